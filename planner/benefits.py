@@ -1,0 +1,152 @@
+"""The catalogue of payout rules, read from `data/benefits.toml` and `data/expenses.toml`.
+
+Rules change with law and agency practice, so they live in data with their sources; this
+module only reads them and answers "what is the rule for kind K on date D".
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+Shift = Literal["before", "after", "none"]
+SHIFTS: tuple[str, ...] = ("before", "after", "none")
+
+
+@dataclass(frozen=True)
+class BenefitRule:
+    """One kind's rule in force from `valid_from`."""
+
+    valid_from: date
+    day: int | None
+    every_days: int | None
+    shift: Shift
+    month_day: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class BenefitKind:
+    """A benefit kind with its Norwegian name, rules by date and published date tables."""
+
+    kind: str
+    name: str
+    payer: str
+    description: str
+    reference: str
+    uncertain: str | None
+    aliases: tuple[str, ...]
+    rules: tuple[BenefitRule, ...]
+    tables: dict[int, tuple[date, ...]] = field(default_factory=dict)
+
+    def rule_on(self, when: date) -> BenefitRule:
+        """The rule in force on `when` (the latest whose valid_from is not after it)."""
+        chosen = self.rules[0]
+        for rule in self.rules:
+            if rule.valid_from <= when:
+                chosen = rule
+        return chosen
+
+
+@dataclass(frozen=True)
+class ExpenseKind:
+    kind: str
+    name: str
+    shift: Shift
+
+
+@dataclass(frozen=True)
+class ProfileDay:
+    day: int | None
+    every_days: int | None
+    range: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A named set of nominal payout days, such as the seed report's 2006 household."""
+
+    name: str
+    description: str
+    reference: str
+    days: dict[str, ProfileDay]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    kinds: dict[str, BenefitKind]
+    aliases: dict[str, str]
+    expenses: dict[str, ExpenseKind]
+    profiles: dict[str, Profile]
+
+    def canonical(self, kind: str) -> str | None:
+        """The catalogue's name for a kind or alias (attforing -> aap), or None if unknown."""
+        if kind in self.kinds:
+            return kind
+        return self.aliases.get(kind)
+
+    def income_kinds(self) -> list[str]:
+        return sorted(self.kinds)
+
+    def allowed_income_names(self) -> str:
+        names = sorted(self.kinds) + sorted(f"{a} (= {k})" for a, k in self.aliases.items())
+        return ", ".join(names)
+
+
+def _load_toml(name: str) -> dict:
+    with resources.files("planner.data").joinpath(name).open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    """The parsed catalogue; cached because every household consults it."""
+    raw = _load_toml("benefits.toml")
+    kinds: dict[str, BenefitKind] = {}
+    aliases: dict[str, str] = {}
+    for key, entry in raw["kinds"].items():
+        rules = []
+        for valid_from, r in sorted(entry["rules"].items()):
+            rules.append(
+                BenefitRule(
+                    valid_from=date.fromisoformat(valid_from),
+                    day=r.get("day"),
+                    every_days=r.get("every_days"),
+                    shift=r.get("shift", "before"),
+                    month_day=tuple(sorted((int(m), int(d)) for m, d in r.get("month_day", {}).items())),
+                )
+            )
+        tables = {int(year): tuple(sorted(dates)) for year, dates in entry.get("tables", {}).items()}
+        kinds[key] = BenefitKind(
+            kind=key,
+            name=entry["name"],
+            payer=entry.get("payer", ""),
+            description=entry.get("description", ""),
+            reference=entry.get("reference", ""),
+            uncertain=entry.get("uncertain"),
+            aliases=tuple(entry.get("aliases", ())),
+            rules=tuple(rules),
+            tables=tables,
+        )
+        for alias in entry.get("aliases", ()):
+            aliases[alias] = key
+    expenses_raw = _load_toml("expenses.toml")
+    expenses = {
+        k: ExpenseKind(kind=k, name=v["name"], shift=v.get("shift", "after"))
+        for k, v in expenses_raw["kinds"].items()
+    }
+    profiles = {}
+    for pname, p in raw.get("profiles", {}).items():
+        days = {
+            k: ProfileDay(
+                day=v.get("day"),
+                every_days=v.get("every_days"),
+                range=tuple(v["range"]) if "range" in v else None,
+            )
+            for k, v in p["days"].items()
+        }
+        profiles[pname] = Profile(pname, p.get("description", ""), p.get("reference", ""), days)
+    return Catalogue(kinds=kinds, aliases=aliases, expenses=expenses, profiles=profiles)

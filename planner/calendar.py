@@ -1,0 +1,254 @@
+"""Norwegian bank business days, and payout schedules expanded to concrete dates.
+
+A schedule is kept *nominal* (the 20th; every 14 days from 6 January). The *effective* date,
+the bank day the money really moves, is derived here by `effective_date` and nowhere else:
+every cash-flow tool that mixed the two grew bugs. Effective dates before the horizon's start
+are dropped, never pulled onto day one.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .benefits import Shift, catalogue
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Expense, Household, IncomeStream
+
+_ONE = timedelta(days=1)
+#: How far outside the horizon nominal dates are generated, so that a payout whose nominal
+#: date is just after the end but shifts back into the horizon is not missed.
+_MARGIN_DAYS = 12
+
+
+@lru_cache(maxsize=256)
+def bank_holidays(year: int) -> frozenset[date]:
+    """Weekday closing days of Norges Bank's settlement system in `year`.
+
+    `holidays.Norway` lists the public holidays; Sundays are excluded explicitly because the
+    package's `include_sundays` default has changed between versions. 24 December is added:
+    the settlement system is closed on julaften although it is no public holiday. A weekday
+    31 December stays a bank day.
+    """
+    import holidays  # imported lazily: it is the slowest import of `planner check`
+
+    days = set(holidays.Norway(years=year, include_sundays=False).keys())
+    days.add(date(year, 12, 24))
+    return frozenset(d for d in days if d.weekday() < 5)
+
+
+def is_bank_day(d: date) -> bool:
+    """Monday to Friday, and not a settlement-system closing day."""
+    return d.weekday() < 5 and d not in bank_holidays(d.year)
+
+
+def effective_date(nominal: date, shift: Shift) -> date:
+    """The bank day money moves for a payment nominally due on `nominal`.
+
+    `before`: the last bank day on or before it (NAV, Husbanken); `after`: the next bank day
+    on or after it (autogiro debits); `none`: the nominal date itself.
+    """
+    if shift == "none":
+        return nominal
+    step = -_ONE if shift == "before" else _ONE
+    d = nominal
+    while not is_bank_day(d):
+        d += step
+    return d
+
+
+def month_end(year: int, month: int) -> int:
+    return _stdcal.monthrange(year, month)[1]
+
+
+def nominal_in_month(year: int, month: int, day: int) -> date:
+    """Day `day` of the month, or the month's last day when it is shorter (31 -> 30 Apr)."""
+    return date(year, month, min(day, month_end(year, month)))
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A fully resolved schedule: hashable, so its expansion over a horizon is cached."""
+
+    shift: Shift
+    day: int | None = None
+    every_days: int | None = None
+    first: date | None = None
+    dates: tuple[date, ...] | None = None
+    #: per-month nominal days: ((year or 0, month, day), ...); year 0 = every year
+    month_day: tuple[tuple[int, int, int], ...] = ()
+    #: published effective dates by year; used for the years they cover
+    tables: tuple[tuple[int, tuple[date, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    nominal: date
+    effective: date
+
+
+def _month_day_for(schedule: Schedule, year: int, month: int) -> int | None:
+    found = None
+    for y, m, d in schedule.month_day:
+        if m == month and y == year:
+            return d
+        if m == month and y == 0:
+            found = d
+    return found
+
+
+@lru_cache(maxsize=65536)
+def occurrences(schedule: Schedule, start: date, end: date) -> tuple[Occurrence, ...]:
+    """Every payment of `schedule` whose effective date lies in [start, end], in date order."""
+    lo, hi = start - timedelta(days=_MARGIN_DAYS), end + timedelta(days=_MARGIN_DAYS)
+    out: list[Occurrence] = []
+    if schedule.dates is not None:
+        out = [Occurrence(n, effective_date(n, schedule.shift)) for n in schedule.dates]
+    elif schedule.every_days is not None:
+        assert schedule.first is not None
+        n = schedule.every_days
+        k0 = -((schedule.first - lo).days // n)
+        k1 = (hi - schedule.first).days // n
+        for k in range(k0, k1 + 1):
+            nominal = schedule.first + timedelta(days=k * n)
+            out.append(Occurrence(nominal, effective_date(nominal, schedule.shift)))
+    elif schedule.day is not None:
+        tables = dict(schedule.tables)
+        y, m = lo.year, lo.month
+        while (y, m) <= (hi.year, hi.month):
+            day = _month_day_for(schedule, y, m) or schedule.day
+            nominal = nominal_in_month(y, m, day)
+            table = tables.get(y)
+            if table is not None:
+                published = [d for d in table if d.month == m]
+                eff = published[0] if published else effective_date(nominal, schedule.shift)
+            else:
+                eff = effective_date(nominal, schedule.shift)
+            out.append(Occurrence(nominal, eff))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    else:  # pragma: no cover - resolve_* never builds such a schedule
+        raise ValueError("schedule without day, every_days or dates")
+    return tuple(sorted((o for o in out if start <= o.effective <= end), key=lambda o: (o.effective, o.nominal)))
+
+
+@lru_cache(maxsize=65536)
+def occurrence_arrays(schedule: Schedule, start: date, end: date) -> tuple[np.ndarray, np.ndarray]:
+    """Occurrences as numpy arrays: day offsets from `start`, and nominal month index (y*12+m-1).
+
+    The vectorised balance of many households reuses these: households share schedules.
+    """
+    occ = occurrences(schedule, start, end)
+    offsets = np.fromiter(((o.effective - start).days for o in occ), dtype=np.int64, count=len(occ))
+    months = np.fromiter((o.nominal.year * 12 + o.nominal.month - 1 for o in occ), dtype=np.int64, count=len(occ))
+    offsets.flags.writeable = False
+    months.flags.writeable = False
+    return offsets, months
+
+
+def _parse_month_day(mapping: dict[str, int] | None) -> tuple[tuple[int, int, int], ...]:
+    if not mapping:
+        return ()
+    out = []
+    for key, day in mapping.items():
+        text = str(key)
+        if "-" in text:
+            y, m = text.split("-")
+            out.append((int(y), int(m), day))
+        else:
+            out.append((0, int(text), day))
+    return tuple(sorted(out))
+
+
+class ScheduleError(ValueError):
+    """A stream without a schedule whose kind has no default day either."""
+
+
+def resolve_income(stream: IncomeStream, start: date, profile: str | None = None) -> Schedule:
+    """The schedule a stream follows: its own form, else the profile's day, else the kind's rule.
+
+    Published tables apply only when the stream follows the kind's own default day: a
+    household that states another day has told us the agency pays it differently.
+    """
+    kind = catalogue().kinds[stream.kind]
+    rule = kind.rule_on(start)
+    shift: Shift = stream.shift or rule.shift
+    month_day = (
+        _parse_month_day(stream.month_day)
+        if stream.month_day is not None
+        else tuple((0, m, d) for m, d in rule.month_day)
+    )
+    if stream.dates is not None:
+        return Schedule(shift=shift, dates=tuple(sorted(stream.dates)))
+    if stream.first is not None and stream.every_days is None and not rule.every_days:
+        raise ScheduleError(f"`first` is for streams paid every N days; {stream.kind} is monthly: give `every_days` too, or `day`")
+    if stream.every_days is not None or (stream.first is not None and rule.every_days):
+        return Schedule(shift=shift, every_days=stream.every_days or rule.every_days, first=stream.first)
+    if stream.day is not None:
+        return Schedule(shift=shift, day=stream.day, month_day=month_day)
+    if profile is not None:
+        pday = catalogue().profiles[profile].days.get(stream.kind)
+        if pday is not None and pday.day is not None:
+            return Schedule(shift=shift, day=pday.day, month_day=month_day)
+    if rule.day is not None:
+        tables = tuple(sorted(kind.tables.items())) if stream.shift is None and stream.month_day is None else ()
+        return Schedule(shift=shift, day=rule.day, month_day=month_day, tables=tables)
+    if rule.every_days is not None:
+        raise ScheduleError(
+            f"{stream.kind} is paid every {rule.every_days} days: give `first` (the date of one payout)"
+        )
+    raise ScheduleError(f"{stream.kind} has no fixed payout day: give `day`, `every_days` with `first`, or `dates`")
+
+
+def resolve_expense(expense: Expense) -> Schedule:
+    """An expense's schedule; its shift defaults to the kind's (autogiro: next bank day)."""
+    shift: Shift = expense.shift or catalogue().expenses[expense.kind].shift
+    if expense.dates is not None:
+        return Schedule(shift=shift, dates=tuple(sorted(expense.dates)))
+    if expense.every_days is not None:
+        return Schedule(shift=shift, every_days=expense.every_days, first=expense.first)
+    if expense.day is None:
+        raise ScheduleError(f"expense {expense.stream!r} needs `day`, `every_days` with `first`, or `dates`")
+    return Schedule(shift=shift, day=expense.day, month_day=_parse_month_day(expense.month_day))
+
+
+def household_schedules(household: Household) -> tuple[list[Schedule], list[Schedule]]:
+    """Resolved schedules for a household's incomes and expenses, in file order."""
+    incomes = [resolve_income(s, household.start, household.profile) for s in household.income]
+    expenses = [resolve_expense(e) for e in household.expense]
+    return incomes, expenses
+
+
+def payout_table(year: int, kinds: list[str] | None = None) -> list[tuple[str, list[Occurrence] | None, str]]:
+    """Each benefit's effective payout dates in `year` under its default rule.
+
+    Returns (kind, occurrences or None when the kind has no fixed day, note) per kind.
+    """
+    cat = catalogue()
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    rows = []
+    for kind in kinds or sorted(cat.kinds):
+        k = cat.kinds[kind]
+        rule = k.rule_on(start)
+        if rule.day is None:
+            note = (
+                f"hver {rule.every_days}. dag fra en observert utbetaling"
+                if rule.every_days
+                else "ingen fast dag: oppgis per husstand"
+            )
+            rows.append((kind, None, note))
+            continue
+        sched = Schedule(
+            shift=rule.shift,
+            day=rule.day,
+            month_day=tuple((0, m, d) for m, d in rule.month_day),
+            tables=tuple(sorted(k.tables.items())),
+        )
+        note = "publisert tabell" if year in k.tables else f"regel: dag {rule.day}, skift {rule.shift}"
+        rows.append((kind, list(occurrences(sched, start, end)), note))
+    return rows

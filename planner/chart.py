@@ -1,0 +1,84 @@
+"""Balance-over-time charts (PNG), drawn with matplotlib.
+
+A caseworker sees at a glance where the account dips: the balance as a step line, the floor
+dashed, rent days marked, and every day below the floor shaded red.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    start: date
+    balance_ore: np.ndarray  # per day
+    colour: str = "#1f4e79"
+
+
+def balance_chart(
+    path: str | Path,
+    series: Sequence[Series],
+    floor_ore: int,
+    rent_dates: Sequence[date] = (),
+    title: str = "",
+) -> Path:
+    """Write a PNG of one or more balance series (before/after) and return its path."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(11, 4.8), dpi=110)
+    floor_kr = floor_ore / 100
+    for s in series:
+        days = [s.start + timedelta(days=i) for i in range(len(s.balance_ore))]
+        kr = s.balance_ore / 100  # display only: the engine keeps øre integers
+        ax.step(days, kr, where="post", color=s.colour, linewidth=1.4, label=s.label)
+        below = s.balance_ore < floor_ore
+        if below.any():
+            ax.fill_between(days, kr, floor_kr, where=below, step="post", color="#c0392b", alpha=0.35,
+                            label=f"Under grensen ({int(below.sum())} dager)" if s is series[0] else None)
+    ax.axhline(floor_kr, color="#333333", linestyle="--", linewidth=1, label=f"Grense {floor_kr:,.0f} kr".replace(",", " "))
+    for i, rd in enumerate(rent_dates):
+        ax.axvline(rd, color="#7f8c8d", linewidth=0.6, alpha=0.6, label="Husleie trekkes" if i == 0 else None)
+    ax.xaxis.set_major_locator(mdates.MonthLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%m.%y"))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}".replace(",", " ")))
+    ax.set_ylabel("Saldo (kr)")
+    ax.set_title(title or "Saldo på leietakers konto")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8, ncol=2)
+    fig.tight_layout()
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+    return out
+
+
+def household_chart(household, path: str | Path, same_day_credit: bool = False) -> Path:
+    """The `planner check --chart` picture: the household's balance as the schedule stands."""
+    from .cashflow import simulate, transactions
+    from .report import PROBLEM_TEXT
+    from .cashflow import diagnose
+
+    txs = transactions(household)
+    sim = simulate(txs, household.start, household.end, household.opening_balance)
+    diag = diagnose(household, same_day_credit)
+    rent_days = sorted({t.date for t in txs if t.kind == "husleie"})
+    title = f"{household.id}: {PROBLEM_TEXT[diag.problem].split(' – ')[0]}"
+    return balance_chart(
+        path,
+        [Series("Saldo i dag", household.start, sim.solvency_series(same_day_credit))],
+        household.min_balance,
+        rent_days,
+        title,
+    )

@@ -1,0 +1,42 @@
+"""Input errors that name the file, the line where known, the field, the bad value and the rule.
+
+A caseworker fixes a file from this message alone, so it must point at the exact spot and say
+what would be accepted. The CLI prints these without a traceback and exits with status 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    message: str
+    line: int | None = None
+    field: str | None = None
+    value: object = None
+    has_value: bool = False
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        parts = [where]
+        if self.field:
+            parts.append(self.field)
+        text = ": ".join(parts) + ": " + self.message
+        if self.has_value:
+            text += f" (got {_show(self.value)})"
+        return text
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class InputError(Exception):
+    """One or more problems with an input file."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))

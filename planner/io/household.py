@@ -1,0 +1,190 @@
+"""Reading household files (TOML or JSON) into validated `Household` objects.
+
+Every failure becomes an `InputError` naming the file, the line where it can be found, the
+field, the bad value and what is allowed: never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+import types
+import typing
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from ..model import Household
+from .errors import InputError, Problem
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+
+
+def read_household(path: str | Path) -> Household:
+    """Read and validate one household file; the format follows the suffix (.toml or .json)."""
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(name, "file not found")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(name, "is a folder, not a household file")]) from None
+    except OSError as exc:
+        raise InputError([Problem(name, f"cannot be read: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(name, f"is not UTF-8 text (bad byte at position {exc.start})")]) from None
+    if not text.strip():
+        raise InputError([Problem(name, "is empty: a household file needs at least id, start and the rent")])
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        data = _parse_json(text, name)
+        locate = None
+    elif suffix == ".toml":
+        data = _parse_toml(text, name)
+        locate = text
+    else:
+        raise InputError([Problem(name, f"unknown file type {path.suffix!r}; allowed: .toml, .json")])
+    return household_from_dict(data, name, locate)
+
+
+def _parse_toml(text: str, name: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        line = int(m.group(1)) if m else None
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
+        raise InputError([Problem(name, f"is not valid TOML: {msg}", line=line)]) from None
+
+
+def _parse_json(text: str, name: str) -> dict:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem(name, f"is not valid JSON: {exc.msg}", line=exc.lineno)]) from None
+    if not isinstance(data, dict):
+        raise InputError([Problem(name, f"must hold one JSON object (a household), not a {type(data).__name__}")])
+    return data
+
+
+def household_from_dict(data: dict, name: str = "<input>", source_text: str | None = None) -> Household:
+    """Validate a parsed household; `source_text` (TOML) lets errors carry line numbers."""
+    try:
+        return Household.model_validate(data)
+    except ValidationError as exc:
+        raise InputError([_problem(err, name, source_text) for err in exc.errors()]) from None
+
+
+def _problem(err: dict, name: str, source_text: str | None) -> Problem:
+    loc = tuple(err.get("loc", ()))
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    has_value = True
+    if err["type"] == "household":
+        loc = tuple(int(p) if p.isdigit() else p for p in str(ctx.get("at", "")).split(".") if p)
+        value = ctx.get("value")
+        has_value = value is not None
+        message = str(ctx.get("message", err["msg"]))
+    elif err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        message = f"unknown key {loc[-1]!r}; allowed: {', '.join(allowed)}"
+        has_value = False
+    elif err["type"] == "missing":
+        message = f"missing required key {loc[-1]!r}"
+        has_value = False
+    else:
+        message = err["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, "):]
+        if isinstance(value, dict) and loc == ():
+            has_value = False
+    loc = tuple(p for p in loc if isinstance(p, int) or not p.startswith(("function-", "int", "constrained")))
+    line = _locate(source_text, loc) if source_text is not None else None
+    return Problem(name, message, line=line, field=_field_name(loc) or None, value=value, has_value=has_value)
+
+
+def _field_name(loc: tuple) -> str:
+    """('income', 2, 'amount') -> 'income[3].amount' (tables counted from 1, as a person reads)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _model_fields(cls: type[BaseModel]) -> dict:
+    return cls.model_fields
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    cls: object = Household
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or part not in cls.model_fields:
+            return []
+        cls = _inner_model(cls.model_fields[part].annotation)
+    if isinstance(cls, type) and issubclass(cls, BaseModel):
+        return list(cls.model_fields)
+    return []
+
+
+def _inner_model(annotation: object) -> object:
+    """The pydantic model inside list[X], X | None and the like, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is not None or isinstance(annotation, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _locate(text: str, loc: tuple) -> int | None:
+    """Best-effort line of a field in TOML source: finds the table, then the key inside it."""
+    if not loc:
+        return None
+    lines = text.splitlines()
+    table: str | None = None
+    index = -1
+    target_table = loc[0] if len(loc) > 1 else None
+    target_index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    key = None
+    for part in reversed(loc):
+        if isinstance(part, str):
+            key = part
+            break
+    counts: dict[str, int] = {}
+    table_line = None
+    for no, line in enumerate(lines, start=1):
+        stripped = line.split("#", 1)[0]
+        head = _HEADER.match(stripped)
+        if head:
+            table = head.group(2)
+            counts[table] = counts.get(table, -1) + 1
+            index = counts[table]
+            if table == target_table and (target_index is None or index == target_index):
+                table_line = no
+            continue
+        k = _KEY.match(stripped)
+        if not k:
+            continue
+        if target_table is None:
+            if table is None and k.group(1) == key:
+                return no
+        elif table == target_table and (target_index is None or index == target_index):
+            if k.group(1) == key or (key == target_table and k.group(1) in ("kind", "amount")):
+                return no
+        elif table is None and k.group(1) == target_table:
+            return no  # inline form, e.g. `living = { monthly = 1 }`
+    return table_line

@@ -1,0 +1,399 @@
+"""Validated domain types.
+
+Input types (`Household` and its parts) are pydantic models so that a bad household file is
+refused with the field, the bad value and what is allowed. Amounts arrive in kroner and are
+held as integer øre from here on. Engine results (`Transaction`, `Diagnosis`) are plain frozen
+dataclasses: they are produced by our own code, never parsed, and are made by the million in a
+batch, where pydantic's validation would only cost time.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .benefits import catalogue
+from .money import MoneyError, kroner_to_ore
+
+LEVERS: tuple[str, ...] = (
+    "rent_day",
+    "rent_instalments",
+    "bostotte_to_landlord",
+    "deduction",
+    "move_payout",
+    "repayment_plan",
+)
+LeverName = Literal[
+    "rent_day", "rent_instalments", "bostotte_to_landlord", "deduction", "move_payout", "repayment_plan"
+]
+Shift = Literal["before", "after", "none"]
+
+
+def _to_ore(value: object) -> int:
+    try:
+        return kroner_to_ore(value)
+    except MoneyError as exc:
+        raise PydanticCustomError("money", str(exc)) from None
+
+
+def _to_positive_ore(value: object) -> int:
+    ore = _to_ore(value)
+    if ore <= 0:
+        raise PydanticCustomError("money", "must be more than 0 kroner")
+    return ore
+
+
+def _to_nonnegative_ore(value: object) -> int:
+    ore = _to_ore(value)
+    if ore < 0:
+        raise PydanticCustomError("money", "must not be negative")
+    return ore
+
+
+#: Kroner in a file, øre in the engine (may be negative: an overdrawn account).
+Ore = Annotated[int, BeforeValidator(_to_ore)]
+PositiveOre = Annotated[int, BeforeValidator(_to_positive_ore)]
+NonNegativeOre = Annotated[int, BeforeValidator(_to_nonnegative_ore)]
+
+Day = Annotated[int, Field(ge=1, le=31, strict=True)]
+_MONTH_KEY = re.compile(r"^(?:(\d{4})-)?(\d{1,2})$")
+
+
+def add_months(d: date, months: int) -> date:
+    """`d` moved by whole calendar months, clamped to the target month's last day."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return date(year, month, min(d.day, _stdcal.monthrange(year, month)[1]))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class _Scheduled(_Strict):
+    """The schedule forms shared by incomes and expenses: `day`, `every_days`+`first`, `dates`."""
+
+    amount: PositiveOre
+    day: Day | None = None
+    every_days: Annotated[int, Field(ge=1, le=92, strict=True)] | None = None
+    first: date | None = None
+    dates: list[date] | None = None
+    shift: Shift | None = None
+    name: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_\-æøåÆØÅ]+$")] | None = None
+    #: Per-month amounts: key "12" (every December) or "2026-12" (one month), value in kroner.
+    month_amounts: dict[str, PositiveOre] = Field(default_factory=dict)
+    #: Per-month nominal day: {"12" = 12} pays December on the 12th. Overrides the kind's rule.
+    month_day: dict[str, Day] | None = None
+
+    @field_validator("month_amounts", "month_day")
+    @classmethod
+    def _month_keys(cls, value: dict | None) -> dict | None:
+        if value is None:
+            return value
+        for key in value:
+            m = _MONTH_KEY.match(str(key))
+            if not m or not 1 <= int(m.group(2)) <= 12:
+                raise PydanticCustomError(
+                    "month_key",
+                    "month key {key!r} is not a month: use 1-12 (every year) or YYYY-MM (one month)",
+                    {"key": key},
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _one_form(self):
+        forms = [n for n in ("day", "every_days", "dates") if getattr(self, n) is not None]
+        if len(forms) > 1:
+            raise PydanticCustomError(
+                "schedule",
+                "give one schedule form, not {forms}: `day`, `every_days` with `first`, or `dates`",
+                {"forms": " and ".join(forms)},
+            )
+        if self.every_days is not None and self.first is None:
+            raise PydanticCustomError(
+                "schedule", "`every_days` needs `first`: the date of one payout to count from"
+            )
+        if self.first is not None and forms and forms != ["every_days"]:
+            raise PydanticCustomError("schedule", "`first` belongs with `every_days`, not with `{f}`", {"f": forms[0]})
+        if self.dates is not None and not self.dates:
+            raise PydanticCustomError("schedule", "`dates` is empty: list at least one date or use `day`")
+        return self
+
+    def amount_for(self, year: int, month: int) -> int:
+        """The amount of a payout whose nominal date is in `year`-`month`."""
+        specific = self.month_amounts.get(f"{year:04d}-{month:02d}")
+        if specific is None:
+            specific = self.month_amounts.get(f"{year:04d}-{month}")
+        if specific is None:
+            specific = self.month_amounts.get(str(month), self.month_amounts.get(f"{month:02d}"))
+        return self.amount if specific is None else specific
+
+
+class IncomeStream(_Scheduled):
+    """One benefit or income stream paid to the tenant account."""
+
+    kind: str
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _known_kind(cls, value: object) -> str:
+        cat = catalogue()
+        if not isinstance(value, str) or cat.canonical(value.strip().lower()) is None:
+            raise PydanticCustomError(
+                "kind",
+                "unknown benefit kind {value!r}; allowed: {allowed}",
+                {"value": value, "allowed": cat.allowed_income_names()},
+            )
+        return cat.canonical(value.strip().lower())  # type: ignore[return-value]
+
+    @property
+    def stream(self) -> str:
+        """The identifier used in plans and transactions: the name, or the kind."""
+        return self.name or self.kind
+
+
+class Expense(_Scheduled):
+    """An outgoing from the tenant account: rent (husleie) and other fixed bills."""
+
+    kind: str
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _known_kind(cls, value: object) -> str:
+        kinds = catalogue().expenses
+        if not isinstance(value, str) or value.strip().lower() not in kinds:
+            raise PydanticCustomError(
+                "kind",
+                "unknown expense kind {value!r}; allowed: {allowed}",
+                {"value": value, "allowed": ", ".join(sorted(kinds))},
+            )
+        return value.strip().lower()
+
+    @property
+    def stream(self) -> str:
+        return self.name or self.kind
+
+
+class Living(_Strict):
+    """Everyday spending, spread evenly over the days of each month."""
+
+    monthly: NonNegativeOre = 0
+
+
+class Arrears(_Strict):
+    """Rent or other arrears the household already owes."""
+
+    amount: NonNegativeOre
+    creditor: str = "utleier"
+    since: date | None = None
+
+
+class Levers(_Strict):
+    """What the planner may propose for this household; omitted keys take catalogue defaults."""
+
+    allow: list[LeverName] | None = None
+    forbid: list[LeverName] = Field(default_factory=list)
+    rent_days: list[Day] | None = None
+    rent_instalments: Annotated[int, Field(ge=1, le=4, strict=True)] | None = None
+    bostotte_to_landlord: bool | None = None
+    deduction_from: list[str] | None = None
+    move_payout: list[str] | None = None
+    repay_months: Annotated[int, Field(ge=1, le=60, strict=True)] | None = None
+
+
+class Household(_Strict):
+    """A household file: who gets what when, what goes out, and what may be changed."""
+
+    id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-æøåÆØÅ]+$")]
+    label: Annotated[str, Field(max_length=200)] | None = None
+    start: date
+    months: Annotated[int, Field(ge=1, le=60, strict=True)] = 12
+    opening_balance: Ore = 0
+    min_balance: Ore = 0
+    adults: Annotated[int, Field(ge=0, le=20, strict=True)] = 1
+    children: Annotated[int, Field(ge=0, le=30, strict=True)] = 0
+    profile: str | None = None
+    income: list[IncomeStream] = Field(default_factory=list)
+    expense: list[Expense]
+    living: Living = Field(default_factory=Living)
+    arrears: Arrears | None = None
+    levers: Levers = Field(default_factory=Levers)
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, value: str | None) -> str | None:
+        profiles = catalogue().profiles
+        if value is not None and value not in profiles:
+            raise PydanticCustomError(
+                "profile",
+                "unknown profile {value!r}; allowed: {allowed}",
+                {"value": value, "allowed": ", ".join(sorted(profiles))},
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _whole(self):
+        problem = next(iter(self._household_problems()), None)
+        if problem is not None:
+            at, value, message = problem
+            # `at` and `value` travel in the error context so the reader can name the exact
+            # field and line, although pydantic reports household-level errors at the root.
+            raise PydanticCustomError("household", "{message}", {"message": message, "at": at, "value": value})
+        return self
+
+    def _household_problems(self):
+        """Checks that need the whole household: yields (dotted path, bad value, message)."""
+        from .calendar import ScheduleError, resolve_expense, resolve_income
+
+        rents = [i for i, e in enumerate(self.expense) if e.kind == "husleie"]
+        if len(rents) != 1:
+            yield (
+                "expense",
+                len(rents),
+                f"exactly one expense of kind 'husleie' (the rent) is required, found {len(rents)}",
+            )
+        end = self.end
+        for group, items in (("income", self.income), ("expense", self.expense)):
+            seen: set[str] = set()
+            for idx, item in enumerate(items):
+                if item.stream in seen:
+                    yield (
+                        f"{group}.{idx}.name",
+                        item.stream,
+                        f"two {group} streams are called {item.stream!r}; give each its own `name`",
+                    )
+                seen.add(item.stream)
+                for d in item.dates or ():
+                    if not self.start <= d <= end:
+                        yield (
+                            f"{group}.{idx}.dates",
+                            d.isoformat(),
+                            f"date {d.isoformat()} is outside the horizon {self.start.isoformat()} to {end.isoformat()}",
+                        )
+                try:
+                    if group == "income":
+                        resolve_income(item, self.start, self.profile)  # type: ignore[arg-type]
+                    else:
+                        resolve_expense(item)  # type: ignore[arg-type]
+                except ScheduleError as exc:
+                    yield (f"{group}.{idx}.day", None, str(exc))
+        streams = {i.stream for i in self.income} | {i.kind for i in self.income}
+        for key in ("deduction_from", "move_payout"):
+            for s in getattr(self.levers, key) or ():
+                if s not in streams:
+                    yield (
+                        f"levers.{key}",
+                        s,
+                        f"{s!r} is not an income stream of this household; streams: "
+                        + (", ".join(sorted(streams)) or "(none)"),
+                    )
+
+    @property
+    def end(self) -> date:
+        """Last day of the horizon (inclusive)."""
+        return add_months(self.start, self.months) - timedelta(days=1)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def rent(self) -> Expense:
+        return next(e for e in self.expense if e.kind == "husleie")
+
+
+# --------------------------------------------------------------------------- engine results
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """One booking on an account. Negative amounts leave the account."""
+
+    date: date
+    account: str  # "tenant" or "landlord"
+    kind: str  # "income", an expense kind such as "husleie", "living", "bostotte_direct", ...
+    amount_ore: int
+    stream: str | None = None
+    rent_month: str | None = None
+
+    def to_json(self) -> dict:
+        out: dict = {"date": self.date.isoformat(), "account": self.account, "kind": self.kind}
+        if self.stream is not None:
+            out["stream"] = self.stream
+        if self.rent_month is not None:
+            out["rent_month"] = self.rent_month
+        out["amount_ore"] = self.amount_ore
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class MonthFigures:
+    """One calendar month of the horizon, as a caseworker reads it."""
+
+    month: str  # YYYY-MM
+    income_ore: int
+    outgoings_ore: int  # positive number: what left the account
+    lowest_ore: int
+    lowest_date: date
+    end_balance_ore: int
+
+    @property
+    def net_ore(self) -> int:
+        return self.income_ore - self.outgoings_ore
+
+
+Problem = Literal["none", "timing", "income"]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What is wrong with a household's schedule as it stands (see design.md, contract)."""
+
+    household: str
+    start: date
+    end: date
+    problem: Problem
+    floor_ore: int
+    min_balance_ore: int
+    min_balance_date: date
+    first_shortfall: date | None
+    days_below_floor: int
+    opening_buffer_ore: int  # smallest extra opening balance that avoids every dip
+    months: tuple[MonthFigures, ...] = field(default=())
+
+    def to_json(self) -> dict:
+        """The diagnosis part of the plan contract (`baseline`), plus the per-month figures."""
+        return {
+            "problem": self.problem,
+            "min_balance_ore": self.min_balance_ore,
+            "min_balance_date": self.min_balance_date.isoformat(),
+            "first_shortfall": self.first_shortfall.isoformat() if self.first_shortfall else None,
+            "days_below_floor": self.days_below_floor,
+            "floor_ore": self.floor_ore,
+            "opening_buffer_ore": self.opening_buffer_ore,
+            "months": [
+                {
+                    "month": m.month,
+                    "income_ore": m.income_ore,
+                    "outgoings_ore": m.outgoings_ore,
+                    "net_ore": m.net_ore,
+                    "lowest_ore": m.lowest_ore,
+                    "lowest_date": m.lowest_date.isoformat(),
+                    "end_balance_ore": m.end_balance_ore,
+                }
+                for m in self.months
+            ],
+        }

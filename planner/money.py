@@ -1,0 +1,57 @@
+"""Money as integer øre, and Norwegian formatting of kroner.
+
+Floats never carry money in the engine: a kroner figure from a file is parsed through
+`Decimal` of its text, so 1880.10 is 188010 øre exactly and 12.345 is refused rather than
+rounded (a caseworker who typed three decimals made a mistake we must show, not hide).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+#: Largest absolute amount accepted in one field: 100 million kroner. Nothing a household
+#: receives or pays is near this; a bigger figure is a typo or an attack on int64 sums.
+MAX_KRONER = 100_000_000
+MAX_ORE = MAX_KRONER * 100
+
+
+class MoneyError(ValueError):
+    """A kroner figure that cannot be turned into øre; the message says what is allowed."""
+
+
+def kroner_to_ore(value: object) -> int:
+    """Convert a kroner figure (int, float, Decimal or text) to integer øre, exactly."""
+    if isinstance(value, bool):
+        raise MoneyError("expected an amount in kroner (a number), got true/false")
+    if isinstance(value, int):
+        dec = Decimal(value)
+    elif isinstance(value, float):
+        dec = Decimal(repr(value))
+    elif isinstance(value, Decimal):
+        dec = value
+    elif isinstance(value, str):
+        text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        if text.lower().endswith("kr"):
+            text = text[:-2]
+        try:
+            dec = Decimal(text)
+        except InvalidOperation:
+            raise MoneyError(f"expected an amount in kroner such as 9500 or 9500.50, got {value!r}") from None
+    else:
+        raise MoneyError(f"expected an amount in kroner (a number), got {type(value).__name__}")
+    if not dec.is_finite():
+        raise MoneyError("expected a finite amount in kroner")
+    if abs(dec) > MAX_KRONER:
+        raise MoneyError(f"amount is too large: at most {MAX_KRONER:,} kroner is allowed".replace(",", " "))
+    ore = dec * 100
+    if ore != ore.to_integral_value():
+        raise MoneyError("at most two decimals (whole øre) are allowed")
+    return int(ore)
+
+
+def format_kr(ore: int) -> str:
+    """Format øre as Norwegian kroner: 950000 -> '9 500,00 kr', -412300 -> '-4 123,00 kr'."""
+    sign = "-" if ore < 0 else ""
+    kr, rest = divmod(abs(int(ore)), 100)
+    grouped = f"{kr:,}".replace(",", " ")
+    return f"{sign}{grouped},{rest:02d} kr"

@@ -1,0 +1,123 @@
+"""Effective dates against hand-made tables (Norges Bank closing days, NAV/Husbanken rules)."""
+
+from datetime import date
+
+import pytest
+
+from planner.calendar import Schedule, bank_holidays, effective_date, is_bank_day, occurrences, payout_table
+
+D = date
+
+
+# Hand-made from the 2026 and 2027 calendars: Easter Sunday 2026-04-05, 2027-03-28.
+BANK_CLOSED_2026 = {
+    D(2026, 1, 1),  # nyttårsdag (Thursday)
+    D(2026, 4, 2), D(2026, 4, 3), D(2026, 4, 6),  # skjærtorsdag, langfredag, 2. påskedag
+    D(2026, 5, 1),  # 1. mai (Friday)
+    D(2026, 5, 14),  # Kristi himmelfartsdag
+    D(2026, 5, 25),  # 2. pinsedag
+    D(2026, 12, 24), D(2026, 12, 25),  # julaften (settlement closed), 1. juledag; 26.12 is a Saturday
+}
+BANK_CLOSED_2027 = {
+    D(2027, 1, 1),
+    D(2027, 3, 25), D(2027, 3, 26), D(2027, 3, 29),  # Easter 2027
+    D(2027, 5, 6),  # Kristi himmelfartsdag
+    D(2027, 5, 17),  # grunnlovsdag on a Monday
+    D(2027, 12, 24),  # julaften on a Friday
+}
+
+
+@pytest.mark.parametrize("year,closed", [(2026, BANK_CLOSED_2026), (2027, BANK_CLOSED_2027)])
+def test_weekday_closing_days_match_hand_table(year, closed):
+    assert bank_holidays(year) == closed
+
+
+def test_17_may_2027_monday_is_closed_and_2026_sunday_is_weekend():
+    assert not is_bank_day(D(2027, 5, 17))
+    assert D(2026, 5, 17).weekday() == 6 and not is_bank_day(D(2026, 5, 17))
+
+
+def test_24_december_closed_even_on_a_weekday_and_weekday_31_december_open():
+    assert D(2027, 12, 24).weekday() == 4 and not is_bank_day(D(2027, 12, 24))
+    assert D(2026, 12, 31).weekday() == 3 and is_bank_day(D(2026, 12, 31))
+    assert D(2027, 12, 31).weekday() == 4 and is_bank_day(D(2027, 12, 31))
+
+
+@pytest.mark.parametrize(
+    "nominal,shift,expected",
+    [
+        (D(2026, 1, 1), "after", D(2026, 1, 2)),  # rent due on nyttårsdag runs the next day
+        (D(2026, 4, 3), "before", D(2026, 4, 1)),  # langfredag -> onsdag before skjærtorsdag
+        (D(2026, 4, 5), "after", D(2026, 4, 7)),  # påskedag -> tirsdag after 2. påskedag
+        (D(2027, 3, 28), "before", D(2027, 3, 24)),  # Easter Sunday 2027 -> Wednesday
+        (D(2026, 5, 14), "before", D(2026, 5, 13)),  # Kristi himmelfart 2026
+        (D(2027, 5, 6), "after", D(2027, 5, 7)),  # Kristi himmelfart 2027
+        (D(2027, 5, 17), "before", D(2027, 5, 14)),  # 17 May Monday -> Friday
+        (D(2027, 12, 24), "before", D(2027, 12, 23)),  # julaften Friday -> Thursday
+        (D(2027, 12, 24), "after", D(2027, 12, 27)),  # julaften -> Monday after 1. juledag weekend
+        (D(2026, 12, 31), "before", D(2026, 12, 31)),  # weekday 31 December is a bank day
+        (D(2026, 12, 26), "none", D(2026, 12, 26)),  # rule none keeps the date
+    ],
+)
+def test_effective_date(nominal, shift, expected):
+    assert effective_date(nominal, shift) == expected
+
+
+def _table(kind, year):
+    (row,) = payout_table(year, [kind])
+    return [o.effective for o in row[1]]
+
+
+def test_uforetrygd_2026_hand_table():
+    # by the 20th; May before the 17th (16 May is a Saturday -> 15); December the 12th (Sat -> 11)
+    expected = [D(2026, 1, 20), D(2026, 2, 20), D(2026, 3, 20), D(2026, 4, 20), D(2026, 5, 15), D(2026, 6, 19),
+                D(2026, 7, 20), D(2026, 8, 20), D(2026, 9, 18), D(2026, 10, 20), D(2026, 11, 20), D(2026, 12, 11)]
+    assert _table("uforetrygd", 2026) == expected
+
+
+def test_bostotte_2024_uses_the_published_table_not_the_rule():
+    expected = [D(2024, 1, 19), D(2024, 2, 20), D(2024, 3, 20), D(2024, 4, 19), D(2024, 5, 15), D(2024, 6, 20),
+                D(2024, 7, 19), D(2024, 8, 20), D(2024, 9, 20), D(2024, 10, 18), D(2024, 11, 20), D(2024, 12, 20)]
+    assert _table("bostotte", 2024) == expected
+    # the rule alone pays the last bank day before 20.05 (2. pinsedag): 17.05 is grunnlovsdag,
+    # so Thursday 16.05; Husbanken actually paid on the 15th
+    rule_only = Schedule(shift="before", day=20)
+    may = [o.effective for o in occurrences(rule_only, D(2024, 5, 1), D(2024, 5, 31))]
+    assert may == [D(2024, 5, 16)]
+
+
+def test_barnetrygd_2026_last_bank_day_and_december_18th():
+    got = _table("barnetrygd", 2026)
+    assert got[0] == D(2026, 1, 30)  # 31.01 is a Saturday
+    assert got[1] == D(2026, 2, 27)  # day 31 -> 28.02 (Saturday) -> Friday 27th
+    assert got[11] == D(2026, 12, 18)
+
+
+def test_day_31_in_short_months_is_the_last_day():
+    sched = Schedule(shift="none", day=31)
+    got = [o.effective for o in occurrences(sched, D(2026, 1, 1), D(2026, 6, 30))]
+    assert got == [D(2026, 1, 31), D(2026, 2, 28), D(2026, 3, 31), D(2026, 4, 30), D(2026, 5, 31), D(2026, 6, 30)]
+    leap = [o.effective for o in occurrences(sched, D(2028, 2, 1), D(2028, 2, 29))]
+    assert leap == [D(2028, 2, 29)]
+
+
+def test_fourteen_day_stream_counts_from_its_anchor_both_ways():
+    sched = Schedule(shift="before", every_days=14, first=D(2026, 3, 4))
+    got = [o.effective for o in occurrences(sched, D(2026, 1, 1), D(2026, 4, 30))]
+    assert got == [D(2026, 1, 7), D(2026, 1, 21), D(2026, 2, 4), D(2026, 2, 18), D(2026, 3, 4), D(2026, 3, 18),
+                   D(2026, 4, 1), D(2026, 4, 15), D(2026, 4, 29)]
+
+
+def test_dates_shifted_before_the_horizon_are_dropped_not_pulled_to_day_one():
+    # bostøtte-like payout nominally on Sunday 1 Feb 2026 shifts to Friday 30 Jan: outside.
+    sched = Schedule(shift="before", day=1)
+    # March's (Sunday 1 March) shifts to Friday 27 Feb, inside; April's (Wed 1 April) is outside.
+    got = [o.effective for o in occurrences(sched, D(2026, 2, 1), D(2026, 3, 31))]
+    assert got == [D(2026, 2, 27)]
+
+
+def test_payout_shifted_back_into_the_horizon_from_after_its_end_is_kept():
+    # nominal 31 Jan 2026 is a Saturday -> Friday 30 Jan, inside a horizon ending 30 Jan
+    sched = Schedule(shift="before", day=31)
+    got = [o.effective for o in occurrences(sched, D(2026, 1, 1), D(2026, 1, 30))]
+    assert got == [D(2026, 1, 30)]
