@@ -72,6 +72,13 @@ Day = Annotated[int, Field(ge=1, le=31, strict=True)]
 _MONTH_KEY = re.compile(r"^(?:(\d{4})-)?(\d{1,2})$")
 
 
+def _shown(value: object) -> object:
+    """A schedule value as a reader would write it in the file (dates as YYYY-MM-DD)."""
+    if isinstance(value, list):
+        return [v.isoformat() if isinstance(v, date) else v for v in value]
+    return value
+
+
 def add_months(d: date, months: int) -> date:
     """`d` moved by whole calendar months, clamped to the target month's last day."""
     y, m = divmod(d.month - 1 + months, 12)
@@ -108,28 +115,38 @@ class _Scheduled(_Strict):
             if not m or not 1 <= int(m.group(2)) <= 12:
                 raise PydanticCustomError(
                     "month_key",
-                    "month key {key!r} is not a month: use 1-12 (every year) or YYYY-MM (one month)",
-                    {"key": key},
+                    "month key {key} is not a month: use 1-12 (every year) or YYYY-MM (one month)",
+                    {"key": repr(key)},
                 )
         return value
 
     @model_validator(mode="after")
     def _one_form(self):
+        # `field` and `value` in the context let the reader name the offending key and its line
+        # (pydantic reports a model-level error at the table, not at a key).
         forms = [n for n in ("day", "every_days", "dates") if getattr(self, n) is not None]
         if len(forms) > 1:
             raise PydanticCustomError(
                 "schedule",
                 "give one schedule form, not {forms}: `day`, `every_days` with `first`, or `dates`",
-                {"forms": " and ".join(forms)},
+                {"forms": " and ".join(forms), "field": forms[1], "value": _shown(getattr(self, forms[1]))},
             )
         if self.every_days is not None and self.first is None:
             raise PydanticCustomError(
-                "schedule", "`every_days` needs `first`: the date of one payout to count from"
+                "schedule",
+                "`every_days` needs `first`: the date of one payout to count from",
+                {"field": "every_days", "value": self.every_days},
             )
         if self.first is not None and forms and forms != ["every_days"]:
-            raise PydanticCustomError("schedule", "`first` belongs with `every_days`, not with `{f}`", {"f": forms[0]})
+            raise PydanticCustomError(
+                "schedule",
+                "`first` belongs with `every_days`, not with `{f}`",
+                {"f": forms[0], "field": "first", "value": self.first.isoformat()},
+            )
         if self.dates is not None and not self.dates:
-            raise PydanticCustomError("schedule", "`dates` is empty: list at least one date or use `day`")
+            raise PydanticCustomError(
+                "schedule", "`dates` is empty: list at least one date or use `day`", {"field": "dates"}
+            )
         return self
 
     def amount_for(self, year: int, month: int) -> int:
@@ -154,8 +171,8 @@ class IncomeStream(_Scheduled):
         if not isinstance(value, str) or cat.canonical(value.strip().lower()) is None:
             raise PydanticCustomError(
                 "kind",
-                "unknown benefit kind {value!r}; allowed: {allowed}",
-                {"value": value, "allowed": cat.allowed_income_names()},
+                "unknown benefit kind {value}; allowed: {allowed}",
+                {"value": repr(value), "allowed": cat.allowed_income_names()},
             )
         return cat.canonical(value.strip().lower())  # type: ignore[return-value]
 
@@ -177,8 +194,8 @@ class Expense(_Scheduled):
         if not isinstance(value, str) or value.strip().lower() not in kinds:
             raise PydanticCustomError(
                 "kind",
-                "unknown expense kind {value!r}; allowed: {allowed}",
-                {"value": value, "allowed": ", ".join(sorted(kinds))},
+                "unknown expense kind {value}; allowed: {allowed}",
+                {"value": repr(value), "allowed": ", ".join(sorted(kinds))},
             )
         return value.strip().lower()
 
@@ -239,8 +256,8 @@ class Household(_Strict):
         if value is not None and value not in profiles:
             raise PydanticCustomError(
                 "profile",
-                "unknown profile {value!r}; allowed: {allowed}",
-                {"value": value, "allowed": ", ".join(sorted(profiles))},
+                "unknown profile {value}; allowed: {allowed}",
+                {"value": repr(value), "allowed": ", ".join(sorted(profiles))},
             )
         return value
 
@@ -259,11 +276,19 @@ class Household(_Strict):
         from .calendar import ScheduleError, resolve_expense, resolve_income
 
         rents = [i for i, e in enumerate(self.expense) if e.kind == "husleie"]
-        if len(rents) != 1:
+        if not rents:
             yield (
                 "expense",
-                len(rents),
-                f"exactly one expense of kind 'husleie' (the rent) is required, found {len(rents)}",
+                None,
+                "exactly one expense of kind 'husleie' (the rent) is required, found none;"
+                ' add [[expense]] with kind = "husleie", amount and day',
+            )
+        elif len(rents) > 1:
+            yield (
+                f"expense.{rents[1]}.kind",
+                "husleie",
+                f"exactly one expense of kind 'husleie' (the rent) is required, found {len(rents)};"
+                " give the whole monthly rent once (splitting it is a lever the planner may propose)",
             )
         end = self.end
         for group, items in (("income", self.income), ("expense", self.expense)):
@@ -289,7 +314,11 @@ class Household(_Strict):
                     else:
                         resolve_expense(item)  # type: ignore[arg-type]
                 except ScheduleError as exc:
-                    yield (f"{group}.{idx}.day", None, str(exc))
+                    if group == "income" and item.first is not None and item.every_days is None:
+                        # `first` on a monthly kind
+                        yield (f"{group}.{idx}.first", item.first.isoformat(), str(exc))
+                    else:  # no schedule given and the kind has no default day
+                        yield (f"{group}.{idx}.day", None, str(exc))
         streams = {i.stream for i in self.income} | {i.kind for i in self.income}
         for key in ("deduction_from", "move_payout"):
             for s in getattr(self.levers, key) or ():
@@ -396,4 +425,87 @@ class Diagnosis:
                 }
                 for m in self.months
             ],
+        }
+
+
+# --------------------------------------------------------------------------- plans
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """One lever the plan uses, with its parameters as in the plan contract."""
+
+    lever: str
+    actors: tuple[str, ...]
+    cost: int
+    params: dict
+    summary: str = ""
+    reason: str = ""
+
+    def to_json(self) -> dict:
+        out = {"lever": self.lever, "actors": list(self.actors), "cost": self.cost, "params": self.params,
+               "summary": self.summary}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """What would make an infeasible household solvent: the smallest extra money."""
+
+    monthly_ore: int | None  # smallest extra sum each month (on the 1st); None if no monthly sum helps
+    one_time_ore: int  # smallest one-time sum on the first day
+    binding_days: tuple[date, ...]  # days where the balance touches the floor in that solution
+
+    def to_json(self) -> dict:
+        return {
+            "monthly_ore": self.monthly_ore,
+            "one_time_ore": self.one_time_ore,
+            "binding_days": [d.isoformat() for d in self.binding_days],
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The planner's answer for one household (see design.md, plan contract)."""
+
+    household: str
+    start: date
+    end: date
+    status: Literal["solvent", "planned", "infeasible"]
+    baseline: Diagnosis
+    interventions: tuple[Intervention, ...]
+    cost: int
+    min_balance_ore: int
+    min_balance_date: date
+    opening_balance_ore: int
+    floor_ore: int
+    transactions: tuple[Transaction, ...]
+    shortfall: Shortfall | None = None
+    lateness_ore_days: int = 0
+    opening_buffer_ore: int = 0
+    optimal: bool = True
+    explanation: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        base = self.baseline.to_json()
+        return {
+            "format": "planner.plan/1",
+            "household": self.household,
+            "horizon": {"start": self.start.isoformat(), "end": self.end.isoformat()},
+            "status": self.status,
+            "baseline": base,
+            "interventions": [i.to_json() for i in self.interventions],
+            "cost": self.cost,
+            "min_balance_ore": self.min_balance_ore,
+            "min_balance_date": self.min_balance_date.isoformat(),
+            "shortfall": self.shortfall.to_json() if self.shortfall else None,
+            "opening_balance_ore": self.opening_balance_ore,
+            "floor_ore": self.floor_ore,
+            "opening_buffer_ore": self.opening_buffer_ore,
+            "lateness_ore_days": self.lateness_ore_days,
+            "optimal": self.optimal,
+            "explanation": list(self.explanation),
+            "transactions": [t.to_json() for t in self.transactions],
         }

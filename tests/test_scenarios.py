@@ -11,25 +11,27 @@ def test_seed_single_mother_is_a_timing_problem(scenario):
     assert d.problem == "timing"
     # Rent 9 500 is due Thursday 1 Jan (nyttårsdag) and runs Friday 2 Jan. The balance after the
     # debits of 2 Jan: 10 500 opening - 9 500 rent - living for 1 and 2 Jan.
-    # Living 17 400 kr over 31 days: 1 740 000 øre = 31 * 56 129 + 1, so 1 Jan costs
-    # 561,30 kr (the remainder øre goes on the first day) and 2 Jan 561,29 kr.
-    assert d.first_shortfall == date(2026, 1, 2)
+    # Living 13 000 kr over 31 days: 1 300 000 øre = 31 * 41 935 + 15, so 1-15 Jan cost
+    # 419,36 kr a day (the remainder øre go on the first days). After 3 Jan's debits:
+    # 10 500 - 9 500 - 3 * 419,36 = -258,08 kr: the first day below the floor.
+    assert d.first_shortfall == date(2026, 1, 3)
     assert d.months[0].lowest_ore < 0
-    assert d.min_balance_ore == -510_230 and d.min_balance_date == date(2026, 2, 10)
-    assert d.opening_buffer_ore == 510_230
+    assert d.min_balance_ore == -353_090 and d.min_balance_date == date(2026, 2, 10)
+    assert d.opening_buffer_ore == 353_090
     # no single payout covers the rent, but the month's payouts do
     incomes = [t for t in transactions(h) if t.kind == "income"]
     assert max(t.amount_ore for t in incomes) < h.rent.amount
     jan = d.months[0]
     assert jan.income_ore == 188_000 + 260_000 + 2 * 620_000 + 750_000 + 353_200
-    assert jan.outgoings_ore == 950_000 + 90_000 + 1_740_000
+    assert jan.outgoings_ore == 950_000 + 90_000 + 440_000 + 1_300_000
 
 
 def test_seed_single_mother_day_two_balance_by_hand(scenario):
     h = scenario("enslig-mor-2006")
     sim = simulate(transactions(h), h.start, h.end, h.opening_balance)
-    assert int(sim.end_of_day[0]) == 1_050_000 - 56_130
-    assert int(sim.after_debits[1]) == 1_050_000 - 56_130 - 950_000 - 56_129 == -12_259
+    assert int(sim.end_of_day[0]) == 1_050_000 - 41_936
+    assert int(sim.after_debits[1]) == 1_050_000 - 2 * 41_936 - 950_000 == 16_128
+    assert int(sim.after_debits[2]) == 1_050_000 - 3 * 41_936 - 950_000 == -25_808
 
 
 def test_low_income_household_is_an_income_problem(scenario):

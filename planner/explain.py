@@ -1,0 +1,194 @@
+"""Plain-language reasons: what was wrong, what each intervention does, and why it is needed.
+
+One justification per intervention, in the manner of a rule engine that explains each rule it
+fired: who must act, what to ask for, from which date, and which dip of the current schedule
+it removes (the lowest balance in the days the intervention changes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import numpy as np
+
+from .benefits import catalogue as benefit_catalogue
+from .cashflow import simulate, transactions
+from .model import Household, Intervention, Plan
+from .money import format_kr
+
+ACTORS_NB = {
+    "tenant": "leietaker",
+    "landlord": "utleier",
+    "nav": "NAV",
+    "husbanken": "Husbanken",
+    "creditor": "kreditor",
+    "sosialtjenesten": "sosialtjenesten",
+}
+
+
+def d(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def actors_text(actors) -> str:
+    return ", ".join(ACTORS_NB.get(a, a) for a in actors)
+
+
+def stream_name(h: Household, stream: str) -> str:
+    for inc in h.income:
+        if inc.stream == stream:
+            name = benefit_catalogue().kinds[inc.kind].name
+            return name if inc.name is None else f"{name} ({inc.name})"
+    return stream
+
+
+def _first_date(plan: Plan, **match) -> date | None:
+    for t in plan.transactions:
+        if all(getattr(t, k) == v for k, v in match.items()):
+            return t.date
+    return None
+
+
+class _Baseline:
+    """The balance as the schedule stands, to say which dip an intervention removes."""
+
+    def __init__(self, h: Household, same_day_credit: bool = False):
+        self.h = h
+        self.sim = simulate(transactions(h), h.start, h.end, h.opening_balance)
+        self.series = self.sim.solvency_series(same_day_credit)
+
+    def dip_between(self, windows: list[tuple[date, date]]) -> tuple[int, date, int] | None:
+        """Lowest baseline balance in the windows [a, b), its date, and days below the floor."""
+        mask = np.zeros(len(self.series), dtype=bool)
+        for a, b in windows:
+            i = max(0, (a - self.h.start).days)
+            j = min(len(self.series), (b - self.h.start).days)
+            if j > i:
+                mask[i:j] = True
+        if not mask.any():
+            return None
+        vals = np.where(mask, self.series, np.iinfo(np.int64).max)
+        t = int(np.argmin(vals))
+        below = int(((self.series < self.h.min_balance) & mask).sum())
+        return int(self.series[t]), self.h.start + timedelta(days=t), below
+
+
+def _monthly_windows(h: Household, from_day: int, to_day: int) -> list[tuple[date, date]]:
+    """The days from `from_day` up to (not including) `to_day` in every month of the horizon."""
+    from .calendar import nominal_in_month
+
+    out = []
+    y, m = h.start.year, h.start.month
+    while date(y, m, 1) <= h.end:
+        a, b = sorted((from_day, to_day))
+        out.append((nominal_in_month(y, m, a), nominal_in_month(y, m, b)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _dip_reason(base: _Baseline, windows: list[tuple[date, date]], h: Household) -> str:
+    dip = base.dip_between(windows)
+    if dip is None or dip[2] == 0:
+        return "Gir mer buffer på kontoen i disse dagene."
+    low, when, days = dip
+    return (f"Fjerner underskuddet i disse dagene: i dag er saldoen under grensen {days} dager der, "
+            f"lavest {format_kr(low)} den {d(when)}.")
+
+
+def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> Intervention:
+    p = i.params
+    if i.lever == "rent_day":
+        first = _first_date(plan, kind="husleie")
+        summary = (f"Husleien ({format_kr(h.rent.amount)}) trekkes den {p['day']}. hver måned i stedet for den "
+                   f"{p['from_day']}. Leietaker og utleier endrer forfallsdatoen i avtalegiroen, fra {d(first) if first else '–'}.")
+        reason = _dip_reason(base, _monthly_windows(h, p["from_day"], p["day"]), h)
+    elif i.lever == "rent_instalments":
+        parts = " og ".join(f"{format_kr(a)} den {day}." for day, a in zip(p["days"], p["amounts_ore"]))
+        vary = len({tuple(v) for v in p.get("amounts_by_month", {}).values()}) > 1
+        summary = (f"Husleien trekkes i {len(p['days'])} deler: {parts}"
+                   + (" (beløpene varierer noe fra måned til måned, se transaksjonene)" if vary else "")
+                   + f". Utleier må godta en betalingsavtale med disse trekkdagene.")
+        due = h.rent.day or 1
+        reason = _dip_reason(base, _monthly_windows(h, due, max(p["days"])), h)
+    elif i.lever == "bostotte_to_landlord":
+        first = _first_date(plan, kind="bostotte_direct")
+        summary = (f"Bostøtten fra Husbanken utbetales til kommunen som utleier og trekkes fra husleien samme måned; "
+                   f"leietaker signerer transporterklæring, første gang {d(first) if first else '–'}.")
+        reason = _reason_direct(plan, h, base, "bostotte_direct", p["stream"])
+    elif i.lever == "deduction":
+        first = _first_date(plan, kind="deduction")
+        summary = (f"NAV trekker {format_kr(p['amount_ore'])} av hver utbetaling av {stream_name(h, p['stream'])} "
+                   f"og betaler det til utleier (husleietrekk), første gang {d(first) if first else '–'}. "
+                   f"Leietaker samtykker skriftlig.")
+        reason = _reason_direct(plan, h, base, "deduction", p["stream"])
+    elif i.lever == "move_payout":
+        if "shift_days" in p:
+            summary = (f"NAV blir bedt om å utbetale {stream_name(h, p['stream'])} {abs(p['shift_days'])} dager "
+                       f"{'tidligere' if p['shift_days'] < 0 else 'senere'} i 14-dagersrytmen (ny første dato {p['to_day']}).")
+            reason = "Utbetalingen kommer før husleien trekkes i stedet for etter."
+        else:
+            summary = (f"NAV blir bedt om å utbetale {stream_name(h, p['stream'])} den {p['to_day']}. i stedet for den "
+                       f"{p['from_day']}.")
+            reason = _dip_reason(base, _monthly_windows(h, p["to_day"], p["from_day"]), h)
+    elif i.lever == "repayment_plan":
+        summary = (f"Restansen på {format_kr(p['arrears_ore'])} nedbetales med {format_kr(p['amount_ore'])} "
+                   f"den {p['day']}. hver måned over {p['months']} måneder (nedbetalingsavtale med kreditor).")
+        reason = "Restansen må ryddes for å stoppe inkasso og begjæring om utkastelse; beløpet er valgt slik at kontoen tåler det."
+    elif i.lever == "opening_buffer":
+        first_income = _first_date(plan, kind="income")
+        summary = (f"Kontoen trenger en startbuffer på {format_kr(p['amount_ore'])} (engangsstønad eller egne midler) "
+                   f"før første utbetaling{(' ' + d(first_income)) if first_income else ''}.")
+        reason = "Ingen omlegging av datoer kan nå disse første dagene: ingen utbetaling kan komme før."
+    else:  # pragma: no cover
+        summary, reason = i.summary, i.reason
+    return replace(i, summary=summary, reason=reason)
+
+
+def _reason_direct(plan: Plan, h: Household, base: _Baseline, kind: str, stream: str) -> str:
+    """A direct payment lowers what the tenant pays on the due day: the dip it removes lies
+    between the due day and the payout."""
+    dates = sorted({t.date for t in plan.transactions if t.kind == kind and t.stream == stream})
+    if not dates:
+        return ""
+    due = h.rent.day or 1
+    pay_day = dates[0].day
+    return _dip_reason(base, _monthly_windows(h, due, pay_day), h)
+
+
+def explain_plan(plan: Plan, h: Household, same_day_credit: bool = False) -> tuple[list[Intervention], list[str]]:
+    """Summaries and reasons for every intervention, and the plan's story in sentences."""
+    base = _Baseline(h, same_day_credit)
+    interventions = [_summarise(i, plan, h, base) for i in plan.interventions]
+    b = plan.baseline
+    sentences: list[str] = []
+    if b.problem == "none":
+        sentences.append(f"Saldoen holder seg over grensen hver dag med dagens datoer (lavest {format_kr(b.min_balance_ore)} den {d(b.min_balance_date)}).")
+    else:
+        sentences.append(
+            f"Med dagens datoer er saldoen under grensen {b.days_below_floor} dager, første gang {d(b.first_shortfall)}, "
+            f"lavest {format_kr(b.min_balance_ore)} den {d(b.min_balance_date)}."
+        )
+    if plan.status == "infeasible":
+        sf = plan.shortfall
+        if b.problem == "income":
+            sentences.append("Inntekten dekker ikke utgiftene i perioden; dette er et inntektsproblem, ikke et tidsproblem.")
+        else:
+            sentences.append("Ingen kombinasjon av de tillatte tiltakene holder saldoen over grensen hver dag.")
+        if sf is not None:
+            if sf.monthly_ore is not None:
+                sentences.append(f"Det mangler minst {format_kr(sf.monthly_ore)} ekstra hver måned.")
+            sentences.append(f"Alternativt et engangsbeløp på minst {format_kr(sf.one_time_ore)} ved periodens start.")
+            if sf.binding_days:
+                sentences.append("Dager som binder: " + ", ".join(d(x) for x in sf.binding_days[:5]) + ".")
+        if plan.opening_buffer_ore:
+            sentences.append(f"Kontoen trenger uansett en startbuffer på {format_kr(plan.opening_buffer_ore)} før første utbetaling.")
+        return interventions, sentences
+    for i in interventions:
+        sentences.append(f"{actors_text(i.actors).capitalize()}: {i.summary} {i.reason}".strip())
+    if plan.interventions:
+        sentences.append(
+            f"Med tiltakene er laveste saldo {format_kr(plan.min_balance_ore)} den {d(plan.min_balance_date)}; "
+            f"samlet kostnad {plan.cost} enheter."
+        )
+    return interventions, sentences

@@ -1,0 +1,146 @@
+"""The catalogue of interventions and which of them a household may use.
+
+The catalogue (`data/levers.toml`) says who must act, on what basis, and at what cost weight.
+A household's `[levers]` table allows or forbids levers and sets their parameters;
+`--allow`/`--forbid` on the command line override it. The solver sees only the resolved
+`LeverConfig`, so where a lever's permission came from never matters to it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable
+
+from .model import LEVERS, Household
+
+
+@dataclass(frozen=True)
+class Lever:
+    key: str
+    name: str
+    description: str
+    actors: tuple[str, ...]
+    basis: str
+    reference: str
+    cost: int
+    default: bool
+
+
+@dataclass(frozen=True)
+class LeverConfig:
+    """What the solver may do for one household."""
+
+    allowed: frozenset[str]
+    rent_days: tuple[int, ...]
+    rent_instalments: int
+    bostotte_streams: tuple[str, ...]  # streams whose bostøtte may go to the landlord
+    deduction_streams: tuple[str, ...]
+    move_streams: tuple[str, ...]
+    repay_months: int
+    deduction_step_ore: int
+    costs: dict[str, int]
+
+    def allows(self, lever: str) -> bool:
+        return lever in self.allowed
+
+
+@lru_cache(maxsize=1)
+def _raw() -> dict:
+    with resources.files("planner.data").joinpath("levers.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, Lever]:
+    """The levers in the catalogue's order (the order of `model.LEVERS`)."""
+    raw = _raw()["levers"]
+    return {
+        key: Lever(
+            key=key,
+            name=raw[key]["name"],
+            description=raw[key]["description"],
+            actors=tuple(raw[key]["actors"]),
+            basis=raw[key]["basis"],
+            reference=raw[key].get("reference", ""),
+            cost=int(raw[key]["cost"]),
+            default=bool(raw[key].get("default", True)),
+        )
+        for key in LEVERS
+    }
+
+
+#: Streams paid by NAV (or the NAV office's sosialhjelp): a husleietrekk or a moved payout
+#: day is a request to NAV. Husbanken's bostøtte has its own lever; wages are the employer's.
+NAV_PAID = frozenset(
+    {"aap", "dagpenger", "uforetrygd", "alderspensjon", "overgangsstonad", "sosialhjelp", "barnetrygd",
+     "kontantstotte", "bidragsforskudd"}
+)
+
+
+class LeverError(ValueError):
+    """An --allow/--forbid value that names no lever."""
+
+
+def check_names(names: Iterable[str], option: str) -> list[str]:
+    out = []
+    for n in names:
+        if n not in LEVERS:
+            raise LeverError(f"{option}: unknown lever {n!r}; allowed: {', '.join(LEVERS)}")
+        out.append(n)
+    return out
+
+
+def resolve(household: Household, allow: Iterable[str] = (), forbid: Iterable[str] = ()) -> LeverConfig:
+    """The household's lever permissions with command-line overrides applied.
+
+    Order of precedence, weakest first: the catalogue's default, the household's `allow`
+    list (which then replaces the defaults), its `forbid` list, its parameters (a
+    `move_payout = []` or `bostotte_to_landlord = false` forbids that lever), and finally the
+    command line, where `--forbid` beats `--allow`.
+    """
+    cat = catalogue()
+    defaults = _raw()["defaults"]
+    lv = household.levers
+    allowed = {k for k, v in cat.items() if v.default} if lv.allow is None else set(lv.allow)
+    allowed -= set(lv.forbid)
+    if lv.bostotte_to_landlord is not None:
+        (allowed.add if lv.bostotte_to_landlord else allowed.discard)("bostotte_to_landlord")
+    if lv.move_payout is not None:
+        (allowed.add if lv.move_payout else allowed.discard)("move_payout")
+    if lv.deduction_from == []:
+        allowed.discard("deduction")
+    allowed |= set(check_names(allow, "--allow"))
+    allowed -= set(check_names(forbid, "--forbid"))
+
+    streams = {s.stream: s for s in household.income}
+
+    def pick(names: list[str] | None) -> tuple[str, ...]:
+        """Streams named (by name or kind); with no list, every NAV-paid stream."""
+        if names is None:
+            return tuple(s for s, inc in streams.items() if inc.kind in NAV_PAID)
+        return tuple(s for s, inc in streams.items() if s in names or inc.kind in names)
+
+    bostotte = tuple(s for s, inc in streams.items() if inc.kind == "bostotte")
+    # An empty list in the file forbids the lever (above); if the command line allows it
+    # anyway, every NAV-paid stream becomes a candidate.
+    deduction = pick(lv.deduction_from or None)
+    move = pick(lv.move_payout or None)
+    rent_day = household.rent.day
+    days = set(lv.rent_days if lv.rent_days is not None else defaults["rent_days"])
+    if rent_day is not None:
+        days.add(rent_day)
+    costs = {k: v.cost for k, v in cat.items()}
+    return LeverConfig(
+        allowed=frozenset(allowed),
+        rent_days=tuple(sorted(days)),
+        rent_instalments=lv.rent_instalments if lv.rent_instalments is not None else int(defaults["rent_instalments"]),
+        bostotte_streams=bostotte if "bostotte_to_landlord" in allowed else (),
+        deduction_streams=deduction if "deduction" in allowed else (),
+        move_streams=move if "move_payout" in allowed else (),
+        repay_months=lv.repay_months if lv.repay_months is not None else int(defaults["repay_months"]),
+        deduction_step_ore=int(_raw()["levers"]["deduction"].get("step_kr", 100)) * 100,
+        costs=costs,
+    )
