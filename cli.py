@@ -33,7 +33,9 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+# Files are not checked by click: `read_household` reports a missing file or a folder in the
+# same `error: FILE: ...` form as every other input problem.
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for a caseworker, json for programs (the plan contract's diagnosis part).")
 @click.option("--chart", type=click.Path(dir_okay=False), default=None,
@@ -74,6 +76,57 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
         for h in households:
             out = household_chart(h, _chart_path(chart, h.id, len(files) > 1), same_day_credit)
             click.echo(f"Diagram: {out}", err=True)
+    if errors:
+        _fail_input(errors)
+
+
+@main.command(name="plan")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for a caseworker, json for the plan contract (planner.plan/1).")
+@click.option("--chart", type=click.Path(dir_okay=False), default=None,
+              help="Write a PNG of the balance before and after the plan.")
+@click.option("--allow", "allow", multiple=True, help="Allow this lever (repeatable; overrides the file).")
+@click.option("--forbid", "forbid", multiple=True, help="Forbid this lever (repeatable; beats --allow).")
+@click.option("--same-day-credit", is_flag=True, help="Let a payout cover a debit on the same day.")
+@click.option("--buffer-target", type=click.FloatRange(0, 1_000_000), default=1000.0, show_default=True,
+              help="Kroner: among the cheapest plans prefer one keeping this much above the floor.")
+@click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=20.0, show_default=True,
+              help="Seconds per solver phase.")
+def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, time_limit) -> None:
+    """Find the cheapest interventions that keep the account solvent every day."""
+    from planner.io.errors import InputError
+    from planner.io.household import read_household
+    from planner.levers import LeverError, check_names
+    from planner.report import plan_text
+    from planner.solver import plan
+
+    try:
+        check_names(allow, "--allow")
+        check_names(forbid, "--forbid")
+    except LeverError as exc:
+        _fail_input([str(exc)])
+    outputs, errors = [], []
+    for f in files:
+        try:
+            h = read_household(f)
+        except InputError as exc:
+            errors.extend(str(p) for p in exc.problems)
+            continue
+        p = plan(h, allow, forbid, same_day_credit=same_day_credit,
+                 buffer_target_ore=round(buffer_target * 100), time_limit_s=time_limit)
+        outputs.append((h, p))
+        if chart:
+            from planner.chart import plan_chart
+
+            out = plan_chart(h, p, _chart_path(chart, h.id, len(files) > 1), same_day_credit)
+            click.echo(f"Diagram: {out}", err=True)
+    if fmt == "json":
+        docs = [p.to_json() for _, p in outputs]
+        if docs:
+            click.echo(json.dumps(docs[0] if len(files) == 1 else docs, ensure_ascii=False, indent=2))
+    elif outputs:
+        click.echo("\n\n".join(plan_text(h, p) for h, p in outputs))
     if errors:
         _fail_input(errors)
 

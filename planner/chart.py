@@ -82,3 +82,25 @@ def household_chart(household, path: str | Path, same_day_credit: bool = False) 
         rent_days,
         title,
     )
+
+
+def plan_chart(household, plan, path: str | Path, same_day_credit: bool = False) -> Path:
+    """The `planner plan --chart` picture: the balance before and after the plan, in one PNG."""
+    from .cashflow import simulate, transactions
+
+    before = simulate(transactions(household), household.start, household.end, household.opening_balance)
+    series = [Series("Før: dagens datoer", household.start, before.solvency_series(same_day_credit), "#95a5a6")]
+    if plan.status != "infeasible":
+        after = simulate(plan.transactions, household.start, household.end, plan.opening_balance_ore)
+        series.append(Series("Etter: med tiltakene", household.start, after.solvency_series(same_day_credit), "#1f4e79"))
+        rent_days = sorted({t.date for t in plan.transactions if t.kind == "husleie"})
+    else:
+        rent_days = sorted({t.date for t in before_rent(household)})
+    title = f"{household.id}: saldo før og etter plan ({plan.status})"
+    return balance_chart(path, series, household.min_balance, rent_days, title)
+
+
+def before_rent(household):
+    from .cashflow import transactions
+
+    return [t for t in transactions(household) if t.kind == "husleie"]

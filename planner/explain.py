@@ -114,13 +114,14 @@ def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> In
     elif i.lever == "bostotte_to_landlord":
         first = _first_date(plan, kind="bostotte_direct")
         summary = (f"Bostøtten fra Husbanken utbetales til kommunen som utleier og trekkes fra husleien samme måned; "
-                   f"leietaker signerer transporterklæring, første gang {d(first) if first else '–'}.")
+                   f"leietaker signerer transporterklæring, første gang {d(first) if first else '–'}. "
+                   + tenant_rent_share(plan, h))
         reason = _reason_direct(plan, h, base, "bostotte_direct", p["stream"])
     elif i.lever == "deduction":
         first = _first_date(plan, kind="deduction")
         summary = (f"NAV trekker {format_kr(p['amount_ore'])} av hver utbetaling av {stream_name(h, p['stream'])} "
                    f"og betaler det til utleier (husleietrekk), første gang {d(first) if first else '–'}. "
-                   f"Leietaker samtykker skriftlig.")
+                   f"Leietaker samtykker skriftlig. " + tenant_rent_share(plan, h))
         reason = _reason_direct(plan, h, base, "deduction", p["stream"])
     elif i.lever == "move_payout":
         if "shift_days" in p:
@@ -143,6 +144,24 @@ def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> In
     else:  # pragma: no cover
         summary, reason = i.summary, i.reason
     return replace(i, summary=summary, reason=reason)
+
+
+def tenant_rent_share(plan: Plan, h: Household) -> str:
+    """What the tenant still pays by autogiro in a typical month, e.g. '4 900,00 kr den 1.'."""
+    per_month: dict[str, list[tuple[int, int]]] = {}
+    for t in plan.transactions:
+        if t.kind == "husleie" and t.account == "tenant" and t.rent_month:
+            per_month.setdefault(t.rent_month, []).append((t.date.day, -t.amount_ore))
+    if not per_month:
+        return "Leietaker betaler da ikke noe selv; hele husleien dekkes direkte."
+    counts: dict[tuple, int] = {}
+    for v in per_month.values():
+        key = tuple(a for _, a in sorted(v))
+        counts[key] = counts.get(key, 0) + 1
+    typical = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    total = sum(typical)
+    note = " (varierer med antall utbetalinger i måneden)" if len(counts) > 1 else ""
+    return f"Leietakers eget trekk blir da {format_kr(total)} i en vanlig måned{note}."
 
 
 def _reason_direct(plan: Plan, h: Household, base: _Baseline, kind: str, stream: str) -> str:
@@ -185,7 +204,8 @@ def explain_plan(plan: Plan, h: Household, same_day_credit: bool = False) -> tup
             sentences.append(f"Kontoen trenger uansett en startbuffer på {format_kr(plan.opening_buffer_ore)} før første utbetaling.")
         return interventions, sentences
     for i in interventions:
-        sentences.append(f"{actors_text(i.actors).capitalize()}: {i.summary} {i.reason}".strip())
+        who = actors_text(i.actors)
+        sentences.append(f"{who[:1].upper()}{who[1:]}: {i.summary} {i.reason}".strip())
     if plan.interventions:
         sentences.append(
             f"Med tiltakene er laveste saldo {format_kr(plan.min_balance_ore)} den {d(plan.min_balance_date)}; "

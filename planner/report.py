@@ -68,3 +68,65 @@ def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
         cells = [str(r[0]).ljust(widths[0])] + [str(c).rjust(w) for c, w in zip(r[1:], widths[1:])]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out) + "\n"
+
+
+STATUS_TEXT = {
+    "solvent": "i orden – ingen tiltak trengs",
+    "planned": "plan funnet – tiltakene under holder saldoen over grensen hver dag",
+    "infeasible": "ingen plan – de tillatte tiltakene er ikke nok",
+}
+
+
+def plan_text(household: Household, plan) -> str:
+    """The `planner plan` report: the problem, each intervention, before and after."""
+    from .explain import actors_text
+    from .levers import catalogue
+
+    cat = catalogue()
+    b = plan.baseline
+    head = f"Husstand: {household.id}" + (f" ({household.label})" if household.label else "")
+    lines = [
+        head,
+        f"Periode: {d(plan.start)}–{d(plan.end)} ({household.months} måneder)",
+        f"Problem: {PROBLEM_TEXT[b.problem]}",
+        f"Status: {STATUS_TEXT[plan.status]}",
+    ]
+    if plan.explanation:
+        lines.append(f"Nå: {plan.explanation[0]}")
+    lines.append("")
+    if plan.interventions:
+        lines.append("Tiltak:")
+        for n, i in enumerate(plan.interventions, start=1):
+            name = cat[i.lever].name if i.lever in cat else "Startbuffer"
+            lines.append(f" {n}. {name} – {actors_text(i.actors)} (kostnad {i.cost})")
+            lines.append(f"    {i.summary}")
+            if i.reason:
+                lines.append(f"    Hvorfor: {i.reason}")
+        lines.append("")
+    lines.append(f"Laveste saldo før:   {format_kr(b.min_balance_ore)} ({d(b.min_balance_date)})")
+    if plan.status != "infeasible":
+        lines.append(f"Laveste saldo etter: {format_kr(plan.min_balance_ore)} ({d(plan.min_balance_date)})")
+        lines.append(f"Samlet kostnad: {plan.cost} enheter")
+        rent_total = sum(-t.amount_ore for t in plan.transactions if t.kind == "husleie" and t.account == "tenant")
+        rent_total += sum(t.amount_ore for t in plan.transactions if t.account == "landlord")
+        if plan.lateness_ore_days and rent_total:
+            avg = plan.lateness_ore_days / rent_total
+            lines.append(f"Utleier får husleien i snitt {avg:.1f} dager etter forfall".replace(".", ",", 1)
+                         + " (summen av beløp ganger dager for sent, delt på husleien)")
+    else:
+        sf = plan.shortfall
+        if sf is not None:
+            if sf.monthly_ore is not None:
+                lines.append(f"Mangler per måned: {format_kr(sf.monthly_ore)}")
+            lines.append(f"Eller engangsbeløp ved start: {format_kr(sf.one_time_ore)}")
+            if sf.binding_days:
+                lines.append("Dager som binder: " + ", ".join(d(x) for x in sf.binding_days[:5]))
+    if plan.opening_buffer_ore:
+        lines.append(f"Startbuffer som trengs før første utbetaling: {format_kr(plan.opening_buffer_ore)}")
+    if not plan.optimal:
+        lines.append("Merk: tidsgrensen ble nådd; planen er gyldig, men ikke bevist billigst.")
+    if plan.status == "infeasible" and plan.explanation:
+        lines.append("")
+        lines.append("Forklaring:")
+        lines.extend(f" - {s}" for s in plan.explanation)
+    return "\n".join(lines)

@@ -14,6 +14,7 @@ import typing
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from ..model import Household
 from .errors import InputError, Problem
@@ -81,32 +82,116 @@ def household_from_dict(data: dict, name: str = "<input>", source_text: str | No
         raise InputError([_problem(err, name, source_text) for err in exc.errors()]) from None
 
 
+#: What a missing required key is for, so the message says what to write.
+_MISSING_HINT = {
+    "id": "a short identifier such as id = \"hh-0042\"",
+    "start": "the first planned day, such as start = 2026-01-01",
+    "expense": 'at least the rent: [[expense]] with kind = "husleie", amount and day',
+    "kind": "which benefit or expense this is",
+    "amount": "kroner per payment, such as amount = 9500",
+}
+_INT_ERRORS = {
+    "int_type", "int_parsing", "int_from_float", "greater_than_equal", "less_than_equal", "greater_than", "less_than",
+}
+_DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+
+
 def _problem(err: dict, name: str, source_text: str | None) -> Problem:
     loc = tuple(err.get("loc", ()))
     ctx = err.get("ctx") or {}
     value = err.get("input")
     has_value = True
-    if err["type"] == "household":
+    kind = err["type"]
+    if kind == "household":
         loc = tuple(int(p) if p.isdigit() else p for p in str(ctx.get("at", "")).split(".") if p)
         value = ctx.get("value")
         has_value = value is not None
         message = str(ctx.get("message", err["msg"]))
-    elif err["type"] == "extra_forbidden":
+    elif kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
         message = f"unknown key {loc[-1]!r}; allowed: {', '.join(allowed)}"
         has_value = False
-    elif err["type"] == "missing":
-        message = f"missing required key {loc[-1]!r}"
+    elif kind == "missing":
+        hint = _MISSING_HINT.get(str(loc[-1]))
+        message = f"missing required key {loc[-1]!r}" + (f": {hint}" if hint else "")
         has_value = False
+    elif kind == "schedule" and "field" in ctx:
+        # a table-level schedule error: point at the key that breaks the rule
+        loc = (*loc, ctx["field"])
+        has_value = "value" in ctx
+        value = ctx.get("value")
+        message = err["msg"]
+    elif kind in _INT_ERRORS and _int_bounds(loc) != (None, None):
+        lo, hi = _int_bounds(loc)
+        if lo is not None and hi is not None:
+            message = f"must be a whole number from {lo} to {hi}"
+        elif lo is not None:
+            message = f"must be a whole number of at least {lo}"
+        else:
+            message = f"must be a whole number of at most {hi}"
+    elif kind in _DATE_ERRORS:
+        detail = err["msg"].partition(", ")[2]
+        message = "expected a date written YYYY-MM-DD, such as 2026-01-01" + (f" ({detail})" if detail else "")
+    elif kind == "string_pattern_mismatch":
+        message = "may contain only letters, digits, '-' and '_' (and '.' in id); no spaces"
     else:
         message = err["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, "):]
-        if isinstance(value, dict) and loc == ():
-            has_value = False
+        if message.startswith("Input should be "):
+            message = "must be " + message[len("Input should be "):]
+    if isinstance(value, dict):
+        has_value = False  # a whole table: the field and line say where, the dump would not help
+    elif has_value and _names_value(message, value):
+        has_value = False  # the message names the value already
     loc = tuple(p for p in loc if isinstance(p, int) or not p.startswith(("function-", "int", "constrained")))
     line = _locate(source_text, loc) if source_text is not None else None
     return Problem(name, message, line=line, field=_field_name(loc) or None, value=value, has_value=has_value)
+
+
+def _names_value(message: str, value: object) -> bool:
+    """Whether `message` already shows `value` (as a whole word, so 0 is not found in 60)."""
+    if isinstance(value, bool):
+        return "true/false" in message
+    if not isinstance(value, (str, list)):
+        return False  # a bare number in a message is a bound ("more than 0"), not the value
+    shown = [repr(value)] + ([value] if isinstance(value, str) and len(value) >= 4 else [])
+    return any(re.search(rf"(?<![\w.]){re.escape(t)}(?![\w.])", message) for t in shown)
+
+
+def _int_bounds(loc: tuple) -> tuple[int | None, int | None]:
+    """The ge/le bounds declared on the integer field at `loc`, if any."""
+    cls: object = Household
+    info = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or part not in cls.model_fields:
+            break
+        info = cls.model_fields[part]
+        cls = _inner_model(info.annotation)
+    if info is None:
+        return None, None
+    lo = hi = None
+    for meta in [*info.metadata, *_annotated_metadata(info.annotation)]:
+        lo = getattr(meta, "ge", lo) if lo is None else lo
+        hi = getattr(meta, "le", hi) if hi is None else hi
+    return lo, hi
+
+
+def _annotated_metadata(annotation: object) -> list:
+    """Constraint objects inside Annotated[...] anywhere in `annotation` (list[Day] | None -> Ge, Le)."""
+    out: list = []
+    for arg in typing.get_args(annotation):
+        if isinstance(arg, FieldInfo):
+            out.extend(arg.metadata)
+        elif not isinstance(arg, type) or typing.get_args(arg):
+            out.extend(_annotated_metadata(arg))
+    metadata = getattr(annotation, "__metadata__", ())
+    for m in metadata:
+        if isinstance(m, FieldInfo):
+            out.extend(m.metadata)
+    return out
 
 
 def _field_name(loc: tuple) -> str:
@@ -166,11 +251,14 @@ def _locate(text: str, loc: tuple) -> int | None:
             break
     counts: dict[str, int] = {}
     table_line = None
+    first_header = None  # a one-part path naming a table: its first [header] line
     for no, line in enumerate(lines, start=1):
         stripped = line.split("#", 1)[0]
         head = _HEADER.match(stripped)
         if head:
             table = head.group(2)
+            if target_table is None and table == key and first_header is None:
+                first_header = no
             counts[table] = counts.get(table, -1) + 1
             index = counts[table]
             if table == target_table and (target_index is None or index == target_index):
@@ -187,4 +275,4 @@ def _locate(text: str, loc: tuple) -> int | None:
                 return no
         elif table is None and k.group(1) == target_table:
             return no  # inline form, e.g. `living = { monthly = 1 }`
-    return table_line
+    return table_line if table_line is not None else first_header

@@ -1,0 +1,367 @@
+"""The eviction projection: the seed report's example, the fees in R, fallbacks, and households.
+
+Figures are worked out by hand in the comments; the data they rest on is planner/data/eviction.toml.
+"""
+
+import json
+import tomllib
+from datetime import date
+from fractions import Fraction
+from importlib import resources
+
+import pytest
+
+from planner.eviction import (
+    EVICTION_STEP,
+    court_fees,
+    eviction_rules,
+    parse_rules,
+    project_claim,
+    project_household,
+    project_profile,
+    projection_text,
+    step_dates,
+    unpaid_rents,
+)
+from planner.model import Arrears
+
+STEP_ORDER = [
+    "forfall",
+    "purring",
+    "innkreving",
+    "varsel_4_18",
+    "begjaering",
+    "innsigelsesfrist",
+    "varsel_dato",
+    "fravikelse",
+]
+
+
+def raw_data() -> dict:
+    with resources.files("planner.data").joinpath("eviction.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+# --------------------------------------------------------------------------- the seed report
+
+
+def test_seed_profile_reproduces_the_report_timeline_exactly():
+    p = project_profile("seed-2006")
+    dates = {s.key: s.date for s in p.steps}
+    # rent due 01.01 -> reminder 01.02 -> notice 02.03 -> request 01.04 -> date 15.04 -> eviction 01.05
+    assert dates["forfall"] == date(2006, 1, 1)
+    assert dates["purring"] == date(2006, 2, 1)
+    assert dates["innkreving"] == date(2006, 3, 1)
+    assert dates["varsel_4_18"] == date(2006, 3, 2)
+    assert dates["begjaering"] == date(2006, 4, 1)
+    assert dates["innsigelsesfrist"] == date(2006, 4, 15)
+    assert dates["varsel_dato"] == date(2006, 4, 15)
+    assert dates["fravikelse"] == date(2006, 5, 1)
+    assert p.request_date == date(2006, 4, 1)
+    assert p.eviction_date == p.cure_deadline == date(2006, 5, 1)
+    assert [s.key for s in p.steps] == STEP_ORDER
+    # the report's own dates, as the data documents them, are all reproduced
+    report = eviction_rules().profiles["seed-2006"].report_dates
+    assert report and all(dates[k] == v for k, v in report.items())
+
+
+def test_seed_timeline_is_the_same_in_2026():
+    # The delays are calendar months and days, so a rent due 01.01.2026 follows the same dates.
+    dates = step_dates(date(2026, 1, 1), profile="seed-2006")
+    assert [dates[k] for k in ("purring", "varsel_4_18", "begjaering", "varsel_dato", "fravikelse")] == [
+        date(2026, 2, 1),
+        date(2026, 3, 2),
+        date(2026, 4, 1),
+        date(2026, 4, 15),
+        date(2026, 5, 1),
+    ]
+    # and the usual process (no profile) is today the report's timeline
+    assert step_dates(date(2026, 1, 1)) == dates
+
+
+def test_seed_profile_amounts_as_the_report_builds_them():
+    p = project_profile("seed-2006")
+    s = {x.key: x for x in p.steps}
+    report = eviction_rules().profiles["seed-2006"].report_claims_ore
+    assert report == {"forfall": 500_000, "varsel_4_18": 527_500, "begjaering": 794_100, "fravikelse": 1_226_700}
+
+    # 5 000 kr, due 01.01.2006
+    assert s["forfall"].claim_ore == 500_000
+
+    # 5 275 kr + 9.75 % interest: built from the rules alone, no fitting. Inkassosats 2006 = 550 kr:
+    # purregebyr 55 + inkassovarsel 55 (01.02) + betalingsoppfordring 165 (01.03) = 275 kr.
+    assert [c.amount_ore for c in s["purring"].costs] == [5_500, 5_500]
+    assert [c.amount_ore for c in s["innkreving"].costs] == [16_500]
+    n = s["varsel_4_18"]
+    assert n.claim_ore - n.interest_ore == 527_500
+    # interest beside it, as the report writes it: 5 000 kr x 9.75 % x 60/365 (01.01 -> 02.03.2006)
+    assert (date(2006, 3, 2) - date(2006, 1, 1)).days == 60
+    assert n.interest_ore == round(500_000 * Fraction(975, 10_000) * 60 / 365) == 8_014
+
+    # 7 941 kr: 5 275 + interest 90 days (120,21 kr) + 1.25 R (R 2006 = 860 kr: 1 075 kr)
+    # + 1 470,79 kr the report does not itemise (the one fitted part, documented in the data).
+    b = s["begjaering"]
+    assert b.interest_ore == 12_021
+    assert {c.key: c.amount_ore for c in b.costs} == {"gebyr_begjaering": 107_500, "andre_begjaering": 147_079}
+    assert b.claim_ore == 527_500 + 12_021 + 107_500 + 147_079 == 794_100
+
+    # 12 267 kr: + interest to 01.05 (160,27 kr in all) + 1.35 R (1 161 kr, to 2.6 R in all)
+    # + 3 124,94 kr not itemised (fitted).
+    f = s["fravikelse"]
+    assert f.interest_ore == 16_027
+    assert {c.key: c.amount_ore for c in f.costs} == {"gebyr_gjennomforing": 116_100, "andre_fravikelse": 312_494}
+    assert f.claim_ore == 1_226_700
+
+    # Without the two fitted lumps the rules alone give 5 275 / 6 470,21 / 6 596,27 kr: the report's
+    # 7 941 and 12 267 hold costs it does not break down (collection salær, lawyer, locksmith).
+    fitted = sum(c.amount_ore for x in p.steps for c in x.costs if c.key.startswith("andre_"))
+    assert f.claim_ore - fitted == 500_000 + 16_027 + 27_500 + 107_500 + 116_100 == 767_127
+
+    # Paying before the lock is changed stops it: the eviction step's own costs never fall.
+    assert p.cure_amount_ore == 500_000 + 16_027 + 27_500 + 107_500 + 147_079 == 798_106
+    assert (p.cure_principal_ore, p.cure_interest_ore, p.cure_costs_ore) == (500_000, 16_027, 282_079)
+    assert p.fees.interest_source == "profile" and p.fees.interest_percent == pytest.approx(9.75)
+    assert p.fees.r_ore == 86_000 and not p.fees.r_fallback and not p.fees.inkassosats_fallback
+
+
+def test_seed_claim_without_profile_uses_the_data_rate():
+    # The rate in force in January-June 2006 was 9.25 % (the report used the later 9.75 %).
+    p = project_claim(date(2006, 1, 1), 500_000)
+    b = p.step("begjaering")
+    assert b.interest_ore == round(500_000 * Fraction(925, 10_000) * 90 / 365) == 11_404
+    assert not any(c.key.startswith("andre_") for s in p.steps for c in s.costs)
+
+
+# --------------------------------------------------------------------------- fees and R
+
+
+def test_fees_are_1_25_r_to_file_and_2_6_r_in_all():
+    rules = eviction_rules()
+    assert float(rules.fees.filing_r) == 1.25 and float(rules.fees.carried_out_total_r) == 2.6
+    # R = 860 kr (2006): 1 075 and 2 236 kr, exactly 1.25 R and 2.6 R
+    assert court_fees(86_000) == (107_500, 223_600)
+    # R = 1 277 kr (2024): politiet.no lists 1 596 and 3 319 kr (each part rounded down)
+    assert court_fees(127_700) == (159_600, 331_900)
+    # R = 1 223 kr (2022): 1 528,75 -> 1 528; 1.35 R = 1 651,05 -> 1 651
+    assert court_fees(122_300) == (152_800, 152_800 + 165_100)
+
+
+@pytest.mark.parametrize(
+    "when, kroner, from_, fallback",
+    [
+        (date(2024, 6, 1), 1277, date(2024, 1, 1), False),
+        (date(2022, 3, 1), 1223, date(2022, 1, 1), False),
+        (date(2021, 12, 31), 1199, date(2021, 1, 1), False),
+        (date(2006, 4, 1), 860, date(2006, 1, 1), False),
+        (date(2012, 4, 1), 860, date(2006, 1, 1), False),  # unchanged 2006-2015 (lovdata)
+        (date(2023, 4, 1), 1223, date(2022, 1, 1), True),  # 2023 not found
+        (date(2025, 4, 1), 1277, date(2024, 1, 1), True),  # 2025 not found
+        (date(2026, 4, 1), 1277, date(2024, 1, 1), True),  # 2026 not found
+    ],
+)
+def test_rettsgebyr_by_year_and_fallback(when, kroner, from_, fallback):
+    r = eviction_rules().rettsgebyr.at(when)
+    assert (int(r.value), r.valid_from, r.fallback) == (kroner, from_, fallback)
+
+
+def test_r_fallback_for_2026_is_flagged_in_the_output(scenario):
+    p = project_household(scenario("lav-inntekt"))
+    assert p.fees.r_year == 2026 and p.fees.r_ore == 127_700 and p.fees.r_fallback
+    assert p.fees.r_valid_from == date(2024, 1, 1)
+    assert p.fees.filing_ore == 159_600 and p.fees.carried_out_total_ore == 331_900
+    assert any(n.startswith("Rettsgebyret (R) for 2026 er ikke funnet") for n in p.notes)
+    assert "Rettsgebyret (R) for 2026 er ikke funnet; siste kjente verdi, 1 277,00 kr" in projection_text(p)
+    assert p.to_json()["fees"]["r_fallback"] is True
+    # the court-fee cost lines carry the flag too
+    filing = p.step("begjaering").costs[0]
+    assert filing.key == "gebyr_begjaering" and filing.fallback
+
+
+def test_interest_changes_rate_at_the_half_year():
+    # 10 000 kr due 01.06.2023; request 01.09.2023. 2-30 June: 29 days at 10.75 %;
+    # 1 July - 1 September: 63 days at 11.75 % -> 10 000 x (0.1075 x 29 + 0.1175 x 63) / 365 = 288,22 kr
+    p = project_claim(date(2023, 6, 1), 1_000_000)
+    assert p.request_date == date(2023, 9, 1)
+    assert p.step("begjaering").interest_ore == 28_822
+    assert not p.fees.interest_fallback
+    assert p.fees.r_fallback  # R 2023 not found: 1 223 kr (2022) is used
+
+
+# --------------------------------------------------------------------------- households
+
+
+def test_low_income_household_builds_arrears_every_month(scenario):
+    h = scenario("lav-inntekt")
+    # the scenario as computed below: opening 2 000; in 14 000 (20th) + 2 400 (20th) + 1 766 (~30th);
+    # out: rent 11 500 on the 1st, strøm 800 on the 15th, living 9 000 a month spread by day
+    assert h.opening_balance == 200_000 and h.rent.amount == 1_150_000 and h.living.monthly == 900_000
+    assert sorted(i.amount for i in h.income) == [176_600, 240_000, 1_400_000]
+
+    unpaid = {u.rent_month: u.unpaid_ore for u in unpaid_rents(h)}
+    # January: rent runs Fri 2 Jan (1 Jan is a holiday). Living in January is 900 000 øre / 31 days
+    # = 29 032 with 8 øre over: 29 033 on the 1st-8th. Balance after the debits of 2 Jan:
+    # 200 000 - 2 x 29 033 - 1 150 000 = -1 008 066 -> 10 080,66 kr of the rent is not covered.
+    assert unpaid["2026-01"] == 1_008_066
+    # After each failed rent the account holds exactly 0 (the unpaid part never left it). So each
+    # later month's arrears is that month's money out minus money in, up to the next rent day.
+    # February: rest of January living (900 000 - 58 066) + strøm 80 000 - income 1 816 600 = -894 534;
+    # then living 1-2 Feb (28 days: 32 142 + 24 øre over -> 32 143 each) and the rent.
+    assert unpaid["2026-02"] == 1_150_000 + 2 * 32_143 - (1_816_600 - 80_000 - (900_000 - 58_066)) == 319_620
+    assert unpaid["2026-03"] == 307_180
+    assert unpaid["2026-04"] == 285_334
+    assert unpaid["2026-05"] == 399_532  # rent for May runs Mon 4 May (1 May is a holiday)
+    assert len(unpaid) == 12  # every month
+    # By 1 April: everything out (4 rents, 3 strøm, living Jan-Mar and 1 Apr) minus everything in
+    assert sum(unpaid[m] for m in ("2026-01", "2026-02", "2026-03", "2026-04")) == (
+        4 * 1_150_000 + 3 * 80_000 + 3 * 900_000 + 30_000 - (200_000 + 3 * 1_816_600)
+    ) == 1_920_200
+
+    p = project_household(h)
+    assert p.status == "arrears" and p.first_due == date(2026, 1, 1)
+    assert p.request_date == date(2026, 4, 1)
+    assert p.eviction_date == p.cure_deadline == date(2026, 5, 1)
+    assert [s.key for s in p.steps] == STEP_ORDER
+
+    # costs before the lock change (inkassosats 700 kr, R 1 277 kr, both fallbacks for 2026):
+    # purregebyr 70 + inkassovarsel 70 + betalingsoppfordring 210 + 1.25 R 1 596 = 1 946 kr
+    assert p.cure_costs_ore == 7_000 + 7_000 + 21_000 + 159_600 == 194_600
+    # principal: rent due up to 01.05 (May's rent is due on the eviction day)
+    principal = 1_920_200 + 399_532
+    assert p.cure_principal_ore == principal
+    # interest 12.5 % (fallback) from each debit date to 01.05; May's runs from 04.05: none yet
+    owed = [(1_008_066, date(2026, 1, 2)), (319_620, date(2026, 2, 2)), (307_180, date(2026, 3, 2)), (285_334, date(2026, 4, 1))]
+    exact = sum(Fraction(a) * Fraction(125, 1000) * (date(2026, 5, 1) - d).days / 365 for a, d in owed)
+    assert p.cure_interest_ore == round(exact) == 59_958
+    assert p.cure_amount_ore == principal + 59_958 + 194_600 == 2_574_290
+    assert p.fees.interest_fallback
+
+    # arrears month by month (principal owed at month end) up to the eviction month
+    assert p.arrears_by_month == {
+        "2026-01": 1_008_066,
+        "2026-02": 1_327_686,
+        "2026-03": 1_634_866,
+        "2026-04": 1_920_200,
+        "2026-05": principal,
+    }
+
+
+def test_fine_household_gets_no_steps(scenario):
+    p = project_household(scenario("alt-i-orden"))
+    assert p.status == "no arrears"
+    assert p.steps == () and p.unpaid_rents == ()
+    assert p.request_date is None and p.eviction_date is None and p.cure_deadline is None
+    assert p.cure_amount_ore == 0
+    assert set(p.arrears_by_month.values()) == {0} and len(p.arrears_by_month) == 12
+    j = p.to_json()
+    assert j["status"] == "no arrears" and j["steps"] == [] and j["request_date"] is None
+    assert projection_text(p).startswith("Hvis ingenting gjøres:\nIngen restanse")
+
+
+def test_existing_arrears_start_the_clock_at_their_date(scenario):
+    h = scenario("alt-i-orden")
+    h = h.model_copy(update={"arrears": Arrears.model_validate({"amount": 3000, "creditor": "utleier", "since": "2026-02-10"})})
+    p = project_household(h)
+    assert p.status == "arrears" and p.unpaid_rents == ()
+    assert p.first_due == date(2026, 2, 10)
+    assert p.request_date == date(2026, 5, 10) and p.eviction_date == date(2026, 6, 10)
+    assert p.existing_arrears_ore == 300_000 == p.cure_principal_ore
+    # interest from 10 Feb to 10 Jun (120 days) at 12.5 %
+    assert p.cure_interest_ore == round(Fraction(300_000) * Fraction(125, 1000) * 120 / 365) == 12_329
+    assert p.arrears_by_month["2026-01"] == 0 and p.arrears_by_month["2026-02"] == 300_000
+    # without `since` the clock starts at the horizon start
+    h2 = h.model_copy(update={"arrears": Arrears.model_validate({"amount": 3000})})
+    assert project_household(h2).first_due == date(2026, 1, 1)
+
+
+def test_eviction_beyond_the_horizon_continues_the_schedule(scenario):
+    h = scenario("lav-inntekt")
+    short = h.model_copy(update={"months": 2})
+    p, full = project_household(short), project_household(h)
+    assert p.eviction_date == full.eviction_date == date(2026, 5, 1)
+    assert p.cure_amount_ore == full.cure_amount_ore
+    assert list(p.arrears_by_month) == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+def test_legal_minimum_gaps_hold_when_delays_are_shorter():
+    raw = raw_data()
+    raw["steps"]["begjaering"]["months"] = 2  # would fall on 01.03, before the notice of 02.03
+    rules = parse_rules(raw)
+    dates = step_dates(date(2026, 1, 1), rules)
+    assert dates["varsel_4_18"] == date(2026, 3, 2)
+    assert dates["begjaering"] == date(2026, 3, 16)  # 14 days after the § 4-18 notice
+    assert dates["innsigelsesfrist"] == date(2026, 3, 30)
+
+
+def test_month_delays_clamp_to_the_end_of_short_months():
+    dates = step_dates(date(2026, 1, 31))
+    assert dates["purring"] == date(2026, 2, 28)
+    assert dates["innkreving"] == date(2026, 3, 31)
+    assert dates["begjaering"] == date(2026, 4, 30)
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda r: r["steps"]["purring"].update(costs=["purregebyrr"]), "unknown cost 'purregebyrr'"),
+        (lambda r: r["steps"]["purring"].update(after="fravikelse"), "not an earlier step"),
+        (lambda r: r["steps"]["begjaering"].update(court_fee="half"), "unknown court_fee"),
+        (lambda r: r["costs"]["purregebyr"].update(base="rettsgebyr"), "unknown base"),
+    ],
+)
+def test_bad_data_is_refused(edit, message):
+    raw = raw_data()
+    edit(raw)
+    with pytest.raises(ValueError, match=message):
+        parse_rules(raw)
+
+
+def test_every_entry_has_a_source():
+    raw = raw_data()
+    for key, step in raw["steps"].items():
+        assert step.get("reference") and step.get("name_nb") and step.get("name_en") and step.get("legal_basis"), key
+    for key, cost in raw["costs"].items():
+        assert cost.get("reference") and cost.get("description"), key
+        assert cost.get("uncertain"), f"{key}: domain.md marks reminder/collection fees uncertain"
+    for name in ("rettsgebyr", "interest", "inkassosats"):
+        assert raw[name]["description"] and raw[name]["reference"] and raw[name]["uncertain"]
+        assert all(v.get("reference") for v in raw[name]["values"].values()), name
+    assert raw["fees"]["reference"]
+
+
+# --------------------------------------------------------------------------- output
+
+
+def test_to_json_is_json_friendly(scenario):
+    p = project_household(scenario("lav-inntekt"))
+    j = json.loads(json.dumps(p.to_json()))
+    assert j["format"] == "planner.eviction/1"
+    assert j["request_date"] == "2026-04-01" and j["cure_deadline"] == "2026-05-01"
+
+    def walk(node, path=""):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k.endswith("_ore"):
+                    assert isinstance(v, int) and not isinstance(v, bool), f"{path}.{k}"
+                walk(v, f"{path}.{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{path}[{i}]")
+
+    walk(j)
+    assert [s["key"] for s in j["steps"]] == STEP_ORDER
+    assert j["steps"][-1]["key"] == EVICTION_STEP and j["steps"][-1]["date"] == "2026-05-01"
+    assert all(isinstance(v, int) for v in j["arrears_by_month"].values())
+
+
+def test_text_is_norwegian_with_dates_and_kroner(scenario):
+    text = projection_text(project_household(scenario("lav-inntekt")))
+    assert text.startswith("Hvis ingenting gjøres:")
+    assert "Begjæring om fravikelse kan komme: 01.04.2026" in text
+    assert "Utkastelse (låsen skiftes): 01.05.2026" in text
+    assert "25 742,90 kr" in text and "senest 01.05.2026" in text
+    assert "10 080,66 kr av 11 500,00 kr blir restanse" in text
+    seed = projection_text(project_profile())
+    assert "12 267,00 kr" in seed and "7 941,00 kr" in seed and "02.03.2006" in seed

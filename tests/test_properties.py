@@ -1,0 +1,244 @@
+"""Properties of the cash-flow engine over random valid households (hypothesis).
+
+The references here are plain Python loops over the transaction list, written independently
+of `planner.cashflow`, so a bug must be made twice, the same way, to pass unnoticed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from functools import lru_cache
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.calendar import household_schedules, occurrences
+from planner.cashflow import check_table, compile_households, diagnose_many, simulate, transactions
+from planner.model import Household
+from strategies import households
+
+FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ONE_DAY = timedelta(days=1)
+
+
+@lru_cache(maxsize=None)
+def _closed(year: int) -> frozenset[date]:
+    """Norges Bank's weekday closing days, built here from `holidays` apart from planner.calendar."""
+    import holidays
+
+    return frozenset(holidays.Norway(years=year, include_sundays=False)) | {date(year, 12, 24)}
+
+
+def bank_day(d: date) -> bool:
+    return d.weekday() < 5 and d not in _closed(d.year)
+
+
+def _days(h: Household):
+    d = h.start
+    while d <= h.end:
+        yield d
+        d += ONE_DAY
+
+
+def reference_balances(h: Household, same_day_credit: bool = False) -> tuple[list[int], list[int]]:
+    """(end-of-day balances, balances the floor applies to), by a plain loop per day.
+
+    End of day t: opening + every transaction dated on or before t. Without same-day credit
+    the floor applies after the day's debits and before its credits.
+    """
+    txs = transactions(h)
+    by_day_in: dict[date, int] = defaultdict(int)
+    by_day_out: dict[date, int] = defaultdict(int)
+    for tx in txs:
+        if tx.amount_ore >= 0:
+            by_day_in[tx.date] += tx.amount_ore
+        else:
+            by_day_out[tx.date] += tx.amount_ore
+    eod, series = [], []
+    balance = h.opening_balance
+    for d in _days(h):
+        balance += by_day_out[d]
+        series.append(balance if not same_day_credit else balance + by_day_in[d])
+        balance += by_day_in[d]
+        eod.append(balance)
+    return eod, series
+
+
+# --------------------------------------------------------------------------- (a) the balance
+
+
+@FAST
+@given(households())
+def test_end_of_day_balance_is_opening_plus_everything_dated_up_to_that_day(h):
+    txs = transactions(h)
+    sim = simulate(txs, h.start, h.end, h.opening_balance)
+    assert len(sim.end_of_day) == h.days
+    for t, d in enumerate(_days(h)):
+        expected = h.opening_balance + sum(tx.amount_ore for tx in txs if tx.date <= d)
+        assert int(sim.end_of_day[t]) == expected, d
+    eod, series = reference_balances(h)
+    assert sim.end_of_day.tolist() == eod
+    assert sim.after_debits.tolist() == series
+    assert sim.solvency_series(True).tolist() == eod
+
+
+@FAST
+@given(households())
+def test_transactions_are_integer_ore_on_the_tenant_account_in_booking_order(h):
+    txs = transactions(h)
+    assert all(type(tx.amount_ore) is int and tx.amount_ore != 0 for tx in txs)
+    assert all(tx.account == "tenant" for tx in txs)
+    keys = [(tx.date, tx.amount_ore >= 0) for tx in txs]
+    assert keys == sorted(keys)  # by date, debits before credits
+
+
+# --------------------------------------------------------------------------- (b) living costs
+
+
+@FAST
+@given(households())
+def test_living_costs_add_up_to_the_monthly_figure_in_every_full_month(h):
+    per_month: dict[tuple[int, int], int] = defaultdict(int)
+    per_day: dict[date, int] = defaultdict(int)
+    for tx in transactions(h):
+        if tx.kind == "living":
+            per_month[(tx.date.year, tx.date.month)] -= tx.amount_ore
+            per_day[tx.date] += 1
+    assert all(n == 1 for n in per_day.values())  # one debit a day at most
+    full_months = 0
+    d = h.start
+    while d <= h.end:
+        first = d.replace(day=1)
+        nxt = (first + timedelta(days=32)).replace(day=1)
+        if first >= h.start and nxt - ONE_DAY <= h.end:
+            full_months += 1
+            assert per_month[(d.year, d.month)] == h.living.monthly, (d.year, d.month)
+            # spread evenly: the days of the month differ by at most one øre
+            days = [-tx.amount_ore for tx in transactions(h) if tx.kind == "living" and (tx.date.year, tx.date.month) == (d.year, d.month)]
+            if h.living.monthly:
+                assert max(days) - min(days) <= 1
+        d = nxt
+    # a horizon starting on the 1st covers every one of its months in full
+    if h.start.day == 1:
+        assert full_months == h.months
+
+
+# --------------------------------------------------------------------------- (c) bank days
+
+
+@FAST
+@given(households())
+def test_effective_dates_are_bank_days_unless_the_shift_rule_is_none(h):
+    incomes, expenses = household_schedules(h)
+    streams = [("income", s, sc) for s, sc in zip(h.income, incomes)]
+    streams += [(e.kind, e, sc) for e, sc in zip(h.expense, expenses)]
+    booked: dict[tuple[str, str], list[date]] = defaultdict(list)
+    for tx in transactions(h):
+        if tx.kind != "living":
+            booked[(tx.kind, tx.stream or tx.kind)].append(tx.date)
+    for group, stream, sched in streams:
+        occ = occurrences(sched, h.start, h.end)
+        for o in occ:
+            if sched.shift != "none":
+                assert bank_day(o.effective), (stream.stream, o)
+            else:
+                assert o.effective == o.nominal
+        if stream.dates is not None and sched.shift == "none":
+            assert sorted(o.effective for o in occ) == sorted(stream.dates)  # all inside the horizon
+        # the transactions of the stream are exactly these occurrences
+        key = (group, "husleie" if group == "husleie" else stream.stream)
+        assert sorted(booked.get(key, [])) == sorted(o.effective for o in occ)
+
+
+@FAST
+@given(households(max_months=12))
+def test_a_stream_of_dates_without_shift_keeps_every_date(h):
+    for stream, sched in zip(h.income, household_schedules(h)[0]):
+        if stream.dates is not None and sched.shift == "none":
+            got = [tx.date for tx in transactions(h) if tx.stream == stream.stream]
+            assert sorted(got) == sorted(stream.dates)
+
+
+# --------------------------------------------------------------------------- (d) two routes agree
+
+
+def _reference_diagnosis(h: Household, same_day_credit: bool):
+    eod, series = reference_balances(h, same_day_credit)
+    low = min(series)
+    low_day = h.start + timedelta(days=series.index(low))
+    below = [t for t, b in enumerate(series) if b < h.min_balance]
+    first = h.start + timedelta(days=below[0]) if below else None
+    problem = "none" if not below else ("income" if eod[-1] < h.min_balance else "timing")
+    return low, low_day, len(below), first, problem, max(0, h.min_balance - low)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(households(), min_size=1, max_size=8), st.booleans())
+def test_vectorised_route_agrees_with_the_reference_simulation(hs, same_day_credit):
+    # one household repeated under another id shares its horizon with the first one
+    hs = hs + [hs[0].model_copy(update={"id": hs[0].id + "-copy"})]
+    diags = diagnose_many(hs, same_day_credit)
+    assert [d.household for d in diags] == [h.id for h in hs]
+    for h, dg in zip(hs, diags):
+        low, low_day, n_below, first, problem, buffer = _reference_diagnosis(h, same_day_credit)
+        assert (dg.start, dg.end) == (h.start, h.end)
+        assert dg.min_balance_ore == low
+        assert dg.min_balance_date == low_day
+        assert dg.days_below_floor == n_below
+        assert dg.first_shortfall == first
+        assert dg.problem == problem
+        assert dg.opening_buffer_ore == buffer
+        assert dg.floor_ore == h.min_balance
+        # the month figures add up the same transactions
+        income: dict[str, int] = defaultdict(int)
+        out: dict[str, int] = defaultdict(int)
+        for tx in transactions(h):
+            key = f"{tx.date.year:04d}-{tx.date.month:02d}"
+            if tx.amount_ore >= 0:
+                income[key] += tx.amount_ore
+            else:
+                out[key] -= tx.amount_ore
+        for m in dg.months:
+            assert (m.income_ore, m.outgoings_ore) == (income[m.month], out[m.month]), m.month
+    assert diags[-1].min_balance_ore == diags[0].min_balance_ore
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(households(max_months=6), min_size=1, max_size=5))
+def test_check_table_balances_equal_simulate_for_one_horizon(hs):
+    start, months = hs[0].start, hs[0].months
+    hs = [h.model_copy(update={"start": start, "months": months}) for h in hs]
+    hs = [h for h in hs if all(start <= d <= hs[0].end for s in [*h.income, *h.expense] for d in s.dates or ())]
+    if not hs:
+        return
+    res = check_table(compile_households(hs))
+    for i, h in enumerate(hs):
+        sim = simulate(transactions(h), h.start, h.end, h.opening_balance)
+        assert res.end_of_day[i].tolist() == sim.end_of_day.tolist()
+        assert res.credits[i].tolist() == sim.credits.tolist()
+        assert res.debits[i].tolist() == sim.debits.tolist()
+
+
+# --------------------------------------------------------------------------- (e) horizon, rent months
+
+
+@FAST
+@given(households())
+def test_effective_dates_inside_the_horizon_and_rent_carries_its_month(h):
+    txs = transactions(h)
+    assert all(h.start <= tx.date <= h.end for tx in txs)
+    rent = [tx for tx in txs if tx.kind == "husleie"]
+    for tx in rent:
+        assert tx.rent_month is not None
+        y, m = map(int, tx.rent_month.split("-"))
+        assert len(tx.rent_month) == 7 and 1 <= m <= 12
+        # the nominal month is at most a few bank days away from the debit
+        nominal_first = date(y, m, 1)
+        assert nominal_first - timedelta(days=40) <= tx.date <= nominal_first + timedelta(days=45)
+        assert tx.amount_ore == -h.rent.amount_for(y, m)
+    assert all(tx.rent_month is None for tx in txs if tx.kind != "husleie")
+    # a monthly rent on a fixed day is charged once per nominal month
+    if h.rent.day is not None:
+        months = [tx.rent_month for tx in rent]
+        assert len(months) == len(set(months))
