@@ -45,6 +45,7 @@ def main() -> None:
 def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit: bool) -> None:
     """Diagnose households: does the balance dip below the floor, and why."""
     from planner.cashflow import diagnose_many
+    from planner.explain import has_problem, if_nothing_done
     from planner.io.errors import InputError
     from planner.io.household import read_household
     from planner.report import diagnosis_text
@@ -56,6 +57,8 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
         except InputError as exc:
             errors.extend(str(p) for p in exc.problems)
     diagnoses = diagnose_many(households, same_day_credit) if households else []
+    projections = [if_nothing_done(h, same_day_credit) if has_problem(h, dg) else None
+                   for h, dg in zip(households, diagnoses)]
     if fmt == "json":
         docs = [
             {
@@ -63,13 +66,15 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
                 "household": h.id,
                 "horizon": {"start": h.start.isoformat(), "end": h.end.isoformat()},
                 "baseline": dg.to_json(),
+                "if_nothing_done": None if pr is None else pr.to_json(),
             }
-            for h, dg in zip(households, diagnoses)
+            for h, dg, pr in zip(households, diagnoses, projections)
         ]
         if docs:
             click.echo(json.dumps(docs[0] if len(files) == 1 else docs, ensure_ascii=False, indent=2))
     else:
-        click.echo("\n\n".join(diagnosis_text(h, dg) for h, dg in zip(households, diagnoses)), nl=bool(households))
+        click.echo("\n\n".join(diagnosis_text(h, dg, pr) for h, dg, pr in zip(households, diagnoses, projections)),
+                   nl=bool(households))
     if chart:
         from planner.chart import household_chart
 
@@ -78,6 +83,54 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
             click.echo(f"Diagram: {out}", err=True)
     if errors:
         _fail_input(errors)
+
+
+LETTER_TO = ("tenant", "landlord", "nav", "husbanken", "sosialtjenesten")
+LETTER_FORMATS = ("md", "html", "pdf", "docx")
+
+
+def _letter_options(f):
+    """The options every letter command shares: language, sender, date and reference."""
+    opts = [
+        click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True, help="Letter language."),
+        click.option("--config", type=click.Path(dir_okay=False), default=None,
+                     help="Letters config (TOML): [sender] office and caseworker, [recipients.X] addresses."),
+        click.option("--kommune", default=None, help="Municipality on the letterhead (overrides the config)."),
+        click.option("--office", default=None, help="Office or unit on the letterhead (overrides the config)."),
+        click.option("--caseworker", default=None, help="Caseworker who signs (overrides the config)."),
+        click.option("--title", "cw_title", default=None, help="Caseworker's title under the signature."),
+        click.option("--phone", default=None, help="Caseworker's phone."),
+        click.option("--email", default=None, help="Caseworker's email."),
+        click.option("--date", "letter_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                     help="Letter date, YYYY-MM-DD (default today)."),
+        click.option("--reply-by", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                     help="Answer-by date, YYYY-MM-DD (default: letter date + reply_days, 14)."),
+        click.option("--reference", default=None, help="Case reference (saksnummer); default the household id."),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _letter_sender(o: dict):
+    from planner.letters import LetterConfigError, sender_from_options
+
+    try:
+        return sender_from_options(o["config"], kommune=o["kommune"], office=o["office"], caseworker=o["caseworker"],
+                                   title=o["cw_title"], phone=o["phone"], email=o["email"])
+    except LetterConfigError as exc:
+        _fail_input([str(exc)])
+
+
+def _letter_kw(o: dict) -> dict:
+    return {"sender": _letter_sender(o), "letter_date": o["letter_date"].date() if o["letter_date"] else None,
+            "reference": o["reference"], "reply_by": o["reply_by"].date() if o["reply_by"] else None}
+
+
+def _write_letters(h, p, directory: str, fmt: str, o: dict) -> list[Path]:
+    from planner.letters import write_letters
+
+    return write_letters(h, p, directory, o["lang"], fmt, **_letter_kw(o))
 
 
 @main.command(name="plan")
@@ -93,7 +146,13 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
               help="Kroner: among the cheapest plans prefer one keeping this much above the floor.")
 @click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=20.0, show_default=True,
               help="Seconds per solver phase.")
-def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, time_limit) -> None:
+@click.option("--letters", "letters_dir", type=click.Path(file_okay=False), default=None,
+              help="Write one letter for each recipient the plan needs into this folder.")
+@click.option("--letter-format", type=click.Choice(LETTER_FORMATS), default="pdf", show_default=True,
+              help="Format of the --letters files.")
+@_letter_options
+def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, time_limit, letters_dir, letter_format,
+             **letter_opts) -> None:
     """Find the cheapest interventions that keep the account solvent every day."""
     from planner.io.errors import InputError
     from planner.io.household import read_household
@@ -106,6 +165,8 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         check_names(forbid, "--forbid")
     except LeverError as exc:
         _fail_input([str(exc)])
+    if letters_dir:
+        _letter_sender(letter_opts)  # refuse a missing caseworker before any solving
     outputs, errors = [], []
     for f in files:
         try:
@@ -116,6 +177,9 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         p = plan(h, allow, forbid, same_day_credit=same_day_credit,
                  buffer_target_ore=round(buffer_target * 100), time_limit_s=time_limit)
         outputs.append((h, p))
+        if letters_dir:
+            for path in _write_letters(h, p, letters_dir, letter_format, letter_opts):
+                click.echo(f"Brev: {path}", err=True)
         if chart:
             from planner.chart import plan_chart
 
@@ -129,6 +193,52 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         click.echo("\n\n".join(plan_text(h, p) for h, p in outputs))
     if errors:
         _fail_input(errors)
+
+
+@main.command(name="letter")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--to", "to", type=click.Choice(LETTER_TO), required=True, help="Who the letter is for.")
+@click.option("--format", "fmt", type=click.Choice(LETTER_FORMATS), default=None,
+              help="md, html, pdf or docx (default: from the --out suffix, else pdf).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--recipient-name", default=None, help="Name on the letter (default from the config, or generic).")
+@click.option("--recipient-address", default=None, help="Address lines on the letter, separated by ';'.")
+@click.option("--allow", "allow", multiple=True, help="Allow this lever (as for plan).")
+@click.option("--forbid", "forbid", multiple=True, help="Forbid this lever (as for plan).")
+@_letter_options
+def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, forbid, **o) -> None:
+    """Write the plan's letter to one recipient (tenant, landlord, NAV, Husbanken, social office)."""
+    from planner.io.errors import InputError
+    from planner.io.household import read_household
+    from planner.letters import LetterError, Recipient, render_letter
+    from planner.levers import LeverError, check_names
+    from planner.solver import plan
+
+    fmt = fmt or (out.suffix.lstrip(".").lower() if out.suffix.lstrip(".").lower() in LETTER_FORMATS else "pdf")
+    try:
+        check_names(allow, "--allow")
+        check_names(forbid, "--forbid")
+    except LeverError as exc:
+        _fail_input([str(exc)])
+    kw = _letter_kw(o)
+    try:
+        h = read_household(file)
+    except InputError as exc:
+        _fail_input([str(p) for p in exc.problems])
+    p = plan(h, allow, forbid)
+    recipient = None
+    if recipient_name or recipient_address:
+        base = kw["sender"].recipient(to)
+        recipient = Recipient(name=recipient_name or base.name,
+                              address=tuple(x.strip() for x in (recipient_address or "").split(";") if x.strip())
+                              or base.address, account=base.account)
+    try:
+        data = render_letter(h, p, to, o["lang"], fmt, recipient=recipient, **kw)
+    except LetterError as exc:
+        _fail_input([f"{file}: {exc}"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    click.echo(f"Brev: {out}", err=True)
 
 
 @main.command(name="calendar")
@@ -153,6 +263,17 @@ def calendar_cmd(year: int, kinds: tuple[str, ...]) -> None:
             click.echo("  –")
         else:
             click.echo("  " + " ".join(o.effective.strftime("%d.%m") for o in occ))
+
+
+# `planner serve`: the web page (planner/web/command.py; FastAPI is imported only when it runs).
+from planner.web.command import serve as _serve  # noqa: E402
+
+main.add_command(_serve)
+
+# `planner batch`: every tenant in tables (planner/batch_cli.py; the library is planner/batch.py).
+from planner.batch_cli import batch as _batch  # noqa: E402
+
+main.add_command(_batch)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -53,9 +53,9 @@ def _first_date(plan: Plan, **match) -> date | None:
 class _Baseline:
     """The balance as the schedule stands, to say which dip an intervention removes."""
 
-    def __init__(self, h: Household, same_day_credit: bool = False):
+    def __init__(self, h: Household, same_day_credit: bool = False, base_tx=None):
         self.h = h
-        self.sim = simulate(transactions(h), h.start, h.end, h.opening_balance)
+        self.sim = simulate(transactions(h) if base_tx is None else base_tx, h.start, h.end, h.opening_balance)
         self.series = self.sim.solvency_series(same_day_credit)
 
     def dip_between(self, windows: list[tuple[date, date]]) -> tuple[int, date, int] | None:
@@ -175,9 +175,12 @@ def _reason_direct(plan: Plan, h: Household, base: _Baseline, kind: str, stream:
     return _dip_reason(base, _monthly_windows(h, due, pay_day), h)
 
 
-def explain_plan(plan: Plan, h: Household, same_day_credit: bool = False) -> tuple[list[Intervention], list[str]]:
-    """Summaries and reasons for every intervention, and the plan's story in sentences."""
-    base = _Baseline(h, same_day_credit)
+def explain_plan(plan: Plan, h: Household, same_day_credit: bool = False,
+                 base_tx=None) -> tuple[list[Intervention], list[str]]:
+    """Summaries and reasons for every intervention, and the plan's story in sentences.
+
+    `base_tx`: the household's transactions as the schedule stands, if the caller has them."""
+    base = _Baseline(h, same_day_credit, base_tx)
     interventions = [_summarise(i, plan, h, base) for i in plan.interventions]
     b = plan.baseline
     sentences: list[str] = []
@@ -200,6 +203,8 @@ def explain_plan(plan: Plan, h: Household, same_day_credit: bool = False) -> tup
             sentences.append(f"Alternativt et engangsbeløp på minst {format_kr(sf.one_time_ore)} ved periodens start.")
             if sf.binding_days:
                 sentences.append("Dager som binder: " + ", ".join(d(x) for x in sf.binding_days[:5]) + ".")
+            if not plan.optimal:
+                sentences.append("Merk: beløpene er ikke bevist minst innen tidsgrensen; de er øvre grenser.")
         if plan.opening_buffer_ore:
             sentences.append(f"Kontoen trenger uansett en startbuffer på {format_kr(plan.opening_buffer_ore)} før første utbetaling.")
         return interventions, sentences
@@ -212,3 +217,19 @@ def explain_plan(plan: Plan, h: Household, same_day_credit: bool = False) -> tup
             f"samlet kostnad {plan.cost} enheter."
         )
     return interventions, sentences
+
+
+def has_problem(household: Household, diagnosis) -> bool:
+    """Whether "if nothing is done" is worth telling: the balance dips, or arrears are owed."""
+    owes = household.arrears is not None and household.arrears.amount > 0
+    return diagnosis.problem != "none" or owes
+
+
+def if_nothing_done(household: Household, same_day_credit: bool = False):
+    """What happens if nothing is done: the eviction process projected forward for the
+    schedule as it stands (arrears month by month, step dates, costs, cure amount and
+    deadline). Delegates to `planner.eviction.project_household`; returns its
+    `EvictionProjection` (`.to_json()` for the JSON, `projection_text` for the text)."""
+    from .eviction import project_household
+
+    return project_household(household, same_day_credit)

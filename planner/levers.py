@@ -42,6 +42,8 @@ class LeverConfig:
     repay_months: int
     deduction_step_ore: int
     costs: dict[str, int]
+    move_days: tuple[int, ...] = ()
+    move_shifts: tuple[int, ...] = ()
 
     def allows(self, lever: str) -> bool:
         return lever in self.allowed
@@ -143,4 +145,6 @@ def resolve(household: Household, allow: Iterable[str] = (), forbid: Iterable[st
         repay_months=lv.repay_months if lv.repay_months is not None else int(defaults["repay_months"]),
         deduction_step_ore=int(_raw()["levers"]["deduction"].get("step_kr", 100)) * 100,
         costs=costs,
+        move_days=tuple(_raw()["levers"]["move_payout"]["days"]),
+        move_shifts=tuple(_raw()["levers"]["move_payout"]["shifts"]),
     )

@@ -19,8 +19,9 @@ def d(day: date | None) -> str:
     return "–" if day is None else day.strftime("%d.%m.%Y")
 
 
-def diagnosis_text(household: Household, diag: Diagnosis) -> str:
-    """The `planner check` report of one household."""
+def diagnosis_text(household: Household, diag: Diagnosis, projection=None) -> str:
+    """The `planner check` report of one household. For a household with a problem it ends with
+    "if nothing is done" (`projection`, an `EvictionProjection`; computed when not given)."""
     head = f"Husstand: {household.id}"
     if household.label:
         head += f" ({household.label})"
@@ -41,7 +42,19 @@ def diagnosis_text(household: Household, diag: Diagnosis) -> str:
     lines.append("")
     lines.append(month_table(diag))
     lines.append("Saldo er regnet etter dagens trekk og før dagens innbetalinger (trekk går om morgenen).")
+    lines += _if_nothing_done_lines(household, diag, projection)
     return "\n".join(lines)
+
+
+def _if_nothing_done_lines(household: Household, diag: Diagnosis, projection) -> list[str]:
+    """A blank line and the eviction projection's text, for a household with a problem."""
+    from .eviction import projection_text
+    from .explain import has_problem, if_nothing_done
+
+    if not has_problem(household, diag):
+        return []
+    projection = projection if projection is not None else if_nothing_done(household)
+    return ["", projection_text(projection).rstrip("\n")]
 
 
 def month_table(diag: Diagnosis) -> str:
@@ -129,4 +142,5 @@ def plan_text(household: Household, plan) -> str:
         lines.append("")
         lines.append("Forklaring:")
         lines.extend(f" - {s}" for s in plan.explanation)
+    lines += _if_nothing_done_lines(household, b, getattr(plan, "if_nothing_done", None))
     return "\n".join(lines)

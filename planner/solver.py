@@ -24,6 +24,8 @@ returned; a mismatch raises `PlanVerificationError`.
 
 from __future__ import annotations
 
+import bisect
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -39,6 +41,7 @@ from .model import Household, Intervention, Plan, Shortfall, Transaction
 #: Default for phase 2: the planner prefers plans that keep this much above the floor.
 DEFAULT_BUFFER_TARGET_ORE = 100_000
 DEFAULT_TIME_LIMIT_S = 20.0
+DEFAULT_SHORTFALL_TIME_LIMIT_S = 2.0
 
 
 class PlanVerificationError(RuntimeError):
@@ -116,10 +119,9 @@ class _Setup:
         return later[0] if later else None
 
 
-def _setup(h: Household, cfg: LeverConfig, same_day_credit: bool) -> _Setup:
+def _setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Transaction]) -> _Setup:
     start, end = h.start, h.end
     days = (end - start).days + 1
-    base = transactions(h)
     fixed_credit = np.zeros(days, dtype=np.int64)
     fixed_debit = np.zeros(days, dtype=np.int64)
     rent_fixed = h.rent.day is None  # rent by `dates`/`every_days`: no rent levers, debits stay
@@ -158,7 +160,7 @@ def _setup(h: Household, cfg: LeverConfig, same_day_credit: bool) -> _Setup:
         inc = by_name[name]
         opts = []
         if st.schedule.day is not None:
-            for d in range(1, 32):
+            for d in cfg.move_days:
                 if d == st.schedule.day:
                     continue
                 sc = Schedule(shift=st.schedule.shift, day=d)
@@ -166,8 +168,8 @@ def _setup(h: Household, cfg: LeverConfig, same_day_credit: bool) -> _Setup:
                        for o in occurrences(sc, start, end)]
                 opts.append((f"day:{d}", occ))
         elif st.schedule.every_days is not None and st.schedule.first is not None:
-            for k in range(-(st.schedule.every_days - 1), st.schedule.every_days):
-                if k == 0:
+            for k in cfg.move_shifts:
+                if k == 0 or abs(k) >= st.schedule.every_days:
                     continue
                 sc = Schedule(shift=st.schedule.shift, every_days=st.schedule.every_days,
                               first=st.schedule.first + timedelta(days=k))
@@ -230,6 +232,7 @@ class _Model:
     repay: list[object]
     slack_one: object | None
     slack_month: object | None
+    target: int = 0
 
 
 def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_month: bool = False,
@@ -255,14 +258,13 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
         checks = {c for c in checks if c <= until}
         if not checks:
             checks = {min(until, D - 1)}
-    T = np.array(sorted(checks), dtype=np.int64)
+    T_list = sorted(checks)
+    T = np.array(T_list, dtype=np.int64)
     K = len(T)
-
-    def debit_window(day: int) -> int:
-        return int(np.searchsorted(T, day, side="left"))
-
-    def credit_window(day: int) -> int:
-        return int(np.searchsorted(T, day, side="left" if s.same_day_credit else "right"))
+    # a debit on day d is seen from the first check day >= d; a credit from the first > d
+    # (after the day's debits), or >= d when same-day credit counts
+    debit_window = functools.partial(bisect.bisect_left, T_list)
+    credit_window = functools.partial(bisect.bisect_left if s.same_day_credit else bisect.bisect_right, T_list)
 
     # constant flows per window
     const = np.zeros(K + 1, dtype=np.int64)
@@ -440,7 +442,7 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
         balances.append(b)
         prev = b
     return _Model(m, T, balances, low, cost_terms, lateness_terms, repay_terms, used, y, inst, rd, bost, ded_k,
-                  ded_u, move, repay, slack_one_v, slack_month_v)
+                  ded_u, move, repay, slack_one_v, slack_month_v, max(0, buffer_target))
 
 
 def _solver(time_limit: float):
@@ -450,6 +452,9 @@ def _solver(time_limit: float):
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
     solver.parameters.max_time_in_seconds = time_limit
+    # The models are small and already tight; presolve cost more than it saved (2-3x slower
+    # on the scenarios, see bench/plan.py).
+    solver.parameters.cp_model_presolve = _PRESOLVE
     return solver
 
 
@@ -461,20 +466,30 @@ def _sum(terms):
     return cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms])
 
 
+_PRESOLVE = False
+_HINTS = False  # measured: hints slowed the 24-month move_payout models (bench/plan.py)
+
+
 def _hint_from(mdl: _Model, solver) -> None:
+    """Start the next phase from the previous phase's solution (it is feasible there)."""
     mdl.model.ClearHints()
+    if not _HINTS:
+        return
+    values = solver.ResponseProto().solution
     proto = mdl.model.Proto()
-    for i in range(len(proto.variables)):
-        var = mdl.model.GetIntVarFromProtoIndex(i)
-        mdl.model.AddHint(var, solver.Value(var))
+    proto.solution_hint.vars.extend(range(len(values)))
+    proto.solution_hint.values.extend(values)
 
 
 def _solve_phases(mdl: _Model, time_limit: float) -> tuple[object, bool] | None:
-    """Run the three phases; returns (solver holding the final solution, proven optimal)."""
+    """Run the three phases; returns (solver holding the final solution, proven optimal).
+
+    (A single solve of `cost * (target + 1) - low` is the same order exactly, but measured
+    2-3x slower than two separate solves: bench/plan.py.)
+    """
     from ortools.sat.python import cp_model
 
     ok = (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    optimal = True
     m = mdl.model
     cost = _sum(mdl.cost_terms)
     m.Minimize(cost)
@@ -484,9 +499,8 @@ def _solve_phases(mdl: _Model, time_limit: float) -> tuple[object, bool] | None:
         return None
     if st not in ok:
         raise SolverTimeout("no plan found within the time limit")
-    optimal &= st == cp_model.OPTIMAL
-    best_cost = int(round(solver.ObjectiveValue()))
-    m.Add(cost <= best_cost)
+    optimal = st == cp_model.OPTIMAL
+    m.Add(cost <= int(round(solver.ObjectiveValue())))
     _hint_from(mdl, solver)
     m.Maximize(mdl.low)
     solver = _solver(time_limit)
@@ -517,11 +531,14 @@ def _minimise_slack(s: _Setup, kind: str, time_limit: float, until: int | None =
     var = mdl.slack_one if kind == "one" else mdl.slack_month
     mdl.model.Minimize(var)
     solver = _solver(time_limit)
+    # A pure "least extra money" objective: the stronger LP relaxation proves it in tens of
+    # milliseconds where the default level searched for seconds (bench/plan.py, hh-000019).
+    solver.parameters.linearization_level = 2
     st = solver.Solve(mdl.model)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     binding = [int(t) for t, b in zip(mdl.check_days, mdl.balances) if solver.Value(b) == s.floor]
-    return int(solver.Value(var)), binding
+    return int(solver.Value(var)), binding, st == cp_model.OPTIMAL
 
 
 # --------------------------------------------------------------------------- decoding
@@ -623,7 +640,8 @@ def _decode(s: _Setup, mdl: _Model, solver, opening_extra: int) -> tuple[list[Tr
     return sort_transactions(out), interventions, lateness
 
 
-def verify(h: Household, txs: Iterable[Transaction], opening: int, same_day_credit: bool = False):
+def verify(h: Household, txs: Iterable[Transaction], opening: int, same_day_credit: bool = False,
+           baseline: Iterable[Transaction] | None = None):
     """Re-simulate a plan from its transactions; raise if any day is below the floor or any
     month's rent is not fully paid. Independent of the solver's own arithmetic."""
     txs = list(txs)
@@ -637,7 +655,7 @@ def verify(h: Household, txs: Iterable[Transaction], opening: int, same_day_cred
     for tx in txs:
         if tx.rent_month is not None:
             paid[tx.rent_month] += abs(tx.amount_ore)
-    for tx in transactions(h):
+    for tx in transactions(h) if baseline is None else baseline:
         if tx.kind == "husleie":
             due = h.rent.amount_for(int(tx.rent_month[:4]), int(tx.rent_month[5:]))
             if paid.get(tx.rent_month, 0) != due:
@@ -656,6 +674,7 @@ def plan(
     same_day_credit: bool = False,
     buffer_target_ore: int = DEFAULT_BUFFER_TARGET_ORE,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    shortfall_time_limit_s: float = DEFAULT_SHORTFALL_TIME_LIMIT_S,
 ) -> Plan:
     """The cheapest set of interventions that keeps the household solvent on every day."""
     from .explain import explain_plan
@@ -668,8 +687,8 @@ def plan(
     if baseline.problem == "none" and not needs_repayment:
         p = Plan(h.id, h.start, h.end, "solvent", baseline, (), 0, baseline.min_balance_ore,
                  baseline.min_balance_date, h.opening_balance, h.min_balance, tuple(base_tx))
-        return _finish(p, h, explain_plan)
-    s = _setup(h, cfg, same_day_credit)
+        return _finish(p, h, explain_plan, base_tx, same_day_credit)
+    s = _setup(h, cfg, same_day_credit, base_tx)
     opening_extra = 0
     mdl = _build(s, buffer_target_ore)
     result = _solve_phases(mdl, time_limit_s)
@@ -677,13 +696,18 @@ def plan(
         # the dip no lever can reach: days up to the first possible payout
         first_credit = _first_possible_credit(s)
         early = _minimise_slack(s, "one", time_limit_s, until=first_credit)
+        # (the early model is tiny and always proven; its value is the least buffer needed)
         if early is not None and early[0] > 0:
             opening_extra = early[0]
             mdl = _build(s, buffer_target_ore, fixed_opening_extra=opening_extra)
             result = _solve_phases(mdl, time_limit_s)
     if result is None:
-        one = _minimise_slack(s, "one", time_limit_s)
-        month = _minimise_slack(s, "month", time_limit_s, extra_opening=opening_extra)
+        # The shortfall is advice ("about this much is missing"): each solve gets its own
+        # cap; a figure not proven least within it is an upper bound, and `optimal` says so.
+        cap = min(time_limit_s, shortfall_time_limit_s)
+        one = _minimise_slack(s, "one", cap)
+        month = _minimise_slack(s, "month", cap, extra_opening=opening_extra)
+        shortfall_proven = all(x is None or x[2] for x in (one, month))
         binding = sorted(set((one[1] if one else []) + (month[1] if month else [])))[:10]
         shortfall = Shortfall(
             monthly_ore=month[0] if month else None,
@@ -692,12 +716,12 @@ def plan(
         )
         p = Plan(h.id, h.start, h.end, "infeasible", baseline, (), 0, baseline.min_balance_ore,
                  baseline.min_balance_date, h.opening_balance, h.min_balance, tuple(base_tx), shortfall=shortfall,
-                 opening_buffer_ore=opening_extra)
-        return _finish(p, h, explain_plan)
+                 opening_buffer_ore=opening_extra, optimal=shortfall_proven)
+        return _finish(p, h, explain_plan, base_tx, same_day_credit)
     solver, optimal = result
     txs, interventions, lateness = _decode(s, mdl, solver, opening_extra)
     opening = h.opening_balance + opening_extra
-    sim = verify(h, txs, opening, same_day_credit)
+    sim = verify(h, txs, opening, same_day_credit, base_tx)
     series = sim.solvency_series(same_day_credit)
     t = int(np.argmin(series))
     low_solver = min(solver.Value(b) for b in mdl.balances)
@@ -708,7 +732,7 @@ def plan(
     p = Plan(h.id, h.start, h.end, status, baseline, tuple(interventions), cost, int(series[t]),
              h.start + timedelta(days=t), opening, h.min_balance, tuple(txs), lateness_ore_days=lateness,
              opening_buffer_ore=opening_extra, optimal=optimal)
-    return _finish(p, h, explain_plan)
+    return _finish(p, h, explain_plan, base_tx, same_day_credit)
 
 
 def _first_possible_credit(s: _Setup) -> int:
@@ -719,8 +743,11 @@ def _first_possible_credit(s: _Setup) -> int:
     return min(days) if days else s.days - 1
 
 
-def _finish(p: Plan, h: Household, explain_plan) -> Plan:
+def _finish(p: Plan, h: Household, explain_plan, base_tx, same_day_credit: bool) -> Plan:
     from dataclasses import replace
 
-    interventions, sentences = explain_plan(p, h)
-    return replace(p, interventions=tuple(interventions), explanation=tuple(sentences))
+    from .explain import has_problem, if_nothing_done
+
+    interventions, sentences = explain_plan(p, h, same_day_credit, base_tx)
+    projection = if_nothing_done(h, same_day_credit) if has_problem(h, p.baseline) else None
+    return replace(p, interventions=tuple(interventions), explanation=tuple(sentences), if_nothing_done=projection)
