@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.calendar import effective_date, household_schedules, nominal_in_month, occurrences
+from planner.calendar import Schedule, effective_date, household_schedules, nominal_in_month, occurrences
 from planner.cashflow import transactions
 from planner.levers import resolve
 from planner.model import Household
@@ -120,9 +120,44 @@ def exhaustive_min_cost(h: Household, allow=(), forbid=(), extra_opening: int = 
         if amounts:
             for k in range(1, min(amounts) // cfg.deduction_step_ore + 1):
                 ded_opts.append((s, k * cfg.deduction_step_ore))
+    # moved payouts: (stream, occurrences) per candidate, mirroring the lever's documented candidates
+    move_opts: list[tuple[str | None, list]] = [(None, [])]
+    for name in cfg.move_streams:
+        inc, sc, _ = streams[name]
+        cands = []
+        if sc.day is not None:
+            cands = [Schedule(shift=sc.shift, day=d) for d in cfg.move_days if d != sc.day]
+        elif sc.every_days is not None:
+            cands = [Schedule(shift=sc.shift, every_days=sc.every_days, first=sc.first + timedelta(days=k))
+                     for k in cfg.move_shifts if k and abs(k) < sc.every_days]
+        for c in cands:
+            move_opts.append((name, [(o.effective, inc.amount_for(o.nominal.year, o.nominal.month))
+                                     for o in occurrences(c, start, end)]))
+    # arrears repayment: n monthly instalments (whole kroner) from the first month on a rent day
+    repay_opts: list[list[tuple[date, int]]] = [[]]
+    if h.arrears is not None and h.arrears.amount > 0 and cfg.allows("repayment_plan"):
+        repay_opts = []
+        for n in range(1, cfg.repay_months + 1):
+            per = -(-h.arrears.amount // n)
+            per = -(-per // 100) * 100
+            for d in cfg.rent_days:
+                pays, left = [], h.arrears.amount
+                for (y, m, _r) in rents:
+                    if left <= 0:
+                        break
+                    amt = min(per, left)
+                    left -= amt
+                    eff = effective_date(nominal_in_month(y, m, d), rent_sched.shift)
+                    if start <= eff <= end:
+                        pays.append((eff, amt))
+                repay_opts.append(pays)
+    repay_cost = cfg.costs["repayment_plan"] if repay_opts != [[]] else 0
     best = None
-    for U in day_sets:
-        cost = 0
+    for U, (bost, (ded_s, ded_a)), (mv_s, mv_occ), pays in itertools.product(
+            day_sets, itertools.product(bost_opts, ded_opts), move_opts, repay_opts):
+        cost = repay_cost + (cfg.costs["move_payout"] if mv_s else 0)
+        if mv_s and ((bost and bost[0] == mv_s) or ded_s == mv_s):
+            continue
         if len(U) >= 2:
             cost += cfg.costs["rent_instalments"]
         elif len(U) == 1 and U[0] != due:
@@ -131,49 +166,49 @@ def exhaustive_min_cost(h: Household, allow=(), forbid=(), extra_opening: int = 
             cost += cfg.costs["rent_day"]
         if due not in U and U and not cfg.allows("rent_day"):
             continue
-        for bost in bost_opts:
-            for ded_s, ded_a in ded_opts:
-                if bost and ded_s == bost[0]:
-                    continue
-                c = cost + (cfg.costs["bostotte_to_landlord"] if bost else 0) + (cfg.costs["deduction"] if ded_s else 0)
-                if best is not None and c >= best:
-                    continue
-                credit = list(fixed_credit)
-                debit = list(fixed_debit)
-                direct = defaultdict(int)
-                for name, (inc, sc, occ) in streams.items():
-                    for eff, amt in occ:
-                        key = (eff.year, eff.month)
-                        if bost and name == bost[0]:
-                            direct[key] += amt
-                        elif ded_s == name:
-                            direct[key] += ded_a
-                            credit[(eff - start).days] += amt - ded_a
-                        else:
-                            credit[(eff - start).days] += amt
-                ok = True
-                for (y, m, r) in rents:
-                    share = r - direct[(y, m)]
-                    if share < 0 or (share > 0 and not U):
-                        ok = False
-                        break
-                    if share:
-                        eff = max(effective_date(nominal_in_month(y, m, d), rent_sched.shift) for d in U)
-                        if eff > end:
-                            ok = False
-                            break
-                        debit[(eff - start).days] += share
-                if not ok:
-                    continue
-                bal = h.opening_balance + extra_opening
-                for t in range(days):
-                    bal -= debit[t]
-                    if bal < h.min_balance:
-                        ok = False
-                        break
-                    bal += credit[t]
-                if ok:
-                    best = c
+        if bost and ded_s == bost[0]:
+            continue
+        c = cost + (cfg.costs["bostotte_to_landlord"] if bost else 0) + (cfg.costs["deduction"] if ded_s else 0)
+        if best is not None and c >= best:
+            continue
+        credit = list(fixed_credit)
+        debit = list(fixed_debit)
+        direct = defaultdict(int)
+        for name, (inc, sc, occ) in streams.items():
+            for eff, amt in (mv_occ if name == mv_s else occ):
+                key = (eff.year, eff.month)
+                if bost and name == bost[0]:
+                    direct[key] += amt
+                elif ded_s == name:
+                    direct[key] += ded_a
+                    credit[(eff - start).days] += amt - ded_a
+                else:
+                    credit[(eff - start).days] += amt
+        ok = True
+        for (y, m, r) in rents:
+            share = r - direct[(y, m)]
+            if share < 0 or (share > 0 and not U):
+                ok = False
+                break
+            if share:
+                eff = max(effective_date(nominal_in_month(y, m, d), rent_sched.shift) for d in U)
+                if eff > end:
+                    ok = False
+                    break
+                debit[(eff - start).days] += share
+        if not ok:
+            continue
+        for eff, amt in pays:
+            debit[(eff - start).days] += amt
+        bal = h.opening_balance + extra_opening
+        for t in range(days):
+            bal -= debit[t]
+            if bal < h.min_balance:
+                ok = False
+                break
+            bal += credit[t]
+        if ok:
+            best = c
     return best
 
 
@@ -317,7 +352,10 @@ def small_households(draw, months: int = 3, deduction: bool = True):
     living = max(0, int(total_in - rent - draw(st.integers(0, 4000))))
     days = sorted(draw(st.lists(st.sampled_from([1, 5, 10, 15, 20, 25]), min_size=1, max_size=3, unique=True)))
     streams = [i["kind"] for i in incomes if i["kind"] not in ("bostotte", "lonn")]
-    ded = draw(st.sampled_from(streams)) if (deduction and streams and draw(st.booleans())) else None
+    lever_kind = draw(st.sampled_from(["none", "deduction", "move"])) if (deduction and streams) else "none"
+    ded = draw(st.sampled_from(streams)) if lever_kind == "deduction" else None
+    mov = draw(st.sampled_from(streams)) if lever_kind == "move" else None
+    arrears = draw(st.sampled_from([0, 0, 0, 1500, 4000, 9000]))
     data = {
         "id": "gen",
         "start": date(year, month, 1).isoformat(),
@@ -332,9 +370,12 @@ def small_households(draw, months: int = 3, deduction: bool = True):
             "rent_instalments": draw(st.integers(1, 2)),
             "bostotte_to_landlord": draw(st.booleans()),
             "deduction_from": [ded] if ded else [],
-            "move_payout": [],
+            "move_payout": [mov] if mov else [],
+            "repay_months": draw(st.integers(1, 3)),
         },
     }
+    if arrears:
+        data["arrears"] = {"amount": arrears, "creditor": "utleier"}
     return Household.model_validate(data)
 
 
