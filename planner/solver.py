@@ -323,6 +323,22 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
         rent_sum[r.key] = terms
     direct: dict[str, list[tuple[object, int]]] = defaultdict(list)
 
+    due_of = {r.key: r.due for r in s.rent_months}
+
+    def pay_landlord(var, st: _Stream, per_payout) -> None:
+        """Each payout of `st` sends `per_payout(amount) * var` to the landlord instead of the
+        tenant: it leaves the tenant's credits, counts against that month's rent, and is late
+        by the days after the rent's due date."""
+        for off, amt, _ in st.occ:
+            key = s.rent_month_for(off)
+            if key is None:
+                continue
+            c = per_payout(amt)
+            window_terms[credit_window(off)].append((var, -c))
+            direct[key].append((var, c))
+            if off > due_of[key]:
+                lateness_terms.append((var, c * (off - due_of[key])))
+
     # ---- bostøtte to the landlord
     bost: dict[str, object] = {}
     for name in cfg.bostotte_streams:
@@ -330,15 +346,7 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
         b = m.NewBoolVar(f"bost_{name}")
         bost[name] = b
         cost_terms.append((b, cfg.costs["bostotte_to_landlord"]))
-        for off, amt, _ in st.occ:
-            key = s.rent_month_for(off)
-            if key is None:
-                continue
-            window_terms[credit_window(off)].append((b, -amt))
-            direct[key].append((b, amt))
-            due = next(r.due for r in s.rent_months if r.key == key)
-            if off > due:
-                lateness_terms.append((b, amt * (off - due)))
+        pay_landlord(b, st, lambda amt: amt)
 
     # ---- deduction from a benefit, paid to the landlord
     ded_k: dict[str, object] = {}
@@ -357,15 +365,7 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
         m.Add(k >= u)
         ded_k[name], ded_u[name] = k, u
         cost_terms.append((u, cfg.costs["deduction"]))
-        for off, _amt, _ in st.occ:
-            key = s.rent_month_for(off)
-            if key is None:
-                continue
-            window_terms[credit_window(off)].append((k, -step))
-            direct[key].append((k, step))
-            due = next(r.due for r in s.rent_months if r.key == key)
-            if off > due:
-                lateness_terms.append((k, step * (off - due)))
+        pay_landlord(k, st, lambda amt: step)
 
     # ---- move a payout to another day
     move: dict[str, list[object]] = {}
