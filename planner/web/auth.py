@@ -1,0 +1,82 @@
+"""Users file for `planner serve --auth FILE`: one user a line, passwords hashed with scrypt.
+
+Format (UTF-8 text; `#` starts a comment line):
+
+    kari:scrypt$16384$8$1$<salt, base64>$<hash, base64>
+
+Create or change an entry with `planner serve --auth FILE --add-user NAME` (asks for the
+password twice). The file holds no plain passwords; keep it readable only by the server's user.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+from pathlib import Path
+
+N, R, P = 2**14, 8, 1
+_NAME = re.compile(r"^[A-Za-z0-9_.@\-æøåÆØÅ]{1,64}$")
+
+
+class UsersFileError(ValueError):
+    pass
+
+
+def hash_password(password: str, *, n: int = N, r: int = R, p: int = P) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
+    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    return f"scrypt${n}${r}${p}${b64(salt)}${b64(digest)}"
+
+
+def verify_password(password: str, encoded: str) -> bool:
+    try:
+        algo, n, r, p, salt, digest = encoded.split("$")
+        if algo != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                             dklen=len(expected))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+def read_users(path: str | Path) -> dict[str, str]:
+    """name -> encoded hash; refuses a malformed file with the line number."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsersFileError(f"{path}: users file not found (create it with --add-user NAME)") from None
+    users: dict[str, str] = {}
+    for no, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, encoded = line.partition(":")
+        if not sep or not _NAME.match(name) or not encoded.startswith("scrypt$") or encoded.count("$") != 5:
+            raise UsersFileError(f"{path}:{no}: expected NAME:scrypt$N$r$p$SALT$HASH")
+        users[name] = encoded
+    if not users:
+        raise UsersFileError(f"{path}: no users (add one with --add-user NAME)")
+    return users
+
+
+def add_user(path: str | Path, name: str, password: str) -> None:
+    """Add `name` to the users file, or replace its password."""
+    if not _NAME.match(name):
+        raise UsersFileError(f"user name {name!r}: use letters, digits, '.', '_', '-', '@' (at most 64)")
+    path = Path(path)
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else [
+        "# planner serve --auth: NAME:scrypt$N$r$p$SALT$HASH (one user a line)"]
+    lines = [ln for ln in lines if ln.partition(":")[0].strip() != name]
+    lines.append(f"{name}:{hash_password(password)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)

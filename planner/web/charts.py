@@ -1,0 +1,30 @@
+"""The balance chart before and after a plan as inline SVG (the same drawing as `plan --chart`)."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import threading
+from pathlib import Path
+
+_LOCK = threading.Lock()  # pyplot keeps global state: one drawing at a time
+
+
+def plan_svg(household, plan) -> str:
+    """`planner.chart.plan_chart` drawn as SVG text, sized by the page (viewBox, no fixed size)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ..chart import plan_chart
+
+    with _LOCK, tempfile.TemporaryDirectory() as tmp, matplotlib.rc_context(
+        {"svg.fonttype": "none", "svg.hashsalt": "planner", "font.family": "DejaVu Sans"}
+    ):
+        out = plan_chart(household, plan, Path(tmp) / "chart.svg")
+        text = out.read_text(encoding="utf-8")
+    text = text[text.index("<svg"):]
+    status_nb = {"solvent": "i orden", "planned": "plan funnet", "infeasible": "ingen plan"}
+    text = text.replace(f"({plan.status})", f"({status_nb.get(plan.status, plan.status)})")
+    text = re.sub(r'(<svg[^>]*?)\s+width="[^"]*"\s+height="[^"]*"', r"\1", text, count=1)
+    text = text.replace("<svg ", '<svg role="img" aria-label="Saldo før og etter plan" class="chart" ', 1)
+    return re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)

@@ -1,0 +1,70 @@
+"""`planner serve`: the click command (registered by cli.py). Imports FastAPI and uvicorn only
+when it runs, so `planner --help` stays fast."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+
+import click
+
+EXIT_USAGE = 2
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to any interface
+
+
+@click.command(name="serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback needs --auth.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--db", "db_url", default=None, metavar="URL",
+              help="SQLAlchemy database URL [default: sqlite:///$XDG_DATA_HOME/planner/planner.db].")
+@click.option("--auth", "users_file", type=click.Path(dir_okay=False), default=None, metavar="USERS_FILE",
+              help="Require login; users and scrypt password hashes in this file.")
+@click.option("--add-user", "add_user", default=None, metavar="NAME",
+              help="Add NAME to the --auth file (or change its password) and exit.")
+@click.option("--time-limit", type=click.FloatRange(0.1, 600), default=10.0, show_default=True,
+              help="Seconds per solver phase for each plan.")
+def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_user: str | None,
+          time_limit: float) -> None:
+    """Start the caseworker's web page (households, plans, letters)."""
+    if add_user is not None:
+        from planner.web.auth import UsersFileError, add_user as add
+
+        if not users_file:
+            click.echo("error: --add-user needs --auth USERS_FILE (the file to write)", err=True)
+            sys.exit(EXIT_USAGE)
+        password = click.prompt(f"Passord for {add_user}", hide_input=True, confirmation_prompt=True)
+        if len(password) < 8:
+            click.echo("error: the password must have at least 8 characters", err=True)
+            sys.exit(EXIT_USAGE)
+        try:
+            add(users_file, add_user, password)
+        except UsersFileError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        click.echo(f"{add_user} lagt til i {users_file}")
+        return
+    if not is_loopback(host) and not users_file:
+        click.echo(
+            f"error: refusing to listen on {host}: households hold personal data, so a non-loopback "
+            "address needs --auth USERS_FILE (create users with --auth FILE --add-user NAME), "
+            "or use --host 127.0.0.1",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    from planner.web.auth import UsersFileError
+    from planner.web.server import run
+
+    try:
+        run(host=host, port=port, db_url=db_url, users_file=users_file, time_limit_s=time_limit)
+    except UsersFileError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)

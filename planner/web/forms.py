@@ -1,0 +1,502 @@
+"""The household form: form fields <-> the household document, and Norwegian field messages.
+
+The form is a flat set of named fields (`id`, `income-0-amount`, `expense-1-day`, ...). It is
+turned into the same dict a household TOML file gives and validated by
+`planner.io.household.household_from_dict`, so the web page refuses exactly what a file
+would; each `InputError` problem's field (`income[3].amount`, counted from 1) is mapped back to
+its form field (`income-2-amount`) and its message said in Norwegian.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..model import LEVERS, Household
+
+SCHEDULE_MODES = ("default", "day", "every", "dates")
+ROW_FIELDS = ("kind", "name", "amount", "mode", "day", "every_days", "first", "dates", "shift", "month_amounts")
+TOP_FIELDS = (
+    "id", "label", "start", "months", "opening_balance", "min_balance", "adults", "children", "profile",
+    "living", "arrears_amount", "arrears_creditor", "arrears_since",
+    "rent_days", "rent_instalments", "repay_months", "deduction_from", "move_payout",
+)
+_INT_TOP = {"months", "adults", "children"}
+_INT_ROW = {"day", "every_days"}
+
+
+@dataclass
+class HouseholdForm:
+    """What the form shows: every value as the text in its input, plus messages per field."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    income: list[dict[str, str]] = field(default_factory=list)
+    expense: list[dict[str, str]] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+    def v(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def lever(self, key: str) -> str:
+        return self.values.get(f"lever_{key}", "")
+
+
+def _blank_row(kind: str = "") -> dict[str, str]:
+    row = {k: "" for k in ROW_FIELDS}
+    row["kind"] = kind
+    row["mode"] = "day"
+    return row
+
+
+def empty_form(today: date | None = None) -> HouseholdForm:
+    today = today or date.today()
+    start = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    values = {k: "" for k in TOP_FIELDS}
+    values.update(start=start.isoformat(), months="12", opening_balance="0", min_balance="0", adults="1",
+                  children="0", living="0")
+    rent = _blank_row("husleie")
+    rent["day"] = "1"
+    return HouseholdForm(values=values, income=[_blank_row()], expense=[rent])
+
+
+# --------------------------------------------------------------------------- document <-> form
+
+
+def kroner_text(ore: int) -> str:
+    """Øre as the kroner a person types: 950000 -> '9500', 188010 -> '1880,10'."""
+    kr, rest = divmod(abs(ore), 100)
+    sign = "-" if ore < 0 else ""
+    return f"{sign}{kr}" if rest == 0 else f"{sign}{kr},{rest:02d}"
+
+
+def _kr_doc(ore: int) -> int | str:
+    """Øre as a document value: whole kroner as int, else exact text ('1880.10')."""
+    kr, rest = divmod(abs(ore), 100)
+    if rest == 0:
+        return ore // 100
+    return f"{'-' if ore < 0 else ''}{kr}.{rest:02d}"
+
+
+def household_document(h: Household) -> dict:
+    """The validated household as the dict a TOML file would give (kroner, ISO dates)."""
+
+    def sched(item, income: bool) -> dict:
+        out: dict = {"kind": item.kind}
+        if item.name:
+            out["name"] = item.name
+        out["amount"] = _kr_doc(item.amount)
+        for key in ("day", "every_days"):
+            if getattr(item, key) is not None:
+                out[key] = getattr(item, key)
+        if item.first is not None:
+            out["first"] = item.first.isoformat()
+        if item.dates is not None:
+            out["dates"] = [d.isoformat() for d in item.dates]
+        if item.shift is not None:
+            out["shift"] = item.shift
+        if item.month_amounts:
+            out["month_amounts"] = {k: _kr_doc(v) for k, v in item.month_amounts.items()}
+        if item.month_day:
+            out["month_day"] = dict(item.month_day)
+        return out
+
+    doc: dict = {"id": h.id}
+    if h.label:
+        doc["label"] = h.label
+    doc.update(start=h.start.isoformat(), months=h.months, opening_balance=_kr_doc(h.opening_balance),
+               min_balance=_kr_doc(h.min_balance), adults=h.adults, children=h.children)
+    if h.profile:
+        doc["profile"] = h.profile
+    doc["income"] = [sched(i, True) for i in h.income]
+    doc["expense"] = [sched(e, False) for e in h.expense]
+    doc["living"] = {"monthly": _kr_doc(h.living.monthly)}
+    if h.arrears is not None:
+        a: dict = {"amount": _kr_doc(h.arrears.amount), "creditor": h.arrears.creditor}
+        if h.arrears.since:
+            a["since"] = h.arrears.since.isoformat()
+        doc["arrears"] = a
+    lv = h.levers.model_dump(exclude_none=True)
+    if not lv.get("forbid"):
+        lv.pop("forbid", None)
+    doc["levers"] = lv
+    return doc
+
+
+def _kr_text(value: object) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if "." in text:
+        kr, _, rest = text.partition(".")
+        return f"{kr},{rest.ljust(2, '0')}" if rest.strip("0") else kr
+    return text
+
+
+def _list_text(items) -> str:
+    return ", ".join(str(i) for i in items) if items else ""
+
+
+def _month_amounts_text(mapping: dict | None) -> str:
+    return "; ".join(f"{k}={_kr_text(v)}" for k, v in (mapping or {}).items())
+
+
+def form_from_document(doc: dict) -> HouseholdForm:
+    """The form showing a stored household document."""
+    from ..levers import catalogue
+
+    values = {k: "" for k in TOP_FIELDS}
+    for key in ("id", "label", "start", "months", "adults", "children", "profile"):
+        if doc.get(key) is not None:
+            values[key] = str(doc[key])
+    values["opening_balance"] = _kr_text(doc.get("opening_balance", 0))
+    values["min_balance"] = _kr_text(doc.get("min_balance", 0))
+    values["living"] = _kr_text((doc.get("living") or {}).get("monthly", 0))
+    arr = doc.get("arrears") or {}
+    values["arrears_amount"] = _kr_text(arr.get("amount"))
+    values["arrears_creditor"] = arr.get("creditor", "") if arr else ""
+    values["arrears_since"] = str(arr.get("since") or "")
+    lv = doc.get("levers") or {}
+    values["rent_days"] = _list_text(lv.get("rent_days"))
+    values["rent_instalments"] = str(lv.get("rent_instalments") or "")
+    values["repay_months"] = str(lv.get("repay_months") or "")
+    values["deduction_from"] = _list_text(lv.get("deduction_from"))
+    values["move_payout"] = _list_text(lv.get("move_payout"))
+    cat = catalogue()
+    allow, forbid = lv.get("allow"), set(lv.get("forbid") or ())
+    for key in LEVERS:
+        choice = ""
+        if allow is not None:
+            choice = "ja" if key in allow else "nei"
+            if choice == "ja" and cat[key].default:
+                choice = ""
+            if choice == "nei" and not cat[key].default:
+                choice = ""
+        if key in forbid:
+            choice = "nei"
+        values[f"lever_{key}"] = choice
+    if lv.get("bostotte_to_landlord") is not None:
+        values["lever_bostotte_to_landlord"] = "ja" if lv["bostotte_to_landlord"] else "nei"
+    if lv.get("move_payout") == []:
+        values["lever_move_payout"] = "nei"
+    elif lv.get("move_payout"):
+        values["lever_move_payout"] = values["lever_move_payout"] or "ja"
+    if lv.get("deduction_from") == []:
+        values["lever_deduction"] = "nei"
+
+    def rows(items) -> list[dict[str, str]]:
+        out = []
+        for item in items or ():
+            row = _blank_row(str(item.get("kind", "")))
+            row["name"] = item.get("name", "") or ""
+            row["amount"] = _kr_text(item.get("amount"))
+            row["shift"] = item.get("shift", "") or ""
+            row["month_amounts"] = _month_amounts_text(item.get("month_amounts"))
+            if item.get("month_day"):
+                row["month_day"] = "; ".join(f"{k}={v}" for k, v in item["month_day"].items())
+            if item.get("dates"):
+                row["mode"], row["dates"] = "dates", _list_text(item["dates"])
+            elif item.get("every_days") is not None or item.get("first"):
+                row["mode"] = "every"
+                row["every_days"] = str(item.get("every_days") or "")
+                row["first"] = str(item.get("first") or "")
+            elif item.get("day") is not None:
+                row["mode"], row["day"] = "day", str(item["day"])
+            else:
+                row["mode"] = "default"
+            out.append(row)
+        return out
+
+    return HouseholdForm(values=values, income=rows(doc.get("income")), expense=rows(doc.get("expense")))
+
+
+_ROW_KEY = re.compile(r"^(income|expense)-(\d{1,3})-(\w+)$")
+
+
+def form_from_post(data) -> HouseholdForm:
+    """The form as posted (`data` is a mapping of field name to text)."""
+    values = {k: str(data.get(k, "") or "").strip() for k in TOP_FIELDS}
+    for key in LEVERS:
+        values[f"lever_{key}"] = str(data.get(f"lever_{key}", "") or "").strip()
+    groups: dict[str, dict[int, dict[str, str]]] = {"income": {}, "expense": {}}
+    for key in data.keys():
+        m = _ROW_KEY.match(key)
+        if m and (m.group(3) in ROW_FIELDS or m.group(3) == "month_day"):
+            row = groups[m.group(1)].setdefault(int(m.group(2)), _blank_row())
+            row[m.group(3)] = str(data.get(key, "") or "").strip()
+    return HouseholdForm(
+        values=values,
+        income=[groups["income"][i] for i in sorted(groups["income"])],
+        expense=[groups["expense"][i] for i in sorted(groups["expense"])],
+    )
+
+
+def apply_action(form: HouseholdForm, action: str) -> bool:
+    """Add or remove a row (`add-income`, `remove-expense-2`); True if the action was one."""
+    if action in ("add-income", "add-expense"):
+        getattr(form, action[4:]).append(_blank_row())
+        return True
+    m = re.match(r"^remove-(income|expense)-(\d+)$", action)
+    if m:
+        rows = getattr(form, m.group(1))
+        idx = int(m.group(2))
+        if 0 <= idx < len(rows):
+            rows.pop(idx)
+        return True
+    return False
+
+
+def _row_empty(row: dict[str, str]) -> bool:
+    return not any(row.get(k) for k in ("kind", "name", "amount", "day", "first", "dates", "month_amounts"))
+
+
+def _int_or_text(text: str) -> int | str:
+    return int(text) if re.fullmatch(r"[+-]?\d{1,9}", text) else text
+
+
+def _split(text: str) -> list[str]:
+    return [p for p in re.split(r"[,;\s]+", text) if p]
+
+
+def _mapping(text: str, key: str, errors: dict[str, str], int_values: bool) -> dict:
+    out: dict = {}
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        k, sep, v = part.partition("=")
+        if not sep or not k.strip() or not v.strip():
+            errors[key] = "Skriv måned=beløp, for eksempel «12=4000» eller «2026-06=5000», skilt med semikolon."
+            return {}
+        out[k.strip()] = _int_or_text(v.strip()) if int_values else v.strip()
+    return out
+
+
+def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
+    """The household dict the form describes, and messages for what could not even be read."""
+    v = form.values
+    errors: dict[str, str] = {}
+    doc: dict = {}
+    for key in ("id", "label", "start", "profile"):
+        if v.get(key):
+            doc[key] = v[key]
+    for key in ("opening_balance", "min_balance"):
+        if v.get(key):
+            doc[key] = v[key]
+    for key in _INT_TOP:
+        if v.get(key):
+            doc[key] = _int_or_text(v[key])
+    for group in ("income", "expense"):
+        items = []
+        for idx, row in enumerate(getattr(form, group)):
+            if _row_empty(row):
+                continue
+            item: dict = {}
+            if row.get("kind"):
+                item["kind"] = row["kind"]
+            if row.get("name"):
+                item["name"] = row["name"]
+            if row.get("amount"):
+                item["amount"] = row["amount"]
+            mode = row.get("mode") or "day"
+            if mode == "day" and row.get("day"):
+                item["day"] = _int_or_text(row["day"])
+            elif mode == "day":
+                errors[f"{group}-{idx}-day"] = "Skriv dagen i måneden (1–31), eller velg en annen form."
+            elif mode == "every":
+                if row.get("every_days"):
+                    item["every_days"] = _int_or_text(row["every_days"])
+                if row.get("first"):
+                    item["first"] = row["first"]
+                else:
+                    errors[f"{group}-{idx}-first"] = "Skriv datoen for én utbetaling å telle fra (ÅÅÅÅ-MM-DD)."
+            elif mode == "dates":
+                dates = _split(row.get("dates", ""))
+                if not dates:
+                    errors[f"{group}-{idx}-dates"] = "Skriv minst én dato (ÅÅÅÅ-MM-DD), skilt med komma."
+                item["dates"] = dates
+            if row.get("shift"):
+                item["shift"] = row["shift"]
+            if row.get("month_amounts"):
+                item["month_amounts"] = _mapping(row["month_amounts"], f"{group}-{idx}-month_amounts", errors, False)
+            if row.get("month_day"):
+                item["month_day"] = _mapping(row["month_day"], f"{group}-{idx}-month_amounts", errors, True)
+            item["_row"] = idx
+            items.append(item)
+        doc[group] = items
+    if v.get("living"):
+        doc["living"] = {"monthly": v["living"]}
+    if v.get("arrears_amount") or v.get("arrears_since"):
+        arr: dict = {}
+        if v.get("arrears_amount"):
+            arr["amount"] = v["arrears_amount"]
+        if v.get("arrears_creditor"):
+            arr["creditor"] = v["arrears_creditor"]
+        if v.get("arrears_since"):
+            arr["since"] = v["arrears_since"]
+        doc["arrears"] = arr
+    doc["levers"] = _levers(form, errors)
+    return doc, errors
+
+
+def _levers(form: HouseholdForm, errors: dict[str, str]) -> dict:
+    from ..levers import catalogue
+
+    v = form.values
+    cat = catalogue()
+    lv: dict = {}
+    if v.get("rent_days"):
+        lv["rent_days"] = [_int_or_text(p) for p in _split(v["rent_days"])]
+    for key in ("rent_instalments", "repay_months"):
+        if v.get(key):
+            lv[key] = _int_or_text(v[key])
+    for key in ("deduction_from", "move_payout"):
+        if v.get(key):
+            lv[key] = [p.lower() for p in _split(v[key])]
+    choices = {k: form.lever(k) for k in LEVERS}
+    forbid = [k for k, c in choices.items() if c == "nei"]
+    extra = [k for k, c in choices.items() if c == "ja" and not cat[k].default]
+    if extra:
+        lv["allow"] = [k for k in LEVERS if (choices[k] == "ja" or (not choices[k] and cat[k].default))]
+    if forbid:
+        lv["forbid"] = forbid
+    if choices["move_payout"] == "ja" and "move_payout" not in lv:
+        pass  # allowed for every NAV-paid stream (the catalogue's rule with no list)
+    return lv
+
+
+def _strip_rows(doc: dict) -> tuple[dict, dict[tuple[str, int], int]]:
+    """Drop the `_row` markers; map (group, index in document) -> form row index."""
+    rows: dict[tuple[str, int], int] = {}
+    for group in ("income", "expense"):
+        for n, item in enumerate(doc.get(group, [])):
+            rows[(group, n)] = item.pop("_row")
+    return doc, rows
+
+
+def validate(form: HouseholdForm) -> Household | None:
+    """Validate the form; on failure fill `form.errors` / `form.general` and return None."""
+    from ..io.errors import InputError
+    from ..io.household import household_from_dict
+
+    doc, pre = document_from_form(form)
+    doc, rows = _strip_rows(doc)
+    form.errors.update(pre)
+    try:
+        h = household_from_dict(doc, "skjema")
+    except InputError as exc:
+        for p in exc.problems:
+            key = form_field(p.field or "", rows)
+            msg = norwegian(p.message)
+            if key is None:
+                label = f"{p.field}: " if p.field else ""
+                form.general.append(label + msg)
+            elif key not in form.errors:
+                form.errors[key] = msg
+        return None
+    if form.errors:
+        return None
+    return h
+
+
+_FIELD = re.compile(r"^(income|expense)\[(\d+)\](?:\.(\w+))?")
+
+
+def form_field(path: str, rows: dict[tuple[str, int], int] | None = None) -> str | None:
+    """The form field of an InputError field path: `income[3].amount` -> `income-2-amount`."""
+    m = _FIELD.match(path)
+    if m:
+        n = int(m.group(2)) - 1
+        idx = (rows or {}).get((m.group(1), n), n)
+        sub = m.group(3) or "kind"
+        if sub == "month_day":
+            sub = "month_amounts"
+        if sub not in ROW_FIELDS:
+            sub = "kind"
+        return f"{m.group(1)}-{idx}-{sub}"
+    head = path.split(".")[0].split("[")[0]
+    simple = {
+        "id": "id", "label": "label", "start": "start", "months": "months", "opening_balance": "opening_balance",
+        "min_balance": "min_balance", "adults": "adults", "children": "children", "profile": "profile",
+        "living": "living", "expense": "expense", "income": "income",
+    }
+    if head in simple:
+        return simple[head]
+    if head == "arrears":
+        sub = path.split(".")[1] if "." in path else "amount"
+        return {"amount": "arrears_amount", "creditor": "arrears_creditor", "since": "arrears_since"}.get(sub, "arrears_amount")
+    if head == "levers":
+        sub = path.split(".")[1].split("[")[0] if "." in path else ""
+        if sub in ("rent_days", "rent_instalments", "repay_months", "deduction_from", "move_payout"):
+            return sub
+    return None
+
+
+def _nb_date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).strftime("%d.%m.%Y")
+    except ValueError:
+        return text
+
+
+_NB: list[tuple[re.Pattern, object]] = [
+    (re.compile(r"^missing required key"), "Må fylles ut."),
+    (re.compile(r"^must be more than 0 kroner"), "Beløpet må være større enn 0 kr."),
+    (re.compile(r"^must not be negative"), "Beløpet kan ikke være negativt."),
+    (re.compile(r"^expected an amount in kroner"), "Skriv et beløp i kroner, for eksempel 9500 eller 9500,50."),
+    (re.compile(r"^expected a finite amount"), "Skriv et beløp i kroner, for eksempel 9500 eller 9500,50."),
+    (re.compile(r"^at most two decimals"), "Høyst to desimaler (hele øre)."),
+    (re.compile(r"^amount is too large"), "Beløpet er for stort."),
+    (re.compile(r"^must be a whole number from (-?\d+) to (-?\d+)"), lambda m: f"Må være et helt tall fra {m[1]} til {m[2]}."),
+    (re.compile(r"^must be a whole number of at least (-?\d+)"), lambda m: f"Må være et helt tall, minst {m[1]}."),
+    (re.compile(r"^must be a whole number of at most (-?\d+)"), lambda m: f"Må være et helt tall, høyst {m[1]}."),
+    (re.compile(r"^must be a valid integer|^must be an integer"), "Må være et helt tall."),
+    (re.compile(r"^expected a date written"), "Skriv datoen som ÅÅÅÅ-MM-DD, for eksempel 2026-01-01."),
+    (re.compile(r"^may contain only letters"), "Bare bokstaver, sifre, «-» og «_» (og «.» i ID), uten mellomrom."),
+    (re.compile(r"^unknown benefit kind"), "Ukjent ytelse: velg en fra listen."),
+    (re.compile(r"^unknown expense kind"), "Ukjent utgiftstype: velg en fra listen."),
+    (re.compile(r"^unknown profile"), "Ukjent profil."),
+    (re.compile(r"husleie.*found none"), "Legg inn husleien: én utgift av typen «Husleie» med beløp og dag."),
+    (re.compile(r"husleie.*found (\d+)"),
+     "Bare én husleie per husstand: før opp hele månedsleien én gang (å dele den er et tiltak planleggeren kan foreslå)."),
+    (re.compile(r"^two \w+ streams are called '(.+)'"), lambda m: f"To rader heter «{m[1]}»: gi hver sitt navn."),
+    (re.compile(r"^date (\S+) is outside the horizon (\S+) to (\S+)"),
+     lambda m: f"Datoen {_nb_date(m[1])} er utenfor perioden {_nb_date(m[2])}–{_nb_date(m[3])}."),
+    (re.compile(r"`every_days` needs `first`"), "Skriv datoen for én utbetaling å telle fra."),
+    (re.compile(r"^give one schedule form"), "Velg én form: fast dag, hver 14. dag eller bestemte datoer."),
+    (re.compile(r"^`first` belongs with"), "Startdatoen hører bare til «hver N. dag»."),
+    (re.compile(r"^`first` is for streams paid every N days"),
+     "Denne ytelsen utbetales månedlig: velg «fast dag», eller skriv antall dager mellom utbetalingene."),
+    (re.compile(r"is paid every (\d+) days: give `first`"),
+     lambda m: f"Utbetales hver {m[1]}. dag: skriv datoen for én utbetaling å telle fra."),
+    (re.compile(r"has no fixed payout day|needs `day`, `every_days`"),
+     "Har ingen fast utbetalingsdag: skriv dagen i måneden, hver 14. dag fra en dato, eller bestemte datoer."),
+    (re.compile(r"^'(.+)' is not an income stream of this household; streams: (.*)$"),
+     lambda m: f"«{m[1]}» er ikke en inntekt i husstanden. Inntekter: {m[2]}."),
+    (re.compile(r"month key .* is not a month"), "Måned må være 1–12 (hvert år) eller ÅÅÅÅ-MM (én måned)."),
+    (re.compile(r"^String should have at most (\d+) characters?"), lambda m: f"Høyst {m[1]} tegn."),
+    (re.compile(r"^String should have at least 1 character"), "Må fylles ut."),
+    (re.compile(r"^must be 'before', 'after' or 'none'"), "Velg en regel for helg og helligdag."),
+    (re.compile(r"^unknown key"), "Ukjent felt."),
+    (re.compile(r"^must be a valid (list|boolean)"), "Ugyldig verdi."),
+]
+
+
+def norwegian(message: str) -> str:
+    """A core InputError message said in Norwegian (the English text stays as a fallback)."""
+    for pattern, text in _NB:
+        m = pattern.search(message)
+        if m:
+            return text(m) if callable(text) else text  # type: ignore[operator]
+    return f"Ugyldig verdi ({message})."
+
+
+def form_fields(form: HouseholdForm) -> dict[str, str]:
+    """The form as the flat field names a browser posts (for tests and scripted clients)."""
+    out = {k: v for k, v in form.values.items() if v != ""}
+    for group in ("income", "expense"):
+        for i, row in enumerate(getattr(form, group)):
+            for key, value in row.items():
+                if value != "":
+                    out[f"{group}-{i}-{key}"] = value
+    return out

@@ -1,0 +1,41 @@
+"""Running the app under uvicorn with logs that hold no personal data: uvicorn's own access
+log (which prints the full request line with its query string) is off; the app logs one line
+per request with the route pattern only (see `app.privacy_log`)."""
+
+from __future__ import annotations
+
+import logging
+
+LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}},
+    "loggers": {
+        "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "uvicorn.error": {"level": "INFO"},
+        "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "planner.web": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}
+
+
+def run(host: str, port: int, db_url: str | None, users_file: str | None, time_limit_s: float = 10.0) -> None:
+    import uvicorn
+
+    from .app import create_app
+    from .store import default_url
+
+    url = db_url or default_url()
+    app = create_app(url, users_file, time_limit_s=time_limit_s)
+    logging.getLogger("planner.web").info(
+        "database %s; login %s", _safe_url(url), "required" if users_file else "off (loopback only)")
+    uvicorn.run(app, host=host, port=port, access_log=False, log_config=LOG_CONFIG, server_header=False,
+                proxy_headers=False)
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
