@@ -487,6 +487,9 @@ class Plan:
     opening_buffer_ore: int = 0
     optimal: bool = True
     explanation: tuple[str, ...] = ()
+    # What happens if nothing is done (an `eviction.EvictionProjection`) for a household with a
+    # problem; None when the schedule as it stands is fine and nothing is owed.
+    if_nothing_done: object | None = None
 
     def to_json(self) -> dict:
         base = self.baseline.to_json()
@@ -507,5 +510,6 @@ class Plan:
             "lateness_ore_days": self.lateness_ore_days,
             "optimal": self.optimal,
             "explanation": list(self.explanation),
+            "if_nothing_done": None if self.if_nothing_done is None else self.if_nothing_done.to_json(),
             "transactions": [t.to_json() for t in self.transactions],
         }

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from functools import lru_cache
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.calendar import household_schedules, occurrences
+from planner import cashflow
 from planner.cashflow import check_table, compile_households, diagnose_many, simulate, transactions
 from planner.model import Household
 from strategies import households
@@ -199,8 +201,16 @@ def test_vectorised_route_agrees_with_the_reference_simulation(hs, same_day_cred
                 income[key] += tx.amount_ore
             else:
                 out[key] -= tx.amount_ore
+        eod, series = reference_balances(h, same_day_credit)
+        days = list(_days(h))
+        assert [m.month for m in dg.months] == sorted({f"{d.year:04d}-{d.month:02d}" for d in days})
         for m in dg.months:
             assert (m.income_ore, m.outgoings_ore) == (income[m.month], out[m.month]), m.month
+            ts = [t for t, d in enumerate(days) if f"{d.year:04d}-{d.month:02d}" == m.month]
+            low = min(series[t] for t in ts)
+            assert m.lowest_ore == low
+            assert m.lowest_date == days[next(t for t in ts if series[t] == low)]
+            assert m.end_balance_ore == eod[ts[-1]]
     assert diags[-1].min_balance_ore == diags[0].min_balance_ore
 
 
@@ -212,12 +222,20 @@ def test_check_table_balances_equal_simulate_for_one_horizon(hs):
     hs = [h for h in hs if all(start <= d <= hs[0].end for s in [*h.income, *h.expense] for d in s.dates or ())]
     if not hs:
         return
-    res = check_table(compile_households(hs))
+    table = compile_households(hs)
+    res = check_table(table)
     for i, h in enumerate(hs):
         sim = simulate(transactions(h), h.start, h.end, h.opening_balance)
         assert res.end_of_day[i].tolist() == sim.end_of_day.tolist()
         assert res.credits[i].tolist() == sim.credits.tolist()
         assert res.debits[i].tolist() == sim.debits.tolist()
+    # check_table works a block of households at a time: one household per block gives the same
+    with patch.object(cashflow, "_BLOCK_DAYS", 1):
+        blocked = check_table(table)
+    for name in ("credits", "debits", "end_of_day", "series", "problem", "min_balance", "min_day",
+                 "first_short", "days_below", "buffer"):
+        assert getattr(blocked, name).tolist() == getattr(res, name).tolist(), name
+    assert [blocked.diagnosis(i) for i in range(len(hs))] == [res.diagnosis(i) for i in range(len(hs))]
 
 
 # --------------------------------------------------------------------------- (e) horizon, rent months

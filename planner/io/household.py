@@ -121,8 +121,8 @@ def _problem(err: dict, name: str, source_text: str | None) -> Problem:
         has_value = "value" in ctx
         value = ctx.get("value")
         message = err["msg"]
-    elif kind in _INT_ERRORS and _int_bounds(loc) != (None, None):
-        lo, hi = _int_bounds(loc)
+    elif kind in _INT_ERRORS and (bounds := _int_bounds(loc)) != (None, None):
+        lo, hi = bounds
         if lo is not None and hi is not None:
             message = f"must be a whole number from {lo} to {hi}"
         elif lo is not None:

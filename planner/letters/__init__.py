@@ -1,0 +1,521 @@
+"""Recommendation letters: one per recipient the plan needs, in Norwegian or English, as
+Markdown, HTML, PDF (WeasyPrint) or DOCX (python-docx, for the caseworker to edit).
+
+One Jinja2 template per letter and language (`templates/<lang>/<recipient>.html.j2`) writes a
+small HTML subset; `convert` turns it into every format. What a recipient may read is decided
+here, not in the templates: each letter's context holds only that recipient's facts (the
+landlord's no benefits, NAV's no rent arrears, Husbanken's only the bostøtte request), so a
+template cannot leak what it was never given.
+
+Public functions: `recipients(plan)`, `render_letter(household, plan, to, lang, fmt, sender,
+letter_date) -> bytes`, `write_letters(...)`, `load_sender(path)`; types `Sender`, `Recipient`.
+"""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from .sender import RECIPIENTS, LetterConfigError, Recipient, Sender, load_sender, sender_from_dict
+
+__all__ = [
+    "RECIPIENTS", "LANGS", "FORMATS", "LetterError", "LetterConfigError", "Recipient", "Sender", "load_sender",
+    "sender_from_dict", "recipients", "render_letter", "write_letters", "letter_filename", "format_amount",
+    "format_date", "letter_context", "sender_from_options",
+]
+
+LANGS: tuple[str, ...] = ("nb", "en")
+FORMATS: tuple[str, ...] = ("md", "html", "pdf", "docx")
+
+#: Which recipient writes to which actor of the lever catalogue. The creditor of rent arrears
+#: is the landlord (in municipal housing the kommune; kemneren collects on its behalf), so a
+#: repayment plan goes to the landlord, naming the household's creditor.
+ACTOR_RECIPIENT = {
+    "tenant": "tenant",
+    "landlord": "landlord",
+    "creditor": "landlord",
+    "kemneren": "landlord",
+    "nav": "nav",
+    "husbanken": "husbanken",
+    "sosialtjenesten": "sosialtjenesten",
+}
+
+#: Streams paid by the social office, not NAV's benefit systems: a deduction from one of these
+#: is a request to sosialtjenesten.
+SOCIAL_STREAMS = frozenset({"sosialhjelp"})
+
+#: Requests that are not levers of the catalogue, with their basis (nb, en) and source.
+EXTRA_BASIS = {
+    "opening_buffer": (
+        "Lov om sosiale tjenester i NAV (sosialtjenesteloven) § 18 (stønad til livsopphold) og § 19 "
+        "(stønad i særlige tilfeller).",
+        "Act on social services in NAV (sosialtjenesteloven) § 18 (financial assistance for subsistence) "
+        "and § 19 (assistance in special cases).",
+        "lovdata.no, LOV-2009-12-18-131",
+    ),
+    "income_shortfall": (
+        "Sosialtjenesteloven § 18 (stønad til livsopphold); kommunens plikt til å medvirke til å skaffe bolig "
+        "(§ 15) og forebygge utkastelse.",
+        "Sosialtjenesteloven § 18 (financial assistance for subsistence); the municipality's duty to help "
+        "find housing (§ 15) and prevent eviction.",
+        "lovdata.no, LOV-2009-12-18-131",
+    ),
+}
+
+
+class LetterError(ValueError):
+    """A letter that cannot be written (a recipient the plan does not involve, an unknown
+    language or format); the message says what is allowed."""
+
+
+# --------------------------------------------------------------------------- who gets a letter
+
+
+def _stream_kind(household, stream: str) -> str:
+    if household is not None:
+        for inc in household.income:
+            if inc.stream == stream:
+                return inc.kind
+    return stream
+
+
+def _intervention_recipients(i, household=None) -> list[str]:
+    out = []
+    for actor in i.actors:
+        to = ACTOR_RECIPIENT.get(actor)
+        if to == "nav" and i.lever == "deduction" and _stream_kind(household, i.params.get("stream", "")) in SOCIAL_STREAMS:
+            to = "sosialtjenesten"
+        if to is not None:
+            out.append(to)
+    return out
+
+
+def recipients(plan, household=None) -> list[str]:
+    """The recipients the plan needs a letter for, in `RECIPIENTS` order.
+
+    The actors of its interventions (creditor → landlord; a deduction from sosialhjelp →
+    sosialtjenesten), and the tenant whenever anything changes for them. A plan the allowed
+    levers cannot make solvent (status "infeasible") needs the tenant and the social office
+    (a request to assess økonomisk stønad for the shortfall). A household that is fine as it
+    is needs no letter: the list is empty.
+    """
+    wanted: set[str] = set()
+    for i in plan.interventions:
+        wanted.update(_intervention_recipients(i, household))
+    if plan.status == "infeasible":
+        wanted.update({"tenant", "sosialtjenesten"})
+    if wanted:
+        wanted.add("tenant")
+    return [r for r in RECIPIENTS if r in wanted]
+
+
+# --------------------------------------------------------------------------- formatting
+
+MONTHS = {
+    "nb": ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+           "november", "desember"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"],
+}
+
+
+def format_amount(ore: int, lang: str = "nb") -> str:
+    """Kroner as the letter writes them: nb '2 300,00 kr', en 'NOK 2,300.00'."""
+    from ..money import format_kr
+
+    if lang == "nb":
+        return format_kr(ore)
+    sign = "-" if ore < 0 else ""
+    kr, rest = divmod(abs(int(ore)), 100)
+    return f"{sign}NOK {kr:,}.{rest:02d}"
+
+
+def format_date(day: date | None, lang: str = "nb") -> str:
+    """nb '14.01.2026', en '14 January 2026'."""
+    if day is None:
+        return "–"
+    if lang == "nb":
+        return day.strftime("%d.%m.%Y")
+    return f"{day.day} {MONTHS['en'][day.month - 1]} {day.year}"
+
+
+def format_month(key: str | date, lang: str = "nb") -> str:
+    """'2026-01' → nb 'januar 2026', en 'January 2026'."""
+    if isinstance(key, date):
+        y, m = key.year, key.month
+    else:
+        y, m = int(key[:4]), int(key[5:7])
+    return f"{MONTHS[lang][m - 1]} {y}"
+
+
+def format_dom(day: int, lang: str = "nb") -> str:
+    """Day of month: nb '25.', en '25th'."""
+    if lang == "nb":
+        return f"{day}."
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+# --------------------------------------------------------------------------- what each letter holds
+
+
+@dataclass
+class Item:
+    """One request in a letter: a lever with its facts (raw øre ints and dates)."""
+
+    lever: str
+    name: str  # catalogue name (Norwegian)
+    basis: str  # legal or practical basis in the letter's language
+    source: str  # where the basis comes from
+    first: date | None  # first date the change takes effect, on or after the answer-by date
+    facts: dict = field(default_factory=dict)
+
+
+def _basis(lever: str, lang: str) -> tuple[str, str, str]:
+    if lever in EXTRA_BASIS:
+        nb, en, src = EXTRA_BASIS[lever]
+        name = {"opening_buffer": "Engangsstønad til startbuffer", "income_shortfall": "Økonomisk stønad"}[lever]
+        return name, (nb if lang == "nb" else en), src
+    from ..levers import _raw, catalogue
+
+    lv = catalogue()[lever]
+    raw = _raw()["levers"][lever]
+    basis = raw.get("basis_nb", lv.basis) if lang == "nb" else lv.basis
+    return lv.name, basis, lv.reference
+
+
+def _first_on_or_after(plan, when: date, **match) -> date | None:
+    hits = sorted(t.date for t in plan.transactions if all(getattr(t, k) == v for k, v in match.items()))
+    if not hits:
+        return None
+    later = [d for d in hits if d >= when]
+    return later[0] if later else hits[0]
+
+
+def _tenant_share(plan) -> tuple[list[tuple[int, int]], bool]:
+    """The tenant's own rent debits in a typical month: [(day of month, øre)], and whether
+    months differ."""
+    per_month: dict[str, list[tuple[int, int]]] = {}
+    for t in plan.transactions:
+        if t.kind == "husleie" and t.account == "tenant" and t.rent_month:
+            per_month.setdefault(t.rent_month, []).append((t.date.day, -t.amount_ore))
+    if not per_month:
+        return [], False
+    counts: dict[tuple, int] = {}
+    for v in per_month.values():
+        key = tuple(sorted(v))
+        counts[key] = counts.get(key, 0) + 1
+    typical = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    amounts = {tuple(a for _, a in sorted(v)) for v in per_month.values()}
+    return list(typical), len(amounts) > 1
+
+
+def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[str]]]:
+    """Every request of the plan with the recipients it concerns."""
+    from ..explain import stream_name
+
+    h = household
+    out: list[tuple[Item, list[str]]] = []
+    for i in plan.interventions:
+        p = i.params
+        name, basis, source = _basis(i.lever, lang)
+        facts: dict = {}
+        first = None
+        if i.lever == "rent_day":
+            first = _first_on_or_after(plan, reply_by, kind="husleie", account="tenant")
+            facts = {"day": p["day"], "from_day": p.get("from_day") or h.rent.day, "rent_ore": h.rent.amount}
+        elif i.lever == "rent_instalments":
+            first = _first_on_or_after(plan, reply_by, kind="husleie", account="tenant")
+            by_month = p.get("amounts_by_month") or {}
+            facts = {"days": list(p["days"]), "amounts_ore": list(p["amounts_ore"]), "rent_ore": h.rent.amount,
+                     "from_day": h.rent.day,
+                     "varies": len({tuple(v) for v in by_month.values()}) > 1}
+        elif i.lever == "bostotte_to_landlord":
+            first = _first_on_or_after(plan, reply_by, kind="bostotte_direct", stream=p["stream"])
+            facts = {"stream": p["stream"], "first_month": first}
+        elif i.lever == "deduction":
+            first = _first_on_or_after(plan, reply_by, kind="deduction", stream=p["stream"])
+            facts = {"benefit": stream_name(h, p["stream"]), "amount_ore": p["amount_ore"]}
+        elif i.lever == "move_payout":
+            first = _first_on_or_after(plan, reply_by, kind="income", stream=p["stream"])
+            facts = {"benefit": stream_name(h, p["stream"]), "from_day": p.get("from_day"), "to_day": p.get("to_day"),
+                     "shift_days": p.get("shift_days")}
+        elif i.lever == "repayment_plan":
+            first = _first_on_or_after(plan, reply_by, kind="repayment")
+            creditor = h.arrears.creditor if h.arrears is not None else ""
+            facts = {"arrears_ore": p.get("arrears_ore", h.arrears.amount if h.arrears else 0),
+                     "amount_ore": p["amount_ore"], "day": p["day"], "months": p["months"], "creditor": creditor}
+        elif i.lever == "opening_buffer":
+            first_income = _first_on_or_after(plan, plan.start, kind="income")
+            facts = {"amount_ore": p["amount_ore"], "before": first_income or plan.start}
+            first = plan.start
+        out.append((Item(i.lever, name, basis, source, first, facts), _intervention_recipients(i, h)))
+    if plan.status == "infeasible" and plan.shortfall is not None:
+        name, basis, source = _basis("income_shortfall", lang)
+        sf = plan.shortfall
+        out.append((Item("income_shortfall", name, basis, source, None,
+                         {"monthly_ore": sf.monthly_ore, "one_time_ore": sf.one_time_ore,
+                          "problem": plan.baseline.problem}), ["sosialtjenesten"]))
+    return out
+
+
+def _projection_facts(projection) -> dict | None:
+    """The few facts of "if nothing is done" a letter tells (tenant, social office)."""
+    if projection is None or projection.status != "arrears":
+        return None
+    first = projection.unpaid_rents[0] if projection.unpaid_rents else None
+    return {
+        "first_due": projection.first_due,
+        "first_unpaid_ore": first.unpaid_ore if first else projection.existing_arrears_ore,
+        "request_date": projection.request_date,
+        "eviction_date": projection.eviction_date,
+        "cure_ore": projection.cure_amount_ore,
+        "cure_deadline": projection.cure_deadline,
+    }
+
+
+def _budget(household, plan) -> dict:
+    """Average monthly income per stream and outgoings as the schedule stands, for the social
+    office's assessment of økonomisk stønad (the one recipient that needs the whole budget)."""
+    from ..cashflow import transactions
+    from ..explain import stream_name
+
+    months = max(1, len(plan.baseline.months))
+    income: dict[str, int] = {}
+    for t in transactions(household):
+        if t.kind == "income" and t.account == "tenant" and t.stream is not None:
+            income[t.stream] = income.get(t.stream, 0) + t.amount_ore
+    rows = [(stream_name(household, s), round(v / months)) for s, v in income.items()]
+    total_in = sum(m.income_ore for m in plan.baseline.months)
+    total_out = sum(m.outgoings_ore for m in plan.baseline.months)
+    return {"income": rows, "income_ore": round(total_in / months), "outgoings_ore": round(total_out / months),
+            "rent_ore": household.rent.amount, "months": months}
+
+
+_chart_cache: list[tuple[object, object, bytes]] = []
+
+
+def _chart_png(household, plan) -> bytes:
+    """The before/after balance chart (planner.chart.plan_chart) as PNG bytes."""
+    for h, p, png in _chart_cache:
+        if h is household and p is plan:
+            return png
+    from ..chart import plan_chart
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = plan_chart(household, plan, Path(tmp) / "chart.png")
+        png = path.read_bytes()
+    _chart_cache.append((household, plan, png))
+    del _chart_cache[:-4]
+    return png
+
+
+DEFAULT_RECIPIENT = {
+    "nb": {"tenant": "Til leietaker", "landlord": "Utleier", "nav": "NAV-kontoret", "husbanken": "Husbanken",
+           "sosialtjenesten": "NAV-kontoret, sosialtjenesten"},
+    "en": {"tenant": "To the tenant", "landlord": "The landlord", "nav": "The NAV office", "husbanken": "Husbanken",
+           "sosialtjenesten": "The NAV office, social services"},
+}
+
+PLACEHOLDER = {
+    "nb": {"kommune": "[kommune]", "office": "[kontor]", "caseworker": "[saksbehandler]"},
+    "en": {"kommune": "[municipality]", "office": "[office]", "caseworker": "[caseworker]"},
+}
+
+
+def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | None = None,
+                   letter_date: date | None = None, *, reference: str | None = None, reply_by: date | None = None,
+                   recipient: Recipient | None = None, chart: bool = True) -> dict:
+    """Everything one letter's template may use, and nothing more (see the module docstring)."""
+    _check(plan, to, lang, household)
+    sender = sender or Sender()
+    filled = {k: getattr(sender, k) or PLACEHOLDER[lang][k] for k in ("kommune", "office", "caseworker")}
+    sender = replace(sender, **filled)
+    letter_date = letter_date or date.today()
+    reply_by = reply_by or letter_date + timedelta(days=sender.reply_days)
+    rec = recipient or sender.recipient(to)
+    if not rec.name:
+        rec = replace(rec, name=DEFAULT_RECIPIENT[lang][to])
+    items = [it for it, who in _items(household, plan, lang, reply_by) if to == "tenant" or to in who]
+    ctx: dict = {
+        "to": to,
+        "lang": lang,
+        "sender": sender,
+        "recipient": rec,
+        "letter_date": letter_date,
+        "reply_by": reply_by,
+        "reference": reference or household.id,
+        "items": items,
+        "levers": sorted({it.lever for it in items}),
+    }
+    if to == "landlord":
+        ctx["payee_account"] = ""
+    if to in ("nav", "sosialtjenesten"):
+        landlord = sender.recipient("landlord")
+        ctx["payee"] = landlord.name
+        ctx["payee_account"] = landlord.account
+    if to == "husbanken":
+        landlord = sender.recipient("landlord")
+        ctx["payee"] = landlord.name or sender.kommune
+        ctx["payee_account"] = landlord.account
+    if to == "tenant":
+        share, varies = _tenant_share(plan)
+        ctx.update({
+            "status": plan.status,
+            "before_low_ore": plan.baseline.min_balance_ore,
+            "before_low_date": plan.baseline.min_balance_date,
+            "before_days_below": plan.baseline.days_below_floor,
+            "after_low_ore": plan.min_balance_ore,
+            "after_low_date": plan.min_balance_date,
+            "floor_ore": plan.floor_ore,
+            "share": share,
+            "share_varies": varies,
+            "shortfall": plan.shortfall,
+            "projection": _projection_facts(getattr(plan, "if_nothing_done", None)),
+        })
+        if chart:
+            png = _chart_png(household, plan)
+            ctx["chart_src"] = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    if to == "sosialtjenesten":
+        ctx.update({
+            "status": plan.status,
+            "problem": plan.baseline.problem,
+            "before_low_ore": plan.baseline.min_balance_ore,
+            "before_low_date": plan.baseline.min_balance_date,
+            "before_days_below": plan.baseline.days_below_floor,
+            "budget": _budget(household, plan),
+            "adults": household.adults,
+            "children": household.children,
+            "projection": _projection_facts(getattr(plan, "if_nothing_done", None)),
+        })
+    return ctx
+
+
+def _check(plan, to: str, lang: str, household=None, fmt: str | None = None) -> None:
+    if lang not in LANGS:
+        raise LetterError(f"unknown language {lang!r}; allowed: {', '.join(LANGS)}")
+    if fmt is not None and fmt not in FORMATS:
+        raise LetterError(f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
+    if to not in RECIPIENTS:
+        raise LetterError(f"unknown recipient {to!r}; allowed: {', '.join(RECIPIENTS)}")
+    needed = recipients(plan, household)
+    if to not in needed:
+        if not needed:
+            raise LetterError(f"the plan for {plan.household} needs no letter: the household is fine as it is "
+                              f"(status {plan.status}) and nobody has to act")
+        raise LetterError(f"the plan for {plan.household} does not involve {to}; "
+                          f"letters can go to: {', '.join(needed)}")
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+@lru_cache(maxsize=None)
+def _env(lang: str):
+    """The template environment of one language: HTML autoescaping, strict undefined names
+    (a typo in a template fails loudly), and the language's filters kr, date, month, dom."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(loader=PackageLoader("planner.letters", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(_filters(lang))
+    return env
+
+
+def _filters(lang: str) -> dict:
+    from markupsafe import Markup, escape
+
+    def keep(s: str) -> Markup:  # never broken across lines: amounts and dates stay whole in PDF text
+        return Markup('<span class="nw">') + escape(s) + Markup("</span>")
+
+    return {
+        "kr": lambda ore: keep(format_amount(ore, lang)),
+        "date": lambda d: keep(format_date(d, lang)),
+        "month": lambda k: keep(format_month(k, lang)),
+        "dom": lambda n: format_dom(int(n), lang),
+    }
+
+
+def render_html_fragment(ctx: dict) -> str:
+    """The letter body (HTML subset) from its template `templates/<lang>/<to>.html.j2`."""
+    lang = ctx["lang"]
+    return _env(lang).get_template(f"{lang}/{ctx['to']}.html.j2").render(**ctx)
+
+
+def _css(lang: str) -> str:
+    from importlib import resources
+
+    css = resources.files("planner.letters").joinpath("templates/letter.css").read_text(encoding="utf-8")
+    page = {"nb": ("Side", "av"), "en": ("Page", "of")}[lang]
+    return css.replace("__PAGE__", page[0]).replace("__OF__", page[1])
+
+
+def render_letter(household, plan, to: str, lang: str = "nb", fmt: str = "pdf", sender: Sender | None = None,
+                  letter_date: date | None = None, *, reference: str | None = None, reply_by: date | None = None,
+                  recipient: Recipient | None = None) -> bytes:
+    """One letter as bytes in `fmt` (md, html, pdf, docx).
+
+    `to`: tenant, landlord, nav, husbanken or sosialtjenesten, and one the plan involves
+    (`recipients(plan)`), else `LetterError`. `sender`: office and caseworker (placeholders in
+    brackets when None). `letter_date`: the letter's date (default today); the answer-by date is
+    `reply_by` or the letter date + `sender.reply_days`. `reference`: the saksnummer (default the
+    household id). `recipient`: name and address on the letter (default from `sender`, or a plain
+    "Til leietaker" / agency name). Markdown and HTML are UTF-8; the tenant's letter embeds the
+    before/after balance chart (as a data: URI in Markdown and HTML).
+    """
+    from . import convert
+
+    _check(plan, to, lang, household, fmt)
+    ctx = letter_context(household, plan, to, lang, sender, letter_date, reference=reference, reply_by=reply_by,
+                         recipient=recipient)
+    fragment = render_html_fragment(ctx)
+    h1 = convert.parse(fragment).find("h1")
+    title = h1.text() if h1 is not None else ""
+    s: Sender = ctx["sender"]
+    author = f"{s.caseworker}, {s.office}, {s.kommune}"
+    if fmt == "md":
+        return convert.to_markdown(fragment).encode("utf-8")
+    if fmt == "docx":
+        return convert.to_docx(fragment, title, author, ctx["letter_date"])
+    page = convert.html_page(fragment, title, _css(lang), lang)
+    if fmt == "html":
+        return page.encode("utf-8")
+    return convert.html_to_pdf(page, title, author, ctx["letter_date"])
+
+
+def letter_filename(household_id: str, to: str, lang: str, fmt: str) -> str:
+    """'enslig-mor-2006-tenant.pdf' (nb) or 'enslig-mor-2006-tenant-en.pdf'."""
+    return f"{household_id}-{to}{'' if lang == 'nb' else '-' + lang}.{fmt}"
+
+
+def write_letters(household, plan, directory: str | Path, lang: str = "nb", fmt: str = "pdf",
+                  sender: Sender | None = None, letter_date: date | None = None, **kw) -> list[Path]:
+    """Write one letter for every recipient the plan needs into `directory`; return the paths."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for to in recipients(plan, household):
+        path = out / letter_filename(household.id, to, lang, fmt)
+        path.write_bytes(render_letter(household, plan, to, lang, fmt, sender, letter_date, **kw))
+        paths.append(path)
+    return paths
+
+
+def sender_from_options(config: str | Path | None = None, *, require: bool = True, **options) -> Sender:
+    """The sender for the command line: the config file (if any), then each option given.
+
+    With `require`, a sender without kommune, office or caseworker is refused: a letter must
+    not go out unsigned (`LetterConfigError` says which option or config key is missing).
+    """
+    sender = load_sender(config) if config else Sender()
+    sender = sender.with_options(**options)
+    missing = sender.missing() if require else []
+    if missing:
+        raise LetterConfigError(
+            "the letter needs " + ", ".join(missing) + ": give " + ", ".join(f"--{m}" for m in missing)
+            + " or set them under [sender] in a --config file (see docs/readme-parts/letters.md)")
+    return sender
