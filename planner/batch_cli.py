@@ -1,0 +1,83 @@
+"""`planner batch`: the click command (thin: parse options, call `planner.batch.run_batch`, print).
+
+Kept beside the library so cli.py only registers it; heavy modules are imported when it runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_INPUT = 2
+
+
+@click.command(name="batch")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for results.csv, results.xlsx, plans/, errors.csv and summary.txt.")
+@click.option("--columns", "columns", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Column map (TOML): their column and sheet names to ours.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Worker processes (default: one per core). Each runs one solver at a time.")
+@click.option("--horizon-months", type=click.IntRange(1, 60), default=None,
+              help="Plan every household over this many months (overrides the input's `months`).")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run in --out without duplicates.")
+@click.option("--pseudonymise", "--pseudonymize", "pseudonymise", is_flag=True,
+              help="Replace ids by keyed hashes (HMAC-SHA256; key from $PLANNER_PSEUDONYM_KEY or --key-file).")
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File holding the pseudonymisation key (implies --pseudonymise).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: worker processes on this machine; dask: a Dask distributed cluster.")
+@click.option("--scheduler", default=None, help="Dask scheduler address (with --engine dask), e.g. tcp://host:8786.")
+@click.option("--time-limit", type=click.FloatRange(0.001, 3600), default=10.0, show_default=True,
+              help="Seconds per household; one that hits it is reported with status 'timeout'.")
+@click.option("--check-only", is_flag=True, help="Check and rank every household, plan none.")
+@click.option("--same-day-credit", is_flag=True, help="Let a payout cover a debit on the same day.")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, key_file, engine, scheduler,
+          time_limit, check_only, same_day_credit, no_progress) -> None:
+    """Check every household in tenant/payout tables (CSV, XLSX) or folders of household files,
+    plan those with a problem, and write a prioritised list to --out."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from planner.batch import BatchError, BatchOptions, load_key, run_batch
+    from planner.io.errors import InputError
+    from planner.io.tables import UnreadableInput
+
+    def fail(message: str) -> None:
+        click.echo(f"error: {message}", err=True)
+        sys.exit(EXIT_INPUT)
+
+    if engine == "dask" and not scheduler:
+        fail("--engine dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
+    if scheduler and engine != "dask":
+        fail("--scheduler is for --engine dask")
+    try:
+        key = load_key(key_file) if (pseudonymise or key_file) else None
+        opts = BatchOptions(out=out, workers=workers, horizon_months=horizon_months, resume=resume, key=key,
+                            engine=engine, scheduler=scheduler, time_limit_s=time_limit, check_only=check_only,
+                            columns=columns, same_day_credit=same_day_credit, progress=not no_progress)
+        s = run_batch(list(inputs), opts, echo=click.echo)
+    except (BatchError, UnreadableInput) as exc:
+        fail(str(exc))
+    except InputError as exc:
+        for p in exc.problems:
+            click.echo(f"error: {p}", err=True)
+        sys.exit(EXIT_INPUT)
+    except BrokenProcessPool:
+        click.echo(f"error: a worker process died (out of memory?); finished households are kept in {out}:"
+                   " continue with --resume (perhaps with fewer --workers)", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: finished households are kept in {out}; continue with --resume", err=True)
+        sys.exit(130)
+    click.echo(f"rows in: {s.rows_in} = households planned {s.planned} + households in errors {s.in_errors}")
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(s.by_status.items()))
+    click.echo(f"status: {statuses or '-'}; errors.csv: {s.error_rows} rows")
+    click.echo(f"results: {s.out / 'results.csv'}, {s.out / 'results.xlsx'}, summary: {s.out / 'summary.txt'}"
+               f" ({s.seconds:.1f} s)")
+    click.echo(f"peak memory: main {s.main_rss_kib // 1024} MiB, largest worker {s.worker_rss_kib // 1024} MiB")
+    if s.planned == 0:
+        fail(f"no household could be read: see {s.out / 'errors.csv'}")

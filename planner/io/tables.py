@@ -1,0 +1,976 @@
+"""Batch input: a tenants table and a payouts table (CSV or XLSX), or a folder of household files.
+
+A municipality's export never has our column names, so a column map (TOML) maps theirs to ours.
+Every row is turned into the same dict a household file gives and validated by
+`planner.io.household.household_from_dict`, so a table is held to exactly the rules of a file.
+
+Nothing here stops on a bad row: every problem becomes a `RowError` naming the file, the row as
+a spreadsheet user counts it (the header is row 1, the first household row 2), the column as
+the file names it, the value and the reason. The rows are streamed: a CSV is read in chunks,
+and all rows go to an on-disk spool (SQLite) from which households are assembled a chunk at a
+time, so memory does not grow with the number of tenants (an XLSX sheet is read whole by
+pandas, as raw cells, while it is spooled).
+
+The columns (ours; see docs/readme-parts/batch.md for an example):
+
+tenants: id, start, rent (required); label, months, opening_balance, min_balance, adults,
+children, profile, rent_day, living_monthly, arrears, arrears_since, arrears_creditor,
+rent_days, rent_instalments, bostotte_to_landlord, deduction_from, move_payout, repay_months,
+allow, forbid.
+
+payouts: household, kind, amount (required); day, every_days, first, dates, shift, name,
+month_amounts, month_day, flow ("in", the default: a payout to the tenant; "out": a fixed bill
+from the tenant account, such as strom).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import re
+import sqlite3
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from .errors import InputError
+
+# --------------------------------------------------------------------------- the columns
+
+TENANT_REQUIRED = ("id", "start", "rent")
+PAYOUT_REQUIRED = ("household", "kind", "amount")
+
+#: Our tenants columns, with what each holds (the README table is generated from the same words).
+TENANT_COLUMNS: dict[str, str] = {
+    "id": "household id, unique (no personal data needed)",
+    "label": "optional free text (left out of the output when pseudonymising)",
+    "start": "first planned day, YYYY-MM-DD or DD.MM.YYYY",
+    "months": "horizon in months (default 12; --horizon-months overrides)",
+    "opening_balance": "kroner on the account at the start",
+    "min_balance": "floor the balance must not go below (default 0)",
+    "adults": "adults in the household (default 1)",
+    "children": "children in the household (default 0; counts in the priority)",
+    "profile": "payout-day profile (e.g. seed-2006)",
+    "rent": "monthly rent in kroner",
+    "rent_day": "day of month the rent is debited (default 1)",
+    "living_monthly": "everyday spending per month in kroner",
+    "arrears": "arrears already owed, kroner",
+    "arrears_since": "date the arrears have been owed from",
+    "arrears_creditor": "who the arrears are owed to (default utleier)",
+    "rent_days": "debit days the landlord accepts, e.g. 1;5;10;20",
+    "rent_instalments": "at most this many rent debits a month (1 = no splitting)",
+    "bostotte_to_landlord": "ja/nei: bostøtte may be paid to the kommune as landlord",
+    "deduction_from": "benefits that may carry a husleietrekk, e.g. aap;uforetrygd",
+    "move_payout": "benefits whose payout day may be requested moved",
+    "repay_months": "months to clear the arrears within",
+    "allow": "levers allowed, e.g. rent_day;rent_instalments",
+    "forbid": "levers forbidden",
+}
+PAYOUT_COLUMNS: dict[str, str] = {
+    "household": "the tenant's id",
+    "kind": "benefit kind (aap, barnetrygd, bostotte, ...) or, with flow=out, an expense kind",
+    "amount": "kroner per payout",
+    "day": "monthly on this day (omit for the benefit's own rule)",
+    "every_days": "every N days from `first` (AAP, dagpenger: 14)",
+    "first": "date of one payout to count `every_days` from",
+    "dates": "irregular payout dates, e.g. 2026-01-05;2026-02-03",
+    "shift": "before/after/none: the weekend and holiday rule",
+    "name": "tells two streams of one kind apart",
+    "month_amounts": "per-month amounts, e.g. 12=26000;2026-06=1000",
+    "month_day": "per-month days, e.g. 12=12",
+    "flow": "in (default: paid to the tenant) or out (a bill paid from the account)",
+}
+ROLES = ("tenants", "payouts")
+_COLUMNS = {"tenants": TENANT_COLUMNS, "payouts": PAYOUT_COLUMNS}
+_REQUIRED = {"tenants": TENANT_REQUIRED, "payouts": PAYOUT_REQUIRED}
+
+_INT_COLS = {"months", "adults", "children", "rent_day", "rent_instalments", "repay_months", "day", "every_days"}
+_DATE_COLS = {"start", "arrears_since", "first"}
+_BOOL_COLS = {"bostotte_to_landlord"}
+_LIST_INT_COLS = {"rent_days"}
+_LIST_STR_COLS = {"deduction_from", "move_payout", "allow", "forbid"}
+_LIST_DATE_COLS = {"dates"}
+_MAP_COLS = {"month_amounts": False, "month_day": True}  # value is an int day?
+_TRUE = {"ja", "j", "yes", "y", "true", "sann", "1", "x"}
+_FALSE = {"nei", "n", "no", "false", "usann", "0"}
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_ISO_DT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00)?$")
+_SPLIT = re.compile(r"[;,\s]+")
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    """One problem with one row (or a whole file when `row` is None)."""
+
+    file: str
+    row: int | None
+    column: str
+    value: str
+    reason: str
+    household: str | None = None  # the household this row belongs to, if known
+
+    def to_csv(self) -> list[str]:
+        return [self.file, "" if self.row is None else str(self.row), self.column, self.value, self.reason,
+                self.household or ""]
+
+
+ERROR_HEADER = ["file", "row", "column", "value", "reason", "household"]
+
+
+# --------------------------------------------------------------------------- column map
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Their column and sheet names -> ours, from a TOML file:
+
+    [tenants]            # ours = "theirs"
+    id = "Leieforhold"
+    [payouts]
+    household = "Leieforhold"
+    [sheets]
+    tenants = "Leietakere"
+    [csv]
+    separator = ";"      # default: guessed from the header line
+    encoding = "cp1252"  # default: utf-8 (a BOM is skipped)
+    """
+
+    tenants: dict[str, str] = field(default_factory=dict)  # ours -> theirs
+    payouts: dict[str, str] = field(default_factory=dict)
+    sheets: dict[str, str] = field(default_factory=dict)
+    separator: str | None = None
+    encoding: str | None = None
+
+    @classmethod
+    def load(cls, path: str | Path | None) -> ColumnMap:
+        if path is None:
+            return cls()
+        name = str(path)
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
+        except FileNotFoundError:
+            raise InputError([_p(name, "column map not found")]) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError([_p(name, f"column map cannot be read: {exc}")]) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError([_p(name, f"column map is not valid TOML: {exc}")]) from None
+        problems = []
+        allowed = {"tenants", "payouts", "sheets", "csv"}
+        for key in raw:
+            if key not in allowed:
+                problems.append(_p(name, f"unknown table [{key}]; allowed: {', '.join(sorted(allowed))}"))
+        maps: dict[str, dict[str, str]] = {}
+        for role in ROLES:
+            table = raw.get(role, {})
+            if not isinstance(table, dict):
+                problems.append(_p(name, f"[{role}] must be a table of ours = \"theirs\""))
+                continue
+            for ours, theirs in table.items():
+                if ours not in _COLUMNS[role]:
+                    problems.append(_p(name, f"[{role}] {ours}: not one of our columns; allowed: "
+                                           + ", ".join(_COLUMNS[role])))
+                elif not isinstance(theirs, str) or not theirs.strip():
+                    problems.append(_p(name, f"[{role}] {ours}: give their column name as text"))
+            maps[role] = {k: v.strip() for k, v in table.items() if isinstance(v, str)}
+        sheets = raw.get("sheets", {})
+        for role, sheet in sheets.items() if isinstance(sheets, dict) else ():
+            if role not in ROLES or not isinstance(sheet, str):
+                problems.append(_p(name, f"[sheets] {role}: use tenants = \"Their sheet\" or payouts = \"...\""))
+        csv_opts = raw.get("csv", {})
+        sep = csv_opts.get("separator") if isinstance(csv_opts, dict) else None
+        if sep is not None and (not isinstance(sep, str) or len(sep) != 1):
+            problems.append(_p(name, "[csv] separator must be one character, such as \";\""))
+        enc = csv_opts.get("encoding") if isinstance(csv_opts, dict) else None
+        if enc is not None:
+            try:
+                "".encode(str(enc))
+            except LookupError:
+                problems.append(_p(name, f"[csv] encoding {enc!r} is not known"))
+        if problems:
+            raise InputError(problems)
+        return cls(maps.get("tenants", {}), maps.get("payouts", {}),
+                   {k: v for k, v in (sheets or {}).items() if isinstance(v, str)}, sep, enc)
+
+    def rename(self, role: str, headers: list[str]) -> tuple[dict[str, str], list[str]]:
+        """(ours -> their header as in the file, headers not used). Matching ignores case and
+        surrounding spaces; a mapped name beats our own name appearing in the file."""
+        by_norm = {}
+        for h in headers:
+            by_norm.setdefault(_norm(h), h)
+        out: dict[str, str] = {}
+        mapping = self.tenants if role == "tenants" else self.payouts
+        for ours in _COLUMNS[role]:
+            theirs = mapping.get(ours)
+            for cand in ([theirs] if theirs else []) + [ours]:
+                if _norm(cand) in by_norm:
+                    out[ours] = by_norm[_norm(cand)]
+                    break
+        used = set(out.values())
+        return out, [h for h in headers if h not in used]
+
+    def sheet(self, role: str) -> str:
+        return self.sheets.get(role, role)
+
+    def fingerprint(self) -> str:
+        return json.dumps([self.tenants, self.payouts, self.sheets, self.separator, self.encoding], sort_keys=True)
+
+
+def _p(file: str, message: str):
+    from .errors import Problem
+
+    return Problem(file, message)
+
+
+def _norm(name: object) -> str:
+    return str(name).strip().casefold()
+
+
+# --------------------------------------------------------------------------- sources
+
+
+@dataclass(frozen=True)
+class Source:
+    """One table to read: a CSV file, or one sheet of an XLSX file."""
+
+    role: str  # "tenants" or "payouts"
+    path: Path
+    sheet: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.path}[{self.sheet}]" if self.sheet else str(self.path)
+
+
+@dataclass
+class Inputs:
+    """What the command line named, sorted into sources; problems found on the way."""
+
+    sources: list[Source] = field(default_factory=list)
+    folders: list[Path] = field(default_factory=list)
+    household_files: list[Path] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    #: roles whose table could not be read (an empty file, a missing sheet): households that
+    #: depend on it are not planned from half their data
+    failed_roles: set[str] = field(default_factory=set)
+    files: list[Path] = field(default_factory=list)  # every input file, for the run's fingerprint
+
+
+_TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
+_HOUSEHOLD_SUFFIXES = {".toml", ".json"}
+
+
+def _role_from_name(path: Path, colmap: ColumnMap) -> str | None:
+    stem = _norm(path.stem)
+    for role, words in (("payouts", ("payout", "utbetal", "ytelse", "inntekt")),
+                        ("tenants", ("tenant", "leietak", "husstand", "leieforhold"))):
+        names = words + (_norm(colmap.sheet(role)),)
+        if any(w and w in stem for w in names):
+            return role
+    return None
+
+
+class UnreadableInput(Exception):
+    """Input that cannot be used at all (missing path, unknown file type): exit 2."""
+
+
+def discover(paths: list[str | Path], colmap: ColumnMap) -> Inputs:
+    """Sort INPUT arguments into table sources, household-file folders and household files."""
+    out = Inputs()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.suffix.lower() in _HOUSEHOLD_SUFFIXES and p.is_file())
+            tables = sorted(p for p in path.iterdir() if p.suffix.lower() in _TABLE_SUFFIXES and p.is_file())
+            if not files and tables:
+                for t in tables:
+                    _add_table(out, t, colmap)
+                continue
+            if not files:
+                raise UnreadableInput(f"{path}: folder holds no household files (.toml) and no tables")
+            out.folders.append(path)
+            out.household_files.extend(files)
+            out.files.extend(files)
+            continue
+        if not path.exists():
+            raise UnreadableInput(f"{path}: file not found")
+        suffix = path.suffix.lower()
+        if suffix in _HOUSEHOLD_SUFFIXES:
+            out.household_files.append(path)
+            out.files.append(path)
+        elif suffix in _TABLE_SUFFIXES:
+            _add_table(out, path, colmap)
+        else:
+            raise UnreadableInput(
+                f"{path}: unknown file type {path.suffix!r}; allowed: .csv, .xlsx (tables), .toml (households),"
+                " or a folder of household files"
+            )
+    return out
+
+
+def _add_table(out: Inputs, path: Path, colmap: ColumnMap) -> None:
+    out.files.append(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            import pandas as pd
+
+            with pd.ExcelFile(path, engine="openpyxl") as xf:
+                sheets = list(xf.sheet_names)
+        except Exception as exc:  # a corrupt or non-XLSX file: name it, never a traceback
+            out.errors.append(RowError(str(path), None, "", "", f"cannot be read as an XLSX workbook ({type(exc).__name__})"))
+            role = _role_from_name(path, colmap)
+            out.failed_roles.add(role or "tenants")
+            return
+        found = False
+        by_norm = {_norm(s): s for s in sheets}
+        matched = set()
+        for role in ROLES:
+            want = colmap.sheet(role)
+            if _norm(want) in by_norm:
+                out.sources.append(Source(role, path, by_norm[_norm(want)]))
+                matched.add(_norm(want))
+                found = True
+        others = [s for s in sheets if _norm(s) not in matched]
+        missing = [r for r in ROLES if _norm(colmap.sheet(r)) not in by_norm]
+        if found and missing and others:
+            # e.g. sheets "tenants" and "Utbetalinger": the payouts would be silently missing
+            for role in missing:
+                out.errors.append(RowError(
+                    str(path), None, "sheet", ", ".join(others),
+                    f"no sheet named '{colmap.sheet(role)}' (the {role}); the other sheets"
+                    f" ({', '.join(repr(s) for s in others)}) are not used: rename the sheet, or map it in [sheets]"
+                    " of the --columns file"))
+                out.failed_roles.add(role)
+        if not found:
+            role = _role_from_name(path, colmap)
+            expected = " and ".join(f"'{colmap.sheet(r)}'" for r in ROLES)
+            out.errors.append(RowError(
+                str(path), None, "sheet", ", ".join(sheets),
+                f"no sheet named {expected}; the workbook has: {', '.join(repr(s) for s in sheets)}"
+                " (rename the sheets, or map them in [sheets] of the --columns file)"))
+            out.failed_roles.add(role or "tenants")
+            if role is None:
+                out.failed_roles.add("payouts")
+        return
+    role = _role_from_name(path, colmap)
+    if role is None:
+        role = _role_from_header(path, colmap)
+    out.sources.append(Source(role, path))
+
+
+def _role_from_header(path: Path, colmap: ColumnMap) -> str:
+    try:
+        headers = _csv_headers(path, colmap)
+    except (OSError, ValueError):
+        return "tenants"
+    ours, _ = colmap.rename("payouts", headers)
+    return "payouts" if "household" in ours else "tenants"
+
+
+def _encoding(path: Path, colmap: ColumnMap) -> str:
+    if colmap.encoding:
+        return colmap.encoding
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the block's end
+            return "cp1252"  # a Norwegian Excel export
+    return "utf-8-sig"
+
+
+def _csv_headers(path: Path, colmap: ColumnMap) -> list[str]:
+    with open(path, encoding=_encoding(path, colmap), newline="") as fh:
+        line = fh.readline()
+    sep = colmap.separator or _guess_separator(line)
+    return next(csv.reader([line], delimiter=sep), [])
+
+
+def _guess_separator(line: str) -> str:
+    counts = {s: line.count(s) for s in (",", ";", "\t")}
+    return max(counts, key=lambda s: (counts[s], s == ","))
+
+
+# --------------------------------------------------------------------------- reading tables
+
+
+@dataclass
+class TableChunk:
+    source: Source
+    first_row: int  # spreadsheet row number of the chunk's first row
+    columns: dict[str, str]  # ours -> their header
+    headers: list[str]  # every header of the file, in order
+    cells: dict[str, list[str]]  # ours -> the column's cells as text, one per row
+    blank: list[bool]  # per row: every cell (also of columns not used) is empty
+
+
+class TableError(Exception):
+    def __init__(self, error: RowError):
+        self.error = error
+
+
+def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> Iterator[TableChunk]:
+    """The rows of one table in chunks, cells as text or as the spreadsheet's value."""
+    import pandas as pd
+
+    name = source.name
+    if source.sheet is not None:
+        try:
+            df = pd.read_excel(source.path, sheet_name=source.sheet, dtype=object, header=0, engine="openpyxl")
+        except Exception as exc:
+            raise TableError(RowError(name, None, "", "", f"sheet cannot be read ({type(exc).__name__})")) from None
+        headers = [str(c) for c in df.columns]
+        if not headers or all(h.startswith("Unnamed:") for h in headers):
+            raise TableError(RowError(name, None, "", "", "the sheet is empty: expected a header row in row 1"))
+        df.columns = headers
+        yield from _chunks(source, colmap, headers, df, 2, chunk_rows)
+        return
+    try:
+        if os.path.getsize(source.path) == 0:
+            raise TableError(RowError(name, None, "", "", "the file is empty: expected a header row and one row per "
+                                      + ("tenant" if source.role == "tenants" else "payout")))
+        enc = _encoding(source.path, colmap)
+        with open(source.path, encoding=enc, newline="") as fh:
+            first_line = fh.readline()
+        sep = colmap.separator or _guess_separator(first_line)
+        headers = [h.strip() for h in next(csv.reader([first_line], delimiter=sep), [])]
+        if not any(headers):
+            raise TableError(RowError(name, None, "", "", "the file is empty: expected a header row in row 1"))
+        reader = pd.read_csv(source.path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+                             skip_blank_lines=False, encoding=enc, chunksize=chunk_rows, header=0,
+                             engine="c", quotechar='"')
+        row = 2
+        for df in reader:
+            if len(df) == 0:
+                continue
+            df.columns = [str(c) for c in df.columns]
+            yield from _chunks(source, colmap, list(df.columns), df, row, chunk_rows)
+            row += len(df)
+        if row == 2:  # a header and no rows
+            yield from _chunks(source, colmap, headers, pd.DataFrame(columns=headers), row, chunk_rows)
+    except TableError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise TableError(RowError(name, None, "", "", "the file is empty: expected a header row")) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TableError(RowError(name, None, "", "", f"cannot be read as CSV: {msg}")) from None
+
+
+def _chunks(source: Source, colmap: ColumnMap, headers: list[str], df, first_row: int, chunk_rows: int):
+    ours, _ = colmap.rename(source.role, headers)
+    text = source.sheet is not None  # an XLSX sheet holds typed cells; a CSV is read as text
+    if len(df) == 0:  # a header and no rows
+        yield TableChunk(source, first_row, ours, headers, {o: [] for o in ours}, [])
+        return
+    for lo in range(0, len(df), chunk_rows):
+        part = df.iloc[lo:lo + chunk_rows]
+        if text:
+            every = {h: _texts(part[h].tolist(), True) for h in headers}
+            blank = [not any(every[h][k] for h in headers) for k in range(len(part))]
+        else:
+            every = {h: _texts(part[h].tolist(), False) for h in set(ours.values())}
+            blank = part.apply(lambda c: c.str.strip() == "").all(axis=1).tolist() if headers else []
+        yield TableChunk(source, first_row + lo, ours, headers, {o: every[t] for o, t in ours.items()}, blank)
+
+
+def _texts(values: list, typed: bool) -> list[str]:
+    if typed:
+        return [cell_text(v) for v in values]
+    return [v.strip() if v else "" for v in values]
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def cell_text(value: object) -> str:
+    """A cell as the user would see it, for error messages and ids."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _date(text: str) -> object:
+    m = _DMY.match(text)
+    if m:
+        d, mo, y = (int(g) for g in m.groups())
+        return f"{y:04d}-{mo:02d}-{d:02d}"
+    m = _ISO_DT.match(text)
+    return m.group(1) if m else text
+
+
+def _int(text: str) -> object:
+    if text.isdigit():
+        return int(text)
+    t = text.replace(" ", "")
+    if re.fullmatch(r"[+-]?\d+(?:[.,]0+)?", t):
+        return int(re.split(r"[.,]", t)[0])
+    return text  # the model refuses it with the rule
+
+
+def convert(col: str, text: str) -> object:
+    """Our typed value for a column's text (what a TOML file would hold); bad text is passed
+    on unchanged so that the model's own message explains what is allowed."""
+    if col in _INT_COLS:
+        return _int(text)
+    if col in _DATE_COLS:
+        return _date(text)
+    if col in _BOOL_COLS:
+        low = text.casefold()
+        return True if low in _TRUE else False if low in _FALSE else text
+    if col in _LIST_INT_COLS:
+        return [_int(p) for p in _SPLIT.split(text) if p]
+    if col in _LIST_STR_COLS:
+        return [p.strip().lower() for p in re.split(r"[;,]", text) if p.strip()]
+    if col in _LIST_DATE_COLS:
+        return [_date(p) for p in _SPLIT.split(text) if p]
+    if col in _MAP_COLS:
+        out: dict = {}
+        for part in re.split(r";", text):
+            if not part.strip():
+                continue
+            key, sep, val = part.partition("=")
+            if not sep:
+                raise ValueError(f"expected MONTH=VALUE pairs separated by ';', such as 12=26000, got {part.strip()!r}")
+            out[key.strip()] = _int(val.strip()) if _MAP_COLS[col] else val.strip()
+        return out
+    return text
+
+
+# --------------------------------------------------------------------------- the spool
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tenants (seq INTEGER PRIMARY KEY, src INTEGER, row INTEGER, hid TEXT, cells TEXT);
+CREATE TABLE IF NOT EXISTS payouts (seq INTEGER PRIMARY KEY, src INTEGER, row INTEGER, hid TEXT, cells TEXT);
+CREATE TABLE IF NOT EXISTS sources (src INTEGER PRIMARY KEY, role TEXT, name TEXT, columns TEXT, unused TEXT);
+CREATE TABLE IF NOT EXISTS done (key TEXT PRIMARY KEY);
+"""
+
+
+_SEP = "\x1f"  # ASCII unit separator: a spooled row is its cells joined by it
+
+
+def _where(file: str, row: int) -> str:
+    return file if not row else f"{file} row {row}"
+
+
+def _unpack(cols: dict[str, str], packed: str) -> dict[str, str]:
+    return {c: v for c, v in zip(cols, packed.split(_SEP)) if v}
+
+
+@dataclass
+class RawHousehold:
+    """One household's raw rows, assembled from the spool; built into a `Household` by a worker."""
+
+    seq: int  # input order
+    hid: str  # the id as given (may be empty or bad)
+    tenant: tuple[str, int, dict[str, str], dict[str, object]] | None  # (file, row, ours->theirs, cells)
+    payouts: list[tuple[str, int, dict[str, str], dict[str, object]]] = field(default_factory=list)
+    toml: tuple[str, str] | None = None  # (file name, text) for a household file
+    errors: list[RowError] = field(default_factory=list)  # found while assembling (duplicate id, ...)
+
+
+class Spool:
+    """Every input row on disk, so households are assembled a chunk at a time in input order."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.db = sqlite3.connect(str(path), isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.executescript(_SCHEMA)
+        self.errors: list[RowError] = []
+        self.unused_columns: dict[str, list[str]] = {}
+        self._src = 0
+        self.has_label = False
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ------------------------------------------------------------------ loading
+
+    def load(self, inputs: Inputs, colmap: ColumnMap, chunk_rows: int = 20_000) -> None:
+        self.errors.extend(inputs.errors)
+        self.failed_roles = set(inputs.failed_roles)
+        self.db.execute("BEGIN")
+        for source in inputs.sources:
+            self._load_table(source, colmap, chunk_rows)
+        seq = self._next_seq()
+        for path in inputs.household_files:
+            try:
+                text = path.read_bytes().decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                text = "\0" + str(getattr(exc, "strerror", None) or "is not UTF-8 text")
+            src = self._source("household", str(path), {}, [])
+            try:  # the id inside the file: duplicates and --resume compare ids, not file names
+                hid = tomllib.loads(text).get("id", "") if path.suffix.lower() == ".toml" else json.loads(text).get("id", "")
+            except (tomllib.TOMLDecodeError, json.JSONDecodeError, AttributeError):
+                hid = ""
+            hid = hid if isinstance(hid, str) else ""
+            self.db.execute("INSERT INTO tenants VALUES (?,?,?,?,?)", (seq, src, 0, hid, text))
+            seq += 1
+        self.db.execute("COMMIT")
+        self.db.execute("CREATE INDEX IF NOT EXISTS p_hid ON payouts(hid, seq)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS t_hid ON tenants(hid)")
+
+    def _next_seq(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM tenants").fetchone()[0])
+
+    def _source(self, role: str, name: str, columns: dict, unused: list[str]) -> int:
+        self._src += 1
+        self.db.execute("INSERT INTO sources VALUES (?,?,?,?,?)",
+                        (self._src, role, name, json.dumps(columns, ensure_ascii=False),
+                         json.dumps(unused, ensure_ascii=False)))
+        return self._src
+
+    def _load_table(self, source: Source, colmap: ColumnMap, chunk_rows: int) -> None:
+        name = source.name
+        table = source.role
+        required = _REQUIRED[table]
+        src = None
+        any_rows = False
+        try:
+            for chunk in read_table(source, colmap, chunk_rows):
+                if src is None:
+                    _, unused = colmap.rename(table, chunk.headers)
+                    src = self._source(table, name, chunk.columns, unused)
+                    if unused:
+                        self.unused_columns[name] = unused
+                    if table == "tenants" and "label" in chunk.columns:
+                        self.has_label = True
+                    key = "id" if table == "tenants" else "household"
+                    names = list(chunk.columns)
+                seq = self._next_seq() if table == "tenants" else None
+                keys = chunk.cells.get(key)
+                cols = [chunk.cells[c] for c in names]
+                rows = []
+                for k, blank in enumerate(chunk.blank):
+                    if blank:
+                        continue  # a blank line: nothing to read, nothing lost
+                    any_rows = True
+                    packed = _SEP.join([col[k] for col in cols])
+                    if packed.count(_SEP) != len(cols) - 1 and cols:  # the separator inside a cell
+                        packed = _SEP.join([col[k].replace(_SEP, " ") for col in cols])
+                    hid = keys[k] if keys is not None else ""
+                    rows.append((seq, src, chunk.first_row + k, hid, packed))
+                    if seq is not None:
+                        seq += 1
+                self.db.executemany(f"INSERT INTO {table} VALUES (?,?,?,?,?)", rows)
+        except TableError as exc:
+            self.errors.append(exc.error)
+            self.failed_roles.add(table)
+            return
+        if src is None or (table == "tenants" and not any_rows):
+            if src is None:
+                self.errors.append(RowError(name, None, "", "", "the file has no header row"))
+                self.failed_roles.add(table)
+            elif table == "tenants":
+                self.errors.append(RowError(name, None, "", "", "the file has a header but no tenant rows"))
+            return
+        missing = [c for c in required if c not in json.loads(
+            self.db.execute("SELECT columns FROM sources WHERE src=?", (src,)).fetchone()[0])]
+        if missing and table == "payouts":
+            self.failed_roles.add(table)
+
+    # ------------------------------------------------------------------ reading back
+
+    def sources(self) -> dict[int, tuple[str, str, dict[str, str]]]:
+        return {s: (role, name, json.loads(cols)) for s, role, name, cols, _ in self.db.execute("SELECT * FROM sources")}
+
+    def count_households(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM tenants").fetchone()[0])
+
+    def count_pending(self) -> int:
+        return int(self.db.execute(
+            "SELECT count(*) FROM tenants WHERE hid = '' OR hid NOT IN (SELECT key FROM done)").fetchone()[0])
+
+    def mark_done(self, keys: Iterator[str]) -> None:
+        self.db.execute("BEGIN")
+        self.db.executemany("INSERT OR IGNORE INTO done VALUES (?)", ((k,) for k in keys))
+        self.db.execute("COMMIT")
+
+    def households(self, chunk: int = 500, pseudonym=None) -> Iterator[list[RawHousehold]]:
+        """Households in input order, `chunk` at a time; those marked done are skipped.
+
+        `pseudonym(id)` gives the key a finished household is journaled under (the id itself,
+        or its keyed hash), so `done` is compared with the same key.
+        """
+        srcs = self.sources()
+        dup = {hid: [] for (hid,) in self.db.execute(
+            "SELECT hid FROM tenants WHERE hid != '' GROUP BY hid HAVING count(*) > 1")}
+        if dup:
+            for hid, src, row in self.db.execute(
+                    f"SELECT hid, src, row FROM tenants WHERE hid IN ({','.join('?' * len(dup))}) ORDER BY seq",
+                    list(dup)):
+                dup[hid].append((srcs[src][1], row))
+        missing_cols = {s: [c for c in _REQUIRED[role] if c not in cols]
+                        for s, (role, _, cols) in srcs.items() if role in ROLES}
+        payout_missing = [(srcs[s][1], c) for s, (role, _, _) in srcs.items() if role == "payouts"
+                          for c in missing_cols[s]]
+        any_done = self.db.execute("SELECT 1 FROM done LIMIT 1").fetchone() is not None
+        cur = self.db.execute("SELECT seq, src, row, hid, cells FROM tenants ORDER BY seq")
+        while True:
+            rows = cur.fetchmany(chunk)
+            if not rows:
+                return
+            out: list[RawHousehold] = []
+            for seq, src, row, hid, packed in rows:
+                if any_done and hid and self._is_done(pseudonym(hid) if pseudonym else hid):
+                    continue
+                role, name, cols = srcs[src]
+                if role == "household":
+                    rh = RawHousehold(seq, hid, None, toml=(name, packed))
+                    if hid in dup:
+                        others = [_where(f, r) for f, r in dup[hid] if (f, r) != (name, row)]
+                        rh.errors.append(RowError(name, None, "id", hid, f"duplicate id: also used in {', '.join(others)};"
+                                                  " ids must be unique (neither is planned until one is changed)"))
+                    out.append(rh)
+                    continue
+                cells = _unpack(cols, packed)
+                rh = RawHousehold(seq, hid, (name, row, cols, cells))
+                for c in missing_cols[src]:
+                    rh.errors.append(RowError(name, row, c, "", f"the file has no column '{c}' (required"
+                                              + (f"; map your column to '{c}' with --columns" if c != "id" else
+                                                 "; map your id column to 'id' with --columns") + ")"))
+                if hid in dup:
+                    others = [_where(f, r) for f, r in dup[hid] if (f, r) != (name, row)]
+                    rh.errors.append(RowError(name, row, cols.get("id", "id"), hid,
+                                              f"duplicate id: also used on {', '.join(others)}; ids must be unique"
+                                              " (neither row is planned until one is changed)"))
+                if "payouts" in self.failed_roles:
+                    rh.errors.append(RowError(name, row, cols.get("id", "id"), hid,
+                                              "the payouts table could not be read (see its error above);"
+                                              " not planned from the rent alone"))
+                for f, c in payout_missing:
+                    if hid:
+                        rh.errors.append(RowError(f, None, c, "", f"the payouts file has no column '{c}' (required);"
+                                                  " this household's payouts cannot be read"))
+                out.append(rh)
+            # the chunk's payouts in one query
+            ids = sorted({r.hid for r in out if r.tenant is not None and r.hid})
+            if ids:
+                q = (f"SELECT hid, src, row, cells FROM payouts WHERE hid IN ({','.join('?' * len(ids))}) "
+                     "ORDER BY seq")
+                by_id: dict[str, list] = {}
+                for hid, src, row, packed in self.db.execute(q, ids):
+                    _, name, cols = srcs[src]
+                    by_id.setdefault(hid, []).append((name, row, cols, _unpack(cols, packed)))
+                for r in out:
+                    if r.tenant is not None:
+                        r.payouts = by_id.get(r.hid, [])
+            yield out
+
+    def _is_done(self, key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM done WHERE key=?", (key,)).fetchone() is not None
+
+    def orphan_payouts(self) -> Iterator[RowError]:
+        """Payout rows whose household is not in any tenants table."""
+        srcs = self.sources()
+        known = self.db.execute("SELECT count(*) FROM sources WHERE role='tenants'").fetchone()[0]
+        q = ("SELECT p.src, p.row, p.hid FROM payouts p WHERE p.hid NOT IN (SELECT hid FROM tenants) ORDER BY p.seq")
+        for src, row, hid in self.db.execute(q):
+            _, name, cols = srcs[src]
+            if "household" not in cols:
+                continue  # reported per household as a missing column
+            if not hid:
+                reason = "no household id in this row"
+            elif known:
+                reason = "payout for an unknown household: no tenant row has this id"
+            else:
+                reason = "payout for an unknown household: no tenants table was read"
+            yield RowError(name, row, cols.get("household", "household"), hid, reason)
+
+
+# --------------------------------------------------------------------------- building households
+
+
+def build(raw: RawHousehold, months: int | None = None):
+    """(Household | None, [RowError]): the household from its rows, validated as a file would be."""
+    from ..model import Household
+    from .household import _parse_json, _parse_toml, household_from_dict
+
+    errors = list(raw.errors)
+    if raw.toml is not None:
+        name, text = raw.toml
+        try:
+            if text.startswith("\0"):
+                raise InputError([_p(name, text[1:])])
+            if not text.strip():
+                raise InputError([_p(name, "is empty: a household file needs at least id, start and the rent")])
+            data = _parse_json(text, name) if name.lower().endswith(".json") else _parse_toml(text, name)
+            if months is not None:
+                data["months"] = months
+            h: Household = household_from_dict(data, name, None if name.lower().endswith(".json") else text)
+        except InputError as exc:
+            return None, errors + [RowError(p.file, p.line, p.field or "", _show(p.value) if p.has_value else "",
+                                            p.message, raw.hid) for p in exc.problems]
+        return (None, errors) if errors else (h, [])
+    file, row, cols, cells = raw.tenant  # type: ignore[misc]
+    data: dict = {}
+    rent: dict = {"kind": "husleie", "day": 1}
+    for col, text in cells.items():
+        loc = _TENANT_LOC.get(col)
+        if loc is None:
+            continue
+        try:
+            value = convert(col, text) if col in _TYPED else text
+        except ValueError as exc:
+            errors.append(RowError(file, row, cols.get(col, col), text, str(exc), raw.hid))
+            continue
+        if loc[0] == "expense":
+            rent[loc[2]] = value
+        elif len(loc) == 1:
+            data[loc[0]] = value
+        else:
+            data.setdefault(loc[0], {})[loc[1]] = value
+    if months is not None:
+        data["months"] = months
+    if "arrears" in data and "amount" not in data["arrears"]:
+        if set(data["arrears"]) - {"creditor"}:
+            data["arrears"]["amount"] = "0"
+        else:
+            del data["arrears"]
+    data["expense"] = [rent] if "rent" in cells else []
+    data["income"] = []
+    rows_of: dict[str, list] = {"income": [], "expense": [None]}  # which payout row each item came from
+    for prow_ref in raw.payouts:
+        pfile, prow, pcols, pcells = prow_ref
+        flow = pcells.get("flow", "in").strip().casefold()
+        if flow in ("in", "inn", "income", "inntekt"):
+            group = "income"
+        elif flow in ("out", "ut", "expense", "utgift"):
+            group = "expense"
+        else:
+            errors.append(RowError(pfile, prow, pcols.get("flow", "flow"), pcells.get("flow", ""),
+                                   "flow must be 'in' (a payout to the tenant) or 'out' (a bill)", raw.hid))
+            continue
+        item: dict = {}
+        bad = False
+        for col, text in pcells.items():
+            if col == "household" or col == "flow":
+                continue
+            try:
+                item[col] = convert(col, text) if col in _TYPED else text
+            except ValueError as exc:
+                errors.append(RowError(pfile, prow, pcols.get(col, col), text, str(exc), raw.hid))
+                bad = True
+        if bad:
+            continue
+        data[group].append(item)
+        rows_of[group].append(prow_ref)
+    if errors:
+        return None, _dedupe(errors)
+    try:
+        h = household_from_dict(data, file)
+    except InputError as exc:
+        for p in exc.problems:
+            f, r, c, value = _where_is(_parse_field(p.field or ""), raw, rows_of)
+            if not value and p.has_value:
+                value = _show(p.value)
+            errors.append(RowError(f, r, c, value, p.message, raw.hid))
+        return None, _dedupe(errors)
+    return h, []
+
+
+#: Our tenants columns -> where they go in the household dict.
+_TENANT_LOC: dict[str, tuple] = {
+    "id": ("id",), "label": ("label",), "start": ("start",), "months": ("months",),
+    "opening_balance": ("opening_balance",), "min_balance": ("min_balance",), "adults": ("adults",),
+    "children": ("children",), "profile": ("profile",),
+    "living_monthly": ("living", "monthly"),
+    "arrears": ("arrears", "amount"), "arrears_since": ("arrears", "since"),
+    "arrears_creditor": ("arrears", "creditor"),
+    "rent_days": ("levers", "rent_days"), "rent_instalments": ("levers", "rent_instalments"),
+    "bostotte_to_landlord": ("levers", "bostotte_to_landlord"),
+    "deduction_from": ("levers", "deduction_from"), "move_payout": ("levers", "move_payout"),
+    "repay_months": ("levers", "repay_months"), "allow": ("levers", "allow"), "forbid": ("levers", "forbid"),
+    "rent": ("expense", 0, "amount"), "rent_day": ("expense", 0, "day"),
+}
+_LOC_TENANT = {loc: col for col, loc in _TENANT_LOC.items()}
+_TYPED = _INT_COLS | _DATE_COLS | _BOOL_COLS | _LIST_INT_COLS | _LIST_STR_COLS | _LIST_DATE_COLS | set(_MAP_COLS)
+
+
+def _where_is(loc: tuple, raw: RawHousehold, rows_of: dict) -> tuple[str, int | None, str, str]:
+    """(file, row, their column, cell text) of a model error's location."""
+    file, row, cols, cells = raw.tenant  # type: ignore[misc]
+    if loc and loc[0] in ("income", "expense") and len(loc) > 1 and isinstance(loc[1], int):
+        ref = rows_of[loc[0]][loc[1]] if loc[1] < len(rows_of[loc[0]]) else None
+        field_ = loc[2] if len(loc) > 2 and isinstance(loc[2], str) else None
+        if ref is None:  # the rent, from the tenants row
+            col = "rent_day" if field_ == "day" else "rent"
+            return file, row, cols.get(col, col), cells.get(col, "")
+        pfile, prow, pcols, pcells = ref
+        col = field_ if field_ in pcells or field_ in PAYOUT_COLUMNS else "kind"
+        return pfile, prow, pcols.get(col, col), pcells.get(col, "")
+    if loc and loc[0] == "expense":  # no rent at all
+        return file, row, cols.get("rent", "rent"), cells.get("rent", "")
+    for n in range(len(loc), 0, -1):
+        col = _LOC_TENANT.get(loc[:n])
+        if col is not None:
+            return file, row, cols.get(col, col), cells.get(col, "")
+    col = str(loc[0]) if loc else "id"
+    return file, row, cols.get(col, col), cells.get(col, "")
+
+
+def _dedupe(errors: list[RowError]) -> list[RowError]:
+    seen, out = set(), []
+    for e in errors:
+        if e not in seen:
+            seen.add(e)
+            out.append(e)
+    return out
+
+
+def _show(value: object) -> str:
+    if isinstance(value, list):
+        return ";".join(cell_text(v) for v in value)
+    return cell_text(value)
+
+
+def _parse_field(text: str) -> tuple:
+    out: list = []
+    for part in text.split("."):
+        m = re.fullmatch(r"([^\[\]]+)((?:\[\d+\])*)", part)
+        if not m:
+            continue
+        out.append(m.group(1))
+        out.extend(int(i) - 1 for i in re.findall(r"\[(\d+)\]", m.group(2)))
+    return tuple(out)
+
+
+def write_errors_csv(path: Path, errors) -> int:
+    """errors.csv via a temporary file and an atomic rename; returns the number of rows."""
+    tmp = path.with_name(path.name + ".tmp")
+    n = 0
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(ERROR_HEADER)
+        for e in errors:
+            w.writerow(e.to_csv())
+            n += 1
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return n
+
+
+__all__ = [
+    "ColumnMap", "Inputs", "RawHousehold", "RowError", "Source", "Spool", "TableChunk", "UnreadableInput",
+    "build", "cell_text", "convert", "discover", "read_table", "write_errors_csv", "ERROR_HEADER",
+    "TENANT_COLUMNS", "PAYOUT_COLUMNS",
+]

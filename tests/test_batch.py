@@ -1,0 +1,404 @@
+"""`planner batch`: tables in, a prioritised list out (issue 4).
+
+Most tests run the batch in this process (engine "inline", check only) so they are fast; the
+kill-and-resume test runs the real command with worker processes, and the Dask test a
+LocalCluster in this process.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from conftest import ROOT, SCENARIOS
+
+BATCH = SCENARIOS / "batch"
+TENANTS_HEADER = "id,start,months,opening_balance,children,rent,rent_day,living_monthly,arrears,arrears_since"
+PAYOUTS_HEADER = "household,kind,amount,day,every_days,first,flow"
+
+
+def run_inline(inputs, out, **kw):
+    from planner.batch import BatchOptions, run_batch
+
+    opts = BatchOptions(out=Path(out), engine=kw.pop("engine", "inline"), check_only=kw.pop("check_only", True),
+                        progress=False, **kw)
+    return run_batch([str(i) for i in inputs], opts, echo=lambda s: None)
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text.strip() + "\n", encoding="utf-8")
+    return path
+
+
+def cli(*args: str):
+    res = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert "Traceback" not in res.output
+    return res
+
+
+def _without(rows: list[dict], *cols: str) -> list[dict]:
+    return [{k: v for k, v in r.items() if k not in cols} for r in rows]
+
+
+# --------------------------------------------------------------------------- formats and columns
+
+
+def test_csv_xlsx_and_norwegian_column_map_give_the_same_results(tmp_path):
+    a = run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], tmp_path / "a")
+    b = run_inline([BATCH / "batch.xlsx"], tmp_path / "b")
+    c_res = cli("batch", str(BATCH / "leietakere.csv"), str(BATCH / "utbetalinger.csv"), "--columns",
+                str(BATCH / "kolonner.toml"), "--out", str(tmp_path / "c"), "--check-only", "--workers", "1")
+    assert c_res.exit_code == 0, c_res.output
+    assert "columns not used: Navn" in c_res.output  # the name column is ignored, and said so
+    rows = {k: _without(read_csv(tmp_path / k / "results.csv"), "input_row") for k in "abc"}
+    assert len(rows["a"]) == a.rows_in == 5 and a.in_errors == 0 and b.rows_in == 5
+    assert rows["a"] == rows["b"] == rows["c"]
+    assert {r["id"] for r in rows["a"]} == {f"hh-000{i}" for i in range(1, 6)}
+    # the input's names never reach any output
+    for f in (tmp_path / "c").rglob("*"):
+        if f.is_file() and f.suffix in (".csv", ".txt", ".json", ".jsonl"):
+            text = f.read_text(encoding="utf-8")
+            assert "Kari" not in text and "Navn" not in text, f
+    assert "Kari" not in c_res.output
+    # results.xlsx holds the same rows, amounts in kroner
+    import pandas as pd
+
+    x = pd.read_excel(tmp_path / "a" / "results.xlsx", dtype=object)
+    csv_rows = read_csv(tmp_path / "a" / "results.csv")
+    assert list(x["id"]) == [r["id"] for r in csv_rows]
+    assert [round(v * 100) for v in x["min_balance_before_kr"]] == [int(r["min_balance_before_ore"]) for r in csv_rows]
+
+
+def test_results_are_sorted_by_priority_and_show_its_parts(tmp_path):
+    run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], tmp_path / "o")
+    rows = read_csv(tmp_path / "o" / "results.csv")
+    prios = [int(r["priority"]) for r in rows]
+    assert prios == sorted(prios, reverse=True)
+    for r in rows:
+        parts = [int(r[k]) for k in ("priority_urgency", "priority_arrears", "priority_children", "priority_levers")]
+        assert sum(parts) == int(r["priority"])
+    none = next(r for r in rows if r["problem"] == "none")
+    assert none["priority"] == "0" and none["status"] == "solvent"
+    summary = (tmp_path / "o" / "summary.txt").read_text(encoding="utf-8")
+    assert "rows in: 5 = households checked 5 + households in errors 0" in summary
+    assert "households by problem:" in summary and "top 5 by priority" in summary
+
+
+def test_priority_formula():
+    from planner.batch import priority_parts
+
+    base = {"problem": "timing", "arrears_ore": 0, "_rent_ore": 1_000_000, "children": 0, "status": "planned",
+            "cost": 2, "eviction_request": "", "days_to_request": ""}
+    assert priority_parts(base) == {"priority": 15, "priority_urgency": 0, "priority_arrears": 0,
+                                    "priority_children": 0, "priority_levers": 15}
+    p = priority_parts({**base, "cost": 3, "children": 2, "arrears_ore": 1_500_000, "eviction_request": "2026-01-01",
+                        "days_to_request": 0})
+    assert p == {"priority": 40 + 13 + 15 + 8, "priority_urgency": 40, "priority_arrears": 13,
+                 "priority_children": 15, "priority_levers": 8}
+    p = priority_parts({**base, "status": "infeasible", "days_to_request": 365, "eviction_request": "x",
+                        "children": 9, "arrears_ore": 10**9})
+    assert p["priority_urgency"] == 0 and p["priority_levers"] == 0 and p["priority_children"] == 20
+    assert p["priority_arrears"] == 25
+    assert priority_parts({**base, "problem": "none", "status": "solvent", "children": 3})["priority"] == 0
+
+
+def test_a_folder_of_household_files(tmp_path):
+    s = run_inline([SCENARIOS], tmp_path / "o")
+    ids = {r["id"] for r in read_csv(tmp_path / "o" / "results.csv")}
+    expected = {p.stem for p in SCENARIOS.glob("*.toml")}
+    assert s.rows_in == len(expected) and ids == expected
+
+
+# --------------------------------------------------------------------------- bad rows
+
+
+def _tables(tmp_path: Path, tenants: str, payouts: str) -> tuple[Path, Path]:
+    return write(tmp_path / "tenants.csv", tenants), write(tmp_path / "payouts.csv", payouts)
+
+
+def test_bad_rows_go_to_errors_csv_and_never_stop_the_run(tmp_path):
+    t, p = _tables(tmp_path, f"""
+{TENANTS_HEADER}
+ok-1,2026-01-01,12,5000,1,8000,1,6000,,
+bad-date,2026-13-01,12,5000,0,8000,1,6000,,
+dup,2026-01-01,12,5000,0,8000,1,6000,,
+unknown-kind,2026-01-01,12,5000,0,8000,1,6000,,
+
+dup,2026-01-01,12,5000,0,8000,1,6000,,
+ok-2,01.01.2026,12,"5 000,50",2,9000,1,6000,1500,2025-12-01
+""", f"""
+{PAYOUTS_HEADER}
+ok-1,uforetrygd,19000,,,,
+ok-1,strom,800,15,,,out
+bad-date,sosialhjelp,12000,1,,,
+unknown-kind,sosialstonad,9000,5,,,
+nobody,bostotte,2000,,,,
+ok-2,aap,6000,,14,2026-01-09,
+ok-2,barnetrygd,3532,,,,
+""")
+    s = run_inline([t, p], tmp_path / "o")
+    errors = read_csv(tmp_path / "o" / "errors.csv")
+    results = read_csv(tmp_path / "o" / "results.csv")
+    by_household = {}
+    for e in errors:
+        by_household.setdefault(e["household"], []).append(e)
+    # bad date: the tenants row as a spreadsheet counts it (header = row 1), its column and value
+    (e,) = by_household["bad-date"]
+    assert (e["file"], e["row"], e["column"], e["value"]) == (str(t), "3", "start", "2026-13-01")
+    assert "YYYY-MM-DD" in e["reason"]
+    # duplicate id: both rows, each naming the other (the blank line 6 still counts as a row)
+    dups = by_household["dup"]
+    assert sorted(d["row"] for d in dups) == ["4", "7"] and all("duplicate id" in d["reason"] for d in dups)
+    assert "row 7" in next(d for d in dups if d["row"] == "4")["reason"]
+    # unknown benefit: the payouts row and its kind column
+    (e,) = by_household["unknown-kind"]
+    assert (e["file"], e["row"], e["column"], e["value"]) == (str(p), "5", "kind", "sosialstonad")
+    assert "unknown benefit kind" in e["reason"] and "aap" in e["reason"]
+    # a payout for an unknown household
+    (e,) = [e for e in errors if e["value"] == "nobody"]
+    assert (e["file"], e["row"], e["column"]) == (str(p), "6", "household") and "unknown household" in e["reason"]
+    # the rest ran; the count adds up and every household is one row of results.csv
+    assert s.rows_in == 6 and s.planned == 2 and s.in_errors == 4 and s.consistent
+    assert len(results) == 6
+    assert sorted(r["id"] for r in results if r["status"] != "error") == ["ok-1", "ok-2"]
+    assert sorted(r["id"] for r in results if r["status"] == "error") == ["bad-date", "dup", "dup", "unknown-kind"]
+    ok2 = next(r for r in results if r["id"] == "ok-2")
+    assert ok2["arrears_ore"] == "150000" and ok2["eviction_request"]  # Norwegian date and kroner read
+
+
+def test_missing_column_is_reported_for_every_row(tmp_path):
+    t, p = _tables(tmp_path, """
+id,months,rent
+a,12,8000
+b,12,8000
+""", f"""
+{PAYOUTS_HEADER}
+a,uforetrygd,19000,,,,
+""")
+    s = run_inline([t, p], tmp_path / "o")
+    errors = read_csv(tmp_path / "o" / "errors.csv")
+    assert [(e["row"], e["column"]) for e in errors] == [("2", "start"), ("3", "start")]
+    assert all("no column 'start'" in e["reason"] for e in errors)
+    assert s.planned == 0 and s.in_errors == 2
+    res = cli("batch", str(t), str(p), "--out", str(tmp_path / "cli"), "--check-only", "--workers", "1")
+    assert res.exit_code == 2 and "no household could be read" in res.output
+
+
+def test_missing_payout_column_stops_only_the_payouts(tmp_path):
+    t, p = _tables(tmp_path, f"""
+{TENANTS_HEADER}
+a,2026-01-01,12,5000,0,8000,1,6000,,
+""", """
+household,kind
+a,uforetrygd
+""")
+    s = run_inline([t, p], tmp_path / "o")
+    errors = read_csv(tmp_path / "o" / "errors.csv")
+    assert s.in_errors == 1 and any(e["column"] == "amount" and "no column 'amount'" in e["reason"] for e in errors)
+
+
+def test_empty_file_exits_2_with_a_clear_message(tmp_path):
+    t = tmp_path / "tenants.csv"
+    t.write_bytes(b"")
+    res = cli("batch", str(t), "--out", str(tmp_path / "o"), "--workers", "1")
+    assert res.exit_code == 2
+    assert "no household could be read" in res.output
+    (e,) = read_csv(tmp_path / "o" / "errors.csv")
+    assert e["file"] == str(t) and "the file is empty" in e["reason"]
+    # a header and no rows is said too
+    write(t, TENANTS_HEADER)
+    res = cli("batch", str(t), "--out", str(tmp_path / "o2"), "--workers", "1")
+    assert res.exit_code == 2
+    assert "header but no tenant rows" in read_csv(tmp_path / "o2" / "errors.csv")[0]["reason"]
+
+
+def test_unreadable_input_exits_2_without_traceback(tmp_path):
+    res = cli("batch", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o"))
+    assert res.exit_code == 2 and "file not found" in res.output
+    odd = write(tmp_path / "x.pdf", "%PDF")
+    res = cli("batch", str(odd), "--out", str(tmp_path / "o"))
+    assert res.exit_code == 2 and "unknown file type" in res.output
+    bad_map = write(tmp_path / "map.toml", "[tenants]\nidd = 'x'")
+    res = cli("batch", str(BATCH / "tenants.csv"), "--columns", str(bad_map), "--out", str(tmp_path / "o"))
+    assert res.exit_code == 2 and "idd: not one of our columns" in res.output
+
+
+def test_wrong_sheet_name(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Ark1"
+    wb.active.append(["id", "start", "rent"])
+    wb.active.append(["a", "2026-01-01", 8000])
+    wb.save(tmp_path / "book.xlsx")
+    res = cli("batch", str(tmp_path / "book.xlsx"), "--out", str(tmp_path / "o"), "--workers", "1")
+    assert res.exit_code == 2
+    (e,) = read_csv(tmp_path / "o" / "errors.csv")
+    assert e["column"] == "sheet" and e["value"] == "Ark1" and "no sheet named 'tenants' and 'payouts'" in e["reason"]
+    # a tenants sheet with a payouts sheet under another name: not planned without its payouts
+    wb.active.title = "tenants"
+    ws = wb.create_sheet("Utbetalinger")
+    ws.append(["household", "kind", "amount"])
+    ws.append(["a", "uforetrygd", 19000])
+    wb.save(tmp_path / "book2.xlsx")
+    s = run_inline([tmp_path / "book2.xlsx"], tmp_path / "o2")
+    assert s.in_errors == 1 and s.planned == 0
+    errors = read_csv(tmp_path / "o2" / "errors.csv")
+    assert "no sheet named 'payouts'" in errors[0]["reason"] and "Utbetalinger" in errors[0]["reason"]
+
+
+# --------------------------------------------------------------------------- pseudonyms
+
+
+def test_pseudonymise_is_stable_keyed_and_leaves_no_id(tmp_path, monkeypatch):
+    from planner.batch import KEY_ENV, BatchError, load_key, pseudonym
+
+    key = b"0123456789abcdef-secret"
+    inputs = [BATCH / "tenants.csv", BATCH / "payouts.csv"]
+    run_inline(inputs, tmp_path / "a", key=key)
+    run_inline(inputs, tmp_path / "b", key=key)
+    run_inline(inputs, tmp_path / "c", key=b"another key of 16+ bytes")
+    a, b, c = (read_csv(tmp_path / k / "results.csv") for k in "abc")
+    assert [r["id"] for r in a] == [r["id"] for r in b]  # stable
+    assert {r["id"] for r in a} == {pseudonym(key, f"hh-000{i}") for i in range(1, 6)}
+    assert not {r["id"] for r in a} & {r["id"] for r in c}  # keyed
+    for f in (tmp_path / "a").rglob("*"):
+        if f.is_file() and f.suffix in (".csv", ".txt", ".jsonl"):
+            assert "hh-000" not in f.read_text(encoding="utf-8"), f
+    assert "label" not in a[0]
+    # the key comes from the environment or a file, and a short or missing key is refused
+    monkeypatch.setenv(KEY_ENV, "k" * 20)
+    assert load_key() == b"k" * 20
+    (tmp_path / "key").write_text("f" * 32 + "\n")
+    assert load_key(tmp_path / "key") == b"f" * 32
+    monkeypatch.delenv(KEY_ENV)
+    with pytest.raises(BatchError, match=KEY_ENV):
+        load_key()
+    res = cli("batch", *map(str, inputs), "--out", str(tmp_path / "d"), "--pseudonymise")
+    assert res.exit_code == 2 and KEY_ENV in res.output
+
+
+# --------------------------------------------------------------------------- the eviction date
+
+
+def test_request_date_is_the_eviction_projections(tmp_path):
+    """The batch's fast first-unpaid-rent search gives planner.eviction's request date."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from batch import write_tables  # bench/batch.py
+
+    from planner.eviction import project_household
+    from planner.io.tables import ColumnMap, Spool, build, discover
+
+    t, p = write_tables(tmp_path / "in", 150, seed=7)
+    run_inline([t, p], tmp_path / "o", chunk_size=40)
+    got = {r["id"]: r["eviction_request"] for r in read_csv(tmp_path / "o" / "results.csv")}
+    spool = Spool(tmp_path / "spool.sqlite")
+    spool.load(discover([t, p], ColumnMap()), ColumnMap())
+    n = 0
+    for chunk in spool.households(50):
+        for raw in chunk:
+            h, errors = build(raw)
+            assert not errors
+            want = project_household(h).request_date
+            assert got[h.id] == (want.isoformat() if want else ""), h.id
+            n += bool(want)
+    spool.close()
+    assert n > 20  # the mix has many households heading for a request
+
+
+# --------------------------------------------------------------------------- planning, timeouts, engines
+
+
+def _small_plan_tables(tmp_path: Path, n: int) -> tuple[Path, Path]:
+    """`n` households with a timing problem that the solver plans quickly."""
+    tenants = [TENANTS_HEADER]
+    payouts = [PAYOUTS_HEADER]
+    for i in range(n):
+        hid = f"t-{i:03d}"
+        tenants.append(f"{hid},2026-01-01,3,{500 + 37 * i},{i % 3},{7000 + 10 * i},1,{4000 + 5 * i},,")
+        payouts.append(f"{hid},uforetrygd,{13000 + 11 * i},,,,")
+    return _tables(tmp_path, "\n".join(tenants), "\n".join(payouts))
+
+
+def test_timeout_is_reported_not_lost(tmp_path):
+    t, p = _small_plan_tables(tmp_path, 3)
+    s = run_inline([t, p], tmp_path / "o", check_only=False, time_limit_s=0.001)
+    rows = read_csv(tmp_path / "o" / "results.csv")
+    assert len(rows) == 3 and s.consistent
+    assert {r["status"] for r in rows} <= {"timeout", "planned", "solvent", "infeasible"}
+    assert any(r["status"] == "timeout" for r in rows)
+    assert all("time limit" in r["note"] for r in rows if r["status"] == "timeout")
+
+
+def test_local_and_dask_engines_agree(tmp_path):
+    pytest.importorskip("distributed")
+    from distributed import LocalCluster
+
+    inputs = [BATCH / "tenants.csv", BATCH / "payouts.csv"]
+    local = run_inline(inputs, tmp_path / "local", engine="local", workers=2, check_only=False)
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        dask = run_inline(inputs, tmp_path / "dask", engine="dask", scheduler=cluster.scheduler_address,
+                          check_only=False)
+    assert local.by_status == dask.by_status and local.rows_in == dask.rows_in == 5
+    assert (tmp_path / "local" / "results.csv").read_bytes() == (tmp_path / "dask" / "results.csv").read_bytes()
+    plans = sorted(p.name for p in (tmp_path / "local" / "plans").glob("*.json"))
+    assert plans and plans == sorted(p.name for p in (tmp_path / "dask" / "plans").glob("*.json"))
+    for name in plans:
+        a = json.loads((tmp_path / "local" / "plans" / name).read_text())
+        assert a["format"] == "planner.plan/1"
+        assert a == json.loads((tmp_path / "dask" / "plans" / name).read_text())
+
+
+def test_a_killed_run_resumes_with_every_household_once(tmp_path):
+    t, p = _small_plan_tables(tmp_path, 40)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "cli", "batch", str(t), str(p), "--out", str(out), "--workers", "2",
+           "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    journal = out / "journal.jsonl"
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if journal.exists() and journal.read_bytes().count(b"\n") >= 8 and len(list((out / "plans").glob("*.json"))) >= 3:
+                break
+            assert proc.poll() is None, "the run finished before it could be killed"
+            time.sleep(0.05)
+        else:
+            pytest.fail("no results within 60 s")
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the command and its worker processes, mid-run
+        proc.wait()
+    assert not (out / "results.csv").exists()
+    kept = journal.read_bytes().count(b"\n")
+    assert 8 <= kept < 40
+    again = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert again.returncode == 2 and "--resume" in again.stderr  # no silent overwrite
+    res = subprocess.run(cmd + ["--resume"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "resuming:" in res.stdout and "rows in: 40 = households planned 40 + households in errors 0" in res.stdout
+    rows = read_csv(out / "results.csv")
+    ids = [r["id"] for r in rows]
+    assert len(ids) == 40 and sorted(ids) == [f"t-{i:03d}" for i in range(40)]
+    lines = [json.loads(x) for x in journal.read_text().splitlines()]
+    assert sorted(x["id"] for x in lines) == sorted(ids)  # nothing done twice
+    for r in rows:
+        if r["plan_file"]:
+            assert json.loads((out / r["plan_file"]).read_text())["household"] == r["id"]
+    assert not list(out.glob(".spool-*")) and not list((out / "plans").glob(".*.tmp"))
