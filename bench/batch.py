@@ -25,7 +25,6 @@ import csv
 import os
 import platform
 import random
-import resource
 import shutil
 import subprocess
 import sys

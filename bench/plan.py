@@ -54,7 +54,7 @@ def measure(households, allow=()) -> dict:
     build, solve, total, optimal, status, outcome = [], [], [], 0, {}, []
     from ortools.sat.python import cp_model
 
-    orig_build, orig_solve = solver._build, cp_model.CpSolver.Solve
+    orig_build, orig_solve = solver._build, cp_model.CpSolver.solve
     acc = {"build": 0.0, "solve": 0.0}
 
     def timed_build(*a, **k):
@@ -71,7 +71,7 @@ def measure(households, allow=()) -> dict:
         finally:
             acc["solve"] += time.perf_counter() - t
 
-    solver._build, cp_model.CpSolver.Solve = timed_build, timed_solve
+    solver._build, cp_model.CpSolver.solve = timed_build, timed_solve
     try:
         for h in households:
             acc["build"] = acc["solve"] = 0.0
@@ -84,7 +84,7 @@ def measure(households, allow=()) -> dict:
             status[p.status] = status.get(p.status, 0) + 1
             outcome.append("none" if p.status == "infeasible" else "plan")
     finally:
-        solver._build, cp_model.CpSolver.Solve = orig_build, orig_solve
+        solver._build, cp_model.CpSolver.solve = orig_build, orig_solve
     return {"build": build, "solve": solve, "total": total, "optimal": optimal, "n": len(households),
             "status": status, "outcome": outcome}
 

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -54,7 +54,7 @@ from typing import Literal
 
 from .calendar import occurrences, resolve_expense
 from .cashflow import simulate, transactions
-from .model import Household, add_months
+from .model import Household, Transaction, add_months
 from .money import format_kr, kroner_to_ore
 
 FORMAT = "planner.eviction/1"
@@ -653,7 +653,8 @@ def _round_ore(x: Fraction) -> int:
 # --------------------------------------------------------------------------- the arrears model
 
 
-def unpaid_rents(household: Household, same_day_credit: bool = False) -> tuple[UnpaidRent, ...]:
+def unpaid_rents(household: Household, same_day_credit: bool = False,
+                 txs: Sequence[Transaction] | None = None) -> tuple[UnpaidRent, ...]:
     """The rent the account cannot cover, month by month, over the household's horizon.
 
     See the module docstring: a rent debit finds the balance after the day's debits (and the
@@ -661,7 +662,7 @@ def unpaid_rents(household: Household, same_day_credit: bool = False) -> tuple[U
     the rent, is unpaid. Arrears are never repaid by a later surplus.
     """
     h = household
-    sim = simulate(transactions(h), h.start, h.end, h.opening_balance)
+    sim = simulate(transactions(h) if txs is None else txs, h.start, h.end, h.opening_balance)
     series = sim.solvency_series(same_day_credit)
     sched = resolve_expense(h.rent)
     carried = 0
@@ -884,18 +885,20 @@ def _notes(steps: Iterable[Step], rules: EvictionRules, profile: Profile | None,
 
 
 def project_household(
-    household: Household, same_day_credit: bool = False, rules: EvictionRules | None = None
+    household: Household, same_day_credit: bool = False, rules: EvictionRules | None = None,
+    txs: Sequence[Transaction] | None = None,
 ) -> EvictionProjection:
     """What happens to `household` if nothing is done: arrears month by month, the step dates,
     the costs, the request date and the cure amount and deadline.
 
     A household whose rent is always covered, and which has no existing arrears, gets status
-    "no arrears" and no steps. The arrears model is the module docstring's.
+    "no arrears" and no steps. The arrears model is the module docstring's. `txs`: the
+    household's transactions as the schedule stands, if the caller has them already.
     """
     rules = rules or eviction_rules()
     h = household
     existing = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
-    unpaid = unpaid_rents(h, same_day_credit)
+    unpaid = unpaid_rents(h, same_day_credit, txs)
     if existing is None and not unpaid:
         return _no_arrears(h)
     starts = [u.due for u in unpaid[:1]]

@@ -225,11 +225,11 @@ def has_problem(household: Household, diagnosis) -> bool:
     return diagnosis.problem != "none" or owes
 
 
-def if_nothing_done(household: Household, same_day_credit: bool = False):
+def if_nothing_done(household: Household, same_day_credit: bool = False, txs=None):
     """What happens if nothing is done: the eviction process projected forward for the
     schedule as it stands (arrears month by month, step dates, costs, cure amount and
     deadline). Delegates to `planner.eviction.project_household`; returns its
     `EvictionProjection` (`.to_json()` for the JSON, `projection_text` for the text)."""
     from .eviction import project_household
 
-    return project_household(household, same_day_credit)
+    return project_household(household, same_day_credit, txs=txs)

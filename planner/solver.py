@@ -41,7 +41,9 @@ from .model import Household, Intervention, Plan, Shortfall, Transaction
 #: Default for phase 2: the planner prefers plans that keep this much above the floor.
 DEFAULT_BUFFER_TARGET_ORE = 100_000
 DEFAULT_TIME_LIMIT_S = 20.0
-DEFAULT_SHORTFALL_TIME_LIMIT_S = 2.0
+DEFAULT_SHORTFALL_TIME_LIMIT_S = 1.0
+#: The shortfall is proven least to within this many øre (100 kr).
+SHORTFALL_GAP_ORE = 10_000
 
 
 class PlanVerificationError(RuntimeError):
@@ -212,6 +214,37 @@ def _setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Tra
 # --------------------------------------------------------------------------- the CP-SAT model
 
 
+def _lean_model_class():
+    """`CpModel` without its per-instance camelCase aliases.
+
+    OR-Tools' constructor attaches a deprecated alias for every method to each new model
+    (0.7 ms a model); we build and clone several models per household and use only the
+    snake_case API, so the subclass skips that and clones into its own kind."""
+    from ortools.sat.python import cp_model
+
+    class LeanCpModel(cp_model.CpModel):
+        def _add_pre_pep8_methods(self) -> None:
+            pass
+
+        def clone(self) -> "LeanCpModel":
+            other = LeanCpModel()
+            other.proto.copy_from(self.proto)
+            other.rebuild_constant_map()
+            return other
+
+    return LeanCpModel
+
+
+_LEAN: type | None = None
+
+
+def _new_model():
+    global _LEAN
+    if _LEAN is None:
+        _LEAN = _lean_model_class()
+    return _LEAN()
+
+
 @dataclass
 class _Model:
     model: object
@@ -233,6 +266,7 @@ class _Model:
     slack_one: object | None
     slack_month: object | None
     target: int = 0
+    floor: int = 0
 
 
 def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_month: bool = False,
@@ -240,7 +274,7 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
     from ortools.sat.python import cp_model
 
     cfg = s.cfg
-    m = cp_model.CpModel()
+    m = _new_model()
     D = s.days
     # ---- check days: where a credit may land (the balance's local minima), and the last day
     credit_days: set[int] = {int(t) for t in np.nonzero(s.fixed_credit)[0]}
@@ -284,27 +318,27 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
     lateness_terms: list[tuple[object, int]] = []
     rent_dom = s.h.rent.day
     all_days = sorted({d for r in s.rent_months for d in r.options})
-    used = {d: m.NewBoolVar(f"used_{d}") for d in all_days}
+    used = {d: m.new_bool_var(f"used_{d}") for d in all_days}
     n_max = cfg.rent_instalments if cfg.allows("rent_instalments") else 1
-    m.Add(sum(used.values()) <= n_max)
+    m.add(sum(used.values()) <= n_max)
     inst = rd = None
     if cfg.allows("rent_instalments") and n_max >= 2:
-        inst = m.NewBoolVar("inst")
-        m.Add(sum(used.values()) <= 1 + (n_max - 1) * inst)
+        inst = m.new_bool_var("inst")
+        m.add(sum(used.values()) <= 1 + (n_max - 1) * inst)
         cost_terms.append((inst, cfg.costs["rent_instalments"]))
     if cfg.allows("rent_day"):
-        rd = m.NewBoolVar("rent_day")
+        rd = m.new_bool_var("rent_day")
         cost_terms.append((rd, cfg.costs["rent_day"]))
     for d, u in used.items():
         if d == rent_dom:
             continue
         allowed_by = [v for v in (rd, inst) if v is not None]
         if not allowed_by:
-            m.Add(u == 0)
+            m.add(u == 0)
         else:
-            m.Add(sum(allowed_by) >= u)
+            m.add(sum(allowed_by) >= u)
     if rent_dom in used and not cfg.allows("rent_day"):
-        m.Add(used[rent_dom] == 1)  # the due day stays; instalments may add days
+        m.add(used[rent_dom] == 1)  # the due day stays; instalments may add days
     y: dict[tuple[str, int], object] = {}
     rent_sum: dict[str, list] = {}
     for r in s.rent_months:
@@ -312,8 +346,8 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
         if rent_dom is None:
             continue
         for d, off in r.options.items():
-            v = m.NewIntVar(0, r.amount, f"y_{r.key}_{d}")
-            m.Add(v <= r.amount * used[d]) if r.amount > 0 else m.Add(v == 0)
+            v = m.new_int_var(0, r.amount, f"y_{r.key}_{d}")
+            m.add(v <= r.amount * used[d]) if r.amount > 0 else m.add(v == 0)
             y[(r.key, d)] = v
             terms.append(v)
             window_terms[debit_window(off)].append((v, -1))
@@ -343,7 +377,7 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
     bost: dict[str, object] = {}
     for name in cfg.bostotte_streams:
         st = s.streams[name]
-        b = m.NewBoolVar(f"bost_{name}")
+        b = m.new_bool_var(f"bost_{name}")
         bost[name] = b
         cost_terms.append((b, cfg.costs["bostotte_to_landlord"]))
         pay_landlord(b, st, lambda amt: amt)
@@ -359,10 +393,10 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
         kmax = min(a for _, a, _ in st.occ) // step
         if kmax <= 0:
             continue
-        k = m.NewIntVar(0, kmax, f"ded_{name}")
-        u = m.NewBoolVar(f"dedu_{name}")
-        m.Add(k <= kmax * u)
-        m.Add(k >= u)
+        k = m.new_int_var(0, kmax, f"ded_{name}")
+        u = m.new_bool_var(f"dedu_{name}")
+        m.add(k <= kmax * u)
+        m.add(k >= u)
         ded_k[name], ded_u[name] = k, u
         cost_terms.append((u, cfg.costs["deduction"]))
         pay_landlord(k, st, lambda amt: step)
@@ -371,11 +405,11 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
     move: dict[str, list[object]] = {}
     for name, opts in s.move_options.items():
         st = s.streams[name]
-        ws = [m.NewBoolVar(f"mv_{name}_{i}") for i in range(len(opts))]
+        ws = [m.new_bool_var(f"mv_{name}_{i}") for i in range(len(opts))]
         move[name] = ws
         if not ws:
             continue
-        m.Add(sum(ws) <= 1)
+        m.add(sum(ws) <= 1)
         for w in ws:
             cost_terms.append((w, cfg.costs["move_payout"]))
         for w, (_, occ) in zip(ws, opts):
@@ -392,57 +426,57 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
             parts.append(ded_u[name])
         parts.extend(move.get(name, []))
         if len(parts) > 1:
-            m.Add(sum(parts) <= 1)
+            m.add(sum(parts) <= 1)
 
     # ---- the month's rent: tenant debits + direct payments
     for r in s.rent_months:
         if rent_dom is None:
             continue
         d_terms = direct.get(r.key, [])
-        m.Add(sum(rent_sum[r.key]) + sum(c * v for v, c in d_terms) == r.amount)
+        m.add(sum(rent_sum[r.key]) + sum(c * v for v, c in d_terms) == r.amount)
 
     # ---- arrears repayment
     repay: list[object] = []
     repay_terms: list[tuple[object, int]] = []
     if s.repay_options:
         for n, d, pays in s.repay_options:
-            z = m.NewBoolVar(f"rep_{n}_{d}")
+            z = m.new_bool_var(f"rep_{n}_{d}")
             repay.append(z)
             repay_terms.append((z, n))
             for off, amt in pays:
                 window_terms[debit_window(off)].append((z, -amt))
-        m.AddExactlyOne(repay)
+        m.add_exactly_one(repay)
 
     # ---- slack for the shortfall analysis
     slack_one_v = slack_month_v = None
     if slack_one:
-        slack_one_v = m.NewIntVar(0, big, "slack_one")
+        slack_one_v = m.new_int_var(0, big, "slack_one")
         window_terms[0].append((slack_one_v, 1))
     if slack_month:
-        slack_month_v = m.NewIntVar(0, big, "slack_month")
+        slack_month_v = m.new_int_var(0, big, "slack_month")
         for f in s.month_firsts:
             window_terms[credit_window(f)].append((slack_month_v, 1))
 
     # ---- the balance chain
-    low = m.NewIntVar(0, max(0, buffer_target), "low")
+    low = m.new_int_var(0, max(0, buffer_target), "low")
     balances = []
     prev = None
     opening = s.opening + fixed_opening_extra
     ub = abs(opening) + total_credit + (2 * big if (slack_one or slack_month) else 0) + 1
     for k in range(K):
-        b = m.NewIntVar(s.floor, max(s.floor, ub) + big, f"B_{int(T[k])}")
+        b = m.new_int_var(s.floor, max(s.floor, ub) + big, f"B_{int(T[k])}")
         vs = [v for v, _ in window_terms[k]]
         cs = [c for _, c in window_terms[k]]
         base = opening if prev is None else 0
         expr = cp_model.LinearExpr.weighted_sum(vs, cs) + int(const[k]) + base
         if prev is not None:
             expr = expr + prev
-        m.Add(b == expr)
-        m.Add(b - low >= s.floor)
+        m.add(b == expr)
+        m.add(b - low >= s.floor)
         balances.append(b)
         prev = b
     return _Model(m, T, balances, low, cost_terms, lateness_terms, repay_terms, used, y, inst, rd, bost, ded_k,
-                  ded_u, move, repay, slack_one_v, slack_month_v, max(0, buffer_target))
+                  ded_u, move, repay, slack_one_v, slack_month_v, max(0, buffer_target), s.floor)
 
 
 def _solver(time_limit: float):
@@ -467,78 +501,119 @@ def _sum(terms):
 
 
 _PRESOLVE = False
+_SLACK_HINT = False
 _HINTS = False  # measured: hints slowed the 24-month move_payout models (bench/plan.py)
 
 
-def _hint_from(mdl: _Model, solver) -> None:
+def _hint_from(m, solver) -> None:
     """Start the next phase from the previous phase's solution (it is feasible there)."""
-    mdl.model.ClearHints()
+    m.clear_hints()
     if not _HINTS:
         return
-    values = solver.ResponseProto().solution
-    proto = mdl.model.Proto()
-    proto.solution_hint.vars.extend(range(len(values)))
-    proto.solution_hint.values.extend(values)
+    values = solver.response_proto.solution
+    m.proto.solution_hint.vars.extend(range(len(values)))
+    m.proto.solution_hint.values.extend(values)
 
 
-def _solve_phases(mdl: _Model, time_limit: float) -> tuple[object, bool] | None:
+def _fixed(mdl: _Model, one: int = 0, month: int = 0):
+    """A copy of the full model with the slack sums fixed: 0 and 0 is the plain problem;
+    `one` > 0 plans with that opening buffer. One build serves every solve of a household."""
+    m = mdl.model.clone()
+    if mdl.slack_one is not None:
+        m.add(mdl.slack_one == one)
+    if mdl.slack_month is not None:
+        m.add(mdl.slack_month == month)
+    return m
+
+
+def _solve_phases(mdl: _Model, time_limit: float, opening_extra: int = 0) -> tuple[object, bool] | None:
     """Run the three phases; returns (solver holding the final solution, proven optimal).
 
     (A single solve of `cost * (target + 1) - low` is the same order exactly, but measured
-    2-3x slower than two separate solves: bench/plan.py.)
+    2-3x slower than separate solves: bench/plan.py.)
     """
     from ortools.sat.python import cp_model
 
     ok = (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    m = mdl.model
+    m = _fixed(mdl, one=opening_extra)
     cost = _sum(mdl.cost_terms)
-    m.Minimize(cost)
+    m.minimize(cost)
     solver = _solver(time_limit)
-    st = solver.Solve(m)
+    st = solver.solve(m)
     if st == cp_model.INFEASIBLE:
         return None
     if st not in ok:
         raise SolverTimeout("no plan found within the time limit")
     optimal = st == cp_model.OPTIMAL
-    m.Add(cost <= int(round(solver.ObjectiveValue())))
-    _hint_from(mdl, solver)
-    m.Maximize(mdl.low)
+    m.add(cost <= int(round(solver.objective_value)))
+    _hint_from(m, solver)
+    m.maximize(mdl.low)
     solver = _solver(time_limit)
-    st = solver.Solve(m)
+    st = solver.solve(m)
     if st not in ok:
         raise SolverTimeout("phase 2 found no solution within the time limit")
     optimal &= st == cp_model.OPTIMAL
-    m.Add(mdl.low >= int(solver.Value(mdl.low)))
-    _hint_from(mdl, solver)
+    m.add(mdl.low >= int(solver.value(mdl.low)))
+    _hint_from(m, solver)
     scale = max((c for _, c in mdl.repay_terms), default=0) + 1
     late = _sum([(v, c * scale) for v, c in mdl.lateness_terms] + mdl.repay_terms)
-    m.Minimize(late)
+    m.minimize(late)
     solver = _solver(time_limit)
-    st = solver.Solve(m)
+    st = solver.solve(m)
     if st not in ok:
         raise SolverTimeout("phase 3 found no solution within the time limit")
     optimal &= st == cp_model.OPTIMAL
     return solver, optimal
 
 
-def _minimise_slack(s: _Setup, kind: str, time_limit: float, until: int | None = None,
-                    extra_opening: int = 0) -> tuple[int, list[int]] | None:
-    """Smallest one-time ('one') or monthly ('month') extra sum that makes it solvent."""
+def _no_lever_shortfall(s: _Setup, extra_opening: int) -> tuple[int, int | None]:
+    """Upper bounds on the shortfall from the schedule as it stands (no lever used): the
+    one-time sum is the deepest dip; the monthly sum, arriving on each month's first day, must
+    cover every dip divided by the month firsts before it. Used as a hint, and as the answer
+    when the solver cannot improve on it in time."""
+    series = simulate(s.baseline, s.h.start, s.h.end, s.opening).solvency_series(s.same_day_credit)
+    deficit = s.floor - series
+    one = max(0, int(deficit.max()))
+    firsts = np.zeros(s.days, dtype=np.int64)
+    for f in s.month_firsts:
+        firsts[f] += 1
+    counted = np.cumsum(firsts) if s.same_day_credit else np.cumsum(firsts) - firsts
+    need = deficit - extra_opening
+    short = need > 0
+    if (short & (counted == 0)).any():
+        return one, None
+    month = int(max(0, (-(-need[short] // counted[short])).max())) if short.any() else 0
+    return one, month
+
+
+def _minimise_slack(mdl: _Model, kind: str, time_limit: float, one: int = 0,
+                    hint: int | None = None) -> tuple[int, list[int], bool] | None:
+    """Smallest one-time ('one') or monthly ('month') extra sum that makes it solvent.
+
+    For 'month' the one-time sum is fixed at `one` (the opening buffer no monthly sum can
+    replace). `hint` is a known sufficient sum (no levers). Returns (sum, binding check days,
+    proven least), or None when no solution was found."""
     from ortools.sat.python import cp_model
 
-    mdl = _build(s, 0, slack_one=kind == "one", slack_month=kind == "month", until=until,
-                 fixed_opening_extra=extra_opening)
-    var = mdl.slack_one if kind == "one" else mdl.slack_month
-    mdl.model.Minimize(var)
+    m = mdl.model.clone()
+    var, other = (mdl.slack_one, mdl.slack_month) if kind == "one" else (mdl.slack_month, mdl.slack_one)
+    if other is not None:
+        m.add(other == (0 if kind == "one" else one))
+    if hint is not None and _SLACK_HINT:
+        m.add_hint(var, hint)
+    m.minimize(var)
     solver = _solver(time_limit)
     # A pure "least extra money" objective: the stronger LP relaxation proves it in tens of
     # milliseconds where the default level searched for seconds (bench/plan.py, hh-000019).
     solver.parameters.linearization_level = 2
-    st = solver.Solve(mdl.model)
+    # Advice, not accounting: stop once the answer is proven within 100 kr of the least.
+    solver.parameters.absolute_gap_limit = SHORTFALL_GAP_ORE
+    st = solver.solve(m)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    binding = [int(t) for t, b in zip(mdl.check_days, mdl.balances) if solver.Value(b) == s.floor]
-    return int(solver.Value(var)), binding, st == cp_model.OPTIMAL
+    floor = mdl.floor
+    binding = [int(t) for t, b in zip(mdl.check_days, mdl.balances) if solver.value(b) == floor]
+    return int(solver.value(var)), binding, st == cp_model.OPTIMAL
 
 
 # --------------------------------------------------------------------------- decoding
@@ -558,10 +633,10 @@ def _decode(s: _Setup, mdl: _Model, solver, opening_extra: int) -> tuple[list[Tr
     for name, st in s.streams.items():
         moved = None
         for w, (label, occ) in zip(mdl.move.get(name, []), s.move_options.get(name, [])):
-            if solver.Value(w):
+            if solver.value(w):
                 moved = (label, occ)
-        b = name in mdl.bost and solver.Value(mdl.bost[name])
-        k = solver.Value(mdl.ded_k[name]) if name in mdl.ded_k else 0
+        b = name in mdl.bost and solver.value(mdl.bost[name])
+        k = solver.value(mdl.ded_k[name]) if name in mdl.ded_k else 0
         occ = moved[1] if moved else st.occ
         for off, amt, _ in occ:
             key = s.rent_month_for(off)
@@ -591,13 +666,13 @@ def _decode(s: _Setup, mdl: _Model, solver, opening_extra: int) -> tuple[list[Tr
             interventions.append(Intervention("deduction", cat["deduction"].actors, cfg.costs["deduction"],
                                               {"stream": name, "amount_ore": k * cfg.deduction_step_ore}))
     # rent
-    used_days = sorted(d for d, u in mdl.used.items() if solver.Value(u))
+    used_days = sorted(d for d, u in mdl.used.items() if solver.value(u))
     per_month: dict[str, list[int]] = {}
     for r in s.rent_months:
         amounts = []
         for d in sorted(r.options):
             v = mdl.y.get((r.key, d))
-            a = int(solver.Value(v)) if v is not None else 0
+            a = int(solver.value(v)) if v is not None else 0
             if a:
                 out.append(Transaction(day(r.options[d]), "tenant", "husleie", -a, rent_month=r.key))
             if d in used_days:
@@ -622,7 +697,7 @@ def _decode(s: _Setup, mdl: _Model, solver, opening_extra: int) -> tuple[list[Tr
                                               {"day": used_days[0], "from_day": rent_dom}))
     # repayment
     for z, (n, d, pays) in zip(mdl.repay, s.repay_options):
-        if solver.Value(z):
+        if solver.value(z):
             for off, amt in pays:
                 out.append(Transaction(day(off), "tenant", "repayment", -amt))
             per = pays[0][1] if pays else 0
@@ -633,7 +708,7 @@ def _decode(s: _Setup, mdl: _Model, solver, opening_extra: int) -> tuple[list[Tr
         interventions.insert(0, Intervention("opening_buffer", ("sosialtjenesten",), 0, {"amount_ore": opening_extra}))
     lateness = 0
     for v, c in mdl.lateness_terms:
-        lateness += c * int(solver.Value(v))
+        lateness += c * int(solver.value(v))
     order = {k: i for i, k in enumerate(["opening_buffer", "rent_day", "rent_instalments", "bostotte_to_landlord",
                                           "deduction", "move_payout", "repayment_plan"])}
     interventions.sort(key=lambda i: (order[i.lever], str(i.params.get("stream", ""))))
@@ -690,24 +765,27 @@ def plan(
         return _finish(p, h, explain_plan, base_tx, same_day_credit)
     s = _setup(h, cfg, same_day_credit, base_tx)
     opening_extra = 0
-    mdl = _build(s, buffer_target_ore)
+    mdl = _build(s, buffer_target_ore, slack_one=True, slack_month=True)
     result = _solve_phases(mdl, time_limit_s)
     if result is None:
-        # the dip no lever can reach: days up to the first possible payout
+        # the dip no lever can reach: days up to the first possible payout (a small model)
         first_credit = _first_possible_credit(s)
-        early = _minimise_slack(s, "one", time_limit_s, until=first_credit)
-        # (the early model is tiny and always proven; its value is the least buffer needed)
+        early = _minimise_slack(_build(s, 0, slack_one=True, until=first_credit), "one", time_limit_s)
         if early is not None and early[0] > 0:
             opening_extra = early[0]
-            mdl = _build(s, buffer_target_ore, fixed_opening_extra=opening_extra)
-            result = _solve_phases(mdl, time_limit_s)
+            result = _solve_phases(mdl, time_limit_s, opening_extra)
     if result is None:
         # The shortfall is advice ("about this much is missing"): each solve gets its own
         # cap; a figure not proven least within it is an upper bound, and `optimal` says so.
         cap = min(time_limit_s, shortfall_time_limit_s)
-        one = _minimise_slack(s, "one", cap)
-        month = _minimise_slack(s, "month", cap, extra_opening=opening_extra)
-        shortfall_proven = all(x is None or x[2] for x in (one, month))
+        bound_one, bound_month = _no_lever_shortfall(s, opening_extra)
+        one = _minimise_slack(mdl, "one", cap, hint=bound_one)
+        month = _minimise_slack(mdl, "month", cap, one=opening_extra, hint=bound_month)
+        shortfall_proven = all(x is not None and x[2] for x in (one, month)) or (month is None and bound_month is None)
+        if one is None:
+            one = (bound_one, [], False)
+        if month is None and bound_month is not None:
+            month = (bound_month, [], False)
         binding = sorted(set((one[1] if one else []) + (month[1] if month else [])))[:10]
         shortfall = Shortfall(
             monthly_ore=month[0] if month else None,
@@ -724,7 +802,7 @@ def plan(
     sim = verify(h, txs, opening, same_day_credit, base_tx)
     series = sim.solvency_series(same_day_credit)
     t = int(np.argmin(series))
-    low_solver = min(solver.Value(b) for b in mdl.balances)
+    low_solver = min(solver.value(b) for b in mdl.balances)
     if low_solver != int(series[mdl.check_days].min()):
         raise PlanVerificationError(f"{h.id}: solver's lowest balance {low_solver} != simulated {int(series.min())}")
     cost = sum(i.cost for i in interventions)
@@ -749,5 +827,5 @@ def _finish(p: Plan, h: Household, explain_plan, base_tx, same_day_credit: bool)
     from .explain import has_problem, if_nothing_done
 
     interventions, sentences = explain_plan(p, h, same_day_credit, base_tx)
-    projection = if_nothing_done(h, same_day_credit) if has_problem(h, p.baseline) else None
+    projection = if_nothing_done(h, same_day_credit, base_tx) if has_problem(h, p.baseline) else None
     return replace(p, interventions=tuple(interventions), explanation=tuple(sentences), if_nothing_done=projection)
