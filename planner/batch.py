@@ -274,7 +274,8 @@ def _alarm(signum, frame):  # pragma: no cover - runs inside a worker
     raise _HouseholdTimeout()
 
 
-def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool) -> tuple[dict, str | None, int]:
+def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
+             shortfall: str = "bound") -> tuple[dict, str | None, int]:
     """Plan one household within `time_limit_s` (each solver phase is limited to it, and, in a
     worker process's main thread, a timer stops the household once the whole limit has passed:
     the result then has status "timeout"). Returns the finished row and the plan JSON text."""
@@ -290,7 +291,7 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool) -> tuple[
             old = signal.signal(signal.SIGALRM, _alarm)
             signal.setitimer(signal.ITIMER_REAL, max(0.001, time_limit_s))
         try:
-            p = plan(h, same_day_credit=same_day_credit, time_limit_s=time_limit_s)
+            p = plan(h, same_day_credit=same_day_credit, time_limit_s=time_limit_s, shortfall=shortfall)
         finally:
             if use_alarm:
                 signal.setitimer(signal.ITIMER_REAL, 0)
@@ -555,6 +556,9 @@ class BatchOptions:
     same_day_credit: bool = False
     chunk_size: int = 1000
     progress: bool = True
+    #: for households without a plan: "bound" (default) reports the no-lever shortfall, an
+    #: upper bound; "exact" solves for the least extra sums (slower; `planner plan` does this)
+    shortfall: str = "bound"
 
 
 @dataclass
@@ -594,6 +598,7 @@ def _fingerprint(files: list[Path], colmap: ColumnMap, opts: BatchOptions) -> di
         "key_check": pseudonym(opts.key, "planner-key-check") if opts.key else None,
         "check_only": opts.check_only,
         "same_day_credit": opts.same_day_credit,
+        "shortfall": opts.shortfall,
     }
 
 
@@ -732,7 +737,8 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, errors: _ErrorS
         while True:
             while queue and len(plans) < max_plans:
                 h, row = queue.popleft()
-                plans[engine.submit(plan_one, h, row, opts.time_limit_s, opts.same_day_credit)] = row["seq"]
+                plans[engine.submit(plan_one, h, row, opts.time_limit_s, opts.same_day_credit,
+                                    opts.shortfall)] = row["seq"]
             while not exhausted and len(checks) < max_checks and len(queue) < max_plans * 4:
                 nxt = next(chunks, None)
                 if nxt is None:

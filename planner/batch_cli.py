@@ -36,8 +36,11 @@ EXIT_INPUT = 2
 @click.option("--check-only", is_flag=True, help="Check and rank every household, plan none.")
 @click.option("--same-day-credit", is_flag=True, help="Let a payout cover a debit on the same day.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--exact-shortfall", is_flag=True,
+              help="For households without a plan, solve for the least extra sums (slower); "
+                   "default: the sums that suffice with no lever, an upper bound.")
 def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, key_file, engine, scheduler,
-          time_limit, check_only, same_day_credit, no_progress) -> None:
+          time_limit, check_only, same_day_credit, no_progress, exact_shortfall) -> None:
     """Check every household in tenant/payout tables (CSV, XLSX) or folders of household files,
     plan those with a problem, and write a prioritised list to --out."""
     from concurrent.futures.process import BrokenProcessPool
@@ -58,7 +61,8 @@ def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, k
         key = load_key(key_file) if (pseudonymise or key_file) else None
         opts = BatchOptions(out=out, workers=workers, horizon_months=horizon_months, resume=resume, key=key,
                             engine=engine, scheduler=scheduler, time_limit_s=time_limit, check_only=check_only,
-                            columns=columns, same_day_credit=same_day_credit, progress=not no_progress)
+                            columns=columns, same_day_credit=same_day_credit, progress=not no_progress,
+                            shortfall="exact" if exact_shortfall else "bound")
         s = run_batch(list(inputs), opts, echo=click.echo)
     except (BatchError, UnreadableInput) as exc:
         fail(str(exc))

@@ -42,7 +42,9 @@ from .model import Household, Intervention, Plan, Shortfall, Transaction
 DEFAULT_BUFFER_TARGET_ORE = 100_000
 DEFAULT_TIME_LIMIT_S = 20.0
 DEFAULT_SHORTFALL_TIME_LIMIT_S = 1.0
-#: The shortfall is proven least to within this many øre (100 kr).
+#: The shortfall is advice: it is given in whole kroner (rounded up) and proven least to
+#: within 100 kr (SHORTFALL_GAP_ORE), which keeps the search short.
+SHORTFALL_UNIT_ORE = 100  # whole kroner
 SHORTFALL_GAP_ORE = 10_000
 
 
@@ -267,10 +269,12 @@ class _Model:
     slack_month: object | None
     target: int = 0
     floor: int = 0
+    buffer: object | None = None
+    unit: int = 1
 
 
 def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_month: bool = False,
-           until: int | None = None, fixed_opening_extra: int = 0) -> _Model:
+           until: int | None = None, fixed_opening_extra: int = 0, slack_unit: int = 1) -> _Model:
     from ortools.sat.python import cp_model
 
     cfg = s.cfg
@@ -448,14 +452,18 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
         m.add_exactly_one(repay)
 
     # ---- slack for the shortfall analysis
-    slack_one_v = slack_month_v = None
+    slack_one_v = slack_month_v = buffer_v = None
     if slack_one:
-        slack_one_v = m.new_int_var(0, big, "slack_one")
-        window_terms[0].append((slack_one_v, 1))
+        # the opening buffer, exact in øre (fixed, never minimised here) ...
+        buffer_v = m.new_int_var(0, big, "buffer")
+        window_terms[0].append((buffer_v, 1))
+        # ... and the one-time shortfall, minimised in units of `slack_unit` øre
+        slack_one_v = m.new_int_var(0, big // slack_unit + 1, "slack_one")
+        window_terms[0].append((slack_one_v, slack_unit))
     if slack_month:
-        slack_month_v = m.new_int_var(0, big, "slack_month")
+        slack_month_v = m.new_int_var(0, big // slack_unit + 1, "slack_month")
         for f in s.month_firsts:
-            window_terms[credit_window(f)].append((slack_month_v, 1))
+            window_terms[credit_window(f)].append((slack_month_v, slack_unit))
 
     # ---- the balance chain
     low = m.new_int_var(0, max(0, buffer_target), "low")
@@ -476,7 +484,7 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
         balances.append(b)
         prev = b
     return _Model(m, T, balances, low, cost_terms, lateness_terms, repay_terms, used, y, inst, rd, bost, ded_k,
-                  ded_u, move, repay, slack_one_v, slack_month_v, max(0, buffer_target), s.floor)
+                  ded_u, move, repay, slack_one_v, slack_month_v, max(0, buffer_target), s.floor, buffer_v, slack_unit)
 
 
 def _solver(time_limit: float):
@@ -515,14 +523,15 @@ def _hint_from(m, solver) -> None:
     m.proto.solution_hint.values.extend(values)
 
 
-def _fixed(mdl: _Model, one: int = 0, month: int = 0):
-    """A copy of the full model with the slack sums fixed: 0 and 0 is the plain problem;
-    `one` > 0 plans with that opening buffer. One build serves every solve of a household."""
+def _fixed(mdl: _Model, one: int = 0):
+    """A copy of the full model with no extra money but an opening buffer of `one` øre:
+    0 is the plain problem. One build serves every solve of a household."""
     m = mdl.model.clone()
-    if mdl.slack_one is not None:
-        m.add(mdl.slack_one == one)
-    if mdl.slack_month is not None:
-        m.add(mdl.slack_month == month)
+    if mdl.buffer is not None:
+        m.add(mdl.buffer == one)
+    for v in (mdl.slack_one, mdl.slack_month):
+        if v is not None:
+            m.add(v == 0)
     return m
 
 
@@ -598,22 +607,25 @@ def _minimise_slack(mdl: _Model, kind: str, time_limit: float, one: int = 0,
     m = mdl.model.clone()
     var, other = (mdl.slack_one, mdl.slack_month) if kind == "one" else (mdl.slack_month, mdl.slack_one)
     if other is not None:
-        m.add(other == (0 if kind == "one" else one))
+        m.add(other == 0)
+    if mdl.buffer is not None:
+        m.add(mdl.buffer == (0 if kind == "one" else one))
     if hint is not None and _SLACK_HINT:
-        m.add_hint(var, hint)
+        m.add_hint(var, -(-hint // mdl.unit))
     m.minimize(var)
     solver = _solver(time_limit)
     # A pure "least extra money" objective: the stronger LP relaxation proves it in tens of
     # milliseconds where the default level searched for seconds (bench/plan.py, hh-000019).
     solver.parameters.linearization_level = 2
-    # Advice, not accounting: stop once the answer is proven within 100 kr of the least.
-    solver.parameters.absolute_gap_limit = SHORTFALL_GAP_ORE
+    if SHORTFALL_GAP_ORE:
+        solver.parameters.absolute_gap_limit = SHORTFALL_GAP_ORE // mdl.unit
     st = solver.solve(m)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     floor = mdl.floor
-    binding = [int(t) for t, b in zip(mdl.check_days, mdl.balances) if solver.value(b) == floor]
-    return int(solver.value(var)), binding, st == cp_model.OPTIMAL
+    # binding days: where the balance is within one unit of the floor in that solution
+    binding = [int(t) for t, b in zip(mdl.check_days, mdl.balances) if solver.value(b) - floor < mdl.unit]
+    return int(solver.value(var)) * mdl.unit, binding, st == cp_model.OPTIMAL
 
 
 # --------------------------------------------------------------------------- decoding
@@ -750,8 +762,15 @@ def plan(
     buffer_target_ore: int = DEFAULT_BUFFER_TARGET_ORE,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     shortfall_time_limit_s: float = DEFAULT_SHORTFALL_TIME_LIMIT_S,
+    shortfall: str = "exact",
 ) -> Plan:
-    """The cheapest set of interventions that keeps the household solvent on every day."""
+    """The cheapest set of interventions that keeps the household solvent on every day.
+
+    `shortfall`: for a household without a plan, "exact" finds the least extra sums under the
+    allowed levers (two more solves); "bound" reports the sums that suffice with no lever at
+    all (upper bounds, `optimal` false), for runs over many households."""
+    if shortfall not in ("exact", "bound"):
+        raise ValueError(f"shortfall must be 'exact' or 'bound', not {shortfall!r}")
     from .explain import explain_plan
 
     h = household
@@ -765,7 +784,7 @@ def plan(
         return _finish(p, h, explain_plan, base_tx, same_day_credit)
     s = _setup(h, cfg, same_day_credit, base_tx)
     opening_extra = 0
-    mdl = _build(s, buffer_target_ore, slack_one=True, slack_month=True)
+    mdl = _build(s, buffer_target_ore, slack_one=True, slack_month=True, slack_unit=SHORTFALL_UNIT_ORE)
     result = _solve_phases(mdl, time_limit_s)
     if result is None:
         # the dip no lever can reach: days up to the first possible payout (a small model)
@@ -777,10 +796,12 @@ def plan(
     if result is None:
         # The shortfall is advice ("about this much is missing"): each solve gets its own
         # cap; a figure not proven least within it is an upper bound, and `optimal` says so.
+        # `shortfall="bound"` (the batch) skips both solves and reports the no-lever bounds.
         cap = min(time_limit_s, shortfall_time_limit_s)
         bound_one, bound_month = _no_lever_shortfall(s, opening_extra)
-        one = _minimise_slack(mdl, "one", cap, hint=bound_one)
-        month = _minimise_slack(mdl, "month", cap, one=opening_extra, hint=bound_month)
+        exact = shortfall == "exact"
+        one = _minimise_slack(mdl, "one", cap, hint=bound_one) if exact else None
+        month = _minimise_slack(mdl, "month", cap, one=opening_extra, hint=bound_month) if exact else None
         shortfall_proven = all(x is not None and x[2] for x in (one, month)) or (month is None and bound_month is None)
         if one is None:
             one = (bound_one, [], False)

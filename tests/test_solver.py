@@ -407,3 +407,19 @@ def test_year_plans_are_solvent_by_resimulation_and_pay_every_rent(h):
     doc = p.to_json()
     assert_contract(h, doc)
     assert_untouched_incomes_keep_dates(h, doc)
+
+
+def test_bound_shortfall_suffices_without_levers_and_is_not_below_the_exact(scenario):
+    from planner.cashflow import diagnose
+
+    h = scenario("lav-inntekt")
+    exact = plan(h).shortfall
+    bound_plan = plan(h, shortfall="bound")
+    bound = bound_plan.shortfall
+    assert bound_plan.status == "infeasible" and not bound_plan.optimal
+    assert bound.one_time_ore >= exact.one_time_ore
+    assert bound.monthly_ore >= exact.monthly_ore
+    # the bound needs no lever: the schedule as it stands is solvent with that opening sum
+    richer = h.model_copy(update={"opening_balance": h.opening_balance + bound.one_time_ore})
+    assert diagnose(richer).problem == "none"
+    assert "øvre grenser" in " ".join(bound_plan.explanation)
