@@ -51,7 +51,7 @@ def problem_households(n: int, months: int, seed: int):
 def measure(households, allow=()) -> dict:
     """Per-household timings, split by outcome ("plan": solvent or planned; "none": infeasible,
     which also pays for the shortfall analysis)."""
-    build, solve, total, optimal, status, outcome = [], [], [], 0, {}, []
+    build, solve, total, optimal, status, outcome, proven = [], [], [], 0, {}, [], []
     from ortools.sat.python import cp_model
 
     orig_build, orig_solve = solver._build, cp_model.CpSolver.solve
@@ -81,12 +81,13 @@ def measure(households, allow=()) -> dict:
             build.append(acc["build"])
             solve.append(acc["solve"])
             optimal += p.optimal
+            proven.append(p.optimal)
             status[p.status] = status.get(p.status, 0) + 1
             outcome.append("none" if p.status == "infeasible" else "plan")
     finally:
         solver._build, cp_model.CpSolver.solve = orig_build, orig_solve
     return {"build": build, "solve": solve, "total": total, "optimal": optimal, "n": len(households),
-            "status": status, "outcome": outcome}
+            "status": status, "outcome": outcome, "proven": proven}
 
 
 def subset(r: dict, which: str) -> dict | None:
@@ -95,7 +96,7 @@ def subset(r: dict, which: str) -> dict | None:
         return None
     pick = lambda xs: [xs[i] for i in idx]  # noqa: E731
     return {"build": pick(r["build"]), "solve": pick(r["solve"]), "total": pick(r["total"]),
-            "optimal": r["optimal"], "n": r["n"], "status": {which: len(idx)}}
+            "optimal": sum(pick(r["proven"])), "n": len(idx), "status": {which: len(idx)}}
 
 
 def p95(xs):

@@ -41,7 +41,7 @@ from .model import Household, Intervention, Plan, Shortfall, Transaction
 #: Default for phase 2: the planner prefers plans that keep this much above the floor.
 DEFAULT_BUFFER_TARGET_ORE = 100_000
 DEFAULT_TIME_LIMIT_S = 20.0
-DEFAULT_SHORTFALL_TIME_LIMIT_S = 1.0
+DEFAULT_SHORTFALL_TIME_LIMIT_S = 5.0
 #: The shortfall is advice: it is given in whole kroner (rounded up) and proven least to
 #: within 100 kr (SHORTFALL_GAP_ORE), which keeps the search short.
 SHORTFALL_UNIT_ORE = 100  # whole kroner
