@@ -481,16 +481,8 @@ class Journal:
             fh.truncate(0)
 
     def rows(self) -> Iterable[dict]:
-        if not self.path.exists():
-            return
-        with open(self.path, encoding="utf-8") as fh:
-            for line in fh:
-                line = line.strip()
-                if line:
-                    try:
-                        yield json.loads(line)
-                    except json.JSONDecodeError:
-                        continue
+        for _, row in self.lines():
+            yield row
 
     def lines(self) -> Iterable[tuple[str, dict]]:
         """(line, row) of every complete journal line."""

@@ -320,7 +320,7 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
             if row.get("month_amounts"):
                 item["month_amounts"] = _mapping(row["month_amounts"], f"{group}-{idx}-month_amounts", errors, False)
             if row.get("month_day"):
-                item["month_day"] = _mapping(row["month_day"], f"{group}-{idx}-month_amounts", errors, True)
+                item["month_day"] = _mapping(row["month_day"], f"{group}-{idx}-month_day", errors, True)
             item["_row"] = idx
             items.append(item)
         doc[group] = items
