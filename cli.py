@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 EXIT_INPUT = 2
+EXIT_TIMEOUT = 1  # a household the solver could not finish in time (not an input error)
 
 
 def _fail_input(errors: list[str]) -> None:
@@ -158,7 +159,7 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
     from planner.io.household import read_household
     from planner.levers import LeverError, check_names
     from planner.report import plan_text
-    from planner.solver import plan
+    from planner.solver import SolverTimeout, plan
 
     try:
         check_names(allow, "--allow")
@@ -167,15 +168,20 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         _fail_input([str(exc)])
     if letters_dir:
         _letter_sender(letter_opts)  # refuse a missing caseworker before any solving
-    outputs, errors = [], []
+    outputs, errors, timeouts = [], [], []
     for f in files:
         try:
             h = read_household(f)
         except InputError as exc:
             errors.extend(str(p) for p in exc.problems)
             continue
-        p = plan(h, allow, forbid, same_day_credit=same_day_credit,
-                 buffer_target_ore=round(buffer_target * 100), time_limit_s=time_limit)
+        try:
+            p = plan(h, allow, forbid, same_day_credit=same_day_credit,
+                     buffer_target_ore=round(buffer_target * 100), time_limit_s=time_limit)
+        except SolverTimeout:
+            timeouts.append(f"{f}: {h.id}: no plan found within --time-limit {time_limit:g} s per phase; "
+                            "try a longer limit")
+            continue
         outputs.append((h, p))
         if letters_dir:
             for path in _write_letters(h, p, letters_dir, letter_format, letter_opts):
@@ -192,7 +198,11 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
     elif outputs:
         click.echo("\n\n".join(plan_text(h, p) for h, p in outputs))
     if errors:
-        _fail_input(errors)
+        _fail_input(errors + timeouts)
+    if timeouts:
+        for t in timeouts:
+            click.echo(f"error: {t}", err=True)
+        sys.exit(EXIT_TIMEOUT)
 
 
 @main.command(name="letter")

@@ -423,3 +423,20 @@ def test_bound_shortfall_suffices_without_levers_and_is_not_below_the_exact(scen
     richer = h.model_copy(update={"opening_balance": h.opening_balance + bound.one_time_ore})
     assert diagnose(richer).problem == "none"
     assert "øvre grenser" in " ".join(bound_plan.explanation)
+
+
+def test_plan_cli_reports_a_timeout_without_a_traceback(monkeypatch):
+    from click.testing import CliRunner
+
+    import planner.solver as solver_mod
+    from cli import main
+
+    def too_slow(*a, **k):
+        raise solver_mod.SolverTimeout("no plan found within the time limit")
+
+    monkeypatch.setattr(solver_mod, "plan", too_slow)
+    root = Path(__file__).resolve().parent.parent
+    res = CliRunner().invoke(main, ["plan", str(root / "scenarios" / "aap-drift.toml"), "--time-limit", "0.1"])
+    assert res.exit_code == 1
+    assert "aap-drift: no plan found within --time-limit 0.1 s" in res.output
+    assert "Traceback" not in res.output
