@@ -742,11 +742,15 @@ def verify(h: Household, txs: Iterable[Transaction], opening: int, same_day_cred
     for tx in txs:
         if tx.rent_month is not None:
             paid[tx.rent_month] += abs(tx.amount_ore)
+    # what each month owes: the schedule's rent bookings (one a month, or several for rent
+    # given by `dates` or `every_days`)
+    due: dict[str, int] = defaultdict(int)
     for tx in transactions(h) if baseline is None else baseline:
         if tx.kind == "husleie":
-            due = h.rent.amount_for(int(tx.rent_month[:4]), int(tx.rent_month[5:]))
-            if paid.get(tx.rent_month, 0) != due:
-                raise PlanVerificationError(f"{h.id}: rent for {tx.rent_month} paid {paid.get(tx.rent_month, 0)} of {due}")
+            due[tx.rent_month] += -tx.amount_ore
+    for month in sorted(set(due) | set(paid)):
+        if paid.get(month, 0) != due.get(month, 0):
+            raise PlanVerificationError(f"{h.id}: rent for {month} paid {paid.get(month, 0)} of {due.get(month, 0)}")
     return sim
 
 
