@@ -249,6 +249,8 @@ def payout_table(year: int, kinds: list[str] | None = None) -> list[tuple[str, l
             month_day=tuple((0, m, d) for m, d in rule.month_day),
             tables=tuple(sorted(k.tables.items())),
         )
-        note = "publisert tabell" if year in k.tables else f"regel: dag {rule.day}, skift {rule.shift}"
+        shift_nb = {"before": "bankdagen før ved helg/helligdag", "after": "bankdagen etter ved helg/helligdag",
+                    "none": "samme dag også ved helg/helligdag"}[rule.shift]
+        note = "publisert tabell" if year in k.tables else f"regel: den {rule.day}., {shift_nb}"
         rows.append((kind, list(occurrences(sched, start, end)), note))
     return rows

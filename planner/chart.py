@@ -96,7 +96,8 @@ def plan_chart(household, plan, path: str | Path, same_day_credit: bool = False)
         rent_days = sorted({t.date for t in plan.transactions if t.kind == "husleie"})
     else:
         rent_days = sorted({t.date for t in before_rent(household)})
-    title = f"{household.id}: saldo før og etter plan ({plan.status})"
+    status_nb = {"solvent": "i orden", "planned": "plan funnet", "infeasible": "ingen plan"}[plan.status]
+    title = f"{household.id}: saldo før og etter plan ({status_nb})"
     return balance_chart(path, series, household.min_balance, rent_days, title)
 
 

@@ -55,7 +55,8 @@ class _Baseline:
 
     def __init__(self, h: Household, same_day_credit: bool = False, base_tx=None):
         self.h = h
-        self.sim = simulate(transactions(h) if base_tx is None else base_tx, h.start, h.end, h.opening_balance)
+        self.txs = transactions(h) if base_tx is None else base_tx
+        self.sim = simulate(self.txs, h.start, h.end, h.opening_balance)
         self.series = self.sim.solvency_series(same_day_credit)
 
     def dip_between(self, windows: list[tuple[date, date]]) -> tuple[int, date, int] | None:
@@ -87,6 +88,37 @@ def _monthly_windows(h: Household, from_day: int, to_day: int) -> list[tuple[dat
     return out
 
 
+MONTHS_NB = ("jan.", "feb.", "mars", "apr.", "mai", "juni", "juli", "aug.", "sep.", "okt.", "nov.", "des.")
+
+
+def _month_nb(key: str) -> str:
+    return f"{MONTHS_NB[int(key[5:7]) - 1]} {key[:4]}"
+
+
+def instalment_schedule(days: list[int], by_month: dict[str, list[int]]) -> str:
+    """'jan. 2026–apr. 2026: 2 741,92 kr den 1. og 5 258,08 kr den 25.; mai 2026–des. 2026:
+    8 000,00 kr den 1.' — consecutive months with the same split are one group; a day with
+    nothing to pay that month is left out, so no 'zero kroner' debit is ever described."""
+    groups: list[tuple[list[str], tuple[int, ...]]] = []
+    for key in sorted(by_month):
+        split = tuple(by_month[key])
+        if groups and groups[-1][1] == split:
+            groups[-1][0].append(key)
+        else:
+            groups.append(([key], split))
+
+    def describe(split: tuple[int, ...]) -> str:
+        return " og ".join(f"{format_kr(a)} den {day}." for day, a in zip(days, split) if a) or "ingenting"
+
+    if len(groups) == 1:
+        return describe(groups[0][1])
+    parts = []
+    for keys, split in groups:
+        span = _month_nb(keys[0]) if len(keys) == 1 else f"{_month_nb(keys[0])}–{_month_nb(keys[-1])}"
+        parts.append(f"{span}: {describe(split)}")
+    return "; ".join(parts)
+
+
 def _dip_reason(base: _Baseline, windows: list[tuple[date, date]], h: Household) -> str:
     dip = base.dip_between(windows)
     if dip is None or dip[2] == 0:
@@ -104,11 +136,10 @@ def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> In
                    f"{p['from_day']}. Leietaker og utleier endrer forfallsdatoen i avtalegiroen, fra {d(first) if first else '–'}.")
         reason = _dip_reason(base, _monthly_windows(h, p["from_day"], p["day"]), h)
     elif i.lever == "rent_instalments":
-        parts = " og ".join(f"{format_kr(a)} den {day}." for day, a in zip(p["days"], p["amounts_ore"]))
-        vary = len({tuple(v) for v in p.get("amounts_by_month", {}).values()}) > 1
-        summary = (f"Husleien trekkes i {len(p['days'])} deler: {parts}"
-                   + (" (beløpene varierer noe fra måned til måned, se transaksjonene)" if vary else "")
-                   + f". Utleier må godta en betalingsavtale med disse trekkdagene.")
+        days = " og ".join(f"den {day}." for day in p["days"])
+        summary = (f"Husleien trekkes på inntil {len(p['days'])} dager i måneden ({days}): "
+                   + instalment_schedule(p["days"], p.get("amounts_by_month") or {"": p["amounts_ore"]}).rstrip(".")
+                   + ". Utleier må godta en betalingsavtale med disse trekkdagene og beløpene.")
         due = h.rent.day or 1
         reason = _dip_reason(base, _monthly_windows(h, due, max(p["days"])), h)
     elif i.lever == "bostotte_to_landlord":
@@ -125,9 +156,14 @@ def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> In
         reason = _reason_direct(plan, h, base, "deduction", p["stream"])
     elif i.lever == "move_payout":
         if "shift_days" in p:
-            summary = (f"NAV blir bedt om å utbetale {stream_name(h, p['stream'])} {abs(p['shift_days'])} dager "
-                       f"{'tidligere' if p['shift_days'] < 0 else 'senere'} i 14-dagersrytmen (ny første dato {p['to_day']}).")
-            reason = "Utbetalingen kommer før husleien trekkes i stedet for etter."
+            k = p["shift_days"]
+            first = _first_date(plan, kind="income", stream=p["stream"])
+            summary = (f"NAV blir bedt om å utbetale {stream_name(h, p['stream'])} {abs(k)} dager "
+                       f"{'tidligere' if k < 0 else 'senere'} i 14-dagersrytmen"
+                       + (f"; første utbetaling i planen blir {d(first)}." if first else "."))
+            old = sorted({t.date for t in base.txs if t.kind == "income" and t.stream == p["stream"]})
+            shift = timedelta(days=k)
+            reason = _dip_reason(base, [tuple(sorted((o, o + shift))) for o in old], h)
         else:
             summary = (f"NAV blir bedt om å utbetale {stream_name(h, p['stream'])} den {p['to_day']}. i stedet for den "
                        f"{p['from_day']}.")
@@ -198,13 +234,18 @@ def explain_plan(plan: Plan, h: Household, same_day_credit: bool = False,
         else:
             sentences.append("Ingen kombinasjon av de tillatte tiltakene holder saldoen over grensen hver dag.")
         if sf is not None:
-            if sf.monthly_ore is not None:
-                sentences.append(f"Det mangler minst {format_kr(sf.monthly_ore)} ekstra hver måned.")
-            sentences.append(f"Alternativt et engangsbeløp på minst {format_kr(sf.one_time_ore)} ved periodens start.")
+            extra = " i tillegg til startbufferen under" if plan.opening_buffer_ore else ""
+            if plan.optimal:
+                if sf.monthly_ore is not None:
+                    sentences.append(f"Det mangler minst {format_kr(sf.monthly_ore)} ekstra hver måned{extra}.")
+                sentences.append(f"Alternativt mangler minst {format_kr(sf.one_time_ore)} som engangsbeløp ved periodens start.")
+            else:
+                if sf.monthly_ore is not None:
+                    sentences.append(f"{format_kr(sf.monthly_ore)} ekstra hver måned{extra} er nok, også uten andre tiltak.")
+                sentences.append(f"Alternativt er et engangsbeløp på {format_kr(sf.one_time_ore)} ved periodens start nok.")
+                sentences.append("Merk: beløpene er øvre grenser; det minste beløpet med tiltak kan være lavere.")
             if sf.binding_days:
                 sentences.append("Dager som binder: " + ", ".join(d(x) for x in sf.binding_days[:5]) + ".")
-            if not plan.optimal:
-                sentences.append("Merk: beløpene er ikke bevist minst innen tidsgrensen; de er øvre grenser.")
         if plan.opening_buffer_ore:
             sentences.append(f"Kontoen trenger uansett en startbuffer på {format_kr(plan.opening_buffer_ore)} før første utbetaling.")
         return interventions, sentences
@@ -214,7 +255,7 @@ def explain_plan(plan: Plan, h: Household, same_day_credit: bool = False,
     if plan.interventions:
         sentences.append(
             f"Med tiltakene er laveste saldo {format_kr(plan.min_balance_ore)} den {d(plan.min_balance_date)}; "
-            f"samlet kostnad {plan.cost} enheter."
+            f"samlet kostnad {plan.cost} {'enhet' if plan.cost == 1 else 'enheter'}."
         )
     return interventions, sentences
 

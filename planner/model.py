@@ -70,6 +70,7 @@ NonNegativeOre = Annotated[int, BeforeValidator(_to_nonnegative_ore)]
 
 Day = Annotated[int, Field(ge=1, le=31, strict=True)]
 _MONTH_KEY = re.compile(r"^(?:(\d{4})-)?(\d{1,2})$")
+_NATIONAL_ID = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
 
 
 def _shown(value: object) -> object:
@@ -248,6 +249,18 @@ class Household(_Strict):
     living: Living = Field(default_factory=Living)
     arrears: Arrears | None = None
     levers: Levers = Field(default_factory=Levers)
+
+    @field_validator("label")
+    @classmethod
+    def _no_national_id(cls, value: str | None) -> str | None:
+        """A label is copied into reports and batch results: it must not carry a
+        fødselsnummer (11 digits, maybe with a space after the birth date)."""
+        if value is not None and _NATIONAL_ID.search(value):
+            raise PydanticCustomError(
+                "personal_data",
+                "looks like a fødselsnummer (11 digits); a label must not hold personal data: use a case number",
+            )
+        return value
 
     @field_validator("profile")
     @classmethod

@@ -29,14 +29,10 @@ def kroner_to_ore(value: object) -> int:
         dec = Decimal(repr(value))
     elif isinstance(value, Decimal):
         dec = value
+        if dec.is_finite() and dec.as_tuple().exponent < -2 and dec != dec.quantize(Decimal("0.01")):
+            raise MoneyError("at most two decimals (whole øre) are allowed")
     elif isinstance(value, str):
-        text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        if text.lower().endswith("kr"):
-            text = text[:-2]
-        try:
-            dec = Decimal(text)
-        except InvalidOperation:
-            raise MoneyError(f"expected an amount in kroner such as 9500 or 9500.50, got {value!r}") from None
+        dec = _parse_kroner_text(value)
     else:
         raise MoneyError(f"expected an amount in kroner (a number), got {type(value).__name__}")
     if not dec.is_finite():
@@ -47,6 +43,33 @@ def kroner_to_ore(value: object) -> int:
     if ore != ore.to_integral_value():
         raise MoneyError("at most two decimals (whole øre) are allowed")
     return int(ore)
+
+
+def _parse_kroner_text(value: str) -> Decimal:
+    """Kroner as people write them: `9500`, `9500.50`, `9 500,50`, `9.500,50`, `9500 kr`.
+
+    What is written decides, not the value: `11.000` has three decimals and is refused, since a
+    Norwegian reader means eleven thousand and a parser would read eleven kroner. A point is
+    a thousands separator only beside a decimal comma (`9.500,50`).
+    """
+    text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if text.lower().endswith("kr"):
+        text = text[:-2]
+    if "," in text and "." in text:
+        if text.rfind(".") > text.rfind(","):
+            raise MoneyError(f"unclear amount {value!r}: write kroner as 9500.50 or 9 500,50")
+        text = text.replace(".", "")
+    text = text.replace(",", ".")
+    if text.count(".") > 1:
+        raise MoneyError(f"unclear amount {value!r}: write kroner as 9500.50 or 9 500,50")
+    if "." in text and len(text.split(".")[1]) > 2:
+        raise MoneyError(
+            f"at most two decimals (whole øre) are allowed; for thousands write 11000 or 11 000 (got {value!r})"
+        )
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise MoneyError(f"expected an amount in kroner such as 9500 or 9500.50, got {value!r}") from None
 
 
 def format_kr(ore: int) -> str:

@@ -14,6 +14,10 @@ PROBLEM_TEXT = {
 }
 
 
+def months_nb(n: int) -> str:
+    return f"{n} måned" if n == 1 else f"{n} måneder"
+
+
 def d(day: date | None) -> str:
     """Norwegian date: 01.02.2026."""
     return "–" if day is None else day.strftime("%d.%m.%Y")
@@ -27,7 +31,7 @@ def diagnosis_text(household: Household, diag: Diagnosis, projection=None) -> st
         head += f" ({household.label})"
     lines = [
         head,
-        f"Periode: {d(diag.start)}–{d(diag.end)} ({household.months} måneder)",
+        f"Periode: {d(diag.start)}–{d(diag.end)} ({months_nb(household.months)})",
         f"Problem: {PROBLEM_TEXT[diag.problem]}",
         f"Laveste saldo: {format_kr(diag.min_balance_ore)} ({d(diag.min_balance_date)})",
         f"Grense (minste saldo): {format_kr(diag.floor_ore)}",
@@ -100,7 +104,7 @@ def plan_text(household: Household, plan) -> str:
     head = f"Husstand: {household.id}" + (f" ({household.label})" if household.label else "")
     lines = [
         head,
-        f"Periode: {d(plan.start)}–{d(plan.end)} ({household.months} måneder)",
+        f"Periode: {d(plan.start)}–{d(plan.end)} ({months_nb(household.months)})",
         f"Problem: {PROBLEM_TEXT[b.problem]}",
         f"Status: {STATUS_TEXT[plan.status]}",
     ]
@@ -119,7 +123,7 @@ def plan_text(household: Household, plan) -> str:
     lines.append(f"Laveste saldo før:   {format_kr(b.min_balance_ore)} ({d(b.min_balance_date)})")
     if plan.status != "infeasible":
         lines.append(f"Laveste saldo etter: {format_kr(plan.min_balance_ore)} ({d(plan.min_balance_date)})")
-        lines.append(f"Samlet kostnad: {plan.cost} enheter")
+        lines.append(f"Samlet kostnad: {plan.cost} {'enhet' if plan.cost == 1 else 'enheter'}")
         rent_total = sum(-t.amount_ore for t in plan.transactions if t.kind == "husleie" and t.account == "tenant")
         rent_total += sum(t.amount_ore for t in plan.transactions if t.account == "landlord")
         if plan.lateness_ore_days and rent_total:
@@ -129,9 +133,10 @@ def plan_text(household: Household, plan) -> str:
     else:
         sf = plan.shortfall
         if sf is not None:
+            bound = "" if plan.optimal else " (øvre grense, uten tiltak)"
             if sf.monthly_ore is not None:
-                lines.append(f"Mangler per måned: {format_kr(sf.monthly_ore)}")
-            lines.append(f"Eller engangsbeløp ved start: {format_kr(sf.one_time_ore)}")
+                lines.append(f"Mangler per måned: {format_kr(sf.monthly_ore)}{bound}")
+            lines.append(f"Eller engangsbeløp ved start: {format_kr(sf.one_time_ore)}{bound}")
             if sf.binding_days:
                 lines.append("Dager som binder: " + ", ".join(d(x) for x in sf.binding_days[:5]))
     if plan.opening_buffer_ore:

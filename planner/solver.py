@@ -790,9 +790,11 @@ def plan(
     opening_extra = 0
     mdl = _build(s, buffer_target_ore, slack_one=True, slack_month=True, slack_unit=SHORTFALL_UNIT_ORE)
     result = _solve_phases(mdl, time_limit_s)
-    if result is None:
-        # the dip no lever can reach: days up to the first possible payout (a small model)
-        first_credit = _first_possible_credit(s)
+    first_credit = _first_possible_credit(s)
+    if result is None and baseline.problem == "timing" and first_credit is not None:
+        # The dip no lever can reach: days up to the first possible payout (a small model).
+        # Only for a timing problem: a start buffer is no plan for a household whose money
+        # does not suffice, nor for one with no payout at all (it would fund the horizon).
         early = _minimise_slack(_build(s, 0, slack_one=True, until=first_credit), "one", time_limit_s)
         if early is not None and early[0] > 0:
             opening_extra = early[0]
@@ -838,12 +840,13 @@ def plan(
     return _finish(p, h, explain_plan, base_tx, same_day_credit)
 
 
-def _first_possible_credit(s: _Setup) -> int:
+def _first_possible_credit(s: _Setup) -> int | None:
+    """The first day any payout can land in the horizon (None: no payout at all)."""
     days = [int(t) for t in np.nonzero(s.fixed_credit)[0]]
     for opts in s.move_options.values():
         for _, occ in opts:
             days.extend(o[0] for o in occ)
-    return min(days) if days else s.days - 1
+    return min(days) if days else None
 
 
 def _finish(p: Plan, h: Household, explain_plan, base_tx, same_day_credit: bool) -> Plan:

@@ -17,6 +17,8 @@ class Problem:
     field: str | None = None
     value: object = None
     has_value: bool = False
+    #: the bad value looks like personal data: never repeat it (messages, errors.csv)
+    sensitive: bool = False
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"

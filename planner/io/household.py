@@ -140,13 +140,17 @@ def _problem(err: dict, name: str, source_text: str | None) -> Problem:
             message = message[len("Value error, "):]
         if message.startswith("Input should be "):
             message = "must be " + message[len("Input should be "):]
+    if err["type"] == "personal_data":
+        value, has_value = None, False  # never repeat what looks like personal data
     if isinstance(value, dict):
         has_value = False  # a whole table: the field and line say where, the dump would not help
     elif has_value and _names_value(message, value):
         has_value = False  # the message names the value already
+    sensitive = err["type"] == "personal_data"
     loc = tuple(p for p in loc if isinstance(p, int) or not p.startswith(("function-", "int", "constrained")))
     line = _locate(source_text, loc) if source_text is not None else None
-    return Problem(name, message, line=line, field=_field_name(loc) or None, value=value, has_value=has_value)
+    return Problem(name, message, line=line, field=_field_name(loc) or None, value=value, has_value=has_value,
+                   sensitive=sensitive)
 
 
 def _names_value(message: str, value: object) -> bool:

@@ -61,10 +61,10 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
         )
         sys.exit(EXIT_USAGE)
     from planner.web.auth import UsersFileError
-    from planner.web.server import run
+    from planner.web.server import DatabaseUnusable, run
 
     try:
         run(host=host, port=port, db_url=db_url, users_file=users_file, time_limit_s=time_limit)
-    except UsersFileError as exc:
+    except (UsersFileError, DatabaseUnusable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

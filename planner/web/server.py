@@ -27,11 +27,31 @@ def run(host: str, port: int, db_url: str | None, users_file: str | None, time_l
     from .store import default_url
 
     url = db_url or default_url()
-    app = create_app(url, users_file, time_limit_s=time_limit_s)
+    try:
+        app = create_app(url, users_file, time_limit_s=time_limit_s)
+    except DatabaseUnusable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure to open the database is the user's URL
+        raise DatabaseUnusable(_database_problem(url, exc)) from None
     logging.getLogger("planner.web").info(
         "database %s; login %s", _safe_url(url), "required" if users_file else "off (loopback only)")
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=LOG_CONFIG, server_header=False,
                 proxy_headers=False)
+
+
+class DatabaseUnusable(Exception):
+    """`--db` names a database that cannot be opened; the message says why, without secrets."""
+
+
+def _database_problem(url: str, exc: Exception) -> str:
+    try:
+        shown = _safe_url(url)
+    except Exception:  # noqa: BLE001 - not even a URL
+        return (f"--db: {url.split('@')[-1]!r} is not a database URL; use e.g. sqlite:///planner.db or "
+                "postgresql+psycopg://USER:PASSWORD@HOST/planner")
+    if isinstance(exc, ModuleNotFoundError):
+        return f"--db {shown}: the database driver is not installed ({exc.name}); e.g. pip install 'psycopg[binary]'"
+    return f"--db {shown}: cannot open the database ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
 
 
 def _safe_url(url: str) -> str:
