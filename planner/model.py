@@ -148,6 +148,12 @@ class _Scheduled(_Strict):
             raise PydanticCustomError(
                 "schedule", "`dates` is empty: list at least one date or use `day`", {"field": "dates"}
             )
+        if self.month_day is not None and (self.every_days is not None or self.dates is not None):
+            raise PydanticCustomError(
+                "schedule",
+                "`month_day` moves a monthly payout; it does not apply with `every_days` or `dates`",
+                {"field": "month_day"},
+            )
         return self
 
     def amount_for(self, year: int, month: int) -> int:
@@ -250,6 +256,14 @@ class Household(_Strict):
     arrears: Arrears | None = None
     levers: Levers = Field(default_factory=Levers)
 
+    @field_validator("start")
+    @classmethod
+    def _calendar_years(cls, value: date) -> date:
+        """The bank calendar (holidays, Norges Bank closing days) is known for these years."""
+        if not 1990 <= value.year <= 2100:
+            raise PydanticCustomError("date_range", "must be a date in the years 1990 to 2100")
+        return value
+
     @field_validator("label")
     @classmethod
     def _no_national_id(cls, value: str | None) -> str | None:
@@ -332,6 +346,12 @@ class Household(_Strict):
                         yield (f"{group}.{idx}.first", item.first.isoformat(), str(exc))
                     else:  # no schedule given and the kind has no default day
                         yield (f"{group}.{idx}.day", None, str(exc))
+        if self.arrears is not None and self.arrears.since is not None and self.arrears.since > end:
+            yield (
+                "arrears.since",
+                self.arrears.since.isoformat(),
+                f"arrears cannot be owed since a date after the horizon ({end.isoformat()})",
+            )
         streams = {i.stream for i in self.income} | {i.kind for i in self.income}
         for key in ("deduction_from", "move_payout"):
             for s in getattr(self.levers, key) or ():

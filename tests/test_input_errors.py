@@ -550,3 +550,48 @@ def test_cli_reports_good_files_and_still_fails_on_bad_ones(tmp_path):
     docs = json.loads(res.stdout)
     assert [d["household"] for d in docs] == ["test-1"]
     assert res.stderr == f"error: {bad}:3: months: must be a whole number from 1 to 60 (got 0)\n"
+
+
+# --------------------------------------------------------------------------- review findings
+
+
+def _household_text(extra_top: str = "", extra_tables: str = "") -> str:
+    return (f'id = "x"\nstart = 2026-01-01\n{extra_top}'
+            '[[expense]]\nkind = "husleie"\namount = 5000\nday = 1\n' + extra_tables)
+
+
+@pytest.mark.parametrize(
+    "top,tables,expected",
+    [
+        ("", "", None),
+        ('months = 12\n', '[arrears]\namount = 100\nsince = 2028-01-01\n',
+         "arrears.since: arrears cannot be owed since a date after the horizon (2026-12-31)"),
+        ('', '[[income]]\nkind = "aap"\namount = 5000\nevery_days = 14\nfirst = 2026-01-05\nmonth_day = {1 = 5}\n',
+         "income[1].month_day: `month_day` moves a monthly payout; it does not apply with `every_days` or `dates`"),
+        ('levers = [1]\n', '', "levers: must be a table"),
+    ],
+)
+def test_review_findings_are_refused_clearly(tmp_path, top, tables, expected):
+    from planner.io.errors import InputError
+    from planner.io.household import read_household
+
+    f = tmp_path / "h.toml"
+    f.write_text(_household_text(top, tables), encoding="utf-8")
+    if expected is None:
+        read_household(f)
+        return
+    with pytest.raises(InputError) as exc:
+        read_household(f)
+    assert expected in str(exc.value)
+
+
+@pytest.mark.parametrize("start", ["1800-01-01", "9999-06-01"])
+def test_start_outside_the_calendar_years_is_refused(tmp_path, start):
+    from planner.io.errors import InputError
+    from planner.io.household import read_household
+
+    f = tmp_path / "h.toml"
+    f.write_text(_household_text().replace("2026-01-01", start), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_household(f)
+    assert f"h.toml:2: start: must be a date in the years 1990 to 2100 (got {start})" in str(exc.value)

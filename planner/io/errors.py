@@ -32,7 +32,15 @@ class Problem:
 
 
 def _show(value: object) -> str:
-    text = repr(value)
+    """The bad value as the file wrote it: dates ISO, true/false lower case, text quoted."""
+    from datetime import date, datetime, time
+
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (datetime, date, time)):
+        text = value.isoformat()
+    else:
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -140,6 +140,12 @@ def _problem(err: dict, name: str, source_text: str | None) -> Problem:
             message = message[len("Value error, "):]
         if message.startswith("Input should be "):
             message = "must be " + message[len("Input should be "):]
+        if err["type"] in ("model_type", "model_attributes_type", "dict_type"):
+            message = "must be a table (key = value lines under a [header])"
+        elif err["type"] == "list_type":
+            message = "must be a list, e.g. [1, 5, 10]"
+        elif err["type"] == "string_too_short":
+            message = "must not be empty"
     if err["type"] == "personal_data":
         value, has_value = None, False  # never repeat what looks like personal data
     if isinstance(value, dict):
