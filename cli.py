@@ -22,6 +22,33 @@ def _fail_input(errors: list[str]) -> None:
     sys.exit(EXIT_INPUT)
 
 
+def _finite(ctx, param, value):
+    """click's FloatRange lets NaN through (every comparison with NaN is false)."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter("must be a finite number")
+    return value
+
+
+def _kroner(ctx, param, value):
+    """A kroner option parsed like amounts in files: at most two decimals, never a float."""
+    from planner.money import MoneyError, kroner_to_ore
+
+    try:
+        ore = kroner_to_ore(value)
+    except MoneyError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if ore < 0:
+        raise click.BadParameter("must not be negative")
+    return ore
+
+
+def _chart_problem(chart: str, exc: Exception) -> str:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).split(";")[0]
+    return f"--chart {chart}: cannot write the chart ({reason}); give a writable path ending .png, .svg or .pdf"
+
+
 def _chart_path(base: str, household_id: str, many: bool) -> Path:
     p = Path(base)
     return p.with_name(f"{p.stem}-{household_id}{p.suffix or '.png'}") if many else p
@@ -80,7 +107,10 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
         from planner.chart import household_chart
 
         for h in households:
-            out = household_chart(h, _chart_path(chart, h.id, len(files) > 1), same_day_credit)
+            try:
+                out = household_chart(h, _chart_path(chart, h.id, len(files) > 1), same_day_credit)
+            except (OSError, ValueError) as exc:
+                _fail_input([_chart_problem(chart, exc)])
             click.echo(f"Diagram: {out}", err=True)
     if errors:
         _fail_input(errors)
@@ -114,8 +144,14 @@ def _letter_options(f):
 
 
 def _letter_sender(o: dict):
+    from datetime import date
+
     from planner.letters import LetterConfigError, sender_from_options
 
+    letter_date = o["letter_date"].date() if o["letter_date"] else date.today()
+    if o["reply_by"] is not None and o["reply_by"].date() < letter_date:
+        _fail_input([f"--reply-by {o['reply_by'].date().isoformat()} is before the letter date "
+                     f"{letter_date.isoformat()}: the answer-by date must be on or after it"])
     try:
         return sender_from_options(o["config"], kommune=o["kommune"], office=o["office"], caseworker=o["caseworker"],
                                    title=o["cw_title"], phone=o["phone"], email=o["email"])
@@ -128,10 +164,32 @@ def _letter_kw(o: dict) -> dict:
             "reference": o["reference"], "reply_by": o["reply_by"].date() if o["reply_by"] else None}
 
 
-def _write_letters(h, p, directory: str, fmt: str, o: dict) -> list[Path]:
-    from planner.letters import write_letters
+def _warn_late_letter(h, p, o: dict) -> None:
+    """A warning (not an error) when the letter is dated after the plan's first change."""
+    from datetime import date
 
-    return write_letters(h, p, directory, o["lang"], fmt, **_letter_kw(o))
+    from planner.letters import first_change
+
+    letter_date = o["letter_date"].date() if o["letter_date"] else date.today()
+    first = first_change(h, p)
+    if first is not None and letter_date > first:
+        click.echo(f"advarsel: {h.id}: brevet er datert etter at første endring skulle tre i kraft "
+                   f"({first.strftime('%d.%m.%Y')})", err=True)
+
+
+def _write_letters(h, p, directory: str, fmt: str, o: dict) -> list[Path]:
+    from planner.letters import LetterError, write_letters
+
+    kw = _letter_kw(o)
+    try:
+        paths = write_letters(h, p, directory, o["lang"], fmt, **kw)
+    except LetterError as exc:
+        _fail_input([f"{h.id}: {exc}"])
+    except OSError as exc:
+        _fail_input([f"--letters {directory}: cannot write the letters ({exc.strerror or exc})"])
+    if paths:
+        _warn_late_letter(h, p, o)
+    return paths
 
 
 @main.command(name="plan")
@@ -143,10 +201,10 @@ def _write_letters(h, p, directory: str, fmt: str, o: dict) -> list[Path]:
 @click.option("--allow", "allow", multiple=True, help="Allow this lever (repeatable; overrides the file).")
 @click.option("--forbid", "forbid", multiple=True, help="Forbid this lever (repeatable; beats --allow).")
 @click.option("--same-day-credit", is_flag=True, help="Let a payout cover a debit on the same day.")
-@click.option("--buffer-target", type=click.FloatRange(0, 1_000_000), default=1000.0, show_default=True,
+@click.option("--buffer-target", default="1000", show_default=True, callback=_kroner,
               help="Kroner: among the cheapest plans prefer one keeping this much above the floor.")
 @click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=20.0, show_default=True,
-              help="Seconds per solver phase.")
+              callback=_finite, help="Seconds per solver phase.")
 @click.option("--letters", "letters_dir", type=click.Path(file_okay=False), default=None,
               help="Write one letter for each recipient the plan needs into this folder.")
 @click.option("--letter-format", type=click.Choice(LETTER_FORMATS), default="pdf", show_default=True,
@@ -177,7 +235,7 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
             continue
         try:
             p = plan(h, allow, forbid, same_day_credit=same_day_credit,
-                     buffer_target_ore=round(buffer_target * 100), time_limit_s=time_limit)
+                     buffer_target_ore=buffer_target, time_limit_s=time_limit)
         except SolverTimeout:
             timeouts.append(f"{f}: {h.id}: no plan found within --time-limit {time_limit:g} s per phase; "
                             "try a longer limit")
@@ -189,7 +247,10 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         if chart:
             from planner.chart import plan_chart
 
-            out = plan_chart(h, p, _chart_path(chart, h.id, len(files) > 1), same_day_credit)
+            try:
+                out = plan_chart(h, p, _chart_path(chart, h.id, len(files) > 1), same_day_credit)
+            except (OSError, ValueError) as exc:
+                _fail_input([_chart_problem(chart, exc)])
             click.echo(f"Diagram: {out}", err=True)
     if fmt == "json":
         docs = [p.to_json() for _, p in outputs]
@@ -220,11 +281,14 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
     """Write the plan's letter to one recipient (tenant, landlord, NAV, Husbanken, social office)."""
     from planner.io.errors import InputError
     from planner.io.household import read_household
-    from planner.letters import LetterError, Recipient, render_letter
+    from planner.letters import LetterError, Recipient, format_for_path, render_letter
     from planner.levers import LeverError, check_names
     from planner.solver import plan
 
-    fmt = fmt or (out.suffix.lstrip(".").lower() if out.suffix.lstrip(".").lower() in LETTER_FORMATS else "pdf")
+    try:
+        fmt = format_for_path(out, fmt)
+    except LetterError as exc:
+        _fail_input([f"--out {exc}"])
     try:
         check_names(allow, "--allow")
         check_names(forbid, "--forbid")
@@ -246,8 +310,12 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
         data = render_letter(h, p, to, o["lang"], fmt, recipient=recipient, **kw)
     except LetterError as exc:
         _fail_input([f"{file}: {exc}"])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as exc:
+        _fail_input([f"--out {out}: cannot write the letter ({exc.strerror or exc})"])
+    _warn_late_letter(h, p, o)
     click.echo(f"Brev: {out}", err=True)
 
 

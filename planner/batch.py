@@ -187,8 +187,10 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
                 out.errors.append((raw.seq, input_row,
                                    RowError(e.file, e.row, e.column, value, e.reason, key_id or None)))
             first = errors[0] if errors else None
+            where = f"see errors.csv, {len(errors)} rows" if len(errors) > 1 else "see errors.csv"
+            note = (f"{first.column}: {first.reason}" if first.column else first.reason) if first else "not readable"
             out.bad.append({"seq": raw.seq, "id": key_id, "input_row": input_row, "status": "error",
-                            "note": f"{first.column}: {first.reason}" if first else "not readable"})
+                            "note": f"{note} ({where})"})
             continue
         if key:
             h = h.model_copy(update={"id": key_id, "label": None})
@@ -260,10 +262,13 @@ def _peak_rss() -> int:
 
 
 def _input_row(raw: RawHousehold) -> str:
+    """The household's file and row, by the file's base name (`tenants.csv:6`,
+    `batch.xlsx[tenants]:6`, `hh-0001.toml`): the same whatever the working directory or
+    however the path was typed, so a run's output depends on its input only."""
     if raw.toml is not None:
-        return raw.toml[0]
+        return os.path.basename(raw.toml[0])
     file, row, _, _ = raw.tenant  # type: ignore[misc]
-    return f"{file}:{row}"
+    return f"{os.path.basename(file)}:{row}"
 
 
 class _HouseholdTimeout(BaseException):
@@ -314,9 +319,20 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
         shortfall_monthly_ore=p.shortfall.monthly_ore if p.shortfall and p.shortfall.monthly_ore is not None else "",
         shortfall_one_time_ore=p.shortfall.one_time_ore if p.shortfall else "",
         plan_file=f"plans/{h.id}.json",
-        note="" if p.optimal else "best plan found within the time limit (not proven optimal)",
+        note=_plan_note(p, shortfall),
     )
     return row, json.dumps(p.to_json(), ensure_ascii=False, separators=(",", ":")), _peak_rss()
+
+
+def _plan_note(p, shortfall: str) -> str:
+    """results.csv `note` for a planned household: what `optimal` false means for this plan."""
+    if p.status == "infeasible":
+        if shortfall == "bound":  # (the bound is not minimised, whatever `optimal` says)
+            return "no plan under the allowed levers; shortfall is an upper bound (no levers)"
+        if p.optimal:
+            return "no plan under the allowed levers; shortfall is the least extra sum"
+        return "no plan under the allowed levers; shortfall is an upper bound (not proven least within the time limit)"
+    return "" if p.optimal else "best plan found within the time limit (not proven optimal)"
 
 
 _WARM = False
@@ -567,6 +583,7 @@ class BatchSummary:
     out: Path
     main_rss_kib: int = 0
     worker_rss_kib: int = 0
+    warnings: list[str] = field(default_factory=list)  # said on stderr and in summary.txt
 
     @property
     def consistent(self) -> bool:
@@ -594,15 +611,21 @@ def _fingerprint(files: list[Path], colmap: ColumnMap, opts: BatchOptions) -> di
     }
 
 
-def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str], None] = print) -> BatchSummary:
+def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str], None] = print,
+              warn: Callable[[str], None] | None = None) -> BatchSummary:
     """Run a batch; see the module docstring. Raises `BatchError`/`UnreadableInput`/`InputError`
-    for a run that cannot start (the CLI prints them and exits 2)."""
+    for a run that cannot start (the CLI prints them and exits 2). `warn` (default: stderr)
+    gets the warnings, which summary.txt repeats."""
+    if warn is None:
+        def warn(text: str) -> None:
+            print(text, file=sys.stderr)
     t_start = time.perf_counter()
     out = Path(opts.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "plans").mkdir(exist_ok=True)
     colmap = ColumnMap.load(opts.columns)
     found = discover(list(inputs), colmap)
+    warnings = _input_warnings(found)
     manifest = _fingerprint(found.files, colmap, opts)
     journal = Journal(out / JOURNAL)
     man_path = out / MANIFEST
@@ -617,6 +640,8 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
                 raise BatchError(f"--resume: {out} holds a run of other input or options ({', '.join(diff)});"
                                  " give another --out folder")
     lock = _lock(out)
+    for w in warnings:
+        warn(f"warning: {w}")
     write_atomic(man_path, json.dumps(manifest, indent=2, sort_keys=True))
     for stale in out.glob(".spool-*"):  # left by a killed run: its rows are read again
         shutil.rmtree(stale, ignore_errors=True)
@@ -653,7 +678,7 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
                                                 e.reason))
             orphans += 1
         error_sink.flush()
-        summary = _finish(out, spool, journal, opts, rows_in, orphans, t_start)
+        summary = _finish(out, spool, journal, opts, rows_in, orphans, t_start, warnings)
         summary.main_rss_kib = _peak_rss()
         summary.worker_rss_kib = stats["worker_rss_kib"]
     finally:
@@ -662,6 +687,17 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
         shutil.rmtree(spool_dir, ignore_errors=True)
         lock.close()
     return summary
+
+
+def _input_warnings(found) -> list[str]:
+    """What the run will do that the user probably did not mean (the run goes on)."""
+    roles = {s.role for s in found.sources}
+    out = []
+    if "tenants" in roles and "payouts" not in roles and "payouts" not in found.failed_roles:
+        out.append("no payouts table was given, so every household from the tenants table has no income"
+                   " (its problem will be 'income'); give the payouts table too, e.g."
+                   " planner batch tenants.csv payouts.csv --out DIR")
+    return out
 
 
 def _lock(out: Path):
@@ -819,7 +855,7 @@ class _Progress:
 
 
 def _finish(out: Path, spool: Spool, journal: Journal, opts: BatchOptions, rows_in: int, orphans: int,
-            t_start: float) -> BatchSummary:
+            t_start: float, warnings: list[str] | None = None) -> BatchSummary:
     db = spool.db
     db.execute("CREATE TABLE IF NOT EXISTS res (id TEXT PRIMARY KEY, seq INTEGER, priority INTEGER, req TEXT, row TEXT)")
     db.execute("BEGIN")
@@ -886,7 +922,8 @@ def _finish(out: Path, spool: Spool, journal: Journal, opts: BatchOptions, rows_
     os.replace(tmp, out / "errors.csv")
     summary = BatchSummary(rows_in=rows_in, planned=n_ok, in_errors=in_errors, error_rows=n_err,
                            payout_orphans=orphans, by_status=dict(by_status), by_problem=dict(by_problem),
-                           seconds=time.perf_counter() - t_start, unused_columns=spool.unused_columns, out=out)
+                           seconds=time.perf_counter() - t_start, unused_columns=spool.unused_columns, out=out,
+                           warnings=list(warnings or []))
     write_atomic(out / "summary.txt", summary_text(summary, list(_top(db, 20)), opts))
     return summary
 
@@ -902,9 +939,12 @@ def summary_text(s: BatchSummary, top: list[dict], opts: BatchOptions) -> str:
     lines = [
         "planner batch: summary",
         "",
-        f"rows in: {s.rows_in} = households checked {s.planned} + households in errors {s.in_errors}"
+        f"rows in: {s.rows_in} = households planned {s.planned} + households in errors {s.in_errors}"
         + ("" if s.consistent else "  (MISMATCH: see journal.jsonl and errors.csv)"),
         f"error rows in errors.csv: {s.error_rows} (payout rows for unknown households: {s.payout_orphans})",
+    ]
+    lines += [f"warning: {w}" for w in s.warnings]
+    lines += [
         "",
         "households by problem:",
     ]

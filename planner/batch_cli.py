@@ -13,6 +13,15 @@ import click
 EXIT_INPUT = 2
 
 
+def _finite(ctx, param, value):
+    """click's FloatRange lets nan through (every comparison with nan is false)."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds (give e.g. 10)", ctx, param)
+    return value
+
+
 @click.command(name="batch")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -31,7 +40,7 @@ EXIT_INPUT = 2
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: worker processes on this machine; dask: a Dask distributed cluster.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (with --engine dask), e.g. tcp://host:8786.")
-@click.option("--time-limit", type=click.FloatRange(0.001, 3600), default=10.0, show_default=True,
+@click.option("--time-limit", type=click.FloatRange(0.001, 3600), default=10.0, show_default=True, callback=_finite,
               help="Seconds per household; one that hits it is reported with status 'timeout'.")
 @click.option("--check-only", is_flag=True, help="Check and rank every household, plan none.")
 @click.option("--same-day-credit", is_flag=True, help="Let a payout cover a debit on the same day.")
@@ -63,7 +72,7 @@ def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, k
                             engine=engine, scheduler=scheduler, time_limit_s=time_limit, check_only=check_only,
                             columns=columns, same_day_credit=same_day_credit, progress=not no_progress,
                             shortfall="exact" if exact_shortfall else "bound")
-        s = run_batch(list(inputs), opts, echo=click.echo)
+        s = run_batch(list(inputs), opts, echo=click.echo, warn=lambda text: click.echo(text, err=True))
     except (BatchError, UnreadableInput) as exc:
         fail(str(exc))
     except InputError as exc:

@@ -808,7 +808,10 @@ def plan(
         exact = shortfall == "exact"
         one = _minimise_slack(mdl, "one", cap, hint=bound_one) if exact else None
         month = _minimise_slack(mdl, "month", cap, one=opening_extra, hint=bound_month) if exact else None
-        shortfall_proven = all(x is not None and x[2] for x in (one, month)) or (month is None and bound_month is None)
+        # proven only when both sums came from the solver (a missing monthly sum counts as
+        # proven only if the solver ran: "no monthly sum helps" is then its finding)
+        shortfall_proven = exact and one is not None and one[2] and (
+            (month is not None and month[2]) or (month is None and bound_month is None))
         if one is None:
             one = (bound_one, [], False)
         if month is None and bound_month is not None:

@@ -21,13 +21,13 @@ CONFIG = ROOT / "docs" / "examples" / "letters.toml"
 
 #: case -> (scenario, --forbid levers, extra household keys, the recipients its plan needs)
 CASES = {
-    "enslig-mor-2006": ("enslig-mor-2006", (), {}, ["tenant", "nav"]),
+    "enslig-mor-2006": ("enslig-mor-2006", (), {}, ["tenant", "landlord", "nav"]),
     "aap-drift": ("aap-drift", (), {}, ["tenant", "landlord"]),
     "minstepensjon-desember": ("minstepensjon-desember", (), {}, ["tenant", "landlord"]),
     "lav-inntekt": ("lav-inntekt", (), {}, ["tenant", "sosialtjenesten"]),
     "alt-i-orden": ("alt-i-orden", (), {}, []),
     # levers the bundled scenarios' cheapest plans do not use, forced by forbidding the cheaper ones
-    "bostotte": ("minstepensjon-desember", ("rent_day", "rent_instalments"), {}, ["tenant", "husbanken"]),
+    "bostotte": ("minstepensjon-desember", ("rent_day", "rent_instalments"), {}, ["tenant", "landlord", "husbanken"]),
     "instalments": ("aap-drift", ("rent_day",), {}, ["tenant", "landlord"]),
     "move-and-buffer": ("aap-drift", ("rent_day", "rent_instalments", "deduction", "bostotte_to_landlord"), {},
                         ["tenant", "nav", "sosialtjenesten"]),
@@ -128,6 +128,8 @@ def expected(planned, case, to, lang) -> tuple[list[str], list[str]]:
             must.append(benefits[levers["deduction"]["stream"]])
         if p.status == "infeasible":
             must.append(A(p.shortfall.monthly_ore))
+            if p.opening_buffer_ore:
+                must.append(A(p.opening_buffer_ore))
         if proj is not None and proj.status == "arrears":
             must += [D(proj.request_date), D(proj.eviction_date), A(proj.cure_amount_ore)]
     elif to == "landlord":
@@ -137,11 +139,33 @@ def expected(planned, case, to, lang) -> tuple[list[str], list[str]]:
         if "repayment_plan" in levers:
             prm = levers["repayment_plan"]
             must += [A(prm["arrears_ore"]), A(prm["amount_ore"]), "kemneren"]
-        # the landlord's letter never lists the tenant's benefits or their amounts
-        must_not += list(benefits.values()) + sorted(benefit_amounts) + ["NAV", "Husbanken"]
+        # part of the rent comes directly: the new AvtaleGiro amount, and who pays the rest
+        allowed = set()
+        if "deduction" in levers or "bostotte_to_landlord" in levers:
+            share = {t.rent_month: -t.amount_ore for t in p.transactions
+                     if t.kind == "husleie" and t.account == "tenant" and t.rent_month}
+            must += [A(a) for a in set(share.values())]  # the typical amount and every month that differs
+            first_debit = min(t.date for t in p.transactions if t.kind == "husleie" and t.account == "tenant"
+                              and t.date >= REPLY_BY)
+            must.append(D(first_debit))
+        if "deduction" in levers:
+            prm = levers["deduction"]
+            allowed |= {benefits[prm["stream"]], "NAV"}
+            first = min(t.date for t in p.transactions if t.kind == "deduction" and t.date >= REPLY_BY)
+            must += [A(prm["amount_ore"]), benefits[prm["stream"]], "NAV", D(first)]
+        if "bostotte_to_landlord" in levers:
+            allowed |= {"Husbanken", benefits[levers["bostotte_to_landlord"]["stream"]]}
+            first = min(t.date for t in p.transactions if t.kind == "bostotte_direct" and t.date >= REPLY_BY)
+            must += ["Husbanken", D(first)]
+        # the landlord's letter never lists the tenant's (other) benefits or any benefit's amount
+        must_not += [x for x in list(benefits.values()) + ["NAV", "Husbanken"] if x not in allowed]
+        must_not += sorted(a for a in benefit_amounts if a not in must)  # (2 600 kr is both bostøtte and a rent share)
         if "repayment_plan" not in levers:
             must_not += arrears_words
-    elif to == "nav":
+    if to in ("nav", "sosialtjenesten", "landlord", "husbanken"):
+        # internal notes of the lever catalogue never reach an agency's letter
+        must_not += ["bekreftes", "to verify", "verify"]
+    if to == "nav":
         for lever in ("deduction", "move_payout"):
             if lever in levers:
                 must.append(benefits[levers[lever]["stream"]])
@@ -160,6 +184,8 @@ def expected(planned, case, to, lang) -> tuple[list[str], list[str]]:
     elif to == "sosialtjenesten":
         if p.status == "infeasible":
             must += [A(p.shortfall.monthly_ore), A(p.shortfall.one_time_ore)]
+            if p.opening_buffer_ore:
+                must.append(A(p.opening_buffer_ore))
         if "opening_buffer" in levers:
             must.append(A(levers["opening_buffer"]["amount_ore"]))
         must += list(benefits.values())  # the social office assesses the whole budget
@@ -252,8 +278,8 @@ def test_a_recipient_the_plan_does_not_involve_is_refused(planned, sender):
     from planner.letters import LetterError, render_letter
 
     h, p = planned["enslig-mor-2006"]
-    with pytest.raises(LetterError, match="does not involve landlord; letters can go to: tenant, nav"):
-        render_letter(h, p, "landlord", "nb", "md", sender, LETTER_DATE)
+    with pytest.raises(LetterError, match="does not involve husbanken; letters can go to: tenant, landlord, nav"):
+        render_letter(h, p, "husbanken", "nb", "md", sender, LETTER_DATE)
     h, p = planned["alt-i-orden"]
     with pytest.raises(LetterError, match="needs no letter"):
         render_letter(h, p, "tenant", "nb", "md", sender, LETTER_DATE)
@@ -308,7 +334,7 @@ def test_cli_letter_to_a_recipient_the_plan_does_not_need_exits_2(tmp_path):
     out = tmp_path / "x.pdf"
     res = run("letter", SEED, "--to", "husbanken", "--out", str(out), *OPTS)
     assert res.exit_code == 2
-    assert "does not involve husbanken" in res.output and "tenant, nav" in res.output
+    assert "does not involve husbanken" in res.output and "tenant, landlord, nav" in res.output
     assert not out.exists()
 
 
@@ -320,6 +346,213 @@ def test_cli_letter_without_caseworker_exits_2(tmp_path):
 def test_cli_plan_letters_writes_one_per_recipient(tmp_path):
     res = run("plan", SEED, "--letters", str(tmp_path / "brev"), "--letter-format", "md", *OPTS)
     assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in (tmp_path / "brev").iterdir()) == ["enslig-mor-2006-nav.md", "enslig-mor-2006-tenant.md"]
+    assert sorted(p.name for p in (tmp_path / "brev").iterdir()) == [
+        "enslig-mor-2006-landlord.md", "enslig-mor-2006-nav.md", "enslig-mor-2006-tenant.md"]
     res = run("plan", str(SCENARIOS / "alt-i-orden.toml"), "--letters", str(tmp_path / "none"), *OPTS)
     assert res.exit_code == 0 and list((tmp_path / "none").iterdir()) == []
+
+
+# --------------------------------------------------------------------------- review findings
+
+
+def md(planned, sender, case, to, lang="nb", plan=None, household=None, **kw) -> str:
+    from planner.letters import render_letter
+
+    h, p = planned[case]
+    data = render_letter(household or h, plan or p, to, lang, "md", sender, LETTER_DATE, **kw)
+    return text_of(data, "md")
+
+
+def test_landlord_letter_gives_the_new_avtalegiro_amount_and_the_direct_payments(planned, sender):
+    """H3: with a husleietrekk the landlord draws less from the tenant's account; the letter says
+    how much (typical month and the months that differ), from when, and that the rest comes from
+    NAV (amount per payout, which benefit) - and no other benefit."""
+    from planner.letters import format_amount as A
+
+    h, p = planned["enslig-mor-2006"]
+    assert [i.actors for i in p.interventions if i.lever == "deduction"] == [("tenant", "nav", "landlord")]
+    text = md(planned, sender, "enslig-mor-2006", "landlord")
+    share = {t.rent_month: -t.amount_ore for t in p.transactions if t.kind == "husleie" and t.account == "tenant"}
+    typical = max(set(share.values()), key=list(share.values()).count)
+    assert f"Fra 02.01.2026 trekker dere {A(typical)} den 1. i måneden fra leietakers konto" in text
+    assert f"i stedet for hele husleien på {A(h.rent.amount)}" in text
+    from planner.letters import format_month
+
+    differ = sorted(m for m, a in share.items() if a != typical)
+    assert differ  # July and December: a third AAP payout
+    for m in differ:
+        assert f"{format_month(m)}: {A(share[m])}" in text
+    ded = next(i for i in p.interventions if i.lever == "deduction")
+    assert f"NAV trekker {A(ded.params['amount_ore'])} i husleietrekk fra hver utbetaling av Arbeidsavklaringspenger" in text
+    assert f"til sammen {A(2 * ded.params['amount_ore'])}" in text and "første gang 14.01.2026" in text
+    for other in ("Bostøtte", "Barnetrygd", "Kontantstøtte", "Bidragsforskudd", "R35-00", "sosialhjelp"):
+        assert other not in text
+    en = md(planned, sender, "enslig-mor-2006", "landlord", "en")
+    assert f"From 2 January 2026 you collect {A(typical, 'en')} on the 1st" in en and "NAV deducts" in en
+
+
+def test_landlord_letter_for_bostotte_to_the_kommune(planned, sender):
+    text = md(planned, sender, "bostotte", "landlord")
+    assert "Nytt beløp i avtalegiroen" in text and "Husbanken" in text and "første gang 20.02.2026" in text
+    assert "Alderspensjon" not in text and "2 200,00 kr" not in text  # no benefit amounts, no other benefit
+
+
+def test_cli_plan_letters_for_a_deduction_writes_the_landlords_letter_too(tmp_path):
+    res = run("plan", SEED, "--letters", str(tmp_path), "--letter-format", "md", *OPTS)
+    assert res.exit_code == 0, res.output
+    landlord = (tmp_path / "enslig-mor-2006-landlord.md").read_text()
+    assert "Nytt beløp i avtalegiroen" in landlord and "Husleietrekk fra NAV" in landlord
+
+
+def _with_buffer(planned, optimal=True):
+    from dataclasses import replace
+
+    h, p = planned["lav-inntekt"]
+    assert p.status == "infeasible" and p.shortfall.monthly_ore
+    return h, replace(p, opening_buffer_ore=123456, optimal=optimal)
+
+
+def test_infeasible_letters_state_the_start_buffer_with_the_monthly_sum(planned, sender):
+    """H4: the monthly shortfall holds only together with the start buffer: both are stated."""
+    from planner.letters import format_amount as A
+
+    h, p = _with_buffer(planned)
+    m = p.shortfall.monthly_ore
+    first_income = min(t.date for t in p.transactions if t.kind == "income").strftime("%d.%m.%Y")
+    social = md(planned, sender, "lav-inntekt", "sosialtjenesten", plan=p)
+    assert (f"Det mangler minst {A(m)} hver måned, og i tillegg en startbuffer på 1 234,56 kr før første "
+            f"utbetaling {first_income}") in social
+    tenant = md(planned, sender, "lav-inntekt", "tenant", plan=p)
+    assert f"Det mangler omtrent {A(m)} hver måned, og i tillegg 1 234,56 kr før første utbetaling" in tenant
+    en = md(planned, sender, "lav-inntekt", "sosialtjenesten", "en", plan=p)
+    assert f"At least {A(m, 'en')} is missing each month, and in addition an opening buffer of NOK 1,234.56" in en
+    # without a buffer, no buffer sentence
+    assert "startbuffer" not in md(planned, sender, "lav-inntekt", "sosialtjenesten")
+
+
+def test_infeasible_letters_word_upper_bounds_when_not_optimal(planned, sender):
+    from planner.letters import format_amount as A
+
+    h, p = _with_buffer(planned, optimal=False)
+    m, one = p.shortfall.monthly_ore, p.shortfall.one_time_ore
+    social = md(planned, sender, "lav-inntekt", "sosialtjenesten", plan=p)
+    assert f"Det holder med {A(m)} hver måned" in social and f"holder et engangsbeløp på {A(one)}" in social
+    assert f"minst {A(m)}" not in social and f"minst {A(one)}" not in social and "øvre grenser" in social
+    en = md(planned, sender, "lav-inntekt", "sosialtjenesten", "en", plan=p)
+    assert f"{A(m, 'en')} each month is enough" in en and "at least" not in en.lower() and "upper bounds" in en
+    tenant = md(planned, sender, "lav-inntekt", "tenant", plan=p)
+    assert f"Det mangler opptil {A(m)} hver måned" in tenant and "omtrent " + A(m) not in tenant
+    assert f"Up to {A(m, 'en')} is missing" in md(planned, sender, "lav-inntekt", "tenant", "en", plan=p)
+
+
+def test_infeasible_tenant_chart_caption_has_no_after_line(planned, sender):
+    for lang, word in (("nb", "blå linje"), ("en", "blue line")):
+        assert word not in md(planned, sender, "lav-inntekt", "tenant", lang)
+        assert word in md(planned, sender, "enslig-mor-2006", "tenant", lang)
+
+
+def test_tenant_letter_says_rest_is_paid_directly_only_with_direct_payments(planned, sender):
+    """M4: a plan that only moves or splits the rent pays nothing directly."""
+    for case, direct in (("aap-drift", False), ("instalments", False), ("repayment", False),
+                         ("enslig-mor-2006", True), ("bostotte", True)):
+        h, p = planned[case]
+        assert any(t.account == "landlord" and t.rent_month for t in p.transactions) == direct, case
+        assert ("Resten av husleien blir betalt direkte" in md(planned, sender, case, "tenant")) == direct, case
+        assert ("The rest of the rent is paid directly" in md(planned, sender, case, "tenant", "en")) == direct, case
+
+
+def test_social_office_budget_lists_every_outgoing(planned, sender):
+    """M11: rent, the other expenses by kind and everyday living, adding up to the diagnosis'
+    average outgoings per month."""
+    from planner.letters import _budget, format_amount as A
+
+    for case in ("lav-inntekt", "move-and-buffer"):
+        h, p = planned[case]
+        b = _budget(h, p)
+        months = len(p.baseline.months)
+        assert b["outgoings_ore"] == round(sum(m.outgoings_ore for m in p.baseline.months) / months)
+        assert sum(a for _, a in b["outgoings"]) == b["outgoings_ore"]
+        names = [n for n, _ in b["outgoings"]]
+        assert names[0] == "Husleie" and "Strøm" in names and names[-1].startswith("Livsopphold")
+        text = md(planned, sender, case, "sosialtjenesten")
+        for name, amount in b["outgoings"]:
+            assert f"| {name} | {A(amount)} |" in text
+        assert f"Utgifter i alt | {A(b['outgoings_ore'])}" in text
+    en = md(planned, sender, "lav-inntekt", "sosialtjenesten", "en")
+    assert "| Rent |" in en and "| Electricity |" in en and "| Everyday living costs |" in en
+
+
+def test_agency_letters_cite_the_right_basis_without_internal_notes(planned, sender):
+    """M11: no "to verify" notes in a letter; a NAV husleietrekk cites the NAV basis only, a
+    sosialhjelp deduction the sosialhjelp basis only."""
+    from dataclasses import replace
+
+    from planner.io.household import household_from_dict
+    from planner.letters import clean_basis
+    from planner.model import Intervention
+
+    assert clean_basis("Skjønn: det er ingen rett til å velge utbetalingsdag (må bekreftes for hver ytelse).") == \
+        "Skjønn: det er ingen rett til å velge utbetalingsdag."
+    assert clean_basis("Discretionary; no right to a chosen payout day (to verify per benefit).") == \
+        "Discretionary; no right to a chosen payout day."
+    for lang in ("nb", "en"):
+        nav = md(planned, sender, "enslig-mor-2006", "nav", lang)
+        assert "R22" in nav and "R35-00" not in nav and "§ 21" not in nav and "sosialhjelp" not in nav
+        assert "bekreftes" not in nav and "verify" not in nav
+        moved = md(planned, sender, "move-and-buffer", "nav", lang)
+        assert "bekreftes" not in moved and "verify" not in moved
+    # a deduction from sosialhjelp goes to the social office and cites its own basis
+    with open(SCENARIOS / "enslig-mor-2006.toml", "rb") as fh:
+        data = tomllib.load(fh)
+    data["income"].append({"kind": "sosialhjelp", "amount": 3000, "day": 20})
+    h = household_from_dict(data, "x.toml")
+    _, p = planned["enslig-mor-2006"]
+    p = replace(p, interventions=(Intervention("deduction", ("tenant", "nav", "landlord"), 3,
+                                               {"stream": "sosialhjelp", "amount_ore": 100000}),))
+    for lang in ("nb", "en"):
+        social = md(planned, sender, "enslig-mor-2006", "sosialtjenesten", lang, plan=p, household=h)
+        assert "R35-00" in social and "R22" not in social and "bekreftes" not in social
+
+
+def test_reply_by_before_the_letter_date_is_refused(planned, sender):
+    from planner.letters import LetterError
+
+    with pytest.raises(LetterError, match="before the letter date"):
+        md(planned, sender, "aap-drift", "tenant", reply_by=date(2025, 11, 30))
+
+
+def test_cli_reply_by_before_letter_date_exits_2(tmp_path):
+    out = tmp_path / "x.md"
+    res = run("letter", SEED, "--to", "tenant", "--out", str(out), *OPTS, "--reply-by", "2025-11-30")
+    assert res.exit_code == 2 and "--reply-by 2025-11-30 is before the letter date 2025-12-01" in res.stderr
+    assert not out.exists()
+    res = run("plan", SEED, "--letters", str(tmp_path / "b"), *OPTS, "--reply-by", "2025-11-30")
+    assert res.exit_code == 2 and "before the letter date" in res.stderr and not (tmp_path / "b").exists()
+
+
+def test_cli_warns_when_the_letter_is_dated_after_the_first_change(tmp_path):
+    out = tmp_path / "x.md"
+    res = run("letter", SEED, "--to", "nav", "--out", str(out), "--config", str(CONFIG), "--date", "2026-02-01")
+    assert res.exit_code == 0 and out.exists()
+    assert "advarsel: enslig-mor-2006: brevet er datert etter at første endring skulle tre i kraft (14.01.2026)" \
+        in res.stderr
+    res = run("letter", SEED, "--to", "nav", "--out", str(out), *OPTS)
+    assert res.exit_code == 0 and "advarsel" not in res.stderr
+
+
+def test_cli_letter_out_suffix_and_format_must_agree(tmp_path):
+    res = run("letter", SEED, "--to", "tenant", "--out", str(tmp_path / "x.odt"), *OPTS)
+    assert res.exit_code == 2 and "unknown suffix '.odt'; allowed: .md, .html, .pdf, .docx" in res.stderr
+    res = run("letter", SEED, "--to", "tenant", "--out", str(tmp_path / "f.md"), "--format", "pdf", *OPTS)
+    assert res.exit_code == 2 and "does not match --format pdf" in res.stderr
+    assert not list(tmp_path.iterdir())
+    res = run("letter", SEED, "--to", "tenant", "--out", str(tmp_path / "x.md"))  # no sender
+    assert res.exit_code == 2 and "readme-parts" not in res.output and "README" in res.output
+
+
+def test_cli_unwritable_letter_paths_exit_2_without_a_traceback():
+    res = run("letter", SEED, "--to", "nav", "--out", "/proc/x.pdf", *OPTS)
+    assert res.exit_code == 2 and res.stderr.startswith("error: --out /proc/x.pdf: cannot write")
+    res = run("plan", SEED, "--letters", "/proc/x", "--letter-format", "md", *OPTS)
+    assert res.exit_code == 2 and "error: --letters /proc/x: cannot write" in res.stderr
+    assert "Traceback" not in res.output

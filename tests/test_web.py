@@ -278,3 +278,12 @@ def test_unknown_household_and_edit_delete(client):
     assert client.get("/husstand/alt-i-orden").status_code == 404
     assert client.post("/husstand/alt-i-orden-2/slett", data={"csrf_token": t}).status_code == 200
     assert client.get("/husstand/alt-i-orden-2").status_code == 404
+
+
+def test_import_batch_refuses_a_results_csv_without_the_batch_columns(client):
+    t = token(client, "/import")
+    r = client.post("/import/batch", files=[("files", ("results.csv", b"id,foo\n1,2\n"))], data={"csrf_token": t})
+    assert r.status_code == 422
+    assert "mangler «status» og «priority»" in r.text and "ingen husstander er importert" in r.text
+    assert client.get("/husstand/1").status_code == 404
+    assert 'href="/husstand/1"' not in client.get("/").text

@@ -32,6 +32,7 @@ import os
 import re
 import sqlite3
 import tomllib
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -406,6 +407,10 @@ class TableChunk:
     headers: list[str]  # every header of the file, in order
     cells: dict[str, list[str]]  # ours -> the column's cells as text, one per row
     blank: list[bool]  # per row: every cell (also of columns not used) is empty
+    #: spreadsheet row number of each row (None: consecutive from `first_row`)
+    rows: list[int] | None = None
+    #: rows that could not be read (more fields than the header): (row, key cell, reason)
+    bad: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 class TableError(Exception):
@@ -440,18 +445,42 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
         headers = [h.strip() for h in next(csv.reader([first_line], delimiter=sep), [])]
         if not any(headers):
             raise TableError(RowError(name, None, "", "", "the file is empty: expected a header row in row 1"))
+        # A row with more fields than the header is skipped by pandas with a warning naming
+        # its row (records counted as a spreadsheet does, the header being 1); the other rows
+        # are numbered around it, and the row itself is reported (see `_ragged_rows`).
         reader = pd.read_csv(source.path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
                              skip_blank_lines=False, encoding=enc, chunksize=chunk_rows, header=0,
-                             engine="c", quotechar='"')
+                             engine="c", quotechar='"', on_bad_lines="warn")
         row = 2
-        for df in reader:
+        any_rows = False
+        ragged: dict[int, int] = {}  # row -> fields
+        while True:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                df = next(reader, None)
+            for w in caught:
+                if issubclass(w.category, pd.errors.ParserWarning):
+                    for m in _RAGGED.finditer(str(w.message)):
+                        ragged[int(m.group(1))] = int(m.group(3))
+                else:  # pragma: no cover - another warning: let it through
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            if df is None:
+                break
             if len(df) == 0:
                 continue
+            any_rows = True
             df.columns = [str(c) for c in df.columns]
-            yield from _chunks(source, colmap, list(df.columns), df, row, chunk_rows)
-            row += len(df)
-        if row == 2:  # a header and no rows
-            yield from _chunks(source, colmap, headers, pd.DataFrame(columns=headers), row, chunk_rows)
+            numbers = []
+            for _ in range(len(df)):
+                while row in ragged:
+                    row += 1
+                numbers.append(row)
+                row += 1
+            yield from _chunks(source, colmap, list(df.columns), df, numbers[0], chunk_rows, numbers)
+        if ragged:
+            yield _ragged_rows(source, colmap, headers, sep, enc, ragged)
+        elif not any_rows:  # a header and no rows
+            yield from _chunks(source, colmap, headers, pd.DataFrame(columns=headers), 2, chunk_rows)
     except TableError:
         raise
     except pd.errors.EmptyDataError:
@@ -461,7 +490,31 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
         raise TableError(RowError(name, None, "", "", f"cannot be read as CSV: {msg}")) from None
 
 
-def _chunks(source: Source, colmap: ColumnMap, headers: list[str], df, first_row: int, chunk_rows: int):
+_RAGGED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+
+
+def _ragged_rows(source: Source, colmap: ColumnMap, headers: list[str], sep: str, enc: str,
+                 ragged: dict[int, int]) -> TableChunk:
+    """The rows pandas skipped (more fields than the header), read again with the csv module
+    for their id cell only, as a chunk with no cells and these rows in `bad`."""
+    ours, _ = colmap.rename(source.role, headers)
+    key = ours.get("id" if source.role == "tenants" else "household")
+    k = headers.index(key) if key in headers else None
+    bad = []
+    last = max(ragged)
+    with open(source.path, encoding=enc, newline="") as fh:
+        for n, fields in enumerate(csv.reader(fh, delimiter=sep, quotechar='"'), 1):
+            if n in ragged:
+                hid = fields[k].strip() if k is not None and k < len(fields) else ""
+                bad.append((n, hid, f"row has {ragged[n]} fields, the header has {len(headers)}"
+                                    " (a separator inside a cell that is not quoted?); the row is not read"))
+            if n >= last:
+                break
+    return TableChunk(source, 2, ours, headers, {o: [] for o in ours}, [], [], bad)
+
+
+def _chunks(source: Source, colmap: ColumnMap, headers: list[str], df, first_row: int, chunk_rows: int,
+            numbers: list[int] | None = None):
     ours, _ = colmap.rename(source.role, headers)
     text = source.sheet is not None  # an XLSX sheet holds typed cells; a CSV is read as text
     if len(df) == 0:  # a header and no rows
@@ -475,7 +528,8 @@ def _chunks(source: Source, colmap: ColumnMap, headers: list[str], df, first_row
         else:
             every = {h: _texts(part[h].tolist(), False) for h in set(ours.values())}
             blank = part.apply(lambda c: c.str.strip() == "").all(axis=1).tolist() if headers else []
-        yield TableChunk(source, first_row + lo, ours, headers, {o: every[t] for o, t in ours.items()}, blank)
+        yield TableChunk(source, first_row + lo, ours, headers, {o: every[t] for o, t in ours.items()}, blank,
+                         numbers[lo:lo + chunk_rows] if numbers is not None else None)
 
 
 def _texts(values: list, typed: bool) -> list[str]:
@@ -563,6 +617,7 @@ CREATE TABLE IF NOT EXISTS done (key TEXT PRIMARY KEY);
 
 
 _SEP = "\x1f"  # ASCII unit separator: a spooled row is its cells joined by it
+_BAD_ROW = "\0"  # a spooled row starting with it could not be read; the rest is the reason
 
 
 def _where(file: str, row: int) -> str:
@@ -583,6 +638,9 @@ class RawHousehold:
     payouts: list[tuple[str, int, dict[str, str], dict[str, object]]] = field(default_factory=list)
     toml: tuple[str, str] | None = None  # (file name, text) for a household file
     errors: list[RowError] = field(default_factory=list)  # found while assembling (duplicate id, ...)
+    #: False when its rows cannot be validated as a household (a required column is missing, the
+    #: tenants row could not be read): only `errors` are reported
+    validate: bool = True
 
 
 class Spool:
@@ -655,9 +713,12 @@ class Spool:
                         self.has_label = True
                     key = "id" if table == "tenants" else "household"
                     names = list(chunk.columns)
-                seq = self._next_seq() if table == "tenants" else None
+                    # input order: a row's seq follows from its row number, so a row read
+                    # out of turn (a ragged row, reported at the end) keeps its place
+                    base = int(self.db.execute(f"SELECT coalesce(max(seq), 0) + 1 FROM {table}").fetchone()[0]) - 2
                 keys = chunk.cells.get(key)
                 cols = [chunk.cells[c] for c in names]
+                numbers = chunk.rows
                 rows = []
                 for k, blank in enumerate(chunk.blank):
                     if blank:
@@ -667,9 +728,11 @@ class Spool:
                     if packed.count(_SEP) != len(cols) - 1 and cols:  # the separator inside a cell
                         packed = _SEP.join([col[k].replace(_SEP, " ") for col in cols])
                     hid = keys[k] if keys is not None else ""
-                    rows.append((seq, src, chunk.first_row + k, hid, packed))
-                    if seq is not None:
-                        seq += 1
+                    row = numbers[k] if numbers is not None else chunk.first_row + k
+                    rows.append((base + row, src, row, hid, packed))
+                for row, hid, reason in chunk.bad:  # a row that could not be read: marked, reported per household
+                    any_rows = True
+                    rows.append((base + row, src, row, hid, _BAD_ROW + reason))
                 self.db.executemany(f"INSERT INTO {table} VALUES (?,?,?,?,?)", rows)
         except TableError as exc:
             self.errors.append(exc.error)
@@ -723,6 +786,9 @@ class Spool:
         payout_missing = [(srcs[s][1], c) for s, (role, _, _) in srcs.items() if role == "payouts"
                           for c in missing_cols[s]]
         any_done = self.db.execute("SELECT 1 FROM done LIMIT 1").fetchone() is not None
+        # payout rows no tenant claims (a mistyped id, an empty id): a tenant with no payout rows
+        # may be the one they were meant for, and is not planned from the rent alone
+        orphans = self.count_orphan_payouts()
         cur = self.db.execute("SELECT seq, src, row, hid, cells FROM tenants ORDER BY seq")
         while True:
             rows = cur.fetchmany(chunk)
@@ -741,9 +807,13 @@ class Spool:
                                                   " ids must be unique (neither is planned until one is changed)"))
                     out.append(rh)
                     continue
-                cells = _unpack(cols, packed)
-                rh = RawHousehold(seq, hid, (name, row, cols, cells))
+                if packed.startswith(_BAD_ROW):
+                    rh = RawHousehold(seq, hid, (name, row, cols, {}), validate=False)
+                    rh.errors.append(RowError(name, row, "", "", packed[1:], hid or None))
+                else:
+                    rh = RawHousehold(seq, hid, (name, row, cols, _unpack(cols, packed)))
                 for c in missing_cols[src]:
+                    rh.validate = False
                     rh.errors.append(RowError(name, row, c, "", f"the file has no column '{c}' (required"
                                               + (f"; map your column to '{c}' with --columns" if c != "id" else
                                                  "; map your id column to 'id' with --columns") + ")"))
@@ -758,22 +828,46 @@ class Spool:
                                               " not planned from the rent alone"))
                 for f, c in payout_missing:
                     if hid:
+                        rh.validate = False
                         rh.errors.append(RowError(f, None, c, "", f"the payouts file has no column '{c}' (required);"
                                                   " this household's payouts cannot be read"))
                 out.append(rh)
             # the chunk's payouts in one query
             ids = sorted({r.hid for r in out if r.tenant is not None and r.hid})
+            by_id: dict[str, list] = {}
+            bad_rows: dict[str, list[RowError]] = {}
             if ids:
                 q = (f"SELECT hid, src, row, cells FROM payouts WHERE hid IN ({','.join('?' * len(ids))}) "
                      "ORDER BY seq")
-                by_id: dict[str, list] = {}
                 for hid, src, row, packed in self.db.execute(q, ids):
                     _, name, cols = srcs[src]
-                    by_id.setdefault(hid, []).append((name, row, cols, _unpack(cols, packed)))
-                for r in out:
-                    if r.tenant is not None:
-                        r.payouts = by_id.get(r.hid, [])
+                    if packed.startswith(_BAD_ROW):
+                        bad_rows.setdefault(hid, []).append(RowError(name, row, "", "", packed[1:], hid))
+                    else:
+                        by_id.setdefault(hid, []).append((name, row, cols, _unpack(cols, packed)))
+            for r in out:
+                if r.tenant is None:
+                    continue
+                r.payouts = by_id.get(r.hid, []) if r.hid else []
+                r.errors.extend(bad_rows.get(r.hid, []) if r.hid else [])
+                if orphans and r.hid and not r.payouts and r.hid not in bad_rows and r.validate:
+                    name, row, cols, _ = r.tenant
+                    r.errors.append(RowError(
+                        name, row, cols.get("id", "id"), r.hid,
+                        f"no payout rows for this household, while {orphans} payout row"
+                        + (" names a household" if orphans == 1 else "s name households")
+                        + " not in the tenants table (see errors.csv): is this id mistyped there?"
+                        " Not planned from the rent alone", r.hid or None))
             yield out
+
+    def count_orphan_payouts(self) -> int:
+        """Payout rows (of tables with a household column) whose household no tenant row has."""
+        srcs = [s for s, (role, _, cols) in self.sources().items() if role == "payouts" and "household" in cols]
+        if not srcs:
+            return 0
+        return int(self.db.execute(
+            f"SELECT count(*) FROM payouts WHERE src IN ({','.join('?' * len(srcs))})"
+            " AND hid NOT IN (SELECT hid FROM tenants)", srcs).fetchone()[0])
 
     def _is_done(self, key: str) -> bool:
         return self.db.execute("SELECT 1 FROM done WHERE key=?", (key,)).fetchone() is not None
@@ -782,11 +876,15 @@ class Spool:
         """Payout rows whose household is not in any tenants table."""
         srcs = self.sources()
         known = self.db.execute("SELECT count(*) FROM sources WHERE role='tenants'").fetchone()[0]
-        q = ("SELECT p.src, p.row, p.hid FROM payouts p WHERE p.hid NOT IN (SELECT hid FROM tenants) ORDER BY p.seq")
-        for src, row, hid in self.db.execute(q):
+        q = ("SELECT p.src, p.row, p.hid, p.cells FROM payouts p WHERE p.hid NOT IN (SELECT hid FROM tenants)"
+             " ORDER BY p.seq")
+        for src, row, hid, packed in self.db.execute(q):
             _, name, cols = srcs[src]
             if "household" not in cols:
                 continue  # reported per household as a missing column
+            if packed.startswith(_BAD_ROW):
+                yield RowError(name, row, "", hid, packed[1:])
+                continue
             if not hid:
                 reason = "no household id in this row"
             elif known:
@@ -820,6 +918,8 @@ def build(raw: RawHousehold, months: int | None = None):
             return None, errors + [RowError(p.file, p.line, p.field or "", _show(p.value) if p.has_value else "",
                                             p.message, raw.hid) for p in exc.problems]
         return (None, errors) if errors else (h, [])
+    if not raw.validate:
+        return None, _dedupe(errors)
     file, row, cols, cells = raw.tenant  # type: ignore[misc]
     data: dict = {}
     rent: dict = {"kind": "husleie", "day": 1}
@@ -873,18 +973,28 @@ def build(raw: RawHousehold, months: int | None = None):
             continue
         data[group].append(item)
         rows_of[group].append(prow_ref)
-    if errors:
-        return None, _dedupe(errors)
+    # validated even when rows are already in error, so that every bad row is reported
+    # (the rows in error are left out of `data`)
     try:
         h = household_from_dict(data, file)
     except InputError as exc:
         for p in exc.problems:
             f, r, c, value = _where_is(_parse_field(p.field or ""), raw, rows_of)
-            if not value and p.has_value:
+            if p.sensitive:
+                value = ""  # looks like personal data: errors.csv must not copy it
+            elif not value and p.has_value:
                 value = _show(p.value)
             errors.append(RowError(f, r, c, value, p.message, raw.hid))
-        return None, _dedupe(errors)
+        return None, _in_row_order(_dedupe(errors), file)
+    if errors:
+        return None, _in_row_order(_dedupe(errors), file)
     return h, []
+
+
+def _in_row_order(errors: list[RowError], tenants_file: str) -> list[RowError]:
+    """A household's errors: its tenants row first, then its payout rows in file order (a
+    stable sort: the errors of one row keep their order)."""
+    return sorted(errors, key=lambda e: (e.file != tenants_file, e.file, -1 if e.row is None else e.row))
 
 
 #: Our tenants columns -> where they go in the household dict.

@@ -49,6 +49,20 @@ _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
 
+#: Every zip member's timestamp: fixed (the earliest a zip can hold), so the same rows give the
+#: same bytes in every run. (No docProps part is written, so no creation date either.)
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    info.create_system = 3  # unix, whatever this machine is
+    info._compresslevel = 1  # (the attribute zipfile itself sets from compresslevel)
+    return info
+
+
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ESCAPE = re.compile("[&<>]")
 
@@ -80,12 +94,12 @@ def write_xlsx(path: str | Path, header: list[str], rows: Iterable[list], *, she
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     n = 0
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        zf.writestr("_rels/.rels", _RELS)
-        zf.writestr("xl/workbook.xml", _WORKBOOK.format(name=escape(sheet[:31])))
-        zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        zf.writestr("xl/styles.xml", _STYLES)
-        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+        zf.writestr(_member("[Content_Types].xml"), _CONTENT_TYPES, compresslevel=1)
+        zf.writestr(_member("_rels/.rels"), _RELS, compresslevel=1)
+        zf.writestr(_member("xl/workbook.xml"), _WORKBOOK.format(name=escape(sheet[:31])), compresslevel=1)
+        zf.writestr(_member("xl/_rels/workbook.xml.rels"), _WORKBOOK_RELS, compresslevel=1)
+        zf.writestr(_member("xl/styles.xml"), _STYLES, compresslevel=1)
+        with zf.open(_member("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as fh:
             cols = "".join(f'<col min="{k + 1}" max="{k + 1}" width="{w}" customWidth="1"/>'
                            for k, w in enumerate(widths or [max(10, min(40, len(h) + 2)) for h in header]))
             head = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

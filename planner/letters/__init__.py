@@ -14,7 +14,9 @@ letter_date) -> bytes`, `write_letters(...)`, `load_sender(path)`; types `Sender
 from __future__ import annotations
 
 import base64
+import re
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -25,7 +27,7 @@ from .sender import RECIPIENTS, LetterConfigError, Recipient, Sender, load_sende
 __all__ = [
     "RECIPIENTS", "LANGS", "FORMATS", "LetterError", "LetterConfigError", "Recipient", "Sender", "load_sender",
     "sender_from_dict", "recipients", "render_letter", "write_letters", "letter_filename", "format_amount",
-    "format_date", "letter_context", "sender_from_options",
+    "format_date", "letter_context", "sender_from_options", "first_change", "clean_basis", "format_for_path",
 ]
 
 LANGS: tuple[str, ...] = ("nb", "en")
@@ -175,7 +177,37 @@ class Item:
     facts: dict = field(default_factory=dict)
 
 
-def _basis(lever: str, lang: str) -> tuple[str, str, str]:
+#: Letter texts of the deduction's basis, one per paying office: the catalogue's `basis` covers
+#: both (a NAV benefit and sosialhjelp), and a letter cites only the one that applies.
+DEDUCTION_BASIS = {
+    "nav": (
+        "Avtalebasert trekk i ytelsen etter samtykke fra brukeren (privatrettslig avtale, NAVs rundskriv R22 "
+        "vedlegg 8 pkt. 7).",
+        "Agreement-based deduction from the benefit with the user's consent (privatrettslig avtale, NAV circular "
+        "R22 annex 8 item 7).",
+    ),
+    "social": (
+        "Brukerens samtykke (rundskriv R35-00 pkt. 4.22.1) eller sosialtjenesteloven § 21 fjerde ledd.",
+        "The user's consent (circular R35-00 item 4.22.1) or sosialtjenesteloven § 21 fourth paragraph.",
+    ),
+}
+
+#: Internal notes of the catalogue ("to verify", "må bekreftes") that belong in the data file's
+#: documentation, never in a letter to an agency.
+_UNVERIFIED = [
+    re.compile(r"\s*[–—-]+\s*(?:gjeldende praksis må bekreftes|to verify[^);]*)", re.I),
+    re.compile(r"\s*\((?:[^()]*\b(?:må bekreftes|to verify)\b[^()]*)\)", re.I),
+]
+
+
+def clean_basis(text: str) -> str:
+    """The basis as a letter cites it: without the catalogue's "to verify" notes."""
+    for rx in _UNVERIFIED:
+        text = rx.sub("", text)
+    return re.sub(r"\s+([.;,])", r"\1", text).strip()
+
+
+def _basis(lever: str, lang: str, social: bool | None = None) -> tuple[str, str, str]:
     if lever in EXTRA_BASIS:
         nb, en, src = EXTRA_BASIS[lever]
         name = {"opening_buffer": "Engangsstønad til startbuffer", "income_shortfall": "Økonomisk stønad"}[lever]
@@ -184,8 +216,11 @@ def _basis(lever: str, lang: str) -> tuple[str, str, str]:
 
     lv = catalogue()[lever]
     raw = _raw()["levers"][lever]
+    if lever == "deduction" and social is not None:
+        nb, en = DEDUCTION_BASIS["social" if social else "nav"]
+        return lv.name, (nb if lang == "nb" else en), lv.reference
     basis = raw.get("basis_nb", lv.basis) if lang == "nb" else lv.basis
-    return lv.name, basis, lv.reference
+    return lv.name, clean_basis(basis), lv.reference
 
 
 def _first_on_or_after(plan, when: date, **match) -> date | None:
@@ -196,22 +231,67 @@ def _first_on_or_after(plan, when: date, **match) -> date | None:
     return later[0] if later else hits[0]
 
 
-def _tenant_share(plan) -> tuple[list[tuple[int, int]], bool]:
-    """The tenant's own rent debits in a typical month: [(day of month, øre)], and whether
-    months differ."""
-    per_month: dict[str, list[tuple[int, int]]] = {}
+def _rent_debits(plan) -> dict[str, list[tuple[date, int]]]:
+    """The tenant's own rent debits per rent month: {'2026-01': [(date, øre), ...]}."""
+    per_month: dict[str, list[tuple[date, int]]] = {}
     for t in plan.transactions:
         if t.kind == "husleie" and t.account == "tenant" and t.rent_month:
-            per_month.setdefault(t.rent_month, []).append((t.date.day, -t.amount_ore))
+            per_month.setdefault(t.rent_month, []).append((t.date, -t.amount_ore))
+    return {m: sorted(v) for m, v in sorted(per_month.items())}
+
+
+def _nominal_rent_days(plan, household) -> list[int] | None:
+    for i in plan.interventions:
+        if i.lever == "rent_instalments":
+            return [int(d) for d in i.params["days"]]
+    for i in plan.interventions:
+        if i.lever == "rent_day":
+            return [int(i.params["day"])]
+    day = getattr(getattr(household, "rent", None), "day", None) if household is not None else None
+    return [int(day)] if day else None
+
+
+def _tenant_share(plan, household=None) -> tuple[list[tuple[int, int]], list[tuple[str, list[int]]]]:
+    """The tenant's own rent debits in a typical month, [(day of month, øre)], and the months
+    whose debits differ from it, [(rent month, [øre, ...])].
+
+    Typical is the most common list of amounts; its days are the agreed (nominal) debit days,
+    so a debit moved past a weekend does not make a month look different."""
+    per_month = _rent_debits(plan)
     if not per_month:
-        return [], False
-    counts: dict[tuple, int] = {}
-    for v in per_month.values():
-        key = tuple(sorted(v))
-        counts[key] = counts.get(key, 0) + 1
-    typical = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    amounts = {tuple(a for _, a in sorted(v)) for v in per_month.values()}
-    return list(typical), len(amounts) > 1
+        return [], []
+    amounts = {m: tuple(a for _, a in v) for m, v in per_month.items()}
+    counts = Counter(amounts.values())
+    typical = max(counts, key=lambda k: (counts[k], -list(amounts.values()).index(k)))
+    days = _nominal_rent_days(plan, household)
+    if days is None or len(days) != len(typical):
+        day_counts = Counter(tuple(d.day for d, _ in v) for m, v in per_month.items() if amounts[m] == typical)
+        days = list(day_counts.most_common(1)[0][0])
+    differs = [(m, list(a)) for m, a in amounts.items() if a != typical]
+    return list(zip(days, typical)), differs
+
+
+def _direct_months(plan, kinds: set[str] | None = None) -> dict[str, list[tuple[date, int]]]:
+    """Payments straight to the landlord (husleietrekk, bostøtte) per rent month."""
+    out: dict[str, list[tuple[date, int]]] = {}
+    for t in plan.transactions:
+        if t.account == "landlord" and t.rent_month and (kinds is None or t.kind in kinds):
+            out.setdefault(t.rent_month, []).append((t.date, t.amount_ore))
+    return out
+
+
+def _new_debit(plan, household, reply_by: date) -> dict | None:
+    """What the landlord draws from the tenant's account once part of the rent comes directly:
+    the typical debits, the months that differ, and the first debit with the new amount."""
+    direct = _direct_months(plan)
+    if not direct:
+        return None
+    share, differs = _tenant_share(plan, household)
+    debits = _rent_debits(plan)
+    starts = sorted(v[0][0] for m, v in debits.items() if m in direct and v)
+    later = [d for d in starts if d >= reply_by]
+    return {"share": share, "differs": differs, "from": later[0] if later else (starts[0] if starts else None),
+            "rent_ore": household.rent.amount}
 
 
 def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[str]]]:
@@ -222,7 +302,8 @@ def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[
     out: list[tuple[Item, list[str]]] = []
     for i in plan.interventions:
         p = i.params
-        name, basis, source = _basis(i.lever, lang)
+        social = (_stream_kind(h, p.get("stream", "")) in SOCIAL_STREAMS) if i.lever == "deduction" else None
+        name, basis, source = _basis(i.lever, lang, social)
         facts: dict = {}
         first = None
         if i.lever == "rent_day":
@@ -239,7 +320,10 @@ def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[
             facts = {"stream": p["stream"], "first_month": first}
         elif i.lever == "deduction":
             first = _first_on_or_after(plan, reply_by, kind="deduction", stream=p["stream"])
-            facts = {"benefit": stream_name(h, p["stream"]), "amount_ore": p["amount_ore"]}
+            per_month = Counter(len(v) for v in _direct_months(plan, {"deduction"}).values())
+            payouts = max(per_month, key=lambda k: (per_month[k], -k)) if per_month else 1
+            facts = {"benefit": stream_name(h, p["stream"]), "amount_ore": p["amount_ore"], "social": social,
+                     "payouts": payouts, "per_month_ore": payouts * p["amount_ore"]}
         elif i.lever == "move_payout":
             first = _first_on_or_after(plan, reply_by, kind="income", stream=p["stream"])
             facts = {"benefit": stream_name(h, p["stream"]), "from_day": p.get("from_day"), "to_day": p.get("to_day"),
@@ -259,8 +343,23 @@ def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[
         sf = plan.shortfall
         out.append((Item("income_shortfall", name, basis, source, None,
                          {"monthly_ore": sf.monthly_ore, "one_time_ore": sf.one_time_ore,
-                          "problem": plan.baseline.problem}), ["sosialtjenesten"]))
+                          "problem": plan.baseline.problem, **_shortfall_terms(plan)}), ["sosialtjenesten"]))
     return out
+
+
+def _shortfall_terms(plan) -> dict:
+    """How a shortfall figure reads: with the start buffer it presumes (the monthly sum holds
+    only together with it) and whether the figures are least sums or upper bounds."""
+    buffer = plan.opening_buffer_ore if plan.status == "infeasible" else 0
+    return {"buffer_ore": buffer, "optimal": bool(plan.optimal),
+            "before": _first_on_or_after(plan, plan.start, kind="income") or plan.start}
+
+
+def first_change(household, plan) -> date | None:
+    """The first date a change of the plan takes effect (a payout, debit or grant), or None."""
+    firsts = [it.first for it, _ in _items(household, plan, "nb", plan.start)
+              if it.first is not None and it.lever != "income_shortfall"]
+    return min(firsts) if firsts else None
 
 
 def _projection_facts(projection) -> dict | None:
@@ -278,21 +377,64 @@ def _projection_facts(projection) -> dict | None:
     }
 
 
-def _budget(household, plan) -> dict:
-    """Average monthly income per stream and outgoings as the schedule stands, for the social
-    office's assessment of økonomisk stønad (the one recipient that needs the whole budget)."""
+LIVING_NAME = {"nb": "Livsopphold (mat, klær og annet dagligforbruk)", "en": "Everyday living costs"}
+EXPENSE_NAME_EN = {
+    "husleie": "Rent", "strom": "Electricity", "telefon": "Phone and internet", "forsikring": "Insurance",
+    "barnehage": "Kindergarten", "sfo": "After-school care (SFO)", "transport": "Transport",
+    "lan": "Loans and credit", "inkasso": "Debt collection and deductions", "annen": "Other expense",
+}
+
+
+def _spread(totals: list[int], months: int, target: int) -> list[int]:
+    """Monthly averages of `totals`, rounded so that they add up to `target` exactly."""
+    exact = [v / months for v in totals]
+    rows = [int(x) for x in exact]
+    order = sorted(range(len(rows)), key=lambda k: (-(exact[k] - rows[k]), k))
+    for k in order[: max(0, target - sum(rows))]:
+        rows[k] += 1
+    return rows
+
+
+def _budget(household, plan, lang: str = "nb") -> dict:
+    """Average monthly income per stream and outgoings per kind as the schedule stands, for the
+    social office's assessment of økonomisk stønad (the one recipient that needs the whole
+    budget). The outgoings add up to the diagnosis' average outgoings per month."""
+    from ..benefits import catalogue
     from ..cashflow import transactions
     from ..explain import stream_name
 
     months = max(1, len(plan.baseline.months))
     income: dict[str, int] = {}
+    spent: dict[str, int] = {}
+    names: dict[str, list[str]] = {}
     for t in transactions(household):
-        if t.kind == "income" and t.account == "tenant" and t.stream is not None:
+        if t.account != "tenant":
+            continue
+        if t.kind == "income" and t.stream is not None:
             income[t.stream] = income.get(t.stream, 0) + t.amount_ore
+        elif t.amount_ore < 0:
+            spent[t.kind] = spent.get(t.kind, 0) - t.amount_ore
+            if t.stream and t.kind != "husleie" and t.stream not in names.setdefault(t.kind, []):
+                names[t.kind].append(t.stream)
     rows = [(stream_name(household, s), round(v / months)) for s, v in income.items()]
     total_in = sum(m.income_ore for m in plan.baseline.months)
     total_out = sum(m.outgoings_ore for m in plan.baseline.months)
-    return {"income": rows, "income_ore": round(total_in / months), "outgoings_ore": round(total_out / months),
+    out_ore = round(total_out / months)
+    kinds = catalogue().expenses
+    order = ["husleie"] + [k for k in kinds if k != "husleie"] + sorted(set(spent) - set(kinds) - {"living"}) + ["living"]
+    keys = [k for k in order if spent.get(k)]
+
+    def label(kind: str) -> str:
+        if kind == "living":
+            return LIVING_NAME[lang]
+        base = (EXPENSE_NAME_EN.get(kind) if lang == "en" else None) or (kinds[kind].name if kind in kinds else kind)
+        extra = [n for n in names.get(kind, []) if n != kind]
+        return f"{base} ({', '.join(extra)})" if extra else base
+
+    amounts = _spread([spent[k] for k in keys], months, out_ore) if sum(spent.values()) == total_out else \
+        [round(spent[k] / months) for k in keys]
+    return {"income": rows, "income_ore": round(total_in / months), "outgoings_ore": out_ore,
+            "outgoings": [(label(k), a) for k, a in zip(keys, amounts)],
             "rent_ore": household.rent.amount, "months": months}
 
 
@@ -337,6 +479,9 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
     sender = replace(sender, **filled)
     letter_date = letter_date or date.today()
     reply_by = reply_by or letter_date + timedelta(days=sender.reply_days)
+    if reply_by < letter_date:
+        raise LetterError(f"the answer-by date {reply_by.isoformat()} is before the letter date "
+                          f"{letter_date.isoformat()}; give a --reply-by on or after the letter date")
     rec = recipient or sender.recipient(to)
     if not rec.name:
         rec = replace(rec, name=DEFAULT_RECIPIENT[lang][to])
@@ -354,6 +499,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
     }
     if to == "landlord":
         ctx["payee_account"] = ""
+        ctx["new_debit"] = _new_debit(plan, household, reply_by)
     if to in ("nav", "sosialtjenesten"):
         landlord = sender.recipient("landlord")
         ctx["payee"] = landlord.name
@@ -363,8 +509,10 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
         ctx["payee"] = landlord.name or sender.kommune
         ctx["payee_account"] = landlord.account
     if to == "tenant":
-        share, varies = _tenant_share(plan)
+        share, differs = _tenant_share(plan, household)
         ctx.update({
+            "direct": bool(_direct_months(plan)),
+            "shortfall_terms": _shortfall_terms(plan),
             "status": plan.status,
             "before_low_ore": plan.baseline.min_balance_ore,
             "before_low_date": plan.baseline.min_balance_date,
@@ -373,7 +521,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
             "after_low_date": plan.min_balance_date,
             "floor_ore": plan.floor_ore,
             "share": share,
-            "share_varies": varies,
+            "share_varies": bool(differs),
             "shortfall": plan.shortfall,
             "projection": _projection_facts(getattr(plan, "if_nothing_done", None)),
         })
@@ -387,7 +535,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
             "before_low_ore": plan.baseline.min_balance_ore,
             "before_low_date": plan.baseline.min_balance_date,
             "before_days_below": plan.baseline.days_below_floor,
-            "budget": _budget(household, plan),
+            "budget": _budget(household, plan, lang),
             "adults": household.adults,
             "children": household.children,
             "projection": _projection_facts(getattr(plan, "if_nothing_done", None)),
@@ -492,6 +640,22 @@ def letter_filename(household_id: str, to: str, lang: str, fmt: str) -> str:
     return f"{household_id}-{to}{'' if lang == 'nb' else '-' + lang}.{fmt}"
 
 
+def format_for_path(path: str | Path, fmt: str | None = None) -> str:
+    """The format of a letter written to `path`: `fmt` if given, else from the file's suffix
+    (`.md`, `.html`, `.pdf`, `.docx`), else pdf for a name without a suffix. An unknown suffix,
+    or a suffix that says another format than `fmt`, is a `LetterError`."""
+    suffix = Path(path).suffix.lstrip(".").lower()
+    allowed = ", ".join("." + f for f in FORMATS)
+    if fmt is not None and fmt not in FORMATS:
+        raise LetterError(f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
+    if suffix and suffix not in FORMATS:
+        raise LetterError(f"{path}: unknown suffix '.{suffix}'; allowed: {allowed}")
+    if fmt is not None and suffix and suffix != fmt:
+        raise LetterError(f"{path}: the suffix '.{suffix}' does not match --format {fmt}; "
+                          f"use a name ending in '.{fmt}'")
+    return fmt or suffix or "pdf"
+
+
 def write_letters(household, plan, directory: str | Path, lang: str = "nb", fmt: str = "pdf",
                   sender: Sender | None = None, letter_date: date | None = None, **kw) -> list[Path]:
     """Write one letter for every recipient the plan needs into `directory`; return the paths."""
@@ -517,5 +681,5 @@ def sender_from_options(config: str | Path | None = None, *, require: bool = Tru
     if missing:
         raise LetterConfigError(
             "the letter needs " + ", ".join(missing) + ": give " + ", ".join(f"--{m}" for m in missing)
-            + " or set them under [sender] in a --config file (see docs/readme-parts/letters.md)")
+            + " or set them under [sender] in a --config file (see the README, section 'planner letter')")
     return sender

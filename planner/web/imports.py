@@ -88,6 +88,7 @@ def import_households(files, save, *, replace: bool, exists) -> ImportReport:
 
 _ID_COLS = ("id", "household", "husstand")
 _PRIORITY_COLS = ("priority", "prioritet", "priority_score", "score")
+_STATUS_COLS = ("status",)
 
 
 def _col(header: list[str], names) -> str | None:
@@ -147,6 +148,17 @@ def import_batch_files(files, store) -> ImportReport:
         id_col = _col(header, _ID_COLS)
         if id_col is None:
             report.errors.append("results.csv: mangler kolonnen «id».")
+            continue
+        # a table with an id column is not yet a batch result: without the batch's own columns
+        # every row would become an empty household
+        missing = [name for name, cols in (("status", _STATUS_COLS), ("priority", _PRIORITY_COLS))
+                   if _col(header, cols) is None]
+        if missing:
+            report.errors.append(
+                "results.csv: mangler " + " og ".join(f"«{m}»" for m in missing)
+                + (" – kolonnene" if len(missing) > 1 else " – kolonnen")
+                + " som planner batch skriver. Dette ser ikke ut som results.csv fra planner batch;"
+                " ingen husstander er importert fra filen.")
             continue
         for no, row in enumerate(reader, start=2):
             hid = (row.get(id_col) or "").strip()
