@@ -111,7 +111,7 @@ def load_key(key_file: str | Path | None = None) -> bytes:
 
 
 def priority_parts(row: dict) -> dict[str, int]:
-    """The priority (0-100) and its four parts; see docs/readme-parts/batch.md. Each part is
+    """The priority (0-100) and its four parts; see README.md, "Priority". Each part is
     rounded half up to a whole number.
 
     urgency  (0-40): 40 × (1 − d/365), d = days from the horizon start to the eviction request
@@ -961,7 +961,7 @@ def summary_text(s: BatchSummary, top: list[dict], opts: BatchOptions) -> str:
             f"  {k:>3}  {str(r['id'])[:24]:<24} {r['priority']:>4} = {r['priority_urgency']:>3} + "
             f"{r['priority_arrears']:>3} + {r['priority_children']:>3} + {r['priority_levers']:>3}  "
             f"{r['eviction_request'] or '-':<10}  {r['problem']:<7} {r['status']:<11} {r['actors'] or '-'}")
-    lines += ["", "priority: see docs/readme-parts/batch.md; amounts in results.csv are øre (*_ore)."]
+    lines += ["", "priority: see README.md (planner batch, Priority); amounts in results.csv are øre (*_ore)."]
     if opts.key is not None:
         lines.append("ids are pseudonymised (HMAC-SHA256 with the run's key).")
     return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ and all rows go to an on-disk spool (SQLite) from which households are assembled
 time, so memory does not grow with the number of tenants (an XLSX sheet is read whole by
 pandas, as raw cells, while it is spooled).
 
-The columns (ours; see docs/readme-parts/batch.md for an example):
+The columns (ours; see README.md, "planner batch", for an example):
 
 tenants: id, start, rent (required); label, months, opening_balance, min_balance, adults,
 children, profile, rent_day, living_monthly, arrears, arrears_since, arrears_creditor,
