@@ -272,6 +272,11 @@ def _mapping(text: str, key: str, errors: dict[str, str], int_values: bool) -> d
     return out
 
 
+def _filled(src: dict, keys: dict[str, str]) -> dict:
+    """{our key: the form's value} for every form field (keys' values) that is filled in."""
+    return {ours: src[theirs] for ours, theirs in keys.items() if src.get(theirs)}
+
+
 def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
     """The household dict the form describes, and messages for what could not even be read."""
     v = form.values
@@ -291,13 +296,7 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
         for idx, row in enumerate(getattr(form, group)):
             if _row_empty(row):
                 continue
-            item: dict = {}
-            if row.get("kind"):
-                item["kind"] = row["kind"]
-            if row.get("name"):
-                item["name"] = row["name"]
-            if row.get("amount"):
-                item["amount"] = row["amount"]
+            item: dict = _filled(row, {"kind": "kind", "name": "name", "amount": "amount"})
             mode = row.get("mode") or "day"
             if mode == "day" and row.get("day"):
                 item["day"] = _int_or_text(row["day"])
@@ -327,14 +326,8 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
     if v.get("living"):
         doc["living"] = {"monthly": v["living"]}
     if v.get("arrears_amount") or v.get("arrears_since"):
-        arr: dict = {}
-        if v.get("arrears_amount"):
-            arr["amount"] = v["arrears_amount"]
-        if v.get("arrears_creditor"):
-            arr["creditor"] = v["arrears_creditor"]
-        if v.get("arrears_since"):
-            arr["since"] = v["arrears_since"]
-        doc["arrears"] = arr
+        doc["arrears"] = _filled(v, {"amount": "arrears_amount", "creditor": "arrears_creditor",
+                                     "since": "arrears_since"})
     doc["levers"] = _levers(form, errors)
     return doc, errors
 
