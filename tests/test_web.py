@@ -287,3 +287,19 @@ def test_import_batch_refuses_a_results_csv_without_the_batch_columns(client):
     assert "mangler «status» og «priority»" in r.text and "ingen husstander er importert" in r.text
     assert client.get("/husstand/1").status_code == 404
     assert 'href="/husstand/1"' not in client.get("/").text
+
+
+def test_new_validation_messages_have_norwegian_texts():
+    from planner.web.forms import norwegian
+
+    cases = {
+        "at most two decimals (whole øre) are allowed; for thousands write 11000 or 11 000 (got '11.000')": "Høyst to desimaler",
+        "unclear amount '1.000.000': write kroner as 9500.50 or 9 500,50": "Uklart beløp",
+        "looks like a fødselsnummer (11 digits); a label must not hold personal data: use a case number": "fødselsnummer",
+        "must be a date in the years 1990 to 2100": "1990–2100",
+        "`month_day` moves a monthly payout; it does not apply with `every_days` or `dates`": "månedlige",
+        "arrears cannot be owed since a date after the horizon (2026-12-31)": "Restansen",
+    }
+    for english, norsk in cases.items():
+        text = norwegian(english)
+        assert norsk in text and not text.startswith("Ugyldig verdi"), english
