@@ -9,10 +9,10 @@ schedule fields that belong to the chosen form. The routes live in `routes/` per
    form data or exception texts: they may hold personal data);
 2. security headers (CSP, frame-ancestors, nosniff, Referrer-Policy, `no-store`);
 3. the Host and Origin check (DNS rebinding, cross-site POSTs);
-4. the request-size limit, counted while the body is read;
-5. the signed session cookie (a CSRF token, a flash message and, with `--auth`, a session id);
-6. with `--auth`, the login check: the session must exist server-side, be neither idle nor too
+4. the signed session cookie (a CSRF token, a flash message and, with `--auth`, a session id);
+5. with `--auth`, the login check: the session must exist server-side, be neither idle nor too
    old, and its user must still be in the users file;
+6. the request-size limit, counted while the body is read;
 7. the CSRF check on every POST (a per-session token in the form or `X-CSRF-Token`).
 """
 
@@ -94,7 +94,11 @@ def create_app(
     for module in (households, imports, login):
         app.include_router(module.router)
 
-    # middleware: the last added runs first (see the module docstring for the order)
+    # middleware: the last added runs first (see the module docstring for the order). The size
+    # limit sits innermost, so the 413 it raises while a page reads the body reaches the page's
+    # error handler directly (through a BaseHTTPMiddleware it would arrive as an ExceptionGroup).
+    app.add_middleware(BodyLimit, limit=settings.limits.request_bytes)
+
     @app.middleware("http")
     async def require_login(request: Request, call_next):
         if users is not None and request.scope.get("type") == "http":
@@ -107,7 +111,6 @@ def create_app(
 
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="planner_session",
                        max_age=int(settings.session_max_s), same_site="strict", https_only=settings.secure_cookie)
-    app.add_middleware(BodyLimit, limit=settings.limits.request_bytes)
     allowed = None if users is not None else {h for h in (settings.host,) if h and h not in ("0.0.0.0", "::")}
     app.add_middleware(HostOrigin, allowed_hosts=allowed)
     app.add_middleware(SecurityHeaders)

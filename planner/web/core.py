@@ -24,7 +24,7 @@ from ..model import Household
 from . import forms
 from .auth import Users
 from .imports import Limits
-from .pool import WorkerPool
+from .pool import WorkerPool, committing
 from .store import Record, Store
 from .throttle import Throttle
 
@@ -162,7 +162,8 @@ class Web:
              expect_version: int | None = None) -> int:
         """Plan and store `h`; `StaleVersion` if the stored household moved past `expect_version`."""
         values = self.values_for(h, source)
-        return self.store.put(h.id, replaces=replaces, expect_version=expect_version, **values)
+        with committing():
+            return self.store.put(h.id, replaces=replaces, expect_version=expect_version, **values)
 
 
 def web_of(request: Request) -> Web:

@@ -27,6 +27,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from .forms import norwegian
+from .pool import committing
 from .store import PROBLEMS, STATUSES
 
 if TYPE_CHECKING:
@@ -235,7 +236,7 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
     if report.errors:
         return report.refuse()
     rows = [(h, web.values_for(h, "toml")) for h in households]  # the plans, before the transaction
-    with web.store.transaction() as conn:
+    with committing(), web.store.transaction() as conn:
         for h, values in rows:
             was = web.store.exists(h.id, conn=conn)
             web.store.put(h.id, conn=conn, **values)
@@ -395,7 +396,7 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
     if report.errors:
         return report.refuse()
     store = web.store
-    with store.transaction() as conn:
+    with committing(), store.transaction() as conn:
         for hid in list(rows) + [h for h in plans if h not in rows]:
             row = rows.get(hid, {})
             plan = plans.get(hid)
