@@ -432,13 +432,15 @@ def test_a_user_removed_from_the_users_file_loses_access_at_once(tmp_path, users
     with TestClient(app, base_url=BASE) as c:
         assert _login(c, "kari", "riktig-passord").status_code == 303
         assert c.get("/").status_code == 200
+        before = c.cookies.get("planner_session")
         kept = {k: v for k, v in read_users(users).items() if k != "kari"}
         users.write_text("".join(f"{k}:{v}\n" for k, v in kept.items()))
         r = c.get("/", follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/login"
         assert _login(c, "kari", "riktig-passord").status_code == 401
-    # and after a restart, with the cookie from before
-    with TestClient(make_app(tmp_path, users), base_url=BASE) as c:
+    # and after a restart, with the cookie from before the removal
+    with TestClient(make_app(tmp_path, users), base_url=BASE, cookies={"planner_session": before}) as c:
+        assert c.get("/", follow_redirects=False).headers["location"] == "/login"
         assert _login(c, "ola", "annet-passord").status_code == 303
         assert c.get("/").status_code == 200
 
