@@ -243,3 +243,39 @@ def test_server_log_holds_no_household_content(server):
     assert "GET /husstand/{hid}" in text
     for secret in ("Hemmelig-Etternavn", "Enslig mor", "enslig", "q="):
         assert secret not in text
+
+
+def test_pages_work_under_the_content_security_policy(page, mother):
+    """The CSP allows only the server's own scripts and styles: no page may need anything
+    inline (a violation would leave the form's script dead or the chart black)."""
+    page.add_init_script("""document.addEventListener('securitypolicyviolation',
+        e => (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI));""")
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    for path in ("/", "/husstand/ny", f"/husstand/{HID}", f"/husstand/{HID}/endre", "/import"):
+        response = page.goto(mother + path)
+        headers = response.headers
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["cache-control"] == "no-store" and headers["x-content-type-options"] == "nosniff"
+        assert page.evaluate("window.__csp || []") == [], path
+        # the stylesheet applies (the header bar is not the browser's default transparent)
+        assert page.evaluate("getComputedStyle(document.querySelector('header.top')).backgroundColor") \
+            != "rgba(0, 0, 0, 0)", path
+    assert not [m for m in console if "Content Security Policy" in m], console
+    # the chart keeps its colours (presentation attributes, not inline CSS)
+    page.goto(f"{mother}/husstand/{HID}")
+    fills = page.evaluate("""[...document.querySelectorAll('#chart svg path[fill]')]
+        .map(p => getComputedStyle(p).fill)""")
+    assert "rgb(192, 57, 43)" in fills  # the red of the days below the floor
+    # the delete button asks first (a script file, not an inline onsubmit): dismissed, nothing happens
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.click("form[data-confirm] button[type=submit]")
+    assert asked == ["Slette husstanden?"]
+    assert page.url.endswith(f"/husstand/{HID}")
+    # the form's own script runs: choosing "every 14 days" shows that row's fields
+    page.goto(mother + "/husstand/ny")
+    page.select_option("#f-income-0-mode", "every")
+    assert page.evaluate("document.querySelector('#f-income-0-mode').closest('.row').dataset.mode") == "every"
+    assert page.evaluate("window.__csp || []") == []

@@ -80,3 +80,40 @@ def add_user(path: str | Path, name: str, password: str) -> None:
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     os.chmod(tmp, 0o600)
     tmp.replace(path)
+
+
+class Users:
+    """The users file as the server sees it on every request: read again whenever it changes,
+    so a user taken out of the file loses access at once (the next request), with no restart.
+    A file that becomes unreadable or malformed lets nobody in until it is fixed."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._users = read_users(self.path)  # a bad file stops the start with its message
+        self._stamp = self._stat()
+
+    def _stat(self) -> tuple | None:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def current(self) -> dict[str, str]:
+        stamp = self._stat()
+        if stamp != self._stamp:
+            try:
+                self._users = read_users(self.path) if stamp is not None else {}
+            except UsersFileError:
+                import logging
+
+                logging.getLogger("planner.web").error("users file unreadable or malformed: nobody can sign in")
+                self._users = {}
+            self._stamp = stamp
+        return self._users
+
+    def get(self, name: str) -> str | None:
+        return self.current().get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.current()

@@ -26,5 +26,32 @@ def plan_svg(household, plan) -> str:
     status_nb = {"solvent": "i orden", "planned": "plan funnet", "infeasible": "ingen plan"}
     text = text.replace(f"({plan.status})", f"({status_nb.get(plan.status, plan.status)})")
     text = re.sub(r'(<svg[^>]*?)\s+width="[^"]*"\s+height="[^"]*"', r"\1", text, count=1)
-    text = text.replace("<svg ", '<svg role="img" aria-label="Saldo før og etter plan" class="chart" ', 1)
-    return re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = text.replace("<svg ", '<svg role="img" aria-label="Saldo før og etter plan" class="chart" '
+                        'stroke-linejoin="round" stroke-linecap="butt" ', 1)
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    return without_inline_css(text)
+
+
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
+
+
+def without_inline_css(svg: str) -> str:
+    """The SVG with matplotlib's CSS (`style="fill: #c0392b"` and a `<style>` rule for line
+    joins, moved to the root above) written as presentation attributes (`fill="#c0392b"`).
+
+    The page's Content-Security-Policy (`style-src 'self'`) ignores inline CSS, which would
+    draw the chart black; presentation attributes are not CSS and need no exception in it.
+    """
+    svg = re.sub(r"<defs>\s*<style[^>]*>[^<]*</style>\s*</defs>", "", svg)
+    svg = re.sub(r"<style[^>]*>[^<]*</style>", "", svg)
+
+    def attributes(m: re.Match) -> str:
+        out = []
+        for decl in m.group(1).split(";"):
+            name, sep, value = decl.partition(":")
+            name, value = name.strip(), value.strip()
+            if sep and re.fullmatch(r"[a-z-]+", name) and value:
+                out.append(f' {name}="{value}"')
+        return "".join(out)
+
+    return _STYLE_ATTR.sub(attributes, svg)

@@ -32,8 +32,12 @@ def is_loopback(host: str) -> bool:
               help="Add NAME to the --auth file (or change its password) and exit.")
 @click.option("--time-limit", type=click.FloatRange(0.1, 600), default=10.0, show_default=True,
               help="Seconds per solver phase for each plan.")
+@click.option("--request-time-limit", type=click.FloatRange(1, 3600), default=60.0, show_default=True,
+              help="Seconds a request may wait for its plan (or password check) before it gets a message.")
+@click.option("--secure-cookie", is_flag=True, default=False,
+              help="Send the session cookie over HTTPS only (behind a TLS reverse proxy).")
 def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_user: str | None,
-          time_limit: float) -> None:
+          time_limit: float, request_time_limit: float, secure_cookie: bool) -> None:
     """Start the caseworker's web page (households, plans, letters)."""
     if add_user is not None:
         from planner.web.auth import UsersFileError, add_user as add
@@ -64,7 +68,8 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
     from planner.web.server import DatabaseUnusable, run
 
     try:
-        run(host=host, port=port, db_url=db_url, users_file=users_file, time_limit_s=time_limit)
+        run(host=host, port=port, db_url=db_url, users_file=users_file, time_limit_s=time_limit,
+            request_time_limit_s=request_time_limit, secure_cookie=secure_cookie)
     except (UsersFileError, DatabaseUnusable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

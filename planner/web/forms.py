@@ -237,7 +237,7 @@ def apply_action(form: HouseholdForm, action: str) -> bool:
     if action in ("add-income", "add-expense"):
         getattr(form, action[4:]).append(_blank_row())
         return True
-    m = re.match(r"^remove-(income|expense)-(\d+)$", action)
+    m = re.match(r"^remove-(income|expense)-(\d{1,3})$", action)
     if m:
         rows = getattr(form, m.group(1))
         idx = int(m.group(2))

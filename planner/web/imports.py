@@ -1,19 +1,55 @@
 """Import of household files (TOML/JSON, or a zip of them) and of a batch results folder
-(`results.csv` and `plans/ID.json` from `planner batch`, uploaded as files or as one zip)."""
+(`results.csv` and `plans/ID.json` from `planner batch`, uploaded as files or as one zip).
+
+Both imports are all or nothing: every file is read and checked first (households by the same
+validation as `planner check`, plans against `docs/plan.schema.json` and the id rules) and the
+households are stored in one database transaction only when no file has a problem. A bad file
+is named with the reason, and nothing of the upload is stored: a caseworker never has to find
+out which half of a folder made it in.
+
+Uploads are untrusted: zips are limited in members and in bytes actually unpacked (counted while
+reading, not taken from the zip's own headers), and documents nested deeper than a household
+ever is, or with numbers Python refuses to convert (over 4 300 digits), are refused as bad input.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import math
 import tomllib
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from .forms import norwegian
+from .pool import committing
+from .store import PROBLEMS, STATUSES
 
-MAX_FILE = 20 * 1024 * 1024
+if TYPE_CHECKING:
+    from .core import Web
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may send (see README, "Safety and limits")."""
+
+    #: bytes in one request body (all files of an upload together), counted while reading
+    request_bytes: int = 32 * MiB
+    #: entries in one zip
+    zip_members: int = 2000
+    #: bytes unpacked from one zip, counted while unpacking
+    zip_bytes: int = 64 * MiB
+    #: bytes of one file (uploaded or unpacked)
+    file_bytes: int = 20 * MiB
+    #: nesting of tables/lists in one household or plan document (a household needs 4, a plan 5)
+    depth: int = 32
 
 
 @dataclass
@@ -25,66 +61,190 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
-        return bool(self.created or self.updated) or not self.errors
+        return not self.errors
+
+    def refuse(self) -> ImportReport:
+        """Nothing was stored: say so under the problems."""
+        self.created.clear()
+        self.updated.clear()
+        self.errors.append("Ingenting er importert: rett feilene over og last opp på nytt.")
+        return self
 
 
-def _expand(files: list[tuple[str, bytes]], report: ImportReport) -> list[tuple[str, bytes]]:
+class _ZipRefused(Exception):
+    pass
+
+
+def _zip_entries(data: bytes) -> int | None:
+    """The number of entries the zip's end record announces, read before `ZipFile` builds an
+    object for every one of them (a small zip can announce millions)."""
+    try:
+        end = zipfile._EndRecData(io.BytesIO(data))  # type: ignore[attr-defined]  # stable since 2.x
+    except Exception:  # noqa: BLE001 - unreadable: ZipFile reports it below
+        return None
+    return None if not end else int(end[zipfile._ECD_ENTRIES_TOTAL])  # type: ignore[attr-defined]
+
+
+def _unzip(name: str, data: bytes, limits: Limits) -> list[tuple[str, bytes]]:
+    """A zip's files, with member count, file size and unpacked total checked while reading."""
+    announced = _zip_entries(data)
+    if announced is not None and announced > limits.zip_members:
+        raise _ZipRefused(f"{name}: zip-filen har {announced} filer; høyst {limits.zip_members} er tillatt.")
+    out: list[tuple[str, bytes]] = []
+    total = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        infos = zf.infolist()
+        if len(infos) > limits.zip_members:
+            raise _ZipRefused(f"{name}: zip-filen har {len(infos)} filer; høyst {limits.zip_members} er tillatt.")
+        for info in infos:
+            if info.is_dir():
+                continue
+            buf = bytearray()
+            with zf.open(info) as fh:  # the header's sizes may lie: count what comes out
+                while chunk := fh.read(64 * 1024):
+                    buf += chunk
+                    total += len(chunk)
+                    if total > limits.zip_bytes:
+                        raise _ZipRefused(f"{name}: zip-filen pakker ut til mer enn {_mb(limits.zip_bytes)}; "
+                                          f"høyst {_mb(limits.zip_bytes)} er tillatt.")
+                    if len(buf) > limits.file_bytes:
+                        raise _ZipRefused(f"{name}: {PurePosixPath(info.filename).name} er større enn "
+                                          f"{_mb(limits.file_bytes)}; høyst {_mb(limits.file_bytes)} per fil.")
+            out.append((info.filename, bytes(buf)))
+    return out
+
+
+def _mb(n: int) -> str:
+    return f"{n / MiB:g} MB"
+
+
+def expand(files: list[tuple[str, bytes]], report: ImportReport, limits: Limits) -> list[tuple[str, bytes]]:
     """Zip files opened into their members (one level); other files as they are."""
     out = []
     for name, data in files:
-        if name.lower().endswith(".zip"):
+        short = PurePosixPath(name).name
+        if len(data) > limits.file_bytes:
+            report.errors.append(f"{short}: er større enn {_mb(limits.file_bytes)}; høyst {_mb(limits.file_bytes)} per fil.")
+        elif name.lower().endswith(".zip"):
             try:
-                with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                    for info in zf.infolist():
-                        if info.is_dir() or info.file_size > MAX_FILE:
-                            continue
-                        out.append((info.filename, zf.read(info)))
-            except zipfile.BadZipFile:
-                report.errors.append(f"{name}: er ikke en gyldig zip-fil.")
+                out.extend(_unzip(short, data, limits))
+            except _ZipRefused as exc:
+                report.errors.append(str(exc))
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, RuntimeError,
+                    NotImplementedError) as exc:  # damaged, encrypted or an unknown compression
+                report.errors.append(f"{short}: er ikke en gyldig zip-fil ({type(exc).__name__}).")
         elif data or name:
             out.append((name, data))
     return out
 
 
-def import_households(files, save, *, replace: bool, exists) -> ImportReport:
-    """Validate and store each household file; a bad file is reported, never half-stored."""
+def _too_deep(value: object, limit: int) -> bool:
+    """Whether `value` nests lists/tables deeper than `limit` (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((c, depth + 1) for c in children)
+    return False
+
+
+def parse_document(short: str, data: bytes, limits: Limits, *, toml: bool) -> tuple[object, str | None]:
+    """(document, None) or (None, a Norwegian message naming the file): never an exception for
+    bad bytes, bad syntax, deep nesting or numbers too long to convert."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, f"{short}: er ikke UTF-8-tekst (feil byte ved posisjon {exc.start})."
+    try:
+        raw = tomllib.loads(text) if toml else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        return None, f"{short}: kan ikke leses ({exc})."
+    except RecursionError:
+        return None, f"{short}: er nøstet for dypt (høyst {limits.depth} nivåer med tabeller og lister)."
+    except ValueError as exc:  # int('…' * 5000): "Exceeds the limit (4300 digits) ..."
+        if "digits" in str(exc):
+            return None, f"{short}: har et tall med for mange sifre (høyst 4300)."
+        return None, f"{short}: kan ikke leses ({str(exc)[:200]})."
+    if _too_deep(raw, limits.depth):
+        return None, f"{short}: er nøstet for dypt (høyst {limits.depth} nivåer med tabeller og lister)."
+    return raw, None
+
+
+def id_problem(hid: str) -> str | None:
+    """Why `hid` is not an acceptable household id, by the model's own rules (the same check a
+    household file's `id` gets), or None."""
+    from ..io.errors import InputError
+    from ..io.household import household_from_dict
+
+    probe = {"id": hid, "start": "2026-01-01", "expense": [{"kind": "husleie", "amount": 1, "day": 1}]}
+    try:
+        household_from_dict(probe, "id")
+    except InputError as exc:
+        for p in exc.problems:
+            if (p.field or "").split(".")[0] == "id":
+                return norwegian(p.message)
+        return norwegian(exc.problems[0].message)
+    return None
+
+
+# --------------------------------------------------------------------------- household files
+
+
+def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool, limits: Limits) -> ImportReport:
+    """Validate every household file of the upload, then store all of them in one transaction,
+    or none if any file has a problem."""
     from ..io.errors import InputError
     from ..io.household import household_from_dict
 
     report = ImportReport("toml")
-    members = [(n, d) for n, d in _expand(files, report) if n.lower().endswith((".toml", ".json"))]
+    members = [(n, d) for n, d in expand(files, report, limits) if n.lower().endswith((".toml", ".json"))]
     if not members and not report.errors:
         report.errors.append("Ingen .toml- eller .json-filer i opplastingen.")
+    households = []
+    seen: dict[str, str] = {}
     for name, data in members:
         short = PurePosixPath(name).name
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            report.errors.append(f"{short}: er ikke UTF-8-tekst.")
+        is_toml = short.lower().endswith(".toml")
+        raw, problem = parse_document(short, data, limits, toml=is_toml)
+        if problem is None and not isinstance(raw, dict):
+            problem = f"{short}: må inneholde én husstand."
+        if problem is not None:
+            report.errors.append(problem)
             continue
         try:
-            raw = json.loads(text) if short.lower().endswith(".json") else tomllib.loads(text)
-        except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-            report.errors.append(f"{short}: kan ikke leses ({exc}).")
-            continue
-        if not isinstance(raw, dict):
-            report.errors.append(f"{short}: må inneholde én husstand.")
-            continue
-        try:
-            h = household_from_dict(raw, short, text if short.lower().endswith(".toml") else None)
+            h = household_from_dict(raw, short, data.decode("utf-8-sig") if is_toml else None)
         except InputError as exc:
             for p in exc.problems:
                 where = short + (f", linje {p.line}" if p.line else "") + (f", {p.field}" if p.field else "")
                 report.errors.append(f"{where}: {norwegian(p.message)}")
             continue
-        was = exists(h.id)
-        if was and not replace:
+        if h.id in seen:
+            report.errors.append(f"{short}: husstanden {h.id} finnes også i {seen[h.id]}.")
+            continue
+        seen[h.id] = short
+        if not replace and web.store.exists(h.id):
             report.errors.append(f"{short}: husstanden {h.id} finnes fra før (kryss av for å erstatte).")
             continue
-        save(h, "toml")
-        (report.updated if was else report.created).append(h.id)
+        households.append(h)
+    if report.errors:
+        return report.refuse()
+    rows = [(h, web.values_for(h, "toml")) for h in households]  # the plans, before the transaction
+    with committing(), web.store.transaction() as conn:
+        for h, values in rows:
+            was = web.store.exists(h.id, conn=conn)
+            web.store.put(h.id, conn=conn, **values)
+            (report.updated if was else report.created).append(h.id)
     return report
 
+
+# --------------------------------------------------------------------------- batch results
 
 _ID_COLS = ("id", "household", "husstand")
 _PRIORITY_COLS = ("priority", "prioritet", "priority_score", "score")
@@ -92,106 +252,167 @@ _STATUS_COLS = ("status",)
 
 
 def _col(header: list[str], names) -> str | None:
-    low = {h.strip().lower(): h for h in header}
+    low = {h.strip().lower(): h for h in header if h is not None}
     for n in names:
         if n in low:
             return low[n]
     return None
 
 
-def _float(text) -> float | None:
+def _priority(text) -> tuple[float | None, bool]:
+    """(priority, ok): empty is None; else a finite number from 0 to 100."""
+    text = str(text or "").strip()
+    if not text:
+        return None, True
     try:
-        return float(str(text).replace(",", ".")) if str(text).strip() else None
+        value = float(text.replace(",", "."))
     except ValueError:
+        return None, False
+    return (value, True) if math.isfinite(value) and 0 <= value <= 100 else (None, False)
+
+
+@lru_cache(maxsize=1)
+def _plan_validator():
+    """`docs/plan.schema.json` (shipped in the package as `planner/data/plan.schema.json`)."""
+    import jsonschema
+
+    schema = json.loads(resources.files("planner").joinpath("data/plan.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def plan_problem(doc: object) -> str | None:
+    """Why `doc` is not a `planner.plan/1` plan by the schema (field path and reason), or None."""
+    from jsonschema.exceptions import best_match
+
+    err = best_match(_plan_validator().iter_errors(doc))
+    if err is None:
         return None
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path).lstrip(".")
+    message = err.message if len(err.message) <= 200 else err.message[:200] + "…"
+    return f"{where or 'planen'}: {message}"
 
 
-def import_batch_files(files, store) -> ImportReport:
-    """Read `results.csv` and `plans/*.json` of a batch results folder into the store.
+def _read_plans(members, report: ImportReport, limits: Limits) -> dict[str, dict]:
+    plans: dict[str, dict] = {}
+    for name, data in members:
+        p = PurePosixPath(name)
+        if p.suffix.lower() != ".json" or p.name.startswith("."):
+            continue
+        doc, problem = parse_document(p.name, data, limits, toml=False)
+        if problem is not None:
+            report.errors.append(problem)
+            continue
+        if not isinstance(doc, dict) or doc.get("format") != "planner.plan/1":
+            report.errors.append(f"{p.name}: er ikke en plan (format planner.plan/1).")
+            continue
+        problem = plan_problem(doc)
+        if problem is not None:
+            report.errors.append(f"{p.name}: er ikke en gyldig plan etter docs/plan.schema.json – {problem}.")
+            continue
+        hid = doc["household"]
+        bad_id = id_problem(hid)
+        if bad_id is not None:
+            report.errors.append(f"{p.name}: household: ugyldig ID – {bad_id}")
+            continue
+        if hid in plans:
+            report.errors.append(f"{p.name}: en annen fil har også planen for {hid}.")
+            continue
+        plans[hid] = doc
+    return plans
+
+
+def _read_results(results, report: ImportReport) -> tuple[dict[str, dict], str | None]:
+    rows: dict[str, dict] = {}
+    if not results:
+        report.errors.append("Fant ikke results.csv: last opp results.csv og plans-mappen, eller en zip av mappen.")
+        return rows, None
+    _name, data = results[0]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.errors.append("results.csv: er ikke UTF-8-tekst.")
+        return rows, None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = reader.fieldnames or []
+    id_col = _col(header, _ID_COLS)
+    if id_col is None:
+        report.errors.append("results.csv: mangler kolonnen «id».")
+        return rows, None
+    # a table with an id column is not yet a batch result: without the batch's own columns
+    # every row would become an empty household
+    missing = [name for name, cols in (("status", _STATUS_COLS), ("priority", _PRIORITY_COLS))
+               if _col(header, cols) is None]
+    if missing:
+        report.errors.append(
+            "results.csv: mangler " + " og ".join(f"«{m}»" for m in missing)
+            + (" – kolonnene" if len(missing) > 1 else " – kolonnen")
+            + " som planner batch skriver. Dette ser ikke ut som results.csv fra planner batch;"
+            " ingen husstander er importert fra filen.")
+        return rows, None
+    pri_col = _col(header, _PRIORITY_COLS)
+    status_col = _col(header, _STATUS_COLS)
+    try:
+        for no, row in enumerate(reader, start=2):
+            hid = str(row.get(id_col) or "").strip()
+            if not hid:
+                report.errors.append(f"results.csv, rad {no}: mangler id.")
+                continue
+            bad_id = id_problem(hid)
+            if bad_id is not None:
+                report.errors.append(f"results.csv, rad {no}, id: {bad_id}")
+                continue
+            if hid in rows:
+                report.errors.append(f"results.csv, rad {no}: id {hid} står på en rad før.")
+                continue
+            priority, ok = _priority(row.get(pri_col))
+            if not ok:
+                report.errors.append(f"results.csv, rad {no}, {pri_col}: må være et tall fra 0 til 100.")
+                continue
+            status = str(row.get(status_col) or "").strip()
+            if status and status not in STATUSES and status != "error":
+                report.errors.append(f"results.csv, rad {no}, status: ukjent status; tillatt: {', '.join(STATUSES)}.")
+                continue
+            rows[hid] = {**row, "_priority": priority}
+    except csv.Error as exc:
+        report.errors.append(f"results.csv: kan ikke leses ({exc}).")
+    return rows, pri_col
+
+
+def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limits) -> ImportReport:
+    """Read `results.csv` and `plans/*.json` of a batch results folder into the store, all or nothing.
 
     A household already stored with its document keeps its document and plan and takes the
     batch's priority; one known only from the batch is stored with the batch's plan (view only).
     """
     report = ImportReport("batch")
-    members = _expand(files, report)
+    members = expand(files, report, limits)
     results = [(n, d) for n, d in members if PurePosixPath(n).name.lower() == "results.csv"]
-    plans: dict[str, dict] = {}
-    for name, data in members:
-        p = PurePosixPath(name)
-        if p.suffix.lower() != ".json" or p.name.lower().startswith("."):
-            continue
-        try:
-            doc = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            report.errors.append(f"{p.name}: er ikke gyldig JSON ({exc}).")
-            continue
-        if not isinstance(doc, dict) or doc.get("format") != "planner.plan/1" or not doc.get("household"):
-            report.errors.append(f"{p.name}: er ikke en plan (format planner.plan/1).")
-            continue
-        plans[str(doc["household"])] = doc
-    rows: dict[str, dict] = {}
-    if not results:
-        report.errors.append("Fant ikke results.csv: last opp results.csv og plans-mappen, eller en zip av mappen.")
-    for name, data in results[:1]:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            report.errors.append("results.csv: er ikke UTF-8-tekst.")
-            continue
-        sample = text[:4096]
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-        header = reader.fieldnames or []
-        id_col = _col(header, _ID_COLS)
-        if id_col is None:
-            report.errors.append("results.csv: mangler kolonnen «id».")
-            continue
-        # a table with an id column is not yet a batch result: without the batch's own columns
-        # every row would become an empty household
-        missing = [name for name, cols in (("status", _STATUS_COLS), ("priority", _PRIORITY_COLS))
-                   if _col(header, cols) is None]
-        if missing:
-            report.errors.append(
-                "results.csv: mangler " + " og ".join(f"«{m}»" for m in missing)
-                + (" – kolonnene" if len(missing) > 1 else " – kolonnen")
-                + " som planner batch skriver. Dette ser ikke ut som results.csv fra planner batch;"
-                " ingen husstander er importert fra filen.")
-            continue
-        for no, row in enumerate(reader, start=2):
-            hid = (row.get(id_col) or "").strip()
-            if not hid:
-                report.errors.append(f"results.csv, rad {no}: mangler id.")
+    plans = _read_plans(members, report, limits)
+    rows, _ = _read_results(results, report)
+    if report.errors:
+        return report.refuse()
+    store = web.store
+    with committing(), store.transaction() as conn:
+        for hid in list(rows) + [h for h in plans if h not in rows]:
+            row = rows.get(hid, {})
+            plan = plans.get(hid)
+            status = (plan or {}).get("status") or str(row.get("status") or "").strip()
+            problem = ((plan or {}).get("baseline") or {}).get("problem") or str(row.get("problem") or "").strip()
+            rec = store.get(hid, conn=conn)
+            if rec is not None and rec.document is not None:
+                store.put(hid, priority=row.get("_priority"), bump=False, conn=conn)
+                report.updated.append(hid)
                 continue
-            rows[hid] = row
-    if not rows and not plans:
-        return report
-    pri_col = None
-    if rows:
-        pri_col = _col(list(next(iter(rows.values())).keys()), _PRIORITY_COLS)
-    for hid in list(rows) + [h for h in plans if h not in rows]:
-        row = rows.get(hid, {})
-        plan = plans.get(hid)
-        priority = _float(row.get(pri_col)) if pri_col else None
-        status = (plan or {}).get("status") or (row.get("status") or "").strip() or None
-        problem = ((plan or {}).get("baseline") or {}).get("problem") or (row.get("problem") or "").strip() or None
-        rec = store.get(hid)
-        if len(hid) > 80:
-            report.errors.append(f"results.csv: id {hid[:20]}… er for lang.")
-            continue
-        if rec is not None and rec.document is not None:
-            store.put(hid, priority=priority)
-            report.updated.append(hid)
-            continue
-        values = dict(priority=priority, status=status if status in ("solvent", "planned", "infeasible") else None,
-                      problem=problem if problem in ("none", "timing", "income") else None, source="batch")
-        if plan is not None:
-            values["plan"] = plan
-            values["min_before_ore"] = (plan.get("baseline") or {}).get("min_balance_ore")
-            if plan.get("status") != "infeasible":
-                values["min_after_ore"] = plan.get("min_balance_ore")
-        store.put(hid, **values)
-        (report.updated if rec is not None else report.created).append(hid)
+            values = dict(priority=row.get("_priority"), status=status if status in STATUSES else None,
+                          problem=problem if problem in PROBLEMS else None, source="batch")
+            if plan is not None:
+                values["plan"] = plan
+                values["min_before_ore"] = plan["baseline"]["min_balance_ore"]
+                values["min_after_ore"] = None if plan["status"] == "infeasible" else plan["min_balance_ore"]
+            store.put(hid, conn=conn, **values)
+            (report.updated if rec is not None else report.created).append(hid)
     return report

@@ -8,7 +8,7 @@ import os
 import secrets
 from pathlib import Path
 
-from .store import default_data_dir, sqlite_path
+from .store import default_data_dir, private_dir, sqlite_path
 
 
 def secret_file(db_url: str) -> Path:
@@ -25,7 +25,7 @@ def secret_for(db_url: str) -> str:
     path = secret_file(db_url)
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

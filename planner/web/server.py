@@ -20,15 +20,19 @@ LOG_CONFIG = {
 }
 
 
-def run(host: str, port: int, db_url: str | None, users_file: str | None, time_limit_s: float = 10.0) -> None:
+def run(host: str, port: int, db_url: str | None, users_file: str | None, time_limit_s: float = 10.0,
+        request_time_limit_s: float = 60.0, secure_cookie: bool = False) -> None:
     import uvicorn
 
     from .app import create_app
+    from .core import Settings
     from .store import default_url
 
     url = db_url or default_url()
+    settings = Settings(time_limit_s=time_limit_s, request_time_limit_s=request_time_limit_s,
+                        secure_cookie=secure_cookie, host=host)
     try:
-        app = create_app(url, users_file, time_limit_s=time_limit_s)
+        app = create_app(url, users_file, settings=settings)
     except DatabaseUnusable:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure to open the database is the user's URL
@@ -36,7 +40,7 @@ def run(host: str, port: int, db_url: str | None, users_file: str | None, time_l
     logging.getLogger("planner.web").info(
         "database %s; login %s", _safe_url(url), "required" if users_file else "off (loopback only)")
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=LOG_CONFIG, server_header=False,
-                proxy_headers=False)
+                proxy_headers=False, limit_concurrency=200, timeout_keep_alive=5)
 
 
 class DatabaseUnusable(Exception):

@@ -7,12 +7,17 @@ office server). The schema is created and upgraded by Alembic (`migrations/`, ru
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import os
+import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
+from typing import Iterator
 
 import sqlalchemy as sa
 
@@ -33,7 +38,55 @@ households = sa.Table(
     sa.Column("plan", sa.Text),
     sa.Column("created", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
+    # optimistic locking: a save names the version it was based on (migration 0002)
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
 )
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # sha256 of the session id in the cookie
+    sa.Column("user", sa.String(64), nullable=False),
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("seen", sa.DateTime(timezone=True), nullable=False),
+)
+
+STATUSES = ("solvent", "planned", "infeasible")
+PROBLEMS = ("none", "timing", "income")
+
+
+class StaleVersion(Exception):
+    """A save was based on an older version of the household than the one stored."""
+
+    def __init__(self, current: int | None):
+        super().__init__(current)
+        self.current = current
+
+
+def private_dir(path: Path) -> None:
+    """Create `path` and its missing parents readable only by this user (0700): they will hold
+    the database with personal data and the session key. Existing folders are left as they are."""
+    missing = []
+    p = path
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+
+
+def private_file(path: Path) -> None:
+    """Create an empty `path` with mode 0600 unless it exists, so SQLite (which keeps the mode of
+    the database file for its journal files) never makes a world-readable database."""
+    private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def default_data_dir() -> Path:
@@ -70,17 +123,59 @@ class Record:
     plan: dict | None
     created: datetime
     updated: datetime
+    version: int = 1
+
+
+def _int(value) -> int | None:
+    """A stored whole number, or None for anything else (SQLite keeps any value in any column)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _float(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _json(text) -> dict | None:
+    if not text or not isinstance(text, str):
+        return None
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return doc if isinstance(doc, dict) else None
 
 
 def _record(row) -> Record:
+    """A row as the pages see it. Values the pages cannot show become None, so one bad row (from
+    an older version, or written by hand) never turns the household list into an error page."""
     m = row._mapping
     return Record(
-        id=m["id"], label=m["label"], problem=m["problem"], status=m["status"], priority=m["priority"],
-        min_before_ore=m["min_before_ore"], min_after_ore=m["min_after_ore"], source=m["source"],
-        document=json.loads(m["document"]) if m["document"] else None,
-        plan=json.loads(m["plan"]) if m["plan"] else None,
-        created=m["created"], updated=m["updated"],
+        id=m["id"], label=m["label"] if isinstance(m["label"], str) else None,
+        problem=m["problem"] if m["problem"] in PROBLEMS else None,
+        status=m["status"] if m["status"] in STATUSES else None,
+        priority=_float(m["priority"]),
+        min_before_ore=_int(m["min_before_ore"]), min_after_ore=_int(m["min_after_ore"]),
+        source=m["source"], document=_json(m["document"]), plan=_json(m["plan"]),
+        created=m["created"], updated=m["updated"], version=_int(m["version"]) or 1,
     )
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite gives naive datetimes back (stored as UTC), PostgreSQL aware ones."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+def _sid_key(sid: str) -> str:
+    """Sessions are stored by a hash of their id: a copy of the table opens no session."""
+    return hashlib.sha256(sid.encode()).hexdigest()
 
 
 def migrate(engine: sa.Engine) -> None:
@@ -100,7 +195,7 @@ class Store:
         path = sqlite_path(url)
         kwargs: dict = {}
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)
             kwargs["connect_args"] = {"check_same_thread": False}
         self.url = url
         self.engine = sa.create_engine(url, **kwargs)
@@ -126,30 +221,105 @@ class Store:
         with self.engine.connect() as conn:
             return [_record(r) for r in conn.execute(stmt)]
 
-    def get(self, hid: str) -> Record | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(households).where(households.c.id == hid)).first()
+    @contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        """One database transaction: pass the connection to `get`/`put` as `conn=`; everything
+        is stored, or (on an exception) nothing is."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _conn(self, conn: sa.Connection | None) -> Iterator[sa.Connection]:
+        if conn is not None:
+            yield conn
+        else:
+            with self.engine.begin() as own:
+                yield own
+
+    def get(self, hid: str, *, conn: sa.Connection | None = None) -> Record | None:
+        with self._conn(conn) as c:
+            row = c.execute(sa.select(households).where(households.c.id == hid)).first()
         return _record(row) if row is not None else None
 
-    def exists(self, hid: str) -> bool:
-        return self.get(hid) is not None
+    def exists(self, hid: str, *, conn: sa.Connection | None = None) -> bool:
+        return self.get(hid, conn=conn) is not None
 
-    def put(self, hid: str, *, replaces: str | None = None, **values) -> None:
-        """Insert or update `hid` (renaming `replaces` to `hid` when given)."""
+    def put(self, hid: str, *, replaces: str | None = None, expect_version: int | None = None,
+            bump: bool = True, conn: sa.Connection | None = None, **values) -> int:
+        """Insert or update `hid` (renaming `replaces` to `hid` when given); returns the new version.
+
+        With `expect_version` the update happens only if the stored row still has that version
+        (optimistic locking: two caseworkers editing one household); otherwise `StaleVersion`.
+        `expect_version=0` inserts only: a household of that id stored meanwhile is `StaleVersion`.
+        `bump=False` leaves the version alone (a batch's priority is no edit of the household).
+        """
         now = datetime.now(timezone.utc)
         for key in ("document", "plan"):
             if key in values and values[key] is not None and not isinstance(values[key], str):
                 values[key] = json.dumps(values[key], ensure_ascii=False)
         values["updated"] = now
-        with self.engine.begin() as conn:
-            old = replaces if replaces is not None else hid
-            found = conn.execute(sa.select(households.c.id).where(households.c.id == old)).first()
-            if found is None:
-                values.setdefault("source", "form")
-                conn.execute(households.insert().values(id=hid, created=now, **values))
-            else:
-                conn.execute(households.update().where(households.c.id == old).values(id=hid, **values))
+        try:
+            return self._put(hid, replaces, expect_version, bump, conn, now, values)
+        except sa.exc.IntegrityError:  # another request stored this id between our check and write
+            raise StaleVersion(None) from None
 
-    def delete(self, hid: str) -> None:
+    def _put(self, hid, replaces, expect_version, bump, conn, now, values) -> int:
+        old = replaces if replaces is not None else hid
+        with self._conn(conn) as c:
+            found = c.execute(sa.select(households.c.version).where(households.c.id == old)).first()
+            if found is None:
+                if expect_version:  # 0 means "must be new"
+                    raise StaleVersion(None)  # deleted (or renamed) by someone else meanwhile
+                values.setdefault("source", "form")
+                c.execute(households.insert().values(id=hid, created=now, version=1, **values))
+                return 1
+            current = _int(found[0]) or 1
+            if expect_version is not None and current != expect_version:
+                raise StaleVersion(current)
+            new = current + 1 if bump else current
+            stmt = households.update().where(households.c.id == old).values(id=hid, version=new, **values)
+            if expect_version is not None:  # the check and the write in one statement
+                stmt = stmt.where(households.c.version == expect_version)
+            if c.execute(stmt).rowcount != 1:
+                raise StaleVersion(None)
+            return new
+
+    def delete(self, hid: str, *, expect_version: int | None = None) -> None:
         with self.engine.begin() as conn:
-            conn.execute(households.delete().where(households.c.id == hid))
+            stmt = households.delete().where(households.c.id == hid)
+            if expect_version is not None:
+                stmt = stmt.where(households.c.version == expect_version)
+            if conn.execute(stmt).rowcount != 1 and expect_version is not None:
+                raise StaleVersion(None)
+
+    # ------------------------------------------------------------------ login sessions
+
+    def session_create(self, user: str) -> str:
+        """A new session for `user`; the random id goes into the (signed) cookie, its hash here."""
+        sid = secrets.token_urlsafe(32)
+        now = datetime.now(timezone.utc)
+        with self.engine.begin() as conn:
+            conn.execute(sessions.insert().values(id=_sid_key(sid), user=user, created=now, seen=now))
+        return sid
+
+    def session_valid(self, sid: str, user: str, *, idle_s: float, max_age_s: float) -> bool:
+        """Whether the session exists, belongs to `user` and is neither idle too long nor too
+        old; an expired one is deleted. Marks it seen (at most once a minute, to spare writes)."""
+        now = datetime.now(timezone.utc)
+        key = _sid_key(sid)
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(sessions).where(sessions.c.id == key)).first()
+            if row is None or row.user != user:
+                return False
+            idle = (now - _utc(row.seen)).total_seconds()
+            age = (now - _utc(row.created)).total_seconds()
+            if idle > idle_s or age > max_age_s:
+                conn.execute(sessions.delete().where(sessions.c.id == key))
+                return False
+            if idle > 60:
+                conn.execute(sessions.update().where(sessions.c.id == key).values(seen=now))
+        return True
+
+    def session_delete(self, sid: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sessions.delete().where(sessions.c.id == _sid_key(sid)))

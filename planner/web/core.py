@@ -1,0 +1,192 @@
+"""What every page of the web application shares: the settings, the store, the plan cache,
+the worker pool, the users and the login throttle, and rendering with the CSRF token.
+
+One `Web` object lives in `app.state.web`; the routers (`planner/web/routes/`) get it with
+`web_of(request)`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from ..model import Household
+from . import forms
+from .auth import Users
+from .imports import Limits
+from .pool import WorkerPool, committing
+from .store import Record, Store
+from .throttle import Throttle
+
+log = logging.getLogger("planner.web")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The server's knobs (`planner serve` options; README "Safety and limits")."""
+
+    #: seconds per solver phase for each plan (`--time-limit`)
+    time_limit_s: float = 10.0
+    #: seconds a request may wait for its solver/scrypt job, queue included (`--request-time-limit`)
+    request_time_limit_s: float = 60.0
+    #: threads in the worker pool
+    workers: int = 2
+    limits: Limits = field(default_factory=Limits)
+    #: a login session ends after this long without a request, and after `session_max_s` in any case
+    session_idle_s: float = 3600.0
+    session_max_s: float = 12 * 3600.0
+    #: failed logins in a row before the waiting starts: per user name, per client address
+    login_free_per_user: int = 5
+    login_free_per_address: int = 20
+    #: mark the session cookie Secure (`--secure-cookie`, behind a TLS proxy)
+    secure_cookie: bool = False
+    #: the `--host` the server listens on (answered as Host, besides the loopback names)
+    host: str | None = None
+
+
+class PlanCache:
+    """Plans by household document: the solver is deterministic, so a plan is kept until its
+    household changes (bounded; a restarted server recomputes on first view)."""
+
+    def __init__(self, size: int = 64):
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def get(self, key: str):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: str, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def batch_priority(household: Household, plan) -> float | None:
+    """The batch run's priority (0-100, `planner.batch.priority_parts`) for one household, so a
+    household entered here sorts among those of a batch run; None if the batch module is absent."""
+    try:
+        from ..batch import priority_parts  # type: ignore[attr-defined]
+        from ..eviction import project_household
+
+        h = household
+        request = project_household(h).request_date
+        row = {
+            "problem": plan.baseline.problem, "status": plan.status, "cost": plan.cost,
+            "arrears_ore": h.arrears.amount if h.arrears is not None else 0,
+            "eviction_request": request.isoformat() if request else "",
+            "days_to_request": (request - h.start).days if request else "",
+            "children": h.children, "_rent_ore": h.rent.amount,
+        }
+        return float(priority_parts(row)["priority"])
+    except Exception:
+        return None
+
+
+class Web:
+    def __init__(self, store: Store, users: Users | None, templates: Jinja2Templates, settings: Settings):
+        self.store = store
+        self.users = users
+        self.templates = templates
+        self.settings = settings
+        self.cache = PlanCache()
+        self.pool = WorkerPool(settings.workers, settings.request_time_limit_s)
+        self.user_throttle = Throttle(settings.login_free_per_user)
+        self.address_throttle = Throttle(settings.login_free_per_address)
+
+    # ------------------------------------------------------------------ pages
+
+    @staticmethod
+    def csrf_token(request: Request) -> str:
+        token = request.session.get("csrf")
+        if not token:
+            token = secrets.token_urlsafe(32)
+            request.session["csrf"] = token
+        return token
+
+    def render(self, request: Request, name: str, ctx: dict, status: int = 200) -> HTMLResponse:
+        ctx = {"request": request, "csrf_token": self.csrf_token(request), "user": request.session.get("user"),
+               "flash": request.session.pop("flash", None), **ctx}
+        return self.templates.TemplateResponse(request, name, ctx, status_code=status)
+
+    @staticmethod
+    def flash(request: Request, text: str) -> None:
+        request.session["flash"] = text
+
+    def load(self, hid: str) -> Record:
+        rec = self.store.get(hid)
+        if rec is None:
+            raise HTTPException(404, "not found")
+        return rec
+
+    # ------------------------------------------------------------------ work for the pool
+
+    def compute(self, h: Household):
+        """The plan of `h` (cached). Slow: call it in the worker pool."""
+        from ..solver import plan as solve
+
+        key = json.dumps(forms.household_document(h), sort_keys=True, ensure_ascii=False)
+        p = self.cache.get(key)
+        if p is None:
+            p = solve(h, time_limit_s=self.settings.time_limit_s)
+            self.cache.put(key, p)
+        return p
+
+    def values_for(self, h: Household, source: str) -> dict:
+        """The stored columns of `h` with its plan. Slow: call it in the worker pool."""
+        p = self.compute(h)
+        return dict(
+            label=h.label, problem=p.baseline.problem, status=p.status, priority=batch_priority(h, p),
+            min_before_ore=p.baseline.min_balance_ore,
+            min_after_ore=None if p.status == "infeasible" else p.min_balance_ore, source=source,
+            document=forms.household_document(h), plan=p.to_json(),
+        )
+
+    def save(self, h: Household, source: str, *, replaces: str | None = None,
+             expect_version: int | None = None) -> int:
+        """Plan and store `h`; `StaleVersion` if the stored household moved past `expect_version`."""
+        values = self.values_for(h, source)
+        with committing():
+            return self.store.put(h.id, replaces=replaces, expect_version=expect_version, **values)
+
+
+def web_of(request: Request) -> Web:
+    return request.app.state.web
+
+
+def household_of(rec: Record) -> Household | None:
+    """The stored household document as a `Household` (None for a batch-only record)."""
+    if rec.document is None:
+        return None
+    from ..io.errors import InputError
+    from ..io.household import household_from_dict
+
+    try:
+        return household_from_dict(rec.document, rec.id)
+    except InputError:  # stored by an older version under other rules: show what can be shown
+        return None
+
+
+_VERSION = re.compile(r"^\d{1,9}$")
+
+
+def posted_version(data) -> int | None:
+    """The household version a form was based on (hidden field `version`), or None."""
+    text = str(data.get("version", "") or "").strip()
+    return int(text) if _VERSION.match(text) else None

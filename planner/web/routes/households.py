@@ -1,0 +1,217 @@
+"""The household pages: the list, the form (new and edit), one household, its plan JSON and
+letters, and delete. Solving and drawing run in the worker pool (`Web.pool`); a save names the
+version it was based on and is refused if someone else saved the household meanwhile."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ...model import LEVERS, Household
+from .. import forms
+from ..core import Web, household_of, log, posted_version, web_of
+from ..pages import PROBLEM_NB, STATUS_NB, ascii_name
+from ..store import Record, StaleVersion
+
+router = APIRouter()
+
+STALE = ("Husstanden er endret av noen andre etter at du åpnet den. Lagringen er avvist, slik at ingen "
+         "endringer går tapt. Åpne husstanden på nytt (i en ny fane), og før inn endringene dine der.")
+
+
+def letters_api():
+    """`(render_letter, recipients)` from `planner.letters`, or None while it is not there."""
+    try:
+        from ...letters import recipients, render_letter  # type: ignore[attr-defined]
+    except Exception:  # ImportError, or a half-written module: the page works without letters
+        return None
+    return render_letter, recipients
+
+
+def _recipients(api, plan, household) -> list[str]:
+    try:
+        return list(api[1](plan, household))
+    except TypeError:  # recipients(plan) without the household
+        return list(api[1](plan))
+
+
+def form_page(web: Web, request: Request, form: forms.HouseholdForm, hid: str | None, version: int | None,
+              status: int = 200):
+    from ...benefits import catalogue as benefits
+    from ...levers import catalogue as levers
+
+    cat = benefits()
+    return web.render(request, "form.html", {
+        "form": form, "hid": hid, "version": version,
+        "income_kinds": [(k, cat.kinds[k].name) for k in sorted(cat.kinds, key=lambda k: cat.kinds[k].name)],
+        "expense_kinds": [(k, e.name) for k, e in cat.expenses.items()],
+        "profiles": sorted(cat.profiles),
+        "levers": [(k, levers()[k]) for k in LEVERS],
+        "title": f"Endre {hid}" if hid else "Ny husstand",
+    }, status=status)
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, q: str = "", status: str = "", problem: str = "", sort: str = "priority"):
+    web = web_of(request)
+    rows = web.store.search(q.strip()[:200], status if status in STATUS_NB else "",
+                            problem if problem in PROBLEM_NB else "", sort)
+    return web.render(request, "list.html", {"rows": rows, "q": q, "status": status, "problem": problem,
+                                             "sort": sort, "title": "Husstander"})
+
+
+@router.get("/husstand/ny", response_class=HTMLResponse)
+def new_form(request: Request):
+    return form_page(web_of(request), request, forms.empty_form(), None, None)
+
+
+async def _post_form(request: Request, hid: str | None):
+    web = web_of(request)
+    data = await request.form()
+    form = forms.form_from_post(data)
+    version = posted_version(data)
+    action = str(data.get("action", "save"))
+    if forms.apply_action(form, action):
+        return form_page(web, request, form, hid, version)
+    h = forms.validate(form)
+    if h is not None and h.id != hid and web.store.exists(h.id):
+        form.errors["id"] = "Det finnes allerede en husstand med denne ID-en."
+        h = None
+    if h is None:
+        return form_page(web, request, form, hid, version, status=422)
+    source = "form"
+    if hid is not None:
+        rec = web.store.get(hid)
+        if rec is None or version is None:
+            form.general.append(STALE)
+            return form_page(web, request, form, hid, version, status=409)
+        source = rec.source
+    try:
+        await web.pool.run(web.save, h, source, replaces=hid, expect_version=version if hid else 0)
+    except StaleVersion:
+        if hid is None:  # someone stored this id since the check above
+            form.errors["id"] = "Det finnes allerede en husstand med denne ID-en."
+        else:
+            form.general.append(STALE)
+        return form_page(web, request, form, hid, version, status=409)
+    web.flash(request, "Husstanden er lagret og planen beregnet.")
+    return RedirectResponse(f"/husstand/{h.id}", status_code=303)
+
+
+@router.post("/husstand/ny")
+async def create(request: Request):
+    return await _post_form(request, None)
+
+
+def _household_context(web: Web, rec: Record) -> dict:
+    """Everything the household page shows. Slow (plan, chart): runs in the worker pool."""
+    from ..imports import plan_problem
+
+    h = household_of(rec)
+    ctx: dict = {"rec": rec, "h": h, "title": rec.label or rec.id, "svg": None, "plan": None,
+                 "letters": [], "eviction": None, "streams": {}}
+    if h is None:
+        # a batch plan was checked against the schema on import; an older row may not be
+        ctx["plan_json"] = rec.plan if rec.plan is not None and plan_problem(rec.plan) is None else None
+        return ctx
+    p = web.compute(h)
+    from ...explain import stream_name
+    from ...levers import catalogue as levers
+    from ..charts import plan_svg
+
+    ctx.update(plan=p, svg=plan_svg(h, p), lever_names={k: v.name for k, v in levers().items()},
+               streams={i.stream: stream_name(h, i.stream) for i in h.income}, plan_json=p.to_json())
+    api = letters_api()
+    ctx["letters_available"] = api is not None
+    if api is not None:
+        try:
+            ctx["letters"] = _recipients(api, p, h)
+        except Exception:
+            log.warning("letters: recipients() failed (%s)", "planner.letters")
+    try:
+        from ...eviction import project_household
+
+        ctx["eviction"] = project_household(h)
+    except Exception:
+        ctx["eviction"] = None
+    return ctx
+
+
+@router.get("/husstand/{hid}", response_class=HTMLResponse)
+async def show(request: Request, hid: str):
+    web = web_of(request)
+    rec = web.load(hid)
+    ctx = await web.pool.run(_household_context, web, rec)
+    return web.render(request, "household.html", ctx)
+
+
+@router.get("/husstand/{hid}/endre", response_class=HTMLResponse)
+def edit_form(request: Request, hid: str):
+    web = web_of(request)
+    rec = web.load(hid)
+    if rec.document is None:
+        raise HTTPException(409, "Husstanden kom fra en batch-kjøring uten husstandsdata; importer TOML-filen for å endre den.")
+    return form_page(web, request, forms.form_from_document(rec.document), hid, rec.version)
+
+
+@router.post("/husstand/{hid}/endre")
+async def update(request: Request, hid: str):
+    web_of(request).load(hid)
+    return await _post_form(request, hid)
+
+
+@router.post("/husstand/{hid}/slett")
+async def delete(request: Request, hid: str):
+    web = web_of(request)
+    web.load(hid)
+    version = posted_version(await request.form())
+    try:
+        web.store.delete(hid, expect_version=version)
+    except StaleVersion:
+        raise HTTPException(409, "Husstanden er endret av noen andre etter at du åpnet den, og er ikke slettet. "
+                                 "Åpne den på nytt og se over endringene før du sletter.") from None
+    web.flash(request, "Husstanden er slettet.")
+    return RedirectResponse("/", status_code=303)
+
+
+def _plan_document(web: Web, rec: Record) -> dict | None:
+    h = household_of(rec)
+    return web.compute(h).to_json() if h is not None else rec.plan
+
+
+@router.get("/husstand/{hid}/plan.json")
+async def plan_json(request: Request, hid: str):
+    web = web_of(request)
+    rec = web.load(hid)
+    doc = await web.pool.run(_plan_document, web, rec)
+    if doc is None:
+        raise HTTPException(404, "not found")
+    body = json.dumps(doc, ensure_ascii=False, indent=2).encode()
+    return Response(body, media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{ascii_name(rec.id)}-plan.json"'})
+
+
+def _letter(web: Web, h: Household, to: str, lang: str, fmt: str) -> bytes | None:
+    api = letters_api()
+    p = web.compute(h)
+    if api is None or to not in _recipients(api, p, h):
+        return None
+    return api[0](h, p, to, lang=lang, fmt=fmt)
+
+
+@router.get("/husstand/{hid}/brev/{to}.{fmt}")
+async def letter(request: Request, hid: str, to: str, fmt: str, lang: str = "nb"):
+    web = web_of(request)
+    rec = web.load(hid)
+    h = household_of(rec)
+    if h is None or fmt not in ("pdf", "docx") or lang not in ("nb", "en"):
+        raise HTTPException(404, "not found")
+    body = await web.pool.run(_letter, web, h, to, lang, fmt)
+    if body is None:
+        raise HTTPException(404, "not found")
+    media = "application/pdf" if fmt == "pdf" else \
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return Response(body, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="{ascii_name(rec.id)}-brev-{to}.{fmt}"'})

@@ -1,0 +1,51 @@
+"""The import page: household files and batch results folders, each all or nothing."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from ..core import web_of
+from ..imports import ImportReport, import_batch_files, import_households
+from ..store import StaleVersion
+
+router = APIRouter()
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_page(request: Request):
+    return web_of(request).render(request, "import.html", {"title": "Importer", "report": None})
+
+
+async def _files(request: Request) -> tuple[list[tuple[str, bytes]], object]:
+    data = await request.form(max_files=5000, max_fields=5000)
+    files = [(f.filename or "fil", await f.read()) for f in data.getlist("files") if hasattr(f, "read")]
+    return files, data
+
+
+def _answer(request: Request, report: ImportReport):
+    return web_of(request).render(request, "import.html", {"title": "Importer", "report": report},
+                                  status=200 if report.ok else 422)
+
+
+@router.post("/import/toml", response_class=HTMLResponse)
+async def import_toml(request: Request):
+    web = web_of(request)
+    files, data = await _files(request)
+    try:
+        report = await web.pool.run(import_households, files, web, replace=bool(data.get("replace")),
+                                    limits=web.settings.limits)
+    except StaleVersion:
+        report = ImportReport("toml", errors=["En av husstandene ble lagret av noen andre samtidig."]).refuse()
+    return _answer(request, report)
+
+
+@router.post("/import/batch", response_class=HTMLResponse)
+async def import_batch(request: Request):
+    web = web_of(request)
+    files, _ = await _files(request)
+    try:
+        report = await web.pool.run(import_batch_files, files, web, limits=web.settings.limits)
+    except StaleVersion:
+        report = ImportReport("batch", errors=["En av husstandene ble lagret av noen andre samtidig."]).refuse()
+    return _answer(request, report)

@@ -1,0 +1,68 @@
+"""Login and logout (`--auth`). Sessions live in the database (`sessions`): the cookie carries
+only a random session id, so logging out ends the session for every copy of the cookie.
+Failed logins are throttled per user name and per client address (`planner.web.throttle`)
+and logged without the name or the address."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from ..auth import verify_password
+from ..core import log, web_of
+
+router = APIRouter()
+
+# a valid hash of no password: an unknown user costs the same scrypt work as a known one
+_DUMMY = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request):
+    web = web_of(request)
+    if web.users is None:
+        return RedirectResponse("/", status_code=303)
+    return web.render(request, "login.html", {"title": "Logg inn", "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request):
+    web = web_of(request)
+    if web.users is None:
+        return RedirectResponse("/", status_code=303)
+    data = await request.form()
+    name, password = str(data.get("username", ""))[:64], str(data.get("password", ""))[:1024]
+    user_key = "user:" + name.casefold()
+    address_key = "addr:" + (request.client.host if request.client else "?")
+    wait = max(web.user_throttle.wait(user_key), web.address_throttle.wait(address_key))
+    if wait > 0:
+        log.warning("login refused: too many failed attempts (waiting %.0f s)", wait)
+        return web.render(request, "login.html", {
+            "title": "Logg inn",
+            "error": f"For mange mislykkede forsøk. Vent {int(wait) + 1} sekunder og prøv igjen."}, status=429)
+    encoded = web.users.get(name)
+    ok = await web.pool.run(verify_password, password, encoded or _DUMMY)
+    if not (ok and encoded):
+        web.user_throttle.failed(user_key)
+        web.address_throttle.failed(address_key)
+        log.info("login refused: wrong user name or password")
+        return web.render(request, "login.html", {"title": "Logg inn", "error": "Feil brukernavn eller passord."},
+                          status=401)
+    web.user_throttle.succeeded(user_key)
+    sid = await run_in_threadpool(web.store.session_create, name)
+    request.session.clear()
+    request.session.update(user=name, sid=sid, csrf=secrets.token_urlsafe(32))
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request):
+    web = web_of(request)
+    sid = request.session.get("sid")
+    if sid:
+        await run_in_threadpool(web.store.session_delete, str(sid))
+    request.session.clear()
+    return RedirectResponse("/login" if web.users is not None else "/", status_code=303)
