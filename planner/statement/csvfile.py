@@ -180,7 +180,7 @@ def _rows_to_statement(rows: list[list[str]], header_at: int, cols: dict[str, in
         closing = balances[0][2] if newest_first else balances[-1][2]
     entries.sort(key=lambda e: e.booked)
     return Statement(files=(name,), start=min(dates), end=max(dates), entries=tuple(entries), currency=currency,
-                     closing_ore=closing, account_key=None)
+                     closing_ore=closing, account_key=None, exact_period=False)
 
 
 def _row_amount(row: list[str], cols: dict[str, int]) -> int | None:

@@ -55,6 +55,8 @@ class Statement:
     closing_ore: int | None = None
     #: a digest of the account number, only to refuse files of two different accounts
     account_key: str | None = field(default=None, repr=False)
+    #: the file states its period (camt FrToDt, OFX DTSTART/DTEND); a CSV has only its bookings
+    exact_period: bool = True
 
     @property
     def days(self) -> int:

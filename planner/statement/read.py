@@ -23,7 +23,7 @@ _MAGIC = ((b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP or XLSX/DOCX file"
 MAX_BYTES = 20 * 1024 * 1024
 
 
-def sniff(data: bytes) -> str | None:
+def sniff(data: bytes, separator: str | None = None) -> str | None:
     """'camt053', 'ofx', 'csv' or None, from the first bytes of a file."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     low = head.lower()
@@ -38,7 +38,7 @@ def sniff(data: bytes) -> str | None:
     except UnicodeDecodeError:
         text = head.decode("cp1252", errors="replace")
     first = next((line for line in text.splitlines() if line.strip()), "")
-    return "csv" if any(s in first for s in (";", ",", "\t")) else None
+    return "csv" if any(s in first for s in (";", ",", "\t", separator or ";")) else None
 
 
 def _what(data: bytes) -> str:
@@ -53,7 +53,7 @@ def read_bytes(data: bytes, name: str, fmt: str | None = None, columns: ColumnMa
                    f"(limit {MAX_BYTES // (1024 * 1024)} MB)")
     if not data.strip():
         raise fail(name, "is empty")
-    kind = fmt or sniff(data)
+    kind = fmt or sniff(data, columns.separator if columns else None)
     if kind is None:
         raise fail(name, f"unknown format ({_what(data)}); export the statement from the net bank as "
                    "CSV, camt.053 (XML) or OFX, or give --format")
@@ -121,12 +121,15 @@ def join(statements: Sequence[Statement]) -> Statement:
                                 f"are statements of {len(keys)} different accounts; give the statements of "
                                 "the one account the benefits are paid to"))
     for a, b in zip(ordered, ordered[1:]):
+        # a CSV states no period, only its first and last booking: a few days without bookings
+        # between two exports (a weekend, Easter) is no gap
+        slack = 1 if a.exact_period and b.exact_period else 7
         if b.start <= a.end:
             same = a.start == b.start and a.end == b.end
             what = "repeats" if same else "overlaps"
             problems.append(Problem(b.files[0], f"{what} {a.files[0]}: both cover {b.start.isoformat()} to "
                                     f"{min(a.end, b.end).isoformat()}; give each period once"))
-        elif (b.start - a.end).days > 1:
+        elif (b.start - a.end).days > slack:
             problems.append(Problem(b.files[0], f"leaves a gap after {a.files[0]}: nothing from "
                                     f"{(a.end + timedelta(days=1)).isoformat()} to "
                                     f"{(b.start - timedelta(days=1)).isoformat()}; give the missing statement"))
@@ -140,6 +143,7 @@ def join(statements: Sequence[Statement]) -> Statement:
         currency="NOK",
         closing_ore=ordered[-1].closing_ore,
         account_key=next(iter(keys), None),
+        exact_period=all(s.exact_period for s in ordered),
     )
     _duplicates(merged)
     if merged.days < MIN_DAYS:

@@ -269,6 +269,8 @@ def create_app(
             "title": f"Endre {hid}" if hid else "Ny husstand",
         }, status=status)
 
+    app.state.form_page = form_page  # for routers in their own modules (statement.py)
+
     # ------------------------------------------------------------------ pages
 
     @app.get("/", response_class=HTMLResponse)
@@ -442,6 +444,9 @@ def create_app(
     def health():
         return JSONResponse({"ok": True, "time": datetime.now(timezone.utc).isoformat()})
 
+    from .statement import router as statement_router
+
+    app.include_router(statement_router)  # the new-household form from a bank statement
     return app
 
 
