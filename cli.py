@@ -371,6 +371,9 @@ def import_statement(files, fmt, columns, as_of, hid, out) -> None:
     if start <= found.statement_end:
         _fail_input([f"--as-of {start.isoformat()}: must be after the statement's last day "
                      f"({found.statement_end.isoformat()}): the draft starts from its closing balance"])
+    if (start - found.statement_end).days > 14:
+        click.echo(f"advarsel: --as-of {start.isoformat()} er {(start - found.statement_end).days} dager etter "
+                   f"kontoutskriften ({found.statement_end.isoformat()}): saldoen i utkastet kan være utdatert", err=True)
     text = toml_text(found, start, hid, files=len(files))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -138,6 +138,19 @@ def test_camt053_validated_against_the_iso20022_schema_then_read():
         read_bytes(broken, "stmt.xml")
 
 
+@pytest.mark.parametrize("msg, outer, inner", [("052", "BkToCstmrAcctRpt", "Rpt"),
+                                                ("054", "BkToCstmrDbtCdtNtfctn", "Ntfctn")])
+def test_camt052_and_camt054_read_like_camt053(msg, outer, inner):
+    case = generate(6)
+    data = write_camt053(case)
+    other = (data.replace(b"camt.053.001.02", f"camt.{msg}.001.02".encode())
+             .replace(b"BkToCstmrStmt>", f"{outer}>".encode()).replace(b"<Stmt>", f"<{inner}>".encode())
+             .replace(b"</Stmt>", f"</{inner}>".encode()))
+    a, b = read_bytes(data, "s.xml"), read_bytes(other, f"s.{msg}")
+    assert [(e.booked, e.amount_ore) for e in a.entries] == [(e.booked, e.amount_ore) for e in b.entries]
+    assert (a.start, a.end, a.closing_ore) == (b.start, b.end, b.closing_ore)
+
+
 # --------------------------------------------------------------------------- readers
 
 
