@@ -7,6 +7,7 @@ commands, so `planner --help` and a single `planner check` start fast.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -341,6 +342,51 @@ def calendar_cmd(year: int, kinds: tuple[str, ...]) -> None:
             click.echo("  –")
         else:
             click.echo("  " + " ".join(o.effective.strftime("%d.%m") for o in occ))
+
+
+@main.command(name="import-statement")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "camt053", "ofx"]), default=None,
+              help="Statement format (default: told from the content; camt053 also reads camt.052/054).")
+@click.option("--columns", type=click.Path(dir_okay=False), default=None,
+              help="Column map (TOML) for a bank CSV: [statement] date = \"...\", amount = \"...\"; [csv] separator, encoding.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="First day of the draft's plan, YYYY-MM-DD (default: the day after the statement ends).")
+@click.option("--id", "hid", default=None, help="Household id in the draft (default utkast-DATE).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Household draft to write (TOML, evidence as comments).")
+def import_statement(files, fmt, columns, as_of, hid, out) -> None:
+    """Draft a household from bank statements: the payouts and bills found, for a person to confirm."""
+    from planner.io.errors import InputError
+    from planner.io.tables import ColumnMap
+    from planner.statement import default_as_of, detect, read_files, toml_text
+
+    try:
+        colmap = ColumnMap.load(columns) if columns else None
+        statement = read_files(files, fmt, colmap)
+    except InputError as exc:
+        _fail_input([str(p) for p in exc.problems])
+    found = detect(statement)
+    start = as_of.date() if as_of else default_as_of(found)
+    if start <= found.statement_end:
+        _fail_input([f"--as-of {start.isoformat()}: must be after the statement's last day "
+                     f"({found.statement_end.isoformat()}): the draft starts from its closing balance"])
+    if (start - found.statement_end).days > 14:
+        click.echo(f"advarsel: --as-of {start.isoformat()} er {(start - found.statement_end).days} dager etter "
+                   f"kontoutskriften ({found.statement_end.isoformat()}): saldoen i utkastet kan være utdatert", err=True)
+    text = toml_text(found, start, hid, files=len(files))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # a tenant's money: owner only
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(out, 0o600)
+    except OSError as exc:
+        _fail_input([f"--out {out}: cannot write the draft ({exc.strerror or exc})"])
+    click.echo(f"Utkast: {out} ({len(found.incomes)} inntekter, {len(found.expenses)} utgifter, "
+               f"{len(found.excluded)} poster ikke tatt med); kontroller det før planlegging.", err=True)
+    if found.rent is None:
+        click.echo("advarsel: fant ingen husleie i kontoutskriften; legg den inn i utkastet", err=True)
 
 
 # `planner serve`: the web page (planner/web/command.py; FastAPI is imported only when it runs).

@@ -85,8 +85,21 @@ PAYOUT_COLUMNS: dict[str, str] = {
     "month_day": "per-month days, e.g. 12=12",
     "flow": "in (default: paid to the tenant) or out (a bill paid from the account)",
 }
+#: Our columns of a bank statement CSV (`planner import-statement --columns`): the same map
+#: file, table [statement]. Either `amount` (signed) or `in` and `out` is needed.
+STATEMENT_COLUMNS: dict[str, str] = {
+    "date": "booking date (DD.MM.YYYY, YYYY-MM-DD, DD.MM.YY)",
+    "text": "booking text (read to group payouts; never copied out)",
+    "amount": "signed amount: positive into the account",
+    "in": "amount into the account",
+    "out": "amount out of the account (with or without a minus)",
+    "balance": "balance after the booking",
+    "currency": "currency code (NOK)",
+    "counterpart": "payer's or payee's name (read to group payouts; never copied out)",
+    "type": "the bank's transaction type (AvtaleGiro, Varekjøp, ...)",
+}
 ROLES = ("tenants", "payouts")
-_COLUMNS = {"tenants": TENANT_COLUMNS, "payouts": PAYOUT_COLUMNS}
+_COLUMNS = {"tenants": TENANT_COLUMNS, "payouts": PAYOUT_COLUMNS, "statement": STATEMENT_COLUMNS}
 _REQUIRED = {"tenants": TENANT_REQUIRED, "payouts": PAYOUT_REQUIRED}
 
 _INT_COLS = {"months", "adults", "children", "rent_day", "rent_instalments", "repay_months", "day", "every_days"}
@@ -145,6 +158,7 @@ class ColumnMap:
     sheets: dict[str, str] = field(default_factory=dict)
     separator: str | None = None
     encoding: str | None = None
+    statement: dict[str, str] = field(default_factory=dict)  # bank statement CSV columns
 
     @classmethod
     def load(cls, path: str | Path | None) -> ColumnMap:
@@ -160,12 +174,12 @@ class ColumnMap:
         except tomllib.TOMLDecodeError as exc:
             raise InputError([_p(name, f"column map is not valid TOML: {exc}")]) from None
         problems = []
-        allowed = {"tenants", "payouts", "sheets", "csv"}
+        allowed = {"tenants", "payouts", "sheets", "csv", "statement"}
         for key in raw:
             if key not in allowed:
                 problems.append(_p(name, f"unknown table [{key}]; allowed: {', '.join(sorted(allowed))}"))
         maps: dict[str, dict[str, str]] = {}
-        for role in ROLES:
+        for role in (*ROLES, "statement"):
             table = raw.get(role, {})
             if not isinstance(table, dict):
                 problems.append(_p(name, f"[{role}] must be a table of ours = \"theirs\""))
@@ -194,7 +208,8 @@ class ColumnMap:
         if problems:
             raise InputError(problems)
         return cls(maps.get("tenants", {}), maps.get("payouts", {}),
-                   {k: v for k, v in (sheets or {}).items() if isinstance(v, str)}, sep, enc)
+                   {k: v for k, v in (sheets or {}).items() if isinstance(v, str)}, sep, enc,
+                   maps.get("statement", {}))
 
     def rename(self, role: str, headers: list[str]) -> tuple[dict[str, str], list[str]]:
         """(ours -> their header as in the file, headers not used). Matching ignores case and
@@ -203,7 +218,7 @@ class ColumnMap:
         for h in headers:
             by_norm.setdefault(_norm(h), h)
         out: dict[str, str] = {}
-        mapping = self.tenants if role == "tenants" else self.payouts
+        mapping = {"tenants": self.tenants, "payouts": self.payouts}.get(role, self.statement)
         for ours in _COLUMNS[role]:
             theirs = mapping.get(ours)
             for cand in ([theirs] if theirs else []) + [ours]:
@@ -217,7 +232,8 @@ class ColumnMap:
         return self.sheets.get(role, role)
 
     def fingerprint(self) -> str:
-        return json.dumps([self.tenants, self.payouts, self.sheets, self.separator, self.encoding], sort_keys=True)
+        return json.dumps([self.tenants, self.payouts, self.sheets, self.separator, self.encoding]
+                          + ([self.statement] if self.statement else []), sort_keys=True)
 
 
 def _p(file: str, message: str):

@@ -1,0 +1,71 @@
+"""What every statement reader gives: bookings on one account, its period and balance.
+
+A statement holds other people's names, account numbers and purchases. The readers keep a
+counterpart's name and the booking text *in memory only*, because grouping payouts by payer
+and text needs them; nothing downstream copies them into a draft, a message or a log
+(`Entry.__repr__` hides them so that even a debugging print does not leak them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..io.errors import InputError, Problem
+
+#: Shortest period in which a monthly rhythm can be told from chance: three payouts of a
+#: monthly stream. Three calendar months cover at least 89 days (February-April); a CSV
+#: export has no stated period, only its first and last booking, hence the margin.
+MIN_DAYS = 80
+MIN_TEXT = "at least 3 months (80 days or more) to see a monthly rhythm three times"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One booked transaction. `amount_ore` is signed: positive money into the account."""
+
+    booked: date
+    amount_ore: int
+    #: booking text and counterpart name: for grouping in memory, never copied out
+    text: str = field(default="", repr=False)
+    counterpart: str = field(default="", repr=False)
+    #: the bank's own transaction type where the format has one (camt BkTxCd, OFX TRNTYPE,
+    #: a CSV "type" column), lower case: "avtalegiro", "varekjøp", "credit", "pmt" ...
+    type: str = field(default="", repr=False)
+    #: the bank marks this booking as the reversal of an earlier one (camt RvslInd)
+    reversal: bool = False
+    #: where it came from, for messages: "file.csv:12"
+    where: str = field(default="", repr=False)
+
+    def words(self) -> str:
+        """Text, type and counterpart in lower case: what the classifier reads."""
+        return f"{self.text} {self.type} {self.counterpart}".casefold()
+
+
+@dataclass(frozen=True)
+class Statement:
+    """The bookings of one account over a period, as read from one or more files."""
+
+    files: tuple[str, ...]
+    start: date
+    end: date
+    entries: tuple[Entry, ...]
+    currency: str = "NOK"
+    #: booked balance at the end of `end` where the file gives one (else None)
+    closing_ore: int | None = None
+    #: a digest of the account number, only to refuse files of two different accounts
+    account_key: str | None = field(default=None, repr=False)
+    #: the file states its period (camt FrToDt, OFX DTSTART/DTEND); a CSV has only its bookings
+    exact_period: bool = True
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+class StatementError(InputError):
+    """A statement that cannot be used; each problem names the file and, where known, the line."""
+
+
+def fail(file: str, message: str, line: int | None = None, field_name: str | None = None) -> StatementError:
+    return StatementError([Problem(file, message, line=line, field=field_name)])

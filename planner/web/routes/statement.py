@@ -1,0 +1,128 @@
+"""The new-household form filled from an uploaded bank statement (router `/husstand/ny/kontoutskrift`).
+
+The upload is read into memory, parsed and dropped: nothing of it is written to the store or
+the log (the log line names only the route and status). What comes back is the ordinary
+new-household form, pre-filled with the draft, each stream's evidence (dates and amounts)
+beside its row for the caseworker to confirm, correct or drop (the row's «Fjern» button).
+Nothing is saved until the caseworker saves the form.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from fastapi import APIRouter, Request
+
+from .. import forms
+from ..core import web_of
+from .households import form_page
+
+log = logging.getLogger("planner.web")
+router = APIRouter()
+
+MAX_FILES = 12
+
+
+@dataclass
+class StatementSummary:
+    """What the page shows about the statement as a whole (dates and amounts only)."""
+
+    period: str
+    files: int
+    balance: str
+    living: str
+    excluded: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DraftForm(forms.HouseholdForm):
+    """The household form plus the statement's evidence (not posted back: it is not stored)."""
+
+    statement: StatementSummary | None = None
+
+
+def _problem_nb(text: str) -> str:
+    return f"Kontoutskriften kunne ikke brukes: {text}"
+
+
+def draft_form(items: list[tuple[str, bytes]], fmt: str | None, as_of: date | None) -> DraftForm:
+    """The form filled from statement files; `StatementError` (or `InputError`) on bad input."""
+    from ...money import format_kr
+    from ...statement import default_as_of, detect, household_document, read_many
+    from ...statement.draft import describe, evidence_text, excluded_line
+
+    found = detect(read_many(items, fmt))
+    start = as_of or default_as_of(found)
+    doc = household_document(found, start)
+    base = forms.form_from_document(doc)
+    form = DraftForm(values=base.values, income=base.income, expense=base.expense)
+    for rows, streams in ((form.income, found.incomes), (form.expense, found.expenses)):
+        for row, s in zip(rows, streams):
+            notes = "".join(f" Merk: {n}." for n in s.notes)
+            row["evidence"] = (f"Funnet: {describe(s)}. Bevis: {evidence_text(s.evidence)}.{notes} "
+                               "Kontroller: behold, rett eller fjern raden.")
+    warnings = []
+    if found.rent is None:
+        form.expense.insert(0, forms.empty_form(start).expense[0])
+        warnings.append("Fant ingen husleie i kontoutskriften: fyll inn husleien (betales den fra en annen konto?).")
+    if start <= found.statement_end:
+        warnings.append("Første dag i planen er før kontoutskriften slutter: saldoen gjelder "
+                        f"{found.statement_end.strftime('%d.%m.%Y')}.")
+    form.statement = StatementSummary(
+        period=f"{found.statement_start.strftime('%d.%m.%Y')}–{found.statement_end.strftime('%d.%m.%Y')}",
+        files=len(items),
+        balance=(format_kr(found.balance_ore) + f" ved utgangen av {found.statement_end.strftime('%d.%m.%Y')}"
+                 if found.balance_ore is not None else "ikke oppgitt i kontoutskriften: fyll inn saldoen"),
+        living=f"{format_kr(found.living_ore)} (median av månedene: "
+               + ("; ".join(f"{m} {format_kr(v)}" for m, v in found.living_evidence) or "ingen hel måned") + ")",
+        excluded=[excluded_line(x) for x in found.excluded],
+        warnings=warnings,
+    )
+    return form
+
+
+@router.post("/husstand/ny/kontoutskrift")
+async def from_statement(request: Request):
+    """Read the uploaded statement(s) and answer with the pre-filled new-household form."""
+    from ...io.errors import InputError
+    from ...statement.read import FORMATS, MAX_BYTES
+
+    def page(request: Request, form: forms.HouseholdForm, hid: str | None, status: int = 200):
+        return form_page(web_of(request), request, form, hid, None, status=status)
+
+    data = await request.form(max_files=MAX_FILES + 1, max_fields=50)
+    uploads = [f for f in data.getlist("statement") if hasattr(f, "read")]
+    items: list[tuple[str, bytes]] = []
+    try:
+        for f in uploads[:MAX_FILES]:
+            items.append((f.filename or "kontoutskrift", await f.read(MAX_BYTES + 1)))
+    finally:
+        for f in uploads:
+            await f.close()  # a spooled upload's temporary file is deleted here: the file is not kept
+    fmt = str(data.get("format") or "") or None
+    as_of_text = str(data.get("as_of") or "").strip()
+    error_form = forms.empty_form()
+    if not items or not any(content for _, content in items):
+        error_form.general.append("Velg en kontoutskrift (CSV, camt.053 eller OFX) å laste opp.")
+        return page(request, error_form, None, status=422)
+    if fmt is not None and fmt not in FORMATS:
+        error_form.general.append(f"Ukjent format «{fmt}»: velg CSV, camt.053 eller OFX.")
+        return page(request, error_form, None, status=422)
+    try:
+        as_of = date.fromisoformat(as_of_text) if as_of_text else None
+    except ValueError:
+        error_form.general.append("Første dag i planen: skriv datoen som ÅÅÅÅ-MM-DD.")
+        return page(request, error_form, None, status=422)
+    try:
+        form = draft_form(items, fmt, as_of)
+    except InputError as exc:
+        error_form.general.extend(_problem_nb(str(p)) for p in exc.problems)
+        return page(request, error_form, None, status=422)
+    except Exception as exc:  # a reader's library failed on a strange file: never a 500, never the content
+        log.warning("statement upload: unreadable file (%s)", type(exc).__name__)
+        error_form.general.append(_problem_nb("filen kunne ikke leses som kontoutskrift."))
+        return page(request, error_form, None, status=422)
+    return page(request, form, None)
