@@ -151,6 +151,14 @@ def _half_up(num: int, den: int) -> int:
 # --------------------------------------------------------------------------- worker side
 
 
+def scrub(text: str) -> str:
+    """`text`, or "" when it holds a fødselsnummer or D-number (an id or a cell in error):
+    such a value is refused by the model and must not be copied into any output either."""
+    from .personal import has_national_id
+
+    return "" if has_national_id(text) else text
+
+
 @lru_cache(maxsize=4096)
 def _request_after(first_due: date) -> date:
     from .eviction import REQUEST_STEP, step_dates
@@ -179,11 +187,11 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
     built = []
     for raw in raws:
         h, errors = build(raw, months)
-        key_id = pseudonym(key, raw.hid) if (key and raw.hid) else raw.hid
+        key_id = pseudonym(key, raw.hid) if (key and raw.hid) else scrub(raw.hid)
         input_row = _input_row(raw)
         if errors or h is None:
             for e in errors:
-                value = key_id if (key and raw.hid and e.value == raw.hid) else e.value
+                value = key_id if (key and raw.hid and e.value == raw.hid) else scrub(e.value)
                 out.errors.append((raw.seq, input_row,
                                    RowError(e.file, e.row, e.column, value, e.reason, key_id or None)))
             first = errors[0] if errors else None
@@ -674,7 +682,7 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
         orphans = 0
         for e in spool.orphan_payouts():
             error_sink.add(10**12, "", RowError(e.file, e.row, e.column,
-                                                pseudonym(opts.key, e.value) if opts.key and e.value else e.value,
+                                                pseudonym(opts.key, e.value) if opts.key and e.value else scrub(e.value),
                                                 e.reason))
             orphans += 1
         error_sink.flush()
