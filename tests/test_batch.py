@@ -161,7 +161,7 @@ dup,uforetrygd,19000,,,,
         by_household.setdefault(e["household"], []).append(e)
     # bad date: the tenants row as a spreadsheet counts it (header = row 1), its column and value
     (e,) = by_household["bad-date"]
-    assert (e["file"], e["row"], e["column"], e["value"]) == (str(t), "3", "start", "2026-13-01")
+    assert (e["file"], e["row"], e["column"], e["value"]) == (t.name, "3", "start", "2026-13-01")
     assert "YYYY-MM-DD" in e["reason"]
     # duplicate id: both rows, each naming the other (the blank line 6 still counts as a row)
     dups = by_household["dup"]
@@ -169,11 +169,11 @@ dup,uforetrygd,19000,,,,
     assert "row 7" in next(d for d in dups if d["row"] == "4")["reason"]
     # unknown benefit: the payouts row and its kind column
     (e,) = by_household["unknown-kind"]
-    assert (e["file"], e["row"], e["column"], e["value"]) == (str(p), "5", "kind", "sosialstonad")
+    assert (e["file"], e["row"], e["column"], e["value"]) == (p.name, "5", "kind", "sosialstonad")
     assert "unknown benefit kind" in e["reason"] and "aap" in e["reason"]
     # a payout for an unknown household
     (e,) = [e for e in errors if e["value"] == "nobody"]
-    assert (e["file"], e["row"], e["column"]) == (str(p), "6", "household") and "unknown household" in e["reason"]
+    assert (e["file"], e["row"], e["column"]) == (p.name, "6", "household") and "unknown household" in e["reason"]
     # the rest ran; the count adds up and every household is one row of results.csv
     assert s.rows_in == 6 and s.planned == 2 and s.in_errors == 4 and s.consistent
     assert len(results) == 6
@@ -221,7 +221,7 @@ def test_empty_file_exits_2_with_a_clear_message(tmp_path):
     assert res.exit_code == 2
     assert "no household could be read" in res.output
     (e,) = read_csv(tmp_path / "o" / "errors.csv")
-    assert e["file"] == str(t) and "the file is empty" in e["reason"]
+    assert e["file"] == t.name and "the file is empty" in e["reason"]
     # a header and no rows is said too
     write(t, TENANTS_HEADER)
     res = cli("batch", str(t), "--out", str(tmp_path / "o2"), "--workers", "1")
@@ -433,7 +433,7 @@ def test_every_bad_row_of_a_household_is_reported(tmp_path):
     s = run_inline([t, p], tmp_path / "o")
     errors = [e for e in read_csv(tmp_path / "o" / "errors.csv") if e["household"] == "hh-0004"]
     assert [(e["file"], e["row"], e["column"], e["value"]) for e in errors] == [
-        (str(t), "5", "children", "kanskje"), (str(p), "14", "amount", "abc"), (str(p), "15", "flow", "sideways")]
+        (t.name, "5", "children", "kanskje"), (p.name, "14", "amount", "abc"), (p.name, "15", "flow", "sideways")]
     assert s.in_errors == 1 and s.planned == 4 and s.consistent
     (row,) = [r for r in read_csv(tmp_path / "o" / "results.csv") if r["id"] == "hh-0004"]
     assert row["status"] == "error" and row["note"].startswith("children: ") and "see errors.csv, 3 rows" in row["note"]
@@ -446,8 +446,8 @@ def test_a_ragged_row_is_reported_and_the_other_rows_run(tmp_path):
                           {"hh-0002,lonn,8000,12,,,,,,,": "hh-0002,lonn,8000,12,,,,,,,,x"})
     s = run_inline([t, p], tmp_path / "o")
     errors = read_csv(tmp_path / "o" / "errors.csv")
-    assert [(e["file"], e["row"], e["household"]) for e in errors] == [(str(p), "11", "hh-0002"),
-                                                                        (str(t), "5", "hh-0004")]
+    assert [(e["file"], e["row"], e["household"]) for e in errors] == [(p.name, "11", "hh-0002"),
+                                                                        (t.name, "5", "hh-0004")]
     assert errors[1]["reason"].startswith("row has 19 fields, the header has 17")
     assert errors[0]["reason"].startswith("row has 12 fields, the header has 11")
     assert s.rows_in == 5 and s.in_errors == 2 and s.planned == 3 and s.consistent
@@ -535,7 +535,7 @@ def test_a_tenant_whose_payouts_were_all_rejected_is_not_planned(tmp_path):
     assert s.in_errors == 1 and s.planned == 4 and s.payout_orphans == 2
     errors = read_csv(tmp_path / "o" / "errors.csv")
     assert [(e["file"], e["row"], e["value"]) for e in errors] == [
-        (str(t), "5", "hh-0004"), (str(p), "14", "hh-004"), (str(p), "15", "hh-004")]
+        (t.name, "5", "hh-0004"), (p.name, "14", "hh-004"), (p.name, "15", "hh-004")]
     assert all("unknown household" in e["reason"] for e in errors[1:])
     # a payout row with an error: the household is in errors too (never planned without it)
     t, p = _scenario_copy(tmp_path, {}, {"hh-0004,bostotte,1500,,,,,,,,": "hh-0004,bostotte,-1500,,,,,,,,"})
@@ -549,3 +549,49 @@ def test_time_limit_must_be_a_finite_number(tmp_path, value):
     res = cli("batch", str(BATCH / "tenants.csv"), "--out", str(tmp_path / "o"), "--time-limit", value)
     assert res.exit_code == 2 and "--time-limit" in res.output
     assert not (tmp_path / "o").exists()
+
+
+# --------------------------------------------------------------------------- issue 9: readers that never lose a row
+
+
+def test_a_ragged_first_row_is_refused_and_does_not_shift_the_columns(tmp_path):
+    """An unquoted comma in the first data row: pandas would take an index column and shift
+    every column of the file (names as ids); the row is refused like any ragged row."""
+    t, p = _scenario_copy(tmp_path, {
+        "hh-0001,2026-01-01,12,10500,0,1,2,9500,1,13000,,,1;5;10;15;20;25,3,ja,aap,":
+        "hh-0001,2026-01-01,12,10500,0,1,2,9,500,1,13000,,,1;5;10;15;20;25,3,ja,aap,"})
+    s = run_inline([t, p], tmp_path / "o")
+    rows = {r["id"]: r for r in read_csv(tmp_path / "o" / "results.csv")}
+    assert set(rows) == {f"hh-000{i}" for i in range(1, 6)}
+    assert rows["hh-0001"]["status"] == "error" and rows["hh-0002"]["start"] == "2026-01-01"
+    assert rows["hh-0002"]["input_row"] == "tenants.csv:3"
+    (e,) = [e for e in read_csv(tmp_path / "o" / "errors.csv") if e["household"] == "hh-0001"]
+    assert e["row"] == "2" and e["reason"].startswith("row has 18 fields, the header has 17")
+    assert s.rows_in == 5 and s.in_errors == 1 and s.planned == 4 and s.consistent
+
+
+def test_a_formula_without_a_saved_value_is_an_error_for_that_cell(tmp_path):
+    """openpyxl (like many scripts) writes formulas with no cached result; pandas would read
+    the cell as empty and the arrears as 0."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "tenants"
+    ws.append(["id", "start", "rent", "arrears", "note"])
+    ws.append(["hh-1", "2026-01-01", 5000, "=1500*3", "=1+1"])  # arrears: a formula, no value
+    ws.append(["hh-2", "2026-01-01", 5000, 300, "=1+1"])  # an unused column's formula: no matter
+    pay = wb.create_sheet("payouts")
+    pay.append(["household", "kind", "amount", "day"])
+    pay.append(["hh-1", "lonn", 20000, 20])
+    pay.append(["hh-2", "lonn", "=10000*2", 20])
+    f = tmp_path / "batch.xlsx"
+    wb.save(f)
+    s = run_inline([f], tmp_path / "o")
+    errors = read_csv(tmp_path / "o" / "errors.csv")
+    got = sorted((e["file"], e["row"], e["column"], e["household"]) for e in errors)
+    assert got == [("batch.xlsx[payouts]", "3", "amount", "hh-2"), ("batch.xlsx[tenants]", "2", "arrears", "hh-1")]
+    assert all("formula with no saved value" in e["reason"] for e in errors)
+    assert "cell D2" in next(e["reason"] for e in errors if e["column"] == "arrears")
+    assert "cell C3" in next(e["reason"] for e in errors if e["column"] == "amount")
+    assert s.rows_in == 2 and s.in_errors == 2 and s.consistent
