@@ -339,7 +339,7 @@ def _small_plan_tables(tmp_path: Path, n: int) -> tuple[Path, Path]:
 
 def test_timeout_is_reported_not_lost(tmp_path):
     t, p = _small_plan_tables(tmp_path, 3)
-    s = run_inline([t, p], tmp_path / "o", check_only=False, time_limit_s=0.001)
+    s = run_inline([t, p], tmp_path / "o", check_only=False, time_limit_s=1e-7)
     rows = read_csv(tmp_path / "o" / "results.csv")
     assert len(rows) == 3 and s.consistent
     assert {r["status"] for r in rows} <= {"timeout", "planned", "solvent", "infeasible"}
@@ -595,3 +595,96 @@ def test_a_formula_without_a_saved_value_is_an_error_for_that_cell(tmp_path):
     assert "cell D2" in next(e["reason"] for e in errors if e["column"] == "arrears")
     assert "cell C3" in next(e["reason"] for e in errors if e["column"] == "amount")
     assert s.rows_in == 2 and s.in_errors == 2 and s.consistent
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below `pid` (from /proc: parent ids)."""
+    parents: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(d.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    out, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parents.items() if pp == p]
+        out.update(kids)
+        todo.extend(kids)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")  # a zombie has exited (init reaps it when it gets to it)
+
+
+def test_killing_the_main_process_ends_its_workers_and_leaves_no_input_copy(tmp_path):
+    """SIGKILL of the batch's main process alone: the workers, the forkserver and the resource
+    tracker exit too, and neither DIR nor the temporary folder keeps a copy of the input."""
+    t, p = _small_plan_tables(tmp_path, 40)
+    out = tmp_path / "out"
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    cmd = [sys.executable, "-m", "cli", "batch", str(t), str(p), "--out", str(out), "--workers", "2",
+           "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp)}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    journal = out / "journal.jsonl"
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if journal.exists() and journal.read_bytes().count(b"\n") >= 5:
+                break
+            assert proc.poll() is None, "the run finished before it could be killed"
+            time.sleep(0.05)
+        else:
+            pytest.fail("no results within 60 s")
+        helpers = _descendants(proc.pid)
+        assert len(helpers) >= 3  # forkserver, resource tracker, workers
+        os.kill(proc.pid, signal.SIGKILL)  # the main process only
+        proc.wait()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_alive(h) for h in helpers):
+            time.sleep(0.1)
+        assert not [h for h in helpers if _alive(h)], "helpers outlived the main process"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    # the spool was deleted as it was opened (multiprocessing's folder holds only its socket)
+    assert [f for f in tmp.rglob("*") if f.is_file()] == []
+    left = sorted(f.relative_to(out).as_posix() for f in out.rglob("*"))
+    assert not [f for f in left if "spool" in f or f.endswith((".sqlite", ".db"))], left
+    rows = (t.read_text().splitlines()[1]).encode()
+    assert not [f for f in out.rglob("*") if f.is_file() and rows in f.read_bytes()]
+    # and the run resumes
+    res = subprocess.run(cmd + ["--resume"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "rows in: 40 = households planned 40 + households in errors 0" in res.stdout
+
+
+def test_outputs_are_private(tmp_path):
+    """Files 0600 and folders 0700, whatever the umask."""
+    old = os.umask(0o022)
+    try:
+        t, p = _small_plan_tables(tmp_path, 3)
+        out = tmp_path / "o"
+        run_inline([t, p], out, check_only=False)
+    finally:
+        os.umask(old)
+    import stat
+
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700 and stat.S_IMODE((out / "plans").stat().st_mode) == 0o700
+    files = [f for f in out.rglob("*") if f.is_file()]
+    assert {f.name for f in files} >= {"results.csv", "results.xlsx", "errors.csv", "summary.txt", "journal.jsonl",
+                                       "run.json", ".lock"}
+    assert any(f.parent.name == "plans" for f in files)
+    assert {f.name: oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == {f.name: "0o600" for f in files}

@@ -787,9 +787,11 @@ class RawHousehold:
 class Spool:
     """Every input row on disk, so households are assembled a chunk at a time in input order."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path | None = None):
+        """`path` None: an anonymous database (SQLite deletes its file as it opens it, so
+        nothing is left behind even when the process is killed)."""
         self.path = path
-        self.db = sqlite3.connect(str(path), isolation_level=None)
+        self.db = sqlite3.connect(str(path) if path is not None else "", isolation_level=None)
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
         self.db.executescript(_SCHEMA)
@@ -1208,15 +1210,32 @@ def _parse_field(text: str) -> tuple:
     return tuple(out)
 
 
+#: What a spreadsheet program reads as the start of a formula (OWASP, "CSV injection"): a cell
+#: of text starting with one of these is written with a leading apostrophe, which Excel and
+#: LibreOffice show as text and do not display. Plain numbers (-500, +47) are left alone: a
+#: number cannot be a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?", re.ASCII)
+
+
+def csv_safe(value: object) -> object:
+    """A CSV cell that no spreadsheet program runs as a formula (text values only)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def write_errors_csv(path: Path, errors) -> int:
     """errors.csv via a temporary file and an atomic rename; returns the number of rows."""
     tmp = path.with_name(path.name + ".tmp")
     n = 0
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+    from .files import private_opener
+
+    with open(tmp, "w", encoding="utf-8", newline="", opener=private_opener) as fh:
         w = csv.writer(fh)
         w.writerow(ERROR_HEADER)
         for e in errors:
-            w.writerow(e.to_csv())
+            w.writerow([csv_safe(v) for v in e.to_csv()])
             n += 1
         fh.flush()
         os.fsync(fh.fileno())
@@ -1226,6 +1245,6 @@ def write_errors_csv(path: Path, errors) -> int:
 
 __all__ = [
     "ColumnMap", "Inputs", "RawHousehold", "RowError", "Source", "Spool", "TableChunk", "UnreadableInput",
-    "build", "cell_text", "convert", "discover", "read_table", "write_errors_csv", "ERROR_HEADER",
+    "build", "cell_text", "convert", "csv_safe", "discover", "read_table", "write_errors_csv", "ERROR_HEADER",
     "TENANT_COLUMNS", "PAYOUT_COLUMNS",
 ]
