@@ -41,6 +41,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .io.files import private_dir, private_opener, write_atomic
+from .report import printable
 from .io.tables import (
     ERROR_HEADER,
     ColumnMap,
@@ -688,7 +689,7 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
         spool.load(found, colmap)
         rows_in = spool.count_households()
         for name, cols in sorted(spool.unused_columns.items()):
-            echo(f"{name}: columns not used: {', '.join(cols)}")
+            echo(printable(f"{name}: columns not used: {', '.join(cols)}"))
         if opts.resume:
             journal.repair()
             keys = (r["id"] for r in journal.rows() if "id" in r)

@@ -87,13 +87,13 @@ def _parse_kroner_text(value: str) -> Decimal:
     text = text.replace(",", ".")
     if text.count(".") > 1:
         raise MoneyError(f"unclear amount {value!r}: write kroner as 9500.50 or 9 500,50")
+    if not _PLAIN.fullmatch(text):
+        # Decimal() would also read '1e5', 'Infinity' and Arabic-Indic or full-width digits
+        raise MoneyError(f"expected an amount in kroner such as 9500 or 9500.50, got {value!r}")
     if "." in text and len(text.split(".")[1]) > 2:
         raise MoneyError(
             f"at most two decimals (whole øre) are allowed; for thousands write 11000 or 11 000 (got {value!r})"
         )
-    if not _PLAIN.fullmatch(text):
-        # Decimal() would also read '1e5', 'Infinity' and Arabic-Indic or full-width digits
-        raise MoneyError(f"expected an amount in kroner such as 9500 or 9500.50, got {value!r}")
     try:
         return Decimal(text)
     except InvalidOperation:  # pragma: no cover - _PLAIN lets only decimals through

@@ -99,8 +99,8 @@ _LIST_DATE_COLS = {"dates"}
 _MAP_COLS = {"month_amounts": False, "month_day": True}  # value is an int day?
 _TRUE = {"ja", "j", "yes", "y", "true", "sann", "1", "x"}
 _FALSE = {"nei", "n", "no", "false", "usann", "0"}
-_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_ISO_DT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00)?$")
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", re.ASCII)  # ASCII digits only, as everywhere
+_ISO_DT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00)?$", re.ASCII)
 _SPLIT = re.compile(r"[;,\s]+")
 
 
@@ -657,10 +657,10 @@ def _date(text: str) -> object:
 
 
 def _int(text: str) -> object:
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # (int() would also read Arabic-Indic or full-width digits)
         return int(text)
     t = text.replace(" ", "")
-    if re.fullmatch(r"[+-]?\d+(?:[.,]0+)?", t):
+    if re.fullmatch(r"[+-]?[0-9]+(?:[.,]0+)?", t):
         return int(re.split(r"[.,]", t)[0])
     return text  # the model refuses it with the rule
 
