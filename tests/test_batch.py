@@ -688,3 +688,171 @@ def test_outputs_are_private(tmp_path):
                                        "run.json", ".lock"}
     assert any(f.parent.name == "plans" for f in files)
     assert {f.name: oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == {f.name: "0o600" for f in files}
+
+
+HOUSEHOLD = 'id = "{hid}"\nstart = 2026-01-01\nmonths = 2\n[[income]]\nkind = "lonn"\namount = 20000\nday = 20\n' \
+            '[[expense]]\nkind = "husleie"\namount = 5000\nday = 1\n'
+
+
+def test_ids_that_differ_only_by_spaces_or_case_are_duplicates(tmp_path):
+    """Issue 9, item 1: `"hh-1"` and `" hh-1"` both passed the raw-string check; one vanished and
+    plans/hh-1.json held the other's plan, exit 0."""
+    folder = tmp_path / "hh"
+    folder.mkdir()
+    for name, hid in (("a.toml", "hh-1"), ("b.toml", " hh-1"), ("c.toml", "HH-1 "), ("d.toml", "hh-2")):
+        (folder / name).write_text(HOUSEHOLD.format(hid=hid))
+    out = tmp_path / "o"
+    res = cli("batch", str(folder), "--out", str(out), "--workers", "1", "--no-progress")
+    assert res.exit_code == 0, res.output
+    assert "rows in: 4 = households planned 1 + households in errors 3" in res.output
+    errors = read_csv(out / "errors.csv")
+    assert [(e["file"], e["column"]) for e in errors] == [("a.toml", "id"), ("b.toml", "id"), ("c.toml", "id")]
+    assert errors[0]["reason"].startswith("duplicate id: also used in b.toml, c.toml;")
+    assert not (out / "plans" / "hh-1.json").exists() and (out / "plans" / "hh-2.json").exists()
+
+
+def test_a_lost_household_makes_the_batch_fail(tmp_path, monkeypatch):
+    """rows in != planned + errors (here: a duplicate check that misses, as before the fix)
+    is an error exit, not only "MISMATCH" in summary.txt."""
+    from planner.io.tables import Spool
+
+    monkeypatch.setattr(Spool, "duplicate_ids", lambda self: {})
+    folder = tmp_path / "hh"
+    folder.mkdir()
+    for name, hid in (("a.toml", "hh-1"), ("b.toml", " hh-1")):
+        (folder / name).write_text(HOUSEHOLD.format(hid=hid))
+    res = cli("batch", str(folder), "--out", str(tmp_path / "o"), "--workers", "1", "--no-progress", "--check-only")
+    assert res.exit_code == 1
+    assert "error: rows in (2) differ from households planned (1) + in errors (0): a household was lost" in res.stderr
+
+
+def test_a_bad_file_in_a_folder_is_an_error_row_and_the_batch_goes_on(tmp_path):
+    """Issue 9, item 6: a deeply nested or huge-number file aborted the whole folder batch (and
+    --resume crashed the same way); now each is an errors.csv row."""
+    folder = tmp_path / "hh"
+    folder.mkdir()
+    (folder / "deep.toml").write_text('id = "deep"\nlabel = ' + "{a = " * 5000 + "1" + "}" * 5000 + "\n")
+    (folder / "arrays.json").write_text('{"id": "arr", "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (folder / "long.toml").write_text(HOUSEHOLD.format(hid="long") + "opening_balance = " + "9" * 5000 + "\n")
+    (folder / "long.json").write_text('{"id": "lj", "months": ' + "1" * 5000 + "}")
+    (folder / "ok.toml").write_text(HOUSEHOLD.format(hid="ok"))
+    out = tmp_path / "o"
+    for extra in ((), ("--resume",)):
+        res = cli("batch", str(folder), "--out", str(out), "--workers", "1", "--no-progress", *extra)
+        assert res.exit_code == 0, res.output
+        assert "rows in: 5 = households planned 1 + households in errors 4" in res.output
+    errors = {e["file"]: e["reason"] for e in read_csv(out / "errors.csv")}
+    assert set(errors) == {"deep.toml", "arrays.json", "long.toml", "long.json"}
+    assert "nested too deeply" in errors["deep.toml"] and "nested too deeply" in errors["arrays.json"]
+    assert "more than 4 300 digits" in errors["long.toml"] and "more than 4 300 digits" in errors["long.json"]
+
+
+@pytest.mark.parametrize("code", ["ENOSPC", "EROFS"])
+def test_disk_full_or_read_only_output_is_one_line_and_resume_continues(tmp_path, monkeypatch, code):
+    """Issue 9, item 7: the failed write is named with its folder and cause, exit 1, no
+    traceback; after making room, --resume finishes the run with every household once."""
+    import errno
+
+    import planner.batch as batch
+
+    t, p = _small_plan_tables(tmp_path, 6)
+    out = tmp_path / "o"
+    real = batch.write_atomic
+    calls = []
+
+    def failing(path, text):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)), str(path))
+        real(path, text)
+
+    monkeypatch.setattr(batch, "write_atomic", failing)
+    res = cli("batch", str(t), str(p), "--out", str(out), "--workers", "1", "--no-progress")
+    assert res.exit_code == 1
+    (line,) = res.stderr.splitlines()
+    assert line.startswith(f"error: cannot write to {out / 'plans'}: {os.strerror(getattr(errno, code))};")
+    assert "--resume" in line
+    monkeypatch.setattr(batch, "write_atomic", real)
+    res = cli("batch", str(t), str(p), "--out", str(out), "--workers", "1", "--no-progress", "--resume")
+    assert res.exit_code == 0, res.output
+    assert "rows in: 6 = households planned 6 + households in errors 0" in res.output
+    ids = [r["id"] for r in read_csv(out / "results.csv")]
+    assert sorted(ids) == [f"t-{i:03d}" for i in range(6)]
+
+
+def test_one_id_on_every_row_keeps_errors_csv_small(tmp_path):
+    """Issue 9, item 8: 4 000 rows with one id made a 332 MB errors.csv (every row named every
+    other); now each names the first three others and a count."""
+    n = 4000
+    t = write(tmp_path / "tenants.csv", "id,start,rent\n" + "\n".join("same,2026-01-01,5000" for _ in range(n)))
+    s = run_inline([t], tmp_path / "o")
+    assert s.rows_in == n and s.in_errors == n and s.consistent
+    errors = [e for e in read_csv(tmp_path / "o" / "errors.csv") if e["reason"].startswith("duplicate id")]
+    assert len(errors) == n
+    assert errors[0]["reason"].startswith("duplicate id: also used on tenants.csv row 3, tenants.csv row 4,"
+                                          " tenants.csv row 5 and 3996 more rows;")
+    assert errors[5]["reason"].startswith("duplicate id: also used on tenants.csv row 2, tenants.csv row 3,"
+                                          " tenants.csv row 4 and 3996 more rows;")
+    assert (tmp_path / "o" / "errors.csv").stat().st_size < 2_000_000
+
+
+def test_formula_like_text_is_escaped_in_csv_but_kept_in_xlsx(tmp_path):
+    """Issue 9, item 18: `=`, `+`, `-`, `@` at the start of a text cell get a leading apostrophe
+    in results.csv and errors.csv; plain numbers do not; results.xlsx holds text cells as is."""
+    t = write(tmp_path / "tenants.csv", "id,start,rent,label,children\n"
+              "hh-1,2026-01-01,5000,=HYPERLINK(\"http://x\"),0\nhh-2,2026-01-01,5000,+1+2,0\n"
+              "hh-3,2026-01-01,5000,@SUM(A1),0\nhh-4,2026-01-01,5000,-3+4,=1+1\nhh-5,2026-01-01,5000,sak 5,0\n"
+              "hh-6,2026-01-01,5000,x,-2")
+    run_inline([t], tmp_path / "o")
+    rows = {r["id"]: r for r in read_csv(tmp_path / "o" / "results.csv")}
+    assert rows["hh-1"]["label"] == "'=HYPERLINK(\"http://x\")"
+    assert rows["hh-2"]["label"] == "'+1+2" and rows["hh-3"]["label"] == "'@SUM(A1)"
+    assert rows["hh-5"]["label"] == "sak 5"
+    assert int(rows["hh-1"]["min_balance_before_ore"]) < 0  # numbers are numbers
+    errors = {e["household"]: e for e in read_csv(tmp_path / "o" / "errors.csv")}
+    assert errors["hh-4"]["value"] == "'=1+1" and errors["hh-6"]["value"] == "-2"
+    import openpyxl
+
+    ws = openpyxl.load_workbook(tmp_path / "o" / "results.xlsx").active
+    labels = [c.value for c in next(ws.iter_cols(min_col=2, max_col=2))]
+    assert "=HYPERLINK(\"http://x\")" in labels and all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_errors_csv_names_inputs_relative_to_the_arguments(tmp_path, monkeypatch):
+    """Issue 9, item 20: the same input typed as an absolute or a relative path gives the same
+    errors.csv, and no absolute path."""
+    t, p = _scenario_copy(tmp_path, {HH4: HH4.replace(",1,0,8400,", ",1,kanskje,8400,")})
+    run_inline([t.resolve(), p.resolve()], tmp_path / "abs")
+    monkeypatch.chdir(tmp_path)
+    run_inline([Path("tenants.csv"), Path("payouts.csv")], Path("rel"))
+    a = (tmp_path / "abs" / "errors.csv").read_bytes()
+    assert a == (tmp_path / "rel" / "errors.csv").read_bytes()
+    assert str(tmp_path).encode() not in a and b"tenants.csv,5,children" in a
+
+
+def test_time_limit_is_part_of_the_resume_fingerprint(tmp_path):
+    t, p = _small_plan_tables(tmp_path, 2)
+    out = tmp_path / "o"
+    res = cli("batch", str(t), str(p), "--out", str(out), "--workers", "1", "--no-progress", "--time-limit", "10")
+    assert res.exit_code == 0, res.output
+    res = cli("batch", str(t), str(p), "--out", str(out), "--workers", "1", "--no-progress", "--time-limit", "5",
+              "--resume")
+    assert res.exit_code == 2 and "time_limit_s" in res.stderr
+
+
+def test_plans_do_not_depend_on_the_machines_speed(monkeypatch):
+    """Issue 9, item 20: the solver's limit is CP-SAT's deterministic work limit; the wall clock
+    is only a safety net, and a solve it stops is a timeout, never a different plan."""
+    import planner.solver as solver
+    from planner.io.household import read_household
+
+    s = solver._solver(3.0)
+    assert s.parameters.max_deterministic_time == 3.0
+    assert s.parameters.max_time_in_seconds == 3.0 * solver.WALL_FACTOR >= 60
+    h = read_household(SCENARIOS / "aap-drift.toml")
+    first = solver.plan(h).to_json()
+    assert solver.plan(h).to_json() == first
+    # a machine so slow that the wall clock stops every solve before its work limit
+    monkeypatch.setattr(solver, "WALL_FACTOR", 1e-9)
+    with pytest.raises(solver.SolverTimeout, match="too busy"):
+        solver.plan(h)
