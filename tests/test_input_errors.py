@@ -607,11 +607,13 @@ JUST_DEEP_JSON = '{"id": "x", "label": ' + "[" * 500 + "]" * 500 + "}"  # within
 
 
 @pytest.mark.parametrize("name,content,expected", [
-    ("deep.toml", DEEP_TOML, "nested too deeply"),
-    ("deep.json", DEEP_JSON, "nested too deeply"),
-    ("just-deep.json", JUST_DEEP_JSON, "nested more than 12 levels deep"),
-    ("long.toml", LONG_NUMBER_TOML, "a number has more than 4 300 digits"),
-    ("long.json", LONG_NUMBER_JSON, "a number has more than 4 300 digits"),
+    pytest.param(name, content, expected, id=name) for name, content, expected in (
+        ("deep.toml", DEEP_TOML, "nested too deeply"),
+        ("deep.json", DEEP_JSON, "nested too deeply"),
+        ("just-deep.json", JUST_DEEP_JSON, "nested more than 12 levels deep"),
+        ("long.toml", LONG_NUMBER_TOML, "a number has more than 4 300 digits"),
+        ("long.json", LONG_NUMBER_JSON, "a number has more than 4 300 digits"),
+    )
 ])
 @pytest.mark.parametrize("command", ["check", "plan"])
 def test_exhausting_input_is_bad_input_in_every_reader(tmp_path, name, content, expected, command):
