@@ -43,20 +43,20 @@ def test_the_rule_uses_stdnum_validation():
     assert not has_national_id("hh-2026-0001") and not has_national_id("")
 
 
-@pytest.mark.parametrize("spelling", SPELLINGS)
-@pytest.mark.parametrize("where", ["label", "creditor", "id", "name"])
+# (an id has no spaces and a stream name no spaces or points: their patterns refuse those already)
+FIELD_SPELLINGS = [(where, sp) for where in ("label", "creditor", "id", "name") for sp in SPELLINGS
+                   if where in ("label", "creditor") or (" " not in sp and (where == "id" or sp.isdigit()))]
+
+
+@pytest.mark.parametrize("where,spelling", FIELD_SPELLINGS)
 def test_every_spelling_in_every_free_text_field_is_refused(spelling, where):
     if where == "label":
         data = _household(label=f"Ola {spelling}")
     elif where == "creditor":
         data = _household(arrears={"amount": 100, "creditor": f"Utleier AS v/ {spelling}"})
     elif where == "id":
-        if not spelling.replace("-", "").replace(".", "").isdigit():
-            pytest.skip("an id has no spaces (refused by its pattern already)")
         data = _household(id=spelling)
     else:
-        if not spelling.isdigit():
-            pytest.skip("a stream name has no spaces or points (refused by its pattern already)")
         data = _household(income=[{"kind": "lonn", "amount": 100, "day": 20, "name": spelling}])
     problems = _refused(data)
     assert len(problems) == 1
