@@ -31,7 +31,6 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, deque
@@ -41,6 +40,8 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from .io.files import private_dir, private_opener, write_atomic
+from .report import printable
 from .io.tables import (
     ERROR_HEADER,
     ColumnMap,
@@ -49,6 +50,7 @@ from .io.tables import (
     Spool,
     UnreadableInput,
     build,
+    csv_safe,
     discover,
 )
 
@@ -151,6 +153,14 @@ def _half_up(num: int, den: int) -> int:
 # --------------------------------------------------------------------------- worker side
 
 
+def scrub(text: str) -> str:
+    """`text`, or "" when it holds a fødselsnummer or D-number (an id or a cell in error):
+    such a value is refused by the model and must not be copied into any output either."""
+    from .personal import has_national_id
+
+    return "" if has_national_id(text) else text
+
+
 @lru_cache(maxsize=4096)
 def _request_after(first_due: date) -> date:
     from .eviction import REQUEST_STEP, step_dates
@@ -179,11 +189,11 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
     built = []
     for raw in raws:
         h, errors = build(raw, months)
-        key_id = pseudonym(key, raw.hid) if (key and raw.hid) else raw.hid
+        key_id = pseudonym(key, raw.hid) if (key and raw.hid) else scrub(raw.hid)
         input_row = _input_row(raw)
         if errors or h is None:
             for e in errors:
-                value = key_id if (key and raw.hid and e.value == raw.hid) else e.value
+                value = key_id if (key and raw.hid and e.value == raw.hid) else scrub(e.value)
                 out.errors.append((raw.seq, input_row,
                                    RowError(e.file, e.row, e.column, value, e.reason, key_id or None)))
             first = errors[0] if errors else None
@@ -271,6 +281,10 @@ def _input_row(raw: RawHousehold) -> str:
     return f"{os.path.basename(file)}:{row}"
 
 
+#: A household runs at most this many solver phases (three, the early dip, two shortfall sums).
+HOUSEHOLD_WALL_PHASES = 6
+
+
 class _HouseholdTimeout(BaseException):
     """The per-household wall-clock limit (a BaseException, so no `except Exception` eats it)."""
 
@@ -281,10 +295,12 @@ def _alarm(signum, frame):  # pragma: no cover - runs inside a worker
 
 def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
              shortfall: str = "bound") -> tuple[dict, str | None, int]:
-    """Plan one household within `time_limit_s` (each solver phase is limited to it, and, in a
-    worker process's main thread, a timer stops the household once the whole limit has passed:
-    the result then has status "timeout"). Returns the finished row and the plan JSON text."""
-    from .solver import SolverTimeout, plan
+    """Plan one household; each solver phase may do `time_limit_s` deterministic seconds of
+    work (the same on every machine), so the result depends on the input only. In a worker
+    process's main thread a wall-clock timer is the safety net (`HOUSEHOLD_WALL_PHASES`
+    phases' wall limits): a household it stops, or one that finds no plan within the work
+    limit, has status "timeout". Returns the finished row and the plan JSON text."""
+    from .solver import WALL_FACTOR, SolverTimeout, plan
 
     row = dict(row)
     use_alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
@@ -294,14 +310,14 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
     try:
         if use_alarm:
             old = signal.signal(signal.SIGALRM, _alarm)
-            signal.setitimer(signal.ITIMER_REAL, max(0.001, time_limit_s))
+            signal.setitimer(signal.ITIMER_REAL, max(0.001, time_limit_s * WALL_FACTOR * HOUSEHOLD_WALL_PHASES))
         try:
             p = plan(h, same_day_credit=same_day_credit, time_limit_s=time_limit_s, shortfall=shortfall)
         finally:
             if use_alarm:
                 signal.setitimer(signal.ITIMER_REAL, 0)
     except (_HouseholdTimeout, SolverTimeout):
-        row.update(status="timeout", note=f"no plan within the time limit of {time_limit_s:g} s")
+        row.update(status="timeout", note=f"no plan within the time limit of {time_limit_s:g} s (CP-SAT work seconds)")
         return row, None, _peak_rss()
     except Exception as exc:  # a bug in one household must not stop the other 99 999
         row.update(status="failed", note=f"planner error: {type(exc).__name__}")
@@ -393,7 +409,11 @@ class LocalEngine:
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["planner.batch", "planner.solver", "planner.cashflow"])
         self.slots = workers
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        # Workers exit when this process dies (even by SIGKILL): each holds the read end of a
+        # pipe whose only write end is here, and a thread in it waits for the end of file.
+        self._alive_r, self._alive_w = ctx.Pipe(duplex=False)
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_watch_parent,
+                                        initargs=(self._alive_r,))
 
     def submit(self, fn, *args):
         return self.pool.submit(fn, *args)
@@ -406,6 +426,24 @@ class LocalEngine:
 
     def close(self, cancel: bool = False) -> None:
         self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        self._alive_w.close()  # (after a cancel, this stops the workers still planning)
+        self._alive_r.close()
+
+
+def _watch_parent(alive) -> None:
+    """Worker initializer: a daemon thread that ends this worker when the batch's main
+    process is gone. (Its parent is the forkserver, so PR_SET_PDEATHSIG or getppid would
+    watch the wrong process; the pipe's end of file is the main process's death, whatever
+    the signal.)"""
+
+    def watch() -> None:
+        try:
+            alive.recv()  # nothing is ever sent: this returns with EOFError when the writer is gone
+        except (EOFError, OSError):
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="planner-parent-watch", daemon=True).start()
 
 
 class InlineEngine:
@@ -514,7 +552,7 @@ class Journal:
                         continue
 
     def open(self) -> None:
-        self.fh = open(self.path, "a", encoding="utf-8")
+        self.fh = open(self.path, "a", encoding="utf-8", opener=private_opener)
 
     def write(self, row: dict) -> None:
         self.fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
@@ -537,13 +575,6 @@ class Journal:
             self.fh = None
 
 
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 # --------------------------------------------------------------------------- the run
@@ -597,7 +628,7 @@ def _fingerprint(files: list[Path], colmap: ColumnMap, opts: BatchOptions) -> di
         with open(f, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 h.update(block)
-        digests.append([f.name, h.hexdigest()])
+        digests.append([f.name, h.hexdigest()])  # the name only: a moved folder can still resume
     return {
         "format": FORMAT,
         "inputs": digests,
@@ -608,6 +639,8 @@ def _fingerprint(files: list[Path], colmap: ColumnMap, opts: BatchOptions) -> di
         "check_only": opts.check_only,
         "same_day_credit": opts.same_day_credit,
         "shortfall": opts.shortfall,
+        # a household's result depends on its work limit: a resumed run must use the same
+        "time_limit_s": opts.time_limit_s,
     }
 
 
@@ -621,8 +654,8 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
             print(text, file=sys.stderr)
     t_start = time.perf_counter()
     out = Path(opts.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "plans").mkdir(exist_ok=True)
+    private_dir(out)
+    private_dir(out / "plans")
     colmap = ColumnMap.load(opts.columns)
     found = discover(list(inputs), colmap)
     warnings = _input_warnings(found)
@@ -648,13 +681,15 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
     for stale in (out / "plans").glob(".*.tmp"):
         stale.unlink(missing_ok=True)
 
-    spool_dir = tempfile.mkdtemp(prefix=".spool-", dir=out)
-    spool = Spool(Path(spool_dir) / "spool.sqlite")
+    # The spool (a copy of every input row) is an anonymous SQLite database: a file in the
+    # temporary folder that is deleted as it is opened, so no copy of the input is left behind
+    # when the run ends or is killed.
+    spool = Spool(None)
     try:
         spool.load(found, colmap)
         rows_in = spool.count_households()
         for name, cols in sorted(spool.unused_columns.items()):
-            echo(f"{name}: columns not used: {', '.join(cols)}")
+            echo(printable(f"{name}: columns not used: {', '.join(cols)}"))
         if opts.resume:
             journal.repair()
             keys = (r["id"] for r in journal.rows() if "id" in r)
@@ -674,7 +709,7 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
         orphans = 0
         for e in spool.orphan_payouts():
             error_sink.add(10**12, "", RowError(e.file, e.row, e.column,
-                                                pseudonym(opts.key, e.value) if opts.key and e.value else e.value,
+                                                pseudonym(opts.key, e.value) if opts.key and e.value else scrub(e.value),
                                                 e.reason))
             orphans += 1
         error_sink.flush()
@@ -684,7 +719,6 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
     finally:
         journal.close()
         spool.close()
-        shutil.rmtree(spool_dir, ignore_errors=True)
         lock.close()
     return summary
 
@@ -702,7 +736,7 @@ def _input_warnings(found) -> list[str]:
 
 def _lock(out: Path):
     """An exclusive lock on DIR for the run (two runs writing one journal would mix it up)."""
-    fh = open(out / ".lock", "w")  # noqa: SIM115 - held until the run ends
+    fh = open(out / ".lock", "w", opener=private_opener)  # noqa: SIM115 - held until the run ends
     try:
         import fcntl
 
@@ -886,14 +920,14 @@ def _finish(out: Path, spool: Spool, journal: Journal, opts: BatchOptions, rows_
     by_status: Counter = Counter()
     by_problem: Counter = Counter()
     n_ok = n_bad = 0
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+    with open(tmp, "w", encoding="utf-8", newline="", opener=private_opener) as fh:
         w = csv.writer(fh)
         w.writerow(columns)
 
         def rows_to_csv():
             nonlocal n_ok, n_bad
             for r in ordered():
-                w.writerow([r.get(c, "") for c in columns])
+                w.writerow([csv_safe(r.get(c, "")) for c in columns])
                 by_status[r["status"]] += 1
                 if r["status"] == "error":
                     n_bad += 1
@@ -910,12 +944,12 @@ def _finish(out: Path, spool: Spool, journal: Journal, opts: BatchOptions, rows_
     n_err = 0
     tmp = out / ".errors.csv.tmp"
     in_errors = db.execute("SELECT count(*) FROM bad").fetchone()[0]
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+    with open(tmp, "w", encoding="utf-8", newline="", opener=private_opener) as fh:
         w = csv.writer(fh)
         w.writerow(ERROR_HEADER)
         for file, row, col, value, reason, hh in db.execute(
                 "SELECT file, row, col, value, reason, household FROM errs ORDER BY seq, n"):
-            w.writerow([file, "" if row is None else row, col, value, reason, hh or ""])
+            w.writerow([csv_safe(v) for v in (file, "" if row is None else row, col, value, reason, hh or "")])
             n_err += 1
         fh.flush()
         os.fsync(fh.fileno())

@@ -5,12 +5,14 @@ Kept beside the library so cli.py only registers it; heavy modules are imported 
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
 EXIT_INPUT = 2
+EXIT_WRITE = 1  # the output could not be written (disk full, read-only), or a household was lost
 
 
 def _finite(ctx, param, value):
@@ -86,11 +88,38 @@ def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, k
     except KeyboardInterrupt:
         click.echo(f"interrupted: finished households are kept in {out}; continue with --resume", err=True)
         sys.exit(130)
+    except (OSError, sqlite3.Error) as exc:  # disk full, a read-only or vanished folder
+        click.echo(f"error: {write_problem(exc, out)}", err=True)
+        sys.exit(EXIT_WRITE)
     click.echo(f"rows in: {s.rows_in} = households planned {s.planned} + households in errors {s.in_errors}")
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(s.by_status.items()))
     click.echo(f"status: {statuses or '-'}; errors.csv: {s.error_rows} rows")
     click.echo(f"results: {s.out / 'results.csv'}, {s.out / 'results.xlsx'}, summary: {s.out / 'summary.txt'}"
                f" ({s.seconds:.1f} s)")
     click.echo(f"peak memory: main {s.main_rss_kib // 1024} MiB, largest worker {s.worker_rss_kib // 1024} MiB")
+    if not s.consistent:
+        click.echo(f"error: rows in ({s.rows_in}) differ from households planned ({s.planned}) + in errors"
+                   f" ({s.in_errors}): a household was lost; the results are incomplete (see summary.txt)", err=True)
+        sys.exit(EXIT_WRITE)
     if s.planned == 0:
         fail(f"no household could be read: see {s.out / 'errors.csv'}")
+
+
+def write_problem(exc: Exception, out: Path) -> str:
+    """One line for a failed read or write: the folder, the cause, and what to do."""
+    import tempfile
+
+    if isinstance(exc, sqlite3.Error):  # the spool, an anonymous database in the temporary folder
+        folder, cause = Path(tempfile.gettempdir()), str(exc)
+    else:
+        name = Path(exc.filename) if isinstance(exc, OSError) and exc.filename else out
+        folder = name if name.is_dir() else name.parent
+        cause = (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)) or type(exc).__name__
+        try:
+            inside = name.resolve().is_relative_to(out.resolve())
+        except OSError:
+            inside = True
+        if not inside:
+            return f"cannot read {name}: {cause}"
+    return (f"cannot write to {folder}: {cause}; the households finished so far are kept in {out}:"
+            " make room (or make the folder writable) and continue with --resume")

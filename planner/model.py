@@ -27,6 +27,7 @@ from pydantic_core import PydanticCustomError
 
 from .benefits import catalogue
 from .money import MoneyError, kroner_to_ore
+from .personal import has_national_id, reserved_id_reason
 
 LEVERS: tuple[str, ...] = (
     "rent_day",
@@ -69,8 +70,24 @@ PositiveOre = Annotated[int, BeforeValidator(_to_positive_ore)]
 NonNegativeOre = Annotated[int, BeforeValidator(_to_nonnegative_ore)]
 
 Day = Annotated[int, Field(ge=1, le=31, strict=True)]
-_MONTH_KEY = re.compile(r"^(?:(\d{4})-)?(\d{1,2})$")
-_NATIONAL_ID = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
+_MONTH_KEY = re.compile(r"^(?:([0-9]{4})-)?([0-9]{1,2})$")
+
+#: How long before the horizon's start arrears may be owed since: ten years. Rent claims fall
+#: under the three-year limitation period (foreldelsesloven § 2), so a claim older than ten
+#: years is a typing error (1900-01-01, a year dropped), and the eviction projection, which
+#: counts bank days from this date, needs a date in the known calendar (1990 onwards).
+ARREARS_MAX_YEARS = 10
+
+
+def _no_personal_data(value: str | None, what: str) -> str | None:
+    """The one rule for personal data in ids and free text (see `planner.personal`)."""
+    if value is not None and has_national_id(value):
+        raise PydanticCustomError(
+            "personal_data",
+            "looks like a fødselsnummer or D-number; {what} must not hold personal data: use a case number",
+            {"what": what},
+        )
+    return value
 
 
 def _shown(value: object) -> object:
@@ -105,6 +122,11 @@ class _Scheduled(_Strict):
     month_amounts: dict[str, PositiveOre] = Field(default_factory=dict)
     #: Per-month nominal day: {"12" = 12} pays December on the 12th. Overrides the kind's rule.
     month_day: dict[str, Day] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_no_national_id(cls, value: str | None) -> str | None:
+        return _no_personal_data(value, "a name")
 
     @field_validator("month_amounts", "month_day")
     @classmethod
@@ -221,8 +243,14 @@ class Arrears(_Strict):
     """Rent or other arrears the household already owes."""
 
     amount: NonNegativeOre
-    creditor: str = "utleier"
+    creditor: Annotated[str, Field(max_length=200)] = "utleier"
     since: date | None = None
+
+    @field_validator("creditor")
+    @classmethod
+    def _creditor_no_national_id(cls, value: str) -> str:
+        # the creditor text goes into the landlord's letter
+        return _no_personal_data(value, "the creditor text")  # type: ignore[return-value]
 
 
 class Levers(_Strict):
@@ -264,17 +292,21 @@ class Household(_Strict):
             raise PydanticCustomError("date_range", "must be a date in the years 1990 to 2100")
         return value
 
+    @field_validator("id")
+    @classmethod
+    def _usable_id(cls, value: str) -> str:
+        """An id names a URL and a file (`plans/ID.json`): no reserved name, no personal data."""
+        reason = reserved_id_reason(value)
+        if reason is not None:
+            raise PydanticCustomError("reserved_id", reason)
+        return _no_personal_data(value, "an id")  # type: ignore[return-value]
+
     @field_validator("label")
     @classmethod
     def _no_national_id(cls, value: str | None) -> str | None:
         """A label is copied into reports and batch results: it must not carry a
-        fødselsnummer (11 digits, maybe with a space after the birth date)."""
-        if value is not None and _NATIONAL_ID.search(value):
-            raise PydanticCustomError(
-                "personal_data",
-                "looks like a fødselsnummer (11 digits); a label must not hold personal data: use a case number",
-            )
-        return value
+        fødselsnummer or D-number, however it is spelled."""
+        return _no_personal_data(value, "a label")
 
     @field_validator("profile")
     @classmethod
@@ -351,6 +383,14 @@ class Household(_Strict):
                 "arrears.since",
                 self.arrears.since.isoformat(),
                 f"arrears cannot be owed since a date after the horizon ({end.isoformat()})",
+            )
+        oldest = max(date(1990, 1, 1), add_months(self.start, -12 * ARREARS_MAX_YEARS))
+        if self.arrears is not None and self.arrears.since is not None and self.arrears.since < oldest:
+            yield (
+                "arrears.since",
+                self.arrears.since.isoformat(),
+                f"arrears owed since before {oldest.isoformat()} ({ARREARS_MAX_YEARS} years before the start)"
+                " are implausible: rent claims lapse after three years (foreldelsesloven § 2); check the date",
             )
         streams = {i.stream for i in self.income} | {i.kind for i in self.income}
         for key in ("deduction_from", "move_payout"):

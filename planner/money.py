@@ -7,6 +7,8 @@ rounded (a caseworker who typed three decimals made a mistake we must show, not 
 
 from __future__ import annotations
 
+import math
+import re
 from decimal import Decimal, InvalidOperation
 
 #: Largest absolute amount accepted in one field: 100 million kroner. Nothing a household
@@ -19,6 +21,27 @@ class MoneyError(ValueError):
     """A kroner figure that cannot be turned into øre; the message says what is allowed."""
 
 
+class WrittenFloat(float):
+    """A number from a TOML or JSON file that also remembers how it was written, so that
+    `1e5` (exponent notation, easily a typo for 105) is refused as an amount instead of being
+    read as 100 000 kroner. The readers' `parse_float` hook makes these (`planner.io.household`)."""
+
+    text: str
+
+    def __new__(cls, text: str) -> "WrittenFloat":
+        obj = super().__new__(cls, text)
+        obj.text = text
+        return obj
+
+    def __repr__(self) -> str:  # messages show the value as the file wrote it
+        return self.text
+
+
+#: Kroner as a caseworker writes them, after spaces are removed: ASCII digits only (Arabic-Indic
+#: or full-width digits are not read as numbers), an optional sign, at most one decimal mark.
+_PLAIN = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+", re.ASCII)
+
+
 def kroner_to_ore(value: object) -> int:
     """Convert a kroner figure (int, float, Decimal or text) to integer øre, exactly."""
     if isinstance(value, bool):
@@ -26,6 +49,8 @@ def kroner_to_ore(value: object) -> int:
     if isinstance(value, int):
         dec = Decimal(value)
     elif isinstance(value, float):
+        if isinstance(value, WrittenFloat) and math.isfinite(value) and not _PLAIN.fullmatch(value.text.replace("_", "")):
+            raise MoneyError(f"write kroner as plain digits, such as 100000 or 9500.50, not {value.text!r}")
         dec = Decimal(repr(value))
     elif isinstance(value, Decimal):
         dec = value
@@ -62,13 +87,16 @@ def _parse_kroner_text(value: str) -> Decimal:
     text = text.replace(",", ".")
     if text.count(".") > 1:
         raise MoneyError(f"unclear amount {value!r}: write kroner as 9500.50 or 9 500,50")
+    if not _PLAIN.fullmatch(text):
+        # Decimal() would also read '1e5', 'Infinity' and Arabic-Indic or full-width digits
+        raise MoneyError(f"expected an amount in kroner such as 9500 or 9500.50, got {value!r}")
     if "." in text and len(text.split(".")[1]) > 2:
         raise MoneyError(
             f"at most two decimals (whole øre) are allowed; for thousands write 11000 or 11 000 (got {value!r})"
         )
     try:
         return Decimal(text)
-    except InvalidOperation:
+    except InvalidOperation:  # pragma: no cover - _PLAIN lets only decimals through
         raise MoneyError(f"expected an amount in kroner such as 9500 or 9500.50, got {value!r}") from None
 
 

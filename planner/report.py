@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from .model import Diagnosis, Household
@@ -12,6 +13,18 @@ PROBLEM_TEXT = {
     "timing": "tidsproblem – inntekten dekker utgiftene over perioden, men kommer for sent i forhold til forfallene",
     "income": "inntektsproblem – utgiftene er større enn inntekten; ingen omlegging av datoer kan rette det",
 }
+
+
+#: Characters that act on a terminal instead of showing: C0 and C1 controls (a newline forging
+#: an `error:` line, ESC sequences clearing the screen), and the Unicode line separators and
+#: bidirectional overrides that reorder what is shown.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Free text from a file as a terminal may show it: control characters escaped (`\\n`,
+    `\\x1b`, `\\u202e`), so a label shows what it holds and does nothing else."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def months_nb(n: int) -> str:
@@ -28,7 +41,7 @@ def diagnosis_text(household: Household, diag: Diagnosis, projection=None) -> st
     "if nothing is done" (`projection`, an `EvictionProjection`; computed when not given)."""
     head = f"Husstand: {household.id}"
     if household.label:
-        head += f" ({household.label})"
+        head += f" ({printable(household.label)})"
     lines = [
         head,
         f"Periode: {d(diag.start)}–{d(diag.end)} ({months_nb(household.months)})",
@@ -101,7 +114,7 @@ def plan_text(household: Household, plan) -> str:
 
     cat = catalogue()
     b = plan.baseline
-    head = f"Husstand: {household.id}" + (f" ({household.label})" if household.label else "")
+    head = f"Husstand: {household.id}" + (f" ({printable(household.label)})" if household.label else "")
     lines = [
         head,
         f"Periode: {d(plan.start)}–{d(plan.end)} ({months_nb(household.months)})",

@@ -40,8 +40,15 @@ from .model import Household, Intervention, Plan, Shortfall, Transaction
 
 #: Default for phase 2: the planner prefers plans that keep this much above the floor.
 DEFAULT_BUFFER_TARGET_ORE = 100_000
+#: Time limits are CP-SAT *deterministic* seconds (`max_deterministic_time`): a count of work
+#: done, the same on every machine however busy, so a plan depends on its input only. (On the
+#: 2-core test VM one deterministic second took 3 to 5 wall seconds.)
 DEFAULT_TIME_LIMIT_S = 20.0
 DEFAULT_SHORTFALL_TIME_LIMIT_S = 5.0
+#: The wall-clock safety net of a solve: this many times its deterministic limit. A solve the
+#: wall clock stops before its work limit is reported as a timeout (`SolverTimeout`), never as a
+#: different plan: the answer would depend on how busy the machine was.
+WALL_FACTOR = 20.0
 #: The shortfall is advice: it is given in whole kroner (rounded up) and proven least to
 #: within 100 kr (SHORTFALL_GAP_ORE), which keeps the search short.
 SHORTFALL_UNIT_ORE = 100  # whole kroner
@@ -493,11 +500,26 @@ def _solver(time_limit: float):
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
-    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_deterministic_time = time_limit
+    solver.parameters.max_time_in_seconds = time_limit * WALL_FACTOR
     # The models are small and already tight; presolve cost more than it saved (2-3x slower
     # on the scenarios, see bench/plan.py).
     solver.parameters.cp_model_presolve = _PRESOLVE
     return solver
+
+
+def _solve(solver, m) -> int:
+    """Solve; a solve the wall-clock safety net stopped before its work limit (and before a
+    proof) raises `SolverTimeout`, so that no answer depends on the machine's speed."""
+    from ortools.sat.python import cp_model
+
+    st = solver.solve(m)
+    if st in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+        return st
+    params = solver.parameters
+    if solver.deterministic_time < params.max_deterministic_time and solver.wall_time >= 0.95 * params.max_time_in_seconds:
+        raise SolverTimeout(f"the machine was too busy to finish the work limit within {params.max_time_in_seconds:g} s")
+    return st
 
 
 def _sum(terms):
@@ -548,7 +570,7 @@ def _solve_phases(mdl: _Model, time_limit: float, opening_extra: int = 0) -> tup
     cost = _sum(mdl.cost_terms)
     m.minimize(cost)
     solver = _solver(time_limit)
-    st = solver.solve(m)
+    st = _solve(solver, m)
     if st == cp_model.INFEASIBLE:
         return None
     if st not in ok:
@@ -558,7 +580,7 @@ def _solve_phases(mdl: _Model, time_limit: float, opening_extra: int = 0) -> tup
     _hint_from(m, solver)
     m.maximize(mdl.low)
     solver = _solver(time_limit)
-    st = solver.solve(m)
+    st = _solve(solver, m)
     if st not in ok:
         raise SolverTimeout("phase 2 found no solution within the time limit")
     optimal &= st == cp_model.OPTIMAL
@@ -568,7 +590,7 @@ def _solve_phases(mdl: _Model, time_limit: float, opening_extra: int = 0) -> tup
     late = _sum([(v, c * scale) for v, c in mdl.lateness_terms] + mdl.repay_terms)
     m.minimize(late)
     solver = _solver(time_limit)
-    st = solver.solve(m)
+    st = _solve(solver, m)
     if st not in ok:
         raise SolverTimeout("phase 3 found no solution within the time limit")
     optimal &= st == cp_model.OPTIMAL
@@ -619,7 +641,7 @@ def _minimise_slack(mdl: _Model, kind: str, time_limit: float, one: int = 0,
     solver.parameters.linearization_level = 2
     if SHORTFALL_GAP_ORE:
         solver.parameters.absolute_gap_limit = SHORTFALL_GAP_ORE // mdl.unit
-    st = solver.solve(m)
+    st = _solve(solver, m)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     floor = mdl.floor

@@ -161,7 +161,7 @@ dup,uforetrygd,19000,,,,
         by_household.setdefault(e["household"], []).append(e)
     # bad date: the tenants row as a spreadsheet counts it (header = row 1), its column and value
     (e,) = by_household["bad-date"]
-    assert (e["file"], e["row"], e["column"], e["value"]) == (str(t), "3", "start", "2026-13-01")
+    assert (e["file"], e["row"], e["column"], e["value"]) == (t.name, "3", "start", "2026-13-01")
     assert "YYYY-MM-DD" in e["reason"]
     # duplicate id: both rows, each naming the other (the blank line 6 still counts as a row)
     dups = by_household["dup"]
@@ -169,11 +169,11 @@ dup,uforetrygd,19000,,,,
     assert "row 7" in next(d for d in dups if d["row"] == "4")["reason"]
     # unknown benefit: the payouts row and its kind column
     (e,) = by_household["unknown-kind"]
-    assert (e["file"], e["row"], e["column"], e["value"]) == (str(p), "5", "kind", "sosialstonad")
+    assert (e["file"], e["row"], e["column"], e["value"]) == (p.name, "5", "kind", "sosialstonad")
     assert "unknown benefit kind" in e["reason"] and "aap" in e["reason"]
     # a payout for an unknown household
     (e,) = [e for e in errors if e["value"] == "nobody"]
-    assert (e["file"], e["row"], e["column"]) == (str(p), "6", "household") and "unknown household" in e["reason"]
+    assert (e["file"], e["row"], e["column"]) == (p.name, "6", "household") and "unknown household" in e["reason"]
     # the rest ran; the count adds up and every household is one row of results.csv
     assert s.rows_in == 6 and s.planned == 2 and s.in_errors == 4 and s.consistent
     assert len(results) == 6
@@ -221,7 +221,7 @@ def test_empty_file_exits_2_with_a_clear_message(tmp_path):
     assert res.exit_code == 2
     assert "no household could be read" in res.output
     (e,) = read_csv(tmp_path / "o" / "errors.csv")
-    assert e["file"] == str(t) and "the file is empty" in e["reason"]
+    assert e["file"] == t.name and "the file is empty" in e["reason"]
     # a header and no rows is said too
     write(t, TENANTS_HEADER)
     res = cli("batch", str(t), "--out", str(tmp_path / "o2"), "--workers", "1")
@@ -339,7 +339,7 @@ def _small_plan_tables(tmp_path: Path, n: int) -> tuple[Path, Path]:
 
 def test_timeout_is_reported_not_lost(tmp_path):
     t, p = _small_plan_tables(tmp_path, 3)
-    s = run_inline([t, p], tmp_path / "o", check_only=False, time_limit_s=0.001)
+    s = run_inline([t, p], tmp_path / "o", check_only=False, time_limit_s=1e-7)
     rows = read_csv(tmp_path / "o" / "results.csv")
     assert len(rows) == 3 and s.consistent
     assert {r["status"] for r in rows} <= {"timeout", "planned", "solvent", "infeasible"}
@@ -433,7 +433,7 @@ def test_every_bad_row_of_a_household_is_reported(tmp_path):
     s = run_inline([t, p], tmp_path / "o")
     errors = [e for e in read_csv(tmp_path / "o" / "errors.csv") if e["household"] == "hh-0004"]
     assert [(e["file"], e["row"], e["column"], e["value"]) for e in errors] == [
-        (str(t), "5", "children", "kanskje"), (str(p), "14", "amount", "abc"), (str(p), "15", "flow", "sideways")]
+        (t.name, "5", "children", "kanskje"), (p.name, "14", "amount", "abc"), (p.name, "15", "flow", "sideways")]
     assert s.in_errors == 1 and s.planned == 4 and s.consistent
     (row,) = [r for r in read_csv(tmp_path / "o" / "results.csv") if r["id"] == "hh-0004"]
     assert row["status"] == "error" and row["note"].startswith("children: ") and "see errors.csv, 3 rows" in row["note"]
@@ -446,8 +446,8 @@ def test_a_ragged_row_is_reported_and_the_other_rows_run(tmp_path):
                           {"hh-0002,lonn,8000,12,,,,,,,": "hh-0002,lonn,8000,12,,,,,,,,x"})
     s = run_inline([t, p], tmp_path / "o")
     errors = read_csv(tmp_path / "o" / "errors.csv")
-    assert [(e["file"], e["row"], e["household"]) for e in errors] == [(str(p), "11", "hh-0002"),
-                                                                        (str(t), "5", "hh-0004")]
+    assert [(e["file"], e["row"], e["household"]) for e in errors] == [(p.name, "11", "hh-0002"),
+                                                                        (t.name, "5", "hh-0004")]
     assert errors[1]["reason"].startswith("row has 19 fields, the header has 17")
     assert errors[0]["reason"].startswith("row has 12 fields, the header has 11")
     assert s.rows_in == 5 and s.in_errors == 2 and s.planned == 3 and s.consistent
@@ -535,7 +535,7 @@ def test_a_tenant_whose_payouts_were_all_rejected_is_not_planned(tmp_path):
     assert s.in_errors == 1 and s.planned == 4 and s.payout_orphans == 2
     errors = read_csv(tmp_path / "o" / "errors.csv")
     assert [(e["file"], e["row"], e["value"]) for e in errors] == [
-        (str(t), "5", "hh-0004"), (str(p), "14", "hh-004"), (str(p), "15", "hh-004")]
+        (t.name, "5", "hh-0004"), (p.name, "14", "hh-004"), (p.name, "15", "hh-004")]
     assert all("unknown household" in e["reason"] for e in errors[1:])
     # a payout row with an error: the household is in errors too (never planned without it)
     t, p = _scenario_copy(tmp_path, {}, {"hh-0004,bostotte,1500,,,,,,,,": "hh-0004,bostotte,-1500,,,,,,,,"})
@@ -549,3 +549,310 @@ def test_time_limit_must_be_a_finite_number(tmp_path, value):
     res = cli("batch", str(BATCH / "tenants.csv"), "--out", str(tmp_path / "o"), "--time-limit", value)
     assert res.exit_code == 2 and "--time-limit" in res.output
     assert not (tmp_path / "o").exists()
+
+
+# --------------------------------------------------------------------------- issue 9: readers that never lose a row
+
+
+def test_a_ragged_first_row_is_refused_and_does_not_shift_the_columns(tmp_path):
+    """An unquoted comma in the first data row: pandas would take an index column and shift
+    every column of the file (names as ids); the row is refused like any ragged row."""
+    t, p = _scenario_copy(tmp_path, {
+        "hh-0001,2026-01-01,12,10500,0,1,2,9500,1,13000,,,1;5;10;15;20;25,3,ja,aap,":
+        "hh-0001,2026-01-01,12,10500,0,1,2,9,500,1,13000,,,1;5;10;15;20;25,3,ja,aap,"})
+    s = run_inline([t, p], tmp_path / "o")
+    rows = {r["id"]: r for r in read_csv(tmp_path / "o" / "results.csv")}
+    assert set(rows) == {f"hh-000{i}" for i in range(1, 6)}
+    assert rows["hh-0001"]["status"] == "error" and rows["hh-0002"]["start"] == "2026-01-01"
+    assert rows["hh-0002"]["input_row"] == "tenants.csv:3"
+    (e,) = [e for e in read_csv(tmp_path / "o" / "errors.csv") if e["household"] == "hh-0001"]
+    assert e["row"] == "2" and e["reason"].startswith("row has 18 fields, the header has 17")
+    assert s.rows_in == 5 and s.in_errors == 1 and s.planned == 4 and s.consistent
+
+
+def test_a_formula_without_a_saved_value_is_an_error_for_that_cell(tmp_path):
+    """openpyxl (like many scripts) writes formulas with no cached result; pandas would read
+    the cell as empty and the arrears as 0."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "tenants"
+    ws.append(["id", "start", "rent", "arrears", "note"])
+    ws.append(["hh-1", "2026-01-01", 5000, "=1500*3", "=1+1"])  # arrears: a formula, no value
+    ws.append(["hh-2", "2026-01-01", 5000, 300, "=1+1"])  # an unused column's formula: no matter
+    pay = wb.create_sheet("payouts")
+    pay.append(["household", "kind", "amount", "day"])
+    pay.append(["hh-1", "lonn", 20000, 20])
+    pay.append(["hh-2", "lonn", "=10000*2", 20])
+    f = tmp_path / "batch.xlsx"
+    wb.save(f)
+    s = run_inline([f], tmp_path / "o")
+    errors = read_csv(tmp_path / "o" / "errors.csv")
+    got = sorted((e["file"], e["row"], e["column"], e["household"]) for e in errors)
+    assert got == [("batch.xlsx[payouts]", "3", "amount", "hh-2"), ("batch.xlsx[tenants]", "2", "arrears", "hh-1")]
+    assert all("formula with no saved value" in e["reason"] for e in errors)
+    assert "cell D2" in next(e["reason"] for e in errors if e["column"] == "arrears")
+    assert "cell C3" in next(e["reason"] for e in errors if e["column"] == "amount")
+    assert s.rows_in == 2 and s.in_errors == 2 and s.consistent
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below `pid` (from /proc: parent ids)."""
+    parents: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(d.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    out, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parents.items() if pp == p]
+        out.update(kids)
+        todo.extend(kids)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")  # a zombie has exited (init reaps it when it gets to it)
+
+
+def test_killing_the_main_process_ends_its_workers_and_leaves_no_input_copy(tmp_path):
+    """SIGKILL of the batch's main process alone: the workers, the forkserver and the resource
+    tracker exit too, and neither DIR nor the temporary folder keeps a copy of the input."""
+    t, p = _small_plan_tables(tmp_path, 40)
+    out = tmp_path / "out"
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    cmd = [sys.executable, "-m", "cli", "batch", str(t), str(p), "--out", str(out), "--workers", "2",
+           "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp)}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    journal = out / "journal.jsonl"
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if journal.exists() and journal.read_bytes().count(b"\n") >= 5:
+                break
+            assert proc.poll() is None, "the run finished before it could be killed"
+            time.sleep(0.05)
+        else:
+            pytest.fail("no results within 60 s")
+        helpers = _descendants(proc.pid)
+        assert len(helpers) >= 3  # forkserver, resource tracker, workers
+        os.kill(proc.pid, signal.SIGKILL)  # the main process only
+        proc.wait()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_alive(h) for h in helpers):
+            time.sleep(0.1)
+        assert not [h for h in helpers if _alive(h)], "helpers outlived the main process"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    # the spool was deleted as it was opened (multiprocessing's folder holds only its socket)
+    assert [f for f in tmp.rglob("*") if f.is_file()] == []
+    left = sorted(f.relative_to(out).as_posix() for f in out.rglob("*"))
+    assert not [f for f in left if "spool" in f or f.endswith((".sqlite", ".db"))], left
+    rows = (t.read_text().splitlines()[1]).encode()
+    assert not [f for f in out.rglob("*") if f.is_file() and rows in f.read_bytes()]
+    # and the run resumes
+    res = subprocess.run(cmd + ["--resume"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "rows in: 40 = households planned 40 + households in errors 0" in res.stdout
+
+
+def test_outputs_are_private(tmp_path):
+    """Files 0600 and folders 0700, whatever the umask."""
+    old = os.umask(0o022)
+    try:
+        t, p = _small_plan_tables(tmp_path, 3)
+        out = tmp_path / "o"
+        run_inline([t, p], out, check_only=False)
+    finally:
+        os.umask(old)
+    import stat
+
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700 and stat.S_IMODE((out / "plans").stat().st_mode) == 0o700
+    files = [f for f in out.rglob("*") if f.is_file()]
+    assert {f.name for f in files} >= {"results.csv", "results.xlsx", "errors.csv", "summary.txt", "journal.jsonl",
+                                       "run.json", ".lock"}
+    assert any(f.parent.name == "plans" for f in files)
+    assert {f.name: oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == {f.name: "0o600" for f in files}
+
+
+HOUSEHOLD = 'id = "{hid}"\nstart = 2026-01-01\nmonths = 2\n[[income]]\nkind = "lonn"\namount = 20000\nday = 20\n' \
+            '[[expense]]\nkind = "husleie"\namount = 5000\nday = 1\n'
+
+
+def test_ids_that_differ_only_by_spaces_or_case_are_duplicates(tmp_path):
+    """Issue 9, item 1: `"hh-1"` and `" hh-1"` both passed the raw-string check; one vanished and
+    plans/hh-1.json held the other's plan, exit 0."""
+    folder = tmp_path / "hh"
+    folder.mkdir()
+    for name, hid in (("a.toml", "hh-1"), ("b.toml", " hh-1"), ("c.toml", "HH-1 "), ("d.toml", "hh-2")):
+        (folder / name).write_text(HOUSEHOLD.format(hid=hid))
+    out = tmp_path / "o"
+    res = cli("batch", str(folder), "--out", str(out), "--workers", "1", "--no-progress")
+    assert res.exit_code == 0, res.output
+    assert "rows in: 4 = households planned 1 + households in errors 3" in res.output
+    errors = read_csv(out / "errors.csv")
+    assert [(e["file"], e["column"]) for e in errors] == [("a.toml", "id"), ("b.toml", "id"), ("c.toml", "id")]
+    assert errors[0]["reason"].startswith("duplicate id: also used in b.toml, c.toml;")
+    assert not (out / "plans" / "hh-1.json").exists() and (out / "plans" / "hh-2.json").exists()
+
+
+def test_a_lost_household_makes_the_batch_fail(tmp_path, monkeypatch):
+    """rows in != planned + errors (here: a duplicate check that misses, as before the fix)
+    is an error exit, not only "MISMATCH" in summary.txt."""
+    from planner.io.tables import Spool
+
+    monkeypatch.setattr(Spool, "duplicate_ids", lambda self: {})
+    folder = tmp_path / "hh"
+    folder.mkdir()
+    for name, hid in (("a.toml", "hh-1"), ("b.toml", " hh-1")):
+        (folder / name).write_text(HOUSEHOLD.format(hid=hid))
+    res = cli("batch", str(folder), "--out", str(tmp_path / "o"), "--workers", "1", "--no-progress", "--check-only")
+    assert res.exit_code == 1
+    assert "error: rows in (2) differ from households planned (1) + in errors (0): a household was lost" in res.stderr
+
+
+def test_a_bad_file_in_a_folder_is_an_error_row_and_the_batch_goes_on(tmp_path):
+    """Issue 9, item 6: a deeply nested or huge-number file aborted the whole folder batch (and
+    --resume crashed the same way); now each is an errors.csv row."""
+    folder = tmp_path / "hh"
+    folder.mkdir()
+    (folder / "deep.toml").write_text('id = "deep"\nlabel = ' + "{a = " * 5000 + "1" + "}" * 5000 + "\n")
+    (folder / "arrays.json").write_text('{"id": "arr", "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (folder / "long.toml").write_text(HOUSEHOLD.format(hid="long") + "opening_balance = " + "9" * 5000 + "\n")
+    (folder / "long.json").write_text('{"id": "lj", "months": ' + "1" * 5000 + "}")
+    (folder / "ok.toml").write_text(HOUSEHOLD.format(hid="ok"))
+    out = tmp_path / "o"
+    for extra in ((), ("--resume",)):
+        res = cli("batch", str(folder), "--out", str(out), "--workers", "1", "--no-progress", *extra)
+        assert res.exit_code == 0, res.output
+        assert "rows in: 5 = households planned 1 + households in errors 4" in res.output
+    errors = {e["file"]: e["reason"] for e in read_csv(out / "errors.csv")}
+    assert set(errors) == {"deep.toml", "arrays.json", "long.toml", "long.json"}
+    assert "nested too deeply" in errors["deep.toml"] and "nested too deeply" in errors["arrays.json"]
+    assert "more than 4 300 digits" in errors["long.toml"] and "more than 4 300 digits" in errors["long.json"]
+
+
+@pytest.mark.parametrize("code", ["ENOSPC", "EROFS"])
+def test_disk_full_or_read_only_output_is_one_line_and_resume_continues(tmp_path, monkeypatch, code):
+    """Issue 9, item 7: the failed write is named with its folder and cause, exit 1, no
+    traceback; after making room, --resume finishes the run with every household once."""
+    import errno
+
+    import planner.batch as batch
+
+    t, p = _small_plan_tables(tmp_path, 6)
+    out = tmp_path / "o"
+    real = batch.write_atomic
+    calls = []
+
+    def failing(path, text):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)), str(path))
+        real(path, text)
+
+    monkeypatch.setattr(batch, "write_atomic", failing)
+    res = cli("batch", str(t), str(p), "--out", str(out), "--workers", "1", "--no-progress")
+    assert res.exit_code == 1
+    (line,) = res.stderr.splitlines()
+    assert line.startswith(f"error: cannot write to {out / 'plans'}: {os.strerror(getattr(errno, code))};")
+    assert "--resume" in line
+    monkeypatch.setattr(batch, "write_atomic", real)
+    res = cli("batch", str(t), str(p), "--out", str(out), "--workers", "1", "--no-progress", "--resume")
+    assert res.exit_code == 0, res.output
+    assert "rows in: 6 = households planned 6 + households in errors 0" in res.output
+    ids = [r["id"] for r in read_csv(out / "results.csv")]
+    assert sorted(ids) == [f"t-{i:03d}" for i in range(6)]
+
+
+def test_one_id_on_every_row_keeps_errors_csv_small(tmp_path):
+    """Issue 9, item 8: 4 000 rows with one id made a 332 MB errors.csv (every row named every
+    other); now each names the first three others and a count."""
+    n = 4000
+    t = write(tmp_path / "tenants.csv", "id,start,rent\n" + "\n".join("same,2026-01-01,5000" for _ in range(n)))
+    s = run_inline([t], tmp_path / "o")
+    assert s.rows_in == n and s.in_errors == n and s.consistent
+    errors = [e for e in read_csv(tmp_path / "o" / "errors.csv") if e["reason"].startswith("duplicate id")]
+    assert len(errors) == n
+    assert errors[0]["reason"].startswith("duplicate id: also used on tenants.csv row 3, tenants.csv row 4,"
+                                          " tenants.csv row 5 and 3996 more rows;")
+    assert errors[5]["reason"].startswith("duplicate id: also used on tenants.csv row 2, tenants.csv row 3,"
+                                          " tenants.csv row 4 and 3996 more rows;")
+    assert (tmp_path / "o" / "errors.csv").stat().st_size < 2_000_000
+
+
+def test_formula_like_text_is_escaped_in_csv_but_kept_in_xlsx(tmp_path):
+    """Issue 9, item 18: `=`, `+`, `-`, `@` at the start of a text cell get a leading apostrophe
+    in results.csv and errors.csv; plain numbers do not; results.xlsx holds text cells as is."""
+    t = write(tmp_path / "tenants.csv", "id,start,rent,label,children\n"
+              "hh-1,2026-01-01,5000,=HYPERLINK(\"http://x\"),0\nhh-2,2026-01-01,5000,+1+2,0\n"
+              "hh-3,2026-01-01,5000,@SUM(A1),0\nhh-4,2026-01-01,5000,-3+4,=1+1\nhh-5,2026-01-01,5000,sak 5,0\n"
+              "hh-6,2026-01-01,5000,x,-2")
+    run_inline([t], tmp_path / "o")
+    rows = {r["id"]: r for r in read_csv(tmp_path / "o" / "results.csv")}
+    assert rows["hh-1"]["label"] == "'=HYPERLINK(\"http://x\")"
+    assert rows["hh-2"]["label"] == "'+1+2" and rows["hh-3"]["label"] == "'@SUM(A1)"
+    assert rows["hh-5"]["label"] == "sak 5"
+    assert int(rows["hh-1"]["min_balance_before_ore"]) < 0  # numbers are numbers
+    errors = {e["household"]: e for e in read_csv(tmp_path / "o" / "errors.csv")}
+    assert errors["hh-4"]["value"] == "'=1+1" and errors["hh-6"]["value"] == "-2"
+    import openpyxl
+
+    ws = openpyxl.load_workbook(tmp_path / "o" / "results.xlsx").active
+    labels = [c.value for c in next(ws.iter_cols(min_col=2, max_col=2))]
+    assert "=HYPERLINK(\"http://x\")" in labels and all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_errors_csv_names_inputs_relative_to_the_arguments(tmp_path, monkeypatch):
+    """Issue 9, item 20: the same input typed as an absolute or a relative path gives the same
+    errors.csv, and no absolute path."""
+    t, p = _scenario_copy(tmp_path, {HH4: HH4.replace(",1,0,8400,", ",1,kanskje,8400,")})
+    run_inline([t.resolve(), p.resolve()], tmp_path / "abs")
+    monkeypatch.chdir(tmp_path)
+    run_inline([Path("tenants.csv"), Path("payouts.csv")], Path("rel"))
+    a = (tmp_path / "abs" / "errors.csv").read_bytes()
+    assert a == (tmp_path / "rel" / "errors.csv").read_bytes()
+    assert str(tmp_path).encode() not in a and b"tenants.csv,5,children" in a
+
+
+def test_time_limit_is_part_of_the_resume_fingerprint(tmp_path):
+    t, p = _small_plan_tables(tmp_path, 2)
+    out = tmp_path / "o"
+    res = cli("batch", str(t), str(p), "--out", str(out), "--workers", "1", "--no-progress", "--time-limit", "10")
+    assert res.exit_code == 0, res.output
+    res = cli("batch", str(t), str(p), "--out", str(out), "--workers", "1", "--no-progress", "--time-limit", "5",
+              "--resume")
+    assert res.exit_code == 2 and "time_limit_s" in res.stderr
+
+
+def test_plans_do_not_depend_on_the_machines_speed(monkeypatch):
+    """Issue 9, item 20: the solver's limit is CP-SAT's deterministic work limit; the wall clock
+    is only a safety net, and a solve it stops is a timeout, never a different plan."""
+    import planner.solver as solver
+    from planner.io.household import read_household
+
+    s = solver._solver(3.0)
+    assert s.parameters.max_deterministic_time == 3.0
+    assert s.parameters.max_time_in_seconds == 3.0 * solver.WALL_FACTOR >= 60
+    h = read_household(SCENARIOS / "aap-drift.toml")
+    first = solver.plan(h).to_json()
+    assert solver.plan(h).to_json() == first
+    # a machine so slow that the wall clock stops every solve before its work limit
+    monkeypatch.setattr(solver, "WALL_FACTOR", 1e-9)
+    with pytest.raises(solver.SolverTimeout, match="too busy"):
+        solver.plan(h)

@@ -165,7 +165,7 @@ def test_two_decimals_and_text_kroner_are_exact(tmp_path):
     assert h.income[1].amount == 188_010 and h.living.monthly == 900_050
 
 
-@pytest.mark.parametrize("big", ["1e30", "10000000000000000000000000", "100000000.01"])
+@pytest.mark.parametrize("big", ["10000000000000000000000000", "100000000.01"])
 def test_huge_amounts(tmp_path, big):
     text = _edit("amount = 6200", f"amount = {big}")
     f, msg = one(tmp_path, text)
@@ -181,7 +181,7 @@ def test_infinite_or_nan_amount(tmp_path, word):
 
 
 def test_huge_opening_balance_is_refused_before_it_reaches_int64(tmp_path):
-    f, msg = one(tmp_path, _edit("opening_balance = 500", "opening_balance = -1e300"))
+    f, msg = one(tmp_path, _edit("opening_balance = 500", "opening_balance = -1000000000000000000000"))
     assert msg.startswith(f"{f}:4: opening_balance: amount is too large")
 
 
@@ -595,3 +595,118 @@ def test_start_outside_the_calendar_years_is_refused(tmp_path, start):
     with pytest.raises(InputError) as exc:
         read_household(f)
     assert f"h.toml:2: start: must be a date in the years 1990 to 2100 (got {start})" in str(exc.value)
+
+
+# --------------------------------------------------------------------------- issue 9: hostile and lenient input
+
+DEEP_TOML = "id = \"x\"\nstart = 2026-01-01\nlabel = " + "{a = " * 5000 + "1" + "}" * 5000 + "\n"
+DEEP_JSON = '{"id": "x", "label": ' + "[" * 100_000 + "]" * 100_000 + "}"
+LONG_NUMBER_TOML = _household_text("opening_balance = " + "9" * 5000 + "\n")
+LONG_NUMBER_JSON = '{"id": "x", "start": "2026-01-01", "months": ' + "1" * 5000 + "}"
+JUST_DEEP_JSON = '{"id": "x", "label": ' + "[" * 500 + "]" * 500 + "}"  # within the parser's recursion
+
+
+@pytest.mark.parametrize("name,content,expected", [
+    pytest.param(name, content, expected, id=name) for name, content, expected in (
+        ("deep.toml", DEEP_TOML, "nested too deeply"),
+        ("deep.json", DEEP_JSON, "nested too deeply"),
+        ("just-deep.json", JUST_DEEP_JSON, "nested more than 12 levels deep"),
+        ("long.toml", LONG_NUMBER_TOML, "a number has more than 4 300 digits"),
+        ("long.json", LONG_NUMBER_JSON, "a number has more than 4 300 digits"),
+    )
+])
+@pytest.mark.parametrize("command", ["check", "plan"])
+def test_exhausting_input_is_bad_input_in_every_reader(tmp_path, name, content, expected, command):
+    """Issue 9, item 6: 5 000 nested inline tables, 100 000 nested arrays and numbers over the
+    4 300-digit conversion limit end in one located error line and exit 2, not a traceback."""
+    p = tmp_path / name
+    p.write_text(content, encoding="utf-8")
+    res = CliRunner().invoke(main, [command, str(p)])
+    assert res.exit_code == 2, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+    assert res.stderr.startswith(f"error: {p}: is not a household file: ") and expected in res.stderr, res.stderr
+    assert len(res.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("written", ["1e5", "1E5", "1.5e4", "-2e3"])
+def test_exponent_amounts_are_refused(tmp_path, written):
+    """Issue 9, item 19: `1e5` is not read as 100 000 kr, in TOML, in JSON, or as text."""
+    text = _edit("amount = 6200", f"amount = {written}")
+    f, msg = one(tmp_path, text)
+    assert msg == f"{f}:{line_of(text, written)}: income[2].amount: write kroner as plain digits, such as 100000" \
+                  f" or 9500.50, not '{written}'"
+    data = {"id": "x", "start": "2026-01-01", "expense": [{"kind": "husleie", "amount": 5000, "day": 1}],
+            "opening_balance": "PLACEHOLDER"}
+    p = tmp_path / "h.json"
+    p.write_text(json.dumps(data).replace('"PLACEHOLDER"', written))
+    with pytest.raises(InputError) as info:
+        read_household(p)
+    assert "write kroner as plain digits" in str(info.value)
+    p.write_text(json.dumps({**data, "opening_balance": written}))
+    with pytest.raises(InputError) as info:
+        read_household(p)
+    assert f"expected an amount in kroner such as 9500 or 9500.50, got '{written}'" in str(info.value)
+
+
+@pytest.mark.parametrize("digits", ["\u0669\u0665\u0660\u0660", "\uff19\uff15\uff10\uff10", "\u096f\u0665\u0966\u0966"])
+def test_non_ascii_digits_are_not_numbers(tmp_path, digits):
+    """Arabic-Indic, full-width and Devanagari digits (Python's Decimal and int read them all)."""
+    text = _edit("amount = 6200", f'amount = "{digits}"')
+    f, msg = one(tmp_path, text)
+    assert "income[2].amount: expected an amount in kroner such as 9500 or 9500.50" in msg
+    text = _edit("[living]", f'[levers]\nrent_days = [1]\nrepay_months = 3\n[arrears]\namount = 1\nsince = 2025-01-01\n[living]')
+    h = read_household(_write(tmp_path, text))
+    assert h.arrears.amount == 100
+    from planner.model import Household
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        Household.model_validate({"id": "x", "start": "2026-01-01",
+                                  "expense": [{"kind": "husleie", "amount": 1, "day": 1,
+                                               "month_amounts": {digits[:1] + digits[:1]: 5}}]})
+
+
+def _write(tmp_path: Path, text: str, name: str = "ok.toml") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_json_duplicate_keys_are_refused(tmp_path):
+    """The last value would silently win (`{"amount": 9500, "amount": 95}`)."""
+    p = tmp_path / "dup.json"
+    p.write_text('{"id": "x", "start": "2026-01-01",\n "expense": [{"kind": "husleie", "amount": 9500,'
+                 ' "amount": 95, "day": 1}]}')
+    with pytest.raises(InputError) as info:
+        read_household(p)
+    assert str(info.value) == f"{p}: is not a valid household: the key 'amount' appears twice in one object;" \
+                              " give each key once"
+
+
+@pytest.mark.parametrize("since,ok", [("1900-01-01", False), ("2015-12-31", False), ("2016-01-01", True),
+                                      ("2025-06-01", True)])
+def test_implausibly_old_arrears_are_refused(tmp_path, since, ok):
+    """arrears.since at most ten years before the start (2026-01-01 here)."""
+    f = _write(tmp_path, _household_text("", f"[arrears]\namount = 100\nsince = {since}\n"), "h.toml")
+    if ok:
+        assert read_household(f).arrears.since.isoformat() == since
+        return
+    with pytest.raises(InputError) as info:
+        read_household(f)
+    assert str(info.value) == (f"{f}:9: arrears.since: arrears owed since before 2016-01-01 (10 years before the"
+                               " start) are implausible: rent claims lapse after three years (foreldelsesloven § 2);"
+                               f" check the date (got '{since}')")
+
+
+def test_labels_with_control_characters_are_printed_escaped(tmp_path):
+    """Issue 9, item 18: a newline cannot forge an `error:` line, an ESC cannot clear the screen."""
+    label = "sak 1\nerror: forged\x1b[2J\u202e"
+    f = tmp_path / "h.json"
+    f.write_text(json.dumps({"id": "x", "label": label, "start": "2026-01-01",
+                             "expense": [{"kind": "husleie", "amount": 5000, "day": 1}]}))
+    for command in ("check", "plan"):
+        res = CliRunner().invoke(main, [command, str(f)])
+        assert res.exit_code == 0, res.output
+        assert "\x1b" not in res.output and "\u202e" not in res.output
+        assert not any(line.startswith("error:") for line in res.output.splitlines())
+        assert "Husstand: x (sak 1\\nerror: forged\\x1b[2J\\u202e)" in res.output

@@ -556,3 +556,19 @@ def test_cli_unwritable_letter_paths_exit_2_without_a_traceback():
     res = run("plan", SEED, "--letters", "/proc/x", "--letter-format", "md", *OPTS)
     assert res.exit_code == 2 and "error: --letters /proc/x: cannot write" in res.stderr
     assert "Traceback" not in res.output
+
+
+def test_markdown_letters_escape_raw_html_from_sender_and_recipient(planned, sender):
+    """Issue 9, item 19: names and addresses typed by a caseworker are text in every format;
+    in Markdown (which passes raw HTML through) `<` and entities are escaped."""
+    from dataclasses import replace
+
+    from planner.letters import Recipient, render_letter
+
+    h, p = planned["enslig-mor-2006"]
+    evil = replace(sender, caseworker="<script>alert(1)</script>", office="Kontor &amp; <b>x</b>")
+    text = render_letter(h, p, "tenant", "nb", "md", evil, LETTER_DATE,
+                         recipient=Recipient(name="<img src=x onerror=alert(1)>", address=("Gate 1 <br>",))).decode()
+    assert "<script" not in text and "<img" not in text and "<b>" not in text and "<br>" not in text
+    assert "&lt;script>alert(1)&lt;/script>" in text and "&lt;img src=x onerror=alert(1)>" in text
+    assert "Kontor &amp;amp; &lt;b>x&lt;/b>" in text  # the typed text, shown as typed

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from ..model import Household
+from ..money import WrittenFloat
 from .errors import InputError, Problem
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
@@ -53,22 +54,103 @@ def read_household(path: str | Path) -> Household:
     return household_from_dict(data, name, locate)
 
 
-def _parse_toml(text: str, name: str) -> dict:
+#: Deepest nesting of tables and lists a household file needs is 4 (income -> item ->
+#: month_amounts -> value); anything much deeper is not a household and would exhaust the
+#: parser's or the validator's recursion.
+MAX_DEPTH = 12
+
+
+class ParseError(ValueError):
+    """Text that is not a valid TOML or JSON document, or not one a household reader accepts
+    (too deeply nested, a number of more than 4 300 digits, a duplicate JSON key)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+def load_toml(text: str) -> dict:
+    """TOML text -> dict, refusing what would exhaust the reader; `ParseError` says why.
+
+    Floats keep their written form (`WrittenFloat`) so an amount written `1e5` can be refused."""
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text, parse_float=WrittenFloat)
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
         line = int(m.group(1)) if m else None
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
-        raise InputError([Problem(name, f"is not valid TOML: {msg}", line=line)]) from None
+        raise ParseError(f"is not valid TOML: {msg}", line) from None
+    except RecursionError:
+        raise ParseError(f"is not a household file: tables or lists nested too deeply (at most {MAX_DEPTH} levels)") from None
+    except ValueError as exc:  # Python's limit on digits in one integer (CVE-2020-10735)
+        raise ParseError(f"is not a household file: {_number_problem(exc)}") from None
+    _check_depth(data)
+    return data
+
+
+def load_json(text: str) -> object:
+    """JSON text -> object, refusing duplicate keys (the last would silently win), deep
+    nesting and numbers too long to convert; `ParseError` says why."""
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_keys, parse_float=WrittenFloat)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"is not valid JSON: {exc.msg}", exc.lineno) from None
+    except _DuplicateKey as exc:
+        raise ParseError(f"is not a valid household: the key {exc.args[0]!r} appears twice in one object;"
+                         " give each key once") from None
+    except RecursionError:
+        raise ParseError(f"is not a household file: objects or lists nested too deeply (at most {MAX_DEPTH} levels)") from None
+    except ValueError as exc:
+        raise ParseError(f"is not a household file: {_number_problem(exc)}") from None
+    _check_depth(data)
+    return data
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    out: dict = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
+
+
+def _number_problem(exc: ValueError) -> str:
+    if "digits" in str(exc):
+        return "a number has more than 4 300 digits"
+    return f"a value cannot be read ({str(exc).splitlines()[0][:80]})"
+
+
+def _check_depth(data: object) -> None:
+    """Refuse nesting deeper than MAX_DEPTH (iteratively: no recursion to exhaust)."""
+    stack = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ParseError(f"is not a household file: tables or lists nested more than {MAX_DEPTH} levels deep")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
+def _parse_toml(text: str, name: str) -> dict:
+    try:
+        return load_toml(text)
+    except ParseError as exc:
+        raise InputError([Problem(name, str(exc), line=exc.line)]) from None
 
 
 def _parse_json(text: str, name: str) -> dict:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError([Problem(name, f"is not valid JSON: {exc.msg}", line=exc.lineno)]) from None
+        data = load_json(text)
+    except ParseError as exc:
+        raise InputError([Problem(name, str(exc), line=exc.line)]) from None
     if not isinstance(data, dict):
         raise InputError([Problem(name, f"must hold one JSON object (a household), not a {type(data).__name__}")])
     return data
@@ -163,6 +245,8 @@ def _names_value(message: str, value: object) -> bool:
     """Whether `message` already shows `value` (as a whole word, so 0 is not found in 60)."""
     if isinstance(value, bool):
         return "true/false" in message
+    if isinstance(value, WrittenFloat):
+        return repr(value.text) in message
     if not isinstance(value, (str, list)):
         return False  # a bare number in a message is a bound ("more than 0"), not the value
     shown = [repr(value)] + ([value] if isinstance(value, str) and len(value) >= 4 else [])

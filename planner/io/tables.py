@@ -32,6 +32,7 @@ import os
 import re
 import sqlite3
 import tomllib
+import unicodedata
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -111,8 +112,8 @@ _LIST_DATE_COLS = {"dates"}
 _MAP_COLS = {"month_amounts": False, "month_day": True}  # value is an int day?
 _TRUE = {"ja", "j", "yes", "y", "true", "sann", "1", "x"}
 _FALSE = {"nei", "n", "no", "false", "usann", "0"}
-_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_ISO_DT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00)?$")
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", re.ASCII)  # ASCII digits only, as everywhere
+_ISO_DT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00)?$", re.ASCII)
 _SPLIT = re.compile(r"[;,\s]+")
 
 
@@ -165,14 +166,18 @@ class ColumnMap:
         if path is None:
             return cls()
         name = str(path)
+        from .household import ParseError, load_toml
+
         try:
-            raw = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
+            raw = load_toml(Path(path).read_text(encoding="utf-8-sig"))
         except FileNotFoundError:
             raise InputError([_p(name, "column map not found")]) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError([_p(name, f"column map cannot be read: {exc}")]) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError([_p(name, f"column map is not valid TOML: {exc}")]) from None
+        except ParseError as exc:
+            where = f" (line {exc.line})" if exc.line else ""
+            raise InputError([_p(name, f"column map {exc}{where}".replace("column map is not a household file",
+                                                                          "column map is not usable"))]) from None
         problems = []
         allowed = {"tenants", "payouts", "sheets", "csv", "statement"}
         for key in raw:
@@ -256,10 +261,13 @@ class Source:
     role: str  # "tenants" or "payouts"
     path: Path
     sheet: str | None = None
+    #: the file as errors.csv names it (see `display_name`); default: the path as given
+    shown: str | None = None
 
     @property
     def name(self) -> str:
-        return f"{self.path}[{self.sheet}]" if self.sheet else str(self.path)
+        base = self.shown or str(self.path)
+        return f"{base}[{self.sheet}]" if self.sheet else base
 
 
 @dataclass
@@ -274,6 +282,11 @@ class Inputs:
     #: depend on it are not planned from half their data
     failed_roles: set[str] = field(default_factory=set)
     files: list[Path] = field(default_factory=list)  # every input file, for the run's fingerprint
+    #: each input file as the outputs name it: relative to the argument that named it
+    shown: dict[Path, str] = field(default_factory=dict)
+
+    def show(self, path: Path) -> str:
+        return self.shown.get(path, str(path))
 
 
 _TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
@@ -294,9 +307,30 @@ class UnreadableInput(Exception):
     """Input that cannot be used at all (missing path, unknown file type): exit 2."""
 
 
+def display_names(paths: list[str | Path]) -> dict[Path, str]:
+    """Each input file's name as errors.csv gives it: relative to the command-line argument
+    that named it (a file argument: its name; a file in a folder argument: its name in the
+    folder), so the output does not depend on the working directory or on how a path was
+    typed, and holds no absolute path (which may name a caseworker's home folder). Two
+    files of one name from different arguments keep their parent folder's name to tell
+    them apart."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(p for p in sorted(path.iterdir()) if p.is_file())
+        else:
+            found.append(path)
+    counts: dict[str, int] = {}
+    for p in found:
+        counts[p.name] = counts.get(p.name, 0) + 1
+    return {p: (p.name if counts[p.name] == 1 else f"{p.parent.name}/{p.name}") for p in found}
+
+
 def discover(paths: list[str | Path], colmap: ColumnMap) -> Inputs:
     """Sort INPUT arguments into table sources, household-file folders and household files."""
     out = Inputs()
+    out.shown = display_names(paths)
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -337,7 +371,7 @@ def _add_table(out: Inputs, path: Path, colmap: ColumnMap) -> None:
             with pd.ExcelFile(path, engine="openpyxl") as xf:
                 sheets = list(xf.sheet_names)
         except Exception as exc:  # a corrupt or non-XLSX file: name it, never a traceback
-            out.errors.append(RowError(str(path), None, "", "", f"cannot be read as an XLSX workbook ({type(exc).__name__})"))
+            out.errors.append(RowError(out.show(path), None, "", "", f"cannot be read as an XLSX workbook ({type(exc).__name__})"))
             role = _role_from_name(path, colmap)
             out.failed_roles.add(role or "tenants")
             return
@@ -347,7 +381,7 @@ def _add_table(out: Inputs, path: Path, colmap: ColumnMap) -> None:
         for role in ROLES:
             want = colmap.sheet(role)
             if _norm(want) in by_norm:
-                out.sources.append(Source(role, path, by_norm[_norm(want)]))
+                out.sources.append(Source(role, path, by_norm[_norm(want)], out.show(path)))
                 matched.add(_norm(want))
                 found = True
         others = [s for s in sheets if _norm(s) not in matched]
@@ -356,7 +390,7 @@ def _add_table(out: Inputs, path: Path, colmap: ColumnMap) -> None:
             # e.g. sheets "tenants" and "Utbetalinger": the payouts would be silently missing
             for role in missing:
                 out.errors.append(RowError(
-                    str(path), None, "sheet", ", ".join(others),
+                    out.show(path), None, "sheet", ", ".join(others),
                     f"no sheet named '{colmap.sheet(role)}' (the {role}); the other sheets"
                     f" ({', '.join(repr(s) for s in others)}) are not used: rename the sheet, or map it in [sheets]"
                     " of the --columns file"))
@@ -365,7 +399,7 @@ def _add_table(out: Inputs, path: Path, colmap: ColumnMap) -> None:
             role = _role_from_name(path, colmap)
             expected = " and ".join(f"'{colmap.sheet(r)}'" for r in ROLES)
             out.errors.append(RowError(
-                str(path), None, "sheet", ", ".join(sheets),
+                out.show(path), None, "sheet", ", ".join(sheets),
                 f"no sheet named {expected}; the workbook has: {', '.join(repr(s) for s in sheets)}"
                 " (rename the sheets, or map them in [sheets] of the --columns file)"))
             out.failed_roles.add(role or "tenants")
@@ -375,7 +409,7 @@ def _add_table(out: Inputs, path: Path, colmap: ColumnMap) -> None:
     role = _role_from_name(path, colmap)
     if role is None:
         role = _role_from_header(path, colmap)
-    out.sources.append(Source(role, path))
+    out.sources.append(Source(role, path, None, out.show(path)))
 
 
 def _role_from_header(path: Path, colmap: ColumnMap) -> str:
@@ -425,8 +459,9 @@ class TableChunk:
     blank: list[bool]  # per row: every cell (also of columns not used) is empty
     #: spreadsheet row number of each row (None: consecutive from `first_row`)
     rows: list[int] | None = None
-    #: rows that could not be read (more fields than the header): (row, key cell, reason)
-    bad: list[tuple[int, str, str]] = field(default_factory=list)
+    #: rows that could not be read (more fields than the header, a formula with no value):
+    #: (row, key cell, reason) or (row, key cell, reason, their column)
+    bad: list[tuple] = field(default_factory=list)
 
 
 class TableError(Exception):
@@ -448,7 +483,10 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
         if not headers or all(h.startswith("Unnamed:") for h in headers):
             raise TableError(RowError(name, None, "", "", "the sheet is empty: expected a header row in row 1"))
         df.columns = headers
-        yield from _chunks(source, colmap, headers, df, 2, chunk_rows)
+        ours, _ = colmap.rename(source.role, headers)
+        used = {headers.index(t) for t in ours.values()}
+        uncached = _uncached_formulas(source, df, used)
+        yield from _chunks(source, colmap, headers, df, 2, chunk_rows, uncached=uncached)
         return
     try:
         if os.path.getsize(source.path) == 0:
@@ -464,12 +502,15 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
         # A row with more fields than the header is skipped by pandas with a warning naming
         # its row (records counted as a spreadsheet does, the header being 1); the other rows
         # are numbered around it, and the row itself is reported (see `_ragged_rows`).
+        # Except the first data rows: from a longer first row pandas infers an index column
+        # and shifts every column of the file, so those are found here and skipped.
+        ragged: dict[int, int] = _leading_ragged(source.path, enc, sep, len(headers))
         reader = pd.read_csv(source.path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
                              skip_blank_lines=False, encoding=enc, chunksize=chunk_rows, header=0,
-                             engine="c", quotechar='"', on_bad_lines="warn")
+                             engine="c", quotechar='"', on_bad_lines="warn", index_col=False,
+                             skiprows=[n - 1 for n in ragged] or None)
         row = 2
         any_rows = False
-        ragged: dict[int, int] = {}  # row -> fields
         while True:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", pd.errors.ParserWarning)
@@ -506,7 +547,45 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
         raise TableError(RowError(name, None, "", "", f"cannot be read as CSV: {msg}")) from None
 
 
+def _uncached_formulas(source: Source, df, used: set[int]) -> dict[int, tuple[str, str]]:
+    """{sheet row: (their column, cell)} of formula cells in the used columns that hold no saved
+    value. pandas reads a formula's last saved result; a file written by a program that does
+    not calculate (a script, a converter) has none, and the cell would read as empty: an
+    arrears of 0. Such a cell is an error, never a silent empty."""
+    import openpyxl
+
+    out: dict[int, tuple[str, str]] = {}
+    wb = openpyxl.load_workbook(source.path, read_only=True, data_only=False)
+    try:
+        ws = wb[source.sheet]
+        for cells in ws.iter_rows(min_row=2):
+            for cell in cells:
+                if getattr(cell, "data_type", None) != "f" or cell.column - 1 not in used:
+                    continue
+                r, c = cell.row, cell.column - 1
+                value = df.iat[r - 2, c] if 0 <= r - 2 < len(df) and c < df.shape[1] else None
+                if cell_text(value) == "" and r not in out:
+                    out[r] = (str(df.columns[c]), cell.coordinate)
+    finally:
+        wb.close()
+    return out
+
+
 _RAGGED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+
+
+def _leading_ragged(path: Path, enc: str, sep: str, width: int) -> dict[int, int]:
+    """{row: fields} of the data rows right after the header that have more fields than it
+    (rows numbered as a spreadsheet does, the header being 1)."""
+    out: dict[int, int] = {}
+    with open(path, encoding=enc, newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep, quotechar='"')
+        next(reader, None)
+        for n, fields in enumerate(reader, 2):
+            if len(fields) <= width:
+                break
+            out[n] = len(fields)
+    return out
 
 
 def _ragged_rows(source: Source, colmap: ColumnMap, headers: list[str], sep: str, enc: str,
@@ -530,8 +609,9 @@ def _ragged_rows(source: Source, colmap: ColumnMap, headers: list[str], sep: str
 
 
 def _chunks(source: Source, colmap: ColumnMap, headers: list[str], df, first_row: int, chunk_rows: int,
-            numbers: list[int] | None = None):
+            numbers: list[int] | None = None, uncached: dict[int, tuple[str, str]] | None = None):
     ours, _ = colmap.rename(source.role, headers)
+    key = ours.get("id" if source.role == "tenants" else "household")
     text = source.sheet is not None  # an XLSX sheet holds typed cells; a CSV is read as text
     if len(df) == 0:  # a header and no rows
         yield TableChunk(source, first_row, ours, headers, {o: [] for o in ours}, [])
@@ -544,8 +624,17 @@ def _chunks(source: Source, colmap: ColumnMap, headers: list[str], df, first_row
         else:
             every = {h: _texts(part[h].tolist(), False) for h in set(ours.values())}
             blank = part.apply(lambda c: c.str.strip() == "").all(axis=1).tolist() if headers else []
+        bad = []
+        for r, (column, cell) in sorted((uncached or {}).items()):
+            k = r - first_row - lo
+            if 0 <= k < len(part):
+                blank[k] = True  # not read as a row: reported as one that could not be read
+                bad.append((r, every[key][k] if key else "",
+                            f"cell {cell} holds a formula with no saved value (the file was written by a program"
+                            " that does not calculate formulas), so its value is unknown: open and save the file"
+                            " in Excel or LibreOffice, or type the value; the row is not read", column))
         yield TableChunk(source, first_row + lo, ours, headers, {o: every[t] for o, t in ours.items()}, blank,
-                         numbers[lo:lo + chunk_rows] if numbers is not None else None)
+                         numbers[lo:lo + chunk_rows] if numbers is not None else None, bad)
 
 
 def _texts(values: list, typed: bool) -> list[str]:
@@ -584,10 +673,10 @@ def _date(text: str) -> object:
 
 
 def _int(text: str) -> object:
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # (int() would also read Arabic-Indic or full-width digits)
         return int(text)
     t = text.replace(" ", "")
-    if re.fullmatch(r"[+-]?\d+(?:[.,]0+)?", t):
+    if re.fullmatch(r"[+-]?[0-9]+(?:[.,]0+)?", t):
         return int(re.split(r"[.,]", t)[0])
     return text  # the model refuses it with the rule
 
@@ -625,7 +714,8 @@ def convert(col: str, text: str) -> object:
 
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS tenants (seq INTEGER PRIMARY KEY, src INTEGER, row INTEGER, hid TEXT, cells TEXT);
+CREATE TABLE IF NOT EXISTS tenants (seq INTEGER PRIMARY KEY, src INTEGER, row INTEGER, hid TEXT, cells TEXT,
+                                    nkey TEXT);
 CREATE TABLE IF NOT EXISTS payouts (seq INTEGER PRIMARY KEY, src INTEGER, row INTEGER, hid TEXT, cells TEXT);
 CREATE TABLE IF NOT EXISTS sources (src INTEGER PRIMARY KEY, role TEXT, name TEXT, columns TEXT, unused TEXT);
 CREATE TABLE IF NOT EXISTS done (key TEXT PRIMARY KEY);
@@ -633,11 +723,62 @@ CREATE TABLE IF NOT EXISTS done (key TEXT PRIMARY KEY);
 
 
 _SEP = "\x1f"  # ASCII unit separator: a spooled row is its cells joined by it
-_BAD_ROW = "\0"  # a spooled row starting with it could not be read; the rest is the reason
+_BAD_ROW = "\0"  # a spooled row starting with it could not be read; then the column, _SEP, the reason
+
+
+def _bad(packed: str) -> tuple[str, str]:
+    """(column, reason) of a spooled row that could not be read."""
+    column, sep, reason = packed[1:].partition(_SEP)
+    return (column, reason) if sep else ("", column)
 
 
 def _where(file: str, row: int) -> str:
     return file if not row else f"{file} row {row}"
+
+
+def id_key(hid: str) -> str:
+    """An id as the duplicate check compares it: the model strips surrounding white space, and
+    `plans/ID.json` is one file for ids that differ only in case on Windows and macOS, so
+    `" hh-1"`, `"hh-1"` and `"HH-1"` are one id (Unicode NFC, so composed and decomposed `ø`
+    are one too)."""
+    return unicodedata.normalize("NFC", hid.strip()).casefold()
+
+
+#: How many other rows a duplicate-id error names (then a count): one id on every row of a
+#: 4 000-row file would otherwise make errors.csv grow with the square of the rows.
+DUPLICATES_NAMED = 3
+
+
+def _duplicate_reason(others: list[str], total_others: int, rows: bool) -> str:
+    shown = ", ".join(others[:DUPLICATES_NAMED])
+    more = total_others - min(len(others), DUPLICATES_NAMED)
+    if more > 0:
+        shown += f" and {more} more row" + ("s" if more > 1 else "")
+    if rows:
+        return f"duplicate id: also used on {shown}; ids must be unique (neither row is planned until one is changed)"
+    return f"duplicate id: also used in {shown}; ids must be unique (neither is planned until one is changed)"
+
+
+def _others(dup: tuple[int, list[tuple[str, int]]], name: str, row: int) -> tuple[list[str], int]:
+    """The first few other rows with a duplicate id (not this one), and how many others there are."""
+    n, first = dup
+    return [_where(f, r) for f, r in first if (f, r) != (name, row)][:DUPLICATES_NAMED], n - 1
+
+
+def _file_id(path: Path, text: str) -> str:
+    """The id inside a household file, stripped as the model strips it ("" if unreadable):
+    duplicates and --resume compare ids, not file names. A file the readers refuse (not TOML,
+    too deep, a 5 000-digit number) has no id here, and its own error comes from `build`."""
+    from .household import ParseError, load_json, load_toml
+
+    if text.startswith("\0"):
+        return ""
+    try:
+        data = load_toml(text) if path.suffix.lower() == ".toml" else load_json(text)
+    except ParseError:
+        return ""
+    hid = data.get("id", "") if isinstance(data, dict) else ""
+    return hid.strip() if isinstance(hid, str) else ""
 
 
 def _unpack(cols: dict[str, str], packed: str) -> dict[str, str]:
@@ -662,9 +803,11 @@ class RawHousehold:
 class Spool:
     """Every input row on disk, so households are assembled a chunk at a time in input order."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path | None = None):
+        """`path` None: an anonymous database (SQLite deletes its file as it opens it, so
+        nothing is left behind even when the process is killed)."""
         self.path = path
-        self.db = sqlite3.connect(str(path), isolation_level=None)
+        self.db = sqlite3.connect(str(path) if path is not None else "", isolation_level=None)
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
         self.db.executescript(_SCHEMA)
@@ -690,17 +833,14 @@ class Spool:
                 text = path.read_bytes().decode("utf-8-sig")
             except (OSError, UnicodeDecodeError) as exc:
                 text = "\0" + str(getattr(exc, "strerror", None) or "is not UTF-8 text")
-            src = self._source("household", str(path), {}, [])
-            try:  # the id inside the file: duplicates and --resume compare ids, not file names
-                hid = tomllib.loads(text).get("id", "") if path.suffix.lower() == ".toml" else json.loads(text).get("id", "")
-            except (tomllib.TOMLDecodeError, json.JSONDecodeError, AttributeError):
-                hid = ""
-            hid = hid if isinstance(hid, str) else ""
-            self.db.execute("INSERT INTO tenants VALUES (?,?,?,?,?)", (seq, src, 0, hid, text))
+            src = self._source("household", inputs.show(path), {}, [])
+            hid = _file_id(path, text)
+            self.db.execute("INSERT INTO tenants VALUES (?,?,?,?,?,?)", (seq, src, 0, hid, text, id_key(hid)))
             seq += 1
         self.db.execute("COMMIT")
         self.db.execute("CREATE INDEX IF NOT EXISTS p_hid ON payouts(hid, seq)")
         self.db.execute("CREATE INDEX IF NOT EXISTS t_hid ON tenants(hid)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS t_nkey ON tenants(nkey)")
 
     def _next_seq(self) -> int:
         return int(self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM tenants").fetchone()[0])
@@ -746,10 +886,13 @@ class Spool:
                     hid = keys[k] if keys is not None else ""
                     row = numbers[k] if numbers is not None else chunk.first_row + k
                     rows.append((base + row, src, row, hid, packed))
-                for row, hid, reason in chunk.bad:  # a row that could not be read: marked, reported per household
+                for row, hid, reason, *column in chunk.bad:  # a row that could not be read: reported per household
                     any_rows = True
-                    rows.append((base + row, src, row, hid, _BAD_ROW + reason))
-                self.db.executemany(f"INSERT INTO {table} VALUES (?,?,?,?,?)", rows)
+                    rows.append((base + row, src, row, hid, _BAD_ROW + (column[0] if column else "") + _SEP + reason))
+                if table == "tenants":
+                    rows = [(*r, id_key(r[3])) for r in rows]
+                self.db.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * (6 if table == 'tenants' else 5))})",
+                                    rows)
         except TableError as exc:
             self.errors.append(exc.error)
             self.failed_roles.add(table)
@@ -790,13 +933,7 @@ class Spool:
         or its keyed hash), so `done` is compared with the same key.
         """
         srcs = self.sources()
-        dup = {hid: [] for (hid,) in self.db.execute(
-            "SELECT hid FROM tenants WHERE hid != '' GROUP BY hid HAVING count(*) > 1")}
-        if dup:
-            for hid, src, row in self.db.execute(
-                    f"SELECT hid, src, row FROM tenants WHERE hid IN ({','.join('?' * len(dup))}) ORDER BY seq",
-                    list(dup)):
-                dup[hid].append((srcs[src][1], row))
+        dup = self.duplicate_ids()
         missing_cols = {s: [c for c in _REQUIRED[role] if c not in cols]
                         for s, (role, _, cols) in srcs.items() if role in ROLES}
         payout_missing = [(srcs[s][1], c) for s, (role, _, _) in srcs.items() if role == "payouts"
@@ -817,15 +954,14 @@ class Spool:
                 role, name, cols = srcs[src]
                 if role == "household":
                     rh = RawHousehold(seq, hid, None, toml=(name, packed))
-                    if hid in dup:
-                        others = [_where(f, r) for f, r in dup[hid] if (f, r) != (name, row)]
-                        rh.errors.append(RowError(name, None, "id", hid, f"duplicate id: also used in {', '.join(others)};"
-                                                  " ids must be unique (neither is planned until one is changed)"))
+                    if id_key(hid) in dup:
+                        others, n_others = _others(dup[id_key(hid)], name, row)
+                        rh.errors.append(RowError(name, None, "id", hid, _duplicate_reason(others, n_others, False)))
                     out.append(rh)
                     continue
                 if packed.startswith(_BAD_ROW):
                     rh = RawHousehold(seq, hid, (name, row, cols, {}), validate=False)
-                    rh.errors.append(RowError(name, row, "", "", packed[1:], hid or None))
+                    rh.errors.append(RowError(name, row, *_bad(packed)[:1], "", _bad(packed)[1], hid or None))
                 else:
                     rh = RawHousehold(seq, hid, (name, row, cols, _unpack(cols, packed)))
                 for c in missing_cols[src]:
@@ -833,11 +969,10 @@ class Spool:
                     rh.errors.append(RowError(name, row, c, "", f"the file has no column '{c}' (required"
                                               + (f"; map your column to '{c}' with --columns" if c != "id" else
                                                  "; map your id column to 'id' with --columns") + ")"))
-                if hid in dup:
-                    others = [_where(f, r) for f, r in dup[hid] if (f, r) != (name, row)]
+                if id_key(hid) in dup:
+                    others, n_others = _others(dup[id_key(hid)], name, row)
                     rh.errors.append(RowError(name, row, cols.get("id", "id"), hid,
-                                              f"duplicate id: also used on {', '.join(others)}; ids must be unique"
-                                              " (neither row is planned until one is changed)"))
+                                              _duplicate_reason(others, n_others, True)))
                 if "payouts" in self.failed_roles:
                     rh.errors.append(RowError(name, row, cols.get("id", "id"), hid,
                                               "the payouts table could not be read (see its error above);"
@@ -858,7 +993,7 @@ class Spool:
                 for hid, src, row, packed in self.db.execute(q, ids):
                     _, name, cols = srcs[src]
                     if packed.startswith(_BAD_ROW):
-                        bad_rows.setdefault(hid, []).append(RowError(name, row, "", "", packed[1:], hid))
+                        bad_rows.setdefault(hid, []).append(RowError(name, row, _bad(packed)[0], "", _bad(packed)[1], hid))
                     else:
                         by_id.setdefault(hid, []).append((name, row, cols, _unpack(cols, packed)))
             for r in out:
@@ -875,6 +1010,18 @@ class Spool:
                         + " not in the tenants table (see errors.csv): is this id mistyped there?"
                         " Not planned from the rent alone", r.hid or None))
             yield out
+
+    def duplicate_ids(self) -> dict[str, tuple[int, list[tuple[str, int]]]]:
+        """{id key: (rows with it, the first few (file, row))} of ids used more than once."""
+        srcs = self.sources()
+        counts = dict(self.db.execute(
+            "SELECT nkey, count(*) FROM tenants WHERE nkey != '' GROUP BY nkey HAVING count(*) > 1").fetchall())
+        out: dict[str, tuple[int, list[tuple[str, int]]]] = {}
+        for key, n in counts.items():
+            first = self.db.execute("SELECT src, row FROM tenants WHERE nkey = ? ORDER BY seq LIMIT ?",
+                                    (key, DUPLICATES_NAMED + 1)).fetchall()
+            out[key] = (n, [(srcs[src][1], row) for src, row in first])
+        return out
 
     def count_orphan_payouts(self) -> int:
         """Payout rows (of tables with a household column) whose household no tenant row has."""
@@ -899,7 +1046,7 @@ class Spool:
             if "household" not in cols:
                 continue  # reported per household as a missing column
             if packed.startswith(_BAD_ROW):
-                yield RowError(name, row, "", hid, packed[1:])
+                yield RowError(name, row, _bad(packed)[0], hid, _bad(packed)[1])
                 continue
             if not hid:
                 reason = "no household id in this row"
@@ -1079,15 +1226,32 @@ def _parse_field(text: str) -> tuple:
     return tuple(out)
 
 
+#: What a spreadsheet program reads as the start of a formula (OWASP, "CSV injection"): a cell
+#: of text starting with one of these is written with a leading apostrophe, which Excel and
+#: LibreOffice show as text and do not display. Plain numbers (-500, +47) are left alone: a
+#: number cannot be a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?", re.ASCII)
+
+
+def csv_safe(value: object) -> object:
+    """A CSV cell that no spreadsheet program runs as a formula (text values only)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def write_errors_csv(path: Path, errors) -> int:
     """errors.csv via a temporary file and an atomic rename; returns the number of rows."""
     tmp = path.with_name(path.name + ".tmp")
     n = 0
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+    from .files import private_opener
+
+    with open(tmp, "w", encoding="utf-8", newline="", opener=private_opener) as fh:
         w = csv.writer(fh)
         w.writerow(ERROR_HEADER)
         for e in errors:
-            w.writerow(e.to_csv())
+            w.writerow([csv_safe(v) for v in e.to_csv()])
             n += 1
         fh.flush()
         os.fsync(fh.fileno())
@@ -1097,6 +1261,6 @@ def write_errors_csv(path: Path, errors) -> int:
 
 __all__ = [
     "ColumnMap", "Inputs", "RawHousehold", "RowError", "Source", "Spool", "TableChunk", "UnreadableInput",
-    "build", "cell_text", "convert", "discover", "read_table", "write_errors_csv", "ERROR_HEADER",
+    "build", "cell_text", "convert", "csv_safe", "discover", "read_table", "write_errors_csv", "ERROR_HEADER",
     "TENANT_COLUMNS", "PAYOUT_COLUMNS",
 ]

@@ -93,7 +93,10 @@ def write_xlsx(path: str | Path, header: list[str], rows: Iterable[list], *, she
     letters = [_col(k) for k in range(len(header))]
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     n = 0
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+    from .files import private_opener
+
+    with open(tmp, "wb", opener=private_opener) as raw, \
+            zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr(_member("[Content_Types].xml"), _CONTENT_TYPES, compresslevel=1)
         zf.writestr(_member("_rels/.rels"), _RELS, compresslevel=1)
         zf.writestr(_member("xl/workbook.xml"), _WORKBOOK.format(name=escape(sheet[:31])), compresslevel=1)

@@ -118,7 +118,7 @@ def _md_inline(node: Node) -> str:
     out = []
     for c in node.children:
         if isinstance(c, str):
-            out.append(re.sub(r"\s+", " ", c))
+            out.append(_md_escape(re.sub(r"\s+", " ", c)))
         elif c.tag == "br":
             out.append("  \n")
         elif c.tag in ("strong", "b"):
@@ -135,11 +135,20 @@ def _md_inline(node: Node) -> str:
     return "\n".join(line.strip() for line in re.sub(r"[ \t]+", " ", text).split("\n")).strip()
 
 
+_HTML_START = re.compile(r"<|&(?=#?[A-Za-z0-9]+;)")
+
+
+def _md_escape(text: str) -> str:
+    """Letter text (a sender's or recipient's name and address included) as Markdown that no
+    renderer takes for HTML: `<` and an `&` that would start an entity become entities."""
+    return _HTML_START.sub(lambda m: "&lt;" if m.group() == "<" else "&amp;", text)
+
+
 def _md_blocks(node: Node, out: list[str]) -> None:
     for c in node.children:
         if isinstance(c, str):
             if c.strip():
-                out.append(_collapse(c))
+                out.append(_md_escape(_collapse(c)))
             continue
         tag = c.tag
         if tag in ("div", "section", "header", "footer", "figure", "root"):

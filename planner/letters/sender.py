@@ -28,7 +28,6 @@ name = "NAV Eksempel"
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -138,8 +137,10 @@ def load_sender(path: str | Path) -> Sender:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise LetterConfigError(f"{p}: cannot read the config file ({exc.strerror or exc})") from None
+    from ..io.household import ParseError, load_toml
+
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LetterConfigError(f"{p}: not valid TOML: {exc}") from None
+        data = load_toml(text)
+    except ParseError as exc:
+        raise LetterConfigError(f"{p}: {exc}".replace("is not a household file", "is not a letters config")) from None
     return sender_from_dict(data, str(p))

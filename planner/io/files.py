@@ -1,0 +1,46 @@
+"""Output files that only their owner can read: batch results, plans, journals, errors.
+
+The outputs of a batch name households, arrears and the dates an eviction would be requested:
+files are created 0600 and folders 0700 whatever the umask (an existing file is narrowed too),
+so another account on a shared office server cannot read them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def private_opener(path: str, flags: int) -> int:
+    """`open(..., opener=private_opener)`: create with mode 0600, and narrow an existing file."""
+    fd = os.open(path, flags, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+    except OSError:  # pragma: no cover - a file system without modes
+        pass
+    return fd
+
+
+def private_dir(path: Path) -> None:
+    """Create `path` (and parents) as 0700; narrow it if it exists and is ours to change."""
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    try:
+        os.chmod(path, DIR_MODE)
+    except OSError:  # pragma: no cover - not our folder: its files are still 0600
+        pass
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """`text` to `path` via a 0600 temporary file, fsync and an atomic rename."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8", opener=private_opener) as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+__all__ = ["DIR_MODE", "FILE_MODE", "private_dir", "private_opener", "write_atomic"]
