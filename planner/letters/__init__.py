@@ -364,10 +364,23 @@ def first_change(household, plan) -> date | None:
 
 def _projection_facts(projection) -> dict | None:
     """The few facts of "if nothing is done" a letter tells (tenant, social office)."""
-    if projection is None or projection.status != "arrears":
+    if projection is None or projection.status not in ("arrears", "settled"):
         return None
     first = projection.unpaid_rents[0] if projection.unpaid_rents else None
+    if projection.status == "settled":
+        # the household can pay each claim by its notice's deadline: say what waiting costs,
+        # never threaten an eviction that the household's own money stops
+        x = projection.settlements[0]
+        return {
+            "settled": True,
+            "first_due": x.first_due,
+            "first_unpaid_ore": first.unpaid_ore if first else x.principal_ore,
+            "notice": x.step,
+            "deadline": x.deadline,
+            "cost_ore": projection.cost_of_waiting_ore,
+        }
     return {
+        "settled": False,
         "first_due": projection.first_due,
         "first_unpaid_ore": first.unpaid_ore if first else projection.existing_arrears_ore,
         "request_date": projection.request_date,
