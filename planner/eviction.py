@@ -1232,7 +1232,7 @@ def _settled_lines(p: EvictionProjection) -> list[str]:
     out: list[str] = []
     for x in p.settlements:
         out.append(
-            f"Husleie fra {_d(x.first_due)} blir ikke betalt i tide, og {x.name_nb.lower()} kommer {_d(x.notice_date)}. "
+            f"Restanse fra {_d(x.first_due)} blir ikke betalt i tide, og {x.name_nb.lower()} kommer {_d(x.notice_date)}. "
             f"Kontoen kan betale kravet innen fristen {_d(x.deadline)} og likevel dekke månedens planlagte utgifter: "
             f"{format_kr(x.amount_ore)} betales {_d(x.paid_on)}, og saken stopper der."
         )
@@ -1326,7 +1326,8 @@ def projection_text(projection: EvictionProjection) -> str:
         lines += _columns(("Måned", "Restanse"), months, (False, True))
         lines.append(
             "Restansen er regnet slik: når saldoen etter dagens trekk ikke dekker husleien, blir den "
-            "udekkede delen restanse, og restanse blir ikke betalt ned av seg selv."
+            "udekkede delen restanse. Restanse blir bare betalt når kontoen rekker til hele kravet innen "
+            "fristen i et varsel (purring, § 4-18-varsel) etter månedens planlagte utgifter; her gjør den ikke det."
         )
     if p.notes:
         lines.append("")

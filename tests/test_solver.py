@@ -103,9 +103,18 @@ def exhaustive_min_cost(h: Household, allow=(), forbid=(), extra_opening: int = 
             continue
         fixed_debit[(t.date - start).days] += -t.amount_ore
     streams = {}
+    # bostøtte is paid in arrears: a payout (nominal date) is for the month before, and the one
+    # for the horizon's last month comes after the horizon (computed here on its own)
+    for_month: dict[str, list] = {}
     for inc, sc in zip(h.income, incomes):
         streams[inc.stream] = (inc, sc, [(o.effective, inc.amount_for(o.nominal.year, o.nominal.month))
                                          for o in occurrences(sc, start, end)])
+        if inc.kind == "bostotte":
+            covered = []
+            for o in occurrences(sc, start, end + timedelta(days=62)):
+                y, m = (o.nominal.year, o.nominal.month - 1) if o.nominal.month > 1 else (o.nominal.year - 1, 12)
+                covered.append((o.effective, (y, m), inc.amount_for(o.nominal.year, o.nominal.month)))
+            for_month[inc.stream] = covered
     rent_sched = expenses[[e.kind for e in h.expense].index("husleie")]
     rents = [(o.nominal.year, o.nominal.month, h.rent.amount_for(o.nominal.year, o.nominal.month))
              for o in occurrences(rent_sched, start, end)]
@@ -176,12 +185,18 @@ def exhaustive_min_cost(h: Household, allow=(), forbid=(), extra_opening: int = 
         credit = list(fixed_credit)
         debit = list(fixed_debit)
         direct = defaultdict(int)
+        rent_keys = {(y, m) for (y, m, _r) in rents}
         for name, (inc, sc, occ) in streams.items():
+            if bost and name == bost[0]:
+                for eff, month, amt in for_month[name]:
+                    if month in rent_keys:
+                        direct[month] += amt
+                    elif eff <= end:
+                        credit[(eff - start).days] += amt
+                continue
             for eff, amt in (mv_occ if name == mv_s else occ):
                 key = (eff.year, eff.month)
-                if bost and name == bost[0]:
-                    direct[key] += amt
-                elif ded_s == name:
+                if ded_s == name:
                     direct[key] += ded_a
                     credit[(eff - start).days] += amt - ded_a
                 else:

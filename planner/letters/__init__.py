@@ -317,7 +317,10 @@ def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[
                      "varies": len({tuple(v) for v in by_month.values()}) > 1}
         elif i.lever == "bostotte_to_landlord":
             first = _first_on_or_after(plan, reply_by, kind="bostotte_direct", stream=p["stream"])
-            facts = {"stream": p["stream"], "first_month": first}
+            # the month the first transferred payout is for (paid in arrears: the month before)
+            for_month = next((t.rent_month for t in plan.transactions if t.kind == "bostotte_direct"
+                              and t.stream == p["stream"] and t.date == first), None)
+            facts = {"stream": p["stream"], "first_month": first, "for_month": for_month}
         elif i.lever == "deduction":
             first = _first_on_or_after(plan, reply_by, kind="deduction", stream=p["stream"])
             per_month = Counter(len(v) for v in _direct_months(plan, {"deduction"}).values())
