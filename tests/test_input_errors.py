@@ -354,7 +354,7 @@ def test_unknown_key_inside_income(tmp_path):
     f, msg = one(tmp_path, text)
     assert msg == (
         f"{f}:{line_of(text, 'when')}: income[2].when: unknown key 'when'; allowed: "
-        "amount, day, every_days, first, dates, shift, name, month_amounts, month_day, kind"
+        "amount, day, every_days, first, dates, shift, name, month_amounts, month_day, kind, exceptions"
     )
 
 
@@ -595,3 +595,10 @@ def test_start_outside_the_calendar_years_is_refused(tmp_path, start):
     with pytest.raises(InputError) as exc:
         read_household(f)
     assert f"h.toml:2: start: must be a date in the years 1990 to 2100 (got {start})" in str(exc.value)
+
+
+def test_unknown_payout_exception_names_file_line_and_field(tmp_path):
+    text = BASE.replace('kind = "bostotte"\namount = 2600', 'kind = "aap"\namount = 2600\nevery_days = 14\n'
+                        'first = 2026-01-07\nexceptions = ["jul-2024"]')
+    f, msg = one(tmp_path, text)
+    assert "income[" in msg and "unknown exception 'jul-2024' for aap; allowed: jul-2025" in msg
