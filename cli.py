@@ -61,6 +61,26 @@ def main() -> None:
     """Payout-date coordination planner for municipal housing tenants."""
 
 
+def _as_of_option(f):
+    """`--as-of`: the date the check or plan is made (default today), for the stale-data warning."""
+    return click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                        help="The date the check or plan is made (YYYY-MM-DD; default today). The bundled law "
+                             "and payout data are checked against it.")(f)
+
+
+def _warn_if_stale(as_of) -> None:
+    """Warn once (stderr) when the date in use is past the bundled data's last known date. The
+    clock is read here, at the edge, never in the engine."""
+    from datetime import date as _date
+
+    from planner.staleness import stale_warning
+
+    today = as_of.date() if as_of is not None else _date.today()
+    warning = stale_warning(today)
+    if warning:
+        click.echo(warning, err=True)
+
+
 @main.command()
 # Files are not checked by click: `read_household` reports a missing file or a folder in the
 # same `error: FILE: ...` form as every other input problem.
@@ -71,8 +91,10 @@ def main() -> None:
               help="Write a PNG of the balance over the horizon (several files: -ID is added to the name).")
 @click.option("--same-day-credit", is_flag=True,
               help="Let a payout cover a debit on the same day (default: debits first).")
-def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit: bool) -> None:
+@_as_of_option
+def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit: bool, as_of=None) -> None:
     """Diagnose households: does the balance dip below the floor, and why."""
+    _warn_if_stale(as_of)
     from planner.cashflow import diagnose_many
     from planner.explain import has_problem, if_nothing_done
     from planner.io.errors import InputError
@@ -211,9 +233,11 @@ def _write_letters(h, p, directory: str, fmt: str, o: dict) -> list[Path]:
 @click.option("--letter-format", type=click.Choice(LETTER_FORMATS), default="pdf", show_default=True,
               help="Format of the --letters files.")
 @_letter_options
+@_as_of_option
 def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, time_limit, letters_dir, letter_format,
-             **letter_opts) -> None:
+             as_of=None, **letter_opts) -> None:
     """Find the cheapest interventions that keep the account solvent every day."""
+    _warn_if_stale(as_of)
     from planner.io.errors import InputError
     from planner.io.household import read_household
     from planner.levers import LeverError, check_names

@@ -236,6 +236,12 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
                 since = h.arrears.since or h.start
                 first_due = since if first_due is None else min(first_due, since)
             request = _request_after(first_due) if first_due is not None else None
+            if request is not None:
+                # a claim the account can pay by a notice's deadline stops the process (issue 13):
+                # only the full projection knows, and only households heading for a request need it
+                from .eviction import project_household
+
+                request = project_household(h, same_day_credit).request_date
             t0 = first_short[j]
             row = {
                 "seq": seq, "id": h.id, "label": h.label or "", "input_row": input_row,

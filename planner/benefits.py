@@ -29,6 +29,20 @@ class BenefitRule:
 
 
 @dataclass(frozen=True)
+class PayoutException:
+    """A dated exception a household may use: payouts whose nominal date lies in
+    [`start`, `end`] are paid on `paid_on` (the Christmas meldekort window)."""
+
+    name: str
+    description: str
+    reference: str
+    start: date
+    end: date
+    paid_on: date
+    uncertain: str | None = None
+
+
+@dataclass(frozen=True)
 class BenefitKind:
     """A benefit kind with its Norwegian name, rules by date and published date tables."""
 
@@ -41,6 +55,7 @@ class BenefitKind:
     aliases: tuple[str, ...]
     rules: tuple[BenefitRule, ...]
     tables: dict[int, tuple[date, ...]] = field(default_factory=dict)
+    exceptions: dict[str, PayoutException] = field(default_factory=dict)
 
     def rule_on(self, when: date) -> BenefitRule:
         """The rule in force on `when` (the latest whose valid_from is not after it)."""
@@ -81,6 +96,7 @@ class Catalogue:
     aliases: dict[str, str]
     expenses: dict[str, ExpenseKind]
     profiles: dict[str, Profile]
+    known_until: date | None = None  # the last date the payout data is known for
 
     def canonical(self, kind: str) -> str | None:
         """The catalogue's name for a kind or alias (attforing -> aap), or None if unknown."""
@@ -130,6 +146,11 @@ def catalogue() -> Catalogue:
             aliases=tuple(entry.get("aliases", ())),
             rules=tuple(rules),
             tables=tables,
+            exceptions={
+                name: PayoutException(name, e.get("description", ""), e.get("reference", ""), e["from"], e["to"],
+                                      e["paid_on"], e.get("uncertain"))
+                for name, e in entry.get("exceptions", {}).items()
+            },
         )
         for alias in entry.get("aliases", ()):
             aliases[alias] = key
@@ -149,4 +170,5 @@ def catalogue() -> Catalogue:
             for k, v in p["days"].items()
         }
         profiles[pname] = Profile(pname, p.get("description", ""), p.get("reference", ""), days)
-    return Catalogue(kinds=kinds, aliases=aliases, expenses=expenses, profiles=profiles)
+    return Catalogue(kinds=kinds, aliases=aliases, expenses=expenses, profiles=profiles,
+                     known_until=raw.get("known_until"))

@@ -85,6 +85,8 @@ class Schedule:
     month_day: tuple[tuple[int, int, int], ...] = ()
     #: published effective dates by year; used for the years they cover
     tables: tuple[tuple[int, tuple[date, ...]], ...] = ()
+    #: dated exceptions the household uses: ((from, to, paid_on), ...) on nominal dates
+    moves: tuple[tuple[date, date, date], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,8 @@ def occurrences(schedule: Schedule, start: date, end: date) -> tuple[Occurrence,
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     else:  # pragma: no cover - resolve_* never builds such a schedule
         raise ValueError("schedule without day, every_days or dates")
+    for lo_d, hi_d, paid_on in schedule.moves:
+        out = [Occurrence(o.nominal, paid_on) if lo_d <= o.nominal <= hi_d else o for o in out]
     return tuple(sorted((o for o in out if start <= o.effective <= end), key=lambda o: (o.effective, o.nominal)))
 
 
@@ -187,8 +191,10 @@ def resolve_income(stream: IncomeStream, start: date, profile: str | None = None
         return Schedule(shift=shift, dates=tuple(sorted(stream.dates)))
     if stream.first is not None and stream.every_days is None and not rule.every_days:
         raise ScheduleError(f"`first` is for streams paid every N days; {stream.kind} is monthly: give `every_days` too, or `day`")
+    moves = tuple((e.start, e.end, e.paid_on) for e in (kind.exceptions[n] for n in stream.exceptions or ()))
     if stream.every_days is not None or (stream.first is not None and rule.every_days):
-        return Schedule(shift=shift, every_days=stream.every_days or rule.every_days, first=stream.first)
+        return Schedule(shift=shift, every_days=stream.every_days or rule.every_days, first=stream.first,
+                        moves=moves)
     if stream.day is not None:
         return Schedule(shift=shift, day=stream.day, month_day=month_day)
     if profile is not None:

@@ -44,7 +44,7 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -58,9 +58,15 @@ from .model import Household, Transaction, add_months
 from .money import format_kr, kroner_to_ore
 
 FORMAT = "planner.eviction/1"
-Status = Literal["no arrears", "arrears"]
+Status = Literal["no arrears", "arrears", "settled"]
 #: The court-fee parts a step may carry (see `[fees]` in the data).
 COURT_FEES: tuple[str, ...] = ("filing", "carried_out")
+#: What a reminder or collection cost may be a multiple of.
+COST_BASES: tuple[str, ...] = ("inkassosats", "rettsgebyr")
+#: How a fee is brought to whole kroner: down, nearest (half up), or left in øre.
+ROUNDINGS: tuple[str, ...] = ("down", "nearest", "none")
+#: How sure a dated value is (the words of shared/docs/domain.md).
+STATUSES: tuple[str, ...] = ("confirmed", "secondary", "derived", "uncertain")
 #: The step keys the projection relies on by name.
 REQUEST_STEP = "begjaering"
 EVICTION_STEP = "fravikelse"
@@ -78,6 +84,8 @@ class DatedValue:
     value: Decimal  # kroner or percent
     confirmed_until: date
     reference: str
+    status: str = "confirmed"  # confirmed, secondary, derived or uncertain (domain.md §7)
+    fee_rounding: str | None = None  # how fees computed from this value are rounded
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,8 @@ class Lookup:
     value: Decimal
     valid_from: date
     fallback: bool
+    status: str = "confirmed"
+    fee_rounding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,7 @@ class Parameter:
     reference: str
     uncertain: str | None
     values: tuple[DatedValue, ...]
+    known_until: date | None = None  # the last date the data is known for (stale-data guard)
 
     def at(self, when: date) -> Lookup:
         """The value in force on `when`: the latest whose `valid_from` is not after it.
@@ -111,8 +122,9 @@ class Parameter:
                 chosen = v
         if chosen is None:
             first = self.values[0]
-            return Lookup(first.value, first.valid_from, True)
-        return Lookup(chosen.value, chosen.valid_from, when > chosen.confirmed_until)
+            return Lookup(first.value, first.valid_from, True, first.status, first.fee_rounding)
+        return Lookup(chosen.value, chosen.valid_from, when > chosen.confirmed_until, chosen.status,
+                      chosen.fee_rounding)
 
     def changes_after(self, when: date) -> date | None:
         """The first `valid_from` later than `when` (where a rate segment ends), or None."""
@@ -136,20 +148,42 @@ class StepRule:
     costs: tuple[str, ...]
     court_fee: str | None
     uncertain: str | None
+    pay_within_days: int | None = None  # a notice with a deadline to pay
+
+
+@dataclass(frozen=True)
+class CostPeriod:
+    """A cost's rule for claims due from `valid_from`: the multiple of its base, how the amount
+    is rounded (None: as the base value says), or that the fee lapses (a new law)."""
+
+    valid_from: date
+    multiple: Decimal
+    rounding: str | None
+    lapses: bool
+    reference: str
 
 
 @dataclass(frozen=True)
 class CostRule:
-    """A reminder or collection fee: `multiple` × a base parameter, down to whole kroner."""
+    """A fee as a multiple of a base parameter, by rules keyed by the claim's due date (the
+    halving of reminder and collection fees applied to claims due from 01.10.2020)."""
 
     key: str
     name_nb: str
     name_en: str
     base: str
-    multiple: Decimal
+    periods: tuple[CostPeriod, ...]
     description: str
     reference: str
     uncertain: str | None
+
+    def period_for(self, first_due: date) -> CostPeriod:
+        """The rule for a claim due on `first_due` (the first period if it is older)."""
+        chosen = self.periods[0]
+        for p in self.periods:
+            if p.valid_from <= first_due:
+                chosen = p
+        return chosen
 
 
 @dataclass(frozen=True)
@@ -195,6 +229,7 @@ class Profile:
     report_dates: dict[str, date]
     report_claims_ore: dict[str, int]
     claims_without_interest: tuple[str, ...]
+    without_costs: tuple[str, ...] = ()  # costs of the data the example does not count
 
 
 @dataclass(frozen=True)
@@ -232,38 +267,53 @@ def _parameter(key: str, raw: dict, unit: str) -> Parameter:
     values = []
     for valid_from, entry in sorted(raw["values"].items()):
         start = date.fromisoformat(str(valid_from))
+        status = entry.get("status", "confirmed")
+        if status not in STATUSES:
+            raise ValueError(f"eviction data: [{key}.values.{valid_from}] status {status!r}; allowed: {', '.join(STATUSES)}")
+        rounding = entry.get("fee_rounding")
+        if rounding is not None and rounding not in ROUNDINGS:
+            raise ValueError(f"eviction data: [{key}.values.{valid_from}] fee_rounding {rounding!r}; allowed: {', '.join(ROUNDINGS)}")
         values.append(
             DatedValue(
                 valid_from=start,
                 value=_decimal(entry[unit]),
                 confirmed_until=entry.get("confirmed_until", _period_end(start, period)),
                 reference=entry.get("reference", ""),
+                status=status,
+                fee_rounding=rounding,
             )
         )
     if not values:
         raise ValueError(f"eviction data: [{key}] has no values")
-    return Parameter(key, raw.get("description", ""), raw.get("reference", ""), raw.get("uncertain"), tuple(values))
+    return Parameter(key, raw.get("description", ""), raw.get("reference", ""), raw.get("uncertain"), tuple(values),
+                     raw.get("known_until"))
+
+
+def _cost_rule(key: str, v: dict) -> CostRule:
+    """One `[costs.KEY]` entry with its rules by due date; a bad base or rounding fails loudly."""
+    if v["base"] not in COST_BASES:
+        raise ValueError(f"eviction data: cost {key!r} has unknown base {v['base']!r}; allowed: {', '.join(COST_BASES)}")
+    periods = []
+    for valid_from, r in sorted(v.get("rules", {}).items()):
+        rounding = r.get("rounding")
+        if rounding is not None and rounding not in ROUNDINGS:
+            raise ValueError(f"eviction data: cost {key!r} rule {valid_from} rounding {rounding!r}; allowed: {', '.join(ROUNDINGS)}")
+        lapses = bool(r.get("lapses", False))
+        if "multiple" not in r and not lapses:
+            raise ValueError(f"eviction data: cost {key!r} rule {valid_from} needs `multiple` (or `lapses = true`)")
+        periods.append(CostPeriod(date.fromisoformat(str(valid_from)), _decimal(r.get("multiple", 0)), rounding,
+                                  lapses, r.get("reference", "")))
+    if not periods:
+        raise ValueError(f"eviction data: cost {key!r} has no rules")
+    return CostRule(key=key, name_nb=v["name_nb"], name_en=v.get("name_en", ""), base=v["base"],
+                    periods=tuple(periods), description=v.get("description", ""),
+                    reference=v.get("reference", ""), uncertain=v.get("uncertain"))
 
 
 def parse_rules(raw: dict) -> EvictionRules:
     """Build `EvictionRules` from the parsed TOML, refusing references to unknown steps or costs
     (a typo in the data must fail loudly, not drop a fee)."""
-    costs = {
-        k: CostRule(
-            key=k,
-            name_nb=v["name_nb"],
-            name_en=v.get("name_en", ""),
-            base=v["base"],
-            multiple=_decimal(v["multiple"]),
-            description=v.get("description", ""),
-            reference=v.get("reference", ""),
-            uncertain=v.get("uncertain"),
-        )
-        for k, v in raw.get("costs", {}).items()
-    }
-    for c in costs.values():
-        if c.base != "inkassosats":
-            raise ValueError(f"eviction data: cost {c.key!r} has unknown base {c.base!r}; allowed: inkassosats")
+    costs = {k: _cost_rule(k, v) for k, v in raw.get("costs", {}).items()}
     steps: list[StepRule] = []
     for key, v in raw["steps"].items():
         seen = {s.key for s in steps}
@@ -294,6 +344,7 @@ def parse_rules(raw: dict) -> EvictionRules:
                 costs=tuple(v.get("costs", ())),
                 court_fee=v.get("court_fee"),
                 uncertain=v.get("uncertain"),
+                pay_within_days=v.get("pay_within_days"),
             )
         )
     keys = [s.key for s in steps]
@@ -334,7 +385,11 @@ def parse_rules(raw: dict) -> EvictionRules:
             report_dates=dict(report.get("dates", {})),
             report_claims_ore={k: kroner_to_ore(v) for k, v in report.get("claims", {}).items()},
             claims_without_interest=tuple(report.get("claims_without_interest", ())),
+            without_costs=tuple(p.get("without_costs", ())),
         )
+        for c in profiles[name].without_costs:
+            if c not in costs:
+                raise ValueError(f"eviction data: profile {name!r} leaves out unknown cost {c!r}")
     return EvictionRules(
         steps=tuple(steps),
         costs=costs,
@@ -464,6 +519,40 @@ class FeesUsed:
 
 
 @dataclass(frozen=True)
+class Settlement:
+    """A claim the household's own account pays by a notice's deadline: the process stops at
+    that notice, and doing nothing costs the interest and fees, not the home."""
+
+    step: str  # the notice (purring, varsel_4_18, ...)
+    name_nb: str
+    notice_date: date
+    deadline: date
+    paid_on: date
+    first_due: date
+    principal_ore: int
+    interest_ore: int
+    costs_ore: int
+
+    @property
+    def amount_ore(self) -> int:
+        return self.principal_ore + self.interest_ore + self.costs_ore
+
+    def to_json(self) -> dict:
+        return {
+            "step": self.step,
+            "name_nb": self.name_nb,
+            "notice_date": self.notice_date.isoformat(),
+            "deadline": self.deadline.isoformat(),
+            "paid_on": self.paid_on.isoformat(),
+            "first_due": self.first_due.isoformat(),
+            "amount_ore": self.amount_ore,
+            "principal_ore": self.principal_ore,
+            "interest_ore": self.interest_ore,
+            "costs_ore": self.costs_ore,
+        }
+
+
+@dataclass(frozen=True)
 class EvictionProjection:
     """What happens if nothing is done (format `planner.eviction/1`, see `to_json`).
 
@@ -490,6 +579,14 @@ class EvictionProjection:
     cure_deadline: date | None
     fees: FeesUsed | None
     notes: tuple[str, ...] = field(default=())
+    #: claims the account pays by a notice's deadline, in order (status "settled" when the
+    #: last process stops this way too; "arrears" when a later one runs to eviction)
+    settlements: tuple[Settlement, ...] = field(default=())
+
+    @property
+    def cost_of_waiting_ore(self) -> int:
+        """What the settled processes cost beyond the rent itself: interest and fees."""
+        return sum(x.interest_ore + x.costs_ore for x in self.settlements)
 
     def step(self, key: str) -> Step | None:
         return next((s for s in self.steps if s.key == key), None)
@@ -519,6 +616,8 @@ class EvictionProjection:
             "unpaid_rents": [u.to_json() for u in self.unpaid_rents],
             "fees": None if self.fees is None else self.fees.to_json(),
             "notes": list(self.notes),
+            "settlements": [x.to_json() for x in self.settlements],
+            "cost_of_waiting_ore": self.cost_of_waiting_ore,
         }
 
 
@@ -569,17 +668,36 @@ def _factor(x: Decimal) -> str:
     return format(x.normalize(), "f").replace(".", ",")
 
 
+def _round_fee(kroner: Decimal, rounding: str) -> int:
+    """A fee in kroner to øre: down or to the nearest (half up) whole krone, or exact øre."""
+    if rounding == "none":
+        return int((kroner * 100).to_integral_value(rounding="ROUND_HALF_UP"))
+    if rounding == "nearest":
+        return int(kroner.to_integral_value(rounding="ROUND_HALF_UP")) * 100
+    return int(math.floor(kroner)) * 100
+
+
 def _step_costs(
-    rule: StepRule, when: date, rules: EvictionRules, profile: Profile | None
+    rule: StepRule, when: date, first_due: date, rules: EvictionRules, profile: Profile | None
 ) -> tuple[CostLine, ...]:
+    """The costs added at a step on `when`: each fee by the rule for a claim due `first_due`,
+    from its base in force on `when` (the inkassosats, or R), rounded as that period says."""
     lines: list[CostLine] = []
     for key in rule.costs:
+        if profile is not None and key in profile.without_costs:
+            continue
         c = rules.costs[key]
-        base = rules.inkassosats.at(when)
-        amount = int(math.floor(c.multiple * base.value)) * 100
-        basis = (
-            f"{_factor(c.multiple)} × inkassosatsen {_kr(int(base.value * 100))} (fra {base.valid_from:%d.%m.%Y})"
-        )
+        period = c.period_for(first_due)
+        if period.lapses:
+            continue
+        param = rules.inkassosats if c.base == "inkassosats" else rules.rettsgebyr
+        base = param.at(when)
+        rounding = period.rounding or base.fee_rounding or "down"
+        amount = _round_fee(period.multiple * base.value, rounding)
+        name = "inkassosatsen" if c.base == "inkassosats" else "R"
+        basis = f"{_factor(period.multiple)} × {name} {_kr(int(base.value * 100))} (fra {base.valid_from:%d.%m.%Y})"
+        if rounding == "nearest":
+            basis += ", til nærmeste hele krone"
         lines.append(CostLine(key, c.name_nb, amount, basis, base.fallback, c.uncertain is not None))
     if rule.court_fee is not None:
         r = rules.rettsgebyr.at(when)
@@ -654,12 +772,14 @@ def _round_ore(x: Fraction) -> int:
 
 
 def unpaid_rents(household: Household, same_day_credit: bool = False,
-                 txs: Sequence[Transaction] | None = None) -> tuple[UnpaidRent, ...]:
+                 txs: Sequence[Transaction] | None = None,
+                 payments: Sequence[tuple[date, int]] = ()) -> tuple[UnpaidRent, ...]:
     """The rent the account cannot cover, month by month, over the household's horizon.
 
     See the module docstring: a rent debit finds the balance after the day's debits (and the
     rent left unpaid before it, which never left the account); what lies below zero, at most
-    the rent, is unpaid. Arrears are never repaid by a later surplus.
+    the rent, is unpaid. Arrears are not repaid by a later surplus except by `payments` (date,
+    amount): claims the household pays at a notice's deadline, which leave the account.
     """
     h = household
     sim = simulate(transactions(h) if txs is None else txs, h.start, h.end, h.opening_balance)
@@ -670,7 +790,7 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
     for occ in occurrences(sched, h.start, h.end):
         t = (occ.effective - h.start).days
         rent = h.rent.amount_for(occ.nominal.year, occ.nominal.month)
-        balance = int(series[t]) + carried
+        balance = int(series[t]) + carried - sum(a for d, a in payments if d <= occ.effective)
         short = min(rent, max(0, -balance))
         if short:
             out.append(
@@ -735,7 +855,12 @@ def _project(
     household: str | None,
     unpaid: tuple[UnpaidRent, ...],
     existing_ore: int,
+    afford: Callable[[date], int | None] | None = None,
 ) -> EvictionProjection:
+    """The steps, costs and cure amount of one process. With `afford` (the lowest balance of the
+    household's account from a day to the end of its month, before paying anything), a notice
+    with a deadline whose claim the account can pay by then is paid, and the process stops
+    there: the result then has status "settled" and one settlement."""
     dates = step_dates(first_due, rules, profile.name if profile else None)
     eviction = dates[EVICTION_STEP]
     request = dates[REQUEST_STEP]
@@ -753,12 +878,14 @@ def _project(
 
     interest_fallback = False
 
-    def claim_parts(when: date) -> tuple[int, int]:
+    def claim_parts(when: date, owed_by: date | None = None) -> tuple[int, int]:
+        """Principal owed by `owed_by` (default `when`) and its interest up to `when`."""
         nonlocal interest_fallback
-        principal = sum(d.amount_ore for d in debts if d.owed_from <= when)
+        owed_by = owed_by or when
+        principal = sum(d.amount_ore for d in debts if d.owed_from <= owed_by)
         exact = Fraction(0)
         for d in debts:
-            if d.owed_from <= when:
+            if d.owed_from <= owed_by:
                 part, fb = _interest_exact(d, when, rate_at, next_change, rules.day_count)
                 exact += part
                 interest_fallback = interest_fallback or fb
@@ -769,7 +896,7 @@ def _project(
     cure = (0, 0, 0)
     for rule in rules.steps:
         when = dates[rule.key]
-        lines = _step_costs(rule, when, rules, profile)
+        lines = _step_costs(rule, when, first_due, rules, profile)
         added = sum(c.amount_ore for c in lines)
         principal, interest = claim_parts(when)
         if rule.key == EVICTION_STEP:
@@ -790,6 +917,10 @@ def _project(
                 claim_ore=principal + interest + costs_so_far,
             )
         )
+        if afford is not None and rule.pay_within_days:
+            settled = _try_settle(rule, when, claim_parts, costs_so_far, afford, first_due)
+            if settled is not None:
+                return _settled(settled, steps, debts, months_from, household, unpaid, existing_ore, rules, profile)
 
     r = rules.rettsgebyr.at(request)
     filing, total = court_fees(int(r.value * 100), rules)
@@ -835,6 +966,54 @@ def _project(
     )
 
 
+def _try_settle(
+    rule: StepRule, when: date, claim_parts: Callable[..., tuple[int, int]], costs: int,
+    afford: Callable[[date], int | None], first_due: date,
+) -> Settlement | None:
+    """The first day up to the notice's deadline on which the account can pay the notice's
+    claim (what was owed on the notice's date, interest to the day of payment, and the costs so
+    far) and still cover the rest of that month's planned spending; None if there is none."""
+    deadline = when + timedelta(days=rule.pay_within_days or 0)
+    day = when
+    while day <= deadline:
+        principal, interest = claim_parts(day, when)
+        low = afford(day)
+        if low is not None and low >= principal + interest + costs:
+            return Settlement(rule.key, rule.name_nb, when, deadline, day, first_due, principal, interest, costs)
+        day += timedelta(days=1)
+    return None
+
+
+def _settled(
+    x: Settlement, steps: list[Step], debts: list[_Debt], months_from: date, household: str | None,
+    unpaid: tuple[UnpaidRent, ...], existing_ore: int, rules: EvictionRules, profile: Profile | None,
+) -> EvictionProjection:
+    """A process that stops at a notice because the account pays it."""
+    by_month = {}
+    for key in _months(months_from, x.paid_on):
+        end = min(_month_last_day(key), x.paid_on - timedelta(days=1))
+        by_month[key] = sum(d.amount_ore for d in debts if d.owed_from <= end)
+    return EvictionProjection(
+        status="settled",
+        household=household,
+        profile=profile.name if profile else None,
+        first_due=x.first_due,
+        steps=tuple(steps),
+        arrears_by_month=by_month,
+        unpaid_rents=tuple(u for u in unpaid if u.due <= x.notice_date),
+        existing_arrears_ore=existing_ore,
+        request_date=None,
+        eviction_date=None,
+        cure_amount_ore=0,
+        cure_principal_ore=0,
+        cure_interest_ore=0,
+        cure_costs_ore=0,
+        cure_deadline=None,
+        fees=None,
+        settlements=(x,),
+    )
+
+
 def _notes(steps: Iterable[Step], rules: EvictionRules, profile: Profile | None, fees: FeesUsed) -> tuple[str, ...]:
     """Norwegian notes on every fallback and assumption, so that no uncertain figure passes as
     settled. Years whose R or inkassosats was not found are named."""
@@ -845,8 +1024,10 @@ def _notes(steps: Iterable[Step], rules: EvictionRules, profile: Profile | None,
         for c in s.costs:
             if c.key.startswith("gebyr_"):
                 r_years.setdefault(s.date.year, rules.rettsgebyr.at(s.date))
-            elif c.key in rules.costs:
+            elif c.key in rules.costs and rules.costs[c.key].base == "inkassosats":
                 ink_years.setdefault(s.date.year, rules.inkassosats.at(s.date))
+            elif c.key in rules.costs:
+                r_years.setdefault(s.date.year, rules.rettsgebyr.at(s.date))
     for year, r in sorted(r_years.items()):
         if r.fallback:
             notes.append(
@@ -860,6 +1041,16 @@ def _notes(steps: Iterable[Step], rules: EvictionRules, profile: Profile | None,
                 f"(fra {k.valid_from:%d.%m.%Y}) er brukt, så purregebyr og innkrevingsgebyr er usikre."
             )
     pct = str(fees.interest_percent).replace(".", ",")
+    steps = list(steps)
+    if fees.interest_source == "data" and steps:
+        first, last = steps[0].date, steps[-1].date
+        for v in rules.interest.values:
+            if v.status == "uncertain" and first < v.valid_from <= last or (
+                    v.status == "uncertain" and v.valid_from <= first <= v.confirmed_until):
+                notes.append(
+                    f"Forsinkelsesrenten fra {v.valid_from:%d.%m.%Y}, {str(v.value).replace('.', ',')} % per år, "
+                    "er bare meldt, ikke bekreftet."
+                )
     if fees.interest_source == "profile":
         notes.append(f"Forsinkelsesrente {pct} % per år, som i eksempelet.")
     elif fees.interest_fallback:
@@ -870,9 +1061,12 @@ def _notes(steps: Iterable[Step], rules: EvictionRules, profile: Profile | None,
         )
     if profile is not None and profile.extra_costs:
         notes.append("«Andre kostnader» er ikke spesifisert i rapporten; beløpene er tilpasset rapportens totalsummer.")
+    landlord = any(c.key == "utleier_begjaering" for s in steps for c in s.costs)
     notes.append(
         "Purregebyr og innkrevingsgebyr er regnet med de høyeste satsene reglene tillater; "
-        "kommunen kan kreve mindre. Salær til inkasso og utleiers kostnader med begjæringen er ikke tatt med."
+        "kommunen kan kreve mindre. Salær til inkasso er ikke tatt med."
+        + (" Utleiers kostnader med begjæringen er regnet med det meste utleier kan kreve (½ R)." if landlord
+           else " Utleiers kostnader med begjæringen er ikke tatt med.")
     )
     notes.append(
         "Datoene er omtrentlige: de følger 2006-rapportens eksempel og lovens minstefrister, "
@@ -892,41 +1086,111 @@ def project_household(
     the costs, the request date and the cure amount and deadline.
 
     A household whose rent is always covered, and which has no existing arrears, gets status
-    "no arrears" and no steps. The arrears model is the module docstring's. `txs`: the
-    household's transactions as the schedule stands, if the caller has them already.
+    "no arrears" and no steps. The arrears model is the module docstring's. At each notice with
+    a deadline (purring and inkassovarsel, the § 4-18 varsel) the household pays a claim its
+    account can pay by then after that month's planned spending, and the process stops there
+    (status "settled"); later rent that fails starts a new process. `txs`: the household's
+    transactions as the schedule stands, if the caller has them already.
     """
     rules = rules or eviction_rules()
     h = household
     existing = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
-    unpaid = unpaid_rents(h, same_day_credit, txs)
-    if existing is None and not unpaid:
+    settled: list[Settlement] = []
+    first: EvictionProjection | None = None
+    for _ in range(MAX_PROCESSES):
+        payments = tuple((x.paid_on, x.amount_ore) for x in settled)
+        paid_until = settled[-1].notice_date if settled else None
+        owed_existing = existing if not settled else None
+        hx, hx_txs = h, txs
+        all_unpaid = unpaid_rents(hx, same_day_credit, txs, payments)
+        unpaid = _open_rents(all_unpaid, paid_until)
+        if owed_existing is None and not unpaid:
+            break
+        starts = [u.due for u in unpaid[:1]]
+        if owed_existing is not None:
+            starts.append(owed_existing.since or h.start)
+        first_due = min(starts)
+        eviction = step_dates(first_due, rules)[EVICTION_STEP]
+        # Rent due up to the eviction date counts; a holiday can push its debit days later, so
+        # the schedule as it stands is continued a month past the eviction date when the
+        # horizon is short.
+        needed = add_months(eviction, 1)
+        if needed > h.end:
+            months = h.months
+            while add_months(h.start, months) - timedelta(days=1) < needed:
+                months += 1
+            hx, hx_txs = h.model_copy(update={"months": months}), None
+            all_unpaid = unpaid_rents(hx, same_day_credit, None, payments)
+            unpaid = _open_rents(all_unpaid, paid_until)
+        debts = [_Debt(u.due, u.debit_date, u.unpaid_ore) for u in unpaid]
+        if owed_existing is not None:
+            since = owed_existing.since or h.start
+            debts.insert(0, _Debt(since, since, owed_existing.amount))
+        account = _account(hx, same_day_credit, hx_txs, all_unpaid, payments)
+        p = _project(
+            first_due=first_due,
+            debts=debts,
+            months_from=min(h.start, first_due),
+            rules=rules,
+            profile=None,
+            household=h.id,
+            unpaid=unpaid,
+            existing_ore=owed_existing.amount if owed_existing is not None else 0,
+            afford=_afford(hx.start, account),
+        )
+        if p.status != "settled":
+            return replace(p, settlements=tuple(settled), notes=p.notes + _settled_notes(settled))
+        settled.extend(p.settlements)
+        first = first or p
+    if first is None:
         return _no_arrears(h)
-    starts = [u.due for u in unpaid[:1]]
-    if existing is not None:
-        starts.append(existing.since or h.start)
-    first_due = min(starts)
-    eviction = step_dates(first_due, rules)[EVICTION_STEP]
-    # Rent due up to the eviction date counts; a holiday can push its debit days later, so the
-    # schedule as it stands is continued a month past the eviction date when the horizon is short.
-    needed = add_months(eviction, 1)
-    if needed > h.end:
-        months = h.months
-        while add_months(h.start, months) - timedelta(days=1) < needed:
-            months += 1
-        unpaid = unpaid_rents(h.model_copy(update={"months": months}), same_day_credit)
-    debts = [_Debt(u.due, u.debit_date, u.unpaid_ore) for u in unpaid]
-    if existing is not None:
-        since = existing.since or h.start
-        debts.insert(0, _Debt(since, since, existing.amount))
-    return _project(
-        first_due=first_due,
-        debts=debts,
-        months_from=min(h.start, first_due),
-        rules=rules,
-        profile=None,
-        household=h.id,
-        unpaid=unpaid,
-        existing_ore=existing.amount if existing is not None else 0,
+    return replace(first, settlements=tuple(settled), notes=_settled_notes(settled))
+
+
+#: A household's "if nothing is done" follows at most this many processes that it pays off.
+MAX_PROCESSES = 60
+
+
+def _open_rents(unpaid: tuple[UnpaidRent, ...], paid_until: date | None) -> tuple[UnpaidRent, ...]:
+    """The unpaid rents not yet paid by a settlement (those due after its notice)."""
+    return unpaid if paid_until is None else tuple(u for u in unpaid if u.due > paid_until)
+
+
+def _account(h: Household, same_day_credit: bool, txs: Sequence[Transaction] | None,
+             unpaid: Sequence[UnpaidRent], payments: Sequence[tuple[date, int]]) -> list[int]:
+    """The account balance each day as the bank sees it (after the day's debits, before its
+    credits unless `same_day_credit`): rent that failed stayed on it, settlements left it."""
+    sim = simulate(transactions(h) if txs is None else txs, h.start, h.end, h.opening_balance)
+    series = [int(v) for v in sim.solvency_series(same_day_credit)]
+    for u in unpaid:
+        for t in range(max(0, (u.debit_date - h.start).days), len(series)):
+            series[t] += u.unpaid_ore
+    for when, amount in payments:
+        for t in range(max(0, (when - h.start).days), len(series)):
+            series[t] -= amount
+    return series
+
+
+def _afford(start: date, account: list[int]) -> Callable[[date], int | None]:
+    """The lowest balance from a day to the end of its month (within the known days)."""
+
+    def low(day: date) -> int | None:
+        t = (day - start).days
+        if not 0 <= t < len(account):
+            return None
+        last = min(len(account) - 1, (_month_last_day(f"{day.year:04d}-{day.month:02d}") - start).days)
+        return min(account[t:last + 1])
+
+    return low
+
+
+def _settled_notes(settled: Sequence[Settlement]) -> tuple[str, ...]:
+    """Norwegian sentences on each claim the account pays by a notice's deadline."""
+    return tuple(
+        f"Kravet i {x.name_nb.lower()} ({_d(x.notice_date)}) kan betales fra kontoen innen fristen {_d(x.deadline)}, "
+        f"etter månedens planlagte utgifter: {format_kr(x.amount_ore)} betales {_d(x.paid_on)}, og saken stopper der. "
+        f"Det koster {format_kr(x.interest_ore + x.costs_ore)} i renter og gebyrer."
+        for x in settled
     )
 
 
@@ -962,6 +1226,35 @@ def project_profile(name: str = "seed-2006", rules: EvictionRules | None = None)
 # --------------------------------------------------------------------------- text
 
 
+def _settled_lines(p: EvictionProjection) -> list[str]:
+    """The text of a projection whose every claim the account pays by a notice's deadline:
+    what it costs, and that the process stops, instead of an eviction that will not come."""
+    out: list[str] = []
+    for x in p.settlements:
+        out.append(
+            f"Restanse fra {_d(x.first_due)} blir ikke betalt i tide, og {x.name_nb.lower()} kommer {_d(x.notice_date)}. "
+            f"Kontoen kan betale kravet innen fristen {_d(x.deadline)} og likevel dekke månedens planlagte utgifter: "
+            f"{format_kr(x.amount_ore)} betales {_d(x.paid_on)}, og saken stopper der."
+        )
+        parts = [
+            ("restanse (husleie)", format_kr(x.principal_ore)),
+            ("forsinkelsesrente", format_kr(x.interest_ore)),
+            ("gebyrer", format_kr(x.costs_ore)),
+        ]
+        out += ["  " + line for line in _columns(("", ""), parts, (False, True))[1:]]
+    out.append("")
+    out.append(
+        f"Å vente koster {format_kr(p.cost_of_waiting_ore)} i renter og gebyrer"
+        + (f" ({len(p.settlements)} saker)" if len(p.settlements) > 1 else "")
+        + ". Ingen sak om utkastelse trenger å starte."
+    )
+    out.append(
+        "Forutsetning: kravet betales så snart kontoen har råd etter månedens planlagte utgifter, "
+        "senest innen fristen i varselet."
+    )
+    return out
+
+
 def _d(day: date | None) -> str:
     return "–" if day is None else day.strftime("%d.%m.%Y")
 
@@ -987,6 +1280,8 @@ def projection_text(projection: EvictionProjection) -> str:
             "så ingen sak om utkastelse starter."
         )
         return "\n".join(lines) + "\n"
+    if p.status == "settled":
+        return "\n".join(lines + _settled_lines(p)) + "\n"
     first_rent = p.unpaid_rents[0] if p.unpaid_rents else None
     if p.household is not None and first_rent is not None and first_rent.due == p.first_due:
         lines.append(
@@ -997,6 +1292,12 @@ def projection_text(projection: EvictionProjection) -> str:
         lines.append(f"Restansen på {format_kr(p.existing_arrears_ore)} fra {_d(p.first_due)} er ikke betalt.")
     else:
         lines.append(f"Et krav på {format_kr(p.steps[0].principal_ore)} forfalt {_d(p.first_due)} og ble ikke betalt.")
+    if p.settlements:
+        lines.append(
+            f"Tidligere restanse betales fra kontoen innen fristene ({len(p.settlements)} gang(er), "
+            f"{format_kr(p.cost_of_waiting_ore)} i renter og gebyrer), men restansen fra {_d(p.first_due)} kan "
+            "kontoen ikke betale innen noen frist."
+        )
     lines.append("Da går saken trolig slik:")
     lines.append("")
     rows = [
@@ -1025,7 +1326,8 @@ def projection_text(projection: EvictionProjection) -> str:
         lines += _columns(("Måned", "Restanse"), months, (False, True))
         lines.append(
             "Restansen er regnet slik: når saldoen etter dagens trekk ikke dekker husleien, blir den "
-            "udekkede delen restanse, og restanse blir ikke betalt ned av seg selv."
+            "udekkede delen restanse. Restanse blir bare betalt når kontoen rekker til hele kravet innen "
+            "fristen i et varsel (purring, § 4-18-varsel) etter månedens planlagte utgifter; her gjør den ikke det."
         )
     if p.notes:
         lines.append("")

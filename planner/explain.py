@@ -144,8 +144,10 @@ def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> In
         reason = _dip_reason(base, _monthly_windows(h, due, max(p["days"])), h)
     elif i.lever == "bostotte_to_landlord":
         first = _first_date(plan, kind="bostotte_direct")
-        summary = (f"Bostøtten fra Husbanken utbetales til kommunen som utleier og trekkes fra husleien samme måned; "
-                   f"leietaker signerer transporterklæring, første gang {d(first) if first else '–'}. "
+        summary = (f"Bostøtten fra Husbanken utbetales til kommunen som utleier og trekkes fra husleien for måneden "
+                   f"den gjelder (den betales etterskuddsvis: utbetalingen den 20. gjelder måneden før); leietaker "
+                   f"samtykker skriftlig på forhånd (transporterklæring, kan trekkes tilbake når som helst), "
+                   f"første gang {d(first) if first else '–'}. "
                    + tenant_rent_share(plan, h))
         reason = _reason_direct(plan, h, base, "bostotte_direct", p["stream"])
     elif i.lever == "deduction":

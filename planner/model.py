@@ -205,6 +205,24 @@ class IncomeStream(_Scheduled):
             )
         return cat.canonical(value.strip().lower())  # type: ignore[return-value]
 
+    #: dated payout exceptions of the kind the household uses (benefits.toml `exceptions`),
+    #: e.g. ["jul-2025"]: the AAP meldekort sent early in the Christmas window
+    exceptions: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _known_exceptions(self):
+        known = catalogue().kinds[self.kind].exceptions
+        for name in self.exceptions or ():
+            if name not in known:
+                raise PydanticCustomError(
+                    "exceptions",
+                    "unknown exception {value} for {kind}; allowed: {allowed}",
+                    {"value": repr(name), "kind": self.kind, "allowed": ", ".join(sorted(known)) or "none"},
+                )
+        if self.exceptions and self.every_days is None and self.first is None:
+            raise PydanticCustomError("exceptions", "`exceptions` apply to streams paid every N days (give `every_days` and `first`)", {})
+        return self
+
     @property
     def stream(self) -> str:
         """The identifier used in plans and transactions: the name, or the kind."""

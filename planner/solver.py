@@ -67,6 +67,18 @@ def _month_key(d: date) -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
 
+def bostotte_month(nominal: date) -> str:
+    """The month a bostøtte payout is for: Husbanken pays in arrears, so the payout of the 20th
+    belongs to the month before (Husbanken, Veileder HB 9.B.12, 3.8 'Transport av bostøtte':
+    transferred to the kommune only against housing costs for the same period; domain.md §7)."""
+    y, m = (nominal.year - 1, 12) if nominal.month == 1 else (nominal.year, nominal.month - 1)
+    return f"{y:04d}-{m:02d}"
+
+
+#: How far past the horizon a bostøtte payout for the horizon's last month is looked for.
+BOSTOTTE_AFTER_DAYS = 62
+
+
 # --------------------------------------------------------------------------- precomputation
 
 
@@ -86,6 +98,8 @@ class _Stream:
     kind: str
     schedule: Schedule
     occ: list[tuple[int, int, date]]  # (day offset, amount øre, nominal date)
+    # bostøtte only: payouts after the horizon for months inside it (paid in arrears)
+    after: list[tuple[int, int, date]] = field(default_factory=list)
 
 
 @dataclass
@@ -163,7 +177,11 @@ def _setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Tra
     for inc, sched in zip(h.income, income_scheds):
         occ = [((o.effective - start).days, inc.amount_for(o.nominal.year, o.nominal.month), o.nominal)
                for o in occurrences(sched, start, end)]
-        streams[inc.stream] = _Stream(inc.stream, inc.kind, sched, occ)
+        after = []
+        if inc.stream in cfg.bostotte_streams:
+            after = [((o.effective - start).days, inc.amount_for(o.nominal.year, o.nominal.month), o.nominal)
+                     for o in occurrences(sched, end + timedelta(days=1), end + timedelta(days=BOSTOTTE_AFTER_DAYS))]
+        streams[inc.stream] = _Stream(inc.stream, inc.kind, sched, occ, after)
     move_options: dict[str, list[tuple[str, list[tuple[int, int, date]]]]] = {}
     by_name = {inc.stream: inc for inc in h.income}
     for name in cfg.move_streams:
@@ -384,14 +402,26 @@ def _build(s: _Setup, buffer_target: int, *, slack_one: bool = False, slack_mont
             if off > due_of[key]:
                 lateness_terms.append((var, c * (off - due_of[key])))
 
-    # ---- bostøtte to the landlord
+    # ---- bostøtte to the landlord (the kommune): each payout counts against the rent of the
+    # month it is for (the month before its nominal date); a payout for a month before the
+    # horizon stays with the tenant (never old arrears), and the payout for the horizon's last
+    # month comes after the horizon.
     bost: dict[str, object] = {}
+    keys = set(due_of)
     for name in cfg.bostotte_streams:
         st = s.streams[name]
         b = m.new_bool_var(f"bost_{name}")
         bost[name] = b
         cost_terms.append((b, cfg.costs["bostotte_to_landlord"]))
-        pay_landlord(b, st, lambda amt: amt)
+        for off, amt, nominal in st.occ + st.after:
+            key = bostotte_month(nominal)
+            if key not in keys:
+                continue
+            if off < s.days:
+                window_terms[credit_window(off)].append((b, -amt))
+            direct[key].append((b, amt))
+            if off > due_of[key]:
+                lateness_terms.append((b, amt * (off - due_of[key])))
 
     # ---- deduction from a benefit, paid to the landlord
     ded_k: dict[str, object] = {}
@@ -672,10 +702,15 @@ def _decode(s: _Setup, mdl: _Model, solver, opening_extra: int) -> tuple[list[Tr
         b = name in mdl.bost and solver.value(mdl.bost[name])
         k = solver.value(mdl.ded_k[name]) if name in mdl.ded_k else 0
         occ = moved[1] if moved else st.occ
-        for off, amt, _ in occ:
+        rent_keys = {r.key for r in s.rent_months}
+        for off, amt, nominal in occ + (st.after if b else []):
             key = s.rent_month_for(off)
-            if b and key is not None:
-                out.append(Transaction(day(off), "landlord", "bostotte_direct", amt, stream=name, rent_month=key))
+            if b:
+                bkey = bostotte_month(nominal)
+                if bkey in rent_keys:
+                    out.append(Transaction(day(off), "landlord", "bostotte_direct", amt, stream=name, rent_month=bkey))
+                elif off < s.days:
+                    out.append(Transaction(day(off), "tenant", "income", amt, stream=name))
             elif k and key is not None:
                 out.append(Transaction(day(off), "tenant", "income", amt - k * cfg.deduction_step_ore, stream=name))
                 out.append(Transaction(day(off), "landlord", "deduction", k * cfg.deduction_step_ore, stream=name,

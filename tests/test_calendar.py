@@ -121,3 +121,53 @@ def test_payout_shifted_back_into_the_horizon_from_after_its_end_is_kept():
     sched = Schedule(shift="before", day=31)
     got = [o.effective for o in occurrences(sched, D(2026, 1, 1), D(2026, 1, 30))]
     assert got == [D(2026, 1, 30)]
+
+
+# --------------------------------------------------------------------------- issue 13: payout data
+
+
+def test_sykepenger_and_foreldrepenger_by_the_25th_december_about_the_12th():
+    from planner.calendar import occurrences, resolve_income
+    from planner.model import IncomeStream
+
+    for kind in ("sykepenger", "foreldrepenger"):
+        s = IncomeStream.model_validate({"kind": kind, "amount": 20000})
+        got = [o.effective for o in occurrences(resolve_income(s, date(2026, 1, 1)), date(2026, 1, 1), date(2026, 12, 31))]
+        # 25.04.2026 is a Saturday -> Friday 24.04; 25.10 a Sunday -> 23.10; December the 12th is a
+        # Saturday -> Friday 11.12
+        assert got[3] == date(2026, 4, 24) and got[9] == date(2026, 10, 23) and got[11] == date(2026, 12, 11), kind
+        assert got[0] == date(2026, 1, 23)  # 25.01 is a Sunday
+
+
+def test_christmas_meldekort_window_is_a_dated_exception_a_household_opts_into():
+    from planner.calendar import occurrences, resolve_income
+    from planner.model import IncomeStream
+
+    base = {"kind": "aap", "amount": 9000, "every_days": 14, "first": "2025-12-02"}
+    span = (date(2025, 12, 1), date(2026, 1, 31))
+    plain = [o.effective for o in occurrences(resolve_income(IncomeStream.model_validate(base), span[0]), *span)]
+    used = [o.effective for o in occurrences(
+        resolve_income(IncomeStream.model_validate({**base, "exceptions": ["jul-2025"]}), span[0]), *span)]
+    assert date(2025, 12, 30) in plain and date(2025, 12, 22) not in plain
+    # the payout of 30.12 comes on 22.12.2025 (meldekort sent from 17.12, 3 bank days); the rest stay
+    assert used == [date(2025, 12, 2), date(2025, 12, 16), date(2025, 12, 22), date(2026, 1, 13), date(2026, 1, 27)]
+
+
+def test_unknown_payout_exception_is_refused_with_the_allowed_names():
+    import pytest
+    from pydantic import ValidationError
+
+    from planner.model import IncomeStream
+
+    with pytest.raises(ValidationError, match="unknown exception 'jul-2024' for aap; allowed: jul-2025"):
+        IncomeStream.model_validate({"kind": "aap", "amount": 1, "every_days": 14, "first": "2025-12-02",
+                                     "exceptions": ["jul-2024"]})
+
+
+def test_uncertain_payout_points_are_noted_in_the_data():
+    from planner.benefits import catalogue
+
+    cat = catalogue()
+    assert "15.04" in cat.kinds["bostotte"].uncertain and "15.05.2024" in cat.kinds["bostotte"].uncertain
+    assert "virkedager" in cat.kinds["aap"].uncertain and "cirka 2 til 3 virkedager" in cat.kinds["aap"].description
+    assert cat.kinds["aap"].exceptions["jul-2025"].reference

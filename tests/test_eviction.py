@@ -5,7 +5,8 @@ Figures are worked out by hand in the comments; the data they rest on is planner
 
 import json
 import tomllib
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
 
@@ -154,9 +155,11 @@ def test_fees_are_1_25_r_to_file_and_2_6_r_in_all():
         (date(2021, 12, 31), 1199, date(2021, 1, 1), False),
         (date(2006, 4, 1), 860, date(2006, 1, 1), False),
         (date(2012, 4, 1), 860, date(2006, 1, 1), False),  # unchanged 2006-2015 (lovdata)
-        (date(2023, 4, 1), 1223, date(2022, 1, 1), True),  # 2023 not found
-        (date(2025, 4, 1), 1277, date(2024, 1, 1), True),  # 2025 not found
-        (date(2026, 4, 1), 1277, date(2024, 1, 1), True),  # 2026 not found
+        (date(2020, 4, 1), 1172, date(2020, 1, 1), False),  # Prop. 18 L (2020-2021)
+        (date(2023, 4, 1), 1243, date(2023, 1, 1), False),
+        (date(2025, 4, 1), 1314, date(2025, 1, 1), False),
+        (date(2026, 4, 1), 1345, date(2026, 1, 1), False),
+        (date(2027, 4, 1), 1345, date(2026, 1, 1), True),  # 2027 not yet set: fallback
     ],
 )
 def test_rettsgebyr_by_year_and_fallback(when, kroner, from_, fallback):
@@ -164,17 +167,105 @@ def test_rettsgebyr_by_year_and_fallback(when, kroner, from_, fallback):
     assert (int(r.value), r.valid_from, r.fallback) == (kroner, from_, fallback)
 
 
-def test_r_fallback_for_2026_is_flagged_in_the_output(scenario):
-    p = project_household(scenario("lav-inntekt"))
-    assert p.fees.r_year == 2026 and p.fees.r_ore == 127_700 and p.fees.r_fallback
-    assert p.fees.r_valid_from == date(2024, 1, 1)
-    assert p.fees.filing_ore == 159_600 and p.fees.carried_out_total_ore == 331_900
-    assert any(n.startswith("Rettsgebyret (R) for 2026 er ikke funnet") for n in p.notes)
-    assert "Rettsgebyret (R) for 2026 er ikke funnet; siste kjente verdi, 1 277,00 kr" in projection_text(p)
+def test_r_fallback_after_the_data_ends_is_flagged_in_the_output():
+    # R for 2027 is not set: a claim due 01.01.2027 (request 01.04.2027) uses 1 345 kr, flagged
+    p = project_claim(date(2027, 1, 1), 1_000_000)
+    assert p.fees.r_year == 2027 and p.fees.r_ore == 134_500 and p.fees.r_fallback
+    assert p.fees.r_valid_from == date(2026, 1, 1)
+    assert any(n.startswith("Rettsgebyret (R) for 2027 er ikke funnet") for n in p.notes)
+    assert "Rettsgebyret (R) for 2027 er ikke funnet; siste kjente verdi, 1 345,00 kr" in projection_text(p)
     assert p.to_json()["fees"]["r_fallback"] is True
-    # the court-fee cost lines carry the flag too
-    filing = p.step("begjaering").costs[0]
-    assert filing.key == "gebyr_begjaering" and filing.fallback
+    filing = next(c for c in p.step("begjaering").costs if c.key == "gebyr_begjaering")
+    assert filing.fallback
+    # the interest after 31.12.2026 is beyond the data too
+    assert p.fees.interest_fallback and any("Forsinkelsesrenten etter 31.12.2026" in n for n in p.notes)
+
+
+def test_claim_due_2026_gets_the_fees_of_2026_without_fallback():
+    """The issue's check, by hand. A claim of 10 000 kr due 01.01.2026:
+    purring 01.02: purregebyr + inkassovarsel, 1/20 of the 2026 sats 750 kr = 37,50 -> 38 kr each
+        (nearest krone from 2026); innkreving 01.03: betalingsoppfordring 3/20 x 750 = 112,50 -> 113 kr;
+    begjæring 01.04: 1.25 R, R 2026 = 1 345 kr: 1 681,25 -> 1 681 kr (down, as politiet.no's amounts),
+        and the landlord's cost of preparing it, ½ R = 672,50 kr;
+    interest 01.01 -> 01.05 (120 days) at 12.00 % (H1 2026): 10 000 x 0.12 x 120/365 = 394,52 kr.
+    The issue's "about 12 261,52 kr" is 10 000 + 394,52 + 37 + 37 + 112 + 1 681: the same figures
+    with the fees rounded down; rounded to the nearest krone (domain.md §7: 38, 38, 113 kr) it is
+    12 264,52 kr, and with the landlord's ½ R, which the issue asks for as a step cost, 12 937,02 kr.
+    """
+    p = project_claim(date(2026, 1, 1), 1_000_000)
+    costs = {c.key: c.amount_ore for s in p.steps for c in s.costs}
+    assert costs == {"purregebyr": 3_800, "inkassovarsel": 3_800, "betalingsoppfordring": 11_300,
+                     "gebyr_begjaering": 168_100, "utleier_begjaering": 67_250, "gebyr_gjennomforing": 181_500}
+    interest = round(Fraction(1_000_000) * Fraction(12, 100) * 120 / 365)
+    assert interest == 39_452 == p.cure_interest_ore
+    issue = 1_000_000 + 39_452 + 3_700 + 3_700 + 11_200 + 168_100
+    assert issue == 1_226_152  # the issue's 12 261,52 kr (fees rounded down)
+    assert p.cure_amount_ore - 67_250 == issue + 100 + 100 + 100 == 1_226_452
+    assert p.cure_amount_ore == 1_293_702
+    assert p.cure_costs_ore == 3_800 + 3_800 + 11_300 + 168_100 + 67_250
+    assert p.fees.r_ore == 134_500 and not p.fees.r_fallback
+    assert p.fees.inkassosats_ore == 75_000 and not p.fees.inkassosats_fallback
+    assert p.fees.interest_percent == Decimal("12.00") and not p.fees.interest_fallback
+    text = projection_text(p)
+    assert "ikke funnet" not in text and "brukt videre" not in text and "bare meldt" not in text
+    assert not any("ikke funnet" in n or "bare meldt" in n for n in p.notes)
+
+
+@pytest.mark.parametrize(
+    "due, purring, betalingsoppfordring",
+    [
+        (date(2006, 1, 1), 5_500, 16_500),  # 1/10 and 3/10 of 550 kr
+        (date(2020, 9, 30), 7_000, 21_000),  # due before 01.10.2020: 1/10 and 3/10 of 700 kr
+        (date(2020, 10, 1), 3_500, 10_500),  # due from 01.10.2020: 1/20 and 3/20 of 700 kr
+        (date(2025, 11, 1), 3_500, 11_300),  # purring 01.12.2025 (700 kr); innkreving 01.01.2026: 750, nearest
+        (date(2025, 10, 1), 3_500, 10_500),  # both fees charged in 2025 (01.11, 01.12)
+    ],
+)
+def test_fee_rules_are_keyed_by_the_due_date(due, purring, betalingsoppfordring):
+    p = project_claim(due, 1_000_000)
+    costs = {c.key: c.amount_ore for s in p.steps for c in s.costs}
+    assert costs["purregebyr"] == costs["inkassovarsel"] == purring
+    assert costs["betalingsoppfordring"] == betalingsoppfordring
+
+
+def test_the_new_inkassolov_is_a_data_edit():
+    # When the new inkassolov's date is set, a rule with `lapses = true` removes the creditor's
+    # own fee-bearing inkassovarsel and betalingsoppfordring for claims due from that date.
+    raw = raw_data()
+    for key in ("inkassovarsel", "betalingsoppfordring"):
+        raw["costs"][key]["rules"]["2027-01-01"] = {"lapses": True, "reference": "test"}
+    rules = parse_rules(raw)
+    later = {c.key for s in project_claim(date(2027, 1, 1), 1_000_000, rules=rules).steps for c in s.costs}
+    assert "inkassovarsel" not in later and "betalingsoppfordring" not in later and "purregebyr" in later
+    before = {c.key for s in project_claim(date(2026, 12, 31), 1_000_000, rules=rules).steps for c in s.costs}
+    assert {"inkassovarsel", "betalingsoppfordring"} <= before
+
+
+def test_no_fallback_for_any_date_before_the_data_ends():
+    rules = eviction_rules()
+    for param in (rules.rettsgebyr, rules.interest, rules.inkassosats):
+        assert param.known_until is not None, param.key
+        day = date(2015, 1, 1) if param.key != "inkassosats" else date(2015, 1, 1)
+        while day <= param.known_until:
+            assert not param.at(day).fallback, (param.key, day)
+            day += timedelta(days=7)
+        assert param.at(param.known_until + timedelta(days=1)).fallback, param.key
+
+
+def test_interest_from_july_2024_by_half_year():
+    rules = eviction_rules()
+    got = {d: (rules.interest.at(d).value, rules.interest.at(d).status)
+           for d in (date(2024, 7, 1), date(2025, 1, 1), date(2025, 7, 1), date(2026, 1, 1), date(2026, 7, 1))}
+    assert got == {
+        date(2024, 7, 1): (Decimal("12.5"), "derived"),
+        date(2025, 1, 1): (Decimal("12.5"), "confirmed"),
+        date(2025, 7, 1): (Decimal("12.25"), "derived"),
+        date(2026, 1, 1): (Decimal("12.0"), "derived"),
+        date(2026, 7, 1): (Decimal("12.25"), "uncertain"),
+    }
+    # an uncertain rate in use is said in the notes
+    p = project_claim(date(2026, 6, 1), 1_000_000)
+    assert any("01.07.2026" in n and "bare meldt" in n for n in p.notes)
 
 
 def test_interest_changes_rate_at_the_half_year():
@@ -184,7 +275,7 @@ def test_interest_changes_rate_at_the_half_year():
     assert p.request_date == date(2023, 9, 1)
     assert p.step("begjaering").interest_ore == 28_822
     assert not p.fees.interest_fallback
-    assert p.fees.r_fallback  # R 2023 not found: 1 223 kr (2022) is used
+    assert not p.fees.r_fallback and p.fees.r_ore == 124_300  # R 2023
 
 
 # --------------------------------------------------------------------------- households
@@ -222,18 +313,20 @@ def test_low_income_household_builds_arrears_every_month(scenario):
     assert p.eviction_date == p.cure_deadline == date(2026, 5, 1)
     assert [s.key for s in p.steps] == STEP_ORDER
 
-    # costs before the lock change (inkassosats 700 kr, R 1 277 kr, both fallbacks for 2026):
-    # purregebyr 70 + inkassovarsel 70 + betalingsoppfordring 210 + 1.25 R 1 596 = 1 946 kr
-    assert p.cure_costs_ore == 7_000 + 7_000 + 21_000 + 159_600 == 194_600
+    # costs before the lock change (2026: inkassosats 750 kr, R 1 345 kr, no fallback):
+    # purregebyr 38 + inkassovarsel 38 + betalingsoppfordring 113 + 1.25 R 1 681 + ½ R 672,50 = 2 542,50 kr
+    assert p.cure_costs_ore == 3_800 + 3_800 + 11_300 + 168_100 + 67_250 == 254_250
     # principal: rent due up to 01.05 (May's rent is due on the eviction day)
     principal = 1_920_200 + 399_532
     assert p.cure_principal_ore == principal
-    # interest 12.5 % (fallback) from each debit date to 01.05; May's runs from 04.05: none yet
+    # interest 12.00 % (H1 2026) from each debit date to 01.05; May's runs from 04.05: none yet
     owed = [(1_008_066, date(2026, 1, 2)), (319_620, date(2026, 2, 2)), (307_180, date(2026, 3, 2)), (285_334, date(2026, 4, 1))]
-    exact = sum(Fraction(a) * Fraction(125, 1000) * (date(2026, 5, 1) - d).days / 365 for a, d in owed)
-    assert p.cure_interest_ore == round(exact) == 59_958
-    assert p.cure_amount_ore == principal + 59_958 + 194_600 == 2_574_290
-    assert p.fees.interest_fallback
+    exact = sum(Fraction(a) * Fraction(12, 100) * (date(2026, 5, 1) - d).days / 365 for a, d in owed)
+    assert p.cure_interest_ore == round(exact) == 57_560
+    assert p.cure_amount_ore == principal + 57_560 + 254_250 == 2_631_542
+    assert not p.fees.interest_fallback and not p.fees.r_fallback
+    # the account never holds enough to pay a notice's claim by its deadline: no settlement
+    assert p.settlements == ()
 
     # arrears month by month (principal owed at month end) up to the eviction month
     assert p.arrears_by_month == {
@@ -257,20 +350,75 @@ def test_fine_household_gets_no_steps(scenario):
     assert projection_text(p).startswith("Hvis ingenting gjøres:\nIngen restanse")
 
 
+def _never_pays() -> "EvictionRules":
+    """The data without deadlines to pay: the process runs its course whatever the account holds."""
+    raw = raw_data()
+    for step in raw["steps"].values():
+        step.pop("pay_within_days", None)
+    return parse_rules(raw)
+
+
 def test_existing_arrears_start_the_clock_at_their_date(scenario):
     h = scenario("alt-i-orden")
     h = h.model_copy(update={"arrears": Arrears.model_validate({"amount": 3000, "creditor": "utleier", "since": "2026-02-10"})})
-    p = project_household(h)
+    p = project_household(h, rules=_never_pays())
     assert p.status == "arrears" and p.unpaid_rents == ()
     assert p.first_due == date(2026, 2, 10)
     assert p.request_date == date(2026, 5, 10) and p.eviction_date == date(2026, 6, 10)
     assert p.existing_arrears_ore == 300_000 == p.cure_principal_ore
-    # interest from 10 Feb to 10 Jun (120 days) at 12.5 %
-    assert p.cure_interest_ore == round(Fraction(300_000) * Fraction(125, 1000) * 120 / 365) == 12_329
+    # interest from 10 Feb to 10 Jun (120 days) at 12.00 %
+    assert p.cure_interest_ore == round(Fraction(300_000) * Fraction(12, 100) * 120 / 365) == 11_836
     assert p.arrears_by_month["2026-01"] == 0 and p.arrears_by_month["2026-02"] == 300_000
     # without `since` the clock starts at the horizon start
     h2 = h.model_copy(update={"arrears": Arrears.model_validate({"amount": 3000})})
-    assert project_household(h2).first_due == date(2026, 1, 1)
+    assert project_household(h2, rules=_never_pays()).first_due == date(2026, 1, 1)
+
+
+def test_a_claim_the_account_can_pay_by_the_deadline_stops_the_process(scenario):
+    # The same 3 000 kr, with the data's deadlines: the purring of 10.03.2026 gives 14 days, and
+    # the account (a household whose money suffices) can pay it on the day after the month's
+    # planned spending. It pays 3 000 + interest 10.02 -> 10.03 (28 days at 12 %: 27,62 kr)
+    # + purregebyr 38 + inkassovarsel 38 kr, and the process stops: no request, no eviction.
+    h = scenario("alt-i-orden")
+    h = h.model_copy(update={"arrears": Arrears.model_validate({"amount": 3000, "creditor": "utleier", "since": "2026-02-10"})})
+    p = project_household(h)
+    assert p.status == "settled" and len(p.settlements) == 1
+    x = p.settlements[0]
+    assert (x.step, x.notice_date, x.deadline, x.paid_on) == ("purring", date(2026, 3, 10), date(2026, 3, 24), date(2026, 3, 10))
+    assert x.interest_ore == round(Fraction(300_000) * Fraction(12, 100) * 28 / 365) == 2_762
+    assert (x.principal_ore, x.costs_ore, x.amount_ore) == (300_000, 7_600, 310_362)
+    assert p.cost_of_waiting_ore == 2_762 + 7_600
+    assert p.request_date is None and p.eviction_date is None and p.cure_amount_ore == 0
+    assert [s.key for s in p.steps] == ["forfall", "purring"]
+    # the account really can pay it: the lowest balance from 10.03 to 31.03 is at least the claim
+    from planner.cashflow import simulate, transactions
+    series = simulate(transactions(h), h.start, h.end, h.opening_balance).solvency_series(False)
+    t0, t1 = (date(2026, 3, 10) - h.start).days, (date(2026, 3, 31) - h.start).days
+    assert int(series[t0:t1 + 1].min()) >= x.amount_ore
+    text = projection_text(p)
+    assert "saken stopper der" in text and "Å vente koster 103,62 kr" in text
+    assert "Utkastelse" not in text and "låsen" not in text
+    j = p.to_json()
+    assert j["status"] == "settled" and j["settlements"][0]["amount_ore"] == 310_362 and j["cost_of_waiting_ore"] == 10_362
+
+
+def test_a_household_with_money_to_spare_is_never_told_it_loses_its_home(scenario):
+    # The issue's case: 10 900 kr a month to spare, but the first rent falls before the first
+    # payout. The balance climbs all year, so the purring's claim is paid and nothing more follows.
+    from planner.io.household import household_from_dict
+
+    rich = household_from_dict({
+        "id": "rik", "start": date(2026, 1, 1), "months": 12, "opening_balance": 0, "min_balance": 0,
+        "income": [{"kind": "uforetrygd", "amount": 30_000}],
+        "expense": [{"kind": "husleie", "amount": 9_500, "day": 1}],
+        "living": {"monthly": 9_600},  # 30 000 - 9 500 - 9 600 = 10 900 kr a month to spare
+    })
+    base = project_household(rich, rules=_never_pays())
+    p = project_household(rich)
+    # without the deadlines the old projection threatened an eviction on 01.05.2026
+    assert base.status == "arrears" and base.eviction_date == date(2026, 5, 1)
+    assert p.status == "settled" and p.eviction_date is None
+    assert all(x.paid_on <= x.deadline for x in p.settlements)
 
 
 def test_eviction_beyond_the_horizon_continues_the_schedule(scenario):
@@ -308,7 +456,9 @@ def test_month_delays_clamp_to_the_end_of_short_months():
         (lambda r: r["steps"]["purring"].update(costs=["purregebyrr"]), "unknown cost 'purregebyrr'"),
         (lambda r: r["steps"]["purring"].update(after="fravikelse"), "not an earlier step"),
         (lambda r: r["steps"]["begjaering"].update(court_fee="half"), "unknown court_fee"),
-        (lambda r: r["costs"]["purregebyr"].update(base="rettsgebyr"), "unknown base"),
+        (lambda r: r["costs"]["purregebyr"].update(base="rettsgebyrr"), "unknown base"),
+        (lambda r: r["costs"]["purregebyr"]["rules"]["2020-10-01"].update(rounding="up"), "rounding 'up'"),
+        (lambda r: r["interest"]["values"]["2026-01-01"].update(status="sure"), "status 'sure'"),
     ],
 )
 def test_bad_data_is_refused(edit, message):
@@ -361,7 +511,7 @@ def test_text_is_norwegian_with_dates_and_kroner(scenario):
     assert text.startswith("Hvis ingenting gjøres:")
     assert "Begjæring om fravikelse kan komme: 01.04.2026" in text
     assert "Utkastelse (låsen skiftes): 01.05.2026" in text
-    assert "25 742,90 kr" in text and "senest 01.05.2026" in text
+    assert "26 315,42 kr" in text and "senest 01.05.2026" in text
     assert "10 080,66 kr av 11 500,00 kr blir restanse" in text
     seed = projection_text(project_profile())
     assert "12 267,00 kr" in seed and "7 941,00 kr" in seed and "02.03.2006" in seed

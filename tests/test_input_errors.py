@@ -354,7 +354,7 @@ def test_unknown_key_inside_income(tmp_path):
     f, msg = one(tmp_path, text)
     assert msg == (
         f"{f}:{line_of(text, 'when')}: income[2].when: unknown key 'when'; allowed: "
-        "amount, day, every_days, first, dates, shift, name, month_amounts, month_day, kind"
+        "amount, day, every_days, first, dates, shift, name, month_amounts, month_day, kind, exceptions"
     )
 
 
@@ -710,3 +710,10 @@ def test_labels_with_control_characters_are_printed_escaped(tmp_path):
         assert "\x1b" not in res.output and "\u202e" not in res.output
         assert not any(line.startswith("error:") for line in res.output.splitlines())
         assert "Husstand: x (sak 1\\nerror: forged\\x1b[2J\\u202e)" in res.output
+
+
+def test_unknown_payout_exception_names_file_line_and_field(tmp_path):
+    text = BASE.replace('kind = "bostotte"\namount = 2600', 'kind = "aap"\namount = 2600\nevery_days = 14\n'
+                        'first = 2026-01-07\nexceptions = ["jul-2024"]')
+    f, msg = one(tmp_path, text)
+    assert "income[" in msg and "unknown exception 'jul-2024' for aap; allowed: jul-2025" in msg

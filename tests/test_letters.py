@@ -243,7 +243,8 @@ def test_pdf_letter_reads_back(planned, sender, case, to, lang):
 
 def test_norwegian_letters_keep_aeoeaa_in_the_pdf(planned, sender):
     text = text_of(render(planned, sender, "enslig-mor-2006", "tenant", "nb", "pdf"), "pdf")
-    for word in ("Husleien din", "Dette må du gjøre", "Skriv under samtykket", "før", "Rødt er dager", "Besøk"):
+    for word in ("Husleien din", "Dette må du gjøre", "Skriv under samtykket", "å betale kravet", "Gjør du det",
+                 "Rødt er dager", "Besøk"):
         assert word in text
 
 
@@ -393,7 +394,17 @@ def test_landlord_letter_gives_the_new_avtalegiro_amount_and_the_direct_payments
 
 def test_landlord_letter_for_bostotte_to_the_kommune(planned, sender):
     text = md(planned, sender, "bostotte", "landlord")
-    assert "Nytt beløp i avtalegiroen" in text and "Husbanken" in text and "første gang 20.02.2026" in text
+    # bostøtte is paid afterwards: the payout of 20.03 is for February, the first month of the
+    # horizon (the 20.02 payout is for January, before it, and stays with the tenant)
+    assert "Nytt beløp i avtalegiroen" in text and "Husbanken" in text
+    assert "første gang 20.03.2026: bostøtten for februar 2026" in text
+    assert "kan trekke samtykket tilbake når som helst" in text
+    husbanken = md(planned, sender, "bostotte", "husbanken")
+    assert "fra utbetalingen 20.03.2026, som er bostøtten for februar 2026" in husbanken
+    assert "skriftlig på forhånd" in husbanken and "trekkes tilbake når som helst" in husbanken
+    assert "samme periode" in husbanken and "eldre, ubetalt husleie" in husbanken
+    en = text_of(render(planned, sender, "bostotte", "husbanken", "en", "md"), "md")
+    assert "which is the allowance for February 2026" in en and "withdrawn at any time" in en
     assert "Alderspensjon" not in text and "2 200,00 kr" not in text  # no benefit amounts, no other benefit
 
 
@@ -572,3 +583,18 @@ def test_markdown_letters_escape_raw_html_from_sender_and_recipient(planned, sen
     assert "<script" not in text and "<img" not in text and "<b>" not in text and "<br>" not in text
     assert "&lt;script>alert(1)&lt;/script>" in text and "&lt;img src=x onerror=alert(1)>" in text
     assert "Kontor &amp;amp; &lt;b>x&lt;/b>" in text  # the typed text, shown as typed
+
+
+def test_tenant_letter_says_what_waiting_costs_when_the_account_can_pay(planned, sender):
+    # The seed household's May shortfall is paid from its own account by the purring's deadline:
+    # the letters say what waiting costs and never threaten the home (issue 13, point 6).
+    from planner.letters import format_amount
+
+    h, p = planned["enslig-mor-2006"]
+    proj = p.if_nothing_done
+    assert proj.status == "settled"
+    nb = md(planned, sender, "enslig-mor-2006", "tenant")
+    assert f"å vente koster omtrent {format_amount(proj.cost_of_waiting_ore)}" in nb
+    assert "miste boligen" not in nb and "utkastelse" not in nb.lower()
+    en = md(planned, sender, "enslig-mor-2006", "tenant", "en")
+    assert "waiting costs about" in en and "lose your home" not in en

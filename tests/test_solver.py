@@ -103,9 +103,18 @@ def exhaustive_min_cost(h: Household, allow=(), forbid=(), extra_opening: int = 
             continue
         fixed_debit[(t.date - start).days] += -t.amount_ore
     streams = {}
+    # bostøtte is paid in arrears: a payout (nominal date) is for the month before, and the one
+    # for the horizon's last month comes after the horizon (computed here on its own)
+    for_month: dict[str, list] = {}
     for inc, sc in zip(h.income, incomes):
         streams[inc.stream] = (inc, sc, [(o.effective, inc.amount_for(o.nominal.year, o.nominal.month))
                                          for o in occurrences(sc, start, end)])
+        if inc.kind == "bostotte":
+            covered = []
+            for o in occurrences(sc, start, end + timedelta(days=62)):
+                y, m = (o.nominal.year, o.nominal.month - 1) if o.nominal.month > 1 else (o.nominal.year - 1, 12)
+                covered.append((o.effective, (y, m), inc.amount_for(o.nominal.year, o.nominal.month)))
+            for_month[inc.stream] = covered
     rent_sched = expenses[[e.kind for e in h.expense].index("husleie")]
     rents = [(o.nominal.year, o.nominal.month, h.rent.amount_for(o.nominal.year, o.nominal.month))
              for o in occurrences(rent_sched, start, end)]
@@ -176,12 +185,18 @@ def exhaustive_min_cost(h: Household, allow=(), forbid=(), extra_opening: int = 
         credit = list(fixed_credit)
         debit = list(fixed_debit)
         direct = defaultdict(int)
+        rent_keys = {(y, m) for (y, m, _r) in rents}
         for name, (inc, sc, occ) in streams.items():
+            if bost and name == bost[0]:
+                for eff, month, amt in for_month[name]:
+                    if month in rent_keys:
+                        direct[month] += amt
+                    elif eff <= end:
+                        credit[(eff - start).days] += amt
+                continue
             for eff, amt in (mv_occ if name == mv_s else occ):
                 key = (eff.year, eff.month)
-                if bost and name == bost[0]:
-                    direct[key] += amt
-                elif ded_s == name:
+                if ded_s == name:
                     direct[key] += ded_a
                     credit[(eff - start).days] += amt - ded_a
                 else:
@@ -453,3 +468,30 @@ def test_any_valid_household_gets_a_verified_answer(h):
     doc = p.to_json()
     assert_contract(h, doc)
     assert_untouched_incomes_keep_dates(h, doc)
+
+
+def test_bostotte_to_the_kommune_counts_against_the_month_it_is_for_never_arrears(scenario):
+    """Bostøtte is paid afterwards (the payout of the 20th is for the month before): a transferred
+    payout counts against that month's rent, the payout for a month before the horizon stays
+    with the tenant, and the lever never pays arrears (Husbanken, Veileder HB 9.B.12, 3.8)."""
+    from planner.solver import bostotte_month
+
+    h = scenario("minstepensjon-desember")
+    p = plan(h, forbid=["rent_day", "rent_instalments"])
+    assert any(i.lever == "bostotte_to_landlord" for i in p.interventions)
+    direct = [t for t in p.transactions if t.kind == "bostotte_direct"]
+    rent_months = {t.rent_month for t in transactions(h) if t.kind == "husleie"}
+    assert direct and all(t.rent_month in rent_months for t in direct)
+    for t in direct:
+        # the payout's own month is the month after the rent month it pays
+        assert bostotte_month(t.date) == t.rent_month, t
+    # the horizon's first payout is for the month before the horizon: it stays the tenant's
+    first_payout = min(t.date for t in transactions(h) if t.stream == "bostotte")
+    assert first_payout not in {t.date for t in direct}
+    assert any(t.date == first_payout and t.account == "tenant" for t in p.transactions if t.stream == "bostotte")
+    # the payout for the last month comes after the horizon, so every month is paid in full
+    assert max(t.date for t in direct) > h.end and max(t.rent_month for t in direct) == max(rent_months)
+    # every transferred krone pays a rent month of the horizon: assert_contract checks that each
+    # month's debits and direct payments add up to exactly that month's rent, so none of it can
+    # go to arrears (a repayment plan is a separate lever)
+    assert_contract(h, p.to_json())

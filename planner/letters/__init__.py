@@ -317,7 +317,10 @@ def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[
                      "varies": len({tuple(v) for v in by_month.values()}) > 1}
         elif i.lever == "bostotte_to_landlord":
             first = _first_on_or_after(plan, reply_by, kind="bostotte_direct", stream=p["stream"])
-            facts = {"stream": p["stream"], "first_month": first}
+            # the month the first transferred payout is for (paid in arrears: the month before)
+            for_month = next((t.rent_month for t in plan.transactions if t.kind == "bostotte_direct"
+                              and t.stream == p["stream"] and t.date == first), None)
+            facts = {"stream": p["stream"], "first_month": first, "for_month": for_month}
         elif i.lever == "deduction":
             first = _first_on_or_after(plan, reply_by, kind="deduction", stream=p["stream"])
             per_month = Counter(len(v) for v in _direct_months(plan, {"deduction"}).values())
@@ -364,10 +367,23 @@ def first_change(household, plan) -> date | None:
 
 def _projection_facts(projection) -> dict | None:
     """The few facts of "if nothing is done" a letter tells (tenant, social office)."""
-    if projection is None or projection.status != "arrears":
+    if projection is None or projection.status not in ("arrears", "settled"):
         return None
     first = projection.unpaid_rents[0] if projection.unpaid_rents else None
+    if projection.status == "settled":
+        # the household can pay each claim by its notice's deadline: say what waiting costs,
+        # never threaten an eviction that the household's own money stops
+        x = projection.settlements[0]
+        return {
+            "settled": True,
+            "first_due": x.first_due,
+            "first_unpaid_ore": first.unpaid_ore if first else x.principal_ore,
+            "notice": x.step,
+            "deadline": x.deadline,
+            "cost_ore": projection.cost_of_waiting_ore,
+        }
     return {
+        "settled": False,
         "first_due": projection.first_due,
         "first_unpaid_ore": first.unpaid_ore if first else projection.existing_arrears_ore,
         "request_date": projection.request_date,
