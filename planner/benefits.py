@@ -56,6 +56,8 @@ class BenefitKind:
     rules: tuple[BenefitRule, ...]
     tables: dict[int, tuple[date, ...]] = field(default_factory=dict)
     exceptions: dict[str, PayoutException] = field(default_factory=dict)
+    #: the paying office can be asked for a husleietrekk or a moved payout day (data: nav_requests)
+    nav_requests: bool = False
 
     def rule_on(self, when: date) -> BenefitRule:
         """The rule in force on `when` (the latest whose valid_from is not after it)."""
@@ -146,6 +148,7 @@ def catalogue() -> Catalogue:
             aliases=tuple(entry.get("aliases", ())),
             rules=tuple(rules),
             tables=tables,
+            nav_requests=bool(entry.get("nav_requests", False)),
             exceptions={
                 name: PayoutException(name, e.get("description", ""), e.get("reference", ""), e["from"], e["to"],
                                       e["paid_on"], e.get("uncertain"))

@@ -9,11 +9,12 @@ batch, where pydantic's validation would only cost time.
 
 from __future__ import annotations
 
-import calendar as _stdcal
 import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -27,19 +28,23 @@ from pydantic_core import PydanticCustomError
 
 from .benefits import catalogue
 from .money import MoneyError, kroner_to_ore
+from .periods import add_months  # noqa: F401  (re-exported: model.add_months)
 from .personal import has_national_id, reserved_id_reason
 
-LEVERS: tuple[str, ...] = (
-    "rent_day",
-    "rent_instalments",
-    "bostotte_to_landlord",
-    "deduction",
-    "move_payout",
-    "repayment_plan",
-)
-LeverName = Literal[
-    "rent_day", "rent_instalments", "bostotte_to_landlord", "deduction", "move_payout", "repayment_plan"
-]
+def _lever_names() -> tuple[str, ...]:
+    """The levers, in the catalogue's order: the one list is `data/levers.toml`."""
+    import tomllib
+    from importlib import resources
+
+    with resources.files("planner.data").joinpath("levers.toml").open("rb") as fh:
+        return tuple(tomllib.load(fh)["levers"])
+
+
+LEVERS: tuple[str, ...] = _lever_names()
+if TYPE_CHECKING:
+    LeverName = str
+else:
+    LeverName = Literal[LEVERS]
 Shift = Literal["before", "after", "none"]
 
 
@@ -95,13 +100,6 @@ def _shown(value: object) -> object:
     if isinstance(value, list):
         return [v.isoformat() if isinstance(v, date) else v for v in value]
     return value
-
-
-def add_months(d: date, months: int) -> date:
-    """`d` moved by whole calendar months, clamped to the target month's last day."""
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return date(year, month, min(d.day, _stdcal.monthrange(year, month)[1]))
 
 
 class _Strict(BaseModel):
@@ -557,6 +555,14 @@ class Shortfall:
         }
 
 
+def typical_split(per_month: Mapping[str, Sequence[int]]) -> tuple[int, ...]:
+    """The tenant's typical month: the most common split of the tenant's rent share over its
+    debit days; a tie goes to the smallest split (compared amount by amount). The plan's
+    `rent_instalments` params, the explanation and the letters all use this one rule."""
+    counts = Counter(tuple(a) for a in per_month.values())
+    return min(counts, key=lambda k: (-counts[k], k))
+
+
 @dataclass(frozen=True)
 class Plan:
     """The planner's answer for one household (see design.md, plan contract)."""
@@ -581,6 +587,14 @@ class Plan:
     # What happens if nothing is done (an `eviction.EvictionProjection`) for a household with a
     # problem; None when the schedule as it stands is fine and nothing is owed.
     if_nothing_done: object | None = None
+
+    def typical_rent_split(self) -> tuple[int, ...] | None:
+        """The tenant's typical month of a rent split into instalments (øre per debit day, in
+        the order of the days), or None when the plan does not split the rent."""
+        for i in self.interventions:
+            if i.lever == "rent_instalments":
+                return tuple(i.params["amounts_ore"])
+        return None
 
     def to_json(self) -> dict:
         base = self.baseline.to_json()

@@ -212,14 +212,13 @@ def _basis(lever: str, lang: str, social: bool | None = None) -> tuple[str, str,
         nb, en, src = EXTRA_BASIS[lever]
         name = {"opening_buffer": "Engangsstønad til startbuffer", "income_shortfall": "Økonomisk stønad"}[lever]
         return name, (nb if lang == "nb" else en), src
-    from ..levers import _raw, catalogue
+    from ..levers import catalogue
 
     lv = catalogue()[lever]
-    raw = _raw()["levers"][lever]
     if lever == "deduction" and social is not None:
         nb, en = DEDUCTION_BASIS["social" if social else "nav"]
         return lv.name, (nb if lang == "nb" else en), lv.reference
-    basis = raw.get("basis_nb", lv.basis) if lang == "nb" else lv.basis
+    basis = lv.basis_nb if lang == "nb" else lv.basis
     return lv.name, clean_basis(basis), lv.reference
 
 
