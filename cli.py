@@ -242,7 +242,8 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
     from planner.io.household import read_household
     from planner.levers import LeverError, check_names
     from planner.report import plan_text
-    from planner.solver import SolverTimeout, plan
+    from planner.assessment import plan_explained as plan
+    from planner.solver import SolverTimeout
 
     try:
         check_names(allow, "--allow")
@@ -308,7 +309,7 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
     from planner.io.household import read_household
     from planner.letters import LetterError, Recipient, format_for_path, render_letter
     from planner.levers import LeverError, check_names
-    from planner.solver import plan
+    from planner.assessment import plan_explained as plan
 
     try:
         fmt = format_for_path(out, fmt)

@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from planner import solver  # noqa: E402
-from planner.solver import chain, engine  # noqa: E402
 from planner.cashflow import diagnose  # noqa: E402
 from planner.io.household import read_household  # noqa: E402
+from planner.solver import chain, engine  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_check", ROOT / "bench" / "check.py")
 _check = importlib.util.module_from_spec(_spec)

@@ -41,7 +41,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from .io.files import private_dir, private_opener, write_atomic
-from .report import printable
 from .io.tables import (
     ERROR_HEADER,
     ColumnMap,
@@ -53,13 +52,15 @@ from .io.tables import (
     csv_safe,
     discover,
 )
+from .priority import weights as _priority_weights
+from .report import printable
 
 JOURNAL = "journal.jsonl"
 MANIFEST = "run.json"
 KEY_ENV = "PLANNER_PSEUDONYM_KEY"
 FORMAT = "planner.batch/1"
 #: A plan whose interventions cost at most this much counts as "solved by cheap levers".
-CHEAP_COST = 2
+CHEAP_COST = _priority_weights().cheap_cost  # a cheap plan (data/priority.toml)
 DEFAULT_TIME_LIMIT_S = 10.0
 
 #: Columns of results.csv, in order (`label` only when the input has one and ids are not
@@ -113,41 +114,11 @@ def load_key(key_file: str | Path | None = None) -> bytes:
 
 
 def priority_parts(row: dict) -> dict[str, int]:
-    """The priority (0-100) and its four parts; see README.md, "Priority". Each part is
-    rounded half up to a whole number.
+    """The priority (0-100) and its four parts of a batch row (`planner.priority`)."""
+    from .priority import PriorityInput
+    from .priority import priority_parts as parts
 
-    urgency  (0-40): 40 × (1 − d/365), d = days from the horizon start to the eviction request
-                     (clamped to 0..365); 0 when no request would come.
-    arrears  (0-25): 25 × arrears / (3 × monthly rent), at most 25.
-    children (0-20): 0 without children; 10 for one, +5 for each further child, at most 20.
-    levers   (0-15): 15 when a plan of cost ≤ 2 (cheap levers) solves it, 8 when a dearer plan
-                     does, 0 when none does (infeasible: more money is needed) or it was not planned.
-    A household with no problem, no arrears and no eviction request has priority 0.
-    """
-    urgency = arrears = children = levers = 0
-    problem = row.get("problem")
-    arrears_ore = int(row.get("arrears_ore") or 0)
-    at_risk = (problem not in (None, "", "none")) or arrears_ore > 0 or bool(row.get("eviction_request"))
-    if at_risk:
-        d = row.get("days_to_request")
-        if d is not None and d != "":
-            urgency = _half_up(40 * (365 - min(max(int(d), 0), 365)), 365)
-        rent = int(row.get("_rent_ore") or 0)
-        if arrears_ore > 0 and rent > 0:
-            arrears = min(25, _half_up(25 * arrears_ore, 3 * rent))
-        elif arrears_ore > 0:
-            arrears = 25
-        kids = int(row.get("children") or 0)
-        children = 0 if kids <= 0 else min(20, 10 + 5 * (kids - 1))
-        if row.get("status") == "planned":
-            levers = 15 if int(row.get("cost") or 0) <= CHEAP_COST else 8
-    return {"priority": urgency + arrears + children + levers, "priority_urgency": urgency,
-            "priority_arrears": arrears, "priority_children": children, "priority_levers": levers}
-
-
-def _half_up(num: int, den: int) -> int:
-    """num / den rounded half up, in integers (no float, no banker's rounding)."""
-    return (2 * num + den) // (2 * den)
+    return parts(PriorityInput.from_row(row))
 
 
 # --------------------------------------------------------------------------- worker side
@@ -236,9 +207,12 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
                 since = h.arrears.since or h.start
                 first_due = since if first_due is None else min(first_due, since)
             request = _request_after(first_due) if first_due is not None else None
-            if request is not None:
-                # a claim the account can pay by a notice's deadline stops the process (issue 13):
-                # only the full projection knows, and only households heading for a request need it
+            needs_plan = PROBLEMS[problem[j]] != "none" or arrears > 0
+            # a claim the account can pay by a notice's deadline stops the process (issue 13):
+            # only the full projection knows, and only households heading for a request need it.
+            # A household that is planned gets it from its plan's assessment (projected once).
+            project = request is not None and needs_plan and not check_only
+            if request is not None and not project:
                 from .eviction import project_household
 
                 request = project_household(h, same_day_credit).request_date
@@ -255,7 +229,8 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
                 "days_to_request": (request - start).days if request else "",
                 "arrears_ore": arrears, "children": h.children, "_rent_ore": h.rent.amount,
             }
-            needs_plan = row["problem"] != "none" or arrears > 0
+            if project:
+                row["_project"] = True
             if not needs_plan:
                 row.update(status="solvent", min_balance_after_ore=min_bal[j], cost=0)
                 out.rows.append(row)
@@ -306,7 +281,8 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
     process's main thread a wall-clock timer is the safety net (`HOUSEHOLD_WALL_PHASES`
     phases' wall limits): a household it stops, or one that finds no plan within the work
     limit, has status "timeout". Returns the finished row and the plan JSON text."""
-    from .solver import WALL_FACTOR, SolverTimeout, plan
+    from .assessment import plan_explained as plan
+    from .solver import WALL_FACTOR, SolverTimeout
 
     row = dict(row)
     use_alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
@@ -324,13 +300,14 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
                 signal.setitimer(signal.ITIMER_REAL, 0)
     except (_HouseholdTimeout, SolverTimeout):
         row.update(status="timeout", note=f"no plan within the time limit of {time_limit_s:g} s (CP-SAT work seconds)")
-        return row, None, _peak_rss()
-    except Exception as exc:  # a bug in one household must not stop the other 99 999
+        return _with_request(row, h, same_day_credit), None, _peak_rss()
+    except Exception as exc:  # noqa: BLE001 - a bug in one household must not stop the other 99 999; it is reported
         row.update(status="failed", note=f"planner error: {type(exc).__name__}")
-        return row, None, _peak_rss()
+        return _with_request(row, h, same_day_credit), None, _peak_rss()
     finally:
         if use_alarm and old is not None:
             signal.signal(signal.SIGALRM, old)
+    row = _with_request(row, h, same_day_credit, p.if_nothing_done)
     actors = sorted({a for i in p.interventions for a in i.actors})
     row.update(
         status=p.status,
@@ -344,6 +321,21 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
         note=_plan_note(p, shortfall),
     )
     return row, json.dumps(p.to_json(), ensure_ascii=False, separators=(",", ":")), _peak_rss()
+
+
+def _with_request(row: dict, h, same_day_credit: bool, projection=None) -> dict:
+    """The row with its eviction request date, when the check left it to the plan: from the
+    plan's projection, or projected here when there is no plan (timeout, failure)."""
+    if not row.pop("_project", False):
+        return row
+    if projection is None:
+        from .eviction import project_household
+
+        projection = project_household(h, same_day_credit)
+    request = projection.request_date
+    row.update(eviction_request=request.isoformat() if request else "",
+               days_to_request=(request - h.start).days if request else "")
+    return row
 
 
 def _plan_note(p, shortfall: str) -> str:
@@ -867,8 +859,15 @@ class _Progress:
         if not enabled or not sys.stderr.isatty():
             return
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         self.bar = Progress(TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
                             TaskProgressColumn(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),

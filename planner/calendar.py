@@ -237,7 +237,7 @@ def payout_table(year: int, kinds: list[str] | None = None) -> list[tuple[str, l
     """
     cat = catalogue()
     start, end = date(year, 1, 1), date(year, 12, 31)
-    rows = []
+    rows: list[tuple[str, list[Occurrence] | None, str]] = []
     for kind in kinds or sorted(cat.kinds):
         k = cat.kinds[kind]
         rule = k.rule_on(start)

@@ -431,7 +431,7 @@ class CheckResult:
                         household=table.ids[i],
                         start=hz.start,
                         end=hz.end,
-                        problem=PROBLEMS[problem[k]],  # type: ignore[arg-type]
+                        problem=PROBLEMS[problem[k]],
                         floor_ore=floor[k],
                         min_balance_ore=min_bal[k],
                         min_balance_date=at(min_day[k]),

@@ -66,9 +66,8 @@ def balance_chart(
 
 def household_chart(household, path: str | Path, same_day_credit: bool = False) -> Path:
     """The `planner check --chart` picture: the household's balance as the schedule stands."""
-    from .cashflow import simulate, transactions
+    from .cashflow import diagnose, simulate, transactions
     from .report import PROBLEM_TEXT
-    from .cashflow import diagnose
 
     txs = transactions(household)
     sim = simulate(txs, household.start, household.end, household.opening_balance)

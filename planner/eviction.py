@@ -1054,10 +1054,10 @@ def _notes(steps: Iterable[Step], rules: EvictionRules, profile: Profile | None,
     if fees.interest_source == "profile":
         notes.append(f"Forsinkelsesrente {pct} % per år, som i eksempelet.")
     elif fees.interest_fallback:
-        last = rules.interest.values[-1]
+        latest = rules.interest.values[-1]
         notes.append(
-            f"Forsinkelsesrenten etter {last.confirmed_until:%d.%m.%Y} er ikke funnet; "
-            f"{str(last.value).replace('.', ',')} % per år (fra {last.valid_from:%d.%m.%Y}) er brukt videre."
+            f"Forsinkelsesrenten etter {latest.confirmed_until:%d.%m.%Y} er ikke funnet; "
+            f"{str(latest.value).replace('.', ',')} % per år (fra {latest.valid_from:%d.%m.%Y}) er brukt videre."
         )
     if profile is not None and profile.extra_costs:
         notes.append("«Andre kostnader» er ikke spesifisert i rapporten; beløpene er tilpasset rapportens totalsummer.")
@@ -1259,7 +1259,7 @@ def _d(day: date | None) -> str:
     return "–" if day is None else day.strftime("%d.%m.%Y")
 
 
-def _columns(header: tuple[str, ...], rows: list[tuple[str, ...]], right: tuple[bool, ...]) -> list[str]:
+def _columns(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], right: tuple[bool, ...]) -> list[str]:
     """Fixed-width columns; text columns left-aligned, amounts right-aligned."""
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     out = []

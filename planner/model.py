@@ -26,10 +26,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .benefits import catalogue
+from .benefits import Shift, catalogue
+
+if TYPE_CHECKING:
+    from .eviction import EvictionProjection
 from .money import MoneyError, kroner_to_ore
 from .periods import add_months  # noqa: F401  (re-exported: model.add_months)
 from .personal import has_national_id, reserved_id_reason
+
 
 def _lever_names() -> tuple[str, ...]:
     """The levers, in the catalogue's order: the one list is `data/levers.toml`."""
@@ -45,7 +49,6 @@ if TYPE_CHECKING:
     LeverName = str
 else:
     LeverName = Literal[LEVERS]
-Shift = Literal["before", "after", "none"]
 
 
 def _to_ore(value: object) -> int:
@@ -366,7 +369,8 @@ class Household(_Strict):
                 " give the whole monthly rent once (splitting it is a lever the planner may propose)",
             )
         end = self.end
-        for group, items in (("income", self.income), ("expense", self.expense)):
+        groups: tuple[tuple[str, Sequence[IncomeStream | Expense]], ...] = (("income", self.income), ("expense", self.expense))
+        for group, items in groups:
             seen: set[str] = set()
             for idx, item in enumerate(items):
                 if item.stream in seen:
@@ -586,7 +590,7 @@ class Plan:
     explanation: tuple[str, ...] = ()
     # What happens if nothing is done (an `eviction.EvictionProjection`) for a household with a
     # problem; None when the schedule as it stands is fine and nothing is owed.
-    if_nothing_done: object | None = None
+    if_nothing_done: EvictionProjection | None = None
 
     def typical_rent_split(self) -> tuple[int, ...] | None:
         """The tenant's typical month of a rent split into instalments (øre per debit day, in

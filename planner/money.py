@@ -54,7 +54,7 @@ def kroner_to_ore(value: object) -> int:
         dec = Decimal(repr(value))
     elif isinstance(value, Decimal):
         dec = value
-        if dec.is_finite() and dec.as_tuple().exponent < -2 and dec != dec.quantize(Decimal("0.01")):
+        if dec.is_finite() and int(dec.as_tuple().exponent) < -2 and dec != dec.quantize(Decimal("0.01")):
             raise MoneyError("at most two decimals (whole øre) are allowed")
     elif isinstance(value, str):
         dec = _parse_kroner_text(value)

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, SCENARIOS
 
 from cli import main
-from conftest import ROOT, SCENARIOS
 
 BATCH = SCENARIOS / "batch"
 TENANTS_HEADER = "id,start,months,opening_balance,children,rent,rent_day,living_monthly,arrears,arrears_since"

@@ -175,8 +175,8 @@ def test_import_toml_and_field_messages_for_a_bad_file(client):
 
 
 def _batch_folder(tmp_path: Path) -> Path:
+    from planner.assessment import plan_explained as plan
     from planner.io.household import read_household
-    from planner.solver import plan
 
     out = tmp_path / "batch"
     (out / "plans").mkdir(parents=True)

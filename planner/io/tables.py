@@ -31,7 +31,6 @@ import math
 import os
 import re
 import sqlite3
-import tomllib
 import unicodedata
 import warnings
 from collections.abc import Iterator

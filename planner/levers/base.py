@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ..benefits import Shift
 from ..calendar import Schedule
 from ..model import Household, Intervention, Transaction
 from ..periods import month_key
@@ -69,7 +70,7 @@ class Setup:
     streams: dict[str, Stream]
     month_firsts: list[int]
     baseline: list[Transaction]
-    rent_shift: str
+    rent_shift: Shift
     rent_schedule: Schedule
     candidates: dict[str, Any] = field(default_factory=dict)
 

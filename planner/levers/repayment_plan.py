@@ -87,7 +87,7 @@ class RepaymentPlan(LeverRule):
 
     def transactions(self, d: Decoded) -> list[Transaction]:
         """The instalments of the chosen plan, as tenant debits."""
-        out = []
+        out: list[Transaction] = []
         for z, (_, _, pays) in zip(d.build.vars.get(self.key, []), _options(d.setup)):
             if d.value(z):
                 out.extend(Transaction(d.setup.day(off), "tenant", "repayment", -amt) for off, amt in pays)

@@ -52,9 +52,9 @@ def setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Tran
                                      (occ.effective - start).days, options))
     streams: dict[str, Stream] = {}
     for inc, sched in zip(h.income, income_scheds):
-        occ = [((o.effective - start).days, inc.amount_for(o.nominal.year, o.nominal.month), o.nominal)
-               for o in occurrences(sched, start, end)]
-        streams[inc.stream] = Stream(inc.stream, inc.kind, sched, occ)
+        payouts = [((o.effective - start).days, inc.amount_for(o.nominal.year, o.nominal.month), o.nominal)
+                   for o in occurrences(sched, start, end)]
+        streams[inc.stream] = Stream(inc.stream, inc.kind, sched, payouts)
     s = Setup(
         h=h, cfg=cfg, days=days, same_day_credit=same_day_credit, opening=h.opening_balance,
         floor=h.min_balance, fixed_credit=fixed_credit, fixed_debit=fixed_debit, rent_months=rent_months,

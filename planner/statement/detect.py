@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..benefits import catalogue
-from ..calendar import Schedule, effective_date, nominal_in_month, occurrences, resolve_expense, resolve_income
+from ..calendar import Schedule, nominal_in_month, occurrences, resolve_expense, resolve_income
 from .classify import credit_kind, debit_kind, group_text, is_reversal_text
 from .model import Entry, Statement
 

@@ -78,25 +78,12 @@ class PlanCache:
                 self._items.popitem(last=False)
 
 
-def batch_priority(household: Household, plan) -> float | None:
-    """The batch run's priority (0-100, `planner.batch.priority_parts`) for one household, so a
-    household entered here sorts among those of a batch run; None if the batch module is absent."""
-    try:
-        from ..batch import priority_parts  # type: ignore[attr-defined]
-        from ..eviction import project_household
+def batch_priority(household: Household, plan) -> float:
+    """The batch run's priority (0-100, `planner.priority`) for one household and its assessed
+    plan, so a household entered here sorts among those of a batch run."""
+    from ..priority import PriorityInput, priority_parts
 
-        h = household
-        request = project_household(h).request_date
-        row = {
-            "problem": plan.baseline.problem, "status": plan.status, "cost": plan.cost,
-            "arrears_ore": h.arrears.amount if h.arrears is not None else 0,
-            "eviction_request": request.isoformat() if request else "",
-            "days_to_request": (request - h.start).days if request else "",
-            "children": h.children, "_rent_ore": h.rent.amount,
-        }
-        return float(priority_parts(row)["priority"])
-    except Exception:
-        return None
+    return float(priority_parts(PriorityInput.from_plan(household, plan))["priority"])
 
 
 class Web:
@@ -139,7 +126,7 @@ class Web:
 
     def compute(self, h: Household):
         """The plan of `h` (cached). Slow: call it in the worker pool."""
-        from ..solver import plan as solve
+        from ..assessment import plan_explained as solve
 
         key = json.dumps(forms.household_document(h), sort_keys=True, ensure_ascii=False)
         p = self.cache.get(key)

@@ -130,12 +130,7 @@ def _household_context(web: Web, rec: Record) -> dict:
             ctx["letters"] = _recipients(api, p, h)
         except Exception:
             log.warning("letters: recipients() failed (%s)", "planner.letters")
-    try:
-        from ...eviction import project_household
-
-        ctx["eviction"] = project_household(h)
-    except Exception:
-        ctx["eviction"] = None
+    ctx["eviction"] = p.if_nothing_done  # projected once, with the plan (planner.assessment)
     return ctx
 
 
