@@ -68,13 +68,19 @@ def _group_cumsum(x: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.n
     return c - np.repeat(c[starts] - x[starts], counts)
 
 
-def analyse(tenancy: np.ndarray, day: np.ndarray, kind: np.ndarray, amount: np.ndarray, row: np.ndarray,
-            as_of: int) -> Analysis:
+def analyse(tid: np.ndarray, ids: np.ndarray, day: np.ndarray, kind: np.ndarray, amount: np.ndarray,
+            row: np.ndarray, as_of: int) -> Analysis:
     """Figures for the tenancies in these bookings, as of day `as_of` (days since 1970-01-01).
 
-    Bookings after `as_of` must already be left out (the caller counts them)."""
-    ids, tid = np.unique(tenancy.astype(str), return_inverse=True)
-    tid = tid.astype(np.int64)
+    `tid` indexes `ids` (the tenancy ids, as a dictionary encoding gives them); the result is in
+    id order. Bookings after `as_of` must already be left out (the caller counts them)."""
+    present, tid = np.unique(np.asarray(tid, dtype=np.int64), return_inverse=True)
+    ids = np.asarray(ids, dtype=object)[present]
+    by_id = np.argsort(ids.astype(str), kind="stable")
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[by_id] = np.arange(len(ids))
+    tid = rank[np.asarray(tid, dtype=np.int64)]
+    ids = ids[by_id]
     order = np.lexsort((row, kind, day, tid))
     tid, day, kind, amount, row = tid[order], day[order].astype(np.int64), kind[order], amount[order], row[order]
     n_t = len(ids)
@@ -158,6 +164,7 @@ def analyse(tenancy: np.ndarray, day: np.ndarray, kind: np.ndarray, amount: np.n
     recent = (kind == CHARGE) & (day >= as_of - GRACE_DAYS)
     not_late = np.bincount(tid[recent], weights=amount[recent], minlength=n_t).astype(np.int64)
     t["arrears_ore"] = np.maximum(t["balance_ore"].to_numpy() - not_late, 0)
+    t["first_row"] = np.minimum.reduceat(row, starts) if len(row) else np.zeros(0, np.int64)
     t["first_day"] = np.where(counts > 0, day[starts], 0)
     t["last_day"] = np.where(counts > 0, day[np.maximum(last, 0)], 0)
 
@@ -233,7 +240,7 @@ def analyse(tenancy: np.ndarray, day: np.ndarray, kind: np.ndarray, amount: np.n
     if len(ret):
         returned = pd.merge_asof(ret, pay.rename(columns={"day": "debit_day", "row": "debit_row"}),
                                  left_on="day", right_on="debit_day", by=["tid", "amount"], direction="backward",
-                                 tolerance=21).sort_values(["tid", "day"]).reset_index(drop=True)
+                                 tolerance=21, allow_exact_matches=False).sort_values(["tid", "day"]).reset_index(drop=True)
     else:
         returned = ret.assign(debit_day=[], debit_row=[])
     return Analysis(t, months, payments, inst, returned)

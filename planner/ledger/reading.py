@@ -249,8 +249,8 @@ def _prescan_ragged(path: Path, sep: str, enc: str, width: int) -> np.ndarray:
             nl = np.flatnonzero(raw == 10)
             if nl.size == 0:
                 continue
-            seps = np.cumsum(raw == sep_b[0])[nl]
-            per_line = np.diff(np.concatenate(([0], seps)))
+            sep_pos = np.flatnonzero(raw == sep_b[0])
+            per_line = np.diff(np.concatenate(([0], np.searchsorted(sep_pos, nl))))
             lens = np.diff(np.concatenate(([-1], nl)))
             suspicious = bool(((per_line != width - 1) & (lens > 2)).any())
         if not suspicious and carry.strip():
@@ -455,8 +455,9 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
     report(fnr & ~empty_t, "tenancy", "looks like a fødselsnummer (11 digits): use the tenancy (leieforhold) number,"
            " not personal data", lambda v: "")
 
-    # date
-    day, bad_date = parse_dates(trimmed["date"])
+    # date, kind, amount: few distinct values (a ledger has a few hundred dates), so each is
+    # parsed once in the dictionary and looked up per row
+    day, bad_date = _by_dictionary(trimmed["date"], parse_dates)
     report(bad_date, "date", "not a date: use YYYY-MM-DD or DD.MM.YYYY (a real day, years 1990-2100)", _show_number)
 
     # kind
@@ -469,7 +470,7 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
            " or map yours with [kinds] in --columns)", _show_word)
 
     # amount
-    ore, bad_amount = parse_amounts(trimmed["amount"])
+    ore, bad_amount = _by_dictionary(trimmed["amount"], parse_amounts)
     report(bad_amount, "amount", "not an amount: kroner with at most two decimals, such as 9500, 9 500,50 or"
            " -9500.00 (at most 100 000 000)", _show_number)
     report((ore == 0) & ~bad_amount, "amount", "the amount is zero: a booking moves money", _show_number)
@@ -480,6 +481,15 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
     key = _dupkey(trimmed, gi)
     return Chunk(tenancy.take(gi), day[good].astype(np.int32), codes[good], ore[good], rows[good], key, errs, n,
                  int(blank.sum()), int((bad & ~blank).sum()))
+
+
+def _by_dictionary(a, parse):
+    """`parse` applied to the distinct values of `a` only, then spread to every row."""
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(a)
+    idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return tuple(x[idx] for x in parse(enc.dictionary))
 
 
 def _arrow_text(values):
