@@ -425,9 +425,11 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
     errors: list[tuple] = []  # (row, order, column, value, reason, tenancy)
     tenancy = trimmed["tenancy"]
 
+    skip = np.isin(rows, np.fromiter(skip_rows, dtype=np.int64)) if skip_rows else np.zeros(n, dtype=bool)
+
     def report(mask: np.ndarray, col: str, reason: str, show) -> None:
         nonlocal bad
-        mask = mask & ~blank
+        mask = mask & ~blank & ~skip  # a row already reported (a formula cell) is not reported twice
         if not mask.any():
             return
         bad |= mask
@@ -445,8 +447,7 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
         report(np.isin(rows, np.fromiter(bad_encoding, dtype=np.int64)), "tenancy",
                "the row is not UTF-8 while the rest of the file is (mixed encodings): save the file again as UTF-8;"
                " the row is not read", lambda v: "")
-    if skip_rows:
-        bad |= np.isin(rows, np.fromiter(skip_rows, dtype=np.int64)) & ~blank
+    bad |= skip & ~blank
 
     # tenancy
     empty_t = np_(pc.equal(pc.utf8_length(tenancy), 0))
@@ -568,9 +569,11 @@ def parse_amounts(a) -> tuple[np.ndarray, np.ndarray]:
 
     t = pc.replace_substring_regex(a, r"[\s\x{00a0}]", "")
     t = pc.replace_substring_regex(t, r"(?i)^kr\.?|kr\.?$|,-$", "")
-    dots = pc.match_substring_regex(t, r"^[+-]?\d{1,3}(\.\d{3})+(,\d{1,2})?$")
+    # thousands separators only where they cannot be decimals: '9.500,00', '1.234.567', '9,500.00'
+    # ('12.345' alone is refused: 12 345 kr or 12,345 kr?)
+    dots = pc.match_substring_regex(t, r"^[+-]?\d{1,3}((\.\d{3})+,\d{1,2}|(\.\d{3}){2,})$")
     t = pc.if_else(dots, pc.replace_substring(t, ".", ""), t)
-    commas = pc.match_substring_regex(t, r"^[+-]?\d{1,3}(,\d{3})+(\.\d{1,2})?$")
+    commas = pc.match_substring_regex(t, r"^[+-]?\d{1,3}((,\d{3})+\.\d{1,2}|(,\d{3}){2,})$")
     t = pc.if_else(commas, pc.replace_substring(t, ",", ""), t)
     ok = pc.match_substring_regex(t, r"^[+-]?\d{1,12}([.,]\d{1,2})?$")
     t = pc.replace_substring_regex(t, r"^[+-]", "")

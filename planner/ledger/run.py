@@ -169,7 +169,7 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     s.candidates = int(table["plan_candidate"].sum()) if len(table) else 0
     errors = [RowError(e.file, e.row, e.column, alias(e.value) if e.value and e.column == ledger.columns.get(
         "tenancy") else e.value, e.reason, alias(e.household) if e.household else None) for e in errors]
-    errors.sort(key=lambda e: (e.row or 0, e.column))
+    errors.sort(key=lambda e: e.row or 0)  # stable: the cells of a row keep the order of the columns
     s.error_lines = output.write_errors(out / "errors.csv", errors)
     s.seconds = time.perf_counter() - t0
     s.peak_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

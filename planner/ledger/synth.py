@@ -35,6 +35,12 @@ class Generated:
 
 
 @lru_cache(maxsize=None)
+def _bank(d: date) -> date:
+    """`d`, or the next bank day when money does not move on `d`."""
+    return effective_date(d, "after")
+
+
+@lru_cache(maxsize=None)
 def _eff(y: int, m: int, d: int, shift: str) -> date:
     return effective_date(date(y, m, min(d, month_end(y, m))), shift)  # type: ignore[arg-type]
 
@@ -81,12 +87,13 @@ def _tenancy(rng: random.Random, tid: str, pattern: str, start: date, months: in
         def pay(d: date, amount: int, text: str = f"AvtaleGiro {name}") -> None:
             rows.append((tid, d, "payment", amount, text))
             if rng.random() < 0.03:  # booked on the wrong tenancy and moved: reversed, booked again
-                rows.append((tid, d + timedelta(days=1), "reversal", amount, "Feilføring"))
-                rows.append((tid, d + timedelta(days=1), "payment", amount, f"Innbetaling {name}"))
+                nxt = _bank(d + timedelta(days=1))
+                rows.append((tid, nxt, "reversal", amount, "Feilføring"))
+                rows.append((tid, nxt, "payment", amount, f"Innbetaling {name}"))
 
         if pattern == "on_time":
             late = 3 if rng.random() < 0.1 else 0
-            pay(debit + timedelta(days=10 if m == one_late else late), rent)
+            pay(_bank(debit + timedelta(days=10 if m == one_late else late)), rent)
         elif pattern == "late_complete":
             if split:  # half on the 20th, the rest on the 5th of the next month
                 pay(_eff(y, mo, 20, "before"), shares[0], f"Bostøtte {name}")
@@ -112,9 +119,9 @@ def _tenancy(rng: random.Random, tid: str, pattern: str, start: date, months: in
         elif pattern == "failed_debits":
             if m in fail_months:
                 rows.append((tid, debit, "payment", rent, "AvtaleGiro"))
-                rows.append((tid, debit + timedelta(days=rng.randrange(2, 7)), "returned", rent,
+                rows.append((tid, _bank(debit + timedelta(days=rng.randrange(2, 5))), "returned", rent,
                              "AvtaleGiro avvist: ikke dekning"))
-                pay(_eff(y, mo, rng.randrange(10, 16), "none"), rent, f"Nettbank {name}")
+                pay(_eff(y, mo, rng.randrange(10, 16), "after"), rent, f"Nettbank {name}")
             else:
                 pay(debit, rent)
 

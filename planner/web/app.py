@@ -162,6 +162,8 @@ def create_app(
     app.state.cache = cache
     app.state.users = users
     app.mount("/static", StaticFiles(directory=str(here.joinpath("static"))), name="static")
+    from .ledger import router as ledger_router  # the rent-ledger import (/reskontro)
+    app.include_router(ledger_router)
 
     @app.middleware("http")
     async def require_login(request: Request, call_next):
