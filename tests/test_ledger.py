@@ -446,3 +446,92 @@ def test_web_ledger_import(tmp_path):
                        files={"ledger": ("r.csv", b"\xff\xfe", "text/csv")})
         assert worse.status_code == 422
         assert c.post("/reskontro", data={}, files={"ledger": ("r.csv", b"x", "text/csv")}).status_code == 403
+
+
+# --------------------------------------------------------------------------- the vectorised analysis against a plain loop
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_KINDS = ["charge", "payment", "reversal", "returned", "credit"]
+
+
+@st.composite
+def bookings(draw):
+    n = draw(st.integers(1, 40))
+    out = []
+    for _ in range(n):
+        out.append((draw(st.sampled_from(["T1", "T2", "T3"])), draw(st.integers(0, 150)),
+                    draw(st.sampled_from(_KINDS)), draw(st.integers(1, 20)) * 50_000))
+    return out
+
+
+def _reference(rows_, as_of: int):
+    """Balance and, per rent month, the settle day, by a plain loop over the definition: the first
+    booking after which the money paid in reaches the sum charged up to the month and stays there."""
+    from planner.ledger.reading import KIND_CODE
+
+    out = {}
+    for t in sorted({r[0] for r in rows_}):
+        ev = sorted([(d, KIND_CODE[k], i, k, a) for i, (tt, d, k, a) in enumerate(rows_) if tt == t and d <= as_of])
+        if not ev:
+            continue
+        paid, charged, series = 0, 0, []
+        for d, _, _, k, a in ev:
+            paid += {"payment": a, "reversal": -a, "returned": -a}.get(k, 0)
+            charged += {"charge": a, "credit": -a}.get(k, 0)
+            series.append((d, paid))
+        month_charge: dict[int, int] = {}
+        for d, _, _, k, a in ev:
+            mi = (date(2026, 1, 1) + timedelta(days=d)).month
+            if k in ("charge", "credit"):
+                month_charge[mi] = month_charge.get(mi, 0) + (a if k == "charge" else -a)
+        has_charge = {(date(2026, 1, 1) + timedelta(days=d)).month for d, _, _, k, _ in ev if k == "charge"}
+        settle, cum = {}, 0
+        for mi in sorted(month_charge):
+            cum += month_charge[mi]
+            if mi not in has_charge:
+                continue
+            settle[mi] = None
+            if cum <= 0:
+                settle[mi] = "due"
+                continue
+            for j in range(len(series)):
+                if min(p for _, p in series[j:]) >= cum:
+                    settle[mi] = series[j][0]
+                    break
+        out[t] = (charged - paid, settle)
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(bookings(), st.integers(0, 150))
+def test_vectorised_analysis_matches_a_plain_loop(rows_, as_of_offset):
+    from planner.ledger.analysis import analyse
+    from planner.ledger.reading import KIND_CODE
+
+    base = (date(2026, 1, 1) - date(1970, 1, 1)).days
+    as_of = base + as_of_offset
+    keep = [r for r in rows_ if r[1] <= as_of_offset]
+    ref = _reference(rows_, as_of_offset)
+    if not keep:
+        return
+    ids = np.array(sorted({r[0] for r in keep}), dtype=object)
+    tid = np.array([list(ids).index(r[0]) for r in keep])
+    a = analyse(tid, ids, np.array([base + r[1] for r in keep]), np.array([KIND_CODE[r[2]] for r in keep], np.int8),
+                np.array([r[3] for r in keep], np.int64), np.arange(len(keep)), as_of)
+    for k, t in enumerate(a.tenancies["tenancy"]):
+        balance, settle = ref[t]
+        assert a.tenancies["balance_ore"].iat[k] == balance
+        m = a.months[a.months["tid"] == k]
+        got = {}
+        for mi, ok, sd, due in zip(m["mi"], m["settled"], m["settled_day"], m["due"]):
+            month = int(mi) % 12 + 1
+            got[month] = (sd - base if sd != due or settle.get(month) != "due" else "due") if ok else None
+        want = {mo: v for mo, v in settle.items()}
+        assert set(got) == set(want)
+        for mo in want:
+            if want[mo] == "due":
+                assert got[mo] is not None
+            else:
+                assert got[mo] == want[mo], (t, mo, got, want)

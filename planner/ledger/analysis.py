@@ -65,7 +65,8 @@ def month_start(mi: np.ndarray) -> np.ndarray:
 
 def _group_cumsum(x: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     c = np.cumsum(x)
-    return c - np.repeat(c[starts] - x[starts], counts)
+    nz = counts > 0  # a tenancy without rows in this table (no charge yet) has no group
+    return c - np.repeat(c[starts[nz]] - x[starts[nz]], counts[nz])
 
 
 def analyse(tid: np.ndarray, ids: np.ndarray, day: np.ndarray, kind: np.ndarray, amount: np.ndarray,
@@ -109,12 +110,12 @@ def analyse(tid: np.ndarray, ids: np.ndarray, day: np.ndarray, kind: np.ndarray,
     cm = pd.DataFrame({"tid": tid[is_c], "mi": mi_all[is_c], "charged": charged_d[is_c],
                        "due": np.where(kind[is_c] == CHARGE, day[is_c], np.iinfo(np.int64).max)})
     months = cm.groupby(["tid", "mi"], sort=True).agg(charged=("charged", "sum"), due=("due", "min")).reset_index()
-    months = months[months["due"] != np.iinfo(np.int64).max].reset_index(drop=True)  # a month with only credits
+    months["threshold"] = months.groupby("tid")["charged"].cumsum()  # charged up to and including the month
+    # a month with only credit notes is no rent month (its credit still lowers the sum charged)
+    months = months[months["due"] != np.iinfo(np.int64).max].reset_index(drop=True)
     mt = months["tid"].to_numpy()
     m_counts = np.bincount(mt, minlength=n_t)
-    m_starts = np.concatenate(([0], np.cumsum(m_counts)[:-1]))
-    ch = months["charged"].to_numpy()
-    threshold = _group_cumsum(ch, m_starts, m_counts) if len(ch) else ch
+    threshold = months["threshold"].to_numpy()
     due = months["due"].to_numpy()
     # settled: first booking of the tenancy whose suffix minimum reaches the month's threshold
     skey = tid * _BIG + np.clip(suffix_min, -(_BIG >> 1) + 1, (_BIG >> 1) - 1)
@@ -125,7 +126,6 @@ def analyse(tid: np.ndarray, ids: np.ndarray, day: np.ndarray, kind: np.ndarray,
     settled_day = np.where(threshold <= 0, due, settled_day)
     settled_ok |= threshold <= 0
     days_late = np.where(settled_ok, np.maximum(settled_day - due, 0), as_of - due)
-    months["threshold"] = threshold
     months["settled"] = settled_ok
     months["settled_day"] = np.where(settled_ok, settled_day, -1)
     months["days_late"] = days_late

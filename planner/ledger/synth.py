@@ -74,6 +74,7 @@ def _tenancy(rng: random.Random, tid: str, pattern: str, start: date, months: in
     after_break_skip = rng.random() < 0.5
     fail_months = set(rng.sample(range(months - 12, months), rng.randrange(3, 6)))
     one_late = rng.randrange(months) if rng.random() < 0.3 else -1
+    one_failed = rng.randrange(months - 12, months) if rng.random() < 0.15 else -1  # a single bounce: still on time
     plan = rng.choice(((10, 20), (12, 20), (20, 31), (10, 25), (5, 20, 28)))
     split = rng.random() < 0.3
     shares = _shares(rng, rent, 2 if split else len(plan))
@@ -91,7 +92,11 @@ def _tenancy(rng: random.Random, tid: str, pattern: str, start: date, months: in
                 rows.append((tid, nxt, "reversal", amount, "Feilføring"))
                 rows.append((tid, nxt, "payment", amount, f"Innbetaling {name}"))
 
-        if pattern == "on_time":
+        if pattern == "on_time" and m == one_failed:
+            rows.append((tid, debit, "payment", rent, "AvtaleGiro"))
+            rows.append((tid, _bank(debit + timedelta(days=3)), "returned", rent, "AvtaleGiro avvist"))
+            pay(_bank(debit + timedelta(days=4)), rent, f"Nettbank {name}")
+        elif pattern == "on_time":
             late = 3 if rng.random() < 0.1 else 0
             pay(_bank(debit + timedelta(days=10 if m == one_late else late)), rent)
         elif pattern == "late_complete":
