@@ -31,7 +31,7 @@
     var n = rowsOf(group).length + 1;
     var remove = row.querySelector("button.remove");
     if (remove) remove.setAttribute("aria-label", remove.getAttribute("aria-label").replace("ny", String(n)));
-    button.parentNode.insertBefore(row, button);
+    tpl.parentNode.insertBefore(row, tpl);
     var first = row.querySelector("select, input");
     if (first) first.focus();
   }
@@ -66,22 +66,32 @@
       if (seen[id]) return;
       seen[id] = true;
       var label = kind.options[kind.selectedIndex].text + (name ? " (" + name + ")" : "");
-      out.push({ id: id, kind: kind.value, label: label });
+      out.push({ id: id, kind: kind.value, label: label, row: r.getAttribute("data-row") });
     });
     return out;
   }
 
-  // Rebuild each stream lever's checkboxes, keeping ticks; a new stream takes the standard
-  // (ticked when NAV pays it), as the server does for a stream it did not offer.
+  // Rebuild each stream lever's checkboxes, keeping each row's tick (also when the row is
+  // renamed); a new stream takes the standard (ticked when NAV pays it), as the server does
+  // for a stream it did not offer.
+  function tagRows() {
+    var byId = {};
+    streams().forEach(function (s) { byId[s.id] = s.row; });
+    document.querySelectorAll("fieldset[data-streams] input[type=checkbox]").forEach(function (c) {
+      if (byId[c.value]) c.setAttribute("data-row", byId[c.value]);
+    });
+  }
+
   function updateStreams() {
     var list = streams();
     document.querySelectorAll("fieldset[data-streams]").forEach(function (fs) {
       var key = fs.getAttribute("data-streams");
       var navPaid = (fs.getAttribute("data-nav-paid") || "").split(" ");
       var offered = fs.querySelector('input[name="' + key + '_offered"]');
-      var before = (offered.value || "").split(/[,\s]+/).filter(Boolean);
       var ticked = {};
-      fs.querySelectorAll('input[type="checkbox"]').forEach(function (c) { ticked[c.value] = c.checked; });
+      fs.querySelectorAll("input[type=checkbox][data-row]").forEach(function (c) {
+        ticked[c.getAttribute("data-row")] = c.checked;
+      });
       var box = fs.querySelector(".checks");
       box.textContent = "";
       list.forEach(function (s) {
@@ -89,7 +99,8 @@
         label.className = "check";
         var c = document.createElement("input");
         c.type = "checkbox"; c.name = key; c.value = s.id;
-        c.checked = before.indexOf(s.id) >= 0 ? !!ticked[s.id] : navPaid.indexOf(s.kind) >= 0;
+        c.setAttribute("data-row", s.row);
+        c.checked = s.row in ticked ? ticked[s.row] : navPaid.indexOf(s.kind) >= 0;
         label.appendChild(c);
         label.appendChild(document.createTextNode(" " + s.label));
         box.appendChild(label);
@@ -104,6 +115,10 @@
     });
   }
 
+  tagRows();
+  form.addEventListener("input", function (ev) {
+    if (ev.target.closest("#income") && /-name$/.test(ev.target.name || "")) updateStreams();
+  });
   form.addEventListener("click", function (ev) {
     var add = ev.target.closest("button.add[data-group]");
     if (add) { ev.preventDefault(); addRow(add.getAttribute("data-group")); return; }
