@@ -482,6 +482,16 @@ def _ticked_streams(form: HouseholdForm, key: str) -> list[str] | None:
     return None if chosen == standard else chosen
 
 
+def offer_streams(form: HouseholdForm) -> None:
+    """Before the page is drawn: tick every stream as a save would read the form now.
+
+    Streams typed in since the page was last drawn (without its script) get the standard
+    tick, so what the caseworker sees is what "Lagre" will store.
+    """
+    for key in STREAM_LEVERS:
+        _check_streams(form, key, _ticked_streams(form, key))
+
+
 def _strip_rows(doc: dict) -> tuple[dict, dict[tuple[str, int], int]]:
     """Drop the `_row` markers; map (group, index in document) -> form row index."""
     rows: dict[tuple[str, int], int] = {}

@@ -46,6 +46,7 @@ def form_page(web: Web, request: Request, form: forms.HouseholdForm, hid: str | 
     from ..standard import horizon_end, standard_days_all
 
     cat = benefits()
+    forms.offer_streams(form)
     start, months, profile = forms.horizon(form)
     return web.render(request, "form.html", {
         "form": form, "hid": hid, "version": version,
