@@ -328,6 +328,7 @@ PAGES: list[tuple[str, str, object]] = [
     ("edit-form", f"/husstand/{HID}/endre", None),
     ("import", "/import", None),
     ("import-report", "/import", _import_report),
+    ("not-found", "/husstand/finnes-ikke", None),
 ]
 
 
