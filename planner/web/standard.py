@@ -9,9 +9,10 @@ months that differ from it (December, published tables, a profile's own day).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
-from ..benefits import catalogue
+from ..benefits import Shift, catalogue
 from ..calendar import ScheduleError, effective_date, nominal_in_month, occurrences, resolve_income
 
 MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
@@ -27,7 +28,7 @@ def horizon_end(start: date, months: int) -> date:
     return add_months(start, months) - timedelta(days=1)
 
 
-def _usual(day: int, shift: str) -> tuple[str, object]:
+def _usual(day: int, shift: Shift) -> tuple[str, Callable[[int, int], date]]:
     """The usual day in words, and the function giving that day's effective date in a month."""
     if day >= 31 and shift == "before":
         return "siste virkedag i måneden", lambda y, m: effective_date(nominal_in_month(y, m, 31), "before")
