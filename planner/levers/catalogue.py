@@ -82,6 +82,12 @@ def catalogue() -> dict[str, Lever]:
     }
 
 
+def nav_requested_kinds() -> frozenset[str]:
+    """The benefit kinds whose paying office can be asked for a husleietrekk or a moved payout
+    day (data: `nav_requests` in benefits.toml)."""
+    return frozenset(k for k, v in benefit_catalogue().kinds.items() if v.nav_requests)
+
+
 def nav_requests(kind: str) -> bool:
     """Whether the office paying `kind` can be asked for a husleietrekk or a moved payout day
     (data: `nav_requests` in benefits.toml). Husbanken's bostøtte has its own lever; wages are

@@ -293,10 +293,10 @@ def _check_streams(form: HouseholdForm, key: str, names: list[str] | None) -> No
 
     This is `planner.levers.resolve`'s reading of the list, so the ticks show what the plan uses.
     """
-    from ..levers import NAV_PAID
+    from ..levers import nav_requested_kinds
 
     streams = form.streams()
-    ticked = [s for s, _, k in streams if (k in NAV_PAID if names is None else (s in names or k in names))]
+    ticked = [s for s, _, k in streams if (k in nav_requested_kinds() if names is None else (s in names or k in names))]
     form.values[key] = ", ".join(ticked)
     form.values[f"{key}_offered"] = ", ".join(s for s, _, _ in streams)
 
@@ -469,7 +469,7 @@ def _ticked_streams(form: HouseholdForm, key: str) -> list[str] | None:
     the standard: ticked if NAV pays it. A form posted without the offer list (a script or an
     older page) gives its list as it is.
     """
-    from ..levers import NAV_PAID
+    from ..levers import nav_requested_kinds
 
     ticked = _split(form.values.get(key, ""))
     offered_text = form.values.get(f"{key}_offered", "")
@@ -477,8 +477,8 @@ def _ticked_streams(form: HouseholdForm, key: str) -> list[str] | None:
         return ticked or None
     offered = set(_split(offered_text))
     streams = form.streams()
-    chosen = [s for s, _, k in streams if s in ticked or (s not in offered and k in NAV_PAID)]
-    standard = [s for s, _, k in streams if k in NAV_PAID]
+    chosen = [s for s, _, k in streams if s in ticked or (s not in offered and k in nav_requested_kinds())]
+    standard = [s for s, _, k in streams if k in nav_requested_kinds()]
     return None if chosen == standard else chosen
 
 
