@@ -409,7 +409,7 @@ def _add_table(out: Inputs, path: Path, colmap: ColumnMap) -> None:
 
             with pd.ExcelFile(path, engine="openpyxl") as xf:
                 sheets = list(xf.sheet_names)
-        except Exception as exc:  # a corrupt or non-XLSX file: name it, never a traceback
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a corrupt file; reported with its type
             out.errors.append(RowError(out.show(path), None, "", "", f"cannot be read as an XLSX workbook ({type(exc).__name__})"))
             role = _role_from_name(path, colmap)
             out.failed_roles.add(role or "tenants")
@@ -516,7 +516,7 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
     if source.sheet is not None:
         try:
             df = pd.read_excel(source.path, sheet_name=source.sheet, dtype=object, header=0, engine="openpyxl")
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; reported with its type
             raise TableError(RowError(name, None, "", "", f"sheet cannot be read ({type(exc).__name__})")) from None
         headers = [str(c) for c in df.columns]
         if not headers or all(h.startswith("Unnamed:") for h in headers):

@@ -326,7 +326,7 @@ def _open_xlsx(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Led
     try:
         wb_v = openpyxl.load_workbook(path, read_only=True, data_only=True)
         wb_f = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; reported with its type
         raise LedgerInputError(f"{name}: cannot be read as XLSX ({type(exc).__name__})") from None
     wanted_sheet = colmap.sheets.get("ledger")
     sheets = wb_v.sheetnames

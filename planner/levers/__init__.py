@@ -9,7 +9,16 @@ from functools import lru_cache
 
 from ..model import LEVERS
 from .base import LeverRule
-from .catalogue import Lever, LeverConfig, LeverError, catalogue, check_names, nav_requested_kinds, nav_requests, resolve
+from .catalogue import (
+    Lever,
+    LeverConfig,
+    LeverError,
+    catalogue,
+    check_names,
+    nav_requested_kinds,
+    nav_requests,
+    resolve,
+)
 
 __all__ = ["LEVERS", "Lever", "LeverConfig", "LeverError", "LeverRule", "catalogue", "check_names",
            "nav_requested_kinds", "nav_requests", "resolve", "rules"]

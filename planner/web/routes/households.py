@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ...model import LEVERS, Household
 from .. import forms
-from ..core import Web, household_of, log, posted_version, web_of
+from ..core import Web, household_of, posted_version, web_of
 from ..pages import PROBLEM_NB, STATUS_NB, ascii_name
 from ..store import Record, StaleVersion
 
@@ -21,27 +21,10 @@ STALE = ("Husstanden er endret av noen andre etter at du åpnet den. Lagringen e
          "endringer går tapt. Åpne husstanden på nytt (i en ny fane), og før inn endringene dine der.")
 
 
-def letters_api():
-    """`(render_letter, recipients)` from `planner.letters`, or None while it is not there."""
-    try:
-        from ...letters import recipients, render_letter  # type: ignore[attr-defined]
-    except Exception:  # ImportError, or a half-written module: the page works without letters
-        return None
-    return render_letter, recipients
-
-
-def _recipients(api, plan, household) -> list[str]:
-    try:
-        return list(api[1](plan, household))
-    except TypeError:  # recipients(plan) without the household
-        return list(api[1](plan))
-
-
 def form_page(web: Web, request: Request, form: forms.HouseholdForm, hid: str | None, version: int | None,
               status: int = 200):
     from ...benefits import catalogue as benefits
     from ...levers import catalogue as levers
-
     from ...levers import nav_requested_kinds
     from ..standard import horizon_end, standard_days_all
 
@@ -130,13 +113,10 @@ def _household_context(web: Web, rec: Record) -> dict:
 
     ctx.update(plan=p, svg=plan_svg(h, p), lever_names={k: v.name for k, v in levers().items()},
                streams={i.stream: stream_name(h, i.stream) for i in h.income}, plan_json=p.to_json())
-    api = letters_api()
-    ctx["letters_available"] = api is not None
-    if api is not None:
-        try:
-            ctx["letters"] = _recipients(api, p, h)
-        except Exception:
-            log.warning("letters: recipients() failed (%s)", "planner.letters")
+    from ...letters import recipients
+
+    ctx["letters_available"] = True
+    ctx["letters"] = recipients(p, h)
     ctx["eviction"] = p.if_nothing_done  # projected once, with the plan (planner.assessment)
     return ctx
 
@@ -196,11 +176,12 @@ async def plan_json(request: Request, hid: str):
 
 
 def _letter(web: Web, h: Household, to: str, lang: str, fmt: str) -> bytes | None:
-    api = letters_api()
+    from ...letters import recipients, render_letter
+
     p = web.compute(h)
-    if api is None or to not in _recipients(api, p, h):
+    if to not in recipients(p, h):
         return None
-    return api[0](h, p, to, lang=lang, fmt=fmt)
+    return render_letter(h, p, to, lang=lang, fmt=fmt)
 
 
 @router.get("/husstand/{hid}/brev/{to}.{fmt}")
