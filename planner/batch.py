@@ -765,6 +765,8 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, errors: _ErrorS
         while True:
             while queue and len(plans) < max_plans:
                 h, row = queue.popleft()
+                if key is None:  # the web page imports it as an editable household (issue 12)
+                    keep_input(plans_dir, h)
                 plans[engine.submit(plan_one, h, row, opts.time_limit_s, opts.same_day_credit,
                                     opts.shortfall)] = row["seq"]
             while not exhausted and len(checks) < max_checks and len(queue) < max_plans * 4:
@@ -809,6 +811,15 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, errors: _ErrorS
         journal.sync(force=True)
         progress.close()
         engine.close(cancel=not ok)
+
+
+def keep_input(plans_dir: Path, h) -> None:
+    """`plans/ID.household.json`: the household document the plan was made from, beside its plan
+    (not for a pseudonymised run: the document would bring the amounts back to a known person)."""
+    from .web.forms import household_document
+
+    write_atomic(plans_dir / f"{h.id}.household.json",
+                 json.dumps(household_document(h), ensure_ascii=False, sort_keys=True, separators=(",", ":")))
 
 
 def _finished(row: dict) -> dict:
