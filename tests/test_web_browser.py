@@ -2,7 +2,8 @@
 
 Starts `planner serve` in a subprocess on a free loopback port with a temporary SQLite file,
 enters the seed report's single mother through the form, and saves screenshots of the main
-pages to docs/screenshots/. Skips (with the reason) where Chromium or Playwright is missing.
+pages to docs/screenshots/. Skips (with the reason) where Chromium or Playwright is missing,
+and fails instead in CI (`CI` set, see tests/_browser.py).
 """
 
 from __future__ import annotations
@@ -27,10 +28,9 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
 LABEL = "Enslig mor, fem ytelser (testperson Hemmelig-Etternavn)"
 HID = "enslig-mor-2006"
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+from _browser import require_browser  # noqa: E402  (skips, or fails in CI, without chromium)
+
+sync_api = require_browser()
 
 
 def _free_port() -> int:

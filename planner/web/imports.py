@@ -235,11 +235,15 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
         households.append(h)
     if report.errors:
         return report.refuse()
-    rows = [(h, web.values_for(h, "toml")) for h in households]  # the plans, before the transaction
+    from .core import plan_requests
+
+    # the plans (and when each change takes effect, for the follow-up), before the transaction
+    rows = [(h, web.values_for(h, "toml"), plan_requests(h, web.compute(h))) for h in households]
     with committing(), web.store.transaction() as conn:
-        for h, values in rows:
+        for h, values, due in rows:
             was = web.store.exists(h.id, conn=conn)
-            web.store.put(h.id, conn=conn, **values)
+            version = web.store.put(h.id, conn=conn, note="import", **values)
+            web.store.case.sync_tasks(h.id, version, values["plan"], due, conn=conn)
             (report.updated if was else report.created).append(h.id)
     return report
 
@@ -345,7 +349,8 @@ def _read_inputs(members, report: ImportReport, limits: Limits) -> dict:
         try:
             h = household_from_dict(doc, p.name)
         except InputError as exc:
-            report.errors.append(f"{p.name}: {norwegian(str(exc))}")
+            report.errors += [f"{p.name}" + (f", {q.field}" if q.field else "") + f": {norwegian(q.message)}"
+                              for q in exc.problems]
             continue
         if h.id != hid:
             report.errors.append(f"{p.name}: husstandens id er {h.id}, ikke {hid}.")
