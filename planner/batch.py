@@ -766,7 +766,7 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, errors: _ErrorS
             while queue and len(plans) < max_plans:
                 h, row = queue.popleft()
                 if key is None:  # the web page imports it as an editable household (issue 12)
-                    keep_input(plans_dir, h)
+                    keep_input(Path(opts.out) / "households", h)
                 plans[engine.submit(plan_one, h, row, opts.time_limit_s, opts.same_day_credit,
                                     opts.shortfall)] = row["seq"]
             while not exhausted and len(checks) < max_checks and len(queue) < max_plans * 4:
@@ -813,12 +813,13 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, errors: _ErrorS
         engine.close(cancel=not ok)
 
 
-def keep_input(plans_dir: Path, h) -> None:
-    """`plans/ID.household.json`: the household document the plan was made from, beside its plan
-    (not for a pseudonymised run: the document would bring the amounts back to a known person)."""
+def keep_input(folder: Path, h) -> None:
+    """`households/ID.json`: the household document `plans/ID.json` was made from (not for a
+    pseudonymised run: the document would tie the amounts back to a known person)."""
     from .web.forms import household_document
 
-    write_atomic(plans_dir / f"{h.id}.household.json",
+    folder.mkdir(exist_ok=True)
+    write_atomic(folder / f"{h.id}.json",
                  json.dumps(household_document(h), ensure_ascii=False, sort_keys=True, separators=(",", ":")))
 
 

@@ -202,10 +202,11 @@ def test_a_batch_folder_becomes_editable_households(client, tmp_path):
     out = tmp_path / "out"
     run_batch([str(SCENARIOS)], BatchOptions(out=out, engine="inline", check_only=False, progress=False),
               echo=lambda s: None)
-    inputs = sorted(p.name for p in (out / "plans").glob("*.household.json"))
-    assert inputs and all((out / "plans" / n.replace(".household", "")).exists() for n in inputs)
+    inputs = sorted(p.name for p in (out / "households").glob("*.json"))
+    assert inputs and inputs == sorted(p.name for p in (out / "plans").glob("*.json"))  # one per plan
     files = [("files", ("results.csv", (out / "results.csv").read_bytes()))]
-    files += [("files", (f"plans/{p.name}", p.read_bytes())) for p in sorted((out / "plans").glob("*.json"))]
+    files += [("files", (f"{d}/{p.name}", p.read_bytes())) for d in ("plans", "households")
+              for p in sorted((out / d).glob("*.json"))]
     r = client.post("/import/batch", files=files, data={"csrf_token": token(client, "/import")})
     assert r.status_code == 200, r.text[:800]
     hid = inputs[0].split(".")[0]

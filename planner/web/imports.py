@@ -300,11 +300,13 @@ def _read_plans(members, report: ImportReport, limits: Limits) -> dict[str, dict
     plans: dict[str, dict] = {}
     for name, data in members:
         p = PurePosixPath(name)
-        if p.suffix.lower() != ".json" or p.name.startswith(".") or p.name.endswith(INPUT_SUFFIX):
+        if p.suffix.lower() != ".json" or p.name.startswith("."):
             continue
         doc, problem = parse_document(p.name, data, limits, toml=False)
         if problem is not None:
             report.errors.append(problem)
+            continue
+        if is_input(doc):  # households/ID.json: read by `_read_inputs`
             continue
         if not isinstance(doc, dict) or doc.get("format") != "planner.plan/1":
             report.errors.append(f"{p.name}: er ikke en plan (format planner.plan/1).")
@@ -325,27 +327,27 @@ def _read_plans(members, report: ImportReport, limits: Limits) -> dict[str, dict
     return plans
 
 
-INPUT_SUFFIX = ".household.json"
+def is_input(doc: object) -> bool:
+    """A household document (`households/ID.json` of a batch run), not a plan: it has no
+    `format` and has `id` and `income`, as a household file does."""
+    return isinstance(doc, dict) and "format" not in doc and "id" in doc and "income" in doc
 
 
 def _read_inputs(members, report: ImportReport, limits: Limits) -> dict:
-    """`plans/ID.household.json` (written by `planner batch` beside each plan): the household
-    documents, validated as household files are. id -> (document, Household)."""
+    """`households/ID.json` (written by `planner batch` for each planned household): the
+    household documents, validated as household files are. id -> (document, Household)."""
     from ..io.errors import InputError
     from ..io.household import household_from_dict
 
     out: dict = {}
     for name, data in members:
         p = PurePosixPath(name)
-        if not p.name.endswith(INPUT_SUFFIX) or p.name.startswith("."):
+        if p.suffix.lower() != ".json" or p.name.startswith("."):
             continue
         doc, problem = parse_document(p.name, data, limits, toml=False)
-        if problem is None and not isinstance(doc, dict):
-            problem = f"{p.name}: er ikke et husstandsdokument."
-        if problem is not None:
-            report.errors.append(problem)
-            continue
-        hid = p.name[: -len(INPUT_SUFFIX)]
+        if problem is not None or not is_input(doc):
+            continue  # reported by `_read_plans`
+        hid = p.stem
         try:
             h = household_from_dict(doc, p.name)
         except InputError as exc:
