@@ -39,3 +39,23 @@ def require_browser():
     except ImportError:
         missing("playwright is not installed (pip install playwright)")
     return sync_api
+
+
+OFFICE = {"kommune": "Eksempel kommune", "office": "Boligkontoret", "address": "Postboks 1; 1234 Eksempelby",
+          "phone": "12 34 56 78", "email": "bolig@eksempel.kommune.no", "landlord_name": "Eksempel kommune, utleie",
+          "landlord_account": "1234.56.78903", "nav_name": "NAV Eksempel"}
+RECORD = {"case_number": "2026/4711", "tenancy_number": "L-98765", "name": "Testperson Hemmelig-Etternavn",
+          "address": "Storgata 1; 0155 Oslo", "social_office": "Bydel Gamle Oslo"}
+
+
+def fill_casework(page, base: str, hid: str = HID) -> None:
+    """Office settings, the caseworker and `hid`'s case record typed in through their pages, so
+    that letters can be made (without them a letter is refused, naming what is missing)."""
+    for path, values, button in (("/innstillinger", OFFICE, "#save-settings"),
+                                 ("/konto", {"name": "Kari Nordmann", "title": "Boligkonsulent"}, "#save-account"),
+                                 (f"/husstand/{hid}/sak", RECORD, "#save-record")):
+        page.goto(base + path)
+        for key, value in values.items():
+            page.fill(f"#f-{key}", value)
+        with page.expect_navigation():
+            page.click(button)

@@ -195,6 +195,9 @@ def test_download_the_tenants_letter_as_pdf(page, mother):
         from planner.letters import recipients, render_letter  # noqa: F401
     except ImportError as exc:
         pytest.skip(f"planner.letters (render_letter, recipients) is not available yet: {exc}")
+    from _browser import fill_casework
+
+    fill_casework(page, mother)  # a letter without a sender is refused (issue 12)
     page.goto(f"{mother}/husstand/{HID}")
     with page.expect_download() as info:
         page.click("#letter-tenant-pdf")

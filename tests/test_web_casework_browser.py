@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from _browser import ARGS, CHROMIUM, HID, require_browser
+from _browser import ARGS, CHROMIUM, HID, fill_casework, require_browser
 
 sync_api = require_browser()
 from test_web_browser import SHOTS, _free_port, create_mother  # noqa: E402
@@ -93,27 +93,13 @@ def test_casework_from_entry_to_restore(context, server):
     page.goto(f"{base}/husstand/{HID}/brevutkast/tenant")
     assert "kan ikke lages" in page.inner_text("main") and page.locator("#mark-sent").count() == 0
 
-    page.goto(base + "/innstillinger")
-    for key, value in {"kommune": "Eksempel kommune", "office": "Boligkontoret",
-                       "address": "Postboks 1; 1234 Eksempelby", "phone": "12 34 56 78",
-                       "email": "bolig@eksempel.kommune.no", "landlord_name": "Eksempel kommune, utleie",
-                       "landlord_account": "1234.56.78903", "nav_name": "NAV Eksempel"}.items():
-        page.fill(f"#f-{key}", value)
-    page.select_option("#f-tenancy_key", "leieforhold")
-    _save(page, "#save-settings")
+    fill_casework(page, base)  # office settings, caseworker, case record: through their pages
     assert "lagret" in page.inner_text(".flash")
-    page.goto(base + "/konto")
-    page.fill("#f-name", "Kari Nordmann")
-    page.fill("#f-title", "Boligkonsulent")
-    _save(page, "#save-account")
-
     page.goto(f"{base}/husstand/{HID}")
     page.click("#case-record")
-    for key, value in {"case_number": "2026/4711", "tenancy_number": "L-98765", "name": NAME,
-                       "address": "Storgata 1; 0155 Oslo", "social_office": "Bydel Gamle Oslo"}.items():
-        page.fill(f"#f-{key}", value)
     page.select_option("#f-age_band", "25-34")
     _save(page, "#save-record")
+    page.goto(f"{base}/husstand/{HID}")
 
     # preview and record the tenant's letter; its PDF names the sender and has no placeholder
     page.click("#letter-tenant-preview")

@@ -20,12 +20,13 @@ router = APIRouter()
 
 
 @router.get("/oppfolging", response_class=HTMLResponse)
-def followup(request: Request, dato: str = "", dager: int = 14):
+def followup(request: Request, dato: str = "", dager: str = "14"):
     """Every open task due within `dager` days of `dato` (default today, read here at the edge)."""
     web = web_of(request)
     as_of = parse_day(dato) or date.today()
+    dager = int(dager) if dager.strip().isdigit() else 14
     return web.render(request, "followup.html", {
-        "title": "Oppfølging", "due": web.store.case.due_tasks(as_of, max(0, min(dager, 366))), "as_of": as_of,
+        "title": "Oppfølging", "due": web.store.case.due_tasks(as_of, min(dager, 366)), "as_of": as_of,
         "dato": dato, "dager": dager})
 
 

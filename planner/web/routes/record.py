@@ -26,7 +26,7 @@ def _page(request: Request, hid: str, values: dict, errors: dict, status: int = 
     rec = web.load(hid)
     return web.render(request, "record.html", {
         "title": f"Saksopplysninger – {rec.label or rec.id}", "rec": rec, "fields": RECORD_FIELDS, "values": values,
-        "errors": errors, "age_bands": AGE_BANDS, "genders": GENDERS, "outcomes": OUTCOME_NB,
+        "errors": errors, "retention_days": web.settings.retention_days, "age_bands": AGE_BANDS, "genders": GENDERS, "outcomes": OUTCOME_NB,
         "outcome_options": {"": "Åpen sak (ikke avsluttet)", **OUTCOME_NB}}, status=status)
 
 
