@@ -186,19 +186,12 @@ def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> In
 
 def tenant_rent_share(plan: Plan, h: Household) -> str:
     """What the tenant still pays by autogiro in a typical month, e.g. '4 900,00 kr den 1.'."""
-    per_month: dict[str, list[tuple[int, int]]] = {}
-    for t in plan.transactions:
-        if t.kind == "husleie" and t.account == "tenant" and t.rent_month:
-            per_month.setdefault(t.rent_month, []).append((t.date.day, -t.amount_ore))
-    if not per_month:
+    typical = plan.typical_tenant_rent()
+    if typical is None:
         return "Leietaker betaler da ikke noe selv; hele husleien dekkes direkte."
-    counts: dict[tuple, int] = {}
-    for v in per_month.values():
-        key = tuple(a for _, a in sorted(v))
-        counts[key] = counts.get(key, 0) + 1
-    typical = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    splits = {tuple(a for _, a in v) for v in plan.tenant_rent_debits().values()}
     total = sum(typical)
-    note = " (varierer med antall utbetalinger i måneden)" if len(counts) > 1 else ""
+    note = " (varierer med antall utbetalinger i måneden)" if len(splits) > 1 else ""
     return f"Leietakers eget trekk blir da {format_kr(total)} i en vanlig måned{note}."
 
 

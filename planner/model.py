@@ -600,6 +600,23 @@ class Plan:
                 return tuple(i.params["amounts_ore"])
         return None
 
+    def tenant_rent_debits(self) -> dict[str, list[tuple[date, int]]]:
+        """The tenant's own rent debits per rent month, in date order: {'2026-01': [(date, øre)]}."""
+        per_month: dict[str, list[tuple[date, int]]] = {}
+        for t in self.transactions:
+            if t.kind == "husleie" and t.account == "tenant" and t.rent_month:
+                per_month.setdefault(t.rent_month, []).append((t.date, -t.amount_ore))
+        return {m: sorted(v) for m, v in sorted(per_month.items())}
+
+    def typical_tenant_rent(self) -> tuple[int, ...] | None:
+        """What the tenant pays of the rent in a typical month (its debits, in date order), by
+        the one rule of `typical_split`; None when the tenant pays no rent in the horizon. The
+        explanation and the letters both say this."""
+        per_month = self.tenant_rent_debits()
+        if not per_month:
+            return None
+        return typical_split({m: [a for _, a in v] for m, v in per_month.items()})
+
     def to_json(self) -> dict:
         base = self.baseline.to_json()
         return {

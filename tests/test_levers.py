@@ -161,3 +161,25 @@ def test_repayment_plan_alone_spreads_the_arrears_to_keep_the_buffer():
 def test_every_lever_has_a_test_here(lever):
     """A new lever in the data file needs its own forced test in this module."""
     assert any(lever in name for name in globals() if name.startswith("test_")), lever
+
+
+def test_the_typical_month_is_the_plans_and_the_letters_say_the_same():
+    """Issue 10: a 6/6 tie between two splits of the tenant's rent. The plan's rule (most
+    common, then the smallest split amount by amount) gives 3 000 + 6 500 kr; the letters used
+    to take the split of the first month (4 000 + 5 500 kr). Both now ask the plan."""
+    from planner.letters import _tenant_share
+    from planner.model import Diagnosis, Plan, Transaction
+
+    txs = []
+    for m in range(1, 13):
+        first, second = (400_000, 550_000) if m <= 6 else (300_000, 650_000)
+        key = f"2026-{m:02d}"
+        txs += [Transaction(date(2026, m, 5), "tenant", "husleie", -first, rent_month=key),
+                Transaction(date(2026, m, 20), "tenant", "husleie", -second, rent_month=key)]
+    base = Diagnosis("tie", date(2026, 1, 1), date(2026, 12, 31), "timing", 0, -1, date(2026, 1, 5), None, 1, 1)
+    p = Plan("tie", date(2026, 1, 1), date(2026, 12, 31), "planned", base, (), 0, 0, date(2026, 1, 5), 0, 0,
+             tuple(txs))
+    assert p.typical_tenant_rent() == (300_000, 650_000)
+    share, differs = _tenant_share(p)
+    assert share == [(5, 300_000), (20, 650_000)]
+    assert [m for m, _ in differs] == [f"2026-{m:02d}" for m in range(1, 7)]

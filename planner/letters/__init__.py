@@ -233,11 +233,7 @@ def _first_on_or_after(plan, when: date, **match) -> date | None:
 
 def _rent_debits(plan) -> dict[str, list[tuple[date, int]]]:
     """The tenant's own rent debits per rent month: {'2026-01': [(date, øre), ...]}."""
-    per_month: dict[str, list[tuple[date, int]]] = {}
-    for t in plan.transactions:
-        if t.kind == "husleie" and t.account == "tenant" and t.rent_month:
-            per_month.setdefault(t.rent_month, []).append((t.date, -t.amount_ore))
-    return {m: sorted(v) for m, v in sorted(per_month.items())}
+    return plan.tenant_rent_debits()
 
 
 def _nominal_rent_days(plan, household) -> list[int] | None:
@@ -255,14 +251,14 @@ def _tenant_share(plan, household=None) -> tuple[list[tuple[int, int]], list[tup
     """The tenant's own rent debits in a typical month, [(day of month, øre)], and the months
     whose debits differ from it, [(rent month, [øre, ...])].
 
-    Typical is the most common list of amounts; its days are the agreed (nominal) debit days,
-    so a debit moved past a weekend does not make a month look different."""
+    Typical is the plan's (`Plan.typical_tenant_rent`, the rule the explanation uses too); its
+    days are the agreed (nominal) debit days, so a debit moved past a weekend does not make a
+    month look different."""
     per_month = _rent_debits(plan)
-    if not per_month:
+    typical = plan.typical_tenant_rent()
+    if typical is None:
         return [], []
     amounts = {m: tuple(a for _, a in v) for m, v in per_month.items()}
-    counts = Counter(amounts.values())
-    typical = max(counts, key=lambda k: (counts[k], -list(amounts.values()).index(k)))
     days = _nominal_rent_days(plan, household)
     if days is None or len(days) != len(typical):
         day_counts = Counter(tuple(d.day for d, _ in v) for m, v in per_month.items() if amounts[m] == typical)
