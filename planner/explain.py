@@ -14,6 +14,7 @@ import numpy as np
 
 from .benefits import catalogue as benefit_catalogue
 from .cashflow import simulate, transactions
+from .formatting import nb_date
 from .model import Household, Intervention, Plan
 from .money import format_kr
 
@@ -27,8 +28,7 @@ ACTORS_NB = {
 }
 
 
-def d(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
+d = nb_date  # the one Norwegian date format (planner.formatting)
 
 
 def actors_text(actors) -> str:

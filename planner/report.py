@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
+from .formatting import nb_date
 from .model import Diagnosis, Household
 from .money import format_kr
 
@@ -31,9 +31,7 @@ def months_nb(n: int) -> str:
     return f"{n} måned" if n == 1 else f"{n} måneder"
 
 
-def d(day: date | None) -> str:
-    """Norwegian date: 01.02.2026."""
-    return "–" if day is None else day.strftime("%d.%m.%Y")
+d = nb_date  # the one Norwegian date format (planner.formatting)
 
 
 def diagnosis_text(household: Household, diag: Diagnosis, projection=None) -> str:

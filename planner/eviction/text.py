@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
+from ..formatting import nb_date
 from ..money import format_kr
 from .results import EvictionProjection
 
@@ -40,8 +40,7 @@ def _settled_lines(p: EvictionProjection) -> list[str]:
     return out
 
 
-def _d(day: date | None) -> str:
-    return "–" if day is None else day.strftime("%d.%m.%Y")
+_d = nb_date  # the one Norwegian date format (planner.formatting)
 
 
 def _columns(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], right: tuple[bool, ...]) -> list[str]:

@@ -11,8 +11,8 @@ from fractions import Fraction
 
 from ..calendar import occurrences, resolve_expense
 from ..cashflow import simulate, transactions
+from ..formatting import whole_kr
 from ..model import Household, Transaction, add_months
-from ..money import format_kr
 from .results import CostLine, UnpaidRent
 from .rules import Delay, EvictionRules, Lookup, Profile, StepRule, eviction_rules
 
@@ -53,10 +53,7 @@ def court_fees(r_ore: int, rules: EvictionRules | None = None) -> tuple[int, int
     return filing, filing + rest
 
 
-def _kr(ore: int) -> str:
-    """Whole kroner without decimals in a basis text: 127700 -> '1 277 kr'."""
-    text = format_kr(ore)
-    return text[:-6] + " kr" if text.endswith(",00 kr") else text
+_kr = whole_kr  # whole kroner in a basis text (planner.formatting)
 
 
 def _factor(x: Decimal) -> str:
