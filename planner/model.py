@@ -53,20 +53,20 @@ def _to_ore(value: object) -> int:
     try:
         return kroner_to_ore(value)
     except MoneyError as exc:
-        raise PydanticCustomError("money", str(exc)) from None
+        raise PydanticCustomError("money", "{message}", {"message": str(exc), "code": exc.code}) from None
 
 
 def _to_positive_ore(value: object) -> int:
     ore = _to_ore(value)
     if ore <= 0:
-        raise PydanticCustomError("money", "must be more than 0 kroner")
+        raise PydanticCustomError("money", "must be more than 0 kroner", {"code": "amount_not_positive"})
     return ore
 
 
 def _to_nonnegative_ore(value: object) -> int:
     ore = _to_ore(value)
     if ore < 0:
-        raise PydanticCustomError("money", "must not be negative")
+        raise PydanticCustomError("money", "must not be negative", {"code": "amount_negative"})
     return ore
 
 
@@ -151,29 +151,30 @@ class _Scheduled(_Strict):
             raise PydanticCustomError(
                 "schedule",
                 "give one schedule form, not {forms}: `day`, `every_days` with `first`, or `dates`",
-                {"forms": " and ".join(forms), "field": forms[1], "value": _shown(getattr(self, forms[1]))},
+                {"forms": " and ".join(forms), "field": forms[1], "value": _shown(getattr(self, forms[1])),
+                 "code": "schedule_forms"},
             )
         if self.every_days is not None and self.first is None:
             raise PydanticCustomError(
                 "schedule",
                 "`every_days` needs `first`: the date of one payout to count from",
-                {"field": "every_days", "value": self.every_days},
+                {"field": "every_days", "value": self.every_days, "code": "every_days_needs_first"},
             )
         if self.first is not None and forms and forms != ["every_days"]:
             raise PydanticCustomError(
                 "schedule",
                 "`first` belongs with `every_days`, not with `{f}`",
-                {"f": forms[0], "field": "first", "value": self.first.isoformat()},
+                {"f": forms[0], "field": "first", "value": self.first.isoformat(), "code": "first_with_every_days"},
             )
         if self.dates is not None and not self.dates:
             raise PydanticCustomError(
-                "schedule", "`dates` is empty: list at least one date or use `day`", {"field": "dates"}
+                "schedule", "`dates` is empty: list at least one date or use `day`", {"field": "dates", "code": "dates_empty"}
             )
         if self.month_day is not None and (self.every_days is not None or self.dates is not None):
             raise PydanticCustomError(
                 "schedule",
                 "`month_day` moves a monthly payout; it does not apply with `every_days` or `dates`",
-                {"field": "month_day"},
+                {"field": "month_day", "code": "month_day_monthly"},
             )
         return self
 
@@ -306,7 +307,7 @@ class Household(_Strict):
     def _calendar_years(cls, value: date) -> date:
         """The bank calendar (holidays, Norges Bank closing days) is known for these years."""
         if not 1990 <= value.year <= 2100:
-            raise PydanticCustomError("date_range", "must be a date in the years 1990 to 2100")
+            raise PydanticCustomError("date_range", "must be a date in the years {first} to {last}", {"first": 1990, "last": 2100})
         return value
 
     @field_validator("id")
@@ -341,14 +342,17 @@ class Household(_Strict):
     def _whole(self):
         problem = next(iter(self._household_problems()), None)
         if problem is not None:
-            at, value, message = problem
+            at, value, message, code, params = problem
             # `at` and `value` travel in the error context so the reader can name the exact
-            # field and line, although pydantic reports household-level errors at the root.
-            raise PydanticCustomError("household", "{message}", {"message": message, "at": at, "value": value})
+            # field and line, although pydantic reports household-level errors at the root;
+            # `code` and `params` let a reader say it in its own language (planner.io.messages).
+            raise PydanticCustomError("household", "{message}", {"message": message, "at": at, "value": value,
+                                                                 "code": code, "params": params})
         return self
 
     def _household_problems(self):
-        """Checks that need the whole household: yields (dotted path, bad value, message)."""
+        """Checks that need the whole household: yields (dotted path, bad value, message, code,
+        params): the English message, and the code and parameters other languages use."""
         from .calendar import ScheduleError, resolve_expense, resolve_income
 
         rents = [i for i, e in enumerate(self.expense) if e.kind == "husleie"]
@@ -358,6 +362,7 @@ class Household(_Strict):
                 None,
                 "exactly one expense of kind 'husleie' (the rent) is required, found none;"
                 ' add [[expense]] with kind = "husleie", amount and day',
+                "rent_missing", {},
             )
         elif len(rents) > 1:
             yield (
@@ -365,6 +370,7 @@ class Household(_Strict):
                 "husleie",
                 f"exactly one expense of kind 'husleie' (the rent) is required, found {len(rents)};"
                 " give the whole monthly rent once (splitting it is a lever the planner may propose)",
+                "rent_twice", {"count": len(rents)},
             )
         end = self.end
         groups: tuple[tuple[str, Sequence[IncomeStream | Expense]], ...] = (("income", self.income), ("expense", self.expense))
@@ -376,6 +382,7 @@ class Household(_Strict):
                         f"{group}.{idx}.name",
                         item.stream,
                         f"two {group} streams are called {item.stream!r}; give each its own `name`",
+                        "same_name", {"name": item.stream},
                     )
                 seen.add(item.stream)
                 for d in item.dates or ():
@@ -384,6 +391,7 @@ class Household(_Strict):
                             f"{group}.{idx}.dates",
                             d.isoformat(),
                             f"date {d.isoformat()} is outside the horizon {self.start.isoformat()} to {end.isoformat()}",
+                            "date_outside_horizon", {"date": d, "start": self.start, "end": end},
                         )
                 try:
                     if group == "income":
@@ -393,14 +401,15 @@ class Household(_Strict):
                 except ScheduleError as exc:
                     if group == "income" and item.first is not None and item.every_days is None:
                         # `first` on a monthly kind
-                        yield (f"{group}.{idx}.first", item.first.isoformat(), str(exc))
+                        yield (f"{group}.{idx}.first", item.first.isoformat(), str(exc), exc.code, exc.params)
                     else:  # no schedule given and the kind has no default day
-                        yield (f"{group}.{idx}.day", None, str(exc))
+                        yield (f"{group}.{idx}.day", None, str(exc), exc.code, exc.params)
         if self.arrears is not None and self.arrears.since is not None and self.arrears.since > end:
             yield (
                 "arrears.since",
                 self.arrears.since.isoformat(),
                 f"arrears cannot be owed since a date after the horizon ({end.isoformat()})",
+                "arrears_after_horizon", {"end": end},
             )
         oldest = max(date(1990, 1, 1), add_months(self.start, -12 * ARREARS_MAX_YEARS))
         if self.arrears is not None and self.arrears.since is not None and self.arrears.since < oldest:
@@ -409,6 +418,7 @@ class Household(_Strict):
                 self.arrears.since.isoformat(),
                 f"arrears owed since before {oldest.isoformat()} ({ARREARS_MAX_YEARS} years before the start)"
                 " are implausible: rent claims lapse after three years (foreldelsesloven § 2); check the date",
+                "arrears_too_old", {"oldest": oldest},
             )
         streams = {i.stream for i in self.income} | {i.kind for i in self.income}
         for key in ("deduction_from", "move_payout"):
@@ -419,6 +429,7 @@ class Household(_Strict):
                         s,
                         f"{s!r} is not an income stream of this household; streams: "
                         + (", ".join(sorted(streams)) or "(none)"),
+                        "not_a_stream", {"name": s, "streams": sorted(streams)},
                     )
 
     @property

@@ -18,7 +18,13 @@ MAX_ORE = MAX_KRONER * 100
 
 
 class MoneyError(ValueError):
-    """A kroner figure that cannot be turned into øre; the message says what is allowed."""
+    """A kroner figure that cannot be turned into øre; the message says what is allowed, `code`
+    which rule it broke (the message catalogue, `planner.io.messages`, says it in Norwegian)."""
+
+    def __init__(self, message: str, code: str = "amount_format", **params: object):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class WrittenFloat(float):
@@ -45,28 +51,28 @@ _PLAIN = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+", re.ASCII)
 def kroner_to_ore(value: object) -> int:
     """Convert a kroner figure (int, float, Decimal or text) to integer øre, exactly."""
     if isinstance(value, bool):
-        raise MoneyError("expected an amount in kroner (a number), got true/false")
+        raise MoneyError("expected an amount in kroner (a number), got true/false", "amount_format")
     if isinstance(value, int):
         dec = Decimal(value)
     elif isinstance(value, float):
         if isinstance(value, WrittenFloat) and math.isfinite(value) and not _PLAIN.fullmatch(value.text.replace("_", "")):
-            raise MoneyError(f"write kroner as plain digits, such as 100000 or 9500.50, not {value.text!r}")
+            raise MoneyError(f"write kroner as plain digits, such as 100000 or 9500.50, not {value.text!r}", "amount_format")
         dec = Decimal(repr(value))
     elif isinstance(value, Decimal):
         dec = value
         if dec.is_finite() and int(dec.as_tuple().exponent) < -2 and dec != dec.quantize(Decimal("0.01")):
-            raise MoneyError("at most two decimals (whole øre) are allowed")
+            raise MoneyError("at most two decimals (whole øre) are allowed", "amount_decimals")
     elif isinstance(value, str):
         dec = _parse_kroner_text(value)
     else:
-        raise MoneyError(f"expected an amount in kroner (a number), got {type(value).__name__}")
+        raise MoneyError(f"expected an amount in kroner (a number), got {type(value).__name__}", "amount_format")
     if not dec.is_finite():
-        raise MoneyError("expected a finite amount in kroner")
+        raise MoneyError("expected a finite amount in kroner", "amount_format")
     if abs(dec) > MAX_KRONER:
-        raise MoneyError(f"amount is too large: at most {MAX_KRONER:,} kroner is allowed".replace(",", " "))
+        raise MoneyError(f"amount is too large: at most {MAX_KRONER:,} kroner is allowed".replace(",", " "), "amount_too_large")
     ore = dec * 100
     if ore != ore.to_integral_value():
-        raise MoneyError("at most two decimals (whole øre) are allowed")
+        raise MoneyError("at most two decimals (whole øre) are allowed", "amount_decimals")
     return int(ore)
 
 
@@ -82,11 +88,11 @@ def _parse_kroner_text(value: str) -> Decimal:
         text = text[:-2]
     if "," in text and "." in text:
         if text.rfind(".") > text.rfind(","):
-            raise MoneyError(f"unclear amount {value!r}: write kroner as 9500.50 or 9 500,50")
+            raise MoneyError(f"unclear amount {value!r}: write kroner as 9500.50 or 9 500,50", "amount_unclear")
         text = text.replace(".", "")
     text = text.replace(",", ".")
     if text.count(".") > 1:
-        raise MoneyError(f"unclear amount {value!r}: write kroner as 9500.50 or 9 500,50")
+        raise MoneyError(f"unclear amount {value!r}: write kroner as 9500.50 or 9 500,50", "amount_unclear")
     if not _PLAIN.fullmatch(text):
         # Decimal() would also read '1e5', 'Infinity' and Arabic-Indic or full-width digits
         raise MoneyError(f"expected an amount in kroner such as 9500 or 9500.50, got {value!r}")

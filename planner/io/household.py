@@ -237,8 +237,49 @@ def _problem(err: dict, name: str, source_text: str | None) -> Problem:
     sensitive = err["type"] == "personal_data"
     loc = tuple(p for p in loc if isinstance(p, int) or not p.startswith(("function-", "int", "constrained")))
     line = _locate(source_text, loc) if source_text is not None else None
+    code, params = _code(err, loc)
     return Problem(name, message, line=line, field=_field_name(loc) or None, value=value, has_value=has_value,
-                   sensitive=sensitive)
+                   sensitive=sensitive, code=code, params=params)
+
+
+#: pydantic's and our error types whose code needs no more than the type
+_TYPE_CODES = {
+    "personal_data": "personal_data", "date_range": "date_range", "profile": "unknown_profile",
+    "month_key": "month_key", "reserved_id": "reserved_id", "string_pattern_mismatch": "id_pattern",
+    "string_too_short": "empty", "list_type": "must_be_list", "bool_parsing": "must_be_bool",
+    "bool_type": "must_be_bool", "model_type": "must_be_table", "model_attributes_type": "must_be_table",
+    "dict_type": "must_be_table", "extra_forbidden": "unknown_key", "missing": "missing",
+}
+
+
+def _code(err: dict, loc: tuple) -> tuple[str, dict]:
+    """The problem's code and parameters (`planner.io.messages`), from pydantic's error type and
+    the context our validators put in it."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "household":
+        return str(ctx.get("code", "")), dict(ctx.get("params") or {})
+    if kind in ("schedule", "money"):
+        return str(ctx.get("code", "")), {k: v for k, v in ctx.items() if k not in ("code", "field", "value", "message")}
+    if kind in _INT_ERRORS and (bounds := _int_bounds(loc)) != (None, None):
+        lo, hi = bounds
+        return ("int_range" if lo is not None and hi is not None else "int_min" if lo is not None else "int_max",
+                {"lo": lo, "hi": hi})
+    if kind in _INT_ERRORS:
+        return "whole_number", {}
+    if kind in _DATE_ERRORS:
+        return "date_format", {}
+    if kind == "kind":
+        return ("unknown_benefit_kind" if loc and loc[0] == "income" else "unknown_expense_kind"), {}
+    if kind == "exceptions":
+        return ("unknown_exception" if "value" in ctx else "exceptions_need_every_days"), {}
+    if kind == "string_too_long":
+        return "too_long", {"max": ctx.get("max_length")}
+    if kind == "literal_error" and loc and loc[-1] == "shift":
+        return "shift", {}
+    if kind == "date_range":
+        return "date_range", {"first": ctx.get("first"), "last": ctx.get("last")}
+    return _TYPE_CODES.get(kind, "invalid"), {}
 
 
 def _names_value(message: str, value: object) -> bool:

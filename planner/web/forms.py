@@ -514,7 +514,7 @@ def validate(form: HouseholdForm) -> Household | None:
     except InputError as exc:
         for p in exc.problems:
             key = form_field(p.field or "", rows)
-            msg = norwegian(p.message)
+            msg = norwegian(p)
             if key is None:
                 label = f"{p.field}: " if p.field else ""
                 form.general.append(label + msg)
@@ -586,71 +586,12 @@ def form_field(path: str, rows: dict[tuple[str, int], int] | None = None) -> str
     return None
 
 
-def _nb_date(text: str) -> str:
-    try:
-        return date.fromisoformat(text).strftime("%d.%m.%Y")
-    except ValueError:
-        return text
+def norwegian(problem) -> str:
+    """An input problem said in Norwegian, from its code (`planner.io.messages`), never from
+    the English text."""
+    from ..io.messages import norwegian as nb
 
-
-_NB: list[tuple[re.Pattern, object]] = [
-    (re.compile(r"^missing required key"), "Må fylles ut."),
-    (re.compile(r"^must be more than 0 kroner"), "Beløpet må være større enn 0 kr."),
-    (re.compile(r"^must not be negative"), "Beløpet kan ikke være negativt."),
-    (re.compile(r"^expected an amount in kroner"), "Skriv et beløp i kroner, for eksempel 9500 eller 9500,50."),
-    (re.compile(r"^expected a finite amount"), "Skriv et beløp i kroner, for eksempel 9500 eller 9500,50."),
-    (re.compile(r"^at most two decimals"), "Høyst to desimaler (hele øre)."),
-    (re.compile(r"^unclear amount"), "Uklart beløp: skriv for eksempel 9500,50 eller 9 500,50."),
-    (re.compile(r"^looks like a fødselsnummer"),
-     "Ser ut som et fødselsnummer: beskrivelsen skal ikke ha personopplysninger. Bruk et saksnummer."),
-    (re.compile(r"^must be a date in the years (\d+) to (\d+)"), lambda m: f"Datoen må ligge i årene {m[1]}–{m[2]}."),
-    (re.compile(r"^`month_day` moves a monthly payout"), "Egen dag i en måned gjelder bare månedlige utbetalinger."),
-    (re.compile(r"^arrears cannot be owed since a date after the horizon"),
-     "Restansen kan ikke ha forfalt etter planperioden."),
-    (re.compile(r"^amount is too large"), "Beløpet er for stort."),
-    (re.compile(r"^must be a whole number from (-?\d+) to (-?\d+)"), lambda m: f"Må være et helt tall fra {m[1]} til {m[2]}."),
-    (re.compile(r"^must be a whole number of at least (-?\d+)"), lambda m: f"Må være et helt tall, minst {m[1]}."),
-    (re.compile(r"^must be a whole number of at most (-?\d+)"), lambda m: f"Må være et helt tall, høyst {m[1]}."),
-    (re.compile(r"^must be a valid integer|^must be an integer"), "Må være et helt tall."),
-    (re.compile(r"^expected a date written"),
-     "Skriv datoen som dd.mm.åååå (for eksempel 01.01.2026) eller ÅÅÅÅ-MM-DD."),
-    (re.compile(r"^may contain only letters"), "Bare bokstaver, sifre, «-» og «_» (og «.» i ID), uten mellomrom."),
-    (re.compile(r"^unknown benefit kind"), "Ukjent ytelse: velg en fra listen."),
-    (re.compile(r"^unknown expense kind"), "Ukjent utgiftstype: velg en fra listen."),
-    (re.compile(r"^unknown profile"), "Ukjent profil."),
-    (re.compile(r"husleie.*found none"), "Legg inn husleien: én utgift av typen «Husleie» med beløp og dag."),
-    (re.compile(r"husleie.*found (\d+)"),
-     "Bare én husleie per husstand: før opp hele månedsleien én gang (å dele den er et tiltak planleggeren kan foreslå)."),
-    (re.compile(r"^two \w+ streams are called '(.+)'"), lambda m: f"To rader heter «{m[1]}»: gi hver sitt navn."),
-    (re.compile(r"^date (\S+) is outside the horizon (\S+) to (\S+)"),
-     lambda m: f"Datoen {_nb_date(m[1])} er utenfor perioden {_nb_date(m[2])}–{_nb_date(m[3])}."),
-    (re.compile(r"`every_days` needs `first`"), "Skriv datoen for én utbetaling å telle fra."),
-    (re.compile(r"^give one schedule form"), "Velg én form: fast dag, hver 14. dag eller bestemte datoer."),
-    (re.compile(r"^`first` belongs with"), "Startdatoen hører bare til «hver N. dag»."),
-    (re.compile(r"^`first` is for streams paid every N days"),
-     "Denne ytelsen utbetales månedlig: velg «fast dag», eller skriv antall dager mellom utbetalingene."),
-    (re.compile(r"is paid every (\d+) days: give `first`"),
-     lambda m: f"Utbetales hver {m[1]}. dag: skriv datoen for én utbetaling å telle fra."),
-    (re.compile(r"has no fixed payout day|needs `day`, `every_days`"),
-     "Har ingen fast utbetalingsdag: skriv dagen i måneden, hver 14. dag fra en dato, eller bestemte datoer."),
-    (re.compile(r"^'(.+)' is not an income stream of this household; streams: (.*)$"),
-     lambda m: f"«{m[1]}» er ikke en inntekt i husstanden. Inntekter: {m[2]}."),
-    (re.compile(r"month key .* is not a month"), "Måned må være 1–12 (hvert år) eller ÅÅÅÅ-MM (én måned)."),
-    (re.compile(r"^String should have at most (\d+) characters?"), lambda m: f"Høyst {m[1]} tegn."),
-    (re.compile(r"^String should have at least 1 character"), "Må fylles ut."),
-    (re.compile(r"^must be 'before', 'after' or 'none'"), "Velg en regel for helg og helligdag."),
-    (re.compile(r"^unknown key"), "Ukjent felt."),
-    (re.compile(r"^must be a valid (list|boolean)"), "Ugyldig verdi."),
-]
-
-
-def norwegian(message: str) -> str:
-    """A core InputError message said in Norwegian (the English text stays as a fallback)."""
-    for pattern, text in _NB:
-        m = pattern.search(message)
-        if m:
-            return text(m) if callable(text) else text  # type: ignore[operator]
-    return f"Ugyldig verdi ({message})."
+    return nb(problem)
 
 
 def form_fields(form: HouseholdForm) -> dict[str, str]:

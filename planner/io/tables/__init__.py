@@ -33,6 +33,7 @@ from .columns import (
     LEDGER_COLUMNS,
     LEDGER_KINDS,
     PAYOUT_COLUMNS,
+    STATEMENT_COLUMNS,
     TENANT_COLUMNS,
     ColumnMap,
     RowError,
@@ -42,7 +43,7 @@ from .sources import Inputs, Source, UnreadableInput, discover, display_names, g
 from .spool import RawHousehold, Spool, id_key
 
 __all__ = [
-    "ERROR_HEADER", "LEDGER_COLUMNS", "LEDGER_KINDS", "PAYOUT_COLUMNS", "TENANT_COLUMNS", "ColumnMap", "Inputs",
+    "ERROR_HEADER", "LEDGER_COLUMNS", "LEDGER_KINDS", "PAYOUT_COLUMNS", "STATEMENT_COLUMNS", "TENANT_COLUMNS", "ColumnMap", "Inputs",
     "RawHousehold", "RowError", "Source", "Spool", "TableChunk", "TableError", "UnreadableInput", "build",
     "cell_text", "convert", "csv_safe", "discover", "display_names", "guess_separator", "id_key", "read_table",
     "write_errors_csv",
