@@ -242,8 +242,12 @@ def household_schedules(household: Household) -> tuple[list[Schedule], list[Sche
 def payout_table(year: int, kinds: list[str] | None = None) -> list[tuple[str, list[Occurrence] | None, str]]:
     """Each benefit's effective payout dates in `year` under its default rule.
 
-    Returns (kind, occurrences or None when the kind has no fixed day, note) per kind.
+    Returns (kind, occurrences or None when the kind has no fixed day, note) per kind. The
+    schedule is the one a household's stream of the kind with no schedule of its own gets
+    (`resolve_income`): one path for rules and published tables.
     """
+    from .model import IncomeStream
+
     cat = catalogue()
     start, end = date(year, 1, 1), date(year, 12, 31)
     rows: list[tuple[str, list[Occurrence] | None, str]] = []
@@ -258,12 +262,7 @@ def payout_table(year: int, kinds: list[str] | None = None) -> list[tuple[str, l
             )
             rows.append((kind, None, note))
             continue
-        sched = Schedule(
-            shift=rule.shift,
-            day=rule.day,
-            month_day=tuple((0, m, d) for m, d in rule.month_day),
-            tables=tuple(sorted(k.tables.items())),
-        )
+        sched = resolve_income(IncomeStream.model_validate({"kind": kind, "amount": 1}), start)
         shift_nb = {"before": "bankdagen før ved helg/helligdag", "after": "bankdagen etter ved helg/helligdag",
                     "none": "samme dag også ved helg/helligdag"}[rule.shift]
         note = "publisert tabell" if year in k.tables else f"regel: den {rule.day}., {shift_nb}"

@@ -335,16 +335,6 @@ def _fill_flows(table: StreamTable, ent: _Entries, lo: int, hi: int, e_lo: int, 
     np.add.at(debits.reshape(-1), flat[neg], -amts[neg])
 
 
-def daily_flows(table: StreamTable) -> tuple[np.ndarray, np.ndarray]:
-    """Credits and debits (both ≥ 0) per household and day, shape (H, D), int64 øre."""
-    n_h, n_d = len(table.ids), table.hz.days
-    ent = _entries(table)
-    credits = np.empty((n_h, n_d), dtype=np.int64)
-    debits = np.empty((n_h, n_d), dtype=np.int64)
-    _fill_flows(table, ent, 0, n_h, 0, len(ent.hh), credits, debits)
-    return credits, debits
-
-
 @contextmanager
 def _gc_paused():
     """Pause the cyclic garbage collector while many small acyclic objects are made: it would

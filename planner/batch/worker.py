@@ -273,18 +273,9 @@ def _warm_up(same_day_credit: bool) -> None:
 
 
 def _short(i) -> str:
-    """An intervention in a few characters: rent_instalments(1,20), deduction(aap 1500 kr)."""
-    p = i.params
-    if i.lever == "rent_day":
-        return f"rent_day({p.get('day')})"
-    if i.lever == "rent_instalments":
-        return "rent_instalments(" + ",".join(str(d) for d in p.get("days", [])) + ")"
-    if i.lever == "bostotte_to_landlord":
-        return f"bostotte_to_landlord({p.get('stream', '')})"
-    if i.lever == "deduction":
-        return f"deduction({p.get('stream', '')} {int(p.get('amount_ore', 0)) // 100} kr)"
-    if i.lever == "move_payout":
-        return f"move_payout({p.get('stream', '')} {p.get('from_day')}->{p.get('to_day')})"
-    if i.lever == "repayment_plan":
-        return f"repayment_plan({int(p.get('amount_ore', 0)) // 100} kr x {p.get('months')} on {p.get('day')})"
-    return i.lever
+    """An intervention in a few characters: rent_instalments(1,20), deduction(aap 1500 kr); the
+    lever's module says how (`LeverRule.short`)."""
+    from ..levers import rules
+
+    rule = rules().get(i.lever)
+    return rule.short(i.params) if rule is not None else i.lever

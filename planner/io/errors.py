@@ -6,8 +6,8 @@ what would be accepted. The CLI prints these without a traceback and exits with 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 

@@ -11,7 +11,7 @@ solver only loops over the allowed levers; it knows none of them by name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, ClassVar
@@ -187,6 +187,10 @@ class LeverRule:
     def decode(self, d: Decoded) -> list[Intervention]:
         """The interventions this lever's variables say the plan uses."""
         return []
+
+    def short(self, params: Mapping[str, Any]) -> str:
+        """The intervention in a few characters, for the batch's results.csv."""
+        return self.key
 
     def transactions(self, d: Decoded) -> list[Transaction]:
         """Bookings this lever adds that belong to no income stream (a repayment's debits)."""

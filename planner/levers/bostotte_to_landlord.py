@@ -7,6 +7,7 @@ the landlord's account (bustøttelova § 9; Husbanken, Veileder HB 9.B.12, 3.8).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, TypedDict
 
@@ -95,6 +96,9 @@ class BostotteToLandlord(LeverRule):
     def decode(self, d: Decoded) -> list[Intervention]:
         return [d.intervention(self.key, BostotteParams(stream=name))
                 for name in d.setup.streams if self._on(d, name)]
+
+    def short(self, params: Mapping[str, Any]) -> str:
+        return f"bostotte_to_landlord({params.get('stream', '')})"
 
 
 LEVER = BostotteToLandlord()

@@ -6,6 +6,7 @@ payout of the stream."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from ..model import Intervention, Transaction
@@ -78,6 +79,9 @@ class Deduction(LeverRule):
         step = d.setup.cfg.deduction_step_ore
         return [d.intervention(self.key, DeductionParams(stream=name, amount_ore=k * step))
                 for name in d.setup.streams if (k := self._steps(d, name))]
+
+    def short(self, params: Mapping[str, Any]) -> str:
+        return f"deduction({params.get('stream', '')} {int(params.get('amount_ore', 0)) // 100} kr)"
 
 
 LEVER = Deduction()

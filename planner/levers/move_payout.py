@@ -6,6 +6,7 @@ stream in the horizon."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, TypedDict
 
@@ -113,6 +114,9 @@ class MovePayout(LeverRule):
                                "shift_days": int(val)})
             out.append(d.intervention(self.key, params))
         return out
+
+    def short(self, params: Mapping[str, Any]) -> str:
+        return f"move_payout({params.get('stream', '')} {params.get('from_day')}->{params.get('to_day')})"
 
 
 LEVER = MovePayout()

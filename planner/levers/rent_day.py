@@ -6,6 +6,7 @@ day, and reads a one-day solution back as the new day."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from ..model import Intervention
@@ -32,6 +33,9 @@ class RentDay(LeverRule):
         if len(d.used_days) != 1 or d.used_days == [rent_dom]:
             return []
         return [d.intervention(self.key, RentDayParams(day=d.used_days[0], from_day=rent_dom))]
+
+    def short(self, params: Mapping[str, Any]) -> str:
+        return f"rent_day({params.get('day')})"
 
 
 LEVER = RentDay()

@@ -6,6 +6,7 @@ days in all, more than one only when this lever's literal is on. The typical mon
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from ..model import Intervention, typical_split
@@ -38,6 +39,9 @@ class RentInstalments(LeverRule):
         params = RentInstalmentsParams(days=d.used_days, amounts_ore=list(typical_split(d.per_month)),
                                        amounts_by_month=dict(d.per_month))
         return [d.intervention(self.key, params)]
+
+    def short(self, params: Mapping[str, Any]) -> str:
+        return "rent_instalments(" + ",".join(str(d) for d in params.get("days", [])) + ")"
 
 
 LEVER = RentInstalments()

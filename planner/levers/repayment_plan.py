@@ -4,6 +4,7 @@ plans of equal cost and balance the fastest repayment wins (phase 3 of the solve
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from ..calendar import effective_date, nominal_in_month
@@ -92,6 +93,9 @@ class RepaymentPlan(LeverRule):
             if d.value(z):
                 out.extend(Transaction(d.setup.day(off), "tenant", "repayment", -amt) for off, amt in pays)
         return out
+
+    def short(self, params: Mapping[str, Any]) -> str:
+        return f"repayment_plan({int(params.get('amount_ore', 0)) // 100} kr x {params.get('months')} on {params.get('day')})"
 
 
 LEVER = RepaymentPlan()
