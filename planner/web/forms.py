@@ -390,37 +390,8 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
         if v.get(key):
             doc[key] = _int_or_text(v[key])
     for group in ("income", "expense"):
-        items = []
-        for idx, row in enumerate(getattr(form, group)):
-            if _row_empty(row):
-                continue
-            item: dict = _filled(row, {"kind": "kind", "name": "name", "amount": "amount"})
-            mode = row.get("mode") or "day"
-            if mode == "day" and row.get("day"):
-                item["day"] = _int_or_text(row["day"])
-            elif mode == "day":
-                errors[f"{group}-{idx}-day"] = "Skriv dagen i måneden (1–31), eller velg en annen form."
-            elif mode == "every":
-                if row.get("every_days"):
-                    item["every_days"] = _int_or_text(row["every_days"])
-                if row.get("first"):
-                    item["first"] = iso_date(row["first"])
-                else:
-                    errors[f"{group}-{idx}-first"] = "Skriv datoen for én utbetaling å telle fra (dd.mm.åååå)."
-            elif mode == "dates":
-                dates = [iso_date(d) for d in _split(row.get("dates", ""))]
-                if not dates:
-                    errors[f"{group}-{idx}-dates"] = "Skriv minst én dato (dd.mm.åååå), skilt med komma."
-                item["dates"] = dates
-            if row.get("shift"):
-                item["shift"] = row["shift"]
-            if row.get("month_amounts"):
-                item["month_amounts"] = _mapping(row["month_amounts"], f"{group}-{idx}-month_amounts", errors, False)
-            if row.get("month_day"):
-                item["month_day"] = _mapping(row["month_day"], f"{group}-{idx}-month_day", errors, True)
-            item["_row"] = idx
-            items.append(item)
-        doc[group] = items
+        doc[group] = [_row_item(group, idx, row, errors) for idx, row in enumerate(getattr(form, group))
+                      if not _row_empty(row)]
     if v.get("living"):
         doc["living"] = {"monthly": v["living"]}
     if v.get("arrears_amount") or v.get("arrears_since"):
@@ -430,6 +401,36 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
             doc["arrears"]["since"] = iso_date(doc["arrears"]["since"])
     doc["levers"] = _levers(form, errors)
     return doc, errors
+
+
+def _row_item(group: str, idx: int, row: dict, errors: dict[str, str]) -> dict:
+    """One income or expense row as the household file's table (`_row`: its place on the form)."""
+    item: dict = _filled(row, {"kind": "kind", "name": "name", "amount": "amount"})
+    mode = row.get("mode") or "day"
+    if mode == "day" and row.get("day"):
+        item["day"] = _int_or_text(row["day"])
+    elif mode == "day":
+        errors[f"{group}-{idx}-day"] = "Skriv dagen i måneden (1–31), eller velg en annen form."
+    elif mode == "every":
+        if row.get("every_days"):
+            item["every_days"] = _int_or_text(row["every_days"])
+        if row.get("first"):
+            item["first"] = iso_date(row["first"])
+        else:
+            errors[f"{group}-{idx}-first"] = "Skriv datoen for én utbetaling å telle fra (dd.mm.åååå)."
+    elif mode == "dates":
+        dates = [iso_date(d) for d in _split(row.get("dates", ""))]
+        if not dates:
+            errors[f"{group}-{idx}-dates"] = "Skriv minst én dato (dd.mm.åååå), skilt med komma."
+        item["dates"] = dates
+    if row.get("shift"):
+        item["shift"] = row["shift"]
+    if row.get("month_amounts"):
+        item["month_amounts"] = _mapping(row["month_amounts"], f"{group}-{idx}-month_amounts", errors, False)
+    if row.get("month_day"):
+        item["month_day"] = _mapping(row["month_day"], f"{group}-{idx}-month_day", errors, True)
+    item["_row"] = idx
+    return item
 
 
 def _levers(form: HouseholdForm, errors: dict[str, str]) -> dict:
