@@ -165,7 +165,7 @@ def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> In
                        + (f"; første utbetaling i planen blir {d(first)}." if first else "."))
             old = sorted({t.date for t in base.txs if t.kind == "income" and t.stream == p["stream"]})
             shift = timedelta(days=k)
-            reason = _dip_reason(base, [tuple(sorted((o, o + shift))) for o in old], h)
+            reason = _dip_reason(base, [(min(o, o + shift), max(o, o + shift)) for o in old], h)
         else:
             summary = (f"NAV blir bedt om å utbetale {stream_name(h, p['stream'])} den {p['to_day']}. i stedet for den "
                        f"{p['from_day']}.")
