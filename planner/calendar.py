@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .benefits import Shift, catalogue
+from .periods import months_between
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Expense, Household, IncomeStream
@@ -122,8 +123,7 @@ def occurrences(schedule: Schedule, start: date, end: date) -> tuple[Occurrence,
             out.append(Occurrence(nominal, effective_date(nominal, schedule.shift)))
     elif schedule.day is not None:
         tables = dict(schedule.tables)
-        y, m = lo.year, lo.month
-        while (y, m) <= (hi.year, hi.month):
+        for y, m in months_between(lo, hi):
             day = _month_day_for(schedule, y, m) or schedule.day
             nominal = nominal_in_month(y, m, day)
             table = tables.get(y)
@@ -133,7 +133,6 @@ def occurrences(schedule: Schedule, start: date, end: date) -> tuple[Occurrence,
             else:
                 eff = effective_date(nominal, schedule.shift)
             out.append(Occurrence(nominal, eff))
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     else:  # pragma: no cover - resolve_* never builds such a schedule
         raise ValueError("schedule without day, every_days or dates")
     for lo_d, hi_d, paid_on in schedule.moves:

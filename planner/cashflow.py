@@ -26,6 +26,7 @@ import numpy as np
 
 from .calendar import Schedule, household_schedules, month_end, occurrence_arrays, occurrences
 from .model import Diagnosis, Household, MonthFigures, Transaction
+from .periods import month_key
 
 PROBLEMS: tuple[str, ...] = ("none", "timing", "income")
 
@@ -62,7 +63,7 @@ def horizon(start: date, end: date) -> Horizon:
     lasts: list[int] = []
     d = start
     for t in range(days):
-        key = f"{d.year:04d}-{d.month:02d}"
+        key = month_key(d)
         if not keys or keys[-1] != key:
             keys.append(key)
             firsts.append(t)
@@ -140,7 +141,7 @@ def transactions(household: Household) -> list[Transaction]:
                     kind=exp.kind,
                     amount_ore=-exp.amount_for(occ.nominal.year, occ.nominal.month),
                     stream=None if is_rent or exp.name is None else exp.name,
-                    rent_month=f"{occ.nominal.year:04d}-{occ.nominal.month:02d}" if is_rent else None,
+                    rent_month=month_key(occ.nominal) if is_rent else None,
                 )
             )
     out.extend(living_transactions(h.living.monthly, start, end))

@@ -29,7 +29,7 @@ from .benefits import Shift, catalogue
 if TYPE_CHECKING:
     pass
 from .money import MoneyError, kroner_to_ore
-from .periods import add_months  # noqa: F401  (re-exported: model.add_months)
+from .periods import add_months, key_of
 from .personal import has_national_id, reserved_id_reason
 
 
@@ -180,7 +180,7 @@ class _Scheduled(_Strict):
 
     def amount_for(self, year: int, month: int) -> int:
         """The amount of a payout whose nominal date is in `year`-`month`."""
-        specific = self.month_amounts.get(f"{year:04d}-{month:02d}")
+        specific = self.month_amounts.get(key_of(year, month))
         if specific is None:
             specific = self.month_amounts.get(f"{year:04d}-{month}")
         if specific is None:

@@ -46,6 +46,12 @@ def months_between(start: date, end: date) -> Iterator[tuple[int, int]]:
         y, m = next_month(y, m)
 
 
+def last_day(key: str) -> date:
+    """The last day of the month 'YYYY-MM'."""
+    y, m = int(key[:4]), int(key[5:7])
+    return date(y, m, _stdcal.monthrange(y, m)[1])
+
+
 def month_firsts(start: date, end: date) -> Iterator[date]:
     """The first day of each month that begins inside [start, end]."""
     for y, m in months_between(start, end):

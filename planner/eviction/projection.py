@@ -11,6 +11,7 @@ from typing import Literal
 from ..cashflow import simulate, transactions
 from ..model import Household, Transaction, add_months
 from ..money import format_kr
+from ..periods import month_key
 from .results import EvictionProjection, FeesUsed, Settlement, Step, UnpaidRent
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, Lookup, Profile, StepRule, eviction_rules
 from .text import _d
@@ -385,7 +386,7 @@ def _afford(start: date, account: list[int]) -> Callable[[date], int | None]:
         t = (day - start).days
         if not 0 <= t < len(account):
             return None
-        last = min(len(account) - 1, (_month_last_day(f"{day.year:04d}-{day.month:02d}") - start).days)
+        last = min(len(account) - 1, (_month_last_day(month_key(day)) - start).days)
         return min(account[t:last + 1])
 
     return low

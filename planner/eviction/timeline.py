@@ -13,6 +13,7 @@ from ..calendar import occurrences, resolve_expense
 from ..cashflow import simulate, transactions
 from ..formatting import whole_kr
 from ..model import Household, Transaction, add_months
+from ..periods import key_of, last_day, month_key, months_between
 from .results import CostLine, UnpaidRent
 from .rules import Delay, EvictionRules, Lookup, Profile, StepRule, eviction_rules
 
@@ -187,7 +188,7 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
         if short:
             out.append(
                 UnpaidRent(
-                    rent_month=f"{occ.nominal.year:04d}-{occ.nominal.month:02d}",
+                    rent_month=month_key(occ.nominal),
                     due=occ.nominal,
                     debit_date=occ.effective,
                     rent_ore=rent,
@@ -199,14 +200,9 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
 
 
 def _months(first: date, last: date) -> list[str]:
-    keys = []
-    y, m = first.year, first.month
-    while (y, m) <= (last.year, last.month):
-        keys.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return keys
+    """The month keys from `first`'s month to `last`'s."""
+    return [key_of(y, m) for y, m in months_between(first, last)]
 
 
 def _month_last_day(key: str) -> date:
-    y, m = int(key[:4]), int(key[5:])
-    return add_months(date(y, m, 1), 1) - timedelta(days=1)
+    return last_day(key)
