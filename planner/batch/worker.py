@@ -47,10 +47,10 @@ class ChunkResult:
 def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None, same_day_credit: bool,
                 check_only: bool) -> ChunkResult:
     """Build, validate and check a chunk of households; the pure part of a batch (runs in a worker)."""
-    import numpy as np
 
     from ..calendar import occurrences, resolve_expense
     from ..cashflow import PROBLEMS, check_table, compile_households
+    from ..eviction import first_unpaid_due, process_start
 
     out = ChunkResult()
     built = []
@@ -90,18 +90,9 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
             occ = rent_occ.get((sched, start, end))
             if occ is None:
                 occ = rent_occ[(sched, start, end)] = occurrences(sched, start, end)
-            # the eviction projection's first unpaid rent: the first rent debit that finds the
-            # balance (after the day's debits) below zero (planner.eviction, module docstring)
-            first_due = None
-            if occ:
-                offs = np.fromiter(((o.effective - start).days for o in occ), dtype=np.int64, count=len(occ))
-                neg = np.nonzero(series[j, offs] < 0)[0]
-                if len(neg):
-                    first_due = occ[int(neg[0])].nominal
+            # the eviction projection's start, by its own rules (planner.eviction)
+            first_due = process_start(first_unpaid_due(occ, start, series[j]), h.arrears, h.start)
             arrears = h.arrears.amount if h.arrears is not None else 0
-            if arrears > 0:
-                since = h.arrears.since or h.start
-                first_due = since if first_due is None else min(first_due, since)
             request = _request_after(first_due) if first_due is not None else None
             needs_plan = PROBLEMS[problem[j]] != "none" or arrears > 0
             # a claim the account can pay by a notice's deadline stops the process (issue 13):

@@ -61,11 +61,11 @@ from .rules import (
     parse_rules,
 )
 from .text import projection_text
-from .timeline import court_fees, step_dates, unpaid_rents
+from .timeline import court_fees, first_unpaid_due, process_start, step_dates, unpaid_rents
 
 __all__ = [
     "COST_BASES", "COURT_FEES", "EVICTION_STEP", "FORMAT", "MAX_PROCESSES", "REQUEST_STEP", "ROUNDINGS", "STATUSES",
     "CostLine", "DatedValue", "EvictionProjection", "EvictionRules", "FeesUsed", "Parameter", "Profile", "Settlement",
-    "Step", "UnpaidRent", "court_fees", "eviction_rules", "parse_rules", "project_claim", "project_household",
+    "Step", "UnpaidRent", "court_fees", "eviction_rules", "first_unpaid_due", "process_start", "parse_rules", "project_claim", "project_household",
     "project_profile", "projection_text", "step_dates", "unpaid_rents",
 ]

@@ -24,6 +24,7 @@ from .timeline import (
     _round_ore,
     _step_costs,
     court_fees,
+    process_start,
     step_dates,
     unpaid_rents,
 )
@@ -314,10 +315,8 @@ def project_household(
         unpaid = _open_rents(all_unpaid, paid_until)
         if owed_existing is None and not unpaid:
             break
-        starts = [u.due for u in unpaid[:1]]
-        if owed_existing is not None:
-            starts.append(owed_existing.since or h.start)
-        first_due = min(starts)
+        first_due = process_start(unpaid[0].due if unpaid else None, owed_existing, h.start)
+        assert first_due is not None  # unpaid rent or existing arrears (the loop stops otherwise)
         eviction = step_dates(first_due, rules)[EVICTION_STEP]
         # Rent due up to the eviction date counts; a holiday can push its debit days later, so
         # the schedule as it stands is continued a month past the eviction date when the

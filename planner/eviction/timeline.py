@@ -9,10 +9,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from ..calendar import occurrences, resolve_expense
+import numpy as np
+
+from ..calendar import Occurrence, occurrences, resolve_expense
 from ..cashflow import simulate, transactions
 from ..formatting import whole_kr
-from ..model import Household, Transaction, add_months
+from ..model import Arrears, Household, Transaction, add_months
 from ..periods import key_of, last_day, month_key, months_between
 from .results import CostLine, UnpaidRent
 from .rules import Delay, EvictionRules, Lookup, Profile, StepRule, eviction_rules
@@ -197,6 +199,26 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
             )
             carried += short
     return tuple(out)
+
+
+def first_unpaid_due(rents: Sequence[Occurrence], start: date, series: np.ndarray) -> date | None:
+    """The due date of the first rent the account cannot cover: the first rent debit that finds
+    the balance (`series`, per day from `start`, after the day's debits) below zero. The one
+    rule of `unpaid_rents` (its first entry) and of the batch's vectorised check."""
+    if not rents:
+        return None
+    offs = np.fromiter(((o.effective - start).days for o in rents), dtype=np.int64, count=len(rents))
+    neg = np.nonzero(series[offs] < 0)[0]
+    return rents[int(neg[0])].nominal if len(neg) else None
+
+
+def process_start(first_unpaid: date | None, arrears: Arrears | None, start: date) -> date | None:
+    """The date the eviction process counts from: the first unpaid rent's due date or the
+    existing arrears' date (the horizon's start when not given), whichever is earlier."""
+    starts = [] if first_unpaid is None else [first_unpaid]
+    if arrears is not None and arrears.amount > 0:
+        starts.append(arrears.since or start)
+    return min(starts) if starts else None
 
 
 def _months(first: date, last: date) -> list[str]:
