@@ -19,9 +19,10 @@ SHIFTS: tuple[str, ...] = ("before", "after", "none")
 
 @dataclass(frozen=True)
 class BenefitRule:
-    """One kind's rule in force from `valid_from`."""
+    """One kind's rule, in force from `valid_from`; None: the rule as it stands, whose start
+    date the sources do not give (no invented date)."""
 
-    valid_from: date
+    valid_from: date | None
     day: int | None
     every_days: int | None
     shift: Shift
@@ -63,7 +64,7 @@ class BenefitKind:
         """The rule in force on `when` (the latest whose valid_from is not after it)."""
         chosen = self.rules[0]
         for rule in self.rules:
-            if rule.valid_from <= when:
+            if rule.valid_from is None or rule.valid_from <= when:
                 chosen = rule
         return chosen
 
@@ -127,10 +128,12 @@ def catalogue() -> Catalogue:
     aliases: dict[str, str] = {}
     for key, entry in raw["kinds"].items():
         rules = []
-        for valid_from, r in sorted(entry["rules"].items()):
+        dated = sorted(entry.get("rules", {}).items())
+        undated = [(None, entry["rule"])] if "rule" in entry else []
+        for valid_from, r in undated + dated:
             rules.append(
                 BenefitRule(
-                    valid_from=date.fromisoformat(valid_from),
+                    valid_from=None if valid_from is None else date.fromisoformat(str(valid_from)),
                     day=r.get("day"),
                     every_days=r.get("every_days"),
                     shift=r.get("shift", "before"),
