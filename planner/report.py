@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .formatting import nb_date
 from .model import Diagnosis, Household
@@ -88,7 +89,7 @@ def month_table(diag: Diagnosis) -> str:
     return table(header, rows)
 
 
-def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     """A left-aligned first column and right-aligned numbers, for a fixed-width terminal."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     out = []

@@ -161,7 +161,7 @@ def household_from_dict(data: dict, name: str = "<input>", source_text: str | No
     try:
         return Household.model_validate(data)
     except ValidationError as exc:
-        raise InputError([_problem(err, name, source_text) for err in exc.errors()]) from None
+        raise InputError([_problem(dict(err), name, source_text) for err in exc.errors()]) from None
 
 
 #: What a missing required key is for, so the message says what to write.

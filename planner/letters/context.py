@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from ..levers import rules
 from .sender import RECIPIENTS, Recipient, Sender
 
 LANGS: tuple[str, ...] = ("nb", "en")
@@ -229,7 +230,6 @@ def _new_debit(plan, household, reply_by: date) -> dict | None:
 
 def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[str]]]:
     """Every request of the plan with the recipients it concerns."""
-    from ..explain import stream_name
 
     h = household
     out: list[tuple[Item, list[str]]] = []
@@ -239,36 +239,9 @@ def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[
         name, basis, source = _basis(i.lever, lang, social)
         facts: dict = {}
         first = None
-        if i.lever == "rent_day":
-            first = _first_on_or_after(plan, reply_by, kind="husleie", account="tenant")
-            facts = {"day": p["day"], "from_day": p.get("from_day") or h.rent.day, "rent_ore": h.rent.amount}
-        elif i.lever == "rent_instalments":
-            first = _first_on_or_after(plan, reply_by, kind="husleie", account="tenant")
-            by_month = p.get("amounts_by_month") or {}
-            facts = {"days": list(p["days"]), "amounts_ore": list(p["amounts_ore"]), "rent_ore": h.rent.amount,
-                     "from_day": h.rent.day,
-                     "varies": len({tuple(v) for v in by_month.values()}) > 1}
-        elif i.lever == "bostotte_to_landlord":
-            first = _first_on_or_after(plan, reply_by, kind="bostotte_direct", stream=p["stream"])
-            # the month the first transferred payout is for (paid in arrears: the month before)
-            for_month = next((t.rent_month for t in plan.transactions if t.kind == "bostotte_direct"
-                              and t.stream == p["stream"] and t.date == first), None)
-            facts = {"stream": p["stream"], "first_month": first, "for_month": for_month}
-        elif i.lever == "deduction":
-            first = _first_on_or_after(plan, reply_by, kind="deduction", stream=p["stream"])
-            per_month = Counter(len(v) for v in _direct_months(plan, {"deduction"}).values())
-            payouts = max(per_month, key=lambda k: (per_month[k], -k)) if per_month else 1
-            facts = {"benefit": stream_name(h, p["stream"]), "amount_ore": p["amount_ore"], "social": social,
-                     "payouts": payouts, "per_month_ore": payouts * p["amount_ore"]}
-        elif i.lever == "move_payout":
-            first = _first_on_or_after(plan, reply_by, kind="income", stream=p["stream"])
-            facts = {"benefit": stream_name(h, p["stream"]), "from_day": p.get("from_day"), "to_day": p.get("to_day"),
-                     "shift_days": p.get("shift_days")}
-        elif i.lever == "repayment_plan":
-            first = _first_on_or_after(plan, reply_by, kind="repayment")
-            creditor = h.arrears.creditor if h.arrears is not None else ""
-            facts = {"arrears_ore": p.get("arrears_ore", h.arrears.amount if h.arrears else 0),
-                     "amount_ore": p["amount_ore"], "day": p["day"], "months": p["months"], "creditor": creditor}
+        rule = rules().get(i.lever)
+        if rule is not None:
+            first, facts = rule.letter_facts(i, plan, h, reply_by, social)
         elif i.lever == "opening_buffer":
             first_income = _first_on_or_after(plan, plan.start, kind="income")
             facts = {"amount_ore": p["amount_ore"], "before": first_income or plan.start}
@@ -432,8 +405,9 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
     """Everything one letter's template may use, and nothing more (see the module docstring)."""
     _check(plan, to, lang, household)
     sender = sender or Sender()
-    filled = {k: getattr(sender, k) or PLACEHOLDER[lang][k] for k in ("kommune", "office", "caseworker")}
-    sender = replace(sender, **filled)
+    sender = replace(sender, kommune=sender.kommune or PLACEHOLDER[lang]["kommune"],
+                     office=sender.office or PLACEHOLDER[lang]["office"],
+                     caseworker=sender.caseworker or PLACEHOLDER[lang]["caseworker"])
     letter_date = letter_date or date.today()
     reply_by = reply_by or letter_date + timedelta(days=sender.reply_days)
     if reply_by < letter_date:

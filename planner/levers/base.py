@@ -188,6 +188,16 @@ class LeverRule:
         """The interventions this lever's variables say the plan uses."""
         return []
 
+    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
+        """The intervention in Norwegian for the caseworker (`planner.explain`): what happens, and
+        why it helps. The default: the catalogue's description."""
+        return catalogue()[self.key].description, ""
+
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any,
+                     social: bool | None) -> tuple[Any, dict]:
+        """The first date the change takes effect and the facts the letters' templates render."""
+        return None, dict(i.params)
+
     def short(self, params: Mapping[str, Any]) -> str:
         """The intervention in a few characters, for the batch's results.csv."""
         return self.key

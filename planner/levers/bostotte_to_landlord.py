@@ -100,5 +100,32 @@ class BostotteToLandlord(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"bostotte_to_landlord({params.get('stream', '')})"
 
+    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
+        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
+        from ..explain import _first_date, _reason_direct, d, tenant_rent_share
+
+        p = i.params
+        first = _first_date(plan, kind="bostotte_direct")
+        summary = (f"Bostøtten fra Husbanken utbetales til kommunen som utleier og trekkes fra husleien for måneden "
+                   f"den gjelder (den betales etterskuddsvis: utbetalingen den 20. gjelder måneden før); leietaker "
+                   f"samtykker skriftlig på forhånd (transporterklæring, kan trekkes tilbake når som helst), "
+                   f"første gang {d(first) if first else '–'}. "
+                   + tenant_rent_share(plan, h))
+        reason = _reason_direct(plan, h, base, "bostotte_direct", p["stream"])
+        return summary, reason
+
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
+        """The first date the change takes effect and the facts the letters' templates render."""
+        from ..letters.context import _first_on_or_after
+
+        p = i.params
+        first = None
+        first = _first_on_or_after(plan, reply_by, kind="bostotte_direct", stream=p["stream"])
+        # the month the first transferred payout is for (paid in arrears: the month before)
+        for_month = next((t.rent_month for t in plan.transactions if t.kind == "bostotte_direct"
+                          and t.stream == p["stream"] and t.date == first), None)
+        facts = {"stream": p["stream"], "first_month": first, "for_month": for_month}
+        return first, facts
+
 
 LEVER = BostotteToLandlord()

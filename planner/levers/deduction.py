@@ -83,5 +83,33 @@ class Deduction(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"deduction({params.get('stream', '')} {int(params.get('amount_ore', 0)) // 100} kr)"
 
+    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
+        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
+        from ..explain import _first_date, _reason_direct, d, format_kr, stream_name, tenant_rent_share
+
+        p = i.params
+        first = _first_date(plan, kind="deduction")
+        summary = (f"NAV trekker {format_kr(p['amount_ore'])} av hver utbetaling av {stream_name(h, p['stream'])} "
+                   f"og betaler det til utleier (husleietrekk), første gang {d(first) if first else '–'}. "
+                   f"Leietaker samtykker skriftlig. " + tenant_rent_share(plan, h))
+        reason = _reason_direct(plan, h, base, "deduction", p["stream"])
+        return summary, reason
+
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
+        """The first date the change takes effect and the facts the letters' templates render."""
+        from collections import Counter
+
+        from ..explain import stream_name
+        from ..letters.context import _direct_months, _first_on_or_after
+
+        p = i.params
+        first = None
+        first = _first_on_or_after(plan, reply_by, kind="deduction", stream=p["stream"])
+        per_month = Counter(len(v) for v in _direct_months(plan, {"deduction"}).values())
+        payouts = max(per_month, key=lambda k: (per_month[k], -k)) if per_month else 1
+        facts = {"benefit": stream_name(h, p["stream"]), "amount_ore": p["amount_ore"], "social": social,
+                 "payouts": payouts, "per_month_ore": payouts * p["amount_ore"]}
+        return first, facts
+
 
 LEVER = Deduction()

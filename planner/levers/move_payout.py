@@ -118,5 +118,39 @@ class MovePayout(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"move_payout({params.get('stream', '')} {params.get('from_day')}->{params.get('to_day')})"
 
+    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
+        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
+        from datetime import timedelta
+
+        from ..explain import _dip_reason, _first_date, _monthly_windows, d, stream_name
+
+        p = i.params
+        if "shift_days" in p:
+            k = p["shift_days"]
+            first = _first_date(plan, kind="income", stream=p["stream"])
+            summary = (f"NAV blir bedt om å utbetale {stream_name(h, p['stream'])} {abs(k)} dager "
+                       f"{'tidligere' if k < 0 else 'senere'} i 14-dagersrytmen"
+                       + (f"; første utbetaling i planen blir {d(first)}." if first else "."))
+            old = sorted({t.date for t in base.txs if t.kind == "income" and t.stream == p["stream"]})
+            shift = timedelta(days=k)
+            reason = _dip_reason(base, [(min(o, o + shift), max(o, o + shift)) for o in old], h)
+        else:
+            summary = (f"NAV blir bedt om å utbetale {stream_name(h, p['stream'])} den {p['to_day']}. i stedet for den "
+                       f"{p['from_day']}.")
+            reason = _dip_reason(base, _monthly_windows(h, p["to_day"], p["from_day"]), h)
+        return summary, reason
+
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
+        """The first date the change takes effect and the facts the letters' templates render."""
+        from ..explain import stream_name
+        from ..letters.context import _first_on_or_after
+
+        p = i.params
+        first = None
+        first = _first_on_or_after(plan, reply_by, kind="income", stream=p["stream"])
+        facts = {"benefit": stream_name(h, p["stream"]), "from_day": p.get("from_day"), "to_day": p.get("to_day"),
+                 "shift_days": p.get("shift_days")}
+        return first, facts
+
 
 LEVER = MovePayout()

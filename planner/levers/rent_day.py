@@ -37,5 +37,26 @@ class RentDay(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"rent_day({params.get('day')})"
 
+    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
+        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
+        from ..explain import _dip_reason, _first_date, _monthly_windows, d, format_kr
+
+        p = i.params
+        first = _first_date(plan, kind="husleie")
+        summary = (f"Husleien ({format_kr(h.rent.amount)}) trekkes den {p['day']}. hver måned i stedet for den "
+                   f"{p['from_day']}. Leietaker og utleier endrer forfallsdatoen i avtalegiroen, fra {d(first) if first else '–'}.")
+        reason = _dip_reason(base, _monthly_windows(h, p["from_day"], p["day"]), h)
+        return summary, reason
+
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
+        """The first date the change takes effect and the facts the letters' templates render."""
+        from ..letters.context import _first_on_or_after
+
+        p = i.params
+        first = None
+        first = _first_on_or_after(plan, reply_by, kind="husleie", account="tenant")
+        facts = {"day": p["day"], "from_day": p.get("from_day") or h.rent.day, "rent_ore": h.rent.amount}
+        return first, facts
+
 
 LEVER = RentDay()

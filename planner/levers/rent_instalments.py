@@ -43,5 +43,31 @@ class RentInstalments(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return "rent_instalments(" + ",".join(str(d) for d in params.get("days", [])) + ")"
 
+    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
+        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
+        from ..explain import _dip_reason, _monthly_windows, instalment_schedule
+
+        p = i.params
+        days = " og ".join(f"den {day}." for day in p["days"])
+        summary = (f"Husleien trekkes på inntil {len(p['days'])} dager i måneden ({days}): "
+                   + instalment_schedule(p["days"], p.get("amounts_by_month") or {"": p["amounts_ore"]}).rstrip(".")
+                   + ". Utleier må godta en betalingsavtale med disse trekkdagene og beløpene.")
+        due = h.rent.day or 1
+        reason = _dip_reason(base, _monthly_windows(h, due, max(p["days"])), h)
+        return summary, reason
+
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
+        """The first date the change takes effect and the facts the letters' templates render."""
+        from ..letters.context import _first_on_or_after
+
+        p = i.params
+        first = None
+        first = _first_on_or_after(plan, reply_by, kind="husleie", account="tenant")
+        by_month = p.get("amounts_by_month") or {}
+        facts = {"days": list(p["days"]), "amounts_ore": list(p["amounts_ore"]), "rent_ore": h.rent.amount,
+                 "from_day": h.rent.day,
+                 "varies": len({tuple(v) for v in by_month.values()}) > 1}
+        return first, facts
+
 
 LEVER = RentInstalments()

@@ -97,5 +97,27 @@ class RepaymentPlan(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"repayment_plan({int(params.get('amount_ore', 0)) // 100} kr x {params.get('months')} on {params.get('day')})"
 
+    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
+        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
+        from ..explain import format_kr
+
+        p = i.params
+        summary = (f"Restansen på {format_kr(p['arrears_ore'])} nedbetales med {format_kr(p['amount_ore'])} "
+                   f"den {p['day']}. hver måned over {p['months']} måneder (nedbetalingsavtale med kreditor).")
+        reason = "Restansen må ryddes for å stoppe inkasso og begjæring om utkastelse; beløpet er valgt slik at kontoen tåler det."
+        return summary, reason
+
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
+        """The first date the change takes effect and the facts the letters' templates render."""
+        from ..letters.context import _first_on_or_after
+
+        p = i.params
+        first = None
+        first = _first_on_or_after(plan, reply_by, kind="repayment")
+        creditor = h.arrears.creditor if h.arrears is not None else ""
+        facts = {"arrears_ore": p.get("arrears_ore", h.arrears.amount if h.arrears else 0),
+                 "amount_ore": p["amount_ore"], "day": p["day"], "months": p["months"], "creditor": creditor}
+        return first, facts
+
 
 LEVER = RepaymentPlan()
