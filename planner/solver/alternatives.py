@@ -1,0 +1,74 @@
+"""Alternatives to the best plan: other plans that ask different things of different people.
+
+Around the core solve, not inside it: each alternative re-solves the same built model with its
+own criterion first (`phases.solve_phases(order=...)`) and, for one of them, some levers held
+off. Each is decoded and verified like the best plan (`engine._planned`), and one equal in what
+it asks to a plan already listed is dropped.
+
+Criteria, in the order they are listed:
+* `no_agency`: the best plan that involves no agency (NAV, Husbanken, the social services):
+  the tenant, the landlord and an arrears creditor only;
+* `least_late`: the plan that keeps the landlord's rent least late (øre-days), then cheapest;
+* `highest_low`: the plan with the highest lowest balance (no buffer cap), then cheapest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from ..levers import catalogue
+from ..model import Plan
+from .chain import Model
+from .phases import Tuning, solve_phases
+
+#: Who is not an agency: an alternative "without agencies" asks only these.
+PRIVATE_ACTORS = frozenset({"tenant", "landlord", "creditor"})
+
+#: Criterion -> objective order (see phases.BEST_ORDER), in the order alternatives are listed.
+CRITERIA: dict[str, tuple[str, ...]] = {
+    "no_agency": ("cost", "low", "late"),
+    "least_late": ("late", "cost", "low"),
+    "highest_low": ("low", "cost", "late"),
+}
+
+#: A cap for the lowest balance above the floor when it should go as high as it can (øre).
+UNCAPPED = 2 ** 40
+
+
+def agency_levers() -> list[str]:
+    """The levers that need an agency to act (data: levers.toml `actors`)."""
+    return [k for k, lever in catalogue().items() if not set(lever.actors) <= PRIVATE_ACTORS]
+
+
+def signature(p: Plan) -> str:
+    """What a plan asks, of whom: two plans with the same signature are the same alternative."""
+    return json.dumps([[i.lever, i.params] for i in p.interventions], sort_keys=True, default=str)
+
+
+def alternatives(s: Any, mdl: Model, best: Plan, n: int, opening_extra: int, time_limit_s: float,
+                 tuning: Tuning, planned: Callable[[tuple[Any, bool], str], Plan]) -> list[Plan]:
+    """Up to `n` plans other than `best`, one per criterion, distinct in what they ask."""
+    seen = {signature(best)}
+    out: list[Plan] = []
+    for criterion, order in CRITERIA.items():
+        if len(out) >= n:
+            break
+        forbid: list[Any] = []
+        if criterion == "no_agency":
+            if opening_extra:  # a start buffer is the social services' money
+                continue
+            forbid = [v for k in agency_levers() for v, _ in mdl.cost_by_lever.get(k, [])]
+            if not forbid:
+                continue
+        result = solve_phases(mdl, time_limit_s, opening_extra, tuning, order=order, forbid=tuple(forbid),
+                              low_cap=UNCAPPED if criterion == "highest_low" else None)
+        if result is None:
+            continue
+        p = planned(result, criterion)
+        if signature(p) in seen:
+            continue
+        seen.add(signature(p))
+        out.append(p)
+    return out
