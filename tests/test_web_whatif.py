@@ -10,9 +10,24 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 
-from test_web import SCENARIOS, client, scenario_fields, token  # noqa: E402,F401
+from test_web import BASE, SCENARIOS, scenario_fields, token  # noqa: E402
 
 HID = "enslig-mor-2006"
+
+
+@pytest.fixture
+def client(tmp_path):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from fastapi.testclient import TestClient
+
+    from planner.web.app import create_app
+
+    app = create_app(f"sqlite:///{tmp_path / 'web.db'}", secret="test-secret", time_limit_s=5)
+    with TestClient(app, base_url=BASE) as c:
+        yield c
 
 
 def _import(client, name: str = HID) -> None:

@@ -29,6 +29,7 @@ from ..cashflow import diagnose, transactions
 from ..levers import resolve
 from ..levers.base import Setup
 from ..model import Diagnosis, Household, Plan, Shortfall
+from .alternatives import alternatives as find_alternatives
 from .chain import Model, build
 from .decode import PlanVerificationError, decode, verify
 from .phases import (
@@ -39,7 +40,6 @@ from .phases import (
     no_lever_shortfall,
     solve_phases,
 )
-from .alternatives import alternatives as find_alternatives
 from .robust import late_days, verify_late, worst_series
 from .setup import first_possible_credit, setup
 

@@ -67,8 +67,19 @@ def create_app(
     """The web application. `users_file` switches the login on; `secret` signs the session
     cookie (default: `secret_for(db_url)`, from `$PLANNER_SECRET_KEY` or a file beside the DB)."""
     from .auth import Users
-    from .routes import (account, followup, history, households, imports, ledger, letters, login, record, statement,
-                         whatif)
+    from .routes import (
+        account,
+        followup,
+        history,
+        households,
+        imports,
+        ledger,
+        letters,
+        login,
+        record,
+        statement,
+        whatif,
+    )
     from .routes import settings as office
     from .secret import secret_for
     from .store import Store, default_url

@@ -5,12 +5,11 @@ version it was based on and is refused if someone else saved the household meanw
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-
-from collections.abc import Sequence
 
 from ...model import LEVERS, Household
 from .. import forms
