@@ -193,3 +193,28 @@ def test_a_deduction_travels_with_its_payout(scenario):
     assert all((t.date, "deduction") not in tenant_debits for t in ded)
     incomes = {(t.date, t.stream) for t in p.transactions if t.kind == "income"}
     assert all((t.date, t.stream) in incomes for t in ded)
+
+
+def test_batch_tables_read_late_days_per_payout_row(tmp_path):
+    """The payouts table's `late_days` column reaches the household; a bad figure is a row error."""
+    from planner.io.tables import ColumnMap, Spool, build, discover
+
+    (tmp_path / "tenants.csv").write_text(
+        "id,start,months,opening_balance,rent,rent_day,living_monthly\n"
+        "a,2026-01-01,2,500,7000,1,3000\nb,2026-01-01,2,500,7000,1,3000\n")
+    (tmp_path / "payouts.csv").write_text(
+        "household,kind,amount,every_days,first,day,late_days\n"
+        "a,aap,4500,14,2026-01-05,,1\na,barnetrygd,5000,,,,\n"
+        "b,aap,4500,14,2026-01-05,,tre\n")
+    spool = Spool(tmp_path / "spool.sqlite")
+    spool.load(discover([tmp_path / "tenants.csv", tmp_path / "payouts.csv"], ColumnMap()), ColumnMap())
+    got = {}
+    for chunk in spool.households(10):
+        for raw in chunk:
+            got[raw.hid] = build(raw)
+    spool.close()
+    h, errors = got["a"]
+    assert not errors and [i.late for i in h.income] == [1, 0]
+    assert plan(h).streams == (("aap", "aap", 1), ("barnetrygd", "barnetrygd", 0)) or not plan(h).robust
+    _, errors = got["b"]
+    assert errors and errors[0].column == "late_days" and errors[0].row == 4
