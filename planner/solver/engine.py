@@ -99,8 +99,9 @@ def plan(
     s = setup(h, cfg, same_day_credit, base_tx, late)
     mdl = build(s, buffer_target_ore, slack_one=True, slack_month=True, slack_unit=SHORTFALL_UNIT_ORE)
     result, opening_extra = _solve(s, mdl, baseline, time_limit_s, tuning)
-    if result is None and any(late.values()):
+    if result is None and any(late.values()) and baseline.problem != "income":
         # no robust plan: the plan for payouts on their days, if there is one, marked not robust
+        # (an income problem has none either way: outgoings exceed income over the horizon)
         s0 = setup(h, cfg, same_day_credit, base_tx, None)
         mdl0 = build(s0, buffer_target_ore, slack_one=True, slack_month=True, slack_unit=SHORTFALL_UNIT_ORE)
         result0, extra0 = _solve(s0, mdl0, baseline, time_limit_s, tuning)
@@ -138,7 +139,7 @@ def _with_alternatives(s: Setup, mdl: Model, result: tuple[Any, bool], opening_e
         return best
     others = find_alternatives(
         s, mdl, best, n - 1, opening_extra, time_limit_s, tuning,
-        lambda res, criterion: _planned(s, mdl, res, opening_extra, baseline, streams, criterion))
+        lambda res, criterion: _planned(s, mdl, res, opening_extra, baseline, streams, criterion), result[0])
     return replace(best, alternatives=tuple(others))
 
 
