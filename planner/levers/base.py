@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -24,10 +24,13 @@ from ..model import Household, Intervention, Transaction
 from ..periods import month_key
 from .catalogue import LeverConfig, catalogue
 
+if TYPE_CHECKING:  # OR-Tools has no type stubs: for the reader (and mypy sees Any)
+    from ortools.sat.python.cp_model import CpModel, IntVar
+
 #: A payout: (day offset in the horizon, amount in øre, nominal date).
 Payout = tuple[int, int, date]
 #: A CP-SAT variable (or literal) with its integer coefficient.
-Term = tuple[Any, int]
+Term = tuple["IntVar", int]
 
 
 @dataclass
@@ -113,7 +116,7 @@ class Build:
     tenant's balance to `window_terms` through `debit` and `credit`; payments to the landlord
     go to `direct` (per rent month) and `lateness_terms`."""
 
-    model: Any  # cp_model.CpModel
+    model: CpModel
     setup: Setup
     window_terms: list[list[Term]]
     debit_window: Callable[[int], int]
@@ -122,26 +125,26 @@ class Build:
     repay_terms: list[Term] = field(default_factory=list)
     direct: dict[str, list[Term]] = field(default_factory=dict)
     #: literals of the rent-day levers that let the rent move off its due day, by lever
-    rent_permits: dict[str, Any] = field(default_factory=dict)
-    used: dict[int, Any] = field(default_factory=dict)
-    y: dict[tuple[str, int], Any] = field(default_factory=dict)
+    rent_permits: dict[str, IntVar] = field(default_factory=dict)
+    used: dict[int, IntVar] = field(default_factory=dict)
+    y: dict[tuple[str, int], IntVar] = field(default_factory=dict)
     vars: dict[str, Any] = field(default_factory=dict)
 
-    def debit(self, off: int, var: Any, amount: int) -> None:
+    def debit(self, off: int, var: IntVar, amount: int) -> None:
         """`amount * var` leaves the tenant's account on day `off`."""
         self.window_terms[self.debit_window(off)].append((var, -amount))
 
-    def credit(self, off: int, var: Any, amount: int) -> None:
+    def credit(self, off: int, var: IntVar, amount: int) -> None:
         """`amount * var` reaches the tenant's account on day `off` (negative: is withheld)."""
         self.window_terms[self.credit_window(off)].append((var, amount))
 
-    def payout(self, stream: str, off: int, var: Any, amount: int) -> None:
+    def payout(self, stream: str, off: int, var: IntVar, amount: int) -> None:
         """`amount * var` of a payout of `stream` expected on day `off` reaches (negative: is
         withheld from) the tenant's account: counted on the payout's latest day in a robust
         plan, so a deduction or a transfer to the landlord travels with its payout."""
         self.credit(self.setup.arrive(stream, off), var, amount)
 
-    def to_landlord(self, key: str, off: int, var: Any, amount: int, due: int) -> None:
+    def to_landlord(self, key: str, off: int, var: IntVar, amount: int, due: int) -> None:
         """`amount * var` is paid to the landlord against the rent of month `key`, late by the
         days after its due day."""
         self.direct.setdefault(key, []).append((var, amount))
@@ -155,7 +158,7 @@ class Decoded:
 
     setup: Setup
     build: Build
-    value: Callable[[Any], int]
+    value: Callable[[IntVar], int]
     #: the tenant's rent debit days used, and each month's amounts on them (from the chain)
     used_days: list[int] = field(default_factory=list)
     per_month: dict[str, list[int]] = field(default_factory=dict)
