@@ -299,8 +299,8 @@ def compare_plans(plan: Plan, levers: bool = True) -> tuple[list[str], list[tupl
 
 
 def transition_text(plan: Plan) -> str:
-    """The bridge over the days before the plan's levers take effect, if the plan has one."""
-    bridge = getattr(plan, "bridge", None)
-    if not bridge:
-        return "–"
-    return str(bridge)
+    """The bridge over the days no lever reaches in time: a one-time sum at the start (the
+    `opening_buffer` intervention), or "–" when the plan needs none."""
+    parts = [f"engangsbeløp {format_kr(i.params['amount_ore'])}" for i in plan.interventions
+             if i.lever == "opening_buffer" and "amount_ore" in i.params]
+    return "; ".join(parts) or "–"

@@ -21,7 +21,7 @@ from typing import Any
 from ..levers import catalogue
 from ..model import Plan
 from .chain import Model
-from .phases import Tuning, solve_phases
+from .phases import SolverTimeout, Tuning, solve_phases
 
 #: Who is not an agency: an alternative "without agencies" asks only these.
 PRIVATE_ACTORS = frozenset({"tenant", "landlord", "creditor"})
@@ -71,9 +71,13 @@ def alternatives(s: Any, mdl: Model, best: Plan, n: int, opening_extra: int, tim
             forbid = [v for k in agency_levers() for v, _ in mdl.cost_by_lever.get(k, [])]
             if not forbid:
                 continue
-        result = solve_phases(mdl, min(time_limit_s, ALT_TIME_LIMIT_S), opening_extra, tuning, order=order,
-                              forbid=tuple(forbid), low_cap=UNCAPPED if criterion == "highest_low" else None,
-                              start_from=None if forbid else best_solver)
+        try:
+            result = solve_phases(mdl, min(time_limit_s, ALT_TIME_LIMIT_S), opening_extra, tuning, order=order,
+                                  forbid=tuple(forbid), low_cap=UNCAPPED if criterion == "highest_low" else None,
+                                  start_from=None if forbid else best_solver,
+                                  linearization=2 if order[0] == "late" else None)
+        except SolverTimeout:
+            continue  # no alternative found in its short limit: the best plan stands alone
         if result is None:
             continue
         p = planned(result, criterion)

@@ -124,7 +124,7 @@ def _objective(mdl: Model, name: str) -> tuple[Any, bool]:
 def solve_phases(mdl: Model, time_limit: float, opening_extra: int = 0,
                  tuning: Tuning = DEFAULT_TUNING, order: tuple[str, ...] = BEST_ORDER,
                  forbid: tuple[Any, ...] = (), low_cap: int | None = None,
-                 start_from: Any | None = None) -> tuple[Any, bool] | None:
+                 start_from: Any | None = None, linearization: int | None = None) -> tuple[Any, bool] | None:
     """Run one phase per objective in `order`, each fixing the previous optimum; returns (solver
     holding the final solution, proven optimal), or None when no plan exists.
 
@@ -132,7 +132,9 @@ def solve_phases(mdl: Model, time_limit: float, opening_extra: int = 0,
     balance's cap instead of the buffer target (an alternative that wants it as high as it goes);
     `start_from`: a solver holding a solution of the same model to start the first phase from
     (an alternative starts from the best plan, so a short limit still returns a plan at least
-    as good as it on the alternative's criterion).
+    as good as it on the alternative's criterion); `linearization`: CP-SAT's
+    `linearization_level` (2, the stronger LP relaxation, proves the least lateness 2-3x faster:
+    bench/plan.py).
     (A single solve of `cost * (target + 1) - low` is the same order exactly, but measured
     2-3x slower than separate solves: bench/plan.py.)
     """
@@ -157,6 +159,8 @@ def solve_phases(mdl: Model, time_limit: float, opening_extra: int = 0,
             _hint_from(m, solver, tuning)
         m.maximize(expr) if maximise else m.minimize(expr)
         solver = new_solver(time_limit, tuning)
+        if linearization is not None:
+            solver.parameters.linearization_level = linearization
         st = solve(solver, m)
         if k == 0 and st == cp_model.INFEASIBLE:
             return None
