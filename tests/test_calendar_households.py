@@ -61,6 +61,16 @@ CASES = [
     ("aap-shift-after", "2026-04-01", 1, "income",
      'kind = "aap"\namount = 9000\nevery_days = 14\nfirst = 2026-03-23\nshift = "after"',
      ["2026-04-07", "2026-04-20"]),
+    # a payout nominally after the horizon that shifts back into it: Fri 06.03, Fri 20.03, and
+    # langfredag 03.04 -> Wed 01.04, the horizon's last day
+    ("aap-shifted-back-from-after-end", "2026-03-02", 1, "income",
+     'kind = "aap"\namount = 9000\nevery_days = 14\nfirst = 2026-03-20',
+     ["2026-03-06", "2026-03-20", "2026-04-01"]),
+    # one nominally before the horizon that shifts forward into it: Sun 22.03 -> Mon 23.03, the
+    # first day; Easter Sunday 05.04 -> Tue 07.04 (after 2. påskedag); Sun 19.04 -> Mon 20.04
+    ("aap-after-shift-from-before-start", "2026-03-23", 1, "income",
+     'kind = "aap"\namount = 9000\nevery_days = 14\nfirst = 2026-03-22\nshift = "after"',
+     ["2026-03-23", "2026-04-07", "2026-04-20"]),
     # an expense every 28 days from Thu 20.11.2025 (42 days before): Thursdays 15.01, 12.02, 12.03
     ("strom-every-28-first-before", "2026-01-01", 3, "expense",
      'kind = "strom"\namount = 700\nevery_days = 28\nfirst = 2025-11-20',
@@ -119,6 +129,11 @@ CASES = [
     ("rent-shift-before", "2026-01-15", 2, "expense",
      'kind = "husleie"\namount = 5000\nday = 1\nshift = "before"',
      ["2026-01-30", "2026-02-27"]),
+    # January's rent on the 31st (Sat) is drawn Mon 02.02, inside a horizon from 01.02;
+    # February's (28.02 Sat -> Mon 02.03) falls after it
+    ("rent-january-drawn-in-february", "2026-02-01", 1, "expense",
+     'kind = "husleie"\namount = 5000\nday = 31',
+     ["2026-02-02"]),
     # rent by autogiro's rule: 01.02 Sun -> Mon 02.02, 01.03 Sun -> Mon 02.03
     ("rent-default-after", "2026-01-15", 2, "expense",
      'kind = "husleie"\namount = 5000\nday = 1',
