@@ -67,7 +67,7 @@ def create_app(
     """The web application. `users_file` switches the login on; `secret` signs the session
     cookie (default: `secret_for(db_url)`, from `$PLANNER_SECRET_KEY` or a file beside the DB)."""
     from .auth import Users
-    from .routes import households, imports, login, statement
+    from .routes import households, imports, ledger, login, statement
     from .secret import secret_for
     from .store import Store, default_url
 
@@ -91,7 +91,7 @@ def create_app(
     app.state.web = web
     app.state.store = store  # for scripts and tests
     app.mount("/static", StaticFiles(directory=str(here.joinpath("static"))), name="static")
-    for module in (households, imports, login, statement):
+    for module in (households, imports, login, statement, ledger):
         app.include_router(module.router)
 
     # middleware: the last added runs first (see the module docstring for the order). The size

@@ -42,9 +42,16 @@ def form_page(web: Web, request: Request, form: forms.HouseholdForm, hid: str | 
     from ...benefits import catalogue as benefits
     from ...levers import catalogue as levers
 
+    from ...levers import NAV_PAID
+    from ..standard import horizon_end, standard_days_all
+
     cat = benefits()
+    forms.offer_streams(form)
+    start, months, profile = forms.horizon(form)
     return web.render(request, "form.html", {
         "form": form, "hid": hid, "version": version,
+        "standard": standard_days_all(start, months, profile), "nav_paid": sorted(NAV_PAID),
+        "period": (start, horizon_end(start, months)), "blank_row": forms.blank_row(),
         "income_kinds": [(k, cat.kinds[k].name) for k in sorted(cat.kinds, key=lambda k: cat.kinds[k].name)],
         "expense_kinds": [(k, e.name) for k, e in cat.expenses.items()],
         "profiles": sorted(cat.profiles),
