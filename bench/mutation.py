@@ -7,7 +7,7 @@ repository's sources are never left mutated. The engine tests run with few, dera
 hypothesis examples ($PLANNER_MAX_EXAMPLES, tests/conftest.py), so each mutant is judged the
 same way on every run.
 
-    python bench/mutation.py run --sample 300 --seed 10 --out /tmp/mutation   # ~40 min, 2 cores
+    python bench/mutation.py run --sample 200 --seed 10 --out /tmp/mutation   # ~40 min, 2 busy cores
     python bench/mutation.py rerun --out /tmp/mutation     # survivors again, with today's tests
     python bench/mutation.py report --out /tmp/mutation [--markdown docs/mutation.md]
 
@@ -36,6 +36,9 @@ MODULES = ["planner/cashflow.py", "planner/calendar.py", "planner/solver.py", "p
 TESTS = ["tests/test_money.py", "tests/test_calendar.py", "tests/test_calendar_households.py",
          "tests/test_properties.py", "tests/test_solver.py"]
 EXAMPLES = 8  # hypothesis examples per property test in the mutation run
+#: Left out of the mutation run: it starts two CLI processes (a third of the run's time) to show
+#: that output is identical across processes, which no engine mutant can change on its own.
+DESELECT = ["tests/test_solver.py::test_plan_cli_json_is_identical_across_processes"]
 
 
 def engine_modules() -> list[str]:
@@ -46,7 +49,9 @@ def engine_modules() -> list[str]:
 
 def _config(modules: list[str], timeout: float) -> str:
     tests = " ".join(t for t in TESTS if (ROOT / t).exists())
-    command = f"env PLANNER_MAX_EXAMPLES={EXAMPLES} {sys.executable} -m pytest -x -q -p no:cacheprovider {tests}"
+    deselect = " ".join(f"--deselect {t}" for t in DESELECT)
+    command = (f"env PLANNER_MAX_EXAMPLES={EXAMPLES} {sys.executable} -m pytest -x -q -p no:cacheprovider "
+               f"{deselect} {tests}")
     mods = ", ".join(f'"{m}"' for m in modules)
     return (f'[cosmic-ray]\nmodule-path = [{mods}]\ntimeout = {timeout}\nexcluded-modules = []\n'
             f'test-command = "{command}"\n\n[cosmic-ray.distributor]\nname = "local"\n')
@@ -186,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("command", choices=["run", "rerun", "report"])
     ap.add_argument("--out", type=Path, default=Path("/tmp/mutation"))
-    ap.add_argument("--sample", type=int, default=300, help="mutants to run, drawn at random (0: all)")
+    ap.add_argument("--sample", type=int, default=200, help="mutants to run, drawn at random (0: all)")
     ap.add_argument("--seed", type=int, default=10)
     ap.add_argument("--timeout", type=float, default=90.0, help="seconds per mutant (a timeout counts as killed)")
     ap.add_argument("--markdown", type=Path, help="write the report into this file (docs/mutation.md)")

@@ -90,7 +90,8 @@ def assert_untouched_incomes_keep_dates(h: Household, doc: dict) -> None:
             assert sorted(planned[stream]) == sorted(items), stream
 
 
-def exhaustive_min_cost(h: Household, allow=(), forbid=(), extra_opening: int = 0, exclusive: bool = True) -> int | None:
+def exhaustive_min_cost(h: Household, allow=(), forbid=(), extra_opening: int = 0, exclusive: bool = True,
+                        same_day_credit: bool = False) -> int | None:
     """Least lever cost of a solvent schedule, by enumeration; None if none is solvent.
 
     `exclusive=False` drops the rule of one income-side lever per stream (to show a household
@@ -224,10 +225,13 @@ def exhaustive_min_cost(h: Household, allow=(), forbid=(), extra_opening: int = 
         bal = h.opening_balance + extra_opening
         for t in range(days):
             bal -= debit[t]
+            if same_day_credit:  # the day's payouts count before its floor check
+                bal += credit[t]
             if bal < h.min_balance:
                 ok = False
                 break
-            bal += credit[t]
+            if not same_day_credit:
+                bal += credit[t]
         if ok:
             best = c
     return best
@@ -568,3 +572,67 @@ def test_published_payout_table_is_used_on_the_household_path():
     # with the rule's date (a stated day) the rent of Thursday 16 May comes before the money
     ruled = h.model_copy(update={"income": [h.income[0].model_copy(update={"day": 20})]})
     assert plan(ruled).baseline.problem != "none"
+
+
+def test_the_default_buffer_target_is_exactly_1000_kroner():
+    """uføretrygd 15 000 kr on Tue 20.10.2026, rent 8 000 kr on Thu 01.10, 6 700 kr on the account,
+    only a deduction allowed. A husleietrekk of c kroner leaves 6 700 - (8 000 - c) = c - 1 300 kr
+    after the rent of 01.10, the lowest day. Every c from 1 300 kr up is solvent and costs the
+    same; the planner keeps up to 1 000 kr above the floor (c = 2 300) and no more, since a larger
+    trekk pays the landlord later (on the 20th) for nothing."""
+    h = Household.model_validate({
+        "id": "target", "start": "2026-10-01", "months": 2, "opening_balance": 6700,
+        "income": [{"kind": "uforetrygd", "amount": 15000}],
+        "expense": [{"kind": "husleie", "amount": 8000, "day": 1}],
+        "levers": {"allow": ["deduction"], "deduction_from": ["uforetrygd"]},
+    })
+    p = plan(h)
+    (i,) = p.interventions
+    assert i.lever == "deduction" and i.params["amount_ore"] == 230_000
+    assert p.min_balance_ore == 100_000 and p.min_balance_date == date(2026, 10, 1)
+    # a smaller target asks for a smaller trekk
+    assert plan(h, buffer_target_ore=50_000).interventions[0].params["amount_ore"] == 180_000
+
+
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_households())
+def test_same_day_credit_plans_cost_what_the_exhaustive_search_finds(h):
+    """With `same_day_credit` a payout covers a debit of the same day: the plan is solvent by
+    end-of-day balances, and costs what the exhaustive search (checking end of day) finds."""
+    p = plan(h, buffer_target_ore=0, same_day_credit=True)
+    doc = p.to_json()
+    jsonschema.validate(doc, SCHEMA)
+    if p.status in ("planned", "solvent"):
+        assert min(balances_from_json(doc, same_day_credit=True).values()) >= h.min_balance
+    expected = exhaustive_min_cost(h, same_day_credit=True)
+    if p.status == "infeasible":
+        assert expected is None
+    elif p.opening_buffer_ore:
+        assert expected is None
+        assert exhaustive_min_cost(h, extra_opening=p.opening_buffer_ore, same_day_credit=True) == p.cost
+    elif p.status == "planned":
+        assert p.cost == expected
+    else:
+        assert expected == 0
+
+
+def test_verify_refuses_a_plan_below_the_floor_or_with_a_rent_unpaid(scenario):
+    """The re-check every plan passes before it is returned, fed broken plans."""
+    import reference
+    from planner.solver import PlanVerificationError, verify
+
+    h = scenario("alt-i-orden")
+    txs = transactions(h)
+    verify(h, txs, h.opening_balance)  # the schedule as it stands is fine
+    low, low_day = reference.account(h).lowest()
+    short = h.opening_balance - (low - h.min_balance) - 1  # one øre too little at the start
+    with pytest.raises(PlanVerificationError,
+                       match=f"simulated balance {h.min_balance - 1} øre on {low_day.isoformat()} is below the floor"):
+        verify(h, txs, short)
+    sd_low, sd_day = reference.account(h, same_day_credit=True).lowest()
+    verify(h, txs, h.opening_balance - (sd_low - h.min_balance), same_day_credit=True)
+    with pytest.raises(PlanVerificationError, match=f"on {sd_day.isoformat()} is below"):
+        verify(h, txs, h.opening_balance - (sd_low - h.min_balance) - 1, same_day_credit=True)
+    rent = next(t for t in txs if t.kind == "husleie")
+    with pytest.raises(PlanVerificationError, match=f"rent for {rent.rent_month} paid 0 of {-rent.amount_ore}"):
+        verify(h, [t for t in txs if t is not rent], h.opening_balance + 10**9)
