@@ -127,7 +127,12 @@ def write(out: Path, n: int, seed: int, code: Path) -> None:
     sys.path.insert(0, str(code))
     from click.testing import CliRunner
 
+    import planner
     from cli import main as cli_main
+
+    used = Path(planner.__file__).resolve().parent.parent
+    if used != code:
+        raise SystemExit(f"planner was imported from {used}, not from {code}")
 
     out.mkdir(parents=True, exist_ok=True)
     homes = out / "households"
@@ -149,7 +154,7 @@ def write(out: Path, n: int, seed: int, code: Path) -> None:
         (out / f"{path.stem}.json").write_text(text, encoding="utf-8")
         if k % 25 == 0 or k == len(files):
             print(f"{k}/{len(files)} plans written", flush=True)
-    print(f"{len(files)} plans in {out} ({failed} not planned: see their files); code from {code}")
+    print(f"{len(files)} plans in {out} ({failed} not planned: see their files); code from {used}")
 
 
 def compare(a: Path, b: Path, show: int = 20) -> int:

@@ -7,7 +7,7 @@ repository's sources are never left mutated. The engine tests run with few, dera
 hypothesis examples ($PLANNER_MAX_EXAMPLES, tests/conftest.py), so each mutant is judged the
 same way on every run.
 
-    python bench/mutation.py run --sample 200 --seed 10 --out /tmp/mutation   # ~40 min, 2 busy cores
+    python bench/mutation.py run --sample 120 --seed 10 --out /tmp/mutation   # ~50 min on 2 busy cores
     python bench/mutation.py rerun --out /tmp/mutation     # survivors again, with today's tests
     python bench/mutation.py report --out /tmp/mutation [--markdown docs/mutation.md]
 
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("command", choices=["run", "rerun", "report"])
     ap.add_argument("--out", type=Path, default=Path("/tmp/mutation"))
-    ap.add_argument("--sample", type=int, default=200, help="mutants to run, drawn at random (0: all)")
+    ap.add_argument("--sample", type=int, default=120, help="mutants to run, drawn at random (0: all)")
     ap.add_argument("--seed", type=int, default=10)
     ap.add_argument("--timeout", type=float, default=90.0, help="seconds per mutant (a timeout counts as killed)")
     ap.add_argument("--markdown", type=Path, help="write the report into this file (docs/mutation.md)")

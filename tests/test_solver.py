@@ -636,3 +636,18 @@ def test_verify_refuses_a_plan_below_the_floor_or_with_a_rent_unpaid(scenario):
     rent = next(t for t in txs if t.kind == "husleie")
     with pytest.raises(PlanVerificationError, match=f"rent for {rent.rent_month} paid 0 of {-rent.amount_ore}"):
         verify(h, [t for t in txs if t is not rent], h.opening_balance + 10**9)
+
+
+def test_a_large_shortfall_is_found_exactly_not_cut_off_by_a_model_bound():
+    """No income, 0 kr on the account, March's rent of 167 772,16 kr and arrears of the same sum
+    to repay in one month: 335 544,32 kr is missing, 335 545 kr in whole kroner, once or (one
+    month) monthly, proven least. The sums are 2^24 øre each, so a model bound that adds them
+    wrongly (such as a bitwise or) falls short of the answer."""
+    h = Household.model_validate({
+        "id": "large", "start": "2026-03-01", "months": 1, "opening_balance": 0, "income": [],
+        "expense": [{"kind": "husleie", "amount": "167772.16", "day": 5}],
+        "arrears": {"amount": "167772.16"}, "levers": {"allow": ["repayment_plan"], "repay_months": 1},
+    })
+    p = plan(h)
+    assert p.status == "infeasible" and p.optimal
+    assert (p.shortfall.one_time_ore, p.shortfall.monthly_ore) == (33_554_500, 33_554_500)
