@@ -651,3 +651,25 @@ def test_a_large_shortfall_is_found_exactly_not_cut_off_by_a_model_bound():
     p = plan(h)
     assert p.status == "infeasible" and p.optimal
     assert (p.shortfall.one_time_ore, p.shortfall.monthly_ore) == (33_554_500, 33_554_500)
+
+
+def test_instalments_without_the_rent_day_lever_keep_the_due_day():
+    """Rent 10 000 kr due on the 1st, wages of 6 000 kr on the 14th and the 24th, 500 kr on the
+    account; instalments (two at most, on the 1st, 15th or 25th) allowed, a new rent day not.
+    The due day stays one of the two, so the plan pays what it can on the due day and the rest
+    on the 25th (paying on the 15th and 25th instead would be a new rent day). By hand:
+    01.10 pays 500 (all there is); wages 14.10 and Fri 23.10 (24.10 is a Saturday) bring 12 000;
+    Mon 26.10 (25.10 a Sunday) pays 9 500, leaving 2 500, all paid on Mon 02.11 (01.11 a Sunday);
+    wages Fri 13.11 and Tue 24.11; Wed 25.11 pays the last 7 500."""
+    h = Household.model_validate({
+        "id": "due", "start": "2026-10-01", "months": 2, "opening_balance": 500,
+        "income": [{"kind": "lonn", "amount": 6000, "day": 14},
+                   {"kind": "lonn", "name": "bonus", "amount": 6000, "day": 24}],
+        "expense": [{"kind": "husleie", "amount": 10000, "day": 1}],
+        "levers": {"allow": ["rent_instalments"], "rent_days": [1, 15, 25], "rent_instalments": 2},
+    })
+    p = plan(h, buffer_target_ore=0)
+    assert p.cost == exhaustive_min_cost(h) == 2
+    rent = [(t.date, -t.amount_ore, t.rent_month) for t in p.transactions if t.kind == "husleie"]
+    assert rent == [(date(2026, 10, 1), 50_000, "2026-10"), (date(2026, 10, 26), 950_000, "2026-10"),
+                    (date(2026, 11, 2), 250_000, "2026-11"), (date(2026, 11, 25), 750_000, "2026-11")]
