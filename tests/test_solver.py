@@ -706,3 +706,24 @@ def test_a_monthly_shortfall_piling_up_over_a_year_is_proven_least():
     p = plan(h)
     # proven least, between the three-month figure and the no-lever bound (51 000 kr)
     assert p.optimal and 5_000_000 <= p.shortfall.monthly_ore < 5_100_000
+
+
+def test_arrears_are_repaid_in_whole_kroner_over_the_fewest_months_that_fit():
+    """Wages 8 000 kr on the 14th, rent 7 600 kr on the 20th, nothing on the account, 1 000 kr
+    of arrears, up to three monthly instalments on the rent day. 400 kr is free each month: one
+    payment of 1 000 or two of 500 do not fit in October; three do: 1 000 / 3 = 333,33, rounded
+    up to whole kroner 334, 334 and the rest, 332 (Tue 20.10, Fri 20.11, Mon 21.12 as
+    20.12 is a Sunday)."""
+    h = Household.model_validate({
+        "id": "repay", "start": "2026-10-01", "months": 3, "opening_balance": 0,
+        "income": [{"kind": "lonn", "amount": 8000, "day": 14}],
+        "expense": [{"kind": "husleie", "amount": 7600, "day": 20}],
+        "arrears": {"amount": 1000},
+        "levers": {"allow": ["repayment_plan"], "rent_days": [20], "repay_months": 3},
+    })
+    p = plan(h, buffer_target_ore=0)
+    assert p.status == "planned" and p.cost == exhaustive_min_cost(h) == 1
+    (i,) = p.interventions
+    assert (i.lever, i.params["months"], i.params["amount_ore"]) == ("repayment_plan", 3, 33_400)
+    assert [(t.date, t.amount_ore) for t in p.transactions if t.kind == "repayment"] == [
+        (date(2026, 10, 20), -33_400), (date(2026, 11, 20), -33_400), (date(2026, 12, 21), -33_200)]
