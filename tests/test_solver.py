@@ -69,10 +69,17 @@ def assert_contract(h: Household, doc: dict) -> None:
         if "rent_month" in t:
             paid[t["rent_month"]] += abs(t["amount_ore"])
     due: dict[str, int] = defaultdict(int)
+    due_date: dict[str, date] = {}
     for t in transactions(h):
         if t.kind == "husleie":
             due[t.rent_month] += -t.amount_ore
+            due_date[t.rent_month] = t.date
     assert dict(paid) == dict(due)
+    if h.rent.day is not None and doc["status"] in ("planned", "solvent"):
+        # lateness: every krone of a month's rent paid after the month's due date, times the days
+        late = sum(abs(t["amount_ore"]) * max(0, (date.fromisoformat(t["date"]) - due_date[t["rent_month"]]).days)
+                   for t in doc["transactions"] if "rent_month" in t)
+        assert doc["lateness_ore_days"] == late
 
 
 def assert_untouched_incomes_keep_dates(h: Household, doc: dict) -> None:
