@@ -415,8 +415,10 @@ def import_statement(files, fmt, columns, as_of, hid, out) -> None:
 
 # `planner serve`: the web page (planner/web/command.py; FastAPI is imported only when it runs).
 from planner.web.command import serve as _serve  # noqa: E402
+from planner.web.command import sweep as _sweep  # noqa: E402
 
 main.add_command(_serve)
+main.add_command(_sweep)
 
 # `planner batch`: every tenant in tables (planner/batch_cli.py; the library is planner/batch.py).
 from planner.batch_cli import batch as _batch  # noqa: E402
