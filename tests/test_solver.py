@@ -734,3 +734,77 @@ def test_arrears_are_repaid_in_whole_kroner_over_the_fewest_months_that_fit():
     assert (i.lever, i.params["months"], i.params["amount_ore"]) == ("repayment_plan", 3, 33_400)
     assert [(t.date, t.amount_ore) for t in p.transactions if t.kind == "repayment"] == [
         (date(2026, 10, 20), -33_400), (date(2026, 11, 20), -33_400), (date(2026, 12, 21), -33_200)]
+
+
+def test_a_14_day_payout_can_be_moved_within_its_rhythm():
+    """AAP every 14 days (Thu 05.11.2026, 19.11, 03.12, ...), 200 kr on the account, 1 600 kr a
+    month to live on: the money runs out on Wed 04.11, the day before the first payout. Only
+    moving the payouts helps (the rent of Mon 16.11 is covered): two days earlier in the rhythm
+    (Tue 03.11, 17.11, 01.12, 15.12, 29.12)."""
+    h = Household.model_validate({
+        "id": "aap-move", "start": "2026-11-01", "months": 2, "opening_balance": 200,
+        "income": [{"kind": "aap", "amount": 7800, "every_days": 14, "first": "2026-11-19"}],
+        "expense": [{"kind": "husleie", "amount": 6000, "day": 15}],
+        "living": {"monthly": 1600},
+        "levers": {"allow": ["move_payout"], "move_payout": ["aap"]},
+    })
+    assert exhaustive_min_cost(h, forbid=["move_payout"]) is None
+    p = plan(h, buffer_target_ore=0)
+    assert p.status == "planned" and p.cost == exhaustive_min_cost(h) == 5
+    assert [i.lever for i in p.interventions] == ["move_payout"]
+    assert [t.date for t in p.transactions if t.kind == "income"] == [
+        date(2026, 11, 3), date(2026, 11, 17), date(2026, 12, 1), date(2026, 12, 15), date(2026, 12, 29)]
+
+
+def test_a_deduction_from_a_payout_of_less_than_200_kroner():
+    """900 kr on the account, rent 1 000 kr due Thu 01.10.2026, bidragsforskudd 150 kr (10.10 is a
+    Saturday: Fri 09.10), wages 2 000 kr on the 25th. A husleietrekk of 100 kr, the one step a
+    150 kr payout allows, brings the tenant's own rent to 900 kr: exactly what is there."""
+    h = Household.model_validate({
+        "id": "small", "start": "2026-10-01", "months": 2, "opening_balance": 900,
+        "income": [{"kind": "bidragsforskudd", "amount": 150}, {"kind": "lonn", "amount": 2000, "day": 25}],
+        "expense": [{"kind": "husleie", "amount": 1000, "day": 1}],
+        "levers": {"allow": ["deduction"], "deduction_from": ["bidragsforskudd"]},
+    })
+    p = plan(h, buffer_target_ore=0)
+    (i,) = p.interventions
+    assert (i.lever, i.params["amount_ore"], p.cost) == ("deduction", 10_000, 3)
+    assert p.cost == exhaustive_min_cost(h)
+
+
+def test_rent_by_dates_leaves_every_other_bill_as_it_was():
+    """Rent by explicit dates is never moved; a plan (here a moved payout) keeps each other bill
+    once, on its own date: insurance Thu 15.10 and Mon 16.11 (15.11 is a Sunday)."""
+    h = Household.model_validate({
+        "id": "dates", "start": "2026-10-01", "months": 2, "opening_balance": 500,
+        "income": [{"kind": "uforetrygd", "amount": 9000}],
+        "expense": [{"kind": "husleie", "amount": 8000, "dates": ["2026-10-05", "2026-11-05"]},
+                    {"kind": "forsikring", "amount": 300, "day": 15}],
+        "levers": {"allow": ["move_payout"], "move_payout": ["uforetrygd"]},
+    })
+    p = plan(h, buffer_target_ore=0)
+    assert p.status == "planned" and [i.lever for i in p.interventions] == ["move_payout"]
+    assert [(t.date, t.kind, t.amount_ore) for t in p.transactions if t.kind != "income"] == [
+        (date(2026, 10, 5), "husleie", -800_000), (date(2026, 10, 15), "forsikring", -30_000),
+        (date(2026, 11, 5), "husleie", -800_000), (date(2026, 11, 16), "forsikring", -30_000)]
+    assert_contract(h, p.to_json())
+
+
+def test_the_monthly_bound_is_the_least_monthly_sum_without_levers(scenario):
+    """`shortfall="bound"` (the batch) reports the monthly sum that suffices with no lever: paid
+    on every month's first day, it makes the schedule as it stands solvent; one øre less does not."""
+    from decimal import Decimal
+
+    from planner.cashflow import diagnose
+    from planner.model import IncomeStream
+
+    h = scenario("lav-inntekt")
+    monthly = plan(h, shortfall="bound").shortfall.monthly_ore
+
+    def topped_up(ore: int) -> Household:
+        extra = IncomeStream.model_validate({"kind": "annen", "name": "ekstra", "day": 1,
+                                             "amount": Decimal(ore).scaleb(-2)})
+        return h.model_copy(update={"income": [*h.income, extra]})
+
+    assert diagnose(topped_up(monthly)).problem == "none"
+    assert diagnose(topped_up(monthly - 1)).problem != "none"
