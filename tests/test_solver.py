@@ -753,7 +753,10 @@ def test_a_14_day_payout_can_be_moved_within_its_rhythm():
     assert exhaustive_min_cost(h, forbid=["move_payout"]) is None
     p = plan(h, buffer_target_ore=0)
     assert p.status == "planned" and p.cost == exhaustive_min_cost(h) == 5
-    assert [i.lever for i in p.interventions] == ["move_payout"]
+    (i,) = p.interventions
+    assert i.lever == "move_payout"
+    # the rhythm's anchor moves 12 days on (= 2 days back): 19.11 -> 01.12
+    assert (i.params["from_day"], i.params["to_day"], i.params["shift_days"]) == ("2026-11-19", "2026-12-01", 12)
     assert [t.date for t in p.transactions if t.kind == "income"] == [
         date(2026, 11, 3), date(2026, 11, 17), date(2026, 12, 1), date(2026, 12, 15), date(2026, 12, 29)]
 
@@ -827,3 +830,27 @@ def test_a_monthly_sum_is_called_least_only_when_the_solver_found_it():
     assert 5_000_000 <= p.shortfall.monthly_ore <= 5_100_000
     if p.optimal:
         assert p.shortfall.monthly_ore <= 5_000_000 + 10_000
+
+
+def test_rent_is_never_moved_past_the_horizon():
+    """A horizon from Sat 10.10.2026 to Mon 09.11: November's rent of 9 000 kr is due Mon 02.11
+    (01.11 a Sunday), the wages of 9 000 kr come Fri 06.11, 500 kr is on the account. Moving the
+    rent to the 5th is still before the wages; the 10th lies after the horizon, where the plan
+    cannot see the balance, so it is no option: the plan asks for the 8 500 kr missing before
+    the wages, as a start buffer, and leaves the rent where it is."""
+    h = Household.model_validate({
+        "id": "edge", "start": "2026-10-10", "months": 1, "opening_balance": 500,
+        "income": [{"kind": "lonn", "amount": 9000, "day": 6}],
+        "expense": [{"kind": "husleie", "amount": 9000, "day": 1}],
+        "levers": {"allow": ["rent_day"], "rent_days": [1, 5, 10, 15]},
+    })
+    p = plan(h, buffer_target_ore=0)
+    assert p.opening_buffer_ore == 850_000 and [i.lever for i in p.interventions] == ["opening_buffer"]
+    assert [(t.date, t.amount_ore) for t in p.transactions if t.kind == "husleie"] == [(date(2026, 11, 2), -900_000)]
+    assert exhaustive_min_cost(h) is None and exhaustive_min_cost(h, extra_opening=850_000) == 0
+    assert exhaustive_min_cost(h, extra_opening=850_000 - 100) is None
+
+
+def test_a_negative_buffer_target_means_none(scenario):
+    h = scenario("enslig-mor-2006")
+    assert plan(h, buffer_target_ore=-50_000).to_json() == plan(h, buffer_target_ore=0).to_json()
