@@ -684,17 +684,18 @@ def test_instalments_without_the_rent_day_lever_keep_the_due_day():
                     (date(2026, 11, 2), 250_000, "2026-11"), (date(2026, 11, 25), 750_000, "2026-11")]
 
 
-@pytest.mark.parametrize("months", [3, 5])
-def test_a_monthly_shortfall_that_piles_up_over_the_months_is_still_found_exactly(months):
-    """A 50 000 kr bill on Mon 05.01.2026, rent 1 000 kr on the 10th, wages 1 000 kr on the
-    15th, nothing on the account, three or five months. 50 000 kr once at the start suffices
+@pytest.mark.parametrize("months,wage", [(3, 1000), (5, 1000), (7, 3000)])
+def test_a_monthly_shortfall_that_piles_up_over_the_months_is_still_found_exactly(months, wage):
+    """A 50 000 kr bill on Mon 05.01.2026, rent on the 10th and wages on the 15th of the same
+    size, nothing on the account, three to seven months. 50 000 kr once at the start suffices
     (the rent moved after the wages); so does 50 000 kr every month, although it piles up to
-    100 000 (200 000) kr more than needed by the last month: the model's balances must have
-    room for that (proven least)."""
+    100 000 to 300 000 kr more than needed by the last month: the model's balances must have
+    room for that (proven least). (Seven months of 1 000 kr wages no longer fit: see the
+    strict xfail below.)"""
     h = Household.model_validate({
         "id": "piles", "start": "2026-01-01", "months": months, "opening_balance": 0,
-        "income": [{"kind": "lonn", "amount": 1000, "day": 15}],
-        "expense": [{"kind": "husleie", "amount": 1000, "day": 10},
+        "income": [{"kind": "lonn", "amount": wage, "day": 15}],
+        "expense": [{"kind": "husleie", "amount": wage, "day": 10},
                     {"kind": "strom", "amount": 50000, "dates": ["2026-01-05"]}],
     })
     p = plan(h)
