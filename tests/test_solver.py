@@ -690,7 +690,7 @@ def test_a_monthly_shortfall_that_piles_up_over_the_months_is_still_found_exactl
     size, nothing on the account, three to seven months. 50 000 kr once at the start suffices
     (the rent moved after the wages); so does 50 000 kr every month, although it piles up to
     100 000 to 300 000 kr more than needed by the last month: the model's balances must have
-    room for that (proven least). (Seven months of 1 000 kr wages no longer fit: see the
+    room for that (proven least). (Six months of 1 000 kr wages no longer fit: see the
     strict xfail below.)"""
     h = Household.model_validate({
         "id": "piles", "start": "2026-01-01", "months": months, "opening_balance": 0,
