@@ -30,11 +30,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENT = ROOT / "bench" / "mutation_equivalent.toml"
-#: The engine modules mutated; the lever modules join them once they exist (planner/levers/).
-MODULES = ["planner/cashflow.py", "planner/calendar.py", "planner/solver.py", "planner/money.py"]
+#: The engine modules mutated: the solver as one module or as a package, and the lever modules
+#: and periods once they exist (issue 10 moves the levers into planner/levers/).
+MODULES = ["planner/cashflow.py", "planner/calendar.py", "planner/solver.py", "planner/money.py",
+           "planner/periods.py"]
+PACKAGES = ["planner/solver", "planner/levers"]
 #: The fast engine tests, cheapest and most telling first (pytest -x stops at the first failure).
 TESTS = ["tests/test_money.py", "tests/test_calendar.py", "tests/test_calendar_households.py",
-         "tests/test_properties.py", "tests/test_solver.py"]
+         "tests/test_properties.py", "tests/test_levers.py", "tests/test_solver.py"]
 EXAMPLES = 8  # hypothesis examples per property test in the mutation run
 #: Left out of the mutation run: it starts two CLI processes (a third of the run's time) to show
 #: that output is identical across processes, which no engine mutant can change on its own.
@@ -42,9 +45,10 @@ DESELECT = ["tests/test_solver.py::test_plan_cli_json_is_identical_across_proces
 
 
 def engine_modules() -> list[str]:
-    levers = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "planner" / "levers").glob("*.py")
-                    if p.name != "__init__.py") if (ROOT / "planner" / "levers").is_dir() else []
-    return MODULES + [m for m in ["planner/periods.py"] if (ROOT / m).exists()] + levers
+    found = [m for m in MODULES if (ROOT / m).is_file()]
+    for package in PACKAGES:
+        found += sorted(str(p.relative_to(ROOT)) for p in (ROOT / package).glob("*.py") if p.name != "__init__.py")
+    return found
 
 
 def _config(modules: list[str], timeout: float) -> str:
@@ -58,9 +62,14 @@ def _config(modules: list[str], timeout: float) -> str:
 
 
 def _copy_tree(dest: Path) -> None:
-    """The working tree as git sees it (tracked and new files, nothing ignored)."""
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, check=True,
-                           capture_output=True, text=True).stdout.splitlines()
+    """The working tree as git sees it (tracked and new files, nothing ignored); outside a git
+    checkout (an exported tree), every file but caches."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True)
+    if listed.returncode != 0:
+        shutil.copytree(ROOT, dest, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".git", "__pycache__", ".hypothesis", ".pytest_cache"))
+        return
+    files = listed.stdout.splitlines()
     for name in files:
         src = ROOT / name
         if src.is_file():
