@@ -97,6 +97,9 @@ def run(out: Path, sample: int, seed: int, timeout: float) -> None:
     tree.mkdir(parents=True)
     _copy_tree(tree)
     (out / "cosmic-ray.toml").write_text(_config(engine_modules(), timeout), encoding="utf-8")
+    for module in engine_modules():  # the report reads source lines here, never a mutated file
+        (out / "pristine" / module).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(tree / module, out / "pristine" / module)
     db = out / "session.sqlite"
     subprocess.run(["cosmic-ray", "init", str(out / "cosmic-ray.toml"), str(db)], cwd=tree, check=True)
     total = _sample(db, sample, seed)
@@ -136,7 +139,9 @@ def _rows(out: Path):
     for module, operator, row, col, worker, test, diff in con.execute(q):
         worker, test = (worker or "").lower(), (test or "").lower()
         if module not in lines:
-            lines[module] = (out / "tree" / module).read_text(encoding="utf-8").splitlines()
+            source = out / "pristine" / module
+            lines[module] = (source if source.exists() else out / "tree" / module).read_text(
+                encoding="utf-8").splitlines()
         code = lines[module][row - 1].strip()
         yield module, operator.split("/")[-1], row, col, worker, test, code, diff
 
