@@ -115,9 +115,13 @@ def rerun(out: Path) -> None:
     for name in TESTS + ["tests/reference.py", "tests/strategies.py", "tests/conftest.py"]:
         if (ROOT / name).exists():
             shutil.copy2(ROOT / name, tree / name)
+    eq = _equivalents()
+    again = [job for job, module, operator, row, col, worker, test, code, _ in _rows(out, with_job=True)
+             if test == "survived" and (module, operator, code, col) not in eq]
     con = sqlite3.connect(out / "session.sqlite")
-    con.execute("delete from work_results where lower(test_outcome) = 'survived'")
+    con.executemany("delete from work_results where job_id = ?", [(j,) for j in again])
     con.commit()
+    print(f"running {len(again)} surviving non-equivalent mutants again", flush=True)
     subprocess.run(["cosmic-ray", "exec", str(out / "cosmic-ray.toml"), str(out / "session.sqlite")],
                    cwd=tree, check=True)
     report(out)
@@ -131,19 +135,20 @@ def _equivalents() -> dict[tuple[str, str, str, int], str]:
             for e in data.get("equivalent", [])}
 
 
-def _rows(out: Path):
+def _rows(out: Path, with_job: bool = False):
     con = sqlite3.connect(out / "session.sqlite")
-    q = ("select m.module_path, m.operator_name, m.start_pos_row, m.start_pos_col, r.worker_outcome, "
+    q = ("select m.job_id, m.module_path, m.operator_name, m.start_pos_row, m.start_pos_col, r.worker_outcome, "
          "r.test_outcome, r.diff from mutation_specs m join work_results r on r.job_id = m.job_id")
     lines: dict[str, list[str]] = {}
-    for module, operator, row, col, worker, test, diff in con.execute(q):
+    for job, module, operator, row, col, worker, test, diff in con.execute(q):
         worker, test = (worker or "").lower(), (test or "").lower()
         if module not in lines:
             source = out / "pristine" / module
             lines[module] = (source if source.exists() else out / "tree" / module).read_text(
                 encoding="utf-8").splitlines()
         code = lines[module][row - 1].strip()
-        yield module, operator.split("/")[-1], row, col, worker, test, code, diff
+        item = (module, operator.split("/")[-1], row, col, worker, test, code, diff)
+        yield (job, *item) if with_job else item
 
 
 def report(out: Path, markdown: Path | None = None) -> float:
