@@ -197,7 +197,7 @@ def _write_markdown(path: Path, table: list[str], summary: str, survivors: list)
     body = [start, "", *table, "", f"**{summary}**", "", "Surviving mutants:", "",
             "| where | operator | code | verdict |", "|---|---|---|---|"]
     for module, row, col, operator, code, reason in sorted(survivors):
-        verdict = f"equivalent: {reason}" if reason else "**not equivalent** (a gap: see below)"
+        verdict = f"equivalent: {reason}" if reason else "**not equivalent**, not killed (see above)"
         body.append(f"| {module}:{row}:{col} | {operator} | `{code.replace('|', chr(92) + '|')}` | {verdict} |")
     body += ["", end]
     text = path.read_text(encoding="utf-8") if path.exists() else f"# Mutation testing\n\n{start}\n{end}\n"
