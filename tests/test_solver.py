@@ -207,8 +207,12 @@ def exhaustive_min_cost(h: Household, allow=(), forbid=(), extra_opening: int = 
                         credit[(eff - start).days] += amt
                 continue
             for eff, amt in (mv_occ if name == mv_s else occ):
+                # a deduction pays the rent of the payout's month, or of the next rent month
+                # when that month has no rent in the horizon (none after it: nothing withheld)
                 key = (eff.year, eff.month)
-                if ded_s == name:
+                if key not in rent_keys:
+                    key = min((k for k in rent_keys if k > key), default=None)
+                if ded_s == name and key is not None:
                     direct[key] += ded_a
                     credit[(eff - start).days] += amt - ded_a
                 else:
@@ -856,3 +860,26 @@ def test_rent_is_never_moved_past_the_horizon():
 def test_a_negative_buffer_target_means_none(scenario):
     h = scenario("enslig-mor-2006")
     assert plan(h, buffer_target_ore=-50_000).to_json() == plan(h, buffer_target_ore=0).to_json()
+
+
+def test_a_deduction_before_the_first_rent_month_counts_against_the_next_one():
+    """A horizon from Sat 10.10.2026: October's rent (due the 1st) lies before it, so the
+    first rent month is November (due Mon 02.11, 10 600 kr). Uføretrygd 10 000 kr comes Tue 20.10
+    and Fri 20.11, wages 2 000 kr on 25.11, 500 kr on the account. Without a lever 02.11 ends
+    100 kr short. A husleietrekk of 100 kr from every payout fixes it: October's payout has no
+    rent month of its own, so its 100 kr count against November's rent, as does November's
+    own; the tenant's November debit is 10 600 - 2 x 100 = 10 400 kr."""
+    h = Household.model_validate({
+        "id": "midmonth", "start": "2026-10-10", "months": 2, "opening_balance": 500,
+        "income": [{"kind": "uforetrygd", "amount": 10000}, {"kind": "lonn", "amount": 2000, "dates": ["2026-11-25"]}],
+        "expense": [{"kind": "husleie", "amount": 10600, "day": 1}],
+        "levers": {"allow": ["deduction"], "deduction_from": ["uforetrygd"]},
+    })
+    p = plan(h, buffer_target_ore=0)
+    assert p.status == "planned" and p.cost == exhaustive_min_cost(h) == 3
+    assert [(t.date, t.account, t.kind, t.amount_ore, t.rent_month) for t in p.transactions
+            if t.kind in ("deduction", "husleie")] == [
+        (date(2026, 10, 20), "landlord", "deduction", 10_000, "2026-11"),
+        (date(2026, 11, 2), "tenant", "husleie", -1_040_000, "2026-11"),
+        (date(2026, 11, 20), "landlord", "deduction", 10_000, "2026-11"),
+        (date(2026, 12, 1), "tenant", "husleie", -1_060_000, "2026-12")]
