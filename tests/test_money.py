@@ -94,6 +94,7 @@ def test_exponent_notation_from_a_file_is_refused_but_plain_decimals_pass():
         (123_456, "1 234,56 kr"),
         (1, "0,01 kr"),
         (-99, "-0,99 kr"),
+        (-1, "-0,01 kr"),
         (99_999, "999,99 kr"),
         (100_001, "1 000,01 kr"),
         (123_456_789, "1 234 567,89 kr"),
