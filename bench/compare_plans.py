@@ -92,7 +92,7 @@ def household(rng: random.Random, n: int) -> dict:
     if rng.random() < 0.1:
         rent["month_amounts"] = {"12": _kroner(rng, 3000, 16000)}
     expenses = [rent]
-    for i, kind in enumerate(rng.sample(OTHER_EXPENSES, rng.randint(0, 2))):
+    for kind in rng.sample(OTHER_EXPENSES, rng.randint(0, 2)):
         e: dict = {"kind": kind, "amount": _kroner(rng, 100, 3000)}
         if rng.random() < 0.3:
             e["every_days"] = rng.choice([14, 28, 30])

@@ -155,7 +155,7 @@ def report(out: Path, markdown: Path | None = None) -> float:
     eq = _equivalents()
     per: dict[str, Counter] = defaultdict(Counter)
     survivors = []
-    for module, operator, row, col, worker, test, code, diff in _rows(out):
+    for module, operator, row, col, worker, test, code, _diff in _rows(out):
         if worker == "skipped":
             continue
         c = per[module]

@@ -12,18 +12,18 @@ from collections import defaultdict
 from datetime import date, timedelta
 from unittest.mock import patch
 
+import reference
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reference import bank_day
+from strategies import examples, households
 
-import reference
 from planner import cashflow
 from planner.cashflow import check_table, compile_households, diagnose_many, simulate, transactions
 from planner.model import Household
-from strategies import examples, households
 
 FAST = settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ONE_DAY = timedelta(days=1)
-bank_day = reference.bank_day
 
 
 def _days(h: Household):

@@ -18,13 +18,13 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
+from planner.assessment import plan_explained as plan
 from planner.calendar import Schedule, effective_date, household_schedules, nominal_in_month, occurrences
 from planner.cashflow import transactions
 from planner.levers import resolve
 from planner.model import Household
-from planner.solver import plan
-from strategies import examples
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "docs" / "plan.schema.json").read_text())
 
@@ -633,6 +633,7 @@ def test_same_day_credit_plans_cost_what_the_exhaustive_search_finds(h):
 def test_verify_refuses_a_plan_below_the_floor_or_with_a_rent_unpaid(scenario):
     """The re-check every plan passes before it is returned, fed broken plans."""
     import reference
+
     from planner.solver import PlanVerificationError, verify
 
     h = scenario("alt-i-orden")
