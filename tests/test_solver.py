@@ -503,6 +503,9 @@ def test_bostotte_to_the_kommune_counts_against_the_month_it_is_for_never_arrear
     direct = [t for t in p.transactions if t.kind == "bostotte_direct"]
     rent_months = {t.rent_month for t in transactions(h) if t.kind == "husleie"}
     assert direct and all(t.rent_month in rent_months for t in direct)
+    # the caseworker reads when the transfers begin
+    (bost,) = [i for i in p.interventions if i.lever == "bostotte_to_landlord"]
+    assert f"første gang {min(t.date for t in direct):%d.%m.%Y}." in bost.summary
     for t in direct:
         # the payout's own month is the month after the rent month it pays
         assert bostotte_month(t.date) == t.rent_month, t
