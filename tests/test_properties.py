@@ -248,3 +248,12 @@ def test_effective_dates_inside_the_horizon_and_rent_carries_its_month(h):
     if h.rent.day is not None:
         months = [tx.rent_month for tx in rent]
         assert len(months) == len(set(months))
+
+
+def test_one_ore_a_month_to_live_on_is_one_debit_on_each_first():
+    """The smallest living figure, 0,01 kr a month: one øre on the 1st of each month, nothing else."""
+    h = Household.model_validate({"id": "ore", "start": "2026-01-01", "months": 2, "living": {"monthly": "0,01"},
+                                  "expense": [{"kind": "husleie", "amount": 100, "day": 5}]})
+    assert [(t.date, t.amount_ore) for t in transactions(h) if t.kind == "living"] == [
+        (date(2026, 1, 1), -1), (date(2026, 2, 1), -1)]
+    assert reference.account(h).end_of_day[-1] == -20_002
