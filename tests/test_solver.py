@@ -702,8 +702,7 @@ def test_a_monthly_shortfall_that_piles_up_over_the_months_is_still_found_exactl
     size, nothing on the account, three to seven months. 50 000 kr once at the start suffices
     (the rent moved after the wages); so does 50 000 kr every month, although it piles up to
     100 000 to 300 000 kr more than needed by the last month: the model's balances must have
-    room for that (proven least). (Six months of 1 000 kr wages no longer fit: see the
-    strict xfail below.)"""
+    room for that (proven least)."""
     h = Household.model_validate({
         "id": "piles", "start": "2026-01-01", "months": months, "opening_balance": 0,
         "income": [{"kind": "lonn", "amount": wage, "day": 15}],
@@ -715,10 +714,9 @@ def test_a_monthly_shortfall_that_piles_up_over_the_months_is_still_found_exactl
     assert (p.shortfall.monthly_ore, p.shortfall.one_time_ore) == (5_000_000, 5_000_000)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug found by mutation testing (docs/mutation.md): the balance "
-                   "variables' upper bound leaves room for about two months of piled-up monthly shortfall, so "
-                   "over twelve months the least monthly sum is not proven and the no-lever bound is reported")
 def test_a_monthly_shortfall_piling_up_over_a_year_is_proven_least():
+    """Found by mutation testing: the balances had room for about two months of piled-up
+    monthly shortfall, so over twelve months the least monthly sum was not proven."""
     h = Household.model_validate({
         "id": "piles", "start": "2026-01-01", "months": 12, "opening_balance": 0,
         "income": [{"kind": "lonn", "amount": 1000, "day": 15}],
