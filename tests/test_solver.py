@@ -568,7 +568,7 @@ def test_plans_use_at_most_one_income_side_lever_per_stream(h, data):
         return
     one = [data.draw(st.sampled_from(streams))]
     h = h.model_copy(update={"levers": h.levers.model_copy(update={"deduction_from": one, "move_payout": one})})
-    p = plan(h, buffer_target_ore=0)
+    p = plan(h, buffer_target_ore=0, on_time=True)  # the exhaustive search counts payouts on their days
     _one_income_lever_per_stream(p.to_json())
     if p.status == "planned" and not p.opening_buffer_ore:
         assert p.cost == exhaustive_min_cost(h)
@@ -619,7 +619,7 @@ def test_the_default_buffer_target_is_exactly_1000_kroner():
 def test_same_day_credit_plans_cost_what_the_exhaustive_search_finds(h):
     """With `same_day_credit` a payout covers a debit of the same day: the plan is solvent by
     end-of-day balances, and costs what the exhaustive search (checking end of day) finds."""
-    p = plan(h, buffer_target_ore=0, same_day_credit=True)
+    p = plan(h, buffer_target_ore=0, same_day_credit=True, on_time=True)  # as the search: on their days
     doc = p.to_json()
     jsonschema.validate(doc, SCHEMA)
     if p.status in ("planned", "solvent"):
@@ -762,7 +762,7 @@ def test_a_14_day_payout_can_be_moved_within_its_rhythm():
         "levers": {"allow": ["move_payout"], "move_payout": ["aap"]},
     })
     assert exhaustive_min_cost(h, forbid=["move_payout"]) is None
-    p = plan(h, buffer_target_ore=0)
+    p = plan(h, buffer_target_ore=0, on_time=True)  # AAP on its days, as the search counts it
     assert p.status == "planned" and p.cost == exhaustive_min_cost(h) == 5
     (i,) = p.interventions
     assert i.lever == "move_payout"
