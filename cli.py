@@ -423,6 +423,11 @@ from planner.batch_cli import batch as _batch  # noqa: E402
 
 main.add_command(_batch)
 
+# `planner report`: the half-year report (planner/halfyear/command.py).
+from planner.halfyear.command import report as _report  # noqa: E402
+
+main.add_command(_report)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

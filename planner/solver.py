@@ -759,7 +759,7 @@ def _decode(s: _Setup, mdl: _Model, solver, opening_extra: int) -> tuple[list[Tr
         if len(used_days) >= 2:
             interventions.append(Intervention(
                 "rent_instalments", cat["rent_instalments"].actors, cfg.costs["rent_instalments"],
-                {"days": used_days, "amounts_ore": list(typical),
+                {"days": used_days, "from_day": rent_dom, "amounts_ore": list(typical),
                  "amounts_by_month": {k: v for k, v in per_month.items()}}))
         else:
             interventions.append(Intervention("rent_day", cat["rent_day"].actors, cfg.costs["rent_day"],
