@@ -160,7 +160,8 @@ def to_markdown(report: Report) -> str:
 
 
 def sheet_name(k: int, fig: Figure) -> str:
-    return f"{k} {fig.title}"[:31].replace("/", "-").rstrip()
+    """'4 Tiltak': short, and free of the characters Excel refuses in a sheet name."""
+    return f"{k} {fig.key.capitalize()}"[:31]
 
 
 def to_xlsx(report: Report) -> bytes:
