@@ -110,8 +110,14 @@ def offices(cases: list[Case], p: Period) -> Figure:
     names = sorted({k for k in (*opened, *closed, *open_) if k != UNKNOWN})
     if any(UNKNOWN in x for x in (opened, closed, open_)):
         names.append(UNKNOWN)
+    notes = []
+    if not any(c.office for c in cases):
+        notes.append("Kilden har ikke sosialkontor / bydel.")
+    if not any(c.closed or c.outcome for c in cases):
+        notes.append("Kilden har ingen avsluttede saker (en kjøring av planner batch kjenner ikke utfall).")
     fig.tables.append(Table("Saker", "Sosialkontor / bydel", ["Åpnet", "Avsluttet", "Åpne ved periodens slutt"],
-                            [(n, [opened[n], closed[n], open_[n]]) for n in names], col_total=True))
+                            [(n, [opened[n], closed[n], open_[n]]) for n in names], col_total=True,
+                            note=" ".join(notes)))
     return fig
 
 
