@@ -129,3 +129,22 @@ def write_batch(truths: list[dict], folder: Path) -> None:
                    "arrears_ore": t["arrears_ore"], "children": t["children"], "priority": t["priority"],
                    "plan_file": f"plans/{t['id']}.json"}
             w.writerow([row.get(c, "") for c in cols])
+
+
+def case_of(t: dict):
+    """The truth as a source holding every field gives it (the database, tests)."""
+    from planner.halfyear import Case, Intervention
+
+    e = effective(t)
+    planned = t["status"] in ("planned", "infeasible", "solvent")
+    return Case(
+        key=t["id"], opened=t["opened"], closed=t["closed"], list_date=t["list_date"], office=t["office"],
+        arrears_ore=t["arrears_ore"], problem=t["problem"],
+        status="no_plan" if t["status"] == "infeasible" else t["status"],
+        interventions=tuple(Intervention(i["lever"], tuple(i["actors"]), i["state"]) for i in t["interventions"]),
+        outcome=t["outcome"], outcome_date=t["outcome_date"], first_contact=t["first_contact"],
+        petition_date=t["petition_date"], eviction_date=t["eviction_date"], income_kinds=tuple(t["kinds"]),
+        household_size=t["adults"] + t["children"], age_band=t["age_band"] or None, gender=t["gender"] or None,
+        days_below_before=t["days_below"], days_below_after=0 if t["status"] != "infeasible" else t["days_below"],
+        landlord_wait_days=e["wait"], bridge_ore=e["bridge_ore"], shortfall_monthly_ore=t["shortfall_monthly_ore"],
+        shortfall_one_time_ore=t["shortfall_one_time_ore"], priority=t["priority"], has_plan_data=planned)

@@ -20,7 +20,7 @@ from planner.halfyear import Case, Caseload, Intervention, Period, build_report,
 from planner.halfyear.batchsource import ReportInputError, read_batch
 from planner.halfyear.tables import HIDDEN, MIN_COUNT, TOTAL, StatTable, Table, suppress
 
-from halfyear_gen import LEVERS, PERIOD, PREVIOUS, effective, truth, write_batch
+from halfyear_gen import LEVERS, PERIOD, PREVIOUS, case_of, effective, truth, write_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 P = Period(*PERIOD)
@@ -33,23 +33,6 @@ def in_p(d, p=PERIOD) -> bool:
 def active(t: dict, opened_key: str = "opened") -> bool:
     o = t[opened_key]
     return o <= PERIOD[1] and (t.get("closed") is None or t["closed"] >= PERIOD[0])
-
-
-def case_of(t: dict) -> Case:
-    """The truth as the database source will hold it (every field known)."""
-    e = effective(t)
-    planned = t["status"] in ("planned", "infeasible", "solvent")
-    return Case(
-        key=t["id"], opened=t["opened"], closed=t["closed"], list_date=t["list_date"], office=t["office"],
-        arrears_ore=t["arrears_ore"], problem=t["problem"],
-        status="no_plan" if t["status"] == "infeasible" else t["status"],
-        interventions=tuple(Intervention(i["lever"], tuple(i["actors"]), i["state"]) for i in t["interventions"]),
-        outcome=t["outcome"], outcome_date=t["outcome_date"], first_contact=t["first_contact"],
-        petition_date=t["petition_date"], eviction_date=t["eviction_date"], income_kinds=tuple(t["kinds"]),
-        household_size=t["adults"] + t["children"], age_band=t["age_band"] or None, gender=t["gender"] or None,
-        days_below_before=t["days_below"], days_below_after=0 if t["status"] != "infeasible" else t["days_below"],
-        landlord_wait_days=e["wait"], bridge_ore=e["bridge_ore"], shortfall_monthly_ore=t["shortfall_monthly_ore"],
-        shortfall_one_time_ore=t["shortfall_one_time_ore"], priority=t["priority"], has_plan_data=planned)
 
 
 @pytest.fixture(scope="module")

@@ -30,11 +30,10 @@ def _panels(fig: Figure) -> list[tuple[str, list[str], list[str], list[list[floa
             out.append((t.title, [r[0] for r in rows], [columns[k] for k in keep],
                         [[None if cells[k].hidden else cells[k].value for k in keep] for _, cells in rows],
                         "husholdninger"))
-        elif isinstance(t, StatTable) and fig.key in ("planer", "restanse"):
+        elif isinstance(t, StatTable) and fig.key == "planer":
             pts = t.plotted()
             if any(v is not None for _, v in pts):
-                unit = "kr (sum)" if t.title.startswith("Kroner") else ("kr (gjennomsnitt)" if fig.key == "restanse"
-                                                                         else "dager (gjennomsnitt)")
+                unit = "kr (sum)" if t.title.startswith("Kroner") else "dager (gjennomsnitt)"
                 out.append((t.title, [p[0] for p in pts], [unit], [[p[1]] for p in pts], unit))
     return out
 
@@ -53,7 +52,7 @@ def figure_chart(fig: Figure, fmt: str = "svg") -> bytes | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    heights = [0.9 + 0.32 * len(rows) * max(1, len(series)) ** 0.6 for _, rows, series, _, _ in panels]
+    heights = [0.6 + len(rows) * (0.1 + 0.13 * len(series)) for _, rows, series, _, _ in panels]
     rc = {"svg.hashsalt": "planner-halfyear", "font.size": 9, "axes.titlesize": 10, "font.family": "DejaVu Sans",
           "svg.fonttype": "path"}
     with matplotlib.rc_context(rc):

@@ -296,8 +296,8 @@ def count_days(n: int) -> str:
 def compare(cases: list[Case], p: Period) -> Figure:
     prev = p.previous()
     fig = Figure("mot-forrige", "Perioden mot perioden før",
-                 f"Begjæringer om utkastelse sendt og utkastelser gjennomført med dato i perioden, mot perioden før "
-                 f"({prev.label()}). Endring i prosent av perioden før; vises bare når begge tallene vises. "
+                 f"Begjæringer om utkastelse sendt og utkastelser gjennomført med dato i perioden ({p.label()}), mot "
+                 f"perioden før ({prev.label()}). Endring i prosent av perioden før; vises bare når begge tallene vises. "
                  "Nasjonale mål: begjæringer −50 %, utkastelser −30 %.")
     fig.missing = _missing(cases, lambda c: c.outcome is not None or c.petition_date is not None,
                            "begjæringer og utkastelser")
@@ -305,7 +305,7 @@ def compare(cases: list[Case], p: Period) -> Figure:
     pet_before = sum(1 for c in cases if c.petition_date in prev)
     ev_now = sum(1 for c in cases if c.eviction_date in p)
     ev_before = sum(1 for c in cases if c.eviction_date in prev)
-    t = Table("Begjæringer og utkastelser", "", [f"Perioden før ({prev.label()})", f"Perioden ({p.label()})"],
+    t = Table("Begjæringer og utkastelser", "", ["Perioden før", "Perioden"],
               [("Begjæringer sendt", [pet_before, pet_now]), ("Utkastelser gjennomført", [ev_before, ev_now])])
     fig.tables.append(t)
     ch = StatTable("Endring", ["Endring"], show_n=False)
@@ -327,7 +327,7 @@ def pct_change(before: int, after: int) -> str:
 
 def priority(cases: list[Case], p: Period) -> Figure:
     fig = Figure("prioritet", "Prioritet",
-                 "Prioriteten (0–100) fra `planner batch` for saker åpne i perioden: haster, restanse, barn og "
+                 "Prioriteten (0–100) fra planner batch for saker åpne i perioden: haster, restanse, barn og "
                  "om billige tiltak løser saken (README, Priority).")
     group = [c for c in cases if c.active_in(p)]
     fig.missing = _missing(group, lambda c: c.priority is not None, "prioritet")

@@ -23,7 +23,7 @@ TITLE = "Halvårsrapport: sakene i tall"
 AUTHOR = "planner report"
 FORMATS = ("pdf", "html", "md", "xlsx")
 RULE = (f"Rapporten har ingen personopplysninger. Et tall som teller færre enn {MIN_COUNT} husholdninger vises som "
-        f"«{HIDDEN}»; der en sum vises, skjules også et annet tall i samme rad eller kolonne, så summen ikke "
+        f"«{HIDDEN.replace(' ', chr(0xA0))}»; der en sum vises, skjules også et annet tall i samme rad eller kolonne, så summen ikke "
         f"avslører det. Sum, gjennomsnitt og median vises bare for minst {MIN_COUNT} husholdninger.")
 
 
@@ -55,6 +55,27 @@ def _households(n: int) -> str:
     return HIDDEN if n < MIN_COUNT else count_text(n)
 
 
+def key_figures(report: Report) -> list[tuple[str, str]]:
+    """The front page's key figures, read from the figures' shown cells (so hidden stays hidden)."""
+    shown: dict[tuple[str, str, str], str] = {}
+    for fig in report.figures:
+        if not fig.available:
+            continue
+        for t, columns, rows in grids(fig):
+            for label, cells in rows:
+                for col, cell in zip(columns, cells):
+                    shown[(fig.key, label, col)] = cell.text
+    wanted = [("Saker åpnet i perioden", ("kontor", TOTAL, "Åpnet")),
+              ("Saker avsluttet i perioden", ("kontor", TOTAL, "Avsluttet")),
+              ("Restanse ved åpning, gjennomsnitt", ("restanse", "Restanse ved åpning", "Gjennomsnitt")),
+              ("Restanse ved åpning, median", ("restanse", "Restanse ved åpning", "Median")),
+              ("Begjæringer sendt i perioden", ("mot-forrige", "Begjæringer sendt", "Perioden")),
+              ("Begjæringer, endring fra perioden før", ("mot-forrige", "Begjæringer sendt", "Endring")),
+              ("Utkastelser i perioden", ("mot-forrige", "Utkastelser gjennomført", "Perioden")),
+              ("Utkastelser, endring fra perioden før", ("mot-forrige", "Utkastelser gjennomført", "Endring"))]
+    return [(label, shown[k]) for label, k in wanted if k in shown]
+
+
 def grids(fig: Figure):
     """(table, columns, rows of cells) for every table of the figure."""
     for t in fig.tables:
@@ -78,12 +99,17 @@ def html_fragment(report: Report, *, chart_src=None, standalone: bool = True) ->
         for s in report.sources:
             out.append(f"<tr><th>Kilde</th><td>{escape(s)}</td></tr>")
         out.append("</table>")
+        keys = key_figures(report)
+        if keys:
+            out.append('<h3>Nøkkeltall</h3>\n<table class="data">')
+            out += [f'<tr><th>{escape(a)}</th><td class="n">{escape(b)}</td></tr>' for a, b in keys]
+            out.append("</table>")
         out.append(f'<p class="box">{escape(RULE)}</p>')
         out.append("<h3>Innhold</h3><ol>")
         out += [f"<li>{escape(f.title)}</li>" for f in report.figures]
         out.append("</ol>")
     for k, fig in enumerate(report.figures, 1):
-        cls = "figure first" if (k == 1 and not standalone) else "figure"
+        cls = "figure first" if (k == 1 and standalone) else "figure"
         out.append(f'<section class="{cls}" id="{fig.key}">')
         out.append(f"<h2>{k}. {escape(fig.title)}</h2>")
         out.append(f'<p class="definition">{escape(fig.definition)}</p>')
@@ -133,6 +159,9 @@ def to_markdown(report: Report) -> str:
            f"- Perioden før: {report.period.previous().label()}",
            f"- Saker åpne i perioden: {_md(_households(report.cases))}"]
     out += [f"- Kilde: {_md(s)}" for s in report.sources]
+    keys = key_figures(report)
+    if keys:
+        out += ["", "| Nøkkeltall | |", "|---|---:|"] + [f"| {_md(a)} | {_md(b)} |" for a, b in keys]
     out += ["", f"> {_md(RULE)}", ""]
     for k, fig in enumerate(report.figures, 1):
         out += [f"## {k}. {_md(fig.title)}", "", _md(fig.definition), ""]
@@ -189,6 +218,7 @@ def to_xlsx(report: Report) -> bytes:
     lines = [("Periode", report.period.label()), ("Perioden før", report.period.previous().label()),
              ("Saker åpne i perioden", _households(report.cases))]
     lines += [("Kilde", s) for s in report.sources]
+    lines += key_figures(report)
     lines += [("Skjuling", RULE)]
     lines += [(f"Ark {sheet_name(k, f)}", f.definition) for k, f in enumerate(report.figures, 1)]
     for r, (a, b) in enumerate(lines, 2):
