@@ -140,16 +140,23 @@ def arrears(cases: list[Case], p: Period) -> Figure:
 
 def problem_status(cases: list[Case], p: Period) -> Figure:
     fig = Figure("problem", "Problem og status",
-                 "Saker åpne i perioden. Problem: tidspunkt (pengene rekker over måneden, men ikke dag for dag) "
-                 "eller inntekt (utgiftene er større enn inntekten). Status: i orden uten tiltak, plan funnet, "
-                 "eller ingen plan (ingen tiltak rekker; underskuddet meldes).")
+                 "Saker åpne i perioden. Problem: ingen (kontoen holder seg over grensen: i orden uten tiltak), "
+                 "tidspunkt (pengene rekker over måneden, men ikke dag for dag) eller inntekt (utgiftene er større enn "
+                 "inntekten). Status for saker med problem: plan funnet, eller ingen plan (ingen tiltak rekker; "
+                 "underskuddet meldes). «Ingen» og «i orden uten tiltak» er de samme sakene, så de står i hver sin "
+                 "tabell og ikke som tomme celler i krysstabellen.")
     group = [c for c in cases if c.active_in(p)]
     fig.missing = _missing(group, lambda c: c.problem is not None or c.status is not None, "problem og status")
-    stats = [k for k in STATUS_NB] + ([UNKNOWN] if any(c.status is None for c in group) else [])
-    probs = [k for k in PROBLEM_NB] + ([UNKNOWN] if any(c.problem is None for c in group) else [])
-    cnt = Counter((c.problem or UNKNOWN, c.status or UNKNOWN) for c in group)
-    fig.tables.append(Table("Problem etter status", "Problem", [STATUS_NB.get(s, s) for s in stats],
-                            [(PROBLEM_NB.get(q, q), [cnt[(q, s)] for s in stats]) for q in probs],
+    probs = Counter(c.problem or UNKNOWN for c in group)
+    labels = list(PROBLEM_NB) + ([UNKNOWN] if probs.get(UNKNOWN) else [])
+    fig.tables.append(Table("Problem", "Problem", ["Husholdninger"],
+                            [(PROBLEM_NB.get(q, q), [probs[q]]) for q in labels], col_total=True))
+    with_problem = [c for c in group if c.problem in ("timing", "income")]
+    stats = ["planned", "no_plan"] + ([UNKNOWN] if any(c.status not in ("planned", "no_plan") for c in with_problem)
+                                      else [])
+    cnt = Counter((c.problem, c.status if c.status in ("planned", "no_plan") else UNKNOWN) for c in with_problem)
+    fig.tables.append(Table("Status for saker med problem", "Problem", [STATUS_NB.get(s, s) for s in stats],
+                            [(PROBLEM_NB[q], [cnt[(q, s)] for s in stats]) for q in ("timing", "income")],
                             row_total=True, col_total=True))
     return fig
 
