@@ -415,8 +415,10 @@ def import_statement(files, fmt, columns, as_of, hid, out) -> None:
 
 # `planner serve`: the web page (planner/web/command.py; FastAPI is imported only when it runs).
 from planner.web.command import serve as _serve  # noqa: E402
+from planner.web.command import sweep as _sweep  # noqa: E402
 
 main.add_command(_serve)
+main.add_command(_sweep)
 
 # `planner batch`: every tenant in tables (planner/batch_cli.py; the library is planner/batch.py).
 from planner.batch_cli import batch as _batch  # noqa: E402
@@ -427,6 +429,69 @@ main.add_command(_batch)
 from planner.halfyear.command import report as _report  # noqa: E402
 
 main.add_command(_report)
+
+
+@main.command(name="ledger")
+@click.argument("ledger", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for tenancies.csv, months.csv, patterns.*, contact.*, drafts, errors.csv, summary.*.")
+@click.option("--columns", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Column map (TOML), as for planner batch: [ledger] columns, [kinds] words, [sheets], [csv].")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The day to judge from, YYYY-MM-DD (default today); later bookings are left out.")
+@click.option("--pseudonymise", "--pseudonymize", "pseudonymise", is_flag=True,
+              help="Replace tenancy ids by keyed hashes (key from $PLANNER_PSEUDONYM_KEY or --key-file).")
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File holding the pseudonymisation key (implies --pseudonymise).")
+@click.option("--top", type=click.IntRange(1, 100_000), default=50, show_default=True,
+              help="Tenancies explained in contact.txt (this week's calls).")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+def ledger_cmd(ledger, out, columns, as_of, pseudonymise, key_file, top, no_progress) -> None:
+    """Find tenants early in the landlord's rent ledger: patterns, early warning, who to call."""
+    from datetime import date
+
+    from planner.batch import BatchError, load_key
+    from planner.io.errors import InputError
+    from planner.ledger.run import LedgerInputError, LedgerOptions, run_ledger
+
+    try:
+        key = load_key(key_file) if (pseudonymise or key_file) else None
+        opts = LedgerOptions(out=out, as_of=as_of.date() if as_of else date.today(), columns=columns, key=key,
+                             top=top, progress=None if no_progress else _progress_bar())
+        s = run_ledger(ledger, opts)
+    except (LedgerInputError, BatchError) as exc:
+        _fail_input([str(exc)])
+    except InputError as exc:
+        _fail_input([str(p) for p in exc.problems])
+    click.echo(f"rows read {s.rows_read} = used {s.rows_used} + blank {s.rows_blank} + in errors {s.rows_in_errors}"
+               f"; errors.csv: {s.error_lines} lines")
+    click.echo("patterns: " + ", ".join(f"{p} {n}" for p, n in s.by_pattern.items() if n))
+    click.echo(f"contact list: {s.contact}; plan candidates: {s.candidates}; results in {out} ({s.seconds:.1f} s)")
+    if s.rows_used == 0:
+        _fail_input([f"{ledger}: no row could be used: see {out / 'errors.csv'}"])
+
+
+def _progress_bar():
+    """A rich progress bar on a terminal (stderr), else None."""
+    import sys as _sys
+
+    if not _sys.stderr.isatty():
+        return None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            if not tasks:
+                bar.start()
+            tasks[stage] = bar.add_task({"read": "reading", "analyse": "analysing"}.get(stage, stage), total=total)
+        bar.update(tasks[stage], completed=done)
+        if stage == "analyse" and done >= total:
+            bar.stop()
+
+    return update
 
 
 if __name__ == "__main__":  # pragma: no cover

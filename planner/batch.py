@@ -805,6 +805,8 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, errors: _ErrorS
         while True:
             while queue and len(plans) < max_plans:
                 h, row = queue.popleft()
+                if key is None:  # the web page imports it as an editable household (issue 12)
+                    keep_input(Path(opts.out) / "households", h)
                 plans[engine.submit(plan_one, h, row, opts.time_limit_s, opts.same_day_credit,
                                     opts.shortfall)] = row["seq"]
             while not exhausted and len(checks) < max_checks and len(queue) < max_plans * 4:
@@ -849,6 +851,16 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, errors: _ErrorS
         journal.sync(force=True)
         progress.close()
         engine.close(cancel=not ok)
+
+
+def keep_input(folder: Path, h) -> None:
+    """`households/ID.json`: the household document `plans/ID.json` was made from (not for a
+    pseudonymised run: the document would tie the amounts back to a known person)."""
+    from .web.forms import household_document
+
+    folder.mkdir(exist_ok=True)
+    write_atomic(folder / f"{h.id}.json",
+                 json.dumps(household_document(h), ensure_ascii=False, sort_keys=True, separators=(",", ":")))
 
 
 def _finished(row: dict) -> dict:

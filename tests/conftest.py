@@ -12,3 +12,46 @@ def scenario():
     from planner.io.household import read_household
 
     return lambda name: read_household(SCENARIOS / f"{name}.toml")
+
+
+# --------------------------------------------------------------------------- databases
+# The store's tests run on SQLite and on a real PostgreSQL server: PLANNER_TEST_PG_URL names one
+# (a superuser URL, e.g. from `.ci/pg-start`); each test gets a fresh database created on it.
+# Without the variable the PostgreSQL cases skip, except in CI (CI=1, set by .ci/run): there a
+# missing server is a failure, never a silent skip.
+
+PG_ENV = "PLANNER_TEST_PG_URL"
+
+
+def pytest_generate_tests(metafunc):
+    if "db_url" in metafunc.fixturenames:
+        metafunc.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    import os
+    import secrets
+
+    admin = os.environ.get(PG_ENV)
+    if not admin:
+        message = f"{PG_ENV} is not set: start PostgreSQL with .ci/pg-start and export its URL"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    import sqlalchemy as sa
+
+    name = "planner_test_" + secrets.token_hex(6)
+    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(admin).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()

@@ -763,8 +763,9 @@ def test_disk_full_or_read_only_output_is_one_line_and_resume_continues(tmp_path
     calls = []
 
     def failing(path, text):
-        calls.append(path)
-        if len(calls) == 3:
+        if Path(path).parent.name == "plans":
+            calls.append(path)
+        if len(calls) == 2 and calls[-1] == path:
             raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)), str(path))
         real(path, text)
 

@@ -99,8 +99,20 @@ STATEMENT_COLUMNS: dict[str, str] = {
     "counterpart": "payer's or payee's name (read to group payouts; never copied out)",
     "type": "the bank's transaction type (AvtaleGiro, Varekjøp, ...)",
 }
+#: The landlord's rent ledger (`planner ledger`, planner/ledger/): one row per booking.
+LEDGER_COLUMNS: dict[str, str] = {
+    "tenancy": "the tenancy (leieforhold) id",
+    "date": "booking date; for a charge, the date the rent falls due",
+    "kind": "charge, payment, reversal, returned (failed AvtaleGiro), credit (credit note), instalment",
+    "amount": "kroner; the sign is ignored (the kind says which way the money goes)",
+    "text": "optional free text: recognised so that duplicates are found, never read or copied",
+    "reference": "optional voucher number (bilag): tells two equal bookings apart",
+}
 ROLES = ("tenants", "payouts")
-_COLUMNS = {"tenants": TENANT_COLUMNS, "payouts": PAYOUT_COLUMNS, "statement": STATEMENT_COLUMNS}
+#: Roles a column map may name: the batch's two tables and the ledger.
+MAP_ROLES = ROLES + ("ledger",)
+_COLUMNS = {"tenants": TENANT_COLUMNS, "payouts": PAYOUT_COLUMNS, "statement": STATEMENT_COLUMNS,
+            "ledger": LEDGER_COLUMNS}
 _REQUIRED = {"tenants": TENANT_REQUIRED, "payouts": PAYOUT_REQUIRED}
 
 _INT_COLS = {"months", "adults", "children", "rent_day", "rent_instalments", "repay_months", "day", "every_days"}
@@ -160,6 +172,9 @@ class ColumnMap:
     separator: str | None = None
     encoding: str | None = None
     statement: dict[str, str] = field(default_factory=dict)  # bank statement CSV columns
+    ledger: dict[str, str] = field(default_factory=dict)  # `planner ledger`: ours -> theirs
+    #: `planner ledger`: their booking kinds -> ours ([kinds] charge = ["Husleie", "Leie"])
+    kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path | None) -> ColumnMap:
@@ -179,12 +194,12 @@ class ColumnMap:
             raise InputError([_p(name, f"column map {exc}{where}".replace("column map is not a household file",
                                                                           "column map is not usable"))]) from None
         problems = []
-        allowed = {"tenants", "payouts", "sheets", "csv", "statement"}
+        allowed = {"tenants", "payouts", "sheets", "csv", "statement", "ledger", "kinds"}
         for key in raw:
             if key not in allowed:
                 problems.append(_p(name, f"unknown table [{key}]; allowed: {', '.join(sorted(allowed))}"))
         maps: dict[str, dict[str, str]] = {}
-        for role in (*ROLES, "statement"):
+        for role in (*MAP_ROLES, "statement"):
             table = raw.get(role, {})
             if not isinstance(table, dict):
                 problems.append(_p(name, f"[{role}] must be a table of ours = \"theirs\""))
@@ -198,8 +213,9 @@ class ColumnMap:
             maps[role] = {k: v.strip() for k, v in table.items() if isinstance(v, str)}
         sheets = raw.get("sheets", {})
         for role, sheet in sheets.items() if isinstance(sheets, dict) else ():
-            if role not in ROLES or not isinstance(sheet, str):
-                problems.append(_p(name, f"[sheets] {role}: use tenants = \"Their sheet\" or payouts = \"...\""))
+            if role not in MAP_ROLES or not isinstance(sheet, str):
+                problems.append(_p(name, f"[sheets] {role}: use tenants = \"Their sheet\" or payouts = \"...\""
+                                       " (or ledger = \"...\")"))
         csv_opts = raw.get("csv", {})
         sep = csv_opts.get("separator") if isinstance(csv_opts, dict) else None
         if sep is not None and (not isinstance(sep, str) or len(sep) != 1):
@@ -210,11 +226,12 @@ class ColumnMap:
                 "".encode(str(enc))
             except LookupError:
                 problems.append(_p(name, f"[csv] encoding {enc!r} is not known"))
+        kinds = _kinds_table(raw.get("kinds", {}), name, problems)
         if problems:
             raise InputError(problems)
         return cls(maps.get("tenants", {}), maps.get("payouts", {}),
                    {k: v for k, v in (sheets or {}).items() if isinstance(v, str)}, sep, enc,
-                   maps.get("statement", {}))
+                   maps.get("statement", {}), maps.get("ledger", {}), kinds)
 
     def rename(self, role: str, headers: list[str]) -> tuple[dict[str, str], list[str]]:
         """(ours -> their header as in the file, headers not used). Matching ignores case and
@@ -223,7 +240,8 @@ class ColumnMap:
         for h in headers:
             by_norm.setdefault(_norm(h), h)
         out: dict[str, str] = {}
-        mapping = {"tenants": self.tenants, "payouts": self.payouts}.get(role, self.statement)
+        mapping = {"tenants": self.tenants, "payouts": self.payouts, "ledger": self.ledger,
+                   "statement": self.statement}[role]
         for ours in _COLUMNS[role]:
             theirs = mapping.get(ours)
             for cand in ([theirs] if theirs else []) + [ours]:
@@ -238,7 +256,29 @@ class ColumnMap:
 
     def fingerprint(self) -> str:
         return json.dumps([self.tenants, self.payouts, self.sheets, self.separator, self.encoding]
-                          + ([self.statement] if self.statement else []), sort_keys=True)
+                          + ([self.statement] if self.statement else [])
+                          + ([self.ledger, self.kinds] if self.ledger or self.kinds else []), sort_keys=True)
+
+
+#: Our ledger booking kinds (planner/ledger/reading.py holds their usual Norwegian words).
+LEDGER_KINDS = ("charge", "payment", "reversal", "returned", "credit", "instalment")
+
+
+def _kinds_table(table: object, name: str, problems: list) -> dict[str, tuple[str, ...]]:
+    """[kinds] ours = "theirs" or ["theirs", ...]: the ledger's own words for our booking kinds."""
+    if not isinstance(table, dict):
+        problems.append(_p(name, "[kinds] must be a table of ours = \"theirs\" or [\"theirs\", ...]"))
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for ours, theirs in table.items():
+        words = [theirs] if isinstance(theirs, str) else theirs
+        if ours not in LEDGER_KINDS:
+            problems.append(_p(name, f"[kinds] {ours}: not one of our kinds; allowed: {', '.join(LEDGER_KINDS)}"))
+        elif not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            problems.append(_p(name, f"[kinds] {ours}: give their word as text, or a list of words"))
+        else:
+            out[ours] = tuple(w.strip() for w in words)
+    return out
 
 
 def _p(file: str, message: str):

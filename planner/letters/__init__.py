@@ -28,6 +28,7 @@ __all__ = [
     "RECIPIENTS", "LANGS", "FORMATS", "LetterError", "LetterConfigError", "Recipient", "Sender", "load_sender",
     "sender_from_dict", "recipients", "render_letter", "write_letters", "letter_filename", "format_amount",
     "format_date", "letter_context", "sender_from_options", "first_change", "clean_basis", "format_for_path",
+    "requests", "letter_missing",
 ]
 
 LANGS: tuple[str, ...] = ("nb", "en")
@@ -365,6 +366,14 @@ def first_change(household, plan) -> date | None:
     return min(firsts) if firsts else None
 
 
+def requests(household, plan) -> list[tuple[date | None, list[str]]]:
+    """For each intervention of the plan, in order: the first date it takes effect (None if the
+    plan never reaches it) and the recipients who must be asked. The web page's follow-up tasks
+    take their due dates from here."""
+    pairs = _items(household, plan, "nb", plan.start)
+    return [(it.first, who) for it, who in pairs[:len(plan.interventions)]]
+
+
 def _projection_facts(projection) -> dict | None:
     """The few facts of "if nothing is done" a letter tells (tenant, social office)."""
     if projection is None or projection.status not in ("arrears", "settled"):
@@ -694,8 +703,25 @@ def sender_from_options(config: str | Path | None = None, *, require: bool = Tru
     sender = load_sender(config) if config else Sender()
     sender = sender.with_options(**options)
     missing = sender.missing() if require else []
-    if missing:
+    if missing:  # (the web page asks `letter_missing`, which starts from the same list)
         raise LetterConfigError(
             "the letter needs " + ", ".join(missing) + ": give " + ", ".join(f"--{m}" for m in missing)
             + " or set them under [sender] in a --config file (see the README, section 'planner letter')")
     return sender
+
+
+def letter_missing(sender: Sender, to: str, recipient: Recipient | None = None) -> list[str]:
+    """What a letter to `to` cannot go out without, as `Sender` field names: the sender's own
+    (`Sender.missing`, as the command line refuses), the landlord's name and account where the
+    letter names the payee (NAV, Husbanken, sosialtjenesten), the landlord's name on its own
+    letter, and the tenant's name and address on the tenant's. Empty: the letter may be sent."""
+    out = list(sender.missing())
+    landlord = sender.recipient("landlord")
+    if to in ("nav", "husbanken", "sosialtjenesten"):
+        out += [k for k, v in (("landlord.name", landlord.name), ("landlord.account", landlord.account)) if not v.strip()]
+    if to == "landlord" and not landlord.name.strip():
+        out.append("landlord.name")
+    if to == "tenant":
+        r = recipient or Recipient()
+        out += [k for k, v in (("tenant.name", r.name), ("tenant.address", "".join(r.address))) if not v.strip()]
+    return out

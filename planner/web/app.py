@@ -3,7 +3,7 @@
 Pages are rendered on the server (Jinja2) and work as plain HTML forms; a few lines of
 JavaScript (own files only: the Content-Security-Policy allows nothing inline) show the
 schedule fields that belong to the chosen form. The routes live in `routes/` per area
-(households, import, login). Every request passes, outermost first:
+(households, letters, case record, history, follow-up, import, settings, account, login). Every request passes, outermost first:
 
 1. the privacy log (method, route pattern, status, milliseconds; never ids, query strings,
    form data or exception texts: they may hold personal data);
@@ -67,18 +67,26 @@ def create_app(
     """The web application. `users_file` switches the login on; `secret` signs the session
     cookie (default: `secret_for(db_url)`, from `$PLANNER_SECRET_KEY` or a file beside the DB)."""
     from .auth import Users
-    from .routes import households, imports, login, statement
+    from .routes import (account, followup, history, households, imports, ledger, letters, login, record,
+                         statement)
+    from .routes import settings as office
     from .secret import secret_for
     from .store import Store, default_url
 
     settings = settings or Settings(time_limit_s=time_limit_s, secure_cookie=https_only)
     url = db_url or default_url()
     store = Store(url)
+    if settings.sweep_on_start:  # the retention rules, with today's date read here at the edge
+        store.case.sweep(datetime.now(timezone.utc).date(), settings.retention_days, settings.bin_days)
     users = Users(users_file) if users_file else None
     secret = secret or secret_for(url)
     here = resources.files("planner.web")
     templates = Jinja2Templates(directory=str(here.joinpath("templates")))
-    templates.env.globals.update(template_globals(), auth_enabled=users is not None)
+    from .casestore import NEXT
+    from .casework import OUTCOME_NB, STATE_NB
+
+    templates.env.globals.update(template_globals(), auth_enabled=users is not None, STATE_NB=STATE_NB,
+                                 NEXT_STATES=NEXT, OUTCOME_NB=OUTCOME_NB)
     web = Web(store, users, templates, settings)
 
     @asynccontextmanager
@@ -91,7 +99,8 @@ def create_app(
     app.state.web = web
     app.state.store = store  # for scripts and tests
     app.mount("/static", StaticFiles(directory=str(here.joinpath("static"))), name="static")
-    for module in (households, imports, login, statement):
+    for module in (letters, record, history, followup, households, imports, office, account, login, statement,
+                   ledger):
         app.include_router(module.router)
 
     # middleware: the last added runs first (see the module docstring for the order). The size

@@ -36,8 +36,13 @@ def is_loopback(host: str) -> bool:
               help="Seconds a request may wait for its plan (or password check) before it gets a message.")
 @click.option("--secure-cookie", is_flag=True, default=False,
               help="Send the session cookie over HTTPS only (behind a TLS reverse proxy).")
+@click.option("--retention-days", type=click.IntRange(0, 36500), default=365, show_default=True,
+              help="Erase a case record and its letters this many days after the case's outcome date (on start).")
+@click.option("--bin-days", type=click.IntRange(0, 3650), default=30, show_default=True,
+              help="Erase a deleted household for good after this many days in the bin (on start).")
 def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_user: str | None,
-          time_limit: float, request_time_limit: float, secure_cookie: bool) -> None:
+          time_limit: float, request_time_limit: float, secure_cookie: bool, retention_days: int,
+          bin_days: int) -> None:
     """Start the caseworker's web page (households, plans, letters)."""
     if add_user is not None:
         from planner.web.auth import UsersFileError, add_user as add
@@ -69,7 +74,32 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
 
     try:
         run(host=host, port=port, db_url=db_url, users_file=users_file, time_limit_s=time_limit,
-            request_time_limit_s=request_time_limit, secure_cookie=secure_cookie)
+            request_time_limit_s=request_time_limit, secure_cookie=secure_cookie, retention_days=retention_days,
+            bin_days=bin_days)
     except (UsersFileError, DatabaseUnusable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+
+
+@click.command(name="sweep")
+@click.option("--db", "db_url", default=None, metavar="URL", help="Database URL (as for planner serve).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), required=True,
+              help="The date the retention rules are applied on, YYYY-MM-DD (the server uses today on start).")
+@click.option("--retention-days", type=click.IntRange(0, 36500), default=365, show_default=True,
+              help="Erase case records and letters of cases closed more than this many days before --as-of.")
+@click.option("--bin-days", type=click.IntRange(0, 3650), default=30, show_default=True,
+              help="Erase households deleted more than this many days before --as-of.")
+def sweep(db_url: str | None, as_of, retention_days: int, bin_days: int) -> None:
+    """Apply the retention rules of the web page's database once (prints counts, never ids)."""
+    from planner.web.server import _database_problem
+    from planner.web.store import Store, default_url
+
+    url = db_url or default_url()
+    try:
+        store = Store(url)
+    except Exception as exc:  # noqa: BLE001 - the user's URL
+        click.echo(f"error: {_database_problem(url, exc)}", err=True)
+        sys.exit(EXIT_USAGE)
+    out = store.case.sweep(as_of.date(), retention_days, bin_days)
+    click.echo(f"{len(out['case_records'])} saksopplysninger slettet, {len(out['purged'])} husstander slettet "
+               f"for godt fra papirkurven (per {as_of.date().isoformat()})")

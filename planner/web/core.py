@@ -52,6 +52,12 @@ class Settings:
     secure_cookie: bool = False
     #: the `--host` the server listens on (answered as Host, besides the loopback names)
     host: str | None = None
+    #: days after a case's outcome date its case record and letters are erased (`--retention-days`)
+    retention_days: int = 365
+    #: days a deleted household stays in the bin before it is erased for good (`--bin-days`)
+    bin_days: int = 30
+    #: run the retention sweep when the server starts
+    sweep_on_start: bool = True
 
 
 class PlanCache:
@@ -99,6 +105,33 @@ def batch_priority(household: Household, plan) -> float | None:
         return None
 
 
+def list_columns(h: Household, plan) -> dict:
+    """What the household list shows besides status: the date an eviction request would come if
+    nothing is done, the monthly shortfall (and whether it is only an upper bound) and who must act."""
+    request = None
+    try:
+        from ..eviction import project_household
+
+        request = project_household(h).request_date
+    except Exception:  # a projection problem must not stop a save
+        request = None
+    sf = plan.shortfall if plan.status == "infeasible" else None
+    return dict(eviction_request=request,
+                shortfall_monthly_ore=sf.monthly_ore if sf is not None else None,
+                shortfall_bound=(not plan.optimal) if sf is not None else None,
+                actors="; ".join(sorted({a for i in plan.interventions for a in i.actors})) or None)
+
+
+def plan_requests(h: Household, plan) -> list:
+    """Per intervention: the date it takes effect and who is asked (`planner.letters.requests`)."""
+    try:
+        from ..letters import requests
+
+        return requests(h, plan)
+    except Exception:  # letters unavailable: tasks without due dates
+        return [(None, list(i.actors)) for i in plan.interventions]
+
+
 class Web:
     def __init__(self, store: Store, users: Users | None, templates: Jinja2Templates, settings: Settings):
         self.store = store
@@ -131,7 +164,7 @@ class Web:
 
     def load(self, hid: str) -> Record:
         rec = self.store.get(hid)
-        if rec is None:
+        if rec is None or rec.deleted is not None:
             raise HTTPException(404, "not found")
         return rec
 
@@ -155,15 +188,25 @@ class Web:
             label=h.label, problem=p.baseline.problem, status=p.status, priority=batch_priority(h, p),
             min_before_ore=p.baseline.min_balance_ore,
             min_after_ore=None if p.status == "infeasible" else p.min_balance_ore, source=source,
-            document=forms.household_document(h), plan=p.to_json(),
+            document=forms.household_document(h), plan=p.to_json(), **list_columns(h, p),
         )
 
     def save(self, h: Household, source: str, *, replaces: str | None = None,
-             expect_version: int | None = None) -> int:
-        """Plan and store `h`; `StaleVersion` if the stored household moved past `expect_version`."""
+             expect_version: int | None = None, by: str | None = None, note: str | None = None) -> int:
+        """Plan and store `h` as a new version, and make its follow-up tasks those of the new
+        plan, in one transaction; `StaleVersion` if the stored household moved past
+        `expect_version`."""
         values = self.values_for(h, source)
-        with committing():
-            return self.store.put(h.id, replaces=replaces, expect_version=expect_version, **values)
+        due = plan_requests(h, self.compute(h))
+        with committing(), self.store.transaction() as conn:
+            version = self.store.put(h.id, replaces=replaces, expect_version=expect_version, conn=conn, by=by,
+                                     note=note, **values)
+            self.store.case.sync_tasks(h.id, version, values["plan"], due, by, conn=conn)
+            return version
+
+    def user(self, request: Request) -> str:
+        """The signed-in user; without `--auth` (loopback only) the person at this machine, "lokal"."""
+        return str(request.session.get("user") or "lokal")
 
 
 def web_of(request: Request) -> Web:

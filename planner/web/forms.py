@@ -21,7 +21,13 @@ TOP_FIELDS = (
     "id", "label", "start", "months", "opening_balance", "min_balance", "adults", "children", "profile",
     "living", "arrears_amount", "arrears_creditor", "arrears_since",
     "rent_days", "rent_instalments", "repay_months", "deduction_from", "move_payout",
+    "deduction_from_offered", "move_payout_offered",
 )
+#: Levers that act on some of the household's benefits: the form offers those as checkboxes.
+STREAM_LEVERS = {"deduction_from": "deduction", "move_payout": "move_payout"}
+#: The fields each schedule form shows; an error on another field of the row would be invisible.
+_SHOWN = {"day": {"day"}, "every": {"every_days", "first"}, "dates": {"dates"}, "default": set()}
+_ALWAYS_SHOWN = {"kind", "amount", "mode", "name", "shift", "month_amounts"}
 _INT_TOP = {"months", "adults", "children"}
 _INT_ROW = {"day", "every_days"}
 
@@ -35,6 +41,8 @@ class HouseholdForm:
     expense: list[dict[str, str]] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
+    #: the field to focus when the page comes back (the new row after "add", without script)
+    focus: str = ""
 
     def v(self, name: str) -> str:
         return self.values.get(name, "")
@@ -42,8 +50,49 @@ class HouseholdForm:
     def lever(self, key: str) -> str:
         return self.values.get(f"lever_{key}", "")
 
+    def streams(self) -> list[tuple[str, str, str]]:
+        """(stream id, label, kind) of each income row with a kind: what a stream lever can act on."""
+        from ..benefits import catalogue
 
-def _blank_row(kind: str = "") -> dict[str, str]:
+        kinds = catalogue().kinds
+        out: list[tuple[str, str, str]] = []
+        for row in self.income:
+            kind = row.get("kind", "")
+            if kind in kinds:
+                sid = row.get("name") or kind
+                label = kinds[kind].name + (f" ({row['name']})" if row.get("name") else "")
+                if sid not in [s for s, _, _ in out]:
+                    out.append((sid, label, kind))
+        return out
+
+    def checked(self, key: str) -> set[str]:
+        return set(_split(self.values.get(key, "")))
+
+    def summary(self) -> list[tuple[str, str]]:
+        """(field id, text) per error, for the links in the error summary at the top."""
+        out = []
+        for key, msg in self.errors.items():
+            m = _ROW_KEY.match(key)
+            if m:
+                what = "Ytelse" if m.group(1) == "income" else "Utgift"
+                out.append((f"f-{key}", f"{what} {int(m.group(2)) + 1}: {msg}"))
+            else:
+                out.append((f"f-{key}" if key not in ("income", "expense") else key,
+                            f"{FIELD_NB.get(key, key)}: {msg}"))
+        return out
+
+
+FIELD_NB = {
+    "id": "ID", "label": "Beskrivelse", "start": "Første dag i planen", "months": "Antall måneder",
+    "adults": "Voksne", "children": "Barn", "opening_balance": "Saldo ved start", "min_balance": "Laveste tillatte saldo",
+    "living": "Forbruk per måned", "profile": "Utbetalingsprofil", "arrears_amount": "Restanse", "arrears_creditor":
+    "Kreditor", "arrears_since": "Forfalt siden", "rent_days": "Trekkdager utleier godtar", "rent_instalments":
+    "Antall avdrag", "repay_months": "Nedbetalt innen", "deduction_from": "Husleietrekk kan tas fra",
+    "move_payout": "Utbetalingsdag kan flyttes for", "income": "Inntekter og ytelser", "expense": "Utgifter",
+}
+
+
+def blank_row(kind: str = "") -> dict[str, str]:
     row = {k: "" for k in ROW_FIELDS}
     row["kind"] = kind
     row["mode"] = "day"
@@ -54,11 +103,11 @@ def empty_form(today: date | None = None) -> HouseholdForm:
     today = today or date.today()
     start = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
     values = {k: "" for k in TOP_FIELDS}
-    values.update(start=start.isoformat(), months="12", opening_balance="0", min_balance="0", adults="1",
+    values.update(start=nb_date(start), months="12", opening_balance="0", min_balance="0", adults="1",
                   children="0", living="0")
-    rent = _blank_row("husleie")
+    rent = blank_row("husleie")
     rent["day"] = "1"
-    return HouseholdForm(values=values, income=[_blank_row()], expense=[rent])
+    return HouseholdForm(values=values, income=[blank_row()], expense=[rent])
 
 
 # --------------------------------------------------------------------------- document <-> form
@@ -124,6 +173,32 @@ def household_document(h: Household) -> dict:
     return doc
 
 
+_NB_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+def nb_date(value: date) -> str:
+    """A date as a Norwegian caseworker writes it: 14.01.2026."""
+    return value.strftime("%d.%m.%Y")
+
+
+def _nb_date_text(value: object) -> str:
+    """An ISO date from a document as dd.mm.åååå (anything else unchanged)."""
+    try:
+        return nb_date(date.fromisoformat(str(value)))
+    except ValueError:
+        return "" if value is None else str(value)
+
+
+def iso_date(text: str) -> str:
+    """A typed date as the document's ISO text: dd.mm.åååå (d.m.åååå too) or ÅÅÅÅ-MM-DD.
+
+    Only the form changes; the validity of the day is left to the household validation, so a
+    31.02.2026 gets the same message as any other impossible date.
+    """
+    m = _NB_DATE.match(text.strip())
+    return f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}" if m else text
+
+
 def _kr_text(value: object) -> str:
     if value is None:
         return ""
@@ -147,22 +222,21 @@ def form_from_document(doc: dict) -> HouseholdForm:
     from ..levers import catalogue
 
     values = {k: "" for k in TOP_FIELDS}
-    for key in ("id", "label", "start", "months", "adults", "children", "profile"):
+    for key in ("id", "label", "months", "adults", "children", "profile"):
         if doc.get(key) is not None:
             values[key] = str(doc[key])
+    values["start"] = _nb_date_text(doc.get("start"))
     values["opening_balance"] = _kr_text(doc.get("opening_balance", 0))
     values["min_balance"] = _kr_text(doc.get("min_balance", 0))
     values["living"] = _kr_text((doc.get("living") or {}).get("monthly", 0))
     arr = doc.get("arrears") or {}
     values["arrears_amount"] = _kr_text(arr.get("amount"))
     values["arrears_creditor"] = arr.get("creditor", "") if arr else ""
-    values["arrears_since"] = str(arr.get("since") or "")
+    values["arrears_since"] = _nb_date_text(arr["since"]) if arr.get("since") else ""
     lv = doc.get("levers") or {}
     values["rent_days"] = _list_text(lv.get("rent_days"))
     values["rent_instalments"] = str(lv.get("rent_instalments") or "")
     values["repay_months"] = str(lv.get("repay_months") or "")
-    values["deduction_from"] = _list_text(lv.get("deduction_from"))
-    values["move_payout"] = _list_text(lv.get("move_payout"))
     cat = catalogue()
     allow, forbid = lv.get("allow"), set(lv.get("forbid") or ())
     for key in LEVERS:
@@ -188,7 +262,7 @@ def form_from_document(doc: dict) -> HouseholdForm:
     def rows(items) -> list[dict[str, str]]:
         out = []
         for item in items or ():
-            row = _blank_row(str(item.get("kind", "")))
+            row = blank_row(str(item.get("kind", "")))
             row["name"] = item.get("name", "") or ""
             row["amount"] = _kr_text(item.get("amount"))
             row["shift"] = item.get("shift", "") or ""
@@ -196,11 +270,11 @@ def form_from_document(doc: dict) -> HouseholdForm:
             if item.get("month_day"):
                 row["month_day"] = "; ".join(f"{k}={v}" for k, v in item["month_day"].items())
             if item.get("dates"):
-                row["mode"], row["dates"] = "dates", _list_text(item["dates"])
+                row["mode"], row["dates"] = "dates", _list_text([_nb_date_text(d) for d in item["dates"]])
             elif item.get("every_days") is not None or item.get("first"):
                 row["mode"] = "every"
                 row["every_days"] = str(item.get("every_days") or "")
-                row["first"] = str(item.get("first") or "")
+                row["first"] = _nb_date_text(item["first"]) if item.get("first") else ""
             elif item.get("day") is not None:
                 row["mode"], row["day"] = "day", str(item["day"])
             else:
@@ -208,7 +282,23 @@ def form_from_document(doc: dict) -> HouseholdForm:
             out.append(row)
         return out
 
-    return HouseholdForm(values=values, income=rows(doc.get("income")), expense=rows(doc.get("expense")))
+    form = HouseholdForm(values=values, income=rows(doc.get("income")), expense=rows(doc.get("expense")))
+    for key in STREAM_LEVERS:
+        _check_streams(form, key, lv.get(key))
+    return form
+
+
+def _check_streams(form: HouseholdForm, key: str, names: list[str] | None) -> None:
+    """Tick the streams a lever list names (by stream id or kind); no list = the NAV-paid ones.
+
+    This is `planner.levers.resolve`'s reading of the list, so the ticks show what the plan uses.
+    """
+    from ..levers import NAV_PAID
+
+    streams = form.streams()
+    ticked = [s for s, _, k in streams if (k in NAV_PAID if names is None else (s in names or k in names))]
+    form.values[key] = ", ".join(ticked)
+    form.values[f"{key}_offered"] = ", ".join(s for s, _, _ in streams)
 
 
 _ROW_KEY = re.compile(r"^(income|expense)-(\d{1,3})-(\w+)$")
@@ -217,13 +307,16 @@ _ROW_KEY = re.compile(r"^(income|expense)-(\d{1,3})-(\w+)$")
 def form_from_post(data) -> HouseholdForm:
     """The form as posted (`data` is a mapping of field name to text)."""
     values = {k: str(data.get(k, "") or "").strip() for k in TOP_FIELDS}
+    for key in STREAM_LEVERS:  # checkboxes: one field per ticked stream
+        many = data.getlist(key) if hasattr(data, "getlist") else [data.get(key) or ""]
+        values[key] = ", ".join(p for v in many for p in _split(str(v)))
     for key in LEVERS:
         values[f"lever_{key}"] = str(data.get(f"lever_{key}", "") or "").strip()
     groups: dict[str, dict[int, dict[str, str]]] = {"income": {}, "expense": {}}
     for key in data.keys():
         m = _ROW_KEY.match(key)
         if m and (m.group(3) in ROW_FIELDS or m.group(3) == "month_day"):
-            row = groups[m.group(1)].setdefault(int(m.group(2)), _blank_row())
+            row = groups[m.group(1)].setdefault(int(m.group(2)), blank_row())
             row[m.group(3)] = str(data.get(key, "") or "").strip()
     return HouseholdForm(
         values=values,
@@ -235,7 +328,9 @@ def form_from_post(data) -> HouseholdForm:
 def apply_action(form: HouseholdForm, action: str) -> bool:
     """Add or remove a row (`add-income`, `remove-expense-2`); True if the action was one."""
     if action in ("add-income", "add-expense"):
-        getattr(form, action[4:]).append(_blank_row())
+        rows = getattr(form, action[4:])
+        rows.append(blank_row())
+        form.focus = f"f-{action[4:]}-{len(rows) - 1}-kind"
         return True
     m = re.match(r"^remove-(income|expense)-(\d{1,3})$", action)
     if m:
@@ -243,6 +338,7 @@ def apply_action(form: HouseholdForm, action: str) -> bool:
         idx = int(m.group(2))
         if 0 <= idx < len(rows):
             rows.pop(idx)
+        form.focus = f"add-{m.group(1)}"
         return True
     return False
 
@@ -282,9 +378,11 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
     v = form.values
     errors: dict[str, str] = {}
     doc: dict = {}
-    for key in ("id", "label", "start", "profile"):
+    for key in ("id", "label", "profile"):
         if v.get(key):
             doc[key] = v[key]
+    if v.get("start"):
+        doc["start"] = iso_date(v["start"])
     for key in ("opening_balance", "min_balance"):
         if v.get(key):
             doc[key] = v[key]
@@ -306,13 +404,13 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
                 if row.get("every_days"):
                     item["every_days"] = _int_or_text(row["every_days"])
                 if row.get("first"):
-                    item["first"] = row["first"]
+                    item["first"] = iso_date(row["first"])
                 else:
-                    errors[f"{group}-{idx}-first"] = "Skriv datoen for én utbetaling å telle fra (ÅÅÅÅ-MM-DD)."
+                    errors[f"{group}-{idx}-first"] = "Skriv datoen for én utbetaling å telle fra (dd.mm.åååå)."
             elif mode == "dates":
-                dates = _split(row.get("dates", ""))
+                dates = [iso_date(d) for d in _split(row.get("dates", ""))]
                 if not dates:
-                    errors[f"{group}-{idx}-dates"] = "Skriv minst én dato (ÅÅÅÅ-MM-DD), skilt med komma."
+                    errors[f"{group}-{idx}-dates"] = "Skriv minst én dato (dd.mm.åååå), skilt med komma."
                 item["dates"] = dates
             if row.get("shift"):
                 item["shift"] = row["shift"]
@@ -328,6 +426,8 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
     if v.get("arrears_amount") or v.get("arrears_since"):
         doc["arrears"] = _filled(v, {"amount": "arrears_amount", "creditor": "arrears_creditor",
                                      "since": "arrears_since"})
+        if "since" in doc["arrears"]:
+            doc["arrears"]["since"] = iso_date(doc["arrears"]["since"])
     doc["levers"] = _levers(form, errors)
     return doc, errors
 
@@ -343,10 +443,14 @@ def _levers(form: HouseholdForm, errors: dict[str, str]) -> dict:
     for key in ("rent_instalments", "repay_months"):
         if v.get(key):
             lv[key] = _int_or_text(v[key])
-    for key in ("deduction_from", "move_payout"):
-        if v.get(key):
-            lv[key] = [p.lower() for p in _split(v[key])]
     choices = {k: form.lever(k) for k in LEVERS}
+    for key, lever in STREAM_LEVERS.items():
+        on = choices[lever] == "ja" or (not choices[lever] and cat[lever].default)
+        names = _ticked_streams(form, key) if on else None
+        if names == [] and choices[lever] == "ja":
+            errors[key] = "Kryss av minst én ytelse, eller sett tiltaket til «Nei»."
+        elif names is not None:
+            lv[key] = names
     forbid = [k for k, c in choices.items() if c == "nei"]
     extra = [k for k, c in choices.items() if c == "ja" and not cat[k].default]
     if extra:
@@ -356,6 +460,36 @@ def _levers(form: HouseholdForm, errors: dict[str, str]) -> dict:
     if choices["move_payout"] == "ja" and "move_payout" not in lv:
         pass  # allowed for every NAV-paid stream (the catalogue's rule with no list)
     return lv
+
+
+def _ticked_streams(form: HouseholdForm, key: str) -> list[str] | None:
+    """The lever's stream list from the ticks; None when it is the standard (every NAV-paid one).
+
+    A stream the page did not offer (a row typed in since, without the page's script) takes
+    the standard: ticked if NAV pays it. A form posted without the offer list (a script or an
+    older page) gives its list as it is.
+    """
+    from ..levers import NAV_PAID
+
+    ticked = _split(form.values.get(key, ""))
+    offered_text = form.values.get(f"{key}_offered", "")
+    if not offered_text:
+        return ticked or None
+    offered = set(_split(offered_text))
+    streams = form.streams()
+    chosen = [s for s, _, k in streams if s in ticked or (s not in offered and k in NAV_PAID)]
+    standard = [s for s, _, k in streams if k in NAV_PAID]
+    return None if chosen == standard else chosen
+
+
+def offer_streams(form: HouseholdForm) -> None:
+    """Before the page is drawn: tick every stream as a save would read the form now.
+
+    Streams typed in since the page was last drawn (without its script) get the standard
+    tick, so what the caseworker sees is what "Lagre" will store.
+    """
+    for key in STREAM_LEVERS:
+        _check_streams(form, key, _ticked_streams(form, key))
 
 
 def _strip_rows(doc: dict) -> tuple[dict, dict[tuple[str, int], int]]:
@@ -386,10 +520,37 @@ def validate(form: HouseholdForm) -> Household | None:
                 form.general.append(label + msg)
             elif key not in form.errors:
                 form.errors[key] = msg
+        _show_hidden_errors(form)
         return None
+    _show_hidden_errors(form)
     if form.errors:
         return None
     return h
+
+
+def _show_hidden_errors(form: HouseholdForm) -> None:
+    """Move a message from a field the row's schedule form hides to the form choice itself.
+
+    With "Standard for ytelsen", the day fields are hidden; a message on one of them (AAP has
+    no standard day) left the caseworker with an error that could not be seen or fixed.
+    """
+    from ..benefits import catalogue
+    from .standard import no_standard_day
+
+    for key in list(form.errors):
+        m = _ROW_KEY.match(key)
+        if not m or m.group(3) in _ALWAYS_SHOWN:
+            continue
+        rows = getattr(form, m.group(1))
+        idx = int(m.group(2))
+        mode = (rows[idx].get("mode") or "day") if idx < len(rows) else "day"
+        if m.group(3) in _SHOWN.get(mode, set()):
+            continue
+        msg = form.errors.pop(key)
+        kind = rows[idx].get("kind", "") if idx < len(rows) else ""
+        if mode == "default" and kind in catalogue().kinds:
+            msg = f"{catalogue().kinds[kind].name} {no_standard_day(kind, horizon(form)[0])}."
+        form.errors.setdefault(f"{m.group(1)}-{idx}-mode", msg)
 
 
 _FIELD = re.compile(r"^(income|expense)\[(\d+)\](?:\.(\w+))?")
@@ -451,7 +612,8 @@ _NB: list[tuple[re.Pattern, object]] = [
     (re.compile(r"^must be a whole number of at least (-?\d+)"), lambda m: f"Må være et helt tall, minst {m[1]}."),
     (re.compile(r"^must be a whole number of at most (-?\d+)"), lambda m: f"Må være et helt tall, høyst {m[1]}."),
     (re.compile(r"^must be a valid integer|^must be an integer"), "Må være et helt tall."),
-    (re.compile(r"^expected a date written"), "Skriv datoen som ÅÅÅÅ-MM-DD, for eksempel 2026-01-01."),
+    (re.compile(r"^expected a date written"),
+     "Skriv datoen som dd.mm.åååå (for eksempel 01.01.2026) eller ÅÅÅÅ-MM-DD."),
     (re.compile(r"^may contain only letters"), "Bare bokstaver, sifre, «-» og «_» (og «.» i ID), uten mellomrom."),
     (re.compile(r"^unknown benefit kind"), "Ukjent ytelse: velg en fra listen."),
     (re.compile(r"^unknown expense kind"), "Ukjent utgiftstype: velg en fra listen."),
@@ -500,3 +662,22 @@ def form_fields(form: HouseholdForm) -> dict[str, str]:
                 if value != "":
                     out[f"{group}-{i}-{key}"] = value
     return out
+
+
+def horizon(form: HouseholdForm, today: date | None = None) -> tuple[date, int, str | None]:
+    """(start, months, profile) the form describes, for the standard days shown beside a row.
+
+    Falls back to a new form's period while the typed start or length cannot be read.
+    """
+    from ..benefits import catalogue
+
+    fallback = date.fromisoformat(iso_date(empty_form(today).v("start")))
+    try:
+        start = date.fromisoformat(iso_date(form.v("start")))
+    except ValueError:
+        start = fallback
+    if not 1990 <= start.year <= 2100:
+        start = fallback
+    months = int(form.v("months")) if re.fullmatch(r"\d{1,2}", form.v("months")) else 12
+    profile = form.v("profile") if form.v("profile") in catalogue().profiles else None
+    return start, min(max(months, 1), 60), profile

@@ -235,11 +235,15 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
         households.append(h)
     if report.errors:
         return report.refuse()
-    rows = [(h, web.values_for(h, "toml")) for h in households]  # the plans, before the transaction
+    from .core import plan_requests
+
+    # the plans (and when each change takes effect, for the follow-up), before the transaction
+    rows = [(h, web.values_for(h, "toml"), plan_requests(h, web.compute(h))) for h in households]
     with committing(), web.store.transaction() as conn:
-        for h, values in rows:
+        for h, values, due in rows:
             was = web.store.exists(h.id, conn=conn)
-            web.store.put(h.id, conn=conn, **values)
+            version = web.store.put(h.id, conn=conn, note="import", **values)
+            web.store.case.sync_tasks(h.id, version, values["plan"], due, conn=conn)
             (report.updated if was else report.created).append(h.id)
     return report
 
@@ -302,6 +306,8 @@ def _read_plans(members, report: ImportReport, limits: Limits) -> dict[str, dict
         if problem is not None:
             report.errors.append(problem)
             continue
+        if is_input(doc):  # households/ID.json: read by `_read_inputs`
+            continue
         if not isinstance(doc, dict) or doc.get("format") != "planner.plan/1":
             report.errors.append(f"{p.name}: er ikke en plan (format planner.plan/1).")
             continue
@@ -319,6 +325,62 @@ def _read_plans(members, report: ImportReport, limits: Limits) -> dict[str, dict
             continue
         plans[hid] = doc
     return plans
+
+
+def is_input(doc: object) -> bool:
+    """A household document (`households/ID.json` of a batch run), not a plan: it has no
+    `format` and has `id` and `income`, as a household file does."""
+    return isinstance(doc, dict) and "format" not in doc and "id" in doc and "income" in doc
+
+
+def _read_inputs(members, report: ImportReport, limits: Limits) -> dict:
+    """`households/ID.json` (written by `planner batch` for each planned household): the
+    household documents, validated as household files are. id -> (document, Household)."""
+    from ..io.errors import InputError
+    from ..io.household import household_from_dict
+
+    out: dict = {}
+    for name, data in members:
+        p = PurePosixPath(name)
+        if p.suffix.lower() != ".json" or p.name.startswith("."):
+            continue
+        doc, problem = parse_document(p.name, data, limits, toml=False)
+        if problem is not None or not is_input(doc):
+            continue  # reported by `_read_plans`
+        hid = p.stem
+        try:
+            h = household_from_dict(doc, p.name)
+        except InputError as exc:
+            report.errors += [f"{p.name}" + (f", {q.field}" if q.field else "") + f": {norwegian(q.message)}"
+                              for q in exc.problems]
+            continue
+        if h.id != hid:
+            report.errors.append(f"{p.name}: husstandens id er {h.id}, ikke {hid}.")
+            continue
+        out[hid] = (doc, h)
+    return out
+
+
+def _batch_columns(row: dict, plan: dict | None) -> dict:
+    """The list's columns from a results.csv row: eviction request date, monthly shortfall (an
+    upper bound unless the note says it is the least sum) and who must act."""
+    from datetime import date
+
+    def day(text) -> date | None:
+        try:
+            return date.fromisoformat(str(text or "").strip())
+        except ValueError:
+            return None
+
+    monthly = str(row.get("shortfall_monthly_ore") or "").strip()
+    note = str(row.get("note") or "")
+    actors = str(row.get("actors") or "").strip()
+    if not actors and plan:
+        actors = "; ".join(sorted({a for i in plan.get("interventions") or [] for a in i.get("actors") or []}))
+    return dict(eviction_request=day(row.get("eviction_request")),
+                shortfall_monthly_ore=int(monthly) if monthly.lstrip("-").isdigit() else None,
+                shortfall_bound=("upper bound" in note) if monthly.lstrip("-").isdigit() else None,
+                actors=actors[:200] or None)
 
 
 def _read_results(results, report: ImportReport) -> tuple[dict[str, dict], str | None]:
@@ -392,6 +454,7 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
     members = expand(files, report, limits)
     results = [(n, d) for n, d in members if PurePosixPath(n).name.lower() == "results.csv"]
     plans = _read_plans(members, report, limits)
+    inputs = _read_inputs(members, report, limits)
     rows, _ = _read_results(results, report)
     if report.errors:
         return report.refuse()
@@ -408,11 +471,17 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
                 report.updated.append(hid)
                 continue
             values = dict(priority=row.get("_priority"), status=status if status in STATUSES else None,
-                          problem=problem if problem in PROBLEMS else None, source="batch")
+                          problem=problem if problem in PROBLEMS else None, source="batch",
+                          **_batch_columns(row, plan))
+            if hid in inputs:  # the household document: editable like one typed in
+                values["document"] = inputs[hid][0]
             if plan is not None:
                 values["plan"] = plan
                 values["min_before_ore"] = plan["baseline"]["min_balance_ore"]
                 values["min_after_ore"] = None if plan["status"] == "infeasible" else plan["min_balance_ore"]
-            store.put(hid, conn=conn, **values)
+            version = store.put(hid, conn=conn, note="batch", **values)
+            if plan is not None and hid in inputs:  # follow-up from the batch's plan (dates on the next save)
+                store.case.sync_tasks(hid, version, plan, [(None, i.get("actors") or [])
+                                                           for i in plan.get("interventions") or []], conn=conn)
             (report.updated if rec is not None else report.created).append(hid)
     return report

@@ -21,7 +21,8 @@ LOG_CONFIG = {
 
 
 def run(host: str, port: int, db_url: str | None, users_file: str | None, time_limit_s: float = 10.0,
-        request_time_limit_s: float = 60.0, secure_cookie: bool = False) -> None:
+        request_time_limit_s: float = 60.0, secure_cookie: bool = False, retention_days: int = 365,
+        bin_days: int = 30) -> None:
     import uvicorn
 
     from .app import create_app
@@ -30,7 +31,7 @@ def run(host: str, port: int, db_url: str | None, users_file: str | None, time_l
 
     url = db_url or default_url()
     settings = Settings(time_limit_s=time_limit_s, request_time_limit_s=request_time_limit_s,
-                        secure_cookie=secure_cookie, host=host)
+                        secure_cookie=secure_cookie, host=host, retention_days=retention_days, bin_days=bin_days)
     try:
         app = create_app(url, users_file, settings=settings)
     except DatabaseUnusable:

@@ -14,7 +14,7 @@ import os
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Iterator
@@ -40,6 +40,29 @@ households = sa.Table(
     sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
     # optimistic locking: a save names the version it was based on (migration 0002)
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    # casework (migration 0003): soft delete, the case's outcome, what the list shows, who saved
+    sa.Column("deleted", sa.DateTime(timezone=True)),
+    sa.Column("outcome", sa.String(24)),
+    sa.Column("outcome_date", sa.Date),
+    sa.Column("eviction_request", sa.Date),
+    sa.Column("shortfall_monthly_ore", sa.BigInteger),
+    sa.Column("shortfall_bound", sa.Boolean),
+    sa.Column("actors", sa.String(200)),
+    sa.Column("saved_by", sa.String(64)),
+)
+
+#: every save of a household's document or plan, kept (migration 0003)
+household_versions = sa.Table(
+    "household_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("household_id", sa.String(80), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("document", sa.Text),
+    sa.Column("plan", sa.Text),
+    sa.Column("saved", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("saved_by", sa.String(64)),
+    sa.Column("note", sa.String(200)),
 )
 
 sessions = sa.Table(
@@ -51,7 +74,64 @@ sessions = sa.Table(
     sa.Column("seen", sa.DateTime(timezone=True), nullable=False),
 )
 
+# --- casework (migration 0003; the logic is in `casestore.py`)
+office = sa.Table(  # one row (id 1): the office settings as JSON
+    "office", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.String(64)),
+)
+caseworkers = sa.Table(  # the signed-in user's name and title, as letters sign
+    "caseworkers", metadata,
+    sa.Column("user", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("title", sa.String(200)),
+)
+case_records = sa.Table(  # personal data: see README "The case record"
+    "case_records", metadata,
+    sa.Column("household_id", sa.String(80), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.String(64)),
+)
+letters = sa.Table(  # letters marked sent, byte for byte
+    "letters", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("household_id", sa.String(80), nullable=False),
+    sa.Column("household_version", sa.Integer, nullable=False),
+    sa.Column("recipient", sa.String(24), nullable=False),
+    sa.Column("lang", sa.String(4), nullable=False),
+    sa.Column("fmt", sa.String(8), nullable=False),
+    sa.Column("letter_date", sa.Date, nullable=False),
+    sa.Column("reply_by", sa.Date),
+    sa.Column("figures", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("recorded", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("recorded_by", sa.String(64)),
+)
+tasks = sa.Table(  # follow-up: one per intervention of the household's current plan
+    "tasks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("household_id", sa.String(80), nullable=False),
+    sa.Column("household_version", sa.Integer, nullable=False),
+    sa.Column("lever", sa.String(40), nullable=False),
+    sa.Column("key", sa.String(400), nullable=False),
+    sa.Column("actors", sa.String(200), nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("plan_due", sa.Date),
+    sa.Column("due", sa.Date),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("history", sa.Text, nullable=False),
+    sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
+)
+
 STATUSES = ("solvent", "planned", "infeasible")
+OUTCOMES = ("solved", "paid", "petition_sent", "petition_withdrawn", "evicted", "moved", "not_reached")
+#: tables whose rows belong to one household (`household_id`): renamed and purged with it
+HOUSEHOLD_TABLES = ("household_versions", "case_records", "letters", "tasks")
 PROBLEMS = ("none", "timing", "income")
 
 
@@ -124,6 +204,27 @@ class Record:
     created: datetime
     updated: datetime
     version: int = 1
+    deleted: datetime | None = None
+    outcome: str | None = None
+    outcome_date: date | None = None
+    eviction_request: date | None = None
+    shortfall_monthly_ore: int | None = None
+    shortfall_bound: bool | None = None
+    actors: str | None = None
+    saved_by: str | None = None
+
+
+@dataclass
+class Version:
+    """One saved version of a household (its document and plan as they were)."""
+
+    household_id: str
+    version: int
+    document: dict | None
+    plan: dict | None
+    saved: datetime
+    saved_by: str | None
+    note: str | None
 
 
 def _int(value) -> int | None:
@@ -165,6 +266,12 @@ def _record(row) -> Record:
         min_before_ore=_int(m["min_before_ore"]), min_after_ore=_int(m["min_after_ore"]),
         source=m["source"], document=_json(m["document"]), plan=_json(m["plan"]),
         created=m["created"], updated=m["updated"], version=_int(m["version"]) or 1,
+        deleted=m["deleted"], outcome=m["outcome"] if m["outcome"] in OUTCOMES else None,
+        outcome_date=m["outcome_date"] if isinstance(m["outcome_date"], date) else None,
+        eviction_request=m["eviction_request"] if isinstance(m["eviction_request"], date) else None,
+        shortfall_monthly_ore=_int(m["shortfall_monthly_ore"]),
+        shortfall_bound=m["shortfall_bound"] if isinstance(m["shortfall_bound"], bool) else None,
+        actors=m["actors"] if isinstance(m["actors"], str) else None, saved_by=m["saved_by"],
     )
 
 
@@ -200,9 +307,15 @@ class Store:
         self.url = url
         self.engine = sa.create_engine(url, **kwargs)
         migrate(self.engine)
+        from .casestore import CaseStore
 
-    def search(self, q: str = "", status: str = "", problem: str = "", sort: str = "priority") -> list[Record]:
-        stmt = sa.select(households)
+        self.case = CaseStore(self)
+
+    def search(self, q: str = "", status: str = "", problem: str = "", sort: str = "priority", *,
+               deleted: bool = False) -> list[Record]:
+        """Households matching; with `deleted` only those in the bin (soft-deleted), else none of them."""
+        stmt = sa.select(households).where(households.c.deleted.isnot(None) if deleted
+                                           else households.c.deleted.is_(None))
         if q:
             like = f"%{q.lower()}%"
             stmt = stmt.where(sa.or_(sa.func.lower(households.c.id).like(like),
@@ -245,7 +358,8 @@ class Store:
         return self.get(hid, conn=conn) is not None
 
     def put(self, hid: str, *, replaces: str | None = None, expect_version: int | None = None,
-            bump: bool = True, conn: sa.Connection | None = None, **values) -> int:
+            bump: bool = True, conn: sa.Connection | None = None, by: str | None = None,
+            note: str | None = None, **values) -> int:
         """Insert or update `hid` (renaming `replaces` to `hid` when given); returns the new version.
 
         With `expect_version` the update happens only if the stored row still has that version
@@ -258,8 +372,14 @@ class Store:
             if key in values and values[key] is not None and not isinstance(values[key], str):
                 values[key] = json.dumps(values[key], ensure_ascii=False)
         values["updated"] = now
+        if bump:
+            values["saved_by"] = by
         try:
-            return self._put(hid, replaces, expect_version, bump, conn, now, values)
+            with self._conn(conn) as c:
+                version = self._put(hid, replaces, expect_version, bump, c, now, values)
+                if bump and ("document" in values or "plan" in values):
+                    self._keep_version(c, hid, version, now, by, note)
+                return version
         except sa.exc.IntegrityError:  # another request stored this id between our check and write
             raise StaleVersion(None) from None
 
@@ -272,6 +392,8 @@ class Store:
                     raise StaleVersion(None)  # deleted (or renamed) by someone else meanwhile
                 values.setdefault("source", "form")
                 c.execute(households.insert().values(id=hid, created=now, version=1, **values))
+                # a household deleted for good may leave no trace under a reused id
+                c.execute(household_versions.delete().where(household_versions.c.household_id == hid))
                 return 1
             current = _int(found[0]) or 1
             if expect_version is not None and current != expect_version:
@@ -282,15 +404,66 @@ class Store:
                 stmt = stmt.where(households.c.version == expect_version)
             if c.execute(stmt).rowcount != 1:
                 raise StaleVersion(None)
+            if old != hid:  # a new id: its history, case record, letters and tasks follow it
+                for name in HOUSEHOLD_TABLES:
+                    t = metadata.tables[name]
+                    c.execute(t.update().where(t.c.household_id == old).values(household_id=hid))
             return new
 
-    def delete(self, hid: str, *, expect_version: int | None = None) -> None:
+    def _keep_version(self, c: sa.Connection, hid: str, version: int, now: datetime, by: str | None,
+                      note: str | None) -> None:
+        """The household as just stored becomes version `version` of its history."""
+        row = c.execute(sa.select(households.c.document, households.c.plan).where(households.c.id == hid)).first()
+        c.execute(household_versions.insert().values(household_id=hid, version=version, document=row.document,
+                                                     plan=row.plan, saved=now, saved_by=by, note=note))
+
+    def versions(self, hid: str) -> list[Version]:
+        """The household's saved versions, newest first."""
+        stmt = (sa.select(household_versions).where(household_versions.c.household_id == hid)
+                .order_by(household_versions.c.version.desc()))
+        with self.engine.connect() as conn:
+            return [Version(r.household_id, r.version, _json(r.document), _json(r.plan), r.saved, r.saved_by, r.note)
+                    for r in conn.execute(stmt)]
+
+    def version(self, hid: str, n: int) -> Version | None:
+        return next((v for v in self.versions(hid) if v.version == n), None)
+
+    def delete(self, hid: str, *, expect_version: int | None = None, by: str | None = None) -> None:
+        """Soft delete: the household leaves the list and goes to the bin (`restore` brings it
+        back) until `purge_deleted` erases it for good."""
         with self.engine.begin() as conn:
-            stmt = households.delete().where(households.c.id == hid)
+            stmt = (households.update().where(households.c.id == hid, households.c.deleted.is_(None))
+                    .values(deleted=datetime.now(timezone.utc), version=households.c.version + 1, saved_by=by))
             if expect_version is not None:
                 stmt = stmt.where(households.c.version == expect_version)
             if conn.execute(stmt).rowcount != 1 and expect_version is not None:
                 raise StaleVersion(None)
+
+    def restore(self, hid: str, *, by: str | None = None) -> bool:
+        """Take `hid` out of the bin; False if it is not there."""
+        with self.engine.begin() as conn:
+            stmt = (households.update().where(households.c.id == hid, households.c.deleted.isnot(None))
+                    .values(deleted=None, version=households.c.version + 1, saved_by=by))
+            return conn.execute(stmt).rowcount == 1
+
+    def purge_deleted(self, as_of: date, keep_days: int) -> list[str]:
+        """Erase for good every household in the bin longer than `keep_days` on `as_of`, with all
+        its rows (history, case record, letters, tasks). Returns the ids erased."""
+        cutoff = datetime.combine(as_of - timedelta(days=keep_days), datetime.min.time(), timezone.utc)
+        with self.engine.begin() as conn:
+            ids = [r[0] for r in conn.execute(sa.select(households.c.id).where(
+                households.c.deleted.isnot(None), households.c.deleted < cutoff))]
+            self.erase(ids, conn)
+        return ids
+
+    def erase(self, ids: list[str], conn: sa.Connection) -> None:
+        """Delete `ids` and every row that belongs to them (no soft delete: this is sletting)."""
+        if not ids:
+            return
+        for name in HOUSEHOLD_TABLES:
+            t = metadata.tables[name]
+            conn.execute(t.delete().where(t.c.household_id.in_(ids)))
+        conn.execute(households.delete().where(households.c.id.in_(ids)))
 
     # ------------------------------------------------------------------ login sessions
 

@@ -5,6 +5,7 @@ version it was based on and is refused if someone else saved the household meanw
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -42,9 +43,16 @@ def form_page(web: Web, request: Request, form: forms.HouseholdForm, hid: str | 
     from ...benefits import catalogue as benefits
     from ...levers import catalogue as levers
 
+    from ...levers import NAV_PAID
+    from ..standard import horizon_end, standard_days_all
+
     cat = benefits()
+    forms.offer_streams(form)
+    start, months, profile = forms.horizon(form)
     return web.render(request, "form.html", {
         "form": form, "hid": hid, "version": version,
+        "standard": standard_days_all(start, months, profile), "nav_paid": sorted(NAV_PAID),
+        "period": (start, horizon_end(start, months)), "blank_row": forms.blank_row(),
         "income_kinds": [(k, cat.kinds[k].name) for k in sorted(cat.kinds, key=lambda k: cat.kinds[k].name)],
         "expense_kinds": [(k, e.name) for k, e in cat.expenses.items()],
         "profiles": sorted(cat.profiles),
@@ -54,12 +62,20 @@ def form_page(web: Web, request: Request, form: forms.HouseholdForm, hid: str | 
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, q: str = "", status: str = "", problem: str = "", sort: str = "priority"):
+def index(request: Request, q: str = "", status: str = "", problem: str = "", sort: str = "priority",
+          dato: str = ""):
+    """The list, and above it "Oppfølging": the tasks due within two weeks of `dato` (dd.mm.åååå
+    or ÅÅÅÅ-MM-DD; default today, read here at the edge, never in the store)."""
+    from ..casework import parse_day
+
     web = web_of(request)
+    as_of = parse_day(dato) or date.today()
     rows = web.store.search(q.strip()[:200], status if status in STATUS_NB else "",
                             problem if problem in PROBLEM_NB else "", sort)
+    due = web.store.case.due_tasks(as_of)
     return web.render(request, "list.html", {"rows": rows, "q": q, "status": status, "problem": problem,
-                                             "sort": sort, "title": "Husstander"})
+                                             "sort": sort, "title": "Husstander", "due": due, "as_of": as_of,
+                                             "dato": dato})
 
 
 @router.get("/husstand/ny", response_class=HTMLResponse)
@@ -77,7 +93,7 @@ async def _post_form(request: Request, hid: str | None):
         return form_page(web, request, form, hid, version)
     h = forms.validate(form)
     if h is not None and h.id != hid and web.store.exists(h.id):
-        form.errors["id"] = "Det finnes allerede en husstand med denne ID-en."
+        form.errors["id"] = "Det finnes allerede en husstand med denne ID-en (se også papirkurven)."
         h = None
     if h is None:
         return form_page(web, request, form, hid, version, status=422)
@@ -89,7 +105,8 @@ async def _post_form(request: Request, hid: str | None):
             return form_page(web, request, form, hid, version, status=409)
         source = rec.source
     try:
-        await web.pool.run(web.save, h, source, replaces=hid, expect_version=version if hid else 0)
+        await web.pool.run(web.save, h, source, replaces=hid, expect_version=version if hid else 0,
+                           by=web.user(request))
     except StaleVersion:
         if hid is None:  # someone stored this id since the check above
             form.errors["id"] = "Det finnes allerede en husstand med denne ID-en."
@@ -144,6 +161,8 @@ async def show(request: Request, hid: str):
     web = web_of(request)
     rec = web.load(hid)
     ctx = await web.pool.run(_household_context, web, rec)
+    ctx.update(tasks=web.store.case.tasks(hid), sent=web.store.case.letters(hid),
+               has_record=bool(web.store.case.record(hid)))
     return web.render(request, "household.html", ctx)
 
 
@@ -168,11 +187,11 @@ async def delete(request: Request, hid: str):
     web.load(hid)
     version = posted_version(await request.form())
     try:
-        web.store.delete(hid, expect_version=version)
+        web.store.delete(hid, expect_version=version, by=web.user(request))
     except StaleVersion:
         raise HTTPException(409, "Husstanden er endret av noen andre etter at du åpnet den, og er ikke slettet. "
                                  "Åpne den på nytt og se over endringene før du sletter.") from None
-    web.flash(request, "Husstanden er slettet.")
+    web.flash(request, "Husstanden er lagt i papirkurven. Den kan gjenopprettes derfra.")
     return RedirectResponse("/", status_code=303)
 
 
@@ -191,27 +210,3 @@ async def plan_json(request: Request, hid: str):
     body = json.dumps(doc, ensure_ascii=False, indent=2).encode()
     return Response(body, media_type="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{ascii_name(rec.id)}-plan.json"'})
-
-
-def _letter(web: Web, h: Household, to: str, lang: str, fmt: str) -> bytes | None:
-    api = letters_api()
-    p = web.compute(h)
-    if api is None or to not in _recipients(api, p, h):
-        return None
-    return api[0](h, p, to, lang=lang, fmt=fmt)
-
-
-@router.get("/husstand/{hid}/brev/{to}.{fmt}")
-async def letter(request: Request, hid: str, to: str, fmt: str, lang: str = "nb"):
-    web = web_of(request)
-    rec = web.load(hid)
-    h = household_of(rec)
-    if h is None or fmt not in ("pdf", "docx") or lang not in ("nb", "en"):
-        raise HTTPException(404, "not found")
-    body = await web.pool.run(_letter, web, h, to, lang, fmt)
-    if body is None:
-        raise HTTPException(404, "not found")
-    media = "application/pdf" if fmt == "pdf" else \
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    return Response(body, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="{ascii_name(rec.id)}-brev-{to}.{fmt}"'})

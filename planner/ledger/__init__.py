@@ -1,0 +1,1 @@
+"""The landlord's rent ledger: patterns and early warning (`planner ledger`; see README.md)."""

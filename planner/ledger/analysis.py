@@ -1,0 +1,249 @@
+"""Per-tenancy figures from ledger bookings, all tenancies at once (numpy/pandas, no row loops).
+
+The landlord's view of a tenancy is its balance: charges raise it, payments lower it, a reversed
+payment or a returned (failed) AvtaleGiro debit raises it again, a credit note lowers it. From the
+bookings up to the as-of date this module derives, per tenancy:
+
+* the rent (the median monthly charge) and the usual due day;
+* per rent month: charged, paid in the month, how many payments went to it (parts), the date
+  it was settled and the days late, failed debits in the month, the balance at month end;
+* arrears now (kroner and months of rent), the trend of the month-end balance (least squares over
+  the last six complete months), and whether a repayment agreement's instalments were kept.
+
+How a month counts as paid (why FIFO): a payment settles the oldest open rent first, as the
+landlord's own ledger does. Month *m* is settled on the first booking after which the money paid
+in (payments less reversals and returned debits) reaches the sum charged up to *m* and never falls
+below it again: a debit that bounces three days later did not pay the rent. The "never again"
+test is a suffix minimum of the paid-in series, which makes the settle date a sorted search.
+
+All group operations use the trick of a composite key `tenancy × 2^k + value`: inside a tenancy
+the values are sorted, and the tenancies follow each other in order, so one `np.searchsorted`
+answers "first booking of this tenancy where ..." for every month of every tenancy at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .reading import KIND_CODE
+
+CHARGE, PAYMENT, REVERSAL, RETURNED, CREDIT, INSTALMENT = (KIND_CODE[k] for k in (
+    "charge", "payment", "reversal", "returned", "credit", "instalment"))
+_BIG = np.int64(1) << np.int64(42)  # offset per tenancy in composite keys (|money| < 2^41 øre)
+_DAYS = np.int64(1) << np.int64(20)  # offset per tenancy in day keys (days < 2^20 after day0)
+
+#: A payment up to this many days after the due date is on time (a due date on a holiday or a
+#: weekend moves the debit to the next bank day: Easter moves it up to five days).
+GRACE_DAYS = 5
+#: An instalment of a repayment agreement is kept when the money is in within this many days.
+AGREEMENT_TOLERANCE_DAYS = 5
+TREND_MONTHS = 6
+
+
+@dataclass
+class Analysis:
+    """The figures of a block of tenancies (see the module docstring)."""
+
+    tenancies: pd.DataFrame  # one row per tenancy, indexed 0..n-1 as `tid`
+    months: pd.DataFrame  # one row per (tenancy, rent month)
+    payments: pd.DataFrame  # payments, reversals, returned debits (evidence), with tid, day, amount, row
+    instalments: pd.DataFrame  # instalments with kept/shortfall (evidence)
+    returned: pd.DataFrame  # returned debits with the payment they undo
+
+
+def month_of(day: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 of days since 1970-01-01."""
+    return np.asarray(day, dtype="int64").astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+
+
+def month_start(mi: np.ndarray) -> np.ndarray:
+    return np.asarray(mi, dtype=np.int64).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+
+
+def _group_cumsum(x: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    c = np.cumsum(x)
+    nz = counts > 0  # a tenancy without rows in this table (no charge yet) has no group
+    return c - np.repeat(c[starts[nz]] - x[starts[nz]], counts[nz])
+
+
+def analyse(tid: np.ndarray, ids: np.ndarray, day: np.ndarray, kind: np.ndarray, amount: np.ndarray,
+            row: np.ndarray, as_of: int) -> Analysis:
+    """Figures for the tenancies in these bookings, as of day `as_of` (days since 1970-01-01).
+
+    `tid` indexes `ids` (the tenancy ids, as a dictionary encoding gives them); the result is in
+    id order. Bookings after `as_of` must already be left out (the caller counts them)."""
+    present, tid = np.unique(np.asarray(tid, dtype=np.int64), return_inverse=True)
+    ids = np.asarray(ids, dtype=object)[present]
+    by_id = np.argsort(ids.astype(str), kind="stable")
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[by_id] = np.arange(len(ids))
+    tid = rank[np.asarray(tid, dtype=np.int64)]
+    ids = ids[by_id]
+    order = np.lexsort((row, kind, day, tid))
+    tid, day, kind, amount, row = tid[order], day[order].astype(np.int64), kind[order], amount[order], row[order]
+    n_t = len(ids)
+    counts = np.bincount(tid, minlength=n_t)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    paid_d = np.where(kind == PAYMENT, amount, np.where((kind == REVERSAL) | (kind == RETURNED), -amount, 0))
+    charged_d = np.where(kind == CHARGE, amount, np.where(kind == CREDIT, -amount, 0))
+    paid = _group_cumsum(paid_d, starts, counts)  # money paid in so far
+    charged = _group_cumsum(charged_d, starts, counts)
+    balance = charged - paid  # what the tenant owes after each booking
+    # paid-in never again below: suffix minimum within each tenancy
+    off = tid * _BIG
+    suffix_min = np.minimum.accumulate((paid + off)[::-1])[::-1] - off
+    day0 = int(day.min()) if len(day) else as_of
+    dkey = tid * _DAYS + (day - day0)  # sorted: bookings are in (tenancy, day) order
+
+    def at(t: np.ndarray, d: np.ndarray, values: np.ndarray, before_first=0) -> np.ndarray:
+        """values[last booking of tenancy t on or before day d] (vectorised)."""
+        i = np.searchsorted(dkey, t * _DAYS + (np.asarray(d, dtype=np.int64) - day0), side="right") - 1
+        ok = (i >= 0) & (tid[np.maximum(i, 0)] == t)
+        return np.where(ok, values[np.maximum(i, 0)], before_first)
+
+    # ---- rent months: charges (less credit notes) by calendar month of their date
+    mi_all = month_of(day)
+    is_c = (kind == CHARGE) | (kind == CREDIT)
+    cm = pd.DataFrame({"tid": tid[is_c], "mi": mi_all[is_c], "charged": charged_d[is_c],
+                       "due": np.where(kind[is_c] == CHARGE, day[is_c], np.iinfo(np.int64).max)})
+    months = cm.groupby(["tid", "mi"], sort=True).agg(charged=("charged", "sum"), due=("due", "min")).reset_index()
+    months["threshold"] = months.groupby("tid")["charged"].cumsum()  # charged up to and including the month
+    # a month with only credit notes is no rent month (its credit still lowers the sum charged)
+    months = months[months["due"] != np.iinfo(np.int64).max].reset_index(drop=True)
+    mt = months["tid"].to_numpy()
+    m_counts = np.bincount(mt, minlength=n_t)
+    threshold = months["threshold"].to_numpy()
+    due = months["due"].to_numpy()
+    # settled: first booking of the tenancy whose suffix minimum reaches the month's threshold
+    skey = tid * _BIG + np.clip(suffix_min, -(_BIG >> 1) + 1, (_BIG >> 1) - 1)
+    j = np.searchsorted(skey, mt * _BIG + np.clip(threshold, -(_BIG >> 1) + 1, (_BIG >> 1) - 1), side="left")
+    settled_ok = (j < len(skey)) & (tid[np.minimum(j, len(tid) - 1)] == mt) if len(tid) else np.zeros(0, bool)
+    settled_day = np.where(settled_ok, day[np.minimum(j, max(len(day) - 1, 0))] if len(day) else 0, -1)
+    settled_ok &= threshold > 0
+    settled_day = np.where(threshold <= 0, due, settled_day)
+    settled_ok |= threshold <= 0
+    days_late = np.where(settled_ok, np.maximum(settled_day - due, 0), as_of - due)
+    months["settled"] = settled_ok
+    months["settled_day"] = np.where(settled_ok, settled_day, -1)
+    months["days_late"] = days_late
+    # parts: each payment counts for the first month it pays into (the oldest open one then)
+    is_p = kind == PAYMENT
+    p_before = (paid - paid_d)[is_p]
+    mkey = mt * _BIG + np.clip(threshold, -(_BIG >> 1) + 1, (_BIG >> 1) - 1)
+    k = np.searchsorted(mkey, tid[is_p] * _BIG + np.clip(p_before, -(_BIG >> 1) + 1, (_BIG >> 1) - 1), side="right")
+    k_ok = (k < len(mkey)) & (mt[np.minimum(k, max(len(mt) - 1, 0))] == tid[is_p]) if len(mt) else np.zeros(
+        int(is_p.sum()), bool)
+    months["parts"] = np.bincount(k[k_ok], minlength=len(months)) if len(months) else np.zeros(0, np.int64)
+    # payments and failed debits dated in the month
+    pm = pd.DataFrame({"tid": tid, "mi": mi_all, "pay": np.where(is_p, amount, 0), "failed": kind == RETURNED})
+    per = pm.groupby(["tid", "mi"]).agg(paid_in_month=("pay", "sum"), failed=("failed", "sum"))
+    months = months.merge(per, left_on=["tid", "mi"], right_index=True, how="left")
+    months[["paid_in_month", "failed"]] = months[["paid_in_month", "failed"]].fillna(0).astype(np.int64)
+    months_end = month_start(months["mi"].to_numpy() + 1) - 1
+    months["balance_end"] = at(mt, np.minimum(months_end, as_of), balance)
+    months["complete"] = months_end < as_of
+
+    # ---- per tenancy
+    t = pd.DataFrame(index=pd.RangeIndex(n_t))
+    t["tenancy"] = ids
+    t["rows"] = counts
+    t["months"] = m_counts
+    rent = months.groupby("tid")["charged"].median()
+    t["rent_ore"] = rent.reindex(t.index).fillna(0).round().astype(np.int64)
+    due_dom = pd.to_datetime(due.astype("datetime64[D]")).day if len(due) else np.zeros(0, np.int64)
+    dd = pd.DataFrame({"tid": mt, "dom": np.asarray(due_dom)})
+    mode_dom = dd.groupby(["tid", "dom"]).size().reset_index(name="n").sort_values(
+        ["tid", "n", "dom"], ascending=[True, False, True]).drop_duplicates("tid").set_index("tid")["dom"]
+    t["due_day"] = mode_dom.reindex(t.index).fillna(1).astype(np.int64)
+    last = starts + counts - 1
+    t["balance_ore"] = np.where(counts > 0, balance[np.maximum(last, 0)], 0)
+    # arrears: what is owed, less rent that fell due within the grace days (not yet late)
+    recent = (kind == CHARGE) & (day >= as_of - GRACE_DAYS)
+    not_late = np.bincount(tid[recent], weights=amount[recent], minlength=n_t).astype(np.int64)
+    t["arrears_ore"] = np.maximum(t["balance_ore"].to_numpy() - not_late, 0)
+    t["first_row"] = np.minimum.reduceat(row, starts) if len(row) else np.zeros(0, np.int64)
+    t["first_day"] = np.where(counts > 0, day[starts], 0)
+    t["last_day"] = np.where(counts > 0, day[np.maximum(last, 0)], 0)
+
+    # ---- window: the last 12 rent months that are past their grace days
+    months["observed"] = months["due"] + GRACE_DAYS < as_of
+    obs = months[months["observed"]].copy()
+    obs["rank_from_end"] = obs.groupby("tid").cumcount(ascending=False)
+    win = obs[obs["rank_from_end"] < 12]
+    late = (win["days_late"] > GRACE_DAYS)
+    g = win.assign(late=late, open=~win["settled"], parts_many=win["parts"] >= 2).groupby("tid")
+    agg = g.agg(observed=("mi", "size"), late=("late", "sum"), open=("open", "sum"),
+                split=("parts_many", "sum"), median_late=("days_late", "median"))
+    for c in ("observed", "late", "open", "split"):
+        t[c + "_months"] = agg[c].reindex(t.index).fillna(0).astype(np.int64)
+    t["median_days_late"] = agg["median_late"].reindex(t.index).fillna(0).round().astype(np.int64)
+    # failed debits: distinct months with a returned debit, last 12 months before as-of
+    as_of_mi = int(month_of(np.array([as_of]))[0])
+    f = months[(months["failed"] > 0) & (months["mi"] > as_of_mi - 12)]
+    t["failed_months"] = f.groupby("tid").size().reindex(t.index).fillna(0).astype(np.int64)
+    rm = (kind == RETURNED) & (mi_all > as_of_mi - 12)
+    t["failed_debits"] = np.bincount(tid[rm], minlength=n_t)
+
+    # ---- trend of the month-end balance (last complete months), least squares
+    comp = months[months["complete"]].copy()
+    comp["r"] = comp.groupby("tid").cumcount(ascending=False)
+    tw = comp[comp["r"] < TREND_MONTHS].copy()
+    tw["x"] = -tw["r"].astype(float)
+    tw["y"] = tw["balance_end"].astype(float)
+    tw["xy"] = tw["x"] * tw["y"]
+    tw["xx"] = tw["x"] * tw["x"]
+    s = tw.groupby("tid").agg(n=("x", "size"), sx=("x", "sum"), sy=("y", "sum"), sxy=("xy", "sum"), sxx=("xx", "sum"))
+    den = s["n"] * s["sxx"] - s["sx"] ** 2
+    slope = ((s["n"] * s["sxy"] - s["sx"] * s["sy"]) / den.where(den != 0)).fillna(0.0)
+    t["trend_ore_per_month"] = slope.reindex(t.index).fillna(0.0).round().astype(np.int64)
+    tw = tw.sort_values(["tid", "mi"])
+    step = tw.groupby("tid")["balance_end"].diff()
+    rent_of = t["rent_ore"].to_numpy()[tw["tid"].to_numpy()]
+    tw["rise"] = (step > 0.01 * rent_of).astype(np.int64)
+    rises = tw.groupby("tid").agg(rises=("rise", "sum"), first=("balance_end", "first"), lastb=("balance_end", "last"))
+    t["rises"] = rises["rises"].reindex(t.index).fillna(0).astype(np.int64)
+    t["trend_window_rise_ore"] = (rises["lastb"] - rises["first"]).reindex(t.index).fillna(0).astype(np.int64)
+
+    # ---- repayment agreements: instalment i is kept when the money paid in since the agreement
+    # began covers the rent charged since then and the instalments due so far, within tolerance
+    is_i = kind == INSTALMENT
+    inst = pd.DataFrame({"tid": tid[is_i], "day": day[is_i], "amount": amount[is_i], "row": row[is_i]})
+    if len(inst):
+        it = inst["tid"].to_numpy()
+        ic = np.bincount(it, minlength=n_t)
+        inst["due_sum"] = inst.groupby("tid")["amount"].cumsum()
+        d0 = inst.groupby("tid")["day"].transform("min").to_numpy()
+        idays = inst["day"].to_numpy()
+        check_day = idays + AGREEMENT_TOLERANCE_DAYS
+        paid_since = at(it, check_day, paid) - at(it, d0 - 1, paid)
+        charged_since = at(it, idays, charged) - at(it, d0 - 1, charged)
+        inst["shortfall"] = np.maximum(charged_since + inst["due_sum"].to_numpy() - paid_since, 0)
+        inst["checked"] = check_day < as_of
+        inst["kept"] = ~inst["checked"] | (inst["shortfall"] == 0)
+        br = inst[~inst["kept"]].groupby("tid").size()
+        t["instalments"] = ic
+        t["broken_instalments"] = br.reindex(t.index).fillna(0).astype(np.int64)
+    else:
+        inst = inst.assign(due_sum=[], shortfall=[], checked=[], kept=[])
+        t["instalments"] = 0
+        t["broken_instalments"] = 0
+
+    # ---- evidence tables
+    is_m = (kind == PAYMENT) | (kind == REVERSAL) | (kind == RETURNED)
+    payments = pd.DataFrame({"tid": tid[is_m], "day": day[is_m], "kind": kind[is_m], "amount": amount[is_m],
+                             "row": row[is_m]})
+    ret = payments[payments["kind"] == RETURNED][["tid", "day", "amount", "row"]].sort_values("day")
+    pay = payments[payments["kind"] == PAYMENT][["tid", "day", "amount", "row"]].sort_values("day")
+    if len(ret):
+        returned = pd.merge_asof(ret, pay.rename(columns={"day": "debit_day", "row": "debit_row"}),
+                                 left_on="day", right_on="debit_day", by=["tid", "amount"], direction="backward",
+                                 tolerance=21, allow_exact_matches=False).sort_values(["tid", "day"]).reset_index(drop=True)
+    else:
+        returned = ret.assign(debit_day=[], debit_row=[])
+    return Analysis(t, months, payments, inst, returned)
+
+
+__all__ = ["Analysis", "GRACE_DAYS", "AGREEMENT_TOLERANCE_DAYS", "analyse", "month_of", "month_start"]

@@ -1,0 +1,592 @@
+"""Reading the landlord's rent ledger (CSV or XLSX) into checked, typed column chunks.
+
+Why columnar: a housing company's ledger is millions of bookings; a Python loop over rows costs
+minutes, a columnar reader (pyarrow's streaming CSV reader) and vectorised checks (pandas string
+and numpy operations) cost seconds, and reading in blocks keeps memory flat in the file's size.
+
+Every row is accounted for. A row is either *used* (all its cells valid), *blank* (every cell
+empty: nothing to read, nothing lost) or *in errors* (one `RowError` per bad cell, naming the file,
+the row as a spreadsheet counts it, the column as the file names it, the value and the reason).
+Problems with the whole file (missing, empty, a required column missing) raise `LedgerInputError`:
+the command prints it and exits with status 2.
+
+The column map is the batch's (`--columns MAP.toml`, `planner.io.tables.ColumnMap`): `[ledger]`
+maps column names, `[kinds]` their booking words, `[sheets] ledger` the sheet, `[csv]` the
+separator and encoding. Free text (`text`) is never decoded or copied: it only takes part in
+telling duplicated rows from real repeats.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..io.tables import LEDGER_COLUMNS, LEDGER_KINDS, ColumnMap, RowError, _guess_separator
+
+REQUIRED = ("tenancy", "date", "kind", "amount")
+#: kind codes, in the order bookings of one day are applied (charges before payments)
+KIND_CODE = {k: i for i, k in enumerate(LEDGER_KINDS)}
+#: Their usual words for our kinds (case and spaces ignored); `[kinds]` in the column map adds more.
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "charge": ("charge", "rent", "husleie", "leie", "krav", "faktura", "belastning"),
+    "payment": ("payment", "innbetaling", "betaling", "innbet", "avtalegiro", "efaktura", "nettbank"),
+    "reversal": ("reversal", "tilbakeføring", "tilbakeforing", "reversering", "storno"),
+    "returned": ("returned", "failed", "failed avtalegiro", "avvist", "avvist avtalegiro", "returnert",
+                 "retur", "avtalegiro avvist"),
+    "credit": ("credit", "credit note", "kreditnota", "kreditering"),
+    "instalment": ("instalment", "installment", "avdrag", "nedbetaling", "betalingsavtale"),
+}
+MAX_ORE = 100_000_000 * 100  # 100 million kroner: beyond it a cell is a mistake
+_FNR = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
+HIDDEN = "(text not shown)"
+
+
+class LedgerInputError(Exception):
+    """A ledger that cannot be read at all; the message names the file (and row, column)."""
+
+
+@dataclass
+class Chunk:
+    """Checked rows of one block: typed columns of the used rows, and the errors of the others."""
+
+    tenancy: object  # pyarrow string array
+    day: np.ndarray  # int32: days since 1970-01-01
+    kind: np.ndarray  # int8: KIND_CODE
+    amount: np.ndarray  # int64 øre, positive
+    row: np.ndarray  # int64: the row as a spreadsheet counts it
+    dupkey: np.ndarray  # uint64: hash of every mapped cell (duplicates)
+    errors: list[RowError] = field(default_factory=list)
+    rows_read: int = 0
+    blank: int = 0
+    bad_rows: int = 0  # rows with at least one error
+
+
+@dataclass
+class Ledger:
+    """What `open_ledger` found: the mapped columns and a chunk iterator."""
+
+    name: str
+    columns: dict[str, str]  # ours -> their header
+    unused: list[str]
+    chunks: Iterator[Chunk]
+    file_errors: list[RowError] = field(default_factory=list)
+    encoding: str = "utf-8"
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def open_ledger(path: str | Path, colmap: ColumnMap | None = None, chunk_rows: int = 500_000,
+                display_name: str | None = None) -> Ledger:
+    """Open a CSV or XLSX ledger; raises `LedgerInputError` when it cannot be used at all."""
+    colmap = colmap or ColumnMap()
+    path = Path(path)
+    name = display_name or str(path)
+    if not path.exists():
+        raise LedgerInputError(f"{name}: file not found")
+    if path.is_dir():
+        raise LedgerInputError(f"{name}: is a folder, not a ledger file")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _open_xlsx(path, name, colmap, chunk_rows)
+    if suffix not in (".csv", ".txt", ".tsv"):
+        raise LedgerInputError(f"{name}: unknown file type {path.suffix!r}; allowed: .csv, .xlsx")
+    if path.stat().st_size == 0:
+        raise LedgerInputError(f"{name}: the file is empty: expected a header row and one row per booking")
+    return _open_csv(path, name, colmap, chunk_rows)
+
+
+def _map_columns(name: str, headers: list[str], colmap: ColumnMap) -> tuple[dict[str, str], list[str]]:
+    ours, unused = colmap.rename("ledger", headers)
+    missing = [c for c in REQUIRED if c not in ours]
+    if missing:
+        shown = ", ".join(repr(h) for h in headers if h) or "(none)"
+        raise LedgerInputError(
+            f"{name}: row 1: column {missing[0]!r}: the file has no column '{missing[0]}'"
+            + (f" (nor {', '.join(repr(m) for m in missing[1:])})" if len(missing) > 1 else "")
+            + f"; columns found: {shown}. Map yours with --columns MAP.toml ([ledger] {missing[0]} = \"Their name\");"
+            " no row was read")
+    return ours, unused
+
+
+def _sniff_encoding(path: Path) -> str:
+    """'utf-8' if the whole file is UTF-8; 'cp1252' if it holds no UTF-8 sequence at all (a
+    Norwegian Excel export); 'mixed' if it holds both (rows pasted from two sources)."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    seen_utf8 = False
+    bad = False
+    multibyte = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            if not seen_utf8 and multibyte.search(block):
+                seen_utf8 = True
+            if not bad:
+                try:
+                    dec.decode(block)
+                except UnicodeDecodeError:
+                    bad = True
+            if bad and seen_utf8:
+                break
+    if not bad:
+        try:
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            bad = True
+    if not bad:
+        return "utf-8"
+    return "mixed" if seen_utf8 else "cp1252"
+
+
+def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledger:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    enc = colmap.encoding or _sniff_encoding(path)
+    bad_encoding: set[int] = set()
+    source = path
+    cleanup: list[Path] = []
+    if enc == "mixed":  # rows in another encoding are reported, the rest read as UTF-8
+        source, bad_encoding = _clean_copy(path, colmap)
+        cleanup.append(source)
+        enc = "utf-8"
+    read_enc = "utf-8-sig" if enc.replace("_", "-").lower() in ("utf-8", "utf8") else enc
+    with open(source, encoding=read_enc, errors="replace", newline="") as fh:
+        first = fh.readline()
+    sep = colmap.separator or _guess_separator(first)
+    headers = [h.strip() for h in next(csv.reader([first], delimiter=sep), [])]
+    if not any(headers):
+        raise LedgerInputError(f"{name}: row 1: the header row is empty: expected column names")
+    ours, unused = _map_columns(name, headers, colmap)
+    wanted = {o: headers.index(t) for o, t in ours.items()}
+    ragged: list[int] = []
+
+    def on_bad(row) -> str:
+        ragged.append(row.actual_columns)
+        return "skip"
+
+    names = [f"c{i}" for i in range(len(headers))]
+    reader = pcsv.open_csv(
+        source,
+        read_options=pcsv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 24,
+                                      encoding="utf8" if read_enc == "utf-8-sig" else enc),
+        parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
+                                        invalid_row_handler=on_bad),
+        convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                            include_columns=[names[i] for i in sorted(set(wanted.values()))],
+                                            strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+
+    k = 0  # records the reader kept so far
+
+    def chunks() -> Iterator[Chunk]:
+        pending: list[pa.RecordBatch] = []
+        n_pending = 0
+        try:
+            for batch in reader:
+                pending.append(batch)
+                n_pending += batch.num_rows
+                if n_pending >= chunk_rows:
+                    yield from _emit(pending)
+                    pending.clear()
+                    n_pending = 0
+            if pending:
+                yield from _emit(pending)
+            if ragged:
+                yield _ragged_chunk(source, name, sep, read_enc, headers, ours)
+        finally:
+            for p in cleanup:
+                p.unlink(missing_ok=True)
+
+    def _emit(batches) -> Iterator[Chunk]:
+        nonlocal k
+        table = pa.Table.from_batches(batches)
+        n = table.num_rows
+        cells = {o: table.column(names[i]) for o, i in wanted.items()}
+        rec = np.arange(k, k + n, dtype=np.int64)
+        k += n
+        rows = _rows_of(rec, ragged_rows)  # filled in by a pre-scan only when ragged rows exist
+        chunk = check_cells(name, ours, cells, rows, bad_encoding, colmap=colmap)
+        yield chunk
+
+    # Ragged rows (more or fewer fields than the header) are skipped by the reader without their
+    # row number; a quick pre-scan finds them so every other row keeps the number a spreadsheet
+    # shows. It runs only when the file has such rows (found by a first count with pyarrow).
+    ragged_rows = _prescan_ragged(source, sep, read_enc, len(headers))
+    return Ledger(name, ours, unused, chunks(), [], enc)
+
+
+def _prescan_ragged(path: Path, sep: str, enc: str, width: int) -> np.ndarray:
+    """Rows (spreadsheet numbers) whose field count differs from the header's, sorted.
+
+    A quick check counts separators per line with numpy, a block at a time; only a file with a
+    suspicious line (or quotes, which may hide separators) is read again with the csv module
+    (which knows quoting) for exact record numbers."""
+    sep_b = sep.encode("utf-8" if enc == "utf-8-sig" else enc)
+    suspicious = len(sep_b) != 1
+    carry = b""
+    with open(path, "rb") as fh:
+        fh.readline()  # the header
+        while not suspicious:
+            block = fh.read(1 << 24)
+            if not block:
+                break
+            block = carry + block
+            cut = block.rfind(b"\n") + 1
+            carry, block = block[cut:], block[:cut]
+            raw = np.frombuffer(block, dtype=np.uint8)
+            if (raw == 34).any():
+                suspicious = True
+                break
+            nl = np.flatnonzero(raw == 10)
+            if nl.size == 0:
+                continue
+            sep_pos = np.flatnonzero(raw == sep_b[0])
+            per_line = np.diff(np.concatenate(([0], np.searchsorted(sep_pos, nl))))
+            lens = np.diff(np.concatenate(([-1], nl)))
+            suspicious = bool(((per_line != width - 1) & (lens > 2)).any())
+        if not suspicious and carry.strip():
+            suspicious = carry.count(sep_b) != width - 1
+    if not suspicious:
+        return np.empty(0, dtype=np.int64)
+    out = []
+    with open(path, encoding=enc, errors="replace", newline="") as fh:
+        for n, fields in enumerate(csv.reader(fh, delimiter=sep), 1):
+            if n > 1 and fields and len(fields) != width:
+                out.append(n)
+    return np.asarray(out, dtype=np.int64)
+
+
+def _rows_of(rec: np.ndarray, ragged_rows: np.ndarray) -> np.ndarray:
+    """Spreadsheet row of each good record (record k of the rows the reader kept)."""
+    if ragged_rows.size == 0:
+        return rec + 2
+    adj = ragged_rows - 2 - np.arange(ragged_rows.size)
+    return rec + 2 + np.searchsorted(adj, rec, side="right")
+
+
+def _ragged_chunk(path: Path, name: str, sep: str, enc: str, headers: list[str], ours: dict[str, str]) -> Chunk:
+    """The rows the reader skipped, reported (each with its tenancy when it can be told)."""
+    errors = []
+    k = headers.index(ours["tenancy"])
+    with open(path, encoding=enc, errors="replace", newline="") as fh:
+        for n, fields in enumerate(csv.reader(fh, delimiter=sep), 1):
+            if n > 1 and fields and len(fields) != len(headers):
+                tid = fields[k].strip() if k < len(fields) else ""
+                errors.append(RowError(name, n, "", "", f"row has {len(fields)} fields, the header has {len(headers)}"
+                                       " (a separator inside a cell that is not quoted?); the row is not read",
+                                       None if _FNR.search(tid) else tid or None))
+    import pyarrow as pa
+
+    empty = np.empty(0)
+    return Chunk(pa.array([], pa.string()), empty.astype(np.int32), empty.astype(np.int8), empty.astype(np.int64),
+                 empty.astype(np.int64), empty.astype(np.uint64), errors, len(errors), 0, len(errors))
+
+
+def _clean_copy(path: Path, colmap: ColumnMap) -> tuple[Path, set[int]]:
+    """A UTF-8 copy of a file that mixes encodings, and the rows that were not UTF-8.
+
+    Read as latin-1 (every byte is a character), so records and quoting are kept; a record whose
+    bytes are not UTF-8 is decoded as cp1252 in the copy and reported, because its tenancy id may
+    differ from the same tenancy's UTF-8 rows (Ø as one byte or two)."""
+    bad: set[int] = set()
+    fd, tmp = tempfile.mkstemp(prefix=".ledger-", suffix=".csv")
+    with open(path, encoding="latin-1", newline="") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
+        first = src.readline()
+        sep = colmap.separator or _guess_separator(first)
+        src.seek(0)
+        w = csv.writer(dst, delimiter=sep, lineterminator="\n")
+        for n, fields in enumerate(csv.reader(src, delimiter=sep), 1):
+            out = []
+            for f in fields:
+                b = f.encode("latin-1")
+                try:
+                    out.append(b.decode("utf-8-sig" if n == 1 else "utf-8"))
+                except UnicodeDecodeError:
+                    out.append(b.decode("cp1252", errors="replace"))
+                    bad.add(n)
+            w.writerow(out)
+    return Path(tmp), bad
+
+
+def _open_xlsx(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledger:
+    """A sheet read row by row (openpyxl's streaming mode; no columnar XLSX reader exists), with
+    the formulas read alongside so a formula cell without a saved value is reported, not read as
+    empty."""
+    import openpyxl
+
+    try:
+        wb_v = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb_f = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:
+        raise LedgerInputError(f"{name}: cannot be read as XLSX ({type(exc).__name__})") from None
+    wanted_sheet = colmap.sheets.get("ledger")
+    sheets = wb_v.sheetnames
+    if wanted_sheet is None:
+        sheet = "ledger" if "ledger" in sheets else sheets[0]
+    elif wanted_sheet in sheets:
+        sheet = wanted_sheet
+    else:
+        raise LedgerInputError(f"{name}: no sheet {wanted_sheet!r}; the workbook has: {', '.join(sheets)}")
+    label = f"{name}[{sheet}]"
+    it_v = wb_v[sheet].iter_rows(values_only=True)
+    it_f = wb_f[sheet].iter_rows(values_only=True)
+    header = next(it_v, None)
+    next(it_f, None)
+    if header is None or not any(c is not None and str(c).strip() for c in header):
+        raise LedgerInputError(f"{label}: row 1: the sheet is empty: expected a header row")
+    headers = ["" if h is None else str(h).strip() for h in header]
+    ours, unused = _map_columns(label, headers, colmap)
+    wanted = {o: headers.index(t) for o, t in ours.items()}
+
+    def chunks() -> Iterator[Chunk]:
+        from ..io.tables import cell_text
+
+        row = 1
+        buf: dict[str, list[str]] = {o: [] for o in wanted}
+        rows: list[int] = []
+        formula_errors: list[RowError] = []
+        formula_rows: set[int] = set()
+        for values, formulas in zip(it_v, it_f):
+            row += 1
+            rows.append(row)
+            for o, i in wanted.items():
+                v = values[i] if i < len(values) else None
+                f = formulas[i] if i < len(formulas) else None
+                if v is None and isinstance(f, str) and f.startswith("="):
+                    formula_rows.add(row)
+                    formula_errors.append(RowError(label, row, headers[i], "", "a formula without a saved value:"
+                                                   " open the file in Excel or LibreOffice and save it again",
+                                                   None))
+                    buf[o].append("")
+                else:
+                    buf[o].append(cell_text(v))
+            if len(rows) >= chunk_rows:
+                yield _xlsx_chunk(label, ours, buf, rows, formula_errors, formula_rows, colmap)
+                buf = {o: [] for o in wanted}
+                rows, formula_errors, formula_rows = [], [], set()
+        if rows:
+            yield _xlsx_chunk(label, ours, buf, rows, formula_errors, formula_rows, colmap)
+        wb_v.close()
+        wb_f.close()
+
+    return Ledger(label, ours, unused, chunks(), [], "xlsx")
+
+
+def _xlsx_chunk(label, ours, buf, rows, formula_errors, formula_rows, colmap) -> Chunk:
+    chunk = check_cells(label, ours, buf, np.asarray(rows, dtype=np.int64), set(), formula_rows, colmap)
+    chunk.errors = sorted(chunk.errors + formula_errors, key=lambda e: (e.row or 0))
+    return chunk
+
+
+# --------------------------------------------------------------------------- checking cells
+
+
+def kind_lookup(colmap: ColumnMap | None = None) -> dict[str, int]:
+    """Their word (case-folded, spaces squeezed) -> our kind code."""
+    out = {}
+    for kind, words in KIND_WORDS.items():
+        for w in words:
+            out[_fold(w)] = KIND_CODE[kind]
+    for kind, words in (colmap.kinds if colmap else {}).items():
+        for w in words:
+            out[_fold(w)] = KIND_CODE[kind]
+    return out
+
+
+def _fold(word: str) -> str:
+    return " ".join(word.casefold().split())
+
+
+def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, bad_encoding: set[int],
+                skip_rows: set[int] | None = None, colmap: ColumnMap | None = None) -> Chunk:
+    """Typed columns for the valid rows; a `RowError` per bad cell of the others.
+
+    Vectorised with pyarrow compute (C++ string kernels): no Python code runs per row, except to
+    write the errors of rows that have them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(rows)
+    txt = {o: _arrow_text(v) for o, v in cells.items()}
+    trimmed = {o: pc.utf8_trim_whitespace(a) for o, a in txt.items()}
+    blank = np.ones(n, dtype=bool)
+    for a in trimmed.values():
+        blank &= pc.equal(pc.utf8_length(a), 0).to_numpy(zero_copy_only=False)
+    bad = np.zeros(n, dtype=bool)
+    errors: list[tuple] = []  # (row, order, column, value, reason, tenancy)
+    tenancy = trimmed["tenancy"]
+
+    skip = np.isin(rows, np.fromiter(skip_rows, dtype=np.int64)) if skip_rows else np.zeros(n, dtype=bool)
+
+    def report(mask: np.ndarray, col: str, reason: str, show) -> None:
+        nonlocal bad
+        mask = mask & ~blank & ~skip  # a row already reported (a formula cell) is not reported twice
+        if not mask.any():
+            return
+        bad |= mask
+        idx = np.flatnonzero(mask)
+        vals = trimmed[col].take(pa.array(idx)).to_pylist() if col in trimmed else [""] * len(idx)
+        tids = tenancy.take(pa.array(idx)).to_pylist()
+        order = list(REQUIRED).index(col) if col in REQUIRED else 9
+        for i, v, t in zip(idx, vals, tids):
+            errors.append((int(rows[i]), order, ours.get(col, col), show(v), reason, _safe_id(t)))
+
+    def np_(a) -> np.ndarray:
+        return np.asarray(a.to_numpy(zero_copy_only=False))
+
+    if bad_encoding:
+        report(np.isin(rows, np.fromiter(bad_encoding, dtype=np.int64)), "tenancy",
+               "the row is not UTF-8 while the rest of the file is (mixed encodings): save the file again as UTF-8;"
+               " the row is not read", lambda v: "")
+    bad |= skip & ~blank
+
+    # tenancy
+    empty_t = np_(pc.equal(pc.utf8_length(tenancy), 0))
+    report(empty_t, "tenancy", "no tenancy id in this row", lambda v: "")
+    fnr = np_(pc.match_substring_regex(tenancy, _FNR_RE2))
+    report(fnr & ~empty_t, "tenancy", "looks like a fødselsnummer (11 digits): use the tenancy (leieforhold) number,"
+           " not personal data", lambda v: "")
+
+    # date, kind, amount: few distinct values (a ledger has a few hundred dates), so each is
+    # parsed once in the dictionary and looked up per row
+    day, bad_date = _by_dictionary(trimmed["date"], parse_dates)
+    report(bad_date, "date", "not a date: use YYYY-MM-DD or DD.MM.YYYY (a real day, years 1990-2100)", _show_number)
+
+    # kind
+    lookup = kind_lookup(colmap)
+    folded = pc.replace_substring_regex(pc.utf8_lower(trimmed["kind"]), r"\s+", " ")
+    idx = pc.index_in(folded, value_set=pa.array(list(lookup)))
+    bad_kind = np_(pc.is_null(idx))
+    codes = np.asarray(list(lookup.values()), dtype=np.int8)[np_(pc.fill_null(idx, 0)).astype(np.int64)]
+    report(bad_kind, "kind", f"unknown booking kind; allowed: {', '.join(LEDGER_KINDS)} (or their Norwegian words,"
+           " or map yours with [kinds] in --columns)", _show_word)
+
+    # amount
+    ore, bad_amount = _by_dictionary(trimmed["amount"], parse_amounts)
+    report(bad_amount, "amount", "not an amount: kroner with at most two decimals, such as 9500, 9 500,50 or"
+           " -9500.00 (at most 100 000 000)", _show_number)
+    report((ore == 0) & ~bad_amount, "amount", "the amount is zero: a booking moves money", _show_number)
+
+    good = ~bad & ~blank
+    errs = [RowError(name, r, c, v, reason, tid) for r, _, c, v, reason, tid in sorted(errors, key=lambda e: e[:2])]
+    gi = pa.array(np.flatnonzero(good))
+    key = _dupkey(trimmed, gi)
+    return Chunk(tenancy.take(gi), day[good].astype(np.int32), codes[good], ore[good], rows[good], key, errs, n,
+                 int(blank.sum()), int((bad & ~blank).sum()))
+
+
+def _by_dictionary(a, parse):
+    """`parse` applied to the distinct values of `a` only, then spread to every row."""
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(a)
+    idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return tuple(x[idx] for x in parse(enc.dictionary))
+
+
+def _arrow_text(values):
+    """Cells as a pyarrow string array (nulls as empty text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    elif not isinstance(values, pa.Array):
+        values = pa.array(["" if v is None else str(v) for v in values], type=pa.string())
+    if values.type != pa.string():
+        values = pc.cast(values, pa.string())
+    return pc.fill_null(values, "")
+
+
+def _dupkey(trimmed: dict, gi) -> np.ndarray:
+    """A hash of every mapped cell (free text included, never kept) to find duplicated rows. The
+    distinct values are hashed once (dictionary encoding), then looked up per row."""
+    import pyarrow.compute as pc
+
+    out = np.zeros(len(gi), dtype=np.uint64)
+    for c in sorted(trimmed):
+        enc = pc.dictionary_encode(trimmed[c].take(gi))
+        words = enc.dictionary.to_numpy(zero_copy_only=False).astype(object)
+        h = pd.util.hash_array(words) if len(words) else np.zeros(0, np.uint64)
+        out = out * np.uint64(1_000_003) ^ h[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    return out
+
+
+_FNR_RE2 = r"(^|\D)\d{6}\s?\d{5}(\D|$)"
+
+
+def _safe_id(t: str | None) -> str | None:
+    return None if not t or _FNR.search(t) else t
+
+
+def _show_number(v: str) -> str:
+    """A bad date or amount cell is shown only when it holds no letters (it may be free text
+    that slid into the wrong column, such as a name)."""
+    v = (v or "").strip()
+    return v if v and not re.search(r"[^\W\d_]", v) and len(v) <= 30 else (HIDDEN if v else "")
+
+
+def _show_word(v: str) -> str:
+    v = (v or "").strip()
+    return v if re.fullmatch(r"[\w\-/]{1,24}", v) and not _FNR.search(v) else (HIDDEN if v else "")
+
+
+def parse_dates(a) -> tuple[np.ndarray, np.ndarray]:
+    """(days since 1970-01-01, bad mask) for YYYY-MM-DD or DD.MM.YYYY text (a spreadsheet's
+    'YYYY-MM-DD 00:00:00' too). A day that does not exist (30.02) is bad: the parsed date must
+    print back as the text it came from."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    a = pc.replace_substring_regex(a, r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", r"\3-\2-\1")
+    a = pc.replace_substring_regex(a, r"[ T]00:00(:00)?$", "")
+    a = pc.replace_substring_regex(a, r"^(\d{4})-(\d)-", r"\1-0\2-")
+    a = pc.replace_substring_regex(a, r"^(\d{4}-\d\d)-(\d)$", r"\1-0\2")
+    ts = pc.strptime(a, format="%Y-%m-%d", unit="s", error_is_null=True)
+    back = pc.strftime(ts, format="%Y-%m-%d")
+    ok = pc.fill_null(pc.and_(pc.equal(back, a), pc.match_substring_regex(a, r"^(199\d|20\d\d|2100)-")), False)
+    okn = np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
+    days = np.array(pc.fill_null(pc.cast(pc.cast(ts, pa.date32()), pa.int32()), 0).to_numpy(zero_copy_only=False),
+                      dtype=np.int64)
+    days[~okn] = 0
+    return days, ~okn
+
+
+def parse_amounts(a) -> tuple[np.ndarray, np.ndarray]:
+    """(øre, bad mask): kroner with at most two decimals; '9 500,50', '9.500,50', 'kr 9500,-' and
+    '-9500.00' are read; the sign is dropped (the kind gives the direction)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    t = pc.replace_substring_regex(a, r"[\s\x{00a0}]", "")
+    t = pc.replace_substring_regex(t, r"(?i)^kr\.?|kr\.?$|,-$", "")
+    # thousands separators only where they cannot be decimals: '9.500,00', '1.234.567', '9,500.00'
+    # ('12.345' alone is refused: 12 345 kr or 12,345 kr?)
+    dots = pc.match_substring_regex(t, r"^[+-]?\d{1,3}((\.\d{3})+,\d{1,2}|(\.\d{3}){2,})$")
+    t = pc.if_else(dots, pc.replace_substring(t, ".", ""), t)
+    commas = pc.match_substring_regex(t, r"^[+-]?\d{1,3}((,\d{3})+\.\d{1,2}|(,\d{3}){2,})$")
+    t = pc.if_else(commas, pc.replace_substring(t, ",", ""), t)
+    ok = pc.match_substring_regex(t, r"^[+-]?\d{1,12}([.,]\d{1,2})?$")
+    t = pc.replace_substring_regex(t, r"^[+-]", "")
+    t = pc.replace_substring_regex(t, r"^(\d+)$", r"\100")
+    t = pc.replace_substring_regex(t, r"^(\d+)[.,](\d)$", r"\1\20")
+    t = pc.replace_substring_regex(t, r"^(\d+)[.,](\d\d)$", r"\1\2")
+    t = pc.if_else(ok, t, "0")
+    ore = np.array(pc.cast(t, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+    okn = np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
+    bad = ~okn | (ore > MAX_ORE)
+    ore[bad] = 0
+    return ore, bad
+
+
+__all__ = ["Chunk", "KIND_CODE", "KIND_WORDS", "Ledger", "LedgerInputError", "REQUIRED", "open_ledger",
+           "parse_amounts", "parse_dates", "LEDGER_COLUMNS"]

@@ -1,0 +1,405 @@
+"""`planner ledger`: a rent ledger in, patterns, early warning and a ranked contact list out.
+
+The run, with memory flat in the number of rows:
+
+1. `reading.open_ledger` streams the file in blocks and checks every cell (vectorised); bad rows
+   become errors, good rows typed columns;
+2. each block's good rows are spread over buckets by a hash of the tenancy id, so every booking
+   of a tenancy lands in the same bucket. A small ledger is one bucket in memory; a large one
+   spills its buckets to Arrow files in DIR (removed at the end), about `bucket_rows` rows each;
+3. each bucket in turn: duplicated rows found (to errors, counted once), bookings after the
+   as-of date counted and left out, then `analysis.analyse` → `patterns.classify` →
+   `warning.early_warning`, and its months and evidence appended to the output;
+4. at the end the tenancy table (one small row per tenancy) is ranked into the contact list,
+   drafts are written for the plan candidates, and errors.csv and the summary.
+
+Every row is accounted for: rows read = used + blank + in errors (bad cells, ragged rows,
+duplicates); `summary.json` holds the counts and the run checks that they add up.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import resource
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..io.tables import ColumnMap, RowError
+from . import output
+from .analysis import analyse, month_of
+from .patterns import PATTERNS, evidence, evidence_text, classify, payment_days, RULES
+from .reading import LedgerInputError, open_ledger
+from .warning import early_warning, explain, household_draft, to_date, to_day
+
+#: bytes of CSV per booking, about (to size the buckets before reading)
+_BYTES_PER_ROW = 40
+
+
+@dataclass
+class LedgerOptions:
+    out: Path
+    as_of: date
+    columns: Path | None = None
+    key: bytes | None = None  # pseudonymise tenancy ids with this key
+    bucket_rows: int = 1_500_000
+    chunk_rows: int = 500_000
+    top: int = 50  # tenancies explained in contact.txt ("this week")
+    progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
+    display_name: str | None = None  # the file's name in messages (the web page's upload name)
+
+
+@dataclass
+class LedgerSummary:
+    file: str
+    as_of: date
+    rows_read: int = 0
+    rows_used: int = 0
+    rows_blank: int = 0
+    rows_in_errors: int = 0
+    rows_after_as_of: int = 0  # used rows dated after the as-of date: kept out of the figures
+    duplicates: int = 0
+    error_lines: int = 0
+    tenancies: int = 0
+    by_pattern: dict[str, int] = field(default_factory=dict)
+    contact: int = 0
+    candidates: int = 0
+    buckets: int = 1
+    seconds: float = 0.0
+    peak_rss_kib: int = 0
+    unused_columns: list[str] = field(default_factory=list)
+    pseudonymised: bool = False
+
+    @property
+    def consistent(self) -> bool:
+        return self.rows_read == self.rows_used + self.rows_blank + self.rows_in_errors
+
+    def to_json(self) -> dict:
+        return {
+            "format": output.FORMAT, "file": Path(self.file).name, "as_of": self.as_of.isoformat(),
+            "rows": {"read": self.rows_read, "used": self.rows_used, "blank": self.rows_blank,
+                     "in_errors": self.rows_in_errors, "duplicates": self.duplicates,
+                     "after_as_of": self.rows_after_as_of},
+            "error_lines": self.error_lines, "tenancies": self.tenancies, "patterns": self.by_pattern,
+            "contact": self.contact, "plan_candidates": self.candidates, "pseudonymised": self.pseudonymised,
+            "unused_columns": len(self.unused_columns),
+        }
+
+
+def pseudonymiser(key: bytes | None) -> Callable[[str], str]:
+    from ..batch import pseudonym
+
+    if key is None:
+        return lambda s: s
+    return lambda s: pseudonym(key, s)
+
+
+def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
+    """Run the ledger analysis; raises `LedgerInputError` (or `InputError` for a bad column map)
+    for a ledger that cannot be used at all: the CLI prints it and exits 2."""
+    t0 = time.perf_counter()
+    colmap = ColumnMap.load(opts.columns)
+    ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name)
+    out = Path(opts.out)
+    output.prepare(out)
+    s = LedgerSummary(ledger.name, opts.as_of, unused_columns=ledger.unused, pseudonymised=opts.key is not None)
+    size = os.path.getsize(path)
+    k = max(1, math.ceil(size / _BYTES_PER_ROW / opts.bucket_rows))
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        k = max(1, math.ceil(size * 4 / _BYTES_PER_ROW / opts.bucket_rows))
+    s.buckets = k
+    alias = pseudonymiser(opts.key)
+    as_of = to_day(opts.as_of)
+    errors: list[RowError] = []
+    spool_dir = Path(tempfile.mkdtemp(prefix=".spool-ledger-", dir=out))
+    try:
+        buckets = _Buckets(k, spool_dir)
+        done_bytes = 0
+        for chunk in ledger.chunks:
+            s.rows_read += chunk.rows_read
+            s.rows_blank += chunk.blank
+            s.rows_in_errors += chunk.bad_rows
+            errors.extend(chunk.errors)
+            buckets.add(chunk)
+            done_bytes += chunk.rows_read * _BYTES_PER_ROW
+            if opts.progress:
+                opts.progress("read", min(done_bytes, size), size)
+        s.rows_used = s.rows_read - s.rows_blank - s.rows_in_errors
+        tables: list[pd.DataFrame] = []
+        months_out = output.Appender(out / "months.csv", output.MONTH_COLUMNS)
+        json_out = output.Appender(out / "patterns.jsonl")
+        text_out = output.Appender(out / "patterns.txt")
+        ok = False
+        try:
+            for b, cols in enumerate(buckets.read()):
+                t, dup_errors, after = _bucket(cols, ledger.name, as_of, alias, months_out, json_out, text_out)
+                s.duplicates += len(dup_errors)
+                s.rows_after_as_of += after
+                errors.extend(dup_errors)
+                if t is not None:
+                    tables.append(t)
+                if opts.progress:
+                    opts.progress("analyse", b + 1, k)
+            ok = True
+        finally:
+            for a in (months_out, json_out, text_out):
+                a.close(ok)
+        s.rows_used -= s.duplicates
+        s.rows_in_errors += s.duplicates
+    finally:
+        shutil.rmtree(spool_dir, ignore_errors=True)
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=output.TENANCY_COLUMNS)
+    table = table.sort_values("tenancy", kind="stable").reset_index(drop=True)
+    s.tenancies = len(table)
+    counts = Counter(table["pattern"].tolist())
+    s.by_pattern = {p: int(counts.get(p, 0)) for p in PATTERNS}
+    output.write_frame(out / "tenancies.csv", table, output.TENANCY_COLUMNS)
+    contact = _contact(table, opts, out)
+    s.contact = len(contact)
+    s.candidates = int(table["plan_candidate"].sum()) if len(table) else 0
+    errors = [RowError(e.file, e.row, e.column, alias(e.value) if e.value and e.column == ledger.columns.get(
+        "tenancy") else e.value, e.reason, alias(e.household) if e.household else None) for e in errors]
+    errors.sort(key=lambda e: e.row or 0)  # stable: the cells of a row keep the order of the columns
+    s.error_lines = output.write_errors(out / "errors.csv", errors)
+    s.seconds = time.perf_counter() - t0
+    s.peak_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    output.write_text(out / "summary.json", json.dumps(s.to_json(), indent=2, ensure_ascii=False) + "\n")
+    output.write_text(out / "summary.txt", summary_text(s, contact))
+    return s
+
+
+class _Buckets:
+    """Good rows spread over `k` buckets by tenancy; in memory for one bucket, else Arrow files."""
+
+    def __init__(self, k: int, folder: Path):
+        self.k = k
+        self.folder = folder
+        self.mem: list[dict] = []
+        self.writers: dict[int, object] = {}
+
+    def add(self, chunk) -> None:
+        import pyarrow as pa
+
+        cols = {"tenancy": chunk.tenancy, "day": chunk.day, "kind": chunk.kind, "amount": chunk.amount,
+                "row": chunk.row, "dupkey": chunk.dupkey}
+        if len(chunk.day) == 0:
+            return
+        if self.k == 1:
+            self.mem.append(cols)
+            return
+        import pyarrow.compute as pc
+        import pyarrow.ipc as ipc
+
+        enc = pc.dictionary_encode(chunk.tenancy)
+        words = enc.dictionary.to_numpy(zero_copy_only=False).astype(object)
+        h = pd.util.hash_array(words) % np.uint64(self.k)
+        bucket = h[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)].astype(np.int64)
+        batch = pa.record_batch({"tenancy": chunk.tenancy, "day": pa.array(chunk.day), "kind": pa.array(chunk.kind),
+                                 "amount": pa.array(chunk.amount), "row": pa.array(chunk.row),
+                                 "dupkey": pa.array(chunk.dupkey)})
+        order = np.argsort(bucket, kind="stable")
+        bounds = np.searchsorted(bucket[order], np.arange(self.k + 1))
+        for b in range(self.k):
+            if bounds[b + 1] == bounds[b]:
+                continue
+            part = batch.take(pa.array(order[bounds[b]:bounds[b + 1]]))
+            w = self.writers.get(b)
+            if w is None:
+                w = ipc.new_stream(str(self.folder / f"b{b:04d}.arrow"), part.schema)
+                self.writers[b] = w
+            w.write_batch(part)
+
+    def read(self):
+        import pyarrow as pa
+        import pyarrow.ipc as ipc
+
+        if self.k == 1:
+            if self.mem:
+                yield _concat(self.mem)
+            return
+        for w in self.writers.values():
+            w.close()
+        for b in range(self.k):
+            path = self.folder / f"b{b:04d}.arrow"
+            if not path.exists():
+                continue
+            with pa.memory_map(str(path)) as src:
+                table = ipc.open_stream(src).read_all()
+            cols = {c: table.column(c).combine_chunks() for c in table.column_names}
+            yield {"tenancy": cols["tenancy"], **{c: np.asarray(cols[c].to_numpy(zero_copy_only=False))
+                                                  for c in ("day", "kind", "amount", "row", "dupkey")}}
+            path.unlink()
+
+
+def _concat(parts: list[dict]) -> dict:
+    import pyarrow as pa
+
+    return {"tenancy": pa.concat_arrays([p["tenancy"] for p in parts]),
+            **{c: np.concatenate([p[c] for p in parts]) for c in ("day", "kind", "amount", "row", "dupkey")}}
+
+
+def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_out):
+    """One bucket: duplicates, as-of cut, analysis, patterns, warning; months and evidence written.
+    Returns (tenancy table, duplicate errors, rows after as-of)."""
+    import pyarrow.compute as pc
+
+    row = cols["row"]
+    order = np.argsort(row, kind="stable")
+    cols = {c: (v.take(order) if c == "tenancy" else v[order]) for c, v in cols.items()}
+    _, first, inv = np.unique(cols["dupkey"], return_index=True, return_inverse=True)
+    dup = first[inv] != np.arange(len(inv))
+    dup_errors = []
+    if dup.any():
+        di = np.flatnonzero(dup)
+        tids = cols["tenancy"].take(di).to_pylist()
+        for i, t in zip(di, tids):
+            dup_errors.append(RowError(name, int(cols["row"][i]), "", "",
+                                       f"duplicate of row {int(cols['row'][first[inv[i]]])}: every mapped cell is the"
+                                       " same (add a voucher column, mapped as 'reference', if both are real);"
+                                       " counted once", t))
+    keep = ~dup & (cols["day"] <= as_of)
+    after = int((~dup & (cols["day"] > as_of)).sum())
+    if not keep.any():
+        return None, dup_errors, after
+    enc = pc.dictionary_encode(cols["tenancy"])
+    ids = enc.dictionary.to_numpy(zero_copy_only=False)
+    tid = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    a = analyse(tid[keep], ids, cols["day"][keep], cols["kind"][keep], cols["amount"][keep], cols["row"][keep], as_of)
+    t = a.tenancies
+    pattern = classify(t)
+    w = early_warning(a, pattern, as_of)
+    days = payment_days(a, as_of)
+    shown = np.array([alias(str(x)) for x in t["tenancy"]], dtype=object)
+    rent = t["rent_ore"].to_numpy()
+    table = pd.DataFrame({
+        "tenancy": shown, "pattern": pattern, "rent_ore": rent, "due_day": t["due_day"],
+        "balance_ore": t["balance_ore"], "arrears_ore": t["arrears_ore"],
+        "arrears_months": [f"{x:.2f}" for x in np.where(rent > 0, t["arrears_ore"] / np.maximum(rent, 1), 0)],
+        "trend_ore_per_month": t["trend_ore_per_month"], "observed_months": t["observed_months"],
+        "late_months": t["late_months"], "open_months": t["open_months"], "split_months": t["split_months"],
+        "median_days_late": t["median_days_late"], "failed_debits": t["failed_debits"],
+        "failed_months": t["failed_months"], "instalments": t["instalments"],
+        "broken_instalments": t["broken_instalments"],
+        "payment_days": [";".join(map(str, d)) for d in days],
+        "collector_date": [to_date(int(d)).isoformat() if d >= 0 else "" for d in w["collector_day"]],
+        "request_date": [to_date(int(d)).isoformat() if d >= 0 else "" for d in w["request_day"]],
+        "priority": w["priority"], "priority_urgency": w["priority_urgency"], "priority_arrears": w["priority_arrears"],
+        "priority_pattern": w["priority_pattern"], "plan_candidate": w["plan_candidate"].astype(int),
+        "rows": t["rows"], "first_row": t["first_row"],
+        # kept for the contact list, not written to tenancies.csv
+        "x_collector_day": w["collector_day"], "x_request_day": w["request_day"],
+        "x_collector_line_ore": w["collector_line_ore"], "x_rises": t["rises"],
+        "x_days": days,
+    })
+    m = a.months
+    mi = m["mi"].to_numpy()
+    months_out.frame(pd.DataFrame({
+        "tenancy": shown[m["tid"].to_numpy()],
+        "month": np.datetime_as_string(mi.astype("datetime64[M]")),
+        "due": np.datetime_as_string(m["due"].to_numpy().astype("datetime64[D]")),
+        "charged_ore": m["charged"], "paid_in_month_ore": m["paid_in_month"], "parts": m["parts"],
+        "settled": np.where(m["settled"].to_numpy(),
+                            np.datetime_as_string(np.maximum(m["settled_day"].to_numpy(), 0).astype("datetime64[D]")),
+                            ""),
+        "days_late": m["days_late"], "failed_debits": m["failed"], "balance_end_ore": m["balance_end"],
+    }), output.MONTH_COLUMNS)
+    docs = evidence(a, pattern, as_of)
+    lines, texts = [], []
+    cols_ = {c: t[c].tolist() for c in ("due_day", "arrears_ore", "trend_ore_per_month", "observed_months",
+                                        "late_months")}
+    rent_l = rent.tolist()
+    for k in range(len(t)):
+        pk = str(pattern[k])
+        base = {"tenancy": shown[k], "pattern": pk, "rule": RULES[pk], "rent_ore": rent_l[k],
+                "due_day": cols_["due_day"][k], "arrears_ore": cols_["arrears_ore"][k],
+                "trend_ore_per_month": cols_["trend_ore_per_month"][k], "observed_months": cols_["observed_months"][k],
+                "late_months": cols_["late_months"][k], "payment_days": days.iat[k]}
+        if docs[k] is not None:
+            base["evidence"] = docs[k]
+            texts.append(f"{shown[k]}: {pk.replace('_', ' ')} ({RULES[pk]})\n" + evidence_text(docs[k], pk))
+        lines.append(output.json_line(base))
+    json_out.lines(lines)
+    text_out.lines(texts)
+    return table, dup_errors, after
+
+
+def _contact(table: pd.DataFrame, opts: LedgerOptions, out: Path) -> pd.DataFrame:
+    """The ranked contact list (contact.csv, contact.txt) and the drafts of the plan candidates."""
+    as_of = to_day(opts.as_of)
+    c = table[table["priority"] > 0].copy()
+    req = c["x_request_day"].where(c["x_request_day"] >= 0, np.iinfo(np.int64).max)
+    c = c.assign(_req=req).sort_values(["priority", "_req", "tenancy"], ascending=[False, True, True], kind="stable")
+    c["rank"] = np.arange(1, len(c) + 1)
+    if not len(c):
+        c["why"], c["draft"] = [], []
+    why, drafts = [], []
+    zipped = output.DraftZip(out / "drafts.zip")
+    for r in c.itertuples(index=False):
+        row = {"rent_ore": r.rent_ore, "arrears_ore": r.arrears_ore, "trend_ore_per_month": r.trend_ore_per_month,
+               "collector_day": r.x_collector_day, "request_day": r.x_request_day,
+               "collector_line_ore": r.x_collector_line_ore, "late_months": r.late_months,
+               "observed_months": r.observed_months, "median_days_late": r.median_days_late, "due_day": r.due_day,
+               "failed_debits": r.failed_debits, "failed_months": r.failed_months,
+               "broken_instalments": r.broken_instalments, "instalments": r.instalments, "rises": r.x_rises,
+               "priority": r.priority, "priority_urgency": r.priority_urgency, "priority_arrears": r.priority_arrears,
+               "priority_pattern": r.priority_pattern}
+        why.append(explain(row, r.pattern, list(r.x_days), as_of))
+        if r.plan_candidate:  # all in drafts.zip; those on this week's list also as files in drafts/
+            name = _file_name(r.tenancy)
+            text = household_draft(r.tenancy, int(r.rent_ore), int(r.due_day), list(r.x_days), as_of)
+            zipped.add(name, text)
+            if r.rank <= opts.top:
+                output.write_draft(out / "drafts", name, text)
+                drafts.append(f"drafts/{name}.toml")
+            else:
+                drafts.append(f"drafts.zip:{name}.toml")
+        else:
+            drafts.append("")
+    zipped.close()
+    c["why"] = why
+    c["draft"] = drafts
+    output.write_frame(out / "contact.csv", c, output.CONTACT_COLUMNS)
+    lines = [f"Who to contact first, as of {opts.as_of.strftime('%d.%m.%Y')} (top {min(opts.top, len(c))} of"
+             f" {len(c)}; all in contact.csv)", ""]
+    for r in c.head(opts.top).itertuples(index=False):
+        lines.append(f"{r.rank}. {r.tenancy} (priority {r.priority}){' - plan candidate: ' + r.draft if r.draft else ''}")
+        lines.append(f"   {r.why}")
+    output.write_text(out / "contact.txt", "\n".join(lines) + "\n")
+    return c
+
+
+def _file_name(tenancy: str) -> str:
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in tenancy)[:80] or "_"
+
+
+def summary_text(s: LedgerSummary, contact: pd.DataFrame) -> str:
+    lines = [
+        f"planner ledger: {Path(s.file).name}, as of {s.as_of.isoformat()}",
+        f"rows read {s.rows_read} = used {s.rows_used} + blank {s.rows_blank} + in errors {s.rows_in_errors}"
+        f" (of which duplicates {s.duplicates}); errors.csv: {s.error_lines} lines",
+        f"rows dated after the as-of date (used, not in the figures): {s.rows_after_as_of}",
+        f"tenancies: {s.tenancies}; contact list: {s.contact}; plan candidates (drafts): {s.candidates}",
+        "patterns: " + ", ".join(f"{p} {n}" for p, n in s.by_pattern.items()),
+    ]
+    if s.unused_columns:
+        lines.append(f"columns not used: {len(s.unused_columns)} (never read or copied)")
+    if s.pseudonymised:
+        lines.append("tenancy ids are pseudonymised (HMAC-SHA256 with the run's key).")
+    lines += ["", "Top 20:"]
+    for r in contact.head(20).itertuples(index=False):
+        lines.append(f"{r.rank:>4}. {r.tenancy}  priority {r.priority}  {r.pattern}  arrears {r.arrears_months}"
+                     f" months  request {r.request_date or '-'}")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["LedgerInputError", "LedgerOptions", "LedgerSummary", "month_of", "run_ledger"]

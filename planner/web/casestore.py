@@ -1,0 +1,276 @@
+"""The casework half of the store: office settings, caseworkers, case records (personal data),
+letters marked sent and follow-up tasks, and the retention sweep.
+
+Kept apart from `store.py` (households, history, sessions) so each page area has one place to
+go; both share one engine and one schema (migration 0003). Nothing here logs a value: the
+case record holds names and addresses (README, "The case record").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from .store import _json, case_records, caseworkers, households, letters, office, tasks
+
+if TYPE_CHECKING:
+    from .store import Store
+
+#: Follow-up states, in order; "refused" can follow any state before "in_effect".
+STATES = ("to_ask", "asked", "agreed", "in_effect", "refused")
+NEXT = {"to_ask": ("asked", "refused"), "asked": ("agreed", "refused"), "agreed": ("in_effect", "refused"),
+        "in_effect": (), "refused": ()}
+OPEN_STATES = ("to_ask", "asked", "agreed")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Letter:
+    id: int
+    household_id: str
+    household_version: int
+    recipient: str
+    lang: str
+    fmt: str
+    letter_date: date
+    reply_by: date | None
+    figures: dict
+    sha256: str
+    recorded: datetime
+    recorded_by: str | None
+
+
+@dataclass
+class Task:
+    id: int
+    household_id: str
+    household_version: int
+    lever: str
+    key: str
+    actors: list[str]
+    summary: str
+    plan_due: date | None
+    due: date | None
+    state: str
+    active: bool
+    history: list[dict]
+    updated: datetime
+
+    def overdue(self, as_of: date) -> bool:
+        return self.state in OPEN_STATES and self.due is not None and self.due < as_of
+
+
+def _letter(r) -> Letter:
+    return Letter(r.id, r.household_id, r.household_version, r.recipient, r.lang, r.fmt, r.letter_date, r.reply_by,
+                  _json(r.figures) or {}, r.sha256, r.recorded, r.recorded_by)
+
+
+def _task(r) -> Task:
+    try:
+        history = json.loads(r.history)
+    except ValueError:
+        history = []
+    return Task(r.id, r.household_id, r.household_version, r.lever, r.key, [a for a in r.actors.split(";") if a],
+                r.summary, r.plan_due, r.due, r.state, bool(r.active), history, r.updated)
+
+
+def intervention_key(i: dict) -> str:
+    """What makes two plans' interventions 'the same request': lever and parameters. A task
+    whose request is still in the new plan keeps its state across saves."""
+    return json.dumps({"lever": i.get("lever"), "params": i.get("params")}, sort_keys=True,
+                      ensure_ascii=False)[:400]
+
+
+class CaseStore:
+    def __init__(self, store: Store):
+        self.store = store
+        self.engine = store.engine
+
+    # ------------------------------------------------------------------ office and caseworkers
+
+    def office(self) -> dict:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(office.c.data).where(office.c.id == 1)).first()
+        return (_json(row[0]) if row else None) or {}
+
+    def set_office(self, data: dict, by: str | None) -> None:
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        with self.engine.begin() as conn:
+            if conn.execute(office.update().where(office.c.id == 1)
+                            .values(data=text, updated=_now(), updated_by=by)).rowcount == 0:
+                conn.execute(office.insert().values(id=1, data=text, updated=_now(), updated_by=by))
+
+    def caseworker(self, user: str) -> dict:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(caseworkers).where(caseworkers.c.user == user)).first()
+        return {"name": row.name, "title": row.title or ""} if row else {"name": "", "title": ""}
+
+    def set_caseworker(self, user: str, name: str, title: str) -> None:
+        with self.engine.begin() as conn:
+            if conn.execute(caseworkers.update().where(caseworkers.c.user == user)
+                            .values(name=name, title=title)).rowcount == 0:
+                conn.execute(caseworkers.insert().values(user=user, name=name, title=title))
+
+    # ------------------------------------------------------------------ the case record
+
+    def record(self, hid: str) -> dict:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(case_records.c.data).where(case_records.c.household_id == hid)).first()
+        return (_json(row[0]) if row else None) or {}
+
+    def set_record(self, hid: str, data: dict, by: str | None) -> None:
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        with self.engine.begin() as conn:
+            if conn.execute(case_records.update().where(case_records.c.household_id == hid)
+                            .values(data=text, updated=_now(), updated_by=by)).rowcount == 0:
+                conn.execute(case_records.insert().values(household_id=hid, data=text, updated=_now(), updated_by=by))
+
+    def erase_personal(self, hid: str) -> None:
+        """Sletting: the case record and the letters sent (they carry the tenant's name and
+        address) are deleted; the household's figures, tasks and outcome stay for statistics."""
+        with self.engine.begin() as conn:
+            conn.execute(case_records.delete().where(case_records.c.household_id == hid))
+            conn.execute(letters.delete().where(letters.c.household_id == hid))
+
+    def export(self, hid: str) -> dict:
+        """Innsyn: everything stored about the household's person, as one JSON document."""
+        rec = self.store.get(hid)
+        return {
+            "household": hid,
+            "label": rec.label if rec else None,
+            "case_record": self.record(hid),
+            "outcome": {"outcome": rec.outcome, "date": rec.outcome_date.isoformat() if rec and rec.outcome_date
+                        else None} if rec else None,
+            "letters": [{"id": x.id, "to": x.recipient, "date": x.letter_date.isoformat(),
+                         "reply_by": x.reply_by.isoformat() if x.reply_by else None, "plan_version": x.household_version,
+                         "sha256": x.sha256, "figures": x.figures} for x in self.letters(hid)],
+            "tasks": [{"lever": t.lever, "state": t.state, "due": t.due.isoformat() if t.due else None,
+                       "active": t.active, "history": t.history} for t in self.tasks(hid, active_only=False)],
+            "versions": [{"version": v.version, "saved": v.saved.isoformat(), "by": v.saved_by, "household": v.document}
+                         for v in self.store.versions(hid)],
+        }
+
+    def sweep(self, as_of: date, retention_days: int, bin_days: int) -> dict[str, list[str]]:
+        """The retention rules on `as_of`: case records and letters of cases closed (an outcome
+        dated) more than `retention_days` before are erased; households in the bin longer than
+        `bin_days` are erased for good. Returns the ids touched, per rule."""
+        cutoff = as_of - timedelta(days=retention_days)
+        with self.engine.connect() as conn:
+            closed = [r[0] for r in conn.execute(sa.select(households.c.id).where(
+                households.c.outcome_date.isnot(None), households.c.outcome_date < cutoff))]
+            with_data = {r[0] for r in conn.execute(sa.select(case_records.c.household_id))} | \
+                        {r[0] for r in conn.execute(sa.select(letters.c.household_id))}
+        erased = [h for h in closed if h in with_data]
+        for hid in erased:
+            self.erase_personal(hid)
+        return {"case_records": erased, "purged": self.store.purge_deleted(as_of, bin_days)}
+
+    # ------------------------------------------------------------------ letters marked sent
+
+    def record_letter(self, hid: str, version: int, to: str, lang: str, fmt: str, letter_date: date,
+                      reply_by: date | None, figures: dict, body: bytes, by: str | None) -> int:
+        """Store a letter as sent; the tasks it asks for move to "asked", due on its answer-by date."""
+        with self.engine.begin() as conn:
+            lid = conn.execute(letters.insert().values(
+                household_id=hid, household_version=version, recipient=to, lang=lang, fmt=fmt,
+                letter_date=letter_date, reply_by=reply_by, figures=json.dumps(figures, ensure_ascii=False),
+                sha256=hashlib.sha256(body).hexdigest(), body=body, recorded=_now(), recorded_by=by,
+            )).inserted_primary_key[0]
+            for t in self._tasks(conn, hid, True):
+                if to in t.actors and t.state == "to_ask":
+                    self._move(conn, t, "asked", by, due=reply_by or t.due, note=f"brev {lid}")
+        return int(lid)
+
+    def letters(self, hid: str) -> list[Letter]:
+        with self.engine.connect() as conn:
+            return [_letter(r) for r in conn.execute(
+                sa.select(*[c for c in letters.c if c.name != "body"]).where(letters.c.household_id == hid)
+                .order_by(letters.c.id.desc()))]
+
+    def letter(self, lid: int) -> tuple[Letter, bytes] | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(sa.select(letters).where(letters.c.id == lid)).first()
+        return (_letter(r), bytes(r.body)) if r is not None else None
+
+    # ------------------------------------------------------------------ follow-up tasks
+
+    def sync_tasks(self, hid: str, version: int, plan: dict, due: list[tuple[date | None, list[str]]],
+                   by: str | None = None, conn: sa.Connection | None = None) -> None:
+        """Make the active tasks those of `plan` (version `version`): a request already followed
+        keeps its state; one no longer in the plan is set inactive (kept, with its history);
+        a new one starts at "to_ask", due on the date it must take effect (`due`, per
+        intervention, from `planner.letters.requests`)."""
+        with self.store._conn(conn) as c:
+            old = {t.key: t for t in self._tasks(c, hid, True)}
+            keep: set[str] = set()
+            for i, (first, who) in zip(plan.get("interventions") or [], due):
+                key = intervention_key(i)
+                keep.add(key)
+                if key in old:
+                    c.execute(tasks.update().where(tasks.c.id == old[key].id).values(household_version=version))
+                    continue
+                actors = ";".join(who or i.get("actors") or [])
+                c.execute(tasks.insert().values(
+                    household_id=hid, household_version=version, lever=i.get("lever", ""), key=key, actors=actors,
+                    summary=i.get("summary") or "", plan_due=first, due=first, state="to_ask", active=True,
+                    history=json.dumps([{"state": "to_ask", "at": _now().isoformat(), "by": by}]), updated=_now()))
+            for key, t in old.items():
+                if key not in keep:
+                    c.execute(tasks.update().where(tasks.c.id == t.id).values(active=False))
+
+    def _tasks(self, conn: sa.Connection, hid: str, active_only: bool) -> list[Task]:
+        stmt = sa.select(tasks).where(tasks.c.household_id == hid)
+        if active_only:
+            stmt = stmt.where(tasks.c.active.is_(True))
+        return [_task(r) for r in conn.execute(stmt.order_by(tasks.c.id))]
+
+    def tasks(self, hid: str, *, active_only: bool = True) -> list[Task]:
+        with self.engine.connect() as conn:
+            return self._tasks(conn, hid, active_only)
+
+    def task(self, tid: int) -> Task | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(sa.select(tasks).where(tasks.c.id == tid)).first()
+        return _task(r) if r is not None else None
+
+    def _move(self, conn: sa.Connection, t: Task, state: str, by: str | None, *, due: date | None = None,
+              note: str | None = None) -> None:
+        entry = {"state": state, "at": _now().isoformat(), "by": by}
+        if note:
+            entry["note"] = note
+        values = dict(state=state, history=json.dumps(t.history + [entry], ensure_ascii=False), updated=_now())
+        if due is not None:
+            values["due"] = due
+        conn.execute(tasks.update().where(tasks.c.id == t.id).values(**values))
+
+    def advance(self, tid: int, state: str, by: str | None, due: date | None = None) -> Task:
+        """Move a task one step (`NEXT`); anything else is a `ValueError` with the allowed steps."""
+        with self.engine.begin() as conn:
+            r = conn.execute(sa.select(tasks).where(tasks.c.id == tid)).first()
+            if r is None:
+                raise LookupError(tid)
+            t = _task(r)
+            if state not in NEXT.get(t.state, ()) or not t.active:
+                raise ValueError(f"{t.state} -> {state}")
+            self._move(conn, t, state, by, due=due)
+        return self.task(tid)  # type: ignore[return-value]
+
+    def due_tasks(self, as_of: date, within_days: int = 14) -> list[tuple[Task, str | None]]:
+        """Open tasks of open cases due on or before `as_of` + `within_days`, earliest first,
+        with the household's label (the front page's "Oppfølging")."""
+        limit = as_of + timedelta(days=within_days)
+        stmt = (sa.select(tasks, households.c.label.label("hh_label"))
+                .join(households, households.c.id == tasks.c.household_id)
+                .where(tasks.c.active.is_(True), tasks.c.state.in_(OPEN_STATES), tasks.c.due.isnot(None),
+                       tasks.c.due <= limit, households.c.deleted.is_(None), households.c.outcome.is_(None))
+                .order_by(tasks.c.due, tasks.c.household_id, tasks.c.id))
+        with self.engine.connect() as conn:
+            return [(_task(r), r.hh_label) for r in conn.execute(stmt)]

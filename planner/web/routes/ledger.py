@@ -1,0 +1,99 @@
+"""The rent-ledger import on the web page (`/reskontro`): its own router, so the application
+factory only includes it.
+
+A caseworker uploads the landlord's ledger (CSV or XLSX, optionally with a column map) and gets
+what `planner ledger` writes: the counts, the patterns, this week's contact list with the reasons,
+and the household drafts of the plan candidates. The run goes to a private temporary folder that
+is removed when the page is rendered; nothing is stored. Bad input gives the page again with the
+message (422), never a 500: the ledger run raises only `LedgerInputError`/`InputError` for input.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from ..core import web_of
+
+router = APIRouter()
+MAX_BYTES = 200 * 1024 * 1024
+PATTERN_NB = {
+    "on_time": "Betaler i tide", "late_complete": "Sent, men fullt (tidsproblem)", "creeping": "Økende restanse",
+    "broken_agreement": "Brutt betalingsavtale", "failed_debits": "Avviste AvtaleGiro-trekk", "unclear": "Uklart",
+    "too_few_months": "For få måneder",
+}
+
+
+def _page(request: Request, ctx: dict, status: int = 200) -> HTMLResponse:
+    ctx = {"title": "Husleiereskontro", "PATTERN_NB": PATTERN_NB, "result": None, "error": None,
+           "as_of": date.today().isoformat(), **ctx}
+    return web_of(request).render(request, "ledger.html", ctx, status=status)
+
+
+@router.get("/reskontro", response_class=HTMLResponse)
+def ledger_page(request: Request):
+    return _page(request, {})
+
+
+@router.post("/reskontro", response_class=HTMLResponse)
+async def ledger_import(request: Request):
+    from ...io.errors import InputError
+    from ...ledger.run import LedgerInputError, LedgerOptions, run_ledger
+
+    form = await request.form()
+    upload = form.get("ledger")
+    as_of_text = str(form.get("as_of") or "").strip()
+    try:
+        as_of = date.fromisoformat(as_of_text) if as_of_text else date.today()
+    except ValueError:
+        return _page(request, {"error": f"Ugyldig dato «{as_of_text[:20]}»: bruk ÅÅÅÅ-MM-DD."}, 422)
+    if upload is None or not hasattr(upload, "read") or not (upload.filename or "").strip():
+        return _page(request, {"error": "Velg en reskontrofil (CSV eller XLSX)."}, 422)
+    name = Path(upload.filename).name
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
+        return _page(request, {"error": f"{name}: ukjent filtype; bruk .csv eller .xlsx."}, 422)
+    data = await upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        return _page(request, {"error": f"{name}: filen er større enn {MAX_BYTES // 2**20} MB; bruk planner ledger."},
+                     413)
+    columns = form.get("columns")
+    colmap_bytes = None
+    if columns is not None and hasattr(columns, "read") and (columns.filename or "").strip():
+        colmap_bytes = await columns.read(1 << 20)
+    work = Path(tempfile.mkdtemp(prefix="planner-ledger-"))  # 0700; removed below, killed or not
+    try:
+        src = work / f"ledger{suffix}"
+        src.write_bytes(data)
+        colmap = None
+        if colmap_bytes is not None:
+            colmap = work / "columns.toml"
+            colmap.write_bytes(colmap_bytes)
+        try:
+            # the run reads millions of rows: in the worker pool, never on the event loop
+            s = await web_of(request).pool.run(
+                run_ledger, src, LedgerOptions(out=work / "out", as_of=as_of, columns=colmap, display_name=name))
+        except LedgerInputError as exc:
+            return _page(request, {"error": str(exc)}, 422)
+        except InputError as exc:
+            return _page(request, {"error": "; ".join(str(p).replace(str(colmap), "kolonnekart") for p in exc.problems)},
+                         422)
+        out = work / "out"
+        with open(out / "contact.csv", encoding="utf-8", newline="") as fh:
+            contact = [r for _, r in zip(range(100), csv.DictReader(fh))]
+        with open(out / "errors.csv", encoding="utf-8", newline="") as fh:
+            errors = [r for _, r in zip(range(200), csv.DictReader(fh))]
+        drafts = {}
+        for r in contact:
+            if r["draft"].startswith("drafts/"):
+                drafts[r["tenancy"]] = (out / r["draft"]).read_text(encoding="utf-8")
+        result = {"summary": s, "contact": contact, "errors": errors, "drafts": drafts}
+        return _page(request, {"result": result, "as_of": as_of.isoformat()}, 200 if s.rows_used else 422)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
