@@ -41,7 +41,7 @@ def truth(seed: int = 17) -> list[dict]:
     for office, size in OFFICES:
         for _ in range(size):
             n += 1
-            opened = _day(rng, date(2025, 5, 1), date(2026, 6, 30))
+            opened = _day(rng, date(2025, 5, 1) if office != "Bydel Frogner" else date(2026, 1, 5), date(2026, 6, 30))
             list_date = opened - timedelta(days=rng.randint(0, 20))
             problem = rng.choice(["timing", "timing", "income", "none"])
             status = "solvent" if problem == "none" else rng.choice(["planned", "planned", "infeasible"])
@@ -56,21 +56,25 @@ def truth(seed: int = 17) -> list[dict]:
                 odate = min(_day(rng, opened, opened + timedelta(days=150)), date(2026, 8, 31))
             closed = odate if outcome and outcome != "petition_sent" else None
             contact = list_date + timedelta(days=rng.randint(0, 70)) if rng.random() < 0.8 else None
-            petition = odate if outcome == "petition_sent" else (
-                odate - timedelta(days=20) if outcome in ("evicted", "petition_withdrawn") else None)
+            # the store keeps a case's last outcome: a begjæring that ended in an eviction or was
+            # withdrawn is known by that outcome's date
+            petition = odate if outcome in ("petition_sent", "evicted", "petition_withdrawn") else None
             eviction = odate if outcome == "evicted" else None
             adults, children = rng.choice([1, 1, 2]), rng.choice([0, 0, 1, 2, 3, 4])
             rent_from = rng.choice([1, 1, 5])
             wait_day = rng.choice([10, 15, 20, 25])
             bridge = rng.choice([0, 0, 0, 150_000, 320_050]) if status == "planned" else 0
+            has_record = rng.random() > 0.1 or office == "Bydel Frogner"  # some have no case record
+            age, gender = rng.choice(AGES), rng.choice(GENDERS)
             out.append({
-                "id": f"hh-{n:04d}", "office": office, "opened": opened, "closed": closed, "list_date": list_date,
+                "id": f"hh-{n:04d}", "office": office if has_record else None, "has_record": has_record,
+                "contact_by_letter": not ivs or rng.random() < 0.5, "opened": opened, "closed": closed, "list_date": list_date,
                 "arrears_ore": rng.choice([0, rng.randint(1, 80_000) * 100 + rng.randint(0, 99)]),
                 "problem": problem, "status": status, "interventions": ivs,
                 "outcome": outcome, "outcome_date": odate, "first_contact": contact,
                 "petition_date": petition, "eviction_date": eviction,
                 "kinds": sorted(set(rng.sample(KINDS, rng.randint(1, 3)))), "adults": adults, "children": children,
-                "age_band": rng.choice(AGES), "gender": rng.choice(GENDERS),
+                "age_band": age if has_record else "", "gender": gender if has_record else "",
                 "days_below": rng.randint(1, 200) if problem != "none" else 0,
                 "rent_from": rent_from, "rent_to": wait_day,
                 "bridge_ore": bridge,
@@ -96,8 +100,77 @@ def plan_json(t: dict) -> dict:
     txs = [{"date": "2026-01-20", "account": "tenant", "kind": "income", "stream": k, "amount_ore": 100}
            for k in t["kinds"]]
     txs.append({"date": "2026-01-01", "account": "tenant", "kind": "husleie", "amount_ore": -100})
+    shortfall = None
+    if t["shortfall_monthly_ore"]:
+        shortfall = {"monthly_ore": t["shortfall_monthly_ore"], "one_time_ore": t["shortfall_one_time_ore"],
+                     "binding_days": []}
     return {"format": "planner.plan/1", "household": t["id"], "status": t["status"], "interventions": ivs,
+            "baseline": {"problem": t["problem"], "days_below_floor": t["days_below"]}, "shortfall": shortfall,
             "transactions": txs}
+
+
+def document(t: dict, arrears_ore: int | None = None) -> dict:
+    """The household document as the store keeps it (kroner in the file format)."""
+    a = t["arrears_ore"] if arrears_ore is None else arrears_ore
+    doc = {"id": t["id"], "start": t["list_date"].isoformat(), "months": 12, "adults": t["adults"],
+           "children": t["children"], "income": [{"kind": k, "amount": 1000} for k in t["kinds"]],
+           "expense": [{"kind": "husleie", "amount": 9000, "day": t["rent_from"]}], "living": {"monthly": 8000}}
+    if a:
+        doc["arrears"] = {"amount": f"{a // 100}.{a % 100:02d}", "creditor": "kemneren"}
+    return doc
+
+
+#: a name and address in every case record: the report must never print them
+NAME, ADDRESS = "Kari Testesen Nordmann", "Storgata 17; 0155 Oslo"
+
+
+def write_db(truths: list[dict], url: str) -> None:
+    """The households in the web page's database, shaped as the store writes them: the row, its
+    first version (the arrears when the case opened; every fifth household has a second version
+    with other arrears), the case record (with a name and address), letters, tasks, and one
+    household in the bin that must not count."""
+    from datetime import datetime, timezone
+
+    from planner.web.store import Store, case_records, household_versions, households, letters, tasks
+
+    store = Store(url)
+    now = datetime(2026, 11, 29, tzinfo=timezone.utc)
+    with store.engine.begin() as c:
+        for n, t in enumerate(truths + [dict(truths[0], id="hh-i-papirkurven")]):
+            created = datetime(t["opened"].year, t["opened"].month, t["opened"].day, 9, tzinfo=timezone.utc)
+            doc, plan = document(t), plan_json(t)
+            version = 2 if n % 5 == 0 else 1
+            current = document(t, t["arrears_ore"] + 12_345_00) if version == 2 else doc
+            c.execute(households.insert().values(
+                id=t["id"], label=None, problem=t["problem"], status=t["status"], priority=float(t["priority"]),
+                min_before_ore=0, min_after_ore=0, source="form", document=json.dumps(current), plan=json.dumps(plan),
+                created=created, updated=now, version=version, outcome=t["outcome"], outcome_date=t["outcome_date"],
+                deleted=now if t["id"] == "hh-i-papirkurven" else None))
+            for v, d in ((1, doc), (2, current))[:version]:
+                c.execute(household_versions.insert().values(household_id=t["id"], version=v, document=json.dumps(d),
+                                                             plan=json.dumps(plan), saved=created, note="test"))
+            record = {"name": NAME, "address": ADDRESS, "case_number": "2026/4711"}
+            for k in ("office", "age_band", "gender"):
+                if t[k]:
+                    record["social_office" if k == "office" else k] = t[k]
+            if t["has_record"]:
+                c.execute(case_records.insert().values(household_id=t["id"], data=json.dumps(record), updated=now))
+            contact_by_letter = t["contact_by_letter"]
+            if t["first_contact"] and contact_by_letter:
+                for extra in (0, 9):  # the first letter is the contact
+                    c.execute(letters.insert().values(
+                        household_id=t["id"], household_version=1, recipient="tenant", lang="nb", fmt="pdf",
+                        letter_date=t["first_contact"] + timedelta(days=extra), figures="{}", sha256="0" * 64,
+                        body=NAME.encode(), recorded=now))
+            for k, i in enumerate(t["interventions"]):
+                history = [{"state": "to_ask", "at": created.isoformat(), "by": None}]
+                if t["first_contact"] and not contact_by_letter and k == 0:
+                    history.append({"state": "asked", "at": f"{t['first_contact'].isoformat()}T10:00:00+00:00"})
+                c.execute(tasks.insert().values(
+                    household_id=t["id"], household_version=version, lever=i["lever"], key=f"{k}", actors=";".join(i["actors"]),
+                    summary="-", plan_due=None, due=None, state=i["state"], active=True, history=json.dumps(history),
+                    updated=now))
+    store.engine.dispose()
 
 
 def effective(t: dict) -> dict:

@@ -44,16 +44,19 @@ def write_private(path: Path, data: bytes) -> None:
 @click.command(name="report")
 @click.option("--from", "start", required=True, callback=_day, help="First day of the period, YYYY-MM-DD.")
 @click.option("--to", "end", required=True, callback=_day, help="Last day of the period, YYYY-MM-DD.")
+@click.option("--db", "db_url", default=None,
+              help="The web page's database (as for planner serve --db), e.g. sqlite:///planner.db.")
 @click.option("--batch", "batches", multiple=True, type=click.Path(path_type=Path),
               help="A `planner batch` output folder (repeatable).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Report file: .pdf, .xlsx, .md or .html.")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx", "md", "html"]), default=None,
               help="Format (default: from --out's suffix).")
-def report(start: date, end: date, batches: tuple[Path, ...], out: Path, fmt: str | None, **sources) -> None:
+def report(start: date, end: date, db_url: str | None, batches: tuple[Path, ...], out: Path, fmt: str | None) -> None:
     """The half-year report: the caseload in figures, with no personal data (counts under 5 shown as "< 5")."""
     from . import FORMATS, Caseload, Period, build_report, render
     from .batchsource import ReportInputError, read_batch
+    from .dbsource import read_db
 
     fmt = fmt or out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -67,11 +70,13 @@ def report(start: date, end: date, batches: tuple[Path, ...], out: Path, fmt: st
         for folder in batches:
             cases, line = read_batch(folder)
             caseload.add(cases, line)
-        _extra_sources(caseload, sources)
+        if db_url:  # last: a household imported from a batch keeps its case (opened on import, not before)
+            cases, line = read_db(db_url)
+            caseload.add(cases, line)
     except ReportInputError as exc:
         _fail(str(exc))
     if not caseload.sources:
-        _fail("no source: give --batch DIR (repeatable)" + (" or --db URL" if "db" in sources else ""))
+        _fail("no source: give --db URL and/or --batch DIR (repeatable)")
     data = render(build_report(caseload, period), fmt)
     try:
         if out.parent != Path(""):
@@ -81,6 +86,3 @@ def report(start: date, end: date, batches: tuple[Path, ...], out: Path, fmt: st
         _fail(f"--out {out}: cannot write the report ({exc.strerror or exc})")
     click.echo(f"Rapport {period.label()}: {out} ({len(data)} byte)", err=True)
 
-
-def _extra_sources(caseload, sources: dict) -> None:
-    """Sources other than batch folders (the database, once the casework store exists)."""
