@@ -183,16 +183,21 @@ def effective(t: dict) -> dict:
     return {"bridge_ore": bridge, "wait": wait}
 
 
-def write_batch(truths: list[dict], folder: Path) -> None:
+def write_batch(truths: list[dict], folder: Path, keep_input: bool = True) -> None:
+    """`truths` as a batch output folder; `keep_input`: with `households/ID.json` (a batch that
+    was not pseudonymised keeps each household's document beside its plan)."""
     from planner.batch import RESULT_COLUMNS
 
     (folder / "plans").mkdir(parents=True, exist_ok=True)
+    (folder / "households").mkdir(exist_ok=True)
     with open(folder / "results.csv", "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         cols = [c for c in RESULT_COLUMNS if c != "label"]
         w.writerow(cols)
         for t in truths:
             (folder / "plans" / f"{t['id']}.json").write_text(json.dumps(plan_json(t)), encoding="utf-8")
+            if keep_input:
+                (folder / "households" / f"{t['id']}.json").write_text(json.dumps(document(t)), encoding="utf-8")
             row = {"id": t["id"], "input_row": "tenants.csv:2", "start": t["list_date"].isoformat(),
                    "end": (t["list_date"] + timedelta(days=364)).isoformat(), "problem": t["problem"],
                    "days_below_floor": t["days_below"], "status": t["status"],

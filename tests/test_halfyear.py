@@ -293,7 +293,7 @@ def test_priority(report, truths):
 def test_batch_folders_against_truth(tmp_path, truths):
     half = len(truths) // 2
     write_batch(truths[:half], tmp_path / "run1")
-    write_batch(truths[half:], tmp_path / "run2")
+    write_batch(truths[half:], tmp_path / "run2", keep_input=False)  # as a pseudonymised run: no documents
     cl = Caseload()
     for folder in (tmp_path / "run1", tmp_path / "run2"):
         cases, line = read_batch(folder)
@@ -309,8 +309,15 @@ def test_batch_folders_against_truth(tmp_path, truths):
 
     lev = Counter(i["lever"] for t in group for i in {x["lever"]: x for x in t["interventions"]}.values())
     assert raw(rep, "tiltak", "Etter tiltak") == {LEVER_NB[k]: [v] for k, v in lev.items()}  # proposed only
-    kinds = Counter(k for t in group for k in t["kinds"])
-    assert sum(v[0] for v in raw(rep, "inntekt", "Inntektstyper").values()) == sum(kinds.values())
+    from planner.benefits import catalogue
+
+    names = {k: v.name for k, v in catalogue().kinds.items()}
+    kinds = Counter(k for t in group for k in t["kinds"])  # from documents in run1, plan streams in run2
+    assert raw(rep, "inntekt", "Inntektstyper") == {names[k]: [v] for k, v in kinds.items()}
+    sizes = Counter(min(t["adults"] + t["children"], 5) if t in truths[:half] else None for t in group)
+    got = raw(rep, "inntekt", "Husholdningens størrelse")
+    assert got["1 person"] == [sizes[1]] and got["5 eller flere"] == [sizes[5]]
+    assert got["Ikke oppgitt"] == [sizes[None]] and sizes[None] > 0
     waits = [effective(t)["wait"] for t in group if effective(t)["wait"] is not None]
     assert stat(rep, "planer", "Dager", "Dager utleier venter")[:2] == [str(len(waits)), f"{sum(waits):,}".replace(",", " ")]
     # what a batch does not hold is said, not shown as zeros
@@ -342,6 +349,9 @@ def test_real_batch_output(tmp_path):
         levers = [x.split("(")[0] for x in r["interventions"].split("; ") if x]
         assert [i.lever for i in c.interventions] == levers
         assert (c.bridge_ore is not None) == ("opening_buffer" in levers)
+        kept = (out / "households" / f"{r['id']}.json").exists()  # the planned ones' documents
+        assert (c.household_size is not None) == kept and (not kept or c.income_kinds)
+    assert any((out / "households").iterdir())
     assert line.endswith("(5 husholdninger)")  # five is shown; four would be "< 5"
 
 

@@ -89,10 +89,12 @@ def _case(folder: Path, row: dict, where: str) -> Case:
     before = _int(row.get("days_below_floor", ""), where, "days_below_floor")
     plan = _plan(folder, row, where) if planned else None
     interventions, kinds, wait, bridge = None, None, None, None
+    doc = _document(folder, row["id"]) if planned else None
+    size = document_size(doc)
     if plan is not None:
         interventions = tuple(Intervention(i["lever"], tuple(i.get("actors") or ()), None)
                               for i in plan.get("interventions") or ())
-        kinds = income_kinds(plan)
+        kinds = document_kinds(doc) if doc is not None else income_kinds(plan)
         wait = landlord_wait(plan)
         bridge = sum(int(i.get("params", {}).get("amount_ore") or 0) for i in plan.get("interventions") or ()
                      if i.get("lever") == "opening_buffer") or None
@@ -103,7 +105,7 @@ def _case(folder: Path, row: dict, where: str) -> Case:
         arrears_ore=_int(row.get("arrears_ore", ""), where, "arrears_ore"),
         problem=problem,
         status="no_plan" if status in NO_PLAN or status == "not planned" else (status or None),
-        interventions=interventions, income_kinds=kinds,
+        interventions=interventions, income_kinds=kinds, household_size=size,
         days_below_before=before if planned else None,
         days_below_after=(0 if status in ("solvent", "planned") else before) if planned else None,
         landlord_wait_days=wait, bridge_ore=bridge,
@@ -127,6 +129,18 @@ def _plan(folder: Path, row: dict, where: str) -> dict | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise ReportInputError(f"{path}: not a plan file ({e})") from None
+
+
+def _document(folder: Path, hid: str) -> dict | None:
+    """`households/ID.json` (the household document the batch kept beside its plan), if any."""
+    path = (folder / "households" / f"{hid}.json").resolve()
+    if folder.resolve() / "households" != path.parent or not path.is_file():
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ReportInputError(f"{path}: not a household document ({e})") from None
+    return doc if isinstance(doc, dict) else None
 
 
 def _short_interventions(text: str) -> tuple[Intervention, ...]:
@@ -162,10 +176,38 @@ def income_kinds(plan: dict) -> tuple[str, ...]:
 def landlord_wait(plan: dict) -> int | None:
     """Days from the rent's original day to the day its last part is paid, for a plan that
     moves the rent (`rent_day`) or splits it (`rent_instalments`); None when neither."""
-    for i in plan.get("interventions") or ():
-        p = i.get("params") or {}
-        if i.get("lever") == "rent_day" and p.get("from_day") is not None:
-            return max(0, int(p["day"]) - int(p["from_day"]))
-        if i.get("lever") == "rent_instalments" and p.get("from_day") is not None and p.get("days"):
-            return max(0, max(int(d) for d in p["days"]) - int(p["from_day"]))
+    try:
+        for i in plan.get("interventions") or ():
+            p = i.get("params") or {}
+            if i.get("lever") == "rent_day" and p.get("from_day") is not None:
+                return max(0, int(p["day"]) - int(p["from_day"]))
+            if i.get("lever") == "rent_instalments" and p.get("from_day") is not None and p.get("days"):
+                return max(0, max(int(d) for d in p["days"]) - int(p["from_day"]))
+    except (TypeError, ValueError, AttributeError):
+        return None  # a plan file edited by hand: the wait is not known
     return None
+
+
+def document_kinds(doc: dict | None) -> tuple[str, ...] | None:
+    """The benefit kinds of a household document's incomes (aliases resolved; unknown: "annen")."""
+    if doc is None:
+        return None
+    from ..benefits import catalogue
+
+    cat = catalogue()
+    out = set()
+    for i in doc.get("income") or ():
+        if isinstance(i, dict) and isinstance(i.get("kind"), str):
+            k = cat.aliases.get(i["kind"], i["kind"])
+            out.add(k if k in cat.kinds else "annen")
+    return tuple(sorted(out))
+
+
+def document_size(doc: dict | None) -> int | None:
+    """Adults + children of a household document (the file format's defaults: 1 and 0)."""
+    if doc is None:
+        return None
+    adults, children = doc.get("adults", 1), doc.get("children", 0)
+    if not isinstance(adults, int) or not isinstance(children, int):
+        return None
+    return adults + children

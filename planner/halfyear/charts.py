@@ -42,8 +42,11 @@ def _num(v: float) -> str:
     return f"{v:,.0f}".replace(",", " ")
 
 
-def figure_chart(fig: Figure, fmt: str = "svg") -> bytes | None:
-    """The figure's chart as SVG or PNG bytes, or None when it has nothing to draw."""
+def figure_chart(fig: Figure, fmt: str = "svg", *, text_as_text: bool = False) -> bytes | None:
+    """The figure's chart as SVG or PNG bytes, or None when it has nothing to draw.
+
+    SVG text is drawn as glyph paths for files (the same look wherever the file is opened),
+    or kept as text for the web page (`text_as_text`: smaller, and the browser's fonts)."""
     panels = _panels(fig)
     if not panels or not fig.available:
         return None
@@ -53,9 +56,11 @@ def figure_chart(fig: Figure, fmt: str = "svg") -> bytes | None:
     import matplotlib.pyplot as plt
 
     heights = [0.6 + len(rows) * (0.1 + 0.13 * len(series)) for _, rows, series, _, _ in panels]
+    from ..chart import DRAW_LOCK
+
     rc = {"svg.hashsalt": "planner-halfyear", "font.size": 9, "axes.titlesize": 10, "font.family": "DejaVu Sans",
-          "svg.fonttype": "path"}
-    with matplotlib.rc_context(rc):
+          "svg.fonttype": "none" if text_as_text else "path"}
+    with DRAW_LOCK, matplotlib.rc_context(rc):
         f, axes = plt.subplots(len(panels), 1, figsize=(WIDTH_IN, sum(heights) + 0.4),
                                gridspec_kw={"height_ratios": heights}, dpi=110, squeeze=False)
         for ax, (title, rows, series, values, unit) in zip(axes[:, 0], panels):

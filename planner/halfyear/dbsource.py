@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from .batchsource import ReportInputError, landlord_wait
+from .batchsource import ReportInputError, document_kinds, document_size, landlord_wait
 from .model import Case, Intervention
 
 NO_PLAN = ("infeasible", "timeout", "failed")
@@ -45,15 +45,22 @@ def read_db(url: str) -> tuple[list[Case], str]:
     if path is not None and not path.is_file():
         raise ReportInputError(f"--db {url}: no such database file ({path})")
     try:
-        cases = list(_cases(url))
+        cases = _cases(url)
     except sa.exc.SQLAlchemyError as e:
         raise ReportInputError(f"--db: cannot read the database ({type(e).__name__}: {str(e).splitlines()[0][:160]})") \
             from None
+    return cases, source_line(url, len(cases))
+
+
+def source_line(url: str, n: int) -> str:
+    """'database: planner.db (312 husholdninger)': the database's name only (no folder, host or
+    password), the count hidden when under five."""
+    import sqlalchemy as sa
+
     from .tables import HIDDEN, MIN_COUNT
 
-    n = len(cases)
-    return cases, f"database: {sa.engine.make_url(url).render_as_string(hide_password=True).split('/')[-1] or url} " \
-                  f"({HIDDEN if n < MIN_COUNT else n} husholdninger)"
+    name = sa.engine.make_url(url).database or url
+    return f"database: {name.replace(chr(92), '/').split('/')[-1]} ({HIDDEN if n < MIN_COUNT else n} husholdninger)"
 
 
 def _json(text) -> dict | None:
@@ -78,34 +85,41 @@ def _day(value) -> date | None:
 
 
 def _cases(url: str):
-    import sqlalchemy as sa
-
-    from ..web.store import Store, case_records, household_versions, households, letters, tasks
+    from ..web.store import Store
 
     store = Store(url)
     try:
-        with store.engine.connect() as conn:
-            first = sa.select(household_versions.c.household_id, sa.func.min(household_versions.c.version)
-                              .label("v")).group_by(household_versions.c.household_id).subquery()
-            firsts = {r.household_id: _json(r.document) for r in conn.execute(
-                sa.select(household_versions.c.household_id, household_versions.c.document).join(
-                    first, sa.and_(first.c.household_id == household_versions.c.household_id,
-                                   first.c.v == household_versions.c.version)))}
-            records = {r.household_id: _json(r.data) or {} for r in conn.execute(
-                sa.select(case_records.c.household_id, case_records.c.data))}
-            first_letter = {r.household_id: r.d for r in conn.execute(
-                sa.select(letters.c.household_id, sa.func.min(letters.c.letter_date).label("d"))
-                .group_by(letters.c.household_id))}
-            by_hh: dict[str, list] = {}
-            for r in conn.execute(sa.select(tasks.c.household_id, tasks.c.lever, tasks.c.actors, tasks.c.state,
-                                            tasks.c.active, tasks.c.history).order_by(tasks.c.id)):
-                by_hh.setdefault(r.household_id, []).append(r)
-            rows = list(conn.execute(sa.select(households).where(households.c.deleted.is_(None))
-                                     .order_by(households.c.id)))
+        return cases_from_engine(store.engine)
     finally:
         store.engine.dispose()
-    for r in rows:
-        yield _case(r, firsts.get(r.id), records.get(r.id, {}), first_letter.get(r.id), by_hh.get(r.id, []))
+
+
+def cases_from_engine(engine) -> list[Case]:
+    """The cases of the store behind `engine` (the web page passes its own)."""
+    import sqlalchemy as sa
+
+    from ..web.store import case_records, household_versions, households, letters, tasks
+
+    with engine.connect() as conn:
+        first = sa.select(household_versions.c.household_id, sa.func.min(household_versions.c.version)
+                          .label("v")).group_by(household_versions.c.household_id).subquery()
+        firsts = {r.household_id: _json(r.document) for r in conn.execute(
+            sa.select(household_versions.c.household_id, household_versions.c.document).join(
+                first, sa.and_(first.c.household_id == household_versions.c.household_id,
+                               first.c.v == household_versions.c.version)))}
+        records = {r.household_id: _json(r.data) or {} for r in conn.execute(
+            sa.select(case_records.c.household_id, case_records.c.data))}
+        first_letter = {r.household_id: r.d for r in conn.execute(
+            sa.select(letters.c.household_id, sa.func.min(letters.c.letter_date).label("d"))
+            .group_by(letters.c.household_id))}
+        by_hh: dict[str, list] = {}
+        for r in conn.execute(sa.select(tasks.c.household_id, tasks.c.lever, tasks.c.actors, tasks.c.state,
+                                        tasks.c.active, tasks.c.history).order_by(tasks.c.id)):
+            by_hh.setdefault(r.household_id, []).append(r)
+        rows = list(conn.execute(sa.select(households).where(households.c.deleted.is_(None))
+                                 .order_by(households.c.id)))
+    return [_case(r, firsts.get(r.id), records.get(r.id, {}), first_letter.get(r.id), by_hh.get(r.id, []))
+            for r in rows]
 
 
 def _case(r, first_doc: dict | None, record: dict, first_letter, task_rows: list) -> Case:
@@ -117,7 +131,7 @@ def _case(r, first_doc: dict | None, record: dict, first_letter, task_rows: list
     for t in task_rows:
         if t.active or t.state == "refused":
             interventions.append(Intervention(t.lever, tuple(a for a in (t.actors or "").split(";") if a), t.state))
-        for h in (json.loads(t.history) if t.history else []):
+        for h in _history(t.history):
             if isinstance(h, dict) and h.get("state") == "asked" and _day(h.get("at")):
                 contacts.append(_day(h.get("at")))
     if not task_rows and plan is not None:
@@ -134,7 +148,7 @@ def _case(r, first_doc: dict | None, record: dict, first_letter, task_rows: list
         interventions=tuple(interventions), outcome=outcome, outcome_date=odate,
         first_contact=min(contacts) if contacts else None,
         petition_date=odate if outcome in PETITION else None, eviction_date=odate if outcome == "evicted" else None,
-        income_kinds=_kinds(doc), household_size=_size(doc),
+        income_kinds=document_kinds(doc), household_size=document_size(doc),
         age_band=_text(record.get("age_band")), gender=_text(record.get("gender")),
         days_below_before=before if plan else None,
         days_below_after=(0 if status in ("solvent", "planned") else before) if plan else None,
@@ -143,6 +157,14 @@ def _case(r, first_doc: dict | None, record: dict, first_letter, task_rows: list
         shortfall_one_time_ore=_int(shortfall.get("one_time_ore")) or None,
         priority=round(r.priority) if isinstance(r.priority, (int, float)) else None,
         has_plan_data=plan is not None)
+
+
+def _history(text) -> list:
+    try:
+        v = json.loads(text) if text else []
+    except (TypeError, ValueError):
+        return []
+    return v if isinstance(v, list) else []
 
 
 def _int(v) -> int | None:
@@ -166,26 +188,3 @@ def _arrears(doc: dict | None) -> int | None:
         return kroner_to_ore(a["amount"])
     except MoneyError:
         return None
-
-
-def _kinds(doc: dict | None) -> tuple[str, ...] | None:
-    if doc is None:
-        return None
-    from ..benefits import catalogue
-
-    cat = catalogue()
-    out = set()
-    for i in doc.get("income") or ():
-        if isinstance(i, dict) and isinstance(i.get("kind"), str):
-            k = cat.aliases.get(i["kind"], i["kind"])
-            out.add(k if k in cat.kinds else "annen")
-    return tuple(sorted(out))
-
-
-def _size(doc: dict | None) -> int | None:
-    if doc is None:
-        return None
-    adults, children = doc.get("adults", 1), doc.get("children", 0)
-    if not isinstance(adults, int) or not isinstance(children, int):
-        return None
-    return adults + children

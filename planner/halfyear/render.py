@@ -86,30 +86,31 @@ def grids(fig: Figure):
 # --------------------------------------------------------------------------- HTML (and PDF)
 
 
-def html_fragment(report: Report, *, chart_src=None, standalone: bool = True) -> str:
+def html_fragment(report: Report, *, chart_src=None, heading: bool = True) -> str:
     """The report body in the letters' HTML subset. `chart_src(fig)` gives an <img> src for a
-    figure's chart (default: an SVG data: URI); the web page passes its own chart URLs."""
+    figure's chart (default: an SVG data: URI); the web page passes its own chart URLs and
+    `heading=False` (it has its own title and period chooser)."""
     out: list[str] = []
-    if standalone:
+    if heading:
         out.append(f"<h1>{escape(TITLE)}</h1>")
-        out.append('<table class="meta">')
-        out.append(f"<tr><th>Periode</th><td>{escape(report.period.label())}</td></tr>")
-        out.append(f"<tr><th>Perioden før</th><td>{escape(report.period.previous().label())}</td></tr>")
-        out.append(f"<tr><th>Saker åpne i perioden</th><td>{_households(report.cases)}</td></tr>")
-        for s in report.sources:
-            out.append(f"<tr><th>Kilde</th><td>{escape(s)}</td></tr>")
+    out.append('<table class="meta">')
+    out.append(f"<tr><th>Periode</th><td>{escape(report.period.label())}</td></tr>")
+    out.append(f"<tr><th>Perioden før</th><td>{escape(report.period.previous().label())}</td></tr>")
+    out.append(f"<tr><th>Saker åpne i perioden</th><td>{_households(report.cases)}</td></tr>")
+    for s in report.sources:
+        out.append(f"<tr><th>Kilde</th><td>{escape(s)}</td></tr>")
+    out.append("</table>")
+    keys = key_figures(report)
+    if keys:
+        out.append('<h3>Nøkkeltall</h3>\n<table class="data">')
+        out += [f'<tr><th>{escape(a)}</th><td class="n">{escape(b)}</td></tr>' for a, b in keys]
         out.append("</table>")
-        keys = key_figures(report)
-        if keys:
-            out.append('<h3>Nøkkeltall</h3>\n<table class="data">')
-            out += [f'<tr><th>{escape(a)}</th><td class="n">{escape(b)}</td></tr>' for a, b in keys]
-            out.append("</table>")
-        out.append(f'<p class="box">{escape(RULE)}</p>')
-        out.append("<h3>Innhold</h3><ol>")
-        out += [f"<li>{escape(f.title)}</li>" for f in report.figures]
-        out.append("</ol>")
+    out.append(f'<p class="box">{escape(RULE)}</p>')
+    out.append("<h3>Innhold</h3><ol>")
+    out += [f'<li><a href="#{f.key}">{escape(f.title)}</a></li>' for f in report.figures]
+    out.append("</ol>")
     for k, fig in enumerate(report.figures, 1):
-        cls = "figure first" if (k == 1 and standalone) else "figure"
+        cls = "figure first" if (k == 1 and heading) else "figure"
         out.append(f'<section class="{cls}" id="{fig.key}">')
         out.append(f"<h2>{k}. {escape(fig.title)}</h2>")
         out.append(f'<p class="definition">{escape(fig.definition)}</p>')
@@ -121,7 +122,8 @@ def html_fragment(report: Report, *, chart_src=None, standalone: bool = True) ->
             out.append(f'<figure><img src="{escape(src)}" alt="Diagram: {escape(fig.title)}"></figure>')
         for t, columns, rows in grids(fig):
             out.append(f"<h3>{escape(t.title)}</h3>")
-            out.append(_html_table(t, columns, rows))
+            out.append(f'<div class="table-scroll" role="region" aria-label="Tabell: {escape(t.title)}" tabindex="0">'
+                       f'{_html_table(t, columns, rows)}</div>')
             if t.note:
                 out.append(f'<p class="note">{escape(t.note)}</p>')
         out.append("</section>")
