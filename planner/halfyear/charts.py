@@ -90,7 +90,7 @@ def _bars(ax, title: str, rows: list[str], series: list[str], values: list[list[
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(rows)
     ax.invert_yaxis()
-    ax.set_xlim(0, top * 1.15)
+    ax.set_xlim(0, top * (1.5 if n > 1 else 1.15))  # room on the right for the legend, clear of every bar
     ax.xaxis.set_major_formatter(__import__("matplotlib").ticker.FuncFormatter(lambda v, _: _num(v)))
     ax.set_xlabel(unit.capitalize())
     ax.set_title(title, loc="left")
@@ -99,4 +99,4 @@ def _bars(ax, title: str, rows: list[str], series: list[str], values: list[list[
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if n > 1:
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
+        ax.legend(loc="lower right", fontsize=8, frameon=True, framealpha=1, edgecolor="#ffffff")

@@ -112,14 +112,16 @@ def html_fragment(report: Report, *, chart_src=None, heading: bool = True) -> st
     for k, fig in enumerate(report.figures, 1):
         cls = "figure first" if (k == 1 and heading) else "figure"
         out.append(f'<section class="{cls}" id="{fig.key}">')
+        out.append('<div class="fighead">')  # title, definition and chart kept on one page
         out.append(f"<h2>{k}. {escape(fig.title)}</h2>")
         out.append(f'<p class="definition">{escape(fig.definition)}</p>')
         if not fig.available:
-            out.append(f'<p class="missing">{escape(fig.missing)}</p></section>')
+            out.append(f'<p class="missing">{escape(fig.missing)}</p></div></section>')
             continue
         src = chart_src(fig) if chart_src else _svg_uri(fig)
         if src:
             out.append(f'<figure><img src="{escape(src)}" alt="Diagram: {escape(fig.title)}"></figure>')
+        out.append("</div>")
         for t, columns, rows in grids(fig):
             out.append(f"<h3>{escape(t.title)}</h3>")
             out.append(f'<div class="table-scroll" role="region" aria-label="Tabell: {escape(t.title)}" tabindex="0">'
