@@ -226,3 +226,10 @@ def case_of(t: dict):
         days_below_before=t["days_below"], days_below_after=0 if t["status"] != "infeasible" else t["days_below"],
         landlord_wait_days=e["wait"], bridge_ore=e["bridge_ore"], shortfall_monthly_ore=t["shortfall_monthly_ore"],
         shortfall_one_time_ore=t["shortfall_one_time_ore"], priority=t["priority"], has_plan_data=planned)
+
+
+if __name__ == "__main__":  # the example report: python tests/halfyear_gen.py sqlite:///eksempel.db
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    write_db(truth(), sys.argv[1])
