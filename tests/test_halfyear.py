@@ -5,7 +5,6 @@ reader, and the command's bad input."""
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.halfyear import Case, Caseload, Intervention, Period, build_report, render
+from planner.halfyear import Caseload, Period, build_report, render
 from planner.halfyear.batchsource import ReportInputError, read_batch
 from planner.halfyear.dbsource import read_db
 from planner.halfyear.tables import HIDDEN, MIN_COUNT, TOTAL, StatTable, Table, suppress

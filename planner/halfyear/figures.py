@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .model import (ACTOR_NB, AGE_NB, GENDER_NB, LEVER_NB, OUTCOME_NB, OUTCOMES, PROBLEM_NB, SOLVED, STATE_NB,
                     STATES, STATUS_NB, Case, Caseload, Period)
-from .tables import MIN_COUNT, StatRow, StatTable, Table
+from .tables import MIN_COUNT, StatRow, StatTable, Table, count_text
 
 UNKNOWN = "Ikke oppgitt"
 NOT_IN_SOURCE = "Ikke i kilden"
@@ -283,7 +283,7 @@ def plans(cases: list[Case], p: Period) -> Figure:
                         ("Dager under grensen etter", [c.days_below_after for c in group]),
                         ("Dager utleier venter", [c.landlord_wait_days for c in group])):
         v = [x for x in vals if x is not None]
-        days.rows.append(StatRow(label, len(v), [count_days(sum(v)), str(_mean(v)), days_text(_median2(v))] if v else ["", "", ""],
+        days.rows.append(StatRow(label, len(v), [count_text(sum(v)), str(_mean(v)), days_text(_median2(v))] if v else ["", "", ""],
                                  _mean(v) if v else None))
     money = StatTable("Kroner bedt om fra sosialtjenesten", ["Sum", "Gjennomsnitt", "Median"])
     for label, vals in (("Bro (startbuffer)", [c.bridge_ore for c in group]),
@@ -294,10 +294,6 @@ def plans(cases: list[Case], p: Period) -> Figure:
                                   ["", "", ""], sum(v) / 100 if v else None))
     fig.tables += [days, money]
     return fig
-
-
-def count_days(n: int) -> str:
-    return f"{n:,}".replace(",", " ")
 
 
 def compare(cases: list[Case], p: Period) -> Figure:
