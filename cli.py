@@ -238,11 +238,12 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
              as_of=None, **letter_opts) -> None:
     """Find the cheapest interventions that keep the account solvent every day."""
     _warn_if_stale(as_of)
+    from planner.assessment import plan_explained as plan
     from planner.io.errors import InputError
     from planner.io.household import read_household
     from planner.levers import LeverError, check_names
     from planner.report import plan_text
-    from planner.solver import SolverTimeout, plan
+    from planner.solver import SolverTimeout
 
     try:
         check_names(allow, "--allow")
@@ -304,11 +305,11 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
 @_letter_options
 def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, forbid, **o) -> None:
     """Write the plan's letter to one recipient (tenant, landlord, NAV, Husbanken, social office)."""
+    from planner.assessment import plan_explained as plan
     from planner.io.errors import InputError
     from planner.io.household import read_household
     from planner.letters import LetterError, Recipient, format_for_path, render_letter
     from planner.levers import LeverError, check_names
-    from planner.solver import plan
 
     try:
         fmt = format_for_path(out, fmt)

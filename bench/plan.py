@@ -1,6 +1,9 @@
 """Solve times of `planner plan`: scenarios and generated households at 3-60 months.
 
-    python bench/plan.py [--households 40] [--seed 7]
+    python bench/plan.py [--households 40] [--seed 7] [--presolve] [--hints] [--slack-hint]
+
+`--presolve`, `--hints`, `--slack-hint` turn on the solver settings measured and rejected
+(`planner.solver.Tuning`), to measure them again.
 
 For each case prints the median and 95th percentile of the model build time, the solve time
 (every CP-SAT call: the three phases, and for households without a plan the opening-buffer
@@ -30,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from planner import solver  # noqa: E402
 from planner.cashflow import diagnose  # noqa: E402
 from planner.io.household import read_household  # noqa: E402
+from planner.solver import chain, engine  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_check", ROOT / "bench" / "check.py")
 _check = importlib.util.module_from_spec(_spec)
@@ -48,13 +52,13 @@ def problem_households(n: int, months: int, seed: int):
     return out
 
 
-def measure(households, allow=()) -> dict:
+def measure(households, allow=(), tuning: solver.Tuning = solver.Tuning()) -> dict:
     """Per-household timings, split by outcome ("plan": solvent or planned; "none": infeasible,
     which also pays for the shortfall analysis)."""
     build, solve, total, optimal, status, outcome, proven = [], [], [], 0, {}, [], []
     from ortools.sat.python import cp_model
 
-    orig_build, orig_solve = solver._build, cp_model.CpSolver.solve
+    orig_build, orig_solve = chain.build, cp_model.CpSolver.solve
     acc = {"build": 0.0, "solve": 0.0}
 
     def timed_build(*a, **k):
@@ -71,12 +75,12 @@ def measure(households, allow=()) -> dict:
         finally:
             acc["solve"] += time.perf_counter() - t
 
-    solver._build, cp_model.CpSolver.solve = timed_build, timed_solve
+    engine.build, cp_model.CpSolver.solve = timed_build, timed_solve
     try:
         for h in households:
             acc["build"] = acc["solve"] = 0.0
             t = time.perf_counter()
-            p = solver.plan(h, allow=allow)
+            p = solver.plan(h, allow=allow, tuning=tuning)
             total.append(time.perf_counter() - t)
             build.append(acc["build"])
             solve.append(acc["solve"])
@@ -85,7 +89,7 @@ def measure(households, allow=()) -> dict:
             status[p.status] = status.get(p.status, 0) + 1
             outcome.append("none" if p.status == "infeasible" else "plan")
     finally:
-        solver._build, cp_model.CpSolver.solve = orig_build, orig_solve
+        engine.build, cp_model.CpSolver.solve = orig_build, orig_solve
     return {"build": build, "solve": solve, "total": total, "optimal": optimal, "n": len(households),
             "status": status, "outcome": outcome, "proven": proven}
 
@@ -116,19 +120,23 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--households", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--presolve", action="store_true", help="CP-SAT presolve on (measured 2-3x slower)")
+    ap.add_argument("--hints", action="store_true", help="hint each phase with the previous solution")
+    ap.add_argument("--slack-hint", action="store_true", help="hint the shortfall solve with the no-lever bound")
     args = ap.parse_args()
+    tuning = solver.Tuning(presolve=args.presolve, hints=args.hints, slack_hint=args.slack_hint)
     print(f"planner plan benchmark; python {platform.python_version()} on {platform.machine()}, "
           f"{os.cpu_count()} cores; times in ms (median, p95)")
     print(f"{'case':34s} {'build':>7s} {'p95':>7s} {'solve':>7s} {'p95':>7s} {'plan()':>7s} {'p95':>7s}  optimal")
     scen = [read_household(p) for p in sorted((ROOT / "scenarios").glob("*.toml"))]
     solver.plan(scen[0])  # warm up imports and caches
     for h in scen:
-        row(f"scenario {h.id}", measure([h] * 5))
+        row(f"scenario {h.id}", measure([h] * 5, tuning=tuning))
     for months in (3, 12, 24, 60):
         n = args.households if months <= 24 else max(5, args.households // 4)
         hs = problem_households(n, months, args.seed)
         for label, allow in (("all levers", ()), ("+ move_payout", ("move_payout",))):
-            r = measure(hs, allow=allow)
+            r = measure(hs, allow=allow, tuning=tuning)
             row(f"{months:2d} months, {label}", r)
             for which, name in (("plan", "  with a plan"), ("none", "  no plan (+ shortfall)")):
                 part = subset(r, which)

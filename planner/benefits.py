@@ -19,9 +19,10 @@ SHIFTS: tuple[str, ...] = ("before", "after", "none")
 
 @dataclass(frozen=True)
 class BenefitRule:
-    """One kind's rule in force from `valid_from`."""
+    """One kind's rule, in force from `valid_from`; None: the rule as it stands, whose start
+    date the sources do not give (no invented date)."""
 
-    valid_from: date
+    valid_from: date | None
     day: int | None
     every_days: int | None
     shift: Shift
@@ -56,12 +57,14 @@ class BenefitKind:
     rules: tuple[BenefitRule, ...]
     tables: dict[int, tuple[date, ...]] = field(default_factory=dict)
     exceptions: dict[str, PayoutException] = field(default_factory=dict)
+    #: the paying office can be asked for a husleietrekk or a moved payout day (data: nav_requests)
+    nav_requests: bool = False
 
     def rule_on(self, when: date) -> BenefitRule:
         """The rule in force on `when` (the latest whose valid_from is not after it)."""
         chosen = self.rules[0]
         for rule in self.rules:
-            if rule.valid_from <= when:
+            if rule.valid_from is None or rule.valid_from <= when:
                 chosen = rule
         return chosen
 
@@ -125,10 +128,12 @@ def catalogue() -> Catalogue:
     aliases: dict[str, str] = {}
     for key, entry in raw["kinds"].items():
         rules = []
-        for valid_from, r in sorted(entry["rules"].items()):
+        dated = sorted(entry.get("rules", {}).items())
+        undated = [(None, entry["rule"])] if "rule" in entry else []
+        for valid_from, r in undated + dated:
             rules.append(
                 BenefitRule(
-                    valid_from=date.fromisoformat(valid_from),
+                    valid_from=None if valid_from is None else date.fromisoformat(str(valid_from)),
                     day=r.get("day"),
                     every_days=r.get("every_days"),
                     shift=r.get("shift", "before"),
@@ -146,6 +151,7 @@ def catalogue() -> Catalogue:
             aliases=tuple(entry.get("aliases", ())),
             rules=tuple(rules),
             tables=tables,
+            nav_requests=bool(entry.get("nav_requests", False)),
             exceptions={
                 name: PayoutException(name, e.get("description", ""), e.get("reference", ""), e["from"], e["to"],
                                       e["paid_on"], e.get("uncertain"))

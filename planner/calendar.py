@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .benefits import Shift, catalogue
+from .io.messages import english
+from .periods import months_between
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Expense, Household, IncomeStream
@@ -122,8 +124,7 @@ def occurrences(schedule: Schedule, start: date, end: date) -> tuple[Occurrence,
             out.append(Occurrence(nominal, effective_date(nominal, schedule.shift)))
     elif schedule.day is not None:
         tables = dict(schedule.tables)
-        y, m = lo.year, lo.month
-        while (y, m) <= (hi.year, hi.month):
+        for y, m in months_between(lo, hi):
             day = _month_day_for(schedule, y, m) or schedule.day
             nominal = nominal_in_month(y, m, day)
             table = tables.get(y)
@@ -133,7 +134,6 @@ def occurrences(schedule: Schedule, start: date, end: date) -> tuple[Occurrence,
             else:
                 eff = effective_date(nominal, schedule.shift)
             out.append(Occurrence(nominal, eff))
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     else:  # pragma: no cover - resolve_* never builds such a schedule
         raise ValueError("schedule without day, every_days or dates")
     for lo_d, hi_d, paid_on in schedule.moves:
@@ -170,7 +170,13 @@ def _parse_month_day(mapping: dict[str, int] | None) -> tuple[tuple[int, int, in
 
 
 class ScheduleError(ValueError):
-    """A stream without a schedule whose kind has no default day either."""
+    """A stream without a schedule whose kind has no default day either; `code` names the rule
+    (the message catalogue, `planner.io.messages`, says it in Norwegian)."""
+
+    def __init__(self, message: str, code: str, **params: object):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def resolve_income(stream: IncomeStream, start: date, profile: str | None = None) -> Schedule:
@@ -190,7 +196,7 @@ def resolve_income(stream: IncomeStream, start: date, profile: str | None = None
     if stream.dates is not None:
         return Schedule(shift=shift, dates=tuple(sorted(stream.dates)))
     if stream.first is not None and stream.every_days is None and not rule.every_days:
-        raise ScheduleError(f"`first` is for streams paid every N days; {stream.kind} is monthly: give `every_days` too, or `day`")
+        raise ScheduleError(english("first_on_monthly", kind=stream.kind), "first_on_monthly")
     moves = tuple((e.start, e.end, e.paid_on) for e in (kind.exceptions[n] for n in stream.exceptions or ()))
     if stream.every_days is not None or (stream.first is not None and rule.every_days):
         return Schedule(shift=shift, every_days=stream.every_days or rule.every_days, first=stream.first,
@@ -205,10 +211,9 @@ def resolve_income(stream: IncomeStream, start: date, profile: str | None = None
         tables = tuple(sorted(kind.tables.items())) if stream.shift is None and stream.month_day is None else ()
         return Schedule(shift=shift, day=rule.day, month_day=month_day, tables=tables)
     if rule.every_days is not None:
-        raise ScheduleError(
-            f"{stream.kind} is paid every {rule.every_days} days: give `first` (the date of one payout)"
-        )
-    raise ScheduleError(f"{stream.kind} has no fixed payout day: give `day`, `every_days` with `first`, or `dates`")
+        raise ScheduleError(english("first_needed", kind=stream.kind, every_days=rule.every_days), "first_needed",
+                            every_days=rule.every_days)
+    raise ScheduleError(english("no_schedule", kind=stream.kind), "no_schedule")
 
 
 def resolve_expense(expense: Expense) -> Schedule:
@@ -219,7 +224,7 @@ def resolve_expense(expense: Expense) -> Schedule:
     if expense.every_days is not None:
         return Schedule(shift=shift, every_days=expense.every_days, first=expense.first)
     if expense.day is None:
-        raise ScheduleError(f"expense {expense.stream!r} needs `day`, `every_days` with `first`, or `dates`")
+        raise ScheduleError(english("expense_no_schedule", name=expense.stream), "expense_no_schedule")
     return Schedule(shift=shift, day=expense.day, month_day=_parse_month_day(expense.month_day))
 
 
@@ -233,11 +238,15 @@ def household_schedules(household: Household) -> tuple[list[Schedule], list[Sche
 def payout_table(year: int, kinds: list[str] | None = None) -> list[tuple[str, list[Occurrence] | None, str]]:
     """Each benefit's effective payout dates in `year` under its default rule.
 
-    Returns (kind, occurrences or None when the kind has no fixed day, note) per kind.
+    Returns (kind, occurrences or None when the kind has no fixed day, note) per kind. The
+    schedule is the one a household's stream of the kind with no schedule of its own gets
+    (`resolve_income`): one path for rules and published tables.
     """
+    from .model import IncomeStream
+
     cat = catalogue()
     start, end = date(year, 1, 1), date(year, 12, 31)
-    rows = []
+    rows: list[tuple[str, list[Occurrence] | None, str]] = []
     for kind in kinds or sorted(cat.kinds):
         k = cat.kinds[kind]
         rule = k.rule_on(start)
@@ -249,12 +258,7 @@ def payout_table(year: int, kinds: list[str] | None = None) -> list[tuple[str, l
             )
             rows.append((kind, None, note))
             continue
-        sched = Schedule(
-            shift=rule.shift,
-            day=rule.day,
-            month_day=tuple((0, m, d) for m, d in rule.month_day),
-            tables=tuple(sorted(k.tables.items())),
-        )
+        sched = resolve_income(IncomeStream.model_validate({"kind": kind, "amount": 1}), start)
         shift_nb = {"before": "bankdagen før ved helg/helligdag", "after": "bankdagen etter ved helg/helligdag",
                     "none": "samme dag også ved helg/helligdag"}[rule.shift]
         note = "publisert tabell" if year in k.tables else f"regel: den {rule.day}., {shift_nb}"

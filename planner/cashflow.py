@@ -26,6 +26,7 @@ import numpy as np
 
 from .calendar import Schedule, household_schedules, month_end, occurrence_arrays, occurrences
 from .model import Diagnosis, Household, MonthFigures, Transaction
+from .periods import month_key
 
 PROBLEMS: tuple[str, ...] = ("none", "timing", "income")
 
@@ -62,7 +63,7 @@ def horizon(start: date, end: date) -> Horizon:
     lasts: list[int] = []
     d = start
     for t in range(days):
-        key = f"{d.year:04d}-{d.month:02d}"
+        key = month_key(d)
         if not keys or keys[-1] != key:
             keys.append(key)
             firsts.append(t)
@@ -140,7 +141,7 @@ def transactions(household: Household) -> list[Transaction]:
                     kind=exp.kind,
                     amount_ore=-exp.amount_for(occ.nominal.year, occ.nominal.month),
                     stream=None if is_rent or exp.name is None else exp.name,
-                    rent_month=f"{occ.nominal.year:04d}-{occ.nominal.month:02d}" if is_rent else None,
+                    rent_month=month_key(occ.nominal) if is_rent else None,
                 )
             )
     out.extend(living_transactions(h.living.monthly, start, end))
@@ -335,16 +336,6 @@ def _fill_flows(table: StreamTable, ent: _Entries, lo: int, hi: int, e_lo: int, 
     np.add.at(debits.reshape(-1), flat[neg], -amts[neg])
 
 
-def daily_flows(table: StreamTable) -> tuple[np.ndarray, np.ndarray]:
-    """Credits and debits (both ≥ 0) per household and day, shape (H, D), int64 øre."""
-    n_h, n_d = len(table.ids), table.hz.days
-    ent = _entries(table)
-    credits = np.empty((n_h, n_d), dtype=np.int64)
-    debits = np.empty((n_h, n_d), dtype=np.int64)
-    _fill_flows(table, ent, 0, n_h, 0, len(ent.hh), credits, debits)
-    return credits, debits
-
-
 @contextmanager
 def _gc_paused():
     """Pause the cyclic garbage collector while many small acyclic objects are made: it would
@@ -431,7 +422,7 @@ class CheckResult:
                         household=table.ids[i],
                         start=hz.start,
                         end=hz.end,
-                        problem=PROBLEMS[problem[k]],  # type: ignore[arg-type]
+                        problem=PROBLEMS[problem[k]],
                         floor_ore=floor[k],
                         min_balance_ore=min_bal[k],
                         min_balance_date=at(min_day[k]),

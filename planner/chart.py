@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 #: pyplot and rcParams are global state: every drawing in a threaded server (planner serve)
 #: holds this lock, the plan chart and the half-year report's charts alike.
 DRAW_LOCK = threading.RLock()
@@ -47,14 +46,15 @@ def balance_chart(
     for s in series:
         days = [s.start + timedelta(days=i) for i in range(len(s.balance_ore))]
         kr = s.balance_ore / 100  # display only: the engine keeps øre integers
-        ax.step(days, kr, where="post", color=s.colour, linewidth=1.4, label=s.label)
+        # matplotlib takes dates through its date converter; its stubs only say arrays
+        ax.step(days, kr, where="post", color=s.colour, linewidth=1.4, label=s.label)  # type: ignore[arg-type]
         below = s.balance_ore < floor_ore
         if below.any():
-            ax.fill_between(days, kr, floor_kr, where=below, step="post", color="#c0392b", alpha=0.35,
-                            label=f"Under grensen ({int(below.sum())} dager)" if s is series[0] else None)
+            ax.fill_between(days, kr, floor_kr, where=below, step="post", color="#c0392b",  # type: ignore[arg-type]
+                            alpha=0.35, label=f"Under grensen ({int(below.sum())} dager)" if s is series[0] else None)
     ax.axhline(floor_kr, color="#333333", linestyle="--", linewidth=1, label=f"Grense {floor_kr:,.0f} kr".replace(",", " "))
     for i, rd in enumerate(rent_dates):
-        ax.axvline(rd, color="#7f8c8d", linewidth=0.6, alpha=0.6, label="Husleie trekkes" if i == 0 else None)
+        ax.axvline(rd, color="#7f8c8d", linewidth=0.6, alpha=0.6, label="Husleie trekkes" if i == 0 else None)  # type: ignore[arg-type]
     ax.xaxis.set_major_locator(mdates.MonthLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%m.%y"))
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}".replace(",", " ")))
@@ -72,9 +72,8 @@ def balance_chart(
 
 def household_chart(household, path: str | Path, same_day_credit: bool = False) -> Path:
     """The `planner check --chart` picture: the household's balance as the schedule stands."""
-    from .cashflow import simulate, transactions
+    from .cashflow import diagnose, simulate, transactions
     from .report import PROBLEM_TEXT
-    from .cashflow import diagnose
 
     txs = transactions(household)
     sim = simulate(txs, household.start, household.end, household.opening_balance)

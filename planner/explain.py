@@ -14,6 +14,8 @@ import numpy as np
 
 from .benefits import catalogue as benefit_catalogue
 from .cashflow import simulate, transactions
+from .formatting import nb_date
+from .levers import rules
 from .model import Household, Intervention, Plan
 from .money import format_kr
 
@@ -27,8 +29,7 @@ ACTORS_NB = {
 }
 
 
-def d(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
+d = nb_date  # the one Norwegian date format (planner.formatting)
 
 
 def actors_text(actors) -> str:
@@ -130,50 +131,9 @@ def _dip_reason(base: _Baseline, windows: list[tuple[date, date]], h: Household)
 
 def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> Intervention:
     p = i.params
-    if i.lever == "rent_day":
-        first = _first_date(plan, kind="husleie")
-        summary = (f"Husleien ({format_kr(h.rent.amount)}) trekkes den {p['day']}. hver måned i stedet for den "
-                   f"{p['from_day']}. Leietaker og utleier endrer forfallsdatoen i avtalegiroen, fra {d(first) if first else '–'}.")
-        reason = _dip_reason(base, _monthly_windows(h, p["from_day"], p["day"]), h)
-    elif i.lever == "rent_instalments":
-        days = " og ".join(f"den {day}." for day in p["days"])
-        summary = (f"Husleien trekkes på inntil {len(p['days'])} dager i måneden ({days}): "
-                   + instalment_schedule(p["days"], p.get("amounts_by_month") or {"": p["amounts_ore"]}).rstrip(".")
-                   + ". Utleier må godta en betalingsavtale med disse trekkdagene og beløpene.")
-        due = h.rent.day or 1
-        reason = _dip_reason(base, _monthly_windows(h, due, max(p["days"])), h)
-    elif i.lever == "bostotte_to_landlord":
-        first = _first_date(plan, kind="bostotte_direct")
-        summary = (f"Bostøtten fra Husbanken utbetales til kommunen som utleier og trekkes fra husleien for måneden "
-                   f"den gjelder (den betales etterskuddsvis: utbetalingen den 20. gjelder måneden før); leietaker "
-                   f"samtykker skriftlig på forhånd (transporterklæring, kan trekkes tilbake når som helst), "
-                   f"første gang {d(first) if first else '–'}. "
-                   + tenant_rent_share(plan, h))
-        reason = _reason_direct(plan, h, base, "bostotte_direct", p["stream"])
-    elif i.lever == "deduction":
-        first = _first_date(plan, kind="deduction")
-        summary = (f"NAV trekker {format_kr(p['amount_ore'])} av hver utbetaling av {stream_name(h, p['stream'])} "
-                   f"og betaler det til utleier (husleietrekk), første gang {d(first) if first else '–'}. "
-                   f"Leietaker samtykker skriftlig. " + tenant_rent_share(plan, h))
-        reason = _reason_direct(plan, h, base, "deduction", p["stream"])
-    elif i.lever == "move_payout":
-        if "shift_days" in p:
-            k = p["shift_days"]
-            first = _first_date(plan, kind="income", stream=p["stream"])
-            summary = (f"NAV blir bedt om å utbetale {stream_name(h, p['stream'])} {abs(k)} dager "
-                       f"{'tidligere' if k < 0 else 'senere'} i 14-dagersrytmen"
-                       + (f"; første utbetaling i planen blir {d(first)}." if first else "."))
-            old = sorted({t.date for t in base.txs if t.kind == "income" and t.stream == p["stream"]})
-            shift = timedelta(days=k)
-            reason = _dip_reason(base, [tuple(sorted((o, o + shift))) for o in old], h)
-        else:
-            summary = (f"NAV blir bedt om å utbetale {stream_name(h, p['stream'])} den {p['to_day']}. i stedet for den "
-                       f"{p['from_day']}.")
-            reason = _dip_reason(base, _monthly_windows(h, p["to_day"], p["from_day"]), h)
-    elif i.lever == "repayment_plan":
-        summary = (f"Restansen på {format_kr(p['arrears_ore'])} nedbetales med {format_kr(p['amount_ore'])} "
-                   f"den {p['day']}. hver måned over {p['months']} måneder (nedbetalingsavtale med kreditor).")
-        reason = "Restansen må ryddes for å stoppe inkasso og begjæring om utkastelse; beløpet er valgt slik at kontoen tåler det."
+    rule = rules().get(i.lever)
+    if rule is not None:
+        summary, reason = rule.explain(i, plan, h, base)
     elif i.lever == "opening_buffer":
         first_income = _first_date(plan, kind="income")
         summary = (f"Kontoen trenger en startbuffer på {format_kr(p['amount_ore'])} (engangsstønad eller egne midler) "
@@ -186,19 +146,12 @@ def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> In
 
 def tenant_rent_share(plan: Plan, h: Household) -> str:
     """What the tenant still pays by autogiro in a typical month, e.g. '4 900,00 kr den 1.'."""
-    per_month: dict[str, list[tuple[int, int]]] = {}
-    for t in plan.transactions:
-        if t.kind == "husleie" and t.account == "tenant" and t.rent_month:
-            per_month.setdefault(t.rent_month, []).append((t.date.day, -t.amount_ore))
-    if not per_month:
+    typical = plan.typical_tenant_rent()
+    if typical is None:
         return "Leietaker betaler da ikke noe selv; hele husleien dekkes direkte."
-    counts: dict[tuple, int] = {}
-    for v in per_month.values():
-        key = tuple(a for _, a in sorted(v))
-        counts[key] = counts.get(key, 0) + 1
-    typical = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    splits = {tuple(a for _, a in v) for v in plan.tenant_rent_debits().values()}
     total = sum(typical)
-    note = " (varierer med antall utbetalinger i måneden)" if len(counts) > 1 else ""
+    note = " (varierer med antall utbetalinger i måneden)" if len(splits) > 1 else ""
     return f"Leietakers eget trekk blir da {format_kr(total)} i en vanlig måned{note}."
 
 

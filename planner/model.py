@@ -9,11 +9,10 @@ batch, where pydantic's validation would only cost time.
 
 from __future__ import annotations
 
-import calendar as _stdcal
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -25,42 +24,50 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .benefits import catalogue
+from .benefits import Shift, catalogue
+
+if TYPE_CHECKING:
+    pass
+from .io.messages import english, template
 from .money import MoneyError, kroner_to_ore
+from .periods import add_months, key_of
 from .personal import has_national_id, reserved_id_reason
 
-LEVERS: tuple[str, ...] = (
-    "rent_day",
-    "rent_instalments",
-    "bostotte_to_landlord",
-    "deduction",
-    "move_payout",
-    "repayment_plan",
-)
-LeverName = Literal[
-    "rent_day", "rent_instalments", "bostotte_to_landlord", "deduction", "move_payout", "repayment_plan"
-]
-Shift = Literal["before", "after", "none"]
+
+def _lever_names() -> tuple[str, ...]:
+    """The levers, in the catalogue's order: the one list is `data/levers.toml`."""
+    import tomllib
+    from importlib import resources
+
+    with resources.files("planner.data").joinpath("levers.toml").open("rb") as fh:
+        return tuple(tomllib.load(fh)["levers"])
+
+
+LEVERS: tuple[str, ...] = _lever_names()
+if TYPE_CHECKING:
+    LeverName = str
+else:
+    LeverName = Literal[LEVERS]
 
 
 def _to_ore(value: object) -> int:
     try:
         return kroner_to_ore(value)
     except MoneyError as exc:
-        raise PydanticCustomError("money", str(exc)) from None
+        raise PydanticCustomError("money", "{message}", {"message": str(exc), "code": exc.code}) from None
 
 
 def _to_positive_ore(value: object) -> int:
     ore = _to_ore(value)
     if ore <= 0:
-        raise PydanticCustomError("money", "must be more than 0 kroner")
+        raise PydanticCustomError("money", template("amount_not_positive"), {"code": "amount_not_positive"})
     return ore
 
 
 def _to_nonnegative_ore(value: object) -> int:
     ore = _to_ore(value)
     if ore < 0:
-        raise PydanticCustomError("money", "must not be negative")
+        raise PydanticCustomError("money", template("amount_negative"), {"code": "amount_negative"})
     return ore
 
 
@@ -84,7 +91,7 @@ def _no_personal_data(value: str | None, what: str) -> str | None:
     if value is not None and has_national_id(value):
         raise PydanticCustomError(
             "personal_data",
-            "looks like a fødselsnummer or D-number; {what} must not hold personal data: use a case number",
+            template("personal_data"),
             {"what": what},
         )
     return value
@@ -95,13 +102,6 @@ def _shown(value: object) -> object:
     if isinstance(value, list):
         return [v.isoformat() if isinstance(v, date) else v for v in value]
     return value
-
-
-def add_months(d: date, months: int) -> date:
-    """`d` moved by whole calendar months, clamped to the target month's last day."""
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return date(year, month, min(d.day, _stdcal.monthrange(year, month)[1]))
 
 
 class _Strict(BaseModel):
@@ -138,7 +138,7 @@ class _Scheduled(_Strict):
             if not m or not 1 <= int(m.group(2)) <= 12:
                 raise PydanticCustomError(
                     "month_key",
-                    "month key {key} is not a month: use 1-12 (every year) or YYYY-MM (one month)",
+                    template("month_key"),
                     {"key": repr(key)},
                 )
         return value
@@ -151,36 +151,37 @@ class _Scheduled(_Strict):
         if len(forms) > 1:
             raise PydanticCustomError(
                 "schedule",
-                "give one schedule form, not {forms}: `day`, `every_days` with `first`, or `dates`",
-                {"forms": " and ".join(forms), "field": forms[1], "value": _shown(getattr(self, forms[1]))},
+                template("schedule_forms"),
+                {"forms": " and ".join(forms), "field": forms[1], "value": _shown(getattr(self, forms[1])),
+                 "code": "schedule_forms"},
             )
         if self.every_days is not None and self.first is None:
             raise PydanticCustomError(
                 "schedule",
-                "`every_days` needs `first`: the date of one payout to count from",
-                {"field": "every_days", "value": self.every_days},
+                template("every_days_needs_first"),
+                {"field": "every_days", "value": self.every_days, "code": "every_days_needs_first"},
             )
         if self.first is not None and forms and forms != ["every_days"]:
             raise PydanticCustomError(
                 "schedule",
-                "`first` belongs with `every_days`, not with `{f}`",
-                {"f": forms[0], "field": "first", "value": self.first.isoformat()},
+                template("first_with_every_days"),
+                {"f": forms[0], "field": "first", "value": self.first.isoformat(), "code": "first_with_every_days"},
             )
         if self.dates is not None and not self.dates:
             raise PydanticCustomError(
-                "schedule", "`dates` is empty: list at least one date or use `day`", {"field": "dates"}
+                "schedule", template("dates_empty"), {"field": "dates", "code": "dates_empty"}
             )
         if self.month_day is not None and (self.every_days is not None or self.dates is not None):
             raise PydanticCustomError(
                 "schedule",
-                "`month_day` moves a monthly payout; it does not apply with `every_days` or `dates`",
-                {"field": "month_day"},
+                template("month_day_monthly"),
+                {"field": "month_day", "code": "month_day_monthly"},
             )
         return self
 
     def amount_for(self, year: int, month: int) -> int:
         """The amount of a payout whose nominal date is in `year`-`month`."""
-        specific = self.month_amounts.get(f"{year:04d}-{month:02d}")
+        specific = self.month_amounts.get(key_of(year, month))
         if specific is None:
             specific = self.month_amounts.get(f"{year:04d}-{month}")
         if specific is None:
@@ -200,7 +201,7 @@ class IncomeStream(_Scheduled):
         if not isinstance(value, str) or cat.canonical(value.strip().lower()) is None:
             raise PydanticCustomError(
                 "kind",
-                "unknown benefit kind {value}; allowed: {allowed}",
+                template("unknown_benefit_kind"),
                 {"value": repr(value), "allowed": cat.allowed_income_names()},
             )
         return cat.canonical(value.strip().lower())  # type: ignore[return-value]
@@ -216,11 +217,11 @@ class IncomeStream(_Scheduled):
             if name not in known:
                 raise PydanticCustomError(
                     "exceptions",
-                    "unknown exception {value} for {kind}; allowed: {allowed}",
+                    template("unknown_exception"),
                     {"value": repr(name), "kind": self.kind, "allowed": ", ".join(sorted(known)) or "none"},
                 )
         if self.exceptions and self.every_days is None and self.first is None:
-            raise PydanticCustomError("exceptions", "`exceptions` apply to streams paid every N days (give `every_days` and `first`)", {})
+            raise PydanticCustomError("exceptions", template("exceptions_need_every_days"), {})
         return self
 
     @property
@@ -241,7 +242,7 @@ class Expense(_Scheduled):
         if not isinstance(value, str) or value.strip().lower() not in kinds:
             raise PydanticCustomError(
                 "kind",
-                "unknown expense kind {value}; allowed: {allowed}",
+                template("unknown_expense_kind"),
                 {"value": repr(value), "allowed": ", ".join(sorted(kinds))},
             )
         return value.strip().lower()
@@ -307,7 +308,7 @@ class Household(_Strict):
     def _calendar_years(cls, value: date) -> date:
         """The bank calendar (holidays, Norges Bank closing days) is known for these years."""
         if not 1990 <= value.year <= 2100:
-            raise PydanticCustomError("date_range", "must be a date in the years 1990 to 2100")
+            raise PydanticCustomError("date_range", template("date_range"), {"first": 1990, "last": 2100})
         return value
 
     @field_validator("id")
@@ -333,7 +334,7 @@ class Household(_Strict):
         if value is not None and value not in profiles:
             raise PydanticCustomError(
                 "profile",
-                "unknown profile {value}; allowed: {allowed}",
+                template("unknown_profile"),
                 {"value": repr(value), "allowed": ", ".join(sorted(profiles))},
             )
         return value
@@ -342,14 +343,17 @@ class Household(_Strict):
     def _whole(self):
         problem = next(iter(self._household_problems()), None)
         if problem is not None:
-            at, value, message = problem
+            at, value, message, code, params = problem
             # `at` and `value` travel in the error context so the reader can name the exact
-            # field and line, although pydantic reports household-level errors at the root.
-            raise PydanticCustomError("household", "{message}", {"message": message, "at": at, "value": value})
+            # field and line, although pydantic reports household-level errors at the root;
+            # `code` and `params` let a reader say it in its own language (planner.io.messages).
+            raise PydanticCustomError("household", "{message}", {"message": message, "at": at, "value": value,
+                                                                 "code": code, "params": params})
         return self
 
     def _household_problems(self):
-        """Checks that need the whole household: yields (dotted path, bad value, message)."""
+        """Checks that need the whole household: yields (dotted path, bad value, message, code,
+        params): the English message, and the code and parameters other languages use."""
         from .calendar import ScheduleError, resolve_expense, resolve_income
 
         rents = [i for i, e in enumerate(self.expense) if e.kind == "husleie"]
@@ -357,25 +361,27 @@ class Household(_Strict):
             yield (
                 "expense",
                 None,
-                "exactly one expense of kind 'husleie' (the rent) is required, found none;"
-                ' add [[expense]] with kind = "husleie", amount and day',
+                english("rent_missing"),
+                "rent_missing", {},
             )
         elif len(rents) > 1:
             yield (
                 f"expense.{rents[1]}.kind",
                 "husleie",
-                f"exactly one expense of kind 'husleie' (the rent) is required, found {len(rents)};"
-                " give the whole monthly rent once (splitting it is a lever the planner may propose)",
+                english("rent_twice", count=len(rents)),
+                "rent_twice", {"count": len(rents)},
             )
         end = self.end
-        for group, items in (("income", self.income), ("expense", self.expense)):
+        groups: tuple[tuple[str, Sequence[IncomeStream | Expense]], ...] = (("income", self.income), ("expense", self.expense))
+        for group, items in groups:
             seen: set[str] = set()
             for idx, item in enumerate(items):
                 if item.stream in seen:
                     yield (
                         f"{group}.{idx}.name",
                         item.stream,
-                        f"two {group} streams are called {item.stream!r}; give each its own `name`",
+                        english("same_name", group=group, name=item.stream),
+                        "same_name", {"name": item.stream, "group": group},
                     )
                 seen.add(item.stream)
                 for d in item.dates or ():
@@ -383,7 +389,8 @@ class Household(_Strict):
                         yield (
                             f"{group}.{idx}.dates",
                             d.isoformat(),
-                            f"date {d.isoformat()} is outside the horizon {self.start.isoformat()} to {end.isoformat()}",
+                            english("date_outside_horizon", date=d, start=self.start, end=end),
+                            "date_outside_horizon", {"date": d, "start": self.start, "end": end},
                         )
                 try:
                     if group == "income":
@@ -393,22 +400,23 @@ class Household(_Strict):
                 except ScheduleError as exc:
                     if group == "income" and item.first is not None and item.every_days is None:
                         # `first` on a monthly kind
-                        yield (f"{group}.{idx}.first", item.first.isoformat(), str(exc))
+                        yield (f"{group}.{idx}.first", item.first.isoformat(), str(exc), exc.code, exc.params)
                     else:  # no schedule given and the kind has no default day
-                        yield (f"{group}.{idx}.day", None, str(exc))
+                        yield (f"{group}.{idx}.day", None, str(exc), exc.code, exc.params)
         if self.arrears is not None and self.arrears.since is not None and self.arrears.since > end:
             yield (
                 "arrears.since",
                 self.arrears.since.isoformat(),
-                f"arrears cannot be owed since a date after the horizon ({end.isoformat()})",
+                english("arrears_after_horizon", end=end),
+                "arrears_after_horizon", {"end": end},
             )
         oldest = max(date(1990, 1, 1), add_months(self.start, -12 * ARREARS_MAX_YEARS))
         if self.arrears is not None and self.arrears.since is not None and self.arrears.since < oldest:
             yield (
                 "arrears.since",
                 self.arrears.since.isoformat(),
-                f"arrears owed since before {oldest.isoformat()} ({ARREARS_MAX_YEARS} years before the start)"
-                " are implausible: rent claims lapse after three years (foreldelsesloven § 2); check the date",
+                english("arrears_too_old", oldest=oldest, years=ARREARS_MAX_YEARS),
+                "arrears_too_old", {"oldest": oldest, "years": ARREARS_MAX_YEARS},
             )
         streams = {i.stream for i in self.income} | {i.kind for i in self.income}
         for key in ("deduction_from", "move_payout"):
@@ -417,8 +425,8 @@ class Household(_Strict):
                     yield (
                         f"levers.{key}",
                         s,
-                        f"{s!r} is not an income stream of this household; streams: "
-                        + (", ".join(sorted(streams)) or "(none)"),
+                        english("not_a_stream", name=s, streams=sorted(streams)),
+                        "not_a_stream", {"name": s, "streams": sorted(streams)},
                     )
 
     @property
@@ -435,172 +443,18 @@ class Household(_Strict):
         return next(e for e in self.expense if e.kind == "husleie")
 
 
-# --------------------------------------------------------------------------- engine results
+# Engine results live in planner.results; re-exported here, where every caller imports them.
+from .results import (  # noqa: E402
+    Diagnosis,
+    Intervention,
+    MonthFigures,
+    Plan,
+    Problem,
+    Shortfall,
+    Transaction,
+    typical_split,
+)
 
-
-@dataclass(frozen=True, slots=True)
-class Transaction:
-    """One booking on an account. Negative amounts leave the account."""
-
-    date: date
-    account: str  # "tenant" or "landlord"
-    kind: str  # "income", an expense kind such as "husleie", "living", "bostotte_direct", ...
-    amount_ore: int
-    stream: str | None = None
-    rent_month: str | None = None
-
-    def to_json(self) -> dict:
-        out: dict = {"date": self.date.isoformat(), "account": self.account, "kind": self.kind}
-        if self.stream is not None:
-            out["stream"] = self.stream
-        if self.rent_month is not None:
-            out["rent_month"] = self.rent_month
-        out["amount_ore"] = self.amount_ore
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class MonthFigures:
-    """One calendar month of the horizon, as a caseworker reads it."""
-
-    month: str  # YYYY-MM
-    income_ore: int
-    outgoings_ore: int  # positive number: what left the account
-    lowest_ore: int
-    lowest_date: date
-    end_balance_ore: int
-
-    @property
-    def net_ore(self) -> int:
-        return self.income_ore - self.outgoings_ore
-
-
-Problem = Literal["none", "timing", "income"]
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    """What is wrong with a household's schedule as it stands (see design.md, contract)."""
-
-    household: str
-    start: date
-    end: date
-    problem: Problem
-    floor_ore: int
-    min_balance_ore: int
-    min_balance_date: date
-    first_shortfall: date | None
-    days_below_floor: int
-    opening_buffer_ore: int  # smallest extra opening balance that avoids every dip
-    months: tuple[MonthFigures, ...] = field(default=())
-
-    def to_json(self) -> dict:
-        """The diagnosis part of the plan contract (`baseline`), plus the per-month figures."""
-        return {
-            "problem": self.problem,
-            "min_balance_ore": self.min_balance_ore,
-            "min_balance_date": self.min_balance_date.isoformat(),
-            "first_shortfall": self.first_shortfall.isoformat() if self.first_shortfall else None,
-            "days_below_floor": self.days_below_floor,
-            "floor_ore": self.floor_ore,
-            "opening_buffer_ore": self.opening_buffer_ore,
-            "months": [
-                {
-                    "month": m.month,
-                    "income_ore": m.income_ore,
-                    "outgoings_ore": m.outgoings_ore,
-                    "net_ore": m.net_ore,
-                    "lowest_ore": m.lowest_ore,
-                    "lowest_date": m.lowest_date.isoformat(),
-                    "end_balance_ore": m.end_balance_ore,
-                }
-                for m in self.months
-            ],
-        }
-
-
-# --------------------------------------------------------------------------- plans
-
-
-@dataclass(frozen=True)
-class Intervention:
-    """One lever the plan uses, with its parameters as in the plan contract."""
-
-    lever: str
-    actors: tuple[str, ...]
-    cost: int
-    params: dict
-    summary: str = ""
-    reason: str = ""
-
-    def to_json(self) -> dict:
-        out = {"lever": self.lever, "actors": list(self.actors), "cost": self.cost, "params": self.params,
-               "summary": self.summary}
-        if self.reason:
-            out["reason"] = self.reason
-        return out
-
-
-@dataclass(frozen=True)
-class Shortfall:
-    """What would make an infeasible household solvent: the smallest extra money."""
-
-    monthly_ore: int | None  # smallest extra sum each month (on the 1st); None if no monthly sum helps
-    one_time_ore: int  # smallest one-time sum on the first day
-    binding_days: tuple[date, ...]  # days where the balance touches the floor in that solution
-
-    def to_json(self) -> dict:
-        return {
-            "monthly_ore": self.monthly_ore,
-            "one_time_ore": self.one_time_ore,
-            "binding_days": [d.isoformat() for d in self.binding_days],
-        }
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The planner's answer for one household (see design.md, plan contract)."""
-
-    household: str
-    start: date
-    end: date
-    status: Literal["solvent", "planned", "infeasible"]
-    baseline: Diagnosis
-    interventions: tuple[Intervention, ...]
-    cost: int
-    min_balance_ore: int
-    min_balance_date: date
-    opening_balance_ore: int
-    floor_ore: int
-    transactions: tuple[Transaction, ...]
-    shortfall: Shortfall | None = None
-    lateness_ore_days: int = 0
-    opening_buffer_ore: int = 0
-    optimal: bool = True
-    explanation: tuple[str, ...] = ()
-    # What happens if nothing is done (an `eviction.EvictionProjection`) for a household with a
-    # problem; None when the schedule as it stands is fine and nothing is owed.
-    if_nothing_done: object | None = None
-
-    def to_json(self) -> dict:
-        base = self.baseline.to_json()
-        return {
-            "format": "planner.plan/1",
-            "household": self.household,
-            "horizon": {"start": self.start.isoformat(), "end": self.end.isoformat()},
-            "status": self.status,
-            "baseline": base,
-            "interventions": [i.to_json() for i in self.interventions],
-            "cost": self.cost,
-            "min_balance_ore": self.min_balance_ore,
-            "min_balance_date": self.min_balance_date.isoformat(),
-            "shortfall": self.shortfall.to_json() if self.shortfall else None,
-            "opening_balance_ore": self.opening_balance_ore,
-            "floor_ore": self.floor_ore,
-            "opening_buffer_ore": self.opening_buffer_ore,
-            "lateness_ore_days": self.lateness_ore_days,
-            "optimal": self.optimal,
-            "explanation": list(self.explanation),
-            "if_nothing_done": None if self.if_nothing_done is None else self.if_nothing_done.to_json(),
-            "transactions": [t.to_json() for t in self.transactions],
-        }
+__all__ = ["LEVERS", "Arrears", "Diagnosis", "Expense", "Household", "IncomeStream", "Intervention", "LeverName",
+           "Levers", "Living", "MonthFigures", "Plan", "Problem", "Shortfall", "Transaction", "add_months",
+           "typical_split"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Sequence
 
+from .formatting import nb_date
 from .model import Diagnosis, Household
 from .money import format_kr
 
@@ -31,9 +32,7 @@ def months_nb(n: int) -> str:
     return f"{n} måned" if n == 1 else f"{n} måneder"
 
 
-def d(day: date | None) -> str:
-    """Norwegian date: 01.02.2026."""
-    return "–" if day is None else day.strftime("%d.%m.%Y")
+d = nb_date  # the one Norwegian date format (planner.formatting)
 
 
 def diagnosis_text(household: Household, diag: Diagnosis, projection=None) -> str:
@@ -90,7 +89,7 @@ def month_table(diag: Diagnosis) -> str:
     return table(header, rows)
 
 
-def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     """A left-aligned first column and right-aligned numbers, for a fixed-width terminal."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     out = []

@@ -299,8 +299,19 @@ def write_ofx(case: Case, currency: str = "NOK") -> bytes:
     from xml.etree import ElementTree as ET
 
     from ofxtools.header import make_header
-    from ofxtools.models import (BANKACCTFROM, BANKMSGSRSV1, BANKTRANLIST, LEDGERBAL, OFX, SIGNONMSGSRSV1, SONRS,
-                                 STATUS, STMTRS, STMTTRN, STMTTRNRS)
+    from ofxtools.models import (
+        BANKACCTFROM,
+        BANKMSGSRSV1,
+        BANKTRANLIST,
+        LEDGERBAL,
+        OFX,
+        SIGNONMSGSRSV1,
+        SONRS,
+        STATUS,
+        STMTRS,
+        STMTTRN,
+        STMTTRNRS,
+    )
 
     def noon(d: date) -> datetime:
         return datetime(d.year, d.month, d.day, 11, 0, tzinfo=timezone.utc)

@@ -8,9 +8,9 @@ import struct
 
 import pytest
 from click.testing import CliRunner
+from conftest import SCENARIOS
 
 from cli import main
-from conftest import SCENARIOS
 
 SEED = str(SCENARIOS / "enslig-mor-2006.toml")
 KRONER = re.compile(r"-?\d{1,3}(?: \d{3})*,\d{2} kr")

@@ -350,7 +350,7 @@ def test_fine_household_gets_no_steps(scenario):
     assert projection_text(p).startswith("Hvis ingenting gjøres:\nIngen restanse")
 
 
-def _never_pays() -> "EvictionRules":
+def _never_pays():
     """The data without deadlines to pay: the process runs its course whatever the account holds."""
     raw = raw_data()
     for step in raw["steps"].values():

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from halfyear_gen import ADDRESS, LEVERS, NAME, PERIOD, PREVIOUS, case_of, effective, truth, write_batch, write_db
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,8 +20,6 @@ from planner.halfyear import Caseload, Period, build_report, render
 from planner.halfyear.batchsource import ReportInputError, read_batch
 from planner.halfyear.dbsource import read_db
 from planner.halfyear.tables import HIDDEN, MIN_COUNT, TOTAL, StatTable, Table, suppress
-
-from halfyear_gen import ADDRESS, LEVERS, NAME, PERIOD, PREVIOUS, case_of, effective, truth, write_batch, write_db
 
 ROOT = Path(__file__).resolve().parent.parent
 P = Period(*PERIOD)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from conftest import ROOT, SCENARIOS
 
 from cli import main
-from conftest import ROOT, SCENARIOS
 
 SEED = str(SCENARIOS / "enslig-mor-2006.toml")
 LOW = str(SCENARIOS / "lav-inntekt.toml")

@@ -654,11 +654,12 @@ def test_non_ascii_digits_are_not_numbers(tmp_path, digits):
     text = _edit("amount = 6200", f'amount = "{digits}"')
     f, msg = one(tmp_path, text)
     assert "income[2].amount: expected an amount in kroner such as 9500 or 9500.50" in msg
-    text = _edit("[living]", f'[levers]\nrent_days = [1]\nrepay_months = 3\n[arrears]\namount = 1\nsince = 2025-01-01\n[living]')
+    text = _edit("[living]", '[levers]\nrent_days = [1]\nrepay_months = 3\n[arrears]\namount = 1\nsince = 2025-01-01\n[living]')
     h = read_household(_write(tmp_path, text))
     assert h.arrears.amount == 100
-    from planner.model import Household
     from pydantic import ValidationError
+
+    from planner.model import Household
 
     with pytest.raises(ValidationError):
         Household.model_validate({"id": "x", "start": "2026-01-01",

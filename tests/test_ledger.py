@@ -8,7 +8,6 @@ bad ledgers check that every row is accounted for and that nothing ends in a tra
 from __future__ import annotations
 
 import csv
-import io
 import json
 import tomllib
 import zipfile

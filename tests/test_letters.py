@@ -11,9 +11,9 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, SCENARIOS
 
 from cli import main
-from conftest import ROOT, SCENARIOS
 
 LETTER_DATE = date(2025, 12, 1)
 REPLY_BY = date(2025, 12, 15)
@@ -39,8 +39,8 @@ PAIRS = [(case, to) for case, (*_, tos) in CASES.items() for to in tos]
 @pytest.fixture(scope="module")
 def planned():
     """case -> (household, plan), solved once."""
+    from planner.assessment import plan_explained as plan
     from planner.io.household import household_from_dict
-    from planner.solver import plan
 
     out = {}
     for case, (scen, forbid, extra, _) in CASES.items():
@@ -475,7 +475,8 @@ def test_tenant_letter_says_rest_is_paid_directly_only_with_direct_payments(plan
 def test_social_office_budget_lists_every_outgoing(planned, sender):
     """M11: rent, the other expenses by kind and everyday living, adding up to the diagnosis'
     average outgoings per month."""
-    from planner.letters import _budget, format_amount as A
+    from planner.letters import _budget
+    from planner.letters import format_amount as A
 
     for case in ("lav-inntekt", "move-and-buffer"):
         h, p = planned[case]

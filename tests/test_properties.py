@@ -13,12 +13,12 @@ from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import households
 
-from planner.calendar import household_schedules, occurrences
 from planner import cashflow
+from planner.calendar import household_schedules, occurrences
 from planner.cashflow import check_table, compile_households, diagnose_many, simulate, transactions
 from planner.model import Household
-from strategies import households
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ONE_DAY = timedelta(days=1)

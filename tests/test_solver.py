@@ -15,15 +15,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import jsonschema
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planner.assessment import plan_explained as plan
 from planner.calendar import Schedule, effective_date, household_schedules, nominal_in_month, occurrences
 from planner.cashflow import transactions
 from planner.levers import resolve
 from planner.model import Household
-from planner.solver import plan
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "docs" / "plan.schema.json").read_text())
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from click.testing import CliRunner
+from conftest import SCENARIOS
 
 from cli import main
-from conftest import SCENARIOS
 from planner.staleness import known_until, stale_warning
 
 FINE = str(SCENARIOS / "alt-i-orden.toml")

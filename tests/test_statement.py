@@ -12,16 +12,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from statement_gen import ACCOUNT, NAMES, PAYEE_ACCOUNTS, SHOPS, TEXTS_IN, TEXTS_OUT, WRITERS, generate, write_camt053
+from statement_truth import match
 
 from planner.cashflow import diagnose
 from planner.io.household import household_from_dict, read_household
 from planner.io.tables import ColumnMap
-from planner.statement import (Statement, StatementError, detect, household_document, read_bytes, read_many,
-                               toml_text)
+from planner.statement import StatementError, detect, household_document, read_bytes, read_many, toml_text
 from planner.statement.csvfile import parse_amount
 from planner.statement.read import join
-from statement_gen import ACCOUNT, NAMES, PAYEE_ACCOUNTS, SHOPS, TEXTS_IN, TEXTS_OUT, WRITERS, generate, write_camt053
-from statement_truth import match
 
 ROOT = Path(__file__).resolve().parent.parent
 XSD = ROOT / "tests" / "data" / "camt.053.001.02.xsd"
@@ -291,7 +290,7 @@ def test_overlapping_and_repeated_periods_and_gaps(tmp_path):
     a, b = generate(4), generate(4)
     data = write_camt053(a)
     err = _bad(tmp_path, {"jan.xml": data, "kopi.xml": data})
-    assert f"repeats" in err and f"both cover {a.start.isoformat()} to {a.end.isoformat()}; give each period once" in err
+    assert "repeats" in err and f"both cover {a.start.isoformat()} to {a.end.isoformat()}; give each period once" in err
     rows = "Dato;Tekst;Beløp\n" + "".join(f"{d}.{m:02d}.2026;x;-1,00\n" for m in (1, 2, 3, 4) for d in (1, 28))
     early = "Dato;Tekst;Beløp\n" + "".join(f"{d}.{m:02d}.2026;x;-1,00\n" for m in (3, 4, 5, 6) for d in (1, 28))
     err = _bad(tmp_path, {"a.csv": rows.encode(), "b.csv": early.encode()})

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -175,8 +176,8 @@ def test_import_toml_and_field_messages_for_a_bad_file(client):
 
 
 def _batch_folder(tmp_path: Path) -> Path:
+    from planner.assessment import plan_explained as plan
     from planner.io.household import read_household
-    from planner.solver import plan
 
     out = tmp_path / "batch"
     (out / "plans").mkdir(parents=True)
@@ -295,16 +296,36 @@ def test_import_batch_refuses_a_results_csv_without_the_batch_columns(client):
 
 
 def test_new_validation_messages_have_norwegian_texts():
+    """The web says a problem in Norwegian from its code and parameters, never by reading the
+    English message (issue 10): each bad input here gives its code and its Norwegian text."""
+    from planner.io.errors import InputError
+    from planner.io.household import household_from_dict
+    from planner.io.messages import NB
     from planner.web.forms import norwegian
 
-    cases = {
-        "at most two decimals (whole øre) are allowed; for thousands write 11000 or 11 000 (got '11.000')": "Høyst to desimaler",
-        "unclear amount '1.000.000': write kroner as 9500.50 or 9 500,50": "Uklart beløp",
-        "looks like a fødselsnummer (11 digits); a label must not hold personal data: use a case number": "fødselsnummer",
-        "must be a date in the years 1990 to 2100": "1990–2100",
-        "`month_day` moves a monthly payout; it does not apply with `every_days` or `dates`": "månedlige",
-        "arrears cannot be owed since a date after the horizon (2026-12-31)": "Restansen",
-    }
-    for english, norsk in cases.items():
-        text = norwegian(english)
-        assert norsk in text and not text.startswith("Ugyldig verdi"), english
+    def problem(**change):
+        doc = {"id": "hh", "start": "2026-01-01", "months": 12,
+               "expense": [{"kind": "husleie", "amount": 9500, "day": 1}], **change}
+        with pytest.raises(InputError) as exc:
+            household_from_dict(doc, "form")
+        return exc.value.problems[0]
+
+    rent = {"kind": "husleie", "day": 1}
+    cases = [
+        (problem(expense=[{**rent, "amount": Decimal("12.345")}]), "amount_decimals", "Høyst to desimaler"),
+        (problem(expense=[{**rent, "amount": "1.000.000"}]), "amount_unclear", "Uklart beløp"),
+        (problem(label="Ola 01018012371"), "personal_data", "fødselsnummer"),
+        (problem(start="1980-01-01"), "date_range", "1990–2100"),
+        (problem(income=[{"kind": "aap", "amount": 100, "every_days": 14, "first": "2026-01-05",
+                          "month_day": {"12": 10}}]), "month_day_monthly", "månedlige"),
+        (problem(arrears={"amount": 100, "since": "2027-02-01"}), "arrears_after_horizon", "Restansen"),
+        (problem(income=[{"kind": "aap", "amount": 100, "dates": ["2028-01-01"]}]), "date_outside_horizon",
+         "Datoen 01.01.2028 er utenfor perioden 01.01.2026–31.12.2026."),
+        (problem(levers={"deduction_from": ["aap"]}), "not_a_stream", "«aap» er ikke en inntekt"),
+        (problem(months=61), "int_range", "Må være et helt tall fra 1 til 60."),
+    ]
+    for p, code, norsk in cases:
+        assert p.code == code, (p.code, str(p))
+        assert code in NB
+        text = norwegian(p)
+        assert norsk in text and not text.startswith("Ugyldig verdi"), str(p)

@@ -17,7 +17,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from _browser import ARGS, CHROMIUM, HID, fill_casework, require_browser
 
 sync_api = require_browser()

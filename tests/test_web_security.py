@@ -64,8 +64,8 @@ def fields_of(name: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def plans() -> dict[str, dict]:
+    from planner.assessment import plan_explained as plan
     from planner.io.household import read_household
-    from planner.solver import plan
 
     return {n: plan(read_household(SCENARIOS / f"{n}.toml"), time_limit_s=5).to_json()
             for n in ("aap-drift", "lav-inntekt")}
@@ -157,9 +157,10 @@ def test_a_save_based_on_an_old_version_is_refused(tmp_path):
 
 
 def test_migration_adds_the_version_to_an_existing_database_without_loss(tmp_path):
+    from importlib import resources
+
     from alembic import command
     from alembic.config import Config
-    from importlib import resources
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = sa.create_engine(url)

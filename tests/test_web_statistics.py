@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import date
 import sys
+from datetime import date
 from html import unescape
 from pathlib import Path
 
@@ -15,8 +15,8 @@ import pytest
 
 pytest.importorskip("httpx")
 from fastapi.testclient import TestClient  # noqa: E402
-
 from halfyear_gen import NAME, truth, write_db  # noqa: E402
+
 from planner.halfyear import Caseload, Period, build_report  # noqa: E402
 from planner.halfyear.dbsource import read_db  # noqa: E402
 from planner.web.app import create_app  # noqa: E402

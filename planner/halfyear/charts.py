@@ -58,7 +58,7 @@ def figure_chart(fig: Figure, fmt: str = "svg", *, text_as_text: bool = False) -
     heights = [0.6 + len(rows) * (0.1 + 0.13 * len(series)) for _, rows, series, _, _ in panels]
     from ..chart import DRAW_LOCK
 
-    rc = {"svg.hashsalt": "planner-halfyear", "font.size": 9, "axes.titlesize": 10, "font.family": "DejaVu Sans",
+    rc: dict = {"svg.hashsalt": "planner-halfyear", "font.size": 9, "axes.titlesize": 10, "font.family": "DejaVu Sans",
           "svg.fonttype": "none" if text_as_text else "path"}
     with DRAW_LOCK, matplotlib.rc_context(rc):
         f, axes = plt.subplots(len(panels), 1, figsize=(WIDTH_IN, sum(heights) + 0.4),

@@ -132,8 +132,9 @@ def _case(r, first_doc: dict | None, record: dict, first_letter, task_rows: list
         if t.active or t.state == "refused":
             interventions.append(Intervention(t.lever, tuple(a for a in (t.actors or "").split(";") if a), t.state))
         for h in _history(t.history):
-            if isinstance(h, dict) and h.get("state") == "asked" and _day(h.get("at")):
-                contacts.append(_day(h.get("at")))
+            asked = _day(h.get("at")) if isinstance(h, dict) and h.get("state") == "asked" else None
+            if asked is not None:
+                contacts.append(asked)
     if not task_rows and plan is not None:
         interventions = [Intervention(i.get("lever", ""), tuple(i.get("actors") or ()), None)
                          for i in plan.get("interventions") or ()]

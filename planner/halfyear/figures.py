@@ -12,8 +12,22 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .model import (ACTOR_NB, AGE_NB, GENDER_NB, LEVER_NB, OUTCOME_NB, OUTCOMES, PROBLEM_NB, SOLVED, STATE_NB,
-                    STATES, STATUS_NB, Case, Caseload, Period)
+from .model import (
+    ACTOR_NB,
+    AGE_NB,
+    GENDER_NB,
+    LEVER_NB,
+    OUTCOME_NB,
+    OUTCOMES,
+    PROBLEM_NB,
+    SOLVED,
+    STATE_NB,
+    STATES,
+    STATUS_NB,
+    Case,
+    Caseload,
+    Period,
+)
 from .tables import MIN_COUNT, StatRow, StatTable, Table, count_text
 
 UNKNOWN = "Ikke oppgitt"
@@ -98,7 +112,9 @@ def offices(cases: list[Case], p: Period) -> Figure:
                  "Åpnet: saken ble åpnet i perioden. Avsluttet: saken ble avsluttet (utfall registrert) i perioden. "
                  "Åpne: åpnet innen periodens slutt og ikke avsluttet innen da.")
     fig.missing = _missing(cases, lambda c: c.opened is not None, "når sakene ble åpnet")
-    opened, closed, open_ = Counter(), Counter(), Counter()
+    opened: Counter[str] = Counter()
+    closed: Counter[str] = Counter()
+    open_: Counter[str] = Counter()
     for c in cases:
         office = c.office or UNKNOWN
         if c.opened in p:
@@ -218,10 +234,11 @@ def outcomes(cases: list[Case], p: Period) -> Figure:
     fig.tables.append(Table("Utfall", "Utfall", ["Husholdninger"],
                             [(OUTCOME_NB[o], [cnt[o]]) for o in OUTCOMES], col_total=True))
     contact = [(c.first_contact - c.list_date).days for c in cases
-               if c.first_contact in p and c.list_date is not None and c.first_contact >= c.list_date]
+               if c.first_contact is not None and c.first_contact in p and c.list_date is not None
+               and c.first_contact >= c.list_date]
     solved = [(c.outcome_date - c.list_date).days for c in cases
-              if c.outcome in SOLVED and c.outcome_date in p and c.list_date is not None
-              and c.outcome_date >= c.list_date]
+              if c.outcome in SOLVED and c.outcome_date is not None and c.outcome_date in p
+              and c.list_date is not None and c.outcome_date >= c.list_date]
     cc, sc = Counter(_bin(d, DAY_BINS) for d in contact), Counter(_bin(d, DAY_BINS) for d in solved)
     fig.tables.append(Table("Dager fra listens dato", "Dager", ["Til første kontakt", "Til løsning"],
                             [(b[0], [cc[b[0]], sc[b[0]]]) for b in DAY_BINS], col_total=True))

@@ -61,7 +61,7 @@ def key_figures(report: Report) -> list[tuple[str, str]]:
     for fig in report.figures:
         if not fig.available:
             continue
-        for t, columns, rows in grids(fig):
+        for _t, columns, rows in grids(fig):
             for label, cells in rows:
                 for col, cell in zip(columns, cells):
                     shown[(fig.key, label, col)] = cell.text

@@ -6,7 +6,10 @@ what would be accepted. The CLI prints these without a traceback and exits with 
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,10 @@ class Problem:
     has_value: bool = False
     #: the bad value looks like personal data: never repeat it (messages, errors.csv)
     sensitive: bool = False
+    #: which rule it broke and its parameters: other languages say it from these
+    #: (`planner.io.messages`), never from the English `message`
+    code: str = ""
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"

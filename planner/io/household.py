@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 from ..model import Household
 from ..money import WrittenFloat
 from .errors import InputError, Problem
+from .messages import english
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
@@ -161,7 +162,7 @@ def household_from_dict(data: dict, name: str = "<input>", source_text: str | No
     try:
         return Household.model_validate(data)
     except ValidationError as exc:
-        raise InputError([_problem(err, name, source_text) for err in exc.errors()]) from None
+        raise InputError([_problem(dict(err), name, source_text) for err in exc.errors()]) from None
 
 
 #: What a missing required key is for, so the message says what to write.
@@ -191,11 +192,10 @@ def _problem(err: dict, name: str, source_text: str | None) -> Problem:
         message = str(ctx.get("message", err["msg"]))
     elif kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
-        message = f"unknown key {loc[-1]!r}; allowed: {', '.join(allowed)}"
+        message = english("unknown_key", key=loc[-1], allowed=list(allowed))
         has_value = False
     elif kind == "missing":
-        hint = _MISSING_HINT.get(str(loc[-1]))
-        message = f"missing required key {loc[-1]!r}" + (f": {hint}" if hint else "")
+        message = english("missing", key=loc[-1], hint=_MISSING_HINT.get(str(loc[-1])))
         has_value = False
     elif kind == "schedule" and "field" in ctx:
         # a table-level schedule error: point at the key that breaks the rule
@@ -205,17 +205,12 @@ def _problem(err: dict, name: str, source_text: str | None) -> Problem:
         message = err["msg"]
     elif kind in _INT_ERRORS and (bounds := _int_bounds(loc)) != (None, None):
         lo, hi = bounds
-        if lo is not None and hi is not None:
-            message = f"must be a whole number from {lo} to {hi}"
-        elif lo is not None:
-            message = f"must be a whole number of at least {lo}"
-        else:
-            message = f"must be a whole number of at most {hi}"
+        message = english("int_range" if lo is not None and hi is not None else "int_min" if lo is not None
+                          else "int_max", lo=lo, hi=hi)
     elif kind in _DATE_ERRORS:
-        detail = err["msg"].partition(", ")[2]
-        message = "expected a date written YYYY-MM-DD, such as 2026-01-01" + (f" ({detail})" if detail else "")
+        message = english("date_format", detail=err["msg"].partition(", ")[2])
     elif kind == "string_pattern_mismatch":
-        message = "may contain only letters, digits, '-' and '_' (and '.' in id); no spaces"
+        message = english("id_pattern")
     else:
         message = err["msg"]
         if message.startswith("Value error, "):
@@ -223,11 +218,11 @@ def _problem(err: dict, name: str, source_text: str | None) -> Problem:
         if message.startswith("Input should be "):
             message = "must be " + message[len("Input should be "):]
         if err["type"] in ("model_type", "model_attributes_type", "dict_type"):
-            message = "must be a table (key = value lines under a [header])"
+            message = english("must_be_table")
         elif err["type"] == "list_type":
-            message = "must be a list, e.g. [1, 5, 10]"
+            message = english("must_be_list")
         elif err["type"] == "string_too_short":
-            message = "must not be empty"
+            message = english("empty")
     if err["type"] == "personal_data":
         value, has_value = None, False  # never repeat what looks like personal data
     if isinstance(value, dict):
@@ -237,8 +232,49 @@ def _problem(err: dict, name: str, source_text: str | None) -> Problem:
     sensitive = err["type"] == "personal_data"
     loc = tuple(p for p in loc if isinstance(p, int) or not p.startswith(("function-", "int", "constrained")))
     line = _locate(source_text, loc) if source_text is not None else None
+    code, params = _code(err, loc)
     return Problem(name, message, line=line, field=_field_name(loc) or None, value=value, has_value=has_value,
-                   sensitive=sensitive)
+                   sensitive=sensitive, code=code, params=params)
+
+
+#: pydantic's and our error types whose code needs no more than the type
+_TYPE_CODES = {
+    "personal_data": "personal_data", "date_range": "date_range", "profile": "unknown_profile",
+    "month_key": "month_key", "reserved_id": "reserved_id", "string_pattern_mismatch": "id_pattern",
+    "string_too_short": "empty", "list_type": "must_be_list", "bool_parsing": "must_be_bool",
+    "bool_type": "must_be_bool", "model_type": "must_be_table", "model_attributes_type": "must_be_table",
+    "dict_type": "must_be_table", "extra_forbidden": "unknown_key", "missing": "missing",
+}
+
+
+def _code(err: dict, loc: tuple) -> tuple[str, dict]:
+    """The problem's code and parameters (`planner.io.messages`), from pydantic's error type and
+    the context our validators put in it."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "household":
+        return str(ctx.get("code", "")), dict(ctx.get("params") or {})
+    if kind in ("schedule", "money"):
+        return str(ctx.get("code", "")), {k: v for k, v in ctx.items() if k not in ("code", "field", "value", "message")}
+    if kind in _INT_ERRORS and (bounds := _int_bounds(loc)) != (None, None):
+        lo, hi = bounds
+        return ("int_range" if lo is not None and hi is not None else "int_min" if lo is not None else "int_max",
+                {"lo": lo, "hi": hi})
+    if kind in _INT_ERRORS:
+        return "whole_number", {}
+    if kind in _DATE_ERRORS:
+        return "date_format", {}
+    if kind == "kind":
+        return ("unknown_benefit_kind" if loc and loc[0] == "income" else "unknown_expense_kind"), {}
+    if kind == "exceptions":
+        return ("unknown_exception" if "value" in ctx else "exceptions_need_every_days"), {}
+    if kind == "string_too_long":
+        return "too_long", {"max": ctx.get("max_length")}
+    if kind == "literal_error" and loc and loc[-1] == "shift":
+        return "shift", {}
+    if kind == "date_range":
+        return "date_range", {"first": ctx.get("first"), "last": ctx.get("last")}
+    return _TYPE_CODES.get(kind, "invalid"), {}
 
 
 def _names_value(message: str, value: object) -> bool:

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..io.tables import LEDGER_COLUMNS, LEDGER_KINDS, ColumnMap, RowError, _guess_separator
+from ..io.tables import LEDGER_COLUMNS, LEDGER_KINDS, ColumnMap, RowError, guess_separator
 
 REQUIRED = ("tenancy", "date", "kind", "amount")
 #: kind codes, in the order bookings of one day are applied (charges before payments)
@@ -161,7 +161,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledg
     read_enc = "utf-8-sig" if enc.replace("_", "-").lower() in ("utf-8", "utf8") else enc
     with open(source, encoding=read_enc, errors="replace", newline="") as fh:
         first = fh.readline()
-    sep = colmap.separator or _guess_separator(first)
+    sep = colmap.separator or guess_separator(first)
     headers = [h.strip() for h in next(csv.reader([first], delimiter=sep), [])]
     if not any(headers):
         raise LedgerInputError(f"{name}: row 1: the header row is empty: expected column names")
@@ -301,7 +301,7 @@ def _clean_copy(path: Path, colmap: ColumnMap) -> tuple[Path, set[int]]:
     fd, tmp = tempfile.mkstemp(prefix=".ledger-", suffix=".csv")
     with open(path, encoding="latin-1", newline="") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
         first = src.readline()
-        sep = colmap.separator or _guess_separator(first)
+        sep = colmap.separator or guess_separator(first)
         src.seek(0)
         w = csv.writer(dst, delimiter=sep, lineterminator="\n")
         for n, fields in enumerate(csv.reader(src, delimiter=sep), 1):
@@ -326,7 +326,7 @@ def _open_xlsx(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Led
     try:
         wb_v = openpyxl.load_workbook(path, read_only=True, data_only=True)
         wb_f = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; reported with its type
         raise LedgerInputError(f"{name}: cannot be read as XLSX ({type(exc).__name__})") from None
     wanted_sheet = colmap.sheets.get("ledger")
     sheets = wb_v.sheetnames

@@ -38,7 +38,7 @@ import pandas as pd
 from ..io.tables import ColumnMap, RowError
 from . import output
 from .analysis import analyse, month_of
-from .patterns import PATTERNS, evidence, evidence_text, classify, payment_days, RULES
+from .patterns import PATTERNS, RULES, classify, evidence, evidence_text, payment_days
 from .reading import LedgerInputError, open_ledger
 from .warning import early_warning, explain, household_draft, to_date, to_day
 

@@ -111,7 +111,7 @@ def read_csv(data: bytes, name: str, colmap: ColumnMap | None = None) -> Stateme
     head = next((i for i, line in enumerate(lines[:_HEADER_LINES]) if line.strip()), None)
     if head is None:
         raise fail(name, "is empty: a bank statement CSV needs a header line and one line per booking")
-    sep = colmap.separator or _guess_separator(lines[head])
+    sep = colmap.separator or guess_separator(lines[head])
     rows = list(csv.reader(io.StringIO(text), delimiter=sep))
     header_at, cols = None, {}
     for i, row in enumerate(rows[:_HEADER_LINES]):
@@ -193,7 +193,7 @@ def _row_amount(row: list[str], cols: dict[str, int]) -> int | None:
     return abs(inn or 0) - abs(out or 0)
 
 
-def _guess_separator(line: str) -> str:
+def guess_separator(line: str) -> str:
     counts = {s: line.count(s) for s in (";", "\t", ",")}
     return max(counts, key=lambda s: (counts[s], s == ";"))
 

@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..benefits import catalogue
-from ..calendar import Schedule, effective_date, nominal_in_month, occurrences, resolve_expense, resolve_income
+from ..calendar import Schedule, nominal_in_month, occurrences, resolve_expense, resolve_income
+from ..periods import key_of, month_key, months_between
 from .classify import credit_kind, debit_kind, group_text, is_reversal_text
 from .model import Entry, Statement
 
@@ -141,13 +142,11 @@ def _gaps(dates: list[date]) -> list[int]:
 def _months(st: Statement) -> list[tuple[int, int]]:
     """Calendar months wholly inside the statement."""
     out = []
-    y, m = st.start.year, st.start.month
-    while (y, m) <= (st.end.year, st.end.month):
+    for y, m in months_between(st.start, st.end):
         first = date(y, m, 1)
         last = nominal_in_month(y, m, 31)
         if first >= st.start and last <= st.end:
             out.append((y, m))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
 
 
@@ -307,9 +306,9 @@ def detect(st: Statement) -> Detection:
                 spending.extend(groups[key])
     expenses = _one_rent(expenses)
     months = _months(st)
-    per_month = {f"{y:04d}-{m:02d}": 0 for y, m in months}
+    per_month = {key_of(y, m): 0 for y, m in months}
     for e in spending:
-        k = e.booked.strftime("%Y-%m")
+        k = month_key(e.booked)
         if k in per_month:
             per_month[k] += -e.amount_ore
     if per_month:

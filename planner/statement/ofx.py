@@ -33,7 +33,7 @@ def read_ofx(data: bytes, name: str) -> Statement:
     try:
         tree.parse(io.BytesIO(data))
         ofx = tree.convert()
-    except Exception as exc:  # ofxtools raises many kinds (header, SGML, validation)
+    except Exception as exc:  # noqa: BLE001 - ofxtools raises many kinds (header, SGML, validation); reported
         reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise fail(name, f"is not a readable OFX statement ({type(exc).__name__}: {reason})") from None
     statements = list(getattr(ofx, "statements", []) or [])

@@ -45,7 +45,8 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
           bin_days: int) -> None:
     """Start the caseworker's web page (households, plans, letters)."""
     if add_user is not None:
-        from planner.web.auth import UsersFileError, add_user as add
+        from planner.web.auth import UsersFileError
+        from planner.web.auth import add_user as add
 
         if not users_file:
             click.echo("error: --add-user needs --auth USERS_FILE (the file to write)", err=True)

@@ -84,37 +84,19 @@ class PlanCache:
                 self._items.popitem(last=False)
 
 
-def batch_priority(household: Household, plan) -> float | None:
-    """The batch run's priority (0-100, `planner.batch.priority_parts`) for one household, so a
-    household entered here sorts among those of a batch run; None if the batch module is absent."""
-    try:
-        from ..batch import priority_parts  # type: ignore[attr-defined]
-        from ..eviction import project_household
+def batch_priority(household: Household, plan) -> float:
+    """The batch run's priority (0-100, `planner.priority`) for one household and its assessed
+    plan, so a household entered here sorts among those of a batch run."""
+    from ..priority import PriorityInput, priority_parts
 
-        h = household
-        request = project_household(h).request_date
-        row = {
-            "problem": plan.baseline.problem, "status": plan.status, "cost": plan.cost,
-            "arrears_ore": h.arrears.amount if h.arrears is not None else 0,
-            "eviction_request": request.isoformat() if request else "",
-            "days_to_request": (request - h.start).days if request else "",
-            "children": h.children, "_rent_ore": h.rent.amount,
-        }
-        return float(priority_parts(row)["priority"])
-    except Exception:
-        return None
+    return float(priority_parts(PriorityInput.from_plan(household, plan))["priority"])
 
 
 def list_columns(h: Household, plan) -> dict:
     """What the household list shows besides status: the date an eviction request would come if
     nothing is done, the monthly shortfall (and whether it is only an upper bound) and who must act."""
-    request = None
-    try:
-        from ..eviction import project_household
-
-        request = project_household(h).request_date
-    except Exception:  # a projection problem must not stop a save
-        request = None
+    projection = plan.if_nothing_done  # projected once, with the plan (planner.assessment)
+    request = projection.request_date if projection is not None else None
     sf = plan.shortfall if plan.status == "infeasible" else None
     return dict(eviction_request=request,
                 shortfall_monthly_ore=sf.monthly_ore if sf is not None else None,
@@ -124,12 +106,9 @@ def list_columns(h: Household, plan) -> dict:
 
 def plan_requests(h: Household, plan) -> list:
     """Per intervention: the date it takes effect and who is asked (`planner.letters.requests`)."""
-    try:
-        from ..letters import requests
+    from ..letters import requests
 
-        return requests(h, plan)
-    except Exception:  # letters unavailable: tasks without due dates
-        return [(None, list(i.actors)) for i in plan.interventions]
+    return requests(h, plan)
 
 
 class Web:
@@ -172,7 +151,7 @@ class Web:
 
     def compute(self, h: Household):
         """The plan of `h` (cached). Slow: call it in the worker pool."""
-        from ..solver import plan as solve
+        from ..assessment import plan_explained as solve
 
         key = json.dumps(forms.household_document(h), sort_keys=True, ensure_ascii=False)
         p = self.cache.get(key)

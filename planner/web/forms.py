@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..model import LEVERS, Household
+from .form_errors import form_field, norwegian  # noqa: F401  (the form's face)
 
 SCHEDULE_MODES = ("default", "day", "every", "dates")
 ROW_FIELDS = ("kind", "name", "amount", "mode", "day", "every_days", "first", "dates", "shift", "month_amounts")
@@ -293,10 +294,10 @@ def _check_streams(form: HouseholdForm, key: str, names: list[str] | None) -> No
 
     This is `planner.levers.resolve`'s reading of the list, so the ticks show what the plan uses.
     """
-    from ..levers import NAV_PAID
+    from ..levers import nav_requested_kinds
 
     streams = form.streams()
-    ticked = [s for s, _, k in streams if (k in NAV_PAID if names is None else (s in names or k in names))]
+    ticked = [s for s, _, k in streams if (k in nav_requested_kinds() if names is None else (s in names or k in names))]
     form.values[key] = ", ".join(ticked)
     form.values[f"{key}_offered"] = ", ".join(s for s, _, _ in streams)
 
@@ -390,37 +391,8 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
         if v.get(key):
             doc[key] = _int_or_text(v[key])
     for group in ("income", "expense"):
-        items = []
-        for idx, row in enumerate(getattr(form, group)):
-            if _row_empty(row):
-                continue
-            item: dict = _filled(row, {"kind": "kind", "name": "name", "amount": "amount"})
-            mode = row.get("mode") or "day"
-            if mode == "day" and row.get("day"):
-                item["day"] = _int_or_text(row["day"])
-            elif mode == "day":
-                errors[f"{group}-{idx}-day"] = "Skriv dagen i måneden (1–31), eller velg en annen form."
-            elif mode == "every":
-                if row.get("every_days"):
-                    item["every_days"] = _int_or_text(row["every_days"])
-                if row.get("first"):
-                    item["first"] = iso_date(row["first"])
-                else:
-                    errors[f"{group}-{idx}-first"] = "Skriv datoen for én utbetaling å telle fra (dd.mm.åååå)."
-            elif mode == "dates":
-                dates = [iso_date(d) for d in _split(row.get("dates", ""))]
-                if not dates:
-                    errors[f"{group}-{idx}-dates"] = "Skriv minst én dato (dd.mm.åååå), skilt med komma."
-                item["dates"] = dates
-            if row.get("shift"):
-                item["shift"] = row["shift"]
-            if row.get("month_amounts"):
-                item["month_amounts"] = _mapping(row["month_amounts"], f"{group}-{idx}-month_amounts", errors, False)
-            if row.get("month_day"):
-                item["month_day"] = _mapping(row["month_day"], f"{group}-{idx}-month_day", errors, True)
-            item["_row"] = idx
-            items.append(item)
-        doc[group] = items
+        doc[group] = [_row_item(group, idx, row, errors) for idx, row in enumerate(getattr(form, group))
+                      if not _row_empty(row)]
     if v.get("living"):
         doc["living"] = {"monthly": v["living"]}
     if v.get("arrears_amount") or v.get("arrears_since"):
@@ -430,6 +402,36 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
             doc["arrears"]["since"] = iso_date(doc["arrears"]["since"])
     doc["levers"] = _levers(form, errors)
     return doc, errors
+
+
+def _row_item(group: str, idx: int, row: dict, errors: dict[str, str]) -> dict:
+    """One income or expense row as the household file's table (`_row`: its place on the form)."""
+    item: dict = _filled(row, {"kind": "kind", "name": "name", "amount": "amount"})
+    mode = row.get("mode") or "day"
+    if mode == "day" and row.get("day"):
+        item["day"] = _int_or_text(row["day"])
+    elif mode == "day":
+        errors[f"{group}-{idx}-day"] = "Skriv dagen i måneden (1–31), eller velg en annen form."
+    elif mode == "every":
+        if row.get("every_days"):
+            item["every_days"] = _int_or_text(row["every_days"])
+        if row.get("first"):
+            item["first"] = iso_date(row["first"])
+        else:
+            errors[f"{group}-{idx}-first"] = "Skriv datoen for én utbetaling å telle fra (dd.mm.åååå)."
+    elif mode == "dates":
+        dates = [iso_date(d) for d in _split(row.get("dates", ""))]
+        if not dates:
+            errors[f"{group}-{idx}-dates"] = "Skriv minst én dato (dd.mm.åååå), skilt med komma."
+        item["dates"] = dates
+    if row.get("shift"):
+        item["shift"] = row["shift"]
+    if row.get("month_amounts"):
+        item["month_amounts"] = _mapping(row["month_amounts"], f"{group}-{idx}-month_amounts", errors, False)
+    if row.get("month_day"):
+        item["month_day"] = _mapping(row["month_day"], f"{group}-{idx}-month_day", errors, True)
+    item["_row"] = idx
+    return item
 
 
 def _levers(form: HouseholdForm, errors: dict[str, str]) -> dict:
@@ -469,7 +471,7 @@ def _ticked_streams(form: HouseholdForm, key: str) -> list[str] | None:
     the standard: ticked if NAV pays it. A form posted without the offer list (a script or an
     older page) gives its list as it is.
     """
-    from ..levers import NAV_PAID
+    from ..levers import nav_requested_kinds
 
     ticked = _split(form.values.get(key, ""))
     offered_text = form.values.get(f"{key}_offered", "")
@@ -477,8 +479,8 @@ def _ticked_streams(form: HouseholdForm, key: str) -> list[str] | None:
         return ticked or None
     offered = set(_split(offered_text))
     streams = form.streams()
-    chosen = [s for s, _, k in streams if s in ticked or (s not in offered and k in NAV_PAID)]
-    standard = [s for s, _, k in streams if k in NAV_PAID]
+    chosen = [s for s, _, k in streams if s in ticked or (s not in offered and k in nav_requested_kinds())]
+    standard = [s for s, _, k in streams if k in nav_requested_kinds()]
     return None if chosen == standard else chosen
 
 
@@ -514,7 +516,7 @@ def validate(form: HouseholdForm) -> Household | None:
     except InputError as exc:
         for p in exc.problems:
             key = form_field(p.field or "", rows)
-            msg = norwegian(p.message)
+            msg = norwegian(p)
             if key is None:
                 label = f"{p.field}: " if p.field else ""
                 form.general.append(label + msg)
@@ -551,106 +553,6 @@ def _show_hidden_errors(form: HouseholdForm) -> None:
         if mode == "default" and kind in catalogue().kinds:
             msg = f"{catalogue().kinds[kind].name} {no_standard_day(kind, horizon(form)[0])}."
         form.errors.setdefault(f"{m.group(1)}-{idx}-mode", msg)
-
-
-_FIELD = re.compile(r"^(income|expense)\[(\d+)\](?:\.(\w+))?")
-
-
-def form_field(path: str, rows: dict[tuple[str, int], int] | None = None) -> str | None:
-    """The form field of an InputError field path: `income[3].amount` -> `income-2-amount`."""
-    m = _FIELD.match(path)
-    if m:
-        n = int(m.group(2)) - 1
-        idx = (rows or {}).get((m.group(1), n), n)
-        sub = m.group(3) or "kind"
-        if sub == "month_day":
-            sub = "month_amounts"
-        if sub not in ROW_FIELDS:
-            sub = "kind"
-        return f"{m.group(1)}-{idx}-{sub}"
-    head = path.split(".")[0].split("[")[0]
-    simple = {
-        "id": "id", "label": "label", "start": "start", "months": "months", "opening_balance": "opening_balance",
-        "min_balance": "min_balance", "adults": "adults", "children": "children", "profile": "profile",
-        "living": "living", "expense": "expense", "income": "income",
-    }
-    if head in simple:
-        return simple[head]
-    if head == "arrears":
-        sub = path.split(".")[1] if "." in path else "amount"
-        return {"amount": "arrears_amount", "creditor": "arrears_creditor", "since": "arrears_since"}.get(sub, "arrears_amount")
-    if head == "levers":
-        sub = path.split(".")[1].split("[")[0] if "." in path else ""
-        if sub in ("rent_days", "rent_instalments", "repay_months", "deduction_from", "move_payout"):
-            return sub
-    return None
-
-
-def _nb_date(text: str) -> str:
-    try:
-        return date.fromisoformat(text).strftime("%d.%m.%Y")
-    except ValueError:
-        return text
-
-
-_NB: list[tuple[re.Pattern, object]] = [
-    (re.compile(r"^missing required key"), "Må fylles ut."),
-    (re.compile(r"^must be more than 0 kroner"), "Beløpet må være større enn 0 kr."),
-    (re.compile(r"^must not be negative"), "Beløpet kan ikke være negativt."),
-    (re.compile(r"^expected an amount in kroner"), "Skriv et beløp i kroner, for eksempel 9500 eller 9500,50."),
-    (re.compile(r"^expected a finite amount"), "Skriv et beløp i kroner, for eksempel 9500 eller 9500,50."),
-    (re.compile(r"^at most two decimals"), "Høyst to desimaler (hele øre)."),
-    (re.compile(r"^unclear amount"), "Uklart beløp: skriv for eksempel 9500,50 eller 9 500,50."),
-    (re.compile(r"^looks like a fødselsnummer"),
-     "Ser ut som et fødselsnummer: beskrivelsen skal ikke ha personopplysninger. Bruk et saksnummer."),
-    (re.compile(r"^must be a date in the years (\d+) to (\d+)"), lambda m: f"Datoen må ligge i årene {m[1]}–{m[2]}."),
-    (re.compile(r"^`month_day` moves a monthly payout"), "Egen dag i en måned gjelder bare månedlige utbetalinger."),
-    (re.compile(r"^arrears cannot be owed since a date after the horizon"),
-     "Restansen kan ikke ha forfalt etter planperioden."),
-    (re.compile(r"^amount is too large"), "Beløpet er for stort."),
-    (re.compile(r"^must be a whole number from (-?\d+) to (-?\d+)"), lambda m: f"Må være et helt tall fra {m[1]} til {m[2]}."),
-    (re.compile(r"^must be a whole number of at least (-?\d+)"), lambda m: f"Må være et helt tall, minst {m[1]}."),
-    (re.compile(r"^must be a whole number of at most (-?\d+)"), lambda m: f"Må være et helt tall, høyst {m[1]}."),
-    (re.compile(r"^must be a valid integer|^must be an integer"), "Må være et helt tall."),
-    (re.compile(r"^expected a date written"),
-     "Skriv datoen som dd.mm.åååå (for eksempel 01.01.2026) eller ÅÅÅÅ-MM-DD."),
-    (re.compile(r"^may contain only letters"), "Bare bokstaver, sifre, «-» og «_» (og «.» i ID), uten mellomrom."),
-    (re.compile(r"^unknown benefit kind"), "Ukjent ytelse: velg en fra listen."),
-    (re.compile(r"^unknown expense kind"), "Ukjent utgiftstype: velg en fra listen."),
-    (re.compile(r"^unknown profile"), "Ukjent profil."),
-    (re.compile(r"husleie.*found none"), "Legg inn husleien: én utgift av typen «Husleie» med beløp og dag."),
-    (re.compile(r"husleie.*found (\d+)"),
-     "Bare én husleie per husstand: før opp hele månedsleien én gang (å dele den er et tiltak planleggeren kan foreslå)."),
-    (re.compile(r"^two \w+ streams are called '(.+)'"), lambda m: f"To rader heter «{m[1]}»: gi hver sitt navn."),
-    (re.compile(r"^date (\S+) is outside the horizon (\S+) to (\S+)"),
-     lambda m: f"Datoen {_nb_date(m[1])} er utenfor perioden {_nb_date(m[2])}–{_nb_date(m[3])}."),
-    (re.compile(r"`every_days` needs `first`"), "Skriv datoen for én utbetaling å telle fra."),
-    (re.compile(r"^give one schedule form"), "Velg én form: fast dag, hver 14. dag eller bestemte datoer."),
-    (re.compile(r"^`first` belongs with"), "Startdatoen hører bare til «hver N. dag»."),
-    (re.compile(r"^`first` is for streams paid every N days"),
-     "Denne ytelsen utbetales månedlig: velg «fast dag», eller skriv antall dager mellom utbetalingene."),
-    (re.compile(r"is paid every (\d+) days: give `first`"),
-     lambda m: f"Utbetales hver {m[1]}. dag: skriv datoen for én utbetaling å telle fra."),
-    (re.compile(r"has no fixed payout day|needs `day`, `every_days`"),
-     "Har ingen fast utbetalingsdag: skriv dagen i måneden, hver 14. dag fra en dato, eller bestemte datoer."),
-    (re.compile(r"^'(.+)' is not an income stream of this household; streams: (.*)$"),
-     lambda m: f"«{m[1]}» er ikke en inntekt i husstanden. Inntekter: {m[2]}."),
-    (re.compile(r"month key .* is not a month"), "Måned må være 1–12 (hvert år) eller ÅÅÅÅ-MM (én måned)."),
-    (re.compile(r"^String should have at most (\d+) characters?"), lambda m: f"Høyst {m[1]} tegn."),
-    (re.compile(r"^String should have at least 1 character"), "Må fylles ut."),
-    (re.compile(r"^must be 'before', 'after' or 'none'"), "Velg en regel for helg og helligdag."),
-    (re.compile(r"^unknown key"), "Ukjent felt."),
-    (re.compile(r"^must be a valid (list|boolean)"), "Ugyldig verdi."),
-]
-
-
-def norwegian(message: str) -> str:
-    """A core InputError message said in Norwegian (the English text stays as a fallback)."""
-    for pattern, text in _NB:
-        m = pattern.search(message)
-        if m:
-            return text(m) if callable(text) else text  # type: ignore[operator]
-    return f"Ugyldig verdi ({message})."
 
 
 def form_fields(form: HouseholdForm) -> dict[str, str]:

@@ -189,8 +189,8 @@ def id_problem(hid: str) -> str | None:
     except InputError as exc:
         for p in exc.problems:
             if (p.field or "").split(".")[0] == "id":
-                return norwegian(p.message)
-        return norwegian(exc.problems[0].message)
+                return norwegian(p)
+        return norwegian(exc.problems[0])
     return None
 
 
@@ -223,7 +223,7 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
         except InputError as exc:
             for p in exc.problems:
                 where = short + (f", linje {p.line}" if p.line else "") + (f", {p.field}" if p.field else "")
-                report.errors.append(f"{where}: {norwegian(p.message)}")
+                report.errors.append(f"{where}: {norwegian(p)}")
             continue
         if h.id in seen:
             report.errors.append(f"{short}: husstanden {h.id} finnes også i {seen[h.id]}.")
@@ -351,7 +351,7 @@ def _read_inputs(members, report: ImportReport, limits: Limits) -> dict:
         try:
             h = household_from_dict(doc, p.name)
         except InputError as exc:
-            report.errors += [f"{p.name}" + (f", {q.field}" if q.field else "") + f": {norwegian(q.message)}"
+            report.errors += [f"{p.name}" + (f", {q.field}" if q.field else "") + f": {norwegian(q)}"
                               for q in exc.problems]
             continue
         if h.id != hid:

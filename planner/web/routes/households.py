@@ -10,9 +10,9 @@ from datetime import date
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ...model import LEVERS, Household
+from ...model import LEVERS
 from .. import forms
-from ..core import Web, household_of, log, posted_version, web_of
+from ..core import Web, household_of, posted_version, web_of
 from ..pages import PROBLEM_NB, STATUS_NB, ascii_name
 from ..store import Record, StaleVersion
 
@@ -22,28 +22,11 @@ STALE = ("Husstanden er endret av noen andre etter at du åpnet den. Lagringen e
          "endringer går tapt. Åpne husstanden på nytt (i en ny fane), og før inn endringene dine der.")
 
 
-def letters_api():
-    """`(render_letter, recipients)` from `planner.letters`, or None while it is not there."""
-    try:
-        from ...letters import recipients, render_letter  # type: ignore[attr-defined]
-    except Exception:  # ImportError, or a half-written module: the page works without letters
-        return None
-    return render_letter, recipients
-
-
-def _recipients(api, plan, household) -> list[str]:
-    try:
-        return list(api[1](plan, household))
-    except TypeError:  # recipients(plan) without the household
-        return list(api[1](plan))
-
-
 def form_page(web: Web, request: Request, form: forms.HouseholdForm, hid: str | None, version: int | None,
               status: int = 200):
     from ...benefits import catalogue as benefits
     from ...levers import catalogue as levers
-
-    from ...levers import NAV_PAID
+    from ...levers import nav_requested_kinds
     from ..standard import horizon_end, standard_days_all
 
     cat = benefits()
@@ -51,7 +34,7 @@ def form_page(web: Web, request: Request, form: forms.HouseholdForm, hid: str | 
     start, months, profile = forms.horizon(form)
     return web.render(request, "form.html", {
         "form": form, "hid": hid, "version": version,
-        "standard": standard_days_all(start, months, profile), "nav_paid": sorted(NAV_PAID),
+        "standard": standard_days_all(start, months, profile), "nav_paid": sorted(nav_requested_kinds()),
         "period": (start, horizon_end(start, months)), "blank_row": forms.blank_row(),
         "income_kinds": [(k, cat.kinds[k].name) for k in sorted(cat.kinds, key=lambda k: cat.kinds[k].name)],
         "expense_kinds": [(k, e.name) for k, e in cat.expenses.items()],
@@ -140,19 +123,11 @@ def _household_context(web: Web, rec: Record) -> dict:
 
     ctx.update(plan=p, svg=plan_svg(h, p), lever_names={k: v.name for k, v in levers().items()},
                streams={i.stream: stream_name(h, i.stream) for i in h.income}, plan_json=p.to_json())
-    api = letters_api()
-    ctx["letters_available"] = api is not None
-    if api is not None:
-        try:
-            ctx["letters"] = _recipients(api, p, h)
-        except Exception:
-            log.warning("letters: recipients() failed (%s)", "planner.letters")
-    try:
-        from ...eviction import project_household
+    from ...letters import recipients
 
-        ctx["eviction"] = project_household(h)
-    except Exception:
-        ctx["eviction"] = None
+    ctx["letters_available"] = True
+    ctx["letters"] = recipients(p, h)
+    ctx["eviction"] = p.if_nothing_done  # projected once, with the plan (planner.assessment)
     return ctx
 
 

@@ -24,7 +24,6 @@ from ..core import Web, household_of, web_of
 from ..pages import RECIPIENT_NB, ascii_name
 from ..pool import committing
 from ..store import Record
-from .households import _recipients, letters_api
 
 router = APIRouter()
 
@@ -59,14 +58,13 @@ def draft(web: Web, user: str, rec: Record, h: Household, to: str, letter_date: 
           reply_by: date | None) -> Draft:
     """The checks before a letter is made: needed by the plan, nothing missing, dates in order.
     Slow (the plan): run it in the worker pool."""
-    from ...letters import first_change
+    from ...letters import first_change, recipients
 
     p = web.compute(h)
     setup = _setup(web, user, rec.id, to)
     reply_by = reply_by or letter_date + timedelta(days=REPLY_DAYS)
     problems, warnings = [], []
-    api = letters_api()
-    if api is None or to not in _recipients(api, p, h):
+    if to not in recipients(p, h):
         problems.append(f"Planen trenger ikke brev til {RECIPIENT_NB.get(to, to).lower()}.")
     if setup.missing:
         problems.append("Brevet kan ikke lages før dette er fylt ut: "

@@ -121,7 +121,7 @@ async def from_statement(request: Request):
     except InputError as exc:
         error_form.general.extend(_problem_nb(str(p)) for p in exc.problems)
         return page(request, error_form, None, status=422)
-    except Exception as exc:  # a reader's library failed on a strange file: never a 500, never the content
+    except Exception as exc:  # noqa: BLE001 - a reader's library failed on a strange file: logged by type, never a 500
         log.warning("statement upload: unreadable file (%s)", type(exc).__name__)
         error_form.general.append(_problem_nb("filen kunne ikke leses som kontoutskrift."))
         return page(request, error_form, None, status=422)

@@ -14,7 +14,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
-from .model import LEVERS, Household
+from ..benefits import catalogue as benefit_catalogue
+from ..model import LEVERS, Household
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Lever:
     description: str
     actors: tuple[str, ...]
     basis: str
+    basis_nb: str  # the basis in Norwegian, for the letters
     reference: str
     cost: int
     default: bool
@@ -48,6 +50,11 @@ class LeverConfig:
     def allows(self, lever: str) -> bool:
         return lever in self.allowed
 
+    @property
+    def max_rent_days(self) -> int:
+        """How many accepted days a month's rent may be spread over."""
+        return self.rent_instalments if self.allows("rent_instalments") else 1
+
 
 @lru_cache(maxsize=1)
 def _raw() -> dict:
@@ -66,6 +73,7 @@ def catalogue() -> dict[str, Lever]:
             description=raw[key]["description"],
             actors=tuple(raw[key]["actors"]),
             basis=raw[key]["basis"],
+            basis_nb=raw[key].get("basis_nb", raw[key]["basis"]),
             reference=raw[key].get("reference", ""),
             cost=int(raw[key]["cost"]),
             default=bool(raw[key].get("default", True)),
@@ -74,12 +82,18 @@ def catalogue() -> dict[str, Lever]:
     }
 
 
-#: Streams paid by NAV (or the NAV office's sosialhjelp): a husleietrekk or a moved payout
-#: day is a request to NAV. Husbanken's bostøtte has its own lever; wages are the employer's.
-NAV_PAID = frozenset(
-    {"aap", "dagpenger", "uforetrygd", "alderspensjon", "overgangsstonad", "sosialhjelp", "barnetrygd",
-     "kontantstotte", "bidragsforskudd"}
-)
+def nav_requested_kinds() -> frozenset[str]:
+    """The benefit kinds whose paying office can be asked for a husleietrekk or a moved payout
+    day (data: `nav_requests` in benefits.toml)."""
+    return frozenset(k for k, v in benefit_catalogue().kinds.items() if v.nav_requests)
+
+
+def nav_requests(kind: str) -> bool:
+    """Whether the office paying `kind` can be asked for a husleietrekk or a moved payout day
+    (data: `nav_requests` in benefits.toml). Husbanken's bostøtte has its own lever; wages are
+    the employer's."""
+    entry = benefit_catalogue().kinds.get(kind)
+    return entry is not None and entry.nav_requests
 
 
 class LeverError(ValueError):
@@ -122,7 +136,7 @@ def resolve(household: Household, allow: Iterable[str] = (), forbid: Iterable[st
     def pick(names: list[str] | None) -> tuple[str, ...]:
         """Streams named (by name or kind); with no list, every NAV-paid stream."""
         if names is None:
-            return tuple(s for s, inc in streams.items() if inc.kind in NAV_PAID)
+            return tuple(s for s, inc in streams.items() if nav_requests(inc.kind))
         return tuple(s for s, inc in streams.items() if s in names or inc.kind in names)
 
     bostotte = tuple(s for s, inc in streams.items() if inc.kind == "bostotte")

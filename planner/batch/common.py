@@ -1,0 +1,117 @@
+"""The batch's constants, result columns, pseudonyms and the priority of a row."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..priority import weights as _priority_weights
+
+JOURNAL = "journal.jsonl"
+MANIFEST = "run.json"
+KEY_ENV = "PLANNER_PSEUDONYM_KEY"
+FORMAT = "planner.batch/1"
+#: A plan whose interventions cost at most this much counts as "solved by cheap levers".
+CHEAP_COST = _priority_weights().cheap_cost  # a cheap plan (data/priority.toml)
+DEFAULT_TIME_LIMIT_S = 10.0
+
+#: Columns of results.csv, in order (`label` only when the input has one and ids are not
+#: pseudonymised). Amounts are integer øre (`_ore`), dates ISO.
+RESULT_COLUMNS = [
+    "id", "label", "input_row", "start", "end", "problem", "first_shortfall", "days_below_floor",
+    "min_balance_before_ore", "min_balance_before_date", "min_balance_after_ore", "status", "interventions",
+    "cost", "actors", "shortfall_monthly_ore", "shortfall_one_time_ore", "eviction_request", "days_to_request",
+    "arrears_ore", "children", "priority", "priority_urgency", "priority_arrears", "priority_children",
+    "priority_levers", "plan_file", "note",
+]
+_ORE_COLUMNS = {c for c in RESULT_COLUMNS if c.endswith("_ore")}
+_INT_COLUMNS = _ORE_COLUMNS | {"cost", "days_to_request", "children", "days_below_floor", "priority",
+                               "priority_urgency", "priority_arrears", "priority_children", "priority_levers"}
+
+
+class BatchError(Exception):
+    """A run that cannot start or continue (exit status 2); the message says what to do."""
+
+
+# --------------------------------------------------------------------------- pseudonyms
+
+
+def pseudonym(key: bytes, household_id: str) -> str:
+    """A stable keyed hash of an id: HMAC-SHA256(key, id), first 80 bits in hex, prefixed "p-".
+
+    The same key gives the same pseudonym in every run (results can be joined over time); without
+    the key the id cannot be recovered or confirmed by hashing guesses.
+    """
+    return "p-" + hmac.new(key, household_id.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
+
+
+def load_key(key_file: str | Path | None = None) -> bytes:
+    """The pseudonymisation key: from `key_file`, or else the environment variable."""
+    if key_file is not None:
+        try:
+            key = Path(key_file).read_bytes().strip()
+        except OSError as exc:
+            raise BatchError(f"{key_file}: key file cannot be read ({exc.strerror})") from None
+    else:
+        key = os.environ.get(KEY_ENV, "").strip().encode("utf-8")
+    if len(key) < 16:
+        raise BatchError(
+            f"--pseudonymise needs a secret key of at least 16 characters: set {KEY_ENV} or give --key-file"
+            " (for example: python -c 'import secrets; print(secrets.token_hex(32))' > pseudonym.key)"
+        )
+    return key
+
+
+# --------------------------------------------------------------------------- priority
+
+
+def priority_parts(row: dict) -> dict[str, int]:
+    """The priority (0-100) and its four parts of a batch row (`planner.priority`)."""
+    from ..priority import PriorityInput
+    from ..priority import priority_parts as parts
+
+    return parts(PriorityInput.from_row(row))
+
+
+@dataclass
+class BatchOptions:
+    out: Path
+    workers: int | None = None
+    horizon_months: int | None = None
+    resume: bool = False
+    key: bytes | None = None  # set: pseudonymise ids with this key
+    engine: str = "local"  # "local" (processes), "dask" (cluster), "inline" (this process: tests)
+    scheduler: str | None = None
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S
+    check_only: bool = False
+    columns: Path | None = None
+    same_day_credit: bool = False
+    chunk_size: int = 1000
+    progress: bool = True
+    #: for households without a plan: "bound" (default) reports the no-lever shortfall, an
+    #: upper bound; "exact" solves for the least extra sums (slower; `planner plan` does this)
+    shortfall: str = "bound"
+
+
+@dataclass
+class BatchSummary:
+    rows_in: int
+    planned: int  # households with a result (checked, and planned where needed)
+    in_errors: int
+    error_rows: int
+    payout_orphans: int
+    by_status: dict[str, int]
+    by_problem: dict[str, int]
+    seconds: float
+    unused_columns: dict[str, list[str]]
+    out: Path
+    main_rss_kib: int = 0
+    worker_rss_kib: int = 0
+    warnings: list[str] = field(default_factory=list)  # said on stderr and in summary.txt
+
+    @property
+    def consistent(self) -> bool:
+        return self.rows_in == self.planned + self.in_errors

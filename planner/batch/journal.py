@@ -1,0 +1,87 @@
+"""The journal"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..io.files import private_opener
+
+# --------------------------------------------------------------------------- journal
+
+
+class Journal:
+    """Append-only JSONL of finished households; a torn last line (a killed write) is cut off."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fh = None
+        self.last_sync = time.monotonic()
+        self.unsynced = 0
+
+    def repair(self) -> None:
+        if not self.path.exists():
+            return
+        size = self.path.stat().st_size
+        if size == 0:
+            return
+        with open(self.path, "rb+") as fh:
+            fh.seek(max(0, size - 1))
+            if fh.read(1) == b"\n":
+                return
+            # find the last newline and cut after it
+            pos = size
+            block = 1 << 16
+            while pos > 0:
+                lo = max(0, pos - block)
+                fh.seek(lo)
+                data = fh.read(pos - lo)
+                k = data.rfind(b"\n")
+                if k >= 0:
+                    fh.truncate(lo + k + 1)
+                    return
+                pos = lo
+            fh.truncate(0)
+
+    def rows(self) -> Iterable[dict]:
+        for _, row in self.lines():
+            yield row
+
+    def lines(self) -> Iterable[tuple[str, dict]]:
+        """(line, row) of every complete journal line."""
+        if not self.path.exists():
+            return
+        with open(self.path, encoding="utf-8") as fh:
+            for line in fh:
+                line = line.strip()
+                if line:
+                    try:
+                        yield line, json.loads(line)
+                    except json.JSONDecodeError:
+                        continue
+
+    def open(self) -> None:
+        self.fh = open(self.path, "a", encoding="utf-8", opener=private_opener)
+
+    def write(self, row: dict) -> None:
+        self.fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self.unsynced += 1
+
+    def sync(self, force: bool = False) -> None:
+        if self.fh is None or not self.unsynced:
+            return
+        now = time.monotonic()
+        if force or now - self.last_sync > 0.25:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.last_sync = now
+            self.unsynced = 0
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.sync(force=True)
+            self.fh.close()
+            self.fh = None

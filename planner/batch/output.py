@@ -1,0 +1,158 @@
+"""The outputs"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..io.files import private_opener, write_atomic
+from ..io.tables import (
+    ERROR_HEADER,
+    Spool,
+    csv_safe,
+)
+from .common import _INT_COLUMNS, _ORE_COLUMNS, RESULT_COLUMNS, BatchOptions, BatchSummary
+from .journal import Journal
+
+# --------------------------------------------------------------------------- outputs
+
+
+def _finish(out: Path, spool: Spool, journal: Journal, opts: BatchOptions, rows_in: int, orphans: int,
+            t_start: float, warnings: list[str] | None = None) -> BatchSummary:
+    db = spool.db
+    db.execute("CREATE TABLE IF NOT EXISTS res (id TEXT PRIMARY KEY, seq INTEGER, priority INTEGER, req TEXT, row TEXT)")
+    db.execute("BEGIN")
+    batch: list = []
+    for line, r in journal.lines():
+        batch.append((r.get("id"), r.get("seq"), int(r.get("priority") or 0), r.get("eviction_request") or "9999",
+                      line))
+        if len(batch) >= 5000:
+            db.executemany("INSERT OR IGNORE INTO res VALUES (?,?,?,?,?)", batch)
+            batch = []
+    db.executemany("INSERT OR IGNORE INTO res VALUES (?,?,?,?,?)", batch)
+    # households in errors: one row each, after the checked ones of equal priority
+    for seq, row_json in db.execute("SELECT seq, row FROM bad ORDER BY seq").fetchall():
+        r = json.loads(row_json)
+        full = {"seq": seq, **{c: r.get(c, "") for c in RESULT_COLUMNS}}
+        full["priority"] = 0
+        db.execute("INSERT INTO res VALUES (?,?,?,?,?)", (f"\0error:{seq}", seq, -1, "9999",
+                                                          json.dumps(full, ensure_ascii=False)))
+    db.execute("COMMIT")
+    columns = [c for c in RESULT_COLUMNS if c != "label" or (spool.has_label and opts.key is None)]
+
+    def ordered():
+        for (row_json,) in db.execute("SELECT row FROM res ORDER BY priority DESC, req, seq"):
+            yield json.loads(row_json)
+
+    # results.csv and results.xlsx in one pass over the sorted rows
+    tmp = out / ".results.csv.tmp"
+    by_status: Counter = Counter()
+    by_problem: Counter = Counter()
+    n_ok = n_bad = 0
+    with open(tmp, "w", encoding="utf-8", newline="", opener=private_opener) as fh:
+        w = csv.writer(fh)
+        w.writerow(columns)
+
+        def rows_to_csv():
+            nonlocal n_ok, n_bad
+            for r in ordered():
+                w.writerow([csv_safe(r.get(c, "")) for c in columns])
+                by_status[r["status"]] += 1
+                if r["status"] == "error":
+                    n_bad += 1
+                else:
+                    n_ok += 1
+                    by_problem[r["problem"]] += 1
+                yield r
+
+        _write_xlsx(out / "results.xlsx", columns, rows_to_csv())
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, out / "results.csv")
+    # errors.csv: file-level problems first, then by household input order, then orphan payouts
+    n_err = 0
+    tmp = out / ".errors.csv.tmp"
+    in_errors = db.execute("SELECT count(*) FROM bad").fetchone()[0]
+    with open(tmp, "w", encoding="utf-8", newline="", opener=private_opener) as fh:
+        w = csv.writer(fh)
+        w.writerow(ERROR_HEADER)
+        for file, row, col, value, reason, hh in db.execute(
+                "SELECT file, row, col, value, reason, household FROM errs ORDER BY seq, n"):
+            w.writerow([csv_safe(v) for v in (file, "" if row is None else row, col, value, reason, hh or "")])
+            n_err += 1
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, out / "errors.csv")
+    summary = BatchSummary(rows_in=rows_in, planned=n_ok, in_errors=in_errors, error_rows=n_err,
+                           payout_orphans=orphans, by_status=dict(by_status), by_problem=dict(by_problem),
+                           seconds=time.perf_counter() - t_start, unused_columns=spool.unused_columns, out=out,
+                           warnings=list(warnings or []))
+    write_atomic(out / "summary.txt", summary_text(summary, list(_top(db, 20)), opts))
+    return summary
+
+
+def _top(db, n: int):
+    for (row_json,) in db.execute("SELECT row FROM res WHERE priority >= 0 ORDER BY priority DESC, req, seq LIMIT ?",
+                                  (n,)):
+        yield json.loads(row_json)
+
+
+def summary_text(s: BatchSummary, top: list[dict], opts: BatchOptions) -> str:
+    """summary.txt: deterministic (no times), counts and the top of the priority list."""
+    lines = [
+        "planner batch: summary",
+        "",
+        f"rows in: {s.rows_in} = households planned {s.planned} + households in errors {s.in_errors}"
+        + ("" if s.consistent else "  (MISMATCH: see journal.jsonl and errors.csv)"),
+        f"error rows in errors.csv: {s.error_rows} (payout rows for unknown households: {s.payout_orphans})",
+    ]
+    lines += [f"warning: {w}" for w in s.warnings]
+    lines += [
+        "",
+        "households by problem:",
+    ]
+    for k in ("none", "timing", "income"):
+        lines.append(f"  {k:<12} {s.by_problem.get(k, 0):>8}")
+    lines += ["", "households by status:"]
+    for k in sorted(s.by_status):
+        lines.append(f"  {k:<12} {s.by_status[k]:>8}")
+    lines += ["", f"top {len(top)} by priority (priority = urgency + arrears + children + levers):",
+              f"  {'#':>3}  {'id':<24} {'prio':>4} = {'urg':>3} + {'arr':>3} + {'chi':>3} + {'lev':>3}  "
+              f"{'request':<10}  {'problem':<7} {'status':<11} actors"]
+    for k, r in enumerate(top, 1):
+        lines.append(
+            f"  {k:>3}  {str(r['id'])[:24]:<24} {r['priority']:>4} = {r['priority_urgency']:>3} + "
+            f"{r['priority_arrears']:>3} + {r['priority_children']:>3} + {r['priority_levers']:>3}  "
+            f"{r['eviction_request'] or '-':<10}  {r['problem']:<7} {r['status']:<11} {r['actors'] or '-'}")
+    lines += ["", "priority: see README.md (planner batch, Priority); amounts in results.csv are øre (*_ore)."]
+    if opts.key is not None:
+        lines.append("ids are pseudonymised (HMAC-SHA256 with the run's key).")
+    return "\n".join(lines) + "\n"
+
+
+def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
+    """results.xlsx, streamed: amounts shown in kroner (columns *_kr; øre / 100 is exact to the
+    øre in a double), counts as numbers, everything else as text."""
+    from ..io.xlsx import write_xlsx
+
+    header = [c[:-4] + "_kr" if c in _ORE_COLUMNS else c for c in columns]
+    ore_idx = [k for k, c in enumerate(columns) if c in _ORE_COLUMNS]
+    int_idx = [k for k, c in enumerate(columns) if c in _INT_COLUMNS and c not in _ORE_COLUMNS]
+
+    def values():
+        for r in rows:
+            v = [r.get(c, "") for c in columns]
+            for k in int_idx:
+                if v[k] != "" and v[k] is not None:
+                    v[k] = int(v[k])
+            for k in ore_idx:
+                if v[k] != "" and v[k] is not None:
+                    v[k] = int(v[k]) / 100
+            yield v
+
+    write_xlsx(path, header, values(), sheet="results", money_columns=ore_idx)

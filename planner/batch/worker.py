@@ -1,0 +1,272 @@
+"""The worker side"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from ..io.tables import (
+    RawHousehold,
+    RowError,
+    build,
+)
+from .common import pseudonym
+
+# --------------------------------------------------------------------------- worker side
+
+
+def scrub(text: str) -> str:
+    """`text`, or "" when it holds a fødselsnummer or D-number (an id or a cell in error):
+    such a value is refused by the model and must not be copied into any output either."""
+    from ..personal import has_national_id
+
+    return "" if has_national_id(text) else text
+
+
+@lru_cache(maxsize=4096)
+def _request_after(first_due: date) -> date:
+    from ..eviction import REQUEST_STEP, step_dates
+
+    return step_dates(first_due)[REQUEST_STEP]
+
+
+@dataclass
+class ChunkResult:
+    rows: list[dict] = field(default_factory=list)  # finished: no plan needed (or check only)
+    jobs: list[tuple] = field(default_factory=list)  # (Household, row) to plan
+    errors: list[tuple[int, str, RowError]] = field(default_factory=list)  # (seq, input_row, error)
+    bad: list[dict] = field(default_factory=list)  # rows of households in errors
+    rss_kib: int = 0  # the worker's peak memory so far
+
+
+def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None, same_day_credit: bool,
+                check_only: bool) -> ChunkResult:
+    """Build, validate and check a chunk of households; the pure part of a batch (runs in a worker)."""
+
+    from ..calendar import occurrences, resolve_expense
+    from ..cashflow import PROBLEMS, check_table, compile_households
+    from ..eviction import first_unpaid_due, process_start
+
+    out = ChunkResult()
+    built = []
+    for raw in raws:
+        h, errors = build(raw, months)
+        key_id = pseudonym(key, raw.hid) if (key and raw.hid) else scrub(raw.hid)
+        input_row = _input_row(raw)
+        if errors or h is None:
+            for e in errors:
+                value = key_id if (key and raw.hid and e.value == raw.hid) else scrub(e.value)
+                out.errors.append((raw.seq, input_row,
+                                   RowError(e.file, e.row, e.column, value, e.reason, key_id or None)))
+            first = errors[0] if errors else None
+            where = f"see errors.csv, {len(errors)} rows" if len(errors) > 1 else "see errors.csv"
+            note = (f"{first.column}: {first.reason}" if first.column else first.reason) if first else "not readable"
+            out.bad.append({"seq": raw.seq, "id": key_id, "input_row": input_row, "status": "error",
+                            "note": f"{note} ({where})"})
+            continue
+        if key:
+            h = h.model_copy(update={"id": key_id, "label": None})
+        built.append((raw.seq, input_row, h))
+    groups: dict[tuple[date, date], list[int]] = {}
+    for k, (_, _, h) in enumerate(built):
+        groups.setdefault((h.start, h.end), []).append(k)
+    rent_occ: dict = {}
+    for (start, end), idx in groups.items():
+        res = check_table(compile_households([built[k][2] for k in idx]), same_day_credit)
+        problem = res.problem.tolist()
+        min_bal = res.min_balance.tolist()
+        min_day = res.min_day.tolist()
+        first_short = res.first_short.tolist()
+        days_below = res.days_below.tolist()
+        series = res.series
+        for j, k in enumerate(idx):
+            seq, input_row, h = built[k]
+            sched = resolve_expense(h.rent)
+            occ = rent_occ.get((sched, start, end))
+            if occ is None:
+                occ = rent_occ[(sched, start, end)] = occurrences(sched, start, end)
+            # the eviction projection's start, by its own rules (planner.eviction)
+            first_due = process_start(first_unpaid_due(occ, start, series[j]), h.arrears, h.start)
+            arrears = h.arrears.amount if h.arrears is not None else 0
+            request = _request_after(first_due) if first_due is not None else None
+            needs_plan = PROBLEMS[problem[j]] != "none" or arrears > 0
+            # a claim the account can pay by a notice's deadline stops the process (issue 13):
+            # only the full projection knows, and only households heading for a request need it.
+            # A household that is planned gets it from its plan's assessment (projected once).
+            project = request is not None and needs_plan and not check_only
+            if request is not None and not project:
+                from ..eviction import project_household
+
+                request = project_household(h, same_day_credit).request_date
+            t0 = first_short[j]
+            row = {
+                "seq": seq, "id": h.id, "label": h.label or "", "input_row": input_row,
+                "start": start.isoformat(), "end": end.isoformat(),
+                "problem": PROBLEMS[problem[j]],
+                "first_shortfall": (start.fromordinal(start.toordinal() + t0)).isoformat() if t0 >= 0 else "",
+                "days_below_floor": days_below[j],
+                "min_balance_before_ore": min_bal[j],
+                "min_balance_before_date": start.fromordinal(start.toordinal() + min_day[j]).isoformat(),
+                "eviction_request": request.isoformat() if request else "",
+                "days_to_request": (request - start).days if request else "",
+                "arrears_ore": arrears, "children": h.children, "_rent_ore": h.rent.amount,
+            }
+            if project:
+                row["_project"] = True
+            if not needs_plan:
+                row.update(status="solvent", min_balance_after_ore=min_bal[j], cost=0)
+                out.rows.append(row)
+            elif check_only:
+                row.update(status="not planned", note="check only")
+                out.rows.append(row)
+            else:
+                out.jobs.append((h, row))
+    out.rss_kib = _peak_rss()
+    return out
+
+
+def _peak_rss() -> int:
+    try:
+        import resource
+
+        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    except (ImportError, OSError):  # pragma: no cover - not on Linux/macOS
+        return 0
+
+
+def _input_row(raw: RawHousehold) -> str:
+    """The household's file and row, by the file's base name (`tenants.csv:6`,
+    `batch.xlsx[tenants]:6`, `hh-0001.toml`): the same whatever the working directory or
+    however the path was typed, so a run's output depends on its input only."""
+    if raw.toml is not None:
+        return os.path.basename(raw.toml[0])
+    file, row, _, _ = raw.tenant  # type: ignore[misc]
+    return f"{os.path.basename(file)}:{row}"
+
+
+#: A household runs at most this many solver phases (three, the early dip, two shortfall sums).
+HOUSEHOLD_WALL_PHASES = 6
+
+
+class _HouseholdTimeout(BaseException):
+    """The per-household wall-clock limit (a BaseException, so no `except Exception` eats it)."""
+
+
+def _alarm(signum, frame):  # pragma: no cover - runs inside a worker
+    raise _HouseholdTimeout()
+
+
+def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
+             shortfall: str = "bound") -> tuple[dict, str | None, int]:
+    """Plan one household; each solver phase may do `time_limit_s` deterministic seconds of
+    work (the same on every machine), so the result depends on the input only. In a worker
+    process's main thread a wall-clock timer is the safety net (`HOUSEHOLD_WALL_PHASES`
+    phases' wall limits): a household it stops, or one that finds no plan within the work
+    limit, has status "timeout". Returns the finished row and the plan JSON text."""
+    from ..assessment import plan_explained as plan
+    from ..solver import WALL_FACTOR, SolverTimeout
+
+    row = dict(row)
+    use_alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    if use_alarm:
+        _warm_up(same_day_credit)
+    old = None
+    try:
+        if use_alarm:
+            old = signal.signal(signal.SIGALRM, _alarm)
+            signal.setitimer(signal.ITIMER_REAL, max(0.001, time_limit_s * WALL_FACTOR * HOUSEHOLD_WALL_PHASES))
+        try:
+            p = plan(h, same_day_credit=same_day_credit, time_limit_s=time_limit_s, shortfall=shortfall)
+        finally:
+            if use_alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+    except (_HouseholdTimeout, SolverTimeout):
+        row.update(status="timeout", note=f"no plan within the time limit of {time_limit_s:g} s (CP-SAT work seconds)")
+        return _with_request(row, h, same_day_credit), None, _peak_rss()
+    except Exception as exc:  # noqa: BLE001 - a bug in one household must not stop the other 99 999; it is reported
+        row.update(status="failed", note=f"planner error: {type(exc).__name__}")
+        return _with_request(row, h, same_day_credit), None, _peak_rss()
+    finally:
+        if use_alarm and old is not None:
+            signal.signal(signal.SIGALRM, old)
+    row = _with_request(row, h, same_day_credit, p.if_nothing_done)
+    actors = sorted({a for i in p.interventions for a in i.actors})
+    row.update(
+        status=p.status,
+        min_balance_after_ore=p.min_balance_ore,
+        interventions="; ".join(_short(i) for i in p.interventions),
+        cost=p.cost,
+        actors="; ".join(actors),
+        shortfall_monthly_ore=p.shortfall.monthly_ore if p.shortfall and p.shortfall.monthly_ore is not None else "",
+        shortfall_one_time_ore=p.shortfall.one_time_ore if p.shortfall else "",
+        plan_file=f"plans/{h.id}.json",
+        note=_plan_note(p, shortfall),
+    )
+    return row, json.dumps(p.to_json(), ensure_ascii=False, separators=(",", ":")), _peak_rss()
+
+
+def _with_request(row: dict, h, same_day_credit: bool, projection=None) -> dict:
+    """The row with its eviction request date, when the check left it to the plan: from the
+    plan's projection, or projected here when there is no plan (timeout, failure)."""
+    if not row.pop("_project", False):
+        return row
+    if projection is None:
+        from ..eviction import project_household
+
+        projection = project_household(h, same_day_credit)
+    request = projection.request_date
+    row.update(eviction_request=request.isoformat() if request else "",
+               days_to_request=(request - h.start).days if request else "")
+    return row
+
+
+def _plan_note(p, shortfall: str) -> str:
+    """results.csv `note` for a planned household: what `optimal` false means for this plan."""
+    if p.status == "infeasible":
+        if shortfall == "bound":  # (the bound is not minimised, whatever `optimal` says)
+            return "no plan under the allowed levers; shortfall is an upper bound (no levers)"
+        if p.optimal:
+            return "no plan under the allowed levers; shortfall is the least extra sum"
+        return "no plan under the allowed levers; shortfall is an upper bound (not proven least within the time limit)"
+    return "" if p.optimal else "best plan found within the time limit (not proven optimal)"
+
+
+_WARM = False
+
+
+def _warm_up(same_day_credit: bool) -> None:
+    """Plan one small household once per process before any timer is armed: every lazy import
+    and cache of the planner is then in place, so a timer firing can never interrupt an import
+    (which would leave a half-imported module behind for the next household)."""
+    global _WARM
+    if _WARM:
+        return
+    _WARM = True
+    from ..model import Household
+    from ..solver import plan
+
+    h = Household.model_validate({
+        "id": "warm-up", "start": date(2026, 1, 1), "months": 2, "opening_balance": 100,
+        "income": [{"kind": "uforetrygd", "amount": 15000}, {"kind": "aap", "amount": 100, "every_days": 14,
+                                                             "first": date(2026, 1, 9)}],
+        "expense": [{"kind": "husleie", "amount": 8000, "day": 1}], "living": {"monthly": 5000},
+        "arrears": {"amount": 1000}, "levers": {"deduction_from": ["aap"]},
+    })
+    try:
+        plan(h, same_day_credit=same_day_credit, time_limit_s=5.0)
+    except Exception:  # noqa: BLE001 - only a warm-up; the real households report their own errors
+        pass
+
+
+def _short(i) -> str:
+    """An intervention in a few characters: rent_instalments(1,20), deduction(aap 1500 kr); the
+    lever's module says how (`LeverRule.short`)."""
+    from ..levers import rules
+
+    rule = rules().get(i.lever)
+    return rule.short(i.params) if rule is not None else i.lever

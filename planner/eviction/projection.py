@@ -1,0 +1,430 @@
+"""Projecting the process for a household, a claim or a profile"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Literal
+
+from ..cashflow import simulate, transactions
+from ..model import Household, Transaction, add_months
+from ..money import format_kr
+from ..periods import month_key
+from .results import EvictionProjection, FeesUsed, Settlement, Step, UnpaidRent
+from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, Lookup, Profile, StepRule, eviction_rules
+from .text import _d
+from .timeline import (
+    RateAt,
+    _Debt,
+    _interest_exact,
+    _month_last_day,
+    _months,
+    _round_ore,
+    _step_costs,
+    court_fees,
+    process_start,
+    step_dates,
+    unpaid_rents,
+)
+
+# --------------------------------------------------------------------------- projection
+
+
+def _no_arrears(household: Household) -> EvictionProjection:
+    return EvictionProjection(
+        status="no arrears",
+        household=household.id,
+        profile=None,
+        first_due=None,
+        steps=(),
+        arrears_by_month={k: 0 for k in _months(household.start, household.end)},
+        unpaid_rents=(),
+        existing_arrears_ore=0,
+        request_date=None,
+        eviction_date=None,
+        cure_amount_ore=0,
+        cure_principal_ore=0,
+        cure_interest_ore=0,
+        cure_costs_ore=0,
+        cure_deadline=None,
+        fees=None,
+        notes=("Husleien blir trukket i sin helhet hver måned i perioden; ingen restanse oppstår.",),
+    )
+
+
+def _project(
+    *,
+    first_due: date,
+    debts: list[_Debt],
+    months_from: date,
+    rules: EvictionRules,
+    profile: Profile | None,
+    household: str | None,
+    unpaid: tuple[UnpaidRent, ...],
+    existing_ore: int,
+    afford: Callable[[date], int | None] | None = None,
+) -> EvictionProjection:
+    """The steps, costs and cure amount of one process. With `afford` (the lowest balance of the
+    household's account from a day to the end of its month, before paying anything), a notice
+    with a deadline whose claim the account can pay by then is paid, and the process stops
+    there: the result then has status "settled" and one settlement."""
+    dates = step_dates(first_due, rules, profile.name if profile else None)
+    eviction = dates[EVICTION_STEP]
+    request = dates[REQUEST_STEP]
+    debts = [d for d in debts if d.owed_from <= eviction]
+
+    if profile is not None and profile.interest_percent is not None:
+        fixed = Lookup(profile.interest_percent, first_due, False)
+        rate_at: RateAt = lambda _d: fixed  # noqa: E731 - the profile's one rate
+        next_change: Callable[[date], date | None] = lambda _d: None  # noqa: E731
+        interest_source: Literal["data", "profile"] = "profile"
+    else:
+        rate_at = rules.interest.at
+        next_change = rules.interest.changes_after
+        interest_source = "data"
+
+    interest_fallback = False
+
+    def claim_parts(when: date, owed_by: date | None = None) -> tuple[int, int]:
+        """Principal owed by `owed_by` (default `when`) and its interest up to `when`."""
+        nonlocal interest_fallback
+        owed_by = owed_by or when
+        principal = sum(d.amount_ore for d in debts if d.owed_from <= owed_by)
+        exact = Fraction(0)
+        for d in debts:
+            if d.owed_from <= owed_by:
+                part, fb = _interest_exact(d, when, rate_at, next_change, rules.day_count)
+                exact += part
+                interest_fallback = interest_fallback or fb
+        return principal, _round_ore(exact)
+
+    steps: list[Step] = []
+    costs_so_far = 0
+    cure = (0, 0, 0)
+    for rule in rules.steps:
+        when = dates[rule.key]
+        lines = _step_costs(rule, when, first_due, rules, profile)
+        added = sum(c.amount_ore for c in lines)
+        principal, interest = claim_parts(when)
+        if rule.key == EVICTION_STEP:
+            # paying before the lock is changed stops it: this step's own costs never fall
+            cure = (principal, interest, costs_so_far)
+        costs_so_far += added
+        steps.append(
+            Step(
+                key=rule.key,
+                name_nb=rule.name_nb,
+                name_en=rule.name_en,
+                date=when,
+                legal_basis=rule.legal_basis,
+                cost_ore=added,
+                costs=lines,
+                principal_ore=principal,
+                interest_ore=interest,
+                claim_ore=principal + interest + costs_so_far,
+            )
+        )
+        if afford is not None and rule.pay_within_days:
+            settled = _try_settle(rule, when, claim_parts, costs_so_far, afford, first_due)
+            if settled is not None:
+                return _settled(settled, steps, debts, months_from, household, unpaid, existing_ore, rules, profile)
+
+    r = rules.rettsgebyr.at(request)
+    filing, total = court_fees(int(r.value * 100), rules)
+    ink = rules.inkassosats.at(first_due)
+    fees = FeesUsed(
+        r_year=request.year,
+        r_ore=int(r.value * 100),
+        r_valid_from=r.valid_from,
+        r_fallback=r.fallback,
+        filing_ore=filing,
+        carried_out_total_ore=total,
+        inkassosats_ore=int(ink.value * 100),
+        inkassosats_valid_from=ink.valid_from,
+        inkassosats_fallback=ink.fallback,
+        interest_percent=rate_at(first_due).value,
+        interest_source=interest_source,
+        interest_fallback=interest_fallback,
+    )
+
+    by_month = {}
+    for key in _months(months_from, eviction):
+        end = min(_month_last_day(key), eviction)
+        by_month[key] = sum(d.amount_ore for d in debts if d.owed_from <= end)
+
+    return EvictionProjection(
+        status="arrears",
+        household=household,
+        profile=profile.name if profile else None,
+        first_due=first_due,
+        steps=tuple(steps),
+        arrears_by_month=by_month,
+        unpaid_rents=tuple(u for u in unpaid if u.due <= eviction),
+        existing_arrears_ore=existing_ore,
+        request_date=request,
+        eviction_date=eviction,
+        cure_amount_ore=sum(cure),
+        cure_principal_ore=cure[0],
+        cure_interest_ore=cure[1],
+        cure_costs_ore=cure[2],
+        cure_deadline=eviction,
+        fees=fees,
+        notes=_notes(steps, rules, profile, fees),
+    )
+
+
+def _try_settle(
+    rule: StepRule, when: date, claim_parts: Callable[..., tuple[int, int]], costs: int,
+    afford: Callable[[date], int | None], first_due: date,
+) -> Settlement | None:
+    """The first day up to the notice's deadline on which the account can pay the notice's
+    claim (what was owed on the notice's date, interest to the day of payment, and the costs so
+    far) and still cover the rest of that month's planned spending; None if there is none."""
+    deadline = when + timedelta(days=rule.pay_within_days or 0)
+    day = when
+    while day <= deadline:
+        principal, interest = claim_parts(day, when)
+        low = afford(day)
+        if low is not None and low >= principal + interest + costs:
+            return Settlement(rule.key, rule.name_nb, when, deadline, day, first_due, principal, interest, costs)
+        day += timedelta(days=1)
+    return None
+
+
+def _settled(
+    x: Settlement, steps: list[Step], debts: list[_Debt], months_from: date, household: str | None,
+    unpaid: tuple[UnpaidRent, ...], existing_ore: int, rules: EvictionRules, profile: Profile | None,
+) -> EvictionProjection:
+    """A process that stops at a notice because the account pays it."""
+    by_month = {}
+    for key in _months(months_from, x.paid_on):
+        end = min(_month_last_day(key), x.paid_on - timedelta(days=1))
+        by_month[key] = sum(d.amount_ore for d in debts if d.owed_from <= end)
+    return EvictionProjection(
+        status="settled",
+        household=household,
+        profile=profile.name if profile else None,
+        first_due=x.first_due,
+        steps=tuple(steps),
+        arrears_by_month=by_month,
+        unpaid_rents=tuple(u for u in unpaid if u.due <= x.notice_date),
+        existing_arrears_ore=existing_ore,
+        request_date=None,
+        eviction_date=None,
+        cure_amount_ore=0,
+        cure_principal_ore=0,
+        cure_interest_ore=0,
+        cure_costs_ore=0,
+        cure_deadline=None,
+        fees=None,
+        settlements=(x,),
+    )
+
+
+def _notes(steps: Iterable[Step], rules: EvictionRules, profile: Profile | None, fees: FeesUsed) -> tuple[str, ...]:
+    """Norwegian notes on every fallback and assumption, so that no uncertain figure passes as
+    settled. Years whose R or inkassosats was not found are named."""
+    notes: list[str] = []
+    r_years: dict[int, Lookup] = {}
+    ink_years: dict[int, Lookup] = {}
+    for s in steps:
+        for c in s.costs:
+            if c.key.startswith("gebyr_"):
+                r_years.setdefault(s.date.year, rules.rettsgebyr.at(s.date))
+            elif c.key in rules.costs and rules.costs[c.key].base == "inkassosats":
+                ink_years.setdefault(s.date.year, rules.inkassosats.at(s.date))
+            elif c.key in rules.costs:
+                r_years.setdefault(s.date.year, rules.rettsgebyr.at(s.date))
+    for year, r in sorted(r_years.items()):
+        if r.fallback:
+            notes.append(
+                f"Rettsgebyret (R) for {year} er ikke funnet; siste kjente verdi, "
+                f"{format_kr(int(r.value * 100))} (fra {r.valid_from:%d.%m.%Y}), er brukt."
+            )
+    for year, k in sorted(ink_years.items()):
+        if k.fallback:
+            notes.append(
+                f"Inkassosatsen for {year} er ikke funnet; {format_kr(int(k.value * 100))} "
+                f"(fra {k.valid_from:%d.%m.%Y}) er brukt, så purregebyr og innkrevingsgebyr er usikre."
+            )
+    pct = str(fees.interest_percent).replace(".", ",")
+    steps = list(steps)
+    if fees.interest_source == "data" and steps:
+        first, last = steps[0].date, steps[-1].date
+        for v in rules.interest.values:
+            if v.status == "uncertain" and first < v.valid_from <= last or (
+                    v.status == "uncertain" and v.valid_from <= first <= v.confirmed_until):
+                notes.append(
+                    f"Forsinkelsesrenten fra {v.valid_from:%d.%m.%Y}, {str(v.value).replace('.', ',')} % per år, "
+                    "er bare meldt, ikke bekreftet."
+                )
+    if fees.interest_source == "profile":
+        notes.append(f"Forsinkelsesrente {pct} % per år, som i eksempelet.")
+    elif fees.interest_fallback:
+        latest = rules.interest.values[-1]
+        notes.append(
+            f"Forsinkelsesrenten etter {latest.confirmed_until:%d.%m.%Y} er ikke funnet; "
+            f"{str(latest.value).replace('.', ',')} % per år (fra {latest.valid_from:%d.%m.%Y}) er brukt videre."
+        )
+    if profile is not None and profile.extra_costs:
+        notes.append("«Andre kostnader» er ikke spesifisert i rapporten; beløpene er tilpasset rapportens totalsummer.")
+    landlord = any(c.key == "utleier_begjaering" for s in steps for c in s.costs)
+    notes.append(
+        "Purregebyr og innkrevingsgebyr er regnet med de høyeste satsene reglene tillater; "
+        "kommunen kan kreve mindre. Salær til inkasso er ikke tatt med."
+        + (" Utleiers kostnader med begjæringen er regnet med det meste utleier kan kreve (½ R)." if landlord
+           else " Utleiers kostnader med begjæringen er ikke tatt med.")
+    )
+    notes.append(
+        "Datoene er omtrentlige: de følger 2006-rapportens eksempel og lovens minstefrister, "
+        "og varierer mellom namsmannsdistrikter."
+    )
+    notes.append(
+        "Gebyret for gjennomført utkastelse kommer bare hvis låsen skiftes, og er ikke med i beløpet som stopper den."
+    )
+    return tuple(notes)
+
+
+def project_household(
+    household: Household, same_day_credit: bool = False, rules: EvictionRules | None = None,
+    txs: Sequence[Transaction] | None = None,
+) -> EvictionProjection:
+    """What happens to `household` if nothing is done: arrears month by month, the step dates,
+    the costs, the request date and the cure amount and deadline.
+
+    A household whose rent is always covered, and which has no existing arrears, gets status
+    "no arrears" and no steps. The arrears model is the module docstring's. At each notice with
+    a deadline (purring and inkassovarsel, the § 4-18 varsel) the household pays a claim its
+    account can pay by then after that month's planned spending, and the process stops there
+    (status "settled"); later rent that fails starts a new process. `txs`: the household's
+    transactions as the schedule stands, if the caller has them already.
+    """
+    rules = rules or eviction_rules()
+    h = household
+    existing = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
+    settled: list[Settlement] = []
+    first: EvictionProjection | None = None
+    for _ in range(MAX_PROCESSES):
+        payments = tuple((x.paid_on, x.amount_ore) for x in settled)
+        paid_until = settled[-1].notice_date if settled else None
+        owed_existing = existing if not settled else None
+        hx, hx_txs = h, txs
+        all_unpaid = unpaid_rents(hx, same_day_credit, txs, payments)
+        unpaid = _open_rents(all_unpaid, paid_until)
+        if owed_existing is None and not unpaid:
+            break
+        first_due = process_start(unpaid[0].due if unpaid else None, owed_existing, h.start)
+        assert first_due is not None  # unpaid rent or existing arrears (the loop stops otherwise)
+        eviction = step_dates(first_due, rules)[EVICTION_STEP]
+        # Rent due up to the eviction date counts; a holiday can push its debit days later, so
+        # the schedule as it stands is continued a month past the eviction date when the
+        # horizon is short.
+        needed = add_months(eviction, 1)
+        if needed > h.end:
+            months = h.months
+            while add_months(h.start, months) - timedelta(days=1) < needed:
+                months += 1
+            hx, hx_txs = h.model_copy(update={"months": months}), None
+            all_unpaid = unpaid_rents(hx, same_day_credit, None, payments)
+            unpaid = _open_rents(all_unpaid, paid_until)
+        debts = [_Debt(u.due, u.debit_date, u.unpaid_ore) for u in unpaid]
+        if owed_existing is not None:
+            since = owed_existing.since or h.start
+            debts.insert(0, _Debt(since, since, owed_existing.amount))
+        account = _account(hx, same_day_credit, hx_txs, all_unpaid, payments)
+        p = _project(
+            first_due=first_due,
+            debts=debts,
+            months_from=min(h.start, first_due),
+            rules=rules,
+            profile=None,
+            household=h.id,
+            unpaid=unpaid,
+            existing_ore=owed_existing.amount if owed_existing is not None else 0,
+            afford=_afford(hx.start, account),
+        )
+        if p.status != "settled":
+            return replace(p, settlements=tuple(settled), notes=p.notes + _settled_notes(settled))
+        settled.extend(p.settlements)
+        first = first or p
+    if first is None:
+        return _no_arrears(h)
+    return replace(first, settlements=tuple(settled), notes=_settled_notes(settled))
+
+
+#: A household's "if nothing is done" follows at most this many processes that it pays off.
+MAX_PROCESSES = 60
+
+
+def _open_rents(unpaid: tuple[UnpaidRent, ...], paid_until: date | None) -> tuple[UnpaidRent, ...]:
+    """The unpaid rents not yet paid by a settlement (those due after its notice)."""
+    return unpaid if paid_until is None else tuple(u for u in unpaid if u.due > paid_until)
+
+
+def _account(h: Household, same_day_credit: bool, txs: Sequence[Transaction] | None,
+             unpaid: Sequence[UnpaidRent], payments: Sequence[tuple[date, int]]) -> list[int]:
+    """The account balance each day as the bank sees it (after the day's debits, before its
+    credits unless `same_day_credit`): rent that failed stayed on it, settlements left it."""
+    sim = simulate(transactions(h) if txs is None else txs, h.start, h.end, h.opening_balance)
+    series = [int(v) for v in sim.solvency_series(same_day_credit)]
+    for u in unpaid:
+        for t in range(max(0, (u.debit_date - h.start).days), len(series)):
+            series[t] += u.unpaid_ore
+    for when, amount in payments:
+        for t in range(max(0, (when - h.start).days), len(series)):
+            series[t] -= amount
+    return series
+
+
+def _afford(start: date, account: list[int]) -> Callable[[date], int | None]:
+    """The lowest balance from a day to the end of its month (within the known days)."""
+
+    def low(day: date) -> int | None:
+        t = (day - start).days
+        if not 0 <= t < len(account):
+            return None
+        last = min(len(account) - 1, (_month_last_day(month_key(day)) - start).days)
+        return min(account[t:last + 1])
+
+    return low
+
+
+def _settled_notes(settled: Sequence[Settlement]) -> tuple[str, ...]:
+    """Norwegian sentences on each claim the account pays by a notice's deadline."""
+    return tuple(
+        f"Kravet i {x.name_nb.lower()} ({_d(x.notice_date)}) kan betales fra kontoen innen fristen {_d(x.deadline)}, "
+        f"etter månedens planlagte utgifter: {format_kr(x.amount_ore)} betales {_d(x.paid_on)}, og saken stopper der. "
+        f"Det koster {format_kr(x.interest_ore + x.costs_ore)} i renter og gebyrer."
+        for x in settled
+    )
+
+
+def project_claim(
+    first_due: date, claim_ore: int, profile: str | None = None, rules: EvictionRules | None = None
+) -> EvictionProjection:
+    """The process for one explicit unpaid claim of `claim_ore`, due on `first_due`, with no
+    later rent: the seed report's form of the example. `profile` (e.g. "seed-2006") takes that
+    profile's timeline, interest rate and extra costs; without it the data's usual ones apply."""
+    rules = rules or eviction_rules()
+    p = rules.profiles[profile] if profile is not None else None
+    if claim_ore <= 0:
+        raise ValueError("the claim must be more than 0 øre")
+    return _project(
+        first_due=first_due,
+        debts=[_Debt(first_due, first_due, claim_ore)],
+        months_from=first_due,
+        rules=rules,
+        profile=p,
+        household=None,
+        unpaid=(),
+        existing_ore=claim_ore,
+    )
+
+
+def project_profile(name: str = "seed-2006", rules: EvictionRules | None = None) -> EvictionProjection:
+    """A named profile's worked example, on its own first due date and claim."""
+    rules = rules or eviction_rules()
+    p = rules.profiles[name]
+    return project_claim(p.first_due, p.claim_ore, profile=name, rules=rules)

@@ -1,0 +1,230 @@
+"""Step dates, court fees and step costs, interest to the day, and the arrears model (the rents the account cannot cover)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+
+from ..calendar import Occurrence, occurrences, resolve_expense
+from ..cashflow import simulate, transactions
+from ..formatting import whole_kr
+from ..model import Arrears, Household, Transaction, add_months
+from ..periods import key_of, last_day, month_key, months_between
+from .results import CostLine, UnpaidRent
+from .rules import Delay, EvictionRules, Lookup, Profile, StepRule, eviction_rules
+
+# --------------------------------------------------------------------------- the timeline
+
+
+def step_dates(first_due: date, rules: EvictionRules | None = None, profile: str | None = None) -> dict[str, date]:
+    """The date of every step when the first unpaid rent was due on `first_due`.
+
+    Each step comes its months and days after the step it follows (a month from 31 January is
+    the end of February), never sooner than the legal minimum gaps in the data.
+    """
+    rules = rules or eviction_rules()
+    delays = rules.profiles[profile].delays if profile else {}
+    out: dict[str, date] = {}
+    for s in rules.steps:
+        delay = delays.get(s.key, Delay(s.after, s.months, s.days))
+        if delay.after is None or not out:
+            d = first_due
+        else:
+            d = add_months(out[delay.after], delay.months) + timedelta(days=delay.days)
+        for ref, gap in s.not_before:
+            d = max(d, out[ref] + timedelta(days=gap))
+        out[s.key] = d
+    return out
+
+
+def court_fees(r_ore: int, rules: EvictionRules | None = None) -> tuple[int, int]:
+    """(filing fee, total if carried out) in øre for a rettsgebyr of `r_ore`.
+
+    Each part is rounded down to whole kroner (filing 1.25 R; the rest, 1.35 R, on carrying
+    out): with R = 1 277 kr that gives politiet.no's 1 596 and 3 319 kr.
+    """
+    fees = (rules or eviction_rules()).fees
+    r_kr = Decimal(r_ore) / 100
+    filing = int(math.floor(fees.filing_r * r_kr)) * 100
+    rest = int(math.floor((fees.carried_out_total_r - fees.filing_r) * r_kr)) * 100
+    return filing, filing + rest
+
+
+_kr = whole_kr  # whole kroner in a basis text (planner.formatting)
+
+
+def _factor(x: Decimal) -> str:
+    return format(x.normalize(), "f").replace(".", ",")
+
+
+def _round_fee(kroner: Decimal, rounding: str) -> int:
+    """A fee in kroner to øre: down or to the nearest (half up) whole krone, or exact øre."""
+    if rounding == "none":
+        return int((kroner * 100).to_integral_value(rounding="ROUND_HALF_UP"))
+    if rounding == "nearest":
+        return int(kroner.to_integral_value(rounding="ROUND_HALF_UP")) * 100
+    return int(math.floor(kroner)) * 100
+
+
+def _step_costs(
+    rule: StepRule, when: date, first_due: date, rules: EvictionRules, profile: Profile | None
+) -> tuple[CostLine, ...]:
+    """The costs added at a step on `when`: each fee by the rule for a claim due `first_due`,
+    from its base in force on `when` (the inkassosats, or R), rounded as that period says."""
+    lines: list[CostLine] = []
+    for key in rule.costs:
+        if profile is not None and key in profile.without_costs:
+            continue
+        c = rules.costs[key]
+        period = c.period_for(first_due)
+        if period.lapses:
+            continue
+        param = rules.inkassosats if c.base == "inkassosats" else rules.rettsgebyr
+        base = param.at(when)
+        rounding = period.rounding or base.fee_rounding or "down"
+        amount = _round_fee(period.multiple * base.value, rounding)
+        name = "inkassosatsen" if c.base == "inkassosats" else "R"
+        basis = f"{_factor(period.multiple)} × {name} {_kr(int(base.value * 100))} (fra {base.valid_from:%d.%m.%Y})"
+        if rounding == "nearest":
+            basis += ", til nærmeste hele krone"
+        lines.append(CostLine(key, c.name_nb, amount, basis, base.fallback, c.uncertain is not None))
+    if rule.court_fee is not None:
+        r = rules.rettsgebyr.at(when)
+        r_ore = int(r.value * 100)
+        filing, total = court_fees(r_ore, rules)
+        r_text = f"R = {_kr(r_ore)} (fra {r.valid_from:%d.%m.%Y})"
+        if rule.court_fee == "filing":
+            lines.append(
+                CostLine(
+                    "gebyr_begjaering",
+                    "Gebyr for begjæring om fravikelse",
+                    filing,
+                    f"{_factor(rules.fees.filing_r)} × R, {r_text}",
+                    r.fallback,
+                )
+            )
+        else:
+            rest_r = rules.fees.carried_out_total_r - rules.fees.filing_r
+            lines.append(
+                CostLine(
+                    "gebyr_gjennomforing",
+                    "Gebyr for gjennomført fravikelse",
+                    total - filing,
+                    f"{_factor(rest_r)} × R (til sammen {_factor(rules.fees.carried_out_total_r)} × R), {r_text}",
+                    r.fallback,
+                )
+            )
+    if profile is not None and rule.key in profile.extra_costs:
+        e = profile.extra_costs[rule.key]
+        lines.append(CostLine(f"andre_{rule.key}", e.name_nb, e.ore, "tilpasset eksempelets totalsum", False, True))
+    return tuple(lines)
+
+
+# --------------------------------------------------------------------------- interest
+
+
+@dataclass(frozen=True)
+class _Debt:
+    owed_from: date  # joins the claim (nominal due date)
+    interest_from: date  # interest runs from the day after this date
+    amount_ore: int
+
+
+RateAt = Callable[[date], Lookup]
+
+
+def _interest_exact(
+    debt: _Debt, until: date, rate_at: RateAt, next_change: Callable[[date], date | None], day_count: int
+) -> tuple[Fraction, bool]:
+    """Simple interest on one debt for the days after `interest_from` up to `until`, exactly,
+    rate by rate; and whether any day used a fallback rate."""
+    total = Fraction(0)
+    fallback = False
+    cur = debt.interest_from
+    while cur < until:
+        change = next_change(cur + timedelta(days=1))
+        seg_end = until if change is None else min(until, change - timedelta(days=1))
+        rate = rate_at(cur + timedelta(days=1))
+        fallback = fallback or rate.fallback
+        days = (seg_end - cur).days
+        total += Fraction(debt.amount_ore) * Fraction(rate.value) * days / (100 * day_count)
+        cur = seg_end
+    return total, fallback
+
+
+def _round_ore(x: Fraction) -> int:
+    """Half up to whole øre (x is never negative here)."""
+    return math.floor(x + Fraction(1, 2))
+
+
+# --------------------------------------------------------------------------- the arrears model
+
+
+def unpaid_rents(household: Household, same_day_credit: bool = False,
+                 txs: Sequence[Transaction] | None = None,
+                 payments: Sequence[tuple[date, int]] = ()) -> tuple[UnpaidRent, ...]:
+    """The rent the account cannot cover, month by month, over the household's horizon.
+
+    See the module docstring: a rent debit finds the balance after the day's debits (and the
+    rent left unpaid before it, which never left the account); what lies below zero, at most
+    the rent, is unpaid. Arrears are not repaid by a later surplus except by `payments` (date,
+    amount): claims the household pays at a notice's deadline, which leave the account.
+    """
+    h = household
+    sim = simulate(transactions(h) if txs is None else txs, h.start, h.end, h.opening_balance)
+    series = sim.solvency_series(same_day_credit)
+    sched = resolve_expense(h.rent)
+    carried = 0
+    out: list[UnpaidRent] = []
+    for occ in occurrences(sched, h.start, h.end):
+        t = (occ.effective - h.start).days
+        rent = h.rent.amount_for(occ.nominal.year, occ.nominal.month)
+        balance = int(series[t]) + carried - sum(a for d, a in payments if d <= occ.effective)
+        short = min(rent, max(0, -balance))
+        if short:
+            out.append(
+                UnpaidRent(
+                    rent_month=month_key(occ.nominal),
+                    due=occ.nominal,
+                    debit_date=occ.effective,
+                    rent_ore=rent,
+                    unpaid_ore=short,
+                )
+            )
+            carried += short
+    return tuple(out)
+
+
+def first_unpaid_due(rents: Sequence[Occurrence], start: date, series: np.ndarray) -> date | None:
+    """The due date of the first rent the account cannot cover: the first rent debit that finds
+    the balance (`series`, per day from `start`, after the day's debits) below zero. The one
+    rule of `unpaid_rents` (its first entry) and of the batch's vectorised check."""
+    if not rents:
+        return None
+    offs = np.fromiter(((o.effective - start).days for o in rents), dtype=np.int64, count=len(rents))
+    neg = np.nonzero(series[offs] < 0)[0]
+    return rents[int(neg[0])].nominal if len(neg) else None
+
+
+def process_start(first_unpaid: date | None, arrears: Arrears | None, start: date) -> date | None:
+    """The date the eviction process counts from: the first unpaid rent's due date or the
+    existing arrears' date (the horizon's start when not given), whichever is earlier."""
+    starts = [] if first_unpaid is None else [first_unpaid]
+    if arrears is not None and arrears.amount > 0:
+        starts.append(arrears.since or start)
+    return min(starts) if starts else None
+
+
+def _months(first: date, last: date) -> list[str]:
+    """The month keys from `first`'s month to `last`'s."""
+    return [key_of(y, m) for y, m in months_between(first, last)]
+
+
+def _month_last_day(key: str) -> date:
+    return last_day(key)

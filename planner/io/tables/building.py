@@ -1,0 +1,249 @@
+"""Building households from their rows, validated as a file would be; errors.csv."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from pathlib import Path
+
+from ..errors import InputError
+from .columns import (
+    _BOOL_COLS,
+    _DATE_COLS,
+    _INT_COLS,
+    _LIST_DATE_COLS,
+    _LIST_INT_COLS,
+    _LIST_STR_COLS,
+    _MAP_COLS,
+    ERROR_HEADER,
+    PAYOUT_COLUMNS,
+    RowError,
+    _p,
+)
+from .reading import cell_text, convert
+from .spool import RawHousehold
+
+# --------------------------------------------------------------------------- building households
+
+
+def build(raw: RawHousehold, months: int | None = None):
+    """(Household | None, [RowError]): the household from its rows, validated as a file would be."""
+    from ..household import household_from_dict
+
+    errors = list(raw.errors)
+    if raw.toml is not None:
+        return _from_file(raw, months, errors)
+    if not raw.validate:
+        return None, _dedupe(errors)
+    file, row, cols, cells = raw.tenant  # type: ignore[misc]
+    data = _tenant_data(raw, months, errors)
+    data["expense"] = [data.pop("_rent")] if "rent" in cells else []
+    data.pop("_rent", None)
+    data["income"] = []
+    rows_of = _payout_items(raw, data, errors)
+    # validated even when rows are already in error, so that every bad row is reported
+    # (the rows in error are left out of `data`)
+    try:
+        h = household_from_dict(data, file)
+    except InputError as exc:
+        for p in exc.problems:
+            f, r, c, value = _where_is(_parse_field(p.field or ""), raw, rows_of)
+            if p.sensitive:
+                value = ""  # looks like personal data: errors.csv must not copy it
+            elif not value and p.has_value:
+                value = _show(p.value)
+            errors.append(RowError(f, r, c, value, p.message, raw.hid))
+        return None, _in_row_order(_dedupe(errors), file)
+    if errors:
+        return None, _in_row_order(_dedupe(errors), file)
+    return h, []
+
+
+def _from_file(raw: RawHousehold, months: int | None, errors: list[RowError]):
+    """A household file in a folder input: parsed and validated as `planner check` would."""
+    from ...model import Household
+    from ..household import _parse_json, _parse_toml, household_from_dict
+
+    name, text = raw.toml  # type: ignore[misc]
+    try:
+        if text.startswith("\0"):
+            raise InputError([_p(name, text[1:])])
+        if not text.strip():
+            raise InputError([_p(name, "is empty: a household file needs at least id, start and the rent")])
+        data = _parse_json(text, name) if name.lower().endswith(".json") else _parse_toml(text, name)
+        if months is not None:
+            data["months"] = months
+        h: Household = household_from_dict(data, name, None if name.lower().endswith(".json") else text)
+    except InputError as exc:
+        return None, errors + [RowError(p.file, p.line, p.field or "", _show(p.value) if p.has_value else "",
+                                        p.message, raw.hid) for p in exc.problems]
+    return (None, errors) if errors else (h, [])
+
+
+def _tenant_data(raw: RawHousehold, months: int | None, errors: list[RowError]) -> dict:
+    """The household dict of the tenants row (the rent under `_rent`); bad cells to `errors`."""
+    file, row, cols, cells = raw.tenant  # type: ignore[misc]
+    data: dict = {}
+    rent: dict = {"kind": "husleie", "day": 1}
+    for col, text in cells.items():
+        loc = _TENANT_LOC.get(col)
+        if loc is None:
+            continue
+        try:
+            value = convert(col, text) if col in _TYPED else text
+        except ValueError as exc:
+            errors.append(RowError(file, row, cols.get(col, col), text, str(exc), raw.hid))
+            continue
+        if loc[0] == "expense":
+            rent[loc[2]] = value
+        elif len(loc) == 1:
+            data[loc[0]] = value
+        else:
+            data.setdefault(loc[0], {})[loc[1]] = value
+    if months is not None:
+        data["months"] = months
+    if "arrears" in data and "amount" not in data["arrears"]:
+        if set(data["arrears"]) - {"creditor"}:
+            data["arrears"]["amount"] = "0"
+        else:
+            del data["arrears"]
+    data["_rent"] = rent
+    return data
+
+
+_FLOW_IN = ("in", "inn", "income", "inntekt")
+_FLOW_OUT = ("out", "ut", "expense", "utgift")
+
+
+def _payout_items(raw: RawHousehold, data: dict, errors: list[RowError]) -> dict[str, list]:
+    """The payouts rows into `data`'s income and expense lists; which row each item came from."""
+    rows_of: dict[str, list] = {"income": [], "expense": [None]}  # which payout row each item came from
+    for prow_ref in raw.payouts:
+        pfile, prow, pcols, pcells = prow_ref
+        flow = pcells.get("flow", "in").strip().casefold()
+        group = "income" if flow in _FLOW_IN else "expense" if flow in _FLOW_OUT else None
+        if group is None:
+            errors.append(RowError(pfile, prow, pcols.get("flow", "flow"), pcells.get("flow", ""),
+                                   "flow must be 'in' (a payout to the tenant) or 'out' (a bill)", raw.hid))
+            continue
+        item: dict = {}
+        bad = False
+        for col, text in pcells.items():
+            if col == "household" or col == "flow":
+                continue
+            try:
+                item[col] = convert(col, text) if col in _TYPED else text
+            except ValueError as exc:
+                errors.append(RowError(pfile, prow, pcols.get(col, col), text, str(exc), raw.hid))
+                bad = True
+        if bad:
+            continue
+        data[group].append(item)
+        rows_of[group].append(prow_ref)
+    return rows_of
+
+
+def _in_row_order(errors: list[RowError], tenants_file: str) -> list[RowError]:
+    """A household's errors: its tenants row first, then its payout rows in file order (a
+    stable sort: the errors of one row keep their order)."""
+    return sorted(errors, key=lambda e: (e.file != tenants_file, e.file, -1 if e.row is None else e.row))
+
+
+#: Our tenants columns -> where they go in the household dict.
+_TENANT_LOC: dict[str, tuple] = {
+    "id": ("id",), "label": ("label",), "start": ("start",), "months": ("months",),
+    "opening_balance": ("opening_balance",), "min_balance": ("min_balance",), "adults": ("adults",),
+    "children": ("children",), "profile": ("profile",),
+    "living_monthly": ("living", "monthly"),
+    "arrears": ("arrears", "amount"), "arrears_since": ("arrears", "since"),
+    "arrears_creditor": ("arrears", "creditor"),
+    "rent_days": ("levers", "rent_days"), "rent_instalments": ("levers", "rent_instalments"),
+    "bostotte_to_landlord": ("levers", "bostotte_to_landlord"),
+    "deduction_from": ("levers", "deduction_from"), "move_payout": ("levers", "move_payout"),
+    "repay_months": ("levers", "repay_months"), "allow": ("levers", "allow"), "forbid": ("levers", "forbid"),
+    "rent": ("expense", 0, "amount"), "rent_day": ("expense", 0, "day"),
+}
+_LOC_TENANT = {loc: col for col, loc in _TENANT_LOC.items()}
+_TYPED = _INT_COLS | _DATE_COLS | _BOOL_COLS | _LIST_INT_COLS | _LIST_STR_COLS | _LIST_DATE_COLS | set(_MAP_COLS)
+
+
+def _where_is(loc: tuple, raw: RawHousehold, rows_of: dict) -> tuple[str, int | None, str, str]:
+    """(file, row, their column, cell text) of a model error's location."""
+    file, row, cols, cells = raw.tenant  # type: ignore[misc]
+    if loc and loc[0] in ("income", "expense") and len(loc) > 1 and isinstance(loc[1], int):
+        ref = rows_of[loc[0]][loc[1]] if loc[1] < len(rows_of[loc[0]]) else None
+        field_ = loc[2] if len(loc) > 2 and isinstance(loc[2], str) else None
+        if ref is None:  # the rent, from the tenants row
+            col = "rent_day" if field_ == "day" else "rent"
+            return file, row, cols.get(col, col), cells.get(col, "")
+        pfile, prow, pcols, pcells = ref
+        col = field_ if field_ in pcells or field_ in PAYOUT_COLUMNS else "kind"
+        return pfile, prow, pcols.get(col, col), pcells.get(col, "")
+    if loc and loc[0] == "expense":  # no rent at all
+        return file, row, cols.get("rent", "rent"), cells.get("rent", "")
+    for n in range(len(loc), 0, -1):
+        col = _LOC_TENANT.get(loc[:n])
+        if col is not None:
+            return file, row, cols.get(col, col), cells.get(col, "")
+    col = str(loc[0]) if loc else "id"
+    return file, row, cols.get(col, col), cells.get(col, "")
+
+
+def _dedupe(errors: list[RowError]) -> list[RowError]:
+    seen, out = set(), []
+    for e in errors:
+        if e not in seen:
+            seen.add(e)
+            out.append(e)
+    return out
+
+
+def _show(value: object) -> str:
+    if isinstance(value, list):
+        return ";".join(cell_text(v) for v in value)
+    return cell_text(value)
+
+
+def _parse_field(text: str) -> tuple:
+    out: list = []
+    for part in text.split("."):
+        m = re.fullmatch(r"([^\[\]]+)((?:\[\d+\])*)", part)
+        if not m:
+            continue
+        out.append(m.group(1))
+        out.extend(int(i) - 1 for i in re.findall(r"\[(\d+)\]", m.group(2)))
+    return tuple(out)
+
+
+#: What a spreadsheet program reads as the start of a formula (OWASP, "CSV injection"): a cell
+#: of text starting with one of these is written with a leading apostrophe, which Excel and
+#: LibreOffice show as text and do not display. Plain numbers (-500, +47) are left alone: a
+#: number cannot be a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?", re.ASCII)
+
+
+def csv_safe(value: object) -> object:
+    """A CSV cell that no spreadsheet program runs as a formula (text values only)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def write_errors_csv(path: Path, errors) -> int:
+    """errors.csv via a temporary file and an atomic rename; returns the number of rows."""
+    tmp = path.with_name(path.name + ".tmp")
+    n = 0
+    from ..files import private_opener
+
+    with open(tmp, "w", encoding="utf-8", newline="", opener=private_opener) as fh:
+        w = csv.writer(fh)
+        w.writerow(ERROR_HEADER)
+        for e in errors:
+            w.writerow([csv_safe(v) for v in e.to_csv()])
+            n += 1
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return n

@@ -1,0 +1,294 @@
+"""Reading tables in chunks (CSV, XLSX) and converting cells to household values."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from .columns import (
+    _BOOL_COLS,
+    _DATE_COLS,
+    _DMY,
+    _FALSE,
+    _INT_COLS,
+    _ISO_DT,
+    _LIST_DATE_COLS,
+    _LIST_INT_COLS,
+    _LIST_STR_COLS,
+    _MAP_COLS,
+    _SPLIT,
+    _TRUE,
+    ColumnMap,
+    RowError,
+)
+from .sources import Source, _encoding, guess_separator
+
+# --------------------------------------------------------------------------- reading tables
+
+
+@dataclass
+class TableChunk:
+    source: Source
+    first_row: int  # spreadsheet row number of the chunk's first row
+    columns: dict[str, str]  # ours -> their header
+    headers: list[str]  # every header of the file, in order
+    cells: dict[str, list[str]]  # ours -> the column's cells as text, one per row
+    blank: list[bool]  # per row: every cell (also of columns not used) is empty
+    #: spreadsheet row number of each row (None: consecutive from `first_row`)
+    rows: list[int] | None = None
+    #: rows that could not be read (more fields than the header, a formula with no value):
+    #: (row, key cell, reason) or (row, key cell, reason, their column)
+    bad: list[tuple] = field(default_factory=list)
+
+
+class TableError(Exception):
+    def __init__(self, error: RowError):
+        self.error = error
+
+
+def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> Iterator[TableChunk]:
+    """The rows of one table in chunks, cells as text or as the spreadsheet's value."""
+    import pandas as pd
+
+    name = source.name
+    if source.sheet is not None:
+        try:
+            df = pd.read_excel(source.path, sheet_name=source.sheet, dtype=object, header=0, engine="openpyxl")
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; reported with its type
+            raise TableError(RowError(name, None, "", "", f"sheet cannot be read ({type(exc).__name__})")) from None
+        headers = [str(c) for c in df.columns]
+        if not headers or all(h.startswith("Unnamed:") for h in headers):
+            raise TableError(RowError(name, None, "", "", "the sheet is empty: expected a header row in row 1"))
+        df.columns = headers
+        ours, _ = colmap.rename(source.role, headers)
+        used = {headers.index(t) for t in ours.values()}
+        uncached = _uncached_formulas(source, df, used)
+        yield from _chunks(source, colmap, headers, df, 2, chunk_rows, uncached=uncached)
+        return
+    try:
+        if os.path.getsize(source.path) == 0:
+            raise TableError(RowError(name, None, "", "", "the file is empty: expected a header row and one row per "
+                                      + ("tenant" if source.role == "tenants" else "payout")))
+        enc = _encoding(source.path, colmap)
+        with open(source.path, encoding=enc, newline="") as fh:
+            first_line = fh.readline()
+        sep = colmap.separator or guess_separator(first_line)
+        headers = [h.strip() for h in next(csv.reader([first_line], delimiter=sep), [])]
+        if not any(headers):
+            raise TableError(RowError(name, None, "", "", "the file is empty: expected a header row in row 1"))
+        # A row with more fields than the header is skipped by pandas with a warning naming
+        # its row (records counted as a spreadsheet does, the header being 1); the other rows
+        # are numbered around it, and the row itself is reported (see `_ragged_rows`).
+        # Except the first data rows: from a longer first row pandas infers an index column
+        # and shifts every column of the file, so those are found here and skipped.
+        ragged: dict[int, int] = _leading_ragged(source.path, enc, sep, len(headers))
+        reader = pd.read_csv(source.path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+                             skip_blank_lines=False, encoding=enc, chunksize=chunk_rows, header=0,
+                             engine="c", quotechar='"', on_bad_lines="warn", index_col=False,
+                             skiprows=[n - 1 for n in ragged] or None)
+        row = 2
+        any_rows = False
+        while True:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                df = next(reader, None)
+            for w in caught:
+                if issubclass(w.category, pd.errors.ParserWarning):
+                    for m in _RAGGED.finditer(str(w.message)):
+                        ragged[int(m.group(1))] = int(m.group(3))
+                else:  # pragma: no cover - another warning: let it through
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            if df is None:
+                break
+            if len(df) == 0:
+                continue
+            any_rows = True
+            df.columns = [str(c) for c in df.columns]
+            numbers = []
+            for _ in range(len(df)):
+                while row in ragged:
+                    row += 1
+                numbers.append(row)
+                row += 1
+            yield from _chunks(source, colmap, list(df.columns), df, numbers[0], chunk_rows, numbers)
+        if ragged:
+            yield _ragged_rows(source, colmap, headers, sep, enc, ragged)
+        elif not any_rows:  # a header and no rows
+            yield from _chunks(source, colmap, headers, pd.DataFrame(columns=headers), 2, chunk_rows)
+    except TableError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise TableError(RowError(name, None, "", "", "the file is empty: expected a header row")) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TableError(RowError(name, None, "", "", f"cannot be read as CSV: {msg}")) from None
+
+
+def _uncached_formulas(source: Source, df, used: set[int]) -> dict[int, tuple[str, str]]:
+    """{sheet row: (their column, cell)} of formula cells in the used columns that hold no saved
+    value. pandas reads a formula's last saved result; a file written by a program that does
+    not calculate (a script, a converter) has none, and the cell would read as empty: an
+    arrears of 0. Such a cell is an error, never a silent empty."""
+    import openpyxl
+
+    out: dict[int, tuple[str, str]] = {}
+    wb = openpyxl.load_workbook(source.path, read_only=True, data_only=False)
+    try:
+        ws = wb[source.sheet]
+        for cells in ws.iter_rows(min_row=2):
+            for cell in cells:
+                if getattr(cell, "data_type", None) != "f" or cell.column - 1 not in used:
+                    continue
+                r, c = cell.row, cell.column - 1
+                value = df.iat[r - 2, c] if 0 <= r - 2 < len(df) and c < df.shape[1] else None
+                if cell_text(value) == "" and r not in out:
+                    out[r] = (str(df.columns[c]), cell.coordinate)
+    finally:
+        wb.close()
+    return out
+
+
+_RAGGED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+
+
+def _leading_ragged(path: Path, enc: str, sep: str, width: int) -> dict[int, int]:
+    """{row: fields} of the data rows right after the header that have more fields than it
+    (rows numbered as a spreadsheet does, the header being 1)."""
+    out: dict[int, int] = {}
+    with open(path, encoding=enc, newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep, quotechar='"')
+        next(reader, None)
+        for n, fields in enumerate(reader, 2):
+            if len(fields) <= width:
+                break
+            out[n] = len(fields)
+    return out
+
+
+def _ragged_rows(source: Source, colmap: ColumnMap, headers: list[str], sep: str, enc: str,
+                 ragged: dict[int, int]) -> TableChunk:
+    """The rows pandas skipped (more fields than the header), read again with the csv module
+    for their id cell only, as a chunk with no cells and these rows in `bad`."""
+    ours, _ = colmap.rename(source.role, headers)
+    key = ours.get("id" if source.role == "tenants" else "household")
+    k = headers.index(key) if key in headers else None
+    bad = []
+    last = max(ragged)
+    with open(source.path, encoding=enc, newline="") as fh:
+        for n, fields in enumerate(csv.reader(fh, delimiter=sep, quotechar='"'), 1):
+            if n in ragged:
+                hid = fields[k].strip() if k is not None and k < len(fields) else ""
+                bad.append((n, hid, f"row has {ragged[n]} fields, the header has {len(headers)}"
+                                    " (a separator inside a cell that is not quoted?); the row is not read"))
+            if n >= last:
+                break
+    return TableChunk(source, 2, ours, headers, {o: [] for o in ours}, [], [], bad)
+
+
+def _chunks(source: Source, colmap: ColumnMap, headers: list[str], df, first_row: int, chunk_rows: int,
+            numbers: list[int] | None = None, uncached: dict[int, tuple[str, str]] | None = None):
+    ours, _ = colmap.rename(source.role, headers)
+    key = ours.get("id" if source.role == "tenants" else "household")
+    text = source.sheet is not None  # an XLSX sheet holds typed cells; a CSV is read as text
+    if len(df) == 0:  # a header and no rows
+        yield TableChunk(source, first_row, ours, headers, {o: [] for o in ours}, [])
+        return
+    for lo in range(0, len(df), chunk_rows):
+        part = df.iloc[lo:lo + chunk_rows]
+        if text:
+            every = {h: _texts(part[h].tolist(), True) for h in headers}
+            blank = [not any(every[h][k] for h in headers) for k in range(len(part))]
+        else:
+            every = {h: _texts(part[h].tolist(), False) for h in set(ours.values())}
+            blank = part.apply(lambda c: c.str.strip() == "").all(axis=1).tolist() if headers else []
+        bad = []
+        for r, (column, cell) in sorted((uncached or {}).items()):
+            k = r - first_row - lo
+            if 0 <= k < len(part):
+                blank[k] = True  # not read as a row: reported as one that could not be read
+                bad.append((r, every[key][k] if key else "",
+                            f"cell {cell} holds a formula with no saved value (the file was written by a program"
+                            " that does not calculate formulas), so its value is unknown: open and save the file"
+                            " in Excel or LibreOffice, or type the value; the row is not read", column))
+        yield TableChunk(source, first_row + lo, ours, headers, {o: every[t] for o, t in ours.items()}, blank,
+                         numbers[lo:lo + chunk_rows] if numbers is not None else None, bad)
+
+
+def _texts(values: list, typed: bool) -> list[str]:
+    if typed:
+        return [cell_text(v) for v in values]
+    return [v.strip() if v else "" for v in values]
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def cell_text(value: object) -> str:
+    """A cell as the user would see it, for error messages and ids."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _date(text: str) -> object:
+    m = _DMY.match(text)
+    if m:
+        d, mo, y = (int(g) for g in m.groups())
+        return f"{y:04d}-{mo:02d}-{d:02d}"
+    m = _ISO_DT.match(text)
+    return m.group(1) if m else text
+
+
+def _int(text: str) -> object:
+    if text.isascii() and text.isdigit():  # (int() would also read Arabic-Indic or full-width digits)
+        return int(text)
+    t = text.replace(" ", "")
+    if re.fullmatch(r"[+-]?[0-9]+(?:[.,]0+)?", t):
+        return int(re.split(r"[.,]", t)[0])
+    return text  # the model refuses it with the rule
+
+
+def convert(col: str, text: str) -> object:
+    """Our typed value for a column's text (what a TOML file would hold); bad text is passed
+    on unchanged so that the model's own message explains what is allowed."""
+    if col in _INT_COLS:
+        return _int(text)
+    if col in _DATE_COLS:
+        return _date(text)
+    if col in _BOOL_COLS:
+        low = text.casefold()
+        return True if low in _TRUE else False if low in _FALSE else text
+    if col in _LIST_INT_COLS:
+        return [_int(p) for p in _SPLIT.split(text) if p]
+    if col in _LIST_STR_COLS:
+        return [p.strip().lower() for p in re.split(r"[;,]", text) if p.strip()]
+    if col in _LIST_DATE_COLS:
+        return [_date(p) for p in _SPLIT.split(text) if p]
+    if col in _MAP_COLS:
+        out: dict = {}
+        for part in re.split(r";", text):
+            if not part.strip():
+                continue
+            key, sep, val = part.partition("=")
+            if not sep:
+                raise ValueError(f"expected MONTH=VALUE pairs separated by ';', such as 12=26000, got {part.strip()!r}")
+            out[key.strip()] = _int(val.strip()) if _MAP_COLS[col] else val.strip()
+        return out
+    return text

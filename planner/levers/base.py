@@ -1,0 +1,210 @@
+"""What every lever module works on: the household's precomputed flows (`Setup`), the CP-SAT
+model under construction (`Build`), a solution being read back (`Decoded`), and the `LeverRule`
+each lever module implements.
+
+A lever module (`planner/levers/<key>.py`) holds everything about one lever: its candidates
+(`prepare`), the variables and constraints it adds to the model (`add`, which returns its cost
+literals, in the manner of the CP-SAT samples' helpers), how a solution decodes into an
+intervention and transactions (`payouts`, `route`, `decode`), and its typed parameters. The
+solver only loops over the allowed levers; it knows none of them by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from ..benefits import Shift
+from ..calendar import Schedule
+from ..model import Household, Intervention, Transaction
+from ..periods import month_key
+from .catalogue import LeverConfig, catalogue
+
+if TYPE_CHECKING:  # OR-Tools has no type stubs: for the reader (and mypy sees Any)
+    from ortools.sat.python.cp_model import CpModel, IntVar
+
+#: A payout: (day offset in the horizon, amount in øre, nominal date).
+Payout = tuple[int, int, date]
+#: A CP-SAT variable (or literal) with its integer coefficient.
+Term = tuple["IntVar", int]
+
+
+@dataclass
+class Stream:
+    """An income stream that a lever may touch."""
+
+    name: str
+    kind: str
+    schedule: Schedule
+    occ: list[Payout]
+
+
+@dataclass
+class RentMonth:
+    """One month's rent in the horizon and the days it may be debited on."""
+
+    key: str
+    year: int
+    month: int
+    amount: int
+    due: int  # day offset of the baseline (effective) due date
+    options: dict[int, int]  # accepted day-of-month -> effective day offset
+
+
+@dataclass
+class Setup:
+    """A household's flows as day offsets, computed once and shared by every model built for it.
+
+    `candidates` holds each lever's own precomputation (from its `prepare`), keyed by lever."""
+
+    h: Household
+    cfg: LeverConfig
+    days: int
+    same_day_credit: bool
+    opening: int
+    floor: int
+    fixed_credit: np.ndarray
+    fixed_debit: np.ndarray
+    rent_months: list[RentMonth]
+    streams: dict[str, Stream]
+    month_firsts: list[int]
+    baseline: list[Transaction]
+    rent_shift: Shift
+    rent_schedule: Schedule
+    candidates: dict[str, Any] = field(default_factory=dict)
+
+    def day(self, off: int) -> date:
+        """The date of a day offset."""
+        return self.h.start + timedelta(days=off)
+
+    def rent_month_for(self, day: int) -> str | None:
+        """The rent month a direct payment on `day` counts against: its own calendar month if
+        that month's rent is in the horizon, else the next rent month (None if there is none)."""
+        key = month_key(self.day(day))
+        keys = [r.key for r in self.rent_months]
+        if key in keys:
+            return key
+        later = [k for k in keys if k > key]
+        return later[0] if later else None
+
+    def due_of(self) -> dict[str, int]:
+        """Each rent month's due day offset."""
+        return {r.key: r.due for r in self.rent_months}
+
+
+@dataclass
+class Build:
+    """The CP-SAT model under construction for one household.
+
+    Levers add their decision variables to `vars` (keyed by lever) and their effect on the
+    tenant's balance to `window_terms` through `debit` and `credit`; payments to the landlord
+    go to `direct` (per rent month) and `lateness_terms`."""
+
+    model: CpModel
+    setup: Setup
+    window_terms: list[list[Term]]
+    debit_window: Callable[[int], int]
+    credit_window: Callable[[int], int]
+    lateness_terms: list[Term] = field(default_factory=list)
+    repay_terms: list[Term] = field(default_factory=list)
+    direct: dict[str, list[Term]] = field(default_factory=dict)
+    #: literals of the rent-day levers that let the rent move off its due day, by lever
+    rent_permits: dict[str, IntVar] = field(default_factory=dict)
+    used: dict[int, IntVar] = field(default_factory=dict)
+    y: dict[tuple[str, int], IntVar] = field(default_factory=dict)
+    vars: dict[str, Any] = field(default_factory=dict)
+
+    def debit(self, off: int, var: IntVar, amount: int) -> None:
+        """`amount * var` leaves the tenant's account on day `off`."""
+        self.window_terms[self.debit_window(off)].append((var, -amount))
+
+    def credit(self, off: int, var: IntVar, amount: int) -> None:
+        """`amount * var` reaches the tenant's account on day `off` (negative: is withheld)."""
+        self.window_terms[self.credit_window(off)].append((var, amount))
+
+    def to_landlord(self, key: str, off: int, var: IntVar, amount: int, due: int) -> None:
+        """`amount * var` is paid to the landlord against the rent of month `key`, late by the
+        days after its due day."""
+        self.direct.setdefault(key, []).append((var, amount))
+        if off > due:
+            self.lateness_terms.append((var, amount * (off - due)))
+
+
+@dataclass
+class Decoded:
+    """A solution being read back into transactions and interventions."""
+
+    setup: Setup
+    build: Build
+    value: Callable[[IntVar], int]
+    #: the tenant's rent debit days used, and each month's amounts on them (from the chain)
+    used_days: list[int] = field(default_factory=list)
+    per_month: dict[str, list[int]] = field(default_factory=dict)
+
+    def intervention(self, key: str, params: Any) -> Intervention:
+        """The intervention of lever `key` with its catalogue actors and cost."""
+        return Intervention(key, catalogue()[key].actors, self.setup.cfg.costs[key], dict(params))
+
+
+class LeverRule:
+    """One lever. Subclasses live one per module and override what their lever does.
+
+    `phase` orders the build: 0 levers widen the rent's debit days (before the rent variables
+    exist), 1 levers act on income streams, 2 levers add debits after the rent balance."""
+
+    key: ClassVar[str]
+    phase: ClassVar[int]
+    rank: ClassVar[int] = 0  # order within a phase
+
+    def prepare(self, s: Setup) -> None:
+        """Precompute this lever's candidates into `s.candidates[self.key]`."""
+
+    def credit_days(self, s: Setup) -> Iterable[int]:
+        """Extra days a credit may land on because of this lever (they become check days)."""
+        return ()
+
+    def debit_bound(self, s: Setup) -> int:
+        """The most this lever may add to the tenant's debits (bounds the balance variables)."""
+        return 0
+
+    def add(self, b: Build) -> list[Term]:
+        """Add the lever's variables and constraints; return its cost literals and weights."""
+        return []
+
+    def stream_literals(self, b: Build, stream: str) -> list[Any]:
+        """Literals that use `stream`: at most one income-side lever per stream."""
+        return []
+
+    def payouts(self, d: Decoded, st: Stream, occ: list[Payout]) -> list[Payout]:
+        """The stream's payouts once this lever is applied (a moved day changes them)."""
+        return occ
+
+    def route(self, d: Decoded, st: Stream, occ: list[Payout]) -> list[Transaction] | None:
+        """The stream's transactions when this lever redirects its payouts; None if it does not."""
+        return None
+
+    def decode(self, d: Decoded) -> list[Intervention]:
+        """The interventions this lever's variables say the plan uses."""
+        return []
+
+    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
+        """The intervention in Norwegian for the caseworker (`planner.explain`): what happens, and
+        why it helps. The default: the catalogue's description."""
+        return catalogue()[self.key].description, ""
+
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any,
+                     social: bool | None) -> tuple[Any, dict]:
+        """The first date the change takes effect and the facts the letters' templates render."""
+        return None, dict(i.params)
+
+    def short(self, params: Mapping[str, Any]) -> str:
+        """The intervention in a few characters, for the batch's results.csv."""
+        return self.key
+
+    def transactions(self, d: Decoded) -> list[Transaction]:
+        """Bookings this lever adds that belong to no income stream (a repayment's debits)."""
+        return []

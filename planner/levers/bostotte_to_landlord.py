@@ -1,0 +1,131 @@
+"""Lever `bostotte_to_landlord`: Husbanken pays bostøtte to the kommune as landlord.
+
+Each payout counts against the rent of the month it is for (the month before its nominal date:
+bostøtte is paid in arrears); a payout for a month before the horizon stays with the tenant
+(never old arrears), and the payout for the horizon's last month comes after the horizon, on
+the landlord's account (bustøttelova § 9; Husbanken, Veileder HB 9.B.12, 3.8)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any, TypedDict
+
+from ..calendar import occurrences
+from ..model import Intervention, Transaction
+from ..periods import key_of, previous_month
+from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term
+
+#: How far past the horizon a bostøtte payout for the horizon's last month is looked for.
+BOSTOTTE_AFTER_DAYS = 62
+
+
+class BostotteParams(TypedDict):
+    stream: str
+
+
+def bostotte_month(nominal: date) -> str:
+    """The month a bostøtte payout is for: Husbanken pays in arrears, so the payout of the 20th
+    belongs to the month before (Husbanken, Veileder HB 9.B.12, 3.8 'Transport av bostøtte':
+    transferred to the kommune only against housing costs for the same period; domain.md §7)."""
+    return key_of(*previous_month(nominal.year, nominal.month))
+
+
+def _after(s: Setup) -> dict[str, list[Payout]]:
+    out: dict[str, list[Payout]] = s.candidates[BostotteToLandlord.key]
+    return out
+
+
+class BostotteToLandlord(LeverRule):
+    key = "bostotte_to_landlord"
+    phase = 1
+
+    def prepare(self, s: Setup) -> None:
+        """The payouts after the horizon that are for months inside it, per stream."""
+        start, end = s.h.start, s.h.end
+        by_name = {inc.stream: inc for inc in s.h.income}
+        after: dict[str, list[Payout]] = {}
+        for name in s.cfg.bostotte_streams:
+            inc, sched = by_name[name], s.streams[name].schedule
+            after[name] = [((o.effective - start).days, inc.amount_for(o.nominal.year, o.nominal.month), o.nominal)
+                           for o in occurrences(sched, end + timedelta(days=1), end + timedelta(days=BOSTOTTE_AFTER_DAYS))]
+        s.candidates[self.key] = after
+
+    def add(self, b: Build) -> list[Term]:
+        s = b.setup
+        due_of = s.due_of()
+        lits: dict[str, Any] = {}
+        terms: list[Term] = []
+        for name in s.cfg.bostotte_streams:
+            st = s.streams[name]
+            lit = b.model.new_bool_var(f"bost_{name}")
+            lits[name] = lit
+            terms.append((lit, s.cfg.costs[self.key]))
+            for off, amt, nominal in st.occ + _after(s)[name]:
+                key = bostotte_month(nominal)
+                if key not in due_of:
+                    continue
+                if off < s.days:
+                    b.credit(off, lit, -amt)
+                b.to_landlord(key, off, lit, amt, due_of[key])
+        b.vars[self.key] = lits
+        return terms
+
+    def _on(self, d: Decoded, name: str) -> bool:
+        lits = d.build.vars.get(self.key, {})
+        return name in lits and bool(d.value(lits[name]))
+
+    def stream_literals(self, b: Build, stream: str) -> list[Any]:
+        lits = b.vars.get(self.key, {})
+        return [lits[stream]] if stream in lits else []
+
+    def route(self, d: Decoded, st: Stream, occ: list[Payout]) -> list[Transaction] | None:
+        if not self._on(d, st.name):
+            return None
+        s = d.setup
+        rent_keys = {r.key for r in s.rent_months}
+        out = []
+        for off, amt, nominal in occ + _after(s)[st.name]:
+            bkey = bostotte_month(nominal)
+            if bkey in rent_keys:
+                out.append(Transaction(s.day(off), "landlord", "bostotte_direct", amt, stream=st.name, rent_month=bkey))
+            elif off < s.days:
+                out.append(Transaction(s.day(off), "tenant", "income", amt, stream=st.name))
+        return out
+
+    def decode(self, d: Decoded) -> list[Intervention]:
+        return [d.intervention(self.key, BostotteParams(stream=name))
+                for name in d.setup.streams if self._on(d, name)]
+
+    def short(self, params: Mapping[str, Any]) -> str:
+        return f"bostotte_to_landlord({params.get('stream', '')})"
+
+    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
+        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
+        from ..explain import _first_date, _reason_direct, d, tenant_rent_share
+
+        p = i.params
+        first = _first_date(plan, kind="bostotte_direct")
+        summary = (f"Bostøtten fra Husbanken utbetales til kommunen som utleier og trekkes fra husleien for måneden "
+                   f"den gjelder (den betales etterskuddsvis: utbetalingen den 20. gjelder måneden før); leietaker "
+                   f"samtykker skriftlig på forhånd (transporterklæring, kan trekkes tilbake når som helst), "
+                   f"første gang {d(first) if first else '–'}. "
+                   + tenant_rent_share(plan, h))
+        reason = _reason_direct(plan, h, base, "bostotte_direct", p["stream"])
+        return summary, reason
+
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
+        """The first date the change takes effect and the facts the letters' templates render."""
+        from ..letters.context import _first_on_or_after
+
+        p = i.params
+        first = None
+        first = _first_on_or_after(plan, reply_by, kind="bostotte_direct", stream=p["stream"])
+        # the month the first transferred payout is for (paid in arrears: the month before)
+        for_month = next((t.rent_month for t in plan.transactions if t.kind == "bostotte_direct"
+                          and t.stream == p["stream"] and t.date == first), None)
+        facts = {"stream": p["stream"], "first_month": first, "for_month": for_month}
+        return first, facts
+
+
+LEVER = BostotteToLandlord()

@@ -1,0 +1,115 @@
+"""Lever `deduction`: a husleietrekk, a fixed sum withheld from each payout of a NAV benefit
+(or sosialhjelp) and paid to the landlord, counted against the rent of the month it is paid in.
+
+The sum is a whole number of steps (`step_kr` in the data, 100 kr) and at most the smallest
+payout of the stream."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypedDict
+
+from ..model import Intervention, Transaction
+from .base import Build, Decoded, LeverRule, Payout, Stream, Term
+
+
+class DeductionParams(TypedDict):
+    stream: str
+    amount_ore: int  # withheld from each payout
+
+
+class Deduction(LeverRule):
+    key = "deduction"
+    phase = 1
+
+    def add(self, b: Build) -> list[Term]:
+        s = b.setup
+        step = s.cfg.deduction_step_ore
+        due_of = s.due_of()
+        ks: dict[str, Any] = {}
+        us: dict[str, Any] = {}
+        terms: list[Term] = []
+        for name in s.cfg.deduction_streams:
+            st = s.streams[name]
+            if not st.occ:
+                continue
+            kmax = min(a for _, a, _ in st.occ) // step
+            if kmax <= 0:
+                continue
+            k = b.model.new_int_var(0, kmax, f"ded_{name}")
+            u = b.model.new_bool_var(f"dedu_{name}")
+            b.model.add(k <= kmax * u)
+            b.model.add(k >= u)
+            ks[name], us[name] = k, u
+            terms.append((u, s.cfg.costs[self.key]))
+            for off, _, _ in st.occ:
+                key = s.rent_month_for(off)
+                if key is None:
+                    continue
+                b.credit(off, k, -step)
+                b.to_landlord(key, off, k, step, due_of[key])
+        b.vars[self.key] = (ks, us)
+        return terms
+
+    def _steps(self, d: Decoded, name: str) -> int:
+        ks, _ = d.build.vars.get(self.key, ({}, {}))
+        return int(d.value(ks[name])) if name in ks else 0
+
+    def stream_literals(self, b: Build, stream: str) -> list[Any]:
+        _, us = b.vars.get(self.key, ({}, {}))
+        return [us[stream]] if stream in us else []
+
+    def route(self, d: Decoded, st: Stream, occ: list[Payout]) -> list[Transaction] | None:
+        k = self._steps(d, st.name)
+        if not k:
+            return None
+        s = d.setup
+        amount = k * s.cfg.deduction_step_ore
+        out = []
+        for off, amt, _ in occ:
+            key = s.rent_month_for(off)
+            if key is None:
+                out.append(Transaction(s.day(off), "tenant", "income", amt, stream=st.name))
+                continue
+            out.append(Transaction(s.day(off), "tenant", "income", amt - amount, stream=st.name))
+            out.append(Transaction(s.day(off), "landlord", "deduction", amount, stream=st.name, rent_month=key))
+        return out
+
+    def decode(self, d: Decoded) -> list[Intervention]:
+        step = d.setup.cfg.deduction_step_ore
+        return [d.intervention(self.key, DeductionParams(stream=name, amount_ore=k * step))
+                for name in d.setup.streams if (k := self._steps(d, name))]
+
+    def short(self, params: Mapping[str, Any]) -> str:
+        return f"deduction({params.get('stream', '')} {int(params.get('amount_ore', 0)) // 100} kr)"
+
+    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
+        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
+        from ..explain import _first_date, _reason_direct, d, format_kr, stream_name, tenant_rent_share
+
+        p = i.params
+        first = _first_date(plan, kind="deduction")
+        summary = (f"NAV trekker {format_kr(p['amount_ore'])} av hver utbetaling av {stream_name(h, p['stream'])} "
+                   f"og betaler det til utleier (husleietrekk), første gang {d(first) if first else '–'}. "
+                   f"Leietaker samtykker skriftlig. " + tenant_rent_share(plan, h))
+        reason = _reason_direct(plan, h, base, "deduction", p["stream"])
+        return summary, reason
+
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
+        """The first date the change takes effect and the facts the letters' templates render."""
+        from collections import Counter
+
+        from ..explain import stream_name
+        from ..letters.context import _direct_months, _first_on_or_after
+
+        p = i.params
+        first = None
+        first = _first_on_or_after(plan, reply_by, kind="deduction", stream=p["stream"])
+        per_month = Counter(len(v) for v in _direct_months(plan, {"deduction"}).values())
+        payouts = max(per_month, key=lambda k: (per_month[k], -k)) if per_month else 1
+        facts = {"benefit": stream_name(h, p["stream"]), "amount_ore": p["amount_ore"], "social": social,
+                 "payouts": payouts, "per_month_ore": payouts * p["amount_ore"]}
+        return first, facts
+
+
+LEVER = Deduction()

@@ -1,0 +1,62 @@
+"""Lever `rent_day`: the rent is drawn on another day the landlord accepts.
+
+The rent's debit days and amounts are the balance chain's rent variables (`solver.chain`);
+this lever only gives the permission literal that lets the single debit day move off the due
+day, and reads a one-day solution back as the new day."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypedDict
+
+from ..model import Intervention
+from .base import Build, Decoded, LeverRule, Term
+
+
+class RentDayParams(TypedDict):
+    day: int  # the new debit day of month
+    from_day: int | None  # the due day it replaces
+
+
+class RentDay(LeverRule):
+    key = "rent_day"
+    phase = 0
+    rank = 1  # after rent_instalments: the variables are created in this order
+
+    def add(self, b: Build) -> list[Term]:
+        lit: Any = b.model.new_bool_var("rent_day")
+        b.rent_permits[self.key] = lit
+        return [(lit, b.setup.cfg.costs[self.key])]
+
+    def decode(self, d: Decoded) -> list[Intervention]:
+        rent_dom = d.setup.h.rent.day
+        if len(d.used_days) != 1 or d.used_days == [rent_dom]:
+            return []
+        return [d.intervention(self.key, RentDayParams(day=d.used_days[0], from_day=rent_dom))]
+
+    def short(self, params: Mapping[str, Any]) -> str:
+        return f"rent_day({params.get('day')})"
+
+    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
+        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
+        from ..explain import _dip_reason, _first_date, _monthly_windows, d, format_kr
+
+        p = i.params
+        first = _first_date(plan, kind="husleie")
+        summary = (f"Husleien ({format_kr(h.rent.amount)}) trekkes den {p['day']}. hver måned i stedet for den "
+                   f"{p['from_day']}. Leietaker og utleier endrer forfallsdatoen i avtalegiroen, fra {d(first) if first else '–'}.")
+        reason = _dip_reason(base, _monthly_windows(h, p["from_day"], p["day"]), h)
+        return summary, reason
+
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
+        """The first date the change takes effect and the facts the letters' templates render."""
+        from ..letters.context import _first_on_or_after
+
+        p = i.params
+        first = None
+        first = _first_on_or_after(plan, reply_by, kind="husleie", account="tenant")
+        facts = {"day": p["day"], "from_day": p.get("from_day") or h.rent.day, "rent_ore": h.rent.amount}
+        return first, facts
+
+
+LEVER = RentDay()

@@ -1,0 +1,75 @@
+"""Lever `rent_instalments`: the rent split into 2-4 debits a month on accepted days.
+
+Like `rent_day`, it widens the balance chain's rent variables: at most `rent_instalments`
+days in all, more than one only when this lever's literal is on. The typical month's split
+(`model.typical_split`, owned by the plan) is what the landlord's AvtaleGiro is set to."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypedDict
+
+from ..model import Intervention, typical_split
+from .base import Build, Decoded, LeverRule, Term
+
+
+class RentInstalmentsParams(TypedDict):
+    days: list[int]  # the debit days of month
+    from_day: int | None  # the due day it replaces (the half-year report's "days the landlord waits")
+    amounts_ore: list[int]  # the typical month's amount on each day
+    amounts_by_month: dict[str, list[int]]  # every month's amounts, "YYYY-MM" -> øre per day
+
+
+class RentInstalments(LeverRule):
+    key = "rent_instalments"
+    phase = 0
+    rank = 0
+
+    def add(self, b: Build) -> list[Term]:
+        n_max = b.setup.cfg.rent_instalments
+        if n_max < 2:
+            return []
+        lit: Any = b.model.new_bool_var("inst")
+        b.model.add(sum(b.used.values()) <= 1 + (n_max - 1) * lit)
+        b.rent_permits[self.key] = lit
+        return [(lit, b.setup.cfg.costs[self.key])]
+
+    def decode(self, d: Decoded) -> list[Intervention]:
+        if len(d.used_days) < 2:
+            return []
+        params = RentInstalmentsParams(days=d.used_days, from_day=d.setup.h.rent.day,
+                                       amounts_ore=list(typical_split(d.per_month)),
+                                       amounts_by_month=dict(d.per_month))
+        return [d.intervention(self.key, params)]
+
+    def short(self, params: Mapping[str, Any]) -> str:
+        return "rent_instalments(" + ",".join(str(d) for d in params.get("days", [])) + ")"
+
+    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
+        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
+        from ..explain import _dip_reason, _monthly_windows, instalment_schedule
+
+        p = i.params
+        days = " og ".join(f"den {day}." for day in p["days"])
+        summary = (f"Husleien trekkes på inntil {len(p['days'])} dager i måneden ({days}): "
+                   + instalment_schedule(p["days"], p.get("amounts_by_month") or {"": p["amounts_ore"]}).rstrip(".")
+                   + ". Utleier må godta en betalingsavtale med disse trekkdagene og beløpene.")
+        due = h.rent.day or 1
+        reason = _dip_reason(base, _monthly_windows(h, due, max(p["days"])), h)
+        return summary, reason
+
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
+        """The first date the change takes effect and the facts the letters' templates render."""
+        from ..letters.context import _first_on_or_after
+
+        p = i.params
+        first = None
+        first = _first_on_or_after(plan, reply_by, kind="husleie", account="tenant")
+        by_month = p.get("amounts_by_month") or {}
+        facts = {"days": list(p["days"]), "amounts_ore": list(p["amounts_ore"]), "rent_ore": h.rent.amount,
+                 "from_day": h.rent.day,
+                 "varies": len({tuple(v) for v in by_month.values()}) > 1}
+        return first, facts
+
+
+LEVER = RentInstalments()

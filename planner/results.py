@@ -1,0 +1,219 @@
+"""What the engine produces: transactions, the diagnosis, interventions, the shortfall and the
+plan (the plan contract, design.md). Plain frozen dataclasses: produced by our own code, never
+parsed, and made by the million in a batch, where pydantic's validation would only cost time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .eviction import EvictionProjection
+
+
+# --------------------------------------------------------------------------- engine results
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """One booking on an account. Negative amounts leave the account."""
+
+    date: date
+    account: str  # "tenant" or "landlord"
+    kind: str  # "income", an expense kind such as "husleie", "living", "bostotte_direct", ...
+    amount_ore: int
+    stream: str | None = None
+    rent_month: str | None = None
+
+    def to_json(self) -> dict:
+        out: dict = {"date": self.date.isoformat(), "account": self.account, "kind": self.kind}
+        if self.stream is not None:
+            out["stream"] = self.stream
+        if self.rent_month is not None:
+            out["rent_month"] = self.rent_month
+        out["amount_ore"] = self.amount_ore
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class MonthFigures:
+    """One calendar month of the horizon, as a caseworker reads it."""
+
+    month: str  # YYYY-MM
+    income_ore: int
+    outgoings_ore: int  # positive number: what left the account
+    lowest_ore: int
+    lowest_date: date
+    end_balance_ore: int
+
+    @property
+    def net_ore(self) -> int:
+        return self.income_ore - self.outgoings_ore
+
+
+Problem = Literal["none", "timing", "income"]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What is wrong with a household's schedule as it stands (see design.md, contract)."""
+
+    household: str
+    start: date
+    end: date
+    problem: Problem
+    floor_ore: int
+    min_balance_ore: int
+    min_balance_date: date
+    first_shortfall: date | None
+    days_below_floor: int
+    opening_buffer_ore: int  # smallest extra opening balance that avoids every dip
+    months: tuple[MonthFigures, ...] = field(default=())
+
+    def to_json(self) -> dict:
+        """The diagnosis part of the plan contract (`baseline`), plus the per-month figures."""
+        return {
+            "problem": self.problem,
+            "min_balance_ore": self.min_balance_ore,
+            "min_balance_date": self.min_balance_date.isoformat(),
+            "first_shortfall": self.first_shortfall.isoformat() if self.first_shortfall else None,
+            "days_below_floor": self.days_below_floor,
+            "floor_ore": self.floor_ore,
+            "opening_buffer_ore": self.opening_buffer_ore,
+            "months": [
+                {
+                    "month": m.month,
+                    "income_ore": m.income_ore,
+                    "outgoings_ore": m.outgoings_ore,
+                    "net_ore": m.net_ore,
+                    "lowest_ore": m.lowest_ore,
+                    "lowest_date": m.lowest_date.isoformat(),
+                    "end_balance_ore": m.end_balance_ore,
+                }
+                for m in self.months
+            ],
+        }
+
+
+# --------------------------------------------------------------------------- plans
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """One lever the plan uses, with its parameters as in the plan contract."""
+
+    lever: str
+    actors: tuple[str, ...]
+    cost: int
+    params: dict
+    summary: str = ""
+    reason: str = ""
+
+    def to_json(self) -> dict:
+        out = {"lever": self.lever, "actors": list(self.actors), "cost": self.cost, "params": self.params,
+               "summary": self.summary}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """What would make an infeasible household solvent: the smallest extra money."""
+
+    monthly_ore: int | None  # smallest extra sum each month (on the 1st); None if no monthly sum helps
+    one_time_ore: int  # smallest one-time sum on the first day
+    binding_days: tuple[date, ...]  # days where the balance touches the floor in that solution
+
+    def to_json(self) -> dict:
+        return {
+            "monthly_ore": self.monthly_ore,
+            "one_time_ore": self.one_time_ore,
+            "binding_days": [d.isoformat() for d in self.binding_days],
+        }
+
+
+def typical_split(per_month: Mapping[str, Sequence[int]]) -> tuple[int, ...]:
+    """The tenant's typical month: the most common split of the tenant's rent share over its
+    debit days; a tie goes to the smallest split (compared amount by amount). The plan's
+    `rent_instalments` params, the explanation and the letters all use this one rule."""
+    counts = Counter(tuple(a) for a in per_month.values())
+    return min(counts, key=lambda k: (-counts[k], k))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The planner's answer for one household (see design.md, plan contract)."""
+
+    household: str
+    start: date
+    end: date
+    status: Literal["solvent", "planned", "infeasible"]
+    baseline: Diagnosis
+    interventions: tuple[Intervention, ...]
+    cost: int
+    min_balance_ore: int
+    min_balance_date: date
+    opening_balance_ore: int
+    floor_ore: int
+    transactions: tuple[Transaction, ...]
+    shortfall: Shortfall | None = None
+    lateness_ore_days: int = 0
+    opening_buffer_ore: int = 0
+    optimal: bool = True
+    explanation: tuple[str, ...] = ()
+    # What happens if nothing is done (an `eviction.EvictionProjection`) for a household with a
+    # problem; None when the schedule as it stands is fine and nothing is owed.
+    if_nothing_done: EvictionProjection | None = None
+
+    def typical_rent_split(self) -> tuple[int, ...] | None:
+        """The tenant's typical month of a rent split into instalments (øre per debit day, in
+        the order of the days), or None when the plan does not split the rent."""
+        for i in self.interventions:
+            if i.lever == "rent_instalments":
+                return tuple(i.params["amounts_ore"])
+        return None
+
+    def tenant_rent_debits(self) -> dict[str, list[tuple[date, int]]]:
+        """The tenant's own rent debits per rent month, in date order: {'2026-01': [(date, øre)]}."""
+        per_month: dict[str, list[tuple[date, int]]] = {}
+        for t in self.transactions:
+            if t.kind == "husleie" and t.account == "tenant" and t.rent_month:
+                per_month.setdefault(t.rent_month, []).append((t.date, -t.amount_ore))
+        return {m: sorted(v) for m, v in sorted(per_month.items())}
+
+    def typical_tenant_rent(self) -> tuple[int, ...] | None:
+        """What the tenant pays of the rent in a typical month (its debits, in date order), by
+        the one rule of `typical_split`; None when the tenant pays no rent in the horizon. The
+        explanation and the letters both say this."""
+        per_month = self.tenant_rent_debits()
+        if not per_month:
+            return None
+        return typical_split({m: [a for _, a in v] for m, v in per_month.items()})
+
+    def to_json(self) -> dict:
+        base = self.baseline.to_json()
+        return {
+            "format": "planner.plan/1",
+            "household": self.household,
+            "horizon": {"start": self.start.isoformat(), "end": self.end.isoformat()},
+            "status": self.status,
+            "baseline": base,
+            "interventions": [i.to_json() for i in self.interventions],
+            "cost": self.cost,
+            "min_balance_ore": self.min_balance_ore,
+            "min_balance_date": self.min_balance_date.isoformat(),
+            "shortfall": self.shortfall.to_json() if self.shortfall else None,
+            "opening_balance_ore": self.opening_balance_ore,
+            "floor_ore": self.floor_ore,
+            "opening_buffer_ore": self.opening_buffer_ore,
+            "lateness_ore_days": self.lateness_ore_days,
+            "optimal": self.optimal,
+            "explanation": list(self.explanation),
+            "if_nothing_done": None if self.if_nothing_done is None else self.if_nothing_done.to_json(),
+            "transactions": [t.to_json() for t in self.transactions],
+        }

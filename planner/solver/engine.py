@@ -1,0 +1,151 @@
+"""CP-SAT schedules that keep the tenant account at or above the floor on every day.
+
+The model, in words (design.md, "Solver sketch"):
+
+* Rent of month *m* is paid by tenant debits on the landlord's accepted days: one amount
+  variable per (month, accepted day), a standing `used[d]` flag per day, at most N days used
+  (`chain`). Every lever adds its own variables and constraints (`planner/levers/<key>.py`):
+  direct payments to the landlord count against a month's rent and reduce the tenant's share,
+  a moved payout is one boolean per candidate day, a repayment plan one per (n, day).
+* The balance only needs checking on days a credit can land; balances at those check days are
+  a chain of integer variables (`chain`).
+* Solved in phases (`phases`): fewest cost units, then the highest lowest balance up to a
+  buffer target, then the least lateness and the fastest repayment.
+
+Every plan is re-simulated by `cashflow.simulate` from its own transaction list before it is
+returned (`decode.verify`); a mismatch raises `PlanVerificationError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+
+from ..cashflow import diagnose, transactions
+from ..levers import resolve
+from ..levers.base import Setup
+from ..model import Diagnosis, Household, Plan, Shortfall
+from .chain import Model, build
+from .decode import PlanVerificationError, decode, verify
+from .phases import (
+    DEFAULT_TUNING,
+    SHORTFALL_UNIT_ORE,
+    Tuning,
+    minimise_slack,
+    no_lever_shortfall,
+    solve_phases,
+)
+from .setup import first_possible_credit, setup
+
+#: Default for phase 2: the planner prefers plans that keep this much above the floor.
+DEFAULT_BUFFER_TARGET_ORE = 100_000
+#: Time limits are CP-SAT *deterministic* seconds (`max_deterministic_time`): a count of work
+#: done, the same on every machine however busy, so a plan depends on its input only. (On the
+#: 2-core test VM one deterministic second took 3 to 5 wall seconds.)
+DEFAULT_TIME_LIMIT_S = 20.0
+DEFAULT_SHORTFALL_TIME_LIMIT_S = 5.0
+
+
+def plan(
+    household: Household,
+    allow: Iterable[str] = (),
+    forbid: Iterable[str] = (),
+    *,
+    same_day_credit: bool = False,
+    buffer_target_ore: int = DEFAULT_BUFFER_TARGET_ORE,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    shortfall_time_limit_s: float = DEFAULT_SHORTFALL_TIME_LIMIT_S,
+    shortfall: str = "exact",
+    tuning: Tuning = DEFAULT_TUNING,
+) -> Plan:
+    """The cheapest set of interventions that keeps the household solvent on every day.
+
+    Returns interventions, transactions and optimality, and no text: `planner.assessment`
+    explains a plan for whoever shows it.
+
+    `shortfall`: for a household without a plan, "exact" finds the least extra sums under the
+    allowed levers (two more solves); "bound" reports the sums that suffice with no lever at
+    all (upper bounds, `optimal` false), for runs over many households."""
+    if shortfall not in ("exact", "bound"):
+        raise ValueError(f"shortfall must be 'exact' or 'bound', not {shortfall!r}")
+    h = household
+    cfg = resolve(h, allow, forbid)
+    baseline = diagnose(h, same_day_credit)
+    base_tx = transactions(h)
+    needs_repayment = h.arrears is not None and h.arrears.amount > 0 and cfg.allows("repayment_plan")
+    if baseline.problem == "none" and not needs_repayment:
+        return Plan(h.id, h.start, h.end, "solvent", baseline, (), 0, baseline.min_balance_ore,
+                    baseline.min_balance_date, h.opening_balance, h.min_balance, tuple(base_tx))
+    s = setup(h, cfg, same_day_credit, base_tx)
+    mdl = build(s, buffer_target_ore, slack_one=True, slack_month=True, slack_unit=SHORTFALL_UNIT_ORE)
+    result = solve_phases(mdl, time_limit_s, tuning=tuning)
+    opening_extra = 0
+    if result is None and baseline.problem == "timing":
+        opening_extra = _early_dip(s, time_limit_s, tuning)
+        if opening_extra:
+            result = solve_phases(mdl, time_limit_s, opening_extra, tuning=tuning)
+    if result is None:
+        cap = min(time_limit_s, shortfall_time_limit_s)
+        short, proven = _shortfall(s, mdl, opening_extra, cap, shortfall == "exact", tuning)
+        return Plan(h.id, h.start, h.end, "infeasible", baseline, (), 0, baseline.min_balance_ore,
+                    baseline.min_balance_date, h.opening_balance, h.min_balance, tuple(base_tx), shortfall=short,
+                    opening_buffer_ore=opening_extra, optimal=proven)
+    return _planned(s, mdl, result, opening_extra, baseline)
+
+
+def _early_dip(s: Setup, time_limit_s: float, tuning: Tuning) -> int:
+    """The start buffer for the dip no lever can reach: the days up to the first possible payout
+    (a small model). Only for a timing problem: a start buffer is no plan for a household whose
+    money does not suffice, nor for one with no payout at all (it would fund the horizon)."""
+    first_credit = first_possible_credit(s)
+    if first_credit is None:
+        return 0
+    early = minimise_slack(build(s, 0, slack_one=True, until=first_credit), "one", time_limit_s, tuning=tuning)
+    return early[0] if early is not None and early[0] > 0 else 0
+
+
+def _shortfall(s: Setup, mdl: Model, opening_extra: int, cap: float, exact: bool,
+               tuning: Tuning) -> tuple[Shortfall, bool]:
+    """The least extra sums (one-time, monthly) and whether both are proven least.
+
+    The shortfall is advice ("about this much is missing"): each solve gets its own cap; a
+    figure not proven least within it is an upper bound, and `optimal` says so. Not `exact`
+    (the batch) skips both solves and reports the no-lever bounds."""
+    bound_one, bound_month = no_lever_shortfall(s, opening_extra)
+    one = minimise_slack(mdl, "one", cap, hint=bound_one, tuning=tuning) if exact else None
+    month = minimise_slack(mdl, "month", cap, one=opening_extra, hint=bound_month, tuning=tuning) if exact else None
+    # proven only when both sums came from the solver (a missing monthly sum counts as
+    # proven only if the solver ran: "no monthly sum helps" is then its finding)
+    proven = exact and one is not None and one[2] and (
+        (month is not None and month[2]) or (month is None and bound_month is None))
+    if one is None:
+        one = (bound_one, [], False)
+    if month is None and bound_month is not None:
+        month = (bound_month, [], False)
+    binding = sorted(set(one[1] + (month[1] if month else [])))[:10]
+    return Shortfall(
+        monthly_ore=month[0] if month else None,
+        one_time_ore=one[0],
+        binding_days=tuple(s.h.start + timedelta(days=t) for t in binding),
+    ), bool(proven)
+
+
+def _planned(s: Setup, mdl: Model, result: tuple[Any, bool], opening_extra: int, baseline: Diagnosis) -> Plan:
+    """The plan of a solution, re-simulated from its own transactions before it is returned."""
+    h = s.h
+    solver, optimal = result
+    txs, interventions, lateness = decode(s, mdl, solver, opening_extra)
+    opening = h.opening_balance + opening_extra
+    sim = verify(h, txs, opening, s.same_day_credit, s.baseline)
+    series = sim.solvency_series(s.same_day_credit)
+    t = int(np.argmin(series))
+    low_solver = min(solver.value(b) for b in mdl.balances)
+    if low_solver != int(series[mdl.check_days].min()):
+        raise PlanVerificationError(f"{h.id}: solver's lowest balance {low_solver} != simulated {int(series.min())}")
+    cost = sum(i.cost for i in interventions)
+    return Plan(h.id, h.start, h.end, "planned" if interventions else "solvent", baseline, tuple(interventions),
+                cost, int(series[t]), h.start + timedelta(days=t), opening, h.min_balance, tuple(txs),
+                lateness_ore_days=lateness, opening_buffer_ore=opening_extra, optimal=optimal)
