@@ -228,14 +228,19 @@ def _write_letters(h, p, directory: str, fmt: str, o: dict) -> list[Path]:
               help="Kroner: among the cheapest plans prefer one keeping this much above the floor.")
 @click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=20.0, show_default=True,
               callback=_finite, help="Seconds per solver phase.")
+@click.option("--on-time", is_flag=True,
+              help="Plan for payouts on their days only (default: the plan holds when each payout comes up to "
+                   "its late_days bank days late).")
+@click.option("--alternatives", type=click.IntRange(1, 4), default=1, show_default=True,
+              help="Show the best plan and up to N-1 alternatives that ask different things of different people.")
 @click.option("--letters", "letters_dir", type=click.Path(file_okay=False), default=None,
               help="Write one letter for each recipient the plan needs into this folder.")
 @click.option("--letter-format", type=click.Choice(LETTER_FORMATS), default="pdf", show_default=True,
               help="Format of the --letters files.")
 @_letter_options
 @_as_of_option
-def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, time_limit, letters_dir, letter_format,
-             as_of=None, **letter_opts) -> None:
+def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, time_limit, on_time, alternatives,
+             letters_dir, letter_format, as_of=None, **letter_opts) -> None:
     """Find the cheapest interventions that keep the account solvent every day."""
     _warn_if_stale(as_of)
     from planner.assessment import plan_explained as plan
@@ -261,7 +266,8 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
             continue
         try:
             p = plan(h, allow, forbid, same_day_credit=same_day_credit,
-                     buffer_target_ore=buffer_target, time_limit_s=time_limit)
+                     buffer_target_ore=buffer_target, time_limit_s=time_limit, on_time=on_time,
+                     alternatives=alternatives)
         except SolverTimeout:
             timeouts.append(f"{f}: {h.id}: no plan found within --time-limit {time_limit:g} s per phase; "
                             "try a longer limit")

@@ -1,6 +1,10 @@
 """Solve times of `planner plan`: scenarios and generated households at 3-60 months.
 
-    python bench/plan.py [--households 40] [--seed 7] [--presolve] [--hints] [--slack-hint]
+    python bench/plan.py [--households 40] [--seed 7] [--months 3,12,24,60] [--alternatives 3]
+                         [--on-time] [--presolve] [--hints] [--slack-hint]
+
+Plans are robust to late payouts and come with up to `--alternatives` - 1 alternatives, as
+on the web page (issue 14); `--on-time --alternatives 1` measures the plan of before.
 
 `--presolve`, `--hints`, `--slack-hint` turn on the solver settings measured and rejected
 (`planner.solver.Tuning`), to measure them again.
@@ -52,7 +56,8 @@ def problem_households(n: int, months: int, seed: int):
     return out
 
 
-def measure(households, allow=(), tuning: solver.Tuning = solver.Tuning()) -> dict:
+def measure(households, allow=(), tuning: solver.Tuning = solver.Tuning(), alternatives: int = 3,
+            on_time: bool = False) -> dict:
     """Per-household timings, split by outcome ("plan": solvent or planned; "none": infeasible,
     which also pays for the shortfall analysis)."""
     build, solve, total, optimal, status, outcome, proven = [], [], [], 0, {}, [], []
@@ -80,7 +85,7 @@ def measure(households, allow=(), tuning: solver.Tuning = solver.Tuning()) -> di
         for h in households:
             acc["build"] = acc["solve"] = 0.0
             t = time.perf_counter()
-            p = solver.plan(h, allow=allow, tuning=tuning)
+            p = solver.plan(h, allow=allow, tuning=tuning, alternatives=alternatives, on_time=on_time)
             total.append(time.perf_counter() - t)
             build.append(acc["build"])
             solve.append(acc["solve"])
@@ -120,23 +125,29 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--households", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--months", default="3,12,24,60", help="horizons to measure, comma-separated")
+    ap.add_argument("--alternatives", type=int, default=3, help="plans per household (best + alternatives)")
+    ap.add_argument("--on-time", action="store_true", help="plan for payouts on their days only")
+    ap.add_argument("--no-scenarios", action="store_true", help="skip the bundled scenarios")
     ap.add_argument("--presolve", action="store_true", help="CP-SAT presolve on (measured 2-3x slower)")
     ap.add_argument("--hints", action="store_true", help="hint each phase with the previous solution")
     ap.add_argument("--slack-hint", action="store_true", help="hint the shortfall solve with the no-lever bound")
     args = ap.parse_args()
     tuning = solver.Tuning(presolve=args.presolve, hints=args.hints, slack_hint=args.slack_hint)
+    kw = {"tuning": tuning, "alternatives": args.alternatives, "on_time": args.on_time}
     print(f"planner plan benchmark; python {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} cores; times in ms (median, p95)")
+          f"{os.cpu_count()} cores; times in ms (median, p95); "
+          f"{'on time' if args.on_time else 'robust to late payouts'}, {args.alternatives} plan(s) per household")
     print(f"{'case':34s} {'build':>7s} {'p95':>7s} {'solve':>7s} {'p95':>7s} {'plan()':>7s} {'p95':>7s}  optimal")
     scen = [read_household(p) for p in sorted((ROOT / "scenarios").glob("*.toml"))]
     solver.plan(scen[0])  # warm up imports and caches
-    for h in scen:
-        row(f"scenario {h.id}", measure([h] * 5, tuning=tuning))
-    for months in (3, 12, 24, 60):
+    for h in scen if not args.no_scenarios else ():
+        row(f"scenario {h.id}", measure([h] * 5, **kw))
+    for months in (int(m) for m in args.months.split(",")):
         n = args.households if months <= 24 else max(5, args.households // 4)
         hs = problem_households(n, months, args.seed)
         for label, allow in (("all levers", ()), ("+ move_payout", ("move_payout",))):
-            r = measure(hs, allow=allow, tuning=tuning)
+            r = measure(hs, allow=allow, **kw)
             row(f"{months:2d} months, {label}", r)
             for which, name in (("plan", "  with a plan"), ("none", "  no plan (+ shortfall)")):
                 part = subset(r, which)

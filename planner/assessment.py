@@ -26,7 +26,11 @@ def assess(p: Plan, h: Household, same_day_credit: bool = False,
     base = list(base_tx) if base_tx is not None else transactions(h)
     interventions, sentences = explain_plan(p, h, same_day_credit, base)
     projection = project_household(h, same_day_credit, txs=base) if has_problem(h, p.baseline) else None
-    return replace(p, interventions=tuple(interventions), explanation=tuple(sentences), if_nothing_done=projection)
+    # each alternative carries its own explanation ("if nothing is done" is the household's, once)
+    alternatives = tuple(replace(a, interventions=tuple(ai), explanation=tuple(asent))
+                         for a in p.alternatives for ai, asent in [explain_plan(a, h, same_day_credit, base)])
+    return replace(p, interventions=tuple(interventions), explanation=tuple(sentences), if_nothing_done=projection,
+                   alternatives=alternatives)
 
 
 def plan_explained(h: Household, allow: Iterable[str] = (), forbid: Iterable[str] = (), *,

@@ -59,6 +59,11 @@ class BenefitKind:
     exceptions: dict[str, PayoutException] = field(default_factory=dict)
     #: the paying office can be asked for a husleietrekk or a moved payout day (data: nav_requests)
     nav_requests: bool = False
+    #: bank days after its expected day a payout may come (data: late_days, with its source in
+    #: late_reference and what is assumed in late_uncertain); robust plans hold for all of them
+    late_days: int = 0
+    late_reference: str = ""
+    late_uncertain: str | None = None
 
     def rule_on(self, when: date) -> BenefitRule:
         """The rule in force on `when` (the latest whose valid_from is not after it)."""
@@ -152,6 +157,9 @@ def catalogue() -> Catalogue:
             rules=tuple(rules),
             tables=tables,
             nav_requests=bool(entry.get("nav_requests", False)),
+            late_days=int(entry.get("late_days", 0)),
+            late_reference=entry.get("late_reference", ""),
+            late_uncertain=entry.get("late_uncertain"),
             exceptions={
                 name: PayoutException(name, e.get("description", ""), e.get("reference", ""), e["from"], e["to"],
                                       e["paid_on"], e.get("uncertain"))

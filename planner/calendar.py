@@ -65,6 +65,19 @@ def effective_date(nominal: date, shift: Shift) -> date:
     return d
 
 
+@lru_cache(maxsize=8192)
+def latest_arrival(expected: date, late_days: int) -> date:
+    """The latest day a payout expected on `expected` may come when it may be `late_days` bank
+    days late: that many bank days after it (counted from the expected day, or from the next
+    bank day when it is none). 0: the expected day itself."""
+    d = expected
+    for _ in range(late_days):
+        d += _ONE
+        while not is_bank_day(d):
+            d += _ONE
+    return d
+
+
 def month_end(year: int, month: int) -> int:
     return _stdcal.monthrange(year, month)[1]
 

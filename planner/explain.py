@@ -209,10 +209,41 @@ def explain_plan(plan: Plan, h: Household, same_day_credit: bool = False,
         sentences.append(f"{who[:1].upper()}{who[1:]}: {i.summary} {i.reason}".strip())
     if plan.interventions:
         sentences.append(
-            f"Med tiltakene er laveste saldo {format_kr(plan.min_balance_ore)} den {d(plan.min_balance_date)}; "
-            f"samlet kostnad {plan.cost} {'enhet' if plan.cost == 1 else 'enheter'}."
+            f"Med tiltakene er laveste saldo {format_kr(plan.min_balance_ore)} den {d(plan.min_balance_date)}. "
+            f"{asks_text(plan)}"
         )
+    if robust := robust_text(plan, h):
+        sentences.append(robust)
     return interventions, sentences
+
+
+def asks_text(plan: Plan) -> str:
+    """A plan's weight in words: how many agreements it needs, and who must agree to what
+    (the cost units stay in the JSON)."""
+    from .levers import catalogue
+
+    cat = catalogue()
+    n = len(plan.interventions)
+    if not n:
+        return "Planen krever ingen avtaler."
+    parts = [f"{cat[i.lever].name.lower() if i.lever in cat else 'startbuffer fra sosialtjenesten'} "
+             f"({actors_text(i.actors)})" for i in plan.interventions]
+    return f"Planen krever {n} {'avtale' if n == 1 else 'avtaler'}: " + "; ".join(parts) + "."
+
+
+def robust_text(plan: Plan, h: Household) -> str:
+    """Whether the plan holds when payouts come late, and which may."""
+    late = [(stream_name(h, s), n) for s, _, n in plan.streams if n]
+    if plan.status == "infeasible":
+        return ""
+    if not plan.robust:
+        return ("Planen holder bare når utbetalingene kommer på dagen: kommer en utbetaling for sent, "
+                f"kan saldoen gå under grensen (laveste saldo da {format_kr(plan.late_min_balance_ore or 0)}).")
+    if not late:
+        return "Ingen av utbetalingene kan komme for sent etter dataene; planen regner med dem på dagen."
+    which = ", ".join(f"{name} inntil {n} {'virkedag' if n == 1 else 'virkedager'}" for name, n in late)
+    return (f"Planen holder også om utbetalingene kommer for sent ({which}), hver for seg eller samtidig; "
+            f"laveste saldo da er {format_kr(plan.late_min_balance_ore or 0)}.")
 
 
 def has_problem(household: Household, diagnosis) -> bool:
@@ -229,3 +260,47 @@ def if_nothing_done(household: Household, same_day_credit: bool = False, txs=Non
     from .eviction import project_household
 
     return project_household(household, same_day_credit, txs=txs)
+
+
+#: What each plan in the side-by-side comparison is best at, in Norwegian.
+CRITERION_NB = {
+    "best": "Beste plan (minst å be om)",
+    "no_agency": "Uten etater",
+    "least_late": "Husleien minst forsinket",
+    "highest_low": "Høyest laveste saldo",
+}
+
+
+def compare_plans(plan: Plan, levers: bool = True) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The plan and its alternatives side by side (the text report and the household page):
+    a column per plan, a row per question a caseworker asks of it (`levers`: with a row naming
+    the levers, too wide for a terminal)."""
+    from .levers import catalogue
+
+    cat = catalogue()
+    plans = [plan, *plan.alternatives]
+
+    def late(p: Plan) -> str:
+        return f"{p.rent_days_late():.1f}".replace(".", ",")
+
+    rows = [
+        ("Hvem må handle", [actors_text(p.who_acts()) or "ingen" for p in plans]),
+        ("Avtaler", [str(len(p.interventions)) for p in plans]),
+        *([("Tiltak", [", ".join(cat[i.lever].name if i.lever in cat else "Startbuffer" for i in p.interventions)
+                       or "ingen" for p in plans])] if levers else []),
+        ("Husleien for sent, dager i snitt", [late(p) for p in plans]),
+        ("Laveste saldo", [format_kr(p.min_balance_ore) for p in plans]),
+        ("Laveste saldo om utbetalinger kommer sent",
+         [format_kr(p.late_min_balance_ore) if p.late_min_balance_ore is not None else "–" for p in plans]),
+        ("Holder om utbetalinger kommer sent", ["ja" if p.robust else "nei" for p in plans]),
+        ("Overgang (bro)", [transition_text(p) for p in plans]),
+    ]
+    return [CRITERION_NB.get(p.criterion, p.criterion) for p in plans], rows
+
+
+def transition_text(plan: Plan) -> str:
+    """The bridge over the days no lever reaches in time: a one-time sum at the start (the
+    `opening_buffer` intervention), or "–" when the plan needs none."""
+    parts = [f"engangsbeløp {format_kr(i.params['amount_ore'])}" for i in plan.interventions
+             if i.lever == "opening_buffer" and "amount_ore" in i.params]
+    return "; ".join(parts) or "–"

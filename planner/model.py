@@ -209,6 +209,14 @@ class IncomeStream(_Scheduled):
     #: dated payout exceptions of the kind the household uses (benefits.toml `exceptions`),
     #: e.g. ["jul-2025"]: the AAP meldekort sent early in the Christmas window
     exceptions: list[str] | None = None
+    #: bank days a payout may come after its expected day; None: the kind's (benefits.toml)
+    late_days: Annotated[int, Field(ge=0, le=20, strict=True)] | None = None
+
+    @property
+    def late(self) -> int:
+        """How late (bank days) a payout of this stream may come: the household's own figure,
+        else the benefit's (robust plans hold for every payout up to this late)."""
+        return self.late_days if self.late_days is not None else catalogue().kinds[self.kind].late_days
 
     @model_validator(mode="after")
     def _known_exceptions(self):

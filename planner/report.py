@@ -108,7 +108,7 @@ STATUS_TEXT = {
 
 def plan_text(household: Household, plan) -> str:
     """The `planner plan` report: the problem, each intervention, before and after."""
-    from .explain import actors_text
+    from .explain import actors_text, asks_text, robust_text
     from .levers import catalogue
 
     cat = catalogue()
@@ -127,7 +127,7 @@ def plan_text(household: Household, plan) -> str:
         lines.append("Tiltak:")
         for n, i in enumerate(plan.interventions, start=1):
             name = cat[i.lever].name if i.lever in cat else "Startbuffer"
-            lines.append(f" {n}. {name} – {actors_text(i.actors)} (kostnad {i.cost})")
+            lines.append(f" {n}. {name} – {actors_text(i.actors)}")
             lines.append(f"    {i.summary}")
             if i.reason:
                 lines.append(f"    Hvorfor: {i.reason}")
@@ -135,7 +135,9 @@ def plan_text(household: Household, plan) -> str:
     lines.append(f"Laveste saldo før:   {format_kr(b.min_balance_ore)} ({d(b.min_balance_date)})")
     if plan.status != "infeasible":
         lines.append(f"Laveste saldo etter: {format_kr(plan.min_balance_ore)} ({d(plan.min_balance_date)})")
-        lines.append(f"Samlet kostnad: {plan.cost} {'enhet' if plan.cost == 1 else 'enheter'}")
+        lines.append(asks_text(plan))
+        if robust := robust_text(plan, household):
+            lines.append(robust)
         rent_total = sum(-t.amount_ore for t in plan.transactions if t.kind == "husleie" and t.account == "tenant")
         rent_total += sum(t.amount_ore for t in plan.transactions if t.account == "landlord")
         if plan.lateness_ore_days and rent_total:
@@ -159,5 +161,22 @@ def plan_text(household: Household, plan) -> str:
         lines.append("")
         lines.append("Forklaring:")
         lines.extend(f" - {s}" for s in plan.explanation)
+    lines += _alternatives_lines(plan)
     lines += _if_nothing_done_lines(household, b, getattr(plan, "if_nothing_done", None))
     return "\n".join(lines)
+
+
+def _alternatives_lines(plan) -> list[str]:
+    """The plan and its alternatives side by side, then what each alternative asks."""
+    from .explain import CRITERION_NB, compare_plans
+
+    if not plan.alternatives:
+        return []
+    header, rows = compare_plans(plan, levers=False)
+    lines = ["", "Alternativer side om side:"]
+    lines.append(table(("", *header), [(label, *cells) for label, cells in rows]).rstrip("\n"))
+    for a in plan.alternatives:
+        lines.append("")
+        lines.append(f"{CRITERION_NB.get(a.criterion, a.criterion)}:")
+        lines.extend(f" - {s}" for s in a.explanation)
+    return lines

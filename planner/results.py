@@ -169,6 +169,26 @@ class Plan:
     # What happens if nothing is done (an `eviction.EvictionProjection`) for a household with a
     # problem; None when the schedule as it stands is fine and nothing is owed.
     if_nothing_done: EvictionProjection | None = None
+    #: per income stream (stream, kind, bank days late the plan survives): the contract's `streams`
+    streams: tuple[tuple[str, str, int], ...] = ()
+    #: the balance stays at or above the floor with every payout up to its `late_days` late
+    robust: bool = False
+    #: the lowest balance when every payout comes at its latest (None: not computed)
+    late_min_balance_ore: int | None = None
+    #: what this plan is best at: "best" (fewest agreements), or an alternative's criterion
+    criterion: str = "best"
+    #: other plans that ask different things of different people (`solver.alternatives`)
+    alternatives: tuple[Plan, ...] = ()
+
+    def who_acts(self) -> tuple[str, ...]:
+        """Everyone who must act on the plan, each once, in the order they first appear."""
+        return tuple(dict.fromkeys(a for i in self.interventions for a in i.actors))
+
+    def rent_days_late(self) -> float:
+        """How many days late the landlord gets the rent on average (weighted by the øre)."""
+        rent = sum(-t.amount_ore for t in self.transactions if t.kind == "husleie" and t.account == "tenant")
+        rent += sum(t.amount_ore for t in self.transactions if t.account == "landlord" and t.rent_month)
+        return self.lateness_ore_days / rent if rent > 0 else 0.0
 
     def typical_rent_split(self) -> tuple[int, ...] | None:
         """The tenant's typical month of a rent split into instalments (øre per debit day, in
@@ -216,4 +236,9 @@ class Plan:
             "explanation": list(self.explanation),
             "if_nothing_done": None if self.if_nothing_done is None else self.if_nothing_done.to_json(),
             "transactions": [t.to_json() for t in self.transactions],
+            "robust": self.robust,
+            "late_min_balance_ore": self.late_min_balance_ore,
+            "criterion": self.criterion,
+            "streams": [{"stream": s, "kind": k, "late_days": n} for s, k, n in self.streams],
+            **({"alternatives": [a.to_json() for a in self.alternatives]} if self.criterion == "best" else {}),
         }

@@ -354,7 +354,7 @@ def test_unknown_key_inside_income(tmp_path):
     f, msg = one(tmp_path, text)
     assert msg == (
         f"{f}:{line_of(text, 'when')}: income[2].when: unknown key 'when'; allowed: "
-        "amount, day, every_days, first, dates, shift, name, month_amounts, month_day, kind, exceptions"
+        "amount, day, every_days, first, dates, shift, name, month_amounts, month_day, kind, exceptions, late_days"
     )
 
 

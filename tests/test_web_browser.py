@@ -549,3 +549,22 @@ def test_without_script_adding_a_row_goes_through_the_server(browser, server):
     page = ctx.new_page()
     _type_then_add_a_row(page, base)  # the server draws the new row and focuses it (autofocus)
     ctx.close()
+
+
+def test_whatif_updates_the_plan_in_place_with_javascript(page, mother):
+    """Issue 14: changing the rent amount in "Hva om?" swaps the plan part in place (fetch under
+    the CSP's connect-src 'self'), without a page load; the address follows the change."""
+    base = mother
+    page.goto(f"{base}/husstand/{HID}")
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    assert page.locator("#alternatives").is_visible()
+    page.evaluate("window.__marker = 1")  # gone if the page reloads
+    page.fill("#w-utgift-0-amount", "7000")
+    page.click("#whatif-submit")
+    page.wait_for_selector("#whatif-note")
+    assert page.evaluate("window.__marker") == 1  # swapped in place, no navigation
+    assert "hva-om" in page.url and "utgift-0-amount=7000" in page.url
+    assert "Ingenting er lagret" in page.inner_text("#plan-view")
+    assert page.locator("#plan-view #chart svg").is_visible()
+    assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -496,6 +496,7 @@ def test_security_headers_on_every_page_and_no_store_on_household_data(client):
         h = client.get(path).headers
         csp = h["content-security-policy"]
         assert "default-src 'none'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, path
+        assert "connect-src 'self';" in csp, path  # the what-if's fetch, to this server only
         assert "unsafe-inline" not in csp
         assert h["x-content-type-options"] == "nosniff" and h["referrer-policy"] == "same-origin", path
         assert h["cache-control"] == "no-store", path

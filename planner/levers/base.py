@@ -76,10 +76,22 @@ class Setup:
     rent_shift: Shift
     rent_schedule: Schedule
     candidates: dict[str, Any] = field(default_factory=dict)
+    #: bank days each stream's payouts may come late (robust plans; empty: payouts on their days)
+    late: dict[str, int] = field(default_factory=dict)
 
     def day(self, off: int) -> date:
         """The date of a day offset."""
         return self.h.start + timedelta(days=off)
+
+    def arrive(self, stream: str, off: int) -> int:
+        """The day a payout of `stream` expected on day `off` is counted in the solvency
+        constraint: its latest possible day (`planner.solver.robust`), or `off` itself."""
+        n = self.late.get(stream, 0)
+        if not n or off >= self.days:
+            return off
+        from ..calendar import latest_arrival
+
+        return (latest_arrival(self.day(off), n) - self.h.start).days
 
     def rent_month_for(self, day: int) -> str | None:
         """The rent month a direct payment on `day` counts against: its own calendar month if
@@ -125,6 +137,12 @@ class Build:
     def credit(self, off: int, var: IntVar, amount: int) -> None:
         """`amount * var` reaches the tenant's account on day `off` (negative: is withheld)."""
         self.window_terms[self.credit_window(off)].append((var, amount))
+
+    def payout(self, stream: str, off: int, var: IntVar, amount: int) -> None:
+        """`amount * var` of a payout of `stream` expected on day `off` reaches (negative: is
+        withheld from) the tenant's account: counted on the payout's latest day in a robust
+        plan, so a deduction or a transfer to the landlord travels with its payout."""
+        self.credit(self.setup.arrive(stream, off), var, amount)
 
     def to_landlord(self, key: str, off: int, var: IntVar, amount: int, due: int) -> None:
         """`amount * var` is paid to the landlord against the rent of month `key`, late by the

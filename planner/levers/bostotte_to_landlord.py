@@ -66,7 +66,7 @@ class BostotteToLandlord(LeverRule):
                 if key not in due_of:
                     continue
                 if off < s.days:
-                    b.credit(off, lit, -amt)
+                    b.payout(name, off, lit, -amt)
                 b.to_landlord(key, off, lit, amt, due_of[key])
         b.vars[self.key] = lits
         return terms

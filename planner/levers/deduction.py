@@ -46,7 +46,7 @@ class Deduction(LeverRule):
                 key = s.rent_month_for(off)
                 if key is None:
                     continue
-                b.credit(off, k, -step)
+                b.payout(name, off, k, -step)
                 b.to_landlord(key, off, k, step, due_of[key])
         b.vars[self.key] = (ks, us)
         return terms

@@ -61,7 +61,7 @@ class MovePayout(LeverRule):
         s.candidates[self.key] = options
 
     def credit_days(self, s: Setup) -> list[int]:
-        return [o[0] for opts in _options(s).values() for _, occ in opts for o in occ]
+        return [s.arrive(name, o[0]) for name, opts in _options(s).items() for _, occ in opts for o in occ]
 
     def add(self, b: Build) -> list[Term]:
         s = b.setup
@@ -77,9 +77,9 @@ class MovePayout(LeverRule):
             terms.extend((w, s.cfg.costs[self.key]) for w in ws)
             for w, (_, occ) in zip(ws, opts):
                 for off, amt, _ in occ:
-                    b.credit(off, w, amt)
+                    b.payout(name, off, w, amt)
                 for off, amt, _ in st.occ:
-                    b.credit(off, w, -amt)
+                    b.payout(name, off, w, -amt)
         b.vars[self.key] = move
         return terms
 

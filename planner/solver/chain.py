@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -70,6 +70,8 @@ class Model:
     floor: int = 0
     buffer: IntVar | None = None
     unit: int = 1
+    #: each lever's cost literals (an alternative forbids some levers by holding them false)
+    cost_by_lever: dict[str, list[Term]] = field(default_factory=dict)
 
     @property
     def lateness_terms(self) -> list[Term]:
@@ -88,6 +90,7 @@ def _check_days(s: Setup, levers: list[LeverRule], slack_month: bool, until: int
     if slack_month:
         credit_days.update(s.month_firsts)
     checks = {c - 1 for c in credit_days if c >= 1} if s.same_day_credit else set(credit_days)
+    checks = {c for c in checks if c < s.days}  # a payout that may come after the horizon
     checks.add(s.days - 1)
     if until is not None:
         checks = {c for c in checks if c <= until} or {min(until, s.days - 1)}
@@ -216,15 +219,16 @@ def build(s: Setup, buffer_target: int, *, slack_one: bool = False, slack_month:
     by_phase = {p: sorted((r for r in levers if r.phase == p), key=lambda r: r.rank) for p in (0, 1, 2)}
     cost_terms: list[Term] = []
     _open_rent(b)
+    by_lever: dict[str, list[Term]] = {}
     for rule in by_phase[0]:
-        cost_terms += rule.add(b)
+        cost_terms += by_lever.setdefault(rule.key, rule.add(b))
     _rent_days(b)
     for rule in by_phase[1]:
-        cost_terms += rule.add(b)
+        cost_terms += by_lever.setdefault(rule.key, rule.add(b))
     _one_lever_per_stream(b, levers)
     _rent_paid(b)
     for rule in by_phase[2]:
-        cost_terms += rule.add(b)
+        cost_terms += by_lever.setdefault(rule.key, rule.add(b))
     big = _bound(s, levers)
     buffer_v, slack_one_v, slack_month_v = _slack(b, big, slack_one, slack_month, slack_unit)
     low = b.model.new_int_var(0, max(0, buffer_target), "low")
@@ -237,4 +241,4 @@ def build(s: Setup, buffer_target: int, *, slack_one: bool = False, slack_month:
         ub += (len(s.rent_months) or s.days // 28 + 1) * big
     balances = _chain(b, T, _constant_flows(s, T), opening, ub, big, low)
     return Model(b.model, b, T, balances, low, cost_terms, slack_one_v, slack_month_v, max(0, buffer_target),
-                 s.floor, buffer_v, slack_unit)
+                 s.floor, buffer_v, slack_unit, by_lever)

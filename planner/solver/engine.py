@@ -19,6 +19,7 @@ returned (`decode.verify`); a mismatch raises `PlanVerificationError`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from ..cashflow import diagnose, transactions
 from ..levers import resolve
 from ..levers.base import Setup
 from ..model import Diagnosis, Household, Plan, Shortfall
+from .alternatives import alternatives as find_alternatives
 from .chain import Model, build
 from .decode import PlanVerificationError, decode, verify
 from .phases import (
@@ -38,6 +40,7 @@ from .phases import (
     no_lever_shortfall,
     solve_phases,
 )
+from .robust import late_days, verify_late, worst_series
 from .setup import first_possible_credit, setup
 
 #: Default for phase 2: the planner prefers plans that keep this much above the floor.
@@ -60,6 +63,8 @@ def plan(
     shortfall_time_limit_s: float = DEFAULT_SHORTFALL_TIME_LIMIT_S,
     shortfall: str = "exact",
     tuning: Tuning = DEFAULT_TUNING,
+    on_time: bool = False,
+    alternatives: int = 1,
 ) -> Plan:
     """The cheapest set of interventions that keeps the household solvent on every day.
 
@@ -68,7 +73,12 @@ def plan(
 
     `shortfall`: for a household without a plan, "exact" finds the least extra sums under the
     allowed levers (two more solves); "bound" reports the sums that suffice with no lever at
-    all (upper bounds, `optimal` false), for runs over many households."""
+    all (upper bounds, `optimal` false), for runs over many households.
+
+    A plan is robust unless `on_time`: its balance holds when each payout comes up to its
+    stream's `late_days` bank days late (`robust`). A household with no robust plan gets the
+    plan for payouts on their days, marked not robust, if there is one. `alternatives` > 1 adds
+    up to that many minus one other plans (`alternatives.py`)."""
     if shortfall not in ("exact", "bound"):
         raise ValueError(f"shortfall must be 'exact' or 'bound', not {shortfall!r}")
     h = household
@@ -76,24 +86,61 @@ def plan(
     baseline = diagnose(h, same_day_credit)
     base_tx = transactions(h)
     needs_repayment = h.arrears is not None and h.arrears.amount > 0 and cfg.allows("repayment_plan")
-    if baseline.problem == "none" and not needs_repayment:
+    late = late_days(h, on_time)
+    # what each stream may do: the plan's `streams` say how much of it the plan survives
+    streams = tuple((inc.stream, inc.kind, inc.late) for inc in h.income)
+    late_low = int(worst_series(h, base_tx, h.opening_balance, late_days(h), same_day_credit).min())
+    if baseline.problem == "none" and (on_time or late_low >= h.min_balance) and not needs_repayment:
+        robust = late_low >= h.min_balance
         return Plan(h.id, h.start, h.end, "solvent", baseline, (), 0, baseline.min_balance_ore,
-                    baseline.min_balance_date, h.opening_balance, h.min_balance, tuple(base_tx))
-    s = setup(h, cfg, same_day_credit, base_tx)
+                    baseline.min_balance_date, h.opening_balance, h.min_balance, tuple(base_tx),
+                    streams=streams if robust else tuple((n, k, 0) for n, k, _ in streams),
+                    robust=robust, late_min_balance_ore=late_low)
+    s = setup(h, cfg, same_day_credit, base_tx, late)
     mdl = build(s, buffer_target_ore, slack_one=True, slack_month=True, slack_unit=SHORTFALL_UNIT_ORE)
-    result = solve_phases(mdl, time_limit_s, tuning=tuning)
-    opening_extra = 0
-    if result is None and baseline.problem == "timing":
-        opening_extra = _early_dip(s, time_limit_s, tuning)
-        if opening_extra:
-            result = solve_phases(mdl, time_limit_s, opening_extra, tuning=tuning)
+    result, opening_extra = _solve(s, mdl, baseline, time_limit_s, tuning)
+    if result is None and any(late.values()) and baseline.problem != "income":
+        # no robust plan: the plan for payouts on their days, if there is one, marked not robust
+        # (an income problem has none either way: outgoings exceed income over the horizon)
+        s0 = setup(h, cfg, same_day_credit, base_tx, None)
+        mdl0 = build(s0, buffer_target_ore, slack_one=True, slack_month=True, slack_unit=SHORTFALL_UNIT_ORE)
+        result0, extra0 = _solve(s0, mdl0, baseline, time_limit_s, tuning)
+        if result0 is not None:
+            return _with_alternatives(s0, mdl0, result0, extra0, baseline, streams, alternatives, time_limit_s,
+                                      tuning)
     if result is None:
         cap = min(time_limit_s, shortfall_time_limit_s)
         short, proven = _shortfall(s, mdl, opening_extra, cap, shortfall == "exact", tuning)
         return Plan(h.id, h.start, h.end, "infeasible", baseline, (), 0, baseline.min_balance_ore,
                     baseline.min_balance_date, h.opening_balance, h.min_balance, tuple(base_tx), shortfall=short,
-                    opening_buffer_ore=opening_extra, optimal=proven)
-    return _planned(s, mdl, result, opening_extra, baseline)
+                    opening_buffer_ore=opening_extra, optimal=proven, streams=tuple((n, k, 0) for n, k, _ in streams),
+                    late_min_balance_ore=late_low)
+    return _with_alternatives(s, mdl, result, opening_extra, baseline, streams, alternatives, time_limit_s, tuning)
+
+
+def _solve(s: Setup, mdl: Model, baseline: Diagnosis, time_limit_s: float,
+           tuning: Tuning) -> tuple[tuple[Any, bool] | None, int]:
+    """The best plan's solution and its start buffer (0 unless the dip before the first payout
+    needs one): None when there is no plan."""
+    result = solve_phases(mdl, time_limit_s, tuning=tuning)
+    opening_extra = 0
+    if result is None and baseline.problem != "income":
+        opening_extra = _early_dip(s, time_limit_s, tuning)
+        if opening_extra:
+            result = solve_phases(mdl, time_limit_s, opening_extra, tuning=tuning)
+    return result, opening_extra
+
+
+def _with_alternatives(s: Setup, mdl: Model, result: tuple[Any, bool], opening_extra: int, baseline: Diagnosis,
+                       streams: tuple[tuple[str, str, int], ...], n: int, time_limit_s: float, tuning: Tuning) -> Plan:
+    """The best plan, and up to `n - 1` alternatives to it."""
+    best = _planned(s, mdl, result, opening_extra, baseline, streams)
+    if n <= 1 or best.status != "planned":
+        return best
+    others = find_alternatives(
+        s, mdl, best, n - 1, opening_extra, time_limit_s, tuning,
+        lambda res, criterion: _planned(s, mdl, res, opening_extra, baseline, streams, criterion), result[0])
+    return replace(best, alternatives=tuple(others))
 
 
 def _early_dip(s: Setup, time_limit_s: float, tuning: Tuning) -> int:
@@ -133,8 +180,10 @@ def _shortfall(s: Setup, mdl: Model, opening_extra: int, cap: float, exact: bool
     ), bool(proven)
 
 
-def _planned(s: Setup, mdl: Model, result: tuple[Any, bool], opening_extra: int, baseline: Diagnosis) -> Plan:
-    """The plan of a solution, re-simulated from its own transactions before it is returned."""
+def _planned(s: Setup, mdl: Model, result: tuple[Any, bool], opening_extra: int, baseline: Diagnosis,
+             streams: tuple[tuple[str, str, int], ...] = (), criterion: str = "best") -> Plan:
+    """The plan of a solution, re-simulated from its own transactions before it is returned:
+    with every payout on its day, and (a robust plan) with every payout at its latest."""
     h = s.h
     solver, optimal = result
     txs, interventions, lateness = decode(s, mdl, solver, opening_extra)
@@ -142,10 +191,16 @@ def _planned(s: Setup, mdl: Model, result: tuple[Any, bool], opening_extra: int,
     sim = verify(h, txs, opening, s.same_day_credit, s.baseline)
     series = sim.solvency_series(s.same_day_credit)
     t = int(np.argmin(series))
+    worst = verify_late(h, txs, opening, s.late, s.same_day_credit) if s.late else series
     low_solver = min(solver.value(b) for b in mdl.balances)
-    if low_solver != int(series[mdl.check_days].min()):
-        raise PlanVerificationError(f"{h.id}: solver's lowest balance {low_solver} != simulated {int(series.min())}")
+    if low_solver != int(worst[mdl.check_days].min()):
+        raise PlanVerificationError(f"{h.id}: solver's lowest balance {low_solver} != simulated {int(worst.min())}")
     cost = sum(i.cost for i in interventions)
+    # robust when the balance holds with every payout at its latest, whatever was planned for
+    late_low = int(worst_series(h, txs, opening, {n: k for n, _, k in streams}, s.same_day_credit).min())
+    robust = late_low >= h.min_balance
+    survived = streams if robust else tuple((name, kind, s.late.get(name, 0)) for name, kind, _ in streams)
     return Plan(h.id, h.start, h.end, "planned" if interventions else "solvent", baseline, tuple(interventions),
                 cost, int(series[t]), h.start + timedelta(days=t), opening, h.min_balance, tuple(txs),
-                lateness_ore_days=lateness, opening_buffer_ore=opening_extra, optimal=optimal)
+                lateness_ore_days=lateness, opening_buffer_ore=opening_extra, optimal=optimal, streams=survived,
+                robust=robust, late_min_balance_ore=late_low, criterion=criterion)

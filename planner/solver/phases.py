@@ -16,6 +16,7 @@ import numpy as np
 from ..cashflow import simulate
 from ..levers.base import Setup, Term
 from .chain import Model
+from .robust import delayed
 
 #: The wall-clock safety net of a solve: this many times its deterministic limit. A solve the
 #: wall clock stops before its work limit is reported as a timeout (`SolverTimeout`), never as a
@@ -104,10 +105,36 @@ def _fixed(mdl: Model, one: int = 0) -> Any:
     return m
 
 
-def solve_phases(mdl: Model, time_limit: float, opening_extra: int = 0,
-                 tuning: Tuning = DEFAULT_TUNING) -> tuple[Any, bool] | None:
-    """Run the three phases; returns (solver holding the final solution, proven optimal).
+#: The objectives of a plan, by name: the best plan takes them in this order; an alternative
+#: (`alternatives.py`) puts its own criterion first.
+BEST_ORDER = ("cost", "low", "late")
 
+
+def _objective(mdl: Model, name: str) -> tuple[Any, bool]:
+    """The expression of objective `name` and whether it is maximised."""
+    if name == "cost":
+        return _sum(mdl.cost_terms), False
+    if name == "low":
+        return mdl.low, True
+    # the least lateness of rent, then the fastest repayment
+    scale = max((c for _, c in mdl.repay_terms), default=0) + 1
+    return _sum([(v, c * scale) for v, c in mdl.lateness_terms] + mdl.repay_terms), False
+
+
+def solve_phases(mdl: Model, time_limit: float, opening_extra: int = 0,
+                 tuning: Tuning = DEFAULT_TUNING, order: tuple[str, ...] = BEST_ORDER,
+                 forbid: tuple[Any, ...] = (), low_cap: int | None = None,
+                 start_from: Any | None = None, linearization: int | None = None) -> tuple[Any, bool] | None:
+    """Run one phase per objective in `order`, each fixing the previous optimum; returns (solver
+    holding the final solution, proven optimal), or None when no plan exists.
+
+    `forbid`: literals held false (an alternative without some levers); `low_cap`: the lowest
+    balance's cap instead of the buffer target (an alternative that wants it as high as it goes);
+    `start_from`: a solver holding a solution of the same model to start the first phase from
+    (an alternative starts from the best plan, so a short limit still returns a plan at least
+    as good as it on the alternative's criterion); `linearization`: CP-SAT's
+    `linearization_level` (2, the stronger LP relaxation, proves the least lateness 2-3x faster:
+    bench/plan.py).
     (A single solve of `cost * (target + 1) - low` is the same order exactly, but measured
     2-3x slower than separate solves: bench/plan.py.)
     """
@@ -115,33 +142,34 @@ def solve_phases(mdl: Model, time_limit: float, opening_extra: int = 0,
 
     ok = (cp_model.OPTIMAL, cp_model.FEASIBLE)
     m = _fixed(mdl, one=opening_extra)
-    cost = _sum(mdl.cost_terms)
-    m.minimize(cost)
-    solver = new_solver(time_limit, tuning)
-    st = solve(solver, m)
-    if st == cp_model.INFEASIBLE:
-        return None
-    if st not in ok:
-        raise SolverTimeout("no plan found within the time limit")
-    optimal = st == cp_model.OPTIMAL
-    m.add(cost <= int(round(solver.objective_value)))
-    _hint_from(m, solver, tuning)
-    m.maximize(mdl.low)
-    solver = new_solver(time_limit, tuning)
-    st = solve(solver, m)
-    if st not in ok:
-        raise SolverTimeout("phase 2 found no solution within the time limit")
-    optimal &= st == cp_model.OPTIMAL
-    m.add(mdl.low >= int(solver.value(mdl.low)))
-    _hint_from(m, solver, tuning)
-    scale = max((c for _, c in mdl.repay_terms), default=0) + 1
-    late = _sum([(v, c * scale) for v, c in mdl.lateness_terms] + mdl.repay_terms)
-    m.minimize(late)
-    solver = new_solver(time_limit, tuning)
-    st = solve(solver, m)
-    if st not in ok:
-        raise SolverTimeout("phase 3 found no solution within the time limit")
-    optimal &= st == cp_model.OPTIMAL
+    for lit in forbid:
+        m.add(lit == 0)
+    if low_cap is not None:
+        dom = m.proto.variables[mdl.low.index].domain
+        dom[0], dom[1] = 0, low_cap
+    solver = None
+    optimal = True
+    if start_from is not None:
+        values = start_from.response_proto.solution
+        m.proto.solution_hint.vars.extend(range(len(values)))
+        m.proto.solution_hint.values.extend(values)
+    for k, name in enumerate(order):
+        expr, maximise = _objective(mdl, name)
+        if solver is not None:
+            _hint_from(m, solver, tuning)
+        m.maximize(expr) if maximise else m.minimize(expr)
+        solver = new_solver(time_limit, tuning)
+        if linearization is not None:
+            solver.parameters.linearization_level = linearization
+        st = solve(solver, m)
+        if k == 0 and st == cp_model.INFEASIBLE:
+            return None
+        if st not in ok:
+            raise SolverTimeout(f"phase {k + 1} ({name}) found no solution within the time limit")
+        optimal &= st == cp_model.OPTIMAL
+        if k < len(order) - 1:
+            best = int(round(solver.objective_value))
+            m.add(expr >= best) if maximise else m.add(expr <= best)
     return solver, optimal
 
 
@@ -150,7 +178,7 @@ def no_lever_shortfall(s: Setup, extra_opening: int) -> tuple[int, int | None]:
     one-time sum is the deepest dip; the monthly sum, arriving on each month's first day, must
     cover every dip divided by the month firsts before it. Used as a hint, and as the answer
     when the solver cannot improve on it in time."""
-    series = simulate(s.baseline, s.h.start, s.h.end, s.opening).solvency_series(s.same_day_credit)
+    series = simulate(delayed(s.baseline, s.h, s.late), s.h.start, s.h.end, s.opening).solvency_series(s.same_day_credit)
     deficit = s.floor - series
     one = max(0, int(deficit.max()))
     firsts = np.zeros(s.days, dtype=np.int64)

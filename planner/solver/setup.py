@@ -12,18 +12,23 @@ from ..levers import LeverConfig, rules
 from ..levers.base import RentMonth, Setup, Stream
 from ..model import Household, Transaction
 from ..periods import month_firsts, month_key
+from .robust import delayed
 
 
-def _fixed_flows(h: Household, base: list[Transaction], days: int) -> tuple[np.ndarray, np.ndarray]:
+def _fixed_flows(h: Household, base: list[Transaction], days: int,
+                 late: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
     """Per day, the øre in and out that no lever changes (the rent is a lever's, unless it is
-    given by `dates`/`every_days`: then it stays as it is)."""
+    given by `dates`/`every_days`: then it stays as it is). A payout that may come late is
+    counted on its latest day (`robust.delayed`); one that may come after the horizon, not."""
     fixed_credit = np.zeros(days, dtype=np.int64)
     fixed_debit = np.zeros(days, dtype=np.int64)
     rent_fixed = h.rent.day is None
-    for tx in base:
+    for tx in delayed(base, h, late):
         if tx.kind == "husleie" and not rent_fixed:
             continue
         t = (tx.date - h.start).days
+        if t >= days:
+            continue
         if tx.amount_ore >= 0:
             fixed_credit[t] += tx.amount_ore
         else:
@@ -31,11 +36,14 @@ def _fixed_flows(h: Household, base: list[Transaction], days: int) -> tuple[np.n
     return fixed_credit, fixed_debit
 
 
-def setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Transaction]) -> Setup:
-    """Precompute everything the models of `h` share; the allowed levers add their candidates."""
+def setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Transaction],
+          late: dict[str, int] | None = None) -> Setup:
+    """Precompute everything the models of `h` share; the allowed levers add their candidates.
+    `late`: bank days each stream's payouts may come late (a robust plan); None: on their days."""
     start, end = h.start, h.end
     days = (end - start).days + 1
-    fixed_credit, fixed_debit = _fixed_flows(h, base, days)
+    late = {k: v for k, v in (late or {}).items() if v}
+    fixed_credit, fixed_debit = _fixed_flows(h, base, days, late)
     income_scheds, expense_scheds = household_schedules(h)
     rent = h.rent
     rent_sched = expense_scheds[h.expense.index(rent)]
@@ -59,7 +67,7 @@ def setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Tran
         h=h, cfg=cfg, days=days, same_day_credit=same_day_credit, opening=h.opening_balance,
         floor=h.min_balance, fixed_credit=fixed_credit, fixed_debit=fixed_debit, rent_months=rent_months,
         streams=streams, month_firsts=[(f - start).days for f in month_firsts(start, end)], baseline=base,
-        rent_shift=rent_sched.shift, rent_schedule=rent_sched,
+        rent_shift=rent_sched.shift, rent_schedule=rent_sched, late=late,
     )
     for rule in allowed_rules(cfg):
         rule.prepare(s)

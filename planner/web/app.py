@@ -79,6 +79,7 @@ def create_app(
         record,
         statement,
         statistics,
+        whatif,
     )
     from .routes import settings as office
     from .secret import secret_for
@@ -111,7 +112,7 @@ def create_app(
     app.state.store = store  # for scripts and tests
     app.mount("/static", StaticFiles(directory=str(here.joinpath("static"))), name="static")
     for module in (letters, record, history, followup, households, imports, office, account, login, statement,
-                   ledger, statistics):
+                   ledger, statistics, whatif):
         app.include_router(module.router)
 
     # middleware: the last added runs first (see the module docstring for the order). The size

@@ -111,6 +111,10 @@ def plan_requests(h: Household, plan) -> list:
     return requests(h, plan)
 
 
+#: The household page shows the best plan and up to two alternatives (issue 14).
+WEB_ALTERNATIVES = 3
+
+
 class Web:
     def __init__(self, store: Store, users: Users | None, templates: Jinja2Templates, settings: Settings):
         self.store = store
@@ -149,14 +153,15 @@ class Web:
 
     # ------------------------------------------------------------------ work for the pool
 
-    def compute(self, h: Household):
-        """The plan of `h` (cached). Slow: call it in the worker pool."""
+    def compute(self, h: Household, allow: tuple[str, ...] = (), forbid: tuple[str, ...] = ()):
+        """The plan of `h` with its alternatives (cached; `allow`/`forbid`: what-if levers).
+        Slow: call it in the worker pool."""
         from ..assessment import plan_explained as solve
 
-        key = json.dumps(forms.household_document(h), sort_keys=True, ensure_ascii=False)
+        key = json.dumps([forms.household_document(h), allow, forbid], sort_keys=True, ensure_ascii=False)
         p = self.cache.get(key)
         if p is None:
-            p = solve(h, time_limit_s=self.settings.time_limit_s)
+            p = solve(h, allow, forbid, time_limit_s=self.settings.time_limit_s, alternatives=WEB_ALTERNATIVES)
             self.cache.put(key, p)
         return p
 

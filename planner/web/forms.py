@@ -17,7 +17,8 @@ from ..model import LEVERS, Household
 from .form_errors import form_field, norwegian  # noqa: F401  (the form's face)
 
 SCHEDULE_MODES = ("default", "day", "every", "dates")
-ROW_FIELDS = ("kind", "name", "amount", "mode", "day", "every_days", "first", "dates", "shift", "month_amounts")
+ROW_FIELDS = ("kind", "name", "amount", "mode", "day", "every_days", "first", "dates", "shift", "month_amounts",
+              "late_days")
 TOP_FIELDS = (
     "id", "label", "start", "months", "opening_balance", "min_balance", "adults", "children", "profile",
     "living", "arrears_amount", "arrears_creditor", "arrears_since",
@@ -28,9 +29,9 @@ TOP_FIELDS = (
 STREAM_LEVERS = {"deduction_from": "deduction", "move_payout": "move_payout"}
 #: The fields each schedule form shows; an error on another field of the row would be invisible.
 _SHOWN = {"day": {"day"}, "every": {"every_days", "first"}, "dates": {"dates"}, "default": set()}
-_ALWAYS_SHOWN = {"kind", "amount", "mode", "name", "shift", "month_amounts"}
+_ALWAYS_SHOWN = {"kind", "amount", "mode", "name", "shift", "month_amounts", "late_days"}
 _INT_TOP = {"months", "adults", "children"}
-_INT_ROW = {"day", "every_days"}
+_INT_ROW = {"day", "every_days", "late_days"}
 
 
 @dataclass
@@ -150,6 +151,8 @@ def household_document(h: Household) -> dict:
             out["month_amounts"] = {k: _kr_doc(v) for k, v in item.month_amounts.items()}
         if item.month_day:
             out["month_day"] = dict(item.month_day)
+        if getattr(item, "late_days", None) is not None:
+            out["late_days"] = item.late_days
         return out
 
     doc: dict = {"id": h.id}
@@ -270,6 +273,8 @@ def form_from_document(doc: dict) -> HouseholdForm:
             row["month_amounts"] = _month_amounts_text(item.get("month_amounts"))
             if item.get("month_day"):
                 row["month_day"] = "; ".join(f"{k}={v}" for k, v in item["month_day"].items())
+            if item.get("late_days") is not None:
+                row["late_days"] = str(item["late_days"])
             if item.get("dates"):
                 row["mode"], row["dates"] = "dates", _list_text([_nb_date_text(d) for d in item["dates"]])
             elif item.get("every_days") is not None or item.get("first"):
@@ -430,6 +435,8 @@ def _row_item(group: str, idx: int, row: dict, errors: dict[str, str]) -> dict:
         item["month_amounts"] = _mapping(row["month_amounts"], f"{group}-{idx}-month_amounts", errors, False)
     if row.get("month_day"):
         item["month_day"] = _mapping(row["month_day"], f"{group}-{idx}-month_day", errors, True)
+    if group == "income" and row.get("late_days"):
+        item["late_days"] = _int_or_text(row["late_days"])
     item["_row"] = idx
     return item
 

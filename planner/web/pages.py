@@ -19,7 +19,7 @@ SOURCE_NB = {"form": "Skjema", "toml": "TOML-fil", "batch": "Batch-kjøring"}
 def template_globals() -> dict:
     return dict(STATUS_NB=STATUS_NB, PROBLEM_NB=PROBLEM_NB, RECIPIENT_NB=RECIPIENT_NB, SHIFT_NB=SHIFT_NB,
                 MODE_NB=MODE_NB, SOURCE_NB=SOURCE_NB, kr=kr, nbdate=nbdate, actors=actors,
-                lever_name=lever_name, expense_name=expense_name, schedule=schedule)
+                lever_name=lever_name, expense_name=expense_name, schedule=schedule, kr_input=kr_input)
 
 
 def ascii_name(text: str) -> str:
@@ -30,6 +30,12 @@ def kr(ore: int | None) -> str:
     from ..money import format_kr
 
     return "–" if not isinstance(ore, int) else format_kr(ore).replace(" ", "\u00a0")
+
+
+def kr_input(ore: int) -> str:
+    """Øre as a form input's text: 9500 or 9500,50 (no spaces, no unit)."""
+    whole, rest = divmod(abs(ore), 100)
+    return f"{'-' if ore < 0 else ''}{whole}" + (f",{rest:02d}" if rest else "")
 
 
 def nbdate(value) -> str:

@@ -52,6 +52,7 @@ PAYOUT_COLUMNS: dict[str, str] = {
     "name": "tells two streams of one kind apart",
     "month_amounts": "per-month amounts, e.g. 12=26000;2026-06=1000",
     "month_day": "per-month days, e.g. 12=12",
+    "late_days": "bank days a payout may come late (omit for the benefit's own figure)",
     "flow": "in (default: paid to the tenant) or out (a bill paid from the account)",
 }
 #: Our columns of a bank statement CSV (`planner import-statement --columns`): the same map
@@ -83,7 +84,8 @@ _COLUMNS = {"tenants": TENANT_COLUMNS, "payouts": PAYOUT_COLUMNS, "statement": S
             "ledger": LEDGER_COLUMNS}
 _REQUIRED = {"tenants": TENANT_REQUIRED, "payouts": PAYOUT_REQUIRED}
 
-_INT_COLS = {"months", "adults", "children", "rent_day", "rent_instalments", "repay_months", "day", "every_days"}
+_INT_COLS = {"months", "adults", "children", "rent_day", "rent_instalments", "repay_months", "day", "every_days",
+             "late_days"}
 _DATE_COLS = {"start", "arrears_since", "first"}
 _BOOL_COLS = {"bostotte_to_landlord"}
 _LIST_INT_COLS = {"rent_days"}

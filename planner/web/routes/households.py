@@ -5,12 +5,13 @@ version it was based on and is refused if someone else saved the household meanw
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ...model import LEVERS
+from ...model import LEVERS, Household
 from .. import forms
 from ..core import Web, household_of, posted_version, web_of
 from ..pages import PROBLEM_NB, STATUS_NB, ascii_name
@@ -105,29 +106,39 @@ async def create(request: Request):
     return await _post_form(request, None)
 
 
-def _household_context(web: Web, rec: Record) -> dict:
+def plan_context(web: Web, h: Household, allow: Sequence[str] = (), forbid: Sequence[str] = ()) -> dict:
+    """The plan part of the household page (`_plan_view.html`) for `h`: the plan with its
+    alternatives, the chart, the comparison and the explanation. Slow: runs in the worker pool."""
+    from ...explain import asks_text, compare_plans, robust_text, stream_name
+    from ...levers import catalogue as levers
+    from ...levers import resolve
+    from ..charts import plan_svg
+
+    p = web.compute(h, tuple(allow), tuple(forbid))
+    cfg = resolve(h, allow, forbid)
+    return dict(plan=p, svg=plan_svg(h, p), lever_names={k: v.name for k, v in levers().items()},
+                streams={i.stream: stream_name(h, i.stream) for i in h.income}, plan_json=p.to_json(),
+                asks=asks_text(p), robust=robust_text(p, h), compare=compare_plans(p) if p.alternatives else None,
+                eviction=p.if_nothing_done,  # projected once, with the plan (planner.assessment)
+                allowed={k for k in LEVERS if cfg.allows(k)}, whatif_h=h)
+
+
+def page_context(web: Web, rec: Record) -> dict:
     """Everything the household page shows. Slow (plan, chart): runs in the worker pool."""
     from ..imports import plan_problem
 
     h = household_of(rec)
     ctx: dict = {"rec": rec, "h": h, "title": rec.label or rec.id, "svg": None, "plan": None,
-                 "letters": [], "eviction": None, "streams": {}}
+                 "letters": [], "eviction": None, "streams": {}, "whatif": None, "whatif_errors": []}
     if h is None:
         # a batch plan was checked against the schema on import; an older row may not be
         ctx["plan_json"] = rec.plan if rec.plan is not None and plan_problem(rec.plan) is None else None
         return ctx
-    p = web.compute(h)
-    from ...explain import stream_name
-    from ...levers import catalogue as levers
-    from ..charts import plan_svg
-
-    ctx.update(plan=p, svg=plan_svg(h, p), lever_names={k: v.name for k, v in levers().items()},
-               streams={i.stream: stream_name(h, i.stream) for i in h.income}, plan_json=p.to_json())
+    ctx.update(plan_context(web, h))
     from ...letters import recipients
 
     ctx["letters_available"] = True
-    ctx["letters"] = recipients(p, h)
-    ctx["eviction"] = p.if_nothing_done  # projected once, with the plan (planner.assessment)
+    ctx["letters"] = recipients(ctx["plan"], h)
     return ctx
 
 
@@ -135,7 +146,7 @@ def _household_context(web: Web, rec: Record) -> dict:
 async def show(request: Request, hid: str):
     web = web_of(request)
     rec = web.load(hid)
-    ctx = await web.pool.run(_household_context, web, rec)
+    ctx = await web.pool.run(page_context, web, rec)
     ctx.update(tasks=web.store.case.tasks(hid), sent=web.store.case.letters(hid),
                has_record=bool(web.store.case.record(hid)))
     return web.render(request, "household.html", ctx)
