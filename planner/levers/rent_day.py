@@ -7,10 +7,11 @@ day, and reads a one-day solution back as the new day."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, TypedDict
 
-from ..model import Intervention
-from .base import Build, Decoded, LeverRule, Term
+from ..model import Intervention, Transaction
+from .base import Build, Decoded, LeverRule, Setup, Term, first_rent_change
 
 
 class RentDayParams(TypedDict):
@@ -33,6 +34,12 @@ class RentDay(LeverRule):
         if len(d.used_days) != 1 or d.used_days == [rent_dom]:
             return []
         return [d.intervention(self.key, RentDayParams(day=d.used_days[0], from_day=rent_dom))]
+
+    def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
+        """The first rent debit that differs from the current schedule (old or new, the
+        earlier: both must be claimable, so the old one is cancelled, never run twice)."""
+        change = first_rent_change(s, txs)
+        return change[1] if change else None
 
     def short(self, params: Mapping[str, Any]) -> str:
         return f"rent_day({params.get('day')})"

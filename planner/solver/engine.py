@@ -18,8 +18,8 @@ returned (`decode.verify`); a mismatch raises `PlanVerificationError`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,8 @@ import numpy as np
 from ..cashflow import diagnose, transactions
 from ..levers import resolve
 from ..levers.base import Setup
+from ..levers.lead import Lead
+from ..levers.lead import timing as lead_timing
 from ..model import Diagnosis, Household, Plan, Shortfall
 from .chain import Model, build
 from .decode import PlanVerificationError, decode, verify
@@ -60,6 +62,8 @@ def plan(
     shortfall_time_limit_s: float = DEFAULT_SHORTFALL_TIME_LIMIT_S,
     shortfall: str = "exact",
     tuning: Tuning = DEFAULT_TUNING,
+    as_of: date | None = None,
+    leads: Mapping[str, Lead] | None = None,
 ) -> Plan:
     """The cheapest set of interventions that keeps the household solvent on every day.
 
@@ -72,14 +76,18 @@ def plan(
     if shortfall not in ("exact", "bound"):
         raise ValueError(f"shortfall must be 'exact' or 'bound', not {shortfall!r}")
     h = household
+    if as_of is not None and as_of > h.start:
+        raise ValueError(f"{h.id}: the horizon starts {h.start} before the as-of date {as_of}; "
+                         "align it first (planner.asof.align)")
+    timing = lead_timing(as_of, h.start, leads)
     cfg = resolve(h, allow, forbid)
     baseline = diagnose(h, same_day_credit)
     base_tx = transactions(h)
     needs_repayment = h.arrears is not None and h.arrears.amount > 0 and cfg.allows("repayment_plan")
     if baseline.problem == "none" and not needs_repayment:
         return Plan(h.id, h.start, h.end, "solvent", baseline, (), 0, baseline.min_balance_ore,
-                    baseline.min_balance_date, h.opening_balance, h.min_balance, tuple(base_tx))
-    s = setup(h, cfg, same_day_credit, base_tx)
+                    baseline.min_balance_date, h.opening_balance, h.min_balance, tuple(base_tx), as_of=as_of)
+    s = setup(h, cfg, same_day_credit, base_tx, timing)
     mdl = build(s, buffer_target_ore, slack_one=True, slack_month=True, slack_unit=SHORTFALL_UNIT_ORE)
     result = solve_phases(mdl, time_limit_s, tuning=tuning)
     opening_extra = 0
@@ -92,7 +100,7 @@ def plan(
         short, proven = _shortfall(s, mdl, opening_extra, cap, shortfall == "exact", tuning)
         return Plan(h.id, h.start, h.end, "infeasible", baseline, (), 0, baseline.min_balance_ore,
                     baseline.min_balance_date, h.opening_balance, h.min_balance, tuple(base_tx), shortfall=short,
-                    opening_buffer_ore=opening_extra, optimal=proven)
+                    opening_buffer_ore=opening_extra, optimal=proven, as_of=as_of)
     return _planned(s, mdl, result, opening_extra, baseline)
 
 
@@ -103,7 +111,9 @@ def _early_dip(s: Setup, time_limit_s: float, tuning: Tuning) -> int:
     first_credit = first_possible_credit(s)
     if first_credit is None:
         return 0
-    early = minimise_slack(build(s, 0, slack_one=True, until=first_credit), "one", time_limit_s, tuning=tuning)
+    # the transition: until the last allowed lever can act (and the rent's debit can change)
+    until = min(s.days - 1, max([first_credit, *s.effective.values()]))
+    early = minimise_slack(build(s, 0, slack_one=True, until=until), "one", time_limit_s, tuning=tuning)
     return early[0] if early is not None and early[0] > 0 else 0
 
 
@@ -148,4 +158,5 @@ def _planned(s: Setup, mdl: Model, result: tuple[Any, bool], opening_extra: int,
     cost = sum(i.cost for i in interventions)
     return Plan(h.id, h.start, h.end, "planned" if interventions else "solvent", baseline, tuple(interventions),
                 cost, int(series[t]), h.start + timedelta(days=t), opening, h.min_balance, tuple(txs),
-                lateness_ore_days=lateness, opening_buffer_ore=opening_extra, optimal=optimal)
+                lateness_ore_days=lateness, opening_buffer_ore=opening_extra, optimal=optimal,
+                as_of=s.timing.as_of if not s.timing.instant else None)
