@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -62,10 +63,54 @@ def main() -> None:
 
 
 def _as_of_option(f):
-    """`--as-of`: the date the check or plan is made (default today), for the stale-data warning."""
+    """`--as-of`: the date the check or plan is made (default today): the opening balance is the
+    balance on that day, nothing before it is planned, and every lead time counts from it."""
     return click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                        help="The date the check or plan is made (YYYY-MM-DD; default today). The bundled law "
-                             "and payout data are checked against it.")(f)
+                        help="The day the plan is made (YYYY-MM-DD; default today): opening_balance is the "
+                             "balance on that day, nothing before it is planned, lead times count from it.")(f)
+
+
+def _roll_options(f):
+    """`--roll-forward` and `--lead-times` for the commands that plan."""
+    f = click.option("--roll-forward", "roll", is_flag=True,
+                     help="Re-plan from the as-of date for the same number of months (14-day rhythms carried "
+                          "forward from their anchors, dated items by whole years).")(f)
+    return click.option("--lead-times", "lead_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="The office's lead times (TOML, the shape of [lead.*] in planner/data/levers.toml).")(f)
+
+
+def _today(as_of) -> date:
+    """The as-of date: the option, else today (the clock is read here, at the edge)."""
+    return as_of.date() if as_of is not None else date.today()
+
+
+def _aligned(h, as_of: date, roll: bool):
+    """The household to plan on `as_of` (planner.asof.align); a passed horizon exits 2."""
+    from planner.asof import HorizonPassed, align
+
+    try:
+        return align(h, as_of, roll)
+    except HorizonPassed as exc:
+        _fail_input([str(exc)])
+
+
+def _leads(lead_file: Path | None, h):
+    """The lead times: the data's, the office's file, the household's [levers.lead]."""
+    from planner.levers.lead import LeadError, lead_table
+
+    office = None
+    if lead_file is not None:
+        import tomllib
+
+        try:
+            office = tomllib.loads(lead_file.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            _fail_input([f"--lead-times {lead_file}: {exc}"])
+        office = office.get("lead", office)
+    try:
+        return lead_table(office, h.levers.lead, office_name=f"--lead-times {lead_file}")
+    except LeadError as exc:
+        _fail_input([str(exc)])
 
 
 def _warn_if_stale(as_of) -> None:
@@ -234,10 +279,13 @@ def _write_letters(h, p, directory: str, fmt: str, o: dict) -> list[Path]:
               help="Format of the --letters files.")
 @_letter_options
 @_as_of_option
+@_roll_options
 def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, time_limit, letters_dir, letter_format,
-             as_of=None, **letter_opts) -> None:
-    """Find the cheapest interventions that keep the account solvent every day."""
+             as_of=None, roll=False, lead_file=None, **letter_opts) -> None:
+    """Find the cheapest interventions that keep the account solvent every day, from the as-of
+    date: each lever from the first booking its lead time lets it change, a bridge before."""
     _warn_if_stale(as_of)
+    today = _today(as_of)
     from planner.assessment import plan_explained as plan
     from planner.io.errors import InputError
     from planner.io.household import read_household
@@ -259,9 +307,11 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         except InputError as exc:
             errors.extend(str(p) for p in exc.problems)
             continue
+        aligned = _aligned(h, today, roll)
+        h = aligned.household
         try:
-            p = plan(h, allow, forbid, same_day_credit=same_day_credit,
-                     buffer_target_ore=buffer_target, time_limit_s=time_limit)
+            p = plan(h, allow, forbid, same_day_credit=same_day_credit, buffer_target_ore=buffer_target,
+                     time_limit_s=time_limit, as_of=today, leads=_leads(lead_file, h), horizon_note=aligned.note)
         except SolverTimeout:
             timeouts.append(f"{f}: {h.id}: no plan found within --time-limit {time_limit:g} s per phase; "
                             "try a longer limit")

@@ -135,10 +135,9 @@ def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> In
     if rule is not None:
         summary, reason = rule.explain(i, plan, h, base)
     elif i.lever == "opening_buffer":
-        first_income = _first_date(plan, kind="income")
-        summary = (f"Kontoen trenger en startbuffer på {format_kr(p['amount_ore'])} (engangsstønad eller egne midler) "
-                   f"før første utbetaling{(' ' + d(first_income)) if first_income else ''}.")
-        reason = "Ingen omlegging av datoer kan nå disse første dagene: ingen utbetaling kan komme før."
+        from .levers.bridge import explain as bridge_explain
+
+        summary, reason = bridge_explain(i)
     else:  # pragma: no cover
         summary, reason = i.summary, i.reason
     return replace(i, summary=summary, reason=reason)

@@ -10,7 +10,7 @@ name in the plan contract (`opening_buffer`), with the source and the day it is 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -34,7 +34,13 @@ def source(s: Setup, need: date) -> str:
     """The cheapest source whose money arrives by `need` (the tenant's own money otherwise)."""
     if s.timing.instant:
         return "sosial_engangs"
-    ok = [k for k in ACTORS if s.lead(f"bridge.{k}").confirmed(s.timing.as_of) <= need]
+    # money paid on the day of need comes after that day's debits (design.md), unless the
+    # household counts same-day credits
+    def in_time(k: str) -> bool:
+        arrives = s.lead(f"bridge.{k}").confirmed(s.timing.as_of)
+        return arrives <= need if s.same_day_credit else arrives < need
+
+    ok = [k for k in ACTORS if in_time(k)]
     return min(ok or ["own_money"], key=lambda k: (int(s.lead(f"bridge.{k}").extra.get("cost", 9)), k))
 
 
@@ -44,7 +50,32 @@ def bridge_intervention(s: Setup, amount: int) -> Intervention:
     need = needed_by(s)
     src = source(s, need)
     lead = s.lead(f"bridge.{src}")
-    request_by = s.timing.as_of if s.timing.instant else max(s.timing.as_of, before(need, lead.decide_days, lead.decide_unit))
+    # asked so the money is there the day before it is needed (a day's debits come first)
+    latest = before(need, lead.decide_days, lead.decide_unit) - timedelta(days=0 if s.same_day_credit else 1)
+    request_by = s.timing.as_of if s.timing.instant else max(s.timing.as_of, latest)
     return Intervention("opening_buffer", ACTORS[src], 0, {"amount_ore": amount, "source": src,
                                                              "needed_by": need.isoformat()},
                         effective_from=need, request_by=request_by)
+
+
+#: Each source in Norwegian (the data's `name_nb`).
+def source_nb(src: str) -> str:
+    from .catalogue import _raw
+
+    return str(_raw()["lead"]["bridge"].get(src, {}).get("name_nb", src))
+
+
+def explain(i: Intervention) -> tuple[str, str]:
+    """The bridge in Norwegian for the caseworker: how much, from whom, by when."""
+    from ..formatting import nb_date
+    from ..money import format_kr
+
+    p = i.params
+    need = p.get("needed_by")
+    when = f" senest {nb_date(date.fromisoformat(need))}" if need else ""
+    ask = f"; be om den innen {nb_date(i.request_by)}" if i.request_by else ""
+    summary = (f"Overgangen dekkes av et engangsbeløp på {format_kr(p['amount_ore'])} fra "
+               f"{source_nb(p.get('source', 'sosial_engangs'))}, på kontoen{when}{ask}.")
+    reason = ("Ingen endring kan nå disse dagene: hvert tiltak virker først fra sin første mulige dato "
+              "(behandlingstid), og før det går dagens trekk og utbetalinger som før.")
+    return summary, reason

@@ -49,7 +49,7 @@ class RentDay(LeverRule):
         from ..explain import _dip_reason, _first_date, _monthly_windows, d, format_kr
 
         p = i.params
-        first = _first_date(plan, kind="husleie")
+        first = i.effective_from or _first_date(plan, kind="husleie")
         summary = (f"Husleien ({format_kr(h.rent.amount)}) trekkes den {p['day']}. hver måned i stedet for den "
                    f"{p['from_day']}. Leietaker og utleier endrer forfallsdatoen i avtalegiroen, fra {d(first) if first else '–'}.")
         reason = _dip_reason(base, _monthly_windows(h, p["from_day"], p["day"]), h)

@@ -27,7 +27,7 @@ import numpy as np
 from ..cashflow import diagnose, transactions
 from ..levers import resolve
 from ..levers.base import Setup
-from ..levers.lead import Lead
+from ..levers.lead import Lead, lead_table
 from ..levers.lead import timing as lead_timing
 from ..model import Diagnosis, Household, Plan, Shortfall
 from .chain import Model, build
@@ -79,7 +79,7 @@ def plan(
     if as_of is not None and as_of > h.start:
         raise ValueError(f"{h.id}: the horizon starts {h.start} before the as-of date {as_of}; "
                          "align it first (planner.asof.align)")
-    timing = lead_timing(as_of, h.start, leads)
+    timing = lead_timing(as_of, h.start, leads or lead_table(None, h.levers.lead))
     cfg = resolve(h, allow, forbid)
     baseline = diagnose(h, same_day_credit)
     base_tx = transactions(h)
