@@ -79,7 +79,7 @@ def _roll_options(f):
                         help="The office's lead times (TOML, the shape of [lead.*] in planner/data/levers.toml).")(f)
 
 
-def _today(as_of) -> date:
+def _today(as_of) -> date | None:
     """The as-of date: the option, else today (the clock is read here, at the edge)."""
     return as_of.date() if as_of is not None else date.today()
 
