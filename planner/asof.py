@@ -64,8 +64,8 @@ def _years_forward(d: date, start: date) -> date:
 def _rolled_item(item: Any, start: date, end: date) -> Any | None:
     """One income or expense carried to the new horizon; None when nothing of it is left."""
     update: dict[str, Any] = {}
-    if item.every_days and item.first is not None and item.first < start:
-        step = int(item.every_days)
+    if item.first is not None and item.first < start:
+        step = int(item.every_days or _period(item))
         update["first"] = item.first + timedelta(days=step * ((start - item.first).days // step))
     if item.dates:
         moved = sorted({_years_forward(d, start) for d in item.dates})
@@ -76,6 +76,13 @@ def _rolled_item(item: Any, start: date, end: date) -> Any | None:
     if item.month_amounts:  # "YYYY-MM" keys move with the dates; month-only keys stay
         update["month_amounts"] = {_rolled_key(k, start): v for k, v in item.month_amounts.items()}
     return item.model_copy(update=update)
+
+
+def _period(item: Any) -> int:
+    """The rhythm of a stream with an anchor (`first`) and the benefit's default period."""
+    from .calendar import resolve_income
+
+    return int(resolve_income(item, item.first).every_days or 14)
 
 
 def _rolled_key(key: str, start: date) -> str:

@@ -1,0 +1,144 @@
+"""Issue 11: plans that start today. Lead times, the transition, the bridge, as-of, roll forward."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_solver import small_households
+
+from planner.asof import HorizonPassed, align
+from planner.cashflow import transactions
+from planner.levers.lead import after, before, lead_table
+from planner.model import Household
+from planner.solver import plan
+
+LEVER_KINDS = {  # the bookings each lever changes
+    "rent_day": {"husleie"}, "rent_instalments": {"husleie"}, "deduction": {"deduction", "income"},
+    "bostotte_to_landlord": {"bostotte_direct", "income"}, "move_payout": {"income"}, "repayment_plan": {"repayment"},
+}
+
+
+def _bookings(txs, kinds, before_day, stream=None):
+    return sorted((t.date, t.account, t.kind, t.amount_ore, t.stream) for t in txs
+                  if t.kind in kinds and t.date < before_day and (stream is None or t.stream == stream))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_households(months=4), st.integers(0, 20), st.integers(0, 12), st.integers(0, 25), st.integers(0, 20))
+def test_bookings_before_each_effective_from_are_the_current_schedule(h, back, decide, lead, ded):
+    """Random as-of dates and lead times: every booking before an intervention's effective_from
+    is the current schedule's, request_by is never before the as-of date nor after the first
+    changed booking, and the plan is re-simulated (inside `plan`) as before."""
+    as_of = h.start - timedelta(days=back)
+    leads = lead_table({"rent_day": {"decide_days": decide, "lead_days": lead},
+                        "rent_instalments": {"decide_days": decide, "lead_days": lead},
+                        "deduction": {"decide_days": ded}, "repayment_plan": {"decide_days": decide}})
+    p = plan(h, as_of=as_of, leads=leads, buffer_target_ore=0)
+    assert p.as_of == (as_of if p.interventions else p.as_of)
+    base = transactions(h)
+    for i in p.interventions:
+        if i.lever == "opening_buffer":
+            assert i.request_by is not None and as_of <= i.request_by < i.effective_from
+            continue
+        assert i.effective_from is not None and i.request_by is not None
+        assert as_of <= i.request_by <= i.effective_from
+        stream = i.params.get("stream") if i.lever != "repayment_plan" else None
+        kinds = LEVER_KINDS[i.lever]
+        assert _bookings(p.transactions, kinds, i.effective_from, stream) == _bookings(base, kinds, i.effective_from, stream)
+    if p.interventions:
+        first = min(i.effective_from for i in p.interventions if i.lever != "opening_buffer") \
+            if any(i.lever != "opening_buffer" for i in p.interventions) else h.end + timedelta(days=1)
+        everything = {t.kind for t in base} | {t.kind for t in p.transactions}
+        assert _bookings(p.transactions, everything, first) == _bookings(base, everything, first)
+
+
+def test_no_rent_change_before_the_landlords_lead_time(scenario):
+    """Rent day: asked on Monday 30.11.2026, the landlord confirms 10 bank days later (14.12),
+    and no debit dated less than 21 days after that (04.01.2027) changes: the January rent,
+    due 01.01 (a holiday: debited 04.01), is the first that may change; December's runs."""
+    h = align(scenario("enslig-mor-2006"), date(2026, 11, 30), roll=True).household
+    p = plan(h, forbid=["bostotte_to_landlord", "deduction", "rent_instalments"], as_of=date(2026, 11, 30))
+    assert after(date(2026, 11, 30), 10, "bank") == date(2026, 12, 14)
+    rent = [t for t in p.transactions if t.kind == "husleie"]
+    assert rent[0].date == date(2026, 12, 1) and rent[0].amount_ore == -950_000
+    (rd,) = [i for i in p.interventions if i.lever == "rent_day"]
+    assert rd.effective_from >= date(2027, 1, 4)
+    assert rd.request_by == before(before(rd.effective_from, 21, "calendar"), 10, "bank")
+    # the transition is bridged: December's dip is covered by a one-time sum
+    (br,) = [i for i in p.interventions if i.lever == "opening_buffer"]
+    assert br.params["amount_ore"] > 0 and br.effective_from == date(2026, 12, 1)
+
+
+def test_bostotte_goes_to_the_kommune_from_the_payout_after_the_cut_off(scenario):
+    """Asked 30.11.2026: registered 07.12 (5 bank days) <= the December cut-off (the 20th), so
+    the first payout to the kommune is Husbanken's January payout (20.01.2027)."""
+    h = align(scenario("enslig-mor-2006"), date(2026, 11, 30), roll=True).household
+    p = plan(h, allow=["bostotte_to_landlord"], forbid=["rent_day", "rent_instalments", "deduction"],
+             as_of=date(2026, 11, 30))
+    direct = [t for t in p.transactions if t.kind == "bostotte_direct"]
+    assert not direct or min(t.date for t in direct) >= date(2027, 1, 1)
+
+
+def test_a_passed_horizon_is_refused_naming_roll_forward(scenario, tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    h = scenario("enslig-mor-2006")
+    with pytest.raises(HorizonPassed, match="--roll-forward"):
+        align(h, date(2027, 3, 1))
+    r = CliRunner().invoke(main, ["plan", "scenarios/enslig-mor-2006.toml", "--as-of", "2027-03-01"])
+    assert r.exit_code == 2 and "--roll-forward" in r.output and "Traceback" not in r.output
+
+
+def test_partly_passed_horizon_is_planned_for_what_remains(scenario):
+    h = scenario("enslig-mor-2006")
+    a = align(h, date(2026, 11, 29))
+    assert a.note == "truncated" and a.household.start == date(2026, 11, 29) and a.household.end == h.end
+    assert all(t.date >= date(2026, 11, 29) for t in transactions(a.household))
+
+
+def test_roll_forward_carries_14_day_rhythms_from_their_anchor(scenario):
+    h = scenario("enslig-mor-2006")
+    r = align(h, date(2026, 11, 29), roll=True).household
+    assert r.start == date(2026, 11, 29) and r.months == h.months
+    aap = next(i for i in r.income if i.first)
+    old = next(i for i in h.income if i.first)
+    assert (aap.first - old.first).days % 14 == 0 and aap.first <= r.start < aap.first + timedelta(days=14)
+    # the summer holiday (20.07.2026) and Christmas (14.12.2026) carried forward by whole years
+    assert sorted(d for e in r.expense if e.dates for d in e.dates) == [date(2026, 12, 14), date(2027, 7, 20)]
+
+
+def test_lead_overrides_office_and_household_and_bad_values(scenario):
+    from planner.levers.lead import LeadError
+
+    t = lead_table({"rent_day": {"decide_days": 3}}, {"rent_day": {"lead_days": 7}})
+    assert (t["rent_day"].decide_days, t["rent_day"].lead_days) == (3, 7)
+    with pytest.raises(LeadError, match="no lever or bridge 'rent_dai'"):
+        lead_table({"rent_dai": {"decide_days": 3}})
+    with pytest.raises(LeadError, match="whole number"):
+        lead_table(None, {"rent_day": {"decide_days": -1}})
+    every = lead_table()
+    assert all(lead.status and lead.source for lead in every.values())
+
+
+def test_the_done_when_command(tmp_path):
+    """`plan scenarios/enslig-mor-2006.toml --as-of 2026-11-29 --roll-forward`: as_of in the
+    contract, every lever with request_by >= as_of and effective_from after its lead, bridged."""
+    from click.testing import CliRunner
+
+    from cli import main
+
+    r = CliRunner().invoke(main, ["plan", "scenarios/enslig-mor-2006.toml", "--as-of", "2026-11-29",
+                                  "--roll-forward", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["as_of"] == "2026-11-29" and doc["horizon_note"] == "rolled"
+    levers = {i["lever"]: i for i in doc["interventions"]}
+    assert "opening_buffer" in levers
+    for i in doc["interventions"]:
+        assert "2026-11-29" <= i["request_by"] <= i["effective_from"]
