@@ -142,3 +142,18 @@ def test_the_done_when_command(tmp_path):
     assert "opening_buffer" in levers
     for i in doc["interventions"]:
         assert "2026-11-29" <= i["request_by"] <= i["effective_from"]
+
+
+def test_letters_answer_by_request_by_and_refuse_a_passed_one(scenario):
+    from planner.letters import LetterError, letter_context, recipients
+
+    h = align(scenario("enslig-mor-2006"), date(2026, 11, 29), roll=True).household
+    p = plan(h, as_of=date(2026, 11, 29))
+    for to in recipients(p, h):
+        ctx = letter_context(h, p, to, letter_date=date(2026, 11, 29), chart=False)
+        asks = [i.request_by for i in p.interventions if i.request_by]
+        assert ctx["reply_by"] <= max(asks)
+    landlord = [i for i in p.interventions if i.lever == "rent_day"]
+    if landlord:
+        with pytest.raises(LetterError, match="roll-forward"):
+            letter_context(h, p, "landlord", letter_date=landlord[0].request_by + timedelta(days=1), chart=False)

@@ -413,6 +413,16 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
     if reply_by < letter_date:
         raise LetterError(f"the answer-by date {reply_by.isoformat()} is before the letter date "
                           f"{letter_date.isoformat()}; give a --reply-by on or after the letter date")
+    asks = [i.request_by for i in plan.interventions
+            if i.request_by is not None and (to == "tenant" or to in _intervention_recipients(i, household))]
+    if asks and plan.as_of is not None:
+        latest = min(asks)
+        if letter_date > latest:
+            raise LetterError(f"the plan needs this request by {latest.isoformat()}, before the letter date "
+                              f"{letter_date.isoformat()}; the plan no longer holds: roll it forward "
+                              f"(`planner plan FILE --as-of {letter_date.isoformat()} --roll-forward`, or the "
+                              "web page's 'Rull fram' button) and write the letters of the new plan")
+        reply_by = min(reply_by, latest)  # never later than the plan's request_by
     rec = recipient or sender.recipient(to)
     if not rec.name:
         rec = replace(rec, name=DEFAULT_RECIPIENT[lang][to])
