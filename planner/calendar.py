@@ -172,7 +172,7 @@ class ScheduleError(ValueError):
     """A stream without a schedule whose kind has no default day either; `code` names the rule
     (the message catalogue, `planner.io.messages`, says it in Norwegian)."""
 
-    def __init__(self, message: str, code: str = "no_schedule", **params: object):
+    def __init__(self, message: str, code: str, **params: object):
         super().__init__(message)
         self.code = code
         self.params = params

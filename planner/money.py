@@ -21,7 +21,7 @@ class MoneyError(ValueError):
     """A kroner figure that cannot be turned into øre; the message says what is allowed, `code`
     which rule it broke (the message catalogue, `planner.io.messages`, says it in Norwegian)."""
 
-    def __init__(self, message: str, code: str = "amount_format", **params: object):
+    def __init__(self, message: str, code: str, **params: object):
         super().__init__(message)
         self.code = code
         self.params = params
@@ -95,15 +95,16 @@ def _parse_kroner_text(value: str) -> Decimal:
         raise MoneyError(f"unclear amount {value!r}: write kroner as 9500.50 or 9 500,50", "amount_unclear")
     if not _PLAIN.fullmatch(text):
         # Decimal() would also read '1e5', 'Infinity' and Arabic-Indic or full-width digits
-        raise MoneyError(f"expected an amount in kroner such as 9500 or 9500.50, got {value!r}")
+        raise MoneyError(f"expected an amount in kroner such as 9500 or 9500.50, got {value!r}", "amount_format")
     if "." in text and len(text.split(".")[1]) > 2:
         raise MoneyError(
-            f"at most two decimals (whole øre) are allowed; for thousands write 11000 or 11 000 (got {value!r})"
+            f"at most two decimals (whole øre) are allowed; for thousands write 11000 or 11 000 (got {value!r})",
+            "amount_decimals",
         )
     try:
         return Decimal(text)
     except InvalidOperation:  # pragma: no cover - _PLAIN lets only decimals through
-        raise MoneyError(f"expected an amount in kroner such as 9500 or 9500.50, got {value!r}") from None
+        raise MoneyError(f"expected an amount in kroner such as 9500 or 9500.50, got {value!r}", "amount_format") from None
 
 
 def format_kr(ore: int) -> str:

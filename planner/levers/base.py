@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -25,10 +25,13 @@ from ..periods import month_key
 from .catalogue import LeverConfig, catalogue
 from .lead import Lead, Timing
 
+if TYPE_CHECKING:  # OR-Tools has no type stubs: for the reader (and mypy sees Any)
+    from ortools.sat.python.cp_model import CpModel, IntVar
+
 #: A payout: (day offset in the horizon, amount in øre, nominal date).
 Payout = tuple[int, int, date]
 #: A CP-SAT variable (or literal) with its integer coefficient.
-Term = tuple[Any, int]
+Term = tuple["IntVar", int]
 
 
 @dataclass
@@ -116,7 +119,7 @@ class Build:
     tenant's balance to `window_terms` through `debit` and `credit`; payments to the landlord
     go to `direct` (per rent month) and `lateness_terms`."""
 
-    model: Any  # cp_model.CpModel
+    model: CpModel
     setup: Setup
     window_terms: list[list[Term]]
     debit_window: Callable[[int], int]
@@ -127,20 +130,20 @@ class Build:
     #: further tenant debits against a month's rent (a deferred debit: `betalingsutsettelse`)
     tenant_rent: dict[str, list[Any]] = field(default_factory=dict)
     #: literals of the rent-day levers that let the rent move off its due day, by lever
-    rent_permits: dict[str, Any] = field(default_factory=dict)
-    used: dict[int, Any] = field(default_factory=dict)
-    y: dict[tuple[str, int], Any] = field(default_factory=dict)
+    rent_permits: dict[str, IntVar] = field(default_factory=dict)
+    used: dict[int, IntVar] = field(default_factory=dict)
+    y: dict[tuple[str, int], IntVar] = field(default_factory=dict)
     vars: dict[str, Any] = field(default_factory=dict)
 
-    def debit(self, off: int, var: Any, amount: int) -> None:
+    def debit(self, off: int, var: IntVar, amount: int) -> None:
         """`amount * var` leaves the tenant's account on day `off`."""
         self.window_terms[self.debit_window(off)].append((var, -amount))
 
-    def credit(self, off: int, var: Any, amount: int) -> None:
+    def credit(self, off: int, var: IntVar, amount: int) -> None:
         """`amount * var` reaches the tenant's account on day `off` (negative: is withheld)."""
         self.window_terms[self.credit_window(off)].append((var, amount))
 
-    def to_landlord(self, key: str, off: int, var: Any, amount: int, due: int) -> None:
+    def to_landlord(self, key: str, off: int, var: IntVar, amount: int, due: int) -> None:
         """`amount * var` is paid to the landlord against the rent of month `key`, late by the
         days after its due day."""
         self.direct.setdefault(key, []).append((var, amount))
@@ -154,7 +157,7 @@ class Decoded:
 
     setup: Setup
     build: Build
-    value: Callable[[Any], int]
+    value: Callable[[IntVar], int]
     #: the tenant's rent debit days used, and each month's amounts on them (from the chain)
     used_days: list[int] = field(default_factory=list)
     per_month: dict[str, list[int]] = field(default_factory=dict)

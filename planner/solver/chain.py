@@ -12,13 +12,16 @@ from __future__ import annotations
 import bisect
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..levers import LEVERS
 from ..levers.base import Build, LeverRule, Setup, Term
 from .setup import allowed_rules
+
+if TYPE_CHECKING:  # OR-Tools has no type stubs: for the reader (and mypy sees Any)
+    from ortools.sat.python.cp_model import CpModel, IntVar
 
 
 def _lean_model_class() -> type:
@@ -55,17 +58,17 @@ def new_model() -> Any:
 class Model:
     """A built model and the handles the solve phases and the decoder need."""
 
-    model: Any  # LeanCpModel
+    model: CpModel  # a LeanCpModel
     build: Build
     check_days: np.ndarray
-    balances: list[Any]  # B[k] variables
-    low: Any  # L: lowest balance above the floor, capped at the buffer target
+    balances: list[IntVar]  # B[k] variables
+    low: IntVar  # L: lowest balance above the floor, capped at the buffer target
     cost_terms: list[Term]
-    slack_one: Any | None
-    slack_month: Any | None
+    slack_one: IntVar | None
+    slack_month: IntVar | None
     target: int = 0
     floor: int = 0
-    buffer: Any | None = None
+    buffer: IntVar | None = None
     unit: int = 1
 
     @property

@@ -176,6 +176,8 @@ def minimise_slack(mdl: Model, kind: str, time_limit: float, one: int = 0, hint:
 
     m = mdl.model.clone()
     var, other = (mdl.slack_one, mdl.slack_month) if kind == "one" else (mdl.slack_month, mdl.slack_one)
+    if var is None:
+        raise ValueError(f"the model was built without the {kind!r} slack")
     if other is not None:
         m.add(other == 0)
     if mdl.buffer is not None:
