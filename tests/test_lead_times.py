@@ -27,7 +27,7 @@ def _bookings(txs, kinds, before_day, stream=None):
                   if t.kind in kinds and t.date < before_day and (stream is None or t.stream == stream))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_households(months=4), st.integers(0, 20), st.integers(0, 12), st.integers(0, 25), st.integers(0, 20))
 def test_bookings_before_each_effective_from_are_the_current_schedule(h, back, decide, lead, ded):
     """Random as-of dates and lead times: every booking before an intervention's effective_from

@@ -177,6 +177,8 @@ class LeverRule:
     key: ClassVar[str]
     phase: ClassVar[int]
     rank: ClassVar[int] = 0  # order within a phase
+    #: the landlord-account booking kind of a lever that pays the landlord directly
+    direct_kind: ClassVar[str] = ""
 
     def prepare(self, s: Setup) -> None:
         """Precompute this lever's candidates into `s.candidates[self.key]`."""
@@ -204,7 +206,17 @@ class LeverRule:
         from dataclasses import replace
 
         first = self.first_booking(s, i, txs)
-        return replace(i, effective_from=first, request_by=None if first is None else self.request_by(s, i, first))
+        request_by = None if first is None else self.request_by(s, i, first)
+        if self.direct_kind and first is not None:
+            # a direct payment lowers the tenant's debit of its rent month: the landlord's claim
+            # changes then, which may come before the payout (bostøtte is paid in arrears)
+            months = {t.rent_month for t in txs if t.kind == self.direct_kind and t.stream == i.params.get("stream")}
+            change = first_rent_change(s, txs, months)
+            if change is not None and change[1] < first:
+                first = change[1]
+                landlord = s.timing.as_of if s.timing.instant else s.lead("rent_day").latest_request(change[1])
+                request_by = min(request_by, landlord) if request_by else landlord
+        return replace(i, effective_from=first, request_by=request_by)
 
     def credit_days(self, s: Setup) -> Iterable[int]:
         """Extra days a credit may land on because of this lever (they become check days)."""
@@ -258,7 +270,7 @@ def first_of(txs: Iterable[Transaction], **match: Any) -> date | None:
     return next((t.date for t in txs if all(getattr(t, k) == v for k, v in match.items())), None)
 
 
-def first_rent_change(s: Setup, txs: list[Transaction]) -> tuple[date, date] | None:
+def first_rent_change(s: Setup, txs: list[Transaction], months: set[str | None] | None = None) -> tuple[date, date] | None:
     """The first rent month whose tenant debits differ from the current schedule's: (its old
     due date, its first new debit date). The rent levers' first changed booking."""
     def debits(rows: Iterable[Transaction]) -> dict[str, list[tuple[date, int]]]:
@@ -270,6 +282,8 @@ def first_rent_change(s: Setup, txs: list[Transaction]) -> tuple[date, date] | N
 
     old, new = debits(s.baseline), debits(txs)
     for key in sorted(set(old) | set(new)):
+        if months is not None and key not in months:
+            continue
         if sorted(old.get(key, [])) != sorted(new.get(key, [])):
             dates = [d for d, _ in old.get(key, [])] + [d for d, _ in new.get(key, [])]
             return min(d for d, _ in old.get(key, [])) if old.get(key) else min(dates), min(dates)

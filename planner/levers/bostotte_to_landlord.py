@@ -50,6 +50,7 @@ def _cutoff(lead_extra: Mapping[str, Any], year: int, month: int) -> date:
 
 class BostotteToLandlord(LeverRule):
     key = "bostotte_to_landlord"
+    direct_kind = "bostotte_direct"
     phase = 1
 
     def earliest(self, h: Household, timing: Timing) -> date:

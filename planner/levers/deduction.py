@@ -47,6 +47,7 @@ def _last_bank_day(year: int, month: int) -> date:
 
 class Deduction(LeverRule):
     key = "deduction"
+    direct_kind = "deduction"
     phase = 1
 
     def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:

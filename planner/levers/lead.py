@@ -46,8 +46,13 @@ class Lead:
         return after(self.confirmed(request), self.lead_days, self.lead_unit)
 
     def latest_request(self, booking: date) -> date:
-        """The latest request day for which a booking on `booking` still changes."""
-        return before(before(booking, self.lead_days, self.lead_unit), self.decide_days, self.decide_unit)
+        """The latest request day for which a booking on `booking` still changes: counted back
+        over bank days, then on to the day before the next bank day (a request on a weekend is
+        handled from the Monday, so asking on the Sunday is as good as on the Friday)."""
+        r = before(before(booking, self.lead_days, self.lead_unit), self.decide_days, self.decide_unit)
+        if self.decide_unit == "bank" and self.decide_days > 0:
+            r = after(r, 1, "bank") - _ONE
+        return r
 
 
 _FIELDS = ("decide_days", "decide_unit", "lead_days", "lead_unit")

@@ -31,7 +31,7 @@ def _payouts(h: Household, sc: Schedule, name: str) -> list[Payout]:
             for o in occurrences(sc, h.start, h.end)]
 
 
-def _transition(s: Setup, old: list[Payout], new: list[Payout], shift: int) -> list[Payout]:
+def _transition(s: Setup, old: list[Payout], new: list[Payout], shift: int | None) -> list[Payout]:
     """The stream's payouts when the move applies from the lever's first effective day: a
     payout moves only when both its old and its new date are on or after that day (paired by
     month for a monthly payout, by `shift` days for a 14-day rhythm); before it the current
@@ -40,7 +40,7 @@ def _transition(s: Setup, old: list[Payout], new: list[Payout], shift: int) -> l
     if frm <= 0:
         return new
 
-    def key(p: Payout, k: int) -> Any:
+    def key(p: Payout, k: int | None) -> Any:
         return (p[2].year, p[2].month) if k is None else p[2] - timedelta(days=k)
 
     pending = {key(p, None if shift is None else shift): p for p in new}

@@ -55,12 +55,12 @@ def setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Tran
         due = (occ.effective - start).days
         # a month whose current due date comes before the rent levers can act keeps its debit
         locked = due < rent_from
-        options = {rent.day: due} if locked else {}
+        options: dict[int, int] = {rent.day: due} if locked and rent.day is not None else {}
         for d in () if locked else cfg.rent_days:
             eff = effective_date(nominal_in_month(y, m, d), rent_sched.shift)
             if start <= eff <= end and (eff - start).days >= rent_from:
                 options[d] = (eff - start).days
-        if not locked and rent.day not in options:
+        if not locked and rent.day is not None and rent.day not in options:
             options[rent.day] = due
         rent_months.append(RentMonth(month_key(occ.nominal), y, m, rent.amount_for(y, m), due, options, locked))
     streams: dict[str, Stream] = {}
