@@ -137,9 +137,13 @@ def _warn_if_stale(as_of) -> None:
 @click.option("--same-day-credit", is_flag=True,
               help="Let a payout cover a debit on the same day (default: debits first).")
 @_as_of_option
-def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit: bool, as_of=None) -> None:
-    """Diagnose households: does the balance dip below the floor, and why."""
+@click.option("--roll-forward", "roll", is_flag=True,
+              help="Check from the as-of date for the same number of months (as for plan).")
+def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit: bool, as_of=None,
+          roll: bool = False) -> None:
+    """Diagnose households from the as-of date: does the balance dip below the floor, and why."""
     _warn_if_stale(as_of)
+    today = _today(as_of)
     from planner.cashflow import diagnose_many
     from planner.explain import has_problem, if_nothing_done
     from planner.io.errors import InputError
@@ -149,9 +153,11 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
     households, errors = [], []
     for f in files:
         try:
-            households.append(read_household(f))
+            h = read_household(f)
         except InputError as exc:
             errors.extend(str(p) for p in exc.problems)
+            continue
+        households.append(_aligned(h, today, roll).household)
     diagnoses = diagnose_many(households, same_day_credit) if households else []
     projections = [if_nothing_done(h, same_day_credit) if has_problem(h, dg) else None
                    for h, dg in zip(households, diagnoses)]
@@ -353,7 +359,10 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
 @click.option("--allow", "allow", multiple=True, help="Allow this lever (as for plan).")
 @click.option("--forbid", "forbid", multiple=True, help="Forbid this lever (as for plan).")
 @_letter_options
-def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, forbid, **o) -> None:
+@_as_of_option
+@_roll_options
+def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, forbid, as_of=None, roll=False,
+               lead_file=None, **o) -> None:
     """Write the plan's letter to one recipient (tenant, landlord, NAV, Husbanken, social office)."""
     from planner.assessment import plan_explained as plan
     from planner.io.errors import InputError
@@ -375,7 +384,10 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
         h = read_household(file)
     except InputError as exc:
         _fail_input([str(p) for p in exc.problems])
-    p = plan(h, allow, forbid)
+    today = _today(as_of)
+    aligned = _aligned(h, today, roll)
+    h = aligned.household
+    p = plan(h, allow, forbid, as_of=today, leads=_leads(lead_file, h), horizon_note=aligned.note)
     recipient = None
     if recipient_name or recipient_address:
         base = kw["sender"].recipient(to)

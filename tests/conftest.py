@@ -63,6 +63,8 @@ def _no_clock_in_cli(monkeypatch, request):
     lever from the first day (`--as-of` given explicitly still applies). The clock is never
     read in a test."""
     import cli
+    import planner.batch_cli
 
     real = cli._today
     monkeypatch.setattr(cli, "_today", lambda as_of: real(as_of) if as_of is not None else None)
+    monkeypatch.setattr(planner.batch_cli, "_today", lambda: None)

@@ -157,3 +157,26 @@ def test_letters_answer_by_request_by_and_refuse_a_passed_one(scenario):
     if landlord:
         with pytest.raises(LetterError, match="roll-forward"):
             letter_context(h, p, "landlord", letter_date=landlord[0].request_by + timedelta(days=1), chart=False)
+
+
+def test_check_letter_and_batch_take_the_as_of_date(tmp_path):
+    """check truncates to the as-of date; a passed horizon exits 2 on check and letter; the
+    batch reports it as a row naming --roll-forward, never drops it."""
+    from click.testing import CliRunner
+
+    from cli import main
+
+    r = CliRunner().invoke(main, ["check", "scenarios/enslig-mor-2006.toml", "--as-of", "2026-11-29", "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["horizon"]["start"] == "2026-11-29"
+    letter = ["letter", "--to", "tenant", "--out", str(tmp_path / "x.md"), "--kommune", "K", "--office", "O",
+              "--caseworker", "C"]
+    for args in (["check"], letter):
+        r = CliRunner().invoke(main, [*args, "scenarios/enslig-mor-2006.toml", "--as-of", "2027-02-01"])
+        assert r.exit_code == 2 and "--roll-forward" in r.output
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.toml").write_text(open("scenarios/enslig-mor-2006.toml", encoding="utf-8").read(), encoding="utf-8")
+    r = CliRunner().invoke(main, ["batch", str(folder), "--out", str(tmp_path / "o"), "--workers", "1", "--no-progress",
+                                  "--as-of", "2027-02-01"])
+    text = (tmp_path / "o" / "results.csv").read_text(encoding="utf-8")
+    assert "roll-forward" in text or "horizon passed" in text, text
