@@ -84,8 +84,16 @@ def _today(as_of) -> date | None:
     return as_of.date() if as_of is not None else date.today()
 
 
-def _aligned(h, as_of: date, roll: bool):
-    """The household to plan on `as_of` (planner.asof.align); a passed horizon exits 2."""
+def _day_for(h, as_of, today: date | None) -> date | None:
+    """The as-of date for `h`: --as-of, else the household file's own `as_of`, else today."""
+    if as_of is not None:
+        return as_of.date()
+    return h.as_of or today
+
+
+def _aligned(h, as_of: date | None, roll: bool):
+    """The household to plan on `as_of` (planner.asof.align); a passed horizon exits 2. With no
+    --as-of, a household file's own `as_of` counts before today."""
     from planner.asof import HorizonPassed, align
 
     try:
@@ -157,7 +165,7 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
         except InputError as exc:
             errors.extend(str(p) for p in exc.problems)
             continue
-        households.append(_aligned(h, today, roll).household)
+        households.append(_aligned(h, _day_for(h, as_of, today), roll).household)
     diagnoses = diagnose_many(households, same_day_credit) if households else []
     projections = [if_nothing_done(h, same_day_credit) if has_problem(h, dg) else None
                    for h, dg in zip(households, diagnoses)]
@@ -182,7 +190,8 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
 
         for h in households:
             try:
-                out = household_chart(h, _chart_path(chart, h.id, len(files) > 1), same_day_credit)
+                out = household_chart(h, _chart_path(chart, h.id, len(files) > 1), same_day_credit,
+                                      _day_for(h, as_of, today))
             except (OSError, ValueError) as exc:
                 _fail_input([_chart_problem(chart, exc)])
             click.echo(f"Diagram: {out}", err=True)
@@ -244,7 +253,7 @@ def _warn_late_letter(h, p, o: dict) -> None:
 
     from planner.letters import first_change
 
-    letter_date = o["letter_date"].date() if o["letter_date"] else date.today()
+    letter_date = o["letter_date"].date() if o["letter_date"] else (p.as_of or date.today())
     first = first_change(h, p)
     if first is not None and letter_date > first:
         click.echo(f"advarsel: {h.id}: brevet er datert etter at første endring skulle tre i kraft "
@@ -313,11 +322,12 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         except InputError as exc:
             errors.extend(str(p) for p in exc.problems)
             continue
-        aligned = _aligned(h, today, roll)
+        day = _day_for(h, as_of, today)
+        aligned = _aligned(h, day, roll)
         h = aligned.household
         try:
             p = plan(h, allow, forbid, same_day_credit=same_day_credit, buffer_target_ore=buffer_target,
-                     time_limit_s=time_limit, as_of=today, leads=_leads(lead_file, h), horizon_note=aligned.note)
+                     time_limit_s=time_limit, as_of=day, leads=_leads(lead_file, h), horizon_note=aligned.note)
         except SolverTimeout:
             timeouts.append(f"{f}: {h.id}: no plan found within --time-limit {time_limit:g} s per phase; "
                             "try a longer limit")
@@ -384,10 +394,10 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
         h = read_household(file)
     except InputError as exc:
         _fail_input([str(p) for p in exc.problems])
-    today = _today(as_of)
-    aligned = _aligned(h, today, roll)
+    day = _day_for(h, as_of, _today(as_of))
+    aligned = _aligned(h, day, roll)
     h = aligned.household
-    p = plan(h, allow, forbid, as_of=today, leads=_leads(lead_file, h), horizon_note=aligned.note)
+    p = plan(h, allow, forbid, as_of=day, leads=_leads(lead_file, h), horizon_note=aligned.note)
     recipient = None
     if recipient_name or recipient_address:
         base = kw["sender"].recipient(to)

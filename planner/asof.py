@@ -104,7 +104,7 @@ def _items(h: Household, fn: Any) -> dict[str, list[Any]]:
 def roll_forward(h: Household, as_of: date) -> Household:
     """`h` re-planned from `as_of` for the same number of months (see the module docstring)."""
     end = add_months(as_of, h.months) - timedelta(days=1)
-    return h.model_copy(update={"start": as_of, "until": None,
+    return h.model_copy(update={"start": as_of, "until": None, "as_of": as_of,
                                 **_items(h, lambda i: _rolled_item(i, as_of, end))})
 
 
@@ -116,7 +116,7 @@ def truncate(h: Household, as_of: date) -> Household:
         dates = [d for d in i.dates if d >= as_of]
         return i.model_copy(update={"dates": dates}) if dates else None
 
-    return h.model_copy(update={"start": as_of, "until": h.end, **_items(h, keep)})
+    return h.model_copy(update={"start": as_of, "until": h.end, "as_of": as_of, **_items(h, keep)})
 
 
 def align(h: Household, as_of: date | None, roll: bool = False) -> Aligned:

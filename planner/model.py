@@ -305,6 +305,9 @@ class Household(_Strict):
     label: Annotated[str, Field(max_length=200)] | None = None
     start: date
     months: Annotated[int, Field(ge=1, le=60, strict=True)] = 12
+    #: the day the opening balance was read (the web form's "per dato"; a scenario may carry
+    #: one): the as-of date when no --as-of is given
+    as_of: date | None = None
     #: the last day, when the horizon was cut at the as-of date (`planner.asof.truncate`);
     #: a household file gives `months`
     until: date | None = None
