@@ -116,7 +116,15 @@ def _household_context(web: Web, rec: Record) -> dict:
         # a batch plan was checked against the schema on import; an older row may not be
         ctx["plan_json"] = rec.plan if rec.plan is not None and plan_problem(rec.plan) is None else None
         return ctx
-    p = web.compute(h)
+    from ...asof import HorizonPassed
+
+    try:
+        p = web.compute(h)
+    except HorizonPassed:
+        ctx["passed"] = (f"Perioden {h.start:%d.%m.%Y}–{h.end:%d.%m.%Y} ligger før per-datoen "
+                         f"{h.as_of:%d.%m.%Y}; det er ingenting igjen å planlegge. Rull planen fram fra i dag "
+                         "(knappen «Rull fram»): like mange måneder, 14-dagersrytmer videre fra sine datoer.")
+        return ctx
     from ...explain import stream_name
     from ...levers import catalogue as levers
     from ..charts import plan_svg
@@ -154,6 +162,27 @@ def edit_form(request: Request, hid: str):
 async def update(request: Request, hid: str):
     web_of(request).load(hid)
     return await _post_form(request, hid)
+
+
+@router.post("/husstand/{hid}/rull-fram")
+async def roll_forward(request: Request, hid: str):
+    """Re-plan the household from today for the same number of months (`planner plan
+    --roll-forward`): stored as a new version, the balance kept as the balance today."""
+    from ...asof import roll_forward as rolled
+
+    web = web_of(request)
+    rec = web.load(hid)
+    h = household_of(rec)
+    if h is None:
+        raise HTTPException(409, "Husstanden har ingen husstandsdata (bare en batch-plan).")
+    version = posted_version(await request.form())
+    try:
+        await web.pool.run(web.save, rolled(h, date.today()), rec.source, replaces=hid, expect_version=version,
+                           by=web.user(request), note="rullet fram")
+    except StaleVersion:
+        raise HTTPException(409, "Husstanden er endret av noen andre; åpne den på nytt.") from None
+    web.flash(request, "Planen er rullet fram fra i dag. Kontroller saldoen per dato.")
+    return RedirectResponse(f"/husstand/{hid}", status_code=303)
 
 
 @router.post("/husstand/{hid}/slett")
