@@ -536,6 +536,11 @@ def validate(form: HouseholdForm) -> Household | None:
         _show_hidden_errors(form)
         return None
     _show_hidden_errors(form)
+    if h.as_of is not None and h.end < h.as_of:
+        from .imports import PASSED_NB
+
+        form.errors["as_of"] = PASSED_NB.format(end=h.end, as_of=h.as_of)[:1].upper() + \
+            PASSED_NB.format(end=h.end, as_of=h.as_of)[1:]
     if form.errors:
         return None
     return h

@@ -169,15 +169,18 @@ async def roll_forward(request: Request, hid: str):
     """Re-plan the household from today for the same number of months (`planner plan
     --roll-forward`): stored as a new version, the balance kept as the balance today."""
     from ...asof import roll_forward as rolled
+    from ..casework import parse_day
 
     web = web_of(request)
     rec = web.load(hid)
     h = household_of(rec)
     if h is None:
         raise HTTPException(409, "Husstanden har ingen husstandsdata (bare en batch-plan).")
-    version = posted_version(await request.form())
+    data = await request.form()
+    version = posted_version(data)
+    day = parse_day(str(data.get("as_of", ""))) or date.today()  # the clock, read at the edge
     try:
-        await web.pool.run(web.save, rolled(h, date.today()), rec.source, replaces=hid, expect_version=version,
+        await web.pool.run(web.save, rolled(h, day), rec.source, replaces=hid, expect_version=version,
                            by=web.user(request), note="rullet fram")
     except StaleVersion:
         raise HTTPException(409, "Husstanden er endret av noen andre; åpne den på nytt.") from None
