@@ -128,7 +128,7 @@ class Build:
     repay_terms: list[Term] = field(default_factory=list)
     direct: dict[str, list[Term]] = field(default_factory=dict)
     #: further tenant debits against a month's rent (a deferred debit: `betalingsutsettelse`)
-    tenant_rent: dict[str, list[Any]] = field(default_factory=dict)
+    tenant_rent: dict[str, list[Term]] = field(default_factory=dict)
     #: literals of the rent-day levers that let the rent move off its due day, by lever
     rent_permits: dict[str, IntVar] = field(default_factory=dict)
     used: dict[int, IntVar] = field(default_factory=dict)

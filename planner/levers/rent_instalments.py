@@ -44,7 +44,7 @@ class RentInstalments(LeverRule):
     def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
         """The first rent debit that differs from the current schedule (old or new, the
         earlier: both must be claimable, so the old one is cancelled, never run twice)."""
-        change = first_rent_change(s, txs)
+        change = first_rent_change(s, txs, {r.key for r in s.rent_months if not r.locked})
         return change[1] if change else None
 
     def short(self, params: Mapping[str, Any]) -> str:

@@ -130,8 +130,9 @@ def _rent_days(b: Build) -> None:
     for r in s.rent_months:
         for d, off in r.options.items():
             v = m.new_int_var(0, r.amount, f"y_{r.key}_{d}")
-            if r.locked:  # the current debit runs as it is
-                m.add(v == r.amount)
+            if r.locked:  # the current debit runs as it is, unless deferred (betalingsutsettelse)
+                deferred = b.tenant_rent.get(r.key, [])
+                m.add(v + sum(c * x for x, c in deferred) == r.amount)
             elif r.amount > 0:
                 m.add(v <= r.amount * b.used[d])
             else:
@@ -156,8 +157,8 @@ def _rent_paid(b: Build) -> None:
     if b.setup.h.rent.day is None:
         return
     for r in b.setup.rent_months:
-        tenant = [b.y[(r.key, d)] for d in r.options] + b.tenant_rent.get(r.key, [])
-        direct = b.direct.get(r.key, [])
+        tenant = [b.y[(r.key, d)] for d in r.options]
+        direct = b.direct.get(r.key, []) + b.tenant_rent.get(r.key, [])
         b.model.add(sum(tenant) + sum(c * v for v, c in direct) == r.amount)
 
 
