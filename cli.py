@@ -174,6 +174,7 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
             {
                 "format": "planner.check/1",
                 "household": h.id,
+                "as_of": h.as_of.isoformat() if h.as_of else None,
                 "horizon": {"start": h.start.isoformat(), "end": h.end.isoformat()},
                 "baseline": dg.to_json(),
                 "if_nothing_done": None if pr is None else pr.to_json(),

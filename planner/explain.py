@@ -130,7 +130,6 @@ def _dip_reason(base: _Baseline, windows: list[tuple[date, date]], h: Household)
 
 
 def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> Intervention:
-    p = i.params
     rule = rules().get(i.lever)
     if rule is not None:
         summary, reason = rule.explain(i, plan, h, base)

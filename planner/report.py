@@ -116,7 +116,8 @@ def plan_text(household: Household, plan) -> str:
     head = f"Husstand: {household.id}" + (f" ({printable(household.label)})" if household.label else "")
     lines = [
         head,
-        f"Periode: {d(plan.start)}–{d(plan.end)} ({months_nb(household.months)})",
+        f"Periode: {d(plan.start)}–{d(plan.end)} "
+        + ("(resten av perioden)" if plan.horizon_note == "truncated" else f"({months_nb(household.months)})"),
         f"Problem: {PROBLEM_TEXT[b.problem]}",
         f"Status: {STATUS_TEXT[plan.status]}",
     ]

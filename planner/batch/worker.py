@@ -168,10 +168,9 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
     process's main thread a wall-clock timer is the safety net (`HOUSEHOLD_WALL_PHASES`
     phases' wall limits): a household it stops, or one that finds no plan within the work
     limit, has status "timeout". Returns the finished row and the plan JSON text."""
+    from ..asof import HorizonPassed, align
     from ..assessment import plan_explained as plan
     from ..solver import WALL_FACTOR, SolverTimeout
-
-    from ..asof import HorizonPassed, align
 
     row = dict(row)
     try:

@@ -7,9 +7,8 @@ payout of the stream."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict
-
 from datetime import date, timedelta
+from typing import Any, TypedDict
 
 from ..calendar import is_bank_day
 from ..model import Intervention, Transaction

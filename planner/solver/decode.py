@@ -12,9 +12,9 @@ import numpy as np
 from ..cashflow import Simulation, simulate, sort_transactions, transactions
 from ..levers import LEVERS
 from ..levers.base import Decoded, Setup
+from ..levers.bridge import bridge_intervention
 from ..model import Household, Intervention, Transaction
 from .chain import Model
-from ..levers.bridge import bridge_intervention
 from .setup import allowed_rules
 
 #: Interventions are listed in the catalogue's order, a start buffer first.
