@@ -257,3 +257,14 @@ def test_every_amount_in_every_letter_is_the_plans(h, back):
         for whole, ore in _KR.findall(html):
             value = abs(int(whole.replace(" ", "").replace("\u00a0", "").replace("\u202f", ""))) * 100 + int(ore)
             assert value in allowed, (to, value, sorted(allowed)[:50])
+
+
+def test_charts_mark_today(scenario):
+    """The balance chart (CLI PNG and the web page's SVG, one drawing) marks the as-of date."""
+    from planner.web.charts import plan_svg
+
+    h = align(scenario("enslig-mor-2006"), date(2026, 11, 29), roll=True).household
+    p = plan(h, as_of=date(2026, 11, 29))
+    assert "I dag (29.11.2026)" in plan_svg(h, p)
+    no_date = plan(scenario("enslig-mor-2006"))
+    assert "I dag" not in plan_svg(scenario("enslig-mor-2006"), no_date)

@@ -53,7 +53,8 @@ class RepaymentPlan(LeverRule):
                         if left <= 0:
                             break
                         eff = effective_date(nominal_in_month(y, m, d), s.rent_shift)
-                        if (eff - start).days < s.effective[self.key]:
+                        frm = s.effective[self.key]
+                        if frm > 0 and (eff - start).days < frm:
                             continue  # before the creditor can have agreed: not yet
                         amt = min(per, left)
                         left -= amt
