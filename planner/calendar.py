@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .benefits import Shift, catalogue
+from .io.messages import english
 from .periods import months_between
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -195,8 +196,7 @@ def resolve_income(stream: IncomeStream, start: date, profile: str | None = None
     if stream.dates is not None:
         return Schedule(shift=shift, dates=tuple(sorted(stream.dates)))
     if stream.first is not None and stream.every_days is None and not rule.every_days:
-        raise ScheduleError(f"`first` is for streams paid every N days; {stream.kind} is monthly: give `every_days` too, or `day`",
-                            "first_on_monthly")
+        raise ScheduleError(english("first_on_monthly", kind=stream.kind), "first_on_monthly")
     moves = tuple((e.start, e.end, e.paid_on) for e in (kind.exceptions[n] for n in stream.exceptions or ()))
     if stream.every_days is not None or (stream.first is not None and rule.every_days):
         return Schedule(shift=shift, every_days=stream.every_days or rule.every_days, first=stream.first,
@@ -211,12 +211,9 @@ def resolve_income(stream: IncomeStream, start: date, profile: str | None = None
         tables = tuple(sorted(kind.tables.items())) if stream.shift is None and stream.month_day is None else ()
         return Schedule(shift=shift, day=rule.day, month_day=month_day, tables=tables)
     if rule.every_days is not None:
-        raise ScheduleError(
-            f"{stream.kind} is paid every {rule.every_days} days: give `first` (the date of one payout)",
-            "first_needed", every_days=rule.every_days,
-        )
-    raise ScheduleError(f"{stream.kind} has no fixed payout day: give `day`, `every_days` with `first`, or `dates`",
-                        "no_schedule")
+        raise ScheduleError(english("first_needed", kind=stream.kind, every_days=rule.every_days), "first_needed",
+                            every_days=rule.every_days)
+    raise ScheduleError(english("no_schedule", kind=stream.kind), "no_schedule")
 
 
 def resolve_expense(expense: Expense) -> Schedule:
@@ -227,7 +224,7 @@ def resolve_expense(expense: Expense) -> Schedule:
     if expense.every_days is not None:
         return Schedule(shift=shift, every_days=expense.every_days, first=expense.first)
     if expense.day is None:
-        raise ScheduleError(f"expense {expense.stream!r} needs `day`, `every_days` with `first`, or `dates`", "no_schedule")
+        raise ScheduleError(english("expense_no_schedule", name=expense.stream), "expense_no_schedule")
     return Schedule(shift=shift, day=expense.day, month_day=_parse_month_day(expense.month_day))
 
 

@@ -28,6 +28,7 @@ from .benefits import Shift, catalogue
 
 if TYPE_CHECKING:
     pass
+from .io.messages import english, template
 from .money import MoneyError, kroner_to_ore
 from .periods import add_months, key_of
 from .personal import has_national_id, reserved_id_reason
@@ -59,14 +60,14 @@ def _to_ore(value: object) -> int:
 def _to_positive_ore(value: object) -> int:
     ore = _to_ore(value)
     if ore <= 0:
-        raise PydanticCustomError("money", "must be more than 0 kroner", {"code": "amount_not_positive"})
+        raise PydanticCustomError("money", template("amount_not_positive"), {"code": "amount_not_positive"})
     return ore
 
 
 def _to_nonnegative_ore(value: object) -> int:
     ore = _to_ore(value)
     if ore < 0:
-        raise PydanticCustomError("money", "must not be negative", {"code": "amount_negative"})
+        raise PydanticCustomError("money", template("amount_negative"), {"code": "amount_negative"})
     return ore
 
 
@@ -90,7 +91,7 @@ def _no_personal_data(value: str | None, what: str) -> str | None:
     if value is not None and has_national_id(value):
         raise PydanticCustomError(
             "personal_data",
-            "looks like a fødselsnummer or D-number; {what} must not hold personal data: use a case number",
+            template("personal_data"),
             {"what": what},
         )
     return value
@@ -137,7 +138,7 @@ class _Scheduled(_Strict):
             if not m or not 1 <= int(m.group(2)) <= 12:
                 raise PydanticCustomError(
                     "month_key",
-                    "month key {key} is not a month: use 1-12 (every year) or YYYY-MM (one month)",
+                    template("month_key"),
                     {"key": repr(key)},
                 )
         return value
@@ -150,30 +151,30 @@ class _Scheduled(_Strict):
         if len(forms) > 1:
             raise PydanticCustomError(
                 "schedule",
-                "give one schedule form, not {forms}: `day`, `every_days` with `first`, or `dates`",
+                template("schedule_forms"),
                 {"forms": " and ".join(forms), "field": forms[1], "value": _shown(getattr(self, forms[1])),
                  "code": "schedule_forms"},
             )
         if self.every_days is not None and self.first is None:
             raise PydanticCustomError(
                 "schedule",
-                "`every_days` needs `first`: the date of one payout to count from",
+                template("every_days_needs_first"),
                 {"field": "every_days", "value": self.every_days, "code": "every_days_needs_first"},
             )
         if self.first is not None and forms and forms != ["every_days"]:
             raise PydanticCustomError(
                 "schedule",
-                "`first` belongs with `every_days`, not with `{f}`",
+                template("first_with_every_days"),
                 {"f": forms[0], "field": "first", "value": self.first.isoformat(), "code": "first_with_every_days"},
             )
         if self.dates is not None and not self.dates:
             raise PydanticCustomError(
-                "schedule", "`dates` is empty: list at least one date or use `day`", {"field": "dates", "code": "dates_empty"}
+                "schedule", template("dates_empty"), {"field": "dates", "code": "dates_empty"}
             )
         if self.month_day is not None and (self.every_days is not None or self.dates is not None):
             raise PydanticCustomError(
                 "schedule",
-                "`month_day` moves a monthly payout; it does not apply with `every_days` or `dates`",
+                template("month_day_monthly"),
                 {"field": "month_day", "code": "month_day_monthly"},
             )
         return self
@@ -200,7 +201,7 @@ class IncomeStream(_Scheduled):
         if not isinstance(value, str) or cat.canonical(value.strip().lower()) is None:
             raise PydanticCustomError(
                 "kind",
-                "unknown benefit kind {value}; allowed: {allowed}",
+                template("unknown_benefit_kind"),
                 {"value": repr(value), "allowed": cat.allowed_income_names()},
             )
         return cat.canonical(value.strip().lower())  # type: ignore[return-value]
@@ -216,11 +217,11 @@ class IncomeStream(_Scheduled):
             if name not in known:
                 raise PydanticCustomError(
                     "exceptions",
-                    "unknown exception {value} for {kind}; allowed: {allowed}",
+                    template("unknown_exception"),
                     {"value": repr(name), "kind": self.kind, "allowed": ", ".join(sorted(known)) or "none"},
                 )
         if self.exceptions and self.every_days is None and self.first is None:
-            raise PydanticCustomError("exceptions", "`exceptions` apply to streams paid every N days (give `every_days` and `first`)", {})
+            raise PydanticCustomError("exceptions", template("exceptions_need_every_days"), {})
         return self
 
     @property
@@ -241,7 +242,7 @@ class Expense(_Scheduled):
         if not isinstance(value, str) or value.strip().lower() not in kinds:
             raise PydanticCustomError(
                 "kind",
-                "unknown expense kind {value}; allowed: {allowed}",
+                template("unknown_expense_kind"),
                 {"value": repr(value), "allowed": ", ".join(sorted(kinds))},
             )
         return value.strip().lower()
@@ -327,7 +328,7 @@ class Household(_Strict):
     def _calendar_years(cls, value: date) -> date:
         """The bank calendar (holidays, Norges Bank closing days) is known for these years."""
         if not 1990 <= value.year <= 2100:
-            raise PydanticCustomError("date_range", "must be a date in the years {first} to {last}", {"first": 1990, "last": 2100})
+            raise PydanticCustomError("date_range", template("date_range"), {"first": 1990, "last": 2100})
         return value
 
     @field_validator("id")
@@ -353,7 +354,7 @@ class Household(_Strict):
         if value is not None and value not in profiles:
             raise PydanticCustomError(
                 "profile",
-                "unknown profile {value}; allowed: {allowed}",
+                template("unknown_profile"),
                 {"value": repr(value), "allowed": ", ".join(sorted(profiles))},
             )
         return value
@@ -380,16 +381,14 @@ class Household(_Strict):
             yield (
                 "expense",
                 None,
-                "exactly one expense of kind 'husleie' (the rent) is required, found none;"
-                ' add [[expense]] with kind = "husleie", amount and day',
+                english("rent_missing"),
                 "rent_missing", {},
             )
         elif len(rents) > 1:
             yield (
                 f"expense.{rents[1]}.kind",
                 "husleie",
-                f"exactly one expense of kind 'husleie' (the rent) is required, found {len(rents)};"
-                " give the whole monthly rent once (splitting it is a lever the planner may propose)",
+                english("rent_twice", count=len(rents)),
                 "rent_twice", {"count": len(rents)},
             )
         end = self.end
@@ -401,8 +400,8 @@ class Household(_Strict):
                     yield (
                         f"{group}.{idx}.name",
                         item.stream,
-                        f"two {group} streams are called {item.stream!r}; give each its own `name`",
-                        "same_name", {"name": item.stream},
+                        english("same_name", group=group, name=item.stream),
+                        "same_name", {"name": item.stream, "group": group},
                     )
                 seen.add(item.stream)
                 for d in item.dates or ():
@@ -410,7 +409,7 @@ class Household(_Strict):
                         yield (
                             f"{group}.{idx}.dates",
                             d.isoformat(),
-                            f"date {d.isoformat()} is outside the horizon {self.start.isoformat()} to {end.isoformat()}",
+                            english("date_outside_horizon", date=d, start=self.start, end=end),
                             "date_outside_horizon", {"date": d, "start": self.start, "end": end},
                         )
                 try:
@@ -428,7 +427,7 @@ class Household(_Strict):
             yield (
                 "arrears.since",
                 self.arrears.since.isoformat(),
-                f"arrears cannot be owed since a date after the horizon ({end.isoformat()})",
+                english("arrears_after_horizon", end=end),
                 "arrears_after_horizon", {"end": end},
             )
         oldest = max(date(1990, 1, 1), add_months(self.start, -12 * ARREARS_MAX_YEARS))
@@ -436,9 +435,8 @@ class Household(_Strict):
             yield (
                 "arrears.since",
                 self.arrears.since.isoformat(),
-                f"arrears owed since before {oldest.isoformat()} ({ARREARS_MAX_YEARS} years before the start)"
-                " are implausible: rent claims lapse after three years (foreldelsesloven § 2); check the date",
-                "arrears_too_old", {"oldest": oldest},
+                english("arrears_too_old", oldest=oldest, years=ARREARS_MAX_YEARS),
+                "arrears_too_old", {"oldest": oldest, "years": ARREARS_MAX_YEARS},
             )
         streams = {i.stream for i in self.income} | {i.kind for i in self.income}
         for key in ("deduction_from", "move_payout"):
@@ -447,8 +445,7 @@ class Household(_Strict):
                     yield (
                         f"levers.{key}",
                         s,
-                        f"{s!r} is not an income stream of this household; streams: "
-                        + (", ".join(sorted(streams)) or "(none)"),
+                        english("not_a_stream", name=s, streams=sorted(streams)),
                         "not_a_stream", {"name": s, "streams": sorted(streams)},
                     )
 

@@ -11,6 +11,8 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
+from .io.messages import english
+
 #: Largest absolute amount accepted in one field: 100 million kroner. Nothing a household
 #: receives or pays is near this; a bigger figure is a typo or an attack on int64 sums.
 MAX_KRONER = 100_000_000
@@ -51,28 +53,28 @@ _PLAIN = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+", re.ASCII)
 def kroner_to_ore(value: object) -> int:
     """Convert a kroner figure (int, float, Decimal or text) to integer øre, exactly."""
     if isinstance(value, bool):
-        raise MoneyError("expected an amount in kroner (a number), got true/false", "amount_format")
+        raise MoneyError(english("amount_bool"), "amount_bool")
     if isinstance(value, int):
         dec = Decimal(value)
     elif isinstance(value, float):
         if isinstance(value, WrittenFloat) and math.isfinite(value) and not _PLAIN.fullmatch(value.text.replace("_", "")):
-            raise MoneyError(f"write kroner as plain digits, such as 100000 or 9500.50, not {value.text!r}", "amount_format")
+            raise MoneyError(english("amount_written", text=value.text), "amount_written", text=value.text)
         dec = Decimal(repr(value))
     elif isinstance(value, Decimal):
         dec = value
         if dec.is_finite() and int(dec.as_tuple().exponent) < -2 and dec != dec.quantize(Decimal("0.01")):
-            raise MoneyError("at most two decimals (whole øre) are allowed", "amount_decimals")
+            raise MoneyError(english("amount_decimals"), "amount_decimals")
     elif isinstance(value, str):
         dec = _parse_kroner_text(value)
     else:
-        raise MoneyError(f"expected an amount in kroner (a number), got {type(value).__name__}", "amount_format")
+        raise MoneyError(english("amount_type", type=type(value).__name__), "amount_type")
     if not dec.is_finite():
-        raise MoneyError("expected a finite amount in kroner", "amount_format")
+        raise MoneyError(english("amount_not_finite"), "amount_not_finite")
     if abs(dec) > MAX_KRONER:
-        raise MoneyError(f"amount is too large: at most {MAX_KRONER:,} kroner is allowed".replace(",", " "), "amount_too_large")
+        raise MoneyError(english("amount_too_large", max=MAX_KRONER), "amount_too_large", max=MAX_KRONER)
     ore = dec * 100
     if ore != ore.to_integral_value():
-        raise MoneyError("at most two decimals (whole øre) are allowed", "amount_decimals")
+        raise MoneyError(english("amount_decimals"), "amount_decimals")
     return int(ore)
 
 
@@ -88,23 +90,20 @@ def _parse_kroner_text(value: str) -> Decimal:
         text = text[:-2]
     if "," in text and "." in text:
         if text.rfind(".") > text.rfind(","):
-            raise MoneyError(f"unclear amount {value!r}: write kroner as 9500.50 or 9 500,50", "amount_unclear")
+            raise MoneyError(english("amount_unclear", value=value), "amount_unclear")
         text = text.replace(".", "")
     text = text.replace(",", ".")
     if text.count(".") > 1:
-        raise MoneyError(f"unclear amount {value!r}: write kroner as 9500.50 or 9 500,50", "amount_unclear")
+        raise MoneyError(english("amount_unclear", value=value), "amount_unclear")
     if not _PLAIN.fullmatch(text):
         # Decimal() would also read '1e5', 'Infinity' and Arabic-Indic or full-width digits
-        raise MoneyError(f"expected an amount in kroner such as 9500 or 9500.50, got {value!r}", "amount_format")
+        raise MoneyError(english("amount_format", value=value), "amount_format")
     if "." in text and len(text.split(".")[1]) > 2:
-        raise MoneyError(
-            f"at most two decimals (whole øre) are allowed; for thousands write 11000 or 11 000 (got {value!r})",
-            "amount_decimals",
-        )
+        raise MoneyError(english("amount_decimals_text", value=value), "amount_decimals_text")
     try:
         return Decimal(text)
     except InvalidOperation:  # pragma: no cover - _PLAIN lets only decimals through
-        raise MoneyError(f"expected an amount in kroner such as 9500 or 9500.50, got {value!r}", "amount_format") from None
+        raise MoneyError(english("amount_format", value=value), "amount_format") from None
 
 
 def format_kr(ore: int) -> str:

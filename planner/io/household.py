@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 from ..model import Household
 from ..money import WrittenFloat
 from .errors import InputError, Problem
+from .messages import english
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
@@ -191,11 +192,10 @@ def _problem(err: dict, name: str, source_text: str | None) -> Problem:
         message = str(ctx.get("message", err["msg"]))
     elif kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
-        message = f"unknown key {loc[-1]!r}; allowed: {', '.join(allowed)}"
+        message = english("unknown_key", key=loc[-1], allowed=list(allowed))
         has_value = False
     elif kind == "missing":
-        hint = _MISSING_HINT.get(str(loc[-1]))
-        message = f"missing required key {loc[-1]!r}" + (f": {hint}" if hint else "")
+        message = english("missing", key=loc[-1], hint=_MISSING_HINT.get(str(loc[-1])))
         has_value = False
     elif kind == "schedule" and "field" in ctx:
         # a table-level schedule error: point at the key that breaks the rule
@@ -205,17 +205,12 @@ def _problem(err: dict, name: str, source_text: str | None) -> Problem:
         message = err["msg"]
     elif kind in _INT_ERRORS and (bounds := _int_bounds(loc)) != (None, None):
         lo, hi = bounds
-        if lo is not None and hi is not None:
-            message = f"must be a whole number from {lo} to {hi}"
-        elif lo is not None:
-            message = f"must be a whole number of at least {lo}"
-        else:
-            message = f"must be a whole number of at most {hi}"
+        message = english("int_range" if lo is not None and hi is not None else "int_min" if lo is not None
+                          else "int_max", lo=lo, hi=hi)
     elif kind in _DATE_ERRORS:
-        detail = err["msg"].partition(", ")[2]
-        message = "expected a date written YYYY-MM-DD, such as 2026-01-01" + (f" ({detail})" if detail else "")
+        message = english("date_format", detail=err["msg"].partition(", ")[2])
     elif kind == "string_pattern_mismatch":
-        message = "may contain only letters, digits, '-' and '_' (and '.' in id); no spaces"
+        message = english("id_pattern")
     else:
         message = err["msg"]
         if message.startswith("Value error, "):
@@ -223,11 +218,11 @@ def _problem(err: dict, name: str, source_text: str | None) -> Problem:
         if message.startswith("Input should be "):
             message = "must be " + message[len("Input should be "):]
         if err["type"] in ("model_type", "model_attributes_type", "dict_type"):
-            message = "must be a table (key = value lines under a [header])"
+            message = english("must_be_table")
         elif err["type"] == "list_type":
-            message = "must be a list, e.g. [1, 5, 10]"
+            message = english("must_be_list")
         elif err["type"] == "string_too_short":
-            message = "must not be empty"
+            message = english("empty")
     if err["type"] == "personal_data":
         value, has_value = None, False  # never repeat what looks like personal data
     if isinstance(value, dict):
