@@ -499,6 +499,11 @@ from planner.batch_cli import batch as _batch  # noqa: E402
 
 main.add_command(_batch)
 
+# `planner report`: the half-year report (planner/halfyear/command.py).
+from planner.halfyear.command import report as _report  # noqa: E402
+
+main.add_command(_report)
+
 
 @main.command(name="ledger")
 @click.argument("ledger", type=click.Path(path_type=Path))

@@ -6,12 +6,17 @@ dashed, rent days marked, and every day below the floor shaded red.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+
+#: pyplot and rcParams are global state: every drawing in a threaded server (planner serve)
+#: holds this lock, the plan chart and the half-year report's charts alike.
+DRAW_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)

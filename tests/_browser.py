@@ -22,6 +22,8 @@ PAGES = [
     # casework (issue 12)
     "/oppfolging", "/innstillinger", "/konto", "/papirkurv", "/husstand/{hid}/sak", "/husstand/{hid}/historikk",
     "/husstand/{hid}/brevutkast/tenant",
+    # the half-year statistics (issue 17)
+    "/statistikk?fra=01.01.2026&til=30.06.2026",
 ]
 
 

@@ -4,7 +4,8 @@
 2024-2028, 1..`max_months` months, 1-6 income streams of catalogue kinds in every schedule
 form (a fixed `day`, `every_days` + `first`, explicit `dates`, or the kind's own rule), with
 random shift overrides and the odd per-month amount or day; exactly one rent (`husleie`) and
-0-3 other expenses; everyday living costs with øre; an opening balance and a floor.
+0-3 other expenses; everyday living costs with øre; an opening balance and a floor (often
+not 0); the rent sometimes has its own `name`.
 
 Every drawn dict goes through `Household.model_validate`, so the strategy can only produce
 what a valid file could say. Amounts are drawn in øre and written as exact `Decimal` kroner.
@@ -16,6 +17,7 @@ what a valid file could say. Amounts are drawn in øre and written as exact `Dec
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -32,6 +34,18 @@ RULE_DAY_KINDS = frozenset(k for k, v in _CAT.kinds.items() if v.rules[-1].day i
 RULE_EVERY_KINDS = frozenset(k for k, v in _CAT.kinds.items() if v.rules[-1].every_days is not None)
 OTHER_EXPENSE_KINDS: tuple[str, ...] = tuple(sorted(k for k in _CAT.expenses if k != "husleie"))
 SHIFTS = (None, None, "before", "after", "none")  # None: the kind's own rule (more likely)
+
+
+def examples(n: int) -> int:
+    """`n` hypothesis examples, capped by $PLANNER_MAX_EXAMPLES (the mutation run sets it low,
+    since it runs the engine tests once per mutant; see README "Mutation testing")."""
+    cap = os.environ.get("PLANNER_MAX_EXAMPLES")
+    return max(1, min(n, int(cap))) if cap else n
+
+
+#: Floors (min_balance) in øre: mostly 0, often a round buffer or an agreed overdraft, sometimes
+#: any figure with øre (a floor that is not 0 catches a check that compares with 0).
+FLOORS = st.one_of(st.sampled_from([0, 0, 50_000, 100_000, -100_000]), st.integers(-500_000, 500_000))
 
 
 def kroner(ore: int) -> Decimal:
@@ -100,7 +114,7 @@ def household_dicts(
         "start": start,
         "months": months,
         "opening_balance": kroner(draw(st.integers(-5_000_000, 20_000_000))),
-        "min_balance": kroner(draw(st.sampled_from([0, 0, 0, 50_000, -100_000]))),
+        "min_balance": kroner(draw(FLOORS)),
     }
     if draw(st.integers(0, 9)) == 0:
         doc["profile"] = "seed-2006"
@@ -117,6 +131,8 @@ def household_dicts(
     rent = {"kind": "husleie", "amount": kroner(draw(st.integers(100_000, 2_500_000)))}
     rent.update(draw(_schedule(None, start, end, income=False)))
     rent.update(draw(_amount_overrides(100_000, 2_500_000)))
+    if draw(st.integers(0, 3)) == 0:  # a named rent ("husleie-kommunal"): still the one rent
+        rent["name"] = draw(st.sampled_from(["husleie-kommunal", "leie", "Husleie_2"]))
     expenses = [rent]
     for i in range(draw(st.integers(0, max_other_expenses))):
         kind = draw(st.sampled_from(OTHER_EXPENSE_KINDS))

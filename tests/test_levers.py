@@ -73,7 +73,7 @@ def test_rent_instalments_alone_splits_the_rent_over_two_payouts():
                   levers={"rent_days": [5, 19], "rent_instalments": 2})
     p = alone(h, "rent_instalments")
     assert [(i.lever, i.cost) for i in p.interventions] == [("rent_instalments", 2)]
-    assert p.interventions[0].params == {"days": [5, 19], "amounts_ore": [500_000, 500_000],
+    assert p.interventions[0].params == {"days": [5, 19], "from_day": 5, "amounts_ore": [500_000, 500_000],
                                          "amounts_by_month": {"2026-06": [500_000, 500_000]}}
     assert p.typical_rent_split() == (500_000, 500_000)
     assert [m for m in moves(p) if m[2] == "husleie"] == [(date(2026, 6, 5), "tenant", "husleie", -500_000, "2026-06"),

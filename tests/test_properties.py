@@ -1,70 +1,57 @@
 """Properties of the cash-flow engine over random valid households (hypothesis).
 
-The references here are plain Python loops over the transaction list, written independently
-of `planner.cashflow`, so a bug must be made twice, the same way, to pass unnoticed.
+The references are `tests/reference.py`: a simulator that shares no code with the package (its
+own bank calendar from `holidays`, its own schedule expansion and day-by-day loops, the payout
+rules read from the data files with `tomllib`), so a bug must be made twice, differently
+written, to pass unnoticed.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from functools import lru_cache
 from unittest.mock import patch
 
+import reference
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import households
+from reference import bank_day
+from strategies import examples, households
 
 from planner import cashflow
-from planner.calendar import household_schedules, occurrences
 from planner.cashflow import check_table, compile_households, diagnose_many, simulate, transactions
 from planner.model import Household
 
-FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ONE_DAY = timedelta(days=1)
 
 
-@lru_cache(maxsize=None)
-def _closed(year: int) -> frozenset[date]:
-    """Norges Bank's weekday closing days, built here from `holidays` apart from planner.calendar."""
-    import holidays
-
-    return frozenset(holidays.Norway(years=year, include_sundays=False)) | {date(year, 12, 24)}
-
-
-def bank_day(d: date) -> bool:
-    return d.weekday() < 5 and d not in _closed(d.year)
-
-
 def _days(h: Household):
-    d = h.start
-    while d <= h.end:
-        yield d
-        d += ONE_DAY
+    return reference.days_of(h.start, reference.horizon_end(h.start, h.months))
 
 
 def reference_balances(h: Household, same_day_credit: bool = False) -> tuple[list[int], list[int]]:
-    """(end-of-day balances, balances the floor applies to), by a plain loop per day.
+    """(end-of-day balances, balances the floor applies to), from the reference simulator.
 
-    End of day t: opening + every transaction dated on or before t. Without same-day credit
+    End of day t: opening + every booking dated on or before t. Without same-day credit
     the floor applies after the day's debits and before its credits.
     """
-    txs = transactions(h)
-    by_day_in: dict[date, int] = defaultdict(int)
-    by_day_out: dict[date, int] = defaultdict(int)
-    for tx in txs:
-        if tx.amount_ore >= 0:
-            by_day_in[tx.date] += tx.amount_ore
-        else:
-            by_day_out[tx.date] += tx.amount_ore
-    eod, series = [], []
-    balance = h.opening_balance
-    for d in _days(h):
-        balance += by_day_out[d]
-        series.append(balance if not same_day_credit else balance + by_day_in[d])
-        balance += by_day_in[d]
-        eod.append(balance)
-    return eod, series
+    acc = reference.account(h, same_day_credit)
+    return acc.end_of_day, acc.floor_series
+
+
+def _as_bookings(txs) -> list[tuple]:
+    key = lambda b: (b[0], b[1], b[2] or "", b[3] or "", b[4])  # noqa: E731
+    return sorted(((t.date, t.kind, t.stream, t.rent_month, t.amount_ore) for t in txs), key=key)
+
+
+@FAST
+@given(households())
+def test_transactions_equal_the_independent_reference(h):
+    """Every booking (date, kind, stream, rent month, øre) as the reference simulator makes it."""
+    key = lambda b: (b[0], b[1], b[2] or "", b[3] or "", b[4])  # noqa: E731
+    assert _as_bookings(transactions(h)) == sorted(reference.bookings(h), key=key)
+    assert h.end == reference.horizon_end(h.start, h.months)
 
 
 # --------------------------------------------------------------------------- (a) the balance
@@ -132,32 +119,36 @@ def test_living_costs_add_up_to_the_monthly_figure_in_every_full_month(h):
 @FAST
 @given(households())
 def test_effective_dates_are_bank_days_unless_the_shift_rule_is_none(h):
-    incomes, expenses = household_schedules(h)
-    streams = [("income", s, sc) for s, sc in zip(h.income, incomes)]
-    streams += [(e.kind, e, sc) for e, sc in zip(h.expense, expenses)]
-    booked: dict[tuple[str, str], list[date]] = defaultdict(list)
+    """Stream by stream: a payout moved by a shift lands on a bank day; with shift `none` it
+    lands on the day the file or the rule names (checked against the reference's nominal dates)."""
+    booked: dict[tuple[str, str | None], list[date]] = defaultdict(list)
     for tx in transactions(h):
         if tx.kind != "living":
-            booked[(tx.kind, tx.stream or tx.kind)].append(tx.date)
-    for group, stream, sched in streams:
-        occ = occurrences(sched, h.start, h.end)
-        for o in occ:
-            if sched.shift != "none":
-                assert bank_day(o.effective), (stream.stream, o)
+            booked[(tx.kind, tx.stream)].append(tx.date)
+    start, end = h.start, h.end
+    for s in h.income:
+        payouts = reference.income_payouts(s, start, end, h.profile)
+        shift = s.shift or reference._rule(s.kind, start).get("shift", "before")
+        for p in payouts:
+            if shift == "none":
+                assert p.effective == p.nominal or s.exceptions
             else:
-                assert o.effective == o.nominal
-        if stream.dates is not None and sched.shift == "none":
-            assert sorted(o.effective for o in occ) == sorted(stream.dates)  # all inside the horizon
-        # the transactions of the stream are exactly these occurrences
-        key = (group, "husleie" if group == "husleie" else stream.stream)
-        assert sorted(booked.get(key, [])) == sorted(o.effective for o in occ)
+                assert bank_day(p.effective), (s.stream, p)
+        assert sorted(booked.get(("income", s.stream), [])) == sorted(p.effective for p in payouts)
+    for e in h.expense:
+        payouts = reference.expense_payouts(e, start, end)
+        key = (e.kind, None if e.kind == "husleie" else e.name)
+        assert sorted(booked.get(key, [])) == sorted(p.effective for p in payouts)
+        if (e.shift or reference._data("expenses.toml")["kinds"][e.kind].get("shift", "after")) != "none":
+            assert all(bank_day(p.effective) for p in payouts)
 
 
 @FAST
 @given(households(max_months=12))
 def test_a_stream_of_dates_without_shift_keeps_every_date(h):
-    for stream, sched in zip(h.income, household_schedules(h)[0]):
-        if stream.dates is not None and sched.shift == "none":
+    for stream in h.income:
+        shift = stream.shift or reference._rule(stream.kind, h.start).get("shift", "before")
+        if stream.dates is not None and shift == "none":
             got = [tx.date for tx in transactions(h) if tx.stream == stream.stream]
             assert sorted(got) == sorted(stream.dates)
 
@@ -175,7 +166,7 @@ def _reference_diagnosis(h: Household, same_day_credit: bool):
     return low, low_day, len(below), first, problem, max(0, h.min_balance - low)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(households(), min_size=1, max_size=8), st.booleans())
 def test_vectorised_route_agrees_with_the_reference_simulation(hs, same_day_credit):
     # one household repeated under another id shares its horizon with the first one
@@ -193,15 +184,9 @@ def test_vectorised_route_agrees_with_the_reference_simulation(hs, same_day_cred
         assert dg.opening_buffer_ore == buffer
         assert dg.floor_ore == h.min_balance
         # the month figures add up the same transactions
-        income: dict[str, int] = defaultdict(int)
-        out: dict[str, int] = defaultdict(int)
-        for tx in transactions(h):
-            key = f"{tx.date.year:04d}-{tx.date.month:02d}"
-            if tx.amount_ore >= 0:
-                income[key] += tx.amount_ore
-            else:
-                out[key] -= tx.amount_ore
-        eod, series = reference_balances(h, same_day_credit)
+        acc = reference.account(h, same_day_credit)
+        income, out = defaultdict(int, acc.credits), defaultdict(int, acc.debits)
+        eod, series = acc.end_of_day, acc.floor_series
         days = list(_days(h))
         assert [m.month for m in dg.months] == sorted({f"{d.year:04d}-{d.month:02d}" for d in days})
         for m in dg.months:
@@ -214,7 +199,7 @@ def test_vectorised_route_agrees_with_the_reference_simulation(hs, same_day_cred
     assert diags[-1].min_balance_ore == diags[0].min_balance_ore
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(households(max_months=6), min_size=1, max_size=5))
 def test_check_table_balances_equal_simulate_for_one_horizon(hs):
     start, months = hs[0].start, hs[0].months
@@ -229,13 +214,16 @@ def test_check_table_balances_equal_simulate_for_one_horizon(hs):
         assert res.end_of_day[i].tolist() == sim.end_of_day.tolist()
         assert res.credits[i].tolist() == sim.credits.tolist()
         assert res.debits[i].tolist() == sim.debits.tolist()
-    # check_table works a block of households at a time: one household per block gives the same
-    with patch.object(cashflow, "_BLOCK_DAYS", 1):
-        blocked = check_table(table)
-    for name in ("credits", "debits", "end_of_day", "series", "problem", "min_balance", "min_day",
-                 "first_short", "days_below", "buffer"):
-        assert getattr(blocked, name).tolist() == getattr(res, name).tolist(), name
-    assert [blocked.diagnosis(i) for i in range(len(hs))] == [res.diagnosis(i) for i in range(len(hs))]
+        assert res.end_of_day[i].tolist() == reference.account(h).end_of_day
+    # check_table works a block of households at a time: one, two or three households per block
+    # (a block's rows are offsets from its first household) give the same
+    for per_block in (1, 2, 3):
+        with patch.object(cashflow, "_BLOCK_DAYS", per_block * table.hz.days):
+            blocked = check_table(table)
+        for name in ("credits", "debits", "end_of_day", "series", "problem", "min_balance", "min_day",
+                     "first_short", "days_below", "buffer"):
+            assert getattr(blocked, name).tolist() == getattr(res, name).tolist(), (per_block, name)
+        assert [blocked.diagnosis(i) for i in range(len(hs))] == [res.diagnosis(i) for i in range(len(hs))]
 
 
 # --------------------------------------------------------------------------- (e) horizon, rent months
@@ -254,9 +242,18 @@ def test_effective_dates_inside_the_horizon_and_rent_carries_its_month(h):
         # the nominal month is at most a few bank days away from the debit
         nominal_first = date(y, m, 1)
         assert nominal_first - timedelta(days=40) <= tx.date <= nominal_first + timedelta(days=45)
-        assert tx.amount_ore == -h.rent.amount_for(y, m)
+        assert tx.amount_ore == -reference.amount_in(h.rent, date(y, m, 1))
     assert all(tx.rent_month is None for tx in txs if tx.kind != "husleie")
     # a monthly rent on a fixed day is charged once per nominal month
     if h.rent.day is not None:
         months = [tx.rent_month for tx in rent]
         assert len(months) == len(set(months))
+
+
+def test_one_ore_a_month_to_live_on_is_one_debit_on_each_first():
+    """The smallest living figure, 0,01 kr a month: one øre on the 1st of each month, nothing else."""
+    h = Household.model_validate({"id": "ore", "start": "2026-01-01", "months": 2, "living": {"monthly": "0,01"},
+                                  "expense": [{"kind": "husleie", "amount": 100, "day": 5}]})
+    assert [(t.date, t.amount_ore) for t in transactions(h) if t.kind == "living"] == [
+        (date(2026, 1, 1), -1), (date(2026, 2, 1), -1)]
+    assert reference.account(h).end_of_day[-1] == -20_002

@@ -347,7 +347,7 @@ PAGES: list[tuple[str, str, object]] = [
     ("ledger", "/reskontro", None),
 ]
 # the casework pages (issue 12), listed once in tests/_browser.py
-PAGES += [(path.strip("/").replace("/", "-").replace("{hid}", "hh") or "root", path.format(hid=HID), None)
+PAGES += [(path.split("?")[0].strip("/").replace("/", "-").replace("{hid}", "hh") or "root", path.format(hid=HID), None)
           for path in SHARED_PAGES if path.format(hid=HID) not in {p for _, p, _ in PAGES}]
 
 

@@ -16,6 +16,7 @@ from .base import Build, Decoded, LeverRule, Setup, Term, first_rent_change
 
 class RentInstalmentsParams(TypedDict):
     days: list[int]  # the debit days of month
+    from_day: int | None  # the due day it replaces (the half-year report's "days the landlord waits")
     amounts_ore: list[int]  # the typical month's amount on each day
     amounts_by_month: dict[str, list[int]]  # every month's amounts, "YYYY-MM" -> øre per day
 
@@ -37,7 +38,8 @@ class RentInstalments(LeverRule):
     def decode(self, d: Decoded) -> list[Intervention]:
         if len(d.used_days) < 2:
             return []
-        params = RentInstalmentsParams(days=d.used_days, amounts_ore=list(typical_split(d.per_month)),
+        params = RentInstalmentsParams(days=d.used_days, from_day=d.setup.h.rent.day,
+                                       amounts_ore=list(typical_split(d.per_month)),
                                        amounts_by_month=dict(d.per_month))
         return [d.intervention(self.key, params)]
 

@@ -235,7 +235,12 @@ def build(s: Setup, buffer_target: int, *, slack_one: bool = False, slack_month:
     buffer_v, slack_one_v, slack_month_v = _slack(b, big, slack_one, slack_month, slack_unit)
     low = b.model.new_int_var(0, max(0, buffer_target), "low")
     opening = s.opening + fixed_opening_extra
+    # room for the slack: a one-time sum once, a monthly sum that piles up month after month
+    # (twelve months of it on the account by December: a bound of one or two months made the
+    # least monthly sum unprovable over a year)
     ub = abs(opening) + int(s.fixed_credit.sum()) + (2 * big if (slack_one or slack_month) else 0) + 1
+    if slack_month:
+        ub += (len(s.rent_months) or s.days // 28 + 1) * big
     balances = _chain(b, T, _constant_flows(s, T), opening, ub, big, low)
     return Model(b.model, b, T, balances, low, cost_terms, slack_one_v, slack_month_v, max(0, buffer_target),
                  s.floor, buffer_v, slack_unit)

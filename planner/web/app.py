@@ -67,7 +67,19 @@ def create_app(
     """The web application. `users_file` switches the login on; `secret` signs the session
     cookie (default: `secret_for(db_url)`, from `$PLANNER_SECRET_KEY` or a file beside the DB)."""
     from .auth import Users
-    from .routes import account, followup, history, households, imports, ledger, letters, login, record, statement
+    from .routes import (
+        account,
+        followup,
+        history,
+        households,
+        imports,
+        ledger,
+        letters,
+        login,
+        record,
+        statement,
+        statistics,
+    )
     from .routes import settings as office
     from .secret import secret_for
     from .store import Store, default_url
@@ -99,7 +111,7 @@ def create_app(
     app.state.store = store  # for scripts and tests
     app.mount("/static", StaticFiles(directory=str(here.joinpath("static"))), name="static")
     for module in (letters, record, history, followup, households, imports, office, account, login, statement,
-                   ledger):
+                   ledger, statistics):
         app.include_router(module.router)
 
     # middleware: the last added runs first (see the module docstring for the order). The size

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 import tempfile
-import threading
 from pathlib import Path
 
-_LOCK = threading.Lock()  # pyplot keeps global state: one drawing at a time
+from ..chart import DRAW_LOCK as _LOCK  # pyplot keeps global state: one drawing at a time
 
 
 def plan_svg(household, plan) -> str:

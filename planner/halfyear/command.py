@@ -1,0 +1,88 @@
+"""`planner report`: the half-year report from the database and/or batch output folders.
+
+Thin: parse the options, read the sources, build and render the report, write one file. Bad
+input (a date, a folder that is not a batch output, an unknown format) is one `error:` line
+naming what is wrong and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+EXIT_INPUT = 2
+
+
+def _fail(msg: str) -> None:
+    click.echo(f"error: {msg}", err=True)
+    sys.exit(EXIT_INPUT)
+
+
+def _day(ctx, param, value):
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """`data` to `path` through a 0600 temporary file and an atomic rename."""
+    from ..io.files import private_opener
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb", opener=private_opener) as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+@click.command(name="report")
+@click.option("--from", "start", required=True, callback=_day, help="First day of the period, YYYY-MM-DD.")
+@click.option("--to", "end", required=True, callback=_day, help="Last day of the period, YYYY-MM-DD.")
+@click.option("--db", "db_url", default=None,
+              help="The web page's database (as for planner serve --db), e.g. sqlite:///planner.db.")
+@click.option("--batch", "batches", multiple=True, type=click.Path(path_type=Path),
+              help="A `planner batch` output folder (repeatable).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Report file: .pdf, .xlsx, .md or .html.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx", "md", "html"]), default=None,
+              help="Format (default: from --out's suffix).")
+def report(start: date, end: date, db_url: str | None, batches: tuple[Path, ...], out: Path, fmt: str | None) -> None:
+    """The half-year report: the caseload in figures, with no personal data (counts under 5 shown as "< 5")."""
+    from . import FORMATS, Caseload, Period, build_report, render
+    from .batchsource import ReportInputError, read_batch
+    from .dbsource import read_db
+
+    fmt = fmt or out.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        _fail(f"--out {out}: give a file ending .pdf, .xlsx, .md or .html (or --format)")
+    try:
+        period = Period(start, end)
+    except ValueError as exc:
+        _fail(f"--from/--to: {exc}")
+    caseload = Caseload()
+    try:
+        for folder in batches:
+            cases, line = read_batch(folder)
+            caseload.add(cases, line)
+        if db_url:  # last: a household imported from a batch keeps its case (opened on import, not before)
+            cases, line = read_db(db_url)
+            caseload.add(cases, line)
+    except ReportInputError as exc:
+        _fail(str(exc))
+    if not caseload.sources:
+        _fail("no source: give --db URL and/or --batch DIR (repeatable)")
+    data = render(build_report(caseload, period), fmt)
+    try:
+        if out.parent != Path(""):
+            out.parent.mkdir(parents=True, exist_ok=True)
+        write_private(out, data)
+    except OSError as exc:
+        _fail(f"--out {out}: cannot write the report ({exc.strerror or exc})")
+    click.echo(f"Rapport {period.label()}: {out} ({len(data)} byte)", err=True)
+

@@ -1,0 +1,267 @@
+"""The report in four formats from one `Report`: PDF and HTML through the letters' pipeline
+(planner/letters/convert.py: the same HTML subset, WeasyPrint, a fixed PDF date), XLSX with a
+sheet per figure (XlsxWriter, a fixed creation date), and Markdown.
+
+Every format prints cells through `Table.grid()`, so a hidden count is "< 5" everywhere. The
+same report gives the same bytes: no clock is read; the documents' dates are the period's end.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import datetime, timezone
+from importlib import resources
+
+from markupsafe import escape
+
+from .charts import figure_chart
+from .figures import Figure, Report
+from .tables import HIDDEN, MIN_COUNT, TOTAL, Cell, StatTable, Table, count_text
+
+TITLE = "Halvårsrapport: sakene i tall"
+AUTHOR = "planner report"
+FORMATS = ("pdf", "html", "md", "xlsx")
+RULE = (f"Rapporten har ingen personopplysninger. Et tall som teller færre enn {MIN_COUNT} husholdninger vises som "
+        f"«{HIDDEN.replace(' ', chr(0xA0))}»; der en sum vises, skjules også et annet tall i samme rad eller kolonne, så summen ikke "
+        f"avslører det. Sum, gjennomsnitt og median vises bare for minst {MIN_COUNT} husholdninger.")
+
+
+def render(report: Report, fmt: str) -> bytes:
+    if fmt == "md":
+        return to_markdown(report).encode("utf-8")
+    if fmt == "xlsx":
+        return to_xlsx(report)
+    if fmt in ("html", "pdf"):
+        from ..letters import convert
+
+        page = convert.html_page(html_fragment(report), _title(report), _css(report), "nb")
+        if fmt == "html":
+            return page.encode("utf-8")
+        return convert.html_to_pdf(page, _title(report), AUTHOR, report.period.end)
+    raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def _title(report: Report) -> str:
+    return f"{TITLE} {report.period.label()}"
+
+
+def _css(report: Report) -> str:
+    css = resources.files("planner.halfyear").joinpath("report.css").read_text(encoding="utf-8")
+    return css.replace("__PERIOD__", report.period.label())
+
+
+def _households(n: int) -> str:
+    return HIDDEN if n < MIN_COUNT else count_text(n)
+
+
+def key_figures(report: Report) -> list[tuple[str, str]]:
+    """The front page's key figures, read from the figures' shown cells (so hidden stays hidden)."""
+    shown: dict[tuple[str, str, str], str] = {}
+    for fig in report.figures:
+        if not fig.available:
+            continue
+        for _t, columns, rows in grids(fig):
+            for label, cells in rows:
+                for col, cell in zip(columns, cells):
+                    shown[(fig.key, label, col)] = cell.text
+    wanted = [("Saker åpnet i perioden", ("kontor", TOTAL, "Åpnet")),
+              ("Saker avsluttet i perioden", ("kontor", TOTAL, "Avsluttet")),
+              ("Restanse ved åpning, gjennomsnitt", ("restanse", "Restanse ved åpning", "Gjennomsnitt")),
+              ("Restanse ved åpning, median", ("restanse", "Restanse ved åpning", "Median")),
+              ("Begjæringer sendt i perioden", ("mot-forrige", "Begjæringer sendt", "Perioden")),
+              ("Begjæringer, endring fra perioden før", ("mot-forrige", "Begjæringer sendt", "Endring")),
+              ("Utkastelser i perioden", ("mot-forrige", "Utkastelser gjennomført", "Perioden")),
+              ("Utkastelser, endring fra perioden før", ("mot-forrige", "Utkastelser gjennomført", "Endring"))]
+    return [(label, shown[k]) for label, k in wanted if k in shown]
+
+
+def grids(fig: Figure):
+    """(table, columns, rows of cells) for every table of the figure."""
+    for t in fig.tables:
+        columns, rows = t.grid()
+        yield t, columns, rows
+
+
+# --------------------------------------------------------------------------- HTML (and PDF)
+
+
+def html_fragment(report: Report, *, chart_src=None, heading: bool = True) -> str:
+    """The report body in the letters' HTML subset. `chart_src(fig)` gives an <img> src for a
+    figure's chart (default: an SVG data: URI); the web page passes its own chart URLs and
+    `heading=False` (it has its own title and period chooser)."""
+    out: list[str] = []
+    if heading:
+        out.append(f"<h1>{escape(TITLE)}</h1>")
+    out.append('<table class="meta">')
+    out.append(f"<tr><th>Periode</th><td>{escape(report.period.label())}</td></tr>")
+    out.append(f"<tr><th>Perioden før</th><td>{escape(report.period.previous().label())}</td></tr>")
+    out.append(f"<tr><th>Saker åpne i perioden</th><td>{_households(report.cases)}</td></tr>")
+    for s in report.sources:
+        out.append(f"<tr><th>Kilde</th><td>{escape(s)}</td></tr>")
+    out.append("</table>")
+    keys = key_figures(report)
+    if keys:
+        out.append('<h3>Nøkkeltall</h3>\n<table class="data">')
+        out += [f'<tr><th>{escape(a)}</th><td class="n">{escape(b)}</td></tr>' for a, b in keys]
+        out.append("</table>")
+    out.append(f'<p class="box">{escape(RULE)}</p>')
+    out.append("<h3>Innhold</h3><ol>")
+    out += [f'<li><a href="#{f.key}">{escape(f.title)}</a></li>' for f in report.figures]
+    out.append("</ol>")
+    for k, fig in enumerate(report.figures, 1):
+        cls = "figure first" if (k == 1 and heading) else "figure"
+        out.append(f'<section class="{cls}" id="{fig.key}">')
+        out.append('<div class="fighead">')  # title, definition and chart kept on one page
+        out.append(f"<h2>{k}. {escape(fig.title)}</h2>")
+        out.append(f'<p class="definition">{escape(fig.definition)}</p>')
+        if not fig.available:
+            out.append(f'<p class="missing">{escape(fig.missing)}</p></div></section>')
+            continue
+        src = chart_src(fig) if chart_src else _svg_uri(fig)
+        if src:
+            out.append(f'<figure><img src="{escape(src)}" alt="Diagram: {escape(fig.title)}"></figure>')
+        out.append("</div>")
+        for t, columns, rows in grids(fig):
+            out.append(f"<h3>{escape(t.title)}</h3>")
+            out.append(f'<div class="table-scroll" role="region" aria-label="Tabell: {escape(t.title)}" tabindex="0">'
+                       f'{_html_table(t, columns, rows)}</div>')
+            if t.note:
+                out.append(f'<p class="note">{escape(t.note)}</p>')
+        out.append("</section>")
+    return "\n".join(out) + "\n"
+
+
+def _svg_uri(fig: Figure) -> str | None:
+    svg = figure_chart(fig, "svg")
+    return None if svg is None else "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _html_table(t: Table | StatTable, columns: list[str], rows: list[tuple[str, list[Cell]]]) -> str:
+    head = getattr(t, "row_head", "") or ""
+    out = ['<table class="data">', "<tr>" + f"<th>{escape(head)}</th>"
+           + "".join(f'<th class="n">{escape(c)}</th>' for c in columns) + "</tr>"]
+    for label, cells in rows:
+        cls = ' class="total"' if label == TOTAL else ""
+        tds = "".join(f'<td class="n{" hidden" if c.hidden else ""}">{escape(c.text)}</td>' for c in cells)
+        out.append(f"<tr{cls}><th>{escape(label)}</th>{tds}</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def _md(text: str) -> str:
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_") \
+        .replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_markdown(report: Report) -> str:
+    out = [f"# {TITLE}", "",
+           f"- Periode: {report.period.label()}",
+           f"- Perioden før: {report.period.previous().label()}",
+           f"- Saker åpne i perioden: {_md(_households(report.cases))}"]
+    out += [f"- Kilde: {_md(s)}" for s in report.sources]
+    keys = key_figures(report)
+    if keys:
+        out += ["", "| Nøkkeltall | |", "|---|---:|"] + [f"| {_md(a)} | {_md(b)} |" for a, b in keys]
+    out += ["", f"> {_md(RULE)}", ""]
+    for k, fig in enumerate(report.figures, 1):
+        out += [f"## {k}. {_md(fig.title)}", "", _md(fig.definition), ""]
+        if not fig.available:
+            out += [f"*{_md(fig.missing)}*", ""]
+            continue
+        src = _svg_uri(fig)
+        if src:
+            out += [f"![Diagram: {_md(fig.title)}]({src})", ""]
+        for t, columns, rows in grids(fig):
+            head = getattr(t, "row_head", "") or ""
+            out += [f"### {_md(t.title)}", "",
+                    "| " + " | ".join(_md(x) for x in [head or " ", *columns]) + " |",
+                    "|" + "---|" + "---:|" * len(columns)]
+            for label, cells in rows:
+                b = "**" if label == TOTAL else ""
+                out.append("| " + " | ".join([f"{b}{_md(label)}{b}"] + [_md(c.text) for c in cells]) + " |")
+            out.append("")
+            if t.note:
+                out += [f"*{_md(t.note)}*", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# --------------------------------------------------------------------------- XLSX
+
+
+def sheet_name(k: int, fig: Figure) -> str:
+    """'4 Tiltak': short, and free of the characters Excel refuses in a sheet name."""
+    return f"{k} {fig.key.capitalize()}"[:31]
+
+
+def to_xlsx(report: Report) -> bytes:
+    """A sheet "Om rapporten", then one sheet per figure: its tables (counts as numbers, hidden
+    cells as the text "< 5") and its chart as a picture beside them."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    stamp = datetime(report.period.end.year, report.period.end.month, report.period.end.day, tzinfo=timezone.utc)
+    wb.set_properties({"title": _title(report), "author": AUTHOR, "created": stamp})
+    bold = wb.add_format({"bold": True})
+    title = wb.add_format({"bold": True, "font_size": 14, "font_color": "#1f4e79"})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top", "font_size": 9})
+    right = wb.add_format({"align": "right"})
+    hidden = wb.add_format({"align": "right", "font_color": "#a93226"})
+    head = wb.add_format({"bold": True, "bottom": 1, "text_wrap": True, "align": "right"})
+    head_l = wb.add_format({"bold": True, "bottom": 1})
+    total = wb.add_format({"bold": True, "top": 1})
+
+    ws = wb.add_worksheet("Om rapporten")
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 1, 90)
+    ws.write(0, 0, TITLE, title)
+    lines = [("Periode", report.period.label()), ("Perioden før", report.period.previous().label()),
+             ("Saker åpne i perioden", _households(report.cases))]
+    lines += [("Kilde", s) for s in report.sources]
+    lines += key_figures(report)
+    lines += [("Skjuling", RULE)]
+    lines += [(f"Ark {sheet_name(k, f)}", f.definition) for k, f in enumerate(report.figures, 1)]
+    for r, (a, b) in enumerate(lines, 2):
+        ws.write(r, 0, a, bold)
+        ws.write(r, 1, b, wrap)
+    for k, fig in enumerate(report.figures, 1):
+        ws = wb.add_worksheet(sheet_name(k, fig))
+        ws.set_column(0, 0, 34)
+        ws.set_column(1, 5, 14)
+        ws.write(0, 0, f"{k}. {fig.title}", title)
+        ws.merge_range(1, 0, 1, 5, fig.definition, wrap)
+        ws.set_row(1, 15 * (1 + len(fig.definition) // 95))
+        r = 3
+        if not fig.available:
+            ws.write(r, 0, fig.missing)
+            continue
+        for t, columns, rows in grids(fig):
+            ws.write(r, 0, t.title, bold)
+            r += 1
+            ws.write(r, 0, getattr(t, "row_head", "") or "", head_l)
+            for j, c in enumerate(columns, 1):
+                ws.write(r, j, c, head)
+            r += 1
+            for label, cells in rows:
+                ws.write(r, 0, label, total if label == TOTAL else None)
+                for j, c in enumerate(cells, 1):
+                    if c.hidden:
+                        ws.write_string(r, j, c.text, hidden)
+                    elif isinstance(c.value, int) and isinstance(t, Table):
+                        ws.write_number(r, j, c.value, total if label == TOTAL else None)
+                    else:
+                        ws.write_string(r, j, c.text, right)
+                r += 1
+            if t.note:
+                ws.write(r, 0, t.note)
+                r += 1
+            r += 1
+        png = figure_chart(fig, "png")
+        if png:
+            ws.insert_image(3, 7, "diagram.png", {"image_data": io.BytesIO(png), "x_scale": 0.8, "y_scale": 0.8})
+    wb.close()
+    return buf.getvalue()
