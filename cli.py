@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -62,10 +63,62 @@ def main() -> None:
 
 
 def _as_of_option(f):
-    """`--as-of`: the date the check or plan is made (default today), for the stale-data warning."""
+    """`--as-of`: the date the check or plan is made (default today): the opening balance is the
+    balance on that day, nothing before it is planned, and every lead time counts from it."""
     return click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                        help="The date the check or plan is made (YYYY-MM-DD; default today). The bundled law "
-                             "and payout data are checked against it.")(f)
+                        help="The day the plan is made (YYYY-MM-DD; default today): opening_balance is the "
+                             "balance on that day, nothing before it is planned, lead times count from it.")(f)
+
+
+def _roll_options(f):
+    """`--roll-forward` and `--lead-times` for the commands that plan."""
+    f = click.option("--roll-forward", "roll", is_flag=True,
+                     help="Re-plan from the as-of date for the same number of months (14-day rhythms carried "
+                          "forward from their anchors, dated items by whole years).")(f)
+    return click.option("--lead-times", "lead_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="The office's lead times (TOML, the shape of [lead.*] in planner/data/levers.toml).")(f)
+
+
+def _today(as_of) -> date | None:
+    """The as-of date: the option, else today (the clock is read here, at the edge)."""
+    return as_of.date() if as_of is not None else date.today()
+
+
+def _day_for(h, as_of, today: date | None) -> date | None:
+    """The as-of date for `h`: --as-of, else the household file's own `as_of`, else today."""
+    if as_of is not None:
+        return as_of.date()
+    return h.as_of or today
+
+
+def _aligned(h, as_of: date | None, roll: bool):
+    """The household to plan on `as_of` (planner.asof.align); a passed horizon exits 2. With no
+    --as-of, a household file's own `as_of` counts before today."""
+    from planner.asof import HorizonPassed, align
+
+    try:
+        return align(h, as_of, roll)
+    except HorizonPassed as exc:
+        _fail_input([str(exc)])
+
+
+def _leads(lead_file: Path | None, h):
+    """The lead times: the data's, the office's file, the household's [levers.lead]."""
+    from planner.levers.lead import LeadError, lead_table
+
+    office = None
+    if lead_file is not None:
+        import tomllib
+
+        try:
+            office = tomllib.loads(lead_file.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            _fail_input([f"--lead-times {lead_file}: {exc}"])
+        office = office.get("lead", office)
+    try:
+        return lead_table(office, h.levers.lead, office_name=f"--lead-times {lead_file}")
+    except LeadError as exc:
+        _fail_input([str(exc)])
 
 
 def _warn_if_stale(as_of) -> None:
@@ -92,9 +145,13 @@ def _warn_if_stale(as_of) -> None:
 @click.option("--same-day-credit", is_flag=True,
               help="Let a payout cover a debit on the same day (default: debits first).")
 @_as_of_option
-def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit: bool, as_of=None) -> None:
-    """Diagnose households: does the balance dip below the floor, and why."""
+@click.option("--roll-forward", "roll", is_flag=True,
+              help="Check from the as-of date for the same number of months (as for plan).")
+def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit: bool, as_of=None,
+          roll: bool = False) -> None:
+    """Diagnose households from the as-of date: does the balance dip below the floor, and why."""
     _warn_if_stale(as_of)
+    today = _today(as_of)
     from planner.cashflow import diagnose_many
     from planner.explain import has_problem, if_nothing_done
     from planner.io.errors import InputError
@@ -104,9 +161,11 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
     households, errors = [], []
     for f in files:
         try:
-            households.append(read_household(f))
+            h = read_household(f)
         except InputError as exc:
             errors.extend(str(p) for p in exc.problems)
+            continue
+        households.append(_aligned(h, _day_for(h, as_of, today), roll).household)
     diagnoses = diagnose_many(households, same_day_credit) if households else []
     projections = [if_nothing_done(h, same_day_credit) if has_problem(h, dg) else None
                    for h, dg in zip(households, diagnoses)]
@@ -115,6 +174,7 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
             {
                 "format": "planner.check/1",
                 "household": h.id,
+                "as_of": h.as_of.isoformat() if h.as_of else None,
                 "horizon": {"start": h.start.isoformat(), "end": h.end.isoformat()},
                 "baseline": dg.to_json(),
                 "if_nothing_done": None if pr is None else pr.to_json(),
@@ -131,7 +191,8 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
 
         for h in households:
             try:
-                out = household_chart(h, _chart_path(chart, h.id, len(files) > 1), same_day_credit)
+                out = household_chart(h, _chart_path(chart, h.id, len(files) > 1), same_day_credit,
+                                      _day_for(h, as_of, today))
             except (OSError, ValueError) as exc:
                 _fail_input([_chart_problem(chart, exc)])
             click.echo(f"Diagram: {out}", err=True)
@@ -193,7 +254,7 @@ def _warn_late_letter(h, p, o: dict) -> None:
 
     from planner.letters import first_change
 
-    letter_date = o["letter_date"].date() if o["letter_date"] else date.today()
+    letter_date = o["letter_date"].date() if o["letter_date"] else (p.as_of or date.today())
     first = first_change(h, p)
     if first is not None and letter_date > first:
         click.echo(f"advarsel: {h.id}: brevet er datert etter at første endring skulle tre i kraft "
@@ -239,10 +300,13 @@ def _write_letters(h, p, directory: str, fmt: str, o: dict) -> list[Path]:
               help="Format of the --letters files.")
 @_letter_options
 @_as_of_option
+@_roll_options
 def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, time_limit, on_time, alternatives,
-             letters_dir, letter_format, as_of=None, **letter_opts) -> None:
-    """Find the cheapest interventions that keep the account solvent every day."""
+             letters_dir, letter_format, as_of=None, roll=False, lead_file=None, **letter_opts) -> None:
+    """Find the cheapest interventions that keep the account solvent every day, from the as-of
+    date: each lever from the first booking its lead time lets it change, a bridge before."""
     _warn_if_stale(as_of)
+    today = _today(as_of)
     from planner.assessment import plan_explained as plan
     from planner.io.errors import InputError
     from planner.io.household import read_household
@@ -264,10 +328,13 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         except InputError as exc:
             errors.extend(str(p) for p in exc.problems)
             continue
+        day = _day_for(h, as_of, today)
+        aligned = _aligned(h, day, roll)
+        h = aligned.household
         try:
-            p = plan(h, allow, forbid, same_day_credit=same_day_credit,
-                     buffer_target_ore=buffer_target, time_limit_s=time_limit, on_time=on_time,
-                     alternatives=alternatives)
+            p = plan(h, allow, forbid, same_day_credit=same_day_credit, buffer_target_ore=buffer_target,
+                     time_limit_s=time_limit, on_time=on_time, alternatives=alternatives, as_of=day,
+                     leads=_leads(lead_file, h), horizon_note=aligned.note)
         except SolverTimeout:
             timeouts.append(f"{f}: {h.id}: no plan found within --time-limit {time_limit:g} s per phase; "
                             "try a longer limit")
@@ -309,7 +376,10 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
 @click.option("--allow", "allow", multiple=True, help="Allow this lever (as for plan).")
 @click.option("--forbid", "forbid", multiple=True, help="Forbid this lever (as for plan).")
 @_letter_options
-def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, forbid, **o) -> None:
+@_as_of_option
+@_roll_options
+def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, forbid, as_of=None, roll=False,
+               lead_file=None, **o) -> None:
     """Write the plan's letter to one recipient (tenant, landlord, NAV, Husbanken, social office)."""
     from planner.assessment import plan_explained as plan
     from planner.io.errors import InputError
@@ -331,7 +401,10 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
         h = read_household(file)
     except InputError as exc:
         _fail_input([str(p) for p in exc.problems])
-    p = plan(h, allow, forbid)
+    day = _day_for(h, as_of, _today(as_of))
+    aligned = _aligned(h, day, roll)
+    h = aligned.household
+    p = plan(h, allow, forbid, as_of=day, leads=_leads(lead_file, h), horizon_note=aligned.note)
     recipient = None
     if recipient_name or recipient_address:
         base = kw["sender"].recipient(to)

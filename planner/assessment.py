@@ -34,9 +34,10 @@ def assess(p: Plan, h: Household, same_day_credit: bool = False,
 
 
 def plan_explained(h: Household, allow: Iterable[str] = (), forbid: Iterable[str] = (), *,
-                   same_day_credit: bool = False, **solver_options: Any) -> Plan:
-    """Solve `h` (`planner.solver.plan`, same options) and `assess` the result."""
+                   same_day_credit: bool = False, horizon_note: str = "", **solver_options: Any) -> Plan:
+    """Solve `h` (`planner.solver.plan`, same options) and `assess` the result. `horizon_note`
+    says what the as-of date did to the horizon (`planner.asof.Aligned.note`)."""
     from .solver import plan
 
     p = plan(h, allow, forbid, same_day_credit=same_day_credit, **solver_options)
-    return assess(p, h, same_day_credit)
+    return assess(replace(p, horizon_note=horizon_note), h, same_day_credit)

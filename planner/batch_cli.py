@@ -24,6 +24,13 @@ def _finite(ctx, param, value):
     return value
 
 
+def _today():
+    """Today, read here at the edge (never in the engine or the workers)."""
+    from datetime import date
+
+    return date.today()
+
+
 @click.command(name="batch")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -50,8 +57,13 @@ def _finite(ctx, param, value):
 @click.option("--exact-shortfall", is_flag=True,
               help="For households without a plan, solve for the least extra sums (slower); "
                    "default: the sums that suffice with no lever, an upper bound.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The day the plans are made (default today): lead times count from it; a horizon partly "
+                   "before it is planned for what remains, one wholly before it is reported as an error.")
+@click.option("--roll-forward", "roll", is_flag=True,
+              help="Plan every household from the as-of date for its number of months.")
 def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, key_file, engine, scheduler,
-          time_limit, check_only, same_day_credit, no_progress, exact_shortfall) -> None:
+          time_limit, check_only, same_day_credit, no_progress, exact_shortfall, as_of=None, roll=False) -> None:
     """Check every household in tenant/payout tables (CSV, XLSX) or folders of household files,
     plan those with a problem, and write a prioritised list to --out."""
     from concurrent.futures.process import BrokenProcessPool
@@ -73,7 +85,8 @@ def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, k
         opts = BatchOptions(out=out, workers=workers, horizon_months=horizon_months, resume=resume, key=key,
                             engine=engine, scheduler=scheduler, time_limit_s=time_limit, check_only=check_only,
                             columns=columns, same_day_credit=same_day_credit, progress=not no_progress,
-                            shortfall="exact" if exact_shortfall else "bound")
+                            shortfall="exact" if exact_shortfall else "bound",
+                            as_of=as_of.date() if as_of else _today(), roll_forward=roll)
         s = run_batch(list(inputs), opts, echo=click.echo, warn=lambda text: click.echo(text, err=True))
     except (BatchError, UnreadableInput) as exc:
         fail(str(exc))

@@ -33,8 +33,10 @@ def balance_chart(
     floor_ore: int,
     rent_dates: Sequence[date] = (),
     title: str = "",
+    today: date | None = None,
 ) -> Path:
-    """Write a PNG of one or more balance series (before/after) and return its path."""
+    """Write a PNG of one or more balance series (before/after) and return its path; `today`
+    (the as-of date) is marked, so the reader sees where the plan starts."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -55,6 +57,9 @@ def balance_chart(
     ax.axhline(floor_kr, color="#333333", linestyle="--", linewidth=1, label=f"Grense {floor_kr:,.0f} kr".replace(",", " "))
     for i, rd in enumerate(rent_dates):
         ax.axvline(rd, color="#7f8c8d", linewidth=0.6, alpha=0.6, label="Husleie trekkes" if i == 0 else None)  # type: ignore[arg-type]
+    if today is not None:
+        ax.axvline(today, color="#d35400", linewidth=1.6,  # type: ignore[arg-type]
+                   label=f"I dag ({today:%d.%m.%Y})")
     ax.xaxis.set_major_locator(mdates.MonthLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%m.%y"))
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}".replace(",", " ")))
@@ -70,7 +75,7 @@ def balance_chart(
     return out
 
 
-def household_chart(household, path: str | Path, same_day_credit: bool = False) -> Path:
+def household_chart(household, path: str | Path, same_day_credit: bool = False, today: date | None = None) -> Path:
     """The `planner check --chart` picture: the household's balance as the schedule stands."""
     from .cashflow import diagnose, simulate, transactions
     from .report import PROBLEM_TEXT
@@ -86,6 +91,7 @@ def household_chart(household, path: str | Path, same_day_credit: bool = False) 
         household.min_balance,
         rent_days,
         title,
+        today,
     )
 
 
@@ -103,7 +109,7 @@ def plan_chart(household, plan, path: str | Path, same_day_credit: bool = False)
         rent_days = sorted({t.date for t in before_rent(household)})
     status_nb = {"solvent": "i orden", "planned": "plan funnet", "infeasible": "ingen plan"}[plan.status]
     title = f"{household.id}: saldo før og etter plan ({status_nb})"
-    return balance_chart(path, series, household.min_balance, rent_days, title)
+    return balance_chart(path, series, household.min_balance, rent_days, title, plan.as_of)
 
 
 def before_rent(household):

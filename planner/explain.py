@@ -130,15 +130,13 @@ def _dip_reason(base: _Baseline, windows: list[tuple[date, date]], h: Household)
 
 
 def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> Intervention:
-    p = i.params
     rule = rules().get(i.lever)
     if rule is not None:
         summary, reason = rule.explain(i, plan, h, base)
     elif i.lever == "opening_buffer":
-        first_income = _first_date(plan, kind="income")
-        summary = (f"Kontoen trenger en startbuffer på {format_kr(p['amount_ore'])} (engangsstønad eller egne midler) "
-                   f"før første utbetaling{(' ' + d(first_income)) if first_income else ''}.")
-        reason = "Ingen omlegging av datoer kan nå disse første dagene: ingen utbetaling kan komme før."
+        from .levers.bridge import explain as bridge_explain
+
+        summary, reason = bridge_explain(i)
     else:  # pragma: no cover
         summary, reason = i.summary, i.reason
     return replace(i, summary=summary, reason=reason)
@@ -299,8 +297,11 @@ def compare_plans(plan: Plan, levers: bool = True) -> tuple[list[str], list[tupl
 
 
 def transition_text(plan: Plan) -> str:
-    """The bridge over the days no lever reaches in time: a one-time sum at the start (the
-    `opening_buffer` intervention), or "–" when the plan needs none."""
+    """The bridge over the days no lever reaches in time: a one-time sum (the `opening_buffer`
+    intervention), the landlord debiting named months' rent later (`betalingsutsettelse`), or
+    "–" when the plan needs none."""
     parts = [f"engangsbeløp {format_kr(i.params['amount_ore'])}" for i in plan.interventions
              if i.lever == "opening_buffer" and "amount_ore" in i.params]
+    parts += ["betalingsutsettelse for " + ", ".join(m["rent_month"] for m in i.params["months"])
+              for i in plan.interventions if i.lever == "betalingsutsettelse" and i.params.get("months")]
     return "; ".join(parts) or "–"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -291,6 +291,20 @@ class Levers(_Strict):
     deduction_from: list[str] | None = None
     move_payout: list[str] | None = None
     repay_months: Annotated[int, Field(ge=1, le=60, strict=True)] | None = None
+    #: this household's own lead times per lever or bridge (`[levers.lead.rent_day]
+    #: decide_days = 0`): they override the data's and the office's (planner.levers.lead)
+    lead: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("lead")
+    @classmethod
+    def _known_lead(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        from .levers.lead import LeadError, lead_table
+
+        try:
+            lead_table(None, value)
+        except LeadError as exc:
+            raise PydanticCustomError("lead", "{message}", {"message": str(exc)}) from None
+        return value
 
 
 class Household(_Strict):
@@ -300,6 +314,12 @@ class Household(_Strict):
     label: Annotated[str, Field(max_length=200)] | None = None
     start: date
     months: Annotated[int, Field(ge=1, le=60, strict=True)] = 12
+    #: the day the opening balance was read (the web form's "per dato"; a scenario may carry
+    #: one): the as-of date when no --as-of is given
+    as_of: date | None = None
+    #: the last day, when the horizon was cut at the as-of date (`planner.asof.truncate`);
+    #: a household file gives `months`
+    until: date | None = None
     opening_balance: Ore = 0
     min_balance: Ore = 0
     adults: Annotated[int, Field(ge=0, le=20, strict=True)] = 1
@@ -440,6 +460,8 @@ class Household(_Strict):
     @property
     def end(self) -> date:
         """Last day of the horizon (inclusive)."""
+        if self.until is not None:
+            return self.until
         return add_months(self.start, self.months) - timedelta(days=1)
 
     @property

@@ -116,21 +116,31 @@ def plan_text(household: Household, plan) -> str:
     head = f"Husstand: {household.id}" + (f" ({printable(household.label)})" if household.label else "")
     lines = [
         head,
-        f"Periode: {d(plan.start)}–{d(plan.end)} ({months_nb(household.months)})",
+        f"Periode: {d(plan.start)}–{d(plan.end)} "
+        + ("(resten av perioden)" if plan.horizon_note == "truncated" else f"({months_nb(household.months)})"),
         f"Problem: {PROBLEM_TEXT[b.problem]}",
         f"Status: {STATUS_TEXT[plan.status]}",
     ]
+    if plan.as_of:
+        lines.insert(2, f"Per dato: {d(plan.as_of)} (saldoen {format_kr(plan.opening_balance_ore - plan.opening_buffer_ore)} "
+                        "er saldoen denne dagen; ingenting før planlegges)")
+    if plan.horizon_note == "truncated":
+        lines.insert(3, "Merk: perioden begynte før denne datoen; planen gjelder det som er igjen.")
+    elif plan.horizon_note == "rolled":
+        lines.insert(3, "Merk: perioden er rullet fram fra denne datoen, like mange måneder.")
     if plan.explanation:
         lines.append(f"Nå: {plan.explanation[0]}")
     lines.append("")
     if plan.interventions:
         lines.append("Tiltak:")
         for n, i in enumerate(plan.interventions, start=1):
-            name = cat[i.lever].name if i.lever in cat else "Startbuffer"
+            name = cat[i.lever].name if i.lever in cat else "Bro over overgangen (engangsbeløp)"
             lines.append(f" {n}. {name} – {actors_text(i.actors)}")
             lines.append(f"    {i.summary}")
             if i.reason:
                 lines.append(f"    Hvorfor: {i.reason}")
+            if i.request_by and plan.as_of:
+                lines.append(f"    Be om det senest {d(i.request_by)}; første endrede bokføring {d(i.effective_from)}.")
         lines.append("")
     lines.append(f"Laveste saldo før:   {format_kr(b.min_balance_ore)} ({d(b.min_balance_date)})")
     if plan.status != "infeasible":
@@ -154,7 +164,9 @@ def plan_text(household: Household, plan) -> str:
             if sf.binding_days:
                 lines.append("Dager som binder: " + ", ".join(d(x) for x in sf.binding_days[:5]))
     if plan.opening_buffer_ore:
-        lines.append(f"Startbuffer som trengs før første utbetaling: {format_kr(plan.opening_buffer_ore)}")
+        lines.append(f"Engangsbeløp som bygger bro over overgangen: {format_kr(plan.opening_buffer_ore)}")
+    if b.opening_buffer_ore:
+        lines.append(f"Ekstra saldo i dag som ville unngått alle underskudd uten tiltak: {format_kr(b.opening_buffer_ore)}")
     if not plan.optimal:
         lines.append("Merk: tidsgrensen ble nådd; planen er gyldig, men ikke bevist billigst.")
     if plan.status == "infeasible" and plan.explanation:

@@ -112,10 +112,15 @@ class Intervention:
     params: dict
     summary: str = ""
     reason: str = ""
+    #: the first booking the intervention changes, and the latest day to ask for it (issue 11)
+    effective_from: date | None = None
+    request_by: date | None = None
 
     def to_json(self) -> dict:
         out = {"lever": self.lever, "actors": list(self.actors), "cost": self.cost, "params": self.params,
-               "summary": self.summary}
+               "summary": self.summary,
+               "effective_from": self.effective_from.isoformat() if self.effective_from else None,
+               "request_by": self.request_by.isoformat() if self.request_by else None}
         if self.reason:
             out["reason"] = self.reason
         return out
@@ -169,6 +174,11 @@ class Plan:
     # What happens if nothing is done (an `eviction.EvictionProjection`) for a household with a
     # problem; None when the schedule as it stands is fine and nothing is owed.
     if_nothing_done: EvictionProjection | None = None
+    #: the day the plan was made: the opening balance is the balance on this day (issue 11)
+    as_of: date | None = None
+    #: what the as-of date did to the horizon: "", "truncated" (planned for what remains) or
+    #: "rolled" (rolled forward from a horizon that had passed)
+    horizon_note: str = ""
     #: per income stream (stream, kind, bank days late the plan survives): the contract's `streams`
     streams: tuple[tuple[str, str, int], ...] = ()
     #: the balance stays at or above the floor with every payout up to its `late_days` late
@@ -220,6 +230,8 @@ class Plan:
         return {
             "format": "planner.plan/1",
             "household": self.household,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "horizon_note": self.horizon_note,
             "horizon": {"start": self.start.isoformat(), "end": self.end.isoformat()},
             "status": self.status,
             "baseline": base,

@@ -370,7 +370,7 @@ def test_a_killed_run_resumes_with_every_household_once(tmp_path):
     t, p = _small_plan_tables(tmp_path, 40)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "cli", "batch", str(t), str(p), "--out", str(out), "--workers", "2",
-           "--no-progress"]
+           "--no-progress", "--as-of", "2026-01-01"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
@@ -634,7 +634,7 @@ def test_killing_the_main_process_ends_its_workers_and_leaves_no_input_copy(tmp_
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     cmd = [sys.executable, "-m", "cli", "batch", str(t), str(p), "--out", str(out), "--workers", "2",
-           "--no-progress"]
+           "--no-progress", "--as-of", "2026-01-01"]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp)}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)

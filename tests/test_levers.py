@@ -41,7 +41,7 @@ def moves(p) -> list[tuple[date, str, str, int, str | None]]:
 
 def test_the_data_file_and_the_lever_modules_agree():
     """The one lever list is data/levers.toml; each lever has its module and nothing else does."""
-    helpers = {"base", "catalogue"}
+    helpers = {"base", "catalogue", "lead", "bridge"}  # shared by the levers: lead times, the bridge
     modules = {m.name for m in pkgutil.iter_modules(levers_pkg.__path__)} - helpers
     assert modules == set(LEVERS)
     assert list(rules()) == list(LEVERS)
@@ -183,3 +183,27 @@ def test_the_typical_month_is_the_plans_and_the_letters_say_the_same():
     share, differs = _tenant_share(p)
     assert share == [(5, 300_000), (20, 650_000)]
     assert [m for m, _ in differs] == [f"2026-{m:02d}" for m in range(1, 7)]
+
+
+def test_betalingsutsettelse_defers_a_month_the_rent_day_change_cannot_reach(scenario):
+    """Issue 11: planned on 20.11.2026, the rent-day change applies from January (the landlord
+    confirms 04.12, no debit less than 21 days after that changes); December's rent is deferred
+    within the month instead (the landlord agrees in 5 bank days, the tenant stops the single
+    debit a bank day before it runs: asked by 23.11.2026), and never debited twice."""
+    from datetime import date
+
+    from planner.asof import align
+
+    h = align(scenario("enslig-mor-2006"), date(2026, 11, 20), roll=True).household
+    p = plan(h, forbid=["bostotte_to_landlord", "deduction"], as_of=date(2026, 11, 20))
+    (bu,) = [i for i in p.interventions if i.lever == "betalingsutsettelse"]
+    (month,) = bu.params["months"]
+    assert month["rent_month"] == "2026-12" and month["old_date"] == "2026-12-01" and month["amount_ore"] == 950_000
+    assert date.fromisoformat(month["new_date"]).month == 12 and month["new_date"] > "2026-12-01"
+    assert bu.request_by == date(2026, 11, 23) and bu.effective_from == date(2026, 12, 1)
+    december = [t for t in p.transactions if t.kind == "husleie" and t.rent_month == "2026-12"]
+    assert [(t.date.isoformat(), t.amount_ore) for t in december] == [(month["new_date"], -950_000)]
+    # the alternatives table names the bridge (issue 14's "Overgang (bro)" column)
+    from planner.explain import transition_text
+
+    assert transition_text(p) == "betalingsutsettelse for 2026-12"

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import zipfile
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -329,3 +330,30 @@ def test_new_validation_messages_have_norwegian_texts():
         assert code in NB
         text = norwegian(p)
         assert norsk in text and not text.startswith("Ugyldig verdi"), str(p)
+
+
+def test_a_passed_horizon_offers_roll_forward_and_letters_are_refused(client):
+    """Issue 11 on the web page: a household whose horizon lies before its per-dato date gets
+    no plan but the way forward; the «Rull fram» button re-plans it from the given day."""
+    t = token(client)
+    fields = scenario_fields("enslig-mor-2006")
+    fields["as_of"] = "01.03.2027"
+    r = client.post("/husstand/ny", data={**fields, "csrf_token": t}, follow_redirects=False)
+    assert r.status_code == 422 and "Rull fram" in r.text and "ingenting er igjen" in r.text
+    fields["as_of"] = "20.12.2025"  # entered then: the plan as of that day
+    r = client.post("/husstand/ny", data={**fields, "csrf_token": t}, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get("/husstand/enslig-mor-2006").text
+    assert 'id="roll-forward"' in page and "20.12.2025" in page
+    r = client.post("/husstand/enslig-mor-2006/rull-fram", data={"csrf_token": t, "version": "1",
+                                                                 "as_of": "29.11.2026"}, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get("/husstand/enslig-mor-2006").text
+    assert "29.11.2026" in page and "Be om det senest" in page
+    pj = client.get("/husstand/enslig-mor-2006/plan.json").json()
+    assert pj["as_of"] == "2026-11-29" and pj["horizon"]["start"] == "2026-11-29"
+    assert all("2026-11-29" <= i["request_by"] <= i["effective_from"] for i in pj["interventions"])
+    late = max(i["request_by"] for i in pj["interventions"] if "landlord" in i["actors"])
+    late_nb = (date.fromisoformat(late) + timedelta(days=1)).strftime("%d.%m.%Y")
+    r = client.get(f"/husstand/enslig-mor-2006/brevutkast/landlord?letter_date={late_nb}")
+    assert r.status_code == 409 and "Rull planen fram" in r.text

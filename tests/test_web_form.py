@@ -44,7 +44,7 @@ def _token(client: TestClient) -> str:
 def _form(**rows) -> forms.HouseholdForm:
     """A small valid form (AAP every 14 days and rent), changed by `rows` (field -> text)."""
     f = forms.empty_form(date(2025, 12, 5))
-    f.values.update(id="hh", start="01.01.2026")
+    f.values.update(id="hh", start="01.01.2026", opening_balance="0")
     f.income[0].update(kind="aap", amount="6200", mode="every", every_days="14", first="14.01.2026")
     f.expense[0].update(amount="9500")
     for key, value in rows.items():
@@ -249,3 +249,17 @@ def test_the_row_template_for_the_script_matches_the_server_row(client):
     strip = lambda html: re.sub(r"\s+", " ", html.replace(" autofocus", "")).strip()  # noqa: E731
     assert strip(tpl.replace("__i__", "1").replace("utbetaling ny", "utbetaling 2")
                  .replace("ytelse ny", "ytelse 2")) == strip(row)
+
+
+def test_the_balance_today_is_required_and_the_form_says_why():
+    """Issue 11: no silent 0. A new form starts today (the as-of date) with no balance."""
+    f = forms.empty_form(date(2026, 11, 29))
+    assert f.v("as_of") == "29.11.2026" and f.v("start") == "29.11.2026" and f.v("opening_balance") == ""
+    g = _form()
+    g.values["opening_balance"] = ""
+    assert forms.validate(g) is None
+    assert "saldoen" in g.errors["opening_balance"] and "tidsproblem" in g.errors["opening_balance"]
+    g = _form()
+    g.values.update(as_of="20.12.2025")
+    h = forms.validate(g)
+    assert h is not None and h.as_of == date(2025, 12, 20)

@@ -93,7 +93,19 @@ def test_whatif_start_date_moves_the_period(client):
     assert "03.2026" in r.text and "01.2026" not in _text(r.text).split("Måned for måned")[-1][:40]
 
 
+def test_whatif_as_of_date_sets_when_the_plan_is_made(client):
+    """Issue 14 with issue 11: the what-if's as-of date moves "today": the plan's as-of and each
+    intervention's request_by follow it; an as-of after the whole period is a message."""
+    _import(client)
+    r = client.get(f"/husstand/{HID}/hva-om", params={"as_of": "20.12.2025", "fragment": "1"})
+    assert r.status_code == 200, r.text[:300]
+    assert "Be om det senest" in r.text
+    late = client.get(f"/husstand/{HID}/hva-om", params={"as_of": "01.06.2030", "fragment": "1"})
+    assert late.status_code == 422 and "ligger før per-datoen" in late.text
+
+
 @pytest.mark.parametrize("params", [
+    {"as_of": "32.01.2026"},
     {"utgift-0-amount": "abc"},
     {"utgift-0-day": "40"},
     {"start": "31.02.2026"},

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ..priority import weights as _priority_weights
@@ -94,6 +95,9 @@ class BatchOptions:
     #: for households without a plan: "bound" (default) reports the no-lever shortfall, an
     #: upper bound; "exact" solves for the least extra sums (slower; `planner plan` does this)
     shortfall: str = "bound"
+    #: the day the plans are made (None: no as-of date, every lever from the first day)
+    as_of: date | None = None
+    roll_forward: bool = False
 
 
 @dataclass

@@ -220,7 +220,7 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, errors: _ErrorS
                 if key is None:  # the web page imports it as an editable household (issue 12)
                     keep_input(Path(opts.out) / "households", h)
                 plans[engine.submit(plan_one, h, row, opts.time_limit_s, opts.same_day_credit,
-                                    opts.shortfall)] = row["seq"]
+                                    opts.shortfall, opts.as_of, opts.roll_forward)] = row["seq"]
             while not exhausted and len(checks) < max_checks and len(queue) < max_plans * 4:
                 nxt = next(chunks, None)
                 if nxt is None:

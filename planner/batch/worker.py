@@ -162,16 +162,24 @@ def _alarm(signum, frame):  # pragma: no cover - runs inside a worker
 
 
 def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
-             shortfall: str = "bound") -> tuple[dict, str | None, int]:
+             shortfall: str = "bound", as_of=None, roll_forward: bool = False) -> tuple[dict, str | None, int]:
     """Plan one household; each solver phase may do `time_limit_s` deterministic seconds of
     work (the same on every machine), so the result depends on the input only. In a worker
     process's main thread a wall-clock timer is the safety net (`HOUSEHOLD_WALL_PHASES`
     phases' wall limits): a household it stops, or one that finds no plan within the work
     limit, has status "timeout". Returns the finished row and the plan JSON text."""
+    from ..asof import HorizonPassed, align
     from ..assessment import plan_explained as plan
     from ..solver import WALL_FACTOR, SolverTimeout
 
     row = dict(row)
+    try:
+        aligned = align(h, as_of, roll_forward)
+    except HorizonPassed as exc:
+        row.update(status="failed", note=f"horizon passed: {h.start.isoformat()} to {h.end.isoformat()} lies before "
+                                         f"--as-of {exc.as_of.isoformat()}; run the batch with --roll-forward")
+        return row, None, _peak_rss()
+    h = aligned.household
     use_alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     if use_alarm:
         _warm_up(same_day_credit)
@@ -181,7 +189,8 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
             old = signal.signal(signal.SIGALRM, _alarm)
             signal.setitimer(signal.ITIMER_REAL, max(0.001, time_limit_s * WALL_FACTOR * HOUSEHOLD_WALL_PHASES))
         try:
-            p = plan(h, same_day_credit=same_day_credit, time_limit_s=time_limit_s, shortfall=shortfall)
+            p = plan(h, same_day_credit=same_day_credit, time_limit_s=time_limit_s, shortfall=shortfall,
+                     as_of=as_of, horizon_note=aligned.note)
         finally:
             if use_alarm:
                 signal.setitimer(signal.ITIMER_REAL, 0)

@@ -228,6 +228,36 @@ def _new_debit(plan, household, reply_by: date) -> dict | None:
             "rent_ore": household.rent.amount}
 
 
+def rent_changes(plan, household, limit: int = 3) -> list[dict]:
+    """The landlord's transition, month by month (issue 11): for each of the first `limit` rent
+    months whose debits change, the old debit that must not run, the new debits and direct
+    payments that pay that month's rent, and how many days after the old due date the last
+    part arrives. All figures are the plan's transactions for that month."""
+    from ..cashflow import transactions
+
+    def tenant(rows) -> dict[str, list[tuple[date, int]]]:
+        out: dict[str, list[tuple[date, int]]] = {}
+        for t in rows:
+            if t.kind == "husleie" and t.account == "tenant" and t.rent_month:
+                out.setdefault(t.rent_month, []).append((t.date, -t.amount_ore))
+        return out
+
+    old, new = tenant(transactions(household)), tenant(plan.transactions)
+    direct = _direct_months(plan)
+    rows = []
+    for key in sorted(set(old) | set(new)):
+        if sorted(old.get(key, [])) == sorted(new.get(key, [])) and key not in direct:
+            continue
+        paid = sorted(new.get(key, []) + direct.get(key, []))
+        due = min((d for d, _ in old.get(key, [])), default=None)
+        rows.append({"month": key, "old": sorted(old.get(key, [])), "new": sorted(new.get(key, [])),
+                     "direct": sorted(direct.get(key, [])),
+                     "days_later": (paid[-1][0] - due).days if paid and due else 0})
+        if len(rows) == limit:
+            break
+    return rows
+
+
 def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[str]]]:
     """Every request of the plan with the recipients it concerns."""
 
@@ -244,8 +274,18 @@ def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[
             first, facts = rule.letter_facts(i, plan, h, reply_by, social)
         elif i.lever == "opening_buffer":
             first_income = _first_on_or_after(plan, plan.start, kind="income")
-            facts = {"amount_ore": p["amount_ore"], "before": first_income or plan.start}
+            facts = {"amount_ore": p["amount_ore"], "before": first_income or plan.start,
+                     "source": p.get("source", "sosial_engangs")}
             first = plan.start
+        if i.effective_from is not None and plan.as_of is not None:
+            # the plan's dates and nothing else (issue 11): its first changed booking, asked for by request_by
+            first = i.effective_from
+            if i.lever in ("rent_day", "rent_instalments"):  # the first new debit (the old one is cancelled)
+                first = _first_on_or_after(plan, i.effective_from, kind="husleie", account="tenant") or first
+                first = next((c["new"][0][0] for c in rent_changes(plan, h, 1) if c["new"]), first)
+            if i.lever == "opening_buffer":
+                facts["before"] = i.effective_from
+        facts["request_by"] = i.request_by
         out.append((Item(i.lever, name, basis, source, first, facts), _intervention_recipients(i, h)))
     if plan.status == "infeasible" and plan.shortfall is not None:
         name, basis, source = _basis("income_shortfall", lang)
@@ -408,11 +448,21 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
     sender = replace(sender, kommune=sender.kommune or PLACEHOLDER[lang]["kommune"],
                      office=sender.office or PLACEHOLDER[lang]["office"],
                      caseworker=sender.caseworker or PLACEHOLDER[lang]["caseworker"])
-    letter_date = letter_date or date.today()
+    letter_date = letter_date or plan.as_of or date.today()  # a plan made on a day writes that day
     reply_by = reply_by or letter_date + timedelta(days=sender.reply_days)
     if reply_by < letter_date:
         raise LetterError(f"the answer-by date {reply_by.isoformat()} is before the letter date "
                           f"{letter_date.isoformat()}; give a --reply-by on or after the letter date")
+    asks = [i.request_by for i in plan.interventions
+            if i.request_by is not None and (to == "tenant" or to in _intervention_recipients(i, household))]
+    if asks and plan.as_of is not None:
+        latest = min(asks)
+        if letter_date > latest:
+            raise LetterError(f"the plan needs this request by {latest.isoformat()}, before the letter date "
+                              f"{letter_date.isoformat()}; the plan no longer holds: roll it forward "
+                              f"(`planner plan FILE --as-of {letter_date.isoformat()} --roll-forward`, or the "
+                              "web page's 'Rull fram' button) and write the letters of the new plan")
+        reply_by = min(reply_by, latest)  # never later than the plan's request_by
     rec = recipient or sender.recipient(to)
     if not rec.name:
         rec = replace(rec, name=DEFAULT_RECIPIENT[lang][to])
@@ -431,6 +481,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
     if to == "landlord":
         ctx["payee_account"] = ""
         ctx["new_debit"] = _new_debit(plan, household, reply_by)
+        ctx["changes"] = rent_changes(plan, household) if plan.as_of is not None else []
     if to in ("nav", "sosialtjenesten"):
         landlord = sender.recipient("landlord")
         ctx["payee"] = landlord.name

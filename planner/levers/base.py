@@ -23,6 +23,7 @@ from ..calendar import Schedule
 from ..model import Household, Intervention, Transaction
 from ..periods import month_key
 from .catalogue import LeverConfig, catalogue
+from .lead import Lead, Timing
 
 if TYPE_CHECKING:  # OR-Tools has no type stubs: for the reader (and mypy sees Any)
     from ortools.sat.python.cp_model import CpModel, IntVar
@@ -53,6 +54,8 @@ class RentMonth:
     amount: int
     due: int  # day offset of the baseline (effective) due date
     options: dict[int, int]  # accepted day-of-month -> effective day offset
+    #: before the rent levers' first effective date: the current schedule's debit runs as it is
+    locked: bool = False
 
 
 @dataclass
@@ -75,9 +78,12 @@ class Setup:
     baseline: list[Transaction]
     rent_shift: Shift
     rent_schedule: Schedule
+    timing: Timing
     candidates: dict[str, Any] = field(default_factory=dict)
     #: bank days each stream's payouts may come late (robust plans; empty: payouts on their days)
     late: dict[str, int] = field(default_factory=dict)
+    #: each allowed lever's first day offset it may change a booking on (`effective_offset`)
+    effective: dict[str, int] = field(default_factory=dict)
 
     def day(self, off: int) -> date:
         """The date of a day offset."""
@@ -92,20 +98,28 @@ class Setup:
         from ..calendar import latest_arrival
 
         return (latest_arrival(self.day(off), n) - self.h.start).days
+    def offset(self, d: date) -> int:
+        """The day offset of a date (negative before the horizon)."""
+        return (d - self.h.start).days
+
+    def lead(self, key: str) -> Lead:
+        return self.timing.lead(key)
+
 
     def rent_month_for(self, day: int) -> str | None:
         """The rent month a direct payment on `day` counts against: its own calendar month if
         that month's rent is in the horizon, else the next rent month (None if there is none)."""
         key = month_key(self.day(day))
-        keys = [r.key for r in self.rent_months]
+        keys = [r.key for r in self.rent_months if not r.locked]
         if key in keys:
             return key
         later = [k for k in keys if k > key]
         return later[0] if later else None
 
     def due_of(self) -> dict[str, int]:
-        """Each rent month's due day offset."""
-        return {r.key: r.due for r in self.rent_months}
+        """Each rent month's due day offset, for the months whose debit may change (a month
+        before the landlord's lead time is paid by its current debit, in full)."""
+        return {r.key: r.due for r in self.rent_months if not r.locked}
 
 
 @dataclass
@@ -124,6 +138,8 @@ class Build:
     lateness_terms: list[Term] = field(default_factory=list)
     repay_terms: list[Term] = field(default_factory=list)
     direct: dict[str, list[Term]] = field(default_factory=dict)
+    #: further tenant debits against a month's rent (a deferred debit: `betalingsutsettelse`)
+    tenant_rent: dict[str, list[Term]] = field(default_factory=dict)
     #: literals of the rent-day levers that let the rent move off its due day, by lever
     rent_permits: dict[str, IntVar] = field(default_factory=dict)
     used: dict[int, IntVar] = field(default_factory=dict)
@@ -168,6 +184,7 @@ class Decoded:
         return Intervention(key, catalogue()[key].actors, self.setup.cfg.costs[key], dict(params))
 
 
+
 class LeverRule:
     """One lever. Subclasses live one per module and override what their lever does.
 
@@ -177,9 +194,46 @@ class LeverRule:
     key: ClassVar[str]
     phase: ClassVar[int]
     rank: ClassVar[int] = 0  # order within a phase
+    #: the landlord-account booking kind of a lever that pays the landlord directly
+    direct_kind: ClassVar[str] = ""
 
     def prepare(self, s: Setup) -> None:
         """Precompute this lever's candidates into `s.candidates[self.key]`."""
+
+    def earliest(self, h: Household, timing: Timing) -> date:
+        """The first day this lever can change a booking when asked on the as-of day (its lead
+        time; the horizon's first day when the timing is instant). Each lever knows its rule."""
+        if timing.instant:
+            return h.start
+        return timing.lead(self.key).effective(timing.as_of)
+
+    def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
+        """The first booking intervention `i` changes, read from the plan's transactions."""
+        return None
+
+    def request_by(self, s: Setup, i: Intervention, first: date) -> date:
+        """The latest day to ask for `i`, for its first changed booking on `first` to change
+        (the lead time counted back; the as-of day when the timing is instant)."""
+        if s.timing.instant:
+            return s.timing.as_of
+        return s.lead(self.key).latest_request(first)
+
+    def dates(self, s: Setup, i: Intervention, txs: list[Transaction]) -> Intervention:
+        """`i` with `effective_from` (its first changed booking) and `request_by`."""
+        from dataclasses import replace
+
+        first = self.first_booking(s, i, txs)
+        request_by = None if first is None else self.request_by(s, i, first)
+        if self.direct_kind and first is not None:
+            # a direct payment lowers the tenant's debit of its rent month: the landlord's claim
+            # changes then, which may come before the payout (bostøtte is paid in arrears)
+            months = {t.rent_month for t in txs if t.kind == self.direct_kind and t.stream == i.params.get("stream")}
+            change = first_rent_change(s, txs, months)
+            if change is not None and change[1] < first:
+                first = change[1]
+                landlord = s.timing.as_of if s.timing.instant else s.lead("rent_day").latest_request(change[1])
+                request_by = min(request_by, landlord) if request_by else landlord
+        return replace(i, effective_from=first, request_by=request_by)
 
     def credit_days(self, s: Setup) -> Iterable[int]:
         """Extra days a credit may land on because of this lever (they become check days)."""
@@ -226,3 +280,28 @@ class LeverRule:
     def transactions(self, d: Decoded) -> list[Transaction]:
         """Bookings this lever adds that belong to no income stream (a repayment's debits)."""
         return []
+
+
+def first_of(txs: Iterable[Transaction], **match: Any) -> date | None:
+    """The date of the first transaction whose fields equal `match`."""
+    return next((t.date for t in txs if all(getattr(t, k) == v for k, v in match.items())), None)
+
+
+def first_rent_change(s: Setup, txs: list[Transaction], months: set[str | None] | None = None) -> tuple[date, date] | None:
+    """The first rent month whose tenant debits differ from the current schedule's: (its old
+    due date, its first new debit date). The rent levers' first changed booking."""
+    def debits(rows: Iterable[Transaction]) -> dict[str, list[tuple[date, int]]]:
+        out: dict[str, list[tuple[date, int]]] = {}
+        for t in rows:
+            if t.kind == "husleie" and t.account == "tenant" and t.rent_month:
+                out.setdefault(t.rent_month, []).append((t.date, t.amount_ore))
+        return out
+
+    old, new = debits(s.baseline), debits(txs)
+    for key in sorted(set(old) | set(new)):
+        if months is not None and key not in months:
+            continue
+        if sorted(old.get(key, [])) != sorted(new.get(key, [])):
+            dates = [d for d, _ in old.get(key, [])] + [d for d, _ in new.get(key, [])]
+            return min(d for d, _ in old.get(key, [])) if old.get(key) else min(dates), min(dates)
+    return None

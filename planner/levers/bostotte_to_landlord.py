@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, TypedDict
 
-from ..calendar import occurrences
-from ..model import Intervention, Transaction
-from ..periods import key_of, previous_month
-from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term
+from ..calendar import is_bank_day, occurrences
+from ..model import Household, Intervention, Transaction
+from ..periods import key_of, next_month, previous_month
+from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term, first_of
+from .lead import Timing, before
 
 #: How far past the horizon a bostøtte payout for the horizon's last month is looked for.
 BOSTOTTE_AFTER_DAYS = 62
@@ -36,9 +37,43 @@ def _after(s: Setup) -> dict[str, list[Payout]]:
     return out
 
 
+def _cutoff(lead_extra: Mapping[str, Any], year: int, month: int) -> date:
+    """Husbanken's monthly cut-off: registered by then, the transport applies to the next
+    month's payout (the 25th, Veileder 'Søknadsfrist og -form'; December's run may be earlier,
+    so the conservative 20th: UNCERTAIN)."""
+    day = int(lead_extra.get("cutoff_day_december", 20) if month == 12 else lead_extra.get("cutoff_day", 25))
+    d = date(year, month, day)
+    while not is_bank_day(d):  # a cut-off on a closed day: the bank day before
+        d -= timedelta(days=1)
+    return d
+
+
 class BostotteToLandlord(LeverRule):
     key = "bostotte_to_landlord"
+    direct_kind = "bostotte_direct"
     phase = 1
+
+    def earliest(self, h: Household, timing: Timing) -> date:
+        """The kommune registers the consent (`decide_days`); registered by month M's cut-off,
+        the first payout to the kommune is Husbanken's payout in month M+1."""
+        if timing.instant:
+            return h.start
+        lead = timing.lead(self.key)
+        reg = lead.confirmed(timing.as_of)
+        y, m = reg.year, reg.month
+        if reg > _cutoff(lead.extra, y, m):
+            y, m = next_month(y, m)
+        return date(*next_month(y, m), 1)
+
+    def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
+        return first_of(txs, kind="bostotte_direct", stream=i.params["stream"])
+
+    def request_by(self, s: Setup, i: Intervention, first: date) -> date:
+        """The cut-off of the month before the first payout, less the kommune's registration."""
+        if s.timing.instant:
+            return s.timing.as_of
+        lead = s.lead(self.key)
+        return before(_cutoff(lead.extra, *previous_month(first.year, first.month)), lead.decide_days, lead.decide_unit)
 
     def prepare(self, s: Setup) -> None:
         """The payouts after the horizon that are for months inside it, per stream."""
@@ -63,7 +98,7 @@ class BostotteToLandlord(LeverRule):
             terms.append((lit, s.cfg.costs[self.key]))
             for off, amt, nominal in st.occ + _after(s)[name]:
                 key = bostotte_month(nominal)
-                if key not in due_of:
+                if key not in due_of or off < s.effective[self.key]:
                     continue
                 if off < s.days:
                     b.payout(name, off, lit, -amt)
@@ -83,11 +118,11 @@ class BostotteToLandlord(LeverRule):
         if not self._on(d, st.name):
             return None
         s = d.setup
-        rent_keys = {r.key for r in s.rent_months}
+        rent_keys = set(s.due_of())
         out = []
         for off, amt, nominal in occ + _after(s)[st.name]:
             bkey = bostotte_month(nominal)
-            if bkey in rent_keys:
+            if bkey in rent_keys and off >= s.effective[self.key]:
                 out.append(Transaction(s.day(off), "landlord", "bostotte_direct", amt, stream=st.name, rent_month=bkey))
             elif off < s.days:
                 out.append(Transaction(s.day(off), "tenant", "income", amt, stream=st.name))

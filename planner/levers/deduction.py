@@ -7,10 +7,14 @@ payout of the stream."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any, TypedDict
 
+from ..calendar import is_bank_day
 from ..model import Intervention, Transaction
-from .base import Build, Decoded, LeverRule, Payout, Stream, Term
+from ..periods import key_of, last_day, next_month, previous_month
+from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term, first_of
+from .lead import after, before
 
 
 class DeductionParams(TypedDict):
@@ -18,9 +22,52 @@ class DeductionParams(TypedDict):
     amount_ore: int  # withheld from each payout
 
 
+def _from(s: Setup, st: Stream) -> int:
+    """The first payout offset a husleietrekk on `st` can take from: NAV registers the signed
+    fullmakt (`earliest`, `decide_days`); a monthly benefit is withheld from the month after
+    (as NAV's frivillig skattetrekk, 'gjelder fra måneden etter'), a 14-day benefit from the
+    first payout a whole period (`period_days`) after the registration."""
+    if s.timing.instant:
+        return 0
+    reg = s.day(s.effective[Deduction.key])
+    if st.schedule.every_days is not None:
+        first = reg + timedelta(days=int(s.lead(Deduction.key).extra.get("period_days", 14)))
+    else:
+        first = date(*next_month(reg.year, reg.month), 1)
+    return s.offset(first)
+
+
+def _last_bank_day(year: int, month: int) -> date:
+    d = last_day(key_of(year, month))
+    while not is_bank_day(d):
+        d -= timedelta(days=1)
+    return d
+
+
 class Deduction(LeverRule):
     key = "deduction"
+    direct_kind = "deduction"
     phase = 1
+
+    def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
+        return first_of(txs, kind="deduction", stream=i.params["stream"])
+
+    def request_by(self, s: Setup, i: Intervention, first: date) -> date:
+        """Monthly: NAV must have registered it by the month before's last bank day; 14-day:
+        a whole period before the payout."""
+        if s.timing.instant:
+            return s.timing.as_of
+        lead = s.lead(self.key)
+        if s.streams[i.params["stream"]].schedule.every_days is not None:
+            reg = first - timedelta(days=int(lead.extra.get("period_days", 14)))
+        else:
+            reg = _last_bank_day(*previous_month(first.year, first.month))
+        r = before(reg, lead.decide_days, lead.decide_unit)
+        if lead.decide_unit == "bank" and lead.decide_days > 0:
+            # as `Lead.latest_request`: a request on a weekend is handled from the Monday, so
+            # asking on the Sunday is as good as on the Friday (and `_from` counts it so)
+            r = after(r, 1, "bank") - timedelta(days=1)
+        return r
 
     def add(self, b: Build) -> list[Term]:
         s = b.setup
@@ -42,9 +89,10 @@ class Deduction(LeverRule):
             b.model.add(k >= u)
             ks[name], us[name] = k, u
             terms.append((u, s.cfg.costs[self.key]))
+            start = _from(s, st)
             for off, _, _ in st.occ:
                 key = s.rent_month_for(off)
-                if key is None:
+                if key is None or off < start:
                     continue
                 b.payout(name, off, k, -step)
                 b.to_landlord(key, off, k, step, due_of[key])
@@ -66,9 +114,10 @@ class Deduction(LeverRule):
         s = d.setup
         amount = k * s.cfg.deduction_step_ore
         out = []
+        start = _from(s, st)
         for off, amt, _ in occ:
             key = s.rent_month_for(off)
-            if key is None:
+            if key is None or off < start:
                 out.append(Transaction(s.day(off), "tenant", "income", amt, stream=st.name))
                 continue
             out.append(Transaction(s.day(off), "tenant", "income", amt - amount, stream=st.name))

@@ -7,11 +7,11 @@ stream in the horizon."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, TypedDict
 
 from ..calendar import Schedule, occurrences
-from ..model import Household, Intervention
+from ..model import Household, Intervention, Transaction
 from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term
 
 #: A candidate: its label ("day:D" or "shift:K") and the stream's payouts with it.
@@ -29,6 +29,27 @@ def _payouts(h: Household, sc: Schedule, name: str) -> list[Payout]:
     inc = next(i for i in h.income if i.stream == name)
     return [((o.effective - h.start).days, inc.amount_for(o.nominal.year, o.nominal.month), o.nominal)
             for o in occurrences(sc, h.start, h.end)]
+
+
+def _transition(s: Setup, old: list[Payout], new: list[Payout], shift: int | None) -> list[Payout]:
+    """The stream's payouts when the move applies from the lever's first effective day: a
+    payout moves only when both its old and its new date are on or after that day (paired by
+    month for a monthly payout, by `shift` days for a 14-day rhythm); before it the current
+    schedule runs, so no payout is lost or paid twice in the change."""
+    frm = s.effective.get(MovePayout.key, 0)
+    if frm <= 0:
+        return new
+
+    def key(p: Payout, k: int | None) -> Any:
+        return (p[2].year, p[2].month) if k is None else p[2] - timedelta(days=k)
+
+    pending = {key(p, None if shift is None else shift): p for p in new}
+    out: list[Payout] = []
+    for p in old:
+        q = pending.pop(key(p, None if shift is None else 0), None)
+        out.append(p if q is None or min(p[0], q[0]) < frm else q)
+    out += [q for q in pending.values() if q[0] >= frm]
+    return sorted(out)
 
 
 def _options(s: Setup) -> dict[str, list[Option]]:
@@ -49,14 +70,15 @@ class MovePayout(LeverRule):
             if sched.day is not None:
                 for d in cfg.move_days:
                     if d != sched.day:
-                        opts.append((f"day:{d}", _payouts(s.h, Schedule(shift=sched.shift, day=d), name)))
+                        new = _payouts(s.h, Schedule(shift=sched.shift, day=d), name)
+                        opts.append((f"day:{d}", _transition(s, s.streams[name].occ, new, None)))
             elif sched.every_days is not None and sched.first is not None:
                 for k in cfg.move_shifts:
                     if k == 0 or abs(k) >= sched.every_days:
                         continue
                     sc = Schedule(shift=sched.shift, every_days=sched.every_days,
                                   first=sched.first + timedelta(days=k))
-                    opts.append((f"shift:{k}", _payouts(s.h, sc, name)))
+                    opts.append((f"shift:{k}", _transition(s, s.streams[name].occ, _payouts(s.h, sc, name), k)))
             options[name] = opts
         s.candidates[self.key] = options
 
@@ -114,6 +136,13 @@ class MovePayout(LeverRule):
                                "shift_days": int(val)})
             out.append(d.intervention(self.key, params))
         return out
+
+    def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
+        """The first payout of the stream whose date differs from the current schedule's."""
+        name = i.params["stream"]
+        old = {t.date for t in s.baseline if t.kind == "income" and t.stream == name}
+        new = {t.date for t in txs if t.kind == "income" and t.stream == name}
+        return min(old ^ new, default=None)
 
     def short(self, params: Mapping[str, Any]) -> str:
         return f"move_payout({params.get('stream', '')} {params.get('from_day')}->{params.get('to_day')})"

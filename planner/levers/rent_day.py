@@ -7,10 +7,11 @@ day, and reads a one-day solution back as the new day."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, TypedDict
 
-from ..model import Intervention
-from .base import Build, Decoded, LeverRule, Term
+from ..model import Intervention, Transaction
+from .base import Build, Decoded, LeverRule, Setup, Term, first_rent_change
 
 
 class RentDayParams(TypedDict):
@@ -34,6 +35,12 @@ class RentDay(LeverRule):
             return []
         return [d.intervention(self.key, RentDayParams(day=d.used_days[0], from_day=rent_dom))]
 
+    def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
+        """The first rent debit that differs from the current schedule (old or new, the
+        earlier: both must be claimable, so the old one is cancelled, never run twice)."""
+        change = first_rent_change(s, txs, {r.key for r in s.rent_months if not r.locked})
+        return change[1] if change else None
+
     def short(self, params: Mapping[str, Any]) -> str:
         return f"rent_day({params.get('day')})"
 
@@ -42,7 +49,7 @@ class RentDay(LeverRule):
         from ..explain import _dip_reason, _first_date, _monthly_windows, d, format_kr
 
         p = i.params
-        first = _first_date(plan, kind="husleie")
+        first = i.effective_from or _first_date(plan, kind="husleie")
         summary = (f"Husleien ({format_kr(h.rent.amount)}) trekkes den {p['day']}. hver måned i stedet for den "
                    f"{p['from_day']}. Leietaker og utleier endrer forfallsdatoen i avtalegiroen, fra {d(first) if first else '–'}.")
         reason = _dip_reason(base, _monthly_windows(h, p["from_day"], p["day"]), h)

@@ -7,10 +7,11 @@ days in all, more than one only when this lever's literal is on. The typical mon
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, TypedDict
 
-from ..model import Intervention, typical_split
-from .base import Build, Decoded, LeverRule, Term
+from ..model import Intervention, Transaction, typical_split
+from .base import Build, Decoded, LeverRule, Setup, Term, first_rent_change
 
 
 class RentInstalmentsParams(TypedDict):
@@ -41,6 +42,12 @@ class RentInstalments(LeverRule):
                                        amounts_ore=list(typical_split(d.per_month)),
                                        amounts_by_month=dict(d.per_month))
         return [d.intervention(self.key, params)]
+
+    def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
+        """The first rent debit that differs from the current schedule (old or new, the
+        earlier: both must be claimable, so the old one is cancelled, never run twice)."""
+        change = first_rent_change(s, txs, {r.key for r in s.rent_months if not r.locked})
+        return change[1] if change else None
 
     def short(self, params: Mapping[str, Any]) -> str:
         return "rent_instalments(" + ",".join(str(d) for d in params.get("days", [])) + ")"

@@ -5,11 +5,12 @@ plans of equal cost and balance the fastest repayment wins (phase 3 of the solve
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, TypedDict
 
 from ..calendar import effective_date, nominal_in_month
 from ..model import Intervention, Transaction
-from .base import Build, Decoded, LeverRule, Setup, Term
+from .base import Build, Decoded, LeverRule, Setup, Term, first_of
 
 #: A candidate: (months n, day of month, [(day offset, amount øre)]).
 Option = tuple[int, int, list[tuple[int, int]]]
@@ -51,9 +52,12 @@ class RepaymentPlan(LeverRule):
                     for (y, m) in months:
                         if left <= 0:
                             break
+                        eff = effective_date(nominal_in_month(y, m, d), s.rent_shift)
+                        frm = s.effective[self.key]
+                        if frm > 0 and (eff - start).days < frm:
+                            continue  # before the creditor can have agreed: not yet
                         amt = min(per, left)
                         left -= amt
-                        eff = effective_date(nominal_in_month(y, m, d), s.rent_shift)
                         if start <= eff <= end:
                             pays.append(((eff - start).days, amt))
                     options.append((n, d, pays))
@@ -93,6 +97,9 @@ class RepaymentPlan(LeverRule):
             if d.value(z):
                 out.extend(Transaction(d.setup.day(off), "tenant", "repayment", -amt) for off, amt in pays)
         return out
+
+    def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
+        return first_of(txs, kind="repayment")
 
     def short(self, params: Mapping[str, Any]) -> str:
         return f"repayment_plan({int(params.get('amount_ore', 0)) // 100} kr x {params.get('months')} on {params.get('day')})"

@@ -111,7 +111,7 @@ def _constant_flows(s: Setup, T: np.ndarray) -> np.ndarray:
 def _open_rent(b: Build) -> None:
     """One standing `used[d]` flag per accepted day, at most `max_rent_days` of them."""
     s = b.setup
-    all_days = sorted({d for r in s.rent_months for d in r.options})
+    all_days = sorted({d for r in s.rent_months if not r.locked for d in r.options})
     b.used = {d: b.model.new_bool_var(f"used_{d}") for d in all_days}
     b.model.add(sum(b.used.values()) <= s.cfg.max_rent_days)
 
@@ -133,7 +133,13 @@ def _rent_days(b: Build) -> None:
     for r in s.rent_months:
         for d, off in r.options.items():
             v = m.new_int_var(0, r.amount, f"y_{r.key}_{d}")
-            m.add(v <= r.amount * b.used[d]) if r.amount > 0 else m.add(v == 0)
+            if r.locked:  # the current debit runs as it is, unless deferred (betalingsutsettelse)
+                deferred = b.tenant_rent.get(r.key, [])
+                m.add(v + sum(c * x for x, c in deferred) == r.amount)
+            elif r.amount > 0:
+                m.add(v <= r.amount * b.used[d])
+            else:
+                m.add(v == 0)
             b.y[(r.key, d)] = v
             b.debit(off, v, 1)
             if off > r.due:
@@ -155,7 +161,7 @@ def _rent_paid(b: Build) -> None:
         return
     for r in b.setup.rent_months:
         tenant = [b.y[(r.key, d)] for d in r.options]
-        direct = b.direct.get(r.key, [])
+        direct = b.direct.get(r.key, []) + b.tenant_rent.get(r.key, [])
         b.model.add(sum(tenant) + sum(c * v for v, c in direct) == r.amount)
 
 

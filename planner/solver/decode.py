@@ -12,6 +12,7 @@ import numpy as np
 from ..cashflow import Simulation, simulate, sort_transactions, transactions
 from ..levers import LEVERS
 from ..levers.base import Decoded, Setup
+from ..levers.bridge import bridge_intervention
 from ..model import Household, Intervention, Transaction
 from .chain import Model
 from .setup import allowed_rules
@@ -38,7 +39,8 @@ def _rent(d: Decoded, mdl: Model) -> list[Transaction]:
                 out.append(Transaction(s.day(r.options[day]), "tenant", "husleie", -a, rent_month=r.key))
             if day in d.used_days:
                 amounts.append(a)
-        d.per_month[r.key] = amounts
+        if not r.locked:
+            d.per_month[r.key] = amounts
     if s.h.rent.day is None:  # rent by explicit dates: unchanged
         out.extend(t for t in s.baseline if t.kind == "husleie")
     return out
@@ -73,8 +75,10 @@ def decode(s: Setup, mdl: Model, solver: Any, opening_extra: int) -> tuple[list[
     for rule in levers:
         out += rule.transactions(d)
         interventions += rule.decode(d)
+    by_key = {r.key: r for r in levers}
+    interventions = [by_key[i.lever].dates(s, i, out) for i in interventions]
     if opening_extra:
-        interventions.insert(0, Intervention("opening_buffer", ("sosialtjenesten",), 0, {"amount_ore": opening_extra}))
+        interventions.insert(0, bridge_intervention(s, opening_extra))
     lateness = sum(c * d.value(v) for v, c in mdl.lateness_terms)
     interventions.sort(key=lambda i: (_ORDER[i.lever], str(i.params.get("stream", ""))))
     return sort_transactions(out), interventions, lateness

@@ -18,9 +18,9 @@ returned (`decode.verify`); a mismatch raises `PlanVerificationError`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,8 @@ import numpy as np
 from ..cashflow import diagnose, transactions
 from ..levers import resolve
 from ..levers.base import Setup
+from ..levers.lead import Lead, lead_table
+from ..levers.lead import timing as lead_timing
 from ..model import Diagnosis, Household, Plan, Shortfall
 from .alternatives import alternatives as find_alternatives
 from .chain import Model, build
@@ -65,6 +67,8 @@ def plan(
     tuning: Tuning = DEFAULT_TUNING,
     on_time: bool = False,
     alternatives: int = 1,
+    as_of: date | None = None,
+    leads: Mapping[str, Lead] | None = None,
 ) -> Plan:
     """The cheapest set of interventions that keeps the household solvent on every day.
 
@@ -82,6 +86,10 @@ def plan(
     if shortfall not in ("exact", "bound"):
         raise ValueError(f"shortfall must be 'exact' or 'bound', not {shortfall!r}")
     h = household
+    if as_of is not None and as_of > h.start:
+        raise ValueError(f"{h.id}: the horizon starts {h.start} before the as-of date {as_of}; "
+                         "align it first (planner.asof.align)")
+    timing = lead_timing(as_of, h.start, leads or lead_table(None, h.levers.lead))
     cfg = resolve(h, allow, forbid)
     baseline = diagnose(h, same_day_credit)
     base_tx = transactions(h)
@@ -95,14 +103,14 @@ def plan(
         return Plan(h.id, h.start, h.end, "solvent", baseline, (), 0, baseline.min_balance_ore,
                     baseline.min_balance_date, h.opening_balance, h.min_balance, tuple(base_tx),
                     streams=streams if robust else tuple((n, k, 0) for n, k, _ in streams),
-                    robust=robust, late_min_balance_ore=late_low)
-    s = setup(h, cfg, same_day_credit, base_tx, late)
+                    robust=robust, late_min_balance_ore=late_low, as_of=as_of)
+    s = setup(h, cfg, same_day_credit, base_tx, late, timing)
     mdl = build(s, buffer_target_ore, slack_one=True, slack_month=True, slack_unit=SHORTFALL_UNIT_ORE)
     result, opening_extra = _solve(s, mdl, baseline, time_limit_s, tuning)
     if result is None and any(late.values()) and baseline.problem != "income":
         # no robust plan: the plan for payouts on their days, if there is one, marked not robust
         # (an income problem has none either way: outgoings exceed income over the horizon)
-        s0 = setup(h, cfg, same_day_credit, base_tx, None)
+        s0 = setup(h, cfg, same_day_credit, base_tx, None, timing)
         mdl0 = build(s0, buffer_target_ore, slack_one=True, slack_month=True, slack_unit=SHORTFALL_UNIT_ORE)
         result0, extra0 = _solve(s0, mdl0, baseline, time_limit_s, tuning)
         if result0 is not None:
@@ -114,7 +122,7 @@ def plan(
         return Plan(h.id, h.start, h.end, "infeasible", baseline, (), 0, baseline.min_balance_ore,
                     baseline.min_balance_date, h.opening_balance, h.min_balance, tuple(base_tx), shortfall=short,
                     opening_buffer_ore=opening_extra, optimal=proven, streams=tuple((n, k, 0) for n, k, _ in streams),
-                    late_min_balance_ore=late_low)
+                    late_min_balance_ore=late_low, as_of=as_of)
     return _with_alternatives(s, mdl, result, opening_extra, baseline, streams, alternatives, time_limit_s, tuning)
 
 
@@ -150,7 +158,9 @@ def _early_dip(s: Setup, time_limit_s: float, tuning: Tuning) -> int:
     first_credit = first_possible_credit(s)
     if first_credit is None:
         return 0
-    early = minimise_slack(build(s, 0, slack_one=True, until=first_credit), "one", time_limit_s, tuning=tuning)
+    # the transition: until the last allowed lever can act (and the rent's debit can change)
+    until = min(s.days - 1, max([first_credit, *s.effective.values()]))
+    early = minimise_slack(build(s, 0, slack_one=True, until=until), "one", time_limit_s, tuning=tuning)
     return early[0] if early is not None and early[0] > 0 else 0
 
 
@@ -203,4 +213,5 @@ def _planned(s: Setup, mdl: Model, result: tuple[Any, bool], opening_extra: int,
     return Plan(h.id, h.start, h.end, "planned" if interventions else "solvent", baseline, tuple(interventions),
                 cost, int(series[t]), h.start + timedelta(days=t), opening, h.min_balance, tuple(txs),
                 lateness_ore_days=lateness, opening_buffer_ore=opening_extra, optimal=optimal, streams=survived,
-                robust=robust, late_min_balance_ore=late_low, criterion=criterion)
+                robust=robust, late_min_balance_ore=late_low, criterion=criterion,
+                as_of=s.timing.as_of if not s.timing.instant else None)

@@ -10,6 +10,8 @@ import numpy as np
 from ..calendar import effective_date, household_schedules, nominal_in_month, occurrences
 from ..levers import LeverConfig, rules
 from ..levers.base import RentMonth, Setup, Stream
+from ..levers.lead import Timing
+from ..levers.lead import timing as lead_timing
 from ..model import Household, Transaction
 from ..periods import month_firsts, month_key
 from .robust import delayed
@@ -37,10 +39,16 @@ def _fixed_flows(h: Household, base: list[Transaction], days: int,
 
 
 def setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Transaction],
-          late: dict[str, int] | None = None) -> Setup:
-    """Precompute everything the models of `h` share; the allowed levers add their candidates.
+          late: dict[str, int] | None = None, timing: Timing | None = None) -> Setup:
+    """Precompute everything the models of `h` share; the allowed levers add their candidates
+    after each has said the first day it can change a booking (`effective_offset`).
     `late`: bank days each stream's payouts may come late (a robust plan); None: on their days."""
     start, end = h.start, h.end
+    timing = timing or lead_timing(None, start)
+    effective = {rule.key: max(0, (rule.earliest(h, timing) - start).days) for rule in allowed_rules(cfg)}
+    # the landlord's AvtaleGiro claim (its day and its amount) changes only after the landlord's
+    # lead time, whichever lever asks for it: direct payments count from then on
+    rent_from = max(0, (rules()["rent_day"].earliest(h, timing) - start).days)
     days = (end - start).days + 1
     late = {k: v for k, v in (late or {}).items() if v}
     fixed_credit, fixed_debit = _fixed_flows(h, base, days, late)
@@ -51,13 +59,17 @@ def setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Tran
     # rent by `dates` or every_days: no rent months to decide, the debits stay fixed
     for occ in occurrences(rent_sched, start, end) if rent.day is not None else ():
         y, m = occ.nominal.year, occ.nominal.month
-        options = {}
-        for d in cfg.rent_days:
+        due = (occ.effective - start).days
+        # a month whose current due date comes before the rent levers can act keeps its debit
+        locked = due < rent_from
+        options: dict[int, int] = {rent.day: due} if locked and rent.day is not None else {}
+        for d in () if locked else cfg.rent_days:
             eff = effective_date(nominal_in_month(y, m, d), rent_sched.shift)
-            if start <= eff <= end:
+            if start <= eff <= end and (eff - start).days >= rent_from:
                 options[d] = (eff - start).days
-        rent_months.append(RentMonth(month_key(occ.nominal), y, m, rent.amount_for(y, m),
-                                     (occ.effective - start).days, options))
+        if not locked and rent.day is not None and rent.day not in options:
+            options[rent.day] = due
+        rent_months.append(RentMonth(month_key(occ.nominal), y, m, rent.amount_for(y, m), due, options, locked))
     streams: dict[str, Stream] = {}
     for inc, sched in zip(h.income, income_scheds):
         payouts = [((o.effective - start).days, inc.amount_for(o.nominal.year, o.nominal.month), o.nominal)
@@ -67,7 +79,7 @@ def setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Tran
         h=h, cfg=cfg, days=days, same_day_credit=same_day_credit, opening=h.opening_balance,
         floor=h.min_balance, fixed_credit=fixed_credit, fixed_debit=fixed_debit, rent_months=rent_months,
         streams=streams, month_firsts=[(f - start).days for f in month_firsts(start, end)], baseline=base,
-        rent_shift=rent_sched.shift, rent_schedule=rent_sched, late=late,
+        rent_shift=rent_sched.shift, rent_schedule=rent_sched, late=late, timing=timing, effective=effective,
     )
     for rule in allowed_rules(cfg):
         rule.prepare(s)

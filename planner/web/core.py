@@ -161,9 +161,20 @@ class Web:
         key = json.dumps([forms.household_document(h), allow, forbid], sort_keys=True, ensure_ascii=False)
         p = self.cache.get(key)
         if p is None:
-            p = solve(h, allow, forbid, time_limit_s=self.settings.time_limit_s, alternatives=WEB_ALTERNATIVES)
+            aligned = self.aligned(h)
+            p = solve(aligned.household, allow, forbid, time_limit_s=self.settings.time_limit_s, as_of=h.as_of,
+                      horizon_note=aligned.note, alternatives=WEB_ALTERNATIVES)
             self.cache.put(key, p)
         return p
+
+    @staticmethod
+    def aligned(h: Household):
+        """`h` as planned on its own as-of date (the form's "per dato"): truncated when its
+        horizon began before, `HorizonPassed` when it lies wholly before (the page offers
+        to roll it forward)."""
+        from ..asof import align
+
+        return align(h, h.as_of)
 
     def values_for(self, h: Household, source: str) -> dict:
         """The stored columns of `h` with its plan. Slow: call it in the worker pool."""

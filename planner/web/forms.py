@@ -20,11 +20,14 @@ SCHEDULE_MODES = ("default", "day", "every", "dates")
 ROW_FIELDS = ("kind", "name", "amount", "mode", "day", "every_days", "first", "dates", "shift", "month_amounts",
               "late_days")
 TOP_FIELDS = (
-    "id", "label", "start", "months", "opening_balance", "min_balance", "adults", "children", "profile",
+    "id", "label", "as_of", "start", "months", "opening_balance", "min_balance", "adults", "children", "profile",
     "living", "arrears_amount", "arrears_creditor", "arrears_since",
     "rent_days", "rent_instalments", "repay_months", "deduction_from", "move_payout",
     "deduction_from_offered", "move_payout_offered",
 )
+#: Why the balance today is asked for: left at 0 it decides the diagnosis (issue 11).
+OPENING_REQUIRED = ("Oppgi saldoen på kontoen per dato (0 hvis kontoen er tom). Den avgjør om de første dagene går i "
+                    "minus: uten den ser en tom konto på registreringsdagen ut som et tidsproblem.")
 #: Levers that act on some of the household's benefits: the form offers those as checkboxes.
 STREAM_LEVERS = {"deduction_from": "deduction", "move_payout": "move_payout"}
 #: The fields each schedule form shows; an error on another field of the row would be invisible.
@@ -85,8 +88,8 @@ class HouseholdForm:
 
 
 FIELD_NB = {
-    "id": "ID", "label": "Beskrivelse", "start": "Første dag i planen", "months": "Antall måneder",
-    "adults": "Voksne", "children": "Barn", "opening_balance": "Saldo ved start", "min_balance": "Laveste tillatte saldo",
+    "id": "ID", "label": "Beskrivelse", "as_of": "Per dato", "start": "Første dag i planen", "months": "Antall måneder",
+    "adults": "Voksne", "children": "Barn", "opening_balance": "Saldo per dato", "min_balance": "Laveste tillatte saldo",
     "living": "Forbruk per måned", "profile": "Utbetalingsprofil", "arrears_amount": "Restanse", "arrears_creditor":
     "Kreditor", "arrears_since": "Forfalt siden", "rent_days": "Trekkdager utleier godtar", "rent_instalments":
     "Antall avdrag", "repay_months": "Nedbetalt innen", "deduction_from": "Husleietrekk kan tas fra",
@@ -103,9 +106,10 @@ def blank_row(kind: str = "") -> dict[str, str]:
 
 def empty_form(today: date | None = None) -> HouseholdForm:
     today = today or date.today()
-    start = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
     values = {k: "" for k in TOP_FIELDS}
-    values.update(start=nb_date(start), months="12", opening_balance="0", min_balance="0", adults="1",
+    # the plan starts today (the as-of date), and the balance today is asked for, never assumed
+    values.update(as_of=nb_date(today), start=nb_date(today), months="12", opening_balance="", min_balance="0",
+                  adults="1",
                   children="0", living="0")
     rent = blank_row("husleie")
     rent["day"] = "1"
@@ -158,6 +162,8 @@ def household_document(h: Household) -> dict:
     doc: dict = {"id": h.id}
     if h.label:
         doc["label"] = h.label
+    if h.as_of is not None:
+        doc["as_of"] = h.as_of.isoformat()
     doc.update(start=h.start.isoformat(), months=h.months, opening_balance=_kr_doc(h.opening_balance),
                min_balance=_kr_doc(h.min_balance), adults=h.adults, children=h.children)
     if h.profile:
@@ -230,6 +236,7 @@ def form_from_document(doc: dict) -> HouseholdForm:
         if doc.get(key) is not None:
             values[key] = str(doc[key])
     values["start"] = _nb_date_text(doc.get("start"))
+    values["as_of"] = _nb_date_text(doc.get("as_of")) if doc.get("as_of") else ""
     values["opening_balance"] = _kr_text(doc.get("opening_balance", 0))
     values["min_balance"] = _kr_text(doc.get("min_balance", 0))
     values["living"] = _kr_text((doc.get("living") or {}).get("monthly", 0))
@@ -389,6 +396,10 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
             doc[key] = v[key]
     if v.get("start"):
         doc["start"] = iso_date(v["start"])
+    if v.get("as_of"):
+        doc["as_of"] = iso_date(v["as_of"])
+    if not v.get("opening_balance", "").strip():
+        errors["opening_balance"] = OPENING_REQUIRED
     for key in ("opening_balance", "min_balance"):
         if v.get(key):
             doc[key] = v[key]
@@ -532,6 +543,11 @@ def validate(form: HouseholdForm) -> Household | None:
         _show_hidden_errors(form)
         return None
     _show_hidden_errors(form)
+    if h.as_of is not None and h.end < h.as_of:
+        from .imports import PASSED_NB
+
+        form.errors["as_of"] = PASSED_NB.format(end=h.end, as_of=h.as_of)[:1].upper() + \
+            PASSED_NB.format(end=h.end, as_of=h.as_of)[1:]
     if form.errors:
         return None
     return h

@@ -52,6 +52,12 @@ class Limits:
     depth: int = 32
 
 
+#: A horizon wholly before the household's as-of date (issue 11): nothing is left to plan.
+PASSED_NB = ("perioden slutter {end:%d.%m.%Y}, før per-datoen {as_of:%d.%m.%Y}: ingenting er igjen å planlegge. "
+             "Sett første dag til per-datoen (rull planen fram, like mange måneder), eller bruk knappen "
+             "«Rull fram» på en lagret husstand.")
+
+
 @dataclass
 class ImportReport:
     kind: str  # "toml" or "batch"
@@ -227,6 +233,9 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
             continue
         if h.id in seen:
             report.errors.append(f"{short}: husstanden {h.id} finnes også i {seen[h.id]}.")
+            continue
+        if h.as_of is not None and h.end < h.as_of:
+            report.errors.append(f"{short}: {PASSED_NB.format(end=h.end, as_of=h.as_of)}")
             continue
         seen[h.id] = short
         if not replace and web.store.exists(h.id):

@@ -134,7 +134,15 @@ def page_context(web: Web, rec: Record) -> dict:
         # a batch plan was checked against the schema on import; an older row may not be
         ctx["plan_json"] = rec.plan if rec.plan is not None and plan_problem(rec.plan) is None else None
         return ctx
-    ctx.update(plan_context(web, h))
+    from ...asof import HorizonPassed
+
+    try:
+        ctx.update(plan_context(web, h))
+    except HorizonPassed:
+        ctx["passed"] = (f"Perioden {h.start:%d.%m.%Y}–{h.end:%d.%m.%Y} ligger før per-datoen "
+                         f"{h.as_of:%d.%m.%Y}; det er ingenting igjen å planlegge. Rull planen fram fra i dag "
+                         "(knappen «Rull fram»): like mange måneder, 14-dagersrytmer videre fra sine datoer.")
+        return ctx
     from ...letters import recipients
 
     ctx["letters_available"] = True
@@ -165,6 +173,30 @@ def edit_form(request: Request, hid: str):
 async def update(request: Request, hid: str):
     web_of(request).load(hid)
     return await _post_form(request, hid)
+
+
+@router.post("/husstand/{hid}/rull-fram")
+async def roll_forward(request: Request, hid: str):
+    """Re-plan the household from today for the same number of months (`planner plan
+    --roll-forward`): stored as a new version, the balance kept as the balance today."""
+    from ...asof import roll_forward as rolled
+    from ..casework import parse_day
+
+    web = web_of(request)
+    rec = web.load(hid)
+    h = household_of(rec)
+    if h is None:
+        raise HTTPException(409, "Husstanden har ingen husstandsdata (bare en batch-plan).")
+    data = await request.form()
+    version = posted_version(data)
+    day = parse_day(str(data.get("as_of", ""))) or date.today()  # the clock, read at the edge
+    try:
+        await web.pool.run(web.save, rolled(h, day), rec.source, replaces=hid, expect_version=version,
+                           by=web.user(request), note="rullet fram")
+    except StaleVersion:
+        raise HTTPException(409, "Husstanden er endret av noen andre; åpne den på nytt.") from None
+    web.flash(request, "Planen er rullet fram fra i dag. Kontroller saldoen per dato.")
+    return RedirectResponse(f"/husstand/{hid}", status_code=303)
 
 
 @router.post("/husstand/{hid}/slett")

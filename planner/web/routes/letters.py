@@ -54,6 +54,17 @@ def _setup(web: Web, request_user: str, hid: str, to: str) -> LetterSetup:
     return letter_setup(case.office(), case.caseworker(request_user), case.record(hid), to, hid)
 
 
+#: The way forward when a plan's dates have passed (issue 11), as the command line's --roll-forward.
+ROLL_FORWARD_NB = ("Rull planen fram fra i dag (knappen «Rull fram» på husstandssiden) og lag brevene "
+                   "for den nye planen.")
+
+
+def _recipients_of(i, h) -> list[str]:
+    from ...letters.context import _intervention_recipients
+
+    return _intervention_recipients(i, h)
+
+
 def draft(web: Web, user: str, rec: Record, h: Household, to: str, letter_date: date,
           reply_by: date | None) -> Draft:
     """The checks before a letter is made: needed by the plan, nothing missing, dates in order.
@@ -71,6 +82,13 @@ def draft(web: Web, user: str, rec: Record, h: Household, to: str, letter_date: 
                         + ", ".join(MISSING_NB.get(m, m) for m in setup.missing) + ".")
     if reply_by < letter_date:
         problems.append("Svarfristen er før brevets dato.")
+    asks = [i.request_by for i in p.interventions if i.request_by is not None and p.as_of is not None
+            and (to == "tenant" or to in _recipients_of(i, h))]
+    if asks and letter_date > min(asks):
+        problems.append(f"Planen holder bare hvis dette ble bedt om senest {min(asks).strftime('%d.%m.%Y')}. "
+                        + ROLL_FORWARD_NB)
+    elif asks:
+        reply_by = min(reply_by, min(asks))  # never later than the plan's request_by
     first = first_change(h, p)
     if first is not None and letter_date > first:
         warnings.append(f"Brevet er datert etter planens første endring ({first.strftime('%d.%m.%Y')}): "
@@ -99,12 +117,18 @@ def figures(d: Draft) -> dict:
 
 
 def _household(web: Web, hid: str) -> tuple[Record, Household]:
+    """The household as planned on its as-of date; a passed horizon is refused with the way forward."""
+    from ...asof import HorizonPassed
+
     rec = web.load(hid)
     h = household_of(rec)
     if h is None:
         raise HTTPException(409, "Husstanden har ingen husstandsdata (bare en batch-plan): importer "
                                  "batch-mappen med husstandsdokumentene for å lage brev.")
-    return rec, h
+    try:
+        return rec, web.aligned(h).household
+    except HorizonPassed:
+        raise HTTPException(409, ROLL_FORWARD_NB) from None
 
 
 def _dates(data) -> tuple[date, date | None]:

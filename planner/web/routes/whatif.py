@@ -30,6 +30,8 @@ def _changed(h: Household, q: Mapping[str, str]) -> tuple[dict, list[str], list[
     doc = household_document(h)
     if (start := q.get("start", "").strip()):
         doc["start"] = iso_date(start)
+    if (as_of := q.get("as_of", "").strip()):
+        doc["as_of"] = iso_date(as_of)  # the plan is made on this day (issue 11): lead times count from it
     for group, key in ROW_GROUPS:
         for i, item in enumerate(doc.get(group, [])):
             if (amount := q.get(f"{key}-{i}-amount", "").strip()):
@@ -57,7 +59,13 @@ def _whatif_context(web: Web, h: Household, q: Mapping[str, str]) -> dict:
         return {"whatif_errors": [norwegian(p) for p in exc.problems], "h": h}
     except (TypeError, ValueError):
         return {"whatif_errors": ["Endringene kunne ikke leses. Sjekk beløp (kroner) og dager (1–31)."], "h": h}
-    ctx = plan_context(web, changed, allow, forbid)
+    from ...asof import HorizonPassed
+
+    try:
+        ctx = plan_context(web, changed, allow, forbid)
+    except HorizonPassed:
+        return {"whatif_errors": ["Perioden ligger før per-datoen: velg en senere start eller en tidligere per-dato."],
+                "h": h}
     ctx["whatif_errors"] = []
     return ctx
 

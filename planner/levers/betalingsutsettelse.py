@@ -1,0 +1,134 @@
+"""Lever `betalingsutsettelse`: a bridge over the transition. The landlord debits one or two
+named months' rent on a later accepted day of the same month.
+
+Only for a rent month the rent-day change cannot reach in time (`RentMonth.locked`) and whose
+old debit can still be stopped: the landlord agrees (`decide_days`) and the tenant stops the
+single AvtaleGiro payment a bank day before it runs (`stop_days`). At most `max_months`
+months. Sources and status: `[lead.betalingsutsettelse]` in data/levers.toml."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, TypedDict
+
+from ..calendar import effective_date, nominal_in_month
+from ..model import Household, Intervention, Transaction
+from .base import Build, Decoded, LeverRule, Setup, Term
+from .lead import Timing, after, before
+
+#: A candidate: (rent month key, its due offset, amount øre, new day of month, new offset).
+Option = tuple[str, int, int, int, int]
+
+
+class DeferredMonth(TypedDict):
+    rent_month: str
+    old_date: str
+    new_date: str
+    amount_ore: int
+
+
+class BetalingsutsettelseParams(TypedDict):
+    months: list[DeferredMonth]
+
+
+def _options(s: Setup) -> list[Option]:
+    out: list[Option] = s.candidates.get(Betalingsutsettelse.key, [])
+    return out
+
+
+class Betalingsutsettelse(LeverRule):
+    key = "betalingsutsettelse"
+    phase = 0
+    rank = 2  # after the rent-day levers: it adds to the locked months' debits
+
+    def earliest(self, h: Household, timing: Timing) -> date:
+        """The first old debit that can still be stopped: after the landlord's answer and one
+        bank day for the tenant to stop the single payment."""
+        if timing.instant:
+            return h.start
+        lead = timing.lead(self.key)
+        return after(lead.confirmed(timing.as_of), int(lead.extra.get("stop_days", 1)), "bank")
+
+    def prepare(self, s: Setup) -> None:
+        """Each locked month's rent on each later accepted day of the same month."""
+        opts: list[Option] = []
+        frm = s.effective.get(self.key, 0)
+        for r in s.rent_months:
+            if not r.locked or r.due < frm or r.amount <= 0:
+                continue
+            for d in s.cfg.rent_days:
+                eff = effective_date(nominal_in_month(r.year, r.month, d), s.rent_shift)
+                off = s.offset(eff)
+                if off > r.due and eff.month == r.month and off < s.days:
+                    opts.append((r.key, r.due, r.amount, d, off))
+        s.candidates[self.key] = opts
+
+    def debit_bound(self, s: Setup) -> int:
+        return sum(a for _, _, a, _, _ in _options(s))
+
+    def add(self, b: Build) -> list[Term]:
+        s = b.setup
+        opts = _options(s)
+        zs = [b.model.new_bool_var(f"defer_{k}_{d}") for k, _, _, d, _ in opts]
+        by_month: dict[str, list[Any]] = {}
+        for z, (key, due, amount, _, off) in zip(zs, opts):
+            by_month.setdefault(key, []).append(z)
+            b.tenant_rent.setdefault(key, []).append((z, amount))
+            b.debit(off, z, amount)
+            b.lateness_terms.append((z, amount * (off - due)))
+        for lits in by_month.values():
+            b.model.add(sum(lits) <= 1)
+        if by_month:
+            b.model.add(sum(zs) <= int(s.lead(self.key).extra.get("max_months", 2)) if not s.timing.instant else sum(zs) <= 2)
+        b.vars[self.key] = zs
+        return [(z, s.cfg.costs[self.key]) for z in zs]
+
+    def _chosen(self, d: Decoded) -> list[Option]:
+        return [o for z, o in zip(d.build.vars.get(self.key, []), _options(d.setup)) if d.value(z)]
+
+    def transactions(self, d: Decoded) -> list[Transaction]:
+        return [Transaction(d.setup.day(off), "tenant", "husleie", -amount, rent_month=key)
+                for key, _, amount, _, off in self._chosen(d)]
+
+    def decode(self, d: Decoded) -> list[Intervention]:
+        chosen = self._chosen(d)
+        if not chosen:
+            return []
+        s = d.setup
+        months = [DeferredMonth(rent_month=key, old_date=s.day(due).isoformat(), new_date=s.day(off).isoformat(),
+                                amount_ore=amount) for key, due, amount, _, off in chosen]
+        return [d.intervention(self.key, BetalingsutsettelseParams(months=months))]
+
+    def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
+        return min(date.fromisoformat(m["old_date"]) for m in i.params["months"])
+
+    def request_by(self, s: Setup, i: Intervention, first: date) -> date:
+        """The landlord must agree and the tenant stop the old debit a bank day before it runs."""
+        if s.timing.instant:
+            return s.timing.as_of
+        lead = s.lead(self.key)
+        stop = before(first, int(lead.extra.get("stop_days", 1)), "bank")
+        return max(s.timing.as_of, before(stop, lead.decide_days, lead.decide_unit))
+
+    def short(self, params: Mapping[str, Any]) -> str:
+        return "betalingsutsettelse(" + ",".join(m["rent_month"] for m in params.get("months", [])) + ")"
+
+    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
+        from ..explain import d, format_kr
+
+        parts = [f"husleien for {m['rent_month']} ({format_kr(m['amount_ore'])}) trekkes {d(date.fromisoformat(m['new_date']))} "
+                 f"i stedet for {d(date.fromisoformat(m['old_date']))}" for m in i.params["months"]]
+        summary = ("Utleier gir betalingsutsettelse: " + "; ".join(parts) + ". Leietaker stopper det enkelte "
+                   "avtalegirotrekket i nettbanken med utleiers skriftlige samtykke, så det ikke går to ganger.")
+        reason = ("Bygger bro over overgangen: den nye trekkdagen kan ikke gjelde før utleiers behandlingstid er over, "
+                  "og pengene kommer først senere i måneden.")
+        return summary, reason
+
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
+        months = [{"rent_month": m["rent_month"], "old": date.fromisoformat(m["old_date"]),
+                   "new": date.fromisoformat(m["new_date"]), "amount_ore": m["amount_ore"]} for m in i.params["months"]]
+        return months[0]["new"], {"months": months}
+
+
+LEVER = Betalingsutsettelse()

@@ -1,0 +1,81 @@
+"""The bridge: a one-time sum that covers the dip no lever can reach in time.
+
+Before each lever's first effective date the current schedule runs; a dip there is covered by
+the cheapest source whose money arrives by the first day it is needed (`[lead.bridge.*]` in
+`data/levers.toml`, each with its lead time, cost and source): an ordinary one-time grant from
+sosialtjenesten (about three weeks), emergency help (two bank days), or, when no one else can
+pay in time, the tenant's own money. It generalises the old "opening buffer" and keeps its
+name in the plan contract (`opening_buffer`), with the source and the day it is needed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+
+from ..cashflow import simulate
+from ..model import Intervention
+from .base import Setup
+from .lead import before
+
+#: Who acts for each source of the one-time sum.
+ACTORS = {"own_money": ("tenant",), "sosial_engangs": ("sosialtjenesten",), "sosial_nodhjelp": ("sosialtjenesten",)}
+
+
+def needed_by(s: Setup) -> date:
+    """The first day the current schedule's balance falls below the floor."""
+    series = simulate(s.baseline, s.h.start, s.h.end, s.opening).solvency_series(s.same_day_credit)
+    below = np.nonzero(series < s.floor)[0]
+    return s.day(int(below[0]) if len(below) else 0)
+
+
+def source(s: Setup, need: date) -> str:
+    """The cheapest source whose money arrives by `need` (the tenant's own money otherwise)."""
+    if s.timing.instant:
+        return "sosial_engangs"
+    # money paid on the day of need comes after that day's debits (design.md), unless the
+    # household counts same-day credits
+    def in_time(k: str) -> bool:
+        arrives = s.lead(f"bridge.{k}").confirmed(s.timing.as_of)
+        return arrives <= need if s.same_day_credit else arrives < need
+
+    ok = [k for k in ACTORS if in_time(k)]
+    return min(ok or ["own_money"], key=lambda k: (int(s.lead(f"bridge.{k}").extra.get("cost", 9)), k))
+
+
+def bridge_intervention(s: Setup, amount: int) -> Intervention:
+    """The one-time sum `amount` as an intervention with its source and dates: needed on the
+    first day of the dip, to be asked for by its lead time before that."""
+    need = needed_by(s)
+    src = source(s, need)
+    lead = s.lead(f"bridge.{src}")
+    # asked so the money is there the day before it is needed (a day's debits come first)
+    latest = before(need, lead.decide_days, lead.decide_unit) - timedelta(days=0 if s.same_day_credit else 1)
+    request_by = s.timing.as_of if s.timing.instant else max(s.timing.as_of, latest)
+    return Intervention("opening_buffer", ACTORS[src], 0, {"amount_ore": amount, "source": src,
+                                                             "needed_by": need.isoformat()},
+                        effective_from=need, request_by=request_by)
+
+
+#: Each source in Norwegian (the data's `name_nb`).
+def source_nb(src: str) -> str:
+    from .catalogue import _raw
+
+    return str(_raw()["lead"]["bridge"].get(src, {}).get("name_nb", src))
+
+
+def explain(i: Intervention) -> tuple[str, str]:
+    """The bridge in Norwegian for the caseworker: how much, from whom, by when."""
+    from ..formatting import nb_date
+    from ..money import format_kr
+
+    p = i.params
+    need = p.get("needed_by")
+    when = f" senest {nb_date(date.fromisoformat(need))}" if need else ""
+    ask = f"; be om den innen {nb_date(i.request_by)}" if i.request_by else ""
+    summary = (f"Overgangen dekkes av et engangsbeløp på {format_kr(p['amount_ore'])} fra "
+               f"{source_nb(p.get('source', 'sosial_engangs'))}, på kontoen{when}{ask}.")
+    reason = ("Ingen endring kan nå disse dagene: hvert tiltak virker først fra sin første mulige dato "
+              "(behandlingstid), og før det går dagens trekk og utbetalinger som før.")
+    return summary, reason
