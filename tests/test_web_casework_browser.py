@@ -9,18 +9,13 @@ from __future__ import annotations
 import io
 import os
 import re
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from _browser import ARGS, CHROMIUM, HID, fill_casework, require_browser
 
 sync_api = require_browser()
-from test_web_browser import _free_port, create_mother  # noqa: E402
+from test_web_browser import _serve, create_mother  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -35,31 +30,7 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("casework")
     users = tmp / "users"
     add_user(users, "kari", PASSWORD)
-    port = _free_port()
-    log = tmp / "server.log"
-    env = dict(os.environ, PLANNER_SECRET_KEY="casework-browser-secret", XDG_DATA_HOME=str(tmp / "data"),
-               MPLBACKEND="Agg")
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", "serve", "--port", str(port), "--db", f"sqlite:///{tmp / 'web.db'}",
-             "--auth", str(users), "--time-limit", "5"], cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/health", timeout=2)
-            break
-        except (urllib.error.URLError, ConnectionError, OSError):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("planner serve did not start:\n" + log.read_text())
-            time.sleep(0.1)
-    yield base, log
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    yield from _serve(tmp, "--auth", str(users))
 
 
 @pytest.fixture(scope="module")
