@@ -32,6 +32,11 @@ from .timeline import (
 # --------------------------------------------------------------------------- projection
 
 
+#: a projection that ends before any eviction request: no request, no cure, no fees
+_NO_REQUEST: dict = dict(request_date=None, eviction_date=None, cure_amount_ore=0, cure_principal_ore=0,
+                         cure_interest_ore=0, cure_costs_ore=0, cure_deadline=None, fees=None)
+
+
 def _no_arrears(household: Household) -> EvictionProjection:
     return EvictionProjection(
         status="no arrears",
@@ -42,14 +47,7 @@ def _no_arrears(household: Household) -> EvictionProjection:
         arrears_by_month={k: 0 for k in _months(household.start, household.end)},
         unpaid_rents=(),
         existing_arrears_ore=0,
-        request_date=None,
-        eviction_date=None,
-        cure_amount_ore=0,
-        cure_principal_ore=0,
-        cure_interest_ore=0,
-        cure_costs_ore=0,
-        cure_deadline=None,
-        fees=None,
+        **_NO_REQUEST,
         notes=("Husleien blir trukket i sin helhet hver måned i perioden; ingen restanse oppstår.",),
     )
 
@@ -211,14 +209,7 @@ def _settled(
         arrears_by_month=by_month,
         unpaid_rents=tuple(u for u in unpaid if u.due <= x.notice_date),
         existing_arrears_ore=existing_ore,
-        request_date=None,
-        eviction_date=None,
-        cure_amount_ore=0,
-        cure_principal_ore=0,
-        cure_interest_ore=0,
-        cure_costs_ore=0,
-        cure_deadline=None,
-        fees=None,
+        **_NO_REQUEST,
         settlements=(x,),
     )
 
