@@ -11,6 +11,9 @@ from fractions import Fraction
 from importlib import resources
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import examples, households
 
 from planner.eviction import (
     EVICTION_STEP,
@@ -20,10 +23,12 @@ from planner.eviction import (
     project_claim,
     project_household,
     project_profile,
+    projection_series,
     projection_text,
     step_dates,
     unpaid_rents,
 )
+from planner.eviction.timeline import _Debt, _interest_exact, solvency_series
 from planner.model import Arrears
 
 STEP_ORDER = [
@@ -515,3 +520,52 @@ def test_text_is_norwegian_with_dates_and_kroner(scenario):
     assert "10 080,66 kr av 11 500,00 kr blir restanse" in text
     seed = projection_text(project_profile())
     assert "12 267,00 kr" in seed and "7 941,00 kr" in seed and "02.03.2006" in seed
+
+
+# --------------------------------------------------------------------------- the fast routes agree
+
+
+def _with_arrears(h, draw_arrears: int):
+    """`h` with existing arrears of `draw_arrears` øre since a month before its start (0: none)."""
+    if not draw_arrears:
+        return h
+    return h.model_copy(update={"arrears": Arrears(amount=draw_arrears, since=h.start - timedelta(days=30))})
+
+
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households(max_months=12), st.sampled_from([0, 0, 150_000, 1_234_567]), st.booleans())
+def test_projection_from_the_vectorised_series_equals_the_simulated_one(h, arrears, same_day_credit):
+    """The batch projects from `projection_series` (numpy, many households at once) instead of
+    listing each household's bookings and simulating them: every field must come out the same."""
+    h = _with_arrears(h, arrears)
+    series = projection_series([h], same_day_credit)[0]
+    assert project_household(h, same_day_credit, series=series) == project_household(h, same_day_credit)
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(households(max_months=6), st.integers(1, 9), st.booleans())
+def test_a_longer_horizon_begins_with_the_shorter_ones_balance(h, more, same_day_credit):
+    """What `project_household` relies on to reuse one long series for every continuation."""
+    longer = h.model_copy(update={"months": h.months + more})
+    short, long = solvency_series(h, same_day_credit), solvency_series(longer, same_day_credit)
+    assert list(long[: len(short)]) == list(short)
+
+
+@settings(max_examples=examples(80), deadline=None)
+@given(st.lists(st.tuples(st.dates(date(2023, 1, 1), date(2027, 6, 30)), st.integers(1, 5_000_000)),
+                min_size=1, max_size=5),
+       st.integers(0, 700))
+def test_interest_equals_a_day_by_day_sum(debts, days_after):
+    """Interest summed per rate in whole øre-days equals the plain sum of each debt's interest
+    for each day at that day's rate (the rate of a day is the one in force on it)."""
+    rules = eviction_rules()
+    ds = [_Debt(d, d, amount) for d, amount in debts]
+    until = max(d for d, _ in debts) + timedelta(days=days_after)
+    got, _ = _interest_exact(ds, until, rules.interest.at, rules.interest.changes_after, rules.day_count)
+    want = Fraction(0)
+    for debt in ds:
+        day = debt.interest_from + timedelta(days=1)
+        while day <= until:
+            want += Fraction(debt.amount_ore) * Fraction(rules.interest.at(day).value) / (100 * rules.day_count)
+            day += timedelta(days=1)
+    assert got == want

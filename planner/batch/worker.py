@@ -50,7 +50,7 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
 
     from ..calendar import occurrences, resolve_expense
     from ..cashflow import PROBLEMS, check_table, compile_households
-    from ..eviction import first_unpaid_due, process_start
+    from ..eviction import first_unpaid_due, process_start, project_household, projection_series
 
     out = ChunkResult()
     built = []
@@ -84,25 +84,31 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
         first_short = res.first_short.tolist()
         days_below = res.days_below.tolist()
         series = res.series
+        first_dues = []
         for j, k in enumerate(idx):
-            seq, input_row, h = built[k]
+            h = built[k][2]
             sched = resolve_expense(h.rent)
             occ = rent_occ.get((sched, start, end))
             if occ is None:
                 occ = rent_occ[(sched, start, end)] = occurrences(sched, start, end)
             # the eviction projection's start, by its own rules (planner.eviction)
-            first_due = process_start(first_unpaid_due(occ, start, series[j]), h.arrears, h.start)
+            first_dues.append(process_start(first_unpaid_due(occ, start, series[j]), h.arrears, h.start))
+        # A claim the account can pay by a notice's deadline stops the process (issue 13): only
+        # the full projection knows, and only households heading for a request need it. A
+        # household that is planned gets it from its plan's assessment (projected once); the
+        # others here, from balances continued for all of them at once.
+        heading = [j for j, (k, due) in enumerate(zip(idx, first_dues)) if due is not None
+                   and (check_only or not _needs_plan(PROBLEMS[problem[j]], built[k][2]))]
+        continued = projection_series([built[idx[j]][2] for j in heading], same_day_credit) if heading else None
+        projected = {j: project_household(built[idx[j]][2], same_day_credit, series=continued[n]).request_date
+                     for n, j in enumerate(heading)} if continued is not None else {}
+        for j, k in enumerate(idx):
+            seq, input_row, h = built[k]
+            first_due = first_dues[j]
             arrears = h.arrears.amount if h.arrears is not None else 0
-            request = _request_after(first_due) if first_due is not None else None
-            needs_plan = PROBLEMS[problem[j]] != "none" or arrears > 0
-            # a claim the account can pay by a notice's deadline stops the process (issue 13):
-            # only the full projection knows, and only households heading for a request need it.
-            # A household that is planned gets it from its plan's assessment (projected once).
-            project = request is not None and needs_plan and not check_only
-            if request is not None and not project:
-                from ..eviction import project_household
-
-                request = project_household(h, same_day_credit).request_date
+            needs_plan = _needs_plan(PROBLEMS[problem[j]], h)
+            project = first_due is not None and needs_plan and not check_only
+            request = projected[j] if j in projected else (_request_after(first_due) if first_due else None)
             t0 = first_short[j]
             row = {
                 "seq": seq, "id": h.id, "label": h.label or "", "input_row": input_row,
@@ -128,6 +134,11 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
                 out.jobs.append((h, row))
     out.rss_kib = _peak_rss()
     return out
+
+
+def _needs_plan(problem: str, h) -> bool:
+    """A household with a problem, or with arrears to repay, is planned (unless check only)."""
+    return problem != "none" or (h.arrears is not None and h.arrears.amount > 0)
 
 
 def _peak_rss() -> int:

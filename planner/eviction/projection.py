@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
-from fractions import Fraction
+from functools import lru_cache
 from typing import Literal
 
-from ..cashflow import simulate, transactions
+import numpy as np
+
+from ..cashflow import check_table, compile_households, horizon
 from ..model import Household, Transaction, add_months
 from ..money import format_kr
-from ..periods import month_key
 from .results import EvictionProjection, FeesUsed, Settlement, Step, UnpaidRent
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, Lookup, Profile, StepRule, eviction_rules
 from .text import _d
@@ -25,6 +26,7 @@ from .timeline import (
     _step_costs,
     court_fees,
     process_start,
+    solvency_series,
     step_dates,
     unpaid_rents,
 )
@@ -79,24 +81,27 @@ def _project(
         next_change: Callable[[date], date | None] = lambda _d: None  # noqa: E731
         interest_source: Literal["data", "profile"] = "profile"
     else:
-        rate_at = rules.interest.at
-        next_change = rules.interest.changes_after
+        # the same few days are looked up again and again (each notice day, each debt)
+        rate_at = lru_cache(maxsize=None)(rules.interest.at)
+        next_change = lru_cache(maxsize=None)(rules.interest.changes_after)
         interest_source = "data"
 
     interest_fallback = False
 
-    def claim_parts(when: date, owed_by: date | None = None) -> tuple[int, int]:
-        """Principal owed by `owed_by` (default `when`) and its interest up to `when`."""
+    def principal_owed(owed_by: date) -> int:
+        return sum(d.amount_ore for d in debts if d.owed_from <= owed_by)
+
+    def interest_to(when: date, owed_by: date) -> int:
+        """Interest up to `when` on the debts owed by `owed_by`, rounded to whole øre."""
         nonlocal interest_fallback
-        owed_by = owed_by or when
-        principal = sum(d.amount_ore for d in debts if d.owed_from <= owed_by)
-        exact = Fraction(0)
-        for d in debts:
-            if d.owed_from <= owed_by:
-                part, fb = _interest_exact(d, when, rate_at, next_change, rules.day_count)
-                exact += part
-                interest_fallback = interest_fallback or fb
-        return principal, _round_ore(exact)
+        owed = (d for d in debts if d.owed_from <= owed_by)
+        exact, fb = _interest_exact(owed, when, rate_at, next_change, rules.day_count)
+        interest_fallback = interest_fallback or fb
+        return _round_ore(exact)
+
+    def claim_parts(when: date) -> tuple[int, int]:
+        """Principal owed by `when` and its interest up to `when`."""
+        return principal_owed(when), interest_to(when, when)
 
     steps: list[Step] = []
     costs_so_far = 0
@@ -125,7 +130,7 @@ def _project(
             )
         )
         if afford is not None and rule.pay_within_days:
-            settled = _try_settle(rule, when, claim_parts, costs_so_far, afford, first_due)
+            settled = _try_settle(rule, when, principal_owed(when), interest_to, costs_so_far, afford, first_due)
             if settled is not None:
                 return _settled(settled, steps, debts, months_from, household, unpaid, existing_ore, rules, profile)
 
@@ -174,19 +179,22 @@ def _project(
 
 
 def _try_settle(
-    rule: StepRule, when: date, claim_parts: Callable[..., tuple[int, int]], costs: int,
+    rule: StepRule, when: date, principal: int, interest_to: Callable[[date, date], int], costs: int,
     afford: Callable[[date], int | None], first_due: date,
 ) -> Settlement | None:
     """The first day up to the notice's deadline on which the account can pay the notice's
-    claim (what was owed on the notice's date, interest to the day of payment, and the costs so
-    far) and still cover the rest of that month's planned spending; None if there is none."""
+    claim (`principal`, what was owed on the notice's date; interest to the day of payment; and
+    the costs so far) and still cover the rest of that month's planned spending; None if there
+    is none. Interest is never negative, so a day whose balance cannot meet the principal and
+    costs alone is passed over without working it out (exact fractions are the slow part)."""
     deadline = when + timedelta(days=rule.pay_within_days or 0)
     day = when
     while day <= deadline:
-        principal, interest = claim_parts(day, when)
         low = afford(day)
-        if low is not None and low >= principal + interest + costs:
-            return Settlement(rule.key, rule.name_nb, when, deadline, day, first_due, principal, interest, costs)
+        if low is not None and low >= principal + costs:
+            interest = interest_to(day, when)
+            if low >= principal + interest + costs:
+                return Settlement(rule.key, rule.name_nb, when, deadline, day, first_due, principal, interest, costs)
         day += timedelta(days=1)
     return None
 
@@ -280,7 +288,7 @@ def _notes(steps: Iterable[Step], rules: EvictionRules, profile: Profile | None,
 
 def project_household(
     household: Household, same_day_credit: bool = False, rules: EvictionRules | None = None,
-    txs: Sequence[Transaction] | None = None,
+    txs: Sequence[Transaction] | None = None, series: np.ndarray | None = None,
 ) -> EvictionProjection:
     """What happens to `household` if nothing is done: arrears month by month, the step dates,
     the costs, the request date and the cure amount and deadline.
@@ -290,10 +298,13 @@ def project_household(
     a deadline (purring and inkassovarsel, the § 4-18 varsel) the household pays a claim its
     account can pay by then after that month's planned spending, and the process stops there
     (status "settled"); later rent that fails starts a new process. `txs`: the household's
-    transactions as the schedule stands, if the caller has them already.
+    transactions as the schedule stands, if the caller has them already; `series`: its
+    solvency series (`solvency_series`) from its start, over its horizon or longer, if the
+    caller has that (the batch computes it for many households at once).
     """
     rules = rules or eviction_rules()
     h = household
+    balances = _Balances(h, same_day_credit, txs, series)
     existing = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
     settled: list[Settlement] = []
     first: EvictionProjection | None = None
@@ -301,8 +312,8 @@ def project_household(
         payments = tuple((x.paid_on, x.amount_ore) for x in settled)
         paid_until = settled[-1].notice_date if settled else None
         owed_existing = existing if not settled else None
-        hx, hx_txs = h, txs
-        all_unpaid = unpaid_rents(hx, same_day_credit, txs, payments)
+        hx = h
+        all_unpaid = unpaid_rents(hx, same_day_credit, None, payments, balances.of(hx))
         unpaid = _open_rents(all_unpaid, paid_until)
         if owed_existing is None and not unpaid:
             break
@@ -314,17 +325,14 @@ def project_household(
         # horizon is short.
         needed = add_months(eviction, 1)
         if needed > h.end:
-            months = h.months
-            while add_months(h.start, months) - timedelta(days=1) < needed:
-                months += 1
-            hx, hx_txs = h.model_copy(update={"months": months}), None
-            all_unpaid = unpaid_rents(hx, same_day_credit, None, payments)
+            hx = balances.continued(_months_to(h, needed))
+            all_unpaid = unpaid_rents(hx, same_day_credit, None, payments, balances.of(hx))
             unpaid = _open_rents(all_unpaid, paid_until)
         debts = [_Debt(u.due, u.debit_date, u.unpaid_ore) for u in unpaid]
         if owed_existing is not None:
             since = owed_existing.since or h.start
             debts.insert(0, _Debt(since, since, owed_existing.amount))
-        account = _account(hx, same_day_credit, hx_txs, all_unpaid, payments)
+        account = _account(hx.start, balances.of(hx), all_unpaid, payments)
         p = _project(
             first_due=first_due,
             debts=debts,
@@ -334,7 +342,7 @@ def project_household(
             household=h.id,
             unpaid=unpaid,
             existing_ore=owed_existing.amount if owed_existing is not None else 0,
-            afford=_afford(hx.start, account),
+            afford=_afford(hx.start, hx.end, account),
         )
         if p.status != "settled":
             return replace(p, settlements=tuple(settled), notes=p.notes + _settled_notes(settled))
@@ -343,6 +351,60 @@ def project_household(
     if first is None:
         return _no_arrears(h)
     return replace(first, settlements=tuple(settled), notes=_settled_notes(settled))
+
+
+def _months_to(h: Household, needed: date) -> int:
+    """The fewest months from the household's start whose horizon reaches `needed`."""
+    months = h.months
+    while add_months(h.start, months) - timedelta(days=1) < needed:
+        months += 1
+    return months
+
+
+def projection_series(households: Sequence[Household], same_day_credit: bool = False,
+                      rules: EvictionRules | None = None) -> np.ndarray:
+    """The solvency series of households sharing one horizon, continued as far as
+    `project_household` continues a schedule for rent left unpaid on the horizon's last day:
+    one row per household, for its `series` argument. Vectorised (`check_table`), so a batch
+    projects many households without listing their bookings one by one."""
+    h0 = households[0]
+    needed = add_months(step_dates(h0.end, rules)[EVICTION_STEP], 1)
+    months = _months_to(h0, needed)
+    longer = [h.model_copy(update={"months": months}) for h in households]
+    return check_table(compile_households(longer), same_day_credit).series
+
+
+class _Balances:
+    """The account's solvency series for the household's horizon and its continuations, each
+    worked out once (the loop of processes asks for them again and again).
+
+    Every booking is placed by its effective date, so the series over a longer horizon begins
+    with the series over a shorter one from the same start: a long series given by the caller
+    serves every horizon it covers."""
+
+    def __init__(self, h: Household, same_day_credit: bool, txs: Sequence[Transaction] | None,
+                 series: np.ndarray | None) -> None:
+        self.h = h
+        self.same_day_credit = same_day_credit
+        self.txs = txs
+        self.long = series
+        self._households: dict[int, Household] = {h.months: h}
+        self._series: dict[int, np.ndarray] = {}
+
+    def continued(self, months: int) -> Household:
+        """The household with its schedule continued to `months` months."""
+        if months not in self._households:
+            self._households[months] = self.h.model_copy(update={"months": months})
+        return self._households[months]
+
+    def of(self, hx: Household) -> np.ndarray:
+        days = (hx.end - hx.start).days + 1
+        if self.long is not None and len(self.long) >= days:
+            return self.long[:days]
+        if hx.months not in self._series:
+            txs = self.txs if hx.months == self.h.months else None
+            self._series[hx.months] = solvency_series(hx, self.same_day_credit, txs)
+        return self._series[hx.months]
 
 
 #: A household's "if nothing is done" follows at most this many processes that it pays off.
@@ -354,30 +416,30 @@ def _open_rents(unpaid: tuple[UnpaidRent, ...], paid_until: date | None) -> tupl
     return unpaid if paid_until is None else tuple(u for u in unpaid if u.due > paid_until)
 
 
-def _account(h: Household, same_day_credit: bool, txs: Sequence[Transaction] | None,
-             unpaid: Sequence[UnpaidRent], payments: Sequence[tuple[date, int]]) -> list[int]:
+def _account(start: date, series: np.ndarray, unpaid: Sequence[UnpaidRent],
+             payments: Sequence[tuple[date, int]]) -> np.ndarray:
     """The account balance each day as the bank sees it (after the day's debits, before its
-    credits unless `same_day_credit`): rent that failed stayed on it, settlements left it."""
-    sim = simulate(transactions(h) if txs is None else txs, h.start, h.end, h.opening_balance)
-    series = [int(v) for v in sim.solvency_series(same_day_credit)]
+    credits unless the series was taken with same-day credit): rent that failed stayed on it,
+    settlements left it."""
+    account = np.array(series, dtype=np.int64)
     for u in unpaid:
-        for t in range(max(0, (u.debit_date - h.start).days), len(series)):
-            series[t] += u.unpaid_ore
+        account[max(0, (u.debit_date - start).days):] += u.unpaid_ore
     for when, amount in payments:
-        for t in range(max(0, (when - h.start).days), len(series)):
-            series[t] -= amount
-    return series
+        account[max(0, (when - start).days):] -= amount
+    return account
 
 
-def _afford(start: date, account: list[int]) -> Callable[[date], int | None]:
-    """The lowest balance from a day to the end of its month (within the known days)."""
+def _afford(start: date, end: date, account: np.ndarray) -> Callable[[date], int | None]:
+    """The lowest balance from a day to the end of its month (within the known days): each
+    month's running minimum taken from its last day backwards, once."""
+    hz = horizon(start, end)
+    low_from = np.empty_like(account)
+    for a, b in zip(hz.month_first.tolist(), hz.month_last.tolist()):
+        low_from[a:b + 1] = np.minimum.accumulate(account[a:b + 1][::-1])[::-1]
 
     def low(day: date) -> int | None:
         t = (day - start).days
-        if not 0 <= t < len(account):
-            return None
-        last = min(len(account) - 1, (_month_last_day(month_key(day)) - start).days)
-        return min(account[t:last + 1])
+        return int(low_from[t]) if 0 <= t < len(low_from) else None
 
     return low
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 
@@ -140,22 +141,32 @@ RateAt = Callable[[date], Lookup]
 
 
 def _interest_exact(
-    debt: _Debt, until: date, rate_at: RateAt, next_change: Callable[[date], date | None], day_count: int
+    debts: Iterable[_Debt], until: date, rate_at: RateAt, next_change: Callable[[date], date | None],
+    day_count: int,
 ) -> tuple[Fraction, bool]:
-    """Simple interest on one debt for the days after `interest_from` up to `until`, exactly,
-    rate by rate; and whether any day used a fallback rate."""
-    total = Fraction(0)
+    """Simple interest on `debts`, each for the days after its `interest_from` up to `until`,
+    exactly, rate by rate; and whether any day used a fallback rate. The øre-days are summed per
+    rate as whole numbers and each rate's sum made a fraction once: exact, and far fewer
+    fraction operations than one per debt and rate period."""
+    ore_days: dict[Decimal, int] = {}
     fallback = False
-    cur = debt.interest_from
-    while cur < until:
-        change = next_change(cur + timedelta(days=1))
-        seg_end = until if change is None else min(until, change - timedelta(days=1))
-        rate = rate_at(cur + timedelta(days=1))
-        fallback = fallback or rate.fallback
-        days = (seg_end - cur).days
-        total += Fraction(debt.amount_ore) * Fraction(rate.value) * days / (100 * day_count)
-        cur = seg_end
+    for debt in debts:
+        cur = debt.interest_from
+        while cur < until:
+            change = next_change(cur + timedelta(days=1))
+            seg_end = until if change is None else min(until, change - timedelta(days=1))
+            rate = rate_at(cur + timedelta(days=1))
+            fallback = fallback or rate.fallback
+            ore_days[rate.value] = ore_days.get(rate.value, 0) + debt.amount_ore * (seg_end - cur).days
+            cur = seg_end
+    total = sum((_per_ore_day(v, day_count) * n for v, n in ore_days.items()), Fraction(0))
     return total, fallback
+
+
+@lru_cache(maxsize=256)
+def _per_ore_day(percent: Decimal, day_count: int) -> Fraction:
+    """A yearly rate in percent as the exact interest on one øre for one day."""
+    return Fraction(percent) / (100 * day_count)
 
 
 def _round_ore(x: Fraction) -> int:
@@ -166,27 +177,42 @@ def _round_ore(x: Fraction) -> int:
 # --------------------------------------------------------------------------- the arrears model
 
 
+def solvency_series(household: Household, same_day_credit: bool = False,
+                    txs: Sequence[Transaction] | None = None) -> np.ndarray:
+    """The account's balance per day over the household's horizon as the bank sees it at the
+    debit (after the day's debits, before its credits unless `same_day_credit`), by the
+    independent simulator from `txs` (default: the schedule as it stands)."""
+    h = household
+    sim = simulate(transactions(h) if txs is None else txs, h.start, h.end, h.opening_balance)
+    return sim.solvency_series(same_day_credit)
+
+
 def unpaid_rents(household: Household, same_day_credit: bool = False,
                  txs: Sequence[Transaction] | None = None,
-                 payments: Sequence[tuple[date, int]] = ()) -> tuple[UnpaidRent, ...]:
+                 payments: Sequence[tuple[date, int]] = (),
+                 series: np.ndarray | None = None) -> tuple[UnpaidRent, ...]:
     """The rent the account cannot cover, month by month, over the household's horizon.
 
     See the module docstring: a rent debit finds the balance after the day's debits (and the
     rent left unpaid before it, which never left the account); what lies below zero, at most
     the rent, is unpaid. Arrears are not repaid by a later surplus except by `payments` (date,
     amount): claims the household pays at a notice's deadline, which leave the account.
+    `series`: the account's balance per day as `solvency_series` gives it, if the caller has it
+    already (else it is simulated from `txs`, or from the schedule).
     """
     h = household
-    sim = simulate(transactions(h) if txs is None else txs, h.start, h.end, h.opening_balance)
-    series = sim.solvency_series(same_day_credit)
+    if series is None:
+        series = solvency_series(h, same_day_credit, txs)
     sched = resolve_expense(h.rent)
     carried = 0
     out: list[UnpaidRent] = []
     for occ in occurrences(sched, h.start, h.end):
         t = (occ.effective - h.start).days
-        rent = h.rent.amount_for(occ.nominal.year, occ.nominal.month)
         balance = int(series[t]) + carried - sum(a for d, a in payments if d <= occ.effective)
-        short = min(rent, max(0, -balance))
+        if balance >= 0:  # covered: nothing unpaid, whatever the month's rent
+            continue
+        rent = h.rent.amount_for(occ.nominal.year, occ.nominal.month)
+        short = min(rent, -balance)
         if short:
             out.append(
                 UnpaidRent(
