@@ -25,6 +25,7 @@ from planner.eviction import (
     project_profile,
     projection_series,
     projection_text,
+    request_date,
     step_dates,
     unpaid_rents,
 )
@@ -539,7 +540,11 @@ def test_projection_from_the_vectorised_series_equals_the_simulated_one(h, arrea
     listing each household's bookings and simulating them: every field must come out the same."""
     h = _with_arrears(h, arrears)
     series = projection_series([h], same_day_credit)[0]
-    assert project_household(h, same_day_credit, series=series) == project_household(h, same_day_credit)
+    full = project_household(h, same_day_credit)
+    assert project_household(h, same_day_credit, series=series) == full
+    # and the batch's short route to the request date (no claims, fees or notes) agrees
+    assert request_date(h, same_day_credit, series=series) == full.request_date
+    assert request_date(h, same_day_credit) == full.request_date
 
 
 @settings(max_examples=examples(40), deadline=None)

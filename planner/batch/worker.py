@@ -50,7 +50,7 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
 
     from ..calendar import occurrences, resolve_expense
     from ..cashflow import PROBLEMS, check_table, compile_households
-    from ..eviction import first_unpaid_due, process_start, project_household, projection_series
+    from ..eviction import first_unpaid_due, process_start, projection_series, request_date
 
     out = ChunkResult()
     built = []
@@ -100,7 +100,7 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
         heading = [j for j, (k, due) in enumerate(zip(idx, first_dues)) if due is not None
                    and (check_only or not _needs_plan(PROBLEMS[problem[j]], built[k][2]))]
         continued = projection_series([built[idx[j]][2] for j in heading], same_day_credit) if heading else None
-        projected = {j: project_household(built[idx[j]][2], same_day_credit, series=continued[n]).request_date
+        projected = {j: request_date(built[idx[j]][2], same_day_credit, series=continued[n])
                      for n, j in enumerate(heading)} if continued is not None else {}
         for j, k in enumerate(idx):
             seq, input_row, h = built[k]

@@ -43,7 +43,14 @@ interest, the arrears model), `projection` (the process for a household, a claim
 `text` (the Norwegian text).
 """
 
-from .projection import MAX_PROCESSES, project_claim, project_household, project_profile, projection_series
+from .projection import (
+    MAX_PROCESSES,
+    project_claim,
+    project_household,
+    project_profile,
+    projection_series,
+    request_date,
+)
 from .results import CostLine, EvictionProjection, FeesUsed, Settlement, Step, UnpaidRent
 from .rules import (
     COST_BASES,
@@ -67,5 +74,5 @@ __all__ = [
     "COST_BASES", "COURT_FEES", "EVICTION_STEP", "FORMAT", "MAX_PROCESSES", "REQUEST_STEP", "ROUNDINGS", "STATUSES",
     "CostLine", "DatedValue", "EvictionProjection", "EvictionRules", "FeesUsed", "Parameter", "Profile", "Settlement",
     "Step", "UnpaidRent", "court_fees", "eviction_rules", "first_unpaid_due", "process_start", "parse_rules", "project_claim", "project_household",
-    "project_profile", "projection_series", "projection_text", "step_dates", "unpaid_rents",
+    "project_profile", "projection_series", "projection_text", "request_date", "step_dates", "unpaid_rents",
 ]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
@@ -13,7 +13,7 @@ import numpy as np
 from ..cashflow import check_table, compile_households, horizon
 from ..model import Household, Transaction, add_months
 from ..money import format_kr
-from .results import EvictionProjection, FeesUsed, Settlement, Step, UnpaidRent
+from .results import CostLine, EvictionProjection, FeesUsed, Settlement, Step, UnpaidRent
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, Lookup, Profile, StepRule, eviction_rules
 from .text import _d
 from .timeline import (
@@ -54,6 +54,81 @@ def _no_arrears(household: Household) -> EvictionProjection:
     )
 
 
+#: one step of a process as the rules lay it out: its rule, its date, the costs it adds, and
+#: the costs so far once they are added
+WalkStep = tuple[StepRule, date, tuple[CostLine, ...], int]
+
+
+@lru_cache(maxsize=4096)
+def _walk(first_due: date, rules: EvictionRules, profile: str | None) -> tuple[WalkStep, ...]:
+    """The steps of a process from `first_due`, with their dates and costs: the same for every
+    household whose rent fell due that day, so worked out once for all of them."""
+    dates = step_dates(first_due, rules, profile)
+    p = rules.profiles[profile] if profile is not None else None
+    out: list[WalkStep] = []
+    costs = 0
+    for rule in rules.steps:
+        when = dates[rule.key]
+        lines = _step_costs(rule, when, first_due, rules, p)
+        costs += sum(c.amount_ore for c in lines)
+        out.append((rule, when, lines, costs))
+    return tuple(out)
+
+
+class _Claim:
+    """What is owed in one process: its debts, and simple interest on them at the data's rates
+    (or a profile's one rate), exactly; `fallback` says whether any day used a fallback rate."""
+
+    def __init__(self, debts: list[_Debt], rules: EvictionRules, profile: Profile | None, first_due: date) -> None:
+        self.debts = debts
+        self.day_count = rules.day_count
+        self.fallback = False
+        self.rate_at: RateAt
+        self.next_change: Callable[[date], date | None]
+        if profile is not None and profile.interest_percent is not None:
+            fixed = Lookup(profile.interest_percent, first_due, False)
+            self.rate_at = lambda _d: fixed  # the profile's one rate
+            self.next_change = lambda _d: None
+            self.source: Literal["data", "profile"] = "profile"
+        else:
+            # the same few days are looked up again and again (each notice day, each debt)
+            self.rate_at = lru_cache(maxsize=None)(rules.interest.at)
+            self.next_change = lru_cache(maxsize=None)(rules.interest.changes_after)
+            self.source = "data"
+
+    def principal_owed(self, owed_by: date) -> int:
+        return sum(d.amount_ore for d in self.debts if d.owed_from <= owed_by)
+
+    def interest_to(self, when: date, owed_by: date) -> int:
+        """Interest up to `when` on the debts owed by `owed_by`, rounded to whole øre."""
+        owed = (d for d in self.debts if d.owed_from <= owed_by)
+        exact, fb = _interest_exact(owed, when, self.rate_at, self.next_change, self.day_count)
+        self.fallback = self.fallback or fb
+        return _round_ore(exact)
+
+
+def _claim(walk: tuple[WalkStep, ...], debts: list[_Debt], rules: EvictionRules, profile: Profile | None,
+           first_due: date) -> _Claim:
+    """The process's claim: the debts owed by the eviction date (later rent is not part of it)."""
+    eviction = _date_of(walk, EVICTION_STEP)
+    return _Claim([d for d in debts if d.owed_from <= eviction], rules, profile, first_due)
+
+
+def _date_of(walk: tuple[WalkStep, ...], key: str) -> date:
+    return next(when for rule, when, _, _ in walk if rule.key == key)
+
+
+def _first_settlement(walk: tuple[WalkStep, ...], claim: _Claim, afford: Callable[[date], int | None],
+                      first_due: date) -> Settlement | None:
+    """The first notice with a deadline whose claim the account pays by then, or None."""
+    for rule, when, _, costs in walk:
+        if rule.pay_within_days:
+            settled = _try_settle(rule, when, claim.principal_owed(when), claim.interest_to, costs, afford, first_due)
+            if settled is not None:
+                return settled
+    return None
+
+
 def _project(
     *,
     first_due: date,
@@ -70,51 +145,20 @@ def _project(
     household's account from a day to the end of its month, before paying anything), a notice
     with a deadline whose claim the account can pay by then is paid, and the process stops
     there: the result then has status "settled" and one settlement."""
-    dates = step_dates(first_due, rules, profile.name if profile else None)
-    eviction = dates[EVICTION_STEP]
-    request = dates[REQUEST_STEP]
-    debts = [d for d in debts if d.owed_from <= eviction]
-
-    if profile is not None and profile.interest_percent is not None:
-        fixed = Lookup(profile.interest_percent, first_due, False)
-        rate_at: RateAt = lambda _d: fixed  # noqa: E731 - the profile's one rate
-        next_change: Callable[[date], date | None] = lambda _d: None  # noqa: E731
-        interest_source: Literal["data", "profile"] = "profile"
-    else:
-        # the same few days are looked up again and again (each notice day, each debt)
-        rate_at = lru_cache(maxsize=None)(rules.interest.at)
-        next_change = lru_cache(maxsize=None)(rules.interest.changes_after)
-        interest_source = "data"
-
-    interest_fallback = False
-
-    def principal_owed(owed_by: date) -> int:
-        return sum(d.amount_ore for d in debts if d.owed_from <= owed_by)
-
-    def interest_to(when: date, owed_by: date) -> int:
-        """Interest up to `when` on the debts owed by `owed_by`, rounded to whole øre."""
-        nonlocal interest_fallback
-        owed = (d for d in debts if d.owed_from <= owed_by)
-        exact, fb = _interest_exact(owed, when, rate_at, next_change, rules.day_count)
-        interest_fallback = interest_fallback or fb
-        return _round_ore(exact)
-
-    def claim_parts(when: date) -> tuple[int, int]:
-        """Principal owed by `when` and its interest up to `when`."""
-        return principal_owed(when), interest_to(when, when)
+    walk = _walk(first_due, rules, profile.name if profile else None)
+    request, eviction = _date_of(walk, REQUEST_STEP), _date_of(walk, EVICTION_STEP)
+    claim = _claim(walk, debts, rules, profile, first_due)
+    debts = claim.debts
+    settled = _first_settlement(walk, claim, afford, first_due) if afford is not None else None
 
     steps: list[Step] = []
-    costs_so_far = 0
     cure = (0, 0, 0)
-    for rule in rules.steps:
-        when = dates[rule.key]
-        lines = _step_costs(rule, when, first_due, rules, profile)
+    for rule, when, lines, costs_so_far in walk:
         added = sum(c.amount_ore for c in lines)
-        principal, interest = claim_parts(when)
+        principal, interest = claim.principal_owed(when), claim.interest_to(when, when)
         if rule.key == EVICTION_STEP:
             # paying before the lock is changed stops it: this step's own costs never fall
-            cure = (principal, interest, costs_so_far)
-        costs_so_far += added
+            cure = (principal, interest, costs_so_far - added)
         steps.append(
             Step(
                 key=rule.key,
@@ -129,10 +173,8 @@ def _project(
                 claim_ore=principal + interest + costs_so_far,
             )
         )
-        if afford is not None and rule.pay_within_days:
-            settled = _try_settle(rule, when, principal_owed(when), interest_to, costs_so_far, afford, first_due)
-            if settled is not None:
-                return _settled(settled, steps, debts, months_from, household, unpaid, existing_ore, rules, profile)
+        if settled is not None and rule.key == settled.step:
+            return _settled(settled, steps, debts, months_from, household, unpaid, existing_ore, rules, profile)
 
     r = rules.rettsgebyr.at(request)
     filing, total = court_fees(int(r.value * 100), rules)
@@ -147,9 +189,9 @@ def _project(
         inkassosats_ore=int(ink.value * 100),
         inkassosats_valid_from=ink.valid_from,
         inkassosats_fallback=ink.fallback,
-        interest_percent=rate_at(first_due).value,
-        interest_source=interest_source,
-        interest_fallback=interest_fallback,
+        interest_percent=claim.rate_at(first_due).value,
+        interest_source=claim.source,
+        interest_fallback=claim.fallback,
     )
 
     by_month = {}
@@ -304,10 +346,63 @@ def project_household(
     """
     rules = rules or eviction_rules()
     h = household
-    balances = _Balances(h, same_day_credit, txs, series)
-    existing = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
     settled: list[Settlement] = []
     first: EvictionProjection | None = None
+    for r in _processes(h, same_day_credit, rules, _Balances(h, same_day_credit, txs, series), settled):
+        p = _project(
+            first_due=r.first_due,
+            debts=r.debts,
+            months_from=min(h.start, r.first_due),
+            rules=rules,
+            profile=None,
+            household=h.id,
+            unpaid=r.unpaid,
+            existing_ore=r.existing_ore,
+            afford=r.afford,
+        )
+        if p.status != "settled":
+            return replace(p, settlements=tuple(settled), notes=p.notes + _settled_notes(settled))
+        settled.extend(p.settlements)
+        first = first or p
+    if first is None:
+        return _no_arrears(h)
+    return replace(first, settlements=tuple(settled), notes=_settled_notes(settled))
+
+
+def request_date(household: Household, same_day_credit: bool = False, rules: EvictionRules | None = None,
+                 series: np.ndarray | None = None) -> date | None:
+    """`project_household(...).request_date`, by the same processes and the same settle rule,
+    without the parts the batch does not show (each step's claim, the fees, the notes): the
+    batch's `--check-only` asks this of every household heading for a request."""
+    rules = rules or eviction_rules()
+    settled: list[Settlement] = []
+    for r in _processes(household, same_day_credit, rules, _Balances(household, same_day_credit, None, series),
+                        settled):
+        walk = _walk(r.first_due, rules, None)
+        x = _first_settlement(walk, _claim(walk, r.debts, rules, None, r.first_due), r.afford, r.first_due)
+        if x is None:
+            return _date_of(walk, REQUEST_STEP)
+        settled.append(x)
+    return None
+
+
+@dataclass(frozen=True)
+class _Process:
+    """One process of a household's "if nothing is done": what starts it and what it claims."""
+
+    first_due: date
+    debts: list[_Debt]
+    unpaid: tuple[UnpaidRent, ...]
+    existing_ore: int
+    afford: Callable[[date], int | None]
+
+
+def _processes(h: Household, same_day_credit: bool, rules: EvictionRules, balances: _Balances,
+               settled: list[Settlement]) -> Iterator[_Process]:
+    """The household's processes one after another: the caller appends to `settled` the
+    settlement that ended the one before (its payment leaves the account and the rents it
+    paid are closed), and stops asking once one ends in a request."""
+    existing = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
     for _ in range(MAX_PROCESSES):
         payments = tuple((x.paid_on, x.amount_ore) for x in settled)
         paid_until = settled[-1].notice_date if settled else None
@@ -316,7 +411,7 @@ def project_household(
         all_unpaid = unpaid_rents(hx, same_day_credit, None, payments, balances.of(hx))
         unpaid = _open_rents(all_unpaid, paid_until)
         if owed_existing is None and not unpaid:
-            break
+            return
         first_due = process_start(unpaid[0].due if unpaid else None, owed_existing, h.start)
         assert first_due is not None  # unpaid rent or existing arrears (the loop stops otherwise)
         eviction = step_dates(first_due, rules)[EVICTION_STEP]
@@ -333,24 +428,8 @@ def project_household(
             since = owed_existing.since or h.start
             debts.insert(0, _Debt(since, since, owed_existing.amount))
         account = _account(hx.start, balances.of(hx), all_unpaid, payments)
-        p = _project(
-            first_due=first_due,
-            debts=debts,
-            months_from=min(h.start, first_due),
-            rules=rules,
-            profile=None,
-            household=h.id,
-            unpaid=unpaid,
-            existing_ore=owed_existing.amount if owed_existing is not None else 0,
-            afford=_afford(hx.start, hx.end, account),
-        )
-        if p.status != "settled":
-            return replace(p, settlements=tuple(settled), notes=p.notes + _settled_notes(settled))
-        settled.extend(p.settlements)
-        first = first or p
-    if first is None:
-        return _no_arrears(h)
-    return replace(first, settlements=tuple(settled), notes=_settled_notes(settled))
+        yield _Process(first_due, debts, unpaid, owed_existing.amount if owed_existing is not None else 0,
+                       _afford(hx.start, hx.end, account))
 
 
 def _months_to(h: Household, needed: date) -> int:

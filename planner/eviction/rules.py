@@ -187,9 +187,10 @@ class Profile:
     without_costs: tuple[str, ...] = ()  # costs of the data the example does not count
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EvictionRules:
-    """The parsed `data/eviction.toml`."""
+    """The parsed `data/eviction.toml`. Compared and hashed by identity (one parse is one set
+    of rules), so results worked out from it can be cached per rules."""
 
     steps: tuple[StepRule, ...]
     costs: dict[str, CostRule]
