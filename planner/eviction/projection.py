@@ -414,7 +414,7 @@ def _processes(h: Household, same_day_credit: bool, rules: EvictionRules, balanc
             return
         first_due = process_start(unpaid[0].due if unpaid else None, owed_existing, h.start)
         assert first_due is not None  # unpaid rent or existing arrears (the loop stops otherwise)
-        eviction = step_dates(first_due, rules)[EVICTION_STEP]
+        eviction = _date_of(_walk(first_due, rules, None), EVICTION_STEP)
         # Rent due up to the eviction date counts; a holiday can push its debit days later, so
         # the schedule as it stands is continued a month past the eviction date when the
         # horizon is short.

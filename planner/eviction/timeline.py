@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..calendar import Occurrence, occurrences, resolve_expense
+from ..calendar import Occurrence, Schedule, occurrences, resolve_expense
 from ..cashflow import simulate, transactions
 from ..formatting import whole_kr
 from ..model import Arrears, Household, Transaction, add_months
@@ -206,7 +206,7 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
     sched = resolve_expense(h.rent)
     carried = 0
     out: list[UnpaidRent] = []
-    for occ in occurrences(sched, h.start, h.end):
+    for occ in _rent_days(sched, h.start, h.end):
         t = (occ.effective - h.start).days
         balance = int(series[t]) + carried - sum(a for d, a in payments if d <= occ.effective)
         if balance >= 0:  # covered: nothing unpaid, whatever the month's rent
@@ -225,6 +225,12 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
             )
             carried += short
     return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _rent_days(schedule: Schedule, start: date, end: date) -> tuple[Occurrence, ...]:
+    """A rent schedule's occurrences (households share them; the projection asks again and again)."""
+    return occurrences(schedule, start, end)
 
 
 def first_unpaid_due(rents: Sequence[Occurrence], start: date, series: np.ndarray) -> date | None:
