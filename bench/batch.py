@@ -1,6 +1,7 @@
 """Throughput and memory of `planner batch`, end to end from CSV files to results.
 
     python bench/batch.py [--sizes 1000,10000,100000] [--plan-sizes 1000] [--workers 2] [--seed 2026]
+                          [--as-of 2026-01-01]
 
 For each size it writes a tenants.csv and a payouts.csv of that many households into a
 temporary folder (deterministic, seeded), then runs the batch:
@@ -142,6 +143,8 @@ def main() -> None:
     ap.add_argument("--plan-sizes", default="1000", help="sizes for check+plan (a subset: planning is slow)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--as-of", default="2026-01-01",
+                    help="the batch's --as-of (default: the households' start, so the figures do not move with the calendar)")
     ap.add_argument("--time-limit", type=float, default=10.0)
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = ap.parse_args()
@@ -159,7 +162,7 @@ def main() -> None:
             mb = (t_path.stat().st_size + p_path.stat().st_size) / 1e6
             print(f"\n{n} households ({mb:.1f} MB of CSV, generated in {gen:.1f} s)")
             base = ["batch", str(t_path), str(p_path), "--workers", str(args.workers), "--no-progress",
-                    "--time-limit", str(args.time_limit)]
+                    "--time-limit", str(args.time_limit), "--as-of", args.as_of]
             if n in sizes:
                 wall, me, kids, _ = _run(base + ["--out", str(folder / "check"), "--check-only"])
                 print(f"  check only : {wall:7.1f} s  {n / wall:9.0f} households/s   peak RSS main {me / 1024:6.0f} MiB,"

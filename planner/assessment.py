@@ -39,5 +39,6 @@ def plan_explained(h: Household, allow: Iterable[str] = (), forbid: Iterable[str
     says what the as-of date did to the horizon (`planner.asof.Aligned.note`)."""
     from .solver import plan
 
-    p = plan(h, allow, forbid, same_day_credit=same_day_credit, **solver_options)
-    return assess(replace(p, horizon_note=horizon_note), h, same_day_credit)
+    base = transactions(h)  # listed once, for the solver and the explanation
+    p = plan(h, allow, forbid, same_day_credit=same_day_credit, base_tx=base, **solver_options)
+    return assess(replace(p, horizon_note=horizon_note), h, same_day_credit, base)

@@ -153,12 +153,18 @@ def living_transactions(monthly_ore: int, start: date, end: date) -> list[Transa
     if monthly_ore <= 0:
         return []
     hz = horizon(start, end)
-    per_day = living_per_day(np.array([monthly_ore]), hz)[0]
+    per_day = living_per_day(np.array([monthly_ore]), hz)[0].tolist()
     return [
-        Transaction(date=hz.date_at(t), account="tenant", kind="living", amount_ore=-int(a))
-        for t, a in enumerate(per_day)
+        Transaction(date=d, account="tenant", kind="living", amount_ore=-a)
+        for d, a in zip(_days(start, end), per_day)
         if a
     ]
+
+
+@lru_cache(maxsize=512)
+def _days(start: date, end: date) -> tuple[date, ...]:
+    """Every date from `start` to `end` (households share horizons)."""
+    return tuple(start + timedelta(days=t) for t in range((end - start).days + 1))
 
 
 def sort_transactions(items: Iterable[Transaction]) -> list[Transaction]:

@@ -18,7 +18,7 @@ returned (`decode.verify`); a mismatch raises `PlanVerificationError`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -30,7 +30,7 @@ from ..levers import resolve
 from ..levers.base import Setup
 from ..levers.lead import Lead, lead_table
 from ..levers.lead import timing as lead_timing
-from ..model import Diagnosis, Household, Plan, Shortfall
+from ..model import Diagnosis, Household, Plan, Shortfall, Transaction
 from .alternatives import alternatives as find_alternatives
 from .chain import Model, build
 from .decode import PlanVerificationError, decode, verify
@@ -69,6 +69,7 @@ def plan(
     alternatives: int = 1,
     as_of: date | None = None,
     leads: Mapping[str, Lead] | None = None,
+    base_tx: Sequence[Transaction] | None = None,
 ) -> Plan:
     """The cheapest set of interventions that keeps the household solvent on every day.
 
@@ -82,7 +83,8 @@ def plan(
     A plan is robust unless `on_time`: its balance holds when each payout comes up to its
     stream's `late_days` bank days late (`robust`). A household with no robust plan gets the
     plan for payouts on their days, marked not robust, if there is one. `alternatives` > 1 adds
-    up to that many minus one other plans (`alternatives.py`)."""
+    up to that many minus one other plans (`alternatives.py`). `base_tx`: the household's
+    transactions as the schedule stands (`transactions(household)`), if the caller has them."""
     if shortfall not in ("exact", "bound"):
         raise ValueError(f"shortfall must be 'exact' or 'bound', not {shortfall!r}")
     h = household
@@ -92,7 +94,7 @@ def plan(
     timing = lead_timing(as_of, h.start, leads or lead_table(None, h.levers.lead))
     cfg = resolve(h, allow, forbid)
     baseline = diagnose(h, same_day_credit)
-    base_tx = transactions(h)
+    base_tx = list(base_tx) if base_tx is not None else transactions(h)
     needs_repayment = h.arrears is not None and h.arrears.amount > 0 and cfg.allows("repayment_plan")
     late = late_days(h, on_time)
     # what each stream may do: the plan's `streams` say how much of it the plan survives
