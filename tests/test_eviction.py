@@ -526,19 +526,22 @@ def test_text_is_norwegian_with_dates_and_kroner(scenario):
 # --------------------------------------------------------------------------- the fast routes agree
 
 
-def _with_arrears(h, draw_arrears: int):
-    """`h` with existing arrears of `draw_arrears` øre since a month before its start (0: none)."""
+def _with_arrears(h, draw_arrears: int, since_days: int = -30):
+    """`h` with existing arrears of `draw_arrears` øre since `since_days` from its start (0 øre:
+    none). A `since` on another day of the month than the rent puts a rent debit inside a
+    notice's deadline, and one after the start puts a notice before the arrears' date."""
     if not draw_arrears:
         return h
-    return h.model_copy(update={"arrears": Arrears(amount=draw_arrears, since=h.start - timedelta(days=30))})
+    return h.model_copy(update={"arrears": Arrears(amount=draw_arrears, since=h.start + timedelta(days=since_days))})
 
 
 @settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(households(max_months=12), st.sampled_from([0, 0, 150_000, 1_234_567]), st.booleans())
-def test_projection_from_the_vectorised_series_equals_the_simulated_one(h, arrears, same_day_credit):
+@given(households(max_months=12), st.sampled_from([0, 0, 150_000, 1_234_567]), st.integers(-60, 120),
+       st.booleans())
+def test_projection_from_the_vectorised_series_equals_the_simulated_one(h, arrears, since_days, same_day_credit):
     """The batch projects from `projection_series` (numpy, many households at once) instead of
     listing each household's bookings and simulating them: every field must come out the same."""
-    h = _with_arrears(h, arrears)
+    h = _with_arrears(h, arrears, since_days)
     series = projection_series([h], same_day_credit)[0]
     full = project_household(h, same_day_credit)
     assert project_household(h, same_day_credit, series=series) == full
@@ -574,3 +577,44 @@ def test_interest_equals_a_day_by_day_sum(debts, days_after):
             want += Fraction(debt.amount_ore) * Fraction(rules.interest.at(day).value) / (100 * rules.day_count)
             day += timedelta(days=1)
     assert got == want
+
+
+def _first_process_out_of_reach(h, same_day_credit: bool = False) -> bool:
+    """The batch's shortcut as `request_date` takes it: the bound on the first process."""
+    from planner.calendar import resolve_expense
+    from planner.eviction.projection import _months_to, _out_of_reach, _walk
+    from planner.eviction.timeline import _rent_days, first_unpaid_due, process_start
+    from planner.model import add_months
+
+    series = solvency_series(h, same_day_credit)
+    arrears = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
+    first = process_start(first_unpaid_due(_rent_days(resolve_expense(h.rent), h.start, h.end), h.start, series),
+                          arrears, h.start)
+    if first is None:
+        return False
+    walk = _walk(first, eviction_rules(), None)
+    needed = add_months(step_dates(first)[EVICTION_STEP], 1)
+    hx = h.model_copy(update={"months": _months_to(h, needed)}) if needed > h.end else h
+    return _out_of_reach(hx, walk, solvency_series(hx, same_day_credit))
+
+
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households(max_months=12), st.sampled_from([0, 0, 150_000, 1_234_567]), st.integers(-60, 120),
+       st.booleans())
+def test_the_out_of_reach_bound_never_skips_a_settlement(h, arrears, since_days, same_day_credit):
+    """Where the bound says no notice of the first process can be paid, the full projection
+    settles nothing and asks for eviction on the first process's request date."""
+    h = _with_arrears(h, arrears, since_days)
+    if _first_process_out_of_reach(h, same_day_credit):
+        p = project_household(h, same_day_credit)
+        assert p.settlements == () and p.request_date == step_dates(p.first_due)["begjaering"]
+
+
+def test_the_out_of_reach_bound_decides_the_clear_cases(scenario):
+    # a household short of money every month: the claim is never within reach
+    assert _first_process_out_of_reach(scenario("lav-inntekt"))
+    # money to spare: the purring's claim is paid (the test above), so the bound must not decide
+    h = scenario("alt-i-orden").model_copy(
+        update={"arrears": Arrears.model_validate({"amount": 3000, "creditor": "utleier", "since": "2026-02-10"})})
+    assert not _first_process_out_of_reach(h)
+    assert project_household(h).status == "settled"

@@ -10,6 +10,7 @@ from typing import Literal
 
 import numpy as np
 
+from ..calendar import resolve_expense
 from ..cashflow import check_table, compile_households, horizon
 from ..model import Household, Transaction, add_months
 from ..money import format_kr
@@ -22,9 +23,11 @@ from .timeline import (
     _interest_exact,
     _month_last_day,
     _months,
+    _rent_days,
     _round_ore,
     _step_costs,
     court_fees,
+    first_unpaid_due,
     process_start,
     solvency_series,
     step_dates,
@@ -375,15 +378,57 @@ def request_date(household: Household, same_day_credit: bool = False, rules: Evi
     without the parts the batch does not show (each step's claim, the fees, the notes): the
     batch's `--check-only` asks this of every household heading for a request."""
     rules = rules or eviction_rules()
+    h = household
+    balances = _Balances(h, same_day_credit, None, series)
+    existing = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
+    rents = _rent_days(resolve_expense(h.rent), h.start, h.end)
+    first_due = process_start(first_unpaid_due(rents, h.start, balances.of(h)), existing, h.start)
+    if first_due is None:
+        return None
+    walk = _walk(first_due, rules, None)
+    needed = add_months(_date_of(walk, EVICTION_STEP), 1)
+    hx = balances.continued(_months_to(h, needed)) if needed > h.end else h
+    if _out_of_reach(hx, walk, balances.of(hx)):
+        return _date_of(walk, REQUEST_STEP)  # the first process ends in a request
     settled: list[Settlement] = []
-    for r in _processes(household, same_day_credit, rules, _Balances(household, same_day_credit, None, series),
-                        settled):
+    for r in _processes(h, same_day_credit, rules, balances, settled):
         walk = _walk(r.first_due, rules, None)
         x = _first_settlement(walk, _claim(walk, r.debts, rules, None, r.first_due), r.afford, r.first_due)
         if x is None:
             return _date_of(walk, REQUEST_STEP)
         settled.append(x)
     return None
+
+
+def _out_of_reach(h: Household, walk: tuple[WalkStep, ...], series: np.ndarray) -> bool:
+    """True when no notice of the household's first process can be paid from its account, by a
+    bound that needs none of the unpaid-rent bookkeeping (most households heading for a request
+    are decided here, the rest by the full walk).
+
+    On a day t of a notice's window the account holds the balance with every rent debited
+    (`series`, over `h`'s horizon) plus the rent left unpaid that was debited by t. Of that, the
+    rent due by the notice is part of the claim, so what the account holds beyond the claim is
+    at most `series[t]` plus the rent due after the notice but debited by its deadline, less
+    existing arrears (also part of the claim). If that is below the notice's costs on every day
+    of every window, no day can pay principal + interest (never negative) + costs."""
+    existing = h.arrears.amount if h.arrears is not None and h.arrears.amount > 0 else 0
+    since = (h.arrears.since or h.start) if h.arrears is not None else h.start
+    rents = _rent_days(resolve_expense(h.rent), h.start, h.end)
+    for rule, when, _, costs in walk:
+        if not rule.pay_within_days:
+            continue
+        deadline = when + timedelta(days=rule.pay_within_days)
+        a, b = max(0, (when - h.start).days), (deadline - h.start).days
+        if b < 0:
+            continue  # the whole window lies before the horizon: nothing can be paid there
+        if b >= len(series):
+            return False  # days the series does not know: the full walk decides
+        later = sum(h.rent.amount_for(o.nominal.year, o.nominal.month) for o in rents
+                    if o.nominal > when and o.effective <= deadline)
+        owed_before = existing if since <= when else 0
+        if int(series[a:b + 1].max()) + later - owed_before >= costs:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
