@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar as _stdcal
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
 
 
 def month_key(d: date) -> str:
@@ -31,8 +32,10 @@ def previous_month(year: int, month: int) -> tuple[int, int]:
     return (year - 1, 12) if month == 1 else (year, month - 1)
 
 
+@lru_cache(maxsize=65536)
 def add_months(d: date, months: int) -> date:
-    """`d` moved by whole months, the day clamped to the target month's length."""
+    """`d` moved by whole months, the day clamped to the target month's length (cached: a
+    batch asks for the same few dates hundreds of thousands of times)."""
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
     return date(year, month, min(d.day, _stdcal.monthrange(year, month)[1]))

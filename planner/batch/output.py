@@ -137,8 +137,9 @@ def summary_text(s: BatchSummary, top: list[dict], opts: BatchOptions) -> str:
 
 def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
     """results.xlsx, streamed: amounts shown in kroner (columns *_kr; øre / 100 is exact to the
-    øre in a double), counts as numbers, everything else as text."""
-    from ..io.xlsx import write_xlsx
+    øre in a double), counts as numbers, everything else as text. Written by a child process
+    while this one writes results.csv from the same rows (`write_xlsx_aside`)."""
+    from ..io.xlsx import write_xlsx_aside
 
     header = [c[:-4] + "_kr" if c in _ORE_COLUMNS else c for c in columns]
     ore_idx = [k for k, c in enumerate(columns) if c in _ORE_COLUMNS]
@@ -155,4 +156,4 @@ def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
                     v[k] = int(v[k]) / 100
             yield v
 
-    write_xlsx(path, header, values(), sheet="results", money_columns=ore_idx)
+    write_xlsx_aside(path, header, values(), sheet="results", money_columns=ore_idx)
