@@ -881,3 +881,37 @@ def test_results_xlsx_writer_reads_back(tmp_path):
     assert ws["C2"].number_format == "#,##0.00" and ws["B2"].number_format == "General"
     assert ws["A2"].data_type == "s" and ws["A3"].data_type == "s"  # text that looks like a formula stays text
     assert ws.freeze_panes == "B2" and ws.auto_filter.ref == "A1:E4" and ws["A1"].font.b
+
+
+def test_xlsx_written_aside_is_the_same_file(tmp_path):
+    """The batch writes results.xlsx in a child process fed through a pipe: the same bytes as
+    writing it here, over several batches of rows, 0600, nothing else left in the folder."""
+    from planner.io.xlsx import write_xlsx, write_xlsx_aside
+
+    rows = [[f"hh-{i}", i, i * 1.25 - 300, "" if i % 3 else "x", i % 2 == 0] for i in range(2_345)]
+    header = ["id", "n", "amount_kr", "note", "flag"]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert write_xlsx(tmp_path / "a" / "r.xlsx", header, iter(rows), money_columns=[2]) == 2_345
+    assert write_xlsx_aside(tmp_path / "b" / "r.xlsx", header, iter(rows), money_columns=[2], batch=1000) == 2_345
+    assert (tmp_path / "a" / "r.xlsx").read_bytes() == (tmp_path / "b" / "r.xlsx").read_bytes()
+    assert os.stat(tmp_path / "b" / "r.xlsx").st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["r.xlsx"]
+
+
+def test_xlsx_written_aside_reports_the_childs_failure(tmp_path):
+    """A sheet the child cannot write is an OSError here, with the path in its message, and no
+    partial copy of the rows is left; a failure while making the rows stops the child."""
+    from planner.io.xlsx import write_xlsx_aside
+
+    missing = tmp_path / "no-such-folder" / "r.xlsx"
+    with pytest.raises(OSError, match="no-such-folder"):
+        write_xlsx_aside(missing, ["id"], iter([["a"]] * 5000), batch=10)
+
+    def broken():
+        yield ["a"]
+        raise ValueError("bad row")
+
+    with pytest.raises(ValueError, match="bad row"):
+        write_xlsx_aside(tmp_path / "r.xlsx", ["id"], broken())
+    assert list(tmp_path.iterdir()) == []

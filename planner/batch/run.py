@@ -96,6 +96,10 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
     write_atomic(man_path, json.dumps(manifest, indent=2, sort_keys=True))
     for stale in out.glob(".spool-*"):  # left by a killed run: its rows are read again
         shutil.rmtree(stale, ignore_errors=True)
+    for stale in out.glob(".results.xlsx.spill-*"):  # a killed run's spreadsheet spill files
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in out.glob(".*.tmp"):  # a killed run's half-written outputs
+        stale.unlink(missing_ok=True)
     for stale in (out / "plans").glob(".*.tmp"):
         stale.unlink(missing_ok=True)
 

@@ -23,21 +23,30 @@ def write_xlsx(path: str | Path, header: list[str], rows: Iterable[list], *, she
 
     A bold header row, frozen with the first column, and a filter over the table; values in
     `money_columns` (0-based) get a two-decimal number format with a thousands separator.
-    XlsxWriter's spill files go to `path`'s own folder (0600, removed when done), so a
-    tenant's data is never copied to a shared temporary folder. Returns the row count.
+    XlsxWriter's spill files go to a private folder inside `path`'s own folder (0700, removed
+    when done or interrupted), so a tenant's data is never copied to a shared temporary folder
+    nor left behind. Returns the row count.
     """
+    import shutil
+    import tempfile
+
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # XlsxWriter's spill files in a private folder of their own (mkdtemp: 0700), removed
+    # whatever happens: an interrupted write leaves no copy of the rows behind
+    spill = Path(tempfile.mkdtemp(prefix=f".{path.name}.spill-", dir=path.parent))
     try:
-        n = _write(tmp, header, rows, sheet, set(money_columns), widths)
+        n = _write(tmp, spill, header, rows, sheet, set(money_columns), widths)
     except BaseException:
-        tmp.unlink(missing_ok=True)  # no half-written copy of the rows is left behind
+        tmp.unlink(missing_ok=True)
         raise
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
     os.replace(tmp, path)
     return n
 
 
-def _write(tmp: Path, header: list[str], rows: Iterable[list], sheet: str, money: set[int],
+def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], sheet: str, money: set[int],
            widths: list[int] | None) -> int:
     import xlsxwriter
 
@@ -45,7 +54,7 @@ def _write(tmp: Path, header: list[str], rows: Iterable[list], sheet: str, money
 
     n = 0
     with open(tmp, "wb", opener=private_opener) as fh:
-        wb = xlsxwriter.Workbook(fh, {"constant_memory": True, "tmpdir": str(tmp.parent.resolve())})
+        wb = xlsxwriter.Workbook(fh, {"constant_memory": True, "tmpdir": str(spill.resolve())})
         wb.set_properties({"created": CREATED})
         ws = wb.add_worksheet(sheet[:31])
         bold, fmt = wb.add_format({"bold": True}), wb.add_format({"num_format": "#,##0.00"})
@@ -84,9 +93,15 @@ def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], 
     ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
     rows_r, rows_w = ctx.Pipe(duplex=False)
     done_r, done_w = ctx.Pipe(duplex=False)
+    money = list(money_columns)
     child = ctx.Process(target=_write_from_pipe, name="planner-xlsx", daemon=True,
-                        args=(rows_r, done_w, str(path), header, sheet, list(money_columns), widths))
-    child.start()
+                        args=(rows_r, done_w, str(path), header, sheet, money, widths))
+    try:
+        child.start()
+    except (OSError, RuntimeError):  # no child process here (a sandbox, an unguarded main script)
+        for end in (rows_r, rows_w, done_r, done_w):
+            end.close()
+        return write_xlsx(path, header, rows, sheet=sheet, money_columns=money, widths=widths)
     rows_r.close()
     done_w.close()
     try:
@@ -101,8 +116,12 @@ def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], 
     except BrokenPipeError:
         pass  # the child stopped early: its report says why
     except BaseException:
-        child.kill()
-        child.join()
+        rows_w.close()  # the child reads the end of the pipe, stops, and removes its file
+        child.join(30)
+        if child.is_alive():  # pragma: no cover - a child that does not stop
+            child.kill()
+            child.join()
+        done_r.close()
         raise
     finally:
         rows_w.close()
