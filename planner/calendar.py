@@ -196,37 +196,44 @@ def resolve_income(stream: IncomeStream, start: date, profile: str | None = None
     """The schedule a stream follows: its own form, else the profile's day, else the kind's rule.
 
     Published tables apply only when the stream follows the kind's own default day: a
-    household that states another day has told us the agency pays it differently.
+    household that states another day has told us the agency pays it differently. (Worked
+    out once per distinct schedule form: a batch's households share a handful of them.)
     """
-    kind = catalogue().kinds[stream.kind]
+    own_month_day = None if stream.month_day is None else _parse_month_day(stream.month_day)
+    return _resolve_income(stream.kind, stream.shift, own_month_day,
+                           None if stream.dates is None else tuple(stream.dates), stream.first, stream.every_days,
+                           stream.day, tuple(stream.exceptions or ()), start, profile)
+
+
+@lru_cache(maxsize=65536)
+def _resolve_income(kind_name: str, own_shift: Shift | None, own_month_day: tuple[tuple[int, int, int], ...] | None,
+                    dates: tuple[date, ...] | None,
+                    first: date | None, every_days: int | None, day: int | None, exceptions: tuple[str, ...],
+                    start: date, profile: str | None) -> Schedule:
+    kind = catalogue().kinds[kind_name]
     rule = kind.rule_on(start)
-    shift: Shift = stream.shift or rule.shift
-    month_day = (
-        _parse_month_day(stream.month_day)
-        if stream.month_day is not None
-        else tuple((0, m, d) for m, d in rule.month_day)
-    )
-    if stream.dates is not None:
-        return Schedule(shift=shift, dates=tuple(sorted(stream.dates)))
-    if stream.first is not None and stream.every_days is None and not rule.every_days:
-        raise ScheduleError(english("first_on_monthly", kind=stream.kind), "first_on_monthly")
-    moves = tuple((e.start, e.end, e.paid_on) for e in (kind.exceptions[n] for n in stream.exceptions or ()))
-    if stream.every_days is not None or (stream.first is not None and rule.every_days):
-        return Schedule(shift=shift, every_days=stream.every_days or rule.every_days, first=stream.first,
-                        moves=moves)
-    if stream.day is not None:
-        return Schedule(shift=shift, day=stream.day, month_day=month_day)
+    shift: Shift = own_shift or rule.shift
+    month_day = own_month_day if own_month_day is not None else tuple((0, m, d) for m, d in rule.month_day)
+    if dates is not None:
+        return Schedule(shift=shift, dates=tuple(sorted(dates)))
+    if first is not None and every_days is None and not rule.every_days:
+        raise ScheduleError(english("first_on_monthly", kind=kind_name), "first_on_monthly")
+    moves = tuple((e.start, e.end, e.paid_on) for e in (kind.exceptions[n] for n in exceptions))
+    if every_days is not None or (first is not None and rule.every_days):
+        return Schedule(shift=shift, every_days=every_days or rule.every_days, first=first, moves=moves)
+    if day is not None:
+        return Schedule(shift=shift, day=day, month_day=month_day)
     if profile is not None:
-        pday = catalogue().profiles[profile].days.get(stream.kind)
+        pday = catalogue().profiles[profile].days.get(kind_name)
         if pday is not None and pday.day is not None:
             return Schedule(shift=shift, day=pday.day, month_day=month_day)
     if rule.day is not None:
-        tables = tuple(sorted(kind.tables.items())) if stream.shift is None and stream.month_day is None else ()
+        tables = tuple(sorted(kind.tables.items())) if own_shift is None and own_month_day is None else ()
         return Schedule(shift=shift, day=rule.day, month_day=month_day, tables=tables)
     if rule.every_days is not None:
-        raise ScheduleError(english("first_needed", kind=stream.kind, every_days=rule.every_days), "first_needed",
+        raise ScheduleError(english("first_needed", kind=kind_name, every_days=rule.every_days), "first_needed",
                             every_days=rule.every_days)
-    raise ScheduleError(english("no_schedule", kind=stream.kind), "no_schedule")
+    raise ScheduleError(english("no_schedule", kind=kind_name), "no_schedule")
 
 
 def resolve_expense(expense: Expense) -> Schedule:

@@ -370,12 +370,14 @@ class CheckResult:
     first_short: np.ndarray  # -1 when never below the floor
     days_below: np.ndarray
     buffer: np.ndarray
+    continued: bool = False  # the balances run past the diagnosed horizon (`check_table(days=...)`)
     _months: tuple | None = field(default=None, init=False, repr=False)
     _dates: list[date] | None = field(default=None, init=False, repr=False)
 
     def month_arrays(self) -> tuple[np.ndarray, ...]:
         """Per household and month (H, M): income, outgoings, lowest balance, its day offset,
         and the balance at the month's end; computed for all households at once, on demand."""
+        assert not self.continued, "month figures of a continued table would run past the horizon"
         if self._months is None:
             hz = self.table.hz
             n_h = len(self.table.ids)
@@ -446,7 +448,7 @@ class CheckResult:
 _BLOCK_DAYS = 1 << 16
 
 
-def check_table(table: StreamTable, same_day_credit: bool = False) -> CheckResult:
+def check_table(table: StreamTable, same_day_credit: bool = False, days: int | None = None) -> CheckResult:
     """Balances and the diagnosis of every household in `table`, vectorised.
 
     `none` when no day dips below the floor. `income` when it dips and the horizon ends below
@@ -454,10 +456,18 @@ def check_table(table: StreamTable, same_day_credit: bool = False) -> CheckResul
     rearranging of days can fix it. `timing` when it dips but the horizon's money suffices.
     (A month-end test would call every 14-day stream's two-payout month an income problem.)
 
+    `days`: diagnose the first `days` days only, the households' own horizon, of a table
+    compiled over a longer one; the balances run on over the whole table (the batch continues
+    them for the eviction projection without compiling the households twice). Every booking is
+    placed by its effective date, so the first `days` days are those of the shorter table.
+
     The work is done a block of households at a time (every step of a block while its rows
     are in the cache); the results are the same as one pass over all rows.
     """
     n_h, n_d = len(table.ids), table.hz.days
+    n_diag = n_d if days is None else days
+    if not 0 < n_diag <= n_d:
+        raise ValueError(f"days must be 1..{n_d}, not {days}")
     ent = _entries(table)
     credits = np.empty((n_h, n_d), dtype=np.int64)
     debits = np.empty((n_h, n_d), dtype=np.int64)
@@ -478,16 +488,18 @@ def check_table(table: StreamTable, same_day_credit: bool = False) -> CheckResul
         e += table.opening[lo:hi, None]
         if not same_day_credit:
             np.subtract(e, c, out=s)
-        below = s < table.floor[lo:hi, None]
+        own = s[:, :n_diag]
+        below = own < table.floor[lo:hi, None]
         n_below = np.count_nonzero(below, axis=1)
         days_below[lo:hi] = n_below
         first[lo:hi] = np.where(n_below > 0, below.argmax(axis=1), -1)
-        min_day[lo:hi] = s.argmin(axis=1)
+        min_day[lo:hi] = own.argmin(axis=1)
     min_bal = series[np.arange(n_h), min_day]
-    short_overall = eod[:, -1] < table.floor
+    short_overall = eod[:, n_diag - 1] < table.floor
     problem = np.where(days_below > 0, np.where(short_overall, 2, 1), 0)
     buffer = np.maximum(0, table.floor - min_bal)
-    return CheckResult(table, credits, debits, eod, series, problem, min_bal, min_day, first, days_below, buffer)
+    return CheckResult(table, credits, debits, eod, series, problem, min_bal, min_day, first, days_below, buffer,
+                       continued=n_diag < n_d)
 
 
 def group_by_horizon(households: Sequence[Household]) -> dict[tuple[date, date], list[int]]:

@@ -257,3 +257,20 @@ def test_one_ore_a_month_to_live_on_is_one_debit_on_each_first():
     assert [(t.date, t.amount_ore) for t in transactions(h) if t.kind == "living"] == [
         (date(2026, 1, 1), -1), (date(2026, 2, 1), -1)]
     assert reference.account(h).end_of_day[-1] == -20_002
+
+
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(households(max_months=8), min_size=1, max_size=4), st.integers(1, 8), st.booleans())
+def test_a_check_on_the_first_days_of_a_continued_table_is_the_check(hs, more, same_day_credit):
+    """The batch compiles its households once over a longer horizon (for the eviction
+    projection) and checks their own first days: every figure equals the plain check, and the
+    balances begin with the plain ones."""
+    h0 = hs[0]
+    hs = [h.model_copy(update={"start": h0.start, "months": h0.months}) for h in hs]
+    plain = check_table(compile_households(hs), same_day_credit)
+    longer = [h.model_copy(update={"months": h.months + more}) for h in hs]
+    cont = check_table(compile_households(longer), same_day_credit, days=h0.days)
+    for name in ("problem", "min_balance", "min_day", "first_short", "days_below", "buffer"):
+        assert getattr(cont, name).tolist() == getattr(plain, name).tolist(), name
+    assert cont.series[:, :h0.days].tolist() == plain.series.tolist()
+    assert cont.continued and not plain.continued

@@ -50,7 +50,7 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
 
     from ..calendar import occurrences, resolve_expense
     from ..cashflow import PROBLEMS, check_table, compile_households
-    from ..eviction import first_unpaid_due, process_start, projection_series, request_date
+    from ..eviction import first_unpaid_due, process_start, projection_months, projection_series, request_date
 
     out = ChunkResult()
     built = []
@@ -77,7 +77,15 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
         groups.setdefault((h.start, h.end), []).append(k)
     rent_occ: dict = {}
     for (start, end), idx in groups.items():
-        res = check_table(compile_households([built[k][2] for k in idx]), same_day_credit)
+        members = [built[k][2] for k in idx]
+        if check_only:
+            # nearly every household is projected: balances continued for the projection, and the
+            # check made on their first days, from one compiled table
+            months = projection_months(members[0])
+            table = compile_households([h.model_copy(update={"months": months}) for h in members])
+            res = check_table(table, same_day_credit, days=(end - start).days + 1)
+        else:
+            res = check_table(compile_households(members), same_day_credit)
         problem = res.problem.tolist()
         min_bal = res.min_balance.tolist()
         min_day = res.min_day.tolist()
@@ -99,9 +107,12 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
         # others here, from balances continued for all of them at once.
         heading = [j for j, (k, due) in enumerate(zip(idx, first_dues)) if due is not None
                    and (check_only or not _needs_plan(PROBLEMS[problem[j]], built[k][2]))]
-        continued = projection_series([built[idx[j]][2] for j in heading], same_day_credit) if heading else None
-        projected = {j: request_date(built[idx[j]][2], same_day_credit, series=continued[n])
-                     for n, j in enumerate(heading)} if continued is not None else {}
+        if check_only:
+            projected = {j: request_date(built[idx[j]][2], same_day_credit, series=series[j]) for j in heading}
+        else:
+            continued = projection_series([built[idx[j]][2] for j in heading], same_day_credit) if heading else None
+            projected = {j: request_date(built[idx[j]][2], same_day_credit, series=continued[n])
+                         for n, j in enumerate(heading)} if continued is not None else {}
         for j, k in enumerate(idx):
             seq, input_row, h = built[k]
             first_due = first_dues[j]

@@ -491,11 +491,15 @@ def projection_series(households: Sequence[Household], same_day_credit: bool = F
     `project_household` continues a schedule for rent left unpaid on the horizon's last day:
     one row per household, for its `series` argument. Vectorised (`check_table`), so a batch
     projects many households without listing their bookings one by one."""
-    h0 = households[0]
-    needed = add_months(step_dates(h0.end, rules)[EVICTION_STEP], 1)
-    months = _months_to(h0, needed)
+    months = projection_months(households[0], rules)
     longer = [h.model_copy(update={"months": months}) for h in households]
     return check_table(compile_households(longer), same_day_credit).series
+
+
+def projection_months(h: Household, rules: EvictionRules | None = None) -> int:
+    """How many months from the household's start `project_household` may continue its
+    schedule: to a month past the eviction date of rent left unpaid on the horizon's last day."""
+    return _months_to(h, add_months(step_dates(h.end, rules)[EVICTION_STEP], 1))
 
 
 class _Balances:
