@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .io.messages import english
 
@@ -65,9 +66,19 @@ def kroner_to_ore(value: object) -> int:
         if dec.is_finite() and int(dec.as_tuple().exponent) < -2 and dec != dec.quantize(Decimal("0.01")):
             raise MoneyError(english("amount_decimals"), "amount_decimals")
     elif isinstance(value, str):
-        dec = _parse_kroner_text(value)
+        return _text_to_ore(value)
     else:
         raise MoneyError(english("amount_type", type=type(value).__name__), "amount_type")
+    return _decimal_to_ore(dec)
+
+
+@lru_cache(maxsize=65536)
+def _text_to_ore(value: str) -> int:
+    """A written amount in øre (cached: a batch's tables repeat the same few amounts)."""
+    return _decimal_to_ore(_parse_kroner_text(value))
+
+
+def _decimal_to_ore(dec: Decimal) -> int:
     if not dec.is_finite():
         raise MoneyError(english("amount_not_finite"), "amount_not_finite")
     if abs(dec) > MAX_KRONER:
