@@ -66,9 +66,12 @@ class Journal:
     def open(self) -> None:
         self.fh = open(self.path, "a", encoding="utf-8", opener=private_opener)
 
-    def write(self, row: dict) -> None:
-        self.fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+    def write(self, row: dict) -> str:
+        """Append `row`; returns its line (without the newline)."""
+        line = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        self.fh.write(line + "\n")
         self.unsynced += 1
+        return line
 
     def sync(self, force: bool = False) -> None:
         if self.fh is None or not self.unsynced:

@@ -22,19 +22,43 @@ from .journal import Journal
 # --------------------------------------------------------------------------- outputs
 
 
-def _finish(out: Path, spool: Spool, journal: Journal, opts: BatchOptions, rows_in: int, orphans: int,
+class Ranked:
+    """The finished rows in the order the results list them (priority, then request date, then
+    input order), kept in the spool as they are journaled. The sheet and the list can then start
+    the moment the last household is done, with no sort in between. The first row journaled
+    for an id wins, as in the journal."""
+
+    def __init__(self, spool: Spool, batch: int = 5000) -> None:
+        self.db = spool.db
+        self.db.execute("CREATE TABLE IF NOT EXISTS res (id TEXT PRIMARY KEY, seq INTEGER, priority INTEGER, "
+                        "req TEXT, row TEXT)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS res_order ON res (priority DESC, req, seq)")
+        self.batch = batch
+        self.pending: list[tuple] = []
+
+    def add(self, line: str, row: dict) -> None:
+        self.pending.append((row.get("id"), row.get("seq"), int(row.get("priority") or 0),
+                             row.get("eviction_request") or "9999", line))
+        if len(self.pending) >= self.batch:
+            self.flush()
+
+    def add_journal(self, journal: Journal) -> None:
+        """The rows a resumed run finished before."""
+        for line, row in journal.lines():
+            self.add(line, row)
+
+    def flush(self) -> None:
+        if self.pending:
+            with self.db:
+                self.db.executemany("INSERT OR IGNORE INTO res VALUES (?,?,?,?,?)", self.pending)
+            self.pending = []
+
+
+def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in: int, orphans: int,
             t_start: float, warnings: list[str] | None = None) -> BatchSummary:
     db = spool.db
-    db.execute("CREATE TABLE IF NOT EXISTS res (id TEXT PRIMARY KEY, seq INTEGER, priority INTEGER, req TEXT, row TEXT)")
+    ranked.flush()
     db.execute("BEGIN")
-    batch: list = []
-    for line, r in journal.lines():
-        batch.append((r.get("id"), r.get("seq"), int(r.get("priority") or 0), r.get("eviction_request") or "9999",
-                      line))
-        if len(batch) >= 5000:
-            db.executemany("INSERT OR IGNORE INTO res VALUES (?,?,?,?,?)", batch)
-            batch = []
-    db.executemany("INSERT OR IGNORE INTO res VALUES (?,?,?,?,?)", batch)
     # households in errors: one row each, after the checked ones of equal priority
     for seq, row_json in db.execute("SELECT seq, row FROM bad ORDER BY seq").fetchall():
         r = json.loads(row_json)

@@ -33,7 +33,7 @@ from .common import (
 )
 from .engines import DaskEngine, InlineEngine, LocalEngine
 from .journal import Journal
-from .output import _finish
+from .output import Ranked, _finish
 from .worker import ChunkResult, _peak_rss, check_chunk, plan_one, scrub
 
 # --------------------------------------------------------------------------- the run
@@ -120,13 +120,15 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
         done_before = rows_in - pending
         if opts.resume and done_before:
             echo(f"resuming: {done_before} households already finished in {out / JOURNAL}")
+        ranked = Ranked(spool)
+        ranked.add_journal(journal)
         journal.open()
         error_sink = _ErrorSink(spool)
         for e in spool.errors:
             error_sink.add(-1, "", e)
         stats = {"worker_rss_kib": 0}
         if rows_in:
-            _process(spool, opts, journal, error_sink, pending, stats)
+            _process(spool, opts, journal, ranked, error_sink, pending, stats)
         journal.close()
         orphans = 0
         for e in spool.orphan_payouts():
@@ -135,7 +137,7 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
                                                 e.reason))
             orphans += 1
         error_sink.flush()
-        summary = _finish(out, spool, journal, opts, rows_in, orphans, t_start, warnings)
+        summary = _finish(out, spool, ranked, opts, rows_in, orphans, t_start, warnings)
         summary.main_rss_kib = _peak_rss()
         summary.worker_rss_kib = stats["worker_rss_kib"]
     finally:
@@ -198,7 +200,7 @@ class _ErrorSink:
         self.buf, self.bad = [], []
 
 
-def _process(spool: Spool, opts: BatchOptions, journal: Journal, errors: _ErrorSink, pending: int,
+def _process(spool: Spool, opts: BatchOptions, journal: Journal, ranked: Ranked, errors: _ErrorSink, pending: int,
              stats: dict) -> None:
     if opts.engine == "dask":
         engine = DaskEngine(opts.scheduler)
@@ -248,7 +250,8 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, errors: _ErrorS
                     for row in res.bad:
                         errors.add_bad(row)
                     for row in res.rows:
-                        journal.write(_finished(row))
+                        done_row = _finished(row)
+                        ranked.add(journal.write(done_row), done_row)
                     queue.extend(res.jobs)
                     progress.checked(n, len(res.jobs))
                     journal.sync(force=True)
@@ -259,7 +262,8 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, errors: _ErrorS
                     stats["worker_rss_kib"] = max(stats["worker_rss_kib"], rss)
                     if text is not None:
                         write_atomic(plans_dir / f"{row['id']}.json", text)
-                    journal.write(_finished(row))
+                    done_row = _finished(row)
+                    ranked.add(journal.write(done_row), done_row)
                     progress.planned()
                     journal.sync()
         ok = True
