@@ -396,6 +396,39 @@ def test_other_host_names_and_cross_site_posts_are_refused(tmp_path):
         assert r.status_code == 303
 
 
+def test_with_login_the_page_answers_only_to_the_allowed_host_names(tmp_path, users):
+    """`--allowed-host`: with --auth on a non-loopback address, a Host that is not one of the
+    names (nor loopback) is refused before the login page; without it any name is answered."""
+    strict = make_app(tmp_path, users, host="0.0.0.0", allowed_hosts=("planner.example",))
+    for base, status in (("http://attacker.example:8000", 400), ("http://planner.example:8000", 303),
+                         ("http://PLANNER.example", 303), ("http://127.0.0.1:8000", 303),
+                         ("http://0.0.0.0:8000", 400)):
+        with TestClient(strict, base_url=base) as c:
+            assert c.get("/", follow_redirects=False).status_code == status, base
+    open_app = make_app(tmp_path, users, host="0.0.0.0")
+    with TestClient(open_app, base_url="http://attacker.example") as c:
+        assert c.get("/", follow_redirects=False).status_code == 303
+
+
+def test_serve_checks_allowed_host_names_and_warns_without_them(tmp_path, users, monkeypatch):
+    from click.testing import CliRunner
+
+    import planner.web.server as server
+    from cli import main
+
+    seen: list[dict] = []
+    monkeypatch.setattr(server, "run", lambda **kw: seen.append(kw))
+    runner = CliRunner()
+    r = runner.invoke(main, ["serve", "--auth", str(users), "--allowed-host", "https://planner.example/x"])
+    assert r.exit_code == 2 and "--allowed-host 'https://planner.example/x'" in r.output and not seen
+    r = runner.invoke(main, ["serve", "--host", "0.0.0.0", "--auth", str(users)])
+    assert r.exit_code == 0 and "answers to any host name" in r.output and seen[-1]["allowed_hosts"] == ()
+    r = runner.invoke(main, ["serve", "--host", "0.0.0.0", "--auth", str(users), "--allowed-host", "Planner.Example",
+                             "--allowed-host", "10.0.0.5"])
+    assert r.exit_code == 0 and "any host name" not in r.output
+    assert seen[-1]["allowed_hosts"] == ("planner.example", "10.0.0.5")
+
+
 # ------------------------------------------------------------------ 13: sessions
 
 

@@ -55,6 +55,14 @@ async def csrf_check(request: Request) -> None:
         raise HTTPException(status_code=403, detail="csrf")
 
 
+def allowed_hosts(settings: Settings, login: bool) -> set[str] | None:
+    """The Host names the page answers to besides the loopback names: the `--host` address (not
+    a wildcard) and every `--allowed-host`. With login and no `--allowed-host`, any name (None):
+    the server cannot know the names users type, and `planner serve` warns about it."""
+    names = {h for h in (settings.host, *settings.allowed_hosts) if h and h not in ("0.0.0.0", "::")}
+    return None if login and not settings.allowed_hosts else names
+
+
 def create_app(
     db_url: str | None = None,
     users_file: str | Path | None = None,
@@ -132,8 +140,7 @@ def create_app(
 
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="planner_session",
                        max_age=int(settings.session_max_s), same_site="strict", https_only=settings.secure_cookie)
-    allowed = None if users is not None else {h for h in (settings.host,) if h and h not in ("0.0.0.0", "::")}
-    app.add_middleware(HostOrigin, allowed_hosts=allowed)
+    app.add_middleware(HostOrigin, allowed_hosts=allowed_hosts(settings, users is not None))
     app.add_middleware(SecurityHeaders)
 
     @app.middleware("http")

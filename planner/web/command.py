@@ -20,6 +20,19 @@ def is_loopback(host: str) -> bool:
         return False  # a host name: it may resolve to any interface
 
 
+def _host_name_ok(name: str) -> bool:
+    """A bare host name or address: letters, digits, dots, hyphens (or an IPv6 address)."""
+    text = name.strip().strip("[]")
+    if not text:
+        return False
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return all(part and len(part) <= 63 and all(c.isalnum() or c == "-" for c in part)
+                   for part in text.split(".")) and len(text) <= 253
+
+
 @click.command(name="serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback needs --auth.")
@@ -40,9 +53,12 @@ def is_loopback(host: str) -> bool:
               help="Erase a case record and its letters this many days after the case's outcome date (on start).")
 @click.option("--bin-days", type=click.IntRange(0, 3650), default=30, show_default=True,
               help="Erase a deleted household for good after this many days in the bin (on start).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A host name users reach the page by (repeatable), e.g. planner.kommune.no; any other "
+                   "Host is refused. Without it, --auth on a non-loopback address answers any Host.")
 def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_user: str | None,
           time_limit: float, request_time_limit: float, secure_cookie: bool, retention_days: int,
-          bin_days: int) -> None:
+          bin_days: int, allowed_hosts: tuple[str, ...]) -> None:
     """Start the caseworker's web page (households, plans, letters)."""
     if add_user is not None:
         from planner.web.auth import UsersFileError
@@ -70,13 +86,21 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
             err=True,
         )
         sys.exit(EXIT_USAGE)
+    bad = [h for h in allowed_hosts if not _host_name_ok(h)]
+    if bad:
+        click.echo(f"error: --allowed-host {bad[0]!r}: give a host name or address, without scheme, port or path",
+                   err=True)
+        sys.exit(EXIT_USAGE)
+    if users_file and not is_loopback(host) and not allowed_hosts:
+        click.echo(f"warning: the page answers to any host name on {host}; name the ones users type with "
+                   "--allowed-host (e.g. --allowed-host planner.kommune.no) to refuse the others", err=True)
     from planner.web.auth import UsersFileError
     from planner.web.server import DatabaseUnusable, run
 
     try:
         run(host=host, port=port, db_url=db_url, users_file=users_file, time_limit_s=time_limit,
             request_time_limit_s=request_time_limit, secure_cookie=secure_cookie, retention_days=retention_days,
-            bin_days=bin_days)
+            bin_days=bin_days, allowed_hosts=tuple(h.strip().lower() for h in allowed_hosts))
     except (UsersFileError, DatabaseUnusable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

@@ -52,6 +52,9 @@ class Settings:
     secure_cookie: bool = False
     #: the `--host` the server listens on (answered as Host, besides the loopback names)
     host: str | None = None
+    #: more names the page answers to as Host (`--allowed-host`): with `--auth`, the names users
+    #: type (e.g. planner.kommune.no); none given with `--auth`: any Host (the server says so)
+    allowed_hosts: tuple[str, ...] = ()
     #: days after a case's outcome date its case record and letters are erased (`--retention-days`)
     retention_days: int = 365
     #: days a deleted household stays in the bin before it is erased for good (`--bin-days`)

@@ -22,7 +22,7 @@ LOG_CONFIG = {
 
 def run(host: str, port: int, db_url: str | None, users_file: str | None, time_limit_s: float = 10.0,
         request_time_limit_s: float = 60.0, secure_cookie: bool = False, retention_days: int = 365,
-        bin_days: int = 30) -> None:
+        bin_days: int = 30, allowed_hosts: tuple[str, ...] = ()) -> None:
     import uvicorn
 
     from .app import create_app
@@ -31,7 +31,8 @@ def run(host: str, port: int, db_url: str | None, users_file: str | None, time_l
 
     url = db_url or default_url()
     settings = Settings(time_limit_s=time_limit_s, request_time_limit_s=request_time_limit_s,
-                        secure_cookie=secure_cookie, host=host, retention_days=retention_days, bin_days=bin_days)
+                        secure_cookie=secure_cookie, host=host, retention_days=retention_days, bin_days=bin_days,
+                        allowed_hosts=allowed_hosts)
     try:
         app = create_app(url, users_file, settings=settings)
     except DatabaseUnusable:
