@@ -915,3 +915,42 @@ def test_xlsx_written_aside_reports_the_childs_failure(tmp_path):
     with pytest.raises(ValueError, match="bad row"):
         write_xlsx_aside(tmp_path / "r.xlsx", ["id"], broken())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_xlsx_written_aside_keeps_upstream_errors_and_cleans_up_after_a_killed_child(tmp_path):
+    """A BrokenPipeError while making the rows (results.csv on a closed pipe) is that error,
+    not the child's; a child killed mid-sheet is an OSError, and its temporary file and spill
+    folder (the rows in plain text) are removed; a sheet that cannot take its place leaves no
+    temporary copy, and the error keeps its type."""
+    import multiprocessing
+    import signal
+
+    from planner.io.xlsx import write_xlsx, write_xlsx_aside
+
+    def closed_pipe():
+        for i in range(2_500):
+            yield [f"personal-{i}"]
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(BrokenPipeError):
+        write_xlsx_aside(tmp_path / "r.xlsx", ["id"], closed_pipe(), batch=100)
+    assert list(tmp_path.iterdir()) == []
+
+    def killing():
+        for i in range(20_000):
+            if i == 5_000:
+                for p in multiprocessing.active_children():
+                    if p.name == "planner-xlsx":
+                        os.kill(p.pid, signal.SIGKILL)
+                        p.join()
+            yield [f"personal-{i}", i]
+
+    with pytest.raises(OSError, match="ended unexpectedly"):
+        write_xlsx_aside(tmp_path / "r.xlsx", ["id", "n"], killing(), batch=100)
+    assert list(tmp_path.iterdir()) == []
+
+    (tmp_path / "d.xlsx").mkdir()  # the sheet's place is taken by a folder
+    for write in (write_xlsx, write_xlsx_aside):
+        with pytest.raises(IsADirectoryError):
+            write(tmp_path / "d.xlsx", ["id"], iter([["a"]]))
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["d.xlsx"], write

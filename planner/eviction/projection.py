@@ -496,10 +496,17 @@ def projection_series(households: Sequence[Household], same_day_credit: bool = F
     return check_table(compile_households(longer), same_day_credit).series
 
 
+#: Rent debited on the horizon's last days may fall due a little after it (a due date on a
+#: holiday or weekend debited on the bank day before): the continuation allows for that many days.
+DUE_AFTER_END_DAYS = 14
+
+
 def projection_months(h: Household, rules: EvictionRules | None = None) -> int:
     """How many months from the household's start `project_household` may continue its
-    schedule: to a month past the eviction date of rent left unpaid on the horizon's last day."""
-    return _months_to(h, add_months(step_dates(h.end, rules)[EVICTION_STEP], 1))
+    schedule: to a month past the eviction date of rent falling due at the horizon's end (a
+    longer one is simulated on its own, so this only decides what can be done in bulk)."""
+    last_due = h.end + timedelta(days=DUE_AFTER_END_DAYS)
+    return _months_to(h, add_months(step_dates(last_due, rules)[EVICTION_STEP], 1))
 
 
 class _Balances:

@@ -31,19 +31,24 @@ def write_xlsx(path: str | Path, header: list[str], rows: Iterable[list], *, she
     import tempfile
 
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp, spill_prefix = _leftovers(path, os.getpid())
     # XlsxWriter's spill files in a private folder of their own (mkdtemp: 0700), removed
     # whatever happens: an interrupted write leaves no copy of the rows behind
-    spill = Path(tempfile.mkdtemp(prefix=f".{path.name}.spill-", dir=path.parent))
+    spill = Path(tempfile.mkdtemp(prefix=spill_prefix, dir=path.parent))
     try:
         n = _write(tmp, spill, header, rows, sheet, set(money_columns), widths)
+        os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     finally:
         shutil.rmtree(spill, ignore_errors=True)
-    os.replace(tmp, path)
     return n
+
+
+def _leftovers(path: Path, pid: int) -> tuple[Path, str]:
+    """The temporary file and the spill folders' name prefix of process `pid` writing `path`."""
+    return path.with_name(f".{path.name}.{pid}.tmp"), f".{path.name}.spill-{pid}-"
 
 
 def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], sheet: str, money: set[int],
@@ -86,10 +91,15 @@ def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], 
     a pipe, `batch` rows at a time. This process goes on producing the rows (the batch writes
     results.csv in the same pass) while the child spends XlsxWriter's few µs a cell, so a
     100 000-row sheet adds little to the run's time on a machine with a core to spare. The
-    same bytes as `write_xlsx`. The rows live only in memory and the pipe; a failure in the
-    child is raised here (an OSError as an OSError, with its message)."""
-    import multiprocessing as mp
+    same bytes as `write_xlsx`. The rows live only in memory and the pipe.
 
+    A failure in the child is raised here: an OSError as the same OSError (errno, file name).
+    An error while making the rows is raised as it is, after the child has stopped. A child
+    that dies (killed) is an OSError, and what it had written is removed."""
+    import multiprocessing as mp
+    import shutil
+
+    path = Path(path)
     ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
     rows_r, rows_w = ctx.Pipe(duplex=False)
     done_r, done_w = ctx.Pipe(duplex=False)
@@ -98,23 +108,14 @@ def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], 
                         args=(rows_r, done_w, str(path), header, sheet, money, widths))
     try:
         child.start()
-    except (OSError, RuntimeError):  # no child process here (a sandbox, an unguarded main script)
+    except (OSError, RuntimeError, AssertionError):  # no child here (a sandbox, a daemon, an unguarded script)
         for end in (rows_r, rows_w, done_r, done_w):
             end.close()
         return write_xlsx(path, header, rows, sheet=sheet, money_columns=money, widths=widths)
     rows_r.close()
     done_w.close()
     try:
-        buf: list[list] = []
-        for row in rows:
-            buf.append(row)
-            if len(buf) >= batch:
-                rows_w.send(buf)
-                buf = []
-        rows_w.send(buf)
-        rows_w.send(None)
-    except BrokenPipeError:
-        pass  # the child stopped early: its report says why
+        _feed(rows_w, rows, batch)
     except BaseException:
         rows_w.close()  # the child reads the end of the pipe, stops, and removes its file
         child.join(30)
@@ -127,19 +128,43 @@ def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], 
         rows_w.close()
     try:
         report = done_r.recv()
-    except EOFError:
-        report = ("error", "OSError", f"{Path(path).name}: the process writing it ended unexpectedly")
+    except EOFError:  # the child died without a word (killed): what it wrote goes too
+        report = ("oserror", None, f"{path.name}: the process writing it ended unexpectedly", None)
     finally:
         done_r.close()
     child.join()
     if report[0] == "ok":
         return int(report[1])
-    _, kind, message = report
-    raise (OSError if kind in _OS_ERRORS else RuntimeError)(message)
+    tmp, spill_prefix = _leftovers(path, child.pid or 0)
+    tmp.unlink(missing_ok=True)
+    for spill in path.parent.glob(spill_prefix + "*"):
+        shutil.rmtree(spill, ignore_errors=True)
+    if report[0] == "oserror":
+        _, errno, message, filename = report
+        raise OSError(errno, message, filename) if errno is not None else OSError(message)
+    raise RuntimeError(report[1])
 
 
-_OS_ERRORS = frozenset({"OSError", "PermissionError", "FileNotFoundError", "IsADirectoryError", "NotADirectoryError",
-                        "FileExistsError", "BlockingIOError", "InterruptedError", "TimeoutError"})
+def _feed(rows_w, rows: Iterable[list], batch: int) -> None:
+    """Send `rows` down the pipe, `batch` at a time, then the end mark. A pipe the child has
+    closed (it stopped early) ends the sending; the child's report says why."""
+    buf: list[list] = []
+
+    def send(item) -> bool:
+        try:
+            rows_w.send(item)
+            return True
+        except BrokenPipeError:
+            return False
+
+    for row in rows:
+        buf.append(row)
+        if len(buf) >= batch:
+            if not send(buf):
+                return
+            buf = []
+    if send(buf):
+        send(None)
 
 
 def _write_from_pipe(rows_r, done_w, path: str, header: list[str], sheet: str, money: list[int],
@@ -155,7 +180,9 @@ def _write_from_pipe(rows_r, done_w, path: str, header: list[str], sheet: str, m
         n = write_xlsx(path, header, rows(), sheet=sheet, money_columns=money, widths=widths)
         done_w.send(("ok", n))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        report = (("oserror", exc.errno, exc.strerror or str(exc), exc.filename) if isinstance(exc, OSError)
+                  else ("error", f"{type(exc).__name__}: {exc}"))
         try:
-            done_w.send(("error", type(exc).__name__, str(exc)))
+            done_w.send(report)
         except OSError:
             pass
