@@ -14,6 +14,7 @@ from ..calendar import resolve_expense
 from ..cashflow import check_table, compile_households, horizon
 from ..model import Household, Transaction, add_months
 from ..money import format_kr
+from ..periods import month_key
 from .results import CostLine, EvictionProjection, FeesUsed, Settlement, Step, UnpaidRent
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, Lookup, Profile, StepRule, eviction_rules
 from .text import _d
@@ -405,15 +406,19 @@ def _out_of_reach(h: Household, walk: tuple[WalkStep, ...], series: np.ndarray) 
     bound that needs none of the unpaid-rent bookkeeping (most households heading for a request
     are decided here, the rest by the full walk).
 
-    On a day t of a notice's window the account holds the balance with every rent debited
-    (`series`, over `h`'s horizon) plus the rent left unpaid that was debited by t. Of that, the
-    rent due by the notice is part of the claim, so what the account holds beyond the claim is
-    at most `series[t]` plus the rent due after the notice but debited by its deadline, less
-    existing arrears (also part of the claim). If that is below the notice's costs on every day
-    of every window, no day can pay principal + interest (never negative) + costs."""
+    A notice's claim is paid on a day t of its window only if the lowest balance from t to the
+    end of t's month (within the known days) covers it. On any such day t' the account holds
+    the balance with every rent debited (`series`, over `h`'s horizon) plus the rent left unpaid
+    that was debited by t'. Of that, the rent due by the notice is part of the claim, so what
+    the account holds beyond the claim is at most `series[t']` plus the rent due after the
+    notice and debited by the end of the window's last month, less existing arrears (also part
+    of the claim). The lowest of that from t to its month's end grows with t within a month, so
+    each month's last window day decides: if there it is below the notice's costs for every
+    window, no day can pay principal + interest (never negative) + costs."""
     existing = h.arrears.amount if h.arrears is not None and h.arrears.amount > 0 else 0
     since = (h.arrears.since or h.start) if h.arrears is not None else h.start
     rents = _rent_days(resolve_expense(h.rent), h.start, h.end)
+    known = len(series) - 1
     for rule, when, _, costs in walk:
         if not rule.pay_within_days:
             continue
@@ -421,14 +426,28 @@ def _out_of_reach(h: Household, walk: tuple[WalkStep, ...], series: np.ndarray) 
         a, b = max(0, (when - h.start).days), (deadline - h.start).days
         if b < 0:
             continue  # the whole window lies before the horizon: nothing can be paid there
-        if b >= len(series):
+        if b > known:
             return False  # days the series does not know: the full walk decides
+        reach = min(known, (_month_last_day(month_key(deadline)) - h.start).days)
         later = sum(h.rent.amount_for(o.nominal.year, o.nominal.month) for o in rents
-                    if o.nominal > when and o.effective <= deadline)
+                    if o.nominal > when and (o.effective - h.start).days <= reach)
         owed_before = existing if since <= when else 0
-        if int(series[a:b + 1].max()) + later - owed_before >= costs:
-            return False
+        for t in _last_window_days(h.start, a, b):
+            month_end = min(known, (_month_last_day(month_key(h.start + timedelta(days=t))) - h.start).days)
+            if int(series[t:month_end + 1].min()) + later - owed_before >= costs:
+                return False
     return True
+
+
+def _last_window_days(start: date, a: int, b: int) -> list[int]:
+    """The last day (offset from `start`) of the window [a, b] in each month it touches."""
+    out = []
+    t = a
+    while t <= b:
+        month_end = (_month_last_day(month_key(start + timedelta(days=t))) - start).days
+        out.append(min(b, month_end))
+        t = month_end + 1
+    return out
 
 
 @dataclass(frozen=True)
