@@ -62,8 +62,12 @@ def _today():
                    "before it is planned for what remains, one wholly before it is reported as an error.")
 @click.option("--roll-forward", "roll", is_flag=True,
               help="Plan every household from the as-of date for its number of months.")
+@click.option("--on-time", is_flag=True,
+              help="Plan for payouts on their days only (default: each plan holds when each payout comes up to "
+                   "its late_days bank days late).")
 def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, key_file, engine, scheduler,
-          time_limit, check_only, same_day_credit, no_progress, exact_shortfall, as_of=None, roll=False) -> None:
+          time_limit, check_only, same_day_credit, no_progress, exact_shortfall, as_of=None, roll=False,
+          on_time=False) -> None:
     """Check every household in tenant/payout tables (CSV, XLSX) or folders of household files,
     plan those with a problem, and write a prioritised list to --out."""
     from concurrent.futures.process import BrokenProcessPool
@@ -86,7 +90,7 @@ def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, k
                             engine=engine, scheduler=scheduler, time_limit_s=time_limit, check_only=check_only,
                             columns=columns, same_day_credit=same_day_credit, progress=not no_progress,
                             shortfall="exact" if exact_shortfall else "bound",
-                            as_of=as_of.date() if as_of else _today(), roll_forward=roll)
+                            as_of=as_of.date() if as_of else _today(), roll_forward=roll, on_time=on_time)
         s = run_batch(list(inputs), opts, echo=click.echo, warn=lambda text: click.echo(text, err=True))
     except (BatchError, UnreadableInput) as exc:
         fail(str(exc))

@@ -954,3 +954,53 @@ def test_xlsx_written_aside_keeps_upstream_errors_and_cleans_up_after_a_killed_c
         with pytest.raises(IsADirectoryError):
             write(tmp_path / "d.xlsx", ["id"], iter([["a"]]))
         assert sorted(p.name for p in tmp_path.iterdir()) == ["d.xlsx"], write
+
+
+def test_on_time_plans_for_payouts_on_their_days(tmp_path):
+    """`planner batch --on-time`, as `planner plan --on-time`: plans for payouts on their days
+    only; by default a plan holds when AAP (late_days 3) comes late. hh-0001 gets AAP."""
+    from datetime import date
+
+    for on_time in (False, True):
+        run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], tmp_path / str(on_time), check_only=False,
+                   as_of=date(2026, 1, 1), on_time=on_time)
+    plain = json.loads((tmp_path / "False" / "plans" / "hh-0001.json").read_text(encoding="utf-8"))
+    on_time = json.loads((tmp_path / "True" / "plans" / "hh-0001.json").read_text(encoding="utf-8"))
+    aap = [s for s in plain["streams"] if s["stream"] == "aap"]
+    assert aap and aap[0]["late_days"] == 3 and plain["robust"] is True
+    assert all(s["late_days"] == 0 for s in on_time["streams"]) and on_time["robust"] is False
+
+
+def test_resume_with_another_as_of_date_is_refused_with_the_date_to_give(tmp_path):
+    """A resumed run plans with its own as-of date (lead times count from it): a run resumed
+    the next day without --as-of would mix two dates, so it is refused and told the date."""
+    from datetime import date
+
+    from planner.batch import BatchError
+
+    run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], tmp_path / "o", as_of=date(2026, 1, 1))
+    with pytest.raises(BatchError, match=r"\(as_of\); it was made --as-of 2026-01-01: give --as-of 2026-01-01"):
+        run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], tmp_path / "o", as_of=date(2026, 1, 2),
+                   resume=True)
+    run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], tmp_path / "o", as_of=date(2026, 1, 1), resume=True)
+    with pytest.raises(BatchError, match="on_time"):
+        run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], tmp_path / "o", as_of=date(2026, 1, 1),
+                   resume=True, on_time=True)
+
+
+def test_xlsx_is_written_here_when_a_child_could_not_start(tmp_path, monkeypatch):
+    """Code run from standard input cannot be imported again by a new process: the sheet is
+    then written in this process, the same bytes, no child started."""
+    import multiprocessing
+    import sys
+
+    from planner.io.xlsx import write_xlsx, write_xlsx_aside
+
+    rows = [[f"hh-{i}", i] for i in range(50)]
+    write_xlsx(tmp_path / "a.xlsx", ["id", "n"], iter(rows))
+    monkeypatch.setattr(sys.modules["__main__"], "__file__", "<stdin>", raising=False)
+    monkeypatch.setattr(sys.modules["__main__"], "__spec__", None, raising=False)
+    started = []
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", lambda self: started.append(self))
+    assert write_xlsx_aside(tmp_path / "b.xlsx", ["id", "n"], iter(rows)) == 50
+    assert not started and (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()

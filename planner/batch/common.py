@@ -98,6 +98,9 @@ class BatchOptions:
     #: the day the plans are made (None: no as-of date, every lever from the first day)
     as_of: date | None = None
     roll_forward: bool = False
+    #: plan for payouts on their days only (`--on-time`); default: plans that hold when each
+    #: payout comes up to its late_days bank days late
+    on_time: bool = False
 
 
 @dataclass

@@ -59,6 +59,10 @@ def _fingerprint(files: list[Path], colmap: ColumnMap, opts: BatchOptions) -> di
         "shortfall": opts.shortfall,
         # a household's result depends on its work limit: a resumed run must use the same
         "time_limit_s": opts.time_limit_s,
+        # and on the day its plan is made (lead times count from it) and how late payouts may be
+        "as_of": opts.as_of.isoformat() if opts.as_of else None,
+        "roll_forward": opts.roll_forward,
+        "on_time": opts.on_time,
     }
 
 
@@ -88,8 +92,9 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
             old = json.loads(man_path.read_text(encoding="utf-8"))
             if old != manifest:
                 diff = sorted(k for k in manifest if old.get(k) != manifest[k])
-                raise BatchError(f"--resume: {out} holds a run of other input or options ({', '.join(diff)});"
-                                 " give another --out folder")
+                hint = (f"; it was made --as-of {old['as_of']}: give --as-of {old['as_of']} to continue it"
+                        if diff == ["as_of"] and old.get("as_of") else "; give another --out folder")
+                raise BatchError(f"--resume: {out} holds a run of other input or options ({', '.join(diff)}){hint}")
     lock = _lock(out)
     for w in warnings:
         warn(f"warning: {w}")
@@ -226,7 +231,7 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, ranked: Ranked,
                 if key is None:  # the web page imports it as an editable household (issue 12)
                     keep_input(Path(opts.out) / "households", h)
                 plans[engine.submit(plan_one, h, row, opts.time_limit_s, opts.same_day_credit,
-                                    opts.shortfall, opts.as_of, opts.roll_forward)] = row["seq"]
+                                    opts.shortfall, opts.as_of, opts.roll_forward, opts.on_time)] = row["seq"]
             while not exhausted and len(checks) < max_checks and len(queue) < max_plans * 4:
                 nxt = next(chunks, None)
                 if nxt is None:

@@ -184,7 +184,8 @@ def _alarm(signum, frame):  # pragma: no cover - runs inside a worker
 
 
 def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
-             shortfall: str = "bound", as_of=None, roll_forward: bool = False) -> tuple[dict, str | None, int]:
+             shortfall: str = "bound", as_of=None, roll_forward: bool = False,
+             on_time: bool = False) -> tuple[dict, str | None, int]:
     """Plan one household; each solver phase may do `time_limit_s` deterministic seconds of
     work (the same on every machine), so the result depends on the input only. In a worker
     process's main thread a wall-clock timer is the safety net (`HOUSEHOLD_WALL_PHASES`
@@ -212,7 +213,7 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
             signal.setitimer(signal.ITIMER_REAL, max(0.001, time_limit_s * WALL_FACTOR * HOUSEHOLD_WALL_PHASES))
         try:
             p = plan(h, same_day_credit=same_day_credit, time_limit_s=time_limit_s, shortfall=shortfall,
-                     as_of=as_of, horizon_note=aligned.note)
+                     as_of=as_of, horizon_note=aligned.note, on_time=on_time)
         finally:
             if use_alarm:
                 signal.setitimer(signal.ITIMER_REAL, 0)

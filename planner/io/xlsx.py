@@ -100,6 +100,8 @@ def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], 
     import shutil
 
     path = Path(path)
+    if not _main_importable():  # a child would fail to start: write here
+        return write_xlsx(path, header, rows, sheet=sheet, money_columns=money_columns, widths=widths)
     ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
     rows_r, rows_w = ctx.Pipe(duplex=False)
     done_r, done_w = ctx.Pipe(duplex=False)
@@ -114,6 +116,15 @@ def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], 
         return write_xlsx(path, header, rows, sheet=sheet, money_columns=money, widths=widths)
     rows_r.close()
     done_w.close()
+    try:
+        ready = done_r.recv()[0] == "ready"
+    except EOFError:  # the child could not start (e.g. a main script it cannot import again)
+        ready = False
+    if not ready:
+        child.join()
+        for end in (rows_w, done_r):
+            end.close()
+        return write_xlsx(path, header, rows, sheet=sheet, money_columns=money, widths=widths)
     try:
         _feed(rows_w, rows, batch)
     except BaseException:
@@ -143,6 +154,19 @@ def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], 
         _, errno, message, filename = report
         raise OSError(errno, message, filename) if errno is not None else OSError(message)
     raise RuntimeError(report[1])
+
+
+def _main_importable() -> bool:
+    """Whether a new process can import this one's main module again, as the forkserver and
+    spawn start methods do: not for code read from standard input or an interactive session
+    (then `planner batch` is used as a library, and the sheet is written in this process)."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None:
+        return True
+    file = getattr(main, "__file__", None)
+    return file is None or os.path.exists(file)
 
 
 def _feed(rows_w, rows: Iterable[list], batch: int) -> None:
@@ -176,6 +200,7 @@ def _write_from_pipe(rows_r, done_w, path: str, header: list[str], sheet: str, m
                 return
             yield from part
 
+    done_w.send(("ready",))
     try:
         n = write_xlsx(path, header, rows(), sheet=sheet, money_columns=money, widths=widths)
         done_w.send(("ok", n))
