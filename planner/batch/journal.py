@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 from ..io.files import private_opener
 
@@ -18,7 +19,7 @@ class Journal:
 
     def __init__(self, path: Path):
         self.path = path
-        self.fh = None
+        self.fh: TextIO | None = None
         self.last_sync = time.monotonic()
         self.unsynced = 0
 
@@ -69,6 +70,7 @@ class Journal:
     def write(self, row: dict) -> str:
         """Append `row`; returns its line (without the newline)."""
         line = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        assert self.fh is not None, "open() the journal first"
         self.fh.write(line + "\n")
         self.unsynced += 1
         return line

@@ -148,9 +148,9 @@ def summary_text(s: BatchSummary, top: list[dict], opts: BatchOptions) -> str:
     lines += ["", f"top {len(top)} by priority (priority = urgency + arrears + children + levers):",
               f"  {'#':>3}  {'id':<24} {'prio':>4} = {'urg':>3} + {'arr':>3} + {'chi':>3} + {'lev':>3}  "
               f"{'request':<10}  {'problem':<7} {'status':<11} actors"]
-    for k, r in enumerate(top, 1):
+    for rank, r in enumerate(top, 1):
         lines.append(
-            f"  {k:>3}  {str(r['id'])[:24]:<24} {r['priority']:>4} = {r['priority_urgency']:>3} + "
+            f"  {rank:>3}  {str(r['id'])[:24]:<24} {r['priority']:>4} = {r['priority_urgency']:>3} + "
             f"{r['priority_arrears']:>3} + {r['priority_children']:>3} + {r['priority_levers']:>3}  "
             f"{r['eviction_request'] or '-':<10}  {r['problem']:<7} {r['status']:<11} {r['actors'] or '-'}")
     lines += ["", "priority: see README.md (planner batch, Priority); amounts in results.csv are øre (*_ore)."]

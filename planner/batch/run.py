@@ -207,7 +207,10 @@ class _ErrorSink:
 
 def _process(spool: Spool, opts: BatchOptions, journal: Journal, ranked: Ranked, errors: _ErrorSink, pending: int,
              stats: dict) -> None:
+    engine: DaskEngine | InlineEngine | LocalEngine
     if opts.engine == "dask":
+        if not opts.scheduler:
+            raise BatchError("--engine dask needs --scheduler ADDRESS")
         engine = DaskEngine(opts.scheduler)
     elif opts.engine == "inline":
         engine = InlineEngine()
@@ -324,7 +327,7 @@ class _Progress:
     def checked(self, n: int, jobs: int) -> None:
         if self.bar:
             self.bar.advance(self.t_check, n)
-            self.bar.update(self.t_plan, total=self.bar.tasks[self.t_plan].total + jobs)
+            self.bar.update(self.t_plan, total=(self.bar.tasks[self.t_plan].total or 0) + jobs)
 
     def planned(self) -> None:
         if self.bar:

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 #: the workbook's "created" property (fixed: see the module docstring)
 CREATED = datetime(1980, 1, 1, tzinfo=timezone.utc)
@@ -102,7 +103,7 @@ def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], 
     path = Path(path)
     if not _main_importable():  # a child would fail to start: write here
         return write_xlsx(path, header, rows, sheet=sheet, money_columns=money_columns, widths=widths)
-    ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+    ctx: Any = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
     rows_r, rows_w = ctx.Pipe(duplex=False)
     done_r, done_w = ctx.Pipe(duplex=False)
     money = list(money_columns)
