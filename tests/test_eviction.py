@@ -582,7 +582,8 @@ def test_interest_equals_a_day_by_day_sum(debts, days_after):
 def _first_process_out_of_reach(h, same_day_credit: bool = False) -> bool:
     """The batch's shortcut as `request_date` takes it: the bound on the first process."""
     from planner.calendar import resolve_expense
-    from planner.eviction.projection import _months_to, _out_of_reach, _walk
+    from planner.eviction.process import _walk
+    from planner.eviction.projection import _months_to, _out_of_reach
     from planner.eviction.timeline import _rent_days, first_unpaid_due, process_start
     from planner.model import add_months
 

@@ -39,15 +39,15 @@ The arrears model (deliberately simple, and said in the output):
   is carried out, and paying before the lock is changed stops it.
 
 Parts: `rules` (the data), `results` (what a projection finds), `timeline` (dates, fees,
-interest, the arrears model), `projection` (the process for a household, a claim, a profile),
+interest, the arrears model), `process` (one process from a due date: steps, claim, a notice
+paid; a claim's and a profile's example), `projection` (a household's processes),
 `text` (the Norwegian text).
 """
 
+from .process import project_claim, project_profile
 from .projection import (
     MAX_PROCESSES,
-    project_claim,
     project_household,
-    project_profile,
     projection_months,
     projection_series,
     request_date,

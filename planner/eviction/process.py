@@ -1,0 +1,335 @@
+"""One process from a first unpaid due date: its steps, dates and costs, the claim with its
+interest, a notice the account can pay, and the projection's result; the seed report's claim
+and the named profiles' examples."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Literal
+
+from ..money import format_kr
+from .results import CostLine, EvictionProjection, FeesUsed, Settlement, Step, UnpaidRent
+from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, Lookup, Profile, StepRule, eviction_rules
+from .timeline import (
+    RateAt,
+    _Debt,
+    _interest_exact,
+    _month_last_day,
+    _months,
+    _round_ore,
+    _step_costs,
+    court_fees,
+    step_dates,
+)
+
+# --------------------------------------------------------------------------- one process
+
+
+#: a projection that ends before any eviction request: no request, no cure, no fees
+_NO_REQUEST: dict = dict(request_date=None, eviction_date=None, cure_amount_ore=0, cure_principal_ore=0,
+                         cure_interest_ore=0, cure_costs_ore=0, cure_deadline=None, fees=None)
+
+
+#: one step of a process as the rules lay it out: its rule, its date, the costs it adds, and
+#: the costs so far once they are added
+WalkStep = tuple[StepRule, date, tuple[CostLine, ...], int]
+
+
+@lru_cache(maxsize=4096)
+def _walk(first_due: date, rules: EvictionRules, profile: str | None) -> tuple[WalkStep, ...]:
+    """The steps of a process from `first_due`, with their dates and costs: the same for every
+    household whose rent fell due that day, so worked out once for all of them."""
+    dates = step_dates(first_due, rules, profile)
+    p = rules.profiles[profile] if profile is not None else None
+    out: list[WalkStep] = []
+    costs = 0
+    for rule in rules.steps:
+        when = dates[rule.key]
+        lines = _step_costs(rule, when, first_due, rules, p)
+        costs += sum(c.amount_ore for c in lines)
+        out.append((rule, when, lines, costs))
+    return tuple(out)
+
+
+class _Claim:
+    """What is owed in one process: its debts, and simple interest on them at the data's rates
+    (or a profile's one rate), exactly; `fallback` says whether any day used a fallback rate."""
+
+    def __init__(self, debts: list[_Debt], rules: EvictionRules, profile: Profile | None, first_due: date) -> None:
+        self.debts = debts
+        self.day_count = rules.day_count
+        self.fallback = False
+        self.rate_at: RateAt
+        self.next_change: Callable[[date], date | None]
+        if profile is not None and profile.interest_percent is not None:
+            fixed = Lookup(profile.interest_percent, first_due, False)
+            self.rate_at = lambda _d: fixed  # the profile's one rate
+            self.next_change = lambda _d: None
+            self.source: Literal["data", "profile"] = "profile"
+        else:
+            # the same few days are looked up again and again (each notice day, each debt)
+            self.rate_at = lru_cache(maxsize=None)(rules.interest.at)
+            self.next_change = lru_cache(maxsize=None)(rules.interest.changes_after)
+            self.source = "data"
+
+    def principal_owed(self, owed_by: date) -> int:
+        return sum(d.amount_ore for d in self.debts if d.owed_from <= owed_by)
+
+    def interest_to(self, when: date, owed_by: date) -> int:
+        """Interest up to `when` on the debts owed by `owed_by`, rounded to whole øre."""
+        owed = (d for d in self.debts if d.owed_from <= owed_by)
+        exact, fb = _interest_exact(owed, when, self.rate_at, self.next_change, self.day_count)
+        self.fallback = self.fallback or fb
+        return _round_ore(exact)
+
+
+def _claim(walk: tuple[WalkStep, ...], debts: list[_Debt], rules: EvictionRules, profile: Profile | None,
+           first_due: date) -> _Claim:
+    """The process's claim: the debts owed by the eviction date (later rent is not part of it)."""
+    eviction = _date_of(walk, EVICTION_STEP)
+    return _Claim([d for d in debts if d.owed_from <= eviction], rules, profile, first_due)
+
+
+def _date_of(walk: tuple[WalkStep, ...], key: str) -> date:
+    return next(when for rule, when, _, _ in walk if rule.key == key)
+
+
+def _first_settlement(walk: tuple[WalkStep, ...], claim: _Claim, afford: Callable[[date], int | None],
+                      first_due: date) -> Settlement | None:
+    """The first notice with a deadline whose claim the account pays by then, or None."""
+    for rule, when, _, costs in walk:
+        if rule.pay_within_days:
+            settled = _try_settle(rule, when, claim.principal_owed(when), claim.interest_to, costs, afford, first_due)
+            if settled is not None:
+                return settled
+    return None
+
+
+def _project(
+    *,
+    first_due: date,
+    debts: list[_Debt],
+    months_from: date,
+    rules: EvictionRules,
+    profile: Profile | None,
+    household: str | None,
+    unpaid: tuple[UnpaidRent, ...],
+    existing_ore: int,
+    afford: Callable[[date], int | None] | None = None,
+) -> EvictionProjection:
+    """The steps, costs and cure amount of one process. With `afford` (the lowest balance of the
+    household's account from a day to the end of its month, before paying anything), a notice
+    with a deadline whose claim the account can pay by then is paid, and the process stops
+    there: the result then has status "settled" and one settlement."""
+    walk = _walk(first_due, rules, profile.name if profile else None)
+    request, eviction = _date_of(walk, REQUEST_STEP), _date_of(walk, EVICTION_STEP)
+    claim = _claim(walk, debts, rules, profile, first_due)
+    debts = claim.debts
+    settled = _first_settlement(walk, claim, afford, first_due) if afford is not None else None
+
+    steps: list[Step] = []
+    cure = (0, 0, 0)
+    for rule, when, lines, costs_so_far in walk:
+        added = sum(c.amount_ore for c in lines)
+        principal, interest = claim.principal_owed(when), claim.interest_to(when, when)
+        if rule.key == EVICTION_STEP:
+            # paying before the lock is changed stops it: this step's own costs never fall
+            cure = (principal, interest, costs_so_far - added)
+        steps.append(
+            Step(
+                key=rule.key,
+                name_nb=rule.name_nb,
+                name_en=rule.name_en,
+                date=when,
+                legal_basis=rule.legal_basis,
+                cost_ore=added,
+                costs=lines,
+                principal_ore=principal,
+                interest_ore=interest,
+                claim_ore=principal + interest + costs_so_far,
+            )
+        )
+        if settled is not None and rule.key == settled.step:
+            return _settled(settled, steps, debts, months_from, household, unpaid, existing_ore, rules, profile)
+
+    r = rules.rettsgebyr.at(request)
+    filing, total = court_fees(int(r.value * 100), rules)
+    ink = rules.inkassosats.at(first_due)
+    fees = FeesUsed(
+        r_year=request.year,
+        r_ore=int(r.value * 100),
+        r_valid_from=r.valid_from,
+        r_fallback=r.fallback,
+        filing_ore=filing,
+        carried_out_total_ore=total,
+        inkassosats_ore=int(ink.value * 100),
+        inkassosats_valid_from=ink.valid_from,
+        inkassosats_fallback=ink.fallback,
+        interest_percent=claim.rate_at(first_due).value,
+        interest_source=claim.source,
+        interest_fallback=claim.fallback,
+    )
+
+    by_month = {}
+    for key in _months(months_from, eviction):
+        end = min(_month_last_day(key), eviction)
+        by_month[key] = sum(d.amount_ore for d in debts if d.owed_from <= end)
+
+    return EvictionProjection(
+        status="arrears",
+        household=household,
+        profile=profile.name if profile else None,
+        first_due=first_due,
+        steps=tuple(steps),
+        arrears_by_month=by_month,
+        unpaid_rents=tuple(u for u in unpaid if u.due <= eviction),
+        existing_arrears_ore=existing_ore,
+        request_date=request,
+        eviction_date=eviction,
+        cure_amount_ore=sum(cure),
+        cure_principal_ore=cure[0],
+        cure_interest_ore=cure[1],
+        cure_costs_ore=cure[2],
+        cure_deadline=eviction,
+        fees=fees,
+        notes=_notes(steps, rules, profile, fees),
+    )
+
+
+def _try_settle(
+    rule: StepRule, when: date, principal: int, interest_to: Callable[[date, date], int], costs: int,
+    afford: Callable[[date], int | None], first_due: date,
+) -> Settlement | None:
+    """The first day up to the notice's deadline on which the account can pay the notice's
+    claim (`principal`, what was owed on the notice's date; interest to the day of payment; and
+    the costs so far) and still cover the rest of that month's planned spending; None if there
+    is none. Interest is never negative, so a day whose balance cannot meet the principal and
+    costs alone is passed over without working it out (exact fractions are the slow part)."""
+    deadline = when + timedelta(days=rule.pay_within_days or 0)
+    day = when
+    while day <= deadline:
+        low = afford(day)
+        if low is not None and low >= principal + costs:
+            interest = interest_to(day, when)
+            if low >= principal + interest + costs:
+                return Settlement(rule.key, rule.name_nb, when, deadline, day, first_due, principal, interest, costs)
+        day += timedelta(days=1)
+    return None
+
+
+def _settled(
+    x: Settlement, steps: list[Step], debts: list[_Debt], months_from: date, household: str | None,
+    unpaid: tuple[UnpaidRent, ...], existing_ore: int, rules: EvictionRules, profile: Profile | None,
+) -> EvictionProjection:
+    """A process that stops at a notice because the account pays it."""
+    by_month = {}
+    for key in _months(months_from, x.paid_on):
+        end = min(_month_last_day(key), x.paid_on - timedelta(days=1))
+        by_month[key] = sum(d.amount_ore for d in debts if d.owed_from <= end)
+    return EvictionProjection(
+        status="settled",
+        household=household,
+        profile=profile.name if profile else None,
+        first_due=x.first_due,
+        steps=tuple(steps),
+        arrears_by_month=by_month,
+        unpaid_rents=tuple(u for u in unpaid if u.due <= x.notice_date),
+        existing_arrears_ore=existing_ore,
+        **_NO_REQUEST,
+        settlements=(x,),
+    )
+
+
+def _notes(steps: Iterable[Step], rules: EvictionRules, profile: Profile | None, fees: FeesUsed) -> tuple[str, ...]:
+    """Norwegian notes on every fallback and assumption, so that no uncertain figure passes as
+    settled. Years whose R or inkassosats was not found are named."""
+    notes: list[str] = []
+    r_years: dict[int, Lookup] = {}
+    ink_years: dict[int, Lookup] = {}
+    for s in steps:
+        for c in s.costs:
+            if c.key.startswith("gebyr_"):
+                r_years.setdefault(s.date.year, rules.rettsgebyr.at(s.date))
+            elif c.key in rules.costs and rules.costs[c.key].base == "inkassosats":
+                ink_years.setdefault(s.date.year, rules.inkassosats.at(s.date))
+            elif c.key in rules.costs:
+                r_years.setdefault(s.date.year, rules.rettsgebyr.at(s.date))
+    for year, r in sorted(r_years.items()):
+        if r.fallback:
+            notes.append(
+                f"Rettsgebyret (R) for {year} er ikke funnet; siste kjente verdi, "
+                f"{format_kr(int(r.value * 100))} (fra {r.valid_from:%d.%m.%Y}), er brukt."
+            )
+    for year, k in sorted(ink_years.items()):
+        if k.fallback:
+            notes.append(
+                f"Inkassosatsen for {year} er ikke funnet; {format_kr(int(k.value * 100))} "
+                f"(fra {k.valid_from:%d.%m.%Y}) er brukt, så purregebyr og innkrevingsgebyr er usikre."
+            )
+    pct = str(fees.interest_percent).replace(".", ",")
+    steps = list(steps)
+    if fees.interest_source == "data" and steps:
+        first, last = steps[0].date, steps[-1].date
+        for v in rules.interest.values:
+            if v.status == "uncertain" and first < v.valid_from <= last or (
+                    v.status == "uncertain" and v.valid_from <= first <= v.confirmed_until):
+                notes.append(
+                    f"Forsinkelsesrenten fra {v.valid_from:%d.%m.%Y}, {str(v.value).replace('.', ',')} % per år, "
+                    "er bare meldt, ikke bekreftet."
+                )
+    if fees.interest_source == "profile":
+        notes.append(f"Forsinkelsesrente {pct} % per år, som i eksempelet.")
+    elif fees.interest_fallback:
+        latest = rules.interest.values[-1]
+        notes.append(
+            f"Forsinkelsesrenten etter {latest.confirmed_until:%d.%m.%Y} er ikke funnet; "
+            f"{str(latest.value).replace('.', ',')} % per år (fra {latest.valid_from:%d.%m.%Y}) er brukt videre."
+        )
+    if profile is not None and profile.extra_costs:
+        notes.append("«Andre kostnader» er ikke spesifisert i rapporten; beløpene er tilpasset rapportens totalsummer.")
+    landlord = any(c.key == "utleier_begjaering" for s in steps for c in s.costs)
+    notes.append(
+        "Purregebyr og innkrevingsgebyr er regnet med de høyeste satsene reglene tillater; "
+        "kommunen kan kreve mindre. Salær til inkasso er ikke tatt med."
+        + (" Utleiers kostnader med begjæringen er regnet med det meste utleier kan kreve (½ R)." if landlord
+           else " Utleiers kostnader med begjæringen er ikke tatt med.")
+    )
+    notes.append(
+        "Datoene er omtrentlige: de følger 2006-rapportens eksempel og lovens minstefrister, "
+        "og varierer mellom namsmannsdistrikter."
+    )
+    notes.append(
+        "Gebyret for gjennomført utkastelse kommer bare hvis låsen skiftes, og er ikke med i beløpet som stopper den."
+    )
+    return tuple(notes)
+
+
+def project_claim(
+    first_due: date, claim_ore: int, profile: str | None = None, rules: EvictionRules | None = None
+) -> EvictionProjection:
+    """The process for one explicit unpaid claim of `claim_ore`, due on `first_due`, with no
+    later rent: the seed report's form of the example. `profile` (e.g. "seed-2006") takes that
+    profile's timeline, interest rate and extra costs; without it the data's usual ones apply."""
+    rules = rules or eviction_rules()
+    p = rules.profiles[profile] if profile is not None else None
+    if claim_ore <= 0:
+        raise ValueError("the claim must be more than 0 øre")
+    return _project(
+        first_due=first_due,
+        debts=[_Debt(first_due, first_due, claim_ore)],
+        months_from=first_due,
+        rules=rules,
+        profile=p,
+        household=None,
+        unpaid=(),
+        existing_ore=claim_ore,
+    )
+
+
+def project_profile(name: str = "seed-2006", rules: EvictionRules | None = None) -> EvictionProjection:
+    """A named profile's worked example, on its own first due date and claim."""
+    rules = rules or eviction_rules()
+    p = rules.profiles[name]
+    return project_claim(p.first_due, p.claim_ore, profile=name, rules=rules)
