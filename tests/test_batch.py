@@ -1004,3 +1004,14 @@ def test_xlsx_is_written_here_when_a_child_could_not_start(tmp_path, monkeypatch
     monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", lambda self: started.append(self))
     assert write_xlsx_aside(tmp_path / "b.xlsx", ["id", "n"], iter(rows)) == 50
     assert not started and (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_outputs_that_cannot_be_written_leave_no_temporary_copies(tmp_path):
+    """results.xlsx cannot take its place (a folder is there): the run fails on that, and
+    neither results.csv's nor the sheet's temporary file is left (they hold every row)."""
+    out = tmp_path / "o"
+    (out / "results.xlsx").mkdir(parents=True)
+    with pytest.raises(IsADirectoryError):
+        run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], out)
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp") or ".spill-" in p.name]
+    assert not (out / "results.csv").exists()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import time
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..io.files import private_opener, write_atomic
+from ..io.files import atomic_text, write_atomic
 from ..io.tables import (
     ERROR_HEADER,
     Spool,
@@ -74,11 +73,10 @@ def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in
             yield json.loads(row_json)
 
     # results.csv and results.xlsx in one pass over the sorted rows
-    tmp = out / ".results.csv.tmp"
     by_status: Counter = Counter()
     by_problem: Counter = Counter()
     n_ok = n_bad = 0
-    with open(tmp, "w", encoding="utf-8", newline="", opener=private_opener) as fh:
+    with atomic_text(out / "results.csv", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(columns)
 
@@ -95,23 +93,16 @@ def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in
                 yield r
 
         _write_xlsx(out / "results.xlsx", columns, rows_to_csv())
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, out / "results.csv")
     # errors.csv: file-level problems first, then by household input order, then orphan payouts
     n_err = 0
-    tmp = out / ".errors.csv.tmp"
     in_errors = db.execute("SELECT count(*) FROM bad").fetchone()[0]
-    with open(tmp, "w", encoding="utf-8", newline="", opener=private_opener) as fh:
+    with atomic_text(out / "errors.csv", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(ERROR_HEADER)
         for file, row, col, value, reason, hh in db.execute(
                 "SELECT file, row, col, value, reason, household FROM errs ORDER BY seq, n"):
             w.writerow([csv_safe(v) for v in (file, "" if row is None else row, col, value, reason, hh or "")])
             n_err += 1
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, out / "errors.csv")
     summary = BatchSummary(rows_in=rows_in, planned=n_ok, in_errors=in_errors, error_rows=n_err,
                            payout_orphans=orphans, by_status=dict(by_status), by_problem=dict(by_problem),
                            seconds=time.perf_counter() - t_start, unused_columns=spool.unused_columns, out=out,

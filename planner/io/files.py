@@ -8,7 +8,10 @@ so another account on a shared office server cannot read them.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -35,12 +38,25 @@ def private_dir(path: Path) -> None:
 
 def write_atomic(path: Path, text: str) -> None:
     """`text` to `path` via a 0600 temporary file, fsync and an atomic rename."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8", opener=private_opener) as fh:
+    with atomic_text(path) as fh:
         fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
-__all__ = ["DIR_MODE", "FILE_MODE", "private_dir", "private_opener", "write_atomic"]
+@contextmanager
+def atomic_text(path: Path, newline: str | None = None) -> Iterator[TextIO]:
+    """A text file written in place of `path` at once: a 0600 temporary file beside it, fsynced
+    and renamed when the block ends; removed if the block fails, so neither a half-written
+    `path` nor a stray copy of its contents is left."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline=newline, opener=private_opener) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+__all__ = ["DIR_MODE", "FILE_MODE", "atomic_text", "private_dir", "private_opener", "write_atomic"]
