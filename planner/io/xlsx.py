@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 #: the workbook's "created" property (fixed: see the module docstring)
 CREATED = datetime(1980, 1, 1, tzinfo=timezone.utc)
@@ -98,7 +98,6 @@ def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], 
     An error while making the rows is raised as it is, after the child has stopped. A child
     that dies (killed) is an OSError, and what it had written is removed."""
     import multiprocessing as mp
-    import shutil
 
     path = Path(path)
     if not _main_importable():  # a child would fail to start: write here
@@ -147,7 +146,15 @@ def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], 
     child.join()
     if report[0] == "ok":
         return int(report[1])
-    tmp, spill_prefix = _leftovers(path, child.pid or 0)
+    _child_failed(path, child.pid or 0, report)
+
+
+def _child_failed(path: Path, pid: int, report: tuple) -> NoReturn:
+    """Remove what the child `pid` left of `path` (a killed child cleans nothing) and raise its
+    failure here: an OSError as the same OSError, anything else as a RuntimeError."""
+    import shutil
+
+    tmp, spill_prefix = _leftovers(path, pid)
     tmp.unlink(missing_ok=True)
     for spill in path.parent.glob(spill_prefix + "*"):
         shutil.rmtree(spill, ignore_errors=True)
