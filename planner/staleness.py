@@ -12,6 +12,7 @@ from datetime import date
 
 from .benefits import catalogue
 from .eviction import eviction_rules
+from .formatting import nb_date
 
 
 def known_until() -> dict[str, date]:
@@ -35,6 +36,6 @@ def stale_warning(today: date) -> str | None:
     stale = {k: v for k, v in known_until().items() if v < today}
     if not stale:
         return None
-    parts = ", ".join(f"{k} til {v:%d.%m.%Y}" for k, v in sorted(stale.items(), key=lambda kv: (kv[1], kv[0])))
-    return (f"Advarsel: dataene er bare kjent {parts}, men datoen som brukes er {today:%d.%m.%Y}. "
+    parts = ", ".join(f"{k} til {nb_date(v)}" for k, v in sorted(stale.items(), key=lambda kv: (kv[1], kv[0])))
+    return (f"Advarsel: dataene er bare kjent {parts}, men datoen som brukes er {nb_date(today)}. "
             "Gebyrer, renter og datoer kan være utdatert; oppdater planner/data (se README).")

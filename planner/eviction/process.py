@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
 
+from ..formatting import nb_date
 from ..money import format_kr
 from .results import CostLine, EvictionProjection, FeesUsed, Settlement, Step, UnpaidRent
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, Lookup, Profile, StepRule, eviction_rules
@@ -260,13 +261,13 @@ def _notes(steps: Iterable[Step], rules: EvictionRules, profile: Profile | None,
         if r.fallback:
             notes.append(
                 f"Rettsgebyret (R) for {year} er ikke funnet; siste kjente verdi, "
-                f"{format_kr(int(r.value * 100))} (fra {r.valid_from:%d.%m.%Y}), er brukt."
+                f"{format_kr(int(r.value * 100))} (fra {nb_date(r.valid_from)}), er brukt."
             )
     for year, k in sorted(ink_years.items()):
         if k.fallback:
             notes.append(
                 f"Inkassosatsen for {year} er ikke funnet; {format_kr(int(k.value * 100))} "
-                f"(fra {k.valid_from:%d.%m.%Y}) er brukt, så purregebyr og innkrevingsgebyr er usikre."
+                f"(fra {nb_date(k.valid_from)}) er brukt, så purregebyr og innkrevingsgebyr er usikre."
             )
     pct = str(fees.interest_percent).replace(".", ",")
     steps = list(steps)
@@ -276,7 +277,7 @@ def _notes(steps: Iterable[Step], rules: EvictionRules, profile: Profile | None,
             if v.status == "uncertain" and first < v.valid_from <= last or (
                     v.status == "uncertain" and v.valid_from <= first <= v.confirmed_until):
                 notes.append(
-                    f"Forsinkelsesrenten fra {v.valid_from:%d.%m.%Y}, {str(v.value).replace('.', ',')} % per år, "
+                    f"Forsinkelsesrenten fra {nb_date(v.valid_from)}, {str(v.value).replace('.', ',')} % per år, "
                     "er bare meldt, ikke bekreftet."
                 )
     if fees.interest_source == "profile":
@@ -284,8 +285,8 @@ def _notes(steps: Iterable[Step], rules: EvictionRules, profile: Profile | None,
     elif fees.interest_fallback:
         latest = rules.interest.values[-1]
         notes.append(
-            f"Forsinkelsesrenten etter {latest.confirmed_until:%d.%m.%Y} er ikke funnet; "
-            f"{str(latest.value).replace('.', ',')} % per år (fra {latest.valid_from:%d.%m.%Y}) er brukt videre."
+            f"Forsinkelsesrenten etter {nb_date(latest.confirmed_until)} er ikke funnet; "
+            f"{str(latest.value).replace('.', ',')} % per år (fra {nb_date(latest.valid_from)}) er brukt videre."
         )
     if profile is not None and profile.extra_costs:
         notes.append("«Andre kostnader» er ikke spesifisert i rapporten; beløpene er tilpasset rapportens totalsummer.")

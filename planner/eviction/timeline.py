@@ -14,7 +14,7 @@ import numpy as np
 
 from ..calendar import Occurrence, Schedule, occurrences, resolve_expense
 from ..cashflow import simulate, transactions
-from ..formatting import whole_kr
+from ..formatting import nb_date, whole_kr
 from ..model import Arrears, Household, Transaction, add_months
 from ..periods import key_of, last_day, month_key, months_between
 from .results import CostLine, UnpaidRent
@@ -91,7 +91,7 @@ def _step_costs(
         rounding = period.rounding or base.fee_rounding or "down"
         amount = _round_fee(period.multiple * base.value, rounding)
         name = "inkassosatsen" if c.base == "inkassosats" else "R"
-        basis = f"{_factor(period.multiple)} × {name} {_kr(int(base.value * 100))} (fra {base.valid_from:%d.%m.%Y})"
+        basis = f"{_factor(period.multiple)} × {name} {_kr(int(base.value * 100))} (fra {nb_date(base.valid_from)})"
         if rounding == "nearest":
             basis += ", til nærmeste hele krone"
         lines.append(CostLine(key, c.name_nb, amount, basis, base.fallback, c.uncertain is not None))
@@ -99,7 +99,7 @@ def _step_costs(
         r = rules.rettsgebyr.at(when)
         r_ore = int(r.value * 100)
         filing, total = court_fees(r_ore, rules)
-        r_text = f"R = {_kr(r_ore)} (fra {r.valid_from:%d.%m.%Y})"
+        r_text = f"R = {_kr(r_ore)} (fra {nb_date(r.valid_from)})"
         if rule.court_fee == "filing":
             lines.append(
                 CostLine(

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ..formatting import nb_date
+
 #: Follow-up states of an intervention as the report groups them (issue 12's task states:
 #: to_ask, asked, agreed, in_effect, refused). None: the source knows only that it was proposed.
 STATES = ("proposed", "agreed", "in_effect", "refused")
@@ -116,7 +118,7 @@ class Period:
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
     def label(self) -> str:
-        return f"{self.start:%d.%m.%Y}–{self.end:%d.%m.%Y}"
+        return f"{nb_date(self.start)}–{nb_date(self.end)}"
 
 
 def _whole_months(p: Period) -> int:

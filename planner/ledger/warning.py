@@ -32,6 +32,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ..formatting import nb_date
 from ..model import add_months
 from ..money import format_kr
 from .analysis import Analysis, month_start
@@ -116,7 +117,7 @@ def early_warning(a: Analysis, pattern: np.ndarray, as_of: int) -> pd.DataFrame:
 
 
 def _d(day: int) -> str:
-    return to_date(day).strftime("%d.%m.%Y") if day >= 0 else "-"
+    return nb_date(to_date(day)) if day >= 0 else "-"
 
 
 def explain(row: dict, pattern: str, days: list[int], as_of: int) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from ..formatting import nb_date
+
 STATUS_NB = {"solvent": "I orden", "planned": "Plan funnet", "infeasible": "Ingen plan"}
 PROBLEM_NB = {"none": "Ingen", "timing": "Tidsproblem", "income": "Inntektsproblem"}
 RECIPIENT_NB = {
@@ -48,7 +50,7 @@ def nbdate(value) -> str:
             return value
     if isinstance(value, datetime):
         return value.astimezone().strftime("%d.%m.%Y %H:%M")
-    return value.strftime("%d.%m.%Y")
+    return nb_date(value)
 
 
 def actors(items) -> str:
@@ -75,10 +77,10 @@ def expense_name(e) -> str:
 def schedule(item) -> str:
     """When a stream is paid, in words: 'den 10. hver måned', 'hver 14. dag fra 14.01.2026'."""
     if item.dates:
-        return ", ".join(d.strftime("%d.%m.%Y") for d in item.dates)
+        return ", ".join(nb_date(d) for d in item.dates)
     if item.every_days is not None or item.first is not None:
         n = item.every_days or 14
-        first = f" fra {item.first.strftime('%d.%m.%Y')}" if item.first else ""
+        first = f" fra {nb_date(item.first)}" if item.first else ""
         return f"hver {n}. dag{first}"
     if item.day is not None:
         return f"den {item.day}. hver måned"

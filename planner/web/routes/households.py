@@ -11,6 +11,7 @@ from datetime import date
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ...formatting import nb_date
 from ...model import LEVERS, Household
 from .. import forms
 from ..core import Web, household_of, posted_version, web_of
@@ -139,8 +140,8 @@ def page_context(web: Web, rec: Record) -> dict:
     try:
         ctx.update(plan_context(web, h))
     except HorizonPassed:
-        ctx["passed"] = (f"Perioden {h.start:%d.%m.%Y}–{h.end:%d.%m.%Y} ligger før per-datoen "
-                         f"{h.as_of:%d.%m.%Y}; det er ingenting igjen å planlegge. Rull planen fram fra i dag "
+        ctx["passed"] = (f"Perioden {nb_date(h.start)}–{nb_date(h.end)} ligger før per-datoen "
+                         f"{nb_date(h.as_of)}; det er ingenting igjen å planlegge. Rull planen fram fra i dag "
                          "(knappen «Rull fram»): like mange måneder, 14-dagersrytmer videre fra sine datoer.")
         return ctx
     from ...letters import recipients

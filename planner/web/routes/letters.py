@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ...formatting import nb_date
 from ...model import Household
 from ..casework import MISSING_NB, LetterSetup, letter_setup, parse_day
 from ..core import Web, household_of, web_of
@@ -85,17 +86,17 @@ def draft(web: Web, user: str, rec: Record, h: Household, to: str, letter_date: 
     asks = [i.request_by for i in p.interventions if i.request_by is not None and p.as_of is not None
             and (to == "tenant" or to in _recipients_of(i, h))]
     if asks and letter_date > min(asks):
-        problems.append(f"Planen holder bare hvis dette ble bedt om senest {min(asks).strftime('%d.%m.%Y')}. "
+        problems.append(f"Planen holder bare hvis dette ble bedt om senest {nb_date(min(asks))}. "
                         + ROLL_FORWARD_NB)
     elif asks:
         reply_by = min(reply_by, min(asks))  # never later than the plan's request_by
     first = first_change(h, p)
     if first is not None and letter_date > first:
-        warnings.append(f"Brevet er datert etter planens første endring ({first.strftime('%d.%m.%Y')}): "
+        warnings.append(f"Brevet er datert etter planens første endring ({nb_date(first)}): "
                         "den første måneden rekker ikke å bli endret. Vurder å lage planen på nytt fra i dag.")
     if first is not None and reply_by > first:
-        warnings.append(f"Svarfristen ({reply_by.strftime('%d.%m.%Y')}) er etter planens første endring "
-                        f"({first.strftime('%d.%m.%Y')}).")
+        warnings.append(f"Svarfristen ({nb_date(reply_by)}) er etter planens første endring "
+                        f"({nb_date(first)}).")
     return Draft(to, setup, letter_date, reply_by, problems, warnings, p)
 
 

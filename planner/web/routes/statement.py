@@ -15,6 +15,7 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 
+from ...formatting import nb_date
 from .. import forms
 from ..core import web_of
 from .households import form_page
@@ -70,11 +71,11 @@ def draft_form(items: list[tuple[str, bytes]], fmt: str | None, as_of: date | No
         warnings.append("Fant ingen husleie i kontoutskriften: fyll inn husleien (betales den fra en annen konto?).")
     if start <= found.statement_end:
         warnings.append("Første dag i planen er før kontoutskriften slutter: saldoen gjelder "
-                        f"{found.statement_end.strftime('%d.%m.%Y')}.")
+                        f"{nb_date(found.statement_end)}.")
     form.statement = StatementSummary(
-        period=f"{found.statement_start.strftime('%d.%m.%Y')}–{found.statement_end.strftime('%d.%m.%Y')}",
+        period=f"{nb_date(found.statement_start)}–{nb_date(found.statement_end)}",
         files=len(items),
-        balance=(format_kr(found.balance_ore) + f" ved utgangen av {found.statement_end.strftime('%d.%m.%Y')}"
+        balance=(format_kr(found.balance_ore) + f" ved utgangen av {nb_date(found.statement_end)}"
                  if found.balance_ore is not None else "ikke oppgitt i kontoutskriften: fyll inn saldoen"),
         living=f"{format_kr(found.living_ore)} (median av månedene: "
                + ("; ".join(f"{m} {format_kr(v)}" for m, v in found.living_evidence) or "ingen hel måned") + ")",

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ...formatting import nb_date
 from ..casework import parse_day
 from ..core import web_of
 
@@ -78,8 +79,8 @@ async def statistics(request: Request, fra: str = "", til: str = ""):
         return web.render(request, "statistics.html", ctx, status=400)
     report = await web.pool.run(_report, web, period)
     q = _query(period)
-    ctx.update(period=period, query=q, fra=fra or period.start.strftime("%d.%m.%Y"),
-               til=til or period.end.strftime("%d.%m.%Y"),
+    ctx.update(period=period, query=q, fra=fra or nb_date(period.start),
+               til=til or nb_date(period.end),
                body=html_fragment(report, heading=False,
                                   chart_src=lambda fig: f"/statistikk/diagram/{fig.key}.svg?{q}"))
     return web.render(request, "statistics.html", ctx)
