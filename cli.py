@@ -204,6 +204,13 @@ LETTER_TO = ("tenant", "landlord", "nav", "husbanken", "sosialtjenesten")
 LETTER_FORMATS = ("md", "html", "pdf", "docx")
 
 
+#: `--on-time` for the commands that plan (plan, letter)
+_on_time_option = click.option(
+    "--on-time", is_flag=True,
+    help="Plan for payouts on their days only (default: the plan holds when each payout comes up to its "
+         "late_days bank days late).")
+
+
 def _letter_options(f):
     """The options every letter command shares: language, sender, date and reference."""
     opts = [
@@ -289,9 +296,7 @@ def _write_letters(h, p, directory: str, fmt: str, o: dict) -> list[Path]:
               help="Kroner: among the cheapest plans prefer one keeping this much above the floor.")
 @click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=20.0, show_default=True,
               callback=_finite, help="Seconds per solver phase.")
-@click.option("--on-time", is_flag=True,
-              help="Plan for payouts on their days only (default: the plan holds when each payout comes up to "
-                   "its late_days bank days late).")
+@_on_time_option
 @click.option("--alternatives", type=click.IntRange(1, 4), default=1, show_default=True,
               help="Show the best plan and up to N-1 alternatives that ask different things of different people.")
 @click.option("--letters", "letters_dir", type=click.Path(file_okay=False), default=None,
@@ -375,11 +380,12 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
 @click.option("--recipient-address", default=None, help="Address lines on the letter, separated by ';'.")
 @click.option("--allow", "allow", multiple=True, help="Allow this lever (as for plan).")
 @click.option("--forbid", "forbid", multiple=True, help="Forbid this lever (as for plan).")
+@_on_time_option
 @_letter_options
 @_as_of_option
 @_roll_options
-def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, forbid, as_of=None, roll=False,
-               lead_file=None, **o) -> None:
+def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, forbid, on_time=False, as_of=None,
+               roll=False, lead_file=None, **o) -> None:
     """Write the plan's letter to one recipient (tenant, landlord, NAV, Husbanken, social office)."""
     from planner.assessment import plan_explained as plan
     from planner.io.errors import InputError
@@ -404,7 +410,7 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
     day = _day_for(h, as_of, _today(as_of))
     aligned = _aligned(h, day, roll)
     h = aligned.household
-    p = plan(h, allow, forbid, as_of=day, leads=_leads(lead_file, h), horizon_note=aligned.note)
+    p = plan(h, allow, forbid, as_of=day, leads=_leads(lead_file, h), horizon_note=aligned.note, on_time=on_time)
     recipient = None
     if recipient_name or recipient_address:
         base = kw["sender"].recipient(to)

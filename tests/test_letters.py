@@ -602,3 +602,19 @@ def test_tenant_letter_says_what_waiting_costs_when_the_account_can_pay(planned,
     assert "miste boligen" not in nb and "utkastelse" not in nb.lower()
     en = md(planned, sender, "enslig-mor-2006", "tenant", "en")
     assert "waiting costs about" in en and "lose your home" not in en
+
+
+def test_letter_on_time_is_the_letter_of_the_on_time_plan(tmp_path):
+    """`planner letter --on-time` writes from the plan for payouts on their days: the same letter
+    `planner plan --on-time --letters` writes, and not the robust plan's (the rent day differs)."""
+    sender = ["--kommune", "Testkommune", "--office", "NAV", "--caseworker", "Kari", "--date", "2026-01-01",
+              "--as-of", "2026-01-01"]
+    seed = str(SCENARIOS / "enslig-mor-2006.toml")
+    for name, extra in (("robust.md", []), ("on-time.md", ["--on-time"])):
+        r = run("letter", seed, "--to", "tenant", "--format", "md", "--out", str(tmp_path / name), *sender, *extra)
+        assert r.exit_code == 0, r.output
+    r = run("plan", seed, "--on-time", "--letters", str(tmp_path / "p"), "--letter-format", "md", *sender)
+    assert r.exit_code == 0, r.output
+    on_time = (tmp_path / "on-time.md").read_text(encoding="utf-8")
+    assert on_time == (tmp_path / "p" / "enslig-mor-2006-tenant.md").read_text(encoding="utf-8")
+    assert on_time != (tmp_path / "robust.md").read_text(encoding="utf-8")
