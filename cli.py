@@ -11,6 +11,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -18,7 +19,7 @@ EXIT_INPUT = 2
 EXIT_TIMEOUT = 1  # a household the solver could not finish in time (not an input error)
 
 
-def _fail_input(errors: list[str]) -> None:
+def _fail_input(errors: list[str]) -> NoReturn:
     for e in errors:
         click.echo(f"error: {e}", err=True)
     sys.exit(EXIT_INPUT)
@@ -158,7 +159,8 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
     from planner.io.household import read_household
     from planner.report import diagnosis_text
 
-    households, errors = [], []
+    households: list = []
+    errors: list[str] = []
     for f in files:
         try:
             h = read_household(f)
@@ -326,7 +328,9 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         _fail_input([str(exc)])
     if letters_dir:
         _letter_sender(letter_opts)  # refuse a missing caseworker before any solving
-    outputs, errors, timeouts = [], [], []
+    outputs: list = []
+    errors: list[str] = []
+    timeouts: list = []
     for f in files:
         try:
             h = read_household(f)
@@ -566,7 +570,7 @@ def _progress_bar():
     from rich.progress import Progress
 
     bar = Progress(transient=True)
-    tasks: dict[str, int] = {}
+    tasks: dict[str, Any] = {}
 
     def update(stage: str, done: int, total: int) -> None:
         if stage not in tasks:

@@ -178,14 +178,14 @@ def _where_is(loc: tuple, raw: RawHousehold, rows_of: dict) -> tuple[str, int | 
             col = "rent_day" if field_ == "day" else "rent"
             return file, row, cols.get(col, col), cells.get(col, "")
         pfile, prow, pcols, pcells = ref
-        col = field_ if field_ in pcells or field_ in PAYOUT_COLUMNS else "kind"
+        col = field_ if field_ is not None and (field_ in pcells or field_ in PAYOUT_COLUMNS) else "kind"
         return pfile, prow, pcols.get(col, col), pcells.get(col, "")
     if loc and loc[0] == "expense":  # no rent at all
         return file, row, cols.get("rent", "rent"), cells.get("rent", "")
     for n in range(len(loc), 0, -1):
-        col = _LOC_TENANT.get(loc[:n])
-        if col is not None:
-            return file, row, cols.get(col, col), cells.get(col, "")
+        named = _LOC_TENANT.get(loc[:n])
+        if named is not None:
+            return file, row, cols.get(named, named), cells.get(named, "")
     col = str(loc[0]) if loc else "id"
     return file, row, cols.get(col, col), cells.get(col, "")
 

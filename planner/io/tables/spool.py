@@ -94,8 +94,8 @@ class RawHousehold:
 
     seq: int  # input order
     hid: str  # the id as given (may be empty or bad)
-    tenant: tuple[str, int, dict[str, str], dict[str, object]] | None  # (file, row, ours->theirs, cells)
-    payouts: list[tuple[str, int, dict[str, str], dict[str, object]]] = field(default_factory=list)
+    tenant: tuple[str, int, dict[str, str], dict[str, str]] | None  # (file, row, ours->theirs, cells)
+    payouts: list[tuple[str, int, dict[str, str], dict[str, str]]] = field(default_factory=list)
     toml: tuple[str, str] | None = None  # (file name, text) for a household file
     errors: list[RowError] = field(default_factory=list)  # found while assembling (duplicate id, ...)
     #: False when its rows cannot be validated as a household (a required column is missing, the
@@ -178,7 +178,7 @@ class Spool:
                 keys = chunk.cells.get(key)
                 cols = [chunk.cells[c] for c in names]
                 numbers = chunk.rows
-                rows = []
+                rows: list[tuple] = []
                 for k, blank in enumerate(chunk.blank):
                     if blank:
                         continue  # a blank line: nothing to read, nothing lost
