@@ -43,7 +43,10 @@ def read_ofx(data: bytes, name: str) -> Statement:
     if len(keys) > 1:
         raise fail(name, f"holds statements of {len(keys)} accounts; export one account per file")
     entries: list[Entry] = []
-    starts, ends, closing, asof = [], [], None, None
+    starts: list[date] = []
+    ends: list[date] = []
+    closing: int | None = None
+    asof: date | None = None
     currency = None
     for stmt in statements:
         cur = str(getattr(stmt, "curdef", "") or "NOK").upper()
@@ -52,8 +55,8 @@ def read_ofx(data: bytes, name: str) -> Statement:
         currency = cur
         tl = stmt.banktranlist
         if tl is not None:
-            starts.append(_day(tl.dtstart))
-            ends.append(_day(tl.dtend))
+            starts += [d for d in (_day(tl.dtstart),) if d is not None]
+            ends += [d for d in (_day(tl.dtend),) if d is not None]
             for n, tx in enumerate(tl, start=1):
                 try:
                     ore = kroner_to_ore(tx.trnamt)
@@ -61,15 +64,19 @@ def read_ofx(data: bytes, name: str) -> Statement:
                     raise fail(name, f"transaction {n}: {exc}") from None
                 if getattr(tx, "currency", None) is not None and str(tx.currency.cursym).upper() != currency:
                     raise fail(name, f"transaction {n} is in {tx.currency.cursym}: planner reads NOK accounts only")
+                booked = _day(tx.dtposted)
+                if booked is None:  # pragma: no cover - ofxtools refuses a transaction without DTPOSTED
+                    raise fail(name, f"transaction {n} has no booking date (DTPOSTED)")
                 text = " ".join(str(x) for x in (tx.name, tx.memo) if x)
-                entries.append(Entry(booked=_day(tx.dtposted), amount_ore=ore, text=text,
+                entries.append(Entry(booked=booked, amount_ore=ore, text=text,
                                      counterpart=str(tx.name or ""), type=str(tx.trntype or "").casefold(),
                                      where=f"{name}: transaction {n}"))
         lb = getattr(stmt, "ledgerbal", None)
-        if lb is not None and (asof is None or _day(lb.dtasof) >= asof):
-            closing, asof = kroner_to_ore(lb.balamt), _day(lb.dtasof)
-    starts = [d for d in starts if d] or [e.booked for e in entries]
-    ends = [d for d in ends if d] or [e.booked for e in entries]
+        lb_day = _day(lb.dtasof) if lb is not None else None
+        if lb is not None and (asof is None or (lb_day is not None and lb_day >= asof)):
+            closing, asof = kroner_to_ore(lb.balamt), lb_day
+    starts = starts or [e.booked for e in entries]
+    ends = ends or [e.booked for e in entries]
     if not starts:
         raise fail(name, "is an OFX statement without bookings or a period")
     entries.sort(key=lambda e: e.booked)
