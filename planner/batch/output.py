@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..io.files import atomic_text, write_atomic
+from ..io.files import atomic_file, write_atomic
 from ..io.tables import (
     ERROR_HEADER,
     Spool,
@@ -76,7 +76,7 @@ def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in
     by_status: Counter = Counter()
     by_problem: Counter = Counter()
     n_ok = n_bad = 0
-    with atomic_text(out / "results.csv", newline="") as fh:
+    with atomic_file(out / "results.csv", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(columns)
 
@@ -96,7 +96,7 @@ def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in
     # errors.csv: file-level problems first, then by household input order, then orphan payouts
     n_err = 0
     in_errors = db.execute("SELECT count(*) FROM bad").fetchone()[0]
-    with atomic_text(out / "errors.csv", newline="") as fh:
+    with atomic_file(out / "errors.csv", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(ERROR_HEADER)
         for file, row, col, value, reason, hh in db.execute(

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -38,18 +38,19 @@ def private_dir(path: Path) -> None:
 
 def write_atomic(path: Path, text: str) -> None:
     """`text` to `path` via a 0600 temporary file, fsync and an atomic rename."""
-    with atomic_text(path) as fh:
+    with atomic_file(path) as fh:
         fh.write(text)
 
 
 @contextmanager
-def atomic_text(path: Path, newline: str | None = None) -> Iterator[TextIO]:
-    """A text file written in place of `path` at once: a 0600 temporary file beside it, fsynced
-    and renamed when the block ends; removed if the block fails, so neither a half-written
-    `path` nor a stray copy of its contents is left."""
+def atomic_file(path: Path, mode: str = "w", newline: str | None = None) -> Iterator[IO[Any]]:
+    """A file written in place of `path` at once (`mode` "w", text in UTF-8, or "wb"): a 0600
+    temporary file beside it, fsynced and renamed when the block ends; removed if the block
+    fails, so neither a half-written `path` nor a stray copy of its contents is left."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    text = {} if "b" in mode else {"encoding": "utf-8", "newline": newline}
     try:
-        with open(tmp, "w", encoding="utf-8", newline=newline, opener=private_opener) as fh:
+        with open(tmp, mode, opener=private_opener, **text) as fh:  # type: ignore[call-overload]
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -59,4 +60,4 @@ def atomic_text(path: Path, newline: str | None = None) -> Iterator[TextIO]:
         raise
 
 
-__all__ = ["DIR_MODE", "FILE_MODE", "atomic_text", "private_dir", "private_opener", "write_atomic"]
+__all__ = ["DIR_MODE", "FILE_MODE", "atomic_file", "private_dir", "private_opener", "write_atomic"]

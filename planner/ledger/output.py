@@ -13,10 +13,11 @@ import io
 import json
 import os
 from collections.abc import Iterable
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+
+from ..io.files import atomic_file
 
 FORMAT = "planner.ledger/1"
 
@@ -43,20 +44,9 @@ def prepare(out: Path) -> None:
     drafts.mkdir(exist_ok=True, mode=0o700)
 
 
-@contextmanager
 def private(path: Path, mode: str = "w"):
     """Open `path` for writing through a 0600 temporary file; replaced into place on success."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": ""} if "b" not in mode else {})) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return atomic_file(path, mode, newline="" if "b" not in mode else None)
 
 
 def write_text(path: Path, text: str) -> None:
