@@ -618,3 +618,31 @@ def test_letter_on_time_is_the_letter_of_the_on_time_plan(tmp_path):
     on_time = (tmp_path / "on-time.md").read_text(encoding="utf-8")
     assert on_time == (tmp_path / "p" / "enslig-mor-2006-tenant.md").read_text(encoding="utf-8")
     assert on_time != (tmp_path / "robust.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("extra", [[], ["--on-time"]])
+def test_first_debit_on_the_new_rent_day_is_the_plans(tmp_path, extra):
+    """The tenant's letter names the first debit on the new rent day: the plan's first rent debit
+    from the day the new agreement holds, not a month another lever changed before it (the seed
+    household also defers February's rent, betalingsutsettelse, to 16.02)."""
+    import json
+    from datetime import date as _date
+
+    from planner.formatting import nb_date
+
+    seed = str(SCENARIOS / "enslig-mor-2006.toml")
+    r = run("plan", seed, "--as-of", "2026-01-01", "--format", "json", *extra)
+    assert r.exit_code == 0, r.output
+    p = json.loads(r.output)
+    p = p[0] if isinstance(p, list) else p
+    rent_day = next(i for i in p["interventions"] if i["lever"] == "rent_day")
+    holds = _date.fromisoformat(rent_day["effective_from"])
+    debits = sorted(_date.fromisoformat(t["date"]) for t in p["transactions"]
+                    if t["kind"] == "husleie" and t["account"] == "tenant")
+    want = next(d for d in debits if d >= holds)
+    assert any(i["lever"] == "betalingsutsettelse" for i in p["interventions"])  # the trap is there
+    r = run("letter", seed, "--to", "tenant", "--format", "md", "--out", str(tmp_path / "t.md"), "--as-of",
+            "2026-01-01", "--kommune", "K", "--office", "NAV", "--caseworker", "Kari", "--date", "2026-01-01", *extra)
+    assert r.exit_code == 0, r.output
+    text = (tmp_path / "t.md").read_text(encoding="utf-8")
+    assert f"Første trekk på den nye dagen blir {nb_date(want)}." in text

@@ -282,7 +282,10 @@ def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[
             first = i.effective_from
             if i.lever in ("rent_day", "rent_instalments"):  # the first new debit (the old one is cancelled)
                 first = _first_on_or_after(plan, i.effective_from, kind="husleie", account="tenant") or first
-                first = next((c["new"][0][0] for c in rent_changes(plan, h, 1) if c["new"]), first)
+                # the first month the debits change from the day the agreement holds; a month
+                # changed before it (a deferred rent, betalingsutsettelse) is another lever's
+                first = next((c["new"][0][0] for c in rent_changes(plan, h, 24)
+                              if c["new"] and c["new"][0][0] >= i.effective_from), first)
             if i.lever == "opening_buffer":
                 facts["before"] = i.effective_from
         facts["request_by"] = i.request_by
