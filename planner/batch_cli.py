@@ -50,7 +50,8 @@ def _today():
               help="local: worker processes on this machine; dask: a Dask distributed cluster.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (with --engine dask), e.g. tcp://host:8786.")
 @click.option("--time-limit", type=click.FloatRange(0.001, 3600), default=10.0, show_default=True, callback=_finite,
-              help="Seconds per household; one that hits it is reported with status 'timeout'.")
+              help="Work limit per solver phase, in CP-SAT deterministic seconds (the same on every machine); "
+                   "a household that reaches it is reported with status 'timeout'.")
 @click.option("--check-only", is_flag=True, help="Check and rank every household, plan none.")
 @click.option("--same-day-credit", is_flag=True, help="Let a payout cover a debit on the same day.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
@@ -128,6 +129,10 @@ def write_problem(exc: Exception, out: Path) -> str:
 
     if isinstance(exc, sqlite3.Error):  # the spool, an anonymous database in the temporary folder
         folder, cause = Path(tempfile.gettempdir()), str(exc)
+    elif isinstance(exc, IsADirectoryError):  # an output's place is taken by a folder (a rename's target)
+        taken = Path(getattr(exc, "filename2", None) or exc.filename or out)
+        return (f"cannot write {taken}: a folder of that name is in its place; move it away and run again"
+                f" with --resume (the households finished so far are kept in {out})")
     else:
         name = Path(exc.filename) if isinstance(exc, OSError) and exc.filename else out
         folder = name if name.is_dir() else name.parent

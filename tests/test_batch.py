@@ -956,6 +956,23 @@ def test_xlsx_written_aside_keeps_upstream_errors_and_cleans_up_after_a_killed_c
         assert sorted(p.name for p in tmp_path.iterdir()) == ["d.xlsx"], write
 
 
+def test_household_documents_of_a_planned_run_are_private(tmp_path):
+    """households/ID.json holds a household's figures for the web import: the folder is 0700
+    whatever the umask, like DIR and plans/, and each file 0600."""
+    from datetime import date
+
+    old = os.umask(0)
+    try:
+        run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], tmp_path / "o", check_only=False,
+                   as_of=date(2026, 1, 1))
+    finally:
+        os.umask(old)
+    folder = tmp_path / "o" / "households"
+    assert os.stat(folder).st_mode & 0o777 == 0o700
+    files = list(folder.glob("*.json"))
+    assert files and all(os.stat(f).st_mode & 0o777 == 0o600 for f in files)
+
+
 def test_on_time_plans_for_payouts_on_their_days(tmp_path):
     """`planner batch --on-time`, as `planner plan --on-time`: plans for payouts on their days
     only; by default a plan holds when AAP (late_days 3) comes late. hh-0001 gets AAP."""
@@ -979,13 +996,18 @@ def test_resume_with_another_as_of_date_is_refused_with_the_date_to_give(tmp_pat
     from planner.batch import BatchError
 
     run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], tmp_path / "o", as_of=date(2026, 1, 1))
-    with pytest.raises(BatchError, match=r"\(as_of\); it was made --as-of 2026-01-01: give --as-of 2026-01-01"):
+    with pytest.raises(BatchError, match=r"\(--as-of\); to continue it, give the options it was made with: "
+                                         r"--as-of 2026-01-01$"):
         run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], tmp_path / "o", as_of=date(2026, 1, 2),
                    resume=True)
     run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], tmp_path / "o", as_of=date(2026, 1, 1), resume=True)
-    with pytest.raises(BatchError, match="on_time"):
+    with pytest.raises(BatchError, match=r"\(--on-time\); to continue it, give the options it was made with: "
+                                         r"--as-of 2026-01-01$"):
         run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], tmp_path / "o", as_of=date(2026, 1, 1),
                    resume=True, on_time=True)
+    with pytest.raises(BatchError, match=r"\(--same-day-credit\); give another --out folder"):
+        run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], tmp_path / "o", as_of=date(2026, 1, 1),
+                   resume=True, same_day_credit=True)
 
 
 def test_xlsx_is_written_here_when_a_child_could_not_start(tmp_path, monkeypatch):
@@ -1015,3 +1037,15 @@ def test_outputs_that_cannot_be_written_leave_no_temporary_copies(tmp_path):
         run_inline([BATCH / "tenants.csv", BATCH / "payouts.csv"], out)
     assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp") or ".spill-" in p.name]
     assert not (out / "results.csv").exists()
+
+
+@pytest.mark.parametrize("taken", ["results.xlsx", "results.csv"])
+def test_a_folder_in_an_outputs_place_is_named(tmp_path, taken):
+    """One line naming the output a folder is in the way of, exit status 1, no traceback."""
+    out = tmp_path / "o"
+    (out / taken).mkdir(parents=True)
+    r = CliRunner().invoke(main, ["batch", str(BATCH / "tenants.csv"), str(BATCH / "payouts.csv"), "--out", str(out),
+                                  "--check-only", "--no-progress", "--as-of", "2026-01-01"])
+    assert r.exit_code == 1
+    assert f"cannot write {out / taken}: a folder of that name is in its place" in r.output
+    assert "Traceback" not in r.output

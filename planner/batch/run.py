@@ -92,9 +92,8 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
             old = json.loads(man_path.read_text(encoding="utf-8"))
             if old != manifest:
                 diff = sorted(k for k in manifest if old.get(k) != manifest[k])
-                hint = (f"; it was made --as-of {old['as_of']}: give --as-of {old['as_of']} to continue it"
-                        if diff == ["as_of"] and old.get("as_of") else "; give another --out folder")
-                raise BatchError(f"--resume: {out} holds a run of other input or options ({', '.join(diff)}){hint}")
+                raise BatchError(f"--resume: {out} holds a run of other input or options "
+                                 f"({', '.join(_OPTION_NAMES.get(k, k) for k in diff)}); {_resume_hint(diff, old)}")
     lock = _lock(out)
     for w in warnings:
         warn(f"warning: {w}")
@@ -150,6 +149,22 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
         spool.close()
         lock.close()
     return summary
+
+
+#: run.json's keys as the options that set them
+_OPTION_NAMES = {"as_of": "--as-of", "on_time": "--on-time", "roll_forward": "--roll-forward",
+                 "time_limit_s": "--time-limit", "horizon_months": "--horizon-months", "check_only": "--check-only",
+                 "same_day_credit": "--same-day-credit", "shortfall": "--exact-shortfall",
+                 "pseudonymised": "--pseudonymise", "key_check": "the pseudonymisation key", "columns": "--columns"}
+
+
+def _resume_hint(diff: list[str], old: dict) -> str:
+    """What to give to continue a run that differs from this one only in how it plans."""
+    flags = {"on_time": "--on-time", "roll_forward": "--roll-forward"}
+    if diff and set(diff) <= {"as_of", *flags}:
+        given = ([f"--as-of {old['as_of']}"] if old.get("as_of") else []) + [f for k, f in flags.items() if old.get(k)]
+        return f"to continue it, give the options it was made with: {' '.join(given) or 'neither --on-time nor --roll-forward'}"
+    return "give another --out folder"
 
 
 def _input_warnings(found) -> list[str]:
@@ -286,7 +301,7 @@ def keep_input(folder: Path, h) -> None:
     pseudonymised run: the document would tie the amounts back to a known person)."""
     from ..web.forms import household_document
 
-    folder.mkdir(exist_ok=True)
+    private_dir(folder)
     write_atomic(folder / f"{h.id}.json",
                  json.dumps(household_document(h), ensure_ascii=False, sort_keys=True, separators=(",", ":")))
 

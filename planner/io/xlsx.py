@@ -140,7 +140,7 @@ def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], 
     try:
         report = done_r.recv()
     except EOFError:  # the child died without a word (killed): what it wrote goes too
-        report = ("oserror", None, f"{path.name}: the process writing it ended unexpectedly", None)
+        report = ("oserror", None, f"{path.name}: the process writing it ended unexpectedly", None, None)
     finally:
         done_r.close()
     child.join()
@@ -159,8 +159,8 @@ def _child_failed(path: Path, pid: int, report: tuple) -> NoReturn:
     for spill in path.parent.glob(spill_prefix + "*"):
         shutil.rmtree(spill, ignore_errors=True)
     if report[0] == "oserror":
-        _, errno, message, filename = report
-        raise OSError(errno, message, filename) if errno is not None else OSError(message)
+        _, errno, message, filename, filename2 = report
+        raise OSError(errno, message, filename, None, filename2) if errno is not None else OSError(message)
     raise RuntimeError(report[1])
 
 
@@ -213,8 +213,8 @@ def _write_from_pipe(rows_r, done_w, path: str, header: list[str], sheet: str, m
         n = write_xlsx(path, header, rows(), sheet=sheet, money_columns=money, widths=widths)
         done_w.send(("ok", n))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        report = (("oserror", exc.errno, exc.strerror or str(exc), exc.filename) if isinstance(exc, OSError)
-                  else ("error", f"{type(exc).__name__}: {exc}"))
+        report = (("oserror", exc.errno, exc.strerror or str(exc), exc.filename, exc.filename2)
+                  if isinstance(exc, OSError) else ("error", f"{type(exc).__name__}: {exc}"))
         try:
             done_w.send(report)
         except OSError:
