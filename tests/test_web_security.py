@@ -424,9 +424,13 @@ def test_serve_checks_allowed_host_names_and_warns_without_them(tmp_path, users,
     r = runner.invoke(main, ["serve", "--host", "0.0.0.0", "--auth", str(users)])
     assert r.exit_code == 0 and "answers to any host name" in r.output and seen[-1]["allowed_hosts"] == ()
     r = runner.invoke(main, ["serve", "--host", "0.0.0.0", "--auth", str(users), "--allowed-host", "Planner.Example",
-                             "--allowed-host", "10.0.0.5"])
+                             "--allowed-host", "10.0.0.5", "--allowed-host", "bolig.bærum.no"])
     assert r.exit_code == 0 and "any host name" not in r.output
-    assert seen[-1]["allowed_hosts"] == ("planner.example", "10.0.0.5")
+    # a name with æ, ø or å as the browser sends it in Host (IDNA)
+    assert seen[-1]["allowed_hosts"] == ("planner.example", "10.0.0.5", "bolig.xn--brum-voa.no")
+    for bad in ("-x", "*.example"):
+        r = runner.invoke(main, ["serve", "--auth", str(users), "--allowed-host", bad])
+        assert r.exit_code == 2, bad
 
 
 # ------------------------------------------------------------------ 13: sessions

@@ -21,16 +21,28 @@ def is_loopback(host: str) -> bool:
 
 
 def _host_name_ok(name: str) -> bool:
-    """A bare host name or address: letters, digits, dots, hyphens (or an IPv6 address)."""
-    text = name.strip().strip("[]")
+    """A bare host name or address: letters, digits, dots, hyphens (or an IPv6 address); a
+    label neither starts nor ends with a hyphen."""
+    text = _ascii_host(name)
     if not text:
         return False
     try:
         ipaddress.ip_address(text)
         return True
     except ValueError:
-        return all(part and len(part) <= 63 and all(c.isalnum() or c == "-" for c in part)
+        return all(part and len(part) <= 63 and not part.startswith("-") and not part.endswith("-")
+                   and all(c.isascii() and (c.isalnum() or c == "-") for c in part)
                    for part in text.split(".")) and len(text) <= 253
+
+
+def _ascii_host(name: str) -> str:
+    """The name as a browser sends it in Host: lower case, a name with æ, ø or å in its IDNA
+    (punycode) form; "" for one that has none."""
+    text = name.strip().strip("[]").lower()
+    try:
+        return text if text.isascii() else text.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
 
 
 @click.command(name="serve")
@@ -100,7 +112,7 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
     try:
         run(host=host, port=port, db_url=db_url, users_file=users_file, time_limit_s=time_limit,
             request_time_limit_s=request_time_limit, secure_cookie=secure_cookie, retention_days=retention_days,
-            bin_days=bin_days, allowed_hosts=tuple(h.strip().lower() for h in allowed_hosts))
+            bin_days=bin_days, allowed_hosts=tuple(_ascii_host(h) for h in allowed_hosts))
     except (UsersFileError, DatabaseUnusable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
