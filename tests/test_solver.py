@@ -714,15 +714,21 @@ def test_a_monthly_shortfall_that_piles_up_over_the_months_is_still_found_exactl
     assert (p.shortfall.monthly_ore, p.shortfall.one_time_ore) == (5_000_000, 5_000_000)
 
 
-def test_a_monthly_shortfall_piling_up_over_a_year_is_proven_least():
-    """Found by mutation testing: the balances had room for about two months of piled-up
-    monthly shortfall, so over twelve months the least monthly sum was not proven."""
-    h = Household.model_validate({
+def _piling_household() -> Household:
+    """Twelve months of a 50 000 kr bill in January against 1 000 kr a month: the shortfall
+    piles up month after month."""
+    return Household.model_validate({
         "id": "piles", "start": "2026-01-01", "months": 12, "opening_balance": 0,
         "income": [{"kind": "lonn", "amount": 1000, "day": 15}],
         "expense": [{"kind": "husleie", "amount": 1000, "day": 10},
                     {"kind": "strom", "amount": 50000, "dates": ["2026-01-05"]}],
     })
+
+
+def test_a_monthly_shortfall_piling_up_over_a_year_is_proven_least():
+    """Found by mutation testing: the balances had room for about two months of piled-up
+    monthly shortfall, so over twelve months the least monthly sum was not proven."""
+    h = _piling_household()
     p = plan(h)
     # proven least, between the three-month figure and the no-lever bound (51 000 kr)
     assert p.optimal and 5_000_000 <= p.shortfall.monthly_ore < 5_100_000
@@ -831,12 +837,7 @@ def test_a_monthly_sum_is_called_least_only_when_the_solver_found_it():
     between the three-month figure (50 000 kr) and the no-lever bound (51 000 kr), and the plan
     claims `optimal` only with a figure the solver found (within its 100 kr gap), never with
     the bound it falls back to."""
-    h = Household.model_validate({
-        "id": "piles", "start": "2026-01-01", "months": 12, "opening_balance": 0,
-        "income": [{"kind": "lonn", "amount": 1000, "day": 15}],
-        "expense": [{"kind": "husleie", "amount": 1000, "day": 10},
-                    {"kind": "strom", "amount": 50000, "dates": ["2026-01-05"]}],
-    })
+    h = _piling_household()
     p = plan(h)
     assert 5_000_000 <= p.shortfall.monthly_ore <= 5_100_000
     if p.optimal:

@@ -154,7 +154,6 @@ class BostotteToLandlord(LeverRule):
         from ..letters.context import _first_on_or_after
 
         p = i.params
-        first = None
         first = _first_on_or_after(plan, reply_by, kind="bostotte_direct", stream=p["stream"])
         # the month the first transferred payout is for (paid in arrears: the month before)
         for_month = next((t.rent_month for t in plan.transactions if t.kind == "bostotte_direct"

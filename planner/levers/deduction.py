@@ -152,7 +152,6 @@ class Deduction(LeverRule):
         from ..letters.context import _direct_months, _first_on_or_after
 
         p = i.params
-        first = None
         first = _first_on_or_after(plan, reply_by, kind="deduction", stream=p["stream"])
         per_month = Counter(len(v) for v in _direct_months(plan, {"deduction"}).values())
         payouts = max(per_month, key=lambda k: (per_month[k], -k)) if per_month else 1

@@ -175,7 +175,6 @@ class MovePayout(LeverRule):
         from ..letters.context import _first_on_or_after
 
         p = i.params
-        first = None
         first = _first_on_or_after(plan, reply_by, kind="income", stream=p["stream"])
         facts = {"benefit": stream_name(h, p["stream"]), "from_day": p.get("from_day"), "to_day": p.get("to_day"),
                  "shift_days": p.get("shift_days")}

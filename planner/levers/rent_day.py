@@ -60,7 +60,6 @@ class RentDay(LeverRule):
         from ..letters.context import _first_on_or_after
 
         p = i.params
-        first = None
         first = _first_on_or_after(plan, reply_by, kind="husleie", account="tenant")
         facts = {"day": p["day"], "from_day": p.get("from_day") or h.rent.day, "rent_ore": h.rent.amount}
         return first, facts

@@ -70,7 +70,6 @@ class RentInstalments(LeverRule):
         from ..letters.context import _first_on_or_after
 
         p = i.params
-        first = None
         first = _first_on_or_after(plan, reply_by, kind="husleie", account="tenant")
         by_month = p.get("amounts_by_month") or {}
         facts = {"days": list(p["days"]), "amounts_ore": list(p["amounts_ore"]), "rent_ore": h.rent.amount,

@@ -119,7 +119,6 @@ class RepaymentPlan(LeverRule):
         from ..letters.context import _first_on_or_after
 
         p = i.params
-        first = None
         first = _first_on_or_after(plan, reply_by, kind="repayment")
         creditor = h.arrears.creditor if h.arrears is not None else ""
         facts = {"arrears_ore": p.get("arrears_ore", h.arrears.amount if h.arrears else 0),
