@@ -15,6 +15,7 @@ from ..io.tables import (
     RowError,
     build,
 )
+from ..personal import has_national_id
 from .common import pseudonym
 
 # --------------------------------------------------------------------------- worker side
@@ -23,8 +24,6 @@ from .common import pseudonym
 def scrub(text: str) -> str:
     """`text`, or "" when it holds a fødselsnummer or D-number (an id or a cell in error):
     such a value is refused by the model and must not be copied into any output either."""
-    from ..personal import has_national_id
-
     return "" if has_national_id(text) else text
 
 
