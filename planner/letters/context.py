@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from ..facts import Fact, Ledger, month, ore, typical_share
+from ..facts import rent_changes as facts_rent_changes
 from ..levers import rules
 from .sender import RECIPIENTS, Recipient, Sender
 
@@ -169,11 +171,6 @@ def _first_on_or_after(plan, when: date, **match) -> date | None:
     return later[0] if later else hits[0]
 
 
-def _rent_debits(plan) -> dict[str, list[tuple[date, int]]]:
-    """The tenant's own rent debits per rent month: {'2026-01': [(date, øre), ...]}."""
-    return plan.tenant_rent_debits()
-
-
 def _nominal_rent_days(plan, household) -> list[int] | None:
     for i in plan.interventions:
         if i.lever == "rent_instalments":
@@ -185,83 +182,55 @@ def _nominal_rent_days(plan, household) -> list[int] | None:
     return [int(day)] if day else None
 
 
+def _share_facts(plan, household=None) -> tuple[list[tuple[Fact, Fact]], list[str]]:
+    """The tenant's own rent debits in a typical month as facts (no 0 kr part), and the rent
+    months whose debits differ from it (`planner.facts.typical_share`)."""
+    return typical_share(Ledger(plan), _nominal_rent_days(plan, household))
+
+
 def _tenant_share(plan, household=None) -> tuple[list[tuple[int, int]], list[tuple[str, list[int]]]]:
-    """The tenant's own rent debits in a typical month, [(day of month, øre)], and the months
-    whose debits differ from it, [(rent month, [øre, ...])].
-
-    Typical is the plan's (`Plan.typical_tenant_rent`, the rule the explanation uses too); its
-    days are the agreed (nominal) debit days, so a debit moved past a weekend does not make a
-    month look different."""
-    per_month = _rent_debits(plan)
-    typical = plan.typical_tenant_rent()
-    if typical is None:
-        return [], []
-    amounts = {m: tuple(a for _, a in v) for m, v in per_month.items()}
-    days = _nominal_rent_days(plan, household)
-    if days is None or len(days) != len(typical):
-        day_counts = Counter(tuple(d.day for d, _ in v) for m, v in per_month.items() if amounts[m] == typical)
-        days = list(day_counts.most_common(1)[0][0])
-    differs = [(m, list(a)) for m, a in amounts.items() if a != typical]
-    return list(zip(days, typical)), differs
+    """The typical month as plain values [(day of month, øre)], and the months that differ
+    with their amounts [(rent month, [øre, ...])]."""
+    share, differs = _share_facts(plan, household)
+    per_month = plan.tenant_rent_debits()
+    return ([(d.value, a.value) for d, a in share],
+            [(m, [-a if a < 0 else a for _, a in per_month[m]]) for m in differs])
 
 
-def _direct_months(plan, kinds: set[str] | None = None) -> dict[str, list[tuple[date, int]]]:
-    """Payments straight to the landlord (husleietrekk, bostøtte) per rent month."""
-    out: dict[str, list[tuple[date, int]]] = {}
-    for t in plan.transactions:
-        if t.account == "landlord" and t.rent_month and (kinds is None or t.kind in kinds):
-            out.setdefault(t.rent_month, []).append((t.date, t.amount_ore))
-    return out
-
-
-def _new_debit(plan, household, reply_by: date) -> dict | None:
+def _new_debit(plan, household) -> dict | None:
     """What the landlord draws from the tenant's account once part of the rent comes directly:
-    the typical debits, the months that differ, and the first debit with the new amount."""
-    direct = _direct_months(plan)
+    the typical debits, the months that differ (each with its amounts), and the first debit of
+    a month paid partly straight to the landlord."""
+    led = Ledger(plan)
+    direct = led.direct()
     if not direct:
         return None
-    share, differs = _tenant_share(plan, household)
-    debits = _rent_debits(plan)
-    starts = sorted(v[0][0] for m, v in debits.items() if m in direct and v)
-    later = [d for d in starts if d >= reply_by]
-    return {"share": share, "differs": differs, "from": later[0] if later else (starts[0] if starts else None),
-            "rent_ore": household.rent.amount}
+    share, differs = _share_facts(plan, household)
+    debits = led.rent_debits()
+    firsts = sorted((plan.transactions[v[0]].date, v[0]) for m, v in debits.items() if m in direct and v)
+    start = Fact("new_debit.from", firsts[0][0], "date", "", (firsts[0][1],)) if firsts else None
+    rows = [(month("new_debit.month", m, m, debits.get(m, [])),
+             [ore("new_debit.amount", -plan.transactions[k].amount_ore, m, (k,)) for k in debits.get(m, [])])
+            for m in differs]
+    return {"share": share, "differs": rows, "from": start, "rent_ore": ore("rent.amount", household.rent.amount)}
 
 
-def rent_changes(plan, household, limit: int = 3) -> list[dict]:
-    """The landlord's transition, month by month (issue 11): for each of the first `limit` rent
-    months whose debits change, the old debit that must not run, the new debits and direct
-    payments that pay that month's rent, and how many days after the old due date the last
-    part arrives. All figures are the plan's transactions for that month."""
-    from ..cashflow import transactions
-
-    def tenant(rows) -> dict[str, list[tuple[date, int]]]:
-        out: dict[str, list[tuple[date, int]]] = {}
-        for t in rows:
-            if t.kind == "husleie" and t.account == "tenant" and t.rent_month:
-                out.setdefault(t.rent_month, []).append((t.date, -t.amount_ore))
-        return out
-
-    old, new = tenant(transactions(household)), tenant(plan.transactions)
-    direct = _direct_months(plan)
-    rows = []
-    for key in sorted(set(old) | set(new)):
-        if sorted(old.get(key, [])) == sorted(new.get(key, [])) and key not in direct:
-            continue
-        paid = sorted(new.get(key, []) + direct.get(key, []))
-        due = min((d for d, _ in old.get(key, [])), default=None)
-        rows.append({"month": key, "old": sorted(old.get(key, [])), "new": sorted(new.get(key, [])),
-                     "direct": sorted(direct.get(key, [])),
-                     "days_later": (paid[-1][0] - due).days if paid and due else 0})
-        if len(rows) == limit:
-            break
-    return rows
+def rent_changes(plan, household, limit: int | None = None) -> list[dict]:
+    """The landlord's transition, month by month: every rent month whose debits change or that
+    is paid partly straight to the landlord, with the old debit that must not run, the new
+    debits and direct payments, and how many days after the old due date the last part arrives
+    (facts from the plan's transactions, `planner.facts.rent_changes`)."""
+    return facts_rent_changes(Ledger(plan), household, limit)
 
 
 def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[str]]]:
-    """Every request of the plan with the recipients it concerns."""
+    """Every request of the plan with the recipients it concerns; each item's dates and amounts
+    are facts read from the plan's transactions (its lever's `letter_facts`)."""
 
     h = household
+    # a plan made on an as-of day holds its own dates; one made without (instant changes) is
+    # read from the answer-by day on
+    anchor = None if plan.as_of is not None else reply_by
     out: list[tuple[Item, list[str]]] = []
     for i in plan.interventions:
         p = i.params
@@ -271,45 +240,43 @@ def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[
         first = None
         rule = rules().get(i.lever)
         if rule is not None:
-            first, facts = rule.letter_facts(i, plan, h, reply_by, social)
+            first, facts = rule.letter_facts(i, plan, h, anchor, social)
         elif i.lever == "opening_buffer":
-            first_income = _first_on_or_after(plan, plan.start, kind="income")
-            facts = {"amount_ore": p["amount_ore"], "before": first_income or plan.start,
+            first_income = Ledger(plan).first("buffer.before", "", plan.start, kind="income")
+            before = Fact("buffer.before", i.effective_from, "date") if i.effective_from else first_income
+            facts = {"amount_ore": ore("buffer.amount", p["amount_ore"]), "before": before,
                      "source": p.get("source", "sosial_engangs")}
-            first = plan.start
-        if i.effective_from is not None and plan.as_of is not None:
-            # the plan's dates and nothing else (issue 11): its first changed booking, asked for by request_by
-            first = i.effective_from
-            if i.lever in ("rent_day", "rent_instalments"):  # the first new debit (the old one is cancelled)
-                first = _first_on_or_after(plan, i.effective_from, kind="husleie", account="tenant") or first
-                # the first month the debits change from the day the agreement holds; a month
-                # changed before it (a deferred rent, betalingsutsettelse) is another lever's
-                first = next((c["new"][0][0] for c in rent_changes(plan, h, 24)
-                              if c["new"] and c["new"][0][0] >= i.effective_from), first)
-            if i.lever == "opening_buffer":
-                facts["before"] = i.effective_from
-        facts["request_by"] = i.request_by
+        facts["request_by"] = Fact("request_by", i.request_by, "date", i.lever) if i.request_by else None
         out.append((Item(i.lever, name, basis, source, first, facts), _intervention_recipients(i, h)))
     if plan.status == "infeasible" and plan.shortfall is not None:
         name, basis, source = _basis("income_shortfall", lang)
         sf = plan.shortfall
         out.append((Item("income_shortfall", name, basis, source, None,
-                         {"monthly_ore": sf.monthly_ore, "one_time_ore": sf.one_time_ore,
+                         {"monthly_ore": ore("shortfall.monthly", sf.monthly_ore) if sf.monthly_ore else None,
+                          "one_time_ore": ore("shortfall.one_time", sf.one_time_ore),
                           "problem": plan.baseline.problem, **_shortfall_terms(plan)}), ["sosialtjenesten"]))
     return out
 
 
 def _shortfall_terms(plan) -> dict:
     """How a shortfall figure reads: with the start buffer it presumes (the monthly sum holds
-    only together with it) and whether the figures are least sums or upper bounds."""
-    buffer = plan.opening_buffer_ore if plan.status == "infeasible" else 0
-    return {"buffer_ore": buffer, "optimal": bool(plan.optimal),
-            "before": _first_on_or_after(plan, plan.start, kind="income") or plan.start}
+    only together with it; none when the plan's own bridge is the tenant's own money, which the
+    tenant's letter asks for) and whether the figures are least sums or upper bounds."""
+    own = any(i.lever == "opening_buffer" and i.params.get("source") == "own_money" for i in plan.interventions)
+    buffer = plan.opening_buffer_ore if plan.status == "infeasible" and not own else 0
+    before = Ledger(plan).first("shortfall.before", "", plan.start, kind="income") or \
+        Fact("shortfall.before", plan.start, "date")
+    return {"buffer_ore": ore("shortfall.buffer", buffer) if buffer else None, "optimal": bool(plan.optimal),
+            "before": before}
+
+
+def _value(f):
+    return None if f is None else f.value
 
 
 def first_change(household, plan) -> date | None:
     """The first date a change of the plan takes effect (a payout, debit or grant), or None."""
-    firsts = [it.first for it, _ in _items(household, plan, "nb", plan.start)
+    firsts = [it.first.value for it, _ in _items(household, plan, "nb", plan.start)
               if it.first is not None and it.lever != "income_shortfall"]
     return min(firsts) if firsts else None
 
@@ -319,11 +286,12 @@ def requests(household, plan) -> list[tuple[date | None, list[str]]]:
     plan never reaches it) and the recipients who must be asked. The web page's follow-up tasks
     take their due dates from here."""
     pairs = _items(household, plan, "nb", plan.start)
-    return [(it.first, who) for it, who in pairs[:len(plan.interventions)]]
+    return [(_value(it.first), who) for it, who in pairs[:len(plan.interventions)]]
 
 
 def _projection_facts(projection) -> dict | None:
-    """The few facts of "if nothing is done" a letter tells (tenant, social office)."""
+    """The few facts of "if nothing is done" a letter tells (tenant, social office), as facts of
+    the projection (`planner.eviction`), which `planner.factcheck` checks against its steps."""
     if projection is None or projection.status not in ("arrears", "settled"):
         return None
     first = projection.unpaid_rents[0] if projection.unpaid_rents else None
@@ -333,20 +301,20 @@ def _projection_facts(projection) -> dict | None:
         x = projection.settlements[0]
         return {
             "settled": True,
-            "first_due": x.first_due,
-            "first_unpaid_ore": first.unpaid_ore if first else x.principal_ore,
+            "first_due": Fact("projection.first_due", x.first_due, "date"),
+            "first_unpaid_ore": ore("projection.first_unpaid", first.unpaid_ore if first else x.principal_ore),
             "notice": x.step,
-            "deadline": x.deadline,
-            "cost_ore": projection.cost_of_waiting_ore,
+            "deadline": Fact("projection.deadline", x.deadline, "date"),
+            "cost_ore": ore("projection.cost", projection.cost_of_waiting_ore),
         }
     return {
         "settled": False,
-        "first_due": projection.first_due,
-        "first_unpaid_ore": first.unpaid_ore if first else projection.existing_arrears_ore,
-        "request_date": projection.request_date,
-        "eviction_date": projection.eviction_date,
-        "cure_ore": projection.cure_amount_ore,
-        "cure_deadline": projection.cure_deadline,
+        "first_due": Fact("projection.first_due", projection.first_due, "date"),
+        "first_unpaid_ore": ore("projection.first_unpaid", first.unpaid_ore if first else projection.existing_arrears_ore),
+        "request_date": Fact("projection.request_date", projection.request_date, "date"),
+        "eviction_date": Fact("projection.eviction_date", projection.eviction_date, "date"),
+        "cure_ore": ore("projection.cure", projection.cure_amount_ore),
+        "cure_deadline": Fact("projection.cure_deadline", projection.cure_deadline, "date"),
     }
 
 
@@ -358,30 +326,48 @@ EXPENSE_NAME_EN = {
 }
 
 
-def _spread(totals: list[int], months: int, target: int) -> list[int]:
-    """Monthly averages of `totals`, rounded so that they add up to `target` exactly."""
-    exact = [v / months for v in totals]
-    rows = [int(x) for x in exact]
-    order = sorted(range(len(rows)), key=lambda k: (-(exact[k] - rows[k]), k))
-    for k in order[: max(0, target - sum(rows))]:
+def _spread(totals: list[int], months: int) -> tuple[list[int], int]:
+    """Whole-øre monthly averages of `totals` that add up to their rounded total (half up):
+    each row is its exact average rounded down or up, the largest remainders up (integers)."""
+    total = (2 * sum(totals) + months) // (2 * months)
+    rows = [v // months for v in totals]
+    order = sorted(range(len(rows)), key=lambda k: (-(totals[k] % months), k))
+    for k in order[: max(0, total - sum(rows))]:
         rows[k] += 1
-    return rows
+    return rows, total
+
+
+def whole_months(plan) -> list[str]:
+    """The calendar months wholly inside the plan's horizon (all of them when none is whole):
+    the months a monthly average is taken over, so a horizon from 5 December to 4 December
+    averages over 11 whole months, never 12 months of money over 13 month labels."""
+    from ..periods import key_of, last_day
+
+    out = []
+    for m in plan.baseline.months:
+        first = date(int(m.month[:4]), int(m.month[5:7]), 1)
+        if first >= plan.start and last_day(key_of(first.year, first.month)) <= plan.end:
+            out.append(m.month)
+    return out or [m.month for m in plan.baseline.months]
 
 
 def _budget(household, plan, lang: str = "nb") -> dict:
-    """Average monthly income per stream and outgoings per kind as the schedule stands, for the
-    social office's assessment of økonomisk stønad (the one recipient that needs the whole
-    budget). The outgoings add up to the diagnosis' average outgoings per month."""
+    """Average monthly income per stream and outgoings per kind as the schedule stands, over
+    the whole months of the horizon (named in the letter), for the social office's assessment
+    of økonomisk stønad (the one recipient that needs the whole budget). Each figure is a fact:
+    the sum of that kind's transactions in those months over their number."""
     from ..benefits import catalogue
     from ..cashflow import transactions
     from ..explain import stream_name
 
-    months = max(1, len(plan.baseline.months))
+    months = whole_months(plan)
+    inside = set(months)
+    n = len(months)
     income: dict[str, int] = {}
     spent: dict[str, int] = {}
     names: dict[str, list[str]] = {}
     for t in transactions(household):
-        if t.account != "tenant":
+        if t.account != "tenant" or t.date.strftime("%Y-%m") not in inside:
             continue
         if t.kind == "income" and t.stream is not None:
             income[t.stream] = income.get(t.stream, 0) + t.amount_ore
@@ -389,10 +375,6 @@ def _budget(household, plan, lang: str = "nb") -> dict:
             spent[t.kind] = spent.get(t.kind, 0) - t.amount_ore
             if t.stream and t.kind != "husleie" and t.stream not in names.setdefault(t.kind, []):
                 names[t.kind].append(t.stream)
-    rows = [(stream_name(household, s), round(v / months)) for s, v in income.items()]
-    total_in = sum(m.income_ore for m in plan.baseline.months)
-    total_out = sum(m.outgoings_ore for m in plan.baseline.months)
-    out_ore = round(total_out / months)
     kinds = catalogue().expenses
     order = ["husleie"] + [k for k in kinds if k != "husleie"] + sorted(set(spent) - set(kinds) - {"living"}) + ["living"]
     keys = [k for k in order if spent.get(k)]
@@ -401,14 +383,19 @@ def _budget(household, plan, lang: str = "nb") -> dict:
         if kind == "living":
             return LIVING_NAME[lang]
         base = (EXPENSE_NAME_EN.get(kind) if lang == "en" else None) or (kinds[kind].name if kind in kinds else kind)
-        extra = [n for n in names.get(kind, []) if n != kind]
+        extra = [x for x in names.get(kind, []) if x != kind]
         return f"{base} ({', '.join(extra)})" if extra else base
 
-    amounts = _spread([spent[k] for k in keys], months, out_ore) if sum(spent.values()) == total_out else \
-        [round(spent[k] / months) for k in keys]
-    return {"income": rows, "income_ore": round(total_in / months), "outgoings_ore": out_ore,
-            "outgoings": [(label(k), a) for k, a in zip(keys, amounts)],
-            "rent_ore": household.rent.amount, "months": months}
+    streams = list(income)
+    avg_in, total_in = _spread([income[s] for s in streams], n)
+    avg_out, total_out = _spread([spent[k] for k in keys], n)
+    return {"income": [(stream_name(household, s), ore("budget.income", a, s)) for s, a in zip(streams, avg_in)],
+            "income_ore": ore("budget.income_total", total_in),
+            "outgoings": [(label(k), ore("budget.outgoing", a, k)) for k, a in zip(keys, avg_out)],
+            "outgoings_ore": ore("budget.outgoing_total", total_out),
+            "from_month": month("budget.from", months[0]), "to_month": month("budget.to", months[-1]),
+            "months": Fact("budget.months", n, "count"),
+            "rent_ore": ore("rent.amount", household.rent.amount)}
 
 
 _chart_cache: list[tuple[object, object, bytes]] = []
@@ -475,15 +462,15 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
         "lang": lang,
         "sender": sender,
         "recipient": rec,
-        "letter_date": letter_date,
-        "reply_by": reply_by,
+        "letter_date": Fact("letter.date", letter_date, "date"),
+        "reply_by": Fact("letter.reply_by", reply_by, "date"),
         "reference": reference or household.id,
         "items": items,
         "levers": sorted({it.lever for it in items}),
     }
     if to == "landlord":
         ctx["payee_account"] = ""
-        ctx["new_debit"] = _new_debit(plan, household, reply_by)
+        ctx["new_debit"] = _new_debit(plan, household)
         ctx["changes"] = rent_changes(plan, household) if plan.as_of is not None else []
     if to in ("nav", "sosialtjenesten"):
         landlord = sender.recipient("landlord")
@@ -493,36 +480,36 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
         landlord = sender.recipient("landlord")
         ctx["payee"] = landlord.name or sender.kommune
         ctx["payee_account"] = landlord.account
+    base = plan.baseline
+    before = {"before_low_ore": ore("baseline.low", base.min_balance_ore),
+              "before_low_date": Fact("baseline.low_date", base.min_balance_date, "date"),
+              "before_days_below": Fact("baseline.days_below", base.days_below_floor, "count")}
     if to == "tenant":
-        share, differs = _tenant_share(plan, household)
+        share, differs = _share_facts(plan, household)
+        ctx.update(before)
         ctx.update({
-            "direct": bool(_direct_months(plan)),
+            "direct": bool(Ledger(plan).direct()),
             "shortfall_terms": _shortfall_terms(plan),
             "status": plan.status,
-            "before_low_ore": plan.baseline.min_balance_ore,
-            "before_low_date": plan.baseline.min_balance_date,
-            "before_days_below": plan.baseline.days_below_floor,
-            "after_low_ore": plan.min_balance_ore,
-            "after_low_date": plan.min_balance_date,
-            "floor_ore": plan.floor_ore,
+            "after_low_ore": ore("plan.low", plan.min_balance_ore),
+            "after_low_date": Fact("plan.low_date", plan.min_balance_date, "date"),
             "share": share,
             "share_varies": bool(differs),
-            "shortfall": plan.shortfall,
+            "shortfall_monthly": ore("shortfall.monthly", plan.shortfall.monthly_ore)
+            if plan.shortfall is not None and plan.shortfall.monthly_ore else None,
             "projection": _projection_facts(getattr(plan, "if_nothing_done", None)),
         })
         if chart:
             png = _chart_png(household, plan)
             ctx["chart_src"] = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     if to == "sosialtjenesten":
+        ctx.update(before)
         ctx.update({
             "status": plan.status,
             "problem": plan.baseline.problem,
-            "before_low_ore": plan.baseline.min_balance_ore,
-            "before_low_date": plan.baseline.min_balance_date,
-            "before_days_below": plan.baseline.days_below_floor,
             "budget": _budget(household, plan, lang),
-            "adults": household.adults,
-            "children": household.children,
+            "adults": Fact("household.adults", household.adults, "count"),
+            "children": Fact("household.children", household.children, "count"),
             "projection": _projection_facts(getattr(plan, "if_nothing_done", None)),
         })
     return ctx

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from ..facts import Fact
 from ..formatting import format_amount, format_date, format_dom, format_month
 from .context import FORMATS, LetterError, _check, letter_context, recipients
 from .sender import LetterConfigError, Recipient, Sender, load_sender
@@ -25,24 +27,69 @@ def _env(lang: str):
     return env
 
 
+#: The facts a render shows, with their text, in the order the template shows them (one list
+#: per render on this thread: `render_html_fragment` sets it; `planner.factcheck` reads it).
+_shown = threading.local()
+
+#: Which filter shows which unit of fact (a day of the month is never shown as an amount).
+_UNITS = {"kr": ("ore",), "date": ("date",), "month": ("month",), "dom": ("dom",), "num": ("count",)}
+
+
 def _filters(lang: str) -> dict:
+    """The template filters. Each takes a `planner.facts.Fact` and nothing else: a template
+    cannot show a date or amount it computed itself, nor a raw number (a `LetterError` names
+    the template's value); each fact shown is recorded with its text for the fact checker."""
     from markupsafe import Markup, escape
 
     def keep(s: str) -> Markup:  # never broken across lines: amounts and dates stay whole in PDF text
         return Markup('<span class="nw">') + escape(s) + Markup("</span>")
 
-    return {
-        "kr": lambda ore: keep(format_amount(ore, lang)),
-        "date": lambda d: keep(format_date(d, lang)),
-        "month": lambda k: keep(format_month(k, lang)),
-        "dom": lambda n: format_dom(int(n), lang),
-    }
+    text = {"kr": lambda v: format_amount(v, lang), "date": lambda v: format_date(v, lang),
+            "month": lambda v: format_month(v, lang), "dom": lambda v: format_dom(int(v), lang), "num": str}
+
+    def shown(name: str):
+        def f(fact):
+            if not isinstance(fact, Fact) or fact.unit not in _UNITS[name]:
+                raise LetterError(f"a letter template shows {fact!r} with |{name}, which is not a fact of the plan "
+                                  f"({'/'.join(_UNITS[name])}): templates render facts, never values of their own")
+            out = text[name](fact.value)
+            rec = getattr(_shown, "facts", None)
+            if rec is not None:
+                rec.append((fact, out))
+            return out if name in ("dom", "num") else keep(out)
+        return f
+
+    return {name: shown(name) for name in _UNITS}
 
 
-def render_html_fragment(ctx: dict) -> str:
-    """The letter body (HTML subset) from its template `templates/<lang>/<to>.html.j2`."""
+def render_html_fragment(ctx: dict, shown: list | None = None) -> str:
+    """The letter body (HTML subset) from its template `templates/<lang>/<to>.html.j2`; the
+    facts it shows are appended to `shown` as (fact, text)."""
     lang = ctx["lang"]
-    return _env(lang).get_template(f"{lang}/{ctx['to']}.html.j2").render(**ctx)
+    _shown.facts = shown if shown is not None else []
+    try:
+        return _env(lang).get_template(f"{lang}/{ctx['to']}.html.j2").render(**ctx)
+    finally:
+        _shown.facts = None
+
+
+def checked_fragment(household, plan, ctx: dict) -> str:
+    """The letter body, after `planner.factcheck` re-derived every fact it shows from the plan
+    and found every date, amount and month in its text among them; else `LetterError` (a
+    mismatch is an error, never a letter)."""
+    import html
+    import re
+
+    from ..factcheck import FactMismatch, require
+
+    shown: list = []
+    fragment = render_html_fragment(ctx, shown)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+    try:
+        require(household, plan, shown, text, ctx["lang"], f"{household.id}: the letter to {ctx['to']}")
+    except FactMismatch as e:
+        raise LetterError(str(e)) from None
+    return fragment
 
 
 def _css(lang: str) -> str:
@@ -71,7 +118,7 @@ def render_letter(household, plan, to: str, lang: str = "nb", fmt: str = "pdf", 
     _check(plan, to, lang, household, fmt)
     ctx = letter_context(household, plan, to, lang, sender, letter_date, reference=reference, reply_by=reply_by,
                          recipient=recipient)
-    fragment = render_html_fragment(ctx)
+    fragment = checked_fragment(household, plan, ctx)
     h1 = convert.parse(fragment).find("h1")
     title = h1.text() if h1 is not None else ""
     s: Sender = ctx["sender"]

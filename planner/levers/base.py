@@ -268,9 +268,11 @@ class LeverRule:
         why it helps. The default: the catalogue's description."""
         return catalogue()[self.key].description, ""
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any,
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None,
                      social: bool | None) -> tuple[Any, dict]:
-        """The first date the change takes effect and the facts the letters' templates render."""
+        """The first booking the change makes, and the facts the letters render, as
+        `planner.facts.Fact`s read from the plan's transactions (`anchor`: for a plan made
+        without an as-of day, the first booking on or after that day)."""
         return None, dict(i.params)
 
     def short(self, params: Mapping[str, Any]) -> str:
@@ -304,4 +306,18 @@ def first_rent_change(s: Setup, txs: list[Transaction], months: set[str | None] 
         if sorted(old.get(key, [])) != sorted(new.get(key, [])):
             dates = [d for d, _ in old.get(key, [])] + [d for d, _ in new.get(key, [])]
             return min(d for d, _ in old.get(key, [])) if old.get(key) else min(dates), min(dates)
+    return None
+
+
+def first_new_debit(plan: Any, h: Household, key: str, since: date | None) -> Any:
+    """The first tenant rent debit of the first rent month whose debits change, among the
+    months whose first new debit is on or after `since` (the day the agreement holds), as a
+    fact: the first debit a rent-day agreement moves (`planner.facts`)."""
+    from ..facts import Fact, Ledger, rent_changes
+
+    for row in rent_changes(Ledger(plan), h):
+        changed = [(d.value, a.value) for d, a in row["new"]] != [(d.value, a.value) for d, a in row["old"]]
+        if row["new"] and changed and (since is None or row["new"][0][0].value >= since):
+            d = row["new"][0][0]
+            return Fact(key, d.value, "date", row["month"].value, d.tx)
     return None

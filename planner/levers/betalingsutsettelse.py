@@ -125,9 +125,21 @@ class Betalingsutsettelse(LeverRule):
                   "og pengene kommer først senere i måneden.")
         return summary, reason
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
-        months = [{"rent_month": m["rent_month"], "old": date.fromisoformat(m["old_date"]),
-                   "new": date.fromisoformat(m["new_date"]), "amount_ore": m["amount_ore"]} for m in i.params["months"]]
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+        """Each deferred month: the debit that must not run, the new one and the amount."""
+        from ..facts import Ledger, day, month, ore
+
+        led = Ledger(plan)
+        months = []
+        for m in i.params["months"]:
+            new = date.fromisoformat(m["new_date"])
+            ks = [k for k in led.where(kind="husleie", account="tenant", rent_month=m["rent_month"])
+                  if plan.transactions[k].date == new]
+            key = m["rent_month"]
+            months.append({"rent_month": month("deferral.month", key, key, ks),
+                           "old": day("deferral.old_date", date.fromisoformat(m["old_date"]), key),
+                           "new": day("deferral.new_date", new, key, ks),
+                           "amount_ore": ore("deferral.amount", m["amount_ore"], key, ks)})
         return months[0]["new"], {"months": months}
 
 

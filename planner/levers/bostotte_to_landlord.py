@@ -149,17 +149,16 @@ class BostotteToLandlord(LeverRule):
         reason = _reason_direct(plan, h, base, "bostotte_direct", p["stream"])
         return summary, reason
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
-        """The first date the change takes effect and the facts the letters' templates render."""
-        from ..letters.context import _first_on_or_after
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+        """The first payout to the kommune and the month it is for (the transaction's rent month:
+        paid in arrears, the payout of the 20th is for the month before)."""
+        from ..facts import Ledger, month
 
-        p = i.params
-        first = _first_on_or_after(plan, reply_by, kind="bostotte_direct", stream=p["stream"])
-        # the month the first transferred payout is for (paid in arrears: the month before)
-        for_month = next((t.rent_month for t in plan.transactions if t.kind == "bostotte_direct"
-                          and t.stream == p["stream"] and t.date == first), None)
-        facts = {"stream": p["stream"], "first_month": first, "for_month": for_month}
-        return first, facts
+        s = i.params["stream"]
+        first = Ledger(plan).first("bostotte.first", s, anchor, kind="bostotte_direct", stream=s)
+        for_month = None if first is None else month("bostotte.for_month", plan.transactions[first.tx[0]].rent_month,
+                                                     s, first.tx)
+        return first, {"stream": s, "for_month": for_month}
 
 
 LEVER = BostotteToLandlord()

@@ -144,19 +144,24 @@ class Deduction(LeverRule):
         reason = _reason_direct(plan, h, base, "deduction", p["stream"])
         return summary, reason
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
-        """The first date the change takes effect and the facts the letters' templates render."""
-        from collections import Counter
-
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+        """The first trekk and the facts the letters render: the first payout the plan withholds
+        from (never the rent debit it pays), the sum per payout and per month."""
         from ..explain import stream_name
-        from ..letters.context import _direct_months, _first_on_or_after
+        from ..facts import Ledger, count, most_common_count, ore
 
         p = i.params
-        first = _first_on_or_after(plan, reply_by, kind="deduction", stream=p["stream"])
-        per_month = Counter(len(v) for v in _direct_months(plan, {"deduction"}).values())
-        payouts = max(per_month, key=lambda k: (per_month[k], -k)) if per_month else 1
-        facts = {"benefit": stream_name(h, p["stream"]), "amount_ore": p["amount_ore"], "social": social,
-                 "payouts": payouts, "per_month_ore": payouts * p["amount_ore"]}
+        led = Ledger(plan)
+        s = p["stream"]
+        first = led.first("deduction.first", s, anchor, kind="deduction", stream=s)
+        ks = led.where(kind="deduction", stream=s)
+        by_month: dict[str, list[int]] = {}
+        for k in ks:
+            by_month.setdefault(plan.transactions[k].rent_month or "", []).append(k)
+        payouts = most_common_count(by_month.values())
+        facts = {"benefit": stream_name(h, s), "amount_ore": ore("deduction.amount", p["amount_ore"], s, ks),
+                 "social": social, "payouts": count("deduction.payouts", payouts, s, ks),
+                 "per_month_ore": ore("deduction.per_month", payouts * p["amount_ore"], s, ks)}
         return first, facts
 
 

@@ -169,15 +169,32 @@ class MovePayout(LeverRule):
             reason = _dip_reason(base, _monthly_windows(h, p["to_day"], p["from_day"]), h)
         return summary, reason
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
-        """The first date the change takes effect and the facts the letters' templates render."""
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+        """The first payout on its new day (the first payout of the stream on a day the
+        schedule as it stands does not pay on) and the days asked for."""
+        from ..cashflow import transactions
         from ..explain import stream_name
-        from ..letters.context import _first_on_or_after
+        from ..facts import Fact, Ledger, count, dom
 
         p = i.params
-        first = _first_on_or_after(plan, reply_by, kind="income", stream=p["stream"])
-        facts = {"benefit": stream_name(h, p["stream"]), "from_day": p.get("from_day"), "to_day": p.get("to_day"),
-                 "shift_days": p.get("shift_days")}
+        s = p["stream"]
+        old = {t.date for t in transactions(h) if t.kind == "income" and t.stream == s}
+        led = Ledger(plan)
+        since = i.effective_from or anchor
+        moved = [k for k in led.where(kind="income", stream=s)
+                 if plan.transactions[k].date not in old and (since is None or plan.transactions[k].date >= since)]
+        first = Fact("move_payout.first", plan.transactions[moved[0]].date, "date", s, (moved[0],)) if moved else None
+        shift = p.get("shift_days")
+        def when(key: str, v: Any) -> Fact | None:  # a day of month, or a 14-day stream's first payout date
+            if v is None:
+                return None
+            return Fact(key, date.fromisoformat(v), "date", s) if isinstance(v, str) else dom(key, v, s)
+
+        facts = {"benefit": stream_name(h, s),
+                 "from_day": when("move_payout.from_day", p.get("from_day")),
+                 "to_day": when("move_payout.to_day", p.get("to_day")),
+                 "shift_days": count("move_payout.shift_days", abs(shift), s) if shift is not None else None,
+                 "earlier": shift is not None and shift < 0}
         return first, facts
 
 

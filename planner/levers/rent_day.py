@@ -55,13 +55,16 @@ class RentDay(LeverRule):
         reason = _dip_reason(base, _monthly_windows(h, p["from_day"], p["day"]), h)
         return summary, reason
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
-        """The first date the change takes effect and the facts the letters' templates render."""
-        from ..letters.context import _first_on_or_after
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+        """The first debit on the new day (the first month whose debits change from the day the
+        agreement holds; a month deferred before it is another lever's), the day and the rent."""
+        from ..facts import dom, ore
+        from .base import first_new_debit
 
         p = i.params
-        first = _first_on_or_after(plan, reply_by, kind="husleie", account="tenant")
-        facts = {"day": p["day"], "from_day": p.get("from_day") or h.rent.day, "rent_ore": h.rent.amount}
+        first = first_new_debit(plan, h, "rent_day.first", i.effective_from or anchor)
+        facts = {"day": dom("rent_day.day", p["day"]), "from_day": dom("rent.day", p.get("from_day") or h.rent.day),
+                 "rent_ore": ore("rent.amount", h.rent.amount)}
         return first, facts
 
 

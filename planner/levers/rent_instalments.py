@@ -65,16 +65,17 @@ class RentInstalments(LeverRule):
         reason = _dip_reason(base, _monthly_windows(h, due, max(p["days"])), h)
         return summary, reason
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
-        """The first date the change takes effect and the facts the letters' templates render."""
-        from ..letters.context import _first_on_or_after
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+        """The first debit of the split, the typical month's parts (day and amount, no 0 kr
+        part) and whether months differ."""
+        from ..facts import Ledger, count, dom, ore, typical_share
+        from .base import first_new_debit
 
         p = i.params
-        first = _first_on_or_after(plan, reply_by, kind="husleie", account="tenant")
-        by_month = p.get("amounts_by_month") or {}
-        facts = {"days": list(p["days"]), "amounts_ore": list(p["amounts_ore"]), "rent_ore": h.rent.amount,
-                 "from_day": h.rent.day,
-                 "varies": len({tuple(v) for v in by_month.values()}) > 1}
+        first = first_new_debit(plan, h, "rent_instalments.first", i.effective_from or anchor)
+        share, differs = typical_share(Ledger(plan), [int(d) for d in p["days"]])
+        facts = {"parts": share, "count": count("rent_instalments.parts", len(share)), "rent_ore": ore("rent.amount", h.rent.amount), "from_day": dom("rent.day", h.rent.day),
+                 "varies": bool(differs)}
         return first, facts
 
 

@@ -114,15 +114,18 @@ class RepaymentPlan(LeverRule):
         reason = "Restansen må ryddes for å stoppe inkasso og begjæring om utkastelse; beløpet er valgt slik at kontoen tåler det."
         return summary, reason
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, reply_by: Any, social: bool | None) -> tuple[Any, dict]:
-        """The first date the change takes effect and the facts the letters' templates render."""
-        from ..letters.context import _first_on_or_after
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+        """The first instalment, its amount, day and number, and the arrears it clears."""
+        from ..facts import Ledger, count, dom, ore
 
         p = i.params
-        first = _first_on_or_after(plan, reply_by, kind="repayment")
+        led = Ledger(plan)
+        ks = led.where(kind="repayment")
+        first = led.first("repayment.first", "", anchor, kind="repayment")
         creditor = h.arrears.creditor if h.arrears is not None else ""
-        facts = {"arrears_ore": p.get("arrears_ore", h.arrears.amount if h.arrears else 0),
-                 "amount_ore": p["amount_ore"], "day": p["day"], "months": p["months"], "creditor": creditor}
+        facts = {"arrears_ore": ore("arrears.amount", p.get("arrears_ore", h.arrears.amount if h.arrears else 0)),
+                 "amount_ore": ore("repayment.amount", p["amount_ore"], "", ks), "day": dom("repayment.day", p["day"], "", ks),
+                 "months": count("repayment.months", p["months"], "", ks), "creditor": creditor}
         return first, facts
 
 

@@ -144,12 +144,20 @@ async def preview(request: Request, hid: str, to: str, letter_date: str = "", re
     d = await web.pool.run(draft, web, web.user(request), rec, h, to, day, reply)
     html = None
     if d.ok:
-        from ...letters import letter_context, render_html_fragment
+        from ...letters import LetterError, letter_context
+        from ...letters.rendering import checked_fragment
 
         s = d.setup
-        ctx = await web.pool.run(lambda: letter_context(h, d.plan, to, "nb", s.sender, day, reference=s.reference,
-                                                        reply_by=d.reply_by, recipient=s.recipient, chart=False))
-        html = render_html_fragment(ctx)
+
+        def fragment() -> str | None:  # the preview passes the fact check as the download does
+            try:
+                return checked_fragment(h, d.plan, letter_context(h, d.plan, to, "nb", s.sender, day,
+                                                                  reference=s.reference, reply_by=d.reply_by,
+                                                                  recipient=s.recipient, chart=False))
+            except LetterError:
+                return None
+
+        html = await web.pool.run(fragment)
     return web.render(request, "letter.html", {
         "title": f"Brev til {RECIPIENT_NB.get(to, to).lower()} – {rec.label or rec.id}", "rec": rec, "d": d,
         "letter_html": html, "sent": [x for x in web.store.case.letters(hid) if x.recipient == to]},
