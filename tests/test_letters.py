@@ -484,15 +484,18 @@ def test_social_office_budget_lists_every_outgoing(planned, sender):
     for case in ("lav-inntekt", "move-and-buffer"):
         h, p = planned[case]
         b = _budget(h, p)
-        months = len(p.baseline.months)
-        assert b["outgoings_ore"] == round(sum(m.outgoings_ore for m in p.baseline.months) / months)
-        assert sum(a for _, a in b["outgoings"]) == b["outgoings_ore"]
+        months = len(p.baseline.months)  # these horizons are twelve whole months
+        assert b["months"].value == months == 12
+        total = b["outgoings_ore"].value
+        assert total == (2 * sum(m.outgoings_ore for m in p.baseline.months) + months) // (2 * months)
+        assert sum(a.value for _, a in b["outgoings"]) == total
         names = [n for n, _ in b["outgoings"]]
         assert names[0] == "Husleie" and "Strøm" in names and names[-1].startswith("Livsopphold")
         text = md(planned, sender, case, "sosialtjenesten")
         for name, amount in b["outgoings"]:
-            assert f"| {name} | {A(amount)} |" in text
-        assert f"Utgifter i alt | {A(b['outgoings_ore'])}" in text
+            assert f"| {name} | {A(amount.value)} |" in text
+        assert f"Utgifter i alt | {A(total)}" in text
+        assert "Gjennomsnitt over 12 hele måneder, januar 2026 til desember 2026" in text
     en = md(planned, sender, "lav-inntekt", "sosialtjenesten", "en")
     assert "| Rent |" in en and "| Electricity |" in en and "| Everyday living costs |" in en
 
@@ -522,8 +525,19 @@ def test_agency_letters_cite_the_right_basis_without_internal_notes(planned, sen
     data["income"].append({"kind": "sosialhjelp", "amount": 3000, "day": 20})
     h = household_from_dict(data, "x.toml")
     _, p = planned["enslig-mor-2006"]
-    p = replace(p, interventions=(Intervention("deduction", ("tenant", "nav", "landlord"), 3,
-                                               {"stream": "sosialhjelp", "amount_ore": 100000}),))
+    from planner.cashflow import transactions
+    from planner.model import Transaction
+
+    # the deduction's own bookings: each sosialhjelp payout less 1 000 kr, the 1 000 kr to the landlord
+    paid = [t for t in transactions(h) if t.stream == "sosialhjelp"]
+    txs = tuple(t for t in p.transactions if t.kind != "deduction") + tuple(
+        x for t in paid for x in (Transaction(t.date, "tenant", "income", t.amount_ore - 100000, stream="sosialhjelp"),
+                                  Transaction(t.date, "landlord", "deduction", 100000, stream="sosialhjelp",
+                                              rent_month=t.date.strftime("%Y-%m"))))
+    from planner.cashflow import diagnose
+
+    p = replace(p, baseline=diagnose(h), transactions=txs, interventions=(Intervention("deduction", ("tenant", "nav", "landlord"), 3,
+                                                                 {"stream": "sosialhjelp", "amount_ore": 100000}),))
     for lang in ("nb", "en"):
         social = md(planned, sender, "enslig-mor-2006", "sosialtjenesten", lang, plan=p, household=h)
         assert "R35-00" in social and "R22" not in social and "bekreftes" not in social

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import re
 import tempfile
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -295,13 +294,15 @@ def _projection_facts(projection) -> dict | None:
     if projection is None or projection.status not in ("arrears", "settled"):
         return None
     first = projection.unpaid_rents[0] if projection.unpaid_rents else None
+    # with no rent of the horizon unpaid, what is unpaid is the arrears already owed: no due date
+    due = (lambda d: Fact("projection.first_due", d, "date") if first is not None else None)
     if projection.status == "settled":
         # the household can pay each claim by its notice's deadline: say what waiting costs,
         # never threaten an eviction that the household's own money stops
         x = projection.settlements[0]
         return {
             "settled": True,
-            "first_due": Fact("projection.first_due", x.first_due, "date"),
+            "first_due": due(x.first_due),
             "first_unpaid_ore": ore("projection.first_unpaid", first.unpaid_ore if first else x.principal_ore),
             "notice": x.step,
             "deadline": Fact("projection.deadline", x.deadline, "date"),
@@ -309,7 +310,7 @@ def _projection_facts(projection) -> dict | None:
         }
     return {
         "settled": False,
-        "first_due": Fact("projection.first_due", projection.first_due, "date"),
+        "first_due": due(projection.first_due),
         "first_unpaid_ore": ore("projection.first_unpaid", first.unpaid_ore if first else projection.existing_arrears_ore),
         "request_date": Fact("projection.request_date", projection.request_date, "date"),
         "eviction_date": Fact("projection.eviction_date", projection.eviction_date, "date"),

@@ -126,11 +126,11 @@ def render_letter(household, plan, to: str, lang: str = "nb", fmt: str = "pdf", 
     if fmt == "md":
         return convert.to_markdown(fragment).encode("utf-8")
     if fmt == "docx":
-        return convert.to_docx(fragment, title, author, ctx["letter_date"])
+        return convert.to_docx(fragment, title, author, ctx["letter_date"].value)
     page = convert.html_page(fragment, title, _css(lang), lang)
     if fmt == "html":
         return page.encode("utf-8")
-    return convert.html_to_pdf(page, title, author, ctx["letter_date"])
+    return convert.html_to_pdf(page, title, author, ctx["letter_date"].value)
 
 
 def letter_filename(household_id: str, to: str, lang: str, fmt: str) -> str:
