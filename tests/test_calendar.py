@@ -126,17 +126,37 @@ def test_payout_shifted_back_into_the_horizon_from_after_its_end_is_kept():
 # --------------------------------------------------------------------------- issue 13: payout data
 
 
-def test_sykepenger_and_foreldrepenger_by_the_25th_december_about_the_12th():
+def test_sykepenger_and_foreldrepenger_by_the_25th_december_the_10th_and_about_the_12th():
+    from planner.benefits import catalogue
     from planner.calendar import occurrences, resolve_income
     from planner.model import IncomeStream
 
-    for kind in ("sykepenger", "foreldrepenger"):
+    for kind, december in (("sykepenger", date(2026, 12, 10)), ("foreldrepenger", date(2026, 12, 11))):
         s = IncomeStream.model_validate({"kind": kind, "amount": 20000})
         got = [o.effective for o in occurrences(resolve_income(s, date(2026, 1, 1)), date(2026, 1, 1), date(2026, 12, 31))]
-        # 25.04.2026 is a Saturday -> Friday 24.04; 25.10 a Sunday -> 23.10; December the 12th is a
-        # Saturday -> Friday 11.12
-        assert got[3] == date(2026, 4, 24) and got[9] == date(2026, 10, 23) and got[11] == date(2026, 12, 11), kind
+        # 25.04.2026 is a Saturday -> Friday 24.04; 25.10 a Sunday -> 23.10. December: NAV pays
+        # sykepenger on the 10th (Thursday 10.12.2026; before the fix the 12th, a Saturday -> 11.12);
+        # foreldrepenger keeps the 12th (Saturday -> Friday 11.12), marked uncertain
+        assert got[3] == date(2026, 4, 24) and got[9] == date(2026, 10, 23) and got[11] == december, kind
         assert got[0] == date(2026, 1, 23)  # 25.01 is a Sunday
+    # December 2025: the 10th is a Wednesday
+    s = IncomeStream.model_validate({"kind": "sykepenger", "amount": 20000})
+    assert [o.effective for o in occurrences(resolve_income(s, date(2025, 1, 1)), date(2025, 12, 1),
+                                             date(2025, 12, 31))] == [date(2025, 12, 10)]
+    cat = catalogue()
+    assert "10. desember" in cat.kinds["sykepenger"].reference
+    assert "UNCERTAIN" in (cat.kinds["foreldrepenger"].uncertain or "")
+
+
+def test_barnebidrag_late_days_are_uncertain_and_more_than_five():
+    """Barnebidrag is passed on when the payer pays (the payer's deadline is the 25th): no source
+    gives 5 late days, so the data says so, cites what the page does say, and assumes more."""
+    from planner.benefits import catalogue
+
+    k = catalogue().kinds["barnebidrag"]
+    assert k.late_days == 10 and k.late_days > 5
+    assert "25th" in k.late_reference and "fortløpende" in k.late_reference
+    assert (k.late_uncertain or "").startswith("UNCERTAIN")
 
 
 def test_christmas_meldekort_window_is_a_dated_exception_a_household_opts_into():
@@ -151,6 +171,31 @@ def test_christmas_meldekort_window_is_a_dated_exception_a_household_opts_into()
     assert date(2025, 12, 30) in plain and date(2025, 12, 22) not in plain
     # the payout of 30.12 comes on 22.12.2025 (meldekort sent from 17.12, 3 bank days); the rest stay
     assert used == [date(2025, 12, 2), date(2025, 12, 16), date(2025, 12, 22), date(2026, 1, 13), date(2026, 1, 27)]
+
+
+def test_christmas_window_covers_both_meldekort_cycles():
+    """The two meldekort cycles, one week apart, each with the jul-2025 exception:
+    cycle paid Tuesdays 16.12 / 30.12: the 30.12 payout falls in the holidays and moves eight days
+        early, to Monday 22.12.2025 (meldekort from Wednesday 17.12 + 3 bank days);
+    cycle paid Tuesdays 09.12 / 23.12: 23.12.2025 is a bank day before Christmas, so it keeps its
+        own day (before the fix it was pulled one day early to 22.12, money the planner must not
+        count on); 06.01.2026 stays;
+    a cycle paid Wednesdays: 31.12 -> 22.12 (nine days early)."""
+    from planner.calendar import occurrences, resolve_income
+    from planner.model import IncomeStream
+
+    span = (date(2025, 12, 1), date(2026, 1, 31))
+
+    def paid(first: str) -> list[date]:
+        s = IncomeStream.model_validate({"kind": "aap", "amount": 9000, "every_days": 14, "first": first,
+                                         "exceptions": ["jul-2025"]})
+        return [o.effective for o in occurrences(resolve_income(s, span[0]), *span)]
+
+    assert paid("2025-12-02") == [date(2025, 12, 2), date(2025, 12, 16), date(2025, 12, 22), date(2026, 1, 13),
+                                  date(2026, 1, 27)]
+    assert (date(2025, 12, 30) - date(2025, 12, 22)).days == 8
+    assert paid("2025-12-09") == [date(2025, 12, 9), date(2025, 12, 23), date(2026, 1, 6), date(2026, 1, 20)]
+    assert paid("2025-12-03")[2] == date(2025, 12, 22)
 
 
 def test_unknown_payout_exception_is_refused_with_the_allowed_names():

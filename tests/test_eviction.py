@@ -189,26 +189,27 @@ def test_r_fallback_after_the_data_ends_is_flagged_in_the_output():
 
 def test_claim_due_2026_gets_the_fees_of_2026_without_fallback():
     """The issue's check, by hand. A claim of 10 000 kr due 01.01.2026:
-    purring 01.02: purregebyr + inkassovarsel, 1/20 of the 2026 sats 750 kr = 37,50 -> 38 kr each
-        (nearest krone from 2026); innkreving 01.03: betalingsoppfordring 3/20 x 750 = 112,50 -> 113 kr;
+    purring 01.02: purring and inkassovarsel sent together carry ONE fee (inkassoforskriften
+        § 1-3): 1/20 of the 2026 sats 750 kr = 37,50 -> 38 kr (nearest krone from 2026);
+    innkreving 01.03: betalingsoppfordring 3/20 x 750 = 112,50 -> 113 kr;
     begjæring 01.04: 1.25 R, R 2026 = 1 345 kr: 1 681,25 -> 1 681 kr (down, as politiet.no's amounts),
-        and the landlord's cost of preparing it, ½ R = 672,50 kr;
+        and the landlord's cost of preparing it, ½ R = 672,50 kr (no VAT added: uncertain);
     interest 01.01 -> 01.05 (120 days) at 12.00 % (H1 2026): 10 000 x 0.12 x 120/365 = 394,52 kr.
-    The issue's "about 12 261,52 kr" is 10 000 + 394,52 + 37 + 37 + 112 + 1 681: the same figures
-    with the fees rounded down; rounded to the nearest krone (domain.md §7: 38, 38, 113 kr) it is
-    12 264,52 kr, and with the landlord's ½ R, which the issue asks for as a step cost, 12 937,02 kr.
+    The issue's "about 12 261,52 kr" is 10 000 + 394,52 + 37 + 37 + 112 + 1 681: two reminder fees
+    rounded down. With one fee, rounded to the nearest krone (38, 113 kr), it is 12 226,52 kr, and
+    with the landlord's ½ R 12 899,02 kr (12 937,02 kr before the § 1-3 fix, less the second 38 kr).
     """
     p = project_claim(date(2026, 1, 1), 1_000_000)
     costs = {c.key: c.amount_ore for s in p.steps for c in s.costs}
-    assert costs == {"purregebyr": 3_800, "inkassovarsel": 3_800, "betalingsoppfordring": 11_300,
+    assert costs == {"purregebyr": 3_800, "betalingsoppfordring": 11_300,
                      "gebyr_begjaering": 168_100, "utleier_begjaering": 67_250, "gebyr_gjennomforing": 181_500}
     interest = round(Fraction(1_000_000) * Fraction(12, 100) * 120 / 365)
     assert interest == 39_452 == p.cure_interest_ore
     issue = 1_000_000 + 39_452 + 3_700 + 3_700 + 11_200 + 168_100
-    assert issue == 1_226_152  # the issue's 12 261,52 kr (fees rounded down)
-    assert p.cure_amount_ore - 67_250 == issue + 100 + 100 + 100 == 1_226_452
-    assert p.cure_amount_ore == 1_293_702
-    assert p.cure_costs_ore == 3_800 + 3_800 + 11_300 + 168_100 + 67_250
+    assert issue == 1_226_152  # the issue's 12 261,52 kr (two fees, rounded down)
+    assert p.cure_amount_ore - 67_250 == issue - 3_700 + 100 + 100 == 1_222_652
+    assert p.cure_amount_ore == 1_289_902
+    assert p.cure_costs_ore == 3_800 + 11_300 + 168_100 + 67_250
     assert p.fees.r_ore == 134_500 and not p.fees.r_fallback
     assert p.fees.inkassosats_ore == 75_000 and not p.fees.inkassosats_fallback
     assert p.fees.interest_percent == Decimal("12.00") and not p.fees.interest_fallback
@@ -230,8 +231,49 @@ def test_claim_due_2026_gets_the_fees_of_2026_without_fallback():
 def test_fee_rules_are_keyed_by_the_due_date(due, purring, betalingsoppfordring):
     p = project_claim(due, 1_000_000)
     costs = {c.key: c.amount_ore for s in p.steps for c in s.costs}
-    assert costs["purregebyr"] == costs["inkassovarsel"] == purring
+    assert costs["purregebyr"] == purring and "inkassovarsel" not in costs  # sent together: one fee
     assert costs["betalingsoppfordring"] == betalingsoppfordring
+
+
+def test_purring_and_inkassovarsel_sent_together_carry_one_fee():
+    """Inkassoforskriften § 1-3: a purring and an inkassovarsel sent the same day (the step
+    `purring`, 01.02.2026 for rent due 01.01.2026) carry one fee, 1/20 x 750 kr = 37,50 -> 38 kr,
+    not 2 x 38 = 76 kr. The limit is a dated rule in the data with its source; a step before its
+    `valid_from` still charges both; the seed profile, which keeps its report's 55 + 55 kr, says so."""
+    p = project_claim(date(2026, 1, 1), 1_000_000)
+    purring = next(s for s in p.steps if s.key == "purring")
+    assert purring.date == date(2026, 2, 1)
+    assert [(c.key, c.amount_ore) for c in purring.costs] == [("purregebyr", 3_800)]
+    assert purring.cost_ore == 3_800 and "inkassoforskriften § 1-3" in purring.costs[0].basis
+    assert any("bare ett gebyr (inkassoforskriften § 1-3)" in n for n in p.notes)
+    rules = eviction_rules()
+    limit = next(lim for lim in rules.fee_limits if lim.key == "purring_og_inkassovarsel")
+    assert limit.costs == ("purregebyr", "inkassovarsel") and "§ 1-3" in limit.reference
+    # a limit in force only from after the purring's date does not apply: both fees, 2 x 38 kr
+    raw = raw_data()
+    raw["fee_limits"]["purring_og_inkassovarsel"]["valid_from"] = date(2026, 2, 2)
+    later = project_claim(date(2026, 1, 1), 1_000_000, rules=parse_rules(raw))
+    assert next(s for s in later.steps if s.key == "purring").cost_ore == 7_600
+    # the seed report charged both (5 000 + 55 + 55 + 165 = 5 275 kr) and its profile keeps that
+    seed = project_profile("seed-2006")
+    assert next(s for s in seed.steps if s.key == "purring").cost_ore == 11_000
+    assert any("inkassoforskriften § 1-3 tillater bare ett gebyr" in n for n in seed.notes)
+
+
+def test_landlords_half_r_cites_the_2021_forskrift_and_adds_no_vat():
+    """½ R for the begjæring: forskrift om saksøktes ansvar for sakskostnader ved
+    tvangsfullbyrdelse (in force 01.02.2021); whether VAT comes on top for rent claims is
+    unsettled, so the data marks it uncertain and the amount is shown without VAT:
+    ½ x 1 345 kr = 672,50 kr in 2026, not 672,50 x 1.25 = 840,63 kr."""
+    rules = eviction_rules()
+    cost = rules.costs["utleier_begjaering"]
+    assert cost.vat == "uncertain" and "VAT (mva) UNCERTAIN" in (cost.uncertain or "")
+    assert "sakskostnader ved tvangsfullbyrdelse" in cost.reference
+    assert cost.period_for(date(2026, 1, 1)).valid_from == date(2021, 2, 1)
+    p = project_claim(date(2026, 1, 1), 1_000_000)
+    line = next(c for s in p.steps for c in s.costs if c.key == "utleier_begjaering")
+    assert line.amount_ore == 67_250 and "uten mva" in line.basis
+    assert any("uten merverdiavgift" in n and "uavklart" in n for n in p.notes)
 
 
 def test_the_new_inkassolov_is_a_data_edit():
@@ -244,7 +286,8 @@ def test_the_new_inkassolov_is_a_data_edit():
     later = {c.key for s in project_claim(date(2027, 1, 1), 1_000_000, rules=rules).steps for c in s.costs}
     assert "inkassovarsel" not in later and "betalingsoppfordring" not in later and "purregebyr" in later
     before = {c.key for s in project_claim(date(2026, 12, 31), 1_000_000, rules=rules).steps for c in s.costs}
-    assert {"inkassovarsel", "betalingsoppfordring"} <= before
+    # (the inkassovarsel sent with the purring carries no fee of its own: inkassoforskriften § 1-3)
+    assert {"purregebyr", "betalingsoppfordring"} <= before
 
 
 def test_no_fallback_for_any_date_before_the_data_ends():
@@ -295,23 +338,29 @@ def test_low_income_household_builds_arrears_every_month(scenario):
     assert sorted(i.amount for i in h.income) == [176_600, 240_000, 1_400_000]
 
     unpaid = {u.rent_month: u.unpaid_ore for u in unpaid_rents(h)}
+    # An AvtaleGiro debit goes through whole or fails whole (domain.md §8). `series` is the balance
+    # with every rent debited; a rent that failed never left the account (+11 500 kr from then on).
     # January: rent runs Fri 2 Jan (1 Jan is a holiday). Living in January is 900 000 øre / 31 days
     # = 29 032 with 8 øre over: 29 033 on the 1st-8th. Balance after the debits of 2 Jan:
-    # 200 000 - 2 x 29 033 - 1 150 000 = -1 008 066 -> 10 080,66 kr of the rent is not covered.
-    assert unpaid["2026-01"] == 1_008_066
-    # After each failed rent the account holds exactly 0 (the unpaid part never left it). So each
-    # later month's arrears is that month's money out minus money in, up to the next rent day.
-    # February: rest of January living (900 000 - 58 066) + strøm 80 000 - income 1 816 600 = -894 534;
-    # then living 1-2 Feb (28 days: 32 142 + 24 øre over -> 32 143 each) and the rent.
-    assert unpaid["2026-02"] == 1_150_000 + 2 * 32_143 - (1_816_600 - 80_000 - (900_000 - 58_066)) == 319_620
-    assert unpaid["2026-03"] == 307_180
-    assert unpaid["2026-04"] == 285_334
-    assert unpaid["2026-05"] == 399_532  # rent for May runs Mon 4 May (1 May is a holiday)
-    assert len(unpaid) == 12  # every month
-    # By 1 April: everything out (4 rents, 3 strøm, living Jan-Mar and 1 Apr) minus everything in
-    assert sum(unpaid[m] for m in ("2026-01", "2026-02", "2026-03", "2026-04")) == (
-        4 * 1_150_000 + 3 * 80_000 + 3 * 900_000 + 30_000 - (200_000 + 3 * 1_816_600)
-    ) == 1_920_200
+    # 200 000 - 2 x 29 033 - 1 150 000 = -1 008 066 < 0 -> no full cover: the WHOLE rent is unpaid
+    # (before the fix only the uncovered 10 080,66 kr was).
+    series = solvency_series(h)
+    at = lambda d: int(series[(d - h.start).days])  # noqa: E731
+    assert at(date(2026, 1, 2)) == -1_008_066
+    assert unpaid["2026-01"] == 1_150_000
+    # February (Mon 2 Feb): rest of January living (900 000 - 58 066) + strøm 80 000 - income
+    # 1 816 600, living 1-2 Feb (28 days: 32 143 each) and the rent: -1 008 066 - 841 934 - 80 000
+    # + 1 816 600 - 64 286 - 1 150 000 = -1 327 686; + January's rent still on the account
+    # (1 150 000) = -177 686 < 0: fails whole.
+    assert at(date(2026, 2, 2)) == -1_008_066 - (900_000 - 58_066) - 80_000 + 1_816_600 - 2 * 32_143 - 1_150_000
+    assert at(date(2026, 2, 2)) == -1_327_686 and unpaid["2026-02"] == 1_150_000
+    # March (Mon 2 Mar): -1 634 866 + 2 x 1 150 000 = 665 134 >= 0 and April (Wed 1 Apr):
+    # -1 920 200 + 2 300 000 = 379 800 >= 0: both covered, the two failed rents' money pays them.
+    assert at(date(2026, 3, 2)) == -1_634_866 and at(date(2026, 4, 1)) == -1_920_200
+    assert "2026-03" not in unpaid and "2026-04" not in unpaid
+    # May (rent runs Mon 4 May, 1 May is a holiday): -2 319 732 + 2 300 000 = -19 732: fails whole.
+    assert at(date(2026, 5, 4)) == -2_319_732 and unpaid["2026-05"] == 1_150_000
+    assert set(unpaid.values()) == {1_150_000}  # a failed debit is always the whole rent
 
     p = project_household(h)
     assert p.status == "arrears" and p.first_due == date(2026, 1, 1)
@@ -319,27 +368,29 @@ def test_low_income_household_builds_arrears_every_month(scenario):
     assert p.eviction_date == p.cure_deadline == date(2026, 5, 1)
     assert [s.key for s in p.steps] == STEP_ORDER
 
-    # costs before the lock change (2026: inkassosats 750 kr, R 1 345 kr, no fallback):
-    # purregebyr 38 + inkassovarsel 38 + betalingsoppfordring 113 + 1.25 R 1 681 + ½ R 672,50 = 2 542,50 kr
-    assert p.cure_costs_ore == 3_800 + 3_800 + 11_300 + 168_100 + 67_250 == 254_250
-    # principal: rent due up to 01.05 (May's rent is due on the eviction day)
-    principal = 1_920_200 + 399_532
+    # costs before the lock change (2026: inkassosats 750 kr, R 1 345 kr, no fallback): purring and
+    # inkassovarsel sent together, one fee 38 (inkassoforskriften § 1-3) + betalingsoppfordring 113
+    # + 1.25 R 1 681 + ½ R 672,50 = 2 504,50 kr
+    assert p.cure_costs_ore == 3_800 + 11_300 + 168_100 + 67_250 == 250_450
+    # principal: January's, February's and May's rent (May's is due on the eviction day)
+    principal = 3 * 1_150_000
     assert p.cure_principal_ore == principal
-    # interest 12.00 % (H1 2026) from each debit date to 01.05; May's runs from 04.05: none yet
-    owed = [(1_008_066, date(2026, 1, 2)), (319_620, date(2026, 2, 2)), (307_180, date(2026, 3, 2)), (285_334, date(2026, 4, 1))]
+    # interest 12.00 % (H1 2026) from each debit date to 01.05: 02.01 -> 119 days, 02.02 -> 88
+    # days; May's runs from 04.05: none yet. 1 150 000 x 0.12 x 207 / 365 = 78 263,01 øre
+    owed = [(1_150_000, date(2026, 1, 2)), (1_150_000, date(2026, 2, 2))]
     exact = sum(Fraction(a) * Fraction(12, 100) * (date(2026, 5, 1) - d).days / 365 for a, d in owed)
-    assert p.cure_interest_ore == round(exact) == 57_560
-    assert p.cure_amount_ore == principal + 57_560 + 254_250 == 2_631_542
+    assert p.cure_interest_ore == round(exact) == 78_263
+    assert p.cure_amount_ore == principal + 78_263 + 250_450 == 3_778_713
     assert not p.fees.interest_fallback and not p.fees.r_fallback
     # the account never holds enough to pay a notice's claim by its deadline: no settlement
     assert p.settlements == ()
 
     # arrears month by month (principal owed at month end) up to the eviction month
     assert p.arrears_by_month == {
-        "2026-01": 1_008_066,
-        "2026-02": 1_327_686,
-        "2026-03": 1_634_866,
-        "2026-04": 1_920_200,
+        "2026-01": 1_150_000,
+        "2026-02": 2_300_000,
+        "2026-03": 2_300_000,
+        "2026-04": 2_300_000,
         "2026-05": principal,
     }
 
@@ -384,7 +435,8 @@ def test_a_claim_the_account_can_pay_by_the_deadline_stops_the_process(scenario)
     # The same 3 000 kr, with the data's deadlines: the purring of 10.03.2026 gives 14 days, and
     # the account (a household whose money suffices) can pay it on the day after the month's
     # planned spending. It pays 3 000 + interest 10.02 -> 10.03 (28 days at 12 %: 27,62 kr)
-    # + purregebyr 38 + inkassovarsel 38 kr, and the process stops: no request, no eviction.
+    # + one fee of 38 kr for the purring and inkassovarsel sent together (inkassoforskriften
+    # § 1-3), and the process stops: no request, no eviction.
     h = scenario("alt-i-orden")
     h = h.model_copy(update={"arrears": Arrears.model_validate({"amount": 3000, "creditor": "utleier", "since": "2026-02-10"})})
     p = project_household(h)
@@ -392,8 +444,8 @@ def test_a_claim_the_account_can_pay_by_the_deadline_stops_the_process(scenario)
     x = p.settlements[0]
     assert (x.step, x.notice_date, x.deadline, x.paid_on) == ("purring", date(2026, 3, 10), date(2026, 3, 24), date(2026, 3, 10))
     assert x.interest_ore == round(Fraction(300_000) * Fraction(12, 100) * 28 / 365) == 2_762
-    assert (x.principal_ore, x.costs_ore, x.amount_ore) == (300_000, 7_600, 310_362)
-    assert p.cost_of_waiting_ore == 2_762 + 7_600
+    assert (x.principal_ore, x.costs_ore, x.amount_ore) == (300_000, 3_800, 306_562)
+    assert p.cost_of_waiting_ore == 2_762 + 3_800
     assert p.request_date is None and p.eviction_date is None and p.cure_amount_ore == 0
     assert [s.key for s in p.steps] == ["forfall", "purring"]
     # the account really can pay it: the lowest balance from 10.03 to 31.03 is at least the claim
@@ -402,10 +454,10 @@ def test_a_claim_the_account_can_pay_by_the_deadline_stops_the_process(scenario)
     t0, t1 = (date(2026, 3, 10) - h.start).days, (date(2026, 3, 31) - h.start).days
     assert int(series[t0:t1 + 1].min()) >= x.amount_ore
     text = projection_text(p)
-    assert "saken stopper der" in text and "Å vente koster 103,62 kr" in text
+    assert "saken stopper der" in text and "Å vente koster 65,62 kr" in text
     assert "Utkastelse" not in text and "låsen" not in text
     j = p.to_json()
-    assert j["status"] == "settled" and j["settlements"][0]["amount_ore"] == 310_362 and j["cost_of_waiting_ore"] == 10_362
+    assert j["status"] == "settled" and j["settlements"][0]["amount_ore"] == 306_562 and j["cost_of_waiting_ore"] == 6_562
 
 
 def test_a_household_with_money_to_spare_is_never_told_it_loses_its_home(scenario):
@@ -517,8 +569,8 @@ def test_text_is_norwegian_with_dates_and_kroner(scenario):
     assert text.startswith("Hvis ingenting gjøres:")
     assert "Begjæring om fravikelse kan komme: 01.04.2026" in text
     assert "Utkastelse (låsen skiftes): 01.05.2026" in text
-    assert "26 315,42 kr" in text and "senest 01.05.2026" in text
-    assert "10 080,66 kr av 11 500,00 kr blir restanse" in text
+    assert "37 787,13 kr" in text and "senest 01.05.2026" in text
+    assert "hele husleien, 11 500,00 kr, blir restanse" in text
     seed = projection_text(project_profile())
     assert "12 267,00 kr" in seed and "7 941,00 kr" in seed and "02.03.2006" in seed
 

@@ -13,15 +13,15 @@ Everything here is a pure function: a household or a claim in, an `EvictionProje
 
 The arrears model (deliberately simple, and said in the output):
 
-* The rent is debited (autogiro) on its effective date. If the tenant account's balance after
+* The rent is debited (AvtaleGiro) on its effective date. If the tenant account's balance after
   that day's debits (before its credits, as everywhere in the planner; `same_day_credit=True`
-  counts the day's credits) is below zero, the bank has no cover for that part: the uncovered
-  part of the rent, at most the whole rent, becomes arrears. (A real autogiro fails whole; we
-  assume the tenant then pays what the account holds by hand, which is what the seed report's
-  "a little arrears builds up every month" describes.) The cover line is zero, not the
-  household's `min_balance`: the bank pays while there is money, whatever buffer the plan aims at.
-* The unpaid part stays on the account (it was never debited), so the next month's rent sees
-  it. Arrears are never repaid spontaneously: a later surplus is spent, not sent to the landlord.
+  counts the day's credits) is below zero, the account cannot cover the whole rent, and an
+  AvtaleGiro debit without full cover fails whole, never in part (domain.md §8): the whole rent
+  of that debit becomes arrears. The cover line is zero, not the household's `min_balance`: the
+  bank pays while there is money, whatever buffer the plan aims at.
+* The unpaid rent stays on the account (it was never debited), so the next month's rent sees
+  it. Arrears are paid only by the settle rule (a notice's claim the account can pay by its
+  deadline); otherwise a later surplus is spent, not sent to the landlord.
 * Existing `arrears` in the household file are owed from their `since` date, or the horizon
   start when it is not given, and start the clock there.
 * The first unpaid due date (the lease's nominal due date, as the seed report counts: its

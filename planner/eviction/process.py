@@ -294,9 +294,18 @@ def _notes(steps: Iterable[Step], rules: EvictionRules, profile: Profile | None,
     notes.append(
         "Purregebyr og innkrevingsgebyr er regnet med de høyeste satsene reglene tillater; "
         "kommunen kan kreve mindre. Salær til inkasso er ikke tatt med."
-        + (" Utleiers kostnader med begjæringen er regnet med det meste utleier kan kreve (½ R)." if landlord
+        + (" Utleiers kostnader med begjæringen er regnet med det meste utleier kan kreve (½ R), uten "
+           "merverdiavgift: om mva kommer i tillegg for husleiekrav, er uavklart." if landlord
            else " Utleiers kostnader med begjæringen er ikke tatt med.")
     )
+    # a fee limit that took a fee off a step is said once (inkassoforskriften § 1-3)
+    limited = [lim for lim in rules.fee_limits if any(
+        lim.valid_from <= s.date and sum(c in lim.costs for c in rules.step(s.key).costs) > 1 for s in steps)
+        and not (profile is not None and lim.key in profile.without_fee_limits)]
+    notes.extend(f"{lim.name_nb}." for lim in limited)
+    if profile is not None and profile.without_fee_limits:
+        notes.append("Eksempelet tar gebyr for både purring og inkassovarsel, som rapporten gjorde; "
+                     "inkassoforskriften § 1-3 tillater bare ett gebyr når de sendes samtidig.")
     notes.append(
         "Datoene er omtrentlige: de følger 2006-rapportens eksempel og lovens minstefrister, "
         "og varierer mellom namsmannsdistrikter."

@@ -131,6 +131,8 @@ class CostRule:
     description: str
     reference: str
     uncertain: str | None
+    #: "uncertain": whether VAT (mva) comes on top is not settled; the amount is shown without it
+    vat: str | None = None
 
     def period_for(self, first_due: date) -> CostPeriod:
         """The rule for a claim due on `first_due` (the first period if it is older)."""
@@ -139,6 +141,22 @@ class CostRule:
             if p.valid_from <= first_due:
                 chosen = p
         return chosen
+
+
+@dataclass(frozen=True)
+class FeeLimit:
+    """Of the costs `costs` that one step adds on the same day (one letter), only the first is
+    charged, for steps from `valid_from`: inkassoforskriften § 1-3 allows one fee for a purring
+    and an inkassovarsel sent together, where adding both would overcharge the tenant."""
+
+    key: str
+    name_nb: str
+    costs: tuple[str, ...]
+    valid_from: date
+    status: str
+    description: str
+    reference: str
+    uncertain: str | None
 
 
 @dataclass(frozen=True)
@@ -185,6 +203,7 @@ class Profile:
     report_claims_ore: dict[str, int]
     claims_without_interest: tuple[str, ...]
     without_costs: tuple[str, ...] = ()  # costs of the data the example does not count
+    without_fee_limits: tuple[str, ...] = ()  # fee limits the example's source did not apply
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,6 +219,7 @@ class EvictionRules:
     inkassosats: Parameter
     day_count: int
     profiles: dict[str, Profile]
+    fee_limits: tuple[FeeLimit, ...] = ()
 
     def step(self, key: str) -> StepRule:
         return next(s for s in self.steps if s.key == key)
@@ -263,7 +283,22 @@ def _cost_rule(key: str, v: dict) -> CostRule:
         raise ValueError(f"eviction data: cost {key!r} has no rules")
     return CostRule(key=key, name_nb=v["name_nb"], name_en=v.get("name_en", ""), base=v["base"],
                     periods=tuple(periods), description=v.get("description", ""),
-                    reference=v.get("reference", ""), uncertain=v.get("uncertain"))
+                    reference=v.get("reference", ""), uncertain=v.get("uncertain"), vat=v.get("vat"))
+
+
+def _fee_limit(key: str, v: dict, costs: dict[str, CostRule]) -> FeeLimit:
+    """One `[fee_limits.KEY]` entry; a cost it names that the data lacks fails loudly."""
+    names = tuple(v["costs"])
+    for c in names:
+        if c not in costs:
+            raise ValueError(f"eviction data: fee limit {key!r} names unknown cost {c!r}")
+    status = v.get("status", "confirmed")
+    if status not in STATUSES:
+        raise ValueError(f"eviction data: fee limit {key!r} status {status!r}; allowed: {', '.join(STATUSES)}")
+    return FeeLimit(key=key, name_nb=v.get("name_nb", ""), costs=names,
+                    valid_from=date.fromisoformat(str(v["valid_from"])), status=status,
+                    description=v.get("description", ""), reference=v.get("reference", ""),
+                    uncertain=v.get("uncertain"))
 
 
 def parse_rules(raw: dict) -> EvictionRules:
@@ -342,10 +377,14 @@ def parse_rules(raw: dict) -> EvictionRules:
             report_claims_ore={k: kroner_to_ore(v) for k, v in report.get("claims", {}).items()},
             claims_without_interest=tuple(report.get("claims_without_interest", ())),
             without_costs=tuple(p.get("without_costs", ())),
+            without_fee_limits=tuple(p.get("without_fee_limits", ())),
         )
         for c in profiles[name].without_costs:
             if c not in costs:
                 raise ValueError(f"eviction data: profile {name!r} leaves out unknown cost {c!r}")
+        for lim in profiles[name].without_fee_limits:
+            if lim not in raw.get("fee_limits", {}):
+                raise ValueError(f"eviction data: profile {name!r} leaves out unknown fee limit {lim!r}")
     return EvictionRules(
         steps=tuple(steps),
         costs=costs,
@@ -355,6 +394,7 @@ def parse_rules(raw: dict) -> EvictionRules:
         inkassosats=_parameter("inkassosats", raw["inkassosats"], "kroner"),
         day_count=int(raw["interest"].get("day_count", 365)),
         profiles=profiles,
+        fee_limits=tuple(_fee_limit(k, v, costs) for k, v in raw.get("fee_limits", {}).items()),
     )
 
 

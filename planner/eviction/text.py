@@ -69,8 +69,8 @@ def projection_text(projection: EvictionProjection) -> str:
     first_rent = p.unpaid_rents[0] if p.unpaid_rents else None
     if p.household is not None and first_rent is not None and first_rent.due == p.first_due:
         lines.append(
-            f"Husleien som forfaller {_d(first_rent.due)}, er ikke dekket på kontoen: "
-            f"{format_kr(first_rent.unpaid_ore)} av {format_kr(first_rent.rent_ore)} blir restanse."
+            f"Husleien som forfaller {_d(first_rent.due)}, er ikke dekket på kontoen, så AvtaleGiro-trekket "
+            f"går ikke gjennom: hele husleien, {format_kr(first_rent.unpaid_ore)}, blir restanse."
         )
     elif p.household is not None:
         lines.append(f"Restansen på {format_kr(p.existing_arrears_ore)} fra {_d(p.first_due)} er ikke betalt.")
@@ -109,9 +109,10 @@ def projection_text(projection: EvictionProjection) -> str:
         months = [(k, format_kr(v)) for k, v in p.arrears_by_month.items()]
         lines += _columns(("Måned", "Restanse"), months, (False, True))
         lines.append(
-            "Restansen er regnet slik: når saldoen etter dagens trekk ikke dekker husleien, blir den "
-            "udekkede delen restanse. Restanse blir bare betalt når kontoen rekker til hele kravet innen "
-            "fristen i et varsel (purring, § 4-18-varsel) etter månedens planlagte utgifter; her gjør den ikke det."
+            "Restansen er regnet slik: et AvtaleGiro-trekk går gjennom helt eller ikke i det hele tatt; når "
+            "saldoen ikke dekker hele husleien, blir hele husleien restanse. Restanse blir bare betalt når "
+            "kontoen rekker til hele kravet innen fristen i et varsel (purring, § 4-18-varsel) etter månedens "
+            "planlagte utgifter; her gjør den ikke det."
         )
     if p.notes:
         lines.append("")

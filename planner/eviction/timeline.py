@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -94,7 +94,10 @@ def _step_costs(
         basis = f"{_factor(period.multiple)} × {name} {_kr(int(base.value * 100))} (fra {nb_date(base.valid_from)})"
         if rounding == "nearest":
             basis += ", til nærmeste hele krone"
+        if c.vat == "uncertain":
+            basis += ", uten mva (om mva kommer i tillegg for husleiekrav, er uavklart)"
         lines.append(CostLine(key, c.name_nb, amount, basis, base.fallback, c.uncertain is not None))
+    lines = _one_fee_together(lines, when, rules, profile)
     if rule.court_fee is not None:
         r = rules.rettsgebyr.at(when)
         r_ore = int(r.value * 100)
@@ -125,6 +128,24 @@ def _step_costs(
         e = profile.extra_costs[rule.key]
         lines.append(CostLine(f"andre_{rule.key}", e.name_nb, e.ore, "tilpasset eksempelets totalsum", False, True))
     return tuple(lines)
+
+
+def _one_fee_together(lines: list[CostLine], when: date, rules: EvictionRules,
+                      profile: Profile | None) -> list[CostLine]:
+    """The step's fee lines with each fee limit in force on `when` applied: of the limited
+    costs the step adds together (one letter), only the first is kept, and its basis says why
+    the others are missing (inkassoforskriften § 1-3: a purring and an inkassovarsel sent
+    together carry one fee)."""
+    for limit in rules.fee_limits:
+        if limit.valid_from > when or (profile is not None and limit.key in profile.without_fee_limits):
+            continue
+        together = [c for c in lines if c.key in limit.costs]
+        if len(together) < 2:
+            continue
+        kept, dropped = together[0], {c.key for c in together[1:]}
+        note = "; " + limit.name_nb[:1].lower() + limit.name_nb[1:]
+        lines = [replace(c, basis=c.basis + note) if c is kept else c for c in lines if c.key not in dropped]
+    return lines
 
 
 # --------------------------------------------------------------------------- interest
@@ -194,9 +215,11 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
     """The rent the account cannot cover, month by month, over the household's horizon.
 
     See the module docstring: a rent debit finds the balance after the day's debits (and the
-    rent left unpaid before it, which never left the account); what lies below zero, at most
-    the rent, is unpaid. Arrears are not repaid by a later surplus except by `payments` (date,
-    amount): claims the household pays at a notice's deadline, which leave the account.
+    rent left unpaid before it, which never left the account). An AvtaleGiro debit goes through
+    whole or fails whole (domain.md §8): a balance below zero means the account could not cover
+    the whole rent, so the whole rent of that debit is unpaid and stays on the account. Arrears
+    are not repaid by a later surplus except by `payments` (date, amount): claims the household
+    pays at a notice's deadline, which leave the account.
     `series`: the account's balance per day as `solvency_series` gives it, if the caller has it
     already (else it is simulated from `txs`, or from the schedule).
     """
@@ -212,18 +235,17 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
         if balance >= 0:  # covered: nothing unpaid, whatever the month's rent
             continue
         rent = h.rent.amount_for(occ.nominal.year, occ.nominal.month)
-        short = min(rent, -balance)
-        if short:
+        if rent > 0:  # no full cover: the debit fails whole, never in part
             out.append(
                 UnpaidRent(
                     rent_month=month_key(occ.nominal),
                     due=occ.nominal,
                     debit_date=occ.effective,
                     rent_ore=rent,
-                    unpaid_ore=short,
+                    unpaid_ore=rent,
                 )
             )
-            carried += short
+            carried += rent
     return tuple(out)
 
 

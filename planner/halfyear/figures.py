@@ -226,7 +226,7 @@ def interventions(cases: list[Case], p: Period) -> Figure:
 def outcomes(cases: list[Case], p: Period) -> Figure:
     fig = Figure("utfall", "Utfall og tid",
                  "Utfall registrert med dato i perioden (hver sak sitt siste utfall). Tid til første kontakt: dager fra "
-                 "datoen på listen fra kemneren til første kontakt (første brev eller oppfølging registrert), for "
+                 "datoen på listen fra kreditor til første kontakt (første brev eller oppfølging registrert), for "
                  "kontakter i perioden. Tid til løsning: dager fra listens dato til utfallet løst, betalt eller "
                  "begjæring trukket, for slike utfall i perioden.")
     fig.missing = _missing(cases, lambda c: c.outcome is not None or c.first_contact is not None, "utfall")

@@ -1,7 +1,7 @@
 """How early does the ledger flag a problem tenancy, compared with the collector's list?
 
 Why: the point of reading the ledger is to call a tenant months before the case goes to the
-collector (kemneren), when the claim is one or two rents and not 22 500 kr. This module measures
+collector (kreditor), when the claim is one or two rents and not 22 500 kr. This module measures
 that lead on a generated ledger whose truth is known: for each tenancy, the date its arrears first
 reach the collector's line (two months' rent: `warning.collector_months`) in the full ledger,
 found by a plain walk over its bookings (independent of the vectorised analysis), and the first

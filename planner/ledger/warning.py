@@ -1,8 +1,8 @@
 """Early warning: when would each tenancy reach the collector and an eviction request, who to
 contact first, and a household draft for the tenancies whose problem is timing.
 
-Why from the ledger: the collector (kemneren) gets a tenant when the arrears reach two months'
-rent (the `innkreving` step of `planner/data/eviction.toml`: two months after the first unpaid
+Why from the ledger: the collector (the creditor's collection) gets a tenant when the arrears
+reach two months' rent (the `innkreving` step of `planner/data/eviction.toml`: two months after the first unpaid
 rent). By then the claim is large. The ledger shows the arrears and their trend months earlier,
 so the date they would reach that line can be projected, and from it the eviction request by the
 same data (`planner.eviction.step_dates`).

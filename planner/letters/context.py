@@ -44,11 +44,12 @@ EXTRA_BASIS = {
         "lovdata.no, LOV-2009-12-18-131",
     ),
     "income_shortfall": (
-        "Sosialtjenesteloven § 18 (stønad til livsopphold); kommunens plikt til å medvirke til å skaffe bolig "
-        "(§ 15) og forebygge utkastelse.",
-        "Sosialtjenesteloven § 18 (financial assistance for subsistence); the municipality's duty to help "
-        "find housing (§ 15) and prevent eviction.",
-        "lovdata.no, LOV-2009-12-18-131",
+        "Sosialtjenesteloven § 18 (stønad til livsopphold); kommunens plikt til å gi individuell bistand til å "
+        "skaffe eller beholde bolig (lov om kommunenes ansvar på det boligsosiale feltet (boligsosial lov) § 6).",
+        "Sosialtjenesteloven § 18 (financial assistance for subsistence); the municipality's duty to give "
+        "individual assistance to obtain or keep a home (Act on the municipalities' responsibility in the "
+        "social housing field (boligsosial lov) § 6).",
+        "lovdata.no, LOV-2009-12-18-131 § 18; LOV-2022-12-20-121 § 6 (in force 01.07.2023)",
     ),
 }
 
