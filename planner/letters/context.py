@@ -296,7 +296,10 @@ def _projection_facts(projection) -> dict | None:
         return None
     first = projection.unpaid_rents[0] if projection.unpaid_rents else None
     # with no rent of the horizon unpaid, what is unpaid is the arrears already owed: no due date
-    due = (lambda d: Fact("projection.first_due", d, "date") if first is not None else None)
+
+    def due(d: date) -> Fact | None:
+        return Fact("projection.first_due", d, "date") if first is not None else None
+
     if projection.status == "settled":
         # the household can pay each claim by its notice's deadline: say what waiting costs,
         # never threaten an eviction that the household's own money stops
