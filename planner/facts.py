@@ -86,8 +86,10 @@ class Ledger:
         return sorted(hits, key=lambda k: (self.txs[k].date, k))
 
     def first(self, key: str, subject: str = "", on_or_after: date | None = None, **match: Any) -> Fact | None:
-        """The date of the first transaction matching `match` (on or after a day), as a fact."""
-        hits = [k for k in self.where(**match) if on_or_after is None or self.txs[k].date >= on_or_after]
+        """The date of the first transaction matching `match` (on or after a day, when there is
+        one then), as a fact."""
+        every = self.where(**match)
+        hits = [k for k in every if on_or_after is None or self.txs[k].date >= on_or_after] or every
         if not hits:
             return None
         return Fact(key, self.txs[hits[0]].date, "date", subject, (hits[0],))

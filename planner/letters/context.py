@@ -306,7 +306,7 @@ def _projection_facts(projection) -> dict | None:
         x = projection.settlements[0]
         return {
             "settled": True,
-            "first_due": due(x.first_due),
+            "first_due": due(first.due if first else x.first_due),
             "first_unpaid_ore": ore("projection.first_unpaid", first.unpaid_ore if first else x.principal_ore),
             "notice": x.step,
             "deadline": Fact("projection.deadline", x.deadline, "date"),
@@ -314,7 +314,7 @@ def _projection_facts(projection) -> dict | None:
         }
     return {
         "settled": False,
-        "first_due": due(projection.first_due),
+        "first_due": due(first.due if first else projection.first_due),
         "first_unpaid_ore": ore("projection.first_unpaid", first.unpaid_ore if first else projection.existing_arrears_ore),
         "request_date": Fact("projection.request_date", projection.request_date, "date"),
         "eviction_date": Fact("projection.eviction_date", projection.eviction_date, "date"),
