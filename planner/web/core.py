@@ -157,9 +157,11 @@ class Web:
     # ------------------------------------------------------------------ work for the pool
 
     def compute(self, h: Household, allow: tuple[str, ...] = (), forbid: tuple[str, ...] = ()):
-        """The plan of `h` with its alternatives (cached; `allow`/`forbid`: what-if levers).
-        Slow: call it in the worker pool."""
+        """The plan of `h` with its alternatives (cached; `allow`/`forbid`: what-if levers),
+        checked against the plan schema (`InvalidPlan` if it fails). Slow: call it in the
+        worker pool."""
         from ..assessment import plan_explained as solve
+        from ..io.plan_schema import check_plan
 
         key = json.dumps([forms.household_document(h), allow, forbid], sort_keys=True, ensure_ascii=False)
         p = self.cache.get(key)
@@ -167,6 +169,9 @@ class Web:
             aligned = self.aligned(h)
             p = solve(aligned.household, allow, forbid, time_limit_s=self.settings.time_limit_s, as_of=h.as_of,
                       horizon_note=aligned.note, alternatives=WEB_ALTERNATIVES)
+            # a plan that breaks the contract is never shown, stored or put in a letter (issue 21):
+            # `InvalidPlan` becomes an error on the page (`routes.households`, `app`)
+            check_plan(p.to_json())
             self.cache.put(key, p)
         return p
 

@@ -21,11 +21,10 @@ import math
 import tomllib
 import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from ..io.plan_schema import plan_problem
 from .forms import norwegian
 from .pool import committing
 from .store import PROBLEMS, STATUSES
@@ -282,27 +281,6 @@ def _priority(text) -> tuple[float | None, bool]:
     except ValueError:
         return None, False
     return (value, True) if math.isfinite(value) and 0 <= value <= 100 else (None, False)
-
-
-@lru_cache(maxsize=1)
-def _plan_validator():
-    """`docs/plan.schema.json` (shipped in the package as `planner/data/plan.schema.json`)."""
-    import jsonschema
-
-    schema = json.loads(resources.files("planner").joinpath("data/plan.schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
-
-
-def plan_problem(doc: object) -> str | None:
-    """Why `doc` is not a `planner.plan/1` plan by the schema (field path and reason), or None."""
-    from jsonschema.exceptions import best_match
-
-    err = best_match(_plan_validator().iter_errors(doc))
-    if err is None:
-        return None
-    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path).lstrip(".")
-    message = err.message if len(err.message) <= 200 else err.message[:200] + "…"
-    return f"{where or 'planen'}: {message}"
 
 
 def _read_plans(members, report: ImportReport, limits: Limits) -> dict[str, dict]:
