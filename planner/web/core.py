@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from ..model import Household
 from . import forms
 from .auth import Users
+from .casestore import TaskDates
 from .imports import Limits
 from .pool import WorkerPool, committing
 from .store import Record, Store
@@ -107,11 +108,15 @@ def list_columns(h: Household, plan) -> dict:
                 actors="; ".join(sorted({a for i in plan.interventions for a in i.actors})) or None)
 
 
-def plan_requests(h: Household, plan) -> list:
-    """Per intervention: the date it takes effect and who is asked (`planner.letters.requests`)."""
+def plan_requests(h: Household, plan) -> list[TaskDates]:
+    """Per intervention, the follow-up task's dates (`CaseStore.sync_tasks`): the last day to ask
+    (the intervention's `request_by`), the day the change takes effect (its `effective_from`,
+    else the first date the letters name) and who is asked (`planner.letters.requests`). The
+    task is due on the first: the day the change takes effect is too late to ask (issue 21)."""
     from ..letters import requests
 
-    return requests(h, plan)
+    return [(i.request_by, i.effective_from or first, who)
+            for i, (first, who) in zip(plan.interventions, requests(h, plan))]
 
 
 #: The household page shows the best plan and up to two alternatives (issue 14).

@@ -25,6 +25,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from ..io.plan_schema import plan_problem
+from .casestore import plan_task_dates
 from .forms import norwegian
 from .pool import committing
 from .store import PROBLEMS, STATUSES
@@ -467,8 +468,7 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
                 values["min_before_ore"] = plan["baseline"]["min_balance_ore"]
                 values["min_after_ore"] = None if plan["status"] == "infeasible" else plan["min_balance_ore"]
             version = store.put(hid, conn=conn, note="batch", **values)
-            if plan is not None and hid in inputs:  # follow-up from the batch's plan (dates on the next save)
-                store.case.sync_tasks(hid, version, plan, [(None, i.get("actors") or [])
-                                                           for i in plan.get("interventions") or []], conn=conn)
+            if plan is not None and hid in inputs:  # follow-up from the batch's plan: its request-by dates
+                store.case.sync_tasks(hid, version, plan, plan_task_dates(plan), conn=conn)
             (report.updated if rec is not None else report.created).append(hid)
     return report

@@ -151,7 +151,15 @@ def page_context(web: Web, rec: Record) -> dict:
     try:
         ctx.update(plan_context(web, h))
     except InvalidPlan as exc:
-        ctx["plan_error"] = invalid_plan_text(exc)
+        # the page without the plan: the error, and the what-if form to try another way
+        from ...explain import stream_name
+        from ...levers import catalogue as levers
+        from ...levers import resolve
+
+        cfg = resolve(h)
+        ctx.update(plan_error=invalid_plan_text(exc), lever_names={k: v.name for k, v in levers().items()},
+                   streams={i.stream: stream_name(h, i.stream) for i in h.income},
+                   allowed={k for k in LEVERS if cfg.allows(k)}, whatif_h=h)
         return ctx
     except HorizonPassed:
         ctx["passed"] = (f"Perioden {nb_date(h.start)}–{nb_date(h.end)} ligger før per-datoen "
