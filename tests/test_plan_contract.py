@@ -42,7 +42,8 @@ def _amounts(doc: dict) -> list[int]:
     for i in doc["interventions"]:
         p = i["params"]
         out += [v for k, v in p.items() if k.endswith("_ore") and isinstance(v, int)]
-        out += [m["amount_ore"] for m in p.get("months", []) if isinstance(m, dict)]
+        months = p.get("months")  # betalingsutsettelse: the deferred months, each with its amount
+        out += [m["amount_ore"] for m in months if isinstance(m, dict)] if isinstance(months, list) else []
     return out
 
 
