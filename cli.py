@@ -17,6 +17,7 @@ import click
 
 EXIT_INPUT = 2
 EXIT_TIMEOUT = 1  # a household the solver could not finish in time (not an input error)
+EXIT_INVALID_PLAN = 3  # a plan failed docs/plan.schema.json: a planner bug, the plan is not shown
 
 
 def _fail_input(errors: list[str]) -> NoReturn:
@@ -317,6 +318,7 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
     from planner.assessment import plan_explained as plan
     from planner.io.errors import InputError
     from planner.io.household import read_household
+    from planner.io.plan_schema import InvalidPlan, check_plan
     from planner.levers import LeverError, check_names
     from planner.report import plan_text
     from planner.solver import SolverTimeout
@@ -331,6 +333,7 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
     outputs: list = []
     errors: list[str] = []
     timeouts: list = []
+    invalid: list[str] = []
     for f in files:
         try:
             h = read_household(f)
@@ -347,6 +350,12 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         except SolverTimeout:
             timeouts.append(f"{f}: {h.id}: no plan found within --time-limit {time_limit:g} s per phase; "
                             "try a longer limit")
+            continue
+        try:
+            # a plan that breaks the contract is never shown, written or turned into letters
+            check_plan(p.to_json())
+        except InvalidPlan as exc:
+            invalid.append(f"{f}: {exc}; the plan is not shown (a planner bug: please report it)")
             continue
         outputs.append((h, p))
         if letters_dir:
@@ -367,10 +376,12 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
     elif outputs:
         click.echo("\n\n".join(plan_text(h, p) for h, p in outputs))
     if errors:
-        _fail_input(errors + timeouts)
+        _fail_input(errors + timeouts + invalid)
+    for t in timeouts + invalid:
+        click.echo(f"error: {t}", err=True)
+    if invalid:
+        sys.exit(EXIT_INVALID_PLAN)
     if timeouts:
-        for t in timeouts:
-            click.echo(f"error: {t}", err=True)
         sys.exit(EXIT_TIMEOUT)
 
 

@@ -13,6 +13,7 @@ import click
 
 EXIT_INPUT = 2
 EXIT_WRITE = 1  # the output could not be written (disk full, read-only), or a household was lost
+EXIT_INVALID_PLAN = 3  # a plan failed docs/plan.schema.json: the household is in errors.csv, its plan not written
 
 
 def _finite(ctx, param, value):
@@ -119,6 +120,10 @@ def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, k
         click.echo(f"error: rows in ({s.rows_in}) differ from households planned ({s.planned}) + in errors"
                    f" ({s.in_errors}): a household was lost; the results are incomplete (see summary.txt)", err=True)
         sys.exit(EXIT_WRITE)
+    if s.invalid_plans:
+        click.echo(f"error: {s.invalid_plans} plans failed docs/plan.schema.json and were not written; the households"
+                   f" are in {s.out / 'errors.csv'} (a planner bug: please report it)", err=True)
+        sys.exit(EXIT_INVALID_PLAN)
     if s.planned == 0:
         fail(f"no household could be read: see {s.out / 'errors.csv'}")
 

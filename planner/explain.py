@@ -182,7 +182,13 @@ def explain_plan(plan: Plan, h: Household, same_day_credit: bool = False,
         )
     if plan.status == "infeasible":
         sf = plan.shortfall
-        if b.problem == "income":
+        if sf is not None and sf.unplannable_arrears_ore:
+            # the one reason there is no plan: say it, not that no lever keeps the balance up
+            sentences.append(
+                f"Restansen på {format_kr(sf.unplannable_arrears_ore)} kan ikke nedbetales i perioden: det første "
+                f"avdraget på en nedbetalingsavtale kan tidligst komme etter {d(plan.end)}, når kreditor har rukket "
+                "å svare. Forleng perioden, eller dekk restansen på annen måte (engangsbeløpet under tar den med).")
+        elif b.problem == "income":
             sentences.append("Inntekten dekker ikke utgiftene i perioden; dette er et inntektsproblem, ikke et tidsproblem.")
         else:
             sentences.append("Ingen kombinasjon av de tillatte tiltakene holder saldoen over grensen hver dag.")

@@ -167,7 +167,8 @@ def plan_text(household: Household, plan) -> str:
         lines.append(f"Engangsbeløp som bygger bro over overgangen: {format_kr(plan.opening_buffer_ore)}")
     if b.opening_buffer_ore:
         lines.append(f"Ekstra saldo i dag som ville unngått alle underskudd uten tiltak: {format_kr(b.opening_buffer_ore)}")
-    if not plan.optimal:
+    if not plan.optimal and not (plan.shortfall and plan.shortfall.unplannable_arrears_ore):
+        # (arrears no plan can start on: the sum is a bound by construction, not a time limit)
         lines.append("Merk: tidsgrensen ble nådd; planen er gyldig, men ikke bevist billigst.")
     if plan.status == "infeasible" and plan.explanation:
         lines.append("")

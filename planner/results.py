@@ -133,13 +133,19 @@ class Shortfall:
     monthly_ore: int | None  # smallest extra sum each month (on the 1st); None if no monthly sum helps
     one_time_ore: int  # smallest one-time sum on the first day
     binding_days: tuple[date, ...]  # days where the balance touches the floor in that solution
+    #: arrears no repayment plan can start on within the horizon (its first instalment would
+    #: fall after it): the one-time sum includes them, as only paying them off clears them here
+    unplannable_arrears_ore: int = 0
 
     def to_json(self) -> dict:
-        return {
+        out: dict = {
             "monthly_ore": self.monthly_ore,
             "one_time_ore": self.one_time_ore,
             "binding_days": [d.isoformat() for d in self.binding_days],
         }
+        if self.unplannable_arrears_ore:
+            out["unplannable_arrears_ore"] = self.unplannable_arrears_ore
+        return out
 
 
 def typical_split(per_month: Mapping[str, Sequence[int]]) -> tuple[int, ...]:

@@ -110,7 +110,7 @@ def test_migration_from_the_previous_release_keeps_everything(db_url):
         (3, {"id": "hh-1", "months": 12}, {"status": "planned"}, "før oppgradering")]
     # and the upgraded household takes new saves and tasks as any other
     assert _put(store, expect_version=3) == 4
-    store.case.sync_tasks("hh-1", 4, PLAN, [(date(2026, 7, 1), ["landlord"]), (None, ["nav"])])
+    store.case.sync_tasks("hh-1", 4, PLAN, [(date(2026, 7, 1), None, ["landlord"]), (None, None, ["nav"])])
     assert [t.lever for t in store.case.tasks("hh-1")] == ["rent_day", "deduction"]
     Store(db_url)  # a second start is a no-op
 
@@ -119,7 +119,7 @@ def test_tasks_follow_the_plan_and_letters(db_url):
     store = Store(db_url)
     v = _put(store, expect_version=0)
     case = store.case
-    case.sync_tasks("hh-1", v, PLAN, [(date(2026, 2, 1), ["landlord"]), (date(2026, 3, 1), ["nav"])])
+    case.sync_tasks("hh-1", v, PLAN, [(date(2026, 2, 1), None, ["landlord"]), (date(2026, 3, 1), None, ["nav"])])
     rent, ded = case.tasks("hh-1")
     assert (rent.state, rent.due, ded.due) == ("to_ask", date(2026, 2, 1), date(2026, 3, 1))
     # due list as of a date: overdue first, nothing beyond two weeks
@@ -144,7 +144,7 @@ def test_tasks_follow_the_plan_and_letters(db_url):
     # a new plan keeps the state of a request still in it, and sets the others aside
     plan2 = {"status": "planned", "interventions": [PLAN["interventions"][0]]}
     v2 = _put(store, expect_version=v)
-    case.sync_tasks("hh-1", v2, plan2, [(date(2026, 2, 1), ["landlord"])])
+    case.sync_tasks("hh-1", v2, plan2, [(date(2026, 2, 1), None, ["landlord"])])
     assert [(t.lever, t.state, t.household_version) for t in case.tasks("hh-1")] == [("rent_day", "in_effect", v2)]
     assert len(case.tasks("hh-1", active_only=False)) == 2
 
@@ -174,3 +174,26 @@ def test_retention_sweep_with_explicit_dates(db_url):
     assert store.get("binned") is None and store.versions("binned") == []
     # one day earlier, nothing of the bin would have gone
     assert case.sweep(date(2026, 2, 10) - timedelta(days=400), 365, 30) == {"case_records": [], "purged": []}
+
+
+def test_a_task_to_ask_is_due_on_the_request_by_date_and_follows_a_new_plan(db_url):
+    """Each task is due on the last day to ask (`request_by`), with the day the change takes
+    effect kept beside it; the two-week list as of ten days before the deadline holds it, though
+    the change takes effect a month later. A new plan moves the dates of a task still "to ask"
+    (no person or letter has set them) but not of one already asked."""
+    store = Store(db_url)
+    v = _put(store, expect_version=0)
+    case = store.case
+    case.sync_tasks("hh-1", v, PLAN, [(date(2026, 12, 27), date(2027, 2, 1), ["landlord"]),
+                                      (None, date(2027, 3, 1), ["nav"])])
+    rent, ded = case.tasks("hh-1")
+    assert (rent.due, rent.plan_due) == (date(2026, 12, 27), date(2027, 2, 1))
+    assert (ded.due, ded.plan_due) == (date(2027, 3, 1), date(2027, 3, 1))  # no request-by date: when it takes effect
+    assert [t.lever for t, _ in case.due_tasks(date(2026, 12, 17))] == ["rent_day"]
+    case.record_letter("hh-1", v, "nav", "nb", "pdf", date(2026, 12, 20), date(2027, 1, 3), {}, b"pdf", "kari")
+    v2 = _put(store, expect_version=v)
+    case.sync_tasks("hh-1", v2, PLAN, [(date(2027, 1, 4), date(2027, 3, 1), ["landlord"]),
+                                       (date(2027, 1, 5), date(2027, 4, 1), ["nav"])])
+    rent, ded = case.tasks("hh-1")
+    assert (rent.state, rent.due, rent.plan_due) == ("to_ask", date(2027, 1, 4), date(2027, 3, 1))
+    assert (ded.state, ded.due) == ("asked", date(2027, 1, 3))

@@ -163,17 +163,21 @@ def exhaustive_min_cost(h: Household, allow=(), forbid=(), extra_opening: int = 
         for n in range(1, cfg.repay_months + 1):
             per = -(-h.arrears.amount // n)
             per = -(-per // 100) * 100
+            if -(-h.arrears.amount // per) != n:
+                continue  # whole kroner clear it in fewer months: that is the shorter plan
             for d in cfg.rent_days:
                 pays, left = [], h.arrears.amount
                 for (y, m, _r) in rents:
-                    if left <= 0:
+                    eff = effective_date(nominal_in_month(y, m, d), rent_sched.shift)
+                    if left <= 0 or eff > end:
                         break
+                    if eff < start:
+                        continue  # not yet: the first instalment is the next month's
                     amt = min(per, left)
                     left -= amt
-                    eff = effective_date(nominal_in_month(y, m, d), rent_sched.shift)
-                    if start <= eff <= end:
-                        pays.append((eff, amt))
-                repay_opts.append(pays)
+                    pays.append((eff, amt))
+                if pays:  # a plan with no instalment in the horizon is no plan here
+                    repay_opts.append(pays)
     repay_cost = cfg.costs["repayment_plan"] if repay_opts != [[]] else 0
     best = None
     for U, (bost, (ded_s, ded_a)), (mv_s, mv_occ), pays in itertools.product(

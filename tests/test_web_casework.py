@@ -242,3 +242,33 @@ def test_sweep_command_with_an_explicit_date(tmp_path):
     r = CliRunner().invoke(cli.main, ["sweep", "--db", url, "--as-of", "2026-03-02"])
     assert r.exit_code == 0 and r.output.startswith("1 saksopplysninger") and NAME not in r.output
     assert Store(url).case.record("hh-1") == {}
+
+
+def test_a_task_is_due_on_the_last_day_to_ask_and_shows_when_it_takes_effect(client):
+    """Issue 21: a follow-up task carried the day its change takes effect, so a request that had
+    to go out on 26.01.2026 for a rent day from 02.03.2026 stayed out of the two-week list until
+    too late. Planned as of 01.01.2026, each task is due on its intervention's `request_by`, the
+    effective date beside it, and the list as of ten days before the deadline shows it."""
+    from datetime import date, timedelta
+
+    from planner.io.household import read_household
+    from planner.web.pages import nbdate
+
+    h = read_household(SCENARIOS / f"{HID}.toml").model_copy(update={"as_of": date(2026, 1, 1)})
+    fields = form_fields(form_from_document(household_document(h)))
+    r = client.post("/husstand/ny", data={**fields, "csrf_token": token(client)}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    store = client.app.state.store
+    plan = store.get(HID).plan
+    wanted = [(i["lever"], date.fromisoformat(i["request_by"]), date.fromisoformat(i["effective_from"]))
+              for i in plan["interventions"]]
+    tasks = store.case.tasks(HID)
+    assert [(t.lever, t.due, t.plan_due) for t in tasks] == wanted
+    late = max(tasks, key=lambda t: (t.plan_due - t.due, t.id))  # the one asked long before it takes effect
+    assert late.plan_due - late.due > timedelta(days=14)  # (else the old due date would have done)
+    as_of = late.due - timedelta(days=10)
+    assert late.id in [t.id for t, _ in store.case.due_tasks(as_of)]
+    page = client.get(f"/?dato={as_of.isoformat()}").text
+    line = f"frist for å be om: {nbdate(late.due)}</span>, <span class=\"nowrap\">gjelder fra: {nbdate(late.plan_due)}"
+    assert line in page
+    assert line in client.get(f"/husstand/{HID}").text

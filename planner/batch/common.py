@@ -118,6 +118,8 @@ class BatchSummary:
     main_rss_kib: int = 0
     worker_rss_kib: int = 0
     warnings: list[str] = field(default_factory=list)  # said on stderr and in summary.txt
+    #: households whose plan failed docs/plan.schema.json (in errors.csv; the run exits 3)
+    invalid_plans: int = 0
 
     @property
     def consistent(self) -> bool:

@@ -54,7 +54,7 @@ class Ranked:
 
 
 def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in: int, orphans: int,
-            t_start: float, warnings: list[str] | None = None) -> BatchSummary:
+            t_start: float, warnings: list[str] | None = None, invalid_plans: int = 0) -> BatchSummary:
     db = spool.db
     ranked.flush()
     db.execute("BEGIN")
@@ -106,7 +106,7 @@ def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in
     summary = BatchSummary(rows_in=rows_in, planned=n_ok, in_errors=in_errors, error_rows=n_err,
                            payout_orphans=orphans, by_status=dict(by_status), by_problem=dict(by_problem),
                            seconds=time.perf_counter() - t_start, unused_columns=spool.unused_columns, out=out,
-                           warnings=list(warnings or []))
+                           warnings=list(warnings or []), invalid_plans=invalid_plans)
     write_atomic(out / "summary.txt", summary_text(summary, list(_top(db, 20)), opts))
     return summary
 
@@ -126,6 +126,9 @@ def summary_text(s: BatchSummary, top: list[dict], opts: BatchOptions) -> str:
         + ("" if s.consistent else "  (MISMATCH: see journal.jsonl and errors.csv)"),
         f"error rows in errors.csv: {s.error_rows} (payout rows for unknown households: {s.payout_orphans})",
     ]
+    if s.invalid_plans:
+        lines.append(f"error: {s.invalid_plans} plans failed docs/plan.schema.json and were not written"
+                     " (households in errors.csv; a planner bug: please report it)")
     lines += [f"warning: {w}" for w in s.warnings]
     lines += [
         "",

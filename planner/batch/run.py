@@ -34,7 +34,7 @@ from .common import (
 from .engines import DaskEngine, InlineEngine, LocalEngine
 from .journal import Journal
 from .output import Ranked, _finish
-from .worker import ChunkResult, _peak_rss, check_chunk, plan_one, scrub
+from .worker import ChunkResult, _peak_rss, check_chunk, invalid_plan_error, plan_one, scrub
 
 # --------------------------------------------------------------------------- the run
 
@@ -141,7 +141,8 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
                                                 e.reason))
             orphans += 1
         error_sink.flush()
-        summary = _finish(out, spool, ranked, opts, rows_in, orphans, t_start, warnings)
+        summary = _finish(out, spool, ranked, opts, rows_in, orphans, t_start, warnings,
+                          invalid_plans=stats.get("invalid_plans", 0))
         summary.main_rss_kib = _peak_rss()
         summary.worker_rss_kib = stats["worker_rss_kib"]
     finally:
@@ -283,6 +284,16 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, ranked: Ranked,
                     plans.pop(fut)
                     row, text, rss = fut.result()
                     stats["worker_rss_kib"] = max(stats["worker_rss_kib"], rss)
+                    invalid = invalid_plan_error(row)
+                    if invalid is not None:
+                        # a household in errors, not journaled: a resumed run plans it again
+                        row.pop("_invalid_plan", None)
+                        errors.add(row["seq"], row.get("input_row", ""), invalid)
+                        errors.add_bad(row)
+                        errors.flush()
+                        stats["invalid_plans"] = stats.get("invalid_plans", 0) + 1
+                        progress.planned()
+                        continue
                     if text is not None:
                         write_atomic(plans_dir / f"{row['id']}.json", text)
                     done_row = _finished(row)

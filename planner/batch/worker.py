@@ -189,9 +189,12 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
     work (the same on every machine), so the result depends on the input only. In a worker
     process's main thread a wall-clock timer is the safety net (`HOUSEHOLD_WALL_PHASES`
     phases' wall limits): a household it stops, or one that finds no plan within the work
-    limit, has status "timeout". Returns the finished row and the plan JSON text."""
+    limit, has status "timeout". Returns the finished row and the plan JSON text. A plan that
+    fails the plan schema is not returned: its row has status "error" and carries
+    `_invalid_plan` (the schema path and message) for errors.csv (`invalid_plan_error`)."""
     from ..asof import HorizonPassed, align
     from ..assessment import plan_explained as plan
+    from ..io.plan_schema import SCHEMA_NAME, schema_problem
     from ..solver import WALL_FACTOR, SolverTimeout
 
     row = dict(row)
@@ -226,6 +229,14 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
         if use_alarm and old is not None:
             signal.signal(signal.SIGALRM, old)
     row = _with_request(row, h, same_day_credit, p.if_nothing_done)
+    doc = p.to_json()
+    problem = schema_problem(doc)
+    if problem is not None:
+        # never written: the household goes to errors.csv and the run exits non-zero (issue 21)
+        row.update(status="error", note=f"the plan fails {SCHEMA_NAME} at {problem.path or '(the plan)'} "
+                                        "(see errors.csv)",
+                   _invalid_plan={"path": problem.path, "message": problem.message})
+        return row, None, _peak_rss()
     actors = sorted({a for i in p.interventions for a in i.actors})
     row.update(
         status=p.status,
@@ -238,7 +249,24 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
         plan_file=f"plans/{h.id}.json",
         note=_plan_note(p, shortfall),
     )
-    return row, json.dumps(p.to_json(), ensure_ascii=False, separators=(",", ":")), _peak_rss()
+    return row, json.dumps(doc, ensure_ascii=False, separators=(",", ":")), _peak_rss()
+
+
+def invalid_plan_error(row: dict) -> RowError | None:
+    """The errors.csv row of a household whose plan failed the plan schema (None if it did
+    not): the household's file and row, the schema path as the column, and the reason."""
+    bad = row.get("_invalid_plan")
+    if not bad:
+        return None
+    from ..io.plan_schema import SCHEMA_NAME
+
+    where = str(row.get("input_row") or "")
+    file, _, line = where.rpartition(":")
+    if not file or not line.isdigit():
+        file, line = where, ""
+    return RowError(file, int(line) if line else None, str(bad["path"]), "",
+                    f"the plan fails {SCHEMA_NAME}: {bad['message']}; it is not written (a planner bug: "
+                    "please report it)", str(row.get("id") or "") or None)
 
 
 def _with_request(row: dict, h, same_day_credit: bool, projection=None) -> dict:

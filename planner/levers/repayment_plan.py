@@ -29,9 +29,66 @@ def arrears_to_repay(s: Setup) -> int:
     return h.arrears.amount if h.arrears is not None and s.cfg.allows(RepaymentPlan.key) else 0
 
 
+def unplannable_arrears(s: Setup) -> int:
+    """The arrears to repay when no instalment of any plan can fall within the horizon (0 when
+    there are none, or a plan can start): such a household has no plan (`RepaymentPlan.add`)."""
+    arrears = arrears_to_repay(s)
+    return arrears if arrears > 0 and not _options(s) else 0
+
+
 def _options(s: Setup) -> list[Option]:
     out: list[Option] = s.candidates.get(RepaymentPlan.key, [])
     return out
+
+
+def instalment(arrears: int, n: int) -> int:
+    """The (first, largest) instalment of `arrears` over `n` months: whole kroner, rounded up,
+    so that n instalments cover the arrears (the last one smaller)."""
+    per = -(-arrears // n)
+    return -(-per // 100) * 100
+
+
+def repayment_options(s: Setup) -> list[Option]:
+    """Every plan the creditor can be asked for: n instalments on an accepted day, each (n, day)
+    at most once, and only one that can be carried out in this horizon.
+
+    Why each rule: the first instalment must fall inside the horizon (and on or after the
+    lever's first effective day, `s.effective`): a plan whose instalments all fall before the
+    creditor can have agreed or after the horizon costs the model nothing, so the solver chose
+    it for free and the plan said "0 kr over 1 months" (issue 21). An instalment due before the
+    horizon's first day (a rent day moved back over a weekend) is not yet, not repaid: counting
+    it would leave a sum unpaid that the plan claims. And n is the number of instalments the
+    amount really takes: whole-kroner rounding can cover the arrears in fewer months (1 kr of
+    arrears over 3 months is one instalment of 1 kr), and such a plan is the plan of that
+    shorter n, not a second one that claims 3 months. Instalments after the horizon are part of
+    the plan (n may exceed the horizon's months) but are not debited in the model."""
+    arrears = arrears_to_repay(s)
+    if arrears <= 0:
+        return []
+    start, end = s.h.start, s.h.end
+    months = [(r.year, r.month) for r in s.rent_months]
+    frm = s.effective.get(RepaymentPlan.key, 0)
+    options: list[Option] = []
+    for n in range(1, s.cfg.repay_months + 1):
+        per = instalment(arrears, n)
+        if -(-arrears // per) != n:
+            continue  # the same amount clears it in fewer months: that n's plan, not this one
+        for d in s.cfg.rent_days:
+            pays, left = [], arrears
+            for (y, m) in months:
+                if left <= 0:
+                    break
+                eff = effective_date(nominal_in_month(y, m, d), s.rent_shift)
+                if eff < start or (eff - start).days < frm:
+                    continue  # before the horizon or before the creditor can have agreed: not yet
+                if eff > end:
+                    break  # the rest falls after the horizon
+                amt = min(per, left)
+                left -= amt
+                pays.append(((eff - start).days, amt))
+            if pays:
+                options.append((n, d, pays))
+    return options
 
 
 class RepaymentPlan(LeverRule):
@@ -39,29 +96,7 @@ class RepaymentPlan(LeverRule):
     phase = 2
 
     def prepare(self, s: Setup) -> None:
-        arrears = arrears_to_repay(s)
-        options: list[Option] = []
-        if arrears > 0:
-            start, end = s.h.start, s.h.end
-            months = [(r.year, r.month) for r in s.rent_months]
-            for n in range(1, s.cfg.repay_months + 1):
-                per = -(-arrears // n)
-                per = -(-per // 100) * 100  # whole kroner
-                for d in s.cfg.rent_days:
-                    pays, left = [], arrears
-                    for (y, m) in months:
-                        if left <= 0:
-                            break
-                        eff = effective_date(nominal_in_month(y, m, d), s.rent_shift)
-                        frm = s.effective[self.key]
-                        if frm > 0 and (eff - start).days < frm:
-                            continue  # before the creditor can have agreed: not yet
-                        amt = min(per, left)
-                        left -= amt
-                        if start <= eff <= end:
-                            pays.append(((eff - start).days, amt))
-                    options.append((n, d, pays))
-        s.candidates[self.key] = options
+        s.candidates[self.key] = repayment_options(s)
 
     def debit_bound(self, s: Setup) -> int:
         return arrears_to_repay(s)
@@ -69,6 +104,11 @@ class RepaymentPlan(LeverRule):
     def add(self, b: Build) -> list[Term]:
         opts = _options(b.setup)
         if not opts:
+            if arrears_to_repay(b.setup) > 0:
+                # arrears to repay and no instalment can fall in the horizon: no plan can clear
+                # them here, so there is none (the shortfall names the arrears, `engine`); never
+                # a plan that is silently without its repayment
+                b.model.add_bool_or([])
             return []
         zs: list[Any] = []
         for n, day, pays in opts:
@@ -83,11 +123,12 @@ class RepaymentPlan(LeverRule):
 
     def decode(self, d: Decoded) -> list[Intervention]:
         out = []
-        for z, (n, day, pays) in zip(d.build.vars.get(self.key, []), _options(d.setup)):
+        for z, (n, day, _) in zip(d.build.vars.get(self.key, []), _options(d.setup)):
             if d.value(z):
-                per = pays[0][1] if pays else 0
+                arrears = arrears_to_repay(d.setup)
+                # the plan's instalment, from its n: the first debit is it unless n is 1
                 out.append(d.intervention(self.key, RepaymentPlanParams(
-                    day=day, amount_ore=per, months=n, arrears_ore=arrears_to_repay(d.setup))))
+                    day=day, amount_ore=min(instalment(arrears, n), arrears), months=n, arrears_ore=arrears)))
         return out
 
     def transactions(self, d: Decoded) -> list[Transaction]:

@@ -30,6 +30,7 @@ from ..levers import resolve
 from ..levers.base import Setup
 from ..levers.lead import Lead, lead_table
 from ..levers.lead import timing as lead_timing
+from ..levers.repayment_plan import unplannable_arrears
 from ..model import Diagnosis, Household, Plan, Shortfall, Transaction
 from .alternatives import alternatives as find_alternatives
 from .chain import Model, build
@@ -174,6 +175,13 @@ def _shortfall(s: Setup, mdl: Model, opening_extra: int, cap: float, exact: bool
     figure not proven least within it is an upper bound, and `optimal` says so. Not `exact`
     (the batch) skips both solves and reports the no-lever bounds."""
     bound_one, bound_month = no_lever_shortfall(s, opening_extra)
+    stuck = unplannable_arrears(s)
+    if stuck:
+        # no repayment plan can start in the horizon, whatever extra money comes (the model has
+        # no plan at all): paying the arrears off once, on top of what the schedule lacks
+        # without levers, suffices; no monthly sum repays them within the horizon
+        return Shortfall(monthly_ore=None, one_time_ore=bound_one + stuck, binding_days=(),
+                         unplannable_arrears_ore=stuck), False
     one = minimise_slack(mdl, "one", cap, hint=bound_one, tuning=tuning) if exact else None
     month = minimise_slack(mdl, "month", cap, one=opening_extra, hint=bound_month, tuning=tuning) if exact else None
     # proven only when both sums came from the solver (a missing monthly sum counts as

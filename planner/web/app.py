@@ -34,6 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from ..io.plan_schema import InvalidPlan
 from .core import Settings, Web, web_of
 from .pages import template_globals
 from .security import BodyLimit, HostOrigin, SecurityHeaders
@@ -159,6 +160,16 @@ def create_app(
         log.info("%s %s -> %d (%.0f ms)", request.method, route, response.status_code,
                  (time.perf_counter() - t0) * 1000)
         return response
+
+    @app.exception_handler(InvalidPlan)
+    async def invalid_plan(request: Request, exc: InvalidPlan):
+        # a plan that fails the schema (a planner bug) is an error page, never a plan or a 500;
+        # nothing was stored (`Web.save` computes the plan before its transaction)
+        from .routes.households import invalid_plan_text
+
+        log.error("%s %s -> 422 (InvalidPlan)", request.method, getattr(request.scope.get("route"), "path", "?"))
+        return web.render(request, "message.html", {"title": "Planen kan ikke vises", "text": invalid_plan_text(exc)},
+                          status=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

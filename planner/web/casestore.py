@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -80,6 +81,26 @@ def _task(r) -> Task:
         history = []
     return Task(r.id, r.household_id, r.household_version, r.lever, r.key, [a for a in r.actors.split(";") if a],
                 r.summary, r.plan_due, r.due, r.state, bool(r.active), history, r.updated)
+
+
+#: per intervention of a plan: (the last day to ask for it, the day it takes effect, who is asked)
+TaskDates = tuple[date | None, date | None, list[str]]
+
+
+def plan_task_dates(plan: dict) -> list[TaskDates]:
+    """`TaskDates` read from a plan document (a batch's plan, imported): its interventions'
+    `request_by` and `effective_from`, and their actors."""
+    out: list[TaskDates] = []
+    for i in plan.get("interventions") or []:
+        out.append((_day(i.get("request_by")), _day(i.get("effective_from")), list(i.get("actors") or [])))
+    return out
+
+
+def _day(text: object) -> date | None:
+    try:
+        return date.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
 
 
 def intervention_key(i: dict) -> str:
@@ -202,25 +223,35 @@ class CaseStore:
 
     # ------------------------------------------------------------------ follow-up tasks
 
-    def sync_tasks(self, hid: str, version: int, plan: dict, due: list[tuple[date | None, list[str]]],
+    def sync_tasks(self, hid: str, version: int, plan: dict, due: Sequence[TaskDates],
                    by: str | None = None, conn: sa.Connection | None = None) -> None:
         """Make the active tasks those of `plan` (version `version`): a request already followed
         keeps its state; one no longer in the plan is set inactive (kept, with its history);
-        a new one starts at "to_ask", due on the date it must take effect (`due`, per
-        intervention, from `planner.letters.requests`)."""
+        a new one starts at "to_ask".
+
+        `due`, per intervention (`planner.web.core.plan_requests`): (the last day to ask, the
+        day the change takes effect, who is asked). A task is due on the last day to ask, the
+        intervention's `request_by` (issue 21: a task due on the day the change takes effect
+        showed up in the two-week list after the chance to ask had passed); the effective date
+        is kept beside it (`plan_due`). A task still "to ask" takes the new plan's dates: no
+        person or letter has set its date yet, and the new plan's deadline is the one that holds."""
         with self.store._conn(conn) as c:
             old = {t.key: t for t in self._tasks(c, hid, True)}
             keep: set[str] = set()
-            for i, (first, who) in zip(plan.get("interventions") or [], due):
+            for i, (request_by, effective, who) in zip(plan.get("interventions") or [], due):
                 key = intervention_key(i)
                 keep.add(key)
+                deadline = request_by or effective  # no request-by date (no as-of): when it takes effect
                 if key in old:
-                    c.execute(tasks.update().where(tasks.c.id == old[key].id).values(household_version=version))
+                    values: dict = {"household_version": version}
+                    if old[key].state == "to_ask":
+                        values.update(due=deadline, plan_due=effective)
+                    c.execute(tasks.update().where(tasks.c.id == old[key].id).values(**values))
                     continue
                 actors = ";".join(who or i.get("actors") or [])
                 c.execute(tasks.insert().values(
                     household_id=hid, household_version=version, lever=i.get("lever", ""), key=key, actors=actors,
-                    summary=i.get("summary") or "", plan_due=first, due=first, state="to_ask", active=True,
+                    summary=i.get("summary") or "", plan_due=effective, due=deadline, state="to_ask", active=True,
                     history=json.dumps([{"state": "to_ask", "at": _now().isoformat(), "by": by}]), updated=_now()))
             for key, t in old.items():
                 if key not in keep:

@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from ..model import Household
 from . import forms
 from .auth import Users
+from .casestore import TaskDates
 from .imports import Limits
 from .pool import WorkerPool, committing
 from .store import Record, Store
@@ -107,11 +108,15 @@ def list_columns(h: Household, plan) -> dict:
                 actors="; ".join(sorted({a for i in plan.interventions for a in i.actors})) or None)
 
 
-def plan_requests(h: Household, plan) -> list:
-    """Per intervention: the date it takes effect and who is asked (`planner.letters.requests`)."""
+def plan_requests(h: Household, plan) -> list[TaskDates]:
+    """Per intervention, the follow-up task's dates (`CaseStore.sync_tasks`): the last day to ask
+    (the intervention's `request_by`), the day the change takes effect (its `effective_from`,
+    else the first date the letters name) and who is asked (`planner.letters.requests`). The
+    task is due on the first: the day the change takes effect is too late to ask (issue 21)."""
     from ..letters import requests
 
-    return requests(h, plan)
+    return [(i.request_by, i.effective_from or first, who)
+            for i, (first, who) in zip(plan.interventions, requests(h, plan))]
 
 
 #: The household page shows the best plan and up to two alternatives (issue 14).
@@ -157,9 +162,11 @@ class Web:
     # ------------------------------------------------------------------ work for the pool
 
     def compute(self, h: Household, allow: tuple[str, ...] = (), forbid: tuple[str, ...] = ()):
-        """The plan of `h` with its alternatives (cached; `allow`/`forbid`: what-if levers).
-        Slow: call it in the worker pool."""
+        """The plan of `h` with its alternatives (cached; `allow`/`forbid`: what-if levers),
+        checked against the plan schema (`InvalidPlan` if it fails). Slow: call it in the
+        worker pool."""
         from ..assessment import plan_explained as solve
+        from ..io.plan_schema import check_plan
 
         key = json.dumps([forms.household_document(h), allow, forbid], sort_keys=True, ensure_ascii=False)
         p = self.cache.get(key)
@@ -167,6 +174,9 @@ class Web:
             aligned = self.aligned(h)
             p = solve(aligned.household, allow, forbid, time_limit_s=self.settings.time_limit_s, as_of=h.as_of,
                       horizon_note=aligned.note, alternatives=WEB_ALTERNATIVES)
+            # a plan that breaks the contract is never shown, stored or put in a letter (issue 21):
+            # `InvalidPlan` becomes an error on the page (`routes.households`, `app`)
+            check_plan(p.to_json())
             self.cache.put(key, p)
         return p
 

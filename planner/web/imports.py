@@ -21,11 +21,11 @@ import math
 import tomllib
 import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from ..io.plan_schema import plan_problem
+from .casestore import plan_task_dates
 from .forms import norwegian
 from .pool import committing
 from .store import PROBLEMS, STATUSES
@@ -284,27 +284,6 @@ def _priority(text) -> tuple[float | None, bool]:
     return (value, True) if math.isfinite(value) and 0 <= value <= 100 else (None, False)
 
 
-@lru_cache(maxsize=1)
-def _plan_validator():
-    """`docs/plan.schema.json` (shipped in the package as `planner/data/plan.schema.json`)."""
-    import jsonschema
-
-    schema = json.loads(resources.files("planner").joinpath("data/plan.schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
-
-
-def plan_problem(doc: object) -> str | None:
-    """Why `doc` is not a `planner.plan/1` plan by the schema (field path and reason), or None."""
-    from jsonschema.exceptions import best_match
-
-    err = best_match(_plan_validator().iter_errors(doc))
-    if err is None:
-        return None
-    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path).lstrip(".")
-    message = err.message if len(err.message) <= 200 else err.message[:200] + "…"
-    return f"{where or 'planen'}: {message}"
-
-
 def _read_plans(members, report: ImportReport, limits: Limits) -> dict[str, dict]:
     plans: dict[str, dict] = {}
     for name, data in members:
@@ -489,8 +468,7 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
                 values["min_before_ore"] = plan["baseline"]["min_balance_ore"]
                 values["min_after_ore"] = None if plan["status"] == "infeasible" else plan["min_balance_ore"]
             version = store.put(hid, conn=conn, note="batch", **values)
-            if plan is not None and hid in inputs:  # follow-up from the batch's plan (dates on the next save)
-                store.case.sync_tasks(hid, version, plan, [(None, i.get("actors") or [])
-                                                           for i in plan.get("interventions") or []], conn=conn)
+            if plan is not None and hid in inputs:  # follow-up from the batch's plan: its request-by dates
+                store.case.sync_tasks(hid, version, plan, plan_task_dates(plan), conn=conn)
             (report.updated if rec is not None else report.created).append(hid)
     return report

@@ -124,9 +124,19 @@ def plan_context(web: Web, h: Household, allow: Sequence[str] = (), forbid: Sequ
                 allowed={k for k in LEVERS if cfg.allows(k)}, whatif_h=h)
 
 
+def invalid_plan_text(exc: Exception) -> str:
+    """What the page says instead of a plan that fails the plan schema (`InvalidPlan`)."""
+    problem = getattr(exc, "problem", None)
+    where = f" ved {problem.path}" if problem is not None and problem.path else ""
+    why = f": {problem.message}" if problem is not None else ""
+    return (f"Planen kan ikke vises: den bryter planformatet (docs/plan.schema.json){where}{why}. "
+            "Dette er en feil i planleggeren, ikke i husstandens opplysninger; meld feilen. "
+            "Ingen brev eller oppfølgingsoppgaver er laget fra denne planen.")
+
+
 def page_context(web: Web, rec: Record) -> dict:
     """Everything the household page shows. Slow (plan, chart): runs in the worker pool."""
-    from ..imports import plan_problem
+    from ...io.plan_schema import plan_problem
 
     h = household_of(rec)
     ctx: dict = {"rec": rec, "h": h, "title": rec.label or rec.id, "svg": None, "plan": None,
@@ -136,9 +146,21 @@ def page_context(web: Web, rec: Record) -> dict:
         ctx["plan_json"] = rec.plan if rec.plan is not None and plan_problem(rec.plan) is None else None
         return ctx
     from ...asof import HorizonPassed
+    from ...io.plan_schema import InvalidPlan
 
     try:
         ctx.update(plan_context(web, h))
+    except InvalidPlan as exc:
+        # the page without the plan: the error, and the what-if form to try another way
+        from ...explain import stream_name
+        from ...levers import catalogue as levers
+        from ...levers import resolve
+
+        cfg = resolve(h)
+        ctx.update(plan_error=invalid_plan_text(exc), lever_names={k: v.name for k, v in levers().items()},
+                   streams={i.stream: stream_name(h, i.stream) for i in h.income},
+                   allowed={k for k in LEVERS if cfg.allows(k)}, whatif_h=h)
+        return ctx
     except HorizonPassed:
         ctx["passed"] = (f"Perioden {nb_date(h.start)}–{nb_date(h.end)} ligger før per-datoen "
                          f"{nb_date(h.as_of)}; det er ingenting igjen å planlegge. Rull planen fram fra i dag "
