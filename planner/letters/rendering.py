@@ -86,7 +86,7 @@ def checked_fragment(household, plan, ctx: dict) -> str:
     fragment = render_html_fragment(ctx, shown)
     text = html.unescape(re.sub(r"<[^>]+>", " ", fragment))
     try:
-        require(household, plan, shown, text, ctx["lang"], f"{household.id}: the letter to {ctx['to']}")
+        require(household, plan, shown, text, ctx["lang"], f"the letter to {ctx['to']}")
     except FactMismatch as e:
         raise LetterError(str(e)) from None
     return fragment
@@ -159,12 +159,13 @@ def write_letters(household, plan, directory: str | Path, lang: str = "nb", fmt:
     """Write one letter for every recipient the plan needs into `directory`; return the paths."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for to in recipients(plan, household):
-        path = out / letter_filename(household.id, to, lang, fmt)
-        path.write_bytes(render_letter(household, plan, to, lang, fmt, sender, letter_date, **kw))
-        paths.append(path)
-    return paths
+    # every letter rendered (and fact-checked) before any is written: one that fails leaves none
+    letters = [(out / letter_filename(household.id, to, lang, fmt),
+                render_letter(household, plan, to, lang, fmt, sender, letter_date, **kw))
+               for to in recipients(plan, household)]
+    for path, data in letters:
+        path.write_bytes(data)
+    return [path for path, _ in letters]
 
 
 def sender_from_options(config: str | Path | None = None, *, require: bool = True, **options) -> Sender:
