@@ -157,7 +157,7 @@ def _bars(ax, p: Panel) -> None:
         for i, y in enumerate(ys):
             v = p.values[i][k]
             ax.text((v or 0) + top * 0.01, y, p.marks[i][k] if v is None else _num(v), va="center", fontsize=8,
-                    color="#c0392b" if v is None else "#333333")
+                    color="#c0392b" if v is None else "#333333", fontweight="bold" if v is None else "normal")
     ax.set_yticks(range(len(p.rows)))
     ax.set_yticklabels(p.rows)
     ax.invert_yaxis()
