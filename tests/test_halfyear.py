@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from planner.halfyear import Caseload, Period, build_report, render
 from planner.halfyear.batchsource import ReportInputError, read_batch
 from planner.halfyear.dbsource import read_db
-from planner.halfyear.tables import HIDDEN, MIN_COUNT, TOTAL, StatTable, Table, suppress
+from planner.halfyear.tables import HIDDEN, MIN_COUNT, SECONDARY, TOTAL, StatTable, Table, suppress
 
 ROOT = Path(__file__).resolve().parent.parent
 P = Period(*PERIOD)
@@ -126,10 +126,15 @@ def test_grids_never_show_a_small_count(report):
         for t in fig.tables:
             columns, rows = t.grid()
             if isinstance(t, Table):
-                for label, cells in rows:
-                    for c in cells:
+                raw_full = [list(v) + ([sum(v)] if t.row_total else []) for _, v in t.rows]
+                if t.col_total:
+                    raw_full.append([sum(col) for col in zip(*raw_full)])
+                for (label, cells), raw_row in zip(rows, raw_full):
+                    for c, v in zip(cells, raw_row):
                         assert c.hidden or c.value >= MIN_COUNT, (fig.key, t.title, label)
-                        assert c.hidden == (c.text == HIDDEN)
+                        # "< 5" exactly on the hidden small counts; ":" on the hidden others
+                        assert (c.text == HIDDEN) == (c.hidden and v < MIN_COUNT), (fig.key, t.title, label, v)
+                        assert (c.text == SECONDARY) == (c.hidden and v >= MIN_COUNT), (fig.key, t.title, label, v)
             else:
                 for (label, cells), r in zip(rows, t.rows):
                     assert all(c.hidden for c in cells) == (r.n < MIN_COUNT), (fig.key, label)
@@ -413,7 +418,7 @@ def test_markdown_cells_match_the_grid(report):
     for ln in lines:
         cells = [c.strip() for c in ln.strip("|").split("|")][1:]
         for c in cells:
-            assert c == "&lt; 5" or int(c.replace(" ", "")) >= MIN_COUNT
+            assert c in ("&lt; 5", SECONDARY) or int(c.replace(" ", "")) >= MIN_COUNT
 
 
 # --------------------------------------------------------------------------- the command

@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 from datetime import date
-from html import unescape
+from html import escape, unescape
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from halfyear_gen import NAME, truth, write_db  # noqa: E402
 
 from planner.halfyear import Caseload, Period, build_report  # noqa: E402
 from planner.halfyear.dbsource import read_db  # noqa: E402
+from planner.halfyear.tables import SECONDARY_NOTE  # noqa: E402
 from planner.web.app import create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,10 @@ def test_the_page_shows_the_reports_figures(client, db):
                                                                               for lab, cells in rows])
     assert tables(html)[1:] == expected  # [0] is the key figures
     assert "Bydel Frogner" in html and "&lt; 5" in html
+    # a cell hidden only to protect a small one is ":" (the tables above are the grids), with its footnote
+    office = next(t for t in report.figures[0].tables if t.title == "Saker")
+    assert any(c.secondary for _, cells in office.grid()[1] for c in cells)
+    assert f'<p class="note">{escape(SECONDARY_NOTE)}</p>' in html
     # no inline script or style (the CSP allows neither), no personal data
     assert "<script>" not in html and not re.search(r"<script(?![^>]*\bsrc=)", html)
     assert " style=" not in html and "<style" not in html
@@ -81,6 +86,7 @@ def test_charts_are_svg_without_css(client):
     svg = r.text
     assert svg.startswith("<svg") and "style=" not in svg and "<style" not in svg and "<script" not in svg
     assert "Bydel Gamle Oslo" in svg  # text kept as text on the page
+    assert re.search(r">:</text>", svg) and re.search(r">&lt; 5</text>", svg)  # hidden bars: their marks
     assert client.get(f"/statistikk/diagram/finnes-ikke.svg?{Q}").status_code == 404
 
 

@@ -1,41 +1,110 @@
 """One chart per figure, in the project's chart style (planner/chart.py): matplotlib, the same
 blues and greys, Norwegian labels, a white background and type large enough to read on paper.
 
-Charts are drawn from the *shown* cells only (`Table.grid()`), so a hidden count can never
-appear as a bar: its row says "< 5" where the bar would be. Output is byte-for-byte stable:
-SVG without a date and with a fixed id salt, PNG without the Software tag.
+Charts are drawn from the *shown* cells only (`Table.grid()`, gathered by `chart_data`), so a
+hidden count can never appear as a bar: where the bar would be, the row carries the cell's own
+mark ("< 5" for a small count, ":" for one hidden to protect it), and `ChartData.note` says what
+the marks mean and which tables were left out. A table whose every value is hidden is not drawn
+at all (an empty panel would read as zeros), and a figure whose every table is hidden has no
+chart but `ChartData.message`. The value axis has whole-number ticks (counts are whole, and a
+fractional axis printed as integers read "0 0 0 1 1 1"). Output is byte-for-byte stable: SVG
+without a date and with a fixed id salt, PNG without the Software tag.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
 
 from .figures import Figure
-from .tables import TOTAL, StatTable, Table
+from .tables import HIDDEN, MIN_COUNT, SECONDARY, SECONDARY_NOTE, TOTAL, StatTable, Table
 
 COLOURS = ["#1f4e79", "#95a5a6", "#2e86c1", "#c0392b", "#7f8c8d"]
 WIDTH_IN = 7.4  # the printable width of an A4 page with 2 cm margins, so text prints at its size
+MARK_NOTES = {HIDDEN: f"«{HIDDEN}»: færre enn {MIN_COUNT} husholdninger", SECONDARY: SECONDARY_NOTE.rstrip(".")}
 
 
-def _panels(fig: Figure) -> list[tuple[str, list[str], list[str], list[list[float | None]], str]]:
-    """(title, row labels, series labels, values[row][series] or None when hidden, unit)."""
-    out = []
+@dataclass(frozen=True)
+class Panel:
+    """One table as drawn: `values[row][series]` is a shown number, or None where the cell is
+    hidden; then `marks[row][series]` is the cell's mark (else "")."""
+
+    title: str
+    rows: list[str]
+    series: list[str]
+    values: list[list[int | float | None]]
+    marks: list[list[str]]
+    unit: str
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """What a figure's chart draws (`panels`), and what the document says beside it."""
+
+    panels: list[Panel] = field(default_factory=list)
+    all_hidden: list[str] = field(default_factory=list)  # titles of tables not drawn: every value hidden
+
+    @property
+    def note(self) -> str:
+        """The chart's footnote: the marks it shows, and the tables it leaves out ("" if none)."""
+        used = sorted({m for p in self.panels for r in p.marks for m in r if m}, key=list(MARK_NOTES).index)
+        parts = []
+        if used:
+            parts.append("Skjulte tall er ikke tegnet: " + "; ".join(MARK_NOTES[m] for m in used) + ".")
+        if self.all_hidden and self.panels:
+            parts.append("Ikke tegnet, alle tallene er skjult: " + ", ".join(self.all_hidden) + ".")
+        return " ".join(parts)
+
+    @property
+    def message(self) -> str:
+        """Said instead of a chart when every table of the figure is hidden ("" otherwise)."""
+        if self.panels or not self.all_hidden:
+            return ""
+        return (f"Diagrammet vises ikke: alle tallene i figuren er skjult (færre enn {MIN_COUNT} husholdninger, "
+                f"eller skjult for å beskytte slike tall).")
+
+
+def _table_panel(t: Table) -> Panel | None:
+    columns, rows = t.grid()
+    keep = [k for k, c in enumerate(columns) if c != TOTAL]
+    rows = [(lab, cells) for lab, cells in rows if lab != TOTAL]
+    if not rows:
+        return None
+    return Panel(t.title, [r[0] for r in rows], [columns[k] for k in keep],
+                 [[None if cells[k].hidden else cells[k].value for k in keep] for _, cells in rows],
+                 [[cells[k].text if cells[k].hidden else "" for k in keep] for _, cells in rows],
+                 "husholdninger")
+
+
+def _stat_panel(t: StatTable) -> Panel | None:
+    pts = t.plotted()
+    if not pts:
+        return None
+    unit = "kr (sum)" if t.title.startswith("Kroner") else "dager (gjennomsnitt)"
+    return Panel(t.title, [p[0] for p in pts], [unit], [[p[1]] for p in pts],
+                 [[HIDDEN if r.n < MIN_COUNT else ""] for r in t.rows], unit)
+
+
+def chart_data(fig: Figure) -> ChartData:
+    """The panels a figure's chart draws, from the tables' shown cells only."""
+    if not fig.available:
+        return ChartData()
+    panels: list[Panel] = []
+    all_hidden: list[str] = []
     for t in fig.tables:
         if isinstance(t, Table):
-            columns, rows = t.grid()
-            keep = [k for k, c in enumerate(columns) if c != TOTAL]
-            rows = [(lab, cells) for lab, cells in rows if lab != TOTAL]
-            if not rows:
-                continue
-            out.append((t.title, [r[0] for r in rows], [columns[k] for k in keep],
-                        [[None if cells[k].hidden else cells[k].value for k in keep] for _, cells in rows],
-                        "husholdninger"))
+            panel = _table_panel(t)
         elif isinstance(t, StatTable) and fig.key == "planer":
-            pts = t.plotted()
-            if any(v is not None for _, v in pts):
-                unit = "kr (sum)" if t.title.startswith("Kroner") else "dager (gjennomsnitt)"
-                out.append((t.title, [p[0] for p in pts], [unit], [[p[1]] for p in pts], unit))
-    return out
+            panel = _stat_panel(t)
+        else:
+            continue
+        if panel is None:
+            continue
+        if all(v is None for r in panel.values for v in r):
+            all_hidden.append(panel.title)
+        else:
+            panels.append(panel)
+    return ChartData(panels, all_hidden)
 
 
 def _num(v: float) -> str:
@@ -47,15 +116,15 @@ def figure_chart(fig: Figure, fmt: str = "svg", *, text_as_text: bool = False) -
 
     SVG text is drawn as glyph paths for files (the same look wherever the file is opened),
     or kept as text for the web page (`text_as_text`: smaller, and the browser's fonts)."""
-    panels = _panels(fig)
-    if not panels or not fig.available:
+    panels = chart_data(fig).panels
+    if not panels:
         return None
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    heights = [0.6 + len(rows) * (0.1 + 0.13 * len(series)) for _, rows, series, _, _ in panels]
+    heights = [0.6 + len(p.rows) * (0.1 + 0.13 * len(p.series)) for p in panels]
     from ..chart import DRAW_LOCK
 
     rc: dict = {"svg.hashsalt": "planner-halfyear", "font.size": 9, "axes.titlesize": 10, "font.family": "DejaVu Sans",
@@ -63,8 +132,8 @@ def figure_chart(fig: Figure, fmt: str = "svg", *, text_as_text: bool = False) -
     with DRAW_LOCK, matplotlib.rc_context(rc):
         f, axes = plt.subplots(len(panels), 1, figsize=(WIDTH_IN, sum(heights) + 0.4),
                                gridspec_kw={"height_ratios": heights}, dpi=110, squeeze=False)
-        for ax, (title, rows, series, values, unit) in zip(axes[:, 0], panels):
-            _bars(ax, title, rows, series, values, unit)
+        for ax, panel in zip(axes[:, 0], panels):
+            _bars(ax, panel)
         f.tight_layout()
         buf = io.BytesIO()
         if fmt == "svg":
@@ -75,25 +144,28 @@ def figure_chart(fig: Figure, fmt: str = "svg", *, text_as_text: bool = False) -
     return buf.getvalue()
 
 
-def _bars(ax, title: str, rows: list[str], series: list[str], values: list[list[float | None]], unit: str) -> None:
-    n = len(series)
+def _bars(ax, p: Panel) -> None:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    n = len(p.series)
     height = 0.8 / n
-    top = max([v for r in values for v in r if v is not None] or [1])
-    for k, name in enumerate(series):
-        ys = [i + (k - (n - 1) / 2) * height for i in range(len(rows))]
-        xs = [values[i][k] or 0 for i in range(len(rows))]
+    top = max([v for r in p.values for v in r if v is not None] + [1])
+    for k, name in enumerate(p.series):
+        ys = [i + (k - (n - 1) / 2) * height for i in range(len(p.rows))]
+        xs = [p.values[i][k] or 0 for i in range(len(p.rows))]
         ax.barh(ys, xs, height=height * 0.92, color=COLOURS[k % len(COLOURS)], label=name)
-        for y, v in zip(ys, (values[i][k] for i in range(len(rows)))):
-            text = "< 5" if v is None else _num(v)
-            ax.text((v or 0) + top * 0.01, y, text, va="center", fontsize=8,
-                    color="#c0392b" if v is None else "#333333")
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels(rows)
+        for i, y in enumerate(ys):
+            v = p.values[i][k]
+            ax.text((v or 0) + top * 0.01, y, p.marks[i][k] if v is None else _num(v), va="center", fontsize=8,
+                    color="#c0392b" if v is None else "#333333", fontweight="bold" if v is None else "normal")
+    ax.set_yticks(range(len(p.rows)))
+    ax.set_yticklabels(p.rows)
     ax.invert_yaxis()
     ax.set_xlim(0, top * (1.5 if n > 1 else 1.15))  # room on the right for the legend, clear of every bar
-    ax.xaxis.set_major_formatter(__import__("matplotlib").ticker.FuncFormatter(lambda v, _: _num(v)))
-    ax.set_xlabel(unit.capitalize())
-    ax.set_title(title, loc="left")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole-number ticks: no "0 0 0 1 1 1"
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _num(v)))
+    ax.set_xlabel(p.unit.capitalize())
+    ax.set_title(p.title, loc="left")
     ax.grid(True, axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     for side in ("top", "right"):

@@ -2,8 +2,10 @@
 (planner/letters/convert.py: the same HTML subset, WeasyPrint, a fixed PDF date), XLSX with a
 sheet per figure (XlsxWriter, a fixed creation date), and Markdown.
 
-Every format prints cells through `Table.grid()`, so a hidden count is "< 5" everywhere. The
-same report gives the same bytes: no clock is read; the documents' dates are the period's end.
+Every format prints cells through `Table.grid()`, so a hidden count is its mark everywhere: "< 5"
+for a small count, ":" for one hidden to protect it, with a footnote under any table that has a
+":" and a note under any chart that leaves hidden values out (`tables.footnotes`,
+`charts.ChartData`). The same report gives the same bytes: no clock is read; the documents' dates are the period's end.
 """
 
 from __future__ import annotations
@@ -15,16 +17,17 @@ from importlib import resources
 
 from markupsafe import escape
 
-from .charts import figure_chart
+from .charts import chart_data, figure_chart
 from .figures import Figure, Report
-from .tables import HIDDEN, MIN_COUNT, TOTAL, Cell, StatTable, Table, count_text
+from .tables import HIDDEN, MIN_COUNT, SECONDARY, TOTAL, Cell, StatTable, Table, count_text, footnotes
 
 TITLE = "Halvårsrapport: sakene i tall"
 AUTHOR = "planner report"
 FORMATS = ("pdf", "html", "md", "xlsx")
 RULE = (f"Rapporten har ingen personopplysninger. Et tall som teller færre enn {MIN_COUNT} husholdninger vises som "
-        f"«{HIDDEN.replace(' ', chr(0xA0))}»; der en sum vises, skjules også et annet tall i samme rad eller kolonne, så summen ikke "
-        f"avslører det. Sum, gjennomsnitt og median vises bare for minst {MIN_COUNT} husholdninger.")
+        f"«{HIDDEN.replace(' ', chr(0xA0))}». Der en sum vises, skjules også et annet tall i samme rad eller kolonne, så "
+        f"summen ikke avslører det; et slikt tall er {MIN_COUNT} eller mer og vises som «{SECONDARY}». Diagrammene tegner "
+        f"ikke skjulte tall. Sum, gjennomsnitt og median vises bare for minst {MIN_COUNT} husholdninger.")
 
 
 def render(report: Report, fmt: str) -> bytes:
@@ -83,6 +86,11 @@ def grids(fig: Figure):
         yield t, columns, rows
 
 
+def table_notes(t: Table | StatTable, rows: list[tuple[str, list[Cell]]]) -> list[str]:
+    """The lines under a table: its own note, then the footnote for the marks it uses."""
+    return ([t.note] if t.note else []) + footnotes(rows)
+
+
 # --------------------------------------------------------------------------- HTML (and PDF)
 
 
@@ -118,18 +126,27 @@ def html_fragment(report: Report, *, chart_src=None, heading: bool = True) -> st
         if not fig.available:
             out.append(f'<p class="missing">{escape(fig.missing)}</p></div></section>')
             continue
-        src = chart_src(fig) if chart_src else _svg_uri(fig)
-        if src:
-            out.append(f'<figure><img src="{escape(src)}" alt="Diagram: {escape(fig.title)}"></figure>')
+        out += _html_chart(fig, chart_src)
         out.append("</div>")
         for t, columns, rows in grids(fig):
             out.append(f"<h3>{escape(t.title)}</h3>")
             out.append(f'<div class="table-scroll" role="region" aria-label="Tabell: {escape(t.title)}" tabindex="0">'
                        f'{_html_table(t, columns, rows)}</div>')
-            if t.note:
-                out.append(f'<p class="note">{escape(t.note)}</p>')
+            out += [f'<p class="note">{escape(n)}</p>' for n in table_notes(t, rows)]
         out.append("</section>")
     return "\n".join(out) + "\n"
+
+
+def _html_chart(fig: Figure, chart_src) -> list[str]:
+    """The chart with its note, or the sentence saying why there is none."""
+    data = chart_data(fig)
+    if data.message:
+        return [f'<p class="note">{escape(data.message)}</p>']
+    src = chart_src(fig) if chart_src else _svg_uri(fig)
+    if not src:
+        return []
+    caption = f"<figcaption>{escape(data.note)}</figcaption>" if data.note else ""
+    return [f'<figure><img src="{escape(src)}" alt="Diagram: {escape(fig.title)}">{caption}</figure>']
 
 
 def _svg_uri(fig: Figure) -> str | None:
@@ -172,9 +189,11 @@ def to_markdown(report: Report) -> str:
         if not fig.available:
             out += [f"*{_md(fig.missing)}*", ""]
             continue
-        src = _svg_uri(fig)
+        data = chart_data(fig)
+        src = None if data.message else _svg_uri(fig)
         if src:
             out += [f"![Diagram: {_md(fig.title)}]({src})", ""]
+        out += [f"*{_md(n)}*\n" for n in (data.message, data.note if src else "") if n]
         for t, columns, rows in grids(fig):
             head = getattr(t, "row_head", "") or ""
             out += [f"### {_md(t.title)}", "",
@@ -184,8 +203,7 @@ def to_markdown(report: Report) -> str:
                 b = "**" if label == TOTAL else ""
                 out.append("| " + " | ".join([f"{b}{_md(label)}{b}"] + [_md(c.text) for c in cells]) + " |")
             out.append("")
-            if t.note:
-                out += [f"*{_md(t.note)}*", ""]
+            out += [f"*{_md(n)}*\n" for n in table_notes(t, rows)]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -199,7 +217,8 @@ def sheet_name(k: int, fig: Figure) -> str:
 
 def to_xlsx(report: Report) -> bytes:
     """A sheet "Om rapporten", then one sheet per figure: its tables (counts as numbers, hidden
-    cells as the text "< 5") and its chart as a picture beside them."""
+    cells as the text of their mark, "< 5" or ":", and the footnote under a table with a ":")
+    and its chart as a picture beside them, its note above it."""
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -256,11 +275,14 @@ def to_xlsx(report: Report) -> bytes:
                     else:
                         ws.write_string(r, j, c.text, right)
                 r += 1
-            if t.note:
-                ws.write(r, 0, t.note)
+            for note in table_notes(t, rows):
+                ws.write(r, 0, note)
                 r += 1
             r += 1
-        png = figure_chart(fig, "png")
+        data = chart_data(fig)
+        png = None if data.message else figure_chart(fig, "png")
+        if data.message or (png and data.note):
+            ws.write(2, 7, data.message or data.note)
         if png:
             ws.insert_image(3, 7, "diagram.png", {"image_data": io.BytesIO(png), "x_scale": 0.8, "y_scale": 0.8})
     wb.close()

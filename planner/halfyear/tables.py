@@ -9,8 +9,17 @@ total) the number of hidden values is never exactly one: when it is, the smalles
 that relation is hidden too (complementary suppression), repeated until no relation has a lone
 hidden value. A sum, mean or median is shown only when at least five households contribute.
 
-Suppression lives here and nowhere else: the renderers only ever see `Cell`s, whose text is
-"< 5" for a hidden value, so no output format can print a hidden number.
+The two kinds of hidden cell carry different marks, because "< 5" on a cell of 139 households
+would be a false statement: a cell under five is `HIDDEN` ("< 5"), a cell hidden only to protect
+another is `SECONDARY` (":", Statistics Norway's mark for "not shown for confidentiality"), and a
+table holding one gets `SECONDARY_NOTE` as its footnote. Telling the two apart tells a reader
+that a ":" cell holds five or more, which a total could combine with the "< 5" bound (a row
+"< 5", ":", total 5 gives 0 and 5). So after the relations are closed, every hidden small cell
+is checked with those bounds (CP-SAT, exact in integers): while one is pinned to a single value,
+one more cell of its relations is hidden.
+
+Suppression lives here and nowhere else: the renderers only ever see `Cell`s, whose text is the
+mark for a hidden value, so no output format can print a hidden number.
 """
 
 from __future__ import annotations
@@ -18,8 +27,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 MIN_COUNT = 5
-HIDDEN = "< 5"
+HIDDEN = "< 5"  # primary suppression: fewer than MIN_COUNT households
+SECONDARY = ":"  # complementary suppression: hidden so a total cannot give a small cell away
+SECONDARY_NOTE = (f"«{SECONDARY}»: vises ikke, for at en sum ikke skal avsløre et tall under {MIN_COUNT} "
+                  f"(tallet selv er {MIN_COUNT} eller mer).")
 TOTAL = "I alt"
+
+Relation = tuple[list[tuple[int, int]], tuple[int, int]]  # (the parts, their total), as grid positions
 
 
 @dataclass(frozen=True)
@@ -27,6 +41,7 @@ class Cell:
     value: int | float | None  # None when hidden or not applicable
     text: str
     hidden: bool = False
+    secondary: bool = False  # hidden only to protect another cell: its text is SECONDARY, never "< 5"
 
 
 @dataclass
@@ -54,9 +69,23 @@ class Table:
         full = _with_margins(values, self.row_total, self.col_total)
         if self.col_total:
             labels.append(TOTAL)
-        out = [(lab, [Cell(None, HIDDEN, True) if h else Cell(v, count_text(v)) for v, h in zip(vals, hid)])
-               for lab, vals, hid in zip(labels, full, hidden)]
+        out = [(lab, [_cell(v, h) for v, h in zip(vals, hid)]) for lab, vals, hid in zip(labels, full, hidden)]
         return columns, out
+
+
+def _cell(value: int, hidden: bool) -> Cell:
+    """A shown count, or a hidden one marked by why it is hidden (never "< 5" on a large count)."""
+    if not hidden:
+        return Cell(value, count_text(value))
+    if value < MIN_COUNT:
+        return Cell(None, HIDDEN, True)
+    return Cell(None, SECONDARY, True, secondary=True)
+
+
+def footnotes(rows: list[tuple[str, list[Cell]]]) -> list[str]:
+    """The footnotes a table's shown grid needs: the secondary mark's meaning when it is used
+    (the primary mark "< 5" says what it means, and the report's rule repeats it)."""
+    return [SECONDARY_NOTE] if any(c.secondary for _, cells in rows for c in cells) else []
 
 
 def count_text(n: int) -> str:
@@ -80,20 +109,35 @@ def suppress(values: list[list[int]], row_total: bool, col_total: bool, k: int =
     hidden = [[v < k for v in r] for r in full]
     if not full or not full[0]:
         return hidden
-    n_rows, n_cols = len(full), len(full[0])
-    relations: list[tuple[list[tuple[int, int]], tuple[int, int]]] = []
+    relations = _relations(len(full), len(full[0]), row_total, col_total)
+    while True:
+        _close(full, hidden, relations)
+        pinned = _pinned_small_cell(full, hidden, relations, k)
+        if pinned is None or not _hide_one_more(full, hidden, relations, pinned):
+            return hidden
+
+
+def _relations(n_rows: int, n_cols: int, row_total: bool, col_total: bool) -> list[Relation]:
+    """Every sum relation the shown table holds: each row with its row total, each column
+    with its column total (the total row and total column included)."""
+    relations: list[Relation] = []
     if row_total:
         for i in range(n_rows):
             relations.append(([(i, j) for j in range(n_cols - 1)], (i, n_cols - 1)))
     if col_total:
         for j in range(n_cols):
             relations.append(([(i, j) for i in range(n_rows - 1)], (n_rows - 1, j)))
+    return relations
+
+
+def _close(full: list[list[int]], hidden: list[list[bool]], relations: list[Relation]) -> None:
+    """Hide the smallest shown part of every relation with exactly one hidden value, until none
+    has one (a lone hidden value is its total less the shown parts)."""
     changed = True
     while changed:
         changed = False
         for parts, total in relations:
-            members = parts + [total]
-            if sum(hidden[i][j] for i, j in members) != 1:
+            if sum(hidden[i][j] for i, j in parts + [total]) != 1:
                 continue
             shown = [(full[i][j], i, j) for i, j in parts if not hidden[i][j]]
             if shown:
@@ -102,7 +146,58 @@ def suppress(values: list[list[int]], row_total: bool, col_total: bool, k: int =
                 i, j = total  # one part alone: its total equals it
             hidden[i][j] = True
             changed = True
-    return hidden
+
+
+def _pinned_small_cell(full: list[list[int]], hidden: list[list[bool]], relations: list[Relation],
+                       k: int) -> tuple[int, int] | None:
+    """The first hidden cell under `k` whose value a reader can work out, or None.
+
+    The reader's knowledge: the shown values, every relation, a "< 5" cell in 0..k-1 and a ":"
+    cell at least k. Each small hidden cell is minimised and maximised in integers (CP-SAT, one
+    worker: the optimum is unique, so the answer is deterministic); equal bounds pin it."""
+    cells = sorted({c for parts, total in relations for c in parts + [total] if hidden[c[0]][c[1]]})
+    small = [c for c in cells if full[c[0]][c[1]] < k]
+    if not small:
+        return None
+    from ortools.sat.python import cp_model
+
+    top = max(k, sum(max(r) for r in full))  # no cell exceeds it: a safe upper bound for ":"
+    model = cp_model.CpModel()
+    var = {c: model.NewIntVar(0, k - 1, f"c{c[0]}_{c[1]}") if full[c[0]][c[1]] < k
+           else model.NewIntVar(k, top, f"c{c[0]}_{c[1]}") for c in cells}
+
+    def term(c: tuple[int, int]):
+        return var[c] if c in var else full[c[0]][c[1]]
+
+    for parts, total in relations:
+        model.Add(sum(term(c) for c in parts) == term(total))
+    for c in small:
+        bounds = []
+        for sense in (model.Minimize, model.Maximize):
+            sense(var[c])
+            solver = cp_model.CpSolver()
+            solver.parameters.num_workers = 1
+            solver.parameters.max_time_in_seconds = 10.0
+            if solver.Solve(model) != cp_model.OPTIMAL:
+                return c  # not proven safe: treat as pinned, and hide more
+            bounds.append(solver.ObjectiveValue())
+        if bounds[0] == bounds[1]:
+            return c
+    return None
+
+
+def _hide_one_more(full: list[list[int]], hidden: list[list[bool]], relations: list[Relation],
+                   pinned: tuple[int, int]) -> bool:
+    """Hide the smallest shown value of a relation holding `pinned` (else of any relation with
+    a hidden value), so the pinned cell gains a free partner. False when nothing is left."""
+    near = [r for r in relations if pinned in r[0] or pinned == r[1]]
+    for group in (near, [r for r in relations if any(hidden[i][j] for i, j in r[0] + [r[1]])]):
+        shown = sorted({(full[i][j], i, j) for parts, total in group for i, j in parts + [total] if not hidden[i][j]})
+        if shown:
+            _, i, j = shown[0]
+            hidden[i][j] = True
+            return True
+    return False
 
 
 @dataclass

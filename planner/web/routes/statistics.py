@@ -1,9 +1,10 @@
 """Statistikk: the half-year report on the web page, for a chosen period (issue 17).
 
 The same figures as `planner report --db`, from the same code (`planner.halfyear`): each a
-chart and a table, counts under five shown as "< 5". The page holds no inline script or style
-(the site's CSP): charts are SVG images from `/statistikk/diagram/KEY.svg` (matplotlib's CSS
-turned into presentation attributes), tables are HTML. The period is read from the query
+chart and a table, counts under five shown as "< 5" and cells hidden to protect them as ":".
+The page holds no inline script or style (the site's CSP): charts are SVG images from
+`/statistikk/diagram/KEY.svg` (matplotlib's CSS turned into presentation attributes), tables
+are HTML. The period is read from the query
 (`fra`, `til`: dd.mm.åååå or ÅÅÅÅ-MM-DD); without one, the half-year of today's date (read
 here, at the edge). A bad date is a message on the page (400), never a 500.
 """
