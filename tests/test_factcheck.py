@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from strategies import examples
 
@@ -81,8 +81,23 @@ def _letters(h, p, lang: str):
 COUNT = {"letters": 0, "facts": 0}
 
 
+#: found by a run: a start buffer that the plan needs only when AAP comes its 3 bank days late
+#: (the robust plan), which a check with on-time payouts alone called unneeded
+ROBUST_BUFFER = ({
+    "id": "gen-0", "start": date(2026, 1, 1), "months": 6, "opening_balance": 400, "min_balance": 0, "adults": 1,
+    "children": 0,
+    "income": [{"kind": "bidragsforskudd", "amount": 1000}, {"kind": "bostotte", "amount": 1000},
+               {"kind": "aap", "amount": 4100, "every_days": 14, "first": date(2026, 1, 2)},
+               {"kind": "barnetrygd", "amount": 1800}],
+    "expense": [{"kind": "husleie", "amount": 6000, "day": 1}, {"kind": "strom", "amount": 500, "day": 15}],
+    "living": {"monthly": 6000},
+    "levers": {"rent_days": [1, 5, 10, 15, 20, 25], "rent_instalments": 3, "bostotte_to_landlord": True,
+               "deduction_from": ["aap"], "move_payout": [], "repay_months": 12}}, None, [])
+
+
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=list(HealthCheck))
 @given(timing_households())
+@example(ROBUST_BUFFER)
 def test_every_fact_of_every_letter_matches_the_plan(case):
     """≥ 300 generated households × every recipient × nb/en × md and the HTML a PDF is made of:
     0 mismatches (a mismatch raises inside `checked_fragment`, as in every letter path)."""
