@@ -496,11 +496,12 @@ def _projection(f: Any, t: Truth) -> str | None:
         return None if f.value in due or agreed else "no rent falls due that day"
     if f.unit == "ore" and f.value <= 0:
         return "an amount above 0 kr"
-    fields = {"first_unpaid": [u.unpaid_ore for u in p.unpaid_rents[:1]] + [p.existing_arrears_ore]
+    table: dict[str, list[Any]] = {"first_unpaid": [u.unpaid_ore for u in p.unpaid_rents[:1]] + [p.existing_arrears_ore]
               + [x.principal_ore for x in p.settlements[:1]],
               "deadline": [x.deadline for x in p.settlements[:1]], "cost": [p.cost_of_waiting_ore],
               "request_date": [p.request_date], "eviction_date": [p.eviction_date], "cure": [p.cure_amount_ore],
-              "cure_deadline": [p.cure_deadline]}[name]
+              "cure_deadline": [p.cure_deadline]}
+    fields = table[name]
     return None if f.value in fields else f"the projection says {fields}"
 
 

@@ -204,7 +204,8 @@ def typical_share(led: Ledger, nominal_days: Sequence[int] | None) -> tuple[list
     ks = [k for m in months for k in per_month[m]]
     days = list(nominal_days) if nominal_days is not None and len(nominal_days) == len(typical) else None
     if days is None:
-        dc = Counter(tuple(txs[k].date.day for k in per_month[m]) for m in months)
-        days = list(min(dc, key=lambda d: (-dc[d], d)))
+        dc: Counter[tuple[int, ...]] = Counter(tuple(txs[k].date.day for k in per_month[m]) for m in months)
+        common: tuple[int, ...] = min(dc, key=lambda ds: (-dc[ds], ds))
+        days = list(common)
     share = [(dom("share.day", d, "", ks), ore("share.amount", a, "", ks)) for d, a in zip(days, typical) if a > 0]
     return share, sorted(m for m, a in amounts.items() if a != typical)
