@@ -134,7 +134,11 @@ def test_pdf_letters_say_only_facts(case):
             shown: list = []
             render_html_fragment(ctx, shown)
             text = _pdf_text(render_letter(h, p, to, lang, "pdf", SENDER))
-            assert check_text(text.replace("\n", " "), shown, lang) == [], (to, lang)
+            # a table cell may wrap a date over two lines in the PDF's text: a token is wrong only
+            # if it is wrong both with the lines joined by a space and joined without one
+            spaced = {str(x.shown) for x in check_text(text.replace("\n", " "), shown, lang)}
+            joined = {str(x.shown) for x in check_text(text.replace("\n", ""), shown, lang)}
+            assert spaced & joined == set(), (to, lang)
 
 
 # --------------------------------------------------------------------------- the seed household
@@ -238,11 +242,13 @@ def test_a_template_that_computes_or_prints_its_own_figures_is_caught(monkeypatc
     env = rendering._env("nb")
     with pytest.raises(LetterError, match="not a fact"):
         env.from_string("{{ d|date }}").render(d=date(2026, 1, 2))
-    original = env.get_template("nb/nav.html.j2")
-    planted = env.from_string(original.filename and open(original.filename, encoding="utf-8").read()
-                              .replace("første gang ved utbetalingen {{ it.first|date }}",
-                                       "første gang ved utbetalingen 02.01.2026"))
-    monkeypatch.setattr(env, "get_template", lambda name: planted if name == "nb/nav.html.j2" else original)
+    get = env.get_template
+    source = open(get("nb/nav.html.j2").filename, encoding="utf-8").read()
+    assert "første gang ved utbetalingen {{ it.first|date }}" in source
+    planted = env.from_string(source.replace("første gang ved utbetalingen {{ it.first|date }}",
+                                             "første gang ved utbetalingen 02.01.2026"))
+    monkeypatch.setattr(env, "get_template",
+                        lambda name, *a, **kw: planted if name == "nb/nav.html.j2" else get(name, *a, **kw))
     with pytest.raises(LetterError, match="02.01.2026"):
         checked_fragment(h, p, ctx)
 
