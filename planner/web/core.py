@@ -161,6 +161,7 @@ class Web:
         Slow: call it in the worker pool."""
         from ..assessment import plan_explained as solve
 
+        h = dated(h)
         key = json.dumps([forms.household_document(h), allow, forbid], sort_keys=True, ensure_ascii=False)
         p = self.cache.get(key)
         if p is None:
@@ -177,6 +178,7 @@ class Web:
         to roll it forward)."""
         from ..asof import align
 
+        h = dated(h)
         return align(h, h.as_of)
 
     def values_for(self, h: Household, source: str) -> dict:
@@ -219,9 +221,44 @@ def household_of(rec: Record) -> Household | None:
     from ..io.household import household_from_dict
 
     try:
-        return household_from_dict(rec.document, rec.id)
+        return dated(household_from_dict(rec.document, rec.id))
     except InputError:  # stored by an older version under other rules: show what can be shown
         return None
+
+
+def today():
+    """The web page's today (its "per dato" default): `planner.asof.today`, looked up at call
+    time so a test that fakes that one function fakes the whole page's calendar."""
+    from .. import asof
+
+    return asof.today()
+
+
+def dated(h: Household) -> Household:
+    """`h` with an as-of date: its own, else today. Every plan the page makes has one, so a
+    household imported, edited or drafted without a "per dato" is never planned from its
+    file's first day as if that day were today (issue 21)."""
+    return h if h.as_of is not None else h.model_copy(update={"as_of": today()})
+
+
+def past_start(h: Household) -> str | None:
+    """Why the page makes no letters from the plan of `h`, or None: its horizon starts before
+    today. Such a plan is planned from its per-dato date for what remains of the horizon (or
+    wholly from an earlier day), and its opening balance is not known to be today's, so a
+    letter from it would ask for changes on dates the tenant's account may not bear. The way
+    forward is the «Rull fram» button (as `planner plan --as-of TODAY --roll-forward`)."""
+    from ..formatting import nb_date
+
+    day = today()
+    h = dated(h)
+    if h.start >= day:
+        return None
+    made = ("i dag, for det som er igjen av perioden, med saldoen som er ført inn" if h.as_of == day
+            else f"per {nb_date(h.as_of)}")
+    return (f"Perioden begynner {nb_date(h.start)}, før i dag ({nb_date(day)}). Planen under er laget {made}. "
+            "Brev lages ikke fra en plan som begynner før i dag. Rull planen fram fra i dag (knappen "
+            "«Rull fram»: like mange måneder fra i dag), kontroller saldoen i dag (Endre), og lag brevene "
+            "for den nye planen.")
 
 
 _VERSION = re.compile(r"^\d{1,9}$")
