@@ -161,18 +161,15 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
     from planner.io.household import read_household
     from planner.report import diagnosis_text
 
-    households: list = []
-    days: list = []
+    read: list = []
     errors: list[str] = []
     for f in files:
         try:
-            h = read_household(f)
+            read.append(read_household(f))
         except InputError as exc:
             errors.extend(str(p) for p in exc.problems)
-            continue
-        days.append(_day_for(h, as_of, today))
-        households.append(_aligned(h, days[-1], roll).household)
-    _warn_if_stale(days or [today])
+    _warn_if_stale([_day_for(h, as_of, today) for h in read] or [today])
+    households = [_aligned(h, _day_for(h, as_of, today), roll).household for h in read]
     diagnoses = diagnose_many(households, same_day_credit) if households else []
     projections = [if_nothing_done(h, same_day_credit) if has_problem(h, dg) else None
                    for h, dg in zip(households, diagnoses)]
