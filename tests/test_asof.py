@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SCENARIOS
 
 import cli
 import planner.asof
-from conftest import SCENARIOS
 
 #: `cli._today` as the program has it: the conftest replaces it per test so older CLI tests
 #: plan without an as-of date; these tests need the real rule (captured at import, before that).
