@@ -31,8 +31,8 @@ def today() -> date:
 def as_of_for(flag: date | None, h: Household, today_: date | None) -> date | None:
     """The as-of day a household is planned on: the command's `--as-of`, else the household
     file's own `as_of`, else today (`today_`; None only where a caller plans with no as-of
-    date at all). One rule for check, plan, letter and batch, so a scenario that pins its
-    `as_of` gives the same output on every day."""
+    date at all). One rule for check, plan and letter, so a scenario that pins its `as_of`
+    gives the same output on every day (batch plans every row on `--as-of` or today)."""
     if flag is not None:
         return flag
     return h.as_of or today_
