@@ -28,6 +28,7 @@ import planner.asof
 #: `cli._today` as the program has it: the conftest replaces it per test so older CLI tests
 #: plan without an as-of date; these tests need the real rule (captured at import, before that).
 REAL_TODAY = cli._today
+REAL_DAY_FOR = cli._day_for
 DAYS = (date(2026, 3, 2), date(2027, 12, 24))
 FILES = sorted(SCENARIOS.glob("*.toml"))
 
@@ -36,6 +37,7 @@ def _on(monkeypatch, day: date) -> None:
     """Run what follows on `day`: the program's clock, and the CLI's real use of it."""
     monkeypatch.setattr(planner.asof, "today", lambda: day)
     monkeypatch.setattr(cli, "_today", REAL_TODAY)
+    monkeypatch.setattr(cli, "_day_for", REAL_DAY_FOR)
 
 
 def _run(*args: str):
