@@ -82,15 +82,19 @@ def _roll_options(f):
 
 
 def _today(as_of) -> date | None:
-    """The as-of date: the option, else today (the clock is read here, at the edge)."""
-    return as_of.date() if as_of is not None else date.today()
+    """The as-of date: the option, else today (the clock is read here, at the edge, through
+    `planner.asof.today`, the one function a test fakes to run a command on another day)."""
+    from planner import asof
+
+    return as_of.date() if as_of is not None else asof.today()
 
 
 def _day_for(h, as_of, today: date | None) -> date | None:
-    """The as-of date for `h`: --as-of, else the household file's own `as_of`, else today."""
-    if as_of is not None:
-        return as_of.date()
-    return h.as_of or today
+    """The as-of date for `h`: --as-of, else the household file's own `as_of`, else today
+    (`planner.asof.as_of_for`, the rule every command shares)."""
+    from planner.asof import as_of_for
+
+    return as_of_for(as_of.date() if as_of is not None else None, h, today)
 
 
 def _aligned(h, as_of: date | None, roll: bool):
@@ -123,15 +127,14 @@ def _leads(lead_file: Path | None, h):
         _fail_input([str(exc)])
 
 
-def _warn_if_stale(as_of) -> None:
-    """Warn once (stderr) when the date in use is past the bundled data's last known date. The
-    clock is read here, at the edge, never in the engine."""
-    from datetime import date as _date
-
+def _warn_if_stale(days) -> None:
+    """Warn once (stderr) when the latest as-of date in use (the option's, the files' own, or
+    today's) is past the bundled data's last known date. Given the days actually used, so a
+    file that pins its `as_of` warns the same way on every day; the engine never reads the clock."""
     from planner.staleness import stale_warning
 
-    today = as_of.date() if as_of is not None else _date.today()
-    warning = stale_warning(today)
+    used = [d for d in days if d is not None]
+    warning = stale_warning(max(used)) if used else None
     if warning:
         click.echo(warning, err=True)
 
@@ -152,7 +155,6 @@ def _warn_if_stale(as_of) -> None:
 def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit: bool, as_of=None,
           roll: bool = False) -> None:
     """Diagnose households from the as-of date: does the balance dip below the floor, and why."""
-    _warn_if_stale(as_of)
     today = _today(as_of)
     from planner.cashflow import diagnose_many
     from planner.explain import has_problem, if_nothing_done
@@ -160,15 +162,15 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
     from planner.io.household import read_household
     from planner.report import diagnosis_text
 
-    households: list = []
+    read: list = []
     errors: list[str] = []
     for f in files:
         try:
-            h = read_household(f)
+            read.append(read_household(f))
         except InputError as exc:
             errors.extend(str(p) for p in exc.problems)
-            continue
-        households.append(_aligned(h, _day_for(h, as_of, today), roll).household)
+    _warn_if_stale([_day_for(h, as_of, today) for h in read] or [today])
+    households = [_aligned(h, _day_for(h, as_of, today), roll).household for h in read]
     diagnoses = diagnose_many(households, same_day_credit) if households else []
     projections = [if_nothing_done(h, same_day_credit) if has_problem(h, dg) else None
                    for h, dg in zip(households, diagnoses)]
@@ -238,11 +240,11 @@ def _letter_options(f):
 
 
 def _letter_sender(o: dict):
-    from datetime import date
 
+    from planner import asof
     from planner.letters import LetterConfigError, sender_from_options
 
-    letter_date = o["letter_date"].date() if o["letter_date"] else date.today()
+    letter_date = o["letter_date"].date() if o["letter_date"] else asof.today()
     if o["reply_by"] is not None and o["reply_by"].date() < letter_date:
         _fail_input([f"--reply-by {o['reply_by'].date().isoformat()} is before the letter date "
                      f"{letter_date.isoformat()}: the answer-by date must be on or after it"])
@@ -260,11 +262,11 @@ def _letter_kw(o: dict) -> dict:
 
 def _warn_late_letter(h, p, o: dict) -> None:
     """A warning (not an error) when the letter is dated after the plan's first change."""
-    from datetime import date
 
+    from planner import asof
     from planner.letters import first_change
 
-    letter_date = o["letter_date"].date() if o["letter_date"] else (p.as_of or date.today())
+    letter_date = o["letter_date"].date() if o["letter_date"] else (p.as_of or asof.today())
     first = first_change(h, p)
     if first is not None and letter_date > first:
         click.echo(f"advarsel: {h.id}: brevet er datert etter at første endring skulle tre i kraft "
@@ -313,7 +315,6 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
              letters_dir, letter_format, as_of=None, roll=False, lead_file=None, **letter_opts) -> None:
     """Find the cheapest interventions that keep the account solvent every day, from the as-of
     date: each lever from the first booking its lead time lets it change, a bridge before."""
-    _warn_if_stale(as_of)
     today = _today(as_of)
     from planner.assessment import plan_explained as plan
     from planner.io.errors import InputError
@@ -334,12 +335,14 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
     errors: list[str] = []
     timeouts: list = []
     invalid: list[str] = []
+    read: list = []
     for f in files:
         try:
-            h = read_household(f)
+            read.append((f, read_household(f)))
         except InputError as exc:
             errors.extend(str(p) for p in exc.problems)
-            continue
+    _warn_if_stale([_day_for(h, as_of, today) for _, h in read] or [today])
+    for f, h in read:
         day = _day_for(h, as_of, today)
         aligned = _aligned(h, day, roll)
         h = aligned.household
@@ -423,6 +426,7 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
     except InputError as exc:
         _fail_input([str(p) for p in exc.problems])
     day = _day_for(h, as_of, _today(as_of))
+    _warn_if_stale([day])
     aligned = _aligned(h, day, roll)
     h = aligned.household
     p = plan(h, allow, forbid, as_of=day, leads=_leads(lead_file, h), horizon_note=aligned.note, on_time=on_time)
@@ -549,15 +553,14 @@ main.add_command(_report)
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def ledger_cmd(ledger, out, columns, as_of, pseudonymise, key_file, top, no_progress) -> None:
     """Find tenants early in the landlord's rent ledger: patterns, early warning, who to call."""
-    from datetime import date
-
+    from planner import asof
     from planner.batch import BatchError, load_key
     from planner.io.errors import InputError
     from planner.ledger.run import LedgerInputError, LedgerOptions, run_ledger
 
     try:
         key = load_key(key_file) if (pseudonymise or key_file) else None
-        opts = LedgerOptions(out=out, as_of=as_of.date() if as_of else date.today(), columns=columns, key=key,
+        opts = LedgerOptions(out=out, as_of=as_of.date() if as_of else asof.today(), columns=columns, key=key,
                              top=top, progress=None if no_progress else _progress_bar())
         s = run_ledger(ledger, opts)
     except (LedgerInputError, BatchError) as exc:

@@ -5,7 +5,9 @@ a horizon that began earlier is planned for what remains (`align`, "truncated");
 wholly passed is refused (`HorizonPassed`) with the way forward, `roll_forward`: the same
 number of months from the as-of day, 14-day rhythms carried forward from their anchors and
 dated one-off items carried forward by whole years. Pure: the as-of day is a parameter, the
-clock is read only at the edges (cli.py, the web form).
+clock is read only at the edges (cli.py, planner/batch_cli.py, the web page), and there only
+through `today()`, so a test can fake the calendar in one place and show that a command gives
+the same output on any day.
 """
 
 from __future__ import annotations
@@ -16,6 +18,24 @@ from typing import Any
 
 from .model import Household
 from .periods import add_months
+
+
+def today() -> date:
+    """The calendar's today: the one place the program reads the clock for an as-of date (the
+    command line's default, the web page's "per dato"). Tests patch this function
+    (`planner.asof.today`) to run the same command on two different days; callers therefore
+    look it up at call time (`asof.today()`), never bind it at import."""
+    return date.today()
+
+
+def as_of_for(flag: date | None, h: Household, today_: date | None) -> date | None:
+    """The as-of day a household is planned on: the command's `--as-of`, else the household
+    file's own `as_of`, else today (`today_`; None only where a caller plans with no as-of
+    date at all). One rule for check, plan and letter, so a scenario that pins its `as_of`
+    gives the same output on every day (batch plans every row on `--as-of` or today)."""
+    if flag is not None:
+        return flag
+    return h.as_of or today_
 
 
 class HorizonPassed(ValueError):

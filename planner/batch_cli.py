@@ -26,10 +26,11 @@ def _finite(ctx, param, value):
 
 
 def _today():
-    """Today, read here at the edge (never in the engine or the workers)."""
-    from datetime import date
+    """Today, read here at the edge (never in the engine or the workers), through
+    `planner.asof.today`, the one function a test fakes to run a command on another day."""
+    from planner import asof
 
-    return date.today()
+    return asof.today()
 
 
 @click.command(name="batch")

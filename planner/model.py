@@ -331,11 +331,12 @@ class Household(_Strict):
     arrears: Arrears | None = None
     levers: Levers = Field(default_factory=Levers)
 
-    @field_validator("start")
+    @field_validator("start", "as_of")
     @classmethod
-    def _calendar_years(cls, value: date) -> date:
-        """The bank calendar (holidays, Norges Bank closing days) is known for these years."""
-        if not 1990 <= value.year <= 2100:
+    def _calendar_years(cls, value: date | None) -> date | None:
+        """The bank calendar (holidays, Norges Bank closing days) is known for these years; lead
+        times count bank days from the as-of date, so it needs them too."""
+        if value is not None and not 1990 <= value.year <= 2100:
             raise PydanticCustomError("date_range", template("date_range"), {"first": 1990, "last": 2100})
         return value
 

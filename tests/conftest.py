@@ -78,4 +78,19 @@ def _no_clock_in_cli(monkeypatch, request):
 
     real = cli._today
     monkeypatch.setattr(cli, "_today", lambda as_of: real(as_of) if as_of is not None else None)
+    # the scenarios pin their own `as_of` (issue 21); these tests still plan without one unless
+    # they give --as-of. tests/test_asof.py puts the real rule (flag > file > today) back.
+    monkeypatch.setattr(cli, "_day_for", lambda h, as_of, today: as_of.date() if as_of is not None else today)
     monkeypatch.setattr(planner.batch_cli, "_today", lambda: None)
+
+
+#: The calendar every test runs on (`planner.asof.today`, the one place the program reads the
+#: clock): a test never depends on the day it runs. Tests that need another day patch it again.
+TEST_TODAY = __import__("datetime").date(2026, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_calendar(monkeypatch):
+    import planner.asof
+
+    monkeypatch.setattr(planner.asof, "today", lambda: TEST_TODAY)

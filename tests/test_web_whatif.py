@@ -52,7 +52,8 @@ def test_household_page_shows_alternatives_side_by_side_in_words(client):
     assert "Beste plan (minst å be om)" in text and "Høyest laveste saldo" in text
     # words, not units: what the plan asks, never "kostnad 3"
     assert "kostnad" not in text.lower() and "enheter" not in text
-    assert "Planen krever 1 avtale: husleietrekk i ytelse (leietaker, NAV, utleier)." in text
+    # planned as of the scenario's as_of (01.01.2026): a bridge, then the rent day (issue 21)
+    assert "Planen krever 3 avtaler: " in text and "endret trekkdag for husleien (leietaker, utleier)" in text
     assert "inntil 3 virkedager" in text
     # the JSON keeps the units and the alternatives
     doc = client.get(f"/husstand/{HID}/plan.json").json()

@@ -168,6 +168,7 @@ class Web:
         from ..assessment import plan_explained as solve
         from ..io.plan_schema import check_plan
 
+        h = dated(h)
         key = json.dumps([forms.household_document(h), allow, forbid], sort_keys=True, ensure_ascii=False)
         p = self.cache.get(key)
         if p is None:
@@ -187,6 +188,7 @@ class Web:
         to roll it forward)."""
         from ..asof import align
 
+        h = dated(h)
         return align(h, h.as_of)
 
     def values_for(self, h: Household, source: str) -> dict:
@@ -229,9 +231,46 @@ def household_of(rec: Record) -> Household | None:
     from ..io.household import household_from_dict
 
     try:
-        return household_from_dict(rec.document, rec.id)
+        return dated(household_from_dict(rec.document, rec.id))
     except InputError:  # stored by an older version under other rules: show what can be shown
         return None
+
+
+def today():
+    """The web page's today (its "per dato" default): `planner.asof.today`, looked up at call
+    time so a test that fakes that one function fakes the whole page's calendar."""
+    from .. import asof
+
+    return asof.today()
+
+
+def dated(h: Household) -> Household:
+    """`h` with an as-of date: its own, else today. Every plan the page makes has one, so a
+    household imported, edited or drafted without a "per dato" is never planned from its
+    file's first day as if that day were today (issue 21)."""
+    return h if h.as_of is not None else h.model_copy(update={"as_of": today()})
+
+
+def past_start(h: Household) -> str | None:
+    """Why the page makes no letters from the plan of `h`, or None: the plan starts before
+    today (made per an earlier day, for a horizon that starts before today). A household whose
+    period began earlier but is planned per today starts today, what remains of its horizon,
+    and gets its letters. A plan from a past day has an opening balance not known to be
+    today's, so a letter from it would ask for changes on dates the tenant's account may not
+    bear. The way forward is the «Rull fram» button (as `planner plan --as-of TODAY
+    --roll-forward`)."""
+    from ..formatting import nb_date
+
+    day = today()
+    h = dated(h)
+    assert h.as_of is not None
+    start = max(h.start, h.as_of)  # the plan's first day (the horizon is cut at the per-dato day)
+    if start >= day:
+        return None
+    return (f"Planen er laget per {nb_date(h.as_of)} og begynner {nb_date(start)}, før i dag ({nb_date(day)}). "
+            "Brev lages ikke fra en plan som begynner før i dag. Rull planen fram fra i dag (knappen "
+            "«Rull fram»: like mange måneder fra i dag), kontroller saldoen i dag (Endre), og lag brevene "
+            "for den nye planen.")
 
 
 _VERSION = re.compile(r"^\d{1,9}$")

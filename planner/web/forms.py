@@ -105,7 +105,10 @@ def blank_row(kind: str = "") -> dict[str, str]:
 
 
 def empty_form(today: date | None = None) -> HouseholdForm:
-    today = today or date.today()
+    """A new household's form: the plan starts today and is made today (`planner.asof.today`)."""
+    from .. import asof
+
+    today = today or asof.today()
     values = {k: "" for k in TOP_FIELDS}
     # the plan starts today (the as-of date), and the balance today is asked for, never assumed
     values.update(as_of=nb_date(today), start=nb_date(today), months="12", opening_balance="", min_balance="0",
@@ -114,6 +117,14 @@ def empty_form(today: date | None = None) -> HouseholdForm:
     rent = blank_row("husleie")
     rent["day"] = "1"
     return HouseholdForm(values=values, income=[blank_row()], expense=[rent])
+
+
+def date_form(form: HouseholdForm, today: date) -> None:
+    """Fill an empty "Per dato" with today. Every form the page saves (typed, edited, drafted
+    from a statement, a batch household opened for editing) then makes its plan as of a day,
+    and the page shows that day, instead of planning silently from the household's first day."""
+    if not form.values.get("as_of", "").strip():
+        form.values["as_of"] = nb_date(today)
 
 
 # --------------------------------------------------------------------------- document <-> form

@@ -208,6 +208,7 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
     or none if any file has a problem."""
     from ..io.errors import InputError
     from ..io.household import household_from_dict
+    from .core import dated
 
     report = ImportReport("toml")
     members = [(n, d) for n, d in expand(files, report, limits) if n.lower().endswith((".toml", ".json"))]
@@ -234,7 +235,8 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
         if h.id in seen:
             report.errors.append(f"{short}: husstanden {h.id} finnes også i {seen[h.id]}.")
             continue
-        if h.as_of is not None and h.end < h.as_of:
+        h = dated(h)  # a file without its own as_of is planned as of today, and says so
+        if h.end < h.as_of:
             report.errors.append(f"{short}: {PASSED_NB.format(end=h.end, as_of=h.as_of)}")
             continue
         seen[h.id] = short
@@ -432,6 +434,23 @@ def _read_results(results, report: ImportReport) -> tuple[dict[str, dict], str |
     return rows, pri_col
 
 
+def _dated_document(doc: dict, h, plan: dict | None) -> dict:
+    """A batch household's document with the day its plan is made: its own `as_of`, else the
+    batch run's (`--as-of`, in the plan), else today. Without one the page would plan it from
+    its first day as if that were today, and write letters from that plan (issue 21)."""
+    from datetime import date
+
+    from .core import dated
+
+    if h.as_of is not None:
+        return doc
+    try:
+        day = date.fromisoformat(str((plan or {}).get("as_of") or ""))
+    except ValueError:
+        day = dated(h).as_of
+    return {**doc, "as_of": day.isoformat()}
+
+
 def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limits) -> ImportReport:
     """Read `results.csv` and `plans/*.json` of a batch results folder into the store, all or nothing.
 
@@ -462,7 +481,7 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
                           problem=problem if problem in PROBLEMS else None, source="batch",
                           **_batch_columns(row, plan))
             if hid in inputs:  # the household document: editable like one typed in
-                values["document"] = inputs[hid][0]
+                values["document"] = _dated_document(*inputs[hid], plan)
             if plan is not None:
                 values["plan"] = plan
                 values["min_before_ore"] = plan["baseline"]["min_balance_ore"]

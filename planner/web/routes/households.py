@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ...formatting import nb_date
 from ...model import LEVERS, Household
 from .. import forms
-from ..core import Web, household_of, posted_version, web_of
+from ..core import Web, household_of, past_start, posted_version, today, web_of
 from ..pages import PROBLEM_NB, STATUS_NB, ascii_name
 from ..store import Record, StaleVersion
 
@@ -54,7 +53,7 @@ def index(request: Request, q: str = "", status: str = "", problem: str = "", so
     from ..casework import parse_day
 
     web = web_of(request)
-    as_of = parse_day(dato) or date.today()
+    as_of = parse_day(dato) or today()
     rows = web.store.search(q.strip()[:200], status if status in STATUS_NB else "",
                             problem if problem in PROBLEM_NB else "", sort)
     due = web.store.case.due_tasks(as_of)
@@ -72,6 +71,7 @@ async def _post_form(request: Request, hid: str | None):
     web = web_of(request)
     data = await request.form()
     form = forms.form_from_post(data)
+    forms.date_form(form, today())  # a "per dato" left empty is today: never a plan from the start date
     version = posted_version(data)
     action = str(data.get("action", "save"))
     if forms.apply_action(form, action):
@@ -138,7 +138,7 @@ def page_context(web: Web, rec: Record) -> dict:
     """Everything the household page shows. Slow (plan, chart): runs in the worker pool."""
     from ...io.plan_schema import plan_problem
 
-    h = household_of(rec)
+    h = household_of(rec)  # dated: its own "per dato", else today
     ctx: dict = {"rec": rec, "h": h, "title": rec.label or rec.id, "svg": None, "plan": None,
                  "letters": [], "eviction": None, "streams": {}, "whatif": None, "whatif_errors": []}
     if h is None:
@@ -170,6 +170,7 @@ def page_context(web: Web, rec: Record) -> dict:
 
     ctx["letters_available"] = True
     ctx["letters"] = recipients(ctx["plan"], h)
+    ctx["past_start"] = past_start(h)  # shown above the plan; the letters are refused
     return ctx
 
 
@@ -189,7 +190,9 @@ def edit_form(request: Request, hid: str):
     rec = web.load(hid)
     if rec.document is None:
         raise HTTPException(409, "Husstanden kom fra en batch-kjøring uten husstandsdata; importer TOML-filen for å endre den.")
-    return form_page(web, request, forms.form_from_document(rec.document), hid, rec.version)
+    form = forms.form_from_document(rec.document)
+    forms.date_form(form, today())  # e.g. a batch household, stored without one
+    return form_page(web, request, form, hid, rec.version)
 
 
 @router.post("/husstand/{hid}/endre")
@@ -212,7 +215,7 @@ async def roll_forward(request: Request, hid: str):
         raise HTTPException(409, "Husstanden har ingen husstandsdata (bare en batch-plan).")
     data = await request.form()
     version = posted_version(data)
-    day = parse_day(str(data.get("as_of", ""))) or date.today()  # the clock, read at the edge
+    day = parse_day(str(data.get("as_of", ""))) or today()  # the clock, read at the edge
     try:
         await web.pool.run(web.save, rolled(h, day), rec.source, replaces=hid, expect_version=version,
                            by=web.user(request), note="rullet fram")

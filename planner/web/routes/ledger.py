@@ -19,7 +19,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from ..core import web_of
+from ..core import today, web_of
 
 router = APIRouter()
 MAX_BYTES = 200 * 1024 * 1024
@@ -32,7 +32,7 @@ PATTERN_NB = {
 
 def _page(request: Request, ctx: dict, status: int = 200) -> HTMLResponse:
     ctx = {"title": "Husleiereskontro", "PATTERN_NB": PATTERN_NB, "result": None, "error": None,
-           "as_of": date.today().isoformat(), **ctx}
+           "as_of": today().isoformat(), **ctx}
     return web_of(request).render(request, "ledger.html", ctx, status=status)
 
 
@@ -50,7 +50,7 @@ async def ledger_import(request: Request):
     upload = form.get("ledger")
     as_of_text = str(form.get("as_of") or "").strip()
     try:
-        as_of = date.fromisoformat(as_of_text) if as_of_text else date.today()
+        as_of = date.fromisoformat(as_of_text) if as_of_text else today()
     except ValueError:
         return _page(request, {"error": f"Ugyldig dato «{as_of_text[:20]}»: bruk ÅÅÅÅ-MM-DD."}, 422)
     if upload is None or not hasattr(upload, "read") or not (upload.filename or "").strip():

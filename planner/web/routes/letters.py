@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ...formatting import nb_date
 from ...model import Household
 from ..casework import MISSING_NB, LetterSetup, letter_setup, parse_day
-from ..core import Web, household_of, web_of
+from ..core import Web, household_of, past_start, today, web_of
 from ..pages import RECIPIENT_NB, ascii_name
 from ..pool import committing
 from ..store import Record
@@ -126,6 +126,8 @@ def _household(web: Web, hid: str) -> tuple[Record, Household]:
     if h is None:
         raise HTTPException(409, "Husstanden har ingen husstandsdata (bare en batch-plan): importer "
                                  "batch-mappen med husstandsdokumentene for å lage brev.")
+    if (why := past_start(h)) is not None:  # a plan from a past day writes no letter (issue 21)
+        raise HTTPException(409, why)
     try:
         return rec, web.aligned(h).household
     except HorizonPassed:
@@ -133,7 +135,7 @@ def _household(web: Web, hid: str) -> tuple[Record, Household]:
 
 
 def _dates(data) -> tuple[date, date | None]:
-    return parse_day(str(data.get("letter_date", ""))) or date.today(), parse_day(str(data.get("reply_by", "")))
+    return parse_day(str(data.get("letter_date", ""))) or today(), parse_day(str(data.get("reply_by", "")))
 
 
 @router.get("/husstand/{hid}/brevutkast/{to}", response_class=HTMLResponse)
@@ -204,7 +206,7 @@ async def letter(request: Request, hid: str, to: str, fmt: str, lang: str = "nb"
     rec, h = _household(web, hid)
     if fmt not in MEDIA or lang not in ("nb", "en"):
         raise HTTPException(404, "not found")
-    d = await web.pool.run(draft, web, web.user(request), rec, h, to, date.today(), None)
+    d = await web.pool.run(draft, web, web.user(request), rec, h, to, today(), None)
     if not d.ok:
         raise HTTPException(409, " ".join(d.problems))
     body = await web.pool.run(render, d, h, fmt, lang)
@@ -223,6 +225,9 @@ def bulk(web: Web, user: str, ids: list[str], to: str, day: date, record: bool) 
             h = household_of(rec) if rec is not None and rec.deleted is None else None
             if h is None:
                 report.append(f"{hid}: ikke funnet eller uten husstandsdata")
+                continue
+            if (why := past_start(h)) is not None:
+                report.append(f"{hid}: ikke laget – {why}")
                 continue
             d = draft(web, user, rec, h, to, day, None)
             if not d.ok:

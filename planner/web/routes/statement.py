@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 
 from ...formatting import nb_date
 from .. import forms
-from ..core import web_of
+from ..core import today, web_of
 from .households import form_page
 
 log = logging.getLogger("planner.web")
@@ -66,6 +66,12 @@ def draft_form(items: list[tuple[str, bytes]], fmt: str | None, as_of: date | No
             row["evidence"] = (f"Funnet: {describe(s)}. Bevis: {evidence_text(s.evidence)}.{notes} "
                                "Kontroller: behold, rett eller fjern raden.")
     warnings = []
+    day = today()
+    forms.date_form(form, day)  # the plan is made today ("Per dato"), whatever the statement's dates
+    if start < day:
+        warnings.append(f"Første dag i planen ({nb_date(start)}) er før i dag ({nb_date(day)}): planen lages per i "
+                        "dag for det som er igjen av perioden, og brev lages ikke før planen er rullet fram. "
+                        "Sett første dag til i dag, eller bruk «Rull fram» etter lagring.")
     if found.rent is None:
         form.expense.insert(0, forms.empty_form(start).expense[0])
         warnings.append("Fant ingen husleie i kontoutskriften: fyll inn husleien (betales den fra en annen konto?).")
