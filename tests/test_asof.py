@@ -69,7 +69,7 @@ def test_the_docs_letter_example_is_the_same_on_two_days(monkeypatch, tmp_path):
         _on(monkeypatch, day)
         out = tmp_path / f"brev-{n}.md"
         r = _run("letter", str(SCENARIOS / "enslig-mor-2006.toml"), "--to", "tenant", "--config",
-                 str(root / "docs/examples/letters.toml"), "--date", "2025-12-01", "--out", str(out))
+                 str(root / "docs/examples/letters.toml"), "--date", "2026-01-01", "--out", str(out))
         assert r.exit_code == 0, r.output
         bodies.append(out.read_bytes())
     assert bodies[0] == bodies[1] and b"2026" in bodies[0]
