@@ -91,7 +91,8 @@ def _rolled_item(item: Any, start: date, end: date) -> Any | None:
         moved = sorted({_years_forward(d, start) for d in item.dates})
         moved = [d for d in moved if d <= end]
         if not moved:
-            return None
+            # the one rent stays (a household has one), with dates outside the horizon: none booked
+            return item if getattr(item, "kind", "") == "husleie" else None
         update["dates"] = moved
     if item.month_amounts:  # "YYYY-MM" keys move with the dates; month-only keys stay
         update["month_amounts"] = {_rolled_key(k, start): v for k, v in item.month_amounts.items()}
@@ -134,6 +135,8 @@ def truncate(h: Household, as_of: date) -> Household:
         if not i.dates:
             return i
         dates = [d for d in i.dates if d >= as_of]
+        if not dates and getattr(i, "kind", "") == "husleie":
+            return i  # the one rent stays (a household has one); its past dates book nothing
         return i.model_copy(update={"dates": dates}) if dates else None
 
     return h.model_copy(update={"start": as_of, "until": h.end, "as_of": as_of, **_items(h, keep)})

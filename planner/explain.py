@@ -143,13 +143,16 @@ def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> In
 
 
 def tenant_rent_share(plan: Plan, h: Household) -> str:
-    """What the tenant still pays by autogiro in a typical month, e.g. '4 900,00 kr den 1.'."""
-    typical = plan.typical_tenant_rent()
-    if typical is None:
+    """What the tenant still pays by autogiro in a typical month from the plan's first change
+    (the rule the letters state as facts, `planner.facts.typical_share`), e.g. '4 900,00 kr'."""
+    from .facts import Ledger, first_changed_month, typical_share
+
+    led = Ledger(plan)
+    share, differs = typical_share(led, None, first_changed_month(led, h))
+    if not share:
         return "Leietaker betaler da ikke noe selv; hele husleien dekkes direkte."
-    splits = {tuple(a for _, a in v) for v in plan.tenant_rent_debits().values()}
-    total = sum(typical)
-    note = " (varierer med antall utbetalinger i måneden)" if len(splits) > 1 else ""
+    total = sum(a.value for _, a in share)
+    note = " (varierer med antall utbetalinger i måneden)" if differs else ""
     return f"Leietakers eget trekk blir da {format_kr(total)} i en vanlig måned{note}."
 
 

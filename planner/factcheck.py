@@ -94,8 +94,13 @@ class Truth:
         keys = set(self.base_rent) | set(self.rent)
         return sorted(k for k in keys if self.base_rent.get(k, []) != self.rent.get(k, []) or k in self.direct)
 
+    def typical_months(self) -> dict[str, list[tuple[date, int]]]:
+        """The tenant's debits of the months from the first month the plan changes."""
+        changed = self.changed_months()
+        return {m: v for m, v in self.rent.items() if not changed or m >= changed[0]}
+
     def typical(self) -> tuple[int, ...]:
-        c = Counter(tuple(a for _, a in v) for v in self.rent.values())
+        c = Counter(tuple(a for _, a in v) for v in self.typical_months().values())
         return min(c, key=lambda a: (-c[a], a)) if c else ()
 
     def lowest(self, txs: Iterable[Transaction], opening: int) -> tuple[list[int], list[int], list[date]]:
@@ -260,7 +265,7 @@ def _share_amount(f: Any, t: Truth) -> str | None:
 @rule("share.day")
 def _share_day(f: Any, t: Truth) -> str | None:
     typical = t.typical()
-    months = [v for v in t.rent.values() if tuple(a for _, a in v) == typical]
+    months = [v for v in t.typical_months().values() if tuple(a for _, a in v) == typical]
     if any(_shifted(d, f.value) for v in months for d, _ in v):
         return None
     return "no debit of a typical month falls on that day"
@@ -307,6 +312,8 @@ def _new_debit_from(f: Any, t: Truth) -> str | None:
 
 @rule("new_debit.month")
 def _new_debit_month(f: Any, t: Truth) -> str | None:
+    if f.value not in t.typical_months():
+        return "that month is before the plan's first change"
     amounts = tuple(a for _, a in t.rent.get(f.value, []))
     return None if amounts != t.typical() else "that month's debits are the typical ones"
 

@@ -188,12 +188,22 @@ def rent_changes(led: Ledger, h: Any, limit: int | None = None) -> list[dict[str
     return rows
 
 
-def typical_share(led: Ledger, nominal_days: Sequence[int] | None) -> tuple[list[tuple[Fact, Fact]], list[str]]:
+def first_changed_month(led: Ledger, h: Any) -> str | None:
+    """The first rent month the plan changes (its debits differ from today's, or part of it is
+    paid straight to the landlord): a typical month is one from then on."""
+    rows = rent_changes(led, h, limit=1)
+    return rows[0]["month"].value if rows else None
+
+
+def typical_share(led: Ledger, nominal_days: Sequence[int] | None,
+                  since: str | None = None) -> tuple[list[tuple[Fact, Fact]], list[str]]:
     """The tenant's own rent debits in a typical month, [(day of month, øre)] as facts (no 0 kr
     parts), and the rent months whose debits differ from it. Typical: the most common split of
-    the tenant's debits over a month (ties: the smallest); its days are the agreed (nominal) days
-    when the plan names them, else the days the typical months' debits fall on."""
-    per_month = led.rent_debits()
+    the tenant's debits over a month (ties: the smallest), among the months from `since` (the
+    first month the plan changes: the months before it are paid as today and say nothing of
+    the new agreement); its days are the agreed (nominal) days when the plan names them, else
+    the days the typical months' debits fall on."""
+    per_month = {m: v for m, v in led.rent_debits().items() if since is None or m >= since}
     txs = led.txs
     amounts = {m: tuple(-txs[k].amount_ore for k in v) for m, v in per_month.items()}
     if not amounts:

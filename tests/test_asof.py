@@ -269,3 +269,21 @@ def test_a_statement_draft_is_made_today_and_says_when_its_period_began(client):
     start = re.search(r'name="start" id="f-start" value="([^"]+)"', r.text).group(1)
     if date(*reversed([int(x) for x in start.split(".")])) < TODAY:
         assert "er før i dag (02.03.2026)" in r.text
+
+
+def test_a_rent_whose_only_dates_are_before_the_as_of_day_stays_the_households_rent():
+    """Found by a generated household: truncating a horizon past a rent given by `dates` alone
+    dropped the one rent, and the solver failed on a household without one. The rent stays,
+    its past dates booking nothing."""
+    from planner.asof import align
+    from planner.assessment import plan_explained
+    from planner.io.household import household_from_dict
+
+    h = household_from_dict({"id": "x", "start": date(2026, 1, 1), "months": 1, "opening_balance": 0,
+                             "income": [{"kind": "aap", "amount": 1, "day": 1}],
+                             "expense": [{"kind": "husleie", "amount": 1000, "dates": [date(2026, 1, 5)]}],
+                             "arrears": {"amount": 1, "creditor": "utleier"}}, "x.toml")
+    t = align(h, date(2026, 1, 6)).household
+    assert t.rent.dates == [date(2026, 1, 5)] and t.start == date(2026, 1, 6)
+    p = plan_explained(t, as_of=date(2026, 1, 6), time_limit_s=5)
+    assert not any(x.kind == "husleie" for x in p.transactions)

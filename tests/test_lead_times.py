@@ -160,7 +160,7 @@ def test_letters_answer_by_request_by_and_refuse_a_passed_one(scenario):
     for to in recipients(p, h):
         ctx = letter_context(h, p, to, letter_date=date(2026, 11, 29), chart=False)
         asks = [i.request_by for i in p.interventions if i.request_by]
-        assert ctx["reply_by"] <= max(asks)
+        assert ctx["reply_by"].value <= max(asks)
     landlord = [i for i in p.interventions if i.lever == "rent_day"]
     if landlord:
         with pytest.raises(LetterError, match="roll-forward"):

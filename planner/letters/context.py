@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..facts import Fact, Ledger, month, ore, typical_share
+from ..facts import Fact, Ledger, first_changed_month, month, ore, typical_share
 from ..facts import rent_changes as facts_rent_changes
 from ..levers import rules
 from .sender import RECIPIENTS, Recipient, Sender
@@ -185,7 +185,8 @@ def _nominal_rent_days(plan, household) -> list[int] | None:
 def _share_facts(plan, household=None) -> tuple[list[tuple[Fact, Fact]], list[str]]:
     """The tenant's own rent debits in a typical month as facts (no 0 kr part), and the rent
     months whose debits differ from it (`planner.facts.typical_share`)."""
-    return typical_share(Ledger(plan), _nominal_rent_days(plan, household))
+    led = Ledger(plan)
+    return typical_share(led, _nominal_rent_days(plan, household), first_changed_month(led, household))
 
 
 def _tenant_share(plan, household=None) -> tuple[list[tuple[int, int]], list[tuple[str, list[int]]]]:
@@ -213,6 +214,23 @@ def _new_debit(plan, household) -> dict | None:
              [ore("new_debit.amount", -plan.transactions[k].amount_ore, m, (k,)) for k in debits.get(m, [])])
             for m in differs]
     return {"share": share, "differs": rows, "from": start, "rent_ore": ore("rent.amount", household.rent.amount)}
+
+
+def _direct_by(plan, household, lang: str) -> list[str]:
+    """Who pays the tenant's rent straight to the landlord, in words: Husbanken (the tenant's
+    bostøtte) and NAV (a trekk in which benefit), in the order they first pay."""
+    from ..explain import stream_name
+
+    seen: dict[str, str] = {}
+    for t in sorted(plan.transactions, key=lambda t: t.date):
+        if t.account != "landlord" or not t.rent_month or t.kind in seen:
+            continue
+        if t.kind == "bostotte_direct":
+            seen[t.kind] = "av Husbanken (bostøtten din)" if lang == "nb" else "by Husbanken (your housing allowance)"
+        elif t.kind == "deduction":
+            name = stream_name(household, t.stream or "")
+            seen[t.kind] = (f"av NAV (trekk i {name})" if lang == "nb" else f"by NAV (a deduction from {name})")
+    return list(seen.values())
 
 
 def rent_changes(plan, household, limit: int | None = None) -> list[dict]:
@@ -475,6 +493,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
     }
     if to == "landlord":
         ctx["payee_account"] = ""
+        ctx["problem"] = plan.baseline.problem
         ctx["new_debit"] = _new_debit(plan, household)
         ctx["changes"] = rent_changes(plan, household) if plan.as_of is not None else []
     if to in ("nav", "sosialtjenesten"):
@@ -496,10 +515,14 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
             "direct": bool(Ledger(plan).direct()),
             "shortfall_terms": _shortfall_terms(plan),
             "status": plan.status,
+            "problem": plan.baseline.problem,
+            "robust": plan.robust,
             "after_low_ore": ore("plan.low", plan.min_balance_ore),
             "after_low_date": Fact("plan.low_date", plan.min_balance_date, "date"),
             "share": share,
             "share_varies": bool(differs),
+            "changes": rent_changes(plan, household) if plan.as_of is not None else [],
+            "direct_by": _direct_by(plan, household, lang),
             "shortfall_monthly": ore("shortfall.monthly", plan.shortfall.monthly_ore)
             if plan.shortfall is not None and plan.shortfall.monthly_ore else None,
             "projection": _projection_facts(getattr(plan, "if_nothing_done", None)),
@@ -512,6 +535,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
         ctx.update({
             "status": plan.status,
             "problem": plan.baseline.problem,
+            "other_measures": len(plan.interventions) > 1,
             "budget": _budget(household, plan, lang),
             "adults": Fact("household.adults", household.adults, "count"),
             "children": Fact("household.children", household.children, "count"),

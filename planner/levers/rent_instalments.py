@@ -68,12 +68,13 @@ class RentInstalments(LeverRule):
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
         """The first debit of the split, the typical month's parts (day and amount, no 0 kr
         part) and whether months differ."""
-        from ..facts import Ledger, count, dom, ore, typical_share
+        from ..facts import Ledger, count, dom, first_changed_month, ore, typical_share
         from .base import first_new_debit
 
         p = i.params
         first = first_new_debit(plan, h, "rent_instalments.first", i.effective_from or anchor)
-        share, differs = typical_share(Ledger(plan), [int(d) for d in p["days"]])
+        led = Ledger(plan)
+        share, differs = typical_share(led, [int(d) for d in p["days"]], first_changed_month(led, h))
         facts = {"parts": share, "count": count("rent_instalments.parts", len(share)), "rent_ore": ore("rent.amount", h.rent.amount), "from_day": dom("rent.day", h.rent.day),
                  "varies": bool(differs)}
         return first, facts
