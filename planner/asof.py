@@ -20,12 +20,29 @@ from .model import Household
 from .periods import add_months
 
 
+#: Environment variable that pins today (YYYY-MM-DD): a training or demonstration server, or
+#: a browser test's server process, that must show the same plans on every day it runs.
+TODAY_ENV = "PLANNER_TODAY"
+
+
+class BadToday(ValueError):
+    """PLANNER_TODAY holds something that is not a date."""
+
+
 def today() -> date:
     """The calendar's today: the one place the program reads the clock for an as-of date (the
-    command line's default, the web page's "per dato"). Tests patch this function
-    (`planner.asof.today`) to run the same command on two different days; callers therefore
-    look it up at call time (`asof.today()`), never bind it at import."""
-    return date.today()
+    command line's default, the web page's "per dato"), or the day `PLANNER_TODAY` pins. Tests
+    patch this function (`planner.asof.today`) to run the same command on two different days;
+    callers therefore look it up at call time (`asof.today()`), never bind it at import."""
+    import os
+
+    pinned = os.environ.get(TODAY_ENV, "").strip()
+    if not pinned:
+        return date.today()
+    try:
+        return date.fromisoformat(pinned)
+    except ValueError:
+        raise BadToday(f"{TODAY_ENV}={pinned!r} is not a date written YYYY-MM-DD") from None
 
 
 def as_of_for(flag: date | None, h: Household, today_: date | None) -> date | None:

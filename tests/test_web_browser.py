@@ -55,8 +55,9 @@ def _serve(tmp: Path, *extra: str):
     """`planner serve` on a free loopback port; yields (base URL, log file), then stops it."""
     port = _free_port()
     log = tmp / "server.log"
+    # the server's today is pinned (PLANNER_TODAY) to the day the tests' households are made for
     env = dict(os.environ, PLANNER_SECRET_KEY="browser-test-secret", XDG_DATA_HOME=str(tmp / "data"),
-               MPLBACKEND="Agg")
+               MPLBACKEND="Agg", PLANNER_TODAY="2026-01-01")
     with open(log, "w") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "cli", "serve", "--port", str(port), "--db", f"sqlite:///{tmp / 'web.db'}",

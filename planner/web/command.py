@@ -90,6 +90,13 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
             sys.exit(EXIT_USAGE)
         click.echo(f"{add_user} lagt til i {users_file}")
         return
+    from planner.asof import BadToday, today
+
+    try:
+        today()
+    except BadToday as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     if not is_loopback(host) and not users_file:
         click.echo(
             f"error: refusing to listen on {host}: households hold personal data, so a non-loopback "
