@@ -28,7 +28,7 @@ _OSLO = ZoneInfo("Europe/Oslo")
 LENIENT_NOTE = ("OFX-filen følger ikke standarden helt (ofxtools avviste den) og er lest med den tolerante "
                 "leseren: bare dato, beløp, tekst, periode og saldo er tatt med; kontroller summene")
 #: Python's own object reprs (`<ofxtools.models... object at 0x7f...>`) never reach a message
-_OBJECT_REPR = re.compile(r"<[^<>]*? at 0x[0-9a-fA-F]+>|\b0x[0-9a-fA-F]{6,}\b")
+_OBJECT_REPR = re.compile(r"<(?:[^<>]|<[^<>]*>)*? at 0x[0-9a-fA-F]+>|\b0x[0-9a-fA-F]{6,}\b")
 
 
 def _day(value: datetime | date | None) -> date | None:
@@ -151,8 +151,8 @@ def _ofx_datetime(text: str) -> tuple[date, bool]:
     if not m:
         raise ValueError(f"not an OFX date: {text.strip()[:30]!r}")
     y, mo, d, hh, mm, ss, tz = m.groups()
-    if hh is None:  # a bare date is that calendar day
-        return date(int(y), int(mo), int(d)), True
+    if hh is None:  # a bare date is that calendar day, inclusive (as ofxtools reads it)
+        return date(int(y), int(mo), int(d)), False
     offset = timedelta(hours=float(tz)) if tz else timedelta(0)
     dt = datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0), tzinfo=timezone(offset))
     local = dt.astimezone(_OSLO)
