@@ -347,3 +347,26 @@ def test_amounts_with_kr_and_minus_signs(text, ore):
                                   "2025-08-01T00:00:00", "2025/08/01 12:30"])
 def test_dates_with_a_time_of_day(text):
     assert parse_date(text) == date(2025, 8, 1)
+
+
+# --------------------------------------------------------------------------- real public files
+
+
+REAL = ROOT / "tests" / "data" / "real"
+
+
+def test_real_ofx_files_read_or_refused_in_one_line(tmp_path):
+    """Files from ofxtools' own tests (tests/data/real/SOURCES.md): a bank statement without an
+    OFX header (ofxtools refuses it; the lenient reader reads it), a credit-card and an
+    investment statement (refused as no bank account)."""
+    from planner.statement.ofx import read_ofx
+
+    st = read_ofx((REAL / "ofxtools-stmtrs.ofx").read_bytes(), "stmtrs.ofx")
+    assert [e.amount_ore for e in st.entries] == [-20000, -30000] and st.closing_ore == 20029
+    assert (st.start, st.end, st.currency) == (date(2005, 10, 1), date(2005, 10, 28), "USD") and st.notes
+    assert "stmtrs.ofx: is a statement in USD" in _refused(tmp_path, "stmtrs.ofx",
+                                                           (REAL / "ofxtools-stmtrs.ofx").read_bytes())
+    assert "is a credit-card statement, not a bank account" in _refused(
+        tmp_path, "cc.ofx", (REAL / "ofxtools-br_nubank_cc.ofx").read_bytes())
+    assert "is an investment statement, not a bank account" in _refused(
+        tmp_path, "inv.ofx", (REAL / "ofxtools-invstmtrs.ofx").read_bytes())
