@@ -482,9 +482,11 @@ def calendar_cmd(year: int, kinds: tuple[str, ...]) -> None:
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="First day of the draft's plan, YYYY-MM-DD (default: the day after the statement ends).")
 @click.option("--id", "hid", default=None, help="Household id in the draft (default utkast-DATE).")
+@click.option("--account", default=None,
+              help="For a camt/OFX file of several accounts: the account to read (its last four digits or more).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Household draft to write (TOML, evidence as comments).")
-def import_statement(files, fmt, columns, as_of, hid, out) -> None:
+def import_statement(files, fmt, columns, as_of, hid, account, out) -> None:
     """Draft a household from bank statements: the payouts and bills found, for a person to confirm."""
     from planner.io.errors import InputError
     from planner.io.tables import ColumnMap
@@ -492,9 +494,15 @@ def import_statement(files, fmt, columns, as_of, hid, out) -> None:
 
     try:
         colmap = ColumnMap.load(columns) if columns else None
-        statement = read_files(files, fmt, colmap)
+        statement = read_files(files, fmt, colmap, account)
     except InputError as exc:
         _fail_input([str(p) for p in exc.problems])
+    for note in statement.notes:
+        click.echo(f"merk: {note}", err=True)
+    if statement.rejected:
+        first = statement.rejected[0]
+        click.echo(f"advarsel: {len(statement.rejected)} rad(er) avvist, utkastet bygger på resten; første: {first}",
+                   err=True)
     found = detect(statement)
     start = as_of.date() if as_of else default_as_of(found)
     if start <= found.statement_end:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from ..money import MoneyError, kroner_to_ore
+from .accounts import account_label, matches_account
 from .csvfile import account_digest
 from .model import Entry, Statement, fail
 
@@ -21,6 +22,8 @@ _NS = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.(05[234])\.001\.\d+$")
 #: the report element under the document's root, per message
 _REPORT = {"053": "Stmt", "052": "Rpt", "054": "Ntfctn"}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
+#: an XML Schema decimal (camt's Amt is one): `8.850`, `+8.85`, `.5`, `8.` are all valid
+_XS_DECIMAL = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 #: closing balances, best first: closing booked, then interim booked, then closing available
 _CLOSING = ("CLBD", "ITBD", "CLAV")
 
@@ -38,7 +41,9 @@ def parse_xml(data: bytes, name: str):
         raise fail(name, f"is not well-formed XML: {exc.msg}", line=exc.lineno or None) from None
 
 
-def read_camt(data: bytes, name: str) -> Statement:
+def read_camt(data: bytes, name: str, account: str | None = None) -> Statement:
+    """A camt.052/053/054 document's bookings; `account` chooses one account of a file that
+    holds several (digits of its number, at least the last four)."""
     root = parse_xml(data, name)
     kind = message_kind(root)
     if kind is None:
@@ -47,11 +52,19 @@ def read_camt(data: bytes, name: str) -> Statement:
     reports = root.findall(f"./{{*}}*/{{*}}{_REPORT[kind]}")
     if not reports:
         raise fail(name, f"is a camt.{kind} document without a statement ({_REPORT[kind]}) in it")
-    if len(reports) > 1 and len({_account(r) for r in reports}) > 1:
-        raise fail(name, f"holds statements of {len({_account(r) for r in reports})} accounts; "
-                   "export one account per file")
+    numbers = list(dict.fromkeys(n for n in (_number(r) for r in reports) if n))
+    if account is not None:
+        chosen = [r for r in reports if matches_account(_number(r), account)]
+        if not chosen:
+            raise fail(name, f"has no statement of the account --account {account}; it holds "
+                       f"{', '.join(account_label(n) for n in numbers) or 'no account number'}")
+        reports = chosen
+    elif len(numbers) > 1:
+        raise fail(name, f"holds statements of {len(numbers)} accounts ({', '.join(account_label(n) for n in numbers)}); "
+                   "choose one with --account (its last four digits or more), or export one account per file")
     entries: list[Entry] = []
     starts, ends, closing = [], [], None
+    stated = True  # every report states its period (camt.054 notifications often do not)
     currency = None
     for rep in reports:
         currency = currency or _text(rep, "{*}Acct/{*}Ccy")
@@ -66,6 +79,7 @@ def read_camt(data: bytes, name: str) -> Statement:
                 raise fail(name, f"entry in {ccy} on an account in {currency}: planner reads NOK accounts only",
                            line=ntry.sourceline)
             entries.append(e)
+        stated = stated and frm is not None and to is not None
         bal = _closing(rep, name)
         if bal is not None:
             closing = bal
@@ -76,7 +90,7 @@ def read_camt(data: bytes, name: str) -> Statement:
     entries.sort(key=lambda e: e.booked)
     return Statement(files=(name,), start=min(starts), end=max(ends), entries=tuple(entries),
                      currency=(currency or "NOK").upper(), closing_ore=closing,
-                     account_key=_account(reports[0]))
+                     account_key=_account(reports[0]), exact_period=stated)
 
 
 def _text(el, path: str) -> str | None:
@@ -91,17 +105,29 @@ def _date(text: str) -> date | None:
         return None
 
 
+def _number(rep) -> str | None:
+    return _text(rep, "{*}Acct/{*}Id/{*}IBAN") or _text(rep, "{*}Acct/{*}Id/{*}Othr/{*}Id")
+
+
 def _account(rep) -> str | None:
-    number = _text(rep, "{*}Acct/{*}Id/{*}IBAN") or _text(rep, "{*}Acct/{*}Id/{*}Othr/{*}Id")
+    number = _number(rep)
     return account_digest(number) if number else None
 
 
 def _amount(el, name: str) -> int:
+    """Øre of a camt amount, read as the XML decimal it is: `8.850` is 8.85 kr (trailing
+    zeros are allowed), but a fraction of an øre is refused rather than rounded."""
+    text = (el.text or "").strip()
+    if not _XS_DECIMAL.match(text):
+        raise fail(name, f"amount: not a decimal number: {text[:40]!r}", line=el.sourceline)
     try:
-        ore = kroner_to_ore((el.text or "").strip())
-    except MoneyError as exc:
-        raise fail(name, f"amount: {exc}", line=el.sourceline) from None
-    return ore
+        ore = Decimal(text) * 100
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        raise fail(name, f"amount: not a decimal number: {text[:40]!r}", line=el.sourceline) from None
+    if ore != ore.to_integral_value():
+        raise fail(name, f"amount {text[:40]}: a fraction of an øre; a bank account holds whole øre",
+                   line=el.sourceline)
+    return int(ore)
 
 
 def _entry(ntry, name: str) -> tuple[Entry | None, str | None]:

@@ -18,7 +18,7 @@ from datetime import date
 
 from ..io.tables import STATEMENT_COLUMNS, ColumnMap
 from ..money import MoneyError, kroner_to_ore
-from .model import Entry, Statement, fail
+from .model import Entry, Rejected, Statement, fail
 
 #: The header names Norwegian banks use for our columns (compared case-blind, spaces trimmed).
 KNOWN_HEADERS: dict[str, tuple[str, ...]] = {
@@ -34,12 +34,20 @@ KNOWN_HEADERS: dict[str, tuple[str, ...]] = {
     "type": ("type", "betalingstype", "transaksjonstype", "kategori"),
 }
 _HEADER_LINES = 10  # a preamble (account, period) may stand above the header
+#: a time of day some banks add to the date (`01.08.2025-00:00:00`, `01.08.2025 00:00`,
+#: `2025-08-01T00:00:00`): the booking's day is the date; the time is dropped
+_TIME = r"(?:[-T ]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?)?$"
 _DATE_FORMS = (
-    (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"), (3, 2, 1)),
+    (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})" + _TIME), (3, 2, 1)),
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})"), (1, 2, 3)),
-    (re.compile(r"^(\d{4})/(\d{2})/(\d{2})$"), (1, 2, 3)),
-    (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2})$"), (3, 2, 1)),
+    (re.compile(r"^(\d{4})/(\d{2})/(\d{2})" + _TIME), (1, 2, 3)),
+    (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2})" + _TIME), (3, 2, 1)),
 )
+#: a currency word some exports put beside the amount (`kr 747,37`, `747,37 NOK`)
+_CURRENCY_WORD = re.compile(r"^(?:kr\.?|nok)\s*|\s*(?:kr\.?|nok)$", re.IGNORECASE)
+#: share of rows that may be refused before the file as a whole is refused: more than this
+#: is a wrong column or a wrong file, not a few damaged rows
+MAX_REJECTED_SHARE = 0.25
 
 
 def decode(data: bytes, name: str, encoding: str | None = None) -> str:
@@ -71,10 +79,14 @@ def parse_date(text: str) -> date | None:
 
 
 def parse_amount(text: str) -> int | None:
-    """Øre of a Norwegian amount (`1 234,56`, `-1.234,56`, `−50`, `1234.56`); None if empty."""
-    text = text.strip().replace("\u2212", "-").replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    """Øre of a Norwegian amount (`1 234,56`, `-1.234,56`, `−50`, `kr 747,37`, `1234.56`); None if empty."""
+    text = _CURRENCY_WORD.sub("", text.strip().replace("\u00a0", " ").replace("\u202f", " ")).strip()
+    # a minus sign (U+2212), an en dash used as one, a trailing minus of an old export
+    text = text.replace("\u2212", "-").replace("\u2013", "-").replace(" ", "")
     if not text:
         return None
+    if text.endswith("-") and not text.startswith("-"):
+        text = "-" + text[:-1]
     if text.startswith("+"):
         text = text[1:]
     return kroner_to_ore(text)
@@ -104,27 +116,48 @@ def _usable(cols: dict[str, int]) -> bool:
 
 
 def read_csv(data: bytes, name: str, colmap: ColumnMap | None = None) -> Statement:
-    """A statement from a bank's CSV export."""
+    """A statement from a bank's CSV export.
+
+    The header may stand below a few preamble lines (account, period, owner): the separator is
+    guessed from each of the first lines in turn until one gives a header with a date and an
+    amount, so a preamble line without separators (or with commas in a `;` file) does not
+    decide it."""
     colmap = colmap or ColumnMap()
     text = decode(data, name, colmap.encoding)
     lines = text.splitlines()
     head = next((i for i, line in enumerate(lines[:_HEADER_LINES]) if line.strip()), None)
     if head is None:
         raise fail(name, "is empty: a bank statement CSV needs a header line and one line per booking")
-    sep = colmap.separator or guess_separator(lines[head])
-    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    seps = [colmap.separator] if colmap.separator else _separators(lines[:_HEADER_LINES])
+    rows: list[list[str]] = []
     header_at, cols = None, {}
-    for i, row in enumerate(rows[:_HEADER_LINES]):
-        found = _columns(row, colmap)
-        if _usable(found):
-            header_at, cols = i, found
+    for sep in seps:
+        rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+        for i, row in enumerate(rows[:_HEADER_LINES]):
+            found = _columns(row, colmap)
+            if _usable(found):
+                header_at, cols = i, found
+                break
+        if header_at is not None:
             break
     if header_at is None:
+        rows = list(csv.reader(io.StringIO(text), delimiter=seps[0]))
         shown = ", ".join(repr(h.strip()) for h in rows[head][:12]) if rows else ""
         raise fail(name, "is not a bank statement this reader knows: no date and amount columns in the first "
                    f"{_HEADER_LINES} lines (first line has {shown}); map your columns in a --columns file: "
                    '[statement] date = "...", amount = "..." (or in = "..." and out = "...")')
     return _rows_to_statement(rows, header_at, cols, name)
+
+
+def _separators(lines: list[str]) -> list[str]:
+    """Separators to try, most likely first: each non-empty line's best guess, in line order."""
+    out: list[str] = []
+    for line in lines:
+        if line.strip():
+            sep = guess_separator(line)
+            if sep not in out and line.count(sep):
+                out.append(sep)
+    return out + [s for s in (";", "\t", ",") if s not in out]
 
 
 def _cell(row: list[str], cols: dict[str, int], key: str) -> str:
@@ -135,25 +168,37 @@ def _cell(row: list[str], cols: dict[str, int], key: str) -> str:
 def _rows_to_statement(rows: list[list[str]], header_at: int, cols: dict[str, int], name: str) -> Statement:
     headers = rows[header_at]
     entries: list[Entry] = []
+    rejected: list[Rejected] = []
     balances: list[tuple[date, int, int]] = []  # (date, position, balance)
     currencies = set()
+    date_field = headers[cols["date"]].strip()
+    amount_field = headers[cols["amount"]].strip() if "amount" in cols else \
+        f"{headers[cols['in']].strip()}/{headers[cols['out']].strip()}"
     for n, row in enumerate(rows[header_at + 1:], start=header_at + 2):
         if not any(c.strip() for c in row):
             continue
         raw_date = _cell(row, cols, "date")
         booked = parse_date(raw_date)
-        if booked is None:
-            if not raw_date or raw_date.casefold() in ("reservert", "reserved", "ikke bokført"):
-                continue  # a pending (reserved) booking: not on the account yet
-            raise fail(name, f"not a date: {raw_date!r}; write DD.MM.YYYY or YYYY-MM-DD", line=n,
-                       field_name=headers[cols["date"]].strip())
+        text, party = _cell(row, cols, "text"), _cell(row, cols, "counterpart")
         try:
-            amount = _row_amount(row, cols)
+            amount: int | None = _row_amount(row, cols)
+            amount_problem = "" if amount is not None else "no amount in this booking"
         except MoneyError as exc:
-            col = "amount" if "amount" in cols else "in/out"
-            raise fail(name, str(exc), line=n, field_name=col) from None
+            amount, amount_problem = None, str(exc)
+        if booked is None:
+            if raw_date.casefold() in ("reservert", "reserved", "ikke bokført"):
+                continue  # a pending (reserved) booking: not on the account yet
+            if not raw_date and amount is None:
+                continue  # a sum or note line without date and amount
+            why = "no date" if not raw_date else "not a date"
+            message = f"{why}: {raw_date!r}; write DD.MM.YYYY or YYYY-MM-DD" if raw_date else \
+                "no date in a booking with an amount; write DD.MM.YYYY or YYYY-MM-DD"
+            rejected.append(Rejected(name, n, date_field, why, message, None, amount, text, party))
+            continue
         if amount is None:
-            raise fail(name, "no amount in this booking", line=n, field_name="amount" if "amount" in cols else "in/out")
+            rejected.append(Rejected(name, n, amount_field, "not an amount" if amount_problem != "no amount in "
+                                     "this booking" else "no amount", amount_problem, booked, None, text, party))
+            continue
         if cur := _cell(row, cols, "currency").upper():
             currencies.add(cur)
         bal = _cell(row, cols, "balance")
@@ -164,11 +209,9 @@ def _rows_to_statement(rows: list[list[str]], header_at: int, cols: dict[str, in
                 raise fail(name, str(exc), line=n, field_name=headers[cols["balance"]].strip()) from None
             if value is not None:
                 balances.append((booked, n, value))
-        entries.append(Entry(booked=booked, amount_ore=amount, text=_cell(row, cols, "text"),
-                             counterpart=_cell(row, cols, "counterpart"), type=_cell(row, cols, "type").casefold(),
-                             where=f"{name}:{n}"))
-    if not entries:
-        raise fail(name, "has a header but no bookings")
+        entries.append(Entry(booked=booked, amount_ore=amount, text=text, counterpart=party,
+                             type=_cell(row, cols, "type").casefold(), where=f"{name}:{n}"))
+    _too_many_rejected(name, entries, rejected)
     currency = "NOK"
     others = sorted(currencies - {"NOK"})
     if others:
@@ -180,7 +223,20 @@ def _rows_to_statement(rows: list[list[str]], header_at: int, cols: dict[str, in
         closing = balances[0][2] if newest_first else balances[-1][2]
     entries.sort(key=lambda e: e.booked)
     return Statement(files=(name,), start=min(dates), end=max(dates), entries=tuple(entries), currency=currency,
-                     closing_ore=closing, account_key=None, exact_period=False)
+                     closing_ore=closing, account_key=None, exact_period=False, rejected=tuple(rejected))
+
+
+def _too_many_rejected(name: str, entries: list[Entry], rejected: list[Rejected]) -> None:
+    """Refuse the file (one line, the first bad row) when nothing or too little could be read:
+    a few damaged rows are listed in the draft, a wrong column or file is not guessed around."""
+    if not entries and not rejected:
+        raise fail(name, "has a header but no bookings")
+    total = len(entries) + len(rejected)
+    if rejected and (not entries or len(rejected) > MAX_REJECTED_SHARE * total):
+        first = rejected[0]
+        more = f" ({len(rejected)} of {total} rows refused; nothing usable is left)" if not entries else \
+            f" ({len(rejected)} of {total} rows refused: too many to draft from the rest)"
+        raise fail(name, first.message + more, line=first.line, field_name=first.field)
 
 
 def _row_amount(row: list[str], cols: dict[str, int]) -> int | None:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from ..benefits import catalogue
@@ -65,6 +65,12 @@ class Stream:
     month_amounts: dict[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     why: str = ""
+    #: the name the draft shows instead of the kind's ("NAV, ytelse ukjent")
+    label: str = ""
+    #: a bank-day rule the kind does not have itself (a NAV payout drafted as `annen`)
+    shift: str | None = None
+    #: a row the reader refused probably belongs here: amount or rhythm may be wrong
+    incomplete: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,8 @@ class Detection:
     living_evidence: tuple[tuple[str, int], ...]  # (YYYY-MM, total spending that month)
     balance_ore: int | None
     excluded: tuple[Excluded, ...]
+    #: what the person must know before trusting the draft (Norwegian; the draft's first lines)
+    warnings: tuple[str, ...] = ()
 
     @property
     def streams(self) -> tuple[Stream, ...]:
@@ -158,11 +166,17 @@ def _schedule(flow: str, kind: str, **kw) -> Schedule:
     return resolve_expense(Expense(kind=kind, amount=1, **kw))
 
 
-def _monthly_fit(flow: str, kind: str, dates: list[date], st: Statement):
-    """(day or None for the kind's rule, month_day, matched, predicted, notes)."""
+def _monthly_fit(flow: str, kind: str, dates: list[date], st: Statement, shift: str | None = None,
+                 early_months: bool = False):
+    """(day or None for the kind's rule, month_day, matched, predicted, notes).
+
+    `early_months`: a payout earlier than the day in any month (not only December) becomes
+    that month's day; for a NAV payout whose benefit is unknown, whose own May and December
+    days (uføretrygd's 16 May) cannot be taken from the benefit's rule."""
     lo, hi = st.start, st.end
     observed = set(dates)
-    shift = catalogue().kinds[kind].rule_on(lo).shift if flow == "in" else catalogue().expenses[kind].shift
+    if shift is None:
+        shift = catalogue().kinds[kind].rule_on(lo).shift if flow == "in" else catalogue().expenses[kind].shift
     candidates: list[tuple[tuple, int | None]] = []
     if flow == "in" and catalogue().kinds[kind].rule_on(lo).day is not None:
         occ = {o.effective for o in occurrences(_schedule(flow, kind), lo, hi)}
@@ -189,24 +203,26 @@ def _monthly_fit(flow: str, kind: str, dates: list[date], st: Statement):
         return best, month_day, matched, len(dates), notes
     predicted = {o.nominal.month: o.effective for o in occurrences(sched, lo, hi)}
     for d in dates:
-        if flow == "in" and d.month == 12 and predicted.get(12) is not None and d < predicted[12] \
-                and d not in predicted.values():
-            rule_days = dict(catalogue().kinds[kind].rule_on(lo).month_day) if flow == "in" else {}
-            month_day = {str(m): v for m, v in rule_days.items()}
-            month_day["12"] = d.day
+        early = predicted.get(d.month) is not None and d < predicted[d.month] and d not in predicted.values()
+        if flow == "in" and early and (d.month == 12 or early_months):
+            if not month_day:
+                month_day = {str(m): v for m, v in dict(catalogue().kinds[kind].rule_on(lo).month_day).items()}
+            month_day[str(d.month)] = d.day
             if best is None:
                 best = catalogue().kinds[kind].rule_on(lo).day
-            notes.append(f"desember utbetalt {d.strftime('%d.%m.%Y')}, tidligere enn ellers")
+            what = "desember" if d.month == 12 else f"måned {d.month}"
+            notes.append(f"{what} utbetalt {d.strftime('%d.%m.%Y')}, tidligere enn ellers")
             matched += 1
-    off = sorted(d for d in dates if d not in predicted.values() and not (d.month == 12 and month_day))
+    off = sorted(d for d in dates if d not in predicted.values() and month_day.get(str(d.month)) != d.day)
     if off:
         notes.append("avvik fra dagen: " + ", ".join(x.strftime("%d.%m.%Y") for x in off))
     return best, month_day, matched, max(len(predicted), 1), notes
 
 
-def _fortnight_fit(flow: str, kind: str, dates: list[date], st: Statement):
+def _fortnight_fit(flow: str, kind: str, dates: list[date], st: Statement, shift: str | None = None):
     """(first, matched, predicted, notes) for a 14-day stream."""
-    shift = catalogue().kinds[kind].rule_on(st.start).shift if flow == "in" else "after"
+    if shift is None:
+        shift = catalogue().kinds[kind].rule_on(st.start).shift if flow == "in" else "after"
     best = None
     for d in dates:
         for back in range(0, 4):  # the nominal date may be a weekend the payout was moved from
@@ -227,7 +243,8 @@ def _fortnight_fit(flow: str, kind: str, dates: list[date], st: Statement):
     return last, hits, max(len(eff), 1), notes
 
 
-def _stream(flow: str, kind: str, group: list[Entry], st: Statement, why: str, named: bool) -> Stream | Excluded:
+def _stream(flow: str, kind: str, group: list[Entry], st: Statement, why: str, named: bool,
+            shift: str | None = None, early_months: bool = False) -> Stream | Excluded:
     group = sorted(group, key=lambda e: e.booked)
     dates = [e.booked for e in group]
     amounts = [abs(e.amount_ore) for e in group]
@@ -237,12 +254,12 @@ def _stream(flow: str, kind: str, group: list[Entry], st: Statement, why: str, n
         return Excluded("one-off", flow, evidence, kind)
     med = statistics.median(gaps) if gaps else 0
     if len(dates) >= 4 and _FORTNIGHT[0] <= med <= _FORTNIGHT[1] and kind is not None:
-        first, hits, predicted, notes = _fortnight_fit(flow, kind, dates, st)
+        first, hits, predicted, notes = _fortnight_fit(flow, kind, dates, st, shift)
         amount = _typical(amounts)
         return _finish(flow, kind, amount, "14 days", evidence, hits, predicted, amounts, named, notes, why,
                        every_days=14, first=first)
     if len(set(d.strftime("%Y-%m") for d in dates)) >= 3 and _MONTHLY[0] <= med <= _MONTHLY[1] and kind is not None:
-        day, month_day, hits, predicted, notes = _monthly_fit(flow, kind, dates, st)
+        day, month_day, hits, predicted, notes = _monthly_fit(flow, kind, dates, st, shift, early_months)
         plain = [a for e, a in zip(group, amounts) if e.booked.month != 12]
         amount = _typical(plain or amounts)
         month_amounts = {}
@@ -265,6 +282,159 @@ def _finish(flow, kind, amount, rhythm, evidence, hits, predicted, amounts, name
                   confidence=confidence, notes=tuple(notes), why=why, **sched)
 
 
+#: the `why` of classify.credit_kind for money from NAV whose text names no benefit
+NAV_UNNAMED = "NAV, ytelsen ikke navngitt"
+NAV_LABEL = "NAV, ytelse ukjent"
+_SAME_AMOUNT = 0.02  # payouts this close in amount are one benefit's
+
+
+def _rhythm_of(dates: list[date]) -> str | None:
+    """'14 days', 'monthly' or None: the same thresholds as `_stream` uses."""
+    gaps = _gaps(sorted(set(dates)))
+    if not gaps:
+        return None
+    med = statistics.median(gaps)
+    if len(dates) >= 4 and _FORTNIGHT[0] <= med <= _FORTNIGHT[1]:
+        return "14 days"
+    if len({(d.year, d.month) for d in dates}) >= 3 and _MONTHLY[0] <= med <= _MONTHLY[1]:
+        return "monthly"
+    return None
+
+
+def _by_day(cluster: list[Entry]) -> list[list[Entry]]:
+    """One amount paid on two days of each month (two children, two benefits of one size):
+    split by day of month; a 14-day stream or one payout a month stays whole."""
+    dates = [e.booked for e in cluster]
+    if _rhythm_of(dates) == "14 days" or len(cluster) <= len({(d.year, d.month) for d in dates}):
+        return [cluster]
+    parts: list[list[Entry]] = []
+    for e in sorted(cluster, key=lambda e: (e.booked.day, e.booked)):
+        if parts and e.booked.day - parts[-1][-1].booked.day <= 5:
+            parts[-1].append(e)
+        else:
+            parts.append([e])
+    return [sorted(p, key=lambda e: e.booked) for p in parts]
+
+
+def _anchor(part: list[Entry]) -> bool:
+    dates = [e.booked for e in part]
+    return _rhythm_of(dates) is not None or (len(part) >= 2 and len({(d.year, d.month) for d in dates}) == len(part))
+
+
+def _home(e: Entry, streams: list[list[Entry]]) -> list[Entry] | None:
+    """The rhythm stream a stray payout belongs to: the smaller AAP payout after a late
+    meldekort fills its 14-day slot; a December payout of another size fills its month."""
+    best: tuple[float, int] | None = None
+    for i, p in enumerate(streams):
+        dates = [x.booked for x in p]
+        typical = _typical([x.amount_ore for x in p])
+        ratio = e.amount_ore / typical
+        if not (dates[0] - timedelta(days=35) <= e.booked <= dates[-1] + timedelta(days=35)):
+            continue
+        if _rhythm_of(dates) == "14 days":
+            fits = 0.8 <= ratio <= 1.05 and min(abs((e.booked - d).days) for d in dates) >= 9
+        else:
+            months = {(d.year, d.month) for d in dates}
+            day = statistics.median_low([d.day for d in dates])
+            fits = (e.booked.year, e.booked.month) not in months and 0.5 <= ratio <= 2.0 and \
+                (e.booked.month == 12 or abs(e.booked.day - day) <= 10)
+        if fits and (best is None or abs(1 - ratio) < best[0]):
+            best = (abs(1 - ratio), i)
+    return streams[best[1]] if best else None
+
+
+def split_unnamed(group: list[Entry]) -> list[list[Entry]]:
+    """Payouts from one payer whose text names no benefit ("NAV ØKONOMILINJEN"), one list per
+    benefit: by amount (within 2 %), then by day of month, each stray payout to the rhythm it
+    fills. Several benefits of one payer must never merge into one irregular line: that hides
+    all but the named ones and turns a household with no problem into an income problem."""
+    clusters: list[list[Entry]] = []
+    for e in sorted(group, key=lambda e: (e.amount_ore, e.booked)):
+        if clusters and e.amount_ore <= clusters[-1][-1].amount_ore * (1 + _SAME_AMOUNT):
+            clusters[-1].append(e)
+        else:
+            clusters.append([e])
+    parts = [p for c in clusters for p in _by_day(c)]
+    # anchors: a rhythm already, or at most one payout a month (a monthly benefit whose
+    # December payout was larger, so that its gaps look irregular until December joins it)
+    streams = [sorted(p, key=lambda e: e.booked) for p in parts if _anchor(p)]
+    rest: list[list[Entry]] = []
+    for p in parts:
+        if _anchor(p):
+            continue
+        left = []
+        for e in p:
+            home = _home(e, streams)
+            if home is None:
+                left.append(e)
+            else:
+                home.append(e)
+                home.sort(key=lambda x: x.booked)
+        if left:
+            rest.append(left)
+    return sorted(streams + rest, key=lambda p: (p[0].booked, p[0].amount_ore))
+
+
+def _guess(s: Stream) -> str:
+    """A note with the benefits that pay in this rhythm: a hint, never the drafted kind."""
+    if s.rhythm == "14 days":
+        return "teksten nevner bare NAV, ikke ytelsen: hver 14. dag er vanlig for AAP og dagpenger; velg kind"
+    return ("teksten nevner bare NAV, ikke ytelsen: velg kind (barnetrygd, kontantstøtte, overgangsstønad, "
+            "bidragsforskudd, uføretrygd, alderspensjon ...) ut fra beløpet og vedtaket")
+
+
+def _key(e: Entry) -> tuple[tuple | None, tuple[str, str, bool] | None, str]:
+    """(group key, (kind, why, named), '' | 'spending' | 'tax refund') of one booking."""
+    if e.amount_ore > 0:
+        kind, why = credit_kind(e)
+        if kind == "":
+            return None, None, "tax refund"
+        key = ("in", kind) if kind not in (None, "annen", "lonn") else ("in", kind, group_text(e))
+        return key, (kind or "annen", why, kind is not None), ""
+    kind, why = debit_kind(e)
+    if kind == "spending":
+        return None, None, "spending"
+    return ("out", kind, "" if kind == "husleie" else group_text(e)), (kind, why, kind is not None), ""
+
+
+def _results(key: tuple, group: list[Entry], meta: tuple[str | None, str, bool], st: Statement) -> list:
+    flow = key[0]
+    kind, why, named = meta
+    if flow == "in" and why == NAV_UNNAMED:
+        out = []
+        for part in split_unnamed(group):
+            r = _stream("in", "annen", part, st, NAV_LABEL, False, shift="before", early_months=True)
+            out.append(replace(r, label=NAV_LABEL, shift="before", notes=(*r.notes, _guess(r)))
+                       if isinstance(r, Stream) else r)
+        return out
+    result = _stream(flow, kind or "annen", group, st, why, named)
+    if flow == "out" and kind is None and isinstance(result, Stream):
+        # an unnamed debit is a bill only when it is as fixed as one: same amount each time
+        if len({a for _, a in result.evidence}) > 1:
+            result = Excluded("irregular", "out", result.evidence)
+    return [result]
+
+
+def _rejected_keys(st: Statement) -> tuple[dict[tuple, list[str]], list[str]]:
+    """Group keys a refused row probably belongs to (by its text, and its sign when its amount
+    was read), with where it stood; and the places of rows that could be spending."""
+    keys: dict[tuple, list[str]] = defaultdict(list)
+    loose: list[str] = []
+    files = list(dict.fromkeys(st.files))
+    for r in st.rejected:
+        where = f"linje {r.line}" if r.line else "en rad"
+        if len(files) > 1 and r.file in files:
+            where = f"fil {files.index(r.file) + 1} {where}"
+        signs = (1, -1) if r.amount_ore is None else ((1,) if r.amount_ore > 0 else (-1,))
+        for sign in signs:
+            key, _, other = _key(r.as_entry(sign))
+            if key is not None:
+                keys[key].append(where)
+            elif other == "spending":
+                loose.append(where)
+    return keys, loose
+
+
 def detect(st: Statement) -> Detection:
     """Streams, spending and balance of a statement (see the module's rules)."""
     entries = sorted(st.entries, key=lambda e: (e.booked, -e.amount_ore))
@@ -274,36 +444,30 @@ def detect(st: Statement) -> Detection:
     meta: dict[tuple, tuple[str | None, str, bool]] = {}
     spending: list[Entry] = []
     for e in rest:
-        if e.amount_ore > 0:
-            kind, why = credit_kind(e)
-            if kind == "":
-                excluded.append(Excluded("tax refund", "in", ((e.booked, e.amount_ore),)))
-                continue
-            key = ("in", kind) if kind not in (None, "annen", "lonn") else ("in", kind, group_text(e))
-            meta[key] = (kind or "annen", why, kind is not None)
-        else:
-            kind, why = debit_kind(e)
-            if kind == "spending":
-                spending.append(e)
-                continue
-            key = ("out", kind, "" if kind == "husleie" else group_text(e))
-            meta[key] = (kind, why, kind is not None)
+        key, m, other = _key(e)
+        if other == "tax refund":
+            excluded.append(Excluded("tax refund", "in", ((e.booked, e.amount_ore),)))
+            continue
+        if other == "spending" or key is None or m is None:
+            spending.append(e)
+            continue
+        meta[key] = m
         groups[key].append(e)
+    touched, loose = _rejected_keys(st)
     incomes, expenses = [], []
     for key in sorted(groups, key=str):
         flow = key[0]
-        kind, why, named = meta[key]
-        result = _stream(flow, kind or "annen", groups[key], st, why, named)
-        if flow == "out" and kind is None and isinstance(result, Stream):
-            # an unnamed debit is a bill only when it is as fixed as one: same amount each time
-            if len({a for _, a in result.evidence}) > 1:
-                result = Excluded("irregular", "out", result.evidence)
-        if isinstance(result, Stream):
-            (incomes if flow == "in" else expenses).append(result)
-        else:
-            excluded.append(result)
-            if flow == "out":
-                spending.extend(groups[key])
+        for result in _results(key, groups[key], meta[key], st):
+            if isinstance(result, Stream) and key in touched:
+                result = replace(result, incomplete=True, confidence=round(min(result.confidence, 0.5), 2),
+                                 notes=(*result.notes, f"ufullstendig: en rad kontoutskriften ikke kunne lese "
+                                        f"({', '.join(touched[key])}) hører trolig hit; beløp og rytme kan være feil"))
+            if isinstance(result, Stream):
+                (incomes if flow == "in" else expenses).append(result)
+            else:
+                excluded.append(result)
+                if flow == "out":
+                    spending.extend(groups[key])  # debits are never split: the whole group
     expenses = _one_rent(expenses)
     months = _months(st)
     per_month = {key_of(y, m): 0 for y, m in months}
@@ -324,13 +488,31 @@ def detect(st: Statement) -> Detection:
         expenses=tuple(sorted(expenses, key=lambda s: (s.kind != "husleie", s.kind, s.evidence[0][0]))),
         living_ore=living, living_evidence=tuple(per_month.items()),
         balance_ore=st.closing_ore, excluded=tuple(excluded),
+        warnings=_warnings(st, incomes + expenses, loose),
     )
+
+
+def _warnings(st: Statement, streams: list[Stream], loose: list[str]) -> tuple[str, ...]:
+    """What the draft must say first: streams whose benefit is unknown, rows not read."""
+    out: list[str] = []
+    unknown = [s for s in streams if s.label == NAV_LABEL]
+    if unknown:
+        out.append(f"{len(unknown)} utbetaling{'er' if len(unknown) != 1 else ''} fra NAV der teksten ikke nevner "
+                   f"ytelsen («{NAV_LABEL}», kind = \"annen\"): velg ytelsen for hver før planlegging")
+    if st.rejected:
+        first = st.rejected[0]
+        n = len(st.rejected)
+        out.append(f"{n} rad{'er' if n != 1 else ''} i kontoutskriften kunne ikke leses og er ikke tatt med "
+                   f"(første: linje {first.line}, {first.field}: {first.reason}); utkastet bygger på resten"
+                   + ("; strømmer merket «ufullstendig» kan ha feil beløp eller rytme" if
+                      any(s.incomplete for s in streams) else "")
+                   + ("; forbruket kan være for lavt" if loose else ""))
+    out += list(st.notes)
+    return tuple(out)
 
 
 def _one_rent(expenses: list[Stream]) -> list[Stream]:
     """Exactly one husleie: the named one (the largest if several), else the largest monthly bill."""
-    from dataclasses import replace
-
     rents = [s for s in expenses if s.kind == "husleie"]
     if not rents:
         monthly = [s for s in expenses if s.rhythm == "monthly"]

@@ -56,6 +56,8 @@ def stream_item(s: Stream, name: str | None) -> dict:
         item["first"] = s.first.isoformat() if s.first else None
     elif s.day is not None:
         item["day"] = s.day
+    if s.shift is not None:
+        item["shift"] = s.shift
     if s.month_day:
         item["month_day"] = dict(s.month_day)
     if s.month_amounts:
@@ -89,11 +91,13 @@ def evidence_text(evidence) -> str:
 def describe(s: Stream) -> str:
     """One line about a stream, Norwegian: what, how often, how sure, why."""
     cat = catalogue()
-    name = cat.kinds[s.kind].name if s.flow == "in" else cat.expenses[s.kind].name
+    name = s.label or (cat.kinds[s.kind].name if s.flow == "in" else cat.expenses[s.kind].name)
     when = RHYTHM_NB[s.rhythm]
     if s.rhythm == "monthly":
         when += f", den {s.day}." if s.day is not None else ", ytelsens faste dag"
-    return f"{name}: {format_kr(s.amount_ore)} {when}; sikkerhet {s.confidence:.2f}" + (f" ({s.why})" if s.why else "")
+    why = f" ({s.why})" if s.why and s.why != s.label else ""
+    flag = " [UFULLSTENDIG]" if s.incomplete else ""
+    return f"{name}: {format_kr(s.amount_ore)} {when}; sikkerhet {s.confidence:.2f}{why}{flag}"
 
 
 def _toml_value(value: object) -> str:
@@ -113,7 +117,9 @@ def _toml_value(value: object) -> str:
 def toml_text(det: Detection, as_of: date | None = None, hid: str | None = None, files: int = 1) -> str:
     """The draft as a commented household TOML file."""
     doc = household_document(det, as_of, hid)
-    lines = [
+    # what must be read before anything else (benefits not named, rows not read) comes first
+    lines = [f"# MERK: {w}." for w in det.warnings]
+    lines += [
         f"# Utkast fra kontoutskrift {det.statement_start.strftime('%d.%m.%Y')}–{det.statement_end.strftime('%d.%m.%Y')}"
         f" ({files} fil{'er' if files != 1 else ''}), laget av `planner import-statement`.",
         "# Et UTKAST, ikke en plan: kontroller hver strøm mot kontoutskriften, rett eller fjern den,",

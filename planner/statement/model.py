@@ -43,6 +43,35 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Rejected:
+    """A row the reader could not use (a bad date or amount): kept so that the draft can say
+    that its conclusions rest on partial data, and which stream the row probably belonged to.
+
+    `reason` holds no cell value (it goes into the draft); `message` names the value (it goes
+    to the person at the terminal, like every other input error)."""
+
+    file: str
+    line: int | None
+    field: str
+    reason: str
+    message: str
+    booked: date | None = None
+    amount_ore: int | None = None
+    text: str = field(default="", repr=False)
+    counterpart: str = field(default="", repr=False)
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+    def as_entry(self, sign: int) -> Entry:
+        """The row as a booking of `sign` (+1 in, -1 out), to find the stream it belongs to."""
+        amount = self.amount_ore if self.amount_ore is not None else sign
+        return Entry(booked=self.booked or date(2000, 1, 1), amount_ore=amount, text=self.text,
+                     counterpart=self.counterpart)
+
+
+@dataclass(frozen=True)
 class Statement:
     """The bookings of one account over a period, as read from one or more files."""
 
@@ -57,6 +86,10 @@ class Statement:
     account_key: str | None = field(default=None, repr=False)
     #: the file states its period (camt FrToDt, OFX DTSTART/DTEND); a CSV has only its bookings
     exact_period: bool = True
+    #: rows the reader could not use: the draft must say so, never conclude as if complete
+    rejected: tuple[Rejected, ...] = ()
+    #: how the file was read when it matters for trust (the lenient OFX reader), Norwegian
+    notes: tuple[str, ...] = ()
 
     @property
     def days(self) -> int:

@@ -37,8 +37,9 @@ def sniff(data: bytes, separator: str | None = None) -> str | None:
         text = head.decode("utf-8")
     except UnicodeDecodeError:
         text = head.decode("cp1252", errors="replace")
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return "csv" if any(s in first for s in (";", ",", "\t", separator or ";")) else None
+    # a preamble (account, owner, period) may stand above the header: any of the first lines
+    lines = [line for line in text.splitlines() if line.strip()][:10]
+    return "csv" if any(s in line for line in lines for s in (";", ",", "\t", separator or ";")) else None
 
 
 def _what(data: bytes) -> str:
@@ -46,8 +47,10 @@ def _what(data: bytes) -> str:
     return next((what for magic, what in _MAGIC if head.startswith(magic)), "not text in columns")
 
 
-def read_bytes(data: bytes, name: str, fmt: str | None = None, columns: ColumnMap | None = None) -> Statement:
-    """One file's statement; `fmt` is one of FORMATS or None to tell it from the content."""
+def read_bytes(data: bytes, name: str, fmt: str | None = None, columns: ColumnMap | None = None,
+               account: str | None = None) -> Statement:
+    """One file's statement; `fmt` is one of FORMATS or None to tell it from the content;
+    `account` chooses one account of a camt or OFX file that holds several (last digits)."""
     if len(data) > MAX_BYTES:
         raise fail(name, f"is {len(data) // (1024 * 1024)} MB; a bank statement of a few months is far smaller "
                    f"(limit {MAX_BYTES // (1024 * 1024)} MB)")
@@ -60,11 +63,11 @@ def read_bytes(data: bytes, name: str, fmt: str | None = None, columns: ColumnMa
     if kind == "camt053":
         from .camt import read_camt
 
-        st = read_camt(data, name)
+        st = read_camt(data, name, account)
     elif kind == "ofx":
         from .ofx import read_ofx
 
-        st = read_ofx(data, name)
+        st = read_ofx(data, name, account)
     elif kind == "csv":
         from .csvfile import read_csv
 
@@ -77,7 +80,8 @@ def read_bytes(data: bytes, name: str, fmt: str | None = None, columns: ColumnMa
     return st
 
 
-def read_files(paths: Sequence[str | Path], fmt: str | None = None, columns: ColumnMap | None = None) -> Statement:
+def read_files(paths: Sequence[str | Path], fmt: str | None = None, columns: ColumnMap | None = None,
+               account: str | None = None) -> Statement:
     """Read and join statement files; every problem of every file is reported at once."""
     items: list[tuple[str, bytes]] = []
     problems: list[Problem] = []
@@ -93,15 +97,15 @@ def read_files(paths: Sequence[str | Path], fmt: str | None = None, columns: Col
             problems.append(Problem(name, f"cannot be read: {exc.strerror}"))
     if problems:
         raise StatementError(problems)
-    return read_many(items, fmt, columns)
+    return read_many(items, fmt, columns, account)
 
 
 def read_many(items: Sequence[tuple[str, bytes]], fmt: str | None = None,
-              columns: ColumnMap | None = None) -> Statement:
+              columns: ColumnMap | None = None, account: str | None = None) -> Statement:
     statements, problems = [], []
     for name, data in items:
         try:
-            statements.append(read_bytes(data, name, fmt, columns))
+            statements.append(read_bytes(data, name, fmt, columns, account))
         except StatementError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -129,7 +133,7 @@ def join(statements: Sequence[Statement]) -> Statement:
             what = "repeats" if same else "overlaps"
             problems.append(Problem(b.files[0], f"{what} {a.files[0]}: both cover {b.start.isoformat()} to "
                                     f"{min(a.end, b.end).isoformat()}; give each period once"))
-        elif (b.start - a.end).days > slack:
+        elif (b.start - a.end).days > slack and not _only_non_bank_days(a, b):
             problems.append(Problem(b.files[0], f"leaves a gap after {a.files[0]}: nothing from "
                                     f"{(a.end + timedelta(days=1)).isoformat()} to "
                                     f"{(b.start - timedelta(days=1)).isoformat()}; give the missing statement"))
@@ -144,6 +148,8 @@ def join(statements: Sequence[Statement]) -> Statement:
         closing_ore=ordered[-1].closing_ore,
         account_key=next(iter(keys), None),
         exact_period=all(s.exact_period for s in ordered),
+        rejected=tuple(r for s in ordered for r in s.rejected),
+        notes=tuple(dict.fromkeys(n for s in ordered for n in s.notes)),
     )
     _duplicates(merged)
     if merged.days < MIN_DAYS:
@@ -151,6 +157,22 @@ def join(statements: Sequence[Statement]) -> Statement:
                    f"{merged.end.isoformat()}); detection needs {MIN_TEXT}: give a longer statement or "
                    "several consecutive ones")
     return merged
+
+
+def _only_non_bank_days(a: Statement, b: Statement) -> bool:
+    """Daily (or weekly) camt files cover bank days: Friday's file, then Monday's. The days
+    between two files with stated periods are no gap when none of them is a bank day (a
+    weekend, a holiday); a CSV states no period, so this applies only to exact periods."""
+    from ..calendar import is_bank_day
+
+    if not (a.exact_period and b.exact_period):
+        return False
+    day = a.end + timedelta(days=1)
+    while day < b.start:
+        if is_bank_day(day):
+            return False
+        day += timedelta(days=1)
+    return True
 
 
 def _duplicates(st: Statement) -> None:

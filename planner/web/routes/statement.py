@@ -65,7 +65,7 @@ def draft_form(items: list[tuple[str, bytes]], fmt: str | None, as_of: date | No
             notes = "".join(f" Merk: {n}." for n in s.notes)
             row["evidence"] = (f"Funnet: {describe(s)}. Bevis: {evidence_text(s.evidence)}.{notes} "
                                "Kontroller: behold, rett eller fjern raden.")
-    warnings = []
+    warnings = list(found.warnings)  # benefits not named, rows not read: before anything else
     day = today()
     forms.date_form(form, day)  # the plan is made today ("Per dato"), whatever the statement's dates
     if start < day:
