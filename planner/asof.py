@@ -19,7 +19,6 @@ from typing import Any
 from .model import Household
 from .periods import add_months
 
-
 #: Environment variable that pins today (YYYY-MM-DD): a training or demonstration server, or
 #: a browser test's server process, that must show the same plans on every day it runs.
 TODAY_ENV = "PLANNER_TODAY"

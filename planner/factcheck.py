@@ -340,7 +340,33 @@ def _move_first(f: Any, t: Truth) -> str | None:
     since = (i.effective_from if i is not None else None) or t.anchor
     moved = sorted(x.date for x in t.txs if x.kind == "income" and x.stream == f.subject and x.date not in old
                    and (since is None or x.date >= since))
+    to_day = i.params.get("to_day") if i is not None else None
+    if moved and isinstance(to_day, int) and not (_shifted(moved[0], to_day) or _before(moved[0], to_day)):
+        return f"{moved[0]} is not the {to_day}. nor the bank day before it"
     return _eq(f.value, moved[0] if moved else None, "the first payout on a new day")
+
+
+def _before(d: date, dom: int) -> bool:
+    """`d` is day `dom` of its month or an earlier day with only closed days after it up to
+    `dom` (NAV pays on the bank day before a closed day)."""
+    last = (date(d.year + (d.month == 12), d.month % 12 + 1, 1) - timedelta(days=1)).day
+    nominal = date(d.year, d.month, min(dom, last))
+    if d > nominal:
+        return False
+    k = d + timedelta(days=1)
+    while k <= nominal:
+        if is_bank_day(k):
+            return False
+        k += timedelta(days=1)
+    return True
+
+
+@rule("move_payout.replaces")
+def _move_replaces(f: Any, t: Truth) -> str | None:
+    """The first payout of today's schedule that the plan no longer pays on its day."""
+    now = {x.date for x in t.txs if x.kind == "income" and x.stream == f.subject}
+    gone = sorted(x.date for x in t.base if x.kind == "income" and x.stream == f.subject and x.date not in now)
+    return _eq(f.value, gone[0] if gone else None, "the first payout of today's schedule that moves")
 
 
 @rule("move_payout.from_day", "move_payout.to_day", "move_payout.shift_days")

@@ -191,6 +191,8 @@ def rent_changes(led: Ledger, h: Any, limit: int | None = None) -> list[dict[str
 def first_changed_month(led: Ledger, h: Any) -> str | None:
     """The first rent month the plan changes (its debits differ from today's, or part of it is
     paid straight to the landlord): a typical month is one from then on."""
+    if h is None:  # no household: no schedule to compare with, every month counts
+        return None
     rows = rent_changes(led, h, limit=1)
     return rows[0]["month"].value if rows else None
 

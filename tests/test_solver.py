@@ -147,15 +147,30 @@ def exhaustive_min_cost(h: Household, allow=(), forbid=(), extra_opening: int = 
     move_opts: list[tuple[str | None, list]] = [(None, [])]
     for name in cfg.move_streams:
         inc, sc, _ = streams[name]
-        cands = []
-        if sc.day is not None:
-            cands = [Schedule(shift=sc.shift, day=d) for d in cfg.move_days if d != sc.day]
-        elif sc.every_days is not None:
-            cands = [Schedule(shift=sc.shift, every_days=sc.every_days, first=sc.first + timedelta(days=k))
-                     for k in cfg.move_shifts if k and abs(k) < sc.every_days]
-        for c in cands:
-            move_opts.append((name, [(o.effective, inc.amount_for(o.nominal.year, o.nominal.month))
-                                     for o in occurrences(c, start, end)]))
+        def amt(o):
+            return inc.amount_for(o.nominal.year, o.nominal.month)
+
+        if sc.day is not None:  # each month's payout on the new day (a month without one keeps its own)
+            old_m = {(o.nominal.year, o.nominal.month): o for o in occurrences(sc, start, end)}
+            for d in cfg.move_days:
+                if d == sc.day:
+                    continue
+                new_m = {(o.nominal.year, o.nominal.month): o
+                         for o in occurrences(Schedule(shift=sc.shift, day=d), start, end)}
+                move_opts.append((name, [(o.effective, amt(o)) for o in (new_m.get(k, v) for k, v in old_m.items())]))
+        elif sc.every_days is not None:  # each payout displaced by the nearer of k and k - 14 days;
+            # one whose new day is outside the horizon is gone, and none is added
+            old_n = [o.nominal for o in occurrences(sc, start, end)]
+            seen = set()
+            for k in cfg.move_shifts:
+                dk = k - sc.every_days if k > sc.every_days // 2 else (k + sc.every_days if k < -(sc.every_days // 2) else k)
+                if not k or abs(k) >= sc.every_days or dk in seen or dk == 0:
+                    continue
+                seen.add(dk)
+                new_n = {o.nominal: o for o in occurrences(Schedule(shift=sc.shift, every_days=sc.every_days,
+                                                                    first=sc.first + timedelta(days=dk)), start, end)}
+                move_opts.append((name, [(new_n[n + timedelta(days=dk)].effective, amt(new_n[n + timedelta(days=dk)]))
+                                         for n in old_n if n + timedelta(days=dk) in new_n]))
     # arrears repayment: n monthly instalments (whole kroner) from the first month on a rent day
     repay_opts: list[list[tuple[date, int]]] = [[]]
     if h.arrears is not None and h.arrears.amount > 0 and cfg.allows("repayment_plan"):
@@ -776,8 +791,9 @@ def test_a_14_day_payout_can_be_moved_within_its_rhythm():
     assert p.status == "planned" and p.cost == exhaustive_min_cost(h) == 5
     (i,) = p.interventions
     assert i.lever == "move_payout"
-    # the rhythm's anchor moves 12 days on (= 2 days back): 19.11 -> 01.12
-    assert (i.params["from_day"], i.params["to_day"], i.params["shift_days"]) == ("2026-11-19", "2026-12-01", 12)
+    # each payout two days earlier (the anchor 12 days on would be the same dates, read as a
+    # payout skipped): 19.11 -> 17.11
+    assert (i.params["from_day"], i.params["to_day"], i.params["shift_days"]) == ("2026-11-19", "2026-11-17", -2)
     assert [t.date for t in p.transactions if t.kind == "income"] == [
         date(2026, 11, 3), date(2026, 11, 17), date(2026, 12, 1), date(2026, 12, 15), date(2026, 12, 29)]
 

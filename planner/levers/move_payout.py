@@ -31,24 +31,39 @@ def _payouts(h: Household, sc: Schedule, name: str) -> list[Payout]:
             for o in occurrences(sc, h.start, h.end)]
 
 
+def nearest(k: int, every: int) -> int:
+    """A shift of a rhythm as the displacement of each payout: the anchor moved `k` days on a
+    14-day rhythm moves each payout by `k`, or by `k - 14` (the same dates): the nearer one is
+    what the payout really moves (12 days on is 2 days earlier), so no payout is skipped."""
+    if k > every // 2:
+        return k - every
+    if k < -(every // 2):
+        return k + every
+    return k
+
+
 def _transition(s: Setup, old: list[Payout], new: list[Payout], shift: int | None) -> list[Payout]:
-    """The stream's payouts when the move applies from the lever's first effective day: a
-    payout moves only when both its old and its new date are on or after that day (paired by
-    month for a monthly payout, by `shift` days for a 14-day rhythm); before it the current
-    schedule runs, so no payout is lost or paid twice in the change."""
+    """The stream's payouts once moved, each new payout paired with the old one it replaces (by
+    month for a monthly payout, by the displacement `shift` for a 14-day rhythm). A payout moves
+    only when both its old and its new date are on or after the lever's first effective day;
+    before it the current schedule runs. A new payout without an old partner in the horizon is
+    left out, so a move never adds a payout (a rhythm moved earlier would otherwise bring next
+    year's first payout into this one, and one moved later a payout already received), and an
+    old payout whose new day falls after the horizon is gone from it."""
     frm = s.effective.get(MovePayout.key, 0)
-    if frm <= 0:
-        return new
 
     def key(p: Payout, k: int | None) -> Any:
         return (p[2].year, p[2].month) if k is None else p[2] - timedelta(days=k)
 
-    pending = {key(p, None if shift is None else shift): p for p in new}
+    pending = {key(q, shift): q for q in new}
     out: list[Payout] = []
     for p in old:
         q = pending.pop(key(p, None if shift is None else 0), None)
-        out.append(p if q is None or min(p[0], q[0]) < frm else q)
-    out += [q for q in pending.values() if q[0] >= frm]
+        if q is None:
+            if p[0] < frm or shift is None:
+                out.append(p)  # before the change, or a month without a new payout: as it is
+            continue  # moved past the horizon's end
+        out.append(p if min(p[0], q[0]) < frm else q)
     return sorted(out)
 
 
@@ -73,12 +88,15 @@ class MovePayout(LeverRule):
                         new = _payouts(s.h, Schedule(shift=sched.shift, day=d), name)
                         opts.append((f"day:{d}", _transition(s, s.streams[name].occ, new, None)))
             elif sched.every_days is not None and sched.first is not None:
+                seen: set[int] = set()
                 for k in cfg.move_shifts:
-                    if k == 0 or abs(k) >= sched.every_days:
-                        continue
+                    d = nearest(k, sched.every_days)
+                    if d == 0 or abs(k) >= sched.every_days or d in seen:
+                        continue  # 12 days on is 2 days earlier: one candidate per displacement
+                    seen.add(d)
                     sc = Schedule(shift=sched.shift, every_days=sched.every_days,
-                                  first=sched.first + timedelta(days=k))
-                    opts.append((f"shift:{k}", _transition(s, s.streams[name].occ, _payouts(s.h, sc, name), k)))
+                                  first=sched.first + timedelta(days=d))
+                    opts.append((f"shift:{d}", _transition(s, s.streams[name].occ, _payouts(s.h, sc, name), d)))
             options[name] = opts
         s.candidates[self.key] = options
 
@@ -185,14 +203,17 @@ class MovePayout(LeverRule):
                  if plan.transactions[k].date not in old and (since is None or plan.transactions[k].date >= since)]
         first = Fact("move_payout.first", plan.transactions[moved[0]].date, "date", s, (moved[0],)) if moved else None
         shift = p.get("shift_days")
-        def when(key: str, v: Any) -> Fact | None:  # a day of month, or a 14-day stream's first payout date
-            if v is None:
-                return None
-            return Fact(key, date.fromisoformat(v), "date", s) if isinstance(v, str) else dom(key, v, s)
+        # the payout of the schedule as it stands that the first moved one replaces
+        now = {t.date for t in plan.transactions if t.kind == "income" and t.stream == s}
+        gone = sorted(d for d in old if d not in now and (since is None or d >= since - timedelta(days=31)))
+        replaces = Fact("move_payout.replaces", gone[0], "date", s) if gone else None
 
-        facts = {"benefit": stream_name(h, s),
-                 "from_day": when("move_payout.from_day", p.get("from_day")),
-                 "to_day": when("move_payout.to_day", p.get("to_day")),
+        def day_of(key: str, v: Any) -> Fact | None:  # a monthly stream's day of the month
+            return dom(key, v, s) if isinstance(v, int) else None
+
+        facts = {"benefit": stream_name(h, s), "replaces": replaces,
+                 "from_day": day_of("move_payout.from_day", p.get("from_day")),
+                 "to_day": day_of("move_payout.to_day", p.get("to_day")),
                  "shift_days": count("move_payout.shift_days", abs(shift), s) if shift is not None else None,
                  "earlier": shift is not None and shift < 0}
         return first, facts
