@@ -118,7 +118,7 @@ _SPELLINGS = {
     "aap": ("arbeidsavklaringspenger", "arbeidsavklaring", "attforing", "attforingspenger"),
     "barnetrygd": ("utvidet barnetrygd", "ordinaer barnetrygd"),
     "uforetrygd": ("uforepensjon", "ufore", "uforetrygd nav"),
-    "sosialhjelp": ("okonomisk sosialhjelp", "sosialstonad", "okonomisk stonad", "nav sosial", "sosial"),
+    "sosialhjelp": ("okonomisk sosialhjelp", "okonomisk stonad"),
     "alderspensjon": ("pensjon", "alderspensjon nav", "garantipensjon", "minstepensjon"),
     "lonn": ("lon", "lonn", "arbeidsinntekt", "inntekt fra arbeid", "salary", "wage"),
     "dagpenger": ("dagpenger ved arbeidsloshet",),
