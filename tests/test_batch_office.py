@@ -62,6 +62,7 @@ def office(tenants: pd.DataFrame, payouts: pd.DataFrame) -> tuple[pd.DataFrame, 
     for c in ("start", "arrears_since"):
         t[c] = [when(v, k) for k, v in enumerate(t[c])]
     p["first"] = [when(v, k) for k, v in enumerate(p["first"])]
+    t["deduction_from"] = t["deduction_from"].str.replace("aap", "AAP").str.replace("uforetrygd", "Uføretrygd")
     p["kind"] = [(expense if f == "out" else income)[k] for k, f in zip(p["kind"], p["flow"])]
     return t, p
 
@@ -75,7 +76,7 @@ def test_office_names_are_not_codes_here():
     """The variant really uses names and office numbers (else the tests below prove nothing)."""
     t, p = office(*tables())
     assert {"Bostøtte", "BOSTØTTE", "AAP", "Barnetrygd", "Uføretrygd"} & set(p["kind"])
-    assert any(v.startswith("kr ") for v in t["rent"]) and any("\u00a0" in v for v in p["amount"])
+    assert "AAP" in set(t["deduction_from"]) and any(v.startswith("kr ") for v in t["rent"]) and any("\u00a0" in v for v in p["amount"])
 
 
 @pytest.mark.parametrize("sep, encoding", [(";", "cp1252"), ("\t", "utf-8-sig"), (",", "utf-8")])

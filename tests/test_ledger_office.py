@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
+from planner.ledger.measure import precision_recall
 from planner.ledger.run import LedgerOptions, run_ledger
 from planner.ledger.synth import PLANTED, Generated, generate
 
@@ -89,17 +90,13 @@ def write_xlsx(frame: pd.DataFrame, path: Path, title: list[str] = TITLE) -> Pat
 
 
 def measure(g: Generated, out: Path) -> dict[str, tuple[float, float]]:
-    """Precision and recall of every planted pattern in a run's tenancies.csv."""
+    """Precision and recall of every planted pattern in a run's tenancies.csv (the project's
+    measure, planner.ledger.measure.precision_recall)."""
     found = {r["tenancy"]: r["pattern"] for r in rows(out / "tenancies.csv")}
     assert set(found) == set(g.truth)
-    truth = pd.Series([g.truth[t] for t in sorted(found)])
-    pred = pd.Series([found[t] for t in sorted(found)])
-    res = {}
     for p in PLANTED:
-        tp = int(((truth == p) & (pred == p)).sum())
-        res[p] = (tp / max(int((pred == p).sum()), 1), tp / max(int((truth == p).sum()), 1))
-        assert (truth == p).sum() >= 50, p
-    return res
+        assert sum(1 for q in g.truth.values() if q == p) >= 50, p  # enough of each to measure
+    return precision_recall(g.truth, found)
 
 
 MIX = {p: 0.2 for p in PLANTED}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import os
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InputError
@@ -22,7 +21,7 @@ from .columns import (
     RowError,
     _p,
 )
-from .office import kind_code, kind_names
+from .office import benefit_names, kind_code
 from .reading import MONEY_COLS, cell_text, convert
 from .spool import RawHousehold
 
@@ -147,21 +146,11 @@ def _payout_items(raw: RawHousehold, data: dict, errors: list[RowError]) -> dict
     return rows_of
 
 
-@lru_cache(maxsize=2)
-def _kind_names(group: str) -> dict[str, str]:
-    from ...benefits import catalogue
-
-    cat = catalogue()
-    if group == "income":
-        return kind_names({k: v.name for k, v in cat.kinds.items()})
-    return kind_names({k: v.name for k, v in cat.expenses.items()})
-
-
 def _kind(text: str, group: str) -> str:
     """A payout's kind: the code, or the benefit's (or bill's) name as offices write it (`Bostøtte`,
     `AAP`, `Barnetrygd`, `Uføretrygd`), case and æøå aside. An unknown word is passed on, so the
     model's message lists the kinds allowed."""
-    return kind_code(text, _kind_names(group))
+    return kind_code(text, benefit_names(group))
 
 
 def _in_row_order(errors: list[RowError], tenants_file: str) -> list[RowError]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 #: How many lines above the header a file may hold (title, date, blank lines, a filter line).
 HEADER_SEARCH = 30
@@ -149,6 +150,16 @@ def kind_names(codes: dict[str, str]) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=2)
+def benefit_names(group: str = "income") -> dict[str, str]:
+    """`kind_names` of the catalogue's benefits ("income") or bills ("expense")."""
+    from ...benefits import catalogue
+
+    cat = catalogue()
+    kinds = cat.kinds if group == "income" else cat.expenses
+    return kind_names({k: v.name for k, v in kinds.items()})
+
+
 def kind_code(text: str, names: dict[str, str]) -> str:
     """The code for a benefit or bill written by name (`Bostøtte`, `AAP`, `Barnetrygd`), case and
     accents aside; the text unchanged when it names none (the model refuses it with the kinds it
@@ -156,5 +167,5 @@ def kind_code(text: str, names: dict[str, str]) -> str:
     return names.get(_fold(text), text)
 
 
-__all__ = ["HEADER_SEARCH", "csv_header", "find_header", "kind_code", "kind_names", "normalise_amount",
+__all__ = ["HEADER_SEARCH", "benefit_names", "csv_header", "find_header", "kind_code", "kind_names", "normalise_amount",
            "normalise_date"]

@@ -26,10 +26,20 @@ from .columns import (
     ColumnMap,
     RowError,
 )
-from .office import HEADER_SEARCH, csv_header, find_header, normalise_amount, normalise_date
+from .office import (
+    HEADER_SEARCH,
+    benefit_names,
+    csv_header,
+    find_header,
+    kind_code,
+    normalise_amount,
+    normalise_date,
+)
 from .sources import Source, _encoding, guess_separator
 
 #: Columns that hold kroner: read as an office writes them (`9.500,00`, `kr 747,37`, `(100,00)`).
+#: List columns that name benefits (`aap;uforetrygd`), by code or by name.
+_BENEFIT_LIST_COLS = {"deduction_from", "move_payout"}
 MONEY_COLS = {"amount", "rent", "opening_balance", "min_balance", "living_monthly", "arrears"}
 
 # --------------------------------------------------------------------------- reading tables
@@ -306,7 +316,10 @@ def convert(col: str, text: str) -> object:
     if col in _LIST_INT_COLS:
         return [_int(p) for p in _SPLIT.split(text) if p]
     if col in _LIST_STR_COLS:
-        return [p.strip().lower() for p in re.split(r"[;,]", text) if p.strip()]
+        parts = [p.strip() for p in re.split(r"[;,]", text) if p.strip()]
+        if col in _BENEFIT_LIST_COLS:  # benefits by name too: "AAP; Uføretrygd"
+            return [kind_code(p, benefit_names("income")).lower() for p in parts]
+        return [p.lower() for p in parts]
     if col in _LIST_DATE_COLS:
         return [_date(p) for p in _SPLIT.split(text) if p]
     if col in _MAP_COLS:
