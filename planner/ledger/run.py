@@ -293,7 +293,7 @@ def _no_usable_row(name: str, s: LedgerSummary, errors: list[RowError]) -> str:
     where = (f"; the first: row {first.row}" + (f", column {first.column!r}" if first.column else "")
              + (f", value {first.value!r}" if first.value else "") + f": {first.reason}") if first else ""
     return (f"{name}: no usable row: {s.rows_read} rows read, {s.rows_blank} blank, {s.rows_in_errors} in errors"
-            f"{where}; nothing was written (errors: see the message, fix the file or map the columns)")
+            f"{where}; nothing was written")
 
 
 def _incomplete(errors: list[RowError]) -> tuple[dict[str, tuple[int, str]], int]:
