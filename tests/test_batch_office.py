@@ -126,3 +126,19 @@ def test_a_bad_row_below_a_title_names_its_spreadsheet_row(tmp_path):
     run_inline([tp, pp], tmp_path / "out")
     errs = read_csv(tmp_path / "out" / "errors.csv")
     assert [(e["row"], e["column"]) for e in errs] == [("6", "amount")]  # title 1, blank 2, header 3, data from 4
+
+
+def test_a_sheet_whose_header_is_not_found_lists_the_likely_header_not_the_title(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, cols in (("tenants", ["Nummer", "Fra", "Leie"]), ("payouts", ["household", "kind", "amount"])):
+        ws = wb.create_sheet(name)
+        ws.append(["Eksport fra fagsystemet"])
+        ws.append(cols)
+        ws.append(["x", "2026-01-01", 100])
+    path = tmp_path / "batch.xlsx"
+    wb.save(path)
+    run_inline([path], tmp_path / "out")
+    text = (tmp_path / "out" / "errors.csv").read_text(encoding="utf-8")
+    assert "Unnamed" not in text and "Eksport" not in text

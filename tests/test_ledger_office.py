@@ -219,3 +219,22 @@ def test_an_existing_out_folder_is_left_as_it_was(tmp_path):
     (out / "keep.txt").write_text("x")
     res = CliRunner().invoke(main, ["ledger", str(path), "--out", str(out)], catch_exceptions=False)
     assert res.exit_code == 2 and sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_a_header_not_found_names_the_likely_header_row_not_the_title(tmp_path):
+    path = tmp_path / "l.csv"
+    path.write_text("Reskontro Boligselskapet\n\nLeie;Dato;Hva;Sum\nA;01.01.2026;x;1\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["ledger", str(path), "--out", str(tmp_path / "o")], catch_exceptions=False)
+    assert res.exit_code == 2 and "row 3: column 'tenancy'" in res.output
+    assert "columns found: 'Leie', 'Dato', 'Hva', 'Sum'" in res.output and "Boligselskapet" not in res.output
+
+
+def test_a_kredit_written_with_a_minus_is_still_a_credit(tmp_path):
+    lines = ["Leieforhold;Dato;Debet;Kredit"]
+    for m in range(1, 13):
+        lines += [f"K1;01.{m:02d}.2026;9500;", f"K1;01.{m:02d}.2026;;-9500"]
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run(path, tmp_path / "out")
+    t = rows(tmp_path / "out" / "tenancies.csv")[0]
+    assert t["pattern"] == "on_time" and t["balance_ore"] == "0"

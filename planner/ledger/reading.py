@@ -133,7 +133,7 @@ def _is_header(colmap: ColumnMap) -> Callable[[list[str]], bool]:
     return lambda cells: _usable(colmap.rename("ledger", cells)[0])
 
 
-def _map_columns(name: str, headers: list[str], colmap: ColumnMap) -> tuple[dict[str, str], list[str]]:
+def _map_columns(name: str, headers: list[str], colmap: ColumnMap, row: int = 1) -> tuple[dict[str, str], list[str]]:
     ours, unused = colmap.rename("ledger", headers)
     if _usable(ours):
         return ours, unused
@@ -141,7 +141,7 @@ def _map_columns(name: str, headers: list[str], colmap: ColumnMap) -> tuple[dict
     if missing:
         shown = ", ".join(repr(h) for h in headers if h) or "(none)"
         raise LedgerInputError(
-            f"{name}: row 1: column {missing[0]!r}: the file has no column '{missing[0]}'"
+            f"{name}: row {row}: column {missing[0]!r}: the file has no column '{missing[0]}'"
             + (f" (nor {', '.join(repr(m) for m in missing[1:])})" if len(missing) > 1 else "")
             + f"; columns found: {shown}. Map yours with --columns MAP.toml ([ledger] {missing[0]} = \"Their name\");"
             " no row was read")
@@ -197,7 +197,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledg
     headers = [h.strip() for h in next(csv.reader([first], delimiter=sep), [])]
     if not any(headers):
         raise LedgerInputError(f"{name}: row 1: the header row is empty: expected column names")
-    ours, unused = _map_columns(name, headers, colmap)
+    ours, unused = _map_columns(name, headers, colmap, head + 1)
     wanted = {o: headers.index(t) for o, t in ours.items()}
     ragged: list[int] = []
 
@@ -334,8 +334,9 @@ def _clean_copy(path: Path, colmap: ColumnMap) -> tuple[Path, set[int]]:
     bad: set[int] = set()
     fd, tmp = tempfile.mkstemp(prefix=".ledger-", suffix=".csv")
     with open(path, encoding="latin-1", newline="") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
-        first = src.readline()
-        sep = colmap.separator or guess_separator(first)
+        lines = [src.readline() for _ in range(30)]
+        # the header line has the most separators (a title line above it has none)
+        sep = colmap.separator or guess_separator(max(lines, key=lambda ln: sum(map(ln.count, ",;\t"))))
         src.seek(0)
         w = csv.writer(dst, delimiter=sep, lineterminator="\n")
         for n, fields in enumerate(csv.reader(src, delimiter=sep), 1):
@@ -380,9 +381,9 @@ def _open_xlsx(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Led
     first_used = next((i for i, r in enumerate(top_v) if any(c is not None and str(c).strip() for c in r)), None)
     if first_used is None:
         raise LedgerInputError(f"{label}: row 1: the sheet is empty: expected a header row")
-    head = head if _usable(colmap.rename("ledger", [_cell(c) for c in top_v[head]])[0]) else first_used
+    head = head if any(_cell(c) for c in top_v[head]) else first_used
     headers = [_cell(h) for h in top_v[head]]
-    ours, unused = _map_columns(label, headers, colmap)
+    ours, unused = _map_columns(label, headers, colmap, head + 1)
     wanted = {o: headers.index(t) for o, t in ours.items()}
     rest_v = itertools.chain(top_v[head + 1:], it_v)
     rest_f = itertools.chain(top_f[head + 1:], it_f)
@@ -538,8 +539,9 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
             bad_amount |= b & here
             nonzero = here & ~b & (v != 0)
             filled += nonzero.astype(np.int8)
-            ore = np.where(nonzero, v * sign, ore)
-            side = np.where(nonzero, np.sign(v * sign), side).astype(np.int8)
+            # the column gives the direction: a Kredit written -9 500,00 is still a credit
+            ore = np.where(nonzero, np.abs(v) * sign, ore)
+            side = np.where(nonzero, sign, side).astype(np.int8)
         both = filled > 1
         report(both, "credit" if "credit" in ours else "debit", "both Debet and Kredit hold an amount: one"
                " booking goes one way", _show_number)

@@ -24,19 +24,22 @@ HEADER_SEARCH = 30
 
 def find_header(rows: Sequence[Sequence[object]], accept: Callable[[list[str]], bool]) -> int:
     """Index of the first of `rows` (at most `HEADER_SEARCH`) that `accept`s as the header (its
-    cells stripped, None as ""), or 0 when none does: then the first row is taken, and the
-    reader's own message names the columns it found there."""
+    cells stripped, None as ""). When none does, the row with the most filled cells (the likely
+    header, not a one-cell title above it), so the reader's message names the columns found."""
+    filled = []
     for i, row in enumerate(rows[:HEADER_SEARCH]):
         cells = ["" if c is None else str(c).strip() for c in row]
         if any(cells) and accept(cells):
             return i
-    return 0
+        filled.append(sum(1 for c in cells if c))
+    return max(range(len(filled)), key=lambda i: (filled[i], -i)) if filled else 0
 
 
 def csv_header(lines: Sequence[str], accept: Callable[[list[str]], bool], separator: str | None,
                guess: Callable[[str], str]) -> tuple[int, str]:
     """(index of the header line, separator) among the first lines of a CSV file. The separator
     is guessed on the header line itself, not on a title line above it (which has none)."""
+    best: tuple[int, int, str] = (-1, 0, separator or guess(lines[0] if lines else ""))
     for i, line in enumerate(lines[:HEADER_SEARCH]):
         if not line.strip():
             continue
@@ -44,8 +47,10 @@ def csv_header(lines: Sequence[str], accept: Callable[[list[str]], bool], separa
         cells = [c.strip() for c in next(csv.reader([line], delimiter=sep), [])]
         if any(cells) and accept(cells):
             return i, sep
-    first = next((ln for ln in lines if ln.strip()), lines[0] if lines else "")
-    return 0, separator or guess(first)
+        filled = sum(1 for c in cells if c)
+        if filled > best[0]:  # none accepted: the widest line is the likely header (not a title)
+            best = (filled, i, sep)
+    return best[1], best[2]
 
 
 # --------------------------------------------------------------------------- numbers and dates
