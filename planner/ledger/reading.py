@@ -553,10 +553,12 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
     # kind: their booking word; without a kind column, the side (Debet: a charge, Kredit: a payment)
     if "kind" in ours:
         lookup = kind_lookup(colmap)
-        folded = _fold_arrow(trimmed["kind"])
-        idx = pc.index_in(folded, value_set=pa.array(list(lookup)))
-        bad_kind = np_(pc.is_null(idx))
-        codes = np.asarray(list(lookup.values()), dtype=np.int8)[np_(pc.fill_null(idx, 0)).astype(np.int64)]
+        enc = pc.dictionary_encode(trimmed["kind"])  # a ledger has a handful of words: fold each once
+        idx = pc.index_in(_fold_arrow(enc.dictionary), value_set=pa.array(list(lookup)))
+        per_word = np.asarray(list(lookup.values()), dtype=np.int8)[np_(pc.fill_null(idx, 0)).astype(np.int64)]
+        word = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        bad_kind = np_(pc.is_null(idx))[word] if len(word) else np.zeros(0, dtype=bool)
+        codes = per_word[word] if len(word) else np.zeros(0, dtype=np.int8)
         report(bad_kind, "kind", f"unknown booking kind; allowed: {', '.join(LEDGER_KINDS)} (or their Norwegian"
                " words, or map yours with [kinds] in --columns)", _show_word)
     else:
@@ -627,6 +629,20 @@ def _show_word(v: str) -> str:
     return v if re.fullmatch(r"[\w\-/]{1,24}", v) and not _FNR.search(v) else (HIDDEN if v else "")
 
 
+def _normalised(a, plain: str, normalise: Callable[[str], str]):
+    """`normalise` applied to the values of `a` that are not already `plain` (a regex): most of a
+    ledger's cells are, and are left to the vectorised checks; Python runs only on the others."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    odd = np.flatnonzero(~np.asarray(pc.match_substring_regex(a, plain).to_numpy(zero_copy_only=False), dtype=bool))
+    if odd.size == 0:
+        return a
+    values = np.asarray(a.to_numpy(zero_copy_only=False), dtype=object)
+    values[odd] = [normalise(v) for v in values[odd]]
+    return pa.array(values, type=pa.string())
+
+
 def parse_dates(a) -> tuple[np.ndarray, np.ndarray]:
     """(days since 1970-01-01, bad mask) for the dates an office writes: DD.MM.YYYY, DD.MM.YY,
     YYYY-MM-DD, each with or without a time of day (`01.08.2025 00:00:00`, `01.08.2025-00:00:00`;
@@ -638,7 +654,7 @@ def parse_dates(a) -> tuple[np.ndarray, np.ndarray]:
 
     from ..io.tables.office import normalise_date
 
-    a = pa.array([normalise_date(v) for v in a.to_pylist()], type=pa.string())
+    a = _normalised(a, r"^\d{4}-\d\d-\d\d$", normalise_date)
     ts = pc.strptime(a, format="%Y-%m-%d", unit="s", error_is_null=True)
     back = pc.strftime(ts, format="%Y-%m-%d")
     ok = pc.fill_null(pc.and_(pc.equal(back, a), pc.match_substring_regex(a, r"^(199\d|20\d\d|2100)-")), False)
@@ -659,7 +675,7 @@ def parse_amounts(a) -> tuple[np.ndarray, np.ndarray]:
 
     from ..io.tables.office import normalise_amount
 
-    t = pa.array([normalise_amount(v) for v in a.to_pylist()], type=pa.string())
+    t = _normalised(a, r"^[+-]?\d{1,12}([.,]\d{1,2})?$", normalise_amount)
     t = pc.replace_substring_regex(t, r"[\s\x{00a0}]", "")
     # thousands separators only where they cannot be decimals: '9.500,00', '1.234.567', '9,500.00'
     # ('12.345' alone is refused: 12 345 kr or 12,345 kr?)
