@@ -238,3 +238,22 @@ def test_a_kredit_written_with_a_minus_is_still_a_credit(tmp_path):
     run(path, tmp_path / "out")
     t = rows(tmp_path / "out" / "tenancies.csv")[0]
     assert t["pattern"] == "on_time" and t["balance_ore"] == "0"
+
+
+def test_the_web_page_shows_an_incomplete_tenancy_as_not_judged(tmp_path):
+    pytest.importorskip("httpx")
+    from fastapi.testclient import TestClient
+
+    from planner.web.app import create_app
+
+    lines = ["Leieforhold;Bokført;Type;Beløp"]
+    for m in range(1, 13):
+        lines += [f"B1;01.{m:02d}.2026;Husleie;9500", f"B1;01.{m:02d}.2026;Innbetaling;{'x' if m == 3 else '9500'}"]
+        lines += [f"C1;01.{m:02d}.2026;Husleie;9500"]
+    app = create_app(f"sqlite:///{tmp_path / 'web.db'}", secret="test-secret")
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        token = c.get("/reskontro").text.split('name="csrf_token" value="')[1].split('"')[0]
+        res = c.post("/reskontro", data={"csrf_token": token, "as_of": "2026-12-20"},
+                     files={"ledger": ("r.csv", ("\n".join(lines) + "\n").encode(), "text/csv")})
+        assert res.status_code == 200 and "Ufullstendig: rader avvist, ikke vurdert" in res.text
+        assert "ufullstendig: 1 rader avvist" in res.text
