@@ -142,3 +142,13 @@ def test_a_sheet_whose_header_is_not_found_lists_the_likely_header_not_the_title
     run_inline([path], tmp_path / "out")
     text = (tmp_path / "out" / "errors.csv").read_text(encoding="utf-8")
     assert "Unnamed" not in text and "Eksport" not in text
+
+
+def test_a_ragged_row_below_a_title_names_its_spreadsheet_row(tmp_path):
+    lines = (BATCH / "payouts.csv").read_text(encoding="utf-8").splitlines()
+    lines[3] += ",extra"  # the third data row: row 6 below a title and a blank line
+    pp = tmp_path / "payouts.csv"
+    pp.write_text("Utbetalinger\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    run_inline([BATCH / "tenants.csv", pp], tmp_path / "out")
+    errs = [e for e in read_csv(tmp_path / "out" / "errors.csv") if e["file"] == "payouts.csv"]
+    assert [(e["row"], "12 fields" in e["reason"]) for e in errs] == [("6", True)]
