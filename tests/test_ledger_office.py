@@ -257,3 +257,14 @@ def test_the_web_page_shows_an_incomplete_tenancy_as_not_judged(tmp_path):
                      files={"ledger": ("r.csv", ("\n".join(lines) + "\n").encode(), "text/csv")})
         assert res.status_code == 200 and "Ufullstendig: rader avvist, ikke vurdert" in res.text
         assert "ufullstendig: 1 rader avvist" in res.text
+
+
+def test_rows_below_a_title_keep_their_spreadsheet_numbers(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("Reskontro\n\nLeieforhold;Bokført;Type;Beløp\nA;01.01.2026;Husleie;9500\n"
+                    "A;02.01.2026;Innbetaling;9500;x\nA;01.02.2026;Husleie;9500\nA;01.02.2026;Innbetaling;abc\n",
+                    encoding="utf-8")
+    s = run(path, tmp_path / "out")
+    errs = rows(tmp_path / "out" / "errors.csv")
+    assert [(e["row"], e["column"]) for e in errs] == [("5", ""), ("7", "Beløp")]
+    assert s.rows_read == 4 and s.rows_used == 2 and s.consistent and s.incomplete == 1
