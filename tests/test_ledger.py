@@ -410,11 +410,17 @@ def test_amount_and_date_parsing():
 
     ore, bad = parse_amounts(pa.array(["9500", "9 500,50", "-9500.5", "9.500,00", "1,234.56", "kr 100,-",
                                        "12.345", "1e3", "", "100000001"]))
-    assert ore.tolist()[:6] == [950000, 950050, 950050, 950000, 123456, 10000]
+    assert ore.tolist()[:6] == [950000, 950050, -950050, 950000, 123456, 10000]  # signed: the reader drops it
     assert bad.tolist() == [False] * 6 + [True] * 4
+    ore, bad = parse_amounts(pa.array(["9.500,00-", "(9.500,00)", "kr 747,37", "\u22129\u00a0500,00", "1 234,50",
+                                       "-kr 100", "9500,-", "kr. 1.234,-", "(9.500,00)-", "--1", "()"]))
+    assert ore.tolist()[:8] == [-950000, -950000, 74737, -950000, 123450, -10000, 950000, 123400]
+    assert bad.tolist() == [False] * 8 + [True] * 3
     days, bad = parse_dates(pa.array(["2026-01-01", "1.2.2026", "2026-02-29", "2024-02-29", "2026-01-01 00:00:00",
-                                      "1899-01-01"]))
-    assert bad.tolist() == [False, False, True, False, False, True]
+                                      "1899-01-01", "01.02.26", "01.02.2026-00:00:00", "01.02.2026 12:30",
+                                      "2026-02-01T00:00:00", "31.02.26", "01.02.2026 kl. 10.15"]))
+    assert bad.tolist() == [False, False, True, False, False, True, False, False, False, False, True, False]
+    assert len({int(days[i]) for i in (1, 6, 7, 8, 9, 11)}) == 1
     assert days[1] == (date(2026, 2, 1) - date(1970, 1, 1)).days
 
 

@@ -55,6 +55,21 @@ def collector_dates(g: Generated) -> dict[str, date]:
     return out
 
 
+def precision_recall(truth: dict[str, str], found: dict[str, str]) -> dict[str, tuple[float, float]]:
+    """Per planted pattern: (precision, recall) of the patterns `found` for each tenancy against
+    the planted `truth`. A tenancy missing from `found` counts as not found (a lost tenancy lowers
+    recall, it is never left out of the measure)."""
+    from .synth import PLANTED
+
+    out = {}
+    for p in PLANTED:
+        tp = sum(1 for t, q in truth.items() if q == p and found.get(t) == p)
+        predicted = sum(1 for t, q in found.items() if q == p and t in truth)
+        planted = sum(1 for q in truth.values() if q == p)
+        out[p] = (tp / max(predicted, 1), tp / max(planted, 1))
+    return out
+
+
 @dataclass
 class Lead:
     tenancy: str
@@ -84,4 +99,4 @@ def lead_times(g: Generated, first: date, last: date, day_of_month: int = 20) ->
     return out
 
 
-__all__ = ["Lead", "assess", "collector_dates", "lead_times"]
+__all__ = ["Lead", "assess", "collector_dates", "lead_times", "precision_recall"]

@@ -26,7 +26,7 @@ TENANCY_COLUMNS = [
     "trend_ore_per_month", "observed_months", "late_months", "open_months", "split_months", "median_days_late",
     "failed_debits", "failed_months", "instalments", "broken_instalments", "payment_days", "collector_date",
     "request_date", "priority", "priority_urgency", "priority_arrears", "priority_pattern", "plan_candidate",
-    "rows", "first_row",
+    "rows", "first_row", "rejected_rows", "incomplete_reason",
 ]
 MONTH_COLUMNS = ["tenancy", "month", "due", "charged_ore", "paid_in_month_ore", "parts", "settled", "days_late",
                  "failed_debits", "balance_end_ore"]

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,19 +32,35 @@ import numpy as np
 import pandas as pd
 
 from ..io.tables import LEDGER_COLUMNS, LEDGER_KINDS, ColumnMap, RowError, guess_separator
+from ..io.tables.office import HEADER_SEARCH, csv_header, find_header
 
 REQUIRED = ("tenancy", "date", "kind", "amount")
+#: Columns that give the amount and its direction instead of `amount` (and `kind`): an export
+#: with a Debet and a Kredit column.
+SIDES = ("debit", "credit")
 #: kind codes, in the order bookings of one day are applied (charges before payments)
 KIND_CODE = {k: i for i, k in enumerate(LEDGER_KINDS)}
 #: Their usual words for our kinds (case and spaces ignored); `[kinds]` in the column map adds more.
 KIND_WORDS: dict[str, tuple[str, ...]] = {
-    "charge": ("charge", "rent", "husleie", "leie", "krav", "faktura", "belastning"),
-    "payment": ("payment", "innbetaling", "betaling", "innbet", "avtalegiro", "efaktura", "nettbank"),
-    "reversal": ("reversal", "tilbakeføring", "tilbakeforing", "reversering", "storno"),
+    "charge": ("charge", "rent", "husleie", "leie", "krav", "faktura", "belastning", "husleiekrav", "leiekrav",
+               "husleiefaktura", "fakturert husleie", "faktura husleie", "månedsleie", "manedsleie", "leie bolig",
+               "boligleie", "fakturering", "debet", "rent charge", "invoice"),
+    "payment": ("payment", "innbetaling", "betaling", "innbet", "innbet.", "avtalegiro", "efaktura", "nettbank",
+                "innbetalt", "betalt", "innbetaling avtalegiro", "innbetaling nettbank", "innbetaling efaktura",
+                "ocr", "ocr innbetaling", "innbetaling ocr", "kid", "kid innbetaling", "bankinnbetaling",
+                "innbetaling bank", "giro", "innbetaling giro", "kontant", "kontantinnbetaling", "vipps", "kredit",
+                "avtalegiro trekk", "trekk avtalegiro", "direkte oppgjør", "nav", "innbetaling nav",
+                "husbanken", "bostøtte", "bostotte"),
+    "reversal": ("reversal", "tilbakeføring", "tilbakeforing", "reversering", "storno", "tilbakeført",
+                 "tilbakefort", "tilbakeføring innbetaling", "feilføring", "feilforing", "korrigering innbetaling",
+                 "ompostering"),
     "returned": ("returned", "failed", "failed avtalegiro", "avvist", "avvist avtalegiro", "returnert",
-                 "retur", "avtalegiro avvist"),
-    "credit": ("credit", "credit note", "kreditnota", "kreditering"),
-    "instalment": ("instalment", "installment", "avdrag", "nedbetaling", "betalingsavtale"),
+                 "retur", "avtalegiro avvist", "avtalegiro retur", "retur avtalegiro", "returnert avtalegiro",
+                 "avtalegiro returnert", "avvist trekk", "ikke dekning", "manglende dekning", "avvist betaling"),
+    "credit": ("credit", "credit note", "kreditnota", "kreditering", "kredittnota", "kreditnota husleie",
+               "kreditert", "reduksjon", "husleiereduksjon", "avslag", "prisavslag"),
+    "instalment": ("instalment", "installment", "avdrag", "nedbetaling", "betalingsavtale", "avdrag betalingsavtale",
+                   "avdrag nedbetalingsavtale", "nedbetalingsavtale", "avdragsavtale", "termin"),
 }
 MAX_ORE = 100_000_000 * 100  # 100 million kroner: beyond it a cell is a mistake
 _FNR = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
@@ -105,13 +122,26 @@ def open_ledger(path: str | Path, colmap: ColumnMap | None = None, chunk_rows: i
     return _open_csv(path, name, colmap, chunk_rows)
 
 
-def _map_columns(name: str, headers: list[str], colmap: ColumnMap) -> tuple[dict[str, str], list[str]]:
+def _usable(ours: dict[str, str]) -> bool:
+    """Whether mapped columns can be read: an id, a date and an amount with its direction (a
+    kind column and an amount, or Debet/Kredit columns)."""
+    return "tenancy" in ours and "date" in ours and (
+        ("kind" in ours and ("amount" in ours or any(c in ours for c in SIDES))) or all(c in ours for c in SIDES))
+
+
+def _is_header(colmap: ColumnMap) -> Callable[[list[str]], bool]:
+    return lambda cells: _usable(colmap.rename("ledger", cells)[0])
+
+
+def _map_columns(name: str, headers: list[str], colmap: ColumnMap, row: int = 1) -> tuple[dict[str, str], list[str]]:
     ours, unused = colmap.rename("ledger", headers)
+    if _usable(ours):
+        return ours, unused
     missing = [c for c in REQUIRED if c not in ours]
     if missing:
         shown = ", ".join(repr(h) for h in headers if h) or "(none)"
         raise LedgerInputError(
-            f"{name}: row 1: column {missing[0]!r}: the file has no column '{missing[0]}'"
+            f"{name}: row {row}: column {missing[0]!r}: the file has no column '{missing[0]}'"
             + (f" (nor {', '.join(repr(m) for m in missing[1:])})" if len(missing) > 1 else "")
             + f"; columns found: {shown}. Map yours with --columns MAP.toml ([ledger] {missing[0]} = \"Their name\");"
             " no row was read")
@@ -160,12 +190,14 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledg
         enc = "utf-8"
     read_enc = "utf-8-sig" if enc.replace("_", "-").lower() in ("utf-8", "utf8") else enc
     with open(source, encoding=read_enc, errors="replace", newline="") as fh:
-        first = fh.readline()
-    sep = colmap.separator or guess_separator(first)
+        preview = [fh.readline() for _ in range(HEADER_SEARCH)]
+    # title rows above the header (a report's name, a date, blank lines) are skipped
+    head, sep = csv_header(preview, _is_header(colmap), colmap.separator, guess_separator)
+    first = preview[head]
     headers = [h.strip() for h in next(csv.reader([first], delimiter=sep), [])]
     if not any(headers):
         raise LedgerInputError(f"{name}: row 1: the header row is empty: expected column names")
-    ours, unused = _map_columns(name, headers, colmap)
+    ours, unused = _map_columns(name, headers, colmap, head + 1)
     wanted = {o: headers.index(t) for o, t in ours.items()}
     ragged: list[int] = []
 
@@ -176,7 +208,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledg
     names = [f"c{i}" for i in range(len(headers))]
     reader = pcsv.open_csv(
         source,
-        read_options=pcsv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 24,
+        read_options=pcsv.ReadOptions(skip_rows=head + 1, column_names=names, block_size=1 << 24,
                                       encoding="utf8" if read_enc == "utf-8-sig" else enc),
         parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
                                         invalid_row_handler=on_bad),
@@ -201,7 +233,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledg
             if pending:
                 yield from _emit(pending)
             if ragged:
-                yield _ragged_chunk(source, name, sep, read_enc, headers, ours)
+                yield _ragged_chunk(source, name, sep, read_enc, headers, ours, head)
         finally:
             for p in cleanup:
                 p.unlink(missing_ok=True)
@@ -213,18 +245,18 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledg
         cells = {o: table.column(names[i]) for o, i in wanted.items()}
         rec = np.arange(k, k + n, dtype=np.int64)
         k += n
-        rows = _rows_of(rec, ragged_rows)  # filled in by a pre-scan only when ragged rows exist
+        rows = _rows_of(rec, ragged_rows) + head  # filled in by a pre-scan only when ragged rows exist
         chunk = check_cells(name, ours, cells, rows, bad_encoding, colmap=colmap)
         yield chunk
 
     # Ragged rows (more or fewer fields than the header) are skipped by the reader without their
     # row number; a quick pre-scan finds them so every other row keeps the number a spreadsheet
     # shows. It runs only when the file has such rows (found by a first count with pyarrow).
-    ragged_rows = _prescan_ragged(source, sep, read_enc, len(headers))
+    ragged_rows = _prescan_ragged(source, sep, read_enc, len(headers), head) - head
     return Ledger(name, ours, unused, chunks(), [], enc)
 
 
-def _prescan_ragged(path: Path, sep: str, enc: str, width: int) -> np.ndarray:
+def _prescan_ragged(path: Path, sep: str, enc: str, width: int, head: int = 0) -> np.ndarray:
     """Rows (spreadsheet numbers) whose field count differs from the header's, sorted.
 
     A quick check counts separators per line with numpy, a block at a time; only a file with a
@@ -234,7 +266,8 @@ def _prescan_ragged(path: Path, sep: str, enc: str, width: int) -> np.ndarray:
     suspicious = len(sep_b) != 1
     carry = b""
     with open(path, "rb") as fh:
-        fh.readline()  # the header
+        for _ in range(head + 1):  # the title lines and the header
+            fh.readline()
         while not suspicious:
             block = fh.read(1 << 24)
             if not block:
@@ -260,7 +293,7 @@ def _prescan_ragged(path: Path, sep: str, enc: str, width: int) -> np.ndarray:
     out = []
     with open(path, encoding=enc, errors="replace", newline="") as fh:
         for n, fields in enumerate(csv.reader(fh, delimiter=sep), 1):
-            if n > 1 and fields and len(fields) != width:
+            if n > head + 1 and fields and len(fields) != width:
                 out.append(n)
     return np.asarray(out, dtype=np.int64)
 
@@ -273,13 +306,14 @@ def _rows_of(rec: np.ndarray, ragged_rows: np.ndarray) -> np.ndarray:
     return rec + 2 + np.searchsorted(adj, rec, side="right")
 
 
-def _ragged_chunk(path: Path, name: str, sep: str, enc: str, headers: list[str], ours: dict[str, str]) -> Chunk:
+def _ragged_chunk(path: Path, name: str, sep: str, enc: str, headers: list[str], ours: dict[str, str],
+                  head: int = 0) -> Chunk:
     """The rows the reader skipped, reported (each with its tenancy when it can be told)."""
     errors = []
     k = headers.index(ours["tenancy"])
     with open(path, encoding=enc, errors="replace", newline="") as fh:
         for n, fields in enumerate(csv.reader(fh, delimiter=sep), 1):
-            if n > 1 and fields and len(fields) != len(headers):
+            if n > head + 1 and fields and len(fields) != len(headers):
                 tid = fields[k].strip() if k < len(fields) else ""
                 errors.append(RowError(name, n, "", "", f"row has {len(fields)} fields, the header has {len(headers)}"
                                        " (a separator inside a cell that is not quoted?); the row is not read",
@@ -300,8 +334,9 @@ def _clean_copy(path: Path, colmap: ColumnMap) -> tuple[Path, set[int]]:
     bad: set[int] = set()
     fd, tmp = tempfile.mkstemp(prefix=".ledger-", suffix=".csv")
     with open(path, encoding="latin-1", newline="") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
-        first = src.readline()
-        sep = colmap.separator or guess_separator(first)
+        lines = [src.readline() for _ in range(30)]
+        # the header line has the most separators (a title line above it has none)
+        sep = colmap.separator or guess_separator(max(lines, key=lambda ln: sum(map(ln.count, ",;\t"))))
         src.seek(0)
         w = csv.writer(dst, delimiter=sep, lineterminator="\n")
         for n, fields in enumerate(csv.reader(src, delimiter=sep), 1):
@@ -339,23 +374,29 @@ def _open_xlsx(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Led
     label = f"{name}[{sheet}]"
     it_v = wb_v[sheet].iter_rows(values_only=True)
     it_f = wb_f[sheet].iter_rows(values_only=True)
-    header = next(it_v, None)
-    next(it_f, None)
-    if header is None or not any(c is not None and str(c).strip() for c in header):
+    # title rows above the header (a report's name, a date, blank rows) are skipped
+    top_v = [r for _, r in zip(range(HEADER_SEARCH), it_v)]
+    top_f = [r for _, r in zip(range(HEADER_SEARCH), it_f)]
+    head = find_header(top_v, _is_header(colmap))
+    first_used = next((i for i, r in enumerate(top_v) if any(c is not None and str(c).strip() for c in r)), None)
+    if first_used is None:
         raise LedgerInputError(f"{label}: row 1: the sheet is empty: expected a header row")
-    headers = ["" if h is None else str(h).strip() for h in header]
-    ours, unused = _map_columns(label, headers, colmap)
+    head = head if any(_cell(c) for c in top_v[head]) else first_used
+    headers = [_cell(h) for h in top_v[head]]
+    ours, unused = _map_columns(label, headers, colmap, head + 1)
     wanted = {o: headers.index(t) for o, t in ours.items()}
+    rest_v = itertools.chain(top_v[head + 1:], it_v)
+    rest_f = itertools.chain(top_f[head + 1:], it_f)
 
     def chunks() -> Iterator[Chunk]:
         from ..io.tables import cell_text
 
-        row = 1
+        row = head + 1
         buf: dict[str, list[str]] = {o: [] for o in wanted}
         rows: list[int] = []
         formula_errors: list[RowError] = []
         formula_rows: set[int] = set()
-        for values, formulas in zip(it_v, it_f):
+        for values, formulas in zip(rest_v, rest_f):
             row += 1
             rows.append(row)
             for o, i in wanted.items():
@@ -381,6 +422,10 @@ def _open_xlsx(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Led
     return Ledger(label, ours, unused, chunks(), [], "xlsx")
 
 
+def _cell(c: object) -> str:
+    return "" if c is None else str(c).strip()
+
+
 def _xlsx_chunk(label, ours, buf, rows, formula_errors, formula_rows, colmap) -> Chunk:
     chunk = check_cells(label, ours, buf, np.asarray(rows, dtype=np.int64), set(), formula_rows, colmap)
     chunk.errors = sorted(chunk.errors + formula_errors, key=lambda e: (e.row or 0))
@@ -403,7 +448,18 @@ def kind_lookup(colmap: ColumnMap | None = None) -> dict[str, int]:
 
 
 def _fold(word: str) -> str:
-    return " ".join(word.casefold().split())
+    """A booking word as looked up: case-folded, punctuation other than letters and digits
+    dropped, spaces squeezed (`Innbetaling - AvtaleGiro.` = `innbetaling avtalegiro`)."""
+    return " ".join(re.sub(r"[^\w]+", " ", word.casefold()).split())
+
+
+def _fold_arrow(a):
+    """`_fold`, vectorised (the same result for every word a ledger uses)."""
+    import pyarrow.compute as pc
+
+    a = pc.utf8_lower(a)
+    a = pc.replace_substring_regex(a, r"[^\p{L}\p{N}_]+", " ")
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(a, r"\s+", " "))
 
 
 def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, bad_encoding: set[int],
@@ -459,22 +515,55 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
     # date, kind, amount: few distinct values (a ledger has a few hundred dates), so each is
     # parsed once in the dictionary and looked up per row
     day, bad_date = _by_dictionary(trimmed["date"], parse_dates)
-    report(bad_date, "date", "not a date: use YYYY-MM-DD or DD.MM.YYYY (a real day, years 1990-2100)", _show_number)
+    report(bad_date, "date", "not a date: use DD.MM.YYYY, DD.MM.YY or YYYY-MM-DD, a time of day allowed (a real"
+           " day, years 1990-2100)", _show_number)
 
-    # kind
-    lookup = kind_lookup(colmap)
-    folded = pc.replace_substring_regex(pc.utf8_lower(trimmed["kind"]), r"\s+", " ")
-    idx = pc.index_in(folded, value_set=pa.array(list(lookup)))
-    bad_kind = np_(pc.is_null(idx))
-    codes = np.asarray(list(lookup.values()), dtype=np.int8)[np_(pc.fill_null(idx, 0)).astype(np.int64)]
-    report(bad_kind, "kind", f"unknown booking kind; allowed: {', '.join(LEDGER_KINDS)} (or their Norwegian words,"
-           " or map yours with [kinds] in --columns)", _show_word)
+    # amount: one signed column, or Debet and Kredit (one of them filled in)
+    amount_help = ("not an amount: kroner with at most two decimals, such as 9500, 9 500,50, 9.500,00-, (9.500,00)"
+                   " or kr 747,37 (at most 100 000 000)")
+    if "amount" in ours:
+        ore, bad_amount = _by_dictionary(trimmed["amount"], parse_amounts)
+        report(bad_amount, "amount", amount_help, _show_number)
+        side = np.zeros(n, dtype=np.int8)
+    else:
+        ore = np.zeros(n, dtype=np.int64)
+        bad_amount = np.zeros(n, dtype=bool)
+        side = np.zeros(n, dtype=np.int8)  # +1: debit (raises the balance), -1: credit (lowers it)
+        filled = np.zeros(n, dtype=np.int8)
+        for col, sign in (("debit", 1), ("credit", -1)):
+            if col not in ours:
+                continue
+            here = np_(pc.greater(pc.utf8_length(trimmed[col]), 0))
+            v, b = _by_dictionary(trimmed[col], parse_amounts)
+            report(b & here, col, amount_help, _show_number)
+            bad_amount |= b & here
+            nonzero = here & ~b & (v != 0)
+            filled += nonzero.astype(np.int8)
+            # the column gives the direction: a Kredit written -9 500,00 is still a credit
+            ore = np.where(nonzero, np.abs(v) * sign, ore)
+            side = np.where(nonzero, sign, side).astype(np.int8)
+        both = filled > 1
+        report(both, "credit" if "credit" in ours else "debit", "both Debet and Kredit hold an amount: one"
+               " booking goes one way", _show_number)
+        bad_amount |= both
+        ore = np.where(both, 0, ore)
+    report((ore == 0) & ~bad_amount, "amount" if "amount" in ours else ("debit" if "debit" in ours else "credit"),
+           "the amount is zero (or no amount in Debet or Kredit): a booking moves money", _show_number)
 
-    # amount
-    ore, bad_amount = _by_dictionary(trimmed["amount"], parse_amounts)
-    report(bad_amount, "amount", "not an amount: kroner with at most two decimals, such as 9500, 9 500,50 or"
-           " -9500.00 (at most 100 000 000)", _show_number)
-    report((ore == 0) & ~bad_amount, "amount", "the amount is zero: a booking moves money", _show_number)
+    # kind: their booking word; without a kind column, the side (Debet: a charge, Kredit: a payment)
+    if "kind" in ours:
+        lookup = kind_lookup(colmap)
+        enc = pc.dictionary_encode(trimmed["kind"])  # a ledger has a handful of words: fold each once
+        idx = pc.index_in(_fold_arrow(enc.dictionary), value_set=pa.array(list(lookup)))
+        per_word = np.asarray(list(lookup.values()), dtype=np.int8)[np_(pc.fill_null(idx, 0)).astype(np.int64)]
+        word = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        bad_kind = np_(pc.is_null(idx))[word] if len(word) else np.zeros(0, dtype=bool)
+        codes = per_word[word] if len(word) else np.zeros(0, dtype=np.int8)
+        report(bad_kind, "kind", f"unknown booking kind; allowed: {', '.join(LEDGER_KINDS)} (or their Norwegian"
+               " words, or map yours with [kinds] in --columns)", _show_word)
+    else:
+        codes = np.where(side < 0, KIND_CODE["payment"], KIND_CODE["charge"]).astype(np.int8)
+    ore = np.abs(ore)
 
     good = ~bad & ~blank
     errs = [RowError(name, r, c, v, reason, tid) for r, _, c, v, reason, tid in sorted(errors, key=lambda e: e[:2])]
@@ -540,17 +629,32 @@ def _show_word(v: str) -> str:
     return v if re.fullmatch(r"[\w\-/]{1,24}", v) and not _FNR.search(v) else (HIDDEN if v else "")
 
 
-def parse_dates(a) -> tuple[np.ndarray, np.ndarray]:
-    """(days since 1970-01-01, bad mask) for YYYY-MM-DD or DD.MM.YYYY text (a spreadsheet's
-    'YYYY-MM-DD 00:00:00' too). A day that does not exist (30.02) is bad: the parsed date must
-    print back as the text it came from."""
+def _normalised(a, plain: str, normalise: Callable[[str], str]):
+    """`normalise` applied to the values of `a` that are not already `plain` (a regex): most of a
+    ledger's cells are, and are left to the vectorised checks; Python runs only on the others."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    a = pc.replace_substring_regex(a, r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", r"\3-\2-\1")
-    a = pc.replace_substring_regex(a, r"[ T]00:00(:00)?$", "")
-    a = pc.replace_substring_regex(a, r"^(\d{4})-(\d)-", r"\1-0\2-")
-    a = pc.replace_substring_regex(a, r"^(\d{4}-\d\d)-(\d)$", r"\1-0\2")
+    odd = np.flatnonzero(~np.asarray(pc.match_substring_regex(a, plain).to_numpy(zero_copy_only=False), dtype=bool))
+    if odd.size == 0:
+        return a
+    values = np.asarray(a.to_numpy(zero_copy_only=False), dtype=object)
+    values[odd] = [normalise(v) for v in values[odd]]
+    return pa.array(values, type=pa.string())
+
+
+def parse_dates(a) -> tuple[np.ndarray, np.ndarray]:
+    """(days since 1970-01-01, bad mask) for the dates an office writes: DD.MM.YYYY, DD.MM.YY,
+    YYYY-MM-DD, each with or without a time of day (`01.08.2025 00:00:00`, `01.08.2025-00:00:00`;
+    a spreadsheet's date cell reads so). A day that does not exist (30.02) is bad: the parsed date
+    must print back as the text it came from. The text is put into one form by
+    `planner.io.tables.office.normalise_date`, once per distinct value (see `_by_dictionary`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..io.tables.office import normalise_date
+
+    a = _normalised(a, r"^\d{4}-\d\d-\d\d$", normalise_date)
     ts = pc.strptime(a, format="%Y-%m-%d", unit="s", error_is_null=True)
     back = pc.strftime(ts, format="%Y-%m-%d")
     ok = pc.fill_null(pc.and_(pc.equal(back, a), pc.match_substring_regex(a, r"^(199\d|20\d\d|2100)-")), False)
@@ -562,13 +666,17 @@ def parse_dates(a) -> tuple[np.ndarray, np.ndarray]:
 
 
 def parse_amounts(a) -> tuple[np.ndarray, np.ndarray]:
-    """(øre, bad mask): kroner with at most two decimals; '9 500,50', '9.500,50', 'kr 9500,-' and
-    '-9500.00' are read; the sign is dropped (the kind gives the direction)."""
+    """(signed øre, bad mask): kroner with at most two decimals, as an office writes them:
+    '9 500,50', '9.500,50', 'kr 9500,-', '-9500.00', credits as '9.500,00-', '(9.500,00)' or with a
+    minus sign (U+2212), non-breaking spaces. The text is first put into one form by
+    `planner.io.tables.office.normalise_amount` (once per distinct value), then checked here."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    t = pc.replace_substring_regex(a, r"[\s\x{00a0}]", "")
-    t = pc.replace_substring_regex(t, r"(?i)^kr\.?|kr\.?$|,-$", "")
+    from ..io.tables.office import normalise_amount
+
+    t = _normalised(a, r"^[+-]?\d{1,12}([.,]\d{1,2})?$", normalise_amount)
+    t = pc.replace_substring_regex(t, r"[\s\x{00a0}]", "")
     # thousands separators only where they cannot be decimals: '9.500,00', '1.234.567', '9,500.00'
     # ('12.345' alone is refused: 12 345 kr or 12,345 kr?)
     dots = pc.match_substring_regex(t, r"^[+-]?\d{1,3}((\.\d{3})+,\d{1,2}|(\.\d{3}){2,})$")
@@ -576,6 +684,7 @@ def parse_amounts(a) -> tuple[np.ndarray, np.ndarray]:
     commas = pc.match_substring_regex(t, r"^[+-]?\d{1,3}((,\d{3})+\.\d{1,2}|(,\d{3}){2,})$")
     t = pc.if_else(commas, pc.replace_substring(t, ",", ""), t)
     ok = pc.match_substring_regex(t, r"^[+-]?\d{1,12}([.,]\d{1,2})?$")
+    neg = np.asarray(pc.starts_with(t, "-").to_numpy(zero_copy_only=False), dtype=bool)
     t = pc.replace_substring_regex(t, r"^[+-]", "")
     t = pc.replace_substring_regex(t, r"^(\d+)$", r"\100")
     t = pc.replace_substring_regex(t, r"^(\d+)[.,](\d)$", r"\1\20")
@@ -585,7 +694,7 @@ def parse_amounts(a) -> tuple[np.ndarray, np.ndarray]:
     okn = np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
     bad = ~okn | (ore > MAX_ORE)
     ore[bad] = 0
-    return ore, bad
+    return np.where(neg, -ore, ore), bad
 
 
 __all__ = ["Chunk", "KIND_CODE", "KIND_WORDS", "Ledger", "LedgerInputError", "REQUIRED", "open_ledger",

@@ -44,6 +44,14 @@ from .warning import early_warning, explain, household_draft, to_date, to_day
 
 #: bytes of CSV per booking, about (to size the buckets before reading)
 _BYTES_PER_ROW = 40
+#: The pattern of a tenancy with a rejected row: not judged (no pattern, dates or priority).
+INCOMPLETE = "incomplete"
+#: Figures of an incomplete tenancy that would judge it from part of its rows: left empty.
+_JUDGING = ("balance_ore", "arrears_ore", "arrears_months", "trend_ore_per_month", "late_months", "open_months",
+            "split_months", "median_days_late", "failed_months", "broken_instalments", "payment_days",
+            "collector_date", "request_date")
+_HIDDEN_COLUMNS = ["x_collector_day", "x_request_day", "x_collector_line_ore", "x_rises", "x_days"]
+_ALL_COLUMNS = output.TENANCY_COLUMNS + _HIDDEN_COLUMNS
 
 
 @dataclass
@@ -79,6 +87,8 @@ class LedgerSummary:
     peak_rss_kib: int = 0
     unused_columns: list[str] = field(default_factory=list)
     pseudonymised: bool = False
+    incomplete: int = 0  # tenancies with a rejected row: not judged (see `_incomplete`)
+    rejected_without_tenancy: int = 0  # rejected rows whose tenancy cannot be told
 
     @property
     def consistent(self) -> bool:
@@ -92,6 +102,7 @@ class LedgerSummary:
                      "after_as_of": self.rows_after_as_of},
             "error_lines": self.error_lines, "tenancies": self.tenancies, "patterns": self.by_pattern,
             "contact": self.contact, "plan_candidates": self.candidates, "pseudonymised": self.pseudonymised,
+            "incomplete": self.incomplete, "rejected_rows_without_tenancy": self.rejected_without_tenancy,
             "unused_columns": len(self.unused_columns),
         }
 
@@ -111,7 +122,24 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     colmap = ColumnMap.load(opts.columns)
     ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name)
     out = Path(opts.out)
+    created = _new_parts(out)
     output.prepare(out)
+    try:
+        return _run(path, opts, ledger, out, t0)
+    except LedgerInputError:
+        for p in created:  # no half-written folder: what this run made is removed
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+        raise
+
+
+def _new_parts(out: Path) -> list[Path]:
+    """What `output.prepare` would create (the folder, or its drafts/), to remove on failure."""
+    if not out.exists():
+        return [out]
+    return [] if (out / "drafts").exists() else [out / "drafts"]
+
+
+def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) -> LedgerSummary:
     s = LedgerSummary(ledger.name, opts.as_of, unused_columns=ledger.unused, pseudonymised=opts.key is not None)
     size = os.path.getsize(path)
     k = max(1, math.ceil(size / _BYTES_PER_ROW / opts.bucket_rows))
@@ -135,6 +163,9 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
             if opts.progress:
                 opts.progress("read", min(done_bytes, size), size)
         s.rows_used = s.rows_read - s.rows_blank - s.rows_in_errors
+        if s.rows_used == 0:
+            raise LedgerInputError(_no_usable_row(ledger.name, s, errors))
+        incomplete, s.rejected_without_tenancy = _incomplete(errors)
         tables: list[pd.DataFrame] = []
         months_out = output.Appender(out / "months.csv", output.MONTH_COLUMNS)
         json_out = output.Appender(out / "patterns.jsonl")
@@ -142,7 +173,8 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
         ok = False
         try:
             for b, cols in enumerate(buckets.read()):
-                t, dup_errors, after = _bucket(cols, ledger.name, as_of, alias, months_out, json_out, text_out)
+                t, dup_errors, after = _bucket(cols, ledger.name, as_of, alias, months_out, json_out, text_out,
+                                               incomplete)
                 s.duplicates += len(dup_errors)
                 s.rows_after_as_of += after
                 errors.extend(dup_errors)
@@ -158,11 +190,16 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
         s.rows_in_errors += s.duplicates
     finally:
         shutil.rmtree(spool_dir, ignore_errors=True)
-    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=output.TENANCY_COLUMNS)
+    seen = set().union(*(t.attrs.get("raw", set()) for t in tables)) if tables else set()
+    only_rejected = [tid for tid in incomplete if tid not in seen]  # every row of it rejected
+    if only_rejected:
+        tables.append(_rejected_only(only_rejected, incomplete, alias))
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=_ALL_COLUMNS)
     table = table.sort_values("tenancy", kind="stable").reset_index(drop=True)
     s.tenancies = len(table)
     counts = Counter(table["pattern"].tolist())
-    s.by_pattern = {p: int(counts.get(p, 0)) for p in PATTERNS}
+    s.by_pattern = {p: int(counts.get(p, 0)) for p in (*PATTERNS, INCOMPLETE)}
+    s.incomplete = s.by_pattern[INCOMPLETE]
     output.write_frame(out / "tenancies.csv", table, output.TENANCY_COLUMNS)
     contact = _contact(table, opts, out)
     s.contact = len(contact)
@@ -248,9 +285,61 @@ def _concat(parts: list[dict]) -> dict:
             **{c: np.concatenate([p[c] for p in parts]) for c in ("day", "kind", "amount", "row", "dupkey")}}
 
 
-def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_out):
+def _no_usable_row(name: str, s: LedgerSummary, errors: list[RowError]) -> str:
+    """One line for a ledger of which no row can be used: the counts and the first problem."""
+    if s.rows_read == 0:
+        return f"{name}: no usable row: the file has a header and no bookings"
+    first = min(errors, key=lambda e: e.row or 0) if errors else None
+    where = (f"; the first: row {first.row}" + (f", column {first.column!r}" if first.column else "")
+             + (f", value {first.value!r}" if first.value else "") + f": {first.reason}") if first else ""
+    return (f"{name}: no usable row: {s.rows_read} rows read, {s.rows_blank} blank, {s.rows_in_errors} in errors"
+            f"{where}; nothing was written")
+
+
+def _incomplete(errors: list[RowError]) -> tuple[dict[str, tuple[int, str]], int]:
+    """{tenancy: (rows rejected, the text "ufullstendig: N rader avvist, første: ...")} and the
+    count of rejected rows that name no tenancy.
+
+    Why: a tenancy judged on the rows that could be read is judged on a ledger where its payments
+    (or charges) are missing: a good payer whose payments were rejected looks like arrears that
+    creep up. Such a tenancy gets no pattern, no dates and no priority; it is listed apart, with
+    what to fix."""
+    rows: dict[str, set[int]] = {}
+    first: dict[str, RowError] = {}
+    orphans: set[int] = set()
+    for e in errors:
+        if not e.household:
+            orphans.add(e.row or 0)
+            continue
+        rows.setdefault(e.household, set()).add(e.row or 0)
+        if e.household not in first or (e.row or 0) < (first[e.household].row or 0):
+            first[e.household] = e
+    out = {}
+    for tid, rs in rows.items():
+        e = first[tid]
+        where = f"rad {e.row}" + (f", {e.column}" if e.column else "") + (f" = {e.value!r}" if e.value else "")
+        out[tid] = (len(rs), f"ufullstendig: {len(rs)} rader avvist, første: {where}: {e.reason}")
+    return out, len(orphans)
+
+
+def _rejected_only(ids: list[str], incomplete: dict[str, tuple[int, str]], alias) -> pd.DataFrame:
+    """Rows of the tenancy table for tenancies none of whose rows could be used."""
+    recs = []
+    for tid in sorted(ids):
+        rec = {c: "" for c in _ALL_COLUMNS}
+        rec.update(tenancy=alias(tid), pattern=INCOMPLETE, priority=0, priority_urgency=0, priority_arrears=0,
+                   priority_pattern=0, plan_candidate=0, rows=0, rejected_rows=incomplete[tid][0],
+                   incomplete_reason=incomplete[tid][1], x_collector_day=-1, x_request_day=-1, x_days=[])
+        recs.append(rec)
+    return pd.DataFrame(recs)
+
+
+def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_out,
+            incomplete: dict[str, tuple[int, str]] | None = None):
     """One bucket: duplicates, as-of cut, analysis, patterns, warning; months and evidence written.
-    Returns (tenancy table, duplicate errors, rows after as-of)."""
+    A tenancy in `incomplete` (a rejected row) is not judged: pattern `incomplete`, no dates, no
+    priority, no months or evidence. Returns (tenancy table, duplicate errors, rows after as-of)."""
+    incomplete = incomplete or {}
     import pyarrow.compute as pc
 
     row = cols["row"]
@@ -279,6 +368,16 @@ def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text
     pattern = classify(t)
     w = early_warning(a, pattern, as_of)
     days = payment_days(a, as_of)
+    raw = [str(x) for x in t["tenancy"]]
+    inc = np.array([x in incomplete for x in raw], dtype=bool)
+    if inc.any():  # not judged from part of its rows
+        pattern = np.where(inc, INCOMPLETE, pattern).astype(object)
+        for c in ("collector_day", "request_day"):
+            w[c] = np.where(inc, -1, w[c].to_numpy())
+        for c in ("priority", "priority_urgency", "priority_arrears", "priority_pattern"):
+            w[c] = np.where(inc, 0, w[c].to_numpy())
+        w["plan_candidate"] = w["plan_candidate"].to_numpy() & ~inc
+        days = days.where(~inc, pd.Series([[] for _ in range(len(days))], index=days.index))
     shown = np.array([alias(str(x)) for x in t["tenancy"]], dtype=object)
     rent = t["rent_ore"].to_numpy()
     table = pd.DataFrame({
@@ -301,7 +400,14 @@ def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text
         "x_collector_line_ore": w["collector_line_ore"], "x_rises": t["rises"],
         "x_days": days,
     })
+    table["rejected_rows"] = [incomplete[x][0] if x in incomplete else 0 for x in raw]
+    table["incomplete_reason"] = [incomplete[x][1] if x in incomplete else "" for x in raw]
+    if inc.any():
+        for c in _JUDGING:
+            table[c] = table[c].astype(object).where(~inc, "")
+    table.attrs["raw"] = set(raw)
     m = a.months
+    m = m[~inc[m["tid"].to_numpy()]]
     mi = m["mi"].to_numpy()
     months_out.frame(pd.DataFrame({
         "tenancy": shown[m["tid"].to_numpy()],
@@ -313,13 +419,18 @@ def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text
                             ""),
         "days_late": m["days_late"], "failed_debits": m["failed"], "balance_end_ore": m["balance_end"],
     }), output.MONTH_COLUMNS)
-    docs = evidence(a, pattern, as_of)
+    docs = evidence(a, np.where(inc, "on_time", pattern), as_of)
     lines, texts = [], []
     cols_ = {c: t[c].tolist() for c in ("due_day", "arrears_ore", "trend_ore_per_month", "observed_months",
                                         "late_months")}
     rent_l = rent.tolist()
     for k in range(len(t)):
         pk = str(pattern[k])
+        if inc[k]:
+            lines.append(output.json_line({"tenancy": shown[k], "pattern": INCOMPLETE, "rule": incomplete[raw[k]][1],
+                                           "rejected_rows": incomplete[raw[k]][0]}))
+            texts.append(f"{shown[k]}: {incomplete[raw[k]][1]}")
+            continue
         base = {"tenancy": shown[k], "pattern": pk, "rule": RULES[pk], "rent_ore": rent_l[k],
                 "due_day": cols_["due_day"][k], "arrears_ore": cols_["arrears_ore"][k],
                 "trend_ore_per_month": cols_["trend_ore_per_month"][k], "observed_months": cols_["observed_months"][k],
@@ -368,12 +479,20 @@ def _contact(table: pd.DataFrame, opts: LedgerOptions, out: Path) -> pd.DataFram
     zipped.close()
     c["why"] = why
     c["draft"] = drafts
-    output.write_frame(out / "contact.csv", c, output.CONTACT_COLUMNS)
+    # incomplete tenancies: not ranked (a rank from part of the rows would mislead), listed after
+    inc = table[table["pattern"] == INCOMPLETE].copy()
+    inc = inc.assign(rank="", why=inc["incomplete_reason"], draft="")
+    output.write_frame(out / "contact.csv", pd.concat([c, inc], ignore_index=True) if len(inc) else c,
+                       output.CONTACT_COLUMNS)
     lines = [f"Who to contact first, as of {opts.as_of.strftime('%d.%m.%Y')} (top {min(opts.top, len(c))} of"
              f" {len(c)}; all in contact.csv)", ""]
     for r in c.head(opts.top).itertuples(index=False):
         lines.append(f"{r.rank}. {r.tenancy} (priority {r.priority}){' - plan candidate: ' + r.draft if r.draft else ''}")
         lines.append(f"   {r.why}")
+    if len(inc):
+        lines += ["", f"Not ranked: {len(inc)} tenancies with rows in errors.csv (fix the rows and run again; a"
+                      " tenancy is never judged from part of its rows)"]
+        lines += [f"- {r.tenancy}: {r.incomplete_reason}" for r in inc.itertuples(index=False)]
     output.write_text(out / "contact.txt", "\n".join(lines) + "\n")
     return c
 
@@ -391,6 +510,10 @@ def summary_text(s: LedgerSummary, contact: pd.DataFrame) -> str:
         f"tenancies: {s.tenancies}; contact list: {s.contact}; plan candidates (drafts): {s.candidates}",
         "patterns: " + ", ".join(f"{p} {n}" for p, n in s.by_pattern.items()),
     ]
+    if s.incomplete:
+        lines.append(f"incomplete (a row in errors.csv; not judged, not ranked): {s.incomplete} tenancies")
+    if s.rejected_without_tenancy:
+        lines.append(f"rows in errors that name no tenancy: {s.rejected_without_tenancy} (they may belong to any)")
     if s.unused_columns:
         lines.append(f"columns not used: {len(s.unused_columns)} (never read or copied)")
     if s.pseudonymised:

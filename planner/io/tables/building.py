@@ -21,7 +21,8 @@ from .columns import (
     RowError,
     _p,
 )
-from .reading import cell_text, convert
+from .office import benefit_names, kind_code
+from .reading import MONEY_COLS, cell_text, convert
 from .spool import RawHousehold
 
 # --------------------------------------------------------------------------- building households
@@ -133,7 +134,8 @@ def _payout_items(raw: RawHousehold, data: dict, errors: list[RowError]) -> dict
             if col == "household" or col == "flow":
                 continue
             try:
-                item[col] = convert(col, text) if col in _TYPED else text
+                item[col] = (_kind(text, group) if col == "kind" else
+                             convert(col, text) if col in _TYPED else text)
             except ValueError as exc:
                 errors.append(RowError(pfile, prow, pcols.get(col, col), text, str(exc), raw.hid))
                 bad = True
@@ -142,6 +144,13 @@ def _payout_items(raw: RawHousehold, data: dict, errors: list[RowError]) -> dict
         data[group].append(item)
         rows_of[group].append(prow_ref)
     return rows_of
+
+
+def _kind(text: str, group: str) -> str:
+    """A payout's kind: the code, or the benefit's (or bill's) name as offices write it (`Bostøtte`,
+    `AAP`, `Barnetrygd`, `Uføretrygd`), case and æøå aside. An unknown word is passed on, so the
+    model's message lists the kinds allowed."""
+    return kind_code(text, benefit_names(group))
 
 
 def _in_row_order(errors: list[RowError], tenants_file: str) -> list[RowError]:
@@ -165,7 +174,8 @@ _TENANT_LOC: dict[str, tuple] = {
     "rent": ("expense", 0, "amount"), "rent_day": ("expense", 0, "day"),
 }
 _LOC_TENANT = {loc: col for col, loc in _TENANT_LOC.items()}
-_TYPED = _INT_COLS | _DATE_COLS | _BOOL_COLS | _LIST_INT_COLS | _LIST_STR_COLS | _LIST_DATE_COLS | set(_MAP_COLS)
+_TYPED = (_INT_COLS | _DATE_COLS | _BOOL_COLS | _LIST_INT_COLS | _LIST_STR_COLS | _LIST_DATE_COLS | set(_MAP_COLS)
+          | MONEY_COLS)
 
 
 def _where_is(loc: tuple, raw: RawHousehold, rows_of: dict) -> tuple[str, int | None, str, str]:

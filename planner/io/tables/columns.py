@@ -76,6 +76,24 @@ LEDGER_COLUMNS: dict[str, str] = {
     "amount": "kroner; the sign is ignored (the kind says which way the money goes)",
     "text": "optional free text: recognised so that duplicates are found, never read or copied",
     "reference": "optional voucher number (bilag): tells two equal bookings apart",
+    "debit": "Debet: the amount when it raises the balance (a charge), for an export with Debet/Kredit columns",
+    "credit": "Kredit: the amount when it lowers the balance (a payment), for an export with Debet/Kredit columns",
+}
+#: Their usual header names, known without a column map (case and surrounding spaces ignored):
+#: the README's own Norwegian headers and what common ledger exports write.
+DEFAULT_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "ledger": {
+        "tenancy": ("Leieforhold", "Leieforholdnr", "Leieforhold nr", "Leieforholdsnr", "Kontraktnr", "Kontrakt",
+                    "Kundenr", "Kundenummer", "Reskontronr", "Reskontro"),
+        "date": ("Bokført", "Bokfort", "Dato", "Bokføringsdato", "Bokført dato", "Bilagsdato", "Transaksjonsdato",
+                 "Posteringsdato"),
+        "kind": ("Type", "Bilagstype", "Transaksjonstype", "Posteringstype", "Bokføringstype"),
+        "amount": ("Beløp", "Belop", "Beløp NOK", "Beløp (kr)"),
+        "text": ("Tekst", "Beskrivelse", "Forklaring"),
+        "reference": ("Bilag", "Bilagsnr", "Bilagsnummer", "Bilagsnr."),
+        "debit": ("Debet",),
+        "credit": ("Kredit",),
+    },
 }
 ROLES = ("tenants", "payouts")
 #: Roles a column map may name: the batch's two tables and the ledger.
@@ -214,7 +232,7 @@ class ColumnMap:
                    "statement": self.statement}[role]
         for ours in _COLUMNS[role]:
             theirs = mapping.get(ours)
-            for cand in ([theirs] if theirs else []) + [ours]:
+            for cand in ([theirs] if theirs else []) + [ours, *DEFAULT_NAMES.get(role, {}).get(ours, ())]:
                 if _norm(cand) in by_norm:
                     out[ours] = by_norm[_norm(cand)]
                     break

@@ -15,10 +15,8 @@ from pathlib import Path
 from .columns import (
     _BOOL_COLS,
     _DATE_COLS,
-    _DMY,
     _FALSE,
     _INT_COLS,
-    _ISO_DT,
     _LIST_DATE_COLS,
     _LIST_INT_COLS,
     _LIST_STR_COLS,
@@ -28,7 +26,21 @@ from .columns import (
     ColumnMap,
     RowError,
 )
+from .office import (
+    HEADER_SEARCH,
+    benefit_names,
+    csv_header,
+    find_header,
+    kind_code,
+    normalise_amount,
+    normalise_date,
+)
 from .sources import Source, _encoding, guess_separator
+
+#: Columns that hold kroner: read as an office writes them (`9.500,00`, `kr 747,37`, `(100,00)`).
+#: List columns that name benefits (`aap;uforetrygd`), by code or by name.
+_BENEFIT_LIST_COLS = {"deduction_from", "move_payout"}
+MONEY_COLS = {"amount", "rent", "opening_balance", "min_balance", "living_monthly", "arrears"}
 
 # --------------------------------------------------------------------------- reading tables
 
@@ -60,17 +72,20 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
     name = source.name
     if source.sheet is not None:
         try:
-            df = pd.read_excel(source.path, sheet_name=source.sheet, dtype=object, header=0, engine="openpyxl")
+            raw = pd.read_excel(source.path, sheet_name=source.sheet, dtype=object, header=None, engine="openpyxl")
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; reported with its type
             raise TableError(RowError(name, None, "", "", f"sheet cannot be read ({type(exc).__name__})")) from None
-        headers = [str(c) for c in df.columns]
+        # title rows above the header (a report's name, a date, blank rows) are skipped
+        head = find_header(raw.head(HEADER_SEARCH).values.tolist(), _is_header(source.role, colmap)) if len(raw) else 0
+        headers = _header_names(raw.iloc[head].tolist()) if len(raw) else []
         if not headers or all(h.startswith("Unnamed:") for h in headers):
             raise TableError(RowError(name, None, "", "", "the sheet is empty: expected a header row in row 1"))
+        df = raw.iloc[head + 1:].reset_index(drop=True)
         df.columns = headers
         ours, _ = colmap.rename(source.role, headers)
         used = {headers.index(t) for t in ours.values()}
-        uncached = _uncached_formulas(source, df, used)
-        yield from _chunks(source, colmap, headers, df, 2, chunk_rows, uncached=uncached)
+        uncached = _uncached_formulas(source, df, used, head)
+        yield from _chunks(source, colmap, headers, df, head + 2, chunk_rows, uncached=uncached)
         return
     try:
         if os.path.getsize(source.path) == 0:
@@ -78,8 +93,10 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
                                       + ("tenant" if source.role == "tenants" else "payout")))
         enc = _encoding(source.path, colmap)
         with open(source.path, encoding=enc, newline="") as fh:
-            first_line = fh.readline()
-        sep = colmap.separator or guess_separator(first_line)
+            preview = [fh.readline() for _ in range(HEADER_SEARCH)]
+        # title lines above the header are skipped; the separator is the header line's
+        head, sep = csv_header(preview, _is_header(source.role, colmap), colmap.separator, guess_separator)
+        first_line = preview[head]
         headers = [h.strip() for h in next(csv.reader([first_line], delimiter=sep), [])]
         if not any(headers):
             raise TableError(RowError(name, None, "", "", "the file is empty: expected a header row in row 1"))
@@ -88,12 +105,12 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
         # are numbered around it, and the row itself is reported (see `_ragged_rows`).
         # Except the first data rows: from a longer first row pandas infers an index column
         # and shifts every column of the file, so those are found here and skipped.
-        ragged: dict[int, int] = _leading_ragged(source.path, enc, sep, len(headers))
+        ragged: dict[int, int] = _leading_ragged(source.path, enc, sep, len(headers), head)
         reader = pd.read_csv(source.path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
                              skip_blank_lines=False, encoding=enc, chunksize=chunk_rows, header=0,
                              engine="c", quotechar='"', on_bad_lines="warn", index_col=False,
-                             skiprows=[n - 1 for n in ragged] or None)
-        row = 2
+                             skiprows=[*range(head), *(n - 1 for n in ragged)] or None)
+        row = head + 2
         any_rows = False
         while True:
             with warnings.catch_warnings(record=True) as caught:
@@ -121,7 +138,7 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
         if ragged:
             yield _ragged_rows(source, colmap, headers, sep, enc, ragged)
         elif not any_rows:  # a header and no rows
-            yield from _chunks(source, colmap, headers, pd.DataFrame(columns=headers), 2, chunk_rows)
+            yield from _chunks(source, colmap, headers, pd.DataFrame(columns=headers), head + 2, chunk_rows)
     except TableError:
         raise
     except pd.errors.EmptyDataError:
@@ -131,7 +148,27 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
         raise TableError(RowError(name, None, "", "", f"cannot be read as CSV: {msg}")) from None
 
 
-def _uncached_formulas(source: Source, df, used: set[int]) -> dict[int, tuple[str, str]]:
+def _is_header(role: str, colmap: ColumnMap):
+    """Whether a row's cells are the table's header: every required column of the role is there."""
+    from .columns import _REQUIRED
+
+    return lambda cells: all(c in colmap.rename(role, cells)[0] for c in _REQUIRED[role])
+
+
+def _header_names(cells: list) -> list[str]:
+    """Header cells as pandas names them: an empty one `Unnamed: N`, a repeated one `X.1`."""
+    out: list[str] = []
+    for i, c in enumerate(cells):
+        h = cell_text(c) or f"Unnamed: {i}"
+        base, k = h, 0
+        while h in out:
+            k += 1
+            h = f"{base}.{k}"
+        out.append(h)
+    return out
+
+
+def _uncached_formulas(source: Source, df, used: set[int], head: int = 0) -> dict[int, tuple[str, str]]:
     """{sheet row: (their column, cell)} of formula cells in the used columns that hold no saved
     value. pandas reads a formula's last saved result; a file written by a program that does
     not calculate (a script, a converter) has none, and the cell would read as empty: an
@@ -142,12 +179,12 @@ def _uncached_formulas(source: Source, df, used: set[int]) -> dict[int, tuple[st
     wb = openpyxl.load_workbook(source.path, read_only=True, data_only=False)
     try:
         ws = wb[source.sheet]
-        for cells in ws.iter_rows(min_row=2):
+        for cells in ws.iter_rows(min_row=head + 2):
             for cell in cells:
                 if getattr(cell, "data_type", None) != "f" or cell.column - 1 not in used:
                     continue
                 r, c = cell.row, cell.column - 1
-                value = df.iat[r - 2, c] if 0 <= r - 2 < len(df) and c < df.shape[1] else None
+                value = df.iat[r - 2 - head, c] if 0 <= r - 2 - head < len(df) and c < df.shape[1] else None
                 if cell_text(value) == "" and r not in out:
                     out[r] = (str(df.columns[c]), cell.coordinate)
     finally:
@@ -158,14 +195,16 @@ def _uncached_formulas(source: Source, df, used: set[int]) -> dict[int, tuple[st
 _RAGGED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
 
 
-def _leading_ragged(path: Path, enc: str, sep: str, width: int) -> dict[int, int]:
+def _leading_ragged(path: Path, enc: str, sep: str, width: int, head: int = 0) -> dict[int, int]:
     """{row: fields} of the data rows right after the header that have more fields than it
-    (rows numbered as a spreadsheet does, the header being 1)."""
+    (rows numbered as a spreadsheet does, the header being 1 + the title lines above it)."""
     out: dict[int, int] = {}
     with open(path, encoding=enc, newline="") as fh:
+        for _ in range(head):
+            fh.readline()
         reader = csv.reader(fh, delimiter=sep, quotechar='"')
         next(reader, None)
-        for n, fields in enumerate(reader, 2):
+        for n, fields in enumerate(reader, head + 2):
             if len(fields) <= width:
                 break
             out[n] = len(fields)
@@ -248,12 +287,9 @@ def cell_text(value: object) -> str:
 
 
 def _date(text: str) -> object:
-    m = _DMY.match(text)
-    if m:
-        d, mo, y = (int(g) for g in m.groups())
-        return f"{y:04d}-{mo:02d}-{d:02d}"
-    m = _ISO_DT.match(text)
-    return m.group(1) if m else text
+    """DD.MM.YYYY, DD.MM.YY or YYYY-MM-DD, with or without a time of day, as YYYY-MM-DD (other
+    text unchanged: the model refuses it with the rule)."""
+    return normalise_date(text)
 
 
 def _int(text: str) -> object:
@@ -268,6 +304,8 @@ def _int(text: str) -> object:
 def convert(col: str, text: str) -> object:
     """Our typed value for a column's text (what a TOML file would hold); bad text is passed
     on unchanged so that the model's own message explains what is allowed."""
+    if col in MONEY_COLS:
+        return normalise_amount(text)
     if col in _INT_COLS:
         return _int(text)
     if col in _DATE_COLS:
@@ -278,7 +316,10 @@ def convert(col: str, text: str) -> object:
     if col in _LIST_INT_COLS:
         return [_int(p) for p in _SPLIT.split(text) if p]
     if col in _LIST_STR_COLS:
-        return [p.strip().lower() for p in re.split(r"[;,]", text) if p.strip()]
+        parts = [p.strip() for p in re.split(r"[;,]", text) if p.strip()]
+        if col in _BENEFIT_LIST_COLS:  # benefits by name too: "AAP; Uføretrygd"
+            return [kind_code(p, benefit_names("income")).lower() for p in parts]
+        return [p.lower() for p in parts]
     if col in _LIST_DATE_COLS:
         return [_date(p) for p in _SPLIT.split(text) if p]
     if col in _MAP_COLS:
@@ -289,6 +330,6 @@ def convert(col: str, text: str) -> object:
             key, sep, val = part.partition("=")
             if not sep:
                 raise ValueError(f"expected MONTH=VALUE pairs separated by ';', such as 12=26000, got {part.strip()!r}")
-            out[key.strip()] = _int(val.strip()) if _MAP_COLS[col] else val.strip()
+            out[key.strip()] = _int(val.strip()) if _MAP_COLS[col] else normalise_amount(val.strip())
         return out
     return text

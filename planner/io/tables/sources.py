@@ -192,10 +192,18 @@ def _encoding(path: Path, colmap: ColumnMap) -> str:
 
 
 def _csv_headers(path: Path, colmap: ColumnMap) -> list[str]:
+    """The header of a CSV table: the first line, or the first below title lines that names a
+    tenants' id or a payouts' household column."""
+    from .office import HEADER_SEARCH, csv_header
+
     with open(path, encoding=_encoding(path, colmap), newline="") as fh:
-        line = fh.readline()
-    sep = colmap.separator or guess_separator(line)
-    return next(csv.reader([line], delimiter=sep), [])
+        lines = [fh.readline() for _ in range(HEADER_SEARCH)]
+
+    def known(cells: list[str]) -> bool:
+        return "household" in colmap.rename("payouts", cells)[0] or "id" in colmap.rename("tenants", cells)[0]
+
+    head, sep = csv_header(lines, known, colmap.separator, guess_separator)
+    return next(csv.reader([lines[head]], delimiter=sep), [])
 
 
 def guess_separator(line: str) -> str:

@@ -26,7 +26,7 @@ MAX_BYTES = 200 * 1024 * 1024
 PATTERN_NB = {
     "on_time": "Betaler i tide", "late_complete": "Sent, men fullt (tidsproblem)", "creeping": "Økende restanse",
     "broken_agreement": "Brutt betalingsavtale", "failed_debits": "Avviste AvtaleGiro-trekk", "unclear": "Uklart",
-    "too_few_months": "For få måneder",
+    "too_few_months": "For få måneder", "incomplete": "Ufullstendig: rader avvist, ikke vurdert",
 }
 
 
