@@ -18,13 +18,13 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
 import numpy as np
 
-from .calendar import Schedule, household_schedules, month_end, occurrence_arrays, occurrences
+from .calendar import Schedule, household_schedules, latest_arrival, month_end, occurrence_arrays, occurrences
 from .model import Diagnosis, Household, MonthFigures, Transaction
 from .periods import month_key
 
@@ -522,3 +522,19 @@ def diagnose_many(households: Sequence[Household], same_day_credit: bool = False
 
 def diagnose(household: Household, same_day_credit: bool = False) -> Diagnosis:
     return diagnose_many([household], same_day_credit)[0]
+
+
+def delayed(txs: Iterable[Transaction], h: Household, late: dict[str, int]) -> list[Transaction]:
+    """The transactions with every income on the tenant's account at its latest day; a payout
+    that may come after the horizon drops out (it cannot be counted on). What a robust plan
+    (`planner.solver.robust`) and its bridge must survive."""
+    out = []
+    for t in txs:
+        n = late.get(t.stream or "", 0) if t.kind == "income" and t.account == "tenant" else 0
+        if n:
+            when = latest_arrival(t.date, n)
+            if when > h.end:
+                continue
+            t = replace(t, date=when)
+        out.append(t)
+    return out

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from ..cashflow import simulate
+from ..cashflow import delayed, simulate
 from ..model import Intervention
 from .base import Setup
 from .lead import before
@@ -24,8 +24,10 @@ ACTORS = {"own_money": ("tenant",), "sosial_engangs": ("sosialtjenesten",), "sos
 
 
 def needed_by(s: Setup) -> date:
-    """The first day the current schedule's balance falls below the floor."""
-    series = simulate(s.baseline, s.h.start, s.h.end, s.opening).solvency_series(s.same_day_credit)
+    """The first day the current schedule's balance falls below the floor, with each payout at
+    its latest in a robust plan (a late AAP payout makes the dip, and the need, come earlier)."""
+    series = simulate(delayed(s.baseline, s.h, s.late), s.h.start, s.h.end,
+                      s.opening).solvency_series(s.same_day_credit)
     below = np.nonzero(series < s.floor)[0]
     return s.day(int(below[0]) if len(below) else 0)
 

@@ -15,34 +15,17 @@ own transactions.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
 
-from ..calendar import latest_arrival
-from ..cashflow import simulate
+from ..cashflow import delayed, simulate
 from ..model import Household, Transaction
 
 
 def late_days(h: Household, on_time: bool = False) -> dict[str, int]:
     """Bank days each income stream may come late (0 for all when planning `on_time`)."""
     return {inc.stream: (0 if on_time else inc.late) for inc in h.income}
-
-
-def delayed(txs: Iterable[Transaction], h: Household, late: dict[str, int]) -> list[Transaction]:
-    """The transactions with every income on the tenant's account at its latest day; a payout
-    that may come after the horizon drops out (it cannot be counted on)."""
-    out = []
-    for t in txs:
-        n = late.get(t.stream or "", 0) if t.kind == "income" and t.account == "tenant" else 0
-        if n:
-            when = latest_arrival(t.date, n)
-            if when > h.end:
-                continue
-            t = replace(t, date=when)
-        out.append(t)
-    return out
 
 
 def worst_series(h: Household, txs: Iterable[Transaction], opening: int, late: dict[str, int],
