@@ -454,9 +454,10 @@ def _days_below(f: Any, t: Truth) -> str | None:
 
 def _late(t: Truth, txs: Iterable[Transaction]) -> list[Transaction]:
     """The tenant's bookings with every payout of a stream that may come late at its latest
-    (`late_days` bank days after its day, all at once): what a robust plan must also survive.
+    (its `late_days` bank days after its day, all at once): what a robust plan, and the
+    shortfall of a household without a plan, must also survive.
     A payout pushed past the horizon is not there at all."""
-    late = {name: n for name, _, n in t.plan.streams} if t.plan.robust else {}
+    late = {inc.stream: inc.late for inc in t.h.income}  # each stream's own late days (the data's or the file's)
     out = []
     for x in txs:
         n = late.get(x.stream or "", 0) if x.kind == "income" and x.account == "tenant" else 0
@@ -503,19 +504,52 @@ def _buffer_before(f: Any, t: Truth) -> str | None:
     return None
 
 
+def _no_change_sums(t: Truth) -> set[tuple[int | None, int]]:
+    """The (monthly, one-time) extra sums that suffice with nothing changed, re-derived by a
+    walk of the schedule as it stands (payouts on time, and all late for a robust plan; the
+    balance after the day's debits, and at the day's end): the one-time sum is the deepest
+    dip below the floor; a monthly sum arrives on each month's first day and, with the start
+    buffer given, must cover each day's dip divided by the month firsts that came before it."""
+    out: set[tuple[int | None, int]] = set()
+    floor, extra = t.plan.floor_ore, t.plan.opening_buffer_ore
+    for txs in (t.base, _late(t, t.base)):
+        after, eod, days = t.lowest(txs, t.h.opening_balance)
+        for series, same_day in ((after, False), (eod, True)):
+            one = max(0, max(floor - v for v in series))
+            monthly: int | None = 0
+            firsts = 0
+            for v, d in zip(series, days):
+                firsts += d.day == 1 and same_day
+                need = floor - v - extra
+                if need > 0:
+                    if firsts == 0:
+                        monthly = None
+                        break
+                    monthly = max(monthly or 0, -(-need // firsts))
+                firsts += d.day == 1 and not same_day
+            out.add((monthly, one))
+    return out
+
+
 @rule("shortfall.monthly", "shortfall.one_time", "shortfall.buffer", "shortfall.before")
 def _shortfall(f: Any, t: Truth) -> str | None:
-    sf = t.plan.shortfall
     name = f.key.split(".")[1]
     if name == "before":
         hits = t.dates(t.plan.start, kind="income")
         return _eq(f.value, hits[0] if hits else t.plan.start, "the first payout")
     if name == "buffer":
         return _eq(f.value, t.plan.opening_buffer_ore, "the plan's start buffer")
-    return _eq(f.value, getattr(sf, f"{name}_ore", None), "the plan's shortfall")
+    sf = t.plan.shortfall
+    if sf is not None and sf.unchanged_one_time_ore is None:  # a plan from an older file: its figures
+        return _eq(f.value, getattr(sf, f"{name}_ore", None), "the plan's shortfall")
+    sums = _no_change_sums(t)
+    if sf is not None and sf.unplannable_arrears_ore:
+        sums = {(None, one + sf.unplannable_arrears_ore) for _, one in sums}
+    ok = any((m if name == "monthly" else one) == f.value for m, one in sums)
+    return None if ok else f"with nothing changed the sums are {sorted(sums, key=str)}"
 
 
-@rule("projection.first_due", "projection.first_unpaid", "projection.deadline", "projection.cost",
+@rule("projection.first_due", "projection.first_unpaid", "projection.deadline", "projection.cost", "projection.times",
       "projection.request_date", "projection.eviction_date", "projection.cure", "projection.cure_deadline")
 def _projection(f: Any, t: Truth) -> str | None:
     p = t.plan.if_nothing_done
@@ -533,7 +567,7 @@ def _projection(f: Any, t: Truth) -> str | None:
               + [x.principal_ore for x in p.settlements[:1]],
               "deadline": [x.deadline for x in p.settlements[:1]], "cost": [p.cost_of_waiting_ore],
               "request_date": [p.request_date], "eviction_date": [p.eviction_date], "cure": [p.cure_amount_ore],
-              "cure_deadline": [p.cure_deadline]}
+              "cure_deadline": [p.cure_deadline], "times": [len(p.settlements)]}
     fields = table[name]
     return None if f.value in fields else f"the projection says {fields}"
 
@@ -620,6 +654,8 @@ def check_facts(household: Any, plan: Plan, shown: Iterable[tuple[Any, str]]) ->
     letter = by_key.get("letter.date", [None])[0]
     if letter is not None and reply is not None and reply.value < letter.value:
         problems.append(Problem("letter.reply_by", "", reply.value, f"the letter is dated {letter.value}"))
+    if letter is not None and reply is not None and reply.value > letter.value and not is_bank_day(reply.value):
+        problems.append(Problem("letter.reply_by", "", reply.value, "an answer-by day is a bank day"))
     if reply is not None and plan.as_of is not None:
         for f in by_key.get("request_by", []):
             if reply.value > f.value:
@@ -635,7 +671,7 @@ _MONTHS = {"nb": "januar|februar|mars|april|mai|juni|juli|august|september|oktob
 _PATTERNS = {
     "nb": [r"\b\d{2}\.\d{2}\.\d{4}\b", r"-?\d{1,3}(?:[ \u00a0\u202f]\d{3})*,\d{2}[ \u00a0]kr\b",
            rf"\b(?:{_MONTHS['nb']}) \d{{4}}\b"],
-    "en": [rf"\b\d{{1,2}} (?:{_MONTHS['en']}) \d{{4}}\b", r"-?NOK \d{1,3}(?:,\d{3})*\.\d{2}\b",
+    "en": [rf"\b\d{{1,2}} (?:{_MONTHS['en']}) \d{{4}}\b", r"(?:minus )?NOK \d{1,3}(?:,\d{3})*\.\d{2}\b",
            rf"(?<!\d )\b(?:{_MONTHS['en']}) \d{{4}}\b"],
 }
 

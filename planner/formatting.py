@@ -33,10 +33,10 @@ def whole_kr(ore: int) -> str:
 
 
 def format_amount(ore: int, lang: str = "nb") -> str:
-    """Kroner as the letters write them: nb '2 300,00 kr', en 'NOK 2,300.00'."""
+    """Kroner as the letters write them: nb '2 300,00 kr', en 'NOK 2,300.00' ('minus NOK 5.00')."""
     if lang == "nb":
         return format_kr(ore)
-    sign = "-" if ore < 0 else ""
+    sign = "minus " if ore < 0 else ""  # "-NOK 5.00" reads as a dash
     kr, rest = divmod(abs(int(ore)), 100)
     return f"{sign}NOK {kr:,}.{rest:02d}"
 

@@ -136,6 +136,11 @@ class Shortfall:
     #: arrears no repayment plan can start on within the horizon (its first instalment would
     #: fall after it): the one-time sum includes them, as only paying them off clears them here
     unplannable_arrears_ore: int = 0
+    #: the same sums with nothing else changed (no lever: the schedule as it stands, payouts at
+    #: their latest in a robust plan): what the letters ask for, since a plan without a
+    #: solution asks no one to change a date (None: not computed; monthly None: no monthly sum)
+    unchanged_monthly_ore: int | None = None
+    unchanged_one_time_ore: int | None = None
 
     def to_json(self) -> dict:
         out: dict = {
@@ -145,6 +150,9 @@ class Shortfall:
         }
         if self.unplannable_arrears_ore:
             out["unplannable_arrears_ore"] = self.unplannable_arrears_ore
+        if self.unchanged_one_time_ore is not None:
+            out["unchanged_monthly_ore"] = self.unchanged_monthly_ore
+            out["unchanged_one_time_ore"] = self.unchanged_one_time_ore
         return out
 
 

@@ -129,8 +129,8 @@ def expected(planned, case, to, lang) -> tuple[list[str], list[str]]:
                 must.append(A(prm["amount_ore"]))
         if "deduction" in levers:
             must.append(benefits[levers["deduction"]["stream"]])
-        if p.status == "infeasible":
-            must.append(A(p.shortfall.monthly_ore))
+        if p.status == "infeasible":  # the sums with nothing else changed: the letters ask for no change
+            must.append(A(p.shortfall.unchanged_monthly_ore))
             if p.opening_buffer_ore:
                 must.append(A(p.opening_buffer_ore))
         if proj is not None and proj.status == "arrears":
@@ -186,7 +186,7 @@ def expected(planned, case, to, lang) -> tuple[list[str], list[str]]:
         must_not += arrears_words + [A(h.rent.amount)]
     elif to == "sosialtjenesten":
         if p.status == "infeasible":
-            must += [A(p.shortfall.monthly_ore), A(p.shortfall.one_time_ore)]
+            must += [A(p.shortfall.unchanged_monthly_ore), A(p.shortfall.unchanged_one_time_ore)]
             if p.opening_buffer_ore:
                 must.append(A(p.opening_buffer_ore))
         if "opening_buffer" in levers:
@@ -424,7 +424,25 @@ def _with_buffer(planned, optimal=True):
 
     h, p = planned["lav-inntekt"]
     assert p.status == "infeasible" and p.shortfall.monthly_ore
-    return h, replace(p, opening_buffer_ore=123456, optimal=optimal)
+    # a plan from an older file (no sums "with nothing changed"): the solver's figures, worded
+    # as least sums only when proven
+    old = replace(p.shortfall, unchanged_monthly_ore=None, unchanged_one_time_ore=None)
+    return h, replace(p, opening_buffer_ore=123456, optimal=optimal, shortfall=old)
+
+
+def test_infeasible_letters_ask_for_the_sums_that_hold_with_nothing_changed(planned, sender):
+    """The review's finding: the solver's least sums presume levers (a moved rent day) that no
+    letter asks for. The letters state the sums that hold with the dates as they are; here
+    larger than the solver's."""
+    from planner.letters import format_amount as A
+
+    h, p = planned["lav-inntekt"]
+    sf = p.shortfall
+    assert sf.unchanged_monthly_ore >= sf.monthly_ore and sf.unchanged_one_time_ore >= sf.one_time_ore
+    social = md(planned, sender, "lav-inntekt", "sosialtjenesten")
+    assert f"Med datoene slik de er i dag mangler det minst {A(sf.unchanged_monthly_ore)} hver måned" in social
+    assert f"engangsbeløp på minst {A(sf.unchanged_one_time_ore)}" in social
+    assert f"Det mangler omtrent {A(sf.unchanged_monthly_ore)} hver måned" in md(planned, sender, "lav-inntekt", "tenant")
 
 
 def test_infeasible_letters_state_the_start_buffer_with_the_monthly_sum(planned, sender):
@@ -435,12 +453,12 @@ def test_infeasible_letters_state_the_start_buffer_with_the_monthly_sum(planned,
     m = p.shortfall.monthly_ore
     first_income = min(t.date for t in p.transactions if t.kind == "income").strftime("%d.%m.%Y")
     social = md(planned, sender, "lav-inntekt", "sosialtjenesten", plan=p)
-    assert (f"Det mangler minst {A(m)} hver måned, og i tillegg en startbuffer på 1 234,56 kr før første "
+    assert (f"Med datoene slik de er i dag mangler det minst {A(m)} hver måned, og i tillegg en startbuffer på 1 234,56 kr før første "
             f"utbetaling {first_income}") in social
     tenant = md(planned, sender, "lav-inntekt", "tenant", plan=p)
     assert f"Det mangler omtrent {A(m)} hver måned, og i tillegg 1 234,56 kr før første utbetaling" in tenant
     en = md(planned, sender, "lav-inntekt", "sosialtjenesten", "en", plan=p)
-    assert f"At least {A(m, 'en')} is missing each month, and in addition an opening buffer of NOK 1,234.56" in en
+    assert f"With the dates as they are today, at least {A(m, 'en')} is missing each month, and in addition an opening buffer of NOK 1,234.56" in en
     # without a buffer, no buffer sentence
     assert "startbuffer" not in md(planned, sender, "lav-inntekt", "sosialtjenesten")
 

@@ -268,12 +268,24 @@ def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[
         out.append((Item(i.lever, name, basis, source, first, facts), _intervention_recipients(i, h)))
     if plan.status == "infeasible" and plan.shortfall is not None:
         name, basis, source = _basis("income_shortfall", lang)
-        sf = plan.shortfall
+        monthly, one_time, optimal = _shortfall_figures(plan)
         out.append((Item("income_shortfall", name, basis, source, None,
-                         {"monthly_ore": ore("shortfall.monthly", sf.monthly_ore) if sf.monthly_ore else None,
-                          "one_time_ore": ore("shortfall.one_time", sf.one_time_ore),
-                          "problem": plan.baseline.problem, **_shortfall_terms(plan)}), ["sosialtjenesten"]))
+                         {"monthly_ore": ore("shortfall.monthly", monthly) if monthly else None,
+                          "one_time_ore": ore("shortfall.one_time", one_time),
+                          "problem": plan.baseline.problem, **_shortfall_terms(plan), "optimal": optimal}),
+                     ["sosialtjenesten"]))
     return out
+
+
+def _shortfall_figures(plan) -> tuple[int | None, int, bool]:
+    """The extra money a plan without a solution lacks, as its letters state it: the sums that
+    suffice with nothing else changed (`Shortfall.unchanged_*`), since such a plan asks no one to
+    move a date; both are least sums then. A plan read from an older file without them falls
+    back to the solver's figures (with levers; least only when proven)."""
+    sf = plan.shortfall
+    if sf.unchanged_one_time_ore is not None:
+        return sf.unchanged_monthly_ore, sf.unchanged_one_time_ore, True
+    return sf.monthly_ore, sf.one_time_ore, bool(plan.optimal)
 
 
 def _shortfall_terms(plan) -> dict:
@@ -284,7 +296,8 @@ def _shortfall_terms(plan) -> dict:
     buffer = plan.opening_buffer_ore if plan.status == "infeasible" and not own else 0
     before = Ledger(plan).first("shortfall.before", "", plan.start, kind="income") or \
         Fact("shortfall.before", plan.start, "date")
-    return {"buffer_ore": ore("shortfall.buffer", buffer) if buffer else None, "optimal": bool(plan.optimal),
+    optimal = _shortfall_figures(plan)[2] if plan.shortfall is not None else bool(plan.optimal)
+    return {"buffer_ore": ore("shortfall.buffer", buffer) if buffer else None, "optimal": optimal,
             "before": before}
 
 
@@ -329,6 +342,8 @@ def _projection_facts(projection) -> dict | None:
             "notice": x.step,
             "deadline": Fact("projection.deadline", x.deadline, "date"),
             "cost_ore": ore("projection.cost", projection.cost_of_waiting_ore),
+            # each month the rent is short starts a claim of its own: how many in the period
+            "times": Fact("projection.times", len(projection.settlements), "count"),
         }
     return {
         "settled": False,
@@ -476,6 +491,10 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
                               f"(`planner plan FILE --as-of {letter_date.isoformat()} --roll-forward`, or the "
                               "web page's 'Rull fram' button) and write the letters of the new plan")
         reply_by = min(reply_by, latest)  # never later than the plan's request_by
+    from ..calendar import is_bank_day
+
+    while not is_bank_day(reply_by) and reply_by > letter_date:  # an answer-by day nobody works
+        reply_by -= timedelta(days=1)
     rec = recipient or sender.recipient(to)
     if not rec.name:
         rec = replace(rec, name=DEFAULT_RECIPIENT[lang][to])
@@ -523,8 +542,8 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
             "share_varies": bool(differs),
             "changes": rent_changes(plan, household) if plan.as_of is not None else [],
             "direct_by": _direct_by(plan, household, lang),
-            "shortfall_monthly": ore("shortfall.monthly", plan.shortfall.monthly_ore)
-            if plan.shortfall is not None and plan.shortfall.monthly_ore else None,
+            "shortfall_monthly": ore("shortfall.monthly", _shortfall_figures(plan)[0])
+            if plan.shortfall is not None and _shortfall_figures(plan)[0] else None,
             "projection": _projection_facts(getattr(plan, "if_nothing_done", None)),
         })
         if chart:

@@ -181,7 +181,8 @@ def _shortfall(s: Setup, mdl: Model, opening_extra: int, cap: float, exact: bool
         # no plan at all): paying the arrears off once, on top of what the schedule lacks
         # without levers, suffices; no monthly sum repays them within the horizon
         return Shortfall(monthly_ore=None, one_time_ore=bound_one + stuck, binding_days=(),
-                         unplannable_arrears_ore=stuck), False
+                         unplannable_arrears_ore=stuck, unchanged_monthly_ore=None,
+                         unchanged_one_time_ore=bound_one + stuck), False
     one = minimise_slack(mdl, "one", cap, hint=bound_one, tuning=tuning) if exact else None
     month = minimise_slack(mdl, "month", cap, one=opening_extra, hint=bound_month, tuning=tuning) if exact else None
     # proven only when both sums came from the solver (a missing monthly sum counts as
@@ -197,6 +198,7 @@ def _shortfall(s: Setup, mdl: Model, opening_extra: int, cap: float, exact: bool
         monthly_ore=month[0] if month else None,
         one_time_ore=one[0],
         binding_days=tuple(s.h.start + timedelta(days=t) for t in binding),
+        unchanged_monthly_ore=bound_month, unchanged_one_time_ore=bound_one,
     ), bool(proven)
 
 
