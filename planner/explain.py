@@ -233,8 +233,14 @@ def asks_text(plan: Plan) -> str:
     n = len(plan.interventions)
     if not n:
         return "Planen krever ingen avtaler."
-    parts = [f"{cat[i.lever].name.lower() if i.lever in cat else 'startbuffer fra sosialtjenesten'} "
-             f"({actors_text(i.actors)})" for i in plan.interventions]
+    from .levers.bridge import source_nb
+
+    def name(i: Intervention) -> str:  # a bridge says where its money comes from, as its summary does
+        if i.lever in cat:
+            return cat[i.lever].name.lower()
+        return f"startbuffer fra {source_nb(str(i.params.get('source', 'sosial_engangs')))}"
+
+    parts = [f"{name(i)} ({actors_text(i.actors)})" for i in plan.interventions]
     return f"Planen krever {n} {'avtale' if n == 1 else 'avtaler'}: " + "; ".join(parts) + "."
 
 

@@ -262,6 +262,11 @@ def _share_amount(f: Any, t: Truth) -> str | None:
     return None if f.value in t.typical() else f"the typical month's debits are {t.typical()}"
 
 
+@rule("share.total")
+def _share_total(f: Any, t: Truth) -> str | None:
+    return _eq(f.value, sum(a for a in t.typical() if a > 0), "the typical month's debits together")
+
+
 @rule("share.day")
 def _share_day(f: Any, t: Truth) -> str | None:
     typical = t.typical()

@@ -280,3 +280,28 @@ def test_no_letter_part_is_zero_kroner():
         for to in recipients(p, h):
             text = _md(h, p, to)
             assert "0,00 kr den" not in text.replace("00,00 kr den", "")
+
+
+def test_the_tenant_is_told_what_they_pay_or_that_the_whole_rent_is_paid_direct():
+    """What the tenant pays in a typical month, with who pays the rest; or, when husleietrekk and
+    bostøtte cover the whole rent, that the tenant pays none of it (and the landlord stops the
+    AvtaleGiro)."""
+    h, p = _plan(SEED, date(2026, 1, 1), ["rent_day", "rent_instalments", "deduction"])
+    text = _md(h, p, "tenant")
+    assert "Du betaler selv" in text and "Du betaler ikke husleien selv" not in text
+    assert "Resten av husleien blir betalt direkte til utleier: av Husbanken (bostøtten din)" in text
+    full = {"id": "full", "start": date(2026, 1, 1), "months": 6, "opening_balance": 0, "min_balance": 0,
+            "adults": 1, "children": 0,
+            "income": [{"kind": "bidragsforskudd", "amount": 2000}, {"kind": "bostotte", "amount": 1000},
+                       {"kind": "aap", "amount": 3900, "every_days": 14, "first": date(2026, 1, 1)},
+                       {"kind": "barnetrygd", "amount": 1700}],
+            "expense": [{"kind": "husleie", "amount": 6000, "day": 1}, {"kind": "strom", "amount": 500, "day": 15}],
+            "living": {"monthly": 6000},
+            "levers": {"rent_days": [1, 5, 10, 15, 20, 25], "rent_instalments": 3, "bostotte_to_landlord": True,
+                       "deduction_from": ["aap"], "move_payout": [], "repay_months": 12}}
+    h, p = _plan(full, None, [])
+    assert not any(t.kind == "husleie" and t.account == "tenant" for t in p.transactions)  # all paid direct
+    text = _md(h, p, "tenant")
+    assert "Du betaler ikke husleien selv: hele husleien blir betalt direkte til utleier" in text
+    assert "Du betaler selv" not in text
+    assert "avtalegiroen for husleien stoppes" in _md(h, p, "landlord")

@@ -539,6 +539,8 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
             "after_low_ore": ore("plan.low", plan.min_balance_ore),
             "after_low_date": Fact("plan.low_date", plan.min_balance_date, "date"),
             "share": share,
+            "share_total": ore("share.total", sum(a.value for _, a in share), "", share[0][1].tx)
+            if len(share) > 1 else None,
             "share_varies": bool(differs),
             "changes": rent_changes(plan, household) if plan.as_of is not None else [],
             "direct_by": _direct_by(plan, household, lang),
