@@ -476,7 +476,9 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
     sender = replace(sender, kommune=sender.kommune or PLACEHOLDER[lang]["kommune"],
                      office=sender.office or PLACEHOLDER[lang]["office"],
                      caseworker=sender.caseworker or PLACEHOLDER[lang]["caseworker"])
-    letter_date = letter_date or plan.as_of or date.today()  # a plan made on a day writes that day
+    from ..asof import today
+
+    letter_date = letter_date or plan.as_of or today()  # a plan made on a day writes that day
     reply_by = reply_by or letter_date + timedelta(days=sender.reply_days)
     if reply_by < letter_date:
         raise LetterError(f"the answer-by date {reply_by.isoformat()} is before the letter date "
