@@ -479,6 +479,9 @@ def calendar_cmd(year: int, kinds: tuple[str, ...]) -> None:
               help="Statement format (default: told from the content; camt053 also reads camt.052/054).")
 @click.option("--columns", type=click.Path(dir_okay=False), default=None,
               help="Column map (TOML) for a bank CSV: [statement] date = \"...\", amount = \"...\"; [csv] separator, encoding.")
+@click.option("--preset", default=None, metavar="BANK",
+              help="Bank preset for a CSV/XLSX export, whatever its header says: dnb, nordea, sparebank1, sbanken, "
+                   "sdc (Handelsbanken, Eika, BN Bank), danske (default: picked from the header).")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="First day of the draft's plan, YYYY-MM-DD (default: the day after the statement ends).")
 @click.option("--id", "hid", default=None, help="Household id in the draft (default utkast-DATE).")
@@ -486,17 +489,25 @@ def calendar_cmd(year: int, kinds: tuple[str, ...]) -> None:
               help="For a camt/OFX file of several accounts: the account to read (its last four digits or more).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Household draft to write (TOML, evidence as comments).")
-def import_statement(files, fmt, columns, as_of, hid, account, out) -> None:
+def import_statement(files, fmt, columns, preset, as_of, hid, account, out) -> None:
     """Draft a household from bank statements: the payouts and bills found, for a person to confirm."""
+    import dataclasses
+
     from planner.io.errors import InputError
     from planner.io.tables import ColumnMap
     from planner.statement import default_as_of, detect, read_files, toml_text
+    from planner.statement.csvfile import ColumnsProblem
+    from planner.statement.guess import write_sample
 
     try:
         colmap = ColumnMap.load(columns) if columns else None
+        if preset:
+            colmap = dataclasses.replace(colmap or ColumnMap(), preset=preset)
         statement = read_files(files, fmt, colmap, account)
     except InputError as exc:
-        _fail_input([str(p) for p in exc.problems])
+        # columns no preset or map fits: a sample map beside the file, for the person to correct
+        _fail_input([str(p) + (write_sample(p.file, p.sample) if isinstance(p, ColumnsProblem) else "")
+                     for p in exc.problems])
     for note in statement.notes:
         click.echo(f"merk: {note}", err=True)
     if statement.rejected:

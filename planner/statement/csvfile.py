@@ -14,11 +14,15 @@ import csv
 import hashlib
 import io
 import re
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
+from ..io.errors import Problem
 from ..io.tables import STATEMENT_COLUMNS, ColumnMap
 from ..money import MoneyError, kroner_to_ore
-from .model import Entry, Rejected, Statement, fail
+from . import presets as _presets
+from .model import Entry, Rejected, Statement, StatementError, fail
 
 #: The header names Norwegian banks use for our columns (compared case-blind, spaces trimmed).
 KNOWN_HEADERS: dict[str, tuple[str, ...]] = {
@@ -78,13 +82,23 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def parse_amount(text: str) -> int | None:
-    """Øre of a Norwegian amount (`1 234,56`, `-1.234,56`, `−50`, `kr 747,37`, `1234.56`); None if empty."""
+#: thousands groups of a bank that writes a decimal comma (`1.234`, `12.345,50`) or point (`1,234.50`)
+_GROUPED = {"comma": re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?-?$"),
+            "point": re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?-?$")}
+
+
+def parse_amount(text: str, decimal: str | None = None) -> int | None:
+    """Øre of a Norwegian amount (`1 234,56`, `-1.234,56`, `−50`, `kr 747,37`, `1234.56`); None if empty.
+
+    `decimal` is the bank's decimal style from its preset: a bank known to write a decimal
+    comma means 1 234 kr by `1.234`, which without the preset is refused as unclear."""
     text = _CURRENCY_WORD.sub("", text.strip().replace("\u00a0", " ").replace("\u202f", " ")).strip()
     # a minus sign (U+2212), an en dash used as one, a trailing minus of an old export
     text = text.replace("\u2212", "-").replace("\u2013", "-").replace(" ", "")
     if not text:
         return None
+    if decimal in _GROUPED and _GROUPED[decimal].match(text):
+        text = text.replace("." if decimal == "comma" else ",", "")
     if text.endswith("-") and not text.startswith("-"):
         text = "-" + text[:-1]
     if text.startswith("+"):
@@ -93,7 +107,27 @@ def parse_amount(text: str) -> int | None:
 
 
 def _norm(name: str) -> str:
-    return name.strip().strip('"').casefold()
+    return _presets.norm(name)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where our columns stand in one file, and how its bank writes numbers and dates."""
+
+    cols: dict[str, int]
+    text: tuple[int, ...] = ()  # the text cells, joined in this order (SDC: Beskrivelse + Melding/KID)
+    preset: _presets.Preset | None = None
+
+    @property
+    def decimal(self) -> str | None:
+        return self.preset.decimal if self.preset else None
+
+
+@dataclass(frozen=True)
+class ColumnsProblem(Problem):
+    """A file whose columns no preset or map fits: the CLI writes a sample map from `sample`."""
+
+    sample: str = ""
 
 
 def _columns(headers: list[str], colmap: ColumnMap) -> dict[str, int]:
@@ -111,42 +145,119 @@ def _columns(headers: list[str], colmap: ColumnMap) -> dict[str, int]:
     return out
 
 
+def _preset_columns(headers: list[str], preset: _presets.Preset, colmap: ColumnMap) -> Layout:
+    """The preset's columns in this row; a --columns map still beats the preset column by column."""
+    index = {}
+    for i, h in enumerate(headers):
+        index.setdefault(_norm(h), i)
+    wanted = {**preset.columns, **colmap.statement}
+    cols = {ours: index[_norm(theirs)] for ours, theirs in wanted.items() if _norm(theirs) in index}
+    text_names = [colmap.statement["text"]] if "text" in colmap.statement else list(preset.text)
+    text = tuple(index[_norm(t)] for t in text_names if _norm(t) in index)
+    if text:
+        cols.setdefault("text", text[0])
+    return Layout(cols, text, preset)
+
+
 def _usable(cols: dict[str, int]) -> bool:
     return "date" in cols and ("amount" in cols or ("in" in cols and "out" in cols))
 
 
-def read_csv(data: bytes, name: str, colmap: ColumnMap | None = None) -> Statement:
-    """A statement from a bank's CSV export.
+def _layout(headers: list[str], colmap: ColumnMap, forced: _presets.Preset | None) -> Layout | None:
+    """This row's layout if it is a header: a forced preset, else a matching preset (unless the
+    map names columns: the person's own map is the last word), else the usual names."""
+    preset = forced or (None if colmap.statement else _presets.matching(headers))
+    if preset is not None:
+        lay = _preset_columns(headers, preset, colmap)
+        return lay if _usable(lay.cols) else None
+    cols = _columns(headers, colmap)
+    if not _usable(cols):
+        return None
+    return Layout(cols, (cols["text"],) if "text" in cols else ())
 
-    The header may stand below a few preamble lines (account, period, owner): the separator is
-    guessed from each of the first lines in turn until one gives a header with a date and an
-    amount, so a preamble line without separators (or with commas in a `;` file) does not
-    decide it."""
+
+def _forced(colmap: ColumnMap, name: str) -> _presets.Preset | None:
+    wanted = getattr(colmap, "preset", None)
+    if not wanted:
+        return None
+    preset = _presets.by_name(wanted)
+    if preset is None:
+        raise fail(name, f"--preset {wanted}: no such bank preset; allowed: {', '.join(_presets.names())}")
+    return preset
+
+
+def _cell_text(value: object, decimal: str | None) -> str:
+    """A spreadsheet cell as the CSV reader reads it: a date as YYYY-MM-DD, a number exactly
+    in the bank's decimal style (never through float formatting), text as it stands."""
+    from datetime import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        text = f"{Decimal(repr(value)):f}"
+        return text.replace(".", ",") if decimal == "comma" else text
+    return str(value)
+
+
+def read_csv(data: bytes, name: str, colmap: ColumnMap | None = None) -> Statement:
+    """A statement from a bank's CSV export (or its XLSX export: same columns, same rules).
+
+    The header may stand below a few preamble lines (account, period, owner) or an XLSX's
+    title rows: the separator is guessed from each of the first lines in turn until one gives
+    a header with a date and an amount, so a preamble line without separators (or with commas
+    in a `;` file) does not decide it. A bank preset whose header names all stand in the row
+    is used (`--preset` forces one); else the usual names and the --columns map."""
     colmap = colmap or ColumnMap()
-    text = decode(data, name, colmap.encoding)
-    lines = text.splitlines()
-    head = next((i for i, line in enumerate(lines[:_HEADER_LINES]) if line.strip()), None)
-    if head is None:
-        raise fail(name, "is empty: a bank statement CSV needs a header line and one line per booking")
-    seps = [colmap.separator] if colmap.separator else _separators(lines[:_HEADER_LINES])
-    rows: list[list[str]] = []
-    header_at, cols = None, {}
-    for sep in seps:
-        rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    forced = _forced(colmap, name)
+    tables: list[list[list]]
+    if data[:4] == b"PK\x03\x04":
+        from .xlsxfile import sheet_rows
+
+        tables = [sheet_rows(data, name)]
+        sep = None
+    else:
+        text = decode(data, name, colmap.encoding)
+        lines = text.splitlines()
+        if not any(line.strip() for line in lines[:_HEADER_LINES]):
+            raise fail(name, "is empty: a bank statement CSV needs a header line and one line per booking")
+        seps = [colmap.separator] if colmap.separator else _separators(lines[:_HEADER_LINES])
+        if forced and forced.separator and not colmap.separator:
+            seps = [forced.separator] + [s for s in seps if s != forced.separator]
+        tables = [list(csv.reader(io.StringIO(text), delimiter=s)) for s in seps]
+        sep = seps[0]
+    for rows in tables:
         for i, row in enumerate(rows[:_HEADER_LINES]):
-            found = _columns(row, colmap)
-            if _usable(found):
-                header_at, cols = i, found
-                break
-        if header_at is not None:
-            break
-    if header_at is None:
-        rows = list(csv.reader(io.StringIO(text), delimiter=seps[0]))
-        shown = ", ".join(repr(h.strip()) for h in rows[head][:12]) if rows else ""
-        raise fail(name, "is not a bank statement this reader knows: no date and amount columns in the first "
-                   f"{_HEADER_LINES} lines (first line has {shown}); map your columns in a --columns file: "
-                   '[statement] date = "...", amount = "..." (or in = "..." and out = "...")')
-    return _rows_to_statement(rows, header_at, cols, name)
+            lay = _layout([_cell_text(c, None) for c in row], colmap, forced)
+            if lay is not None:
+                texts = [[_cell_text(c, lay.decimal) for c in r] for r in rows]
+                return _rows_to_statement(texts, i, lay, name)
+    rows = [[_cell_text(c, None).strip() for c in r] for r in tables[0]]
+    raise StatementError([_no_fit(rows, name, forced, sep)])
+
+
+def _no_fit(rows: list[list[str]], name: str, forced: _presets.Preset | None, sep: str | None) -> ColumnsProblem:
+    """The refusal of a file no preset or map fits, naming the columns found, with a sample
+    map guessed from them for the person to correct (the CLI writes it beside the file)."""
+    from .guess import sample_map
+
+    head_rows = [r for r in rows[:_HEADER_LINES] if any(r)]
+    header = max(head_rows, key=lambda r: sum(1 for c in r if c), default=[])
+    at = rows.index(header) if header else 0
+    shown = ", ".join(repr(h) for h in header[:12] if h)
+    if forced:
+        why = (f"the {forced.name} preset's columns ({', '.join(forced.headers)}) are not in the first "
+               f"{_HEADER_LINES} lines (columns found: {shown})")
+    else:
+        why = (f"no date and amount columns in the first {_HEADER_LINES} lines (first line has {shown}); "
+               f"no bank preset fits ({', '.join(_presets.names())})")
+    return ColumnsProblem(name, f"is not a bank statement this reader knows: {why}",
+                          sample=sample_map(name, header, rows[at + 1:at + 41], sep))
 
 
 def _separators(lines: list[str]) -> list[str]:
@@ -165,7 +276,20 @@ def _cell(row: list[str], cols: dict[str, int], key: str) -> str:
     return row[i].strip() if i is not None and i < len(row) else ""
 
 
-def _rows_to_statement(rows: list[list[str]], header_at: int, cols: dict[str, int], name: str) -> Statement:
+def _text(row: list[str], lay: Layout) -> str:
+    """The booking's text: the layout's text cells joined (a benefit named only in the KID
+    and message column is still found), each once."""
+    cells = [row[i].strip() for i in lay.text if i < len(row) and row[i].strip()]
+    return " ".join(dict.fromkeys(cells))
+
+
+#: a status that says the booking is not on the account yet
+_PENDING = ("reservert", "reserved", "ikke bokført", "venter", "pending")
+
+
+def _rows_to_statement(rows: list[list[str]], header_at: int, lay: Layout, name: str) -> Statement:
+    cols, decimal = lay.cols, lay.decimal
+    date_hint = lay.preset.date_format if lay.preset else "DD.MM.YYYY or YYYY-MM-DD"
     headers = rows[header_at]
     entries: list[Entry] = []
     rejected: list[Rejected] = []
@@ -177,11 +301,13 @@ def _rows_to_statement(rows: list[list[str]], header_at: int, cols: dict[str, in
     for n, row in enumerate(rows[header_at + 1:], start=header_at + 2):
         if not any(c.strip() for c in row):
             continue
+        if _cell(row, cols, "pending").casefold() in _PENDING:
+            continue  # a reserved booking (SDC, Danske Bank status column): not on the account yet
         raw_date = _cell(row, cols, "date")
         booked = parse_date(raw_date)
-        text, party = _cell(row, cols, "text"), _cell(row, cols, "counterpart")
+        text, party = _text(row, lay), _cell(row, cols, "counterpart")
         try:
-            amount: int | None = _row_amount(row, cols)
+            amount: int | None = _row_amount(row, cols, decimal)
             amount_problem = "" if amount is not None else "no amount in this booking"
         except MoneyError as exc:
             amount, amount_problem = None, str(exc)
@@ -191,8 +317,8 @@ def _rows_to_statement(rows: list[list[str]], header_at: int, cols: dict[str, in
             if not raw_date and amount is None:
                 continue  # a sum or note line without date and amount
             why = "no date" if not raw_date else "not a date"
-            message = f"{why}: {raw_date!r}; write DD.MM.YYYY or YYYY-MM-DD" if raw_date else \
-                "no date in a booking with an amount; write DD.MM.YYYY or YYYY-MM-DD"
+            message = f"{why}: {raw_date!r}; write {date_hint}" if raw_date else \
+                f"no date in a booking with an amount; write {date_hint}"
             rejected.append(Rejected(name, n, date_field, why, message, None, amount, text, party))
             continue
         if amount is None:
@@ -204,7 +330,7 @@ def _rows_to_statement(rows: list[list[str]], header_at: int, cols: dict[str, in
         bal = _cell(row, cols, "balance")
         if bal:
             try:
-                value = parse_amount(bal)
+                value = parse_amount(bal, decimal)
             except MoneyError as exc:
                 raise fail(name, str(exc), line=n, field_name=headers[cols["balance"]].strip()) from None
             if value is not None:
@@ -239,11 +365,11 @@ def _too_many_rejected(name: str, entries: list[Entry], rejected: list[Rejected]
         raise fail(name, first.message + more, line=first.line, field_name=first.field)
 
 
-def _row_amount(row: list[str], cols: dict[str, int]) -> int | None:
+def _row_amount(row: list[str], cols: dict[str, int], decimal: str | None = None) -> int | None:
     if "amount" in cols and _cell(row, cols, "amount"):
-        return parse_amount(_cell(row, cols, "amount"))
-    inn = parse_amount(_cell(row, cols, "in")) if "in" in cols else None
-    out = parse_amount(_cell(row, cols, "out")) if "out" in cols else None
+        return parse_amount(_cell(row, cols, "amount"), decimal)
+    inn = parse_amount(_cell(row, cols, "in"), decimal) if "in" in cols else None
+    out = parse_amount(_cell(row, cols, "out"), decimal) if "out" in cols else None
     if inn is None and out is None:
         return None
     return abs(inn or 0) - abs(out or 0)

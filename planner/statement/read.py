@@ -15,6 +15,7 @@ from pathlib import Path
 from ..io.errors import Problem
 from ..io.tables import ColumnMap
 from .model import MIN_DAYS, MIN_TEXT, Statement, StatementError, fail
+from .xlsxfile import is_xlsx as _is_xlsx
 
 FORMATS = ("csv", "camt053", "ofx")
 #: what a file starting like this is (for the "unknown format" message)
@@ -31,6 +32,8 @@ def sniff(data: bytes, separator: str | None = None) -> str | None:
         return "ofx"
     if low.startswith(b"<?xml") or low.startswith(b"<"):
         return "camt053"
+    if _is_xlsx(data):
+        return "csv"  # a bank's XLSX export: the CSV reader's columns and rules (csvfile.read_csv)
     if any(head.startswith(m) for m, _ in _MAGIC) or b"\x00" in head:
         return None
     try:

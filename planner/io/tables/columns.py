@@ -163,6 +163,8 @@ class ColumnMap:
     ledger: dict[str, str] = field(default_factory=dict)  # `planner ledger`: ours -> theirs
     #: `planner ledger`: their booking kinds -> ours ([kinds] charge = ["Husleie", "Leie"])
     kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: `planner import-statement --preset`: the bank preset to use whatever the header says
+    preset: str | None = None
 
     @classmethod
     def load(cls, path: str | Path | None) -> ColumnMap:
