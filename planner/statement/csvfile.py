@@ -237,6 +237,12 @@ def read_csv(data: bytes, name: str, colmap: ColumnMap | None = None) -> Stateme
             if lay is not None:
                 texts = [[_cell_text(c, lay.decimal) for c in r] for r in rows]
                 return _rows_to_statement(texts, i, lay, name)
+    if sep is not None and not colmap.separator:  # the sample map's separator: the one giving most columns
+        text = decode(data, name, colmap.encoding)
+        cands = [(s, list(csv.reader(io.StringIO(text), delimiter=s))) for s in (*seps, "|")]
+        sep, table = max(cands, key=lambda c: max((sum(1 for x in r if x.strip()) for r in c[1][:_HEADER_LINES]),
+                                                  default=0))
+        tables = [table]
     rows = [[_cell_text(c, None).strip() for c in r] for r in tables[0]]
     raise StatementError([_no_fit(rows, name, forced, sep)])
 
@@ -246,9 +252,9 @@ def _no_fit(rows: list[list[str]], name: str, forced: _presets.Preset | None, se
     map guessed from them for the person to correct (the CLI writes it beside the file)."""
     from .guess import sample_map
 
-    head_rows = [r for r in rows[:_HEADER_LINES] if any(r)]
-    header = max(head_rows, key=lambda r: sum(1 for c in r if c), default=[])
-    at = rows.index(header) if header else 0
+    widths = [sum(1 for c in r if c) for r in rows[:_HEADER_LINES]]
+    at = widths.index(max(widths)) if widths and max(widths) else 0  # the first of the widest rows
+    header = rows[at] if rows else []
     shown = ", ".join(repr(h) for h in header[:12] if h)
     if forced:
         why = (f"the {forced.name} preset's columns ({', '.join(forced.headers)}) are not in the first "
