@@ -2,8 +2,11 @@
 
 Every bank names its columns its own way (DNB `Dato;Forklaring;Rentedato;Ut fra konto;Inn på
 konto`, Sbanken `BOKFØRINGSDATO;...;TEKST;UT FRA KONTO;INN PÅ KONTO`, Nordea
-`Bokføringsdato;Beløp;...;Tittel;Valuta`), so the usual names are known here and any other
-is mapped with the column map of `planner batch --columns` (table `[statement]`). Numbers come
+`Bokføringsdato;Beløp;...;Tittel;Valuta`), so each bank's layout is a preset
+(planner/data/bank_presets.toml, picked from the header), the usual names are known here and
+any other is mapped with the column map of `planner batch --columns` (table `[statement]`); a
+file nothing fits is refused with a sample map to correct (guess.py). XLSX exports are read
+as rows by xlsxfile.py and go through the same header search and row rules. Numbers come
 Norwegian style (`1 234,56`, `-1.234,56`), the file in UTF-8 or the cp1252 of a Norwegian
 Excel.
 """
