@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -41,15 +42,16 @@ def _kr(ore: int, sign: bool = True) -> str:
     return f"{minus}{kr:,}".replace(",", " ") + f",{rest:02d}"
 
 
-def write_pdf(case: Case, layout: str) -> bytes:
+def write_pdf(case: Case, layout: str, bad_date: int | None = None, period: bool = True) -> bytes:
     """`ut-inn`: DNB-like, oldest first, `Dato Forklaring Rentedato Ut av konto Inn på konto`,
     full dates, closing balance on a line below the table.
     `belop`: Nordea-like, newest first, `Dato Tekst Beløp Saldo` with signed amounts and
-    `dd.mm` dates, the year only in the period line above the table."""
+    `dd.mm` dates, the year only in the period line above the table.
+    `bad_date`: the booking of this index gets an impossible date (a damaged row)."""
     from weasyprint import HTML
 
-    head = (f"<h1>Kontoutskrift</h1><p>Kari Nordmann, kontonummer 1503.20.12345</p>"
-            f"<p>Periode: {case.start:%d.%m.%Y} - {case.end:%d.%m.%Y}</p>")
+    head = ("<h1>Kontoutskrift</h1><p>Kari Nordmann, kontonummer 1503.20.12345</p>"
+            + (f"<p>Periode: {case.start:%d.%m.%Y} - {case.end:%d.%m.%Y}</p>" if period else ""))
     rows, balance = [], case.opening_ore
     for b in case.bookings:
         balance += b.ore
@@ -57,8 +59,8 @@ def write_pdf(case: Case, layout: str) -> bytes:
     if layout == "ut-inn":
         body = ["<tr><th>Dato</th><th>Forklaring</th><th>Rentedato</th><th class=n>Ut av konto</th>"
                 "<th class=n>Inn på konto</th></tr>"]
-        for b, _ in rows:
-            d = f"{b.day:%d.%m.%Y}"
+        for i, (b, _) in enumerate(rows):
+            d = "31.13.2025" if i == bad_date else f"{b.day:%d.%m.%Y}"
             ut = _kr(-b.ore) if b.ore < 0 else ""
             inn = _kr(b.ore) if b.ore > 0 else ""
             body.append(f"<tr><td>{d}</td><td>{html.escape(b.text)}</td><td>{d}</td>"
@@ -117,8 +119,7 @@ def test_detection_precision_recall_on_generated_pdf_statements():
         _, _, doc_csv = _draft(write_csv(case, "sparebank"), f"s{seed}.csv", case.truth.start)
         december = any(e.booked.month == 12 for e in st.entries)
         tp, detected, true = match(case.truth, household_from_dict(doc, "utkast"), december)
-        c.update(tp=tp, detected=detected, true=true, statements=1, same_as_csv=doc == doc_csv,
-                 pages=0)
+        c.update(tp=tp, detected=detected, true=true, statements=1, same_as_csv=doc == doc_csv)
     precision, recall = c["tp"] / c["detected"], c["tp"] / c["true"]
     line = (f"pdf      statements {c['statements']:3}  streams true {c['true']:4} found {c['detected']:4} "
             f"right {c['tp']:4}  precision {precision:.3f}  recall {recall:.3f}  "
@@ -196,11 +197,24 @@ def test_unreadable_pdf_is_refused_in_one_line_with_exit_2(tmp_path, what, make,
     assert "Traceback" not in r.stderr and not (tmp_path / "u.toml").exists()
 
 
-def test_a_bad_row_is_reported_with_page_and_line():
+def test_a_bad_row_is_reported_with_page_and_line(tmp_path):
     case = generate(4)
-    good = write_pdf(case, "ut-inn")
-    st = read_bytes(good, "k.pdf")
-    assert not st.rejected
-    with pytest.raises(StatementError) as err:
-        read_bytes(write_pdf(case, "belop")[:0] + b"%PDF", "k.pdf")
-    assert "k.pdf: is a broken PDF" in str(err.value)
+    bad = len(case.bookings) - 3  # on the second page
+    st = read_bytes(write_pdf(case, "ut-inn", bad_date=bad), "k.pdf")
+    assert len(st.entries) == len(case.bookings) - 1 and len(st.rejected) == 1
+    assert re.fullmatch(r"k\.pdf: page 2, line \d+: Dato: not a date: '31\.13\.2025'; write DD\.MM\.YYYY",
+                        str(st.rejected[0])), str(st.rejected[0])
+    src = tmp_path / "k.pdf"
+    src.write_bytes(write_pdf(case, "ut-inn", bad_date=bad))
+    r = _cli("import-statement", str(src), "--as-of", case.truth.start.isoformat(), "--out", str(tmp_path / "u.toml"))
+    assert r.returncode == 0, r.stderr
+    assert "1 rad(er) avvist" in r.stderr and "page 2, line " in r.stderr
+    # no booking text reaches the terminal
+    assert not any(b.text in r.stderr for b in case.bookings if len(b.text) > 4), r.stderr
+
+
+def test_dates_without_a_year_and_no_period_are_refused():
+    """`dd.mm` rows take their year from the period line; without one the year is not guessed."""
+    with pytest.raises(StatementError, match=r"k\.pdf: page 1, line \d+: Dato: dates without a year \('\d\d\.\d\d'\) "
+                       "and no period with a year in the file"):
+        read_bytes(write_pdf(generate(6), "belop", period=False), "k.pdf")

@@ -42,6 +42,7 @@ _HEADERS: dict[str, tuple[str, ...]] = {
 }
 #: a date in a row: `31.01.2026`, `31.01.26` or `31.01` (the year from the statement's period)
 _SHORT_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.?$")
+_DATEISH = re.compile(r"^\d{1,2}[./-]\d{1,2}")
 _FULL_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 #: an amount cell: digits, thousands spaces/dots, a decimal comma, a sign (what parse_amount reads)
 _AMOUNTISH = re.compile(r"^[-+\u2212\u2013]?[\d .\u00a0\u202f]*\d(?:,\d{1,2})?-?$")
@@ -60,6 +61,7 @@ class _Word:
     x0: float
     x1: float
     top: float
+    bottom: float
 
 
 @dataclass
@@ -75,6 +77,8 @@ class _Row:
     page: int
     line: int
     cells: dict[str, str]
+    top: float
+    bottom: float
 
 
 @contextmanager
@@ -128,7 +132,8 @@ def _pages(data: bytes, name: str) -> list[tuple[list[_Word], bool]]:
             for page in pdf.pages:
                 # a word with its spaces is a table cell ("1 234,50", "Inn på konto"); cells
                 # stand further apart than a space
-                words = [_Word(" ".join(w["text"].split()), float(w["x0"]), float(w["x1"]), float(w["top"]))
+                words = [_Word(" ".join(w["text"].split()), float(w["x0"]), float(w["x1"]), float(w["top"]),
+                               float(w["bottom"]))
                          for w in page.extract_words(keep_blank_chars=True, x_tolerance=3)
                          if w["text"].strip()]
                 out.append((words, bool(page.images)))
@@ -223,25 +228,28 @@ def _table(pages: list[tuple[list[_Word], bool]]) -> tuple[list[_Row], list[str]
                 outside.append(text)
                 continue
             cells = _cells(line, cols)
-            if _is_row(cells) or (rows and _continues(cells)):
-                if _is_row(cells):
-                    rows.append(_Row(p, n, cells))
-                else:  # the booking's text wrapped onto a second line
-                    rows[-1].cells["text"] = f"{rows[-1].cells.get('text', '')} {cells['text']}".strip()
+            top, bottom = min(w.top for w in line), max(w.bottom for w in line)
+            if _is_row(cells):
+                rows.append(_Row(p, n, cells, top, bottom))
+            elif rows and rows[-1].page == p and _continues(cells) and \
+                    top - rows[-1].bottom < rows[-1].bottom - rows[-1].top:
+                # the booking's text wrapped onto the next line (close below it, text only)
+                rows[-1].cells["text"] = f"{rows[-1].cells.get('text', '')} {cells['text']}".strip()
+                rows[-1].bottom = bottom
             else:
                 outside.append(text)
     return rows, outside, cols
 
 
 def _is_row(cells: dict[str, str]) -> bool:
-    """A booking line: something in the date column, or an amount with text (a row whose date
-    is missing must still be reported, not dropped)."""
+    """A booking line: a date in the date column, or an amount beside something that is not a
+    sum or balance line (a row with a bad or missing date must be reported, not dropped)."""
     date_cell = cells.get("date", "")
-    if date_cell and (_SHORT_DATE.match(date_cell.split()[0]) or parse_date(date_cell.split()[0])):
+    if _DATEISH.match(date_cell):
         return True
     has_amount = any(_AMOUNTISH.match(cells.get(k, "")) for k in ("amount", "in", "out"))
-    text = cells.get("text", "").casefold()
-    return has_amount and bool(text) and not text.startswith(_SUMMARY_WORDS) and not date_cell
+    label = (date_cell or cells.get("text", "")).casefold()
+    return has_amount and bool(label) and not label.startswith(_SUMMARY_WORDS)
 
 
 def _continues(cells: dict[str, str]) -> bool:
