@@ -42,12 +42,13 @@ def _kr(ore: int, sign: bool = True) -> str:
     return f"{minus}{kr:,}".replace(",", " ") + f",{rest:02d}"
 
 
-def write_pdf(case: Case, layout: str, bad_date: int | None = None, period: bool = True) -> bytes:
+def write_pdf(case: Case, layout: str, bad_date: int | None = None, period: bool = True, css: str = "") -> bytes:
     """`ut-inn`: DNB-like, oldest first, `Dato Forklaring Rentedato Ut av konto Inn på konto`,
     full dates, closing balance on a line below the table.
     `belop`: Nordea-like, newest first, `Dato Tekst Beløp Saldo` with signed amounts and
     `dd.mm` dates, the year only in the period line above the table.
-    `bad_date`: the booking of this index gets an impossible date (a damaged row)."""
+    `bad_date`: the booking of this index gets an impossible date (a damaged row); `css` is
+    added to the style sheet (another bank's alignment)."""
     from weasyprint import HTML
 
     head = ("<h1>Kontoutskrift</h1><p>Kari Nordmann, kontonummer 1503.20.12345</p>"
@@ -72,7 +73,7 @@ def write_pdf(case: Case, layout: str, bad_date: int | None = None, period: bool
             body.append(f"<tr><td>{b.day:%d.%m}</td><td>{html.escape(b.text)}</td>"
                         f"<td class=n>{_kr(b.ore)}</td><td class=n>{_kr(bal)}</td></tr>")
         tail = ""
-    doc = (f"<html><head><meta charset=utf-8><style>{_CSS}</style></head><body>{head}"
+    doc = (f"<html><head><meta charset=utf-8><style>{_CSS}{css}</style></head><body>{head}"
            f"<table><thead>{body[0]}</thead><tbody>{''.join(body[1:])}</tbody></table>{tail}</body></html>")
     return HTML(string=doc).write_pdf()
 
@@ -106,6 +107,21 @@ def test_pdf_reads_the_same_bookings_and_draft_as_csv(layout):
     # the row location names page and line
     assert all(e.where.startswith("kontoutskrift.pdf, page ") and ", line " in e.where for e in st_pdf.entries)
     assert {e.where.split(",")[1] for e in st_pdf.entries} != {" page 1"}, "a statement of several pages"
+
+
+@pytest.mark.parametrize("css", [
+    "th.n { text-align: left; }",  # left headers over right-aligned amounts
+    "th.n { text-align: left; } td.n, th.n { width: 22%; }",  # ... in wide columns: no overlap at all
+    ".n, th.n { text-align: left; }",
+    "th.n { text-align: center; }",
+])
+def test_pdf_columns_found_whatever_the_alignment(css):
+    case = generate(8)
+    want = sorted((b.day, b.ore, b.text) for b in case.bookings)
+    for layout in ("ut-inn", "belop"):
+        st = read_bytes(write_pdf(case, layout, css=css), "k.pdf")
+        assert sorted((e.booked, e.amount_ore, e.text) for e in st.entries) == want, (css, layout)
+        assert st.closing_ore == case.closing_ore and not st.rejected
 
 
 def test_detection_precision_recall_on_generated_pdf_statements():

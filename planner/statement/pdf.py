@@ -84,19 +84,14 @@ class _Row:
 @contextmanager
 def _quiet() -> Iterator[None]:
     """pdfminer logs warnings about odd PDFs ("CropBox missing", broken xref) and Python warns
-    too: held back while a file is read, so that stderr holds our one-line messages only and no
-    page text reaches a log."""
-    loggers = [logging.getLogger(n) for n in ("pdfminer", "pdfplumber", "pypdfium2")]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.CRITICAL + 1)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        for lg, level in zip(loggers, levels):
-            lg.setLevel(level)
+    too: held back, so that stderr holds our one-line messages only and no page text reaches a
+    log. The loggers stay silent for good (set, never restored: two uploads read at once on
+    the web server must not restore each other's level); planner wants none of their output."""
+    for n in ("pdfminer", "pdfplumber", "pypdfium2"):
+        logging.getLogger(n).setLevel(logging.CRITICAL + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def read_pdf(data: bytes, name: str) -> Statement:
@@ -204,10 +199,58 @@ def _column_of(w: _Word, cols: list[_Column]) -> str:
     return min(cols, key=lambda c: max(c.x0 - w.x1, w.x0 - c.x1, 0.0)).key
 
 
-def _cells(line: list[_Word], cols: list[_Column]) -> dict[str, str]:
+_Band = tuple[float, float, "str | None"]
+
+
+def _bands(lines: list[list[_Word]], cols: list[_Column]) -> list[_Band]:
+    """The page's columns as bands of x between empty gutters, each with the header standing in
+    it. A bank may left-align a header over right-aligned amounts (or centre it): the header
+    and its amounts need not overlap, but nothing else stands between the gutters. The gutters
+    are found from the header and the lines that start with a date (the bookings), not from
+    footers or paragraphs that run across the page. A band with several headers (no gutter
+    between them) is left to `_column_of`, word by word."""
+    first = min(c.x0 for c in cols)
+    text_x0 = next((c.x0 for c in cols if c.key == "text"), float("inf"))
+    spans = [(c.x0, c.x1) for c in cols]
+    for line in lines:
+        if _DATEISH.match(line[0].text) and line[0].x0 < text_x0 and line[0].x1 >= first - 2:
+            spans.extend((w.x0, w.x1) for w in line)
+    merged: list[list[float]] = []
+    for x0, x1 in sorted(spans):
+        if merged and x0 <= merged[-1][1] + 1.0:
+            merged[-1][1] = max(merged[-1][1], x1)
+        else:
+            merged.append([x0, x1])
+    found = [[c for c in cols if min(x1, c.x1) - max(x0, c.x0) > 0] for x0, x1 in merged]
+    # headers standing alone in their band: their data stands beside them, not under them
+    lonely = [inside[0] for (x0, x1), inside in zip(merged, found)
+              if len(inside) == 1 and (x0, x1) == (inside[0].x0, inside[0].x1)]
+    claimed: set[str] = set()
+    bands: list[_Band] = []
+    for (x0, x1), inside in zip(merged, found):
+        if len(inside) > 1:
+            bands.append((x0, x1, None))
+            continue
+        if inside:
+            bands.append((x0, x1, inside[0].key))
+            continue
+        # data under no header: a header left-aligned over right-aligned amounts stands to
+        # its left (the usual print), else the nearest lone header; each claims one band
+        free = [c for c in lonely if c.key not in claimed]
+        left = [c for c in free if c.x1 <= x0]
+        pick = max(left, key=lambda c: c.x1) if left else \
+            min(free or cols, key=lambda c: max(c.x0 - x1, x0 - c.x1, 0.0))
+        claimed.add(pick.key)
+        bands.append((x0, x1, pick.key))
+    return bands
+
+
+def _cells(line: list[_Word], cols: list[_Column], bands: list[_Band]) -> dict[str, str]:
+    """The line's text per column: by the band a word stands in, else by the headers."""
     parts: dict[str, list[str]] = {}
     for w in line:
-        parts.setdefault(_column_of(w, cols), []).append(w.text)
+        key = next((k for x0, x1, k in bands if x0 - 0.5 <= w.x0 and w.x1 <= x1 + 0.5), None)
+        parts.setdefault(key or _column_of(w, cols), []).append(w.text)
     return {k: " ".join(v) for k, v in parts.items()}
 
 
@@ -218,7 +261,10 @@ def _table(pages: list[tuple[list[_Word], bool]]) -> tuple[list[_Row], list[str]
     outside: list[str] = []
     cols: list[_Column] | None = None
     for p, (words, _) in enumerate(pages, start=1):
-        for n, line in enumerate(_lines(words), start=1):
+        lines = _lines(words)
+        headers = [h for h in map(_header, lines) if h is not None]
+        bands = _bands(lines, headers[0] if headers else cols) if (headers or cols) else []
+        for n, line in enumerate(lines, start=1):
             found = _header(line)
             if found is not None:
                 cols = found
@@ -227,7 +273,7 @@ def _table(pages: list[tuple[list[_Word], bool]]) -> tuple[list[_Row], list[str]
             if cols is None:
                 outside.append(text)
                 continue
-            cells = _cells(line, cols)
+            cells = _cells(line, cols, bands)
             top, bottom = min(w.top for w in line), max(w.bottom for w in line)
             if _is_row(cells):
                 rows.append(_Row(p, n, cells, top, bottom))
