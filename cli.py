@@ -475,8 +475,9 @@ def calendar_cmd(year: int, kinds: tuple[str, ...]) -> None:
 
 @main.command(name="import-statement")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["csv", "camt053", "ofx"]), default=None,
-              help="Statement format (default: told from the content; camt053 also reads camt.052/054).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "camt053", "ofx", "pdf"]), default=None,
+              help="Statement format (default: told from the content, pdf by suffix; camt053 also reads camt.052/054; "
+                   "pdf: the bank's PDF with a text layer).")
 @click.option("--columns", type=click.Path(dir_okay=False), default=None,
               help="Column map (TOML) for a bank CSV: [statement] date = \"...\", amount = \"...\"; [csv] separator, encoding.")
 @click.option("--preset", default=None, metavar="BANK",

@@ -271,9 +271,12 @@ def _bad(tmp_path, files: dict[str, bytes], *extra: str) -> str:
 
 
 def test_unknown_format(tmp_path):
-    err = _bad(tmp_path, {"utskrift.pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"})
-    assert "utskrift.pdf: unknown format (a PDF document); export the statement from the net bank as CSV, " \
+    err = _bad(tmp_path, {"utskrift.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"})
+    assert "utskrift.png: unknown format (a PNG image); export the statement from the net bank as CSV, " \
            "camt.053 (XML) or OFX" in err
+    # a PDF is read as the bank's PDF kontoutskrift (tests/test_statement_pdf.py): a broken one is refused
+    err = _bad(tmp_path, {"utskrift.pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"})
+    assert "utskrift.pdf: is a broken PDF that cannot be read" in err
 
 
 def test_other_currency_in_each_format(tmp_path):
@@ -383,7 +386,7 @@ def test_web_upload_prefills_the_form_with_evidence_and_keeps_nothing(client, ca
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("x.pdf", b"%PDF-1.4 ...", "unknown format (a PDF document)"),
+    ("x.pdf", b"%PDF-1.4 ...", "is a broken PDF that cannot be read"),
     ("kort.csv", "Dato;Tekst;Beløp\n02.01.2026;a;-1,00\n27.02.2026;b;-2,00\n".encode(), "covers only 57 days"),
     ("eur.xml", None, "is a statement in EUR"),
     ("tom.csv", b"", "Velg en kontoutskrift"),

@@ -1,7 +1,8 @@
 """Which format a file is in, and several files of one account joined into one statement.
 
 The format is told from the content, not the name (a net bank calls its camt export
-`.xml`, `.053` or `.txt`); `--format` overrides. Files are refused with a clear message when
+`.xml`, `.053` or `.txt`), except a PDF kontoutskrift, told by its `.pdf` suffix or `%PDF`
+start; `--format` overrides. Files are refused with a clear message when
 they are in another currency, belong to different accounts, overlap or repeat each other
 (a payout counted twice would invent a rhythm), leave a gap, or cover too short a period.
 """
@@ -17,7 +18,7 @@ from ..io.tables import ColumnMap
 from .model import MIN_DAYS, MIN_TEXT, Statement, StatementError, fail
 from .xlsxfile import is_xlsx as _is_xlsx
 
-FORMATS = ("csv", "camt053", "ofx")
+FORMATS = ("csv", "camt053", "ofx", "pdf")
 #: what a file starting like this is (for the "unknown format" message)
 _MAGIC = ((b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP or XLSX/DOCX file"),
           (b"\xd0\xcf\x11\xe0", "an old Excel/Word file"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8", "a JPEG image"))
@@ -45,6 +46,14 @@ def sniff(data: bytes, separator: str | None = None) -> str | None:
     return "csv" if any(s in line for line in lines for s in (";", ",", "\t", separator or ";")) else None
 
 
+def _by_suffix_or_magic(data: bytes, name: str) -> str | None:
+    """'pdf' for a `.pdf` file or one starting with %PDF (the PDF kontoutskrift a tenant brings);
+    the PDF reader refuses a `.pdf` that is no PDF in one line."""
+    if name.casefold().endswith(".pdf") or data[:1024].lstrip().startswith(b"%PDF"):
+        return "pdf"
+    return None
+
+
 def _what(data: bytes) -> str:
     head = data[:8].lstrip()
     return next((what for magic, what in _MAGIC if head.startswith(magic)), "not text in columns")
@@ -59,7 +68,7 @@ def read_bytes(data: bytes, name: str, fmt: str | None = None, columns: ColumnMa
                    f"(limit {MAX_BYTES // (1024 * 1024)} MB)")
     if not data.strip():
         raise fail(name, "is empty")
-    kind = fmt or sniff(data, columns.separator if columns else None)
+    kind = fmt or _by_suffix_or_magic(data, name) or sniff(data, columns.separator if columns else None)
     if kind is None:
         raise fail(name, f"unknown format ({_what(data)}); export the statement from the net bank as "
                    "CSV, camt.053 (XML) or OFX, or give --format")
@@ -71,6 +80,10 @@ def read_bytes(data: bytes, name: str, fmt: str | None = None, columns: ColumnMa
         from .ofx import read_ofx
 
         st = read_ofx(data, name, account)
+    elif kind == "pdf":
+        from .pdf import read_pdf
+
+        st = read_pdf(data, name)
     elif kind == "csv":
         from .csvfile import read_csv
 
