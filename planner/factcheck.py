@@ -62,9 +62,10 @@ class Truth:
 
         self.h, self.plan, self.anchor = household, plan, anchor
         self.txs: Sequence[Transaction] = plan.transactions
-        self.base: list[Transaction] = [t for t in transactions(household) if plan.start <= t.date <= plan.end]
+        schedule = transactions(household)
+        self.base: list[Transaction] = [t for t in schedule if plan.start <= t.date <= plan.end]
         self.base_rent: dict[str, list[tuple[date, int]]] = {}
-        for t in transactions(household):
+        for t in schedule:
             if t.kind == "husleie" and t.account == "tenant" and t.rent_month:
                 self.base_rent.setdefault(t.rent_month, []).append((t.date, -t.amount_ore))
         for v in self.base_rent.values():
@@ -429,13 +430,13 @@ def _arrears_amount(f: Any, t: Truth) -> str | None:
     return _eq(f.value, expected, "the arrears")
 
 
-def _low(after: list[int], eod: list[int], days: list[date]) -> tuple[set[tuple[int, date]], set[int]]:
-    """The (lowest, a day it is reached) pairs of both series, and their days-below counts."""
+def _low(after: list[int], eod: list[int], days: list[date]) -> set[tuple[int, date]]:
+    """The (lowest, a day it is reached) pairs of both series."""
     out = set()
     for series in (after, eod):
         m = min(series)
         out |= {(m, d) for v, d in zip(series, days) if v == m}
-    return out, set()
+    return out
 
 
 @rule("baseline.low", "baseline.low_date", "plan.low", "plan.low_date")
@@ -444,7 +445,7 @@ def _lowest(f: Any, t: Truth) -> str | None:
         after, eod, days = t.lowest(t.base, t.h.opening_balance)
     else:
         after, eod, days = t.lowest(t.txs, t.plan.opening_balance_ore)
-    pairs, _ = _low(after, eod, days)
+    pairs = _low(after, eod, days)
     ok = any((m if f.unit == "ore" else d) == f.value for m, d in pairs)
     return None if ok else f"the day-by-day balance's lowest is {sorted(pairs)[:2]}"
 

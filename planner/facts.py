@@ -50,28 +50,6 @@ class Fact:
         return bool(self.value)
 
 
-def as_facts(items: Iterable[Any]) -> list[Fact]:
-    """Every `Fact` inside a letter context (dicts, lists, tuples, dataclass items), in order."""
-    out: list[Fact] = []
-
-    def walk(x: Any) -> None:
-        if isinstance(x, Fact):
-            out.append(x)
-        elif isinstance(x, dict):
-            for v in x.values():
-                walk(v)
-        elif isinstance(x, (list, tuple)):
-            for v in x:
-                walk(v)
-        elif hasattr(x, "__dataclass_fields__") and not isinstance(x, (date,)):
-            for name in x.__dataclass_fields__:
-                walk(getattr(x, name))
-
-    for item in items:
-        walk(item)
-    return out
-
-
 class Ledger:
     """A plan's transactions, indexed for stating facts: each fact built here carries the
     indices of the transactions it was read from."""

@@ -163,14 +163,6 @@ def _basis(lever: str, lang: str, social: bool | None = None) -> tuple[str, str,
     return lv.name, clean_basis(basis), lv.reference
 
 
-def _first_on_or_after(plan, when: date, **match) -> date | None:
-    hits = sorted(t.date for t in plan.transactions if all(getattr(t, k) == v for k, v in match.items()))
-    if not hits:
-        return None
-    later = [d for d in hits if d >= when]
-    return later[0] if later else hits[0]
-
-
 def _nominal_rent_days(plan, household) -> list[int] | None:
     for i in plan.interventions:
         if i.lever == "rent_instalments":
