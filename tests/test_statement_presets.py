@@ -209,10 +209,10 @@ def test_bundled_sample_statement_gives_the_readme_draft(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert 'kind = "aap"' in text and 'kind = "bostotte"' in text and 'kind = "husleie"' in text
     assert "opening_balance = 31956" in text
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "reference" / "statement-formats.md").read_text(encoding="utf-8")  # its bundled examples
     assert "$ planner import-statement scenarios/kontoutskrift-sparebank1.csv --as-of 2026-01-01" in readme
     assert r.stderr.strip().replace(str(out), "utkast.toml") in readme
-    for line in text.splitlines()[3:9]:  # the README shows the draft's head as printed
+    for line in text.splitlines()[3:9]:  # the docs show the draft's head as printed
         assert line in readme, line
 
 
@@ -221,7 +221,7 @@ def test_bundled_ledger_runs(tmp_path):
     r = _cli("ledger", "scenarios/reskontro.csv", "--out", str(out), "--as-of", "2026-12-20")
     assert r.returncode == 0, r.stderr
     shown = [line for line in r.stdout.splitlines() if not line.startswith("contact list")]
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "reference" / "statement-formats.md").read_text(encoding="utf-8")  # its bundled examples
     for line in shown:
         assert line in readme, line
     assert (out / "tenancies.csv").exists()
