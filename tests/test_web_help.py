@@ -75,3 +75,12 @@ def test_household_pages_map_to_their_help():
     assert guide.help_for("/husstand/hh-1/hva-om") == "plan"
     assert guide.help_for("/hjelp/plan") is None
     assert all((GUIDE / f"{page}.md").is_file() for _, page in guide.HELP_FOR)
+
+
+def test_without_the_guide_the_page_says_so_instead_of_failing(client, monkeypatch, tmp_path):
+    """A non-editable install has no docs/ beside the package: Hjelp answers a message, never a 500,
+    and the pages lose their help link rather than pointing at nothing."""
+    monkeypatch.setattr(guide, "GUIDE", tmp_path / "none")
+    r = client.get("/hjelp")
+    assert r.status_code == 404 and "Hjelpesidene finnes ikke i denne installasjonen" in r.text
+    assert 'class="help-link"' not in client.get("/husstand/ny").text
