@@ -109,7 +109,43 @@ def guess(kind: str, header: list[str], rows: list[list[str]]) -> dict[str, str]
 
         return guess_columns(header, rows)
     ours, _ = ColumnMap().rename("ledger", [h for h in header if h])
-    return ours
+    return ours or _ledger_by_content(header, rows)
+
+
+def _ledger_by_content(header: list[str], rows: list[list[str]]) -> dict[str, str]:
+    """A ledger's columns told from what the first rows hold, when no header word is known:
+    dates, amounts, booking-kind words (Husleie, Innbetaling ...), and the id that repeats."""
+    from ..ledger.reading import _fold, kind_lookup
+    from ..money import MoneyError
+    from ..statement.csvfile import parse_amount, parse_date
+
+    def is_amount(c: str) -> bool:
+        try:
+            return parse_amount(c) is not None
+        except MoneyError:
+            return False
+
+    def share(i: int, test) -> float:
+        cells = [r[i] for r in rows if i < len(r) and r[i].strip()]
+        return sum(1 for c in cells if test(c)) / len(cells) if cells else 0.0
+
+    kinds = kind_lookup()
+    free = [i for i, h in enumerate(header) if h]
+    out: dict[str, str] = {}
+    for ours, test, least in (("date", lambda c: parse_date(c) is not None, 0.8),
+                              ("amount", is_amount, 0.8),
+                              ("kind", lambda c: _fold(c) in kinds, 0.5)):
+        i = next((i for i in free if share(i, test) >= least), None)
+        if i is not None:
+            out[ours] = header[i]
+            free.remove(i)
+    # the tenancy id: the first other column whose values repeat (several bookings per tenancy)
+    for i in free:
+        cells = [r[i] for r in rows if i < len(r) and r[i].strip()]
+        if cells and len(set(cells)) < len(cells):
+            out["tenancy"] = header[i]
+            break
+    return out
 
 
 def chosen_from(form: MappingType[str, object], kind: str, columns: list[str] | None = None) -> dict[str, str]:
