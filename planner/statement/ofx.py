@@ -75,7 +75,7 @@ def read_ofx(data: bytes, name: str, account: str | None = None) -> Statement:
         stmts = _strict(data)
         notes: tuple[str, ...] = ()
     except Exception as exc:  # noqa: BLE001 - ofxtools raises many kinds (header, SGML, validation, recursion)
-        if b"<stmtrs>" not in data.lower():  # an empty or sign-on-only reply (ofxparse's bank_small.ofx)
+        if b"<stmtrs>" not in data.lower() and b"</ofx>" in data.lower():  # whole, but empty (bank_small.ofx)
             raise fail(name, "is OFX but holds no bank statement (STMTRS)") from None
         if b"<stmttrn>" not in data.lower():
             raise fail(name, f"is not a readable OFX statement ({type(exc).__name__}: {clean_reason(exc)})") from None
