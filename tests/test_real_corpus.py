@@ -49,7 +49,7 @@ def test_the_corpus_is_listed_in_sources():
     listed = (REAL / "SOURCES.md").read_text(encoding="utf-8")
     for p in FILES:
         assert f"`{p.relative_to(REAL).as_posix()}`" in listed, p.name
-    assert len(FILES) >= 45
+    assert len(FILES) >= 85
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.relative_to(REAL).as_posix() for p in FILES])
