@@ -1,6 +1,7 @@
 """Office-style variants of the real Norwegian sample files in tests/data/real: the same bookings
 as an office re-saves them (Excel XLSX with a title row, Windows-1252 CSV with preamble lines,
-`;` and a decimal comma). `python tests/real_variants.py` writes them to tests/data/real/variants/;
+`;` and a decimal comma), and the project's sample ledger as offices export it.
+`python tests/real_variants.py` writes them to tests/data/real/variants/;
 tests/test_real_corpus.py checks that each reads the same bookings as its original.
 """
 
@@ -92,7 +93,39 @@ def variants() -> dict[str, bytes]:
               else str(v).replace(".", ",") if isinstance(v, int | float) else str(v)) for v in r] for r in dnb]
     out["dnb-mastercard-preamble-cp1252.csv"] = "\r\n".join(
         PREAMBLE + [";".join(r) for r in text]).encode("cp1252") + b"\r\n"
+    out.update(ledger_variants())
     return out
+
+
+#: the bundled ledger's kinds as a Norwegian ledger program writes them
+LEDGER_WORDS = {"charge": "Husleie", "payment": "Innbetaling", "reversal": "Tilbakeføring",
+                "returned": "Avvist AvtaleGiro", "instalment": "Avdrag betalingsavtale"}
+LEDGER_TITLE = ["Reskontroutskrift leieforhold", "Utleier: Eksempel kommune", ""]
+
+
+def ledger_variants() -> dict[str, bytes]:
+    """The project's own sample ledger (scenarios/reskontro.csv, not a real file: no real
+    ledger could be bundled) as offices export it: Norwegian headers and words, title rows,
+    dates with a time of day, thousands points, payments in parentheses; as Windows-1252 CSV
+    and as XLSX with typed cells."""
+    import datetime
+
+    src = REAL.parent.parent.parent / "scenarios" / "reskontro.csv"
+    rows = _rows_of_csv(src)
+    assert rows[0] == ["tenancy", "date", "kind", "amount", "text"]
+    header = ["Leieforhold", "Bokført", "Type", "Beløp", "Tekst"]
+    text_rows, typed = [], []
+    for tenancy, day, kind, amount, text in rows[1:]:
+        ore = round(float(amount.replace(",", ".")) * 100)
+        kr = f"{ore // 100:,}".replace(",", ".") + f",{ore % 100:02d}"
+        shown = f"({kr})" if kind in ("payment", "instalment") else kr
+        d, m, y = (int(x) for x in day.split("."))
+        text_rows.append([tenancy, f"{d:02d}.{m:02d}.{y} 00:00:00", LEDGER_WORDS[kind], shown, text])
+        typed.append([tenancy, datetime.datetime(y, m, d), LEDGER_WORDS[kind],
+                      -ore / 100 if kind in ("payment", "instalment") else ore / 100, text])
+    body = [";".join(r) for r in [header, *text_rows]]
+    return {"reskontro-title-cp1252.csv": "\r\n".join(LEDGER_TITLE + body).encode("cp1252") + b"\r\n",
+            "reskontro-title.xlsx": _xlsx([header, *typed], LEDGER_TITLE[:2])}
 
 
 def main() -> None:

@@ -166,3 +166,21 @@ def test_detection_precision_recall_on_office_style_statements():
                      f"right {c['tp']:4}  precision {precision:.3f}  recall {recall:.3f}")
         assert precision >= 0.95 and recall >= 0.95, lines[-1]
     print("\n" + "\n".join(lines))
+
+
+@pytest.mark.parametrize("variant", ["reskontro-title-cp1252.csv", "reskontro-title.xlsx"])
+def test_office_ledger_variants_give_the_same_tenancies(tmp_path, variant):
+    """The bundled ledger exported as offices do (title rows, Norwegian words, times of day,
+    payments in parentheses; CSV and XLSX) ranks and diagnoses every tenancy as the original."""
+    import csv
+
+    def tenancies(path: Path, out: Path) -> list[tuple[str, ...]]:
+        r = _cli("ledger", str(path), "--out", str(out), "--as-of", "2026-12-20", "--no-progress")
+        assert r.returncode == 0 and "Warning" not in r.stderr, r.stderr
+        keys = ("tenancy", "pattern", "priority", "arrears_ore", "request_date", "rejected_rows")
+        with open(out / "tenancies.csv", encoding="utf-8", newline="") as fh:
+            return [tuple(row[k] for k in keys) for row in csv.DictReader(fh)]
+
+    want = tenancies(ROOT / "scenarios" / "reskontro.csv", tmp_path / "a")
+    assert len(want) == 12 and {w[1] for w in want} >= {"on_time", "creeping"}
+    assert tenancies(VARIANTS / variant, tmp_path / "b") == want
