@@ -31,7 +31,6 @@ ROLES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 #: the form fields' prefix: `kolonne-date`, `kolonne-in`, ...
 PREFIX = "kolonne-"
-TABLE = {"statement": "statement", "ledger": "ledger"}
 
 
 @dataclass
@@ -187,7 +186,7 @@ def map_toml(kind: str, chosen: dict[str, str], file: str, separator: str | None
     command = "import-statement" if kind == "statement" else "ledger"
     lines = [f"# Kolonnekart for {file}, valgt på nettsiden.",
              f"#   planner {command} {file} --columns {file}.kolonner.toml ...",
-             f"[{TABLE[kind]}]"]
+             f"[{kind}]"]  # the map file's table has the kind's name: [statement] or [ledger]
     lines += [f"{ours} = {q(chosen[ours])}" for ours, _ in ROLES[kind] if ours in chosen]
     if separator:
         lines += ["", "[csv]", f"separator = {q(separator)}"]
