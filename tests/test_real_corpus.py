@@ -184,3 +184,20 @@ def test_office_ledger_variants_give_the_same_tenancies(tmp_path, variant):
     want = tenancies(ROOT / "scenarios" / "reskontro.csv", tmp_path / "a")
     assert len(want) == 12 and {w[1] for w in want} >= {"on_time", "creeping"}
     assert tenancies(VARIANTS / variant, tmp_path / "b") == want
+
+
+def test_a_headerless_export_gets_a_map_guessed_from_its_cells_and_reads_with_a_header_added():
+    """Jæren Sparebank's export (elv's test file: ISO-8859-1, CRLF, DD-MM-YYYY, no header row):
+    refused naming its first row; the sample map is guessed from the cells, not from words in a
+    booking text (`Betalingsdato: 02.09.2015` is no date column); with a header line added as
+    the docs say, both bookings are read."""
+    from planner.statement.csvfile import read_csv
+    from planner.statement.guess import guess_columns
+
+    data = (REAL / "elv-jaeren-sparebank-iso-8859-1-dos-crlf.csv").read_bytes()
+    rows = [r.split(";") for r in data.decode("latin-1").replace('"', "").splitlines()]
+    guessed = guess_columns(rows[0], rows[1:])
+    assert guessed["date"] == "02-09-2015" and guessed["text"].startswith("Overførsel")
+    st = read_csv(b"Dato;Rentedato;Tekst;Bel\xf8p;Saldo\r\n" + data, "jaeren.csv")
+    assert [(e.booked, e.amount_ore) for e in st.entries] == [(date(2015, 9, 1), 30000), (date(2015, 9, 2), 30000)]
+    assert st.closing_ore == 60047

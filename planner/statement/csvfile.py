@@ -50,6 +50,8 @@ _DATE_FORMS = (
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})"), (1, 2, 3)),
     (re.compile(r"^(\d{4})/(\d{2})/(\d{2})" + _TIME), (1, 2, 3)),
     (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2})" + _TIME), (3, 2, 1)),
+    # DD-MM-YYYY: Jæren Sparebank's export (tests/data/real/elv-jaeren-sparebank-*.csv)
+    (re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})" + _TIME), (3, 2, 1)),
 )
 #: a currency word some exports put beside the amount (`kr 747,37`, `747,37 NOK`)
 _CURRENCY_WORD = re.compile(r"^(?:kr\.?|nok)\s*|\s*(?:kr\.?|nok)$", re.IGNORECASE)
