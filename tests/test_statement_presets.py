@@ -89,7 +89,8 @@ def test_each_preset_reads_a_file_in_its_layout(name):
 def test_every_preset_says_what_it_is_based_on():
     assert {p.name for p in presets()} == {"dnb", "nordea", "sparebank1", "sbanken", "sdc", "danske"}
     for p in presets():
-        assert p.status in ("public-parsers", "unverified") and len(p.source) > 40
+        assert p.status in ("sample-file", "public-parsers", "unverified") and len(p.source) > 40
+        assert len(p.evidence) > 40, p.name  # what it was checked against, or that nothing was found
         assert p.bank and p.headers and p.text
 
 
