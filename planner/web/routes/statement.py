@@ -15,7 +15,7 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 
-from ...formatting import nb_date
+from ...formatting import nb_date, parse_date
 from .. import forms
 from ..core import today, web_of
 from .households import form_page
@@ -119,9 +119,9 @@ async def from_statement(request: Request):
         error_form.general.append(f"Ukjent format «{fmt}»: velg CSV, camt.053 eller OFX.")
         return page(request, error_form, None, status=422)
     try:
-        as_of = date.fromisoformat(as_of_text) if as_of_text else None
-    except ValueError:
-        error_form.general.append("Første dag i planen: skriv datoen som ÅÅÅÅ-MM-DD.")
+        as_of = parse_date(as_of_text) if as_of_text else None
+    except ValueError as exc:
+        error_form.general.append(f"Første dag i planen: {exc}.")
         return page(request, error_form, None, status=422)
     try:
         form = draft_form(items, fmt, as_of)
