@@ -578,7 +578,7 @@ def ledger_cmd(ledger, out, columns, as_of, pseudonymise, key_file, top, no_prog
     from planner import asof
     from planner.batch import BatchError, load_key
     from planner.io.errors import InputError
-    from planner.ledger.run import LedgerInputError, LedgerOptions, run_ledger
+    from planner.ledger.run import LedgerInputError, LedgerOptions, console_lines, run_ledger
 
     try:
         key = load_key(key_file) if (pseudonymise or key_file) else None
@@ -589,12 +589,9 @@ def ledger_cmd(ledger, out, columns, as_of, pseudonymise, key_file, top, no_prog
         _fail_input([str(exc)])
     except InputError as exc:
         _fail_input([str(p) for p in exc.problems])
-    click.echo(f"rows read {s.rows_read} = used {s.rows_used} + blank {s.rows_blank} + in errors {s.rows_in_errors}"
-               f"; errors.csv: {s.error_lines} lines")
-    click.echo("patterns: " + ", ".join(f"{p} {n}" for p, n in s.by_pattern.items() if n))
-    click.echo(f"contact list: {s.contact}; plan candidates: {s.candidates}; results in {out} ({s.seconds:.1f} s)")
+    click.echo("\n".join(console_lines(s, out)))
     if s.rows_used == 0:
-        _fail_input([f"{ledger}: no row could be used: see {out / 'errors.csv'}"])
+        _fail_input([f"{ledger}: ingen rad kunne brukes: se {out / 'errors.csv'}"])
 
 
 def _progress_bar():

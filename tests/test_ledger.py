@@ -149,7 +149,7 @@ def test_the_pattern_evidence_names_months_and_payments(planted):
     broken = next(d for d in docs if d["pattern"] == "broken_agreement")
     assert any(not i["kept"] for i in broken["evidence"]["instalments"])
     text = (out / "patterns.txt").read_text(encoding="utf-8")
-    assert f"{failed['tenancy']}: failed debits" in text and "returned debits:" in text
+    assert f"{failed['tenancy']}: avviste AvtaleGiro-trekk" in text and "avviste trekk:" in text
     assert by[late["tenancy"]]["evidence"]["bookings"]
 
 
@@ -222,7 +222,7 @@ def test_creeping_arrears_project_the_collector_and_the_request(tmp_path):
     first_due = date(collector.year, collector.month - 2, collector.day)  # two months before (April)
     assert t["request_date"] == step_dates(first_due)[REQUEST_STEP].isoformat()
     c = rows(out / "contact.csv")[0]
-    assert c["rank"] == "1" and "would reach the collector's line" in c["why"] and "Priority" in c["why"]
+    assert c["rank"] == "1" and "vil nå grensen for innkreving" in c["why"] and "Prioritet" in c["why"]
     # priority: urgency 50 × (1 − d/365) with d = days to the request, arrears 30 × 12 000 / 20 000, pattern 15
     d = (date.fromisoformat(t["request_date"]) - AS_OF).days
     assert int(t["priority"]) == (2 * 50 * (365 - d) + 365) // 730 + 18 + 15
@@ -282,7 +282,7 @@ E1,Kari Nordmann,payment,100,x
     assert got == [("3", "", ""), ("4", "date", "2026-02-30"), ("5", "amount", "(text not shown)"),
                    ("6", "kind", "gave"), ("7", "amount", "0"), ("8", "tenancy", ""), ("10", "", ""),
                    ("12", "date", "(text not shown)")]
-    assert "duplicate of row 2" in errs[0]["reason"] and "fields" in errs[6]["reason"]
+    assert "lik rad 2" in errs[0]["reason"] and "fields" in errs[6]["reason"]
     assert s.rows_read == 11 and s.rows_blank == 1 and s.rows_used == 2 and s.rows_in_errors == 8
     assert s.consistent
     assert b"Nordmann" not in every_output(out)
@@ -351,15 +351,18 @@ def test_cli_errors_exit_2_without_traceback(tmp_path):
     res = cli("ledger", str(led), "--out", str(tmp_path / "o"), "--columns", str(bad_map))
     assert res.exit_code == 2 and "[ledger] who: not one of our columns" in res.output
     assert "[kinds] gift: not one of our kinds" in res.output
-    res = cli("ledger", str(led), "--out", str(tmp_path / "o"), "--as-of", "20.12.2026")
-    assert res.exit_code == 2
+    res = cli("ledger", str(led), "--out", str(tmp_path / "o"), "--as-of", "20/12/2026")
+    assert res.exit_code == 2 and "skriv dd.mm.åååå" in res.output
 
 
 def test_cli_runs_and_prints_counts(tmp_path):
     led = _ledger(tmp_path, [f"A,2026-{m:02d}-01,charge,1000,\nA,2026-{m:02d}-01,payment,1000," for m in range(1, 7)])
-    res = cli("ledger", str(led), "--out", str(tmp_path / "o"), "--as-of", "2026-06-30", "--no-progress")
+    res = cli("ledger", str(led), "--out", str(tmp_path / "o"), "--as-of", "30.06.2026", "--no-progress")
     assert res.exit_code == 0, res.output
-    assert "rows read 12 = used 12 + blank 0 + in errors 0" in res.output and "on_time 1" in res.output
+    assert "rader lest 12 = brukt 12 + tomme 0 + med feil 0" in res.output and "betaler i tide 1" in res.output
+    assert "per 30.06.2026" in (tmp_path / "o" / "summary.txt").read_text(encoding="utf-8")
+    bad = cli("ledger", str(led), "--out", str(tmp_path / "o2"), "--as-of", "31.06.2026", "--no-progress")
+    assert bad.exit_code == 2 and "«31.06.2026» er ingen dato som finnes" in bad.output
 
 
 # --------------------------------------------------------------------------- privacy, determinism, scale-out

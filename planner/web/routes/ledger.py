@@ -19,15 +19,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ...formatting import nb_date, parse_date
+from ...ledger.patterns import PATTERN_NB
 from ..core import today, web_of
 
 router = APIRouter()
 MAX_BYTES = 200 * 1024 * 1024
-PATTERN_NB = {
-    "on_time": "Betaler i tide", "late_complete": "Sent, men fullt (tidsproblem)", "creeping": "Økende restanse",
-    "broken_agreement": "Brutt betalingsavtale", "failed_debits": "Avviste AvtaleGiro-trekk", "unclear": "Uklart",
-    "too_few_months": "For få måneder", "incomplete": "Ufullstendig: rader avvist, ikke vurdert",
-}
 
 
 def _page(request: Request, ctx: dict, status: int = 200) -> HTMLResponse:
