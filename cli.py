@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
+from planner.formatting import day_month, nb_date
 from planner.io.dateparam import DATE
 
 EXIT_INPUT = 2
@@ -272,7 +273,7 @@ def _warn_late_letter(h, p, o: dict) -> None:
     first = first_change(h, p)
     if first is not None and letter_date > first:
         click.echo(f"advarsel: {h.id}: brevet er datert etter at første endring skulle tre i kraft "
-                   f"({first.strftime('%d.%m.%Y')})", err=True)
+                   f"({nb_date(first)})", err=True)
 
 
 def _write_letters(h, p, directory: str, fmt: str, o: dict) -> list[Path]:
@@ -472,7 +473,7 @@ def calendar_cmd(year: int, kinds: tuple[str, ...]) -> None:
         if occ is None:
             click.echo("  –")
         else:
-            click.echo("  " + " ".join(o.effective.strftime("%d.%m") for o in occ))
+            click.echo("  " + " ".join(day_month(o.effective) for o in occ))
 
 
 @main.command(name="import-statement")
@@ -520,11 +521,11 @@ def import_statement(files, fmt, columns, preset, as_of, hid, account, out) -> N
     found = detect(statement)
     start = as_of if as_of else default_as_of(found)
     if start <= found.statement_end:
-        _fail_input([f"--as-of {start.isoformat()}: must be after the statement's last day "
-                     f"({found.statement_end.isoformat()}): the draft starts from its closing balance"])
+        _fail_input([f"--as-of {nb_date(start)}: må være etter kontoutskriftens siste dag "
+                     f"({nb_date(found.statement_end)}): utkastet starter fra saldoen den dagen"])
     if (start - found.statement_end).days > 14:
-        click.echo(f"advarsel: --as-of {start.isoformat()} er {(start - found.statement_end).days} dager etter "
-                   f"kontoutskriften ({found.statement_end.isoformat()}): saldoen i utkastet kan være utdatert", err=True)
+        click.echo(f"advarsel: --as-of {nb_date(start)} er {(start - found.statement_end).days} dager etter "
+                   f"kontoutskriften ({nb_date(found.statement_end)}): saldoen i utkastet kan være utdatert", err=True)
     text = toml_text(found, start, hid, files=len(files))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -533,7 +534,7 @@ def import_statement(files, fmt, columns, preset, as_of, hid, account, out) -> N
             fh.write(text)
         os.chmod(out, 0o600)
     except OSError as exc:
-        _fail_input([f"--out {out}: cannot write the draft ({exc.strerror or exc})"])
+        _fail_input([f"--out {out}: kan ikke skrive utkastet ({exc.strerror or exc})"])
     click.echo(f"Utkast: {out} ({len(found.incomes)} inntekter, {len(found.expenses)} utgifter, "
                f"{len(found.excluded)} poster ikke tatt med); kontroller det før planlegging.", err=True)
     if found.rent is None:

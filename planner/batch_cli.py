@@ -78,6 +78,7 @@ def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, k
     from concurrent.futures.process import BrokenProcessPool
 
     from planner.batch import BatchError, BatchOptions, load_key, run_batch
+    from planner.batch.output import console_lines
     from planner.io.errors import InputError
     from planner.io.tables import UnreadableInput
 
@@ -113,12 +114,7 @@ def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, k
     except (OSError, sqlite3.Error) as exc:  # disk full, a read-only or vanished folder
         click.echo(f"error: {write_problem(exc, out)}", err=True)
         sys.exit(EXIT_WRITE)
-    click.echo(f"rows in: {s.rows_in} = households planned {s.planned} + households in errors {s.in_errors}")
-    statuses = ", ".join(f"{k} {v}" for k, v in sorted(s.by_status.items()))
-    click.echo(f"status: {statuses or '-'}; errors.csv: {s.error_rows} rows")
-    click.echo(f"results: {s.out / 'results.csv'}, {s.out / 'results.xlsx'}, summary: {s.out / 'summary.txt'}"
-               f" ({s.seconds:.1f} s)")
-    click.echo(f"peak memory: main {s.main_rss_kib // 1024} MiB, largest worker {s.worker_rss_kib // 1024} MiB")
+    click.echo("\n".join(console_lines(s)))
     if not s.consistent:
         click.echo(f"error: rows in ({s.rows_in}) differ from households planned ({s.planned}) + in errors"
                    f" ({s.in_errors}): a household was lost; the results are incomplete (see summary.txt)", err=True)

@@ -15,16 +15,18 @@ or ISO ÅÅÅÅ-MM-DD) for every command-line option and web field that asks for
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 
 from babel.core import Locale
 from babel.numbers import NumberPattern, parse_pattern
 
-__all__ = ["MONTHS", "excel_date", "format_amount", "format_date", "format_decimal", "format_dom", "format_int",
-           "format_kr", "format_month", "nb_date", "parse_date", "whole_kr"]
+__all__ = ["MONTHS", "day_month", "excel_date", "format_amount", "format_date", "format_decimal", "format_dom", "format_int",
+           "format_kr", "format_month", "format_number", "nb_date", "nb_datetime", "parse_date", "whole_kr"]
 
 _NB = Locale.parse("nb_NO")
+_EN = Locale.parse("en_GB")  # the English letters: 'NOK 2,300.00' 
 #: ordinary space between groups of three (see the module docstring), decimal comma
 _GROUP = " "
 
@@ -40,6 +42,17 @@ def format_decimal(value: float | int, decimals: int = 1, group: bool = True) ->
     and go through `format_kr`, never through here)."""
     text = _pattern(decimals).apply(value, _NB).replace("\u00a0", _GROUP).replace("\u2212", "-")
     return text if group else text.replace(_GROUP, "")
+
+
+def format_number(value: float | int) -> str:
+    """A figure as short as it is exact, up to six significant digits, like Python's `:g` with a
+    decimal comma: 30 -> '30', 0.5 -> '0,5', 1e-07 -> '0,0000001' (no grouping: seconds, limits)."""
+    return _pattern_sig().apply(value, _NB).replace("\u2212", "-")
+
+
+@lru_cache(maxsize=1)
+def _pattern_sig() -> NumberPattern:
+    return parse_pattern("@#####")
 
 
 @lru_cache(maxsize=65536)
@@ -95,6 +108,17 @@ def nb_date(day: date | None) -> str:
     return "–" if day is None else f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
 
 
+def day_month(day: date) -> str:
+    """Day and month without the year, where the year is plain from the context: '14.01'."""
+    return f"{day.day:02d}.{day.month:02d}"
+
+
+def nb_datetime(moment: datetime) -> str:
+    """A local time stamp: '14.01.2026 09:05' (an aware time is shown in the machine's zone)."""
+    local = moment.astimezone() if moment.tzinfo else moment
+    return f"{nb_date(local.date())} {local.hour:02d}:{local.minute:02d}"
+
+
 def whole_kr(ore: int) -> str:
     """Kroner without decimals when there are none: 127700 -> '1 277 kr', 127750 -> '1 277,50 kr'."""
     text = format_kr(ore)
@@ -106,8 +130,7 @@ def format_amount(ore: int, lang: str = "nb") -> str:
     if lang == "nb":
         return format_kr(ore)
     sign = "minus " if ore < 0 else ""  # "-NOK 5.00" reads as a dash
-    kr, rest = divmod(abs(int(ore)), 100)
-    return f"{sign}NOK {kr:,}.{rest:02d}"
+    return f"{sign}NOK {_pattern(2).apply(Decimal(abs(int(ore))) / 100, _EN)}"
 
 
 def format_date(day: date | None, lang: str = "nb") -> str:

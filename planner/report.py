@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .formatting import nb_date
+from .formatting import day_month, nb_date
 from .model import Diagnosis, Household
 from .money import format_kr
 
@@ -82,7 +82,7 @@ def month_table(diag: Diagnosis) -> str:
             format_kr(m.outgoings_ore),
             format_kr(m.net_ore),
             format_kr(m.lowest_ore),
-            m.lowest_date.strftime("%d.%m"),
+            day_month(m.lowest_date),
         )
         for m in diag.months
     ]

@@ -202,6 +202,7 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
     s.by_pattern = {p: int(counts.get(p, 0)) for p in (*PATTERNS, INCOMPLETE)}
     s.incomplete = s.by_pattern[INCOMPLETE]
     output.write_frame(out / "tenancies.csv", table, output.TENANCY_COLUMNS)
+    output.write_excel_frame(out / "tenancies-excel.csv", table, output.TENANCY_COLUMNS)
     contact = _contact(table, opts, out)
     s.contact = len(contact)
     s.candidates = int(table["plan_candidate"].sum()) if len(table) else 0
@@ -483,8 +484,10 @@ def _contact(table: pd.DataFrame, opts: LedgerOptions, out: Path) -> pd.DataFram
     # incomplete tenancies: not ranked (a rank from part of the rows would mislead), listed after
     inc = table[table["pattern"] == INCOMPLETE].copy()
     inc = inc.assign(rank="", why=inc["incomplete_reason"], draft="")
-    output.write_frame(out / "contact.csv", pd.concat([c, inc], ignore_index=True) if len(inc) else c,
-                       output.CONTACT_COLUMNS)
+    listed = pd.concat([c, inc], ignore_index=True) if len(inc) else c
+    output.write_frame(out / "contact.csv", listed, output.CONTACT_COLUMNS)
+    output.write_excel_frame(out / "contact-excel.csv", listed, output.CONTACT_COLUMNS)
+    output.write_sheet(out / "contact.xlsx", listed, output.CONTACT_COLUMNS, "Kontaktliste")
     lines = [f"Hvem bør kontaktes først, per {nb_date(opts.as_of)} (de første {min(opts.top, len(c))} av"
              f" {len(c)}; alle i contact.csv)", ""]
     for r in c.head(opts.top).itertuples(index=False):

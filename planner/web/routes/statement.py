@@ -53,7 +53,7 @@ def draft_form(items: list[tuple[str, bytes]], fmt: str | None, as_of: date | No
     """The form filled from statement files; `StatementError` (or `InputError`) on bad input."""
     from ...money import format_kr
     from ...statement import default_as_of, detect, household_document, read_many
-    from ...statement.draft import describe, evidence_text, excluded_line
+    from ...statement.draft import describe, evidence_text, excluded_line, living_evidence_text
 
     found = detect(read_many(items, fmt))
     start = as_of or default_as_of(found)
@@ -84,7 +84,7 @@ def draft_form(items: list[tuple[str, bytes]], fmt: str | None, as_of: date | No
         balance=(format_kr(found.balance_ore) + f" ved utgangen av {nb_date(found.statement_end)}"
                  if found.balance_ore is not None else "ikke oppgitt i kontoutskriften: fyll inn saldoen"),
         living=f"{format_kr(found.living_ore)} (median av månedene: "
-               + ("; ".join(f"{m} {format_kr(v)}" for m, v in found.living_evidence) or "ingen hel måned") + ")",
+               + (living_evidence_text(found.living_evidence) or "ingen hel måned") + ")",
         excluded=[excluded_line(x) for x in found.excluded],
         warnings=warnings,
     )
