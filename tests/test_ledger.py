@@ -279,10 +279,10 @@ E1,Kari Nordmann,payment,100,x
     s = run(path, out)
     errs = rows(out / "errors.csv")
     got = [(e["row"], e["column"], e["value"]) for e in errs]
-    assert got == [("3", "", ""), ("4", "date", "2026-02-30"), ("5", "amount", "(text not shown)"),
+    assert got == [("3", "", ""), ("4", "date", "2026-02-30"), ("5", "amount", "(tekst ikke vist)"),
                    ("6", "kind", "gave"), ("7", "amount", "0"), ("8", "tenancy", ""), ("10", "", ""),
-                   ("12", "date", "(text not shown)")]
-    assert "lik rad 2" in errs[0]["reason"] and "fields" in errs[6]["reason"]
+                   ("12", "date", "(tekst ikke vist)")]
+    assert "lik rad 2" in errs[0]["reason"] and "felt" in errs[6]["reason"]
     assert s.rows_read == 11 and s.rows_blank == 1 and s.rows_used == 2 and s.rows_in_errors == 8
     assert s.consistent
     assert b"Nordmann" not in every_output(out)
@@ -297,7 +297,7 @@ def test_mixed_encodings_report_the_rows_not_in_utf8(tmp_path):
     out = tmp_path / "out"
     s = run(path, out)
     errs = rows(out / "errors.csv")
-    assert [(e["row"], e["column"]) for e in errs] == [("4", "tenancy")] and "mixed encodings" in errs[0]["reason"]
+    assert [(e["row"], e["column"]) for e in errs] == [("4", "tenancy")] and "blandet tegnkoding" in errs[0]["reason"]
     assert s.rows_read == 4 and s.rows_used == 3 and s.consistent
     assert rows(out / "tenancies.csv")[0]["tenancy"] == "Ø1"
 
@@ -327,14 +327,14 @@ def test_xlsx_formula_without_a_saved_value_is_reported(tmp_path):
     s = run(path, out, columns=colmap)
     errs = rows(out / "errors.csv")
     assert [(e["file"].endswith("l.xlsx[Reskontro]"), e["row"], e["column"]) for e in errs] == [(True, "3", "amount")]
-    assert "formula without a saved value" in errs[0]["reason"]
+    assert "formel uten lagret verdi" in errs[0]["reason"]
     assert s.rows_read == 3 and s.rows_used == 2 and s.consistent
 
 
 @pytest.mark.parametrize("text, needle", [
-    ("tenancy,date,amount\nA,2026-01-01,1\n", "row 1: column 'kind': the file has no column 'kind'"),
-    ("", "the file is empty"),
-    ("\n\n", "row 1: the header row is empty"),
+    ("tenancy,date,amount\nA,2026-01-01,1\n", "rad 1: kolonne 'kind': filen har ingen kolonne 'kind'"),
+    ("", "filen er tom"),
+    ("\n\n", "rad 1: overskriftsraden er tom"),
 ])
 def test_a_ledger_that_cannot_be_used_exits_2_with_a_clear_message(tmp_path, text, needle):
     path = tmp_path / "l.csv"
@@ -345,7 +345,7 @@ def test_a_ledger_that_cannot_be_used_exits_2_with_a_clear_message(tmp_path, tex
 
 def test_cli_errors_exit_2_without_traceback(tmp_path):
     res = cli("ledger", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o"))
-    assert res.exit_code == 2 and "file not found" in res.output
+    assert res.exit_code == 2 and "filen finnes ikke" in res.output
     bad_map = write(tmp_path / "k.toml", "[ledger]\nwho = \"Navn\"\n[kinds]\ngift = \"Gave\"\n")
     led = _ledger(tmp_path, ["A,2026-01-01,charge,1,"])
     res = cli("ledger", str(led), "--out", str(tmp_path / "o"), "--columns", str(bad_map))
@@ -449,7 +449,7 @@ def test_web_ledger_import(tmp_path):
         assert res.status_code == 200 and "ledger-contact" in res.text and "Nordmann" not in res.text
         bad = c.post("/reskontro", data={"csrf_token": token},
                      files={"ledger": ("r.csv", b"a,b\n1,2\n", "text/csv")})
-        assert bad.status_code == 422 and "no column" in bad.text
+        assert bad.status_code == 422 and "ingen kolonne" in bad.text
         worse = c.post("/reskontro", data={"csrf_token": token, "as_of": "x"},
                        files={"ledger": ("r.csv", b"\xff\xfe", "text/csv")})
         assert worse.status_code == 422

@@ -225,8 +225,8 @@ def test_a_header_not_found_names_the_likely_header_row_not_the_title(tmp_path):
     path = tmp_path / "l.csv"
     path.write_text("Reskontro Boligselskapet\n\nLeie;Dato;Hva;Sum\nA;01.01.2026;x;1\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["ledger", str(path), "--out", str(tmp_path / "o")], catch_exceptions=False)
-    assert res.exit_code == 2 and "row 3: column 'tenancy'" in res.output
-    assert "columns found: 'Leie', 'Dato', 'Hva', 'Sum'" in res.output and "Boligselskapet" not in res.output
+    assert res.exit_code == 2 and "rad 3: kolonne 'tenancy'" in res.output
+    assert "kolonner funnet: 'Leie', 'Dato', 'Hva', 'Sum'" in res.output and "Boligselskapet" not in res.output
 
 
 def test_a_kredit_written_with_a_minus_is_still_a_credit(tmp_path):
