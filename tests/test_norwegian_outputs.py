@@ -31,8 +31,8 @@ ENGLISH = ("the", "and", "of", "with", "would", "not", "none", "payment", "payme
            "peak", "bounced", "tax", "refund", "one-off", "draft", "who", "contact", "first", "top", "read",
            "used", "blank", "lines")
 _WORD = re.compile(r"\b(" + "|".join(re.escape(w) for w in ENGLISH) + r")\b", re.IGNORECASE)
-#: names, not prose: paths and file names, options, TOML keys in comments
-_NAMES = re.compile(r"\S*[/\\]\S*|\S+\.(?:csv|txt|toml|json|jsonl|xlsx|zip)\b|--[a-z-]+|\[\[?\w+\]\]?")
+#: names, not prose: paths and file names, options, TOML tables, quoted column names and values
+_NAMES = re.compile(r"\S*[/\\]\S*|\S+\.(?:csv|txt|toml|json|jsonl|xlsx|zip)\b|--[a-z-]+|\[\[?\w+\]\]?|'[^']*'|\b\w+ = ")
 
 
 def english_words(text: str) -> list[str]:
@@ -144,8 +144,11 @@ def test_web_reskontro_page_is_norwegian(tmp_path):
         bad_day = c.post("/reskontro", data={"csrf_token": token, "as_of": "31/12/2026"},
                          files={"ledger": ("reskontro.csv", b"x", "text/csv")})
         assert bad_day.status_code == 422 and "dd.mm.åååå" in bad_day.text
+        no_column = c.post("/reskontro", data={"csrf_token": token, "as_of": "31.12.2026"},
+                           files={"ledger": ("r.csv", b"a,b\n1,2\n", "text/csv")})
+        assert no_column.status_code == 422 and "ingen kolonne" in no_column.text
     pages: dict[str, str] = {}
-    for name, r in (("result", res), ("bad date", bad_day)):
+    for name, r in (("result", res), ("bad date", bad_day), ("no column", no_column)):
         doc = html.fromstring(r.text)
         for bad in doc.xpath("//script|//style|//nav|//footer"):
             bad.drop_tree()
