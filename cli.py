@@ -610,7 +610,7 @@ def _progress_bar():
         if stage not in tasks:
             if not tasks:
                 bar.start()
-            tasks[stage] = bar.add_task({"read": "reading", "analyse": "analysing"}.get(stage, stage), total=total)
+            tasks[stage] = bar.add_task({"read": "leser", "analyse": "analyserer"}.get(stage, stage), total=total)
         bar.update(tasks[stage], completed=done)
         if stage == "analyse" and done >= total:
             bar.stop()

@@ -347,8 +347,8 @@ class _Progress:
                             TaskProgressColumn(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                             console=Console(stderr=True), transient=False)
         self.bar.start()
-        self.t_check = self.bar.add_task("checked", total=total)
-        self.t_plan = self.bar.add_task("planned", total=0)
+        self.t_check = self.bar.add_task("sjekket", total=total)
+        self.t_plan = self.bar.add_task("planlagt", total=0)
 
     def checked(self, n: int, jobs: int) -> None:
         if self.bar:
