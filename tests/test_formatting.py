@@ -42,6 +42,11 @@ def test_kroner_keep_the_bytes_the_letters_and_fact_checker_read(ore):
     assert format_kr(ore) == expected
 
 
+@given(st.integers(min_value=-10**15, max_value=10**15))
+def test_the_fast_grouping_is_babels(n):
+    assert format_int(n) == format_decimal(n, 0)
+
+
 def test_numbers_have_a_decimal_comma_and_space_groups():
     assert format_kr(950000) == "9 500,00 kr" and format_kr(-412300) == "-4 123,00 kr" and format_kr(5) == "0,05 kr"
     assert format_int(1234567) == "1 234 567" and format_int(-1000) == "-1 000" and format_int(999) == "999"
