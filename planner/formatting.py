@@ -31,6 +31,12 @@ _EN = Locale.parse("en_GB")  # the English letters: 'NOK 2,300.00'
 _GROUP = " "
 
 
+#: the locale's grouping of whole numbers, from Babel: (3, 3) for bokmål, groups of three
+_GROUPING = parse_pattern("#,##0").grouping
+#: Python's ',' and '.' to the locale's group separator (the project's space) and decimal sign
+_SYMBOLS = str.maketrans({",": _GROUP, ".": _NB.number_symbols["latn"]["decimal"]})
+
+
 @lru_cache(maxsize=8)
 def _pattern(decimals: int) -> NumberPattern:
     return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
@@ -40,8 +46,12 @@ def format_decimal(value: float | int, decimals: int = 1, group: bool = True) ->
     """A number with a fixed count of decimals, Norwegian style: 3 -> '3,0', 0.876 -> '0,88'
     (decimals=2), 12345.5 -> '12 345,5'. Rounds half to even like Babel (amounts are øre integers
     and go through `format_kr`, never through here)."""
-    text = _pattern(decimals).apply(value, _NB).replace("\u00a0", _GROUP).replace("\u2212", "-")
-    return text if group else text.replace(_GROUP, "")
+    if _GROUPING == (3, 3):  # the fast path: Decimal's own formatting, the same rounding (half even)
+        exact = value if isinstance(value, Decimal) else Decimal(str(value))
+        text = format(exact, f"{',' if group else ''}.{decimals}f").translate(_SYMBOLS)
+        return "0" + text[2:] if text.startswith("-0") and not text.strip("-0,") else text
+    text = _pattern(decimals).apply(value, _NB).replace("\u00a0", _GROUP).replace("\u2212", "-")  # pragma: no cover
+    return text if group else text.replace(_GROUP, "")  # pragma: no cover
 
 
 def format_number(value: float | int) -> str:
@@ -55,8 +65,6 @@ def _pattern_sig() -> NumberPattern:
     return parse_pattern("@#####")
 
 
-#: the locale's grouping of whole numbers, from Babel: (3, 3) for bokmål, groups of three
-_GROUPING = parse_pattern("#,##0").grouping
 
 
 def format_int(n: int) -> str:

@@ -47,6 +47,21 @@ def test_the_fast_grouping_is_babels(n):
     assert format_int(n) == format_decimal(n, 0)
 
 
+@given(st.one_of(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+                 st.decimals(min_value=-10**12, max_value=10**12, allow_nan=False, places=4)),
+       st.integers(min_value=0, max_value=3))
+def test_the_fast_decimals_are_babels(value, decimals):
+    """Babel's own pattern (grouping, decimal sign, half-even rounding of the written value), but for
+    the sign of a zero."""
+    from babel.numbers import parse_pattern
+
+    babel = parse_pattern("#,##0" + ("." + "0" * decimals if decimals else "")).apply(value, "nb_NO")
+    babel = babel.replace("\u00a0", " ").replace("\u2212", "-")
+    if not babel.strip("-0,"):  # a negative zero is shown without its sign: "-0,0" reads as a debt
+        babel = babel.lstrip("-")
+    assert format_decimal(value, decimals) == babel
+
+
 def test_numbers_have_a_decimal_comma_and_space_groups():
     assert format_kr(950000) == "9 500,00 kr" and format_kr(-412300) == "-4 123,00 kr" and format_kr(5) == "0,05 kr"
     assert format_int(1234567) == "1 234 567" and format_int(-1000) == "-1 000" and format_int(999) == "999"
