@@ -110,12 +110,15 @@ def _readable(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def write_excel_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
     """The CSV for Norwegian Excel beside a machine CSV (`planner.io.excelcsv`)."""
-    from ..io.excelcsv import ExcelCsv
+    from ..io.excelcsv import ExcelCsv, cell
 
+    readable = _readable(frame, columns)
+    for c in columns:  # cell by cell only where a cell can be a date or text (pandas writes the rest)
+        if readable[c].dtype == object:
+            readable[c] = [cell(v) for v in readable[c].tolist()]
     with private(path) as fh:
-        w = ExcelCsv(fh, [EXCEL_HEADER[c] for c in columns])
-        for row in _readable(frame, columns).itertuples(index=False, name=None):
-            w.row(row)
+        ExcelCsv(fh, [EXCEL_HEADER[c] for c in columns])  # the byte order mark and the header
+        readable.to_csv(fh, sep=";", index=False, header=False, lineterminator="\r\n")
 
 
 def write_sheet(path: Path, frame: pd.DataFrame, columns: list[str], sheet: str) -> None:
