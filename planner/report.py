@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .formatting import day_month, nb_date
+from .formatting import day_month, format_decimal, nb_date
 from .model import Diagnosis, Household
 from .money import format_kr
 
@@ -152,7 +152,7 @@ def plan_text(household: Household, plan) -> str:
         rent_total += sum(t.amount_ore for t in plan.transactions if t.account == "landlord")
         if plan.lateness_ore_days and rent_total:
             avg = plan.lateness_ore_days / rent_total
-            lines.append(f"Utleier får husleien i snitt {avg:.1f} dager etter forfall".replace(".", ",", 1)
+            lines.append(f"Utleier får husleien i snitt {format_decimal(avg, 1)} dager etter forfall"
                          + " (summen av beløp ganger dager for sent, delt på husleien)")
     else:
         sf = plan.shortfall
