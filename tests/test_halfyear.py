@@ -437,7 +437,7 @@ def test_command(tmp_path, truths):
     assert "## 3. Problem og status" in out.read_text(encoding="utf-8")
     cases = [
         (["--from", "2026-02-30", "--to", "2026-06-30", "--batch", str(tmp_path / "run"), "--out", str(out)],
-         "'2026-02-30' is not a date"),
+         "«2026-02-30» er ingen dato som finnes"),
         (["--from", "2026-07-01", "--to", "2026-06-30", "--batch", str(tmp_path / "run"), "--out", str(out)],
          "ends (2026-06-30) before it starts"),
         (["--from", "2026-01-01", "--to", "2026-06-30", "--batch", str(tmp_path), "--out", str(out)],

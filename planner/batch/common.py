@@ -29,6 +29,24 @@ RESULT_COLUMNS = [
     "priority_levers", "plan_file", "note",
 ]
 _ORE_COLUMNS = {c for c in RESULT_COLUMNS if c.endswith("_ore")}
+#: ISO dates in results.csv: Excel dates in results.xlsx, dd.mm.åååå in results-excel.csv
+_DATE_COLUMNS = {"start", "end", "first_shortfall", "min_balance_before_date", "eviction_request"}
+#: results-excel.csv's header: the columns as a caseworker reads them (results.csv keeps the
+#: machine names the web import, the half-year report and users' scripts rely on)
+EXCEL_HEADER = {
+    "id": "Id", "label": "Etikett", "input_row": "Inndatarad", "start": "Start", "end": "Slutt",
+    "problem": "Problem", "first_shortfall": "Første dag under grensen", "days_below_floor": "Dager under grensen",
+    "min_balance_before_ore": "Laveste saldo uten plan (kr)", "min_balance_before_date": "Dato for laveste saldo",
+    "min_balance_after_ore": "Laveste saldo med plan (kr)", "status": "Status", "interventions": "Tiltak",
+    "cost": "Kostnad (tiltakspoeng)", "actors": "Hvem må handle", "shortfall_monthly_ore": "Mangler per måned (kr)",
+    "shortfall_one_time_ore": "Mangler én gang (kr)", "eviction_request": "Begjæring om utkastelse",
+    "days_to_request": "Dager til begjæring", "arrears_ore": "Restanse (kr)", "children": "Barn",
+    "priority": "Prioritet", "priority_urgency": "Prioritet: hast", "priority_arrears": "Prioritet: restanse",
+    "priority_children": "Prioritet: barn", "priority_levers": "Prioritet: tiltak", "plan_file": "Planfil",
+    "note": "Merknad",
+}
+#: errors-excel.csv's header (errors.csv: file, row, column, value, reason, household)
+EXCEL_ERROR_HEADER = ["Fil", "Rad", "Kolonne", "Verdi", "Hva er galt", "Husstand"]
 _INT_COLUMNS = _ORE_COLUMNS | {"cost", "days_to_request", "children", "days_below_floor", "priority",
                                "priority_urgency", "priority_arrears", "priority_children", "priority_levers"}
 

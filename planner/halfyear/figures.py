@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..formatting import format_int
 from .model import (
     ACTOR_NB,
     AGE_NB,
@@ -63,7 +64,7 @@ class Figure:
 def kr(ore: int) -> str:
     """Whole kroner, rounded half up, Norwegian thousands: '22 500 kr'."""
     k = (ore + 50) // 100 if ore >= 0 else -((-ore + 50) // 100)
-    return f"{k:,} kr".replace(",", " ")
+    return f"{format_int(k)} kr"
 
 
 def _mean(values: list[int]) -> int:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from ..formatting import parse_date
 from ..letters import Recipient, Sender, letter_missing
 
 #: office settings: key, label, required for letters (see `letter_missing`)
@@ -114,12 +115,8 @@ def check_record(data) -> tuple[dict[str, str], dict[str, str]]:
 
 def parse_day(text: str) -> date | None:
     """A date typed as dd.mm.åååå or ÅÅÅÅ-MM-DD; None if it is neither."""
-    text = (text or "").strip()
-    m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
     try:
-        if m:
-            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+        return parse_date(text)
     except ValueError:
         return None
 

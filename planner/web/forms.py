@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..formatting import nb_date
 from ..model import LEVERS, Household
 from .form_errors import form_field, norwegian  # noqa: F401  (the form's face)
 
@@ -195,11 +196,6 @@ def household_document(h: Household) -> dict:
 
 
 _NB_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-
-
-def nb_date(value: date) -> str:
-    """A date as a Norwegian caseworker writes it: 14.01.2026."""
-    return value.strftime("%d.%m.%Y")
 
 
 def _nb_date_text(value: object) -> str:

@@ -369,7 +369,7 @@ def _batch_columns(row: dict, plan: dict | None) -> dict:
         actors = "; ".join(sorted({a for i in plan.get("interventions") or [] for a in i.get("actors") or []}))
     return dict(eviction_request=day(row.get("eviction_request")),
                 shortfall_monthly_ore=int(monthly) if monthly.lstrip("-").isdigit() else None,
-                shortfall_bound=("upper bound" in note) if monthly.lstrip("-").isdigit() else None,
+                shortfall_bound=("øvre grense" in note or "upper bound" in note) if monthly.lstrip("-").isdigit() else None,
                 actors=actors[:200] or None)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ..formatting import nb_date
+from ..formatting import nb_date, nb_datetime
 
 STATUS_NB = {"solvent": "I orden", "planned": "Plan funnet", "infeasible": "Ingen plan"}
 PROBLEM_NB = {"none": "Ingen", "timing": "Tidsproblem", "income": "Inntektsproblem"}
@@ -49,7 +49,7 @@ def nbdate(value) -> str:
         except ValueError:
             return value
     if isinstance(value, datetime):
-        return value.astimezone().strftime("%d.%m.%Y %H:%M")
+        return nb_datetime(value)
     return nb_date(value)
 
 

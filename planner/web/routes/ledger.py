@@ -13,27 +13,23 @@ from __future__ import annotations
 import csv
 import shutil
 import tempfile
-from datetime import date
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ...formatting import nb_date, parse_date
+from ...ledger.patterns import PATTERN_NB
 from .. import colmap as colpick  # the route's own `colmap` is the map file's path
 from ..core import today, web_of
 
 router = APIRouter()
 MAX_BYTES = 200 * 1024 * 1024
-PATTERN_NB = {
-    "on_time": "Betaler i tide", "late_complete": "Sent, men fullt (tidsproblem)", "creeping": "Økende restanse",
-    "broken_agreement": "Brutt betalingsavtale", "failed_debits": "Avviste AvtaleGiro-trekk", "unclear": "Uklart",
-    "too_few_months": "For få måneder", "incomplete": "Ufullstendig: rader avvist, ikke vurdert",
-}
 
 
 def _page(request: Request, ctx: dict, status: int = 200) -> HTMLResponse:
     ctx = {"title": "Husleiereskontro", "PATTERN_NB": PATTERN_NB, "result": None, "error": None, "mapping": None,
-           "as_of": today().isoformat(), **ctx}
+           "as_of": nb_date(today()), **ctx}
     return web_of(request).render(request, "ledger.html", ctx, status=status)
 
 
@@ -51,9 +47,9 @@ async def ledger_import(request: Request):
     upload = form.get("ledger")
     as_of_text = str(form.get("as_of") or "").strip()
     try:
-        as_of = date.fromisoformat(as_of_text) if as_of_text else today()
-    except ValueError:
-        return _page(request, {"error": f"Ugyldig dato «{as_of_text[:20]}»: bruk ÅÅÅÅ-MM-DD."}, 422)
+        as_of = parse_date(as_of_text) if as_of_text else today()
+    except ValueError as exc:
+        return _page(request, {"error": f"Ugyldig dato: {exc}."}, 422)
     if upload is None or not hasattr(upload, "read") or not (upload.filename or "").strip():
         return _page(request, {"error": "Velg en reskontrofil (CSV eller XLSX)."}, 422)
     name = Path(upload.filename).name
@@ -102,7 +98,7 @@ async def ledger_import(request: Request):
             if r["draft"].startswith("drafts/"):
                 drafts[r["tenancy"]] = (out / r["draft"]).read_text(encoding="utf-8")
         result = {"summary": s, "contact": contact, "errors": errors, "drafts": drafts}
-        return _page(request, {"result": result, "as_of": as_of.isoformat(),
+        return _page(request, {"result": result, "as_of": nb_date(as_of),
                                "mapping": colpick.after_success("ledger", data, name, chosen)}, 200 if s.rows_used else 422)
     finally:
         shutil.rmtree(work, ignore_errors=True)

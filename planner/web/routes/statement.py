@@ -15,7 +15,7 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 
-from ...formatting import nb_date
+from ...formatting import nb_date, parse_date
 from ...io.tables import ColumnMap
 from .. import colmap, forms
 from ..core import today, web_of
@@ -56,7 +56,7 @@ def draft_form(items: list[tuple[str, bytes]], fmt: str | None, as_of: date | No
     """The form filled from statement files; `StatementError` (or `InputError`) on bad input."""
     from ...money import format_kr
     from ...statement import default_as_of, detect, household_document, read_many
-    from ...statement.draft import describe, evidence_text, excluded_line
+    from ...statement.draft import describe, evidence_text, excluded_line, living_evidence_text
 
     found = detect(read_many(items, fmt, columns))
     start = as_of or default_as_of(found)
@@ -87,7 +87,7 @@ def draft_form(items: list[tuple[str, bytes]], fmt: str | None, as_of: date | No
         balance=(format_kr(found.balance_ore) + f" ved utgangen av {nb_date(found.statement_end)}"
                  if found.balance_ore is not None else "ikke oppgitt i kontoutskriften: fyll inn saldoen"),
         living=f"{format_kr(found.living_ore)} (median av månedene: "
-               + ("; ".join(f"{m} {format_kr(v)}" for m, v in found.living_evidence) or "ingen hel måned") + ")",
+               + (living_evidence_text(found.living_evidence) or "ingen hel måned") + ")",
         excluded=[excluded_line(x) for x in found.excluded],
         warnings=warnings,
     )
@@ -123,9 +123,9 @@ async def from_statement(request: Request):
         error_form.general.append(f"Ukjent format «{fmt}»: velg CSV, camt.053 eller OFX.")
         return page(request, error_form, None, status=422)
     try:
-        as_of = date.fromisoformat(as_of_text) if as_of_text else None
-    except ValueError:
-        error_form.general.append("Første dag i planen: skriv datoen som ÅÅÅÅ-MM-DD.")
+        as_of = parse_date(as_of_text) if as_of_text else None
+    except ValueError as exc:
+        error_form.general.append(f"Første dag i planen: {exc}.")
         return page(request, error_form, None, status=422)
     name0, data0 = items[0]  # the columns are chosen for the first file
     if chosen is not None and (problem := colmap.check("statement", chosen)):
