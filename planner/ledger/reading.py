@@ -71,6 +71,10 @@ class LedgerInputError(Exception):
     """A ledger that cannot be read at all; the message names the file (and row, column)."""
 
 
+class MissingColumns(LedgerInputError):
+    """The file's header names none of the columns we need: the web page offers to choose them."""
+
+
 @dataclass
 class Chunk:
     """Checked rows of one block: typed columns of the used rows, and the errors of the others."""
@@ -140,7 +144,7 @@ def _map_columns(name: str, headers: list[str], colmap: ColumnMap, row: int = 1)
     missing = [c for c in REQUIRED if c not in ours]
     if missing:
         shown = ", ".join(repr(h) for h in headers if h) or "(none)"
-        raise LedgerInputError(
+        raise MissingColumns(
             f"{name}: rad {row}: kolonne {missing[0]!r}: filen har ingen kolonne '{missing[0]}'"
             + (f" (heller ikke {', '.join(repr(m) for m in missing[1:])})" if len(missing) > 1 else "")
             + f"; kolonner funnet: {shown}. Kartlegg deres med --columns KART.toml ([ledger] {missing[0]} ="

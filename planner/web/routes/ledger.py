@@ -41,6 +41,7 @@ def ledger_page(request: Request):
 @router.post("/reskontro", response_class=HTMLResponse)
 async def ledger_import(request: Request):
     from ...io.errors import InputError
+    from ...ledger.reading import MissingColumns
     from ...ledger.run import LedgerInputError, LedgerOptions, run_ledger
 
     form = await request.form()
@@ -83,7 +84,7 @@ async def ledger_import(request: Request):
             s = await web_of(request).pool.run(
                 run_ledger, src, LedgerOptions(out=work / "out", as_of=as_of, columns=colmap, display_name=name))
         except LedgerInputError as exc:
-            offer = colpick.after_failure("ledger", data, name, chosen) if chosen or "has no column" in str(exc) else None
+            offer = colpick.after_failure("ledger", data, name, chosen) if chosen or isinstance(exc, MissingColumns) else None
             return _page(request, {"error": str(exc), "mapping": offer}, 422)
         except InputError as exc:
             return _page(request, {"error": "; ".join(str(p).replace(str(colmap), "kolonnekart") for p in exc.problems)},
