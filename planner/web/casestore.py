@@ -27,6 +27,9 @@ STATES = ("to_ask", "asked", "agreed", "in_effect", "refused")
 NEXT = {"to_ask": ("asked", "refused"), "asked": ("agreed", "refused"), "agreed": ("in_effect", "refused"),
         "in_effect": (), "refused": ()}
 OPEN_STATES = ("to_ask", "asked", "agreed")
+#: the `lever` of a task opened by the follow-up of the plan (`planfollow.py`): a payment the
+#: ledger shows late or missing, not an intervention of the plan
+PAYMENT_LEVER = "betaling"
 
 
 def _now() -> datetime:
@@ -254,7 +257,7 @@ class CaseStore:
                     summary=i.get("summary") or "", plan_due=effective, due=deadline, state="to_ask", active=True,
                     history=json.dumps([{"state": "to_ask", "at": _now().isoformat(), "by": by}]), updated=_now()))
             for key, t in old.items():
-                if key not in keep:
+                if key not in keep and t.lever != PAYMENT_LEVER:  # a missed payment outlives a new plan
                     c.execute(tasks.update().where(tasks.c.id == t.id).values(active=False))
 
     def _tasks(self, conn: sa.Connection, hid: str, active_only: bool) -> list[Task]:

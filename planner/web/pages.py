@@ -63,6 +63,8 @@ def lever_name(key: str) -> str:
     from ..levers import catalogue
 
     cat = catalogue()
+    if key == "betaling":
+        return "Betaling etter planen"
     return cat[key].name if key in cat else ("Startbuffer" if "buffer" in key else key)
 
 
