@@ -164,7 +164,8 @@ def dues_from_plan(plan: dict) -> list[Due]:
             amount = abs(int(t["amount_ore"]))
         except (KeyError, TypeError, ValueError):
             continue
-        month = t.get("rent_month") if isinstance(t.get("rent_month"), str) else day.strftime("%Y-%m")
+        rent_month = t.get("rent_month")
+        month = rent_month if isinstance(rent_month, str) else day.strftime("%Y-%m")
         if amount > 0:
             out.append(Due(day, amount, month))
     return out

@@ -52,7 +52,7 @@ def read_payments(path: str | Path, tenancies: Collection[str], *, colmap: Colum
             days = chunk.day if limit is None else chunk.day[chunk.day <= limit]
             if len(days):
                 last = max(last, int(days.max()))
-        ids = chunk.tenancy.to_pylist() if hasattr(chunk.tenancy, "to_pylist") else list(chunk.tenancy)
+        ids: list = chunk.tenancy.to_pylist()  # type: ignore[attr-defined]  # a pyarrow string array
         out.present |= wanted.intersection(ids)
         for i in np.flatnonzero(np.isin(chunk.kind, list(SIGN))):
             t = ids[i]
