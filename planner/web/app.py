@@ -85,6 +85,7 @@ def create_app(
         ledger,
         letters,
         login,
+        planfollow,
         record,
         statement,
         statistics,
@@ -121,7 +122,7 @@ def create_app(
     app.state.store = store  # for scripts and tests
     app.mount("/static", StaticFiles(directory=str(here.joinpath("static"))), name="static")
     for module in (letters, record, history, followup, households, imports, office, account, login, statement,
-                   ledger, statistics, whatif):
+                   ledger, planfollow, statistics, whatif):
         app.include_router(module.router)
 
     # middleware: the last added runs first (see the module docstring for the order). The size

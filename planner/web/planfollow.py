@@ -175,6 +175,7 @@ def _open_task(conn: sa.Connection, hid: str, m: MonthCheck, late_days: int, ver
 @dataclass
 class StoredMonth:
     month: str
+    month_nb: str
     verdict: str
     verdict_nb: str
     expected_ore: int
@@ -196,9 +197,24 @@ def stored_checks(store: Store, hid: str) -> list[StoredMonth]:
             verdict = Verdict(r.verdict)
         except ValueError:
             continue
-        out.append(StoredMonth(r.month, verdict.value, VERDICT_NB[verdict], int(r.expected_ore), int(r.paid_ore),
+        out.append(StoredMonth(r.month, format_month(r.month), verdict.value, VERDICT_NB[verdict], int(r.expected_ore), int(r.paid_ore),
                                dues if isinstance(dues, list) else [], r.as_of))
     return out
+
+
+def case_view(store: Store, hid: str) -> dict:
+    """What the case page shows of the follow-up: the months as last checked, how many in a row
+    were kept, and whether closing the case as "løst" is proposed."""
+    months = stored_checks(store, hid)
+    _, kept_months = settings(store.case.office())
+    streak = 0
+    for m in reversed(months):
+        if m.verdict == Verdict.PENDING.value and streak == 0:
+            continue
+        if m.verdict != Verdict.KEPT.value:
+            break
+        streak += 1
+    return {"months": months, "streak": streak, "kept_months": kept_months, "propose_close": streak >= kept_months}
 
 
 def run_text(run: FollowUpRun) -> str:

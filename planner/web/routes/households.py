@@ -15,6 +15,7 @@ from ...model import LEVERS, Household
 from .. import forms
 from ..core import Web, household_of, past_start, posted_version, today, web_of
 from ..pages import PROBLEM_NB, STATUS_NB, ascii_name
+from ..planfollow import case_view
 from ..store import Record, StaleVersion
 
 router = APIRouter()
@@ -180,7 +181,7 @@ async def show(request: Request, hid: str):
     rec = web.load(hid)
     ctx = await web.pool.run(page_context, web, rec)
     ctx.update(tasks=web.store.case.tasks(hid), sent=web.store.case.letters(hid),
-               has_record=bool(web.store.case.record(hid)))
+               has_record=bool(web.store.case.record(hid)), kept=case_view(web.store, hid))
     return web.render(request, "household.html", ctx)
 
 

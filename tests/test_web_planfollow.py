@@ -1,0 +1,106 @@
+"""The loop on the web page without a browser: a ledger draft opened as a new case, next
+month's ledger matched to it (kept, then a returned debit: broken, with a task and its
+evidence on the case page), the office's tolerance, and bad uploads answered with the page."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from planner.web.app import create_app
+from planner.web.forms import form_fields, form_from_document, household_document
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "followup"
+BASE = "http://127.0.0.1:8000"
+
+
+def token(c: TestClient, path: str = "/husstand/ny") -> str:
+    r = c.get(path)
+    assert r.status_code == 200, r.text[:300]
+    return re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
+
+
+@pytest.fixture
+def client(tmp_path):
+    app = create_app(f"sqlite:///{tmp_path / 'web.db'}", secret="test-secret", time_limit_s=5)
+    with TestClient(app, base_url=BASE) as c:
+        yield c
+
+
+def add_case(c: TestClient) -> None:
+    from planner.io.household import read_household
+
+    fields = form_fields(form_from_document(household_document(read_household(DATA / "L000001.toml"))))
+    r = c.post("/husstand/ny", data={**fields, "csrf_token": token(c)}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+
+
+def upload(c: TestClient, name: str, as_of: str = "2027-01-31"):
+    t = token(c, "/reskontro/oppfolging")
+    return c.post("/reskontro/oppfolging", data={"csrf_token": t, "as_of": as_of},
+                  files={"ledger": (name, (DATA / name).read_bytes(), "text/csv")})
+
+
+def test_kept_then_broken_on_the_case_page(client):
+    add_case(client)
+    r = upload(client, "reskontro-2027-01-holdt.csv")
+    assert r.status_code == 200, r.text[:500]
+    row = re.search(r'<tr id="case-L000001">.*?</tr>', r.text, re.S).group(0)
+    assert "holdt" in row and "Ny oppgave" not in row
+    page = client.get("/husstand/L000001").text
+    table = re.search(r'<table class="data" id="plan-vs-paid">.*?</table>', page, re.S).group(0)
+    assert "januar 2027" in table and "holdt" in table and "04.01.2027" in table
+
+    r = upload(client, "reskontro-2027-01-brutt.csv")
+    row = re.search(r'<tr id="case-L000001">.*?</tr>', r.text, re.S).group(0)
+    assert "brutt" in row and "Ny oppgave" in row
+    page = client.get("/husstand/L000001").text
+    assert "Betaling etter planen" in page
+    assert "Betalt 0,00\u00a0kr" in page or "Betalt 0,00 kr av 7 299,00 kr" in page
+
+
+def test_tolerance_from_the_office_settings(client):
+    add_case(client)
+    t = token(client, "/innstillinger")
+    r = client.post("/innstillinger", data={"csrf_token": t, "late_days": "40"})
+    assert r.status_code == 422 and "Skriv et helt tall fra 0 til 31" in r.text
+    r = client.post("/innstillinger", data={"csrf_token": t, "late_days": "0"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert "betalt innen 0 dager etter forfall" in client.get("/reskontro/oppfolging").text
+
+
+def test_bad_uploads_give_the_page_again(client):
+    t = token(client, "/reskontro/oppfolging")
+    r = client.post("/reskontro/oppfolging", data={"csrf_token": t, "as_of": "31.01.2027"},
+                    files={"ledger": ("x.csv", b"a;b\n", "text/csv")})
+    assert r.status_code == 422 and "Ugyldig dato" in r.text
+    r = client.post("/reskontro/oppfolging", data={"csrf_token": t},
+                    files={"ledger": ("x.pdf", b"%PDF", "application/pdf")})
+    assert r.status_code == 422 and "ukjent filtype" in r.text
+    r = client.post("/reskontro/oppfolging", data={"csrf_token": t},
+                    files={"ledger": ("x.csv", b"a;b\n1;2\n", "text/csv")})
+    assert r.status_code == 422 and "x.csv" in r.text
+    r = client.post("/reskontro/sak", data={"csrf_token": t, "draft": "not toml ["})
+    assert r.status_code == 422
+
+
+def test_a_ledger_draft_opens_as_a_filled_in_new_case(client):
+    t = token(client, "/reskontro")
+    r = client.post("/reskontro", data={"csrf_token": t, "as_of": "2026-12-31"},
+                    files={"ledger": ("reskontro.csv", (ROOT / "scenarios" / "reskontro.csv").read_bytes(), "text/csv")})
+    assert r.status_code == 200
+    assert 'id="open-case-L000001"' in r.text
+    draft = re.search(r'name="draft" value="([^"]*)"', r.text).group(1)
+    import html
+
+    r = client.post("/reskontro/sak", data={"csrf_token": t, "draft": html.unescape(draft)})
+    assert r.status_code == 200, r.text[:500]
+    assert 'value="L000001"' in r.text and "7299" in r.text
