@@ -98,7 +98,8 @@ def test_migration_from_the_previous_release_keeps_everything(db_url):
     engine.dispose()
     store = Store(db_url)
     with store.engine.connect() as conn:
-        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0003"
+        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0004"
+        assert conn.execute(sa.text("select count(*) from plan_checks")).scalar() == 0  # 0004: new and empty
         rows = conn.execute(sa.text("select id, label, priority, min_before_ore, document, version from households "
                                     "order by id")).all()
         assert conn.execute(sa.text("select count(*) from sessions")).scalar() == 1
