@@ -12,8 +12,8 @@ add up to *C* has ``min(max(P(t) - C, 0), a)`` covered on day *t*, *P(t)* being 
 booked on or before *t*. Judging on the due day and at the end of the tolerance (the office's
 "late within N days") gives the verdicts:
 
-- **kept**: fully covered on its day, and still covered at the end of the tolerance (a debit
-  returned a few days later is not kept);
+- **kept**: fully covered on its day and from then on to the end of the tolerance (a debit
+  returned a few days later and paid again is late; not paid again, it is not kept);
 - **late**: fully covered after its day but within the tolerance;
 - **partly**: the tolerance has passed and only part is covered;
 - **broken**: the tolerance has passed and nothing is covered;
@@ -109,11 +109,14 @@ def check_dues(dues: Iterable[Due], payments: Iterable[Payment], as_of: date, to
 
         cutoff = d.day + timedelta(days=tolerance_days)
         judge = min(cutoff, as_of)
-        full_at_due = covered(d.day) == d.amount_ore
         paid = covered(judge)
-        covered_on = next((t for t in dict.fromkeys(days) if t <= judge and covered(t) == d.amount_ore), None)
-        if paid == d.amount_ore:
-            verdict = Verdict.KEPT if full_at_due else Verdict.LATE
+        # the day from which it stayed covered up to the judging day: a payment whose debit
+        # came back is no day of payment (payment days are the only days coverage changes)
+        covered_on: date | None = None
+        for t in dict.fromkeys(x for x in days if x <= judge):
+            covered_on = (covered_on or t) if covered(t) == d.amount_ore else None
+        if covered_on is not None:  # covered on the judging day
+            verdict = Verdict.KEPT if covered_on <= d.day else Verdict.LATE
         elif cutoff > as_of:
             verdict = Verdict.PENDING
         else:

@@ -46,6 +46,10 @@ def test_returned_debit_is_not_kept():
     dues = [Due(D(2026, 2, 5), RENT, "2026-02")]
     pays = [Payment(D(2026, 2, 5), RENT), Payment(D(2026, 2, 8), -RENT)]
     assert verdicts(dues, pays, D(2026, 2, 28)) == [("2026-02", Verdict.BROKEN, 0)]
+    assert check_dues(dues, pays, D(2026, 2, 28), 5)[0].covered_on is None
+    # paid again on the 9th, within the tolerance: late, paid on the 9th (not the 5th)
+    (c,) = check_dues(dues, pays + [Payment(D(2026, 2, 9), RENT)], D(2026, 2, 28), 5)
+    assert (c.verdict, c.covered_on) == (Verdict.LATE, D(2026, 2, 9))
     # judged before the tolerance has passed: not yet a verdict
     assert verdicts(dues, pays, D(2026, 2, 9)) == [("2026-02", Verdict.PENDING, 0)]
 
@@ -132,8 +136,9 @@ def test_covered_never_exceeds_what_was_paid_or_due(dues, pays, tol, as_of_off):
         booked = sum(p.amount_ore for p in pays if p.day <= judge)
         assert c.paid_ore <= max(booked, 0)
         assert (c.verdict in (Verdict.KEPT, Verdict.LATE)) == (c.paid_ore == c.due.amount_ore)
-        if c.covered_on is not None:
-            assert c.due.day <= c.covered_on or c.verdict is Verdict.KEPT
+        assert (c.covered_on is not None) == (c.paid_ore == c.due.amount_ore)
+        if c.verdict is Verdict.LATE:
+            assert c.due.day < c.covered_on <= judge
 
 
 def test_bad_arguments():

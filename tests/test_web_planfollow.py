@@ -43,7 +43,7 @@ def add_case(c: TestClient) -> None:
     assert r.status_code == 303, r.text[:500]
 
 
-def upload(c: TestClient, name: str, as_of: str = "2027-01-31"):
+def upload(c: TestClient, name: str, as_of: str = "2027-02-28"):
     t = token(c, "/reskontro/oppfolging")
     return c.post("/reskontro/oppfolging", data={"csrf_token": t, "as_of": as_of},
                   files={"ledger": (name, (DATA / name).read_bytes(), "text/csv")})
@@ -51,15 +51,15 @@ def upload(c: TestClient, name: str, as_of: str = "2027-01-31"):
 
 def test_kept_then_broken_on_the_case_page(client):
     add_case(client)
-    r = upload(client, "reskontro-2027-01-holdt.csv")
+    r = upload(client, "reskontro-2027-02-holdt.csv")
     assert r.status_code == 200, r.text[:500]
     row = re.search(r'<tr id="case-L000001">.*?</tr>', r.text, re.S).group(0)
     assert "holdt" in row and "Ny oppgave" not in row
     page = client.get("/husstand/L000001").text
     table = re.search(r'<table class="data" id="plan-vs-paid">.*?</table>', page, re.S).group(0)
-    assert "januar 2027" in table and "holdt" in table and "04.01.2027" in table
+    assert "februar 2027" in table and "holdt" in table and "12.02.2027" in table
 
-    r = upload(client, "reskontro-2027-01-brutt.csv")
+    r = upload(client, "reskontro-2027-02-brutt.csv")
     row = re.search(r'<tr id="case-L000001">.*?</tr>', r.text, re.S).group(0)
     assert "brutt" in row and "Ny oppgave" in row
     page = client.get("/husstand/L000001").text

@@ -116,12 +116,13 @@ def test_ledger_to_case_to_kept_and_broken(browser, server, tmp_path):
 
     assert page.input_value("#f-id") == TENANCY and page.input_value("#f-expense-0-amount") == "7299"
     page.fill("#f-as_of", "01.01.2027")
-    page.fill("#f-opening_balance", "11500")
+    page.fill("#f-start", "01.02.2027")
+    page.fill("#f-opening_balance", "3000")
     page.fill("#f-months", "6")
     page.fill("#f-living", "7000")
     if page.locator("#f-income-0-kind").count() == 0:
         _add(page, "income")
-    _row(page, "income", 0, kind="aap", amount="9800", mode="every", first="13.01.2027")
+    _row(page, "income", 0, kind="aap", amount="9800", mode="every", first="05.02.2027")
     page.fill("#f-income-0-every_days", "14")
     _add(page, "income")
     _row(page, "income", 1, kind="bostotte", amount="1900", mode="default")
@@ -134,18 +135,20 @@ def test_ledger_to_case_to_kept_and_broken(browser, server, tmp_path):
     page.fill("#f-tenancy_number", TENANCY)
     _submit(page, "#save-record")
     page.goto(f"{base}/husstand/{TENANCY}/brevutkast/tenant")
-    if page.locator("#mark-sent").count():
-        _submit(page, "#mark-sent")
+    page.goto(f"{base}/husstand/{TENANCY}/brevutkast/landlord")  # the plan moves February's rent
+    _submit(page, "#mark-sent")
+    page.goto(f"{base}/husstand/{TENANCY}")
+    assert "Spurt" in page.inner_text("#tasks")  # the landlord is asked: the letter is recorded
 
     # next month: paid as agreed
-    _upload_followup(page, base, "reskontro-2027-01-holdt.csv", "2027-01-31")
+    _upload_followup(page, base, "reskontro-2027-02-holdt.csv", "2027-02-28")
     assert "holdt" in page.inner_text(f"#case-{TENANCY}")
     page.screenshot(path=str(shots / "loop-followup-kept.png"), full_page=True)
     page.goto(f"{base}/husstand/{TENANCY}")
     assert "holdt" in page.inner_text("#plan-vs-paid")
 
     # the other ledger of the same month: the debit returned -> broken, a task with the evidence
-    _upload_followup(page, base, "reskontro-2027-01-brutt.csv", "2027-01-31")
+    _upload_followup(page, base, "reskontro-2027-02-brutt.csv", "2027-02-28")
     row = page.inner_text(f"#case-{TENANCY}")
     assert "brutt" in row and "Ny oppgave" in row
     page.goto(f"{base}/husstand/{TENANCY}")
@@ -161,7 +164,7 @@ def test_ledger_to_case_to_kept_and_broken(browser, server, tmp_path):
         c = browser.new_context(viewport={"width": width, "height": 900}, locale="nb-NO")
         c.set_default_timeout(30_000)
         p = c.new_page()
-        _upload_followup(p, base, "reskontro-2027-01-brutt.csv", "2027-01-31")
+        _upload_followup(p, base, "reskontro-2027-02-brutt.csv", "2027-02-28")
         problems += _check(p, "followup-result", width, shots)
         p.goto(base + "/reskontro/oppfolging")
         problems += _check(p, "followup", width, shots)
