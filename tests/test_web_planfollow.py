@@ -104,3 +104,26 @@ def test_a_ledger_draft_opens_as_a_filled_in_new_case(client):
     r = client.post("/reskontro/sak", data={"csrf_token": t, "draft": html.unescape(draft)})
     assert r.status_code == 200, r.text[:500]
     assert 'value="L000001"' in r.text and "7299" in r.text
+
+
+def test_kept_for_the_office_s_months_proposes_closing_as_solved(client):
+    add_case(client)
+    t = token(client, "/innstillinger")
+    assert client.post("/innstillinger", data={"csrf_token": t, "kept_months": "1"},
+                       follow_redirects=False).status_code == 303
+    upload(client, "reskontro-2027-02-brutt.csv")
+    assert 'id="propose-close"' not in client.get("/husstand/L000001").text  # broken: nothing to close
+    upload(client, "reskontro-2027-02-holdt.csv")  # the month checked again: kept
+    page = client.get("/husstand/L000001").text
+    form = re.search(r'<form method="post" action="(/husstand/L000001/utfall)"[^>]*id="propose-close">(.*?)</form>',
+                     page, re.S)
+    assert form and "holdt 1 måned på rad" in form.group(2)
+    fields = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', form.group(2)))
+    assert fields["outcome"] == "solved" and fields["outcome_date"] == "28.02.2027"
+    r = client.post(form.group(1), data=fields, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get("/husstand/L000001").text
+    assert "Saken er avsluttet" in page and 'id="propose-close"' not in page
+    # a closed case is no longer followed
+    r = upload(client, "reskontro-2027-02-brutt.csv")
+    assert 'id="case-L000001"' not in r.text

@@ -111,7 +111,7 @@ def test_ledger_to_case_to_kept_and_broken(browser, server, tmp_path):
     page.set_input_files("#ledger-form input[name=ledger]", str(ROOT / "scenarios" / "reskontro.csv"))
     page.fill("#ledger-form input[name=as_of]", "2026-12-31")
     _submit(page, "#ledger-form button[type=submit]")
-    page.screenshot(path=str(shots / "loop-ledger.png"), full_page=True)
+    page.locator("#ledger-contact").screenshot(path=str(shots / "loop-ledger.png"))
     _submit(page, f"#open-case-{TENANCY}")  # one click: the new-household form, filled in
 
     assert page.input_value("#f-id") == TENANCY and page.input_value("#f-expense-0-amount") == "7299"
@@ -143,7 +143,7 @@ def test_ledger_to_case_to_kept_and_broken(browser, server, tmp_path):
     # next month: paid as agreed
     _upload_followup(page, base, "reskontro-2027-02-holdt.csv", "2027-02-28")
     assert "holdt" in page.inner_text(f"#case-{TENANCY}")
-    page.screenshot(path=str(shots / "loop-followup-kept.png"), full_page=True)
+    page.locator("main").screenshot(path=str(shots / "loop-followup-kept.png"))
     page.goto(f"{base}/husstand/{TENANCY}")
     assert "holdt" in page.inner_text("#plan-vs-paid")
 
@@ -155,8 +155,7 @@ def test_ledger_to_case_to_kept_and_broken(browser, server, tmp_path):
     tasks = page.inner_text("#tasks")
     assert "Betaling etter planen" in tasks and "mangler 7 299,00 kr" in tasks.replace("\u00a0", " ")
     assert "brutt" in page.inner_text("#plan-vs-paid")
-    page.locator("#plan-kept").scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "loop-case-broken.png"), full_page=True)
+    page.locator("#casework").screenshot(path=str(shots / "loop-case-broken.png"))
     ctx.close()
 
     problems: list[str] = []

@@ -219,8 +219,11 @@ def case_view(store: Store, hid: str) -> dict:
 
 def run_text(run: FollowUpRun) -> str:
     """What `planner follow-up` prints: one line per case, then the months needing follow-up."""
+    def cases(n: int) -> str:
+        return f"{n} {'åpen sak' if n == 1 else 'åpne saker'}"
+
     lines = [f"Oppfølging av planene per {nb_date(run.as_of)} (slingringsmonn {run.late_days} dager): "
-             f"{len(run.cases)} saker funnet i reskontroen, {len(run.not_in_ledger)} uten betalinger der."]
+             f"{cases(len(run.cases))} funnet i reskontroen, {cases(len(run.not_in_ledger))} uten føringer der."]
     for c in run.cases:
         latest = c.latest
         state = VERDICT_NB[latest.verdict] if latest else "ingen måneder å vurdere"
