@@ -124,6 +124,10 @@ def test_kept_for_the_office_s_months_proposes_closing_as_solved(client):
     assert r.status_code == 303
     page = client.get("/husstand/L000001").text
     assert "Saken er avsluttet" in page and 'id="propose-close"' not in page
+    # closed cases stand apart in the list and can be filtered
+    closed = client.get("/?sak=closed").text
+    assert re.search(r'<tr class="closed">.*?L000001.*?Avsluttet: Løst', closed, re.S)
+    assert "/husstand/L000001" not in client.get("/?sak=open").text
     # a closed case is no longer followed
     r = upload(client, "reskontro-2027-02-brutt.csv")
     assert 'id="case-L000001"' not in r.text

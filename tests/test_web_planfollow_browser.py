@@ -174,5 +174,12 @@ def test_ledger_to_case_to_kept_and_broken(browser, server, tmp_path):
         p.fill("#ledger-form input[name=as_of]", "2026-12-31")
         _submit(p, "#ledger-form button[type=submit]")
         problems += _check(p, "ledger-result", width, shots)
+        p.goto(base + "/")
+        problems += _check(p, "list", width, shots)
+        if width == 1366:  # the household list fits: no sideways scrolling inside its region either
+            table, region = p.evaluate("(() => { const t = document.querySelector('#households');"
+                                       " return [t.scrollWidth, t.parentElement.clientWidth]; })()")
+            if table > region:
+                problems.append(f"list @ 1366px: the household table is {table} px in a {region} px region")
         c.close()
     assert problems == [], "\n".join(problems)

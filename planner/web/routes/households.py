@@ -48,7 +48,7 @@ def form_page(web: Web, request: Request, form: forms.HouseholdForm, hid: str | 
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, q: str = "", status: str = "", problem: str = "", sort: str = "priority",
-          dato: str = ""):
+          dato: str = "", sak: str = ""):
     """The list, and above it "Oppfølging": the tasks due within two weeks of `dato` (dd.mm.åååå
     or ÅÅÅÅ-MM-DD; default today, read here at the edge, never in the store)."""
     from ..casework import parse_day
@@ -57,10 +57,12 @@ def index(request: Request, q: str = "", status: str = "", problem: str = "", so
     as_of = parse_day(dato) or today()
     rows = web.store.search(q.strip()[:200], status if status in STATUS_NB else "",
                             problem if problem in PROBLEM_NB else "", sort)
+    if sak in ("open", "closed"):  # closed: the case has an outcome (løst, betalt, ...)
+        rows = [r for r in rows if (r.outcome is None) == (sak == "open")]
     due = web.store.case.due_tasks(as_of)
     return web.render(request, "list.html", {"rows": rows, "q": q, "status": status, "problem": problem,
                                              "sort": sort, "title": "Husstander", "due": due, "as_of": as_of,
-                                             "dato": dato})
+                                             "dato": dato, "sak": sak})
 
 
 @router.get("/husstand/ny", response_class=HTMLResponse)
