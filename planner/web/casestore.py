@@ -72,6 +72,13 @@ class Task:
         return self.state in OPEN_STATES and self.due is not None and self.due < as_of
 
 
+def asked_of(actors: Sequence[str]) -> list[str]:
+    """Who a task's request is put to: the other parties than the tenant when there are any
+    (a moved rent day is the landlord's to agree; the tenant's letter only tells the tenant),
+    else the tenant. A letter to one of them marks the task "asked"."""
+    return [a for a in actors if a != "tenant"] or list(actors)
+
+
 def _letter(r) -> Letter:
     return Letter(r.id, r.household_id, r.household_version, r.recipient, r.lang, r.fmt, r.letter_date, r.reply_by,
                   _json(r.figures) or {}, r.sha256, r.recorded, r.recorded_by)
@@ -209,7 +216,7 @@ class CaseStore:
                 sha256=hashlib.sha256(body).hexdigest(), body=body, recorded=_now(), recorded_by=by,
             )).inserted_primary_key[0]
             for t in self._tasks(conn, hid, True):
-                if to in t.actors and t.state == "to_ask":
+                if to in asked_of(t.actors) and t.state == "to_ask":
                     self._move(conn, t, "asked", by, due=reply_by or t.due, note=f"brev {lid}")
         return int(lid)
 
