@@ -27,7 +27,7 @@ PAGES = [
     # the half-year statistics (issue 17)
     "/statistikk?fra=01.01.2026&til=30.06.2026",
     # is the plan kept? next month's ledger against the open cases (issue 23)
-    "/reskontro/oppfolging",
+    "/reskontro/oppfolging", "/begjaeringer",
 ]
 
 

@@ -131,3 +131,20 @@ def test_kept_for_the_office_s_months_proposes_closing_as_solved(client):
     # a closed case is no longer followed
     r = upload(client, "reskontro-2027-02-brutt.csv")
     assert 'id="case-L000001"' not in r.text
+
+
+def test_upcoming_petitions_soonest_first(client):
+    from planner.io.household import read_household
+
+    for name in ("enslig-mor-2006", "aap-drift", "lav-inntekt"):
+        fields = form_fields(form_from_document(household_document(read_household(ROOT / "scenarios" / f"{name}.toml"))))
+        assert client.post("/husstand/ny", data={**fields, "csrf_token": token(client)},
+                           follow_redirects=False).status_code == 303
+    store = client.app.state.store
+    expected = sorted((r.eviction_request, r.id) for r in store.search() if r.eviction_request)
+    assert expected, "the scenarios have households heading for a petition"
+    page = client.get("/begjaeringer?dato=01.01.2026").text
+    shown = re.findall(r'<td class="nowrap">(\d\d\.\d\d\.\d{4})</td>', page)
+    assert shown == [d.strftime("%d.%m.%Y") for d, _ in expected]
+    first_days = (expected[0][0] - __import__("datetime").date(2026, 1, 1)).days
+    assert re.search(rf'<td class="num">{first_days}</td>', page)

@@ -100,3 +100,26 @@ async def open_case(request: Request):
     forms.date_form(form, today())
     web.flash(request, f"Ny sak for leieforhold {doc['id']} fra reskontroen: legg inn inntektene og lagre.")
     return form_page(web, request, form, None, None)
+
+
+@router.get("/begjaeringer", response_class=HTMLResponse)
+def upcoming_petitions(request: Request, dato: str = ""):
+    """Every open case whose plan's "if nothing is done" reaches an eviction request (begjæring
+    om fravikelse), soonest first, with the days left from `dato` (default today)."""
+    import sqlalchemy as sa
+
+    from ..casework import parse_day
+    from ..store import households
+
+    web = web_of(request)
+    as_of = parse_day(dato) or today()
+    stmt = (sa.select(households.c.id, households.c.label, households.c.eviction_request, households.c.priority,
+                      households.c.status)
+            .where(households.c.deleted.is_(None), households.c.outcome.is_(None),
+                   households.c.eviction_request.isnot(None))
+            .order_by(households.c.eviction_request, households.c.id))
+    with web.store.engine.connect() as conn:
+        rows = [r for r in conn.execute(stmt) if isinstance(r.eviction_request, date)]
+    return web.render(request, "petitions.html", {
+        "title": "Kommende begjæringer", "rows": rows, "as_of": as_of,
+        "days": {r.id: (r.eviction_request - as_of).days for r in rows}})
