@@ -148,3 +148,15 @@ def test_upcoming_petitions_soonest_first(client):
     assert shown == [d.strftime("%d.%m.%Y") for d, _ in expected]
     first_days = (expected[0][0] - __import__("datetime").date(2026, 1, 1)).days
     assert re.search(rf'<td class="num">{first_days}</td>', page)
+
+
+def test_if_nothing_is_done_is_there_without_arrears(client):
+    """A household whose rent is always covered still gets the section, saying so in words."""
+    from planner.io.household import read_household
+
+    fields = form_fields(form_from_document(household_document(read_household(ROOT / "scenarios" / "alt-i-orden.toml"))))
+    assert client.post("/husstand/ny", data={**fields, "csrf_token": token(client)},
+                       follow_redirects=False).status_code == 303
+    hid = read_household(ROOT / "scenarios" / "alt-i-orden.toml").id
+    section = re.search(r'<section class="card" id="eviction">(.*?)</section>', client.get(f"/husstand/{hid}").text, re.S)
+    assert section and "Hvis ingenting gjøres" in section.group(1) and "Ingen restanse" in section.group(1)
