@@ -115,6 +115,12 @@ def test_ledger_to_case_to_kept_and_broken(browser, server, tmp_path):
     _submit(page, f"#open-case-{TENANCY}")  # one click: the new-household form, filled in
 
     assert page.input_value("#f-id") == TENANCY and page.input_value("#f-expense-0-amount") == "7299"
+    # saved before the incomes are in: the errors come back, focus on their summary
+    page.fill("#f-expense-0-amount", "7.299")  # a thousands point, as a caseworker may write it
+    page.fill("#f-opening_balance", "")
+    _submit(page, "#save")
+    assert page.evaluate("document.activeElement && document.activeElement.id") == "error-summary"
+    assert page.input_value("#f-expense-0-amount") == "7.299"
     page.fill("#f-as_of", "01.01.2027")
     page.fill("#f-start", "01.02.2027")
     page.fill("#f-opening_balance", "3000")
