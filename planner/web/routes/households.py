@@ -120,11 +120,39 @@ def plan_context(web: Web, h: Household, allow: Sequence[str] = (), forbid: Sequ
 
     p = web.compute(h, tuple(allow), tuple(forbid))
     cfg = resolve(h, allow, forbid)
+    shown, same = distinct_alternatives(p)
+    plan_json = p.to_json()
+    if "alternatives" in plan_json:
+        plan_json["alternatives"] = [a.to_json() for a in shown.alternatives]
     return dict(plan=p, svg=plan_svg(h, p), lever_names={k: v.name for k, v in levers().items()},
-                streams={i.stream: stream_name(h, i.stream) for i in h.income}, plan_json=p.to_json(),
-                asks=asks_text(p), robust=robust_text(p, h), compare=compare_plans(p) if p.alternatives else None,
+                streams={i.stream: stream_name(h, i.stream) for i in h.income}, plan_json=plan_json,
+                asks=asks_text(p), robust=robust_text(p, h), same_plans=same,
+                compare=compare_plans(shown) if shown.alternatives else None,
                 eviction=p.if_nothing_done,  # projected once, with the plan (planner.assessment)
                 allowed={k for k in LEVERS if cfg.allows(k)}, whatif_h=h)
+
+
+def distinct_alternatives(p):
+    """The plan with only the alternatives that ask for something else (other levers or other
+    parameters) than the plan and the alternatives before them, and the names of the criteria
+    whose plan was the same: two columns of one plan side by side compare nothing."""
+    import dataclasses
+    import json
+
+    from ...explain import CRITERION_NB
+
+    def key(x) -> str:
+        return json.dumps([(i.lever, i.params) for i in x.interventions], sort_keys=True, default=str)
+
+    seen, keep, same = {key(p)}, [], []
+    for a in p.alternatives:
+        k = key(a)
+        if k in seen:
+            same.append(CRITERION_NB.get(a.criterion, a.criterion))
+        else:
+            seen.add(k)
+            keep.append(a)
+    return dataclasses.replace(p, alternatives=tuple(keep)), same
 
 
 def invalid_plan_text(exc: Exception) -> str:
