@@ -160,3 +160,22 @@ def test_if_nothing_is_done_is_there_without_arrears(client):
     hid = read_household(ROOT / "scenarios" / "alt-i-orden.toml").id
     section = re.search(r'<section class="card" id="eviction">(.*?)</section>', client.get(f"/husstand/{hid}").text, re.S)
     assert section and "Hvis ingenting gjøres" in section.group(1) and "Ingen restanse" in section.group(1)
+
+
+def test_the_worklist_charts_each_tenancy_s_balance(client, tmp_path):
+    """Each contact row has its month-end balances as a chart, read from the run's months.csv,
+    with the reading in words for a screen reader."""
+    import csv as _csv
+
+    from planner.ledger.run import LedgerOptions, run_ledger
+
+    t = token(client, "/reskontro")
+    r = client.post("/reskontro", data={"csrf_token": t, "as_of": "2026-12-31"},
+                    files={"ledger": ("reskontro.csv", (ROOT / "scenarios" / "reskontro.csv").read_bytes(), "text/csv")})
+    run_ledger(ROOT / "scenarios" / "reskontro.csv", LedgerOptions(out=tmp_path, as_of=__import__("datetime").date(2026, 12, 31)))
+    rows = [x for x in _csv.DictReader(open(tmp_path / "months.csv", encoding="utf-8")) if x["tenancy"] == "L000004"]
+    last = int(rows[-1]["balance_end_ore"])
+    label = re.search(r'<svg class="spark" role="img" aria-label="([^"]+)"', r.text.split("L000004", 1)[1]).group(1)
+    from planner.money import format_kr
+
+    assert f"sist {format_kr(last)}" in label.replace("&nbsp;", " ") and "Saldo ved månedsslutt" in label
