@@ -175,6 +175,8 @@ def test_ledger_to_case_to_kept_and_broken(browser, server, tmp_path):
         problems += _check(p, "followup", width, shots)
         p.goto(f"{base}/husstand/{TENANCY}")
         problems += _check(p, "case-followed", width, shots)
+        p.goto(f"{base}/husstand/{TENANCY}/brevutkast/landlord")
+        problems += _check(p, "letter-landlord", width, shots)
         p.goto(base + "/reskontro")
         p.set_input_files("#ledger-form input[name=ledger]", str(ROOT / "scenarios" / "reskontro.csv"))
         p.fill("#ledger-form input[name=as_of]", "2026-12-31")
