@@ -4,12 +4,13 @@ L000001 planned from tests/data/followup/L000001.toml; the two ledgers are the b
 scenarios/reskontro.csv with January and February 2027 added: February paid on the plan's
 day, or paid and the AvtaleGiro debit returned three days later."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import sqlalchemy as sa
-from click.testing import CliRunner
 
-import cli
 from planner.kept import dues_from_plan
 from planner.web.planfollow import stored_checks
 from planner.web.store import Store, tasks
@@ -29,8 +30,20 @@ def _case(db_url: str) -> dict:
     return plan
 
 
+class _Result:
+    def __init__(self, proc):
+        self.exit_code, self.output = proc.returncode, proc.stdout + proc.stderr
+
+
+def _cli(*args: str) -> _Result:
+    """`planner ARGS` as an office's scheduler runs it: a process of its own (this checkout's)."""
+    root = Path(__file__).resolve().parent.parent
+    return _Result(subprocess.run([sys.executable, "-m", "cli", *args], cwd=root, capture_output=True, text=True,
+                                  env={**os.environ, "PYTHONPATH": str(root)}))
+
+
 def _run(db_url: str, ledger: str, as_of: str = "2027-02-28"):
-    return CliRunner().invoke(cli.main, ["follow-up", str(DATA / ledger), "--db", db_url, "--as-of", as_of])
+    return _cli("follow-up", str(DATA / ledger), "--db", db_url, "--as-of", as_of)
 
 
 def test_kept_then_broken_opens_one_task_with_the_evidence(db_url):
@@ -70,5 +83,5 @@ def test_a_ledger_that_cannot_be_read_is_exit_2(db_url, tmp_path):
     _case(db_url)
     bad = tmp_path / "tom.csv"
     bad.write_text("")
-    r = CliRunner().invoke(cli.main, ["follow-up", str(bad), "--db", db_url, "--as-of", "2027-02-28"])
+    r = _cli("follow-up", str(bad), "--db", db_url, "--as-of", "2027-02-28")
     assert r.exit_code == 2 and "tom.csv" in r.output and "Traceback" not in r.output
