@@ -558,6 +558,11 @@ from planner.halfyear.command import report as _report  # noqa: E402
 
 main.add_command(_report)
 
+# `planner follow-up`: is each open case's plan kept? (planner/followup_cli.py)
+from planner.followup_cli import follow_up_cmd as _follow_up  # noqa: E402
+
+main.add_command(_follow_up)
+
 
 @main.command(name="ledger")
 @click.argument("ledger", type=click.Path(path_type=Path))

@@ -28,6 +28,8 @@ PAGES = [
     "/statistikk?fra=01.01.2026&til=30.06.2026",
     # Hjelp: the caseworkers' guide (docs/saksbehandler), an overview and a page with screenshots
     "/hjelp", "/hjelp/ny-husstand",
+    # is the plan kept? next month's ledger against the open cases; upcoming petitions
+    "/reskontro/oppfolging", "/begjaeringer",
 ]
 
 

@@ -86,6 +86,7 @@ def create_app(
         ledger,
         letters,
         login,
+        planfollow,
         record,
         statement,
         statistics,
@@ -122,7 +123,7 @@ def create_app(
     app.state.store = store  # for scripts and tests
     app.mount("/static", StaticFiles(directory=str(here.joinpath("static"))), name="static")
     for module in (letters, record, history, followup, households, imports, office, account, login, statement,
-                   ledger, statistics, whatif, help):
+                   ledger, planfollow, statistics, whatif, help):
         app.include_router(module.router)
 
     # middleware: the last added runs first (see the module docstring for the order). The size

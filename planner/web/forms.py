@@ -388,6 +388,18 @@ def _mapping(text: str, key: str, errors: dict[str, str], int_values: bool) -> d
     return out
 
 
+_THOUSANDS = re.compile(r"\s*[+-]?[0-9]{1,3}(?:\.[0-9]{3})+\s*(?:kr)?\s*", re.ASCII | re.IGNORECASE)
+
+
+def amount_text(text: str) -> str:
+    """An amount as typed in the form, with a Norwegian thousands point read as one: `9.500` and
+    `1.234.567` are thousands here (a caseworker never means 9,5 kr by `9.500`), `9.5` and
+    `9.500,50` stay as typed for `planner.money` (which refuses a three-decimal point in files,
+    where the writer's meaning is unknown). Spaces (`9 500`) and a decimal comma (`9500,00`)
+    are read there too."""
+    return text.replace(".", "") if _THOUSANDS.fullmatch(text) else text
+
+
 def _filled(src: dict, keys: dict[str, str]) -> dict:
     """{our key: the form's value} for every form field (keys' values) that is filled in."""
     return {ours: src[theirs] for ours, theirs in keys.items() if src.get(theirs)}
@@ -409,7 +421,7 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
         errors["opening_balance"] = OPENING_REQUIRED
     for key in ("opening_balance", "min_balance"):
         if v.get(key):
-            doc[key] = v[key]
+            doc[key] = amount_text(v[key])
     for key in _INT_TOP:
         if v.get(key):
             doc[key] = _int_or_text(v[key])
@@ -417,10 +429,12 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
         doc[group] = [_row_item(group, idx, row, errors) for idx, row in enumerate(getattr(form, group))
                       if not _row_empty(row)]
     if v.get("living"):
-        doc["living"] = {"monthly": v["living"]}
+        doc["living"] = {"monthly": amount_text(v["living"])}
     if v.get("arrears_amount") or v.get("arrears_since"):
         doc["arrears"] = _filled(v, {"amount": "arrears_amount", "creditor": "arrears_creditor",
                                      "since": "arrears_since"})
+        if "amount" in doc["arrears"]:
+            doc["arrears"]["amount"] = amount_text(doc["arrears"]["amount"])
         if "since" in doc["arrears"]:
             doc["arrears"]["since"] = iso_date(doc["arrears"]["since"])
     doc["levers"] = _levers(form, errors)
@@ -430,6 +444,8 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
 def _row_item(group: str, idx: int, row: dict, errors: dict[str, str]) -> dict:
     """One income or expense row as the household file's table (`_row`: its place on the form)."""
     item: dict = _filled(row, {"kind": "kind", "name": "name", "amount": "amount"})
+    if "amount" in item:
+        item["amount"] = amount_text(item["amount"])
     mode = row.get("mode") or "day"
     if mode == "day" and row.get("day"):
         item["day"] = _int_or_text(row["day"])

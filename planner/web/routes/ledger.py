@@ -98,7 +98,10 @@ async def ledger_import(request: Request):
         for r in contact:
             if r["draft"].startswith("drafts/"):
                 drafts[r["tenancy"]] = (out / r["draft"]).read_text(encoding="utf-8")
-        result = {"summary": s, "contact": contact, "errors": errors, "drafts": drafts}
+        from ..worklist import balances, sparkline
+
+        charts = {t: sparkline(v) for t, v in balances(out / "months.csv", {r["tenancy"] for r in contact}).items()}
+        result = {"summary": s, "contact": contact, "errors": errors, "drafts": drafts, "charts": charts}
         return _page(request, {"result": result, "as_of": nb_date(as_of),
                                "mapping": colpick.after_success("ledger", data, name, chosen)}, 200 if s.rows_used else 422)
     finally:
