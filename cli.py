@@ -449,6 +449,24 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
     click.echo(f"Brev: {out}", err=True)
 
 
+@main.command(name="entitlement")
+@click.argument("file", type=click.Path(path_type=Path))
+@_as_of_option
+def entitlement_cmd(file: Path, as_of=None) -> None:
+    """Estimate support the household may be owed: statlig and kommunal bostøtte, sosialhjelp."""
+    from planner.entitlement import entitlements
+    from planner.entitlement.text import render
+    from planner.io.errors import InputError
+    from planner.io.household import read_household
+
+    try:
+        h = read_household(file)
+    except InputError as exc:
+        _fail_input([str(p) for p in exc.problems])
+    day = _day_for(h, as_of, _today(as_of))
+    click.echo(render(h.id, entitlements(h, day)), nl=False)
+
+
 @main.command(name="calendar")
 @click.option("--year", type=click.IntRange(1990, 2100), required=True, help="Calendar year.")
 @click.option("--kind", "kinds", multiple=True, help="Only this benefit kind (repeatable); aliases allowed.")

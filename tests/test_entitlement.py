@@ -260,3 +260,24 @@ def test_caseload_recall_and_no_false_flag_on_existing_bostotte(load):
             flagged_planted += flagged
     if planted:
         assert flagged_planted / planted >= 0.95
+
+
+# --------------------------------------------------------------------------- the command
+
+def test_command_prints_the_estimate_and_refuses_bad_input(tmp_path):
+    from click.testing import CliRunner
+    from conftest import SCENARIOS
+
+    from cli import main
+
+    r = CliRunner().invoke(main, ["entitlement", str(SCENARIOS / "uten-bostotte.toml"), "--as-of", "2026-01-01"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0
+    assert "et anslag, ikke et vedtak" in r.output
+    assert "Anslått utbetaling per måned" in r.output and "6 234,00 kr" in r.output
+    assert "Søknadsfrist: 25.01.2026" in r.output and "Oslobostøtta" in r.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text((SCENARIOS / "uten-bostotte.toml").read_text(encoding="utf-8").replace("members = 3", "members = 0"),
+                   encoding="utf-8")
+    r = CliRunner().invoke(main, ["entitlement", str(bad)])
+    assert r.exit_code == 2 and "entitlement.members" in r.output and "Traceback" not in r.output
