@@ -5,8 +5,8 @@ decide on an application."""
 
 from __future__ import annotations
 
-from .estimate import Entitlements, Step
 from ..formatting import format_kr, format_month, nb_date
+from .estimate import Entitlements, Step
 
 _STEP = {
     "income_monthly": "Skattbar inntekt per måned (brutto)",
