@@ -281,3 +281,41 @@ def test_command_prints_the_estimate_and_refuses_bad_input(tmp_path):
                    encoding="utf-8")
     r = CliRunner().invoke(main, ["entitlement", str(bad)])
     assert r.exit_code == 2 and "entitlement.members" in r.output and "Traceback" not in r.output
+
+
+# --------------------------------------------------------------------------- batch and half-year report
+
+def test_batch_flags_unused_bostotte_and_the_halfyear_report_counts_it(tmp_path):
+    import csv
+
+    from conftest import SCENARIOS
+
+    from planner.halfyear import Caseload, Period, build_report
+    from planner.halfyear.batchsource import read_batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("uten-bostotte.toml", "lav-inntekt.toml"):
+        (folder / name).write_text((SCENARIOS / name).read_text(encoding="utf-8"), encoding="utf-8")
+    from test_batch import run_inline  # the batch test's own runner
+
+    run_inline([folder], tmp_path / "o")
+    with open(tmp_path / "o" / "results.csv", encoding="utf-8", newline="") as fh:
+        rows = {r["id"]: r for r in csv.DictReader(fh)}
+    # the scenario without bostøtte: flagged with its estimate; lav-inntekt has bostøtte: never
+    assert rows["uten-bostotte"]["bostotte_ikke_sokt"] == "ja"
+    assert rows["uten-bostotte"]["bostotte_estimate_ore"] == "623400"
+    assert rows["uten-bostotte"]["priority_bostotte"] == "10"
+    assert rows["lav-inntekt"]["bostotte_ikke_sokt"] == "" and rows["lav-inntekt"]["priority_bostotte"] == "0"
+    summary = (tmp_path / "o" / "summary.txt").read_text(encoding="utf-8")
+    assert "bostøtte ikke søkt? 1 households, estimated 6234 kr a month in all" in summary
+    cases, _ = read_batch(tmp_path / "o")
+    assert sorted(c.unused_bostotte_ore or 0 for c in cases) == [0, 6_234_00]
+    # the report's figure: five copies reach the smallest count the report shows
+    cl = Caseload()
+    from dataclasses import replace
+
+    cl.add([replace(c, key=f"{c.key}-{i}") for c in cases for i in range(5)], "batch")
+    fig = next(f for f in build_report(cl, Period(date(2026, 1, 1), date(2026, 6, 30))).figures if f.key == "bostotte")
+    assert fig.tables[0].rows[0] == ("Mulig ubrukt bostøtte", [5])
+    assert fig.tables[1].rows[0].values == ["31 170 kr", "6 234 kr"]  # 5 × 6 234; the mean

@@ -76,6 +76,7 @@ def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in
     by_status: Counter = Counter()
     by_problem: Counter = Counter()
     n_ok = n_bad = 0
+    unused = [0, 0]  # households flagged "bostøtte ikke søkt?", the sum of their estimates
     with atomic_file(out / "results.csv", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(columns)
@@ -90,6 +91,9 @@ def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in
                 else:
                     n_ok += 1
                     by_problem[r["problem"]] += 1
+                    if r.get("bostotte_ikke_sokt"):
+                        unused[0] += 1
+                        unused[1] += int(r.get("bostotte_estimate_ore") or 0)
                 yield r
 
         _write_xlsx(out / "results.xlsx", columns, rows_to_csv())
@@ -106,7 +110,8 @@ def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in
     summary = BatchSummary(rows_in=rows_in, planned=n_ok, in_errors=in_errors, error_rows=n_err,
                            payout_orphans=orphans, by_status=dict(by_status), by_problem=dict(by_problem),
                            seconds=time.perf_counter() - t_start, unused_columns=spool.unused_columns, out=out,
-                           warnings=list(warnings or []), invalid_plans=invalid_plans)
+                           warnings=list(warnings or []), invalid_plans=invalid_plans,
+                           unused_bostotte=unused[0], unused_bostotte_ore=unused[1])
     write_atomic(out / "summary.txt", summary_text(summary, list(_top(db, 20)), opts))
     return summary
 
@@ -136,16 +141,19 @@ def summary_text(s: BatchSummary, top: list[dict], opts: BatchOptions) -> str:
     ]
     for k in ("none", "timing", "income"):
         lines.append(f"  {k:<12} {s.by_problem.get(k, 0):>8}")
+    lines += ["", f"bostøtte ikke søkt? {s.unused_bostotte} households, estimated {s.unused_bostotte_ore // 100} kr "
+                  "a month in all (planner entitlement FILE shows each estimate)"]
     lines += ["", "households by status:"]
     for k in sorted(s.by_status):
         lines.append(f"  {k:<12} {s.by_status[k]:>8}")
-    lines += ["", f"top {len(top)} by priority (priority = urgency + arrears + children + levers):",
-              f"  {'#':>3}  {'id':<24} {'prio':>4} = {'urg':>3} + {'arr':>3} + {'chi':>3} + {'lev':>3}  "
+    lines += ["", f"top {len(top)} by priority (priority = urgency + arrears + children + levers + bostøtte):",
+              f"  {'#':>3}  {'id':<24} {'prio':>4} = {'urg':>3} + {'arr':>3} + {'chi':>3} + {'lev':>3} + {'bos':>3}  "
               f"{'request':<10}  {'problem':<7} {'status':<11} actors"]
     for rank, r in enumerate(top, 1):
         lines.append(
             f"  {rank:>3}  {str(r['id'])[:24]:<24} {r['priority']:>4} = {r['priority_urgency']:>3} + "
-            f"{r['priority_arrears']:>3} + {r['priority_children']:>3} + {r['priority_levers']:>3}  "
+            f"{r['priority_arrears']:>3} + {r['priority_children']:>3} + {r['priority_levers']:>3} + "
+            f"{r.get('priority_bostotte', 0):>3}  "
             f"{r['eviction_request'] or '-':<10}  {r['problem']:<7} {r['status']:<11} {r['actors'] or '-'}")
     lines += ["", "priority: see README.md (planner batch, Priority); amounts in results.csv are øre (*_ore)."]
     if opts.key is not None:

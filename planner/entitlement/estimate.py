@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from ..calendar import effective_date
-from ..cashflow import transactions
+from ..calendar import effective_date, occurrences, resolve_income
 from ..model import Household
 from ..periods import key_of, next_month
 from .rules import EntitlementRules, KommunalRule, StatligRates, entitlement_rules
@@ -121,11 +120,14 @@ def _months_of(h: Household) -> list[str]:
 def monthly_income(h: Household, kinds: frozenset[str] | None, exclude: frozenset[str] = frozenset()) -> int:
     """The household's average payouts per month over its horizon, in øre, from the streams of
     `kinds` (None: every kind) less those of `exclude`. An average, because Husbanken's monthly
-    income is the month's actual payouts, and 14-day rhythms give some months three."""
-    kind_of = {s.stream: s.kind for s in h.income}
-    total = sum(t.amount_ore for t in transactions(h)
-                if t.kind == "income" and t.stream is not None
-                and (kinds is None or kind_of[t.stream] in kinds) and kind_of[t.stream] not in exclude)
+    income is the month's actual payouts, and 14-day rhythms give some months three. Only the
+    income schedules are expanded (a batch asks this of every row)."""
+    total = 0
+    for stream in h.income:
+        if (kinds is not None and stream.kind not in kinds) or stream.kind in exclude:
+            continue
+        sched = resolve_income(stream, h.start, h.profile)
+        total += sum(stream.amount_for(o.nominal.year, o.nominal.month) for o in occurrences(sched, h.start, h.end))
     return _half_up(total, len(_months_of(h)))
 
 
@@ -265,5 +267,7 @@ def entitlements(h: Household, as_of: date, rules: EntitlementRules | None = Non
 def unused_bostotte(h: Household, as_of: date) -> int:
     """The estimated bostøtte per month (øre) of a household that has none and would reach the
     minimum payout, else 0: the batch's "bostøtte ikke søkt?" and the half-year sum."""
+    if any(s.kind == "bostotte" for s in h.income):
+        return 0  # the cheap answer first: a batch asks this of every row
     b = _bostotte(h, as_of, entitlement_rules())
     return b.monthly_ore if b.unused else 0
