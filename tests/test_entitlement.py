@@ -319,3 +319,126 @@ def test_batch_flags_unused_bostotte_and_the_halfyear_report_counts_it(tmp_path)
     fig = next(f for f in build_report(cl, Period(date(2026, 1, 1), date(2026, 6, 30))).figures if f.key == "bostotte")
     assert fig.tables[0].rows[0] == ("Mulig ubrukt bostøtte", [5])
     assert fig.tables[1].rows[0].values == ["31 170 kr", "6 234 kr"]  # 5 × 6 234; the mean
+
+
+# --------------------------------------------------------------------------- the lever "søk bostøtte"
+
+def _scenario(**entitlement) -> Household:
+    from conftest import SCENARIOS
+
+    from planner.io.household import read_household
+
+    h = read_household(SCENARIOS / "uten-bostotte.toml")
+    return h.model_copy(update={"entitlement": h.entitlement.model_copy(update=entitlement)})
+
+
+def _resimulated_low(h: Household, p) -> int:
+    """The plan's lowest balance after each day's debits, added up again from its own bookings
+    (the bridge's one-time sum, `opening_buffer_ore`, on the account from the start, as the
+    plan contract books it)."""
+    from planner.cashflow import simulate
+
+    tenant = [t for t in p.transactions if t.account == "tenant"]
+    opening = h.opening_balance + (p.opening_buffer_ore or 0)
+    return int(simulate(tenant, h.start, h.end, opening).solvency_series(False).min())
+
+
+def test_the_plan_counts_on_bostotte_only_when_an_application_is_confirmed():
+    from planner.solver import plan
+
+    day = date(2026, 1, 1)
+    without = plan(_scenario(), as_of=day, time_limit_s=10)
+    assert without.status == "infeasible" and "sok_bostotte" not in {i.lever for i in without.interventions}
+    h = _scenario(bostotte_applied=True)
+    p = plan(h, as_of=day, time_limit_s=10)
+    levers = {i.lever: i for i in p.interventions}
+    assert p.status == "planned" and "sok_bostotte" in levers
+    est = entitlements(h, day).bostotte
+    pays = [t for t in p.transactions if t.kind == "income" and t.stream == "bostotte"]
+    # from the first payout (20.02.2026, for January) every month of the horizon, the estimate each time
+    assert pays[0].date == est.first_payout == date(2026, 2, 20) and len(pays) == 11
+    assert {t.amount_ore for t in pays} == {est.monthly_ore}
+    assert levers["sok_bostotte"].request_by == est.deadline == date(2026, 1, 25)
+    # the dip before the first payout is bridged, as any transition is
+    assert "opening_buffer" in levers
+    assert _resimulated_low(h, p) >= h.min_balance
+
+
+def test_the_levers_letter_facts_pass_the_fact_checker():
+    from planner.factcheck import check_facts
+    from planner.levers import rules
+    from planner.solver import plan
+
+    h = _scenario(bostotte_applied=True)
+    p = plan(h, as_of=date(2026, 1, 1), time_limit_s=10)
+    i = next(i for i in p.interventions if i.lever == "sok_bostotte")
+    first, facts = rules()["sok_bostotte"].letter_facts(i, p, h, None, None)
+    shown = [(first, "x"), (facts["amount_ore"], "y")]
+    assert check_facts(h, p, shown) == []
+    from planner.facts import Fact
+
+    wrong = [(Fact("sok_bostotte.amount", facts["amount_ore"].value + 100, "ore", "bostotte"), "z"),
+             (Fact("sok_bostotte.first", date(2026, 2, 19), "date", "bostotte"), "w")]
+    assert len(check_facts(h, p, wrong)) == 2
+
+
+@st.composite
+def applied_household(draw):
+    members = draw(st.integers(1, 5))
+    rent = draw(st.integers(6_000, 14_000))
+    income = draw(st.integers(9_000, 20_000))
+    return Household.model_validate({
+        "id": "g", "start": date(2026, 1, 1), "months": 4, "adults": 1, "children": members - 1,
+        "opening_balance": draw(st.integers(0, 20_000)),
+        "income": [{"kind": "uforetrygd", "amount": income, "day": 20}],
+        "expense": [{"kind": "husleie", "amount": rent, "day": 1}],
+        "living": {"monthly": draw(st.integers(3_000, 8_000))},
+        "entitlement": {"kommune": draw(st.sampled_from(sorted(KOMMUNER))), "members": members,
+                        "gross_income_monthly": income + 2_000, "bostotte_applied": True}})
+
+
+@settings(max_examples=examples(6), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(applied_household())
+def test_generated_plans_with_bostotte_pass_the_simulator(h):
+    from planner.solver import plan
+
+    p = plan(h, as_of=date(2026, 1, 1), time_limit_s=5, shortfall="bound")
+    if p.status in ("planned", "solvent"):
+        assert _resimulated_low(h, p) >= h.min_balance
+    pays = [t for t in p.transactions if t.stream == "bostotte"]
+    if pays:
+        assert all(t.date >= date(2026, 2, 20) for t in pays)  # never before the first payout
+
+
+# --------------------------------------------------------------------------- the letters
+
+def test_the_tenants_checklist_names_what_the_application_needs():
+    from planner.entitlement.letter import render_entitlement_letter
+
+    h = _scenario(consent_vedtak=True)
+    text = render_entitlement_letter(h, date(2026, 1, 1), "tenant", "md").decode()
+    for needed in ("Dokumentasjon av inntektene", "Vedtak om andre ytelser", "Husleiekontrakten",
+                   "sender sitt vedtak direkte", "6 234,00 kr", "25.01.2026", "20.02.2026", "ikke et vedtak"):
+        assert needed in text
+
+
+def test_the_office_notice_needs_the_tenants_consent_and_its_facts_are_checked():
+    from planner.entitlement.letter import render_entitlement_letter
+    from planner.factcheck import check_entitlement_facts
+    from planner.facts import Fact
+    from planner.letters import LetterError
+
+    with pytest.raises(LetterError, match="consent"):
+        render_entitlement_letter(_scenario(), date(2026, 1, 1), "office", "md")
+    text = render_entitlement_letter(_scenario(consent_notice=True), date(2026, 1, 1), "office", "md").decode()
+    assert "Melding om søknad om bostøtte" in text and "6 234,00 kr" in text
+    # the checker re-derives the estimate on its own: a wrong figure or date is caught
+    h = _scenario()
+    bad = [(Fact("entitlement.amount", 6_300_00, "ore"), "6 300,00 kr"),
+           (Fact("entitlement.deadline", date(2026, 1, 31), "date"), "31.01.2026"),
+           (Fact("entitlement.first_payout", date(2026, 2, 20), "date"), "20.02.2026")]
+    problems = check_entitlement_facts(h, date(2026, 1, 1), bad)
+    assert [p.key for p in problems] == ["entitlement.amount", "entitlement.deadline"]
+    with pytest.raises(LetterError, match="already has bostøtte"):
+        render_entitlement_letter(h.model_copy(update={"income": [*h.income, h.income[0].model_copy(
+            update={"kind": "bostotte", "name": None})]}), date(2026, 1, 1), "tenant", "md")

@@ -16,5 +16,11 @@ from .estimate import (
 )
 from .rules import EntitlementRules, entitlement_rules
 
+
+def if_granted(h):
+    """The household as if the caseworker had confirmed a bostøtte application: the plan "if
+    granted" shown beside the plan that does not count on it (lever `sok_bostotte`)."""
+    return h.model_copy(update={"entitlement": h.entitlement.model_copy(update={"bostotte_applied": True})})
+
 __all__ = ["BostotteEstimate", "EntitlementRules", "Entitlements", "KommunalScheme", "SosialhjelpIndication",
-           "Step", "entitlement_rules", "entitlements", "estimate_bostotte", "unused_bostotte"]
+           "Step", "entitlement_rules", "entitlements", "estimate_bostotte", "if_granted", "unused_bostotte"]

@@ -120,3 +120,21 @@ def render(hid: str, e: Entitlements) -> str:
         out.append("  Inntekten er ikke under satsene.")
     out += [f"    - {_UNCERTAIN_SOSIAL[u].format(known=nb_date(s.known_until))}" for u in s.uncertain]
     return "\n".join(out) + "\n"
+
+
+def if_granted_text(plan, granted, b) -> str:  # type: ignore[no-untyped-def]
+    """The plan "if granted" beside the plan that does not count on bostøtte: the estimate, the
+    deadline, and what the plan would be with it (`granted`, None when none was made)."""
+    from ..report import STATUS_TEXT
+
+    out = ["Hvis bostøtte søkes og innvilges (et anslag, ikke et vedtak):",
+           f"  Anslått bostøtte {format_kr(b.monthly_ore)} per måned; søknadsfrist {nb_date(b.deadline)}, "
+           f"første utbetaling trolig {nb_date(b.first_payout)}."]
+    if granted is not None:
+        out.append(f"  Med bostøtten: {STATUS_TEXT[granted.status]}; laveste saldo "
+                   f"{format_kr(granted.min_balance_ore)} ({nb_date(granted.min_balance_date)}).")
+        for i in granted.interventions:
+            out.append(f"    - {i.summary}")
+    out.append("  Planen over regner ikke med bostøtten før saksbehandler bekrefter at søknaden er sendt "
+               "([entitlement] bostotte_applied = true i husstandsfilen). Se planner entitlement FILE.")
+    return "\n".join(out)
