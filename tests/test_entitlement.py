@@ -234,7 +234,8 @@ def caseload_household(draw):
     income = draw(st.integers(4_000, 40_000))
     rent = draw(st.integers(3_000, 16_000))
     has = draw(st.booleans())
-    incomes = [{"kind": draw(st.sampled_from(["uforetrygd", "aap", "lonn", "overgangsstonad"])), "amount": income, "day": 20}]
+    net = income * 4 // 5  # the file holds payouts after tax; Husbanken counts the gross
+    incomes = [{"kind": draw(st.sampled_from(["uforetrygd", "aap", "lonn", "overgangsstonad"])), "amount": net, "day": 20}]
     if members > adults:
         incomes.append({"kind": "barnetrygd", "amount": 1_766 * (members - adults)})
     if has:
