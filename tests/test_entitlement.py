@@ -443,3 +443,15 @@ def test_the_office_notice_needs_the_tenants_consent_and_its_facts_are_checked()
     with pytest.raises(LetterError, match="already has bostøtte"):
         render_entitlement_letter(h.model_copy(update={"income": [*h.income, h.income[0].model_copy(
             update={"kind": "bostotte", "name": None})]}), date(2026, 1, 1), "tenant", "md")
+
+
+def test_the_plans_tenant_letter_names_the_application_and_passes_the_fact_checker():
+    from planner.letters import recipients, render_letter
+    from planner.solver import plan
+
+    h = _scenario(bostotte_applied=True)
+    p = plan(h, as_of=date(2026, 1, 1), time_limit_s=10)
+    assert "husbanken" not in recipients(p, h)  # Husbanken's letter is the § 9 transport request, not this
+    text = render_letter(h, p, "tenant", "nb", "md").decode()  # refused if a fact does not match the plan
+    assert "Send søknaden om bostøtte" in text and "25.01.2026" in text and "6 234,00 kr" in text
+    assert "20.02.2026" in text

@@ -24,6 +24,9 @@ TOP_FIELDS = (
     "living", "arrears_amount", "arrears_creditor", "arrears_since",
     "rent_days", "rent_instalments", "repay_months", "deduction_from", "move_payout",
     "deduction_from_offered", "move_payout_offered",
+    # the household's [entitlement] table (planner entitlement): not edited on the form, carried
+    # through it as JSON in a hidden field so that saving the form never drops it
+    "entitlement",
 )
 #: Why the balance today is asked for: left at 0 it decides the diagnosis (issue 11).
 OPENING_REQUIRED = ("Oppgi saldoen på kontoen per dato (0 hvis kontoen er tom). Den avgjør om de første dagene går i "
@@ -191,6 +194,12 @@ def household_document(h: Household) -> dict:
     if not lv.get("forbid"):
         lv.pop("forbid", None)
     doc["levers"] = lv
+    ent = h.entitlement.model_dump(mode="json", exclude_defaults=True)
+    for key in ("gross_income_monthly", "other_housing_costs", "wealth"):
+        if ent.get(key) is not None:
+            ent[key] = _kr_doc(getattr(h.entitlement, key))
+    if ent:
+        doc["entitlement"] = ent
     return doc
 
 
@@ -255,6 +264,10 @@ def form_from_document(doc: dict) -> HouseholdForm:
     values["arrears_amount"] = _kr_text(arr.get("amount"))
     values["arrears_creditor"] = arr.get("creditor", "") if arr else ""
     values["arrears_since"] = _nb_date_text(arr["since"]) if arr.get("since") else ""
+    if doc.get("entitlement"):
+        import json
+
+        values["entitlement"] = json.dumps(doc["entitlement"], ensure_ascii=False, sort_keys=True, default=str)
     lv = doc.get("levers") or {}
     values["rent_days"] = _list_text(lv.get("rent_days"))
     values["rent_instalments"] = str(lv.get("rent_instalments") or "")
@@ -428,6 +441,13 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
         if "since" in doc["arrears"]:
             doc["arrears"]["since"] = iso_date(doc["arrears"]["since"])
     doc["levers"] = _levers(form, errors)
+    if v.get("entitlement", "").strip():
+        import json
+
+        try:
+            doc["entitlement"] = json.loads(v["entitlement"])
+        except ValueError:
+            errors["entitlement"] = "Støtteopplysningene (entitlement) kunne ikke leses; last opp husstandsfilen på nytt."
     return doc, errors
 
 
