@@ -247,6 +247,14 @@ def _month_amounts_text(mapping: dict | None) -> str:
     return "; ".join(f"{k}={_kr_text(v)}" for k, v in (mapping or {}).items())
 
 
+def _entitlement_text(doc: dict) -> str:
+    """The household's [entitlement] table as the JSON the form carries in a hidden field."""
+    import json
+
+    ent = doc.get("entitlement")
+    return json.dumps(ent, ensure_ascii=False, sort_keys=True, default=str) if ent else ""
+
+
 def form_from_document(doc: dict) -> HouseholdForm:
     """The form showing a stored household document."""
     from ..levers import catalogue
@@ -264,10 +272,7 @@ def form_from_document(doc: dict) -> HouseholdForm:
     values["arrears_amount"] = _kr_text(arr.get("amount"))
     values["arrears_creditor"] = arr.get("creditor", "") if arr else ""
     values["arrears_since"] = _nb_date_text(arr["since"]) if arr.get("since") else ""
-    if doc.get("entitlement"):
-        import json
-
-        values["entitlement"] = json.dumps(doc["entitlement"], ensure_ascii=False, sort_keys=True, default=str)
+    values["entitlement"] = _entitlement_text(doc)
     lv = doc.get("levers") or {}
     values["rent_days"] = _list_text(lv.get("rent_days"))
     values["rent_instalments"] = str(lv.get("rent_instalments") or "")
