@@ -141,8 +141,12 @@ def summary_text(s: BatchSummary, top: list[dict], opts: BatchOptions) -> str:
     ]
     for k in ("none", "timing", "income"):
         lines.append(f"  {k:<12} {s.by_problem.get(k, 0):>8}")
+    from ..entitlement import entitlement_rules
+
+    known = entitlement_rules().statlig_known_until.isoformat()
     lines += ["", f"bostøtte ikke søkt? {s.unused_bostotte} households, estimated {s.unused_bostotte_ore // 100} kr "
-                  "a month in all (planner entitlement FILE shows each estimate)"]
+                  f"a month in all (estimates, not decisions; Husbanken's rates known until {known}; "
+                  "planner entitlement FILE shows each estimate)"]
     lines += ["", "households by status:"]
     for k in sorted(s.by_status):
         lines.append(f"  {k:<12} {s.by_status[k]:>8}")

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
-from ..calendar import effective_date, occurrences, resolve_income
+from ..calendar import Schedule, effective_date, occurrences, resolve_income
 from ..model import Household
 from ..periods import key_of, next_month
 from .rules import EntitlementRules, KommunalRule, StatligRates, entitlement_rules
@@ -109,12 +110,9 @@ def _half_up(num: int, den: int) -> int:
     return (2 * num + den) // (2 * den)
 
 
-def _months_of(h: Household) -> list[str]:
-    out, (y, m) = [], (h.start.year, h.start.month)
-    while key_of(y, m) <= key_of(h.end.year, h.end.month):
-        out.append(key_of(y, m))
-        y, m = next_month(y, m)
-    return out
+def _months_of(h: Household) -> int:
+    """The number of calendar months the horizon touches."""
+    return (h.end.year - h.start.year) * 12 + h.end.month - h.start.month + 1
 
 
 def monthly_income(h: Household, kinds: frozenset[str] | None, exclude: frozenset[str] = frozenset()) -> int:
@@ -127,8 +125,17 @@ def monthly_income(h: Household, kinds: frozenset[str] | None, exclude: frozense
         if (kinds is not None and stream.kind not in kinds) or stream.kind in exclude:
             continue
         sched = resolve_income(stream, h.start, h.profile)
-        total += sum(stream.amount_for(o.nominal.year, o.nominal.month) for o in occurrences(sched, h.start, h.end))
-    return _half_up(total, len(_months_of(h)))
+        if not stream.month_amounts:
+            total += stream.amount * _count(sched, h.start, h.end)
+        else:
+            total += sum(stream.amount_for(o.nominal.year, o.nominal.month) for o in occurrences(sched, h.start, h.end))
+    return _half_up(total, _months_of(h))
+
+
+@lru_cache(maxsize=4096)
+def _count(sched: Schedule, start: date, end: date) -> int:
+    """Payouts of a schedule in the horizon (cached: a batch has few distinct schedules)."""
+    return len(occurrences(sched, start, end))
 
 
 def _deadline(as_of: date, rules: EntitlementRules) -> tuple[date, str, date]:
