@@ -63,8 +63,13 @@ class SokBostotte(LeverRule):
     adds_income: ClassVar[bool] = True
 
     def earliest(self, h: Household, timing: Timing) -> date:
-        """The first payout of an application made on the application day."""
-        return _estimate(h, application_day(h, timing)).first_payout
+        """The first payout of an application made on the application day; the horizon's first
+        day for a household the lever cannot act for (no confirmed application, or nothing to
+        pay), so that an idle lever never lengthens another's transition."""
+        if not applies(h):
+            return h.start
+        est = _estimate(h, application_day(h, timing))
+        return est.first_payout if est.monthly_ore > 0 else h.start
 
     def prepare(self, s: Setup) -> None:
         """The estimated payouts from the first one on, on Husbanken's payout days (the
