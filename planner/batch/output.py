@@ -159,7 +159,7 @@ def summary_text(s: BatchSummary, top: list[dict], opts: BatchOptions) -> str:
             f"{r['priority_arrears']:>3} + {r['priority_children']:>3} + {r['priority_levers']:>3} + "
             f"{r.get('priority_bostotte', 0):>3}  "
             f"{r['eviction_request'] or '-':<10}  {r['problem']:<7} {r['status']:<11} {r['actors'] or '-'}")
-    lines += ["", "priority: see README.md (planner batch, Priority); amounts in results.csv are øre (*_ore)."]
+    lines += ["", "priority: see docs/reference/batch.md (Priority); amounts in results.csv are øre (*_ore)."]
     if opts.key is not None:
         lines.append("ids are pseudonymised (HMAC-SHA256 with the run's key).")
     return "\n".join(lines) + "\n"

@@ -19,6 +19,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from .. import colmap as colpick  # the route's own `colmap` is the map file's path
 from ..core import today, web_of
 
 router = APIRouter()
@@ -31,7 +32,7 @@ PATTERN_NB = {
 
 
 def _page(request: Request, ctx: dict, status: int = 200) -> HTMLResponse:
-    ctx = {"title": "Husleiereskontro", "PATTERN_NB": PATTERN_NB, "result": None, "error": None,
+    ctx = {"title": "Husleiereskontro", "PATTERN_NB": PATTERN_NB, "result": None, "error": None, "mapping": None,
            "as_of": today().isoformat(), **ctx}
     return web_of(request).render(request, "ledger.html", ctx, status=status)
 
@@ -67,6 +68,12 @@ async def ledger_import(request: Request):
     colmap_bytes = None
     if columns is not None and hasattr(columns, "read") and (columns.filename or "").strip():
         colmap_bytes = await columns.read(1 << 20)
+    chosen = colpick.posted(form, "ledger")  # columns chosen in the page (colmap.py)
+    if chosen is not None:
+        if problem := colpick.check("ledger", chosen):
+            return _page(request, {"error": problem, "mapping": colpick.after_failure("ledger", data, name, chosen,
+                                                                                      problem)}, 422)
+        colmap_bytes = colpick.map_toml("ledger", chosen, name, colpick.separator_of(data, name)).encode()
     work = Path(tempfile.mkdtemp(prefix="planner-ledger-"))  # 0700; removed below, killed or not
     try:
         src = work / f"ledger{suffix}"
@@ -80,7 +87,8 @@ async def ledger_import(request: Request):
             s = await web_of(request).pool.run(
                 run_ledger, src, LedgerOptions(out=work / "out", as_of=as_of, columns=colmap, display_name=name))
         except LedgerInputError as exc:
-            return _page(request, {"error": str(exc)}, 422)
+            offer = colpick.after_failure("ledger", data, name, chosen) if chosen or "has no column" in str(exc) else None
+            return _page(request, {"error": str(exc), "mapping": offer}, 422)
         except InputError as exc:
             return _page(request, {"error": "; ".join(str(p).replace(str(colmap), "kolonnekart") for p in exc.problems)},
                          422)
@@ -94,6 +102,7 @@ async def ledger_import(request: Request):
             if r["draft"].startswith("drafts/"):
                 drafts[r["tenancy"]] = (out / r["draft"]).read_text(encoding="utf-8")
         result = {"summary": s, "contact": contact, "errors": errors, "drafts": drafts}
-        return _page(request, {"result": result, "as_of": as_of.isoformat()}, 200 if s.rows_used else 422)
+        return _page(request, {"result": result, "as_of": as_of.isoformat(),
+                               "mapping": colpick.after_success("ledger", data, name, chosen)}, 200 if s.rows_used else 422)
     finally:
         shutil.rmtree(work, ignore_errors=True)
