@@ -363,7 +363,8 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         except InvalidPlan as exc:
             invalid.append(f"{f}: {exc}; the plan is not shown (a planner bug: please report it)")
             continue
-        outputs.append((h, p))
+        outputs.append((h, p, _granted(h, p, day, allow, forbid, same_day_credit, buffer_target, time_limit, on_time,
+                                       _leads(lead_file, h)) if fmt == "text" else ""))
         if letters_dir:
             for path in _write_letters(h, p, letters_dir, letter_format, letter_opts):
                 click.echo(f"Brev: {path}", err=True)
@@ -376,11 +377,11 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
                 _fail_input([_chart_problem(chart, exc)])
             click.echo(f"Diagram: {out}", err=True)
     if fmt == "json":
-        docs = [p.to_json() for _, p in outputs]
+        docs = [p.to_json() for _, p, _ in outputs]
         if docs:
             click.echo(json.dumps(docs[0] if len(files) == 1 else docs, ensure_ascii=False, indent=2))
     elif outputs:
-        click.echo("\n\n".join(plan_text(h, p) for h, p in outputs))
+        click.echo("\n\n".join(plan_text(h, p) + (f"\n\n{g}" if g else "") for h, p, g in outputs))
     if errors:
         _fail_input(errors + timeouts + invalid)
     for t in timeouts + invalid:
@@ -389,6 +390,28 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         sys.exit(EXIT_INVALID_PLAN)
     if timeouts:
         sys.exit(EXIT_TIMEOUT)
+
+
+def _granted(h, p, day, allow, forbid, same_day_credit, buffer_target, time_limit, on_time, leads) -> str:
+    """The plan "if granted" for a household that may be owed bostøtte it has not applied for
+    (no bostøtte stream, an estimate at or above the minimum payout, no application confirmed):
+    planned again as if the application were made, shown beside the plan ('' otherwise)."""
+    from planner.assessment import plan_explained as plan
+    from planner.entitlement import entitlements, if_granted
+    from planner.entitlement.text import if_granted_text
+    from planner.solver import SolverTimeout
+
+    if h.entitlement.bostotte_applied:
+        return ""
+    b = entitlements(h, day or h.start).bostotte
+    if not b.unused:
+        return ""
+    try:
+        g = plan(if_granted(h), allow, forbid, same_day_credit=same_day_credit, buffer_target_ore=buffer_target,
+                 time_limit_s=time_limit, on_time=on_time, as_of=day, leads=leads)
+    except SolverTimeout:
+        g = None
+    return if_granted_text(p, g, b)
 
 
 @main.command(name="letter")
@@ -449,6 +472,57 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
     except OSError as exc:
         _fail_input([f"--out {out}: cannot write the letter ({exc.strerror or exc})"])
     _warn_late_letter(h, p, o)
+    click.echo(f"Brev: {out}", err=True)
+
+
+@main.command(name="entitlement")
+@click.argument("file", type=click.Path(path_type=Path))
+@_as_of_option
+@click.option("--letter", "letter_to", type=click.Choice(["tenant", "office"]), default=None,
+              help="Write the bostøtte letter: the tenant's checklist, or the notice to the kommune's bostøtte "
+                   "office (only with the tenant's consent, [entitlement] consent_notice = true).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The letter's file.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf", "docx"]), default=None,
+              help="Letter format (default from --out's suffix, else pdf).")
+@click.option("--config", type=click.Path(dir_okay=False), default=None,
+              help="Letters config (TOML): [sender] office and caseworker, as for planner letter.")
+@click.option("--kommune", default=None, help="Municipality on the letterhead (overrides the config).")
+@click.option("--office", default=None, help="Office or unit on the letterhead (overrides the config).")
+@click.option("--caseworker", default=None, help="Caseworker who signs (overrides the config).")
+def entitlement_cmd(file: Path, as_of=None, letter_to=None, out=None, fmt=None, config=None, kommune=None, office=None,
+                    caseworker=None) -> None:
+    """Estimate support the household may be owed: statlig and kommunal bostøtte, sosialhjelp.
+    An estimate, never a decision. With --letter, write the bostøtte checklist or notice."""
+    from planner.entitlement import entitlements
+    from planner.entitlement.text import render
+    from planner.io.errors import InputError
+    from planner.io.household import read_household
+
+    try:
+        h = read_household(file)
+    except InputError as exc:
+        _fail_input([str(p) for p in exc.problems])
+    day = _day_for(h, as_of, _today(as_of))
+    if letter_to is None:
+        click.echo(render(h.id, entitlements(h, day)), nl=False)
+        return
+    if out is None:
+        _fail_input(["--letter needs --out FILE"])
+    from planner.entitlement.letter import render_entitlement_letter
+    from planner.letters import LetterConfigError, LetterError, format_for_path, sender_from_options
+
+    try:
+        sender = sender_from_options(config, kommune=kommune, office=office, caseworker=caseworker)
+        data = render_entitlement_letter(h, day, letter_to, format_for_path(out, fmt), sender)
+    except (LetterConfigError, LetterError) as exc:
+        _fail_input([f"{file}: {exc}"])
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # about a person: owner only
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(out, 0o600)
+    except OSError as exc:
+        _fail_input([f"--out {out}: cannot write the letter ({exc.strerror or exc})"])
     click.echo(f"Brev: {out}", err=True)
 
 

@@ -90,10 +90,13 @@ def test_results_are_sorted_by_priority_and_show_its_parts(tmp_path):
     prios = [int(r["priority"]) for r in rows]
     assert prios == sorted(prios, reverse=True)
     for r in rows:
-        parts = [int(r[k]) for k in ("priority_urgency", "priority_arrears", "priority_children", "priority_levers")]
-        assert sum(parts) == int(r["priority"])
+        parts = [int(r[k]) for k in ("priority_urgency", "priority_arrears", "priority_children", "priority_levers",
+                                     "priority_bostotte")]
+        assert min(100, sum(parts)) == int(r["priority"])
     none = next(r for r in rows if r["problem"] == "none")
-    assert none["priority"] == "0" and none["status"] == "solvent"
+    # a solvent household ranks only by money it may be owed ("bostøtte ikke søkt?")
+    assert int(none["priority"]) == int(none["priority_bostotte"]) and none["status"] == "solvent"
+    assert (none["priority_bostotte"] == "10") == (none["bostotte_ikke_sokt"] == "ja")
     summary = (tmp_path / "o" / "summary.txt").read_text(encoding="utf-8")
     # the summary says it as the command and README do: rows in = households planned + in errors
     assert "rader inn: 5 = husstander planlagt 5 + husstander med feil 0" in summary
@@ -106,11 +109,17 @@ def test_priority_formula():
     base = {"problem": "timing", "arrears_ore": 0, "_rent_ore": 1_000_000, "children": 0, "status": "planned",
             "cost": 2, "eviction_request": "", "days_to_request": ""}
     assert priority_parts(base) == {"priority": 15, "priority_urgency": 0, "priority_arrears": 0,
-                                    "priority_children": 0, "priority_levers": 15}
+                                    "priority_children": 0, "priority_levers": 15, "priority_bostotte": 0}
     p = priority_parts({**base, "cost": 3, "children": 2, "arrears_ore": 1_500_000, "eviction_request": "2026-01-01",
                         "days_to_request": 0})
     assert p == {"priority": 40 + 13 + 15 + 8, "priority_urgency": 40, "priority_arrears": 13,
-                 "priority_children": 15, "priority_levers": 8}
+                 "priority_children": 15, "priority_levers": 8, "priority_bostotte": 0}
+    # a household with no bostøtte whose estimate reaches the minimum: +10, the sum capped at 100
+    flagged = {**base, "cost": 1, "children": 4, "arrears_ore": 10**9, "eviction_request": "2026-01-01",
+               "days_to_request": 0, "bostotte_ikke_sokt": "ja", "bostotte_estimate_ore": 250_000}
+    p = priority_parts(flagged)
+    assert p["priority_bostotte"] == 10 and p["priority"] == 100  # 40 + 25 + 20 + 15 + 10 = 110 -> 100
+    assert priority_parts({**flagged, "bostotte_ikke_sokt": ""})["priority_bostotte"] == 0
     p = priority_parts({**base, "status": "infeasible", "days_to_request": 365, "eviction_request": "x",
                         "children": 9, "arrears_ore": 10**9})
     assert p["priority_urgency"] == 0 and p["priority_levers"] == 0 and p["priority_children"] == 20

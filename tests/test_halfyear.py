@@ -396,7 +396,7 @@ def test_same_bytes_every_run(truths):
     assert meta["/CreationDate"].startswith("D:20260630000000")  # the period's end, not today
 
     wb = openpyxl.load_workbook(io.BytesIO(outputs[0]["xlsx"]))
-    assert wb.sheetnames[:3] == ["Om rapporten", "1 Kontor", "2 Restanse"] and len(wb.sheetnames) == 11
+    assert wb.sheetnames[:3] == ["Om rapporten", "1 Kontor", "2 Restanse"] and len(wb.sheetnames) == 12  # 11 figures + "Om rapporten"
     assert str(wb.properties.created).startswith("2026-06-30")
     # the workbook shows exactly the grid's cells: counts as numbers, hidden ones as "< 5"
     ws = wb["1 Kontor"]

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from ..formatting import excel_date, format_decimal
+from ..formatting import excel_date, format_decimal, format_kr, nb_date
 from ..io.excelcsv import ExcelCsv, excel_name, kroner
 from ..io.files import atomic_file, write_atomic
 from ..io.tables import (
@@ -89,6 +89,7 @@ def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in
     by_status: Counter = Counter()
     by_problem: Counter = Counter()
     n_ok = n_bad = 0
+    unused = [0, 0]  # households flagged "bostøtte ikke søkt?", the sum of their estimates
     with atomic_file(out / "results.csv", newline="") as fh, \
             atomic_file(out / excel_name("results.csv"), newline="") as xfh:
         w = csv.writer(fh)
@@ -106,6 +107,9 @@ def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in
                 else:
                     n_ok += 1
                     by_problem[r["problem"]] += 1
+                    if r.get("bostotte_ikke_sokt"):
+                        unused[0] += 1
+                        unused[1] += int(r.get("bostotte_estimate_ore") or 0)
                 yield r
 
         _write_xlsx(out / "results.xlsx", columns, rows_to_csv())
@@ -126,7 +130,8 @@ def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in
     summary = BatchSummary(rows_in=rows_in, planned=n_ok, in_errors=in_errors, error_rows=n_err,
                            payout_orphans=orphans, by_status=dict(by_status), by_problem=dict(by_problem),
                            seconds=time.perf_counter() - t_start, unused_columns=spool.unused_columns, out=out,
-                           warnings=list(warnings or []), invalid_plans=invalid_plans)
+                           warnings=list(warnings or []), invalid_plans=invalid_plans,
+                           unused_bostotte=unused[0], unused_bostotte_ore=unused[1])
     write_atomic(out / "summary.txt", summary_text(summary, list(_top(db, 20)), opts))
     return summary
 
@@ -157,16 +162,23 @@ def summary_text(s: BatchSummary, top: list[dict], opts: BatchOptions) -> str:
     ]
     for k in ("none", "timing", "income"):
         lines.append(f"  {problem_nb(k):<20} {s.by_problem.get(k, 0):>8}")
+    from ..entitlement import entitlement_rules
+
+    known = nb_date(entitlement_rules().statlig_known_until)
+    lines += ["", f"bostøtte ikke søkt? {s.unused_bostotte} husstander, anslått {format_kr(s.unused_bostotte_ore)} "
+                  f"i måneden til sammen (anslag, ikke vedtak; Husbankens satser kjent til {known}; "
+                  "planner entitlement FIL viser hvert anslag)"]
     lines += ["", "husstander etter status:"]
     for k in sorted(s.by_status):
         lines.append(f"  {status_nb(k):<20} {s.by_status[k]:>8}")
-    lines += ["", f"de {len(top)} første etter prioritet (prioritet = hast + restanse + barn + tiltak):",
-              f"  {'#':>3}  {'id':<24} {'prio':>4} = {'has':>3} + {'res':>3} + {'bar':>3} + {'tilt':>4}  "
+    lines += ["", f"de {len(top)} første etter prioritet (prioritet = hast + restanse + barn + tiltak + bostøtte):",
+              f"  {'#':>3}  {'id':<24} {'prio':>4} = {'has':>3} + {'res':>3} + {'bar':>3} + {'tilt':>4} + {'bos':>3}  "
               f"{'begjæring':<10}  {'problem':<15} {'status':<18} hvem må handle"]
     for rank, r in enumerate(top, 1):
         lines.append(
             f"  {rank:>3}  {str(r['id'])[:24]:<24} {r['priority']:>4} = {r['priority_urgency']:>3} + "
-            f"{r['priority_arrears']:>3} + {r['priority_children']:>3} + {r['priority_levers']:>4}  "
+            f"{r['priority_arrears']:>3} + {r['priority_children']:>3} + {r['priority_levers']:>4} + "
+            f"{r.get('priority_bostotte', 0):>3}  "
             f"{excel_date(r['eviction_request'] or '') or '-':<10}  {problem_nb(r['problem'] or '-'):<15} "
             f"{status_nb(r['status']):<18} {actors_nb(r['actors'] or '') or '-'}")
     lines += ["", "prioritet: se docs/reference/batch.md (prioritet); beløp i results.csv er øre (*_ore),"

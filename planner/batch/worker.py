@@ -50,6 +50,7 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
 
     from ..calendar import occurrences, resolve_expense
     from ..cashflow import PROBLEMS, check_table, compile_households
+    from ..entitlement import unused_bostotte
     from ..eviction import first_unpaid_due, process_start, projection_months, projection_series, request_date
 
     out = ChunkResult()
@@ -133,6 +134,9 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
                 "days_to_request": (request - start).days if request else "",
                 "arrears_ore": arrears, "children": h.children, "_rent_ore": h.rent.amount,
             }
+            # "bostøtte ikke søkt?": no bostøtte stream and an estimate at or above the minimum payout
+            unused = unused_bostotte(h, h.as_of or start)
+            row.update(bostotte_ikke_sokt="ja" if unused else "", bostotte_estimate_ore=unused or "")
             if project:
                 row["_project"] = True
             if not needs_plan:

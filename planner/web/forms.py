@@ -25,6 +25,9 @@ TOP_FIELDS = (
     "living", "arrears_amount", "arrears_creditor", "arrears_since",
     "rent_days", "rent_instalments", "repay_months", "deduction_from", "move_payout",
     "deduction_from_offered", "move_payout_offered",
+    # the household's [entitlement] table (planner entitlement): not edited on the form, carried
+    # through it as JSON in a hidden field so that saving the form never drops it
+    "entitlement",
 )
 #: Why the balance today is asked for: left at 0 it decides the diagnosis (issue 11).
 OPENING_REQUIRED = ("Oppgi saldoen på kontoen per dato (0 hvis kontoen er tom). Den avgjør om de første dagene går i "
@@ -192,6 +195,12 @@ def household_document(h: Household) -> dict:
     if not lv.get("forbid"):
         lv.pop("forbid", None)
     doc["levers"] = lv
+    ent = h.entitlement.model_dump(mode="json", exclude_defaults=True)
+    for key in ("gross_income_monthly", "other_housing_costs", "wealth"):
+        if ent.get(key) is not None:
+            ent[key] = _kr_doc(getattr(h.entitlement, key))
+    if ent:
+        doc["entitlement"] = ent
     return doc
 
 
@@ -234,6 +243,14 @@ def _month_amounts_text(mapping: dict | None) -> str:
     return "; ".join(f"{k}={_kr_text(v)}" for k, v in (mapping or {}).items())
 
 
+def _entitlement_text(doc: dict) -> str:
+    """The household's [entitlement] table as the JSON the form carries in a hidden field."""
+    import json
+
+    ent = doc.get("entitlement")
+    return json.dumps(ent, ensure_ascii=False, sort_keys=True, default=str) if ent else ""
+
+
 def form_from_document(doc: dict) -> HouseholdForm:
     """The form showing a stored household document."""
     from ..levers import catalogue
@@ -251,6 +268,7 @@ def form_from_document(doc: dict) -> HouseholdForm:
     values["arrears_amount"] = _kr_text(arr.get("amount"))
     values["arrears_creditor"] = arr.get("creditor", "") if arr else ""
     values["arrears_since"] = _nb_date_text(arr["since"]) if arr.get("since") else ""
+    values["entitlement"] = _entitlement_text(doc)
     lv = doc.get("levers") or {}
     values["rent_days"] = _list_text(lv.get("rent_days"))
     values["rent_instalments"] = str(lv.get("rent_instalments") or "")
@@ -438,6 +456,13 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
         if "since" in doc["arrears"]:
             doc["arrears"]["since"] = iso_date(doc["arrears"]["since"])
     doc["levers"] = _levers(form, errors)
+    if v.get("entitlement", "").strip():
+        import json
+
+        try:
+            doc["entitlement"] = json.loads(v["entitlement"])
+        except ValueError:
+            errors["entitlement"] = "Støtteopplysningene (entitlement) kunne ikke leses; last opp husstandsfilen på nytt."
     return doc, errors
 
 
