@@ -309,7 +309,7 @@ def test_batch_flags_unused_bostotte_and_the_halfyear_report_counts_it(tmp_path)
     assert rows["uten-bostotte"]["priority_bostotte"] == "10"
     assert rows["lav-inntekt"]["bostotte_ikke_sokt"] == "" and rows["lav-inntekt"]["priority_bostotte"] == "0"
     summary = (tmp_path / "o" / "summary.txt").read_text(encoding="utf-8")
-    assert "bostøtte ikke søkt? 1 households, estimated 6234 kr a month in all" in summary
+    assert "bostøtte ikke søkt? 1 husstander, anslått 6 234,00 kr i måneden til sammen" in summary
     cases, _ = read_batch(tmp_path / "o")
     assert sorted(c.unused_bostotte_ore or 0 for c in cases) == [0, 6_234_00]
     # the report's figure: five copies reach the smallest count the report shows
