@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .benefits import Shift, catalogue
-from .io.messages import english
+from .codes import english
 from .periods import months_between
 
 if TYPE_CHECKING:  # pragma: no cover

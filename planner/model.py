@@ -28,7 +28,7 @@ from .benefits import Shift, catalogue
 
 if TYPE_CHECKING:
     pass
-from .io.messages import english, template
+from .codes import english, template
 from .money import MoneyError, kroner_to_ore
 from .periods import add_months, key_of
 from .personal import has_national_id, reserved_id_reason

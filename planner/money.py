@@ -12,7 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from .io.messages import english
+from .codes import english
 
 #: Largest absolute amount accepted in one field: 100 million kroner. Nothing a household
 #: receives or pays is near this; a bigger figure is a typo or an attack on int64 sums.
