@@ -281,16 +281,17 @@ class Arrears(_Strict):
 
 
 class Levers(_Strict):
-    """What the planner may propose for this household; omitted keys take catalogue defaults."""
+    """What the planner may propose for this household; omitted keys take catalogue defaults.
+
+    Each lever's own settings (`rent_days`, `repay_months`, ...) are declared in its module
+    (`planner.levers.setting.Setting`) and kept here as extra keys: the household file is read
+    with `planner.levers.settings.household_model`, which types and checks them, and the engine
+    reads them through `planner.levers.settings.settings_of`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, str_strip_whitespace=True)
 
     allow: list[LeverName] | None = None
     forbid: list[LeverName] = Field(default_factory=list)
-    rent_days: list[Day] | None = None
-    rent_instalments: Annotated[int, Field(ge=1, le=4, strict=True)] | None = None
-    bostotte_to_landlord: bool | None = None
-    deduction_from: list[str] | None = None
-    move_payout: list[str] | None = None
-    repay_months: Annotated[int, Field(ge=1, le=60, strict=True)] | None = None
     #: this household's own lead times per lever or bridge (`[levers.lead.rent_day]
     #: decide_days = 0`): they override the data's and the office's (planner.levers.lead)
     lead: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -447,16 +448,6 @@ class Household(_Strict):
                 english("arrears_too_old", oldest=oldest, years=ARREARS_MAX_YEARS),
                 "arrears_too_old", {"oldest": oldest, "years": ARREARS_MAX_YEARS},
             )
-        streams = {i.stream for i in self.income} | {i.kind for i in self.income}
-        for key in ("deduction_from", "move_payout"):
-            for s in getattr(self.levers, key) or ():
-                if s not in streams:
-                    yield (
-                        f"levers.{key}",
-                        s,
-                        english("not_a_stream", name=s, streams=sorted(streams)),
-                        "not_a_stream", {"name": s, "streams": sorted(streams)},
-                    )
 
     @property
     def end(self) -> date:

@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from ..levers.settings import household_model
 from ..model import Household
 from ..money import WrittenFloat
 from .errors import InputError, Problem
@@ -160,7 +161,7 @@ def _parse_json(text: str, name: str) -> dict:
 def household_from_dict(data: dict, name: str = "<input>", source_text: str | None = None) -> Household:
     """Validate a parsed household; `source_text` (TOML) lets errors carry line numbers."""
     try:
-        return Household.model_validate(data)
+        return household_model().model_validate(data)
     except ValidationError as exc:
         raise InputError([_problem(dict(err), name, source_text) for err in exc.errors()]) from None
 
@@ -291,7 +292,7 @@ def _names_value(message: str, value: object) -> bool:
 
 def _int_bounds(loc: tuple) -> tuple[int | None, int | None]:
     """The ge/le bounds declared on the integer field at `loc`, if any."""
-    cls: object = Household
+    cls: object = household_model()
     info = None
     for part in loc:
         if isinstance(part, int):
@@ -340,7 +341,7 @@ def _model_fields(cls: type[BaseModel]) -> dict:
 
 
 def _allowed_keys(loc: tuple) -> list[str]:
-    cls: object = Household
+    cls: object = household_model()
     for part in loc:
         if isinstance(part, int):
             continue

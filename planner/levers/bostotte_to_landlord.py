@@ -16,6 +16,7 @@ from ..model import Household, Intervention, Transaction
 from ..periods import key_of, next_month, previous_month
 from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term, first_of
 from .lead import Timing, before
+from .setting import Setting
 
 #: How far past the horizon a bostøtte payout for the horizon's last month is looked for.
 BOSTOTTE_AFTER_DAYS = 62
@@ -50,6 +51,8 @@ def _cutoff(lead_extra: Mapping[str, Any], year: int, month: int) -> date:
 
 class BostotteToLandlord(LeverRule):
     key = "bostotte_to_landlord"
+    settings = (Setting("bostotte_to_landlord", "switch", "Bostøtte til kommunen som utleier",
+                        "ja/nei: bostøtte may be paid to the kommune as landlord", permits="both"),)
     direct_kind = "bostotte_direct"
     phase = 1
 
@@ -134,20 +137,6 @@ class BostotteToLandlord(LeverRule):
 
     def short(self, params: Mapping[str, Any]) -> str:
         return f"bostotte_to_landlord({params.get('stream', '')})"
-
-    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
-        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
-        from ..explain import _first_date, _reason_direct, d, tenant_rent_share
-
-        p = i.params
-        first = _first_date(plan, kind="bostotte_direct")
-        summary = (f"Bostøtten fra Husbanken utbetales til kommunen som utleier og trekkes fra husleien for måneden "
-                   f"den gjelder (den betales etterskuddsvis: utbetalingen den 20. gjelder måneden før); leietaker "
-                   f"samtykker skriftlig på forhånd (transporterklæring, kan trekkes tilbake når som helst), "
-                   f"første gang {d(first) if first else '–'}. "
-                   + tenant_rent_share(plan, h))
-        reason = _reason_direct(plan, h, base, "bostotte_direct", p["stream"])
-        return summary, reason
 
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
         """The first payout to the kommune and the month it is for (the transaction's rent month:

@@ -35,7 +35,9 @@ def form_field(path: str, rows: dict[tuple[str, int], int] | None = None) -> str
         return {"amount": "arrears_amount", "creditor": "arrears_creditor", "since": "arrears_since"}.get(sub, "arrears_amount")
     if head == "levers":
         sub = path.split(".")[1].split("[")[0] if "." in path else ""
-        if sub in ("rent_days", "rent_instalments", "repay_months", "deduction_from", "move_payout"):
+        from .forms import SETTING_FIELDS
+
+        if sub in SETTING_FIELDS:
             return sub
     return None
 

@@ -13,23 +13,31 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..levers.setting import Setting
+from ..levers.settings import declared
 from ..model import LEVERS, Household
 from .form_errors import form_field, norwegian  # noqa: F401  (the form's face)
 
 SCHEDULE_MODES = ("default", "day", "every", "dates")
 ROW_FIELDS = ("kind", "name", "amount", "mode", "day", "every_days", "first", "dates", "shift", "month_amounts",
               "late_days")
+#: Each lever's settings (declared in its module): the fields under the lever's choice.
+LEVER_SETTINGS: dict[str, tuple[Setting, ...]] = {}
+for _lever, _setting in declared():
+    LEVER_SETTINGS.setdefault(_lever, ())
+    LEVER_SETTINGS[_lever] += (_setting,)
+#: The settings a field of their own shows (a switch is the lever's Ja/Nei choice itself).
+SETTING_FIELDS = {s.key: s for _, s in declared() if s.kind != "switch"}
 TOP_FIELDS = (
     "id", "label", "as_of", "start", "months", "opening_balance", "min_balance", "adults", "children", "profile",
     "living", "arrears_amount", "arrears_creditor", "arrears_since",
-    "rent_days", "rent_instalments", "repay_months", "deduction_from", "move_payout",
-    "deduction_from_offered", "move_payout_offered",
+    *SETTING_FIELDS, *(f"{k}_offered" for k, s in SETTING_FIELDS.items() if s.kind == "streams"),
 )
 #: Why the balance today is asked for: left at 0 it decides the diagnosis (issue 11).
 OPENING_REQUIRED = ("Oppgi saldoen på kontoen per dato (0 hvis kontoen er tom). Den avgjør om de første dagene går i "
                     "minus: uten den ser en tom konto på registreringsdagen ut som et tidsproblem.")
 #: Levers that act on some of the household's benefits: the form offers those as checkboxes.
-STREAM_LEVERS = {"deduction_from": "deduction", "move_payout": "move_payout"}
+STREAM_LEVERS = {s.key: lever for lever, s in declared() if s.kind == "streams"}
 #: The fields each schedule form shows; an error on another field of the row would be invisible.
 _SHOWN = {"day": {"day"}, "every": {"every_days", "first"}, "dates": {"dates"}, "default": set()}
 _ALWAYS_SHOWN = {"kind", "amount", "mode", "name", "shift", "month_amounts", "late_days"}
@@ -91,9 +99,8 @@ FIELD_NB = {
     "id": "ID", "label": "Beskrivelse", "as_of": "Per dato", "start": "Første dag i planen", "months": "Antall måneder",
     "adults": "Voksne", "children": "Barn", "opening_balance": "Saldo per dato", "min_balance": "Laveste tillatte saldo",
     "living": "Forbruk per måned", "profile": "Utbetalingsprofil", "arrears_amount": "Restanse", "arrears_creditor":
-    "Kreditor", "arrears_since": "Forfalt siden", "rent_days": "Trekkdager utleier godtar", "rent_instalments":
-    "Antall avdrag", "repay_months": "Nedbetalt innen", "deduction_from": "Husleietrekk kan tas fra",
-    "move_payout": "Utbetalingsdag kan flyttes for", "income": "Inntekter og ytelser", "expense": "Utgifter",
+    "Kreditor", "arrears_since": "Forfalt siden", "income": "Inntekter og ytelser", "expense": "Utgifter",
+    **{k: s.label for k, s in SETTING_FIELDS.items()},
 }
 
 
@@ -240,8 +247,6 @@ def _month_amounts_text(mapping: dict | None) -> str:
 
 def form_from_document(doc: dict) -> HouseholdForm:
     """The form showing a stored household document."""
-    from ..levers import catalogue
-
     values = {k: "" for k in TOP_FIELDS}
     for key in ("id", "label", "months", "adults", "children", "profile"):
         if doc.get(key) is not None:
@@ -256,30 +261,7 @@ def form_from_document(doc: dict) -> HouseholdForm:
     values["arrears_creditor"] = arr.get("creditor", "") if arr else ""
     values["arrears_since"] = _nb_date_text(arr["since"]) if arr.get("since") else ""
     lv = doc.get("levers") or {}
-    values["rent_days"] = _list_text(lv.get("rent_days"))
-    values["rent_instalments"] = str(lv.get("rent_instalments") or "")
-    values["repay_months"] = str(lv.get("repay_months") or "")
-    cat = catalogue()
-    allow, forbid = lv.get("allow"), set(lv.get("forbid") or ())
-    for key in LEVERS:
-        choice = ""
-        if allow is not None:
-            choice = "ja" if key in allow else "nei"
-            if choice == "ja" and cat[key].default:
-                choice = ""
-            if choice == "nei" and not cat[key].default:
-                choice = ""
-        if key in forbid:
-            choice = "nei"
-        values[f"lever_{key}"] = choice
-    if lv.get("bostotte_to_landlord") is not None:
-        values["lever_bostotte_to_landlord"] = "ja" if lv["bostotte_to_landlord"] else "nei"
-    if lv.get("move_payout") == []:
-        values["lever_move_payout"] = "nei"
-    elif lv.get("move_payout"):
-        values["lever_move_payout"] = values["lever_move_payout"] or "ja"
-    if lv.get("deduction_from") == []:
-        values["lever_deduction"] = "nei"
+    values.update(_lever_values(lv))
 
     def rows(items) -> list[dict[str, str]]:
         out = []
@@ -310,6 +292,36 @@ def form_from_document(doc: dict) -> HouseholdForm:
     for key in STREAM_LEVERS:
         _check_streams(form, key, lv.get(key))
     return form
+
+
+def _lever_values(lv: dict) -> dict[str, str]:
+    """The lever choices and setting fields showing a document's `[levers]` table."""
+    from ..levers import catalogue
+
+    values: dict[str, str] = {}
+    for key, setting in SETTING_FIELDS.items():
+        if setting.kind == "days":
+            values[key] = _list_text(lv.get(key))
+        elif setting.kind == "count":
+            values[key] = str(lv.get(key) or "")
+    cat = catalogue()
+    allow, forbid = lv.get("allow"), set(lv.get("forbid") or ())
+    for key in LEVERS:
+        choice = ""
+        if allow is not None:
+            choice = "ja" if key in allow else "nei"
+            if choice == ("ja" if cat[key].default else "nei"):
+                choice = ""  # the catalogue's default: shown as "Standard"
+        if key in forbid:
+            choice = "nei"
+        values[f"lever_{key}"] = choice
+    for lever, setting in declared():
+        permit = setting.permission(lv.get(setting.key))
+        if permit is False:
+            values[f"lever_{lever}"] = "nei"
+        elif permit:
+            values[f"lever_{lever}"] = "ja" if setting.kind == "switch" else (values[f"lever_{lever}"] or "ja")
+    return values
 
 
 def _check_streams(form: HouseholdForm, key: str, names: list[str] | None) -> None:
@@ -469,10 +481,10 @@ def _levers(form: HouseholdForm, errors: dict[str, str]) -> dict:
     v = form.values
     cat = catalogue()
     lv: dict = {}
-    if v.get("rent_days"):
-        lv["rent_days"] = [_int_or_text(p) for p in _split(v["rent_days"])]
-    for key in ("rent_instalments", "repay_months"):
-        if v.get(key):
+    for key, setting in SETTING_FIELDS.items():
+        if setting.kind == "days" and v.get(key):
+            lv[key] = [_int_or_text(p) for p in _split(v[key])]
+        elif setting.kind == "count" and v.get(key):
             lv[key] = _int_or_text(v[key])
     choices = {k: form.lever(k) for k in LEVERS}
     for key, lever in STREAM_LEVERS.items():
@@ -488,8 +500,6 @@ def _levers(form: HouseholdForm, errors: dict[str, str]) -> dict:
         lv["allow"] = [k for k in LEVERS if (choices[k] == "ja" or (not choices[k] and cat[k].default))]
     if forbid:
         lv["forbid"] = forbid
-    if choices["move_payout"] == "ja" and "move_payout" not in lv:
-        pass  # allowed for every NAV-paid stream (the catalogue's rule with no list)
     return lv
 
 

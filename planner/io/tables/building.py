@@ -7,6 +7,7 @@ import os
 import re
 from pathlib import Path
 
+from ...levers.settings import settings as lever_settings
 from ..errors import InputError
 from .columns import (
     _BOOL_COLS,
@@ -167,10 +168,8 @@ _TENANT_LOC: dict[str, tuple] = {
     "living_monthly": ("living", "monthly"),
     "arrears": ("arrears", "amount"), "arrears_since": ("arrears", "since"),
     "arrears_creditor": ("arrears", "creditor"),
-    "rent_days": ("levers", "rent_days"), "rent_instalments": ("levers", "rent_instalments"),
-    "bostotte_to_landlord": ("levers", "bostotte_to_landlord"),
-    "deduction_from": ("levers", "deduction_from"), "move_payout": ("levers", "move_payout"),
-    "repay_months": ("levers", "repay_months"), "allow": ("levers", "allow"), "forbid": ("levers", "forbid"),
+    **{key: ("levers", key) for key in lever_settings()},
+    "allow": ("levers", "allow"), "forbid": ("levers", "forbid"),
     "rent": ("expense", 0, "amount"), "rent_day": ("expense", 0, "day"),
 }
 _LOC_TENANT = {loc: col for col, loc in _TENANT_LOC.items()}

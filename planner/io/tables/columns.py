@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...levers.settings import settings as lever_settings
 from ..errors import InputError
 
 # --------------------------------------------------------------------------- the columns
@@ -31,12 +32,8 @@ TENANT_COLUMNS: dict[str, str] = {
     "arrears": "arrears already owed, kroner",
     "arrears_since": "date the arrears have been owed from",
     "arrears_creditor": "who the arrears are owed to (default utleier)",
-    "rent_days": "debit days the landlord accepts, e.g. 1;5;10;20",
-    "rent_instalments": "at most this many rent debits a month (1 = no splitting)",
-    "bostotte_to_landlord": "ja/nei: bostøtte may be paid to the kommune as landlord",
-    "deduction_from": "benefits that may carry a husleietrekk, e.g. aap;uforetrygd",
-    "move_payout": "benefits whose payout day may be requested moved",
-    "repay_months": "months to clear the arrears within",
+    # each lever's settings, declared in its module (planner.levers.setting)
+    **{key: s.help for key, s in lever_settings().items()},
     "allow": "levers allowed, e.g. rent_day;rent_instalments",
     "forbid": "levers forbidden",
 }
@@ -102,12 +99,20 @@ _COLUMNS = {"tenants": TENANT_COLUMNS, "payouts": PAYOUT_COLUMNS, "statement": S
             "ledger": LEDGER_COLUMNS}
 _REQUIRED = {"tenants": TENANT_REQUIRED, "payouts": PAYOUT_REQUIRED}
 
-_INT_COLS = {"months", "adults", "children", "rent_day", "rent_instalments", "repay_months", "day", "every_days",
-             "late_days"}
+
+
+def _setting_cols(*kinds: str) -> set[str]:
+    """The lever settings' columns of these kinds (planner.levers.setting.Kind)."""
+    return {key for key, s in lever_settings().items() if s.kind in kinds}
+
+
+_INT_COLS = {"months", "adults", "children", "rent_day", "day", "every_days", "late_days"} | _setting_cols("count")
 _DATE_COLS = {"start", "arrears_since", "first"}
-_BOOL_COLS = {"bostotte_to_landlord"}
-_LIST_INT_COLS = {"rent_days"}
-_LIST_STR_COLS = {"deduction_from", "move_payout", "allow", "forbid"}
+_BOOL_COLS = _setting_cols("switch")
+_LIST_INT_COLS = _setting_cols("days")
+_LIST_STR_COLS = {"allow", "forbid"} | _setting_cols("streams")
+#: columns naming benefits (by id, kind or name: "AAP; Uføretrygd")
+BENEFIT_LIST_COLS = _setting_cols("streams")
 _LIST_DATE_COLS = {"dates"}
 _MAP_COLS = {"month_amounts": False, "month_day": True}  # value is an int day?
 _TRUE = {"ja", "j", "yes", "y", "true", "sann", "1", "x"}

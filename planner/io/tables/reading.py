@@ -23,6 +23,7 @@ from .columns import (
     _MAP_COLS,
     _SPLIT,
     _TRUE,
+    BENEFIT_LIST_COLS,
     ColumnMap,
     RowError,
 )
@@ -39,7 +40,6 @@ from .sources import Source, _encoding, guess_separator
 
 #: Columns that hold kroner: read as an office writes them (`9.500,00`, `kr 747,37`, `(100,00)`).
 #: List columns that name benefits (`aap;uforetrygd`), by code or by name.
-_BENEFIT_LIST_COLS = {"deduction_from", "move_payout"}
 MONEY_COLS = {"amount", "rent", "opening_balance", "min_balance", "living_monthly", "arrears"}
 
 # --------------------------------------------------------------------------- reading tables
@@ -317,7 +317,7 @@ def convert(col: str, text: str) -> object:
         return [_int(p) for p in _SPLIT.split(text) if p]
     if col in _LIST_STR_COLS:
         parts = [p.strip() for p in re.split(r"[;,]", text) if p.strip()]
-        if col in _BENEFIT_LIST_COLS:  # benefits by name too: "AAP; Uføretrygd"
+        if col in BENEFIT_LIST_COLS:  # benefits by name too: "AAP; Uføretrygd"
             return [kind_code(p, benefit_names("income")).lower() for p in parts]
         return [p.lower() for p in parts]
     if col in _LIST_DATE_COLS:
