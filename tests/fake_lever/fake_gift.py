@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from ..facts import ore
 from ..factcheck import Truth, rule
+from ..facts import ore
 from ..model import Intervention, Transaction
 from .base import Build, Decoded, LeverRule, Setup, Term
 from .setting import Setting
