@@ -455,7 +455,7 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
 def calendar_cmd(year: int, kinds: tuple[str, ...]) -> None:
     """Print each benefit's effective payout dates in YEAR."""
     from planner.benefits import catalogue
-    from planner.calendar import payout_table
+    from planner.payout_days import payout_table
 
     cat = catalogue()
     chosen = []

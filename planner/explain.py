@@ -17,9 +17,9 @@ from .explain_words import (  # noqa: F401  (the explanation's words, imported f
     actors_text,
     d,
     instalment_schedule,
-    stream_name,
     tenant_rent_share,
 )
+from .facts import stream_name  # noqa: F401  (imported from here by the letters)
 from .model import Household, Intervention, Plan
 from .money import format_kr
 

@@ -18,9 +18,9 @@ from .explain_words import (
     instalment_schedule,
     monthly_windows,
     reason_direct,
-    stream_name,
     tenant_rent_share,
 )
+from .facts import stream_name
 from .formatting import nb_date
 from .levers.bridge import source_nb
 from .levers.catalogue import catalogue

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from .benefits import catalogue as benefit_catalogue
 from .calendar import nominal_in_month
 from .cashflow import simulate, transactions
 from .facts import Ledger, first_changed_month, typical_share
@@ -33,14 +32,6 @@ d = nb_date  # the one Norwegian date format (planner.formatting)
 
 def actors_text(actors) -> str:
     return ", ".join(ACTORS_NB.get(a, a) for a in actors)
-
-
-def stream_name(h: Household, stream: str) -> str:
-    for inc in h.income:
-        if inc.stream == stream:
-            name = benefit_catalogue().kinds[inc.kind].name
-            return name if inc.name is None else f"{name} ({inc.name})"
-    return stream
 
 
 def first_date(plan: Plan, **match) -> date | None:

@@ -25,25 +25,14 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .benefits import Shift, catalogue
-
-if TYPE_CHECKING:
-    pass
 from .codes import english, template
+from .datafiles import levers as lever_data
 from .money import MoneyError, kroner_to_ore
 from .periods import add_months, key_of
 from .personal import has_national_id, reserved_id_reason
 
-
-def _lever_names() -> tuple[str, ...]:
-    """The levers, in the catalogue's order: the one list is `data/levers.toml`."""
-    import tomllib
-    from importlib import resources
-
-    with resources.files("planner.data").joinpath("levers.toml").open("rb") as fh:
-        return tuple(tomllib.load(fh)["levers"])
-
-
-LEVERS: tuple[str, ...] = _lever_names()
+#: The levers, in the catalogue's order: the one list is `data/levers.toml`.
+LEVERS: tuple[str, ...] = tuple(lever_data()["levers"])
 if TYPE_CHECKING:
     LeverName = str
 else:
@@ -295,17 +284,6 @@ class Levers(_Strict):
     #: this household's own lead times per lever or bridge (`[levers.lead.rent_day]
     #: decide_days = 0`): they override the data's and the office's (planner.levers.lead)
     lead: dict[str, dict[str, Any]] = Field(default_factory=dict)
-
-    @field_validator("lead")
-    @classmethod
-    def _known_lead(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        from .levers.lead import LeadError, lead_table
-
-        try:
-            lead_table(None, value)
-        except LeadError as exc:
-            raise PydanticCustomError("lead", "{message}", {"message": str(exc)}) from None
-        return value
 
 
 class Household(_Strict):

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from planner.calendar import Schedule, bank_holidays, effective_date, is_bank_day, occurrences, payout_table
+from planner.calendar import Schedule, bank_holidays, effective_date, is_bank_day, occurrences
+from planner.payout_days import payout_table
 
 D = date
 

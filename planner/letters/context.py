@@ -211,7 +211,7 @@ def _new_debit(plan, household) -> dict | None:
 def _direct_by(plan, household, lang: str) -> list[str]:
     """Who pays the tenant's rent straight to the landlord, in words: Husbanken (the tenant's
     bostøtte) and NAV (a trekk in which benefit), in the order they first pay."""
-    from ..explain import stream_name
+    from ..facts import stream_name
 
     seen: dict[str, str] = {}
     for t in sorted(plan.transactions, key=lambda t: t.date):
@@ -388,7 +388,7 @@ def _budget(household, plan, lang: str = "nb") -> dict:
     the sum of that kind's transactions in those months over their number."""
     from ..benefits import catalogue
     from ..cashflow import transactions
-    from ..explain import stream_name
+    from ..facts import stream_name
 
     months = whole_months(plan)
     inside = set(months)

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from ..cashflow import delayed, simulate
+from ..datafiles import levers as lever_data
 from ..model import Intervention
 from .base import Setup
 from .lead import before
@@ -62,6 +63,5 @@ def bridge_intervention(s: Setup, amount: int) -> Intervention:
 
 #: Each source in Norwegian (the data's `name_nb`).
 def source_nb(src: str) -> str:
-    from .catalogue import _raw
 
-    return str(_raw()["lead"]["bridge"].get(src, {}).get("name_nb", src))
+    return str(lever_data()["lead"]["bridge"].get(src, {}).get("name_nb", src))

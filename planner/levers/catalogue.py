@@ -8,14 +8,13 @@ A household's `[levers]` table allows or forbids levers and sets their parameter
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Iterable
 
 from ..benefits import catalogue as benefit_catalogue
+from ..datafiles import levers as lever_data
 from ..model import LEVERS, Household
 from .settings import declared, values
 
@@ -63,15 +62,9 @@ class LeverConfig:
 
 
 @lru_cache(maxsize=1)
-def _raw() -> dict:
-    with resources.files("planner.data").joinpath("levers.toml").open("rb") as fh:
-        return tomllib.load(fh)
-
-
-@lru_cache(maxsize=1)
 def catalogue() -> dict[str, Lever]:
     """The levers in the catalogue's order (the order of `model.LEVERS`)."""
-    raw = _raw()["levers"]
+    raw = lever_data()["levers"]
     return {
         key: Lever(
             key=key,
@@ -124,7 +117,7 @@ def resolve(household: Household, allow: Iterable[str] = (), forbid: Iterable[st
     and finally the command line, where `--forbid` beats `--allow`.
     """
     cat = catalogue()
-    defaults = _raw()["defaults"]
+    defaults = lever_data()["defaults"]
     lv = household.levers
     given = values(household)
     allowed = {k for k, v in cat.items() if v.default} if lv.allow is None else set(lv.allow)
@@ -163,9 +156,9 @@ def resolve(household: Household, allow: Iterable[str] = (), forbid: Iterable[st
         deduction_streams=deduction if "deduction" in allowed else (),
         move_streams=move if "move_payout" in allowed else (),
         repay_months=repay if repay is not None else int(defaults["repay_months"]),
-        deduction_step_ore=int(_raw()["levers"]["deduction"].get("step_kr", 100)) * 100,
+        deduction_step_ore=int(lever_data()["levers"]["deduction"].get("step_kr", 100)) * 100,
         costs=costs,
-        move_days=tuple(_raw()["levers"]["move_payout"]["days"]),
-        move_shifts=tuple(_raw()["levers"]["move_payout"]["shifts"]),
+        move_days=tuple(lever_data()["levers"]["move_payout"]["days"]),
+        move_shifts=tuple(lever_data()["levers"]["move_payout"]["shifts"]),
         settings=given,
     )

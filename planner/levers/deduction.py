@@ -138,8 +138,7 @@ class Deduction(LeverRule):
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
         """The first trekk and the facts the letters render: the first payout the plan withholds
         from (never the rent debit it pays), the sum per payout and per month."""
-        from ..explain import stream_name
-        from ..facts import Ledger, count, most_common_count, ore
+        from ..facts import Ledger, count, most_common_count, ore, stream_name
 
         p = i.params
         led = Ledger(plan)

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..calendar import is_bank_day
-from .catalogue import _raw
+from ..datafiles import levers as lever_data
 
 _ONE = timedelta(days=1)
 
@@ -128,7 +128,7 @@ def lead_table(office: Mapping[str, Any] | None = None, household: Mapping[str, 
                office_name: str = "the office's lead times") -> dict[str, Lead]:
     """Every lever's and bridge's lead: the data's defaults, then the office's file, then the
     household's own values (each overrides only the settings it names)."""
-    table = {k: _lead(v) for k, v in _flat(_raw()["lead"]).items()}
+    table = {k: _lead(v) for k, v in _flat(lever_data()["lead"]).items()}
     for where, raw in ((office_name, office), ("the household's [levers.lead]", household)):
         for key, values in _flat(raw or {}).items():
             if key not in table:

@@ -172,8 +172,7 @@ class MovePayout(LeverRule):
         """The first payout on its new day (the first payout of the stream on a day the
         schedule as it stands does not pay on) and the days asked for."""
         from ..cashflow import transactions
-        from ..explain import stream_name
-        from ..facts import Fact, Ledger, count, dom
+        from ..facts import Fact, Ledger, count, dom, stream_name
 
         p = i.params
         s = p["stream"]

@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from pydantic import ConfigDict, Field, create_model, model_validator
+from pydantic import ConfigDict, Field, create_model, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..codes import english
 from ..model import Household, Levers
+from .lead import LeadError, lead_table
 from .registry import rules
 from .setting import Setting
 
@@ -50,6 +51,16 @@ def lever_of(setting: str) -> str:
 
 class _Checked(Levers):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("lead")
+    @classmethod
+    def _known_lead(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """A household's own lead times name known levers and fields (`planner.levers.lead`)."""
+        try:
+            lead_table(None, value)
+        except LeadError as exc:
+            raise PydanticCustomError("lead", "{message}", {"message": str(exc)}) from None
+        return value
 
 
 @lru_cache(maxsize=1)
