@@ -15,14 +15,11 @@ from ..levers.base import Decoded, Setup
 from ..levers.bridge import bridge_intervention
 from ..model import Household, Intervention, Transaction
 from .chain import Model
+from .robust import PlanVerificationError
 from .setup import allowed_rules
 
 #: Interventions are listed in the catalogue's order, a start buffer first.
 _ORDER = {k: i for i, k in enumerate(("opening_buffer",) + LEVERS)}
-
-
-class PlanVerificationError(RuntimeError):
-    """The independent simulation disagrees with the solver: a bug, never shown as a plan."""
 
 
 def _rent(d: Decoded, mdl: Model) -> list[Transaction]:
