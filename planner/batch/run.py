@@ -310,7 +310,7 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, ranked: Ranked,
 def keep_input(folder: Path, h) -> None:
     """`households/ID.json`: the household document `plans/ID.json` was made from (not for a
     pseudonymised run: the document would tie the amounts back to a known person)."""
-    from ..web.forms import household_document
+    from ..io.document import household_document
 
     private_dir(folder)
     write_atomic(folder / f"{h.id}.json",
