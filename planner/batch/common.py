@@ -28,8 +28,8 @@ RESULT_COLUMNS = [
     "arrears_ore", "children", "priority", "priority_urgency", "priority_arrears", "priority_children",
     "priority_levers", "plan_file", "note",
 ]
-_ORE_COLUMNS = {c for c in RESULT_COLUMNS if c.endswith("_ore")}
-_INT_COLUMNS = _ORE_COLUMNS | {"cost", "days_to_request", "children", "days_below_floor", "priority",
+ORE_COLUMNS = {c for c in RESULT_COLUMNS if c.endswith("_ore")}
+INT_COLUMNS = ORE_COLUMNS | {"cost", "days_to_request", "children", "days_below_floor", "priority",
                                "priority_urgency", "priority_arrears", "priority_children", "priority_levers"}
 
 

@@ -15,7 +15,7 @@ from ..io.tables import (
     Spool,
     csv_safe,
 )
-from .common import _INT_COLUMNS, _ORE_COLUMNS, RESULT_COLUMNS, BatchOptions, BatchSummary
+from .common import INT_COLUMNS, ORE_COLUMNS, RESULT_COLUMNS, BatchOptions, BatchSummary
 from .journal import Journal
 
 # --------------------------------------------------------------------------- outputs
@@ -53,7 +53,7 @@ class Ranked:
             self.pending = []
 
 
-def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in: int, orphans: int,
+def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in: int, orphans: int,
             t_start: float, warnings: list[str] | None = None, invalid_plans: int = 0) -> BatchSummary:
     db = spool.db
     ranked.flush()
@@ -159,9 +159,9 @@ def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
     while this one writes results.csv from the same rows (`write_xlsx_aside`)."""
     from ..io.xlsx import write_xlsx_aside
 
-    header = [c[:-4] + "_kr" if c in _ORE_COLUMNS else c for c in columns]
-    ore_idx = [k for k, c in enumerate(columns) if c in _ORE_COLUMNS]
-    int_idx = [k for k, c in enumerate(columns) if c in _INT_COLUMNS and c not in _ORE_COLUMNS]
+    header = [c[:-4] + "_kr" if c in ORE_COLUMNS else c for c in columns]
+    ore_idx = [k for k, c in enumerate(columns) if c in ORE_COLUMNS]
+    int_idx = [k for k, c in enumerate(columns) if c in INT_COLUMNS and c not in ORE_COLUMNS]
 
     def values():
         for r in rows:

@@ -46,10 +46,10 @@ def read_household(path: str | Path) -> Household:
         raise InputError([Problem(name, "is empty: a household file needs at least id, start and the rent")])
     suffix = path.suffix.lower()
     if suffix == ".json":
-        data = _parse_json(text, name)
+        data = parse_json(text, name)
         locate = None
     elif suffix == ".toml":
-        data = _parse_toml(text, name)
+        data = parse_toml(text, name)
         locate = text
     else:
         raise InputError([Problem(name, f"unknown file type {path.suffix!r}; allowed: .toml, .json")])
@@ -141,14 +141,14 @@ def _check_depth(data: object) -> None:
             stack.extend((v, depth + 1) for v in item)
 
 
-def _parse_toml(text: str, name: str) -> dict:
+def parse_toml(text: str, name: str) -> dict:
     try:
         return load_toml(text)
     except ParseError as exc:
         raise InputError([Problem(name, str(exc), line=exc.line)]) from None
 
 
-def _parse_json(text: str, name: str) -> dict:
+def parse_json(text: str, name: str) -> dict:
     try:
         data = load_json(text)
     except ParseError as exc:

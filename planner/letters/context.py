@@ -70,7 +70,7 @@ def _stream_kind(household, stream: str) -> str:
     return stream
 
 
-def _intervention_recipients(i, household=None) -> list[str]:
+def intervention_recipients(i, household=None) -> list[str]:
     out = []
     for actor in i.actors:
         to = ACTOR_RECIPIENT.get(actor)
@@ -92,7 +92,7 @@ def recipients(plan, household=None) -> list[str]:
     """
     wanted: set[str] = set()
     for i in plan.interventions:
-        wanted.update(_intervention_recipients(i, household))
+        wanted.update(intervention_recipients(i, household))
     if plan.status == "infeasible":
         wanted.update({"tenant", "sosialtjenesten"})
     if wanted:
@@ -181,7 +181,7 @@ def _share_facts(plan, household=None) -> tuple[list[tuple[Fact, Fact]], list[st
     return typical_share(led, _nominal_rent_days(plan, household), first_changed_month(led, household))
 
 
-def _tenant_share(plan, household=None) -> tuple[list[tuple[int, int]], list[tuple[str, list[int]]]]:
+def tenant_share(plan, household=None) -> tuple[list[tuple[int, int]], list[tuple[str, list[int]]]]:
     """The typical month as plain values [(day of month, øre)], and the months that differ
     with their amounts [(rent month, [øre, ...])]."""
     share, differs = _share_facts(plan, household)
@@ -257,7 +257,7 @@ def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[
             facts = {"amount_ore": ore("buffer.amount", p["amount_ore"]), "before": before,
                      "source": p.get("source", "sosial_engangs")}
         facts["request_by"] = Fact("request_by", i.request_by, "date", i.lever) if i.request_by else None
-        out.append((Item(i.lever, name, basis, source, first, facts), _intervention_recipients(i, h)))
+        out.append((Item(i.lever, name, basis, source, first, facts), intervention_recipients(i, h)))
     if plan.status == "infeasible" and plan.shortfall is not None:
         name, basis, source = _basis("income_shortfall", lang)
         monthly, one_time, optimal = _shortfall_figures(plan)
@@ -381,7 +381,7 @@ def whole_months(plan) -> list[str]:
     return out or [m.month for m in plan.baseline.months]
 
 
-def _budget(household, plan, lang: str = "nb") -> dict:
+def budget(household, plan, lang: str = "nb") -> dict:
     """Average monthly income per stream and outgoings per kind as the schedule stands, over
     the whole months of the horizon (named in the letter), for the social office's assessment
     of økonomisk stønad (the one recipient that needs the whole budget). Each figure is a fact:
@@ -463,7 +463,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
                    letter_date: date | None = None, *, reference: str | None = None, reply_by: date | None = None,
                    recipient: Recipient | None = None, chart: bool = True) -> dict:
     """Everything one letter's template may use, and nothing more (see the module docstring)."""
-    _check(plan, to, lang, household)
+    check_letter(plan, to, lang, household)
     sender = sender or Sender()
     sender = replace(sender, kommune=sender.kommune or PLACEHOLDER[lang]["kommune"],
                      office=sender.office or PLACEHOLDER[lang]["office"],
@@ -476,7 +476,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
         raise LetterError(f"the answer-by date {reply_by.isoformat()} is before the letter date "
                           f"{letter_date.isoformat()}; give a --reply-by on or after the letter date")
     asks = [i.request_by for i in plan.interventions
-            if i.request_by is not None and (to == "tenant" or to in _intervention_recipients(i, household))]
+            if i.request_by is not None and (to == "tenant" or to in intervention_recipients(i, household))]
     if asks and plan.as_of is not None:
         latest = min(asks)
         if letter_date > latest:
@@ -551,7 +551,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
             "status": plan.status,
             "problem": plan.baseline.problem,
             "other_measures": len(plan.interventions) > 1,
-            "budget": _budget(household, plan, lang),
+            "budget": budget(household, plan, lang),
             "adults": Fact("household.adults", household.adults, "count"),
             "children": Fact("household.children", household.children, "count"),
             "projection": _projection_facts(getattr(plan, "if_nothing_done", None)),
@@ -559,7 +559,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
     return ctx
 
 
-def _check(plan, to: str, lang: str, household=None, fmt: str | None = None) -> None:
+def check_letter(plan, to: str, lang: str, household=None, fmt: str | None = None) -> None:
     if lang not in LANGS:
         raise LetterError(f"unknown language {lang!r}; allowed: {', '.join(LANGS)}")
     if fmt is not None and fmt not in FORMATS:
