@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 Shift = Literal["before", "after", "none"]
 SHIFTS: tuple[str, ...] = ("before", "after", "none")
@@ -120,7 +120,7 @@ class Catalogue:
         return ", ".join(names)
 
 
-def _load_toml(name: str) -> dict:
+def _load_toml(name: str) -> dict[str, Any]:
     with resources.files("planner.data").joinpath(name).open("rb") as fh:
         return tomllib.load(fh)
 

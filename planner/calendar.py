@@ -40,7 +40,7 @@ def bank_holidays(year: int) -> frozenset[date]:
     """
     import holidays  # imported lazily: it is the slowest import of `planner check`
 
-    days = set(holidays.Norway(years=year, include_sundays=False).keys())
+    days = set(holidays.country_holidays("NO", years=year, include_sundays=False).keys())
     days.add(date(year, 12, 24))
     return frozenset(d for d in days if d.weekday() < 5)
 

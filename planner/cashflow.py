@@ -16,7 +16,7 @@ the morning); `same_day_credit=True` takes the end-of-day balance instead.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -343,7 +343,7 @@ def _fill_flows(table: StreamTable, ent: _Entries, lo: int, hi: int, e_lo: int, 
 
 
 @contextmanager
-def _gc_paused():
+def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while many small acyclic objects are made: it would
     otherwise walk the whole heap again and again (about half the time of `diagnose_many`)."""
     was = gc.isenabled()
@@ -371,7 +371,7 @@ class CheckResult:
     days_below: np.ndarray
     buffer: np.ndarray
     continued: bool = False  # the balances run past the diagnosed horizon (`check_table(days=...)`)
-    _months: tuple | None = field(default=None, init=False, repr=False)
+    _months: tuple[np.ndarray, ...] | None = field(default=None, init=False, repr=False)
     _dates: list[date] | None = field(default=None, init=False, repr=False)
 
     def month_arrays(self) -> tuple[np.ndarray, ...]:

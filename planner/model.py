@@ -10,7 +10,7 @@ batch, where pydantic's validation would only cost time.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -119,7 +119,7 @@ class _Scheduled(_Strict):
 
     @field_validator("month_amounts", "month_day")
     @classmethod
-    def _month_keys(cls, value: dict | None) -> dict | None:
+    def _month_keys(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         if value is None:
             return value
         for key in value:
@@ -133,7 +133,7 @@ class _Scheduled(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _one_form(self):
+    def _one_form(self) -> Any:
         # `field` and `value` in the context let the reader name the offending key and its line
         # (pydantic reports a model-level error at the table, not at a key).
         forms = [n for n in ("day", "every_days", "dates") if getattr(self, n) is not None]
@@ -208,7 +208,7 @@ class IncomeStream(_Scheduled):
         return self.late_days if self.late_days is not None else catalogue().kinds[self.kind].late_days
 
     @model_validator(mode="after")
-    def _known_exceptions(self):
+    def _known_exceptions(self) -> Any:
         known = catalogue().kinds[self.kind].exceptions
         for name in self.exceptions or ():
             if name not in known:
@@ -348,7 +348,7 @@ class Household(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _whole(self):
+    def _whole(self) -> Household:
         problem = next(iter(self._household_problems()), None)
         if problem is not None:
             at, value, message, code, params = problem
@@ -359,7 +359,7 @@ class Household(_Strict):
                                                                  "code": code, "params": params})
         return self
 
-    def _household_problems(self):
+    def _household_problems(self) -> Iterator[tuple[str, Any, str, str, dict[str, Any]]]:
         """Checks that need the whole household: yields (dotted path, bad value, message, code,
         params): the English message, and the code and parameters other languages use."""
         from .calendar import ScheduleError, resolve_expense, resolve_income

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from ..formatting import nb_date
 from ..money import format_kr
@@ -29,7 +29,7 @@ from .timeline import (
 
 
 #: a projection that ends before any eviction request: no request, no cure, no fees
-NO_REQUEST: dict = dict(request_date=None, eviction_date=None, cure_amount_ore=0, cure_principal_ore=0,
+NO_REQUEST: dict[str, Any] = dict(request_date=None, eviction_date=None, cure_amount_ore=0, cure_principal_ore=0,
                          cure_interest_ore=0, cure_costs_ore=0, cure_deadline=None, fees=None)
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 from ..money import kroner_to_ore
 
@@ -238,7 +238,7 @@ def _period_end(start: date, period: str) -> date:
     raise ValueError(f"unknown period {period!r}; allowed: year, half-year")
 
 
-def _parameter(key: str, raw: dict, unit: str) -> Parameter:
+def _parameter(key: str, raw: dict[str, Any], unit: str) -> Parameter:
     period = raw.get("period", "year")
     values = []
     for valid_from, entry in sorted(raw["values"].items()):
@@ -265,7 +265,7 @@ def _parameter(key: str, raw: dict, unit: str) -> Parameter:
                      raw.get("known_until"))
 
 
-def _cost_rule(key: str, v: dict) -> CostRule:
+def _cost_rule(key: str, v: dict[str, Any]) -> CostRule:
     """One `[costs.KEY]` entry with its rules by due date; a bad base or rounding fails loudly."""
     if v["base"] not in COST_BASES:
         raise ValueError(f"eviction data: cost {key!r} has unknown base {v['base']!r}; allowed: {', '.join(COST_BASES)}")
@@ -286,7 +286,7 @@ def _cost_rule(key: str, v: dict) -> CostRule:
                     reference=v.get("reference", ""), uncertain=v.get("uncertain"), vat=v.get("vat"))
 
 
-def _fee_limit(key: str, v: dict, costs: dict[str, CostRule]) -> FeeLimit:
+def _fee_limit(key: str, v: dict[str, Any], costs: dict[str, CostRule]) -> FeeLimit:
     """One `[fee_limits.KEY]` entry; a cost it names that the data lacks fails loudly."""
     names = tuple(v["costs"])
     for c in names:
@@ -301,7 +301,7 @@ def _fee_limit(key: str, v: dict, costs: dict[str, CostRule]) -> FeeLimit:
                     uncertain=v.get("uncertain"))
 
 
-def parse_rules(raw: dict) -> EvictionRules:
+def parse_rules(raw: dict[str, Any]) -> EvictionRules:
     """Build `EvictionRules` from the parsed TOML, refusing references to unknown steps or costs
     (a typo in the data must fail loudly, not drop a fee)."""
     costs = {k: _cost_rule(k, v) for k, v in raw.get("costs", {}).items()}

@@ -271,7 +271,7 @@ class LeverRule:
         return []
 
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None,
-                     social: bool | None) -> tuple[Any, dict]:
+                     social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first booking the change makes, and the facts the letters render, as
         `planner.facts.Fact`s read from the plan's transactions (`anchor`: for a plan made
         without an as-of day, the first booking on or after that day)."""

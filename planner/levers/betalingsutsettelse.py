@@ -114,7 +114,7 @@ class Betalingsutsettelse(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return "betalingsutsettelse(" + ",".join(m["rent_month"] for m in params.get("months", [])) + ")"
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """Each deferred month: the debit that must not run, the new one and the amount."""
         from ..facts import Ledger, day, month, ore
 

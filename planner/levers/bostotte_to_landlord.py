@@ -138,7 +138,7 @@ class BostotteToLandlord(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"bostotte_to_landlord({params.get('stream', '')})"
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first payout to the kommune and the month it is for (the transaction's rent month:
         paid in arrears, the payout of the 20th is for the month before)."""
         from ..facts import Ledger, month

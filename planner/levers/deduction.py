@@ -135,7 +135,7 @@ class Deduction(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"deduction({params.get('stream', '')} {int(params.get('amount_ore', 0)) // 100} kr)"
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first trekk and the facts the letters render: the first payout the plan withholds
         from (never the rent debit it pays), the sum per payout and per month."""
         from ..facts import Ledger, count, most_common_count, ore, stream_name

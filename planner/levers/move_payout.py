@@ -168,7 +168,7 @@ class MovePayout(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"move_payout({params.get('stream', '')} {params.get('from_day')}->{params.get('to_day')})"
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first payout on its new day (the first payout of the stream on a day the
         schedule as it stands does not pay on) and the days asked for."""
         from ..cashflow import transactions

@@ -47,7 +47,7 @@ class RentDay(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"rent_day({params.get('day')})"
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first debit on the new day (the first month whose debits change from the day the
         agreement holds; a month deferred before it is another lever's), the day and the rent."""
         from ..facts import dom, ore

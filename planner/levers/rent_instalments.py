@@ -55,7 +55,7 @@ class RentInstalments(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return "rent_instalments(" + ",".join(str(d) for d in params.get("days", [])) + ")"
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first debit of the split, the typical month's parts (day and amount, no 0 kr
         part) and whether months differ."""
         from ..facts import Ledger, count, dom, first_changed_month, ore, typical_share

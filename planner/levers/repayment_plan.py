@@ -148,7 +148,7 @@ class RepaymentPlan(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"repayment_plan({int(params.get('amount_ore', 0)) // 100} kr x {params.get('months')} on {params.get('day')})"
 
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first instalment, its amount, day and number, and the arrears it clears."""
         from ..facts import Ledger, count, dom, ore
 

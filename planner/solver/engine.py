@@ -34,7 +34,7 @@ from ..levers.repayment_plan import unplannable_arrears
 from ..model import Diagnosis, Household, Plan, Shortfall, Transaction
 from .alternatives import alternatives as find_alternatives
 from .chain import Model, build
-from .decode import PlanVerificationError, decode, verify
+from .decode import decode, verify
 from .phases import (
     DEFAULT_TUNING,
     SHORTFALL_UNIT_ORE,
@@ -43,7 +43,7 @@ from .phases import (
     no_lever_shortfall,
     solve_phases,
 )
-from .robust import late_days, verify_late, worst_series
+from .robust import PlanVerificationError, late_days, verify_late, worst_series
 from .setup import first_possible_credit, setup
 
 #: Default for phase 2: the planner prefers plans that keep this much above the floor.

@@ -8,13 +8,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..calendar import effective_date, household_schedules, nominal_in_month, occurrences
+from ..cashflow import delayed
 from ..levers import LeverConfig, rules
-from ..levers.base import RentMonth, Setup, Stream
+from ..levers.base import LeverRule, RentMonth, Setup, Stream
 from ..levers.lead import Timing
 from ..levers.lead import timing as lead_timing
 from ..model import Household, Transaction
 from ..periods import month_firsts, month_key
-from .robust import delayed
 
 
 def _fixed_flows(h: Household, base: list[Transaction], days: int,
@@ -86,7 +86,7 @@ def setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Tran
     return s
 
 
-def allowed_rules(cfg: LeverConfig) -> list:
+def allowed_rules(cfg: LeverConfig) -> list[LeverRule]:
     """The rules of the levers `cfg` allows, in the catalogue's order."""
     return [r for k, r in rules().items() if cfg.allows(k)]
 
