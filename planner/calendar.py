@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .benefits import Shift, catalogue
+from .benefits import BenefitRule, Shift, catalogue
 from .codes import english
 from .periods import months_between
 
@@ -221,14 +221,21 @@ def _resolve_income(kind_name: str, own_shift: Shift | None, own_month_day: tupl
     moves = tuple((e.start, e.end, e.paid_on) for e in (kind.exceptions[n] for n in exceptions))
     if every_days is not None or (first is not None and rule.every_days):
         return Schedule(shift=shift, every_days=every_days or rule.every_days, first=first, moves=moves)
+    if day is None and profile is not None:
+        pday = catalogue().profiles[profile].days.get(kind_name)
+        day = pday.day if pday is not None else None
     if day is not None:
         return Schedule(shift=shift, day=day, month_day=month_day)
-    if profile is not None:
-        pday = catalogue().profiles[profile].days.get(kind_name)
-        if pday is not None and pday.day is not None:
-            return Schedule(shift=shift, day=pday.day, month_day=month_day)
+    return _default_monthly(kind_name, rule, shift, month_day, own_shift is None and own_month_day is None)
+
+
+def _default_monthly(kind_name: str, rule: BenefitRule, shift: Shift, month_day: tuple[tuple[int, int, int], ...],
+                     published: bool) -> Schedule:
+    """A stream of `kind_name` with no day of its own: the kind's rule day (with its published
+    tables when the stream keeps the kind's shift and month days), else an error saying what
+    to give."""
     if rule.day is not None:
-        tables = tuple(sorted(kind.tables.items())) if own_shift is None and own_month_day is None else ()
+        tables = tuple(sorted(catalogue().kinds[kind_name].tables.items())) if published else ()
         return Schedule(shift=shift, day=rule.day, month_day=month_day, tables=tables)
     if rule.every_days is not None:
         raise ScheduleError(english("first_needed", kind=kind_name, every_days=rule.every_days), "first_needed",

@@ -359,11 +359,27 @@ class Household(_Strict):
                                                                  "code": code, "params": params})
         return self
 
+    def _schedule_problems(self, group: str, idx: int,
+                           item: IncomeStream | Expense) -> Iterator[tuple[str, Any, str, str, dict[str, Any]]]:
+        """A row whose schedule cannot be resolved (`planner.calendar`): at its `first` when a
+        monthly kind was given one, else at its day."""
+        from .calendar import ScheduleError, resolve_expense, resolve_income
+
+        try:
+            if isinstance(item, IncomeStream):
+                resolve_income(item, self.start, self.profile)
+            else:
+                resolve_expense(item)
+        except ScheduleError as exc:
+            if group == "income" and item.first is not None and item.every_days is None:
+                # `first` on a monthly kind
+                yield (f"{group}.{idx}.first", item.first.isoformat(), str(exc), exc.code, exc.params)
+            else:  # no schedule given and the kind has no default day
+                yield (f"{group}.{idx}.day", None, str(exc), exc.code, exc.params)
+
     def _household_problems(self) -> Iterator[tuple[str, Any, str, str, dict[str, Any]]]:
         """Checks that need the whole household: yields (dotted path, bad value, message, code,
         params): the English message, and the code and parameters other languages use."""
-        from .calendar import ScheduleError, resolve_expense, resolve_income
-
         rents = [i for i, e in enumerate(self.expense) if e.kind == "husleie"]
         if not rents:
             yield (
@@ -400,17 +416,7 @@ class Household(_Strict):
                             english("date_outside_horizon", date=d, start=self.start, end=end),
                             "date_outside_horizon", {"date": d, "start": self.start, "end": end},
                         )
-                try:
-                    if group == "income":
-                        resolve_income(item, self.start, self.profile)  # type: ignore[arg-type]
-                    else:
-                        resolve_expense(item)  # type: ignore[arg-type]
-                except ScheduleError as exc:
-                    if group == "income" and item.first is not None and item.every_days is None:
-                        # `first` on a monthly kind
-                        yield (f"{group}.{idx}.first", item.first.isoformat(), str(exc), exc.code, exc.params)
-                    else:  # no schedule given and the kind has no default day
-                        yield (f"{group}.{idx}.day", None, str(exc), exc.code, exc.params)
+                yield from self._schedule_problems(group, idx, item)
         if self.arrears is not None and self.arrears.since is not None and self.arrears.since > end:
             yield (
                 "arrears.since",

@@ -301,43 +301,46 @@ def _fee_limit(key: str, v: dict[str, Any], costs: dict[str, CostRule]) -> FeeLi
                     uncertain=v.get("uncertain"))
 
 
+def _step_rule(key: str, v: dict[str, Any], steps: list[StepRule], costs: dict[str, Any]) -> StepRule:
+    """One step of the data, refusing a reference to a step before it or a cost that does not exist."""
+    seen = {s.key for s in steps}
+    after = v.get("after")
+    if steps and after not in seen:
+        raise ValueError(f"eviction data: step {key!r} comes after {after!r}, which is not an earlier step")
+    nb = v.get("not_before")
+    not_before = () if nb is None else ((nb["step"], int(nb["days"])),)
+    for ref, _ in not_before:
+        if ref not in seen:
+            raise ValueError(f"eviction data: step {key!r} not_before {ref!r}, which is not an earlier step")
+    for c in v.get("costs", ()):
+        if c not in costs:
+            raise ValueError(f"eviction data: step {key!r} names unknown cost {c!r}")
+    if v.get("court_fee") not in (None, *COURT_FEES):
+        raise ValueError(f"eviction data: step {key!r} has unknown court_fee {v.get('court_fee')!r}")
+    return StepRule(
+        key=key,
+        name_nb=v["name_nb"],
+        name_en=v.get("name_en", ""),
+        after=after if steps else None,
+        months=int(v.get("months", 0)),
+        days=int(v.get("days", 0)),
+        not_before=not_before,
+        legal_basis=v.get("legal_basis", ""),
+        reference=v.get("reference", ""),
+        costs=tuple(v.get("costs", ())),
+        court_fee=v.get("court_fee"),
+        uncertain=v.get("uncertain"),
+        pay_within_days=v.get("pay_within_days"),
+    )
+
+
 def parse_rules(raw: dict[str, Any]) -> EvictionRules:
     """Build `EvictionRules` from the parsed TOML, refusing references to unknown steps or costs
     (a typo in the data must fail loudly, not drop a fee)."""
     costs = {k: _cost_rule(k, v) for k, v in raw.get("costs", {}).items()}
     steps: list[StepRule] = []
     for key, v in raw["steps"].items():
-        seen = {s.key for s in steps}
-        after = v.get("after")
-        if steps and after not in seen:
-            raise ValueError(f"eviction data: step {key!r} comes after {after!r}, which is not an earlier step")
-        nb = v.get("not_before")
-        not_before = () if nb is None else ((nb["step"], int(nb["days"])),)
-        for ref, _ in not_before:
-            if ref not in seen:
-                raise ValueError(f"eviction data: step {key!r} not_before {ref!r}, which is not an earlier step")
-        for c in v.get("costs", ()):
-            if c not in costs:
-                raise ValueError(f"eviction data: step {key!r} names unknown cost {c!r}")
-        if v.get("court_fee") not in (None, *COURT_FEES):
-            raise ValueError(f"eviction data: step {key!r} has unknown court_fee {v.get('court_fee')!r}")
-        steps.append(
-            StepRule(
-                key=key,
-                name_nb=v["name_nb"],
-                name_en=v.get("name_en", ""),
-                after=after if steps else None,
-                months=int(v.get("months", 0)),
-                days=int(v.get("days", 0)),
-                not_before=not_before,
-                legal_basis=v.get("legal_basis", ""),
-                reference=v.get("reference", ""),
-                costs=tuple(v.get("costs", ())),
-                court_fee=v.get("court_fee"),
-                uncertain=v.get("uncertain"),
-                pay_within_days=v.get("pay_within_days"),
-            )
-        )
+        steps.append(_step_rule(key, v, steps, costs))
     keys = [s.key for s in steps]
     for needed in (REQUEST_STEP, EVICTION_STEP):
         if needed not in keys:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..calendar import effective_date, household_schedules, nominal_in_month, occurrences
+from ..calendar import Schedule, effective_date, household_schedules, nominal_in_month, occurrences
 from ..cashflow import delayed
 from ..levers import LeverConfig, rules
 from ..levers.base import LeverRule, RentMonth, Setup, Stream
@@ -55,6 +55,27 @@ def setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Tran
     income_scheds, expense_scheds = household_schedules(h)
     rent = h.rent
     rent_sched = expense_scheds[h.expense.index(rent)]
+    rent_months = _rent_months(h, cfg, rent_sched, rent_from)
+    streams: dict[str, Stream] = {}
+    for inc, sched in zip(h.income, income_scheds):
+        payouts = [((o.effective - start).days, inc.amount_for(o.nominal.year, o.nominal.month), o.nominal)
+                   for o in occurrences(sched, start, end)]
+        streams[inc.stream] = Stream(inc.stream, inc.kind, sched, payouts)
+    s = Setup(
+        h=h, cfg=cfg, days=days, same_day_credit=same_day_credit, opening=h.opening_balance,
+        floor=h.min_balance, fixed_credit=fixed_credit, fixed_debit=fixed_debit, rent_months=rent_months,
+        streams=streams, month_firsts=[(f - start).days for f in month_firsts(start, end)], baseline=base,
+        rent_shift=rent_sched.shift, rent_schedule=rent_sched, late=late, timing=timing, effective=effective,
+    )
+    for rule in allowed_rules(cfg):
+        rule.prepare(s)
+    return s
+
+
+def _rent_months(h: Household, cfg: LeverConfig, rent_sched: Schedule, rent_from: int) -> list[RentMonth]:
+    """Each month's rent with the days it may be debited on: the accepted days from the rent
+    levers' first effective day (`rent_from`) on; a month due before that keeps its debit."""
+    start, end, rent = h.start, h.end, h.rent
     rent_months: list[RentMonth] = []
     # rent by `dates` or every_days: no rent months to decide, the debits stay fixed
     for occ in occurrences(rent_sched, start, end) if rent.day is not None else ():
@@ -70,20 +91,7 @@ def setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Tran
         if not locked and rent.day is not None and rent.day not in options:
             options[rent.day] = due
         rent_months.append(RentMonth(month_key(occ.nominal), y, m, rent.amount_for(y, m), due, options, locked))
-    streams: dict[str, Stream] = {}
-    for inc, sched in zip(h.income, income_scheds):
-        payouts = [((o.effective - start).days, inc.amount_for(o.nominal.year, o.nominal.month), o.nominal)
-                   for o in occurrences(sched, start, end)]
-        streams[inc.stream] = Stream(inc.stream, inc.kind, sched, payouts)
-    s = Setup(
-        h=h, cfg=cfg, days=days, same_day_credit=same_day_credit, opening=h.opening_balance,
-        floor=h.min_balance, fixed_credit=fixed_credit, fixed_debit=fixed_debit, rent_months=rent_months,
-        streams=streams, month_firsts=[(f - start).days for f in month_firsts(start, end)], baseline=base,
-        rent_shift=rent_sched.shift, rent_schedule=rent_sched, late=late, timing=timing, effective=effective,
-    )
-    for rule in allowed_rules(cfg):
-        rule.prepare(s)
-    return s
+    return rent_months
 
 
 def allowed_rules(cfg: LeverConfig) -> list[LeverRule]:
