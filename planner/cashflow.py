@@ -24,7 +24,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from .calendar import Schedule, household_schedules, occurrence_arrays
-from .flows import (  # noqa: F401  (the bookings and the simulation, imported from here by most callers)
+from .flows import (  # the bookings and the simulation, imported from here by most callers
     Horizon,
     Simulation,
     delayed,
@@ -349,3 +349,8 @@ def diagnose_many(households: Sequence[Household], same_day_credit: bool = False
 
 def diagnose(household: Household, same_day_credit: bool = False) -> Diagnosis:
     return diagnose_many([household], same_day_credit)[0]
+
+
+__all__ = ["PROBLEMS", "CheckResult", "Horizon", "Simulation", "StreamTable", "check_table", "compile_households",
+           "delayed", "diagnose", "diagnose_many", "group_by_horizon", "horizon", "living_per_day",
+           "living_transactions", "simulate", "sort_transactions", "transactions"]
