@@ -20,7 +20,6 @@ from .context import (
     LANGS,
     Item,
     LetterError,
-    budget,
     clean_basis,
     first_change,
     letter_context,
@@ -28,6 +27,7 @@ from .context import (
     requests,
     tenant_share,
 )
+from .figures import budget
 from .rendering import (
     format_for_path,
     letter_filename,
