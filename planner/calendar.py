@@ -58,11 +58,42 @@ def effective_date(nominal: date, shift: Shift) -> date:
     """
     if shift == "none":
         return nominal
-    step = -_ONE if shift == "before" else _ONE
-    d = nominal
+    return bank_day_on_or_before(nominal) if shift == "before" else bank_day_on_or_after(nominal)
+
+
+def bank_day_on_or_before(d: date) -> date:
+    """`d` if it is a bank day, else the last bank day before it."""
     while not is_bank_day(d):
-        d += step
+        d -= _ONE
     return d
+
+
+def bank_day_on_or_after(d: date) -> date:
+    """`d` if it is a bank day, else the next bank day after it."""
+    while not is_bank_day(d):
+        d += _ONE
+    return d
+
+
+def add_bank_days(d: date, n: int) -> date:
+    """`n` bank days after `d` (before it when `n` is negative), counted from `d` whether or
+    not it is a bank day; 0: `d` itself. The one place bank days are stepped over."""
+    step = _ONE if n > 0 else -_ONE
+    for _ in range(abs(n)):
+        d += step
+        while not is_bank_day(d):
+            d += step
+    return d
+
+
+def any_bank_day(first: date, stop: date) -> bool:
+    """Whether a bank day lies in [first, stop) (an empty range has none)."""
+    d = first
+    while d < stop:
+        if is_bank_day(d):
+            return True
+        d += _ONE
+    return False
 
 
 @lru_cache(maxsize=8192)
@@ -70,12 +101,7 @@ def latest_arrival(expected: date, late_days: int) -> date:
     """The latest day a payout expected on `expected` may come when it may be `late_days` bank
     days late: that many bank days after it (counted from the expected day, or from the next
     bank day when it is none). 0: the expected day itself."""
-    d = expected
-    for _ in range(late_days):
-        d += _ONE
-        while not is_bank_day(d):
-            d += _ONE
-    return d
+    return add_bank_days(expected, late_days)
 
 
 def month_end(year: int, month: int) -> int:

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from ..calendar import is_bank_day
+from ..calendar import any_bank_day
 from .truth import Truth, eq, month_of, prev_month, rule, shifted
 
 
@@ -214,12 +214,7 @@ def _before(d: date, dom: int) -> bool:
     nominal = date(d.year, d.month, min(dom, last))
     if d > nominal:
         return False
-    k = d + timedelta(days=1)
-    while k <= nominal:
-        if is_bank_day(k):
-            return False
-        k += timedelta(days=1)
-    return True
+    return not any_bank_day(d + timedelta(days=1), nominal + timedelta(days=1))
 
 
 @rule("move_payout.replaces")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ..calendar import is_bank_day
+from ..calendar import any_bank_day
 from ..results import Plan, Transaction
 
 
@@ -118,12 +118,7 @@ def shifted(d: date, dom: int) -> bool:
     nominal = date(d.year, d.month, min(dom, last))
     if d < nominal:
         return False
-    k = nominal
-    while k < d:
-        if is_bank_day(k):
-            return False
-        k += timedelta(days=1)
-    return True
+    return not any_bank_day(nominal, d)
 
 
 # --------------------------------------------------------------------------- one rule per key

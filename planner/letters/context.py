@@ -370,10 +370,10 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
                               f"(`planner plan FILE --as-of {letter_date.isoformat()} --roll-forward`, or the "
                               "web page's 'Rull fram' button) and write the letters of the new plan")
         reply_by = min(reply_by, latest)  # never later than the plan's request_by
-    from ..calendar import is_bank_day
+    from ..calendar import bank_day_on_or_before
 
-    while not is_bank_day(reply_by) and reply_by > letter_date:  # an answer-by day nobody works
-        reply_by -= timedelta(days=1)
+    if reply_by > letter_date:  # an answer-by day nobody works: the bank day before, not before the letter
+        reply_by = max(bank_day_on_or_before(reply_by), letter_date)
     rec = recipient or sender.recipient(to)
     if not rec.name:
         rec = replace(rec, name=DEFAULT_RECIPIENT[lang][to])

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, TypedDict
 
-from ..calendar import is_bank_day, occurrences
+from ..calendar import bank_day_on_or_before, occurrences
 from ..model import Household, Intervention, Transaction
 from ..periods import key_of, next_month, previous_month
 from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term, first_of
@@ -43,10 +43,7 @@ def _cutoff(lead_extra: Mapping[str, Any], year: int, month: int) -> date:
     month's payout (the 25th, Veileder 'Søknadsfrist og -form'; December's run may be earlier,
     so the conservative 20th: UNCERTAIN)."""
     day = int(lead_extra.get("cutoff_day_december", 20) if month == 12 else lead_extra.get("cutoff_day", 25))
-    d = date(year, month, day)
-    while not is_bank_day(d):  # a cut-off on a closed day: the bank day before
-        d -= timedelta(days=1)
-    return d
+    return bank_day_on_or_before(date(year, month, day))  # a cut-off on a closed day: the bank day before
 
 
 class BostotteToLandlord(LeverRule):

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, TypedDict
 
-from ..calendar import is_bank_day
+from ..calendar import bank_day_on_or_before
 from ..model import Intervention, Transaction
 from ..periods import key_of, last_day, next_month, previous_month
 from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term, first_of
@@ -39,10 +39,7 @@ def _from(s: Setup, st: Stream) -> int:
 
 
 def _last_bank_day(year: int, month: int) -> date:
-    d = last_day(key_of(year, month))
-    while not is_bank_day(d):
-        d -= timedelta(days=1)
-    return d
+    return bank_day_on_or_before(last_day(key_of(year, month)))
 
 
 class Deduction(LeverRule):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from ..calendar import is_bank_day
+from ..calendar import add_bank_days
 from ..datafiles import levers as lever_data
 
 _ONE = timedelta(days=1)
@@ -62,22 +62,14 @@ def after(d: date, n: int, unit: str) -> date:
     """`n` bank days (Mon-Fri minus closing days, domain.md §3) or calendar days after `d`."""
     if unit == "calendar":
         return d + timedelta(days=n)
-    for _ in range(n):
-        d += _ONE
-        while not is_bank_day(d):
-            d += _ONE
-    return d
+    return add_bank_days(d, n)
 
 
 def before(d: date, n: int, unit: str) -> date:
     """`n` bank days or calendar days before `d` (the inverse of `after` on bank days)."""
     if unit == "calendar":
         return d - timedelta(days=n)
-    for _ in range(n):
-        d -= _ONE
-        while not is_bank_day(d):
-            d -= _ONE
-    return d
+    return add_bank_days(d, -n)
 
 
 def _lead(raw: Mapping[str, Any]) -> Lead:
