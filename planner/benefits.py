@@ -13,6 +13,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
+from .periods import in_force
+
 Shift = Literal["before", "after", "none"]
 SHIFTS: tuple[str, ...] = ("before", "after", "none")
 
@@ -67,11 +69,7 @@ class BenefitKind:
 
     def rule_on(self, when: date) -> BenefitRule:
         """The rule in force on `when` (the latest whose valid_from is not after it)."""
-        chosen = self.rules[0]
-        for rule in self.rules:
-            if rule.valid_from is None or rule.valid_from <= when:
-                chosen = rule
-        return chosen
+        return in_force(self.rules, when, lambda r: r.valid_from) or self.rules[0]
 
 
 @dataclass(frozen=True)

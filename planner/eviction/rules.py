@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from ..money import kroner_to_ore
+from ..periods import in_force
 
 FORMAT = "planner.eviction/1"
 Status = Literal["no arrears", "arrears", "settled"]
@@ -71,10 +72,7 @@ class Parameter:
         A date before the first value takes the first value; a date beyond a value's confirmed
         period takes it too. Both are flagged as fallbacks, never silently used.
         """
-        chosen = None
-        for v in self.values:
-            if v.valid_from <= when:
-                chosen = v
+        chosen = in_force(self.values, when, lambda v: v.valid_from)
         if chosen is None:
             first = self.values[0]
             return Lookup(first.value, first.valid_from, True, first.status, first.fee_rounding)
@@ -136,11 +134,7 @@ class CostRule:
 
     def period_for(self, first_due: date) -> CostPeriod:
         """The rule for a claim due on `first_due` (the first period if it is older)."""
-        chosen = self.periods[0]
-        for p in self.periods:
-            if p.valid_from <= first_due:
-                chosen = p
-        return chosen
+        return in_force(self.periods, first_due, lambda p: p.valid_from) or self.periods[0]
 
 
 @dataclass(frozen=True)
