@@ -336,10 +336,6 @@ def _field_name(loc: tuple) -> str:
     return out
 
 
-def _model_fields(cls: type[BaseModel]) -> dict:
-    return cls.model_fields
-
-
 def _allowed_keys(loc: tuple) -> list[str]:
     cls: object = household_model()
     for part in loc:

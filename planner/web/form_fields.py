@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from ..levers.setting import Setting
 from ..levers.settings import declared
 
-SCHEDULE_MODES = ("default", "day", "every", "dates")
 ROW_FIELDS = ("kind", "name", "amount", "mode", "day", "every_days", "first", "dates", "shift", "month_amounts",
               "late_days")
 #: Each lever's settings (declared in its module): the fields under the lever's choice.
@@ -36,7 +35,6 @@ STREAM_LEVERS = {s.key: lever for lever, s in declared() if s.kind == "streams"}
 SHOWN = {"day": {"day"}, "every": {"every_days", "first"}, "dates": {"dates"}, "default": set()}
 ALWAYS_SHOWN = {"kind", "amount", "mode", "name", "shift", "month_amounts", "late_days"}
 INT_TOP = {"months", "adults", "children"}
-INT_ROW = {"day", "every_days", "late_days"}
 
 
 @dataclass
