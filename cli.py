@@ -532,7 +532,7 @@ def entitlement_cmd(file: Path, as_of=None, letter_to=None, out=None, fmt=None, 
 def calendar_cmd(year: int, kinds: tuple[str, ...]) -> None:
     """Print each benefit's effective payout dates in YEAR."""
     from planner.benefits import catalogue
-    from planner.calendar import payout_table
+    from planner.payout_days import payout_table
 
     cat = catalogue()
     chosen = []

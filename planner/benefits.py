@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
+
+from .periods import in_force
 
 Shift = Literal["before", "after", "none"]
 SHIFTS: tuple[str, ...] = ("before", "after", "none")
@@ -67,11 +69,7 @@ class BenefitKind:
 
     def rule_on(self, when: date) -> BenefitRule:
         """The rule in force on `when` (the latest whose valid_from is not after it)."""
-        chosen = self.rules[0]
-        for rule in self.rules:
-            if rule.valid_from is None or rule.valid_from <= when:
-                chosen = rule
-        return chosen
+        return in_force(self.rules, when, lambda r: r.valid_from) or self.rules[0]
 
 
 @dataclass(frozen=True)
@@ -120,7 +118,7 @@ class Catalogue:
         return ", ".join(names)
 
 
-def _load_toml(name: str) -> dict:
+def _load_toml(name: str) -> dict[str, Any]:
     with resources.files("planner.data").joinpath(name).open("rb") as fh:
         return tomllib.load(fh)
 

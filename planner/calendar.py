@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .benefits import Shift, catalogue
-from .io.messages import english
+from .benefits import BenefitRule, Shift, catalogue
+from .codes import english
 from .periods import months_between
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,7 +40,7 @@ def bank_holidays(year: int) -> frozenset[date]:
     """
     import holidays  # imported lazily: it is the slowest import of `planner check`
 
-    days = set(holidays.Norway(years=year, include_sundays=False).keys())
+    days = set(holidays.country_holidays("NO", years=year, include_sundays=False).keys())
     days.add(date(year, 12, 24))
     return frozenset(d for d in days if d.weekday() < 5)
 
@@ -58,11 +58,42 @@ def effective_date(nominal: date, shift: Shift) -> date:
     """
     if shift == "none":
         return nominal
-    step = -_ONE if shift == "before" else _ONE
-    d = nominal
+    return bank_day_on_or_before(nominal) if shift == "before" else bank_day_on_or_after(nominal)
+
+
+def bank_day_on_or_before(d: date) -> date:
+    """`d` if it is a bank day, else the last bank day before it."""
     while not is_bank_day(d):
-        d += step
+        d -= _ONE
     return d
+
+
+def bank_day_on_or_after(d: date) -> date:
+    """`d` if it is a bank day, else the next bank day after it."""
+    while not is_bank_day(d):
+        d += _ONE
+    return d
+
+
+def add_bank_days(d: date, n: int) -> date:
+    """`n` bank days after `d` (before it when `n` is negative), counted from `d` whether or
+    not it is a bank day; 0: `d` itself. The one place bank days are stepped over."""
+    step = _ONE if n > 0 else -_ONE
+    for _ in range(abs(n)):
+        d += step
+        while not is_bank_day(d):
+            d += step
+    return d
+
+
+def any_bank_day(first: date, stop: date) -> bool:
+    """Whether a bank day lies in [first, stop) (an empty range has none)."""
+    d = first
+    while d < stop:
+        if is_bank_day(d):
+            return True
+        d += _ONE
+    return False
 
 
 @lru_cache(maxsize=8192)
@@ -70,12 +101,7 @@ def latest_arrival(expected: date, late_days: int) -> date:
     """The latest day a payout expected on `expected` may come when it may be `late_days` bank
     days late: that many bank days after it (counted from the expected day, or from the next
     bank day when it is none). 0: the expected day itself."""
-    d = expected
-    for _ in range(late_days):
-        d += _ONE
-        while not is_bank_day(d):
-            d += _ONE
-    return d
+    return add_bank_days(expected, late_days)
 
 
 def month_end(year: int, month: int) -> int:
@@ -221,14 +247,21 @@ def _resolve_income(kind_name: str, own_shift: Shift | None, own_month_day: tupl
     moves = tuple((e.start, e.end, e.paid_on) for e in (kind.exceptions[n] for n in exceptions))
     if every_days is not None or (first is not None and rule.every_days):
         return Schedule(shift=shift, every_days=every_days or rule.every_days, first=first, moves=moves)
+    if day is None and profile is not None:
+        pday = catalogue().profiles[profile].days.get(kind_name)
+        day = pday.day if pday is not None else None
     if day is not None:
         return Schedule(shift=shift, day=day, month_day=month_day)
-    if profile is not None:
-        pday = catalogue().profiles[profile].days.get(kind_name)
-        if pday is not None and pday.day is not None:
-            return Schedule(shift=shift, day=pday.day, month_day=month_day)
+    return _default_monthly(kind_name, rule, shift, month_day, own_shift is None and own_month_day is None)
+
+
+def _default_monthly(kind_name: str, rule: BenefitRule, shift: Shift, month_day: tuple[tuple[int, int, int], ...],
+                     published: bool) -> Schedule:
+    """A stream of `kind_name` with no day of its own: the kind's rule day (with its published
+    tables when the stream keeps the kind's shift and month days), else an error saying what
+    to give."""
     if rule.day is not None:
-        tables = tuple(sorted(kind.tables.items())) if own_shift is None and own_month_day is None else ()
+        tables = tuple(sorted(catalogue().kinds[kind_name].tables.items())) if published else ()
         return Schedule(shift=shift, day=rule.day, month_day=month_day, tables=tables)
     if rule.every_days is not None:
         raise ScheduleError(english("first_needed", kind=kind_name, every_days=rule.every_days), "first_needed",
@@ -253,34 +286,3 @@ def household_schedules(household: Household) -> tuple[list[Schedule], list[Sche
     incomes = [resolve_income(s, household.start, household.profile) for s in household.income]
     expenses = [resolve_expense(e) for e in household.expense]
     return incomes, expenses
-
-
-def payout_table(year: int, kinds: list[str] | None = None) -> list[tuple[str, list[Occurrence] | None, str]]:
-    """Each benefit's effective payout dates in `year` under its default rule.
-
-    Returns (kind, occurrences or None when the kind has no fixed day, note) per kind. The
-    schedule is the one a household's stream of the kind with no schedule of its own gets
-    (`resolve_income`): one path for rules and published tables.
-    """
-    from .model import IncomeStream
-
-    cat = catalogue()
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    rows: list[tuple[str, list[Occurrence] | None, str]] = []
-    for kind in kinds or sorted(cat.kinds):
-        k = cat.kinds[kind]
-        rule = k.rule_on(start)
-        if rule.day is None:
-            note = (
-                f"hver {rule.every_days}. dag fra en observert utbetaling"
-                if rule.every_days
-                else "ingen fast dag: oppgis per husstand"
-            )
-            rows.append((kind, None, note))
-            continue
-        sched = resolve_income(IncomeStream.model_validate({"kind": kind, "amount": 1}), start)
-        shift_nb = {"before": "bankdagen før ved helg/helligdag", "after": "bankdagen etter ved helg/helligdag",
-                    "none": "samme dag også ved helg/helligdag"}[rule.shift]
-        note = "publisert tabell" if year in k.tables else f"regel: den {rule.day}., {shift_nb}"
-        rows.append((kind, list(occurrences(sched, start, end)), note))
-    return rows

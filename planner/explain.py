@@ -8,163 +8,25 @@ it removes (the lowest balance in the days the intervention changes).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
 
-import numpy as np
-
-from .benefits import catalogue as benefit_catalogue
-from .cashflow import simulate, transactions
-from .formatting import format_decimal, nb_date
-from .levers import rules
+from .explain_levers import explain_lever
+from .explain_words import (  # noqa: F401  (the explanation's words, imported from here by its readers)
+    ACTORS_NB,
+    MONTHS_NB,
+    Baseline,
+    actors_text,
+    d,
+    instalment_schedule,
+    tenant_rent_share,
+)
+from .facts import stream_name  # noqa: F401  (imported from here by the letters)
+from .formatting import format_decimal, format_kr
 from .model import Household, Intervention, Plan
-from .money import format_kr
-
-ACTORS_NB = {
-    "tenant": "leietaker",
-    "landlord": "utleier",
-    "nav": "NAV",
-    "husbanken": "Husbanken",
-    "creditor": "kreditor",
-    "sosialtjenesten": "sosialtjenesten",
-}
 
 
-d = nb_date  # the one Norwegian date format (planner.formatting)
-
-
-def actors_text(actors) -> str:
-    return ", ".join(ACTORS_NB.get(a, a) for a in actors)
-
-
-def stream_name(h: Household, stream: str) -> str:
-    for inc in h.income:
-        if inc.stream == stream:
-            name = benefit_catalogue().kinds[inc.kind].name
-            return name if inc.name is None else f"{name} ({inc.name})"
-    return stream
-
-
-def _first_date(plan: Plan, **match) -> date | None:
-    for t in plan.transactions:
-        if all(getattr(t, k) == v for k, v in match.items()):
-            return t.date
-    return None
-
-
-class _Baseline:
-    """The balance as the schedule stands, to say which dip an intervention removes."""
-
-    def __init__(self, h: Household, same_day_credit: bool = False, base_tx=None):
-        self.h = h
-        self.txs = transactions(h) if base_tx is None else base_tx
-        self.sim = simulate(self.txs, h.start, h.end, h.opening_balance)
-        self.series = self.sim.solvency_series(same_day_credit)
-
-    def dip_between(self, windows: list[tuple[date, date]]) -> tuple[int, date, int] | None:
-        """Lowest baseline balance in the windows [a, b), its date, and days below the floor."""
-        mask = np.zeros(len(self.series), dtype=bool)
-        for a, b in windows:
-            i = max(0, (a - self.h.start).days)
-            j = min(len(self.series), (b - self.h.start).days)
-            if j > i:
-                mask[i:j] = True
-        if not mask.any():
-            return None
-        vals = np.where(mask, self.series, np.iinfo(np.int64).max)
-        t = int(np.argmin(vals))
-        below = int(((self.series < self.h.min_balance) & mask).sum())
-        return int(self.series[t]), self.h.start + timedelta(days=t), below
-
-
-def _monthly_windows(h: Household, from_day: int, to_day: int) -> list[tuple[date, date]]:
-    """The days from `from_day` up to (not including) `to_day` in every month of the horizon."""
-    from .calendar import nominal_in_month
-
-    out = []
-    y, m = h.start.year, h.start.month
-    while date(y, m, 1) <= h.end:
-        a, b = sorted((from_day, to_day))
-        out.append((nominal_in_month(y, m, a), nominal_in_month(y, m, b)))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
-MONTHS_NB = ("jan.", "feb.", "mars", "apr.", "mai", "juni", "juli", "aug.", "sep.", "okt.", "nov.", "des.")
-
-
-def _month_nb(key: str) -> str:
-    return f"{MONTHS_NB[int(key[5:7]) - 1]} {key[:4]}"
-
-
-def instalment_schedule(days: list[int], by_month: dict[str, list[int]]) -> str:
-    """'jan. 2026–apr. 2026: 2 741,92 kr den 1. og 5 258,08 kr den 25.; mai 2026–des. 2026:
-    8 000,00 kr den 1.' — consecutive months with the same split are one group; a day with
-    nothing to pay that month is left out, so no 'zero kroner' debit is ever described."""
-    groups: list[tuple[list[str], tuple[int, ...]]] = []
-    for key in sorted(by_month):
-        split = tuple(by_month[key])
-        if groups and groups[-1][1] == split:
-            groups[-1][0].append(key)
-        else:
-            groups.append(([key], split))
-
-    def describe(split: tuple[int, ...]) -> str:
-        return " og ".join(f"{format_kr(a)} den {day}." for day, a in zip(days, split) if a) or "ingenting"
-
-    if len(groups) == 1:
-        return describe(groups[0][1])
-    parts = []
-    for keys, split in groups:
-        span = _month_nb(keys[0]) if len(keys) == 1 else f"{_month_nb(keys[0])}–{_month_nb(keys[-1])}"
-        parts.append(f"{span}: {describe(split)}")
-    return "; ".join(parts)
-
-
-def _dip_reason(base: _Baseline, windows: list[tuple[date, date]], h: Household) -> str:
-    dip = base.dip_between(windows)
-    if dip is None or dip[2] == 0:
-        return "Gir mer buffer på kontoen i disse dagene."
-    low, when, days = dip
-    return (f"Fjerner underskuddet i disse dagene: i dag er saldoen under grensen {days} dager der, "
-            f"lavest {format_kr(low)} den {d(when)}.")
-
-
-def _summarise(i: Intervention, plan: Plan, h: Household, base: _Baseline) -> Intervention:
-    rule = rules().get(i.lever)
-    if rule is not None:
-        summary, reason = rule.explain(i, plan, h, base)
-    elif i.lever == "opening_buffer":
-        from .levers.bridge import explain as bridge_explain
-
-        summary, reason = bridge_explain(i)
-    else:  # pragma: no cover
-        summary, reason = i.summary, i.reason
+def _summarise(i: Intervention, plan: Plan, h: Household, base: Baseline) -> Intervention:
+    summary, reason = explain_lever(i, plan, h, base)
     return replace(i, summary=summary, reason=reason)
-
-
-def tenant_rent_share(plan: Plan, h: Household) -> str:
-    """What the tenant still pays by autogiro in a typical month from the plan's first change
-    (the rule the letters state as facts, `planner.facts.typical_share`), e.g. '4 900,00 kr'."""
-    from .facts import Ledger, first_changed_month, typical_share
-
-    led = Ledger(plan)
-    share, differs = typical_share(led, None, first_changed_month(led, h))
-    if not share:
-        return "Leietaker betaler da ikke noe selv; hele husleien dekkes direkte."
-    total = sum(a.value for _, a in share)
-    note = " (varierer med antall utbetalinger i måneden)" if differs else ""
-    return f"Leietakers eget trekk blir da {format_kr(total)} i en vanlig måned{note}."
-
-
-def _reason_direct(plan: Plan, h: Household, base: _Baseline, kind: str, stream: str) -> str:
-    """A direct payment lowers what the tenant pays on the due day: the dip it removes lies
-    between the due day and the payout."""
-    dates = sorted({t.date for t in plan.transactions if t.kind == kind and t.stream == stream})
-    if not dates:
-        return ""
-    due = h.rent.day or 1
-    pay_day = dates[0].day
-    return _dip_reason(base, _monthly_windows(h, due, pay_day), h)
 
 
 def explain_plan(plan: Plan, h: Household, same_day_credit: bool = False,
@@ -172,7 +34,7 @@ def explain_plan(plan: Plan, h: Household, same_day_credit: bool = False,
     """Summaries and reasons for every intervention, and the plan's story in sentences.
 
     `base_tx`: the household's transactions as the schedule stands, if the caller has them."""
-    base = _Baseline(h, same_day_credit, base_tx)
+    base = Baseline(h, same_day_credit, base_tx)
     interventions = [_summarise(i, plan, h, base) for i in plan.interventions]
     b = plan.baseline
     sentences: list[str] = []

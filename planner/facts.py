@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from .benefits import catalogue as benefit_catalogue
 from .results import Plan, Transaction
 
 #: What a fact's value is: a date, an amount in øre, a month ("YYYY-MM"), a day of the month,
@@ -199,3 +200,13 @@ def typical_share(led: Ledger, nominal_days: Sequence[int] | None,
         days = list(common)
     share = [(dom("share.day", d, "", ks), ore("share.amount", a, "", ks)) for d, a in zip(days, typical) if a > 0]
     return share, sorted(m for m, a in amounts.items() if a != typical)
+
+
+def stream_name(h: Any, stream: str) -> str:
+    """The benefit's name of an income stream (the catalogue's, with the stream's own name): the
+    fact a letter shows for "which payout" (data, not wording: `data/benefits.toml`)."""
+    for inc in h.income:
+        if inc.stream == stream:
+            name = benefit_catalogue().kinds[inc.kind].name
+            return name if inc.name is None else f"{name} ({inc.name})"
+    return stream

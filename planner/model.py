@@ -10,7 +10,7 @@ batch, where pydantic's validation would only cost time.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -25,25 +25,14 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .benefits import Shift, catalogue
-
-if TYPE_CHECKING:
-    pass
-from .io.messages import english, template
+from .codes import english, template
+from .datafiles import levers as lever_data
 from .money import MoneyError, kroner_to_ore
 from .periods import add_months, key_of
 from .personal import has_national_id, reserved_id_reason
 
-
-def _lever_names() -> tuple[str, ...]:
-    """The levers, in the catalogue's order: the one list is `data/levers.toml`."""
-    import tomllib
-    from importlib import resources
-
-    with resources.files("planner.data").joinpath("levers.toml").open("rb") as fh:
-        return tuple(tomllib.load(fh)["levers"])
-
-
-LEVERS: tuple[str, ...] = _lever_names()
+#: The levers, in the catalogue's order: the one list is `data/levers.toml`.
+LEVERS: tuple[str, ...] = tuple(lever_data()["levers"])
 if TYPE_CHECKING:
     LeverName = str
 else:
@@ -130,7 +119,7 @@ class _Scheduled(_Strict):
 
     @field_validator("month_amounts", "month_day")
     @classmethod
-    def _month_keys(cls, value: dict | None) -> dict | None:
+    def _month_keys(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         if value is None:
             return value
         for key in value:
@@ -144,7 +133,7 @@ class _Scheduled(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _one_form(self):
+    def _one_form(self) -> Any:
         # `field` and `value` in the context let the reader name the offending key and its line
         # (pydantic reports a model-level error at the table, not at a key).
         forms = [n for n in ("day", "every_days", "dates") if getattr(self, n) is not None]
@@ -219,7 +208,7 @@ class IncomeStream(_Scheduled):
         return self.late_days if self.late_days is not None else catalogue().kinds[self.kind].late_days
 
     @model_validator(mode="after")
-    def _known_exceptions(self):
+    def _known_exceptions(self) -> Any:
         known = catalogue().kinds[self.kind].exceptions
         for name in self.exceptions or ():
             if name not in known:
@@ -281,30 +270,20 @@ class Arrears(_Strict):
 
 
 class Levers(_Strict):
-    """What the planner may propose for this household; omitted keys take catalogue defaults."""
+    """What the planner may propose for this household; omitted keys take catalogue defaults.
+
+    Each lever's own settings (`rent_days`, `repay_months`, ...) are declared in its module
+    (`planner.levers.setting.Setting`) and kept here as extra keys: the household file is read
+    with `planner.levers.settings.household_model`, which types and checks them, and the engine
+    reads them through `planner.levers.settings.settings_of`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, str_strip_whitespace=True)
 
     allow: list[LeverName] | None = None
     forbid: list[LeverName] = Field(default_factory=list)
-    rent_days: list[Day] | None = None
-    rent_instalments: Annotated[int, Field(ge=1, le=4, strict=True)] | None = None
-    bostotte_to_landlord: bool | None = None
-    deduction_from: list[str] | None = None
-    move_payout: list[str] | None = None
-    repay_months: Annotated[int, Field(ge=1, le=60, strict=True)] | None = None
     #: this household's own lead times per lever or bridge (`[levers.lead.rent_day]
     #: decide_days = 0`): they override the data's and the office's (planner.levers.lead)
     lead: dict[str, dict[str, Any]] = Field(default_factory=dict)
-
-    @field_validator("lead")
-    @classmethod
-    def _known_lead(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        from .levers.lead import LeadError, lead_table
-
-        try:
-            lead_table(None, value)
-        except LeadError as exc:
-            raise PydanticCustomError("lead", "{message}", {"message": str(exc)}) from None
-        return value
 
 
 class Entitlement(_Strict):
@@ -410,7 +389,7 @@ class Household(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _whole(self):
+    def _whole(self) -> Household:
         problem = next(iter(self._household_problems()), None)
         if problem is not None:
             at, value, message, code, params = problem
@@ -421,11 +400,27 @@ class Household(_Strict):
                                                                  "code": code, "params": params})
         return self
 
-    def _household_problems(self):
-        """Checks that need the whole household: yields (dotted path, bad value, message, code,
-        params): the English message, and the code and parameters other languages use."""
+    def _schedule_problems(self, group: str, idx: int,
+                           item: IncomeStream | Expense) -> Iterator[tuple[str, Any, str, str, dict[str, Any]]]:
+        """A row whose schedule cannot be resolved (`planner.calendar`): at its `first` when a
+        monthly kind was given one, else at its day."""
         from .calendar import ScheduleError, resolve_expense, resolve_income
 
+        try:
+            if isinstance(item, IncomeStream):
+                resolve_income(item, self.start, self.profile)
+            else:
+                resolve_expense(item)
+        except ScheduleError as exc:
+            if group == "income" and item.first is not None and item.every_days is None:
+                # `first` on a monthly kind
+                yield (f"{group}.{idx}.first", item.first.isoformat(), str(exc), exc.code, exc.params)
+            else:  # no schedule given and the kind has no default day
+                yield (f"{group}.{idx}.day", None, str(exc), exc.code, exc.params)
+
+    def _household_problems(self) -> Iterator[tuple[str, Any, str, str, dict[str, Any]]]:
+        """Checks that need the whole household: yields (dotted path, bad value, message, code,
+        params): the English message, and the code and parameters other languages use."""
         rents = [i for i, e in enumerate(self.expense) if e.kind == "husleie"]
         if not rents:
             yield (
@@ -462,17 +457,7 @@ class Household(_Strict):
                             english("date_outside_horizon", date=d, start=self.start, end=end),
                             "date_outside_horizon", {"date": d, "start": self.start, "end": end},
                         )
-                try:
-                    if group == "income":
-                        resolve_income(item, self.start, self.profile)  # type: ignore[arg-type]
-                    else:
-                        resolve_expense(item)  # type: ignore[arg-type]
-                except ScheduleError as exc:
-                    if group == "income" and item.first is not None and item.every_days is None:
-                        # `first` on a monthly kind
-                        yield (f"{group}.{idx}.first", item.first.isoformat(), str(exc), exc.code, exc.params)
-                    else:  # no schedule given and the kind has no default day
-                        yield (f"{group}.{idx}.day", None, str(exc), exc.code, exc.params)
+                yield from self._schedule_problems(group, idx, item)
         if self.arrears is not None and self.arrears.since is not None and self.arrears.since > end:
             yield (
                 "arrears.since",
@@ -488,16 +473,6 @@ class Household(_Strict):
                 english("arrears_too_old", oldest=oldest, years=ARREARS_MAX_YEARS),
                 "arrears_too_old", {"oldest": oldest, "years": ARREARS_MAX_YEARS},
             )
-        streams = {i.stream for i in self.income} | {i.kind for i in self.income}
-        for key in ("deduction_from", "move_payout"):
-            for s in getattr(self.levers, key) or ():
-                if s not in streams:
-                    yield (
-                        f"levers.{key}",
-                        s,
-                        english("not_a_stream", name=s, streams=sorted(streams)),
-                        "not_a_stream", {"name": s, "streams": sorted(streams)},
-                    )
 
     @property
     def end(self) -> date:

@@ -12,8 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from .formatting import format_kr as format_kr  # re-exported: the one owner of kroner text
-from .io.messages import english
+from .codes import english
 
 #: Largest absolute amount accepted in one field: 100 million kroner. Nothing a household
 #: receives or pays is near this; a bigger figure is a typo or an attack on int64 sums.

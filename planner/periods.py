@@ -1,4 +1,5 @@
-"""Months: keys, steps and iteration, in one place (as OpenFisca's `periods`).
+"""Months: keys, steps and iteration, in one place (as OpenFisca's `periods`); and the value of a
+dated table in force on a day (`in_force`).
 
 Rent, bostøtte and the monthly figures all count in calendar months; a month is keyed
 "YYYY-MM" everywhere (plan JSON, letters, tables), so the key is made here only.
@@ -7,9 +8,12 @@ Rent, bostøtte and the monthly figures all count in calendar months; a month is
 from __future__ import annotations
 
 import calendar as _stdcal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def month_key(d: date) -> str:
@@ -61,3 +65,15 @@ def month_firsts(start: date, end: date) -> Iterator[date]:
         first = date(y, m, 1)
         if start <= first <= end:
             yield first
+
+
+def in_force(items: Sequence[T], when: date, since: Callable[[T], date | None]) -> T | None:
+    """The dated value in force on `when`: the last of `items` (in the order they take effect)
+    whose start (`since`; None: always) is not after `when`; None when every one starts later.
+    The one lookup of dated values (benefit rules, eviction rates and fees, cost rules)."""
+    chosen = None
+    for item in items:
+        start = since(item)
+        if start is None or start <= when:
+            chosen = item
+    return chosen

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .formatting import day_month, format_decimal, nb_date
+from .formatting import day_month, format_decimal, format_kr, nb_date
 from .model import Diagnosis, Household
-from .money import format_kr
 
 PROBLEM_TEXT = {
     "none": "ingen – saldoen holder seg over grensen hver dag",

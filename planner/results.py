@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from .eviction import EvictionProjection
@@ -29,8 +29,8 @@ class Transaction:
     stream: str | None = None
     rent_month: str | None = None
 
-    def to_json(self) -> dict:
-        out: dict = {"date": self.date.isoformat(), "account": self.account, "kind": self.kind}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"date": self.date.isoformat(), "account": self.account, "kind": self.kind}
         if self.stream is not None:
             out["stream"] = self.stream
         if self.rent_month is not None:
@@ -74,7 +74,7 @@ class Diagnosis:
     opening_buffer_ore: int  # smallest extra opening balance that avoids every dip
     months: tuple[MonthFigures, ...] = field(default=())
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The diagnosis part of the plan contract (`baseline`), plus the per-month figures."""
         return {
             "problem": self.problem,
@@ -109,14 +109,14 @@ class Intervention:
     lever: str
     actors: tuple[str, ...]
     cost: int
-    params: dict
+    params: dict[str, Any]
     summary: str = ""
     reason: str = ""
     #: the first booking the intervention changes, and the latest day to ask for it (issue 11)
     effective_from: date | None = None
     request_by: date | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         out = {"lever": self.lever, "actors": list(self.actors), "cost": self.cost, "params": self.params,
                "summary": self.summary,
                "effective_from": self.effective_from.isoformat() if self.effective_from else None,
@@ -142,8 +142,8 @@ class Shortfall:
     unchanged_monthly_ore: int | None = None
     unchanged_one_time_ore: int | None = None
 
-    def to_json(self) -> dict:
-        out: dict = {
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "monthly_ore": self.monthly_ore,
             "one_time_ore": self.one_time_ore,
             "binding_days": [d.isoformat() for d in self.binding_days],
@@ -239,7 +239,7 @@ class Plan:
             return None
         return typical_split({m: [a for _, a in v] for m, v in per_month.items()})
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         base = self.baseline.to_json()
         return {
             "format": "planner.plan/1",

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from planner.calendar import Schedule, bank_holidays, effective_date, is_bank_day, occurrences, payout_table
+from planner.calendar import Schedule, bank_holidays, effective_date, is_bank_day, occurrences
+from planner.payout_days import payout_table
 
 D = date
 
@@ -216,3 +217,32 @@ def test_uncertain_payout_points_are_noted_in_the_data():
     assert "15.04" in cat.kinds["bostotte"].uncertain and "15.05.2024" in cat.kinds["bostotte"].uncertain
     assert "virkedager" in cat.kinds["aap"].uncertain and "cirka 2 til 3 virkedager" in cat.kinds["aap"].description
     assert cat.kinds["aap"].exceptions["jul-2025"].reference
+
+
+def test_bank_day_stepping_over_easter_2026():
+    """Easter 2026 by hand: Maundy Thursday 2 April, Good Friday 3 April, the weekend, Easter
+    Monday 6 April; Wednesday 1 April and Tuesday 7 April are the bank days around them."""
+    from planner.calendar import add_bank_days, any_bank_day, bank_day_on_or_after, bank_day_on_or_before
+
+    assert add_bank_days(date(2026, 4, 1), 1) == date(2026, 4, 7)
+    assert add_bank_days(date(2026, 4, 7), -1) == date(2026, 4, 1)
+    assert add_bank_days(date(2026, 4, 1), 2) == date(2026, 4, 8)
+    assert add_bank_days(date(2026, 4, 4), 0) == date(2026, 4, 4)  # 0: the day itself, bank day or not
+    assert add_bank_days(date(2026, 4, 4), 1) == date(2026, 4, 7)  # counted from a closed day
+    assert bank_day_on_or_before(date(2026, 4, 6)) == date(2026, 4, 1)
+    assert bank_day_on_or_after(date(2026, 4, 2)) == date(2026, 4, 7)
+    assert bank_day_on_or_before(date(2026, 4, 1)) == bank_day_on_or_after(date(2026, 4, 1)) == date(2026, 4, 1)
+    assert not any_bank_day(date(2026, 4, 2), date(2026, 4, 7))
+    assert any_bank_day(date(2026, 4, 2), date(2026, 4, 8))
+    assert not any_bank_day(date(2026, 4, 7), date(2026, 4, 7))  # an empty range
+
+
+def test_the_dated_value_in_force():
+    """The last value whose start is not after the day; None before the first; None = always."""
+    from planner.periods import in_force
+
+    table = [(None, "a"), (date(2026, 1, 1), "b"), (date(2026, 7, 1), "c")]
+    pick = lambda d: in_force(table, d, lambda r: r[0])[1]  # noqa: E731
+    assert [pick(date(2025, 12, 31)), pick(date(2026, 1, 1)), pick(date(2026, 6, 30)), pick(date(2026, 7, 1))] == \
+        ["a", "b", "b", "c"]
+    assert in_force(table[1:], date(2025, 12, 31), lambda r: r[0]) is None

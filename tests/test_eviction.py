@@ -29,7 +29,7 @@ from planner.eviction import (
     step_dates,
     unpaid_rents,
 )
-from planner.eviction.timeline import _Debt, _interest_exact, solvency_series
+from planner.eviction.timeline import Debt, interest_exact, solvency_series
 from planner.model import Arrears
 
 STEP_ORDER = [
@@ -619,9 +619,9 @@ def test_interest_equals_a_day_by_day_sum(debts, days_after):
     """Interest summed per rate in whole øre-days equals the plain sum of each debt's interest
     for each day at that day's rate (the rate of a day is the one in force on it)."""
     rules = eviction_rules()
-    ds = [_Debt(d, d, amount) for d, amount in debts]
+    ds = [Debt(d, d, amount) for d, amount in debts]
     until = max(d for d, _ in debts) + timedelta(days=days_after)
-    got, _ = _interest_exact(ds, until, rules.interest.at, rules.interest.changes_after, rules.day_count)
+    got, _ = interest_exact(ds, until, rules.interest.at, rules.interest.changes_after, rules.day_count)
     want = Fraction(0)
     for debt in ds:
         day = debt.interest_from + timedelta(days=1)
@@ -634,18 +634,18 @@ def test_interest_equals_a_day_by_day_sum(debts, days_after):
 def _first_process_out_of_reach(h, same_day_credit: bool = False) -> bool:
     """The batch's shortcut as `request_date` takes it: the bound on the first process."""
     from planner.calendar import resolve_expense
-    from planner.eviction.process import _walk
+    from planner.eviction.process import walk_steps
     from planner.eviction.projection import _months_to, _out_of_reach
-    from planner.eviction.timeline import _rent_days, first_unpaid_due, process_start
+    from planner.eviction.timeline import first_unpaid_due, process_start, rent_occurrences
     from planner.model import add_months
 
     series = solvency_series(h, same_day_credit)
     arrears = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
-    first = process_start(first_unpaid_due(_rent_days(resolve_expense(h.rent), h.start, h.end), h.start, series),
+    first = process_start(first_unpaid_due(rent_occurrences(resolve_expense(h.rent), h.start, h.end), h.start, series),
                           arrears, h.start)
     if first is None:
         return False
-    walk = _walk(first, eviction_rules(), None)
+    walk = walk_steps(first, eviction_rules(), None)
     needed = add_months(step_dates(first)[EVICTION_STEP], 1)
     hx = h.model_copy(update={"months": _months_to(h, needed)}) if needed > h.end else h
     return _out_of_reach(hx, walk, solvency_series(hx, same_day_credit))

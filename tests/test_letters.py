@@ -497,12 +497,12 @@ def test_tenant_letter_says_rest_is_paid_directly_only_with_direct_payments(plan
 def test_social_office_budget_lists_every_outgoing(planned, sender):
     """M11: rent, the other expenses by kind and everyday living, adding up to the diagnosis'
     average outgoings per month."""
-    from planner.letters import _budget
+    from planner.letters import budget
     from planner.letters import format_amount as A
 
     for case in ("lav-inntekt", "move-and-buffer"):
         h, p = planned[case]
-        b = _budget(h, p)
+        b = budget(h, p)
         months = len(p.baseline.months)  # these horizons are twelve whole months
         assert b["months"].value == months == 12
         total = b["outgoings_ore"].value

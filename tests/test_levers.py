@@ -41,7 +41,8 @@ def moves(p) -> list[tuple[date, str, str, int, str | None]]:
 
 def test_the_data_file_and_the_lever_modules_agree():
     """The one lever list is data/levers.toml; each lever has its module and nothing else does."""
-    helpers = {"base", "catalogue", "lead", "bridge"}  # shared by the levers: lead times, the bridge
+    # shared by the levers: lead times, the bridge, the settings and the module registry
+    helpers = {"base", "catalogue", "lead", "bridge", "setting", "settings", "registry"}
     modules = {m.name for m in pkgutil.iter_modules(levers_pkg.__path__)} - helpers
     assert modules == set(LEVERS)
     assert list(rules()) == list(LEVERS)
@@ -191,7 +192,7 @@ def test_the_typical_month_is_the_plans_and_the_letters_say_the_same():
     """Issue 10: a 6/6 tie between two splits of the tenant's rent. The plan's rule (most
     common, then the smallest split amount by amount) gives 3 000 + 6 500 kr; the letters used
     to take the split of the first month (4 000 + 5 500 kr). Both now ask the plan."""
-    from planner.letters import _tenant_share
+    from planner.letters import tenant_share
     from planner.model import Diagnosis, Plan, Transaction
 
     txs = []
@@ -204,7 +205,7 @@ def test_the_typical_month_is_the_plans_and_the_letters_say_the_same():
     p = Plan("tie", date(2026, 1, 1), date(2026, 12, 31), "planned", base, (), 0, 0, date(2026, 1, 5), 0, 0,
              tuple(txs))
     assert p.typical_tenant_rent() == (300_000, 650_000)
-    share, differs = _tenant_share(p)
+    share, differs = tenant_share(p)
     assert share == [(5, 300_000), (20, 650_000)]
     assert [m for m, _ in differs] == [f"2026-{m:02d}" for m in range(1, 7)]
 

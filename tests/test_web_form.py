@@ -108,7 +108,7 @@ def test_every_message_sits_on_a_field_the_row_shows(kind, mode, day, first, dat
     for key in f.errors:
         m = re.match(r"^income-0-(\w+)$", key)
         if m:
-            assert m.group(1) in forms._ALWAYS_SHOWN | _VISIBLE[mode], (key, mode, f.errors)
+            assert m.group(1) in forms.ALWAYS_SHOWN | _VISIBLE[mode], (key, mode, f.errors)
 
 
 def test_aap_with_the_standard_says_what_to_choose_on_the_choice_itself():

@@ -28,9 +28,9 @@ RESULT_COLUMNS = [
     "arrears_ore", "children", "priority", "priority_urgency", "priority_arrears", "priority_children",
     "priority_levers", "priority_bostotte", "bostotte_ikke_sokt", "bostotte_estimate_ore", "plan_file", "note",
 ]
-_ORE_COLUMNS = {c for c in RESULT_COLUMNS if c.endswith("_ore")}
+ORE_COLUMNS = {c for c in RESULT_COLUMNS if c.endswith("_ore")}
 #: ISO dates in results.csv: Excel dates in results.xlsx, dd.mm.åååå in results-excel.csv
-_DATE_COLUMNS = {"start", "end", "first_shortfall", "min_balance_before_date", "eviction_request"}
+DATE_COLUMNS = {"start", "end", "first_shortfall", "min_balance_before_date", "eviction_request"}
 #: results-excel.csv's header: the columns as a caseworker reads them (results.csv keeps the
 #: machine names the web import, the half-year report and users' scripts rely on)
 EXCEL_HEADER = {
@@ -48,7 +48,7 @@ EXCEL_HEADER = {
 }
 #: errors-excel.csv's header (errors.csv: file, row, column, value, reason, household)
 EXCEL_ERROR_HEADER = ["Fil", "Rad", "Kolonne", "Verdi", "Hva er galt", "Husstand"]
-_INT_COLUMNS = _ORE_COLUMNS | {"cost", "days_to_request", "children", "days_below_floor", "priority",
+INT_COLUMNS = ORE_COLUMNS | {"cost", "days_to_request", "children", "days_below_floor", "priority",
                                "priority_urgency", "priority_arrears", "priority_children", "priority_levers",
                                "priority_bostotte"}
 

@@ -20,11 +20,11 @@ from ..io.tables import (
 )
 from ..vocabulary import actors_nb, problem_nb, status_nb
 from .common import (
-    _DATE_COLUMNS,
-    _INT_COLUMNS,
-    _ORE_COLUMNS,
+    DATE_COLUMNS,
     EXCEL_ERROR_HEADER,
     EXCEL_HEADER,
+    INT_COLUMNS,
+    ORE_COLUMNS,
     RESULT_COLUMNS,
     BatchOptions,
     BatchSummary,
@@ -66,7 +66,7 @@ class Ranked:
             self.pending = []
 
 
-def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in: int, orphans: int,
+def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in: int, orphans: int,
             t_start: float, warnings: list[str] | None = None, invalid_plans: int = 0) -> BatchSummary:
     db = spool.db
     ranked.flush()
@@ -203,7 +203,7 @@ def _excel_row(r: dict, columns: list[str]) -> list[object]:
     out: list[object] = []
     for c in columns:
         v = r.get(c, "")
-        if c in _ORE_COLUMNS:
+        if c in ORE_COLUMNS:
             v = kroner(v)
         elif c == "status":
             v = status_nb(str(v))
@@ -221,11 +221,11 @@ def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
     while this one writes results.csv from the same rows (`write_xlsx_aside`)."""
     from ..io.xlsx import write_xlsx_aside
 
-    header = [c[:-4] + "_kr" if c in _ORE_COLUMNS else c for c in columns]
-    ore_idx = [k for k, c in enumerate(columns) if c in _ORE_COLUMNS]
-    int_idx = [k for k, c in enumerate(columns) if c in _INT_COLUMNS and c not in _ORE_COLUMNS]
+    header = [c[:-4] + "_kr" if c in ORE_COLUMNS else c for c in columns]
+    ore_idx = [k for k, c in enumerate(columns) if c in ORE_COLUMNS]
+    int_idx = [k for k, c in enumerate(columns) if c in INT_COLUMNS and c not in ORE_COLUMNS]
 
-    date_idx = [k for k, c in enumerate(columns) if c in _DATE_COLUMNS]
+    date_idx = [k for k, c in enumerate(columns) if c in DATE_COLUMNS]
 
     def values():
         for r in rows:

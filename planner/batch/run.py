@@ -33,8 +33,8 @@ from .common import (
 )
 from .engines import DaskEngine, InlineEngine, LocalEngine
 from .journal import Journal
-from .output import Ranked, _finish
-from .worker import ChunkResult, _peak_rss, check_chunk, invalid_plan_error, plan_one, scrub
+from .output import Ranked, finish
+from .worker import ChunkResult, check_chunk, invalid_plan_error, peak_rss, plan_one, scrub
 
 # --------------------------------------------------------------------------- the run
 
@@ -141,9 +141,9 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
                                                 e.reason))
             orphans += 1
         error_sink.flush()
-        summary = _finish(out, spool, ranked, opts, rows_in, orphans, t_start, warnings,
+        summary = finish(out, spool, ranked, opts, rows_in, orphans, t_start, warnings,
                           invalid_plans=stats.get("invalid_plans", 0))
-        summary.main_rss_kib = _peak_rss()
+        summary.main_rss_kib = peak_rss()
         summary.worker_rss_kib = stats["worker_rss_kib"]
     finally:
         journal.close()
@@ -310,7 +310,7 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, ranked: Ranked,
 def keep_input(folder: Path, h) -> None:
     """`households/ID.json`: the household document `plans/ID.json` was made from (not for a
     pseudonymised run: the document would tie the amounts back to a known person)."""
-    from ..web.forms import household_document
+    from ..io.document import household_document
 
     private_dir(folder)
     write_atomic(folder / f"{h.id}.json",

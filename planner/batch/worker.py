@@ -147,7 +147,7 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
                 out.rows.append(row)
             else:
                 out.jobs.append((h, row))
-    out.rss_kib = _peak_rss()
+    out.rss_kib = peak_rss()
     return out
 
 
@@ -156,7 +156,7 @@ def _needs_plan(problem: str, h) -> bool:
     return problem != "none" or (h.arrears is not None and h.arrears.amount > 0)
 
 
-def _peak_rss() -> int:
+def peak_rss() -> int:
     try:
         import resource
 
@@ -208,7 +208,7 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
     except HorizonPassed as exc:
         row.update(status="failed", note=f"perioden er passert: {nb_date(h.start)}–{nb_date(h.end)} ligger før "
                                          f"--as-of {nb_date(exc.as_of)}; kjør batchen med --roll-forward")
-        return row, None, _peak_rss()
+        return row, None, peak_rss()
     h = aligned.household
     use_alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     if use_alarm:
@@ -226,10 +226,10 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
                 signal.setitimer(signal.ITIMER_REAL, 0)
     except (_HouseholdTimeout, SolverTimeout):
         row.update(status="timeout", note=f"ingen plan innen tidsgrensen på {format_number(time_limit_s)} s (CP-SAT-sekunder)")
-        return _with_request(row, h, same_day_credit), None, _peak_rss()
+        return _with_request(row, h, same_day_credit), None, peak_rss()
     except Exception as exc:  # noqa: BLE001 - a bug in one household must not stop the other 99 999; it is reported
         row.update(status="failed", note=f"feil i planner: {type(exc).__name__}")
-        return _with_request(row, h, same_day_credit), None, _peak_rss()
+        return _with_request(row, h, same_day_credit), None, peak_rss()
     finally:
         if use_alarm and old is not None:
             signal.signal(signal.SIGALRM, old)
@@ -241,7 +241,7 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
         row.update(status="error", note=f"planen bryter {SCHEMA_NAME} ved {problem.path or '(planen)'} "
                                         "(se errors.csv)",
                    _invalid_plan={"path": problem.path, "message": problem.message})
-        return row, None, _peak_rss()
+        return row, None, peak_rss()
     actors = sorted({a for i in p.interventions for a in i.actors})
     row.update(
         status=p.status,
@@ -254,7 +254,7 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
         plan_file=f"plans/{h.id}.json",
         note=_plan_note(p, shortfall),
     )
-    return row, json.dumps(doc, ensure_ascii=False, separators=(",", ":")), _peak_rss()
+    return row, json.dumps(doc, ensure_ascii=False, separators=(",", ":")), peak_rss()
 
 
 def invalid_plan_error(row: dict) -> RowError | None:

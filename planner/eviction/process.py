@@ -7,21 +7,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
-from ..formatting import nb_date
-from ..money import format_kr
+from ..formatting import format_kr, nb_date
 from .results import CostLine, EvictionProjection, FeesUsed, Settlement, Step, UnpaidRent
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, Lookup, Profile, StepRule, eviction_rules
 from .timeline import (
+    Debt,
     RateAt,
-    _Debt,
-    _interest_exact,
-    _month_last_day,
-    _months,
-    _round_ore,
-    _step_costs,
     court_fees,
+    interest_exact,
+    month_keys,
+    month_last_day,
+    round_ore,
+    step_costs,
     step_dates,
 )
 
@@ -29,7 +28,7 @@ from .timeline import (
 
 
 #: a projection that ends before any eviction request: no request, no cure, no fees
-_NO_REQUEST: dict = dict(request_date=None, eviction_date=None, cure_amount_ore=0, cure_principal_ore=0,
+NO_REQUEST: dict[str, Any] = dict(request_date=None, eviction_date=None, cure_amount_ore=0, cure_principal_ore=0,
                          cure_interest_ore=0, cure_costs_ore=0, cure_deadline=None, fees=None)
 
 
@@ -39,7 +38,7 @@ WalkStep = tuple[StepRule, date, tuple[CostLine, ...], int]
 
 
 @lru_cache(maxsize=4096)
-def _walk(first_due: date, rules: EvictionRules, profile: str | None) -> tuple[WalkStep, ...]:
+def walk_steps(first_due: date, rules: EvictionRules, profile: str | None) -> tuple[WalkStep, ...]:
     """The steps of a process from `first_due`, with their dates and costs: the same for every
     household whose rent fell due that day, so worked out once for all of them."""
     dates = step_dates(first_due, rules, profile)
@@ -48,7 +47,7 @@ def _walk(first_due: date, rules: EvictionRules, profile: str | None) -> tuple[W
     costs = 0
     for rule in rules.steps:
         when = dates[rule.key]
-        lines = _step_costs(rule, when, first_due, rules, p)
+        lines = step_costs(rule, when, first_due, rules, p)
         costs += sum(c.amount_ore for c in lines)
         out.append((rule, when, lines, costs))
     return tuple(out)
@@ -58,7 +57,7 @@ class _Claim:
     """What is owed in one process: its debts, and simple interest on them at the data's rates
     (or a profile's one rate), exactly; `fallback` says whether any day used a fallback rate."""
 
-    def __init__(self, debts: list[_Debt], rules: EvictionRules, profile: Profile | None, first_due: date) -> None:
+    def __init__(self, debts: list[Debt], rules: EvictionRules, profile: Profile | None, first_due: date) -> None:
         self.debts = debts
         self.day_count = rules.day_count
         self.fallback = False
@@ -81,23 +80,23 @@ class _Claim:
     def interest_to(self, when: date, owed_by: date) -> int:
         """Interest up to `when` on the debts owed by `owed_by`, rounded to whole øre."""
         owed = (d for d in self.debts if d.owed_from <= owed_by)
-        exact, fb = _interest_exact(owed, when, self.rate_at, self.next_change, self.day_count)
+        exact, fb = interest_exact(owed, when, self.rate_at, self.next_change, self.day_count)
         self.fallback = self.fallback or fb
-        return _round_ore(exact)
+        return round_ore(exact)
 
 
-def _claim(walk: tuple[WalkStep, ...], debts: list[_Debt], rules: EvictionRules, profile: Profile | None,
+def claim_of(walk: tuple[WalkStep, ...], debts: list[Debt], rules: EvictionRules, profile: Profile | None,
            first_due: date) -> _Claim:
     """The process's claim: the debts owed by the eviction date (later rent is not part of it)."""
-    eviction = _date_of(walk, EVICTION_STEP)
+    eviction = date_of(walk, EVICTION_STEP)
     return _Claim([d for d in debts if d.owed_from <= eviction], rules, profile, first_due)
 
 
-def _date_of(walk: tuple[WalkStep, ...], key: str) -> date:
+def date_of(walk: tuple[WalkStep, ...], key: str) -> date:
     return next(when for rule, when, _, _ in walk if rule.key == key)
 
 
-def _first_settlement(walk: tuple[WalkStep, ...], claim: _Claim, afford: Callable[[date], int | None],
+def first_settlement(walk: tuple[WalkStep, ...], claim: _Claim, afford: Callable[[date], int | None],
                       first_due: date) -> Settlement | None:
     """The first notice with a deadline whose claim the account pays by then, or None."""
     for rule, when, _, costs in walk:
@@ -108,10 +107,10 @@ def _first_settlement(walk: tuple[WalkStep, ...], claim: _Claim, afford: Callabl
     return None
 
 
-def _project(
+def project_walk(
     *,
     first_due: date,
-    debts: list[_Debt],
+    debts: list[Debt],
     months_from: date,
     rules: EvictionRules,
     profile: Profile | None,
@@ -124,11 +123,11 @@ def _project(
     household's account from a day to the end of its month, before paying anything), a notice
     with a deadline whose claim the account can pay by then is paid, and the process stops
     there: the result then has status "settled" and one settlement."""
-    walk = _walk(first_due, rules, profile.name if profile else None)
-    request, eviction = _date_of(walk, REQUEST_STEP), _date_of(walk, EVICTION_STEP)
-    claim = _claim(walk, debts, rules, profile, first_due)
+    walk = walk_steps(first_due, rules, profile.name if profile else None)
+    request, eviction = date_of(walk, REQUEST_STEP), date_of(walk, EVICTION_STEP)
+    claim = claim_of(walk, debts, rules, profile, first_due)
     debts = claim.debts
-    settled = _first_settlement(walk, claim, afford, first_due) if afford is not None else None
+    settled = first_settlement(walk, claim, afford, first_due) if afford is not None else None
 
     steps: list[Step] = []
     cure = (0, 0, 0)
@@ -174,8 +173,8 @@ def _project(
     )
 
     by_month = {}
-    for key in _months(months_from, eviction):
-        end = min(_month_last_day(key), eviction)
+    for key in month_keys(months_from, eviction):
+        end = min(month_last_day(key), eviction)
         by_month[key] = sum(d.amount_ore for d in debts if d.owed_from <= end)
 
     return EvictionProjection(
@@ -221,13 +220,13 @@ def _try_settle(
 
 
 def _settled(
-    x: Settlement, steps: list[Step], debts: list[_Debt], months_from: date, household: str | None,
+    x: Settlement, steps: list[Step], debts: list[Debt], months_from: date, household: str | None,
     unpaid: tuple[UnpaidRent, ...], existing_ore: int, rules: EvictionRules, profile: Profile | None,
 ) -> EvictionProjection:
     """A process that stops at a notice because the account pays it."""
     by_month = {}
-    for key in _months(months_from, x.paid_on):
-        end = min(_month_last_day(key), x.paid_on - timedelta(days=1))
+    for key in month_keys(months_from, x.paid_on):
+        end = min(month_last_day(key), x.paid_on - timedelta(days=1))
         by_month[key] = sum(d.amount_ore for d in debts if d.owed_from <= end)
     return EvictionProjection(
         status="settled",
@@ -238,7 +237,7 @@ def _settled(
         arrears_by_month=by_month,
         unpaid_rents=tuple(u for u in unpaid if u.due <= x.notice_date),
         existing_arrears_ore=existing_ore,
-        **_NO_REQUEST,
+        **NO_REQUEST,
         settlements=(x,),
     )
 
@@ -326,9 +325,9 @@ def project_claim(
     p = rules.profiles[profile] if profile is not None else None
     if claim_ore <= 0:
         raise ValueError("the claim must be more than 0 øre")
-    return _project(
+    return project_walk(
         first_due=first_due,
-        debts=[_Debt(first_due, first_due, claim_ore)],
+        debts=[Debt(first_due, first_due, claim_ore)],
         months_from=first_due,
         rules=rules,
         profile=p,

@@ -12,20 +12,20 @@ import numpy as np
 
 from ..calendar import resolve_expense
 from ..cashflow import check_table, compile_households, horizon
+from ..formatting import format_kr
+from ..formatting import nb_date as _d
 from ..model import Household, Transaction, add_months
-from ..money import format_kr
 from ..periods import month_key
-from .process import _NO_REQUEST, WalkStep, _claim, _date_of, _first_settlement, _project, _walk
+from .process import NO_REQUEST, WalkStep, claim_of, date_of, first_settlement, project_walk, walk_steps
 from .results import EvictionProjection, Settlement, UnpaidRent
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, eviction_rules
-from .text import _d
 from .timeline import (
-    _Debt,
-    _month_last_day,
-    _months,
-    _rent_days,
+    Debt,
     first_unpaid_due,
+    month_keys,
+    month_last_day,
     process_start,
+    rent_occurrences,
     solvency_series,
     step_dates,
     unpaid_rents,
@@ -41,10 +41,10 @@ def _no_arrears(household: Household) -> EvictionProjection:
         profile=None,
         first_due=None,
         steps=(),
-        arrears_by_month={k: 0 for k in _months(household.start, household.end)},
+        arrears_by_month={k: 0 for k in month_keys(household.start, household.end)},
         unpaid_rents=(),
         existing_arrears_ore=0,
-        **_NO_REQUEST,
+        **NO_REQUEST,
         notes=("Husleien blir trukket i sin helhet hver måned i perioden; ingen restanse oppstår.",),
     )
 
@@ -70,7 +70,7 @@ def project_household(
     settled: list[Settlement] = []
     first: EvictionProjection | None = None
     for r in _processes(h, same_day_credit, rules, _Balances(h, same_day_credit, txs, series), settled):
-        p = _project(
+        p = project_walk(
             first_due=r.first_due,
             debts=r.debts,
             months_from=min(h.start, r.first_due),
@@ -99,21 +99,21 @@ def request_date(household: Household, same_day_credit: bool = False, rules: Evi
     h = household
     balances = _Balances(h, same_day_credit, None, series)
     existing = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
-    rents = _rent_days(resolve_expense(h.rent), h.start, h.end)
+    rents = rent_occurrences(resolve_expense(h.rent), h.start, h.end)
     first_due = process_start(first_unpaid_due(rents, h.start, balances.of(h)), existing, h.start)
     if first_due is None:
         return None
-    walk = _walk(first_due, rules, None)
-    needed = add_months(_date_of(walk, EVICTION_STEP), 1)
+    walk = walk_steps(first_due, rules, None)
+    needed = add_months(date_of(walk, EVICTION_STEP), 1)
     hx = balances.continued(_months_to(h, needed)) if needed > h.end else h
     if _out_of_reach(hx, walk, balances.of(hx)):
-        return _date_of(walk, REQUEST_STEP)  # the first process ends in a request
+        return date_of(walk, REQUEST_STEP)  # the first process ends in a request
     settled: list[Settlement] = []
     for r in _processes(h, same_day_credit, rules, balances, settled):
-        walk = _walk(r.first_due, rules, None)
-        x = _first_settlement(walk, _claim(walk, r.debts, rules, None, r.first_due), r.afford, r.first_due)
+        walk = walk_steps(r.first_due, rules, None)
+        x = first_settlement(walk, claim_of(walk, r.debts, rules, None, r.first_due), r.afford, r.first_due)
         if x is None:
-            return _date_of(walk, REQUEST_STEP)
+            return date_of(walk, REQUEST_STEP)
         settled.append(x)
     return None
 
@@ -134,7 +134,7 @@ def _out_of_reach(h: Household, walk: tuple[WalkStep, ...], series: np.ndarray) 
     window, no day can pay principal + interest (never negative) + costs."""
     existing = h.arrears.amount if h.arrears is not None and h.arrears.amount > 0 else 0
     since = (h.arrears.since or h.start) if h.arrears is not None else h.start
-    rents = _rent_days(resolve_expense(h.rent), h.start, h.end)
+    rents = rent_occurrences(resolve_expense(h.rent), h.start, h.end)
     known = len(series) - 1
     for rule, when, _, costs in walk:
         if not rule.pay_within_days:
@@ -145,12 +145,12 @@ def _out_of_reach(h: Household, walk: tuple[WalkStep, ...], series: np.ndarray) 
             continue  # the whole window lies before the horizon: nothing can be paid there
         if b > known:
             return False  # days the series does not know: the full walk decides
-        reach = min(known, (_month_last_day(month_key(deadline)) - h.start).days)
+        reach = min(known, (month_last_day(month_key(deadline)) - h.start).days)
         later = sum(h.rent.amount_for(o.nominal.year, o.nominal.month) for o in rents
                     if o.nominal > when and (o.effective - h.start).days <= reach)
         owed_before = existing if since <= when else 0
         for t in _last_window_days(h.start, a, b):
-            month_end = min(known, (_month_last_day(month_key(h.start + timedelta(days=t))) - h.start).days)
+            month_end = min(known, (month_last_day(month_key(h.start + timedelta(days=t))) - h.start).days)
             if int(series[t:month_end + 1].min()) + later - owed_before >= costs:
                 return False
     return True
@@ -161,7 +161,7 @@ def _last_window_days(start: date, a: int, b: int) -> list[int]:
     out = []
     t = a
     while t <= b:
-        month_end = (_month_last_day(month_key(start + timedelta(days=t))) - start).days
+        month_end = (month_last_day(month_key(start + timedelta(days=t))) - start).days
         out.append(min(b, month_end))
         t = month_end + 1
     return out
@@ -172,7 +172,7 @@ class _Process:
     """One process of a household's "if nothing is done": what starts it and what it claims."""
 
     first_due: date
-    debts: list[_Debt]
+    debts: list[Debt]
     unpaid: tuple[UnpaidRent, ...]
     existing_ore: int
     afford: Callable[[date], int | None]
@@ -195,7 +195,7 @@ def _processes(h: Household, same_day_credit: bool, rules: EvictionRules, balanc
             return
         first_due = process_start(unpaid[0].due if unpaid else None, owed_existing, h.start)
         assert first_due is not None  # unpaid rent or existing arrears (the loop stops otherwise)
-        eviction = _date_of(_walk(first_due, rules, None), EVICTION_STEP)
+        eviction = date_of(walk_steps(first_due, rules, None), EVICTION_STEP)
         # Rent due up to the eviction date counts; a holiday can push its debit days later, so
         # the schedule as it stands is continued a month past the eviction date when the
         # horizon is short.
@@ -204,10 +204,10 @@ def _processes(h: Household, same_day_credit: bool, rules: EvictionRules, balanc
             hx = balances.continued(_months_to(h, needed))
             all_unpaid = unpaid_rents(hx, same_day_credit, None, payments, balances.of(hx))
             unpaid = _open_rents(all_unpaid, paid_until)
-        debts = [_Debt(u.due, u.debit_date, u.unpaid_ore) for u in unpaid]
+        debts = [Debt(u.due, u.debit_date, u.unpaid_ore) for u in unpaid]
         if owed_existing is not None:
             since = owed_existing.since or h.start
-            debts.insert(0, _Debt(since, since, owed_existing.amount))
+            debts.insert(0, Debt(since, since, owed_existing.amount))
         account = _account(hx.start, balances.of(hx), all_unpaid, payments)
         yield _Process(first_due, debts, unpaid, owed_existing.amount if owed_existing is not None else 0,
                        _afford(hx.start, hx.end, account))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from .rules import FORMAT, Status
 
@@ -23,7 +23,7 @@ class CostLine:
     fallback: bool = False  # a base value beyond its confirmed period was used
     uncertain: bool = False  # the data marks the fee itself as uncertain
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "key": self.key,
             "name_nb": self.name_nb,
@@ -49,7 +49,7 @@ class Step:
     interest_ore: int  # interest accrued to this date
     claim_ore: int  # principal + interest + all costs so far, this step's included
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "key": self.key,
             "name_nb": self.name_nb,
@@ -74,7 +74,7 @@ class UnpaidRent:
     rent_ore: int
     unpaid_ore: int
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "rent_month": self.rent_month,
             "due": self.due.isoformat(),
@@ -101,7 +101,7 @@ class FeesUsed:
     interest_source: Literal["data", "profile"]
     interest_fallback: bool  # any day of the projection beyond a confirmed rate
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "r_year": self.r_year,
             "r_ore": self.r_ore,
@@ -137,7 +137,7 @@ class Settlement:
     def amount_ore(self) -> int:
         return self.principal_ore + self.interest_ore + self.costs_ore
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "step": self.step,
             "name_nb": self.name_nb,
@@ -191,7 +191,7 @@ class EvictionProjection:
     def step(self, key: str) -> Step | None:
         return next((s for s in self.steps if s.key == key), None)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """JSON-friendly: øre integers in fields ending `_ore`, ISO dates, None as null."""
 
         def iso(d: date | None) -> str | None:

@@ -8,9 +8,10 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 from ..money import kroner_to_ore
+from ..periods import in_force
 
 FORMAT = "planner.eviction/1"
 Status = Literal["no arrears", "arrears", "settled"]
@@ -71,10 +72,7 @@ class Parameter:
         A date before the first value takes the first value; a date beyond a value's confirmed
         period takes it too. Both are flagged as fallbacks, never silently used.
         """
-        chosen = None
-        for v in self.values:
-            if v.valid_from <= when:
-                chosen = v
+        chosen = in_force(self.values, when, lambda v: v.valid_from)
         if chosen is None:
             first = self.values[0]
             return Lookup(first.value, first.valid_from, True, first.status, first.fee_rounding)
@@ -136,11 +134,7 @@ class CostRule:
 
     def period_for(self, first_due: date) -> CostPeriod:
         """The rule for a claim due on `first_due` (the first period if it is older)."""
-        chosen = self.periods[0]
-        for p in self.periods:
-            if p.valid_from <= first_due:
-                chosen = p
-        return chosen
+        return in_force(self.periods, first_due, lambda p: p.valid_from) or self.periods[0]
 
 
 @dataclass(frozen=True)
@@ -238,7 +232,7 @@ def _period_end(start: date, period: str) -> date:
     raise ValueError(f"unknown period {period!r}; allowed: year, half-year")
 
 
-def _parameter(key: str, raw: dict, unit: str) -> Parameter:
+def _parameter(key: str, raw: dict[str, Any], unit: str) -> Parameter:
     period = raw.get("period", "year")
     values = []
     for valid_from, entry in sorted(raw["values"].items()):
@@ -265,7 +259,7 @@ def _parameter(key: str, raw: dict, unit: str) -> Parameter:
                      raw.get("known_until"))
 
 
-def _cost_rule(key: str, v: dict) -> CostRule:
+def _cost_rule(key: str, v: dict[str, Any]) -> CostRule:
     """One `[costs.KEY]` entry with its rules by due date; a bad base or rounding fails loudly."""
     if v["base"] not in COST_BASES:
         raise ValueError(f"eviction data: cost {key!r} has unknown base {v['base']!r}; allowed: {', '.join(COST_BASES)}")
@@ -286,7 +280,7 @@ def _cost_rule(key: str, v: dict) -> CostRule:
                     reference=v.get("reference", ""), uncertain=v.get("uncertain"), vat=v.get("vat"))
 
 
-def _fee_limit(key: str, v: dict, costs: dict[str, CostRule]) -> FeeLimit:
+def _fee_limit(key: str, v: dict[str, Any], costs: dict[str, CostRule]) -> FeeLimit:
     """One `[fee_limits.KEY]` entry; a cost it names that the data lacks fails loudly."""
     names = tuple(v["costs"])
     for c in names:
@@ -301,43 +295,46 @@ def _fee_limit(key: str, v: dict, costs: dict[str, CostRule]) -> FeeLimit:
                     uncertain=v.get("uncertain"))
 
 
-def parse_rules(raw: dict) -> EvictionRules:
+def _step_rule(key: str, v: dict[str, Any], steps: list[StepRule], costs: dict[str, Any]) -> StepRule:
+    """One step of the data, refusing a reference to a step before it or a cost that does not exist."""
+    seen = {s.key for s in steps}
+    after = v.get("after")
+    if steps and after not in seen:
+        raise ValueError(f"eviction data: step {key!r} comes after {after!r}, which is not an earlier step")
+    nb = v.get("not_before")
+    not_before = () if nb is None else ((nb["step"], int(nb["days"])),)
+    for ref, _ in not_before:
+        if ref not in seen:
+            raise ValueError(f"eviction data: step {key!r} not_before {ref!r}, which is not an earlier step")
+    for c in v.get("costs", ()):
+        if c not in costs:
+            raise ValueError(f"eviction data: step {key!r} names unknown cost {c!r}")
+    if v.get("court_fee") not in (None, *COURT_FEES):
+        raise ValueError(f"eviction data: step {key!r} has unknown court_fee {v.get('court_fee')!r}")
+    return StepRule(
+        key=key,
+        name_nb=v["name_nb"],
+        name_en=v.get("name_en", ""),
+        after=after if steps else None,
+        months=int(v.get("months", 0)),
+        days=int(v.get("days", 0)),
+        not_before=not_before,
+        legal_basis=v.get("legal_basis", ""),
+        reference=v.get("reference", ""),
+        costs=tuple(v.get("costs", ())),
+        court_fee=v.get("court_fee"),
+        uncertain=v.get("uncertain"),
+        pay_within_days=v.get("pay_within_days"),
+    )
+
+
+def parse_rules(raw: dict[str, Any]) -> EvictionRules:
     """Build `EvictionRules` from the parsed TOML, refusing references to unknown steps or costs
     (a typo in the data must fail loudly, not drop a fee)."""
     costs = {k: _cost_rule(k, v) for k, v in raw.get("costs", {}).items()}
     steps: list[StepRule] = []
     for key, v in raw["steps"].items():
-        seen = {s.key for s in steps}
-        after = v.get("after")
-        if steps and after not in seen:
-            raise ValueError(f"eviction data: step {key!r} comes after {after!r}, which is not an earlier step")
-        nb = v.get("not_before")
-        not_before = () if nb is None else ((nb["step"], int(nb["days"])),)
-        for ref, _ in not_before:
-            if ref not in seen:
-                raise ValueError(f"eviction data: step {key!r} not_before {ref!r}, which is not an earlier step")
-        for c in v.get("costs", ()):
-            if c not in costs:
-                raise ValueError(f"eviction data: step {key!r} names unknown cost {c!r}")
-        if v.get("court_fee") not in (None, *COURT_FEES):
-            raise ValueError(f"eviction data: step {key!r} has unknown court_fee {v.get('court_fee')!r}")
-        steps.append(
-            StepRule(
-                key=key,
-                name_nb=v["name_nb"],
-                name_en=v.get("name_en", ""),
-                after=after if steps else None,
-                months=int(v.get("months", 0)),
-                days=int(v.get("days", 0)),
-                not_before=not_before,
-                legal_basis=v.get("legal_basis", ""),
-                reference=v.get("reference", ""),
-                costs=tuple(v.get("costs", ())),
-                court_fee=v.get("court_fee"),
-                uncertain=v.get("uncertain"),
-                pay_within_days=v.get("pay_within_days"),
-            )
-        )
+        steps.append(_step_rule(key, v, steps, costs))
     keys = [s.key for s in steps]
     for needed in (REQUEST_STEP, EVICTION_STEP):
         if needed not in keys:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..formatting import nb_date
-from ..money import format_kr
+from ..formatting import format_kr, nb_date
 from .results import EvictionProjection
 
 # --------------------------------------------------------------------------- text

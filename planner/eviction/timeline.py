@@ -73,7 +73,7 @@ def _round_fee(kroner: Decimal, rounding: str) -> int:
     return int(math.floor(kroner)) * 100
 
 
-def _step_costs(
+def step_costs(
     rule: StepRule, when: date, first_due: date, rules: EvictionRules, profile: Profile | None
 ) -> tuple[CostLine, ...]:
     """The costs added at a step on `when`: each fee by the rule for a claim due `first_due`,
@@ -152,7 +152,7 @@ def _one_fee_together(lines: list[CostLine], when: date, rules: EvictionRules,
 
 
 @dataclass(frozen=True)
-class _Debt:
+class Debt:
     owed_from: date  # joins the claim (nominal due date)
     interest_from: date  # interest runs from the day after this date
     amount_ore: int
@@ -161,8 +161,8 @@ class _Debt:
 RateAt = Callable[[date], Lookup]
 
 
-def _interest_exact(
-    debts: Iterable[_Debt], until: date, rate_at: RateAt, next_change: Callable[[date], date | None],
+def interest_exact(
+    debts: Iterable[Debt], until: date, rate_at: RateAt, next_change: Callable[[date], date | None],
     day_count: int,
 ) -> tuple[Fraction, bool]:
     """Simple interest on `debts`, each for the days after its `interest_from` up to `until`,
@@ -190,7 +190,7 @@ def _per_ore_day(percent: Decimal, day_count: int) -> Fraction:
     return Fraction(percent) / (100 * day_count)
 
 
-def _round_ore(x: Fraction) -> int:
+def round_ore(x: Fraction) -> int:
     """Half up to whole øre (x is never negative here)."""
     return math.floor(x + Fraction(1, 2))
 
@@ -229,7 +229,7 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
     sched = resolve_expense(h.rent)
     carried = 0
     out: list[UnpaidRent] = []
-    for occ in _rent_days(sched, h.start, h.end):
+    for occ in rent_occurrences(sched, h.start, h.end):
         t = (occ.effective - h.start).days
         balance = int(series[t]) + carried - sum(a for d, a in payments if d <= occ.effective)
         if balance >= 0:  # covered: nothing unpaid, whatever the month's rent
@@ -250,7 +250,7 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
 
 
 @lru_cache(maxsize=4096)
-def _rent_days(schedule: Schedule, start: date, end: date) -> tuple[Occurrence, ...]:
+def rent_occurrences(schedule: Schedule, start: date, end: date) -> tuple[Occurrence, ...]:
     """A rent schedule's occurrences (households share them; the projection asks again and again)."""
     return occurrences(schedule, start, end)
 
@@ -275,10 +275,10 @@ def process_start(first_unpaid: date | None, arrears: Arrears | None, start: dat
     return min(starts) if starts else None
 
 
-def _months(first: date, last: date) -> list[str]:
+def month_keys(first: date, last: date) -> list[str]:
     """The month keys from `first`'s month to `last`'s."""
     return [key_of(y, m) for y, m in months_between(first, last)]
 
 
-def _month_last_day(key: str) -> date:
+def month_last_day(key: str) -> date:
     return last_day(key)

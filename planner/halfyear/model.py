@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..formatting import nb_date
+from ..levers.catalogue import catalogue
 
 #: Follow-up states of an intervention as the report groups them (issue 12's task states:
 #: to_ask, asked, agreed, in_effect, refused). None: the source knows only that it was proposed.
@@ -31,10 +32,9 @@ OUTCOME_NB = {"solved": "Løst", "paid": "Betalt", "petition_sent": "Begjæring 
 #: outcomes that count as "solution" for the time-to-solution figure
 SOLVED = ("solved", "paid", "petition_withdrawn")
 
-LEVER_NB = {"opening_buffer": "Startbuffer (bro)", "rent_day": "Endret trekkdag for husleien",
-            "rent_instalments": "Husleien delt i avdrag", "bostotte_to_landlord": "Bostøtte til kommunen som utleier",
-            "deduction": "Husleietrekk i ytelse", "move_payout": "Flyttet utbetalingsdag",
-            "repayment_plan": "Nedbetalingsavtale for restanse"}
+#: The interventions by their Norwegian name: the levers' names from their one source
+#: (`data/levers.toml`, `planner.levers.catalogue`), after the bridge a plan may open with.
+LEVER_NB = {"opening_buffer": "Startbuffer (bro)", **{k: v.name for k, v in catalogue().items()}}
 ACTOR_NB = {"tenant": "Leietaker", "landlord": "Utleier", "nav": "NAV", "husbanken": "Husbanken",
             "creditor": "Kreditor", "sosialtjenesten": "Sosialtjenesten"}
 AGE_NB = {"u25": "Under 25", "25-34": "25–34", "35-44": "35–44", "45-54": "45–54", "55-66": "55–66",

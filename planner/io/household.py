@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from ..levers.settings import household_model
 from ..model import Household
 from ..money import WrittenFloat
 from .errors import InputError, Problem
@@ -45,10 +46,10 @@ def read_household(path: str | Path) -> Household:
         raise InputError([Problem(name, "is empty: a household file needs at least id, start and the rent")])
     suffix = path.suffix.lower()
     if suffix == ".json":
-        data = _parse_json(text, name)
+        data = parse_json(text, name)
         locate = None
     elif suffix == ".toml":
-        data = _parse_toml(text, name)
+        data = parse_toml(text, name)
         locate = text
     else:
         raise InputError([Problem(name, f"unknown file type {path.suffix!r}; allowed: .toml, .json")])
@@ -140,14 +141,14 @@ def _check_depth(data: object) -> None:
             stack.extend((v, depth + 1) for v in item)
 
 
-def _parse_toml(text: str, name: str) -> dict:
+def parse_toml(text: str, name: str) -> dict:
     try:
         return load_toml(text)
     except ParseError as exc:
         raise InputError([Problem(name, str(exc), line=exc.line)]) from None
 
 
-def _parse_json(text: str, name: str) -> dict:
+def parse_json(text: str, name: str) -> dict:
     try:
         data = load_json(text)
     except ParseError as exc:
@@ -160,7 +161,7 @@ def _parse_json(text: str, name: str) -> dict:
 def household_from_dict(data: dict, name: str = "<input>", source_text: str | None = None) -> Household:
     """Validate a parsed household; `source_text` (TOML) lets errors carry line numbers."""
     try:
-        return Household.model_validate(data)
+        return household_model().model_validate(data)
     except ValidationError as exc:
         raise InputError([_problem(dict(err), name, source_text) for err in exc.errors()]) from None
 
@@ -291,7 +292,7 @@ def _names_value(message: str, value: object) -> bool:
 
 def _int_bounds(loc: tuple) -> tuple[int | None, int | None]:
     """The ge/le bounds declared on the integer field at `loc`, if any."""
-    cls: object = Household
+    cls: object = household_model()
     info = None
     for part in loc:
         if isinstance(part, int):
@@ -335,12 +336,8 @@ def _field_name(loc: tuple) -> str:
     return out
 
 
-def _model_fields(cls: type[BaseModel]) -> dict:
-    return cls.model_fields
-
-
 def _allowed_keys(loc: tuple) -> list[str]:
-    cls: object = Household
+    cls: object = household_model()
     for part in loc:
         if isinstance(part, int):
             continue

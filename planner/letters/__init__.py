@@ -20,14 +20,14 @@ from .context import (
     LANGS,
     Item,
     LetterError,
-    _budget,
-    _tenant_share,
     clean_basis,
     first_change,
     letter_context,
     recipients,
     requests,
+    tenant_share,
 )
+from .figures import budget
 from .rendering import (
     format_for_path,
     letter_filename,
@@ -44,5 +44,5 @@ __all__ = [
     "sender_from_dict", "recipients", "render_letter", "write_letters", "letter_filename", "format_amount",
     "format_date", "format_dom", "format_month", "letter_context", "sender_from_options", "first_change",
     "clean_basis", "format_for_path", "requests", "letter_missing", "render_html_fragment", "Item",
-    "_budget", "_tenant_share",
+    "budget", "tenant_share",
 ]

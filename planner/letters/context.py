@@ -12,6 +12,7 @@ from pathlib import Path
 from ..facts import Fact, Ledger, first_changed_month, month, ore, typical_share
 from ..facts import rent_changes as facts_rent_changes
 from ..levers import rules
+from .figures import budget, projection_facts
 from .sender import RECIPIENTS, Recipient, Sender
 
 LANGS: tuple[str, ...] = ("nb", "en")
@@ -70,7 +71,7 @@ def _stream_kind(household, stream: str) -> str:
     return stream
 
 
-def _intervention_recipients(i, household=None) -> list[str]:
+def intervention_recipients(i, household=None) -> list[str]:
     out = []
     for actor in i.actors:
         to = ACTOR_RECIPIENT.get(actor)
@@ -92,7 +93,7 @@ def recipients(plan, household=None) -> list[str]:
     """
     wanted: set[str] = set()
     for i in plan.interventions:
-        wanted.update(_intervention_recipients(i, household))
+        wanted.update(intervention_recipients(i, household))
     if plan.status == "infeasible":
         wanted.update({"tenant", "sosialtjenesten"})
     if wanted:
@@ -181,7 +182,7 @@ def _share_facts(plan, household=None) -> tuple[list[tuple[Fact, Fact]], list[st
     return typical_share(led, _nominal_rent_days(plan, household), first_changed_month(led, household))
 
 
-def _tenant_share(plan, household=None) -> tuple[list[tuple[int, int]], list[tuple[str, list[int]]]]:
+def tenant_share(plan, household=None) -> tuple[list[tuple[int, int]], list[tuple[str, list[int]]]]:
     """The typical month as plain values [(day of month, øre)], and the months that differ
     with their amounts [(rent month, [øre, ...])]."""
     share, differs = _share_facts(plan, household)
@@ -211,7 +212,7 @@ def _new_debit(plan, household) -> dict | None:
 def _direct_by(plan, household, lang: str) -> list[str]:
     """Who pays the tenant's rent straight to the landlord, in words: Husbanken (the tenant's
     bostøtte) and NAV (a trekk in which benefit), in the order they first pay."""
-    from ..explain import stream_name
+    from ..facts import stream_name
 
     seen: dict[str, str] = {}
     for t in sorted(plan.transactions, key=lambda t: t.date):
@@ -257,7 +258,7 @@ def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[
             facts = {"amount_ore": ore("buffer.amount", p["amount_ore"]), "before": before,
                      "source": p.get("source", "sosial_engangs")}
         facts["request_by"] = Fact("request_by", i.request_by, "date", i.lever) if i.request_by else None
-        out.append((Item(i.lever, name, basis, source, first, facts), _intervention_recipients(i, h)))
+        out.append((Item(i.lever, name, basis, source, first, facts), intervention_recipients(i, h)))
     if plan.status == "infeasible" and plan.shortfall is not None:
         name, basis, source = _basis("income_shortfall", lang)
         monthly, one_time, optimal = _shortfall_figures(plan)
@@ -312,122 +313,6 @@ def requests(household, plan) -> list[tuple[date | None, list[str]]]:
     return [(_value(it.first), who) for it, who in pairs[:len(plan.interventions)]]
 
 
-def _projection_facts(projection) -> dict | None:
-    """The few facts of "if nothing is done" a letter tells (tenant, social office), as facts of
-    the projection (`planner.eviction`), which `planner.factcheck` checks against its steps."""
-    if projection is None or projection.status not in ("arrears", "settled"):
-        return None
-    first = projection.unpaid_rents[0] if projection.unpaid_rents else None
-    # with no rent of the horizon unpaid, what is unpaid is the arrears already owed: no due date
-
-    def due(d: date) -> Fact | None:
-        return Fact("projection.first_due", d, "date") if first is not None else None
-
-    if projection.status == "settled":
-        # the household can pay each claim by its notice's deadline: say what waiting costs,
-        # never threaten an eviction that the household's own money stops
-        x = projection.settlements[0]
-        return {
-            "settled": True,
-            "first_due": due(first.due if first else x.first_due),
-            "first_unpaid_ore": ore("projection.first_unpaid", first.unpaid_ore if first else x.principal_ore),
-            "notice": x.step,
-            "deadline": Fact("projection.deadline", x.deadline, "date"),
-            "cost_ore": ore("projection.cost", projection.cost_of_waiting_ore),
-            # each month the rent is short starts a claim of its own: how many in the period
-            "times": Fact("projection.times", len(projection.settlements), "count"),
-        }
-    return {
-        "settled": False,
-        "first_due": due(first.due if first else projection.first_due),
-        "first_unpaid_ore": ore("projection.first_unpaid", first.unpaid_ore if first else projection.existing_arrears_ore),
-        "request_date": Fact("projection.request_date", projection.request_date, "date"),
-        "eviction_date": Fact("projection.eviction_date", projection.eviction_date, "date"),
-        "cure_ore": ore("projection.cure", projection.cure_amount_ore),
-        "cure_deadline": Fact("projection.cure_deadline", projection.cure_deadline, "date"),
-    }
-
-
-LIVING_NAME = {"nb": "Livsopphold (mat, klær og annet dagligforbruk)", "en": "Everyday living costs"}
-EXPENSE_NAME_EN = {
-    "husleie": "Rent", "strom": "Electricity", "telefon": "Phone and internet", "forsikring": "Insurance",
-    "barnehage": "Kindergarten", "sfo": "After-school care (SFO)", "transport": "Transport",
-    "lan": "Loans and credit", "inkasso": "Debt collection and deductions", "annen": "Other expense",
-}
-
-
-def _spread(totals: list[int], months: int) -> tuple[list[int], int]:
-    """Whole-øre monthly averages of `totals` that add up to their rounded total (half up):
-    each row is its exact average rounded down or up, the largest remainders up (integers)."""
-    total = (2 * sum(totals) + months) // (2 * months)
-    rows = [v // months for v in totals]
-    order = sorted(range(len(rows)), key=lambda k: (-(totals[k] % months), k))
-    for k in order[: max(0, total - sum(rows))]:
-        rows[k] += 1
-    return rows, total
-
-
-def whole_months(plan) -> list[str]:
-    """The calendar months wholly inside the plan's horizon (all of them when none is whole):
-    the months a monthly average is taken over, so a horizon from 5 December to 4 December
-    averages over 11 whole months, never 12 months of money over 13 month labels."""
-    from ..periods import key_of, last_day
-
-    out = []
-    for m in plan.baseline.months:
-        first = date(int(m.month[:4]), int(m.month[5:7]), 1)
-        if first >= plan.start and last_day(key_of(first.year, first.month)) <= plan.end:
-            out.append(m.month)
-    return out or [m.month for m in plan.baseline.months]
-
-
-def _budget(household, plan, lang: str = "nb") -> dict:
-    """Average monthly income per stream and outgoings per kind as the schedule stands, over
-    the whole months of the horizon (named in the letter), for the social office's assessment
-    of økonomisk stønad (the one recipient that needs the whole budget). Each figure is a fact:
-    the sum of that kind's transactions in those months over their number."""
-    from ..benefits import catalogue
-    from ..cashflow import transactions
-    from ..explain import stream_name
-
-    months = whole_months(plan)
-    inside = set(months)
-    n = len(months)
-    income: dict[str, int] = {}
-    spent: dict[str, int] = {}
-    names: dict[str, list[str]] = {}
-    for t in transactions(household):
-        if t.account != "tenant" or t.date.strftime("%Y-%m") not in inside:
-            continue
-        if t.kind == "income" and t.stream is not None:
-            income[t.stream] = income.get(t.stream, 0) + t.amount_ore
-        elif t.amount_ore < 0:
-            spent[t.kind] = spent.get(t.kind, 0) - t.amount_ore
-            if t.stream and t.kind != "husleie" and t.stream not in names.setdefault(t.kind, []):
-                names[t.kind].append(t.stream)
-    kinds = catalogue().expenses
-    order = ["husleie"] + [k for k in kinds if k != "husleie"] + sorted(set(spent) - set(kinds) - {"living"}) + ["living"]
-    keys = [k for k in order if spent.get(k)]
-
-    def label(kind: str) -> str:
-        if kind == "living":
-            return LIVING_NAME[lang]
-        base = (EXPENSE_NAME_EN.get(kind) if lang == "en" else None) or (kinds[kind].name if kind in kinds else kind)
-        extra = [x for x in names.get(kind, []) if x != kind]
-        return f"{base} ({', '.join(extra)})" if extra else base
-
-    streams = list(income)
-    avg_in, total_in = _spread([income[s] for s in streams], n)
-    avg_out, total_out = _spread([spent[k] for k in keys], n)
-    return {"income": [(stream_name(household, s), ore("budget.income", a, s)) for s, a in zip(streams, avg_in)],
-            "income_ore": ore("budget.income_total", total_in),
-            "outgoings": [(label(k), ore("budget.outgoing", a, k)) for k, a in zip(keys, avg_out)],
-            "outgoings_ore": ore("budget.outgoing_total", total_out),
-            "from_month": month("budget.from", months[0]), "to_month": month("budget.to", months[-1]),
-            "months": Fact("budget.months", n, "count"),
-            "rent_ore": ore("rent.amount", household.rent.amount)}
-
-
 _chart_cache: list[tuple[object, object, bytes]] = []
 
 
@@ -463,7 +348,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
                    letter_date: date | None = None, *, reference: str | None = None, reply_by: date | None = None,
                    recipient: Recipient | None = None, chart: bool = True) -> dict:
     """Everything one letter's template may use, and nothing more (see the module docstring)."""
-    _check(plan, to, lang, household)
+    check_letter(plan, to, lang, household)
     sender = sender or Sender()
     sender = replace(sender, kommune=sender.kommune or PLACEHOLDER[lang]["kommune"],
                      office=sender.office or PLACEHOLDER[lang]["office"],
@@ -476,7 +361,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
         raise LetterError(f"the answer-by date {reply_by.isoformat()} is before the letter date "
                           f"{letter_date.isoformat()}; give a --reply-by on or after the letter date")
     asks = [i.request_by for i in plan.interventions
-            if i.request_by is not None and (to == "tenant" or to in _intervention_recipients(i, household))]
+            if i.request_by is not None and (to == "tenant" or to in intervention_recipients(i, household))]
     if asks and plan.as_of is not None:
         latest = min(asks)
         if letter_date > latest:
@@ -485,10 +370,10 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
                               f"(`planner plan FILE --as-of {letter_date.isoformat()} --roll-forward`, or the "
                               "web page's 'Rull fram' button) and write the letters of the new plan")
         reply_by = min(reply_by, latest)  # never later than the plan's request_by
-    from ..calendar import is_bank_day
+    from ..calendar import bank_day_on_or_before
 
-    while not is_bank_day(reply_by) and reply_by > letter_date:  # an answer-by day nobody works
-        reply_by -= timedelta(days=1)
+    if reply_by > letter_date:  # an answer-by day nobody works: the bank day before, not before the letter
+        reply_by = max(bank_day_on_or_before(reply_by), letter_date)
     rec = recipient or sender.recipient(to)
     if not rec.name:
         rec = replace(rec, name=DEFAULT_RECIPIENT[lang][to])
@@ -540,7 +425,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
             "direct_by": _direct_by(plan, household, lang),
             "shortfall_monthly": ore("shortfall.monthly", _shortfall_figures(plan)[0])
             if plan.shortfall is not None and _shortfall_figures(plan)[0] else None,
-            "projection": _projection_facts(getattr(plan, "if_nothing_done", None)),
+            "projection": projection_facts(getattr(plan, "if_nothing_done", None)),
         })
         if chart:
             png = _chart_png(household, plan)
@@ -551,15 +436,15 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
             "status": plan.status,
             "problem": plan.baseline.problem,
             "other_measures": len(plan.interventions) > 1,
-            "budget": _budget(household, plan, lang),
+            "budget": budget(household, plan, lang),
             "adults": Fact("household.adults", household.adults, "count"),
             "children": Fact("household.children", household.children, "count"),
-            "projection": _projection_facts(getattr(plan, "if_nothing_done", None)),
+            "projection": projection_facts(getattr(plan, "if_nothing_done", None)),
         })
     return ctx
 
 
-def _check(plan, to: str, lang: str, household=None, fmt: str | None = None) -> None:
+def check_letter(plan, to: str, lang: str, household=None, fmt: str | None = None) -> None:
     if lang not in LANGS:
         raise LetterError(f"unknown language {lang!r}; allowed: {', '.join(LANGS)}")
     if fmt is not None and fmt not in FORMATS:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..facts import Fact
 from ..formatting import format_amount, format_date, format_dom, format_month
-from .context import FORMATS, LetterError, _check, letter_context, recipients
+from .context import FORMATS, LetterError, check_letter, letter_context, recipients
 from .sender import LetterConfigError, Recipient, Sender, load_sender
 
 # --------------------------------------------------------------------------- rendering
@@ -115,7 +115,7 @@ def render_letter(household, plan, to: str, lang: str = "nb", fmt: str = "pdf", 
     """
     from . import convert
 
-    _check(plan, to, lang, household, fmt)
+    check_letter(plan, to, lang, household, fmt)
     ctx = letter_context(household, plan, to, lang, sender, letter_date, reference=reference, reply_by=reply_by,
                          recipient=recipient)
     fragment = checked_fragment(household, plan, ctx)

@@ -5,7 +5,10 @@ each lever module implements.
 A lever module (`planner/levers/<key>.py`) holds everything about one lever: its candidates
 (`prepare`), the variables and constraints it adds to the model (`add`, which returns its cost
 literals, in the manner of the CP-SAT samples' helpers), how a solution decodes into an
-intervention and transactions (`payouts`, `route`, `decode`), and its typed parameters. The
+intervention and transactions (`payouts`, `route`, `decode`), its typed parameters and its
+household settings (`settings`), and the facts its letters state (`letter_facts`). Its words are
+not here: the explanation says each lever (`planner.explain_levers`), the letters' templates
+render its facts. The
 solver only loops over the allowed levers; it knows none of them by name.
 """
 
@@ -24,6 +27,7 @@ from ..model import Household, Intervention, Transaction
 from ..periods import month_key
 from .catalogue import LeverConfig, catalogue
 from .lead import Lead, Timing
+from .setting import Setting
 
 if TYPE_CHECKING:  # OR-Tools has no type stubs: for the reader (and mypy sees Any)
     from ortools.sat.python.cp_model import CpModel, IntVar
@@ -196,6 +200,9 @@ class LeverRule:
     rank: ClassVar[int] = 0  # order within a phase
     #: the landlord-account booking kind of a lever that pays the landlord directly
     direct_kind: ClassVar[str] = ""
+    #: the household settings of this lever: keys of the `[levers]` table, batch columns and
+    #: web form fields, all generated from here (`planner.levers.settings`)
+    settings: ClassVar[tuple[Setting, ...]] = ()
 
     def prepare(self, s: Setup) -> None:
         """Precompute this lever's candidates into `s.candidates[self.key]`."""
@@ -263,13 +270,8 @@ class LeverRule:
         """The interventions this lever's variables say the plan uses."""
         return []
 
-    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
-        """The intervention in Norwegian for the caseworker (`planner.explain`): what happens, and
-        why it helps. The default: the catalogue's description."""
-        return catalogue()[self.key].description, ""
-
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None,
-                     social: bool | None) -> tuple[Any, dict]:
+                     social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first booking the change makes, and the facts the letters render, as
         `planner.facts.Fact`s read from the plan's transactions (`anchor`: for a plan made
         without an as-of day, the first booking on or after that day)."""

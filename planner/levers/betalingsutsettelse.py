@@ -114,18 +114,7 @@ class Betalingsutsettelse(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return "betalingsutsettelse(" + ",".join(m["rent_month"] for m in params.get("months", [])) + ")"
 
-    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
-        from ..explain import d, format_kr
-
-        parts = [f"husleien for {m['rent_month']} ({format_kr(m['amount_ore'])}) trekkes {d(date.fromisoformat(m['new_date']))} "
-                 f"i stedet for {d(date.fromisoformat(m['old_date']))}" for m in i.params["months"]]
-        summary = ("Utleier gir betalingsutsettelse: " + "; ".join(parts) + ". Leietaker stopper det enkelte "
-                   "avtalegirotrekket i nettbanken med utleiers skriftlige samtykke, så det ikke går to ganger.")
-        reason = ("Bygger bro over overgangen: den nye trekkdagen kan ikke gjelde før utleiers behandlingstid er over, "
-                  "og pengene kommer først senere i måneden.")
-        return summary, reason
-
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """Each deferred month: the debit that must not run, the new one and the amount."""
         from ..facts import Ledger, day, month, ore
 

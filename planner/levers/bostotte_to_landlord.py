@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, TypedDict
 
-from ..calendar import is_bank_day, occurrences
+from ..calendar import bank_day_on_or_before, occurrences
 from ..model import Household, Intervention, Transaction
 from ..periods import key_of, next_month, previous_month
 from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term, first_of
 from .lead import Timing, before
+from .setting import Setting
 
 #: How far past the horizon a bostøtte payout for the horizon's last month is looked for.
 BOSTOTTE_AFTER_DAYS = 62
@@ -42,14 +43,13 @@ def _cutoff(lead_extra: Mapping[str, Any], year: int, month: int) -> date:
     month's payout (the 25th, Veileder 'Søknadsfrist og -form'; December's run may be earlier,
     so the conservative 20th: UNCERTAIN)."""
     day = int(lead_extra.get("cutoff_day_december", 20) if month == 12 else lead_extra.get("cutoff_day", 25))
-    d = date(year, month, day)
-    while not is_bank_day(d):  # a cut-off on a closed day: the bank day before
-        d -= timedelta(days=1)
-    return d
+    return bank_day_on_or_before(date(year, month, day))  # a cut-off on a closed day: the bank day before
 
 
 class BostotteToLandlord(LeverRule):
     key = "bostotte_to_landlord"
+    settings = (Setting("bostotte_to_landlord", "switch", "Bostøtte til kommunen som utleier",
+                        "ja/nei: bostøtte may be paid to the kommune as landlord", permits="both"),)
     direct_kind = "bostotte_direct"
     phase = 1
 
@@ -135,21 +135,7 @@ class BostotteToLandlord(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"bostotte_to_landlord({params.get('stream', '')})"
 
-    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
-        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
-        from ..explain import _first_date, _reason_direct, d, tenant_rent_share
-
-        p = i.params
-        first = _first_date(plan, kind="bostotte_direct")
-        summary = (f"Bostøtten fra Husbanken utbetales til kommunen som utleier og trekkes fra husleien for måneden "
-                   f"den gjelder (den betales etterskuddsvis: utbetalingen den 20. gjelder måneden før); leietaker "
-                   f"samtykker skriftlig på forhånd (transporterklæring, kan trekkes tilbake når som helst), "
-                   f"første gang {d(first) if first else '–'}. "
-                   + tenant_rent_share(plan, h))
-        reason = _reason_direct(plan, h, base, "bostotte_direct", p["stream"])
-        return summary, reason
-
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first payout to the kommune and the month it is for (the transaction's rent month:
         paid in arrears, the payout of the 20th is for the month before)."""
         from ..facts import Ledger, month

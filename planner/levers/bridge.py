@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from ..cashflow import delayed, simulate
+from ..datafiles import levers as lever_data
 from ..model import Intervention
 from .base import Setup
 from .lead import before
@@ -62,22 +63,5 @@ def bridge_intervention(s: Setup, amount: int) -> Intervention:
 
 #: Each source in Norwegian (the data's `name_nb`).
 def source_nb(src: str) -> str:
-    from .catalogue import _raw
 
-    return str(_raw()["lead"]["bridge"].get(src, {}).get("name_nb", src))
-
-
-def explain(i: Intervention) -> tuple[str, str]:
-    """The bridge in Norwegian for the caseworker: how much, from whom, by when."""
-    from ..formatting import nb_date
-    from ..money import format_kr
-
-    p = i.params
-    need = p.get("needed_by")
-    when = f" senest {nb_date(date.fromisoformat(need))}" if need else ""
-    ask = f"; be om den innen {nb_date(i.request_by)}" if i.request_by else ""
-    summary = (f"Overgangen dekkes av et engangsbeløp på {format_kr(p['amount_ore'])} fra "
-               f"{source_nb(p.get('source', 'sosial_engangs'))}, på kontoen{when}{ask}.")
-    reason = ("Ingen endring kan nå disse dagene: hvert tiltak virker først fra sin første mulige dato "
-              "(behandlingstid), og før det går dagens trekk og utbetalinger som før.")
-    return summary, reason
+    return str(lever_data()["lead"]["bridge"].get(src, {}).get("name_nb", src))

@@ -8,14 +8,15 @@ A household's `[levers]` table allows or forbids levers and sets their parameter
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
-from typing import Iterable
+from typing import Any, Iterable
 
 from ..benefits import catalogue as benefit_catalogue
+from ..datafiles import levers as lever_data
 from ..model import LEVERS, Household
+from .settings import declared, values
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class LeverConfig:
     costs: dict[str, int]
     move_days: tuple[int, ...] = ()
     move_shifts: tuple[int, ...] = ()
+    #: every lever's declared settings as the household gives them (None: not given), so a
+    #: lever reads its own (`cfg.settings["rent_days"]`) without a field here; the input, not
+    #: the resolved permission, so two households that resolve alike compare equal
+    settings: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def allows(self, lever: str) -> bool:
         return lever in self.allowed
@@ -57,15 +62,9 @@ class LeverConfig:
 
 
 @lru_cache(maxsize=1)
-def _raw() -> dict:
-    with resources.files("planner.data").joinpath("levers.toml").open("rb") as fh:
-        return tomllib.load(fh)
-
-
-@lru_cache(maxsize=1)
 def catalogue() -> dict[str, Lever]:
     """The levers in the catalogue's order (the order of `model.LEVERS`)."""
-    raw = _raw()["levers"]
+    raw = lever_data()["levers"]
     return {
         key: Lever(
             key=key,
@@ -113,21 +112,20 @@ def resolve(household: Household, allow: Iterable[str] = (), forbid: Iterable[st
     """The household's lever permissions with command-line overrides applied.
 
     Order of precedence, weakest first: the catalogue's default, the household's `allow`
-    list (which then replaces the defaults), its `forbid` list, its parameters (a
-    `move_payout = []` or `bostotte_to_landlord = false` forbids that lever), and finally the
-    command line, where `--forbid` beats `--allow`.
+    list (which then replaces the defaults), its `forbid` list, its settings (a
+    `move_payout = []` or `bostotte_to_landlord = false` forbids that lever: `Setting.permits`),
+    and finally the command line, where `--forbid` beats `--allow`.
     """
     cat = catalogue()
-    defaults = _raw()["defaults"]
+    defaults = lever_data()["defaults"]
     lv = household.levers
+    given = values(household)
     allowed = {k for k, v in cat.items() if v.default} if lv.allow is None else set(lv.allow)
     allowed -= set(lv.forbid)
-    if lv.bostotte_to_landlord is not None:
-        (allowed.add if lv.bostotte_to_landlord else allowed.discard)("bostotte_to_landlord")
-    if lv.move_payout is not None:
-        (allowed.add if lv.move_payout else allowed.discard)("move_payout")
-    if lv.deduction_from == []:
-        allowed.discard("deduction")
+    for key, setting in declared():
+        permit = setting.permission(given[setting.key])
+        if permit is not None:
+            (allowed.add if permit else allowed.discard)(key)
     allowed |= set(check_names(allow, "--allow"))
     allowed -= set(check_names(forbid, "--forbid"))
 
@@ -142,23 +140,25 @@ def resolve(household: Household, allow: Iterable[str] = (), forbid: Iterable[st
     bostotte = tuple(s for s, inc in streams.items() if inc.kind == "bostotte")
     # An empty list in the file forbids the lever (above); if the command line allows it
     # anyway, every NAV-paid stream becomes a candidate.
-    deduction = pick(lv.deduction_from or None)
-    move = pick(lv.move_payout or None)
+    deduction = pick(given["deduction_from"] or None)
+    move = pick(given["move_payout"] or None)
     rent_day = household.rent.day
-    days = set(lv.rent_days if lv.rent_days is not None else defaults["rent_days"])
+    days = set(given["rent_days"] if given["rent_days"] is not None else defaults["rent_days"])
     if rent_day is not None:
         days.add(rent_day)
     costs = {k: v.cost for k, v in cat.items()}
+    instalments, repay = given["rent_instalments"], given["repay_months"]
     return LeverConfig(
         allowed=frozenset(allowed),
         rent_days=tuple(sorted(days)),
-        rent_instalments=lv.rent_instalments if lv.rent_instalments is not None else int(defaults["rent_instalments"]),
+        rent_instalments=instalments if instalments is not None else int(defaults["rent_instalments"]),
         bostotte_streams=bostotte if "bostotte_to_landlord" in allowed else (),
         deduction_streams=deduction if "deduction" in allowed else (),
         move_streams=move if "move_payout" in allowed else (),
-        repay_months=lv.repay_months if lv.repay_months is not None else int(defaults["repay_months"]),
-        deduction_step_ore=int(_raw()["levers"]["deduction"].get("step_kr", 100)) * 100,
+        repay_months=repay if repay is not None else int(defaults["repay_months"]),
+        deduction_step_ore=int(lever_data()["levers"]["deduction"].get("step_kr", 100)) * 100,
         costs=costs,
-        move_days=tuple(_raw()["levers"]["move_payout"]["days"]),
-        move_shifts=tuple(_raw()["levers"]["move_payout"]["shifts"]),
+        move_days=tuple(lever_data()["levers"]["move_payout"]["days"]),
+        move_shifts=tuple(lever_data()["levers"]["move_payout"]["shifts"]),
+        settings=given,
     )

@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, TypedDict
 
-from ..calendar import is_bank_day
+from ..calendar import bank_day_on_or_before
 from ..model import Intervention, Transaction
 from ..periods import key_of, last_day, next_month, previous_month
 from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term, first_of
 from .lead import after, before
+from .setting import Setting
 
 
 class DeductionParams(TypedDict):
@@ -38,14 +39,13 @@ def _from(s: Setup, st: Stream) -> int:
 
 
 def _last_bank_day(year: int, month: int) -> date:
-    d = last_day(key_of(year, month))
-    while not is_bank_day(d):
-        d -= timedelta(days=1)
-    return d
+    return bank_day_on_or_before(last_day(key_of(year, month)))
 
 
 class Deduction(LeverRule):
     key = "deduction"
+    settings = (Setting("deduction_from", "streams", "Husleietrekk kan tas fra",
+                        "benefits that may carry a husleietrekk, e.g. aap;uforetrygd", permits="off"),)
     direct_kind = "deduction"
     phase = 1
 
@@ -132,23 +132,10 @@ class Deduction(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"deduction({params.get('stream', '')} {int(params.get('amount_ore', 0)) // 100} kr)"
 
-    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
-        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
-        from ..explain import _first_date, _reason_direct, d, format_kr, stream_name, tenant_rent_share
-
-        p = i.params
-        first = _first_date(plan, kind="deduction")
-        summary = (f"NAV trekker {format_kr(p['amount_ore'])} av hver utbetaling av {stream_name(h, p['stream'])} "
-                   f"og betaler det til utleier (husleietrekk), første gang {d(first) if first else '–'}. "
-                   f"Leietaker samtykker skriftlig. " + tenant_rent_share(plan, h))
-        reason = _reason_direct(plan, h, base, "deduction", p["stream"])
-        return summary, reason
-
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first trekk and the facts the letters render: the first payout the plan withholds
         from (never the rent debit it pays), the sum per payout and per month."""
-        from ..explain import stream_name
-        from ..facts import Ledger, count, most_common_count, ore
+        from ..facts import Ledger, count, most_common_count, ore, stream_name
 
         p = i.params
         led = Ledger(plan)

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from ..calendar import is_bank_day
-from .catalogue import _raw
+from ..calendar import add_bank_days
+from ..datafiles import levers as lever_data
 
 _ONE = timedelta(days=1)
 
@@ -62,22 +62,14 @@ def after(d: date, n: int, unit: str) -> date:
     """`n` bank days (Mon-Fri minus closing days, domain.md §3) or calendar days after `d`."""
     if unit == "calendar":
         return d + timedelta(days=n)
-    for _ in range(n):
-        d += _ONE
-        while not is_bank_day(d):
-            d += _ONE
-    return d
+    return add_bank_days(d, n)
 
 
 def before(d: date, n: int, unit: str) -> date:
     """`n` bank days or calendar days before `d` (the inverse of `after` on bank days)."""
     if unit == "calendar":
         return d - timedelta(days=n)
-    for _ in range(n):
-        d -= _ONE
-        while not is_bank_day(d):
-            d -= _ONE
-    return d
+    return add_bank_days(d, -n)
 
 
 def _lead(raw: Mapping[str, Any]) -> Lead:
@@ -128,7 +120,7 @@ def lead_table(office: Mapping[str, Any] | None = None, household: Mapping[str, 
                office_name: str = "the office's lead times") -> dict[str, Lead]:
     """Every lever's and bridge's lead: the data's defaults, then the office's file, then the
     household's own values (each overrides only the settings it names)."""
-    table = {k: _lead(v) for k, v in _flat(_raw()["lead"]).items()}
+    table = {k: _lead(v) for k, v in _flat(lever_data()["lead"]).items()}
     for where, raw in ((office_name, office), ("the household's [levers.lead]", household)):
         for key, values in _flat(raw or {}).items():
             if key not in table:

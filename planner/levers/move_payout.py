@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 from ..calendar import Schedule, occurrences
 from ..model import Household, Intervention, Transaction
 from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term
+from .setting import Setting
 
 #: A candidate: its label ("day:D" or "shift:K") and the stream's payouts with it.
 Option = tuple[str, list[Payout]]
@@ -74,6 +75,8 @@ def _options(s: Setup) -> dict[str, list[Option]]:
 
 class MovePayout(LeverRule):
     key = "move_payout"
+    settings = (Setting("move_payout", "streams", "Utbetalingsdag kan flyttes for",
+                        "benefits whose payout day may be requested moved", permits="both"),)
     phase = 1
 
     def prepare(self, s: Setup) -> None:
@@ -165,34 +168,11 @@ class MovePayout(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"move_payout({params.get('stream', '')} {params.get('from_day')}->{params.get('to_day')})"
 
-    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
-        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
-        from datetime import timedelta
-
-        from ..explain import _dip_reason, _first_date, _monthly_windows, d, stream_name
-
-        p = i.params
-        if "shift_days" in p:
-            k = p["shift_days"]
-            first = _first_date(plan, kind="income", stream=p["stream"])
-            summary = (f"NAV blir bedt om å utbetale {stream_name(h, p['stream'])} {abs(k)} dager "
-                       f"{'tidligere' if k < 0 else 'senere'} i 14-dagersrytmen"
-                       + (f"; første utbetaling i planen blir {d(first)}." if first else "."))
-            old = sorted({t.date for t in base.txs if t.kind == "income" and t.stream == p["stream"]})
-            shift = timedelta(days=k)
-            reason = _dip_reason(base, [(min(o, o + shift), max(o, o + shift)) for o in old], h)
-        else:
-            summary = (f"NAV blir bedt om å utbetale {stream_name(h, p['stream'])} den {p['to_day']}. i stedet for den "
-                       f"{p['from_day']}.")
-            reason = _dip_reason(base, _monthly_windows(h, p["to_day"], p["from_day"]), h)
-        return summary, reason
-
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first payout on its new day (the first payout of the stream on a day the
         schedule as it stands does not pay on) and the days asked for."""
         from ..cashflow import transactions
-        from ..explain import stream_name
-        from ..facts import Fact, Ledger, count, dom
+        from ..facts import Fact, Ledger, count, dom, stream_name
 
         p = i.params
         s = p["stream"]

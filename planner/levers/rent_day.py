@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 
 from ..model import Intervention, Transaction
 from .base import Build, Decoded, LeverRule, Setup, Term, first_rent_change
+from .setting import Setting
 
 
 class RentDayParams(TypedDict):
@@ -21,6 +22,8 @@ class RentDayParams(TypedDict):
 
 class RentDay(LeverRule):
     key = "rent_day"
+    settings = (Setting("rent_days", "days", "Trekkdager utleier godtar", "debit days the landlord accepts, e.g. 1;5;10;20",
+                        hint="Dager i måneden, f.eks. 1, 5, 10, 15, 20, 25"),)
     phase = 0
     rank = 1  # after rent_instalments: the variables are created in this order
 
@@ -44,18 +47,7 @@ class RentDay(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"rent_day({params.get('day')})"
 
-    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
-        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
-        from ..explain import _dip_reason, _first_date, _monthly_windows, d, format_kr
-
-        p = i.params
-        first = i.effective_from or _first_date(plan, kind="husleie")
-        summary = (f"Husleien ({format_kr(h.rent.amount)}) trekkes den {p['day']}. hver måned i stedet for den "
-                   f"{p['from_day']}. Leietaker og utleier endrer forfallsdatoen i avtalegiroen, fra {d(first) if first else '–'}.")
-        reason = _dip_reason(base, _monthly_windows(h, p["from_day"], p["day"]), h)
-        return summary, reason
-
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first debit on the new day (the first month whose debits change from the day the
         agreement holds; a month deferred before it is another lever's), the day and the rent."""
         from ..facts import dom, ore

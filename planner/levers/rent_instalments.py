@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 
 from ..model import Intervention, Transaction, typical_split
 from .base import Build, Decoded, LeverRule, Setup, Term, first_rent_change
+from .setting import Setting
 
 
 class RentInstalmentsParams(TypedDict):
@@ -23,6 +24,8 @@ class RentInstalmentsParams(TypedDict):
 
 class RentInstalments(LeverRule):
     key = "rent_instalments"
+    settings = (Setting("rent_instalments", "count", "Største antall avdrag på husleien",
+                        "at most this many rent debits a month (1 = no splitting)", low=1, high=4),)
     phase = 0
     rank = 0
 
@@ -52,20 +55,7 @@ class RentInstalments(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return "rent_instalments(" + ",".join(str(d) for d in params.get("days", [])) + ")"
 
-    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
-        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
-        from ..explain import _dip_reason, _monthly_windows, instalment_schedule
-
-        p = i.params
-        days = " og ".join(f"den {day}." for day in p["days"])
-        summary = (f"Husleien trekkes på inntil {len(p['days'])} dager i måneden ({days}): "
-                   + instalment_schedule(p["days"], p.get("amounts_by_month") or {"": p["amounts_ore"]}).rstrip(".")
-                   + ". Utleier må godta en betalingsavtale med disse trekkdagene og beløpene.")
-        due = h.rent.day or 1
-        reason = _dip_reason(base, _monthly_windows(h, due, max(p["days"])), h)
-        return summary, reason
-
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first debit of the split, the typical month's parts (day and amount, no 0 kr
         part) and whether months differ."""
         from ..facts import Ledger, count, dom, first_changed_month, ore, typical_share

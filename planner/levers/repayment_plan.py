@@ -11,6 +11,7 @@ from typing import Any, TypedDict
 from ..calendar import effective_date, nominal_in_month
 from ..model import Intervention, Transaction
 from .base import Build, Decoded, LeverRule, Setup, Term, first_of
+from .setting import Setting
 
 #: A candidate: (months n, day of month, [(day offset, amount øre)]).
 Option = tuple[int, int, list[tuple[int, int]]]
@@ -93,6 +94,8 @@ def repayment_options(s: Setup) -> list[Option]:
 
 class RepaymentPlan(LeverRule):
     key = "repayment_plan"
+    settings = (Setting("repay_months", "count", "Restansen nedbetalt innen (måneder)", "months to clear the arrears within",
+                        low=1, high=60),)
     phase = 2
 
     def prepare(self, s: Setup) -> None:
@@ -145,17 +148,7 @@ class RepaymentPlan(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"repayment_plan({int(params.get('amount_ore', 0)) // 100} kr x {params.get('months')} on {params.get('day')})"
 
-    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
-        """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
-        from ..explain import format_kr
-
-        p = i.params
-        summary = (f"Restansen på {format_kr(p['arrears_ore'])} nedbetales med {format_kr(p['amount_ore'])} "
-                   f"den {p['day']}. hver måned over {p['months']} måneder (nedbetalingsavtale med kreditor).")
-        reason = "Restansen må ryddes for å stoppe inkasso og begjæring om utkastelse; beløpet er valgt slik at kontoen tåler det."
-        return summary, reason
-
-    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict]:
+    def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first instalment, its amount, day and number, and the arrears it clears."""
         from ..facts import Ledger, count, dom, ore
 

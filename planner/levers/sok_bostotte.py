@@ -43,7 +43,7 @@ def application_day(h: Household, timing: Timing) -> date:
 
 
 def _estimate(h: Household, day: date) -> Any:
-    from ..entitlement import entitlements
+    from ..entitlement.estimate import entitlements
 
     return entitlements(h, day).bostotte
 
@@ -133,19 +133,8 @@ class SokBostotte(LeverRule):
     def short(self, params: Mapping[str, Any]) -> str:
         return f"sok_bostotte({int(params.get('amount_ore', 0)) // 100})"
 
-    def explain(self, i: Intervention, plan: Any, h: Any, base: Any) -> tuple[str, str]:
-        from ..explain import d, format_kr
-
-        p = i.params
-        summary = (f"Husstanden søker bostøtte fra Husbanken (søknadsfrist {d(date.fromisoformat(p['deadline']))}); "
-                   f"anslått {format_kr(p['amount_ore'])} per måned, første utbetaling "
-                   f"{d(date.fromisoformat(p['first_payout']))}. Et anslag: Husbanken avgjør søknaden.")
-        reason = ("Inntekten dekker ikke utgiftene; bostøtten husstanden trolig har rett til dekker en del av "
-                  "husleien. Fram til første utbetaling trengs en overgang.")
-        return summary, reason
-
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None,
-                     social: bool | None) -> tuple[Any, dict]:
+                     social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first payout the plan counts on and its amount, read from the plan's bookings."""
         from ..facts import Ledger, ore
 

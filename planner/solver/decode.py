@@ -11,18 +11,15 @@ import numpy as np
 
 from ..cashflow import Simulation, simulate, sort_transactions, transactions
 from ..levers import LEVERS
-from ..levers.base import Decoded, Setup
+from ..levers.base import Decoded, LeverRule, Setup
 from ..levers.bridge import bridge_intervention
 from ..model import Household, Intervention, Transaction
 from .chain import Model
+from .robust import PlanVerificationError
 from .setup import allowed_rules
 
 #: Interventions are listed in the catalogue's order, a start buffer first.
 _ORDER = {k: i for i, k in enumerate(("opening_buffer",) + LEVERS)}
-
-
-class PlanVerificationError(RuntimeError):
-    """The independent simulation disagrees with the solver: a bug, never shown as a plan."""
 
 
 def _rent(d: Decoded, mdl: Model) -> list[Transaction]:
@@ -46,7 +43,7 @@ def _rent(d: Decoded, mdl: Model) -> list[Transaction]:
     return out
 
 
-def _incomes(d: Decoded, levers: list) -> list[Transaction]:
+def _incomes(d: Decoded, levers: list[LeverRule]) -> list[Transaction]:
     """Each stream's payouts, moved and redirected as the levers decided."""
     out: list[Transaction] = []
     s = d.setup

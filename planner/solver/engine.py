@@ -34,7 +34,7 @@ from ..levers.repayment_plan import unplannable_arrears
 from ..model import Diagnosis, Household, Plan, Shortfall, Transaction
 from .alternatives import alternatives as find_alternatives
 from .chain import Model, build
-from .decode import PlanVerificationError, decode, verify
+from .decode import decode, verify
 from .phases import (
     DEFAULT_TUNING,
     SHORTFALL_UNIT_ORE,
@@ -43,7 +43,7 @@ from .phases import (
     no_lever_shortfall,
     solve_phases,
 )
-from .robust import late_days, verify_late, worst_series
+from .robust import PlanVerificationError, late_days, verify_late, worst_series
 from .setup import first_possible_credit, setup
 
 #: Default for phase 2: the planner prefers plans that keep this much above the floor.
@@ -86,12 +86,8 @@ def plan(
     plan for payouts on their days, marked not robust, if there is one. `alternatives` > 1 adds
     up to that many minus one other plans (`alternatives.py`). `base_tx`: the household's
     transactions as the schedule stands (`transactions(household)`), if the caller has them."""
-    if shortfall not in ("exact", "bound"):
-        raise ValueError(f"shortfall must be 'exact' or 'bound', not {shortfall!r}")
     h = household
-    if as_of is not None and as_of > h.start:
-        raise ValueError(f"{h.id}: the horizon starts {h.start} before the as-of date {as_of}; "
-                         "align it first (planner.asof.align)")
+    _check_call(h, shortfall, as_of)
     timing = lead_timing(as_of, h.start, leads or lead_table(None, h.levers.lead))
     cfg = resolve(h, allow, forbid)
     baseline = diagnose(h, same_day_credit)
@@ -127,6 +123,16 @@ def plan(
                     opening_buffer_ore=opening_extra, optimal=proven, streams=tuple((n, k, 0) for n, k, _ in streams),
                     late_min_balance_ore=late_low, as_of=as_of)
     return _with_alternatives(s, mdl, result, opening_extra, baseline, streams, alternatives, time_limit_s, tuning)
+
+
+def _check_call(h: Household, shortfall: str, as_of: date | None) -> None:
+    """A caller's mistake, refused before any work: an unknown shortfall mode, or a horizon
+    that starts before the as-of day (`planner.asof.align` first)."""
+    if shortfall not in ("exact", "bound"):
+        raise ValueError(f"shortfall must be 'exact' or 'bound', not {shortfall!r}")
+    if as_of is not None and as_of > h.start:
+        raise ValueError(f"{h.id}: the horizon starts {h.start} before the as-of date {as_of}; "
+                         "align it first (planner.asof.align)")
 
 
 def _solve(s: Setup, mdl: Model, baseline: Diagnosis, time_limit_s: float,

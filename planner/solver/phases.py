@@ -13,10 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from ..cashflow import simulate
+from ..cashflow import delayed, simulate
 from ..levers.base import Setup, Term
 from .chain import Model
-from .robust import delayed
 
 #: The wall-clock safety net of a solve: this many times its deterministic limit. A solve the
 #: wall clock stops before its work limit is reported as a timeout (`SolverTimeout`), never as a

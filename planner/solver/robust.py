@@ -23,6 +23,10 @@ from ..cashflow import delayed, simulate
 from ..model import Household, Transaction
 
 
+class PlanVerificationError(RuntimeError):
+    """The independent simulation disagrees with the solver: a bug, never shown as a plan."""
+
+
 def late_days(h: Household, on_time: bool = False) -> dict[str, int]:
     """Bank days each income stream may come late (0 for all when planning `on_time`)."""
     return {inc.stream: (0 if on_time else inc.late) for inc in h.income}
@@ -37,8 +41,6 @@ def worst_series(h: Household, txs: Iterable[Transaction], opening: int, late: d
 def verify_late(h: Household, txs: Iterable[Transaction], opening: int, late: dict[str, int],
                 same_day_credit: bool = False) -> np.ndarray:
     """Raise if the balance goes below the floor when every payout comes at its latest."""
-    from .decode import PlanVerificationError
-
     series = worst_series(h, txs, opening, late, same_day_credit)
     if (series < h.min_balance).any():
         t = int(np.argmin(series))

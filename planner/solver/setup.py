@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..calendar import effective_date, household_schedules, nominal_in_month, occurrences
+from ..calendar import Schedule, effective_date, household_schedules, nominal_in_month, occurrences
+from ..cashflow import delayed
 from ..levers import LeverConfig, rules
-from ..levers.base import RentMonth, Setup, Stream
+from ..levers.base import LeverRule, RentMonth, Setup, Stream
 from ..levers.lead import Timing
 from ..levers.lead import timing as lead_timing
 from ..model import Household, Transaction
 from ..periods import month_firsts, month_key
-from .robust import delayed
 
 
 def _fixed_flows(h: Household, base: list[Transaction], days: int,
@@ -55,21 +55,7 @@ def setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Tran
     income_scheds, expense_scheds = household_schedules(h)
     rent = h.rent
     rent_sched = expense_scheds[h.expense.index(rent)]
-    rent_months: list[RentMonth] = []
-    # rent by `dates` or every_days: no rent months to decide, the debits stay fixed
-    for occ in occurrences(rent_sched, start, end) if rent.day is not None else ():
-        y, m = occ.nominal.year, occ.nominal.month
-        due = (occ.effective - start).days
-        # a month whose current due date comes before the rent levers can act keeps its debit
-        locked = due < rent_from
-        options: dict[int, int] = {rent.day: due} if locked and rent.day is not None else {}
-        for d in () if locked else cfg.rent_days:
-            eff = effective_date(nominal_in_month(y, m, d), rent_sched.shift)
-            if start <= eff <= end and (eff - start).days >= rent_from:
-                options[d] = (eff - start).days
-        if not locked and rent.day is not None and rent.day not in options:
-            options[rent.day] = due
-        rent_months.append(RentMonth(month_key(occ.nominal), y, m, rent.amount_for(y, m), due, options, locked))
+    rent_months = _rent_months(h, cfg, rent_sched, rent_from)
     streams: dict[str, Stream] = {}
     for inc, sched in zip(h.income, income_scheds):
         payouts = [((o.effective - start).days, inc.amount_for(o.nominal.year, o.nominal.month), o.nominal)
@@ -86,7 +72,29 @@ def setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Tran
     return s
 
 
-def allowed_rules(cfg: LeverConfig) -> list:
+def _rent_months(h: Household, cfg: LeverConfig, rent_sched: Schedule, rent_from: int) -> list[RentMonth]:
+    """Each month's rent with the days it may be debited on: the accepted days from the rent
+    levers' first effective day (`rent_from`) on; a month due before that keeps its debit."""
+    start, end, rent = h.start, h.end, h.rent
+    rent_months: list[RentMonth] = []
+    # rent by `dates` or every_days: no rent months to decide, the debits stay fixed
+    for occ in occurrences(rent_sched, start, end) if rent.day is not None else ():
+        y, m = occ.nominal.year, occ.nominal.month
+        due = (occ.effective - start).days
+        # a month whose current due date comes before the rent levers can act keeps its debit
+        locked = due < rent_from
+        options: dict[int, int] = {rent.day: due} if locked and rent.day is not None else {}
+        for d in () if locked else cfg.rent_days:
+            eff = effective_date(nominal_in_month(y, m, d), rent_sched.shift)
+            if start <= eff <= end and (eff - start).days >= rent_from:
+                options[d] = (eff - start).days
+        if not locked and rent.day is not None and rent.day not in options:
+            options[rent.day] = due
+        rent_months.append(RentMonth(month_key(occ.nominal), y, m, rent.amount_for(y, m), due, options, locked))
+    return rent_months
+
+
+def allowed_rules(cfg: LeverConfig) -> list[LeverRule]:
     """The rules of the levers `cfg` allows, in the catalogue's order."""
     return [r for k, r in rules().items() if cfg.allows(k)]
 

@@ -30,11 +30,6 @@ def _kr_doc(ore: int) -> int | str:
     return (ore // 100 if ore >= 0 else -kr) if rest == 0 else f"{'-' if ore < 0 else ''}{kr}.{rest:02d}"
 
 
-def _kr_toml(ore: int) -> str:
-    value = _kr_doc(ore)
-    return str(value)
-
-
 def _names(streams: tuple[Stream, ...]) -> list[str | None]:
     """A `name` for the second and later stream of one kind (the model wants them apart)."""
     seen: dict[str, int] = {}

@@ -37,7 +37,7 @@ def _share(rows: list[list[str]], i: int, test) -> float:
 
 def guess_columns(header: list[str], rows: list[list[str]]) -> dict[str, str]:
     """Ours -> their header, guessed from the header words, then from what the cells hold."""
-    from .csvfile import parse_amount, parse_date
+    from .cells import parse_amount, parse_date
 
     def is_amount(c: str) -> bool:
         try:

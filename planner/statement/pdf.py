@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..money import MoneyError
-from .csvfile import parse_amount, parse_date
+from .cells import parse_amount, parse_date
 from .model import Entry, Rejected, Statement, fail
 
 #: header words of each column, compared case-blind; longest first so that "Inn på konto" wins

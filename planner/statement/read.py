@@ -179,16 +179,11 @@ def _only_non_bank_days(a: Statement, b: Statement) -> bool:
     """Daily (or weekly) camt files cover bank days: Friday's file, then Monday's. The days
     between two files with stated periods are no gap when none of them is a bank day (a
     weekend, a holiday); a CSV states no period, so this applies only to exact periods."""
-    from ..calendar import is_bank_day
+    from ..calendar import any_bank_day
 
     if not (a.exact_period and b.exact_period):
         return False
-    day = a.end + timedelta(days=1)
-    while day < b.start:
-        if is_bank_day(day):
-            return False
-        day += timedelta(days=1)
-    return True
+    return not any_bank_day(a.end + timedelta(days=1), b.start)
 
 
 def _duplicates(st: Statement) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from .store import _json, case_records, caseworkers, households, letters, office, tasks
+from .schema import case_records, caseworkers, households, json_or_none, letters, office, tasks
 
 if TYPE_CHECKING:
     from .store import Store
@@ -81,7 +81,7 @@ def asked_of(actors: Sequence[str]) -> list[str]:
 
 def _letter(r) -> Letter:
     return Letter(r.id, r.household_id, r.household_version, r.recipient, r.lang, r.fmt, r.letter_date, r.reply_by,
-                  _json(r.figures) or {}, r.sha256, r.recorded, r.recorded_by)
+                  json_or_none(r.figures) or {}, r.sha256, r.recorded, r.recorded_by)
 
 
 def _task(r) -> Task:
@@ -130,7 +130,7 @@ class CaseStore:
     def office(self) -> dict:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(office.c.data).where(office.c.id == 1)).first()
-        return (_json(row[0]) if row else None) or {}
+        return (json_or_none(row[0]) if row else None) or {}
 
     def set_office(self, data: dict, by: str | None) -> None:
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
@@ -155,7 +155,7 @@ class CaseStore:
     def record(self, hid: str) -> dict:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(case_records.c.data).where(case_records.c.household_id == hid)).first()
-        return (_json(row[0]) if row else None) or {}
+        return (json_or_none(row[0]) if row else None) or {}
 
     def set_record(self, hid: str, data: dict, by: str | None) -> None:
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)

@@ -12,8 +12,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from ..formatting import nb_date
-from ..money import format_kr
+from ..formatting import format_kr, nb_date
 from .forms import FIELD_NB
 
 #: top-level fields and how their values read

@@ -137,14 +137,14 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
               help="Erase households deleted more than this many days before --as-of.")
 def sweep(db_url: str | None, as_of, retention_days: int, bin_days: int) -> None:
     """Apply the retention rules of the web page's database once (prints counts, never ids)."""
-    from planner.web.server import _database_problem
+    from planner.web.server import database_problem
     from planner.web.store import Store, default_url
 
     url = db_url or default_url()
     try:
         store = Store(url)
     except Exception as exc:  # noqa: BLE001 - the user's URL
-        click.echo(f"error: {_database_problem(url, exc)}", err=True)
+        click.echo(f"error: {database_problem(url, exc)}", err=True)
         sys.exit(EXIT_USAGE)
     out = store.case.sweep(as_of, retention_days, bin_days)
     click.echo(f"{len(out['case_records'])} saksopplysninger slettet, {len(out['purged'])} husstander slettet "

@@ -24,7 +24,7 @@ from ..model import Household
 from . import forms
 from .auth import Users
 from .casestore import TaskDates
-from .imports import Limits
+from .limits import Limits
 from .pool import WorkerPool, committing
 from .store import Record, Store
 from .throttle import Throttle

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
+from .form_fields import ROW_FIELDS, SETTING_FIELDS
+
 _FIELD = re.compile(r"^(income|expense)\[(\d+)\](?:\.(\w+))?")
 
 
 def form_field(path: str, rows: dict[tuple[str, int], int] | None = None) -> str | None:
     """The form field of an InputError field path: `income[3].amount` -> `income-2-amount`."""
-    from .forms import ROW_FIELDS
-
     m = _FIELD.match(path)
     if m:
         n = int(m.group(2)) - 1
@@ -35,7 +35,7 @@ def form_field(path: str, rows: dict[tuple[str, int], int] | None = None) -> str
         return {"amount": "arrears_amount", "creditor": "arrears_creditor", "since": "arrears_since"}.get(sub, "arrears_amount")
     if head == "levers":
         sub = path.split(".")[1].split("[")[0] if "." in path else ""
-        if sub in ("rent_days", "rent_instalments", "repay_months", "deduction_from", "move_payout"):
+        if sub in SETTING_FIELDS:
             return sub
     return None
 

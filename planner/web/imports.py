@@ -26,36 +26,14 @@ from typing import TYPE_CHECKING
 
 from ..io.plan_schema import plan_problem
 from .casestore import plan_task_dates
-from .forms import norwegian
+from .form_errors import norwegian
+from .form_fields import PASSED_NB
+from .limits import Limits, MiB
 from .pool import committing
 from .store import PROBLEMS, STATUSES
 
 if TYPE_CHECKING:
     from .core import Web
-
-MiB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one request may send (see README, "Safety and limits")."""
-
-    #: bytes in one request body (all files of an upload together), counted while reading
-    request_bytes: int = 32 * MiB
-    #: entries in one zip
-    zip_members: int = 2000
-    #: bytes unpacked from one zip, counted while unpacking
-    zip_bytes: int = 64 * MiB
-    #: bytes of one file (uploaded or unpacked)
-    file_bytes: int = 20 * MiB
-    #: nesting of tables/lists in one household or plan document (a household needs 4, a plan 5)
-    depth: int = 32
-
-
-#: A horizon wholly before the household's as-of date (issue 11): nothing is left to plan.
-PASSED_NB = ("perioden slutter {end:%d.%m.%Y}, før per-datoen {as_of:%d.%m.%Y}: ingenting er igjen å planlegge. "
-             "Sett første dag til per-datoen (rull planen fram, like mange måneder), eller bruk knappen "
-             "«Rull fram» på en lagret husstand.")
 
 
 @dataclass

@@ -30,7 +30,7 @@ def ascii_name(text: str) -> str:
 
 
 def kr(ore: int | None) -> str:
-    from ..money import format_kr
+    from ..formatting import format_kr
 
     return "–" if not isinstance(ore, int) else format_kr(ore).replace(" ", "\u00a0")
 

@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from ..formatting import format_month, nb_date
+from ..formatting import format_kr, format_month, nb_date
 from ..kept import NEEDS_FOLLOW_UP, MonthCheck, Verdict, check_months, dues_from_plan, kept_streak
-from ..money import format_kr
 from .casestore import PAYMENT_LEVER
 from .store import _json, households, plan_checks, tasks
 

@@ -38,7 +38,7 @@ def run(host: str, port: int, db_url: str | None, users_file: str | None, time_l
     except DatabaseUnusable:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure to open the database is the user's URL
-        raise DatabaseUnusable(_database_problem(url, exc)) from None
+        raise DatabaseUnusable(database_problem(url, exc)) from None
     logging.getLogger("planner.web").info(
         "database %s; login %s", _safe_url(url), "required" if users_file else "off (loopback only)")
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=LOG_CONFIG, server_header=False,
@@ -49,7 +49,7 @@ class DatabaseUnusable(Exception):
     """`--db` names a database that cannot be opened; the message says why, without secrets."""
 
 
-def _database_problem(url: str, exc: Exception) -> str:
+def database_problem(url: str, exc: Exception) -> str:
     try:
         shown = _safe_url(url)
     except Exception:  # noqa: BLE001 - not even a URL

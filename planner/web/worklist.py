@@ -15,8 +15,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from ..formatting import format_month
-from ..money import format_kr
+from ..formatting import format_kr, format_month
 
 WIDTH, HEIGHT, PAD = 120, 28, 2
 

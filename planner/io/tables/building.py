@@ -7,19 +7,20 @@ import os
 import re
 from pathlib import Path
 
+from ...levers.settings import settings as lever_settings
 from ..errors import InputError
 from .columns import (
-    _BOOL_COLS,
-    _DATE_COLS,
-    _INT_COLS,
-    _LIST_DATE_COLS,
-    _LIST_INT_COLS,
-    _LIST_STR_COLS,
-    _MAP_COLS,
+    BOOL_COLS,
+    DATE_COLS,
     ERROR_HEADER,
+    INT_COLS,
+    LIST_DATE_COLS,
+    LIST_INT_COLS,
+    LIST_STR_COLS,
+    MAP_COLS,
     PAYOUT_COLUMNS,
     RowError,
-    _p,
+    file_problem,
 )
 from .office import benefit_names, kind_code
 from .reading import MONEY_COLS, cell_text, convert
@@ -64,15 +65,15 @@ def build(raw: RawHousehold, months: int | None = None):
 def _from_file(raw: RawHousehold, months: int | None, errors: list[RowError]):
     """A household file in a folder input: parsed and validated as `planner check` would."""
     from ...model import Household
-    from ..household import _parse_json, _parse_toml, household_from_dict
+    from ..household import household_from_dict, parse_json, parse_toml
 
     name, text = raw.toml  # type: ignore[misc]
     try:
         if text.startswith("\0"):
-            raise InputError([_p(name, text[1:])])
+            raise InputError([file_problem(name, text[1:])])
         if not text.strip():
-            raise InputError([_p(name, "is empty: a household file needs at least id, start and the rent")])
-        data = _parse_json(text, name) if name.lower().endswith(".json") else _parse_toml(text, name)
+            raise InputError([file_problem(name, "is empty: a household file needs at least id, start and the rent")])
+        data = parse_json(text, name) if name.lower().endswith(".json") else parse_toml(text, name)
         if months is not None:
             data["months"] = months
         h: Household = household_from_dict(data, name, None if name.lower().endswith(".json") else text)
@@ -167,14 +168,12 @@ _TENANT_LOC: dict[str, tuple] = {
     "living_monthly": ("living", "monthly"),
     "arrears": ("arrears", "amount"), "arrears_since": ("arrears", "since"),
     "arrears_creditor": ("arrears", "creditor"),
-    "rent_days": ("levers", "rent_days"), "rent_instalments": ("levers", "rent_instalments"),
-    "bostotte_to_landlord": ("levers", "bostotte_to_landlord"),
-    "deduction_from": ("levers", "deduction_from"), "move_payout": ("levers", "move_payout"),
-    "repay_months": ("levers", "repay_months"), "allow": ("levers", "allow"), "forbid": ("levers", "forbid"),
+    **{key: ("levers", key) for key in lever_settings()},
+    "allow": ("levers", "allow"), "forbid": ("levers", "forbid"),
     "rent": ("expense", 0, "amount"), "rent_day": ("expense", 0, "day"),
 }
 _LOC_TENANT = {loc: col for col, loc in _TENANT_LOC.items()}
-_TYPED = (_INT_COLS | _DATE_COLS | _BOOL_COLS | _LIST_INT_COLS | _LIST_STR_COLS | _LIST_DATE_COLS | set(_MAP_COLS)
+_TYPED = (INT_COLS | DATE_COLS | BOOL_COLS | LIST_INT_COLS | LIST_STR_COLS | LIST_DATE_COLS | set(MAP_COLS)
           | MONEY_COLS)
 
 

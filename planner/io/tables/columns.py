@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...levers.settings import settings as lever_settings
 from ..errors import InputError
 
 # --------------------------------------------------------------------------- the columns
@@ -31,12 +32,8 @@ TENANT_COLUMNS: dict[str, str] = {
     "arrears": "arrears already owed, kroner",
     "arrears_since": "date the arrears have been owed from",
     "arrears_creditor": "who the arrears are owed to (default utleier)",
-    "rent_days": "debit days the landlord accepts, e.g. 1;5;10;20",
-    "rent_instalments": "at most this many rent debits a month (1 = no splitting)",
-    "bostotte_to_landlord": "ja/nei: bostøtte may be paid to the kommune as landlord",
-    "deduction_from": "benefits that may carry a husleietrekk, e.g. aap;uforetrygd",
-    "move_payout": "benefits whose payout day may be requested moved",
-    "repay_months": "months to clear the arrears within",
+    # each lever's settings, declared in its module (planner.levers.setting)
+    **{key: s.help for key, s in lever_settings().items()},
     "allow": "levers allowed, e.g. rent_day;rent_instalments",
     "forbid": "levers forbidden",
 }
@@ -100,21 +97,29 @@ ROLES = ("tenants", "payouts")
 MAP_ROLES = ROLES + ("ledger",)
 _COLUMNS = {"tenants": TENANT_COLUMNS, "payouts": PAYOUT_COLUMNS, "statement": STATEMENT_COLUMNS,
             "ledger": LEDGER_COLUMNS}
-_REQUIRED = {"tenants": TENANT_REQUIRED, "payouts": PAYOUT_REQUIRED}
+REQUIRED = {"tenants": TENANT_REQUIRED, "payouts": PAYOUT_REQUIRED}
 
-_INT_COLS = {"months", "adults", "children", "rent_day", "rent_instalments", "repay_months", "day", "every_days",
-             "late_days"}
-_DATE_COLS = {"start", "arrears_since", "first"}
-_BOOL_COLS = {"bostotte_to_landlord"}
-_LIST_INT_COLS = {"rent_days"}
-_LIST_STR_COLS = {"deduction_from", "move_payout", "allow", "forbid"}
-_LIST_DATE_COLS = {"dates"}
-_MAP_COLS = {"month_amounts": False, "month_day": True}  # value is an int day?
-_TRUE = {"ja", "j", "yes", "y", "true", "sann", "1", "x"}
-_FALSE = {"nei", "n", "no", "false", "usann", "0"}
+
+
+def _setting_cols(*kinds: str) -> set[str]:
+    """The lever settings' columns of these kinds (planner.levers.setting.Kind)."""
+    return {key for key, s in lever_settings().items() if s.kind in kinds}
+
+
+INT_COLS = {"months", "adults", "children", "rent_day", "day", "every_days", "late_days"} | _setting_cols("count")
+DATE_COLS = {"start", "arrears_since", "first"}
+BOOL_COLS = _setting_cols("switch")
+LIST_INT_COLS = _setting_cols("days")
+LIST_STR_COLS = {"allow", "forbid"} | _setting_cols("streams")
+#: columns naming benefits (by id, kind or name: "AAP; Uføretrygd")
+BENEFIT_LIST_COLS = _setting_cols("streams")
+LIST_DATE_COLS = {"dates"}
+MAP_COLS = {"month_amounts": False, "month_day": True}  # value is an int day?
+TRUE_WORDS = {"ja", "j", "yes", "y", "true", "sann", "1", "x"}
+FALSE_WORDS = {"nei", "n", "no", "false", "usann", "0"}
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", re.ASCII)  # ASCII digits only, as everywhere
 _ISO_DT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00)?$", re.ASCII)
-_SPLIT = re.compile(r"[;,\s]+")
+LIST_SPLIT = re.compile(r"[;,\s]+")
 
 
 @dataclass(frozen=True, order=True)
@@ -176,46 +181,46 @@ class ColumnMap:
         try:
             raw = load_toml(Path(path).read_text(encoding="utf-8-sig"))
         except FileNotFoundError:
-            raise InputError([_p(name, "column map not found")]) from None
+            raise InputError([file_problem(name, "column map not found")]) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError([_p(name, f"column map cannot be read: {exc}")]) from None
+            raise InputError([file_problem(name, f"column map cannot be read: {exc}")]) from None
         except ParseError as exc:
             where = f" (line {exc.line})" if exc.line else ""
-            raise InputError([_p(name, f"column map {exc}{where}".replace("column map is not a household file",
+            raise InputError([file_problem(name, f"column map {exc}{where}".replace("column map is not a household file",
                                                                           "column map is not usable"))]) from None
         problems = []
         allowed = {"tenants", "payouts", "sheets", "csv", "statement", "ledger", "kinds"}
         for key in raw:
             if key not in allowed:
-                problems.append(_p(name, f"unknown table [{key}]; allowed: {', '.join(sorted(allowed))}"))
+                problems.append(file_problem(name, f"unknown table [{key}]; allowed: {', '.join(sorted(allowed))}"))
         maps: dict[str, dict[str, str]] = {}
         for role in (*MAP_ROLES, "statement"):
             table = raw.get(role, {})
             if not isinstance(table, dict):
-                problems.append(_p(name, f"[{role}] must be a table of ours = \"theirs\""))
+                problems.append(file_problem(name, f"[{role}] must be a table of ours = \"theirs\""))
                 continue
             for ours, theirs in table.items():
                 if ours not in _COLUMNS[role]:
-                    problems.append(_p(name, f"[{role}] {ours}: not one of our columns; allowed: "
+                    problems.append(file_problem(name, f"[{role}] {ours}: not one of our columns; allowed: "
                                            + ", ".join(_COLUMNS[role])))
                 elif not isinstance(theirs, str) or not theirs.strip():
-                    problems.append(_p(name, f"[{role}] {ours}: give their column name as text"))
+                    problems.append(file_problem(name, f"[{role}] {ours}: give their column name as text"))
             maps[role] = {k: v.strip() for k, v in table.items() if isinstance(v, str)}
         sheets = raw.get("sheets", {})
         for role, sheet in sheets.items() if isinstance(sheets, dict) else ():
             if role not in MAP_ROLES or not isinstance(sheet, str):
-                problems.append(_p(name, f"[sheets] {role}: use tenants = \"Their sheet\" or payouts = \"...\""
+                problems.append(file_problem(name, f"[sheets] {role}: use tenants = \"Their sheet\" or payouts = \"...\""
                                        " (or ledger = \"...\")"))
         csv_opts = raw.get("csv", {})
         sep = csv_opts.get("separator") if isinstance(csv_opts, dict) else None
         if sep is not None and (not isinstance(sep, str) or len(sep) != 1):
-            problems.append(_p(name, "[csv] separator must be one character, such as \";\""))
+            problems.append(file_problem(name, "[csv] separator must be one character, such as \";\""))
         enc = csv_opts.get("encoding") if isinstance(csv_opts, dict) else None
         if enc is not None:
             try:
                 "".encode(str(enc))
             except LookupError:
-                problems.append(_p(name, f"[csv] encoding {enc!r} is not known"))
+                problems.append(file_problem(name, f"[csv] encoding {enc!r} is not known"))
         kinds = _kinds_table(raw.get("kinds", {}), name, problems)
         if problems:
             raise InputError(problems)
@@ -228,15 +233,15 @@ class ColumnMap:
         surrounding spaces; a mapped name beats our own name appearing in the file."""
         by_norm = {}
         for h in headers:
-            by_norm.setdefault(_norm(h), h)
+            by_norm.setdefault(norm_name(h), h)
         out: dict[str, str] = {}
         mapping = {"tenants": self.tenants, "payouts": self.payouts, "ledger": self.ledger,
                    "statement": self.statement}[role]
         for ours in _COLUMNS[role]:
             theirs = mapping.get(ours)
             for cand in ([theirs] if theirs else []) + [ours, *DEFAULT_NAMES.get(role, {}).get(ours, ())]:
-                if _norm(cand) in by_norm:
-                    out[ours] = by_norm[_norm(cand)]
+                if norm_name(cand) in by_norm:
+                    out[ours] = by_norm[norm_name(cand)]
                     break
         used = set(out.values())
         return out, [h for h in headers if h not in used]
@@ -257,25 +262,25 @@ LEDGER_KINDS = ("charge", "payment", "reversal", "returned", "credit", "instalme
 def _kinds_table(table: object, name: str, problems: list) -> dict[str, tuple[str, ...]]:
     """[kinds] ours = "theirs" or ["theirs", ...]: the ledger's own words for our booking kinds."""
     if not isinstance(table, dict):
-        problems.append(_p(name, "[kinds] must be a table of ours = \"theirs\" or [\"theirs\", ...]"))
+        problems.append(file_problem(name, "[kinds] must be a table of ours = \"theirs\" or [\"theirs\", ...]"))
         return {}
     out: dict[str, tuple[str, ...]] = {}
     for ours, theirs in table.items():
         words = [theirs] if isinstance(theirs, str) else theirs
         if ours not in LEDGER_KINDS:
-            problems.append(_p(name, f"[kinds] {ours}: not one of our kinds; allowed: {', '.join(LEDGER_KINDS)}"))
+            problems.append(file_problem(name, f"[kinds] {ours}: not one of our kinds; allowed: {', '.join(LEDGER_KINDS)}"))
         elif not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
-            problems.append(_p(name, f"[kinds] {ours}: give their word as text, or a list of words"))
+            problems.append(file_problem(name, f"[kinds] {ours}: give their word as text, or a list of words"))
         else:
             out[ours] = tuple(w.strip() for w in words)
     return out
 
 
-def _p(file: str, message: str):
+def file_problem(file: str, message: str):
     from ..errors import Problem
 
     return Problem(file, message)
 
 
-def _norm(name: object) -> str:
+def norm_name(name: object) -> str:
     return str(name).strip().casefold()

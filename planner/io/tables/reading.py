@@ -13,16 +13,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .columns import (
-    _BOOL_COLS,
-    _DATE_COLS,
-    _FALSE,
-    _INT_COLS,
-    _LIST_DATE_COLS,
-    _LIST_INT_COLS,
-    _LIST_STR_COLS,
-    _MAP_COLS,
-    _SPLIT,
-    _TRUE,
+    BENEFIT_LIST_COLS,
+    BOOL_COLS,
+    DATE_COLS,
+    FALSE_WORDS,
+    INT_COLS,
+    LIST_DATE_COLS,
+    LIST_INT_COLS,
+    LIST_SPLIT,
+    LIST_STR_COLS,
+    MAP_COLS,
+    TRUE_WORDS,
     ColumnMap,
     RowError,
 )
@@ -35,11 +36,10 @@ from .office import (
     normalise_amount,
     normalise_date,
 )
-from .sources import Source, _encoding, guess_separator
+from .sources import Source, file_encoding, guess_separator
 
 #: Columns that hold kroner: read as an office writes them (`9.500,00`, `kr 747,37`, `(100,00)`).
 #: List columns that name benefits (`aap;uforetrygd`), by code or by name.
-_BENEFIT_LIST_COLS = {"deduction_from", "move_payout"}
 MONEY_COLS = {"amount", "rent", "opening_balance", "min_balance", "living_monthly", "arrears"}
 
 # --------------------------------------------------------------------------- reading tables
@@ -91,7 +91,7 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
         if os.path.getsize(source.path) == 0:
             raise TableError(RowError(name, None, "", "", "the file is empty: expected a header row and one row per "
                                       + ("tenant" if source.role == "tenants" else "payout")))
-        enc = _encoding(source.path, colmap)
+        enc = file_encoding(source.path, colmap)
         with open(source.path, encoding=enc, newline="") as fh:
             preview = [fh.readline() for _ in range(HEADER_SEARCH)]
         # title lines above the header are skipped; the separator is the header line's
@@ -150,9 +150,9 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
 
 def _is_header(role: str, colmap: ColumnMap):
     """Whether a row's cells are the table's header: every required column of the role is there."""
-    from .columns import _REQUIRED
+    from .columns import REQUIRED
 
-    return lambda cells: all(c in colmap.rename(role, cells)[0] for c in _REQUIRED[role])
+    return lambda cells: all(c in colmap.rename(role, cells)[0] for c in REQUIRED[role])
 
 
 def _header_names(cells: list) -> list[str]:
@@ -306,23 +306,23 @@ def convert(col: str, text: str) -> object:
     on unchanged so that the model's own message explains what is allowed."""
     if col in MONEY_COLS:
         return normalise_amount(text)
-    if col in _INT_COLS:
+    if col in INT_COLS:
         return _int(text)
-    if col in _DATE_COLS:
+    if col in DATE_COLS:
         return _date(text)
-    if col in _BOOL_COLS:
+    if col in BOOL_COLS:
         low = text.casefold()
-        return True if low in _TRUE else False if low in _FALSE else text
-    if col in _LIST_INT_COLS:
-        return [_int(p) for p in _SPLIT.split(text) if p]
-    if col in _LIST_STR_COLS:
+        return True if low in TRUE_WORDS else False if low in FALSE_WORDS else text
+    if col in LIST_INT_COLS:
+        return [_int(p) for p in LIST_SPLIT.split(text) if p]
+    if col in LIST_STR_COLS:
         parts = [p.strip() for p in re.split(r"[;,]", text) if p.strip()]
-        if col in _BENEFIT_LIST_COLS:  # benefits by name too: "AAP; Uføretrygd"
+        if col in BENEFIT_LIST_COLS:  # benefits by name too: "AAP; Uføretrygd"
             return [kind_code(p, benefit_names("income")).lower() for p in parts]
         return [p.lower() for p in parts]
-    if col in _LIST_DATE_COLS:
-        return [_date(p) for p in _SPLIT.split(text) if p]
-    if col in _MAP_COLS:
+    if col in LIST_DATE_COLS:
+        return [_date(p) for p in LIST_SPLIT.split(text) if p]
+    if col in MAP_COLS:
         out: dict = {}
         for part in re.split(r";", text):
             if not part.strip():
@@ -330,6 +330,6 @@ def convert(col: str, text: str) -> object:
             key, sep, val = part.partition("=")
             if not sep:
                 raise ValueError(f"expected MONTH=VALUE pairs separated by ';', such as 12=26000, got {part.strip()!r}")
-            out[key.strip()] = _int(val.strip()) if _MAP_COLS[col] else normalise_amount(val.strip())
+            out[key.strip()] = _int(val.strip()) if MAP_COLS[col] else normalise_amount(val.strip())
         return out
     return text

@@ -6,7 +6,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .columns import ROLES, ColumnMap, RowError, _norm
+from .columns import ROLES, ColumnMap, RowError, norm_name
 
 # --------------------------------------------------------------------------- sources
 
@@ -51,10 +51,10 @@ _HOUSEHOLD_SUFFIXES = {".toml", ".json"}
 
 
 def _role_from_name(path: Path, colmap: ColumnMap) -> str | None:
-    stem = _norm(path.stem)
+    stem = norm_name(path.stem)
     for role, words in (("payouts", ("payout", "utbetal", "ytelse", "inntekt")),
                         ("tenants", ("tenant", "leietak", "husstand", "leieforhold"))):
-        names = words + (_norm(colmap.sheet(role)),)
+        names = words + (norm_name(colmap.sheet(role)),)
         if any(w and w in stem for w in names):
             return role
     return None
@@ -133,16 +133,16 @@ def _add_table(out: Inputs, path: Path, colmap: ColumnMap) -> None:
             out.failed_roles.add(role or "tenants")
             return
         found = False
-        by_norm = {_norm(s): s for s in sheets}
+        by_norm = {norm_name(s): s for s in sheets}
         matched = set()
         for role in ROLES:
             want = colmap.sheet(role)
-            if _norm(want) in by_norm:
-                out.sources.append(Source(role, path, by_norm[_norm(want)], out.show(path)))
-                matched.add(_norm(want))
+            if norm_name(want) in by_norm:
+                out.sources.append(Source(role, path, by_norm[norm_name(want)], out.show(path)))
+                matched.add(norm_name(want))
                 found = True
-        others = [s for s in sheets if _norm(s) not in matched]
-        missing = [r for r in ROLES if _norm(colmap.sheet(r)) not in by_norm]
+        others = [s for s in sheets if norm_name(s) not in matched]
+        missing = [r for r in ROLES if norm_name(colmap.sheet(r)) not in by_norm]
         if found and missing and others:
             # e.g. sheets "tenants" and "Utbetalinger": the payouts would be silently missing
             for role in missing:
@@ -178,7 +178,7 @@ def _role_from_header(path: Path, colmap: ColumnMap) -> str:
     return "payouts" if "household" in ours else "tenants"
 
 
-def _encoding(path: Path, colmap: ColumnMap) -> str:
+def file_encoding(path: Path, colmap: ColumnMap) -> str:
     if colmap.encoding:
         return colmap.encoding
     with open(path, "rb") as fh:
@@ -196,7 +196,7 @@ def _csv_headers(path: Path, colmap: ColumnMap) -> list[str]:
     tenants' id or a payouts' household column."""
     from .office import HEADER_SEARCH, csv_header
 
-    with open(path, encoding=_encoding(path, colmap), newline="") as fh:
+    with open(path, encoding=file_encoding(path, colmap), newline="") as fh:
         lines = [fh.readline() for _ in range(HEADER_SEARCH)]
 
     def known(cells: list[str]) -> bool:

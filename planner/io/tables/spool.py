@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .columns import _REQUIRED, ROLES, ColumnMap, RowError
+from .columns import REQUIRED, ROLES, ColumnMap, RowError
 from .reading import TableError, read_table
 from .sources import Inputs, Source
 
@@ -158,7 +158,7 @@ class Spool:
     def _load_table(self, source: Source, colmap: ColumnMap, chunk_rows: int) -> None:
         name = source.name
         table = source.role
-        required = _REQUIRED[table]
+        required = REQUIRED[table]
         src = None
         any_rows = False
         try:
@@ -237,7 +237,7 @@ class Spool:
         """
         srcs = self.sources()
         dup = self.duplicate_ids()
-        missing_cols = {s: [c for c in _REQUIRED[role] if c not in cols]
+        missing_cols = {s: [c for c in REQUIRED[role] if c not in cols]
                         for s, (role, _, cols) in srcs.items() if role in ROLES}
         payout_missing = [(srcs[s][1], c) for s, (role, _, _) in srcs.items() if role == "payouts"
                           for c in missing_cols[s]]

@@ -41,7 +41,7 @@ def form_page(web: Web, request: Request, form: forms.HouseholdForm, hid: str | 
         "income_kinds": [(k, cat.kinds[k].name) for k in sorted(cat.kinds, key=lambda k: cat.kinds[k].name)],
         "expense_kinds": [(k, e.name) for k, e in cat.expenses.items()],
         "profiles": sorted(cat.profiles),
-        "levers": [(k, levers()[k]) for k in LEVERS],
+        "levers": [(k, levers()[k]) for k in LEVERS], "lever_settings": forms.LEVER_SETTINGS,
         "title": f"Endre {hid}" if hid else "Ny husstand",
     }, status=status)
 

@@ -61,9 +61,9 @@ ROLL_FORWARD_NB = ("Rull planen fram fra i dag (knappen «Rull fram» på hussta
 
 
 def _recipients_of(i, h) -> list[str]:
-    from ...letters.context import _intervention_recipients
+    from ...letters.context import intervention_recipients
 
-    return _intervention_recipients(i, h)
+    return intervention_recipients(i, h)
 
 
 def draft(web: Web, user: str, rec: Record, h: Household, to: str, letter_date: date,

@@ -54,7 +54,7 @@ def _problem_nb(text: str) -> str:
 def draft_form(items: list[tuple[str, bytes]], fmt: str | None, as_of: date | None,
                columns: ColumnMap | None = None) -> DraftForm:
     """The form filled from statement files; `StatementError` (or `InputError`) on bad input."""
-    from ...money import format_kr
+    from ...formatting import format_kr
     from ...statement import default_as_of, detect, household_document, read_many
     from ...statement.draft import describe, evidence_text, excluded_line, living_evidence_text
 

@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ...io.document import household_document
 from ...model import LEVERS, Household
 from ..core import Web, household_of, web_of
-from ..forms import household_document, iso_date
+from ..form_document import iso_date
 from ..planfollow import case_view
 
 router = APIRouter()
