@@ -73,8 +73,8 @@ def _no_clock_in_cli(monkeypatch, request):
     """CLI tests written before as-of dates existed plan as they did: no as-of date, every
     lever from the first day (`--as-of` given explicitly still applies). The clock is never
     read in a test."""
-    import cli
     import planner.batch_cli
+    import planner.cli as cli
 
     real = cli._today
     monkeypatch.setattr(cli, "_today", lambda as_of: real(as_of) if as_of is not None else None)

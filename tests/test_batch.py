@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, SCENARIOS
 
-from cli import main
+from planner.cli import main
 
 BATCH = SCENARIOS / "batch"
 TENANTS_HEADER = "id,start,months,opening_balance,children,rent,rent_day,living_monthly,arrears,arrears_since"
@@ -369,7 +369,7 @@ def test_local_and_dask_engines_agree(tmp_path):
 def test_a_killed_run_resumes_with_every_household_once(tmp_path):
     t, p = _small_plan_tables(tmp_path, 40)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "cli", "batch", str(t), str(p), "--out", str(out), "--workers", "2",
+    cmd = [sys.executable, "-m", "planner", "batch", str(t), str(p), "--out", str(out), "--workers", "2",
            "--no-progress", "--as-of", "2026-01-01"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -633,7 +633,7 @@ def test_killing_the_main_process_ends_its_workers_and_leaves_no_input_copy(tmp_
     out = tmp_path / "out"
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    cmd = [sys.executable, "-m", "cli", "batch", str(t), str(p), "--out", str(out), "--workers", "2",
+    cmd = [sys.executable, "-m", "planner", "batch", str(t), str(p), "--out", str(out), "--workers", "2",
            "--no-progress", "--as-of", "2026-01-01"]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp)}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -340,7 +340,7 @@ def test_real_batch_output(tmp_path):
     import csv
 
     out = tmp_path / "res"
-    subprocess.run([sys.executable, "-m", "cli", "batch", "scenarios/batch/tenants.csv", "scenarios/batch/payouts.csv",
+    subprocess.run([sys.executable, "-m", "planner", "batch", "scenarios/batch/tenants.csv", "scenarios/batch/payouts.csv",
                     "--out", str(out), "--no-progress", "--workers", "1"], cwd=ROOT, check=True, capture_output=True)
     rows = list(csv.DictReader(open(out / "results.csv", encoding="utf-8")))
     cases, line = read_batch(out)
@@ -425,7 +425,7 @@ def test_markdown_cells_match_the_grid(report):
 
 
 def run(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "cli", "report", *args], cwd=cwd, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "planner", "report", *args], cwd=cwd, capture_output=True, text=True)
 
 
 def test_command(tmp_path, truths):

@@ -94,7 +94,7 @@ def test_bostotte_goes_to_the_kommune_from_the_payout_after_the_cut_off(scenario
 def test_a_passed_horizon_is_refused_naming_roll_forward(scenario, tmp_path):
     from click.testing import CliRunner
 
-    from cli import main
+    from planner.cli import main
 
     h = scenario("enslig-mor-2006")
     with pytest.raises(HorizonPassed, match="--roll-forward"):
@@ -139,7 +139,7 @@ def test_the_done_when_command(tmp_path):
     contract, every lever with request_by >= as_of and effective_from after its lead, bridged."""
     from click.testing import CliRunner
 
-    from cli import main
+    from planner.cli import main
 
     r = CliRunner().invoke(main, ["plan", "scenarios/enslig-mor-2006.toml", "--as-of", "2026-11-29",
                                   "--roll-forward", "--format", "json"])
@@ -172,7 +172,7 @@ def test_check_letter_and_batch_take_the_as_of_date(tmp_path):
     batch reports it as a row naming --roll-forward, never drops it."""
     from click.testing import CliRunner
 
-    from cli import main
+    from planner.cli import main
 
     r = CliRunner().invoke(main, ["check", "scenarios/enslig-mor-2006.toml", "--as-of", "2026-11-29", "--format", "json"])
     assert r.exit_code == 0 and json.loads(r.stdout)["horizon"]["start"] == "2026-11-29"

@@ -60,7 +60,7 @@ def _serve(tmp: Path, *extra: str):
                MPLBACKEND="Agg", PLANNER_TODAY="2026-01-01")
     with open(log, "w") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", "serve", "--port", str(port), "--db", f"sqlite:///{tmp / 'web.db'}",
+            [sys.executable, "-m", "planner", "serve", "--port", str(port), "--db", f"sqlite:///{tmp / 'web.db'}",
              "--time-limit", "5", *extra],
             cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
         )
