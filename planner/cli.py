@@ -58,7 +58,24 @@ def _chart_path(base: str, household_id: str, many: bool) -> Path:
     return p.with_name(f"{p.stem}-{household_id}{p.suffix or '.png'}") if many else p
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Planner(click.Group):
+    """The command group. A command that reaches a part installed as an extra that is missing
+    (planner/extras.py: pyarrow for the ledger, pdfplumber, psycopg, Dask) ends with one line
+    naming the extra to install and exit status 2, never a traceback about a module."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from planner.extras import MissingExtra, missing_extra
+
+        try:
+            return super().invoke(ctx)
+        except (ModuleNotFoundError, MissingExtra) as exc:
+            missing = missing_extra(exc)
+            if missing is None:
+                raise
+            _fail_input([str(missing)])
+
+
+@click.group(cls=_Planner, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="planner")
 def main() -> None:
     """Payout-date coordination planner for municipal housing tenants."""

@@ -56,7 +56,11 @@ def _database_problem(url: str, exc: Exception) -> str:
         return (f"--db: {url.split('@')[-1]!r} is not a database URL; use e.g. sqlite:///planner.db or "
                 "postgresql+psycopg://USER:PASSWORD@HOST/planner")
     if isinstance(exc, ModuleNotFoundError):
-        return f"--db {shown}: the database driver is not installed ({exc.name}); e.g. pip install 'psycopg[binary]'"
+        from ..extras import missing_extra
+
+        extra = missing_extra(exc)
+        return f"--db {shown}: the database driver is not installed ({exc.name}); " + (
+            extra.install if extra else f"pip install {exc.name}")
     return f"--db {shown}: cannot open the database ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
 
 

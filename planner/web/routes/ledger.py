@@ -43,6 +43,7 @@ def ledger_page(request: Request):
 
 @router.post("/reskontro", response_class=HTMLResponse)
 async def ledger_import(request: Request):
+    from ...extras import MissingExtra
     from ...io.errors import InputError
     from ...ledger.run import LedgerInputError, LedgerOptions, run_ledger
 
@@ -81,6 +82,8 @@ async def ledger_import(request: Request):
                 run_ledger, src, LedgerOptions(out=work / "out", as_of=as_of, columns=colmap, display_name=name))
         except LedgerInputError as exc:
             return _page(request, {"error": str(exc)}, 422)
+        except MissingExtra as exc:  # the server was installed without the ledger's extra
+            return _page(request, {"error": f"Reskontro kan ikke leses på denne serveren: {exc.install}"}, 503)
         except InputError as exc:
             return _page(request, {"error": "; ".join(str(p).replace(str(colmap), "kolonnekart") for p in exc.problems)},
                          422)
