@@ -7,7 +7,6 @@ commands, so `planner --help` and a single `planner check` start fast.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -458,8 +457,11 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
     except LetterError as exc:
         _fail_input([f"{file}: {exc}"])
     try:
+        from planner.io.files import atomic_file
+
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        with atomic_file(out, "wb") as fh:  # the tenant's name, address and money: owner only (0600)
+            fh.write(data)
     except OSError as exc:
         _fail_input([f"--out {out}: cannot write the letter ({exc.strerror or exc})"])
     _warn_late_letter(h, p, o)
@@ -542,11 +544,10 @@ def import_statement(files, fmt, columns, preset, as_of, hid, account, out) -> N
                    f"kontoutskriften ({found.statement_end.isoformat()}): saldoen i utkastet kan være utdatert", err=True)
     text = toml_text(found, start, hid, files=len(files))
     try:
+        from planner.io.files import write_atomic
+
         out.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # a tenant's money: owner only
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(out, 0o600)
+        write_atomic(out, text)  # a tenant's money: owner only (0600)
     except OSError as exc:
         _fail_input([f"--out {out}: cannot write the draft ({exc.strerror or exc})"])
     click.echo(f"Utkast: {out} ({len(found.incomes)} inntekter, {len(found.expenses)} utgifter, "

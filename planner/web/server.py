@@ -5,6 +5,7 @@ per request with the route pattern only (see `app.privacy_log`)."""
 from __future__ import annotations
 
 import logging
+import logging.config
 
 LOG_CONFIG = {
     "version": 1,
@@ -39,6 +40,9 @@ def run(host: str, port: int, db_url: str | None, users_file: str | None, time_l
         raise
     except Exception as exc:  # noqa: BLE001 - any failure to open the database is the user's URL
         raise DatabaseUnusable(_database_problem(url, exc)) from None
+    # uvicorn applies LOG_CONFIG only when it starts: before that an INFO line would go nowhere,
+    # and the administrator must see which database this server uses (never its password)
+    logging.config.dictConfig(LOG_CONFIG)
     logging.getLogger("planner.web").info(
         "database %s; login %s", _safe_url(url), "required" if users_file else "off (loopback only)")
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=LOG_CONFIG, server_header=False,
