@@ -347,6 +347,7 @@ def test_timeout_is_reported_not_lost(tmp_path):
     assert all("time limit" in r["note"] for r in rows if r["status"] == "timeout")
 
 
+@pytest.mark.slow  # a Dask LocalCluster
 def test_local_and_dask_engines_agree(tmp_path):
     pytest.importorskip("distributed")
     from distributed import LocalCluster
@@ -366,6 +367,7 @@ def test_local_and_dask_engines_agree(tmp_path):
         assert a == json.loads((tmp_path / "dask" / "plans" / name).read_text())
 
 
+@pytest.mark.slow  # a batch run killed and resumed in subprocesses
 def test_a_killed_run_resumes_with_every_household_once(tmp_path):
     t, p = _small_plan_tables(tmp_path, 40)
     out = tmp_path / "out"
@@ -626,6 +628,7 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")  # a zombie has exited (init reaps it when it gets to it)
 
 
+@pytest.mark.slow  # a batch run killed and resumed in subprocesses
 def test_killing_the_main_process_ends_its_workers_and_leaves_no_input_copy(tmp_path):
     """SIGKILL of the batch's main process alone: the workers, the forkserver and the resource
     tracker exit too, and neither DIR nor the temporary folder keeps a copy of the input."""

@@ -15,6 +15,7 @@ import pytest
 from halfyear_gen import ADDRESS, LEVERS, NAME, PERIOD, PREVIOUS, case_of, effective, truth, write_batch, write_db
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from planner.halfyear import Caseload, Period, build_report, render
 from planner.halfyear.batchsource import ReportInputError, read_batch
@@ -94,7 +95,7 @@ def test_suppression_by_hand():
     assert suppress([[2]], True, False) == [[True, True]]  # a total equal to its only part goes with it
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.integers(1, 5).flatmap(lambda r: st.integers(1, 4).flatmap(
     lambda c: st.lists(st.lists(st.integers(0, 40), min_size=c, max_size=c), min_size=r, max_size=r))),
        st.booleans(), st.booleans())

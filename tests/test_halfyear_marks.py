@@ -19,6 +19,7 @@ import pytest
 from halfyear_gen import PERIOD, case_of, truth
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from planner.halfyear import Caseload, Period, build_report, render
 from planner.halfyear.charts import chart_data, figure_chart
@@ -268,7 +269,7 @@ def pinned(values: list[list[int]], row_total: bool, col_total: bool) -> list[tu
 
 
 @pytest.mark.skipif(importlib.util.find_spec("scipy") is None, reason="scipy (the independent MILP) not installed")
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(1, 4).flatmap(lambda r: st.integers(1, 4).flatmap(
     lambda c: st.lists(st.lists(st.integers(0, 25), min_size=c, max_size=c), min_size=r, max_size=r))),
        st.booleans(), st.booleans())
