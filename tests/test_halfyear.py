@@ -378,6 +378,7 @@ def test_batch_reader_bad_input(tmp_path):
 # --------------------------------------------------------------------------- formats and bytes
 
 
+@pytest.mark.slow  # the report rendered twice in every format, PDF included
 def test_same_bytes_every_run(truths):
     outputs = []
     for _ in range(2):
@@ -453,6 +454,7 @@ def test_command(tmp_path, truths):
         assert msg in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.slow  # three report runs in subprocesses, PDF included (read_db is in every figure test)
 def test_database_source(db_url, truths, tmp_path):
     """`--db`: the bin is left out, and nothing of the case record but office, age band and
     gender reaches any format (the records hold a name, an address and a case number)."""
