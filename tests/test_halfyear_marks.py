@@ -277,6 +277,7 @@ def test_no_small_cell_can_be_worked_out_from_the_marks(values, row_total, col_t
     assert pinned(values, row_total, col_total) == []
 
 
+@pytest.mark.slow  # the report rendered twice in every format, PDF included
 def test_same_bytes_with_secondary_marks(report):
     for fmt in ("md", "html", "xlsx"):
         assert render(report, fmt) == render(report, fmt), fmt
