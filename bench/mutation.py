@@ -9,7 +9,7 @@ same way on every run.
 
     python bench/mutation.py run --sample 120 --seed 10 --out /tmp/mutation   # ~50 min on 2 busy cores
     python bench/mutation.py rerun --out /tmp/mutation     # survivors again, with today's tests
-    python bench/mutation.py report --out /tmp/mutation [--markdown docs/mutation.md]
+    python bench/mutation.py report --out /tmp/mutation [--markdown docs/development/mutation.md]
 
 Surviving mutants that cannot change behaviour (equivalent mutants) are listed, each with its
 reason, in bench/mutation_equivalent.toml; the kill rate counts only the others:
@@ -193,7 +193,7 @@ def report(out: Path, markdown: Path | None = None) -> float:
 
 
 def _write_markdown(path: Path, table: list[str], summary: str, survivors: list) -> None:
-    """Replace the generated part of docs/mutation.md (between the markers) with this run."""
+    """Replace the generated part of docs/development/mutation.md (between the markers) with this run."""
     start, end = "<!-- mutation report: start -->", "<!-- mutation report: end -->"
     body = [start, "", *table, "", f"**{summary}**", "", "Surviving mutants:", "",
             "| where | operator | code | verdict |", "|---|---|---|---|"]
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sample", type=int, default=120, help="mutants to run, drawn at random (0: all)")
     ap.add_argument("--seed", type=int, default=10)
     ap.add_argument("--timeout", type=float, default=90.0, help="seconds per mutant (a timeout counts as killed)")
-    ap.add_argument("--markdown", type=Path, help="write the report into this file (docs/mutation.md)")
+    ap.add_argument("--markdown", type=Path, help="write the report into this file (docs/development/mutation.md)")
     args = ap.parse_args(argv)
     if args.command == "run":
         run(args.out, args.sample, args.seed, args.timeout)

@@ -22,16 +22,20 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 #: The screenshots the README shows: the 1280 px ones of the walk-through, and phone width.
 TRACKED = ("list.png", "household.png", "form-validation.png", "list-390.png", "household-390.png",
-           "new-form-390.png", "form-with-errors-390.png", "letter-preview.png", "followup.png")
+           "new-form-390.png", "form-with-errors-390.png", "letter-preview.png", "followup.png",
+           # the loop (docs/saksbehandler/oppfolging.md)
+           "loop-ledger.png", "loop-followup-kept.png", "loop-case-broken.png")
 TESTS = ("test_create_the_single_mother or test_bad_input_shows or "
-         "test_every_page_has_no_serious_accessibility_problem or test_casework_from_entry_to_restore")
+         "test_every_page_has_no_serious_accessibility_problem or test_casework_from_entry_to_restore or "
+         "test_ledger_to_case_to_kept_and_broken")
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, PLANNER_SCREENSHOTS=tmp)
         run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                              "tests/test_web_browser.py", "tests/test_web_casework_browser.py", "-k", TESTS], cwd=ROOT, env=env)
+                              "tests/test_web_browser.py", "tests/test_web_casework_browser.py",
+                              "tests/test_web_planfollow_browser.py", "-k", TESTS], cwd=ROOT, env=env)
         if run.returncode != 0:
             print("the browser tests failed: screenshots not updated", file=sys.stderr)
             return run.returncode

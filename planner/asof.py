@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from .formatting import nb_date
 from .model import Household
 from .periods import add_months
 
@@ -77,10 +78,10 @@ class Aligned:
         """The note in Norwegian, for the report and the page ('' when nothing was done)."""
         h = self.household
         if self.note == "truncated":
-            return (f"Perioden begynte før {as_of:%d.%m.%Y}; planen gjelder det som er igjen, "
-                    f"{h.start:%d.%m.%Y}–{h.end:%d.%m.%Y}.")
+            return (f"Perioden begynte før {nb_date(as_of)}; planen gjelder det som er igjen, "
+                    f"{nb_date(h.start)}–{nb_date(h.end)}.")
         if self.note == "rolled":
-            return f"Perioden er rullet fram: {h.months} måneder fra {h.start:%d.%m.%Y} til {h.end:%d.%m.%Y}."
+            return f"Perioden er rullet fram: {h.months} måneder fra {nb_date(h.start)} til {nb_date(h.end)}."
         return ""
 
 

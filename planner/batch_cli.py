@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from .io.dateparam import DATE
+
 EXIT_INPUT = 2
 EXIT_WRITE = 1  # the output could not be written (disk full, read-only), or a household was lost
 EXIT_INVALID_PLAN = 3  # a plan failed docs/plan.schema.json: the household is in errors.csv, its plan not written
@@ -60,7 +62,7 @@ def _today():
 @click.option("--exact-shortfall", is_flag=True,
               help="For households without a plan, solve for the least extra sums (slower); "
                    "default: the sums that suffice with no lever, an upper bound.")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--as-of", "as_of", type=DATE, default=None,
               help="The day the plans are made (default today): lead times count from it; a horizon partly "
                    "before it is planned for what remains, one wholly before it is reported as an error.")
 @click.option("--roll-forward", "roll", is_flag=True,
@@ -76,6 +78,7 @@ def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, k
     from concurrent.futures.process import BrokenProcessPool
 
     from planner.batch import BatchError, BatchOptions, load_key, run_batch
+    from planner.batch.output import console_lines
     from planner.io.errors import InputError
     from planner.io.tables import UnreadableInput
 
@@ -93,7 +96,7 @@ def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, k
                             engine=engine, scheduler=scheduler, time_limit_s=time_limit, check_only=check_only,
                             columns=columns, same_day_credit=same_day_credit, progress=not no_progress,
                             shortfall="exact" if exact_shortfall else "bound",
-                            as_of=as_of.date() if as_of else _today(), roll_forward=roll, on_time=on_time)
+                            as_of=as_of if as_of else _today(), roll_forward=roll, on_time=on_time)
         s = run_batch(list(inputs), opts, echo=click.echo, warn=lambda text: click.echo(text, err=True))
     except (BatchError, UnreadableInput) as exc:
         fail(str(exc))
@@ -111,12 +114,7 @@ def batch(inputs, out, columns, workers, horizon_months, resume, pseudonymise, k
     except (OSError, sqlite3.Error) as exc:  # disk full, a read-only or vanished folder
         click.echo(f"error: {write_problem(exc, out)}", err=True)
         sys.exit(EXIT_WRITE)
-    click.echo(f"rows in: {s.rows_in} = households planned {s.planned} + households in errors {s.in_errors}")
-    statuses = ", ".join(f"{k} {v}" for k, v in sorted(s.by_status.items()))
-    click.echo(f"status: {statuses or '-'}; errors.csv: {s.error_rows} rows")
-    click.echo(f"results: {s.out / 'results.csv'}, {s.out / 'results.xlsx'}, summary: {s.out / 'summary.txt'}"
-               f" ({s.seconds:.1f} s)")
-    click.echo(f"peak memory: main {s.main_rss_kib // 1024} MiB, largest worker {s.worker_rss_kib // 1024} MiB")
+    click.echo("\n".join(console_lines(s)))
     if not s.consistent:
         click.echo(f"error: rows in ({s.rows_in}) differ from households planned ({s.planned}) + in errors"
                    f" ({s.in_errors}): a household was lost; the results are incomplete (see summary.txt)", err=True)

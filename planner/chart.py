@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .formatting import format_decimal, nb_date
+
 #: pyplot and rcParams are global state: every drawing in a threaded server (planner serve)
 #: holds this lock, the plan chart and the half-year report's charts alike.
 DRAW_LOCK = threading.RLock()
@@ -54,15 +56,15 @@ def balance_chart(
         if below.any():
             ax.fill_between(days, kr, floor_kr, where=below, step="post", color="#c0392b",  # type: ignore[arg-type]
                             alpha=0.35, label=f"Under grensen ({int(below.sum())} dager)" if s is series[0] else None)
-    ax.axhline(floor_kr, color="#333333", linestyle="--", linewidth=1, label=f"Grense {floor_kr:,.0f} kr".replace(",", " "))
+    ax.axhline(floor_kr, color="#333333", linestyle="--", linewidth=1, label=f"Grense {format_decimal(floor_kr, 0)} kr")
     for i, rd in enumerate(rent_dates):
         ax.axvline(rd, color="#7f8c8d", linewidth=0.6, alpha=0.6, label="Husleie trekkes" if i == 0 else None)  # type: ignore[arg-type]
     if today is not None:
         ax.axvline(today, color="#d35400", linewidth=1.6,  # type: ignore[arg-type]
-                   label=f"I dag ({today:%d.%m.%Y})")
+                   label=f"I dag ({nb_date(today)})")
     ax.xaxis.set_major_locator(mdates.MonthLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%m.%y"))
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}".replace(",", " ")))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_decimal(v, 0)))
     ax.set_ylabel("Saldo (kr)")
     ax.set_title(title or "Saldo på leietakers konto")
     ax.grid(True, axis="y", alpha=0.3)

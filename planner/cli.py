@@ -14,6 +14,9 @@ from typing import Any, NoReturn
 
 import click
 
+from planner.formatting import day_month, nb_date
+from planner.io.dateparam import DATE
+
 EXIT_INPUT = 2
 EXIT_TIMEOUT = 1  # a household the solver could not finish in time (not an input error)
 EXIT_INVALID_PLAN = 3  # a plan failed docs/plan.schema.json: a planner bug, the plan is not shown
@@ -83,8 +86,8 @@ def main() -> None:
 def _as_of_option(f):
     """`--as-of`: the date the check or plan is made (default today): the opening balance is the
     balance on that day, nothing before it is planned, and every lead time counts from it."""
-    return click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                        help="The day the plan is made (YYYY-MM-DD; default today): opening_balance is the "
+    return click.option("--as-of", "as_of", type=DATE, default=None,
+                        help="The day the plan is made (DD.MM.YYYY or YYYY-MM-DD; default today): opening_balance is the "
                              "balance on that day, nothing before it is planned, lead times count from it.")(f)
 
 
@@ -102,7 +105,7 @@ def _today(as_of) -> date | None:
     `planner.asof.today`, the one function a test fakes to run a command on another day)."""
     from planner import asof
 
-    return as_of.date() if as_of is not None else asof.today()
+    return as_of if as_of is not None else asof.today()
 
 
 def _day_for(h, as_of, today: date | None) -> date | None:
@@ -110,7 +113,7 @@ def _day_for(h, as_of, today: date | None) -> date | None:
     (`planner.asof.as_of_for`, the rule every command shares)."""
     from planner.asof import as_of_for
 
-    return as_of_for(as_of.date() if as_of is not None else None, h, today)
+    return as_of_for(as_of if as_of is not None else None, h, today)
 
 
 def _aligned(h, as_of: date | None, roll: bool):
@@ -244,10 +247,10 @@ def _letter_options(f):
         click.option("--title", "cw_title", default=None, help="Caseworker's title under the signature."),
         click.option("--phone", default=None, help="Caseworker's phone."),
         click.option("--email", default=None, help="Caseworker's email."),
-        click.option("--date", "letter_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
-                     help="Letter date, YYYY-MM-DD (default today)."),
-        click.option("--reply-by", type=click.DateTime(["%Y-%m-%d"]), default=None,
-                     help="Answer-by date, YYYY-MM-DD (default: letter date + reply_days, 14)."),
+        click.option("--date", "letter_date", type=DATE, default=None,
+                     help="Letter date, DD.MM.YYYY or YYYY-MM-DD (default today)."),
+        click.option("--reply-by", type=DATE, default=None,
+                     help="Answer-by date, DD.MM.YYYY or YYYY-MM-DD (default: letter date + reply_days, 14)."),
         click.option("--reference", default=None, help="Case reference (saksnummer); default the household id."),
     ]
     for o in reversed(opts):
@@ -260,9 +263,9 @@ def _letter_sender(o: dict):
     from planner import asof
     from planner.letters import LetterConfigError, sender_from_options
 
-    letter_date = o["letter_date"].date() if o["letter_date"] else asof.today()
-    if o["reply_by"] is not None and o["reply_by"].date() < letter_date:
-        _fail_input([f"--reply-by {o['reply_by'].date().isoformat()} is before the letter date "
+    letter_date = o["letter_date"] if o["letter_date"] else asof.today()
+    if o["reply_by"] is not None and o["reply_by"] < letter_date:
+        _fail_input([f"--reply-by {o['reply_by'].isoformat()} is before the letter date "
                      f"{letter_date.isoformat()}: the answer-by date must be on or after it"])
     try:
         return sender_from_options(o["config"], kommune=o["kommune"], office=o["office"], caseworker=o["caseworker"],
@@ -272,8 +275,8 @@ def _letter_sender(o: dict):
 
 
 def _letter_kw(o: dict) -> dict:
-    return {"sender": _letter_sender(o), "letter_date": o["letter_date"].date() if o["letter_date"] else None,
-            "reference": o["reference"], "reply_by": o["reply_by"].date() if o["reply_by"] else None}
+    return {"sender": _letter_sender(o), "letter_date": o["letter_date"] if o["letter_date"] else None,
+            "reference": o["reference"], "reply_by": o["reply_by"] if o["reply_by"] else None}
 
 
 def _warn_late_letter(h, p, o: dict) -> None:
@@ -282,11 +285,11 @@ def _warn_late_letter(h, p, o: dict) -> None:
     from planner import asof
     from planner.letters import first_change
 
-    letter_date = o["letter_date"].date() if o["letter_date"] else (p.as_of or asof.today())
+    letter_date = o["letter_date"] if o["letter_date"] else (p.as_of or asof.today())
     first = first_change(h, p)
     if first is not None and letter_date > first:
         click.echo(f"advarsel: {h.id}: brevet er datert etter at første endring skulle tre i kraft "
-                   f"({first.strftime('%d.%m.%Y')})", err=True)
+                   f"({nb_date(first)})", err=True)
 
 
 def _write_letters(h, p, directory: str, fmt: str, o: dict) -> list[Path]:
@@ -376,7 +379,8 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         except InvalidPlan as exc:
             invalid.append(f"{f}: {exc}; the plan is not shown (a planner bug: please report it)")
             continue
-        outputs.append((h, p))
+        outputs.append((h, p, _granted(h, p, day, allow, forbid, same_day_credit, buffer_target, time_limit, on_time,
+                                       _leads(lead_file, h)) if fmt == "text" else ""))
         if letters_dir:
             for path in _write_letters(h, p, letters_dir, letter_format, letter_opts):
                 click.echo(f"Brev: {path}", err=True)
@@ -389,11 +393,11 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
                 _fail_input([_chart_problem(chart, exc)])
             click.echo(f"Diagram: {out}", err=True)
     if fmt == "json":
-        docs = [p.to_json() for _, p in outputs]
+        docs = [p.to_json() for _, p, _ in outputs]
         if docs:
             click.echo(json.dumps(docs[0] if len(files) == 1 else docs, ensure_ascii=False, indent=2))
     elif outputs:
-        click.echo("\n\n".join(plan_text(h, p) for h, p in outputs))
+        click.echo("\n\n".join(plan_text(h, p) + (f"\n\n{g}" if g else "") for h, p, g in outputs))
     if errors:
         _fail_input(errors + timeouts + invalid)
     for t in timeouts + invalid:
@@ -402,6 +406,28 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         sys.exit(EXIT_INVALID_PLAN)
     if timeouts:
         sys.exit(EXIT_TIMEOUT)
+
+
+def _granted(h, p, day, allow, forbid, same_day_credit, buffer_target, time_limit, on_time, leads) -> str:
+    """The plan "if granted" for a household that may be owed bostøtte it has not applied for
+    (no bostøtte stream, an estimate at or above the minimum payout, no application confirmed):
+    planned again as if the application were made, shown beside the plan ('' otherwise)."""
+    from planner.assessment import plan_explained as plan
+    from planner.entitlement import entitlements, if_granted
+    from planner.entitlement.text import if_granted_text
+    from planner.solver import SolverTimeout
+
+    if h.entitlement.bostotte_applied:
+        return ""
+    b = entitlements(h, day or h.start).bostotte
+    if not b.unused:
+        return ""
+    try:
+        g = plan(if_granted(h), allow, forbid, same_day_credit=same_day_credit, buffer_target_ore=buffer_target,
+                 time_limit_s=time_limit, on_time=on_time, as_of=day, leads=leads)
+    except SolverTimeout:
+        g = None
+    return if_granted_text(p, g, b)
 
 
 @main.command(name="letter")
@@ -468,6 +494,57 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
     click.echo(f"Brev: {out}", err=True)
 
 
+@main.command(name="entitlement")
+@click.argument("file", type=click.Path(path_type=Path))
+@_as_of_option
+@click.option("--letter", "letter_to", type=click.Choice(["tenant", "office"]), default=None,
+              help="Write the bostøtte letter: the tenant's checklist, or the notice to the kommune's bostøtte "
+                   "office (only with the tenant's consent, [entitlement] consent_notice = true).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The letter's file.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf", "docx"]), default=None,
+              help="Letter format (default from --out's suffix, else pdf).")
+@click.option("--config", type=click.Path(dir_okay=False), default=None,
+              help="Letters config (TOML): [sender] office and caseworker, as for planner letter.")
+@click.option("--kommune", default=None, help="Municipality on the letterhead (overrides the config).")
+@click.option("--office", default=None, help="Office or unit on the letterhead (overrides the config).")
+@click.option("--caseworker", default=None, help="Caseworker who signs (overrides the config).")
+def entitlement_cmd(file: Path, as_of=None, letter_to=None, out=None, fmt=None, config=None, kommune=None, office=None,
+                    caseworker=None) -> None:
+    """Estimate support the household may be owed: statlig and kommunal bostøtte, sosialhjelp.
+    An estimate, never a decision. With --letter, write the bostøtte checklist or notice."""
+    from planner.entitlement import entitlements
+    from planner.entitlement.text import render
+    from planner.io.errors import InputError
+    from planner.io.household import read_household
+
+    try:
+        h = read_household(file)
+    except InputError as exc:
+        _fail_input([str(p) for p in exc.problems])
+    day = _day_for(h, as_of, _today(as_of))
+    if letter_to is None:
+        click.echo(render(h.id, entitlements(h, day)), nl=False)
+        return
+    if out is None:
+        _fail_input(["--letter needs --out FILE"])
+    from planner.entitlement.letter import render_entitlement_letter
+    from planner.letters import LetterConfigError, LetterError, format_for_path, sender_from_options
+
+    try:
+        sender = sender_from_options(config, kommune=kommune, office=office, caseworker=caseworker)
+        data = render_entitlement_letter(h, day, letter_to, format_for_path(out, fmt), sender)
+    except (LetterConfigError, LetterError) as exc:
+        _fail_input([f"{file}: {exc}"])
+    try:
+        from planner.io.files import atomic_file
+
+        with atomic_file(out, "wb") as fh:  # about a person: owner only (0600)
+            fh.write(data)
+    except OSError as exc:
+        _fail_input([f"--out {out}: cannot write the letter ({exc.strerror or exc})"])
+    click.echo(f"Brev: {out}", err=True)
+
+
 @main.command(name="calendar")
 @click.option("--year", type=click.IntRange(1990, 2100), required=True, help="Calendar year.")
 @click.option("--kind", "kinds", multiple=True, help="Only this benefit kind (repeatable); aliases allowed.")
@@ -489,7 +566,7 @@ def calendar_cmd(year: int, kinds: tuple[str, ...]) -> None:
         if occ is None:
             click.echo("  –")
         else:
-            click.echo("  " + " ".join(o.effective.strftime("%d.%m") for o in occ))
+            click.echo("  " + " ".join(day_month(o.effective) for o in occ))
 
 
 @main.command(name="import-statement")
@@ -502,8 +579,8 @@ def calendar_cmd(year: int, kinds: tuple[str, ...]) -> None:
 @click.option("--preset", default=None, metavar="BANK",
               help="Bank preset for a CSV/XLSX export, whatever its header says: dnb, nordea, sparebank1, sbanken, "
                    "sdc (Handelsbanken, Eika, BN Bank), danske (default: picked from the header).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First day of the draft's plan, YYYY-MM-DD (default: the day after the statement ends).")
+@click.option("--as-of", "as_of", type=DATE, default=None,
+              help="First day of the draft's plan, DD.MM.YYYY or YYYY-MM-DD (default: the day after the statement ends).")
 @click.option("--id", "hid", default=None, help="Household id in the draft (default utkast-DATE).")
 @click.option("--account", default=None,
               help="For a camt/OFX file of several accounts: the account to read (its last four digits or more).")
@@ -535,13 +612,13 @@ def import_statement(files, fmt, columns, preset, as_of, hid, account, out) -> N
         click.echo(f"advarsel: {len(statement.rejected)} rad(er) avvist, utkastet bygger på resten; første: {first}",
                    err=True)
     found = detect(statement)
-    start = as_of.date() if as_of else default_as_of(found)
+    start = as_of if as_of else default_as_of(found)
     if start <= found.statement_end:
-        _fail_input([f"--as-of {start.isoformat()}: must be after the statement's last day "
-                     f"({found.statement_end.isoformat()}): the draft starts from its closing balance"])
+        _fail_input([f"--as-of {nb_date(start)}: må være etter kontoutskriftens siste dag "
+                     f"({nb_date(found.statement_end)}): utkastet starter fra saldoen den dagen"])
     if (start - found.statement_end).days > 14:
-        click.echo(f"advarsel: --as-of {start.isoformat()} er {(start - found.statement_end).days} dager etter "
-                   f"kontoutskriften ({found.statement_end.isoformat()}): saldoen i utkastet kan være utdatert", err=True)
+        click.echo(f"advarsel: --as-of {nb_date(start)} er {(start - found.statement_end).days} dager etter "
+                   f"kontoutskriften ({nb_date(found.statement_end)}): saldoen i utkastet kan være utdatert", err=True)
     text = toml_text(found, start, hid, files=len(files))
     try:
         from planner.io.files import write_atomic
@@ -549,7 +626,7 @@ def import_statement(files, fmt, columns, preset, as_of, hid, account, out) -> N
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, text)  # a tenant's money: owner only (0600)
     except OSError as exc:
-        _fail_input([f"--out {out}: cannot write the draft ({exc.strerror or exc})"])
+        _fail_input([f"--out {out}: kan ikke skrive utkastet ({exc.strerror or exc})"])
     click.echo(f"Utkast: {out} ({len(found.incomes)} inntekter, {len(found.expenses)} utgifter, "
                f"{len(found.excluded)} poster ikke tatt med); kontroller det før planlegging.", err=True)
     if found.rent is None:
@@ -573,6 +650,11 @@ from planner.halfyear.command import report as _report  # noqa: E402
 
 main.add_command(_report)
 
+# `planner follow-up`: is each open case's plan kept? (planner/followup_cli.py)
+from planner.followup_cli import follow_up_cmd as _follow_up  # noqa: E402
+
+main.add_command(_follow_up)
+
 
 @main.command(name="ledger")
 @click.argument("ledger", type=click.Path(path_type=Path))
@@ -580,8 +662,8 @@ main.add_command(_report)
               help="Folder for tenancies.csv, months.csv, patterns.*, contact.*, drafts, errors.csv, summary.*.")
 @click.option("--columns", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Column map (TOML), as for planner batch: [ledger] columns, [kinds] words, [sheets], [csv].")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="The day to judge from, YYYY-MM-DD (default today); later bookings are left out.")
+@click.option("--as-of", "as_of", type=DATE, default=None,
+              help="The day to judge from, DD.MM.YYYY or YYYY-MM-DD (default today); later bookings are left out.")
 @click.option("--pseudonymise", "--pseudonymize", "pseudonymise", is_flag=True,
               help="Replace tenancy ids by keyed hashes (key from $PLANNER_PSEUDONYM_KEY or --key-file).")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -594,23 +676,20 @@ def ledger_cmd(ledger, out, columns, as_of, pseudonymise, key_file, top, no_prog
     from planner import asof
     from planner.batch import BatchError, load_key
     from planner.io.errors import InputError
-    from planner.ledger.run import LedgerInputError, LedgerOptions, run_ledger
+    from planner.ledger.run import LedgerInputError, LedgerOptions, console_lines, run_ledger
 
     try:
         key = load_key(key_file) if (pseudonymise or key_file) else None
-        opts = LedgerOptions(out=out, as_of=as_of.date() if as_of else asof.today(), columns=columns, key=key,
+        opts = LedgerOptions(out=out, as_of=as_of if as_of else asof.today(), columns=columns, key=key,
                              top=top, progress=None if no_progress else _progress_bar())
         s = run_ledger(ledger, opts)
     except (LedgerInputError, BatchError) as exc:
         _fail_input([str(exc)])
     except InputError as exc:
         _fail_input([str(p) for p in exc.problems])
-    click.echo(f"rows read {s.rows_read} = used {s.rows_used} + blank {s.rows_blank} + in errors {s.rows_in_errors}"
-               f"; errors.csv: {s.error_lines} lines")
-    click.echo("patterns: " + ", ".join(f"{p} {n}" for p, n in s.by_pattern.items() if n))
-    click.echo(f"contact list: {s.contact}; plan candidates: {s.candidates}; results in {out} ({s.seconds:.1f} s)")
+    click.echo("\n".join(console_lines(s, out)))
     if s.rows_used == 0:
-        _fail_input([f"{ledger}: no row could be used: see {out / 'errors.csv'}"])
+        _fail_input([f"{ledger}: ingen rad kunne brukes: se {out / 'errors.csv'}"])
 
 
 def _progress_bar():
@@ -628,7 +707,7 @@ def _progress_bar():
         if stage not in tasks:
             if not tasks:
                 bar.start()
-            tasks[stage] = bar.add_task({"read": "reading", "analyse": "analysing"}.get(stage, stage), total=total)
+            tasks[stage] = bar.add_task({"read": "leser", "analyse": "analyserer"}.get(stage, stage), total=total)
         bar.update(tasks[stage], completed=done)
         if stage == "analyse" and done >= total:
             bar.stop()

@@ -14,7 +14,7 @@ import numpy as np
 
 from .benefits import catalogue as benefit_catalogue
 from .cashflow import simulate, transactions
-from .formatting import nb_date
+from .formatting import format_decimal, nb_date
 from .levers import rules
 from .model import Household, Intervention, Plan
 from .money import format_kr
@@ -294,7 +294,7 @@ def compare_plans(plan: Plan, levers: bool = True) -> tuple[list[str], list[tupl
     plans = [plan, *plan.alternatives]
 
     def late(p: Plan) -> str:
-        return f"{p.rent_days_late():.1f}".replace(".", ",")
+        return format_decimal(p.rent_days_late(), 1)
 
     rows = [
         ("Hvem må handle", [actors_text(p.who_acts()) or "ingen" for p in plans]),

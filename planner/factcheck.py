@@ -613,6 +613,35 @@ def _budget(f: Any, t: Truth) -> str | None:
     return None if f.value in (total // n, -(-total // n)) else f"{total} øre over {n} months"
 
 
+def _applied_bostotte(t: Truth, stream: str) -> list[Transaction]:
+    """The plan's payouts of a bostøtte the household applies for: tenant incomes of a stream
+    the household file does not have."""
+    own = {s.stream for s in t.h.income}
+    if stream in own:
+        return []
+    return sorted((x for x in t.txs if x.kind == "income" and x.account == "tenant" and x.stream == stream),
+                  key=lambda x: x.date)
+
+
+@rule("sok_bostotte.first")
+def _sok_first(f: Any, t: Truth) -> str | None:
+    pays = _applied_bostotte(t, f.subject)
+    if not pays:
+        return "the plan counts on no bostøtte applied for"
+    first = pays[0].date
+    if not is_bank_day(first) or first.day > 20:
+        return f"Husbanken pays on the 20th or the bank day before, not {first}"
+    if t.plan.as_of is not None and first <= t.plan.as_of:
+        return "a payout on or before the day the plan was made"
+    return _eq(f.value, first, "the plan's first bostøtte payout")
+
+
+@rule("sok_bostotte.amount")
+def _sok_amount(f: Any, t: Truth) -> str | None:
+    amounts = {x.amount_ore for x in _applied_bostotte(t, f.subject)}
+    return _eq({f.value}, amounts, "every bostøtte payout of the plan")
+
+
 @rule("household.adults", "household.children")
 def _household(f: Any, t: Truth) -> str | None:
     return _eq(f.value, getattr(t.h, f.key.split(".")[1]), "the household's figure")
@@ -704,4 +733,105 @@ def require(household: Any, plan: Plan, shown: Sequence[tuple[Any, str]], text: 
     problems = check_facts(household, plan, shown) + check_text(text, shown, lang)
     if problems:
         raise FactMismatch(f"{what}: {len(problems)} statement(s) do not match the plan: "
+                           + "; ".join(str(p) for p in problems[:5]))
+
+
+# --------------------------------------------------------------------------- entitlement letters
+# The bostøtte checklist and notice (planner.entitlement.letter) state the estimate, the
+# deadline and the first payout. They are re-derived here from the household file and the rules
+# data alone, with exact fractions, apart from planner.entitlement.estimate's integer code.
+
+
+def _next_deadline(day: date, deadline_day: int) -> date:
+    if day.day <= deadline_day:
+        return date(day.year, day.month, deadline_day)
+    return date(day.year + (day.month == 12), day.month % 12 + 1, deadline_day)
+
+
+def _bostotte_payout_day(deadline: date, payout_day: int) -> date:
+    d = date(deadline.year + (deadline.month == 12), deadline.month % 12 + 1, payout_day)
+    while not is_bank_day(d):
+        d -= timedelta(days=1)
+    return d
+
+
+def _bostotte_month_kr(h: Any, day: date) -> int:
+    """Statlig bostøtte per month in whole kroner, from the forskrift's formula (data file)."""
+    from fractions import Fraction
+
+    from .entitlement.rules import entitlement_rules
+
+    rules = entitlement_rules()
+    r = rules.statlig_at(day)
+    e = h.entitlement
+    n = e.members or max(1, h.adults + h.children)
+    group = e.kommunegruppe or rules.group_of(e.kommune) or 4
+
+    def half_up(x: Fraction) -> int:
+        return int((x + Fraction(1, 2)) // 1)
+
+    if e.gross_income_monthly is not None:
+        income = Fraction(e.gross_income_monthly, 100)
+    else:
+        from .cashflow import transactions
+
+        kinds = {x.stream: x.kind for x in h.income}
+        months = {(x.date.year, x.date.month) for x in transactions(h)} or {(h.start.year, h.start.month)}
+        total = sum(x.amount_ore for x in transactions(h) if x.kind == "income" and x.stream
+                    and kinds.get(x.stream) in rules.income_kinds)
+        income = Fraction(half_up(Fraction(total, len(months))), 100)
+    weighted = half_up(12 * income / (Fraction(r.first_weight, 100) + Fraction(r.further_weight, 100) * (n - 1)))
+    eg = Fraction(r.minimum_egenandel, 100)
+    if weighted * 100 > r.income_threshold:
+        eg += Fraction(half_up((weighted * 100 - r.income_threshold) * Fraction(r.income_share, 10_000)), 100)
+    if weighted > r.progressive_from:
+        k = (weighted - r.progressive_from - 1) // r.progressive_step + 1
+        eg += Fraction(half_up(weighted * 100 * k * Fraction(r.progressive_rate, 10_000)), 100)
+    ceiling = Fraction(r.ceiling[min(n, 5) - 1] + r.ceiling_extra.get(group, 0), 100)
+    approved = min(12 * Fraction(h.rent.amount + e.other_housing_costs, 100), ceiling)
+    year = Fraction(half_up(max(Fraction(0), approved - eg) * 100 * Fraction(r.coverage, 10_000)), 100)
+    month = half_up(year / 12)
+    return month if month * 100 >= r.minimum_payout else 0
+
+
+def check_entitlement_facts(h: Any, as_of: date, shown: Iterable[tuple[Any, str]]) -> list[Problem]:
+    """Every fact of a bostøtte letter re-derived from the household and the rules data."""
+    from .entitlement.rules import entitlement_rules
+
+    rules = entitlement_rules()
+    deadline = _next_deadline(as_of, rules.deadline_day)
+    expected: dict[str, Any] = {
+        "entitlement.deadline": deadline,
+        "entitlement.for_month": _month(deadline),
+        "entitlement.first_payout": _bostotte_payout_day(deadline, rules.payout_day),
+    }
+    problems = []
+    shown = list(shown)
+    letter = next((f.value for f, _ in shown if f.key == "letter.date"), None)
+    for f, _ in shown:
+        if f.key == "entitlement.amount":
+            kr = _bostotte_month_kr(h, as_of)
+            why = _eq(f.value, kr * 100, "the bostøtte the forskrift's formula gives") if kr else \
+                "the formula gives less than the minimum payout: no letter"
+        elif f.key in expected:
+            why = _eq(f.value, expected[f.key], f"{f.key} for a letter made {as_of}")
+        elif f.key == "letter.date":
+            why = None
+        elif f.key == "letter.reply_by":
+            why = None if letter is None or f.value >= letter else "before the letter's date"
+            if why is None and f.value > deadline:
+                why = f"after the application deadline {deadline}"
+        else:
+            why = f"no rule checks {f.key}"
+        if why:
+            problems.append(Problem(f.key, f.subject, f.value, why))
+    return problems
+
+
+def require_entitlement(h: Any, as_of: date, shown: Sequence[tuple[Any, str]], text: str, lang: str,
+                        what: str) -> None:
+    """Raise `FactMismatch` naming each problem of a bostøtte letter: it is then never written."""
+    problems = check_entitlement_facts(h, as_of, shown) + check_text(text, shown, lang)
+    if problems:
+        raise FactMismatch(f"{what}: {len(problems)} statement(s) do not match: "
                            + "; ".join(str(p) for p in problems[:5]))

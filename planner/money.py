@@ -12,6 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from .formatting import format_kr as format_kr  # re-exported: the one owner of kroner text
 from .io.messages import english
 
 #: Largest absolute amount accepted in one field: 100 million kroner. Nothing a household
@@ -117,9 +118,3 @@ def _parse_kroner_text(value: str) -> Decimal:
         raise MoneyError(english("amount_format", value=value), "amount_format") from None
 
 
-def format_kr(ore: int) -> str:
-    """Format øre as Norwegian kroner: 950000 -> '9 500,00 kr', -412300 -> '-4 123,00 kr'."""
-    sign = "-" if ore < 0 else ""
-    kr, rest = divmod(abs(int(ore)), 100)
-    grouped = f"{kr:,}".replace(",", " ")
-    return f"{sign}{grouped},{rest:02d} kr"

@@ -29,6 +29,7 @@ class Weights:
     cheap_cost: int
     cheap: int
     dear: int
+    bostotte: int
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +43,7 @@ def weights() -> Weights:
         child_first=int(raw["children"]["first"]), child_each_further=int(raw["children"]["each_further"]),
         child_max=int(raw["children"]["max"]), cheap_cost=int(raw["levers"]["cheap_cost"]),
         cheap=int(raw["levers"]["cheap"]), dear=int(raw["levers"]["dear"]),
+        bostotte=int(raw["bostotte"]["weight"]),
     )
 
 
@@ -57,6 +59,8 @@ class PriorityInput:
     days_to_request: int | None  # days from the horizon start to that request
     children: int
     rent_ore: int
+    #: the estimated bostøtte per month of a household that has none ("bostøtte ikke søkt?")
+    unused_bostotte_ore: int = 0
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> PriorityInput:
@@ -65,16 +69,19 @@ class PriorityInput:
         return cls(problem=row.get("problem"), status=row.get("status"), cost=int(row.get("cost") or 0),
                    arrears_ore=int(row.get("arrears_ore") or 0), has_request=bool(row.get("eviction_request")),
                    days_to_request=None if d is None or d == "" else int(d), children=int(row.get("children") or 0),
-                   rent_ore=int(row.get("_rent_ore") or 0))
+                   rent_ore=int(row.get("_rent_ore") or 0),
+                   unused_bostotte_ore=int(row.get("bostotte_estimate_ore") or 0) if row.get("bostotte_ikke_sokt") else 0)
 
     @classmethod
     def from_plan(cls, h: Household, plan: Plan) -> PriorityInput:
         """From a household and its assessed plan (the projection is the plan's)."""
+        from .entitlement import unused_bostotte
+
         request = plan.if_nothing_done.request_date if plan.if_nothing_done is not None else None
         return cls(problem=plan.baseline.problem, status=plan.status, cost=plan.cost,
                    arrears_ore=h.arrears.amount if h.arrears is not None else 0, has_request=request is not None,
                    days_to_request=(request - h.start).days if request else None, children=h.children,
-                   rent_ore=h.rent.amount)
+                   rent_ore=h.rent.amount, unused_bostotte_ore=unused_bostotte(h, h.as_of or h.start))
 
 
 def _half_up(num: int, den: int) -> int:
@@ -83,13 +90,16 @@ def _half_up(num: int, den: int) -> int:
 
 
 def priority_parts(x: PriorityInput, w: Weights | None = None) -> dict[str, int]:
-    """The priority (0-100) and its four parts; see README.md, "Priority".
+    """The priority (0-100) and its five parts; see README.md, "Priority".
 
     urgency: w.urgency × (1 − d/horizon), d clamped to 0..horizon; 0 when no request would come.
     arrears: w.arrears × arrears / (months_of_rent × monthly rent), at most w.arrears.
     children: 0 without children; first, + each_further per further child, at most max.
     levers: cheap when a plan of cost ≤ cheap_cost solves it, dear when a dearer plan does, 0
-    when none does or it was not planned. No problem, no arrears and no request: 0.
+    when none does or it was not planned.
+    bostotte: w.bostotte when the household has no bostøtte and the estimate reaches the minimum
+    payout (counted whatever the risk: it is money the household is owed). Otherwise no
+    problem, no arrears and no request: 0. The sum is capped at 100.
     """
     w = w or weights()
     urgency = arrears = children = levers = 0
@@ -105,5 +115,7 @@ def priority_parts(x: PriorityInput, w: Weights | None = None) -> dict[str, int]
         children = 0 if x.children <= 0 else min(w.child_max, w.child_first + w.child_each_further * (x.children - 1))
         if x.status == "planned":
             levers = w.cheap if x.cost <= w.cheap_cost else w.dear
-    return {"priority": urgency + arrears + children + levers, "priority_urgency": urgency,
-            "priority_arrears": arrears, "priority_children": children, "priority_levers": levers}
+    bostotte = w.bostotte if x.unused_bostotte_ore > 0 else 0
+    return {"priority": min(100, urgency + arrears + children + levers + bostotte), "priority_urgency": urgency,
+            "priority_arrears": arrears, "priority_children": children, "priority_levers": levers,
+            "priority_bostotte": bostotte}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .formatting import nb_date
+from .formatting import day_month, format_decimal, nb_date
 from .model import Diagnosis, Household
 from .money import format_kr
 
@@ -82,7 +82,7 @@ def month_table(diag: Diagnosis) -> str:
             format_kr(m.outgoings_ore),
             format_kr(m.net_ore),
             format_kr(m.lowest_ore),
-            m.lowest_date.strftime("%d.%m"),
+            day_month(m.lowest_date),
         )
         for m in diag.months
     ]
@@ -152,7 +152,7 @@ def plan_text(household: Household, plan) -> str:
         rent_total += sum(t.amount_ore for t in plan.transactions if t.account == "landlord")
         if plan.lateness_ore_days and rent_total:
             avg = plan.lateness_ore_days / rent_total
-            lines.append(f"Utleier får husleien i snitt {avg:.1f} dager etter forfall".replace(".", ",", 1)
+            lines.append(f"Utleier får husleien i snitt {format_decimal(avg, 1)} dager etter forfall"
                          + " (summen av beløp ganger dager for sent, delt på husleien)")
     else:
         sf = plan.shortfall

@@ -38,4 +38,4 @@ def stale_warning(today: date) -> str | None:
         return None
     parts = ", ".join(f"{k} til {nb_date(v)}" for k, v in sorted(stale.items(), key=lambda kv: (kv[1], kv[0])))
     return (f"Advarsel: dataene er bare kjent {parts}, men datoen som brukes er {nb_date(today)}. "
-            "Gebyrer, renter og datoer kan være utdatert; oppdater planner/data (se README).")
+            "Gebyrer, renter og datoer kan være utdatert; oppdater planner/data (se docs/methods/eviction.md).")

@@ -26,6 +26,10 @@ PAGES = [
     "/husstand/{hid}/hva-om?utgift-0-amount=7000",
     # the half-year statistics (issue 17)
     "/statistikk?fra=01.01.2026&til=30.06.2026",
+    # Hjelp: the caseworkers' guide (docs/saksbehandler), an overview and a page with screenshots
+    "/hjelp", "/hjelp/ny-husstand",
+    # is the plan kept? next month's ledger against the open cases; upcoming petitions
+    "/reskontro/oppfolging", "/begjaeringer",
 ]
 
 

@@ -113,7 +113,7 @@ def _no_clock_in_cli(monkeypatch, request):
     monkeypatch.setattr(cli, "_today", lambda as_of: real(as_of) if as_of is not None else None)
     # the scenarios pin their own `as_of` (issue 21); these tests still plan without one unless
     # they give --as-of. tests/test_asof.py puts the real rule (flag > file > today) back.
-    monkeypatch.setattr(cli, "_day_for", lambda h, as_of, today: as_of.date() if as_of is not None else today)
+    monkeypatch.setattr(cli, "_day_for", lambda h, as_of, today: as_of if as_of is not None else today)
     monkeypatch.setattr(planner.batch_cli, "_today", lambda: None)
 
 

@@ -64,7 +64,7 @@ def test_csv_xlsx_and_norwegian_column_map_give_the_same_results(tmp_path):
     c_res = cli("batch", str(BATCH / "leietakere.csv"), str(BATCH / "utbetalinger.csv"), "--columns",
                 str(BATCH / "kolonner.toml"), "--out", str(tmp_path / "c"), "--check-only", "--workers", "1")
     assert c_res.exit_code == 0, c_res.output
-    assert "columns not used: Navn" in c_res.output  # the name column is ignored, and said so
+    assert "kolonner som ikke brukes: Navn" in c_res.output  # the name column is ignored, and said so
     rows = {k: _without(read_csv(tmp_path / k / "results.csv"), "input_row") for k in "abc"}
     assert len(rows["a"]) == a.rows_in == 5 and a.in_errors == 0 and b.rows_in == 5
     assert rows["a"] == rows["b"] == rows["c"]
@@ -90,14 +90,17 @@ def test_results_are_sorted_by_priority_and_show_its_parts(tmp_path):
     prios = [int(r["priority"]) for r in rows]
     assert prios == sorted(prios, reverse=True)
     for r in rows:
-        parts = [int(r[k]) for k in ("priority_urgency", "priority_arrears", "priority_children", "priority_levers")]
-        assert sum(parts) == int(r["priority"])
+        parts = [int(r[k]) for k in ("priority_urgency", "priority_arrears", "priority_children", "priority_levers",
+                                     "priority_bostotte")]
+        assert min(100, sum(parts)) == int(r["priority"])
     none = next(r for r in rows if r["problem"] == "none")
-    assert none["priority"] == "0" and none["status"] == "solvent"
+    # a solvent household ranks only by money it may be owed ("bostøtte ikke søkt?")
+    assert int(none["priority"]) == int(none["priority_bostotte"]) and none["status"] == "solvent"
+    assert (none["priority_bostotte"] == "10") == (none["bostotte_ikke_sokt"] == "ja")
     summary = (tmp_path / "o" / "summary.txt").read_text(encoding="utf-8")
     # the summary says it as the command and README do: rows in = households planned + in errors
-    assert "rows in: 5 = households planned 5 + households in errors 0" in summary
-    assert "households by problem:" in summary and "top 5 by priority" in summary
+    assert "rader inn: 5 = husstander planlagt 5 + husstander med feil 0" in summary
+    assert "husstander etter problem:" in summary and "de 5 første etter prioritet" in summary
 
 
 def test_priority_formula():
@@ -106,11 +109,17 @@ def test_priority_formula():
     base = {"problem": "timing", "arrears_ore": 0, "_rent_ore": 1_000_000, "children": 0, "status": "planned",
             "cost": 2, "eviction_request": "", "days_to_request": ""}
     assert priority_parts(base) == {"priority": 15, "priority_urgency": 0, "priority_arrears": 0,
-                                    "priority_children": 0, "priority_levers": 15}
+                                    "priority_children": 0, "priority_levers": 15, "priority_bostotte": 0}
     p = priority_parts({**base, "cost": 3, "children": 2, "arrears_ore": 1_500_000, "eviction_request": "2026-01-01",
                         "days_to_request": 0})
     assert p == {"priority": 40 + 13 + 15 + 8, "priority_urgency": 40, "priority_arrears": 13,
-                 "priority_children": 15, "priority_levers": 8}
+                 "priority_children": 15, "priority_levers": 8, "priority_bostotte": 0}
+    # a household with no bostøtte whose estimate reaches the minimum: +10, the sum capped at 100
+    flagged = {**base, "cost": 1, "children": 4, "arrears_ore": 10**9, "eviction_request": "2026-01-01",
+               "days_to_request": 0, "bostotte_ikke_sokt": "ja", "bostotte_estimate_ore": 250_000}
+    p = priority_parts(flagged)
+    assert p["priority_bostotte"] == 10 and p["priority"] == 100  # 40 + 25 + 20 + 15 + 10 = 110 -> 100
+    assert priority_parts({**flagged, "bostotte_ikke_sokt": ""})["priority_bostotte"] == 0
     p = priority_parts({**base, "status": "infeasible", "days_to_request": 365, "eviction_request": "x",
                         "children": 9, "arrears_ore": 10**9})
     assert p["priority_urgency"] == 0 and p["priority_levers"] == 0 and p["priority_children"] == 20
@@ -344,7 +353,7 @@ def test_timeout_is_reported_not_lost(tmp_path):
     assert len(rows) == 3 and s.consistent
     assert {r["status"] for r in rows} <= {"timeout", "planned", "solvent", "infeasible"}
     assert any(r["status"] == "timeout" for r in rows)
-    assert all("time limit" in r["note"] for r in rows if r["status"] == "timeout")
+    assert all("tidsgrensen" in r["note"] for r in rows if r["status"] == "timeout")
 
 
 @pytest.mark.slow  # a Dask LocalCluster
@@ -396,7 +405,7 @@ def test_a_killed_run_resumes_with_every_household_once(tmp_path):
     assert again.returncode == 2 and "--resume" in again.stderr  # no silent overwrite
     res = subprocess.run(cmd + ["--resume"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
-    assert "resuming:" in res.stdout and "rows in: 40 = households planned 40 + households in errors 0" in res.stdout
+    assert "fortsetter:" in res.stdout and "rader inn: 40 = husstander planlagt 40 + husstander med feil 0" in res.stdout
     rows = read_csv(out / "results.csv")
     ids = [r["id"] for r in rows]
     assert len(ids) == 40 and sorted(ids) == [f"t-{i:03d}" for i in range(40)]
@@ -438,7 +447,7 @@ def test_every_bad_row_of_a_household_is_reported(tmp_path):
         (t.name, "5", "children", "kanskje"), (p.name, "14", "amount", "abc"), (p.name, "15", "flow", "sideways")]
     assert s.in_errors == 1 and s.planned == 4 and s.consistent
     (row,) = [r for r in read_csv(tmp_path / "o" / "results.csv") if r["id"] == "hh-0004"]
-    assert row["status"] == "error" and row["note"].startswith("children: ") and "see errors.csv, 3 rows" in row["note"]
+    assert row["status"] == "error" and row["note"].startswith("children: ") and "se errors.csv, 3 rader" in row["note"]
 
 
 def test_a_ragged_row_is_reported_and_the_other_rows_run(tmp_path):
@@ -480,8 +489,8 @@ def test_infeasible_note_says_there_is_no_plan(tmp_path):
     h = read_household(SCENARIOS / "lav-inntekt.toml")
     row, text, _ = plan_one(h, {"seq": 1, "id": h.id}, 10.0, False, "bound")
     assert row["status"] == "infeasible" and json.loads(text)["status"] == "infeasible"
-    assert row["note"] == "no plan under the allowed levers; shortfall is an upper bound (no levers)"
-    assert "time limit" not in row["note"]
+    assert row["note"] == "ingen plan med tiltakene som er tillatt; mangelen er en øvre grense (uten tiltak)"
+    assert "tidsgrensen" not in row["note"]
 
 
 def test_the_same_input_gives_the_same_bytes(tmp_path, monkeypatch):
@@ -516,9 +525,9 @@ def test_no_payouts_table_is_warned_about(tmp_path):
     res = CliRunner().invoke(main, ["batch", str(t), "--out", str(tmp_path / "o"), "--check-only", "--workers", "1",
                                     "--no-progress"], catch_exceptions=False)
     assert res.exit_code == 0
-    assert "warning: no payouts table was given" in res.stderr and "no income" in res.stderr
-    assert "warning: no payouts table was given" not in res.stdout
-    assert "warning: no payouts table was given" in (tmp_path / "o" / "summary.txt").read_text(encoding="utf-8")
+    assert "advarsel: ingen utbetalingstabell er gitt" in res.stderr and "ingen husstand" in res.stderr
+    assert "advarsel: ingen utbetalingstabell er gitt" not in res.stdout
+    assert "advarsel: ingen utbetalingstabell er gitt" in (tmp_path / "o" / "summary.txt").read_text(encoding="utf-8")
     # with the payouts table: no warning
     t, p = _scenario_copy(tmp_path)
     res = CliRunner().invoke(main, ["batch", str(t), str(p), "--out", str(tmp_path / "o2"), "--check-only",
@@ -534,7 +543,7 @@ def test_a_tenant_whose_payouts_were_all_rejected_is_not_planned(tmp_path):
         "hh-0004,bostotte,1500,,,,,,,,": "hh-004,bostotte,1500,,,,,,,,"})
     s = run_inline([t, p], tmp_path / "o")
     rows = {r["id"]: r for r in read_csv(tmp_path / "o" / "results.csv")}
-    assert rows["hh-0004"]["status"] == "error" and "see errors.csv" in rows["hh-0004"]["note"]
+    assert rows["hh-0004"]["status"] == "error" and "se errors.csv" in rows["hh-0004"]["note"]
     assert "no payout rows" in rows["hh-0004"]["note"]
     assert s.in_errors == 1 and s.planned == 4 and s.payout_orphans == 2
     errors = read_csv(tmp_path / "o" / "errors.csv")
@@ -545,7 +554,7 @@ def test_a_tenant_whose_payouts_were_all_rejected_is_not_planned(tmp_path):
     t, p = _scenario_copy(tmp_path, {}, {"hh-0004,bostotte,1500,,,,,,,,": "hh-0004,bostotte,-1500,,,,,,,,"})
     run_inline([t, p], tmp_path / "o2")
     rows = {r["id"]: r for r in read_csv(tmp_path / "o2" / "results.csv")}
-    assert rows["hh-0004"]["status"] == "error" and "see errors.csv" in rows["hh-0004"]["note"]
+    assert rows["hh-0004"]["status"] == "error" and "se errors.csv" in rows["hh-0004"]["note"]
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
@@ -673,7 +682,7 @@ def test_killing_the_main_process_ends_its_workers_and_leaves_no_input_copy(tmp_
     # and the run resumes
     res = subprocess.run(cmd + ["--resume"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
-    assert "rows in: 40 = households planned 40 + households in errors 0" in res.stdout
+    assert "rader inn: 40 = husstander planlagt 40 + husstander med feil 0" in res.stdout
 
 
 def test_outputs_are_private(tmp_path):
@@ -709,7 +718,7 @@ def test_ids_that_differ_only_by_spaces_or_case_are_duplicates(tmp_path):
     out = tmp_path / "o"
     res = cli("batch", str(folder), "--out", str(out), "--workers", "1", "--no-progress")
     assert res.exit_code == 0, res.output
-    assert "rows in: 4 = households planned 1 + households in errors 3" in res.output
+    assert "rader inn: 4 = husstander planlagt 1 + husstander med feil 3" in res.output
     errors = read_csv(out / "errors.csv")
     assert [(e["file"], e["column"]) for e in errors] == [("a.toml", "id"), ("b.toml", "id"), ("c.toml", "id")]
     assert errors[0]["reason"].startswith("duplicate id: also used in b.toml, c.toml;")
@@ -745,7 +754,7 @@ def test_a_bad_file_in_a_folder_is_an_error_row_and_the_batch_goes_on(tmp_path):
     for extra in ((), ("--resume",)):
         res = cli("batch", str(folder), "--out", str(out), "--workers", "1", "--no-progress", *extra)
         assert res.exit_code == 0, res.output
-        assert "rows in: 5 = households planned 1 + households in errors 4" in res.output
+        assert "rader inn: 5 = husstander planlagt 1 + husstander med feil 4" in res.output
     errors = {e["file"]: e["reason"] for e in read_csv(out / "errors.csv")}
     assert set(errors) == {"deep.toml", "arrays.json", "long.toml", "long.json"}
     assert "nested too deeply" in errors["deep.toml"] and "nested too deeply" in errors["arrays.json"]
@@ -781,7 +790,7 @@ def test_disk_full_or_read_only_output_is_one_line_and_resume_continues(tmp_path
     monkeypatch.setattr(batch, "write_atomic", real)
     res = cli("batch", str(t), str(p), "--out", str(out), "--workers", "1", "--no-progress", "--resume")
     assert res.exit_code == 0, res.output
-    assert "rows in: 6 = households planned 6 + households in errors 0" in res.output
+    assert "rader inn: 6 = husstander planlagt 6 + husstander med feil 0" in res.output
     ids = [r["id"] for r in read_csv(out / "results.csv")]
     assert sorted(ids) == [f"t-{i:03d}" for i in range(6)]
 

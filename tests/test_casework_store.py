@@ -98,7 +98,8 @@ def test_migration_from_the_previous_release_keeps_everything(db_url):
     engine.dispose()
     store = Store(db_url)
     with store.engine.connect() as conn:
-        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0003"
+        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0004"
+        assert conn.execute(sa.text("select count(*) from plan_checks")).scalar() == 0  # 0004: new and empty
         rows = conn.execute(sa.text("select id, label, priority, min_before_ore, document, version from households "
                                     "order by id")).all()
         assert conn.execute(sa.text("select count(*) from sessions")).scalar() == 1
@@ -197,3 +198,20 @@ def test_a_task_to_ask_is_due_on_the_request_by_date_and_follows_a_new_plan(db_u
     rent, ded = case.tasks("hh-1")
     assert (rent.state, rent.due, rent.plan_due) == ("to_ask", date(2027, 1, 4), date(2027, 3, 1))
     assert (ded.state, ded.due) == ("asked", date(2027, 1, 3))
+
+
+def test_the_tenant_s_letter_does_not_mark_the_landlord_s_request_asked(db_url):
+    """A moved rent day needs the tenant and the landlord, but it is the landlord who is asked:
+    the tenant's letter leaves it "to ask"; the landlord's letter marks it asked. A request
+    only the tenant acts on is asked by the tenant's letter."""
+    store = Store(db_url)
+    v = _put(store, expect_version=0)
+    case = store.case
+    plan = {"interventions": [{"lever": "rent_day", "params": {"day": 20}, "actors": ["tenant", "landlord"]},
+                              {"lever": "opening_buffer", "params": {}, "actors": ["tenant"]}]}
+    case.sync_tasks("hh-1", v, plan, [(date(2026, 2, 1), None, ["tenant", "landlord"]),
+                                      (date(2026, 2, 1), None, ["tenant"])])
+    case.record_letter("hh-1", v, "tenant", "nb", "pdf", date(2026, 1, 20), date(2026, 2, 3), {}, b"t", "kari")
+    assert [(t.lever, t.state) for t in case.tasks("hh-1")] == [("rent_day", "to_ask"), ("opening_buffer", "asked")]
+    case.record_letter("hh-1", v, "landlord", "nb", "pdf", date(2026, 1, 21), date(2026, 2, 4), {}, b"l", "kari")
+    assert [(t.lever, t.state) for t in case.tasks("hh-1")] == [("rent_day", "asked"), ("opening_buffer", "asked")]

@@ -398,7 +398,7 @@ def test_same_bytes_every_run(truths):
     assert meta["/CreationDate"].startswith("D:20260630000000")  # the period's end, not today
 
     wb = openpyxl.load_workbook(io.BytesIO(outputs[0]["xlsx"]))
-    assert wb.sheetnames[:3] == ["Om rapporten", "1 Kontor", "2 Restanse"] and len(wb.sheetnames) == 11
+    assert wb.sheetnames[:3] == ["Om rapporten", "1 Kontor", "2 Restanse"] and len(wb.sheetnames) == 12  # 11 figures + "Om rapporten"
     assert str(wb.properties.created).startswith("2026-06-30")
     # the workbook shows exactly the grid's cells: counts as numbers, hidden ones as "< 5"
     ws = wb["1 Kontor"]
@@ -439,7 +439,7 @@ def test_command(tmp_path, truths):
     assert "## 3. Problem og status" in out.read_text(encoding="utf-8")
     cases = [
         (["--from", "2026-02-30", "--to", "2026-06-30", "--batch", str(tmp_path / "run"), "--out", str(out)],
-         "'2026-02-30' is not a date"),
+         "«2026-02-30» er ingen dato som finnes"),
         (["--from", "2026-07-01", "--to", "2026-06-30", "--batch", str(tmp_path / "run"), "--out", str(out)],
          "ends (2026-06-30) before it starts"),
         (["--from", "2026-01-01", "--to", "2026-06-30", "--batch", str(tmp_path), "--out", str(out)],

@@ -149,7 +149,7 @@ def test_the_pattern_evidence_names_months_and_payments(planted):
     broken = next(d for d in docs if d["pattern"] == "broken_agreement")
     assert any(not i["kept"] for i in broken["evidence"]["instalments"])
     text = (out / "patterns.txt").read_text(encoding="utf-8")
-    assert f"{failed['tenancy']}: failed debits" in text and "returned debits:" in text
+    assert f"{failed['tenancy']}: avviste AvtaleGiro-trekk" in text and "avviste trekk:" in text
     assert by[late["tenancy"]]["evidence"]["bookings"]
 
 
@@ -222,7 +222,7 @@ def test_creeping_arrears_project_the_collector_and_the_request(tmp_path):
     first_due = date(collector.year, collector.month - 2, collector.day)  # two months before (April)
     assert t["request_date"] == step_dates(first_due)[REQUEST_STEP].isoformat()
     c = rows(out / "contact.csv")[0]
-    assert c["rank"] == "1" and "would reach the collector's line" in c["why"] and "Priority" in c["why"]
+    assert c["rank"] == "1" and "vil nå grensen for innkreving" in c["why"] and "Prioritet" in c["why"]
     # priority: urgency 50 × (1 − d/365) with d = days to the request, arrears 30 × 12 000 / 20 000, pattern 15
     d = (date.fromisoformat(t["request_date"]) - AS_OF).days
     assert int(t["priority"]) == (2 * 50 * (365 - d) + 365) // 730 + 18 + 15
@@ -279,10 +279,10 @@ E1,Kari Nordmann,payment,100,x
     s = run(path, out)
     errs = rows(out / "errors.csv")
     got = [(e["row"], e["column"], e["value"]) for e in errs]
-    assert got == [("3", "", ""), ("4", "date", "2026-02-30"), ("5", "amount", "(text not shown)"),
+    assert got == [("3", "", ""), ("4", "date", "2026-02-30"), ("5", "amount", "(tekst ikke vist)"),
                    ("6", "kind", "gave"), ("7", "amount", "0"), ("8", "tenancy", ""), ("10", "", ""),
-                   ("12", "date", "(text not shown)")]
-    assert "duplicate of row 2" in errs[0]["reason"] and "fields" in errs[6]["reason"]
+                   ("12", "date", "(tekst ikke vist)")]
+    assert "lik rad 2" in errs[0]["reason"] and "felt" in errs[6]["reason"]
     assert s.rows_read == 11 and s.rows_blank == 1 and s.rows_used == 2 and s.rows_in_errors == 8
     assert s.consistent
     assert b"Nordmann" not in every_output(out)
@@ -297,7 +297,7 @@ def test_mixed_encodings_report_the_rows_not_in_utf8(tmp_path):
     out = tmp_path / "out"
     s = run(path, out)
     errs = rows(out / "errors.csv")
-    assert [(e["row"], e["column"]) for e in errs] == [("4", "tenancy")] and "mixed encodings" in errs[0]["reason"]
+    assert [(e["row"], e["column"]) for e in errs] == [("4", "tenancy")] and "blandet tegnkoding" in errs[0]["reason"]
     assert s.rows_read == 4 and s.rows_used == 3 and s.consistent
     assert rows(out / "tenancies.csv")[0]["tenancy"] == "Ø1"
 
@@ -327,14 +327,14 @@ def test_xlsx_formula_without_a_saved_value_is_reported(tmp_path):
     s = run(path, out, columns=colmap)
     errs = rows(out / "errors.csv")
     assert [(e["file"].endswith("l.xlsx[Reskontro]"), e["row"], e["column"]) for e in errs] == [(True, "3", "amount")]
-    assert "formula without a saved value" in errs[0]["reason"]
+    assert "formel uten lagret verdi" in errs[0]["reason"]
     assert s.rows_read == 3 and s.rows_used == 2 and s.consistent
 
 
 @pytest.mark.parametrize("text, needle", [
-    ("tenancy,date,amount\nA,2026-01-01,1\n", "row 1: column 'kind': the file has no column 'kind'"),
-    ("", "the file is empty"),
-    ("\n\n", "row 1: the header row is empty"),
+    ("tenancy,date,amount\nA,2026-01-01,1\n", "rad 1: kolonne 'kind': filen har ingen kolonne 'kind'"),
+    ("", "filen er tom"),
+    ("\n\n", "rad 1: overskriftsraden er tom"),
 ])
 def test_a_ledger_that_cannot_be_used_exits_2_with_a_clear_message(tmp_path, text, needle):
     path = tmp_path / "l.csv"
@@ -345,21 +345,24 @@ def test_a_ledger_that_cannot_be_used_exits_2_with_a_clear_message(tmp_path, tex
 
 def test_cli_errors_exit_2_without_traceback(tmp_path):
     res = cli("ledger", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o"))
-    assert res.exit_code == 2 and "file not found" in res.output
+    assert res.exit_code == 2 and "filen finnes ikke" in res.output
     bad_map = write(tmp_path / "k.toml", "[ledger]\nwho = \"Navn\"\n[kinds]\ngift = \"Gave\"\n")
     led = _ledger(tmp_path, ["A,2026-01-01,charge,1,"])
     res = cli("ledger", str(led), "--out", str(tmp_path / "o"), "--columns", str(bad_map))
     assert res.exit_code == 2 and "[ledger] who: not one of our columns" in res.output
     assert "[kinds] gift: not one of our kinds" in res.output
-    res = cli("ledger", str(led), "--out", str(tmp_path / "o"), "--as-of", "20.12.2026")
-    assert res.exit_code == 2
+    res = cli("ledger", str(led), "--out", str(tmp_path / "o"), "--as-of", "20/12/2026")
+    assert res.exit_code == 2 and "skriv dd.mm.åååå" in res.output
 
 
 def test_cli_runs_and_prints_counts(tmp_path):
     led = _ledger(tmp_path, [f"A,2026-{m:02d}-01,charge,1000,\nA,2026-{m:02d}-01,payment,1000," for m in range(1, 7)])
-    res = cli("ledger", str(led), "--out", str(tmp_path / "o"), "--as-of", "2026-06-30", "--no-progress")
+    res = cli("ledger", str(led), "--out", str(tmp_path / "o"), "--as-of", "30.06.2026", "--no-progress")
     assert res.exit_code == 0, res.output
-    assert "rows read 12 = used 12 + blank 0 + in errors 0" in res.output and "on_time 1" in res.output
+    assert "rader lest 12 = brukt 12 + tomme 0 + med feil 0" in res.output and "betaler i tide 1" in res.output
+    assert "per 30.06.2026" in (tmp_path / "o" / "summary.txt").read_text(encoding="utf-8")
+    bad = cli("ledger", str(led), "--out", str(tmp_path / "o2"), "--as-of", "31.06.2026", "--no-progress")
+    assert bad.exit_code == 2 and "«31.06.2026» er ingen dato som finnes" in bad.output
 
 
 # --------------------------------------------------------------------------- privacy, determinism, scale-out
@@ -446,7 +449,7 @@ def test_web_ledger_import(tmp_path):
         assert res.status_code == 200 and "ledger-contact" in res.text and "Nordmann" not in res.text
         bad = c.post("/reskontro", data={"csrf_token": token},
                      files={"ledger": ("r.csv", b"a,b\n1,2\n", "text/csv")})
-        assert bad.status_code == 422 and "no column" in bad.text
+        assert bad.status_code == 422 and "ingen kolonne" in bad.text
         worse = c.post("/reskontro", data={"csrf_token": token, "as_of": "x"},
                        files={"ledger": ("r.csv", b"\xff\xfe", "text/csv")})
         assert worse.status_code == 422

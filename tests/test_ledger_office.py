@@ -189,7 +189,7 @@ def test_a_tenancy_with_a_rejected_row_is_incomplete_and_never_ranked(tmp_path):
     assert ranked == ["C1"]
     assert {r["tenancy"] for r in contact if not r["rank"]} == {"B1", "D1"}
     text = (out / "contact.txt").read_text()
-    assert "Not ranked: 2" in text and "B1: ufullstendig: 1 rader avvist, første: rad 15, Beløp" in text
+    assert "Ikke rangert: 2" in text and "B1: ufullstendig: 1 rader avvist, første: rad 15, Beløp" in text
     assert all(r["tenancy"] != "B1" for r in rows(out / "months.csv"))
     assert "drafts/B1.toml" not in text
 
@@ -207,7 +207,7 @@ def test_no_usable_row_exits_2_with_one_line_and_no_folder(tmp_path, text):
                              catch_exceptions=False)
     assert res.exit_code == 2 and "Traceback" not in res.output
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
-    assert len(lines) == 1 and str(path) in lines[0] and "no usable row" in lines[0], res.output
+    assert len(lines) == 1 and str(path) in lines[0] and "ingen rad kan brukes" in lines[0], res.output
     assert not out.exists()
 
 
@@ -225,8 +225,8 @@ def test_a_header_not_found_names_the_likely_header_row_not_the_title(tmp_path):
     path = tmp_path / "l.csv"
     path.write_text("Reskontro Boligselskapet\n\nLeie;Dato;Hva;Sum\nA;01.01.2026;x;1\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["ledger", str(path), "--out", str(tmp_path / "o")], catch_exceptions=False)
-    assert res.exit_code == 2 and "row 3: column 'tenancy'" in res.output
-    assert "columns found: 'Leie', 'Dato', 'Hva', 'Sum'" in res.output and "Boligselskapet" not in res.output
+    assert res.exit_code == 2 and "rad 3: kolonne 'tenancy'" in res.output
+    assert "kolonner funnet: 'Leie', 'Dato', 'Hva', 'Sum'" in res.output and "Boligselskapet" not in res.output
 
 
 def test_a_kredit_written_with_a_minus_is_still_a_credit(tmp_path):

@@ -595,7 +595,7 @@ def test_cli_letter_out_suffix_and_format_must_agree(tmp_path):
     assert res.exit_code == 2 and "does not match --format pdf" in res.stderr
     assert not list(tmp_path.iterdir())
     res = run("letter", SEED, "--to", "tenant", "--out", str(tmp_path / "x.md"))  # no sender
-    assert res.exit_code == 2 and "readme-parts" not in res.output and "README" in res.output
+    assert res.exit_code == 2 and "readme-parts" not in res.output and "docs/methods/letters.md" in res.output
 
 
 def test_cli_unwritable_letter_paths_exit_2_without_a_traceback():

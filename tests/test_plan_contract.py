@@ -182,10 +182,10 @@ def test_batch_reports_a_plan_that_fails_the_schema_as_an_error_and_exits_3(monk
     errors = list(csv.DictReader((out / "errors.csv").open(encoding="utf-8")))
     assert [(e["file"], e["column"], e["household"]) for e in errors] == [
         ("enslig-mor-2006.toml", "interventions[0].params.amount_ore", "enslig-mor-2006")]
-    assert "fails docs/plan.schema.json" in errors[0]["reason"]
+    assert "bryter docs/plan.schema.json" in errors[0]["reason"]
     rows = list(csv.DictReader((out / "results.csv").open(encoding="utf-8")))
     assert [(x["id"], x["status"]) for x in rows] == [("enslig-mor-2006", "error")]
-    assert "rows in: 1 = households planned 0 + households in errors 1" in (out / "summary.txt").read_text()
+    assert "rader inn: 1 = husstander planlagt 0 + husstander med feil 1" in (out / "summary.txt").read_text()
 
 
 def _inline():

@@ -329,7 +329,7 @@ def test_not_a_statement(tmp_path):
 def test_as_of_before_the_statement_ends(tmp_path):
     case = generate(0)
     err = _bad(tmp_path, {"s.xml": write_camt053(case)}, "--as-of", case.start.isoformat())
-    assert "--as-of " in err and "must be after the statement's last day" in err
+    assert "--as-of " in err and "må være etter kontoutskriftens siste dag" in err
 
 
 # --------------------------------------------------------------------------- the web page

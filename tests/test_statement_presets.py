@@ -89,7 +89,8 @@ def test_each_preset_reads_a_file_in_its_layout(name):
 def test_every_preset_says_what_it_is_based_on():
     assert {p.name for p in presets()} == {"dnb", "nordea", "sparebank1", "sbanken", "sdc", "danske"}
     for p in presets():
-        assert p.status in ("public-parsers", "unverified") and len(p.source) > 40
+        assert p.status in ("sample-file", "public-parsers", "unverified") and len(p.source) > 40
+        assert len(p.evidence) > 40, p.name  # what it was checked against, or that nothing was found
         assert p.bank and p.headers and p.text
 
 
@@ -209,10 +210,10 @@ def test_bundled_sample_statement_gives_the_readme_draft(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert 'kind = "aap"' in text and 'kind = "bostotte"' in text and 'kind = "husleie"' in text
     assert "opening_balance = 31956" in text
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "reference" / "statement-formats.md").read_text(encoding="utf-8")  # its bundled examples
     assert "$ planner import-statement scenarios/kontoutskrift-sparebank1.csv --as-of 2026-01-01" in readme
     assert r.stderr.strip().replace(str(out), "utkast.toml") in readme
-    for line in text.splitlines()[3:9]:  # the README shows the draft's head as printed
+    for line in text.splitlines()[3:9]:  # the docs show the draft's head as printed
         assert line in readme, line
 
 
@@ -220,8 +221,8 @@ def test_bundled_ledger_runs(tmp_path):
     out = tmp_path / "ledger-out"
     r = _cli("ledger", "scenarios/reskontro.csv", "--out", str(out), "--as-of", "2026-12-20")
     assert r.returncode == 0, r.stderr
-    shown = [line for line in r.stdout.splitlines() if not line.startswith("contact list")]
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = [line for line in r.stdout.splitlines() if not line.startswith("på kontaktlisten")]  # (seconds)
+    docs = "\n".join(p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))])
     for line in shown:
-        assert line in readme, line
+        assert line in docs, line
     assert (out / "tenancies.csv").exists()

@@ -585,3 +585,24 @@ def test_whatif_updates_the_plan_in_place_with_javascript(page, mother):
     assert "Ingenting er lagret" in page.inner_text("#plan-view")
     assert page.locator("#plan-view #chart svg").is_visible()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_help_is_linked_from_the_task_page_and_shows_its_pictures(browser, mother, shots):
+    """Hjelp (docs/saksbehandler) from the form's "Hjelp til denne siden": the guide's page for the
+    form, its screenshots loaded, no serious axe finding and no sideways scroll at 390 px; the
+    header's "Hjelp" leads to the overview."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 900}, locale="nb-NO")
+    page = ctx.new_page()
+    page.goto(mother + "/husstand/ny")
+    with page.expect_navigation():
+        page.click("p.help-link a")
+    assert page.url.endswith("/hjelp/ny-husstand")
+    assert page.inner_text("h1") == "Registrere en husstand"
+    widths = page.eval_on_selector_all(".help-text img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
+    assert widths and all(w > 0 for w in widths), widths
+    assert _check_page(page, "help-form", 390, shots) == []
+    with page.expect_navigation():
+        page.click("header nav a[href='/hjelp']")
+    assert page.inner_text("h1") == "En dag med Utbetalingsplanleggeren"
+    assert page.get_attribute("header nav a[href='/hjelp']", "aria-current") == "page"
+    ctx.close()

@@ -26,11 +26,31 @@ RESULT_COLUMNS = [
     "min_balance_before_ore", "min_balance_before_date", "min_balance_after_ore", "status", "interventions",
     "cost", "actors", "shortfall_monthly_ore", "shortfall_one_time_ore", "eviction_request", "days_to_request",
     "arrears_ore", "children", "priority", "priority_urgency", "priority_arrears", "priority_children",
-    "priority_levers", "plan_file", "note",
+    "priority_levers", "priority_bostotte", "bostotte_ikke_sokt", "bostotte_estimate_ore", "plan_file", "note",
 ]
 _ORE_COLUMNS = {c for c in RESULT_COLUMNS if c.endswith("_ore")}
+#: ISO dates in results.csv: Excel dates in results.xlsx, dd.mm.åååå in results-excel.csv
+_DATE_COLUMNS = {"start", "end", "first_shortfall", "min_balance_before_date", "eviction_request"}
+#: results-excel.csv's header: the columns as a caseworker reads them (results.csv keeps the
+#: machine names the web import, the half-year report and users' scripts rely on)
+EXCEL_HEADER = {
+    "id": "Id", "label": "Etikett", "input_row": "Inndatarad", "start": "Start", "end": "Slutt",
+    "problem": "Problem", "first_shortfall": "Første dag under grensen", "days_below_floor": "Dager under grensen",
+    "min_balance_before_ore": "Laveste saldo uten plan (kr)", "min_balance_before_date": "Dato for laveste saldo",
+    "min_balance_after_ore": "Laveste saldo med plan (kr)", "status": "Status", "interventions": "Tiltak",
+    "cost": "Kostnad (tiltakspoeng)", "actors": "Hvem må handle", "shortfall_monthly_ore": "Mangler per måned (kr)",
+    "shortfall_one_time_ore": "Mangler én gang (kr)", "eviction_request": "Begjæring om utkastelse",
+    "days_to_request": "Dager til begjæring", "arrears_ore": "Restanse (kr)", "children": "Barn",
+    "priority": "Prioritet", "priority_urgency": "Prioritet: hast", "priority_arrears": "Prioritet: restanse",
+    "priority_children": "Prioritet: barn", "priority_levers": "Prioritet: tiltak", "priority_bostotte": "Prioritet: bostøtte",
+    "bostotte_ikke_sokt": "Bostøtte ikke søkt?", "bostotte_estimate_ore": "Anslått bostøtte (kr)", "plan_file": "Planfil",
+    "note": "Merknad",
+}
+#: errors-excel.csv's header (errors.csv: file, row, column, value, reason, household)
+EXCEL_ERROR_HEADER = ["Fil", "Rad", "Kolonne", "Verdi", "Hva er galt", "Husstand"]
 _INT_COLUMNS = _ORE_COLUMNS | {"cost", "days_to_request", "children", "days_below_floor", "priority",
-                               "priority_urgency", "priority_arrears", "priority_children", "priority_levers"}
+                               "priority_urgency", "priority_arrears", "priority_children", "priority_levers",
+                               "priority_bostotte"}
 
 
 class BatchError(Exception):
@@ -70,7 +90,7 @@ def load_key(key_file: str | Path | None = None) -> bytes:
 
 
 def priority_parts(row: dict) -> dict[str, int]:
-    """The priority (0-100) and its four parts of a batch row (`planner.priority`)."""
+    """The priority (0-100) and its five parts of a batch row (`planner.priority`)."""
     from ..priority import PriorityInput
     from ..priority import priority_parts as parts
 
@@ -120,6 +140,9 @@ class BatchSummary:
     warnings: list[str] = field(default_factory=list)  # said on stderr and in summary.txt
     #: households whose plan failed docs/plan.schema.json (in errors.csv; the run exits 3)
     invalid_plans: int = 0
+    #: households flagged "bostøtte ikke søkt?" and the sum of their estimates per month (øre)
+    unused_bostotte: int = 0
+    unused_bostotte_ore: int = 0
 
     @property
     def consistent(self) -> bool:

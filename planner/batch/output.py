@@ -7,15 +7,28 @@ import json
 import time
 from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
+from ..formatting import excel_date, format_decimal, format_kr, nb_date
+from ..io.excelcsv import ExcelCsv, excel_name, kroner
 from ..io.files import atomic_file, write_atomic
 from ..io.tables import (
     ERROR_HEADER,
     Spool,
     csv_safe,
 )
-from .common import _INT_COLUMNS, _ORE_COLUMNS, RESULT_COLUMNS, BatchOptions, BatchSummary
+from ..vocabulary import actors_nb, problem_nb, status_nb
+from .common import (
+    _DATE_COLUMNS,
+    _INT_COLUMNS,
+    _ORE_COLUMNS,
+    EXCEL_ERROR_HEADER,
+    EXCEL_HEADER,
+    RESULT_COLUMNS,
+    BatchOptions,
+    BatchSummary,
+)
 from .journal import Journal
 
 # --------------------------------------------------------------------------- outputs
@@ -76,37 +89,49 @@ def _finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in
     by_status: Counter = Counter()
     by_problem: Counter = Counter()
     n_ok = n_bad = 0
-    with atomic_file(out / "results.csv", newline="") as fh:
+    unused = [0, 0]  # households flagged "bostøtte ikke søkt?", the sum of their estimates
+    with atomic_file(out / "results.csv", newline="") as fh, \
+            atomic_file(out / excel_name("results.csv"), newline="") as xfh:
         w = csv.writer(fh)
         w.writerow(columns)
+        xw = ExcelCsv(xfh, [EXCEL_HEADER[c] for c in columns])
 
         def rows_to_csv():
             nonlocal n_ok, n_bad
             for r in ordered():
                 w.writerow([csv_safe(r.get(c, "")) for c in columns])
+                xw.row(_excel_row(r, columns))
                 by_status[r["status"]] += 1
                 if r["status"] == "error":
                     n_bad += 1
                 else:
                     n_ok += 1
                     by_problem[r["problem"]] += 1
+                    if r.get("bostotte_ikke_sokt"):
+                        unused[0] += 1
+                        unused[1] += int(r.get("bostotte_estimate_ore") or 0)
                 yield r
 
         _write_xlsx(out / "results.xlsx", columns, rows_to_csv())
     # errors.csv: file-level problems first, then by household input order, then orphan payouts
     n_err = 0
     in_errors = db.execute("SELECT count(*) FROM bad").fetchone()[0]
-    with atomic_file(out / "errors.csv", newline="") as fh:
+    with atomic_file(out / "errors.csv", newline="") as fh, \
+            atomic_file(out / excel_name("errors.csv"), newline="") as xfh:
         w = csv.writer(fh)
         w.writerow(ERROR_HEADER)
+        xw = ExcelCsv(xfh, EXCEL_ERROR_HEADER)
         for file, row, col, value, reason, hh in db.execute(
                 "SELECT file, row, col, value, reason, household FROM errs ORDER BY seq, n"):
-            w.writerow([csv_safe(v) for v in (file, "" if row is None else row, col, value, reason, hh or "")])
+            cells = (file, "" if row is None else row, col, value, reason, hh or "")
+            w.writerow([csv_safe(v) for v in cells])
+            xw.row(cells)
             n_err += 1
     summary = BatchSummary(rows_in=rows_in, planned=n_ok, in_errors=in_errors, error_rows=n_err,
                            payout_orphans=orphans, by_status=dict(by_status), by_problem=dict(by_problem),
                            seconds=time.perf_counter() - t_start, unused_columns=spool.unused_columns, out=out,
-                           warnings=list(warnings or []), invalid_plans=invalid_plans)
+                           warnings=list(warnings or []), invalid_plans=invalid_plans,
+                           unused_bostotte=unused[0], unused_bostotte_ore=unused[1])
     write_atomic(out / "summary.txt", summary_text(summary, list(_top(db, 20)), opts))
     return summary
 
@@ -118,44 +143,81 @@ def _top(db, n: int):
 
 
 def summary_text(s: BatchSummary, top: list[dict], opts: BatchOptions) -> str:
-    """summary.txt: deterministic (no times), counts and the top of the priority list."""
+    """summary.txt: deterministic (no times), counts and the top of the priority list, in Norwegian
+    (the keys of results.csv are named by `planner.vocabulary`)."""
     lines = [
-        "planner batch: summary",
+        "planner batch: sammendrag",
         "",
-        f"rows in: {s.rows_in} = households planned {s.planned} + households in errors {s.in_errors}"
-        + ("" if s.consistent else "  (MISMATCH: see journal.jsonl and errors.csv)"),
-        f"error rows in errors.csv: {s.error_rows} (payout rows for unknown households: {s.payout_orphans})",
+        f"rader inn: {s.rows_in} = husstander planlagt {s.planned} + husstander med feil {s.in_errors}"
+        + ("" if s.consistent else "  (STEMMER IKKE: se journal.jsonl og errors.csv)"),
+        f"rader i errors.csv: {s.error_rows} (utbetalingsrader for ukjente husstander: {s.payout_orphans})",
     ]
     if s.invalid_plans:
-        lines.append(f"error: {s.invalid_plans} plans failed docs/plan.schema.json and were not written"
-                     " (households in errors.csv; a planner bug: please report it)")
-    lines += [f"warning: {w}" for w in s.warnings]
+        lines.append(f"feil: {s.invalid_plans} planer brøt docs/plan.schema.json og ble ikke skrevet"
+                     " (husstandene står i errors.csv; en feil i planner: meld den fra)")
+    lines += [f"advarsel: {w}" for w in s.warnings]
     lines += [
         "",
-        "households by problem:",
+        "husstander etter problem:",
     ]
     for k in ("none", "timing", "income"):
-        lines.append(f"  {k:<12} {s.by_problem.get(k, 0):>8}")
-    lines += ["", "households by status:"]
+        lines.append(f"  {problem_nb(k):<20} {s.by_problem.get(k, 0):>8}")
+    from ..entitlement import entitlement_rules
+
+    known = nb_date(entitlement_rules().statlig_known_until)
+    lines += ["", f"bostøtte ikke søkt? {s.unused_bostotte} husstander, anslått {format_kr(s.unused_bostotte_ore)} "
+                  f"i måneden til sammen (anslag, ikke vedtak; Husbankens satser kjent til {known}; "
+                  "planner entitlement FIL viser hvert anslag)"]
+    lines += ["", "husstander etter status:"]
     for k in sorted(s.by_status):
-        lines.append(f"  {k:<12} {s.by_status[k]:>8}")
-    lines += ["", f"top {len(top)} by priority (priority = urgency + arrears + children + levers):",
-              f"  {'#':>3}  {'id':<24} {'prio':>4} = {'urg':>3} + {'arr':>3} + {'chi':>3} + {'lev':>3}  "
-              f"{'request':<10}  {'problem':<7} {'status':<11} actors"]
+        lines.append(f"  {status_nb(k):<20} {s.by_status[k]:>8}")
+    lines += ["", f"de {len(top)} første etter prioritet (prioritet = hast + restanse + barn + tiltak + bostøtte):",
+              f"  {'#':>3}  {'id':<24} {'prio':>4} = {'has':>3} + {'res':>3} + {'bar':>3} + {'tilt':>4} + {'bos':>3}  "
+              f"{'begjæring':<10}  {'problem':<15} {'status':<18} hvem må handle"]
     for rank, r in enumerate(top, 1):
         lines.append(
             f"  {rank:>3}  {str(r['id'])[:24]:<24} {r['priority']:>4} = {r['priority_urgency']:>3} + "
-            f"{r['priority_arrears']:>3} + {r['priority_children']:>3} + {r['priority_levers']:>3}  "
-            f"{r['eviction_request'] or '-':<10}  {r['problem']:<7} {r['status']:<11} {r['actors'] or '-'}")
-    lines += ["", "priority: see README.md (planner batch, Priority); amounts in results.csv are øre (*_ore)."]
+            f"{r['priority_arrears']:>3} + {r['priority_children']:>3} + {r['priority_levers']:>4} + "
+            f"{r.get('priority_bostotte', 0):>3}  "
+            f"{excel_date(r['eviction_request'] or '') or '-':<10}  {problem_nb(r['problem'] or '-'):<15} "
+            f"{status_nb(r['status']):<18} {actors_nb(r['actors'] or '') or '-'}")
+    lines += ["", "prioritet: se docs/reference/batch.md (prioritet); beløp i results.csv er øre (*_ore),"
+                  " i results-excel.csv og results.xlsx kroner."]
     if opts.key is not None:
-        lines.append("ids are pseudonymised (HMAC-SHA256 with the run's key).")
+        lines.append("id-ene er pseudonymisert (HMAC-SHA256 med kjøringens nøkkel).")
     return "\n".join(lines) + "\n"
+
+
+def console_lines(s: BatchSummary) -> list[str]:
+    """What `planner batch` prints when it is done (Norwegian; the figures as in summary.txt)."""
+    statuses = ", ".join(f"{status_nb(k).lower()} {v}" for k, v in sorted(s.by_status.items()))
+    return [f"rader inn: {s.rows_in} = husstander planlagt {s.planned} + husstander med feil {s.in_errors}",
+            f"status: {statuses or '-'}; errors.csv: {s.error_rows} rader",
+            f"resultater: {s.out / 'results.csv'}, {s.out / excel_name('results.csv')} (Excel),"
+            f" {s.out / 'results.xlsx'}, sammendrag: {s.out / 'summary.txt'} ({format_decimal(s.seconds, 1)} s)",
+            f"mest minne: hovedprosessen {s.main_rss_kib // 1024} MiB, største arbeider {s.worker_rss_kib // 1024} MiB"]
+
+
+def _excel_row(r: dict, columns: list[str]) -> list[object]:
+    """A results row for results-excel.csv: kroner, dd.mm.åååå and the Norwegian words."""
+    out: list[object] = []
+    for c in columns:
+        v = r.get(c, "")
+        if c in _ORE_COLUMNS:
+            v = kroner(v)
+        elif c == "status":
+            v = status_nb(str(v))
+        elif c == "problem":
+            v = problem_nb(str(v)) if v else v
+        elif c == "actors":
+            v = actors_nb(str(v or ""))
+        out.append(v)
+    return out
 
 
 def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
     """results.xlsx, streamed: amounts shown in kroner (columns *_kr; øre / 100 is exact to the
-    øre in a double), counts as numbers, everything else as text. Written by a child process
+    øre in a double), counts as numbers, dates as Excel dates, everything else as text. Written by a child process
     while this one writes results.csv from the same rows (`write_xlsx_aside`)."""
     from ..io.xlsx import write_xlsx_aside
 
@@ -163,9 +225,14 @@ def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
     ore_idx = [k for k, c in enumerate(columns) if c in _ORE_COLUMNS]
     int_idx = [k for k, c in enumerate(columns) if c in _INT_COLUMNS and c not in _ORE_COLUMNS]
 
+    date_idx = [k for k, c in enumerate(columns) if c in _DATE_COLUMNS]
+
     def values():
         for r in rows:
             v = [r.get(c, "") for c in columns]
+            for k in date_idx:
+                if v[k]:
+                    v[k] = date.fromisoformat(str(v[k]))
             for k in int_idx:
                 if v[k] != "" and v[k] is not None:
                     v[k] = int(v[k])

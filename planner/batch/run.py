@@ -96,7 +96,7 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
                                  f"({', '.join(_OPTION_NAMES.get(k, k) for k in diff)}); {_resume_hint(diff, old)}")
     lock = _lock(out)
     for w in warnings:
-        warn(f"warning: {w}")
+        warn(f"advarsel: {w}")
     write_atomic(man_path, json.dumps(manifest, indent=2, sort_keys=True))
     for stale in out.glob(".spool-*"):  # left by a killed run: its rows are read again
         shutil.rmtree(stale, ignore_errors=True)
@@ -115,7 +115,7 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
         spool.load(found, colmap)
         rows_in = spool.count_households()
         for name, cols in sorted(spool.unused_columns.items()):
-            echo(printable(f"{name}: columns not used: {', '.join(cols)}"))
+            echo(printable(f"{name}: kolonner som ikke brukes: {', '.join(cols)}"))
         if opts.resume:
             journal.repair()
             keys = (r["id"] for r in journal.rows() if "id" in r)
@@ -123,7 +123,7 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
         pending = spool.count_pending()
         done_before = rows_in - pending
         if opts.resume and done_before:
-            echo(f"resuming: {done_before} households already finished in {out / JOURNAL}")
+            echo(f"fortsetter: {done_before} husstander er allerede ferdige i {out / JOURNAL}")
         ranked = Ranked(spool)
         ranked.add_journal(journal)
         journal.open()
@@ -173,9 +173,9 @@ def _input_warnings(found) -> list[str]:
     roles = {s.role for s in found.sources}
     out = []
     if "tenants" in roles and "payouts" not in roles and "payouts" not in found.failed_roles:
-        out.append("no payouts table was given, so every household from the tenants table has no income"
-                   " (its problem will be 'income'); give the payouts table too, e.g."
-                   " planner batch tenants.csv payouts.csv --out DIR")
+        out.append("ingen utbetalingstabell er gitt, så ingen husstand fra leietakertabellen har inntekt"
+                   " (problemet blir «inntektsproblem»); gi utbetalingstabellen også, for eksempel"
+                   " planner batch tenants.csv payouts.csv --out MAPPE")
     return out
 
 
@@ -347,8 +347,8 @@ class _Progress:
                             TaskProgressColumn(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                             console=Console(stderr=True), transient=False)
         self.bar.start()
-        self.t_check = self.bar.add_task("checked", total=total)
-        self.t_plan = self.bar.add_task("planned", total=0)
+        self.t_check = self.bar.add_task("sjekket", total=total)
+        self.t_plan = self.bar.add_task("planlagt", total=0)
 
     def checked(self, n: int, jobs: int) -> None:
         if self.bar:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from ..formatting import format_number, nb_date
 from ..io.tables import (
     RawHousehold,
     RowError,
@@ -49,6 +50,7 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
 
     from ..calendar import occurrences, resolve_expense
     from ..cashflow import PROBLEMS, check_table, compile_households
+    from ..entitlement import unused_bostotte
     from ..eviction import first_unpaid_due, process_start, projection_months, projection_series, request_date
 
     out = ChunkResult()
@@ -63,8 +65,8 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
                 out.errors.append((raw.seq, input_row,
                                    RowError(e.file, e.row, e.column, value, e.reason, key_id or None)))
             first = errors[0] if errors else None
-            where = f"see errors.csv, {len(errors)} rows" if len(errors) > 1 else "see errors.csv"
-            note = (f"{first.column}: {first.reason}" if first.column else first.reason) if first else "not readable"
+            where = f"se errors.csv, {len(errors)} rader" if len(errors) > 1 else "se errors.csv"
+            note = (f"{first.column}: {first.reason}" if first.column else first.reason) if first else "kan ikke leses"
             out.bad.append({"seq": raw.seq, "id": key_id, "input_row": input_row, "status": "error",
                             "note": f"{note} ({where})"})
             continue
@@ -132,13 +134,16 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
                 "days_to_request": (request - start).days if request else "",
                 "arrears_ore": arrears, "children": h.children, "_rent_ore": h.rent.amount,
             }
+            # "bostøtte ikke søkt?": no bostøtte stream and an estimate at or above the minimum payout
+            unused = unused_bostotte(h, h.as_of or start)
+            row.update(bostotte_ikke_sokt="ja" if unused else "", bostotte_estimate_ore=unused or "")
             if project:
                 row["_project"] = True
             if not needs_plan:
                 row.update(status="solvent", min_balance_after_ore=min_bal[j], cost=0)
                 out.rows.append(row)
             elif check_only:
-                row.update(status="not planned", note="check only")
+                row.update(status="not planned", note="bare sjekket (--check-only)")
                 out.rows.append(row)
             else:
                 out.jobs.append((h, row))
@@ -201,8 +206,8 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
     try:
         aligned = align(h, as_of, roll_forward)
     except HorizonPassed as exc:
-        row.update(status="failed", note=f"horizon passed: {h.start.isoformat()} to {h.end.isoformat()} lies before "
-                                         f"--as-of {exc.as_of.isoformat()}; run the batch with --roll-forward")
+        row.update(status="failed", note=f"perioden er passert: {nb_date(h.start)}–{nb_date(h.end)} ligger før "
+                                         f"--as-of {nb_date(exc.as_of)}; kjør batchen med --roll-forward")
         return row, None, _peak_rss()
     h = aligned.household
     use_alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
@@ -220,10 +225,10 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
             if use_alarm:
                 signal.setitimer(signal.ITIMER_REAL, 0)
     except (_HouseholdTimeout, SolverTimeout):
-        row.update(status="timeout", note=f"no plan within the time limit of {time_limit_s:g} s (CP-SAT work seconds)")
+        row.update(status="timeout", note=f"ingen plan innen tidsgrensen på {format_number(time_limit_s)} s (CP-SAT-sekunder)")
         return _with_request(row, h, same_day_credit), None, _peak_rss()
     except Exception as exc:  # noqa: BLE001 - a bug in one household must not stop the other 99 999; it is reported
-        row.update(status="failed", note=f"planner error: {type(exc).__name__}")
+        row.update(status="failed", note=f"feil i planner: {type(exc).__name__}")
         return _with_request(row, h, same_day_credit), None, _peak_rss()
     finally:
         if use_alarm and old is not None:
@@ -233,8 +238,8 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
     problem = schema_problem(doc)
     if problem is not None:
         # never written: the household goes to errors.csv and the run exits non-zero (issue 21)
-        row.update(status="error", note=f"the plan fails {SCHEMA_NAME} at {problem.path or '(the plan)'} "
-                                        "(see errors.csv)",
+        row.update(status="error", note=f"planen bryter {SCHEMA_NAME} ved {problem.path or '(planen)'} "
+                                        "(se errors.csv)",
                    _invalid_plan={"path": problem.path, "message": problem.message})
         return row, None, _peak_rss()
     actors = sorted({a for i in p.interventions for a in i.actors})
@@ -265,8 +270,8 @@ def invalid_plan_error(row: dict) -> RowError | None:
     if not file or not line.isdigit():
         file, line = where, ""
     return RowError(file, int(line) if line else None, str(bad["path"]), "",
-                    f"the plan fails {SCHEMA_NAME}: {bad['message']}; it is not written (a planner bug: "
-                    "please report it)", str(row.get("id") or "") or None)
+                    f"planen bryter {SCHEMA_NAME}: {bad['message']}; den er ikke skrevet (en feil i planner:"
+                    " meld den fra)", str(row.get("id") or "") or None)
 
 
 def _with_request(row: dict, h, same_day_credit: bool, projection=None) -> dict:
@@ -288,11 +293,12 @@ def _plan_note(p, shortfall: str) -> str:
     """results.csv `note` for a planned household: what `optimal` false means for this plan."""
     if p.status == "infeasible":
         if shortfall == "bound":  # (the bound is not minimised, whatever `optimal` says)
-            return "no plan under the allowed levers; shortfall is an upper bound (no levers)"
+            return "ingen plan med tiltakene som er tillatt; mangelen er en øvre grense (uten tiltak)"
         if p.optimal:
-            return "no plan under the allowed levers; shortfall is the least extra sum"
-        return "no plan under the allowed levers; shortfall is an upper bound (not proven least within the time limit)"
-    return "" if p.optimal else "best plan found within the time limit (not proven optimal)"
+            return "ingen plan med tiltakene som er tillatt; mangelen er den minste ekstra summen"
+        return ("ingen plan med tiltakene som er tillatt; mangelen er en øvre grense (ikke bevist minst innen"
+                " tidsgrensen)")
+    return "" if p.optimal else "beste plan funnet innen tidsgrensen (ikke bevist optimal)"
 
 
 _WARM = False

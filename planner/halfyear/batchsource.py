@@ -112,8 +112,19 @@ def _case(folder: Path, row: dict, where: str) -> Case:
         shortfall_monthly_ore=_int(row.get("shortfall_monthly_ore", ""), where, "shortfall_monthly_ore"),
         shortfall_one_time_ore=_int(row.get("shortfall_one_time_ore", ""), where, "shortfall_one_time_ore"),
         priority=_int(row.get("priority", ""), where, "priority"),
+        unused_bostotte_ore=_unused_bostotte(row, where),
         has_plan_data=planned,
     )
+
+
+def _unused_bostotte(row: dict, where: str) -> int | None:
+    """The estimate of a row flagged "bostøtte ikke søkt?", 0 when not flagged, None when the
+    results are from a batch before the column existed."""
+    if "bostotte_ikke_sokt" not in row:
+        return None
+    if not (row.get("bostotte_ikke_sokt") or "").strip():
+        return 0
+    return _int(row.get("bostotte_estimate_ore", ""), where, "bostotte_estimate_ore") or 0
 
 
 def _plan(folder: Path, row: dict, where: str) -> dict | None:

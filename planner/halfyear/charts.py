@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+from ..formatting import format_decimal
 from .figures import Figure
 from .tables import HIDDEN, MIN_COUNT, SECONDARY, SECONDARY_NOTE, TOTAL, StatTable, Table
 
@@ -108,7 +109,7 @@ def chart_data(fig: Figure) -> ChartData:
 
 
 def _num(v: float) -> str:
-    return f"{v:,.0f}".replace(",", " ")
+    return format_decimal(v, 0)
 
 
 def figure_chart(fig: Figure, fmt: str = "svg", *, text_as_text: bool = False) -> bytes | None:

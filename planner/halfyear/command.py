@@ -14,19 +14,14 @@ from pathlib import Path
 
 import click
 
+from ..io.dateparam import DATE
+
 EXIT_INPUT = 2
 
 
 def _fail(msg: str) -> None:
     click.echo(f"error: {msg}", err=True)
     sys.exit(EXIT_INPUT)
-
-
-def _day(ctx, param, value):
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -42,8 +37,10 @@ def write_private(path: Path, data: bytes) -> None:
 
 
 @click.command(name="report")
-@click.option("--from", "start", required=True, callback=_day, help="First day of the period, YYYY-MM-DD.")
-@click.option("--to", "end", required=True, callback=_day, help="Last day of the period, YYYY-MM-DD.")
+@click.option("--from", "start", required=True, type=DATE,
+              help="First day of the period, DD.MM.YYYY or YYYY-MM-DD.")
+@click.option("--to", "end", required=True, type=DATE,
+              help="Last day of the period, DD.MM.YYYY or YYYY-MM-DD.")
 @click.option("--db", "db_url", default=None,
               help="The web page's database (as for planner serve --db), e.g. sqlite:///planner.db.")
 @click.option("--batch", "batches", multiple=True, type=click.Path(path_type=Path),

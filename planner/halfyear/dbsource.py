@@ -157,7 +157,25 @@ def _case(r, first_doc: dict | None, record: dict, first_letter, task_rows: list
         shortfall_monthly_ore=_int(shortfall.get("monthly_ore")) or None,
         shortfall_one_time_ore=_int(shortfall.get("one_time_ore")) or None,
         priority=round(r.priority) if isinstance(r.priority, (int, float)) else None,
+        unused_bostotte_ore=_unused_bostotte(doc),
         has_plan_data=plan is not None)
+
+
+def _unused_bostotte(doc: dict | None) -> int | None:
+    """The "bostøtte ikke søkt?" estimate of the stored household (0: not flagged; None: no
+    readable document), on its own as-of day or first day."""
+    if not isinstance(doc, dict):
+        return None
+    from pydantic import ValidationError
+
+    from ..entitlement import unused_bostotte
+    from ..model import Household
+
+    try:
+        h = Household.model_validate(doc)
+    except (ValidationError, ValueError, TypeError):
+        return None
+    return unused_bostotte(h, h.as_of or h.start)
 
 
 def _history(text) -> list:

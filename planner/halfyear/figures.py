@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..formatting import format_int
 from .model import (
     ACTOR_NB,
     AGE_NB,
@@ -63,7 +64,7 @@ class Figure:
 def kr(ore: int) -> str:
     """Whole kroner, rounded half up, Norwegian thousands: '22 500 kr'."""
     k = (ore + 50) // 100 if ore >= 0 else -((-ore + 50) // 100)
-    return f"{k:,} kr".replace(",", " ")
+    return f"{format_int(k)} kr"
 
 
 def _mean(values: list[int]) -> int:
@@ -356,7 +357,29 @@ def priority(cases: list[Case], p: Period) -> Figure:
     return fig
 
 
-FIGURES = (offices, arrears, problem_status, interventions, outcomes, households, people, plans, compare, priority)
+def unused_bostotte(cases: list[Case], p: Period) -> Figure:
+    fig = Figure("bostotte", "Husstander med mulig ubrukt bostøtte",
+                 "Saker åpne i perioden der husstanden ikke har bostøtte i inntektene og et anslag etter "
+                 "Husbankens regler (planner entitlement) når minste utbetaling: antall, og summen av anslagene "
+                 "per måned. Et anslag, ikke et vedtak.")
+    group = [c for c in cases if c.active_in(p)]
+    fig.missing = _missing(group, lambda c: c.unused_bostotte_ore is not None, "bostøtte ikke søkt?")
+    flagged = [c.unused_bostotte_ore for c in group if c.unused_bostotte_ore]
+    known = [c for c in group if c.unused_bostotte_ore is not None]
+    fig.tables.append(Table("Bostøtte ikke søkt?", "Bostøtte", ["Husholdninger"],
+                            [("Mulig ubrukt bostøtte", [len(flagged)]),
+                             ("Har bostøtte eller under minste utbetaling", [len(known) - len(flagged)])],
+                            col_total=True))
+    st = StatTable("Anslått bostøtte per måned", ["Sum", "Gjennomsnitt"])
+    st.rows.append(StatRow("Mulig ubrukt bostøtte", len(flagged),
+                           [kr(sum(flagged)), kr(_mean(flagged))] if flagged else ["", ""],
+                           sum(flagged) / 100 if flagged else None))
+    fig.tables.append(st)
+    return fig
+
+
+FIGURES = (offices, arrears, problem_status, interventions, outcomes, households, people, plans, compare, priority,
+           unused_bostotte)
 
 
 @dataclass

@@ -80,6 +80,9 @@ class Case:
     shortfall_monthly_ore: int | None = None
     shortfall_one_time_ore: int | None = None
     priority: int | None = None
+    #: the estimated bostøtte per month of a household flagged "bostøtte ikke søkt?" (0: not
+    #: flagged; None: the source does not say)
+    unused_bostotte_ore: int | None = None
     has_plan_data: bool = False            # the source held the plan's figures (days, waits, sums)
 
     def active_in(self, p: "Period") -> bool:

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..formatting import format_int
+
 MIN_COUNT = 5
 HIDDEN = "< 5"  # primary suppression: fewer than MIN_COUNT households
 SECONDARY = ":"  # complementary suppression: hidden so a total cannot give a small cell away
@@ -89,7 +91,7 @@ def footnotes(rows: list[tuple[str, list[Cell]]]) -> list[str]:
 
 
 def count_text(n: int) -> str:
-    return f"{n:,}".replace(",", " ")
+    return format_int(n)
 
 
 def _with_margins(values: list[list[int]], row_total: bool, col_total: bool) -> list[list[int]]:

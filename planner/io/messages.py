@@ -29,7 +29,7 @@ EN: dict[str, Template] = {
     "amount_decimals": "at most two decimals (whole øre) are allowed",
     "amount_decimals_text": "at most two decimals (whole øre) are allowed; for thousands write 11000 or 11 000 (got {value!r})",
     "amount_unclear": "unclear amount {value!r}: write kroner as 9500.50 or 9 500,50",
-    "amount_too_large": lambda p: f"amount is too large: at most {p['max']:,} kroner is allowed".replace(",", " "),
+    "amount_too_large": lambda p: f"amount is too large: at most {_int(p['max'])} kroner is allowed",
     "personal_data": "looks like a fødselsnummer or D-number; {what} must not hold personal data: use a case number",
     "month_key": "month key {key} is not a month: use 1-12 (every year) or YYYY-MM (one month)",
     "schedule_forms": "give one schedule form, not {forms}: `day`, `every_days` with `first`, or `dates`",
@@ -69,6 +69,13 @@ EN: dict[str, Template] = {
     "must_be_list": "must be a list, e.g. [1, 5, 10]",
     "empty": "must not be empty",
 }
+
+
+def _int(n: int) -> str:
+    """A grouped whole number (planner.formatting; imported late, as `nb_date` below)."""
+    from ..formatting import format_int
+
+    return format_int(n)
 
 
 def nb_date(day: Any) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -64,6 +64,7 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], shee
         wb.set_properties({"created": CREATED})
         ws = wb.add_worksheet(sheet[:31])
         bold, fmt = wb.add_format({"bold": True}), wb.add_format({"num_format": "#,##0.00"})
+        day_fmt = wb.add_format({"num_format": "dd.mm.yyyy"})
         for k, w in enumerate(widths or [max(10, min(40, len(h) + 2)) for h in header]):
             ws.set_column(k, k, w)
         ws.freeze_panes(1, 1)
@@ -77,6 +78,8 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], shee
                     boolean(n, k, v)
                 elif isinstance(v, (int, float)):
                     number(n, k, v, fmt if k in money else None)
+                elif isinstance(v, date):  # a real Excel date (sorts, filters), shown dd.mm.åååå
+                    ws.write_datetime(n, k, datetime(v.year, v.month, v.day), day_fmt)
                 else:
                     text(n, k, str(v))
         ws.autofilter(0, 0, n, max(0, len(header) - 1))

@@ -13,6 +13,7 @@ import io
 import json
 import os
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +33,25 @@ MONTH_COLUMNS = ["tenancy", "month", "due", "charged_ore", "paid_in_month_ore", 
                  "failed_debits", "balance_end_ore"]
 CONTACT_COLUMNS = ["rank", "tenancy", "priority", "pattern", "arrears_ore", "arrears_months", "trend_ore_per_month",
                    "collector_date", "request_date", "plan_candidate", "draft", "why"]
+
+#: The Excel twins' headers (tenancies-excel.csv, contact-excel.csv, contact.xlsx): the columns
+#: as a caseworker reads them; the machine CSVs keep the names above (FORMAT contract).
+EXCEL_HEADER = {
+    "tenancy": "Leieforhold", "pattern": "Mønster", "rent_ore": "Husleie (kr)", "due_day": "Forfallsdag",
+    "balance_ore": "Saldo (kr)", "arrears_ore": "Restanse (kr)", "arrears_months": "Restanse (månedsleier)",
+    "trend_ore_per_month": "Utvikling per måned (kr)", "observed_months": "Måneder vurdert",
+    "late_months": "Måneder betalt for sent", "open_months": "Åpne måneder", "split_months": "Måneder betalt i deler",
+    "median_days_late": "Median dager for sent", "failed_debits": "Avviste trekk",
+    "failed_months": "Måneder med avviste trekk", "instalments": "Avdrag", "broken_instalments": "Avdrag ikke holdt",
+    "payment_days": "Innbetalingsdager", "collector_date": "Til innkreving", "request_date": "Begjæring om utkastelse",
+    "priority": "Prioritet", "priority_urgency": "Prioritet: hast", "priority_arrears": "Prioritet: restanse",
+    "priority_pattern": "Prioritet: mønster", "plan_candidate": "Kandidat for plan", "rows": "Rader",
+    "first_row": "Første rad", "rejected_rows": "Rader avvist", "incomplete_reason": "Hvorfor ufullstendig",
+    "rank": "Rang", "draft": "Husstandsutkast", "why": "Hvorfor",
+}
+#: errors-excel.csv (errors.csv: file, row, column, value, reason, tenancy)
+EXCEL_ERROR_HEADER = ["Fil", "Rad", "Kolonne", "Verdi", "Hva er galt", "Leieforhold"]
+_DATE_COLUMNS = ("collector_date", "request_date")
 
 
 def prepare(out: Path) -> None:
@@ -57,6 +77,70 @@ def write_text(path: Path, text: str) -> None:
 def write_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
     with private(path) as fh:
         frame.to_csv(fh, index=False, columns=columns, lineterminator="\n")
+
+
+def _is_ore(column: str) -> bool:
+    """An amount in øre: arrears_ore, trend_ore_per_month."""
+    return column.endswith("_ore") or "_ore_" in column
+
+
+def _readable(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The columns as a caseworker reads them: Norwegian pattern names, kroner, dates as dates
+    (`date` objects: the CSV writes dd.mm.åååå, the sheet an Excel date), Ja/Nei."""
+    from ..io.excelcsv import decimal, kroner
+    from .patterns import PATTERN_NB
+
+    out = frame[columns].copy()
+    for c in columns:
+        col = out[c]
+        if _is_ore(c):
+            out[c] = [kroner(v) for v in col.tolist()]
+        elif c in _DATE_COLUMNS:
+            out[c] = [date.fromisoformat(v) if isinstance(v, str) and v else "" for v in col.tolist()]
+        elif c == "pattern":
+            out[c] = [PATTERN_NB.get(v, v) for v in col.tolist()]
+        elif c == "arrears_months":
+            out[c] = [decimal(v, 2) if v != "" else "" for v in col.tolist()]
+        elif c == "plan_candidate":
+            out[c] = ["Ja" if str(v) in ("1", "True") else "Nei" if str(v) in ("0", "False") else "" for v in col]
+        elif c == "payment_days":
+            out[c] = [str(v).replace(";", ", ") for v in col.tolist()]
+    return out
+
+
+def write_excel_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
+    """The CSV for Norwegian Excel beside a machine CSV (`planner.io.excelcsv`)."""
+    from ..io.excelcsv import ExcelCsv, cell
+
+    readable = _readable(frame, columns)
+    for c in columns:  # cell by cell only where a cell can be a date or text (pandas writes the rest)
+        if readable[c].dtype == object:
+            readable[c] = [cell(v) for v in readable[c].tolist()]
+    with private(path) as fh:
+        ExcelCsv(fh, [EXCEL_HEADER[c] for c in columns])  # the byte order mark and the header
+        readable.to_csv(fh, sep=";", index=False, header=False, lineterminator="\r\n")
+
+
+def write_sheet(path: Path, frame: pd.DataFrame, columns: list[str], sheet: str) -> None:
+    """An XLSX sheet of `frame`: kroner as numbers (øre / 100, exact in a double), dates as Excel
+    dates, counts as numbers, the rest as text."""
+    from ..io.xlsx import write_xlsx
+
+    ore = [k for k, c in enumerate(columns) if _is_ore(c)]
+    view = frame[columns].copy()
+    for c in columns:
+        if _is_ore(c):
+            view[c] = [int(v) / 100 if v != "" else "" for v in view[c].tolist()]
+        elif c in _DATE_COLUMNS:
+            view[c] = [date.fromisoformat(v) if isinstance(v, str) and v else "" for v in view[c].tolist()]
+        elif c == "arrears_months":
+            view[c] = [float(v) if v != "" else "" for v in view[c].tolist()]
+    readable = _readable(frame, columns)
+    for c in ("pattern", "plan_candidate", "payment_days"):
+        if c in columns:
+            view[c] = readable[c]
+    rows = ([v.item() if hasattr(v, "item") else v for v in r] for r in view.itertuples(index=False, name=None))
+    write_xlsx(path, [EXCEL_HEADER[c] for c in columns], rows, sheet=sheet, money_columns=ore)
 
 
 class Appender:
@@ -92,14 +176,18 @@ class Appender:
 
 
 def write_errors(path: Path, errors) -> int:
+    """errors.csv and its Excel twin (errors-excel.csv)."""
+    from ..io.excelcsv import ExcelCsv, excel_name
     from ..io.tables import ERROR_HEADER
 
     n = 0
-    with private(path) as fh:
+    with private(path) as fh, private(path.with_name(excel_name(path.name))) as xfh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(ERROR_HEADER[:-1] + ["tenancy"])
+        xw = ExcelCsv(xfh, EXCEL_ERROR_HEADER)
         for e in errors:
             w.writerow(e.to_csv())
+            xw.row(e.to_csv())
             n += 1
     return n
 
@@ -142,5 +230,5 @@ def json_line(doc: dict) -> str:
     return json.dumps(doc, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
 
 
-__all__ = ["Appender", "CONTACT_COLUMNS", "FORMAT", "MONTH_COLUMNS", "TENANCY_COLUMNS", "json_line", "prepare",
+__all__ = ["Appender", "CONTACT_COLUMNS", "EXCEL_HEADER", "write_excel_frame", "write_sheet", "FORMAT", "MONTH_COLUMNS", "TENANCY_COLUMNS", "json_line", "prepare",
            "private", "DraftZip", "write_draft", "write_errors", "write_frame", "write_text"]

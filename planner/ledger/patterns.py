@@ -30,19 +30,33 @@ PATTERNS = ("on_time", "late_complete", "creeping", "broken_agreement", "failed_
 PROBLEM_PATTERNS = ("late_complete", "creeping", "broken_agreement", "failed_debits", "unclear")
 #: the timing patterns: candidates for a plan (`planner plan` on the household draft)
 TIMING_PATTERNS = ("late_complete", "failed_debits")
+#: Each pattern's rule as a caseworker reads it (contact list, patterns.txt, patterns.jsonl "rule").
 RULES = {
-    "broken_agreement": f"an instalment of the repayment agreement was not covered within {AGREEMENT_TOLERANCE_DAYS}"
-                        " days of its date",
-    "creeping": "the month-end balance rose in at least 4 of the last 5 months, by at least 5 % of the rent a"
-                " month, and the arrears are at least 20 % of the rent",
-    "failed_debits": "returned (failed) AvtaleGiro debits in at least 2 of the last 12 months",
-    "late_complete": f"at least half the months settled more than {GRACE_DAYS} days after the due date, at most"
-                     " one month open, arrears at most one month's rent",
-    "on_time": f"at most a quarter of the months settled more than {GRACE_DAYS} days late, at most one open,"
-               " arrears at most half a month's rent",
-    "unclear": "none of the rules above holds",
-    "too_few_months": "fewer than three rent months to judge from",
+    "broken_agreement": f"et avdrag i nedbetalingsavtalen ble ikke dekket innen {AGREEMENT_TOLERANCE_DAYS} dager"
+                        " etter forfall",
+    "creeping": "saldoen ved månedsslutt steg i minst 4 av de siste 5 månedene, med minst 5 % av husleien i"
+                " måneden, og restansen er minst 20 % av husleien",
+    "failed_debits": "avviste AvtaleGiro-trekk i minst 2 av de siste 12 månedene",
+    "late_complete": f"minst halvparten av månedene gjort opp mer enn {GRACE_DAYS} dager etter forfall, høyst"
+                     " én måned åpen, restanse høyst én månedsleie",
+    "on_time": f"høyst en fjerdedel av månedene gjort opp mer enn {GRACE_DAYS} dager etter forfall, høyst én"
+               " åpen, restanse høyst en halv månedsleie",
+    "unclear": "ingen av reglene over passer",
+    "too_few_months": "færre enn tre husleiemåneder å vurdere",
 }
+#: The patterns' names as a caseworker reads them; the keys stay the machine value of the
+#: `pattern` column (tenancies.csv, contact.csv, patterns.jsonl, summary.json).
+PATTERN_NB = {
+    "on_time": "Betaler i tide", "late_complete": "Sent, men fullt (tidsproblem)", "creeping": "Økende restanse",
+    "broken_agreement": "Brutt betalingsavtale", "failed_debits": "Avviste AvtaleGiro-trekk", "unclear": "Uklart",
+    "too_few_months": "For få måneder", "incomplete": "Ufullstendig: rader avvist, ikke vurdert",
+}
+
+
+def pattern_name(key: str) -> str:
+    """The pattern's name inside a sentence: 'økende restanse', 'avviste AvtaleGiro-trekk'."""
+    name = PATTERN_NB[key]
+    return name[0].lower() + name[1:]
 MIN_MONTHS = 3
 
 
@@ -94,6 +108,8 @@ def payment_days(a: Analysis, as_of: int, max_days: int = 4) -> pd.Series:
 
 
 _KIND_NAME = {1: "payment", 2: "reversal", 3: "returned"}
+#: the booking kinds of the evidence (machine keys in patterns.jsonl) as patterns.txt writes them
+_KIND_NB = {"payment": "innbetaling", "reversal": "tilbakeføring", "returned": "avvist trekk"}
 
 
 def _iso_all(days: np.ndarray) -> list[str]:
@@ -159,34 +175,36 @@ def evidence(a: Analysis, pattern: np.ndarray, as_of: int, pay_months: int = 6) 
 
 
 def evidence_text(doc: dict, pattern: str) -> str:
-    """The evidence in a few lines for a caseworker (kroner, dates as DD.MM.YYYY)."""
-    from ..money import format_kr
+    """The evidence in a few lines for a caseworker (kroner, dates as dd.mm.åååå, months as
+    «januar 2026»)."""
+    from ..formatting import excel_date, format_kr, format_month
 
     def d(iso: str | None) -> str:
-        return "-" if iso is None else f"{iso[8:10]}.{iso[5:7]}.{iso[0:4]}"
+        return "-" if iso is None else excel_date(iso)
 
     lines = []
     late = [m for m in doc["months"] if m["days_late"] > GRACE_DAYS]
     if late:
-        lines.append("  late months: " + "; ".join(
-            f"{m['month']} ({m['days_late']} days, {m['parts']} part{'s' if m['parts'] != 1 else ''})" for m in late))
+        lines.append("  måneder betalt for sent: " + "; ".join(
+            f"{format_month(m['month'])} ({m['days_late']} dager, {m['parts']} {'deler' if m['parts'] != 1 else 'del'})"
+            for m in late))
     if pattern == "creeping":
-        lines.append("  month-end balance: " + "; ".join(f"{m['month']} {format_kr(m['balance_end_ore'])}"
+        lines.append("  saldo ved månedsslutt: " + "; ".join(f"{format_month(m['month'])} {format_kr(m['balance_end_ore'])}"
                                                          for m in doc["months"][-6:]))
     if doc.get("instalments"):
         broken = [i for i in doc["instalments"] if not i["kept"]]
-        lines.append("  instalments not kept: " + ("; ".join(
-            f"{d(i['date'])} {format_kr(i['amount_ore'])} (short {format_kr(i['shortfall_ore'])}, row {i['row']})"
-            for i in broken) or "none"))
+        lines.append("  avdrag som ikke ble holdt: " + ("; ".join(
+            f"{d(i['date'])} {format_kr(i['amount_ore'])} (mangler {format_kr(i['shortfall_ore'])}, rad {i['row']})"
+            for i in broken) or "ingen"))
     if doc.get("returned_debits"):
-        lines.append("  returned debits: " + "; ".join(
-            f"{d(r['date'])} {format_kr(r['amount_ore'])} (debit {d(r['debit_date'])}, row {r['row']})"
+        lines.append("  avviste trekk: " + "; ".join(
+            f"{d(r['date'])} {format_kr(r['amount_ore'])} (trekk {d(r['debit_date'])}, rad {r['row']})"
             for r in doc["returned_debits"][-6:]))
     if doc["bookings"]:
-        lines.append("  payments, last months: " + "; ".join(
+        lines.append("  innbetalinger, siste måneder: " + "; ".join(
             f"{d(b['date'])} {'-' if b['kind'] != 'payment' else ''}{format_kr(b['amount_ore'])}"
-            f"{'' if b['kind'] == 'payment' else ' ' + b['kind']}" for b in doc["bookings"]))
+            f"{'' if b['kind'] == 'payment' else ' ' + _KIND_NB.get(b['kind'], b['kind'])}" for b in doc["bookings"]))
     return "\n".join(lines)
 
 
-__all__ = ["MIN_MONTHS", "evidence", "evidence_text", "PATTERNS", "PROBLEM_PATTERNS", "RULES", "TIMING_PATTERNS", "classify", "payment_days"]
+__all__ = ["MIN_MONTHS", "evidence", "evidence_text", "PATTERN_NB", "PATTERNS", "pattern_name", "PROBLEM_PATTERNS", "RULES", "TIMING_PATTERNS", "classify", "payment_days"]

@@ -64,11 +64,15 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
 }
 MAX_ORE = 100_000_000 * 100  # 100 million kroner: beyond it a cell is a mistake
 _FNR = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
-HIDDEN = "(text not shown)"
+HIDDEN = "(tekst ikke vist)"
 
 
 class LedgerInputError(Exception):
     """A ledger that cannot be read at all; the message names the file (and row, column)."""
+
+
+class MissingColumns(LedgerInputError):
+    """The file's header names none of the columns we need: the web page offers to choose them."""
 
 
 @dataclass
@@ -109,16 +113,16 @@ def open_ledger(path: str | Path, colmap: ColumnMap | None = None, chunk_rows: i
     path = Path(path)
     name = display_name or str(path)
     if not path.exists():
-        raise LedgerInputError(f"{name}: file not found")
+        raise LedgerInputError(f"{name}: filen finnes ikke")
     if path.is_dir():
-        raise LedgerInputError(f"{name}: is a folder, not a ledger file")
+        raise LedgerInputError(f"{name}: er en mappe, ikke en reskontrofil")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _open_xlsx(path, name, colmap, chunk_rows)
     if suffix not in (".csv", ".txt", ".tsv"):
-        raise LedgerInputError(f"{name}: unknown file type {path.suffix!r}; allowed: .csv, .xlsx")
+        raise LedgerInputError(f"{name}: ukjent filtype «{path.suffix}»; tillatt: .csv, .xlsx")
     if path.stat().st_size == 0:
-        raise LedgerInputError(f"{name}: the file is empty: expected a header row and one row per booking")
+        raise LedgerInputError(f"{name}: filen er tom: ventet en overskriftsrad og én rad per postering")
     return _open_csv(path, name, colmap, chunk_rows)
 
 
@@ -140,11 +144,11 @@ def _map_columns(name: str, headers: list[str], colmap: ColumnMap, row: int = 1)
     missing = [c for c in REQUIRED if c not in ours]
     if missing:
         shown = ", ".join(repr(h) for h in headers if h) or "(none)"
-        raise LedgerInputError(
-            f"{name}: row {row}: column {missing[0]!r}: the file has no column '{missing[0]}'"
-            + (f" (nor {', '.join(repr(m) for m in missing[1:])})" if len(missing) > 1 else "")
-            + f"; columns found: {shown}. Map yours with --columns MAP.toml ([ledger] {missing[0]} = \"Their name\");"
-            " no row was read")
+        raise MissingColumns(
+            f"{name}: rad {row}: kolonne {missing[0]!r}: filen har ingen kolonne '{missing[0]}'"
+            + (f" (heller ikke {', '.join(repr(m) for m in missing[1:])})" if len(missing) > 1 else "")
+            + f"; kolonner funnet: {shown}. Kartlegg deres med --columns KART.toml ([ledger] {missing[0]} ="
+            " \"Deres navn\"); ingen rad ble lest")
     return ours, unused
 
 
@@ -196,7 +200,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledg
     first = preview[head]
     headers = [h.strip() for h in next(csv.reader([first], delimiter=sep), [])]
     if not any(headers):
-        raise LedgerInputError(f"{name}: row 1: the header row is empty: expected column names")
+        raise LedgerInputError(f"{name}: rad 1: overskriftsraden er tom: ventet kolonnenavn")
     ours, unused = _map_columns(name, headers, colmap, head + 1)
     wanted = {o: headers.index(t) for o, t in ours.items()}
     ragged: list[int] = []
@@ -315,8 +319,8 @@ def _ragged_chunk(path: Path, name: str, sep: str, enc: str, headers: list[str],
         for n, fields in enumerate(csv.reader(fh, delimiter=sep), 1):
             if n > head + 1 and fields and len(fields) != len(headers):
                 tid = fields[k].strip() if k < len(fields) else ""
-                errors.append(RowError(name, n, "", "", f"row has {len(fields)} fields, the header has {len(headers)}"
-                                       " (a separator inside a cell that is not quoted?); the row is not read",
+                errors.append(RowError(name, n, "", "", f"raden har {len(fields)} felt, overskriftsraden har {len(headers)}"
+                                       " (et skilletegn inne i en celle uten anførselstegn?); raden er ikke lest",
                                        None if _FNR.search(tid) else tid or None))
     import pyarrow as pa
 
@@ -362,7 +366,7 @@ def _open_xlsx(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Led
         wb_v = openpyxl.load_workbook(path, read_only=True, data_only=True)
         wb_f = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; reported with its type
-        raise LedgerInputError(f"{name}: cannot be read as XLSX ({type(exc).__name__})") from None
+        raise LedgerInputError(f"{name}: kan ikke leses som XLSX ({type(exc).__name__})") from None
     wanted_sheet = colmap.sheets.get("ledger")
     sheets = wb_v.sheetnames
     if wanted_sheet is None:
@@ -370,7 +374,7 @@ def _open_xlsx(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Led
     elif wanted_sheet in sheets:
         sheet = wanted_sheet
     else:
-        raise LedgerInputError(f"{name}: no sheet {wanted_sheet!r}; the workbook has: {', '.join(sheets)}")
+        raise LedgerInputError(f"{name}: ingen arkfane {wanted_sheet!r}; arbeidsboken har: {', '.join(sheets)}")
     label = f"{name}[{sheet}]"
     it_v = wb_v[sheet].iter_rows(values_only=True)
     it_f = wb_f[sheet].iter_rows(values_only=True)
@@ -380,7 +384,7 @@ def _open_xlsx(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Led
     head = find_header(top_v, _is_header(colmap))
     first_used = next((i for i, r in enumerate(top_v) if any(c is not None and str(c).strip() for c in r)), None)
     if first_used is None:
-        raise LedgerInputError(f"{label}: row 1: the sheet is empty: expected a header row")
+        raise LedgerInputError(f"{label}: rad 1: arket er tomt: ventet en overskriftsrad")
     head = head if any(_cell(c) for c in top_v[head]) else first_used
     headers = [_cell(h) for h in top_v[head]]
     ours, unused = _map_columns(label, headers, colmap, head + 1)
@@ -404,8 +408,8 @@ def _open_xlsx(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Led
                 f = formulas[i] if i < len(formulas) else None
                 if v is None and isinstance(f, str) and f.startswith("="):
                     formula_rows.add(row)
-                    formula_errors.append(RowError(label, row, headers[i], "", "a formula without a saved value:"
-                                                   " open the file in Excel or LibreOffice and save it again",
+                    formula_errors.append(RowError(label, row, headers[i], "", "en formel uten lagret verdi:"
+                                                   " åpne filen i Excel eller LibreOffice og lagre den på nytt",
                                                    None))
                     buf[o].append("")
                 else:
@@ -501,26 +505,26 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
 
     if bad_encoding:
         report(np.isin(rows, np.fromiter(bad_encoding, dtype=np.int64)), "tenancy",
-               "the row is not UTF-8 while the rest of the file is (mixed encodings): save the file again as UTF-8;"
-               " the row is not read", lambda v: "")
+               "raden er ikke UTF-8, men resten av filen er det (blandet tegnkoding): lagre filen på nytt som"
+               " UTF-8; raden er ikke lest", lambda v: "")
     bad |= skip & ~blank
 
     # tenancy
     empty_t = np_(pc.equal(pc.utf8_length(tenancy), 0))
-    report(empty_t, "tenancy", "no tenancy id in this row", lambda v: "")
+    report(empty_t, "tenancy", "ingen leieforhold-id i denne raden", lambda v: "")
     fnr = np_(pc.match_substring_regex(tenancy, _FNR_RE2))
-    report(fnr & ~empty_t, "tenancy", "looks like a fødselsnummer (11 digits): use the tenancy (leieforhold) number,"
-           " not personal data", lambda v: "")
+    report(fnr & ~empty_t, "tenancy", "ser ut som et fødselsnummer (11 sifre): bruk leieforholdets nummer,"
+           " ikke personopplysninger", lambda v: "")
 
     # date, kind, amount: few distinct values (a ledger has a few hundred dates), so each is
     # parsed once in the dictionary and looked up per row
     day, bad_date = _by_dictionary(trimmed["date"], parse_dates)
-    report(bad_date, "date", "not a date: use DD.MM.YYYY, DD.MM.YY or YYYY-MM-DD, a time of day allowed (a real"
-           " day, years 1990-2100)", _show_number)
+    report(bad_date, "date", "ikke en dato: skriv dd.mm.åååå, dd.mm.åå eller ÅÅÅÅ-MM-DD, gjerne med klokkeslett (en"
+           " dag som finnes, årene 1990–2100)", _show_number)
 
     # amount: one signed column, or Debet and Kredit (one of them filled in)
-    amount_help = ("not an amount: kroner with at most two decimals, such as 9500, 9 500,50, 9.500,00-, (9.500,00)"
-                   " or kr 747,37 (at most 100 000 000)")
+    amount_help = ("ikke et beløp: kroner med høyst to desimaler, for eksempel 9500, 9 500,50, 9.500,00-, (9.500,00)"
+                   " eller kr 747,37 (høyst 100 000 000)")
     if "amount" in ours:
         ore, bad_amount = _by_dictionary(trimmed["amount"], parse_amounts)
         report(bad_amount, "amount", amount_help, _show_number)
@@ -543,12 +547,12 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
             ore = np.where(nonzero, np.abs(v) * sign, ore)
             side = np.where(nonzero, sign, side).astype(np.int8)
         both = filled > 1
-        report(both, "credit" if "credit" in ours else "debit", "both Debet and Kredit hold an amount: one"
-               " booking goes one way", _show_number)
+        report(both, "credit" if "credit" in ours else "debit", "både Debet og Kredit har et beløp: en"
+               " postering går én vei", _show_number)
         bad_amount |= both
         ore = np.where(both, 0, ore)
     report((ore == 0) & ~bad_amount, "amount" if "amount" in ours else ("debit" if "debit" in ours else "credit"),
-           "the amount is zero (or no amount in Debet or Kredit): a booking moves money", _show_number)
+           "beløpet er null (eller ingen beløp i Debet eller Kredit): en postering flytter penger", _show_number)
 
     # kind: their booking word; without a kind column, the side (Debet: a charge, Kredit: a payment)
     if "kind" in ours:
@@ -559,8 +563,8 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
         word = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
         bad_kind = np_(pc.is_null(idx))[word] if len(word) else np.zeros(0, dtype=bool)
         codes = per_word[word] if len(word) else np.zeros(0, dtype=np.int8)
-        report(bad_kind, "kind", f"unknown booking kind; allowed: {', '.join(LEDGER_KINDS)} (or their Norwegian"
-               " words, or map yours with [kinds] in --columns)", _show_word)
+        report(bad_kind, "kind", f"ukjent posteringstype; tillatt: {', '.join(LEDGER_KINDS)} (eller de norske"
+               " ordene, eller kartlegg deres med [kinds] i --columns)", _show_word)
     else:
         codes = np.where(side < 0, KIND_CODE["payment"], KIND_CODE["charge"]).astype(np.int8)
     ore = np.abs(ore)

@@ -35,10 +35,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..formatting import excel_date, format_decimal, nb_date
 from ..io.tables import ColumnMap, RowError
 from . import output
 from .analysis import analyse, month_of
-from .patterns import PATTERNS, RULES, classify, evidence, evidence_text, payment_days
+from .patterns import PATTERNS, RULES, classify, evidence, evidence_text, pattern_name, payment_days
 from .reading import LedgerInputError, open_ledger
 from .warning import early_warning, explain, household_draft, to_date, to_day
 
@@ -204,6 +205,7 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
     s.by_pattern = {p: int(counts.get(p, 0)) for p in (*PATTERNS, INCOMPLETE)}
     s.incomplete = s.by_pattern[INCOMPLETE]
     output.write_frame(out / "tenancies.csv", table, output.TENANCY_COLUMNS)
+    output.write_excel_frame(out / "tenancies-excel.csv", table, output.TENANCY_COLUMNS)
     contact = _contact(table, opts, out)
     s.contact = len(contact)
     s.candidates = int(table["plan_candidate"].sum()) if len(table) else 0
@@ -291,12 +293,12 @@ def _concat(parts: list[dict]) -> dict:
 def _no_usable_row(name: str, s: LedgerSummary, errors: list[RowError]) -> str:
     """One line for a ledger of which no row can be used: the counts and the first problem."""
     if s.rows_read == 0:
-        return f"{name}: no usable row: the file has a header and no bookings"
+        return f"{name}: ingen rad kan brukes: filen har en overskriftsrad og ingen posteringer"
     first = min(errors, key=lambda e: e.row or 0) if errors else None
-    where = (f"; the first: row {first.row}" + (f", column {first.column!r}" if first.column else "")
-             + (f", value {first.value!r}" if first.value else "") + f": {first.reason}") if first else ""
-    return (f"{name}: no usable row: {s.rows_read} rows read, {s.rows_blank} blank, {s.rows_in_errors} in errors"
-            f"{where}; nothing was written")
+    where = (f"; den første: rad {first.row}" + (f", kolonne «{first.column}»" if first.column else "")
+             + (f", verdi «{first.value}»" if first.value else "") + f": {first.reason}") if first else ""
+    return (f"{name}: ingen rad kan brukes: {s.rows_read} rader lest, {s.rows_blank} tomme, {s.rows_in_errors} med"
+            f" feil{where}; ingenting ble skrevet")
 
 
 def _incomplete(errors: list[RowError]) -> tuple[dict[str, tuple[int, str]], int]:
@@ -356,9 +358,9 @@ def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text
         tids = cols["tenancy"].take(di).to_pylist()
         for i, t in zip(di, tids):
             dup_errors.append(RowError(name, int(cols["row"][i]), "", "",
-                                       f"duplicate of row {int(cols['row'][first[inv[i]]])}: every mapped cell is the"
-                                       " same (add a voucher column, mapped as 'reference', if both are real);"
-                                       " counted once", t))
+                                       f"lik rad {int(cols['row'][first[inv[i]]])}: alle kolonnene som leses er like"
+                                       " (legg til en bilagskolonne, kartlagt som 'reference', hvis begge er"
+                                       " ekte); telt én gang", t))
     keep = ~dup & (cols["day"] <= as_of)
     after = int((~dup & (cols["day"] > as_of)).sum())
     if not keep.any():
@@ -440,7 +442,7 @@ def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text
                 "late_months": cols_["late_months"][k], "payment_days": days.iat[k]}
         if docs[k] is not None:
             base["evidence"] = docs[k]
-            texts.append(f"{shown[k]}: {pk.replace('_', ' ')} ({RULES[pk]})\n" + evidence_text(docs[k], pk))
+            texts.append(f"{shown[k]}: {pattern_name(pk)} ({RULES[pk]})\n" + evidence_text(docs[k], pk))
         lines.append(output.json_line(base))
     json_out.lines(lines)
     text_out.lines(texts)
@@ -485,16 +487,18 @@ def _contact(table: pd.DataFrame, opts: LedgerOptions, out: Path) -> pd.DataFram
     # incomplete tenancies: not ranked (a rank from part of the rows would mislead), listed after
     inc = table[table["pattern"] == INCOMPLETE].copy()
     inc = inc.assign(rank="", why=inc["incomplete_reason"], draft="")
-    output.write_frame(out / "contact.csv", pd.concat([c, inc], ignore_index=True) if len(inc) else c,
-                       output.CONTACT_COLUMNS)
-    lines = [f"Who to contact first, as of {opts.as_of.strftime('%d.%m.%Y')} (top {min(opts.top, len(c))} of"
-             f" {len(c)}; all in contact.csv)", ""]
+    listed = pd.concat([c, inc], ignore_index=True) if len(inc) else c
+    output.write_frame(out / "contact.csv", listed, output.CONTACT_COLUMNS)
+    output.write_excel_frame(out / "contact-excel.csv", listed, output.CONTACT_COLUMNS)
+    output.write_sheet(out / "contact.xlsx", listed, output.CONTACT_COLUMNS, "Kontaktliste")
+    lines = [f"Hvem bør kontaktes først, per {nb_date(opts.as_of)} (de første {min(opts.top, len(c))} av"
+             f" {len(c)}; alle i contact.csv)", ""]
     for r in c.head(opts.top).itertuples(index=False):
-        lines.append(f"{r.rank}. {r.tenancy} (priority {r.priority}){' - plan candidate: ' + r.draft if r.draft else ''}")
+        lines.append(f"{r.rank}. {r.tenancy} (prioritet {r.priority}){' - kandidat for plan: ' + r.draft if r.draft else ''}")
         lines.append(f"   {r.why}")
     if len(inc):
-        lines += ["", f"Not ranked: {len(inc)} tenancies with rows in errors.csv (fix the rows and run again; a"
-                      " tenancy is never judged from part of its rows)"]
+        lines += ["", f"Ikke rangert: {len(inc)} leieforhold med rader i errors.csv (rett radene og kjør igjen; et"
+                      " leieforhold vurderes aldri ut fra bare en del av radene)"]
         lines += [f"- {r.tenancy}: {r.incomplete_reason}" for r in inc.itertuples(index=False)]
     output.write_text(out / "contact.txt", "\n".join(lines) + "\n")
     return c
@@ -504,28 +508,44 @@ def _file_name(tenancy: str) -> str:
     return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in tenancy)[:80] or "_"
 
 
+def _patterns_text(by_pattern: dict[str, int], all_: bool = True) -> str:
+    return ", ".join(f"{pattern_name(p)} {n}" for p, n in by_pattern.items() if all_ or n)
+
+
 def summary_text(s: LedgerSummary, contact: pd.DataFrame) -> str:
+    """summary.txt: the counts (they add up: rows read = used + blank + with errors) and the top 20."""
     lines = [
-        f"planner ledger: {Path(s.file).name}, as of {s.as_of.isoformat()}",
-        f"rows read {s.rows_read} = used {s.rows_used} + blank {s.rows_blank} + in errors {s.rows_in_errors}"
-        f" (of which duplicates {s.duplicates}); errors.csv: {s.error_lines} lines",
-        f"rows dated after the as-of date (used, not in the figures): {s.rows_after_as_of}",
-        f"tenancies: {s.tenancies}; contact list: {s.contact}; plan candidates (drafts): {s.candidates}",
-        "patterns: " + ", ".join(f"{p} {n}" for p, n in s.by_pattern.items()),
+        f"planner ledger: {Path(s.file).name}, per {nb_date(s.as_of)}",
+        f"rader lest {s.rows_read} = brukt {s.rows_used} + tomme {s.rows_blank} + med feil {s.rows_in_errors}"
+        f" (herav duplikater {s.duplicates}); errors.csv: {s.error_lines} linjer",
+        f"rader datert etter vurderingsdatoen (brukt, ikke med i tallene): {s.rows_after_as_of}",
+        f"leieforhold: {s.tenancies}; på kontaktlisten: {s.contact}; kandidater for plan (utkast): {s.candidates}",
+        "mønstre: " + _patterns_text(s.by_pattern),
     ]
     if s.incomplete:
-        lines.append(f"incomplete (a row in errors.csv; not judged, not ranked): {s.incomplete} tenancies")
+        lines.append(f"ufullstendige (en rad i errors.csv; ikke vurdert, ikke rangert): {s.incomplete} leieforhold")
     if s.rejected_without_tenancy:
-        lines.append(f"rows in errors that name no tenancy: {s.rejected_without_tenancy} (they may belong to any)")
+        lines.append(f"rader med feil som ikke nevner noe leieforhold: {s.rejected_without_tenancy} (de kan høre til"
+                     " hvilket som helst)")
     if s.unused_columns:
-        lines.append(f"columns not used: {len(s.unused_columns)} (never read or copied)")
+        lines.append(f"kolonner som ikke brukes: {len(s.unused_columns)} (aldri lest eller kopiert)")
     if s.pseudonymised:
-        lines.append("tenancy ids are pseudonymised (HMAC-SHA256 with the run's key).")
-    lines += ["", "Top 20:"]
+        lines.append("leieforholdenes id er pseudonymisert (HMAC-SHA256 med kjøringens nøkkel).")
+    lines += ["", "De 20 første:"]
     for r in contact.head(20).itertuples(index=False):
-        lines.append(f"{r.rank:>4}. {r.tenancy}  priority {r.priority}  {r.pattern}  arrears {r.arrears_months}"
-                     f" months  request {r.request_date or '-'}")
+        months = format_decimal(float(r.arrears_months), 2) if r.arrears_months != "" else "-"
+        lines.append(f"{r.rank:>4}. {r.tenancy}  prioritet {r.priority}  {pattern_name(r.pattern)}  restanse"
+                     f" {months} månedsleier  begjæring {excel_date(r.request_date) or '-'}")
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["LedgerInputError", "LedgerOptions", "LedgerSummary", "month_of", "run_ledger"]
+def console_lines(s: LedgerSummary, out: Path) -> list[str]:
+    """What `planner ledger` prints when it is done: the counts, the patterns, where the files are."""
+    return [f"rader lest {s.rows_read} = brukt {s.rows_used} + tomme {s.rows_blank} + med feil {s.rows_in_errors};"
+            f" errors.csv: {s.error_lines} linjer",
+            "mønstre: " + _patterns_text(s.by_pattern, all_=False),
+            f"på kontaktlisten: {s.contact}; kandidater for plan: {s.candidates}; resultater i {out}"
+            f" ({format_decimal(s.seconds, 1)} s)"]
+
+
+__all__ = ["LedgerInputError", "LedgerOptions", "LedgerSummary", "console_lines", "month_of", "run_ledger"]

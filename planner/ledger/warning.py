@@ -32,11 +32,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..formatting import nb_date
+from ..formatting import format_decimal, format_kr, nb_date
 from ..model import add_months
-from ..money import format_kr
 from .analysis import Analysis, month_start
-from .patterns import PROBLEM_PATTERNS, RULES, TIMING_PATTERNS
+from .patterns import PROBLEM_PATTERNS, RULES, TIMING_PATTERNS, pattern_name
 
 PATTERN_WEIGHT = {"broken_agreement": 20, "creeping": 15, "failed_debits": 12, "late_complete": 10, "unclear": 5}
 EPOCH = date(1970, 1, 1)
@@ -120,35 +119,40 @@ def _d(day: int) -> str:
     return nb_date(to_date(day)) if day >= 0 else "-"
 
 
+def _days_text(days: list[int]) -> str:
+    return ", ".join(f"{d}." for d in days) or "-"
+
+
 def explain(row: dict, pattern: str, days: list[int], as_of: int) -> str:
-    """Why this tenancy is where it is on the contact list, in one paragraph (no names, no text)."""
+    """Why this tenancy is where it is on the contact list, in one paragraph of Norwegian (no
+    names, no free text from the ledger)."""
     rent = row["rent_ore"]
-    parts = [f"Pattern {pattern.replace('_', ' ')}: {RULES[pattern]}."]
+    parts = [f"Mønster: {pattern_name(pattern)}: {RULES[pattern]}."]
     months = row["arrears_ore"] / rent if rent else 0.0
-    parts.append(f"Arrears {format_kr(row['arrears_ore'])} ({months:.1f} months of rent {format_kr(rent)}),"
-                 f" trend {format_kr(row['trend_ore_per_month'])} a month.")
+    parts.append(f"Restanse {format_kr(row['arrears_ore'])} ({format_decimal(months, 1)} månedsleier à"
+                 f" {format_kr(rent)}), utvikling {format_kr(row['trend_ore_per_month'])} i måneden.")
     if row["collector_day"] >= 0:
-        when = "reached" if row["collector_day"] <= as_of else "would reach"
-        parts.append(f"It {when} the collector's line ({format_kr(row['collector_line_ore'])}) about"
-                     f" {_d(row['collector_day'])}, and an eviction request would follow about {_d(row['request_day'])}"
-                     " if nothing is done.")
+        when = "nådde" if row["collector_day"] <= as_of else "vil nå"
+        parts.append(f"Restansen {when} grensen for innkreving ({format_kr(row['collector_line_ore'])}) omkring"
+                     f" {_d(row['collector_day'])}, og en begjæring om utkastelse kan komme omkring"
+                     f" {_d(row['request_day'])} hvis ingenting gjøres.")
     else:
-        parts.append("At this trend it does not reach the collector's line.")
+        parts.append("Med denne utviklingen når restansen ikke grensen for innkreving.")
     if pattern == "late_complete":
-        parts.append(f"{row['late_months']} of {row['observed_months']} months settled late (median"
-                     f" {row['median_days_late']} days after the due day {row['due_day']}); payments arrive on day"
-                     f" {', '.join(map(str, days)) or '-'} of the month.")
+        parts.append(f"{row['late_months']} av {row['observed_months']} måneder gjort opp for sent (median"
+                     f" {row['median_days_late']} dager etter forfallsdagen den {row['due_day']}.); innbetalingene"
+                     f" kommer den {_days_text(days)} i måneden.")
     elif pattern == "failed_debits":
-        parts.append(f"{row['failed_debits']} AvtaleGiro debits returned in {row['failed_months']} of the last 12"
-                     f" months; payments arrive on day {', '.join(map(str, days)) or '-'}.")
+        parts.append(f"{row['failed_debits']} AvtaleGiro-trekk avvist i {row['failed_months']} av de siste 12"
+                     f" månedene; innbetalingene kommer den {_days_text(days)} i måneden.")
     elif pattern == "broken_agreement":
-        parts.append(f"{row['broken_instalments']} of {row['instalments']} instalments not kept.")
+        parts.append(f"{row['broken_instalments']} av {row['instalments']} avdrag ikke holdt.")
     elif pattern == "creeping":
-        parts.append(f"The balance rose in {row['rises']} of the last 5 months.")
-    parts.append(f"Priority {row['priority']} = urgency {row['priority_urgency']} + arrears {row['priority_arrears']}"
-                 f" + pattern {row['priority_pattern']}.")
+        parts.append(f"Saldoen steg i {row['rises']} av de siste 5 månedene.")
+    parts.append(f"Prioritet {row['priority']} = hast {row['priority_urgency']} + restanse {row['priority_arrears']}"
+                 f" + mønster {row['priority_pattern']}.")
     if pattern in TIMING_PATTERNS:
-        parts.append("Plan candidate: the money comes, at the wrong time (see the household draft).")
+        parts.append("Kandidat for plan: pengene kommer, men til feil tid (se husstandsutkastet).")
     return " ".join(parts)
 
 
@@ -160,9 +164,9 @@ def household_draft(hid: str, rent_ore: int, due_day: int, days: list[int], as_o
     amount = f"{kr}" if ore == 0 else f"{kr}.{ore:02d}"
     rent_days = sorted({max(1, min(28, d)) for d in [due_day, *days]})
     lines = [
-        "# Draft from the landlord's rent ledger (planner ledger). Add the household's incomes",
-        "# ([[income]]: the benefits and their days) and living costs, then run: planner plan FILE",
-        f"# Observed payment days (day of month): {', '.join(map(str, days)) or 'none'}",
+        "# Utkast fra utleiers husleiereskontro (planner ledger). Legg til husstandens inntekter",
+        "# ([[income]]: ytelsene og dagene de kommer) og levekostnader, og kjør så: planner plan FIL",
+        f"# Innbetalingsdager sett i reskontroen (dag i måneden): {', '.join(map(str, days)) or 'ingen'}",
         f'id = "{hid}"',
         'label = "Utkast fra husleiereskontro"',
         f"start = {start.isoformat()}",
@@ -175,7 +179,7 @@ def household_draft(hid: str, rent_ore: int, due_day: int, days: list[int], as_o
         f"day = {due_day}",
         "",
         "[levers]",
-        f"rent_days = [{', '.join(map(str, rent_days))}]  # the due day and the observed payment days",
+        f"rent_days = [{', '.join(map(str, rent_days))}]  # forfallsdagen og innbetalingsdagene som er sett",
         f"rent_instalments = {min(3, max(1, len(days)))}",
         "",
     ]

@@ -183,7 +183,7 @@ def sender_from_options(config: str | Path | None = None, *, require: bool = Tru
     if missing:  # (the web page asks `letter_missing`, which starts from the same list)
         raise LetterConfigError(
             "the letter needs " + ", ".join(missing) + ": give " + ", ".join(f"--{m}" for m in missing)
-            + " or set them under [sender] in a --config file (see the README, section 'planner letter')")
+            + " or set them under [sender] in a --config file (see docs/methods/letters.md, 'Config file')")
     return sender
 
 

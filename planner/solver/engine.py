@@ -135,11 +135,21 @@ def _solve(s: Setup, mdl: Model, baseline: Diagnosis, time_limit_s: float,
     needs one): None when there is no plan."""
     result = solve_phases(mdl, time_limit_s, tuning=tuning)
     opening_extra = 0
-    if result is None and baseline.problem != "income":
+    if result is None and (baseline.problem != "income" or _adds_income(s)):
         opening_extra = _early_dip(s, time_limit_s, tuning)
         if opening_extra:
             result = solve_phases(mdl, time_limit_s, opening_extra, tuning=tuning)
     return result, opening_extra
+
+
+def _adds_income(s: Setup) -> bool:
+    """An allowed lever with candidates brings new income (an application for bostøtte): the
+    outgoings may then be covered after all, and the dip before its first payout is bridged as
+    a transition's is (the lever's rule says so with `adds_income`)."""
+    from ..levers import rules
+
+    return any(getattr(r, "adds_income", False) and s.candidates.get(k) for k, r in rules().items()
+               if s.cfg.allows(k))
 
 
 def _with_alternatives(s: Setup, mdl: Model, result: tuple[Any, bool], opening_extra: int, baseline: Diagnosis,
@@ -156,8 +166,9 @@ def _with_alternatives(s: Setup, mdl: Model, result: tuple[Any, bool], opening_e
 
 def _early_dip(s: Setup, time_limit_s: float, tuning: Tuning) -> int:
     """The start buffer for the dip no lever can reach: the days up to the first possible payout
-    (a small model). Only for a timing problem: a start buffer is no plan for a household whose
-    money does not suffice, nor for one with no payout at all (it would fund the horizon)."""
+    (a small model). Only for a timing problem, or an income problem a lever's new income may
+    cover (`_adds_income`): a start buffer is no plan for a household whose money does not
+    suffice, nor for one with no payout at all (it would fund the horizon)."""
     first_credit = first_possible_credit(s)
     if first_credit is None:
         return 0

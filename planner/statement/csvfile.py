@@ -31,10 +31,11 @@ from .model import Entry, Rejected, Statement, StatementError, fail
 KNOWN_HEADERS: dict[str, tuple[str, ...]] = {
     "date": ("dato", "bokføringsdato", "bokført dato", "bokført", "transaksjonsdato", "bokforingsdato",
              "booking date", "date"),
-    "text": ("forklaring", "tekst", "beskrivelse", "tittel", "melding", "text", "description"),
+    "text": ("forklaring", "tekst", "beskrivelse", "tittel", "melding", "skildring", "beløpet gjelder",
+             "forklaringstekst", "text", "description"),
     "amount": ("beløp", "belop", "beløp nok", "amount"),
-    "in": ("inn", "inn på konto", "inn på kontoen", "innskudd", "inn (nok)", "in"),
-    "out": ("ut", "ut fra konto", "ut av konto", "ut fra kontoen", "uttak", "ut (nok)", "out"),
+    "in": ("inn", "beløp inn", "inn på konto", "inn på kontoen", "innskudd", "inn (nok)", "in"),
+    "out": ("ut", "beløp ut", "ut fra konto", "ut av konto", "ut fra kontoen", "uttak", "ut (nok)", "out"),
     "balance": ("saldo", "balanse", "balance"),
     "currency": ("valuta", "currency"),
     "counterpart": ("navn", "mottaker/avsender", "motpart", "counterpart"),
@@ -49,6 +50,8 @@ _DATE_FORMS = (
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})"), (1, 2, 3)),
     (re.compile(r"^(\d{4})/(\d{2})/(\d{2})" + _TIME), (1, 2, 3)),
     (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2})" + _TIME), (3, 2, 1)),
+    # DD-MM-YYYY: Jæren Sparebank's export (tests/data/real/elv-jaeren-sparebank-*.csv)
+    (re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})" + _TIME), (3, 2, 1)),
 )
 #: a currency word some exports put beside the amount (`kr 747,37`, `747,37 NOK`)
 _CURRENCY_WORD = re.compile(r"^(?:kr\.?|nok)\s*|\s*(?:kr\.?|nok)$", re.IGNORECASE)

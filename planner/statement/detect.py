@@ -37,6 +37,7 @@ from datetime import date, timedelta
 
 from ..benefits import catalogue
 from ..calendar import Schedule, nominal_in_month, occurrences, resolve_expense, resolve_income
+from ..formatting import nb_date
 from ..periods import key_of, month_key, months_between
 from .classify import credit_kind, debit_kind, group_text, is_reversal_text
 from .model import Entry, Statement
@@ -211,11 +212,11 @@ def _monthly_fit(flow: str, kind: str, dates: list[date], st: Statement, shift: 
             if best is None:
                 best = catalogue().kinds[kind].rule_on(lo).day
             what = "desember" if d.month == 12 else f"måned {d.month}"
-            notes.append(f"{what} utbetalt {d.strftime('%d.%m.%Y')}, tidligere enn ellers")
+            notes.append(f"{what} utbetalt {nb_date(d)}, tidligere enn ellers")
             matched += 1
     off = sorted(d for d in dates if d not in predicted.values() and month_day.get(str(d.month)) != d.day)
     if off:
-        notes.append("avvik fra dagen: " + ", ".join(x.strftime("%d.%m.%Y") for x in off))
+        notes.append("avvik fra dagen: " + ", ".join(nb_date(x) for x in off))
     return best, month_day, matched, max(len(predicted), 1), notes
 
 
@@ -239,7 +240,7 @@ def _fortnight_fit(flow: str, kind: str, dates: list[date], st: Statement, shift
     late = sorted(x for x in dates if x not in eff)
     notes = []
     if late:
-        notes.append("utenfor rytmen (meldekort sendt senere?): " + ", ".join(x.strftime("%d.%m.%Y") for x in late))
+        notes.append("utenfor rytmen (meldekort sendt senere?): " + ", ".join(nb_date(x) for x in late))
     return last, hits, max(len(eff), 1), notes
 
 

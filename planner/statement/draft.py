@@ -12,7 +12,7 @@ import json
 from datetime import date, timedelta
 
 from ..benefits import catalogue
-from ..money import format_kr
+from ..formatting import format_decimal, format_kr, format_month, nb_date
 from .detect import Detection, Excluded, Stream
 
 RHYTHM_NB = {"monthly": "månedlig", "14 days": "hver 14. dag"}
@@ -71,8 +71,7 @@ def household_document(det: Detection, as_of: date | None = None, hid: str | Non
     start = as_of or default_as_of(det)
     doc: dict = {
         "id": hid or f"utkast-{start.isoformat()}",
-        "label": f"Utkast fra kontoutskrift {det.statement_start.strftime('%d.%m.%Y')}–"
-                 f"{det.statement_end.strftime('%d.%m.%Y')}",
+        "label": f"Utkast fra kontoutskrift {nb_date(det.statement_start)}–{nb_date(det.statement_end)}",
         "start": start.isoformat(),
         "months": months,
         "opening_balance": _kr_doc(det.balance_ore or 0),
@@ -85,7 +84,12 @@ def household_document(det: Detection, as_of: date | None = None, hid: str | Non
 
 
 def evidence_text(evidence) -> str:
-    return "; ".join(f"{d.strftime('%d.%m.%Y')} {format_kr(a)}" for d, a in evidence)
+    return "; ".join(f"{nb_date(d)} {format_kr(a)}" for d, a in evidence)
+
+
+def living_evidence_text(evidence) -> str:
+    """The months behind the living costs: 'september 2025 6 300,00 kr; oktober 2025 ...'."""
+    return "; ".join(f"{format_month(m)} {format_kr(v)}" for m, v in evidence)
 
 
 def describe(s: Stream) -> str:
@@ -97,7 +101,7 @@ def describe(s: Stream) -> str:
         when += f", den {s.day}." if s.day is not None else ", ytelsens faste dag"
     why = f" ({s.why})" if s.why and s.why != s.label else ""
     flag = " [UFULLSTENDIG]" if s.incomplete else ""
-    return f"{name}: {format_kr(s.amount_ore)} {when}; sikkerhet {s.confidence:.2f}{why}{flag}"
+    return f"{name}: {format_kr(s.amount_ore)} {when}; sikkerhet {format_decimal(s.confidence, 2)}{why}{flag}"
 
 
 def _toml_value(value: object) -> str:
@@ -120,7 +124,7 @@ def toml_text(det: Detection, as_of: date | None = None, hid: str | None = None,
     # what must be read before anything else (benefits not named, rows not read) comes first
     lines = [f"# MERK: {w}." for w in det.warnings]
     lines += [
-        f"# Utkast fra kontoutskrift {det.statement_start.strftime('%d.%m.%Y')}–{det.statement_end.strftime('%d.%m.%Y')}"
+        f"# Utkast fra kontoutskrift {nb_date(det.statement_start)}–{nb_date(det.statement_end)}"
         f" ({files} fil{'er' if files != 1 else ''}), laget av `planner import-statement`.",
         "# Et UTKAST, ikke en plan: kontroller hver strøm mot kontoutskriften, rett eller fjern den,",
         "# før planlegging. Bevis er bare datoer og beløp; navn, tekster og kontonumre er ikke tatt med.",
@@ -128,7 +132,7 @@ def toml_text(det: Detection, as_of: date | None = None, hid: str | None = None,
     for key in ("id", "label", "start", "months", "opening_balance", "min_balance"):
         comment = ""
         if key == "opening_balance":
-            comment = (f"   # saldo ved utgangen av {det.statement_end.strftime('%d.%m.%Y')}" if det.balance_ore is not None
+            comment = (f"   # saldo ved utgangen av {nb_date(det.statement_end)}" if det.balance_ore is not None
                        else "   # saldo ikke funnet i kontoutskriften: skriv den inn")
         lines.append(f"{key} = {_toml_value(doc[key])}{comment}")
     for group, streams in (("income", det.incomes), ("expense", det.expenses)):
@@ -141,7 +145,7 @@ def toml_text(det: Detection, as_of: date | None = None, hid: str | None = None,
         lines += ["", "# FANT INGEN HUSLEIE i kontoutskriften (betales den fra en annen konto?). Legg den til:",
                   '# [[expense]]', '# kind = "husleie"', "# amount = ...", "# day = ..."]
     lines += ["", "# Forbruk: medianen av månedenes kjøp og andre utgifter utenfor strømmene"
-              + (": " + "; ".join(f"{m} {format_kr(v)}" for m, v in det.living_evidence) if det.living_evidence else ""),
+              + (": " + living_evidence_text(det.living_evidence) if det.living_evidence else ""),
               "[living]", f"monthly = {_toml_value(doc['living']['monthly'])}"]
     if det.excluded:
         lines += ["", "# Ikke tatt med (kontroller om noe likevel skal med):"]

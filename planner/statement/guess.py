@@ -48,7 +48,10 @@ def guess_columns(header: list[str], rows: list[list[str]]) -> dict[str, str]:
     out: dict[str, str] = {}
     used: set[int] = set()
     low = [h.casefold() for h in header]
-    for ours in ("date", "balance", "in", "out", "amount", "text", "counterpart"):
+    # a "header" holding dates or amounts is a first booking (a file without a header row):
+    # its words say nothing (`Betalingsdato: 02.09.2015` is a text, not the date column)
+    words_mean_nothing = any(parse_date(h) is not None or is_amount(h) for h in header if h)
+    for ours in () if words_mean_nothing else ("date", "balance", "in", "out", "amount", "text", "counterpart"):
         for word in _WORDS[ours]:
             hit = next((i for i, h in enumerate(low) if i not in used and h and
                         (h == word or h.startswith(word + " ") or (len(word) > 3 and word in h))), None)

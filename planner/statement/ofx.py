@@ -30,6 +30,9 @@ LENIENT_NOTE = ("OFX-filen følger ikke standarden helt (ofxtools avviste den) o
 #: Python's own object reprs (`<ofxtools.models... object at 0x7f...>`) never reach a message
 _OBJECT_REPR = re.compile(r"<(?:[^<>]|<[^<>]*>)*? at 0x[0-9a-fA-F]+>|\b0x[0-9a-fA-F]{6,}\b")
 
+#: a dataclass-like repr ofxtools puts in its messages: `OFX(signonmsgsrqv1=None, ...)`
+_DATACLASS_REPR = re.compile(r"\b[A-Z][A-Za-z0-9_]*\((?:[a-z_0-9]+=[^()]*)?\)")
+
 
 def _day(value: datetime | date | None) -> date | None:
     """The Norwegian calendar day of an OFX date-time (ofxtools gives them in UTC)."""
@@ -44,6 +47,7 @@ def clean_reason(exc: BaseException) -> str:
     """A library's error as one short line without Python object reprs or long dumps."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     text = _OBJECT_REPR.sub("(an OFX element)", text)
+    text = _DATACLASS_REPR.sub("(an OFX element)", text)
     text = re.sub(r"\s+", " ", text)[:160]
     return text or type(exc).__name__
 
@@ -71,6 +75,8 @@ def read_ofx(data: bytes, name: str, account: str | None = None) -> Statement:
         stmts = _strict(data)
         notes: tuple[str, ...] = ()
     except Exception as exc:  # noqa: BLE001 - ofxtools raises many kinds (header, SGML, validation, recursion)
+        if b"<stmtrs>" not in data.lower() and b"</ofx>" in data.lower():  # whole, but empty (bank_small.ofx)
+            raise fail(name, "is OFX but holds no bank statement (STMTRS)") from None
         if b"<stmttrn>" not in data.lower():
             raise fail(name, f"is not a readable OFX statement ({type(exc).__name__}: {clean_reason(exc)})") from None
         try:

@@ -3,7 +3,7 @@
 A caseworker gets the tenant's export as the bank makes it; asking them to write a column map
 for DNB or Nordea each time is work the program can do once. The presets are data, not code,
 so an office can correct one when a bank changes its export, and each says what it is based
-on (`source`, `status`): most were never checked against a real export.
+on (`source`, `status`, `evidence`): few were checked against a real export file.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from importlib import resources
 #: the preset's date_format -> the form csvfile.parse_date tries first
 DATE_FORMATS = ("DD.MM.YYYY", "YYYY-MM-DD", "YYYY/MM/DD", "DD.MM.YY")
 DECIMALS = ("comma", "point")
+#: how far a preset is verified: a bundled real sample file, public importers' header rows, nothing
+STATUSES = ("sample-file", "public-parsers", "unverified")
 #: single columns a preset may name (text is a list)
 _SINGLE = ("date", "amount", "in", "out", "balance", "currency", "counterpart", "type", "pending")
 
@@ -35,6 +37,7 @@ class Preset:
     separator: str | None
     status: str
     source: str
+    evidence: str = ""  # what the layout was checked against (tests/data/real/SOURCES.md)
 
 
 def norm(name: str) -> str:
@@ -54,8 +57,11 @@ def presets() -> tuple[Preset, ...]:
             raise ValueError(f"{where}: needs date and amount (or in and out)")
         if p.get("date_format") not in DATE_FORMATS or p.get("decimal") not in DECIMALS:
             raise ValueError(f"{where}: date_format one of {DATE_FORMATS}, decimal one of {DECIMALS}")
+        if p.get("status") not in STATUSES:
+            raise ValueError(f"{where}: status one of {STATUSES}")
         out.append(Preset(p["name"], p["bank"], tuple(p["headers"]), cols, tuple(p.get("text", ())),
-                          p["date_format"], p["decimal"], p.get("separator"), p["status"], p["source"]))
+                          p["date_format"], p["decimal"], p.get("separator"), p["status"], p["source"],
+                          p.get("evidence", "")))
     return tuple(out)
 
 

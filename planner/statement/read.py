@@ -169,7 +169,7 @@ def join(statements: Sequence[Statement]) -> Statement:
     )
     _duplicates(merged)
     if merged.days < MIN_DAYS:
-        raise fail(", ".join(merged.files), f"covers only {merged.days} days ({merged.start.isoformat()} to "
+        raise fail(", ".join(merged.files), f"covers only {merged.days} day{'' if merged.days == 1 else 's'} ({merged.start.isoformat()} to "
                    f"{merged.end.isoformat()}); detection needs {MIN_TEXT}: give a longer statement or "
                    "several consecutive ones")
     return merged

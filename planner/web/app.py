@@ -79,12 +79,14 @@ def create_app(
     from .routes import (
         account,
         followup,
+        help,
         history,
         households,
         imports,
         ledger,
         letters,
         login,
+        planfollow,
         record,
         statement,
         statistics,
@@ -106,8 +108,8 @@ def create_app(
     from .casestore import NEXT
     from .casework import OUTCOME_NB, STATE_NB
 
-    templates.env.globals.update(template_globals(), auth_enabled=users is not None, STATE_NB=STATE_NB,
-                                 NEXT_STATES=NEXT, OUTCOME_NB=OUTCOME_NB)
+    templates.env.globals.update(template_globals(), help_for=help.help_for, auth_enabled=users is not None,
+                                 STATE_NB=STATE_NB, NEXT_STATES=NEXT, OUTCOME_NB=OUTCOME_NB)
     web = Web(store, users, templates, settings)
 
     @asynccontextmanager
@@ -121,7 +123,7 @@ def create_app(
     app.state.store = store  # for scripts and tests
     app.mount("/static", StaticFiles(directory=str(here.joinpath("static"))), name="static")
     for module in (letters, record, history, followup, households, imports, office, account, login, statement,
-                   ledger, statistics, whatif):
+                   ledger, planfollow, statistics, whatif, help):
         app.include_router(module.router)
 
     # middleware: the last added runs first (see the module docstring for the order). The size

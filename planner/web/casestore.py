@@ -27,6 +27,9 @@ STATES = ("to_ask", "asked", "agreed", "in_effect", "refused")
 NEXT = {"to_ask": ("asked", "refused"), "asked": ("agreed", "refused"), "agreed": ("in_effect", "refused"),
         "in_effect": (), "refused": ()}
 OPEN_STATES = ("to_ask", "asked", "agreed")
+#: the `lever` of a task opened by the follow-up of the plan (`planfollow.py`): a payment the
+#: ledger shows late or missing, not an intervention of the plan
+PAYMENT_LEVER = "betaling"
 
 
 def _now() -> datetime:
@@ -67,6 +70,13 @@ class Task:
 
     def overdue(self, as_of: date) -> bool:
         return self.state in OPEN_STATES and self.due is not None and self.due < as_of
+
+
+def asked_of(actors: Sequence[str]) -> list[str]:
+    """Who a task's request is put to: the other parties than the tenant when there are any
+    (a moved rent day is the landlord's to agree; the tenant's letter only tells the tenant),
+    else the tenant. A letter to one of them marks the task "asked"."""
+    return [a for a in actors if a != "tenant"] or list(actors)
 
 
 def _letter(r) -> Letter:
@@ -206,7 +216,7 @@ class CaseStore:
                 sha256=hashlib.sha256(body).hexdigest(), body=body, recorded=_now(), recorded_by=by,
             )).inserted_primary_key[0]
             for t in self._tasks(conn, hid, True):
-                if to in t.actors and t.state == "to_ask":
+                if to in asked_of(t.actors) and t.state == "to_ask":
                     self._move(conn, t, "asked", by, due=reply_by or t.due, note=f"brev {lid}")
         return int(lid)
 
@@ -254,7 +264,7 @@ class CaseStore:
                     summary=i.get("summary") or "", plan_due=effective, due=deadline, state="to_ask", active=True,
                     history=json.dumps([{"state": "to_ask", "at": _now().isoformat(), "by": by}]), updated=_now()))
             for key, t in old.items():
-                if key not in keep:
+                if key not in keep and t.lever != PAYMENT_LEVER:  # a missed payment outlives a new plan
                     c.execute(tasks.update().where(tasks.c.id == t.id).values(active=False))
 
     def _tasks(self, conn: sa.Connection, hid: str, active_only: bool) -> list[Task]:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from ..formatting import parse_date
 from ..letters import Recipient, Sender, letter_missing
 
 #: office settings: key, label, required for letters (see `letter_missing`)
@@ -33,6 +34,8 @@ OFFICE_FIELDS: list[tuple[str, str]] = [
     ("husbanken_address", "Husbankens adresse (linjer skilt med ;)"),
     ("sosialtjenesten_name", "Sosialtjenesten (navn)"),
     ("sosialtjenesten_address", "Sosialtjenestens adresse (linjer skilt med ;)"),
+    ("late_days", "Oppfølging: en betaling er sen, ikke brutt, innen så mange dager etter forfall (standard 5)"),
+    ("kept_months", "Oppfølging: foreslå å avslutte saken som løst etter så mange holdte måneder på rad (standard 3)"),
 ]
 TENANCY_KEYS = {"leieforhold": "Leieforholdsnummer", "kundenummer": "Kundenummer", "kid": "KID"}
 
@@ -91,6 +94,10 @@ def check_office(data) -> tuple[dict[str, str], dict[str, str]]:
             errors["landlord_account"] = "Ikke et gyldig norsk kontonummer (11 sifre med riktig kontrollsiffer)."
         else:
             values["landlord_account"] = kontonr.format(values["landlord_account"])
+    for key, top in (("late_days", 31), ("kept_months", 24)):
+        if values[key] and not (values[key].isdigit() and (key == "late_days" or int(values[key]) >= 1)
+                                and int(values[key]) <= top):
+            errors[key] = f"Skriv et helt tall fra {0 if key == 'late_days' else 1} til {top}."
     if values["tenancy_key"] not in ("", *TENANCY_KEYS):
         errors["tenancy_key"] = "Velg leieforholdsnummer, kundenummer eller KID."
     return values, errors
@@ -114,12 +121,8 @@ def check_record(data) -> tuple[dict[str, str], dict[str, str]]:
 
 def parse_day(text: str) -> date | None:
     """A date typed as dd.mm.åååå or ÅÅÅÅ-MM-DD; None if it is neither."""
-    text = (text or "").strip()
-    m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
     try:
-        if m:
-            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+        return parse_date(text)
     except ValueError:
         return None
 

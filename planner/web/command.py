@@ -8,6 +8,8 @@ import sys
 
 import click
 
+from ..io.dateparam import DATE
+
 EXIT_USAGE = 2
 
 
@@ -127,8 +129,8 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
 
 @click.command(name="sweep")
 @click.option("--db", "db_url", default=None, metavar="URL", help="Database URL (as for planner serve).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), required=True,
-              help="The date the retention rules are applied on, YYYY-MM-DD (the server uses today on start).")
+@click.option("--as-of", "as_of", type=DATE, required=True,
+              help="The date the retention rules are applied on, DD.MM.YYYY or YYYY-MM-DD (the server uses today on start).")
 @click.option("--retention-days", type=click.IntRange(0, 36500), default=365, show_default=True,
               help="Erase case records and letters of cases closed more than this many days before --as-of.")
 @click.option("--bin-days", type=click.IntRange(0, 3650), default=30, show_default=True,
@@ -144,6 +146,6 @@ def sweep(db_url: str | None, as_of, retention_days: int, bin_days: int) -> None
     except Exception as exc:  # noqa: BLE001 - the user's URL
         click.echo(f"error: {_database_problem(url, exc)}", err=True)
         sys.exit(EXIT_USAGE)
-    out = store.case.sweep(as_of.date(), retention_days, bin_days)
+    out = store.case.sweep(as_of, retention_days, bin_days)
     click.echo(f"{len(out['case_records'])} saksopplysninger slettet, {len(out['purged'])} husstander slettet "
-               f"for godt fra papirkurven (per {as_of.date().isoformat()})")
+               f"for godt fra papirkurven (per {as_of.isoformat()})")

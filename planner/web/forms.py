@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..formatting import nb_date
 from ..model import LEVERS, Household
 from .form_errors import form_field, norwegian  # noqa: F401  (the form's face)
 
@@ -24,6 +25,9 @@ TOP_FIELDS = (
     "living", "arrears_amount", "arrears_creditor", "arrears_since",
     "rent_days", "rent_instalments", "repay_months", "deduction_from", "move_payout",
     "deduction_from_offered", "move_payout_offered",
+    # the household's [entitlement] table (planner entitlement): not edited on the form, carried
+    # through it as JSON in a hidden field so that saving the form never drops it
+    "entitlement",
 )
 #: Why the balance today is asked for: left at 0 it decides the diagnosis (issue 11).
 OPENING_REQUIRED = ("Oppgi saldoen på kontoen per dato (0 hvis kontoen er tom). Den avgjør om de første dagene går i "
@@ -191,15 +195,16 @@ def household_document(h: Household) -> dict:
     if not lv.get("forbid"):
         lv.pop("forbid", None)
     doc["levers"] = lv
+    ent = h.entitlement.model_dump(mode="json", exclude_defaults=True)
+    for key in ("gross_income_monthly", "other_housing_costs", "wealth"):
+        if ent.get(key) is not None:
+            ent[key] = _kr_doc(getattr(h.entitlement, key))
+    if ent:
+        doc["entitlement"] = ent
     return doc
 
 
 _NB_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-
-
-def nb_date(value: date) -> str:
-    """A date as a Norwegian caseworker writes it: 14.01.2026."""
-    return value.strftime("%d.%m.%Y")
 
 
 def _nb_date_text(value: object) -> str:
@@ -238,6 +243,14 @@ def _month_amounts_text(mapping: dict | None) -> str:
     return "; ".join(f"{k}={_kr_text(v)}" for k, v in (mapping or {}).items())
 
 
+def _entitlement_text(doc: dict) -> str:
+    """The household's [entitlement] table as the JSON the form carries in a hidden field."""
+    import json
+
+    ent = doc.get("entitlement")
+    return json.dumps(ent, ensure_ascii=False, sort_keys=True, default=str) if ent else ""
+
+
 def form_from_document(doc: dict) -> HouseholdForm:
     """The form showing a stored household document."""
     from ..levers import catalogue
@@ -255,6 +268,7 @@ def form_from_document(doc: dict) -> HouseholdForm:
     values["arrears_amount"] = _kr_text(arr.get("amount"))
     values["arrears_creditor"] = arr.get("creditor", "") if arr else ""
     values["arrears_since"] = _nb_date_text(arr["since"]) if arr.get("since") else ""
+    values["entitlement"] = _entitlement_text(doc)
     lv = doc.get("levers") or {}
     values["rent_days"] = _list_text(lv.get("rent_days"))
     values["rent_instalments"] = str(lv.get("rent_instalments") or "")
@@ -392,6 +406,18 @@ def _mapping(text: str, key: str, errors: dict[str, str], int_values: bool) -> d
     return out
 
 
+_THOUSANDS = re.compile(r"\s*[+-]?[0-9]{1,3}(?:\.[0-9]{3})+\s*(?:kr)?\s*", re.ASCII | re.IGNORECASE)
+
+
+def amount_text(text: str) -> str:
+    """An amount as typed in the form, with a Norwegian thousands point read as one: `9.500` and
+    `1.234.567` are thousands here (a caseworker never means 9,5 kr by `9.500`), `9.5` and
+    `9.500,50` stay as typed for `planner.money` (which refuses a three-decimal point in files,
+    where the writer's meaning is unknown). Spaces (`9 500`) and a decimal comma (`9500,00`)
+    are read there too."""
+    return text.replace(".", "") if _THOUSANDS.fullmatch(text) else text
+
+
 def _filled(src: dict, keys: dict[str, str]) -> dict:
     """{our key: the form's value} for every form field (keys' values) that is filled in."""
     return {ours: src[theirs] for ours, theirs in keys.items() if src.get(theirs)}
@@ -413,7 +439,7 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
         errors["opening_balance"] = OPENING_REQUIRED
     for key in ("opening_balance", "min_balance"):
         if v.get(key):
-            doc[key] = v[key]
+            doc[key] = amount_text(v[key])
     for key in _INT_TOP:
         if v.get(key):
             doc[key] = _int_or_text(v[key])
@@ -421,19 +447,30 @@ def document_from_form(form: HouseholdForm) -> tuple[dict, dict[str, str]]:
         doc[group] = [_row_item(group, idx, row, errors) for idx, row in enumerate(getattr(form, group))
                       if not _row_empty(row)]
     if v.get("living"):
-        doc["living"] = {"monthly": v["living"]}
+        doc["living"] = {"monthly": amount_text(v["living"])}
     if v.get("arrears_amount") or v.get("arrears_since"):
         doc["arrears"] = _filled(v, {"amount": "arrears_amount", "creditor": "arrears_creditor",
                                      "since": "arrears_since"})
+        if "amount" in doc["arrears"]:
+            doc["arrears"]["amount"] = amount_text(doc["arrears"]["amount"])
         if "since" in doc["arrears"]:
             doc["arrears"]["since"] = iso_date(doc["arrears"]["since"])
     doc["levers"] = _levers(form, errors)
+    if v.get("entitlement", "").strip():
+        import json
+
+        try:
+            doc["entitlement"] = json.loads(v["entitlement"])
+        except ValueError:
+            errors["entitlement"] = "Støtteopplysningene (entitlement) kunne ikke leses; last opp husstandsfilen på nytt."
     return doc, errors
 
 
 def _row_item(group: str, idx: int, row: dict, errors: dict[str, str]) -> dict:
     """One income or expense row as the household file's table (`_row`: its place on the form)."""
     item: dict = _filled(row, {"kind": "kind", "name": "name", "amount": "amount"})
+    if "amount" in item:
+        item["amount"] = amount_text(item["amount"])
     mode = row.get("mode") or "day"
     if mode == "day" and row.get("day"):
         item["day"] = _int_or_text(row["day"])

@@ -1,11 +1,11 @@
 """Import of household files (TOML/JSON, or a zip of them) and of a batch results folder
 (`results.csv` and `plans/ID.json` from `planner batch`, uploaded as files or as one zip).
 
-Both imports are all or nothing: every file is read and checked first (households by the same
-validation as `planner check`, plans against `docs/plan.schema.json` and the id rules) and the
-households are stored in one database transaction only when no file has a problem. A bad file
-is named with the reason, and nothing of the upload is stored: a caseworker never has to find
-out which half of a folder made it in.
+Each file is accepted or refused on its own: every file is read and checked first (households by
+the same validation as `planner check`, plans against `docs/plan.schema.json` and the id rules),
+the good ones are stored in one database transaction, and the report names every household
+stored and every file refused with its reason, so a caseworker sees exactly which part of a
+folder made it in (issue 23: one bad file storing nothing made a whole folder fail).
 
 Uploads are untrusted: zips are limited in members and in bytes actually unpacked (counted while
 reading, not taken from the zip's own headers), and documents nested deeper than a household
@@ -64,10 +64,13 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: households left out because a file of theirs was refused (batch import, file by file)
+    refused_ids: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        """Something was stored, or nothing was wrong (a batch import stores what it can)."""
+        return not self.errors or bool(self.created or self.updated)
 
     def refuse(self) -> ImportReport:
         """Nothing was stored: say so under the problems."""
@@ -204,8 +207,8 @@ def id_problem(hid: str) -> str | None:
 
 
 def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool, limits: Limits) -> ImportReport:
-    """Validate every household file of the upload, then store all of them in one transaction,
-    or none if any file has a problem."""
+    """Validate every household file of the upload, then store the valid ones in one
+    transaction; each refused file is named with its reason (it is not stored)."""
     from ..io.errors import InputError
     from ..io.household import household_from_dict
     from .core import dated
@@ -244,7 +247,7 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
             report.errors.append(f"{short}: husstanden {h.id} finnes fra før (kryss av for å erstatte).")
             continue
         households.append(h)
-    if report.errors:
+    if not households:  # each file stands on its own: the good ones go in, the bad ones are named
         return report.refuse()
     from .core import plan_requests
 
@@ -286,24 +289,37 @@ def _priority(text) -> tuple[float | None, bool]:
     return (value, True) if math.isfinite(value) and 0 <= value <= 100 else (None, False)
 
 
+#: files `planner batch --out` writes besides results.csv, plans/ and households/: recognised,
+#: not households (a caseworker choosing the whole folder should not see them refused)
+BATCH_FILES = ("run.json", "summary.txt", "errors.csv", "results.xlsx", "journal.jsonl", "summary.json",
+               "errors.txt", ".lock")
+
+
+def is_known_batch_file(name: str) -> bool:
+    p = PurePosixPath(name)
+    return p.name.lower() in BATCH_FILES or p.name.startswith(".")
+
+
 def _read_plans(members, report: ImportReport, limits: Limits) -> dict[str, dict]:
     plans: dict[str, dict] = {}
     for name, data in members:
         p = PurePosixPath(name)
-        if p.suffix.lower() != ".json" or p.name.startswith("."):
+        if p.suffix.lower() != ".json" or is_known_batch_file(name):
             continue
         doc, problem = parse_document(p.name, data, limits, toml=False)
         if problem is not None:
             report.errors.append(problem)
+            report.refused_ids.add(p.stem)
             continue
         if is_input(doc):  # households/ID.json: read by `_read_inputs`
             continue
         if not isinstance(doc, dict) or doc.get("format") != "planner.plan/1":
-            report.errors.append(f"{p.name}: er ikke en plan (format planner.plan/1).")
+            report.errors.append(f"{p.name}: er ikke en plan (format planner.plan/1); filen er ikke importert.")
             continue
         problem = plan_problem(doc)
         if problem is not None:
             report.errors.append(f"{p.name}: er ikke en gyldig plan etter docs/plan.schema.json – {problem}.")
+            report.refused_ids.add(str(doc.get("household") or p.stem))
             continue
         hid = doc["household"]
         bad_id = id_problem(hid)
@@ -332,7 +348,7 @@ def _read_inputs(members, report: ImportReport, limits: Limits) -> dict:
     out: dict = {}
     for name, data in members:
         p = PurePosixPath(name)
-        if p.suffix.lower() != ".json" or p.name.startswith("."):
+        if p.suffix.lower() != ".json" or is_known_batch_file(name):
             continue
         doc, problem = parse_document(p.name, data, limits, toml=False)
         if problem is not None or not is_input(doc):
@@ -343,9 +359,11 @@ def _read_inputs(members, report: ImportReport, limits: Limits) -> dict:
         except InputError as exc:
             report.errors += [f"{p.name}" + (f", {q.field}" if q.field else "") + f": {norwegian(q)}"
                               for q in exc.problems]
+            report.refused_ids.add(hid)
             continue
         if h.id != hid:
             report.errors.append(f"{p.name}: husstandens id er {h.id}, ikke {hid}.")
+            report.refused_ids.add(hid)
             continue
         out[hid] = (doc, h)
     return out
@@ -369,14 +387,13 @@ def _batch_columns(row: dict, plan: dict | None) -> dict:
         actors = "; ".join(sorted({a for i in plan.get("interventions") or [] for a in i.get("actors") or []}))
     return dict(eviction_request=day(row.get("eviction_request")),
                 shortfall_monthly_ore=int(monthly) if monthly.lstrip("-").isdigit() else None,
-                shortfall_bound=("upper bound" in note) if monthly.lstrip("-").isdigit() else None,
+                shortfall_bound=("øvre grense" in note or "upper bound" in note) if monthly.lstrip("-").isdigit() else None,
                 actors=actors[:200] or None)
 
 
 def _read_results(results, report: ImportReport) -> tuple[dict[str, dict], str | None]:
     rows: dict[str, dict] = {}
-    if not results:
-        report.errors.append("Fant ikke results.csv: last opp results.csv og plans-mappen, eller en zip av mappen.")
+    if not results:  # plans/ or households/ alone: imported without the batch's priority
         return rows, None
     _name, data = results[0]
     try:
@@ -452,36 +469,60 @@ def _dated_document(doc: dict, h, plan: dict | None) -> dict:
 
 
 def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limits) -> ImportReport:
-    """Read `results.csv` and `plans/*.json` of a batch results folder into the store, all or nothing.
+    """Read a batch results folder (`results.csv`, `plans/*.json`, `households/*.json`; the
+    folder, a zip of it or any subset) into the store. Each file is accepted or refused on its
+    own, with the reason: a bad plan leaves out its household, a bad row of results.csv that
+    row, and the rest goes in. The batch's other files (run.json, summary.txt, ...) are known
+    and passed over.
 
     A household already stored with its document keeps its document and plan and takes the
-    batch's priority; one known only from the batch is stored with the batch's plan (view only).
+    batch's priority; one with its household document (`households/ID.json`) becomes editable
+    like one typed in; one known only from its plan is stored with the batch's plan (view only).
     """
     report = ImportReport("batch")
     members = expand(files, report, limits)
     results = [(n, d) for n, d in members if PurePosixPath(n).name.lower() == "results.csv"]
+    for name, _ in members:
+        p = PurePosixPath(name)
+        if not (is_known_batch_file(name) or p.name.lower() == "results.csv" or p.suffix.lower() == ".json"):
+            report.errors.append(f"{p.name}: er ikke en fil fra planner batch (results.csv, plans/, households/); "
+                                 "filen er ikke importert.")
     plans = _read_plans(members, report, limits)
     inputs = _read_inputs(members, report, limits)
     rows, _ = _read_results(results, report)
-    if report.errors:
+    wanted = [h for h in list(rows) + [h for h in plans if h not in rows] + [h for h in inputs if h not in rows
+                                                                             and h not in plans]]
+    refused = [h for h in wanted if h in report.refused_ids]
+    wanted = [h for h in wanted if h not in report.refused_ids]
+    if refused:
+        report.errors.append("Ikke importert fordi en fil for husstanden ble avvist: " + ", ".join(refused) + ".")
+    if not wanted:
+        if not results and not plans and not inputs:
+            report.errors.append("Fant ingen resultater fra planner batch: velg mappen, en zip av den, eller "
+                                 "results.csv med filene i plans/ og households/.")
         return report.refuse()
     store = web.store
     with committing(), store.transaction() as conn:
-        for hid in list(rows) + [h for h in plans if h not in rows]:
+        for hid in wanted:
             row = rows.get(hid, {})
             plan = plans.get(hid)
             status = (plan or {}).get("status") or str(row.get("status") or "").strip()
             problem = ((plan or {}).get("baseline") or {}).get("problem") or str(row.get("problem") or "").strip()
             rec = store.get(hid, conn=conn)
             if rec is not None and rec.document is not None:
-                store.put(hid, priority=row.get("_priority"), bump=False, conn=conn)
+                if row:
+                    store.put(hid, priority=row.get("_priority"), bump=False, conn=conn)
                 report.updated.append(hid)
                 continue
-            values = dict(priority=row.get("_priority"), status=status if status in STATUSES else None,
+            values = dict(status=status if status in STATUSES else None,
                           problem=problem if problem in PROBLEMS else None, source="batch",
                           **_batch_columns(row, plan))
+            if row:
+                values["priority"] = row.get("_priority")
             if hid in inputs:  # the household document: editable like one typed in
                 values["document"] = _dated_document(*inputs[hid], plan)
+                if "label" in inputs[hid][0]:
+                    values["label"] = str(inputs[hid][0]["label"])[:200]
             if plan is not None:
                 values["plan"] = plan
                 values["min_before_ore"] = plan["baseline"]["min_balance_ore"]

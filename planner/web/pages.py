@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ..formatting import nb_date
+from ..formatting import nb_date, nb_datetime
 
 STATUS_NB = {"solvent": "I orden", "planned": "Plan funnet", "infeasible": "Ingen plan"}
 PROBLEM_NB = {"none": "Ingen", "timing": "Tidsproblem", "income": "Inntektsproblem"}
@@ -21,7 +21,8 @@ SOURCE_NB = {"form": "Skjema", "toml": "TOML-fil", "batch": "Batch-kjøring"}
 def template_globals() -> dict:
     return dict(STATUS_NB=STATUS_NB, PROBLEM_NB=PROBLEM_NB, RECIPIENT_NB=RECIPIENT_NB, SHIFT_NB=SHIFT_NB,
                 MODE_NB=MODE_NB, SOURCE_NB=SOURCE_NB, kr=kr, nbdate=nbdate, actors=actors,
-                lever_name=lever_name, expense_name=expense_name, schedule=schedule, kr_input=kr_input)
+                lever_name=lever_name, expense_name=expense_name, schedule=schedule, kr_input=kr_input,
+                nobreak_amounts=nobreak_amounts)
 
 
 def ascii_name(text: str) -> str:
@@ -32,6 +33,14 @@ def kr(ore: int | None) -> str:
     from ..money import format_kr
 
     return "–" if not isinstance(ore, int) else format_kr(ore).replace(" ", "\u00a0")
+
+
+def nobreak_amounts(text: str) -> str:
+    """Amounts in running text kept on one line: the thousands space and the space before
+    "kr" become no-break spaces ("7 299,00 kr" never splits as "7 / 299,00 kr")."""
+    import re
+
+    return re.sub(r"(?<=\d) (?=\d{3}\b)|(?<=\d) (?=kr\b)", "\u00a0", text)
 
 
 def kr_input(ore: int) -> str:
@@ -49,7 +58,7 @@ def nbdate(value) -> str:
         except ValueError:
             return value
     if isinstance(value, datetime):
-        return value.astimezone().strftime("%d.%m.%Y %H:%M")
+        return nb_datetime(value)
     return nb_date(value)
 
 
@@ -63,6 +72,8 @@ def lever_name(key: str) -> str:
     from ..levers import catalogue
 
     cat = catalogue()
+    if key == "betaling":
+        return "Betaling etter planen"
     return cat[key].name if key in cat else ("Startbuffer" if "buffer" in key else key)
 
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from ..benefits import Shift, catalogue
 from ..calendar import ScheduleError, effective_date, nominal_in_month, occurrences, resolve_income
+from ..formatting import day_month, nb_date
 
 MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
              "november", "desember")
@@ -70,7 +71,7 @@ def standard_days(kind: str, start: date, months: int, profile: str | None = Non
             other.setdefault(o.nominal.month, []).append(o.effective)
     parts = [usual]
     for month in sorted(other):
-        days = " og ".join(d.strftime("%d.%m" if one_year else "%d.%m.%Y") for d in other[month])
+        days = " og ".join(day_month(d) if one_year else nb_date(d) for d in other[month])
         parts.append(f"{days} i {MONTHS_NB[month - 1]}")
     return ", ".join(parts)
 

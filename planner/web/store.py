@@ -128,10 +128,25 @@ tasks = sa.Table(  # follow-up: one per intervention of the household's current 
     sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
 )
 
+plan_checks = sa.Table(  # is the plan kept? per case and rent month (migration 0004; `planfollow.py`)
+    "plan_checks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("household_id", sa.String(80), nullable=False),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("verdict", sa.String(16), nullable=False),
+    sa.Column("expected_ore", sa.BigInteger, nullable=False),
+    sa.Column("paid_ore", sa.BigInteger, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("household_version", sa.Integer, nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("recorded", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("recorded_by", sa.String(64)),
+)
+
 STATUSES = ("solvent", "planned", "infeasible")
 OUTCOMES = ("solved", "paid", "petition_sent", "petition_withdrawn", "evicted", "moved", "not_reached")
 #: tables whose rows belong to one household (`household_id`): renamed and purged with it
-HOUSEHOLD_TABLES = ("household_versions", "case_records", "letters", "tasks")
+HOUSEHOLD_TABLES = ("household_versions", "case_records", "letters", "tasks", "plan_checks")
 PROBLEMS = ("none", "timing", "income")
 
 

@@ -41,6 +41,10 @@ def history(request: Request, hid: str, a: int | None = None, b: int | None = No
         va, vb = web.store.version(hid, a), web.store.version(hid, b)
         if va is None or vb is None:
             raise HTTPException(404, "not found")
+        from ..changes import document_changes, plan_changes
+
+        ctx["words"] = document_changes(va.document, vb.document)
+        ctx["plan_words"] = plan_changes(va.plan, vb.plan)
         ctx["diff"] = compare(va.document, vb.document)
         pick = lambda p: {k: (p or {}).get(k) for k in ("status", "cost", "min_balance_ore", "interventions",  # noqa: E731
                                                         "shortfall")}

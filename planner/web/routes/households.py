@@ -15,6 +15,7 @@ from ...model import LEVERS, Household
 from .. import forms
 from ..core import Web, household_of, past_start, posted_version, today, web_of
 from ..pages import PROBLEM_NB, STATUS_NB, ascii_name
+from ..planfollow import case_view
 from ..store import Record, StaleVersion
 
 router = APIRouter()
@@ -47,7 +48,7 @@ def form_page(web: Web, request: Request, form: forms.HouseholdForm, hid: str | 
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, q: str = "", status: str = "", problem: str = "", sort: str = "priority",
-          dato: str = ""):
+          dato: str = "", sak: str = ""):
     """The list, and above it "Oppfølging": the tasks due within two weeks of `dato` (dd.mm.åååå
     or ÅÅÅÅ-MM-DD; default today, read here at the edge, never in the store)."""
     from ..casework import parse_day
@@ -56,10 +57,12 @@ def index(request: Request, q: str = "", status: str = "", problem: str = "", so
     as_of = parse_day(dato) or today()
     rows = web.store.search(q.strip()[:200], status if status in STATUS_NB else "",
                             problem if problem in PROBLEM_NB else "", sort)
+    if sak in ("open", "closed"):  # closed: the case has an outcome (løst, betalt, ...)
+        rows = [r for r in rows if (r.outcome is None) == (sak == "open")]
     due = web.store.case.due_tasks(as_of)
     return web.render(request, "list.html", {"rows": rows, "q": q, "status": status, "problem": problem,
                                              "sort": sort, "title": "Husstander", "due": due, "as_of": as_of,
-                                             "dato": dato})
+                                             "dato": dato, "sak": sak})
 
 
 @router.get("/husstand/ny", response_class=HTMLResponse)
@@ -117,11 +120,39 @@ def plan_context(web: Web, h: Household, allow: Sequence[str] = (), forbid: Sequ
 
     p = web.compute(h, tuple(allow), tuple(forbid))
     cfg = resolve(h, allow, forbid)
+    shown, same = distinct_alternatives(p)
+    plan_json = p.to_json()
+    if "alternatives" in plan_json:
+        plan_json["alternatives"] = [a.to_json() for a in shown.alternatives]
     return dict(plan=p, svg=plan_svg(h, p), lever_names={k: v.name for k, v in levers().items()},
-                streams={i.stream: stream_name(h, i.stream) for i in h.income}, plan_json=p.to_json(),
-                asks=asks_text(p), robust=robust_text(p, h), compare=compare_plans(p) if p.alternatives else None,
+                streams={i.stream: stream_name(h, i.stream) for i in h.income}, plan_json=plan_json,
+                asks=asks_text(p), robust=robust_text(p, h), same_plans=same,
+                compare=compare_plans(shown) if shown.alternatives else None,
                 eviction=p.if_nothing_done,  # projected once, with the plan (planner.assessment)
                 allowed={k for k in LEVERS if cfg.allows(k)}, whatif_h=h)
+
+
+def distinct_alternatives(p):
+    """The plan with only the alternatives that ask for something else (other levers or other
+    parameters) than the plan and the alternatives before them, and the names of the criteria
+    whose plan was the same: two columns of one plan side by side compare nothing."""
+    import dataclasses
+    import json
+
+    from ...explain import CRITERION_NB
+
+    def key(x) -> str:
+        return json.dumps([(i.lever, i.params) for i in x.interventions], sort_keys=True, default=str)
+
+    seen, keep, same = {key(p)}, [], []
+    for a in p.alternatives:
+        k = key(a)
+        if k in seen:
+            same.append(CRITERION_NB.get(a.criterion, a.criterion))
+        else:
+            seen.add(k)
+            keep.append(a)
+    return dataclasses.replace(p, alternatives=tuple(keep)), same
 
 
 def invalid_plan_text(exc: Exception) -> str:
@@ -180,7 +211,7 @@ async def show(request: Request, hid: str):
     rec = web.load(hid)
     ctx = await web.pool.run(page_context, web, rec)
     ctx.update(tasks=web.store.case.tasks(hid), sent=web.store.case.letters(hid),
-               has_record=bool(web.store.case.record(hid)))
+               has_record=bool(web.store.case.record(hid)), kept=case_view(web.store, hid))
     return web.render(request, "household.html", ctx)
 
 

@@ -1,4 +1,4 @@
-"""The import page: household files and batch results folders, each all or nothing."""
+"""The import page: household files and batch results folders, each file accepted or refused on its own."""
 
 from __future__ import annotations
 
@@ -19,7 +19,13 @@ def import_page(request: Request):
 
 async def _files(request: Request) -> tuple[list[tuple[str, bytes]], object]:
     data = await request.form(max_files=5000, max_fields=5000)
-    files = [(f.filename or "fil", await f.read()) for f in data.getlist("files") if hasattr(f, "read")]
+    files = []
+    for f in data.getlist("files"):
+        if not hasattr(f, "read"):
+            continue
+        content = await f.read()
+        if f.filename or content:  # a file input left empty sends a nameless, empty part
+            files.append((f.filename or "fil", content))
     return files, data
 
 

@@ -13,26 +13,23 @@ from __future__ import annotations
 import csv
 import shutil
 import tempfile
-from datetime import date
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ...formatting import nb_date, parse_date
+from ...ledger.patterns import PATTERN_NB
+from .. import colmap as colpick  # the route's own `colmap` is the map file's path
 from ..core import today, web_of
 
 router = APIRouter()
 MAX_BYTES = 200 * 1024 * 1024
-PATTERN_NB = {
-    "on_time": "Betaler i tide", "late_complete": "Sent, men fullt (tidsproblem)", "creeping": "Økende restanse",
-    "broken_agreement": "Brutt betalingsavtale", "failed_debits": "Avviste AvtaleGiro-trekk", "unclear": "Uklart",
-    "too_few_months": "For få måneder", "incomplete": "Ufullstendig: rader avvist, ikke vurdert",
-}
 
 
 def _page(request: Request, ctx: dict, status: int = 200) -> HTMLResponse:
-    ctx = {"title": "Husleiereskontro", "PATTERN_NB": PATTERN_NB, "result": None, "error": None,
-           "as_of": today().isoformat(), **ctx}
+    ctx = {"title": "Husleiereskontro", "PATTERN_NB": PATTERN_NB, "result": None, "error": None, "mapping": None,
+           "as_of": nb_date(today()), **ctx}
     return web_of(request).render(request, "ledger.html", ctx, status=status)
 
 
@@ -45,15 +42,16 @@ def ledger_page(request: Request):
 async def ledger_import(request: Request):
     from ...extras import MissingExtra
     from ...io.errors import InputError
+    from ...ledger.reading import MissingColumns
     from ...ledger.run import LedgerInputError, LedgerOptions, run_ledger
 
     form = await request.form()
     upload = form.get("ledger")
     as_of_text = str(form.get("as_of") or "").strip()
     try:
-        as_of = date.fromisoformat(as_of_text) if as_of_text else today()
-    except ValueError:
-        return _page(request, {"error": f"Ugyldig dato «{as_of_text[:20]}»: bruk ÅÅÅÅ-MM-DD."}, 422)
+        as_of = parse_date(as_of_text) if as_of_text else today()
+    except ValueError as exc:
+        return _page(request, {"error": f"Ugyldig dato: {exc}."}, 422)
     if upload is None or not hasattr(upload, "read") or not (upload.filename or "").strip():
         return _page(request, {"error": "Velg en reskontrofil (CSV eller XLSX)."}, 422)
     name = Path(upload.filename).name
@@ -68,6 +66,12 @@ async def ledger_import(request: Request):
     colmap_bytes = None
     if columns is not None and hasattr(columns, "read") and (columns.filename or "").strip():
         colmap_bytes = await columns.read(1 << 20)
+    chosen = colpick.posted(form, "ledger")  # columns chosen in the page (colmap.py)
+    if chosen is not None:
+        if problem := colpick.check("ledger", chosen):
+            return _page(request, {"error": problem, "mapping": colpick.after_failure("ledger", data, name, chosen,
+                                                                                      problem)}, 422)
+        colmap_bytes = colpick.map_toml("ledger", chosen, name, colpick.separator_of(data, name)).encode()
     work = Path(tempfile.mkdtemp(prefix="planner-ledger-"))  # 0700; removed below, killed or not
     try:
         src = work / f"ledger{suffix}"
@@ -81,7 +85,8 @@ async def ledger_import(request: Request):
             s = await web_of(request).pool.run(
                 run_ledger, src, LedgerOptions(out=work / "out", as_of=as_of, columns=colmap, display_name=name))
         except LedgerInputError as exc:
-            return _page(request, {"error": str(exc)}, 422)
+            offer = colpick.after_failure("ledger", data, name, chosen) if chosen or isinstance(exc, MissingColumns) else None
+            return _page(request, {"error": str(exc), "mapping": offer}, 422)
         except MissingExtra as exc:  # the server was installed without the ledger's extra
             return _page(request, {"error": f"Reskontro kan ikke leses på denne serveren: {exc.install}"}, 503)
         except InputError as exc:
@@ -96,7 +101,11 @@ async def ledger_import(request: Request):
         for r in contact:
             if r["draft"].startswith("drafts/"):
                 drafts[r["tenancy"]] = (out / r["draft"]).read_text(encoding="utf-8")
-        result = {"summary": s, "contact": contact, "errors": errors, "drafts": drafts}
-        return _page(request, {"result": result, "as_of": as_of.isoformat()}, 200 if s.rows_used else 422)
+        from ..worklist import balances, sparkline
+
+        charts = {t: sparkline(v) for t, v in balances(out / "months.csv", {r["tenancy"] for r in contact}).items()}
+        result = {"summary": s, "contact": contact, "errors": errors, "drafts": drafts, "charts": charts}
+        return _page(request, {"result": result, "as_of": nb_date(as_of),
+                               "mapping": colpick.after_success("ledger", data, name, chosen)}, 200 if s.rows_used else 422)
     finally:
         shutil.rmtree(work, ignore_errors=True)

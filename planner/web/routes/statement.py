@@ -15,8 +15,9 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 
-from ...formatting import nb_date
-from .. import forms
+from ...formatting import nb_date, parse_date
+from ...io.tables import ColumnMap
+from .. import colmap, forms
 from ..core import today, web_of
 from .households import form_page
 
@@ -43,19 +44,21 @@ class DraftForm(forms.HouseholdForm):
     """The household form plus the statement's evidence (not posted back: it is not stored)."""
 
     statement: StatementSummary | None = None
+    mapping: colmap.Offer | None = None  # columns to choose in the page (colmap.py)
 
 
 def _problem_nb(text: str) -> str:
     return f"Kontoutskriften kunne ikke brukes: {text}"
 
 
-def draft_form(items: list[tuple[str, bytes]], fmt: str | None, as_of: date | None) -> DraftForm:
+def draft_form(items: list[tuple[str, bytes]], fmt: str | None, as_of: date | None,
+               columns: ColumnMap | None = None) -> DraftForm:
     """The form filled from statement files; `StatementError` (or `InputError`) on bad input."""
     from ...money import format_kr
     from ...statement import default_as_of, detect, household_document, read_many
-    from ...statement.draft import describe, evidence_text, excluded_line
+    from ...statement.draft import describe, evidence_text, excluded_line, living_evidence_text
 
-    found = detect(read_many(items, fmt))
+    found = detect(read_many(items, fmt, columns))
     start = as_of or default_as_of(found)
     doc = household_document(found, start)
     base = forms.form_from_document(doc)
@@ -84,7 +87,7 @@ def draft_form(items: list[tuple[str, bytes]], fmt: str | None, as_of: date | No
         balance=(format_kr(found.balance_ore) + f" ved utgangen av {nb_date(found.statement_end)}"
                  if found.balance_ore is not None else "ikke oppgitt i kontoutskriften: fyll inn saldoen"),
         living=f"{format_kr(found.living_ore)} (median av månedene: "
-               + ("; ".join(f"{m} {format_kr(v)}" for m, v in found.living_evidence) or "ingen hel måned") + ")",
+               + (living_evidence_text(found.living_evidence) or "ingen hel måned") + ")",
         excluded=[excluded_line(x) for x in found.excluded],
         warnings=warnings,
     )
@@ -111,7 +114,8 @@ async def from_statement(request: Request):
             await f.close()  # a spooled upload's temporary file is deleted here: the file is not kept
     fmt = str(data.get("format") or "") or None
     as_of_text = str(data.get("as_of") or "").strip()
-    error_form = forms.empty_form()
+    error_form = DraftForm(**vars(forms.empty_form()))
+    chosen = colmap.posted(data, "statement")  # columns chosen in the page (colmap.py)
     if not items or not any(content for _, content in items):
         error_form.general.append("Velg en kontoutskrift (CSV, camt.053 eller OFX) å laste opp.")
         return page(request, error_form, None, status=422)
@@ -119,14 +123,23 @@ async def from_statement(request: Request):
         error_form.general.append(f"Ukjent format «{fmt}»: velg CSV, camt.053 eller OFX.")
         return page(request, error_form, None, status=422)
     try:
-        as_of = date.fromisoformat(as_of_text) if as_of_text else None
-    except ValueError:
-        error_form.general.append("Første dag i planen: skriv datoen som ÅÅÅÅ-MM-DD.")
+        as_of = parse_date(as_of_text) if as_of_text else None
+    except ValueError as exc:
+        error_form.general.append(f"Første dag i planen: {exc}.")
+        return page(request, error_form, None, status=422)
+    name0, data0 = items[0]  # the columns are chosen for the first file
+    if chosen is not None and (problem := colmap.check("statement", chosen)):
+        error_form.mapping = colmap.after_failure("statement", data0, name0, chosen, problem)
         return page(request, error_form, None, status=422)
     try:
-        form = draft_form(items, fmt, as_of)
+        form = draft_form(items, fmt, as_of, colmap.column_map("statement", chosen) if chosen else None)
+        form.mapping = colmap.after_success("statement", data0, name0, chosen)
     except InputError as exc:
+        from ...statement.csvfile import ColumnsProblem
+
         error_form.general.extend(_problem_nb(str(p)) for p in exc.problems)
+        if chosen or any(isinstance(p, ColumnsProblem) for p in exc.problems):
+            error_form.mapping = colmap.after_failure("statement", data0, name0, chosen)
         return page(request, error_form, None, status=422)
     except Exception as exc:  # noqa: BLE001 - a reader's library failed on a strange file: logged by type, never a 500
         log.warning("statement upload: unreadable file (%s)", type(exc).__name__)

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from ...model import LEVERS, Household
 from ..core import Web, household_of, web_of
 from ..forms import household_document, iso_date
+from ..planfollow import case_view
 
 router = APIRouter()
 
@@ -89,5 +90,5 @@ async def whatif(request: Request, hid: str, fragment: str = ""):
     if fragment == "1":
         return web.render(request, "_plan_view.html", ctx, status=422 if ctx["whatif_errors"] else 200)
     ctx.update(tasks=web.store.case.tasks(hid), sent=web.store.case.letters(hid),
-               has_record=bool(web.store.case.record(hid)))
+               has_record=bool(web.store.case.record(hid)), kept=case_view(web.store, hid))
     return web.render(request, "household.html", ctx, status=422 if ctx["whatif_errors"] else 200)

@@ -6,6 +6,10 @@
   "use strict";
   var form = document.getElementById("household-form");
   if (!form) return;
+  // a form sent back with errors: focus goes to their summary, which links each field, so a
+  // screen reader or keyboard user starts where the problems are listed
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
   var standard = {};
   try { standard = JSON.parse(form.getAttribute("data-standard") || "{}"); } catch (e) { standard = {}; }
 

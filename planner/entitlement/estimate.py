@@ -1,0 +1,280 @@
+"""The estimate: statlig bostøtte step by step, kommunal bostøtte, and the sosialhjelp
+indication, for one household on one as-of day. Engine: pure (the day is a parameter), integers
+in øre, no text. Every step is a typed `Step`, so the command can print the calculation and a
+test can check each figure; every gap in what the household file holds is an `uncertain` code.
+
+The calculation (forskrift om bostøtte §§ 1, 3, 4, 7, as `data/entitlement.toml` holds them):
+  annual income       = 12 × the month's taxable income (gross)
+  weighted income     = annual income / (1,0 + 0,13 per further member), to the nearest krone (§ 7)
+  egenandel           = minste egenandel + 16,44 % of the weighted income above 110 866 kr
+                        + the progressive term: 0,27 % × k of the weighted income, where k = 1 +
+                        the number of whole 1 205 kr steps above 195 221 kr (§ 4)
+  approved costs      = min(12 × monthly housing costs, the ceiling for the size and kommune group)
+  bostøtte per year   = 73,7 % × (approved costs − egenandel), never below 0 (§ 1)
+  bostøtte per month  = the year's amount / 12, to the nearest krone; paid only from 56 kr (§ 13)
+Intermediate øre are rounded half up; Husbanken's own rounding is not published (docs say so).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Literal
+
+from ..calendar import Schedule, effective_date, occurrences, resolve_income
+from ..model import Household
+from ..periods import key_of, next_month
+from .rules import EntitlementRules, KommunalRule, StatligRates, entitlement_rules
+
+#: What a step's value is: øre, hundredths (a weight), parts per 10 000 (a rate), a count.
+StepUnit = Literal["ore", "hundredths", "per10000", "count"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One figure of the calculation, named by `key` (planner.entitlement.text words it)."""
+
+    key: str
+    value: int
+    unit: StepUnit
+
+
+@dataclass(frozen=True)
+class BostotteEstimate:
+    """Statlig bostøtte for the household's month, as far as the file tells."""
+
+    rules_from: date
+    known_until: date
+    members: int
+    kommunegruppe: int
+    steps: tuple[Step, ...]
+    computed_ore: int  # per month, before the minimum payout test
+    monthly_ore: int  # what would be paid per month (0 below the minimum payout)
+    minimum_payout_ore: int
+    has_stream: bool  # the household already has a bostøtte income
+    applied: bool  # the caseworker has confirmed an application is made
+    deadline: date  # the next application deadline on or after the as-of day
+    for_month: str  # the month that application is for ("YYYY-MM")
+    first_payout: date  # the bank day of its first payout (paid in arrears)
+    uncertain: tuple[str, ...]
+
+    @property
+    def likely_eligible(self) -> bool:
+        """The estimate reaches Husbanken's minimum payout."""
+        return self.monthly_ore > 0
+
+    @property
+    def unused(self) -> bool:
+        """Bostøtte the household may be owed and does not get: no bostøtte stream, and the
+        estimate reaches the minimum payout ("bostøtte ikke søkt?")."""
+        return not self.has_stream and self.likely_eligible
+
+
+@dataclass(frozen=True)
+class KommunalScheme:
+    """A kommune's own scheme: computed when it is a fixed share of the rent, else named."""
+
+    rule: KommunalRule
+    monthly_ore: int | None  # None: not computed (means tested, or not known to apply)
+    applies: bool | None  # None: the file does not say whether the home is a kommunal bolig
+
+
+@dataclass(frozen=True)
+class SosialhjelpIndication:
+    """The household's income against the veiledende satser plus its housing costs."""
+
+    rates_from: date
+    known_until: date
+    livsopphold_ore: int
+    housing_ore: int
+    income_ore: int
+    gap_ore: int  # need − income, 0 when the income covers it
+    uncertain: tuple[str, ...]
+
+    @property
+    def below(self) -> bool:
+        return self.gap_ore > 0
+
+
+@dataclass(frozen=True)
+class Entitlements:
+    as_of: date
+    bostotte: BostotteEstimate
+    kommunal: tuple[KommunalScheme, ...]
+    sosialhjelp: SosialhjelpIndication
+
+
+def _half_up(num: int, den: int) -> int:
+    """num / den rounded half up (num ≥ 0), in integers."""
+    return (2 * num + den) // (2 * den)
+
+
+def _months_of(h: Household) -> int:
+    """The number of calendar months the horizon touches."""
+    return (h.end.year - h.start.year) * 12 + h.end.month - h.start.month + 1
+
+
+def monthly_income(h: Household, kinds: frozenset[str] | None, exclude: frozenset[str] = frozenset()) -> int:
+    """The household's average payouts per month over its horizon, in øre, from the streams of
+    `kinds` (None: every kind) less those of `exclude`. An average, because Husbanken's monthly
+    income is the month's actual payouts, and 14-day rhythms give some months three. Only the
+    income schedules are expanded (a batch asks this of every row)."""
+    total = 0
+    for stream in h.income:
+        if (kinds is not None and stream.kind not in kinds) or stream.kind in exclude:
+            continue
+        sched = resolve_income(stream, h.start, h.profile)
+        if not stream.month_amounts:
+            total += stream.amount * _count(sched, h.start, h.end)
+        else:
+            total += sum(stream.amount_for(o.nominal.year, o.nominal.month) for o in occurrences(sched, h.start, h.end))
+    return _half_up(total, _months_of(h))
+
+
+@lru_cache(maxsize=4096)
+def _count(sched: Schedule, start: date, end: date) -> int:
+    """Payouts of a schedule in the horizon (cached: a batch has few distinct schedules)."""
+    return len(occurrences(sched, start, end))
+
+
+def _deadline(as_of: date, rules: EntitlementRules) -> tuple[date, str, date]:
+    """The next deadline on or after `as_of`, the month it is for, and that month's payout day
+    (the 20th of the month after, moved to the bank day before as Husbanken pays)."""
+    y, m = as_of.year, as_of.month
+    if as_of.day > rules.deadline_day:
+        y, m = next_month(y, m)
+    py, pm = next_month(y, m)
+    return date(y, m, rules.deadline_day), key_of(y, m), effective_date(date(py, pm, rules.payout_day), "before")
+
+
+def estimate_bostotte(members: int, kommunegruppe: int, income_monthly_ore: int, housing_monthly_ore: int,
+                      rates: StatligRates) -> tuple[tuple[Step, ...], int, int]:
+    """The calculation alone: (steps, computed per month, paid per month) for a household of
+    `members` in `kommunegruppe` with a month's gross taxable income and housing costs."""
+    steps: list[Step] = []
+    annual = 12 * income_monthly_ore
+    weight = rates.first_weight + rates.further_weight * (members - 1)
+    weighted_kr = _half_up(annual * 100, weight * 100)
+    weighted = weighted_kr * 100
+    share = 0
+    if weighted > rates.income_threshold:
+        share = _half_up((weighted - rates.income_threshold) * rates.income_share, 10_000)
+    prog = 0
+    if weighted_kr > rates.progressive_from:
+        k = (weighted_kr - (rates.progressive_from + 1)) // rates.progressive_step + 1
+        prog = _half_up(weighted * k * rates.progressive_rate, 10_000)
+    egenandel = rates.minimum_egenandel + share + prog
+    housing = 12 * housing_monthly_ore
+    ceiling = rates.ceiling[min(members, len(rates.ceiling)) - 1] + rates.ceiling_extra.get(kommunegruppe, 0)
+    approved = min(housing, ceiling)
+    basis = max(0, approved - egenandel)
+    per_year = _half_up(basis * rates.coverage, 10_000)
+    computed = _half_up(per_year, 1200) * 100  # whole kroner per month
+    paid = computed if computed >= rates.minimum_payout else 0
+    steps += [Step("income_monthly", income_monthly_ore, "ore"), Step("income_annual", annual, "ore"),
+              Step("weight", weight, "hundredths"), Step("weighted_income", weighted, "ore"),
+              Step("egenandel_minimum", rates.minimum_egenandel, "ore"), Step("egenandel_share", share, "ore"),
+              Step("egenandel_progressive", prog, "ore"), Step("egenandel", egenandel, "ore"),
+              Step("housing_annual", housing, "ore"), Step("ceiling", ceiling, "ore"),
+              Step("approved", approved, "ore"), Step("basis", basis, "ore"),
+              Step("coverage", rates.coverage, "per10000"), Step("per_year", per_year, "ore"),
+              Step("computed_monthly", computed, "ore"), Step("minimum_payout", rates.minimum_payout, "ore"),
+              Step("monthly", paid, "ore")]
+    return tuple(steps), computed, paid
+
+
+def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEstimate:
+    e = h.entitlement
+    rates = rules.statlig_at(as_of)
+    uncertain: list[str] = []
+    members = e.members if e.members is not None else max(1, h.adults + h.children)
+    if e.members is None:
+        uncertain.append("members_default")
+    group = e.kommunegruppe or rules.group_of(e.kommune)
+    if group is None:
+        group = 4
+        uncertain.append("kommune_unknown")
+    if e.gross_income_monthly is not None:
+        income = e.gross_income_monthly
+    else:
+        income = monthly_income(h, rules.income_kinds)
+        if income:
+            uncertain.append("income_net")
+    kinds = {s.kind for s in h.income}
+    if "annen" in kinds and e.gross_income_monthly is None:
+        uncertain.append("income_other")
+    if kinds & {"aap", "dagpenger"}:
+        uncertain.append("income_varies")
+    if kinds & {"uforetrygd", "alderspensjon"}:
+        uncertain.append("heating_supplement")
+    if e.wealth is None:
+        uncertain.append("wealth")
+    if as_of > rules.statlig_known_until or as_of < rates.valid_from:
+        uncertain.append("rules_dated")
+    uncertain.append("household_rules")
+    housing = h.rent.amount + e.other_housing_costs
+    steps, computed, paid = estimate_bostotte(members, group, income, housing, rates)
+    deadline, for_month, first = _deadline(as_of, rules)
+    return BostotteEstimate(
+        rules_from=rates.valid_from, known_until=rules.statlig_known_until, members=members, kommunegruppe=group,
+        steps=steps, computed_ore=computed, monthly_ore=paid, minimum_payout_ore=rates.minimum_payout,
+        has_stream="bostotte" in kinds, applied=e.bostotte_applied, deadline=deadline, for_month=for_month,
+        first_payout=first, uncertain=tuple(uncertain))
+
+
+def _kommunal(h: Household, as_of: date, rules: EntitlementRules) -> tuple[KommunalScheme, ...]:
+    out = []
+    for r in rules.kommunal_for(h.entitlement.kommune, as_of):
+        applies = h.entitlement.kommunal_bolig
+        amount = None
+        if r.kind == "rent_reduction" and applies and r.percent is not None:
+            amount = _half_up(h.rent.amount * r.percent, 10_000)
+        out.append(KommunalScheme(r, amount, applies))
+    return tuple(out)
+
+
+def _sosialhjelp(h: Household, as_of: date, rules: EntitlementRules, bostotte_ore: int) -> SosialhjelpIndication:
+    """Income (barnetrygd left out from September 2022, and the estimated unused bostøtte
+    counted, since the sosialtjenesten expects it applied for) against the satser plus rent and
+    electricity."""
+    r = rules.sosialhjelp_at(as_of)
+    e = h.entitlement
+    uncertain: list[str] = []
+    adults = h.adults
+    livsopphold = r.enslig if adults <= 1 else r.par + (adults - 2) * r.bofellesskap
+    if adults > 2:
+        uncertain.append("adults_many")
+    ages = list(e.child_ages or [])
+    if len(ages) != h.children:
+        uncertain.append("child_ages")
+        ages = (ages + [8] * h.children)[: h.children]
+    for a in ages:
+        livsopphold += r.barn_0_5 if a <= 5 else r.barn_6_10 if a <= 10 else r.barn_11_17
+    housing = h.rent.amount + e.other_housing_costs + sum(x.amount for x in h.expense if x.kind == "strom")
+    exclude = frozenset(rules.not_income_kinds if as_of > rules.barnetrygd_counted_until else {"sosialhjelp"})
+    income = monthly_income(h, None, exclude) + bostotte_ore
+    if as_of > rules.sosialhjelp_known_until or as_of < r.valid_from:
+        uncertain.append("rates_dated")
+    uncertain.append("individual")
+    gap = max(0, livsopphold + housing - income)
+    return SosialhjelpIndication(rates_from=r.valid_from, known_until=rules.sosialhjelp_known_until,
+                                 livsopphold_ore=livsopphold, housing_ore=housing, income_ore=income, gap_ore=gap,
+                                 uncertain=tuple(uncertain))
+
+
+def entitlements(h: Household, as_of: date, rules: EntitlementRules | None = None) -> Entitlements:
+    """Everything the household may be owed, on `as_of`."""
+    rules = rules or entitlement_rules()
+    b = _bostotte(h, as_of, rules)
+    unused = b.monthly_ore if b.unused else 0
+    return Entitlements(as_of, b, _kommunal(h, as_of, rules), _sosialhjelp(h, as_of, rules, unused))
+
+
+def unused_bostotte(h: Household, as_of: date) -> int:
+    """The estimated bostøtte per month (øre) of a household that has none and would reach the
+    minimum payout, else 0: the batch's "bostøtte ikke søkt?" and the half-year sum."""
+    if any(s.kind == "bostotte" for s in h.income):
+        return 0  # the cheap answer first: a batch asks this of every row
+    b = _bostotte(h, as_of, entitlement_rules())
+    return b.monthly_ore if b.unused else 0

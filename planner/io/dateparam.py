@@ -1,0 +1,36 @@
+"""The date every command-line option takes: dd.mm.åååå (as caseworkers write it) or ISO.
+
+One click parameter type for --as-of, --from, --to, --date, --reply-by ..., so a date typed the
+Norwegian way works everywhere a date is asked for; the reading itself is
+`planner.formatting.parse_date`, the same the web page's date fields use.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import click
+
+from ..formatting import parse_date
+
+
+class DateParam(click.ParamType):
+    """A calendar date (`datetime.date`) from '01.02.2026', '1.2.2026' or '2026-02-01'."""
+
+    name = "DATO"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+#: the shared instance: `@click.option("--as-of", type=DATE)`
+DATE = DateParam()
+
+__all__ = ["DATE", "DateParam"]

@@ -1,0 +1,161 @@
+"""What a caseworker reads is Norwegian: each caseworker-facing command is run on the bundled
+scenarios and its human outputs are searched for English words.
+
+The machine files (results.csv, tenancies.csv, contact.csv, months.csv, patterns.jsonl,
+summary.json, the plan JSON) keep their English column names and keys, which scripts and the plan
+contract rely on, and are not searched. Searched: what the commands print, the summaries, the
+contact list and its reasons, the evidence, the household drafts' comments, the CSVs for Excel,
+and the text of the web page's Reskontro result. File names, paths and options (errors.csv,
+drafts/L1.toml, --as-of) are taken out first: they are names, not prose.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from planner.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SCEN = ROOT / "scenarios"
+
+#: English words that have no Norwegian homograph a caseworker's text would use
+ENGLISH = ("the", "and", "of", "with", "would", "not", "none", "payment", "payments", "arrears", "tenancy",
+           "tenancies", "month", "months", "reason", "creeping", "late", "missed", "irregular", "household",
+           "households", "income", "rent", "confidence", "priority", "request", "collector", "balance", "rows",
+           "error", "errors", "warning", "summary", "days", "due", "shortfall", "upper", "bound", "candidate",
+           "pattern", "patterns", "evidence", "returned", "debits", "instalments", "planned", "results", "memory",
+           "peak", "bounced", "tax", "refund", "one-off", "draft", "who", "contact", "first", "top", "read",
+           "used", "blank", "lines")
+_WORD = re.compile(r"\b(" + "|".join(re.escape(w) for w in ENGLISH) + r")\b", re.IGNORECASE)
+#: names, not prose: paths and file names, options, TOML tables, quoted column names and values
+_NAMES = re.compile(r"\S*[/\\]\S*|\S+\.(?:csv|txt|toml|json|jsonl|xlsx|zip)\b|--[a-z-]+|\[\[?\w+\]\]?|'[^']*'|\b\w+ = ")
+
+
+def english_words(text: str) -> list[str]:
+    """The English words of `text`, each with a little of its line for the failure message."""
+    hits = []
+    for line in text.splitlines():
+        clean = _NAMES.sub(" ", line)
+        for m in _WORD.finditer(clean):
+            hits.append(f"{m.group(0)!r} in: {clean.strip()[:160]}")
+    return hits
+
+
+def test_the_word_finder_finds_english_and_passes_norwegian():
+    assert english_words("Restanse 9 500,00 kr; se errors.csv og drafts/L1.toml (--as-of)") == []
+    assert len(english_words("Pattern creeping: the balance rose")) == 4
+    assert english_words("månedsleier, husleie, innbetalinger, planlagt") == []
+
+
+def _comments(toml_text: str) -> str:
+    """The comments of a TOML draft (its keys are the household format's, in English)."""
+    return "\n".join(line.split("#", 1)[1] for line in toml_text.splitlines() if "#" in line)
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8-sig")
+
+
+def _check(outputs: dict[str, str]) -> None:
+    found = {name: hits for name, text in outputs.items() if (hits := english_words(text))}
+    assert not found, "English in what a caseworker reads:\n" + "\n".join(
+        f"{name}: {h}" for name, hits in found.items() for h in hits[:5])
+
+
+def test_batch_outputs_are_norwegian(tmp_path):
+    out = tmp_path / "b"
+    res = CliRunner().invoke(main, [
+        "batch", str(SCEN / "batch" / "tenants.csv"), str(SCEN / "batch" / "payouts.csv"), "--out", str(out),
+        "--as-of", "01.01.2026", "--no-progress", "--workers", "1"])
+    assert res.exit_code == 0, res.output + res.stderr
+    # results-excel.csv: the human columns; "Tiltak" holds the levers' short codes (identifiers)
+    import csv
+
+    rows = list(csv.DictReader(_read(out / "results-excel.csv").splitlines(), delimiter=";"))
+    assert rows and "Merknad" in rows[0]
+    human = "\n".join(";".join(v for k, v in r.items() if k != "Tiltak") for r in rows)
+    _check({"stdout": res.stdout, "stderr": res.stderr, "summary.txt": _read(out / "summary.txt"),
+            "results-excel.csv": human + "\n" + ";".join(rows[0]), "errors-excel.csv": _read(out / "errors-excel.csv")})
+
+
+def test_ledger_outputs_are_norwegian(tmp_path):
+    out = tmp_path / "l"
+    res = CliRunner().invoke(main, [
+        "ledger", str(SCEN / "reskontro.csv"), "--out", str(out), "--as-of", "31.12.2026", "--no-progress"])
+    assert res.exit_code == 0, res.output + res.stderr
+    texts = {name: _read(out / name) for name in ("summary.txt", "contact.txt", "patterns.txt",
+                                                   "contact-excel.csv", "tenancies-excel.csv", "errors-excel.csv")}
+    drafts = sorted((out / "drafts").glob("*.toml"))
+    assert drafts and "Forbruk" not in texts["contact.txt"]
+    texts.update({f"drafts/{d.name}": _comments(_read(d)) for d in drafts})
+    _check({"stdout": res.stdout, "stderr": res.stderr, **texts})
+
+
+def test_ledger_error_rows_are_norwegian(tmp_path):
+    """A duplicated row and an unusable file: the reasons a caseworker reads."""
+    led = tmp_path / "r.csv"
+    led.write_text("tenancy,date,kind,amount,text\nA,2026-01-01,charge,100,\nA,2026-01-01,charge,100,\n"
+                   + "".join(f"A,2026-{m:02d}-01,charge,100,\nA,2026-{m:02d}-01,payment,100,\n" for m in range(2, 7)),
+                   encoding="utf-8")
+    res = CliRunner().invoke(main, ["ledger", str(led), "--out", str(tmp_path / "o"),
+                                                    "--as-of", "30.06.2026", "--no-progress"])
+    assert res.exit_code == 0, res.output + res.stderr
+    errors = _read(tmp_path / "o" / "errors-excel.csv")
+    assert "lik rad 2" in errors
+    _check({"errors-excel.csv": errors, "stdout": res.stdout})
+
+
+def test_statement_draft_is_norwegian(tmp_path):
+    out = tmp_path / "utkast.toml"
+    res = CliRunner().invoke(main, [
+        "import-statement", str(SCEN / "kontoutskrift-sparebank1.csv"), "--out", str(out), "--as-of", "01.01.2026"])
+    assert res.exit_code == 0, res.output + res.stderr
+    text = _read(out)
+    assert "sikkerhet 0,88" in text and "september 2025" in text
+    _check({"stdout": res.stdout, "stderr": res.stderr, "draft": _comments(text)})
+
+
+@pytest.mark.parametrize("command", ["check", "plan"])
+def test_check_and_plan_text_is_norwegian(command):
+    res = CliRunner().invoke(main, [command, str(SCEN / "enslig-mor-2006.toml"),
+                                                    "--as-of", "01.01.2026"])
+    assert res.exit_code == 0, res.output + res.stderr
+    _check({"stdout": res.stdout, "stderr": res.stderr})
+
+
+def test_web_reskontro_page_is_norwegian(tmp_path):
+    pytest.importorskip("httpx")
+    from fastapi.testclient import TestClient
+    from lxml import html
+
+    from planner.web.app import create_app
+
+    app = create_app(f"sqlite:///{tmp_path / 'web.db'}", secret="test-secret")
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        page = c.get("/reskontro")
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        res = c.post("/reskontro", data={"csrf_token": token, "as_of": "31.12.2026"},
+                     files={"ledger": ("reskontro.csv", (SCEN / "reskontro.csv").read_bytes(), "text/csv")})
+        assert res.status_code == 200 and "ledger-contact" in res.text
+        bad_day = c.post("/reskontro", data={"csrf_token": token, "as_of": "31/12/2026"},
+                         files={"ledger": ("reskontro.csv", b"x", "text/csv")})
+        assert bad_day.status_code == 422 and "dd.mm.åååå" in bad_day.text
+        no_column = c.post("/reskontro", data={"csrf_token": token, "as_of": "31.12.2026"},
+                           files={"ledger": ("r.csv", b"a,b\n1,2\n", "text/csv")})
+        assert no_column.status_code == 422 and "ingen kolonne" in no_column.text
+    pages: dict[str, str] = {}
+    for name, r in (("result", res), ("bad date", bad_day), ("no column", no_column)):
+        doc = html.fromstring(r.text)
+        for bad in doc.xpath("//script|//style|//nav|//footer"):
+            bad.drop_tree()
+        for pre in doc.xpath("//pre"):  # a household draft (TOML): its comments are prose, its keys are not
+            pages[f"{name}: draft"] = pages.get(f"{name}: draft", "") + _comments(pre.text_content())
+            pre.drop_tree()
+        main_part = doc.xpath("//main") or [doc]
+        pages[name] = main_part[0].text_content()
+    assert "Økende restanse" in pages["result"]
+    _check(pages)
