@@ -34,7 +34,7 @@ from _browser import PAGES as SHARED_PAGES  # noqa: E402
 from _browser import require_browser  # noqa: E402  (skips, or fails in CI, without chromium)
 
 sync_api = require_browser()
-pytestmark = pytest.mark.slow  # a real browser: in CI and `-m slow`, not the default run
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(__name__)]  # a browser; in order on one worker
 
 
 @pytest.fixture(scope="session")

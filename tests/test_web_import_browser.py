@@ -16,6 +16,7 @@ import pytest
 from _browser import ARGS, CHROMIUM, require_browser
 
 sync_api = require_browser()
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(__name__)]  # a browser; in order on one worker
 from test_web_browser import _serve  # noqa: E402
 from test_web_planfollow_browser import _check  # noqa: E402
 
