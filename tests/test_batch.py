@@ -638,13 +638,18 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.slow  # a batch run killed and resumed in subprocesses
-def test_killing_the_main_process_ends_its_workers_and_leaves_no_input_copy(tmp_path):
+def test_killing_the_main_process_ends_its_workers_and_leaves_no_input_copy(tmp_path, request):
     """SIGKILL of the batch's main process alone: the workers, the forkserver and the resource
     tracker exit too, and neither DIR nor the temporary folder keeps a copy of the input."""
     t, p = _small_plan_tables(tmp_path, 40)
     out = tmp_path / "out"
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
+    # the run's TMPDIR holds multiprocessing's socket, whose path must fit in AF_UNIX's 108 bytes:
+    # under xdist tmp_path is a folder deeper, so a short folder of its own in the system's
+    import shutil
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix="planner-kill-"))
+    request.addfinalizer(lambda: shutil.rmtree(tmp, ignore_errors=True))
     cmd = [sys.executable, "-m", "planner", "batch", str(t), str(p), "--out", str(out), "--workers", "2",
            "--no-progress", "--as-of", "2026-01-01"]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp)}
