@@ -114,7 +114,7 @@ def _run(args: list[str]) -> tuple[float, int, int, str]:
     code = (
         "import resource, sys, runpy\n"
         "sys.argv = ['planner'] + sys.argv[1:]\n"
-        "from cli import main\n"
+        "from planner.cli import main\n"
         "try:\n"
         "    main(standalone_mode=False)\n"
         "finally:\n"

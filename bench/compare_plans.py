@@ -10,7 +10,7 @@ bundled scenario (`scenarios/*.toml`) and for 200 generated households, and writ
 to `DIR/<household id>.json`; the generated household files go to `DIR/households/`, so a
 difference can be reproduced by hand. The generator is plain `random.Random(seed)` over dicts
 written as JSON household files: it imports nothing from `planner`, so "before" and "after"
-plan the very same files whatever the code under test. `--code DIR` imports `cli` and `planner`
+plan the very same files whatever the code under test. `--code DIR` imports `planner` (and its command line)
 from that checkout instead of this one.
 
 `compare` lists plans missing on either side and every plan whose bytes differ (with the first
@@ -128,7 +128,10 @@ def write(out: Path, n: int, seed: int, code: Path) -> None:
     from click.testing import CliRunner
 
     import planner
-    from cli import main as cli_main
+    try:
+        from planner.cli import main as cli_main
+    except ImportError:  # a checkout from before the command line moved into the package
+        from cli import main as cli_main  # type: ignore[no-redef]
 
     used = Path(planner.__file__).resolve().parent.parent
     if used != code:

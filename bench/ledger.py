@@ -43,7 +43,7 @@ def run_size(n: int, months: int, seed: int, folder: Path) -> dict:
     rows = sum(1 for _ in open(path, "rb")) - 1
     out = folder / f"out-{n}"
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "ledger", str(path), "--out", str(out), "--as-of",
+    proc = subprocess.Popen([sys.executable, "-m", "planner", "ledger", str(path), "--out", str(out), "--as-of",
                              "2026-12-20", "--no-progress"], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak memory

@@ -54,8 +54,9 @@ def engine_modules() -> list[str]:
 def _config(modules: list[str], timeout: float) -> str:
     tests = " ".join(t for t in TESTS if (ROOT / t).exists())
     deselect = " ".join(f"--deselect {t}" for t in DESELECT)
-    command = (f"env PLANNER_MAX_EXAMPLES={EXAMPLES} {sys.executable} -m pytest -x -q -p no:cacheprovider "
-               f"{deselect} {tests}")
+    # one process per mutant (-n 0: no xdist workers to start), every test of the files (-m)
+    command = (f"env PLANNER_MAX_EXAMPLES={EXAMPLES} {sys.executable} -m pytest -x -q -p no:cacheprovider -n 0 "
+               f"-m 'slow or not slow' {deselect} {tests}")
     mods = ", ".join(f'"{m}"' for m in modules)
     return (f'[cosmic-ray]\nmodule-path = [{mods}]\ntimeout = {timeout}\nexcluded-modules = []\n'
             f'test-command = "{command}"\n\n[cosmic-ray.distributor]\nname = "local"\n')

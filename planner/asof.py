@@ -5,7 +5,7 @@ a horizon that began earlier is planned for what remains (`align`, "truncated");
 wholly passed is refused (`HorizonPassed`) with the way forward, `roll_forward`: the same
 number of months from the as-of day, 14-day rhythms carried forward from their anchors and
 dated one-off items carried forward by whole years. Pure: the as-of day is a parameter, the
-clock is read only at the edges (cli.py, planner/batch_cli.py, the web page), and there only
+clock is read only at the edges (planner/cli.py, planner/batch_cli.py, the web page), and there only
 through `today()`, so a test can fake the calendar in one place and show that a command gives
 the same output on any day.
 """

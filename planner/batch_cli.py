@@ -1,6 +1,6 @@
 """`planner batch`: the click command (thin: parse options, call `planner.batch.run_batch`, print).
 
-Kept beside the library so cli.py only registers it; heavy modules are imported when it runs.
+Kept beside the library so planner/cli.py only registers it; heavy modules are imported when it runs.
 """
 
 from __future__ import annotations

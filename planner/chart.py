@@ -72,8 +72,13 @@ def balance_chart(
     fig.tight_layout()
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out)
-    plt.close(fig)
+    from .io.files import atomic_file
+
+    try:
+        with atomic_file(out, "wb") as fh:  # a tenant's balances: 0600 like every output
+            fig.savefig(fh, format=out.suffix[1:].lower() or "png")
+    finally:
+        plt.close(fig)
     return out
 
 

@@ -15,14 +15,47 @@ def scenario():
     return lambda name: read_household(SCENARIOS / f"{name}.toml")
 
 
-# The mutation run (README "Mutation testing") runs the engine tests once per mutant: with
-# $PLANNER_MAX_EXAMPLES set, hypothesis draws the same few examples every time (derandomized,
-# no example database), so a mutant is killed or survives the same way on every run.
-if os.environ.get("PLANNER_MAX_EXAMPLES"):
-    from hypothesis import settings
+# --------------------------------------------------------------------------- hypothesis profiles
+# "ci" (CI=1, as .ci/run sets): derandomized and without the example database, so a CI run draws
+# the same examples on every machine. "dev" (a developer's run): random examples, and failures
+# remembered in .hypothesis/. "mutation" ($PLANNER_MAX_EXAMPLES, bench/mutation.py): the same few
+# examples every time, so a mutant is killed or survives the same way on every run.
+# $PLANNER_HYPOTHESIS_PROFILE names one (e.g. `PLANNER_HYPOTHESIS_PROFILE=ci` reproduces CI).
+from hypothesis import settings  # noqa: E402
 
-    settings.register_profile("mutation", derandomize=True, database=None, deadline=None, print_blob=False)
-    settings.load_profile("mutation")
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("mutation", derandomize=True, database=None, deadline=None, print_blob=False)
+PROFILE = os.environ.get("PLANNER_HYPOTHESIS_PROFILE") or (
+    "mutation" if os.environ.get("PLANNER_MAX_EXAMPLES") else "ci" if os.environ.get("CI") else "dev")
+settings.load_profile(PROFILE)
+
+
+def pytest_configure(config):
+    """How many examples a property test draws (`strategies.examples(n)`): in the default run of a
+    developer (profile "dev", `-m 'not slow'` from pyproject.toml) a quarter of `n`, at least 10,
+    since that run is made often; in CI and in any run that names its own -m (`-m slow`, or
+    `-m "slow or not slow"` as .ci/run) the full `n`."""
+    quick = PROFILE == "dev" and config.getoption("markexpr", "") == "not slow"
+    os.environ["PLANNER_EXAMPLES"] = "quarter" if quick else "full"
+
+
+def pytest_report_header(config):
+    return f"hypothesis profile: {PROFILE}; examples: {os.environ.get('PLANNER_EXAMPLES')}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_home(tmp_path_factory):
+    """Each xdist worker has its own data folder ($PLANNER_HOME: the web page's default database
+    and key), never the developer's own; subprocesses inherit it."""
+    home = tmp_path_factory.mktemp("planner-home")
+    old = os.environ.get("PLANNER_HOME")
+    os.environ["PLANNER_HOME"] = str(home)
+    yield home
+    if old is None:
+        os.environ.pop("PLANNER_HOME", None)
+    else:
+        os.environ["PLANNER_HOME"] = old
 
 
 # --------------------------------------------------------------------------- databases
@@ -73,8 +106,8 @@ def _no_clock_in_cli(monkeypatch, request):
     """CLI tests written before as-of dates existed plan as they did: no as-of date, every
     lever from the first day (`--as-of` given explicitly still applies). The clock is never
     read in a test."""
-    import cli
     import planner.batch_cli
+    import planner.cli as cli
 
     real = cli._today
     monkeypatch.setattr(cli, "_today", lambda as_of: real(as_of) if as_of is not None else None)

@@ -37,10 +37,16 @@ SHIFTS = (None, None, "before", "after", "none")  # None: the kind's own rule (m
 
 
 def examples(n: int) -> int:
-    """`n` hypothesis examples, capped by $PLANNER_MAX_EXAMPLES (the mutation run sets it low,
-    since it runs the engine tests once per mutant; see README "Mutation testing")."""
+    """`n` hypothesis examples; a quarter of them (at least 10) in a developer's default run,
+    which is made often ($PLANNER_EXAMPLES=quarter, set by tests/conftest.py; CI and `-m slow`
+    draw all `n`); capped by $PLANNER_MAX_EXAMPLES (the mutation run sets it low, since it runs
+    the engine tests once per mutant). See docs/development/testing.md."""
     cap = os.environ.get("PLANNER_MAX_EXAMPLES")
-    return max(1, min(n, int(cap))) if cap else n
+    if cap:
+        return max(1, min(n, int(cap)))
+    if os.environ.get("PLANNER_EXAMPLES") == "quarter":
+        return min(n, max(10, n // 4))
+    return n
 
 
 #: Floors (min_balance) in øre: mostly 0, often a round buffer or an agreed overdraft, sometimes

@@ -22,8 +22,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS
 
-import cli
 import planner.asof
+import planner.cli as cli
 
 #: `cli._today` as the program has it: the conftest replaces it per test so older CLI tests
 #: plan without an as-of date; these tests need the real rule (captured at import, before that).

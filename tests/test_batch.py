@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, SCENARIOS
 
-from cli import main
+from planner.cli import main
 
 BATCH = SCENARIOS / "batch"
 TENANTS_HEADER = "id,start,months,opening_balance,children,rent,rent_day,living_monthly,arrears,arrears_since"
@@ -356,6 +356,7 @@ def test_timeout_is_reported_not_lost(tmp_path):
     assert all("tidsgrensen" in r["note"] for r in rows if r["status"] == "timeout")
 
 
+@pytest.mark.slow  # a Dask LocalCluster
 def test_local_and_dask_engines_agree(tmp_path):
     pytest.importorskip("distributed")
     from distributed import LocalCluster
@@ -375,10 +376,11 @@ def test_local_and_dask_engines_agree(tmp_path):
         assert a == json.loads((tmp_path / "dask" / "plans" / name).read_text())
 
 
+@pytest.mark.slow  # a batch run killed and resumed in subprocesses
 def test_a_killed_run_resumes_with_every_household_once(tmp_path):
     t, p = _small_plan_tables(tmp_path, 40)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "cli", "batch", str(t), str(p), "--out", str(out), "--workers", "2",
+    cmd = [sys.executable, "-m", "planner", "batch", str(t), str(p), "--out", str(out), "--workers", "2",
            "--no-progress", "--as-of", "2026-01-01"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -635,14 +637,20 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")  # a zombie has exited (init reaps it when it gets to it)
 
 
-def test_killing_the_main_process_ends_its_workers_and_leaves_no_input_copy(tmp_path):
+@pytest.mark.slow  # a batch run killed and resumed in subprocesses
+def test_killing_the_main_process_ends_its_workers_and_leaves_no_input_copy(tmp_path, request):
     """SIGKILL of the batch's main process alone: the workers, the forkserver and the resource
     tracker exit too, and neither DIR nor the temporary folder keeps a copy of the input."""
     t, p = _small_plan_tables(tmp_path, 40)
     out = tmp_path / "out"
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    cmd = [sys.executable, "-m", "cli", "batch", str(t), str(p), "--out", str(out), "--workers", "2",
+    # the run's TMPDIR holds multiprocessing's socket, whose path must fit in AF_UNIX's 108 bytes:
+    # under xdist tmp_path is a folder deeper, so a short folder of its own in the system's
+    import shutil
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix="planner-kill-"))
+    request.addfinalizer(lambda: shutil.rmtree(tmp, ignore_errors=True))
+    cmd = [sys.executable, "-m", "planner", "batch", str(t), str(p), "--out", str(out), "--workers", "2",
            "--no-progress", "--as-of", "2026-01-01"]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp)}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS
 
-from cli import main
+from planner.cli import main
 
 SEED = str(SCENARIOS / "enslig-mor-2006.toml")
 KRONER = re.compile(r"-?\d{1,3}(?: \d{3})*,\d{2} kr")

@@ -269,7 +269,7 @@ def test_command_prints_the_estimate_and_refuses_bad_input(tmp_path):
     from click.testing import CliRunner
     from conftest import SCENARIOS
 
-    from cli import main
+    from planner.cli import main
 
     r = CliRunner().invoke(main, ["entitlement", str(SCENARIOS / "uten-bostotte.toml"), "--as-of", "2026-01-01"],
                            catch_exceptions=False)

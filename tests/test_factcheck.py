@@ -103,6 +103,7 @@ LATE_BRIDGE = ({**ROBUST_BUFFER[0], "opening_balance": 400,
                 "arrears": {"amount": 1000, "creditor": "utleier"}}, None, [])
 
 
+@pytest.mark.slow  # 300 households through every letter: CI and -m slow (every letter of the default run is fact-checked too)
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=list(HealthCheck))
 @given(timing_households())
 @example(ROBUST_BUFFER)
@@ -137,6 +138,7 @@ def _pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
 
 
+@pytest.mark.slow  # PDFs rendered and read back
 @settings(max_examples=examples(12), deadline=None, suppress_health_check=list(HealthCheck))
 @given(timing_households())
 def test_pdf_letters_say_only_facts(case):

@@ -38,7 +38,7 @@ class _Result:
 def _cli(*args: str) -> _Result:
     """`planner ARGS` as an office's scheduler runs it: a process of its own (this checkout's)."""
     root = Path(__file__).resolve().parent.parent
-    return _Result(subprocess.run([sys.executable, "-m", "cli", *args], cwd=root, capture_output=True, text=True,
+    return _Result(subprocess.run([sys.executable, "-m", "planner", *args], cwd=root, capture_output=True, text=True,
                                   env={**os.environ, "PYTHONPATH": str(root)}))
 
 

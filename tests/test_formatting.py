@@ -104,7 +104,7 @@ def test_every_cli_date_option_takes_dd_mm_yyyy():
     bad = CliRunner().invoke(show, ["--as-of", "30.02.2026"])
     assert bad.exit_code == 2 and "«30.02.2026» er ingen dato som finnes" in bad.output
     # the real options: no click.DateTime left (it takes ISO only)
-    from cli import main
+    from planner.cli import main
 
     def options(cmd, path=()):
         for p in cmd.params:

@@ -15,6 +15,7 @@ import pytest
 from halfyear_gen import ADDRESS, LEVERS, NAME, PERIOD, PREVIOUS, case_of, effective, truth, write_batch, write_db
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from planner.halfyear import Caseload, Period, build_report, render
 from planner.halfyear.batchsource import ReportInputError, read_batch
@@ -94,7 +95,7 @@ def test_suppression_by_hand():
     assert suppress([[2]], True, False) == [[True, True]]  # a total equal to its only part goes with it
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.integers(1, 5).flatmap(lambda r: st.integers(1, 4).flatmap(
     lambda c: st.lists(st.lists(st.integers(0, 40), min_size=c, max_size=c), min_size=r, max_size=r))),
        st.booleans(), st.booleans())
@@ -340,7 +341,7 @@ def test_real_batch_output(tmp_path):
     import csv
 
     out = tmp_path / "res"
-    subprocess.run([sys.executable, "-m", "cli", "batch", "scenarios/batch/tenants.csv", "scenarios/batch/payouts.csv",
+    subprocess.run([sys.executable, "-m", "planner", "batch", "scenarios/batch/tenants.csv", "scenarios/batch/payouts.csv",
                     "--out", str(out), "--no-progress", "--workers", "1"], cwd=ROOT, check=True, capture_output=True)
     rows = list(csv.DictReader(open(out / "results.csv", encoding="utf-8")))
     cases, line = read_batch(out)
@@ -377,6 +378,7 @@ def test_batch_reader_bad_input(tmp_path):
 # --------------------------------------------------------------------------- formats and bytes
 
 
+@pytest.mark.slow  # the report rendered twice in every format, PDF included
 def test_same_bytes_every_run(truths):
     outputs = []
     for _ in range(2):
@@ -425,7 +427,7 @@ def test_markdown_cells_match_the_grid(report):
 
 
 def run(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "cli", "report", *args], cwd=cwd, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "planner", "report", *args], cwd=cwd, capture_output=True, text=True)
 
 
 def test_command(tmp_path, truths):
@@ -452,6 +454,7 @@ def test_command(tmp_path, truths):
         assert msg in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.slow  # three report runs in subprocesses, PDF included (read_db is in every figure test)
 def test_database_source(db_url, truths, tmp_path):
     """`--db`: the bin is left out, and nothing of the case record but office, age band and
     gender reaches any format (the records hold a name, an address and a case number)."""

@@ -19,6 +19,7 @@ import pytest
 from halfyear_gen import PERIOD, case_of, truth
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from planner.halfyear import Caseload, Period, build_report, render
 from planner.halfyear.charts import chart_data, figure_chart
@@ -268,7 +269,7 @@ def pinned(values: list[list[int]], row_total: bool, col_total: bool) -> list[tu
 
 
 @pytest.mark.skipif(importlib.util.find_spec("scipy") is None, reason="scipy (the independent MILP) not installed")
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(1, 4).flatmap(lambda r: st.integers(1, 4).flatmap(
     lambda c: st.lists(st.lists(st.integers(0, 25), min_size=c, max_size=c), min_size=r, max_size=r))),
        st.booleans(), st.booleans())
@@ -276,6 +277,7 @@ def test_no_small_cell_can_be_worked_out_from_the_marks(values, row_total, col_t
     assert pinned(values, row_total, col_total) == []
 
 
+@pytest.mark.slow  # the report rendered twice in every format, PDF included
 def test_same_bytes_with_secondary_marks(report):
     for fmt in ("md", "html", "xlsx"):
         assert render(report, fmt) == render(report, fmt), fmt

@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 from conftest import ROOT, SCENARIOS
 
-from cli import main
+from planner.cli import main
 
 SEED = str(SCENARIOS / "enslig-mor-2006.toml")
 LOW = str(SCENARIOS / "lav-inntekt.toml")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from planner.cli import main
 from planner.io.errors import InputError
 from planner.io.household import household_from_dict, read_household
 

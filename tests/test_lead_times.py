@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import examples
 from test_solver import small_households
 
 from planner.asof import HorizonPassed, align
@@ -28,7 +29,7 @@ def _bookings(txs, kinds, before_day, stream=None, skip_months=()):
                   and t.rent_month not in skip_months)
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_households(months=4), st.integers(0, 20), st.integers(0, 12), st.integers(0, 25), st.integers(0, 20))
 def test_bookings_before_each_effective_from_are_the_current_schedule(h, back, decide, lead, ded):
     """Random as-of dates and lead times: every booking before an intervention's effective_from
@@ -94,7 +95,7 @@ def test_bostotte_goes_to_the_kommune_from_the_payout_after_the_cut_off(scenario
 def test_a_passed_horizon_is_refused_naming_roll_forward(scenario, tmp_path):
     from click.testing import CliRunner
 
-    from cli import main
+    from planner.cli import main
 
     h = scenario("enslig-mor-2006")
     with pytest.raises(HorizonPassed, match="--roll-forward"):
@@ -139,7 +140,7 @@ def test_the_done_when_command(tmp_path):
     contract, every lever with request_by >= as_of and effective_from after its lead, bridged."""
     from click.testing import CliRunner
 
-    from cli import main
+    from planner.cli import main
 
     r = CliRunner().invoke(main, ["plan", "scenarios/enslig-mor-2006.toml", "--as-of", "2026-11-29",
                                   "--roll-forward", "--format", "json"])
@@ -172,7 +173,7 @@ def test_check_letter_and_batch_take_the_as_of_date(tmp_path):
     batch reports it as a row naming --roll-forward, never drops it."""
     from click.testing import CliRunner
 
-    from cli import main
+    from planner.cli import main
 
     r = CliRunner().invoke(main, ["check", "scenarios/enslig-mor-2006.toml", "--as-of", "2026-11-29", "--format", "json"])
     assert r.exit_code == 0 and json.loads(r.stdout)["horizon"]["start"] == "2026-11-29"
@@ -235,7 +236,7 @@ def _figures(doc: dict, h: Household) -> set[int]:
     return out
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_households(months=4), st.integers(0, 15))
 def test_every_amount_in_every_letter_is_the_plans(h, back):
     """Generated households planned on a random as-of date: every kroner amount in every

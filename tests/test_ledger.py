@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from planner.cli import main
 from planner.ledger.run import LedgerOptions, run_ledger
 from planner.ledger.synth import PLANTED, generate, to_csv
 
@@ -460,6 +460,7 @@ def test_web_ledger_import(tmp_path):
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from strategies import examples  # noqa: E402
 
 _KINDS = ["charge", "payment", "reversal", "returned", "credit"]
 
@@ -512,7 +513,7 @@ def _reference(rows_, as_of: int):
     return out
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(bookings(), st.integers(0, 150))
 def test_vectorised_analysis_matches_a_plain_loop(rows_, as_of_offset):
     from planner.ledger.analysis import analyse

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from planner.cli import main
 from planner.ledger.measure import precision_recall
 from planner.ledger.run import LedgerOptions, run_ledger
 from planner.ledger.synth import PLANTED, Generated, generate

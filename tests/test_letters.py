@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, SCENARIOS
 
-from cli import main
+from planner.cli import main
 
 LETTER_DATE = date(2025, 12, 1)
 REPLY_BY = date(2025, 12, 15)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from planner.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SCEN = ROOT / "scenarios"

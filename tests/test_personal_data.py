@@ -9,7 +9,7 @@ import csv
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from planner.cli import main
 from planner.io.errors import InputError
 from planner.io.household import household_from_dict
 

@@ -153,7 +153,7 @@ def test_check_plan_names_the_path():
 
 def test_plan_refuses_a_plan_that_fails_the_schema(monkeypatch):
     import planner.assessment
-    from cli import main
+    from planner.cli import main
 
     monkeypatch.setattr(planner.assessment, "plan_explained", _broken(planner.assessment.plan_explained))
     r = CliRunner().invoke(main, ["plan", str(SEED), "--as-of", "2026-01-01", "--format", "json",

@@ -30,7 +30,7 @@ SEEDS = range(48)
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     """The command as installed, with Python's warnings shown (a library warning would reach stderr)."""
-    return subprocess.run([sys.executable, "-W", "default", "-m", "cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-W", "default", "-m", "planner", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
 
 

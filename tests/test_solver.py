@@ -376,8 +376,8 @@ def test_plan_cli_json_is_identical_across_processes(tmp_path):
     import sys
 
     root = Path(__file__).resolve().parent.parent
-    cmd = [sys.executable, str(root / "cli.py"), "plan", str(root / "scenarios" / "aap-drift.toml"), "--format", "json"]
-    outs = [subprocess.run(cmd, capture_output=True, check=True).stdout for _ in range(2)]
+    cmd = [sys.executable, "-m", "planner", "plan", str(root / "scenarios" / "aap-drift.toml"), "--format", "json"]
+    outs = [subprocess.run(cmd, cwd=root, capture_output=True, check=True).stdout for _ in range(2)]
     assert outs[0] == outs[1]
     jsonschema.validate(json.loads(outs[0]), SCHEMA)
 
@@ -489,7 +489,7 @@ def test_plan_cli_reports_a_timeout_without_a_traceback(monkeypatch):
     from click.testing import CliRunner
 
     import planner.solver as solver_mod
-    from cli import main
+    from planner.cli import main
 
     def too_slow(*a, **k):
         raise solver_mod.SolverTimeout("no plan found within the time limit")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from click.testing import CliRunner
 from conftest import SCENARIOS
 
-from cli import main
+from planner.cli import main
 from planner.staleness import known_until, stale_warning
 
 FINE = str(SCENARIOS / "alt-i-orden.toml")

@@ -31,7 +31,7 @@ NAV_KINDS = {"aap", "barnetrygd", "kontantstotte", "uforetrygd", "overgangsstona
 
 
 def _cli(*args: str, env_warn: bool = False) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, *(["-W", "default"] if env_warn else []), "-m", "cli", *args]
+    cmd = [sys.executable, *(["-W", "default"] if env_warn else []), "-m", "planner", *args]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 

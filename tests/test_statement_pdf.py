@@ -124,6 +124,7 @@ def test_pdf_columns_found_whatever_the_alignment(css):
         assert st.closing_ore == case.closing_ore and not st.rejected
 
 
+@pytest.mark.slow  # 48 statements printed to PDF and read back
 def test_detection_precision_recall_on_generated_pdf_statements():
     """The measure of tests/test_statement.py on the 48 generated households, printed to PDF
     (the two layouts in turn): precision and recall of the streams at least 0.95, and every
@@ -168,7 +169,7 @@ def test_pdf_chosen_by_suffix_and_by_format_option(tmp_path):
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "planner", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
 
 

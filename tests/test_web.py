@@ -131,7 +131,7 @@ def test_login_required_with_auth(tmp_path):
 def test_serve_refuses_a_non_loopback_address_without_auth(tmp_path):
     from click.testing import CliRunner
 
-    from cli import main
+    from planner.cli import main
     from planner.web.command import is_loopback
 
     for host in ("0.0.0.0", "192.168.1.10", "::", "kontor.example"):
@@ -147,7 +147,7 @@ def test_serve_refuses_a_non_loopback_address_without_auth(tmp_path):
 def test_add_user_command_writes_a_hashed_entry(tmp_path):
     from click.testing import CliRunner
 
-    from cli import main
+    from planner.cli import main
     from planner.web.auth import read_users, verify_password
 
     users = tmp_path / "users.txt"

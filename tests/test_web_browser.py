@@ -34,6 +34,7 @@ from _browser import PAGES as SHARED_PAGES  # noqa: E402
 from _browser import require_browser  # noqa: E402  (skips, or fails in CI, without chromium)
 
 sync_api = require_browser()
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(__name__)]  # a browser; in order on one worker
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +61,7 @@ def _serve(tmp: Path, *extra: str):
                MPLBACKEND="Agg", PLANNER_TODAY="2026-01-01")
     with open(log, "w") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", "serve", "--port", str(port), "--db", f"sqlite:///{tmp / 'web.db'}",
+            [sys.executable, "-m", "planner", "serve", "--port", str(port), "--db", f"sqlite:///{tmp / 'web.db'}",
              "--time-limit", "5", *extra],
             cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
         )

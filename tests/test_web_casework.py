@@ -227,7 +227,7 @@ def test_a_batch_folder_becomes_editable_households(client, tmp_path):
 def test_sweep_command_with_an_explicit_date(tmp_path):
     from click.testing import CliRunner
 
-    import cli
+    import planner.cli as cli
     from planner.web.store import Store, households
 
     url = f"sqlite:///{tmp_path / 'w.db'}"

@@ -15,6 +15,7 @@ import pytest
 from _browser import ARGS, CHROMIUM, HID, fill_casework, require_browser
 
 sync_api = require_browser()
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(__name__)]  # a browser; in order on one worker
 from test_web_browser import _serve, create_mother  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

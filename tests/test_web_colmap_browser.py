@@ -11,6 +11,7 @@ from test_web_browser import _axe_problems, _serve
 from test_web_colmap import ODD_LEDGER_HEADER, odd_ledger, odd_statement
 
 sync_api = require_browser()
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(__name__)]  # a browser; in order on one worker
 WIDTHS = (1366, 390)
 
 

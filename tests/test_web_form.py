@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -96,7 +97,7 @@ def test_dates_lists_and_arrears_since_accept_norwegian_dates():
 _VISIBLE = {"day": {"day"}, "every": {"every_days", "first"}, "dates": {"dates"}, "default": set()}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(kind=st.sampled_from(["aap", "dagpenger", "lonn", "sosialhjelp", "barnetrygd", "bostotte"]),
        mode=st.sampled_from(["day", "every", "dates", "default"]),
        day=st.sampled_from(["", "40", "10"]), first=st.sampled_from(["", "14.01.2026", "x"]),
@@ -151,7 +152,7 @@ def _last_bank_day(year: int, month: int) -> date:
     return d
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(year=st.integers(2000, 2090), month=st.integers(1, 12), months=st.integers(1, 24))
 def test_standard_days_name_every_month_off_the_usual_day(year, month, months):
     """Independent check: a month is named in the text exactly when its payout is not the last

@@ -16,6 +16,7 @@ import pytest
 from _browser import ARGS, CHROMIUM, require_browser
 
 sync_api = require_browser()
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(__name__)]  # a browser; in order on one worker
 from test_web_browser import _serve  # noqa: E402
 from test_web_planfollow_browser import _check  # noqa: E402
 
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def batch_out(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("batch") / "resultater"
     tables = ROOT / "scenarios" / "batch"
-    run = subprocess.run([sys.executable, "-m", "cli", "batch", str(tables / "tenants.csv"), str(tables / "payouts.csv"),
+    run = subprocess.run([sys.executable, "-m", "planner", "batch", str(tables / "tenants.csv"), str(tables / "payouts.csv"),
                           "--out", str(out), "--as-of", "2026-01-01", "--workers", "1", "--no-progress"],
                          cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-2000:]

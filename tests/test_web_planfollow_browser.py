@@ -14,6 +14,7 @@ import pytest
 from _browser import ARGS, CHROMIUM, fill_casework, require_browser
 
 sync_api = require_browser()
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(__name__)]  # a browser; in order on one worker
 from test_web_browser import _add, _row  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,7 @@ def server(tmp_path_factory):
                MPLBACKEND="Agg", PLANNER_TODAY="2027-01-01")
     log = tmp / "server.log"
     with open(log, "w") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--db",
+        proc = subprocess.Popen([sys.executable, "-m", "planner", "serve", "--port", str(port), "--db",
                                  f"sqlite:///{tmp / 'web.db'}", "--time-limit", "5"],
                                 cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -430,7 +430,7 @@ def test_serve_checks_allowed_host_names_and_warns_without_them(tmp_path, users,
     from click.testing import CliRunner
 
     import planner.web.server as server
-    from cli import main
+    from planner.cli import main
 
     seen: list[dict] = []
     monkeypatch.setattr(server, "run", lambda **kw: seen.append(kw))
@@ -560,7 +560,7 @@ def test_security_headers_on_every_page_and_no_store_on_household_data(client):
 def test_secure_cookie_option(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from cli import main
+    from planner.cli import main
 
     with TestClient(make_app(tmp_path, secure_cookie=True), base_url="https://127.0.0.1") as c:
         cookie = c.get("/husstand/ny").headers["set-cookie"].lower()

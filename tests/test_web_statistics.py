@@ -95,7 +95,7 @@ def test_downloads_are_the_commands_bytes(client, db, tmp_path):
         r = client.get(f"/statistikk/halvarsrapport.{fmt}?{Q}")
         assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
         out = tmp_path / f"r.{fmt}"
-        done = subprocess.run([sys.executable, "-m", "cli", "report", "--from", "2026-01-01", "--to", "2026-06-30",
+        done = subprocess.run([sys.executable, "-m", "planner", "report", "--from", "2026-01-01", "--to", "2026-06-30",
                                "--db", db, "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         assert r.content == out.read_bytes(), fmt

@@ -119,6 +119,9 @@ def pseudonymiser(key: bytes | None) -> Callable[[str], str]:
 def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     """Run the ledger analysis; raises `LedgerInputError` (or `InputError` for a bad column map)
     for a ledger that cannot be used at all: the CLI prints it and exits 2."""
+    from ..extras import require
+
+    require("ledger")  # pyarrow is an extra: say so before anything is read or written
     t0 = time.perf_counter()
     colmap = ColumnMap.load(opts.columns)
     ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name)

@@ -157,14 +157,17 @@ def format_for_path(path: str | Path, fmt: str | None = None) -> str:
 def write_letters(household, plan, directory: str | Path, lang: str = "nb", fmt: str = "pdf",
                   sender: Sender | None = None, letter_date: date | None = None, **kw) -> list[Path]:
     """Write one letter for every recipient the plan needs into `directory`; return the paths."""
+    from ..io.files import DIR_MODE, atomic_file
+
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)  # a new folder 0700; a given one is left as it is
     # every letter rendered (and fact-checked) before any is written: one that fails leaves none
     letters = [(out / letter_filename(household.id, to, lang, fmt),
                 render_letter(household, plan, to, lang, fmt, sender, letter_date, **kw))
                for to in recipients(plan, household)]
-    for path, data in letters:
-        path.write_bytes(data)
+    for path, data in letters:  # the tenant's name, address and money: 0600 like every output
+        with atomic_file(path, "wb") as fh:
+            fh.write(data)
     return [path for path, _ in letters]
 
 

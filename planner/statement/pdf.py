@@ -109,6 +109,12 @@ def read_pdf(data: bytes, name: str) -> Statement:
 def _pages(data: bytes, name: str) -> list[tuple[list[_Word], bool]]:
     """Each page's words and whether it holds an image. Every library error of an encrypted or
     broken file becomes one line: which one pdfminer raises differs by the damage."""
+    from ..extras import MissingExtra, require
+
+    try:
+        require("pdf")  # pdfplumber is an extra (`pip install 'planner[pdf]'`)
+    except MissingExtra as exc:
+        raise fail(name, str(exc)) from None
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError

@@ -1,4 +1,4 @@
-"""`planner serve`: the click command (registered by cli.py). Imports FastAPI and uvicorn only
+"""`planner serve`: the click command (registered by planner/cli.py). Imports FastAPI and uvicorn only
 when it runs, so `planner --help` stays fast."""
 
 from __future__ import annotations

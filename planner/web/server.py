@@ -5,6 +5,7 @@ per request with the route pattern only (see `app.privacy_log`)."""
 from __future__ import annotations
 
 import logging
+import logging.config
 
 LOG_CONFIG = {
     "version": 1,
@@ -39,6 +40,9 @@ def run(host: str, port: int, db_url: str | None, users_file: str | None, time_l
         raise
     except Exception as exc:  # noqa: BLE001 - any failure to open the database is the user's URL
         raise DatabaseUnusable(database_problem(url, exc)) from None
+    # uvicorn applies LOG_CONFIG only when it starts: before that an INFO line would go nowhere,
+    # and the administrator must see which database this server uses (never its password)
+    logging.config.dictConfig(LOG_CONFIG)
     logging.getLogger("planner.web").info(
         "database %s; login %s", _safe_url(url), "required" if users_file else "off (loopback only)")
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=LOG_CONFIG, server_header=False,
@@ -56,7 +60,11 @@ def database_problem(url: str, exc: Exception) -> str:
         return (f"--db: {url.split('@')[-1]!r} is not a database URL; use e.g. sqlite:///planner.db or "
                 "postgresql+psycopg://USER:PASSWORD@HOST/planner")
     if isinstance(exc, ModuleNotFoundError):
-        return f"--db {shown}: the database driver is not installed ({exc.name}); e.g. pip install 'psycopg[binary]'"
+        from ..extras import missing_extra
+
+        extra = missing_extra(exc)
+        return f"--db {shown}: the database driver is not installed ({exc.name}); " + (
+            extra.install if extra else f"pip install {exc.name}")
     return f"--db {shown}: cannot open the database ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
 
 

@@ -40,6 +40,7 @@ def ledger_page(request: Request):
 
 @router.post("/reskontro", response_class=HTMLResponse)
 async def ledger_import(request: Request):
+    from ...extras import MissingExtra
     from ...io.errors import InputError
     from ...ledger.reading import MissingColumns
     from ...ledger.run import LedgerInputError, LedgerOptions, run_ledger
@@ -86,6 +87,8 @@ async def ledger_import(request: Request):
         except LedgerInputError as exc:
             offer = colpick.after_failure("ledger", data, name, chosen) if chosen or isinstance(exc, MissingColumns) else None
             return _page(request, {"error": str(exc), "mapping": offer}, 422)
+        except MissingExtra as exc:  # the server was installed without the ledger's extra
+            return _page(request, {"error": f"Reskontro kan ikke leses på denne serveren: {exc.install}"}, 503)
         except InputError as exc:
             return _page(request, {"error": "; ".join(str(p).replace(str(colmap), "kolonnekart") for p in exc.problems)},
                          422)

@@ -7,7 +7,6 @@ commands, so `planner --help` and a single `planner check` start fast.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -61,7 +60,24 @@ def _chart_path(base: str, household_id: str, many: bool) -> Path:
     return p.with_name(f"{p.stem}-{household_id}{p.suffix or '.png'}") if many else p
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Planner(click.Group):
+    """The command group. A command that reaches a part installed as an extra that is missing
+    (planner/extras.py: pyarrow for the ledger, pdfplumber, psycopg, Dask) ends with one line
+    naming the extra to install and exit status 2, never a traceback about a module."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from planner.extras import MissingExtra, missing_extra
+
+        try:
+            return super().invoke(ctx)
+        except (ModuleNotFoundError, MissingExtra) as exc:
+            missing = missing_extra(exc)
+            if missing is None:
+                raise
+            _fail_input([str(missing)])
+
+
+@click.group(cls=_Planner, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="planner")
 def main() -> None:
     """Payout-date coordination planner for municipal housing tenants."""
@@ -467,8 +483,11 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
     except LetterError as exc:
         _fail_input([f"{file}: {exc}"])
     try:
+        from planner.io.files import atomic_file
+
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        with atomic_file(out, "wb") as fh:  # the tenant's name, address and money: owner only (0600)
+            fh.write(data)
     except OSError as exc:
         _fail_input([f"--out {out}: cannot write the letter ({exc.strerror or exc})"])
     _warn_late_letter(h, p, o)
@@ -517,10 +536,10 @@ def entitlement_cmd(file: Path, as_of=None, letter_to=None, out=None, fmt=None, 
     except (LetterConfigError, LetterError) as exc:
         _fail_input([f"{file}: {exc}"])
     try:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # about a person: owner only
-        with os.fdopen(fd, "wb") as fh:
+        from planner.io.files import atomic_file
+
+        with atomic_file(out, "wb") as fh:  # about a person: owner only (0600)
             fh.write(data)
-        os.chmod(out, 0o600)
     except OSError as exc:
         _fail_input([f"--out {out}: cannot write the letter ({exc.strerror or exc})"])
     click.echo(f"Brev: {out}", err=True)
@@ -602,11 +621,10 @@ def import_statement(files, fmt, columns, preset, as_of, hid, account, out) -> N
                    f"kontoutskriften ({nb_date(found.statement_end)}): saldoen i utkastet kan være utdatert", err=True)
     text = toml_text(found, start, hid, files=len(files))
     try:
+        from planner.io.files import write_atomic
+
         out.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # a tenant's money: owner only
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(out, 0o600)
+        write_atomic(out, text)  # a tenant's money: owner only (0600)
     except OSError as exc:
         _fail_input([f"--out {out}: kan ikke skrive utkastet ({exc.strerror or exc})"])
     click.echo(f"Utkast: {out} ({len(found.incomes)} inntekter, {len(found.expenses)} utgifter, "
