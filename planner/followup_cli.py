@@ -13,14 +13,16 @@ from pathlib import Path
 
 import click
 
+from planner.io.dateparam import DATE
+
 EXIT_INPUT = 2
 
 
 @click.command(name="follow-up")
 @click.argument("ledger", type=click.Path(path_type=Path))
 @click.option("--db", "db_url", default=None, metavar="URL", help="Database URL (as for planner serve).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="The day to judge on, YYYY-MM-DD (default today); later bookings are left out.")
+@click.option("--as-of", "as_of", type=DATE, default=None,
+              help="The day to judge on, dd.mm.åååå or YYYY-MM-DD (default today); later bookings are left out.")
 @click.option("--columns", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Column map (TOML), as for planner ledger.")
 def follow_up_cmd(ledger: Path, db_url: str | None, as_of, columns: Path | None) -> None:
@@ -29,14 +31,14 @@ def follow_up_cmd(ledger: Path, db_url: str | None, as_of, columns: Path | None)
     from planner.io.errors import InputError
     from planner.ledger.reading import LedgerInputError
     from planner.web.planfollow import follow_up, run_text
-    from planner.web.server import _database_problem
+    from planner.web.server import database_problem
     from planner.web.store import Store, default_url
 
     url = db_url or default_url()
     try:
         store = Store(url)
     except Exception as exc:  # noqa: BLE001 - the user's URL
-        click.echo(f"error: {_database_problem(url, exc)}", err=True)
+        click.echo(f"error: {database_problem(url, exc)}", err=True)
         sys.exit(EXIT_INPUT)
     try:
         colmap = None
@@ -44,7 +46,7 @@ def follow_up_cmd(ledger: Path, db_url: str | None, as_of, columns: Path | None)
             from planner.io.tables import ColumnMap
 
             colmap = ColumnMap.load(columns)
-        run = follow_up(store, ledger, as_of.date() if as_of else asof.today(), colmap=colmap)
+        run = follow_up(store, ledger, as_of or asof.today(), colmap=colmap)
     except LedgerInputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_INPUT)
