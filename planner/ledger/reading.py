@@ -198,6 +198,8 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledg
     if not any(headers):
         raise LedgerInputError(f"{name}: row 1: the header row is empty: expected column names")
     ours, unused = _map_columns(name, headers, colmap, head + 1)
+    if not first.endswith(("\n", "\r")):  # the file ends inside the header: pyarrow cannot skip it
+        raise LedgerInputError(f"{name}: no usable row: the file has a header and no bookings")
     wanted = {o: headers.index(t) for o, t in ours.items()}
     ragged: list[int] = []
 

@@ -182,6 +182,9 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
                     tables.append(t)
                 if opts.progress:
                     opts.progress("analyse", b + 1, k)
+            if not tables and s.rows_after_as_of and not incomplete:
+                raise LedgerInputError(f"{ledger.name}: nothing to judge: every booking is dated after the as-of date"
+                                       f" {opts.as_of.isoformat()} (give a later --as-of); nothing was written")
             ok = True
         finally:
             for a in (months_out, json_out, text_out):
