@@ -73,3 +73,52 @@ def test_web_ledger_header_only_and_early_as_of_are_4xx(tmp_path: Path):
                          files={"ledger": ("r.csv", body, "text/csv")})
             assert 400 <= res.status_code < 500, (body, res.status_code)
             assert "r.csv" in res.text
+
+
+# --------------------------------------------------------------------------- 2. ledger: one fødselsnummer rule
+
+def _fnr(first9: str) -> str:
+    """A valid fødselsnummer (or D-number) from its first nine digits: python-stdnum's check digits."""
+    from stdnum.no import fodselsnummer
+
+    c1 = fodselsnummer.calc_check_digit1(first9)
+    return first9 + c1 + fodselsnummer.calc_check_digit2(first9 + c1)
+
+
+def _all_bytes(out: Path) -> bytes:
+    import zipfile
+
+    data = b""
+    for f in sorted(out.rglob("*")):
+        if f.is_file():
+            data += f.read_bytes()
+            if f.suffix == ".zip":
+                with zipfile.ZipFile(f) as z:
+                    data += b"".join(z.read(n) for n in z.namelist())
+    return data
+
+
+@pytest.mark.parametrize("pseudonymise", [False, True])
+def test_ledger_national_id_as_tenancy_never_reaches_an_output(tmp_path: Path, monkeypatch, pseudonymise: bool):
+    monkeypatch.setenv("PLANNER_PSEUDONYM_KEY", "k" * 32)
+    fnr, dnr = _fnr("010180123"), _fnr("410180123")
+    spellings = [fnr, f"{fnr[:6]}-{fnr[6:]}", f"{fnr[:2]}.{fnr[2:4]}.{fnr[4:6]} {fnr[6:]}", dnr]
+    lines = ["tenancy,date,kind,amount"]
+    for i, tid in enumerate(["L-1", "12345678901", *spellings]):  # 12345678901: eleven digits, not a fødselsnummer
+        for m in range(1, 7):
+            lines += [f"{tid},2026-0{m}-01,charge,9500", f"{tid},2026-0{m}-0{2 + i % 5},payment,9500"]
+    path = tmp_path / "l.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "o"
+    res = cli("ledger", str(path), "--out", str(out), "--as-of", "2026-06-30", *(["--pseudonymise"] if pseudonymise else []))
+    assert res.exit_code == 0, res.output
+    data = _all_bytes(out)
+    for n in (fnr, dnr):
+        assert n.encode() not in data and n[6:].encode() not in data
+    import csv
+
+    with open(out / "errors.csv", encoding="utf-8", newline="") as fh:
+        errs = list(csv.DictReader(fh))
+    assert len(errs) == 12 * len(spellings)  # every row of such a tenancy refused, none silently dropped
+    with open(out / "tenancies.csv", encoding="utf-8", newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == 2  # L-1 and the case number: the one rule, as in batch

@@ -33,6 +33,7 @@ import pandas as pd
 
 from ..io.tables import LEDGER_COLUMNS, LEDGER_KINDS, ColumnMap, RowError, guess_separator
 from ..io.tables.office import HEADER_SEARCH, csv_header, find_header
+from ..personal import has_national_id
 
 REQUIRED = ("tenancy", "date", "kind", "amount")
 #: Columns that give the amount and its direction instead of `amount` (and `kind`): an export
@@ -63,7 +64,6 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
                    "avdrag nedbetalingsavtale", "nedbetalingsavtale", "avdragsavtale", "termin"),
 }
 MAX_ORE = 100_000_000 * 100  # 100 million kroner: beyond it a cell is a mistake
-_FNR = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
 HIDDEN = "(text not shown)"
 
 
@@ -319,7 +319,7 @@ def _ragged_chunk(path: Path, name: str, sep: str, enc: str, headers: list[str],
                 tid = fields[k].strip() if k < len(fields) else ""
                 errors.append(RowError(name, n, "", "", f"row has {len(fields)} fields, the header has {len(headers)}"
                                        " (a separator inside a cell that is not quoted?); the row is not read",
-                                       None if _FNR.search(tid) else tid or None))
+                                       None if has_national_id(tid) else tid or None))
     import pyarrow as pa
 
     empty = np.empty(0)
@@ -510,8 +510,8 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
     # tenancy
     empty_t = np_(pc.equal(pc.utf8_length(tenancy), 0))
     report(empty_t, "tenancy", "no tenancy id in this row", lambda v: "")
-    fnr = np_(pc.match_substring_regex(tenancy, _FNR_RE2))
-    report(fnr & ~empty_t, "tenancy", "looks like a fødselsnummer (11 digits): use the tenancy (leieforhold) number,"
+    fnr = _national_ids(tenancy)
+    report(fnr & ~empty_t, "tenancy", "holds a fødselsnummer or D-number: use the tenancy (leieforhold) number,"
            " not personal data", lambda v: "")
 
     # date, kind, amount: few distinct values (a ledger has a few hundred dates), so each is
@@ -612,11 +612,22 @@ def _dupkey(trimmed: dict, gi) -> np.ndarray:
     return out
 
 
-_FNR_RE2 = r"(^|\D)\d{6}\s?\d{5}(\D|$)"
+def _national_ids(tenancy) -> np.ndarray:
+    """Which ids hold a fødselsnummer or D-number, by the project's one rule
+    (`planner.personal.has_national_id`, python-stdnum), checked once per distinct id: the same
+    rule as batch and the household files, so no spelling slips through and a case number that
+    merely has eleven digits is not refused."""
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(tenancy)
+    words = enc.dictionary.to_pylist()
+    hit = np.fromiter((has_national_id(w) for w in words), dtype=bool, count=len(words))
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    return hit[np.asarray(idx, dtype=np.int64)] if len(idx) else np.zeros(0, dtype=bool)
 
 
 def _safe_id(t: str | None) -> str | None:
-    return None if not t or _FNR.search(t) else t
+    return None if not t or has_national_id(t) else t
 
 
 def _show_number(v: str) -> str:
@@ -628,7 +639,7 @@ def _show_number(v: str) -> str:
 
 def _show_word(v: str) -> str:
     v = (v or "").strip()
-    return v if re.fullmatch(r"[\w\-/]{1,24}", v) and not _FNR.search(v) else (HIDDEN if v else "")
+    return v if re.fullmatch(r"[\w\-/]{1,24}", v) and not has_national_id(v) else (HIDDEN if v else "")
 
 
 def _normalised(a, plain: str, normalise: Callable[[str], str]):
