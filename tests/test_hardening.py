@@ -122,3 +122,42 @@ def test_ledger_national_id_as_tenancy_never_reaches_an_output(tmp_path: Path, m
     assert len(errs) == 12 * len(spellings)  # every row of such a tenancy refused, none silently dropped
     with open(out / "tenancies.csv", encoding="utf-8", newline="") as fh:
         assert len(list(csv.DictReader(fh))) == 2  # L-1 and the case number: the one rule, as in batch
+
+
+# --------------------------------------------------------------------------- 3. formula cells in every CSV
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_cells(folder: Path) -> list[tuple[str, str]]:
+    """Cells of every CSV under `folder` that a spreadsheet program would run as a formula."""
+    import csv
+    import re
+
+    found = []
+    for f in sorted(folder.rglob("*.csv")):
+        with open(f, encoding="utf-8", newline="") as fh:
+            for row in csv.reader(fh):
+                found += [(f.name, v) for v in row
+                          if v.startswith(_FORMULA) and not re.fullmatch(r"[+-]?[0-9]+(?:[.,][0-9]+)?", v)]
+    return found
+
+
+def test_ledger_csv_outputs_escape_formula_cells(tmp_path: Path):
+    evil = ["=HYPERLINK(\"http://x\")", "+A1", "-B2", "@SUM(1)"]
+    lines = ["tenancy,date,kind,amount"]
+    for tid in ["L-1", *evil]:
+        for m in range(1, 7):
+            lines += [f"{tid},2026-0{m}-01,charge,9500", f"{tid},2026-0{m}-20,payment,9500"]
+    lines += ["=1+1,2026-01-05,charge,9500", "L-1,2026-01-07,charge,=1+2", "L-9,=2+2,charge,100"]
+    path = tmp_path / "l.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "o"
+    assert cli("ledger", str(path), "--out", str(out), "--as-of", "2026-06-30").exit_code == 0
+    assert (out / "months.csv").exists() and (out / "errors.csv").stat().st_size > 100
+    assert _formula_cells(out) == []
+    import csv
+
+    with open(out / "tenancies.csv", encoding="utf-8", newline="") as fh:
+        ids = {r["tenancy"] for r in csv.DictReader(fh)}
+    assert {"'" + e for e in evil} <= ids  # escaped, not dropped
