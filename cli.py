@@ -15,6 +15,8 @@ from typing import Any, NoReturn
 
 import click
 
+from planner.options import DAY
+
 EXIT_INPUT = 2
 EXIT_TIMEOUT = 1  # a household the solver could not finish in time (not an input error)
 EXIT_INVALID_PLAN = 3  # a plan failed docs/plan.schema.json: a planner bug, the plan is not shown
@@ -67,7 +69,7 @@ def main() -> None:
 def _as_of_option(f):
     """`--as-of`: the date the check or plan is made (default today): the opening balance is the
     balance on that day, nothing before it is planned, and every lead time counts from it."""
-    return click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    return click.option("--as-of", "as_of", type=DAY, default=None,
                         help="The day the plan is made (YYYY-MM-DD; default today): opening_balance is the "
                              "balance on that day, nothing before it is planned, lead times count from it.")(f)
 
@@ -483,7 +485,7 @@ def calendar_cmd(year: int, kinds: tuple[str, ...]) -> None:
 @click.option("--preset", default=None, metavar="BANK",
               help="Bank preset for a CSV/XLSX export, whatever its header says: dnb, nordea, sparebank1, sbanken, "
                    "sdc (Handelsbanken, Eika, BN Bank), danske (default: picked from the header).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--as-of", "as_of", type=DAY, default=None,
               help="First day of the draft's plan, YYYY-MM-DD (default: the day after the statement ends).")
 @click.option("--id", "hid", default=None, help="Household id in the draft (default utkast-DATE).")
 @click.option("--account", default=None,
@@ -562,7 +564,7 @@ main.add_command(_report)
               help="Folder for tenancies.csv, months.csv, patterns.*, contact.*, drafts, errors.csv, summary.*.")
 @click.option("--columns", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Column map (TOML), as for planner batch: [ledger] columns, [kinds] words, [sheets], [csv].")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--as-of", "as_of", type=DAY, default=None,
               help="The day to judge from, YYYY-MM-DD (default today); later bookings are left out.")
 @click.option("--pseudonymise", "--pseudonymize", "pseudonymise", is_flag=True,
               help="Replace tenancy ids by keyed hashes (key from $PLANNER_PSEUDONYM_KEY or --key-file).")

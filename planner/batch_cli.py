@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from .options import DAY
+
 EXIT_INPUT = 2
 EXIT_WRITE = 1  # the output could not be written (disk full, read-only), or a household was lost
 EXIT_INVALID_PLAN = 3  # a plan failed docs/plan.schema.json: the household is in errors.csv, its plan not written
@@ -60,7 +62,7 @@ def _today():
 @click.option("--exact-shortfall", is_flag=True,
               help="For households without a plan, solve for the least extra sums (slower); "
                    "default: the sums that suffice with no lever, an upper bound.")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--as-of", "as_of", type=DAY, default=None,
               help="The day the plans are made (default today): lead times count from it; a horizon partly "
                    "before it is planned for what remains, one wholly before it is reported as an error.")
 @click.option("--roll-forward", "roll", is_flag=True,

@@ -161,3 +161,46 @@ def test_ledger_csv_outputs_escape_formula_cells(tmp_path: Path):
     with open(out / "tenancies.csv", encoding="utf-8", newline="") as fh:
         ids = {r["tenancy"] for r in csv.DictReader(fh)}
     assert {"'" + e for e in evil} <= ids  # escaped, not dropped
+
+
+# --------------------------------------------------------------------------- 4. unusual values
+
+SCENARIO = str(Path(__file__).resolve().parent.parent / "scenarios" / "aap-drift.toml")
+BATCH_IN = str(Path(__file__).resolve().parent.parent / "scenarios" / "batch" / "tenants.csv")
+
+
+def _commands(tmp_path: Path) -> dict[str, list[str]]:
+    ledger = tmp_path / "l.csv"
+    ledger.write_text(LEDGER, encoding="utf-8")
+    return {
+        "check": ["check", SCENARIO],
+        "plan": ["plan", SCENARIO],
+        "plan-roll": ["plan", SCENARIO, "--roll-forward"],
+        "check-roll": ["check", SCENARIO, "--roll-forward"],
+        "letter": ["letter", SCENARIO, "--to", "nav"],
+        "ledger": ["ledger", str(ledger), "--out", str(tmp_path / "lo")],
+        "batch": ["batch", BATCH_IN, "--out", str(tmp_path / "bo"), "--check-only", "--workers", "1"],
+        "sweep": ["sweep", "--db", f"sqlite:///{tmp_path / 'w.db'}"],
+    }
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1900-01-01", "2101-01-01"])
+def test_as_of_at_the_calendars_edge_exits_2(tmp_path: Path, day: str):
+    (tmp_path / "w.db").touch()
+    for name, args in _commands(tmp_path).items():
+        res = cli(*args, "--as-of", day)
+        assert res.exit_code == 2, (name, res.output)
+        assert day in res.output and "1990" in res.output, (name, res.output)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-1", "0"])
+def test_time_limits_must_be_finite_and_positive(tmp_path: Path, monkeypatch, value: str):
+    import planner.web.server
+
+    monkeypatch.setattr(planner.web.server, "run", lambda **kw: None)  # accepted: the server would start
+    for args in (["plan", SCENARIO], ["batch", BATCH_IN, "--out", str(tmp_path / "bo"), "--workers", "1"],
+                 ["serve"]):
+        for opt in (["--time-limit"], ["--request-time-limit"]) if args == ["serve"] else (["--time-limit"],):
+            res = cli(*args, *opt, value)
+            assert res.exit_code == 2, (args, opt, res.output)
+            assert "time-limit" in res.output

@@ -8,6 +8,8 @@ import sys
 
 import click
 
+from planner.options import DAY, FiniteRange
+
 EXIT_USAGE = 2
 
 
@@ -55,9 +57,9 @@ def _ascii_host(name: str) -> str:
               help="Require login; users and scrypt password hashes in this file.")
 @click.option("--add-user", "add_user", default=None, metavar="NAME",
               help="Add NAME to the --auth file (or change its password) and exit.")
-@click.option("--time-limit", type=click.FloatRange(0.1, 600), default=10.0, show_default=True,
+@click.option("--time-limit", type=FiniteRange(0.1, 600), default=10.0, show_default=True,
               help="Seconds per solver phase for each plan.")
-@click.option("--request-time-limit", type=click.FloatRange(1, 3600), default=60.0, show_default=True,
+@click.option("--request-time-limit", type=FiniteRange(1, 3600), default=60.0, show_default=True,
               help="Seconds a request may wait for its plan (or password check) before it gets a message.")
 @click.option("--secure-cookie", is_flag=True, default=False,
               help="Send the session cookie over HTTPS only (behind a TLS reverse proxy).")
@@ -127,7 +129,7 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
 
 @click.command(name="sweep")
 @click.option("--db", "db_url", default=None, metavar="URL", help="Database URL (as for planner serve).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), required=True,
+@click.option("--as-of", "as_of", type=DAY, required=True,
               help="The date the retention rules are applied on, YYYY-MM-DD (the server uses today on start).")
 @click.option("--retention-days", type=click.IntRange(0, 36500), default=365, show_default=True,
               help="Erase case records and letters of cases closed more than this many days before --as-of.")
