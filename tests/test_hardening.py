@@ -204,3 +204,13 @@ def test_time_limits_must_be_finite_and_positive(tmp_path: Path, monkeypatch, va
             res = cli(*args, *opt, value)
             assert res.exit_code == 2, (args, opt, res.output)
             assert "time-limit" in res.output
+
+
+# --------------------------------------------------------------------------- 5. sweep on a mistyped database
+
+def test_sweep_refuses_a_database_that_does_not_exist(tmp_path: Path):
+    for db in (tmp_path / "plannr.db", tmp_path / "no" / "such" / "planner.db"):
+        res = cli("sweep", "--db", f"sqlite:///{db}", "--as-of", "2026-03-01")
+        assert res.exit_code == 2, res.output
+        assert str(db) in res.output
+        assert not db.exists()

@@ -141,6 +141,10 @@ def sweep(db_url: str | None, as_of, retention_days: int, bin_days: int) -> None
     from planner.web.store import Store, default_url
 
     url = db_url or default_url()
+    if missing := _missing_sqlite_file(url):
+        click.echo(f"error: --db {url}: the database file {missing} does not exist (a mistyped path?); "
+                   "sweep works on the database planner serve made and never creates one", err=True)
+        sys.exit(EXIT_USAGE)
     try:
         store = Store(url)
     except Exception as exc:  # noqa: BLE001 - the user's URL
@@ -149,3 +153,22 @@ def sweep(db_url: str | None, as_of, retention_days: int, bin_days: int) -> None
     out = store.case.sweep(as_of.date(), retention_days, bin_days)
     click.echo(f"{len(out['case_records'])} saksopplysninger slettet, {len(out['purged'])} husstander slettet "
                f"for godt fra papirkurven (per {as_of.date().isoformat()})")
+
+
+def _missing_sqlite_file(url: str) -> str | None:
+    """The file of a SQLite URL when it does not exist (else None): SQLite would create an empty
+    database there, and a sweep on it would report "0 erased" for a typing error."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None  # Store reports the bad URL
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    if parsed.database.startswith("file:"):
+        return None  # a URI filename: left to SQLite
+    from pathlib import Path
+
+    return None if Path(parsed.database).exists() else parsed.database
