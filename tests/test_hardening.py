@@ -214,3 +214,30 @@ def test_sweep_refuses_a_database_that_does_not_exist(tmp_path: Path):
         assert res.exit_code == 2, res.output
         assert str(db) in res.output
         assert not db.exists()
+
+
+# --------------------------------------------------------------------------- 6. one strict reader for household documents
+
+HOUSEHOLD_TOML = 'id = "h-{n}"\nstart = 2026-01-01\n[[expense]]\nkind = "husleie"\namount = {amount}\nday = 1\n'
+
+
+@pytest.mark.parametrize("name,body", [
+    ("exp.toml", HOUSEHOLD_TOML.format(n=1, amount="1e5").encode()),
+    ("exp.json", b'{"id": "h-2", "start": "2026-01-01", "expense": [{"kind": "husleie", "amount": 1e5, "day": 1}]}'),
+    ("dup.json", b'{"id": "h-3", "id": "h-4", "start": "2026-01-01",'
+                 b' "expense": [{"kind": "husleie", "amount": 5000, "day": 1}]}'),
+])
+def test_web_import_refuses_what_planner_check_refuses(tmp_path: Path, name: str, body: bytes):
+    from planner.io.errors import InputError
+    from planner.io.household import read_household
+
+    path = tmp_path / name
+    path.write_bytes(body)
+    with pytest.raises(InputError):  # the command line's reader refuses it
+        read_household(path)
+    with _web(tmp_path) as c:
+        token = c.get("/import").text.split('name="csrf_token" value="')[1].split('"')[0]
+        res = c.post("/import/toml", files=[("files", (name, body))], data={"csrf_token": token})
+        assert res.status_code == 422, res.text[:300]
+        assert name in res.text
+        assert "h-" not in c.get("/").text.split("<main", 1)[-1]  # nothing stored
