@@ -241,3 +241,81 @@ def test_web_import_refuses_what_planner_check_refuses(tmp_path: Path, name: str
         assert res.status_code == 422, res.text[:300]
         assert name in res.text
         assert "h-" not in c.get("/").text.split("<main", 1)[-1]  # nothing stored
+
+
+# --------------------------------------------------------------------------- 7. temporary files
+
+def _dead_pid() -> int:
+    """The id of a process that has ended (a killed run's)."""
+    import subprocess
+    import sys
+
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid
+
+
+def test_ledger_temporaries_are_private_in_the_output_folder_and_stale_ones_removed(tmp_path: Path, monkeypatch):
+    import os
+    import tempfile
+
+    import planner.ledger.reading as reading
+
+    system_tmp = tmp_path / "systmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    out = tmp_path / "o"
+    out.mkdir()
+    dead, alive = _dead_pid(), os.getppid()
+    stale = [out / f".spool-ledger-{dead}-x1", out / f".ledger-{dead}-y.csv", out / f".tenancies.csv.{dead}.tmp"]
+    stale[0].mkdir()
+    (stale[0] / "b0000.arrow").write_bytes(b"names")
+    for p in stale[1:]:
+        p.write_text("names", encoding="utf-8")
+    live = out / f".months.csv.{alive}.tmp"  # another process still writing: left alone
+    live.write_text("x", encoding="utf-8")
+    copies = []
+    real = reading._clean_copy
+
+    def spy(*args, **kw):
+        path, bad = real(*args, **kw)
+        copies.append((path, path.stat().st_mode & 0o777))
+        return path, bad
+
+    monkeypatch.setattr(reading, "_clean_copy", spy)
+    path = tmp_path / "blandet.csv"  # mixed encodings: the reader makes a cleaned copy
+    path.write_bytes(LEDGER.encode() + "Å1,2026-01-01,charge,9500\n".encode()
+                     + "Ø2,2026-01-01,charge,9500\n".encode("cp1252"))
+    assert cli("ledger", str(path), "--out", str(out), "--as-of", "2026-03-01").exit_code == 0
+    assert copies and all(p.parent == out and mode == 0o600 for p, mode in copies), copies
+    assert list(system_tmp.iterdir()) == []
+    assert not any(p.exists() for p in stale)
+    assert live.exists()
+
+
+def test_report_removes_a_killed_runs_temporary_file(tmp_path: Path):
+    from planner.web.store import Store
+
+    Store(f"sqlite:///{tmp_path / 'r.db'}")
+    stale = tmp_path / f".r.md.{_dead_pid()}.tmp"
+    stale.write_text("half a report", encoding="utf-8")
+    res = cli("report", "--from", "2026-01-01", "--to", "2026-06-30", "--db", f"sqlite:///{tmp_path / 'r.db'}",
+              "--out", str(tmp_path / "r.md"))
+    assert res.exit_code == 0, res.output
+    assert not stale.exists()
+
+
+def test_web_ledger_upload_removes_a_killed_requests_copy(tmp_path: Path, monkeypatch):
+    import tempfile
+
+    system_tmp = tmp_path / "systmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    stale = system_tmp / f"planner-ledger-{_dead_pid()}-abc"
+    stale.mkdir()
+    (stale / "ledger.csv").write_text(LEDGER, encoding="utf-8")
+    with _web(tmp_path) as c:
+        res = c.post("/reskontro", data={"csrf_token": _token(c), "as_of": "2026-03-01"},
+                     files={"ledger": ("r.csv", LEDGER.encode(), "text/csv")})
+        assert res.status_code == 200
+    assert list(system_tmp.iterdir()) == []

@@ -103,8 +103,10 @@ class Ledger:
 
 
 def open_ledger(path: str | Path, colmap: ColumnMap | None = None, chunk_rows: int = 500_000,
-                display_name: str | None = None) -> Ledger:
-    """Open a CSV or XLSX ledger; raises `LedgerInputError` when it cannot be used at all."""
+                display_name: str | None = None, work_dir: Path | None = None) -> Ledger:
+    """Open a CSV or XLSX ledger; raises `LedgerInputError` when it cannot be used at all.
+    A temporary copy (a file of mixed encodings) is written in `work_dir` (the output folder),
+    never in the shared temporary folder."""
     colmap = colmap or ColumnMap()
     path = Path(path)
     name = display_name or str(path)
@@ -119,7 +121,7 @@ def open_ledger(path: str | Path, colmap: ColumnMap | None = None, chunk_rows: i
         raise LedgerInputError(f"{name}: unknown file type {path.suffix!r}; allowed: .csv, .xlsx")
     if path.stat().st_size == 0:
         raise LedgerInputError(f"{name}: the file is empty: expected a header row and one row per booking")
-    return _open_csv(path, name, colmap, chunk_rows)
+    return _open_csv(path, name, colmap, chunk_rows, work_dir)
 
 
 def _usable(ours: dict[str, str]) -> bool:
@@ -176,7 +178,7 @@ def _sniff_encoding(path: Path) -> str:
     return "mixed" if seen_utf8 else "cp1252"
 
 
-def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledger:
+def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_dir: Path | None = None) -> Ledger:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -185,7 +187,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledg
     source = path
     cleanup: list[Path] = []
     if enc == "mixed":  # rows in another encoding are reported, the rest read as UTF-8
-        source, bad_encoding = _clean_copy(path, colmap)
+        source, bad_encoding = _clean_copy(path, colmap, work_dir)
         cleanup.append(source)
         enc = "utf-8"
     read_enc = "utf-8-sig" if enc.replace("_", "-").lower() in ("utf-8", "utf8") else enc
@@ -327,14 +329,15 @@ def _ragged_chunk(path: Path, name: str, sep: str, enc: str, headers: list[str],
                  empty.astype(np.int64), empty.astype(np.uint64), errors, len(errors), 0, len(errors))
 
 
-def _clean_copy(path: Path, colmap: ColumnMap) -> tuple[Path, set[int]]:
+def _clean_copy(path: Path, colmap: ColumnMap, work_dir: Path | None = None) -> tuple[Path, set[int]]:
     """A UTF-8 copy of a file that mixes encodings, and the rows that were not UTF-8.
 
     Read as latin-1 (every byte is a character), so records and quoting are kept; a record whose
     bytes are not UTF-8 is decoded as cp1252 in the copy and reported, because its tenancy id may
     differ from the same tenancy's UTF-8 rows (Ø as one byte or two)."""
     bad: set[int] = set()
-    fd, tmp = tempfile.mkstemp(prefix=".ledger-", suffix=".csv")
+    # 0600, named by this process (a killed run's copy is removed by the next, see run_ledger)
+    fd, tmp = tempfile.mkstemp(prefix=f".ledger-{os.getpid()}-", suffix=".csv", dir=work_dir)
     with open(path, encoding="latin-1", newline="") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
         lines = [src.readline() for _ in range(30)]
         # the header line has the most separators (a title line above it has none)

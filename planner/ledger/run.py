@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..io.files import remove_leftovers
 from ..io.tables import ColumnMap, RowError
 from . import output
 from .analysis import analyse, month_of
@@ -52,6 +53,9 @@ _JUDGING = ("balance_ore", "arrears_ore", "arrears_months", "trend_ore_per_month
             "collector_date", "request_date")
 _HIDDEN_COLUMNS = ["x_collector_day", "x_request_day", "x_collector_line_ore", "x_rises", "x_days"]
 _ALL_COLUMNS = output.TENANCY_COLUMNS + _HIDDEN_COLUMNS
+#: What a killed run leaves in the output folder (the spool, a cleaned copy of the ledger,
+#: half-written outputs): removed by the next run (`remove_leftovers`: ended processes only).
+LEFTOVERS = (".spool-ledger-*", ".ledger-*.csv", ".*.tmp")
 
 
 @dataclass
@@ -120,11 +124,13 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     for a ledger that cannot be used at all: the CLI prints it and exits 2."""
     t0 = time.perf_counter()
     colmap = ColumnMap.load(opts.columns)
-    ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name)
     out = Path(opts.out)
     created = _new_parts(out)
     output.prepare(out)
+    remove_leftovers(out, LEFTOVERS)
+    remove_leftovers(out / "drafts", [".*.tmp"])
     try:
+        ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name, work_dir=out)
         return _run(path, opts, ledger, out, t0)
     except LedgerInputError:
         for p in created:  # no half-written folder: what this run made is removed
@@ -149,7 +155,7 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
     alias = pseudonymiser(opts.key)
     as_of = to_day(opts.as_of)
     errors: list[RowError] = []
-    spool_dir = Path(tempfile.mkdtemp(prefix=".spool-ledger-", dir=out))
+    spool_dir = Path(tempfile.mkdtemp(prefix=f".spool-ledger-{os.getpid()}-", dir=out))
     try:
         buckets = _Buckets(k, spool_dir)
         done_bytes = 0
