@@ -26,8 +26,9 @@ def _fail(msg: str) -> None:
 
 def write_private(path: Path, data: bytes) -> None:
     """`data` to `path` through a 0600 temporary file and an atomic rename."""
-    from ..io.files import private_opener
+    from ..io.files import private_opener, remove_leftovers
 
+    remove_leftovers(path.parent, [f".{path.name}.*.tmp"])  # a killed run's half-written report
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb", opener=private_opener) as fh:
         fh.write(data)

@@ -8,7 +8,8 @@ so another account on a shared office server cannot read them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -60,4 +61,45 @@ def atomic_file(path: Path, mode: str = "w", newline: str | None = None) -> Iter
         raise
 
 
-__all__ = ["DIR_MODE", "FILE_MODE", "atomic_file", "private_dir", "private_opener", "write_atomic"]
+#: The process id in a temporary's name: `.NAME.PID.tmp` (atomic_file) or `PREFIX-PID-RANDOM`
+#: (spool folders, spill folders, cleaned copies).
+_PID_IN_NAME = re.compile(r"\.([0-9]+)\.tmp$|-([0-9]+)-")
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def remove_leftovers(folder: Path, patterns: Iterable[str]) -> int:
+    """Remove the temporaries (files or folders matching `patterns` in `folder`) of runs that
+    were killed: a kill skips every `finally`, and such a temporary is a full copy of the input
+    or output, names included. Only those whose process (the id in the name) has ended are
+    removed, so a run writing beside this one keeps its own. Returns how many were removed."""
+    import shutil
+
+    n = 0
+    if not folder.is_dir():
+        return 0
+    for pattern in patterns:
+        for p in folder.glob(pattern):
+            m = _PID_IN_NAME.search(p.name)
+            if m is None or _running(int(m.group(1) or m.group(2))):
+                continue
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+            n += 1
+    return n
+
+
+__all__ = ["DIR_MODE", "FILE_MODE", "atomic_file", "private_dir", "private_opener", "remove_leftovers",
+           "write_atomic"]

@@ -66,9 +66,10 @@ class ParseError(ValueError):
     """Text that is not a valid TOML or JSON document, or not one a household reader accepts
     (too deeply nested, a number of more than 4 300 digits, a duplicate JSON key)."""
 
-    def __init__(self, message: str, line: int | None = None):
+    def __init__(self, message: str, line: int | None = None, key: str | None = None):
         super().__init__(message)
         self.line = line
+        self.key = key  # the duplicated JSON key, for a reader that words its own message
 
 
 def load_toml(text: str) -> dict:
@@ -100,7 +101,7 @@ def load_json(text: str) -> object:
         raise ParseError(f"is not valid JSON: {exc.msg}", exc.lineno) from None
     except _DuplicateKey as exc:
         raise ParseError(f"is not a valid household: the key {exc.args[0]!r} appears twice in one object;"
-                         " give each key once") from None
+                         " give each key once", key=exc.args[0]) from None
     except RecursionError:
         raise ParseError(f"is not a household file: objects or lists nested too deeply (at most {MAX_DEPTH} levels)") from None
     except ValueError as exc:

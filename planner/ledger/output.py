@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..io.files import atomic_file
+from ..io.tables import csv_safe, csv_safe_frame
 
 FORMAT = "planner.ledger/1"
 
@@ -76,7 +77,7 @@ def write_text(path: Path, text: str) -> None:
 
 def write_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
     with private(path) as fh:
-        frame.to_csv(fh, index=False, columns=columns, lineterminator="\n")
+        csv_safe_frame(frame, columns).to_csv(fh, index=False, lineterminator="\n")
 
 
 def _is_ore(column: str) -> bool:
@@ -159,7 +160,7 @@ class Appender:
         import pyarrow.csv as pcsv
 
         buf = io.BytesIO()
-        table = pa.Table.from_pandas(frame[columns], preserve_index=False)
+        table = pa.Table.from_pandas(csv_safe_frame(frame, columns), preserve_index=False)
         pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
         self.fh.write(buf.getvalue().decode("utf-8"))
 
@@ -186,7 +187,7 @@ def write_errors(path: Path, errors) -> int:
         w.writerow(ERROR_HEADER[:-1] + ["tenancy"])
         xw = ExcelCsv(xfh, EXCEL_ERROR_HEADER)
         for e in errors:
-            w.writerow(e.to_csv())
+            w.writerow([csv_safe(v) for v in e.to_csv()])
             xw.row(e.to_csv())
             n += 1
     return n

@@ -33,6 +33,7 @@ import pandas as pd
 
 from ..io.tables import LEDGER_COLUMNS, LEDGER_KINDS, ColumnMap, RowError, guess_separator
 from ..io.tables.office import HEADER_SEARCH, csv_header, find_header
+from ..personal import has_national_id
 
 REQUIRED = ("tenancy", "date", "kind", "amount")
 #: Columns that give the amount and its direction instead of `amount` (and `kind`): an export
@@ -63,7 +64,6 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
                    "avdrag nedbetalingsavtale", "nedbetalingsavtale", "avdragsavtale", "termin"),
 }
 MAX_ORE = 100_000_000 * 100  # 100 million kroner: beyond it a cell is a mistake
-_FNR = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
 HIDDEN = "(tekst ikke vist)"
 
 
@@ -107,8 +107,10 @@ class Ledger:
 
 
 def open_ledger(path: str | Path, colmap: ColumnMap | None = None, chunk_rows: int = 500_000,
-                display_name: str | None = None) -> Ledger:
-    """Open a CSV or XLSX ledger; raises `LedgerInputError` when it cannot be used at all."""
+                display_name: str | None = None, work_dir: Path | None = None) -> Ledger:
+    """Open a CSV or XLSX ledger; raises `LedgerInputError` when it cannot be used at all.
+    A temporary copy (a file of mixed encodings) is written in `work_dir` (the output folder),
+    never in the shared temporary folder."""
     colmap = colmap or ColumnMap()
     path = Path(path)
     name = display_name or str(path)
@@ -123,7 +125,7 @@ def open_ledger(path: str | Path, colmap: ColumnMap | None = None, chunk_rows: i
         raise LedgerInputError(f"{name}: ukjent filtype «{path.suffix}»; tillatt: .csv, .xlsx")
     if path.stat().st_size == 0:
         raise LedgerInputError(f"{name}: filen er tom: ventet en overskriftsrad og én rad per postering")
-    return _open_csv(path, name, colmap, chunk_rows)
+    return _open_csv(path, name, colmap, chunk_rows, work_dir)
 
 
 def _usable(ours: dict[str, str]) -> bool:
@@ -180,7 +182,7 @@ def _sniff_encoding(path: Path) -> str:
     return "mixed" if seen_utf8 else "cp1252"
 
 
-def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledger:
+def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_dir: Path | None = None) -> Ledger:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -189,7 +191,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledg
     source = path
     cleanup: list[Path] = []
     if enc == "mixed":  # rows in another encoding are reported, the rest read as UTF-8
-        source, bad_encoding = _clean_copy(path, colmap)
+        source, bad_encoding = _clean_copy(path, colmap, work_dir)
         cleanup.append(source)
         enc = "utf-8"
     read_enc = "utf-8-sig" if enc.replace("_", "-").lower() in ("utf-8", "utf8") else enc
@@ -202,6 +204,8 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledg
     if not any(headers):
         raise LedgerInputError(f"{name}: rad 1: overskriftsraden er tom: ventet kolonnenavn")
     ours, unused = _map_columns(name, headers, colmap, head + 1)
+    if not first.endswith(("\n", "\r")):  # the file ends inside the header: pyarrow cannot skip it
+        raise LedgerInputError(f"{name}: ingen rad kan brukes: filen har en overskriftsrad og ingen posteringer")
     wanted = {o: headers.index(t) for o, t in ours.items()}
     ragged: list[int] = []
 
@@ -321,7 +325,7 @@ def _ragged_chunk(path: Path, name: str, sep: str, enc: str, headers: list[str],
                 tid = fields[k].strip() if k < len(fields) else ""
                 errors.append(RowError(name, n, "", "", f"raden har {len(fields)} felt, overskriftsraden har {len(headers)}"
                                        " (et skilletegn inne i en celle uten anførselstegn?); raden er ikke lest",
-                                       None if _FNR.search(tid) else tid or None))
+                                       None if has_national_id(tid) else tid or None))
     import pyarrow as pa
 
     empty = np.empty(0)
@@ -329,14 +333,15 @@ def _ragged_chunk(path: Path, name: str, sep: str, enc: str, headers: list[str],
                  empty.astype(np.int64), empty.astype(np.uint64), errors, len(errors), 0, len(errors))
 
 
-def _clean_copy(path: Path, colmap: ColumnMap) -> tuple[Path, set[int]]:
+def _clean_copy(path: Path, colmap: ColumnMap, work_dir: Path | None = None) -> tuple[Path, set[int]]:
     """A UTF-8 copy of a file that mixes encodings, and the rows that were not UTF-8.
 
     Read as latin-1 (every byte is a character), so records and quoting are kept; a record whose
     bytes are not UTF-8 is decoded as cp1252 in the copy and reported, because its tenancy id may
     differ from the same tenancy's UTF-8 rows (Ø as one byte or two)."""
     bad: set[int] = set()
-    fd, tmp = tempfile.mkstemp(prefix=".ledger-", suffix=".csv")
+    # 0600, named by this process (a killed run's copy is removed by the next, see run_ledger)
+    fd, tmp = tempfile.mkstemp(prefix=f".ledger-{os.getpid()}-", suffix=".csv", dir=work_dir)
     with open(path, encoding="latin-1", newline="") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
         lines = [src.readline() for _ in range(30)]
         # the header line has the most separators (a title line above it has none)
@@ -512,8 +517,8 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
     # tenancy
     empty_t = np_(pc.equal(pc.utf8_length(tenancy), 0))
     report(empty_t, "tenancy", "ingen leieforhold-id i denne raden", lambda v: "")
-    fnr = np_(pc.match_substring_regex(tenancy, _FNR_RE2))
-    report(fnr & ~empty_t, "tenancy", "ser ut som et fødselsnummer (11 sifre): bruk leieforholdets nummer,"
+    fnr = _national_ids(tenancy)
+    report(fnr & ~empty_t, "tenancy", "inneholder et fødselsnummer eller D-nummer: bruk leieforholdets nummer,"
            " ikke personopplysninger", lambda v: "")
 
     # date, kind, amount: few distinct values (a ledger has a few hundred dates), so each is
@@ -614,11 +619,22 @@ def _dupkey(trimmed: dict, gi) -> np.ndarray:
     return out
 
 
-_FNR_RE2 = r"(^|\D)\d{6}\s?\d{5}(\D|$)"
+def _national_ids(tenancy) -> np.ndarray:
+    """Which ids hold a fødselsnummer or D-number, by the project's one rule
+    (`planner.personal.has_national_id`, python-stdnum), checked once per distinct id: the same
+    rule as batch and the household files, so no spelling slips through and a case number that
+    merely has eleven digits is not refused."""
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(tenancy)
+    words = enc.dictionary.to_pylist()
+    hit = np.fromiter((has_national_id(w) for w in words), dtype=bool, count=len(words))
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    return hit[np.asarray(idx, dtype=np.int64)] if len(idx) else np.zeros(0, dtype=bool)
 
 
 def _safe_id(t: str | None) -> str | None:
-    return None if not t or _FNR.search(t) else t
+    return None if not t or has_national_id(t) else t
 
 
 def _show_number(v: str) -> str:
@@ -630,7 +646,7 @@ def _show_number(v: str) -> str:
 
 def _show_word(v: str) -> str:
     v = (v or "").strip()
-    return v if re.fullmatch(r"[\w\-/]{1,24}", v) and not _FNR.search(v) else (HIDDEN if v else "")
+    return v if re.fullmatch(r"[\w\-/]{1,24}", v) and not has_national_id(v) else (HIDDEN if v else "")
 
 
 def _normalised(a, plain: str, normalise: Callable[[str], str]):

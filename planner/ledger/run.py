@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..formatting import excel_date, format_decimal, nb_date
+from ..io.files import remove_leftovers
 from ..io.tables import ColumnMap, RowError
 from . import output
 from .analysis import analyse, month_of
@@ -53,6 +54,9 @@ _JUDGING = ("balance_ore", "arrears_ore", "arrears_months", "trend_ore_per_month
             "collector_date", "request_date")
 _HIDDEN_COLUMNS = ["x_collector_day", "x_request_day", "x_collector_line_ore", "x_rises", "x_days"]
 _ALL_COLUMNS = output.TENANCY_COLUMNS + _HIDDEN_COLUMNS
+#: What a killed run leaves in the output folder (the spool, a cleaned copy of the ledger,
+#: half-written outputs): removed by the next run (`remove_leftovers`: ended processes only).
+LEFTOVERS = (".spool-ledger-*", ".ledger-*.csv", ".*.tmp")
 
 
 @dataclass
@@ -124,11 +128,13 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     require("ledger")  # pyarrow is an extra: say so before anything is read or written
     t0 = time.perf_counter()
     colmap = ColumnMap.load(opts.columns)
-    ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name)
     out = Path(opts.out)
     created = _new_parts(out)
     output.prepare(out)
+    remove_leftovers(out, LEFTOVERS)
+    remove_leftovers(out / "drafts", [".*.tmp"])
     try:
+        ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name, work_dir=out)
         return _run(path, opts, ledger, out, t0)
     except LedgerInputError:
         for p in created:  # no half-written folder: what this run made is removed
@@ -153,7 +159,7 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
     alias = pseudonymiser(opts.key)
     as_of = to_day(opts.as_of)
     errors: list[RowError] = []
-    spool_dir = Path(tempfile.mkdtemp(prefix=".spool-ledger-", dir=out))
+    spool_dir = Path(tempfile.mkdtemp(prefix=f".spool-ledger-{os.getpid()}-", dir=out))
     try:
         buckets = _Buckets(k, spool_dir)
         done_bytes = 0
@@ -186,6 +192,9 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
                     tables.append(t)
                 if opts.progress:
                     opts.progress("analyse", b + 1, k)
+            if not tables and s.rows_after_as_of and not incomplete:
+                raise LedgerInputError(f"{ledger.name}: nothing to judge: every booking is dated after the as-of date"
+                                       f" {opts.as_of.isoformat()} (give a later --as-of); nothing was written")
             ok = True
         finally:
             for a in (months_out, json_out, text_out):

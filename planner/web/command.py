@@ -9,6 +9,7 @@ import sys
 import click
 
 from ..io.dateparam import DATE
+from ..options import FiniteRange
 
 EXIT_USAGE = 2
 
@@ -57,9 +58,9 @@ def _ascii_host(name: str) -> str:
               help="Require login; users and scrypt password hashes in this file.")
 @click.option("--add-user", "add_user", default=None, metavar="NAME",
               help="Add NAME to the --auth file (or change its password) and exit.")
-@click.option("--time-limit", type=click.FloatRange(0.1, 600), default=10.0, show_default=True,
+@click.option("--time-limit", type=FiniteRange(0.1, 600), default=10.0, show_default=True,
               help="Seconds per solver phase for each plan.")
-@click.option("--request-time-limit", type=click.FloatRange(1, 3600), default=60.0, show_default=True,
+@click.option("--request-time-limit", type=FiniteRange(1, 3600), default=60.0, show_default=True,
               help="Seconds a request may wait for its plan (or password check) before it gets a message.")
 @click.option("--secure-cookie", is_flag=True, default=False,
               help="Send the session cookie over HTTPS only (behind a TLS reverse proxy).")
@@ -141,6 +142,10 @@ def sweep(db_url: str | None, as_of, retention_days: int, bin_days: int) -> None
     from planner.web.store import Store, default_url
 
     url = db_url or default_url()
+    if missing := _missing_sqlite_file(url):
+        click.echo(f"error: --db {url}: the database file {missing} does not exist (a mistyped path?); "
+                   "sweep works on the database planner serve made and never creates one", err=True)
+        sys.exit(EXIT_USAGE)
     try:
         store = Store(url)
     except Exception as exc:  # noqa: BLE001 - the user's URL
@@ -149,3 +154,22 @@ def sweep(db_url: str | None, as_of, retention_days: int, bin_days: int) -> None
     out = store.case.sweep(as_of, retention_days, bin_days)
     click.echo(f"{len(out['case_records'])} saksopplysninger slettet, {len(out['purged'])} husstander slettet "
                f"for godt fra papirkurven (per {as_of.isoformat()})")
+
+
+def _missing_sqlite_file(url: str) -> str | None:
+    """The file of a SQLite URL when it does not exist (else None): SQLite would create an empty
+    database there, and a sweep on it would report "0 erased" for a typing error."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None  # Store reports the bad URL
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    if parsed.database.startswith("file:"):
+        return None  # a URI filename: left to SQLite
+    from pathlib import Path
+
+    return None if Path(parsed.database).exists() else parsed.database

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
-import tomllib
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -149,16 +147,21 @@ def parse_document(short: str, data: bytes, limits: Limits, *, toml: bool) -> tu
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, f"{short}: er ikke UTF-8-tekst (feil byte ved posisjon {exc.start})."
+    # the command line's reader (planner.io.household): the same rules for duplicate keys, numbers
+    # written with an exponent (kept as written, so `1e5` kroner is refused), depth and digits
+    from ..io.household import ParseError, load_json, load_toml
+
     try:
-        raw = tomllib.loads(text) if toml else json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        return None, f"{short}: kan ikke leses ({exc})."
-    except RecursionError:
-        return None, f"{short}: er nøstet for dypt (høyst {limits.depth} nivåer med tabeller og lister)."
-    except ValueError as exc:  # int('…' * 5000): "Exceeds the limit (4300 digits) ..."
+        raw = load_toml(text) if toml else load_json(text)
+    except ParseError as exc:
+        where = f", linje {exc.line}" if exc.line else ""
+        if exc.key is not None:
+            return None, f"{short}: nøkkelen «{exc.key}» står to ganger i samme objekt; skriv hver nøkkel én gang."
+        if "nested" in str(exc):
+            return None, f"{short}: er nøstet for dypt (høyst {limits.depth} nivåer med tabeller og lister)."
         if "digits" in str(exc):
             return None, f"{short}: har et tall med for mange sifre (høyst 4300)."
-        return None, f"{short}: kan ikke leses ({str(exc)[:200]})."
+        return None, f"{short}{where}: kan ikke leses ({str(exc)[:200]})."
     if _too_deep(raw, limits.depth):
         return None, f"{short}: er nøstet for dypt (høyst {limits.depth} nivåer med tabeller og lister)."
     return raw, None

@@ -240,6 +240,22 @@ def csv_safe(value: object) -> object:
     return value
 
 
+def csv_safe_frame(frame, columns: list[str]):
+    """`frame[columns]` with every text cell made `csv_safe` (pandas frames written as CSV: the
+    ledger's tables). Only the few cells that start like a formula are touched."""
+    import pandas as pd
+
+    frame = frame[columns]
+    fixes = {}
+    for c in columns:
+        col = frame[c]
+        if len(col) and (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
+            hit = col.str[:1].isin(_FORMULA_START).to_numpy(dtype=bool, na_value=False)
+            if hit.any():
+                fixes[c] = col.where(~hit, col[hit].map(csv_safe))
+    return frame.assign(**fixes) if fixes else frame
+
+
 def write_errors_csv(path: Path, errors) -> int:
     """errors.csv via a temporary file and an atomic rename; returns the number of rows."""
     tmp = path.with_name(path.name + ".tmp")

@@ -11,6 +11,7 @@ message (422), never a 500: the ledger run raises only `LedgerInputError`/`Input
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ...formatting import nb_date, parse_date
+from ...io.files import remove_leftovers
 from ...ledger.patterns import PATTERN_NB
 from .. import colmap as colpick  # the route's own `colmap` is the map file's path
 from ..core import today, web_of
@@ -72,7 +74,9 @@ async def ledger_import(request: Request):
             return _page(request, {"error": problem, "mapping": colpick.after_failure("ledger", data, name, chosen,
                                                                                       problem)}, 422)
         colmap_bytes = colpick.map_toml("ledger", chosen, name, colpick.separator_of(data, name)).encode()
-    work = Path(tempfile.mkdtemp(prefix="planner-ledger-"))  # 0700; removed below, killed or not
+    # 0700, named by this process: removed below, or, after a kill, by the next upload
+    remove_leftovers(Path(tempfile.gettempdir()), ["planner-ledger-*"])
+    work = Path(tempfile.mkdtemp(prefix=f"planner-ledger-{os.getpid()}-"))
     try:
         src = work / f"ledger{suffix}"
         src.write_bytes(data)
