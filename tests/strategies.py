@@ -38,9 +38,14 @@ SHIFTS = (None, None, "before", "after", "none")  # None: the kind's own rule (m
 
 def examples(n: int) -> int:
     """`n` hypothesis examples, capped by $PLANNER_MAX_EXAMPLES (the mutation run sets it low,
-    since it runs the engine tests once per mutant; see README "Mutation testing")."""
+    since it runs the engine tests once per mutant), multiplied in the long random run
+    (PLANNER_HYPOTHESIS=long; docs/development/mutation.md)."""
     cap = os.environ.get("PLANNER_MAX_EXAMPLES")
-    return max(1, min(n, int(cap))) if cap else n
+    if cap:
+        return max(1, min(n, int(cap)))
+    if os.environ.get("PLANNER_HYPOTHESIS") == "long":  # the long random run (tests/conftest.py)
+        return n * int(os.environ.get("PLANNER_LONG_FACTOR", "20"))
+    return n
 
 
 #: Floors (min_balance) in øre: mostly 0, often a round buffer or an agreed overdraft, sometimes

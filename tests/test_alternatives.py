@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import examples
 from test_robust import bank_days_after, every_combination
 
 from planner.calendar import effective_date, nominal_in_month
@@ -129,7 +130,7 @@ def _check(h: Household) -> None:
         assert any(set(q.who_acts()) <= {"tenant", "landlord"} for q in listed)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(households())
 def test_alternatives_are_distinct_verified_ordered_and_optimal(h):
     _check(h)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import examples
 from test_solver import small_households
 
 from planner.asof import HorizonPassed, align
@@ -28,7 +29,7 @@ def _bookings(txs, kinds, before_day, stream=None, skip_months=()):
                   and t.rent_month not in skip_months)
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_households(months=4), st.integers(0, 20), st.integers(0, 12), st.integers(0, 25), st.integers(0, 20))
 def test_bookings_before_each_effective_from_are_the_current_schedule(h, back, decide, lead, ded):
     """Random as-of dates and lead times: every booking before an intervention's effective_from
@@ -235,7 +236,7 @@ def _figures(doc: dict, h: Household) -> set[int]:
     return out
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_households(months=4), st.integers(0, 15))
 def test_every_amount_in_every_letter_is_the_plans(h, back):
     """Generated households planned on a random as-of date: every kroner amount in every

@@ -17,6 +17,7 @@ from functools import lru_cache
 import holidays
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from planner.model import Household
 from planner.solver import plan
@@ -109,7 +110,7 @@ def small_households(draw) -> Household:
     })
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_households())
 def test_robust_plans_hold_for_every_combination_of_delays(h):
     p = plan(h)
@@ -127,7 +128,7 @@ def test_robust_plans_hold_for_every_combination_of_delays(h):
         assert all(n == 0 for _, _, n in p.streams)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_households())
 def test_on_time_plans_may_break_and_robust_ones_do_not(h):
     """`--on-time` plans for payouts on their days only: its `robust` flag tells the truth."""
