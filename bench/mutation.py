@@ -45,7 +45,7 @@ MUTATE = ["planner/money.py", "planner/calendar.py", "planner/periods.py", "plan
 TESTS = ["tests/test_money.py", "tests/test_calendar.py", "tests/test_calendar_households.py",
          "tests/test_properties.py", "tests/test_levers.py", "tests/test_solver.py", "tests/test_lead_times.py",
          "tests/test_asof.py", "tests/test_robust.py", "tests/test_alternatives.py", "tests/test_factcheck.py",
-         "tests/test_lever_dates.py",
+         "tests/test_lever_dates.py", "tests/test_letters.py",
          "tests/test_if_nothing_done.py", "tests/test_plan_contract.py"]
 EXAMPLES = 8  # hypothesis examples per property test in the mutation run
 #: Left out: it starts two CLI processes to show their output is identical, which no mutant can
