@@ -101,12 +101,17 @@ def _mutated_files(tree: Path) -> list[Path]:
 
 
 def _config(tree: Path) -> str:
+    """mutmut's settings, as setup.cfg in the copy (lists one item a line)."""
     tests = [t for t in TESTS if (tree / t).exists()]
     args = ["-p", "no:cacheprovider", *[f"--deselect={t}" for t in DESELECT]]
+
+    def lines(items: list[str]) -> str:
+        return "".join(f"\n    {i}" for i in items)
+
     return ("[mutmut]\nsource_paths = planner/\n"
-            f"only_mutate = {json.dumps(MUTATE)}\n"
-            f"pytest_add_cli_args = {json.dumps(args)}\n"
-            f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
+            f"only_mutate ={lines(MUTATE)}\n"
+            f"pytest_add_cli_args ={lines(args)}\n"
+            f"pytest_add_cli_args_test_selection ={lines(tests)}\n"
             "timeout_multiplier = 10.0\ntimeout_constant = 30.0\nuse_git_change_detection = False\n")
 
 
