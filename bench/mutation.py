@@ -108,7 +108,10 @@ def _config(tree: Path) -> str:
     def lines(items: list[str]) -> str:
         return "".join(f"\n    {i}" for i in items)
 
+    # what the tests read besides the package and the tests (docs/plan.schema.json, scenarios/ ...)
+    extra = sorted(p.name for p in tree.iterdir() if p.name not in ("planner", "tests", "mutants", "setup.cfg"))
     return ("[mutmut]\nsource_paths = planner/\n"
+            f"also_copy ={lines(extra)}\n"
             f"only_mutate ={lines(MUTATE)}\n"
             f"pytest_add_cli_args ={lines(args)}\n"
             f"pytest_add_cli_args_test_selection ={lines(tests)}\n"
