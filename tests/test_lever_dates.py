@@ -61,3 +61,137 @@ def test_the_letter_names_the_payout_moved_onto_a_day_that_has_one():
     assert first is not None and first.value == date(2026, 4, 30)
     assert facts["replaces"].value == date(2026, 5, 29)
     assert (facts["from_day"].value, facts["to_day"].value) == (31, 1)
+
+
+# --------------------------------------------------------------------------- lead times
+# The dates below are counted on the 2026 calendar: 24 December and the weekends are closed,
+# 18, 21 and 31 December are bank days.
+
+def _setup(h: Household, as_of: date, allow: list[str]):
+    """The solver's setup of `h` for a plan made on `as_of` with only `allow` allowed."""
+    from planner.cashflow import transactions
+    from planner.levers.catalogue import resolve
+    from planner.levers.lead import lead_table, timing
+    from planner.solver.setup import setup
+
+    cfg = resolve(h, allow, [k for k in LEVERS if k not in allow])
+    return setup(h, cfg, False, transactions(h), timing=timing(as_of, h.start, lead_table()))
+
+
+def _intervention(lever: str, **params):
+    from planner.results import Intervention
+
+    return Intervention(lever, (), 0, dict(params))
+
+
+def test_a_request_due_on_a_friday_may_still_be_made_over_the_weekend():
+    """One bank day to decide, a booking on Monday 7 December 2026: counted back, the request
+    must be in by Friday 4 December; one sent on Saturday 5 or Sunday 6 December is handled
+    on Monday 7 December, the same as Friday's, so the latest request day is Sunday 6."""
+    from planner.levers.lead import Lead
+
+    assert Lead(decide_days=1).latest_request(date(2026, 12, 7)) == date(2026, 12, 6)
+    # counted in calendar days there is no weekend to wait for
+    assert Lead(decide_days=1, decide_unit="calendar").latest_request(date(2026, 12, 7)) == date(2026, 12, 6)
+    assert Lead(decide_days=2, decide_unit="calendar").latest_request(date(2026, 12, 7)) == date(2026, 12, 5)
+    # a booking on a Wednesday: Tuesday, no weekend in between
+    assert Lead(decide_days=1).latest_request(date(2026, 12, 9)) == date(2026, 12, 8)
+
+
+def _bostotte() -> Household:
+    return Household.model_validate({
+        "id": "bostotte-december", "start": date(2027, 1, 1), "months": 2, "min_balance": 0, "opening_balance": 0,
+        "income": [{"kind": "bostotte", "amount": 3000}], "expense": [{"kind": "husleie", "amount": 1000, "day": 1}],
+        "levers": {"allow": ["bostotte_to_landlord"]}})
+
+
+def test_husbanken_takes_a_transport_for_january_only_by_the_december_cut_off():
+    """The kommune registers the transport 5 bank days after the request; registered by the
+    cut-off of month M (the 25th, in December the 20th), it applies to Husbanken's payout in
+    month M+1. December's cut-off, Sunday 20 December 2026, falls back to Friday 18 December.
+    Asked on Friday 11 December: registered Friday 18 December (14-18), in time for January.
+    Asked on Monday 14 December: registered Monday 21 December (15-18, 21): past the 20th
+    (though before the 25th), so February's payout is the first."""
+    from planner.levers import rules
+    from planner.levers.lead import lead_table, timing
+
+    h, rule = _bostotte(), rules()["bostotte_to_landlord"]
+    assert rule.earliest(h, timing(date(2026, 12, 11), h.start, lead_table())) == date(2027, 1, 1)
+    assert rule.earliest(h, timing(date(2026, 12, 14), h.start, lead_table())) == date(2027, 2, 1)
+    # in November the cut-off is the 25th (a Wednesday): asked Wednesday 18 November,
+    # registered Wednesday 25 November, in time for December; asked the 19th, January
+    assert rule.earliest(h, timing(date(2026, 11, 18), h.start, lead_table())) == date(2026, 12, 1)
+    assert rule.earliest(h, timing(date(2026, 11, 19), h.start, lead_table())) == date(2027, 1, 1)
+    # an office that knows December's run closes on the 15th (a Tuesday), and November's on
+    # the 20th (a Friday): asked Tuesday 8 December, registered Tuesday 15 December, in time;
+    # asked the 9th, too late; asked Friday 13 November, registered the 20th, in time
+    office = lead_table({"bostotte_to_landlord": {"cutoff_day_december": 15, "cutoff_day": 20}})
+    assert rule.earliest(h, timing(date(2026, 12, 8), h.start, office)) == date(2027, 1, 1)
+    assert rule.earliest(h, timing(date(2026, 12, 9), h.start, office)) == date(2027, 2, 1)
+    assert rule.earliest(h, timing(date(2026, 11, 13), h.start, office)) == date(2026, 12, 1)
+    assert rule.earliest(h, timing(date(2026, 11, 16), h.start, office)) == date(2027, 1, 1)
+
+
+def test_the_latest_day_to_ask_husbanken_counts_back_from_the_december_cut_off():
+    """A first payout to the kommune on 20 January 2027 must be registered by December's
+    cut-off, Friday 18 December 2026; 5 bank days before it: Friday 11 December (14-18).
+    (With the 25th the cut-off would be Wednesday 23 December, and the request 16 December.)
+    A first payout on 18 December 2026: November's cut-off, Wednesday 25 November, less 5 bank
+    days: Wednesday 18 November."""
+    from planner.levers import rules
+
+    s = _setup(_bostotte(), date(2026, 10, 1), ["bostotte_to_landlord"])
+    i, rule = _intervention("bostotte_to_landlord", stream="bostotte"), rules()["bostotte_to_landlord"]
+    assert rule.request_by(s, i, date(2027, 1, 20)) == date(2026, 12, 11)
+    assert rule.request_by(s, i, date(2026, 12, 18)) == date(2026, 11, 18)
+
+
+def _deduction(aap: dict) -> Household:
+    return Household.model_validate({
+        "id": "deduction-dates", "start": date(2026, 11, 1), "months": 2, "min_balance": 0, "opening_balance": 0,
+        "income": [{"kind": "aap", "amount": 8000, **aap}], "expense": [{"kind": "husleie", "amount": 1000, "day": 1}],
+        "levers": {"allow": ["deduction"], "deduction_from": ["aap"]}})
+
+
+def test_the_latest_day_to_ask_nav_for_a_deduction_from_a_monthly_payout():
+    """A first deduction on Friday 20 November 2026 from a monthly payout: NAV must have it
+    registered by October's last bank day, Friday 30 October (the 31st is a Saturday), and
+    takes 15 bank days: 29, 28, 27, 26, 23, 22, 21, 20, 19, 16, 15, 14, 13, 12 and 9 October.
+    Friday 9 October; a request over the weekend is handled on Monday 12 October, the same as
+    Friday's: the latest request day is Sunday 11 October."""
+    from planner.levers import rules
+
+    s = _setup(_deduction({"day": 20}), date(2026, 9, 1), ["deduction"])
+    i = _intervention("deduction", stream="aap", amount_ore=100_000)
+    assert rules()["deduction"].request_by(s, i, date(2026, 11, 20)) == date(2026, 10, 11)
+
+
+def test_the_latest_day_to_ask_nav_for_a_deduction_from_a_14_day_payout():
+    """A first deduction on Friday 20 November 2026 from a 14-day payout: registered a whole
+    period (14 days) before, Friday 6 November; 15 bank days before that: 5, 4, 3, 2 November
+    and 30, 29, 28, 27, 26, 23, 22, 21, 20, 19, 16 October: Friday 16 October; with the weekend,
+    Sunday 18 October."""
+    from planner.levers import rules
+
+    s = _setup(_deduction({"first": date(2026, 11, 6)}), date(2026, 9, 1), ["deduction"])
+    i = _intervention("deduction", stream="aap", amount_ore=100_000)
+    assert rules()["deduction"].request_by(s, i, date(2026, 11, 20)) == date(2026, 10, 18)
+
+
+def test_a_norwegian_letter_states_the_norwegian_basis_and_an_english_one_the_english():
+    """The catalogue holds each lever's basis in both languages: the letter cites the one of
+    its own language, without the catalogue's "to verify" notes."""
+    from planner.letters.context import clean_basis, letter_context
+    from planner.levers import catalogue
+
+    h = Household.model_validate({
+        "id": "basis", "start": date(2026, 6, 1), "months": 1, "min_balance": 0, "opening_balance": 0,
+        "income": [{"kind": "annen", "amount": 10000, "dates": [date(2026, 6, 5)]}],
+        "expense": [{"kind": "husleie", "amount": 10000, "day": 1}], "levers": {"rent_days": [1, 5, 10]}})
+    p = plan(h, allow=["rent_day"], forbid=[k for k in LEVERS if k != "rent_day"])
+    assert [i.lever for i in p.interventions] == ["rent_day"]
+    lv = catalogue()["rent_day"]
+    assert lv.basis != lv.basis_nb
+    for lang, basis in (("nb", lv.basis_nb), ("en", lv.basis)):
+        ctx = letter_context(h, p, "landlord", lang, letter_date=date(2026, 5, 1), chart=False)
+        assert [it.basis for it in ctx["items"]] == [clean_basis(basis)]
