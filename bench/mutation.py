@@ -10,6 +10,7 @@ the same object at run time), and mutmut mutates those functions like any other.
 happens in a copy of the working tree (`--out`), so the repository's files are never mutated.
 
     python bench/mutation.py run --sample 400 --seed 26 --out /tmp/mutation   # hours on 2 busy cores
+    python bench/mutation.py rerun --out /tmp/mutation --tests tests/test_lever_dates.py   # survivors vs new tests
     python bench/mutation.py report --out /tmp/mutation [--markdown docs/development/mutation.md]
 
 Each mutant runs the tests that executed its function in a clean run (mutmut's own test
@@ -163,6 +164,33 @@ def run(out: Path, sample: int, seed: int, children: int) -> None:
     report(out)
 
 
+def rerun(out: Path, tests: list[str]) -> None:
+    """The surviving non-equivalent mutants again, against today's `tests` (the tests added for
+    them), with the same engine code: a mutant one of them fails on counts as killed."""
+    mutants = out / "tree" / "mutants"
+    shutil.copytree(ROOT / "tests", mutants / "tests", dirs_exist_ok=True)
+    done = _reruns(out)
+    eq = _equivalents()
+    codes = _results(out)
+    names = json.loads((out / "sample.json").read_text(encoding="utf-8"))["names"]
+    again = [n for n in names if _verdict(codes.get(n)) in ("survived", "no tests", "suspicious")
+             and n not in eq and done.get(n) != "killed"]
+    print(f"running {len(again)} surviving non-equivalent mutants against {' '.join(tests)}", flush=True)
+    for name in again:
+        env = {**_env(), "MUTANT_UNDER_TEST": name}
+        r = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+                           cwd=mutants, env=env, capture_output=True, text=True)
+        done[name] = "killed" if r.returncode == 1 else "survived"
+        print(f"  {name}: {done[name]}", flush=True)
+        (out / "rerun.json").write_text(json.dumps(done, indent=1), encoding="utf-8")
+    report(out)
+
+
+def _reruns(out: Path) -> dict[str, str]:
+    path = out / "rerun.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def _verdict(code: int | None) -> str:
     """mutmut's verdict for a mutant's exit code (a timeout or a crash counts as killed)."""
     from mutmut.stats import status_by_exit_code
@@ -203,8 +231,13 @@ def report(out: Path, markdown: Path | None = None) -> float:
     codes = _results(out)
     per: dict[str, Counter[str]] = defaultdict(Counter)
     survivors: list[tuple[str, str, str]] = []
+    total_rerun = [0]
+    again = _reruns(out)
     for name in chosen["names"]:
         verdict = _verdict(codes.get(name))
+        if verdict != "killed" and again.get(name) == "killed":
+            verdict = "killed"  # by a test added after the run (`rerun`)
+            total_rerun[0] += 1
         c = per[_module(name)]
         c["sampled"] += 1
         if verdict == "killed":
@@ -229,7 +262,8 @@ def report(out: Path, markdown: Path | None = None) -> float:
                  f"{total['equivalent']} | {total['not run']} |")
     summary = (f"kill rate of non-equivalent mutants: {total['killed']}/{counted} = {100 * rate:.1f} % "
                f"({total['sampled']} of {chosen['total']} mutants sampled with seed {chosen['seed']}, "
-               f"{total['equivalent']} equivalent, {total['not run']} not run)")
+               f"{total['equivalent']} equivalent, {total['not run']} not run"
+               + (f"; {total_rerun[0]} of the killed by tests added after the run)" if total_rerun[0] else ")"))
     print("\n".join(table))
     print(summary)
     rows = []
@@ -259,15 +293,19 @@ def _write_markdown(path: Path, table: list[str], summary: str, rows: list[tuple
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["run", "report"])
+    ap.add_argument("command", choices=["run", "rerun", "report"])
     ap.add_argument("--out", type=Path, default=Path("/tmp/mutation"))
     ap.add_argument("--sample", type=int, default=400, help="mutants to run, drawn at random (0: all)")
     ap.add_argument("--seed", type=int, default=26)
     ap.add_argument("--children", type=int, default=2, help="mutants run at once")
     ap.add_argument("--markdown", type=Path, help="write the report into this file")
+    ap.add_argument("--tests", nargs="+", default=["tests/test_lever_dates.py"],
+                    help="rerun: the tests to run the survivors against")
     args = ap.parse_args(argv)
     if args.command == "run":
         run(args.out, args.sample, args.seed, args.children)
+    elif args.command == "rerun":
+        rerun(args.out, args.tests)
     else:
         report(args.out, args.markdown)
 
