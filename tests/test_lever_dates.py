@@ -67,15 +67,16 @@ def test_the_letter_names_the_payout_moved_onto_a_day_that_has_one():
 # The dates below are counted on the 2026 calendar: 24 December and the weekends are closed,
 # 18, 21 and 31 December are bank days.
 
-def _setup(h: Household, as_of: date, allow: list[str]):
-    """The solver's setup of `h` for a plan made on `as_of` with only `allow` allowed."""
+def _setup(h: Household, as_of: date, allow: list[str], office: dict | None = None):
+    """The solver's setup of `h` for a plan made on `as_of` with only `allow` allowed (and an
+    office's own lead times)."""
     from planner.cashflow import transactions
     from planner.levers.catalogue import resolve
     from planner.levers.lead import lead_table, timing
     from planner.solver.setup import setup
 
     cfg = resolve(h, allow, [k for k in LEVERS if k not in allow])
-    return setup(h, cfg, False, transactions(h), timing=timing(as_of, h.start, lead_table()))
+    return setup(h, cfg, False, transactions(h), timing=timing(as_of, h.start, lead_table(office)))
 
 
 def _intervention(lever: str, **params):
@@ -176,6 +177,11 @@ def test_the_latest_day_to_ask_nav_for_a_deduction_from_a_14_day_payout():
     s = _setup(_deduction({"first": date(2026, 11, 6)}), date(2026, 9, 1), ["deduction"])
     i = _intervention("deduction", stream="aap", amount_ore=100_000)
     assert rules()["deduction"].request_by(s, i, date(2026, 11, 20)) == date(2026, 10, 18)
+    # an office whose NAV registers a deduction a week before the payout: Friday 13 November,
+    # less 15 bank days (12 ... 2 November, 30 ... 23 October): Friday 23 October, so Sunday 25
+    s = _setup(_deduction({"first": date(2026, 11, 6)}), date(2026, 9, 1), ["deduction"],
+               {"deduction": {"period_days": 7}})
+    assert rules()["deduction"].request_by(s, i, date(2026, 11, 20)) == date(2026, 10, 25)
 
 
 def test_a_norwegian_letter_states_the_norwegian_basis_and_an_english_one_the_english():
