@@ -83,6 +83,22 @@ def _undecorate(source: str) -> str:
     return "".join(lines)
 
 
+#: Appended to the copy's tests/conftest.py. mutmut runs each mutant in a process forked from
+#: one that has imported the package and the tests: an `lru_cache` filled there (at import, or
+#: while collecting) would answer with the unmutated function's results, and the mutant of a
+#: cached function would never run. Every session starts with the package's caches empty.
+CLEAR_CACHES = """
+
+def pytest_sessionstart(session):  # added by bench/mutation.py (see CLEAR_CACHES there)
+    import functools
+    import gc
+
+    for obj in gc.get_objects():
+        if isinstance(obj, functools._lru_cache_wrapper) and str(getattr(obj, "__module__", "")).startswith("planner"):
+            obj.cache_clear()
+"""
+
+
 def _copy_tree(dest: Path) -> None:
     """The working tree as git sees it (tracked and new files, nothing ignored)."""
     listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
@@ -153,6 +169,8 @@ def run(out: Path, sample: int, seed: int, children: int) -> None:
         (out / "pristine" / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, out / "pristine" / rel)
         path.write_text(_undecorate(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with (tree / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
+        conftest.write(CLEAR_CACHES)
     (tree / "setup.cfg").write_text(_config(tree), encoding="utf-8")
     subprocess.run([sys.executable, "-c", _GENERATE], cwd=tree, env=_env(), check=True, capture_output=True)
     names = _names(tree)
@@ -169,6 +187,8 @@ def rerun(out: Path, tests: list[str]) -> None:
     them), with the same engine code: a mutant one of them fails on counts as killed."""
     mutants = out / "tree" / "mutants"
     shutil.copytree(ROOT / "tests", mutants / "tests", dirs_exist_ok=True)
+    with (mutants / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
+        conftest.write(CLEAR_CACHES)
     done = _reruns(out)
     eq = _equivalents()
     codes = _results(out)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from planner.asof import today as clock_today  # bound before conftest's fixed calendar patches it
 from planner.levers import LEVERS
 from planner.model import Household
 from planner.solver import plan
@@ -201,3 +202,78 @@ def test_a_norwegian_letter_states_the_norwegian_basis_and_an_english_one_the_en
     for lang, basis in (("nb", lv.basis_nb), ("en", lv.basis)):
         ctx = letter_context(h, p, "landlord", lang, letter_date=date(2026, 5, 1), chart=False)
         assert [it.basis for it in ctx["items"]] == [clean_basis(basis)]
+
+
+def test_betalingsutsettelse_asks_the_landlord_before_the_tenant_stops_the_old_debit():
+    """The old debit of Tuesday 1 December 2026 must be stopped a bank day before it runs,
+    Monday 30 November; the landlord takes 5 bank days (27, 26, 25, 24, 23 November): Monday
+    23 November. An office whose tenants need 3 bank days to stop a debit: Thursday 26
+    November, less 5 bank days: Thursday 19 November."""
+    from planner.levers import rules
+
+    h, rule = _bostotte(), rules()["betalingsutsettelse"]
+    i = _intervention("betalingsutsettelse", months=[])
+    s = _setup(h, date(2026, 10, 1), ["betalingsutsettelse"])
+    assert rule.request_by(s, i, date(2026, 12, 1)) == date(2026, 11, 23)
+    s = _setup(h, date(2026, 10, 1), ["betalingsutsettelse"], {"betalingsutsettelse": {"stop_days": 3}})
+    assert rule.request_by(s, i, date(2026, 12, 1)) == date(2026, 11, 19)
+    # never before the day the plan is made
+    s = _setup(h, date(2026, 11, 25), ["betalingsutsettelse"])
+    assert rule.request_by(s, i, date(2026, 12, 1)) == date(2026, 11, 25)
+
+
+# --------------------------------------------------------------------------- as-of day
+
+
+def test_today_is_the_pinned_day_when_one_is_pinned(monkeypatch):
+    import pytest
+
+    from planner.asof import TODAY_ENV, BadToday
+
+    monkeypatch.setenv(TODAY_ENV, " 2026-02-28 ")
+    assert clock_today() == date(2026, 2, 28)
+    monkeypatch.setenv(TODAY_ENV, "28.02.2026")
+    with pytest.raises(BadToday, match="PLANNER_TODAY='28.02.2026' is not a date written YYYY-MM-DD"):
+        clock_today()
+
+
+def test_the_note_says_what_was_done_to_the_horizon():
+    """A horizon of 2026 planned on 2 February: truncated to 2 February - 31 December; rolled
+    forward: 12 months from 2 February 2026 to 1 February 2027."""
+    from planner.asof import align
+
+    h = Household.model_validate({
+        "id": "notes", "start": date(2026, 1, 1), "months": 12, "min_balance": 0, "opening_balance": 0,
+        "income": [{"kind": "annen", "amount": 10000, "day": 5}], "expense": [{"kind": "husleie", "amount": 8000, "day": 1}]})
+    as_of = date(2026, 2, 2)
+    assert align(h, as_of).says(as_of) == ("Perioden begynte før 02.02.2026; planen gjelder det som er igjen, "
+                                           "02.02.2026–31.12.2026.")
+    assert align(h, as_of, roll=True).says(as_of) == ("Perioden er rullet fram: 12 måneder fra 02.02.2026 til "
+                                                      "01.02.2027.")
+    assert align(h, date(2025, 12, 1)).says(date(2025, 12, 1)) == ""
+
+
+def test_amounts_for_dated_months_move_with_a_rolled_horizon():
+    """A stream paid 5 000 kr in March 2025 (and 6 000 kr every December) rolled forward to 1
+    February 2026: March 2025's amount is March 2026's; the month-only key stays."""
+    from planner.asof import align
+
+    h = Household.model_validate({
+        "id": "rolled-amounts", "start": date(2025, 1, 1), "months": 12, "min_balance": 0, "opening_balance": 0,
+        "income": [{"kind": "annen", "amount": 4000, "day": 5, "month_amounts": {"2025-03": 5000, "12": 6000}}],
+        "expense": [{"kind": "husleie", "amount": 1000, "day": 1}]})
+    rolled = align(h, date(2026, 2, 1), roll=True).household
+    (inc,) = rolled.income
+    assert inc.month_amounts == {"2026-03": 500_000, "12": 600_000}
+    assert [inc.amount_for(2026, m) for m in (2, 3, 12)] == [400_000, 500_000, 600_000]
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def test_the_most_common_number_of_payouts_a_month():
+    from planner.facts import most_common_count
+
+    assert most_common_count([]) == 1
+    assert most_common_count([[1, 2], [3, 4], [5]]) == 2
+    assert most_common_count([[1, 2], [3]]) == 1  # a tie: the smaller
