@@ -182,7 +182,7 @@ def run(out: Path, sample: int, seed: int, children: int) -> None:
     report(out)
 
 
-def rerun(out: Path, tests: list[str]) -> None:
+def rerun(out: Path, tests: list[str], only: str = "") -> None:
     """The surviving non-equivalent mutants again, against today's `tests` (the tests added for
     them), with the same engine code: a mutant one of them fails on counts as killed."""
     mutants = out / "tree" / "mutants"
@@ -194,7 +194,7 @@ def rerun(out: Path, tests: list[str]) -> None:
     codes = _results(out)
     names = json.loads((out / "sample.json").read_text(encoding="utf-8"))["names"]
     again = [n for n in names if _verdict(codes.get(n)) in ("survived", "no tests", "suspicious")
-             and n not in eq and done.get(n) != "killed"]
+             and n not in eq and done.get(n) != "killed" and only in n]
     print(f"running {len(again)} surviving non-equivalent mutants against {' '.join(tests)}", flush=True)
     for name in again:
         env = {**_env(), "MUTANT_UNDER_TEST": name}
@@ -321,11 +321,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--markdown", type=Path, help="write the report into this file")
     ap.add_argument("--tests", nargs="+", default=["tests/test_lever_dates.py"],
                     help="rerun: the tests to run the survivors against")
+    ap.add_argument("--only", default="", help="rerun: only the survivors whose name contains this")
     args = ap.parse_args(argv)
     if args.command == "run":
         run(args.out, args.sample, args.seed, args.children)
     elif args.command == "rerun":
-        rerun(args.out, args.tests)
+        rerun(args.out, args.tests, args.only)
     else:
         report(args.out, args.markdown)
 

@@ -277,3 +277,29 @@ def test_the_most_common_number_of_payouts_a_month():
     assert most_common_count([]) == 1
     assert most_common_count([[1, 2], [3, 4], [5]]) == 2
     assert most_common_count([[1, 2], [3]]) == 1  # a tie: the smaller
+
+
+# --------------------------------------------------------------------------- batch labels and overrides
+
+
+def test_each_lever_says_itself_in_a_few_characters_for_the_batch():
+    """The lever column of a batch's results.csv."""
+    from planner.levers import rules
+
+    r = rules()
+    assert r["move_payout"].short({"stream": "aap", "from_day": 20, "to_day": 1}) == "move_payout(aap 20->1)"
+    assert r["deduction"].short({"stream": "uforetrygd", "amount_ore": 150_000}) == "deduction(uforetrygd 1500 kr)"
+    assert r["rent_instalments"].short({"days": [1, 15]}) == "rent_instalments(1,15)"
+    assert r["betalingsutsettelse"].short({"months": [{"rent_month": "2026-06"}, {"rent_month": "2026-07"}]}) == \
+        "betalingsutsettelse(2026-06,2026-07)"
+
+
+def test_an_override_may_repeat_the_data_files_notes():
+    """An office's lead-time file copied from the data file keeps its notes (status, source,
+    the first-booking rule, the Norwegian name): they are read past, not refused."""
+    from planner.levers.lead import lead_table
+
+    notes = {"status": "confirmed", "source": ["x"], "first_booking": "y", "name_nb": "z", "decide_days": 7}
+    lead = lead_table({"deduction": notes})["deduction"]
+    assert (lead.decide_days, lead.extra["period_days"]) == (7, 14)
+    assert lead.status == "UNCERTAIN (overridden)"
