@@ -303,3 +303,25 @@ def test_an_override_may_repeat_the_data_files_notes():
     lead = lead_table({"deduction": notes})["deduction"]
     assert (lead.decide_days, lead.extra["period_days"]) == (7, 14)
     assert lead.status == "UNCERTAIN (overridden)"
+
+
+def test_a_repayment_letter_links_its_figures_to_the_instalments():
+    """Arrears of 1 200 kr, up to 12 months to repay; 10 000 kr on the 1st and 8 000 kr rent
+    on the 5th leave 2 000 kr, so the whole 1 200 kr is paid at once on Wednesday 10 June. The
+    letter's instalment amount, day and count are facts read from the plan's repayment debit
+    (each names it), with no subject (the plan has one repayment)."""
+    from planner.levers import rules
+
+    h = Household.model_validate({
+        "id": "repay", "start": date(2026, 6, 1), "months": 3, "min_balance": 0, "opening_balance": 0,
+        "income": [{"kind": "annen", "amount": 10000, "day": 1}], "expense": [{"kind": "husleie", "amount": 8000, "day": 5}],
+        "arrears": {"amount": 1200, "creditor": "kemneren"}, "levers": {"repay_months": 12}})
+    p = plan(h)
+    (rp,) = [i for i in p.interventions if i.lever == "repayment_plan"]
+    debits = tuple(k for k, t in enumerate(p.transactions) if t.kind == "repayment")
+    assert [(p.transactions[k].date, p.transactions[k].amount_ore) for k in debits] == [(date(2026, 6, 10), -120_000)]
+    _, facts = rules()["repayment_plan"].letter_facts(rp, p, h, None, None)
+    for key in ("amount_ore", "day", "months"):
+        assert (facts[key].subject, tuple(facts[key].tx)) == ("", debits), key
+    assert (facts["amount_ore"].value, facts["day"].value, facts["months"].value, facts["creditor"]) == \
+        (120_000, 10, 1, "kemneren")
