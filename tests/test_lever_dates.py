@@ -202,6 +202,10 @@ def test_a_norwegian_letter_states_the_norwegian_basis_and_an_english_one_the_en
     for lang, basis in (("nb", lv.basis_nb), ("en", lv.basis)):
         ctx = letter_context(h, p, "landlord", lang, letter_date=date(2026, 5, 1), chart=False)
         assert [it.basis for it in ctx["items"]] == [clean_basis(basis)]
+        # and where it comes from, as the data file gives it
+        assert [it.source for it in ctx["items"]] == [
+            "SpareBank 1 SR-Bank, 'Hvordan endrer eller sletter jeg en AvtaleGiro?'; domain.md §4"]
+    assert lv.description == "Rent drawn (autogiro/AvtaleGiro) on another day the landlord accepts."
 
 
 def test_betalingsutsettelse_asks_the_landlord_before_the_tenant_stops_the_old_debit():
