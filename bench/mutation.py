@@ -203,7 +203,6 @@ def rerun(out: Path, tests: list[str], only: str = "") -> None:
         done[name] = "killed" if r.returncode == 1 else "survived"
         print(f"  {name}: {done[name]}", flush=True)
         (out / "rerun.json").write_text(json.dumps(done, indent=1), encoding="utf-8")
-    report(out)
 
 
 def _reruns(out: Path) -> dict[str, str]:
