@@ -255,7 +255,7 @@ def report(out: Path, markdown: Path | None = None) -> float:
     for name in chosen["names"]:
         verdict = _verdict(codes.get(name))
         if verdict != "killed" and again.get(name) == "killed":
-            verdict = "killed"  # by a test added after the run (`rerun`)
+            verdict = "killed"  # by `rerun`: a test added since, or a fresh process
             total_rerun[0] += 1
         c = per[_module(name)]
         c["sampled"] += 1
@@ -282,7 +282,7 @@ def report(out: Path, markdown: Path | None = None) -> float:
     summary = (f"kill rate of non-equivalent mutants: {total['killed']}/{counted} = {100 * rate:.1f} % "
                f"({total['sampled']} of {chosen['total']} mutants sampled with seed {chosen['seed']}, "
                f"{total['equivalent']} equivalent, {total['not run']} not run"
-               + (f"; {total_rerun[0]} of the killed by tests added after the run)" if total_rerun[0] else ")"))
+               + (f"; {total_rerun[0]} of the killed by `rerun`, in a fresh process)" if total_rerun[0] else ")"))
     print("\n".join(table))
     print(summary)
     rows = []
