@@ -43,8 +43,12 @@ def _rent_instalments(i: Intervention, plan: Plan, h: Household, base: Baseline)
     """The intervention in Norwegian for the caseworker: what happens, and why it helps."""
     p = i.params
     days = " og ".join(f"den {day}." for day in p["days"])
+    # a month whose whole rent stays on the old due day does not change: the letters do not
+    # name it, nor does the summary
+    by_month = {k: v for k, v in (p.get("amounts_by_month") or {}).items()
+                if any(a for day, a in zip(p["days"], v) if day != h.rent.day)}
     summary = (f"Husleien trekkes på inntil {len(p['days'])} dager i måneden ({days}): "
-               + instalment_schedule(p["days"], p.get("amounts_by_month") or {"": p["amounts_ore"]}).rstrip(".")
+               + instalment_schedule(p["days"], by_month or {"": p["amounts_ore"]}).rstrip(".")
                + ". Utleier må godta en betalingsavtale med disse trekkdagene og beløpene.")
     due = h.rent.day or 1
     reason = dip_reason(base, monthly_windows(h, due, max(p["days"])), h)

@@ -57,6 +57,17 @@ def _private_home(tmp_path_factory):
     else:
         os.environ["PLANNER_HOME"] = old
 
+# CI draws the same examples on every run (hypothesis loads its own `ci` profile when $CI is set:
+# derandomized, no example database), so CI alone never meets a new household. The long random
+# run (docs/development/mutation.md, "Before you stop"): PLANNER_HYPOTHESIS=long draws new seeds
+# and $PLANNER_LONG_FACTOR (default 20) times the examples of every property test
+# (strategies.examples); a failure prints the blob that replays it, and is kept as an @example.
+elif os.environ.get("PLANNER_HYPOTHESIS") == "long":
+    from hypothesis import settings
+
+    settings.register_profile("long", derandomize=False, deadline=None, print_blob=True)
+    settings.load_profile("long")
+
 
 # --------------------------------------------------------------------------- databases
 # The store's tests run on SQLite and on a real PostgreSQL server: PLANNER_TEST_PG_URL names one

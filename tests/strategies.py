@@ -40,10 +40,13 @@ def examples(n: int) -> int:
     """`n` hypothesis examples; a quarter of them (at least 10) in a developer's default run,
     which is made often ($PLANNER_EXAMPLES=quarter, set by tests/conftest.py; CI and `-m slow`
     draw all `n`); capped by $PLANNER_MAX_EXAMPLES (the mutation run sets it low, since it runs
-    the engine tests once per mutant). See docs/development/testing.md."""
+    the engine tests once per mutant); multiplied in the long random run (PLANNER_HYPOTHESIS=long,
+    docs/development/testing.md). """
     cap = os.environ.get("PLANNER_MAX_EXAMPLES")
     if cap:
         return max(1, min(n, int(cap)))
+    if os.environ.get("PLANNER_HYPOTHESIS") == "long":  # the long random run (tests/conftest.py)
+        return n * int(os.environ.get("PLANNER_LONG_FACTOR", "20"))
     if os.environ.get("PLANNER_EXAMPLES") == "quarter":
         return min(n, max(10, n // 4))
     return n

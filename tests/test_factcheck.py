@@ -103,11 +103,27 @@ LATE_BRIDGE = ({**ROBUST_BUFFER[0], "opening_balance": 400,
                 "arrears": {"amount": 1000, "creditor": "utleier"}}, None, [])
 
 
+#: Found by the long random run: rent split over three days from February to May; June's rent
+#: is whole on the 1st again, as it stands, so no letter names June and the summary must not.
+INSTALMENTS_BACK_TO_ONE_DAY = ({
+    "id": "gen-0", "start": date(2026, 1, 1), "months": 6, "opening_balance": 3800, "min_balance": 0,
+    "adults": 1, "children": 0,
+    "income": [{"kind": "bidragsforskudd", "amount": 2400}, {"kind": "bostotte", "amount": 3500},
+               {"kind": "aap", "amount": 2500, "every_days": 14, "first": date(2026, 1, 1)},
+               {"kind": "barnetrygd", "amount": 2300}],
+    "expense": [{"kind": "husleie", "amount": 6000, "day": 1}, {"kind": "strom", "amount": 500, "day": 15}],
+    "living": {"monthly": 6000},
+    "levers": {"rent_days": [1, 5, 10, 15, 20, 25], "rent_instalments": 3, "bostotte_to_landlord": True,
+               "deduction_from": ["aap"], "move_payout": [], "repay_months": 12},
+    "arrears": {"amount": 1000, "creditor": "utleier"}}, date(2025, 12, 12), ["rent_day"])
+
+
 @pytest.mark.slow  # 300 households through every letter: CI and -m slow (every letter of the default run is fact-checked too)
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=list(HealthCheck))
 @given(timing_households())
 @example(ROBUST_BUFFER)
 @example(LATE_BRIDGE)
+@example(INSTALMENTS_BACK_TO_ONE_DAY)
 def test_every_fact_of_every_letter_matches_the_plan(case):
     """≥ 300 generated households × every recipient × nb/en × md and the HTML a PDF is made of:
     0 mismatches (a mismatch raises inside `checked_fragment`, as in every letter path)."""

@@ -6,6 +6,7 @@ stream in the horizon."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, TypedDict
@@ -159,11 +160,13 @@ class MovePayout(LeverRule):
         return out
 
     def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
-        """The first payout of the stream whose date differs from the current schedule's."""
+        """The first day the stream's payouts differ from the current schedule's. Counted per
+        day, not as a set of days: a payout moved onto a day that already has one (1 May, a
+        holiday, paid on 30 April, the old day of April's payout) is a change on that day."""
         name = i.params["stream"]
-        old = {t.date for t in s.baseline if t.kind == "income" and t.stream == name}
-        new = {t.date for t in txs if t.kind == "income" and t.stream == name}
-        return min(old ^ new, default=None)
+        old = Counter(t.date for t in s.baseline if t.kind == "income" and t.stream == name)
+        new = Counter(t.date for t in txs if t.kind == "income" and t.stream == name)
+        return min((d for d in old.keys() | new.keys() if old[d] != new[d]), default=None)
 
     def short(self, params: Mapping[str, Any]) -> str:
         return f"move_payout({params.get('stream', '')} {params.get('from_day')}->{params.get('to_day')})"
@@ -176,16 +179,22 @@ class MovePayout(LeverRule):
 
         p = i.params
         s = p["stream"]
-        old = {t.date for t in transactions(h) if t.kind == "income" and t.stream == s}
+        # counted per day: a payout moved onto a day that already has one is a moved payout
+        old = Counter(t.date for t in transactions(h) if t.kind == "income" and t.stream == s)
         led = Ledger(plan)
         since = i.effective_from or anchor
-        moved = [k for k in led.where(kind="income", stream=s)
-                 if plan.transactions[k].date not in old and (since is None or plan.transactions[k].date >= since)]
+        seen: Counter[date] = Counter()
+        moved = []
+        for k in led.where(kind="income", stream=s):
+            day = plan.transactions[k].date
+            seen[day] += 1
+            if seen[day] > old[day] and (since is None or day >= since):
+                moved.append(k)
         first = Fact("move_payout.first", plan.transactions[moved[0]].date, "date", s, (moved[0],)) if moved else None
         shift = p.get("shift_days")
         # the payout of the schedule as it stands that the first moved one replaces
-        now = {t.date for t in plan.transactions if t.kind == "income" and t.stream == s}
-        gone = sorted(d for d in old if d not in now and (since is None or d >= since - timedelta(days=31)))
+        now = Counter(t.date for t in plan.transactions if t.kind == "income" and t.stream == s)
+        gone = sorted(d for d in old if old[d] > now[d] and (since is None or d >= since - timedelta(days=31)))
         replaces = Fact("move_payout.replaces", gone[0], "date", s) if gone else None
 
         def day_of(key: str, v: Any) -> Fact | None:  # a monthly stream's day of the month
