@@ -26,8 +26,14 @@ from hypothesis import settings  # noqa: E402
 settings.register_profile("dev", deadline=None, print_blob=True)
 settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
 settings.register_profile("mutation", derandomize=True, database=None, deadline=None, print_blob=False)
+# "long": the long random run developers make before they stop (docs/development/testing.md):
+# PLANNER_HYPOTHESIS=long draws new seeds and $PLANNER_LONG_FACTOR (default 20) times the
+# examples of every property test (strategies.examples); a failure prints the blob that replays
+# it, and is kept as an explicit @example.
+settings.register_profile("long", derandomize=False, deadline=None, print_blob=True)
 PROFILE = os.environ.get("PLANNER_HYPOTHESIS_PROFILE") or (
-    "mutation" if os.environ.get("PLANNER_MAX_EXAMPLES") else "ci" if os.environ.get("CI") else "dev")
+    "mutation" if os.environ.get("PLANNER_MAX_EXAMPLES") else "long" if os.environ.get("PLANNER_HYPOTHESIS") == "long"
+    else "ci" if os.environ.get("CI") else "dev")
 settings.load_profile(PROFILE)
 
 
@@ -56,18 +62,6 @@ def _private_home(tmp_path_factory):
         os.environ.pop("PLANNER_HOME", None)
     else:
         os.environ["PLANNER_HOME"] = old
-
-# CI draws the same examples on every run (hypothesis loads its own `ci` profile when $CI is set:
-# derandomized, no example database), so CI alone never meets a new household. The long random
-# run (docs/development/mutation.md, "Before you stop"): PLANNER_HYPOTHESIS=long draws new seeds
-# and $PLANNER_LONG_FACTOR (default 20) times the examples of every property test
-# (strategies.examples); a failure prints the blob that replays it, and is kept as an @example.
-elif os.environ.get("PLANNER_HYPOTHESIS") == "long":
-    from hypothesis import settings
-
-    settings.register_profile("long", derandomize=False, deadline=None, print_blob=True)
-    settings.load_profile("long")
-
 
 # --------------------------------------------------------------------------- databases
 # The store's tests run on SQLite and on a real PostgreSQL server: PLANNER_TEST_PG_URL names one
