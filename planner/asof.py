@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from .formatting import nb_date
 from .model import Household
 from .periods import add_months
 
@@ -73,16 +72,6 @@ class Aligned:
 
     household: Household
     note: str
-
-    def says(self, as_of: date) -> str:
-        """The note in Norwegian, for the report and the page ('' when nothing was done)."""
-        h = self.household
-        if self.note == "truncated":
-            return (f"Perioden begynte før {nb_date(as_of)}; planen gjelder det som er igjen, "
-                    f"{nb_date(h.start)}–{nb_date(h.end)}.")
-        if self.note == "rolled":
-            return f"Perioden er rullet fram: {h.months} måneder fra {nb_date(h.start)} til {nb_date(h.end)}."
-        return ""
 
 
 def _years_forward(d: date, start: date) -> date:

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
+from typing import Any
 
 
 class Verdict(str, enum.Enum):
@@ -154,7 +155,7 @@ def kept_streak(months: Sequence[MonthCheck]) -> int:
 LANDLORD_KINDS = ("husleie", "bostotte_direct", "deduction")
 
 
-def dues_from_plan(plan: dict) -> list[Due]:
+def dues_from_plan(plan: dict[str, Any]) -> list[Due]:
     """The payments the landlord should receive, from a plan document's transactions (JSON, as
     stored): the tenant's rent debits and the parts paid directly (bostøtte, trekk). A
     transaction that cannot be read (a document edited by hand) is left out."""

@@ -250,11 +250,13 @@ def test_the_note_says_what_was_done_to_the_horizon():
         "id": "notes", "start": date(2026, 1, 1), "months": 12, "min_balance": 0, "opening_balance": 0,
         "income": [{"kind": "annen", "amount": 10000, "day": 5}], "expense": [{"kind": "husleie", "amount": 8000, "day": 1}]})
     as_of = date(2026, 2, 2)
-    assert align(h, as_of).says(as_of) == ("Perioden begynte før 02.02.2026; planen gjelder det som er igjen, "
-                                           "02.02.2026–31.12.2026.")
-    assert align(h, as_of, roll=True).says(as_of) == ("Perioden er rullet fram: 12 måneder fra 02.02.2026 til "
-                                                      "01.02.2027.")
-    assert align(h, date(2025, 12, 1)).says(date(2025, 12, 1)) == ""
+    cut = align(h, as_of)
+    assert (cut.note, cut.household.start, cut.household.end) == ("truncated", date(2026, 2, 2), date(2026, 12, 31))
+    rolled = align(h, as_of, roll=True)
+    assert (rolled.note, rolled.household.months, rolled.household.start, rolled.household.end) == (
+        "rolled", 12, date(2026, 2, 2), date(2027, 2, 1))
+    same = align(h, date(2025, 12, 1))
+    assert (same.note, same.household.start) == ("", date(2026, 1, 1))
 
 
 def test_amounts_for_dated_months_move_with_a_rolled_horizon():

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from ..facts import Fact
 from ..letters.context import PLACEHOLDER, LetterError
-from ..letters.rendering import _css, render_html_fragment
+from ..letters.rendering import letter_css, render_html_fragment
 from ..letters.sender import Recipient, Sender
 from ..model import Household
 from .estimate import entitlements
@@ -87,7 +87,7 @@ def render_entitlement_letter(h: Household, as_of: date, to: str, fmt: str = "pd
         return convert.to_markdown(fragment).encode("utf-8")
     if fmt == "docx":
         return convert.to_docx(fragment, title, author, ctx["letter_date"].value)
-    page = convert.html_page(fragment, title, _css("nb"), "nb")
+    page = convert.html_page(fragment, title, letter_css("nb"), "nb")
     if fmt == "html":
         return page.encode("utf-8")
     return convert.html_to_pdf(page, title, author, ctx["letter_date"].value)

@@ -449,21 +449,21 @@ def kind_lookup(colmap: ColumnMap | None = None) -> dict[str, int]:
     out = {}
     for kind, words in KIND_WORDS.items():
         for w in words:
-            out[_fold(w)] = KIND_CODE[kind]
+            out[fold_word(w)] = KIND_CODE[kind]
     for kind, words in (colmap.kinds if colmap else {}).items():
         for w in words:
-            out[_fold(w)] = KIND_CODE[kind]
+            out[fold_word(w)] = KIND_CODE[kind]
     return out
 
 
-def _fold(word: str) -> str:
+def fold_word(word: str) -> str:
     """A booking word as looked up: case-folded, punctuation other than letters and digits
     dropped, spaces squeezed (`Innbetaling - AvtaleGiro.` = `innbetaling avtalegiro`)."""
     return " ".join(re.sub(r"[^\w]+", " ", word.casefold()).split())
 
 
 def _fold_arrow(a):
-    """`_fold`, vectorised (the same result for every word a ledger uses)."""
+    """`fold_word`, vectorised (the same result for every word a ledger uses)."""
     import pyarrow.compute as pc
 
     a = pc.utf8_lower(a)

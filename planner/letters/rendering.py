@@ -92,7 +92,7 @@ def checked_fragment(household, plan, ctx: dict) -> str:
     return fragment
 
 
-def _css(lang: str) -> str:
+def letter_css(lang: str) -> str:
     from importlib import resources
 
     css = resources.files("planner.letters").joinpath("templates/letter.css").read_text(encoding="utf-8")
@@ -127,7 +127,7 @@ def render_letter(household, plan, to: str, lang: str = "nb", fmt: str = "pdf", 
         return convert.to_markdown(fragment).encode("utf-8")
     if fmt == "docx":
         return convert.to_docx(fragment, title, author, ctx["letter_date"].value)
-    page = convert.html_page(fragment, title, _css(lang), lang)
+    page = convert.html_page(fragment, title, letter_css(lang), lang)
     if fmt == "html":
         return page.encode("utf-8")
     return convert.html_to_pdf(page, title, author, ctx["letter_date"].value)

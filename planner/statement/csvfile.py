@@ -142,7 +142,7 @@ def _forced(colmap: ColumnMap, name: str) -> _presets.Preset | None:
     return preset
 
 
-def _cell_text(value: object, decimal: str | None) -> str:
+def cell_text(value: object, decimal: str | None) -> str:
     """A spreadsheet cell as the CSV reader reads it: a date as YYYY-MM-DD, a number exactly
     in the bank's decimal style (never through float formatting), text as it stands."""
     from datetime import datetime
@@ -182,16 +182,16 @@ def read_csv(data: bytes, name: str, colmap: ColumnMap | None = None) -> Stateme
         lines = text.splitlines()
         if not any(line.strip() for line in lines[:_HEADER_LINES]):
             raise fail(name, "is empty: a bank statement CSV needs a header line and one line per booking")
-        seps = [colmap.separator] if colmap.separator else _separators(lines[:_HEADER_LINES])
+        seps = [colmap.separator] if colmap.separator else separators(lines[:_HEADER_LINES])
         if forced and forced.separator and not colmap.separator:
             seps = [forced.separator] + [s for s in seps if s != forced.separator]
         tables = [list(csv.reader(io.StringIO(text), delimiter=s)) for s in seps]
         sep = seps[0]
     for rows in tables:
         for i, row in enumerate(rows[:_HEADER_LINES]):
-            lay = _layout([_cell_text(c, None) for c in row], colmap, forced)
+            lay = _layout([cell_text(c, None) for c in row], colmap, forced)
             if lay is not None:
-                texts = [[_cell_text(c, lay.decimal) for c in r] for r in rows]
+                texts = [[cell_text(c, lay.decimal) for c in r] for r in rows]
                 return _rows_to_statement(texts, i, lay, name)
     if sep is not None and not colmap.separator:  # the sample map's separator: the one giving most columns
         text = decode(data, name, colmap.encoding)
@@ -199,7 +199,7 @@ def read_csv(data: bytes, name: str, colmap: ColumnMap | None = None) -> Stateme
         sep, table = max(cands, key=lambda c: max((sum(1 for x in r if x.strip()) for r in c[1][:_HEADER_LINES]),
                                                   default=0))
         tables = [table]
-    rows = [[_cell_text(c, None).strip() for c in r] for r in tables[0]]
+    rows = [[cell_text(c, None).strip() for c in r] for r in tables[0]]
     raise StatementError([_no_fit(rows, name, forced, sep)])
 
 
@@ -222,7 +222,7 @@ def _no_fit(rows: list[list[str]], name: str, forced: _presets.Preset | None, se
                           sample=sample_map(name, header, rows[at + 1:at + 41], sep))
 
 
-def _separators(lines: list[str]) -> list[str]:
+def separators(lines: list[str]) -> list[str]:
     """Separators to try, most likely first: each non-empty line's best guess, in line order."""
     out: list[str] = []
     for line in lines:

@@ -62,15 +62,15 @@ class Offer:
 
 def rows_of(data: bytes, name: str, limit: int = HEAD_ROWS + 40) -> tuple[list[list[str]], str | None]:
     """The first rows of a CSV or XLSX file as text cells, and the CSV separator (None for XLSX)."""
-    from ..statement.csvfile import _cell_text, _separators, decode
+    from ..statement.csvfile import cell_text, decode, separators
     from ..statement.xlsxfile import is_xlsx, sheet_rows
 
     if is_xlsx(data):
-        return [[_cell_text(c, None).strip() for c in r] for r in sheet_rows(data, name)[:limit]], None
+        return [[cell_text(c, None).strip() for c in r] for r in sheet_rows(data, name)[:limit]], None
     text = decode(data, name)
     lines = text.splitlines()[:limit]
     best: tuple[int, str, list[list[str]]] = (-1, ";", [])
-    for sep in _separators(lines[:HEAD_ROWS]):
+    for sep in separators(lines[:HEAD_ROWS]):
         rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=sep)]
         width = max((sum(1 for c in r if c) for r in rows[:HEAD_ROWS]), default=0)
         if width > best[0]:
@@ -114,7 +114,7 @@ def guess(kind: str, header: list[str], rows: list[list[str]]) -> dict[str, str]
 def _ledger_by_content(header: list[str], rows: list[list[str]]) -> dict[str, str]:
     """A ledger's columns told from what the first rows hold, when no header word is known:
     dates, amounts, booking-kind words (Husleie, Innbetaling ...), and the id that repeats."""
-    from ..ledger.reading import _fold, kind_lookup
+    from ..ledger.reading import fold_word, kind_lookup
     from ..money import MoneyError
     from ..statement.csvfile import parse_amount, parse_date
 
@@ -133,7 +133,7 @@ def _ledger_by_content(header: list[str], rows: list[list[str]]) -> dict[str, st
     out: dict[str, str] = {}
     for ours, test, least in (("date", lambda c: parse_date(c) is not None, 0.8),
                               ("amount", is_amount, 0.8),
-                              ("kind", lambda c: _fold(c) in kinds, 0.5)):
+                              ("kind", lambda c: fold_word(c) in kinds, 0.5)):
         i = next((i for i in free if share(i, test) >= least), None)
         if i is not None:
             out[ours] = header[i]

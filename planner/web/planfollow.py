@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from ..formatting import format_kr, format_month, nb_date
 from ..kept import NEEDS_FOLLOW_UP, MonthCheck, Verdict, check_months, dues_from_plan, kept_streak
 from .casestore import PAYMENT_LEVER
-from .store import _json, households, plan_checks, tasks
+from .schema import households, json_or_none, plan_checks, tasks
 
 if TYPE_CHECKING:
     from ..io.tables import ColumnMap
@@ -88,7 +88,7 @@ def open_cases(store: Store) -> list[tuple[str, str | None, int, dict]]:
         rows = list(conn.execute(stmt))
     out = []
     for r in rows:
-        plan = _json(r.plan)
+        plan = json_or_none(r.plan)
         if plan and dues_from_plan(plan):
             out.append((r.id, r.label, int(r.version or 1), plan))
     return out

@@ -116,6 +116,22 @@ tasks = sa.Table(  # follow-up: one per intervention of the household's current 
 )
 
 
+plan_checks = sa.Table(  # is the plan kept? per case and rent month (migration 0004; `planfollow.py`)
+    "plan_checks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("household_id", sa.String(80), nullable=False),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("verdict", sa.String(16), nullable=False),
+    sa.Column("expected_ore", sa.BigInteger, nullable=False),
+    sa.Column("paid_ore", sa.BigInteger, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("household_version", sa.Integer, nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("recorded", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("recorded_by", sa.String(64)),
+)
+
+
 def json_or_none(text) -> dict | None:
     if not text or not isinstance(text, str):
         return None

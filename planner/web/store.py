@@ -31,23 +31,9 @@ from .schema import (  # noqa: F401  (the tables, imported from here by the rout
     letters,
     metadata,
     office,
+    plan_checks,
     sessions,
     tasks,
-)
-
-plan_checks = sa.Table(  # is the plan kept? per case and rent month (migration 0004; `planfollow.py`)
-    "plan_checks", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("household_id", sa.String(80), nullable=False),
-    sa.Column("month", sa.String(7), nullable=False),
-    sa.Column("verdict", sa.String(16), nullable=False),
-    sa.Column("expected_ore", sa.BigInteger, nullable=False),
-    sa.Column("paid_ore", sa.BigInteger, nullable=False),
-    sa.Column("evidence", sa.Text, nullable=False),
-    sa.Column("household_version", sa.Integer, nullable=False),
-    sa.Column("as_of", sa.Date, nullable=False),
-    sa.Column("recorded", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("recorded_by", sa.String(64)),
 )
 
 STATUSES = ("solvent", "planned", "infeasible")
