@@ -35,7 +35,7 @@ def seed_diagnosis():
 
 
 def test_format_kr_is_norwegian():
-    from planner.money import format_kr
+    from planner.formatting import format_kr
 
     assert format_kr(950_000) == "9 500,00 kr"
     assert format_kr(-412_300) == "-4 123,00 kr"
@@ -45,7 +45,7 @@ def test_format_kr_is_norwegian():
 
 
 def test_check_text_is_norwegian_with_kroner_formatted_norwegian_style(seed_diagnosis):
-    from planner.money import format_kr
+    from planner.formatting import format_kr
 
     dg = seed_diagnosis
     res = run("check", SEED)

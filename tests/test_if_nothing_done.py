@@ -28,7 +28,7 @@ def test_explain_delegates_to_the_eviction_projection(scenario):
 
 def test_check_text_and_json_show_if_nothing_done(scenario):
     from planner.explain import if_nothing_done
-    from planner.money import format_kr
+    from planner.formatting import format_kr
 
     p = if_nothing_done(scenario("lav-inntekt"))
     out = run("check", LOW).stdout

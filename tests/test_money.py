@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.money import MoneyError, format_kr, kroner_to_ore
+from planner.formatting import format_kr
+from planner.money import MoneyError, kroner_to_ore
 
 
 @pytest.mark.parametrize(

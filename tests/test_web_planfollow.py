@@ -176,7 +176,7 @@ def test_the_worklist_charts_each_tenancy_s_balance(client, tmp_path):
     rows = [x for x in _csv.DictReader(open(tmp_path / "months.csv", encoding="utf-8")) if x["tenancy"] == "L000004"]
     last = int(rows[-1]["balance_end_ore"])
     label = re.search(r'<svg class="spark" role="img" aria-label="([^"]+)"', r.text.split("L000004", 1)[1]).group(1)
-    from planner.money import format_kr
+    from planner.formatting import format_kr
 
     assert f"sist {format_kr(last)}" in label.replace("&nbsp;", " ") and "Saldo ved månedsslutt" in label
 

@@ -115,7 +115,7 @@ def write_excel_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> No
 
     readable = _readable(frame, columns)
     for c in columns:  # cell by cell only where a cell can be a date or text (pandas writes the rest)
-        if readable[c].dtype == object:
+        if not pd.api.types.is_numeric_dtype(readable[c].dtype):
             readable[c] = [cell(v) for v in readable[c].tolist()]
     with private(path) as fh:
         ExcelCsv(fh, [EXCEL_HEADER[c] for c in columns])  # the byte order mark and the header
