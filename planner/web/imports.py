@@ -273,7 +273,7 @@ def _priority(text) -> tuple[float | None, bool]:
 #: files `planner batch --out` writes besides results.csv, plans/ and households/: recognised,
 #: not households (a caseworker choosing the whole folder should not see them refused)
 BATCH_FILES = ("run.json", "summary.txt", "errors.csv", "results.xlsx", "journal.jsonl", "summary.json",
-               "errors.txt", ".lock")
+               "errors.txt", ".lock", "results-excel.csv", "errors-excel.csv")
 
 
 def is_known_batch_file(name: str) -> bool:
