@@ -241,3 +241,22 @@ def test_web_reskontro_page_is_norwegian(tmp_path):
         pages[name] = main_part[0].text_content()
     assert "Økende restanse" in pages["result"]
     _check(pages)
+
+
+def test_every_statement_refusal_has_a_norwegian_text():
+    """Each `fail(...)` of a statement reader carries a code with a Norwegian text, so the web page
+    never falls back to the vaguer refusal for a problem a reader already knows how to name."""
+    import ast
+
+    from planner.statement.messages import NB
+
+    codes: dict[str, str] = {}
+    for path in sorted((ROOT / "planner" / "statement").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "fail":
+                code = next((k.value for k in node.keywords if k.arg == "code"), None)
+                assert isinstance(code, ast.Constant), f"{path.name}:{node.lineno}: fail(...) without code="
+                codes[str(code.value)] = f"{path.name}:{node.lineno}"
+    assert len(codes) > 30 and not set(codes) - set(NB), {c: codes[c] for c in set(codes) - set(NB)}
+    fixed = {code: text for code, text in NB.items() if isinstance(text, str)}  # the others: tested on the page
+    assert not {code: hits for code, text in fixed.items() if (hits := english_words(text))}

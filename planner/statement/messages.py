@@ -104,8 +104,13 @@ def place(line: int | None, field: str | None) -> list[str]:
 
 def norwegian(problem: Problem) -> str:
     """The refusal in Norwegian: the file, the line and column where known, then what is wrong."""
+    from ..io import messages as household
+
     template = NB.get(problem.code)
-    text = FALLBACK if template is None else template(problem.params) if callable(template) else template
+    if template is None and problem.code in household.NB:  # the draft household refused by the model
+        text = household.norwegian(problem)
+    else:
+        text = FALLBACK if template is None else template(problem.params) if callable(template) else template
     return f"{', '.join([problem.file, *place(problem.line, problem.field)])}: {text}"
 
 
