@@ -83,26 +83,32 @@ def test_batch_outputs_are_norwegian(tmp_path):
 
 
 def test_batch_error_rows_are_norwegian(tmp_path):
-    """A tenants row with a negative rent and a rent day of 40: errors-excel.csv and the row's note
-    in results-excel.csv say why in Norwegian; errors.csv (the machine file) keeps English."""
+    """A tenants row with a negative rent and a rent day of 40, an id used twice and a payout for
+    an unknown household: errors-excel.csv and the row's note in results-excel.csv say why in
+    Norwegian; errors.csv (the machine file) keeps English."""
     import csv
 
     lines = (SCEN / "batch" / "tenants.csv").read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     bad = lines[1].split(",")
     bad[header.index("rent")], bad[header.index("rent_day")] = "-5", "40"
-    tenants = tmp_path / "tenants.csv"
-    tenants.write_text("\n".join([lines[0], ",".join(bad), *lines[2:]]) + "\n", encoding="utf-8")
+    tenants, payouts = tmp_path / "tenants.csv", tmp_path / "payouts.csv"
+    tenants.write_text("\n".join([lines[0], ",".join(bad), *lines[2:], lines[2]]) + "\n", encoding="utf-8")
+    payouts.write_text((SCEN / "batch" / "payouts.csv").read_text(encoding="utf-8").rstrip("\n")
+                       + "\nhh-9999,aap,1000,15,,,,,,,\n", encoding="utf-8")
     out = tmp_path / "b"
-    res = CliRunner().invoke(main, ["batch", str(tenants), str(SCEN / "batch" / "payouts.csv"), "--out", str(out),
+    res = CliRunner().invoke(main, ["batch", str(tenants), str(payouts), "--out", str(out),
                                     "--as-of", "01.01.2026", "--no-progress", "--workers", "1"])
     assert res.exit_code == 0, res.output + res.stderr
     machine = list(csv.DictReader(_read(out / "errors.csv").splitlines()))
     excel = list(csv.DictReader(_read(out / "errors-excel.csv").splitlines(), delimiter=";"))
-    assert [(r["column"], r["value"]) for r in machine] == [("rent", "-5"), ("rent_day", "40")]
-    assert [(r["Kolonne"], r["Verdi"]) for r in excel] == [("rent", "-5"), ("rent_day", "40")]
+    where = [("rent", "-5"), ("rent_day", "40"), ("id", lines[2].split(",")[0]), ("id", lines[2].split(",")[0]),
+             ("household", "hh-9999")]
+    assert [(r["column"], r["value"]) for r in machine] == where
+    assert [(r["Kolonne"], r["Verdi"]) for r in excel] == where
     assert all(english_words(r["reason"]) for r in machine)  # the machine file is English: the check can fail
-    assert [r["Hva er galt"] for r in excel] == ["Beløpet må være større enn 0 kr.", "Må være et helt tall fra 1 til 31."]
+    assert [r["Hva er galt"] for r in excel][:2] == ["Beløpet må være større enn 0 kr.",
+                                                     "Må være et helt tall fra 1 til 31."]
     results = list(csv.DictReader(_read(out / "results-excel.csv").splitlines(), delimiter=";"))
     notes = [r["Merknad"] for r in results if r["Merknad"].startswith("rent:")]
     assert len(notes) == 1

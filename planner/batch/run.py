@@ -138,7 +138,7 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
         for e in spool.orphan_payouts():
             error_sink.add(10**12, "", RowError(e.file, e.row, e.column,
                                                 pseudonym(opts.key, e.value) if opts.key and e.value else scrub(e.value),
-                                                e.reason))
+                                                e.reason, reason_nb=e.reason_nb))
             orphans += 1
         error_sink.flush()
         summary = finish(out, spool, ranked, opts, rows_in, orphans, t_start, warnings,
