@@ -29,7 +29,7 @@ ENGLISH = ("the", "and", "of", "with", "would", "not", "none", "payment", "payme
            "error", "errors", "warning", "summary", "days", "due", "shortfall", "upper", "bound", "candidate",
            "pattern", "patterns", "evidence", "returned", "debits", "instalments", "planned", "results", "memory",
            "peak", "bounced", "tax", "refund", "one-off", "draft", "who", "contact", "first", "top", "read",
-           "used", "blank", "lines")
+           "used", "blank", "lines", "must", "than", "whole", "number", "file", "without")
 _WORD = re.compile(r"\b(" + "|".join(re.escape(w) for w in ENGLISH) + r")\b", re.IGNORECASE)
 #: names, not prose: paths and file names, options, TOML tables, quoted column names and values
 _NAMES = re.compile(r"\S*[/\\]\S*|\S+\.(?:csv|txt|toml|json|jsonl|xlsx|zip)\b|--[a-z-]+|\[\[?\w+\]\]?|'[^']*'|\b\w+ = ")
@@ -80,6 +80,94 @@ def test_batch_outputs_are_norwegian(tmp_path):
     human = "\n".join(";".join(v for k, v in r.items() if k != "Tiltak") for r in rows)
     _check({"stdout": res.stdout, "stderr": res.stderr, "summary.txt": _read(out / "summary.txt"),
             "results-excel.csv": human + "\n" + ";".join(rows[0]), "errors-excel.csv": _read(out / "errors-excel.csv")})
+
+
+def test_batch_error_rows_are_norwegian(tmp_path):
+    """A tenants row with a negative rent and a rent day of 40, an id used twice and a payout for
+    an unknown household: errors-excel.csv and the row's note in results-excel.csv say why in
+    Norwegian; errors.csv (the machine file) keeps English."""
+    import csv
+
+    lines = (SCEN / "batch" / "tenants.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    bad = lines[1].split(",")
+    bad[header.index("rent")], bad[header.index("rent_day")] = "-5", "40"
+    tenants, payouts = tmp_path / "tenants.csv", tmp_path / "payouts.csv"
+    tenants.write_text("\n".join([lines[0], ",".join(bad), *lines[2:], lines[2]]) + "\n", encoding="utf-8")
+    payouts.write_text((SCEN / "batch" / "payouts.csv").read_text(encoding="utf-8").rstrip("\n")
+                       + "\nhh-9999,aap,1000,15,,,,,,,\n", encoding="utf-8")
+    out = tmp_path / "b"
+    res = CliRunner().invoke(main, ["batch", str(tenants), str(payouts), "--out", str(out),
+                                    "--as-of", "01.01.2026", "--no-progress", "--workers", "1"])
+    assert res.exit_code == 0, res.output + res.stderr
+    machine = list(csv.DictReader(_read(out / "errors.csv").splitlines()))
+    excel = list(csv.DictReader(_read(out / "errors-excel.csv").splitlines(), delimiter=";"))
+    where = [("rent", "-5"), ("rent_day", "40"), ("id", lines[2].split(",")[0]), ("id", lines[2].split(",")[0]),
+             ("household", "hh-9999")]
+    assert [(r["column"], r["value"]) for r in machine] == where
+    assert [(r["Kolonne"], r["Verdi"]) for r in excel] == where
+    assert all(english_words(r["reason"]) for r in machine)  # the machine file is English: the check can fail
+    assert [r["Hva er galt"] for r in excel][:2] == ["Beløpet må være større enn 0 kr.",
+                                                     "Må være et helt tall fra 1 til 31."]
+    results = list(csv.DictReader(_read(out / "results-excel.csv").splitlines(), delimiter=";"))
+    notes = [r["Merknad"] for r in results if r["Merknad"].startswith("rent:")]
+    assert len(notes) == 1
+    # the column names are the input file's own (names, not prose): the reasons are checked
+    _check({"errors-excel.csv": "\n".join(r["Hva er galt"] for r in excel) + "\n" + ";".join(excel[0]),
+            "Merknad": notes[0].split(": ", 1)[1], "stdout": res.stdout})
+
+
+def _page_text(html_text: str) -> str:
+    """What the caseworker reads on a page: its main part, without scripts, styles and menus."""
+    from lxml import html
+
+    doc = html.fromstring(html_text)
+    for bad in doc.xpath("//script|//style|//nav|//footer"):
+        bad.drop_tree()
+    main_part = doc.xpath("//main") or [doc]
+    return main_part[0].text_content()
+
+
+def _camt(currency: str) -> bytes:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from statement_gen import generate, write_camt053
+
+    return write_camt053(generate(2), currency=currency)
+
+
+#: bad statement files and a word of the Norwegian refusal each gets on the page
+BAD_STATEMENTS = [
+    ("x.pdf", b"%PDF-1.4 ...", "ødelagt"),
+    ("bilde.png", b"\x89PNG\r\n\x1a\n" + bytes(200), "Ukjent filformat"),
+    ("kort.csv", "Dato;Tekst;Beløp\n02.01.2026;a;-1,00\n27.02.2026;b;-2,00\n".encode(), "Dekker bare 57 dager"),
+    ("eur.xml", None, "Kontoutskriften er i EUR"),
+    ("rar.ofx", b"OFXHEADER:100\n<OFX><BANKMSGSRSV1>\x00\xff", "lesbar OFX"),
+    ("ikke.xml", b"<?xml version='1.0'?><Document><a>", "gyldig XML"),
+    ("datoer.csv", ("Dato;Tekst;Beløp\n" + "".join(f"{d}.13.2025;x;-1,00\n" for d in range(10, 20))).encode(),
+     "10 av 10 rader kunne ikke leses"),
+]
+
+
+@pytest.mark.parametrize("name, data, word", BAD_STATEMENTS, ids=[b[0] for b in BAD_STATEMENTS])
+def test_web_statement_refusals_are_norwegian(tmp_path, name, data, word):
+    """A statement file that cannot be used: the page says why in Norwegian, as the CLI does in English."""
+    pytest.importorskip("httpx")
+    from fastapi.testclient import TestClient
+
+    from planner.web.app import create_app
+
+    app = create_app(f"sqlite:///{tmp_path / 'web.db'}", secret="test-secret")
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        page = c.get("/husstand/ny")
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        r = c.post("/husstand/ny/kontoutskrift", data={"csrf_token": token},
+                   files={"statement": (name, data if data is not None else _camt("EUR"), "application/octet-stream")})
+    assert r.status_code == 422, r.text[:300]
+    text = _page_text(r.text)
+    assert "Kontoutskriften kunne ikke brukes" in text and word in text
+    _check({name: text})
 
 
 def test_ledger_outputs_are_norwegian(tmp_path):
@@ -159,3 +247,22 @@ def test_web_reskontro_page_is_norwegian(tmp_path):
         pages[name] = main_part[0].text_content()
     assert "Økende restanse" in pages["result"]
     _check(pages)
+
+
+def test_every_statement_refusal_has_a_norwegian_text():
+    """Each `fail(...)` of a statement reader carries a code with a Norwegian text, so the web page
+    never falls back to the vaguer refusal for a problem a reader already knows how to name."""
+    import ast
+
+    from planner.statement.messages import NB
+
+    codes: dict[str, str] = {}
+    for path in sorted((ROOT / "planner" / "statement").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "fail":
+                code = next((k.value for k in node.keywords if k.arg == "code"), None)
+                assert isinstance(code, ast.Constant), f"{path.name}:{node.lineno}: fail(...) without code="
+                codes[str(code.value)] = f"{path.name}:{node.lineno}"
+    assert len(codes) > 30 and not set(codes) - set(NB), {c: codes[c] for c in set(codes) - set(NB)}
+    fixed = {code: text for code, text in NB.items() if isinstance(text, str)}  # the others: tested on the page
+    assert not {code: hits for code, text in fixed.items() if (hits := english_words(text))}

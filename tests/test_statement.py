@@ -386,11 +386,11 @@ def test_web_upload_prefills_the_form_with_evidence_and_keeps_nothing(client, ca
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("x.pdf", b"%PDF-1.4 ...", "is a broken PDF that cannot be read"),
-    ("kort.csv", "Dato;Tekst;Beløp\n02.01.2026;a;-1,00\n27.02.2026;b;-2,00\n".encode(), "covers only 57 days"),
-    ("eur.xml", None, "is a statement in EUR"),
+    ("x.pdf", b"%PDF-1.4 ...", "x.pdf: PDF-en er ødelagt og kan ikke leses"),
+    ("kort.csv", "Dato;Tekst;Beløp\n02.01.2026;a;-1,00\n27.02.2026;b;-2,00\n".encode(), "Dekker bare 57 dager (02.01.2026–27.02.2026)"),
+    ("eur.xml", None, "Kontoutskriften er i EUR"),
     ("tom.csv", b"", "Velg en kontoutskrift"),
-    ("rar.ofx", b"OFXHEADER:100\n<OFX><BANKMSGSRSV1>\x00\xff", "Kontoutskriften kunne ikke brukes"),
+    ("rar.ofx", b"OFXHEADER:100\n<OFX><BANKMSGSRSV1>\x00\xff", "Kontoutskriften kunne ikke brukes: rar.ofx: Filen er ikke en lesbar OFX"),
 ])
 def test_web_bad_statement_is_a_message_not_a_500(client, name, data, message):
     if data is None:

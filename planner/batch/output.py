@@ -121,11 +121,11 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
         w = csv.writer(fh)
         w.writerow(ERROR_HEADER)
         xw = ExcelCsv(xfh, EXCEL_ERROR_HEADER)
-        for file, row, col, value, reason, hh in db.execute(
-                "SELECT file, row, col, value, reason, household FROM errs ORDER BY seq, n"):
+        for file, row, col, value, reason, hh, reason_nb in db.execute(
+                "SELECT file, row, col, value, reason, household, reason_nb FROM errs ORDER BY seq, n"):
             cells = (file, "" if row is None else row, col, value, reason, hh or "")
             w.writerow([csv_safe(v) for v in cells])
-            xw.row(cells)
+            xw.row((*cells[:4], reason_nb or reason, cells[5]))  # the caseworker's copy: Norwegian where known
             n_err += 1
     summary = BatchSummary(rows_in=rows_in, planned=n_ok, in_errors=in_errors, error_rows=n_err,
                            payout_orphans=orphans, by_status=dict(by_status), by_problem=dict(by_problem),

@@ -138,7 +138,7 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
         for e in spool.orphan_payouts():
             error_sink.add(10**12, "", RowError(e.file, e.row, e.column,
                                                 pseudonym(opts.key, e.value) if opts.key and e.value else scrub(e.value),
-                                                e.reason))
+                                                e.reason, reason_nb=e.reason_nb))
             orphans += 1
         error_sink.flush()
         summary = finish(out, spool, ranked, opts, rows_in, orphans, t_start, warnings,
@@ -200,13 +200,13 @@ class _ErrorSink:
     def __init__(self, spool: Spool):
         self.db = spool.db
         self.db.execute("CREATE TABLE IF NOT EXISTS errs (n INTEGER PRIMARY KEY, seq INTEGER, file TEXT, row INTEGER,"
-                        " col TEXT, value TEXT, reason TEXT, household TEXT)")
+                        " col TEXT, value TEXT, reason TEXT, household TEXT, reason_nb TEXT)")
         self.db.execute("CREATE TABLE IF NOT EXISTS bad (seq INTEGER PRIMARY KEY, row TEXT)")
         self.buf: list = []
         self.bad: list = []
 
     def add(self, seq: int, input_row: str, e: RowError) -> None:
-        self.buf.append((None, seq, e.file, e.row, e.column, e.value, e.reason, e.household))
+        self.buf.append((None, seq, e.file, e.row, e.column, e.value, e.reason, e.household, e.reason_nb))
         if len(self.buf) >= 5000:
             self.flush()
 
@@ -215,7 +215,7 @@ class _ErrorSink:
 
     def flush(self) -> None:
         self.db.execute("BEGIN")
-        self.db.executemany("INSERT INTO errs VALUES (?,?,?,?,?,?,?,?)", self.buf)
+        self.db.executemany("INSERT INTO errs VALUES (?,?,?,?,?,?,?,?,?)", self.buf)
         self.db.executemany("INSERT OR REPLACE INTO bad VALUES (?,?)", self.bad)
         self.db.execute("COMMIT")
         self.buf, self.bad = [], []

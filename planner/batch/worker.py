@@ -63,10 +63,11 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
             for e in errors:
                 value = key_id if (key and raw.hid and e.value == raw.hid) else scrub(e.value)
                 out.errors.append((raw.seq, input_row,
-                                   RowError(e.file, e.row, e.column, value, e.reason, key_id or None)))
+                                   RowError(e.file, e.row, e.column, value, e.reason, key_id or None, e.reason_nb)))
             first = errors[0] if errors else None
             where = f"se errors.csv, {len(errors)} rader" if len(errors) > 1 else "se errors.csv"
-            note = (f"{first.column}: {first.reason}" if first.column else first.reason) if first else "kan ikke leses"
+            reason = (first.reason_nb or first.reason) if first else ""  # the note is read in Norwegian
+            note = (f"{first.column}: {reason}" if first.column else reason) if first else "kan ikke leses"
             out.bad.append({"seq": raw.seq, "id": key_id, "input_row": input_row, "status": "error",
                             "note": f"{note} ({where})"})
             continue

@@ -38,7 +38,7 @@ def parse_xml(data: bytes, name: str):
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise fail(name, f"is not well-formed XML: {exc.msg}", line=exc.lineno or None) from None
+        raise fail(name, f"is not well-formed XML: {exc.msg}", line=exc.lineno or None, code="not_xml") from None
 
 
 def read_camt(data: bytes, name: str, account: str | None = None) -> Statement:
@@ -48,20 +48,20 @@ def read_camt(data: bytes, name: str, account: str | None = None) -> Statement:
     kind = message_kind(root)
     if kind is None:
         ns = etree.QName(root).namespace or "(none)"
-        raise fail(name, f"is XML but not an ISO 20022 camt.052/053/054 statement (namespace {ns})")
+        raise fail(name, f"is XML but not an ISO 20022 camt.052/053/054 statement (namespace {ns})", code="not_camt")
     reports = root.findall(f"./{{*}}*/{{*}}{_REPORT[kind]}")
     if not reports:
-        raise fail(name, f"is a camt.{kind} document without a statement ({_REPORT[kind]}) in it")
+        raise fail(name, f"is a camt.{kind} document without a statement ({_REPORT[kind]}) in it", code="no_statement")
     numbers = list(dict.fromkeys(n for n in (_number(r) for r in reports) if n))
     if account is not None:
         chosen = [r for r in reports if matches_account(_number(r), account)]
         if not chosen:
             raise fail(name, f"has no statement of the account --account {account}; it holds "
-                       f"{', '.join(account_label(n) for n in numbers) or 'no account number'}")
+                       f"{', '.join(account_label(n) for n in numbers) or 'no account number'}", code="no_account")
         reports = chosen
     elif len(numbers) > 1:
         raise fail(name, f"holds statements of {len(numbers)} accounts ({', '.join(account_label(n) for n in numbers)}); "
-                   "choose one with --account (its last four digits or more), or export one account per file")
+                   "choose one with --account (its last four digits or more), or export one account per file", code="many_accounts", count=len(numbers))
     entries: list[Entry] = []
     starts, ends, closing = [], [], None
     stated = True  # every report states its period (camt.054 notifications often do not)
@@ -77,7 +77,7 @@ def read_camt(data: bytes, name: str, account: str | None = None) -> Statement:
             currency = currency or ccy
             if ccy and currency and ccy != currency:
                 raise fail(name, f"entry in {ccy} on an account in {currency}: planner reads NOK accounts only",
-                           line=ntry.sourceline)
+                           line=ntry.sourceline, code="foreign_entry")
             entries.append(e)
         stated = stated and frm is not None and to is not None
         bal = _closing(rep, name)
@@ -86,7 +86,7 @@ def read_camt(data: bytes, name: str, account: str | None = None) -> Statement:
         starts += [d for d in (frm,) if d] or [e.booked for e in entries]
         ends += [d for d in (to,) if d] or [e.booked for e in entries]
     if not entries and not starts:
-        raise fail(name, "is a camt statement without bookings or a period")
+        raise fail(name, "is a camt statement without bookings or a period", code="no_bookings")
     entries.sort(key=lambda e: e.booked)
     return Statement(files=(name,), start=min(starts), end=max(ends), entries=tuple(entries),
                      currency=(currency or "NOK").upper(), closing_ore=closing,
@@ -119,14 +119,14 @@ def _amount(el, name: str) -> int:
     zeros are allowed), but a fraction of an øre is refused rather than rounded."""
     text = (el.text or "").strip()
     if not _XS_DECIMAL.match(text):
-        raise fail(name, f"amount: not a decimal number: {text[:40]!r}", line=el.sourceline)
+        raise fail(name, f"amount: not a decimal number: {text[:40]!r}", line=el.sourceline, code="bad_entry")
     try:
         ore = Decimal(text) * 100
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-        raise fail(name, f"amount: not a decimal number: {text[:40]!r}", line=el.sourceline) from None
+        raise fail(name, f"amount: not a decimal number: {text[:40]!r}", line=el.sourceline, code="bad_entry") from None
     if ore != ore.to_integral_value():
         raise fail(name, f"amount {text[:40]}: a fraction of an øre; a bank account holds whole øre",
-                   line=el.sourceline)
+                   line=el.sourceline, code="bad_entry")
     return int(ore)
 
 
@@ -136,14 +136,14 @@ def _entry(ntry, name: str) -> tuple[Entry | None, str | None]:
         return None, None  # pending or informational: not on the account (yet)
     amt = ntry.find("{*}Amt")
     if amt is None:
-        raise fail(name, "entry without an amount (Amt)", line=ntry.sourceline)
+        raise fail(name, "entry without an amount (Amt)", line=ntry.sourceline, code="bad_entry")
     ore = _amount(amt, name)
     sign = _text(ntry, "{*}CdtDbtInd")
     if sign not in ("CRDT", "DBIT"):
-        raise fail(name, f"entry with credit/debit indicator {sign!r}; expected CRDT or DBIT", line=ntry.sourceline)
+        raise fail(name, f"entry with credit/debit indicator {sign!r}; expected CRDT or DBIT", line=ntry.sourceline, code="bad_entry")
     booked = _date(_text(ntry, "{*}BookgDt/{*}Dt") or _text(ntry, "{*}BookgDt/{*}DtTm") or "")
     if booked is None:
-        raise fail(name, "entry without a booking date (BookgDt)", line=ntry.sourceline)
+        raise fail(name, "entry without a booking date (BookgDt)", line=ntry.sourceline, code="bad_entry")
     texts = [t.text.strip() for t in ntry.iter("{*}Ustrd", "{*}AddtlNtryInf", "{*}AddtlTxInf") if t.text]
     cdtr_or_dbtr = "Dbtr" if sign == "CRDT" else "Cdtr"
     party = _text(ntry, f".//{{*}}RltdPties/{{*}}{cdtr_or_dbtr}/{{*}}Nm") or \

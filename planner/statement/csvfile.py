@@ -55,7 +55,7 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError as exc:
             raise fail(name, f"is not {encoding} text (bad byte at position {exc.start}); "
-                       "fix [csv] encoding in the --columns file") from None
+                       "fix [csv] encoding in the --columns file", code="encoding", encoding=encoding) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -138,7 +138,7 @@ def _forced(colmap: ColumnMap, name: str) -> _presets.Preset | None:
         return None
     preset = _presets.by_name(wanted)
     if preset is None:
-        raise fail(name, f"--preset {wanted}: no such bank preset; allowed: {', '.join(_presets.names())}")
+        raise fail(name, f"--preset {wanted}: no such bank preset; allowed: {', '.join(_presets.names())}", code="preset", preset=wanted)
     return preset
 
 
@@ -181,7 +181,7 @@ def read_csv(data: bytes, name: str, colmap: ColumnMap | None = None) -> Stateme
         text = decode(data, name, colmap.encoding)
         lines = text.splitlines()
         if not any(line.strip() for line in lines[:_HEADER_LINES]):
-            raise fail(name, "is empty: a bank statement CSV needs a header line and one line per booking")
+            raise fail(name, "is empty: a bank statement CSV needs a header line and one line per booking", code="csv_empty")
         seps = [colmap.separator] if colmap.separator else separators(lines[:_HEADER_LINES])
         if forced and forced.separator and not colmap.separator:
             seps = [forced.separator] + [s for s in seps if s != forced.separator]
@@ -218,8 +218,8 @@ def _no_fit(rows: list[list[str]], name: str, forced: _presets.Preset | None, se
     else:
         why = (f"no date and amount columns in the first {_HEADER_LINES} lines (first line has {shown}); "
                f"no bank preset fits ({', '.join(_presets.names())})")
-    return ColumnsProblem(name, f"is not a bank statement this reader knows: {why}",
-                          sample=sample_map(name, header, rows[at + 1:at + 41], sep))
+    return ColumnsProblem(name, f"is not a bank statement this reader knows: {why}", code="columns",
+                          params={"lines": _HEADER_LINES}, sample=sample_map(name, header, rows[at + 1:at + 41], sep))
 
 
 def separators(lines: list[str]) -> list[str]:
@@ -294,7 +294,7 @@ def _rows_to_statement(rows: list[list[str]], header_at: int, lay: Layout, name:
             try:
                 value = parse_amount(bal, decimal)
             except MoneyError as exc:
-                raise fail(name, str(exc), line=n, field_name=headers[cols["balance"]].strip()) from None
+                raise fail(name, str(exc), line=n, field_name=headers[cols["balance"]].strip(), code="bad_balance") from None
             if value is not None:
                 balances.append((booked, n, value))
         entries.append(Entry(booked=booked, amount_ore=amount, text=text, counterpart=party,
@@ -318,13 +318,13 @@ def _too_many_rejected(name: str, entries: list[Entry], rejected: list[Rejected]
     """Refuse the file (one line, the first bad row) when nothing or too little could be read:
     a few damaged rows are listed in the draft, a wrong column or file is not guessed around."""
     if not entries and not rejected:
-        raise fail(name, "has a header but no bookings")
+        raise fail(name, "has a header but no bookings", code="no_bookings")
     total = len(entries) + len(rejected)
     if rejected and (not entries or len(rejected) > MAX_REJECTED_SHARE * total):
         first = rejected[0]
         more = f" ({len(rejected)} of {total} rows refused; nothing usable is left)" if not entries else \
             f" ({len(rejected)} of {total} rows refused: too many to draft from the rest)"
-        raise fail(name, first.message + more, line=first.line, field_name=first.field)
+        raise fail(name, first.message + more, line=first.line, field_name=first.field, code="rows_refused", refused=len(rejected), total=total, reason=first.reason)
 
 
 def _row_amount(row: list[str], cols: dict[str, int], decimal: str | None = None) -> int | None:

@@ -40,6 +40,7 @@ from ..calendar import Schedule, nominal_in_month, occurrences, resolve_expense,
 from ..formatting import nb_date
 from ..periods import key_of, month_key, months_between
 from .classify import credit_kind, debit_kind, group_text, is_reversal_text
+from .messages import REASON_NB, place
 from .model import Entry, Statement
 
 Evidence = tuple[tuple[date, int], ...]
@@ -504,7 +505,8 @@ def _warnings(st: Statement, streams: list[Stream], loose: list[str]) -> tuple[s
         first = st.rejected[0]
         n = len(st.rejected)
         out.append(f"{n} rad{'er' if n != 1 else ''} i kontoutskriften kunne ikke leses og er ikke tatt med "
-                   f"(første: linje {first.line}, {first.field}: {first.reason}); utkastet bygger på resten"
+                   f"(første: {', '.join(place(first.line, first.field))}: {REASON_NB.get(first.reason, first.reason)}); "
+                   "utkastet bygger på resten"
                    + ("; strømmer merket «ufullstendig» kan ha feil beløp eller rytme" if
                       any(s.incomplete for s in streams) else "")
                    + ("; forbruket kan være for lavt" if loose else ""))

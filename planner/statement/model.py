@@ -100,5 +100,8 @@ class StatementError(InputError):
     """A statement that cannot be used; each problem names the file and, where known, the line."""
 
 
-def fail(file: str, message: str, line: int | None = None, field_name: str | None = None) -> StatementError:
-    return StatementError([Problem(file, message, line=line, field=field_name)])
+def fail(file: str, message: str, line: int | None = None, field_name: str | None = None, code: str = "",
+         **params: object) -> StatementError:
+    """The refusal of `file`: `message` in English (the CLI's text), `code` and `params` for the
+    Norwegian text of the web page (`planner.statement.messages`), which never reads `message`."""
+    return StatementError([Problem(file, message, line=line, field=field_name, code=code, params=params)])

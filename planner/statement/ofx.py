@@ -70,23 +70,23 @@ def read_ofx(data: bytes, name: str, account: str | None = None) -> Statement:
     what = _not_a_bank_account(data)
     if what:
         raise fail(name, f"is {what}, not a bank account: give the statement of the bank account the "
-                   "benefits are paid to (OFX BANKMSGSRSV1/STMTRS)")
+                   "benefits are paid to (OFX BANKMSGSRSV1/STMTRS)", code="not_bank")
     try:
         stmts = _strict(data)
         notes: tuple[str, ...] = ()
     except Exception as exc:  # noqa: BLE001 - ofxtools raises many kinds (header, SGML, validation, recursion)
         if b"<stmtrs>" not in data.lower() and b"</ofx>" in data.lower():  # whole, but empty (bank_small.ofx)
-            raise fail(name, "is OFX but holds no bank statement (STMTRS)") from None
+            raise fail(name, "is OFX but holds no bank statement (STMTRS)", code="no_statement") from None
         if b"<stmttrn>" not in data.lower():
-            raise fail(name, f"is not a readable OFX statement ({type(exc).__name__}: {clean_reason(exc)})") from None
+            raise fail(name, f"is not a readable OFX statement ({type(exc).__name__}: {clean_reason(exc)})", code="ofx_unreadable") from None
         try:
             stmts = _lenient(data)
         except (ValueError, MoneyError) as lenient_exc:
             raise fail(name, f"is not a readable OFX statement ({clean_reason(exc)}; "
-                       f"and read leniently: {clean_reason(lenient_exc)})") from None
+                       f"and read leniently: {clean_reason(lenient_exc)})", code="ofx_unreadable") from None
         notes = (LENIENT_NOTE,)
     if not stmts:
-        raise fail(name, "is OFX but holds no bank statement (STMTRS)")
+        raise fail(name, "is OFX but holds no bank statement (STMTRS)", code="no_statement")
     return _statement(stmts, name, account, notes)
 
 
@@ -256,10 +256,10 @@ def _statement(stmts: list[_Stmt], name: str, account: str | None, notes: tuple[
         stmts = [s for s in stmts if matches_account(s.account, account)]
         if not stmts:
             raise fail(name, f"has no statement of the account --account {account}; it holds "
-                       f"{', '.join(account_label(n) for n in numbers) or 'no account number'}")
+                       f"{', '.join(account_label(n) for n in numbers) or 'no account number'}", code="no_account")
     elif len(numbers) > 1:
         raise fail(name, f"holds statements of {len(numbers)} accounts ({', '.join(account_label(n) for n in numbers)}); "
-                   "choose one with --account (its last four digits or more), or export one account per file")
+                   "choose one with --account (its last four digits or more), or export one account per file", code="many_accounts", count=len(numbers))
     entries: list[Entry] = []
     starts: list[date] = []
     ends: list[date] = []
@@ -269,7 +269,7 @@ def _statement(stmts: list[_Stmt], name: str, account: str | None, notes: tuple[
     midnight = False
     for stmt in stmts:
         if currency and stmt.currency != currency:
-            raise fail(name, f"holds statements in {currency} and {stmt.currency}")
+            raise fail(name, f"holds statements in {currency} and {stmt.currency}", code="mixed_currency")
         currency = stmt.currency
         starts += [stmt.start] if stmt.start else []
         ends += [stmt.end] if stmt.end else []
@@ -278,22 +278,22 @@ def _statement(stmts: list[_Stmt], name: str, account: str | None, notes: tuple[
             try:
                 ore = _ore(tx.amount)
             except MoneyError as exc:
-                raise fail(name, f"transaction {n}: TRNAMT: {exc}") from None
+                raise fail(name, f"transaction {n}: TRNAMT: {exc}", code="bad_entry") from None
             if tx.currency is not None and tx.currency != currency:
-                raise fail(name, f"transaction {n} is in {tx.currency}: planner reads NOK accounts only")
+                raise fail(name, f"transaction {n} is in {tx.currency}: planner reads NOK accounts only", code="foreign_entry")
             if tx.posted is None:  # pragma: no cover - both readers refuse a transaction without DTPOSTED
-                raise fail(name, f"transaction {n} has no booking date (DTPOSTED)")
+                raise fail(name, f"transaction {n} has no booking date (DTPOSTED)", code="bad_entry")
             entries.append(Entry(booked=tx.posted, amount_ore=ore, text=" ".join(x for x in (tx.name, tx.memo) if x),
                                  counterpart=tx.name, type=tx.trntype.casefold(), where=f"{name}: transaction {n}"))
         if stmt.balance is not None and (asof is None or (stmt.balance_day is not None and stmt.balance_day >= asof)):
             try:
                 closing, asof = _ore(stmt.balance), stmt.balance_day
             except MoneyError as exc:
-                raise fail(name, f"LEDGERBAL: {exc}") from None
+                raise fail(name, f"LEDGERBAL: {exc}", code="bad_balance") from None
     starts = starts or [e.booked for e in entries]
     ends = ends or [e.booked for e in entries]
     if not starts:
-        raise fail(name, "is an OFX statement without bookings or a period")
+        raise fail(name, "is an OFX statement without bookings or a period", code="no_bookings")
     entries.sort(key=lambda e: e.booked)
     # DTEND is the moment the list ends (often midnight after the last day): the last day is the day before
     end = max(ends)

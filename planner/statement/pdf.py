@@ -98,11 +98,11 @@ def read_pdf(data: bytes, name: str) -> Statement:
     """A statement from the bank's PDF kontoutskrift; refused in one line when the PDF has no
     text layer (a scan), is encrypted or broken, or holds no table of bookings."""
     if not data.lstrip()[:5].startswith(b"%PDF"):
-        raise fail(name, "is not a PDF document (it does not start with %PDF); give the bank's PDF or a CSV export")
+        raise fail(name, "is not a PDF document (it does not start with %PDF); give the bank's PDF or a CSV export", code="not_pdf")
     with _quiet():
         pages = _pages(data, name)
     if not any(words for words, _ in pages):
-        raise fail(name, "has no text layer (a scanned image): ask for the bank's PDF or a CSV export")
+        raise fail(name, "has no text layer (a scanned image): ask for the bank's PDF or a CSV export", code="pdf_scanned")
     return _statement(pages, name)
 
 
@@ -114,7 +114,7 @@ def _pages(data: bytes, name: str) -> list[tuple[list[_Word], bool]]:
     try:
         require("pdf")  # pdfplumber is an extra (`pip install 'planner[pdf]'`)
     except MissingExtra as exc:
-        raise fail(name, str(exc)) from None
+        raise fail(name, str(exc), code="missing_extra") from None
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
@@ -129,7 +129,7 @@ def _pages(data: bytes, name: str) -> list[tuple[list[_Word], bool]]:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > MAX_PAGES:
                 raise fail(name, f"has {len(pdf.pages)} pages; a bank statement of a few months is far "
-                           f"shorter (limit {MAX_PAGES})")
+                           f"shorter (limit {MAX_PAGES})", code="pdf_pages", pages=len(pdf.pages), limit=MAX_PAGES)
             for page in pdf.pages:
                 # a word with its spaces is a table cell ("1 234,50", "Inn på konto"); cells
                 # stand further apart than a space
@@ -140,13 +140,13 @@ def _pages(data: bytes, name: str) -> list[tuple[list[_Word], bool]]:
                 out.append((words, bool(page.images)))
     except encrypted:
         raise fail(name, "is an encrypted (password-protected) PDF: ask for the bank's PDF without a password "
-                   "or a CSV export") from None
+                   "or a CSV export", code="pdf_encrypted") from None
     except broken as exc:
         if _is_encryption(exc):
             raise fail(name, "is an encrypted (password-protected) PDF: ask for the bank's PDF without a "
-                       "password or a CSV export") from None
+                       "password or a CSV export", code="pdf_encrypted") from None
         raise fail(name, "is a broken PDF that cannot be read: ask for the bank's PDF again or a CSV "
-                   "export") from None
+                   "export", code="pdf_broken") from None
     return out
 
 
@@ -378,7 +378,7 @@ def _statement(pages: list[tuple[list[_Word], bool]], name: str) -> Statement:
     rows, outside, cols = _table(pages)
     if cols is None:
         raise fail(name, "is a PDF without a table of bookings this reader knows: no header line with "
-                   "'Dato' and 'Beløp' (or 'Ut av konto' and 'Inn på konto'); give the bank's CSV export")
+                   "'Dato' and 'Beløp' (or 'Ut av konto' and 'Inn på konto'); give the bank's CSV export", code="pdf_no_table")
     labels = {c.key: c.label for c in cols}
     amount_field = labels.get("amount") or f"{labels.get('out', '')}/{labels.get('in', '')}"
     span = _period_years(outside, rows)
@@ -396,7 +396,7 @@ def _statement(pages: list[tuple[list[_Word], bool]], name: str) -> Statement:
         booked = _row_date(raw, span)
         if booked == "no year":
             raise fail(name, f"{where}: {labels['date']}: dates without a year ({raw!r}) and no period with a "
-                       "year in the file; give the bank's CSV export")
+                       "year in the file; give the bank's CSV export", code="pdf_no_year")
         if not isinstance(booked, date):
             why = "no date" if not raw else "not a date"
             message = f"{why}: {raw!r}; write DD.MM.YYYY" if raw else "no date in a booking with an amount"
@@ -422,9 +422,9 @@ def _too_many_rejected(name: str, entries: list[Entry], rejected: list[Rejected]
     """As for a CSV: a few damaged rows are listed in the draft; a table read wrongly (most rows
     refused) is refused as a whole, naming the first bad row."""
     if not entries and not rejected:
-        raise fail(name, "has a table header but no bookings below it")
+        raise fail(name, "has a table header but no bookings below it", code="no_bookings")
     total = len(entries) + len(rejected)
     if rejected and (not entries or len(rejected) > MAX_REJECTED_SHARE * total):
         first = rejected[0]
         raise fail(name, f"{first.message} ({len(rejected)} of {total} rows refused); give the bank's CSV export",
-                   field_name=first.field)
+                   field_name=first.field, code="rows_refused", refused=len(rejected), total=total, reason=first.reason)

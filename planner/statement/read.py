@@ -65,13 +65,13 @@ def read_bytes(data: bytes, name: str, fmt: str | None = None, columns: ColumnMa
     `account` chooses one account of a camt or OFX file that holds several (last digits)."""
     if len(data) > MAX_BYTES:
         raise fail(name, f"is {len(data) // (1024 * 1024)} MB; a bank statement of a few months is far smaller "
-                   f"(limit {MAX_BYTES // (1024 * 1024)} MB)")
+                   f"(limit {MAX_BYTES // (1024 * 1024)} MB)", code="too_large", mb=len(data) // (1024 * 1024), limit=MAX_BYTES // (1024 * 1024))
     if not data.strip():
-        raise fail(name, "is empty")
+        raise fail(name, "is empty", code="empty")
     kind = fmt or _by_suffix_or_magic(data, name) or sniff(data, columns.separator if columns else None)
     if kind is None:
         raise fail(name, f"unknown format ({_what(data)}); export the statement from the net bank as "
-                   "CSV, camt.053 (XML) or OFX, or give --format")
+                   "CSV, camt.053 (XML) or OFX, or give --format", code="unknown_format")
     if kind == "camt053":
         from .camt import read_camt
 
@@ -89,10 +89,10 @@ def read_bytes(data: bytes, name: str, fmt: str | None = None, columns: ColumnMa
 
         st = read_csv(data, name, columns)
     else:
-        raise fail(name, f"unknown format {kind!r}; allowed: {', '.join(FORMATS)}")
+        raise fail(name, f"unknown format {kind!r}; allowed: {', '.join(FORMATS)}", code="unknown_format")
     if st.currency != "NOK":
         raise fail(name, f"is a statement in {st.currency}; planner plans NOK accounts only: "
-                   "give the statement of the account the benefits are paid to")
+                   "give the statement of the account the benefits are paid to", code="currency", currency=st.currency)
     return st
 
 
@@ -139,7 +139,7 @@ def join(statements: Sequence[Statement]) -> Statement:
     if len(keys) > 1:
         problems.append(Problem(", ".join(f for s in ordered for f in s.files),
                                 f"are statements of {len(keys)} different accounts; give the statements of "
-                                "the one account the benefits are paid to"))
+                                "the one account the benefits are paid to", code="accounts", params={"count": len(keys)}))
     for a, b in zip(ordered, ordered[1:]):
         # a CSV states no period, only its first and last booking: a few days without bookings
         # between two exports (a weekend, Easter) is no gap
@@ -148,11 +148,15 @@ def join(statements: Sequence[Statement]) -> Statement:
             same = a.start == b.start and a.end == b.end
             what = "repeats" if same else "overlaps"
             problems.append(Problem(b.files[0], f"{what} {a.files[0]}: both cover {b.start.isoformat()} to "
-                                    f"{min(a.end, b.end).isoformat()}; give each period once"))
+                                    f"{min(a.end, b.end).isoformat()}; give each period once",
+                                    code="repeats" if same else "overlaps",
+                                    params={"other": a.files[0], "start": b.start, "end": min(a.end, b.end)}))
         elif (b.start - a.end).days > slack and not _only_non_bank_days(a, b):
             problems.append(Problem(b.files[0], f"leaves a gap after {a.files[0]}: nothing from "
                                     f"{(a.end + timedelta(days=1)).isoformat()} to "
-                                    f"{(b.start - timedelta(days=1)).isoformat()}; give the missing statement"))
+                                    f"{(b.start - timedelta(days=1)).isoformat()}; give the missing statement",
+                                    code="gap", params={"other": a.files[0], "start": a.end + timedelta(days=1),
+                                                        "end": b.start - timedelta(days=1)}))
     if problems:
         raise StatementError(problems)
     merged = Statement(
@@ -171,7 +175,7 @@ def join(statements: Sequence[Statement]) -> Statement:
     if merged.days < MIN_DAYS:
         raise fail(", ".join(merged.files), f"covers only {merged.days} day{'' if merged.days == 1 else 's'} ({merged.start.isoformat()} to "
                    f"{merged.end.isoformat()}); detection needs {MIN_TEXT}: give a longer statement or "
-                   "several consecutive ones")
+                   "several consecutive ones", code="too_short", days=merged.days, start=merged.start, end=merged.end)
     return merged
 
 
@@ -196,4 +200,4 @@ def _duplicates(st: Statement) -> None:
     pairs = sum(1 for a, b in zip(ordered_file[::2], ordered_file[1::2]) if a == b)
     if pairs >= half * 0.9:
         raise fail(", ".join(st.files), "every booking appears twice: the same period is given twice; "
-                   "give each period once")
+                   "give each period once", code="twice")

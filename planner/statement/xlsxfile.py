@@ -36,20 +36,20 @@ def sheet_rows(data: bytes, name: str) -> list[list[object]]:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; one line with its type
         raise fail(name, f"is not a readable XLSX workbook ({type(exc).__name__}); export the statement "
-                   "again as XLSX or CSV") from None
+                   "again as XLSX or CSV", code="xlsx_unreadable") from None
     try:
         ws = wb.worksheets[0] if wb.worksheets else None
         if ws is None:
-            raise fail(name, "is an XLSX workbook without sheets")
+            raise fail(name, "is an XLSX workbook without sheets", code="xlsx_no_sheets")
         rows: list[list[object]] = []
         for row in ws.iter_rows(values_only=True):
             if len(rows) >= MAX_ROWS:
-                raise fail(name, f"has more than {MAX_ROWS} rows; a bank statement of a few months is far smaller")
+                raise fail(name, f"has more than {MAX_ROWS} rows; a bank statement of a few months is far smaller", code="xlsx_rows", limit=MAX_ROWS)
             rows.append(list(row))
     finally:
         wb.close()
     while rows and not any(c not in (None, "") for c in rows[-1]):
         rows.pop()
     if not rows:
-        raise fail(name, "is empty: the first sheet has no rows")
+        raise fail(name, "is empty: the first sheet has no rows", code="xlsx_empty")
     return rows

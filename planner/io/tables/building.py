@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from ...levers.settings import settings as lever_settings
-from ..errors import InputError
+from ..errors import InputError, Problem
 from .columns import (
     BOOL_COLS,
     DATE_COLS,
@@ -55,11 +55,19 @@ def build(raw: RawHousehold, months: int | None = None):
                 value = ""  # looks like personal data: errors.csv must not copy it
             elif not value and p.has_value:
                 value = _show(p.value)
-            errors.append(RowError(f, r, c, value, p.message, raw.hid))
+            errors.append(RowError(f, r, c, value, p.message, raw.hid, _nb(p)))
         return None, _in_row_order(_dedupe(errors), file)
     if errors:
         return None, _in_row_order(_dedupe(errors), file)
     return h, []
+
+
+def _nb(problem: Problem) -> str:
+    """The problem in Norwegian, as the web form says it, where it has a code (else "": the
+    Excel twin then keeps the English text rather than a vaguer Norwegian one)."""
+    from ..messages import norwegian
+
+    return norwegian(problem) if problem.code else ""
 
 
 def _from_file(raw: RawHousehold, months: int | None, errors: list[RowError]):
@@ -79,7 +87,7 @@ def _from_file(raw: RawHousehold, months: int | None, errors: list[RowError]):
         h: Household = household_from_dict(data, name, None if name.lower().endswith(".json") else text)
     except InputError as exc:
         return None, errors + [RowError(p.file, p.line, p.field or "", _show(p.value) if p.has_value else "",
-                                        p.message, raw.hid) for p in exc.problems]
+                                        p.message, raw.hid, _nb(p)) for p in exc.problems]
     return (None, errors) if errors else (h, [])
 
 

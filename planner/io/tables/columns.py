@@ -132,6 +132,9 @@ class RowError:
     value: str
     reason: str
     household: str | None = None  # the household this row belongs to, if known
+    #: the reason in Norwegian where the problem has one (`planner.io.messages`): for the Excel
+    #: twin errors-excel.csv that a caseworker reads; errors.csv keeps the English `reason`
+    reason_nb: str = ""
 
     def to_csv(self) -> list[str]:
         return [self.file, "" if self.row is None else str(self.row), self.column, self.value, self.reason,

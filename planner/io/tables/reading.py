@@ -74,12 +74,14 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
         try:
             raw = pd.read_excel(source.path, sheet_name=source.sheet, dtype=object, header=None, engine="openpyxl")
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; reported with its type
-            raise TableError(RowError(name, None, "", "", f"sheet cannot be read ({type(exc).__name__})")) from None
+            raise TableError(RowError(name, None, "", "", f"sheet cannot be read ({type(exc).__name__})",
+                                      reason_nb="Arket kan ikke leses.")) from None
         # title rows above the header (a report's name, a date, blank rows) are skipped
         head = find_header(raw.head(HEADER_SEARCH).values.tolist(), _is_header(source.role, colmap)) if len(raw) else 0
         headers = _header_names(raw.iloc[head].tolist()) if len(raw) else []
         if not headers or all(h.startswith("Unnamed:") for h in headers):
-            raise TableError(RowError(name, None, "", "", "the sheet is empty: expected a header row in row 1"))
+            raise TableError(RowError(name, None, "", "", "the sheet is empty: expected a header row in row 1",
+                                      reason_nb="Arket er tomt: overskriftsraden skal stå i rad 1."))
         df = raw.iloc[head + 1:].reset_index(drop=True)
         df.columns = headers
         ours, _ = colmap.rename(source.role, headers)
@@ -90,7 +92,9 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
     try:
         if os.path.getsize(source.path) == 0:
             raise TableError(RowError(name, None, "", "", "the file is empty: expected a header row and one row per "
-                                      + ("tenant" if source.role == "tenants" else "payout")))
+                                      + ("tenant" if source.role == "tenants" else "payout"),
+                                      reason_nb="Filen er tom: den skal ha en overskriftsrad og én rad per "
+                                      + ("leietaker." if source.role == "tenants" else "utbetaling.")))
         enc = file_encoding(source.path, colmap)
         with open(source.path, encoding=enc, newline="") as fh:
             preview = [fh.readline() for _ in range(HEADER_SEARCH)]
@@ -99,7 +103,8 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
         first_line = preview[head]
         headers = [h.strip() for h in next(csv.reader([first_line], delimiter=sep), [])]
         if not any(headers):
-            raise TableError(RowError(name, None, "", "", "the file is empty: expected a header row in row 1"))
+            raise TableError(RowError(name, None, "", "", "the file is empty: expected a header row in row 1",
+                                      reason_nb="Filen er tom: overskriftsraden skal stå i rad 1."))
         # A row with more fields than the header is skipped by pandas with a warning naming
         # its row (records counted as a spreadsheet does, the header being 1); the other rows
         # are numbered around it, and the row itself is reported (see `_ragged_rows`).
@@ -142,10 +147,12 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
     except TableError:
         raise
     except pd.errors.EmptyDataError:
-        raise TableError(RowError(name, None, "", "", "the file is empty: expected a header row")) from None
+        raise TableError(RowError(name, None, "", "", "the file is empty: expected a header row",
+                                  reason_nb="Filen er tom: den skal ha en overskriftsrad.")) from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise TableError(RowError(name, None, "", "", f"cannot be read as CSV: {msg}")) from None
+        raise TableError(RowError(name, None, "", "", f"cannot be read as CSV: {msg}",
+                                  reason_nb="Filen kan ikke leses som CSV.")) from None
 
 
 def _is_header(role: str, colmap: ColumnMap):

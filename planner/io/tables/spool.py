@@ -62,6 +62,16 @@ def _duplicate_reason(others: list[str], total_others: int, rows: bool) -> str:
     return f"duplicate id: also used in {shown}; ids must be unique (neither is planned until one is changed)"
 
 
+def _duplicate_nb(others: list[str], total_others: int) -> str:
+    """The duplicate-id reason in Norwegian (for errors-excel.csv)."""
+    shown = ", ".join(others[:DUPLICATES_NAMED]).replace(" row ", " rad ")
+    more = total_others - min(len(others), DUPLICATES_NAMED)
+    if more > 0:
+        shown += f" og {more} rad{'er' if more > 1 else ''} til"
+    return (f"ID-en er brukt flere ganger: også på {shown}; hver ID må være unik (ingen av radene planlegges før "
+            "én er endret).")
+
+
 def _others(dup: tuple[int, list[tuple[str, int]]], name: str, row: int) -> tuple[list[str], int]:
     """The first few other rows with a duplicate id (not this one), and how many others there are."""
     n, first = dup
@@ -202,10 +212,12 @@ class Spool:
             return
         if src is None or (table == "tenants" and not any_rows):
             if src is None:
-                self.errors.append(RowError(name, None, "", "", "the file has no header row"))
+                self.errors.append(RowError(name, None, "", "", "the file has no header row",
+                                            reason_nb="Filen har ingen overskriftsrad."))
                 self.failed_roles.add(table)
             elif table == "tenants":
-                self.errors.append(RowError(name, None, "", "", "the file has a header but no tenant rows"))
+                self.errors.append(RowError(name, None, "", "", "the file has a header but no tenant rows",
+                                            reason_nb="Filen har overskrifter, men ingen rader med leietakere."))
             return
         missing = [c for c in required if c not in json.loads(
             self.db.execute("SELECT columns FROM sources WHERE src=?", (src,)).fetchone()[0])]
@@ -259,7 +271,8 @@ class Spool:
                     rh = RawHousehold(seq, hid, None, toml=(name, packed))
                     if id_key(hid) in dup:
                         others, n_others = _others(dup[id_key(hid)], name, row)
-                        rh.errors.append(RowError(name, None, "id", hid, _duplicate_reason(others, n_others, False)))
+                        rh.errors.append(RowError(name, None, "id", hid, _duplicate_reason(others, n_others, False),
+                                                  reason_nb=_duplicate_nb(others, n_others)))
                     out.append(rh)
                     continue
                 if packed.startswith(_BAD_ROW):
@@ -271,20 +284,27 @@ class Spool:
                     rh.validate = False
                     rh.errors.append(RowError(name, row, c, "", f"the file has no column '{c}' (required"
                                               + (f"; map your column to '{c}' with --columns" if c != "id" else
-                                                 "; map your id column to 'id' with --columns") + ")"))
+                                                 "; map your id column to 'id' with --columns") + ")",
+                                              reason_nb=f"Filen har ingen kolonne «{c}» (må være med; knytt din "
+                                              f"kolonne til «{c}» i kolonnekartet)."))
                 if id_key(hid) in dup:
                     others, n_others = _others(dup[id_key(hid)], name, row)
                     rh.errors.append(RowError(name, row, cols.get("id", "id"), hid,
-                                              _duplicate_reason(others, n_others, True)))
+                                              _duplicate_reason(others, n_others, True),
+                                              reason_nb=_duplicate_nb(others, n_others)))
                 if "payouts" in self.failed_roles:
                     rh.errors.append(RowError(name, row, cols.get("id", "id"), hid,
                                               "the payouts table could not be read (see its error above);"
-                                              " not planned from the rent alone"))
+                                              " not planned from the rent alone",
+                                              reason_nb="Tabellen med utbetalinger kunne ikke leses (se feilen over): "
+                                              "planlegges ikke ut fra husleien alene."))
                 for f, c in payout_missing:
                     if hid:
                         rh.validate = False
                         rh.errors.append(RowError(f, None, c, "", f"the payouts file has no column '{c}' (required);"
-                                                  " this household's payouts cannot be read"))
+                                                  " this household's payouts cannot be read",
+                                                  reason_nb=f"Filen med utbetalinger har ingen kolonne «{c}» (må "
+                                                  "være med): husstandens utbetalinger kan ikke leses."))
                 out.append(rh)
             # the chunk's payouts in one query
             ids = sorted({r.hid for r in out if r.tenant is not None and r.hid})
@@ -311,7 +331,10 @@ class Spool:
                         f"no payout rows for this household, while {orphans} payout row"
                         + (" names a household" if orphans == 1 else "s name households")
                         + " not in the tenants table (see errors.csv): is this id mistyped there?"
-                        " Not planned from the rent alone", r.hid or None))
+                        " Not planned from the rent alone", r.hid or None,
+                        f"Ingen utbetalinger for denne husstanden, mens {orphans} utbetalingsrad"
+                        + ("" if orphans == 1 else "er") + " gjelder husstander som ikke står i tabellen over "
+                        "leietakere (se errors.csv): er ID-en skrevet feil der? Planlegges ikke ut fra husleien alene."))
             yield out
 
     def duplicate_ids(self) -> dict[str, tuple[int, list[tuple[str, int]]]]:
@@ -352,9 +375,11 @@ class Spool:
                 yield RowError(name, row, _bad(packed)[0], hid, _bad(packed)[1])
                 continue
             if not hid:
-                reason = "no household id in this row"
+                reason, nb = "no household id in this row", "Raden har ingen husstands-ID."
             elif known:
                 reason = "payout for an unknown household: no tenant row has this id"
+                nb = "Utbetaling til en ukjent husstand: ingen rad med leietakere har denne ID-en."
             else:
                 reason = "payout for an unknown household: no tenants table was read"
-            yield RowError(name, row, cols.get("household", "household"), hid, reason)
+                nb = "Utbetaling til en ukjent husstand: ingen tabell med leietakere ble lest."
+            yield RowError(name, row, cols.get("household", "household"), hid, reason, reason_nb=nb)

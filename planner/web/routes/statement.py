@@ -136,8 +136,9 @@ async def from_statement(request: Request):
         form.mapping = colmap.after_success("statement", data0, name0, chosen)
     except InputError as exc:
         from ...statement.csvfile import ColumnsProblem
+        from ...statement.messages import norwegian
 
-        error_form.general.extend(_problem_nb(str(p)) for p in exc.problems)
+        error_form.general.extend(_problem_nb(norwegian(p)) for p in exc.problems)
         if chosen or any(isinstance(p, ColumnsProblem) for p in exc.problems):
             error_form.mapping = colmap.after_failure("statement", data0, name0, chosen)
         return page(request, error_form, None, status=422)
