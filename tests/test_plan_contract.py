@@ -22,6 +22,7 @@ from strategies import examples, household_dicts
 from planner.asof import HorizonPassed, align
 from planner.assessment import plan_explained
 from planner.io.household import read_household
+from planner.io.plan_contract import validate_plan
 from planner.io.plan_schema import InvalidPlan, check_plan, plan_problem
 from planner.model import Household
 
@@ -111,7 +112,7 @@ def _indebted(draw) -> tuple[Household, date | None]:
 def test_generated_indebted_households_get_plans_that_can_be_carried_out(case):
     """Generated households with arrears, as-of dates anywhere in their horizon: no
     intervention asks for 0 kr, every repayment plan covers the arrears within its months,
-    and every plan (alternatives included) passes the plan schema."""
+    and every plan (alternatives included) passes the plan schema and its models."""
     h, as_of = case
     try:
         p = _plan(h, as_of)
@@ -119,6 +120,7 @@ def test_generated_indebted_households_get_plans_that_can_be_carried_out(case):
         return
     doc = p.to_json()
     assert plan_problem(doc) is None, plan_problem(doc)
+    validate_plan(doc)  # the models that generate the schema read it too
     for d in [doc, *doc.get("alternatives", [])]:
         assert all(a > 0 for a in _amounts(d)), d["interventions"]
         for i in d["interventions"]:

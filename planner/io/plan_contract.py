@@ -15,9 +15,9 @@ models too (`tests/test_plan_contract.py` runs both checks on every bundled scen
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 

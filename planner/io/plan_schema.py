@@ -1,5 +1,5 @@
 """The one check of the plan contract (`docs/plan.schema.json`, shipped in the package as
-`planner/data/plan.schema.json`; a test keeps the two equal).
+`planner/data/plan.schema.json`; both generated from the models of `planner.io.plan_contract`).
 
 Every plan the planner writes goes through `check_plan` first: `planner plan`, `planner
 batch` (`plans/ID.json`) and the web page (its plan, `plan.json` and the stored copy), and the
