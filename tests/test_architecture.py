@@ -26,7 +26,6 @@ TOO_LONG = {
     "planner/ledger/run.py": "being edited on another branch; split it after the merge",
     "planner/cli.py": "grew with the commands of the same wave (entitlement, follow-up registration): move "
                       "commands into modules of their own as batch_cli.py is",
-    "planner/web/imports.py": "grew by the per-file batch import: split readers from the route's bookkeeping",
 }
 MAX_LINES = 500
 MAX_COMPLEXITY = 20
