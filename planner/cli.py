@@ -10,44 +10,25 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
-from planner.formatting import day_month, nb_date
 from planner.io.dateparam import DATE
+from planner.letter_options import (
+    LETTER_FORMATS,
+    LETTER_TO,
+    letter_kw,
+    letter_options,
+    letter_sender,
+    on_time_option,
+    warn_late_letter,
+    write_plan_letters,
+)
+from planner.options import fail_input, finite_number, kroner_option
 
-EXIT_INPUT = 2
 EXIT_TIMEOUT = 1  # a household the solver could not finish in time (not an input error)
 EXIT_INVALID_PLAN = 3  # a plan failed docs/plan.schema.json: a planner bug, the plan is not shown
-
-
-def _fail_input(errors: list[str]) -> NoReturn:
-    for e in errors:
-        click.echo(f"error: {e}", err=True)
-    sys.exit(EXIT_INPUT)
-
-
-def _finite(ctx, param, value):
-    """click's FloatRange lets NaN through (every comparison with NaN is false)."""
-    import math
-
-    if value is not None and not math.isfinite(value):
-        raise click.BadParameter("must be a finite number")
-    return value
-
-
-def _kroner(ctx, param, value):
-    """A kroner option parsed like amounts in files: at most two decimals, never a float."""
-    from planner.money import MoneyError, kroner_to_ore
-
-    try:
-        ore = kroner_to_ore(value)
-    except MoneyError as exc:
-        raise click.BadParameter(str(exc)) from None
-    if ore < 0:
-        raise click.BadParameter("must not be negative")
-    return ore
 
 
 def _chart_problem(chart: str, exc: Exception) -> str:
@@ -74,7 +55,7 @@ class _Planner(click.Group):
             missing = missing_extra(exc)
             if missing is None:
                 raise
-            _fail_input([str(missing)])
+            fail_input([str(missing)])
 
 
 @click.group(cls=_Planner, context_settings={"help_option_names": ["-h", "--help"]})
@@ -124,7 +105,7 @@ def _aligned(h, as_of: date | None, roll: bool):
     try:
         return align(h, as_of, roll)
     except HorizonPassed as exc:
-        _fail_input([str(exc)])
+        fail_input([str(exc)])
 
 
 def _leads(lead_file: Path | None, h):
@@ -138,12 +119,12 @@ def _leads(lead_file: Path | None, h):
         try:
             office = tomllib.loads(lead_file.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            _fail_input([f"--lead-times {lead_file}: {exc}"])
+            fail_input([f"--lead-times {lead_file}: {exc}"])
         office = office.get("lead", office)
     try:
         return lead_table(office, h.levers.lead, office_name=f"--lead-times {lead_file}")
     except LeadError as exc:
-        _fail_input([str(exc)])
+        fail_input([str(exc)])
 
 
 def _warn_if_stale(days) -> None:
@@ -218,93 +199,10 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
                 out = household_chart(h, _chart_path(chart, h.id, len(files) > 1), same_day_credit,
                                       _day_for(h, as_of, today))
             except (OSError, ValueError) as exc:
-                _fail_input([_chart_problem(chart, exc)])
+                fail_input([_chart_problem(chart, exc)])
             click.echo(f"Diagram: {out}", err=True)
     if errors:
-        _fail_input(errors)
-
-
-LETTER_TO = ("tenant", "landlord", "nav", "husbanken", "sosialtjenesten")
-LETTER_FORMATS = ("md", "html", "pdf", "docx")
-
-
-#: `--on-time` for the commands that plan (plan, letter)
-_on_time_option = click.option(
-    "--on-time", is_flag=True,
-    help="Plan for payouts on their days only (default: the plan holds when each payout comes up to its "
-         "late_days bank days late).")
-
-
-def _letter_options(f):
-    """The options every letter command shares: language, sender, date and reference."""
-    opts = [
-        click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True, help="Letter language."),
-        click.option("--config", type=click.Path(dir_okay=False), default=None,
-                     help="Letters config (TOML): [sender] office and caseworker, [recipients.X] addresses."),
-        click.option("--kommune", default=None, help="Municipality on the letterhead (overrides the config)."),
-        click.option("--office", default=None, help="Office or unit on the letterhead (overrides the config)."),
-        click.option("--caseworker", default=None, help="Caseworker who signs (overrides the config)."),
-        click.option("--title", "cw_title", default=None, help="Caseworker's title under the signature."),
-        click.option("--phone", default=None, help="Caseworker's phone."),
-        click.option("--email", default=None, help="Caseworker's email."),
-        click.option("--date", "letter_date", type=DATE, default=None,
-                     help="Letter date, DD.MM.YYYY or YYYY-MM-DD (default today)."),
-        click.option("--reply-by", type=DATE, default=None,
-                     help="Answer-by date, DD.MM.YYYY or YYYY-MM-DD (default: letter date + reply_days, 14)."),
-        click.option("--reference", default=None, help="Case reference (saksnummer); default the household id."),
-    ]
-    for o in reversed(opts):
-        f = o(f)
-    return f
-
-
-def _letter_sender(o: dict):
-
-    from planner import asof
-    from planner.letters import LetterConfigError, sender_from_options
-
-    letter_date = o["letter_date"] if o["letter_date"] else asof.today()
-    if o["reply_by"] is not None and o["reply_by"] < letter_date:
-        _fail_input([f"--reply-by {o['reply_by'].isoformat()} is before the letter date "
-                     f"{letter_date.isoformat()}: the answer-by date must be on or after it"])
-    try:
-        return sender_from_options(o["config"], kommune=o["kommune"], office=o["office"], caseworker=o["caseworker"],
-                                   title=o["cw_title"], phone=o["phone"], email=o["email"])
-    except LetterConfigError as exc:
-        _fail_input([str(exc)])
-
-
-def _letter_kw(o: dict) -> dict:
-    return {"sender": _letter_sender(o), "letter_date": o["letter_date"] if o["letter_date"] else None,
-            "reference": o["reference"], "reply_by": o["reply_by"] if o["reply_by"] else None}
-
-
-def _warn_late_letter(h, p, o: dict) -> None:
-    """A warning (not an error) when the letter is dated after the plan's first change."""
-
-    from planner import asof
-    from planner.letters import first_change
-
-    letter_date = o["letter_date"] if o["letter_date"] else (p.as_of or asof.today())
-    first = first_change(h, p)
-    if first is not None and letter_date > first:
-        click.echo(f"advarsel: {h.id}: brevet er datert etter at første endring skulle tre i kraft "
-                   f"({nb_date(first)})", err=True)
-
-
-def _write_letters(h, p, directory: str, fmt: str, o: dict) -> list[Path]:
-    from planner.letters import LetterError, write_letters
-
-    kw = _letter_kw(o)
-    try:
-        paths = write_letters(h, p, directory, o["lang"], fmt, **kw)
-    except LetterError as exc:
-        _fail_input([f"{h.id}: {exc}"])
-    except OSError as exc:
-        _fail_input([f"--letters {directory}: cannot write the letters ({exc.strerror or exc})"])
-    if paths:
-        _warn_late_letter(h, p, o)
-    return paths
+        fail_input(errors)
 
 
 @main.command(name="plan")
@@ -316,18 +214,18 @@ def _write_letters(h, p, directory: str, fmt: str, o: dict) -> list[Path]:
 @click.option("--allow", "allow", multiple=True, help="Allow this lever (repeatable; overrides the file).")
 @click.option("--forbid", "forbid", multiple=True, help="Forbid this lever (repeatable; beats --allow).")
 @click.option("--same-day-credit", is_flag=True, help="Let a payout cover a debit on the same day.")
-@click.option("--buffer-target", default="1000", show_default=True, callback=_kroner,
+@click.option("--buffer-target", default="1000", show_default=True, callback=kroner_option,
               help="Kroner: among the cheapest plans prefer one keeping this much above the floor.")
 @click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=20.0, show_default=True,
-              callback=_finite, help="Seconds per solver phase.")
-@_on_time_option
+              callback=finite_number, help="Seconds per solver phase.")
+@on_time_option
 @click.option("--alternatives", type=click.IntRange(1, 4), default=1, show_default=True,
               help="Show the best plan and up to N-1 alternatives that ask different things of different people.")
 @click.option("--letters", "letters_dir", type=click.Path(file_okay=False), default=None,
               help="Write one letter for each recipient the plan needs into this folder.")
 @click.option("--letter-format", type=click.Choice(LETTER_FORMATS), default="pdf", show_default=True,
               help="Format of the --letters files.")
-@_letter_options
+@letter_options
 @_as_of_option
 @_roll_options
 def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, time_limit, on_time, alternatives,
@@ -347,9 +245,9 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         check_names(allow, "--allow")
         check_names(forbid, "--forbid")
     except LeverError as exc:
-        _fail_input([str(exc)])
+        fail_input([str(exc)])
     if letters_dir:
-        _letter_sender(letter_opts)  # refuse a missing caseworker before any solving
+        letter_sender(letter_opts)  # refuse a missing caseworker before any solving
     outputs: list = []
     errors: list[str] = []
     timeouts: list = []
@@ -382,7 +280,7 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         outputs.append((h, p, _granted(h, p, day, allow, forbid, same_day_credit, buffer_target, time_limit, on_time,
                                        _leads(lead_file, h)) if fmt == "text" else ""))
         if letters_dir:
-            for path in _write_letters(h, p, letters_dir, letter_format, letter_opts):
+            for path in write_plan_letters(h, p, letters_dir, letter_format, letter_opts):
                 click.echo(f"Brev: {path}", err=True)
         if chart:
             from planner.chart import plan_chart
@@ -390,7 +288,7 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
             try:
                 out = plan_chart(h, p, _chart_path(chart, h.id, len(files) > 1), same_day_credit)
             except (OSError, ValueError) as exc:
-                _fail_input([_chart_problem(chart, exc)])
+                fail_input([_chart_problem(chart, exc)])
             click.echo(f"Diagram: {out}", err=True)
     if fmt == "json":
         docs = [p.to_json() for _, p, _ in outputs]
@@ -399,7 +297,7 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
     elif outputs:
         click.echo("\n\n".join(plan_text(h, p) + (f"\n\n{g}" if g else "") for h, p, g in outputs))
     if errors:
-        _fail_input(errors + timeouts + invalid)
+        fail_input(errors + timeouts + invalid)
     for t in timeouts + invalid:
         click.echo(f"error: {t}", err=True)
     if invalid:
@@ -440,8 +338,8 @@ def _granted(h, p, day, allow, forbid, same_day_credit, buffer_target, time_limi
 @click.option("--recipient-address", default=None, help="Address lines on the letter, separated by ';'.")
 @click.option("--allow", "allow", multiple=True, help="Allow this lever (as for plan).")
 @click.option("--forbid", "forbid", multiple=True, help="Forbid this lever (as for plan).")
-@_on_time_option
-@_letter_options
+@on_time_option
+@letter_options
 @_as_of_option
 @_roll_options
 def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, forbid, on_time=False, as_of=None,
@@ -456,17 +354,17 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
     try:
         fmt = format_for_path(out, fmt)
     except LetterError as exc:
-        _fail_input([f"--out {exc}"])
+        fail_input([f"--out {exc}"])
     try:
         check_names(allow, "--allow")
         check_names(forbid, "--forbid")
     except LeverError as exc:
-        _fail_input([str(exc)])
-    kw = _letter_kw(o)
+        fail_input([str(exc)])
+    kw = letter_kw(o)
     try:
         h = read_household(file)
     except InputError as exc:
-        _fail_input([str(p) for p in exc.problems])
+        fail_input([str(p) for p in exc.problems])
     day = _day_for(h, as_of, _today(as_of))
     _warn_if_stale([day])
     aligned = _aligned(h, day, roll)
@@ -481,7 +379,7 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
     try:
         data = render_letter(h, p, to, o["lang"], fmt, recipient=recipient, **kw)
     except LetterError as exc:
-        _fail_input([f"{file}: {exc}"])
+        fail_input([f"{file}: {exc}"])
     try:
         from planner.io.files import atomic_file
 
@@ -489,8 +387,8 @@ def letter_cmd(file, to, fmt, out, recipient_name, recipient_address, allow, for
         with atomic_file(out, "wb") as fh:  # the tenant's name, address and money: owner only (0600)
             fh.write(data)
     except OSError as exc:
-        _fail_input([f"--out {out}: cannot write the letter ({exc.strerror or exc})"])
-    _warn_late_letter(h, p, o)
+        fail_input([f"--out {out}: cannot write the letter ({exc.strerror or exc})"])
+    warn_late_letter(h, p, o)
     click.echo(f"Brev: {out}", err=True)
 
 
@@ -520,13 +418,13 @@ def entitlement_cmd(file: Path, as_of=None, letter_to=None, out=None, fmt=None, 
     try:
         h = read_household(file)
     except InputError as exc:
-        _fail_input([str(p) for p in exc.problems])
+        fail_input([str(p) for p in exc.problems])
     day = _day_for(h, as_of, _today(as_of))
     if letter_to is None:
         click.echo(render(h.id, entitlements(h, day)), nl=False)
         return
     if out is None:
-        _fail_input(["--letter needs --out FILE"])
+        fail_input(["--letter needs --out FILE"])
     from planner.entitlement.letter import render_entitlement_letter
     from planner.letters import LetterConfigError, LetterError, format_for_path, sender_from_options
 
@@ -534,103 +432,15 @@ def entitlement_cmd(file: Path, as_of=None, letter_to=None, out=None, fmt=None, 
         sender = sender_from_options(config, kommune=kommune, office=office, caseworker=caseworker)
         data = render_entitlement_letter(h, day, letter_to, format_for_path(out, fmt), sender)
     except (LetterConfigError, LetterError) as exc:
-        _fail_input([f"{file}: {exc}"])
+        fail_input([f"{file}: {exc}"])
     try:
         from planner.io.files import atomic_file
 
         with atomic_file(out, "wb") as fh:  # about a person: owner only (0600)
             fh.write(data)
     except OSError as exc:
-        _fail_input([f"--out {out}: cannot write the letter ({exc.strerror or exc})"])
+        fail_input([f"--out {out}: cannot write the letter ({exc.strerror or exc})"])
     click.echo(f"Brev: {out}", err=True)
-
-
-@main.command(name="calendar")
-@click.option("--year", type=click.IntRange(1990, 2100), required=True, help="Calendar year.")
-@click.option("--kind", "kinds", multiple=True, help="Only this benefit kind (repeatable); aliases allowed.")
-def calendar_cmd(year: int, kinds: tuple[str, ...]) -> None:
-    """Print each benefit's effective payout dates in YEAR."""
-    from planner.benefits import catalogue
-    from planner.payout_days import payout_table
-
-    cat = catalogue()
-    chosen = []
-    for k in kinds:
-        canon = cat.canonical(k.strip().lower())
-        if canon is None:
-            _fail_input([f"--kind: unknown benefit kind {k!r}; allowed: {cat.allowed_income_names()}"])
-        chosen.append(canon)
-    for kind, occ, note in payout_table(year, chosen or None):
-        info = cat.kinds[kind]
-        click.echo(f"{info.name} ({kind}, {info.payer}) – {note}")
-        if occ is None:
-            click.echo("  –")
-        else:
-            click.echo("  " + " ".join(day_month(o.effective) for o in occ))
-
-
-@main.command(name="import-statement")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["csv", "camt053", "ofx", "pdf"]), default=None,
-              help="Statement format (default: told from the content, pdf by suffix; camt053 also reads camt.052/054; "
-                   "pdf: the bank's PDF with a text layer).")
-@click.option("--columns", type=click.Path(dir_okay=False), default=None,
-              help="Column map (TOML) for a bank CSV: [statement] date = \"...\", amount = \"...\"; [csv] separator, encoding.")
-@click.option("--preset", default=None, metavar="BANK",
-              help="Bank preset for a CSV/XLSX export, whatever its header says: dnb, nordea, sparebank1, sbanken, "
-                   "sdc (Handelsbanken, Eika, BN Bank), danske (default: picked from the header).")
-@click.option("--as-of", "as_of", type=DATE, default=None,
-              help="First day of the draft's plan, DD.MM.YYYY or YYYY-MM-DD (default: the day after the statement ends).")
-@click.option("--id", "hid", default=None, help="Household id in the draft (default utkast-DATE).")
-@click.option("--account", default=None,
-              help="For a camt/OFX file of several accounts: the account to read (its last four digits or more).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Household draft to write (TOML, evidence as comments).")
-def import_statement(files, fmt, columns, preset, as_of, hid, account, out) -> None:
-    """Draft a household from bank statements: the payouts and bills found, for a person to confirm."""
-    import dataclasses
-
-    from planner.io.errors import InputError
-    from planner.io.tables import ColumnMap
-    from planner.statement import default_as_of, detect, read_files, toml_text
-    from planner.statement.csvfile import ColumnsProblem
-    from planner.statement.guess import write_sample
-
-    try:
-        colmap = ColumnMap.load(columns) if columns else None
-        if preset:
-            colmap = dataclasses.replace(colmap or ColumnMap(), preset=preset)
-        statement = read_files(files, fmt, colmap, account)
-    except InputError as exc:
-        # columns no preset or map fits: a sample map beside the file, for the person to correct
-        _fail_input([str(p) + (write_sample(p.file, p.sample) if isinstance(p, ColumnsProblem) else "")
-                     for p in exc.problems])
-    for note in statement.notes:
-        click.echo(f"merk: {note}", err=True)
-    if statement.rejected:
-        first = statement.rejected[0]
-        click.echo(f"advarsel: {len(statement.rejected)} rad(er) avvist, utkastet bygger på resten; første: {first}",
-                   err=True)
-    found = detect(statement)
-    start = as_of if as_of else default_as_of(found)
-    if start <= found.statement_end:
-        _fail_input([f"--as-of {nb_date(start)}: må være etter kontoutskriftens siste dag "
-                     f"({nb_date(found.statement_end)}): utkastet starter fra saldoen den dagen"])
-    if (start - found.statement_end).days > 14:
-        click.echo(f"advarsel: --as-of {nb_date(start)} er {(start - found.statement_end).days} dager etter "
-                   f"kontoutskriften ({nb_date(found.statement_end)}): saldoen i utkastet kan være utdatert", err=True)
-    text = toml_text(found, start, hid, files=len(files))
-    try:
-        from planner.io.files import write_atomic
-
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(out, text)  # a tenant's money: owner only (0600)
-    except OSError as exc:
-        _fail_input([f"--out {out}: kan ikke skrive utkastet ({exc.strerror or exc})"])
-    click.echo(f"Utkast: {out} ({len(found.incomes)} inntekter, {len(found.expenses)} utgifter, "
-               f"{len(found.excluded)} poster ikke tatt med); kontroller det før planlegging.", err=True)
-    if found.rent is None:
-        click.echo("advarsel: fant ingen husleie i kontoutskriften; legg den inn i utkastet", err=True)
 
 
 # `planner serve`: the web page (planner/web/command.py; FastAPI is imported only when it runs).
@@ -656,63 +466,22 @@ from planner.followup_cli import follow_up_cmd as _follow_up  # noqa: E402
 main.add_command(_follow_up)
 
 
-@main.command(name="ledger")
-@click.argument("ledger", type=click.Path(path_type=Path))
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for tenancies.csv, months.csv, patterns.*, contact.*, drafts, errors.csv, summary.*.")
-@click.option("--columns", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Column map (TOML), as for planner batch: [ledger] columns, [kinds] words, [sheets], [csv].")
-@click.option("--as-of", "as_of", type=DATE, default=None,
-              help="The day to judge from, DD.MM.YYYY or YYYY-MM-DD (default today); later bookings are left out.")
-@click.option("--pseudonymise", "--pseudonymize", "pseudonymise", is_flag=True,
-              help="Replace tenancy ids by keyed hashes (key from $PLANNER_PSEUDONYM_KEY or --key-file).")
-@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File holding the pseudonymisation key (implies --pseudonymise).")
-@click.option("--top", type=click.IntRange(1, 100_000), default=50, show_default=True,
-              help="Tenancies explained in contact.txt (this week's calls).")
-@click.option("--no-progress", is_flag=True, help="No progress bar.")
-def ledger_cmd(ledger, out, columns, as_of, pseudonymise, key_file, top, no_progress) -> None:
-    """Find tenants early in the landlord's rent ledger: patterns, early warning, who to call."""
-    from planner import asof
-    from planner.batch import BatchError, load_key
-    from planner.io.errors import InputError
-    from planner.ledger.run import LedgerInputError, LedgerOptions, console_lines, run_ledger
+# `planner calendar`: the year's payout days (planner/calendar_cli.py).
+from planner.calendar_cli import calendar_cmd  # noqa: E402
 
-    try:
-        key = load_key(key_file) if (pseudonymise or key_file) else None
-        opts = LedgerOptions(out=out, as_of=as_of if as_of else asof.today(), columns=columns, key=key,
-                             top=top, progress=None if no_progress else _progress_bar())
-        s = run_ledger(ledger, opts)
-    except (LedgerInputError, BatchError) as exc:
-        _fail_input([str(exc)])
-    except InputError as exc:
-        _fail_input([str(p) for p in exc.problems])
-    click.echo("\n".join(console_lines(s, out)))
-    if s.rows_used == 0:
-        _fail_input([f"{ledger}: ingen rad kunne brukes: se {out / 'errors.csv'}"])
+main.add_command(calendar_cmd)
 
 
-def _progress_bar():
-    """A rich progress bar on a terminal (stderr), else None."""
-    import sys as _sys
+# `planner import-statement`: a household draft from bank statements (planner/statement_cli.py).
+from planner.statement_cli import import_statement  # noqa: E402
 
-    if not _sys.stderr.isatty():
-        return None
-    from rich.progress import Progress
+main.add_command(import_statement)
 
-    bar = Progress(transient=True)
-    tasks: dict[str, Any] = {}
 
-    def update(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:
-            if not tasks:
-                bar.start()
-            tasks[stage] = bar.add_task({"read": "leser", "analyse": "analyserer"}.get(stage, stage), total=total)
-        bar.update(tasks[stage], completed=done)
-        if stage == "analyse" and done >= total:
-            bar.stop()
+# `planner ledger`: the landlord's rent ledger (planner/ledger_cli.py).
+from planner.ledger_cli import ledger_cmd  # noqa: E402
 
-    return update
+main.add_command(ledger_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

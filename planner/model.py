@@ -15,8 +15,6 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
@@ -27,9 +25,10 @@ from pydantic_core import PydanticCustomError
 from .benefits import Shift, catalogue
 from .codes import english, template
 from .datafiles import levers as lever_data
-from .money import MoneyError, kroner_to_ore
+from .model_entitlement import Entitlement
+from .model_fields import Day, NonNegativeOre, Ore, PositiveOre, Strict, no_personal_data, shown
 from .periods import add_months, key_of
-from .personal import has_national_id, reserved_id_reason
+from .personal import reserved_id_reason
 
 #: The levers, in the catalogue's order: the one list is `data/levers.toml`.
 LEVERS: tuple[str, ...] = tuple(lever_data()["levers"])
@@ -39,33 +38,6 @@ else:
     LeverName = Literal[LEVERS]
 
 
-def _to_ore(value: object) -> int:
-    try:
-        return kroner_to_ore(value)
-    except MoneyError as exc:
-        raise PydanticCustomError("money", "{message}", {"message": str(exc), "code": exc.code}) from None
-
-
-def _to_positive_ore(value: object) -> int:
-    ore = _to_ore(value)
-    if ore <= 0:
-        raise PydanticCustomError("money", template("amount_not_positive"), {"code": "amount_not_positive"})
-    return ore
-
-
-def _to_nonnegative_ore(value: object) -> int:
-    ore = _to_ore(value)
-    if ore < 0:
-        raise PydanticCustomError("money", template("amount_negative"), {"code": "amount_negative"})
-    return ore
-
-
-#: Kroner in a file, øre in the engine (may be negative: an overdrawn account).
-Ore = Annotated[int, BeforeValidator(_to_ore)]
-PositiveOre = Annotated[int, BeforeValidator(_to_positive_ore)]
-NonNegativeOre = Annotated[int, BeforeValidator(_to_nonnegative_ore)]
-
-Day = Annotated[int, Field(ge=1, le=31, strict=True)]
 _MONTH_KEY = re.compile(r"^(?:([0-9]{4})-)?([0-9]{1,2})$")
 
 #: How long before the horizon's start arrears may be owed since: ten years. Rent claims fall
@@ -75,29 +47,7 @@ _MONTH_KEY = re.compile(r"^(?:([0-9]{4})-)?([0-9]{1,2})$")
 ARREARS_MAX_YEARS = 10
 
 
-def _no_personal_data(value: str | None, what: str) -> str | None:
-    """The one rule for personal data in ids and free text (see `planner.personal`)."""
-    if value is not None and has_national_id(value):
-        raise PydanticCustomError(
-            "personal_data",
-            template("personal_data"),
-            {"what": what},
-        )
-    return value
-
-
-def _shown(value: object) -> object:
-    """A schedule value as a reader would write it in the file (dates as YYYY-MM-DD)."""
-    if isinstance(value, list):
-        return [v.isoformat() if isinstance(v, date) else v for v in value]
-    return value
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class _Scheduled(_Strict):
+class _Scheduled(Strict):
     """The schedule forms shared by incomes and expenses: `day`, `every_days`+`first`, `dates`."""
 
     amount: PositiveOre
@@ -115,7 +65,7 @@ class _Scheduled(_Strict):
     @field_validator("name")
     @classmethod
     def _name_no_national_id(cls, value: str | None) -> str | None:
-        return _no_personal_data(value, "a name")
+        return no_personal_data(value, "a name")
 
     @field_validator("month_amounts", "month_day")
     @classmethod
@@ -141,7 +91,7 @@ class _Scheduled(_Strict):
             raise PydanticCustomError(
                 "schedule",
                 template("schedule_forms"),
-                {"forms": " and ".join(forms), "field": forms[1], "value": _shown(getattr(self, forms[1])),
+                {"forms": " and ".join(forms), "field": forms[1], "value": shown(getattr(self, forms[1])),
                  "code": "schedule_forms"},
             )
         if self.every_days is not None and self.first is None:
@@ -249,13 +199,13 @@ class Expense(_Scheduled):
         return self.name or self.kind
 
 
-class Living(_Strict):
+class Living(Strict):
     """Everyday spending, spread evenly over the days of each month."""
 
     monthly: NonNegativeOre = 0
 
 
-class Arrears(_Strict):
+class Arrears(Strict):
     """Rent or other arrears the household already owes."""
 
     amount: NonNegativeOre
@@ -266,10 +216,10 @@ class Arrears(_Strict):
     @classmethod
     def _creditor_no_national_id(cls, value: str) -> str:
         # the creditor text goes into the landlord's letter
-        return _no_personal_data(value, "the creditor text")  # type: ignore[return-value]
+        return no_personal_data(value, "the creditor text")  # type: ignore[return-value]
 
 
-class Levers(_Strict):
+class Levers(Strict):
     """What the planner may propose for this household; omitted keys take catalogue defaults.
 
     Each lever's own settings (`rent_days`, `repay_months`, ...) are declared in its module
@@ -286,47 +236,7 @@ class Levers(_Strict):
     lead: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
-class Entitlement(_Strict):
-    """What the support check (`planner entitlement`) needs beyond the cash flow: where the
-    household lives, who lives in it, its gross income and other housing costs, and what the
-    caseworker knows about an application. Every field is optional: what is missing is named
-    as uncertain in the estimate, never guessed silently."""
-
-    #: kommune name as Husbanken writes it ("Oslo", "Bergen"): the ceiling's kommune group and
-    #: any kommunal bostøtte (data/entitlement.toml)
-    kommune: Annotated[str, Field(min_length=1, max_length=60)] | None = None
-    #: Husbanken's kommune group 1-4 when the kommune's name does not tell (a merged kommune)
-    kommunegruppe: Annotated[int, Field(ge=1, le=4, strict=True)] | None = None
-    #: people in the household; default adults + children
-    members: Annotated[int, Field(ge=1, le=30, strict=True)] | None = None
-    #: the children's ages (0-17), for the sosialhjelp satser; default: counted as 6-10
-    child_ages: list[Annotated[int, Field(ge=0, le=17, strict=True)]] | None = None
-    #: the household's gross (before tax) taxable income per month; default: the taxable
-    #: payouts in the file, which are net, so the estimate is then too high
-    gross_income_monthly: NonNegativeOre | None = None
-    #: housing costs per month beyond the rent that Husbanken approves (e.g. felleskostnader)
-    other_housing_costs: NonNegativeOre = 0
-    #: the home is a kommunal bolig with gjengs leie (kommunal bostøtte such as Oslobostøtta)
-    kommunal_bolig: bool | None = None
-    #: the household's wealth (formue) in kroner, when known (not computed: named as uncertain)
-    wealth: NonNegativeOre | None = None
-    #: the caseworker has confirmed that a bostøtte application is made (the plan may rely on
-    #: the estimated bostøtte from its first payout); otherwise it is shown "if granted"
-    bostotte_applied: bool = False
-    #: the day the application was sent, when known (its first payout follows from it)
-    applied_on: date | None = None
-    #: the tenant consents that the sosialtjenesten sends its vedtak directly to the bostøtte office
-    consent_vedtak: bool = False
-    #: the tenant consents to a notice to the kommune's bostøtte office
-    consent_notice: bool = False
-
-    @field_validator("kommune")
-    @classmethod
-    def _kommune_no_national_id(cls, value: str | None) -> str | None:
-        return _no_personal_data(value, "the kommune")
-
-
-class Household(_Strict):
+class Household(Strict):
     """A household file: who gets what when, what goes out, and what may be changed."""
 
     id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-æøåÆØÅ]+$")]
@@ -367,14 +277,14 @@ class Household(_Strict):
         reason = reserved_id_reason(value)
         if reason is not None:
             raise PydanticCustomError("reserved_id", reason)
-        return _no_personal_data(value, "an id")  # type: ignore[return-value]
+        return no_personal_data(value, "an id")  # type: ignore[return-value]
 
     @field_validator("label")
     @classmethod
     def _no_national_id(cls, value: str | None) -> str | None:
         """A label is copied into reports and batch results: it must not carry a
         fødselsnummer or D-number, however it is spelled."""
-        return _no_personal_data(value, "a label")
+        return no_personal_data(value, "a label")
 
     @field_validator("profile")
     @classmethod
@@ -502,6 +412,6 @@ from .results import (  # noqa: E402
     typical_split,
 )
 
-__all__ = ["LEVERS", "Arrears", "Diagnosis", "Entitlement", "Expense", "Household", "IncomeStream", "Intervention", "LeverName",
+__all__ = ["LEVERS", "Arrears", "Day", "Diagnosis", "Entitlement", "Expense", "Household", "IncomeStream", "Intervention", "LeverName",
            "Levers", "Living", "MonthFigures", "Plan", "Problem", "Shortfall", "Transaction", "add_months",
            "typical_split"]

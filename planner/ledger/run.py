@@ -10,8 +10,9 @@ The run, with memory flat in the number of rows:
 3. each bucket in turn: duplicated rows found (to errors, counted once), bookings after the
    as-of date counted and left out, then `analysis.analyse` → `patterns.classify` →
    `warning.early_warning`, and its months and evidence appended to the output;
-4. at the end the tenancy table (one small row per tenancy) is ranked into the contact list,
-   drafts are written for the plan candidates, and errors.csv and the summary.
+4. at the end the tenancy table (one small row per tenancy) is ranked into the contact list
+   (`contact`), drafts are written for the plan candidates, and errors.csv and the summary
+   (`summary`).
 
 Every row is accounted for: rows read = used + blank + in errors (bad cells, ragged rows,
 duplicates); `summary.json` holds the counts and the run checks that they add up.
@@ -28,26 +29,23 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..formatting import excel_date, format_decimal, nb_date
 from ..io.files import remove_leftovers
 from ..io.tables import ColumnMap, RowError
 from . import output
 from .analysis import analyse, month_of
+from .contact import contact_list
 from .patterns import PATTERNS, RULES, classify, evidence, evidence_text, pattern_name, payment_days
 from .reading import LedgerInputError, open_ledger
-from .warning import early_warning, explain, household_draft, to_date, to_day
+from .summary import INCOMPLETE, LedgerOptions, LedgerSummary, console_lines, summary_text
+from .warning import early_warning, to_date, to_day
 
 #: bytes of CSV per booking, about (to size the buckets before reading)
 _BYTES_PER_ROW = 40
-#: The pattern of a tenancy with a rejected row: not judged (no pattern, dates or priority).
-INCOMPLETE = "incomplete"
 #: Figures of an incomplete tenancy that would judge it from part of its rows: left empty.
 _JUDGING = ("balance_ore", "arrears_ore", "arrears_months", "trend_ore_per_month", "late_months", "open_months",
             "split_months", "median_days_late", "failed_months", "broken_instalments", "payment_days",
@@ -57,59 +55,6 @@ _ALL_COLUMNS = output.TENANCY_COLUMNS + _HIDDEN_COLUMNS
 #: What a killed run leaves in the output folder (the spool, a cleaned copy of the ledger,
 #: half-written outputs): removed by the next run (`remove_leftovers`: ended processes only).
 LEFTOVERS = (".spool-ledger-*", ".ledger-*.csv", ".*.tmp")
-
-
-@dataclass
-class LedgerOptions:
-    out: Path
-    as_of: date
-    columns: Path | None = None
-    key: bytes | None = None  # pseudonymise tenancy ids with this key
-    bucket_rows: int = 1_500_000
-    chunk_rows: int = 500_000
-    top: int = 50  # tenancies explained in contact.txt ("this week")
-    progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
-    display_name: str | None = None  # the file's name in messages (the web page's upload name)
-
-
-@dataclass
-class LedgerSummary:
-    file: str
-    as_of: date
-    rows_read: int = 0
-    rows_used: int = 0
-    rows_blank: int = 0
-    rows_in_errors: int = 0
-    rows_after_as_of: int = 0  # used rows dated after the as-of date: kept out of the figures
-    duplicates: int = 0
-    error_lines: int = 0
-    tenancies: int = 0
-    by_pattern: dict[str, int] = field(default_factory=dict)
-    contact: int = 0
-    candidates: int = 0
-    buckets: int = 1
-    seconds: float = 0.0
-    peak_rss_kib: int = 0
-    unused_columns: list[str] = field(default_factory=list)
-    pseudonymised: bool = False
-    incomplete: int = 0  # tenancies with a rejected row: not judged (see `_incomplete`)
-    rejected_without_tenancy: int = 0  # rejected rows whose tenancy cannot be told
-
-    @property
-    def consistent(self) -> bool:
-        return self.rows_read == self.rows_used + self.rows_blank + self.rows_in_errors
-
-    def to_json(self) -> dict:
-        return {
-            "format": output.FORMAT, "file": Path(self.file).name, "as_of": self.as_of.isoformat(),
-            "rows": {"read": self.rows_read, "used": self.rows_used, "blank": self.rows_blank,
-                     "in_errors": self.rows_in_errors, "duplicates": self.duplicates,
-                     "after_as_of": self.rows_after_as_of},
-            "error_lines": self.error_lines, "tenancies": self.tenancies, "patterns": self.by_pattern,
-            "contact": self.contact, "plan_candidates": self.candidates, "pseudonymised": self.pseudonymised,
-            "incomplete": self.incomplete, "rejected_rows_without_tenancy": self.rejected_without_tenancy,
-            "unused_columns": len(self.unused_columns),
-        }
 
 
 def pseudonymiser(key: bytes | None) -> Callable[[str], str]:
@@ -215,7 +160,7 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
     s.incomplete = s.by_pattern[INCOMPLETE]
     output.write_frame(out / "tenancies.csv", table, output.TENANCY_COLUMNS)
     output.write_excel_frame(out / "tenancies-excel.csv", table, output.TENANCY_COLUMNS)
-    contact = _contact(table, opts, out)
+    contact = contact_list(table, opts, out)
     s.contact = len(contact)
     s.candidates = int(table["plan_candidate"].sum()) if len(table) else 0
     errors = [RowError(e.file, e.row, e.column, alias(e.value) if e.value and e.column == ledger.columns.get(
@@ -458,103 +403,6 @@ def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text
     return table, dup_errors, after
 
 
-def _contact(table: pd.DataFrame, opts: LedgerOptions, out: Path) -> pd.DataFrame:
-    """The ranked contact list (contact.csv, contact.txt) and the drafts of the plan candidates."""
-    as_of = to_day(opts.as_of)
-    c = table[table["priority"] > 0].copy()
-    req = c["x_request_day"].where(c["x_request_day"] >= 0, np.iinfo(np.int64).max)
-    c = c.assign(_req=req).sort_values(["priority", "_req", "tenancy"], ascending=[False, True, True], kind="stable")
-    c["rank"] = np.arange(1, len(c) + 1)
-    if not len(c):
-        c["why"], c["draft"] = [], []
-    why, drafts = [], []
-    zipped = output.DraftZip(out / "drafts.zip")
-    for r in c.itertuples(index=False):
-        row = {"rent_ore": r.rent_ore, "arrears_ore": r.arrears_ore, "trend_ore_per_month": r.trend_ore_per_month,
-               "collector_day": r.x_collector_day, "request_day": r.x_request_day,
-               "collector_line_ore": r.x_collector_line_ore, "late_months": r.late_months,
-               "observed_months": r.observed_months, "median_days_late": r.median_days_late, "due_day": r.due_day,
-               "failed_debits": r.failed_debits, "failed_months": r.failed_months,
-               "broken_instalments": r.broken_instalments, "instalments": r.instalments, "rises": r.x_rises,
-               "priority": r.priority, "priority_urgency": r.priority_urgency, "priority_arrears": r.priority_arrears,
-               "priority_pattern": r.priority_pattern}
-        why.append(explain(row, r.pattern, list(r.x_days), as_of))
-        if r.plan_candidate:  # all in drafts.zip; those on this week's list also as files in drafts/
-            name = _file_name(r.tenancy)
-            text = household_draft(r.tenancy, int(r.rent_ore), int(r.due_day), list(r.x_days), as_of)
-            zipped.add(name, text)
-            if r.rank <= opts.top:
-                output.write_draft(out / "drafts", name, text)
-                drafts.append(f"drafts/{name}.toml")
-            else:
-                drafts.append(f"drafts.zip:{name}.toml")
-        else:
-            drafts.append("")
-    zipped.close()
-    c["why"] = why
-    c["draft"] = drafts
-    # incomplete tenancies: not ranked (a rank from part of the rows would mislead), listed after
-    inc = table[table["pattern"] == INCOMPLETE].copy()
-    inc = inc.assign(rank="", why=inc["incomplete_reason"], draft="")
-    listed = pd.concat([c, inc], ignore_index=True) if len(inc) else c
-    output.write_frame(out / "contact.csv", listed, output.CONTACT_COLUMNS)
-    output.write_excel_frame(out / "contact-excel.csv", listed, output.CONTACT_COLUMNS)
-    output.write_sheet(out / "contact.xlsx", listed, output.CONTACT_COLUMNS, "Kontaktliste")
-    lines = [f"Hvem bør kontaktes først, per {nb_date(opts.as_of)} (de første {min(opts.top, len(c))} av"
-             f" {len(c)}; alle i contact.csv)", ""]
-    for r in c.head(opts.top).itertuples(index=False):
-        lines.append(f"{r.rank}. {r.tenancy} (prioritet {r.priority}){' - kandidat for plan: ' + r.draft if r.draft else ''}")
-        lines.append(f"   {r.why}")
-    if len(inc):
-        lines += ["", f"Ikke rangert: {len(inc)} leieforhold med rader i errors.csv (rett radene og kjør igjen; et"
-                      " leieforhold vurderes aldri ut fra bare en del av radene)"]
-        lines += [f"- {r.tenancy}: {r.incomplete_reason}" for r in inc.itertuples(index=False)]
-    output.write_text(out / "contact.txt", "\n".join(lines) + "\n")
-    return c
 
-
-def _file_name(tenancy: str) -> str:
-    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in tenancy)[:80] or "_"
-
-
-def _patterns_text(by_pattern: dict[str, int], all_: bool = True) -> str:
-    return ", ".join(f"{pattern_name(p)} {n}" for p, n in by_pattern.items() if all_ or n)
-
-
-def summary_text(s: LedgerSummary, contact: pd.DataFrame) -> str:
-    """summary.txt: the counts (they add up: rows read = used + blank + with errors) and the top 20."""
-    lines = [
-        f"planner ledger: {Path(s.file).name}, per {nb_date(s.as_of)}",
-        f"rader lest {s.rows_read} = brukt {s.rows_used} + tomme {s.rows_blank} + med feil {s.rows_in_errors}"
-        f" (herav duplikater {s.duplicates}); errors.csv: {s.error_lines} linjer",
-        f"rader datert etter vurderingsdatoen (brukt, ikke med i tallene): {s.rows_after_as_of}",
-        f"leieforhold: {s.tenancies}; på kontaktlisten: {s.contact}; kandidater for plan (utkast): {s.candidates}",
-        "mønstre: " + _patterns_text(s.by_pattern),
-    ]
-    if s.incomplete:
-        lines.append(f"ufullstendige (en rad i errors.csv; ikke vurdert, ikke rangert): {s.incomplete} leieforhold")
-    if s.rejected_without_tenancy:
-        lines.append(f"rader med feil som ikke nevner noe leieforhold: {s.rejected_without_tenancy} (de kan høre til"
-                     " hvilket som helst)")
-    if s.unused_columns:
-        lines.append(f"kolonner som ikke brukes: {len(s.unused_columns)} (aldri lest eller kopiert)")
-    if s.pseudonymised:
-        lines.append("leieforholdenes id er pseudonymisert (HMAC-SHA256 med kjøringens nøkkel).")
-    lines += ["", "De 20 første:"]
-    for r in contact.head(20).itertuples(index=False):
-        months = format_decimal(float(r.arrears_months), 2) if r.arrears_months != "" else "-"
-        lines.append(f"{r.rank:>4}. {r.tenancy}  prioritet {r.priority}  {pattern_name(r.pattern)}  restanse"
-                     f" {months} månedsleier  begjæring {excel_date(r.request_date) or '-'}")
-    return "\n".join(lines) + "\n"
-
-
-def console_lines(s: LedgerSummary, out: Path) -> list[str]:
-    """What `planner ledger` prints when it is done: the counts, the patterns, where the files are."""
-    return [f"rader lest {s.rows_read} = brukt {s.rows_used} + tomme {s.rows_blank} + med feil {s.rows_in_errors};"
-            f" errors.csv: {s.error_lines} linjer",
-            "mønstre: " + _patterns_text(s.by_pattern, all_=False),
-            f"på kontaktlisten: {s.contact}; kandidater for plan: {s.candidates}; resultater i {out}"
-            f" ({format_decimal(s.seconds, 1)} s)"]
-
-
-__all__ = ["LedgerInputError", "LedgerOptions", "LedgerSummary", "console_lines", "month_of", "run_ledger"]
+__all__ = ["INCOMPLETE", "LedgerInputError", "LedgerOptions", "LedgerSummary", "console_lines", "month_of", "run_ledger",
+           "summary_text"]

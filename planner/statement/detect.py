@@ -42,11 +42,11 @@ from ..periods import key_of, month_key, months_between
 from .classify import credit_kind, debit_kind, group_text, is_reversal_text
 from .messages import REASON_NB, place
 from .model import Entry, Statement
+from .rhythm import FORTNIGHT, MONTHLY, day_gaps, typical_amount
+from .unnamed import NAV_LABEL, NAV_UNNAMED, split_unnamed
 
 Evidence = tuple[tuple[date, int], ...]
 _REVERSAL_DAYS = 10
-_MONTHLY = (25, 35)
-_FORTNIGHT = (12, 16)
 _EXCEPTION_SHARE = 0.02  # a December amount this much off the usual one is an exception
 
 
@@ -135,18 +135,6 @@ def _bounced(entries: list[Entry]) -> tuple[list[Entry], list[tuple[Entry, Entry
                 pairs.append((d, e))
                 break
     return [e for k, e in enumerate(entries) if k not in used], pairs
-
-
-def _typical(amounts: list[int]) -> int:
-    counts = Counter(amounts)
-    value, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
-    if n * 2 >= len(amounts):
-        return value
-    return int(statistics.median_low(amounts))
-
-
-def _gaps(dates: list[date]) -> list[int]:
-    return [(b - a).days for a, b in zip(dates, dates[1:])]
 
 
 def _months(st: Statement) -> list[tuple[int, int]]:
@@ -251,19 +239,19 @@ def _stream(flow: str, kind: str, group: list[Entry], st: Statement, why: str, n
     dates = [e.booked for e in group]
     amounts = [abs(e.amount_ore) for e in group]
     evidence = tuple((e.booked, abs(e.amount_ore)) for e in group)
-    gaps = _gaps(sorted(set(dates)))
+    gaps = day_gaps(sorted(set(dates)))
     if len(group) == 1:
         return Excluded("one-off", flow, evidence, kind)
     med = statistics.median(gaps) if gaps else 0
-    if len(dates) >= 4 and _FORTNIGHT[0] <= med <= _FORTNIGHT[1] and kind is not None:
+    if len(dates) >= 4 and FORTNIGHT[0] <= med <= FORTNIGHT[1] and kind is not None:
         first, hits, predicted, notes = _fortnight_fit(flow, kind, dates, st, shift)
-        amount = _typical(amounts)
+        amount = typical_amount(amounts)
         return _finish(flow, kind, amount, "14 days", evidence, hits, predicted, amounts, named, notes, why,
                        every_days=14, first=first)
-    if len(set(d.strftime("%Y-%m") for d in dates)) >= 3 and _MONTHLY[0] <= med <= _MONTHLY[1] and kind is not None:
+    if len(set(d.strftime("%Y-%m") for d in dates)) >= 3 and MONTHLY[0] <= med <= MONTHLY[1] and kind is not None:
         day, month_day, hits, predicted, notes = _monthly_fit(flow, kind, dates, st, shift, early_months)
         plain = [a for e, a in zip(group, amounts) if e.booked.month != 12]
-        amount = _typical(plain or amounts)
+        amount = typical_amount(plain or amounts)
         month_amounts = {}
         dec = [a for e, a in zip(group, amounts) if e.booked.month == 12]
         if dec and plain and abs(dec[-1] - amount) > amount * _EXCEPTION_SHARE:
@@ -284,97 +272,6 @@ def _finish(flow, kind, amount, rhythm, evidence, hits, predicted, amounts, name
                   confidence=confidence, notes=tuple(notes), why=why, **sched)
 
 
-#: the `why` of classify.credit_kind for money from NAV whose text names no benefit
-NAV_UNNAMED = "NAV, ytelsen ikke navngitt"
-NAV_LABEL = "NAV, ytelse ukjent"
-_SAME_AMOUNT = 0.02  # payouts this close in amount are one benefit's
-
-
-def _rhythm_of(dates: list[date]) -> str | None:
-    """'14 days', 'monthly' or None: the same thresholds as `_stream` uses."""
-    gaps = _gaps(sorted(set(dates)))
-    if not gaps:
-        return None
-    med = statistics.median(gaps)
-    if len(dates) >= 4 and _FORTNIGHT[0] <= med <= _FORTNIGHT[1]:
-        return "14 days"
-    if len({(d.year, d.month) for d in dates}) >= 3 and _MONTHLY[0] <= med <= _MONTHLY[1]:
-        return "monthly"
-    return None
-
-
-def _by_day(cluster: list[Entry]) -> list[list[Entry]]:
-    """One amount paid on two days of each month (two children, two benefits of one size):
-    split by day of month; a 14-day stream or one payout a month stays whole."""
-    dates = [e.booked for e in cluster]
-    if _rhythm_of(dates) == "14 days" or len(cluster) <= len({(d.year, d.month) for d in dates}):
-        return [cluster]
-    parts: list[list[Entry]] = []
-    for e in sorted(cluster, key=lambda e: (e.booked.day, e.booked)):
-        if parts and e.booked.day - parts[-1][-1].booked.day <= 5:
-            parts[-1].append(e)
-        else:
-            parts.append([e])
-    return [sorted(p, key=lambda e: e.booked) for p in parts]
-
-
-def _anchor(part: list[Entry]) -> bool:
-    dates = [e.booked for e in part]
-    return _rhythm_of(dates) is not None or (len(part) >= 2 and len({(d.year, d.month) for d in dates}) == len(part))
-
-
-def _home(e: Entry, streams: list[list[Entry]]) -> list[Entry] | None:
-    """The rhythm stream a stray payout belongs to: the smaller AAP payout after a late
-    meldekort fills its 14-day slot; a December payout of another size fills its month."""
-    best: tuple[float, int] | None = None
-    for i, p in enumerate(streams):
-        dates = [x.booked for x in p]
-        typical = _typical([x.amount_ore for x in p])
-        ratio = e.amount_ore / typical
-        if not (dates[0] - timedelta(days=35) <= e.booked <= dates[-1] + timedelta(days=35)):
-            continue
-        if _rhythm_of(dates) == "14 days":
-            fits = 0.8 <= ratio <= 1.05 and min(abs((e.booked - d).days) for d in dates) >= 9
-        else:
-            months = {(d.year, d.month) for d in dates}
-            day = statistics.median_low([d.day for d in dates])
-            fits = (e.booked.year, e.booked.month) not in months and 0.5 <= ratio <= 2.0 and \
-                (e.booked.month == 12 or abs(e.booked.day - day) <= 10)
-        if fits and (best is None or abs(1 - ratio) < best[0]):
-            best = (abs(1 - ratio), i)
-    return streams[best[1]] if best else None
-
-
-def split_unnamed(group: list[Entry]) -> list[list[Entry]]:
-    """Payouts from one payer whose text names no benefit ("NAV ØKONOMILINJEN"), one list per
-    benefit: by amount (within 2 %), then by day of month, each stray payout to the rhythm it
-    fills. Several benefits of one payer must never merge into one irregular line: that hides
-    all but the named ones and turns a household with no problem into an income problem."""
-    clusters: list[list[Entry]] = []
-    for e in sorted(group, key=lambda e: (e.amount_ore, e.booked)):
-        if clusters and e.amount_ore <= clusters[-1][-1].amount_ore * (1 + _SAME_AMOUNT):
-            clusters[-1].append(e)
-        else:
-            clusters.append([e])
-    parts = [p for c in clusters for p in _by_day(c)]
-    # anchors: a rhythm already, or at most one payout a month (a monthly benefit whose
-    # December payout was larger, so that its gaps look irregular until December joins it)
-    streams = [sorted(p, key=lambda e: e.booked) for p in parts if _anchor(p)]
-    rest: list[list[Entry]] = []
-    for p in parts:
-        if _anchor(p):
-            continue
-        left = []
-        for e in p:
-            home = _home(e, streams)
-            if home is None:
-                left.append(e)
-            else:
-                home.append(e)
-                home.sort(key=lambda x: x.booked)
-        if left:
-            rest.append(left)
-    return sorted(streams + rest, key=lambda p: (p[0].booked, p[0].amount_ore))
 
 
 def _guess(s: Stream) -> str:

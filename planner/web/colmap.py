@@ -114,7 +114,7 @@ def guess(kind: str, header: list[str], rows: list[list[str]]) -> dict[str, str]
 def _ledger_by_content(header: list[str], rows: list[list[str]]) -> dict[str, str]:
     """A ledger's columns told from what the first rows hold, when no header word is known:
     dates, amounts, booking-kind words (Husleie, Innbetaling ...), and the id that repeats."""
-    from ..ledger.reading import fold_word, kind_lookup
+    from ..ledger.cells import fold_word, kind_lookup
     from ..money import MoneyError
     from ..statement.csvfile import parse_amount, parse_date
 

@@ -258,7 +258,7 @@ class ColumnMap:
                           + ([self.ledger, self.kinds] if self.ledger or self.kinds else []), sort_keys=True)
 
 
-#: Our ledger booking kinds (planner/ledger/reading.py holds their usual Norwegian words).
+#: Our ledger booking kinds (planner/ledger/cells.py holds their usual Norwegian words).
 LEDGER_KINDS = ("charge", "payment", "reversal", "returned", "credit", "instalment")
 
 

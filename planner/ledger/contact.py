@@ -1,0 +1,74 @@
+"""The ranked contact list of a ledger run (contact.csv, contact-excel.csv, contact.xlsx,
+contact.txt) and the household drafts of its plan candidates: who should be called first, why,
+and a draft to plan with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..formatting import nb_date
+from . import output
+from .summary import INCOMPLETE, LedgerOptions
+from .warning import explain, household_draft, to_day
+
+
+def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path) -> pd.DataFrame:
+    """The ranked contact list (contact.csv, contact.txt) and the drafts of the plan candidates."""
+    as_of = to_day(opts.as_of)
+    c = table[table["priority"] > 0].copy()
+    req = c["x_request_day"].where(c["x_request_day"] >= 0, np.iinfo(np.int64).max)
+    c = c.assign(_req=req).sort_values(["priority", "_req", "tenancy"], ascending=[False, True, True], kind="stable")
+    c["rank"] = np.arange(1, len(c) + 1)
+    if not len(c):
+        c["why"], c["draft"] = [], []
+    why, drafts = [], []
+    zipped = output.DraftZip(out / "drafts.zip")
+    for r in c.itertuples(index=False):
+        row = {"rent_ore": r.rent_ore, "arrears_ore": r.arrears_ore, "trend_ore_per_month": r.trend_ore_per_month,
+               "collector_day": r.x_collector_day, "request_day": r.x_request_day,
+               "collector_line_ore": r.x_collector_line_ore, "late_months": r.late_months,
+               "observed_months": r.observed_months, "median_days_late": r.median_days_late, "due_day": r.due_day,
+               "failed_debits": r.failed_debits, "failed_months": r.failed_months,
+               "broken_instalments": r.broken_instalments, "instalments": r.instalments, "rises": r.x_rises,
+               "priority": r.priority, "priority_urgency": r.priority_urgency, "priority_arrears": r.priority_arrears,
+               "priority_pattern": r.priority_pattern}
+        why.append(explain(row, r.pattern, list(r.x_days), as_of))
+        if r.plan_candidate:  # all in drafts.zip; those on this week's list also as files in drafts/
+            name = file_name(r.tenancy)
+            text = household_draft(r.tenancy, int(r.rent_ore), int(r.due_day), list(r.x_days), as_of)
+            zipped.add(name, text)
+            if r.rank <= opts.top:
+                output.write_draft(out / "drafts", name, text)
+                drafts.append(f"drafts/{name}.toml")
+            else:
+                drafts.append(f"drafts.zip:{name}.toml")
+        else:
+            drafts.append("")
+    zipped.close()
+    c["why"] = why
+    c["draft"] = drafts
+    # incomplete tenancies: not ranked (a rank from part of the rows would mislead), listed after
+    inc = table[table["pattern"] == INCOMPLETE].copy()
+    inc = inc.assign(rank="", why=inc["incomplete_reason"], draft="")
+    listed = pd.concat([c, inc], ignore_index=True) if len(inc) else c
+    output.write_frame(out / "contact.csv", listed, output.CONTACT_COLUMNS)
+    output.write_excel_frame(out / "contact-excel.csv", listed, output.CONTACT_COLUMNS)
+    output.write_sheet(out / "contact.xlsx", listed, output.CONTACT_COLUMNS, "Kontaktliste")
+    lines = [f"Hvem bør kontaktes først, per {nb_date(opts.as_of)} (de første {min(opts.top, len(c))} av"
+             f" {len(c)}; alle i contact.csv)", ""]
+    for r in c.head(opts.top).itertuples(index=False):
+        lines.append(f"{r.rank}. {r.tenancy} (prioritet {r.priority}){' - kandidat for plan: ' + r.draft if r.draft else ''}")
+        lines.append(f"   {r.why}")
+    if len(inc):
+        lines += ["", f"Ikke rangert: {len(inc)} leieforhold med rader i errors.csv (rett radene og kjør igjen; et"
+                      " leieforhold vurderes aldri ut fra bare en del av radene)"]
+        lines += [f"- {r.tenancy}: {r.incomplete_reason}" for r in inc.itertuples(index=False)]
+    output.write_text(out / "contact.txt", "\n".join(lines) + "\n")
+    return c
+
+
+def file_name(tenancy: str) -> str:
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in tenancy)[:80] or "_"
