@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from ..facts import Fact
 from ..letters.context import PLACEHOLDER, LetterError
-from ..letters.rendering import letter_css, render_html_fragment
+from ..letters.rendering import letter_bytes, render_html_fragment
 from ..letters.sender import Recipient, Sender
 from ..model import Household
 from .estimate import entitlements
@@ -69,7 +69,6 @@ def render_entitlement_letter(h: Household, as_of: date, to: str, fmt: str = "pd
     """One bostøtte letter in `fmt` (md, html, pdf, docx), after the fact checker found every
     fact it shows and every date, amount and month in its text (else `LetterError`)."""
     from ..factcheck import FactMismatch, require_entitlement
-    from ..letters import convert
 
     ctx = letter_context(h, as_of, to, sender, letter_date, reference)
     shown: list = []
@@ -79,15 +78,4 @@ def render_entitlement_letter(h: Household, as_of: date, to: str, fmt: str = "pd
         require_entitlement(h, as_of, shown, text, "nb", f"the bostøtte letter to {to}")
     except FactMismatch as e:
         raise LetterError(str(e)) from None
-    h1 = convert.parse(fragment).find("h1")
-    title = h1.text() if h1 is not None else ""
-    s: Sender = ctx["sender"]
-    author = f"{s.caseworker}, {s.office}, {s.kommune}"
-    if fmt == "md":
-        return convert.to_markdown(fragment).encode("utf-8")
-    if fmt == "docx":
-        return convert.to_docx(fragment, title, author, ctx["letter_date"].value)
-    page = convert.html_page(fragment, title, letter_css("nb"), "nb")
-    if fmt == "html":
-        return page.encode("utf-8")
-    return convert.html_to_pdf(page, title, author, ctx["letter_date"].value)
+    return letter_bytes(fragment, ctx, fmt, "nb")

@@ -113,12 +113,19 @@ def render_letter(household, plan, to: str, lang: str = "nb", fmt: str = "pdf", 
     "Til leietaker" / agency name). Markdown and HTML are UTF-8; the tenant's letter embeds the
     before/after balance chart (as a data: URI in Markdown and HTML).
     """
-    from . import convert
 
     check_letter(plan, to, lang, household, fmt)
     ctx = letter_context(household, plan, to, lang, sender, letter_date, reference=reference, reply_by=reply_by,
                          recipient=recipient)
     fragment = checked_fragment(household, plan, ctx)
+    return letter_bytes(fragment, ctx, fmt, lang)
+
+
+def letter_bytes(fragment: str, ctx: dict, fmt: str, lang: str) -> bytes:
+    """A checked letter's HTML fragment in the format asked for (md, docx, html, pdf), titled by
+    its first heading and signed by the sender: one place for every kind of letter."""
+    from . import convert
+
     h1 = convert.parse(fragment).find("h1")
     title = h1.text() if h1 is not None else ""
     s: Sender = ctx["sender"]
