@@ -67,3 +67,13 @@ def fill_casework(page, base: str, hid: str = HID) -> None:
             page.fill(f"#f-{key}", value)
         with page.expect_navigation():
             page.click(button)
+
+
+def chromium():
+    """Debian's chromium for one test module, through Playwright: each browser test module makes
+    its `browser` fixture of it (`browser = pytest.fixture(scope="module", name="browser")(chromium)`)."""
+    sync_api = require_browser()
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

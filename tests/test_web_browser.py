@@ -24,14 +24,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=nb-NO"]
 LABEL = "Enslig mor, fem ytelser (testperson Hemmelig-Etternavn)"
 HID = "enslig-mor-2006"
 
 from _browser import PAGES as SHARED_PAGES  # noqa: E402
-from _browser import require_browser  # noqa: E402  (skips, or fails in CI, without chromium)
+from _browser import chromium, require_browser  # noqa: E402  (skips, or fails in CI, without chromium)
 
 sync_api = require_browser()
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(__name__)]  # a browser; in order on one worker
@@ -89,12 +86,7 @@ def server(tmp_path_factory):
     yield from _serve(tmp_path_factory.mktemp("web"))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+browser = pytest.fixture(scope="module", name="browser")(chromium)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ and 390 px, and none scrolls sideways."""
 from __future__ import annotations
 
 import pytest
-from _browser import ARGS, CHROMIUM, require_browser
+from _browser import chromium, require_browser
 from test_web_browser import _axe_problems, _serve
 from test_web_colmap import ODD_LEDGER_HEADER, odd_ledger, odd_statement
 
@@ -20,12 +20,7 @@ def server(tmp_path_factory):
     yield from _serve(tmp_path_factory.mktemp("web-colmap"))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+browser = pytest.fixture(scope="module", name="browser")(chromium)
 
 
 def _check(page, name: str, width: int) -> list[str]:

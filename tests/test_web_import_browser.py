@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from _browser import ARGS, CHROMIUM, require_browser
+from _browser import chromium, require_browser
 
 sync_api = require_browser()
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(__name__)]  # a browser; in order on one worker
@@ -40,12 +40,7 @@ def server(tmp_path_factory):
     yield from _serve(tmp_path_factory.mktemp("import"))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+browser = pytest.fixture(scope="module", name="browser")(chromium)
 
 
 def test_batch_folder_and_zip_import_every_household(browser, server, batch_out, tmp_path):

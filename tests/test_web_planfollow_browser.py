@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from _browser import ARGS, CHROMIUM, fill_casework, require_browser
+from _browser import chromium, fill_casework, require_browser
 
 sync_api = require_browser()
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(__name__)]  # a browser; in order on one worker
@@ -62,12 +62,7 @@ def server(tmp_path_factory):
         proc.kill()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+browser = pytest.fixture(scope="module", name="browser")(chromium)
 
 
 def _submit(page, selector: str) -> None:
