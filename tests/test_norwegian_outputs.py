@@ -266,3 +266,34 @@ def test_every_statement_refusal_has_a_norwegian_text():
     assert len(codes) > 30 and not set(codes) - set(NB), {c: codes[c] for c in set(codes) - set(NB)}
     fixed = {code: text for code, text in NB.items() if isinstance(text, str)}  # the others: tested on the page
     assert not {code: hits for code, text in fixed.items() if (hits := english_words(text))}
+
+
+def test_batch_cell_and_sheet_problems_are_norwegian(tmp_path):
+    """Cells the table reader cannot convert (an unclear amount, a month map without '=', a flow
+    that is neither in nor out) and a workbook whose sheets have other names: errors-excel.csv
+    says each in Norwegian."""
+    import csv
+
+    import pandas as pd
+
+    payouts = tmp_path / "payouts.csv"
+    payouts.write_text((SCEN / "batch" / "payouts.csv").read_text(encoding="utf-8").rstrip("\n")
+                       + "\nhh-0001,aap,\"1,2,3\",15,,,,,,,"
+                       + "\nhh-0002,annen,100,15,,,,,,12,"
+                       + "\nhh-0003,annen,100,15,,,,,,,sideways\n", encoding="utf-8")
+    book = tmp_path / "annet.xlsx"
+    with pd.ExcelWriter(book) as xw:
+        pd.DataFrame({"id": ["x"]}).to_excel(xw, sheet_name="Ark1", index=False)
+    out = tmp_path / "b"
+    res = CliRunner().invoke(main, ["batch", str(SCEN / "batch" / "tenants.csv"), str(payouts), str(book),
+                                    "--out", str(out), "--as-of", "01.01.2026", "--check-only", "--no-progress",
+                                    "--workers", "1"])
+    # the unknown workbook fails the tenants' role: no household is read, exit 2, errors written
+    assert res.exit_code == 2 and "errors.csv" in res.stderr, res.output
+    excel = list(csv.DictReader(_read(out / "errors-excel.csv").splitlines(), delimiter=";"))
+    by_value = {r["Verdi"]: r["Hva er galt"] for r in excel}
+    assert by_value["1,2,3"] == "Uklart beløp: skriv for eksempel 9500,50 eller 9 500,50."
+    assert by_value["12"].startswith("Skriv MÅNED=VERDI-par")
+    assert by_value["sideways"].startswith("Retning må være «inn»")
+    assert by_value["Ark1"].startswith("Ingen ark heter")
+    _check({"errors-excel.csv": "\n".join(r["Hva er galt"] for r in excel)})

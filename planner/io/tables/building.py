@@ -70,6 +70,19 @@ def _nb(problem: Problem) -> str:
     return norwegian(problem) if problem.code else ""
 
 
+def _cell_nb(exc: ValueError) -> str:
+    """A cell the table reader could not convert, in Norwegian: an amount by its rule's code
+    (`planner.money.MoneyError`), a month map by its one form."""
+    from ..messages import norwegian
+
+    code = getattr(exc, "code", "")
+    if code:
+        return norwegian(Problem("", str(exc), code=code, params=getattr(exc, "params", {})))
+    if str(exc).startswith("expected MONTH=VALUE"):
+        return "Skriv MÅNED=VERDI-par skilt med «;», for eksempel 12=26000."
+    return ""
+
+
 def _from_file(raw: RawHousehold, months: int | None, errors: list[RowError]):
     """A household file in a folder input: parsed and validated as `planner check` would."""
     from ...model import Household
@@ -103,7 +116,7 @@ def _tenant_data(raw: RawHousehold, months: int | None, errors: list[RowError]) 
         try:
             value = convert(col, text) if col in _TYPED else text
         except ValueError as exc:
-            errors.append(RowError(file, row, cols.get(col, col), text, str(exc), raw.hid))
+            errors.append(RowError(file, row, cols.get(col, col), text, str(exc), raw.hid, _cell_nb(exc)))
             continue
         if loc[0] == "expense":
             rent[loc[2]] = value
@@ -135,7 +148,8 @@ def _payout_items(raw: RawHousehold, data: dict, errors: list[RowError]) -> dict
         group = "income" if flow in _FLOW_IN else "expense" if flow in _FLOW_OUT else None
         if group is None:
             errors.append(RowError(pfile, prow, pcols.get("flow", "flow"), pcells.get("flow", ""),
-                                   "flow must be 'in' (a payout to the tenant) or 'out' (a bill)", raw.hid))
+                                   "flow must be 'in' (a payout to the tenant) or 'out' (a bill)", raw.hid,
+                                   "Retning må være «inn» (en utbetaling til leietaker) eller «ut» (en regning)."))
             continue
         item: dict = {}
         bad = False
@@ -146,7 +160,7 @@ def _payout_items(raw: RawHousehold, data: dict, errors: list[RowError]) -> dict
                 item[col] = (_kind(text, group) if col == "kind" else
                              convert(col, text) if col in _TYPED else text)
             except ValueError as exc:
-                errors.append(RowError(pfile, prow, pcols.get(col, col), text, str(exc), raw.hid))
+                errors.append(RowError(pfile, prow, pcols.get(col, col), text, str(exc), raw.hid, _cell_nb(exc)))
                 bad = True
         if bad:
             continue

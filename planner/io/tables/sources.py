@@ -128,7 +128,8 @@ def _add_table(out: Inputs, path: Path, colmap: ColumnMap) -> None:
             with pd.ExcelFile(path, engine="openpyxl") as xf:
                 sheets = list(xf.sheet_names)
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a corrupt file; reported with its type
-            out.errors.append(RowError(out.show(path), None, "", "", f"cannot be read as an XLSX workbook ({type(exc).__name__})"))
+            out.errors.append(RowError(out.show(path), None, "", "", f"cannot be read as an XLSX workbook ({type(exc).__name__})",
+                                       reason_nb="Filen kan ikke leses som en XLSX-arbeidsbok."))
             role = _role_from_name(path, colmap)
             out.failed_roles.add(role or "tenants")
             return
@@ -150,7 +151,10 @@ def _add_table(out: Inputs, path: Path, colmap: ColumnMap) -> None:
                     out.show(path), None, "sheet", ", ".join(others),
                     f"no sheet named '{colmap.sheet(role)}' (the {role}); the other sheets"
                     f" ({', '.join(repr(s) for s in others)}) are not used: rename the sheet, or map it in [sheets]"
-                    " of the --columns file"))
+                    " of the --columns file",
+                    reason_nb=f"Ingen ark heter «{colmap.sheet(role)}»; de andre arkene"
+                              f" ({', '.join(f'«{s}»' for s in others)}) brukes ikke: gi arket nytt navn,"
+                              " eller knytt det i [sheets] i --columns-filen."))
                 out.failed_roles.add(role)
         if not found:
             role = _role_from_name(path, colmap)
@@ -158,7 +162,10 @@ def _add_table(out: Inputs, path: Path, colmap: ColumnMap) -> None:
             out.errors.append(RowError(
                 out.show(path), None, "sheet", ", ".join(sheets),
                 f"no sheet named {expected}; the workbook has: {', '.join(repr(s) for s in sheets)}"
-                " (rename the sheets, or map them in [sheets] of the --columns file)"))
+                " (rename the sheets, or map them in [sheets] of the --columns file)",
+                reason_nb=f"Ingen ark heter {' eller '.join(f'«{colmap.sheet(r)}»' for r in ROLES)}; arbeidsboken har:"
+                          f" {', '.join(f'«{s}»' for s in sheets)} (gi arkene nye navn, eller knytt dem i [sheets]"
+                          " i --columns-filen)."))
             out.failed_roles.add(role or "tenants")
             if role is None:
                 out.failed_roles.add("payouts")
