@@ -280,7 +280,8 @@ def test_batch_cell_and_sheet_problems_are_norwegian(tmp_path):
     payouts.write_text((SCEN / "batch" / "payouts.csv").read_text(encoding="utf-8").rstrip("\n")
                        + "\nhh-0001,aap,\"1,2,3\",15,,,,,,,"
                        + "\nhh-0002,annen,100,15,,,,,,12,"
-                       + "\nhh-0003,annen,100,15,,,,,,,sideways\n", encoding="utf-8")
+                       + "\nhh-0003,annen,100,15,,,,,,,sideways"
+                       + "\nhh-0004,annen,100,15,,,,,,,,,\n", encoding="utf-8")
     book = tmp_path / "annet.xlsx"
     with pd.ExcelWriter(book) as xw:
         pd.DataFrame({"id": ["x"]}).to_excel(xw, sheet_name="Ark1", index=False)
@@ -296,4 +297,5 @@ def test_batch_cell_and_sheet_problems_are_norwegian(tmp_path):
     assert by_value["12"].startswith("Skriv MÅNED=VERDI-par")
     assert by_value["sideways"].startswith("Retning må være «inn»")
     assert by_value["Ark1"].startswith("Ingen ark heter")
+    assert any(r.startswith("Raden har 13 felt, overskriftsraden har 11") for r in by_value.values())
     _check({"errors-excel.csv": "\n".join(r["Hva er galt"] for r in excel)})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterator
@@ -33,6 +34,20 @@ def _bad(packed: str) -> tuple[str, str]:
     """(column, reason) of a spooled row that could not be read."""
     column, sep, reason = packed[1:].partition(_SEP)
     return (column, reason) if sep else ("", column)
+
+
+def _bad_nb(reason: str) -> str:
+    """A row the readers could not read, said in Norwegian (their three reasons: a ragged CSV row,
+    a formula cell with no saved value, a household file that is not UTF-8 text)."""
+    if m := re.match(r"row has (\d+) fields, the header has (\d+)", reason):
+        return (f"Raden har {m[1]} felt, overskriftsraden har {m[2]} (et skilletegn inne i en celle uten"
+                " anførselstegn?); raden er ikke lest.")
+    if m := re.match(r"cell (\S+) holds a formula", reason):
+        return (f"Cellen {m[1]} har en formel uten lagret verdi, så verdien er ukjent: åpne og lagre filen i Excel"
+                " eller LibreOffice, eller skriv inn verdien; raden er ikke lest.")
+    if "UTF-8" in reason:
+        return "Filen er ikke UTF-8-tekst: lagre den som UTF-8."
+    return f"Filen kan ikke leses: {reason}." if reason else ""
 
 
 def _where(file: str, row: int) -> str:
@@ -277,7 +292,8 @@ class Spool:
                     continue
                 if packed.startswith(_BAD_ROW):
                     rh = RawHousehold(seq, hid, (name, row, cols, {}), validate=False)
-                    rh.errors.append(RowError(name, row, *_bad(packed)[:1], "", _bad(packed)[1], hid or None))
+                    rh.errors.append(RowError(name, row, *_bad(packed)[:1], "", _bad(packed)[1], hid or None,
+                                              _bad_nb(_bad(packed)[1])))
                 else:
                     rh = RawHousehold(seq, hid, (name, row, cols, _unpack(cols, packed)))
                 for c in missing_cols[src]:
@@ -316,7 +332,8 @@ class Spool:
                 for hid, src, row, packed in self.db.execute(q, ids):
                     _, name, cols = srcs[src]
                     if packed.startswith(_BAD_ROW):
-                        bad_rows.setdefault(hid, []).append(RowError(name, row, _bad(packed)[0], "", _bad(packed)[1], hid))
+                        bad_rows.setdefault(hid, []).append(RowError(name, row, _bad(packed)[0], "", _bad(packed)[1], hid,
+                                                                     _bad_nb(_bad(packed)[1])))
                     else:
                         by_id.setdefault(hid, []).append((name, row, cols, _unpack(cols, packed)))
             for r in out:
@@ -372,7 +389,7 @@ class Spool:
             if "household" not in cols:
                 continue  # reported per household as a missing column
             if packed.startswith(_BAD_ROW):
-                yield RowError(name, row, _bad(packed)[0], hid, _bad(packed)[1])
+                yield RowError(name, row, _bad(packed)[0], hid, _bad(packed)[1], reason_nb=_bad_nb(_bad(packed)[1]))
                 continue
             if not hid:
                 reason, nb = "no household id in this row", "Raden har ingen husstands-ID."
