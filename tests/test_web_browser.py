@@ -49,13 +49,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(tmp: Path, *extra: str):
+def _serve(tmp: Path, *extra: str, today: str = "2026-01-01"):
     """`planner serve` on a free loopback port; yields (base URL, log file), then stops it."""
     port = _free_port()
     log = tmp / "server.log"
     # the server's today is pinned (PLANNER_TODAY) to the day the tests' households are made for
     env = dict(os.environ, PLANNER_SECRET_KEY="browser-test-secret", XDG_DATA_HOME=str(tmp / "data"),
-               MPLBACKEND="Agg", PLANNER_TODAY="2026-01-01")
+               MPLBACKEND="Agg", PLANNER_TODAY=today)
     with open(log, "w") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "planner", "serve", "--port", str(port), "--db", f"sqlite:///{tmp / 'web.db'}",

@@ -15,7 +15,7 @@ from _browser import chromium, fill_casework, require_browser
 
 sync_api = require_browser()
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(__name__)]  # a browser; in order on one worker
-from test_web_browser import _add, _row  # noqa: E402
+from test_web_browser import _add, _row, _serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "followup"
@@ -25,41 +25,7 @@ TENANCY = "L000001"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`planner serve` whose today is 1 January 2027: the day the case is planned."""
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.error
-    import urllib.request
-
-    tmp = tmp_path_factory.mktemp("loop")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = dict(os.environ, PLANNER_SECRET_KEY="browser-test-secret", XDG_DATA_HOME=str(tmp / "data"),
-               MPLBACKEND="Agg", PLANNER_TODAY="2027-01-01")
-    log = tmp / "server.log"
-    with open(log, "w") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "planner", "serve", "--port", str(port), "--db",
-                                 f"sqlite:///{tmp / 'web.db'}", "--time-limit", "5"],
-                                cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/health", timeout=2)
-            break
-        except (urllib.error.URLError, ConnectionError, OSError):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("planner serve did not start:\n" + log.read_text())
-            time.sleep(0.1)
-    yield base, log
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    yield from _serve(tmp_path_factory.mktemp("loop"), today="2027-01-01")
 
 
 browser = pytest.fixture(scope="module", name="browser")(chromium)
