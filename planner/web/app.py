@@ -35,6 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from ..io.plan_schema import InvalidPlan
+from .auth import credential_tag
 from .core import Settings, Web, web_of
 from .pages import template_globals
 from .security import BodyLimit, HostOrigin, SecurityHeaders
@@ -88,6 +89,7 @@ def create_app(
         login,
         planfollow,
         record,
+        sessions,
         statement,
         statistics,
         whatif,
@@ -123,7 +125,7 @@ def create_app(
     app.state.store = store  # for scripts and tests
     app.mount("/static", StaticFiles(directory=str(here.joinpath("static"))), name="static")
     for module in (letters, record, history, followup, households, imports, office, account, login, statement,
-                   ledger, planfollow, statistics, whatif, help):
+                   ledger, planfollow, statistics, whatif, help, sessions):
         app.include_router(module.router)
 
     # middleware: the last added runs first (see the module docstring for the order). The size
@@ -193,14 +195,18 @@ def create_app(
 
 
 async def _signed_in(web: Web, request: Request) -> bool:
-    """The session's user is still in the users file and its server-side session is live; a
-    session that is not is forgotten (the cookie is emptied)."""
+    """The session's user is still in the users file with the password the session was made
+    with, and its server-side session is live; a session that is not is ended (its row deleted,
+    the cookie emptied)."""
     user, sid = request.session.get("user"), request.session.get("sid")
-    if user and sid and user in web.users:
+    encoded = web.users.get(str(user)) if user and web.users is not None else None
+    if user and sid and encoded and request.session.get("cred") == credential_tag(encoded):
         s = web.settings
         if await run_in_threadpool(web.store.session_valid, str(sid), str(user),
                                    idle_s=s.session_idle_s, max_age_s=s.session_max_s):
             return True
+    if sid:
+        await run_in_threadpool(web.store.session_delete, str(sid))
     if user or sid:
         request.session.clear()
     return False

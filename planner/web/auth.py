@@ -32,6 +32,13 @@ def hash_password(password: str, *, n: int = N, r: int = R, p: int = P) -> str:
     return f"scrypt${n}${r}${p}${b64(salt)}${b64(digest)}"
 
 
+def credential_tag(encoded: str) -> str:
+    """A short tag of a user's current password entry, kept in the session: a changed password
+    (or a user removed and added again, with a new salt) changes it and so ends every session
+    made with the old one, in every server process that reads the same users file."""
+    return hashlib.sha256(encoded.encode()).hexdigest()[:24]
+
+
 def verify_password(password: str, encoded: str) -> bool:
     try:
         algo, n, r, p, salt, digest = encoded.split("$")

@@ -27,7 +27,7 @@ from .casestore import TaskDates
 from .limits import Limits
 from .pool import WorkerPool, committing
 from .store import Record, Store
-from .throttle import Throttle
+from .throttle import LoginThrottle
 
 log = logging.getLogger("planner.web")
 
@@ -131,8 +131,7 @@ class Web:
         self.settings = settings
         self.cache = PlanCache()
         self.pool = WorkerPool(settings.workers, settings.request_time_limit_s)
-        self.user_throttle = Throttle(settings.login_free_per_user)
-        self.address_throttle = Throttle(settings.login_free_per_address)
+        self.login_throttle = LoginThrottle(settings.login_free_per_user, settings.login_free_per_address)
 
     # ------------------------------------------------------------------ pages
 

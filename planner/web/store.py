@@ -178,7 +178,7 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
-def _sid_key(sid: str) -> str:
+def session_key(sid: str) -> str:
     """Sessions are stored by a hash of their id: a copy of the table opens no session."""
     return hashlib.sha256(sid.encode()).hexdigest()
 
@@ -363,19 +363,35 @@ class Store:
 
     # ------------------------------------------------------------------ login sessions
 
-    def session_create(self, user: str) -> str:
-        """A new session for `user`; the random id goes into the (signed) cookie, its hash here."""
+    def session_create(self, user: str, *, idle_s: float, max_age_s: float) -> str:
+        """A new session for `user`; the random id goes into the (signed) cookie, its hash here.
+        Sessions past their idle or maximum age are pruned here, so the table never grows with
+        sessions nobody ends by logging out."""
         sid = secrets.token_urlsafe(32)
         now = datetime.now(timezone.utc)
         with self.engine.begin() as conn:
-            conn.execute(sessions.insert().values(id=_sid_key(sid), user=user, created=now, seen=now))
+            conn.execute(sessions.delete().where(sa.or_(sessions.c.seen < now - timedelta(seconds=idle_s),
+                                                        sessions.c.created < now - timedelta(seconds=max_age_s))))
+            conn.execute(sessions.insert().values(id=session_key(sid), user=user, created=now, seen=now))
         return sid
+
+    def session_list(self) -> list[dict]:
+        """Every live session, newest first: its key (the hash, never the cookie's id), user,
+        start and last request, for the administrator's list."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(sessions).order_by(sessions.c.created.desc(), sessions.c.id)).all()
+        return [{"key": r.id, "user": r.user, "created": _utc(r.created), "seen": _utc(r.seen)} for r in rows]
+
+    def session_revoke(self, key: str) -> bool:
+        """End the session with this key (from `session_list`); False if there was none."""
+        with self.engine.begin() as conn:
+            return conn.execute(sessions.delete().where(sessions.c.id == key)).rowcount > 0
 
     def session_valid(self, sid: str, user: str, *, idle_s: float, max_age_s: float) -> bool:
         """Whether the session exists, belongs to `user` and is neither idle too long nor too
         old; an expired one is deleted. Marks it seen (at most once a minute, to spare writes)."""
         now = datetime.now(timezone.utc)
-        key = _sid_key(sid)
+        key = session_key(sid)
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(sessions).where(sessions.c.id == key)).first()
             if row is None or row.user != user:
@@ -391,4 +407,4 @@ class Store:
 
     def session_delete(self, sid: str) -> None:
         with self.engine.begin() as conn:
-            conn.execute(sessions.delete().where(sessions.c.id == _sid_key(sid)))
+            conn.execute(sessions.delete().where(sessions.c.id == session_key(sid)))

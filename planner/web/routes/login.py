@@ -1,7 +1,7 @@
 """Login and logout (`--auth`). Sessions live in the database (`sessions`): the cookie carries
 only a random session id, so logging out ends the session for every copy of the cookie.
-Failed logins are throttled per user name and per client address (`planner.web.throttle`)
-and logged without the name or the address."""
+Every attempt is counted before its password is checked, per user name and per client address
+(`planner.web.throttle`); refusals are logged without the name or the address."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from ..auth import verify_password
+from ..auth import credential_tag, verify_password
 from ..core import log, web_of
 
 router = APIRouter()
@@ -35,9 +35,8 @@ async def login(request: Request):
         return RedirectResponse("/", status_code=303)
     data = await request.form()
     name, password = str(data.get("username", ""))[:64], str(data.get("password", ""))[:1024]
-    user_key = "user:" + name.casefold()
-    address_key = "addr:" + (request.client.host if request.client else "?")
-    wait = max(web.user_throttle.wait(user_key), web.address_throttle.wait(address_key))
+    address = request.client.host if request.client else "?"
+    wait = web.login_throttle.admit(name, address)  # counted now, before the slow check
     if wait > 0:
         log.warning("login refused: too many failed attempts (waiting %.0f s)", wait)
         return web.render(request, "login.html", {
@@ -46,15 +45,14 @@ async def login(request: Request):
     encoded = web.users.get(name)
     ok = await web.pool.run(verify_password, password, encoded or _DUMMY)
     if not (ok and encoded):
-        web.user_throttle.failed(user_key)
-        web.address_throttle.failed(address_key)
         log.info("login refused: wrong user name or password")
         return web.render(request, "login.html", {"title": "Logg inn", "error": "Feil brukernavn eller passord."},
                           status=401)
-    web.user_throttle.succeeded(user_key)
-    sid = await run_in_threadpool(web.store.session_create, name)
+    web.login_throttle.succeeded(name, address)
+    s = web.settings
+    sid = await run_in_threadpool(web.store.session_create, name, idle_s=s.session_idle_s, max_age_s=s.session_max_s)
     request.session.clear()
-    request.session.update(user=name, sid=sid, csrf=secrets.token_urlsafe(32))
+    request.session.update(user=name, sid=sid, cred=credential_tag(encoded), csrf=secrets.token_urlsafe(32))
     return RedirectResponse("/", status_code=303)
 
 

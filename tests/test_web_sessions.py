@@ -1,0 +1,149 @@
+"""Login attempts counted before they are checked, and sessions tied to the password they were
+made with: pruned, listed and revocable (issue 28, points 1 and 3)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import datetime, timedelta, timezone
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from planner.web.throttle import LoginThrottle
+from tests.test_web_security import BASE, _login, make_app, token
+
+
+@pytest.fixture
+def users(tmp_path):
+    from planner.web.auth import add_user
+
+    path = tmp_path / "users.txt"
+    add_user(path, "kari", "riktig-passord")
+    add_user(path, "ola", "annet-passord")
+    return path
+
+
+def _burst(app, n: int, name: str, password: str) -> list[int]:
+    """`n` logins sent at the same moment (one event loop, as a server's requests are)."""
+    async def run() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE) as c:
+            page = await c.get("/login")
+            csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+            form = {"csrf_token": csrf, "username": name, "password": password}
+            answers = await asyncio.gather(*(c.post("/login", data=form) for _ in range(n)))
+            return [r.status_code for r in answers]
+    return asyncio.run(run())
+
+
+def test_sixty_concurrent_guesses_check_only_the_free_ones(tmp_path, users, monkeypatch):
+    from planner.web.routes import login
+
+    checked: list[str] = []
+    real = login.verify_password
+    lock = threading.Lock()
+
+    def counting(password: str, encoded: str) -> bool:
+        with lock:
+            checked.append(password)
+        return real(password, encoded)
+
+    monkeypatch.setattr(login, "verify_password", counting)
+    app = make_app(tmp_path, users, login_free_per_user=5, login_free_per_address=20)
+    codes = _burst(app, 60, "kari", "gjetning")
+    assert len(checked) == 5  # the designed number: login_free_per_user
+    assert sorted(codes) == [401] * 5 + [429] * 55
+
+
+def test_a_guesser_elsewhere_delays_a_caseworker_but_never_locks_her_out():
+    now = [0.0]
+    t = LoginThrottle(5, 20, clock=lambda: now[0])
+    for i in range(200):  # guesses at kari's name from 200 addresses, one second apart
+        t.admit("kari", f"10.0.{i // 250}.{i % 250}")
+        now[0] += 1.0
+    wait = t.admit("kari", "192.168.1.10")  # kari at her own desk
+    assert 0 < wait <= 60.0  # the user-wide count is soft: at most a minute
+    now[0] += wait
+    assert t.admit("kari", "192.168.1.10") == 0
+
+
+def test_backoff_doubles_and_success_gives_the_address_its_attempt_back():
+    now = [0.0]
+    t = LoginThrottle(2, 3, clock=lambda: now[0])
+    assert t.admit("a", "x") == 0 and t.admit("a", "x") == 0
+    assert t.admit("a", "x") == pytest.approx(1.0)  # 2**0 after the last
+    now[0] += 1.0
+    assert t.admit("a", "x") == 0  # the third attempt, counted
+    assert t.admit("a", "x") == pytest.approx(2.0)  # then 2**1
+    now[0] += 2.0
+    assert t.admit("a", "x") == 0  # the fourth, counted: the address has now used its 3 free and one more
+    t.succeeded("a", "x")  # it was right: the user is cleared, the address gets that attempt back
+    # the address keeps its 3 failures (its free ones): the next name waits 2**0, not 2**1
+    assert t.admit("b", "x") == pytest.approx(1.0)
+    now[0] += 1.0
+    assert t.admit("b", "x") == 0
+
+
+def test_a_password_change_ends_the_sessions_made_with_the_old_one(tmp_path, users):
+    from planner.web.auth import add_user
+
+    app = make_app(tmp_path, users)
+    with TestClient(app, base_url=BASE) as c:
+        assert _login(c, "kari", "riktig-passord").status_code == 303
+        copied = c.cookies.get("planner_session")
+        assert c.get("/").status_code == 200
+        add_user(users, "kari", "nytt-passord")
+        r = c.get("/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+    # a second server on the same database and users file (another process) refuses it too
+    with TestClient(make_app(tmp_path, users), base_url=BASE, cookies={"planner_session": copied}) as c:
+        assert c.get("/", follow_redirects=False).headers["location"] == "/login"
+        assert _login(c, "kari", "nytt-passord").status_code == 303
+
+
+def test_a_removed_user_added_back_does_not_revive_old_cookies(tmp_path, users):
+    from planner.web.auth import add_user, read_users
+
+    app = make_app(tmp_path, users)
+    with TestClient(app, base_url=BASE) as c:
+        assert _login(c, "kari", "riktig-passord").status_code == 303
+        copied = c.cookies.get("planner_session")
+    kept = {k: v for k, v in read_users(users).items() if k != "kari"}
+    users.write_text("".join(f"{k}:{v}\n" for k, v in kept.items()))
+    add_user(users, "kari", "riktig-passord")  # the same password, a new salt
+    with TestClient(app, base_url=BASE, cookies={"planner_session": copied}) as c:
+        assert c.get("/", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_expired_sessions_are_pruned_at_the_next_login(tmp_path, users):
+    app = make_app(tmp_path, users, session_idle_s=600)
+    store = app.state.store
+    with TestClient(app, base_url=BASE) as c:
+        _login(c, "kari", "riktig-passord")
+    old = datetime.now(timezone.utc) - timedelta(hours=2)
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("update sessions set seen = :t, created = :t"), {"t": old})
+    with TestClient(app, base_url=BASE) as c:
+        _login(c, "ola", "annet-passord")
+    assert [s["user"] for s in store.session_list()] == ["ola"]
+
+
+def test_sessions_are_listed_and_revocable(tmp_path, users):
+    app = make_app(tmp_path, users)
+    with TestClient(app, base_url=BASE) as kari, TestClient(app, base_url=BASE) as ola:
+        assert _login(kari, "kari", "riktig-passord").status_code == 303
+        assert _login(ola, "ola", "annet-passord").status_code == 303
+        page = kari.get("/okter")
+        assert page.status_code == 200 and "ola" in page.text and "kari" in page.text
+        key = next(s["key"] for s in app.state.store.session_list() if s["user"] == "ola")
+        assert key not in page.text.replace(f'value="{key}"', "")  # only as the form's value
+        r = kari.post("/okter/avslutt", data={"csrf_token": token(kari, "/okter"), "key": key},
+                      follow_redirects=False)
+        assert r.status_code == 303
+        assert ola.get("/", follow_redirects=False).headers["location"] == "/login"
+        assert kari.get("/").status_code == 200
+        bad = kari.post("/okter/avslutt", data={"csrf_token": token(kari, "/okter"), "key": "finnes-ikke"})
+        assert bad.status_code == 404
