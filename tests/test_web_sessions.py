@@ -132,6 +132,9 @@ def test_expired_sessions_are_pruned_at_the_next_login(tmp_path, users):
 
 
 def test_sessions_are_listed_and_revocable(tmp_path, users):
+    from planner.web.auth import add_user
+
+    add_user(users, "kari", "riktig-passord", role="admin")
     app = make_app(tmp_path, users)
     with TestClient(app, base_url=BASE) as kari, TestClient(app, base_url=BASE) as ola:
         assert _login(kari, "kari", "riktig-passord").status_code == 303
@@ -147,3 +150,90 @@ def test_sessions_are_listed_and_revocable(tmp_path, users):
         assert kari.get("/").status_code == 200
         bad = kari.post("/okter/avslutt", data={"csrf_token": token(kari, "/okter"), "key": "finnes-ikke"})
         assert bad.status_code == 404
+
+
+# ------------------------------------------------------------------ roles, settings history, access log
+
+@pytest.fixture
+def staff(tmp_path):
+    from planner.web.auth import add_user
+
+    path = tmp_path / "staff.txt"
+    add_user(path, "per", "admin-passord", role="admin")
+    add_user(path, "kari", "riktig-passord")
+    return path
+
+
+SETTINGS = {"kommune": "Testby kommune", "office": "NAV Testby", "landlord_name": "Testby Boligforetak",
+            "landlord_account": "1234.56.78903"}
+
+
+def _settings_form(c, **changes):
+    from planner.web.casework import OFFICE_FIELDS
+
+    form = {k: "" for k, _ in OFFICE_FIELDS}
+    form.update({k: v for k, v in SETTINGS.items() if k in form}, **changes)
+    return {"csrf_token": token(c, "/innstillinger"), **form}
+
+
+def test_only_an_administrator_changes_the_settings_and_every_change_is_kept(tmp_path, staff):
+    app = make_app(tmp_path, staff)
+    with TestClient(app, base_url=BASE) as kari, TestClient(app, base_url=BASE) as per:
+        _login(kari, "kari", "riktig-passord")
+        _login(per, "per", "admin-passord")
+        page = kari.get("/innstillinger").text
+        assert "Bare en administrator kan endre innstillingene" in page and 'id="save-settings"' not in page
+        r = kari.post("/innstillinger", data=_settings_form(kari))
+        assert r.status_code == 403 and "Bare en administrator" in r.text
+        assert app.state.store.case.office() == {}
+        assert per.post("/innstillinger", data=_settings_form(per), follow_redirects=False).status_code == 303
+        assert per.post("/innstillinger", data=_settings_form(per, landlord_account="8601.11.17947"),
+                        follow_redirects=False).status_code == 303
+        changes = app.state.store.case.office_changes()
+        assert [c["by"] for c in changes] == ["per", "per"]
+        assert changes[0]["fields"] == ["landlord_account"]  # the newest: only the payee account changed
+        assert "landlord_account" in changes[1]["fields"] and "kommune" in changes[1]["fields"]
+        page = kari.get("/innstillinger").text  # everyone sees the history, in words
+        history = page.split('id="settings-history"', 1)[1]
+        assert "per: Utleiers kontonummer</li>" in history
+        assert kari.get("/okter").status_code == 403
+        assert per.get("/okter").status_code == 200
+
+
+def test_opening_a_case_record_is_logged_and_only_administrators_see_the_log(tmp_path, staff):
+    from tests.test_web_security import SCENARIOS
+
+    app = make_app(tmp_path, staff)
+    with TestClient(app, base_url=BASE) as kari, TestClient(app, base_url=BASE) as per:
+        _login(kari, "kari", "riktig-passord")
+        _login(per, "per", "admin-passord")
+        kari.post("/import/toml", files=[("files", ("a.toml", (SCENARIOS / "alt-i-orden.toml").read_bytes()))],
+                  data={"csrf_token": token(kari, "/import")})
+        assert kari.get("/husstand/alt-i-orden/sak").status_code == 200
+        assert 'id="access-log"' not in kari.get("/husstand/alt-i-orden/sak").text
+        assert kari.get("/husstand/alt-i-orden/sak/innsyn.json").status_code == 200
+        log = app.state.store.case.access("alt-i-orden")
+        assert [(a["user"], a["what"]) for a in log] == [("kari", "innsyn"), ("kari", "saksopplysninger"),
+                                                        ("kari", "saksopplysninger")]
+        page = per.get("/husstand/alt-i-orden/sak").text
+        assert 'id="access-log"' in page and "kari" in page.split('id="access-log"', 1)[1]
+    # kept by the retention rules: gone once older than the retention days
+    from datetime import date
+
+    app.state.store.case.sweep(date.today() + timedelta(days=400), retention_days=365, bin_days=30)
+    assert app.state.store.case.access("alt-i-orden") == []
+
+
+def test_a_users_file_role_is_checked():
+    import tempfile
+    from pathlib import Path
+
+    from planner.web.auth import UsersFileError, read_entries
+
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "u.txt"
+        p.write_text("kari:scrypt$16384$8$1$AAAA$BBBB:sjef\n")
+        with pytest.raises(UsersFileError, match="u.txt:1: unknown role 'sjef'"):
+            read_entries(p)
+        p.write_text("kari:scrypt$16384$8$1$AAAA$BBBB:admin\nola:scrypt$16384$8$1$AAAA$BBBB\n")
+        assert {n: r for n, (_, r) in read_entries(p).items()} == {"kari": "admin", "ola": "saksbehandler"}

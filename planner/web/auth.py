@@ -3,9 +3,11 @@
 Format (UTF-8 text; `#` starts a comment line):
 
     kari:scrypt$16384$8$1$<salt, base64>$<hash, base64>
+    per:scrypt$16384$8$1$<salt, base64>$<hash, base64>:admin
 
-Create or change an entry with `planner serve --auth FILE --add-user NAME` (asks for the
-password twice). The file holds no plain passwords; keep it readable only by the server's user.
+A line may end in a role: `admin` (the office settings, who is signed in, the access log) or
+`saksbehandler` (the default: households, plans, letters and cases). Create or change an entry
+with `planner serve --auth FILE --add-user NAME [--admin]` (asks for the password twice). The file holds no plain passwords; keep it readable only by the server's user.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 
 N, R, P = 2**14, 8, 1
 _NAME = re.compile(r"^[A-Za-z0-9_.@\-æøåÆØÅ]{1,64}$")
+ADMIN, CASEWORKER = "admin", "saksbehandler"
+ROLES = (ADMIN, CASEWORKER)
 
 
 class UsersFileError(ValueError):
@@ -52,36 +56,44 @@ def verify_password(password: str, encoded: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
-def read_users(path: str | Path) -> dict[str, str]:
-    """name -> encoded hash; refuses a malformed file with the line number."""
+def read_entries(path: str | Path) -> dict[str, tuple[str, str]]:
+    """name -> (encoded hash, role); refuses a malformed file with the line number."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UsersFileError(f"{path}: users file not found (create it with --add-user NAME)") from None
-    users: dict[str, str] = {}
+    users: dict[str, tuple[str, str]] = {}
     for no, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        name, sep, encoded = line.partition(":")
+        name, sep, rest = line.partition(":")
+        encoded, _, role = rest.partition(":")
         if not sep or not _NAME.match(name) or not encoded.startswith("scrypt$") or encoded.count("$") != 5:
-            raise UsersFileError(f"{path}:{no}: expected NAME:scrypt$N$r$p$SALT$HASH")
-        users[name] = encoded
+            raise UsersFileError(f"{path}:{no}: expected NAME:scrypt$N$r$p$SALT$HASH[:ROLE]")
+        if role not in ("", *ROLES):
+            raise UsersFileError(f"{path}:{no}: unknown role {role!r} (use {' or '.join(ROLES)})")
+        users[name] = (encoded, role or CASEWORKER)
     if not users:
         raise UsersFileError(f"{path}: no users (add one with --add-user NAME)")
     return users
 
 
-def add_user(path: str | Path, name: str, password: str) -> None:
-    """Add `name` to the users file, or replace its password."""
+def read_users(path: str | Path) -> dict[str, str]:
+    """name -> encoded hash."""
+    return {name: encoded for name, (encoded, _) in read_entries(path).items()}
+
+
+def add_user(path: str | Path, name: str, password: str, role: str = CASEWORKER) -> None:
+    """Add `name` to the users file, or replace its password (and role)."""
     if not _NAME.match(name):
         raise UsersFileError(f"user name {name!r}: use letters, digits, '.', '_', '-', '@' (at most 64)")
     path = Path(path)
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else [
         "# planner serve --auth: NAME:scrypt$N$r$p$SALT$HASH (one user a line)"]
     lines = [ln for ln in lines if ln.partition(":")[0].strip() != name]
-    lines.append(f"{name}:{hash_password(password)}")
+    lines.append(f"{name}:{hash_password(password)}" + (f":{role}" if role != CASEWORKER else ""))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -96,7 +108,7 @@ class Users:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._users = read_users(self.path)  # a bad file stops the start with its message
+        self._users = read_entries(self.path)  # a bad file stops the start with its message
         self._stamp = self._stat()
 
     def _stat(self) -> tuple | None:
@@ -106,11 +118,11 @@ class Users:
             return None
         return (st.st_mtime_ns, st.st_size, st.st_ino)
 
-    def current(self) -> dict[str, str]:
+    def current(self) -> dict[str, tuple[str, str]]:
         stamp = self._stat()
         if stamp != self._stamp:
             try:
-                self._users = read_users(self.path) if stamp is not None else {}
+                self._users = read_entries(self.path) if stamp is not None else {}
             except UsersFileError:
                 import logging
 
@@ -120,7 +132,15 @@ class Users:
         return self._users
 
     def get(self, name: str) -> str | None:
-        return self.current().get(name)
+        entry = self.current().get(name)
+        return entry[0] if entry else None
+
+    def role(self, name: str) -> str | None:
+        entry = self.current().get(name)
+        return entry[1] if entry else None
+
+    def admins(self) -> list[str]:
+        return sorted(n for n, (_, role) in self.current().items() if role == ADMIN)
 
     def __contains__(self, name: object) -> bool:
         return name in self.current()

@@ -58,6 +58,8 @@ def _ascii_host(name: str) -> str:
               help="Require login; users and scrypt password hashes in this file.")
 @click.option("--add-user", "add_user", default=None, metavar="NAME",
               help="Add NAME to the --auth file (or change its password) and exit.")
+@click.option("--admin", "as_admin", is_flag=True, default=False,
+              help="With --add-user: NAME is an administrator (office settings, sessions, access log).")
 @click.option("--time-limit", type=FiniteRange(0.1, 600), default=10.0, show_default=True,
               help="Seconds per solver phase for each plan.")
 @click.option("--request-time-limit", type=FiniteRange(1, 3600), default=60.0, show_default=True,
@@ -71,7 +73,7 @@ def _ascii_host(name: str) -> str:
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="A host name users reach the page by (repeatable), e.g. planner.kommune.no; any other "
                    "Host is refused. Without it, --auth on a non-loopback address answers any Host.")
-def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_user: str | None,
+def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_user: str | None, as_admin: bool,
           time_limit: float, request_time_limit: float, secure_cookie: bool, retention_days: int,
           bin_days: int, allowed_hosts: tuple[str, ...]) -> None:
     """Start the caseworker's web page (households, plans, letters)."""
@@ -87,11 +89,11 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
             click.echo("error: the password must have at least 8 characters", err=True)
             sys.exit(EXIT_USAGE)
         try:
-            add(users_file, add_user, password)
+            add(users_file, add_user, password, role="admin" if as_admin else "saksbehandler")
         except UsersFileError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_USAGE)
-        click.echo(f"{add_user} lagt til i {users_file}")
+        click.echo(f"{add_user} lagt til i {users_file}" + (" som administrator" if as_admin else ""))
         return
     from planner.asof import BadToday, today
 
@@ -116,10 +118,13 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
     if users_file and not is_loopback(host) and not allowed_hosts:
         click.echo(f"warning: the page answers to any host name on {host}; name the ones users type with "
                    "--allowed-host (e.g. --allowed-host planner.kommune.no) to refuse the others", err=True)
-    from planner.web.auth import UsersFileError
+    from planner.web.auth import Users, UsersFileError
     from planner.web.server import DatabaseUnusable, run
 
     try:
+        if users_file and not Users(users_file).admins():
+            click.echo(f"warning: {users_file} names no administrator: nobody can change the office settings or "
+                       "end sessions (add one with --auth FILE --add-user NAME --admin)", err=True)
         run(host=host, port=port, db_url=db_url, users_file=users_file, time_limit_s=time_limit,
             request_time_limit_s=request_time_limit, secure_cookie=secure_cookie, retention_days=retention_days,
             bin_days=bin_days, allowed_hosts=tuple(_ascii_host(h) for h in allowed_hosts))

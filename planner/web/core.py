@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 
 from ..model import Household
 from . import forms
-from .auth import Users
+from .auth import ADMIN, Users
 from .casestore import TaskDates
 from .limits import Limits
 from .pool import WorkerPool, committing
@@ -145,6 +145,7 @@ class Web:
 
     def render(self, request: Request, name: str, ctx: dict, status: int = 200) -> HTMLResponse:
         ctx = {"request": request, "csrf_token": self.csrf_token(request), "user": request.session.get("user"),
+               "is_admin": self.is_admin(request),
                "flash": request.session.pop("flash", None), **ctx}
         return self.templates.TemplateResponse(request, name, ctx, status_code=status)
 
@@ -216,6 +217,15 @@ class Web:
     def user(self, request: Request) -> str:
         """The signed-in user; without `--auth` (loopback only) the person at this machine, "lokal"."""
         return str(request.session.get("user") or "lokal")
+
+    def is_admin(self, request: Request) -> bool:
+        """An administrator (role `admin` in the users file); without `--auth` the one person at
+        this machine is."""
+        return self.users is None or self.users.role(self.user(request)) == ADMIN
+
+    def require_admin(self, request: Request) -> None:
+        if not self.is_admin(request):
+            raise HTTPException(403, "Bare en administrator kan gjøre dette. Spør en administrator hos kontoret.")
 
 
 def web_of(request: Request) -> Web:

@@ -131,6 +131,22 @@ plan_checks = sa.Table(  # is the plan kept? per case and rent month (migration 
     sa.Column("recorded_by", sa.String(64)),
 )
 
+office_history = sa.Table(  # every change of the office settings: what it became, who and when (0005)
+    "office_history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("changed", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("changed_by", sa.String(64)),
+)
+access_log = sa.Table(  # who opened which case record, when (0005; erased by the retention rules)
+    "access_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("household_id", sa.String(80), nullable=False, index=True),
+    sa.Column("user", sa.String(64), nullable=False),
+    sa.Column("what", sa.String(40), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
 
 def json_or_none(text) -> dict | None:
     if not text or not isinstance(text, str):

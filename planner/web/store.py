@@ -39,7 +39,7 @@ from .schema import (  # noqa: F401  (the tables, imported from here by the rout
 STATUSES = ("solvent", "planned", "infeasible")
 OUTCOMES = ("solved", "paid", "petition_sent", "petition_withdrawn", "evicted", "moved", "not_reached")
 #: tables whose rows belong to one household (`household_id`): renamed and purged with it
-HOUSEHOLD_TABLES = ("household_versions", "case_records", "letters", "tasks", "plan_checks")
+HOUSEHOLD_TABLES = ("household_versions", "case_records", "letters", "tasks", "plan_checks", "access_log")
 PROBLEMS = ("none", "timing", "income")
 
 

@@ -27,12 +27,16 @@ def _page(request: Request, hid: str, values: dict, errors: dict, status: int = 
     return web.render(request, "record.html", {
         "title": f"Saksopplysninger – {rec.label or rec.id}", "rec": rec, "fields": RECORD_FIELDS, "values": values,
         "errors": errors, "retention_days": web.settings.retention_days, "age_bands": AGE_BANDS, "genders": GENDERS, "outcomes": OUTCOME_NB,
-        "outcome_options": {"": "Åpen sak (ikke avsluttet)", **OUTCOME_NB}}, status=status)
+        "outcome_options": {"": "Åpen sak (ikke avsluttet)", **OUTCOME_NB},
+        "access": web.store.case.access(hid) if web.is_admin(request) else None}, status=status)
 
 
 @router.get("/husstand/{hid}/sak", response_class=HTMLResponse)
 def record_page(request: Request, hid: str):
-    return _page(request, hid, web_of(request).store.case.record(hid), {})
+    web = web_of(request)
+    web.load(hid)
+    web.store.case.log_access(hid, web.user(request), "saksopplysninger")
+    return _page(request, hid, web.store.case.record(hid), {})
 
 
 @router.post("/husstand/{hid}/sak", response_class=HTMLResponse)
@@ -52,6 +56,7 @@ def export(request: Request, hid: str):
     """Innsyn: everything stored about this household's person, as JSON."""
     web = web_of(request)
     web.load(hid)
+    web.store.case.log_access(hid, web.user(request), "innsyn")
     body = json.dumps(web.store.case.export(hid), ensure_ascii=False, indent=2, default=str).encode()
     return Response(body, media_type="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{ascii_name(hid)}-innsyn.json"'})

@@ -1,5 +1,5 @@
 """Innloggingsøkter: every live login session (who, since when, last request), each of which
-can be ended at once. Ending a session deletes its server-side row, so every copy of its cookie
+can be ended at once, by an administrator. Ending a session deletes its server-side row, so every copy of its cookie
 stops working on the next request, in every server process."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ async def sessions_page(request: Request):
     web = web_of(request)
     if web.users is None:
         raise HTTPException(404)
+    web.require_admin(request)
     rows = await run_in_threadpool(web.store.session_list)
     sid = request.session.get("sid")
     mine = session_key(str(sid)) if sid else None
@@ -30,6 +31,7 @@ async def end_session(request: Request):
     web = web_of(request)
     if web.users is None:
         raise HTTPException(404)
+    web.require_admin(request)
     key = str((await request.form()).get("key", ""))[:64]
     if not await run_in_threadpool(web.store.session_revoke, key):
         raise HTTPException(404)
