@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 N, R, P = 2**14, 8, 1
-_NAME = re.compile(r"^[A-Za-z0-9_.@\-æøåÆØÅ]{1,64}$")
+USER_NAME = re.compile(r"^[A-Za-z0-9_.@\-æøåÆØÅ]{1,64}$")
 ADMIN, CASEWORKER = "admin", "saksbehandler"
 ROLES = (ADMIN, CASEWORKER)
 
@@ -70,7 +70,7 @@ def read_entries(path: str | Path) -> dict[str, tuple[str, str]]:
             continue
         name, sep, rest = line.partition(":")
         encoded, _, role = rest.partition(":")
-        if not sep or not _NAME.match(name) or not encoded.startswith("scrypt$") or encoded.count("$") != 5:
+        if not sep or not USER_NAME.match(name) or not encoded.startswith("scrypt$") or encoded.count("$") != 5:
             raise UsersFileError(f"{path}:{no}: expected NAME:scrypt$N$r$p$SALT$HASH[:ROLE]")
         if role not in ("", *ROLES):
             raise UsersFileError(f"{path}:{no}: unknown role {role!r} (use {' or '.join(ROLES)})")
@@ -87,7 +87,7 @@ def read_users(path: str | Path) -> dict[str, str]:
 
 def add_user(path: str | Path, name: str, password: str, role: str = CASEWORKER) -> None:
     """Add `name` to the users file, or replace its password (and role)."""
-    if not _NAME.match(name):
+    if not USER_NAME.match(name):
         raise UsersFileError(f"user name {name!r}: use letters, digits, '.', '_', '-', '@' (at most 64)")
     path = Path(path)
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else [

@@ -60,6 +60,8 @@ def _ascii_host(name: str) -> str:
               help="Add NAME to the --auth file (or change its password) and exit.")
 @click.option("--admin", "as_admin", is_flag=True, default=False,
               help="With --add-user: NAME is an administrator (office settings, sessions, access log).")
+@click.option("--oidc", "oidc_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Require login through the kommune's identity provider (OpenID Connect); its settings in FILE.")
 @click.option("--time-limit", type=FiniteRange(0.1, 600), default=10.0, show_default=True,
               help="Seconds per solver phase for each plan.")
 @click.option("--request-time-limit", type=FiniteRange(1, 3600), default=60.0, show_default=True,
@@ -74,7 +76,7 @@ def _ascii_host(name: str) -> str:
               help="A host name users reach the page by (repeatable), e.g. planner.kommune.no; any other "
                    "Host is refused. Without it, --auth on a non-loopback address answers any Host.")
 def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_user: str | None, as_admin: bool,
-          time_limit: float, request_time_limit: float, secure_cookie: bool, retention_days: int,
+          oidc_file: str | None, time_limit: float, request_time_limit: float, secure_cookie: bool, retention_days: int,
           bin_days: int, allowed_hosts: tuple[str, ...]) -> None:
     """Start the caseworker's web page (households, plans, letters)."""
     if add_user is not None:
@@ -102,10 +104,26 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
     except BadToday as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    if not is_loopback(host) and not users_file:
+    oidc = None
+    if oidc_file:
+        from planner.web.oidc import OidcConfigError, read_oidc_config
+
+        try:
+            oidc = read_oidc_config(oidc_file)
+        except OidcConfigError as exc:
+            click.echo(f"error: --oidc {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        from planner.extras import MissingExtra
+
+        try:
+            import authlib  # noqa: F401
+        except ModuleNotFoundError:
+            click.echo(f"error: {MissingExtra('oidc', 'authlib')}", err=True)
+            sys.exit(EXIT_USAGE)
+    if not is_loopback(host) and not users_file and not oidc:
         click.echo(
             f"error: refusing to listen on {host}: households hold personal data, so a non-loopback "
-            "address needs --auth USERS_FILE (create users with --auth FILE --add-user NAME), "
+            "address needs --auth USERS_FILE (create users with --auth FILE --add-user NAME) or --oidc FILE, "
             "or use --host 127.0.0.1",
             err=True,
         )
@@ -115,7 +133,7 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
         click.echo(f"error: --allowed-host {bad[0]!r}: give a host name or address, without scheme, port or path",
                    err=True)
         sys.exit(EXIT_USAGE)
-    if users_file and not is_loopback(host) and not allowed_hosts:
+    if (users_file or oidc) and not is_loopback(host) and not allowed_hosts:
         click.echo(f"warning: the page answers to any host name on {host}; name the ones users type with "
                    "--allowed-host (e.g. --allowed-host planner.kommune.no) to refuse the others", err=True)
     from planner.web.auth import Users, UsersFileError
@@ -127,7 +145,7 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
                        "end sessions (add one with --auth FILE --add-user NAME --admin)", err=True)
         run(host=host, port=port, db_url=db_url, users_file=users_file, time_limit_s=time_limit,
             request_time_limit_s=request_time_limit, secure_cookie=secure_cookie, retention_days=retention_days,
-            bin_days=bin_days, allowed_hosts=tuple(_ascii_host(h) for h in allowed_hosts))
+            bin_days=bin_days, allowed_hosts=tuple(_ascii_host(h) for h in allowed_hosts), oidc=oidc)
     except (UsersFileError, DatabaseUnusable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

@@ -25,6 +25,7 @@ from . import forms
 from .auth import ADMIN, Users
 from .casestore import TaskDates
 from .limits import Limits
+from .oidc import OidcConfig
 from .pool import WorkerPool, committing
 from .store import Record, Store
 from .throttle import LoginThrottle
@@ -49,6 +50,8 @@ class Settings:
     #: failed logins in a row before the waiting starts: per user name, per client address
     login_free_per_user: int = 5
     login_free_per_address: int = 20
+    #: office login through the kommune's identity provider (`--oidc FILE`; `planner.web.oidc`)
+    oidc: OidcConfig | None = None
     #: mark the session cookie Secure (`--secure-cookie`, behind a TLS proxy)
     secure_cookie: bool = False
     #: the `--host` the server listens on (answered as Host, besides the loopback names)
@@ -131,6 +134,7 @@ class Web:
         self.settings = settings
         self.cache = PlanCache()
         self.pool = WorkerPool(settings.workers, settings.request_time_limit_s)
+        self.oidc_client: Any = None  # authlib's client, made at the first OIDC login (`routes/oidc.py`)
         self.login_throttle = LoginThrottle(settings.login_free_per_user, settings.login_free_per_address)
 
     # ------------------------------------------------------------------ pages
@@ -218,10 +222,20 @@ class Web:
         """The signed-in user; without `--auth` (loopback only) the person at this machine, "lokal"."""
         return str(request.session.get("user") or "lokal")
 
+    @property
+    def login_on(self) -> bool:
+        """Whether pages need a signed-in user: a users file (`--auth`), an identity provider
+        (`--oidc`), or both."""
+        return self.users is not None or self.settings.oidc is not None
+
     def is_admin(self, request: Request) -> bool:
-        """An administrator (role `admin` in the users file); without `--auth` the one person at
-        this machine is."""
-        return self.users is None or self.users.role(self.user(request)) == ADMIN
+        """An administrator: role `admin` in the users file, or from the identity provider's
+        claims at login (`planner.web.oidc`); without a login the one person at this machine is."""
+        if not self.login_on:
+            return True
+        if request.session.get("via") == "oidc":
+            return request.session.get("role") == ADMIN
+        return self.users is not None and self.users.role(self.user(request)) == ADMIN
 
     def require_admin(self, request: Request) -> None:
         if not self.is_admin(request):

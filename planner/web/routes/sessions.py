@@ -17,7 +17,7 @@ router = APIRouter()
 @router.get("/okter", response_class=HTMLResponse)
 async def sessions_page(request: Request):
     web = web_of(request)
-    if web.users is None:
+    if not web.login_on:
         raise HTTPException(404)
     web.require_admin(request)
     rows = await run_in_threadpool(web.store.session_list)
@@ -29,7 +29,7 @@ async def sessions_page(request: Request):
 @router.post("/okter/avslutt")
 async def end_session(request: Request):
     web = web_of(request)
-    if web.users is None:
+    if not web.login_on:
         raise HTTPException(404)
     web.require_admin(request)
     key = str((await request.form()).get("key", ""))[:64]
