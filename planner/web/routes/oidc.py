@@ -56,9 +56,10 @@ async def oidc_start(request: Request):
     if web.settings.oidc is None:
         raise HTTPException(404)
     refused, unreachable = _errors()
+    failed: tuple[type[BaseException], ...] = (*refused, unreachable, ValueError, KeyError)
     try:
         return await _client(web).authorize_redirect(request, str(request.url_for("oidc_callback")))
-    except (*refused, unreachable, ValueError, KeyError) as exc:
+    except failed as exc:
         log.warning("oidc: the identity provider could not be reached (%s)", type(exc).__name__)
         return login_page_with(request, _NO_ANSWER, status=502)
 
@@ -70,12 +71,13 @@ async def oidc_callback(request: Request):
     if cfg is None:
         raise HTTPException(404)
     refused, unreachable = _errors()
+    rejected: tuple[type[BaseException], ...] = (*refused, ValueError, KeyError)
     try:
         token = await _client(web).authorize_access_token(request)
     except unreachable as exc:
         log.warning("oidc: the identity provider could not be reached (%s)", type(exc).__name__)
         return login_page_with(request, _NO_ANSWER, status=502)
-    except (*refused, ValueError, KeyError) as exc:
+    except rejected as exc:
         log.info("oidc: login refused (%s)", type(exc).__name__)
         return login_page_with(request, "Innloggingen ble avbrutt eller avvist. Prøv igjen.", status=401)
     who = identify(cfg, dict(token.get("userinfo") or {}))
