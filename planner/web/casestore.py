@@ -163,7 +163,8 @@ class CaseStore:
         version before (the first has every field it set)."""
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(office_history).order_by(office_history.c.id)).all()
-        changes, before = [], {}
+        changes: list[dict] = []
+        before: dict = {}
         for r in rows:
             data = json_or_none(r.data) or {}
             fields = sorted(k for k in set(data) | set(before) if data.get(k, "") != before.get(k, ""))
