@@ -235,5 +235,62 @@ def test_a_users_file_role_is_checked():
         p.write_text("kari:scrypt$16384$8$1$AAAA$BBBB:sjef\n")
         with pytest.raises(UsersFileError, match="u.txt:1: unknown role 'sjef'"):
             read_entries(p)
-        p.write_text("kari:scrypt$16384$8$1$AAAA$BBBB:admin\nola:scrypt$16384$8$1$AAAA$BBBB\n")
-        assert {n: r for n, (_, r) in read_entries(p).items()} == {"kari": "admin", "ola": "saksbehandler"}
+        p.write_text("kari:scrypt$16384$8$1$AAAA$BBBB:admin\nola:scrypt$16384$8$1$AAAA$BBBB\n"
+                     "siv:scrypt$16384$8$1$AAAA$BBBB:saksbehandler:Bydel Sagene\n")
+        assert {n: (r, o) for n, (_, r, o) in read_entries(p).items()} == {
+            "kari": ("admin", None), "ola": ("saksbehandler", None), "siv": ("saksbehandler", "Bydel Sagene")}
+
+
+# ------------------------------------------------------------------ offices
+
+@pytest.fixture
+def offices(tmp_path):
+    from planner.web.auth import add_user
+
+    path = tmp_path / "offices.txt"
+    add_user(path, "siv", "sagene-passord", office="Bydel Sagene")
+    add_user(path, "ali", "alna-passord", office="Bydel Alna")
+    add_user(path, "per", "admin-passord", role="admin")  # no office: sees every case
+    return path
+
+
+def test_a_case_is_seen_only_by_its_office_unless_shared(tmp_path, offices):
+    from tests.test_web_security import SCENARIOS
+
+    app = make_app(tmp_path, offices)
+    store = app.state.store
+    with TestClient(app, base_url=BASE) as siv, TestClient(app, base_url=BASE) as ali, \
+            TestClient(app, base_url=BASE) as per:
+        _login(siv, "siv", "sagene-passord")
+        _login(ali, "ali", "alna-passord")
+        _login(per, "per", "admin-passord")
+        r = siv.post("/import/toml", files=[("files", ("a.toml", (SCENARIOS / "alt-i-orden.toml").read_bytes()))],
+                     data={"csrf_token": token(siv, "/import")})
+        assert r.status_code == 200 and store.get("alt-i-orden").office == "Bydel Sagene"
+        assert "alt-i-orden" in siv.get("/").text and "alt-i-orden" not in ali.get("/").text
+        assert "alt-i-orden" in per.get("/").text
+        for path in ("/husstand/alt-i-orden", "/husstand/alt-i-orden/sak", "/husstand/alt-i-orden/historikk",
+                     "/husstand/alt-i-orden/plan.json", "/husstand/alt-i-orden/sak/innsyn.json",
+                     "/husstand/alt-i-orden/endre"):
+            assert siv.get(path).status_code == 200, path
+            assert ali.get(path).status_code == 404, path  # as for an id that does not exist
+        assert ali.post("/husstand/alt-i-orden/slett", data={"csrf_token": token(ali, "/")}).status_code == 404
+        edit = {"csrf_token": token(ali, "/"), "version": "1", "id": "alt-i-orden", "label": "overtatt"}
+        assert ali.post("/husstand/alt-i-orden/endre", data=edit).status_code == 404
+        assert store.get("alt-i-orden").label != "overtatt"
+        # an import from another office does not replace it
+        r = ali.post("/import/toml", files=[("files", ("a.toml", (SCENARIOS / "alt-i-orden.toml").read_bytes()))],
+                     data={"csrf_token": token(ali, "/import"), "replace": "1"})
+        assert "finnes fra før hos et annet kontor" in r.text and store.get("alt-i-orden").office == "Bydel Sagene"
+        assert ali.post("/husstand/alt-i-orden/deling", data={"csrf_token": token(ali, "/"), "shared": "1"}
+                        ).status_code == 404
+        assert siv.post("/husstand/alt-i-orden/deling", data={"csrf_token": token(siv, "/"), "shared": "1"},
+                        follow_redirects=False).status_code == 303
+        assert ali.get("/husstand/alt-i-orden").status_code == 200 and "alt-i-orden" in ali.get("/").text
+        # shared, but only the case's own office decides the sharing
+        r = ali.post("/husstand/alt-i-orden/deling", data={"csrf_token": token(ali, "/"), "shared": "0"})
+        assert r.status_code == 403
+    # the log holds siv's openings; ali's refused ones opened nothing
+    assert sorted(a["what"] for a in store.case.access("alt-i-orden") if a["user"] == "siv") == [
+        "innsyn", "saksopplysninger"]
+    assert all(a["user"] == "siv" for a in store.case.access("alt-i-orden"))

@@ -36,7 +36,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from ..io.plan_schema import InvalidPlan
 from .auth import credential_tag
-from .core import Settings, Web, web_of
+from .core import OFFICE_SCOPE, Settings, Web, web_of
 from .pages import template_globals
 from .security import BodyLimit, HostOrigin, SecurityHeaders
 
@@ -142,6 +142,15 @@ def create_app(
                 if request.method == "GET":
                     return RedirectResponse("/login", status_code=303)
                 return PlainTextResponse("Innlogging kreves.", status_code=401)
+            office = web.office(request)
+            OFFICE_SCOPE.set(office)
+            # every page of one household, whatever its route does: another office's case (not
+            # shared) answers as an id that does not exist
+            parts = request.scope["path"].split("/")
+            if office is not None and len(parts) > 2 and parts[1] == "husstand" and parts[2] != "ny" \
+                    and not await run_in_threadpool(web.store.seen, parts[2], office):
+                return web.render(request, "message.html", {"title": "Feil 404", "text": "Fant ikke siden eller husstanden."},
+                                  status=404)
         return await call_next(request)
 
     # SameSite=Strict, except with an identity provider: its answer is a navigation from another

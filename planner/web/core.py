@@ -13,6 +13,8 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +33,11 @@ from .store import Record, Store
 from .throttle import LoginThrottle
 
 log = logging.getLogger("planner.web")
+
+#: the office (bydel) of the user the current request is for (None: every office), set by the
+#: login middleware (`app.require_login`), so that `Web.load` refuses another office's case on
+#: every page that opens one, whatever its route
+OFFICE_SCOPE: ContextVar[str | None] = ContextVar("planner_office_scope", default=None)
 
 
 @dataclass(frozen=True)
@@ -158,10 +165,18 @@ class Web:
         request.session["flash"] = text
 
     def load(self, hid: str) -> Record:
+        """The stored household, or 404: unknown, in the bin, or another office's (not shared)."""
         rec = self.store.get(hid)
-        if rec is None or rec.deleted is not None:
+        office = OFFICE_SCOPE.get()
+        if rec is None or rec.deleted is not None or \
+                (office is not None and rec.office not in (None, office) and not rec.shared):
             raise HTTPException(404, "not found")
         return rec
+
+    def visible(self, request: Request) -> Callable[[str], bool]:
+        """Whether the signed-in user sees household `hid` (for lists of tasks, letters, cases)."""
+        ids = self.store.visible_ids(self.office(request))
+        return (lambda hid: True) if ids is None else ids.__contains__
 
     # ------------------------------------------------------------------ work for the pool
 
@@ -206,7 +221,8 @@ class Web:
         )
 
     def save(self, h: Household, source: str, *, replaces: str | None = None,
-             expect_version: int | None = None, by: str | None = None, note: str | None = None) -> int:
+             expect_version: int | None = None, by: str | None = None, note: str | None = None,
+             office: str | None = None) -> int:
         """Plan and store `h` as a new version, and make its follow-up tasks those of the new
         plan, in one transaction; `StaleVersion` if the stored household moved past
         `expect_version`."""
@@ -214,7 +230,7 @@ class Web:
         due = plan_requests(h, self.compute(h))
         with committing(), self.store.transaction() as conn:
             version = self.store.put(h.id, replaces=replaces, expect_version=expect_version, conn=conn, by=by,
-                                     note=note, **values)
+                                     note=note, office=office, **values)
             self.store.case.sync_tasks(h.id, version, values["plan"], due, by, conn=conn)
             return version
 
@@ -236,6 +252,17 @@ class Web:
         if request.session.get("via") == "oidc":
             return request.session.get("role") == ADMIN
         return self.users is not None and self.users.role(self.user(request)) == ADMIN
+
+    def office(self, request: Request) -> str | None:
+        """The signed-in user's office (bydel): the cases she sees are that office's and those
+        shared with all. None: she sees every case (no office in the users file or from the
+        provider, or no login)."""
+        if not self.login_on:
+            return None
+        if request.session.get("via") == "oidc":
+            office = request.session.get("office")
+            return str(office) if office else None
+        return self.users.office(self.user(request)) if self.users is not None else None
 
     def require_admin(self, request: Request) -> None:
         if not self.is_admin(request):

@@ -22,6 +22,7 @@ The file (TOML; see docs/admin/login.md for Entra ID and ID-porten):
     user_claim = "preferred_username"
     role_claim = "roles"
     admin_values = ["planner.admin"]
+    office_claim = "department"                   # optional: cases seen per office (bydel)
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .auth import ADMIN, CASEWORKER, ROLES, USER_NAME
+from .auth import ADMIN, CASEWORKER, OFFICE, ROLES, USER_NAME
 
 
 class OidcConfigError(ValueError):
@@ -52,9 +53,12 @@ class OidcConfig:
     hash_user_claim: bool = False
     role_claim: str = "roles"
     admin_values: tuple[str, ...] = ()
-    #: claim value (its SHA-256 with `hash_user_claim`) -> (user name, role); empty: anyone the
-    #: provider signs in, with the role from `role_claim`
-    users: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: the claim that names the user's office (bydel), e.g. Entra ID's `department`; none: every
+    #: user sees every case (unless `[users]` names an office)
+    office_claim: str | None = None
+    #: claim value (its SHA-256 with `hash_user_claim`) -> (user name, role, office); empty:
+    #: anyone the provider signs in, with the role from `role_claim`
+    users: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
 
     @property
     def metadata_url(self) -> str:
@@ -62,7 +66,7 @@ class OidcConfig:
 
 
 _KEYS = {"issuer", "client_id", "client_secret", "client_secret_env", "label", "scope", "user_claim",
-         "hash_user_claim", "role_claim", "admin_values", "users"}
+         "hash_user_claim", "role_claim", "admin_values", "office_claim", "users"}
 
 
 def _text(path: Path, data: dict, key: str, default: str | None = None) -> str:
@@ -84,16 +88,19 @@ def _secret(path: Path, data: dict) -> str:
     raise OidcConfigError(f"{path}: client_secret_env: name the environment variable that holds the client secret")
 
 
-def _users(path: Path, data: dict) -> dict[str, tuple[str, str]]:
+def _users(path: Path, data: dict) -> dict[str, tuple[str, str, str | None]]:
     table = data.get("users", {})
     if not isinstance(table, dict):
-        raise OidcConfigError(f"{path}: users: expected a table of claim value = \"name\" or \"name:role\"")
-    users: dict[str, tuple[str, str]] = {}
+        raise OidcConfigError(f"{path}: users: expected a table of claim value = \"name[:role[:office]]\"")
+    users: dict[str, tuple[str, str, str | None]] = {}
     for key, value in table.items():
-        name, _, role = str(value).partition(":")
-        if not isinstance(value, str) or not USER_NAME.match(name) or role not in ("", *ROLES):
-            raise OidcConfigError(f"{path}: users.{key}: expected \"name\" or \"name:role\" (role: {' or '.join(ROLES)})")
-        users[key] = (name, role or CASEWORKER)
+        name, _, rest = str(value).partition(":")
+        role, _, office = rest.partition(":")
+        if not isinstance(value, str) or not USER_NAME.match(name) or role not in ("", *ROLES) \
+                or (office and not OFFICE.match(office.strip())):
+            raise OidcConfigError(f"{path}: users.{key}: expected \"name\", \"name:role\" or \"name:role:office\" "
+                                  f"(role: {' or '.join(ROLES)})")
+        users[key] = (name, role or CASEWORKER, office.strip() or None)
     return users
 
 
@@ -128,7 +135,8 @@ def read_oidc_config(path: str | Path) -> OidcConfig:
                       scope=_text(path, data, "scope", OidcConfig.scope),
                       user_claim=_text(path, data, "user_claim", OidcConfig.user_claim), hash_user_claim=hashed,
                       role_claim=_text(path, data, "role_claim", OidcConfig.role_claim),
-                      admin_values=tuple(admin_values), users=users)
+                      admin_values=tuple(admin_values),
+                      office_claim=_text(path, data, "office_claim") if "office_claim" in data else None, users=users)
 
 
 def claim_key(value: str) -> str:
@@ -136,9 +144,9 @@ def claim_key(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def identify(config: OidcConfig, claims: dict[str, Any]) -> tuple[str, str] | None:
-    """(user name, role) for the ID token's claims, or None when this person may not sign in
-    (no usable name, or not in `[users]` when the table is given)."""
+def identify(config: OidcConfig, claims: dict[str, Any]) -> tuple[str, str, str | None] | None:
+    """(user name, role, office) for the ID token's claims, or None when this person may not
+    sign in (no usable name, or not in `[users]` when the table is given)."""
     value = claims.get(config.user_claim)
     if not isinstance(value, str) or not value:
         return None
@@ -148,4 +156,8 @@ def identify(config: OidcConfig, claims: dict[str, Any]) -> tuple[str, str] | No
         return None
     roles = claims.get(config.role_claim, [])
     roles = [roles] if isinstance(roles, str) else roles if isinstance(roles, list) else []
-    return value, ADMIN if set(roles) & set(config.admin_values) else CASEWORKER
+    office = claims.get(config.office_claim) if config.office_claim else None
+    office = office.strip() if isinstance(office, str) and OFFICE.match(office.strip()) else None
+    if config.office_claim and office is None:
+        return None  # offices are in use, and the provider names none for this person
+    return value, ADMIN if set(roles) & set(config.admin_values) else CASEWORKER, office

@@ -85,9 +85,10 @@ async def oidc_callback(request: Request):
         log.info("oidc: a person the provider signed in has no access here")
         return login_page_with(request, "Du er logget inn hos kommunen, men har ikke tilgang til planner. "
                                         "Spør en administrator.", status=403)
-    name, role = who
+    name, role, office = who
     s = web.settings
     sid = await run_in_threadpool(web.store.session_create, name, idle_s=s.session_idle_s, max_age_s=s.session_max_s)
     request.session.clear()
-    request.session.update(user=name, sid=sid, via="oidc", role=role, csrf=secrets.token_urlsafe(32))
+    request.session.update(user=name, sid=sid, via="oidc", role=role, office=office,
+                           csrf=secrets.token_urlsafe(32))
     return RedirectResponse("/", status_code=303)

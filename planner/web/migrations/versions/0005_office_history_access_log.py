@@ -1,11 +1,13 @@
-"""office settings history and the access log: every change of the office settings (what it
-became, who and when), and who opened which case record
+"""offices, office settings history and the access log: the office (bydel) a household belongs
+to and whether it is shared with every office; every change of the office settings (what it
+became, who and when); and who opened which case record
 
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-06
 
-Two new, empty tables: nothing existing changes. The settings as they are now become the first
+Two new, empty tables and two new columns: existing households belong to no office (every office
+sees them, as before), shared is false. The settings as they are now become the first
 history row, so the history starts from a known state.
 """
 import sqlalchemy as sa
@@ -18,6 +20,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("households") as batch:
+        batch.add_column(sa.Column("office", sa.String(80), nullable=True))
+        batch.add_column(sa.Column("shared", sa.Boolean, nullable=False, server_default=sa.false()))
     op.create_table(
         "office_history",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -38,5 +43,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("households") as batch:
+        batch.drop_column("shared")
+        batch.drop_column("office")
     op.drop_table("access_log")
     op.drop_table("office_history")
