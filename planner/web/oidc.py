@@ -156,8 +156,9 @@ def identify(config: OidcConfig, claims: dict[str, Any]) -> tuple[str, str, str 
         return None
     roles = claims.get(config.role_claim, [])
     roles = [roles] if isinstance(roles, str) else roles if isinstance(roles, list) else []
+    role = ADMIN if set(roles) & set(config.admin_values) else CASEWORKER
     office = claims.get(config.office_claim) if config.office_claim else None
     office = office.strip() if isinstance(office, str) and OFFICE.match(office.strip()) else None
-    if config.office_claim and office is None:
-        return None  # offices are in use, and the provider names none for this person
-    return value, ADMIN if set(roles) & set(config.admin_values) else CASEWORKER, office
+    if config.office_claim and office is None and role != ADMIN:
+        return None  # offices are in use and the provider names none: a caseworker would see every office
+    return value, role, office
