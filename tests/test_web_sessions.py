@@ -294,3 +294,23 @@ def test_a_case_is_seen_only_by_its_office_unless_shared(tmp_path, offices):
     assert sorted(a["what"] for a in store.case.access("alt-i-orden") if a["user"] == "siv") == [
         "innsyn", "saksopplysninger"]
     assert all(a["user"] == "siv" for a in store.case.access("alt-i-orden"))
+
+
+def test_serve_adds_administrators_and_office_users(tmp_path):
+    from click.testing import CliRunner
+
+    from planner.cli import main
+    from planner.web.auth import read_entries
+
+    users = tmp_path / "users.txt"
+    runner = CliRunner()
+    r = runner.invoke(main, ["serve", "--auth", str(users), "--add-user", "per", "--admin"], input="hemmelig1\nhemmelig1\n")
+    assert r.exit_code == 0 and "som administrator" in r.output
+    r = runner.invoke(main, ["serve", "--auth", str(users), "--add-user", "siv", "--office", "Bydel Sagene"],
+                      input="hemmelig1\nhemmelig1\n")
+    assert r.exit_code == 0
+    assert {n: e[1:] for n, e in read_entries(users).items()} == {
+        "per": ("admin", None), "siv": ("saksbehandler", "Bydel Sagene")}
+    r = runner.invoke(main, ["serve", "--auth", str(users), "--add-user", "ola", "--office", "a:b"],
+                      input="hemmelig1\nhemmelig1\n")
+    assert r.exit_code == 2 and "office 'a:b'" in r.output

@@ -60,6 +60,8 @@ def _ascii_host(name: str) -> str:
               help="Add NAME to the --auth file (or change its password) and exit.")
 @click.option("--admin", "as_admin", is_flag=True, default=False,
               help="With --add-user: NAME is an administrator (office settings, sessions, access log).")
+@click.option("--office", "user_office", default=None, metavar="OFFICE",
+              help="With --add-user: the office (bydel) NAME belongs to; NAME then sees that office's cases only.")
 @click.option("--oidc", "oidc_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Require login through the kommune's identity provider (OpenID Connect); its settings in FILE.")
 @click.option("--time-limit", type=FiniteRange(0.1, 600), default=10.0, show_default=True,
@@ -76,7 +78,7 @@ def _ascii_host(name: str) -> str:
               help="A host name users reach the page by (repeatable), e.g. planner.kommune.no; any other "
                    "Host is refused. Without it, --auth on a non-loopback address answers any Host.")
 def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_user: str | None, as_admin: bool,
-          oidc_file: str | None, time_limit: float, request_time_limit: float, secure_cookie: bool, retention_days: int,
+          user_office: str | None, oidc_file: str | None, time_limit: float, request_time_limit: float, secure_cookie: bool, retention_days: int,
           bin_days: int, allowed_hosts: tuple[str, ...]) -> None:
     """Start the caseworker's web page (households, plans, letters)."""
     if add_user is not None:
@@ -91,7 +93,7 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
             click.echo("error: the password must have at least 8 characters", err=True)
             sys.exit(EXIT_USAGE)
         try:
-            add(users_file, add_user, password, role="admin" if as_admin else "saksbehandler")
+            add(users_file, add_user, password, role="admin" if as_admin else "saksbehandler", office=user_office)
         except UsersFileError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_USAGE)
