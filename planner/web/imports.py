@@ -54,7 +54,8 @@ def id_problem(hid: str) -> str | None:
 # --------------------------------------------------------------------------- household files
 
 
-def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool, limits: Limits) -> ImportReport:
+def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool, limits: Limits,
+                      office: str | None = None) -> ImportReport:
     """Validate every household file of the upload, then store the valid ones in one
     transaction; each refused file is named with its reason (it is not stored)."""
     from ..io.errors import InputError
@@ -94,6 +95,9 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
         if not replace and web.store.exists(h.id):
             report.errors.append(f"{short}: husstanden {h.id} finnes fra før (kryss av for å erstatte).")
             continue
+        if not web.store.seen(h.id, office):  # another office's case is never replaced from here
+            report.errors.append(f"{short}: husstanden {h.id} finnes fra før hos et annet kontor.")
+            continue
         households.append(h)
     if not households:  # each file stands on its own: the good ones go in, the bad ones are named
         return report.refuse()
@@ -104,7 +108,7 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
     with committing(), web.store.transaction() as conn:
         for h, values, due in rows:
             was = web.store.exists(h.id, conn=conn)
-            version = web.store.put(h.id, conn=conn, note="import", **values)
+            version = web.store.put(h.id, conn=conn, note="import", office=office, **values)
             web.store.case.sync_tasks(h.id, version, values["plan"], due, conn=conn)
             (report.updated if was else report.created).append(h.id)
     return report
@@ -316,7 +320,8 @@ def _dated_document(doc: dict, h, plan: dict | None) -> dict:
     return {**doc, "as_of": day.isoformat()}
 
 
-def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limits) -> ImportReport:
+def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limits,
+                       office: str | None = None) -> ImportReport:
     """Read a batch results folder (`results.csv`, `plans/*.json`, `households/*.json`; the
     folder, a zip of it or any subset) into the store. Each file is accepted or refused on its
     own, with the reason: a bad plan leaves out its household, a bad row of results.csv that
@@ -357,6 +362,9 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
             status = (plan or {}).get("status") or str(row.get("status") or "").strip()
             problem = ((plan or {}).get("baseline") or {}).get("problem") or str(row.get("problem") or "").strip()
             rec = store.get(hid, conn=conn)
+            if not store.seen(hid, office, conn=conn):  # another office's case: left as it is
+                report.errors.append(f"{hid}: husstanden finnes fra før hos et annet kontor.")
+                continue
             if rec is not None and rec.document is not None:
                 if row:
                     store.put(hid, priority=row.get("_priority"), bump=False, conn=conn)
@@ -375,7 +383,7 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
                 values["plan"] = plan
                 values["min_before_ore"] = plan["baseline"]["min_balance_ore"]
                 values["min_after_ore"] = None if plan["status"] == "infeasible" else plan["min_balance_ore"]
-            version = store.put(hid, conn=conn, note="batch", **values)
+            version = store.put(hid, conn=conn, note="batch", office=office, **values)
             if plan is not None and hid in inputs:  # follow-up from the batch's plan: its request-by dates
                 store.case.sync_tasks(hid, version, plan, plan_task_dates(plan), conn=conn)
             (report.updated if rec is not None else report.created).append(hid)

@@ -25,8 +25,10 @@ def followup(request: Request, dato: str = "", dager: str = "14"):
     web = web_of(request)
     as_of = parse_day(dato) or date.today()
     dager = int(dager) if dager.strip().isdigit() else 14
+    seen = web.visible(request)
+    due = [d for d in web.store.case.due_tasks(as_of, min(dager, 366)) if seen(d[0].household_id)]
     return web.render(request, "followup.html", {
-        "title": "Oppfølging", "due": web.store.case.due_tasks(as_of, min(dager, 366)), "as_of": as_of,
+        "title": "Oppfølging", "due": due, "as_of": as_of,
         "dato": dato, "dager": dager})
 
 

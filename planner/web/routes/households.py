@@ -56,10 +56,11 @@ def index(request: Request, q: str = "", status: str = "", problem: str = "", so
     web = web_of(request)
     as_of = parse_day(dato) or today()
     rows = web.store.search(q.strip()[:200], status if status in STATUS_NB else "",
-                            problem if problem in PROBLEM_NB else "", sort)
+                            problem if problem in PROBLEM_NB else "", sort, office=web.office(request))
     if sak in ("open", "closed"):  # closed: the case has an outcome (løst, betalt, ...)
         rows = [r for r in rows if (r.outcome is None) == (sak == "open")]
-    due = web.store.case.due_tasks(as_of)
+    seen = web.visible(request)
+    due = [d for d in web.store.case.due_tasks(as_of) if seen(d[0].household_id)]
     return web.render(request, "list.html", {"rows": rows, "q": q, "status": status, "problem": problem,
                                              "sort": sort, "title": "Husstander", "due": due, "as_of": as_of,
                                              "dato": dato, "sak": sak})
@@ -94,7 +95,7 @@ async def _post_form(request: Request, hid: str | None):
         source = rec.source
     try:
         await web.pool.run(web.save, h, source, replaces=hid, expect_version=version if hid else 0,
-                           by=web.user(request))
+                           by=web.user(request), office=web.office(request))
     except StaleVersion:
         if hid is None:  # someone stored this id since the check above
             form.errors["id"] = "Det finnes allerede en husstand med denne ID-en."

@@ -40,6 +40,7 @@ async def import_toml(request: Request):
     files, data = await _files(request)
     try:
         report = await web.pool.run(import_households, files, web, replace=bool(data.get("replace")),
+                                    office=web.office(request),
                                     limits=web.settings.limits)
     except StaleVersion:
         report = ImportReport("toml", errors=["En av husstandene ble lagret av noen andre samtidig."]).refuse()
@@ -51,7 +52,8 @@ async def import_batch(request: Request):
     web = web_of(request)
     files, _ = await _files(request)
     try:
-        report = await web.pool.run(import_batch_files, files, web, limits=web.settings.limits)
+        report = await web.pool.run(import_batch_files, files, web, limits=web.settings.limits,
+                                    office=web.office(request))
     except StaleVersion:
         report = ImportReport("batch", errors=["En av husstandene ble lagret av noen andre samtidig."]).refuse()
     return _answer(request, report)
