@@ -455,3 +455,101 @@ def test_the_plans_tenant_letter_names_the_application_and_passes_the_fact_check
     text = render_letter(h, p, "tenant", "nb", "md").decode()  # refused if a fact does not match the plan
     assert "Send søknaden om bostøtte" in text and "25.01.2026" in text and "6 234,00 kr" in text
     assert "20.02.2026" in text
+
+
+# --------------------------------------------------------------------------- the plan "if granted"
+
+def test_plan_json_carries_the_plan_if_granted_and_validates_against_the_schema():
+    import json
+
+    import jsonschema
+    from click.testing import CliRunner
+    from conftest import SCENARIOS
+
+    from planner.cli import main
+
+    r = CliRunner().invoke(main, ["plan", str(SCENARIOS / "uten-bostotte.toml"), "--as-of", "2026-01-01",
+                                  "--format", "json"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    schema = json.loads((SCENARIOS.parent / "docs" / "plan.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
+    # the plan itself does not count on bostøtte (no application confirmed) ...
+    assert doc["status"] == "infeasible" and all(t.get("stream") != "bostotte" for t in doc["transactions"])
+    g = doc["if_granted"]
+    h = _scenario()
+    est = entitlements(h, date(2026, 1, 1)).bostotte
+    assert (g["amount_ore"], g["deadline"], g["for_month"], g["first_payout"]) == (
+        est.monthly_ore, "2026-01-25", "2026-01", "2026-02-20")
+    # ... the plan beside it does, from the first payout, and holds when added up again
+    granted = g["plan"]
+    assert granted["status"] == "planned" and "if_granted" not in granted
+    assert "sok_bostotte" in {i["lever"] for i in granted["interventions"]}
+    pays = [t for t in granted["transactions"] if t.get("stream") == "bostotte"]
+    assert pays and min(t["date"] for t in pays) == "2026-02-20"
+    from planner.cashflow import simulate
+    from planner.results import Transaction
+
+    tenant = [Transaction(date.fromisoformat(t["date"]), t["account"], t["kind"], t["amount_ore"], t.get("stream"),
+                          t.get("rent_month")) for t in granted["transactions"] if t["account"] == "tenant"]
+    opening = h.opening_balance + granted["opening_buffer_ore"]
+    low = int(simulate(tenant, h.start, h.end, opening).solvency_series(False).min())
+    assert low == granted["min_balance_ore"] and low >= h.min_balance
+    # a plan "if granted" with one of its own is refused by the schema and by the models
+    bad = {**doc, "if_granted": {**g, "plan": {**granted, "if_granted": g}}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+    from planner.io.plan_schema import plan_problem
+
+    assert plan_problem(bad) is not None
+
+
+def test_no_plan_if_granted_once_the_application_is_confirmed_or_bostotte_is_paid():
+    from planner.entitlement import if_granted_plan
+
+    calls = []
+
+    def solve(g):
+        calls.append(g)
+        return None
+
+    day = date(2026, 1, 1)
+    assert if_granted_plan(_scenario(bostotte_applied=True), day, solve) is None
+    h = _scenario()
+    paid = h.model_copy(update={"income": [*h.income, h.income[0].model_copy(update={"kind": "bostotte", "name": None})]})
+    assert if_granted_plan(paid, day, solve) is None and calls == []
+    g = if_granted_plan(h, day, solve)
+    assert g is not None and g.plan is None and calls[0].entitlement.bostotte_applied
+    assert g.to_json()["plan"] is None
+
+
+def test_the_web_plan_page_shows_the_plan_if_granted_beside_the_plan(tmp_path):
+    import re
+
+    pytest.importorskip("fastapi")
+    import warnings
+
+    from conftest import SCENARIOS
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from planner.web.app import create_app
+
+    app = create_app(f"sqlite:///{tmp_path / 'web.db'}", secret="test-secret", time_limit_s=5)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        t = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/import").text).group(1)
+        for name in ("uten-bostotte", "lav-inntekt"):
+            c.post("/import/toml", files=[("files", (f"{name}.toml", (SCENARIOS / f"{name}.toml").read_bytes()))],
+                   data={"csrf_token": t})
+        page = c.get("/husstand/uten-bostotte").text
+        assert 'id="if-granted"' in page and "Hvis bostøtte søkes og innvilges" in page
+        assert re.search(r'id="if-granted-amount">6\s234,00\s*kr<', page.replace("\xa0", " "))
+        assert 'id="if-granted-deadline">25.01.2026<' in page and 'id="if-granted-first">20.02.2026<' in page
+        listed = page[page.index('id="if-granted-interventions"'):]
+        assert "<li>Søknad om bostøtte: " in listed[:listed.index("</ul>")]  # the lever by its Norwegian name
+        # the section follows the plan's cards, before the explanation
+        assert page.index('id="plan"') < page.index('id="if-granted"') < page.index('id="explanation"')
+        # a household that has bostøtte gets none
+        assert 'id="if-granted"' not in c.get("/husstand/lav-inntekt").text
