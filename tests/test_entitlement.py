@@ -553,3 +553,57 @@ def test_the_web_plan_page_shows_the_plan_if_granted_beside_the_plan(tmp_path):
         assert page.index('id="plan"') < page.index('id="if-granted"') < page.index('id="explanation"')
         # a household that has bostøtte gets none
         assert 'id="if-granted"' not in c.get("/husstand/lav-inntekt").text
+
+
+# --------------------------------------------------------------------------- the ledger's flag
+
+def test_ledger_income_limit_by_hand():
+    from planner.entitlement.ledger import income_limit_kr
+
+    # rent 8 000 kr, one person, group 4, 2023 rates: approved = the ceiling 78 237; the minimum
+    # 56 kr a month needs 666,00 kr a year (55,50 rounds up), a basis of 666 / 73,7 % = 903,66,
+    # so an egenandel of at most 77 333,34. At 20 904 kr a month: 250 848 a year; share
+    # 139 982 × 16,44 % = 23 013,04; k = 1 + 55 627 // 1 205 = 47, 250 848 × 47 × 0,27 % =
+    # 31 832,61; egenandel 77 332,65: paid (904,35 × 73,7 % = 666,51; /12 = 55,54 -> 56).
+    # At 20 905: 250 860; 23 015,01 + 31 834,13 + 22 487 = 77 336,14: not paid (55,33 -> 55).
+    assert income_limit_kr(800_000, RATES) == 20_904
+    assert _case(1, 4, 20_904, 8_000)["paid"] == 5_600 and _case(1, 4, 20_905, 8_000)["paid"] == 0
+    # rent 1 800 kr: 21 600 a year is below the minste egenandel 22 487: nothing at any income
+    assert income_limit_kr(180_000, RATES) == -1
+
+
+def test_the_ledger_flags_plan_candidates_whose_draft_has_no_bostotte(tmp_path):
+    import csv
+    import zipfile
+
+    from planner.entitlement.ledger import ledger_flag
+    from planner.ledger.run import LedgerOptions, run_ledger
+    from planner.ledger.synth import generate, to_csv
+
+    as_of = date(2026, 12, 20)
+    path = tmp_path / "ledger.csv"
+    to_csv(generate(40, seed=3), path)
+    run_ledger(path, LedgerOptions(out=tmp_path / "out", as_of=as_of))
+    with open(tmp_path / "out" / "contact.csv", encoding="utf-8", newline="") as fh:
+        contact = list(csv.DictReader(fh))
+    with open(tmp_path / "out" / "tenancies.csv", encoding="utf-8", newline="") as fh:
+        rent = {r["tenancy"]: int(r["rent_ore"]) for r in csv.DictReader(fh) if r["rent_ore"]}
+    candidates = [r for r in contact if r["plan_candidate"] in ("True", "1")]
+    assert candidates, "the generated ledger has plan candidates"
+    drafts = zipfile.ZipFile(tmp_path / "out" / "drafts.zip")
+    for r in contact:
+        if r not in candidates:
+            assert r["bostotte_ikke_sokt"] == "" and r["bostotte_inntektsgrense_ore"] == ""
+            continue
+        flag = ledger_flag(rent[r["tenancy"]], as_of)
+        assert r["bostotte_ikke_sokt"] == ("ja" if flag.flagged else "")
+        if flag.flagged:
+            assert int(r["bostotte_inntektsgrense_ore"]) == flag.income_limit_ore > 0
+            text = drafts.read(f"{r['tenancy']}.toml").decode()
+            assert "# Bostøtte ikke søkt?" in text
+            import tomllib
+
+            assert "income" not in tomllib.loads(text)  # the note is comments: the draft stays valid
+    txt = (tmp_path / "out" / "contact.txt").read_text(encoding="utf-8")
+    assert len(contact) <= 50  # all on this week's list (--top 50)
+    assert any(r["bostotte_ikke_sokt"] for r in candidates) == ("Bostøtte ikke søkt?" in txt)
