@@ -28,7 +28,7 @@ from strategies import examples
 from planner.entitlement import entitlement_rules, entitlements, estimate_bostotte, unused_bostotte
 from planner.model import Household
 
-RATES = entitlement_rules().statlig_at(date(2023, 3, 1))  # the 2023-01-01 set
+RATES = entitlement_rules().statlig_at(date(2024, 6, 1))  # the 2024-04-01 set (the veileder's ordinary rates)
 
 
 def _case(members: int, group: int, income_kr: int, housing_kr: int) -> dict[str, int]:
@@ -107,7 +107,8 @@ def test_hand_computed_cases(case, monthly_kr):
     got = _case(*case)
     assert got["paid"] == monthly_kr * 100
     # the steps add up: approved − egenandel is the basis, and the egenandel is its three parts
-    assert got["egenandel"] == got["egenandel_minimum"] + got["egenandel_share"] + got["egenandel_progressive"]
+    assert got["egenandel"] == (got["egenandel_minimum"] + got["egenandel_share"] + got.get("egenandel_progressive", 0)
+                                + got.get("egenandel_upper", 0))
     assert got["basis"] == max(0, got["approved"] - got["egenandel"])
 
 
@@ -253,7 +254,7 @@ def caseload_household(draw):
 def test_caseload_recall_and_no_false_flag_on_existing_bostotte(load):
     planted = flagged_planted = 0
     for h, has, truth in load:
-        flagged = unused_bostotte(h, date(2023, 6, 1)) > 0
+        flagged = unused_bostotte(h, date(2024, 6, 1)) > 0
         if has:
             assert not flagged, "a household with bostøtte in its incomes was flagged"
         if truth > 0:
@@ -275,7 +276,7 @@ def test_command_prints_the_estimate_and_refuses_bad_input(tmp_path):
                            catch_exceptions=False)
     assert r.exit_code == 0
     assert "et anslag, ikke et vedtak" in r.output
-    assert "Anslått utbetaling per måned" in r.output and "6 234,00 kr" in r.output
+    assert "Anslått utbetaling per måned" in r.output and "7 008,00 kr" in r.output
     assert "Søknadsfrist: 25.01.2026" in r.output and "Oslobostøtta" in r.output
     bad = tmp_path / "bad.toml"
     bad.write_text((SCENARIOS / "uten-bostotte.toml").read_text(encoding="utf-8").replace("members = 3", "members = 0"),
@@ -305,13 +306,13 @@ def test_batch_flags_unused_bostotte_and_the_halfyear_report_counts_it(tmp_path)
         rows = {r["id"]: r for r in csv.DictReader(fh)}
     # the scenario without bostøtte: flagged with its estimate; lav-inntekt has bostøtte: never
     assert rows["uten-bostotte"]["bostotte_ikke_sokt"] == "ja"
-    assert rows["uten-bostotte"]["bostotte_estimate_ore"] == "623400"
+    assert rows["uten-bostotte"]["bostotte_estimate_ore"] == "700800"
     assert rows["uten-bostotte"]["priority_bostotte"] == "10"
     assert rows["lav-inntekt"]["bostotte_ikke_sokt"] == "" and rows["lav-inntekt"]["priority_bostotte"] == "0"
     summary = (tmp_path / "o" / "summary.txt").read_text(encoding="utf-8")
-    assert "bostøtte ikke søkt? 1 husstander, anslått 6 234,00 kr i måneden til sammen" in summary
+    assert "bostøtte ikke søkt? 1 husstander, anslått 7 008,00 kr i måneden til sammen" in summary
     cases, _ = read_batch(tmp_path / "o")
-    assert sorted(c.unused_bostotte_ore or 0 for c in cases) == [0, 6_234_00]
+    assert sorted(c.unused_bostotte_ore or 0 for c in cases) == [0, 7_008_00]
     # the report's figure: five copies reach the smallest count the report shows
     cl = Caseload()
     from dataclasses import replace
@@ -319,7 +320,7 @@ def test_batch_flags_unused_bostotte_and_the_halfyear_report_counts_it(tmp_path)
     cl.add([replace(c, key=f"{c.key}-{i}") for c in cases for i in range(5)], "batch")
     fig = next(f for f in build_report(cl, Period(date(2026, 1, 1), date(2026, 6, 30))).figures if f.key == "bostotte")
     assert fig.tables[0].rows[0] == ("Mulig ubrukt bostøtte", [5])
-    assert fig.tables[1].rows[0].values == ["31 170 kr", "6 234 kr"]  # 5 × 6 234; the mean
+    assert fig.tables[1].rows[0].values == ["35 040 kr", "7 008 kr"]  # 5 × 7 008; the mean
 
 
 # --------------------------------------------------------------------------- the lever "søk bostøtte"
@@ -419,7 +420,7 @@ def test_the_tenants_checklist_names_what_the_application_needs():
     h = _scenario(consent_vedtak=True)
     text = render_entitlement_letter(h, date(2026, 1, 1), "tenant", "md").decode()
     for needed in ("Dokumentasjon av inntektene", "Vedtak om andre ytelser", "Husleiekontrakten",
-                   "sender sitt vedtak direkte", "6 234,00 kr", "25.01.2026", "20.02.2026", "ikke et vedtak"):
+                   "sender sitt vedtak direkte", "7 008,00 kr", "25.01.2026", "20.02.2026", "ikke et vedtak"):
         assert needed in text
 
 
@@ -432,7 +433,7 @@ def test_the_office_notice_needs_the_tenants_consent_and_its_facts_are_checked()
     with pytest.raises(LetterError, match="consent"):
         render_entitlement_letter(_scenario(), date(2026, 1, 1), "office", "md")
     text = render_entitlement_letter(_scenario(consent_notice=True), date(2026, 1, 1), "office", "md").decode()
-    assert "Melding om søknad om bostøtte" in text and "6 234,00 kr" in text
+    assert "Melding om søknad om bostøtte" in text and "7 008,00 kr" in text
     # the checker re-derives the estimate on its own: a wrong figure or date is caught
     h = _scenario()
     bad = [(Fact("entitlement.amount", 6_300_00, "ore"), "6 300,00 kr"),
@@ -453,7 +454,7 @@ def test_the_plans_tenant_letter_names_the_application_and_passes_the_fact_check
     p = plan(h, as_of=date(2026, 1, 1), time_limit_s=10)
     assert "husbanken" not in recipients(p, h)  # Husbanken's letter is the § 9 transport request, not this
     text = render_letter(h, p, "tenant", "nb", "md").decode()  # refused if a fact does not match the plan
-    assert "Send søknaden om bostøtte" in text and "25.01.2026" in text and "6 234,00 kr" in text
+    assert "Send søknaden om bostøtte" in text and "25.01.2026" in text and "7 008,00 kr" in text
     assert "20.02.2026" in text
 
 
@@ -545,7 +546,7 @@ def test_the_web_plan_page_shows_the_plan_if_granted_beside_the_plan(tmp_path):
                    data={"csrf_token": t})
         page = c.get("/husstand/uten-bostotte").text
         assert 'id="if-granted"' in page and "Hvis bostøtte søkes og innvilges" in page
-        assert re.search(r'id="if-granted-amount">6\s234,00\s*kr<', page.replace("\xa0", " "))
+        assert re.search(r'id="if-granted-amount">7\s008,00\s*kr<', page.replace("\xa0", " "))
         assert 'id="if-granted-deadline">25.01.2026<' in page and 'id="if-granted-first">20.02.2026<' in page
         listed = page[page.index('id="if-granted-interventions"'):]
         assert "<li>Søknad om bostøtte: " in listed[:listed.index("</ul>")]  # the lever by its Norwegian name

@@ -17,8 +17,10 @@ _STEP = {
     "egenandel_minimum": "Minste egenandel",
     "egenandel_share": "Tillegg: 16,44 % av vektet inntekt over grensen",
     "egenandel_progressive": "Progressivt tillegg",
+    "egenandel_upper": "Tillegg: 63,56 % av vektet inntekt over den øvre grensen",
+    "heating": "Tillegg for oppvarming som ikke er i husleien (per år)",
     "egenandel": "Egenandel per år",
-    "housing_annual": "Boutgifter per år (husleie og andre godkjente boutgifter × 12)",
+    "housing_annual": "Boutgifter per år (husleie og andre godkjente boutgifter × 12, med oppvarming)",
     "ceiling": "Boutgiftstak for husstandens størrelse og kommunegruppe",
     "approved": "Godkjente boutgifter (det laveste av de to)",
     "basis": "Godkjente boutgifter − egenandel",
@@ -39,6 +41,8 @@ _UNCERTAIN = {
                      "bruker den faktiske inntekten i søknadsmåneden, her er snittet brukt.",
     "heating_supplement": "Alders-, uføre- og etterlattepensjonister kan få et tillegg for oppvarming som ikke "
                           "er regnet med.",
+    "heating_unknown": "Oppvarming som ikke betales gjennom husleien, legges til boutgiftene (forskrift om "
+                       "bostøtte § 2 d); filen har ingen strømutgift, så tillegget er ikke regnet med.",
     "wealth": "Formue er ikke kjent; formue over fribeløpet legges til inntekten og gir mindre bostøtte.",
     "rules_dated": "Satsene i planner/data/entitlement.toml er bare kjent til {known}; nyere satser er ikke "
                    "lagt inn, så beløpet kan avvike.",
