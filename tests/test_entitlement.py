@@ -640,8 +640,17 @@ def test_the_web_plan_page_shows_the_plan_if_granted_beside_the_plan(tmp_path):
         assert "<li>Søknad om bostøtte: " in listed[:listed.index("</ul>")]  # the lever by its Norwegian name
         # the section follows the plan's cards, before the explanation
         assert page.index('id="plan"') < page.index('id="if-granted"') < page.index('id="explanation"')
+        # the plan download carries it too, and still validates against the schema
+        import json
+
+        import jsonschema
+
+        doc = c.get("/husstand/uten-bostotte/plan.json").json()
+        assert doc["if_granted"]["amount_ore"] == 7_008_00 and doc["if_granted"]["plan"]["status"] == "planned"
+        jsonschema.validate(doc, json.loads((SCENARIOS.parent / "docs" / "plan.schema.json").read_text(encoding="utf-8")))
         # a household that has bostøtte gets none
         assert 'id="if-granted"' not in c.get("/husstand/lav-inntekt").text
+        assert "if_granted" not in c.get("/husstand/lav-inntekt/plan.json").json()
 
 
 # --------------------------------------------------------------------------- the ledger's flag

@@ -290,7 +290,11 @@ async def delete(request: Request, hid: str):
 
 def _plan_document(web: Web, rec: Record) -> dict | None:
     h = household_of(rec)
-    return web.compute(h).to_json() if h is not None else rec.plan
+    if h is None:
+        return rec.plan
+    doc = web.compute(h).to_json()
+    granted = granted_json(web, h)  # the plan "if granted" travels with the plan, as in the CLI's JSON
+    return doc if granted is None else {**doc, "if_granted": granted}
 
 
 @router.get("/husstand/{hid}/plan.json")
