@@ -328,6 +328,8 @@ def _granted(h, day, allow, forbid, same_day_credit, buffer_target, time_limit, 
         except SolverTimeout:
             return None
 
+    if "sok_bostotte" in forbid:  # forbidden: no plan can show it granted
+        return None
     return if_granted_plan(h, day or h.start, solve)
 
 

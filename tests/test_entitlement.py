@@ -581,6 +581,10 @@ def test_plan_json_carries_the_plan_if_granted_and_validates_against_the_schema(
     opening = h.opening_balance + granted["opening_buffer_ore"]
     low = int(simulate(tenant, h.start, h.end, opening).solvency_series(False).min())
     assert low == granted["min_balance_ore"] and low >= h.min_balance
+    # with the lever forbidden there is nothing to show as granted
+    r = CliRunner().invoke(main, ["plan", str(SCENARIOS / "uten-bostotte.toml"), "--as-of", "2026-01-01",
+                                  "--format", "json", "--forbid", "sok_bostotte"], catch_exceptions=False)
+    assert r.exit_code == 0 and "if_granted" not in json.loads(r.output)
     # a plan "if granted" with one of its own is refused by the schema and by the models
     bad = {**doc, "if_granted": {**g, "plan": {**granted, "if_granted": g}}}
     with pytest.raises(jsonschema.ValidationError):

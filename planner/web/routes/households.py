@@ -145,6 +145,8 @@ def granted_json(web: Web, h: Household, allow: Sequence[str] = (), forbid: Sequ
         except SolverTimeout:
             return None
 
+    if "sok_bostotte" in forbid:  # the what-if forbids the lever: no plan can show it granted
+        return None
     aligned = web.aligned(h).household
     g = if_granted_plan(aligned, aligned.as_of or aligned.start, solve)
     return None if g is None else g.to_json()
