@@ -130,7 +130,27 @@ def plan_context(web: Web, h: Household, allow: Sequence[str] = (), forbid: Sequ
                 asks=asks_text(p), robust=robust_text(p, h), same_plans=same,
                 compare=compare_plans(shown) if shown.alternatives else None,
                 eviction=p.if_nothing_done,  # projected once, with the plan (planner.assessment)
-                allowed={k for k in LEVERS if cfg.allows(k)}, whatif_h=h)
+                allowed={k for k in LEVERS if cfg.allows(k)}, whatif_h=h, if_granted=granted_json(web, h, allow, forbid))
+
+
+def granted_json(web: Web, h: Household, allow: Sequence[str] = (), forbid: Sequence[str] = ()) -> dict | None:
+    """The plan "if granted" beside the plan (`_if_granted.html`, the contract's `if_granted`):
+    `h` planned as if a bostøtte application were confirmed, when the estimate says it may be
+    owed bostøtte it has not applied for; None otherwise."""
+    from ...entitlement import if_granted_plan
+    from ...solver import SolverTimeout
+
+    def solve(g: Household):
+        try:
+            return web.compute(g, tuple(allow), tuple(forbid))
+        except SolverTimeout:
+            return None
+
+    if "sok_bostotte" in forbid:  # the what-if forbids the lever: no plan can show it granted
+        return None
+    aligned = web.aligned(h).household
+    g = if_granted_plan(aligned, aligned.as_of or aligned.start, solve)
+    return None if g is None else g.to_json()
 
 
 def distinct_alternatives(p):
@@ -273,7 +293,11 @@ async def delete(request: Request, hid: str):
 
 def _plan_document(web: Web, rec: Record) -> dict | None:
     h = household_of(rec)
-    return web.compute(h).to_json() if h is not None else rec.plan
+    if h is None:
+        return rec.plan
+    doc = web.compute(h).to_json()
+    granted = granted_json(web, h)  # the plan "if granted" travels with the plan, as in the CLI's JSON
+    return doc if granted is None else {**doc, "if_granted": granted}
 
 
 @router.get("/husstand/{hid}/plan.json")
