@@ -6,7 +6,8 @@ decide on an application."""
 from __future__ import annotations
 
 from ..formatting import format_kr, format_month, nb_date
-from .estimate import Entitlements, Step
+from ..results import Plan
+from .estimate import BostotteEstimate, Entitlements, Step
 
 _STEP = {
     "income_monthly": "Skattbar inntekt per måned (brutto)",
@@ -107,22 +108,22 @@ def render(hid: str, e: Entitlements) -> str:
             out.append(f"  {r.name}: behovsprøvd ({r.applies_to}); ikke beregnet, kan søkes.")
         if r.requires_statlig:
             out.append("    Krever at det søkes statlig bostøtte og at den utbetales til kommunen.")
-    s = e.sosialhjelp
+    sh = e.sosialhjelp
     out += ["", "Økonomisk stønad (sosialhjelp), veiledende satser",
-            f"  Livsopphold etter statens veiledende satser (fra {nb_date(s.rates_from)}): "
-            f"{format_kr(s.livsopphold_ore)} per måned",
-            f"  Husleie, andre boutgifter og strøm: {format_kr(s.housing_ore)} per måned",
-            f"  Inntekt som regnes med (uten barnetrygd, med anslått bostøtte): {format_kr(s.income_ore)} per måned"]
-    if s.below:
-        out.append(f"  Inntekten er {format_kr(s.gap_ore)} per måned under satsene: en indikasjon på at "
+            f"  Livsopphold etter statens veiledende satser (fra {nb_date(sh.rates_from)}): "
+            f"{format_kr(sh.livsopphold_ore)} per måned",
+            f"  Husleie, andre boutgifter og strøm: {format_kr(sh.housing_ore)} per måned",
+            f"  Inntekt som regnes med (uten barnetrygd, med anslått bostøtte): {format_kr(sh.income_ore)} per måned"]
+    if sh.below:
+        out.append(f"  Inntekten er {format_kr(sh.gap_ore)} per måned under satsene: en indikasjon på at "
                    "husstanden kan ha rett til økonomisk stønad. Sosialtjenesten vurderer selv.")
     else:
         out.append("  Inntekten er ikke under satsene.")
-    out += [f"    - {_UNCERTAIN_SOSIAL[u].format(known=nb_date(s.known_until))}" for u in s.uncertain]
+    out += [f"    - {_UNCERTAIN_SOSIAL[u].format(known=nb_date(sh.known_until))}" for u in sh.uncertain]
     return "\n".join(out) + "\n"
 
 
-def if_granted_text(plan, granted, b) -> str:  # type: ignore[no-untyped-def]
+def if_granted_text(plan: Plan, granted: Plan | None, b: BostotteEstimate) -> str:
     """The plan "if granted" beside the plan that does not count on bostøtte: the estimate, the
     deadline, and what the plan would be with it (`granted`, None when none was made)."""
     from ..report import STATUS_TEXT
