@@ -115,7 +115,7 @@ class Item:
     name: str  # catalogue name (Norwegian)
     basis: str  # legal or practical basis in the letter's language
     source: str  # where the basis comes from
-    first: date | None  # first date the change takes effect, on or after the answer-by date
+    first: Fact | None  # first date the change takes effect, on or after the answer-by date
     facts: dict = field(default_factory=dict)
 
 
@@ -408,6 +408,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
               "before_days_below": Fact("baseline.days_below", base.days_below_floor, "count")}
     if to == "tenant":
         share, differs = _share_facts(plan, household)
+        monthly = _shortfall_figures(plan)[0] if plan.shortfall is not None else None
         ctx.update(before)
         ctx.update({
             "direct": bool(Ledger(plan).direct()),
@@ -423,8 +424,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
             "share_varies": bool(differs),
             "changes": rent_changes(plan, household) if plan.as_of is not None else [],
             "direct_by": _direct_by(plan, household, lang),
-            "shortfall_monthly": ore("shortfall.monthly", _shortfall_figures(plan)[0])
-            if plan.shortfall is not None and _shortfall_figures(plan)[0] else None,
+            "shortfall_monthly": ore("shortfall.monthly", monthly) if monthly else None,
             "projection": projection_facts(getattr(plan, "if_nothing_done", None)),
         })
         if chart:
