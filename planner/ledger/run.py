@@ -29,8 +29,8 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
