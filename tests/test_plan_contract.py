@@ -65,7 +65,7 @@ def test_a_late_as_of_never_gives_a_repayment_of_0_kr(tmp_path, as_of):
     assert all(a > 0 for a in _amounts(doc))
     for i in p.interventions:
         if i.lever == "repayment_plan":
-            prm = i.params
+            prm = i.params.to_json()
             assert prm["amount_ore"] * prm["months"] >= prm["arrears_ore"] == 2_250_000
             assert 1 <= prm["months"] <= 2
             repaid = [t for t in p.transactions if t.kind == "repayment"]
@@ -135,12 +135,13 @@ def test_generated_indebted_households_get_plans_that_can_be_carried_out(case):
 
 def _broken(real):
     """`plan_explained` that returns its plan with a repayment of 0 kr (what main produced)."""
+    from planner.levers.repayment_plan import RepaymentPlanParams
     from planner.results import Intervention
 
     def wrapped(*args, **kwargs):
         p = real(*args, **kwargs)
         bad = Intervention("repayment_plan", ("tenant", "creditor"), 1,
-                           {"day": 5, "amount_ore": 0, "months": 1, "arrears_ore": 2_250_000},
+                           RepaymentPlanParams(day=5, amount_ore=0, months=1, arrears_ore=2_250_000),
                            summary="Restansen på 22 500,00 kr nedbetales med 0,00 kr den 5. hver måned over 1 måneder.")
         return replace(p, status="planned", interventions=(bad,), alternatives=())
     return wrapped
