@@ -262,15 +262,6 @@ class Plan:
                 per_month.setdefault(t.rent_month, []).append((t.date, -t.amount_ore))
         return {m: sorted(v) for m, v in sorted(per_month.items())}
 
-    def typical_tenant_rent(self) -> tuple[int, ...] | None:
-        """What the tenant pays of the rent in a typical month (its debits, in date order), by
-        the one rule of `typical_split`; None when the tenant pays no rent in the horizon. The
-        explanation and the letters both say this."""
-        per_month = self.tenant_rent_debits()
-        if not per_month:
-            return None
-        return typical_split({m: [a for _, a in v] for m, v in per_month.items()})
-
     def to_json(self) -> dict[str, Any]:
         base = self.baseline.to_json()
         return {

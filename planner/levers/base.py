@@ -82,7 +82,6 @@ class Setup:
     month_firsts: list[int]
     baseline: list[Transaction]
     rent_shift: Shift
-    rent_schedule: Schedule
     timing: Timing
     candidates: dict[str, Any] = field(default_factory=dict)
     #: bank days each stream's payouts may come late (robust plans; empty: payouts on their days)
