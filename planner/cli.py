@@ -81,7 +81,7 @@ def _roll_options(f):
                         help="The office's lead times (TOML, the shape of [lead.*] in planner/data/levers.toml).")(f)
 
 
-def _today(as_of) -> date | None:
+def _today(as_of: date | None) -> date:
     """The as-of date: the option, else today (the clock is read here, at the edge, through
     `planner.asof.today`, the one function a test fakes to run a command on another day)."""
     from planner import asof
@@ -89,12 +89,12 @@ def _today(as_of) -> date | None:
     return as_of if as_of is not None else asof.today()
 
 
-def _day_for(h, as_of, today: date | None) -> date | None:
+def _day_for(h, as_of: date | None, today: date) -> date:
     """The as-of date for `h`: --as-of, else the household file's own `as_of`, else today
     (`planner.asof.as_of_for`, the rule every command shares)."""
     from planner.asof import as_of_for
 
-    return as_of_for(as_of if as_of is not None else None, h, today)
+    return as_of_for(as_of, h, today)
 
 
 def _aligned(h, as_of: date | None, roll: bool):

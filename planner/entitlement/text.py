@@ -112,18 +112,18 @@ def render(hid: str, e: Entitlements) -> str:
             out.append(f"  {r.name}: behovsprøvd ({r.applies_to}); ikke beregnet, kan søkes.")
         if r.requires_statlig:
             out.append("    Krever at det søkes statlig bostøtte og at den utbetales til kommunen.")
-    s = e.sosialhjelp
+    sh = e.sosialhjelp
     out += ["", "Økonomisk stønad (sosialhjelp), veiledende satser",
-            f"  Livsopphold etter statens veiledende satser (fra {nb_date(s.rates_from)}): "
-            f"{format_kr(s.livsopphold_ore)} per måned",
-            f"  Husleie, andre boutgifter og strøm: {format_kr(s.housing_ore)} per måned",
-            f"  Inntekt som regnes med (uten barnetrygd, med anslått bostøtte): {format_kr(s.income_ore)} per måned"]
-    if s.below:
-        out.append(f"  Inntekten er {format_kr(s.gap_ore)} per måned under satsene: en indikasjon på at "
+            f"  Livsopphold etter statens veiledende satser (fra {nb_date(sh.rates_from)}): "
+            f"{format_kr(sh.livsopphold_ore)} per måned",
+            f"  Husleie, andre boutgifter og strøm: {format_kr(sh.housing_ore)} per måned",
+            f"  Inntekt som regnes med (uten barnetrygd, med anslått bostøtte): {format_kr(sh.income_ore)} per måned"]
+    if sh.below:
+        out.append(f"  Inntekten er {format_kr(sh.gap_ore)} per måned under satsene: en indikasjon på at "
                    "husstanden kan ha rett til økonomisk stønad. Sosialtjenesten vurderer selv.")
     else:
         out.append("  Inntekten er ikke under satsene.")
-    out += [f"    - {_UNCERTAIN_SOSIAL[u].format(known=nb_date(s.known_until))}" for u in s.uncertain]
+    out += [f"    - {_UNCERTAIN_SOSIAL[u].format(known=nb_date(sh.known_until))}" for u in sh.uncertain]
     return "\n".join(out) + "\n"
 
 

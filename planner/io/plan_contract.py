@@ -248,8 +248,8 @@ _NEEDS_STREAM = ["income", "bostotte_direct", "deduction"]
 
 class Transaction(_Open):
     model_config = ConfigDict(extra="allow", json_schema_extra={"allOf": [
-        {"if": {"properties": {"kind": {"enum": _NEEDS_RENT_MONTH}}}, "then": {"required": ["rent_month"]}},
-        {"if": {"properties": {"kind": {"enum": _NEEDS_STREAM}}}, "then": {"required": ["stream"]}},
+        {"if": {"properties": {"kind": {"enum": list(_NEEDS_RENT_MONTH)}}}, "then": {"required": ["rent_month"]}},
+        {"if": {"properties": {"kind": {"enum": list(_NEEDS_STREAM)}}}, "then": {"required": ["stream"]}},
     ]})
 
     date: dt.date

@@ -260,11 +260,13 @@ class CaseStore:
                       reply_by: date | None, figures: dict, body: bytes, by: str | None) -> int:
         """Store a letter as sent; the tasks it asks for move to "asked", due on its answer-by date."""
         with self.engine.begin() as conn:
-            lid = conn.execute(letters.insert().values(
+            key = conn.execute(letters.insert().values(
                 household_id=hid, household_version=version, recipient=to, lang=lang, fmt=fmt,
                 letter_date=letter_date, reply_by=reply_by, figures=json.dumps(figures, ensure_ascii=False),
                 sha256=hashlib.sha256(body).hexdigest(), body=body, recorded=_now(), recorded_by=by,
-            )).inserted_primary_key[0]
+            )).inserted_primary_key
+            assert key is not None, "a one-row INSERT always returns its key"
+            lid = key[0]
             for t in self._tasks(conn, hid, True):
                 if to in asked_of(t.actors) and t.state == "to_ask":
                     self._move(conn, t, "asked", by, due=reply_by or t.due, note=f"brev {lid}")

@@ -16,8 +16,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Sequence
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from ..io.plan_schema import plan_problem
 from .casestore import plan_task_dates
@@ -29,6 +30,7 @@ from .store import PROBLEMS, STATUSES
 from .uploads import ImportReport, expand, parse_document
 
 if TYPE_CHECKING:
+    from ..model import Household
     from .core import Web
 
 
@@ -72,10 +74,8 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
         short = PurePosixPath(name).name
         is_toml = short.lower().endswith(".toml")
         raw, problem = parse_document(short, data, limits, toml=is_toml)
-        if problem is None and not isinstance(raw, dict):
-            problem = f"{short}: må inneholde én husstand."
-        if problem is not None:
-            report.errors.append(problem)
+        if problem is not None or not isinstance(raw, dict):
+            report.errors.append(problem or f"{short}: må inneholde én husstand.")
             continue
         try:
             h = household_from_dict(raw, short, data.decode("utf-8-sig") if is_toml else None)
@@ -88,6 +88,7 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
             report.errors.append(f"{short}: husstanden {h.id} finnes også i {seen[h.id]}.")
             continue
         h = dated(h)  # a file without its own as_of is planned as of today, and says so
+        assert h.as_of is not None, "dated() gives every household an as-of day"
         if h.end < h.as_of:
             report.errors.append(f"{short}: {PASSED_NB.format(end=h.end, as_of=h.as_of)}")
             continue
@@ -121,7 +122,7 @@ _PRIORITY_COLS = ("priority", "prioritet", "priority_score", "score")
 _STATUS_COLS = ("status",)
 
 
-def _col(header: list[str], names) -> str | None:
+def _col(header: Sequence[str], names: Sequence[str]) -> str | None:
     low = {h.strip().lower(): h for h in header if h is not None}
     for n in names:
         if n in low:
@@ -185,19 +186,20 @@ def _read_plans(members, report: ImportReport, limits: Limits) -> dict[str, dict
     return plans
 
 
-def is_input(doc: object) -> bool:
+def is_input(doc: object) -> TypeGuard[dict[str, Any]]:
     """A household document (`households/ID.json` of a batch run), not a plan: it has no
     `format` and has `id` and `income`, as a household file does."""
     return isinstance(doc, dict) and "format" not in doc and "id" in doc and "income" in doc
 
 
-def _read_inputs(members, report: ImportReport, limits: Limits) -> dict:
+def _read_inputs(members: list[tuple[str, bytes]], report: ImportReport,
+                 limits: Limits) -> dict[str, tuple[dict[str, Any], Household]]:
     """`households/ID.json` (written by `planner batch` for each planned household): the
     household documents, validated as household files are. id -> (document, Household)."""
     from ..io.errors import InputError
     from ..io.household import household_from_dict
 
-    out: dict = {}
+    out: dict[str, tuple[dict[str, Any], Household]] = {}
     for name, data in members:
         p = PurePosixPath(name)
         if p.suffix.lower() != ".json" or is_known_batch_file(name):
@@ -303,20 +305,20 @@ def _read_results(results, report: ImportReport) -> tuple[dict[str, dict], str |
     return rows, pri_col
 
 
-def _dated_document(doc: dict, h, plan: dict | None) -> dict:
+def _dated_document(doc: dict[str, Any], h: Household, plan: dict[str, Any] | None) -> dict[str, Any]:
     """A batch household's document with the day its plan is made: its own `as_of`, else the
     batch run's (`--as-of`, in the plan), else today. Without one the page would plan it from
     its first day as if that were today, and write letters from that plan (issue 21)."""
     from datetime import date
 
-    from .core import dated
+    from .core import today
 
     if h.as_of is not None:
         return doc
     try:
         day = date.fromisoformat(str((plan or {}).get("as_of") or ""))
     except ValueError:
-        day = dated(h).as_of
+        day = today()  # what dated(h) would give h, which has no as_of of its own
     return {**doc, "as_of": day.isoformat()}
 
 

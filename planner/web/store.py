@@ -335,7 +335,7 @@ class Store:
     def _keep_version(self, c: sa.Connection, hid: str, version: int, now: datetime, by: str | None,
                       note: str | None) -> None:
         """The household as just stored becomes version `version` of its history."""
-        row = c.execute(sa.select(households.c.document, households.c.plan).where(households.c.id == hid)).first()
+        row = c.execute(sa.select(households.c.document, households.c.plan).where(households.c.id == hid)).one()
         c.execute(household_versions.insert().values(household_id=hid, version=version, document=row.document,
                                                      plan=row.plan, saved=now, saved_by=by, note=note))
 

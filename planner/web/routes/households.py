@@ -163,7 +163,7 @@ def distinct_alternatives(p):
     from ...explain import CRITERION_NB
 
     def key(x) -> str:
-        return json.dumps([(i.lever, i.params) for i in x.interventions], sort_keys=True, default=str)
+        return json.dumps([(i.lever, i.params.to_json()) for i in x.interventions], sort_keys=True)
 
     seen, keep, same = {key(p)}, [], []
     for a in p.alternatives:

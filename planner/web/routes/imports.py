@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from starlette.datastructures import FormData, UploadFile
 
 from ..core import web_of
 from ..imports import ImportReport, import_batch_files, import_households
@@ -17,11 +18,11 @@ def import_page(request: Request):
     return web_of(request).render(request, "import.html", {"title": "Importer", "report": None})
 
 
-async def _files(request: Request) -> tuple[list[tuple[str, bytes]], object]:
+async def _files(request: Request) -> tuple[list[tuple[str, bytes]], FormData]:
     data = await request.form(max_files=5000, max_fields=5000)
     files = []
     for f in data.getlist("files"):
-        if not hasattr(f, "read"):
+        if not isinstance(f, UploadFile):
             continue
         content = await f.read()
         if f.filename or content:  # a file input left empty sends a nameless, empty part
