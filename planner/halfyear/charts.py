@@ -114,7 +114,7 @@ def _num(v: float) -> str:
 
 #: the fixed layout, in inches: above each panel its title, below it the tick labels and the
 #: axis label, between panels a gap; the left margin is measured from the longest row label
-_TITLE_IN, _BELOW_IN, _GAP_IN, _EDGE_IN, _RIGHT_IN = 0.3, 0.5, 0.12, 0.08, 0.45
+_TITLE_IN, _BELOW_IN, _GAP_IN, _EDGE_IN, _RIGHT_IN = 0.25, 0.42, 0.1, 0.05, 0.3
 _TICK_PAD_IN = 0.11  # tick length and its padding (3.5 pt each)
 FONT_PT = 9
 
@@ -134,7 +134,7 @@ def _label_width_in(labels: list[str]) -> float:
 
 
 def _bar_area_in(p: Panel) -> float:
-    return 0.25 + len(p.rows) * (0.1 + 0.13 * len(p.series))
+    return 0.05 + len(p.rows) * (0.1 + 0.13 * len(p.series))
 
 
 def figure_chart(fig: Figure, fmt: str = "svg", *, text_as_text: bool = False) -> bytes | None:
