@@ -9,8 +9,8 @@ import subprocess
 import sys
 from datetime import date
 from html import escape, unescape
-from urllib.parse import unquote
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
