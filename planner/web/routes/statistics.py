@@ -15,6 +15,9 @@ cannot know and which the session cookie (SameSite=strict) never reaches from an
 `--auth` every path here needs a login besides. What is built is kept per data version
 (`planner.halfyear.dbsource.read_cases`: a digest of the rows the report reads) and period, so
 a view, a chart or a download of unchanged data is a look-up; all of it runs in the worker pool.
+The chart URLs and the download form carry the data version the page was built at (`v`), so
+its charts and downloads are those of the page shown, taken from the cache without reading the
+database again (a version no longer kept is read afresh).
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ class Built:
     """What one (data version, period) has given so far: the report, the page's HTML (the chart
     URLs' signature left as `SIG`), each chart drawn and each download."""
 
+    version: str
     report: object
     body: str
     charts: dict[str, bytes | None] = field(default_factory=dict)
@@ -87,6 +91,12 @@ class StatisticsCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple, Built] = OrderedDict()
         self._building: dict[tuple, threading.Lock] = {}
+
+    def cached(self, version: str, period) -> Built | None:
+        """The `Built` of `version` if it is still kept: a chart or a download of the page the
+        caseworker is looking at, without reading the database again."""
+        with self._lock:
+            return self._entries.get((version, period.start, period.end))
 
     def get(self, web, period) -> Built:
         """The `Built` of the database as it is now, for `period` (slow when the data changed:
@@ -109,8 +119,8 @@ class StatisticsCache:
             report = build_report(cl, period)
             q = _query(period)
             body = html_fragment(report, heading=False,
-                                 chart_src=lambda fig: f"/statistikk/diagram/{fig.key}.svg?{q}&sig=SIG")
-            built = Built(report, body)
+                                 chart_src=lambda fig: f"/statistikk/diagram/{fig.key}.svg?{q}&v={version}&sig=SIG")
+            built = Built(version, report, body)
             with self._lock:
                 self._entries[key] = built
                 while len(self._entries) > self.SIZE:
@@ -162,16 +172,22 @@ async def statistics(request: Request, fra: str = "", til: str = ""):
     built = await web.pool.run(cache_of(web).get, web, period)
     web.csrf_token(request)  # the session's token, so the chart URLs can be signed with it
     ctx.update(period=period, fra=fra or nb_date(period.start), til=til or nb_date(period.end),
-               start=period.start.isoformat(), end=period.end.isoformat(),
+               start=period.start.isoformat(), end=period.end.isoformat(), version=built.version,
                body=built.body.replace("&amp;sig=SIG", f"&amp;sig={signature(request, period)}"))
     return web.render(request, "statistics.html", ctx)
 
 
-def _chart(web, period, key: str) -> bytes | None:
+def _built(web, period, version: str) -> Built:
+    """The page's own `Built` (by its data version), else the database's as it is now."""
+    cache = cache_of(web)
+    return cache.cached(version, period) or cache.get(web, period)
+
+
+def _chart(web, period, key: str, version: str = "") -> bytes | None:
     from ...halfyear.charts import figure_chart
     from ..charts import without_inline_css
 
-    built = cache_of(web).get(web, period)
+    built = _built(web, period, version)
     with built.lock:
         if key in built.charts:
             return built.charts[key]
@@ -187,7 +203,7 @@ def _chart(web, period, key: str) -> bytes | None:
 
 
 @router.get("/statistikk/diagram/{key}.svg")
-async def chart(request: Request, key: str, fra: str = "", til: str = "", sig: str = ""):
+async def chart(request: Request, key: str, fra: str = "", til: str = "", v: str = "", sig: str = ""):
     web = web_of(request)
     period, error = _period(fra, til)
     if period is None:
@@ -195,16 +211,16 @@ async def chart(request: Request, key: str, fra: str = "", til: str = "", sig: s
     expected = signature(request, period)
     if not expected or not hmac.compare_digest(expected, sig):
         raise HTTPException(403, "Diagrammet vises bare på Statistikk-siden. Last siden på nytt.")
-    svg = await web.pool.run(_chart, web, period, key)
+    svg = await web.pool.run(_chart, web, period, key, v)
     if svg is None:
         raise HTTPException(404, "not found")
     return Response(svg, media_type="image/svg+xml")
 
 
-def _download(web, period, fmt: str) -> bytes:
+def _download(web, period, fmt: str, version: str = "") -> bytes:
     from ...halfyear import render
 
-    built = cache_of(web).get(web, period)
+    built = _built(web, period, version)
     with built.lock:
         if fmt in built.downloads:
             return built.downloads[fmt]
@@ -224,6 +240,6 @@ async def download(request: Request, fmt: str):
     period, error = _period(str(form.get("fra", "")), str(form.get("til", "")))
     if period is None:
         raise HTTPException(400, error)
-    data = await web.pool.run(_download, web, period, fmt)
+    data = await web.pool.run(_download, web, period, fmt, str(form.get("v", "")))
     name = f"halvarsrapport-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"
     return Response(data, media_type=DOWNLOADS[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
