@@ -144,7 +144,7 @@ def main() -> None:
     print(f"planner report benchmark: {args.cases} cases, period {PERIOD[0]}..{PERIOD[1]}")
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
           f"load average {os.getloadavg()[0]:.2f} at the start")
-    for fmt in args.formats.split(","):
+    for fmt in filter(None, args.formats.split(",")):
         seconds, cpu, size = cli(url, fmt, folder)
         print(f"  planner report --format {fmt:4}        {seconds:7.2f} s wall {cpu:7.2f} s CPU  ({size:,} bytes)")
     if not args.no_web:
