@@ -98,18 +98,19 @@ def _cases(url: str):
 
 
 def cases_from_engine(engine) -> list[Case]:
-    """The cases of the store behind `engine` (the web page passes its own)."""
-    return read_cases(engine)[0]
+    """The cases of the store behind `engine`, read once (`planner report`: no version, no memo)."""
+    return read_cases(engine, versioned=False)[0]
 
 
-def read_cases(engine) -> tuple[list[Case], str]:
+def read_cases(engine, versioned: bool = True) -> tuple[list[Case], str]:
     """The cases of the store behind `engine`, and the data version they were read at: a digest
     of every row the report reads (household by household, in id order), so any change that can
     change a figure changes the version, whichever code path wrote it.
 
     A household whose rows are the same as at an earlier read in this process is not read again
     (`_MEMO`, keyed by the digest of its rows): after one caseworker's edit, one case is rebuilt,
-    not ten thousand (parsing and validating the documents is most of the reading)."""
+    not ten thousand (parsing and validating the documents is most of the reading). Without
+    `versioned` (a command that reads once) neither is computed and the version is ""."""
     import sqlalchemy as sa
 
     from ..web.store import case_records, household_versions, households, letters, tasks
@@ -132,6 +133,9 @@ def read_cases(engine) -> tuple[list[Case], str]:
             by_hh.setdefault(r.household_id, []).append(r)
         rows = list(conn.execute(sa.select(households).where(households.c.deleted.is_(None))
                                  .order_by(households.c.id)))
+    if not versioned:
+        return [_case(r, _json(firsts.get(r.id)), _json(records.get(r.id)) or {}, first_letter.get(r.id),
+                      by_hh.get(r.id, [])) for r in rows], ""
     version = hashlib.blake2b(digest_size=16)
     cases = []
     for r in rows:
