@@ -91,6 +91,29 @@ class StatisticsCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple, Built] = OrderedDict()
         self._building: dict[tuple, threading.Lock] = {}
+        #: chart SVGs by what they draw (`chart_data`'s panels): after one case changes, most
+        #: figures' shown cells are the same, and their charts are not drawn again
+        self.svgs: OrderedDict[str, bytes | None] = OrderedDict()
+
+    def svg(self, fig) -> bytes | None:
+        """The web page's SVG of `fig`'s chart, drawn once per distinct drawing."""
+        from ...halfyear.charts import chart_data, figure_chart
+        from ..charts import without_inline_css
+
+        key = hashlib.blake2b(repr(chart_data(fig).panels).encode(), digest_size=16).hexdigest()
+        with self._lock:
+            if key in self.svgs:
+                self.svgs.move_to_end(key)
+                return self.svgs[key]
+        svg = figure_chart(fig, "svg", text_as_text=True)
+        if svg is not None:
+            text = svg.decode("utf-8")
+            svg = without_inline_css(text[text.index("<svg"):]).encode("utf-8")
+        with self._lock:
+            self.svgs[key] = svg
+            while len(self.svgs) > 16 * self.SIZE:
+                self.svgs.popitem(last=False)
+        return svg
 
     def cached(self, version: str, period) -> Built | None:
         """The `Built` of `version` if it is still kept: a chart or a download of the page the
@@ -184,21 +207,16 @@ def _built(web, period, version: str) -> Built:
 
 
 def _chart(web, period, key: str, version: str = "") -> bytes | None:
-    from ...halfyear.charts import figure_chart
-    from ..charts import without_inline_css
-
     built = _built(web, period, version)
     with built.lock:
         if key in built.charts:
             return built.charts[key]
     fig = next((f for f in built.report.figures if f.key == key), None)  # type: ignore[attr-defined]
-    svg = None if fig is None else figure_chart(fig, "svg", text_as_text=True)
-    if svg is not None:
-        text = svg.decode("utf-8")
-        svg = without_inline_css(text[text.index("<svg"):]).encode("utf-8")
+    if fig is None:
+        return None
+    svg = cache_of(web).svg(fig)
     with built.lock:
-        if fig is not None:
-            built.charts[key] = svg
+        built.charts[key] = svg
     return svg
 
 
