@@ -142,6 +142,12 @@ def test_without_a_period_the_current_half_year(client):
     assert 'href="/statistikk"' in r.text  # in the navigation
 
 
+def statistics_cache(client):
+    from planner.web.routes.statistics import cache_of
+
+    return cache_of(client.app.state.web)
+
+
 def test_no_report_is_built_for_a_request_another_site_can_make(db, monkeypatch):
     """A page elsewhere with `<img src=".../halvarsrapport.pdf">` or a chart URL makes the
     server build nothing: a download is a POST with the session's CSRF token, and a chart needs
@@ -164,6 +170,10 @@ def test_no_report_is_built_for_a_request_another_site_can_make(db, monkeypatch)
         assert c.get(f"/statistikk/diagram/kontor.svg?{Q}").status_code == 403  # unsigned
         assert c.get(urls["kontor"].replace("til=2026-06-30", "til=2026-06-29")).status_code == 403  # another period
         assert download(c, "pdf", token="forged").status_code == 403
+        built_reports = len(statistics_cache(c)._entries)
+        page = c.get("/statistikk?fra=01.01.2025&til=30.06.2025", headers={"Sec-Fetch-Site": "cross-site"})
+        assert page.status_code == 200 and "Trykk «Vis»" in page.text and 'id="kontor"' not in page.text
+        assert len(statistics_cache(c)._entries) == built_reports  # no report built for that period
         assert built == []
         assert c.get(urls["kontor"]).status_code == 200 and built == ["chart"]
         assert download(c, "md").status_code == 200 and built == ["chart", "render"]

@@ -11,7 +11,9 @@ here, at the edge). A bad date is a message on the page (400), never a 500.
 Nothing expensive is built for a request another site can make: the downloads (PDF, Excel,
 Markdown) are POSTs with the session's CSRF token, and a chart is drawn only for a URL signed
 with the session's token (`sig`, an HMAC of the period and the chart), which a page elsewhere
-cannot know and which the session cookie (SameSite=strict) never reaches from another site. With
+cannot know and which the session cookie (SameSite=strict) never reaches from another site; the
+page itself, asked for from another site (`Sec-Fetch-Site: cross-site`, which browsers send),
+shows the period chooser only, and "Vis" builds the report. With
 `--auth` every path here needs a login besides. What is built is kept per data version
 (`planner.halfyear.dbsource.read_cases`: a digest of the rows the report reads) and period, so
 a view, a chart or a download of unchanged data is a look-up; all of it runs in the worker pool.
@@ -192,6 +194,10 @@ async def statistics(request: Request, fra: str = "", til: str = ""):
     ctx = {"title": "Statistikk", "fra": fra, "til": til, "error": error, "presets": presets, "body": None}
     if period is None:
         return web.render(request, "statistics.html", ctx, status=400)
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        # a link or an <img> on another site: the chooser only; "Vis" (same site) builds the report
+        ctx.update(fra=fra or nb_date(period.start), til=til or nb_date(period.end), cross_site=True)
+        return web.render(request, "statistics.html", ctx)
     built = await web.pool.run(cache_of(web).get, web, period)
     web.csrf_token(request)  # the session's token, so the chart URLs can be signed with it
     ctx.update(period=period, fra=fra or nb_date(period.start), til=til or nb_date(period.end),
