@@ -112,36 +112,68 @@ def _num(v: float) -> str:
     return format_decimal(v, 0)
 
 
+#: the fixed layout, in inches: above each panel its title, below it the tick labels and the
+#: axis label, between panels a gap; the left margin is measured from the longest row label
+_TITLE_IN, _BELOW_IN, _GAP_IN, _EDGE_IN, _RIGHT_IN = 0.25, 0.42, 0.1, 0.05, 0.3
+_TICK_PAD_IN = 0.11  # tick length and its padding (3.5 pt each)
+FONT_PT = 9
+
+
+def _label_width_in(labels: list[str]) -> float:
+    """The width of the widest label at the chart's type size, from the font's own metrics (what
+    matplotlib's layout would measure, without drawing the figure to find out)."""
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+
+    font = get_font(findfont(FontProperties(family="DejaVu Sans", size=FONT_PT)))
+    font.set_size(FONT_PT, 72)
+    widest = 0.0
+    for label in labels:
+        font.set_text(label, 0.0)
+        widest = max(widest, font.get_width_height()[0] / 64 / 72)
+    return widest
+
+
+def _bar_area_in(p: Panel) -> float:
+    return 0.05 + len(p.rows) * (0.1 + 0.13 * len(p.series))
+
+
 def figure_chart(fig: Figure, fmt: str = "svg", *, text_as_text: bool = False) -> bytes | None:
     """The figure's chart as SVG or PNG bytes, or None when it has nothing to draw.
 
-    SVG text is drawn as glyph paths for files (the same look wherever the file is opened),
-    or kept as text for the web page (`text_as_text`: smaller, and the browser's fonts)."""
+    SVG text is drawn as glyph paths for files opened anywhere (the same look in every viewer),
+    or kept as text (`text_as_text`) for the web page and the PDF: smaller, the reader's or
+    WeasyPrint's copy of the same font, and several times cheaper for WeasyPrint to draw.
+
+    The layout is fixed (margins in inches, the left one measured from the row labels) rather
+    than found by `tight_layout`, which draws every text once more to measure it: that and the
+    text layout were most of a report's time. The figure is a bare `matplotlib.figure.Figure`,
+    outside pyplot's registry of open figures."""
     panels = chart_data(fig).panels
     if not panels:
         return None
-    import matplotlib
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure as MplFigure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    heights = [0.6 + len(p.rows) * (0.1 + 0.13 * len(p.series)) for p in panels]
     from ..chart import DRAW_LOCK
 
-    rc: dict = {"svg.hashsalt": "planner-halfyear", "font.size": 9, "axes.titlesize": 10, "font.family": "DejaVu Sans",
-          "svg.fonttype": "none" if text_as_text else "path"}
-    with DRAW_LOCK, matplotlib.rc_context(rc):
-        f, axes = plt.subplots(len(panels), 1, figsize=(WIDTH_IN, sum(heights) + 0.4),
-                               gridspec_kw={"height_ratios": heights}, dpi=110, squeeze=False)
-        for ax, panel in zip(axes[:, 0], panels):
+    rc: dict = {"svg.hashsalt": "planner-halfyear", "font.size": FONT_PT, "axes.titlesize": 10,
+                "font.family": "DejaVu Sans", "svg.fonttype": "none" if text_as_text else "path"}
+    with DRAW_LOCK, rc_context(rc):
+        left = _EDGE_IN + _TICK_PAD_IN + _label_width_in([r for p in panels for r in p.rows])
+        areas = [_bar_area_in(p) for p in panels]
+        height = _EDGE_IN + sum(_TITLE_IN + a + _BELOW_IN for a in areas) + _GAP_IN * (len(panels) - 1) + _EDGE_IN
+        f = MplFigure(figsize=(WIDTH_IN, height), dpi=110)
+        top = height - _EDGE_IN
+        for panel, area in zip(panels, areas):
+            top -= _TITLE_IN + area
+            ax = f.add_axes((left / WIDTH_IN, top / height, (WIDTH_IN - left - _RIGHT_IN) / WIDTH_IN, area / height))
             _bars(ax, panel)
-        f.tight_layout()
+            top -= _BELOW_IN + _GAP_IN
         buf = io.BytesIO()
         if fmt == "svg":
             f.savefig(buf, format="svg", metadata={"Date": None})
         else:
             f.savefig(buf, format="png", metadata={"Software": None})
-        plt.close(f)
     return buf.getvalue()
 
 
@@ -163,7 +195,8 @@ def _bars(ax, p: Panel) -> None:
     ax.set_yticklabels(p.rows)
     ax.invert_yaxis()
     ax.set_xlim(0, top * (1.5 if n > 1 else 1.15))  # room on the right for the legend, clear of every bar
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole-number ticks: no "0 0 0 1 1 1"
+    # whole-number ticks (no "0 0 0 1 1 1"), and fewer of them where the numbers are long
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5 if top >= 100_000 else "auto", integer=True))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _num(v)))
     ax.set_xlabel(p.unit.capitalize())
     ax.set_title(p.title, loc="left")

@@ -22,7 +22,10 @@ schema), and only read. From each household that is not in the bin it takes:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from datetime import date, datetime
 
 from .batchsource import ReportInputError, document_kinds, document_size, landlord_wait
@@ -95,7 +98,19 @@ def _cases(url: str):
 
 
 def cases_from_engine(engine) -> list[Case]:
-    """The cases of the store behind `engine` (the web page passes its own)."""
+    """The cases of the store behind `engine`, read once (`planner report`: no version, no memo)."""
+    return read_cases(engine, versioned=False)[0]
+
+
+def read_cases(engine, versioned: bool = True) -> tuple[list[Case], str]:
+    """The cases of the store behind `engine`, and the data version they were read at: a digest
+    of every row the report reads (household by household, in id order), so any change that can
+    change a figure changes the version, whichever code path wrote it.
+
+    A household whose rows are the same as at an earlier read in this process is not read again
+    (`_MEMO`, keyed by the digest of its rows): after one caseworker's edit, one case is rebuilt,
+    not ten thousand (parsing and validating the documents is most of the reading). Without
+    `versioned` (a command that reads once) neither is computed and the version is ""."""
     import sqlalchemy as sa
 
     from ..web.store import case_records, household_versions, households, letters, tasks
@@ -103,11 +118,11 @@ def cases_from_engine(engine) -> list[Case]:
     with engine.connect() as conn:
         first = sa.select(household_versions.c.household_id, sa.func.min(household_versions.c.version)
                           .label("v")).group_by(household_versions.c.household_id).subquery()
-        firsts = {r.household_id: _json(r.document) for r in conn.execute(
+        firsts = {r.household_id: r.document for r in conn.execute(
             sa.select(household_versions.c.household_id, household_versions.c.document).join(
                 first, sa.and_(first.c.household_id == household_versions.c.household_id,
                                first.c.v == household_versions.c.version)))}
-        records = {r.household_id: _json(r.data) or {} for r in conn.execute(
+        records = {r.household_id: r.data for r in conn.execute(
             sa.select(case_records.c.household_id, case_records.c.data))}
         first_letter = {r.household_id: r.d for r in conn.execute(
             sa.select(letters.c.household_id, sa.func.min(letters.c.letter_date).label("d"))
@@ -118,8 +133,34 @@ def cases_from_engine(engine) -> list[Case]:
             by_hh.setdefault(r.household_id, []).append(r)
         rows = list(conn.execute(sa.select(households).where(households.c.deleted.is_(None))
                                  .order_by(households.c.id)))
-    return [_case(r, firsts.get(r.id), records.get(r.id, {}), first_letter.get(r.id), by_hh.get(r.id, []))
-            for r in rows]
+    if not versioned:
+        return [_case(r, _json(firsts.get(r.id)), _json(records.get(r.id)) or {}, first_letter.get(r.id),
+                      by_hh.get(r.id, [])) for r in rows], ""
+    version = hashlib.blake2b(digest_size=16)
+    cases = []
+    for r in rows:
+        inputs = (tuple(r), firsts.get(r.id), records.get(r.id), first_letter.get(r.id),
+                  tuple(tuple(t) for t in by_hh.get(r.id, ())))
+        key = hashlib.blake2b(repr(inputs).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        version.update(key)
+        with _MEMO_LOCK:
+            case = _MEMO.get(key)
+            if case is not None:
+                _MEMO.move_to_end(key)
+        if case is None:
+            case = _case(r, _json(inputs[1]), _json(inputs[2]) or {}, inputs[3], by_hh.get(r.id, []))
+            with _MEMO_LOCK:
+                _MEMO[key] = case
+                while len(_MEMO) > _MEMO_SIZE:
+                    _MEMO.popitem(last=False)
+        cases.append(case)
+    return cases, version.hexdigest()
+
+
+#: cases by the digest of their rows (`read_cases`); a Case is frozen, so sharing one is safe
+_MEMO: OrderedDict[bytes, Case] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+_MEMO_SIZE = 100_000
 
 
 def _case(r, first_doc: dict | None, record: dict, first_letter, task_rows: list) -> Case:

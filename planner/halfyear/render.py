@@ -38,7 +38,10 @@ def render(report: Report, fmt: str) -> bytes:
     if fmt in ("html", "pdf"):
         from ..letters import convert
 
-        page = convert.html_page(html_fragment(report), _title(report), _css(report), "nb")
+        # the PDF's charts keep their text as text: WeasyPrint draws it with the same font several
+        # times faster than thousands of glyph paths, and the PDF's text can be searched
+        src = (lambda fig: _svg_uri(fig, text_as_text=True)) if fmt == "pdf" else None
+        page = convert.html_page(html_fragment(report, chart_src=src), _title(report), _css(report), "nb")
         if fmt == "html":
             return page.encode("utf-8")
         return convert.html_to_pdf(page, _title(report), AUTHOR, report.period.end)
@@ -149,8 +152,8 @@ def _html_chart(fig: Figure, chart_src) -> list[str]:
     return [f'<figure><img src="{escape(src)}" alt="Diagram: {escape(fig.title)}">{caption}</figure>']
 
 
-def _svg_uri(fig: Figure) -> str | None:
-    svg = figure_chart(fig, "svg")
+def _svg_uri(fig: Figure, text_as_text: bool = False) -> str | None:
+    svg = figure_chart(fig, "svg", text_as_text=text_as_text)
     return None if svg is None else "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
