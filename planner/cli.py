@@ -157,7 +157,7 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
     """Diagnose households from the as-of date: does the balance dip below the floor, and why."""
     today = _today(as_of)
     from planner.cashflow import diagnose_many
-    from planner.explain import has_problem, if_nothing_done
+    from planner.explain import has_problem
     from planner.io.errors import InputError
     from planner.io.household import read_household
     from planner.report import diagnosis_text
@@ -172,8 +172,14 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
     _warn_if_stale([_day_for(h, as_of, today) for h in read] or [today])
     households = [_aligned(h, _day_for(h, as_of, today), roll).household for h in read]
     diagnoses = diagnose_many(households, same_day_credit) if households else []
-    projections = [if_nothing_done(h, same_day_credit) if has_problem(h, dg) else None
-                   for h, dg in zip(households, diagnoses)]
+    projections: list = [None] * len(households)
+    heading = [i for i, (h, dg) in enumerate(zip(households, diagnoses)) if has_problem(h, dg)]
+    if heading:  # "if nothing is done" (explain.if_nothing_done), projected for every file at once
+        from planner.eviction import project_households
+
+        done = project_households([households[i] for i in heading], [diagnoses[i] for i in heading], same_day_credit)
+        for i, pr in zip(heading, done):
+            projections[i] = pr
     if fmt == "json":
         docs = [
             {
@@ -187,7 +193,9 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
             for h, dg, pr in zip(households, diagnoses, projections)
         ]
         if docs:
-            click.echo(json.dumps(docs[0] if len(files) == 1 else docs, ensure_ascii=False, indent=2))
+            from planner.io.jsonout import dumps_indented
+
+            click.echo(dumps_indented(docs[0] if len(files) == 1 else docs))
     else:
         click.echo("\n\n".join(diagnosis_text(h, dg, pr) for h, dg, pr in zip(households, diagnoses, projections)),
                    nl=bool(households))
