@@ -36,6 +36,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -108,13 +109,19 @@ def write_files(folder: Path, n: int, months: int, seed: int) -> tuple[list[Path
     return files, journals
 
 
-def _wall(cmds: list[list[str]], env: dict[str, str]) -> float:
-    t0 = time.perf_counter()
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _wall(cmds: list[list[str]], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, of the processes started) of `cmds` in turn."""
+    c0, t0 = _cpu(), time.perf_counter()
     for cmd in cmds:
         proc = subprocess.run(cmd, capture_output=True, env=env, cwd=ROOT)
         if proc.returncode not in (0,):
             raise SystemExit(f"{cmd[:4]} ... failed ({proc.returncode}):\n{proc.stderr.decode()[-2000:]}")
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, _cpu() - c0
 
 
 def main() -> None:
@@ -150,22 +157,27 @@ def main() -> None:
             runs["planner check --format json, one process per file (for scale)"] = [
                 planner + ["--format", "json", str(f)] for f in files]
         times: dict[str, list[float]] = {k: [] for k in runs}
+        cpu: dict[str, list[float]] = {k: [] for k in runs}
         load = os.getloadavg()[0]
         for cmds in runs.values():  # warm-up: file cache, .pyc
             _wall(cmds[:1], env)
         for _ in range(args.repeat):  # alternate, so a burst of other work hits every command alike
             for name, cmds in runs.items():
-                times[name].append(_wall(cmds, env))
+                wall, used = _wall(cmds, env)
+                times[name].append(wall)
+                cpu[name].append(used)
         print(f"planner check vs hledger: {n} households, {args.months} months, median of {args.repeat} runs,"
               f" alternating")
         print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, {version};"
               f" load average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
         med = {k: statistics.median(v) for k, v in times.items()}
+        med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
         for name, v in times.items():
-            print(f"  {name:<66} {med[name]:7.3f} s  (runs: {', '.join(f'{t:.3f}' for t in v)})")
-        ref = med["hledger balance --daily --historical, one process per journal"]
+            print(f"  {name:<66} {med[name]:7.3f} s wall, {med_cpu[name]:7.3f} s CPU"
+                  f"  (wall: {', '.join(f'{t:.2f}' for t in v)})")
+        ref = "hledger balance --daily --historical, one process per journal"
         for name in list(runs)[:2]:
-            print(f"hledger per journal / {name}: {ref / med[name]:.1f}x")
+            print(f"hledger per journal / {name}: {med[ref] / med[name]:.1f}x wall, {med_cpu[ref] / med_cpu[name]:.1f}x CPU")
     finally:
         if args.keep:
             print(f"files kept in {tmp}")

@@ -91,6 +91,12 @@ def project_household(
     return replace(first, settlements=tuple(settled), notes=_settled_notes(settled))
 
 
+def has_problem(household: Household, diagnosis: Diagnosis) -> bool:
+    """Whether "if nothing is done" is worth telling: the balance dips, or arrears are owed."""
+    owes = household.arrears is not None and household.arrears.amount > 0
+    return diagnosis.problem != "none" or owes
+
+
 def project_households(
     households: Sequence[Household], diagnoses: Sequence[Diagnosis], same_day_credit: bool = False,
     rules: EvictionRules | None = None,
