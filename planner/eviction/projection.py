@@ -16,8 +16,8 @@ from ..formatting import format_kr
 from ..formatting import nb_date as _d
 from ..model import Household, Transaction, add_months
 from ..periods import month_key
-from .process import NO_REQUEST, WalkStep, claim_of, date_of, first_settlement, project_walk, walk_steps
 from ..results import Diagnosis
+from .process import NO_REQUEST, WalkStep, claim_of, date_of, first_settlement, project_walk, walk_steps
 from .results import EvictionProjection, Settlement, UnpaidRent
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, eviction_rules
 from .timeline import (
