@@ -110,7 +110,8 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
         heading = [j for j, (k, due) in enumerate(zip(idx, first_dues)) if due is not None
                    and (check_only or not _needs_plan(PROBLEMS[problem[j]], built[k][2]))]
         if check_only:
-            projected = {j: request_date(built[idx[j]][2], same_day_credit, series=series[j]) for j in heading}
+            projected = {j: request_date(built[idx[j]][2], same_day_credit, series=series[j], first_due=first_dues[j])
+                         for j in heading}
         else:
             continued = projection_series([built[idx[j]][2] for j in heading], same_day_credit) if heading else None
             projected = {j: request_date(built[idx[j]][2], same_day_credit, series=continued[n])

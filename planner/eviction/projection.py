@@ -131,16 +131,18 @@ def project_households(
 
 
 def request_date(household: Household, same_day_credit: bool = False, rules: EvictionRules | None = None,
-                 series: np.ndarray | None = None) -> date | None:
+                 series: np.ndarray | None = None, first_due: date | None = None) -> date | None:
     """`project_household(...).request_date`, by the same processes and the same settle rule,
     without the parts the batch does not show (each step's claim, the fees, the notes): the
-    batch's `--check-only` asks this of every household heading for a request."""
+    batch's `--check-only` asks this of every household heading for a request. `first_due`:
+    the date its first process counts from (`process_start`), if the caller has it already."""
     rules = rules or eviction_rules()
     h = household
     balances = _Balances(h, same_day_credit, None, series)
-    existing = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
-    rents = rent_occurrences(resolve_expense(h.rent), h.start, h.end)
-    first_due = process_start(first_unpaid_due(rents, h.start, balances.of(h)), existing, h.start)
+    if first_due is None:
+        existing = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
+        rents = rent_occurrences(resolve_expense(h.rent), h.start, h.end)
+        first_due = process_start(first_unpaid_due(rents, h.start, balances.of(h)), existing, h.start)
     if first_due is None:
         return None
     walk = walk_steps(first_due, rules, None)
