@@ -174,25 +174,25 @@ def _out_of_reach(h: Household, walk: tuple[WalkStep, ...], series: np.ndarray) 
     of the claim). The lowest of that from t to its month's end grows with t within a month, so
     each month's last window day decides: if there it is below the notice's costs for every
     window, no day can pay principal + interest (never negative) + costs."""
+    start, rent = h.start, h.rent
     existing = h.arrears.amount if h.arrears is not None and h.arrears.amount > 0 else 0
-    since = (h.arrears.since or h.start) if h.arrears is not None else h.start
-    rents = rent_occurrences(resolve_expense(h.rent), h.start, h.end)
+    since = (h.arrears.since or start) if h.arrears is not None else start
     known = len(series) - 1
+    rents = [(o.nominal, (o.effective - start).days) for o in rent_occurrences(resolve_expense(rent), start, h.end)]
     for rule, when, _, costs in walk:
         if not rule.pay_within_days:
             continue
         deadline = when + timedelta(days=rule.pay_within_days)
-        a, b = max(0, (when - h.start).days), (deadline - h.start).days
+        a, b = max(0, (when - start).days), (deadline - start).days
         if b < 0:
             continue  # the whole window lies before the horizon: nothing can be paid there
         if b > known:
             return False  # days the series does not know: the full walk decides
-        reach = min(known, (month_last_day(month_key(deadline)) - h.start).days)
-        later = sum(h.rent.amount_for(o.nominal.year, o.nominal.month) for o in rents
-                    if o.nominal > when and (o.effective - h.start).days <= reach)
+        reach = min(known, (month_last_day(month_key(deadline)) - start).days)
+        later = sum(rent.amount_for(due.year, due.month) for due, debit in rents if due > when and debit <= reach)
         owed_before = existing if since <= when else 0
-        for t in _last_window_days(h.start, a, b):
-            month_end = min(known, (month_last_day(month_key(h.start + timedelta(days=t))) - h.start).days)
+        for t in _last_window_days(start, a, b):
+            month_end = min(known, (month_last_day(month_key(start + timedelta(days=t))) - start).days)
             if int(series[t:month_end + 1].min()) + later - owed_before >= costs:
                 return False
     return True
