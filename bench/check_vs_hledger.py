@@ -133,6 +133,8 @@ def main() -> None:
     ap.add_argument("--as-of", default="2026-01-01")
     ap.add_argument("--per-file", action="store_true", help="also time one planner process per file (slow)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="another planner tree (e.g. a worktree of an older commit) timed in the same run")
     args = ap.parse_args()
     hledger = shutil.which("hledger")
     if hledger is None:
@@ -153,6 +155,12 @@ def main() -> None:
                 [[hledger, *[a for j in journals for a in ("-f", str(j))], "balance", "assets:bank", "--daily",
                   "--historical"]],
         }
+        if args.baseline is not None:
+            base = args.baseline.resolve()
+            runs[f"baseline {base.name}: planner check --format json, one process"] = [
+                ["env", f"PYTHONPATH={base}", sys.executable, "-c",
+                 "import sys; sys.path.insert(0, sys.argv.pop(1)); from planner.cli import main; main()",
+                 str(base), "check", "--as-of", args.as_of, "--format", "json", *map(str, files)]]
         if args.per_file:
             runs["planner check --format json, one process per file (for scale)"] = [
                 planner + ["--format", "json", str(f)] for f in files]
@@ -176,7 +184,7 @@ def main() -> None:
             print(f"  {name:<66} {med[name]:7.3f} s wall, {med_cpu[name]:7.3f} s CPU"
                   f"  (wall: {', '.join(f'{t:.2f}' for t in v)})")
         ref = "hledger balance --daily --historical, one process per journal"
-        for name in list(runs)[:2]:
+        for name in [*list(runs)[:2], *[k for k in runs if k.startswith("baseline")]]:
             print(f"hledger per journal / {name}: {med[ref] / med[name]:.1f}x wall, {med_cpu[ref] / med_cpu[name]:.1f}x CPU")
     finally:
         if args.keep:
