@@ -109,10 +109,12 @@ def write_tables(folder: Path, n: int, seed: int = 2026, months: int = 12) -> tu
     return t_path, p_path
 
 
-def _run(args: list[str]) -> tuple[float, int, int, str]:
-    """Wall seconds, peak RSS of the main process and of the largest worker (KiB), stdout."""
+def _run(args: list[str], tree: Path = ROOT) -> tuple[float, int, int, str]:
+    """Wall seconds, peak RSS of the main process and of the largest worker (KiB), stdout, of
+    `planner` from `tree` (this one, or a `--baseline` tree)."""
     code = (
         "import resource, sys, runpy\n"
+        f"sys.path.insert(0, {str(tree)!r})\n"
         "sys.argv = ['planner'] + sys.argv[1:]\n"
         "from planner.cli import main\n"
         "try:\n"
@@ -123,7 +125,8 @@ def _run(args: list[str]) -> tuple[float, int, int, str]:
         "    print(f'@@rss {me} {kids}', file=sys.stderr)\n"
     )
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
+    env = {**os.environ, "PYTHONPATH": str(tree)}  # the workers (forkserver) import the same tree
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=tree, env=env)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"planner batch failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
@@ -132,8 +135,8 @@ def _run(args: list[str]) -> tuple[float, int, int, str]:
         if line.startswith("@@rss"):
             me = int(line.split()[1])
     for line in proc.stdout.splitlines():
-        if line.startswith("peak memory:"):  # the workers report their own peak (forkserver children)
-            kids = int(line.split("largest worker")[1].split()[0]) * 1024
+        if line.startswith("mest minne:"):  # the workers report their own peak (forkserver children)
+            kids = int(line.split("største arbeider")[1].split()[0]) * 1024
     return wall, me, kids, proc.stdout
 
 
@@ -147,6 +150,9 @@ def main() -> None:
                     help="the batch's --as-of (default: the households' start, so the figures do not move with the calendar)")
     ap.add_argument("--time-limit", type=float, default=10.0)
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="another planner tree (e.g. `git archive REF planner | tar -x -C DIR`): each check-only"
+                         " run is followed by one from that tree on the same files, and the outputs are compared")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     plan_sizes = [int(s) for s in args.plan_sizes.split(",") if s]
@@ -167,6 +173,12 @@ def main() -> None:
                 wall, me, kids, _ = _run(base + ["--out", str(folder / "check"), "--check-only"])
                 print(f"  check only : {wall:7.1f} s  {n / wall:9.0f} households/s   peak RSS main {me / 1024:6.0f} MiB,"
                       f" largest worker {kids / 1024:6.0f} MiB")
+                if args.baseline is not None:
+                    wall, me, kids, _ = _run(base + ["--out", str(folder / "baseline"), "--check-only"],
+                                             args.baseline.resolve())
+                    print(f"  baseline   : {wall:7.1f} s  {n / wall:9.0f} households/s   peak RSS main"
+                          f" {me / 1024:6.0f} MiB, largest worker {kids / 1024:6.0f} MiB   outputs:"
+                          f" {_same_outputs(folder / 'check', folder / 'baseline')}")
             if n in plan_sizes:
                 wall, me, kids, out = _run(base + ["--out", str(folder / "plan")])
                 status = next((ln for ln in out.splitlines() if ln.startswith("status:")), "")
@@ -180,6 +192,15 @@ def main() -> None:
             print(f"\nfiles kept in {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+#: the outputs a check-only run must write byte for byte alike, whatever the code's insides
+OUTPUTS = ("results.csv", "results-excel.csv", "results.xlsx", "errors.csv", "errors-excel.csv", "summary.txt")
+
+
+def _same_outputs(a: Path, b: Path) -> str:
+    differ = [f for f in OUTPUTS if (a / f).read_bytes() != (b / f).read_bytes()]
+    return f"DIFFER: {', '.join(differ)}" if differ else "the same bytes"
 
 
 def _count_planned(path: Path) -> int:

@@ -46,6 +46,11 @@ def _kr(rng: random.Random, lo: int, hi: int) -> Decimal:
 
 
 def make_household(rng: random.Random, i: int, months: int) -> Household:
+    return Household.model_validate(household_dict(rng, i, months))
+
+
+def household_dict(rng: random.Random, i: int, months: int) -> dict:
+    """One generated household as the household file's fields (amounts as Decimal, dates as date)."""
     income: list[dict] = []
     children = rng.choice([0, 0, 1, 1, 2, 3])
     main = rng.random()
@@ -78,7 +83,7 @@ def make_household(rng: random.Random, i: int, months: int) -> Household:
                             ("forsikring", 0.3, 150, 600), ("barnehage", 0.3 if children else 0, 1500, 3300)):
         if rng.random() < p:
             expense.append({"kind": kind, "amount": _kr(rng, lo, hi), "day": rng.randint(1, 28)})
-    return Household.model_validate({
+    return {
         "id": f"hh-{i:06d}",
         "start": START,
         "months": months,
@@ -88,7 +93,7 @@ def make_household(rng: random.Random, i: int, months: int) -> Household:
         "income": income,
         "expense": expense,
         "living": {"monthly": _kr(rng, 4000, 16000)},
-    })
+    }
 
 
 def make_households(n: int, months: int, seed: int) -> list[Household]:

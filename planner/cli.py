@@ -46,6 +46,17 @@ class _Planner(click.Group):
     (planner/extras.py: pyarrow for the ledger, pdfplumber, psycopg, Dask) ends with one line
     naming the extra to install and exit status 2, never a traceback about a module."""
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _LAZY_COMMANDS:
+            import importlib
+
+            module, attr = _LAZY_COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         from planner.extras import MissingExtra, missing_extra
 
@@ -157,7 +168,7 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
     """Diagnose households from the as-of date: does the balance dip below the floor, and why."""
     today = _today(as_of)
     from planner.cashflow import diagnose_many
-    from planner.explain import has_problem, if_nothing_done
+    from planner.eviction import has_problem, project_households
     from planner.io.errors import InputError
     from planner.io.household import read_household
     from planner.report import diagnosis_text
@@ -172,8 +183,12 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
     _warn_if_stale([_day_for(h, as_of, today) for h in read] or [today])
     households = [_aligned(h, _day_for(h, as_of, today), roll).household for h in read]
     diagnoses = diagnose_many(households, same_day_credit) if households else []
-    projections = [if_nothing_done(h, same_day_credit) if has_problem(h, dg) else None
-                   for h, dg in zip(households, diagnoses)]
+    projections: list = [None] * len(households)
+    heading = [i for i, (h, dg) in enumerate(zip(households, diagnoses)) if has_problem(h, dg)]
+    if heading:  # "if nothing is done" (explain.if_nothing_done), projected for every file at once
+        done = project_households([households[i] for i in heading], [diagnoses[i] for i in heading], same_day_credit)
+        for i, pr in zip(heading, done):
+            projections[i] = pr
     if fmt == "json":
         docs = [
             {
@@ -187,7 +202,9 @@ def check(files: tuple[Path, ...], fmt: str, chart: str | None, same_day_credit:
             for h, dg, pr in zip(households, diagnoses, projections)
         ]
         if docs:
-            click.echo(json.dumps(docs[0] if len(files) == 1 else docs, ensure_ascii=False, indent=2))
+            from planner.io.jsonout import dumps_indented
+
+            click.echo(dumps_indented(docs[0] if len(files) == 1 else docs))
     else:
         click.echo("\n\n".join(diagnosis_text(h, dg, pr) for h, dg, pr in zip(households, diagnoses, projections)),
                    nl=bool(households))
@@ -448,45 +465,18 @@ def entitlement_cmd(file: Path, as_of=None, letter_to=None, out=None, fmt=None, 
     click.echo(f"Brev: {out}", err=True)
 
 
-# `planner serve`: the web page (planner/web/command.py; FastAPI is imported only when it runs).
-from planner.web.command import serve as _serve  # noqa: E402
-from planner.web.command import sweep as _sweep  # noqa: E402
-
-main.add_command(_serve)
-main.add_command(_sweep)
-
-# `planner batch`: every tenant in tables (planner/batch_cli.py; the library is planner/batch.py).
-from planner.batch_cli import batch as _batch  # noqa: E402
-
-main.add_command(_batch)
-
-# `planner report`: the half-year report (planner/halfyear/command.py).
-from planner.halfyear.command import report as _report  # noqa: E402
-
-main.add_command(_report)
-
-# `planner follow-up`: is each open case's plan kept? (planner/followup_cli.py)
-from planner.followup_cli import follow_up_cmd as _follow_up  # noqa: E402
-
-main.add_command(_follow_up)
-
-
-# `planner calendar`: the year's payout days (planner/calendar_cli.py).
-from planner.calendar_cli import calendar_cmd  # noqa: E402
-
-main.add_command(calendar_cmd)
-
-
-# `planner import-statement`: a household draft from bank statements (planner/statement_cli.py).
-from planner.statement_cli import import_statement  # noqa: E402
-
-main.add_command(import_statement)
-
-
-# `planner ledger`: the landlord's rent ledger (planner/ledger_cli.py).
-from planner.ledger_cli import ledger_cmd  # noqa: E402
-
-main.add_command(ledger_cmd)
+#: Commands that live in their own modules, imported when one is run or listed, so that
+#: `planner check` does not load the web page, the batch or the report's charts at start.
+_LAZY_COMMANDS = {
+    "serve": ("planner.web.command", "serve"),  # the web page (FastAPI is imported only when it runs)
+    "sweep": ("planner.web.command", "sweep"),
+    "batch": ("planner.batch_cli", "batch"),  # every tenant in tables (the library is planner/batch/)
+    "report": ("planner.halfyear.command", "report"),  # the half-year report
+    "follow-up": ("planner.followup_cli", "follow_up_cmd"),  # is each open case's plan kept?
+    "calendar": ("planner.calendar_cli", "calendar_cmd"),  # the year's payout days
+    "import-statement": ("planner.statement_cli", "import_statement"),  # a household draft from bank statements
+    "ledger": ("planner.ledger_cli", "ledger_cmd"),  # the landlord's rent ledger
+}
 
 
 if __name__ == "__main__":  # pragma: no cover

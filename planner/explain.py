@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .eviction import has_problem  # noqa: F401  (imported from here by its readers)
 from .explain_levers import explain_lever
 from .explain_words import (  # noqa: F401  (the explanation's words, imported from here by its readers)
     ACTORS_NB,
@@ -120,12 +121,6 @@ def robust_text(plan: Plan, h: Household) -> str:
     which = ", ".join(f"{name} inntil {n} {'virkedag' if n == 1 else 'virkedager'}" for name, n in late)
     return (f"Planen holder også om utbetalingene kommer for sent ({which}), hver for seg eller samtidig; "
             f"laveste saldo da er {format_kr(plan.late_min_balance_ore or 0)}.")
-
-
-def has_problem(household: Household, diagnosis) -> bool:
-    """Whether "if nothing is done" is worth telling: the balance dips, or arrears are owed."""
-    owes = household.arrears is not None and household.arrears.amount > 0
-    return diagnosis.problem != "none" or owes
 
 
 def if_nothing_done(household: Household, same_day_credit: bool = False, txs=None):

@@ -63,12 +63,11 @@ def diagnosis_text(household: Household, diag: Diagnosis, projection=None) -> st
 
 def _if_nothing_done_lines(household: Household, diag: Diagnosis, projection) -> list[str]:
     """A blank line and the eviction projection's text, for a household with a problem."""
-    from .eviction import projection_text
-    from .explain import has_problem, if_nothing_done
+    from .eviction import has_problem, project_household, projection_text
 
     if not has_problem(household, diag):
         return []
-    projection = projection if projection is not None else if_nothing_done(household)
+    projection = projection if projection is not None else project_household(household)
     return ["", projection_text(projection).rstrip("\n")]
 
 

@@ -483,14 +483,14 @@ def test_a_ragged_payout_row_for_an_unknown_household_is_reported_once(tmp_path)
 
 
 def test_infeasible_note_says_there_is_no_plan(tmp_path):
-    from planner.batch import plan_one
+    from planner.batch import BatchRow, plan_one
     from planner.io.household import read_household
 
     h = read_household(SCENARIOS / "lav-inntekt.toml")
-    row, text, _ = plan_one(h, {"seq": 1, "id": h.id}, 10.0, False, "bound")
-    assert row["status"] == "infeasible" and json.loads(text)["status"] == "infeasible"
-    assert row["note"] == "ingen plan med tiltakene som er tillatt; mangelen er en øvre grense (uten tiltak)"
-    assert "tidsgrensen" not in row["note"]
+    row, text, _ = plan_one(h, BatchRow(seq=1, id=h.id), 10.0, False, "bound")
+    assert row.status == "infeasible" and text is not None and json.loads(text)["status"] == "infeasible"
+    assert row.note == "ingen plan med tiltakene som er tillatt; mangelen er en øvre grense (uten tiltak)"
+    assert "tidsgrensen" not in row.note
 
 
 def test_the_same_input_gives_the_same_bytes(tmp_path, monkeypatch):

@@ -36,7 +36,9 @@ from .common import (
     RESULT_COLUMNS,
     BatchError,
     BatchOptions,
+    BatchRow,
     BatchSummary,
+    InvalidPlan,
     load_key,
     priority_parts,
     pseudonym,
@@ -49,7 +51,7 @@ from .worker import HOUSEHOLD_WALL_PHASES, ChunkResult, check_chunk, plan_one, s
 
 __all__ = [
     "CHEAP_COST", "DEFAULT_TIME_LIMIT_S", "FORMAT", "HOUSEHOLD_WALL_PHASES", "JOURNAL", "KEY_ENV", "MANIFEST",
-    "RESULT_COLUMNS", "BatchError", "BatchOptions", "BatchSummary", "ChunkResult", "DaskEngine", "InlineEngine",
+    "RESULT_COLUMNS", "BatchError", "BatchOptions", "BatchRow", "BatchSummary", "ChunkResult", "DaskEngine", "InlineEngine", "InvalidPlan",
     "Journal", "LocalEngine", "UnreadableInput", "check_chunk", "keep_input", "load_key", "plan_one",
     "priority_parts", "pseudonym", "run_batch", "scrub", "summary_text",
 ]

@@ -89,6 +89,72 @@ def load_key(key_file: str | Path | None = None) -> bytes:
 # --------------------------------------------------------------------------- priority
 
 
+@dataclass(frozen=True, slots=True)
+class InvalidPlan:
+    """Where and why a household's plan failed docs/plan.schema.json (for its errors.csv row)."""
+
+    path: str
+    message: str
+
+
+@dataclass(slots=True)
+class BatchRow:
+    """One household's row while the batch works on it, from the worker's check (and plan) to
+    the journal. The fields named as results.csv's columns hold what is written there ("" for
+    an empty cell; amounts in øre); the priority columns are worked out when the row is
+    finished (`finished`). Three fields are the batch's own and never written: the monthly rent
+    (the priority's arrears part weighs arrears by it), whether the eviction request date is
+    left to the plan's projection, and a plan that failed the plan schema."""
+
+    seq: int
+    id: str = ""
+    label: str = ""
+    input_row: str = ""
+    start: str = ""
+    end: str = ""
+    problem: str = ""
+    first_shortfall: str = ""
+    days_below_floor: int | str = ""
+    min_balance_before_ore: int | str = ""
+    min_balance_before_date: str = ""
+    min_balance_after_ore: int | str = ""
+    status: str = ""
+    interventions: str = ""
+    cost: int | str = ""
+    actors: str = ""
+    shortfall_monthly_ore: int | str = ""
+    shortfall_one_time_ore: int | str = ""
+    eviction_request: str = ""
+    days_to_request: int | str = ""
+    arrears_ore: int | str = ""
+    children: int | str = ""
+    bostotte_ikke_sokt: str = ""
+    bostotte_estimate_ore: int | str = ""
+    plan_file: str = ""
+    note: str = ""
+    rent_ore: int = 0
+    project: bool = False
+    invalid_plan: InvalidPlan | None = None
+
+    def columns(self) -> dict[str, object]:
+        """The results.csv columns this row has (the priority's are not yet)."""
+        return {c: getattr(self, c) for c in _ROW_COLUMNS}
+
+    def finished(self) -> dict[str, object]:
+        """The journal's row: `seq`, then every results.csv column in order, priority filled in."""
+        cols = self.columns()
+        cols.update(priority_parts({**cols, "_rent_ore": self.rent_ore}))
+        return {"seq": self.seq, **{c: cols.get(c, "") for c in RESULT_COLUMNS}}
+
+    def failed_row(self) -> dict[str, object]:
+        """The row of a household in errors (kept with the errors, ranked last at the end)."""
+        return {"seq": self.seq, **self.columns()}
+
+
+#: results.csv's columns that a `BatchRow` holds (the priority's are computed when it is finished)
+_ROW_COLUMNS = tuple(c for c in RESULT_COLUMNS if not c.startswith("priority"))
+
+
 def priority_parts(row: dict) -> dict[str, int]:
     """The priority (0-100) and its five parts of a batch row (`planner.priority`)."""
     from ..priority import PriorityInput

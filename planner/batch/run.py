@@ -24,11 +24,10 @@ from .common import (
     FORMAT,
     JOURNAL,
     MANIFEST,
-    RESULT_COLUMNS,
     BatchError,
     BatchOptions,
+    BatchRow,
     BatchSummary,
-    priority_parts,
     pseudonym,
 )
 from .engines import DaskEngine, InlineEngine, LocalEngine
@@ -210,8 +209,8 @@ class _ErrorSink:
         if len(self.buf) >= 5000:
             self.flush()
 
-    def add_bad(self, row: dict) -> None:
-        self.bad.append((row["seq"], json.dumps(row, ensure_ascii=False)))
+    def add_bad(self, row: BatchRow) -> None:
+        self.bad.append((row.seq, json.dumps(row.failed_row(), ensure_ascii=False)))
 
     def flush(self) -> None:
         self.db.execute("BEGIN")
@@ -250,7 +249,7 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, ranked: Ranked,
                 if key is None:  # the web page imports it as an editable household (issue 12)
                     keep_input(Path(opts.out) / "households", h)
                 plans[engine.submit(plan_one, h, row, opts.time_limit_s, opts.same_day_credit,
-                                    opts.shortfall, opts.as_of, opts.roll_forward, opts.on_time)] = row["seq"]
+                                    opts.shortfall, opts.as_of, opts.roll_forward, opts.on_time)] = row.seq
             while not exhausted and len(checks) < max_checks and len(queue) < max_plans * 4:
                 nxt = next(chunks, None)
                 if nxt is None:
@@ -274,7 +273,7 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, ranked: Ranked,
                     for row in res.bad:
                         errors.add_bad(row)
                     for row in res.rows:
-                        done_row = _finished(row)
+                        done_row = row.finished()
                         ranked.add(journal.write(done_row), done_row)
                     queue.extend(res.jobs)
                     progress.checked(n, len(res.jobs))
@@ -287,16 +286,15 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, ranked: Ranked,
                     invalid = invalid_plan_error(row)
                     if invalid is not None:
                         # a household in errors, not journaled: a resumed run plans it again
-                        row.pop("_invalid_plan", None)
-                        errors.add(row["seq"], row.get("input_row", ""), invalid)
+                        errors.add(row.seq, row.input_row, invalid)
                         errors.add_bad(row)
                         errors.flush()
                         stats["invalid_plans"] = stats.get("invalid_plans", 0) + 1
                         progress.planned()
                         continue
                     if text is not None:
-                        write_atomic(plans_dir / f"{row['id']}.json", text)
-                    done_row = _finished(row)
+                        write_atomic(plans_dir / f"{row.id}.json", text)
+                    done_row = row.finished()
                     ranked.add(journal.write(done_row), done_row)
                     progress.planned()
                     journal.sync()
@@ -315,14 +313,6 @@ def keep_input(folder: Path, h) -> None:
     private_dir(folder)
     write_atomic(folder / f"{h.id}.json",
                  json.dumps(household_document(h), ensure_ascii=False, sort_keys=True, separators=(",", ":")))
-
-
-def _finished(row: dict) -> dict:
-    """A journal row: the priority filled in, every result column present, in order."""
-    row = dict(row)
-    row.update(priority_parts(row))
-    row.pop("_rent_ore", None)
-    return {"seq": row["seq"], **{c: row.get(c, "") for c in RESULT_COLUMNS}}
 
 
 class _Progress:

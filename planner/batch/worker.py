@@ -6,7 +6,7 @@ import json
 import os
 import signal
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
@@ -17,7 +17,7 @@ from ..io.tables import (
     build,
 )
 from ..personal import has_national_id
-from .common import pseudonym
+from .common import BatchRow, InvalidPlan, pseudonym
 
 # --------------------------------------------------------------------------- worker side
 
@@ -37,10 +37,10 @@ def _request_after(first_due: date) -> date:
 
 @dataclass
 class ChunkResult:
-    rows: list[dict] = field(default_factory=list)  # finished: no plan needed (or check only)
-    jobs: list[tuple] = field(default_factory=list)  # (Household, row) to plan
+    rows: list[BatchRow] = field(default_factory=list)  # finished: no plan needed (or check only)
+    jobs: list[tuple] = field(default_factory=list)  # (Household, BatchRow) to plan
     errors: list[tuple[int, str, RowError]] = field(default_factory=list)  # (seq, input_row, error)
-    bad: list[dict] = field(default_factory=list)  # rows of households in errors
+    bad: list[BatchRow] = field(default_factory=list)  # rows of households in errors
     rss_kib: int = 0  # the worker's peak memory so far
 
 
@@ -68,8 +68,8 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
             where = f"se errors.csv, {len(errors)} rader" if len(errors) > 1 else "se errors.csv"
             reason = (first.reason_nb or first.reason) if first else ""  # the note is read in Norwegian
             note = (f"{first.column}: {reason}" if first.column else reason) if first else "kan ikke leses"
-            out.bad.append({"seq": raw.seq, "id": key_id, "input_row": input_row, "status": "error",
-                            "note": f"{note} ({where})"})
+            out.bad.append(BatchRow(seq=raw.seq, id=key_id, input_row=input_row, status="error",
+                                    note=f"{note} ({where})"))
             continue
         if key:
             h = h.model_copy(update={"id": key_id, "label": None})
@@ -110,7 +110,8 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
         heading = [j for j, (k, due) in enumerate(zip(idx, first_dues)) if due is not None
                    and (check_only or not _needs_plan(PROBLEMS[problem[j]], built[k][2]))]
         if check_only:
-            projected = {j: request_date(built[idx[j]][2], same_day_credit, series=series[j]) for j in heading}
+            projected = {j: request_date(built[idx[j]][2], same_day_credit, series=series[j], first_due=first_dues[j])
+                         for j in heading}
         else:
             continued = projection_series([built[idx[j]][2] for j in heading], same_day_credit) if heading else None
             projected = {j: request_date(built[idx[j]][2], same_day_credit, series=continued[n])
@@ -123,28 +124,27 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
             project = first_due is not None and needs_plan and not check_only
             request = projected[j] if j in projected else (_request_after(first_due) if first_due else None)
             t0 = first_short[j]
-            row = {
-                "seq": seq, "id": h.id, "label": h.label or "", "input_row": input_row,
-                "start": start.isoformat(), "end": end.isoformat(),
-                "problem": PROBLEMS[problem[j]],
-                "first_shortfall": (start.fromordinal(start.toordinal() + t0)).isoformat() if t0 >= 0 else "",
-                "days_below_floor": days_below[j],
-                "min_balance_before_ore": min_bal[j],
-                "min_balance_before_date": start.fromordinal(start.toordinal() + min_day[j]).isoformat(),
-                "eviction_request": request.isoformat() if request else "",
-                "days_to_request": (request - start).days if request else "",
-                "arrears_ore": arrears, "children": h.children, "_rent_ore": h.rent.amount,
-            }
             # "bostøtte ikke søkt?": no bostøtte stream and an estimate at or above the minimum payout
             unused = unused_bostotte(h, h.as_of or start)
-            row.update(bostotte_ikke_sokt="ja" if unused else "", bostotte_estimate_ore=unused or "")
-            if project:
-                row["_project"] = True
+            row = BatchRow(
+                seq=seq, id=h.id, label=h.label or "", input_row=input_row,
+                start=start.isoformat(), end=end.isoformat(),
+                problem=PROBLEMS[problem[j]],
+                first_shortfall=(start.fromordinal(start.toordinal() + t0)).isoformat() if t0 >= 0 else "",
+                days_below_floor=days_below[j],
+                min_balance_before_ore=min_bal[j],
+                min_balance_before_date=start.fromordinal(start.toordinal() + min_day[j]).isoformat(),
+                eviction_request=request.isoformat() if request else "",
+                days_to_request=(request - start).days if request else "",
+                arrears_ore=arrears, children=h.children, rent_ore=h.rent.amount,
+                bostotte_ikke_sokt="ja" if unused else "", bostotte_estimate_ore=unused or "",
+                project=project,
+            )
             if not needs_plan:
-                row.update(status="solvent", min_balance_after_ore=min_bal[j], cost=0)
+                row.status, row.min_balance_after_ore, row.cost = "solvent", min_bal[j], 0
                 out.rows.append(row)
             elif check_only:
-                row.update(status="not planned", note="bare sjekket (--check-only)")
+                row.status, row.note = "not planned", "bare sjekket (--check-only)"
                 out.rows.append(row)
             else:
                 out.jobs.append((h, row))
@@ -188,27 +188,28 @@ def _alarm(_signum, _frame):  # pragma: no cover - runs inside a worker
     raise _HouseholdTimeout()
 
 
-def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
+def plan_one(h, row: BatchRow, time_limit_s: float, same_day_credit: bool,
              shortfall: str = "bound", as_of=None, roll_forward: bool = False,
-             on_time: bool = False) -> tuple[dict, str | None, int]:
+             on_time: bool = False) -> tuple[BatchRow, str | None, int]:
     """Plan one household; each solver phase may do `time_limit_s` deterministic seconds of
     work (the same on every machine), so the result depends on the input only. In a worker
     process's main thread a wall-clock timer is the safety net (`HOUSEHOLD_WALL_PHASES`
     phases' wall limits): a household it stops, or one that finds no plan within the work
     limit, has status "timeout". Returns the finished row and the plan JSON text. A plan that
     fails the plan schema is not returned: its row has status "error" and carries
-    `_invalid_plan` (the schema path and message) for errors.csv (`invalid_plan_error`)."""
+    `invalid_plan` (the schema path and message) for errors.csv (`invalid_plan_error`)."""
     from ..asof import HorizonPassed, align
     from ..assessment import plan_explained as plan
     from ..io.plan_schema import SCHEMA_NAME, schema_problem
     from ..solver import WALL_FACTOR, SolverTimeout
 
-    row = dict(row)
+    row = replace(row)
     try:
         aligned = align(h, as_of, roll_forward)
     except HorizonPassed as exc:
-        row.update(status="failed", note=f"perioden er passert: {nb_date(h.start)}–{nb_date(h.end)} ligger før "
-                                         f"--as-of {nb_date(exc.as_of)}; kjør batchen med --roll-forward")
+        row.status = "failed"
+        row.note = (f"perioden er passert: {nb_date(h.start)}–{nb_date(h.end)} ligger før "
+                    f"--as-of {nb_date(exc.as_of)}; kjør batchen med --roll-forward")
         return row, None, peak_rss()
     h = aligned.household
     use_alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
@@ -226,10 +227,10 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
             if use_alarm:
                 signal.setitimer(signal.ITIMER_REAL, 0)
     except (_HouseholdTimeout, SolverTimeout):
-        row.update(status="timeout", note=f"ingen plan innen tidsgrensen på {format_number(time_limit_s)} s (CP-SAT-sekunder)")
+        row.status, row.note = "timeout", f"ingen plan innen tidsgrensen på {format_number(time_limit_s)} s (CP-SAT-sekunder)"
         return _with_request(row, h, same_day_credit), None, peak_rss()
     except Exception as exc:  # noqa: BLE001 - a bug in one household must not stop the other 99 999; it is reported
-        row.update(status="failed", note=f"feil i planner: {type(exc).__name__}")
+        row.status, row.note = "failed", f"feil i planner: {type(exc).__name__}"
         return _with_request(row, h, same_day_credit), None, peak_rss()
     finally:
         if use_alarm and old is not None:
@@ -239,12 +240,13 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
     problem = schema_problem(doc)
     if problem is not None:
         # never written: the household goes to errors.csv and the run exits non-zero (issue 21)
-        row.update(status="error", note=f"planen bryter {SCHEMA_NAME} ved {problem.path or '(planen)'} "
-                                        "(se errors.csv)",
-                   _invalid_plan={"path": problem.path, "message": problem.message})
+        row.status = "error"
+        row.note = f"planen bryter {SCHEMA_NAME} ved {problem.path or '(planen)'} (se errors.csv)"
+        row.invalid_plan = InvalidPlan(str(problem.path), str(problem.message))
         return row, None, peak_rss()
     actors = sorted({a for i in p.interventions for a in i.actors})
-    row.update(
+    row = replace(
+        row,
         status=p.status,
         min_balance_after_ore=p.min_balance_ore,
         interventions="; ".join(_short(i) for i in p.interventions),
@@ -258,35 +260,36 @@ def plan_one(h, row: dict, time_limit_s: float, same_day_credit: bool,
     return row, json.dumps(doc, ensure_ascii=False, separators=(",", ":")), peak_rss()
 
 
-def invalid_plan_error(row: dict) -> RowError | None:
+def invalid_plan_error(row: BatchRow) -> RowError | None:
     """The errors.csv row of a household whose plan failed the plan schema (None if it did
     not): the household's file and row, the schema path as the column, and the reason."""
-    bad = row.get("_invalid_plan")
-    if not bad:
+    bad = row.invalid_plan
+    if bad is None:
         return None
     from ..io.plan_schema import SCHEMA_NAME
 
-    where = str(row.get("input_row") or "")
+    where = row.input_row
     file, _, line = where.rpartition(":")
     if not file or not line.isdigit():
         file, line = where, ""
-    return RowError(file, int(line) if line else None, str(bad["path"]), "",
-                    f"planen bryter {SCHEMA_NAME}: {bad['message']}; den er ikke skrevet (en feil i planner:"
-                    " meld den fra)", str(row.get("id") or "") or None)
+    return RowError(file, int(line) if line else None, bad.path, "",
+                    f"planen bryter {SCHEMA_NAME}: {bad.message}; den er ikke skrevet (en feil i planner:"
+                    " meld den fra)", row.id or None)
 
 
-def _with_request(row: dict, h, same_day_credit: bool, projection=None) -> dict:
+def _with_request(row: BatchRow, h, same_day_credit: bool, projection=None) -> BatchRow:
     """The row with its eviction request date, when the check left it to the plan: from the
     plan's projection, or projected here when there is no plan (timeout, failure)."""
-    if not row.pop("_project", False):
+    if not row.project:
         return row
+    row.project = False
     if projection is None:
         from ..eviction import project_household
 
         projection = project_household(h, same_day_credit)
     request = projection.request_date
-    row.update(eviction_request=request.isoformat() if request else "",
-               days_to_request=(request - h.start).days if request else "")
+    row.eviction_request = request.isoformat() if request else ""
+    row.days_to_request = (request - h.start).days if request else ""
     return row
 
 

@@ -47,7 +47,9 @@ paid; a claim's and a profile's example), `projection` (a household's processes)
 from .process import project_claim, project_profile
 from .projection import (
     MAX_PROCESSES,
+    has_problem,
     project_household,
+    project_households,
     projection_months,
     projection_series,
     request_date,
@@ -74,6 +76,6 @@ from .timeline import court_fees, first_unpaid_due, process_start, step_dates, u
 __all__ = [
     "COST_BASES", "COURT_FEES", "EVICTION_STEP", "FORMAT", "MAX_PROCESSES", "REQUEST_STEP", "ROUNDINGS", "STATUSES",
     "CostLine", "DatedValue", "EvictionProjection", "EvictionRules", "FeesUsed", "Parameter", "Profile", "Settlement",
-    "Step", "UnpaidRent", "court_fees", "eviction_rules", "first_unpaid_due", "process_start", "parse_rules", "project_claim", "project_household",
+    "Step", "UnpaidRent", "court_fees", "eviction_rules", "has_problem", "first_unpaid_due", "process_start", "parse_rules", "project_claim", "project_household", "project_households",
     "project_profile", "projection_months", "projection_series", "projection_text", "request_date", "step_dates", "unpaid_rents",
 ]

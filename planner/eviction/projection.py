@@ -11,11 +11,12 @@ from datetime import date, timedelta
 import numpy as np
 
 from ..calendar import resolve_expense
-from ..cashflow import check_table, compile_households, horizon
+from ..cashflow import check_table, compile_households, group_by_horizon, horizon
 from ..formatting import format_kr
 from ..formatting import nb_date as _d
 from ..model import Household, Transaction, add_months
 from ..periods import month_key
+from ..results import Diagnosis
 from .process import NO_REQUEST, WalkStep, claim_of, date_of, first_settlement, project_walk, walk_steps
 from .results import EvictionProjection, Settlement, UnpaidRent
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, eviction_rules
@@ -90,17 +91,58 @@ def project_household(
     return replace(first, settlements=tuple(settled), notes=_settled_notes(settled))
 
 
+def has_problem(household: Household, diagnosis: Diagnosis) -> bool:
+    """Whether "if nothing is done" is worth telling: the balance dips, or arrears are owed."""
+    owes = household.arrears is not None and household.arrears.amount > 0
+    return diagnosis.problem != "none" or owes
+
+
+def project_households(
+    households: Sequence[Household], diagnoses: Sequence[Diagnosis], same_day_credit: bool = False,
+    rules: EvictionRules | None = None,
+) -> list[EvictionProjection]:
+    """`project_household` for each household, the same projections, in bulk (`planner check`
+    on many files). `diagnoses`: each household's diagnosis by the same `same_day_credit`.
+
+    Two short routes, neither changing a projection:
+
+    * A household with no existing arrears whose diagnosed lowest balance is not below zero has
+      no rent debit that finds the account below zero (the diagnosis reads the same series as
+      the arrears model), so no rent fails and no process starts: "no arrears" at once.
+    * The others' solvency series, continued as far as a projection may continue the schedule,
+      are worked out for each horizon at once by the vectorised engine (`projection_series`),
+      instead of one day-by-day simulation of listed transactions each.
+    """
+    rules = rules or eviction_rules()
+    out: list[EvictionProjection | None] = [None] * len(households)
+    heading: list[int] = []
+    for i, (h, dg) in enumerate(zip(households, diagnoses, strict=True)):
+        owes = h.arrears is not None and h.arrears.amount > 0
+        if not owes and dg.min_balance_ore >= 0:
+            out[i] = _no_arrears(h)
+        else:
+            heading.append(i)
+    for idx in group_by_horizon([households[i] for i in heading]).values():
+        group = [households[heading[j]] for j in idx]
+        series = projection_series(group, same_day_credit, rules)
+        for j, h, row in zip(idx, group, series):
+            out[heading[j]] = project_household(h, same_day_credit, rules, series=row)
+    return out  # type: ignore[return-value]
+
+
 def request_date(household: Household, same_day_credit: bool = False, rules: EvictionRules | None = None,
-                 series: np.ndarray | None = None) -> date | None:
+                 series: np.ndarray | None = None, first_due: date | None = None) -> date | None:
     """`project_household(...).request_date`, by the same processes and the same settle rule,
     without the parts the batch does not show (each step's claim, the fees, the notes): the
-    batch's `--check-only` asks this of every household heading for a request."""
+    batch's `--check-only` asks this of every household heading for a request. `first_due`:
+    the date its first process counts from (`process_start`), if the caller has it already."""
     rules = rules or eviction_rules()
     h = household
     balances = _Balances(h, same_day_credit, None, series)
-    existing = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
-    rents = rent_occurrences(resolve_expense(h.rent), h.start, h.end)
-    first_due = process_start(first_unpaid_due(rents, h.start, balances.of(h)), existing, h.start)
+    if first_due is None:
+        existing = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
+        rents = rent_occurrences(resolve_expense(h.rent), h.start, h.end)
+        first_due = process_start(first_unpaid_due(rents, h.start, balances.of(h)), existing, h.start)
     if first_due is None:
         return None
     walk = walk_steps(first_due, rules, None)
@@ -132,25 +174,25 @@ def _out_of_reach(h: Household, walk: tuple[WalkStep, ...], series: np.ndarray) 
     of the claim). The lowest of that from t to its month's end grows with t within a month, so
     each month's last window day decides: if there it is below the notice's costs for every
     window, no day can pay principal + interest (never negative) + costs."""
+    start, rent = h.start, h.rent
     existing = h.arrears.amount if h.arrears is not None and h.arrears.amount > 0 else 0
-    since = (h.arrears.since or h.start) if h.arrears is not None else h.start
-    rents = rent_occurrences(resolve_expense(h.rent), h.start, h.end)
+    since = (h.arrears.since or start) if h.arrears is not None else start
     known = len(series) - 1
+    rents = [(o.nominal, (o.effective - start).days) for o in rent_occurrences(resolve_expense(rent), start, h.end)]
     for rule, when, _, costs in walk:
         if not rule.pay_within_days:
             continue
         deadline = when + timedelta(days=rule.pay_within_days)
-        a, b = max(0, (when - h.start).days), (deadline - h.start).days
+        a, b = max(0, (when - start).days), (deadline - start).days
         if b < 0:
             continue  # the whole window lies before the horizon: nothing can be paid there
         if b > known:
             return False  # days the series does not know: the full walk decides
-        reach = min(known, (month_last_day(month_key(deadline)) - h.start).days)
-        later = sum(h.rent.amount_for(o.nominal.year, o.nominal.month) for o in rents
-                    if o.nominal > when and (o.effective - h.start).days <= reach)
+        reach = min(known, (month_last_day(month_key(deadline)) - start).days)
+        later = sum(rent.amount_for(due.year, due.month) for due, debit in rents if due > when and debit <= reach)
         owed_before = existing if since <= when else 0
-        for t in _last_window_days(h.start, a, b):
-            month_end = min(known, (month_last_day(month_key(h.start + timedelta(days=t))) - h.start).days)
+        for t in _last_window_days(start, a, b):
+            month_end = min(known, (month_last_day(month_key(start + timedelta(days=t))) - start).days)
             if int(series[t:month_end + 1].min()) + later - owed_before >= costs:
                 return False
     return True

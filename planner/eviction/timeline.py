@@ -226,15 +226,16 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
     h = household
     if series is None:
         series = solvency_series(h, same_day_credit, txs)
-    sched = resolve_expense(h.rent)
+    start, lease = h.start, h.rent
     carried = 0
     out: list[UnpaidRent] = []
-    for occ in rent_occurrences(sched, h.start, h.end):
-        t = (occ.effective - h.start).days
-        balance = int(series[t]) + carried - sum(a for d, a in payments if d <= occ.effective)
+    for occ in rent_occurrences(resolve_expense(lease), start, h.end):
+        balance = int(series[(occ.effective - start).days]) + carried
+        if payments:
+            balance -= sum(a for d, a in payments if d <= occ.effective)
         if balance >= 0:  # covered: nothing unpaid, whatever the month's rent
             continue
-        rent = h.rent.amount_for(occ.nominal.year, occ.nominal.month)
+        rent = lease.amount_for(occ.nominal.year, occ.nominal.month)
         if rent > 0:  # no full cover: the debit fails whole, never in part
             out.append(
                 UnpaidRent(
