@@ -43,8 +43,13 @@ def _submit(page, selector: str) -> None:
 def _prepare(page, base: str) -> None:
     """The store as a caseworker's day leaves it: the scenarios imported, casework filled in,
     the tenant's letter marked sent."""
+    from test_web_plan_page import QUIET  # no problem on its days, one payout that may come late
+
     page.goto(base + "/import")
     page.set_input_files("#import-toml input[type=file]", [str(p) for p in sorted(SCENARIOS.glob("*.toml"))])
+    _submit(page, "#import-toml button[type=submit]")
+    page.set_input_files("#import-toml input[type=file]",
+                         files=[{"name": "stille.toml", "mimeType": "text/plain", "buffer": QUIET.encode()}])
     _submit(page, "#import-toml button[type=submit]")
     fill_casework(page, base)
     page.goto(f"{base}/husstand/{HID}/brevutkast/tenant")
@@ -102,6 +107,8 @@ PAGES: list[tuple[str, object]] = [
     ("statement", _statement),
     ("household", f"/husstand/{HID}"),
     ("plan-whatif", f"/husstand/{HID}/hva-om?utgift-0-amount=7000"),
+    ("plan-no-problem", "/husstand/stille"),  # no intervention proposed: the offer, with the reason
+    ("plan-robust-asked", "/husstand/stille?robust=1"),  # asked: the robust and on-time plans side by side
     ("edit-form", f"/husstand/{HID}/endre"),
     ("letter-tenant", f"/husstand/{HID}/brevutkast/tenant"),
     ("letter-landlord", f"/husstand/{HID}/brevutkast/landlord"),
@@ -124,6 +131,13 @@ PAGES: list[tuple[str, object]] = [
     ("help-page", "/hjelp/oppfolging"),
     ("not-found", "/husstand/finnes-ikke"),
 ]
+
+
+#: element screenshots for the caseworkers' guide: page name -> [(selector, file)]
+ELEMENT_SHOTS = {
+    "plan-no-problem": [("#robust-offer", "plan-no-intervention.png")],
+    "plan-robust-asked": [("#robust-on-time", "plan-robust-on-time.png")],
+}
 
 
 def _axe(page) -> list[str]:
@@ -162,5 +176,8 @@ def test_every_page_has_no_axe_violation_and_fits(browser, server, tmp_path):
                 if table > region:
                     problems.append(f"list @ 1366px: the household table is {table} px in a {region} px region")
             page.screenshot(path=str(shots / f"page-{name}-{width}.png"), full_page=True)
+            if width == 1366 and name in ELEMENT_SHOTS:  # the guide's pictures (docs/saksbehandler)
+                for selector, file in ELEMENT_SHOTS[name]:
+                    page.locator(selector).screenshot(path=str(shots / file))
         c.close()
     assert problems == [], "\n".join(problems)
