@@ -100,3 +100,23 @@ def test_one_plan_when_no_payout_may_come_late(client):
     page = client.get("/husstand/i-tide").text
     assert 'id="robust-on-time"' not in page and 'id="robust-offer"' not in page
     assert "Hvis ingenting gjøres" in page
+
+
+def test_the_same_plan_either_way_is_one_sentence(client):
+    """The seed's mother: AAP may come 3 bank days late, and the plan that holds then asks for
+    the same as the plan for payouts on their days: a sentence, not two equal columns."""
+    from planner.io.household import read_household
+
+    h = read_household(ROOT / "scenarios" / "enslig-mor-2006.toml")
+    robust = plan_explained(h, as_of=h.as_of, alternatives=1)
+    on_time = plan_explained(h, as_of=h.as_of, alternatives=1, on_time=True)
+    key = [[(i.lever, i.params) for i in p.interventions] for p in (robust, on_time)]
+    t = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/import").text).group(1)
+    client.post("/import/toml", files=[("files", ("m.toml", (ROOT / "scenarios" / "enslig-mor-2006.toml").read_bytes()))],
+                data={"csrf_token": t})
+    page = client.get(f"/husstand/{h.id}").text
+    if key[0] == key[1]:
+        assert 'id="robust-same"' in page and 'id="robust-on-time"' not in page
+    else:
+        assert 'id="robust-on-time"' in page and 'id="robust-same"' not in page
+    assert 'id="robust-offer"' not in page  # a household with a problem: its plan, no offer

@@ -151,8 +151,10 @@ def robust_or_on_time(web: Web, h: Household, allow: tuple[str, ...], forbid: tu
         return {"late_compare": None, "robust_offer": False, "robust_asked": False, "robust_reason": ""}
     robust_p = web.compute(h, allow, forbid, robust=True)
     on_time = web.compute(h, allow, forbid, robust=False)
+    _, same = distinct_alternatives(dataclasses.replace(robust_p, alternatives=(on_time,)))
     _, rows = compare_plans(dataclasses.replace(robust_p, alternatives=(on_time,)))
-    names = ["Tåler sene utbetalinger", "Utbetalinger på dagen"]
+    # one plan either way: a sentence, not two equal columns
+    names = [] if same else ["Tåler sene utbetalinger", "Utbetalinger på dagen"]
     offer = not asked and unasked(robust_p)
     reason = ""
     if offer or (asked and unasked(robust_p)):
