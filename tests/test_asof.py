@@ -11,6 +11,7 @@ The clock is faked in its one place, `planner.asof.today`.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -307,3 +308,26 @@ def test_a_rent_whose_only_dates_are_before_the_as_of_day_stays_the_households_r
     assert t.rent.dates == [date(2026, 1, 5)] and t.start == date(2026, 1, 6)
     p = plan_explained(t, as_of=date(2026, 1, 6), time_limit_s=5)
     assert not any(x.kind == "husleie" for x in p.transactions)
+
+
+def test_a_refusal_re_plans_as_of_today(client):
+    """A task refused today re-plans the household without the lever as of today (not the
+    per-dato typed in weeks ago, which would give a plan whose letters are refused), and the
+    page says which day was set aside and asks for today's balance."""
+    from test_web import scenario_fields
+
+    fields = scenario_fields("enslig-mor-2006")
+    assert fields["as_of"] == "01.01.2026"
+    r = client.post("/husstand/ny", data={**fields, "csrf_token": _token(client)}, follow_redirects=False)
+    assert r.status_code == 303
+    from planner.model import LEVERS
+
+    store = client.app.state.store
+    task = next(t for t in store.case.tasks("enslig-mor-2006") if t.lever in LEVERS)
+    r = client.post(f"/oppgave/{task.id}", data={"csrf_token": _token(client), "state": "refused"})
+    assert r.status_code == 200
+    flash = html.unescape(r.text).replace("\u00a0", " ")
+    assert "Den nye planen er laget per i dag (02.03.2026), ikke per 01.01.2026" in flash
+    doc = client.get("/husstand/enslig-mor-2006/plan.json").json()
+    assert doc["as_of"] == "2026-03-02" and task.lever not in [i["lever"] for i in doc["interventions"]]
+    assert 'id="past-start"' not in client.get("/husstand/enslig-mor-2006").text
