@@ -16,9 +16,10 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Sequence
 from datetime import date
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from ..formatting import nb_date
 from ..io.plan_schema import plan_problem
@@ -73,7 +74,8 @@ def planned_today(h: Household, today: date) -> tuple[Household, str | None]:
     return h.model_copy(update={"as_of": today}), note
 
 
-def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool, limits: Limits) -> ImportReport:
+def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool, limits: Limits,
+                      office: str | None = None) -> ImportReport:
     """Validate every household file of the upload, then store the valid ones in one
     transaction; each refused file is named with its reason (it is not stored)."""
     from ..io.errors import InputError
@@ -90,10 +92,8 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
         short = PurePosixPath(name).name
         is_toml = short.lower().endswith(".toml")
         raw, problem = parse_document(short, data, limits, toml=is_toml)
-        if problem is None and not isinstance(raw, dict):
-            problem = f"{short}: må inneholde én husstand."
-        if problem is not None:
-            report.errors.append(problem)
+        if problem is not None or not isinstance(raw, dict):
+            report.errors.append(problem or f"{short}: må inneholde én husstand.")
             continue
         try:
             h = household_from_dict(raw, short, data.decode("utf-8-sig") if is_toml else None)
@@ -106,12 +106,16 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
             report.errors.append(f"{short}: husstanden {h.id} finnes også i {seen[h.id]}.")
             continue
         h, note = planned_today(h, today())
+        assert h.as_of is not None, "planned_today gives every household an as-of day"
         if h.end < h.as_of:
             report.errors.append(f"{short}: {PASSED_NB.format(end=h.end, as_of=h.as_of)}")
             continue
         seen[h.id] = short
         if not replace and web.store.exists(h.id):
             report.errors.append(f"{short}: husstanden {h.id} finnes fra før (kryss av for å erstatte).")
+            continue
+        if not web.store.seen(h.id, office):  # another office's case is never replaced from here
+            report.errors.append(f"{short}: husstanden {h.id} finnes fra før hos et annet kontor.")
             continue
         households.append(h)
         if note:
@@ -125,7 +129,7 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
     with committing(), web.store.transaction() as conn:
         for h, values, due in rows:
             was = web.store.exists(h.id, conn=conn)
-            version = web.store.put(h.id, conn=conn, note="import", **values)
+            version = web.store.put(h.id, conn=conn, note="import", office=office, **values)
             web.store.case.sync_tasks(h.id, version, values["plan"], due, conn=conn)
             (report.updated if was else report.created).append(h.id)
     return report
@@ -138,7 +142,7 @@ _PRIORITY_COLS = ("priority", "prioritet", "priority_score", "score")
 _STATUS_COLS = ("status",)
 
 
-def _col(header: list[str], names) -> str | None:
+def _col(header: Sequence[str], names: Sequence[str]) -> str | None:
     low = {h.strip().lower(): h for h in header if h is not None}
     for n in names:
         if n in low:
@@ -202,19 +206,20 @@ def _read_plans(members, report: ImportReport, limits: Limits) -> dict[str, dict
     return plans
 
 
-def is_input(doc: object) -> bool:
+def is_input(doc: object) -> TypeGuard[dict[str, Any]]:
     """A household document (`households/ID.json` of a batch run), not a plan: it has no
     `format` and has `id` and `income`, as a household file does."""
     return isinstance(doc, dict) and "format" not in doc and "id" in doc and "income" in doc
 
 
-def _read_inputs(members, report: ImportReport, limits: Limits) -> dict:
+def _read_inputs(members: list[tuple[str, bytes]], report: ImportReport,
+                 limits: Limits) -> dict[str, tuple[dict[str, Any], Household]]:
     """`households/ID.json` (written by `planner batch` for each planned household): the
     household documents, validated as household files are. id -> (document, Household)."""
     from ..io.errors import InputError
     from ..io.household import household_from_dict
 
-    out: dict = {}
+    out: dict[str, tuple[dict[str, Any], Household]] = {}
     for name, data in members:
         p = PurePosixPath(name)
         if p.suffix.lower() != ".json" or is_known_batch_file(name):
@@ -320,7 +325,8 @@ def _read_results(results, report: ImportReport) -> tuple[dict[str, dict], str |
     return rows, pri_col
 
 
-def _dated_document(doc: dict, h, plan: dict | None, today: date) -> tuple[dict, Household, str | None]:
+def _dated_document(doc: dict[str, Any], h: Household, plan: dict[str, Any] | None,
+                    today: date) -> tuple[dict[str, Any], Household, str | None]:
     """A batch household's document and `Household` with the day its plan is made: today, unless
     its own `as_of` (else the batch run's `--as-of`, in the plan) is later (`planned_today`),
     and the report's note when an earlier day was set aside."""
@@ -330,10 +336,12 @@ def _dated_document(doc: dict, h, plan: dict | None, today: date) -> tuple[dict,
         except ValueError:
             pass
     h, note = planned_today(h, today)
+    assert h.as_of is not None
     return {**doc, "as_of": h.as_of.isoformat()}, h, note
 
 
-def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limits) -> ImportReport:
+def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limits,
+                       office: str | None = None) -> ImportReport:
     """Read a batch results folder (`results.csv`, `plans/*.json`, `households/*.json`; the
     folder, a zip of it or any subset) into the store. Each file is accepted or refused on its
     own, with the reason: a bad plan leaves out its household, a bad row of results.csv that
@@ -369,11 +377,12 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
     from .core import plan_requests, today
 
     # an editable household is planned again as of today (`planned_today`), before the transaction
-    replanned, passed = {}, {}
+    replanned: dict[str, tuple[dict[str, Any], dict[str, Any], Any]] = {}
+    passed: dict[str, dict[str, Any]] = {}
     for hid in wanted:
         if hid in inputs:
             doc, h, note = _dated_document(*inputs[hid], plans.get(hid), today())
-            if h.end < h.as_of:  # nothing left to plan: stored with the batch's plan; the page offers «Rull fram»
+            if h.as_of is not None and h.end < h.as_of:  # nothing left: the batch's plan; the page offers «Rull fram»
                 report.notes.append(f"{hid}: {PASSED_NB.format(end=h.end, as_of=h.as_of)}")
                 passed[hid] = doc
                 continue
@@ -388,6 +397,9 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
             status = (plan or {}).get("status") or str(row.get("status") or "").strip()
             problem = ((plan or {}).get("baseline") or {}).get("problem") or str(row.get("problem") or "").strip()
             rec = store.get(hid, conn=conn)
+            if not store.seen(hid, office, conn=conn):  # another office's case: left as it is
+                report.errors.append(f"{hid}: husstanden finnes fra før hos et annet kontor.")
+                continue
             if rec is not None and rec.document is not None:
                 if row:
                     store.put(hid, priority=row.get("_priority"), bump=False, conn=conn)
@@ -403,7 +415,7 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
                 values.update({k: v for k, v in planned.items() if k != "priority"}, document=doc)
                 if "label" in inputs[hid][0]:
                     values["label"] = str(inputs[hid][0]["label"])[:200]
-                version = store.put(hid, conn=conn, note="batch", **values)
+                version = store.put(hid, conn=conn, note="batch", office=office, **values)
                 store.case.sync_tasks(hid, version, planned["plan"], due, conn=conn)
                 (report.updated if rec is not None else report.created).append(hid)
                 continue
@@ -413,6 +425,6 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
                 values["plan"] = plan
                 values["min_before_ore"] = plan["baseline"]["min_balance_ore"]
                 values["min_after_ore"] = None if plan["status"] == "infeasible" else plan["min_balance_ore"]
-            store.put(hid, conn=conn, note="batch", **values)
+            store.put(hid, conn=conn, note="batch", office=office, **values)
             (report.updated if rec is not None else report.created).append(hid)
     return report
