@@ -24,10 +24,12 @@ OUT = ROOT / "docs" / "screenshots"
 TRACKED = ("list.png", "household.png", "form-validation.png", "list-390.png", "household-390.png",
            "new-form-390.png", "form-with-errors-390.png", "letter-preview.png", "followup.png",
            # the loop (docs/saksbehandler/oppfolging.md)
-           "loop-ledger.png", "loop-followup-kept.png", "loop-case-broken.png")
+           "loop-ledger.png", "loop-followup-kept.png", "loop-case-broken.png",
+           # the plan page without a problem, and the robust and on-time plans (docs/saksbehandler/plan.md)
+           "plan-no-intervention.png", "plan-robust-on-time.png")
 TESTS = ("test_create_the_single_mother or test_bad_input_shows or "
          "test_every_page_has_no_serious_accessibility_problem or test_casework_from_entry_to_restore or "
-         "test_ledger_to_case_to_kept_and_broken")
+         "test_ledger_to_case_to_kept_and_broken or test_every_page_has_no_axe_violation_and_fits")
 
 
 def main() -> int:
@@ -35,7 +37,8 @@ def main() -> int:
         env = dict(os.environ, PLANNER_SCREENSHOTS=tmp)
         run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                               "tests/test_web_browser.py", "tests/test_web_casework_browser.py",
-                              "tests/test_web_planfollow_browser.py", "-k", TESTS], cwd=ROOT, env=env)
+                              "tests/test_web_planfollow_browser.py", "tests/test_browser_pages.py", "-n", "0",
+                              "-m", "slow", "-k", TESTS], cwd=ROOT, env=env)
         if run.returncode != 0:
             print("the browser tests failed: screenshots not updated", file=sys.stderr)
             return run.returncode

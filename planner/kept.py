@@ -151,14 +151,17 @@ def kept_streak(months: Sequence[MonthCheck]) -> int:
     return n
 
 
-#: plan transaction kinds that are money the landlord receives for the rent
-LANDLORD_KINDS = ("husleie", "bostotte_direct", "deduction")
+#: plan transaction kinds that are money the landlord receives: the rent, the parts paid to the
+#: landlord directly, and the repayment plan's instalments (the arrears are rent arrears, owed to
+#: the landlord whose ledger is read: the letters send the repayment plan to the landlord too)
+LANDLORD_KINDS = ("husleie", "bostotte_direct", "deduction", "repayment")
 
 
 def dues_from_plan(plan: dict[str, Any]) -> list[Due]:
     """The payments the landlord should receive, from a plan document's transactions (JSON, as
-    stored): the tenant's rent debits and the parts paid directly (bostøtte, trekk). A
-    transaction that cannot be read (a document edited by hand) is left out."""
+    stored): the tenant's rent debits, the parts paid directly (bostøtte, trekk) and the
+    repayment plan's instalments, which are booked to the month they fall in. A transaction
+    that cannot be read (a document edited by hand) is left out."""
     out: list[Due] = []
     for t in plan.get("transactions") or ():
         if not isinstance(t, dict) or t.get("kind") not in LANDLORD_KINDS:

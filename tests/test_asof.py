@@ -11,6 +11,7 @@ The clock is faked in its one place, `planner.asof.today`.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -187,8 +188,14 @@ def test_an_imported_file_without_as_of_is_planned_as_of_today_and_its_letters_a
 def test_a_plan_made_per_a_past_day_is_refused_until_rolled_forward(client, tmp_path):
     """A stored per-dato before today (the page's today, 02.03.2026) makes a plan that starts
     before today: shown as such, letters refused; «Rull fram» makes a plan from today whose
-    letters are offered."""
-    _import(client, "enslig-mor-2006.toml", (SCENARIOS / "enslig-mor-2006.toml").read_bytes())
+    letters are offered. The past day is the caseworker's, typed in the form (an import plans
+    as of today: the next test)."""
+    from test_web import scenario_fields
+
+    fields = scenario_fields("enslig-mor-2006")
+    assert fields["as_of"] == "01.01.2026"
+    r = client.post("/husstand/ny", data={**fields, "csrf_token": _token(client)}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:2000]
     page = client.get("/husstand/enslig-mor-2006").text
     assert 'id="past-start"' in page and "Planen er laget per 01.01.2026 og begynner 01.01.2026, før i dag (02.03.2026)" in page
     assert 'id="letters-refused"' in page and 'id="letter-tenant-pdf"' not in page
@@ -203,15 +210,26 @@ def test_a_plan_made_per_a_past_day_is_refused_until_rolled_forward(client, tmp_
         client.get("/husstand/enslig-mor-2006/brevutkast/tenant").text
 
 
-def test_a_file_with_its_own_past_as_of_keeps_it_and_says_so(client):
-    """A scenario pins 01.01.2026: the page plans as of that day, shows it, and (the period
-    starting before today, 02.03.2026) refuses the letters."""
-    _import(client, "alt-i-orden.toml", (SCENARIOS / "alt-i-orden.toml").read_bytes())
-    _import(client, "aap-drift.toml", (SCENARIOS / "aap-drift.toml").read_bytes())
+def test_an_imported_file_s_past_as_of_gives_way_to_today_and_the_report_says_so(client):
+    """A scenario pins 01.01.2026 (the command line keeps it: flag > file > today). Imported on
+    the page on 02.03.2026 it is planned as of today, as the caseworker taking it up today
+    needs: the report names the day set aside and asks for today's balance; no past-start."""
+    r = client.post("/import/toml", files=[("files", ("aap-drift.toml", (SCENARIOS / "aap-drift.toml").read_bytes()))],
+                    data={"csrf_token": _token(client, "/import")})
+    assert r.status_code == 200
+    notes = re.search(r'id="import-notes">(.*?)</ul>', r.text, re.S).group(1)
+    assert "aap-drift: planlagt per i dag (02.03.2026), ikke per filens dato 01.01.2026" in notes
+    assert "kontroller at saldoen er saldoen i dag" in notes
     page = client.get("/husstand/aap-drift").text
-    assert 'Per dato: <strong id="as-of">01.01.2026</strong>' in page and 'id="past-start"' in page
-    assert "Planen er laget per 01.01.2026" in page
-    _letters_refused(client, "aap-drift")
+    assert 'Per dato: <strong id="as-of">02.03.2026</strong>' in page and 'id="past-start"' not in page
+    assert client.get("/husstand/aap-drift/plan.json").json()["as_of"] == "2026-03-02"
+    # a file whose day is today or later keeps it, and nothing is said
+    later = (SCENARIOS / "aap-drift.toml").read_text(encoding="utf-8").replace(
+        'id = "aap-drift"', 'id = "senere"').replace("as_of = 2026-01-01", "as_of = 2026-03-10")
+    r = client.post("/import/toml", files=[("files", ("senere.toml", later.encode()))],
+                    data={"csrf_token": _token(client, "/import")})
+    assert 'id="import-notes"' not in r.text
+    assert 'Per dato: <strong id="as-of">10.03.2026</strong>' in client.get("/husstand/senere").text
 
 
 def test_a_form_saved_with_per_dato_left_empty_is_made_today(client):
@@ -230,9 +248,9 @@ def test_a_form_saved_with_per_dato_left_empty_is_made_today(client):
     assert re.search(r'name="as_of" id="f-as_of" value="02.03.2026"', client.get("/husstand/ny").text)
 
 
-def test_a_batch_household_is_dated_by_its_run_and_its_edit_form_shows_it(client, tmp_path):
-    """A batch run's household documents carry no as_of: the import gives them the run's
-    (`--as-of`, in the plan), else today; the edit form then shows it, never an empty field."""
+def test_a_batch_household_is_planned_today_and_its_edit_form_shows_it(client, tmp_path):
+    """A batch run's household documents carry no as_of: the run's (`--as-of`, in the plan) is
+    set aside for today when earlier, and said; the edit form shows the day, never an empty field."""
     from planner.assessment import plan_explained as plan
     from planner.io.household import read_household
     from planner.web.forms import household_document
@@ -251,11 +269,14 @@ def test_a_batch_household_is_dated_by_its_run_and_its_edit_form_shows_it(client
     r = client.post("/import/batch", files=[("files", ("batch.zip", buf.getvalue()))],
                     data={"csrf_token": _token(client, "/import")})
     assert r.status_code == 200, r.text[-1500:]
-    assert re.search(r'name="as_of" id="f-as_of" value="01.01.2026"', client.get("/husstand/aap-drift/endre").text)
-    assert re.search(r'name="as_of" id="f-as_of" value="02.03.2026"', client.get("/husstand/lav-inntekt/endre").text)
-    page = client.get("/husstand/lav-inntekt").text  # per today: it starts today, no notice
-    assert 'Per dato: <strong id="as-of">02.03.2026</strong>' in page and 'id="past-start"' not in page
-    assert 'id="past-start"' in client.get("/husstand/aap-drift").text  # per 01.01.2026: before today
+    # both planned as of today; the run's earlier day is named in the report
+    assert "aap-drift: planlagt per i dag (02.03.2026), ikke per filens dato 01.01.2026" in r.text
+    assert "lav-inntekt: planlagt" not in r.text  # it had no day of its own to set aside
+    for hid in ("aap-drift", "lav-inntekt"):
+        assert re.search(r'name="as_of" id="f-as_of" value="02.03.2026"', client.get(f"/husstand/{hid}/endre").text)
+        page = client.get(f"/husstand/{hid}").text
+        assert 'Per dato: <strong id="as-of">02.03.2026</strong>' in page and 'id="past-start"' not in page
+        assert client.get(f"/husstand/{hid}/plan.json").json()["as_of"] == "2026-03-02"
 
 
 def test_a_statement_draft_is_made_today_and_says_when_its_period_began(client):
@@ -287,3 +308,26 @@ def test_a_rent_whose_only_dates_are_before_the_as_of_day_stays_the_households_r
     assert t.rent.dates == [date(2026, 1, 5)] and t.start == date(2026, 1, 6)
     p = plan_explained(t, as_of=date(2026, 1, 6), time_limit_s=5)
     assert not any(x.kind == "husleie" for x in p.transactions)
+
+
+def test_a_refusal_re_plans_as_of_today(client):
+    """A task refused today re-plans the household without the lever as of today (not the
+    per-dato typed in weeks ago, which would give a plan whose letters are refused), and the
+    page says which day was set aside and asks for today's balance."""
+    from test_web import scenario_fields
+
+    fields = scenario_fields("enslig-mor-2006")
+    assert fields["as_of"] == "01.01.2026"
+    r = client.post("/husstand/ny", data={**fields, "csrf_token": _token(client)}, follow_redirects=False)
+    assert r.status_code == 303
+    from planner.model import LEVERS
+
+    store = client.app.state.store
+    task = next(t for t in store.case.tasks("enslig-mor-2006") if t.lever in LEVERS)
+    r = client.post(f"/oppgave/{task.id}", data={"csrf_token": _token(client), "state": "refused"})
+    assert r.status_code == 200
+    flash = html.unescape(r.text).replace("\u00a0", " ")
+    assert "Den nye planen er laget per i dag (02.03.2026), ikke per 01.01.2026" in flash
+    doc = client.get("/husstand/enslig-mor-2006/plan.json").json()
+    assert doc["as_of"] == "2026-03-02" and task.lever not in [i["lever"] for i in doc["interventions"]]
+    assert 'id="past-start"' not in client.get("/husstand/enslig-mor-2006").text

@@ -78,8 +78,23 @@ def test_dues_from_plan_counts_what_the_landlord_receives():
          "stream": "bostotte", "amount_ore": 250_000},
         {"date": "2026-02-10", "account": "tenant", "kind": "income", "stream": "aap", "amount_ore": 1_200_000},
         {"date": "bad", "account": "tenant", "kind": "husleie", "amount_ore": -1},
+        {"date": "2026-02-28", "account": "tenant", "kind": "living", "amount_ore": -300_000},
+        # the repayment plan's instalment: arrears owed to the landlord, paid on the tenancy
+        {"date": "2026-02-25", "account": "tenant", "kind": "repayment", "amount_ore": -110_000},
     ]}
-    assert dues_from_plan(plan) == [Due(D(2026, 2, 5), 700_000, "2026-02"), Due(D(2026, 2, 20), 250_000, "2026-02")]
+    assert dues_from_plan(plan) == [Due(D(2026, 2, 5), 700_000, "2026-02"), Due(D(2026, 2, 20), 250_000, "2026-02"),
+                                    Due(D(2026, 2, 25), 110_000, "2026-02")]
+
+
+def test_a_missed_repayment_instalment_breaks_the_month():
+    """Rent paid on its day but the instalment of the repayment plan not paid: the month is not
+    kept (the agreement includes the instalment), and the evidence names 1 100 kr missing."""
+    plan = {"transactions": [
+        {"date": "2026-02-05", "account": "tenant", "kind": "husleie", "rent_month": "2026-02", "amount_ore": -700_000},
+        {"date": "2026-02-25", "account": "tenant", "kind": "repayment", "amount_ore": -110_000}]}
+    months = check_months(dues_from_plan(plan), [Payment(D(2026, 2, 5), 700_000)], D(2026, 3, 10), 5)
+    assert [(m.verdict, m.expected_ore, m.paid_ore, m.missing_ore) for m in months] == [
+        (Verdict.BROKEN, 810_000, 700_000, 110_000)]
 
 
 # --------------------------------------------------------------------------- generated

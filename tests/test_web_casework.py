@@ -273,3 +273,26 @@ def test_a_task_is_due_on_the_last_day_to_ask_and_shows_when_it_takes_effect(cli
     line = f"frist for å be om: {nbdate(late.due)}</span>, <span class=\"nowrap\">gjelder fra: {nbdate(late.plan_due)}"
     assert line in page
     assert line in client.get(f"/husstand/{HID}").text
+
+
+def test_a_letter_asks_only_its_recipient_s_tasks(client):
+    """Tasks per recipient: the tenant's letter marks the tasks put to the tenant alone as asked
+    ("Spurt"); a task the landlord (or NAV) must agree to stays "to ask" until their letter."""
+    from planner.web.casestore import asked_of
+
+    add(client)
+    t = fill_in(client)
+    store = client.app.state.store
+    before = store.case.tasks(HID)
+    tenant_only = {x.id for x in before if asked_of(x.actors) == ["tenant"]}
+    others = {x.id for x in before if "landlord" in asked_of(x.actors)}
+    assert tenant_only and others, [(x.lever, x.actors) for x in before]
+    r = client.post(f"/husstand/{HID}/brevutkast/tenant/send", data={"csrf_token": t}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    state = {x.id: x.state for x in store.case.tasks(HID)}
+    assert all(state[i] == "asked" for i in tenant_only)
+    assert all(state[i] == "to_ask" for i in others)
+    r = client.post(f"/husstand/{HID}/brevutkast/landlord/send", data={"csrf_token": t}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    state = {x.id: x.state for x in store.case.tasks(HID)}
+    assert all(state[i] == "asked" for i in others)

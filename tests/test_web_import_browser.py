@@ -37,7 +37,8 @@ def batch_out(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    yield from _serve(tmp_path_factory.mktemp("import"))
+    # a month after the batch run: the import plans each household as of the server's today
+    yield from _serve(tmp_path_factory.mktemp("import"), today="2026-02-01")
 
 
 browser = pytest.fixture(scope="module", name="browser")(chromium)
@@ -61,11 +62,13 @@ def test_batch_folder_and_zip_import_every_household(browser, server, batch_out,
     assert f"{len(ids)} nye" in report and "feil" not in report, report
     for hid in ids:
         assert page.locator(f"#import-report a[href='/husstand/{hid}']").count() == 1
-    for hid in editable:  # editable, dated by the run: the server's today
+    notes = page.inner_text("#import-notes")
+    for hid in editable:  # editable, planned as of the server's today, not the run's --as-of
+        assert f"{hid}: planlagt per i dag (01.02.2026), ikke per filens dato 01.01.2026" in notes
         page.goto(f"{base}/husstand/{hid}/endre")
-        assert page.input_value("#f-as_of") == "01.01.2026", hid
+        assert page.input_value("#f-as_of") == "01.02.2026", hid
         page.goto(f"{base}/husstand/{hid}")
-        assert page.inner_text("#as-of") == "01.01.2026"
+        assert page.inner_text("#as-of") == "01.02.2026"
 
     # a zip of the folder: the same households, now updated
     zpath = tmp_path / "resultater.zip"

@@ -98,10 +98,11 @@ def test_a_ledger_draft_opens_as_a_filled_in_new_case(client):
                     files={"ledger": ("reskontro.csv", (ROOT / "scenarios" / "reskontro.csv").read_bytes(), "text/csv")})
     assert r.status_code == 200
     assert 'id="open-case-L000001"' in r.text
-    draft = re.search(r'name="draft" value="([^"]*)"', r.text).group(1)
     import html
 
-    r = client.post("/reskontro/sak", data={"csrf_token": t, "draft": html.unescape(draft)})
+    draft = next(d for d in map(html.unescape, re.findall(r'name="draft" value="([^"]*)"', r.text))
+                 if 'id = "L000001"' in d)
+    r = client.post("/reskontro/sak", data={"csrf_token": t, "draft": draft})
     assert r.status_code == 200, r.text[:500]
     assert 'value="L000001"' in r.text and "7299" in r.text
 
@@ -160,6 +161,47 @@ def test_if_nothing_is_done_is_there_without_arrears(client):
     hid = read_household(ROOT / "scenarios" / "alt-i-orden.toml").id
     section = re.search(r'<section class="card" id="eviction">(.*?)</section>', client.get(f"/husstand/{hid}").text, re.S)
     assert section and "Hvis ingenting gjøres" in section.group(1) and "Ingen restanse" in section.group(1)
+
+
+def test_every_ranked_row_of_the_worklist_opens_as_a_case(client, tmp_path):
+    """Not only the plan candidates: every ranked tenancy on the contact list has the button,
+    and its draft carries the rent, due day and arrears the ledger run found for it (read here
+    from the run's own tenancies.csv and contact.csv, made again outside the page)."""
+    import csv as _csv
+    import html
+    from datetime import date
+
+    from planner.ledger.run import LedgerOptions, run_ledger
+
+    t = token(client, "/reskontro")
+    r = client.post("/reskontro", data={"csrf_token": t, "as_of": "2026-12-31"},
+                    files={"ledger": ("reskontro.csv", (ROOT / "scenarios" / "reskontro.csv").read_bytes(), "text/csv")})
+    run_ledger(ROOT / "scenarios" / "reskontro.csv", LedgerOptions(out=tmp_path, as_of=date(2026, 12, 31)))
+    contact = list(_csv.DictReader(open(tmp_path / "contact.csv", encoding="utf-8")))
+    tenancy = {x["tenancy"]: x for x in _csv.DictReader(open(tmp_path / "tenancies.csv", encoding="utf-8"))}
+    ranked = [x for x in contact if x["rank"]]
+    assert len(ranked) > sum(1 for x in ranked if x["draft"])  # more rows than plan candidates
+    buttons = re.findall(r'id="open-case-([^"]+)"', r.text)
+    assert buttons == [x["tenancy"] for x in ranked]
+    forms_ = re.findall(r'name="draft" value="([^"]*)"', r.text)
+    creeping = next(x for x in ranked if x["pattern"] == "creeping")
+    draft = next(html.unescape(d) for d in forms_ if f'id = "{creeping["tenancy"]}"' in html.unescape(d))
+    r = client.post("/reskontro/sak", data={"csrf_token": t, "draft": draft})
+    assert r.status_code == 200, r.text[:500]
+    rent = int(tenancy[creeping["tenancy"]]["rent_ore"])
+    arrears = int(creeping["arrears_ore"])
+    assert arrears > 0
+
+    def field(name: str) -> str:
+        return html.unescape(re.search(rf'id="f-{name}"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*id="f-{name}"',
+                                       r.text).group(1) or "")
+
+    def kroner(ore: int) -> str:
+        return str(ore // 100) + ("" if ore % 100 == 0 else f",{ore % 100:02d}")
+
+    assert field("id") == creeping["tenancy"]
+    assert field("expense-0-amount").replace(".", ",") == kroner(rent)
+    assert field("arrears_amount").replace(".", ",") == kroner(arrears)
 
 
 def test_the_worklist_charts_each_tenancy_s_balance(client, tmp_path):

@@ -113,11 +113,11 @@ def html_fragment(report: Report, *, chart_src=None, heading: bool = True) -> st
     out.append("</table>")
     keys = key_figures(report)
     if keys:
-        out.append('<h3>Nøkkeltall</h3>\n<table class="data">')
+        out.append('<h2>Nøkkeltall</h2>\n<table class="data">')
         out += [f'<tr><th>{escape(a)}</th><td class="n">{escape(b)}</td></tr>' for a, b in keys]
         out.append("</table>")
     out.append(f'<p class="box">{escape(RULE)}</p>')
-    out.append("<h3>Innhold</h3><ol>")
+    out.append("<h2>Innhold</h2><ol>")
     out += [f'<li><a href="#{f.key}">{escape(f.title)}</a></li>' for f in report.figures]
     out.append("</ol>")
     for k, fig in enumerate(report.figures, 1):
@@ -159,7 +159,8 @@ def _svg_uri(fig: Figure, text_as_text: bool = False) -> str | None:
 
 def _html_table(t: Table | StatTable, columns: list[str], rows: list[tuple[str, list[Cell]]]) -> str:
     head = getattr(t, "row_head", "") or ""
-    out = ['<table class="data">', "<tr>" + f"<th>{escape(head)}</th>"
+    # an empty corner cell is a td: a header cell must have text (axe: empty-table-header)
+    out = ['<table class="data">', "<tr>" + (f"<th>{escape(head)}</th>" if head else "<td></td>")
            + "".join(f'<th class="n">{escape(c)}</th>' for c in columns) + "</tr>"]
     for label, cells in rows:
         cls = ' class="total"' if label == TOTAL else ""

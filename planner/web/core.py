@@ -180,20 +180,32 @@ class Web:
 
     # ------------------------------------------------------------------ work for the pool
 
-    def compute(self, h: Household, allow: tuple[str, ...] = (), forbid: tuple[str, ...] = ()):
+    def compute(self, h: Household, allow: tuple[str, ...] = (), forbid: tuple[str, ...] = (), *,
+                robust: bool | None = None):
         """The plan of `h` with its alternatives (cached; `allow`/`forbid`: what-if levers),
         checked against the plan schema (`InvalidPlan` if it fails). Slow: call it in the
-        worker pool."""
+        worker pool.
+
+        `robust` True: the plan that holds when payouts come as late as each stream may; False:
+        the plan for payouts on their days. None, the page's rule (the plan stored, shown, put
+        in letters and tasks): the robust plan, except for a household without a problem on
+        its days, which gets no intervention it did not ask for: then the on-time plan, and the
+        page offers the robust one with the reason (`routes.households.plan_context`)."""
+        if robust is None:
+            p = self.compute(h, allow, forbid, robust=True)
+            if unasked(p) and any(i.late for i in h.income):
+                return self.compute(h, allow, forbid, robust=False)
+            return p
         from ..assessment import plan_explained as solve
         from ..io.plan_schema import check_plan
 
         h = dated(h)
-        key = json.dumps([forms.household_document(h), allow, forbid], sort_keys=True, ensure_ascii=False)
+        key = json.dumps([forms.household_document(h), allow, forbid, robust], sort_keys=True, ensure_ascii=False)
         p = self.cache.get(key)
         if p is None:
             aligned = self.aligned(h)
             p = solve(aligned.household, allow, forbid, time_limit_s=self.settings.time_limit_s, as_of=h.as_of,
-                      horizon_note=aligned.note, alternatives=WEB_ALTERNATIVES)
+                      horizon_note=aligned.note, alternatives=WEB_ALTERNATIVES, on_time=not robust)
             # a plan that breaks the contract is never shown, stored or put in a letter (issue 21):
             # `InvalidPlan` becomes an error on the page (`routes.households`, `app`)
             check_plan(p.to_json())
@@ -284,6 +296,13 @@ def household_of(rec: Record) -> Household | None:
         return dated(household_from_dict(rec.document, rec.id))
     except InputError:  # stored by an older version under other rules: show what can be shown
         return None
+
+
+def unasked(p) -> bool:
+    """Whether plan `p` asks for interventions its household does not need on its days: the
+    balance never dips with payouts on their days (diagnosis "none"), yet the plan asks for
+    something other than repaying arrears, only so that it holds when payouts come late."""
+    return p.baseline.problem == "none" and any(i.lever != "repayment_plan" for i in p.interventions)
 
 
 def today():

@@ -17,11 +17,12 @@ import csv
 import io
 import math
 from collections.abc import Sequence
+from datetime import date
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from ..formatting import nb_date
 from ..io.plan_schema import plan_problem
-from .casestore import plan_task_dates
 from .form_errors import norwegian
 from .form_fields import PASSED_NB
 from .limits import Limits
@@ -56,13 +57,30 @@ def id_problem(hid: str) -> str | None:
 # --------------------------------------------------------------------------- household files
 
 
+def planned_today(h: Household, today: date) -> tuple[Household, str | None]:
+    """`h` as the web page plans an imported household: as of `today`, unless its file names a
+    later day; and the note for the report when the file's own earlier day was set aside.
+
+    On the command line a file's `as_of` pins the plan (flag > file > today, `planner.asof`),
+    so a scenario gives the same output on every day. On the web page an import is the
+    caseworker taking the household up today: a plan as of the day the file was written would
+    show past days as the future and date letters and tasks from then, so the import plans it
+    from today and says so, asking for today's balance (the file's balance was that day's)."""
+    if h.as_of is not None and h.as_of >= today:
+        return h, None
+    note = None if h.as_of is None else (
+        f"{h.id}: planlagt per i dag ({nb_date(today)}), ikke per filens dato {nb_date(h.as_of)}; "
+        "kontroller at saldoen er saldoen i dag.")
+    return h.model_copy(update={"as_of": today}), note
+
+
 def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool, limits: Limits,
                       office: str | None = None) -> ImportReport:
     """Validate every household file of the upload, then store the valid ones in one
     transaction; each refused file is named with its reason (it is not stored)."""
     from ..io.errors import InputError
     from ..io.household import household_from_dict
-    from .core import dated
+    from .core import today
 
     report = ImportReport("toml")
     members = [(n, d) for n, d in expand(files, report, limits) if n.lower().endswith((".toml", ".json"))]
@@ -87,8 +105,8 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
         if h.id in seen:
             report.errors.append(f"{short}: husstanden {h.id} finnes også i {seen[h.id]}.")
             continue
-        h = dated(h)  # a file without its own as_of is planned as of today, and says so
-        assert h.as_of is not None, "dated() gives every household an as-of day"
+        h, note = planned_today(h, today())
+        assert h.as_of is not None, "planned_today gives every household an as-of day"
         if h.end < h.as_of:
             report.errors.append(f"{short}: {PASSED_NB.format(end=h.end, as_of=h.as_of)}")
             continue
@@ -100,6 +118,8 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
             report.errors.append(f"{short}: husstanden {h.id} finnes fra før hos et annet kontor.")
             continue
         households.append(h)
+        if note:
+            report.notes.append(note)
     if not households:  # each file stands on its own: the good ones go in, the bad ones are named
         return report.refuse()
     from .core import plan_requests
@@ -305,21 +325,19 @@ def _read_results(results, report: ImportReport) -> tuple[dict[str, dict], str |
     return rows, pri_col
 
 
-def _dated_document(doc: dict[str, Any], h: Household, plan: dict[str, Any] | None) -> dict[str, Any]:
-    """A batch household's document with the day its plan is made: its own `as_of`, else the
-    batch run's (`--as-of`, in the plan), else today. Without one the page would plan it from
-    its first day as if that were today, and write letters from that plan (issue 21)."""
-    from datetime import date
-
-    from .core import today
-
-    if h.as_of is not None:
-        return doc
-    try:
-        day = date.fromisoformat(str((plan or {}).get("as_of") or ""))
-    except ValueError:
-        day = today()  # what dated(h) would give h, which has no as_of of its own
-    return {**doc, "as_of": day.isoformat()}
+def _dated_document(doc: dict[str, Any], h: Household, plan: dict[str, Any] | None,
+                    today: date) -> tuple[dict[str, Any], Household, str | None]:
+    """A batch household's document and `Household` with the day its plan is made: today, unless
+    its own `as_of` (else the batch run's `--as-of`, in the plan) is later (`planned_today`),
+    and the report's note when an earlier day was set aside."""
+    if h.as_of is None:
+        try:
+            h = h.model_copy(update={"as_of": date.fromisoformat(str((plan or {}).get("as_of") or ""))})
+        except ValueError:
+            pass
+    h, note = planned_today(h, today)
+    assert h.as_of is not None
+    return {**doc, "as_of": h.as_of.isoformat()}, h, note
 
 
 def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limits,
@@ -356,6 +374,21 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
             report.errors.append("Fant ingen resultater fra planner batch: velg mappen, en zip av den, eller "
                                  "results.csv med filene i plans/ og households/.")
         return report.refuse()
+    from .core import plan_requests, today
+
+    # an editable household is planned again as of today (`planned_today`), before the transaction
+    replanned: dict[str, tuple[dict[str, Any], dict[str, Any], Any]] = {}
+    passed: dict[str, dict[str, Any]] = {}
+    for hid in wanted:
+        if hid in inputs:
+            doc, h, note = _dated_document(*inputs[hid], plans.get(hid), today())
+            if h.as_of is not None and h.end < h.as_of:  # nothing left: the batch's plan; the page offers «Rull fram»
+                report.notes.append(f"{hid}: {PASSED_NB.format(end=h.end, as_of=h.as_of)}")
+                passed[hid] = doc
+                continue
+            replanned[hid] = (doc, web.values_for(h, "batch"), plan_requests(h, web.compute(h)))
+            if note:
+                report.notes.append(note)
     store = web.store
     with committing(), store.transaction() as conn:
         for hid in wanted:
@@ -377,16 +410,21 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
                           **_batch_columns(row, plan))
             if row:
                 values["priority"] = row.get("_priority")
-            if hid in inputs:  # the household document: editable like one typed in
-                values["document"] = _dated_document(*inputs[hid], plan)
+            if hid in replanned:  # the household document: editable like one typed in, planned today
+                doc, planned, due = replanned[hid]
+                values.update({k: v for k, v in planned.items() if k != "priority"}, document=doc)
                 if "label" in inputs[hid][0]:
                     values["label"] = str(inputs[hid][0]["label"])[:200]
+                version = store.put(hid, conn=conn, note="batch", office=office, **values)
+                store.case.sync_tasks(hid, version, planned["plan"], due, conn=conn)
+                (report.updated if rec is not None else report.created).append(hid)
+                continue
+            if hid in passed:
+                values["document"] = passed[hid]
             if plan is not None:
                 values["plan"] = plan
                 values["min_before_ore"] = plan["baseline"]["min_balance_ore"]
                 values["min_after_ore"] = None if plan["status"] == "infeasible" else plan["min_balance_ore"]
-            version = store.put(hid, conn=conn, note="batch", office=office, **values)
-            if plan is not None and hid in inputs:  # follow-up from the batch's plan: its request-by dates
-                store.case.sync_tasks(hid, version, plan, plan_task_dates(plan), conn=conn)
+            store.put(hid, conn=conn, note="batch", office=office, **values)
             (report.updated if rec is not None else report.created).append(hid)
     return report

@@ -23,6 +23,8 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: what was done to a stored household that the caseworker should know (its per-dato moved to today)
+    notes: list[str] = field(default_factory=list)
     #: households left out because a file of theirs was refused (batch import, file by file)
     refused_ids: set[str] = field(default_factory=set)
 

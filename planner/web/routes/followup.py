@@ -11,9 +11,10 @@ from datetime import date
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from ...formatting import nb_date
 from ...model import LEVERS
 from ..casework import STATE_NB, parse_day
-from ..core import Web, household_of, web_of
+from ..core import Web, household_of, today, web_of
 from ..store import StaleVersion
 
 router = APIRouter()
@@ -23,7 +24,7 @@ router = APIRouter()
 def followup(request: Request, dato: str = "", dager: str = "14"):
     """Every open task due within `dager` days of `dato` (default today, read here at the edge)."""
     web = web_of(request)
-    as_of = parse_day(dato) or date.today()
+    as_of = parse_day(dato) or today()  # the page's today (PLANNER_TODAY when pinned)
     days = int(dager) if dager.strip().isdigit() else 14
     seen = web.visible(request)
     due = [d for d in web.store.case.due_tasks(as_of, min(days, 366)) if seen(d[0].household_id)]
@@ -32,10 +33,14 @@ def followup(request: Request, dato: str = "", dager: str = "14"):
         "dato": dato, "dager": days})
 
 
-def replan_without(web: Web, hid: str, lever: str, by: str) -> int:
-    """Save the household again with `lever` forbidden (a new version, tasks re-synced). Slow:
-    runs in the worker pool. `StaleVersion` if it changed meanwhile."""
+def replan_without(web: Web, hid: str, lever: str, by: str) -> tuple[int, date | None]:
+    """Save the household again with `lever` forbidden (a new version, tasks re-synced), planned
+    as of today as an import is (`imports.planned_today`: the refusal comes today, and a new plan
+    from an earlier day could not be sent), unless its horizon has passed (then «Rull fram»).
+    Returns the version and the earlier per-dato set aside, if one was. Slow: runs in the
+    worker pool. `StaleVersion` if it changed meanwhile."""
     from ...io.household import household_from_dict
+    from ..imports import planned_today
 
     rec = web.load(hid)
     if rec.document is None:
@@ -47,7 +52,11 @@ def replan_without(web: Web, hid: str, lever: str, by: str) -> int:
         levers["allow"] = [x for x in levers["allow"] if x != lever]
     doc["levers"] = levers
     h = household_from_dict(doc, hid)
-    return web.save(h, rec.source, expect_version=rec.version, by=by, note=f"{lever} avslått: ny plan uten")
+    before = h.as_of
+    if h.end >= today():
+        h, _ = planned_today(h, today())
+    set_aside = before if h.as_of != before else None
+    return web.save(h, rec.source, expect_version=rec.version, by=by, note=f"{lever} avslått: ny plan uten"), set_aside
 
 
 @router.post("/oppgave/{tid}")
@@ -69,11 +78,14 @@ async def move(request: Request, tid: int):
     text = f"Oppgaven er satt til «{STATE_NB[state]}»."
     if state == "refused" and t.lever in LEVERS and household_of(rec) is not None:
         try:
-            await web.pool.run(replan_without, web, rec.id, t.lever, user)
+            _, moved = await web.pool.run(replan_without, web, rec.id, t.lever, user)
         except StaleVersion:
             raise HTTPException(409, "Husstanden er endret av noen andre etter at du åpnet den. Oppgaven er "
                                      "satt til avslått, men ny plan er ikke laget: åpne husstanden på nytt.") from None
         text += " Planen er laget på nytt uten dette tiltaket; den gamle finnes i historikken."
+        if moved:
+            text += (f" Den nye planen er laget per i dag ({nb_date(today())}), ikke per {nb_date(moved)}: "
+                     "kontroller at saldoen er saldoen i dag.")
     web.flash(request, text)
     back = str(data.get("back", ""))
     return RedirectResponse(back if back in ("/", "/oppfolging") else f"/husstand/{rec.id}#tasks", status_code=303)

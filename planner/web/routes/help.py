@@ -84,6 +84,8 @@ def _render(path: Path, _mtime: float) -> tuple[str, str]:
     text = path.read_text(encoding="utf-8")
     title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), path.stem)
     body = markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+    # a code block wider than the page scrolls inside itself: reachable from the keyboard too
+    body = body.replace("<pre>", '<pre tabindex="0">')
     return title, _rewrite_links(body)
 
 

@@ -4,6 +4,7 @@ version it was based on and is refused if someone else saved the household meanw
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 
@@ -111,15 +112,20 @@ async def create(request: Request):
     return await _post_form(request, None)
 
 
-def plan_context(web: Web, h: Household, allow: Sequence[str] = (), forbid: Sequence[str] = ()) -> dict:
+def plan_context(web: Web, h: Household, allow: Sequence[str] = (), forbid: Sequence[str] = (),
+                 robust: bool = False) -> dict:
     """The plan part of the household page (`_plan_view.html`) for `h`: the plan with its
-    alternatives, the chart, the comparison and the explanation. Slow: runs in the worker pool."""
+    alternatives, the chart, the comparison and the explanation. Slow: runs in the worker pool.
+
+    `robust`: the caseworker asked for the plan that holds when payouts come late, also for a
+    household without a problem on its days (which otherwise gets no intervention: `Web.compute`)."""
     from ...explain import asks_text, compare_plans, robust_text, stream_name
     from ...levers import catalogue as levers
     from ...levers import resolve
     from ..charts import plan_svg
 
-    p = web.compute(h, tuple(allow), tuple(forbid))
+    p = web.compute(h, tuple(allow), tuple(forbid), robust=True if robust else None)
+    lates = robust_or_on_time(web, h, tuple(allow), tuple(forbid), p, robust)
     cfg = resolve(h, allow, forbid)
     shown, same = distinct_alternatives(p)
     plan_json = p.to_json()
@@ -130,7 +136,33 @@ def plan_context(web: Web, h: Household, allow: Sequence[str] = (), forbid: Sequ
                 asks=asks_text(p), robust=robust_text(p, h), same_plans=same,
                 compare=compare_plans(shown) if shown.alternatives else None,
                 eviction=p.if_nothing_done,  # projected once, with the plan (planner.assessment)
-                allowed={k for k in LEVERS if cfg.allows(k)}, whatif_h=h, if_granted=granted_json(web, h, allow, forbid))
+                allowed={k for k in LEVERS if cfg.allows(k)}, whatif_h=h, if_granted=granted_json(web, h, allow, forbid), **lates)
+
+
+def robust_or_on_time(web: Web, h: Household, allow: tuple[str, ...], forbid: tuple[str, ...], shown,
+                      asked: bool) -> dict:
+    """The robust and the on-time plan side by side (`late_compare`), when some payout may come
+    late (else they are one plan); `robust_offer`: the page showed the on-time plan because the
+    household has no problem on its days, and offers the robust one with `robust_reason`;
+    `robust_asked`: the caseworker asked for it, and `robust_reason` says why it asks more."""
+    from ...explain import compare_plans, robust_text
+    from ..core import unasked
+
+    if not any(i.late for i in h.income) or shown.status == "infeasible":
+        return {"late_compare": None, "robust_offer": False, "robust_asked": False, "robust_reason": ""}
+    robust_p = web.compute(h, allow, forbid, robust=True)
+    on_time = web.compute(h, allow, forbid, robust=False)
+    _, same = distinct_alternatives(dataclasses.replace(robust_p, alternatives=(on_time,)))
+    _, rows = compare_plans(dataclasses.replace(robust_p, alternatives=(on_time,)))
+    # one plan either way: a sentence, not two equal columns
+    names = [] if same else ["Tåler sene utbetalinger", "Utbetalinger på dagen"]
+    offer = not asked and unasked(robust_p)
+    reason = ""
+    if offer or (asked and unasked(robust_p)):
+        reason = ("Med utbetalingene på dagen holder saldoen seg over grensen hver dag, så planen foreslår ingen "
+                  f"tiltak. {robust_text(on_time, h)}")
+    return {"late_compare": (names, rows), "robust_offer": offer, "robust_asked": asked and unasked(robust_p),
+            "robust_reason": reason}
 
 
 def granted_json(web: Web, h: Household, allow: Sequence[str] = (), forbid: Sequence[str] = ()) -> dict | None:
@@ -186,8 +218,9 @@ def invalid_plan_text(exc: Exception) -> str:
             "Ingen brev eller oppfølgingsoppgaver er laget fra denne planen.")
 
 
-def page_context(web: Web, rec: Record) -> dict:
-    """Everything the household page shows. Slow (plan, chart): runs in the worker pool."""
+def page_context(web: Web, rec: Record, robust: bool = False) -> dict:
+    """Everything the household page shows. Slow (plan, chart): runs in the worker pool.
+    `robust`: the caseworker asked for the plan that holds when payouts come late."""
     from ...io.plan_schema import plan_problem
 
     h = household_of(rec)  # dated: its own "per dato", else today
@@ -201,7 +234,7 @@ def page_context(web: Web, rec: Record) -> dict:
     from ...io.plan_schema import InvalidPlan
 
     try:
-        ctx.update(plan_context(web, h))
+        ctx.update(plan_context(web, h, robust=robust))
     except InvalidPlan as exc:
         # the page without the plan: the error, and the what-if form to try another way
         from ...explain import stream_name
@@ -227,10 +260,10 @@ def page_context(web: Web, rec: Record) -> dict:
 
 
 @router.get("/husstand/{hid}", response_class=HTMLResponse)
-async def show(request: Request, hid: str):
+async def show(request: Request, hid: str, robust: str = ""):
     web = web_of(request)
     rec = web.load(hid)
-    ctx = await web.pool.run(page_context, web, rec)
+    ctx = await web.pool.run(page_context, web, rec, robust == "1")
     ctx.update(tasks=web.store.case.tasks(hid), sent=web.store.case.letters(hid),
                has_record=bool(web.store.case.record(hid)), kept=case_view(web.store, hid))
     return web.render(request, "household.html", ctx)

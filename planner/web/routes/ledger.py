@@ -102,11 +102,9 @@ async def ledger_import(request: Request):
             contact = [r for _, r in zip(range(100), csv.DictReader(fh))]
         with open(out / "errors.csv", encoding="utf-8", newline="") as fh:
             errors = [r for _, r in zip(range(200), csv.DictReader(fh))]
-        drafts = {}
-        for r in contact:
-            if r["draft"].startswith("drafts/"):
-                drafts[r["tenancy"]] = (out / r["draft"]).read_text(encoding="utf-8")
-        from ..worklist import balances, sparkline
+        from ..worklist import balances, drafts_for, sparkline
+
+        drafts = drafts_for(out, contact, as_of)  # every ranked row opens as a case
 
         charts = {t: sparkline(v) for t, v in balances(out / "months.csv", {r["tenancy"] for r in contact}).items()}
         result = {"summary": s, "contact": contact, "errors": errors, "drafts": drafts, "charts": charts}
