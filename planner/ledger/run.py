@@ -79,7 +79,7 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     remove_leftovers(out, LEFTOVERS)
     remove_leftovers(out / "drafts", [".*.tmp"])
     try:
-        ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name, work_dir=out)
+        ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name, work_dir=out, limits=opts.limits)
         return _run(path, opts, ledger, out, t0)
     except LedgerInputError:
         for p in created:  # no half-written folder: what this run made is removed

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..formatting import excel_date, format_decimal, nb_date
+from ..io.tables.limits import COMMAND_LINE, TableLimits
 from . import output
 from .patterns import pattern_name
 
@@ -30,6 +31,7 @@ class LedgerOptions:
     top: int = 50  # tenancies explained in contact.txt ("this week")
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
     display_name: str | None = None  # the file's name in messages (the web page's upload name)
+    limits: TableLimits = COMMAND_LINE  # rows, cells, bytes (the web page's uploads: `limits.WEB`)
 
 
 @dataclass

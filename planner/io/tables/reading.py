@@ -95,6 +95,12 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
                                       + ("tenant" if source.role == "tenants" else "payout"),
                                       reason_nb="Filen er tom: den skal ha en overskriftsrad og én rad per "
                                       + ("leietaker." if source.role == "tenants" else "utbetaling.")))
+        from .limits import COMMAND_LINE, TableTooLarge
+
+        try:
+            COMMAND_LINE.check_csv(name, source.path)
+        except TableTooLarge as exc:
+            raise TableError(RowError(name, None, "", "", str(exc), reason_nb=exc.nb)) from None
         enc = file_encoding(source.path, colmap)
         with open(source.path, encoding=enc, newline="") as fh:
             preview = [fh.readline() for _ in range(HEADER_SEARCH)]
@@ -132,6 +138,10 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
             if len(df) == 0:
                 continue
             any_rows = True
+            try:  # counted as the blocks come: memory stays flat, time is bounded
+                COMMAND_LINE.check_rows(name, row - head - 2 + len(df), len(headers))
+            except TableTooLarge as exc:
+                raise TableError(RowError(name, None, "", "", str(exc), reason_nb=exc.nb)) from None
             df.columns = [str(c) for c in df.columns]
             numbers = []
             for _ in range(len(df)):

@@ -44,6 +44,7 @@ def ledger_page(request: Request):
 async def ledger_import(request: Request):
     from ...extras import MissingExtra
     from ...io.errors import InputError
+    from ...io.tables.limits import WEB
     from ...ledger.reading import MissingColumns
     from ...ledger.run import LedgerInputError, LedgerOptions, run_ledger
 
@@ -87,7 +88,7 @@ async def ledger_import(request: Request):
         try:
             # the run reads millions of rows: in the worker pool, never on the event loop
             s = await web_of(request).pool.run(
-                run_ledger, src, LedgerOptions(out=work / "out", as_of=as_of, columns=colmap, display_name=name))
+                run_ledger, src, LedgerOptions(out=work / "out", as_of=as_of, columns=colmap, display_name=name, limits=WEB))
         except LedgerInputError as exc:
             offer = colpick.after_failure("ledger", data, name, chosen) if chosen or isinstance(exc, MissingColumns) else None
             return _page(request, {"error": str(exc), "mapping": offer}, 422)
