@@ -25,6 +25,7 @@ import math
 import os
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -81,8 +82,8 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     try:
         ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name, work_dir=out, limits=opts.limits)
         return _run(path, opts, ledger, out, t0)
-    except LedgerInputError:
-        for p in created:  # no half-written folder: what this run made is removed
+    except (LedgerInputError, OSError):  # bad input, or a full disk: what this run made is removed
+        for p in created:
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
         raise
 
@@ -122,11 +123,15 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
             raise LedgerInputError(_no_usable_row(ledger.name, s, errors))
         incomplete, s.rejected_without_tenancy = _incomplete(errors)
         tables: list[pd.DataFrame] = []
-        months_out = output.Appender(out / "months.csv", output.MONTH_COLUMNS)
-        json_out = output.Appender(out / "patterns.jsonl")
-        text_out = output.Appender(out / "patterns.txt")
+        appenders: list[output.Appender] = []
         ok = False
         try:
+            months_out = output.Appender(out / "months.csv", output.MONTH_COLUMNS)
+            appenders.append(months_out)
+            json_out = output.Appender(out / "patterns.jsonl")
+            appenders.append(json_out)
+            text_out = output.Appender(out / "patterns.txt")
+            appenders.append(text_out)
             for b, cols in enumerate(buckets.read()):
                 t, dup_errors, after = _bucket(cols, ledger.name, as_of, alias, months_out, json_out, text_out,
                                                incomplete)
@@ -142,8 +147,14 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
                                        f" {opts.as_of.isoformat()} (give a later --as-of); nothing was written")
             ok = True
         finally:
-            for a in (months_out, json_out, text_out):
-                a.close(ok)
+            failed: OSError | None = None
+            for a in appenders:  # a full disk while closing one: the others are removed, the run fails
+                try:
+                    a.close(ok and failed is None)
+                except OSError as exc:
+                    failed = failed or exc
+            if failed is not None and sys.exc_info()[0] is None:
+                raise failed
         s.rows_used -= s.duplicates
         s.rows_in_errors += s.duplicates
     finally:

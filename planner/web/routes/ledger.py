@@ -112,5 +112,8 @@ async def ledger_import(request: Request):
         result = {"summary": s, "contact": contact, "errors": errors, "drafts": drafts, "charts": charts}
         return _page(request, {"result": result, "as_of": nb_date(as_of),
                                "mapping": colpick.after_success("ledger", data, name, chosen)}, 200 if s.rows_used else 422)
+    except OSError as exc:  # the server's disk is full (or its temporary folder unwritable)
+        return _page(request, {"error": f"{name}: serveren kan ikke skrive resultatene"
+                               f" ({exc.strerror or type(exc).__name__}); prøv igjen senere"}, 507)
     finally:
         shutil.rmtree(work, ignore_errors=True)
