@@ -60,7 +60,8 @@ def test_full_disk_in_the_web_page_is_a_page(tmp_path: Path, monkeypatch):
 
 # --------------------------------------------------------------------------- the same bytes
 
-def outputs_digest(ledger: Path, out: Path, as_of: str, bucket_rows: int | None = None) -> dict[str, str]:
+def outputs_digest(ledger: Path, out: Path, as_of: str, bucket_rows: int | None = None,
+                   part_rows: int | None = None) -> dict[str, str]:
     """sha256 of every file a run writes (drafts.zip's members too), by relative name."""
     import hashlib
     import zipfile
@@ -71,6 +72,8 @@ def outputs_digest(ledger: Path, out: Path, as_of: str, bucket_rows: int | None 
     opts = LedgerOptions(out=out, as_of=date.fromisoformat(as_of))
     if bucket_rows:
         opts.bucket_rows = bucket_rows  # several buckets: the spool's path as a large ledger takes it
+    if part_rows:
+        opts.part_rows = part_rows  # buckets analysed in parts
     run_ledger(ledger, opts)
     digests = {}
     for f in sorted(out.rglob("*")):
@@ -246,3 +249,13 @@ def test_bundled_ledger_outputs_are_the_same_bytes(tmp_path: Path):
 def test_generated_ledger_outputs_are_the_same_bytes(tmp_path: Path):
     digests = outputs_digest(generated(tmp_path), tmp_path / "o", "2026-12-20", bucket_rows=3000)
     assert digests == BEFORE["generated"]
+
+
+def test_buckets_analysed_in_parts_give_the_same_bytes(tmp_path: Path):
+    digests = outputs_digest(generated(tmp_path), tmp_path / "o", "2026-12-20", bucket_rows=3000, part_rows=500)
+    assert digests == BEFORE["generated"]
+    path = tmp_path / "dup.csv"  # duplicated rows and rows after the as-of date, across parts
+    text = generated(tmp_path).read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*text, *text[1:400:7], "L000003,2027-01-05,charge,100.00,x"]) + "\n", encoding="utf-8")
+    whole = outputs_digest(path, tmp_path / "w", "2026-12-20", bucket_rows=3000)
+    assert outputs_digest(path, tmp_path / "p", "2026-12-20", bucket_rows=3000, part_rows=300) == whole

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -132,14 +132,16 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
             appenders.append(json_out)
             text_out = output.Appender(out / "patterns.txt")
             appenders.append(text_out)
-            for b, cols in enumerate(buckets.read()):
-                t, dup_errors, after = _bucket(cols, ledger.name, as_of, alias, months_out, json_out, text_out,
-                                               incomplete)
-                s.duplicates += len(dup_errors)
-                s.rows_after_as_of += after
-                errors.extend(dup_errors)
-                if t is not None:
-                    tables.append(t)
+            for b, bucket in enumerate(buckets.read()):
+                for cols in _parts(bucket, opts.part_rows):
+                    t, dup_errors, after = _bucket(cols, ledger.name, as_of, alias, months_out, json_out, text_out,
+                                                   incomplete)
+                    s.duplicates += len(dup_errors)
+                    s.rows_after_as_of += after
+                    errors.extend(dup_errors)
+                    if t is not None:
+                        tables.append(t)
+                del bucket
                 if opts.progress:
                     opts.progress("analyse", b + 1, k)
             if not tables and s.rows_after_as_of and not incomplete:
@@ -246,6 +248,35 @@ class _Buckets:
             yield {"tenancy": cols["tenancy"], **{c: np.asarray(cols[c].to_numpy(zero_copy_only=False))
                                                   for c in ("day", "kind", "amount", "row", "dupkey")}}
             path.unlink()
+
+
+def _parts(cols: dict, max_rows: int) -> Iterator[dict]:
+    """A bucket's rows in parts of about `max_rows`, each holding whole tenancies, in the order
+    `analysis.analyse` puts tenancies (their ids sorted as text).
+
+    Why: the analysis of a bucket costs memory in proportion to its rows (pandas tables of its
+    months, evidence), and the bucket count cannot change without changing the order of
+    months.csv and patterns.*. Parts in id order append exactly what the whole bucket would
+    (every figure is per tenancy; a duplicated row is a repeat of the same tenancy's row), so the
+    bytes stay the same while memory holds one part."""
+    n = len(cols["day"])
+    if n <= max_rows:
+        yield cols
+        return
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(cols["tenancy"])
+    ids = np.asarray(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(ids.astype(str), kind="stable")] = np.arange(len(ids))
+    row_rank = rank[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    rows_before = np.cumsum(np.bincount(row_rank, minlength=len(ids))) - 1  # by rank: rows up to its last
+    part = (rows_before // max_rows)[row_rank]  # non-decreasing in rank: each part whole tenancies
+    order = np.argsort(part, kind="stable")
+    bounds = np.flatnonzero(np.diff(part[order])) + 1
+    for sel in np.split(order, bounds):
+        yield {c: (v.take(pa.array(sel)) if c == "tenancy" else v[sel]) for c, v in cols.items()}
 
 
 def _concat(parts: list[dict]) -> dict:

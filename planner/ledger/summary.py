@@ -27,6 +27,7 @@ class LedgerOptions:
     columns: Path | None = None
     key: bytes | None = None  # pseudonymise tenancy ids with this key
     bucket_rows: int = 1_500_000
+    part_rows: int = 250_000  # a bucket is analysed in parts of whole tenancies: memory holds one part
     chunk_rows: int = 500_000
     top: int = 50  # tenancies explained in contact.txt ("this week")
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
