@@ -194,7 +194,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
     names = [f"c{i}" for i in range(len(headers))]
     reader = pcsv.open_csv(
         source,
-        read_options=pcsv.ReadOptions(skip_rows=head + 1, column_names=names, block_size=1 << 24,
+        read_options=pcsv.ReadOptions(skip_rows=head + 1, column_names=names, block_size=1 << 22,
                                       encoding="utf8" if read_enc == "utf-8-sig" else enc),
         parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
                                         invalid_row_handler=on_bad),
