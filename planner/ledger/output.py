@@ -127,6 +127,44 @@ def write_sheet(path: Path, frame: pd.DataFrame, columns: list[str], sheet: str)
     dates, counts as numbers, the rest as text."""
     from ..io.xlsx import write_xlsx
 
+    header, rows, ore = _sheet_rows(frame, columns)
+    write_xlsx(path, header, rows, sheet=sheet, money_columns=ore)
+
+
+class SheetAside:
+    """`write_sheet` done by a child process (`planner.io.xlsx.write_xlsx_aside`), fed by a thread
+    of this one, while this process writes the other files; `wait` before the run ends.
+
+    Why: XlsxWriter spends a few µs a cell in Python, and contact.xlsx has a row per tenancy on
+    the contact list: on 25 000 tenancies the sheet cost more than the rest of the outputs. In a
+    child it runs on the other core; the bytes are those of `write_sheet`. Where no child can
+    start (a daemon worker), `write_xlsx_aside` writes in this process."""
+
+    def __init__(self, path: Path, frame: pd.DataFrame, columns: list[str], sheet: str):
+        import threading
+
+        header, rows, ore = _sheet_rows(frame, columns)
+        self.failure: BaseException | None = None
+
+        def write() -> None:
+            from ..io.xlsx import write_xlsx_aside
+
+            try:
+                write_xlsx_aside(path, header, rows, sheet=sheet, money_columns=ore)
+            except BaseException as exc:  # noqa: BLE001 - raised in the run's own thread by `wait`
+                self.failure = exc
+
+        self.thread = threading.Thread(target=write, name="planner-contact-xlsx", daemon=True)
+        self.thread.start()
+
+    def wait(self) -> None:
+        self.thread.join()
+        if self.failure is not None:
+            raise self.failure
+
+
+def _sheet_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], list[list], list[int]]:
+    """The header, the rows (plain Python values) and the money columns of `write_sheet`."""
     ore = [k for k, c in enumerate(columns) if _is_ore(c)]
     view = frame[columns].copy()
     for c in columns:
@@ -140,8 +178,8 @@ def write_sheet(path: Path, frame: pd.DataFrame, columns: list[str], sheet: str)
     for c in ("pattern", "plan_candidate", "payment_days"):
         if c in columns:
             view[c] = readable[c]
-    rows = ([v.item() if hasattr(v, "item") else v for v in r] for r in view.itertuples(index=False, name=None))
-    write_xlsx(path, [EXCEL_HEADER[c] for c in columns], rows, sheet=sheet, money_columns=ore)
+    rows = [[v.item() if hasattr(v, "item") else v for v in r] for r in view.itertuples(index=False, name=None)]
+    return [EXCEL_HEADER[c] for c in columns], rows, ore
 
 
 class Appender:
@@ -232,4 +270,4 @@ def json_line(doc: dict) -> str:
 
 
 __all__ = ["Appender", "CONTACT_COLUMNS", "EXCEL_HEADER", "write_excel_frame", "write_sheet", "FORMAT", "MONTH_COLUMNS", "TENANCY_COLUMNS", "json_line", "prepare",
-           "private", "DraftZip", "write_draft", "write_errors", "write_frame", "write_text"]
+           "private", "DraftZip", "SheetAside", "write_draft", "write_errors", "write_frame", "write_text"]

@@ -171,15 +171,22 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
     counts = Counter(table["pattern"].tolist())
     s.by_pattern = {p: int(counts.get(p, 0)) for p in (*PATTERNS, INCOMPLETE)}
     s.incomplete = s.by_pattern[INCOMPLETE]
-    output.write_frame(out / "tenancies.csv", table, output.TENANCY_COLUMNS)
-    output.write_excel_frame(out / "tenancies-excel.csv", table, output.TENANCY_COLUMNS)
-    contact = contact_list(table, opts, out)
-    s.contact = len(contact)
-    s.candidates = int(table["plan_candidate"].sum()) if len(table) else 0
-    errors = [RowError(e.file, e.row, e.column, alias(e.value) if e.value and e.column == ledger.columns.get(
-        "tenancy") else e.value, e.reason, alias(e.household) if e.household else None) for e in errors]
-    errors.sort(key=lambda e: e.row or 0)  # stable: the cells of a row keep the order of the columns
-    s.error_lines = output.write_errors(out / "errors.csv", errors)
+    pending: list[output.SheetAside] = []  # contact.xlsx, written by a child while the rest is written here
+    try:
+        contact = contact_list(table, opts, out, pending)
+        output.write_frame(out / "tenancies.csv", table, output.TENANCY_COLUMNS)
+        output.write_excel_frame(out / "tenancies-excel.csv", table, output.TENANCY_COLUMNS)
+        s.contact = len(contact)
+        s.candidates = int(table["plan_candidate"].sum()) if len(table) else 0
+        errors = [RowError(e.file, e.row, e.column, alias(e.value) if e.value and e.column == ledger.columns.get(
+            "tenancy") else e.value, e.reason, alias(e.household) if e.household else None) for e in errors]
+        errors.sort(key=lambda e: e.row or 0)  # stable: the cells of a row keep the order of the columns
+        s.error_lines = output.write_errors(out / "errors.csv", errors)
+    finally:
+        for p in pending:  # also after a failure here: no child left writing
+            p.thread.join()
+    for p in pending:
+        p.wait()
     s.seconds = time.perf_counter() - t0
     s.peak_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     output.write_text(out / "summary.json", json.dumps(s.to_json(), indent=2, ensure_ascii=False) + "\n")
