@@ -85,6 +85,21 @@ def _is_ore(column: str) -> bool:
     return column.endswith("_ore") or "_ore_" in column
 
 
+def each(values: list, convert) -> list:
+    """`[convert(v) for v in values]`, computed once per distinct value (by type and value: 1
+    and 1.0 are told apart). A column of 100 000 tenancies holds a few thousand distinct
+    amounts and dates; `kroner` and `cell` cost microseconds each."""
+    done: dict = {}
+    out = []
+    for v in values:
+        key = (type(v), v)
+        r = done.get(key, done)
+        if r is done:
+            r = done[key] = convert(v)
+        out.append(r)
+    return out
+
+
 def _readable(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The columns as a caseworker reads them: Norwegian pattern names, kroner, dates as dates
     (`date` objects: the CSV writes dd.mm.åååå, the sheet an Excel date), Ja/Nei."""
@@ -95,9 +110,9 @@ def _readable(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for c in columns:
         col = out[c]
         if _is_ore(c):
-            out[c] = [kroner(v) for v in col.tolist()]
+            out[c] = each(col.tolist(), kroner)
         elif c in _DATE_COLUMNS:
-            out[c] = [date.fromisoformat(v) if isinstance(v, str) and v else "" for v in col.tolist()]
+            out[c] = each(col.tolist(), lambda v: date.fromisoformat(v) if isinstance(v, str) and v else "")
         elif c == "pattern":
             out[c] = [PATTERN_NB.get(v, v) for v in col.tolist()]
         elif c == "arrears_months":
@@ -116,7 +131,7 @@ def write_excel_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> No
     readable = _readable(frame, columns)
     for c in columns:  # cell by cell only where a cell can be a date or text (pandas writes the rest)
         if not pd.api.types.is_numeric_dtype(readable[c].dtype):
-            readable[c] = [cell(v) for v in readable[c].tolist()]
+            readable[c] = each(readable[c].tolist(), cell)
     with private(path) as fh:
         ExcelCsv(fh, [EXCEL_HEADER[c] for c in columns])  # the byte order mark and the header
         readable.to_csv(fh, sep=";", index=False, header=False, lineterminator="\r\n")
@@ -265,8 +280,12 @@ def write_draft(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+#: one encoder for every line (`json.dumps` with options builds a new one per call)
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+
+
 def json_line(doc: dict) -> str:
-    return json.dumps(doc, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    return _JSON.encode(doc)
 
 
 __all__ = ["Appender", "CONTACT_COLUMNS", "EXCEL_HEADER", "write_excel_frame", "write_sheet", "FORMAT", "MONTH_COLUMNS", "TENANCY_COLUMNS", "json_line", "prepare",
