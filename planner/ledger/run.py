@@ -43,7 +43,7 @@ from .contact import contact_list
 from .patterns import PATTERNS, RULES, classify, evidence, evidence_text, pattern_name, payment_days
 from .reading import LedgerInputError, open_ledger
 from .summary import INCOMPLETE, LedgerOptions, LedgerSummary, console_lines, summary_text
-from .warning import early_warning, to_date, to_day
+from .warning import early_warning, to_day
 
 #: bytes of CSV per booking, about (to size the buckets before reading)
 _BYTES_PER_ROW = 40
@@ -342,6 +342,14 @@ def _rejected_only(ids: list[str], incomplete: dict[str, tuple[int, str]], alias
     return pd.DataFrame(recs)
 
 
+def _iso_or_empty(days) -> list[str]:
+    """Days since 1970-01-01 as ISO dates ('' for a negative day: none), all at once."""
+    d = np.asarray(days, dtype=np.int64)
+    text = np.datetime_as_string(np.maximum(d, 0).astype("datetime64[D]")).astype(object)
+    text[d < 0] = ""
+    return text.tolist()
+
+
 def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_out,
             incomplete: dict[str, tuple[int, str]] | None = None):
     """One bucket: duplicates, as-of cut, analysis, patterns, warning; months and evidence written.
@@ -391,15 +399,14 @@ def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text
     table = pd.DataFrame({
         "tenancy": shown, "pattern": pattern, "rent_ore": rent, "due_day": t["due_day"],
         "balance_ore": t["balance_ore"], "arrears_ore": t["arrears_ore"],
-        "arrears_months": [f"{x:.2f}" for x in np.where(rent > 0, t["arrears_ore"] / np.maximum(rent, 1), 0)],
+        "arrears_months": [f"{x:.2f}" for x in np.where(rent > 0, t["arrears_ore"] / np.maximum(rent, 1), 0).tolist()],
         "trend_ore_per_month": t["trend_ore_per_month"], "observed_months": t["observed_months"],
         "late_months": t["late_months"], "open_months": t["open_months"], "split_months": t["split_months"],
         "median_days_late": t["median_days_late"], "failed_debits": t["failed_debits"],
         "failed_months": t["failed_months"], "instalments": t["instalments"],
         "broken_instalments": t["broken_instalments"],
         "payment_days": [";".join(map(str, d)) for d in days],
-        "collector_date": [to_date(int(d)).isoformat() if d >= 0 else "" for d in w["collector_day"]],
-        "request_date": [to_date(int(d)).isoformat() if d >= 0 else "" for d in w["request_day"]],
+        "collector_date": _iso_or_empty(w["collector_day"]), "request_date": _iso_or_empty(w["request_day"]),
         "priority": w["priority"], "priority_urgency": w["priority_urgency"], "priority_arrears": w["priority_arrears"],
         "priority_pattern": w["priority_pattern"], "plan_candidate": w["plan_candidate"].astype(int),
         "rows": t["rows"], "first_row": t["first_row"],
