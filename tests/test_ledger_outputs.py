@@ -259,3 +259,22 @@ def test_buckets_analysed_in_parts_give_the_same_bytes(tmp_path: Path):
     path.write_text("\n".join([*text, *text[1:400:7], "L000003,2027-01-05,charge,100.00,x"]) + "\n", encoding="utf-8")
     whole = outputs_digest(path, tmp_path / "w", "2026-12-20", bucket_rows=3000)
     assert outputs_digest(path, tmp_path / "p", "2026-12-20", bucket_rows=3000, part_rows=300) == whole
+
+
+def test_contact_sheet_written_aside_gives_the_same_bytes(tmp_path: Path, monkeypatch):
+    import planner.ledger.contact as contact
+    import planner.ledger.output as output
+
+    started = []
+    real = output.SheetAside
+
+    class Spy(real):  # type: ignore[misc,valid-type]
+        def __init__(self, *args, **kw):
+            started.append(args[0])
+            super().__init__(*args, **kw)
+
+    monkeypatch.setattr(contact, "ASIDE_ROWS", 0)  # every contact list written by a child process
+    monkeypatch.setattr(output, "SheetAside", Spy)
+    digests = outputs_digest(generated(tmp_path), tmp_path / "o", "2026-12-20", bucket_rows=3000)
+    assert [p.name for p in started] == ["contact.xlsx"]
+    assert digests == BEFORE["generated"]

@@ -14,6 +14,10 @@ from . import output
 from .summary import INCOMPLETE, LedgerOptions
 from .warning import explain, household_draft, to_day
 
+#: A contact list this long is written to contact.xlsx by a child process (`output.SheetAside`);
+#: a shorter one here, where starting a process would cost more than the sheet (~0.1 s a 1 000 rows).
+ASIDE_ROWS = 5_000
+
 
 def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path,
                  pending: list[output.SheetAside] | None = None) -> pd.DataFrame:
@@ -57,7 +61,7 @@ def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path,
     inc = table[table["pattern"] == INCOMPLETE].copy()
     inc = inc.assign(rank="", why=inc["incomplete_reason"], draft="")
     listed = pd.concat([c, inc], ignore_index=True) if len(inc) else c
-    if pending is None:
+    if pending is None or len(listed) < ASIDE_ROWS:
         output.write_sheet(out / "contact.xlsx", listed, output.CONTACT_COLUMNS, "Kontaktliste")
     else:  # first: it runs in a child while the rest is written here
         pending.append(output.SheetAside(out / "contact.xlsx", listed, output.CONTACT_COLUMNS, "Kontaktliste"))
