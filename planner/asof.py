@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, overload
 
 from .model import Household
 from .periods import add_months
@@ -44,6 +44,10 @@ def today() -> date:
         raise BadToday(f"{TODAY_ENV}={pinned!r} is not a date written YYYY-MM-DD") from None
 
 
+@overload
+def as_of_for(flag: date | None, h: Household, today_: date) -> date: ...
+@overload
+def as_of_for(flag: date | None, h: Household, today_: None) -> date | None: ...
 def as_of_for(flag: date | None, h: Household, today_: date | None) -> date | None:
     """The as-of day a household is planned on: the command's `--as-of`, else the household
     file's own `as_of`, else today (`today_`; None only where a caller plans with no as-of

@@ -16,7 +16,6 @@ from typing import Any, Literal
 from .periods import in_force
 
 Shift = Literal["before", "after", "none"]
-SHIFTS: tuple[str, ...] = ("before", "after", "none")
 
 
 @dataclass(frozen=True)

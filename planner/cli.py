@@ -81,7 +81,7 @@ def _roll_options(f):
                         help="The office's lead times (TOML, the shape of [lead.*] in planner/data/levers.toml).")(f)
 
 
-def _today(as_of) -> date | None:
+def _today(as_of: date | None) -> date:
     """The as-of date: the option, else today (the clock is read here, at the edge, through
     `planner.asof.today`, the one function a test fakes to run a command on another day)."""
     from planner import asof
@@ -89,12 +89,12 @@ def _today(as_of) -> date | None:
     return as_of if as_of is not None else asof.today()
 
 
-def _day_for(h, as_of, today: date | None) -> date | None:
+def _day_for(h, as_of: date | None, today: date) -> date:
     """The as-of date for `h`: --as-of, else the household file's own `as_of`, else today
     (`planner.asof.as_of_for`, the rule every command shares)."""
     from planner.asof import as_of_for
 
-    return as_of_for(as_of if as_of is not None else None, h, today)
+    return as_of_for(as_of, h, today)
 
 
 def _aligned(h, as_of: date | None, roll: bool):
@@ -271,14 +271,19 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
             timeouts.append(f"{f}: {h.id}: no plan found within --time-limit {time_limit:g} s per phase; "
                             "try a longer limit")
             continue
+        granted = _granted(h, day, allow, forbid, same_day_credit, buffer_target, time_limit, on_time,
+                           _leads(lead_file, h))
+        doc = p.to_json()
+        if granted is not None:
+            doc["if_granted"] = granted.to_json()
         try:
-            # a plan that breaks the contract is never shown, written or turned into letters
-            check_plan(p.to_json())
+            # a plan that breaks the contract (its "if granted" too) is never shown, written or
+            # turned into letters
+            check_plan(doc)
         except InvalidPlan as exc:
             invalid.append(f"{f}: {exc}; the plan is not shown (a planner bug: please report it)")
             continue
-        outputs.append((h, p, _granted(h, p, day, allow, forbid, same_day_credit, buffer_target, time_limit, on_time,
-                                       _leads(lead_file, h)) if fmt == "text" else ""))
+        outputs.append((h, p, doc, granted))
         if letters_dir:
             for path in write_plan_letters(h, p, letters_dir, letter_format, letter_opts):
                 click.echo(f"Brev: {path}", err=True)
@@ -291,11 +296,13 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
                 fail_input([_chart_problem(chart, exc)])
             click.echo(f"Diagram: {out}", err=True)
     if fmt == "json":
-        docs = [p.to_json() for _, p, _ in outputs]
+        docs = [doc for _, _, doc, _ in outputs]
         if docs:
             click.echo(json.dumps(docs[0] if len(files) == 1 else docs, ensure_ascii=False, indent=2))
     elif outputs:
-        click.echo("\n\n".join(plan_text(h, p) + (f"\n\n{g}" if g else "") for h, p, g in outputs))
+        from planner.entitlement.text import if_granted_text
+
+        click.echo("\n\n".join(plan_text(h, p) + (f"\n\n{if_granted_text(g)}" if g else "") for h, p, _, g in outputs))
     if errors:
         fail_input(errors + timeouts + invalid)
     for t in timeouts + invalid:
@@ -306,26 +313,24 @@ def plan_cmd(files, fmt, chart, allow, forbid, same_day_credit, buffer_target, t
         sys.exit(EXIT_TIMEOUT)
 
 
-def _granted(h, p, day, allow, forbid, same_day_credit, buffer_target, time_limit, on_time, leads) -> str:
-    """The plan "if granted" for a household that may be owed bostøtte it has not applied for
-    (no bostøtte stream, an estimate at or above the minimum payout, no application confirmed):
-    planned again as if the application were made, shown beside the plan ('' otherwise)."""
+def _granted(h, day, allow, forbid, same_day_credit, buffer_target, time_limit, on_time, leads):
+    """The plan "if granted" (`planner.entitlement.IfGranted`) for a household that may be owed
+    bostøtte it has not applied for, planned again as if the application were made; None when
+    none is shown (an application confirmed, a bostøtte stream, or an estimate below the minimum)."""
     from planner.assessment import plan_explained as plan
-    from planner.entitlement import entitlements, if_granted
-    from planner.entitlement.text import if_granted_text
+    from planner.entitlement import if_granted_plan
     from planner.solver import SolverTimeout
 
-    if h.entitlement.bostotte_applied:
-        return ""
-    b = entitlements(h, day or h.start).bostotte
-    if not b.unused:
-        return ""
-    try:
-        g = plan(if_granted(h), allow, forbid, same_day_credit=same_day_credit, buffer_target_ore=buffer_target,
-                 time_limit_s=time_limit, on_time=on_time, as_of=day, leads=leads)
-    except SolverTimeout:
-        g = None
-    return if_granted_text(p, g, b)
+    def solve(g):
+        try:
+            return plan(g, allow, forbid, same_day_credit=same_day_credit, buffer_target_ore=buffer_target,
+                        time_limit_s=time_limit, on_time=on_time, as_of=day, leads=leads)
+        except SolverTimeout:
+            return None
+
+    if "sok_bostotte" in forbid:  # forbidden: no plan can show it granted
+        return None
+    return if_granted_plan(h, day or h.start, solve)
 
 
 @main.command(name="letter")

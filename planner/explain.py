@@ -95,12 +95,13 @@ def asks_text(plan: Plan) -> str:
     n = len(plan.interventions)
     if not n:
         return "Planen krever ingen avtaler."
-    from .levers.bridge import source_nb
+    from .levers.base import params_of
+    from .levers.bridge import OpeningBufferParams, source_nb
 
     def name(i: Intervention) -> str:  # a bridge says where its money comes from, as its summary does
         if i.lever in cat:
             return cat[i.lever].name.lower()
-        return f"startbuffer fra {source_nb(str(i.params.get('source', 'sosial_engangs')))}"
+        return f"startbuffer fra {source_nb(params_of(i, OpeningBufferParams).source)}"
 
     parts = [f"{name(i)} ({actors_text(i.actors)})" for i in plan.interventions]
     return f"Planen krever {n} {'avtale' if n == 1 else 'avtaler'}: " + "; ".join(parts) + "."
@@ -177,8 +178,12 @@ def transition_text(plan: Plan) -> str:
     """The bridge over the days no lever reaches in time: a one-time sum (the `opening_buffer`
     intervention), the landlord debiting named months' rent later (`betalingsutsettelse`), or
     "–" when the plan needs none."""
-    parts = [f"engangsbeløp {format_kr(i.params['amount_ore'])}" for i in plan.interventions
-             if i.lever == "opening_buffer" and "amount_ore" in i.params]
-    parts += ["betalingsutsettelse for " + ", ".join(m["rent_month"] for m in i.params["months"])
-              for i in plan.interventions if i.lever == "betalingsutsettelse" and i.params.get("months")]
+    from .levers.base import params_of
+    from .levers.betalingsutsettelse import BetalingsutsettelseParams
+    from .levers.bridge import OpeningBufferParams
+
+    parts = [f"engangsbeløp {format_kr(params_of(i, OpeningBufferParams).amount_ore)}" for i in plan.interventions
+             if i.lever == "opening_buffer"]
+    parts += ["betalingsutsettelse for " + ", ".join(m.rent_month for m in params_of(i, BetalingsutsettelseParams).months)
+              for i in plan.interventions if i.lever == "betalingsutsettelse"]
     return "; ".join(parts) or "–"

@@ -18,6 +18,7 @@ MODULE_EXTRA: dict[str, str] = {
     "psycopg_binary": "postgres",
     "dask": "dask",
     "distributed": "dask",
+    "authlib": "oidc",
 }
 
 #: what each extra is for, as the message names it
@@ -26,6 +27,7 @@ PURPOSE: dict[str, str] = {
     "pdf": "PDF bank statements",
     "postgres": "a PostgreSQL database",
     "dask": "a Dask cluster (--engine dask)",
+    "oidc": "login through the kommune's identity provider (--oidc)",
 }
 
 

@@ -37,9 +37,6 @@ class Horizon:
     day_of_month0: np.ndarray  # 0-based day of month, per day
     month_len: np.ndarray  # days in the calendar month, per day
 
-    def date_at(self, offset: int) -> date:
-        return self.start + timedelta(days=int(offset))
-
 
 @lru_cache(maxsize=512)
 def horizon(start: date, end: date) -> Horizon:

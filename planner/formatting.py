@@ -42,7 +42,7 @@ def _pattern(decimals: int) -> NumberPattern:
     return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
 
 
-def format_decimal(value: float | int, decimals: int = 1, group: bool = True) -> str:
+def format_decimal(value: float | int | Decimal, decimals: int = 1, group: bool = True) -> str:
     """A number with a fixed count of decimals, Norwegian style: 3 -> '3,0', 0.876 -> '0,88'
     (decimals=2), 12345.5 -> '12 345,5'. Rounds half to even like Babel (amounts are øre integers
     and go through `format_kr`, never through here)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -102,6 +102,46 @@ class Diagnosis:
 # --------------------------------------------------------------------------- plans
 
 
+def _json_value(value: object) -> object:
+    """`value` as the plan contract writes it: dates in ISO, tuples as lists, nested params as
+    their own JSON."""
+    if isinstance(value, LeverParams):
+        return value.to_json()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (tuple, list)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _json_value(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class LeverParams:
+    """The parameters of one intervention, typed: each lever module defines its own subclass
+    (`planner.levers.rent_day.RentDayParams` ...), so that a reader of `Intervention.params`
+    knows its fields and a type checker catches a misspelt one. `to_json` writes the plan
+    contract's `params` object (docs/plan.schema.json): the fields in their declared order,
+    dates in ISO; a field whose metadata says `omit_if_none` is left out when it is None."""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None and f.metadata.get("omit_if_none"):
+                continue
+            out[f.name] = _json_value(value)
+        return out
+
+
+@dataclass(frozen=True)
+class StreamParams(LeverParams):
+    """The parameters of a lever that acts on one income stream (a payout moved, a deduction
+    from it, bostøtte paid to the landlord or applied for): the stream's name comes first."""
+
+    stream: str
+
+
 @dataclass(frozen=True)
 class Intervention:
     """One lever the plan uses, with its parameters as in the plan contract."""
@@ -109,7 +149,7 @@ class Intervention:
     lever: str
     actors: tuple[str, ...]
     cost: int
-    params: dict[str, Any]
+    params: LeverParams
     summary: str = ""
     reason: str = ""
     #: the first booking the intervention changes, and the latest day to ask for it (issue 11)
@@ -117,7 +157,7 @@ class Intervention:
     request_by: date | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out = {"lever": self.lever, "actors": list(self.actors), "cost": self.cost, "params": self.params,
+        out = {"lever": self.lever, "actors": list(self.actors), "cost": self.cost, "params": self.params.to_json(),
                "summary": self.summary,
                "effective_from": self.effective_from.isoformat() if self.effective_from else None,
                "request_by": self.request_by.isoformat() if self.request_by else None}
@@ -214,14 +254,6 @@ class Plan:
         rent += sum(t.amount_ore for t in self.transactions if t.account == "landlord" and t.rent_month)
         return self.lateness_ore_days / rent if rent > 0 else 0.0
 
-    def typical_rent_split(self) -> tuple[int, ...] | None:
-        """The tenant's typical month of a rent split into instalments (øre per debit day, in
-        the order of the days), or None when the plan does not split the rent."""
-        for i in self.interventions:
-            if i.lever == "rent_instalments":
-                return tuple(i.params["amounts_ore"])
-        return None
-
     def tenant_rent_debits(self) -> dict[str, list[tuple[date, int]]]:
         """The tenant's own rent debits per rent month, in date order: {'2026-01': [(date, øre)]}."""
         per_month: dict[str, list[tuple[date, int]]] = {}
@@ -229,15 +261,6 @@ class Plan:
             if t.kind == "husleie" and t.account == "tenant" and t.rent_month:
                 per_month.setdefault(t.rent_month, []).append((t.date, -t.amount_ore))
         return {m: sorted(v) for m, v in sorted(per_month.items())}
-
-    def typical_tenant_rent(self) -> tuple[int, ...] | None:
-        """What the tenant pays of the rent in a typical month (its debits, in date order), by
-        the one rule of `typical_split`; None when the tenant pays no rent in the horizon. The
-        explanation and the letters both say this."""
-        per_month = self.tenant_rent_debits()
-        if not per_month:
-            return None
-        return typical_split({m: [a for _, a in v] for m, v in per_month.items()})
 
     def to_json(self) -> dict[str, Any]:
         base = self.baseline.to_json()

@@ -98,7 +98,7 @@ def test_migration_from_the_previous_release_keeps_everything(db_url):
     engine.dispose()
     store = Store(db_url)
     with store.engine.connect() as conn:
-        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0004"
+        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0005"
         assert conn.execute(sa.text("select count(*) from plan_checks")).scalar() == 0  # 0004: new and empty
         rows = conn.execute(sa.text("select id, label, priority, min_before_ore, document, version from households "
                                     "order by id")).all()
@@ -114,6 +114,27 @@ def test_migration_from_the_previous_release_keeps_everything(db_url):
     store.case.sync_tasks("hh-1", 4, PLAN, [(date(2026, 7, 1), None, ["landlord"]), (None, None, ["nav"])])
     assert [t.lever for t in store.case.tasks("hh-1")] == ["rent_day", "deduction"]
     Store(db_url)  # a second start is a no-op
+
+
+def test_migration_0005_starts_the_settings_history_from_the_settings_as_they_are(db_url):
+    from alembic import command
+    from alembic.config import Config
+
+    engine = sa.create_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("planner.web").joinpath("migrations")))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+        conn.execute(sa.text("insert into office (id, data, updated, updated_by) values (1, :d, :t, 'per')"),
+                     {"d": '{"kommune": "Testby", "landlord_account": "1234.56.78903"}',
+                      "t": datetime(2026, 6, 1, 10, tzinfo=timezone.utc)})
+    engine.dispose()
+    store = Store(db_url)
+    (first,) = store.case.office_changes()
+    assert first["by"] == "per" and first["fields"] == ["kommune", "landlord_account"]
+    assert first["at"] == datetime(2026, 6, 1, 10, tzinfo=timezone.utc)
+    assert store.case.access("hh-1") == []
 
 
 def test_tasks_follow_the_plan_and_letters(db_url):

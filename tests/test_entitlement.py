@@ -28,7 +28,7 @@ from strategies import examples
 from planner.entitlement import entitlement_rules, entitlements, estimate_bostotte, unused_bostotte
 from planner.model import Household
 
-RATES = entitlement_rules().statlig_at(date(2023, 3, 1))  # the 2023-01-01 set
+RATES = entitlement_rules().statlig_at(date(2024, 6, 1))  # the 2024-04-01 set (the veileder's ordinary rates)
 
 
 def _case(members: int, group: int, income_kr: int, housing_kr: int) -> dict[str, int]:
@@ -107,8 +107,74 @@ def test_hand_computed_cases(case, monthly_kr):
     got = _case(*case)
     assert got["paid"] == monthly_kr * 100
     # the steps add up: approved − egenandel is the basis, and the egenandel is its three parts
-    assert got["egenandel"] == got["egenandel_minimum"] + got["egenandel_share"] + got["egenandel_progressive"]
+    assert got["egenandel"] == (got["egenandel_minimum"] + got["egenandel_share"] + got.get("egenandel_progressive", 0)
+                                + got.get("egenandel_upper", 0))
     assert got["basis"] == max(0, got["approved"] - got["egenandel"])
+
+
+# The rules from 1 June 2025 (FOR-2025-05-27-902, Norsk Lovtidend; the official amending text):
+# ceilings 89 029 / 109 820 / 121 599 / 133 380 / 145 159 kr, + 27 010 (group 1), 18 416 (group 2),
+# 12 278 (group 3); minste egenandel 25 752; 16,44 % of the weighted income over 133 200 and a
+# further 63,56 % over 237 672 (no progressive steps); heating 7 366 kr a year added for those who
+# do not pay it through the rent (§ 2 d); 73,7 % and the weights unchanged; minimum payout 61 kr.
+RATES_2025 = entitlement_rules().statlig_at(date(2026, 1, 1))
+HAND_2025 = [
+    # 1 person, group 4, 15 000, rent 8 000: 180 000; share 46 800 × 16,44 % = 7 693,92; egenandel
+    #   33 445,92; housing 96 000 > ceiling 89 029; 55 583,08 × 73,7 % = 40 964,73; /12 = 3 413,73
+    ((1, 4, 15_000, 8_000, False), 3_414),
+    # 1 person, Oslo, 15 000, rent 9 000, pays heating itself: housing 108 000 + 7 366 = 115 366 <
+    #   89 029 + 27 010 = 116 039; 81 920,08 × 73,7 % = 60 375,10; /12 = 5 031,26
+    ((1, 1, 15_000, 9_000, True), 5_031),
+    # 2 persons, Bergen, 20 000, rent 9 500: 240 000 / 1,13 -> 212 389; share 79 189 × 16,44 % =
+    #   13 018,67; egenandel 38 770,67; housing 114 000 < 128 236; 75 229,33 × 73,7 % = 55 444,02 -> 4 620
+    ((2, 2, 20_000, 9_500, False), 4_620),
+    # 3 persons, Asker, 25 000, rent 11 000, heating: 238 095; share 104 895 × 16,44 % = 17 244,74;
+    #   upper 423 × 63,56 % = 268,86; egenandel 43 265,60; 132 000 + 7 366 = 139 366 > 121 599 +
+    #   12 278 = 133 877; 90 611,40 × 73,7 % = 66 780,60; /12 = 5 565,05
+    ((3, 3, 25_000, 11_000, True), 5_565),
+    # 4 persons, group 4, 30 000, rent 10 000: 360 000 / 1,39 -> 258 993; share 125 793 × 16,44 % =
+    #   20 680,37; upper 21 321 × 63,56 % = 13 551,63; egenandel 59 984,00; housing 120 000 <
+    #   133 380; 60 016 × 73,7 % = 44 231,79; /12 = 3 685,98 -> 3 686
+    ((4, 4, 30_000, 10_000, False), 3_686),
+    # 1 person, group 4, 8 000, rent 6 000: below 133 200, egenandel 25 752; 46 248 × 73,7 % =
+    #   34 084,78; /12 = 2 840,40
+    ((1, 4, 8_000, 6_000, False), 2_840),
+    # 1 person, group 4, 21 000, rent 8 000: 252 000; share 118 800 × 16,44 % = 19 530,72; upper
+    #   14 328 × 63,56 % = 9 106,88; egenandel 54 389,60; 34 639,40 × 73,7 % = 25 529,24; /12 -> 2 127
+    ((1, 4, 21_000, 8_000, False), 2_127),
+    # 1 person, group 4, 24 550, rent 8 000: 294 600; 161 400 × 16,44 % = 26 534,16; 56 928 ×
+    #   63,56 % = 36 183,44; egenandel 88 469,60; 559,40 × 73,7 % = 412,28; /12 = 34,36 -> 34 kr,
+    #   below the minimum 61 kr: nothing is paid
+    ((1, 4, 24_550, 8_000, False), 0),
+]
+
+
+@pytest.mark.parametrize(("case", "monthly_kr"), HAND_2025, ids=[f"2025-{c[0]}p-g{c[1]}-{c[2]}-{c[3]}" for c, _ in HAND_2025])
+def test_hand_computed_cases_2025(case, monthly_kr):
+    *args, heating = case
+    steps, _, paid = estimate_bostotte(*(args[:2]), args[2] * 100, args[3] * 100, RATES_2025, heating)
+    assert paid == monthly_kr * 100
+    got = {s.key: s.value for s in steps}
+    assert "egenandel_progressive" not in got  # the steps were replaced by the 63,56 % share
+    assert got["egenandel"] == got["egenandel_minimum"] + got["egenandel_share"] + got["egenandel_upper"]
+    assert got.get("heating", 0) == (7_366_00 if heating else 0)
+
+
+def test_the_january_2023_oslo_limit_matches_the_temporary_rates():
+    # digital24.no, "Fortsatt strømstøtte til de med bostøtte" (January 2023), quoting Husbanken:
+    # "Hvis du har 27.000 kroner, eller mindre, i brutto månedsinntekt kan du ha rett til bostøtte,
+    # hvis du er enslig og bor i Oslo." A rounded figure, so not to the krone: the highest income
+    # still paid (housing at the ceiling) is checked to round down to 27 000 with the temporary
+    # rates the file dates to then, and not with the ordinary 0,27 % (which would give about 23 200).
+    def limit(rates):
+        lo, hi = 0, 60_000
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if estimate_bostotte(1, 1, mid * 100, 20_000_00, rates)[2] else (lo, mid)
+        return lo
+
+    jan_2023 = limit(entitlement_rules().statlig_at(date(2023, 1, 15)))
+    assert jan_2023 // 1_000 == 27 and limit(RATES) // 1_000 == 23
 
 
 def test_below_minimum_payout_is_not_paid():
@@ -204,23 +270,35 @@ def test_sosialhjelp_indication_against_the_satser():
 
 # --------------------------------------------------------------------------- generated caseload
 
-def _reference_monthly(members: int, group: int, income_kr: int, housing_kr: int) -> int:
-    """The formula again, written apart from the engine with exact fractions (kroner)."""
+#: The forskrift's figures again, written out apart from the data file (kroner; percentages as
+#: Fractions): the ordinary 2024 set [V3][V4] and the set from 1 June 2025 (FOR-2025-05-27-902).
+REF_2024 = {"ceilings": [78_237, 97_404, 108_263, 119_124, 129_983], "extra": {1: 24_900, 2: 16_978, 3: 11_319, 4: 0},
+            "minimum": 22_487, "threshold": 110_866, "steps": (195_220, 1_205, Fraction(27, 100)), "upper": None,
+            "payout": 56}
+REF_2025 = {"ceilings": [89_029, 109_820, 121_599, 133_380, 145_159], "extra": {1: 27_010, 2: 18_416, 3: 12_278, 4: 0},
+            "minimum": 25_752, "threshold": 133_200, "steps": None, "upper": (237_672, Fraction(6356, 100)),
+            "payout": 61}
+
+
+def _reference(ref: dict, members: int, group: int, income_kr: int, housing_kr: int) -> int:
+    """The formula again, written apart from the engine with exact fractions (kroner); no
+    heating supplement (the generated files have no strøm expense)."""
     def rnd(x: Fraction) -> int:
         return math.floor(x + Fraction(1, 2))
-    ceilings = [78_237, 97_404, 108_263, 119_124, 129_983]
-    extra = {1: 24_900, 2: 16_978, 3: 11_319, 4: 0}
     weighted = rnd(Fraction(12 * income_kr) / (1 + Fraction(13, 100) * (members - 1)))
-    eg = Fraction(22_487)
-    if weighted > 110_866:
-        eg += Fraction(rnd((weighted - 110_866) * Fraction(1644, 100)), 100)
-    if weighted > 195_220:
-        k = (weighted - 195_221) // 1_205 + 1
-        eg += Fraction(rnd(weighted * k * Fraction(27, 100)), 100)
-    approved = min(12 * housing_kr, ceilings[min(members, 5) - 1] + extra[group])
+    eg = Fraction(ref["minimum"])
+    if weighted > ref["threshold"]:
+        eg += Fraction(rnd((weighted - ref["threshold"]) * Fraction(1644, 100)), 100)
+    if ref["steps"] and weighted > ref["steps"][0]:
+        start, step, rate = ref["steps"]
+        k = (weighted - start - 1) // step + 1
+        eg += Fraction(rnd(weighted * k * rate), 100)
+    if ref["upper"] and weighted > ref["upper"][0]:
+        eg += Fraction(rnd((weighted - ref["upper"][0]) * ref["upper"][1]), 100)
+    approved = min(12 * housing_kr, ref["ceilings"][min(members, 5) - 1] + ref["extra"][group])
     per_year = Fraction(rnd(max(Fraction(0), approved - eg) * Fraction(737, 10)), 100)
     monthly = rnd(per_year / 12)
-    return monthly if monthly >= 56 else 0
+    return monthly if monthly >= ref["payout"] else 0
 
 
 KOMMUNER = {"Oslo": 1, "Bergen": 2, "Tromsø": 2, "Asker": 3, "Sandnes": 3, "Moss": 4, "Bodø": 4}
@@ -244,19 +322,27 @@ def caseload_household(draw):
         "id": "g", "start": date(2023, 1, 1), "months": 12, "adults": adults, "children": members - adults,
         "income": incomes, "expense": [{"kind": "husleie", "amount": rent, "day": 1}],
         "entitlement": {"kommune": kommune, "gross_income_monthly": income if draw(st.booleans()) else None}})
-    truth = 0 if has else _reference_monthly(members, KOMMUNER[kommune], income, rent)
-    return h, has, truth
+    return h, has, (members, KOMMUNER[kommune], income, rent)
 
 
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(caseload_household(), min_size=20, max_size=40))
-def test_caseload_recall_and_no_false_flag_on_existing_bostotte(load):
+@given(st.lists(caseload_household(), min_size=20, max_size=40),
+       st.sampled_from([(date(2024, 6, 1), REF_2024), (date(2026, 1, 1), REF_2025)]))
+def test_caseload_recall_and_no_false_flag_on_existing_bostotte(load, rules):
+    """Planted eligible households (no bostøtte stream; the independent formula on the true gross
+    income reaches the minimum payout) must be flagged, ≥ 95 %; one with bostøtte never is. Under
+    the ordinary 2024 rates and the rates from June 2025."""
+    day, reference = rules
     planted = flagged_planted = 0
-    for h, has, truth in load:
-        flagged = unused_bostotte(h, date(2023, 6, 1)) > 0
+    for h, has, (members, group, income, rent) in load:
+        estimate = unused_bostotte(h, day)
+        flagged = estimate > 0
+        truth = _reference(reference, members, group, income, rent)
         if has:
             assert not flagged, "a household with bostøtte in its incomes was flagged"
-        if truth > 0:
+        elif h.entitlement.gross_income_monthly is not None:
+            assert estimate == truth * 100  # given the gross, the two implementations agree to the krone
+        if not has and truth > 0:
             planted += 1
             flagged_planted += flagged
     if planted:
@@ -275,7 +361,7 @@ def test_command_prints_the_estimate_and_refuses_bad_input(tmp_path):
                            catch_exceptions=False)
     assert r.exit_code == 0
     assert "et anslag, ikke et vedtak" in r.output
-    assert "Anslått utbetaling per måned" in r.output and "6 234,00 kr" in r.output
+    assert "Anslått utbetaling per måned" in r.output and "7 008,00 kr" in r.output
     assert "Søknadsfrist: 25.01.2026" in r.output and "Oslobostøtta" in r.output
     bad = tmp_path / "bad.toml"
     bad.write_text((SCENARIOS / "uten-bostotte.toml").read_text(encoding="utf-8").replace("members = 3", "members = 0"),
@@ -305,13 +391,13 @@ def test_batch_flags_unused_bostotte_and_the_halfyear_report_counts_it(tmp_path)
         rows = {r["id"]: r for r in csv.DictReader(fh)}
     # the scenario without bostøtte: flagged with its estimate; lav-inntekt has bostøtte: never
     assert rows["uten-bostotte"]["bostotte_ikke_sokt"] == "ja"
-    assert rows["uten-bostotte"]["bostotte_estimate_ore"] == "623400"
+    assert rows["uten-bostotte"]["bostotte_estimate_ore"] == "700800"
     assert rows["uten-bostotte"]["priority_bostotte"] == "10"
     assert rows["lav-inntekt"]["bostotte_ikke_sokt"] == "" and rows["lav-inntekt"]["priority_bostotte"] == "0"
     summary = (tmp_path / "o" / "summary.txt").read_text(encoding="utf-8")
-    assert "bostøtte ikke søkt? 1 husstander, anslått 6 234,00 kr i måneden til sammen" in summary
+    assert "bostøtte ikke søkt? 1 husstander, anslått 7 008,00 kr i måneden til sammen" in summary
     cases, _ = read_batch(tmp_path / "o")
-    assert sorted(c.unused_bostotte_ore or 0 for c in cases) == [0, 6_234_00]
+    assert sorted(c.unused_bostotte_ore or 0 for c in cases) == [0, 7_008_00]
     # the report's figure: five copies reach the smallest count the report shows
     cl = Caseload()
     from dataclasses import replace
@@ -319,7 +405,7 @@ def test_batch_flags_unused_bostotte_and_the_halfyear_report_counts_it(tmp_path)
     cl.add([replace(c, key=f"{c.key}-{i}") for c in cases for i in range(5)], "batch")
     fig = next(f for f in build_report(cl, Period(date(2026, 1, 1), date(2026, 6, 30))).figures if f.key == "bostotte")
     assert fig.tables[0].rows[0] == ("Mulig ubrukt bostøtte", [5])
-    assert fig.tables[1].rows[0].values == ["31 170 kr", "6 234 kr"]  # 5 × 6 234; the mean
+    assert fig.tables[1].rows[0].values == ["35 040 kr", "7 008 kr"]  # 5 × 7 008; the mean
 
 
 # --------------------------------------------------------------------------- the lever "søk bostøtte"
@@ -419,7 +505,7 @@ def test_the_tenants_checklist_names_what_the_application_needs():
     h = _scenario(consent_vedtak=True)
     text = render_entitlement_letter(h, date(2026, 1, 1), "tenant", "md").decode()
     for needed in ("Dokumentasjon av inntektene", "Vedtak om andre ytelser", "Husleiekontrakten",
-                   "sender sitt vedtak direkte", "6 234,00 kr", "25.01.2026", "20.02.2026", "ikke et vedtak"):
+                   "sender sitt vedtak direkte", "7 008,00 kr", "25.01.2026", "20.02.2026", "ikke et vedtak"):
         assert needed in text
 
 
@@ -432,7 +518,7 @@ def test_the_office_notice_needs_the_tenants_consent_and_its_facts_are_checked()
     with pytest.raises(LetterError, match="consent"):
         render_entitlement_letter(_scenario(), date(2026, 1, 1), "office", "md")
     text = render_entitlement_letter(_scenario(consent_notice=True), date(2026, 1, 1), "office", "md").decode()
-    assert "Melding om søknad om bostøtte" in text and "6 234,00 kr" in text
+    assert "Melding om søknad om bostøtte" in text and "7 008,00 kr" in text
     # the checker re-derives the estimate on its own: a wrong figure or date is caught
     h = _scenario()
     bad = [(Fact("entitlement.amount", 6_300_00, "ore"), "6 300,00 kr"),
@@ -453,5 +539,170 @@ def test_the_plans_tenant_letter_names_the_application_and_passes_the_fact_check
     p = plan(h, as_of=date(2026, 1, 1), time_limit_s=10)
     assert "husbanken" not in recipients(p, h)  # Husbanken's letter is the § 9 transport request, not this
     text = render_letter(h, p, "tenant", "nb", "md").decode()  # refused if a fact does not match the plan
-    assert "Send søknaden om bostøtte" in text and "25.01.2026" in text and "6 234,00 kr" in text
+    assert "Send søknaden om bostøtte" in text and "25.01.2026" in text and "7 008,00 kr" in text
     assert "20.02.2026" in text
+
+
+# --------------------------------------------------------------------------- the plan "if granted"
+
+def test_plan_json_carries_the_plan_if_granted_and_validates_against_the_schema():
+    import json
+
+    import jsonschema
+    from click.testing import CliRunner
+    from conftest import SCENARIOS
+
+    from planner.cli import main
+
+    r = CliRunner().invoke(main, ["plan", str(SCENARIOS / "uten-bostotte.toml"), "--as-of", "2026-01-01",
+                                  "--format", "json"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    schema = json.loads((SCENARIOS.parent / "docs" / "plan.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
+    # the plan itself does not count on bostøtte (no application confirmed) ...
+    assert doc["status"] == "infeasible" and all(t.get("stream") != "bostotte" for t in doc["transactions"])
+    g = doc["if_granted"]
+    h = _scenario()
+    est = entitlements(h, date(2026, 1, 1)).bostotte
+    assert (g["amount_ore"], g["deadline"], g["for_month"], g["first_payout"]) == (
+        est.monthly_ore, "2026-01-25", "2026-01", "2026-02-20")
+    # ... the plan beside it does, from the first payout, and holds when added up again
+    granted = g["plan"]
+    assert granted["status"] == "planned" and "if_granted" not in granted
+    assert "sok_bostotte" in {i["lever"] for i in granted["interventions"]}
+    pays = [t for t in granted["transactions"] if t.get("stream") == "bostotte"]
+    assert pays and min(t["date"] for t in pays) == "2026-02-20"
+    from planner.cashflow import simulate
+    from planner.results import Transaction
+
+    tenant = [Transaction(date.fromisoformat(t["date"]), t["account"], t["kind"], t["amount_ore"], t.get("stream"),
+                          t.get("rent_month")) for t in granted["transactions"] if t["account"] == "tenant"]
+    opening = h.opening_balance + granted["opening_buffer_ore"]
+    low = int(simulate(tenant, h.start, h.end, opening).solvency_series(False).min())
+    assert low == granted["min_balance_ore"] and low >= h.min_balance
+    # with the lever forbidden there is nothing to show as granted
+    r = CliRunner().invoke(main, ["plan", str(SCENARIOS / "uten-bostotte.toml"), "--as-of", "2026-01-01",
+                                  "--format", "json", "--forbid", "sok_bostotte"], catch_exceptions=False)
+    assert r.exit_code == 0 and "if_granted" not in json.loads(r.output)
+    # a plan "if granted" with one of its own is refused by the schema and by the models
+    bad = {**doc, "if_granted": {**g, "plan": {**granted, "if_granted": g}}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+    from planner.io.plan_schema import plan_problem
+
+    assert plan_problem(bad) is not None
+
+
+def test_no_plan_if_granted_once_the_application_is_confirmed_or_bostotte_is_paid():
+    from planner.entitlement import if_granted_plan
+
+    calls = []
+
+    def solve(g):
+        calls.append(g)
+        return None
+
+    day = date(2026, 1, 1)
+    assert if_granted_plan(_scenario(bostotte_applied=True), day, solve) is None
+    h = _scenario()
+    paid = h.model_copy(update={"income": [*h.income, h.income[0].model_copy(update={"kind": "bostotte", "name": None})]})
+    assert if_granted_plan(paid, day, solve) is None and calls == []
+    g = if_granted_plan(h, day, solve)
+    assert g is not None and g.plan is None and calls[0].entitlement.bostotte_applied
+    assert g.to_json()["plan"] is None
+
+
+def test_the_web_plan_page_shows_the_plan_if_granted_beside_the_plan(tmp_path):
+    import re
+
+    pytest.importorskip("fastapi")
+    import warnings
+
+    from conftest import SCENARIOS
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from planner.web.app import create_app
+
+    app = create_app(f"sqlite:///{tmp_path / 'web.db'}", secret="test-secret", time_limit_s=5)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        t = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/import").text).group(1)
+        for name in ("uten-bostotte", "lav-inntekt"):
+            c.post("/import/toml", files=[("files", (f"{name}.toml", (SCENARIOS / f"{name}.toml").read_bytes()))],
+                   data={"csrf_token": t})
+        page = c.get("/husstand/uten-bostotte").text
+        assert 'id="if-granted"' in page and "Hvis bostøtte søkes og innvilges" in page
+        assert re.search(r'id="if-granted-amount">7\s008,00\s*kr<', page.replace("\xa0", " "))
+        assert 'id="if-granted-deadline">25.01.2026<' in page and 'id="if-granted-first">20.02.2026<' in page
+        listed = page[page.index('id="if-granted-interventions"'):]
+        assert "<li>Søknad om bostøtte: " in listed[:listed.index("</ul>")]  # the lever by its Norwegian name
+        # the section follows the plan's cards, before the explanation
+        assert page.index('id="plan"') < page.index('id="if-granted"') < page.index('id="explanation"')
+        # the plan download carries it too, and still validates against the schema
+        import json
+
+        import jsonschema
+
+        doc = c.get("/husstand/uten-bostotte/plan.json").json()
+        assert doc["if_granted"]["amount_ore"] == 7_008_00 and doc["if_granted"]["plan"]["status"] == "planned"
+        jsonschema.validate(doc, json.loads((SCENARIOS.parent / "docs" / "plan.schema.json").read_text(encoding="utf-8")))
+        # a household that has bostøtte gets none
+        assert 'id="if-granted"' not in c.get("/husstand/lav-inntekt").text
+        assert "if_granted" not in c.get("/husstand/lav-inntekt/plan.json").json()
+
+
+# --------------------------------------------------------------------------- the ledger's flag
+
+def test_ledger_income_limit_by_hand():
+    from planner.entitlement.ledger import income_limit_kr
+
+    # rent 8 000 kr, one person, group 4, 2023 rates: approved = the ceiling 78 237; the minimum
+    # 56 kr a month needs 666,00 kr a year (55,50 rounds up), a basis of 666 / 73,7 % = 903,66,
+    # so an egenandel of at most 77 333,34. At 20 904 kr a month: 250 848 a year; share
+    # 139 982 × 16,44 % = 23 013,04; k = 1 + 55 627 // 1 205 = 47, 250 848 × 47 × 0,27 % =
+    # 31 832,61; egenandel 77 332,65: paid (904,35 × 73,7 % = 666,51; /12 = 55,54 -> 56).
+    # At 20 905: 250 860; 23 015,01 + 31 834,13 + 22 487 = 77 336,14: not paid (55,33 -> 55).
+    assert income_limit_kr(800_000, RATES) == 20_904
+    assert _case(1, 4, 20_904, 8_000)["paid"] == 5_600 and _case(1, 4, 20_905, 8_000)["paid"] == 0
+    # rent 1 800 kr: 21 600 a year is below the minste egenandel 22 487: nothing at any income
+    assert income_limit_kr(180_000, RATES) == -1
+
+
+def test_the_ledger_flags_plan_candidates_whose_draft_has_no_bostotte(tmp_path):
+    import csv
+    import zipfile
+
+    from planner.entitlement.ledger import ledger_flag
+    from planner.ledger.run import LedgerOptions, run_ledger
+    from planner.ledger.synth import generate, to_csv
+
+    as_of = date(2026, 12, 20)
+    path = tmp_path / "ledger.csv"
+    to_csv(generate(40, seed=3), path)
+    run_ledger(path, LedgerOptions(out=tmp_path / "out", as_of=as_of))
+    with open(tmp_path / "out" / "contact.csv", encoding="utf-8", newline="") as fh:
+        contact = list(csv.DictReader(fh))
+    with open(tmp_path / "out" / "tenancies.csv", encoding="utf-8", newline="") as fh:
+        rent = {r["tenancy"]: int(r["rent_ore"]) for r in csv.DictReader(fh) if r["rent_ore"]}
+    candidates = [r for r in contact if r["plan_candidate"] in ("True", "1")]
+    assert candidates, "the generated ledger has plan candidates"
+    drafts = zipfile.ZipFile(tmp_path / "out" / "drafts.zip")
+    for r in contact:
+        if r not in candidates:
+            assert r["bostotte_ikke_sokt"] == "" and r["bostotte_inntektsgrense_ore"] == ""
+            continue
+        flag = ledger_flag(rent[r["tenancy"]], as_of)
+        assert r["bostotte_ikke_sokt"] == ("ja" if flag.flagged else "")
+        if flag.flagged:
+            assert int(r["bostotte_inntektsgrense_ore"]) == flag.income_limit_ore > 0
+            text = drafts.read(f"{r['tenancy']}.toml").decode()
+            assert "# Bostøtte ikke søkt?" in text
+            import tomllib
+
+            assert "income" not in tomllib.loads(text)  # the note is comments: the draft stays valid
+    txt = (tmp_path / "out" / "contact.txt").read_text(encoding="utf-8")
+    assert len(contact) <= 50  # all on this week's list (--top 50)
+    assert any(r["bostotte_ikke_sokt"] for r in candidates) == ("Bostøtte ikke søkt?" in txt)

@@ -3,8 +3,9 @@ a copy of the package, with no other file changed, the lever appears in the web 
 columns and a plan.
 
 What a lever must provide is what `tests/fake_lever/fake_gift.py` provides: `key`, `phase`,
-`settings`, `add` (its constraint and cost), `decode` and `transactions` (the intervention and its
-bookings), `first_booking` and `letter_facts`. Its explanation defaults to the catalogue's
+`settings`, its typed parameters (a `LeverParams` dataclass), `add` (its constraint and cost),
+`decode` and `transactions` (the intervention and its bookings), `first_booking` and
+`letter_facts`. Its explanation defaults to the catalogue's
 description; its tenant-letter line is its template (`<lang>/levers/<key>.html.j2`)."""
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from test_solver import small_households
 
 from planner.asof import HorizonPassed, align
 from planner.cashflow import transactions
+from planner.levers.base import stream_of
 from planner.levers.lead import after, before, lead_table
 from planner.model import Household
 from planner.solver import plan
@@ -43,17 +44,17 @@ def test_bookings_before_each_effective_from_are_the_current_schedule(h, back, d
     assert p.as_of == (as_of if p.interventions else p.as_of)
     base = transactions(h)
     # months a betalingsutsettelse defers are its bookings, not the rent-day change's
-    deferred = {m["rent_month"] for i in p.interventions if i.lever == "betalingsutsettelse" for m in i.params["months"]}
+    deferred = {m.rent_month for i in p.interventions if i.lever == "betalingsutsettelse" for m in i.params.months}
     for i in p.interventions:
         if i.lever == "opening_buffer":
             # asked so the money is there the day before it is needed; a dip on the as-of day
             # itself can only be met by the tenant's own money, today
             assert i.request_by is not None and as_of <= i.request_by <= i.effective_from
-            assert i.request_by < i.effective_from or i.params["source"] == "own_money"
+            assert i.request_by < i.effective_from or i.params.source == "own_money"
             continue
         assert i.effective_from is not None and i.request_by is not None
         assert as_of <= i.request_by <= i.effective_from
-        stream = i.params.get("stream") if i.lever not in ("repayment_plan", "betalingsutsettelse") else None
+        stream = stream_of(i)
         kinds = LEVER_KINDS[i.lever]
         skip = deferred if i.lever in ("rent_day", "rent_instalments") else ()
         assert _bookings(p.transactions, kinds, i.effective_from, stream, skip) == \
@@ -79,7 +80,7 @@ def test_no_rent_change_before_the_landlords_lead_time(scenario):
     assert rd.request_by == before(before(rd.effective_from, 21, "calendar"), 10, "bank")
     # the transition is bridged: December's dip is covered by a one-time sum
     (br,) = [i for i in p.interventions if i.lever == "opening_buffer"]
-    assert br.params["amount_ore"] > 0 and br.effective_from == date(2026, 12, 1)
+    assert br.params.amount_ore > 0 and br.effective_from == date(2026, 12, 1)
 
 
 def test_bostotte_goes_to_the_kommune_from_the_payout_after_the_cut_off(scenario):

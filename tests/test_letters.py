@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from conftest import ROOT, SCENARIOS
 
 from planner.cli import main
+from planner.levers.deduction import DeductionParams
 
 LETTER_DATE = date(2025, 12, 1)
 REPLY_BY = date(2025, 12, 15)
@@ -120,7 +121,7 @@ def expected(planned, case, to, lang) -> tuple[list[str], list[str]]:
     benefits = {inc.stream: stream_name(h, inc.stream) for inc in h.income}
     benefit_amounts = {A(inc.amount) for inc in h.income}
     must_not: list[str] = []
-    levers = {i.lever: i.params for i in p.interventions}
+    levers = {i.lever: i.params.to_json() for i in p.interventions}
     proj = p.if_nothing_done
     arrears_words = ["restanse", "utkastelse", "fravikelse"] if lang == "nb" else ["arrears", "evict"]
     if to == "tenant":
@@ -260,7 +261,7 @@ def test_tenant_letter_says_what_to_sign_and_by_when(planned, sender):
     first = min(t.date for t in p.transactions if t.kind == "deduction" and t.date >= REPLY_BY)
     assert (f"Skriv under samtykket til husleietrekk (skjema vedlagt) og lever det til oss senest "
             f"{format_date(REPLY_BY)}") in text
-    assert format_amount(ded.params["amount_ore"]) in text and f"Første trekk blir {format_date(first)}" in text
+    assert format_amount(ded.params.amount_ore) in text and f"Første trekk blir {format_date(first)}" in text
 
 
 def test_letters_are_deterministic(planned, sender):
@@ -387,9 +388,9 @@ def test_landlord_letter_gives_the_new_avtalegiro_amount_and_the_direct_payments
     for m in differ:
         assert f"{format_month(m)}: {A(share[m])}" in text
     ded = next(i for i in p.interventions if i.lever == "deduction")
-    assert f"NAV trekker {A(ded.params['amount_ore'])} i husleietrekk fra hver utbetaling av en ytelse fra NAV" in text
+    assert f"NAV trekker {A(ded.params.amount_ore)} i husleietrekk fra hver utbetaling av en ytelse fra NAV" in text
     assert "Arbeidsavklaringspenger" not in text  # which benefit is not the landlord's business
-    assert f"til sammen {A(2 * ded.params['amount_ore'])}" in text and "første gang 14.01.2026" in text
+    assert f"til sammen {A(2 * ded.params.amount_ore)}" in text and "første gang 14.01.2026" in text
     for other in ("Bostøtte", "Barnetrygd", "Kontantstøtte", "Bidragsforskudd", "R35-00", "sosialhjelp"):
         assert other not in text
     en = md(planned, sender, "enslig-mor-2006", "landlord", "en")
@@ -556,7 +557,7 @@ def test_agency_letters_cite_the_right_basis_without_internal_notes(planned, sen
     from planner.cashflow import diagnose
 
     p = replace(p, baseline=diagnose(h), transactions=txs, interventions=(Intervention("deduction", ("tenant", "nav", "landlord"), 3,
-                                                                 {"stream": "sosialhjelp", "amount_ore": 100000}),))
+                                                                 DeductionParams(stream="sosialhjelp", amount_ore=100000)),))
     for lang in ("nb", "en"):
         social = md(planned, sender, "enslig-mor-2006", "sosialtjenesten", lang, plan=p, household=h)
         assert "R35-00" in social and "R22" not in social and "bekreftes" not in social

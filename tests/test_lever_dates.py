@@ -9,6 +9,10 @@ from datetime import date
 
 from planner.asof import today as clock_today  # bound before conftest's fixed calendar patches it
 from planner.levers import LEVERS
+from planner.levers.betalingsutsettelse import BetalingsutsettelseParams, DeferredMonth
+from planner.levers.deduction import DeductionParams
+from planner.levers.move_payout import MovePayoutParams
+from planner.levers.rent_instalments import RentInstalmentsParams
 from planner.model import Household
 from planner.solver import plan
 
@@ -42,7 +46,7 @@ def test_a_payout_moved_onto_a_day_that_has_one_starts_the_plan_that_day():
     p = plan(h, allow=["move_payout"], forbid=others, as_of=date(2026, 3, 2), buffer_target_ore=0, on_time=True)
     assert p.status == "planned"
     (mv,) = p.interventions
-    assert (mv.lever, mv.params) == ("move_payout", {"stream": "sosialhjelp", "from_day": 31, "to_day": 1})
+    assert (mv.lever, mv.params) == ("move_payout", MovePayoutParams(stream="sosialhjelp", from_day=31, to_day=1))
     assert [(t.date, t.amount_ore) for t in p.transactions if t.stream == "sosialhjelp"] == [
         (date(2026, 4, 30), 1_000_000), (date(2026, 4, 30), 1_000_000)]
     assert (mv.effective_from, mv.request_by) == (date(2026, 4, 30), date(2026, 3, 30))
@@ -81,9 +85,12 @@ def _setup(h: Household, as_of: date, allow: list[str], office: dict | None = No
 
 
 def _intervention(lever: str, **params):
+    from planner.levers.bostotte_to_landlord import BostotteParams
     from planner.results import Intervention
 
-    return Intervention(lever, (), 0, dict(params))
+    kind = {"bostotte_to_landlord": BostotteParams, "deduction": DeductionParams,
+            "betalingsutsettelse": BetalingsutsettelseParams}[lever]
+    return Intervention(lever, (), 0, kind(**params))
 
 
 def test_a_request_due_on_a_friday_may_still_be_made_over_the_weekend():
@@ -216,7 +223,7 @@ def test_betalingsutsettelse_asks_the_landlord_before_the_tenant_stops_the_old_d
     from planner.levers import rules
 
     h, rule = _bostotte(), rules()["betalingsutsettelse"]
-    i = _intervention("betalingsutsettelse", months=[])
+    i = _intervention("betalingsutsettelse", months=())
     s = _setup(h, date(2026, 10, 1), ["betalingsutsettelse"])
     assert rule.request_by(s, i, date(2026, 12, 1)) == date(2026, 11, 23)
     s = _setup(h, date(2026, 10, 1), ["betalingsutsettelse"], {"betalingsutsettelse": {"stop_days": 3}})
@@ -293,10 +300,15 @@ def test_each_lever_says_itself_in_a_few_characters_for_the_batch():
     from planner.levers import rules
 
     r = rules()
-    assert r["move_payout"].short({"stream": "aap", "from_day": 20, "to_day": 1}) == "move_payout(aap 20->1)"
-    assert r["deduction"].short({"stream": "uforetrygd", "amount_ore": 150_000}) == "deduction(uforetrygd 1500 kr)"
-    assert r["rent_instalments"].short({"days": [1, 15]}) == "rent_instalments(1,15)"
-    assert r["betalingsutsettelse"].short({"months": [{"rent_month": "2026-06"}, {"rent_month": "2026-07"}]}) == \
+    assert r["move_payout"].short(MovePayoutParams(stream="aap", from_day=20, to_day=1)) == "move_payout(aap 20->1)"
+    assert r["move_payout"].short(MovePayoutParams(stream="aap", from_day=date(2026, 11, 19), to_day=date(2026, 11, 17),
+                                                   shift_days=-2)) == "move_payout(aap 2026-11-19->2026-11-17)"
+    assert r["deduction"].short(DeductionParams(stream="uforetrygd", amount_ore=150_000)) == "deduction(uforetrygd 1500 kr)"
+    assert r["rent_instalments"].short(RentInstalmentsParams(days=(1, 15), from_day=1, amounts_ore=(1, 1),
+                                                             amounts_by_month={})) == "rent_instalments(1,15)"
+    months = tuple(DeferredMonth(rent_month=m, old_date=date(2026, k, 1), new_date=date(2026, k, 20), amount_ore=1)
+                   for k, m in ((6, "2026-06"), (7, "2026-07")))
+    assert r["betalingsutsettelse"].short(BetalingsutsettelseParams(months=months)) == \
         "betalingsutsettelse(2026-06,2026-07)"
 
 

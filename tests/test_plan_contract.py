@@ -65,7 +65,7 @@ def test_a_late_as_of_never_gives_a_repayment_of_0_kr(tmp_path, as_of):
     assert all(a > 0 for a in _amounts(doc))
     for i in p.interventions:
         if i.lever == "repayment_plan":
-            prm = i.params
+            prm = i.params.to_json()
             assert prm["amount_ore"] * prm["months"] >= prm["arrears_ore"] == 2_250_000
             assert 1 <= prm["months"] <= 2
             repaid = [t for t in p.transactions if t.kind == "repayment"]
@@ -135,12 +135,13 @@ def test_generated_indebted_households_get_plans_that_can_be_carried_out(case):
 
 def _broken(real):
     """`plan_explained` that returns its plan with a repayment of 0 kr (what main produced)."""
+    from planner.levers.repayment_plan import RepaymentPlanParams
     from planner.results import Intervention
 
     def wrapped(*args, **kwargs):
         p = real(*args, **kwargs)
         bad = Intervention("repayment_plan", ("tenant", "creditor"), 1,
-                           {"day": 5, "amount_ore": 0, "months": 1, "arrears_ore": 2_250_000},
+                           RepaymentPlanParams(day=5, amount_ore=0, months=1, arrears_ore=2_250_000),
                            summary="Restansen på 22 500,00 kr nedbetales med 0,00 kr den 5. hver måned over 1 måneder.")
         return replace(p, status="planned", interventions=(bad,), alternatives=())
     return wrapped
@@ -229,3 +230,32 @@ def test_the_web_shows_an_error_instead_of_a_plan_that_fails_the_schema(monkeypa
         fields = form_fields(form_from_document(doc))
         r = c.post("/husstand/ny", data={**fields, "csrf_token": token}, follow_redirects=False)
         assert r.status_code == 422 and c.app.state.store.get("to") is None
+
+
+def test_typed_lever_params_write_the_contracts_params_object():
+    """`Intervention.params` is a lever's own dataclass; the plan contract's `params` object is
+    its `to_json`: the fields in their declared order, dates in ISO, nested months as objects, a
+    14-day stream's `shift_days` only when there is one. Each fits the contract's model for its
+    lever."""
+    from planner.io.plan_contract import LEVER_PARAMS
+    from planner.levers.betalingsutsettelse import BetalingsutsettelseParams, DeferredMonth
+    from planner.levers.bridge import OpeningBufferParams
+    from planner.levers.move_payout import MovePayoutParams
+
+    cases = [
+        ("move_payout", MovePayoutParams(stream="aap", from_day=20, to_day=1),
+         '{"stream": "aap", "from_day": 20, "to_day": 1}'),
+        ("move_payout", MovePayoutParams(stream="aap", from_day=date(2026, 11, 19), to_day=date(2026, 11, 17),
+                                         shift_days=-2),
+         '{"stream": "aap", "from_day": "2026-11-19", "to_day": "2026-11-17", "shift_days": -2}'),
+        ("betalingsutsettelse", BetalingsutsettelseParams(months=(
+            DeferredMonth(rent_month="2026-06", old_date=date(2026, 6, 1), new_date=date(2026, 6, 20),
+                          amount_ore=950_000),)),
+         '{"months": [{"rent_month": "2026-06", "old_date": "2026-06-01", "new_date": "2026-06-20", '
+         '"amount_ore": 950000}]}'),
+        ("opening_buffer", OpeningBufferParams(amount_ore=100, source="own_money", needed_by=date(2026, 1, 2)),
+         '{"amount_ore": 100, "source": "own_money", "needed_by": "2026-01-02"}'),
+    ]
+    for lever, params, written in cases:
+        assert json.dumps(params.to_json()) == written
+        LEVER_PARAMS[lever].model_validate(params.to_json())

@@ -282,10 +282,10 @@ def test_seed_single_mother_gets_a_solvent_plan(scenario):
     # the cheapest plan costs what the exhaustive search finds
     assert p.cost == exhaustive_min_cost(h) == 3
     (i,) = p.interventions
-    assert i.lever == "deduction" and i.params["stream"] == "aap"
+    assert i.lever == "deduction" and i.params.stream == "aap"
     # phase 2/3: the smallest husleietrekk (100 kr steps) that keeps 1 000 kr on the account;
     # 100 kr less would not (checked with the independent exhaustive simulation below)
-    amount = i.params["amount_ore"]
+    amount = i.params.amount_ore
     assert amount == 230_000
     assert "NAV trekker 2 300,00 kr av hver utbetaling av Arbeidsavklaringspenger" in i.summary
     assert "Leietakers eget trekk blir da 4 900,00 kr" in i.summary  # 9 500 - 2 x 2 300
@@ -627,10 +627,10 @@ def test_the_default_buffer_target_is_exactly_1000_kroner():
     p = plan(h)
     assert p.optimal
     (i,) = p.interventions
-    assert i.lever == "deduction" and i.params["amount_ore"] == 230_000
+    assert i.lever == "deduction" and i.params.amount_ore == 230_000
     assert p.min_balance_ore == 100_000 and p.min_balance_date == date(2026, 10, 1)
     # a smaller target asks for a smaller trekk
-    assert plan(h, buffer_target_ore=50_000).interventions[0].params["amount_ore"] == 180_000
+    assert plan(h, buffer_target_ore=50_000).interventions[0].params.amount_ore == 180_000
 
 
 @settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -769,7 +769,7 @@ def test_arrears_are_repaid_in_whole_kroner_over_the_fewest_months_that_fit():
     p = plan(h, buffer_target_ore=0)
     assert p.status == "planned" and p.cost == exhaustive_min_cost(h) == 1
     (i,) = p.interventions
-    assert (i.lever, i.params["months"], i.params["amount_ore"]) == ("repayment_plan", 3, 33_400)
+    assert (i.lever, i.params.months, i.params.amount_ore) == ("repayment_plan", 3, 33_400)
     assert [(t.date, t.amount_ore) for t in p.transactions if t.kind == "repayment"] == [
         (date(2026, 10, 20), -33_400), (date(2026, 11, 20), -33_400), (date(2026, 12, 21), -33_200)]
 
@@ -793,7 +793,8 @@ def test_a_14_day_payout_can_be_moved_within_its_rhythm():
     assert i.lever == "move_payout"
     # each payout two days earlier (the anchor 12 days on would be the same dates, read as a
     # payout skipped): 19.11 -> 17.11
-    assert (i.params["from_day"], i.params["to_day"], i.params["shift_days"]) == ("2026-11-19", "2026-11-17", -2)
+    assert (i.params.from_day, i.params.to_day, i.params.shift_days) == (date(2026, 11, 19), date(2026, 11, 17), -2)
+    assert i.params.to_json() == {"stream": i.params.stream, "from_day": "2026-11-19", "to_day": "2026-11-17", "shift_days": -2}
     assert [t.date for t in p.transactions if t.kind == "income"] == [
         date(2026, 11, 3), date(2026, 11, 17), date(2026, 12, 1), date(2026, 12, 15), date(2026, 12, 29)]
 
@@ -810,7 +811,7 @@ def test_a_deduction_from_a_payout_of_less_than_200_kroner():
     })
     p = plan(h, buffer_target_ore=0)
     (i,) = p.interventions
-    assert (i.lever, i.params["amount_ore"], p.cost) == ("deduction", 10_000, 3)
+    assert (i.lever, i.params.amount_ore, p.cost) == ("deduction", 10_000, 3)
     assert p.cost == exhaustive_min_cost(h)
 
 

@@ -265,7 +265,7 @@ def test_store_migrates_and_keeps_a_secret_beside_the_database(tmp_path, monkeyp
     Store(url)
     Store(url)  # a second start on the same database is a no-op upgrade
     with sa.create_engine(url).connect() as conn:
-        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0004"
+        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0005"
     key = secret_for(url)
     path = tmp_path / "p.db.secret"
     assert path.exists() and (path.stat().st_mode & 0o777) == 0o600 and secret_for(url) == key

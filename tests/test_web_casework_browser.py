@@ -30,7 +30,7 @@ def server(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("casework")
     users = tmp / "users"
-    add_user(users, "kari", PASSWORD)
+    add_user(users, "kari", PASSWORD, role="admin")  # she fills in the office settings too
     yield from _serve(tmp, "--auth", str(users))
 
 

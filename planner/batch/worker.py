@@ -184,7 +184,7 @@ class _HouseholdTimeout(BaseException):
     """The per-household wall-clock limit (a BaseException, so no `except Exception` eats it)."""
 
 
-def _alarm(signum, frame):  # pragma: no cover - runs inside a worker
+def _alarm(_signum, _frame):  # pragma: no cover - runs inside a worker
     raise _HouseholdTimeout()
 
 

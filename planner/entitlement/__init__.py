@@ -14,13 +14,9 @@ from .estimate import (
     estimate_bostotte,
     unused_bostotte,
 )
+from .granted import IfGranted, if_granted, if_granted_plan, shows_if_granted
 from .rules import EntitlementRules, entitlement_rules
 
-
-def if_granted(h):
-    """The household as if the caseworker had confirmed a bostøtte application: the plan "if
-    granted" shown beside the plan that does not count on it (lever `sok_bostotte`)."""
-    return h.model_copy(update={"entitlement": h.entitlement.model_copy(update={"bostotte_applied": True})})
-
 __all__ = ["BostotteEstimate", "EntitlementRules", "Entitlements", "KommunalScheme", "SosialhjelpIndication",
-           "Step", "entitlement_rules", "entitlements", "estimate_bostotte", "if_granted", "unused_bostotte"]
+           "Step", "entitlement_rules", "entitlements", "estimate_bostotte", "if_granted", "if_granted_plan",
+           "IfGranted", "shows_if_granted", "unused_bostotte"]

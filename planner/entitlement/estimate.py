@@ -6,12 +6,16 @@ test can check each figure; every gap in what the household file holds is an `un
 The calculation (forskrift om bostøtte §§ 1, 3, 4, 7, as `data/entitlement.toml` holds them):
   annual income       = 12 × the month's taxable income (gross)
   weighted income     = annual income / (1,0 + 0,13 per further member), to the nearest krone (§ 7)
-  egenandel           = minste egenandel + 16,44 % of the weighted income above 110 866 kr
-                        + the progressive term: 0,27 % × k of the weighted income, where k = 1 +
-                        the number of whole 1 205 kr steps above 195 221 kr (§ 4)
-  approved costs      = min(12 × monthly housing costs, the ceiling for the size and kommune group)
+  egenandel           = minste egenandel + 16,44 % of the weighted income above a threshold
+                        + until May 2025 the progressive term: 0,27 % × k of the weighted income,
+                        where k = 1 + the number of whole 1 205 kr steps above 195 221 kr;
+                        from June 2025 instead 63,56 % of the weighted income above 237 672 kr (§ 4)
+  approved costs      = min(12 × monthly housing costs (+ the heating supplement of § 2 d from
+                        June 2025 when heating is paid outside the rent), the ceiling for the
+                        size and kommune group)
   bostøtte per year   = 73,7 % × (approved costs − egenandel), never below 0 (§ 1)
-  bostøtte per month  = the year's amount / 12, to the nearest krone; paid only from 56 kr (§ 13)
+  bostøtte per month  = the year's amount / 12, to the nearest krone; paid only from the
+                        minimum payout (56 kr; 61 kr from June 2025) (§ 13)
 Intermediate øre are rounded half up; Husbanken's own rounding is not published (docs say so).
 """
 
@@ -149,9 +153,10 @@ def _deadline(as_of: date, rules: EntitlementRules) -> tuple[date, str, date]:
 
 
 def estimate_bostotte(members: int, kommunegruppe: int, income_monthly_ore: int, housing_monthly_ore: int,
-                      rates: StatligRates) -> tuple[tuple[Step, ...], int, int]:
+                      rates: StatligRates, heating: bool = False) -> tuple[tuple[Step, ...], int, int]:
     """The calculation alone: (steps, computed per month, paid per month) for a household of
-    `members` in `kommunegruppe` with a month's gross taxable income and housing costs."""
+    `members` in `kommunegruppe` with a month's gross taxable income and housing costs;
+    `heating`: it pays for heating outside the rent (§ 2 d adds the rules' heating supplement)."""
     steps: list[Step] = []
     annual = 12 * income_monthly_ore
     weight = rates.first_weight + rates.further_weight * (members - 1)
@@ -161,11 +166,15 @@ def estimate_bostotte(members: int, kommunegruppe: int, income_monthly_ore: int,
     if weighted > rates.income_threshold:
         share = _half_up((weighted - rates.income_threshold) * rates.income_share, 10_000)
     prog = 0
-    if weighted_kr > rates.progressive_from:
+    if rates.progressive_rate and weighted_kr > rates.progressive_from:
         k = (weighted_kr - (rates.progressive_from + 1)) // rates.progressive_step + 1
         prog = _half_up(weighted * k * rates.progressive_rate, 10_000)
-    egenandel = rates.minimum_egenandel + share + prog
-    housing = 12 * housing_monthly_ore
+    upper = 0
+    if rates.upper_share and weighted > rates.upper_threshold:
+        upper = _half_up((weighted - rates.upper_threshold) * rates.upper_share, 10_000)
+    egenandel = rates.minimum_egenandel + share + prog + upper
+    heat = rates.heating_supplement if heating else 0
+    housing = 12 * housing_monthly_ore + heat
     ceiling = rates.ceiling[min(members, len(rates.ceiling)) - 1] + rates.ceiling_extra.get(kommunegruppe, 0)
     approved = min(housing, ceiling)
     basis = max(0, approved - egenandel)
@@ -174,9 +183,15 @@ def estimate_bostotte(members: int, kommunegruppe: int, income_monthly_ore: int,
     paid = computed if computed >= rates.minimum_payout else 0
     steps += [Step("income_monthly", income_monthly_ore, "ore"), Step("income_annual", annual, "ore"),
               Step("weight", weight, "hundredths"), Step("weighted_income", weighted, "ore"),
-              Step("egenandel_minimum", rates.minimum_egenandel, "ore"), Step("egenandel_share", share, "ore"),
-              Step("egenandel_progressive", prog, "ore"), Step("egenandel", egenandel, "ore"),
-              Step("housing_annual", housing, "ore"), Step("ceiling", ceiling, "ore"),
+              Step("egenandel_minimum", rates.minimum_egenandel, "ore"), Step("egenandel_share", share, "ore")]
+    if rates.progressive_rate:
+        steps.append(Step("egenandel_progressive", prog, "ore"))
+    if rates.upper_share:
+        steps.append(Step("egenandel_upper", upper, "ore"))
+    steps += [Step("egenandel", egenandel, "ore")]
+    if heat:
+        steps.append(Step("heating", heat, "ore"))
+    steps += [Step("housing_annual", housing, "ore"), Step("ceiling", ceiling, "ore"),
               Step("approved", approved, "ore"), Step("basis", basis, "ore"),
               Step("coverage", rates.coverage, "per10000"), Step("per_year", per_year, "ore"),
               Step("computed_monthly", computed, "ore"), Step("minimum_payout", rates.minimum_payout, "ore"),
@@ -206,7 +221,12 @@ def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEst
         uncertain.append("income_other")
     if kinds & {"aap", "dagpenger"}:
         uncertain.append("income_varies")
-    if kinds & {"uforetrygd", "alderspensjon"}:
+    # § 2 d (from June 2025, for everyone): heating is added when it is not paid through the
+    # rent; a household that pays its own electricity (a "strom" expense) is taken to heat outside it
+    heating = bool(rates.heating_supplement) and any(x.kind == "strom" for x in h.expense)
+    if rates.heating_supplement and not heating:
+        uncertain.append("heating_unknown")
+    elif not rates.heating_supplement and kinds & {"uforetrygd", "alderspensjon"}:
         uncertain.append("heating_supplement")
     if e.wealth is None:
         uncertain.append("wealth")
@@ -214,7 +234,7 @@ def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEst
         uncertain.append("rules_dated")
     uncertain.append("household_rules")
     housing = h.rent.amount + e.other_housing_costs
-    steps, computed, paid = estimate_bostotte(members, group, income, housing, rates)
+    steps, computed, paid = estimate_bostotte(members, group, income, housing, rates, heating)
     deadline, for_month, first = _deadline(as_of, rules)
     return BostotteEstimate(
         rules_from=rates.valid_from, known_until=rules.statlig_known_until, members=members, kommunegruppe=group,

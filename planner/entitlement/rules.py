@@ -37,11 +37,18 @@ class StatligRates:
     income_threshold: int  # øre per year
     income_share: int  # parts per 10 000
     progressive_from: int  # kroner per year (the step rule counts whole kroner)
-    progressive_rate: int  # parts per 10 000 per step
+    progressive_rate: int  # parts per 10 000 per step (0: no progressive term, as from June 2025)
     progressive_step: int  # kroner
     first_weight: int  # hundredths (§ 7)
     further_weight: int  # hundredths
     minimum_payout: int  # øre per month (§ 13)
+    #: the second linear share of § 4 from June 2025 ("enda 63,56 prosent av den omrekna inntekta
+    #: som overstig kr 237 672"): øre per year and parts per 10 000 (0: none)
+    upper_threshold: int = 0
+    upper_share: int = 0
+    #: § 2 d: heating added to the approved costs for those who do not pay for it through the
+    #: rent, øre per year (0: not modelled for this set)
+    heating_supplement: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,7 @@ class KommunalRule:
     reference: str
     valid_from: date
     uncertain: str
+    valid_until: date | None = None  # the last day it applies (a temporary rate); None: open
 
 
 @dataclass(frozen=True)
@@ -111,7 +119,8 @@ class EntitlementRules:
         if kommune is None:
             return ()
         k = kommune.strip().casefold()
-        return tuple(r for r in self.kommunal if r.kommune.casefold() == k and r.valid_from <= day)
+        return tuple(r for r in self.kommunal if r.kommune.casefold() == k and r.valid_from <= day
+                     and (r.valid_until is None or day <= r.valid_until))
 
 
 def _kr(value: Any) -> int:
@@ -130,10 +139,13 @@ def parse_rules(raw: dict[str, Any]) -> EntitlementRules:
             valid_from=date.fromisoformat(str(key)), coverage=_parts(r["coverage_percent"], 100),
             ceiling=ceiling, ceiling_extra={int(g): _kr(v) for g, v in r["ceiling_extra"].items()},
             minimum_egenandel=_kr(r["minimum_egenandel"]), income_threshold=_kr(r["income_threshold"]),
-            income_share=_parts(r["income_share_percent"], 100), progressive_from=int(r["progressive_from"]),
-            progressive_rate=_parts(r["progressive_percent"], 100), progressive_step=int(r["progressive_step"]),
+            income_share=_parts(r["income_share_percent"], 100), progressive_from=int(r.get("progressive_from", 0)),
+            progressive_rate=_parts(r.get("progressive_percent", "0"), 100),
+            progressive_step=int(r.get("progressive_step", 1)),
             first_weight=_parts(r["first_weight"], 100), further_weight=_parts(r["further_weight"], 100),
-            minimum_payout=_kr(r["minimum_payout"])))
+            minimum_payout=_kr(r["minimum_payout"]), upper_threshold=_kr(r.get("upper_threshold", 0)),
+            upper_share=_parts(r.get("upper_share_percent", "0"), 100),
+            heating_supplement=_kr(r.get("heating_supplement", 0))))
     groups = {name.casefold(): int(g) for g, names in st["kommunegrupper"].items() for name in names}
     kommunal = []
     for key, k in raw.get("kommunal", {}).items():
@@ -142,7 +154,7 @@ def parse_rules(raw: dict[str, Any]) -> EntitlementRules:
             key=key, kommune=k.get("kommune", key), name=k["name"], kind=k["kind"],
             percent=None if pct is None else _parts(pct, 100), applies_to=k.get("applies_to", ""),
             requires_statlig=bool(k.get("requires_statlig", False)), reference=k["reference"],
-            valid_from=k["valid_from"], uncertain=k.get("uncertain", "")))
+            valid_from=k["valid_from"], uncertain=k.get("uncertain", ""), valid_until=k.get("valid_until")))
         if k["kind"] not in ("rent_reduction", "means_tested"):
             raise ValueError(f"entitlement data: kommunal.{key}.kind {k['kind']!r} is not rent_reduction/means_tested")
         if k["kind"] == "rent_reduction" and pct is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..formatting import format_kr, format_month, nb_date
 from .estimate import Entitlements, Step
+from .granted import IfGranted
 
 _STEP = {
     "income_monthly": "Skattbar inntekt per måned (brutto)",
@@ -16,8 +17,10 @@ _STEP = {
     "egenandel_minimum": "Minste egenandel",
     "egenandel_share": "Tillegg: 16,44 % av vektet inntekt over grensen",
     "egenandel_progressive": "Progressivt tillegg",
+    "egenandel_upper": "Tillegg: 63,56 % av vektet inntekt over den øvre grensen",
+    "heating": "Tillegg for oppvarming som ikke er i husleien (per år)",
     "egenandel": "Egenandel per år",
-    "housing_annual": "Boutgifter per år (husleie og andre godkjente boutgifter × 12)",
+    "housing_annual": "Boutgifter per år (husleie og andre godkjente boutgifter × 12, med oppvarming)",
     "ceiling": "Boutgiftstak for husstandens størrelse og kommunegruppe",
     "approved": "Godkjente boutgifter (det laveste av de to)",
     "basis": "Godkjente boutgifter − egenandel",
@@ -38,6 +41,8 @@ _UNCERTAIN = {
                      "bruker den faktiske inntekten i søknadsmåneden, her er snittet brukt.",
     "heating_supplement": "Alders-, uføre- og etterlattepensjonister kan få et tillegg for oppvarming som ikke "
                           "er regnet med.",
+    "heating_unknown": "Oppvarming som ikke betales gjennom husleien, legges til boutgiftene (forskrift om "
+                       "bostøtte § 2 d); filen har ingen strømutgift, så tillegget er ikke regnet med.",
     "wealth": "Formue er ikke kjent; formue over fribeløpet legges til inntekten og gir mindre bostøtte.",
     "rules_dated": "Satsene i planner/data/entitlement.toml er bare kjent til {known}; nyere satser er ikke "
                    "lagt inn, så beløpet kan avvike.",
@@ -107,26 +112,27 @@ def render(hid: str, e: Entitlements) -> str:
             out.append(f"  {r.name}: behovsprøvd ({r.applies_to}); ikke beregnet, kan søkes.")
         if r.requires_statlig:
             out.append("    Krever at det søkes statlig bostøtte og at den utbetales til kommunen.")
-    s = e.sosialhjelp
+    sh = e.sosialhjelp
     out += ["", "Økonomisk stønad (sosialhjelp), veiledende satser",
-            f"  Livsopphold etter statens veiledende satser (fra {nb_date(s.rates_from)}): "
-            f"{format_kr(s.livsopphold_ore)} per måned",
-            f"  Husleie, andre boutgifter og strøm: {format_kr(s.housing_ore)} per måned",
-            f"  Inntekt som regnes med (uten barnetrygd, med anslått bostøtte): {format_kr(s.income_ore)} per måned"]
-    if s.below:
-        out.append(f"  Inntekten er {format_kr(s.gap_ore)} per måned under satsene: en indikasjon på at "
+            f"  Livsopphold etter statens veiledende satser (fra {nb_date(sh.rates_from)}): "
+            f"{format_kr(sh.livsopphold_ore)} per måned",
+            f"  Husleie, andre boutgifter og strøm: {format_kr(sh.housing_ore)} per måned",
+            f"  Inntekt som regnes med (uten barnetrygd, med anslått bostøtte): {format_kr(sh.income_ore)} per måned"]
+    if sh.below:
+        out.append(f"  Inntekten er {format_kr(sh.gap_ore)} per måned under satsene: en indikasjon på at "
                    "husstanden kan ha rett til økonomisk stønad. Sosialtjenesten vurderer selv.")
     else:
         out.append("  Inntekten er ikke under satsene.")
-    out += [f"    - {_UNCERTAIN_SOSIAL[u].format(known=nb_date(s.known_until))}" for u in s.uncertain]
+    out += [f"    - {_UNCERTAIN_SOSIAL[u].format(known=nb_date(sh.known_until))}" for u in sh.uncertain]
     return "\n".join(out) + "\n"
 
 
-def if_granted_text(plan, granted, b) -> str:  # type: ignore[no-untyped-def]
+def if_granted_text(g: IfGranted) -> str:
     """The plan "if granted" beside the plan that does not count on bostøtte: the estimate, the
-    deadline, and what the plan would be with it (`granted`, None when none was made)."""
+    deadline, and what the plan would be with it (none when the solver found none in time)."""
     from ..report import STATUS_TEXT
 
+    b, granted = g.estimate, g.plan
     out = ["Hvis bostøtte søkes og innvilges (et anslag, ikke et vedtak):",
            f"  Anslått bostøtte {format_kr(b.monthly_ore)} per måned; søknadsfrist {nb_date(b.deadline)}, "
            f"første utbetaling trolig {nb_date(b.first_payout)}."]
@@ -135,6 +141,8 @@ def if_granted_text(plan, granted, b) -> str:  # type: ignore[no-untyped-def]
                    f"{format_kr(granted.min_balance_ore)} ({nb_date(granted.min_balance_date)}).")
         for i in granted.interventions:
             out.append(f"    - {i.summary}")
+    else:
+        out.append("  Ingen plan med bostøtten ble funnet innen tidsgrensen.")
     out.append("  Planen over regner ikke med bostøtten før saksbehandler bekrefter at søknaden er sendt "
                "([entitlement] bostotte_applied = true i husstandsfilen). Se planner entitlement FILE.")
     return "\n".join(out)

@@ -51,11 +51,15 @@ def _bostotte_month_kr(h: Any, day: date) -> int:
     eg = Fraction(r.minimum_egenandel, 100)
     if weighted * 100 > r.income_threshold:
         eg += Fraction(half_up((weighted * 100 - r.income_threshold) * Fraction(r.income_share, 10_000)), 100)
-    if weighted > r.progressive_from:
+    if r.progressive_rate and weighted > r.progressive_from:
         k = (weighted - r.progressive_from - 1) // r.progressive_step + 1
         eg += Fraction(half_up(weighted * 100 * k * Fraction(r.progressive_rate, 10_000)), 100)
+    if r.upper_share and weighted * 100 > r.upper_threshold:  # § 4 from June 2025
+        eg += Fraction(half_up((weighted * 100 - r.upper_threshold) * Fraction(r.upper_share, 10_000)), 100)
     ceiling = Fraction(r.ceiling[min(n, 5) - 1] + r.ceiling_extra.get(group, 0), 100)
-    approved = min(12 * Fraction(h.rent.amount + e.other_housing_costs, 100), ceiling)
+    # § 2 d from June 2025: heating outside the rent (a household paying its own electricity)
+    heat = r.heating_supplement if any(x.kind == "strom" for x in h.expense) else 0
+    approved = min(12 * Fraction(h.rent.amount + e.other_housing_costs, 100) + Fraction(heat, 100), ceiling)
     year = Fraction(half_up(max(Fraction(0), approved - eg) * 100 * Fraction(r.coverage, 10_000)), 100)
     month = half_up(year / 12)
     return month if month * 100 >= r.minimum_payout else 0

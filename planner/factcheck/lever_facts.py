@@ -89,7 +89,7 @@ def _rent_first(f: Any, t: Truth) -> str | None:
 @rule("rent_day.day")
 def _rent_day(f: Any, t: Truth) -> str | None:
     i = t.interventions.get("rent_day")
-    if i is None or int(i.params["day"]) != f.value:
+    if i is None or int(i.params.to_json()["day"]) != f.value:
         return "the plan's new rent day is another"
     first = _first_changed_debit(t, i.effective_from or t.anchor)
     if first is not None and not shifted(first, f.value):
@@ -202,7 +202,7 @@ def _move_first(f: Any, t: Truth) -> str | None:
     since = (i.effective_from if i is not None else None) or t.anchor
     moved = sorted(x.date for x in t.txs if x.kind == "income" and x.stream == f.subject and x.date not in old
                    and (since is None or x.date >= since))
-    to_day = i.params.get("to_day") if i is not None else None
+    to_day = i.params.to_json().get("to_day") if i is not None else None
     if moved and isinstance(to_day, int) and not (shifted(moved[0], to_day) or _before(moved[0], to_day)):
         return f"{moved[0]} is not the {to_day}. nor the bank day before it"
     return eq(f.value, moved[0] if moved else None, "the first payout on a new day")
@@ -230,7 +230,7 @@ def _move_replaces(f: Any, t: Truth) -> str | None:
 def _move_params(f: Any, t: Truth) -> str | None:
     i = t.interventions.get("move_payout")
     name = f.key.split(".")[1]
-    v = None if i is None else i.params.get(name)
+    v = None if i is None else i.params.to_json().get(name)
     if name == "shift_days" and v is not None:
         v = abs(v)
     if isinstance(v, str):
@@ -261,8 +261,8 @@ def _repay_amount(f: Any, t: Truth) -> str | None:
 @rule("repayment.months")
 def _repay_months(f: Any, t: Truth) -> str | None:
     i = t.interventions.get("repayment_plan")
-    amount = int(i.params["amount_ore"]) if i is not None else 0
-    arrears = int(i.params.get("arrears_ore", _arrears(t))) if i is not None else _arrears(t)
+    amount = int(i.params.to_json()["amount_ore"]) if i is not None else 0
+    arrears = int(i.params.to_json().get("arrears_ore", _arrears(t))) if i is not None else _arrears(t)
     if f.value < 1 or amount <= 0 or not amount * (f.value - 1) < arrears <= amount * f.value:
         return f"{f.value} instalments of {amount} øre do not clear {arrears} øre"
     return None
@@ -277,7 +277,7 @@ def _repay_day(f: Any, t: Truth) -> str | None:
 @rule("arrears.amount")
 def _arrears_amount(f: Any, t: Truth) -> str | None:
     i = t.interventions.get("repayment_plan")
-    expected = int(i.params.get("arrears_ore", _arrears(t))) if i is not None else _arrears(t)
+    expected = int(i.params.to_json().get("arrears_ore", _arrears(t))) if i is not None else _arrears(t)
     return eq(f.value, expected, "the arrears")
 
 

@@ -70,7 +70,7 @@ def _first_dips(t: Truth, opening: int) -> list[date | None]:
 
 def _buffer(t: Truth) -> int:
     i = t.interventions.get("opening_buffer")
-    return int(i.params["amount_ore"]) if i is not None else t.plan.opening_buffer_ore
+    return int(i.params.to_json()["amount_ore"]) if i is not None else t.plan.opening_buffer_ore
 
 
 @rule("buffer.amount")

@@ -165,24 +165,24 @@ def _pinned_small_cell(full: list[list[int]], hidden: list[list[bool]], relation
 
     top = max(k, sum(max(r) for r in full))  # no cell exceeds it: a safe upper bound for ":"
     model = cp_model.CpModel()
-    var = {c: model.NewIntVar(0, k - 1, f"c{c[0]}_{c[1]}") if full[c[0]][c[1]] < k
-           else model.NewIntVar(k, top, f"c{c[0]}_{c[1]}") for c in cells}
+    var = {c: model.new_int_var(0, k - 1, f"c{c[0]}_{c[1]}") if full[c[0]][c[1]] < k
+           else model.new_int_var(k, top, f"c{c[0]}_{c[1]}") for c in cells}
 
     def term(c: tuple[int, int]):
         return var[c] if c in var else full[c[0]][c[1]]
 
     for parts, total in relations:
-        model.Add(sum(term(c) for c in parts) == term(total))
+        model.add(sum(term(c) for c in parts) == term(total))
     for c in small:
         bounds = []
-        for sense in (model.Minimize, model.Maximize):
+        for sense in (model.minimize, model.maximize):
             sense(var[c])
             solver = cp_model.CpSolver()
             solver.parameters.num_workers = 1
             solver.parameters.max_time_in_seconds = 10.0
-            if solver.Solve(model) != cp_model.OPTIMAL:
+            if solver.solve(model) != cp_model.OPTIMAL:
                 return c  # not proven safe: treat as pinned, and hide more
-            bounds.append(solver.ObjectiveValue())
+            bounds.append(solver.objective_value)
         if bounds[0] == bounds[1]:
             return c
     return None

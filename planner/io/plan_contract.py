@@ -248,8 +248,8 @@ _NEEDS_STREAM = ["income", "bostotte_direct", "deduction"]
 
 class Transaction(_Open):
     model_config = ConfigDict(extra="allow", json_schema_extra={"allOf": [
-        {"if": {"properties": {"kind": {"enum": _NEEDS_RENT_MONTH}}}, "then": {"required": ["rent_month"]}},
-        {"if": {"properties": {"kind": {"enum": _NEEDS_STREAM}}}, "then": {"required": ["stream"]}},
+        {"if": {"properties": {"kind": {"enum": list(_NEEDS_RENT_MONTH)}}}, "then": {"required": ["rent_month"]}},
+        {"if": {"properties": {"kind": {"enum": list(_NEEDS_STREAM)}}}, "then": {"required": ["stream"]}},
     ]})
 
     date: dt.date
@@ -319,17 +319,42 @@ class PlanDocument(_Open):
         "What happens if nothing is done (format planner.eviction/1, see docs/methods/eviction.md): the "
         "eviction process projected for the schedule as it stands. null when the household has no problem "
         "and owes nothing."))
+    if_granted: IfGranted | None = Field(None, description=(
+        "Beside a plan that may not count on bostøtte (no application confirmed, no bostøtte stream, an "
+        "estimate at or above Husbanken's minimum payout): the estimate and the plan as if the application "
+        "were made and granted (an estimate, not a decision; see docs/methods/bostotte.md). Absent or null "
+        "otherwise."))
     transactions: list[Transaction]
 
     @model_validator(mode="before")
     @classmethod
     def _alternatives_are_flat(cls, data: Any) -> Any:
-        """An alternative carries no alternatives of its own (the schema's `not required`)."""
+        """An alternative carries no alternatives of its own, and the plan "if granted" no
+        "if granted" of its own (the schema's `not required`)."""
         if isinstance(data, dict):
             for alt in data.get("alternatives") or []:
                 if isinstance(alt, dict) and "alternatives" in alt:
                     raise ValueError("an alternative carries no alternatives of its own")
+            granted = data.get("if_granted")
+            if isinstance(granted, dict) and isinstance(granted.get("plan"), dict) and "if_granted" in granted["plan"]:
+                raise ValueError("the plan if granted carries no if_granted of its own")
         return data
+
+
+class IfGranted(_Open):
+    """The plan "if granted" (planner.entitlement.granted): the estimated bostøtte with its
+    application deadline and first payout, and the plan that counts on it from that payout."""
+
+    amount_ore: Positive = Field(description="The estimated bostøtte per month (an estimate, not a decision).")
+    deadline: dt.date = Field(description="The application deadline for `for_month`.")
+    for_month: Month
+    first_payout: dt.date = Field(description="The bank day of the first payout, paid in arrears.")
+    plan: PlanDocument | None = Field(description=(
+        "The plan with the application confirmed (lever sok_bostotte); it carries no if_granted of its own. "
+        "null: no plan was found in the solver's time."))
+
+
+PlanDocument.model_rebuild()
 
 
 def validate_plan(doc: object) -> PlanDocument:
@@ -400,6 +425,9 @@ def plan_schema() -> dict[str, Any]:
     defs["Intervention"]["allOf"] = rules
     # an alternative is a plan without alternatives of its own
     raw["properties"]["alternatives"]["items"] = {"allOf": [{"$ref": "#"}, {"not": {"required": ["alternatives"]}}]}
+    # the plan "if granted" is a plan without an "if granted" of its own
+    defs["IfGranted"]["properties"]["plan"]["anyOf"] = [
+        {"allOf": [{"$ref": "#"}, {"not": {"required": ["if_granted"]}}]}, {"type": "null"}]
     schema = _tidy(raw, defs)
     header = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": FORMAT,
               "title": f"planner plan (format {FORMAT})",

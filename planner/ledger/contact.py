@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..formatting import nb_date
+from ..entitlement.ledger import draft_note, ledger_flag
+from ..formatting import format_kr, nb_date
 from . import output
 from .summary import INCOMPLETE, LedgerOptions
 from .warning import explain, household_draft, to_day
@@ -30,8 +31,8 @@ def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path,
     c = c.assign(_req=req).sort_values(["priority", "_req", "tenancy"], ascending=[False, True, True], kind="stable")
     c["rank"] = np.arange(1, len(c) + 1)
     if not len(c):
-        c["why"], c["draft"] = [], []
-    why, drafts = [], []
+        c["why"], c["draft"], c["bostotte_ikke_sokt"], c["bostotte_inntektsgrense_ore"] = [], [], [], []
+    why, drafts, unused, limits = [], [], [], []
     zipped = output.DraftZip(out / "drafts.zip")
     for r in c.itertuples(index=False):
         row = {"rent_ore": r.rent_ore, "arrears_ore": r.arrears_ore, "trend_ore_per_month": r.trend_ore_per_month,
@@ -43,9 +44,14 @@ def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path,
                "priority": r.priority, "priority_urgency": r.priority_urgency, "priority_arrears": r.priority_arrears,
                "priority_pattern": r.priority_pattern}
         why.append(explain(row, r.pattern, list(r.x_days), as_of))
+        # "bostøtte ikke søkt?" (planner.entitlement.ledger): the draft has no bostøtte stream
+        flag = ledger_flag(int(r.rent_ore), opts.as_of) if r.plan_candidate else None
+        unused.append("ja" if flag and flag.flagged else "")
+        limits.append(flag.income_limit_ore if flag and flag.flagged else "")
         if r.plan_candidate:  # all in drafts.zip; those on this week's list also as files in drafts/
             name = file_name(r.tenancy)
             text = household_draft(r.tenancy, int(r.rent_ore), int(r.due_day), list(r.x_days), as_of)
+            text += draft_note(flag) if flag else ""
             zipped.add(name, text)
             if r.rank <= opts.top:
                 output.write_draft(out / "drafts", name, text)
@@ -57,9 +63,10 @@ def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path,
     zipped.close()
     c["why"] = why
     c["draft"] = drafts
+    c["bostotte_ikke_sokt"], c["bostotte_inntektsgrense_ore"] = unused, limits
     # incomplete tenancies: not ranked (a rank from part of the rows would mislead), listed after
     inc = table[table["pattern"] == INCOMPLETE].copy()
-    inc = inc.assign(rank="", why=inc["incomplete_reason"], draft="")
+    inc = inc.assign(rank="", why=inc["incomplete_reason"], draft="", bostotte_ikke_sokt="", bostotte_inntektsgrense_ore="")
     listed = pd.concat([c, inc], ignore_index=True) if len(inc) else c
     if pending is None or len(listed) < ASIDE_ROWS:
         output.write_sheet(out / "contact.xlsx", listed, output.CONTACT_COLUMNS, "Kontaktliste")
@@ -72,6 +79,9 @@ def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path,
     for r in c.head(opts.top).itertuples(index=False):
         lines.append(f"{r.rank}. {r.tenancy} (prioritet {r.priority}){' - kandidat for plan: ' + r.draft if r.draft else ''}")
         lines.append(f"   {r.why}")
+        if r.bostotte_ikke_sokt:
+            lines.append(f"   Bostøtte ikke søkt? Mulig ved bruttoinntekt på høyst "
+                         f"{format_kr(r.bostotte_inntektsgrense_ore)} i måneden (én person; et anslag)")
     if len(inc):
         lines += ["", f"Ikke rangert: {len(inc)} leieforhold med rader i errors.csv (rett radene og kjør igjen; et"
                       " leieforhold vurderes aldri ut fra bare en del av radene)"]

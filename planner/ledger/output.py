@@ -33,7 +33,8 @@ TENANCY_COLUMNS = [
 MONTH_COLUMNS = ["tenancy", "month", "due", "charged_ore", "paid_in_month_ore", "parts", "settled", "days_late",
                  "failed_debits", "balance_end_ore"]
 CONTACT_COLUMNS = ["rank", "tenancy", "priority", "pattern", "arrears_ore", "arrears_months", "trend_ore_per_month",
-                   "collector_date", "request_date", "plan_candidate", "draft", "why"]
+                   "collector_date", "request_date", "plan_candidate", "draft", "why",
+                   "bostotte_ikke_sokt", "bostotte_inntektsgrense_ore"]
 
 #: The Excel twins' headers (tenancies-excel.csv, contact-excel.csv, contact.xlsx): the columns
 #: as a caseworker reads them; the machine CSVs keep the names above (FORMAT contract).
@@ -49,6 +50,7 @@ EXCEL_HEADER = {
     "priority_pattern": "Prioritet: mønster", "plan_candidate": "Kandidat for plan", "rows": "Rader",
     "first_row": "Første rad", "rejected_rows": "Rader avvist", "incomplete_reason": "Hvorfor ufullstendig",
     "rank": "Rang", "draft": "Husstandsutkast", "why": "Hvorfor",
+    "bostotte_ikke_sokt": "Bostøtte ikke søkt?", "bostotte_inntektsgrense_ore": "Bostøtte mulig ved inntekt til (kr)",
 }
 #: errors-excel.csv (errors.csv: file, row, column, value, reason, tenancy)
 EXCEL_ERROR_HEADER = ["Fil", "Rad", "Kolonne", "Verdi", "Hva er galt", "Leieforhold"]

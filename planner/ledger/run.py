@@ -31,6 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -201,7 +202,7 @@ class _Buckets:
         self.k = k
         self.folder = folder
         self.mem: list[dict] = []
-        self.writers: dict[int, object] = {}
+        self.writers: dict[int, Any] = {}  # pyarrow.ipc stream writers (pyarrow ships no type hints)
 
     def add(self, chunk) -> None:
         import pyarrow as pa
@@ -334,7 +335,7 @@ def _rejected_only(ids: list[str], incomplete: dict[str, tuple[int, str]], alias
     """Rows of the tenancy table for tenancies none of whose rows could be used."""
     recs = []
     for tid in sorted(ids):
-        rec = {c: "" for c in _ALL_COLUMNS}
+        rec: dict[str, object] = {c: "" for c in _ALL_COLUMNS}
         rec.update(tenancy=alias(tid), pattern=INCOMPLETE, priority=0, priority_urgency=0, priority_arrears=0,
                    priority_pattern=0, plan_candidate=0, rows=0, rejected_rows=incomplete[tid][0],
                    incomplete_reason=incomplete[tid][1], x_collector_day=-1, x_request_day=-1, x_days=[])
@@ -450,9 +451,10 @@ def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text
                 "due_day": cols_["due_day"][k], "arrears_ore": cols_["arrears_ore"][k],
                 "trend_ore_per_month": cols_["trend_ore_per_month"][k], "observed_months": cols_["observed_months"][k],
                 "late_months": cols_["late_months"][k], "payment_days": days.iat[k]}
-        if docs[k] is not None:
-            base["evidence"] = docs[k]
-            texts.append(f"{shown[k]}: {pattern_name(pk)} ({RULES[pk]})\n" + evidence_text(docs[k], pk))
+        doc = docs[k]
+        if doc is not None:
+            base["evidence"] = doc
+            texts.append(f"{shown[k]}: {pattern_name(pk)} ({RULES[pk]})\n" + evidence_text(doc, pk))
         lines.append(output.json_line(base))
     json_out.lines(lines)
     text_out.lines(texts)

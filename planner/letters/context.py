@@ -12,6 +12,10 @@ from pathlib import Path
 from ..facts import Fact, Ledger, first_changed_month, month, ore, typical_share
 from ..facts import rent_changes as facts_rent_changes
 from ..levers import rules
+from ..levers.base import params_of, stream_of
+from ..levers.bridge import OpeningBufferParams
+from ..levers.rent_day import RentDayParams
+from ..levers.rent_instalments import RentInstalmentsParams
 from .figures import budget, projection_facts
 from .sender import RECIPIENTS, Recipient, Sender
 
@@ -75,7 +79,7 @@ def intervention_recipients(i, household=None) -> list[str]:
     out = []
     for actor in i.actors:
         to = ACTOR_RECIPIENT.get(actor)
-        if to == "nav" and i.lever == "deduction" and _stream_kind(household, i.params.get("stream", "")) in SOCIAL_STREAMS:
+        if to == "nav" and i.lever == "deduction" and _stream_kind(household, stream_of(i) or "") in SOCIAL_STREAMS:
             to = "sosialtjenesten"
         if to is not None:
             out.append(to)
@@ -115,7 +119,7 @@ class Item:
     name: str  # catalogue name (Norwegian)
     basis: str  # legal or practical basis in the letter's language
     source: str  # where the basis comes from
-    first: date | None  # first date the change takes effect, on or after the answer-by date
+    first: Fact | None  # first date the change takes effect, on or after the answer-by date
     facts: dict = field(default_factory=dict)
 
 
@@ -167,10 +171,10 @@ def _basis(lever: str, lang: str, social: bool | None = None) -> tuple[str, str,
 def _nominal_rent_days(plan, household) -> list[int] | None:
     for i in plan.interventions:
         if i.lever == "rent_instalments":
-            return [int(d) for d in i.params["days"]]
+            return list(params_of(i, RentInstalmentsParams).days)
     for i in plan.interventions:
         if i.lever == "rent_day":
-            return [int(i.params["day"])]
+            return [params_of(i, RentDayParams).day]
     day = getattr(getattr(household, "rent", None), "day", None) if household is not None else None
     return [int(day)] if day else None
 
@@ -244,8 +248,7 @@ def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[
     anchor = None if plan.as_of is not None else reply_by
     out: list[tuple[Item, list[str]]] = []
     for i in plan.interventions:
-        p = i.params
-        social = (_stream_kind(h, p.get("stream", "")) in SOCIAL_STREAMS) if i.lever == "deduction" else None
+        social = (_stream_kind(h, stream_of(i) or "") in SOCIAL_STREAMS) if i.lever == "deduction" else None
         name, basis, source = _basis(i.lever, lang, social)
         facts: dict = {}
         first = None
@@ -255,8 +258,8 @@ def _items(household, plan, lang: str, reply_by: date) -> list[tuple[Item, list[
         elif i.lever == "opening_buffer":
             first_income = Ledger(plan).first("buffer.before", "", plan.start, kind="income")
             before = Fact("buffer.before", i.effective_from, "date") if i.effective_from else first_income
-            facts = {"amount_ore": ore("buffer.amount", p["amount_ore"]), "before": before,
-                     "source": p.get("source", "sosial_engangs")}
+            p = params_of(i, OpeningBufferParams)
+            facts = {"amount_ore": ore("buffer.amount", p.amount_ore), "before": before, "source": p.source}
         facts["request_by"] = Fact("request_by", i.request_by, "date", i.lever) if i.request_by else None
         out.append((Item(i.lever, name, basis, source, first, facts), intervention_recipients(i, h)))
     if plan.status == "infeasible" and plan.shortfall is not None:
@@ -285,7 +288,7 @@ def _shortfall_terms(plan) -> dict:
     """How a shortfall figure reads: with the start buffer it presumes (the monthly sum holds
     only together with it; none when the plan's own bridge is the tenant's own money, which the
     tenant's letter asks for) and whether the figures are least sums or upper bounds."""
-    own = any(i.lever == "opening_buffer" and i.params.get("source") == "own_money" for i in plan.interventions)
+    own = any(isinstance(i.params, OpeningBufferParams) and i.params.source == "own_money" for i in plan.interventions)
     buffer = plan.opening_buffer_ore if plan.status == "infeasible" and not own else 0
     before = Ledger(plan).first("shortfall.before", "", plan.start, kind="income") or \
         Fact("shortfall.before", plan.start, "date")
@@ -408,6 +411,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
               "before_days_below": Fact("baseline.days_below", base.days_below_floor, "count")}
     if to == "tenant":
         share, differs = _share_facts(plan, household)
+        monthly = _shortfall_figures(plan)[0] if plan.shortfall is not None else None
         ctx.update(before)
         ctx.update({
             "direct": bool(Ledger(plan).direct()),
@@ -423,8 +427,7 @@ def letter_context(household, plan, to: str, lang: str = "nb", sender: Sender | 
             "share_varies": bool(differs),
             "changes": rent_changes(plan, household) if plan.as_of is not None else [],
             "direct_by": _direct_by(plan, household, lang),
-            "shortfall_monthly": ore("shortfall.monthly", _shortfall_figures(plan)[0])
-            if plan.shortfall is not None and _shortfall_figures(plan)[0] else None,
+            "shortfall_monthly": ore("shortfall.monthly", monthly) if monthly else None,
             "projection": projection_facts(getattr(plan, "if_nothing_done", None)),
         })
         if chart:

@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-BLOCK = {"div", "section", "header", "footer", "p", "h1", "h2", "h3", "ul", "ol", "li", "table", "thead",
-         "tbody", "tr", "th", "td", "figure", "figcaption", "img"}
 VOID = {"img", "br", "meta"}
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..facts import Fact
 from ..formatting import format_amount, format_date, format_dom, format_month
@@ -44,7 +46,7 @@ def _filters(lang: str) -> dict:
     def keep(s: str) -> Markup:  # never broken across lines: amounts and dates stay whole in PDF text
         return Markup('<span class="nw">') + escape(s) + Markup("</span>")
 
-    text = {"kr": lambda v: format_amount(v, lang), "date": lambda v: format_date(v, lang),
+    text: dict[str, Callable[[Any], str]] = {"kr": lambda v: format_amount(v, lang), "date": lambda v: format_date(v, lang),
             "month": lambda v: format_month(v, lang), "dom": lambda v: format_dom(int(v), lang), "num": str}
 
     def shown(name: str):

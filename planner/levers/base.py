@@ -14,10 +14,10 @@ solver only loops over the allowed levers; it knows none of them by name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from ..benefits import Shift
 from ..calendar import Schedule
 from ..model import Household, Intervention, Transaction
 from ..periods import month_key
+from ..results import LeverParams, StreamParams
 from .catalogue import LeverConfig, catalogue
 from .lead import Lead, Timing
 from .setting import Setting
@@ -81,7 +82,6 @@ class Setup:
     month_firsts: list[int]
     baseline: list[Transaction]
     rent_shift: Shift
-    rent_schedule: Schedule
     timing: Timing
     candidates: dict[str, Any] = field(default_factory=dict)
     #: bank days each stream's payouts may come late (robust plans; empty: payouts on their days)
@@ -183,9 +183,9 @@ class Decoded:
     used_days: list[int] = field(default_factory=list)
     per_month: dict[str, list[int]] = field(default_factory=dict)
 
-    def intervention(self, key: str, params: Any) -> Intervention:
+    def intervention(self, key: str, params: LeverParams) -> Intervention:
         """The intervention of lever `key` with its catalogue actors and cost."""
-        return Intervention(key, catalogue()[key].actors, self.setup.cfg.costs[key], dict(params))
+        return Intervention(key, catalogue()[key].actors, self.setup.cfg.costs[key], params)
 
 
 
@@ -234,7 +234,7 @@ class LeverRule:
         if self.direct_kind and first is not None:
             # a direct payment lowers the tenant's debit of its rent month: the landlord's claim
             # changes then, which may come before the payout (bostøtte is paid in arrears)
-            months = {t.rent_month for t in txs if t.kind == self.direct_kind and t.stream == i.params.get("stream")}
+            months = {t.rent_month for t in txs if t.kind == self.direct_kind and t.stream == stream_of(i)}
             change = first_rent_change(s, txs, months)
             if change is not None and change[1] < first:
                 first = change[1]
@@ -275,15 +275,31 @@ class LeverRule:
         """The first booking the change makes, and the facts the letters render, as
         `planner.facts.Fact`s read from the plan's transactions (`anchor`: for a plan made
         without an as-of day, the first booking on or after that day)."""
-        return None, dict(i.params)
+        return None, i.params.to_json()
 
-    def short(self, params: Mapping[str, Any]) -> str:
+    def short(self, params: LeverParams) -> str:
         """The intervention in a few characters, for the batch's results.csv."""
         return self.key
 
     def transactions(self, d: Decoded) -> list[Transaction]:
         """Bookings this lever adds that belong to no income stream (a repayment's debits)."""
         return []
+
+
+P = TypeVar("P", bound=LeverParams)
+
+
+def params_of(i: Intervention, kind: type[P]) -> P:
+    """`i.params` as the lever's own params class: a lever's methods get only its own
+    interventions, so anything else is a bug in the caller, said at once."""
+    if not isinstance(i.params, kind):
+        raise TypeError(f"{i.lever}: params are {type(i.params).__name__}, not {kind.__name__}")
+    return i.params
+
+
+def stream_of(i: Intervention) -> str | None:
+    """The income stream an intervention acts on, or None for one on the rent or arrears."""
+    return i.params.stream if isinstance(i.params, StreamParams) else None
 
 
 def first_of(txs: Iterable[Transaction], **match: Any) -> date | None:

@@ -8,28 +8,33 @@ months. Sources and status: `[lead.betalingsutsettelse]` in data/levers.toml."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypedDict
+from typing import Any
 
 from ..calendar import effective_date, nominal_in_month
 from ..model import Household, Intervention, Transaction
-from .base import Build, Decoded, LeverRule, Setup, Term
+from ..results import LeverParams
+from .base import Build, Decoded, LeverRule, Setup, Term, params_of
 from .lead import Timing, after, before
 
 #: A candidate: (rent month key, its due offset, amount øre, new day of month, new offset).
 Option = tuple[str, int, int, int, int]
 
 
-class DeferredMonth(TypedDict):
+@dataclass(frozen=True)
+class DeferredMonth(LeverParams):
+    """One month's rent debited later: its old and new debit day and the amount."""
+
     rent_month: str
-    old_date: str
-    new_date: str
+    old_date: date
+    new_date: date
     amount_ore: int
 
 
-class BetalingsutsettelseParams(TypedDict):
-    months: list[DeferredMonth]
+@dataclass(frozen=True)
+class BetalingsutsettelseParams(LeverParams):
+    months: tuple[DeferredMonth, ...]
 
 
 def _options(s: Setup) -> list[Option]:
@@ -96,12 +101,12 @@ class Betalingsutsettelse(LeverRule):
         if not chosen:
             return []
         s = d.setup
-        months = [DeferredMonth(rent_month=key, old_date=s.day(due).isoformat(), new_date=s.day(off).isoformat(),
-                                amount_ore=amount) for key, due, amount, _, off in chosen]
+        months = tuple(DeferredMonth(rent_month=key, old_date=s.day(due), new_date=s.day(off), amount_ore=amount)
+                       for key, due, amount, _, off in chosen)
         return [d.intervention(self.key, BetalingsutsettelseParams(months=months))]
 
     def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
-        return min(date.fromisoformat(m["old_date"]) for m in i.params["months"])
+        return min(m.old_date for m in params_of(i, BetalingsutsettelseParams).months)
 
     def request_by(self, s: Setup, i: Intervention, first: date) -> date:
         """The landlord must agree and the tenant stop the old debit a bank day before it runs."""
@@ -111,8 +116,9 @@ class Betalingsutsettelse(LeverRule):
         stop = before(first, int(lead.extra.get("stop_days", 1)), "bank")
         return max(s.timing.as_of, before(stop, lead.decide_days, lead.decide_unit))
 
-    def short(self, params: Mapping[str, Any]) -> str:
-        return "betalingsutsettelse(" + ",".join(m["rent_month"] for m in params.get("months", [])) + ")"
+    def short(self, params: LeverParams) -> str:
+        assert isinstance(params, BetalingsutsettelseParams)
+        return "betalingsutsettelse(" + ",".join(m.rent_month for m in params.months) + ")"
 
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """Each deferred month: the debit that must not run, the new one and the amount."""
@@ -120,15 +126,14 @@ class Betalingsutsettelse(LeverRule):
 
         led = Ledger(plan)
         months = []
-        for m in i.params["months"]:
-            new = date.fromisoformat(m["new_date"])
-            ks = [k for k in led.where(kind="husleie", account="tenant", rent_month=m["rent_month"])
-                  if plan.transactions[k].date == new]
-            key = m["rent_month"]
+        for m in params_of(i, BetalingsutsettelseParams).months:
+            key = m.rent_month
+            ks = [k for k in led.where(kind="husleie", account="tenant", rent_month=key)
+                  if plan.transactions[k].date == m.new_date]
             months.append({"rent_month": month("deferral.month", key, key, ks),
-                           "old": day("deferral.old_date", date.fromisoformat(m["old_date"]), key),
-                           "new": day("deferral.new_date", new, key, ks),
-                           "amount_ore": ore("deferral.amount", m["amount_ore"], key, ks)})
+                           "old": day("deferral.old_date", m.old_date, key),
+                           "new": day("deferral.new_date", m.new_date, key, ks),
+                           "amount_ore": ore("deferral.amount", m.amount_ore, key, ks)})
         return months[0]["new"], {"months": months}
 
 

@@ -8,13 +8,15 @@ the landlord's account (bustøttelova § 9; Husbanken, Veileder HB 9.B.12, 3.8).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypedDict
+from typing import Any
 
 from ..calendar import bank_day_on_or_before, occurrences
 from ..model import Household, Intervention, Transaction
 from ..periods import key_of, next_month, previous_month
-from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term, first_of
+from ..results import LeverParams, StreamParams
+from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term, first_of, params_of
 from .lead import Timing, before
 from .setting import Setting
 
@@ -22,8 +24,9 @@ from .setting import Setting
 BOSTOTTE_AFTER_DAYS = 62
 
 
-class BostotteParams(TypedDict):
-    stream: str
+@dataclass(frozen=True)
+class BostotteParams(StreamParams):
+    """Only the stream: the whole payout goes to the landlord."""
 
 
 def bostotte_month(nominal: date) -> str:
@@ -66,7 +69,7 @@ class BostotteToLandlord(LeverRule):
         return date(*next_month(y, m), 1)
 
     def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
-        return first_of(txs, kind="bostotte_direct", stream=i.params["stream"])
+        return first_of(txs, kind="bostotte_direct", stream=params_of(i, BostotteParams).stream)
 
     def request_by(self, s: Setup, i: Intervention, first: date) -> date:
         """The cut-off of the month before the first payout, less the kommune's registration."""
@@ -132,15 +135,16 @@ class BostotteToLandlord(LeverRule):
         return [d.intervention(self.key, BostotteParams(stream=name))
                 for name in d.setup.streams if self._on(d, name)]
 
-    def short(self, params: Mapping[str, Any]) -> str:
-        return f"bostotte_to_landlord({params.get('stream', '')})"
+    def short(self, params: LeverParams) -> str:
+        assert isinstance(params, BostotteParams)
+        return f"bostotte_to_landlord({params.stream})"
 
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first payout to the kommune and the month it is for (the transaction's rent month:
         paid in arrears, the payout of the 20th is for the month before)."""
         from ..facts import Ledger, month
 
-        s = i.params["stream"]
+        s = params_of(i, BostotteParams).stream
         first = Ledger(plan).first("bostotte.first", s, anchor, kind="bostotte_direct", stream=s)
         for_month = None if first is None else month("bostotte.for_month", plan.transactions[first.tx[0]].rent_month,
                                                      s, first.tx)

@@ -10,6 +10,7 @@ name in the plan contract (`opening_buffer`), with the source and the day it is 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -17,8 +18,19 @@ import numpy as np
 from ..cashflow import delayed, simulate
 from ..datafiles import levers as lever_data
 from ..model import Intervention
+from ..results import LeverParams
 from .base import Setup
 from .lead import before
+
+
+@dataclass(frozen=True)
+class OpeningBufferParams(LeverParams):
+    """The one-time sum, who pays it (a key of `ACTORS`) and the first day it is needed."""
+
+    amount_ore: int
+    source: str
+    needed_by: date
+
 
 #: Who acts for each source of the one-time sum.
 ACTORS = {"own_money": ("tenant",), "sosial_engangs": ("sosialtjenesten",), "sosial_nodhjelp": ("sosialtjenesten",)}
@@ -56,8 +68,7 @@ def bridge_intervention(s: Setup, amount: int) -> Intervention:
     # asked so the money is there the day before it is needed (a day's debits come first)
     latest = before(need, lead.decide_days, lead.decide_unit) - timedelta(days=0 if s.same_day_credit else 1)
     request_by = s.timing.as_of if s.timing.instant else max(s.timing.as_of, latest)
-    return Intervention("opening_buffer", ACTORS[src], 0, {"amount_ore": amount, "source": src,
-                                                             "needed_by": need.isoformat()},
+    return Intervention("opening_buffer", ACTORS[src], 0, OpeningBufferParams(amount_ore=amount, source=src, needed_by=need),
                         effective_from=need, request_by=request_by)
 
 

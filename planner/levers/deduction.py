@@ -6,20 +6,21 @@ payout of the stream."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypedDict
+from typing import Any
 
 from ..calendar import bank_day_on_or_before
 from ..model import Intervention, Transaction
 from ..periods import key_of, last_day, next_month, previous_month
-from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term, first_of
+from ..results import LeverParams, StreamParams
+from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term, first_of, params_of
 from .lead import after, before
 from .setting import Setting
 
 
-class DeductionParams(TypedDict):
-    stream: str
+@dataclass(frozen=True)
+class DeductionParams(StreamParams):
     amount_ore: int  # withheld from each payout
 
 
@@ -50,7 +51,7 @@ class Deduction(LeverRule):
     phase = 1
 
     def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
-        return first_of(txs, kind="deduction", stream=i.params["stream"])
+        return first_of(txs, kind="deduction", stream=params_of(i, DeductionParams).stream)
 
     def request_by(self, s: Setup, i: Intervention, first: date) -> date:
         """Monthly: NAV must have registered it by the month before's last bank day; 14-day:
@@ -58,7 +59,7 @@ class Deduction(LeverRule):
         if s.timing.instant:
             return s.timing.as_of
         lead = s.lead(self.key)
-        if s.streams[i.params["stream"]].schedule.every_days is not None:
+        if s.streams[params_of(i, DeductionParams).stream].schedule.every_days is not None:
             reg = first - timedelta(days=int(lead.extra.get("period_days", 14)))
         else:
             reg = _last_bank_day(*previous_month(first.year, first.month))
@@ -129,26 +130,27 @@ class Deduction(LeverRule):
         return [d.intervention(self.key, DeductionParams(stream=name, amount_ore=k * step))
                 for name in d.setup.streams if (k := self._steps(d, name))]
 
-    def short(self, params: Mapping[str, Any]) -> str:
-        return f"deduction({params.get('stream', '')} {int(params.get('amount_ore', 0)) // 100} kr)"
+    def short(self, params: LeverParams) -> str:
+        assert isinstance(params, DeductionParams)
+        return f"deduction({params.stream} {params.amount_ore // 100} kr)"
 
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first trekk and the facts the letters render: the first payout the plan withholds
         from (never the rent debit it pays), the sum per payout and per month."""
         from ..facts import Ledger, count, most_common_count, ore, stream_name
 
-        p = i.params
+        p = params_of(i, DeductionParams)
         led = Ledger(plan)
-        s = p["stream"]
+        s = p.stream
         first = led.first("deduction.first", s, anchor, kind="deduction", stream=s)
         ks = led.where(kind="deduction", stream=s)
         by_month: dict[str, list[int]] = {}
         for k in ks:
             by_month.setdefault(plan.transactions[k].rent_month or "", []).append(k)
         payouts = most_common_count(by_month.values())
-        facts = {"benefit": stream_name(h, s), "amount_ore": ore("deduction.amount", p["amount_ore"], s, ks),
+        facts = {"benefit": stream_name(h, s), "amount_ore": ore("deduction.amount", p.amount_ore, s, ks),
                  "social": social, "payouts": count("deduction.payouts", payouts, s, ks),
-                 "per_month_ore": ore("deduction.per_month", payouts * p["amount_ore"], s, ks)}
+                 "per_month_ore": ore("deduction.per_month", payouts * p.amount_ore, s, ks)}
         return first, facts
 
 

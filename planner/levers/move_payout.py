@@ -7,24 +7,25 @@ stream in the horizon."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, TypedDict
+from typing import Any
 
 from ..calendar import Schedule, occurrences
 from ..model import Household, Intervention, Transaction
-from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term
+from ..results import LeverParams, StreamParams
+from .base import Build, Decoded, LeverRule, Payout, Setup, Stream, Term, params_of
 from .setting import Setting
 
 #: A candidate: its label ("day:D" or "shift:K") and the stream's payouts with it.
 Option = tuple[str, list[Payout]]
 
 
-class MovePayoutParams(TypedDict, total=False):
-    stream: str
-    from_day: int | str | None  # day of month, or the first payout's date of a 14-day stream
-    to_day: int | str
-    shift_days: int  # 14-day streams only
+@dataclass(frozen=True)
+class MovePayoutParams(StreamParams):
+    from_day: int | date | None  # day of month, or the first payout's date of a 14-day stream
+    to_day: int | date
+    shift_days: int | None = field(default=None, metadata={"omit_if_none": True})  # 14-day streams only
 
 
 def _payouts(h: Household, sc: Schedule, name: str) -> list[Payout]:
@@ -149,13 +150,12 @@ class MovePayout(LeverRule):
                 continue
             kind, val = chosen[0].split(":")
             sched = st.schedule
-            params = MovePayoutParams(stream=name)
             if kind == "day":
-                params.update({"from_day": sched.day, "to_day": int(val)})
+                params = MovePayoutParams(stream=name, from_day=sched.day, to_day=int(val))
             else:
                 assert sched.first is not None  # a shift candidate exists only for a stream with `first`
-                params.update({"from_day": sched.first.isoformat(), "to_day": (sched.first + timedelta(days=int(val))).isoformat(),
-                               "shift_days": int(val)})
+                params = MovePayoutParams(stream=name, from_day=sched.first,
+                                          to_day=sched.first + timedelta(days=int(val)), shift_days=int(val))
             out.append(d.intervention(self.key, params))
         return out
 
@@ -163,13 +163,15 @@ class MovePayout(LeverRule):
         """The first day the stream's payouts differ from the current schedule's. Counted per
         day, not as a set of days: a payout moved onto a day that already has one (1 May, a
         holiday, paid on 30 April, the old day of April's payout) is a change on that day."""
-        name = i.params["stream"]
+        name = params_of(i, MovePayoutParams).stream
         old = Counter(t.date for t in s.baseline if t.kind == "income" and t.stream == name)
         new = Counter(t.date for t in txs if t.kind == "income" and t.stream == name)
         return min((d for d in old.keys() | new.keys() if old[d] != new[d]), default=None)
 
-    def short(self, params: Mapping[str, Any]) -> str:
-        return f"move_payout({params.get('stream', '')} {params.get('from_day')}->{params.get('to_day')})"
+    def short(self, params: LeverParams) -> str:
+        assert isinstance(params, MovePayoutParams)
+        days = params.to_json()  # a 14-day stream's dates as written in the plan: 2026-11-19
+        return f"move_payout({params.stream} {days['from_day']}->{days['to_day']})"
 
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first payout on its new day (the first payout of the stream on a day the
@@ -177,8 +179,8 @@ class MovePayout(LeverRule):
         from ..cashflow import transactions
         from ..facts import Fact, Ledger, count, dom, stream_name
 
-        p = i.params
-        s = p["stream"]
+        p = params_of(i, MovePayoutParams)
+        s = p.stream
         # counted per day: a payout moved onto a day that already has one is a moved payout
         old = Counter(t.date for t in transactions(h) if t.kind == "income" and t.stream == s)
         led = Ledger(plan)
@@ -191,7 +193,7 @@ class MovePayout(LeverRule):
             if seen[day] > old[day] and (since is None or day >= since):
                 moved.append(k)
         first = Fact("move_payout.first", plan.transactions[moved[0]].date, "date", s, (moved[0],)) if moved else None
-        shift = p.get("shift_days")
+        shift = p.shift_days
         # the payout of the schedule as it stands that the first moved one replaces
         now = Counter(t.date for t in plan.transactions if t.kind == "income" and t.stream == s)
         gone = sorted(d for d in old if old[d] > now[d] and (since is None or d >= since - timedelta(days=31)))
@@ -201,8 +203,8 @@ class MovePayout(LeverRule):
             return dom(key, v, s) if isinstance(v, int) else None
 
         facts = {"benefit": stream_name(h, s), "replaces": replaces,
-                 "from_day": day_of("move_payout.from_day", p.get("from_day")),
-                 "to_day": day_of("move_payout.to_day", p.get("to_day")),
+                 "from_day": day_of("move_payout.from_day", p.from_day),
+                 "to_day": day_of("move_payout.to_day", p.to_day),
                  "shift_days": count("move_payout.shift_days", abs(shift), s) if shift is not None else None,
                  "earlier": shift is not None and shift < 0}
         return first, facts

@@ -6,16 +6,18 @@ day, and reads a one-day solution back as the new day."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypedDict
+from typing import Any
 
 from ..model import Intervention, Transaction
-from .base import Build, Decoded, LeverRule, Setup, Term, first_rent_change
+from ..results import LeverParams
+from .base import Build, Decoded, LeverRule, Setup, Term, first_rent_change, params_of
 from .setting import Setting
 
 
-class RentDayParams(TypedDict):
+@dataclass(frozen=True)
+class RentDayParams(LeverParams):
     day: int  # the new debit day of month
     from_day: int | None  # the due day it replaces
 
@@ -44,8 +46,9 @@ class RentDay(LeverRule):
         change = first_rent_change(s, txs, {r.key for r in s.rent_months if not r.locked})
         return change[1] if change else None
 
-    def short(self, params: Mapping[str, Any]) -> str:
-        return f"rent_day({params.get('day')})"
+    def short(self, params: LeverParams) -> str:
+        assert isinstance(params, RentDayParams)
+        return f"rent_day({params.day})"
 
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first debit on the new day (the first month whose debits change from the day the
@@ -53,9 +56,9 @@ class RentDay(LeverRule):
         from ..facts import dom, ore
         from .base import first_new_debit
 
-        p = i.params
+        p = params_of(i, RentDayParams)
         first = first_new_debit(plan, h, "rent_day.first", i.effective_from or anchor)
-        facts = {"day": dom("rent_day.day", p["day"]), "from_day": dom("rent.day", p.get("from_day") or h.rent.day),
+        facts = {"day": dom("rent_day.day", p.day), "from_day": dom("rent.day", p.from_day or h.rent.day),
                  "rent_ore": ore("rent.amount", h.rent.amount)}
         return first, facts
 

@@ -7,19 +7,22 @@ days in all, more than one only when this lever's literal is on. The typical mon
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypedDict
+from typing import Any
 
 from ..model import Intervention, Transaction, typical_split
-from .base import Build, Decoded, LeverRule, Setup, Term, first_rent_change
+from ..results import LeverParams
+from .base import Build, Decoded, LeverRule, Setup, Term, first_rent_change, params_of
 from .setting import Setting
 
 
-class RentInstalmentsParams(TypedDict):
-    days: list[int]  # the debit days of month
+@dataclass(frozen=True)
+class RentInstalmentsParams(LeverParams):
+    days: tuple[int, ...]  # the debit days of month
     from_day: int | None  # the due day it replaces (the half-year report's "days the landlord waits")
-    amounts_ore: list[int]  # the typical month's amount on each day
-    amounts_by_month: dict[str, list[int]]  # every month's amounts, "YYYY-MM" -> øre per day
+    amounts_ore: tuple[int, ...]  # the typical month's amount on each day
+    amounts_by_month: Mapping[str, tuple[int, ...]]  # every month's amounts, "YYYY-MM" -> øre per day
 
 
 class RentInstalments(LeverRule):
@@ -41,9 +44,9 @@ class RentInstalments(LeverRule):
     def decode(self, d: Decoded) -> list[Intervention]:
         if len(d.used_days) < 2:
             return []
-        params = RentInstalmentsParams(days=d.used_days, from_day=d.setup.h.rent.day,
-                                       amounts_ore=list(typical_split(d.per_month)),
-                                       amounts_by_month=dict(d.per_month))
+        params = RentInstalmentsParams(days=tuple(d.used_days), from_day=d.setup.h.rent.day,
+                                       amounts_ore=tuple(typical_split(d.per_month)),
+                                       amounts_by_month={k: tuple(v) for k, v in d.per_month.items()})
         return [d.intervention(self.key, params)]
 
     def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
@@ -52,8 +55,9 @@ class RentInstalments(LeverRule):
         change = first_rent_change(s, txs, {r.key for r in s.rent_months if not r.locked})
         return change[1] if change else None
 
-    def short(self, params: Mapping[str, Any]) -> str:
-        return "rent_instalments(" + ",".join(str(d) for d in params.get("days", [])) + ")"
+    def short(self, params: LeverParams) -> str:
+        assert isinstance(params, RentInstalmentsParams)
+        return "rent_instalments(" + ",".join(str(d) for d in params.days) + ")"
 
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first debit of the split, the typical month's parts (day and amount, no 0 kr
@@ -61,10 +65,10 @@ class RentInstalments(LeverRule):
         from ..facts import Ledger, count, dom, first_changed_month, ore, typical_share
         from .base import first_new_debit
 
-        p = i.params
+        p = params_of(i, RentInstalmentsParams)
         first = first_new_debit(plan, h, "rent_instalments.first", i.effective_from or anchor)
         led = Ledger(plan)
-        share, differs = typical_share(led, [int(d) for d in p["days"]], first_changed_month(led, h))
+        share, differs = typical_share(led, list(p.days), first_changed_month(led, h))
         facts = {"parts": share, "count": count("rent_instalments.parts", len(share)), "rent_ore": ore("rent.amount", h.rent.amount), "from_day": dom("rent.day", h.rent.day),
                  "varies": bool(differs)}
         return first, facts

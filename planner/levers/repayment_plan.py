@@ -4,20 +4,22 @@ plans of equal cost and balance the fastest repayment wins (phase 3 of the solve
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypedDict
+from typing import Any
 
 from ..calendar import effective_date, nominal_in_month
 from ..model import Intervention, Transaction
-from .base import Build, Decoded, LeverRule, Setup, Term, first_of
+from ..results import LeverParams
+from .base import Build, Decoded, LeverRule, Setup, Term, first_of, params_of
 from .setting import Setting
 
 #: A candidate: (months n, day of month, [(day offset, amount øre)]).
 Option = tuple[int, int, list[tuple[int, int]]]
 
 
-class RepaymentPlanParams(TypedDict):
+@dataclass(frozen=True)
+class RepaymentPlanParams(LeverParams):
     day: int
     amount_ore: int  # the first (and largest) instalment
     months: int
@@ -145,21 +147,22 @@ class RepaymentPlan(LeverRule):
     def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
         return first_of(txs, kind="repayment")
 
-    def short(self, params: Mapping[str, Any]) -> str:
-        return f"repayment_plan({int(params.get('amount_ore', 0)) // 100} kr x {params.get('months')} on {params.get('day')})"
+    def short(self, params: LeverParams) -> str:
+        assert isinstance(params, RepaymentPlanParams)
+        return f"repayment_plan({params.amount_ore // 100} kr x {params.months} on {params.day})"
 
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None, social: bool | None) -> tuple[Any, dict[str, Any]]:
         """The first instalment, its amount, day and number, and the arrears it clears."""
         from ..facts import Ledger, count, dom, ore
 
-        p = i.params
+        p = params_of(i, RepaymentPlanParams)
         led = Ledger(plan)
         ks = led.where(kind="repayment")
         first = led.first("repayment.first", "", anchor, kind="repayment")
         creditor = h.arrears.creditor if h.arrears is not None else ""
-        facts = {"arrears_ore": ore("arrears.amount", p.get("arrears_ore", h.arrears.amount if h.arrears else 0)),
-                 "amount_ore": ore("repayment.amount", p["amount_ore"], "", ks), "day": dom("repayment.day", p["day"], "", ks),
-                 "months": count("repayment.months", p["months"], "", ks), "creditor": creditor}
+        facts = {"arrears_ore": ore("arrears.amount", p.arrears_ore),
+                 "amount_ore": ore("repayment.amount", p.amount_ore, "", ks), "day": dom("repayment.day", p.day, "", ks),
+                 "months": count("repayment.months", p.months, "", ks), "creditor": creditor}
         return first, facts
 
 

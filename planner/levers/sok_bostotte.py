@@ -13,13 +13,14 @@ is booked on the tenant's account as an income of the stream `bostotte`. Sources
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar, TypedDict
+from typing import Any, ClassVar
 
 from ..calendar import occurrences, resolve_income
 from ..model import Household, IncomeStream, Intervention, Transaction
-from .base import Build, Decoded, LeverRule, Payout, Setup, Term
+from ..results import LeverParams, StreamParams
+from .base import Build, Decoded, LeverRule, Payout, Setup, Term, params_of
 from .lead import Timing
 
 #: The stream name the new payouts carry in a plan (a household with a bostøtte stream of its
@@ -27,12 +28,12 @@ from .lead import Timing
 STREAM = "bostotte"
 
 
-class SokBostotteParams(TypedDict):
-    stream: str
+@dataclass(frozen=True)
+class SokBostotteParams(StreamParams):
     amount_ore: int  # the estimated payout per month
-    deadline: str  # the application deadline the plan counts on (ISO date)
+    deadline: date  # the application deadline the plan counts on
     for_month: str  # the first month the bostøtte is for
-    first_payout: str  # the bank day of the first payout (ISO date)
+    first_payout: date  # the bank day of the first payout
 
 
 def application_day(h: Household, timing: Timing) -> date:
@@ -120,18 +121,19 @@ class SokBostotte(LeverRule):
         s = d.setup
         est = _estimate(s.h, application_day(s.h, s.timing))
         return [d.intervention(self.key, SokBostotteParams(
-            stream=STREAM, amount_ore=est.monthly_ore, deadline=est.deadline.isoformat(), for_month=est.for_month,
-            first_payout=est.first_payout.isoformat()))]
+            stream=STREAM, amount_ore=est.monthly_ore, deadline=est.deadline, for_month=est.for_month,
+            first_payout=est.first_payout))]
 
     def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
         return next((t.date for t in txs if t.kind == "income" and t.stream == STREAM), None)
 
     def request_by(self, s: Setup, i: Intervention, first: date) -> date:
         """The application deadline the first payout rests on."""
-        return date.fromisoformat(i.params["deadline"])
+        return params_of(i, SokBostotteParams).deadline
 
-    def short(self, params: Mapping[str, Any]) -> str:
-        return f"sok_bostotte({int(params.get('amount_ore', 0)) // 100})"
+    def short(self, params: LeverParams) -> str:
+        assert isinstance(params, SokBostotteParams)
+        return f"sok_bostotte({params.amount_ore // 100})"
 
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None,
                      social: bool | None) -> tuple[Any, dict[str, Any]]:

@@ -49,7 +49,7 @@ def agency_levers() -> list[str]:
 
 def signature(p: Plan) -> str:
     """What a plan asks, of whom: two plans with the same signature are the same alternative."""
-    return json.dumps([[i.lever, i.params] for i in p.interventions], sort_keys=True, default=str)
+    return json.dumps([[i.lever, i.params.to_json()] for i in p.interventions], sort_keys=True)
 
 
 def alternatives(s: Any, mdl: Model, best: Plan, n: int, opening_extra: int, time_limit_s: float,

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..cashflow import Simulation, simulate, sort_transactions, transactions
 from ..levers import LEVERS
-from ..levers.base import Decoded, LeverRule, Setup
+from ..levers.base import Decoded, LeverRule, Setup, stream_of
 from ..levers.bridge import bridge_intervention
 from ..model import Household, Intervention, Transaction
 from .chain import Model
@@ -77,7 +77,7 @@ def decode(s: Setup, mdl: Model, solver: Any, opening_extra: int) -> tuple[list[
     if opening_extra:
         interventions.insert(0, bridge_intervention(s, opening_extra))
     lateness = sum(c * d.value(v) for v, c in mdl.lateness_terms)
-    interventions.sort(key=lambda i: (_ORDER[i.lever], str(i.params.get("stream", ""))))
+    interventions.sort(key=lambda i: (_ORDER[i.lever], stream_of(i) or ""))
     return sort_transactions(out), interventions, lateness
 
 

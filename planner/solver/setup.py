@@ -65,7 +65,7 @@ def setup(h: Household, cfg: LeverConfig, same_day_credit: bool, base: list[Tran
         h=h, cfg=cfg, days=days, same_day_credit=same_day_credit, opening=h.opening_balance,
         floor=h.min_balance, fixed_credit=fixed_credit, fixed_debit=fixed_debit, rent_months=rent_months,
         streams=streams, month_firsts=[(f - start).days for f in month_firsts(start, end)], baseline=base,
-        rent_shift=rent_sched.shift, rent_schedule=rent_sched, late=late, timing=timing, effective=effective,
+        rent_shift=rent_sched.shift, late=late, timing=timing, effective=effective,
     )
     for rule in allowed_rules(cfg):
         rule.prepare(s)

@@ -88,7 +88,7 @@ class ColumnsProblem(Problem):
 
 def _columns(headers: list[str], colmap: ColumnMap) -> dict[str, int]:
     """Our column -> index in the row; a mapped name beats the usual ones."""
-    index = {}
+    index: dict[str, int] = {}
     for i, h in enumerate(headers):
         index.setdefault(_norm(h), i)
     out: dict[str, int] = {}
@@ -103,7 +103,7 @@ def _columns(headers: list[str], colmap: ColumnMap) -> dict[str, int]:
 
 def _preset_columns(headers: list[str], preset: _presets.Preset, colmap: ColumnMap) -> Layout:
     """The preset's columns in this row; a --columns map still beats the preset column by column."""
-    index = {}
+    index: dict[str, int] = {}
     for i, h in enumerate(headers):
         index.setdefault(_norm(h), i)
     wanted = {**preset.columns, **colmap.statement}
@@ -209,7 +209,7 @@ def _no_fit(rows: list[list[str]], name: str, forced: _presets.Preset | None, se
     from .guess import sample_map
 
     widths = [sum(1 for c in r if c) for r in rows[:_HEADER_LINES]]
-    at = widths.index(max(widths)) if widths and max(widths) else 0  # the first of the widest rows
+    at = widths.index(max(widths)) if any(widths) else 0  # the first of the widest rows
     header = rows[at] if rows else []
     shown = ", ".join(repr(h) for h in header[:12] if h)
     if forced:

@@ -35,7 +35,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from ..benefits import catalogue
+from ..benefits import Shift, catalogue
 from ..calendar import Schedule, nominal_in_month, occurrences, resolve_expense, resolve_income
 from ..formatting import nb_date
 from ..periods import key_of, month_key, months_between
@@ -70,7 +70,7 @@ class Stream:
     #: the name the draft shows instead of the kind's ("NAV, ytelse ukjent")
     label: str = ""
     #: a bank-day rule the kind does not have itself (a NAV payout drafted as `annen`)
-    shift: str | None = None
+    shift: Shift | None = None
     #: a row the reader refused probably belongs here: amount or rhythm may be wrong
     incomplete: bool = False
 
@@ -156,7 +156,7 @@ def _schedule(flow: str, kind: str, **kw) -> Schedule:
     return resolve_expense(Expense(kind=kind, amount=1, **kw))
 
 
-def _monthly_fit(flow: str, kind: str, dates: list[date], st: Statement, shift: str | None = None,
+def _monthly_fit(flow: str, kind: str, dates: list[date], st: Statement, shift: Shift | None = None,
                  early_months: bool = False):
     """(day or None for the kind's rule, month_day, matched, predicted, notes).
 
@@ -209,11 +209,12 @@ def _monthly_fit(flow: str, kind: str, dates: list[date], st: Statement, shift: 
     return best, month_day, matched, max(len(predicted), 1), notes
 
 
-def _fortnight_fit(flow: str, kind: str, dates: list[date], st: Statement, shift: str | None = None):
+def _fortnight_fit(flow: str, kind: str, dates: list[date], st: Statement,
+                   shift: Shift | None = None) -> tuple[date, int, int, list[str]]:
     """(first, matched, predicted, notes) for a 14-day stream."""
     if shift is None:
         shift = catalogue().kinds[kind].rule_on(st.start).shift if flow == "in" else "after"
-    best = None
+    best: tuple[tuple[int, int, int, date], date, list[date]] | None = None
     for d in dates:
         for back in range(0, 4):  # the nominal date may be a weekend the payout was moved from
             first = d + timedelta(days=back)
@@ -224,6 +225,7 @@ def _fortnight_fit(flow: str, kind: str, dates: list[date], st: Statement, shift
             key = (hits, -dist, -back, first)
             if best is None or key > best[0]:
                 best = (key, first, eff)
+    assert best is not None, "a 14-day stream has at least four dates"
     (hits, _, _, _), first, eff = best
     last = first + timedelta(days=14 * ((st.end - first).days // 14))
     late = sorted(x for x in dates if x not in eff)
@@ -234,7 +236,7 @@ def _fortnight_fit(flow: str, kind: str, dates: list[date], st: Statement, shift
 
 
 def _stream(flow: str, kind: str, group: list[Entry], st: Statement, why: str, named: bool,
-            shift: str | None = None, early_months: bool = False) -> Stream | Excluded:
+            shift: Shift | None = None, early_months: bool = False) -> Stream | Excluded:
     group = sorted(group, key=lambda e: e.booked)
     dates = [e.booked for e in group]
     amounts = [abs(e.amount_ore) for e in group]
@@ -282,7 +284,7 @@ def _guess(s: Stream) -> str:
             "bidragsforskudd, uføretrygd, alderspensjon ...) ut fra beløpet og vedtaket")
 
 
-def _key(e: Entry) -> tuple[tuple | None, tuple[str, str, bool] | None, str]:
+def _key(e: Entry) -> tuple[tuple[str | None, ...] | None, tuple[str | None, str, bool] | None, str]:
     """(group key, (kind, why, named), '' | 'spending' | 'tax refund') of one booking."""
     if e.amount_ore > 0:
         kind, why = credit_kind(e)
@@ -353,7 +355,8 @@ def detect(st: Statement) -> Detection:
         meta[key] = m
         groups[key].append(e)
     touched, loose = _rejected_keys(st)
-    incomes, expenses = [], []
+    incomes: list[Stream] = []
+    expenses: list[Stream] = []
     for key in sorted(groups, key=str):
         flow = key[0]
         for result in _results(key, groups[key], meta[key], st):

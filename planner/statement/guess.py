@@ -56,21 +56,25 @@ def guess_columns(header: list[str], rows: list[list[str]]) -> dict[str, str]:
             hit = next((i for i, h in enumerate(low) if i not in used and h and
                         (h == word or h.startswith(word + " ") or (len(word) > 3 and word in h))), None)
             if hit is not None:
-                out[ours], _ = header[hit], used.add(hit)
+                out[ours] = header[hit]
+                used.add(hit)
                 break
     if ("in" in out) != ("out" in out):
-        out.pop("in", None), out.pop("out", None)
+        out.pop("in", None)
+        out.pop("out", None)
     if "in" in out and "amount" in out:
         out.pop("amount")
     free = [i for i, h in enumerate(header) if i not in used and h]
     if "date" not in out:
         i = next((i for i in free if _share(rows, i, lambda c: parse_date(c) is not None) > 0.8), None)
         if i is not None:
-            out["date"], _ = header[i], free.remove(i)
+            out["date"] = header[i]
+            free.remove(i)
     if "amount" not in out and "in" not in out:
         i = next((i for i in free if _share(rows, i, is_amount) > 0.8), None)
         if i is not None:
-            out["amount"], _ = header[i], free.remove(i)
+            out["amount"] = header[i]
+            free.remove(i)
     if "text" not in out:
         i = next((i for i in free if _share(rows, i, lambda c: not is_amount(c) and parse_date(c) is None) > 0.8),
                  None)

@@ -8,6 +8,7 @@ and text needs them; nothing downstream copies them into a draft, a message or a
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -57,8 +58,8 @@ class Rejected:
     message: str
     booked: date | None = None
     amount_ore: int | None = None
-    text: str = field(default="", repr=False)
-    counterpart: str = field(default="", repr=False)
+    text: str = dataclasses.field(default="", repr=False)
+    counterpart: str = dataclasses.field(default="", repr=False)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"

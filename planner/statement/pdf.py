@@ -269,7 +269,8 @@ def _table(pages: list[tuple[list[_Word], bool]]) -> tuple[list[_Row], list[str]
     for p, (words, _) in enumerate(pages, start=1):
         lines = _lines(words)
         headers = [h for h in map(_header, lines) if h is not None]
-        bands = _bands(lines, headers[0] if headers else cols) if (headers or cols) else []
+        page_cols = headers[0] if headers else cols
+        bands = _bands(lines, page_cols) if page_cols else []
         for n, line in enumerate(lines, start=1):
             found = _header(line)
             if found is not None:

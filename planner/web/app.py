@@ -35,7 +35,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from ..io.plan_schema import InvalidPlan
-from .core import Settings, Web, web_of
+from .auth import credential_tag
+from .core import OFFICE_SCOPE, Settings, Web, web_of
 from .pages import template_globals
 from .security import BodyLimit, HostOrigin, SecurityHeaders
 
@@ -86,8 +87,10 @@ def create_app(
         ledger,
         letters,
         login,
+        oidc,
         planfollow,
         record,
+        sessions,
         statement,
         statistics,
         whatif,
@@ -108,7 +111,7 @@ def create_app(
     from .casestore import NEXT
     from .casework import OUTCOME_NB, STATE_NB
 
-    templates.env.globals.update(template_globals(), help_for=help.help_for, auth_enabled=users is not None,
+    templates.env.globals.update(template_globals(), help_for=help.help_for, auth_enabled=users is not None or settings.oidc is not None,
                                  STATE_NB=STATE_NB, NEXT_STATES=NEXT, OUTCOME_NB=OUTCOME_NB)
     web = Web(store, users, templates, settings)
 
@@ -123,7 +126,7 @@ def create_app(
     app.state.store = store  # for scripts and tests
     app.mount("/static", StaticFiles(directory=str(here.joinpath("static"))), name="static")
     for module in (letters, record, history, followup, households, imports, office, account, login, statement,
-                   ledger, planfollow, statistics, whatif, help):
+                   ledger, planfollow, statistics, whatif, help, sessions, oidc):
         app.include_router(module.router)
 
     # middleware: the last added runs first (see the module docstring for the order). The size
@@ -133,17 +136,30 @@ def create_app(
 
     @app.middleware("http")
     async def require_login(request: Request, call_next):
-        if users is not None and request.scope.get("type") == "http":
+        if web.login_on and request.scope.get("type") == "http":
             path = request.url.path
-            if not (path.startswith("/static/") or path in ("/login", "/health")) and not await _signed_in(web, request):
+            if not (path.startswith("/static/") or path in OPEN_PATHS) and not await _signed_in(web, request):
                 if request.method == "GET":
                     return RedirectResponse("/login", status_code=303)
                 return PlainTextResponse("Innlogging kreves.", status_code=401)
+            office = web.office(request)
+            OFFICE_SCOPE.set(office)
+            # every page of one household, whatever its route does: another office's case (not
+            # shared) answers as an id that does not exist
+            parts = request.scope["path"].split("/")
+            if office is not None and len(parts) > 2 and parts[1] == "husstand" and parts[2] != "ny" \
+                    and not await run_in_threadpool(web.store.seen, parts[2], office):
+                return web.render(request, "message.html", {"title": "Feil 404", "text": "Fant ikke siden eller husstanden."},
+                                  status=404)
         return await call_next(request)
 
+    # SameSite=Strict, except with an identity provider: its answer is a navigation from another
+    # site, which must bring the cookie that holds the login's state (Lax; CSRF tokens still guard
+    # every POST)
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="planner_session",
-                       max_age=int(settings.session_max_s), same_site="strict", https_only=settings.secure_cookie)
-    app.add_middleware(HostOrigin, allowed_hosts=allowed_hosts(settings, users is not None))
+                       max_age=int(settings.session_max_s), same_site="lax" if settings.oidc else "strict",
+                       https_only=settings.secure_cookie)
+    app.add_middleware(HostOrigin, allowed_hosts=allowed_hosts(settings, web.login_on))
     app.add_middleware(SecurityHeaders)
 
     @app.middleware("http")
@@ -192,15 +208,28 @@ def create_app(
     return app
 
 
+#: pages that answer without a login
+OPEN_PATHS = ("/login", "/login/oidc", "/login/oidc/svar", "/health")
+
+
 async def _signed_in(web: Web, request: Request) -> bool:
-    """The session's user is still in the users file and its server-side session is live; a
-    session that is not is forgotten (the cookie is emptied)."""
+    """The session's server-side row is live, and: for a password login, the user is still in
+    the users file with the password the session was made with; for a login through the
+    identity provider, the provider is still configured. A session that is not is ended (its
+    row deleted, the cookie emptied)."""
     user, sid = request.session.get("user"), request.session.get("sid")
-    if user and sid and user in web.users:
+    if request.session.get("via") == "oidc":
+        current = bool(user and sid and web.settings.oidc is not None)
+    else:
+        encoded = web.users.get(str(user)) if user and web.users is not None else None
+        current = bool(user and sid and encoded and request.session.get("cred") == credential_tag(encoded))
+    if current:
         s = web.settings
         if await run_in_threadpool(web.store.session_valid, str(sid), str(user),
                                    idle_s=s.session_idle_s, max_age_s=s.session_max_s):
             return True
+    if sid:
+        await run_in_threadpool(web.store.session_delete, str(sid))
     if user or sid:
         request.session.clear()
     return False

@@ -17,7 +17,17 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from .schema import case_records, caseworkers, households, json_or_none, letters, office, tasks
+from .schema import (
+    access_log,
+    case_records,
+    caseworkers,
+    households,
+    json_or_none,
+    letters,
+    office,
+    office_history,
+    tasks,
+)
 
 if TYPE_CHECKING:
     from .store import Store
@@ -34,6 +44,11 @@ PAYMENT_LEVER = "betaling"
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite gives naive datetimes back (stored as UTC), PostgreSQL aware ones."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
 @dataclass
@@ -133,11 +148,42 @@ class CaseStore:
         return (json_or_none(row[0]) if row else None) or {}
 
     def set_office(self, data: dict, by: str | None) -> None:
+        """Store the settings and keep the change (what they became, who, when) in the history,
+        in one transaction: the payee account the letters name never changes unrecorded."""
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        now = _now()
         with self.engine.begin() as conn:
             if conn.execute(office.update().where(office.c.id == 1)
-                            .values(data=text, updated=_now(), updated_by=by)).rowcount == 0:
-                conn.execute(office.insert().values(id=1, data=text, updated=_now(), updated_by=by))
+                            .values(data=text, updated=now, updated_by=by)).rowcount == 0:
+                conn.execute(office.insert().values(id=1, data=text, updated=now, updated_by=by))
+            conn.execute(office_history.insert().values(data=text, changed=now, changed_by=by))
+
+    def office_changes(self) -> list[dict]:
+        """The settings' history, newest first: when, who, and the fields that changed from the
+        version before (the first has every field it set)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(office_history).order_by(office_history.c.id)).all()
+        changes: list[dict] = []
+        before: dict = {}
+        for r in rows:
+            data = json_or_none(r.data) or {}
+            fields = sorted(k for k in set(data) | set(before) if data.get(k, "") != before.get(k, ""))
+            changes.append({"at": _aware(r.changed), "by": r.changed_by, "fields": fields})
+            before = data
+        return changes[::-1]
+
+    # ------------------------------------------------------------------ access log
+
+    def log_access(self, hid: str, user: str, what: str) -> None:
+        """Who opened which case record (or its export), kept by the retention rules."""
+        with self.engine.begin() as conn:
+            conn.execute(access_log.insert().values(household_id=hid, user=user, what=what, at=_now()))
+
+    def access(self, hid: str) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(access_log).where(access_log.c.household_id == hid)
+                                .order_by(access_log.c.id.desc())).all()
+        return [{"at": _aware(r.at), "user": r.user, "what": r.what} for r in rows]
 
     def caseworker(self, user: str) -> dict:
         with self.engine.connect() as conn:
@@ -185,6 +231,7 @@ class CaseStore:
                          "sha256": x.sha256, "figures": x.figures} for x in self.letters(hid)],
             "tasks": [{"lever": t.lever, "state": t.state, "due": t.due.isoformat() if t.due else None,
                        "active": t.active, "history": t.history} for t in self.tasks(hid, active_only=False)],
+            "access_log": [{"at": a["at"].isoformat(), "user": a["user"], "what": a["what"]} for a in self.access(hid)],
             "versions": [{"version": v.version, "saved": v.saved.isoformat(), "by": v.saved_by, "household": v.document}
                          for v in self.store.versions(hid)],
         }
@@ -202,6 +249,9 @@ class CaseStore:
         erased = [h for h in closed if h in with_data]
         for hid in erased:
             self.erase_personal(hid)
+        with self.engine.begin() as conn:  # the access log is kept as long as a closed case record
+            old = datetime.combine(cutoff, datetime.min.time(), timezone.utc)
+            conn.execute(access_log.delete().where(access_log.c.at < old))
         return {"case_records": erased, "purged": self.store.purge_deleted(as_of, bin_days)}
 
     # ------------------------------------------------------------------ letters marked sent
@@ -210,11 +260,13 @@ class CaseStore:
                       reply_by: date | None, figures: dict, body: bytes, by: str | None) -> int:
         """Store a letter as sent; the tasks it asks for move to "asked", due on its answer-by date."""
         with self.engine.begin() as conn:
-            lid = conn.execute(letters.insert().values(
+            key = conn.execute(letters.insert().values(
                 household_id=hid, household_version=version, recipient=to, lang=lang, fmt=fmt,
                 letter_date=letter_date, reply_by=reply_by, figures=json.dumps(figures, ensure_ascii=False),
                 sha256=hashlib.sha256(body).hexdigest(), body=body, recorded=_now(), recorded_by=by,
-            )).inserted_primary_key[0]
+            )).inserted_primary_key
+            assert key is not None, "a one-row INSERT always returns its key"
+            lid = key[0]
             for t in self._tasks(conn, hid, True):
                 if to in asked_of(t.actors) and t.state == "to_ask":
                     self._move(conn, t, "asked", by, due=reply_by or t.due, note=f"brev {lid}")

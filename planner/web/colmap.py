@@ -81,7 +81,7 @@ def rows_of(data: bytes, name: str, limit: int = HEAD_ROWS + 40) -> tuple[list[l
 def header_at(rows: list[list[str]]) -> int:
     """The header row: the first of the widest among the first rows (a title row is narrower)."""
     widths = [sum(1 for c in r if c) for r in rows[:HEAD_ROWS]]
-    return widths.index(max(widths)) if widths and max(widths) else 0
+    return widths.index(max(widths)) if any(widths) else 0  # widths are counts: any() = some row has a cell
 
 
 def offer(kind: str, data: bytes, name: str, chosen: MappingType[str, str] | None = None,

@@ -58,6 +58,12 @@ def _ascii_host(name: str) -> str:
               help="Require login; users and scrypt password hashes in this file.")
 @click.option("--add-user", "add_user", default=None, metavar="NAME",
               help="Add NAME to the --auth file (or change its password) and exit.")
+@click.option("--admin", "as_admin", is_flag=True, default=False,
+              help="With --add-user: NAME is an administrator (office settings, sessions, access log).")
+@click.option("--office", "user_office", default=None, metavar="OFFICE",
+              help="With --add-user: the office (bydel) NAME belongs to; NAME then sees that office's cases only.")
+@click.option("--oidc", "oidc_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Require login through the kommune's identity provider (OpenID Connect); its settings in FILE.")
 @click.option("--time-limit", type=FiniteRange(0.1, 600), default=10.0, show_default=True,
               help="Seconds per solver phase for each plan.")
 @click.option("--request-time-limit", type=FiniteRange(1, 3600), default=60.0, show_default=True,
@@ -71,8 +77,8 @@ def _ascii_host(name: str) -> str:
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="A host name users reach the page by (repeatable), e.g. planner.kommune.no; any other "
                    "Host is refused. Without it, --auth on a non-loopback address answers any Host.")
-def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_user: str | None,
-          time_limit: float, request_time_limit: float, secure_cookie: bool, retention_days: int,
+def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_user: str | None, as_admin: bool,
+          user_office: str | None, oidc_file: str | None, time_limit: float, request_time_limit: float, secure_cookie: bool, retention_days: int,
           bin_days: int, allowed_hosts: tuple[str, ...]) -> None:
     """Start the caseworker's web page (households, plans, letters)."""
     if add_user is not None:
@@ -87,11 +93,11 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
             click.echo("error: the password must have at least 8 characters", err=True)
             sys.exit(EXIT_USAGE)
         try:
-            add(users_file, add_user, password)
+            add(users_file, add_user, password, role="admin" if as_admin else "saksbehandler", office=user_office)
         except UsersFileError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_USAGE)
-        click.echo(f"{add_user} lagt til i {users_file}")
+        click.echo(f"{add_user} lagt til i {users_file}" + (" som administrator" if as_admin else ""))
         return
     from planner.asof import BadToday, today
 
@@ -100,10 +106,26 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
     except BadToday as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    if not is_loopback(host) and not users_file:
+    oidc = None
+    if oidc_file:
+        from planner.web.oidc import OidcConfigError, read_oidc_config
+
+        try:
+            oidc = read_oidc_config(oidc_file)
+        except OidcConfigError as exc:
+            click.echo(f"error: --oidc {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        from planner.extras import MissingExtra
+
+        try:
+            import authlib  # noqa: F401
+        except ModuleNotFoundError:
+            click.echo(f"error: {MissingExtra('oidc', 'authlib')}", err=True)
+            sys.exit(EXIT_USAGE)
+    if not is_loopback(host) and not users_file and not oidc:
         click.echo(
             f"error: refusing to listen on {host}: households hold personal data, so a non-loopback "
-            "address needs --auth USERS_FILE (create users with --auth FILE --add-user NAME), "
+            "address needs --auth USERS_FILE (create users with --auth FILE --add-user NAME) or --oidc FILE, "
             "or use --host 127.0.0.1",
             err=True,
         )
@@ -113,16 +135,19 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
         click.echo(f"error: --allowed-host {bad[0]!r}: give a host name or address, without scheme, port or path",
                    err=True)
         sys.exit(EXIT_USAGE)
-    if users_file and not is_loopback(host) and not allowed_hosts:
+    if (users_file or oidc) and not is_loopback(host) and not allowed_hosts:
         click.echo(f"warning: the page answers to any host name on {host}; name the ones users type with "
                    "--allowed-host (e.g. --allowed-host planner.kommune.no) to refuse the others", err=True)
-    from planner.web.auth import UsersFileError
+    from planner.web.auth import Users, UsersFileError
     from planner.web.server import DatabaseUnusable, run
 
     try:
+        if users_file and not Users(users_file).admins():
+            click.echo(f"warning: {users_file} names no administrator: nobody can change the office settings or "
+                       "end sessions (add one with --auth FILE --add-user NAME --admin)", err=True)
         run(host=host, port=port, db_url=db_url, users_file=users_file, time_limit_s=time_limit,
             request_time_limit_s=request_time_limit, secure_cookie=secure_cookie, retention_days=retention_days,
-            bin_days=bin_days, allowed_hosts=tuple(_ascii_host(h) for h in allowed_hosts))
+            bin_days=bin_days, allowed_hosts=tuple(_ascii_host(h) for h in allowed_hosts), oidc=oidc)
     except (UsersFileError, DatabaseUnusable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

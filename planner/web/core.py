@@ -13,6 +13,8 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,14 +24,20 @@ from fastapi.templating import Jinja2Templates
 
 from ..model import Household
 from . import forms
-from .auth import Users
+from .auth import ADMIN, Users
 from .casestore import TaskDates
 from .limits import Limits
+from .oidc import OidcConfig
 from .pool import WorkerPool, committing
 from .store import Record, Store
-from .throttle import Throttle
+from .throttle import LoginThrottle
 
 log = logging.getLogger("planner.web")
+
+#: the office (bydel) of the user the current request is for (None: every office), set by the
+#: login middleware (`app.require_login`), so that `Web.load` refuses another office's case on
+#: every page that opens one, whatever its route
+OFFICE_SCOPE: ContextVar[str | None] = ContextVar("planner_office_scope", default=None)
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,8 @@ class Settings:
     #: failed logins in a row before the waiting starts: per user name, per client address
     login_free_per_user: int = 5
     login_free_per_address: int = 20
+    #: office login through the kommune's identity provider (`--oidc FILE`; `planner.web.oidc`)
+    oidc: OidcConfig | None = None
     #: mark the session cookie Secure (`--secure-cookie`, behind a TLS proxy)
     secure_cookie: bool = False
     #: the `--host` the server listens on (answered as Host, besides the loopback names)
@@ -131,8 +141,8 @@ class Web:
         self.settings = settings
         self.cache = PlanCache()
         self.pool = WorkerPool(settings.workers, settings.request_time_limit_s)
-        self.user_throttle = Throttle(settings.login_free_per_user)
-        self.address_throttle = Throttle(settings.login_free_per_address)
+        self.oidc_client: Any = None  # authlib's client, made at the first OIDC login (`routes/oidc.py`)
+        self.login_throttle = LoginThrottle(settings.login_free_per_user, settings.login_free_per_address)
 
     # ------------------------------------------------------------------ pages
 
@@ -146,6 +156,7 @@ class Web:
 
     def render(self, request: Request, name: str, ctx: dict, status: int = 200) -> HTMLResponse:
         ctx = {"request": request, "csrf_token": self.csrf_token(request), "user": request.session.get("user"),
+               "is_admin": self.is_admin(request),
                "flash": request.session.pop("flash", None), **ctx}
         return self.templates.TemplateResponse(request, name, ctx, status_code=status)
 
@@ -154,10 +165,18 @@ class Web:
         request.session["flash"] = text
 
     def load(self, hid: str) -> Record:
+        """The stored household, or 404: unknown, in the bin, or another office's (not shared)."""
         rec = self.store.get(hid)
-        if rec is None or rec.deleted is not None:
+        office = OFFICE_SCOPE.get()
+        if rec is None or rec.deleted is not None or \
+                (office is not None and rec.office not in (None, office) and not rec.shared):
             raise HTTPException(404, "not found")
         return rec
+
+    def visible(self, request: Request) -> Callable[[str], bool]:
+        """Whether the signed-in user sees household `hid` (for lists of tasks, letters, cases)."""
+        ids = self.store.visible_ids(self.office(request))
+        return (lambda hid: True) if ids is None else ids.__contains__
 
     # ------------------------------------------------------------------ work for the pool
 
@@ -202,7 +221,8 @@ class Web:
         )
 
     def save(self, h: Household, source: str, *, replaces: str | None = None,
-             expect_version: int | None = None, by: str | None = None, note: str | None = None) -> int:
+             expect_version: int | None = None, by: str | None = None, note: str | None = None,
+             office: str | None = None) -> int:
         """Plan and store `h` as a new version, and make its follow-up tasks those of the new
         plan, in one transaction; `StaleVersion` if the stored household moved past
         `expect_version`."""
@@ -210,13 +230,43 @@ class Web:
         due = plan_requests(h, self.compute(h))
         with committing(), self.store.transaction() as conn:
             version = self.store.put(h.id, replaces=replaces, expect_version=expect_version, conn=conn, by=by,
-                                     note=note, **values)
+                                     note=note, office=office, **values)
             self.store.case.sync_tasks(h.id, version, values["plan"], due, by, conn=conn)
             return version
 
     def user(self, request: Request) -> str:
         """The signed-in user; without `--auth` (loopback only) the person at this machine, "lokal"."""
         return str(request.session.get("user") or "lokal")
+
+    @property
+    def login_on(self) -> bool:
+        """Whether pages need a signed-in user: a users file (`--auth`), an identity provider
+        (`--oidc`), or both."""
+        return self.users is not None or self.settings.oidc is not None
+
+    def is_admin(self, request: Request) -> bool:
+        """An administrator: role `admin` in the users file, or from the identity provider's
+        claims at login (`planner.web.oidc`); without a login the one person at this machine is."""
+        if not self.login_on:
+            return True
+        if request.session.get("via") == "oidc":
+            return request.session.get("role") == ADMIN
+        return self.users is not None and self.users.role(self.user(request)) == ADMIN
+
+    def office(self, request: Request) -> str | None:
+        """The signed-in user's office (bydel): the cases she sees are that office's and those
+        shared with all. None: she sees every case (no office in the users file or from the
+        provider, or no login)."""
+        if not self.login_on:
+            return None
+        if request.session.get("via") == "oidc":
+            office = request.session.get("office")
+            return str(office) if office else None
+        return self.users.office(self.user(request)) if self.users is not None else None
+
+    def require_admin(self, request: Request) -> None:
+        if not self.is_admin(request):
+            raise HTTPException(403, "Bare en administrator kan gjøre dette. Spør en administrator hos kontoret.")
 
 
 def web_of(request: Request) -> Web:

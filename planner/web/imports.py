@@ -16,8 +16,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Sequence
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from ..io.plan_schema import plan_problem
 from .casestore import plan_task_dates
@@ -29,6 +30,7 @@ from .store import PROBLEMS, STATUSES
 from .uploads import ImportReport, expand, parse_document
 
 if TYPE_CHECKING:
+    from ..model import Household
     from .core import Web
 
 
@@ -54,7 +56,8 @@ def id_problem(hid: str) -> str | None:
 # --------------------------------------------------------------------------- household files
 
 
-def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool, limits: Limits) -> ImportReport:
+def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool, limits: Limits,
+                      office: str | None = None) -> ImportReport:
     """Validate every household file of the upload, then store the valid ones in one
     transaction; each refused file is named with its reason (it is not stored)."""
     from ..io.errors import InputError
@@ -71,10 +74,8 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
         short = PurePosixPath(name).name
         is_toml = short.lower().endswith(".toml")
         raw, problem = parse_document(short, data, limits, toml=is_toml)
-        if problem is None and not isinstance(raw, dict):
-            problem = f"{short}: må inneholde én husstand."
-        if problem is not None:
-            report.errors.append(problem)
+        if problem is not None or not isinstance(raw, dict):
+            report.errors.append(problem or f"{short}: må inneholde én husstand.")
             continue
         try:
             h = household_from_dict(raw, short, data.decode("utf-8-sig") if is_toml else None)
@@ -87,12 +88,16 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
             report.errors.append(f"{short}: husstanden {h.id} finnes også i {seen[h.id]}.")
             continue
         h = dated(h)  # a file without its own as_of is planned as of today, and says so
+        assert h.as_of is not None, "dated() gives every household an as-of day"
         if h.end < h.as_of:
             report.errors.append(f"{short}: {PASSED_NB.format(end=h.end, as_of=h.as_of)}")
             continue
         seen[h.id] = short
         if not replace and web.store.exists(h.id):
             report.errors.append(f"{short}: husstanden {h.id} finnes fra før (kryss av for å erstatte).")
+            continue
+        if not web.store.seen(h.id, office):  # another office's case is never replaced from here
+            report.errors.append(f"{short}: husstanden {h.id} finnes fra før hos et annet kontor.")
             continue
         households.append(h)
     if not households:  # each file stands on its own: the good ones go in, the bad ones are named
@@ -104,7 +109,7 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
     with committing(), web.store.transaction() as conn:
         for h, values, due in rows:
             was = web.store.exists(h.id, conn=conn)
-            version = web.store.put(h.id, conn=conn, note="import", **values)
+            version = web.store.put(h.id, conn=conn, note="import", office=office, **values)
             web.store.case.sync_tasks(h.id, version, values["plan"], due, conn=conn)
             (report.updated if was else report.created).append(h.id)
     return report
@@ -117,7 +122,7 @@ _PRIORITY_COLS = ("priority", "prioritet", "priority_score", "score")
 _STATUS_COLS = ("status",)
 
 
-def _col(header: list[str], names) -> str | None:
+def _col(header: Sequence[str], names: Sequence[str]) -> str | None:
     low = {h.strip().lower(): h for h in header if h is not None}
     for n in names:
         if n in low:
@@ -181,19 +186,20 @@ def _read_plans(members, report: ImportReport, limits: Limits) -> dict[str, dict
     return plans
 
 
-def is_input(doc: object) -> bool:
+def is_input(doc: object) -> TypeGuard[dict[str, Any]]:
     """A household document (`households/ID.json` of a batch run), not a plan: it has no
     `format` and has `id` and `income`, as a household file does."""
     return isinstance(doc, dict) and "format" not in doc and "id" in doc and "income" in doc
 
 
-def _read_inputs(members, report: ImportReport, limits: Limits) -> dict:
+def _read_inputs(members: list[tuple[str, bytes]], report: ImportReport,
+                 limits: Limits) -> dict[str, tuple[dict[str, Any], Household]]:
     """`households/ID.json` (written by `planner batch` for each planned household): the
     household documents, validated as household files are. id -> (document, Household)."""
     from ..io.errors import InputError
     from ..io.household import household_from_dict
 
-    out: dict = {}
+    out: dict[str, tuple[dict[str, Any], Household]] = {}
     for name, data in members:
         p = PurePosixPath(name)
         if p.suffix.lower() != ".json" or is_known_batch_file(name):
@@ -299,24 +305,25 @@ def _read_results(results, report: ImportReport) -> tuple[dict[str, dict], str |
     return rows, pri_col
 
 
-def _dated_document(doc: dict, h, plan: dict | None) -> dict:
+def _dated_document(doc: dict[str, Any], h: Household, plan: dict[str, Any] | None) -> dict[str, Any]:
     """A batch household's document with the day its plan is made: its own `as_of`, else the
     batch run's (`--as-of`, in the plan), else today. Without one the page would plan it from
     its first day as if that were today, and write letters from that plan (issue 21)."""
     from datetime import date
 
-    from .core import dated
+    from .core import today
 
     if h.as_of is not None:
         return doc
     try:
         day = date.fromisoformat(str((plan or {}).get("as_of") or ""))
     except ValueError:
-        day = dated(h).as_of
+        day = today()  # what dated(h) would give h, which has no as_of of its own
     return {**doc, "as_of": day.isoformat()}
 
 
-def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limits) -> ImportReport:
+def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limits,
+                       office: str | None = None) -> ImportReport:
     """Read a batch results folder (`results.csv`, `plans/*.json`, `households/*.json`; the
     folder, a zip of it or any subset) into the store. Each file is accepted or refused on its
     own, with the reason: a bad plan leaves out its household, a bad row of results.csv that
@@ -357,6 +364,9 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
             status = (plan or {}).get("status") or str(row.get("status") or "").strip()
             problem = ((plan or {}).get("baseline") or {}).get("problem") or str(row.get("problem") or "").strip()
             rec = store.get(hid, conn=conn)
+            if not store.seen(hid, office, conn=conn):  # another office's case: left as it is
+                report.errors.append(f"{hid}: husstanden finnes fra før hos et annet kontor.")
+                continue
             if rec is not None and rec.document is not None:
                 if row:
                     store.put(hid, priority=row.get("_priority"), bump=False, conn=conn)
@@ -375,7 +385,7 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
                 values["plan"] = plan
                 values["min_before_ore"] = plan["baseline"]["min_balance_ore"]
                 values["min_after_ore"] = None if plan["status"] == "infeasible" else plan["min_balance_ore"]
-            version = store.put(hid, conn=conn, note="batch", **values)
+            version = store.put(hid, conn=conn, note="batch", office=office, **values)
             if plan is not None and hid in inputs:  # follow-up from the batch's plan: its request-by dates
                 store.case.sync_tasks(hid, version, plan, plan_task_dates(plan), conn=conn)
             (report.updated if rec is not None else report.created).append(hid)

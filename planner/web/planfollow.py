@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from ..formatting import format_kr, format_month, nb_date
 from ..kept import NEEDS_FOLLOW_UP, MonthCheck, Verdict, check_months, dues_from_plan, kept_streak
 from .casestore import PAYMENT_LEVER
-from .schema import households, json_or_none, plan_checks, tasks
+from .schema import households, json_or_none, plan_checks, seen_by, tasks
 
 if TYPE_CHECKING:
     from ..io.tables import ColumnMap
@@ -78,11 +78,12 @@ def tenancy_of(hid: str, record: dict) -> str:
     return str(record.get("tenancy_number") or "").strip() or hid
 
 
-def open_cases(store: Store) -> list[tuple[str, str | None, int, dict]]:
+def open_cases(store: Store, office: str | None = None) -> list[tuple[str, str | None, int, dict]]:
     """(id, label, version, plan) of every household neither deleted nor closed that has a plan
-    with payments to the landlord."""
+    with payments to the landlord, of those a user of `office` sees."""
     stmt = (sa.select(households.c.id, households.c.label, households.c.version, households.c.plan)
-            .where(households.c.deleted.is_(None), households.c.outcome.is_(None), households.c.plan.isnot(None))
+            .where(households.c.deleted.is_(None), households.c.outcome.is_(None), households.c.plan.isnot(None),
+                   seen_by(office))
             .order_by(households.c.id))
     with store.engine.connect() as conn:
         rows = list(conn.execute(stmt))
@@ -117,14 +118,15 @@ def _evidence(m: MonthCheck) -> str:
 
 
 def follow_up(store: Store, ledger: str | Path, as_of: date, *, by: str | None = None,
-              colmap: ColumnMap | None = None, display_name: str | None = None) -> FollowUpRun:
+              colmap: ColumnMap | None = None, display_name: str | None = None,
+              office: str | None = None) -> FollowUpRun:
     """Match `ledger` to every open case on `as_of` and record the result (module docstring).
     Raises `LedgerInputError` for a ledger that cannot be read at all. Running it again with the
     same ledger changes nothing: a month's check is replaced, a month's task opened once."""
     from ..ledger.payments import read_payments
 
     late_days, kept_months = settings(store.case.office())
-    cases = open_cases(store)
+    cases = open_cases(store, office)  # a user with an office follows her office's cases
     tenancy = {hid: tenancy_of(hid, store.case.record(hid)) for hid, _, _, _ in cases}
     read = read_payments(ledger, set(tenancy.values()), colmap=colmap, display_name=display_name, as_of=as_of)
     judge = as_of  # the day the ledger was taken out: the caller knows it, the file does not

@@ -36,6 +36,10 @@ households = sa.Table(
     sa.Column("shortfall_bound", sa.Boolean),
     sa.Column("actors", sa.String(200)),
     sa.Column("saved_by", sa.String(64)),
+    # offices (migration 0005): the office (bydel) the case belongs to, None for every office;
+    # `shared`: seen by every office
+    sa.Column("office", sa.String(80)),
+    sa.Column("shared", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 #: every save of a household's document or plan, kept (migration 0003)
@@ -130,6 +134,30 @@ plan_checks = sa.Table(  # is the plan kept? per case and rent month (migration 
     sa.Column("recorded", sa.DateTime(timezone=True), nullable=False),
     sa.Column("recorded_by", sa.String(64)),
 )
+
+office_history = sa.Table(  # every change of the office settings: what it became, who and when (0005)
+    "office_history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("changed", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("changed_by", sa.String(64)),
+)
+access_log = sa.Table(  # who opened which case record, when (0005; erased by the retention rules)
+    "access_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("household_id", sa.String(80), nullable=False, index=True),
+    sa.Column("user", sa.String(64), nullable=False),
+    sa.Column("what", sa.String(40), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def seen_by(office: str | None) -> sa.ColumnElement[bool]:
+    """The households a user of `office` sees: her office's, those of no office, and those
+    shared with all; a user without an office (None) sees every one."""
+    if office is None:
+        return sa.true()
+    return sa.or_(households.c.office.is_(None), households.c.office == office, households.c.shared.is_(True))
 
 
 def json_or_none(text) -> dict | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import logging.config
+from typing import Any
 
 LOG_CONFIG = {
     "version": 1,
@@ -23,7 +24,7 @@ LOG_CONFIG = {
 
 def run(host: str, port: int, db_url: str | None, users_file: str | None, time_limit_s: float = 10.0,
         request_time_limit_s: float = 60.0, secure_cookie: bool = False, retention_days: int = 365,
-        bin_days: int = 30, allowed_hosts: tuple[str, ...] = ()) -> None:
+        bin_days: int = 30, allowed_hosts: tuple[str, ...] = (), oidc: Any = None) -> None:
     import uvicorn
 
     from .app import create_app
@@ -33,7 +34,7 @@ def run(host: str, port: int, db_url: str | None, users_file: str | None, time_l
     url = db_url or default_url()
     settings = Settings(time_limit_s=time_limit_s, request_time_limit_s=request_time_limit_s,
                         secure_cookie=secure_cookie, host=host, retention_days=retention_days, bin_days=bin_days,
-                        allowed_hosts=allowed_hosts)
+                        allowed_hosts=allowed_hosts, oidc=oidc)
     try:
         app = create_app(url, users_file, settings=settings)
     except DatabaseUnusable:
@@ -44,7 +45,7 @@ def run(host: str, port: int, db_url: str | None, users_file: str | None, time_l
     # and the administrator must see which database this server uses (never its password)
     logging.config.dictConfig(LOG_CONFIG)
     logging.getLogger("planner.web").info(
-        "database %s; login %s", _safe_url(url), "required" if users_file else "off (loopback only)")
+        "database %s; login %s", _safe_url(url), "required" if users_file or oidc else "off (loopback only)")
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=LOG_CONFIG, server_header=False,
                 proxy_headers=False, limit_concurrency=200, timeout_keep_alive=5)
 

@@ -30,8 +30,8 @@ from .schema import (  # noqa: F401  (the tables, imported from here by the rout
     json_or_none,
     letters,
     metadata,
-    office,
     plan_checks,
+    seen_by,
     sessions,
     tasks,
 )
@@ -39,7 +39,7 @@ from .schema import (  # noqa: F401  (the tables, imported from here by the rout
 STATUSES = ("solvent", "planned", "infeasible")
 OUTCOMES = ("solved", "paid", "petition_sent", "petition_withdrawn", "evicted", "moved", "not_reached")
 #: tables whose rows belong to one household (`household_id`): renamed and purged with it
-HOUSEHOLD_TABLES = ("household_versions", "case_records", "letters", "tasks", "plan_checks")
+HOUSEHOLD_TABLES = ("household_versions", "case_records", "letters", "tasks", "plan_checks", "access_log")
 PROBLEMS = ("none", "timing", "income")
 
 
@@ -120,6 +120,8 @@ class Record:
     shortfall_bound: bool | None = None
     actors: str | None = None
     saved_by: str | None = None
+    office: str | None = None
+    shared: bool = False
 
 
 @dataclass
@@ -170,6 +172,7 @@ def _record(row) -> Record:
         shortfall_monthly_ore=_int(m["shortfall_monthly_ore"]),
         shortfall_bound=m["shortfall_bound"] if isinstance(m["shortfall_bound"], bool) else None,
         actors=m["actors"] if isinstance(m["actors"], str) else None, saved_by=m["saved_by"],
+        office=m["office"] if isinstance(m["office"], str) else None, shared=m["shared"] is True or m["shared"] == 1,
     )
 
 
@@ -178,7 +181,7 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
-def _sid_key(sid: str) -> str:
+def session_key(sid: str) -> str:
     """Sessions are stored by a hash of their id: a copy of the table opens no session."""
     return hashlib.sha256(sid.encode()).hexdigest()
 
@@ -208,10 +211,11 @@ class Store:
         self.case = CaseStore(self)
 
     def search(self, q: str = "", status: str = "", problem: str = "", sort: str = "priority", *,
-               deleted: bool = False) -> list[Record]:
-        """Households matching; with `deleted` only those in the bin (soft-deleted), else none of them."""
+               deleted: bool = False, office: str | None = None) -> list[Record]:
+        """Households matching, of those a user of `office` sees (`seen_by`); with `deleted`
+        only those in the bin (soft-deleted), else none of them."""
         stmt = sa.select(households).where(households.c.deleted.isnot(None) if deleted
-                                           else households.c.deleted.is_(None))
+                                           else households.c.deleted.is_(None), seen_by(office))
         if q:
             like = f"%{q.lower()}%"
             stmt = stmt.where(sa.or_(sa.func.lower(households.c.id).like(like),
@@ -253,15 +257,37 @@ class Store:
     def exists(self, hid: str, *, conn: sa.Connection | None = None) -> bool:
         return self.get(hid, conn=conn) is not None
 
+    def seen(self, hid: str, office: str | None, *, conn: sa.Connection | None = None) -> bool:
+        """Whether a user of `office` sees household `hid` (True when it does not exist: the
+        page then answers as for any unknown id)."""
+        if office is None:
+            return True
+        with self._conn(conn) as c:
+            row = c.execute(sa.select(households.c.office, households.c.shared).where(households.c.id == hid)).first()
+        return row is None or row.office is None or row.office == office or bool(row.shared)
+
+    def visible_ids(self, office: str | None) -> set[str] | None:
+        """The ids a user of `office` sees; None: every one (no office)."""
+        if office is None:
+            return None
+        with self.engine.connect() as conn:
+            return {r[0] for r in conn.execute(sa.select(households.c.id).where(seen_by(office)))}
+
+    def set_shared(self, hid: str, shared: bool) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(households.update().where(households.c.id == hid).values(shared=shared))
+
     def put(self, hid: str, *, replaces: str | None = None, expect_version: int | None = None,
             bump: bool = True, conn: sa.Connection | None = None, by: str | None = None,
-            note: str | None = None, **values) -> int:
+            note: str | None = None, office: str | None = None, **values) -> int:
         """Insert or update `hid` (renaming `replaces` to `hid` when given); returns the new version.
 
         With `expect_version` the update happens only if the stored row still has that version
         (optimistic locking: two caseworkers editing one household); otherwise `StaleVersion`.
         `expect_version=0` inserts only: a household of that id stored meanwhile is `StaleVersion`.
         `bump=False` leaves the version alone (a batch's priority is no edit of the household).
+        `office`: the office a new household belongs to (that of the user who makes it); an
+        existing household keeps its own.
         """
         now = datetime.now(timezone.utc)
         for key in ("document", "plan"):
@@ -272,14 +298,14 @@ class Store:
             values["saved_by"] = by
         try:
             with self._conn(conn) as c:
-                version = self._put(hid, replaces, expect_version, bump, c, now, values)
+                version = self._put(hid, replaces, expect_version, bump, c, now, values, office)
                 if bump and ("document" in values or "plan" in values):
                     self._keep_version(c, hid, version, now, by, note)
                 return version
         except sa.exc.IntegrityError:  # another request stored this id between our check and write
             raise StaleVersion(None) from None
 
-    def _put(self, hid, replaces, expect_version, bump, conn, now, values) -> int:
+    def _put(self, hid, replaces, expect_version, bump, conn, now, values, office=None) -> int:
         old = replaces if replaces is not None else hid
         with self._conn(conn) as c:
             found = c.execute(sa.select(households.c.version).where(households.c.id == old)).first()
@@ -287,7 +313,7 @@ class Store:
                 if expect_version:  # 0 means "must be new"
                     raise StaleVersion(None)  # deleted (or renamed) by someone else meanwhile
                 values.setdefault("source", "form")
-                c.execute(households.insert().values(id=hid, created=now, version=1, **values))
+                c.execute(households.insert().values(id=hid, created=now, version=1, office=office, **values))
                 # a household deleted for good may leave no trace under a reused id
                 c.execute(household_versions.delete().where(household_versions.c.household_id == hid))
                 return 1
@@ -309,7 +335,7 @@ class Store:
     def _keep_version(self, c: sa.Connection, hid: str, version: int, now: datetime, by: str | None,
                       note: str | None) -> None:
         """The household as just stored becomes version `version` of its history."""
-        row = c.execute(sa.select(households.c.document, households.c.plan).where(households.c.id == hid)).first()
+        row = c.execute(sa.select(households.c.document, households.c.plan).where(households.c.id == hid)).one()
         c.execute(household_versions.insert().values(household_id=hid, version=version, document=row.document,
                                                      plan=row.plan, saved=now, saved_by=by, note=note))
 
@@ -363,19 +389,35 @@ class Store:
 
     # ------------------------------------------------------------------ login sessions
 
-    def session_create(self, user: str) -> str:
-        """A new session for `user`; the random id goes into the (signed) cookie, its hash here."""
+    def session_create(self, user: str, *, idle_s: float, max_age_s: float) -> str:
+        """A new session for `user`; the random id goes into the (signed) cookie, its hash here.
+        Sessions past their idle or maximum age are pruned here, so the table never grows with
+        sessions nobody ends by logging out."""
         sid = secrets.token_urlsafe(32)
         now = datetime.now(timezone.utc)
         with self.engine.begin() as conn:
-            conn.execute(sessions.insert().values(id=_sid_key(sid), user=user, created=now, seen=now))
+            conn.execute(sessions.delete().where(sa.or_(sessions.c.seen < now - timedelta(seconds=idle_s),
+                                                        sessions.c.created < now - timedelta(seconds=max_age_s))))
+            conn.execute(sessions.insert().values(id=session_key(sid), user=user, created=now, seen=now))
         return sid
+
+    def session_list(self) -> list[dict]:
+        """Every live session, newest first: its key (the hash, never the cookie's id), user,
+        start and last request, for the administrator's list."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(sessions).order_by(sessions.c.created.desc(), sessions.c.id)).all()
+        return [{"key": r.id, "user": r.user, "created": _utc(r.created), "seen": _utc(r.seen)} for r in rows]
+
+    def session_revoke(self, key: str) -> bool:
+        """End the session with this key (from `session_list`); False if there was none."""
+        with self.engine.begin() as conn:
+            return conn.execute(sessions.delete().where(sessions.c.id == key)).rowcount > 0
 
     def session_valid(self, sid: str, user: str, *, idle_s: float, max_age_s: float) -> bool:
         """Whether the session exists, belongs to `user` and is neither idle too long nor too
         old; an expired one is deleted. Marks it seen (at most once a minute, to spare writes)."""
         now = datetime.now(timezone.utc)
-        key = _sid_key(sid)
+        key = session_key(sid)
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(sessions).where(sessions.c.id == key)).first()
             if row is None or row.user != user:
@@ -391,4 +433,4 @@ class Store:
 
     def session_delete(self, sid: str) -> None:
         with self.engine.begin() as conn:
-            conn.execute(sessions.delete().where(sessions.c.id == _sid_key(sid)))
+            conn.execute(sessions.delete().where(sessions.c.id == session_key(sid)))

@@ -2,21 +2,28 @@
 household's `fake_gift_kr`, on the first day of the horizon.
 
 Everything a lever must provide, and nothing else: its key and phase, its household setting,
-its constraint and cost, how a solution decodes into an intervention and a booking, the first
+its typed parameters, its constraint and cost, how a solution decodes into an intervention and a booking, the first
 booking it changes, its letter facts and the rule that re-checks them. The test copies this file to planner/levers/, the
 data entry to data/levers.toml and the template to the letters; no other file changes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from ..factcheck import Truth, rule
 from ..facts import ore
 from ..model import Intervention, Transaction
-from .base import Build, Decoded, LeverRule, Setup, Term
+from ..results import LeverParams
+from .base import Build, Decoded, LeverRule, Setup, Term, params_of
 from .setting import Setting
+
+
+@dataclass(frozen=True)
+class FakeGiftParams(LeverParams):
+    amount_ore: int  # the sum given
 
 
 class FakeGift(LeverRule):
@@ -47,14 +54,14 @@ class FakeGift(LeverRule):
         z = d.build.vars.get(self.key)
         if z is None or not d.value(z):
             return []
-        return [d.intervention(self.key, {"amount_ore": self._amount(d.setup)})]
+        return [d.intervention(self.key, FakeGiftParams(amount_ore=self._amount(d.setup)))]
 
     def first_booking(self, s: Setup, i: Intervention, txs: list[Transaction]) -> date | None:
         return s.h.start
 
     def letter_facts(self, i: Intervention, plan: Any, h: Any, anchor: date | None,
                      social: bool | None) -> tuple[Any, dict[str, Any]]:
-        return None, {"amount_ore": ore("fake_gift.amount", i.params["amount_ore"])}
+        return None, {"amount_ore": ore("fake_gift.amount", params_of(i, FakeGiftParams).amount_ore)}
 
 
 @rule("fake_gift.amount")

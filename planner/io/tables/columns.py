@@ -234,7 +234,7 @@ class ColumnMap:
     def rename(self, role: str, headers: list[str]) -> tuple[dict[str, str], list[str]]:
         """(ours -> their header as in the file, headers not used). Matching ignores case and
         surrounding spaces; a mapped name beats our own name appearing in the file."""
-        by_norm = {}
+        by_norm: dict[str, str] = {}
         for h in headers:
             by_norm.setdefault(norm_name(h), h)
         out: dict[str, str] = {}

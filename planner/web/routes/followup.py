@@ -24,10 +24,12 @@ def followup(request: Request, dato: str = "", dager: str = "14"):
     """Every open task due within `dager` days of `dato` (default today, read here at the edge)."""
     web = web_of(request)
     as_of = parse_day(dato) or date.today()
-    dager = int(dager) if dager.strip().isdigit() else 14
+    days = int(dager) if dager.strip().isdigit() else 14
+    seen = web.visible(request)
+    due = [d for d in web.store.case.due_tasks(as_of, min(days, 366)) if seen(d[0].household_id)]
     return web.render(request, "followup.html", {
-        "title": "Oppfølging", "due": web.store.case.due_tasks(as_of, min(dager, 366)), "as_of": as_of,
-        "dato": dato, "dager": dager})
+        "title": "Oppfølging", "due": due, "as_of": as_of,
+        "dato": dato, "dager": days})
 
 
 def replan_without(web: Web, hid: str, lever: str, by: str) -> int:

@@ -76,8 +76,9 @@ def _rewrite_links(html: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _render(path: Path, mtime: float) -> tuple[str, str]:
-    """(title, HTML body) of one guide page; cached per file version."""
+def _render(path: Path, _mtime: float) -> tuple[str, str]:
+    """(title, HTML body) of one guide page; cached per file version
+    (`_mtime` is only the cache key: an edited page is read again)."""
     import markdown
 
     text = path.read_text(encoding="utf-8")

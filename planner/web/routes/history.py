@@ -55,8 +55,8 @@ def history(request: Request, hid: str, a: int | None = None, b: int | None = No
 @router.get("/papirkurv", response_class=HTMLResponse)
 def bin_page(request: Request):
     web = web_of(request)
-    return web.render(request, "bin.html", {"title": "Papirkurv", "rows": web.store.search(deleted=True,
-                                                                                          sort="updated")})
+    return web.render(request, "bin.html", {"title": "Papirkurv", "rows": web.store.search(
+        deleted=True, sort="updated", office=web.office(request))})
 
 
 @router.post("/husstand/{hid}/gjenopprett")

@@ -56,10 +56,11 @@ def index(request: Request, q: str = "", status: str = "", problem: str = "", so
     web = web_of(request)
     as_of = parse_day(dato) or today()
     rows = web.store.search(q.strip()[:200], status if status in STATUS_NB else "",
-                            problem if problem in PROBLEM_NB else "", sort)
+                            problem if problem in PROBLEM_NB else "", sort, office=web.office(request))
     if sak in ("open", "closed"):  # closed: the case has an outcome (løst, betalt, ...)
         rows = [r for r in rows if (r.outcome is None) == (sak == "open")]
-    due = web.store.case.due_tasks(as_of)
+    seen = web.visible(request)
+    due = [d for d in web.store.case.due_tasks(as_of) if seen(d[0].household_id)]
     return web.render(request, "list.html", {"rows": rows, "q": q, "status": status, "problem": problem,
                                              "sort": sort, "title": "Husstander", "due": due, "as_of": as_of,
                                              "dato": dato, "sak": sak})
@@ -94,7 +95,7 @@ async def _post_form(request: Request, hid: str | None):
         source = rec.source
     try:
         await web.pool.run(web.save, h, source, replaces=hid, expect_version=version if hid else 0,
-                           by=web.user(request))
+                           by=web.user(request), office=web.office(request))
     except StaleVersion:
         if hid is None:  # someone stored this id since the check above
             form.errors["id"] = "Det finnes allerede en husstand med denne ID-en."
@@ -129,7 +130,27 @@ def plan_context(web: Web, h: Household, allow: Sequence[str] = (), forbid: Sequ
                 asks=asks_text(p), robust=robust_text(p, h), same_plans=same,
                 compare=compare_plans(shown) if shown.alternatives else None,
                 eviction=p.if_nothing_done,  # projected once, with the plan (planner.assessment)
-                allowed={k for k in LEVERS if cfg.allows(k)}, whatif_h=h)
+                allowed={k for k in LEVERS if cfg.allows(k)}, whatif_h=h, if_granted=granted_json(web, h, allow, forbid))
+
+
+def granted_json(web: Web, h: Household, allow: Sequence[str] = (), forbid: Sequence[str] = ()) -> dict | None:
+    """The plan "if granted" beside the plan (`_if_granted.html`, the contract's `if_granted`):
+    `h` planned as if a bostøtte application were confirmed, when the estimate says it may be
+    owed bostøtte it has not applied for; None otherwise."""
+    from ...entitlement import if_granted_plan
+    from ...solver import SolverTimeout
+
+    def solve(g: Household):
+        try:
+            return web.compute(g, tuple(allow), tuple(forbid))
+        except SolverTimeout:
+            return None
+
+    if "sok_bostotte" in forbid:  # the what-if forbids the lever: no plan can show it granted
+        return None
+    aligned = web.aligned(h).household
+    g = if_granted_plan(aligned, aligned.as_of or aligned.start, solve)
+    return None if g is None else g.to_json()
 
 
 def distinct_alternatives(p):
@@ -142,7 +163,7 @@ def distinct_alternatives(p):
     from ...explain import CRITERION_NB
 
     def key(x) -> str:
-        return json.dumps([(i.lever, i.params) for i in x.interventions], sort_keys=True, default=str)
+        return json.dumps([(i.lever, i.params.to_json()) for i in x.interventions], sort_keys=True)
 
     seen, keep, same = {key(p)}, [], []
     for a in p.alternatives:
@@ -272,7 +293,11 @@ async def delete(request: Request, hid: str):
 
 def _plan_document(web: Web, rec: Record) -> dict | None:
     h = household_of(rec)
-    return web.compute(h).to_json() if h is not None else rec.plan
+    if h is None:
+        return rec.plan
+    doc = web.compute(h).to_json()
+    granted = granted_json(web, h)  # the plan "if granted" travels with the plan, as in the CLI's JSON
+    return doc if granted is None else {**doc, "if_granted": granted}
 
 
 @router.get("/husstand/{hid}/plan.json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from starlette.datastructures import FormData, UploadFile
 
 from ..core import web_of
 from ..imports import ImportReport, import_batch_files, import_households
@@ -17,11 +18,11 @@ def import_page(request: Request):
     return web_of(request).render(request, "import.html", {"title": "Importer", "report": None})
 
 
-async def _files(request: Request) -> tuple[list[tuple[str, bytes]], object]:
+async def _files(request: Request) -> tuple[list[tuple[str, bytes]], FormData]:
     data = await request.form(max_files=5000, max_fields=5000)
     files = []
     for f in data.getlist("files"):
-        if not hasattr(f, "read"):
+        if not isinstance(f, UploadFile):
             continue
         content = await f.read()
         if f.filename or content:  # a file input left empty sends a nameless, empty part
@@ -40,6 +41,7 @@ async def import_toml(request: Request):
     files, data = await _files(request)
     try:
         report = await web.pool.run(import_households, files, web, replace=bool(data.get("replace")),
+                                    office=web.office(request),
                                     limits=web.settings.limits)
     except StaleVersion:
         report = ImportReport("toml", errors=["En av husstandene ble lagret av noen andre samtidig."]).refuse()
@@ -51,7 +53,8 @@ async def import_batch(request: Request):
     web = web_of(request)
     files, _ = await _files(request)
     try:
-        report = await web.pool.run(import_batch_files, files, web, limits=web.settings.limits)
+        report = await web.pool.run(import_batch_files, files, web, limits=web.settings.limits,
+                                    office=web.office(request))
     except StaleVersion:
         report = ImportReport("batch", errors=["En av husstandene ble lagret av noen andre samtidig."]).refuse()
     return _answer(request, report)

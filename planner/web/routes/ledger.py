@@ -18,6 +18,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from starlette.datastructures import UploadFile
 
 from ...formatting import nb_date, parse_date
 from ...io.files import remove_leftovers
@@ -55,7 +56,7 @@ async def ledger_import(request: Request):
         as_of = parse_date(as_of_text) if as_of_text else today()
     except ValueError as exc:
         return _page(request, {"error": f"Ugyldig dato: {exc}."}, 422)
-    if upload is None or not hasattr(upload, "read") or not (upload.filename or "").strip():
+    if not isinstance(upload, UploadFile) or upload.filename is None or not upload.filename.strip():
         return _page(request, {"error": "Velg en reskontrofil (CSV eller XLSX)."}, 422)
     name = Path(upload.filename).name
     suffix = Path(name).suffix.lower()
@@ -67,7 +68,7 @@ async def ledger_import(request: Request):
                      413)
     columns = form.get("columns")
     colmap_bytes = None
-    if columns is not None and hasattr(columns, "read") and (columns.filename or "").strip():
+    if isinstance(columns, UploadFile) and (columns.filename or "").strip():
         colmap_bytes = await columns.read(1 << 20)
     chosen = colpick.posted(form, "ledger")  # columns chosen in the page (colmap.py)
     if chosen is not None:

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ...formatting import nb_date
 from ...model import Household
+from ...results import Plan
 from ..casework import MISSING_NB, LetterSetup, letter_setup, parse_day
 from ..core import Web, household_of, past_start, today, web_of
 from ..pages import RECIPIENT_NB, ascii_name
@@ -43,7 +44,7 @@ class Draft:
     reply_by: date
     problems: list[str]
     warnings: list[str]
-    plan: object = None
+    plan: Plan
 
     @property
     def ok(self) -> bool:
@@ -223,7 +224,7 @@ def bulk(web: Web, user: str, ids: list[str], to: str, day: date, record: bool) 
         for hid in ids:
             rec = web.store.get(hid)
             h = household_of(rec) if rec is not None and rec.deleted is None else None
-            if h is None:
+            if rec is None or h is None:
                 report.append(f"{hid}: ikke funnet eller uten husstandsdata")
                 continue
             if (why := past_start(h)) is not None:
@@ -250,7 +251,9 @@ def bulk(web: Web, user: str, ids: list[str], to: str, day: date, record: bool) 
 async def bulk_letters(request: Request):
     web = web_of(request)
     data = await request.form()
-    ids = [str(x) for x in data.getlist("ids")][:500]
+    seen = web.visible(request)  # (the letters are made in the pool, where no request is)
+    ids = [i for i in (str(x) for x in data.getlist("ids"))][:500]
+    ids = [i for i in ids if seen(i)]
     to = str(data.get("to", "tenant"))
     if not ids or to not in RECIPIENT_NB:
         web.flash(request, "Velg husstander i listen og hvem brevene skal til.")

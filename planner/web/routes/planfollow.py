@@ -70,7 +70,8 @@ async def followup_run(request: Request):
         src = work / f"ledger{suffix}"
         src.write_bytes(data)
         try:
-            run = await web.pool.run(follow_up, web.store, src, as_of, by=web.user(request), display_name=name)
+            run = await web.pool.run(follow_up, web.store, src, as_of, by=web.user(request), display_name=name,
+                                     office=web.office(request))
         except LedgerInputError as exc:
             return _page(request, {"error": str(exc)}, 422)
     finally:
@@ -119,8 +120,9 @@ def upcoming_petitions(request: Request, dato: str = ""):
             .where(households.c.deleted.is_(None), households.c.outcome.is_(None),
                    households.c.eviction_request.isnot(None))
             .order_by(households.c.eviction_request, households.c.id))
+    seen = web.visible(request)
     with web.store.engine.connect() as conn:
-        rows = [r for r in conn.execute(stmt) if isinstance(r.eviction_request, date)]
+        rows = [r for r in conn.execute(stmt) if isinstance(r.eviction_request, date) and seen(r.id)]
     return web.render(request, "petitions.html", {
         "title": "Kommende begjæringer", "rows": rows, "as_of": as_of,
         "days": {r.id: (r.eviction_request - as_of).days for r in rows}})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..casework import AGE_BANDS, GENDERS, OUTCOME_NB, RECORD_FIELDS, check_record, parse_day
@@ -27,12 +27,17 @@ def _page(request: Request, hid: str, values: dict, errors: dict, status: int = 
     return web.render(request, "record.html", {
         "title": f"Saksopplysninger – {rec.label or rec.id}", "rec": rec, "fields": RECORD_FIELDS, "values": values,
         "errors": errors, "retention_days": web.settings.retention_days, "age_bands": AGE_BANDS, "genders": GENDERS, "outcomes": OUTCOME_NB,
-        "outcome_options": {"": "Åpen sak (ikke avsluttet)", **OUTCOME_NB}}, status=status)
+        "outcome_options": {"": "Åpen sak (ikke avsluttet)", **OUTCOME_NB},
+        "access": web.store.case.access(hid) if web.is_admin(request) else None,
+        "may_share": rec.office is not None and web.office(request) in (None, rec.office)}, status=status)
 
 
 @router.get("/husstand/{hid}/sak", response_class=HTMLResponse)
 def record_page(request: Request, hid: str):
-    return _page(request, hid, web_of(request).store.case.record(hid), {})
+    web = web_of(request)
+    web.load(hid)
+    web.store.case.log_access(hid, web.user(request), "saksopplysninger")
+    return _page(request, hid, web.store.case.record(hid), {})
 
 
 @router.post("/husstand/{hid}/sak", response_class=HTMLResponse)
@@ -47,11 +52,27 @@ async def save_record(request: Request, hid: str):
     return RedirectResponse(f"/husstand/{hid}", status_code=303)
 
 
+@router.post("/husstand/{hid}/deling")
+async def share(request: Request, hid: str):
+    """Share the case with every office, or take the sharing back (the case's own office, or a
+    user without an office, may)."""
+    web = web_of(request)
+    rec = web.load(hid)
+    office = web.office(request)
+    if office is not None and rec.office != office:
+        raise HTTPException(403, "Bare saksbehandlere ved sakens eget kontor kan endre delingen.")
+    shared = (await request.form()).get("shared") == "1"
+    web.store.set_shared(hid, shared)
+    web.flash(request, "Saken er delt med alle kontor." if shared else "Saken er ikke lenger delt med andre kontor.")
+    return RedirectResponse(f"/husstand/{hid}/sak", status_code=303)
+
+
 @router.get("/husstand/{hid}/sak/innsyn.json")
 def export(request: Request, hid: str):
     """Innsyn: everything stored about this household's person, as JSON."""
     web = web_of(request)
     web.load(hid)
+    web.store.case.log_access(hid, web.user(request), "innsyn")
     body = json.dumps(web.store.case.export(hid), ensure_ascii=False, indent=2, default=str).encode()
     return Response(body, media_type="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{ascii_name(hid)}-innsyn.json"'})

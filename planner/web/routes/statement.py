@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from fastapi import APIRouter, Request
+from starlette.datastructures import UploadFile
 
 from ...formatting import nb_date, parse_date
 from ...io.tables import ColumnMap
@@ -104,7 +105,7 @@ async def from_statement(request: Request):
         return form_page(web_of(request), request, form, hid, None, status=status)
 
     data = await request.form(max_files=MAX_FILES + 1, max_fields=50)
-    uploads = [f for f in data.getlist("statement") if hasattr(f, "read")]
+    uploads = [f for f in data.getlist("statement") if isinstance(f, UploadFile)]
     items: list[tuple[str, bytes]] = []
     try:
         for f in uploads[:MAX_FILES]:

@@ -1,0 +1,76 @@
+""""Bostøtte ikke søkt?" for a tenancy of the landlord's rent ledger (`planner ledger`).
+
+Why an income limit and not an amount: the ledger knows the rent and nothing of the household's
+income, size or kommune, and its household draft has no incomes and no bostøtte stream (the
+caseworker adds them). What the ledger can honestly say is how low the income must be for
+bostøtte to reach Husbanken's minimum payout with this rent: the highest gross income per month
+at which a household of one, in kommune group 4 (the lowest ceiling), gets at least the minimum
+payout. A larger household, or one in kommune group 1-3, has a higher limit, so the figure is a
+lower bound: a tenancy whose household earns less certainly may be owed bostøtte. Engine: pure,
+øre, no text (the words are `draft_note`'s, at the edge).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ..formatting import format_kr
+from .estimate import estimate_bostotte
+from .rules import StatligRates, entitlement_rules
+
+#: the household the ledger assumes: the smallest, in the kommune group with the lowest ceiling
+MEMBERS, GROUP = 1, 4
+#: a search bound far above any income limit (kroner per month)
+_TOP_KR = 200_000
+
+
+@dataclass(frozen=True)
+class LedgerFlag:
+    """A draft's "bostøtte ikke søkt?": flagged when the draft has no bostøtte stream and some
+    income (at least none) gives a payout at or above the minimum."""
+
+    flagged: bool
+    max_estimate_ore: int  # the payout per month at no taxable income (one person, group 4)
+    income_limit_ore: int  # the highest gross income per month (whole kroner) still paid; 0 if none
+    rules_from: date
+
+
+def _paid(rent_ore: int, income_kr: int, rates: StatligRates) -> int:
+    return estimate_bostotte(MEMBERS, GROUP, income_kr * 100, rent_ore, rates)[2]
+
+
+def income_limit_kr(rent_ore: int, rates: StatligRates) -> int:
+    """The highest gross income per month, in whole kroner, at which a one-person household in
+    kommune group 4 with this rent still gets the minimum payout (-1: not even at none). The
+    payout never rises with the income, so a bisection finds it."""
+    if _paid(rent_ore, 0, rates) == 0:
+        return -1
+    lo, hi = 0, _TOP_KR  # paid at lo; not paid at hi (checked: the ceiling caps every payout)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _paid(rent_ore, mid, rates) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def ledger_flag(rent_ore: int, as_of: date, has_bostotte: bool = False) -> LedgerFlag:
+    """The flag of a tenancy with this monthly rent on `as_of`; `has_bostotte`: the draft (or
+    what the caseworker knows) already has a bostøtte stream, never flagged."""
+    rates = entitlement_rules().statlig_at(as_of)
+    limit = income_limit_kr(rent_ore, rates)
+    top = _paid(rent_ore, 0, rates)
+    return LedgerFlag(flagged=not has_bostotte and limit >= 0, max_estimate_ore=top,
+                      income_limit_ore=max(0, limit) * 100, rules_from=rates.valid_from)
+
+
+def draft_note(flag: LedgerFlag) -> str:
+    """Comment lines for the household draft (TOML comments: the draft stays a valid file)."""
+    if not flag.flagged:
+        return ""
+    return ("\n# Bostøtte ikke søkt? Utkastet har ingen bostøtte. Med denne husleien kan en husstand på én person\n"
+            f"# få bostøtte hvis bruttoinntekten er høyst {format_kr(flag.income_limit_ore)} i måneden "
+            "(et anslag, ikke et vedtak;\n# større husstander og kommunegruppe 1-3 har høyere grense). "
+            "Fyll inn [entitlement] og kjør: planner entitlement FIL\n")
