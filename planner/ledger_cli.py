@@ -4,6 +4,7 @@ imported when it runs."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,24 @@ def ledger_cmd(ledger, out, columns, as_of, pseudonymise, key_file, top, no_prog
         fail_input([str(exc)])
     except InputError as exc:
         fail_input([str(p) for p in exc.problems])
+    except OSError as exc:  # a full disk, a read-only or vanished folder: one line, no traceback
+        click.echo(f"error: {write_problem(exc, out)}", err=True)
+        sys.exit(EXIT_WRITE)
     click.echo("\n".join(console_lines(s, out)))
     if s.rows_used == 0:
         fail_input([f"{ledger}: ingen rad kunne brukes: se {out / 'errors.csv'}"])
+
+
+#: the exit status of a run that could not write its results (as `planner batch`)
+EXIT_WRITE = 1
+
+
+def write_problem(exc: OSError, out: Path) -> str:
+    """What could not be written, and why, in one line (Norwegian, as the run's other messages)."""
+    name = Path(exc.filename) if exc.filename else out
+    cause = exc.strerror or str(exc) or type(exc).__name__
+    return (f"kan ikke skrive til {name.parent if name != out else out}: {cause}; ingen halvskrevne filer er igjen:"
+            " frigjør plass (eller gjør mappen skrivbar) og kjør igjen")
 
 
 def _progress_bar():

@@ -15,9 +15,16 @@ from . import output
 from .summary import INCOMPLETE, LedgerOptions
 from .warning import explain, household_draft, to_day
 
+#: A contact list this long is written to contact.xlsx by a child process (`output.SheetAside`);
+#: a shorter one here, where starting a process would cost more than the sheet (~0.1 s a 1 000 rows).
+ASIDE_ROWS = 5_000
 
-def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path) -> pd.DataFrame:
-    """The ranked contact list (contact.csv, contact.txt) and the drafts of the plan candidates."""
+
+def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path,
+                 pending: list[output.SheetAside] | None = None) -> pd.DataFrame:
+    """The ranked contact list (contact.csv, contact.txt) and the drafts of the plan candidates.
+    With `pending`, contact.xlsx is written aside (`output.SheetAside`) and added to it: the
+    caller waits for it after writing its own files."""
     as_of = to_day(opts.as_of)
     c = table[table["priority"] > 0].copy()
     req = c["x_request_day"].where(c["x_request_day"] >= 0, np.iinfo(np.int64).max)
@@ -61,9 +68,12 @@ def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path) -> pd.Data
     inc = table[table["pattern"] == INCOMPLETE].copy()
     inc = inc.assign(rank="", why=inc["incomplete_reason"], draft="", bostotte_ikke_sokt="", bostotte_inntektsgrense_ore="")
     listed = pd.concat([c, inc], ignore_index=True) if len(inc) else c
+    if pending is None or len(listed) < ASIDE_ROWS:
+        output.write_sheet(out / "contact.xlsx", listed, output.CONTACT_COLUMNS, "Kontaktliste")
+    else:  # first: it runs in a child while the rest is written here
+        pending.append(output.SheetAside(out / "contact.xlsx", listed, output.CONTACT_COLUMNS, "Kontaktliste"))
     output.write_frame(out / "contact.csv", listed, output.CONTACT_COLUMNS)
     output.write_excel_frame(out / "contact-excel.csv", listed, output.CONTACT_COLUMNS)
-    output.write_sheet(out / "contact.xlsx", listed, output.CONTACT_COLUMNS, "Kontaktliste")
     lines = [f"Hvem bør kontaktes først, per {nb_date(opts.as_of)} (de første {min(opts.top, len(c))} av"
              f" {len(c)}; alle i contact.csv)", ""]
     for r in c.head(opts.top).itertuples(index=False):

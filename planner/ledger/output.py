@@ -87,6 +87,21 @@ def _is_ore(column: str) -> bool:
     return column.endswith("_ore") or "_ore_" in column
 
 
+def each(values: list, convert) -> list:
+    """`[convert(v) for v in values]`, computed once per distinct value (by type and value: 1
+    and 1.0 are told apart). A column of 100 000 tenancies holds a few thousand distinct
+    amounts and dates; `kroner` and `cell` cost microseconds each."""
+    done: dict = {}
+    out = []
+    for v in values:
+        key = (type(v), v)
+        r = done.get(key, done)
+        if r is done:
+            r = done[key] = convert(v)
+        out.append(r)
+    return out
+
+
 def _readable(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The columns as a caseworker reads them: Norwegian pattern names, kroner, dates as dates
     (`date` objects: the CSV writes dd.mm.åååå, the sheet an Excel date), Ja/Nei."""
@@ -97,9 +112,9 @@ def _readable(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for c in columns:
         col = out[c]
         if _is_ore(c):
-            out[c] = [kroner(v) for v in col.tolist()]
+            out[c] = each(col.tolist(), kroner)
         elif c in _DATE_COLUMNS:
-            out[c] = [date.fromisoformat(v) if isinstance(v, str) and v else "" for v in col.tolist()]
+            out[c] = each(col.tolist(), lambda v: date.fromisoformat(v) if isinstance(v, str) and v else "")
         elif c == "pattern":
             out[c] = [PATTERN_NB.get(v, v) for v in col.tolist()]
         elif c == "arrears_months":
@@ -118,7 +133,7 @@ def write_excel_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> No
     readable = _readable(frame, columns)
     for c in columns:  # cell by cell only where a cell can be a date or text (pandas writes the rest)
         if not pd.api.types.is_numeric_dtype(readable[c].dtype):
-            readable[c] = [cell(v) for v in readable[c].tolist()]
+            readable[c] = each(readable[c].tolist(), cell)
     with private(path) as fh:
         ExcelCsv(fh, [EXCEL_HEADER[c] for c in columns])  # the byte order mark and the header
         readable.to_csv(fh, sep=";", index=False, header=False, lineterminator="\r\n")
@@ -129,6 +144,44 @@ def write_sheet(path: Path, frame: pd.DataFrame, columns: list[str], sheet: str)
     dates, counts as numbers, the rest as text."""
     from ..io.xlsx import write_xlsx
 
+    header, rows, ore = _sheet_rows(frame, columns)
+    write_xlsx(path, header, rows, sheet=sheet, money_columns=ore)
+
+
+class SheetAside:
+    """`write_sheet` done by a child process (`planner.io.xlsx.write_xlsx_aside`), fed by a thread
+    of this one, while this process writes the other files; `wait` before the run ends.
+
+    Why: XlsxWriter spends a few µs a cell in Python, and contact.xlsx has a row per tenancy on
+    the contact list: on 25 000 tenancies the sheet cost more than the rest of the outputs. In a
+    child it runs on the other core; the bytes are those of `write_sheet`. Where no child can
+    start (a daemon worker), `write_xlsx_aside` writes in this process."""
+
+    def __init__(self, path: Path, frame: pd.DataFrame, columns: list[str], sheet: str):
+        import threading
+
+        header, rows, ore = _sheet_rows(frame, columns)
+        self.failure: BaseException | None = None
+
+        def write() -> None:
+            from ..io.xlsx import write_xlsx_aside
+
+            try:
+                write_xlsx_aside(path, header, rows, sheet=sheet, money_columns=ore)
+            except BaseException as exc:  # noqa: BLE001 - raised in the run's own thread by `wait`
+                self.failure = exc
+
+        self.thread = threading.Thread(target=write, name="planner-contact-xlsx", daemon=True)
+        self.thread.start()
+
+    def wait(self) -> None:
+        self.thread.join()
+        if self.failure is not None:
+            raise self.failure
+
+
+def _sheet_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], list[list], list[int]]:
+    """The header, the rows (plain Python values) and the money columns of `write_sheet`."""
     ore = [k for k, c in enumerate(columns) if _is_ore(c)]
     view = frame[columns].copy()
     for c in columns:
@@ -142,8 +195,8 @@ def write_sheet(path: Path, frame: pd.DataFrame, columns: list[str], sheet: str)
     for c in ("pattern", "plan_candidate", "payment_days"):
         if c in columns:
             view[c] = readable[c]
-    rows = ([v.item() if hasattr(v, "item") else v for v in r] for r in view.itertuples(index=False, name=None))
-    write_xlsx(path, [EXCEL_HEADER[c] for c in columns], rows, sheet=sheet, money_columns=ore)
+    rows = [[v.item() if hasattr(v, "item") else v for v in r] for r in view.itertuples(index=False, name=None)]
+    return [EXCEL_HEADER[c] for c in columns], rows, ore
 
 
 class Appender:
@@ -229,9 +282,13 @@ def write_draft(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+#: one encoder for every line (`json.dumps` with options builds a new one per call)
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+
+
 def json_line(doc: dict) -> str:
-    return json.dumps(doc, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    return _JSON.encode(doc)
 
 
 __all__ = ["Appender", "CONTACT_COLUMNS", "EXCEL_HEADER", "write_excel_frame", "write_sheet", "FORMAT", "MONTH_COLUMNS", "TENANCY_COLUMNS", "json_line", "prepare",
-           "private", "DraftZip", "write_draft", "write_errors", "write_frame", "write_text"]
+           "private", "DraftZip", "SheetAside", "write_draft", "write_errors", "write_frame", "write_text"]

@@ -19,6 +19,8 @@ what the pattern asks a caseworker to do):
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -174,10 +176,20 @@ def evidence(a: Analysis, pattern: np.ndarray, as_of: int, pay_months: int = 6) 
     return out
 
 
+@lru_cache(maxsize=1)
+def _formats():
+    """`format_kr`, `format_month` and `excel_date`, each remembering its answers: the evidence of
+    100 000 tenancies repeats a few thousand amounts, months and dates."""
+    from ..formatting import excel_date, format_kr, format_month
+
+    return (lru_cache(maxsize=1 << 16, typed=True)(format_kr), lru_cache(maxsize=1 << 12, typed=True)(format_month),
+            lru_cache(maxsize=1 << 16, typed=True)(excel_date))
+
+
 def evidence_text(doc: dict, pattern: str) -> str:
     """The evidence in a few lines for a caseworker (kroner, dates as dd.mm.åååå, months as
     «januar 2026»)."""
-    from ..formatting import excel_date, format_kr, format_month
+    format_kr, format_month, excel_date = _formats()
 
     def d(iso: str | None) -> str:
         return "-" if iso is None else excel_date(iso)

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..io.tables import ColumnMap
+from ..io.tables.limits import COMMAND_LINE, TableLimits
 from ..kept import Payment
 from .reading import KIND_CODE, open_ledger
 
@@ -36,15 +37,16 @@ class TenancyPayments:
 
 
 def read_payments(path: str | Path, tenancies: Collection[str], *, colmap: ColumnMap | None = None,
-                  display_name: str | None = None, as_of: date | None = None) -> TenancyPayments:
+                  display_name: str | None = None, as_of: date | None = None,
+                  limits: TableLimits = COMMAND_LINE) -> TenancyPayments:
     """Payments per tenancy in `tenancies`, in the ledger's order; bookings after `as_of` left
-    out. Raises `LedgerInputError` for a ledger that cannot be read at all."""
+    out. Raises `LedgerInputError` for a ledger that cannot be read at all, or over `limits`."""
     wanted = set(tenancies)
     out = TenancyPayments(payments={t: [] for t in sorted(wanted)})
     seen: set[tuple[str, int]] = set()
     last = -1
     limit = (as_of - EPOCH).days if as_of is not None else None
-    ledger = open_ledger(path, colmap, display_name=display_name)
+    ledger = open_ledger(path, colmap, display_name=display_name, limits=limits)
     for chunk in ledger.chunks:
         out.rows_read += chunk.rows_read
         out.rows_in_errors += chunk.bad_rows

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from ..io.tables import LEDGER_COLUMNS, ColumnMap, RowError, guess_separator
+from ..io.tables.limits import COMMAND_LINE, TableLimits, TableTooLarge, check_xlsx
 from ..io.tables.office import HEADER_SEARCH, csv_header, find_header
 from ..personal import has_national_id
 from .cells import (
@@ -76,8 +77,10 @@ class Ledger:
 
 
 def open_ledger(path: str | Path, colmap: ColumnMap | None = None, chunk_rows: int = 500_000,
-                display_name: str | None = None, work_dir: Path | None = None) -> Ledger:
-    """Open a CSV or XLSX ledger; raises `LedgerInputError` when it cannot be used at all.
+                display_name: str | None = None, work_dir: Path | None = None,
+                limits: TableLimits = COMMAND_LINE) -> Ledger:
+    """Open a CSV or XLSX ledger; raises `LedgerInputError` when it cannot be used at all, or
+    is over `limits` (checked before parsing, and as the rows come: `planner.io.tables.limits`).
     A temporary copy (a file of mixed encodings) is written in `work_dir` (the output folder),
     never in the shared temporary folder."""
     colmap = colmap or ColumnMap()
@@ -88,13 +91,18 @@ def open_ledger(path: str | Path, colmap: ColumnMap | None = None, chunk_rows: i
     if path.is_dir():
         raise LedgerInputError(f"{name}: er en mappe, ikke en reskontrofil")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _open_xlsx(path, name, colmap, chunk_rows)
-    if suffix not in (".csv", ".txt", ".tsv"):
-        raise LedgerInputError(f"{name}: ukjent filtype «{path.suffix}»; tillatt: .csv, .xlsx")
-    if path.stat().st_size == 0:
-        raise LedgerInputError(f"{name}: filen er tom: ventet en overskriftsrad og én rad per postering")
-    return _open_csv(path, name, colmap, chunk_rows, work_dir)
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            check_xlsx(path, name, limits)
+            return _open_xlsx(path, name, colmap, chunk_rows)
+        if suffix not in (".csv", ".txt", ".tsv"):
+            raise LedgerInputError(f"{name}: ukjent filtype «{path.suffix}»; tillatt: .csv, .xlsx")
+        if path.stat().st_size == 0:
+            raise LedgerInputError(f"{name}: filen er tom: ventet en overskriftsrad og én rad per postering")
+        limits.check_csv(name, path)
+    except TableTooLarge as exc:
+        raise LedgerInputError(f"{exc.nb}; ingenting ble lest") from None
+    return _open_csv(path, name, colmap, chunk_rows, work_dir, limits)
 
 
 def _usable(ours: dict[str, str]) -> bool:
@@ -151,7 +159,8 @@ def _sniff_encoding(path: Path) -> str:
     return "mixed" if seen_utf8 else "cp1252"
 
 
-def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_dir: Path | None = None) -> Ledger:
+def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_dir: Path | None = None,
+              limits: TableLimits = COMMAND_LINE) -> Ledger:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -185,7 +194,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
     names = [f"c{i}" for i in range(len(headers))]
     reader = pcsv.open_csv(
         source,
-        read_options=pcsv.ReadOptions(skip_rows=head + 1, column_names=names, block_size=1 << 24,
+        read_options=pcsv.ReadOptions(skip_rows=head + 1, column_names=names, block_size=1 << 22,
                                       encoding="utf8" if read_enc == "utf-8-sig" else enc),
         parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
                                         invalid_row_handler=on_bad),
@@ -219,6 +228,10 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
         nonlocal k
         table = pa.Table.from_batches(batches)
         n = table.num_rows
+        try:
+            limits.check_rows(name, k + n, len(headers))
+        except TableTooLarge as exc:
+            raise LedgerInputError(f"{exc.nb}; ingenting ble skrevet") from None
         cells = {o: table.column(names[i]) for o, i in wanted.items()}
         rec = np.arange(k, k + n, dtype=np.int64)
         k += n

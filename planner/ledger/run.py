@@ -25,10 +25,11 @@ import math
 import os
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ from .contact import contact_list
 from .patterns import PATTERNS, RULES, classify, evidence, evidence_text, pattern_name, payment_days
 from .reading import LedgerInputError, open_ledger
 from .summary import INCOMPLETE, LedgerOptions, LedgerSummary, console_lines, summary_text
-from .warning import early_warning, to_date, to_day
+from .warning import early_warning, to_day
 
 #: bytes of CSV per booking, about (to size the buckets before reading)
 _BYTES_PER_ROW = 40
@@ -80,10 +81,10 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     remove_leftovers(out, LEFTOVERS)
     remove_leftovers(out / "drafts", [".*.tmp"])
     try:
-        ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name, work_dir=out)
+        ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name, work_dir=out, limits=opts.limits)
         return _run(path, opts, ledger, out, t0)
-    except LedgerInputError:
-        for p in created:  # no half-written folder: what this run made is removed
+    except (LedgerInputError, OSError):  # bad input, or a full disk: what this run made is removed
+        for p in created:
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
         raise
 
@@ -123,19 +124,25 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
             raise LedgerInputError(_no_usable_row(ledger.name, s, errors))
         incomplete, s.rejected_without_tenancy = _incomplete(errors)
         tables: list[pd.DataFrame] = []
-        months_out = output.Appender(out / "months.csv", output.MONTH_COLUMNS)
-        json_out = output.Appender(out / "patterns.jsonl")
-        text_out = output.Appender(out / "patterns.txt")
+        appenders: list[output.Appender] = []
         ok = False
         try:
-            for b, cols in enumerate(buckets.read()):
-                t, dup_errors, after = _bucket(cols, ledger.name, as_of, alias, months_out, json_out, text_out,
-                                               incomplete)
-                s.duplicates += len(dup_errors)
-                s.rows_after_as_of += after
-                errors.extend(dup_errors)
-                if t is not None:
-                    tables.append(t)
+            months_out = output.Appender(out / "months.csv", output.MONTH_COLUMNS)
+            appenders.append(months_out)
+            json_out = output.Appender(out / "patterns.jsonl")
+            appenders.append(json_out)
+            text_out = output.Appender(out / "patterns.txt")
+            appenders.append(text_out)
+            for b, bucket in enumerate(buckets.read()):
+                for cols in _parts(bucket, opts.part_rows):
+                    t, dup_errors, after = _bucket(cols, ledger.name, as_of, alias, months_out, json_out, text_out,
+                                                   incomplete)
+                    s.duplicates += len(dup_errors)
+                    s.rows_after_as_of += after
+                    errors.extend(dup_errors)
+                    if t is not None:
+                        tables.append(t)
+                del bucket
                 if opts.progress:
                     opts.progress("analyse", b + 1, k)
             if not tables and s.rows_after_as_of and not incomplete:
@@ -143,8 +150,14 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
                                        f" {opts.as_of.isoformat()} (give a later --as-of); nothing was written")
             ok = True
         finally:
-            for a in (months_out, json_out, text_out):
-                a.close(ok)
+            failed: OSError | None = None
+            for a in appenders:  # a full disk while closing one: the others are removed, the run fails
+                try:
+                    a.close(ok and failed is None)
+                except OSError as exc:
+                    failed = failed or exc
+            if failed is not None and sys.exc_info()[0] is None:
+                raise failed
         s.rows_used -= s.duplicates
         s.rows_in_errors += s.duplicates
     finally:
@@ -159,15 +172,22 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
     counts = Counter(table["pattern"].tolist())
     s.by_pattern = {p: int(counts.get(p, 0)) for p in (*PATTERNS, INCOMPLETE)}
     s.incomplete = s.by_pattern[INCOMPLETE]
-    output.write_frame(out / "tenancies.csv", table, output.TENANCY_COLUMNS)
-    output.write_excel_frame(out / "tenancies-excel.csv", table, output.TENANCY_COLUMNS)
-    contact = contact_list(table, opts, out)
-    s.contact = len(contact)
-    s.candidates = int(table["plan_candidate"].sum()) if len(table) else 0
-    errors = [RowError(e.file, e.row, e.column, alias(e.value) if e.value and e.column == ledger.columns.get(
-        "tenancy") else e.value, e.reason, alias(e.household) if e.household else None) for e in errors]
-    errors.sort(key=lambda e: e.row or 0)  # stable: the cells of a row keep the order of the columns
-    s.error_lines = output.write_errors(out / "errors.csv", errors)
+    pending: list[output.SheetAside] = []  # contact.xlsx, written by a child while the rest is written here
+    try:
+        contact = contact_list(table, opts, out, pending)
+        output.write_frame(out / "tenancies.csv", table, output.TENANCY_COLUMNS)
+        output.write_excel_frame(out / "tenancies-excel.csv", table, output.TENANCY_COLUMNS)
+        s.contact = len(contact)
+        s.candidates = int(table["plan_candidate"].sum()) if len(table) else 0
+        errors = [RowError(e.file, e.row, e.column, alias(e.value) if e.value and e.column == ledger.columns.get(
+            "tenancy") else e.value, e.reason, alias(e.household) if e.household else None) for e in errors]
+        errors.sort(key=lambda e: e.row or 0)  # stable: the cells of a row keep the order of the columns
+        s.error_lines = output.write_errors(out / "errors.csv", errors)
+    finally:
+        for p in pending:  # also after a failure here: no child left writing
+            p.thread.join()
+    for p in pending:
+        p.wait()
     s.seconds = time.perf_counter() - t0
     s.peak_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     output.write_text(out / "summary.json", json.dumps(s.to_json(), indent=2, ensure_ascii=False) + "\n")
@@ -238,6 +258,35 @@ class _Buckets:
             path.unlink()
 
 
+def _parts(cols: dict, max_rows: int) -> Iterator[dict]:
+    """A bucket's rows in parts of about `max_rows`, each holding whole tenancies, in the order
+    `analysis.analyse` puts tenancies (their ids sorted as text).
+
+    Why: the analysis of a bucket costs memory in proportion to its rows (pandas tables of its
+    months, evidence), and the bucket count cannot change without changing the order of
+    months.csv and patterns.*. Parts in id order append exactly what the whole bucket would
+    (every figure is per tenancy; a duplicated row is a repeat of the same tenancy's row), so the
+    bytes stay the same while memory holds one part."""
+    n = len(cols["day"])
+    if n <= max_rows:
+        yield cols
+        return
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(cols["tenancy"])
+    ids = np.asarray(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(ids.astype(str), kind="stable")] = np.arange(len(ids))
+    row_rank = rank[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    rows_before = np.cumsum(np.bincount(row_rank, minlength=len(ids))) - 1  # by rank: rows up to its last
+    part = (rows_before // max_rows)[row_rank]  # non-decreasing in rank: each part whole tenancies
+    order = np.argsort(part, kind="stable")
+    bounds = np.flatnonzero(np.diff(part[order])) + 1
+    for sel in np.split(order, bounds):
+        yield {c: (v.take(pa.array(sel)) if c == "tenancy" else v[sel]) for c, v in cols.items()}
+
+
 def _concat(parts: list[dict]) -> dict:
     import pyarrow as pa
 
@@ -294,6 +343,14 @@ def _rejected_only(ids: list[str], incomplete: dict[str, tuple[int, str]], alias
     return pd.DataFrame(recs)
 
 
+def _iso_or_empty(days) -> list[str]:
+    """Days since 1970-01-01 as ISO dates ('' for a negative day: none), all at once."""
+    d = np.asarray(days, dtype=np.int64)
+    text = np.datetime_as_string(np.maximum(d, 0).astype("datetime64[D]")).astype(object)
+    text[d < 0] = ""
+    return text.tolist()
+
+
 def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_out,
             incomplete: dict[str, tuple[int, str]] | None = None):
     """One bucket: duplicates, as-of cut, analysis, patterns, warning; months and evidence written.
@@ -343,15 +400,14 @@ def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text
     table = pd.DataFrame({
         "tenancy": shown, "pattern": pattern, "rent_ore": rent, "due_day": t["due_day"],
         "balance_ore": t["balance_ore"], "arrears_ore": t["arrears_ore"],
-        "arrears_months": [f"{x:.2f}" for x in np.where(rent > 0, t["arrears_ore"] / np.maximum(rent, 1), 0)],
+        "arrears_months": [f"{x:.2f}" for x in np.where(rent > 0, t["arrears_ore"] / np.maximum(rent, 1), 0).tolist()],
         "trend_ore_per_month": t["trend_ore_per_month"], "observed_months": t["observed_months"],
         "late_months": t["late_months"], "open_months": t["open_months"], "split_months": t["split_months"],
         "median_days_late": t["median_days_late"], "failed_debits": t["failed_debits"],
         "failed_months": t["failed_months"], "instalments": t["instalments"],
         "broken_instalments": t["broken_instalments"],
         "payment_days": [";".join(map(str, d)) for d in days],
-        "collector_date": [to_date(int(d)).isoformat() if d >= 0 else "" for d in w["collector_day"]],
-        "request_date": [to_date(int(d)).isoformat() if d >= 0 else "" for d in w["request_day"]],
+        "collector_date": _iso_or_empty(w["collector_day"]), "request_date": _iso_or_empty(w["request_day"]),
         "priority": w["priority"], "priority_urgency": w["priority_urgency"], "priority_arrears": w["priority_arrears"],
         "priority_pattern": w["priority_pattern"], "plan_candidate": w["plan_candidate"].astype(int),
         "rows": t["rows"], "first_row": t["first_row"],

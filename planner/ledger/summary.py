@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..formatting import excel_date, format_decimal, nb_date
+from ..io.tables.limits import COMMAND_LINE, TableLimits
 from . import output
 from .patterns import pattern_name
 
@@ -26,10 +27,12 @@ class LedgerOptions:
     columns: Path | None = None
     key: bytes | None = None  # pseudonymise tenancy ids with this key
     bucket_rows: int = 1_500_000
+    part_rows: int = 250_000  # a bucket is analysed in parts of whole tenancies: memory holds one part
     chunk_rows: int = 500_000
     top: int = 50  # tenancies explained in contact.txt ("this week")
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
     display_name: str | None = None  # the file's name in messages (the web page's upload name)
+    limits: TableLimits = COMMAND_LINE  # rows, cells, bytes (the web page's uploads: `limits.WEB`)
 
 
 @dataclass

@@ -85,6 +85,7 @@ NB: dict[str, _Text] = {
     "xlsx_no_sheets": "XLSX-arbeidsboken har ingen ark.",
     "xlsx_rows": lambda p: f"Arket har mer enn {p['limit']} rader; en kontoutskrift for noen måneder er mye mindre.",
     "xlsx_empty": "Filen er tom: det første arket har ingen rader.",
+    "xlsx_too_large": lambda p: str(p["nb"]),
 }
 
 FALLBACK = "Filen kan ikke brukes som kontoutskrift."

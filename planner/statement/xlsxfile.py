@@ -32,6 +32,13 @@ def sheet_rows(data: bytes, name: str) -> list[list[object]]:
     values only: formulas are not evaluated, links and macros not followed."""
     import openpyxl
 
+    from ..io.tables.limits import WEB, TableTooLarge, check_xlsx
+
+    try:  # a zip that unpacks to a huge sheet is refused before it is parsed (a statement is small:
+        check_xlsx(data, name, WEB)  # the web page's limits everywhere)
+    except TableTooLarge as exc:
+        raise fail(name, str(exc).removeprefix(f"{name}: "), code="xlsx_too_large",
+                   nb=exc.nb.removeprefix(f"{name}: ")) from None
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; one line with its type

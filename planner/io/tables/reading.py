@@ -95,6 +95,9 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
                                       + ("tenant" if source.role == "tenants" else "payout"),
                                       reason_nb="Filen er tom: den skal ha en overskriftsrad og én rad per "
                                       + ("leietaker." if source.role == "tenants" else "utbetaling.")))
+        from .limits import COMMAND_LINE
+
+        _within_limits(COMMAND_LINE.check_csv, name, source.path)
         enc = file_encoding(source.path, colmap)
         with open(source.path, encoding=enc, newline="") as fh:
             preview = [fh.readline() for _ in range(HEADER_SEARCH)]
@@ -132,6 +135,8 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
             if len(df) == 0:
                 continue
             any_rows = True
+            # rows counted as the blocks come: memory stays flat, time is bounded
+            _within_limits(COMMAND_LINE.check_rows, name, row - head - 2 + len(df), len(headers))
             df.columns = [str(c) for c in df.columns]
             numbers = []
             for _ in range(len(df)):
@@ -153,6 +158,17 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise TableError(RowError(name, None, "", "", f"cannot be read as CSV: {msg}",
                                   reason_nb="Filen kan ikke leses som CSV.")) from None
+
+
+def _within_limits(check, name: str, *args) -> None:
+    """`check(name, *args)`, a check of `limits.COMMAND_LINE`: a table over a limit is a
+    `TableError` (one line naming `name`)."""
+    from .limits import TableTooLarge
+
+    try:
+        check(name, *args)
+    except TableTooLarge as exc:
+        raise TableError(RowError(name, None, "", "", str(exc), reason_nb=exc.nb)) from None
 
 
 def _is_header(role: str, colmap: ColumnMap):

@@ -122,6 +122,14 @@ def discover(paths: list[str | Path], colmap: ColumnMap) -> Inputs:
 def _add_table(out: Inputs, path: Path, colmap: ColumnMap) -> None:
     out.files.append(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from .limits import TableTooLarge, check_xlsx
+
+        try:  # over a limit: refused before the workbook is parsed (limits.py)
+            check_xlsx(path, out.show(path))
+        except TableTooLarge as exc:
+            out.errors.append(RowError(out.show(path), None, "", "", str(exc), reason_nb=exc.nb))
+            out.failed_roles.add(_role_from_name(path, colmap) or "tenants")
+            return
         try:
             import pandas as pd
 

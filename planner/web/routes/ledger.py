@@ -45,6 +45,7 @@ def ledger_page(request: Request):
 async def ledger_import(request: Request):
     from ...extras import MissingExtra
     from ...io.errors import InputError
+    from ...io.tables.limits import WEB
     from ...ledger.reading import MissingColumns
     from ...ledger.run import LedgerInputError, LedgerOptions, run_ledger
 
@@ -88,7 +89,7 @@ async def ledger_import(request: Request):
         try:
             # the run reads millions of rows: in the worker pool, never on the event loop
             s = await web_of(request).pool.run(
-                run_ledger, src, LedgerOptions(out=work / "out", as_of=as_of, columns=colmap, display_name=name))
+                run_ledger, src, LedgerOptions(out=work / "out", as_of=as_of, columns=colmap, display_name=name, limits=WEB))
         except LedgerInputError as exc:
             offer = colpick.after_failure("ledger", data, name, chosen) if chosen or isinstance(exc, MissingColumns) else None
             return _page(request, {"error": str(exc), "mapping": offer}, 422)
@@ -110,5 +111,8 @@ async def ledger_import(request: Request):
         result = {"summary": s, "contact": contact, "errors": errors, "drafts": drafts, "charts": charts}
         return _page(request, {"result": result, "as_of": nb_date(as_of),
                                "mapping": colpick.after_success("ledger", data, name, chosen)}, 200 if s.rows_used else 422)
+    except OSError as exc:  # the server's disk is full (or its temporary folder unwritable)
+        return _page(request, {"error": f"{name}: serveren kan ikke skrive resultatene"
+                               f" ({exc.strerror or type(exc).__name__}); prøv igjen senere"}, 507)
     finally:
         shutil.rmtree(work, ignore_errors=True)
