@@ -17,6 +17,7 @@ from probes import SCENARIOS, csv_variants, sample, toml_variants
 
 from planner.cli import main
 
+pytestmark = pytest.mark.slow  # CI runs it (.ci/run: every test); the quick local suite leaves it out
 SEED = SCENARIOS / "enslig-mor-2006.toml"
 TOML = sample(list(toml_variants(SEED)))
 LEDGER = sample(list(csv_variants(SCENARIOS / "reskontro.csv")))
