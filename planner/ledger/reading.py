@@ -185,6 +185,9 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
     if not first.endswith(("\n", "\r")):  # the file ends inside the header: pyarrow cannot skip it
         raise LedgerInputError(f"{name}: ingen rad kan brukes: filen har en overskriftsrad og ingen posteringer")
     wanted = {o: headers.index(t) for o, t in ours.items()}
+    if (line := _unclosed_quote(source, read_enc, sep)) is not None:
+        raise LedgerInputError(f"{name}: rad {line}: et anførselstegn (\") åpner en celle som aldri lukkes, så resten "
+                               "av filen ville blitt lest som én celle; rett eller fjern tegnet og les filen på nytt")
     ragged: list[int] = []
 
     def on_bad(row) -> str:
@@ -286,6 +289,27 @@ def _prescan_ragged(path: Path, sep: str, enc: str, width: int, head: int = 0) -
             if n > head + 1 and fields and len(fields) != width:
                 out.append(n)
     return np.asarray(out, dtype=np.int64)
+
+
+def _unclosed_quote(path: Path, enc: str, sep: str) -> int | None:
+    """The line where a quote opens a cell that the file never closes, or None.
+
+    Quotes in a well-formed CSV come in pairs (a quoted cell opens and closes, a quote inside is
+    doubled), so an odd count means one is left open: the reader would take everything after it
+    as one cell and the ledger would silently lose its rows. Counting is one pass over the
+    bytes; the line is looked up only when the count is odd."""
+    count = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 24), b""):
+            count += block.count(b'"')
+    if count % 2 == 0:
+        return None
+    with open(path, encoding=enc, errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        last = start = 1
+        for _ in reader:
+            last, start = start, reader.line_num + 1
+    return last
 
 
 def _rows_of(rec: np.ndarray, ragged_rows: np.ndarray) -> np.ndarray:

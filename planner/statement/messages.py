@@ -34,6 +34,8 @@ NB: dict[str, _Text] = {
     "too_large": lambda p: (f"Filen er {p['mb']} MB; en kontoutskrift for noen måneder er mye mindre "
                             f"(grense {p['limit']} MB)."),
     "empty": "Filen er tom.",
+    "date_range": lambda p: (f"En postering er datert {p['day']}, utenfor årene {p['first']}–{p['last']} "
+                             "programmet kjenner: datoen er trolig ødelagt. Eksporter kontoutskriften på nytt."),
     "unknown_format": ("Ukjent filformat: eksporter kontoutskriften fra nettbanken som CSV, camt.053 (XML) eller "
                        "OFX."),
     "currency": lambda p: (f"Kontoutskriften er i {p['currency']}; planleggeren tar bare kontoer i NOK: bruk "

@@ -90,6 +90,16 @@ def read_bytes(data: bytes, name: str, fmt: str | None = None, columns: ColumnMa
         st = read_csv(data, name, columns)
     else:
         raise fail(name, f"unknown format {kind!r}; allowed: {', '.join(FORMATS)}", code="unknown_format")
+    from ..io.dateparam import FIRST_YEAR, LAST_YEAR
+
+    odd = next((e for e in st.entries if not FIRST_YEAR <= e.booked.year <= LAST_YEAR), None)
+    if odd is not None or not (FIRST_YEAR <= st.start.year and st.end.year <= LAST_YEAR):
+        # a corrupted date (9999-12-31): the calendar the payouts are read against ends in 2100
+        where = odd.where.rpartition(":")[2] if odd is not None else ""
+        raise fail(name, f"a booking dated {(odd.booked if odd else st.end).isoformat()} lies outside the years "
+                   f"{FIRST_YEAR}-{LAST_YEAR} the program knows", line=int(where) if where.isdigit() else None,
+                   code="date_range", day=(odd.booked if odd else st.end).strftime("%d.%m.%Y"), first=FIRST_YEAR,
+                   last=LAST_YEAR)
     if st.currency != "NOK":
         raise fail(name, f"is a statement in {st.currency}; planner plans NOK accounts only: "
                    "give the statement of the account the benefits are paid to", code="currency", currency=st.currency)

@@ -120,11 +120,16 @@ def check_record(data) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def parse_day(text: str) -> date | None:
-    """A date typed as dd.mm.åååå or ÅÅÅÅ-MM-DD; None if it is neither."""
+    """A date typed as dd.mm.åååå or ÅÅÅÅ-MM-DD in the years the program knows (1990-2100, as
+    every date option: `planner.io.dateparam`); None otherwise (31.12.9999 would overflow the
+    day arithmetic of the follow-up lists)."""
+    from ..io.dateparam import FIRST_YEAR, LAST_YEAR
+
     try:
-        return parse_date(text)
+        day = parse_date(text)
     except ValueError:
         return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
 def sender_of(office: dict, caseworker: dict) -> Sender:
