@@ -258,3 +258,14 @@ def test_other_methods_hosts_and_sizes(site):
     big = b"x" * (site.state.web.settings.limits.request_bytes + 1)
     _sane(c.post("/import/toml", files=[("files", ("h.toml", big))], data={"csrf_token": _token(c, "/import")}),
           allowed=(413,))
+
+
+def test_a_nul_byte_is_refused_in_the_address_and_taken_out_of_fields(site):
+    """Found by the full probe run on PostgreSQL (which refuses NUL in any text): HTTP 500."""
+    c = _client(site, "siv")
+    for path in (f"/husstand/{HID}%00/sak", "/?q=%00", f"/husstand/%00{HID}"):
+        _sane(c.get(path), allowed=(400,))
+    r = c.post("/konto", data={"csrf_token": _token(c, "/konto"), "name": "Kari\x00 Nord\x01mann", "title": "x"},
+               follow_redirects=False)
+    _sane(r, allowed=(303,))
+    assert site.state.store.case.caseworker("siv")["name"] == "Kari Nordmann"

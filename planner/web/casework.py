@@ -74,8 +74,13 @@ def lines(text: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in text.split(";") if x.strip())
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _clean(data, keys) -> tuple[dict[str, str], dict[str, str]]:
-    values = {k: " ".join(str(data.get(k, "") or "").split()) for k in keys}
+    """Each field as one line of text: runs of white space made one space, control characters
+    (a NUL, which PostgreSQL refuses in any text) taken out."""
+    values = {k: " ".join(_CONTROL.sub("", str(data.get(k, "") or "")).split()) for k in keys}
     errors = {k: f"Høyst {MAX_LEN} tegn." for k, v in values.items() if len(v) > MAX_LEN}
     return values, errors
 

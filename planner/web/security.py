@@ -126,6 +126,11 @@ class HostOrigin:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         host = _header(scope, b"host") or ""
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"") or b"\x00" in scope.get(
+                "query_string", b""):
+            # a NUL byte is in no id, date or search: PostgreSQL refuses it in any text, so it is
+            # refused here, before any page reads it
+            return await _plain(send, 400, "Adressen inneholder et ugyldig tegn (NUL).")
         if self.allowed is not None:
             name = _host_name(host)
             if not (is_loopback_name(name) or name in self.allowed):
