@@ -37,10 +37,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENT = ROOT / "bench" / "mutation_equivalent.toml"
-#: What is mutated: the engine (money, calendar, periods, cash flow, as-of, facts), the solver
-#: and every lever (with its letter facts).
+#: What is mutated: the engine (money, calendar, periods, cash flow, as-of, facts), the solver,
+#: every lever (with its letter facts) and the letters' other facts (the projection, the budget).
 MUTATE = ["planner/money.py", "planner/calendar.py", "planner/periods.py", "planner/cashflow.py",
-          "planner/asof.py", "planner/facts.py", "planner/solver/*", "planner/levers/*"]
+          "planner/asof.py", "planner/facts.py", "planner/solver/*", "planner/levers/*",
+          "planner/letters/figures.py"]
 #: The tests that exercise the mutated code: the engine's, the levers', the letters' facts and
 #: their re-check, the plans of the bundled scenarios.
 TESTS = ["tests/test_money.py", "tests/test_calendar.py", "tests/test_calendar_households.py",
@@ -177,11 +178,30 @@ def run(out: Path, sample: int, seed: int, children: int) -> None:
     (tree / "setup.cfg").write_text(_config(tree), encoding="utf-8")
     subprocess.run([sys.executable, "-c", _GENERATE], cwd=tree, env=_env(), check=True, capture_output=True)
     names = _names(tree)
-    chosen = sorted(random.Random(seed).sample(names, sample)) if 0 < sample < len(names) else names
-    (out / "sample.json").write_text(json.dumps({"total": len(names), "seed": seed, "names": chosen}), encoding="utf-8")
-    print(f"{len(names)} mutants; running {len(chosen)} (seed {seed})", flush=True)
-    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *chosen],
-                   cwd=tree, env=_env(), check=False)
+    # every mutant in an order shuffled by the seed: the sample is its first `sample`, and
+    # `extend` runs the next ones, so a sample grown batch by batch is still uniform (a batch
+    # left unfinished would not be: mutmut runs the mutants with the quickest tests first)
+    order = list(names)
+    random.Random(seed).shuffle(order)
+    (out / "order.json").write_text(json.dumps(order), encoding="utf-8")
+    _run_batch(out, order[: sample if sample > 0 else len(order)], seed, len(names), children)
+
+
+def extend(out: Path, sample: int, children: int) -> None:
+    """Grow the sample of an earlier `run` to its first `sample` mutants, in the same tree."""
+    chosen = json.loads((out / "sample.json").read_text(encoding="utf-8"))
+    order = json.loads((out / "order.json").read_text(encoding="utf-8"))
+    _run_batch(out, order[:sample], chosen["seed"], chosen["total"], children, done=frozenset(chosen["names"]))
+
+
+def _run_batch(out: Path, chosen: list[str], seed: int, total: int, children: int,
+               done: frozenset[str] = frozenset()) -> None:
+    batch = sorted(n for n in chosen if n not in done)
+    print(f"{total} mutants; running {len(batch)} more, {len(chosen)} in all (seed {seed})", flush=True)
+    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *batch],
+                   cwd=out / "tree", env=_env(), check=False)
+    (out / "sample.json").write_text(json.dumps({"total": total, "seed": seed, "names": sorted(chosen)}),
+                                     encoding="utf-8")
     report(out)
 
 
@@ -316,7 +336,7 @@ def _write_markdown(path: Path, table: list[str], summary: str, rows: list[tuple
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["run", "rerun", "report"])
+    ap.add_argument("command", choices=["run", "extend", "rerun", "report"])
     ap.add_argument("--out", type=Path, default=Path("/tmp/mutation"))
     ap.add_argument("--sample", type=int, default=400, help="mutants to run, drawn at random (0: all)")
     ap.add_argument("--seed", type=int, default=26)
@@ -328,6 +348,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if args.command == "run":
         run(args.out, args.sample, args.seed, args.children)
+    elif args.command == "extend":
+        extend(args.out, args.sample, args.children)
     elif args.command == "rerun":
         rerun(args.out, args.tests, args.only)
     else:
