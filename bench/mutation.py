@@ -121,9 +121,9 @@ def _mutated_files(tree: Path) -> list[Path]:
 def _config(tree: Path) -> str:
     """mutmut's settings, as setup.cfg in the copy (lists one item a line)."""
     tests = [t for t in TESTS if (tree / t).exists()]
-    # one process, every test of the files (the suite's defaults run on every core and leave out
+    # one process (-n 0), every test of the files (the suite's defaults run on every core and leave out
     # the tests marked slow: a mutant is judged by all its tests, in the process mutmut forks)
-    args = ["-p", "no:cacheprovider", "-p", "no:xdist", "-m", "slow or not slow",
+    args = ["-p", "no:cacheprovider", "-n", "0", "-m", "slow or not slow",
             *[f"--deselect={t}" for t in DESELECT]]
 
     def lines(items: list[str]) -> str:
@@ -221,7 +221,7 @@ def rerun(out: Path, tests: list[str], only: str = "") -> None:
     print(f"running {len(again)} surviving non-equivalent mutants against {' '.join(tests)}", flush=True)
     for name in again:
         env = {**_env(), "MUTANT_UNDER_TEST": name}
-        r = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+        r = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-n", "0",
                             "-m", "slow or not slow", *tests],
                            cwd=mutants, env=env, capture_output=True, text=True)
         done[name] = "killed" if r.returncode == 1 else "survived"
@@ -268,6 +268,17 @@ def _diff(out: Path, name: str) -> str:
                      if line[:1] in "+-" and not line.startswith(("+++", "---")))
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a proportion k/n (95 % for z = 1.96): what the kill rate of
+    all the mutants may be, given the sample's (the normal approximation fails near 100 %)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def report(out: Path, markdown: Path | None = None) -> float:
     eq = _equivalents()
     chosen = json.loads((out / "sample.json").read_text(encoding="utf-8"))
@@ -303,8 +314,10 @@ def report(out: Path, markdown: Path | None = None) -> float:
                      f"{c['not run']} |")
     table.append(f"| **all** | {total['sampled']} | {total['killed']} | {total['survived']} | "
                  f"{total['equivalent']} | {total['not run']} |")
+    low, high = wilson(total["killed"], counted)
     summary = (f"kill rate of non-equivalent mutants: {total['killed']}/{counted} = {100 * rate:.1f} % "
-               f"({total['sampled']} of {chosen['total']} mutants sampled with seed {chosen['seed']}, "
+               f"(95 % confidence interval {100 * low:.1f}-{100 * high:.1f} %; "
+               f"{total['sampled']} of {chosen['total']} mutants sampled with seed {chosen['seed']}, "
                f"{total['equivalent']} equivalent, {total['not run']} not run"
                + (f"; {total_rerun[0]} of the killed by `rerun`, in a fresh process)" if total_rerun[0] else ")"))
     print("\n".join(table))
