@@ -1,0 +1,40 @@
+"""Lever behaviour that a mutation run (docs/development/mutation.md) showed no other test
+pinned. Every date and amount below is counted by hand on the calendar of its year; the
+households are the smallest that show the rule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from planner.levers import LEVERS
+from planner.model import Household
+from planner.solver import plan
+
+
+def _moved_with_another_income_before() -> Household:
+    """Sosialhjelp of 10 000 kr on the month's last day, rent 10 500 kr on the 4th, nothing on
+    the account, horizon 16 April - 15 June 2026, and another income: 100 kr on Monday 20
+    April and 5 000 kr on Tuesday 2 June. As it stands, April's payout comes on Thursday 30
+    April and May's on Friday 29 May; the rent of Monday 4 May finds 10 100 kr: short by 400
+    kr. Moved to the 1st, May's payout (1 May is a bank holiday) comes on Thursday 30 April
+    too: 20 100 kr on the 4th of May."""
+    return Household.model_validate({
+        "id": "move-with-another-income", "start": date(2026, 4, 16), "months": 2, "min_balance": 0,
+        "opening_balance": 0,
+        "income": [{"kind": "sosialhjelp", "amount": 10000, "day": 31},
+                   {"kind": "annen", "amount": 100, "dates": [date(2026, 4, 20)], "name": "gave"},
+                   {"kind": "annen", "amount": 5000, "dates": [date(2026, 6, 2)]}],
+        "expense": [{"kind": "husleie", "amount": 10500, "day": 4}],
+        "levers": {"allow": ["move_payout"], "rent_days": [4], "move_payout": ["sosialhjelp"]}})
+
+
+def test_a_moved_payout_starts_the_plan_on_its_own_first_changed_day_not_another_incomes():
+    """The plan starts the day the moved stream's payouts first differ, Thursday 30 April: the
+    other income of Monday 20 April is not the moved stream's and changes nothing."""
+    h = _moved_with_another_income_before()
+    others = [k for k in LEVERS if k != "move_payout"]
+    p = plan(h, allow=["move_payout"], forbid=others, buffer_target_ore=0, on_time=True)
+    assert p.status == "planned"
+    (mv,) = p.interventions
+    assert (mv.lever, mv.params["stream"], mv.params["to_day"]) == ("move_payout", "sosialhjelp", 1)
+    assert mv.effective_from == date(2026, 4, 30)
