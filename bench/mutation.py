@@ -43,12 +43,14 @@ MUTATE = ["planner/money.py", "planner/calendar.py", "planner/periods.py", "plan
           "planner/asof.py", "planner/facts.py", "planner/solver/*", "planner/levers/*",
           "planner/letters/figures.py"]
 #: The tests that exercise the mutated code: the engine's, the levers', the letters' facts and
-#: their re-check, the plans of the bundled scenarios.
+#: their re-check, the plans of the bundled scenarios, the household file's lever settings
+#: (read with the levers' own settings model), and the tests written for mutants (test_mut_*).
 TESTS = ["tests/test_money.py", "tests/test_calendar.py", "tests/test_calendar_households.py",
          "tests/test_properties.py", "tests/test_levers.py", "tests/test_solver.py", "tests/test_lead_times.py",
          "tests/test_asof.py", "tests/test_robust.py", "tests/test_alternatives.py", "tests/test_factcheck.py",
          "tests/test_lever_dates.py", "tests/test_letters.py",
-         "tests/test_if_nothing_done.py", "tests/test_plan_contract.py"]
+         "tests/test_if_nothing_done.py", "tests/test_plan_contract.py", "tests/test_input_errors.py",
+         "tests/test_fake_lever.py", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_mut_*.py"))]
 EXAMPLES = 8  # hypothesis examples per property test in the mutation run
 #: Left out: it starts two CLI processes to show their output is identical, which no mutant can
 #: change on its own (both processes run the same mutant), and mutmut's per-test

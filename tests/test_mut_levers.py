@@ -38,3 +38,26 @@ def test_a_moved_payout_starts_the_plan_on_its_own_first_changed_day_not_another
     (mv,) = p.interventions
     assert (mv.lever, mv.params["stream"], mv.params["to_day"]) == ("move_payout", "sosialhjelp", 1)
     assert mv.effective_from == date(2026, 4, 30)
+
+
+def test_a_household_without_an_allow_list_gets_the_levers_the_data_file_turns_on():
+    """The data file (planner/data/levers.toml, read here apart from the catalogue) turns each
+    lever on or off by default; a household with no `allow` list gets exactly those turned
+    on, and one that allows a lever turned off gets it (here moving a payout, off in
+    today's data: it asks NAV for what there is no right to)."""
+    import tomllib
+    from pathlib import Path
+
+    import planner
+    from planner.levers.catalogue import resolve
+
+    raw = tomllib.loads((Path(planner.__file__).parent / "data" / "levers.toml").read_text(encoding="utf-8"))
+    on = {k for k, v in raw["levers"].items() if v.get("default", True)}
+    assert set() < on < set(raw["levers"])  # some on, some off: else the test shows nothing
+    data = _moved_with_another_income_before().model_dump()
+    data["levers"] = {"rent_days": [4]}
+    h = Household.model_validate(data)
+    assert set(resolve(h).allowed) == on
+    assert resolve(h).move_streams == ()
+    data["levers"] = {"rent_days": [4], "allow": ["move_payout"]}
+    assert set(resolve(Household.model_validate(data)).allowed) == {"move_payout"}
