@@ -61,3 +61,32 @@ def test_a_household_without_an_allow_list_gets_the_levers_the_data_file_turns_o
     assert resolve(h).move_streams == ()
     data["levers"] = {"rent_days": [4], "allow": ["move_payout"]}
     assert set(resolve(Household.model_validate(data)).allowed) == {"move_payout"}
+
+
+def test_betalingsutsettelse_defers_two_months_when_the_rent_day_change_reaches_neither():
+    """Rent 9 000 kr on the 1st, 10 000 kr in on the 20th, nothing on the account, horizon
+    December 2026 - February 2027, planned Monday 2 November 2026. The landlord answers a
+    rent-day change in 10 bank days (Monday 16 November) and, in this household's agreement,
+    no debit less than 60 days after that changes (15 January): the new day 21 applies from
+    February (Sunday 21 February: Monday 22nd). December's rent (Tuesday 1 December) and
+    January's (the 1st a holiday, then a weekend: Monday 4 January) can only be deferred within
+    their month, to the 21st: two months, as many as a deferral may cover (sismo.no, data
+    file). Asked by Monday 23 November (the tenant stops the debit of 1 December on 30
+    November, the landlord takes 5 bank days)."""
+    h = Household.model_validate({
+        "id": "two-deferred", "start": date(2026, 12, 1), "months": 3, "min_balance": 0, "opening_balance": 0,
+        "income": [{"kind": "annen", "amount": 10000, "day": 20}],
+        "expense": [{"kind": "husleie", "amount": 9000, "day": 1}],
+        "levers": {"allow": ["rent_day", "betalingsutsettelse"], "rent_days": [1, 21],
+                   "lead": {"rent_day": {"lead_days": 60}}}})
+    keep = ["rent_day", "betalingsutsettelse"]
+    p = plan(h, allow=keep, forbid=[k for k in LEVERS if k not in keep], as_of=date(2026, 11, 2), buffer_target_ore=0)
+    assert p.status == "planned"
+    by = {i.lever: i for i in p.interventions}
+    assert (by["rent_day"].params["day"], by["rent_day"].effective_from) == (21, date(2027, 2, 1))
+    bu = by["betalingsutsettelse"]
+    assert [(m["old_date"], m["new_date"], m["amount_ore"]) for m in bu.params["months"]] == [
+        ("2026-12-01", "2026-12-21", 900_000), ("2027-01-04", "2027-01-21", 900_000)]
+    assert (bu.effective_from, bu.request_by) == (date(2026, 12, 1), date(2026, 11, 23))
+    rent = [(t.date, t.amount_ore) for t in p.transactions if t.kind == "husleie"]
+    assert rent == [(date(2026, 12, 21), -900_000), (date(2027, 1, 21), -900_000), (date(2027, 2, 22), -900_000)]
