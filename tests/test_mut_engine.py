@@ -1,0 +1,32 @@
+"""Engine behaviour (cash flow, calendar, solver) that a mutation run
+(docs/development/mutation.md) showed no other test pinned. Every figure below is counted by
+hand; the households are the smallest that show the rule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from planner.cashflow import diagnose, diagnose_many
+from planner.model import Household
+
+
+def _same_day() -> Household:
+    """9 000 kr in and 9 000 kr of rent on the same day, the 5th of each month, nothing on the
+    account, March - April 2026. Thursday 5 March is a bank day: both are booked on it."""
+    return Household.model_validate({
+        "id": "same-day", "start": date(2026, 3, 1), "months": 2, "min_balance": 0, "opening_balance": 0,
+        "income": [{"kind": "annen", "amount": 9000, "day": 5}],
+        "expense": [{"kind": "husleie", "amount": 9000, "day": 5}]})
+
+
+def test_money_in_on_the_rent_day_covers_the_rent_only_when_credited_first():
+    """Debits first (the default): on Thursday 5 March the rent leaves an empty account before
+    the income arrives, 9 000 kr below the floor for that day, and the month ends at 0: a
+    timing problem. Credited first (`same_day_credit`): the balance never dips. The batch's
+    bulk diagnosis (`diagnose_many`) says the same for each household."""
+    h = _same_day()
+    late, first = diagnose(h), diagnose(h, same_day_credit=True)
+    assert (late.problem, late.min_balance_ore, late.first_shortfall) == ("timing", -900_000, date(2026, 3, 5))
+    assert (first.problem, first.min_balance_ore, first.first_shortfall) == ("none", 0, None)
+    assert [d.problem for d in diagnose_many([h, h], same_day_credit=True)] == ["none", "none"]
+    assert [d.problem for d in diagnose_many([h, h])] == ["timing", "timing"]
