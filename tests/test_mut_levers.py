@@ -90,3 +90,12 @@ def test_betalingsutsettelse_defers_two_months_when_the_rent_day_change_reaches_
     assert (bu.effective_from, bu.request_by) == (date(2026, 12, 1), date(2026, 11, 23))
     rent = [(t.date, t.amount_ore) for t in p.transactions if t.kind == "husleie"]
     assert rent == [(date(2026, 12, 21), -900_000), (date(2027, 1, 21), -900_000), (date(2027, 2, 22), -900_000)]
+
+
+def test_bostotte_to_the_landlord_names_its_stream_in_the_batch_column():
+    """The lever column of a batch's results.csv names the bostøtte stream paid to the
+    landlord, as the other levers name theirs."""
+    from planner.levers import rules
+
+    assert rules()["bostotte_to_landlord"].short({"stream": "bostotte"}) == "bostotte_to_landlord(bostotte)"
+    assert rules()["bostotte_to_landlord"].short({"stream": "kommunal"}) == "bostotte_to_landlord(kommunal)"
