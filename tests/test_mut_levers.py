@@ -99,3 +99,33 @@ def test_bostotte_to_the_landlord_names_its_stream_in_the_batch_column():
 
     assert rules()["bostotte_to_landlord"].short({"stream": "bostotte"}) == "bostotte_to_landlord(bostotte)"
     assert rules()["bostotte_to_landlord"].short({"stream": "kommunal"}) == "bostotte_to_landlord(kommunal)"
+
+
+def _rent_day_lead(unit: str) -> Household:
+    """Rent 9 000 kr on the 1st, 10 000 kr in on the 20th, nothing on the account, December
+    2026 - February 2027; the landlord answers a rent-day change in 10 bank days and changes no
+    debit less than 15 days (of `unit`) after that."""
+    return Household.model_validate({
+        "id": "lead-unit", "start": date(2026, 12, 1), "months": 3, "min_balance": 0, "opening_balance": 0,
+        "income": [{"kind": "annen", "amount": 10000, "day": 20}],
+        "expense": [{"kind": "husleie", "amount": 9000, "day": 1}],
+        "levers": {"allow": ["rent_day"], "rent_days": [1, 21],
+                   "lead": {"rent_day": {"lead_days": 15, "lead_unit": unit}}}})
+
+
+def test_a_lead_time_in_bank_days_counts_bank_days():
+    """Planned Monday 2 November 2026, the landlord answers Monday 16 November. 15 calendar
+    days on is Tuesday 1 December: December's rent moves to Monday 21 December, asked for that
+    very day (2 November). 15 bank days on is Monday 7 December, after December's debit: the
+    change cannot reach December, whose rent stays on Tuesday 1 December (bridged)."""
+    others = [k for k in LEVERS if k != "rent_day"]
+    cal = plan(_rent_day_lead("calendar"), allow=["rent_day"], forbid=others, as_of=date(2026, 11, 2),
+               buffer_target_ore=0)
+    (rd,) = [i for i in cal.interventions if i.lever == "rent_day"]
+    assert (rd.params["day"], rd.effective_from, rd.request_by) == (21, date(2026, 12, 1), date(2026, 11, 2))
+    bank = plan(_rent_day_lead("bank"), allow=["rent_day"], forbid=others, as_of=date(2026, 11, 2),
+                buffer_target_ore=0)
+    december = [t.date for t in bank.transactions if t.kind == "husleie" and t.rent_month == "2026-12"]
+    assert december == [date(2026, 12, 1)]
+    assert all(i.effective_from is None or i.effective_from > date(2026, 12, 7)
+               for i in bank.interventions if i.lever == "rent_day")
