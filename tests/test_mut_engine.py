@@ -30,3 +30,17 @@ def test_money_in_on_the_rent_day_covers_the_rent_only_when_credited_first():
     assert (first.problem, first.min_balance_ore, first.first_shortfall) == ("none", 0, None)
     assert [d.problem for d in diagnose_many([h, h], same_day_credit=True)] == ["none", "none"]
     assert [d.problem for d in diagnose_many([h, h])] == ["timing", "timing"]
+
+
+def test_households_of_two_horizons_are_refused_with_the_way_out():
+    """The bulk check compiles one horizon at a time: households of two horizons are refused,
+    and the message says what to do (group them by horizon first), not only that it failed."""
+    import pytest
+
+    from planner.cashflow import compile_households, group_by_horizon
+
+    march = _same_day()
+    april = Household.model_validate({**march.model_dump(), "id": "april", "start": date(2026, 4, 1)})
+    with pytest.raises(ValueError, match="one horizon; group them first"):
+        compile_households([march, april])
+    assert sorted(group_by_horizon([march, april, march]).values()) == [[0, 2], [1]]
