@@ -44,3 +44,20 @@ def test_households_of_two_horizons_are_refused_with_the_way_out():
     with pytest.raises(ValueError, match="one horizon; group them first"):
         compile_households([march, april])
     assert sorted(group_by_horizon([march, april, march]).values()) == [[0, 2], [1]]
+
+
+def test_an_infeasible_plan_claims_to_survive_no_late_payout():
+    """5 000 kr in on the 20th and 1 000 kr of AAP on the 10th against 9 000 kr of rent on
+    the 1st: over December 2026 - February 2027 the money in (18 000 kr) does not cover the
+    rent (27 000 kr), so no plan exists. The contract's `streams` says per income stream how
+    many bank days late a payout may come and the plan still hold: for a plan that does not
+    hold at all, none, even for AAP, which the data counts as paid up to 3 bank days late."""
+    from planner.solver import plan
+
+    h = Household.model_validate({
+        "id": "short", "start": date(2026, 12, 1), "months": 3, "min_balance": 0, "opening_balance": 0,
+        "income": [{"kind": "annen", "amount": 5000, "day": 20}, {"kind": "aap", "amount": 1000, "day": 10}],
+        "expense": [{"kind": "husleie", "amount": 9000, "day": 1}]})
+    p = plan(h, as_of=date(2026, 11, 2))
+    assert p.status == "infeasible"
+    assert {s["stream"]: s["late_days"] for s in p.to_json()["streams"]} == {"annen": 0, "aap": 0}
