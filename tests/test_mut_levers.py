@@ -129,3 +129,22 @@ def test_a_lead_time_in_bank_days_counts_bank_days():
     assert december == [date(2026, 12, 1)]
     assert all(i.effective_from is None or i.effective_from > date(2026, 12, 7)
                for i in bank.interventions if i.lever == "rent_day")
+
+
+def test_a_count_setting_must_be_a_whole_number_not_true_or_text():
+    """`repay_months` and `rent_instalments` are whole numbers in the household file: `true`
+    is not read as 1 month, nor the text "3" as 3 instalments (a JSON file or a batch cell
+    that holds a word where a number belongs is a mistake to report, not to guess). A whole
+    number within the bounds is taken as it is."""
+    import pytest
+    from pydantic import ValidationError
+
+    from planner.levers.settings import validate, values
+
+    data = _moved_with_another_income_before().model_dump(mode="json")
+    for levers in ({"repay_months": True}, {"rent_instalments": "3"}, {"repay_months": 6.0}):
+        with pytest.raises(ValidationError) as err:
+            validate({**data, "levers": levers})
+        assert next(iter(levers)) in str(err.value)
+    h = validate({**data, "levers": {"repay_months": 6, "rent_instalments": 3}})
+    assert (values(h)["repay_months"], values(h)["rent_instalments"]) == (6, 3)
