@@ -148,3 +148,27 @@ def test_a_count_setting_must_be_a_whole_number_not_true_or_text():
         assert next(iter(levers)) in str(err.value)
     h = validate({**data, "levers": {"repay_months": 6, "rent_instalments": 3}})
     assert (values(h)["repay_months"], values(h)["rent_instalments"]) == (6, 3)
+
+
+def test_bostotte_to_the_landlord_starts_with_the_first_lowered_rent_debit():
+    """Bostøtte of 3 000 kr (Husbanken's payout day, the 20th), 7 000 kr in on the 25th, rent
+    9 000 kr on the 1st, 8 000 kr on the account, January - March 2027, planned Monday 2
+    November 2026. Paid to the landlord, the bostøtte of a rent month comes a month later
+    (January's on Friday 19 February, the 20th a Saturday), and the tenant's own debit of that
+    month is lowered to 6 000 kr at once: the plan starts with January's debit (the 1st a
+    holiday, then a weekend: Monday 4 January), seven weeks before the first payout to the
+    landlord. The landlord must agree to the lower debit as to a rent-day change: 21 days
+    before 4 January is Monday 14 December, less 10 bank days (11 ... 1 December, 30
+    November): Monday 30 November, before Husbanken's own deadline (18 January)."""
+    h = Household.model_validate({
+        "id": "bostotte-direct", "start": date(2027, 1, 1), "months": 3, "min_balance": 0, "opening_balance": 8000,
+        "income": [{"kind": "bostotte", "amount": 3000}, {"kind": "annen", "amount": 7000, "day": 25}],
+        "expense": [{"kind": "husleie", "amount": 9000, "day": 1}],
+        "levers": {"allow": ["bostotte_to_landlord"]}})
+    others = [k for k in LEVERS if k != "bostotte_to_landlord"]
+    p = plan(h, allow=["bostotte_to_landlord"], forbid=others, as_of=date(2026, 11, 2), buffer_target_ore=0)
+    (bl,) = p.interventions
+    rent = [(t.date, t.amount_ore) for t in p.transactions if t.kind == "husleie"]
+    direct = [(t.date, t.rent_month) for t in p.transactions if t.kind == "bostotte_direct"]
+    assert rent[0] == (date(2027, 1, 4), -600_000) and direct[0] == (date(2027, 2, 19), "2027-01")
+    assert (bl.effective_from, bl.request_by) == (date(2027, 1, 4), date(2026, 11, 30))
