@@ -61,3 +61,27 @@ def test_an_infeasible_plan_claims_to_survive_no_late_payout():
     p = plan(h, as_of=date(2026, 11, 2))
     assert p.status == "infeasible"
     assert {s["stream"]: s["late_days"] for s in p.to_json()["streams"]} == {"annen": 0, "aap": 0}
+
+
+def test_a_plan_that_changes_no_rent_day_keeps_a_month_s_own_due_date():
+    """Rent 9 000 kr on the 1st, but December's on the 22nd (`month_day`), 10 000 kr in on the
+    25th, nothing on the account, November 2026 - January 2027; the landlord accepts no other
+    day. November's rent (the 1st a Sunday: Monday 2 November) finds an empty account: the plan
+    asks the social services for 9 000 kr by then and changes no rent day, so every rent debit
+    stays where the schedule has it: Monday 2 November, Tuesday 22 December, Monday 4 January
+    (the 1st a holiday, then a weekend). It once debited December's rent on the 1st, a change
+    no one was asked for, three weeks before the tenant expects it."""
+    from planner.cashflow import transactions
+    from planner.levers import LEVERS
+    from planner.solver import plan
+
+    h = Household.model_validate({
+        "id": "december-22", "start": date(2026, 11, 1), "months": 3, "min_balance": 0, "opening_balance": 0,
+        "income": [{"kind": "annen", "amount": 10000, "day": 25}],
+        "expense": [{"kind": "husleie", "amount": 9000, "day": 1, "month_day": {"12": 22}}],
+        "levers": {"allow": ["rent_day"], "rent_days": [1]}})
+    p = plan(h, allow=["rent_day"], forbid=[k for k in LEVERS if k != "rent_day"], buffer_target_ore=0)
+    assert p.status == "planned" and "rent_day" not in [i.lever for i in p.interventions]
+    rent = [t.date for t in p.transactions if t.kind == "husleie"]
+    assert rent == [date(2026, 11, 2), date(2026, 12, 22), date(2027, 1, 4)]
+    assert rent == [t.date for t in transactions(h) if t.kind == "husleie"]
