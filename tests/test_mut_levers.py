@@ -172,3 +172,24 @@ def test_bostotte_to_the_landlord_starts_with_the_first_lowered_rent_debit():
     direct = [(t.date, t.rent_month) for t in p.transactions if t.kind == "bostotte_direct"]
     assert rent[0] == (date(2027, 1, 4), -600_000) and direct[0] == (date(2027, 2, 19), "2027-01")
     assert (bl.effective_from, bl.request_by) == (date(2027, 1, 4), date(2026, 11, 30))
+
+
+def test_an_unknown_lead_time_key_is_refused_with_the_known_ones_listed():
+    """An office's lead-time file that names no lever or bridge (a typo) is refused, and the
+    message lists the keys it could have meant, readably: every lever of the data file and
+    every bridge as `bridge.<name>`, sorted, comma-separated."""
+    import tomllib
+    from pathlib import Path
+
+    import pytest
+
+    import planner
+    from planner.levers.lead import LeadError, lead_table
+
+    raw = tomllib.loads((Path(planner.__file__).parent / "data" / "levers.toml").read_text(encoding="utf-8"))
+    known = sorted([k for k in raw["lead"] if k != "bridge"] + [f"bridge.{b}" for b in raw["lead"]["bridge"]])
+    with pytest.raises(LeadError) as err:
+        lead_table({"rent_dag": {"decide_days": 3}}, office_name="kontor.toml")
+    msg = str(err.value)
+    assert msg.startswith("kontor.toml: no lever or bridge 'rent_dag'")
+    assert msg.split("known: ", 1)[1].split(", ") == known
