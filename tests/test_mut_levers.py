@@ -193,3 +193,18 @@ def test_an_unknown_lead_time_key_is_refused_with_the_known_ones_listed():
     msg = str(err.value)
     assert msg.startswith("kontor.toml: no lever or bridge 'rent_dag'")
     assert msg.split("known: ", 1)[1].split(", ") == known
+
+
+def test_the_first_debit_a_betalingsutsettelse_reaches_waits_for_the_tenant_to_stop_it():
+    """Asked Monday 2 November 2026: the landlord agrees in 5 bank days (Monday 9 November),
+    then the tenant needs a bank day to stop the single debit: the first debit that can still
+    be deferred is on Tuesday 10 November. An office whose tenants need 3 bank days to stop a
+    debit: Thursday 12 November."""
+    from planner.levers import rules
+    from planner.levers.lead import lead_table, timing
+
+    h = _moved_with_another_income_before()
+    rule = rules()["betalingsutsettelse"]
+    assert rule.earliest(h, timing(date(2026, 11, 2), h.start, lead_table())) == date(2026, 11, 10)
+    office = lead_table({"betalingsutsettelse": {"stop_days": 3}})
+    assert rule.earliest(h, timing(date(2026, 11, 2), h.start, office)) == date(2026, 11, 12)
