@@ -208,3 +208,27 @@ def test_the_first_debit_a_betalingsutsettelse_reaches_waits_for_the_tenant_to_s
     assert rule.earliest(h, timing(date(2026, 11, 2), h.start, lead_table())) == date(2026, 11, 10)
     office = lead_table({"betalingsutsettelse": {"stop_days": 3}})
     assert rule.earliest(h, timing(date(2026, 11, 2), h.start, office)) == date(2026, 11, 12)
+
+
+def test_each_changed_rent_debit_a_letter_states_rests_on_its_own_transaction():
+    """The letters' list of changed rent months (`facts.rent_changes`) states each new debit's
+    day and amount as facts resting on the plan transaction they come from, so the fact check
+    can find the booking behind each figure: in the two-month deferral (December and January
+    to the 21st, February on Monday 22nd) every new amount rests on the debit of its day."""
+    from planner.facts import Ledger, rent_changes
+
+    h = Household.model_validate({
+        "id": "two-deferred", "start": date(2026, 12, 1), "months": 3, "min_balance": 0, "opening_balance": 0,
+        "income": [{"kind": "annen", "amount": 10000, "day": 20}],
+        "expense": [{"kind": "husleie", "amount": 9000, "day": 1}],
+        "levers": {"allow": ["rent_day", "betalingsutsettelse"], "rent_days": [1, 21],
+                   "lead": {"rent_day": {"lead_days": 60}}}})
+    keep = ["rent_day", "betalingsutsettelse"]
+    p = plan(h, allow=keep, forbid=[k for k in LEVERS if k not in keep], as_of=date(2026, 11, 2), buffer_target_ore=0)
+    rows = rent_changes(Ledger(p), h)
+    new = [(d.value, a.value, a.tx) for row in rows for d, a in row["new"]]
+    assert [(d, a) for d, a, _ in new] == [(date(2026, 12, 21), 900_000), (date(2027, 1, 21), 900_000),
+                                           (date(2027, 2, 22), 900_000)]
+    for d, a, tx in new:
+        (k,) = tx
+        assert (p.transactions[k].date, -p.transactions[k].amount_ore, p.transactions[k].kind) == (d, a, "husleie")
