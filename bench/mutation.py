@@ -37,17 +37,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENT = ROOT / "bench" / "mutation_equivalent.toml"
-#: What is mutated: the engine (money, calendar, periods, cash flow, as-of, facts), the solver
-#: and every lever (with its letter facts).
+#: What is mutated: the engine (money, calendar, periods, cash flow, as-of, facts), the solver,
+#: every lever (with its letter facts) and the letters' other facts (the projection, the budget).
 MUTATE = ["planner/money.py", "planner/calendar.py", "planner/periods.py", "planner/cashflow.py",
-          "planner/asof.py", "planner/facts.py", "planner/solver/*", "planner/levers/*"]
+          "planner/asof.py", "planner/facts.py", "planner/solver/*", "planner/levers/*",
+          "planner/letters/figures.py"]
 #: The tests that exercise the mutated code: the engine's, the levers', the letters' facts and
-#: their re-check, the plans of the bundled scenarios.
+#: their re-check, the plans of the bundled scenarios, the household file's lever settings
+#: (read with the levers' own settings model), and the tests written for mutants (test_mut_*).
 TESTS = ["tests/test_money.py", "tests/test_calendar.py", "tests/test_calendar_households.py",
          "tests/test_properties.py", "tests/test_levers.py", "tests/test_solver.py", "tests/test_lead_times.py",
          "tests/test_asof.py", "tests/test_robust.py", "tests/test_alternatives.py", "tests/test_factcheck.py",
          "tests/test_lever_dates.py", "tests/test_letters.py",
-         "tests/test_if_nothing_done.py", "tests/test_plan_contract.py"]
+         "tests/test_if_nothing_done.py", "tests/test_plan_contract.py", "tests/test_input_errors.py",
+         "tests/test_fake_lever.py", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_mut_*.py"))]
 EXAMPLES = 8  # hypothesis examples per property test in the mutation run
 #: Left out: it starts two CLI processes to show their output is identical, which no mutant can
 #: change on its own (both processes run the same mutant), and mutmut's per-test
@@ -120,9 +123,9 @@ def _mutated_files(tree: Path) -> list[Path]:
 def _config(tree: Path) -> str:
     """mutmut's settings, as setup.cfg in the copy (lists one item a line)."""
     tests = [t for t in TESTS if (tree / t).exists()]
-    # one process, every test of the files (the suite's defaults run on every core and leave out
+    # one process (-n 0), every test of the files (the suite's defaults run on every core and leave out
     # the tests marked slow: a mutant is judged by all its tests, in the process mutmut forks)
-    args = ["-p", "no:cacheprovider", "-p", "no:xdist", "-m", "slow or not slow",
+    args = ["-p", "no:cacheprovider", "-n", "0", "-m", "slow or not slow",
             *[f"--deselect={t}" for t in DESELECT]]
 
     def lines(items: list[str]) -> str:
@@ -177,11 +180,30 @@ def run(out: Path, sample: int, seed: int, children: int) -> None:
     (tree / "setup.cfg").write_text(_config(tree), encoding="utf-8")
     subprocess.run([sys.executable, "-c", _GENERATE], cwd=tree, env=_env(), check=True, capture_output=True)
     names = _names(tree)
-    chosen = sorted(random.Random(seed).sample(names, sample)) if 0 < sample < len(names) else names
-    (out / "sample.json").write_text(json.dumps({"total": len(names), "seed": seed, "names": chosen}), encoding="utf-8")
-    print(f"{len(names)} mutants; running {len(chosen)} (seed {seed})", flush=True)
-    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *chosen],
-                   cwd=tree, env=_env(), check=False)
+    # every mutant in an order shuffled by the seed: the sample is its first `sample`, and
+    # `extend` runs the next ones, so a sample grown batch by batch is still uniform (a batch
+    # left unfinished would not be: mutmut runs the mutants with the quickest tests first)
+    order = list(names)
+    random.Random(seed).shuffle(order)
+    (out / "order.json").write_text(json.dumps(order), encoding="utf-8")
+    _run_batch(out, order[: sample if sample > 0 else len(order)], seed, len(names), children)
+
+
+def extend(out: Path, sample: int, children: int) -> None:
+    """Grow the sample of an earlier `run` to its first `sample` mutants, in the same tree."""
+    chosen = json.loads((out / "sample.json").read_text(encoding="utf-8"))
+    order = json.loads((out / "order.json").read_text(encoding="utf-8"))
+    _run_batch(out, order[:sample], chosen["seed"], chosen["total"], children, done=frozenset(chosen["names"]))
+
+
+def _run_batch(out: Path, chosen: list[str], seed: int, total: int, children: int,
+               done: frozenset[str] = frozenset()) -> None:
+    batch = sorted(n for n in chosen if n not in done)
+    print(f"{total} mutants; running {len(batch)} more, {len(chosen)} in all (seed {seed})", flush=True)
+    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *batch],
+                   cwd=out / "tree", env=_env(), check=False)
+    (out / "sample.json").write_text(json.dumps({"total": total, "seed": seed, "names": sorted(chosen)}),
+                                     encoding="utf-8")
     report(out)
 
 
@@ -201,7 +223,7 @@ def rerun(out: Path, tests: list[str], only: str = "") -> None:
     print(f"running {len(again)} surviving non-equivalent mutants against {' '.join(tests)}", flush=True)
     for name in again:
         env = {**_env(), "MUTANT_UNDER_TEST": name}
-        r = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+        r = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-n", "0",
                             "-m", "slow or not slow", *tests],
                            cwd=mutants, env=env, capture_output=True, text=True)
         done[name] = "killed" if r.returncode == 1 else "survived"
@@ -248,6 +270,17 @@ def _diff(out: Path, name: str) -> str:
                      if line[:1] in "+-" and not line.startswith(("+++", "---")))
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a proportion k/n (95 % for z = 1.96): what the kill rate of
+    all the mutants may be, given the sample's (the normal approximation fails near 100 %)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def report(out: Path, markdown: Path | None = None) -> float:
     eq = _equivalents()
     chosen = json.loads((out / "sample.json").read_text(encoding="utf-8"))
@@ -283,8 +316,10 @@ def report(out: Path, markdown: Path | None = None) -> float:
                      f"{c['not run']} |")
     table.append(f"| **all** | {total['sampled']} | {total['killed']} | {total['survived']} | "
                  f"{total['equivalent']} | {total['not run']} |")
+    low, high = wilson(total["killed"], counted)
     summary = (f"kill rate of non-equivalent mutants: {total['killed']}/{counted} = {100 * rate:.1f} % "
-               f"({total['sampled']} of {chosen['total']} mutants sampled with seed {chosen['seed']}, "
+               f"(95 % confidence interval {100 * low:.1f}-{100 * high:.1f} %; "
+               f"{total['sampled']} of {chosen['total']} mutants sampled with seed {chosen['seed']}, "
                f"{total['equivalent']} equivalent, {total['not run']} not run"
                + (f"; {total_rerun[0]} of the killed by `rerun`, in a fresh process)" if total_rerun[0] else ")"))
     print("\n".join(table))
@@ -316,7 +351,7 @@ def _write_markdown(path: Path, table: list[str], summary: str, rows: list[tuple
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["run", "rerun", "report"])
+    ap.add_argument("command", choices=["run", "extend", "rerun", "report"])
     ap.add_argument("--out", type=Path, default=Path("/tmp/mutation"))
     ap.add_argument("--sample", type=int, default=400, help="mutants to run, drawn at random (0: all)")
     ap.add_argument("--seed", type=int, default=26)
@@ -328,6 +363,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if args.command == "run":
         run(args.out, args.sample, args.seed, args.children)
+    elif args.command == "extend":
+        extend(args.out, args.sample, args.children)
     elif args.command == "rerun":
         rerun(args.out, args.tests, args.only)
     else:

@@ -88,7 +88,8 @@ def _rent_months(h: Household, cfg: LeverConfig, rent_sched: Schedule, rent_from
             eff = effective_date(nominal_in_month(y, m, d), rent_sched.shift)
             if start <= eff <= end and (eff - start).days >= rent_from:
                 options[d] = (eff - start).days
-        if not locked and rent.day is not None and rent.day not in options:
+        if not locked and rent.day is not None:
+            # keeping today's day keeps this month's own due date (a `month_day` may move it)
             options[rent.day] = due
         rent_months.append(RentMonth(month_key(occ.nominal), y, m, rent.amount_for(y, m), due, options, locked))
     return rent_months
