@@ -113,10 +113,6 @@ def count(key: str, value: int, subject: str = "", tx: Iterable[int] = ()) -> Fa
     return Fact(key, int(value), "count", subject, tuple(tx))
 
 
-def word(key: str, value: str, subject: str = "") -> Fact:
-    return Fact(key, value, "word", subject)
-
-
 def most_common_count(groups: Iterable[Sequence[int]]) -> int:
     """The most common group size (ties: the smaller), 1 when there are no groups."""
     c = Counter(len(g) for g in groups)

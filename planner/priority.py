@@ -63,13 +63,13 @@ class PriorityInput:
     unused_bostotte_ore: int = 0
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> PriorityInput:
-        """From a batch row (results.csv columns, `_rent_ore` for the monthly rent)."""
+    def from_row(cls, row: Mapping[str, Any], rent_ore: int = 0) -> PriorityInput:
+        """From a batch row (results.csv columns) and the monthly rent (not a column)."""
         d = row.get("days_to_request")
         return cls(problem=row.get("problem"), status=row.get("status"), cost=int(row.get("cost") or 0),
                    arrears_ore=int(row.get("arrears_ore") or 0), has_request=bool(row.get("eviction_request")),
                    days_to_request=None if d is None or d == "" else int(d), children=int(row.get("children") or 0),
-                   rent_ore=int(row.get("_rent_ore") or 0),
+                   rent_ore=rent_ore,
                    unused_bostotte_ore=int(row.get("bostotte_estimate_ore") or 0) if row.get("bostotte_ikke_sokt") else 0)
 
     @classmethod

@@ -104,9 +104,12 @@ def test_results_are_sorted_by_priority_and_show_its_parts(tmp_path):
 
 
 def test_priority_formula():
-    from planner.batch import priority_parts
+    from planner.batch import priority_parts as parts
 
-    base = {"problem": "timing", "arrears_ore": 0, "_rent_ore": 1_000_000, "children": 0, "status": "planned",
+    def priority_parts(row: dict) -> dict[str, int]:
+        return parts(row, 1_000_000)  # a monthly rent of 10 000 kr
+
+    base = {"problem": "timing", "arrears_ore": 0, "children": 0, "status": "planned",
             "cost": 2, "eviction_request": "", "days_to_request": ""}
     assert priority_parts(base) == {"priority": 15, "priority_urgency": 0, "priority_arrears": 0,
                                     "priority_children": 0, "priority_levers": 15, "priority_bostotte": 0}

@@ -19,14 +19,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: SHA-256 of each output at c54fc4c (see the module docstring)
+#: SHA-256 of each output at c54fc4c (see the module docstring), updated once on purpose: the
+#: June 2025 bostøtte rules (FOR-2025-05-27-902) changed the columns bostotte_estimate_ore,
+#: bostotte_ikke_sokt and the priority's bostøtte part; every other column is as c54fc4c wrote it
+#: (compared column by column at the merge)
 BEFORE = {
-    "results.csv": "5fd501808c83dfc02d0c284701a5b9385aaee4a7d09f57ba34d06f97f7ec089d",
-    "results-excel.csv": "2b225d55e242cf9d5d7e1406df42148c160789dc4f7bc0c7dce669d556d9ce03",
-    "results.xlsx": "8f24e972dfc4475c4ae1aee1a7032c4b219040cba78a8184f767da1a2de165e8",
+    "results.csv": "0b97030968ae92d271675fff7e8f16b473df3e4adcab052ff3494654756fa400",
+    "results-excel.csv": "e92edebb21e3b913dc4b69f15a986898458ee89a31a4f9eaed99f475c0087228",
+    "results.xlsx": "e6edb779def6edba7ee3c67af497bb3358ca3ac990ca59953b23edb107ddf4cb",
     "errors.csv": "10c339937801ac10599ff021571f633318b57dcaf7f78ca18614b36150611483",
     "errors-excel.csv": "f76375ad576adf4179d3f9178df03a0133fe5fdd159ebb8d53027cf863bbc80c",
-    "summary.txt": "a021b7cc94a78f684d4dcf0f5034c63cd431ab2f757b7e18428c62db05e68eef",
+    "summary.txt": "1b0cae6d42b6723237331aada673017e4ec33608ca84b549a31ba49fe15ff636",
 }
 
 

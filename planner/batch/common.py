@@ -143,7 +143,7 @@ class BatchRow:
     def finished(self) -> dict[str, object]:
         """The journal's row: `seq`, then every results.csv column in order, priority filled in."""
         cols = self.columns()
-        cols.update(priority_parts({**cols, "_rent_ore": self.rent_ore}))
+        cols.update(priority_parts(cols, self.rent_ore))
         return {"seq": self.seq, **{c: cols.get(c, "") for c in RESULT_COLUMNS}}
 
     def failed_row(self) -> dict[str, object]:
@@ -155,12 +155,13 @@ class BatchRow:
 _ROW_COLUMNS = tuple(c for c in RESULT_COLUMNS if not c.startswith("priority"))
 
 
-def priority_parts(row: dict) -> dict[str, int]:
-    """The priority (0-100) and its five parts of a batch row (`planner.priority`)."""
+def priority_parts(row: dict, rent_ore: int = 0) -> dict[str, int]:
+    """The priority (0-100) and its five parts of a batch row (`planner.priority`), with the
+    household's monthly rent (not a results.csv column)."""
     from ..priority import PriorityInput
     from ..priority import priority_parts as parts
 
-    return parts(PriorityInput.from_row(row))
+    return parts(PriorityInput.from_row(row, rent_ore))
 
 
 @dataclass
