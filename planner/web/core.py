@@ -21,11 +21,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ..model import Household
-from . import forms
+from . import forms, solving
 from .auth import Users
 from .casestore import TaskDates
 from .limits import Limits
-from .pool import WorkerPool, committing
+from .pool import SolverProcesses, WorkerPool, committing
 from .store import Record, Store
 from .throttle import Throttle
 
@@ -40,8 +40,14 @@ class Settings:
     time_limit_s: float = 10.0
     #: seconds a request may wait for its solver/scrypt job, queue included (`--request-time-limit`)
     request_time_limit_s: float = 60.0
-    #: threads in the worker pool
+    #: threads in the worker pool, and solver processes
     workers: int = 2
+    #: seconds a plan may take in its solver process before the process is killed (and
+    #: replaced) and the page says so; None: the request's limit (`request_time_limit_s`)
+    plan_limit_s: float | None = None
+    #: start the solver processes and load everything a page needs before the server says it
+    #: is ready (`planner serve`); off, the processes start on the first plan (tests)
+    warm_up: bool = False
     limits: Limits = field(default_factory=Limits)
     #: a login session ends after this long without a request, and after `session_max_s` in any case
     session_idle_s: float = 3600.0
@@ -130,7 +136,10 @@ class Web:
         self.templates = templates
         self.settings = settings
         self.cache = PlanCache()
+        self.charts = PlanCache()
         self.pool = WorkerPool(settings.workers, settings.request_time_limit_s)
+        self.solver = SolverProcesses(settings.workers, warm=solving.warm,
+                                      preload=("planner.web.solving", "planner.assessment", "planner.solver"))
         self.user_throttle = Throttle(settings.login_free_per_user)
         self.address_throttle = Throttle(settings.login_free_per_address)
 
@@ -163,23 +172,70 @@ class Web:
 
     def compute(self, h: Household, allow: tuple[str, ...] = (), forbid: tuple[str, ...] = ()):
         """The plan of `h` with its alternatives (cached; `allow`/`forbid`: what-if levers),
-        checked against the plan schema (`InvalidPlan` if it fails). Slow: call it in the
-        worker pool."""
-        from ..assessment import plan_explained as solve
+        checked against the plan schema (`InvalidPlan` if it fails). Solved in a solver process
+        (`PlanStopped` past the plan's time limit). Slow: call it in the worker pool."""
         from ..io.plan_schema import check_plan
 
         h = dated(h)
-        key = json.dumps([forms.household_document(h), allow, forbid], sort_keys=True, ensure_ascii=False)
+        key = self.plan_key(h, allow, forbid)
         p = self.cache.get(key)
         if p is None:
             aligned = self.aligned(h)
-            p = solve(aligned.household, allow, forbid, time_limit_s=self.settings.time_limit_s, as_of=h.as_of,
-                      horizon_note=aligned.note, alternatives=WEB_ALTERNATIVES)
+            options = dict(time_limit_s=self.settings.time_limit_s, as_of=h.as_of, horizon_note=aligned.note,
+                           alternatives=WEB_ALTERNATIVES)
+            p = self.solver.call(self.plan_limit_s, solving.solve, aligned.household, tuple(allow), tuple(forbid),
+                                 options)
             # a plan that breaks the contract is never shown, stored or put in a letter (issue 21):
             # `InvalidPlan` becomes an error on the page (`routes.households`, `app`)
             check_plan(p.to_json())
             self.cache.put(key, p)
         return p
+
+    def chart(self, h: Household, allow: tuple[str, ...] = (), forbid: tuple[str, ...] = ()) -> str:
+        """The balance chart (SVG) of `compute(h, allow, forbid)`, drawn in a solver process
+        (matplotlib holds the GIL the event loop needs) and kept with the plan."""
+        h = dated(h)
+        key = self.plan_key(h, allow, forbid)
+        svg = self.charts.get(key)
+        if svg is None:
+            svg = self.solver.call(self.plan_limit_s, solving.draw, h, self.compute(h, allow, forbid))
+            self.charts.put(key, svg)
+        return svg
+
+    @property
+    def plan_limit_s(self) -> float:
+        s = self.settings
+        return s.plan_limit_s if s.plan_limit_s is not None else s.request_time_limit_s
+
+    @staticmethod
+    def plan_key(h: Household, allow: tuple[str, ...] | list[str], forbid: tuple[str, ...] | list[str]) -> str:
+        """The cache key of a plan: the household document and the levers it may use. The
+        solver reads `allow`/`forbid` only through `levers.resolve` (`LeverConfig.allowed`), so
+        the key holds the allowed set they resolve to: a what-if whose ticked levers are the
+        household's own reuses the plan already solved instead of solving again."""
+        from ..levers import resolve
+
+        allowed = sorted(resolve(h, allow, forbid).allowed)
+        return json.dumps([forms.household_document(h), allowed], sort_keys=True, ensure_ascii=False)
+
+    def warm_up(self) -> None:
+        """Load before the server says it is ready what the first page would otherwise load:
+        the solver processes (each warmed by a tiny plan and chart), every template compiled,
+        the bank holidays of the years around today, and the household page's path in this
+        process (plan schema, explanation, letters) for a tiny household."""
+        from ..calendar import bank_holidays
+        from ..letters import recipients
+        from .routes.households import plan_context
+
+        self.solver.start(wait=True)
+        for name in self.templates.env.list_templates(filter_func=lambda n: n.endswith(".html")):
+            self.templates.get_template(name)
+        year = today().year
+        for y in range(year - 2, year + 4):
+            bank_holidays(y)
+        h = solving.warm_household()
+        ctx = plan_context(self, h)
+        recipients(ctx["plan"], h)
 
     @staticmethod
     def aligned(h: Household):
