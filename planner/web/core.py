@@ -138,8 +138,11 @@ class Web:
         self.cache = PlanCache()
         self.charts = PlanCache()
         self.pool = WorkerPool(settings.workers, settings.request_time_limit_s)
-        self.solver = SolverProcesses(settings.workers, warm=solving.warm,
-                                      preload=("planner.web.solving", "planner.assessment", "planner.solver"))
+        # the forkserver imports the engine, OR-Tools and matplotlib once, so a worker (a fresh
+        # one after a kill, or each test's) starts in milliseconds; `warm_up` also has each
+        # worker solve and draw once before it takes work (lazy imports, native libraries, fonts)
+        self.solver = SolverProcesses(settings.workers, warm=solving.warm if settings.warm_up else None,
+                                      preload=solving.PRELOAD)
         self.user_throttle = Throttle(settings.login_free_per_user)
         self.address_throttle = Throttle(settings.login_free_per_address)
 

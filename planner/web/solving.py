@@ -8,6 +8,10 @@ from typing import Any
 
 from ..model import Household
 
+#: What the forkserver imports before it forks any worker.
+PRELOAD = ("planner.web.solving", "planner.assessment", "planner.solver", "planner.eviction", "planner.explain",
+           "ortools.sat.python.cp_model", "matplotlib", "matplotlib.pyplot", "planner.chart", "planner.web.charts")
+
 #: A small household with a problem (the rent is due before the payouts come), planned at
 #: start by every worker: the solve loads OR-Tools' native library and every lazy import on the
 #: plan's path, and the chart loads matplotlib and its fonts, before the server says "ready".
