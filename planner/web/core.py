@@ -177,33 +177,41 @@ class Web:
         """The plan of `h` with its alternatives (cached; `allow`/`forbid`: what-if levers),
         checked against the plan schema (`InvalidPlan` if it fails). Solved in a solver process
         (`PlanStopped` past the plan's time limit). Slow: call it in the worker pool."""
+        return self._plan(dated(h), tuple(allow), tuple(forbid), with_chart=False)[0]
+
+    def chart(self, h: Household, allow: tuple[str, ...] = (), forbid: tuple[str, ...] = ()) -> str:
+        """The balance chart (SVG) of `compute(h, allow, forbid)`, drawn in a solver process
+        (matplotlib holds the GIL the event loop needs) and kept with the plan; a plan not yet
+        solved is solved and drawn in one trip to the process."""
+        svg = self._plan(dated(h), tuple(allow), tuple(forbid), with_chart=True)[1]
+        assert svg is not None
+        return svg
+
+    def _plan(self, h: Household, allow: tuple[str, ...], forbid: tuple[str, ...], with_chart: bool):
         from ..io.plan_schema import check_plan
 
-        h = dated(h)
         key = self.plan_key(h, allow, forbid)
-        p = self.cache.get(key)
+        p, svg = self.cache.get(key), self.charts.get(key)
+        if p is not None and (svg is not None or not with_chart):
+            return p, svg
         if p is None:
             aligned = self.aligned(h)
             options = dict(time_limit_s=self.settings.time_limit_s, as_of=h.as_of, horizon_note=aligned.note,
                            alternatives=WEB_ALTERNATIVES)
-            p = self.solver.call(self.plan_limit_s, solving.solve, aligned.household, tuple(allow), tuple(forbid),
-                                 options)
+            if with_chart:
+                p, svg = self.solver.call(self.plan_limit_s, solving.solve_and_draw, aligned.household, h, allow,
+                                          forbid, options)
+            else:
+                p = self.solver.call(self.plan_limit_s, solving.solve, aligned.household, allow, forbid, options)
             # a plan that breaks the contract is never shown, stored or put in a letter (issue 21):
             # `InvalidPlan` becomes an error on the page (`routes.households`, `app`)
             check_plan(p.to_json())
             self.cache.put(key, p)
-        return p
-
-    def chart(self, h: Household, allow: tuple[str, ...] = (), forbid: tuple[str, ...] = ()) -> str:
-        """The balance chart (SVG) of `compute(h, allow, forbid)`, drawn in a solver process
-        (matplotlib holds the GIL the event loop needs) and kept with the plan."""
-        h = dated(h)
-        key = self.plan_key(h, allow, forbid)
-        svg = self.charts.get(key)
-        if svg is None:
-            svg = self.solver.call(self.plan_limit_s, solving.draw, h, self.compute(h, allow, forbid))
+        else:
+            svg = self.solver.call(self.plan_limit_s, solving.draw, h, p)
+        if svg is not None:
             self.charts.put(key, svg)
-        return svg
+        return p, svg
 
     @property
     def plan_limit_s(self) -> float:

@@ -43,6 +43,13 @@ def draw(h: Household, plan: Any) -> str:
     return plan_svg(h, plan)
 
 
+def solve_and_draw(aligned: Household, h: Household, allow: tuple[str, ...], forbid: tuple[str, ...],
+                   options: dict[str, Any]) -> tuple[Any, str]:
+    """The plan and its chart in one trip (the household page): `solve(aligned ...)`, drawn for `h`."""
+    p = solve(aligned, allow, forbid, options)
+    return p, draw(h, p)
+
+
 def warm() -> None:
     """A worker's start: one tiny plan and its chart (about a second, once per worker)."""
     h = warm_household()
