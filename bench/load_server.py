@@ -55,10 +55,10 @@ def database(kind: str) -> Iterator[str]:
 class Server:
     """`python -m planner serve` from `repo` (default: this checkout) in a child process."""
 
-    def __init__(self, db_url: str, repo: Path = ROOT, extra: tuple[str, ...] = ()):
+    def __init__(self, db_url: str, repo: Path = ROOT, extra: tuple[str, ...] = (), env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, PYTHONPATH=str(repo), PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONPATH=str(repo), PYTHONUNBUFFERED="1", **(env or {}))
         self.log = tempfile.TemporaryFile(mode="w+")
         self.started = time.perf_counter()
         self.proc = subprocess.Popen([sys.executable, "-m", "planner", "serve", "--port", str(self.port),
@@ -117,3 +117,22 @@ def seed_files(copies: int) -> list[tuple[str, bytes]]:
             hid = f"{path.stem}-{i}" if i else path.stem
             out.append((f"{hid}.toml", re.sub(r'(?m)^id = "[^"]*"', f'id = "{hid}"', text, count=1).encode()))
     return out
+
+
+#: A made-up office, so letter drafts can be made (a letter names its sender and recipients).
+OFFICE = {"kommune": "Testkommune", "office": "Boligkontoret", "address": "Postboks 1; 0001 Testby",
+          "place": "Testby", "landlord_name": "Kommunale boliger", "landlord_address": "Postboks 2; 0001 Testby",
+          "nav_name": "NAV Testby", "nav_address": "Postboks 3; 0001 Testby", "husbanken_name": "Husbanken",
+          "husbanken_address": "Postboks 4; 0001 Testby", "sosialtjenesten_name": "Sosialtjenesten",
+          "sosialtjenesten_address": "Postboks 5; 0001 Testby"}
+
+
+def office_setup(client, hids: list[str]) -> None:
+    """The office settings, the caseworker's name and a made-up tenant on each of `hids`."""
+    posts = [("/innstillinger", OFFICE), ("/konto", {"name": "Kari Saksbehandler", "title": "Rådgiver"})]
+    posts += [(f"/husstand/{hid}/sak", {"name": f"Leietaker {i}", "address": f"Testveien {i}; 0001 Testby"})
+              for i, hid in enumerate(hids)]
+    for path, values in posts:
+        r = client.post(path, data={"csrf_token": csrf(client, path), **values})
+        if r.status_code not in (200, 303):
+            raise RuntimeError(f"{path} answered {r.status_code}")
