@@ -40,8 +40,12 @@ class Settings:
     time_limit_s: float = 10.0
     #: seconds a request may wait for its solver/scrypt job, queue included (`--request-time-limit`)
     request_time_limit_s: float = 60.0
-    #: threads in the worker pool, and solver processes
+    #: solver processes (plans and charts: CPU-bound, one core each)
     workers: int = 2
+    #: threads in the worker pool: most of their time they wait for a solver process or the
+    #: database, so more of them than processes, or a page whose plan is made already would
+    #: queue behind the what-ifs waiting for a solver
+    threads: int = 8
     #: seconds a plan may take in its solver process before the process is killed (and
     #: replaced) and the page says so; None: the request's limit (`request_time_limit_s`)
     plan_limit_s: float | None = None
@@ -137,7 +141,7 @@ class Web:
         self.settings = settings
         self.cache = PlanCache()
         self.charts = PlanCache()
-        self.pool = WorkerPool(settings.workers, settings.request_time_limit_s)
+        self.pool = WorkerPool(settings.threads, settings.request_time_limit_s)
         # the forkserver imports the engine, OR-Tools and matplotlib once, so a worker (a fresh
         # one after a kill, or each test's) starts in milliseconds; `warm_up` also has each
         # worker solve and draw once before it takes work (lazy imports, native libraries, fonts)
