@@ -174,15 +174,16 @@ class SolverProcesses:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._started = False
-        self._closed = False
+        self._generation = 0  # bumped by `shutdown`: a replacement started before it is dropped
         self._ctx: Any = None
         self._alive: tuple[Any, Any] | None = None
         weakref.finalize(self, SolverProcesses._kill_all, self._all)
 
     def start(self, wait: bool = True) -> None:
-        """Start the workers (once); with `wait`, return when every one has warmed up."""
+        """Start the workers (once, and again after `shutdown`: an app whose lifespan runs
+        twice); with `wait`, return when every one has warmed up."""
         with self._lock:
-            if self._started or self._closed:
+            if self._started:
                 return
             import multiprocessing as mp
 
@@ -206,7 +207,10 @@ class SolverProcesses:
         seconds of work, the worker killed. Waiting for a free worker is not counted (the
         request's own limit, `WorkerPool`, covers the queue)."""
         self.start(wait=False)
-        worker = self._idle.get()
+        try:
+            worker = self._idle.get(timeout=300)
+        except queue.Empty:  # no worker has started for minutes: say so rather than hang
+            raise WorkerLost() from None
         try:
             worker.conn.send((fn, args))
             if not worker.conn.poll(limit_s):
@@ -225,8 +229,11 @@ class SolverProcesses:
 
     def shutdown(self) -> None:
         with self._lock:
-            self._closed = True
+            self._generation += 1
+            self._started = False
             SolverProcesses._kill_all(self._all)
+            while not self._idle.empty():
+                self._idle.get_nowait()
             if self._alive is not None:
                 for end in self._alive:
                     end.close()
@@ -248,27 +255,31 @@ class SolverProcesses:
     def _await_ready(self, worker: _Worker) -> None:
         """Wait for the worker's "ready"; put it in the idle queue (or replace a worker that
         died while warming up, after a pause so a broken installation does not spin)."""
+        generation = self._generation
         try:
             if worker.conn.poll(300) and worker.conn.recv() == "ready":
-                self._idle.put(worker)
-                return
+                with self._lock:
+                    if generation == self._generation:
+                        self._idle.put(worker)
+                        return
         except (EOFError, OSError):
             pass
-        log.error("a solver worker did not start")
         self._all.discard(worker)
         worker.kill()
-        if not self._closed:
+        if generation == self._generation:
+            log.error("a solver worker did not start")
             time.sleep(1.0)
-            self._replace()
+            self._replace(generation)
 
     def _retire(self, worker: _Worker) -> None:
+        generation = self._generation
         self._all.discard(worker)
         worker.kill()
-        self._replace()
+        self._replace(generation)
 
-    def _replace(self) -> None:
+    def _replace(self, generation: int) -> None:
         with self._lock:
-            if self._closed:
+            if generation != self._generation or not self._started:
                 return
             fresh = self._spawn()
         threading.Thread(target=self._await_ready, args=(fresh,), name="planner-solver-start", daemon=True).start()
