@@ -239,8 +239,8 @@ class Web:
         the bank holidays of the years around today, and the household page's path in this
         process (plan schema, explanation, letters) for a tiny household."""
         from ..calendar import bank_holidays
+        from ..explain import asks_text, compare_plans, robust_text
         from ..letters import recipients
-        from .routes.households import plan_context
 
         self.solver.start(wait=True)
         for name in self.templates.env.list_templates(filter_func=lambda n: n.endswith(".html")):
@@ -249,8 +249,9 @@ class Web:
         for y in range(year - 2, year + 4):
             bank_holidays(y)
         h = solving.warm_household()
-        ctx = plan_context(self, h)
-        recipients(ctx["plan"], h)
+        p = self.compute(h)  # the household page's path (`routes.households.plan_context`)
+        self.chart(h)
+        asks_text(p), robust_text(p, h), compare_plans(p), recipients(p, h)
 
     @staticmethod
     def aligned(h: Household):

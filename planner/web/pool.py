@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import queue
 import threading
 import time
@@ -298,8 +299,6 @@ def _worker_main(conn: Any, alive: Any, warm: Callable[[], None] | None) -> None
     """A solver worker: warm up, say "ready", then answer `(fn, args)` requests until the
     server closes the pipe. An exception goes back to the caller (or its type, if it cannot
     be pickled)."""
-    from ..batch.engines import _watch_parent
-
     _watch_parent(alive)
     if warm is not None:
         warm()
@@ -317,3 +316,19 @@ def _worker_main(conn: Any, alive: Any, warm: Callable[[], None] | None) -> None
             conn.send(answer)
         except Exception as exc:  # noqa: BLE001 - an answer that cannot be pickled
             conn.send((False, RuntimeError(f"{type(exc).__name__} in the solver worker")))
+
+
+def _watch_parent(alive: Any) -> None:
+    """A daemon thread that ends this worker when the server process is gone, whatever the
+    signal: the pipe's only write end is in the server, so its end of file is the server's
+    death (the worker's parent is the forkserver, so getppid would watch the wrong process).
+    The same watch as the batch's workers (`planner.batch.engines`)."""
+
+    def watch() -> None:
+        try:
+            alive.recv()  # nothing is ever sent
+        except (EOFError, OSError):
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="planner-server-watch", daemon=True).start()
