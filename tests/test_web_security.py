@@ -318,17 +318,19 @@ def test_a_zip_whose_headers_understate_its_size_is_still_limited():
 
 
 def _slow_solver(monkeypatch, entered: threading.Event, release: threading.Event, threads: list[str]):
-    import planner.solver
+    """Each plan waits for `release` before it goes to its solver process (the wait is in the
+    worker thread, where a plan job waits for its process)."""
+    from planner.web.pool import SolverProcesses
 
-    real = planner.solver.plan
+    real = SolverProcesses.call
 
-    def slow(*args, **kwargs):
+    def slow(self, *args, **kwargs):
         threads.append(threading.current_thread().name)
         entered.set()
         release.wait(timeout=10)
-        return real(*args, **kwargs)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(planner.solver, "plan", slow)
+    monkeypatch.setattr(SolverProcesses, "call", slow)
 
 
 def test_a_slow_save_does_not_block_other_requests(tmp_path, monkeypatch):

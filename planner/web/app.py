@@ -117,8 +117,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if settings.warm_up:  # before uvicorn listens and says "running on": the first plan is fast
+            web.warm_up()
         yield
         web.pool.shutdown()
+        web.solver.shutdown()
 
     app = FastAPI(title="planner", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(csrf_check)], lifespan=lifespan)

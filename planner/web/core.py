@@ -23,12 +23,12 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ..model import Household
-from . import forms
+from . import forms, solving
 from .auth import ADMIN, Users
 from .casestore import TaskDates
 from .limits import Limits
 from .oidc import OidcConfig
-from .pool import WorkerPool, committing
+from .pool import SolverProcesses, WorkerPool, committing
 from .store import Record, Store
 from .throttle import LoginThrottle
 
@@ -48,8 +48,18 @@ class Settings:
     time_limit_s: float = 10.0
     #: seconds a request may wait for its solver/scrypt job, queue included (`--request-time-limit`)
     request_time_limit_s: float = 60.0
-    #: threads in the worker pool
+    #: solver processes (plans and charts: CPU-bound, one core each)
     workers: int = 2
+    #: threads in the worker pool: most of their time they wait for a solver process or the
+    #: database, so more of them than processes, or a page whose plan is made already would
+    #: queue behind the what-ifs waiting for a solver
+    threads: int = 8
+    #: seconds a plan may take in its solver process before the process is killed (and
+    #: replaced) and the page says so; None: the request's limit (`request_time_limit_s`)
+    plan_limit_s: float | None = None
+    #: start the solver processes and load everything a page needs before the server says it
+    #: is ready (`planner serve`); off, the processes start on the first plan (tests)
+    warm_up: bool = False
     limits: Limits = field(default_factory=Limits)
     #: a login session ends after this long without a request, and after `session_max_s` in any case
     session_idle_s: float = 3600.0
@@ -140,7 +150,13 @@ class Web:
         self.templates = templates
         self.settings = settings
         self.cache = PlanCache()
-        self.pool = WorkerPool(settings.workers, settings.request_time_limit_s)
+        self.charts = PlanCache()
+        self.pool = WorkerPool(settings.threads, settings.request_time_limit_s)
+        # the forkserver imports the engine, OR-Tools and matplotlib once, so a worker (a fresh
+        # one after a kill, or each test's) starts in milliseconds; `warm_up` also has each
+        # worker solve and draw once before it takes work (lazy imports, native libraries, fonts)
+        self.solver = SolverProcesses(settings.workers, warm=solving.warm if settings.warm_up else None,
+                                      preload=solving.PRELOAD)
         self.oidc_client: Any = None  # authlib's client, made at the first OIDC login (`routes/oidc.py`)
         self.login_throttle = LoginThrottle(settings.login_free_per_user, settings.login_free_per_address)
 
@@ -183,34 +199,91 @@ class Web:
     def compute(self, h: Household, allow: tuple[str, ...] = (), forbid: tuple[str, ...] = (), *,
                 robust: bool | None = None):
         """The plan of `h` with its alternatives (cached; `allow`/`forbid`: what-if levers),
-        checked against the plan schema (`InvalidPlan` if it fails). Slow: call it in the
-        worker pool.
+        checked against the plan schema (`InvalidPlan` if it fails). Solved in a solver process
+        (`PlanStopped` past the plan's time limit). Slow: call it in the worker pool.
 
         `robust` True: the plan that holds when payouts come as late as each stream may; False:
         the plan for payouts on their days. None, the page's rule (the plan stored, shown, put
         in letters and tasks): the robust plan, except for a household without a problem on
         its days, which gets no intervention it did not ask for: then the on-time plan, and the
         page offers the robust one with the reason (`routes.households.plan_context`)."""
-        if robust is None:
-            p = self.compute(h, allow, forbid, robust=True)
-            if unasked(p) and any(i.late for i in h.income):
-                return self.compute(h, allow, forbid, robust=False)
-            return p
-        from ..assessment import plan_explained as solve
+        return self._plan(dated(h), tuple(allow), tuple(forbid), False, robust)[0]
+
+    def chart(self, h: Household, allow: tuple[str, ...] = (), forbid: tuple[str, ...] = (), *,
+              robust: bool | None = None) -> str:
+        """The balance chart (SVG) of `compute(h, allow, forbid, robust=robust)`, drawn in a
+        solver process (matplotlib holds the GIL the event loop needs) and kept with the plan; a
+        plan not yet solved is solved and drawn in one trip to the process."""
+        svg = self._plan(dated(h), tuple(allow), tuple(forbid), True, robust)[1]
+        assert svg is not None
+        return svg
+
+    def _plan(self, h: Household, allow: tuple[str, ...], forbid: tuple[str, ...], with_chart: bool,
+              robust: bool | None):
         from ..io.plan_schema import check_plan
 
-        h = dated(h)
-        key = json.dumps([forms.household_document(h), allow, forbid, robust], sort_keys=True, ensure_ascii=False)
-        p = self.cache.get(key)
+        if robust is None:  # the page's rule (`compute`), decided on the robust plan alone
+            first, _ = self._plan(h, allow, forbid, False, True)
+            robust = not (unasked(first) and any(i.late for i in h.income))
+        key = self.plan_key(h, allow, forbid, robust)
+        p, svg = self.cache.get(key), self.charts.get(key)
+        if p is not None and (svg is not None or not with_chart):
+            return p, svg
         if p is None:
             aligned = self.aligned(h)
-            p = solve(aligned.household, allow, forbid, time_limit_s=self.settings.time_limit_s, as_of=h.as_of,
-                      horizon_note=aligned.note, alternatives=WEB_ALTERNATIVES, on_time=not robust)
+            options = dict(time_limit_s=self.settings.time_limit_s, as_of=h.as_of, horizon_note=aligned.note,
+                           alternatives=WEB_ALTERNATIVES, on_time=not robust)
+            if with_chart:
+                p, svg = self.solver.call(self.plan_limit_s, solving.solve_and_draw, aligned.household, h, allow,
+                                          forbid, options)
+            else:
+                p = self.solver.call(self.plan_limit_s, solving.solve, aligned.household, allow, forbid, options)
             # a plan that breaks the contract is never shown, stored or put in a letter (issue 21):
             # `InvalidPlan` becomes an error on the page (`routes.households`, `app`)
             check_plan(p.to_json())
             self.cache.put(key, p)
-        return p
+        else:
+            svg = self.solver.call(self.plan_limit_s, solving.draw, h, p)
+        if svg is not None:
+            self.charts.put(key, svg)
+        return p, svg
+
+    @property
+    def plan_limit_s(self) -> float:
+        s = self.settings
+        return s.plan_limit_s if s.plan_limit_s is not None else s.request_time_limit_s
+
+    @staticmethod
+    def plan_key(h: Household, allow: tuple[str, ...] | list[str], forbid: tuple[str, ...] | list[str],
+                 robust: bool = True) -> str:
+        """The cache key of a plan: the household document and the levers it may use. The
+        solver reads `allow`/`forbid` only through `levers.resolve` (`LeverConfig.allowed`), so
+        the key holds the allowed set they resolve to: a what-if whose ticked levers are the
+        household's own reuses the plan already solved instead of solving again."""
+        from ..levers import resolve
+
+        allowed = sorted(resolve(h, allow, forbid).allowed)
+        return json.dumps([forms.household_document(h), allowed, robust], sort_keys=True, ensure_ascii=False)
+
+    def warm_up(self) -> None:
+        """Load before the server says it is ready what the first page would otherwise load:
+        the solver processes (each warmed by a tiny plan and chart), every template compiled,
+        the bank holidays of the years around today, and the household page's path in this
+        process (plan schema, explanation, letters) for a tiny household."""
+        from ..calendar import bank_holidays
+        from ..explain import asks_text, compare_plans, robust_text
+        from ..letters import recipients
+
+        self.solver.start(wait=True)
+        for name in self.templates.env.list_templates(filter_func=lambda n: n.endswith(".html")):
+            self.templates.get_template(name)
+        year = today().year
+        for y in range(year - 2, year + 4):
+            bank_holidays(y)
+        h = solving.warm_household()
+        p = self.compute(h)  # the household page's path (`routes.households.plan_context`)
+        self.chart(h)
+        asks_text(p), robust_text(p, h), compare_plans(p), recipients(p, h)
 
     @staticmethod
     def aligned(h: Household):

@@ -34,7 +34,7 @@ def run(host: str, port: int, db_url: str | None, users_file: str | None, time_l
     url = db_url or default_url()
     settings = Settings(time_limit_s=time_limit_s, request_time_limit_s=request_time_limit_s,
                         secure_cookie=secure_cookie, host=host, retention_days=retention_days, bin_days=bin_days,
-                        allowed_hosts=allowed_hosts, oidc=oidc)
+                        allowed_hosts=allowed_hosts, oidc=oidc, warm_up=True)
     try:
         app = create_app(url, users_file, settings=settings)
     except DatabaseUnusable:

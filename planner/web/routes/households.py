@@ -122,16 +122,15 @@ def plan_context(web: Web, h: Household, allow: Sequence[str] = (), forbid: Sequ
     from ...explain import asks_text, compare_plans, robust_text, stream_name
     from ...levers import catalogue as levers
     from ...levers import resolve
-    from ..charts import plan_svg
-
-    p = web.compute(h, tuple(allow), tuple(forbid), robust=True if robust else None)
+    asked = True if robust else None
+    p = web.compute(h, tuple(allow), tuple(forbid), robust=asked)
     lates = robust_or_on_time(web, h, tuple(allow), tuple(forbid), p, robust)
     cfg = resolve(h, allow, forbid)
     shown, same = distinct_alternatives(p)
     plan_json = p.to_json()
     if "alternatives" in plan_json:
         plan_json["alternatives"] = [a.to_json() for a in shown.alternatives]
-    return dict(plan=p, svg=plan_svg(h, p), lever_names={k: v.name for k, v in levers().items()},
+    return dict(plan=p, svg=web.chart(h, tuple(allow), tuple(forbid), robust=asked), lever_names={k: v.name for k, v in levers().items()},
                 streams={i.stream: stream_name(h, i.stream) for i in h.income}, plan_json=plan_json,
                 asks=asks_text(p), robust=robust_text(p, h), same_plans=same,
                 compare=compare_plans(shown) if shown.alternatives else None,
