@@ -136,7 +136,7 @@ def test_what_if_answers_equal_a_fresh_solve(client, changes):
     from planner.asof import align
     from planner.assessment import plan_explained
     from planner.io.household import household_from_dict
-    from planner.web.core import WEB_ALTERNATIVES, dated, household_of
+    from planner.web.core import WEB_ALTERNATIVES, dated, household_of, unasked
     from planner.web.routes.whatif import _changed, _whatif_context
 
     web = client.app.state.web
@@ -147,6 +147,9 @@ def test_what_if_answers_equal_a_fresh_solve(client, changes):
         doc, allow, forbid = _changed(h, q)
         changed = dated(household_from_dict(doc, h.id))
         aligned = align(changed, changed.as_of)
-        fresh = plan_explained(aligned.household, allow, forbid, time_limit_s=web.settings.time_limit_s,
-                               as_of=changed.as_of, horizon_note=aligned.note, alternatives=WEB_ALTERNATIVES)
+        options = dict(time_limit_s=web.settings.time_limit_s, as_of=changed.as_of, horizon_note=aligned.note,
+                       alternatives=WEB_ALTERNATIVES)
+        fresh = plan_explained(aligned.household, allow, forbid, **options)
+        if unasked(fresh) and any(i.late for i in changed.income):  # the page's rule (`Web.compute`)
+            fresh = plan_explained(aligned.household, allow, forbid, on_time=True, **options)
         assert ctx["plan"].to_json() == fresh.to_json()
