@@ -234,3 +234,27 @@ def test_each_changed_rent_debit_a_letter_states_rests_on_its_own_transaction():
     for d, a, tx in new:
         (k,) = tx
         assert (p.transactions[k].date, -p.transactions[k].amount_ore, p.transactions[k].kind) == (d, a, "husleie")
+
+
+def test_an_instalment_on_the_horizons_last_day_is_inside_the_horizon():
+    """3 000 kr of arrears in three instalments on the 31st, January-March 2026: 31 January is
+    a Saturday (debited Monday 2 February), February has no 31st and its last day, the 28th, is
+    a Saturday (Monday 2 March), and 31 March, a Tuesday, is the horizon's last day. That last
+    instalment is inside the horizon, so the plan debits all three (a mutation survivor read
+    `eff >= end` and dropped it)."""
+    from datetime import timedelta
+
+    from test_lever_dates import _setup
+
+    from planner.levers.repayment_plan import repayment_options
+
+    h = Household.model_validate({
+        "id": "rep-end", "start": date(2026, 1, 1), "months": 3, "min_balance": 0, "opening_balance": 0,
+        "arrears": {"amount": 3000, "since": date(2025, 12, 1)},
+        "income": [{"kind": "annen", "amount": 12000, "day": 2}],
+        "expense": [{"kind": "husleie", "amount": 9000, "day": 1}],
+        "levers": {"allow": ["repayment_plan"], "rent_days": [1, 31], "repay_months": 3}})
+    assert h.end == date(2026, 3, 31)
+    options = {(n, day): [(h.start + timedelta(days=d), amount) for d, amount in pays]
+               for n, day, pays in repayment_options(_setup(h, date(2025, 12, 1), ["repayment_plan"]))}
+    assert options[(3, 31)] == [(date(2026, 2, 2), 100_000), (date(2026, 3, 2), 100_000), (date(2026, 3, 31), 100_000)]
