@@ -252,8 +252,7 @@ async def bulk_letters(request: Request):
     web = web_of(request)
     data = await request.form()
     seen = web.visible(request)  # (the letters are made in the pool, where no request is)
-    ids = [i for i in (str(x) for x in data.getlist("ids"))][:500]
-    ids = [i for i in ids if seen(i)]
+    ids = [i for i in [str(x) for x in data.getlist("ids")][:500] if seen(i)]
     to = str(data.get("to", "tenant"))
     if not ids or to not in RECIPIENT_NB:
         web.flash(request, "Velg husstander i listen og hvem brevene skal til.")
