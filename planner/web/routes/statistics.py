@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import threading
 import weakref
 from collections import OrderedDict
@@ -38,9 +39,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from ...formatting import nb_date
 from ..casework import parse_day
-from ..core import web_of
+from ..core import today, web_of
 
 router = APIRouter()
+log = logging.getLogger("planner.web")
 
 DOWNLOADS = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "md": "text/markdown; charset=utf-8"}
@@ -60,7 +62,7 @@ def _period(fra: str, til: str):
     from ...halfyear import Period
 
     if not fra.strip() and not til.strip():
-        return half_year(date.today())[0], None
+        return half_year(today())[0], None
     start, end = parse_day(fra), parse_day(til)
     if start is None or end is None:
         return None, "Skriv datoene som dd.mm.åååå (for eksempel 01.01.2026 og 30.06.2026)."
@@ -189,7 +191,7 @@ def _query(period) -> str:
 async def statistics(request: Request, fra: str = "", til: str = ""):
     web = web_of(request)
     period, error = _period(fra, til)
-    this, before = half_year(date.today())
+    this, before = half_year(today())
     presets = [("Dette halvåret", _query(this)), ("Forrige halvår", _query(before))]
     ctx = {"title": "Statistikk", "fra": fra, "til": til, "error": error, "presets": presets, "body": None}
     if period is None:
@@ -204,6 +206,21 @@ async def statistics(request: Request, fra: str = "", til: str = ""):
                start=period.start.isoformat(), end=period.end.isoformat(), version=built.version,
                body=built.body.replace("&amp;sig=SIG", f"&amp;sig={signature(request, period)}"))
     return web.render(request, "statistics.html", ctx)
+
+
+def warm_up(web, day: date | None = None) -> None:
+    """Before the server says it is ready (`Web.warm_up`, `planner serve`): the page of the two
+    periods it offers (this half-year and the one before, by `day`, default today) built and
+    every chart drawn, so their first view is a look-up; reading the store also fills the
+    cases' memo (`read_cases`), so another period's first view parses no household. A failure
+    here is logged (its kind only) and left for the first view to meet and report."""
+    try:
+        for period in half_year(day or today()):
+            built = cache_of(web).get(web, period)
+            for fig in built.report.figures:  # type: ignore[attr-defined]
+                _chart(web, period, fig.key, built.version)
+    except Exception as exc:  # noqa: BLE001 - a warm-up must never keep the server from starting
+        log.warning("Statistikk warm-up failed (%s); the first view builds the page", type(exc).__name__)
 
 
 def _built(web, period, version: str) -> Built:
