@@ -51,8 +51,8 @@ def split_map(fn: Callable[[T], R], items: Iterable[T], *, parallel: bool = True
         try:
             os.close(read_end)
             data = pickle.dumps([fn(x) for x in theirs], protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(data)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
             code = 0
         finally:
             os._exit(code)
@@ -73,7 +73,4 @@ def split_map(fn: Callable[[T], R], items: Iterable[T], *, parallel: bool = True
         other = []
     if len(other) != len(theirs):
         other = [fn(x) for x in theirs]  # the child failed: the same work here (and its error, if any)
-    out: list[R] = []
-    for k in range(len(items)):
-        out.append(done[k // 2] if k % 2 == 0 else other[k // 2])
-    return out
+    return [done[k // 2] if k % 2 == 0 else other[k // 2] for k in range(len(items))]
