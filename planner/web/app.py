@@ -113,7 +113,7 @@ def create_app(
 
     templates.env.globals.update(template_globals(), help_for=help.help_for, auth_enabled=users is not None or settings.oidc is not None,
                                  STATE_NB=STATE_NB, NEXT_STATES=NEXT, OUTCOME_NB=OUTCOME_NB)
-    web = Web(store, users, templates, settings)
+    web = Web(store, users, templates, settings, secret)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
