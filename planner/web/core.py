@@ -54,6 +54,8 @@ class Settings:
     #: database, so more of them than processes, or a page whose plan is made already would
     #: queue behind the what-ifs waiting for a solver
     threads: int = 8
+    #: requests answered at once by this process; one more gets 503 (`security.ConcurrencyLimit`)
+    max_requests: int = 200
     #: seconds a plan may take in its solver process before the process is killed (and
     #: replaced) and the page says so; None: the request's limit (`request_time_limit_s`)
     plan_limit_s: float | None = None
