@@ -1,11 +1,12 @@
-"""`planner report` on two cores (`planner.halfyear.forked.split_map`): every second item in a
-forked child, the results the plain loop's, in its order; a child that fails is made up for in
-the parent, an error in the parent's share is raised with the child reaped; and the command's
-cases and documents are the same bytes with the fork as without."""
+"""`planner report` on two cores (`planner.halfyear.forked.split_map`): the items shared with a
+forked child a chunk at a time, the results the plain loop's, in its order; a child that fails is
+made up for in the parent, an error in the parent's share is raised with the child reaped; and
+the command's cases and documents are the same bytes with the fork as without."""
 
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from halfyear_gen import PERIOD, truth, write_db
@@ -29,19 +30,30 @@ def children() -> set[int]:
     return out
 
 
-@pytest.mark.parametrize("n", [0, 1, 3, 4, 5, 10, 101])
-def test_the_results_of_the_plain_loop_in_its_order(n):
+@pytest.mark.parametrize("n,chunk", [(0, 1), (1, 1), (3, 1), (4, 1), (5, 2), (10, 3), (101, 7), (250, 250)])
+def test_the_results_of_the_plain_loop_in_its_order(n, chunk):
     items = [(k, "x" * (k % 7)) for k in range(n)]
-    assert forked.split_map(lambda t: (t[0] * t[0], t[1].upper()), items) == [(k * k, s.upper()) for k, s in items]
+    assert forked.split_map(lambda t: (t[0] * t[0], t[1].upper()), items, chunk=chunk) == \
+        [(k * k, s.upper()) for k, s in items]
 
 
 @needs_fork
-def test_every_second_item_is_done_in_a_child():
-    parent = os.getpid()
-    pids = forked.split_map(lambda _: os.getpid(), range(10))
-    assert pids[0::2] == [parent] * 5
-    assert len(set(pids[1::2])) == 1 and pids[1] != parent
-    assert forked.split_map(lambda _: os.getpid(), range(10), parallel=False) == [parent] * 10
+def test_the_child_takes_chunks_while_the_parent_does_other_work():
+    parent, ran = os.getpid(), []
+
+    def slow(k: int) -> tuple[int, int]:
+        time.sleep(0.01)
+        return k, os.getpid()
+
+    out = forked.split_map(slow, range(40), chunk=4, meanwhile=lambda: ran.append(time.sleep(0.15)))
+    assert [k for k, _ in out] == list(range(40)) and ran == [None]
+    mine = [k for k, pid in out if pid == parent]
+    theirs = [k for k, pid in out if pid != parent]
+    assert len({pid for _, pid in out}) == 2 and len(theirs) > len(mine)  # the child went on meanwhile
+    assert all(len({pid for _, pid in out[c:c + 4]}) == 1 for c in range(0, 40, 4))  # whole chunks
+    ran.clear()
+    assert forked.split_map(slow, range(6), parallel=False, meanwhile=lambda: ran.append(1)) == \
+        [(k, parent) for k in range(6)] and ran == [1]
 
 
 @needs_fork
@@ -55,6 +67,7 @@ def test_a_failing_child_is_made_up_for_in_the_parent():
 
     before = children()
     assert forked.split_map(only_here, range(9)) == list(range(1, 10))
+    assert forked.split_map(only_here, range(9), meanwhile=lambda: time.sleep(0.1)) == list(range(1, 10))
     assert forked.split_map(lambda k: (lambda: k) if os.getpid() != parent else k, range(6)) == list(range(6))  # unpicklable
     assert children() == before  # reaped
 
@@ -63,7 +76,9 @@ def test_a_failing_child_is_made_up_for_in_the_parent():
 def test_an_error_in_the_parents_share_is_raised_and_the_child_reaped():
     before = children()
     with pytest.raises(ZeroDivisionError):
-        forked.split_map(lambda k: 1 // (k - 4), range(8))  # item 4: the parent's share
+        forked.split_map(lambda k: 1 // (k - 4), range(8))  # item 4, wherever it is done
+    with pytest.raises(ZeroDivisionError):
+        forked.split_map(lambda k: k, range(8), meanwhile=lambda: 1 // 0)
     assert children() == before
 
 

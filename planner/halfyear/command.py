@@ -55,6 +55,7 @@ def report(start: date, end: date, db_url: str | None, batches: tuple[Path, ...]
     from . import FORMATS, Caseload, Period, build_report, render
     from .batchsource import ReportInputError, read_batch
     from .dbsource import read_db
+    from .render import preload
 
     fmt = fmt or out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -69,7 +70,9 @@ def report(start: date, end: date, db_url: str | None, batches: tuple[Path, ...]
             cases, line = read_batch(folder)
             caseload.add(cases, line)
         if db_url:  # last: a household imported from a batch keeps its case (opened on import, not before)
-            cases, line = read_db(db_url, parallel=True)  # two cores: half the rows in a child
+            # two cores: the rows made into cases here and in a forked child, this process
+            # loading the libraries for `fmt` first
+            cases, line = read_db(db_url, parallel=True, meanwhile=lambda: preload(fmt))
             caseload.add(cases, line)
     except ReportInputError as exc:
         _fail(str(exc))

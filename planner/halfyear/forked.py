@@ -1,10 +1,12 @@
-"""Half of a list's work in a forked child: `planner report` on two cores.
+"""A list's work shared with a forked child: `planner report` on two cores.
 
 A report command is one thread that spends most of its time in two loops whose items are
 independent: a case per household row (parsing and validating its documents) and a chart per
-figure (matplotlib). `split_map` runs every second item in a child made by `os.fork` (it shares
-the parent's memory, so the function and its data need no pickling; only the results come back,
-pickled, through a pipe) while the parent does the others, and puts the results back in order:
+figure (matplotlib). `split_map` forks a child made by `os.fork` (it shares the parent's memory,
+so the function and its data need no pickling; only the results come back, pickled, through a
+pipe). Parent and child take the items a chunk at a time from a counter they share, so the one
+that is further along takes more (the parent may first do other work, `meanwhile`, such as
+loading the libraries the next step needs), and the results are put back in the items' order:
 the output is the one a plain loop gives, so the report's bytes do not change.
 
 Only for a process with one thread (a command): forking a process whose other threads may hold
@@ -19,7 +21,7 @@ import os
 import pickle
 import signal
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -36,21 +38,44 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def split_map(fn: Callable[[T], R], items: Iterable[T], *, parallel: bool = True) -> list[R]:
-    """`[fn(x) for x in items]`, every second item computed in a forked child when `parallel`
-    and the machine has two cores. `fn` must be pure (what it does in the child stays there)
-    and its results picklable."""
+def split_map(fn: Callable[[T], R], items: Iterable[T], *, parallel: bool = True, chunk: int = 1,
+              meanwhile: Callable[[], object] | None = None) -> list[R]:
+    """`[fn(x) for x in items]`, shared with a forked child when `parallel` and the machine has
+    two cores, `chunk` items at a time. `meanwhile()` runs in the parent first (the child meanwhile
+    takes chunks). `fn` must be pure (what it does in the child stays there) and its results
+    picklable."""
     items = list(items)
     if not parallel or len(items) < MIN_ITEMS or not hasattr(os, "fork") or cores() < 2:
+        if meanwhile is not None:
+            meanwhile()
         return [fn(x) for x in items]
-    mine, theirs = items[0::2], items[1::2]
+    import multiprocessing
+
+    chunk = max(1, chunk)
+    starts = list(range(0, len(items), chunk))
+    counter: Any = multiprocessing.get_context("fork").Value("l", 0)  # the next chunk to take
+
+    def take() -> int | None:
+        with counter.get_lock():
+            k = counter.value
+            if k >= len(starts):
+                return None
+            counter.value = k + 1
+            return k
+
+    def work() -> dict[int, list[R]]:
+        done: dict[int, list[R]] = {}
+        while (k := take()) is not None:
+            done[k] = [fn(x) for x in items[starts[k]:starts[k] + chunk]]
+        return done
+
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: its share, pickled into the pipe, then gone without any clean-up
+    if pid == 0:  # the child: its chunks, pickled into the pipe, then gone without any clean-up
         code = 1
         try:
             os.close(read_end)
-            data = pickle.dumps([fn(x) for x in theirs], protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
             code = 0
@@ -58,7 +83,9 @@ def split_map(fn: Callable[[T], R], items: Iterable[T], *, parallel: bool = True
             os._exit(code)
     os.close(write_end)
     try:
-        done = [fn(x) for x in mine]
+        if meanwhile is not None:
+            meanwhile()
+        done = work()
     except BaseException:
         os.kill(pid, signal.SIGKILL)
         os.close(read_end)
@@ -68,9 +95,15 @@ def split_map(fn: Callable[[T], R], items: Iterable[T], *, parallel: bool = True
         data = src.read()
     _, status = os.waitpid(pid, 0)
     try:
-        other: list[R] = pickle.loads(data) if status == 0 else []
-    except Exception:  # noqa: BLE001 - a half-written answer: the parent does that share itself
-        other = []
-    if len(other) != len(theirs):
-        other = [fn(x) for x in theirs]  # the child failed: the same work here (and its error, if any)
-    return [done[k // 2] if k % 2 == 0 else other[k // 2] for k in range(len(items))]
+        theirs: dict[int, list[R]] = pickle.loads(data) if status == 0 else {}
+    except Exception:  # noqa: BLE001 - a half-written answer: the parent does those chunks itself
+        theirs = {}
+    out: list[R] = []
+    for k, start in enumerate(starts):
+        part = done.get(k)
+        if part is None:
+            part = theirs.get(k)
+        if part is None:  # the child failed: the same work here (and its error, if any)
+            part = [fn(x) for x in items[start:start + chunk]]
+        out.extend(part)
+    return out

@@ -59,11 +59,23 @@ def draw_charts(report: Report, fmt: str, *, text_as_text: bool = False, paralle
     message), by figure key: drawn once, before the document is written."""
     figs = [f for f in report.figures if f.available and not chart_data(f).message]
     if parallel and figs:
-        import matplotlib.backends.backend_agg  # noqa: F401 - loaded once, before the fork
-        import matplotlib.backends.backend_svg  # noqa: F401
-        import matplotlib.figure  # noqa: F401
+        preload("md")  # matplotlib loaded once, before the fork
     drawn = split_map(lambda f: figure_chart(f, fmt, text_as_text=text_as_text), figs, parallel=parallel)
     return {f.key: svg for f, svg in zip(figs, drawn)}
+
+
+def preload(fmt: str) -> None:
+    """Load the libraries writing `fmt` needs (matplotlib, OR-Tools for the small-cell rule,
+    WeasyPrint or XlsxWriter): `planner report` does it while its forked child reads cases."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    from ortools.sat.python import cp_model  # noqa: F401
+
+    if fmt in ("pdf", "html"):
+        import weasyprint  # noqa: F401
+    elif fmt == "xlsx":
+        import xlsxwriter  # noqa: F401
 
 
 def _data_uri(svg: bytes | None) -> str | None:
