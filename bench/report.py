@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 PERIOD = ("2026-01-01", "2026-06-30")
-OTHER = ("2026-01-01", "2026-12-31")  # a period the page does not offer: not built at start
+OTHER = ("2026-03-01", "2026-08-31")  # a period the page does not offer: not built at start, every chart new
 TODAY = "2026-07-01"  # the web page's today: PERIOD is its "Forrige halvår"
 
 
