@@ -17,6 +17,7 @@ done in the parent alone: slower, never different.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -70,10 +71,12 @@ def split_map(fn: Callable[[T], R], items: Iterable[T], *, parallel: bool = True
         return done
 
     read_end, write_end = os.pipe()
+    gc.freeze()  # the objects so far out of the collector's sight: the child's collections do not touch (and copy) them
     pid = os.fork()
     if pid == 0:  # the child: its chunks, pickled into the pipe, then gone without any clean-up
         code = 1
         try:
+            gc.disable()  # short-lived: a collection would only copy the parent's pages
             os.close(read_end)
             data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as pipe:
@@ -81,6 +84,7 @@ def split_map(fn: Callable[[T], R], items: Iterable[T], *, parallel: bool = True
             code = 0
         finally:
             os._exit(code)
+    gc.unfreeze()
     os.close(write_end)
     try:
         if meanwhile is not None:

@@ -19,7 +19,9 @@ shows the period chooser only, and "Vis" builds the report. With
 a view, a chart or a download of unchanged data is a look-up; all of it runs in the worker pool.
 The chart URLs and the download form carry the data version the page was built at (`v`), so
 its charts and downloads are those of the page shown, taken from the cache without reading the
-database again (a version no longer kept is read afresh).
+database again (a version no longer kept is read afresh). `planner serve` builds the page of the
+two half-years it offers, charts included, before it says it is ready (`warm_up`), so their
+first view is a look-up too.
 """
 
 from __future__ import annotations
