@@ -5,7 +5,8 @@ test can check each figure; every gap in what the household file holds is an `un
 
 The calculation (forskrift om bostøtte §§ 1, 3, 4, 7, as `data/entitlement.toml` holds them):
   annual income       = 12 × the month's taxable income (gross)
-  weighted income     = annual income / (1,0 + 0,13 per further member), to the nearest krone (§ 7)
+  weighted income     = annual income / (1,0 + 0,13 per further member who has turned 18
+                        + from February 2023 0,15 per member under 18), to the nearest krone (§ 7)
   egenandel           = minste egenandel + 16,44 % of the weighted income above a threshold
                         + until May 2025 the progressive term: 0,27 % × k of the weighted income,
                         where k = 1 + the number of whole 1 205 kr steps above 195 221 kr;
@@ -152,14 +153,24 @@ def _deadline(as_of: date, rules: EntitlementRules) -> tuple[date, str, date]:
     return date(y, m, rules.deadline_day), key_of(y, m), effective_date(date(py, pm, rules.payout_day), "before")
 
 
+def household_weight(members: int, children: int, rates: StatligRates) -> int:
+    """§ 7's weight in hundredths: 1,0 for the first member, 0,13 for each further one who has
+    turned 18 and (from February 2023) 0,15 for each under 18. The first member is the applicant,
+    an adult, so at most `members` - 1 are counted as children."""
+    kids = max(0, min(children, members - 1))
+    return rates.first_weight + rates.further_weight * (members - 1 - kids) + rates.child_weight_or_further * kids
+
+
 def estimate_bostotte(members: int, kommunegruppe: int, income_monthly_ore: int, housing_monthly_ore: int,
-                      rates: StatligRates, heating: bool = False) -> tuple[tuple[Step, ...], int, int]:
+                      rates: StatligRates, heating: bool = False,
+                      children: int = 0) -> tuple[tuple[Step, ...], int, int]:
     """The calculation alone: (steps, computed per month, paid per month) for a household of
-    `members` in `kommunegruppe` with a month's gross taxable income and housing costs;
-    `heating`: it pays for heating outside the rent (§ 2 d adds the rules' heating supplement)."""
+    `members` (`children` of them under 18) in `kommunegruppe` with a month's gross taxable income
+    and housing costs; `heating`: it pays for heating outside the rent (§ 2 d adds the rules'
+    heating supplement)."""
     steps: list[Step] = []
     annual = 12 * income_monthly_ore
-    weight = rates.first_weight + rates.further_weight * (members - 1)
+    weight = household_weight(members, children, rates)
     weighted_kr = _half_up(annual * 100, weight * 100)
     weighted = weighted_kr * 100
     share = 0
@@ -234,7 +245,7 @@ def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEst
         uncertain.append("rules_dated")
     uncertain.append("household_rules")
     housing = h.rent.amount + e.other_housing_costs
-    steps, computed, paid = estimate_bostotte(members, group, income, housing, rates, heating)
+    steps, computed, paid = estimate_bostotte(members, group, income, housing, rates, heating, h.children)
     deadline, for_month, first = _deadline(as_of, rules)
     return BostotteEstimate(
         rules_from=rates.valid_from, known_until=rules.statlig_known_until, members=members, kommunegruppe=group,

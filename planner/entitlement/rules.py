@@ -40,7 +40,7 @@ class StatligRates:
     progressive_rate: int  # parts per 10 000 per step (0: no progressive term, as from June 2025)
     progressive_step: int  # kroner
     first_weight: int  # hundredths (§ 7)
-    further_weight: int  # hundredths
+    further_weight: int  # hundredths, each further member who has turned 18
     minimum_payout: int  # øre per month (§ 13)
     #: the second linear share of § 4 from June 2025 ("enda 63,56 prosent av den omrekna inntekta
     #: som overstig kr 237 672"): øre per year and parts per 10 000 (0: none)
@@ -49,6 +49,14 @@ class StatligRates:
     #: § 2 d: heating added to the approved costs for those who do not pay for it through the
     #: rent, øre per year (0: not modelled for this set)
     heating_supplement: int = 0
+    #: § 7 from 1 February 2023: each further member under 18 weighs 0,15 instead of 0,13
+    #: (hundredths; -1: as `further_weight`, the rule before)
+    child_weight: int = -1
+
+    @property
+    def child_weight_or_further(self) -> int:
+        """The weight of a member under 18 (the same as any further member before 2023)."""
+        return self.further_weight if self.child_weight < 0 else self.child_weight
 
 
 @dataclass(frozen=True)
@@ -145,7 +153,8 @@ def parse_rules(raw: dict[str, Any]) -> EntitlementRules:
             first_weight=_parts(r["first_weight"], 100), further_weight=_parts(r["further_weight"], 100),
             minimum_payout=_kr(r["minimum_payout"]), upper_threshold=_kr(r.get("upper_threshold", 0)),
             upper_share=_parts(r.get("upper_share_percent", "0"), 100),
-            heating_supplement=_kr(r.get("heating_supplement", 0))))
+            heating_supplement=_kr(r.get("heating_supplement", 0)),
+            child_weight=_parts(r["child_weight"], 100) if "child_weight" in r else -1))
     groups = {name.casefold(): int(g) for g, names in st["kommunegrupper"].items() for name in names}
     kommunal = []
     for key, k in raw.get("kommunal", {}).items():

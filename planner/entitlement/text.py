@@ -12,7 +12,7 @@ from .granted import IfGranted
 _STEP = {
     "income_monthly": "Skattbar inntekt per måned (brutto)",
     "income_annual": "Inntekt per år (× 12)",
-    "weight": "Vekt for husstanden (1,0 + 0,13 per ekstra person)",
+    "weight": "Vekt for husstanden (forskrift om bostøtte § 7)",
     "weighted_income": "Vektet inntekt (inntekt ÷ vekt, hele kroner)",
     "egenandel_minimum": "Minste egenandel",
     "egenandel_share": "Tillegg: 16,44 % av vektet inntekt over grensen",

@@ -47,7 +47,11 @@ def _bostotte_month_kr(h: Any, day: date) -> int:
         total = sum(x.amount_ore for x in transactions(h) if x.kind == "income" and x.stream
                     and kinds.get(x.stream) in rules.income_kinds)
         income = Fraction(half_up(Fraction(total, len(months))), 100)
-    weighted = half_up(12 * income / (Fraction(r.first_weight, 100) + Fraction(r.further_weight, 100) * (n - 1)))
+    # § 7: 0,13 per further adult; from February 2023 0,15 per member under 18 (the first is the applicant)
+    kids = max(0, min(h.children, n - 1))
+    child = r.further_weight if r.child_weight < 0 else r.child_weight
+    weight = Fraction(r.first_weight + r.further_weight * (n - 1 - kids) + child * kids, 100)
+    weighted = half_up(12 * income / weight)
     eg = Fraction(r.minimum_egenandel, 100)
     if weighted * 100 > r.income_threshold:
         eg += Fraction(half_up((weighted * 100 - r.income_threshold) * Fraction(r.income_share, 10_000)), 100)
