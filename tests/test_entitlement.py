@@ -271,21 +271,27 @@ def test_sosialhjelp_indication_against_the_satser():
 # --------------------------------------------------------------------------- generated caseload
 
 #: The forskrift's figures again, written out apart from the data file (kroner; percentages as
-#: Fractions): the ordinary 2024 set [V3][V4] and the set from 1 June 2025 (FOR-2025-05-27-902).
+#: Fractions): the ordinary 2024 set [V3][V4], the set from 1 June 2025 (FOR-2025-05-27-902) and
+#: the set from 1 June 2026 (Husbanken's veileder of 29.06.2026); each with § 7's child weight 0,15.
 REF_2024 = {"ceilings": [78_237, 97_404, 108_263, 119_124, 129_983], "extra": {1: 24_900, 2: 16_978, 3: 11_319, 4: 0},
             "minimum": 22_487, "threshold": 110_866, "steps": (195_220, 1_205, Fraction(27, 100)), "upper": None,
             "payout": 56}
 REF_2025 = {"ceilings": [89_029, 109_820, 121_599, 133_380, 145_159], "extra": {1: 27_010, 2: 18_416, 3: 12_278, 4: 0},
             "minimum": 25_752, "threshold": 133_200, "steps": None, "upper": (237_672, Fraction(6356, 100)),
             "payout": 61}
+REF_2026 = {"ceilings": [92_234, 113_774, 125_977, 138_182, 150_385], "extra": {1: 27_982, 2: 19_079, 3: 12_720, 4: 0},
+            "minimum": 26_576, "threshold": 137_462, "steps": None, "upper": (245_278, Fraction(6356, 100)),
+            "payout": 63}
 
 
-def _reference(ref: dict, members: int, group: int, income_kr: int, housing_kr: int) -> int:
+def _reference(ref: dict, members: int, group: int, income_kr: int, housing_kr: int, children: int = 0) -> int:
     """The formula again, written apart from the engine with exact fractions (kroner); no
-    heating supplement (the generated files have no strøm expense)."""
+    heating supplement (the generated files have no strøm expense). `children`: members under
+    18, weighing 0,15 each (§ 7 from February 2023) where further adults weigh 0,13."""
     def rnd(x: Fraction) -> int:
         return math.floor(x + Fraction(1, 2))
-    weighted = rnd(Fraction(12 * income_kr) / (1 + Fraction(13, 100) * (members - 1)))
+    weight = 1 + Fraction(13, 100) * (members - 1 - children) + Fraction(15, 100) * children
+    weighted = rnd(Fraction(12 * income_kr) / weight)
     eg = Fraction(ref["minimum"])
     if weighted > ref["threshold"]:
         eg += Fraction(rnd((weighted - ref["threshold"]) * Fraction(1644, 100)), 100)
@@ -322,22 +328,22 @@ def caseload_household(draw):
         "id": "g", "start": date(2023, 1, 1), "months": 12, "adults": adults, "children": members - adults,
         "income": incomes, "expense": [{"kind": "husleie", "amount": rent, "day": 1}],
         "entitlement": {"kommune": kommune, "gross_income_monthly": income if draw(st.booleans()) else None}})
-    return h, has, (members, KOMMUNER[kommune], income, rent)
+    return h, has, (members, KOMMUNER[kommune], income, rent, members - adults)
 
 
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(caseload_household(), min_size=20, max_size=40),
-       st.sampled_from([(date(2024, 6, 1), REF_2024), (date(2026, 1, 1), REF_2025)]))
+       st.sampled_from([(date(2024, 6, 1), REF_2024), (date(2026, 1, 1), REF_2025), (date(2026, 12, 6), REF_2026)]))
 def test_caseload_recall_and_no_false_flag_on_existing_bostotte(load, rules):
     """Planted eligible households (no bostøtte stream; the independent formula on the true gross
     income reaches the minimum payout) must be flagged, ≥ 95 %; one with bostøtte never is. Under
-    the ordinary 2024 rates and the rates from June 2025."""
+    the ordinary 2024 rates and the rates from June 2025 and June 2026."""
     day, reference = rules
     planted = flagged_planted = 0
-    for h, has, (members, group, income, rent) in load:
+    for h, has, (members, group, income, rent, children) in load:
         estimate = unused_bostotte(h, day)
         flagged = estimate > 0
-        truth = _reference(reference, members, group, income, rent)
+        truth = _reference(reference, members, group, income, rent, children)
         if has:
             assert not flagged, "a household with bostøtte in its incomes was flagged"
         elif h.entitlement.gross_income_monthly is not None:
@@ -351,6 +357,12 @@ def test_caseload_recall_and_no_false_flag_on_existing_bostotte(load, rules):
 
 # --------------------------------------------------------------------------- the command
 
+# scenarios/uten-bostotte.toml on 2026-01-01 (the rules from June 2025), by hand: one adult and
+# two children in Oslo, gross 17 500 kr a month, rent 11 500 kr, electricity paid outside the rent.
+# Weight 1 + 2 × 0,15 = 1,30 (§ 7); 210 000 / 1,30 = 161 538,46 -> 161 538; egenandel 25 752 +
+# (161 538 - 133 200) × 16,44 % = 25 752 + 4 658,77 = 30 410,77; housing 138 000 + heating 7 366 =
+# 145 366 < ceiling 121 599 + 27 010; (145 366 - 30 410,77) × 73,7 % = 84 722,00; / 12 = 7 060,17
+# -> 7 060 kr a month (with the weight 0,13 of before February 2023 it would be 7 008 kr).
 def test_command_prints_the_estimate_and_refuses_bad_input(tmp_path):
     from click.testing import CliRunner
     from conftest import SCENARIOS
@@ -361,7 +373,7 @@ def test_command_prints_the_estimate_and_refuses_bad_input(tmp_path):
                            catch_exceptions=False)
     assert r.exit_code == 0
     assert "et anslag, ikke et vedtak" in r.output
-    assert "Anslått utbetaling per måned" in r.output and "7 008,00 kr" in r.output
+    assert "Anslått utbetaling per måned" in r.output and "7 060,00 kr" in r.output
     assert "Søknadsfrist: 25.01.2026" in r.output and "Oslobostøtta" in r.output
     bad = tmp_path / "bad.toml"
     bad.write_text((SCENARIOS / "uten-bostotte.toml").read_text(encoding="utf-8").replace("members = 3", "members = 0"),
@@ -391,13 +403,13 @@ def test_batch_flags_unused_bostotte_and_the_halfyear_report_counts_it(tmp_path)
         rows = {r["id"]: r for r in csv.DictReader(fh)}
     # the scenario without bostøtte: flagged with its estimate; lav-inntekt has bostøtte: never
     assert rows["uten-bostotte"]["bostotte_ikke_sokt"] == "ja"
-    assert rows["uten-bostotte"]["bostotte_estimate_ore"] == "700800"
+    assert rows["uten-bostotte"]["bostotte_estimate_ore"] == "706000"
     assert rows["uten-bostotte"]["priority_bostotte"] == "10"
     assert rows["lav-inntekt"]["bostotte_ikke_sokt"] == "" and rows["lav-inntekt"]["priority_bostotte"] == "0"
     summary = (tmp_path / "o" / "summary.txt").read_text(encoding="utf-8")
-    assert "bostøtte ikke søkt? 1 husstander, anslått 7 008,00 kr i måneden til sammen" in summary
+    assert "bostøtte ikke søkt? 1 husstander, anslått 7 060,00 kr i måneden til sammen" in summary
     cases, _ = read_batch(tmp_path / "o")
-    assert sorted(c.unused_bostotte_ore or 0 for c in cases) == [0, 7_008_00]
+    assert sorted(c.unused_bostotte_ore or 0 for c in cases) == [0, 7_060_00]
     # the report's figure: five copies reach the smallest count the report shows
     cl = Caseload()
     from dataclasses import replace
@@ -405,7 +417,7 @@ def test_batch_flags_unused_bostotte_and_the_halfyear_report_counts_it(tmp_path)
     cl.add([replace(c, key=f"{c.key}-{i}") for c in cases for i in range(5)], "batch")
     fig = next(f for f in build_report(cl, Period(date(2026, 1, 1), date(2026, 6, 30))).figures if f.key == "bostotte")
     assert fig.tables[0].rows[0] == ("Mulig ubrukt bostøtte", [5])
-    assert fig.tables[1].rows[0].values == ["35 040 kr", "7 008 kr"]  # 5 × 7 008; the mean
+    assert fig.tables[1].rows[0].values == ["35 300 kr", "7 060 kr"]  # 5 × 7 060; the mean
 
 
 # --------------------------------------------------------------------------- the lever "søk bostøtte"
@@ -505,7 +517,7 @@ def test_the_tenants_checklist_names_what_the_application_needs():
     h = _scenario(consent_vedtak=True)
     text = render_entitlement_letter(h, date(2026, 1, 1), "tenant", "md").decode()
     for needed in ("Dokumentasjon av inntektene", "Vedtak om andre ytelser", "Husleiekontrakten",
-                   "sender sitt vedtak direkte", "7 008,00 kr", "25.01.2026", "20.02.2026", "ikke et vedtak"):
+                   "sender sitt vedtak direkte", "7 060,00 kr", "25.01.2026", "20.02.2026", "ikke et vedtak"):
         assert needed in text
 
 
@@ -518,7 +530,7 @@ def test_the_office_notice_needs_the_tenants_consent_and_its_facts_are_checked()
     with pytest.raises(LetterError, match="consent"):
         render_entitlement_letter(_scenario(), date(2026, 1, 1), "office", "md")
     text = render_entitlement_letter(_scenario(consent_notice=True), date(2026, 1, 1), "office", "md").decode()
-    assert "Melding om søknad om bostøtte" in text and "7 008,00 kr" in text
+    assert "Melding om søknad om bostøtte" in text and "7 060,00 kr" in text
     # the checker re-derives the estimate on its own: a wrong figure or date is caught
     h = _scenario()
     bad = [(Fact("entitlement.amount", 6_300_00, "ore"), "6 300,00 kr"),
@@ -539,7 +551,7 @@ def test_the_plans_tenant_letter_names_the_application_and_passes_the_fact_check
     p = plan(h, as_of=date(2026, 1, 1), time_limit_s=10)
     assert "husbanken" not in recipients(p, h)  # Husbanken's letter is the § 9 transport request, not this
     text = render_letter(h, p, "tenant", "nb", "md").decode()  # refused if a fact does not match the plan
-    assert "Send søknaden om bostøtte" in text and "25.01.2026" in text and "7 008,00 kr" in text
+    assert "Send søknaden om bostøtte" in text and "25.01.2026" in text and "7 060,00 kr" in text
     assert "20.02.2026" in text
 
 
@@ -635,7 +647,7 @@ def test_the_web_plan_page_shows_the_plan_if_granted_beside_the_plan(tmp_path):
                    data={"csrf_token": t})
         page = c.get("/husstand/uten-bostotte").text
         assert 'id="if-granted"' in page and "Hvis bostøtte søkes og innvilges" in page
-        assert re.search(r'id="if-granted-amount">7\s008,00\s*kr<', page.replace("\xa0", " "))
+        assert re.search(r'id="if-granted-amount">7\s060,00\s*kr<', page.replace("\xa0", " "))
         assert 'id="if-granted-deadline">25.01.2026<' in page and 'id="if-granted-first">20.02.2026<' in page
         listed = page[page.index('id="if-granted-interventions"'):]
         assert "<li>Søknad om bostøtte: " in listed[:listed.index("</ul>")]  # the lever by its Norwegian name
@@ -647,7 +659,7 @@ def test_the_web_plan_page_shows_the_plan_if_granted_beside_the_plan(tmp_path):
         import jsonschema
 
         doc = c.get("/husstand/uten-bostotte/plan.json").json()
-        assert doc["if_granted"]["amount_ore"] == 7_008_00 and doc["if_granted"]["plan"]["status"] == "planned"
+        assert doc["if_granted"]["amount_ore"] == 7_060_00 and doc["if_granted"]["plan"]["status"] == "planned"
         jsonschema.validate(doc, json.loads((SCENARIOS.parent / "docs" / "plan.schema.json").read_text(encoding="utf-8")))
         # a household that has bostøtte gets none
         assert 'id="if-granted"' not in c.get("/husstand/lav-inntekt").text
