@@ -44,6 +44,47 @@ def test_published_weighting_example():
     assert _case(3, 4, 25_000, 10_000)["weighted_income"] == 238_095_00
 
 
+# Published worked figures of § 7's weighting, each with its source. The weighted income is the
+# step the examples state; the full monthly amount of a published example could not be reproduced
+# (docs/methods/bostotte.md, "The figures the tests check", says why).
+#   [V7]   Husbanken, "Veileder i regelverk for bostøtte", 2.4.1 "Inntekt - fortsetter" (2022 edition),
+#          https://www.husbanken.no/kommune/bostotte/veileder-i-regelverk-for-bostotte/2-kommunens-saksbehandling-av-en-ny-soknad/241-inntekt-side-2/
+#   [V26]  Husbanken, "Veileder i regelverk for bostøtte", 2.5.1 "Inntekt" (veileder sist oppdatert
+#          29.06.2026), https://www.husbanken.no/kommune/bostotte/veileder-i-regelverk-for-bostotte/ ;
+#          the page as saved on 4 August 2026 in github.com/Torcode/bostotte-oslo, data/raw/hb_inntekt.html
+#   [AR23] Husbanken, "Årsrapport 2023", Vedlegg 1 "Analyse av bostøtte", tabell 5 "Grunnlagsinntekt for
+#          beregning av egenandel. Med og uten endring. Eksempelhusstander. Kroner. Desember 2023"
+#          (p. 138); text in github.com/Torcode/bostotte-oslo, data/raw/husbanken_arsrapport_2023.txt
+PUBLISHED_WEIGHTING = [
+    # (source, the rules' day, members, of them under 18, gross income per year, weighted income)
+    ("[V7] tre personer, 300 000 : 1,26", date(2022, 11, 1), 3, 0, 300_000, 238_095),
+    ("[V26] tre personer over 18 år, 300 000 : 1,26", date(2026, 7, 1), 3, 0, 300_000, 238_095),
+    ("[V26] tre personer, to under 18 år, 300 000 : 1,30", date(2026, 7, 1), 3, 2, 300_000, 230_769),
+    ("[AR23] enslig forsørger med ett barn, uten endring", date(2023, 1, 15), 2, 1, 300_000, 265_487),
+    ("[AR23] enslig forsørger med ett barn, med endring", date(2023, 12, 1), 2, 1, 300_000, 260_870),
+    ("[AR23] par med tre barn, uten endring", date(2023, 1, 15), 5, 3, 500_000, 328_947),
+    ("[AR23] par med tre barn, med endring", date(2023, 12, 1), 5, 3, 500_000, 316_456),
+]
+
+
+@pytest.mark.parametrize(("source", "day", "members", "children", "annual_kr", "weighted_kr"), PUBLISHED_WEIGHTING,
+                         ids=[c[0] for c in PUBLISHED_WEIGHTING])
+def test_published_weighting_examples(source, day, members, children, annual_kr, weighted_kr):
+    # the rules in force on the example's day: the child weight 0,15 applies from 1 February 2023
+    # [AR23] ("Fra og med 1. februar 2023 ble vektingen for barn endret fra 0,13 til 0,15")
+    rates = entitlement_rules().statlig_at(day)
+    # the engine takes a month's income in øre; 300 000 kr a year is 25 000 kr a month exactly,
+    # 500 000 kr is 41 666,66 kr (the year 499 999,92 kr), which weighs to the same krone
+    monthly_ore, rest = divmod(annual_kr * 100, 12)
+    steps, _, _ = estimate_bostotte(members, 4, monthly_ore, 0, rates, children=children)
+    got = {s.key: s.value for s in steps}
+    if rest == 0:
+        assert got["weighted_income"] == weighted_kr * 100
+    else:
+        assert got["income_annual"] == annual_kr * 100 - rest
+        assert got["weighted_income"] == weighted_kr * 100
+
+
 # (members, kommune group, gross income per month, housing costs per month) -> bostøtte per month
 # Rates 2023-01-01 [V3][V4][V7][V13]: ceilings 78 237 / 97 404 / 108 263 / 119 124 / 129 983 kr,
 # + 24 900 (group 1, Oslo), 16 978 (group 2), 11 319 (group 3); minste egenandel 22 487; 16,44 %
@@ -158,6 +199,60 @@ def test_hand_computed_cases_2025(case, monthly_kr):
     assert "egenandel_progressive" not in got  # the steps were replaced by the 63,56 % share
     assert got["egenandel"] == got["egenandel_minimum"] + got["egenandel_share"] + got["egenandel_upper"]
     assert got.get("heating", 0) == (7_366_00 if heating else 0)
+
+
+# The rules from 1 June 2026 (Husbanken's veileder of 29.06.2026): ceilings 92 234 / 113 774 /
+# 125 977 / 138 182 / 150 385 kr, + 27 982 (Oslo), 19 079 (group 2), 12 720 (group 3); minste
+# egenandel 26 576; 16,44 % over 137 462 and 63,56 % over 245 278; heating 7 631; children 0,15;
+# minimum payout 63 kr.
+RATES_2026 = entitlement_rules().statlig_at(date(2026, 12, 6))
+HAND_2026 = [
+    # 1 person, group 4, 15 000, rent 8 000: 180 000; share 42 538 × 16,44 % = 6 993,25; egenandel
+    #   33 569,25; 96 000 > 92 234; 58 664,75 × 73,7 % = 43 235,92; /12 = 3 602,99 -> 3 603
+    ((1, 4, 15_000, 8_000, False, 0), 3_603),
+    # 2 persons (one adult, one child), Bergen, 20 000, rent 10 000: 240 000 / 1,15 = 208 695,65 ->
+    #   208 696; share 71 234 × 16,44 % = 11 710,87; egenandel 38 286,87; 120 000 < 113 774 + 19 079
+    #   = 132 853; 81 713,13 × 73,7 % = 60 222,58; /12 = 5 018,55 -> 5 019
+    ((2, 2, 20_000, 10_000, False, 1), 5_019),
+    # 4 persons (two adults, two children), Oslo, 32 000, rent 14 000, heating: 384 000 / 1,43 =
+    #   268 531,47 -> 268 531; share 131 069 × 16,44 % = 21 547,74; upper 23 253 × 63,56 % =
+    #   14 779,61; egenandel 62 903,35; 168 000 + 7 631 = 175 631 > 138 182 + 27 982 = 166 164;
+    #   103 260,65 × 73,7 % = 76 103,10; /12 = 6 341,93 -> 6 342
+    ((4, 1, 32_000, 14_000, True, 2), 6_342),
+    # 1 person, group 4, 24 000, rent 8 000: 288 000; share 150 538 × 16,44 % = 24 748,45; upper
+    #   42 722 × 63,56 % = 27 154,11; egenandel 78 478,56; 92 234 - 78 478,56 = 13 755,44 × 73,7 %
+    #   = 10 137,76; /12 = 844,81 -> 845
+    ((1, 4, 24_000, 8_000, False, 0), 845),
+    # 1 person, group 4, 25 900, rent 8 000: 310 800; share 173 338 × 16,44 % = 28 496,77; upper
+    #   65 522 × 63,56 % = 41 645,78; egenandel 96 718,55 > 92 234: nothing
+    ((1, 4, 25_900, 8_000, False, 0), 0),
+]
+
+
+@pytest.mark.parametrize(("case", "monthly_kr"), HAND_2026, ids=[f"2026-{c[0]}p{c[5]}b-g{c[1]}-{c[2]}-{c[3]}" for c, _ in HAND_2026])
+def test_hand_computed_cases_2026(case, monthly_kr):
+    members, group, income, rent, heating, children = case
+    _, _, paid = estimate_bostotte(members, group, income * 100, rent * 100, RATES_2026, heating, children)
+    assert paid == monthly_kr * 100
+
+
+def test_the_2026_figures_are_the_2025_forskrift_indexed():
+    # Husbanken's årsrapporter describe the yearly prisjustering on 1 June: the boutgift figures by
+    # one percentage, the egenandel figures by another [AR24]. Every krone figure of the 2026 set
+    # (the veileder, partly second-hand) is the official 2025 figure (FOR-2025-05-27-902) × 1,036
+    # or × 1,032, rounded to the krone: a check of both transcriptions against each other.
+    old, new = entitlement_rules().statlig_at(date(2025, 7, 1)), RATES_2026
+
+    def indexed(ore: int, factor: Fraction) -> int:
+        return math.floor(Fraction(ore, 100) * factor + Fraction(1, 2)) * 100
+
+    tak, egen = Fraction(1036, 1000), Fraction(1032, 1000)
+    assert new.ceiling == tuple(indexed(c, tak) for c in old.ceiling)
+    assert new.ceiling_extra == {g: indexed(v, tak) for g, v in old.ceiling_extra.items()}
+    assert (new.minimum_egenandel, new.income_threshold, new.upper_threshold) == (
+        indexed(old.minimum_egenandel, egen), indexed(old.income_threshold, egen), indexed(old.upper_threshold, egen))
+    assert (new.coverage, new.income_share, new.upper_share) == (old.coverage, old.income_share, old.upper_share)
+    assert new.minimum_payout == 63_00 and old.minimum_payout == 61_00
 
 
 def test_the_january_2023_oslo_limit_matches_the_temporary_rates():
