@@ -348,6 +348,58 @@ def test_kommunal_bostotte_oslo_and_none_elsewhere():
     assert all(s.monthly_ore is None for s in entitlements(unknown, date(2023, 3, 1)).kommunal)
 
 
+# Bodø's kommunal bostøtte from its published rule (bodo.kommune.no, "Beregning av bostøtte"): the
+# rent above a "rimelig boutgift" of 12,5 % of the year's income up to 50 000 kr (one person) or
+# 80 000 kr (two; + 10 000 per further member), + 1 percentage point per started 10 000 kr up to
+# 30 000 kr above that, then + 1 per started 5 000 kr; none on a year's rent below 6 000 / 10 500 kr
+# or under 600 kr a year. (members, income per year, rent per year) -> (share ‰ of 10 000, support)
+BODO = [
+    # one person, 40 000: 12,5 % -> 5 000; 60 000 - 5 000 = 55 000
+    ((1, 40_000, 60_000), (1_250, 55_000)),
+    # one person, 80 000: 3 started steps of 10 000 -> 15,5 % = 12 400; 47 600
+    ((1, 80_000, 60_000), (1_550, 47_600)),
+    # one person, 80 001: + 1 started 5 000 -> 16,5 % = 13 200,17; 46 799,83
+    ((1, 80_001, 60_000), (1_650, 46_799.83)),
+    # one person, 150 000: 15,5 + 14 (70 000 / 5 000) = 29,5 % = 44 250; 96 000 - 44 250 = 51 750
+    ((1, 150_000, 96_000), (2_950, 51_750)),
+    # three persons, 95 000: limit 90 000, 1 started step -> 13,5 % = 12 825; 77 175
+    ((3, 95_000, 90_000), (1_350, 77_175)),
+    # two persons, 250 000: 15,5 + 28 = 43,5 % = 108 750 > the rent 100 000: nothing
+    ((2, 250_000, 100_000), (4_350, 0)),
+    # one person, rent 5 900 a year (below 6 000): nothing, though 12,5 % of 10 000 is 1 250
+    ((1, 10_000, 5_900), (1_250, 0)),
+    # one person, 200 000, rent 80 000: 15,5 + 24 = 39,5 % = 79 000; 1 000 >= 600: paid
+    ((1, 200_000, 80_000), (3_950, 1_000)),
+    # one person, 201 000: 39,5 + 1 = 40,5 % = 81 405 > 80 000: nothing
+    ((1, 201_000, 80_000), (4_050, 0)),
+    # two persons, 150 000, rent 50 000: 15,5 + 8 = 23,5 % = 35 250; 14 750
+    ((2, 150_000, 50_000), (2_350, 14_750)),
+]
+
+
+@pytest.mark.parametrize(("case", "expected"), BODO, ids=[f"{c[0]}p-{c[1]}-{c[2]}" for c, _ in BODO])
+def test_bodo_kommunal_bostotte_from_its_published_rule(case, expected):
+    from planner.entitlement.estimate import reasonable_cost_support
+
+    members, income, rent = case
+    rule = next(r for r in entitlement_rules().kommunal if r.kommune == "Bodø")
+    assert rule.reasonable is not None
+    rate, _, support = reasonable_cost_support(members, income * 100, rent * 100, rule.reasonable)
+    assert (rate, support) == (expected[0], round(expected[1] * 100))
+
+
+def test_bodo_scheme_in_the_household_check():
+    # one person in Bodø, 15 000 kr gross a month (180 000 a year), rent 8 000 (96 000 a year):
+    # 15,5 + 20 (100 000 / 5 000) = 35,5 % = 63 900; 32 100 a year; / 12 = 2 675 kr a month
+    bodo = _household(entitlement={"kommune": "Bodø", "kommunal_bolig": True})
+    (scheme,) = entitlements(bodo, date(2026, 12, 6)).kommunal
+    assert scheme.rule.kind == "reasonable_cost" and scheme.monthly_ore == 2_675_00
+    unknown = _household(entitlement={"kommune": "Bodø"})
+    (scheme,) = entitlements(unknown, date(2026, 12, 6)).kommunal
+    assert scheme.monthly_ore is None and scheme.applies is None
+    assert entitlements(bodo, date(2018, 12, 31)).kommunal == ()  # before 1 January 2019: none
+
+
 def test_sosialhjelp_indication_against_the_satser():
     # 2024 satser (A-3/2023): enslig 7 850, barn 0-5 3 850, barn 11-17 5 150. One adult, two
     # children aged 3 and 12, rent 8 000 and strøm 900: need 7 850+3 850+5 150+8 000+900 = 25 750;

@@ -30,7 +30,7 @@ from typing import Literal
 from ..calendar import Schedule, effective_date, occurrences, resolve_income
 from ..model import Household
 from ..periods import key_of, next_month
-from .rules import EntitlementRules, KommunalRule, StatligRates, entitlement_rules
+from .rules import EntitlementRules, KommunalRule, ReasonableCost, StatligRates, entitlement_rules
 
 #: What a step's value is: øre, hundredths (a weight), parts per 10 000 (a rate), a count.
 StepUnit = Literal["ore", "hundredths", "per10000", "count"]
@@ -254,13 +254,43 @@ def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEst
         first_payout=first, uncertain=tuple(uncertain))
 
 
-def _kommunal(h: Household, as_of: date, rules: EntitlementRules) -> tuple[KommunalScheme, ...]:
+def _ceil_div(num: int, den: int) -> int:
+    return -(-num // den)
+
+
+def reasonable_cost_support(members: int, income_annual_ore: int, rent_annual_ore: int,
+                            p: ReasonableCost) -> tuple[int, int, int]:
+    """A "rimelig boutgift" scheme for a year: (the share of the income in parts per 10 000, the
+    rimelig boutgift, the support), øre per year. The share is the base rate up to the first limit
+    (for one person; for two, plus `per_member` for each member beyond two), one percentage point
+    more for each started `band_step` up to the first limit + `band`, then one more for each
+    started `above_step`; the support is the rent above the rimelig boutgift, none on a rent below
+    the minimum housing cost or when it would be below the minimum support (Bodø's rules)."""
+    first = p.first_limit[0] if members <= 1 else p.first_limit[1] + p.per_member * (members - 2)
+    rate = p.base_rate
+    if income_annual_ore > first:
+        rate += 100 * _ceil_div(min(income_annual_ore, first + p.band) - first, p.band_step)
+    if income_annual_ore > first + p.band:
+        rate += 100 * _ceil_div(income_annual_ore - first - p.band, p.above_step)
+    reasonable = _half_up(income_annual_ore * rate, 10_000)
+    support = max(0, rent_annual_ore - reasonable)
+    if rent_annual_ore < p.minimum_housing[0 if members <= 1 else 1] or support < p.minimum_support:
+        support = 0
+    return rate, reasonable, support
+
+
+def _kommunal(h: Household, as_of: date, rules: EntitlementRules, b: BostotteEstimate) -> tuple[KommunalScheme, ...]:
     out = []
     for r in rules.kommunal_for(h.entitlement.kommune, as_of):
         applies = h.entitlement.kommunal_bolig
         amount = None
         if r.kind == "rent_reduction" and applies and r.percent is not None:
             amount = _half_up(h.rent.amount * r.percent, 10_000)
+        elif r.kind == "reasonable_cost" and applies and r.reasonable is not None:
+            # the income basis is the statlig estimate's (12 × the month's gross), the rent the file's
+            income = next(s.value for s in b.steps if s.key == "income_annual")
+            _, _, support = reasonable_cost_support(b.members, income, 12 * h.rent.amount, r.reasonable)
+            amount = _half_up(support, 1200) * 100  # whole kroner per month
         out.append(KommunalScheme(r, amount, applies))
     return tuple(out)
 
@@ -299,7 +329,7 @@ def entitlements(h: Household, as_of: date, rules: EntitlementRules | None = Non
     rules = rules or entitlement_rules()
     b = _bostotte(h, as_of, rules)
     unused = b.monthly_ore if b.unused else 0
-    return Entitlements(as_of, b, _kommunal(h, as_of, rules), _sosialhjelp(h, as_of, rules, unused))
+    return Entitlements(as_of, b, _kommunal(h, as_of, rules, b), _sosialhjelp(h, as_of, rules, unused))
 
 
 def unused_bostotte(h: Household, as_of: date) -> int:

@@ -60,8 +60,24 @@ class StatligRates:
 
 
 @dataclass(frozen=True)
+class ReasonableCost:
+    """A scheme that pays the rent above a "rimelig boutgift", a share of the year's income that
+    grows with it (Bodø's kommunal bostøtte). Øre per year; rates in parts per 10 000."""
+
+    base_rate: int  # the share up to the first limit (12,5 % -> 1250)
+    first_limit: tuple[int, int]  # the first limit for one person and for two
+    per_member: int  # added to both limits for each member beyond two
+    band: int  # the second limit is the first + this
+    band_step: int  # in the band, +1 percentage point for each started step
+    above_step: int  # above the band, +1 percentage point for each started step
+    minimum_housing: tuple[int, int]  # no support on a year's rent below this (one person; two or more)
+    minimum_support: int  # no support below this a year
+
+
+@dataclass(frozen=True)
 class KommunalRule:
-    """A kommune's own scheme (`kind`: rent_reduction, computed; means_tested, named only)."""
+    """A kommune's own scheme (`kind`: rent_reduction, computed; reasonable_cost, computed from
+    the income; means_tested, named only)."""
 
     key: str
     kommune: str
@@ -74,6 +90,7 @@ class KommunalRule:
     valid_from: date
     uncertain: str
     valid_until: date | None = None  # the last day it applies (a temporary rate); None: open
+    reasonable: ReasonableCost | None = None  # kind reasonable_cost: its figures
 
 
 @dataclass(frozen=True)
@@ -159,15 +176,29 @@ def parse_rules(raw: dict[str, Any]) -> EntitlementRules:
     kommunal = []
     for key, k in raw.get("kommunal", {}).items():
         pct = k.get("percent")
+        if k["kind"] not in ("rent_reduction", "reasonable_cost", "means_tested"):
+            raise ValueError(f"entitlement data: kommunal.{key}.kind {k['kind']!r} is not "
+                             "rent_reduction/reasonable_cost/means_tested")
+        if k["kind"] == "rent_reduction" and pct is None:
+            raise ValueError(f"entitlement data: kommunal.{key} (rent_reduction) needs percent")
+        reasonable = None
+        if k["kind"] == "reasonable_cost":
+            try:
+                reasonable = ReasonableCost(
+                    base_rate=_parts(k["base_percent"], 100),
+                    first_limit=(_kr(k["first_limit"][0]), _kr(k["first_limit"][1])),
+                    per_member=_kr(k["per_member"]), band=_kr(k["band"]), band_step=_kr(k["band_step"]),
+                    above_step=_kr(k["above_step"]),
+                    minimum_housing=(_kr(k["minimum_housing"][0]), _kr(k["minimum_housing"][1])),
+                    minimum_support=_kr(k["minimum_support"]))
+            except (KeyError, IndexError) as exc:
+                raise ValueError(f"entitlement data: kommunal.{key} (reasonable_cost) needs {exc}") from None
         kommunal.append(KommunalRule(
             key=key, kommune=k.get("kommune", key), name=k["name"], kind=k["kind"],
             percent=None if pct is None else _parts(pct, 100), applies_to=k.get("applies_to", ""),
             requires_statlig=bool(k.get("requires_statlig", False)), reference=k["reference"],
-            valid_from=k["valid_from"], uncertain=k.get("uncertain", ""), valid_until=k.get("valid_until")))
-        if k["kind"] not in ("rent_reduction", "means_tested"):
-            raise ValueError(f"entitlement data: kommunal.{key}.kind {k['kind']!r} is not rent_reduction/means_tested")
-        if k["kind"] == "rent_reduction" and pct is None:
-            raise ValueError(f"entitlement data: kommunal.{key} (rent_reduction) needs percent")
+            valid_from=k["valid_from"], uncertain=k.get("uncertain", ""), valid_until=k.get("valid_until"),
+            reasonable=reasonable))
     so = raw["sosialhjelp"]
     rates = tuple(SosialhjelpRates(
         valid_from=date.fromisoformat(str(key)), enslig=_kr(r["enslig"]), par=_kr(r["par"]),

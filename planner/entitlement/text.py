@@ -102,10 +102,14 @@ def render(hid: str, e: Entitlements) -> str:
         out.append("  Ingen kommunal ordning er registrert for kommunen (eller kommunen er ikke oppgitt).")
     for k in e.kommunal:
         r = k.rule
-        if k.monthly_ore is not None:
+        if k.monthly_ore is not None and r.kind == "reasonable_cost":
+            out.append(f"  {r.name}: trolig {format_kr(k.monthly_ore)} per måned (husleien over en rimelig "
+                       f"boutgift av inntekten) hvis boligen er {r.applies_to}.")
+            out.append("    Om statlig bostøtte trekkes fra, er ikke oppgitt; beløpet er før en slik samordning.")
+        elif k.monthly_ore is not None:
             out.append(f"  {r.name}: trolig {format_kr(k.monthly_ore)} per måned i fratrekk i husleien "
                        f"({r.applies_to}).")
-        elif r.kind == "rent_reduction":
+        elif r.kind in ("rent_reduction", "reasonable_cost"):
             out.append(f"  {r.name}: gjelder {r.applies_to}; filen sier ikke om boligen er det "
                        "(entitlement.kommunal_bolig).")
         else:
