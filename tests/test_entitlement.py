@@ -415,6 +415,19 @@ def test_sosialhjelp_indication_against_the_satser():
     assert s.gap_ore == 25_750_00 - s.income_ore and s.below
 
 
+def test_sosialhjelp_satser_are_dated():
+    # one adult and a child of 3: the child's sats rose from 2 850 to 3 150 kr on 1 September 2021
+    # (Statsforvalteren i Troms og Finnmark, "Endrer satser for sosialhjelp"), the adult's stayed
+    # 6 450 (from 1 January 2021); barnetrygd still counted before September 2022
+    h = _household(children=1, entitlement={"members": 2, "child_ages": [3]}, start=date(2021, 1, 1))
+    assert entitlements(h, date(2021, 8, 31)).sosialhjelp.livsopphold_ore == (6_450 + 2_850) * 100
+    assert entitlements(h, date(2021, 9, 1)).sosialhjelp.livsopphold_ore == (6_450 + 3_150) * 100
+    # after the last known satser (2024) the indication says the rates are dated
+    late = entitlements(h, date(2026, 12, 6)).sosialhjelp
+    assert late.livsopphold_ore == (7_850 + 3_850) * 100 and "rates_dated" in late.uncertain
+    assert "rates_dated" not in entitlements(h, date(2024, 6, 1)).sosialhjelp.uncertain
+
+
 # --------------------------------------------------------------------------- generated caseload
 
 #: The forskrift's figures again, written out apart from the data file (kroner; percentages as
