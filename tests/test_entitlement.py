@@ -233,6 +233,44 @@ def test_hand_computed_cases_2026(case, monthly_kr):
     assert paid == monthly_kr * 100
 
 
+# § 4 sixth paragraph: a household of one with alderspensjon has its own thresholds (2022: 115 165
+# and the progressive start 201 243 [V4]; June 2025: 143 677 and 248 656, FOR-2025-05-27-902;
+# June 2026: 148 275 and 256 613 [V26], second-hand).
+PENSIONER = [
+    # Nov. 2022, group 4, 18 000, rent 8 000: 216 000; share 100 835 × 16,44 % = 16 577,27;
+    #   k = 1 + (216 000 - 201 244) // 1 205 = 13, 216 000 × 13 × 0,12 % = 3 369,60; egenandel
+    #   42 433,87; (78 237 - 42 433,87) × 73,7 % = 26 386,91; /12 = 2 198,91 -> 2 199
+    (date(2022, 11, 1), (1, 4, 18_000, 8_000), 2_199),
+    # 2025, group 4, 20 000, rent 8 000: 240 000; share 96 323 × 16,44 % = 15 835,50; below the
+    #   upper threshold; egenandel 41 587,50; (89 029 - 41 587,50) × 73,7 % = 34 964,39; /12 -> 2 914
+    #   (without the pensioners' thresholds: 2 717)
+    (date(2026, 1, 1), (1, 4, 20_000, 8_000), 2_914),
+    # 2026, Oslo, 22 000, rent 10 000: 264 000; share 115 725 × 16,44 % = 19 025,19; upper 7 387 ×
+    #   63,56 % = 4 695,18; egenandel 50 296,37; 120 000 < 92 234 + 27 982; 69 703,63 × 73,7 % =
+    #   51 371,58; /12 = 4 280,97 -> 4 281
+    (date(2026, 12, 6), (1, 1, 22_000, 10_000), 4_281),
+]
+
+
+@pytest.mark.parametrize(("day", "case", "monthly_kr"), PENSIONER, ids=[str(d) for d, _, _ in PENSIONER])
+def test_single_pensioners_have_their_own_thresholds(day, case, monthly_kr):
+    rates = entitlement_rules().statlig_at(day)
+    members, group, income, rent = case
+    assert estimate_bostotte(members, group, income * 100, rent * 100, rates, single_pensioner=True)[2] == monthly_kr * 100
+    # a household of two is not "einsleg": the ordinary thresholds, whatever it is told
+    assert (estimate_bostotte(2, group, income * 100, rent * 100, rates, single_pensioner=True)
+            == estimate_bostotte(2, group, income * 100, rent * 100, rates))
+
+
+def test_the_household_check_knows_the_single_pensioner_and_names_ung_ufor():
+    old_age = _household(income=[{"kind": "alderspensjon", "amount": 16_000, "day": 20}],
+                         entitlement={"kommune": "Moss", "members": 1, "gross_income_monthly": 20_000})
+    assert entitlements(old_age, date(2026, 1, 1)).bostotte.monthly_ore == 2_914_00  # as the case above
+    disabled = _household(entitlement={"kommune": "Moss", "members": 1, "gross_income_monthly": 20_000})
+    b = entitlements(disabled, date(2026, 1, 1)).bostotte
+    assert b.monthly_ore == 2_717_00 and "ung_ufor" in b.uncertain  # uføretrygd: ordinary thresholds, named
+
+
 def test_the_2026_figures_are_the_2025_forskrift_indexed():
     # Husbanken's årsrapporter describe the yearly prisjustering on 1 June: the boutgift figures by
     # one percentage, the egenandel figures by another [AR24]. Every krone figure of the 2026 set
@@ -248,6 +286,8 @@ def test_the_2026_figures_are_the_2025_forskrift_indexed():
     assert new.ceiling_extra == {g: indexed(v, tak) for g, v in old.ceiling_extra.items()}
     assert (new.minimum_egenandel, new.income_threshold, new.upper_threshold) == (
         indexed(old.minimum_egenandel, egen), indexed(old.income_threshold, egen), indexed(old.upper_threshold, egen))
+    assert (new.pensioner_threshold, new.pensioner_upper_threshold) == (
+        indexed(old.pensioner_threshold, egen), indexed(old.pensioner_upper_threshold, egen))
     assert (new.coverage, new.income_share, new.upper_share) == (old.coverage, old.income_share, old.upper_share)
     assert new.minimum_payout == 63_00 and old.minimum_payout == 61_00
 

@@ -162,27 +162,32 @@ def household_weight(members: int, children: int, rates: StatligRates) -> int:
 
 
 def estimate_bostotte(members: int, kommunegruppe: int, income_monthly_ore: int, housing_monthly_ore: int,
-                      rates: StatligRates, heating: bool = False,
-                      children: int = 0) -> tuple[tuple[Step, ...], int, int]:
+                      rates: StatligRates, heating: bool = False, children: int = 0,
+                      single_pensioner: bool = False) -> tuple[tuple[Step, ...], int, int]:
     """The calculation alone: (steps, computed per month, paid per month) for a household of
     `members` (`children` of them under 18) in `kommunegruppe` with a month's gross taxable income
     and housing costs; `heating`: it pays for heating outside the rent (§ 2 d adds the rules'
-    heating supplement)."""
+    heating supplement); `single_pensioner`: a household of one with alderspensjon, whose
+    egenandel starts at § 4's own, higher thresholds where the rules have them."""
     steps: list[Step] = []
     annual = 12 * income_monthly_ore
     weight = household_weight(members, children, rates)
     weighted_kr = _half_up(annual * 100, weight * 100)
     weighted = weighted_kr * 100
+    own = single_pensioner and members == 1 and rates.pensioner_threshold > 0
+    threshold = rates.pensioner_threshold if own else rates.income_threshold
+    progressive_from = rates.pensioner_progressive_from if own and rates.pensioner_progressive_from else rates.progressive_from
+    upper_threshold = rates.pensioner_upper_threshold if own and rates.pensioner_upper_threshold else rates.upper_threshold
     share = 0
-    if weighted > rates.income_threshold:
-        share = _half_up((weighted - rates.income_threshold) * rates.income_share, 10_000)
+    if weighted > threshold:
+        share = _half_up((weighted - threshold) * rates.income_share, 10_000)
     prog = 0
-    if rates.progressive_rate and weighted_kr > rates.progressive_from:
-        k = (weighted_kr - (rates.progressive_from + 1)) // rates.progressive_step + 1
+    if rates.progressive_rate and weighted_kr > progressive_from:
+        k = (weighted_kr - (progressive_from + 1)) // rates.progressive_step + 1
         prog = _half_up(weighted * k * rates.progressive_rate, 10_000)
     upper = 0
-    if rates.upper_share and weighted > rates.upper_threshold:
-        upper = _half_up((weighted - rates.upper_threshold) * rates.upper_share, 10_000)
+    if rates.upper_share and weighted > upper_threshold:
+        upper = _half_up((weighted - upper_threshold) * rates.upper_share, 10_000)
     egenandel = rates.minimum_egenandel + share + prog + upper
     heat = rates.heating_supplement if heating else 0
     housing = 12 * housing_monthly_ore + heat
@@ -239,13 +244,17 @@ def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEst
         uncertain.append("heating_unknown")
     elif not rates.heating_supplement and kinds & {"uforetrygd", "alderspensjon"}:
         uncertain.append("heating_supplement")
+    if "uforetrygd" in kinds:
+        uncertain.append("ung_ufor")
     if e.wealth is None:
         uncertain.append("wealth")
     if as_of > rules.statlig_known_until or as_of < rates.valid_from:
         uncertain.append("rules_dated")
     uncertain.append("household_rules")
     housing = h.rent.amount + e.other_housing_costs
-    steps, computed, paid = estimate_bostotte(members, group, income, housing, rates, heating, h.children)
+    # § 4: a household of one with alderspensjon has its own thresholds (the file's income kind tells)
+    pensioner = members == 1 and "alderspensjon" in kinds
+    steps, computed, paid = estimate_bostotte(members, group, income, housing, rates, heating, h.children, pensioner)
     deadline, for_month, first = _deadline(as_of, rules)
     return BostotteEstimate(
         rules_from=rates.valid_from, known_until=rules.statlig_known_until, members=members, kommunegruppe=group,

@@ -52,6 +52,12 @@ class StatligRates:
     #: § 7 from 1 February 2023: each further member under 18 weighs 0,15 instead of 0,13
     #: (hundredths; -1: as `further_weight`, the rule before)
     child_weight: int = -1
+    #: § 4's own thresholds for a household of one with alderspensjon (0: none in this set):
+    #: the share's threshold (øre), and the progressive term's start (kroner, until May 2025) or
+    #: the upper share's threshold (øre, from June 2025)
+    pensioner_threshold: int = 0
+    pensioner_progressive_from: int = 0
+    pensioner_upper_threshold: int = 0
 
     @property
     def child_weight_or_further(self) -> int:
@@ -171,7 +177,10 @@ def parse_rules(raw: dict[str, Any]) -> EntitlementRules:
             minimum_payout=_kr(r["minimum_payout"]), upper_threshold=_kr(r.get("upper_threshold", 0)),
             upper_share=_parts(r.get("upper_share_percent", "0"), 100),
             heating_supplement=_kr(r.get("heating_supplement", 0)),
-            child_weight=_parts(r["child_weight"], 100) if "child_weight" in r else -1))
+            child_weight=_parts(r["child_weight"], 100) if "child_weight" in r else -1,
+            pensioner_threshold=_kr(r.get("pensioner_threshold", 0)),
+            pensioner_progressive_from=int(r.get("pensioner_progressive_from", 0)),
+            pensioner_upper_threshold=_kr(r.get("pensioner_upper_threshold", 0))))
     groups = {name.casefold(): int(g) for g, names in st["kommunegrupper"].items() for name in names}
     kommunal = []
     for key, k in raw.get("kommunal", {}).items():

@@ -43,6 +43,8 @@ _UNCERTAIN = {
                           "er regnet med.",
     "heating_unknown": "Oppvarming som ikke betales gjennom husleien, legges til boutgiftene (forskrift om "
                        "bostøtte § 2 d); filen har ingen strømutgift, så tillegget er ikke regnet med.",
+    "ung_ufor": "Unge uføre har egne, høyere grenser i egenandelen (forskrift om bostøtte § 4); filen sier ikke "
+                "om noen er ung ufør, så de vanlige grensene er brukt (anslaget kan være for lavt).",
     "wealth": "Formue er ikke kjent; formue over fribeløpet legges til inntekten og gir mindre bostøtte.",
     "rules_dated": "Satsene i planner/data/entitlement.toml er bare kjent til {known}; nyere satser er ikke "
                    "lagt inn, så beløpet kan avvike.",
