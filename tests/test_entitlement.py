@@ -735,6 +735,11 @@ def test_the_office_notice_needs_the_tenants_consent_and_its_facts_are_checked()
            (Fact("entitlement.first_payout", date(2026, 2, 20), "date"), "20.02.2026")]
     problems = check_entitlement_facts(h, date(2026, 1, 1), bad)
     assert [p.key for p in problems] == ["entitlement.amount", "entitlement.deadline"]
+    # the figure of the weights before February 2023 (children 0,13: 7 008 kr) is caught as well,
+    # the right one (children 0,15: 7 060 kr) is not
+    for kr, caught in ((7_008, True), (7_060, False)):
+        shown = [(Fact("entitlement.amount", kr * 100, "ore"), f"{kr} kr")]
+        assert bool(check_entitlement_facts(h, date(2026, 1, 1), shown)) is caught
     with pytest.raises(LetterError, match="already has bostøtte"):
         render_entitlement_letter(h.model_copy(update={"income": [*h.income, h.income[0].model_copy(
             update={"kind": "bostotte", "name": None})]}), date(2026, 1, 1), "tenant", "md")
