@@ -32,7 +32,7 @@ RULE = (f"Rapporten har ingen personopplysninger. Et tall som teller færre enn 
 
 
 def render(report: Report, fmt: str, *, parallel: bool = False) -> bytes:
-    """The report as `fmt`'s bytes. `parallel`: half the charts drawn in a forked child
+    """The report as `fmt`'s bytes. `parallel`: the charts shared with a forked child
     (`forked.split_map`: a command's single thread only, never the web server's); the bytes are
     the same either way."""
     if fmt == "md":
@@ -59,7 +59,7 @@ def draw_charts(report: Report, fmt: str, *, text_as_text: bool = False, paralle
     message), by figure key: drawn once, before the document is written."""
     figs = [f for f in report.figures if f.available and not chart_data(f).message]
     if parallel and figs:
-        preload("md")  # matplotlib loaded once, before the fork
+        preload("md")  # matplotlib (and OR-Tools) loaded once, before the fork
     drawn = split_map(lambda f: figure_chart(f, fmt, text_as_text=text_as_text), figs, parallel=parallel)
     return {f.key: svg for f, svg in zip(figs, drawn)}
 
