@@ -104,6 +104,7 @@ class StatisticsCache:
         self.svgs: OrderedDict[str, bytes | None] = OrderedDict()
         #: the process drawing half of a new page's charts (`start_helper`), or None
         self.helper: Any = None
+        self._alive: Any = None  # (reader, writer): the writer held open while this process lives
 
     @staticmethod
     def _svg_key(fig) -> str:
@@ -139,6 +140,7 @@ class StatisticsCache:
 
         from .. import solving
         from ..charts import statistics_svg
+        from ..pool import _watch_parent
 
         with self._lock:
             if self.helper is not None:
@@ -148,7 +150,10 @@ class StatisticsCache:
             # theirs, whichever of them starts it
             ctx = mp.get_context("forkserver")
             ctx.set_forkserver_preload(list(solving.PRELOAD))
-            self.helper = ProcessPoolExecutor(1, mp_context=ctx)
+            # the helper ends when this process is gone, whatever the signal: the pipe's end of
+            # file (its parent is the forkserver, as the solver processes')
+            self._alive = ctx.Pipe(duplex=False)
+            self.helper = ProcessPoolExecutor(1, mp_context=ctx, initializer=_watch_parent, initargs=(self._alive[0],))
         helper = self.helper
         weakref.finalize(self, helper.shutdown, wait=False, cancel_futures=True)
         try:
@@ -157,6 +162,17 @@ class StatisticsCache:
             self.helper = None  # every chart drawn here, as without a helper
             helper.shutdown(wait=False, cancel_futures=True)
             raise
+
+    def stop_helper(self) -> None:
+        """Stop the helper process and wait for it (the app's shutdown): its queues' semaphores
+        are released, and nothing is left behind."""
+        with self._lock:
+            helper, alive = self.helper, self._alive
+            self.helper = self._alive = None
+        if helper is not None:
+            helper.shutdown(wait=True, cancel_futures=True)
+        for end in alive or ():
+            end.close()
 
     def draw_all(self, built: Built) -> None:
         """Every chart of a page just built and not drawn before, half in the helper process
@@ -291,6 +307,13 @@ def warm_up(web, day: date | None = None) -> None:
                 _chart(web, period, fig.key, built.version)
     except Exception as exc:  # noqa: BLE001 - a warm-up must never keep the server from starting
         log.warning("Statistikk warm-up failed (%s); the first view builds the page", type(exc).__name__)
+
+
+def shutdown(web) -> None:
+    """The app's shutdown (`create_app`'s lifespan): the chart helper stopped."""
+    cache = _CACHES.get(web)
+    if cache is not None:
+        cache.stop_helper()
 
 
 def _built(web, period, version: str) -> Built:
