@@ -209,13 +209,12 @@ class Appender:
         if header:
             self.fh.write(",".join(header) + "\n")
 
-    def frame(self, frame: pd.DataFrame, columns: list[str]) -> None:
-        """Rows of `frame` (numbers and text only), written by pyarrow's CSV writer (fast)."""
-        import pyarrow as pa
+    def table(self, table) -> None:
+        """Rows of an Arrow table (numbers and text only; the text already `csv_safe`), written
+        by pyarrow's CSV writer (fast): text quoted, numbers bare."""
         import pyarrow.csv as pcsv
 
         buf = io.BytesIO()
-        table = pa.Table.from_pandas(csv_safe_frame(frame, columns), preserve_index=False)
         pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
         self.fh.write(buf.getvalue().decode("utf-8"))
 

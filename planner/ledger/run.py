@@ -351,6 +351,40 @@ def _iso_or_empty(days) -> list[str]:
     return text.tolist()
 
 
+def _months_table(m: pd.DataFrame, shown: np.ndarray):
+    """months.csv's rows of a part as an Arrow table, the columns typed as the CSV writes them
+    (text quoted, numbers bare). Built from numpy without a pandas frame between: the ids (made
+    `csv_safe` once per tenancy), months and dates are turned into text once per distinct value
+    and taken per row."""
+    import pyarrow as pa
+
+    from ..io.tables import csv_safe
+
+    tid = m["tid"].to_numpy()
+    ids = pa.array([csv_safe(x) for x in shown.tolist()], pa.string())
+    settled = np.where(m["settled"].to_numpy(), np.maximum(m["settled_day"].to_numpy(), 0), -1)
+    return pa.table({
+        "tenancy": ids.take(pa.array(tid)),
+        "month": _text_of(m["mi"].to_numpy(), "datetime64[M]"),
+        "due": _text_of(m["due"].to_numpy(), "datetime64[D]"),
+        "charged_ore": m["charged"].to_numpy(), "paid_in_month_ore": m["paid_in_month"].to_numpy(),
+        "parts": m["parts"].to_numpy(), "settled": _text_of(settled, "datetime64[D]"),
+        "days_late": m["days_late"].to_numpy(), "failed_debits": m["failed"].to_numpy(),
+        "balance_end_ore": m["balance_end"].to_numpy(),
+    })
+
+
+def _text_of(values: np.ndarray, unit: str):
+    """Months or days since 1970 as ISO text ('' for a negative value: none), as an Arrow string
+    array: each distinct value formatted once (a ledger has a few hundred months and days)."""
+    import pyarrow as pa
+
+    uniq, inv = np.unique(np.asarray(values, dtype=np.int64), return_inverse=True)
+    text = np.datetime_as_string(np.maximum(uniq, 0).astype(unit)).astype(object)
+    text[uniq < 0] = ""
+    return pa.array(text.tolist(), pa.string()).take(pa.array(inv.reshape(-1)))
+
+
 def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_out,
             incomplete: dict[str, tuple[int, str]] | None = None):
     """One bucket: duplicates, as-of cut, analysis, patterns, warning; months and evidence written.
@@ -424,17 +458,7 @@ def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text
     table.attrs["raw"] = set(raw)
     m = a.months
     m = m[~inc[m["tid"].to_numpy()]]
-    mi = m["mi"].to_numpy()
-    months_out.frame(pd.DataFrame({
-        "tenancy": shown[m["tid"].to_numpy()],
-        "month": np.datetime_as_string(mi.astype("datetime64[M]")),
-        "due": np.datetime_as_string(m["due"].to_numpy().astype("datetime64[D]")),
-        "charged_ore": m["charged"], "paid_in_month_ore": m["paid_in_month"], "parts": m["parts"],
-        "settled": np.where(m["settled"].to_numpy(),
-                            np.datetime_as_string(np.maximum(m["settled_day"].to_numpy(), 0).astype("datetime64[D]")),
-                            ""),
-        "days_late": m["days_late"], "failed_debits": m["failed"], "balance_end_ore": m["balance_end"],
-    }), output.MONTH_COLUMNS)
+    months_out.table(_months_table(m, shown))
     docs = evidence(a, np.where(inc, "on_time", pattern), as_of)
     lines, texts = [], []
     cols_ = {c: t[c].tolist() for c in ("due_day", "arrears_ore", "trend_ore_per_month", "observed_months",
