@@ -41,8 +41,9 @@ from ..io.tables import ColumnMap, RowError
 from . import output
 from .analysis import analyse, month_of
 from .contact import contact_list
-from .patterns import PATTERNS, RULES, classify, evidence, evidence_text, pattern_name, payment_days
+from .patterns import PATTERNS, classify, payment_days
 from .reading import LedgerInputError, open_ledger
+from .render import pattern_lines
 from .summary import INCOMPLETE, LedgerOptions, LedgerSummary, console_lines, summary_text
 from .warning import early_warning, to_day
 
@@ -459,29 +460,13 @@ def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text
     m = a.months
     m = m[~inc[m["tid"].to_numpy()]]
     months_out.table(_months_table(m, shown))
-    docs = evidence(a, np.where(inc, "on_time", pattern), as_of)
-    lines, texts = [], []
-    cols_ = {c: t[c].tolist() for c in ("due_day", "arrears_ore", "trend_ore_per_month", "observed_months",
-                                        "late_months")}
-    rent_l = rent.tolist()
-    for k in range(len(t)):
-        pk = str(pattern[k])
-        if inc[k]:
-            lines.append(output.json_line({"tenancy": shown[k], "pattern": INCOMPLETE, "rule": incomplete[raw[k]][1],
-                                           "rejected_rows": incomplete[raw[k]][0]}))
-            texts.append(f"{shown[k]}: {incomplete[raw[k]][1]}")
-            continue
-        base = {"tenancy": shown[k], "pattern": pk, "rule": RULES[pk], "rent_ore": rent_l[k],
-                "due_day": cols_["due_day"][k], "arrears_ore": cols_["arrears_ore"][k],
-                "trend_ore_per_month": cols_["trend_ore_per_month"][k], "observed_months": cols_["observed_months"][k],
-                "late_months": cols_["late_months"][k], "payment_days": days.iat[k]}
-        doc = docs[k]
-        if doc is not None:
-            base["evidence"] = doc
-            texts.append(f"{shown[k]}: {pattern_name(pk)} ({RULES[pk]})\n" + evidence_text(doc, pk))
-        lines.append(output.json_line(base))
+    lines, texts = pattern_lines(a, np.where(inc, "on_time", pattern), shown, rent, days, as_of)
+    for k in np.flatnonzero(inc).tolist():  # not judged: the reason, no figures
+        lines[k] = output.json_line({"tenancy": shown[k], "pattern": INCOMPLETE, "rule": incomplete[raw[k]][1],
+                                     "rejected_rows": incomplete[raw[k]][0]})
+        texts[k] = f"{shown[k]}: {incomplete[raw[k]][1]}"
     json_out.lines(lines)
-    text_out.lines(texts)
+    text_out.lines(x for x in texts if x is not None)
     return table, dup_errors, after
 
 
