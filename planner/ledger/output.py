@@ -285,7 +285,7 @@ def write_draft(folder: Path, name: str, text: str) -> Path:
 _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=False, separators=(",", ":"))
 
 
-def json_line(doc: dict) -> str:
+def json_line(doc: object) -> str:
     return _JSON.encode(doc)
 
 

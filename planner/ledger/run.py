@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,8 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     remove_leftovers(out, LEFTOVERS)
     remove_leftovers(out / "drafts", [".*.tmp"])
     try:
-        ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name, work_dir=out, limits=opts.limits)
+        ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name, work_dir=out, limits=opts.limits,
+                             late_rows=True)
         return _run(path, opts, ledger, out, t0)
     except (LedgerInputError, OSError):  # bad input, or a full disk: what this run made is removed
         for p in created:
@@ -112,6 +114,9 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
         buckets = _Buckets(k, spool_dir)
         done_bytes = 0
         for chunk in ledger.chunks:
+            if ledger.row_map is not None and buckets.row_map is None:  # ragged rows: renumber the rows so far
+                buckets.row_map = ledger.row_map
+                errors = [replace(e, row=int(ledger.row_map(np.array([e.row]))[0])) if e.row else e for e in errors]
             s.rows_read += chunk.rows_read
             s.rows_blank += chunk.blank
             s.rows_in_errors += chunk.bad_rows
@@ -204,6 +209,8 @@ class _Buckets:
         self.folder = folder
         self.mem: list[dict] = []
         self.writers: dict[int, Any] = {}  # pyarrow.ipc stream writers (pyarrow ships no type hints)
+        #: the reader's rows to the rows a spreadsheet shows, when it met ragged rows (`Ledger.row_map`)
+        self.row_map: Callable[[np.ndarray], np.ndarray] | None = None
 
     def add(self, chunk) -> None:
         import pyarrow as pa
@@ -243,7 +250,7 @@ class _Buckets:
 
         if self.k == 1:
             if self.mem:
-                yield _concat(self.mem)
+                yield self._renumbered(_concat(self.mem))
             return
         for w in self.writers.values():
             w.close()
@@ -254,9 +261,14 @@ class _Buckets:
             with pa.memory_map(str(path)) as src:
                 table = ipc.open_stream(src).read_all()
             cols = {c: table.column(c).combine_chunks() for c in table.column_names}
-            yield {"tenancy": cols["tenancy"], **{c: np.asarray(cols[c].to_numpy(zero_copy_only=False))
-                                                  for c in ("day", "kind", "amount", "row", "dupkey")}}
+            yield self._renumbered({"tenancy": cols["tenancy"], **{c: np.asarray(cols[c].to_numpy(
+                zero_copy_only=False)) for c in ("day", "kind", "amount", "row", "dupkey")}})
             path.unlink()
+
+    def _renumbered(self, cols: dict) -> dict:
+        if self.row_map is not None:
+            cols["row"] = self.row_map(cols["row"])
+        return cols
 
 
 def _parts(cols: dict, max_rows: int) -> Iterator[dict]:
