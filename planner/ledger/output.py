@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..io.files import atomic_file
@@ -79,7 +80,45 @@ def write_text(path: Path, text: str) -> None:
 
 def write_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
     with private(path) as fh:
-        csv_safe_frame(frame, columns).to_csv(fh, index=False, lineterminator="\n")
+        to_csv(fh, csv_safe_frame(frame, columns), lineterminator="\n")
+
+
+def to_csv(fh, frame: pd.DataFrame, sep: str = ",", lineterminator: str = "\n", header: bool = True) -> None:
+    """`frame.to_csv(fh, sep=sep, index=False, header=header, lineterminator=lineterminator)`,
+    the same bytes, written by the csv module from plain Python values.
+
+    Why: pandas turns every cell into text through its own formatting layer before it hands the
+    rows to the same csv module; on the ledger's tables (100 000 tenancies, 29 columns) that
+    layer cost seconds. Whole numbers, booleans and text are written as pandas writes them (a
+    missing value as an empty cell); a table with a column of another kind (floats, dates) is
+    left to pandas, whose formatting of those is its own."""
+    cols = []
+    for c in frame.columns:
+        col = frame[c]
+        kind = col.dtype.kind
+        if kind in "iub":
+            cols.append(col.tolist())
+        elif col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            values = col.tolist()
+            missing = col.isna().to_numpy()
+            if missing.any():
+                for i in np.flatnonzero(missing).tolist():
+                    values[i] = ""
+            if not set(map(type, values)) <= _PLAIN:
+                frame.to_csv(fh, sep=sep, index=False, header=header, lineterminator=lineterminator)
+                return
+            cols.append(values)
+        else:
+            frame.to_csv(fh, sep=sep, index=False, header=header, lineterminator=lineterminator)
+            return
+    w = csv.writer(fh, delimiter=sep, lineterminator=lineterminator, quoting=csv.QUOTE_MINIMAL)
+    if header:
+        w.writerow([str(c) for c in frame.columns])
+    w.writerows(zip(*cols))
+
+
+#: what a text column may hold for `to_csv` to write it as pandas does (str() of the value)
+_PLAIN = {str, int, bool}
 
 
 def _is_ore(column: str) -> bool:
@@ -136,7 +175,7 @@ def write_excel_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> No
             readable[c] = each(readable[c].tolist(), cell)
     with private(path) as fh:
         ExcelCsv(fh, [EXCEL_HEADER[c] for c in columns])  # the byte order mark and the header
-        readable.to_csv(fh, sep=";", index=False, header=False, lineterminator="\r\n")
+        to_csv(fh, readable, sep=";", header=False, lineterminator="\r\n")
 
 
 def write_sheet(path: Path, frame: pd.DataFrame, columns: list[str], sheet: str) -> None:
