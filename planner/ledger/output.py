@@ -220,21 +220,24 @@ class SheetAside:
 
 
 def _sheet_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], list[list], list[int]]:
-    """The header, the rows (plain Python values) and the money columns of `write_sheet`."""
+    """The header, the rows (plain Python values) and the money columns of `write_sheet`.
+    Built a column at a time from plain lists (no pandas row iteration: 45 000 rows of 14 cells)."""
     ore = [k for k, c in enumerate(columns) if _is_ore(c)]
-    view = frame[columns].copy()
+    worded = [c for c in ("pattern", "plan_candidate", "payment_days") if c in columns]
+    readable = _readable(frame, worded)
+    cols = []
     for c in columns:
+        values = frame[c].tolist()
         if _is_ore(c):
-            view[c] = [int(v) / 100 if v != "" else "" for v in view[c].tolist()]
+            values = [int(v) / 100 if v != "" else "" for v in values]
         elif c in _DATE_COLUMNS:
-            view[c] = [date.fromisoformat(v) if isinstance(v, str) and v else "" for v in view[c].tolist()]
+            values = [date.fromisoformat(v) if isinstance(v, str) and v else "" for v in values]
         elif c == "arrears_months":
-            view[c] = [float(v) if v != "" else "" for v in view[c].tolist()]
-    readable = _readable(frame, columns)
-    for c in ("pattern", "plan_candidate", "payment_days"):
-        if c in columns:
-            view[c] = readable[c]
-    rows = [[v.item() if hasattr(v, "item") else v for v in r] for r in view.itertuples(index=False, name=None)]
+            values = [float(v) if v != "" else "" for v in values]
+        elif c in worded:
+            values = readable[c].tolist()
+        cols.append([v.item() if hasattr(v, "item") else v for v in values])
+    rows = [list(r) for r in zip(*cols)]
     return [EXCEL_HEADER[c] for c in columns], rows, ore
 
 
