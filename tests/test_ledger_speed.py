@@ -190,6 +190,24 @@ def test_the_csv_writer_writes_what_pandas_writes(rows, sep, header):
     assert mine.getvalue() == theirs.getvalue()
 
 
+_excel_values = st.one_of(st.integers(-10**13, 10**13), st.text(max_size=12), st.dates(), st.booleans(),
+                          st.sampled_from(["", "2026-02-01", "２０２６-02-01", "-12,50", "=SUM(A1)", "@x", "+47 1",
+                                           "\tx", "1234,50", "-0,50"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(_excel_values, max_size=40))
+def test_the_excel_cells_of_a_column_are_those_of_one_cell_at_a_time(values):
+    from planner.io.excelcsv import cell, kroner
+    from planner.ledger.output import cells_all, kroner_all
+
+    assert cells_all(values) == [cell(v) for v in values]
+    money = [v for v in values if type(v) in (int, str)]
+    assert kroner_all(money) == [kroner(v) for v in money]
+    whole = [v for v in values if type(v) is int]
+    assert kroner_all(whole) == [kroner(v) for v in whole]
+
+
 # --------------------------------------------------------------------------- the bostøtte flag
 
 

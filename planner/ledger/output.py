@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -144,38 +145,115 @@ def each(values: list, convert) -> list:
 def _readable(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The columns as a caseworker reads them: Norwegian pattern names, kroner, dates as dates
     (`date` objects: the CSV writes dd.mm.åååå, the sheet an Excel date), Ja/Nei."""
-    from ..io.excelcsv import decimal, kroner
+    out = frame[columns].copy()
+    for c, values in _worded(frame, columns).items():
+        out[c] = values
+    return out
+
+
+def _worded(frame: pd.DataFrame, columns: list[str]) -> dict[str, list]:
+    """The columns of `_readable` that it words, as plain lists (the others are as they are)."""
+    from ..io.excelcsv import decimal
     from .patterns import PATTERN_NB
 
-    out = frame[columns].copy()
+    out: dict[str, list] = {}
     for c in columns:
-        col = out[c]
         if _is_ore(c):
-            out[c] = each(col.tolist(), kroner)
+            out[c] = kroner_all(frame[c].tolist())
         elif c in _DATE_COLUMNS:
-            out[c] = each(col.tolist(), lambda v: date.fromisoformat(v) if isinstance(v, str) and v else "")
+            out[c] = each(frame[c].tolist(), lambda v: date.fromisoformat(v) if isinstance(v, str) and v else "")
         elif c == "pattern":
-            out[c] = [PATTERN_NB.get(v, v) for v in col.tolist()]
-        elif c == "arrears_months":
-            out[c] = [decimal(v, 2) if v != "" else "" for v in col.tolist()]
+            out[c] = [PATTERN_NB.get(v, v) for v in frame[c].tolist()]
+        elif c == "arrears_months":  # '1.25' (two decimals, no sign) is '1,25'; anything else as `decimal` says
+            out[c] = [v.replace(".", ",") if type(v) is str and _TWO_DECIMALS.fullmatch(v) else
+                      decimal(v, 2) if v != "" else "" for v in frame[c].tolist()]
         elif c == "plan_candidate":
-            out[c] = ["Ja" if str(v) in ("1", "True") else "Nei" if str(v) in ("0", "False") else "" for v in col]
+            out[c] = ["Ja" if str(v) in ("1", "True") else "Nei" if str(v) in ("0", "False") else "" for v in frame[c]]
         elif c == "payment_days":
-            out[c] = [str(v).replace(";", ", ") for v in col.tolist()]
+            out[c] = [str(v).replace(";", ", ") for v in frame[c].tolist()]
+    return out
+
+
+_TWO_DECIMALS = re.compile(r"[0-9]+\.[0-9]{2}", re.ASCII)
+
+
+def kroner_all(values: list) -> list:
+    """`[excelcsv.kroner(v) for v in values]`: whole øre (Python ints) by arithmetic, since
+    `kroner` is exact decimal formatting of øre / 100 ('-0,50', '1234,50'); anything else (text,
+    '') through `kroner` once per distinct value."""
+    from ..io.excelcsv import kroner
+
+    if set(map(type, values)) <= {int}:
+        return [f"-{-v // 100},{-v % 100:02d}" if v < 0 else f"{v // 100},{v % 100:02d}" for v in values]
+    return each(values, lambda v: f"-{-v // 100},{-v % 100:02d}" if type(v) is int and v < 0 else
+                f"{v // 100},{v % 100:02d}" if type(v) is int else kroner(v))
+
+
+def cells_all(values: list) -> list:
+    """`[excelcsv.cell(v) for v in values]`. Its text cells by pyarrow's string kernels: an ISO
+    date (ASCII digits: `excel_date`'s pattern) as dd.mm.åååå, one that starts like a formula
+    through `csv_safe`, the rest as they are; every other value (a date, a number, non-ASCII
+    text) through `cell` once per distinct value. A column of 100 000 ids is mostly distinct:
+    `cell` for each cost a second."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..io.excelcsv import cell
+
+    text = [k for k, v in enumerate(values) if type(v) is str]
+    out = list(values)
+    if len(text) < len(values):
+        other = [k for k, v in enumerate(values) if type(v) is not str]
+        for k, r in zip(other, each([values[k] for k in other], cell)):
+            out[k] = r
+    if not text:
+        return out
+    arr = pa.array([values[k] for k in text], pa.string())
+    ascii_ = pc.string_is_ascii(arr)
+    iso = pc.and_(ascii_, pc.match_substring_regex(arr, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+    shown = pc.if_else(iso, pc.binary_join_element_wise(pc.utf8_slice_codeunits(arr, 8, 10), ".",
+                                                        pc.utf8_slice_codeunits(arr, 5, 7), ".",
+                                                        pc.utf8_slice_codeunits(arr, 0, 4), ""), arr).to_pylist()
+    odd = np.flatnonzero(~np.asarray(ascii_.to_numpy(zero_copy_only=False), dtype=bool)
+                         | np.asarray(pc.match_substring_regex(arr, r"^[=+\-@\t\r]").to_numpy(zero_copy_only=False),
+                                      dtype=bool)).tolist()
+    for i in odd:  # non-ASCII text, or text that starts like a formula: `cell` itself
+        shown[i] = cell(values[text[i]])
+    for k, v in zip(text, shown):
+        out[k] = v
     return out
 
 
 def write_excel_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
-    """The CSV for Norwegian Excel beside a machine CSV (`planner.io.excelcsv`)."""
+    """The CSV for Norwegian Excel beside a machine CSV (`planner.io.excelcsv`), a column at a
+    time from plain lists (no pandas frame of text between: `to_csv`'s reason)."""
+    from ..io.excelcsv import ExcelCsv
+
+    worded = _worded(frame, columns)
+    cols = []
+    for c in columns:  # cell by cell only where a cell can be a date or text (as pandas wrote the rest)
+        if c in worded or not pd.api.types.is_numeric_dtype(frame[c].dtype):
+            values = cells_all(worded[c] if c in worded else frame[c].tolist())
+        else:
+            values = frame[c].tolist()
+        if not set(map(type, values)) <= _PLAIN:  # a float or a missing value: pandas' own formatting
+            return _write_excel_frame_pandas(path, frame, columns)
+        cols.append(values)
+    with private(path) as fh:
+        ExcelCsv(fh, [EXCEL_HEADER[c] for c in columns])  # the byte order mark and the header
+        csv.writer(fh, delimiter=";", lineterminator="\r\n").writerows(zip(*cols))
+
+
+def _write_excel_frame_pandas(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
     from ..io.excelcsv import ExcelCsv, cell
 
     readable = _readable(frame, columns)
-    for c in columns:  # cell by cell only where a cell can be a date or text (pandas writes the rest)
+    for c in columns:
         if not pd.api.types.is_numeric_dtype(readable[c].dtype):
             readable[c] = each(readable[c].tolist(), cell)
     with private(path) as fh:
-        ExcelCsv(fh, [EXCEL_HEADER[c] for c in columns])  # the byte order mark and the header
-        to_csv(fh, readable, sep=";", header=False, lineterminator="\r\n")
+        ExcelCsv(fh, [EXCEL_HEADER[c] for c in columns])
+        readable.to_csv(fh, sep=";", index=False, header=False, lineterminator="\r\n")
 
 
 def write_sheet(path: Path, frame: pd.DataFrame, columns: list[str], sheet: str) -> None:
@@ -223,8 +301,8 @@ def _sheet_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], lis
     """The header, the rows (plain Python values) and the money columns of `write_sheet`.
     Built a column at a time from plain lists (no pandas row iteration: 45 000 rows of 14 cells)."""
     ore = [k for k, c in enumerate(columns) if _is_ore(c)]
-    worded = [c for c in ("pattern", "plan_candidate", "payment_days") if c in columns]
-    readable = _readable(frame, worded)
+    worded: list[str] = [c for c in ("pattern", "plan_candidate", "payment_days") if c in columns]
+    words = _worded(frame, worded)
     cols = []
     for c in columns:
         values = frame[c].tolist()
@@ -235,7 +313,7 @@ def _sheet_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], lis
         elif c == "arrears_months":
             values = [float(v) if v != "" else "" for v in values]
         elif c in worded:
-            values = readable[c].tolist()
+            values = words[c]
         cols.append([v.item() if hasattr(v, "item") else v for v in values])
     rows = [list(r) for r in zip(*cols)]
     return [EXCEL_HEADER[c] for c in columns], rows, ore
