@@ -86,38 +86,41 @@ def write_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
 
 def to_csv(fh, frame: pd.DataFrame, sep: str = ",", lineterminator: str = "\n", header: bool = True) -> None:
     """`frame.to_csv(fh, sep=sep, index=False, header=header, lineterminator=lineterminator)`,
-    the same bytes, written by the csv module from plain Python values.
+    the same bytes, written by the csv module from plain Python values, `SLICE` rows at a time.
 
     Why: pandas turns every cell into text through its own formatting layer before it hands the
     rows to the same csv module; on the ledger's tables (100 000 tenancies, 29 columns) that
     layer cost seconds. Whole numbers, booleans and text are written as pandas writes them (a
     missing value as an empty cell); a table with a column of another kind (floats, dates) is
-    left to pandas, whose formatting of those is its own."""
-    cols = []
+    left to pandas, whose formatting of those is its own. In slices, because a column as a list
+    of Python strings takes several times the memory of the frame's."""
     for c in frame.columns:
         col = frame[c]
-        kind = col.dtype.kind
-        if kind in "iub":
-            cols.append(col.tolist())
-        elif col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-            values = col.tolist()
-            missing = col.isna().to_numpy()
-            if missing.any():
-                for i in np.flatnonzero(missing).tolist():
-                    values[i] = ""
-            if not set(map(type, values)) <= _PLAIN:
-                frame.to_csv(fh, sep=sep, index=False, header=header, lineterminator=lineterminator)
-                return
-            cols.append(values)
-        else:
+        if col.dtype.kind in "iub":
+            continue
+        if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)) or not set(
+                map(type, col.dropna().tolist())) <= _PLAIN:
             frame.to_csv(fh, sep=sep, index=False, header=header, lineterminator=lineterminator)
             return
     w = csv.writer(fh, delimiter=sep, lineterminator=lineterminator, quoting=csv.QUOTE_MINIMAL)
     if header:
         w.writerow([str(c) for c in frame.columns])
-    w.writerows(zip(*cols))
+    for a in range(0, len(frame), SLICE):
+        part = frame.iloc[a:a + SLICE]
+        cols = []
+        for c in frame.columns:
+            col = part[c]
+            values = col.tolist()
+            if col.dtype.kind not in "iub":
+                missing = col.isna().to_numpy()
+                for i in np.flatnonzero(missing).tolist():
+                    values[i] = ""
+            cols.append(values)
+        w.writerows(zip(*cols))
 
 
+#: rows a table is written in at a time (`to_csv`, `write_excel_frame`)
+SLICE = 20_000
 #: what a text column may hold for `to_csv` to write it as pandas does (str() of the value)
 _PLAIN = {str, int, bool}
 
@@ -225,23 +228,32 @@ def cells_all(values: list) -> list:
 
 
 def write_excel_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
-    """The CSV for Norwegian Excel beside a machine CSV (`planner.io.excelcsv`), a column at a
-    time from plain lists (no pandas frame of text between: `to_csv`'s reason)."""
+    """The CSV for Norwegian Excel beside a machine CSV (`planner.io.excelcsv`), `SLICE` rows at
+    a time from plain lists (no pandas frame of text between: `to_csv`'s reasons)."""
     from ..io.excelcsv import ExcelCsv
 
-    worded = _worded(frame, columns)
-    cols = []
-    for c in columns:  # cell by cell only where a cell can be a date or text (as pandas wrote the rest)
-        if c in worded or not pd.api.types.is_numeric_dtype(frame[c].dtype):
-            values = cells_all(worded[c] if c in worded else frame[c].tolist())
-        else:
-            values = frame[c].tolist()
-        if not set(map(type, values)) <= _PLAIN:  # a float or a missing value: pandas' own formatting
-            return _write_excel_frame_pandas(path, frame, columns)
-        cols.append(values)
+    def as_text(c: str) -> bool:  # cell by cell only where a cell can be a date or text (as pandas wrote the rest)
+        return _is_worded(c) or not pd.api.types.is_numeric_dtype(frame[c].dtype)
+
+    for c in columns:  # a float or a missing value: pandas' own formatting
+        if c == "pattern" or not _is_worded(c):
+            kinds = set(map(type, frame[c].tolist())) if as_text(c) else ({int} if frame[c].dtype.kind in "iub"
+                                                                             else {float})
+            if not kinds <= _PLAIN | {date}:
+                return _write_excel_frame_pandas(path, frame, columns)
     with private(path) as fh:
         ExcelCsv(fh, [EXCEL_HEADER[c] for c in columns])  # the byte order mark and the header
-        csv.writer(fh, delimiter=";", lineterminator="\r\n").writerows(zip(*cols))
+        w = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        for a in range(0, len(frame), SLICE):
+            part = frame.iloc[a:a + SLICE]
+            worded = _worded(part, columns)
+            w.writerows(zip(*[cells_all(worded[c] if c in worded else part[c].tolist()) if as_text(c)
+                              else part[c].tolist() for c in columns]))
+
+
+def _is_worded(c: str) -> bool:
+    """A column `_worded` words."""
+    return _is_ore(c) or c in _DATE_COLUMNS or c in ("pattern", "arrears_months", "plan_candidate", "payment_days")
 
 
 def _write_excel_frame_pandas(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
