@@ -242,6 +242,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
     def _emit(batches) -> Iterator[Chunk]:
         nonlocal k
         table = pa.Table.from_batches(batches)
+        batches.clear()  # the block's text lives only as long as its checks (not while the caller spools)
         n = table.num_rows
         try:
             limits.check_rows(name, k + n, len(headers))
@@ -252,6 +253,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
         k += n
         rows = _rows_of(rec, ragged_rows) + head  # filled in by a pre-scan only when ragged rows exist
         chunk = check_cells(name, ours, cells, rows, bad_encoding, colmap=colmap)
+        del table, cells
         yield chunk
 
     # Ragged rows (more or fewer fields than the header) are skipped by the reader without their
