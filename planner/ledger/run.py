@@ -176,7 +176,9 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
     if only_rejected:
         tables.append(_rejected_only(only_rejected, incomplete, alias))
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=_ALL_COLUMNS)
+    del tables  # one copy of the tenancy table from here
     table = table.sort_values("tenancy", kind="stable").reset_index(drop=True)
+    _give_back()
     s.tenancies = len(table)
     counts = Counter(table["pattern"].tolist())
     s.by_pattern = {p: int(counts.get(p, 0)) for p in (*PATTERNS, INCOMPLETE)}
