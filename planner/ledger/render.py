@@ -43,17 +43,19 @@ def _num(values) -> Any:
     return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.string())
 
 
-def _by_value(values: np.ndarray, convert: Callable[[Any], str]) -> Any:
-    """`convert` applied once per distinct value, spread to every row (an Arrow string array)."""
-    pa, _ = _pa()
-    uniq, inv = np.unique(np.asarray(values), return_inverse=True)
-    return pa.array([convert(v) for v in uniq.tolist()], pa.string()).take(pa.array(inv.reshape(-1)))
+def by_value(values: np.ndarray, convert: Callable[[Any], str]) -> Any:
+    """`convert` applied once per distinct value, spread to every row (an Arrow string array).
+    Distinct values by Arrow's hashing (no sort)."""
+    pa, pc = _pa()
+    enc = pc.dictionary_encode(pa.array(np.asarray(values)))
+    words = pa.array([convert(v) for v in enc.dictionary.to_pylist()], pa.string())
+    return words.take(enc.indices)
 
 
-def _iso(days: np.ndarray) -> Any:
-    """Days since 1970-01-01 as ISO dates."""
-    return _by_value(np.asarray(days, dtype=np.int64),
-                     lambda d: str(np.datetime64(int(d), "D")))
+def iso_days(days: np.ndarray) -> Any:
+    """Days since 1970-01-01 as ISO dates (Arrow's date32 as text: 2026-02-01)."""
+    pa, pc = _pa()
+    return pc.cast(pc.cast(pa.array(np.asarray(days, dtype=np.int32)), pa.date32()), pa.string())
 
 
 def _cat(*parts) -> Any:
@@ -101,18 +103,18 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
     settled = m["settled"].to_numpy()
     late = m["days_late"].to_numpy()
     parts = m["parts"].to_numpy()
-    month_iso = _by_value(mi, lambda x: f"{1970 + x // 12}-{x % 12 + 1:02d}")
-    m_json = _cat('{"month":"', month_iso, '","due":"', _iso(m["due"].to_numpy()), '","charged_ore":',
+    month_iso = by_value(mi, lambda x: f"{1970 + x // 12}-{x % 12 + 1:02d}")
+    m_json = _cat('{"month":"', month_iso, '","due":"', iso_days(m["due"].to_numpy()), '","charged_ore":',
                   _num(m["charged"]), ',"paid_in_month_ore":', _num(m["paid_in_month"]), ',"parts":', _num(parts),
-                  ',"settled":', _choose(settled, _cat('"', _iso(np.maximum(m["settled_day"].to_numpy(), 0)), '"'),
+                  ',"settled":', _choose(settled, _cat('"', iso_days(np.maximum(m["settled_day"].to_numpy(), 0)), '"'),
                                          "null"),
                   ',"days_late":', _num(late), ',"failed_debits":', _num(m["failed"]), ',"balance_end_ore":',
                   _num(m["balance_end"]), "}")
-    month_nb = _by_value(mi, lambda x: format_month(f"{1970 + x // 12}-{x % 12 + 1:02d}"))
+    month_nb = by_value(mi, lambda x: format_month(f"{1970 + x // 12}-{x % 12 + 1:02d}"))
     is_late = late > GRACE_DAYS
     late_text = _cat(month_nb, " (", _num(late), " dager, ", _num(parts), " ",
                      _choose(parts != 1, "deler", "del"), ")").filter(pa.array(is_late))
-    balance_text = _cat(month_nb, " ", _by_value(m["balance_end"].to_numpy(), format_kr)).filter(
+    balance_text = _cat(month_nb, " ", by_value(m["balance_end"].to_numpy(), format_kr)).filter(
         pa.array(_last(mt, 6)))
 
     # ---- bookings: payments, reversals, returned debits of the last `pay_months` months
@@ -123,26 +125,26 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
     kind = p["kind"].to_numpy()
     p_day = p["day"].to_numpy()
     p_amount = p["amount"].to_numpy()
-    kind_name = _by_value(kind, lambda k: _KIND_NAME.get(k, "?"))
-    p_json = _cat('{"date":"', _iso(p_day), '","kind":"', kind_name, '","amount_ore":', _num(p_amount), ',"row":',
+    kind_name = by_value(kind, lambda k: _KIND_NAME.get(k, "?"))
+    p_json = _cat('{"date":"', iso_days(p_day), '","kind":"', kind_name, '","amount_ore":', _num(p_amount), ',"row":',
                   _num(p["row"]), "}")
     paid = kind == 1
-    p_text = _cat(_by_value(p_day, lambda d: excel_date(str(np.datetime64(int(d), "D")))), " ",
-                  _choose(paid, "", "-"), _by_value(p_amount, format_kr),
-                  _choose(paid, "", _by_value(kind, lambda k: " " + _KIND_NB.get(_KIND_NAME.get(k, "?"), "?"))))
+    p_text = _cat(by_value(p_day, lambda d: excel_date(str(np.datetime64(int(d), "D")))), " ",
+                  _choose(paid, "", "-"), by_value(p_amount, format_kr),
+                  _choose(paid, "", by_value(kind, lambda k: " " + _KIND_NB.get(_KIND_NAME.get(k, "?"), "?"))))
 
     # ---- instalments and returned debits: all
     inst = a.instalments
     it = inst["tid"].to_numpy().astype(np.int64) if len(inst) else np.zeros(0, np.int64)
     i_json = i_text = None
     if len(inst):
-        i_day = _by_value(inst["day"].to_numpy(), lambda d: excel_date(str(np.datetime64(int(d), "D"))))
+        i_day = by_value(inst["day"].to_numpy(), lambda d: excel_date(str(np.datetime64(int(d), "D"))))
         kept = inst["kept"].to_numpy().astype(bool)
-        i_json = _cat('{"date":"', _iso(inst["day"].to_numpy()), '","amount_ore":', _num(inst["amount"]), ',"row":',
+        i_json = _cat('{"date":"', iso_days(inst["day"].to_numpy()), '","amount_ore":', _num(inst["amount"]), ',"row":',
                       _num(inst["row"]), ',"checked":', _choose(inst["checked"].to_numpy(), "true", "false"),
                       ',"kept":', _choose(kept, "true", "false"), ',"shortfall_ore":', _num(inst["shortfall"]), "}")
-        i_text = _cat(i_day, " ", _by_value(inst["amount"].to_numpy(), format_kr), " (mangler ",
-                      _by_value(inst["shortfall"].to_numpy(), format_kr), ", rad ", _num(inst["row"]), ")"
+        i_text = _cat(i_day, " ", by_value(inst["amount"].to_numpy(), format_kr), " (mangler ",
+                      by_value(inst["shortfall"].to_numpy(), format_kr), ", rad ", _num(inst["row"]), ")"
                       ).filter(pa.array(~kept))
     ret = a.returned
     rt = ret["tid"].to_numpy().astype(np.int64) if len(ret) else np.zeros(0, np.int64)
@@ -152,12 +154,12 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
         has = ~np.isnan(dd)
         debit = np.nan_to_num(dd).astype(np.int64)
         r_day = ret["day"].to_numpy().astype(np.int64)
-        r_json = _cat('{"date":"', _iso(r_day), '","amount_ore":', _num(ret["amount"]), ',"row":', _num(ret["row"]),
-                      ',"debit_date":', _choose(has, _cat('"', _iso(debit), '"'), "null"), ',"days_after_debit":',
+        r_json = _cat('{"date":"', iso_days(r_day), '","amount_ore":', _num(ret["amount"]), ',"row":', _num(ret["row"]),
+                      ',"debit_date":', _choose(has, _cat('"', iso_days(debit), '"'), "null"), ',"days_after_debit":',
                       _choose(has, _num(r_day - debit), "null"), "}")
-        r_text = _cat(_by_value(r_day, lambda d: excel_date(str(np.datetime64(int(d), "D")))), " ",
-                      _by_value(ret["amount"].to_numpy(), format_kr), " (trekk ",
-                      _choose(has, _by_value(debit, lambda d: excel_date(str(np.datetime64(int(d), "D")))), "-"),
+        r_text = _cat(by_value(r_day, lambda d: excel_date(str(np.datetime64(int(d), "D")))), " ",
+                      by_value(ret["amount"].to_numpy(), format_kr), " (trekk ",
+                      _choose(has, by_value(debit, lambda d: excel_date(str(np.datetime64(int(d), "D")))), "-"),
                       ", rad ", _num(ret["row"]), ")").filter(pa.array(_last(rt, 6)))
 
     # ---- per tenancy
@@ -175,8 +177,8 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
     from .output import json_line
 
     patterns = sorted(set(pattern.tolist()))
-    pattern_json = _by_value(pattern, lambda k: json_line(k))
-    rule_json = _by_value(pattern, lambda k: json_line(RULES.get(k, "")))
+    pattern_json = by_value(pattern, lambda k: json_line(k))
+    rule_json = by_value(pattern, lambda k: json_line(RULES.get(k, "")))
     t = a.tenancies
     figures: list = []
     for c in _FIGURES:
@@ -203,11 +205,11 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
     book_line = _choose(b_count > 0, _cat("\n  innbetalinger, siste måneder: ", joined(p_text, pt, "; ")), "")
     body = pc.utf8_slice_codeunits(_cat(late_line, balance_line, inst_line, ret_line, book_line), 1)
     heads = {k: f": {pattern_name(k)} ({RULES[k]})\n" for k in patterns if k in RULES}
-    texts = _cat(pa.array(shown.tolist(), pa.string()), _by_value(pattern, lambda k: heads.get(k, "")), body)
+    texts = _cat(pa.array(shown.tolist(), pa.string()), by_value(pattern, lambda k: heads.get(k, "")), body)
     text_list: list[str | None] = texts.to_pylist()
     for k in np.flatnonzero(~want).tolist():
         text_list[k] = None
     return lines.to_pylist(), text_list
 
 
-__all__: Sequence[str] = ["pattern_lines"]
+__all__: Sequence[str] = ["by_value", "iso_days", "pattern_lines"]

@@ -44,7 +44,7 @@ from .analysis import analyse, month_of
 from .contact import contact_list
 from .patterns import PATTERNS, classify, payment_days
 from .reading import LedgerInputError, open_ledger
-from .render import pattern_lines
+from .render import by_value, iso_days, pattern_lines
 from .summary import INCOMPLETE, LedgerOptions, LedgerSummary, console_lines, summary_text
 from .warning import early_warning, to_day
 
@@ -413,13 +413,15 @@ def _months_table(m: pd.DataFrame, shown: np.ndarray):
 
 def _text_of(values: np.ndarray, unit: str):
     """Months or days since 1970 as ISO text ('' for a negative value: none), as an Arrow string
-    array: each distinct value formatted once (a ledger has a few hundred months and days)."""
+    array: days by Arrow's date type, months once per distinct value."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    uniq, inv = np.unique(np.asarray(values, dtype=np.int64), return_inverse=True)
-    text = np.datetime_as_string(np.maximum(uniq, 0).astype(unit)).astype(object)
-    text[uniq < 0] = ""
-    return pa.array(text.tolist(), pa.string()).take(pa.array(inv.reshape(-1)))
+    values = np.asarray(values, dtype=np.int64)
+    if unit == "datetime64[M]":
+        return by_value(values, lambda x: f"{1970 + x // 12}-{x % 12 + 1:02d}" if x >= 0 else "")
+    text = iso_days(np.maximum(values, 0))
+    return pc.if_else(pa.array(values < 0), "", text) if (values < 0).any() else text
 
 
 def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_out,
