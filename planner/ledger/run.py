@@ -435,10 +435,11 @@ def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text
     row = cols["row"]
     order = np.argsort(row, kind="stable")
     cols = {c: (v.take(order) if c == "tenancy" else v[order]) for c, v in cols.items()}
-    _, first, inv = np.unique(cols["dupkey"], return_index=True, return_inverse=True)
-    dup = first[inv] != np.arange(len(inv))
+    # a repeat of an earlier row (by row number): by hashing, the sort only when there is one
+    dup = pd.Series(cols["dupkey"]).duplicated(keep="first").to_numpy()
     dup_errors = []
     if dup.any():
+        _, first, inv = np.unique(cols["dupkey"], return_index=True, return_inverse=True)
         di = np.flatnonzero(dup)
         tids = cols["tenancy"].take(di).to_pylist()
         for i, t in zip(di, tids):
