@@ -203,28 +203,35 @@ def cells_all(values: list) -> list:
 
     from ..io.excelcsv import cell
 
-    text = [k for k, v in enumerate(values) if type(v) is str]
-    out = list(values)
-    if len(text) < len(values):
-        other = [k for k, v in enumerate(values) if type(v) is not str]
-        for k, r in zip(other, each([values[k] for k in other], cell)):
-            out[k] = r
-    if not text:
+    kinds = set(map(type, values))
+    if kinds != {str}:  # dates, numbers, missing values: those through `cell`, the text as below
+        text = [k for k, v in enumerate(values) if type(v) is str]
+        out = each(values, cell) if str not in kinds else list(values)
+        if str in kinds:
+            other = [k for k, v in enumerate(values) if type(v) is not str]
+            for k, r in zip(other, each([values[k] for k in other], cell)):
+                out[k] = r
+            for k, r in zip(text, cells_all([values[k] for k in text])):
+                out[k] = r
         return out
-    arr = pa.array([values[k] for k in text], pa.string())
+    if not values:
+        return []
+    arr = pa.array(values, pa.string())
     ascii_ = pc.string_is_ascii(arr)
     iso = pc.and_(ascii_, pc.match_substring_regex(arr, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
-    shown = pc.if_else(iso, pc.binary_join_element_wise(pc.utf8_slice_codeunits(arr, 8, 10), ".",
-                                                        pc.utf8_slice_codeunits(arr, 5, 7), ".",
-                                                        pc.utf8_slice_codeunits(arr, 0, 4), ""), arr).to_pylist()
     odd = np.flatnonzero(~np.asarray(ascii_.to_numpy(zero_copy_only=False), dtype=bool)
                          | np.asarray(pc.match_substring_regex(arr, r"^[=+\-@\t\r]").to_numpy(zero_copy_only=False),
                                       dtype=bool)).tolist()
-    for i in odd:  # non-ASCII text, or text that starts like a formula: `cell` itself
-        shown[i] = cell(values[text[i]])
-    for k, v in zip(text, shown):
-        out[k] = v
-    return out
+    if pc.any(iso).as_py():
+        shown = pc.if_else(iso, pc.binary_join_element_wise(pc.utf8_slice_codeunits(arr, 8, 10), ".",
+                                                            pc.utf8_slice_codeunits(arr, 5, 7), ".",
+                                                            pc.utf8_slice_codeunits(arr, 0, 4), ""), arr).to_pylist()
+    else:
+        shown = list(values)
+    # non-ASCII text, or text that starts like a formula: `cell` itself, once per distinct value
+    for i, r in zip(odd, each([values[i] for i in odd], cell)):
+        shown[i] = r
+    return shown
 
 
 def write_excel_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
