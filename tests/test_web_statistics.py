@@ -95,8 +95,12 @@ def csrf(client) -> str:
 
 
 def download(client, fmt: str, fra: str = "2026-01-01", til: str = "2026-06-30", token: str | None = None):
-    return client.post(f"/statistikk/halvarsrapport.{fmt}",
-                       data={"fra": fra, "til": til, "csrf_token": csrf(client) if token is None else token})
+    """The download: a POST that starts a background job (303 to its page), then the job's file."""
+    from test_web_jobs import follow_job
+
+    r = client.post(f"/statistikk/halvarsrapport.{fmt}", follow_redirects=False,
+                    data={"fra": fra, "til": til, "csrf_token": csrf(client) if token is None else token})
+    return follow_job(client, r)
 
 
 def test_charts_are_svg_without_css(client):

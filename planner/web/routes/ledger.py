@@ -11,9 +11,11 @@ message (422), never a 500: the ledger run raises only `LedgerInputError`/`Input
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -28,6 +30,8 @@ from ..core import today, web_of
 
 router = APIRouter()
 MAX_BYTES = 200 * 1024 * 1024
+#: a ledger larger than this is read as a background job (`/jobber`), not inside the request
+JOB_BYTES = 1024 * 1024
 
 
 def _page(request: Request, ctx: dict, status: int = 200) -> HTMLResponse:
@@ -43,12 +47,6 @@ def ledger_page(request: Request):
 
 @router.post("/reskontro", response_class=HTMLResponse)
 async def ledger_import(request: Request):
-    from ...extras import MissingExtra
-    from ...io.errors import InputError
-    from ...io.tables.limits import WEB
-    from ...ledger.reading import MissingColumns
-    from ...ledger.run import LedgerInputError, LedgerOptions, run_ledger
-
     form = await request.form()
     upload = form.get("ledger")
     as_of_text = str(form.get("as_of") or "").strip()
@@ -76,6 +74,32 @@ async def ledger_import(request: Request):
             return _page(request, {"error": problem, "mapping": colpick.after_failure("ledger", data, name, chosen,
                                                                                       problem)}, 422)
         colmap_bytes = colpick.map_toml("ledger", chosen, name, colpick.separator_of(data, name)).encode()
+    if len(data) > JOB_BYTES:  # a large ledger: a background job, the page answers at once
+        from ..jobkinds import start_ledger_job
+
+        return await start_ledger_job(request, data, name, suffix, colmap_bytes, as_of)
+    # the run reads millions of rows: in the worker pool, never on the event loop
+    outcome = await web_of(request).pool.run(ledger_outcome, data, name, suffix, colmap_bytes, as_of)
+    if "error" in outcome:
+        offer = colpick.after_failure("ledger", data, name, chosen) if chosen or outcome.get("columns") else None
+        return _page(request, {"error": outcome["error"], "mapping": offer}, outcome["status"])
+    result = outcome["result"]
+    return _page(request, {"result": result, "as_of": nb_date(as_of),
+                           "mapping": colpick.after_success("ledger", data, name, chosen)},
+                 200 if result["summary"]["rows_used"] else 422)
+
+
+def ledger_outcome(data: bytes, name: str, suffix: str, colmap_bytes: bytes | None, as_of: date) -> dict:
+    """What the page shows for one ledger: `{"result": ...}` (the summary, the first 100 of the
+    contact list, the first 200 rows with errors, the household drafts and the balance charts;
+    plain data, kept as JSON by a job) or `{"error": message, "status": HTTP status, "columns":
+    whether to offer the column chooser}`. Module-level, so a solver process can run it."""
+    from ...extras import MissingExtra
+    from ...io.errors import InputError
+    from ...io.tables.limits import WEB
+    from ...ledger.reading import MissingColumns
+    from ...ledger.run import LedgerInputError, LedgerOptions, run_ledger
+
     # 0700, named by this process: removed below, or, after a kill, by the next upload
     remove_leftovers(Path(tempfile.gettempdir()), ["planner-ledger-*"])
     work = Path(tempfile.mkdtemp(prefix=f"planner-ledger-{os.getpid()}-"))
@@ -87,17 +111,15 @@ async def ledger_import(request: Request):
             colmap = work / "columns.toml"
             colmap.write_bytes(colmap_bytes)
         try:
-            # the run reads millions of rows: in the worker pool, never on the event loop
-            s = await web_of(request).pool.run(
-                run_ledger, src, LedgerOptions(out=work / "out", as_of=as_of, columns=colmap, display_name=name, limits=WEB))
+            s = run_ledger(src, LedgerOptions(out=work / "out", as_of=as_of, columns=colmap, display_name=name,
+                                              limits=WEB))
         except LedgerInputError as exc:
-            offer = colpick.after_failure("ledger", data, name, chosen) if chosen or isinstance(exc, MissingColumns) else None
-            return _page(request, {"error": str(exc), "mapping": offer}, 422)
+            return {"error": str(exc), "status": 422, "columns": isinstance(exc, MissingColumns)}
         except MissingExtra as exc:  # the server was installed without the ledger's extra
-            return _page(request, {"error": f"Reskontro kan ikke leses på denne serveren: {exc.install}"}, 503)
+            return {"error": f"Reskontro kan ikke leses på denne serveren: {exc.install}", "status": 503}
         except InputError as exc:
-            return _page(request, {"error": "; ".join(str(p).replace(str(colmap), "kolonnekart") for p in exc.problems)},
-                         422)
+            return {"error": "; ".join(str(p).replace(str(colmap), "kolonnekart") for p in exc.problems),
+                    "status": 422}
         out = work / "out"
         with open(out / "contact.csv", encoding="utf-8", newline="") as fh:
             contact = [r for _, r in zip(range(100), csv.DictReader(fh))]
@@ -107,12 +129,12 @@ async def ledger_import(request: Request):
 
         drafts = drafts_for(out, contact, as_of)  # every ranked row opens as a case
 
-        charts = {t: sparkline(v) for t, v in balances(out / "months.csv", {r["tenancy"] for r in contact}).items()}
-        result = {"summary": s, "contact": contact, "errors": errors, "drafts": drafts, "charts": charts}
-        return _page(request, {"result": result, "as_of": nb_date(as_of),
-                               "mapping": colpick.after_success("ledger", data, name, chosen)}, 200 if s.rows_used else 422)
+        charts = {t: str(sparkline(v)) for t, v in balances(out / "months.csv", {r["tenancy"] for r in contact}).items()}
+        summary = {**dataclasses.asdict(s), "as_of": s.as_of.isoformat()}
+        return {"result": {"summary": summary, "contact": contact, "errors": errors, "drafts": drafts,
+                           "charts": charts}}
     except OSError as exc:  # the server's disk is full (or its temporary folder unwritable)
-        return _page(request, {"error": f"{name}: serveren kan ikke skrive resultatene"
-                               f" ({exc.strerror or type(exc).__name__}); prøv igjen senere"}, 507)
+        return {"error": f"{name}: serveren kan ikke skrive resultatene ({exc.strerror or type(exc).__name__}); "
+                         "prøv igjen senere", "status": 507}
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -264,6 +264,6 @@ async def download(request: Request, fmt: str):
     period, error = _period(str(form.get("fra", "")), str(form.get("til", "")))
     if period is None:
         raise HTTPException(400, error)
-    data = await web.pool.run(_download, web, period, fmt, str(form.get("v", "")))
-    name = f"halvarsrapport-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"
-    return Response(data, media_type=DOWNLOADS[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    from ..jobkinds import start_report_job  # built as a background job: the page answers at once
+
+    return await start_report_job(request, period, fmt, str(form.get("v", "")))

@@ -1,0 +1,204 @@
+"""The kinds of background job (`jobs.py`) the web page starts, and the hand-off from a request.
+
+- `import-batch`, `import-toml`: an import of more than `IMPORT_JOB_HOUSEHOLDS` households. The
+  request reads and checks the whole upload (parsing only: every refused file is named as
+  before) and answers at once; each household is one part (its results.csv row, plan and
+  household document as JSON), planned and stored in its own transaction together with the
+  part's "done", so a resumed job neither loses nor repeats a household.
+- `ledger`: a Reskontro upload larger than `routes.ledger.JOB_BYTES`, one part (the file), read in
+  a solver process (it may read millions of rows for minutes: it must not hold the GIL the
+  pages need, and it can be stopped).
+- `report`: a Statistikk download (PDF, Excel, Markdown), one part without input.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from .jobs import KINDS, Job, JobInputError, JobKind, JobStore, PartContext
+from .uploads import ImportReport
+
+if TYPE_CHECKING:
+    from .core import Web
+    from .imports import BatchRead
+
+#: an import of more households than this runs as a job
+IMPORT_JOB_HOUSEHOLDS = 20
+#: seconds a ledger job may read in its solver process before it is stopped
+LEDGER_LIMIT_S = 30 * 60.0
+
+KIND_NB = {"import-batch": "Import av batch-resultater", "import-toml": "Import av husstandsfiler",
+           "ledger": "Husleiereskontro", "report": "Halvårsrapport"}
+
+
+async def start(request: Request, kind: str, params: dict[str, Any], parts: list[bytes | None],
+                message: str = "I kø") -> RedirectResponse:
+    """Make the job (its user and office the signed-in user's) and send the browser to its page."""
+    from .core import web_of
+
+    web = web_of(request)
+    store = JobStore(web.store.engine)
+    jid = await run_in_threadpool(store.create, kind, params, parts, user=web.user(request),
+                                  office=web.office(request), message=message)
+    return RedirectResponse(f"/jobber/{jid}", status_code=303)
+
+
+# --------------------------------------------------------------------------- imports
+
+
+def report_dict(report: ImportReport) -> dict[str, Any]:
+    return {"kind": report.kind, "created": report.created, "updated": report.updated, "errors": report.errors,
+            "notes": report.notes}
+
+
+def report_of(d: dict[str, Any]) -> ImportReport:
+    return ImportReport(str(d.get("kind") or "batch"), created=list(d.get("created") or []),
+                        updated=list(d.get("updated") or []), errors=list(d.get("errors") or []),
+                        notes=list(d.get("notes") or []))
+
+
+async def start_batch_import(request: Request, read: BatchRead) -> RedirectResponse:
+    parts = [json.dumps(read.part(hid), ensure_ascii=False).encode() for hid in read.wanted]
+    return await start(request, "import-batch", {"report": report_dict(read.report)}, list(parts))
+
+
+async def start_toml_import(request: Request, report: ImportReport, households: list) -> RedirectResponse:
+    from ..io.document import household_document
+
+    parts = [json.dumps(household_document(h), ensure_ascii=False).encode() for h in households]
+    return await start(request, "import-toml", {"report": report_dict(report)}, list(parts))
+
+
+def _import_part(ctx: PartContext, store_one) -> str | None:  # type: ignore[no-untyped-def]
+    """One household of an import: stored with its part marked done in one transaction. A plan
+    that cannot be made (stopped at its time limit, or broken) is this household's error in the
+    report, never the whole job's."""
+    from fastapi import HTTPException
+
+    from ..io.plan_schema import InvalidPlan
+
+    try:
+        report = store_one(ctx)
+    except HTTPException as exc:  # PlanStopped, WorkerLost: the pool's own Norwegian messages
+        return json.dumps({"errors": [f"{_label(ctx)}: {exc.detail}"]}, ensure_ascii=False)
+    except InvalidPlan:
+        return json.dumps({"errors": [f"{_label(ctx)}: planen kunne ikke lages (feilen er logget)."]},
+                          ensure_ascii=False)
+    del report
+    return None
+
+
+def _label(ctx: PartContext) -> str:
+    doc = json.loads(ctx.input or b"{}")
+    return str(doc.get("hid") or doc.get("id") or f"del {ctx.seq + 1}")
+
+
+def _store_batch_part(ctx: PartContext) -> ImportReport:
+    from .imports import BatchRead, store_batch
+
+    read = BatchRead.of_part(json.loads(ctx.input or b"{}"))
+    return store_batch(read, ctx.web, office=ctx.job.office,
+                       then=lambda conn: ctx.done(json.dumps(report_dict(read.report), ensure_ascii=False), conn))
+
+
+def _store_toml_part(ctx: PartContext) -> ImportReport:
+    from ..io.household import household_from_dict
+    from .imports import store_households
+
+    doc = json.loads(ctx.input or b"{}")
+    report = ImportReport("toml")
+    h = household_from_dict(doc, f"{doc.get('id')}.json")
+    return store_households(report, [h], ctx.web, office=ctx.job.office,
+                            then=lambda conn: ctx.done(json.dumps(report_dict(report), ensure_ascii=False), conn))
+
+
+def _finish_import(web: Web, job: Job, outputs: list[str]) -> dict[str, Any]:
+    """The import's report: the upload's refusals, then each household's outcome in order."""
+    report = report_of(job.params.get("report") or {})
+    for text in outputs:
+        part = json.loads(text) if text else {}
+        report.created += part.get("created") or []
+        report.updated += part.get("updated") or []
+        report.errors += part.get("errors") or []
+        report.notes += part.get("notes") or []
+    if not (report.created or report.updated):
+        report.refuse()
+    return report_dict(report)
+
+
+def _import_message(done: int, total: int) -> str:
+    return f"Husstand {done} av {total} er importert"
+
+
+KINDS["import-batch"] = JobKind(lambda ctx: _import_part(ctx, _store_batch_part), _finish_import, _import_message)
+KINDS["import-toml"] = JobKind(lambda ctx: _import_part(ctx, _store_toml_part), _finish_import, _import_message)
+
+
+# --------------------------------------------------------------------------- the ledger
+
+
+async def start_ledger_job(request: Request, data: bytes, name: str, suffix: str, colmap: bytes | None,
+                           as_of: date) -> RedirectResponse:
+    params = {"name": name, "suffix": suffix, "as_of": as_of.isoformat(),
+              "columns": colmap.decode("utf-8", "replace") if colmap is not None else None}
+    return await start(request, "ledger", params, [data])
+
+
+def _ledger_part(ctx: PartContext) -> str:
+    from .pool import PlanStopped
+    from .routes.ledger import ledger_outcome
+
+    p = ctx.job.params
+    colmap = p["columns"].encode() if p.get("columns") is not None else None
+    try:
+        outcome = ctx.web.solver.call(LEDGER_LIMIT_S, ledger_outcome, ctx.input or b"", str(p["name"]),
+                                      str(p["suffix"]), colmap, date.fromisoformat(p["as_of"]))
+    except PlanStopped:
+        raise JobInputError(f"{p['name']}: reskontroen ble ikke ferdig lest innen {LEDGER_LIMIT_S / 60:g} minutter "
+                            "og ble stoppet. Bruk planner ledger for så store filer.") from None
+    if "error" in outcome:
+        raise JobInputError(str(outcome["error"]))
+    return json.dumps(outcome["result"], ensure_ascii=False)
+
+
+def _finish_ledger(web: Web, job: Job, outputs: list[str]) -> dict[str, Any]:
+    return {"ledger": json.loads(outputs[0])}
+
+
+KINDS["ledger"] = JobKind(_ledger_part, _finish_ledger,
+                          lambda done, total: "Reskontroen er lest" if done else "Leser reskontroen")
+
+
+# --------------------------------------------------------------------------- the half-year report
+
+
+async def start_report_job(request: Request, period, fmt: str, version: str) -> RedirectResponse:  # type: ignore[no-untyped-def]
+    params = {"fra": period.start.isoformat(), "til": period.end.isoformat(), "fmt": fmt, "v": version}
+    return await start(request, "report", params, [None])
+
+
+def _report_part(ctx: PartContext) -> str:
+    from .routes.statistics import _download, _period
+
+    p = ctx.job.params
+    period, error = _period(str(p.get("fra", "")), str(p.get("til", "")))
+    if period is None:
+        raise JobInputError(error or "Ugyldig periode.")
+    data = _download(ctx.web, period, str(p["fmt"]), str(p.get("v", "")))
+    return base64.b64encode(data).decode("ascii")
+
+
+def _finish_report(web: Web, job: Job, outputs: list[str]) -> dict[str, Any]:
+    p = job.params
+    return {"file": outputs[0], "name": f"halvarsrapport-{p['fra']}-{p['til']}.{p['fmt']}", "fmt": p["fmt"]}
+
+
+KINDS["report"] = JobKind(_report_part, _finish_report,
+                          lambda done, total: "Rapporten er laget" if done else "Lager rapporten")
