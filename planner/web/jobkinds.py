@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -76,7 +77,7 @@ async def start_toml_import(request: Request, report: ImportReport, households: 
     return await start(request, "import-toml", {"report": report_dict(report)}, list(parts))
 
 
-def _import_part(ctx: PartContext, store_one) -> str | None:  # type: ignore[no-untyped-def]
+def _import_part(ctx: PartContext, store_one: Callable[[PartContext], ImportReport]) -> str | None:
     """One household of an import: stored with its part marked done in one transaction. A plan
     that cannot be made (stopped at its time limit, or broken) is this household's error in the
     report, never the whole job's."""
@@ -179,7 +180,7 @@ KINDS["ledger"] = JobKind(_ledger_part, _finish_ledger,
 # --------------------------------------------------------------------------- the half-year report
 
 
-async def start_report_job(request: Request, period, fmt: str, version: str) -> RedirectResponse:  # type: ignore[no-untyped-def]
+async def start_report_job(request: Request, period: Any, fmt: str, version: str) -> RedirectResponse:
     params = {"fra": period.start.isoformat(), "til": period.end.isoformat(), "fmt": fmt, "v": version}
     return await start(request, "report", params, [None])
 

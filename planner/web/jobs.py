@@ -146,7 +146,7 @@ class JobStore:
             row = conn.execute(sa.select(jobs).where(jobs.c.id == jid)).first()
         return _job(row) if row is not None else None
 
-    def list(self, user: str | None = None, *, everyone: bool = False, limit: int = 200) -> list[Job]:
+    def listing(self, user: str | None = None, *, everyone: bool = False, limit: int = 200) -> list[Job]:
         """The newest jobs first: `user`'s own, or with `everyone` (an administrator) all."""
         q = sa.select(jobs).order_by(jobs.c.created.desc(), jobs.c.id).limit(limit)
         if not everyone:
@@ -186,7 +186,7 @@ class JobStore:
                 return self.get(jid)
         return None
 
-    def _mine(self, jid: str, worker: str):  # type: ignore[no-untyped-def]
+    def _mine(self, jid: str, worker: str) -> sa.ColumnElement[bool]:
         return sa.and_(jobs.c.id == jid, jobs.c.worker == worker, jobs.c.state == RUNNING)
 
     def heartbeat(self, jid: str, worker: str) -> bool:

@@ -47,7 +47,7 @@ def _render(request: Request, name: str, ctx: dict, status: int = 200) -> HTMLRe
 def job_list(request: Request):
     web = web_of(request)
     admin = web.is_admin(request)
-    jobs = _store(web).list(web.user(request), everyone=admin)
+    jobs = _store(web).listing(web.user(request), everyone=admin)
     if not admin:
         jobs = [j for j in jobs if j.office == web.office(request)]
     return _render(request, "jobs.html", {"title": "Jobber", "jobs": jobs, "everyone": admin})

@@ -257,7 +257,6 @@ def _download(web, period, fmt: str, version: str = "") -> bytes:
 @router.post("/statistikk/halvarsrapport.{fmt}")
 async def download(request: Request, fmt: str):
     """A download: a POST from the page's form (the CSRF check is the app's, on every POST)."""
-    web = web_of(request)
     if fmt not in DOWNLOADS:
         raise HTTPException(404, "not found")
     form = await request.form()
