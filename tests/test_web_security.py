@@ -435,7 +435,7 @@ def test_serve_checks_allowed_host_names_and_warns_without_them(tmp_path, users,
     from planner.cli import main
 
     seen: list[dict] = []
-    monkeypatch.setattr(server, "run", lambda **kw: seen.append(kw))
+    monkeypatch.setattr(server, "run", lambda config, **kw: seen.append(vars(config) | kw))
     runner = CliRunner()
     r = runner.invoke(main, ["serve", "--auth", str(users), "--allowed-host", "https://planner.example/x"])
     assert r.exit_code == 2 and "--allowed-host 'https://planner.example/x'" in r.output and not seen
@@ -571,10 +571,10 @@ def test_secure_cookie_option(tmp_path, monkeypatch):
     with TestClient(make_app(tmp_path), base_url=BASE) as c:
         assert "secure" not in c.get("/husstand/ny").headers["set-cookie"].lower()
     seen: dict = {}
-    monkeypatch.setattr("planner.web.server.run", lambda **kw: seen.update(kw))
+    monkeypatch.setattr("planner.web.server.run", lambda config, **kw: seen.update(vars(config), **kw))
     r = CliRunner().invoke(main, ["serve", "--secure-cookie", "--db", f"sqlite:///{tmp_path / 'x.db'}"])
     assert r.exit_code == 0, r.output
-    assert seen["secure_cookie"] is True and seen["request_time_limit_s"] == 60.0
+    assert seen["secure_cookie"] is True and seen["request_time_limit_s"] == 60.0 and seen["workers"] == 1
 
 
 # ------------------------------------------------------------------ 17: file modes

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import sqlalchemy as sa
 
@@ -200,7 +200,7 @@ def migrate(engine: sa.Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def _alembic_config():  # type: ignore[no-untyped-def]
+def _alembic_config() -> Any:
     from alembic.config import Config
 
     cfg = Config()
