@@ -54,9 +54,17 @@ def job_list(request: Request):
 
 
 @router.get("/jobber/{jid}", response_class=HTMLResponse)
-def job_page(request: Request, jid: str):
+def job_page(request: Request, jid: str, oppdater: str = ""):
+    """The job's state and progress. While it runs the page reloads itself every 2 seconds
+    (meta refresh) unless the user has turned that off (`?oppdater=nei`, kept in her session
+    for every job page; `?oppdater=ja` turns it on again): a screen reader's user may want
+    the page to hold still (WCAG 2.2.1), and reloads it with «Oppdater» instead."""
     job = _job(request, jid)
-    return _render(request, "job.html", {"title": jobkinds.KIND_NB.get(job.kind, "Jobb"), "job": job})
+    if oppdater in ("ja", "nei"):
+        request.session["job_refresh"] = oppdater == "ja"
+    refresh = bool(request.session.get("job_refresh", True))
+    return _render(request, "job.html", {"title": jobkinds.KIND_NB.get(job.kind, "Jobb"), "job": job,
+                                         "refresh": refresh and not job.ended})
 
 
 @router.post("/jobber/{jid}/avbryt")
