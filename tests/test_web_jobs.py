@@ -360,3 +360,29 @@ def test_a_large_ledger_is_read_by_a_job_and_shows_the_worklist(tmp_path):
 
         # the worklist of the job is the request's, csrf tokens aside
         assert re.sub(r'value="[^"]{40,}"', "", table(page.text)) == re.sub(r'value="[^"]{40,}"', "", table(direct.text))
+
+
+def test_a_large_import_of_household_files_is_a_job_too(tmp_path):
+    """21 household files in a zip (more than IMPORT_JOB_HOUSEHOLDS): each planned and stored by
+    the job, editable as one imported in the request; a refused file is named in the report."""
+    from planner.web.jobkinds import IMPORT_JOB_HOUSEHOLDS
+
+    text = (SCENARIOS / "alt-i-orden.toml").read_text(encoding="utf-8")
+    assert re.search(r'^id = "alt-i-orden"$', text, re.M)
+    buf = io.BytesIO()
+    n = IMPORT_JOB_HOUSEHOLDS + 1
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i in range(n):
+            zf.writestr(f"h{i}.toml", text.replace('id = "alt-i-orden"', f'id = "fil-{i:02d}"'))
+        zf.writestr("feil.toml", "id = \n")
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    app = create_app(url, secret="s", settings=Settings(time_limit_s=5))
+    with TestClient(app, base_url=BASE) as c:
+        r = c.post("/import/toml", files=[("files", ("husstander.zip", buf.getvalue()))],
+                   data={"csrf_token": token(c)}, follow_redirects=False)
+        assert r.status_code == 303, r.text[:500]
+        report = follow_job(c, r)
+        assert report.status_code == 200 and f"{n} nye" in report.text and "feil.toml" in report.text
+        assert c.get("/husstand/fil-07/endre").status_code == 200
+    rows = stored(url)
+    assert sorted(rows) == [f"fil-{i:02d}" for i in range(n)] and all(v[3] for v in rows.values())
