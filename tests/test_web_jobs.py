@@ -114,11 +114,8 @@ def test_a_300_household_zip_answers_at_once_and_is_stored_by_a_job(tmp_path, ba
     url = f"sqlite:///{tmp_path / 'web.db'}"
     app = create_app(url, secret="s", settings=Settings(time_limit_s=5))
     with TestClient(app, base_url=BASE) as c:
-        t0 = time.monotonic()
         r = post_zip(c, batch_zip(base_plan, 300, with_documents=3))
-        answered = time.monotonic() - t0
-        assert r.status_code == 303 and r.headers["location"].startswith("/jobber/"), r.text[:500]
-        assert answered < 30, answered  # reading and checking only; a generous bound for a busy machine
+        assert r.status_code == 303 and r.headers["location"].startswith("/jobber/"), r.text[:500]  # speed: bench/jobs.py
         page = c.get(r.headers["location"])
         assert "<progress" in page.text and 'for="job-progress"' in page.text
         result = follow_job(c, r)
@@ -126,7 +123,8 @@ def test_a_300_household_zip_answers_at_once_and_is_stored_by_a_job(tmp_path, ba
         assert "300 nye" in result.text
         assert "/jobber/" in c.get("/jobber").text
         job_page = c.get(r.headers["location"]).text
-        assert "300 av 300" in job_page and 'http-equiv="refresh"' not in job_page  # ended: no more refreshing
+        assert "Husstand 300 av 300 er importert" in job_page and 'value="301"' in job_page  # reading + 300
+        assert 'http-equiv="refresh"' not in job_page  # ended: no more refreshing
     rows = stored(url)
     assert sorted(rows) == [f"hh-{i:04d}" for i in range(300)]
     assert all(rows[f"hh-{i:04d}"][1] == i % 100 for i in range(300))
@@ -169,14 +167,14 @@ def test_a_job_whose_process_died_resumes_at_the_first_part_not_done_with_the_sa
     first, second = _no_runner_app(url), _no_runner_app(url)  # two server processes on one database
     with TestClient(first, base_url=BASE) as c:
         jid = post_zip(c, data).headers["location"].rsplit("/", 1)[1]
-    # process 1 does 10 parts, then dies in the middle of the 11th: its part left 'running', its
-    # heartbeat stopped
+    # process 1 does 10 parts (the upload read, 9 households), then dies in the middle of the
+    # 11th: its part left 'running', its heartbeat stopped
     runner = _runner(first, "proc-1")
     store = runner.store
     real_progress = store.progress
 
-    def progress(jid_: str, worker: str, done: int, message: str) -> bool:
-        ok = real_progress(jid_, worker, done, message)
+    def progress(jid_: str, worker: str, done: int, message: str, total: int | None = None) -> bool:
+        ok = real_progress(jid_, worker, done, message, total)
         if done == 10:
             runner._stop.set()
         return ok
@@ -191,7 +189,7 @@ def test_a_job_whose_process_died_resumes_at_the_first_part_not_done_with_the_sa
         states = [r[0] for r in conn.execute(sa.select(job_parts.c.state).where(job_parts.c.job_id == jid)
                                              .order_by(job_parts.c.seq))]
     assert states[:10] == [DONE] * 10 and states[10] == RUNNING and set(states[11:]) == {"queued"}
-    assert sorted(stored(url)) == [f"hh-{i:04d}" for i in range(10)]
+    assert sorted(stored(url)) == [f"hh-{i:04d}" for i in range(9)]
     # a fresh heartbeat is not taken over; a stale one is, by the other process, which runs only
     # the parts not done (each household stored once: version 1 and one history row)
     resumed: list[int] = []
@@ -199,9 +197,9 @@ def test_a_job_whose_process_died_resumes_at_the_first_part_not_done_with_the_sa
     real_start = second_runner.store.start_part
     second_runner.store.start_part = lambda j, seq: resumed.append(seq) or real_start(j, seq)  # type: ignore[method-assign]
     assert second_runner.run_once()
-    assert resumed == list(range(10, 30))
+    assert resumed == list(range(10, 31))
     job = JobStore(engine).get(jid)
-    assert job is not None and job.state == DONE and job.worker == "proc-2" and job.done == job.total == 30
+    assert job is not None and job.state == DONE and job.worker == "proc-2" and job.done == job.total == 31
     assert job.result == expected.result
     assert stored(url) == stored(whole_url)
     with engine.connect() as conn:
@@ -235,12 +233,12 @@ def test_two_apps_on_one_database_see_one_job_and_its_progress(db_url, base_plan
         r = post_zip(c1, batch_zip(base_plan, 25))
         assert r.status_code == 303
         location = r.headers["location"]
-        assert job_state(c2, location) == "I kø" and "0 av 25" in c2.get(location).text
+        assert job_state(c2, location) == "I kø"
         runner = _runner(two, "proc-2")
         real = runner.store.progress
 
-        def progress(jid_: str, worker: str, done: int, message: str) -> bool:
-            ok = real(jid_, worker, done, message)
+        def progress(jid_: str, worker: str, done: int, message: str, total: int | None = None) -> bool:
+            ok = real(jid_, worker, done, message, total)
             if done == 7:
                 runner._stop.set()
             return ok
@@ -248,7 +246,7 @@ def test_two_apps_on_one_database_see_one_job_and_its_progress(db_url, base_plan
         runner.store.progress = progress  # type: ignore[method-assign]
         assert runner.run_once()  # process 2 runs 7 parts: process 1 shows them
         page = c1.get(location).text
-        assert "7 av 25" in page and 'value="7"' in page and 'http-equiv="refresh" content="2"' in page
+        assert "Husstand 6 av 25 er importert" in page and 'value="7"' in page and 'http-equiv="refresh" content="2"' in page
         assert job_state(c1, location) == "Kjører"
         runner._stop.clear()
         runner.store.progress = real  # type: ignore[method-assign]

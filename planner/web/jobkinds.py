@@ -1,9 +1,10 @@
 """The kinds of background job (`jobs.py`) the web page starts, and the hand-off from a request.
 
-- `import-batch`, `import-toml`: an import of more than `IMPORT_JOB_HOUSEHOLDS` households. The
-  request reads and checks the whole upload (parsing only: every refused file is named as
-  before) and answers at once; each household is one part (its results.csv row, plan and
-  household document as JSON), planned and stored in its own transaction together with the
+- `import-batch`, `import-toml`: an import of more than `IMPORT_JOB_HOUSEHOLDS` households (counted
+  in the request from the unzipped file names, nothing parsed). The request answers at once;
+  the job's first part is the upload, read and checked as the request would (every refused
+  file named), which adds one part per household (its results.csv row, plan and household
+  document as JSON); each is planned and stored in its own transaction together with the
   part's "done", so a resumed job neither loses nor repeats a household.
 - `ledger`: a Reskontro upload larger than `routes.ledger.JOB_BYTES`, one part (the file), read in
   a solver process (it may read millions of rows for minutes: it must not hold the GIL the
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import struct
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -28,7 +30,6 @@ from .uploads import ImportReport
 
 if TYPE_CHECKING:
     from .core import Web
-    from .imports import BatchRead
 
 #: an import of more households than this runs as a job
 IMPORT_JOB_HOUSEHOLDS = 20
@@ -65,16 +66,65 @@ def report_of(d: dict[str, Any]) -> ImportReport:
                         notes=list(d.get("notes") or []))
 
 
-async def start_batch_import(request: Request, read: BatchRead) -> RedirectResponse:
-    parts = [json.dumps(read.part(hid), ensure_ascii=False).encode() for hid in read.wanted]
-    return await start(request, "import-batch", {"report": report_dict(read.report)}, list(parts))
+def pack_files(files: list[tuple[str, bytes]]) -> bytes:
+    """The upload's files as one part's input (name and bytes, each with its length)."""
+    out = bytearray()
+    for name, data in files:
+        raw = name.encode("utf-8")
+        out += struct.pack(">IQ", len(raw), len(data)) + raw + data
+    return bytes(out)
 
 
-async def start_toml_import(request: Request, report: ImportReport, households: list) -> RedirectResponse:
+def unpack_files(blob: bytes) -> list[tuple[str, bytes]]:
+    files, at = [], 0
+    while at < len(blob):
+        n, m = struct.unpack_from(">IQ", blob, at)
+        at += 12
+        files.append((blob[at:at + n].decode("utf-8"), blob[at + n:at + n + m]))
+        at += n + m
+    return files
+
+
+async def start_import(request: Request, kind: str, files: list[tuple[str, bytes]],
+                       replace: bool = False) -> RedirectResponse:
+    """An import as a job: its first part is the upload itself, read and checked by the job
+    (the schema check of 300 plans alone takes longer than a request should), which then adds
+    one part per household."""
+    return await start(request, kind, {"replace": replace}, [pack_files(files)])
+
+
+def _read_batch_part(ctx: PartContext) -> None:
+    from .imports import read_batch
+
+    read = read_batch(unpack_files(ctx.input or b""), ctx.web.settings.limits)
+    if not read.wanted:
+        raise _nothing(read.report)
+    _add_households(ctx, [read.part(hid) for hid in read.wanted], read.report)
+
+
+def _read_toml_part(ctx: PartContext) -> None:
     from ..io.document import household_document
+    from .imports import read_households
 
-    parts = [json.dumps(household_document(h), ensure_ascii=False).encode() for h in households]
-    return await start(request, "import-toml", {"report": report_dict(report)}, list(parts))
+    report, households = read_households(unpack_files(ctx.input or b""), ctx.web,
+                                         replace=bool(ctx.job.params.get("replace")),
+                                         limits=ctx.web.settings.limits, office=ctx.job.office)
+    if not households:
+        raise _nothing(report)
+    _add_households(ctx, [household_document(h) for h in households], report)
+
+
+def _nothing(report: ImportReport) -> JobInputError:
+    """Nothing to import: the job fails with the refusals, the report kept as its result."""
+    report.refuse()
+    return JobInputError(" ".join(report.errors), result=report_dict(report))
+
+
+def _add_households(ctx: PartContext, parts: list[dict[str, Any]], report: ImportReport) -> None:
+    """One part per household, added with the reading part marked done, in one transaction."""
+    with ctx.web.store.transaction() as conn:
+        ctx.store.add_parts(ctx.job.id, [json.dumps(p, ensure_ascii=False).encode() for p in parts], conn)
+        ctx.done(json.dumps(report_dict(report), ensure_ascii=False), conn)
 
 
 def _import_part(ctx: PartContext, store_one: Callable[[PartContext], ImportReport]) -> str | None:
@@ -121,8 +171,9 @@ def _store_toml_part(ctx: PartContext) -> ImportReport:
 
 
 def _finish_import(web: Web, job: Job, outputs: list[str]) -> dict[str, Any]:
-    """The import's report: the upload's refusals, then each household's outcome in order."""
-    report = report_of(job.params.get("report") or {})
+    """The import's report: the upload's refusals (the reading part), then each household's
+    outcome in order."""
+    report = ImportReport(job.kind.removeprefix("import-"))
     for text in outputs:
         part = json.loads(text) if text else {}
         report.created += part.get("created") or []
@@ -135,11 +186,21 @@ def _finish_import(web: Web, job: Job, outputs: list[str]) -> dict[str, Any]:
 
 
 def _import_message(done: int, total: int) -> str:
-    return f"Husstand {done} av {total} er importert"
+    return "Leser og kontrollerer filene" if done == 0 else f"Husstand {done - 1} av {total - 1} er importert"
 
 
-KINDS["import-batch"] = JobKind(lambda ctx: _import_part(ctx, _store_batch_part), _finish_import, _import_message)
-KINDS["import-toml"] = JobKind(lambda ctx: _import_part(ctx, _store_toml_part), _finish_import, _import_message)
+def _import_run(read: Callable[[PartContext], None],
+                store_one: Callable[[PartContext], ImportReport]) -> Callable[[PartContext], str | None]:
+    def run(ctx: PartContext) -> str | None:
+        if ctx.seq == 0:
+            read(ctx)
+            return None
+        return _import_part(ctx, store_one)
+    return run
+
+
+KINDS["import-batch"] = JobKind(_import_run(_read_batch_part, _store_batch_part), _finish_import, _import_message)
+KINDS["import-toml"] = JobKind(_import_run(_read_toml_part, _store_toml_part), _finish_import, _import_message)
 
 
 # --------------------------------------------------------------------------- the ledger

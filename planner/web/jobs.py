@@ -196,11 +196,29 @@ class JobStore:
         with self.engine.begin() as conn:
             return conn.execute(jobs.update().where(self._mine(jid, worker)).values(heartbeat=now)).rowcount == 1
 
-    def progress(self, jid: str, worker: str, done: int, message: str) -> bool:
+    def progress(self, jid: str, worker: str, done: int, message: str, total: int | None = None) -> bool:
         now = _now()
+        values: dict[str, Any] = dict(done=done, message=message[:200], heartbeat=now, updated=now)
+        if total is not None:
+            values["total"] = total
         with self.engine.begin() as conn:
-            return conn.execute(jobs.update().where(self._mine(jid, worker)).values(
-                done=done, message=message[:200], heartbeat=now, updated=now)).rowcount == 1
+            return conn.execute(jobs.update().where(self._mine(jid, worker)).values(**values)).rowcount == 1
+
+    def part_states(self, jid: str) -> list[tuple[int, str]]:
+        with self.engine.connect() as conn:
+            return [(r.seq, r.state) for r in conn.execute(
+                sa.select(job_parts.c.seq, job_parts.c.state).where(job_parts.c.job_id == jid).order_by(job_parts.c.seq))]
+
+    def add_parts(self, jid: str, inputs: Sequence[bytes | None], conn: sa.Connection) -> None:
+        """More parts after the last one, in the caller's transaction (with the part that made
+        them marked done: a resumed job never adds them twice)."""
+        last = conn.execute(sa.select(sa.func.max(job_parts.c.seq)).where(job_parts.c.job_id == jid)).scalar()
+        first = 0 if last is None else int(last) + 1
+        now = _now()
+        if inputs:
+            conn.execute(job_parts.insert(), [dict(job_id=jid, seq=first + i, state=QUEUED, input=data, updated=now)
+                                              for i, data in enumerate(inputs)])
+        conn.execute(jobs.update().where(jobs.c.id == jid).values(total=first + len(inputs)))
 
     def start_part(self, jid: str, seq: int) -> None:
         """Mark a part running (a process killed now leaves it so; it is run again on resume)."""
@@ -286,7 +304,12 @@ class JobStore:
 
 class JobInputError(Exception):
     """Bad input found while the job runs: the job ends 'failed' with this message (Norwegian,
-    naming the file, row and field as the request would)."""
+    naming the file, row and field as the request would), and `result` if given (an import's
+    report of every file refused)."""
+
+    def __init__(self, message: str, result: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass
@@ -398,37 +421,36 @@ class JobRunner:
         beater = threading.Thread(target=beat, name="planner-jobs-heartbeat", daemon=True)
         beater.start()
         try:
-            parts = self.store.parts(job.id, with_input=False)
-            done = sum(p.state == DONE for p in parts)
-            self.store.progress(job.id, self.worker, done, kind.message(done, len(parts)))
-            for p in parts:
-                if p.state == DONE:
-                    continue
+            while True:  # parts may be added by a part (an import's reading adds one per household)
+                states = self.store.part_states(job.id)
+                done = sum(state == DONE for _, state in states)
+                if not self.store.progress(job.id, self.worker, done, kind.message(done, len(states)),
+                                           total=len(states)):
+                    return
+                seq = next((q for q, state in states if state != DONE), None)  # the first part not done
+                if seq is None:
+                    break
                 if alive.is_set() or self._stop.is_set():
                     return
-                self.store.start_part(job.id, p.seq)
-                data = self._input(job.id, p.seq)
-                ctx = PartContext(self.web, job, p.seq, data, self.store, self.worker)
+                self.store.start_part(job.id, seq)
+                ctx = PartContext(self.web, job, seq, self._input(job.id, seq), self.store, self.worker)
                 try:
                     # in the worker pool's threads, as a request's work (plans go on to the solver processes)
                     output = self.web.pool.executor.submit(kind.run_part, ctx).result()
                     if output is not None:
-                        self.store.finish_part(job.id, p.seq, output, self.worker)
+                        self.store.finish_part(job.id, seq, output, self.worker)
                 except PartTaken:
                     return
                 except JobInputError as exc:
-                    self.store.fail(job.id, self.worker, str(exc))
-                    return
-                done += 1
-                if not self.store.progress(job.id, self.worker, done, kind.message(done, len(parts))):
+                    self.store.fail(job.id, self.worker, str(exc), exc.result)
                     return
             outputs = [p.output or "" for p in self.store.parts(job.id, with_input=False)]
             try:
                 result = kind.finish(self.web, job, outputs)
             except JobInputError as exc:
-                self.store.fail(job.id, self.worker, str(exc))
+                self.store.fail(job.id, self.worker, str(exc), exc.result)
                 return
-            self.store.finish(job.id, self.worker, result)
+            self.store.finish(job.id, self.worker, result, kind.message(done, done))
         except Exception as exc:  # noqa: BLE001 - a job that breaks ends 'failed', never takes the runner with it
             log.error("job %s failed: %s", job.kind, type(exc).__name__)
             detail = getattr(exc, "detail", None)  # the pool's own Norwegian messages (PlanStopped, WorkerLost)

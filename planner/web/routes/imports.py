@@ -1,6 +1,6 @@
 """The import page: household files and batch results folders, each file accepted or refused on its own.
-An upload of more than `IMPORT_JOB_HOUSEHOLDS` households is read and checked here and planned
-and stored as a background job (`jobkinds`): the page answers at once with the job's page."""
+An upload of more than `IMPORT_JOB_HOUSEHOLDS` households is read, checked, planned and stored as a
+background job (`jobkinds`): the page answers at once with the job's page."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData, UploadFile
 
 from ..core import web_of
-from ..imports import ImportReport, read_batch, read_households, store_batch, store_households
-from ..jobkinds import IMPORT_JOB_HOUSEHOLDS, start_batch_import, start_toml_import
+from ..imports import ImportReport, household_count, import_batch_files, import_households
+from ..jobkinds import IMPORT_JOB_HOUSEHOLDS, start_import
 from ..store import StaleVersion
 
 router = APIRouter()
@@ -42,17 +42,12 @@ def _answer(request: Request, report: ImportReport):
 async def import_toml(request: Request):
     web = web_of(request)
     files, data = await _files(request)
-    office = web.office(request)
+    if await web.pool.run(household_count, files, web.settings.limits, batch=False) > IMPORT_JOB_HOUSEHOLDS:
+        return await start_import(request, "import-toml", files, replace=bool(data.get("replace")))
     try:
-        # read and checked in the pool; more than IMPORT_JOB_HOUSEHOLDS are planned as a job
-        report, households = await web.pool.run(read_households, files, web, replace=bool(data.get("replace")),
-                                                office=office, limits=web.settings.limits)
-        if len(households) > IMPORT_JOB_HOUSEHOLDS:
-            return await start_toml_import(request, report, households)
-        if not households:  # each file stands on its own: the good ones go in, the bad ones are named
-            report = report.refuse()
-        else:
-            report = await web.pool.run(store_households, report, households, web, office=office)
+        report = await web.pool.run(import_households, files, web, replace=bool(data.get("replace")),
+                                    office=web.office(request),
+                                    limits=web.settings.limits)
     except StaleVersion:
         report = ImportReport("toml", errors=["En av husstandene ble lagret av noen andre samtidig."]).refuse()
     return _answer(request, report)
@@ -62,12 +57,11 @@ async def import_toml(request: Request):
 async def import_batch(request: Request):
     web = web_of(request)
     files, _ = await _files(request)
+    if await web.pool.run(household_count, files, web.settings.limits, batch=True) > IMPORT_JOB_HOUSEHOLDS:
+        return await start_import(request, "import-batch", files)
     try:
-        read = await web.pool.run(read_batch, files, web.settings.limits)
-        if len(read.wanted) > IMPORT_JOB_HOUSEHOLDS:
-            return await start_batch_import(request, read)
-        report = read.report.refuse() if not read.wanted else \
-            await web.pool.run(store_batch, read, web, office=web.office(request))
+        report = await web.pool.run(import_batch_files, files, web, limits=web.settings.limits,
+                                    office=web.office(request))
     except StaleVersion:
         report = ImportReport("batch", errors=["En av husstandene ble lagret av noen andre samtidig."]).refuse()
     return _answer(request, report)

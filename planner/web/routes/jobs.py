@@ -16,7 +16,7 @@ from markupsafe import Markup
 from ...formatting import nb_date
 from .. import jobkinds
 from ..core import Web, web_of
-from ..jobs import DONE, Job, JobStore
+from ..jobs import DONE, FAILED, Job, JobStore
 
 router = APIRouter()
 
@@ -80,8 +80,8 @@ def job_cancel(request: Request, jid: str):
 def job_result(request: Request, jid: str):
     """The job's result as its own page would have shown it (or the file, for a report)."""
     job = _job(request, jid)
-    if job.state != DONE or job.result is None:
-        return RedirectResponse(f"/jobber/{job.id}", status_code=303)
+    if job.result is None or not (job.state == DONE or (job.state == FAILED and job.kind.startswith("import-"))):
+        return RedirectResponse(f"/jobber/{job.id}", status_code=303)  # an import refused whole has its report
     web = web_of(request)
     if job.kind in ("import-batch", "import-toml"):
         report = jobkinds.report_of(job.result)
