@@ -384,3 +384,23 @@ def test_a_large_import_of_household_files_is_a_job_too(tmp_path):
         assert c.get("/husstand/fil-07/endre").status_code == 200
     rows = stored(url)
     assert sorted(rows) == [f"fil-{i:02d}" for i in range(n)] and all(v[3] for v in rows.values())
+
+
+def test_an_import_job_with_nothing_to_import_fails_with_the_requests_messages(tmp_path):
+    """25 rows of results.csv, each refused: the job ends 'failed' with the messages the
+    request gives for the same rows (row and field named), its report kept; never a 500."""
+    rows = "id,problem,status,priority\n" + "".join(f"hh-{i:02d},timing,planned,abc\n" for i in range(25))
+    app = create_app(f"sqlite:///{tmp_path / 'web.db'}", secret="s", settings=Settings(time_limit_s=5))
+    with TestClient(app, base_url=BASE) as c:
+        small = c.post("/import/batch", files=[("files", ("results.csv", rows[:rows.index("hh-01")].encode()))],
+                       data={"csrf_token": token(c)})
+        assert small.status_code == 422 and "results.csv, rad 2, priority: må være et tall fra 0 til 100." in small.text
+        r = c.post("/import/batch", files=[("files", ("results.csv", rows.encode()))], data={"csrf_token": token(c)},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        page = follow_job(c, r)
+        assert page.status_code == 200 and job_state(c, r.headers["location"]) == "Feilet"
+        assert "results.csv, rad 26, priority: må være et tall fra 0 til 100." in page.text
+        report = c.get(r.headers["location"] + "/resultat")
+        assert report.status_code == 422 and report.text.count("må være et tall fra 0 til 100") == 25
+        assert "Ingenting er importert" in report.text
