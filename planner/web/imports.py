@@ -75,18 +75,6 @@ def planned_today(h: Household, today: date) -> tuple[Household, str | None]:
     return h.model_copy(update={"as_of": today}), note
 
 
-def household_count(files: list[tuple[str, bytes]], limits: Limits, *, batch: bool) -> int:
-    """About how many households an upload holds, from its (unzipped) file names and the lines
-    of results.csv, nothing parsed: whether it is imported in the request or as a job."""
-    members = expand(files, ImportReport("batch"), limits)
-    if not batch:
-        return sum(PurePosixPath(n).suffix.lower() in (".toml", ".json") for n, _ in members)
-    stems = {PurePosixPath(n).stem for n, _ in members
-             if PurePosixPath(n).suffix.lower() == ".json" and not is_known_batch_file(n)}
-    rows = max((d.count(b"\n") - 1 for n, d in members if PurePosixPath(n).name.lower() == "results.csv"), default=0)
-    return max(len(stems), rows)
-
-
 def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool, limits: Limits,
                       office: str | None = None) -> ImportReport:
     """Validate every household file of the upload, then store the valid ones in one

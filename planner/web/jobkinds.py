@@ -19,13 +19,14 @@ import json
 import struct
 from collections.abc import Callable
 from datetime import date
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from starlette.concurrency import run_in_threadpool
 
-from .jobs import KINDS, Job, JobInputError, JobKind, JobStore, PartContext
+from .jobs import KINDS, Job, JobInputError, JobKind, PartContext, start_job
+from .limits import Limits
 from .uploads import ImportReport
 
 if TYPE_CHECKING:
@@ -40,18 +41,6 @@ KIND_NB = {"import-batch": "Import av batch-resultater", "import-toml": "Import 
            "ledger": "Husleiereskontro", "report": "Halvårsrapport"}
 
 
-async def start(request: Request, kind: str, params: dict[str, Any], parts: list[bytes | None],
-                message: str = "I kø") -> RedirectResponse:
-    """Make the job (its user and office the signed-in user's) and send the browser to its page."""
-    from .core import web_of
-
-    web = web_of(request)
-    store = JobStore(web.store.engine)
-    jid = await run_in_threadpool(store.create, kind, params, parts, user=web.user(request),
-                                  office=web.office(request), message=message)
-    return RedirectResponse(f"/jobber/{jid}", status_code=303)
-
-
 # --------------------------------------------------------------------------- imports
 
 
@@ -64,6 +53,21 @@ def report_of(d: dict[str, Any]) -> ImportReport:
     return ImportReport(str(d.get("kind") or "batch"), created=list(d.get("created") or []),
                         updated=list(d.get("updated") or []), errors=list(d.get("errors") or []),
                         notes=list(d.get("notes") or []))
+
+
+def household_count(files: list[tuple[str, bytes]], limits: Limits, *, batch: bool) -> int:
+    """About how many households an upload holds, from its (unzipped) file names and the lines
+    of results.csv, nothing parsed: whether it is imported in the request or as a job."""
+    from .imports import is_known_batch_file
+    from .uploads import expand
+
+    members = expand(files, ImportReport("batch"), limits)
+    if not batch:
+        return sum(PurePosixPath(n).suffix.lower() in (".toml", ".json") for n, _ in members)
+    stems = {PurePosixPath(n).stem for n, _ in members
+             if PurePosixPath(n).suffix.lower() == ".json" and not is_known_batch_file(n)}
+    rows = max((d.count(b"\n") - 1 for n, d in members if PurePosixPath(n).name.lower() == "results.csv"), default=0)
+    return max(len(stems), rows)
 
 
 def pack_files(files: list[tuple[str, bytes]]) -> bytes:
@@ -90,7 +94,7 @@ async def start_import(request: Request, kind: str, files: list[tuple[str, bytes
     """An import as a job: its first part is the upload itself, read and checked by the job
     (the schema check of 300 plans alone takes longer than a request should), which then adds
     one part per household."""
-    return await start(request, kind, {"replace": replace}, [pack_files(files)])
+    return await start_job(request, kind, {"replace": replace}, [pack_files(files)])
 
 
 def _read_batch_part(ctx: PartContext) -> None:
@@ -210,12 +214,12 @@ async def start_ledger_job(request: Request, data: bytes, name: str, suffix: str
                            as_of: date) -> RedirectResponse:
     params = {"name": name, "suffix": suffix, "as_of": as_of.isoformat(),
               "columns": colmap.decode("utf-8", "replace") if colmap is not None else None}
-    return await start(request, "ledger", params, [data])
+    return await start_job(request, "ledger", params, [data])
 
 
 def _ledger_part(ctx: PartContext) -> str:
+    from .ledgerwork import ledger_outcome
     from .pool import PlanStopped
-    from .routes.ledger import ledger_outcome
 
     p = ctx.job.params
     colmap = p["columns"].encode() if p.get("columns") is not None else None
@@ -241,19 +245,13 @@ KINDS["ledger"] = JobKind(_ledger_part, _finish_ledger,
 # --------------------------------------------------------------------------- the half-year report
 
 
-async def start_report_job(request: Request, period: Any, fmt: str, version: str) -> RedirectResponse:
-    params = {"fra": period.start.isoformat(), "til": period.end.isoformat(), "fmt": fmt, "v": version}
-    return await start(request, "report", params, [None])
-
-
 def _report_part(ctx: PartContext) -> str:
-    from .routes.statistics import _download, _period
+    from .routes.statistics import report_file
 
     p = ctx.job.params
-    period, error = _period(str(p.get("fra", "")), str(p.get("til", "")))
-    if period is None:
-        raise JobInputError(error or "Ugyldig periode.")
-    data = _download(ctx.web, period, str(p["fmt"]), str(p.get("v", "")))
+    data = report_file(ctx.web, str(p.get("fra", "")), str(p.get("til", "")), str(p["fmt"]), str(p.get("v", "")))
+    if data is None:
+        raise JobInputError("Ugyldig periode.")
     return base64.b64encode(data).decode("ascii")
 
 

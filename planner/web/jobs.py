@@ -344,6 +344,20 @@ class JobKind:
 KINDS: dict[str, JobKind] = {}
 
 
+async def start_job(request: Any, kind: str, params: dict[str, Any], parts: list[bytes | None],
+                    message: str = "I kø") -> Any:
+    """Make a job for the signed-in user and her office, and send the browser to its page (303)."""
+    from fastapi.responses import RedirectResponse
+    from starlette.concurrency import run_in_threadpool
+
+    from .core import web_of
+
+    web = web_of(request)
+    jid = await run_in_threadpool(JobStore(web.store.engine).create, kind, params, parts, user=web.user(request),
+                                  office=web.office(request), message=message)
+    return RedirectResponse(f"/jobber/{jid}", status_code=303)
+
+
 def worker_name() -> str:
     """This process's name in `jobs.worker`: host, pid and a random tag (no personal data)."""
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"

@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData, UploadFile
 
 from ..core import web_of
-from ..imports import ImportReport, household_count, import_batch_files, import_households
-from ..jobkinds import IMPORT_JOB_HOUSEHOLDS, start_import
+from ..imports import ImportReport, import_batch_files, import_households
+from ..jobkinds import IMPORT_JOB_HOUSEHOLDS, household_count, start_import
 from ..store import StaleVersion
 
 router = APIRouter()

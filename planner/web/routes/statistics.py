@@ -263,6 +263,13 @@ async def download(request: Request, fmt: str):
     period, error = _period(str(form.get("fra", "")), str(form.get("til", "")))
     if period is None:
         raise HTTPException(400, error)
-    from ..jobkinds import start_report_job  # built as a background job: the page answers at once
+    from ..jobs import start_job  # built as a background job (`jobkinds`, `report_file`): the page answers at once
 
-    return await start_report_job(request, period, fmt, str(form.get("v", "")))
+    return await start_job(request, "report", {"fra": period.start.isoformat(), "til": period.end.isoformat(),
+                                               "fmt": fmt, "v": str(form.get("v", ""))}, [None])
+
+
+def report_file(web, fra: str, til: str, fmt: str, version: str) -> bytes | None:
+    """The download's bytes for a report job, None for a bad period (slow: in the worker pool)."""
+    period, _ = _period(fra, til)
+    return None if period is None else _download(web, period, fmt, version)
