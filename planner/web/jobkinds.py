@@ -142,6 +142,8 @@ def _import_part(ctx: PartContext, store_one: Callable[[PartContext], ImportRepo
     try:
         report = store_one(ctx)
     except HTTPException as exc:  # PlanStopped, WorkerLost: the pool's own Norwegian messages
+        if ctx.stopping is not None and ctx.stopping.is_set():
+            raise  # the server is stopping: the part runs again when the job is resumed
         return json.dumps({"errors": [f"{_label(ctx)}: {exc.detail}"]}, ensure_ascii=False)
     except InvalidPlan:
         return json.dumps({"errors": [f"{_label(ctx)}: planen kunne ikke lages (feilen er logget)."]},

@@ -323,6 +323,8 @@ class PartContext:
     input: bytes | None
     store: JobStore
     worker: str
+    #: set when the server process is shutting down: an interrupted part is not the part's fault
+    stopping: threading.Event | None = None
 
     def done(self, output: str, conn: sa.Connection) -> None:
         self.store.finish_part(self.job.id, self.seq, output, self.worker, conn=conn)
@@ -447,7 +449,7 @@ class JobRunner:
                 if alive.is_set() or self._stop.is_set():
                     return
                 self.store.start_part(job.id, seq)
-                ctx = PartContext(self.web, job, seq, self._input(job.id, seq), self.store, self.worker)
+                ctx = PartContext(self.web, job, seq, self._input(job.id, seq), self.store, self.worker, self._stop)
                 try:
                     # in the worker pool's threads, as a request's work (plans go on to the solver processes)
                     output = self.web.pool.executor.submit(kind.run_part, ctx).result()
@@ -466,6 +468,9 @@ class JobRunner:
                 return
             self.store.finish(job.id, self.worker, result, kind.message(done, done))
         except Exception as exc:  # noqa: BLE001 - a job that breaks ends 'failed', never takes the runner with it
+            if self._stop.is_set():  # the server is stopping (its solver processes killed): resumed later
+                log.info("job %s left to resume after shutdown", job.kind)
+                return
             log.error("job %s failed: %s", job.kind, type(exc).__name__)
             detail = getattr(exc, "detail", None)  # the pool's own Norwegian messages (PlanStopped, WorkerLost)
             self.store.fail(job.id, self.worker, str(detail) if isinstance(detail, str) else

@@ -4,8 +4,10 @@ factory only includes it.
 A caseworker uploads the landlord's ledger (CSV or XLSX, optionally with a column map) and gets
 what `planner ledger` writes: the counts, the patterns, this week's contact list with the reasons,
 and the household drafts of the plan candidates. The run goes to a private temporary folder that
-is removed when the page is rendered; nothing is stored. Bad input gives the page again with the
+is removed when the page is rendered; nothing is stored (a job keeps its worklist 7 days). Bad input gives the page again with the
 message (422), never a 500: the ledger run raises only `LedgerInputError`/`InputError` for input.
+A ledger larger than `JOB_BYTES` is read as a background job (`jobkinds`): the page answers at
+once with the job's page, which links to the same worklist when it is done.
 """
 
 from __future__ import annotations
