@@ -288,9 +288,13 @@ class JobStore:
         now = now or _now()
         cutoff = now - timedelta(days=keep_days)
         old = sa.or_(sa.and_(jobs.c.state.in_(ENDED), jobs.c.finished < cutoff), jobs.c.created < cutoff)
-        with self.engine.begin() as conn:
+        ended = sa.select(jobs.c.id).where(jobs.c.state.in_(ENDED)).scalar_subquery()
+        with self.engine.connect() as conn:  # read first: most sweeps find nothing and write nothing
             ids = [r[0] for r in conn.execute(sa.select(jobs.c.id).where(old))]
-            ended = sa.select(jobs.c.id).where(jobs.c.state.in_(ENDED)).scalar_subquery()
+            leftover = conn.execute(sa.select(job_parts.c.job_id).where(job_parts.c.job_id.in_(ended)).limit(1)).first()
+        if not ids and leftover is None:
+            return 0
+        with self.engine.begin() as conn:
             conn.execute(job_parts.delete().where(job_parts.c.job_id.in_(ended)))
             for chunk in range(0, len(ids), 500):
                 part = ids[chunk:chunk + 500]
