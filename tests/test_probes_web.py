@@ -26,7 +26,7 @@ BASE = "http://127.0.0.1:8000"
 pytestmark = pytest.mark.slow  # CI runs it (.ci/run: every test); the quick local suite leaves it out
 HID = "alt-i-orden"
 FILL = {"hid": HID, "to": "tenant", "fmt": "pdf", "lid": "1", "tid": "1", "key": "problem", "name": "ny-husstand",
-        "image": "list.png"}
+        "image": "list.png", "jid": "00000000-0000-4000-8000-000000000000"}
 OPEN = {"/login", "/login/oidc", "/login/oidc/svar", "/health"}
 SCRIPT = "<script>alert('planner')</script>"
 HOSTILE = [SCRIPT, "../../etc/passwd", "%00", "' OR 1=1 --", "\u202eexe.txt", "x" * 2000, "01010112345",

@@ -95,8 +95,12 @@ def csrf(client) -> str:
 
 
 def download(client, fmt: str, fra: str = "2026-01-01", til: str = "2026-06-30", token: str | None = None):
-    return client.post(f"/statistikk/halvarsrapport.{fmt}",
-                       data={"fra": fra, "til": til, "csrf_token": csrf(client) if token is None else token})
+    """The download: a POST that starts a background job (303 to its page), then the job's file."""
+    from test_web_jobs import follow_job
+
+    r = client.post(f"/statistikk/halvarsrapport.{fmt}", follow_redirects=False,
+                    data={"fra": fra, "til": til, "csrf_token": csrf(client) if token is None else token})
+    return follow_job(client, r)
 
 
 def test_charts_are_svg_without_css(client):
@@ -148,11 +152,21 @@ def statistics_cache(client):
     return cache_of(client.app.state.web)
 
 
-def test_no_report_is_built_for_a_request_another_site_can_make(db, monkeypatch):
+@pytest.fixture
+def own_db(tmp_path) -> str:
+    """A database of this test alone: a download is a background job, which any app on its
+    database may run (the module's `client` too, from its own cache)."""
+    url = f"sqlite:///{tmp_path / 'own.db'}"
+    write_db(truth(), url)
+    return url
+
+
+def test_no_report_is_built_for_a_request_another_site_can_make(own_db, monkeypatch):
     """A page elsewhere with `<img src=".../halvarsrapport.pdf">` or a chart URL makes the
     server build nothing: a download is a POST with the session's CSRF token, and a chart needs
     the signature the Statistikk page gives this session (another site's request carries no
     session: the cookie is SameSite=strict)."""
+    db = own_db
     import planner.halfyear as halfyear
     import planner.halfyear.charts as charts
 
@@ -179,10 +193,11 @@ def test_no_report_is_built_for_a_request_another_site_can_make(db, monkeypatch)
         assert download(c, "md").status_code == 200 and built == ["chart", "render"]
 
 
-def test_outputs_are_built_once_per_data_version_in_the_worker_pool(db, monkeypatch):
+def test_outputs_are_built_once_per_data_version_in_the_worker_pool(own_db, monkeypatch):
     """A second view, chart or download of unchanged data is built from the cache; a change
     to one case makes the next one new, with the change in it; the building runs in the worker
     pool's threads, never on the event loop."""
+    db = own_db
     import threading
 
     import sqlalchemy as sa

@@ -84,6 +84,7 @@ def create_app(
         history,
         households,
         imports,
+        jobs,
         ledger,
         letters,
         login,
@@ -114,12 +115,18 @@ def create_app(
     templates.env.globals.update(template_globals(), help_for=help.help_for, auth_enabled=users is not None or settings.oidc is not None,
                                  STATE_NB=STATE_NB, NEXT_STATES=NEXT, OUTCOME_NB=OUTCOME_NB)
     web = Web(store, users, templates, settings, secret)
+    from .jobs import JobRunner
+
+    runner = JobRunner(web)  # background jobs (`jobs.py`): claimed from the database, run beside the pages
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if settings.warm_up:  # before uvicorn listens and says "running on": the first plan is fast
             web.warm_up(beside=statistics.warm_up)
+        if settings.run_jobs:
+            runner.start()
         yield
+        runner.stop()
         web.pool.shutdown()
         web.solver.shutdown()
         statistics.shutdown(web)  # the Statistikk chart helper (started by the warm-up)
@@ -128,9 +135,10 @@ def create_app(
                   dependencies=[Depends(csrf_check)], lifespan=lifespan)
     app.state.web = web
     app.state.store = store  # for scripts and tests
+    app.state.jobs = runner
     app.mount("/static", StaticFiles(directory=str(here.joinpath("static"))), name="static")
     for module in (letters, record, history, followup, households, imports, office, account, login, statement,
-                   ledger, planfollow, statistics, whatif, help, sessions, oidc):
+                   ledger, planfollow, statistics, whatif, help, sessions, oidc, jobs):
         app.include_router(module.router)
 
     # middleware: the last added runs first (see the module docstring for the order). The size

@@ -84,6 +84,8 @@ class Settings:
     bin_days: int = 30
     #: run the retention sweep when the server starts
     sweep_on_start: bool = True
+    #: run background jobs (`jobs.JobRunner`) in this process from start-up to shutdown
+    run_jobs: bool = True
 
 
 class PlanCache:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeGuard
@@ -78,6 +79,16 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
                       office: str | None = None) -> ImportReport:
     """Validate every household file of the upload, then store the valid ones in one
     transaction; each refused file is named with its reason (it is not stored)."""
+    report, households = read_households(files, web, replace=replace, limits=limits, office=office)
+    if not households:  # each file stands on its own: the good ones go in, the bad ones are named
+        return report.refuse()
+    return store_households(report, households, web, office=office)
+
+
+def read_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool, limits: Limits,
+                    office: str | None = None) -> tuple[ImportReport, list[Household]]:
+    """`import_households`' first half: every file read and checked (no plan made), the report
+    of the refused ones and the households to store, planned as of today."""
     from ..io.errors import InputError
     from ..io.household import household_from_dict
     from .core import today
@@ -120,8 +131,13 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
         households.append(h)
         if note:
             report.notes.append(note)
-    if not households:  # each file stands on its own: the good ones go in, the bad ones are named
-        return report.refuse()
+    return report, households
+
+
+def store_households(report: ImportReport, households: list[Household], web: Web, *, office: str | None = None,
+                     then: Callable[[Any], None] | None = None) -> ImportReport:
+    """Plan and store `households` in one transaction, adding them to `report`; `then(conn)`
+    runs last inside that transaction (a job marks its part done with the household)."""
     from .core import plan_requests
 
     # the plans (and when each change takes effect, for the follow-up), before the transaction
@@ -132,6 +148,8 @@ def import_households(files: list[tuple[str, bytes]], web: Web, *, replace: bool
             version = web.store.put(h.id, conn=conn, note="import", office=office, **values)
             web.store.case.sync_tasks(h.id, version, values["plan"], due, conn=conn)
             (report.updated if was else report.created).append(h.id)
+        if then is not None:
+            then(conn)
     return report
 
 
@@ -340,18 +358,41 @@ def _dated_document(doc: dict[str, Any], h: Household, plan: dict[str, Any] | No
     return {**doc, "as_of": h.as_of.isoformat()}, h, note
 
 
-def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limits,
-                       office: str | None = None) -> ImportReport:
-    """Read a batch results folder (`results.csv`, `plans/*.json`, `households/*.json`; the
-    folder, a zip of it or any subset) into the store. Each file is accepted or refused on its
-    own, with the reason: a bad plan leaves out its household, a bad row of results.csv that
-    row, and the rest goes in. The batch's other files (run.json, summary.txt, ...) are known
-    and passed over.
+@dataclass
+class BatchRead:
+    """A batch upload read and checked, before anything is planned or stored: the report so
+    far (every file refused, with its reason), what each household has (its results.csv row,
+    its plan, its household document) and the households to store, in the report's order."""
 
-    A household already stored with its document keeps its document and plan and takes the
-    batch's priority; one with its household document (`households/ID.json`) becomes editable
-    like one typed in; one known only from its plan is stored with the batch's plan (view only).
-    """
+    report: ImportReport
+    rows: dict[str, dict] = field(default_factory=dict)
+    plans: dict[str, dict] = field(default_factory=dict)
+    inputs: dict[str, tuple[dict[str, Any], Household]] = field(default_factory=dict)
+    wanted: list[str] = field(default_factory=list)
+
+    def part(self, hid: str) -> dict[str, Any]:
+        """What one household's import needs (JSON): a background job's part (`jobkinds`)."""
+        return {"hid": hid, "row": self.rows.get(hid), "plan": self.plans.get(hid),
+                "input": self.inputs[hid][0] if hid in self.inputs else None}
+
+    @classmethod
+    def of_part(cls, part: dict[str, Any]) -> BatchRead:
+        """The `BatchRead` of one household from its `part` (read and checked already)."""
+        from ..io.household import household_from_dict
+
+        hid = str(part["hid"])
+        read = cls(ImportReport("batch"), wanted=[hid])
+        if part.get("row") is not None:
+            read.rows[hid] = part["row"]
+        if part.get("plan") is not None:
+            read.plans[hid] = part["plan"]
+        if part.get("input") is not None:
+            read.inputs[hid] = (part["input"], household_from_dict(part["input"], f"{hid}.json"))
+        return read
+
+
+def read_batch(files: list[tuple[str, bytes]], limits: Limits) -> BatchRead:
+    """Read and check a batch upload (`import_batch_files`' first half: parsing only, no plan)."""
     report = ImportReport("batch")
     members = expand(files, report, limits)
     results = [(n, d) for n, d in members if PurePosixPath(n).name.lower() == "results.csv"]
@@ -369,13 +410,38 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
     wanted = [h for h in wanted if h not in report.refused_ids]
     if refused:
         report.errors.append("Ikke importert fordi en fil for husstanden ble avvist: " + ", ".join(refused) + ".")
-    if not wanted:
-        if not results and not plans and not inputs:
-            report.errors.append("Fant ingen resultater fra planner batch: velg mappen, en zip av den, eller "
-                                 "results.csv med filene i plans/ og households/.")
-        return report.refuse()
+    if not wanted and not results and not plans and not inputs:
+        report.errors.append("Fant ingen resultater fra planner batch: velg mappen, en zip av den, eller "
+                             "results.csv med filene i plans/ og households/.")
+    return BatchRead(report, rows, plans, inputs, wanted)
+
+
+def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limits,
+                       office: str | None = None) -> ImportReport:
+    """Read a batch results folder (`results.csv`, `plans/*.json`, `households/*.json`; the
+    folder, a zip of it or any subset) into the store. Each file is accepted or refused on its
+    own, with the reason: a bad plan leaves out its household, a bad row of results.csv that
+    row, and the rest goes in. The batch's other files (run.json, summary.txt, ...) are known
+    and passed over.
+
+    A household already stored with its document keeps its document and plan and takes the
+    batch's priority; one with its household document (`households/ID.json`) becomes editable
+    like one typed in; one known only from its plan is stored with the batch's plan (view only).
+    """
+    read = read_batch(files, limits)
+    if not read.wanted:
+        return read.report.refuse()
+    return store_batch(read, web, office=office)
+
+
+def store_batch(read: BatchRead, web: Web, *, office: str | None = None,
+                then: Callable[[Any], None] | None = None) -> ImportReport:
+    """Plan (as of today) and store the households of `read` in one transaction, adding what
+    was done to `read.report`; `then(conn)` runs last inside that transaction (a job marks its
+    part done with the household it stored)."""
     from .core import plan_requests, today
 
+    report, rows, plans, inputs, wanted = read.report, read.rows, read.plans, read.inputs, read.wanted
     # an editable household is planned again as of today (`planned_today`), before the transaction
     replanned: dict[str, tuple[dict[str, Any], dict[str, Any], Any]] = {}
     passed: dict[str, dict[str, Any]] = {}
@@ -427,4 +493,6 @@ def import_batch_files(files: list[tuple[str, bytes]], web: Web, *, limits: Limi
                 values["min_after_ore"] = None if plan["status"] == "infeasible" else plan["min_balance_ore"]
             store.put(hid, conn=conn, note="batch", office=office, **values)
             (report.updated if rec is not None else report.created).append(hid)
+        if then is not None:
+            then(conn)
     return report

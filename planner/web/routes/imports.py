@@ -1,4 +1,6 @@
-"""The import page: household files and batch results folders, each file accepted or refused on its own."""
+"""The import page: household files and batch results folders, each file accepted or refused on its own.
+An upload of more than `IMPORT_JOB_HOUSEHOLDS` households is read, checked, planned and stored as a
+background job (`jobkinds`): the page answers at once with the job's page."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from ..core import web_of
 from ..imports import ImportReport, import_batch_files, import_households
+from ..jobkinds import IMPORT_JOB_HOUSEHOLDS, household_count, start_import
 from ..store import StaleVersion
 
 router = APIRouter()
@@ -39,6 +42,8 @@ def _answer(request: Request, report: ImportReport):
 async def import_toml(request: Request):
     web = web_of(request)
     files, data = await _files(request)
+    if await web.pool.run(household_count, files, web.settings.limits, batch=False) > IMPORT_JOB_HOUSEHOLDS:
+        return await start_import(request, "import-toml", files, replace=bool(data.get("replace")))
     try:
         report = await web.pool.run(import_households, files, web, replace=bool(data.get("replace")),
                                     office=web.office(request),
@@ -52,6 +57,8 @@ async def import_toml(request: Request):
 async def import_batch(request: Request):
     web = web_of(request)
     files, _ = await _files(request)
+    if await web.pool.run(household_count, files, web.settings.limits, batch=True) > IMPORT_JOB_HOUSEHOLDS:
+        return await start_import(request, "import-batch", files)
     try:
         report = await web.pool.run(import_batch_files, files, web, limits=web.settings.limits,
                                     office=web.office(request))

@@ -4,16 +4,14 @@ factory only includes it.
 A caseworker uploads the landlord's ledger (CSV or XLSX, optionally with a column map) and gets
 what `planner ledger` writes: the counts, the patterns, this week's contact list with the reasons,
 and the household drafts of the plan candidates. The run goes to a private temporary folder that
-is removed when the page is rendered; nothing is stored. Bad input gives the page again with the
+is removed when the page is rendered; nothing is stored (a job keeps its worklist 7 days). Bad input gives the page again with the
 message (422), never a 500: the ledger run raises only `LedgerInputError`/`InputError` for input.
+A ledger larger than `JOB_BYTES` is read as a background job (`jobkinds`): the page answers at
+once with the job's page, which links to the same worklist when it is done.
 """
 
 from __future__ import annotations
 
-import csv
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -21,13 +19,15 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
 from ...formatting import nb_date, parse_date
-from ...io.files import remove_leftovers
 from ...ledger.patterns import PATTERN_NB
 from .. import colmap as colpick  # the route's own `colmap` is the map file's path
 from ..core import today, web_of
+from ..ledgerwork import ledger_outcome
 
 router = APIRouter()
 MAX_BYTES = 200 * 1024 * 1024
+#: a ledger larger than this is read as a background job (`/jobber`), not inside the request
+JOB_BYTES = 1024 * 1024
 
 
 def _page(request: Request, ctx: dict, status: int = 200) -> HTMLResponse:
@@ -43,12 +43,6 @@ def ledger_page(request: Request):
 
 @router.post("/reskontro", response_class=HTMLResponse)
 async def ledger_import(request: Request):
-    from ...extras import MissingExtra
-    from ...io.errors import InputError
-    from ...io.tables.limits import WEB
-    from ...ledger.reading import MissingColumns
-    from ...ledger.run import LedgerInputError, LedgerOptions, run_ledger
-
     form = await request.form()
     upload = form.get("ledger")
     as_of_text = str(form.get("as_of") or "").strip()
@@ -76,43 +70,16 @@ async def ledger_import(request: Request):
             return _page(request, {"error": problem, "mapping": colpick.after_failure("ledger", data, name, chosen,
                                                                                       problem)}, 422)
         colmap_bytes = colpick.map_toml("ledger", chosen, name, colpick.separator_of(data, name)).encode()
-    # 0700, named by this process: removed below, or, after a kill, by the next upload
-    remove_leftovers(Path(tempfile.gettempdir()), ["planner-ledger-*"])
-    work = Path(tempfile.mkdtemp(prefix=f"planner-ledger-{os.getpid()}-"))
-    try:
-        src = work / f"ledger{suffix}"
-        src.write_bytes(data)
-        colmap = None
-        if colmap_bytes is not None:
-            colmap = work / "columns.toml"
-            colmap.write_bytes(colmap_bytes)
-        try:
-            # the run reads millions of rows: in the worker pool, never on the event loop
-            s = await web_of(request).pool.run(
-                run_ledger, src, LedgerOptions(out=work / "out", as_of=as_of, columns=colmap, display_name=name, limits=WEB))
-        except LedgerInputError as exc:
-            offer = colpick.after_failure("ledger", data, name, chosen) if chosen or isinstance(exc, MissingColumns) else None
-            return _page(request, {"error": str(exc), "mapping": offer}, 422)
-        except MissingExtra as exc:  # the server was installed without the ledger's extra
-            return _page(request, {"error": f"Reskontro kan ikke leses på denne serveren: {exc.install}"}, 503)
-        except InputError as exc:
-            return _page(request, {"error": "; ".join(str(p).replace(str(colmap), "kolonnekart") for p in exc.problems)},
-                         422)
-        out = work / "out"
-        with open(out / "contact.csv", encoding="utf-8", newline="") as fh:
-            contact = [r for _, r in zip(range(100), csv.DictReader(fh))]
-        with open(out / "errors.csv", encoding="utf-8", newline="") as fh:
-            errors = [r for _, r in zip(range(200), csv.DictReader(fh))]
-        from ..worklist import balances, drafts_for, sparkline
+    if len(data) > JOB_BYTES:  # a large ledger: a background job, the page answers at once
+        from ..jobkinds import start_ledger_job
 
-        drafts = drafts_for(out, contact, as_of)  # every ranked row opens as a case
-
-        charts = {t: sparkline(v) for t, v in balances(out / "months.csv", {r["tenancy"] for r in contact}).items()}
-        result = {"summary": s, "contact": contact, "errors": errors, "drafts": drafts, "charts": charts}
-        return _page(request, {"result": result, "as_of": nb_date(as_of),
-                               "mapping": colpick.after_success("ledger", data, name, chosen)}, 200 if s.rows_used else 422)
-    except OSError as exc:  # the server's disk is full (or its temporary folder unwritable)
-        return _page(request, {"error": f"{name}: serveren kan ikke skrive resultatene"
-                               f" ({exc.strerror or type(exc).__name__}); prøv igjen senere"}, 507)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        return await start_ledger_job(request, data, name, suffix, colmap_bytes, as_of)
+    # the run reads millions of rows: in the worker pool, never on the event loop
+    outcome = await web_of(request).pool.run(ledger_outcome, data, name, suffix, colmap_bytes, as_of)
+    if "error" in outcome:
+        offer = colpick.after_failure("ledger", data, name, chosen) if chosen or outcome.get("columns") else None
+        return _page(request, {"error": outcome["error"], "mapping": offer}, outcome["status"])
+    result = outcome["result"]
+    return _page(request, {"result": result, "as_of": nb_date(as_of),
+                           "mapping": colpick.after_success("ledger", data, name, chosen)},
+                 200 if result["summary"]["rows_used"] else 422)

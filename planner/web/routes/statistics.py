@@ -367,13 +367,19 @@ def _download(web, period, fmt: str, version: str = "") -> bytes:
 @router.post("/statistikk/halvarsrapport.{fmt}")
 async def download(request: Request, fmt: str):
     """A download: a POST from the page's form (the CSRF check is the app's, on every POST)."""
-    web = web_of(request)
     if fmt not in DOWNLOADS:
         raise HTTPException(404, "not found")
     form = await request.form()
     period, error = _period(str(form.get("fra", "")), str(form.get("til", "")))
     if period is None:
         raise HTTPException(400, error)
-    data = await web.pool.run(_download, web, period, fmt, str(form.get("v", "")))
-    name = f"halvarsrapport-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"
-    return Response(data, media_type=DOWNLOADS[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    from ..jobs import start_job  # built as a background job (`jobkinds`, `report_file`): the page answers at once
+
+    return await start_job(request, "report", {"fra": period.start.isoformat(), "til": period.end.isoformat(),
+                                               "fmt": fmt, "v": str(form.get("v", ""))}, [None])
+
+
+def report_file(web, fra: str, til: str, fmt: str, version: str) -> bytes | None:
+    """The download's bytes for a report job, None for a bad period (slow: in the worker pool)."""
+    period, _ = _period(fra, til)
+    return None if period is None else _download(web, period, fmt, version)

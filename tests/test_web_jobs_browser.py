@@ -1,0 +1,85 @@
+"""The job page in a real Chromium, through `planner serve`: a zip of 300 households chosen in
+the import page lands on the job's page at once; the page refreshes itself (no JavaScript)
+until the job is done, with a labelled progress bar, and links to the import report. axe finds
+no violation on the running page, the done page and the job list, at 1366 and 390 px."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from _browser import chromium, require_browser
+
+sync_api = require_browser()
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(__name__)]  # a browser; in order on one worker
+from test_web_browser import _serve  # noqa: E402
+from test_web_jobs import base_plan, batch_zip  # noqa: E402,F401  (base_plan: the fixture)
+from test_web_planfollow_browser import _check  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    yield from _serve(tmp_path_factory.mktemp("jobs"), today="2026-01-01")
+
+
+browser = pytest.fixture(scope="module", name="browser")(chromium)
+
+
+def test_job_page_shows_progress_and_the_report(browser, server, base_plan, tmp_path):  # noqa: F811
+    shots = Path(os.environ.get("PLANNER_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    base, _ = server
+    zip_path = tmp_path / "batch.zip"
+    zip_path.write_bytes(batch_zip(base_plan, 300, with_documents=2))
+    problems: list[str] = []
+    for width in (1366, 390):
+        ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="nb-NO")
+        ctx.set_default_timeout(60_000)
+        page = ctx.new_page()
+        page.goto(base + "/import")
+        page.set_input_files("#import-batch input[type=file]:not([webkitdirectory])", str(zip_path))
+        with page.expect_navigation():
+            page.click("#import-batch button[type=submit]")
+        assert re.search(r"/jobber/[0-9a-f-]{36}$", page.url), page.url
+        assert page.locator("label[for=job-progress]").inner_text() == "Fremdrift"
+        message = page.locator("#job-message").inner_text()
+        assert message in ("I kø", "Leser og kontrollerer filene") or re.match(r"Husstand \d+ av 300 er importert", message)
+        auto = width == 1366  # at 1366 px the page refreshes itself; at 390 px the user turned that off
+        if page.locator("#job-state").inner_text() != "Ferdig":
+            assert page.locator('meta[http-equiv="refresh"]').count() == 1
+            # the one exception axe reports: the refresh itself (WCAG 2.2.1, asked for: no
+            # JavaScript), with its off switch first on the page
+            found = _check(page, "job-running-auto", width, shots)
+            assert len(found) == 1 and "meta-refresh" in found[0], found
+            assert page.locator("main a").nth(1 if page.locator(".help-link").count() else 0).get_attribute("id") \
+                == "refresh-off"
+            if not auto:
+                with page.expect_navigation():
+                    page.click("#refresh-off")
+                assert page.locator('meta[http-equiv="refresh"]').count() == 0
+                if page.locator("#job-state").inner_text() != "Ferdig":
+                    problems += _check(page, "job-running", width, shots)
+        deadline = time.monotonic() + 240
+        while page.locator("#job-state").inner_text() != "Ferdig":
+            assert page.locator("#job-state").inner_text() in ("I kø", "Kjører"), page.content()[-2000:]
+            assert time.monotonic() < deadline
+            if auto:
+                page.wait_for_timeout(500)  # the page reloads itself every 2 s
+            else:
+                with page.expect_navigation():
+                    page.click("#refresh-now")
+        assert page.locator('meta[http-equiv="refresh"]').count() == 0
+        assert page.locator("#job-progress").get_attribute("value") == "301"  # the upload read, then 300 households
+        problems += _check(page, "job-done", width, shots)
+        with page.expect_navigation():
+            page.click("#job-result")
+        assert "300 nye" in page.locator("#import-report").inner_text() or \
+            "300 oppdaterte" in page.locator("#import-report").inner_text()
+        page.goto(base + "/jobber")
+        assert page.locator("#jobs tbody tr").count() >= 1
+        problems += _check(page, "job-list", width, shots)
+        ctx.close()
+    assert not problems, "\n".join(problems)
