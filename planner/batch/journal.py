@@ -14,6 +14,11 @@ from ..io.files import private_opener
 # --------------------------------------------------------------------------- journal
 
 
+def journal_line(row: dict) -> str:
+    """A finished row as its journal line (without the newline): compact JSON, keys in order."""
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
 class Journal:
     """Append-only JSONL of finished households; a torn last line (a killed write) is cut off."""
 
@@ -69,7 +74,10 @@ class Journal:
 
     def write(self, row: dict) -> str:
         """Append `row`; returns its line (without the newline)."""
-        line = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        return self.write_line(journal_line(row))
+
+    def write_line(self, line: str) -> str:
+        """Append a line made by `journal_line` (in a worker: the main process only writes it)."""
         assert self.fh is not None, "open() the journal first"
         self.fh.write(line + "\n")
         self.unsynced += 1

@@ -34,6 +34,11 @@ from .journal import Journal
 # --------------------------------------------------------------------------- outputs
 
 
+def rank_key(row: dict) -> tuple[object, object, int, str]:
+    """(id, seq, priority, request date or "9999"): where a finished row goes in the results."""
+    return (row.get("id"), row.get("seq"), int(row.get("priority") or 0), row.get("eviction_request") or "9999")
+
+
 class Ranked:
     """The finished rows in the order the results list them (priority, then request date, then
     input order), kept in the spool as they are journaled. The sheet and the list can then start
@@ -49,8 +54,11 @@ class Ranked:
         self.pending: list[tuple] = []
 
     def add(self, line: str, row: dict) -> None:
-        self.pending.append((row.get("id"), row.get("seq"), int(row.get("priority") or 0),
-                             row.get("eviction_request") or "9999", line))
+        self.add_key(rank_key(row), line)
+
+    def add_key(self, key: tuple[object, object, int, str], line: str) -> None:
+        """A row by its `rank_key` (worked out by the worker that finished it) and journal line."""
+        self.pending.append((*key, line))
         if len(self.pending) >= self.batch:
             self.flush()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from ...levers.settings import settings as lever_settings
@@ -169,10 +170,12 @@ def _payout_items(raw: RawHousehold, data: dict, errors: list[RowError]) -> dict
     return rows_of
 
 
+@lru_cache(maxsize=4096)
 def _kind(text: str, group: str) -> str:
     """A payout's kind: the code, or the benefit's (or bill's) name as offices write it (`Bostøtte`,
     `AAP`, `Barnetrygd`, `Uføretrygd`), case and æøå aside. An unknown word is passed on, so the
-    model's message lists the kinds allowed."""
+    model's message lists the kinds allowed. Cached: a batch writes the same few kinds on
+    every row, and folding each costs three regular expressions."""
     return kind_code(text, benefit_names(group))
 
 

@@ -8,6 +8,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 from .columns import REQUIRED, ROLES, ColumnMap, RowError
@@ -110,7 +111,10 @@ def _file_id(path: Path, text: str) -> str:
 
 
 def _unpack(cols: dict[str, str], packed: str) -> dict[str, str]:
-    return {c: v for c, v in zip(cols, packed.split(_SEP)) if v}
+    """A spooled row's filled cells by our column names (in the table's order). (`compress`
+    keeps the pairs whose cell is not empty without a Python loop: 500 000 rows in a batch.)"""
+    parts = packed.split(_SEP)
+    return dict(compress(zip(cols, parts), parts))
 
 
 @dataclass
