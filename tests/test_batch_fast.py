@@ -129,3 +129,49 @@ def test_the_fast_batch_writes_the_reference_bytes(tmp_path, monkeypatch, seed):
     # the journal: the same lines (in the order the chunks finished)
     lines = [sorted((d / "journal.jsonl").read_text(encoding="utf-8").splitlines()) for d in (fast, ref)]
     assert lines[0] == lines[1] and len(lines[0]) > 200
+
+
+# --------------------------------------------------------------------------- results-excel.csv
+
+
+def _excel_row_reference(r: dict, columns: list[str]) -> list[object]:
+    """results-excel.csv's cells as the batch made them before `ExcelCells`, one call per cell."""
+    from planner.batch.common import ORE_COLUMNS
+    from planner.io.excelcsv import cell, kroner
+    from planner.vocabulary import actors_nb, problem_nb, status_nb
+
+    out: list[object] = []
+    for c in columns:
+        v = r.get(c, "")
+        if c in ORE_COLUMNS:
+            v = kroner(v)
+        elif c == "status":
+            v = status_nb(str(v))
+        elif c == "problem":
+            v = problem_nb(str(v)) if v else v
+        elif c == "actors":
+            v = actors_nb(str(v or ""))
+        out.append(cell(v))
+    return out
+
+
+_values = st.one_of(
+    st.just(""), st.none(), st.integers(min_value=-10**13, max_value=10**13), st.integers(min_value=-300, max_value=300),
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)).map(date.isoformat),
+    st.sampled_from(["none", "timing", "income", "solvent", "not planned", "error", "timeout", "landlord; tenant",
+                     "nav", "=1+1", "-5", "+47 123", "@x", "ja", "bare sjekket (--check-only)"]),
+    st.text(max_size=8),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.fixed_dictionaries({}, optional={c: _values for c in __import__(
+    "planner.batch.common", fromlist=["RESULT_COLUMNS"]).RESULT_COLUMNS}), min_size=1, max_size=6))
+def test_the_excel_cells_are_the_reference_cells(rows):
+    from planner.batch.common import RESULT_COLUMNS
+    from planner.batch.output import ExcelCells
+
+    cells = ExcelCells(list(RESULT_COLUMNS))
+    assert cells.exact  # (else the integer route is never taken)
+    for r in rows + rows:  # twice: the second time from the memo
+        assert cells(r) == _excel_row_reference(r, list(RESULT_COLUMNS))
