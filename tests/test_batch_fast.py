@@ -175,3 +175,18 @@ def test_the_excel_cells_are_the_reference_cells(rows):
     assert cells.exact  # (else the integer route is never taken)
     for r in rows + rows:  # twice: the second time from the memo
         assert cells(r) == _excel_row_reference(r, list(RESULT_COLUMNS))
+
+
+# --------------------------------------------------------------------------- the journal
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), st.one_of(
+    st.text(), st.text(st.characters(blacklist_categories=[])),  # (the second with lone surrogates too)
+    st.integers(), st.integers(min_value=-2**70, max_value=2**70), st.none(), st.booleans()), max_size=8))
+def test_a_journal_line_is_what_json_writes(row):
+    import json
+
+    from planner.batch.journal import journal_line
+
+    assert journal_line(row) == json.dumps(row, ensure_ascii=False, separators=(",", ":"))
