@@ -34,6 +34,7 @@ def build(raw: RawHousehold, months: int | None = None):
     """(Household | None, [RowError]): the household from its rows, validated as a file would be."""
     from ..household import household_from_dict
 
+    raw.unpack()
     errors = list(raw.errors)
     if raw.toml is not None:
         return _from_file(raw, months, errors)
