@@ -190,3 +190,31 @@ def test_a_journal_line_is_what_json_writes(row):
     from planner.batch.journal import journal_line
 
     assert journal_line(row) == json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
+# --------------------------------------------------------------------------- results.xlsx
+
+
+@given(st.dates(min_value=date(1901, 1, 1)))
+def test_a_date_cell_holds_the_serial_xlsxwriter_stores_for_the_date(day):
+    from datetime import datetime
+
+    from xlsxwriter.utility import _datetime_to_excel_datetime  # (what `write_datetime` stores)
+
+    from planner.io.xlsx import _serial
+
+    assert _serial(day) == _datetime_to_excel_datetime(datetime(day.year, day.month, day.day), False, False)
+
+
+def test_a_sheet_of_dates_is_the_bytes_write_datetime_makes(tmp_path, monkeypatch):
+    from datetime import datetime
+
+    from planner.io import xlsx
+
+    rng = random.Random(5)
+    rows = [[date(2026, 1, 1).fromordinal(rng.randint(693000, 740000)), datetime(2026, 5, 17, 13, 5),
+             date(1900, rng.randint(1, 12), 28), rng.randint(0, 9), ""] for _ in range(300)]
+    xlsx.write_xlsx(tmp_path / "fast.xlsx", ["a", "b", "c", "d", "e"], rows)
+    monkeypatch.setattr(xlsx, "_serial", lambda day: None)  # every date by `write_datetime`
+    xlsx.write_xlsx(tmp_path / "reference.xlsx", ["a", "b", "c", "d", "e"], rows)
+    assert (tmp_path / "fast.xlsx").read_bytes() == (tmp_path / "reference.xlsx").read_bytes()
