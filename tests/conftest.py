@@ -82,6 +82,16 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
+    yield from _fresh_pg_database()
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh PostgreSQL database, for what only PostgreSQL does (several server processes)."""
+    yield from _fresh_pg_database()
+
+
+def _fresh_pg_database():
     import os
     import secrets
 

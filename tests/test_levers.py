@@ -162,21 +162,21 @@ def test_sok_bostotte_alone_counts_on_the_estimate_from_its_first_payout():
     # 10 000 kr on the account, rent 8 000 kr on the 1st, uføretrygd 6 000 kr (gross) on the
     # 20th (19 June: the 20th is a Saturday). Without help: 2 000 kr after the June rent, 8 000
     # on the 19th, 0 on 1 July, 6 000 on the 20th and -2 000 kr on 1 August: no plan. Bostøtte
-    # (the rules from 1 June 2025, FOR-2025-05-27-902), 1 person, kommune group 4: 72 000 kr/yr
-    # is below 133 200, so the egenandel is the minimum 25 752 kr; housing 96 000 kr is above the
-    # ceiling 89 029 kr (no strøm expense: no heating supplement); (89 029 - 25 752) × 73,7 %
-    # = 46 635,15 kr/yr, / 12 = 3 886,26 -> 3 886 kr a month. Applied for on the first day
-    # (instant timing): deadline 25 June, for June, paid 20 July and 20 August. Lowest
-    # balance 0 kr on 1 July; 1 August then leaves 1 886 kr.
+    # (the rules from 1 June 2026, Husbanken's veileder of 29.06.2026), 1 person, kommune group 4:
+    # 72 000 kr/yr is below 137 462, so the egenandel is the minimum 26 576 kr; housing 96 000 kr
+    # is above the ceiling 92 234 kr (no strøm expense: no heating supplement); (92 234 - 26 576)
+    # × 73,7 % = 48 389,95 kr/yr, / 12 = 4 032,50 -> 4 032 kr a month (4 032,4958). Applied for on
+    # the first day (instant timing): deadline 25 June, for June, paid 20 July and 20 August.
+    # Lowest balance 0 kr on 1 July; 1 August then leaves 2 032 kr.
     h = household(months=3, opening_balance=10000, income=[{"kind": "uforetrygd", "amount": 6000, "day": 20}],
                   expense=[{"kind": "husleie", "amount": 8000, "day": 1}], levers={"rent_days": [1]},
                   entitlement={"members": 1, "gross_income_monthly": 6000, "bostotte_applied": True})
     p = alone(h, "sok_bostotte")
     assert [(i.lever, i.params.to_json(), i.cost) for i in p.interventions] == [
-        ("sok_bostotte", {"stream": "bostotte", "amount_ore": 388_600, "deadline": "2026-06-25",
+        ("sok_bostotte", {"stream": "bostotte", "amount_ore": 403_200, "deadline": "2026-06-25",
                           "for_month": "2026-06", "first_payout": "2026-07-20"}, 1)]
-    assert [m for m in moves(p) if m[2] == "income" and m[3] == 388_600] == [
-        (date(2026, 7, 20), "tenant", "income", 388_600, None), (date(2026, 8, 20), "tenant", "income", 388_600, None)]
+    assert [m for m in moves(p) if m[2] == "income" and m[3] == 403_200] == [
+        (date(2026, 7, 20), "tenant", "income", 403_200, None), (date(2026, 8, 20), "tenant", "income", 403_200, None)]
     assert (p.min_balance_ore, p.min_balance_date) == (0, date(2026, 7, 1))
     # not confirmed as applied: the lever has nothing to offer, and there is no plan
     assert plan(h.model_copy(update={"entitlement": h.entitlement.model_copy(update={"bostotte_applied": False})}),

@@ -31,7 +31,7 @@ import sqlalchemy as sa  # noqa: E402
 from planner.web.app import create_app  # noqa: E402
 from planner.web.core import Settings  # noqa: E402
 from planner.web.imports import Limits  # noqa: E402
-from planner.web.store import Store  # noqa: E402
+from planner.web.store import Store, head_revision  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -178,7 +178,7 @@ def test_migration_adds_the_version_to_an_existing_database_without_loss(tmp_pat
             "'2025-06-01 10:00:00')"))
     store = Store(url)  # what `planner serve` does on start
     with store.engine.connect() as conn:
-        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0005"
+        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == head_revision()
         row = conn.execute(sa.text("select id, label, status, priority, document, version from households")).one()
     assert tuple(row) == ("hh-1", "gammel", "planned", 42.5, '{"id": "hh-1"}', 1)
     assert store.get("hh-1").version == 1
@@ -435,7 +435,7 @@ def test_serve_checks_allowed_host_names_and_warns_without_them(tmp_path, users,
     from planner.cli import main
 
     seen: list[dict] = []
-    monkeypatch.setattr(server, "run", lambda **kw: seen.append(kw))
+    monkeypatch.setattr(server, "run", lambda config, **kw: seen.append(vars(config) | kw))
     runner = CliRunner()
     r = runner.invoke(main, ["serve", "--auth", str(users), "--allowed-host", "https://planner.example/x"])
     assert r.exit_code == 2 and "--allowed-host 'https://planner.example/x'" in r.output and not seen
@@ -571,10 +571,10 @@ def test_secure_cookie_option(tmp_path, monkeypatch):
     with TestClient(make_app(tmp_path), base_url=BASE) as c:
         assert "secure" not in c.get("/husstand/ny").headers["set-cookie"].lower()
     seen: dict = {}
-    monkeypatch.setattr("planner.web.server.run", lambda **kw: seen.update(kw))
+    monkeypatch.setattr("planner.web.server.run", lambda config, **kw: seen.update(vars(config), **kw))
     r = CliRunner().invoke(main, ["serve", "--secure-cookie", "--db", f"sqlite:///{tmp_path / 'x.db'}"])
     assert r.exit_code == 0, r.output
-    assert seen["secure_cookie"] is True and seen["request_time_limit_s"] == 60.0
+    assert seen["secure_cookie"] is True and seen["request_time_limit_s"] == 60.0 and seen["workers"] == 1
 
 
 # ------------------------------------------------------------------ 17: file modes

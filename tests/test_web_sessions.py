@@ -314,3 +314,55 @@ def test_serve_adds_administrators_and_office_users(tmp_path):
     r = runner.invoke(main, ["serve", "--auth", str(users), "--add-user", "ola", "--office", "a:b"],
                       input="hemmelig1\nhemmelig1\n")
     assert r.exit_code == 2 and "office 'a:b'" in r.output
+
+
+def test_the_throttle_counts_in_the_database_are_shared_by_every_process(db_url):
+    """Two servers on one database (two processes: two engines, two locks) guessing at once:
+    the free attempts are checked once in all, not once per process, and what is stored names
+    neither the user nor the address."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from planner.web.store import Store
+    from planner.web.throttle import DbCounts
+
+    stores = [Store(db_url) for _ in range(6)]
+    throttles = [LoginThrottle(5, 20, counts=DbCounts(s.engine, "hemmelig")) for s in stores]
+    start = threading.Barrier(6)
+
+    def guesses(t: LoginThrottle) -> list[float]:
+        start.wait()  # all six "processes" at the same moment
+        return [t.admit("kari", "10.1.2.3") for _ in range(10)]
+
+    with ThreadPoolExecutor(6) as ex:
+        waits = [w for ws in ex.map(guesses, throttles) for w in ws]
+    assert sum(w == 0 for w in waits) == 5  # kari from this address: 5 free, then backoff
+    assert all(w > 0 for w in waits if w != 0)
+    with stores[0].engine.connect() as conn:
+        rows = conn.execute(sa.text("select key, count from login_attempts")).all()
+    assert sorted(c for _, c in rows) == [5, 5, 5]  # pair, address, user: each counted 5 times
+    assert not any("kari" in k or "10.1.2.3" in k for k, _ in rows)
+    # a success through the other process clears the user's count for both
+    throttles[1].succeeded("kari", "10.1.2.3")
+    assert throttles[0].admit("kari", "10.9.9.9") == 0
+    for s in stores:
+        s.engine.dispose()
+
+
+def test_database_counts_follow_the_same_backoff_as_the_rule(db_url):
+    """The counts in the database give the waits of the rule (`Policy`) step by step."""
+    from planner.web.store import Store
+    from planner.web.throttle import DbCounts, MemoryCounts
+
+    store = Store(db_url)
+    now = [1_000_000.0]
+    pair = [LoginThrottle(2, 3, counts=c, clock=lambda: now[0])
+            for c in (DbCounts(store.engine, "k"), MemoryCounts())]
+    for step in range(12):
+        name = "a" if step < 8 else "b"
+        waits = [t.admit(name, "x") for t in pair]
+        assert waits[0] == pytest.approx(waits[1]), step
+        if step == 6:
+            for t in pair:
+                t.succeeded("a", "x")
+        now[0] += 1.5
+    store.engine.dispose()

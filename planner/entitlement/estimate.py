@@ -5,7 +5,8 @@ test can check each figure; every gap in what the household file holds is an `un
 
 The calculation (forskrift om bostøtte §§ 1, 3, 4, 7, as `data/entitlement.toml` holds them):
   annual income       = 12 × the month's taxable income (gross)
-  weighted income     = annual income / (1,0 + 0,13 per further member), to the nearest krone (§ 7)
+  weighted income     = annual income / (1,0 + 0,13 per further member who has turned 18
+                        + from February 2023 0,15 per member under 18), to the nearest krone (§ 7)
   egenandel           = minste egenandel + 16,44 % of the weighted income above a threshold
                         + until May 2025 the progressive term: 0,27 % × k of the weighted income,
                         where k = 1 + the number of whole 1 205 kr steps above 195 221 kr;
@@ -29,7 +30,7 @@ from typing import Literal
 from ..calendar import Schedule, effective_date, occurrences, resolve_income
 from ..model import Household
 from ..periods import key_of, next_month
-from .rules import EntitlementRules, KommunalRule, StatligRates, entitlement_rules
+from .rules import EntitlementRules, KommunalRule, ReasonableCost, StatligRates, entitlement_rules
 
 #: What a step's value is: øre, hundredths (a weight), parts per 10 000 (a rate), a count.
 StepUnit = Literal["ore", "hundredths", "per10000", "count"]
@@ -152,26 +153,41 @@ def _deadline(as_of: date, rules: EntitlementRules) -> tuple[date, str, date]:
     return date(y, m, rules.deadline_day), key_of(y, m), effective_date(date(py, pm, rules.payout_day), "before")
 
 
+def household_weight(members: int, children: int, rates: StatligRates) -> int:
+    """§ 7's weight in hundredths: 1,0 for the first member, 0,13 for each further one who has
+    turned 18 and (from February 2023) 0,15 for each under 18. The first member is the applicant,
+    an adult, so at most `members` - 1 are counted as children."""
+    kids = max(0, min(children, members - 1))
+    return rates.first_weight + rates.further_weight * (members - 1 - kids) + rates.child_weight_or_further * kids
+
+
 def estimate_bostotte(members: int, kommunegruppe: int, income_monthly_ore: int, housing_monthly_ore: int,
-                      rates: StatligRates, heating: bool = False) -> tuple[tuple[Step, ...], int, int]:
+                      rates: StatligRates, heating: bool = False, children: int = 0,
+                      single_pensioner: bool = False) -> tuple[tuple[Step, ...], int, int]:
     """The calculation alone: (steps, computed per month, paid per month) for a household of
-    `members` in `kommunegruppe` with a month's gross taxable income and housing costs;
-    `heating`: it pays for heating outside the rent (§ 2 d adds the rules' heating supplement)."""
+    `members` (`children` of them under 18) in `kommunegruppe` with a month's gross taxable income
+    and housing costs; `heating`: it pays for heating outside the rent (§ 2 d adds the rules'
+    heating supplement); `single_pensioner`: a household of one with alderspensjon, whose
+    egenandel starts at § 4's own, higher thresholds where the rules have them."""
     steps: list[Step] = []
     annual = 12 * income_monthly_ore
-    weight = rates.first_weight + rates.further_weight * (members - 1)
+    weight = household_weight(members, children, rates)
     weighted_kr = _half_up(annual * 100, weight * 100)
     weighted = weighted_kr * 100
+    own = single_pensioner and members == 1 and rates.pensioner_threshold > 0
+    threshold = rates.pensioner_threshold if own else rates.income_threshold
+    progressive_from = rates.pensioner_progressive_from if own and rates.pensioner_progressive_from else rates.progressive_from
+    upper_threshold = rates.pensioner_upper_threshold if own and rates.pensioner_upper_threshold else rates.upper_threshold
     share = 0
-    if weighted > rates.income_threshold:
-        share = _half_up((weighted - rates.income_threshold) * rates.income_share, 10_000)
+    if weighted > threshold:
+        share = _half_up((weighted - threshold) * rates.income_share, 10_000)
     prog = 0
-    if rates.progressive_rate and weighted_kr > rates.progressive_from:
-        k = (weighted_kr - (rates.progressive_from + 1)) // rates.progressive_step + 1
+    if rates.progressive_rate and weighted_kr > progressive_from:
+        k = (weighted_kr - (progressive_from + 1)) // rates.progressive_step + 1
         prog = _half_up(weighted * k * rates.progressive_rate, 10_000)
     upper = 0
-    if rates.upper_share and weighted > rates.upper_threshold:
-        upper = _half_up((weighted - rates.upper_threshold) * rates.upper_share, 10_000)
+    if rates.upper_share and weighted > upper_threshold:
+        upper = _half_up((weighted - upper_threshold) * rates.upper_share, 10_000)
     egenandel = rates.minimum_egenandel + share + prog + upper
     heat = rates.heating_supplement if heating else 0
     housing = 12 * housing_monthly_ore + heat
@@ -228,13 +244,17 @@ def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEst
         uncertain.append("heating_unknown")
     elif not rates.heating_supplement and kinds & {"uforetrygd", "alderspensjon"}:
         uncertain.append("heating_supplement")
+    if "uforetrygd" in kinds:
+        uncertain.append("ung_ufor")
     if e.wealth is None:
         uncertain.append("wealth")
     if as_of > rules.statlig_known_until or as_of < rates.valid_from:
         uncertain.append("rules_dated")
     uncertain.append("household_rules")
     housing = h.rent.amount + e.other_housing_costs
-    steps, computed, paid = estimate_bostotte(members, group, income, housing, rates, heating)
+    # § 4: a household of one with alderspensjon has its own thresholds (the file's income kind tells)
+    pensioner = members == 1 and "alderspensjon" in kinds
+    steps, computed, paid = estimate_bostotte(members, group, income, housing, rates, heating, h.children, pensioner)
     deadline, for_month, first = _deadline(as_of, rules)
     return BostotteEstimate(
         rules_from=rates.valid_from, known_until=rules.statlig_known_until, members=members, kommunegruppe=group,
@@ -243,13 +263,43 @@ def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEst
         first_payout=first, uncertain=tuple(uncertain))
 
 
-def _kommunal(h: Household, as_of: date, rules: EntitlementRules) -> tuple[KommunalScheme, ...]:
+def _ceil_div(num: int, den: int) -> int:
+    return -(-num // den)
+
+
+def reasonable_cost_support(members: int, income_annual_ore: int, rent_annual_ore: int,
+                            p: ReasonableCost) -> tuple[int, int, int]:
+    """A "rimelig boutgift" scheme for a year: (the share of the income in parts per 10 000, the
+    rimelig boutgift, the support), øre per year. The share is the base rate up to the first limit
+    (for one person; for two, plus `per_member` for each member beyond two), one percentage point
+    more for each started `band_step` up to the first limit + `band`, then one more for each
+    started `above_step`; the support is the rent above the rimelig boutgift, none on a rent below
+    the minimum housing cost or when it would be below the minimum support (Bodø's rules)."""
+    first = p.first_limit[0] if members <= 1 else p.first_limit[1] + p.per_member * (members - 2)
+    rate = p.base_rate
+    if income_annual_ore > first:
+        rate += 100 * _ceil_div(min(income_annual_ore, first + p.band) - first, p.band_step)
+    if income_annual_ore > first + p.band:
+        rate += 100 * _ceil_div(income_annual_ore - first - p.band, p.above_step)
+    reasonable = _half_up(income_annual_ore * rate, 10_000)
+    support = max(0, rent_annual_ore - reasonable)
+    if rent_annual_ore < p.minimum_housing[0 if members <= 1 else 1] or support < p.minimum_support:
+        support = 0
+    return rate, reasonable, support
+
+
+def _kommunal(h: Household, as_of: date, rules: EntitlementRules, b: BostotteEstimate) -> tuple[KommunalScheme, ...]:
     out = []
     for r in rules.kommunal_for(h.entitlement.kommune, as_of):
         applies = h.entitlement.kommunal_bolig
         amount = None
         if r.kind == "rent_reduction" and applies and r.percent is not None:
             amount = _half_up(h.rent.amount * r.percent, 10_000)
+        elif r.kind == "reasonable_cost" and applies and r.reasonable is not None:
+            # the income basis is the statlig estimate's (12 × the month's gross), the rent the file's
+            income = next(s.value for s in b.steps if s.key == "income_annual")
+            _, _, support = reasonable_cost_support(b.members, income, 12 * h.rent.amount, r.reasonable)
+            amount = _half_up(support, 1200) * 100  # whole kroner per month
         out.append(KommunalScheme(r, amount, applies))
     return tuple(out)
 
@@ -288,7 +338,7 @@ def entitlements(h: Household, as_of: date, rules: EntitlementRules | None = Non
     rules = rules or entitlement_rules()
     b = _bostotte(h, as_of, rules)
     unused = b.monthly_ore if b.unused else 0
-    return Entitlements(as_of, b, _kommunal(h, as_of, rules), _sosialhjelp(h, as_of, rules, unused))
+    return Entitlements(as_of, b, _kommunal(h, as_of, rules, b), _sosialhjelp(h, as_of, rules, unused))
 
 
 def unused_bostotte(h: Household, as_of: date) -> int:

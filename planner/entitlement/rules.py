@@ -40,7 +40,7 @@ class StatligRates:
     progressive_rate: int  # parts per 10 000 per step (0: no progressive term, as from June 2025)
     progressive_step: int  # kroner
     first_weight: int  # hundredths (§ 7)
-    further_weight: int  # hundredths
+    further_weight: int  # hundredths, each further member who has turned 18
     minimum_payout: int  # øre per month (§ 13)
     #: the second linear share of § 4 from June 2025 ("enda 63,56 prosent av den omrekna inntekta
     #: som overstig kr 237 672"): øre per year and parts per 10 000 (0: none)
@@ -49,11 +49,41 @@ class StatligRates:
     #: § 2 d: heating added to the approved costs for those who do not pay for it through the
     #: rent, øre per year (0: not modelled for this set)
     heating_supplement: int = 0
+    #: § 7 from 1 February 2023: each further member under 18 weighs 0,15 instead of 0,13
+    #: (hundredths; -1: as `further_weight`, the rule before)
+    child_weight: int = -1
+    #: § 4's own thresholds for a household of one with alderspensjon (0: none in this set):
+    #: the share's threshold (øre), and the progressive term's start (kroner, until May 2025) or
+    #: the upper share's threshold (øre, from June 2025)
+    pensioner_threshold: int = 0
+    pensioner_progressive_from: int = 0
+    pensioner_upper_threshold: int = 0
+
+    @property
+    def child_weight_or_further(self) -> int:
+        """The weight of a member under 18 (the same as any further member before 2023)."""
+        return self.further_weight if self.child_weight < 0 else self.child_weight
+
+
+@dataclass(frozen=True)
+class ReasonableCost:
+    """A scheme that pays the rent above a "rimelig boutgift", a share of the year's income that
+    grows with it (Bodø's kommunal bostøtte). Øre per year; rates in parts per 10 000."""
+
+    base_rate: int  # the share up to the first limit (12,5 % -> 1250)
+    first_limit: tuple[int, int]  # the first limit for one person and for two
+    per_member: int  # added to both limits for each member beyond two
+    band: int  # the second limit is the first + this
+    band_step: int  # in the band, +1 percentage point for each started step
+    above_step: int  # above the band, +1 percentage point for each started step
+    minimum_housing: tuple[int, int]  # no support on a year's rent below this (one person; two or more)
+    minimum_support: int  # no support below this a year
 
 
 @dataclass(frozen=True)
 class KommunalRule:
-    """A kommune's own scheme (`kind`: rent_reduction, computed; means_tested, named only)."""
+    """A kommune's own scheme (`kind`: rent_reduction, computed; reasonable_cost, computed from
+    the income; means_tested, named only)."""
 
     key: str
     kommune: str
@@ -66,6 +96,7 @@ class KommunalRule:
     valid_from: date
     uncertain: str
     valid_until: date | None = None  # the last day it applies (a temporary rate); None: open
+    reasonable: ReasonableCost | None = None  # kind reasonable_cost: its figures
 
 
 @dataclass(frozen=True)
@@ -145,20 +176,38 @@ def parse_rules(raw: dict[str, Any]) -> EntitlementRules:
             first_weight=_parts(r["first_weight"], 100), further_weight=_parts(r["further_weight"], 100),
             minimum_payout=_kr(r["minimum_payout"]), upper_threshold=_kr(r.get("upper_threshold", 0)),
             upper_share=_parts(r.get("upper_share_percent", "0"), 100),
-            heating_supplement=_kr(r.get("heating_supplement", 0))))
+            heating_supplement=_kr(r.get("heating_supplement", 0)),
+            child_weight=_parts(r["child_weight"], 100) if "child_weight" in r else -1,
+            pensioner_threshold=_kr(r.get("pensioner_threshold", 0)),
+            pensioner_progressive_from=int(r.get("pensioner_progressive_from", 0)),
+            pensioner_upper_threshold=_kr(r.get("pensioner_upper_threshold", 0))))
     groups = {name.casefold(): int(g) for g, names in st["kommunegrupper"].items() for name in names}
     kommunal = []
     for key, k in raw.get("kommunal", {}).items():
         pct = k.get("percent")
+        if k["kind"] not in ("rent_reduction", "reasonable_cost", "means_tested"):
+            raise ValueError(f"entitlement data: kommunal.{key}.kind {k['kind']!r} is not "
+                             "rent_reduction/reasonable_cost/means_tested")
+        if k["kind"] == "rent_reduction" and pct is None:
+            raise ValueError(f"entitlement data: kommunal.{key} (rent_reduction) needs percent")
+        reasonable = None
+        if k["kind"] == "reasonable_cost":
+            try:
+                reasonable = ReasonableCost(
+                    base_rate=_parts(k["base_percent"], 100),
+                    first_limit=(_kr(k["first_limit"][0]), _kr(k["first_limit"][1])),
+                    per_member=_kr(k["per_member"]), band=_kr(k["band"]), band_step=_kr(k["band_step"]),
+                    above_step=_kr(k["above_step"]),
+                    minimum_housing=(_kr(k["minimum_housing"][0]), _kr(k["minimum_housing"][1])),
+                    minimum_support=_kr(k["minimum_support"]))
+            except (KeyError, IndexError) as exc:
+                raise ValueError(f"entitlement data: kommunal.{key} (reasonable_cost) needs {exc}") from None
         kommunal.append(KommunalRule(
             key=key, kommune=k.get("kommune", key), name=k["name"], kind=k["kind"],
             percent=None if pct is None else _parts(pct, 100), applies_to=k.get("applies_to", ""),
             requires_statlig=bool(k.get("requires_statlig", False)), reference=k["reference"],
-            valid_from=k["valid_from"], uncertain=k.get("uncertain", ""), valid_until=k.get("valid_until")))
-        if k["kind"] not in ("rent_reduction", "means_tested"):
-            raise ValueError(f"entitlement data: kommunal.{key}.kind {k['kind']!r} is not rent_reduction/means_tested")
-        if k["kind"] == "rent_reduction" and pct is None:
-            raise ValueError(f"entitlement data: kommunal.{key} (rent_reduction) needs percent")
+            valid_from=k["valid_from"], uncertain=k.get("uncertain", ""), valid_until=k.get("valid_until"),
+            reasonable=reasonable))
     so = raw["sosialhjelp"]
     rates = tuple(SosialhjelpRates(
         valid_from=date.fromisoformat(str(key)), enslig=_kr(r["enslig"]), par=_kr(r["par"]),

@@ -12,7 +12,7 @@ from .granted import IfGranted
 _STEP = {
     "income_monthly": "Skattbar inntekt per måned (brutto)",
     "income_annual": "Inntekt per år (× 12)",
-    "weight": "Vekt for husstanden (1,0 + 0,13 per ekstra person)",
+    "weight": "Vekt for husstanden (forskrift om bostøtte § 7)",
     "weighted_income": "Vektet inntekt (inntekt ÷ vekt, hele kroner)",
     "egenandel_minimum": "Minste egenandel",
     "egenandel_share": "Tillegg: 16,44 % av vektet inntekt over grensen",
@@ -43,6 +43,8 @@ _UNCERTAIN = {
                           "er regnet med.",
     "heating_unknown": "Oppvarming som ikke betales gjennom husleien, legges til boutgiftene (forskrift om "
                        "bostøtte § 2 d); filen har ingen strømutgift, så tillegget er ikke regnet med.",
+    "ung_ufor": "Unge uføre har egne, høyere grenser i egenandelen (forskrift om bostøtte § 4); filen sier ikke "
+                "om noen er ung ufør, så de vanlige grensene er brukt (anslaget kan være for lavt).",
     "wealth": "Formue er ikke kjent; formue over fribeløpet legges til inntekten og gir mindre bostøtte.",
     "rules_dated": "Satsene i planner/data/entitlement.toml er bare kjent til {known}; nyere satser er ikke "
                    "lagt inn, så beløpet kan avvike.",
@@ -102,10 +104,14 @@ def render(hid: str, e: Entitlements) -> str:
         out.append("  Ingen kommunal ordning er registrert for kommunen (eller kommunen er ikke oppgitt).")
     for k in e.kommunal:
         r = k.rule
-        if k.monthly_ore is not None:
+        if k.monthly_ore is not None and r.kind == "reasonable_cost":
+            out.append(f"  {r.name}: trolig {format_kr(k.monthly_ore)} per måned (husleien over en rimelig "
+                       f"boutgift av inntekten) hvis boligen er {r.applies_to}.")
+            out.append("    Om statlig bostøtte trekkes fra, er ikke oppgitt; beløpet er før en slik samordning.")
+        elif k.monthly_ore is not None:
             out.append(f"  {r.name}: trolig {format_kr(k.monthly_ore)} per måned i fratrekk i husleien "
                        f"({r.applies_to}).")
-        elif r.kind == "rent_reduction":
+        elif r.kind in ("rent_reduction", "reasonable_cost"):
             out.append(f"  {r.name}: gjelder {r.applies_to}; filen sier ikke om boligen er det "
                        "(entitlement.kommunal_bolig).")
         else:

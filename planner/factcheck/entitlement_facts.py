@@ -47,15 +47,24 @@ def _bostotte_month_kr(h: Any, day: date) -> int:
         total = sum(x.amount_ore for x in transactions(h) if x.kind == "income" and x.stream
                     and kinds.get(x.stream) in rules.income_kinds)
         income = Fraction(half_up(Fraction(total, len(months))), 100)
-    weighted = half_up(12 * income / (Fraction(r.first_weight, 100) + Fraction(r.further_weight, 100) * (n - 1)))
+    # § 7: 0,13 per further adult; from February 2023 0,15 per member under 18 (the first is the applicant)
+    kids = max(0, min(h.children, n - 1))
+    child = r.further_weight if r.child_weight < 0 else r.child_weight
+    weight = Fraction(r.first_weight + r.further_weight * (n - 1 - kids) + child * kids, 100)
+    weighted = half_up(12 * income / weight)
+    # § 4 sixth paragraph: a household of one with alderspensjon starts at its own thresholds
+    alone_pensioner = n == 1 and any(x.kind == "alderspensjon" for x in h.income) and r.pensioner_threshold > 0
+    first = r.pensioner_threshold if alone_pensioner else r.income_threshold
+    start = r.pensioner_progressive_from if alone_pensioner and r.pensioner_progressive_from else r.progressive_from
+    top = r.pensioner_upper_threshold if alone_pensioner and r.pensioner_upper_threshold else r.upper_threshold
     eg = Fraction(r.minimum_egenandel, 100)
-    if weighted * 100 > r.income_threshold:
-        eg += Fraction(half_up((weighted * 100 - r.income_threshold) * Fraction(r.income_share, 10_000)), 100)
-    if r.progressive_rate and weighted > r.progressive_from:
-        k = (weighted - r.progressive_from - 1) // r.progressive_step + 1
+    if weighted * 100 > first:
+        eg += Fraction(half_up((weighted * 100 - first) * Fraction(r.income_share, 10_000)), 100)
+    if r.progressive_rate and weighted > start:
+        k = (weighted - start - 1) // r.progressive_step + 1
         eg += Fraction(half_up(weighted * 100 * k * Fraction(r.progressive_rate, 10_000)), 100)
-    if r.upper_share and weighted * 100 > r.upper_threshold:  # § 4 from June 2025
-        eg += Fraction(half_up((weighted * 100 - r.upper_threshold) * Fraction(r.upper_share, 10_000)), 100)
+    if r.upper_share and weighted * 100 > top:  # § 4 from June 2025
+        eg += Fraction(half_up((weighted * 100 - top) * Fraction(r.upper_share, 10_000)), 100)
     ceiling = Fraction(r.ceiling[min(n, 5) - 1] + r.ceiling_extra.get(group, 0), 100)
     # § 2 d from June 2025: heating outside the rent (a household paying its own electricity)
     heat = r.heating_supplement if any(x.kind == "strom" for x in h.expense) else 0

@@ -38,7 +38,7 @@ from ..io.plan_schema import InvalidPlan
 from .auth import credential_tag
 from .core import OFFICE_SCOPE, Settings, Web, web_of
 from .pages import template_globals
-from .security import BodyLimit, HostOrigin, SecurityHeaders
+from .security import BodyLimit, ConcurrencyLimit, HostOrigin, SecurityHeaders
 
 log = logging.getLogger("planner.web")
 
@@ -113,7 +113,7 @@ def create_app(
 
     templates.env.globals.update(template_globals(), help_for=help.help_for, auth_enabled=users is not None or settings.oidc is not None,
                                  STATE_NB=STATE_NB, NEXT_STATES=NEXT, OUTCOME_NB=OUTCOME_NB)
-    web = Web(store, users, templates, settings)
+    web = Web(store, users, templates, settings, secret)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -181,6 +181,9 @@ def create_app(
         log.info("%s %s -> %d (%.0f ms)", request.method, route, response.status_code,
                  (time.perf_counter() - t0) * 1000)
         return response
+
+    # outermost: a request past the limit costs nothing but its 503
+    app.add_middleware(ConcurrencyLimit, limit=settings.max_requests)
 
     @app.exception_handler(InvalidPlan)
     async def invalid_plan(request: Request, exc: InvalidPlan):

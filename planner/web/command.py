@@ -77,9 +77,16 @@ def _ascii_host(name: str) -> str:
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="A host name users reach the page by (repeatable), e.g. planner.kommune.no; any other "
                    "Host is refused. Without it, --auth on a non-loopback address answers any Host.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes (each with its own solver processes); more than one needs a PostgreSQL --db.")
+@click.option("--header-timeout", type=FiniteRange(1, 300), default=10.0, show_default=True,
+              help="Seconds a client may take to send a request's headers before the connection is closed.")
+@click.option("--body-timeout", type=FiniteRange(1, 3600), default=30.0, show_default=True,
+              help="Seconds an upload may go without a byte before the connection is closed.")
 def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_user: str | None, as_admin: bool,
           user_office: str | None, oidc_file: str | None, time_limit: float, request_time_limit: float, secure_cookie: bool, retention_days: int,
-          bin_days: int, allowed_hosts: tuple[str, ...]) -> None:
+          bin_days: int, allowed_hosts: tuple[str, ...], workers: int, header_timeout: float,
+          body_timeout: float) -> None:
     """Start the caseworker's web page (households, plans, letters)."""
     if add_user is not None:
         from planner.web.auth import UsersFileError
@@ -139,15 +146,19 @@ def serve(host: str, port: int, db_url: str | None, users_file: str | None, add_
         click.echo(f"warning: the page answers to any host name on {host}; name the ones users type with "
                    "--allowed-host (e.g. --allowed-host planner.kommune.no) to refuse the others", err=True)
     from planner.web.auth import Users, UsersFileError
-    from planner.web.server import DatabaseUnusable, run
+    from planner.web.server import DatabaseUnusable, ServeConfig, run
+    from planner.web.store import default_url
 
+    config = ServeConfig(db_url=db_url or default_url(), users_file=users_file, oidc_file=oidc_file, host=host,
+                         time_limit_s=time_limit, request_time_limit_s=request_time_limit,
+                         secure_cookie=secure_cookie, retention_days=retention_days, bin_days=bin_days,
+                         allowed_hosts=tuple(_ascii_host(h) for h in allowed_hosts),
+                         header_timeout_s=header_timeout, body_timeout_s=body_timeout)
     try:
         if users_file and not Users(users_file).admins():
             click.echo(f"warning: {users_file} names no administrator: nobody can change the office settings or "
                        "end sessions (add one with --auth FILE --add-user NAME --admin)", err=True)
-        run(host=host, port=port, db_url=db_url, users_file=users_file, time_limit_s=time_limit,
-            request_time_limit_s=request_time_limit, secure_cookie=secure_cookie, retention_days=retention_days,
-            bin_days=bin_days, allowed_hosts=tuple(_ascii_host(h) for h in allowed_hosts), oidc=oidc)
+        run(config, port=port, workers=workers)
     except (UsersFileError, DatabaseUnusable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

@@ -30,7 +30,7 @@ from .limits import Limits
 from .oidc import OidcConfig
 from .pool import SolverProcesses, WorkerPool, committing
 from .store import Record, Store
-from .throttle import LoginThrottle
+from .throttle import DbCounts, LoginThrottle
 
 log = logging.getLogger("planner.web")
 
@@ -54,6 +54,8 @@ class Settings:
     #: database, so more of them than processes, or a page whose plan is made already would
     #: queue behind the what-ifs waiting for a solver
     threads: int = 8
+    #: requests answered at once by this process; one more gets 503 (`security.ConcurrencyLimit`)
+    max_requests: int = 200
     #: seconds a plan may take in its solver process before the process is killed (and
     #: replaced) and the page says so; None: the request's limit (`request_time_limit_s`)
     plan_limit_s: float | None = None
@@ -144,7 +146,8 @@ WEB_ALTERNATIVES = 3
 
 
 class Web:
-    def __init__(self, store: Store, users: Users | None, templates: Jinja2Templates, settings: Settings):
+    def __init__(self, store: Store, users: Users | None, templates: Jinja2Templates, settings: Settings,
+                 secret: str = ""):
         self.store = store
         self.users = users
         self.templates = templates
@@ -158,7 +161,9 @@ class Web:
         self.solver = SolverProcesses(settings.workers, warm=solving.warm if settings.warm_up else None,
                                       preload=solving.PRELOAD)
         self.oidc_client: Any = None  # authlib's client, made at the first OIDC login (`routes/oidc.py`)
-        self.login_throttle = LoginThrottle(settings.login_free_per_user, settings.login_free_per_address)
+        # the counts in the database: every server process on it shares them (`throttle.py`)
+        self.login_throttle = LoginThrottle(settings.login_free_per_user, settings.login_free_per_address,
+                                            counts=DbCounts(store.engine, secret))
 
     # ------------------------------------------------------------------ pages
 

@@ -151,6 +151,41 @@ access_log = sa.Table(  # who opened which case record, when (0005; erased by th
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# --- background jobs and the login throttle, shared by every server process (migration 0006)
+jobs = sa.Table(  # one long piece of work: its state, progress and heartbeat (see `jobs.py`)
+    "jobs", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False, index=True),
+    sa.Column("user", sa.String(64)),
+    sa.Column("office", sa.String(80)),
+    sa.Column("params", sa.Text, nullable=False),
+    sa.Column("done", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("message", sa.Text),
+    sa.Column("result", sa.Text),
+    sa.Column("worker", sa.String(120)),
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("heartbeat", sa.DateTime(timezone=True)),
+    sa.Column("finished", sa.DateTime(timezone=True)),
+)
+job_parts = sa.Table(  # a job's input and output in parts, so a resumed job skips what is done
+    "job_parts", metadata,
+    sa.Column("job_id", sa.String(36), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("input", sa.LargeBinary),
+    sa.Column("output", sa.Text),
+    sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
+)
+login_attempts = sa.Table(  # the login throttle's counts; `key` is a keyed hash, never a name
+    "login_attempts", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("last", sa.Float, nullable=False),
+)
+
 
 def seen_by(office: str | None) -> sa.ColumnElement[bool]:
     """The households a user of `office` sees: her office's, those of no office, and those

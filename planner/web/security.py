@@ -38,9 +38,11 @@ class BodyTooLarge(HTTPException):
                               "Del den opp (for eksempel flere zip-filer) og prøv igjen.")
 
 
-async def _plain(send: Send, status: int, text: str) -> None:
+async def _plain(send: Send, status: int, text: str, retry_after: str | None = None) -> None:
     body = text.encode("utf-8")
     headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    if retry_after is not None:
+        headers.append((b"retry-after", retry_after.encode()))
     headers += [(k.encode(), v.encode()) for k, v in HEADERS.items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -91,6 +93,27 @@ class BodyLimit:
             if started:
                 raise
             await _plain(send, 413, exc.detail)
+
+
+class ConcurrencyLimit:
+    """At most `limit` requests answered at once in this process; one more gets 503 at once,
+    with Retry-After, instead of waiting in a queue that only grows. Requests are counted, not
+    connections (uvicorn's `limit_concurrency` counts connections, so idle or slow ones made
+    real requests answer 503: see `protocol.py`)."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app, self.limit, self.active = app, limit, 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if self.active >= self.limit:
+            return await _plain(send, 503, "Tjenesten er opptatt. Prøv igjen om litt.", retry_after="5")
+        self.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1
 
 
 def is_loopback_name(host: str) -> bool:

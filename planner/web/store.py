@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import sqlalchemy as sa
 
@@ -189,13 +189,32 @@ def session_key(sid: str) -> str:
 def migrate(engine: sa.Engine) -> None:
     """`alembic upgrade head` on `engine`, with the migration scripts shipped in the package."""
     from alembic import command
+
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # several server processes start at once on one database: one migrates, the others
+            # wait here and then find nothing to do (the lock ends with the transaction)
+            conn.execute(sa.text("select pg_advisory_xact_lock(7202612060)"))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def _alembic_config() -> Any:
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("planner.web").joinpath("migrations")))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest migration shipped with this version: what `migrate` brings a database to."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
 
 
 class Store:

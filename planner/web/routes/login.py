@@ -43,7 +43,7 @@ async def login(request: Request):
     data = await request.form()
     name, password = str(data.get("username", ""))[:64], str(data.get("password", ""))[:1024]
     address = request.client.host if request.client else "?"
-    wait = web.login_throttle.admit(name, address)  # counted now, before the slow check
+    wait = await run_in_threadpool(web.login_throttle.admit, name, address)  # counted now, before the slow check
     if wait > 0:
         log.warning("login refused: too many failed attempts (waiting %.0f s)", wait)
         return login_page_with(request, f"For mange mislykkede forsøk. Vent {int(wait) + 1} sekunder og prøv igjen.",
@@ -53,7 +53,7 @@ async def login(request: Request):
     if not (ok and encoded):
         log.info("login refused: wrong user name or password")
         return login_page_with(request, "Feil brukernavn eller passord.", status=401)
-    web.login_throttle.succeeded(name, address)
+    await run_in_threadpool(web.login_throttle.succeeded, name, address)
     s = web.settings
     sid = await run_in_threadpool(web.store.session_create, name, idle_s=s.session_idle_s, max_age_s=s.session_max_s)
     request.session.clear()
