@@ -4,10 +4,13 @@
 
 For each size it writes a generated rent ledger of that many tenancies (planner.ledger.synth:
 the planted mix of patterns, holidays, reversals, failed AvtaleGiro debits; about 2.2 bookings a
-month per tenancy, so 100 000 tenancies × 24 months is about 5.5 million rows, 220 MB of CSV),
-then runs `planner ledger` on it as a fresh process and prints the wall time, rows per second and
-the peak memory (max RSS) of that process. Memory should not grow with the rows: the ledger is
-read in blocks and analysed in buckets of tenancies.
+month per tenancy, so 100 000 tenancies × 24 months is about 5.5 million rows, 285 MB of CSV),
+then runs `planner ledger` on it as a fresh process and prints the wall time, the CPU time (its
+own and its child's, which writes contact.xlsx), rows per second and the peak memory (max RSS)
+of that process. Memory should not grow with the rows: the ledger is read in blocks and analysed
+in buckets of tenancies. On a shared machine the wall time is an upper bound; the CPU time moves
+less with the load. To compare with another tree, copy this file into its bench/ and run it
+there (it runs the `planner` of the tree it sits in).
 
 `--lead N` then measures, on N generated tenancies over 36 months, how many months before the
 collector's list (arrears of two months' rent) each problem tenancy is flagged: the analysis is

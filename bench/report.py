@@ -7,12 +7,16 @@ page's store writes it (tests/halfyear_gen.py: the report tests' generator, its 
 up; the two small offices keep 7 and 3 cases, so the small-count rules still hide cells), then
 
 * runs `planner report --db` once per format as a fresh process (imports included) and prints
-  the wall time and the size of the file;
-* opens the Statistikk page through the application (Starlette's TestClient, no network): one
-  *view* is the page and every chart its HTML points to. The first view after start is *cold*
-  (nothing cached), the next ones *warm*; after a change to one case record the next view is
-  cold again for that data (the cache is keyed by the data version: only that household is read again, the report
-  and its charts are built again).
+  the wall time, the CPU time (the command and the child it forks: on two cores the wall time
+  is less) and the size of the file;
+* starts the application as `planner serve` does (its warm-up before "ready" included, the web
+  page's today pinned to 2026-07-01 so the period measured is the page's "Forrige halvår") and
+  opens the Statistikk page through it (Starlette's TestClient, no network): one *view* is the
+  page and every chart its HTML points to. It times the first view after "ready", the next
+  ones, the first view of a period the page does not offer (not built at start), and the view
+  after a change to one case record (the cache is keyed by the data version: only that
+  household is read again, the report and the charts whose cells changed are built again).
+  `--no-warm-up` starts the application without its warm-up, as the tests do.
 
 The database is kept in `--db` (default: a file in the temporary folder, reused when it exists
 and holds the same number of cases), so a second run measures only the report. Timings on a
@@ -37,6 +41,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 PERIOD = ("2026-01-01", "2026-06-30")
+OTHER = ("2026-03-01", "2026-08-31")  # a period the page does not offer: not built at start, every chart new
+TODAY = "2026-07-01"  # the web page's today: PERIOD is its "Forrige halvår"
 
 
 def offices(n: int) -> list[tuple[str | None, int]]:
@@ -83,11 +89,11 @@ def cli(url: str, fmt: str, folder: Path) -> tuple[float, float, int]:
     return time.perf_counter() - t0, usage.ru_utime + usage.ru_stime, out.stat().st_size
 
 
-def view(client) -> tuple[float, float, int]:
+def view(client, period: tuple[str, str] = PERIOD) -> tuple[float, float, int]:
     """One view of the page: the HTML and every chart it shows; (wall seconds, CPU seconds of
     this process, charts)."""
     t0, c0 = time.perf_counter(), time.process_time()
-    page = client.get(f"/statistikk?fra={PERIOD[0]}&til={PERIOD[1]}")
+    page = client.get(f"/statistikk?fra={period[0]}&til={period[1]}")
     page.raise_for_status()
     srcs = [unescape(s) for s in re.findall(r'<img src="(/statistikk/[^"]+)"', page.text)]
     for src in srcs:
@@ -109,19 +115,30 @@ def touch_one_case(url: str) -> None:
     engine.dispose()
 
 
-def web(url: str, views: int) -> None:
+def web(url: str, views: int, warm_up: bool = True) -> None:
+    """The page through the application as `planner serve` starts it (`warm_up`: the solver
+    processes, the templates and the Statistikk page of the half-years the page offers, before
+    "ready"); `PLANNER_TODAY` pinned so the period measured is one of them ("Forrige halvår")."""
     from fastapi.testclient import TestClient
 
     from planner.web.app import create_app
+    from planner.web.core import Settings
 
-    app = create_app(url, secret="bench", time_limit_s=600)
+    os.environ["PLANNER_TODAY"] = TODAY
+    app = create_app(url, secret="bench", settings=Settings(time_limit_s=600, warm_up=warm_up))
+    t0, c0 = time.perf_counter(), time.process_time()
     with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        print(f"  ready after (warm-up {'on' if warm_up else 'off'})              {time.perf_counter() - t0:7.2f} s wall "
+              f"{time.process_time() - c0:7.2f} s CPU  (this process; the solver processes beside it)")
         seconds, cpu, charts = view(client)
-        print(f"  Statistikk, cold (first view after start)   {seconds:7.2f} s wall {cpu:7.2f} s CPU  "
+        print(f"  Statistikk, first view after ready          {seconds:7.2f} s wall {cpu:7.2f} s CPU  "
               f"(page and {charts} charts)")
         warm = sorted(view(client)[:2] for _ in range(views))
-        print(f"  Statistikk, warm (median of {views})             {warm[len(warm) // 2][0]:7.2f} s wall "
+        print(f"  Statistikk, next views (median of {views})       {warm[len(warm) // 2][0]:7.2f} s wall "
               f"{warm[len(warm) // 2][1]:7.2f} s CPU")
+        seconds, cpu, _ = view(client, OTHER)
+        print(f"  Statistikk, first view of another period    {seconds:7.2f} s wall {cpu:7.2f} s CPU  "
+              f"({OTHER[0]}..{OTHER[1]}, not warmed)")
         touch_one_case(url)
         seconds, cpu, _ = view(client)
         print(f"  Statistikk, after one case changed          {seconds:7.2f} s wall {cpu:7.2f} s CPU")
@@ -134,6 +151,7 @@ def main() -> None:
     ap.add_argument("--views", type=int, default=3)
     ap.add_argument("--db", type=Path, default=None)
     ap.add_argument("--no-web", action="store_true")
+    ap.add_argument("--no-warm-up", action="store_true", help="start the app without its warm-up (as the tests do)")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="planner-bench-report-"))
     db = args.db or Path(tempfile.gettempdir()) / f"planner-bench-report-{args.cases}.db"
@@ -147,7 +165,7 @@ def main() -> None:
         seconds, cpu, size = cli(url, fmt, folder)
         print(f"  planner report --format {fmt:4}        {seconds:7.2f} s wall {cpu:7.2f} s CPU  ({size:,} bytes)")
     if not args.no_web:
-        web(url, args.views)
+        web(url, args.views, warm_up=not args.no_warm_up)
 
 
 if __name__ == "__main__":

@@ -221,3 +221,50 @@ def test_outputs_are_built_once_per_data_version_in_the_worker_pool(db, monkeypa
             with engine.begin() as conn:
                 conn.execute(case_records.update().where(case_records.c.household_id == hid).values(data=data))
             engine.dispose()
+
+
+def test_the_warm_up_builds_the_half_years_the_page_offers(db, monkeypatch, caplog):
+    """`planner serve`'s warm-up (`Web.warm_up` runs `statistics.warm_up` before "ready")
+    builds the page of this half-year and the one before, every chart drawn, so their first view
+    builds and draws nothing, and starts the helper process that draws half of a new page's
+    charts; a warm-up that fails is logged by its kind and leaves the page to build itself on
+    its first view."""
+    import logging
+
+    import planner.halfyear as halfyear
+    import planner.halfyear.charts as charts
+    from planner.web.routes import statistics
+
+    builds: list[object] = []
+    drawn: list[str] = []
+    real_build, real_chart = halfyear.build_report, charts.figure_chart
+    monkeypatch.setattr(halfyear, "build_report", lambda cl, p: builds.append(p) or real_build(cl, p))
+    monkeypatch.setattr(charts, "figure_chart", lambda fig, *a, **k: drawn.append(fig.key) or real_chart(fig, *a, **k))
+    with TestClient(create_app(db, secret="test-secret", time_limit_s=30), base_url=BASE) as c:
+        statistics.warm_up(c.app.state.web, date(2026, 7, 1))
+        assert [(p.start, p.end) for p in builds] == [(date(2026, 7, 1), date(2026, 12, 31)),
+                                                      (date(2026, 1, 1), date(2026, 6, 30))]
+        helper = statistics_cache(c).helper
+        assert helper is not None  # half of a new page's charts go to it
+        assert "kontor" in drawn
+        builds.clear()
+        drawn.clear()
+        urls = chart_urls(c)  # 01.01.2026–30.06.2026: "Forrige halvår" on 01.07.2026
+        assert len(urls) >= 8 and all(c.get(u).status_code == 200 for u in urls.values())
+        assert builds == [] and drawn == []
+        # a period not offered: built on its view, its charts drawn then, half by the helper
+        urls = chart_urls(c, "fra=01.03.2026&til=31.08.2026")
+        assert len(builds) == 1 and 0 < len(drawn) < len(urls)
+        assert all(c.get(u).status_code == 200 and "<svg" in c.get(u).text for u in urls.values())
+        assert len(builds) == 1 and len(drawn) < len(urls)  # the helper's charts kept, not drawn again
+
+    def broken(*_a, **_k):
+        raise RuntimeError("the database is gone")
+
+    with TestClient(create_app(db, secret="test-secret", time_limit_s=30), base_url=BASE) as c:
+        monkeypatch.setattr(statistics.StatisticsCache, "get", broken)
+        with caplog.at_level(logging.WARNING, logger="planner.web"):
+            statistics.warm_up(c.app.state.web, date(2026, 7, 1))  # does not raise
+        assert "Statistikk warm-up failed (RuntimeError)" in caplog.text and "database is gone" not in caplog.text
+        monkeypatch.undo()
+        assert c.get(f"/statistikk?{Q}").status_code == 200 and 'id="kontor"' in c.get(f"/statistikk?{Q}").text

@@ -55,6 +55,7 @@ def report(start: date, end: date, db_url: str | None, batches: tuple[Path, ...]
     from . import FORMATS, Caseload, Period, build_report, render
     from .batchsource import ReportInputError, read_batch
     from .dbsource import read_db
+    from .render import preload
 
     fmt = fmt or out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -69,13 +70,15 @@ def report(start: date, end: date, db_url: str | None, batches: tuple[Path, ...]
             cases, line = read_batch(folder)
             caseload.add(cases, line)
         if db_url:  # last: a household imported from a batch keeps its case (opened on import, not before)
-            cases, line = read_db(db_url)
+            # two cores: the rows made into cases here and in a forked child, this process
+            # loading the libraries for `fmt` first
+            cases, line = read_db(db_url, parallel=True, meanwhile=lambda: preload(fmt))
             caseload.add(cases, line)
     except ReportInputError as exc:
         _fail(str(exc))
     if not caseload.sources:
         _fail("no source: give --db URL and/or --batch DIR (repeatable)")
-    data = render(build_report(caseload, period), fmt)
+    data = render(build_report(caseload, period), fmt, parallel=True)
     try:
         if out.parent != Path(""):
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -35,8 +35,11 @@ NO_PLAN = ("infeasible", "timeout", "failed")
 PETITION = ("petition_sent", "petition_withdrawn", "evicted")
 
 
-def read_db(url: str) -> tuple[list[Case], str]:
-    """The cases of the database at `url`, and its line for the report's list of sources."""
+def read_db(url: str, *, parallel: bool = False, meanwhile=None) -> tuple[list[Case], str]:
+    """The cases of the database at `url`, and its line for the report's list of sources.
+    `parallel`: the rows turned into cases by this process and a forked child, this one running
+    `meanwhile()` first (`forked.split_map`; a command's single thread only, never the web
+    server's)."""
     import sqlalchemy as sa
 
     from ..web.store import sqlite_path
@@ -48,7 +51,7 @@ def read_db(url: str) -> tuple[list[Case], str]:
     if path is not None and not path.is_file():
         raise ReportInputError(f"--db {url}: no such database file ({path})")
     try:
-        cases = _cases(url)
+        cases = _cases(url, parallel, meanwhile)
     except sa.exc.SQLAlchemyError as e:
         raise ReportInputError(f"--db: cannot read the database ({type(e).__name__}: {str(e).splitlines()[0][:160]})") \
             from None
@@ -87,22 +90,22 @@ def _day(value) -> date | None:
     return None
 
 
-def _cases(url: str):
+def _cases(url: str, parallel: bool = False, meanwhile=None):
     from ..web.store import Store
 
     store = Store(url)
     try:
-        return cases_from_engine(store.engine)
+        return cases_from_engine(store.engine, parallel=parallel, meanwhile=meanwhile)
     finally:
         store.engine.dispose()
 
 
-def cases_from_engine(engine) -> list[Case]:
+def cases_from_engine(engine, *, parallel: bool = False, meanwhile=None) -> list[Case]:
     """The cases of the store behind `engine`, read once (`planner report`: no version, no memo)."""
-    return read_cases(engine, versioned=False)[0]
+    return read_cases(engine, versioned=False, parallel=parallel, meanwhile=meanwhile)[0]
 
 
-def read_cases(engine, versioned: bool = True) -> tuple[list[Case], str]:
+def read_cases(engine, versioned: bool = True, parallel: bool = False, meanwhile=None) -> tuple[list[Case], str]:
     """The cases of the store behind `engine`, and the data version they were read at: a digest
     of every row the report reads (household by household, in id order), so any change that can
     change a figure changes the version, whichever code path wrote it.
@@ -110,7 +113,9 @@ def read_cases(engine, versioned: bool = True) -> tuple[list[Case], str]:
     A household whose rows are the same as at an earlier read in this process is not read again
     (`_MEMO`, keyed by the digest of its rows): after one caseworker's edit, one case is rebuilt,
     not ten thousand (parsing and validating the documents is most of the reading). Without
-    `versioned` (a command that reads once) neither is computed and the version is ""."""
+    `versioned` (a command that reads once) neither is computed and the version is "", and
+    `parallel` has the rows made into cases by this process and a forked child, this one running
+    `meanwhile()` first."""
     import sqlalchemy as sa
 
     from ..web.store import case_records, household_versions, households, letters, tasks
@@ -134,8 +139,11 @@ def read_cases(engine, versioned: bool = True) -> tuple[list[Case], str]:
         rows = list(conn.execute(sa.select(households).where(households.c.deleted.is_(None))
                                  .order_by(households.c.id)))
     if not versioned:
-        return [_case(r, _json(firsts.get(r.id)), _json(records.get(r.id)) or {}, first_letter.get(r.id),
-                      by_hh.get(r.id, [])) for r in rows], ""
+        from .forked import split_map
+
+        return split_map(lambda r: _case(r, _json(firsts.get(r.id)), _json(records.get(r.id)) or {},
+                                         first_letter.get(r.id), by_hh.get(r.id, [])), rows, parallel=parallel,
+                         chunk=250, meanwhile=meanwhile), ""
     version = hashlib.blake2b(digest_size=16)
     cases = []
     for r in rows:

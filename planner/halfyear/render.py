@@ -19,6 +19,7 @@ from markupsafe import escape
 
 from .charts import chart_data, figure_chart
 from .figures import Figure, Report
+from .forked import split_map
 from .tables import HIDDEN, MIN_COUNT, SECONDARY, TOTAL, Cell, StatTable, Table, count_text, footnotes
 
 TITLE = "Halvårsrapport: sakene i tall"
@@ -30,22 +31,55 @@ RULE = (f"Rapporten har ingen personopplysninger. Et tall som teller færre enn 
         f"ikke skjulte tall. Sum, gjennomsnitt og median vises bare for minst {MIN_COUNT} husholdninger.")
 
 
-def render(report: Report, fmt: str) -> bytes:
+def render(report: Report, fmt: str, *, parallel: bool = False) -> bytes:
+    """The report as `fmt`'s bytes. `parallel`: the charts shared with a forked child
+    (`forked.split_map`: a command's single thread only, never the web server's); the bytes are
+    the same either way."""
     if fmt == "md":
-        return to_markdown(report).encode("utf-8")
+        return to_markdown(report, draw_charts(report, "svg", parallel=parallel)).encode("utf-8")
     if fmt == "xlsx":
-        return to_xlsx(report)
+        return to_xlsx(report, draw_charts(report, "png", parallel=parallel))
     if fmt in ("html", "pdf"):
         from ..letters import convert
 
         # the PDF's charts keep their text as text: WeasyPrint draws it with the same font several
         # times faster than thousands of glyph paths, and the PDF's text can be searched
-        src = (lambda fig: _svg_uri(fig, text_as_text=True)) if fmt == "pdf" else None
-        page = convert.html_page(html_fragment(report, chart_src=src), _title(report), _css(report), "nb")
+        charts = draw_charts(report, "svg", text_as_text=fmt == "pdf", parallel=parallel)
+        page = convert.html_page(html_fragment(report, chart_src=lambda fig: _data_uri(charts.get(fig.key))),
+                                 _title(report), _css(report), "nb")
         if fmt == "html":
             return page.encode("utf-8")
         return convert.html_to_pdf(page, _title(report), AUTHOR, report.period.end)
     raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def draw_charts(report: Report, fmt: str, *, text_as_text: bool = False, parallel: bool = False) \
+        -> dict[str, bytes | None]:
+    """Every chart the document shows (an available figure whose chart is not replaced by a
+    message), by figure key: drawn once, before the document is written."""
+    figs = [f for f in report.figures if f.available and not chart_data(f).message]
+    if parallel and figs:
+        preload("md")  # matplotlib (and OR-Tools) loaded once, before the fork
+    drawn = split_map(lambda f: figure_chart(f, fmt, text_as_text=text_as_text), figs, parallel=parallel)
+    return {f.key: svg for f, svg in zip(figs, drawn)}
+
+
+def preload(fmt: str) -> None:
+    """Load the libraries writing `fmt` needs (matplotlib, OR-Tools for the small-cell rule,
+    WeasyPrint or XlsxWriter): `planner report` does it while its forked child reads cases."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    from ortools.sat.python import cp_model  # noqa: F401
+
+    if fmt in ("pdf", "html"):
+        import weasyprint  # noqa: F401
+    elif fmt == "xlsx":
+        import xlsxwriter  # noqa: F401
+
+
+def _data_uri(svg: bytes | None) -> str | None:
+    return None if svg is None else "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
 def _title(report: Report) -> str:
@@ -153,8 +187,7 @@ def _html_chart(fig: Figure, chart_src) -> list[str]:
 
 
 def _svg_uri(fig: Figure, text_as_text: bool = False) -> str | None:
-    svg = figure_chart(fig, "svg", text_as_text=text_as_text)
-    return None if svg is None else "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return _data_uri(figure_chart(fig, "svg", text_as_text=text_as_text))
 
 
 def _html_table(t: Table | StatTable, columns: list[str], rows: list[tuple[str, list[Cell]]]) -> str:
@@ -178,7 +211,8 @@ def _md(text: str) -> str:
         .replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_markdown(report: Report) -> str:
+def to_markdown(report: Report, charts: dict[str, bytes | None] | None = None) -> str:
+    """The report in Markdown, its charts as SVG data URIs (`charts`: drawn already, by key)."""
     out = [f"# {TITLE}", "",
            f"- Periode: {report.period.label()}",
            f"- Perioden før: {report.period.previous().label()}",
@@ -194,7 +228,7 @@ def to_markdown(report: Report) -> str:
             out += [f"*{_md(fig.missing)}*", ""]
             continue
         data = chart_data(fig)
-        src = None if data.message else _svg_uri(fig)
+        src = None if data.message else (_data_uri(charts.get(fig.key)) if charts is not None else _svg_uri(fig))
         if src:
             out += [f"![Diagram: {_md(fig.title)}]({src})", ""]
         out += [f"*{_md(n)}*\n" for n in (data.message, data.note if src else "") if n]
@@ -219,10 +253,11 @@ def sheet_name(k: int, fig: Figure) -> str:
     return f"{k} {fig.key.capitalize()}"[:31]
 
 
-def to_xlsx(report: Report) -> bytes:
+def to_xlsx(report: Report, charts: dict[str, bytes | None] | None = None) -> bytes:
     """A sheet "Om rapporten", then one sheet per figure: its tables (counts as numbers, hidden
     cells as the text of their mark, "< 5" or ":", and the footnote under a table with a ":")
-    and its chart as a picture beside them, its note above it."""
+    and its chart as a picture beside them, its note above it (`charts`: the PNGs drawn
+    already, by key)."""
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -284,7 +319,7 @@ def to_xlsx(report: Report) -> bytes:
                 r += 1
             r += 1
         data = chart_data(fig)
-        png = None if data.message else figure_chart(fig, "png")
+        png = None if data.message else (charts.get(fig.key) if charts is not None else figure_chart(fig, "png"))
         if data.message or (png and data.note):
             ws.write(2, 7, data.message or data.note)
         if png:

@@ -34,6 +34,7 @@ CHARGE, PAYMENT, REVERSAL, RETURNED, CREDIT, INSTALMENT = (KIND_CODE[k] for k in
     "charge", "payment", "reversal", "returned", "credit", "instalment"))
 _BIG = np.int64(1) << np.int64(42)  # offset per tenancy in composite keys (|money| < 2^41 øre)
 _DAYS = np.int64(1) << np.int64(20)  # offset per tenancy in day keys (days < 2^20 after day0)
+_MONTHS = np.int64(1) << np.int64(20)  # offset per tenancy in month keys (months < 2^20 after the first)
 
 #: A payment up to this many days after the due date is on time (a due date on a holiday or a
 #: weekend moves the debit to the next bank day: Easter moves it up to five days).
@@ -67,6 +68,23 @@ def _group_cumsum(x: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.n
     c = np.cumsum(x)
     nz = counts > 0  # a tenancy without rows in this table (no charge yet) has no group
     return c - np.repeat(c[starts[nz]] - x[starts[nz]], counts[nz])
+
+
+def _runs(key: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of a sorted key starts."""
+    return np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if len(key) else np.zeros(0, np.int64)
+
+
+def _sums(x: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Sum of each run of `x` (runs starting at `starts`), whole numbers."""
+    return np.add.reduceat(np.asarray(x, dtype=np.int64), starts) if len(starts) else np.zeros(0, np.int64)
+
+
+def _rank_from_end(owner: np.ndarray) -> np.ndarray:
+    """Each row's place counted from the last row of its group (0 for the last), `owner` sorted:
+    `groupby(owner).cumcount(ascending=False)` by arithmetic."""
+    owner = np.asarray(owner)
+    return np.searchsorted(owner, owner, side="right") - 1 - np.arange(len(owner))
 
 
 def analyse(tid: np.ndarray, ids: np.ndarray, day: np.ndarray, kind: np.ndarray, amount: np.ndarray,
@@ -107,10 +125,18 @@ def analyse(tid: np.ndarray, ids: np.ndarray, day: np.ndarray, kind: np.ndarray,
     # ---- rent months: charges (less credit notes) by calendar month of their date
     mi_all = month_of(day)
     is_c = (kind == CHARGE) | (kind == CREDIT)
-    cm = pd.DataFrame({"tid": tid[is_c], "mi": mi_all[is_c], "charged": charged_d[is_c],
-                       "due": np.where(kind[is_c] == CHARGE, day[is_c], np.iinfo(np.int64).max)})
-    months = cm.groupby(["tid", "mi"], sort=True).agg(charged=("charged", "sum"), due=("due", "min")).reset_index()
-    months["threshold"] = months.groupby("tid")["charged"].cumsum()  # charged up to and including the month
+    # bookings are in (tenancy, day) order, so (tenancy, month) groups are runs: summed by reduceat
+    mi0 = int(mi_all.min()) if len(mi_all) else 0
+    mkey_all = tid * _MONTHS + (mi_all - mi0)
+    c_tid, c_mi = tid[is_c], mi_all[is_c]
+    c_due = np.where(kind[is_c] == CHARGE, day[is_c], np.iinfo(np.int64).max)
+    st = _runs(mkey_all[is_c])
+    months = pd.DataFrame({"tid": c_tid[st], "mi": c_mi[st], "charged": _sums(charged_d[is_c], st),
+                           "due": np.minimum.reduceat(c_due, st) if len(st) else c_due[:0]})
+    g_counts = np.bincount(months["tid"].to_numpy(), minlength=n_t)
+    # charged up to and including the month
+    months["threshold"] = _group_cumsum(months["charged"].to_numpy(), np.concatenate(([0], np.cumsum(g_counts)[:-1])),
+                                        g_counts)
     # a month with only credit notes is no rent month (its credit still lowers the sum charged)
     months = months[months["due"] != np.iinfo(np.int64).max].reset_index(drop=True)
     mt = months["tid"].to_numpy()
@@ -138,10 +164,10 @@ def analyse(tid: np.ndarray, ids: np.ndarray, day: np.ndarray, kind: np.ndarray,
         int(is_p.sum()), bool)
     months["parts"] = np.bincount(k[k_ok], minlength=len(months)) if len(months) else np.zeros(0, np.int64)
     # payments and failed debits dated in the month
-    pm = pd.DataFrame({"tid": tid, "mi": mi_all, "pay": np.where(is_p, amount, 0), "failed": kind == RETURNED})
-    per = pm.groupby(["tid", "mi"]).agg(paid_in_month=("pay", "sum"), failed=("failed", "sum"))
-    months = months.merge(per, left_on=["tid", "mi"], right_index=True, how="left")
-    months[["paid_in_month", "failed"]] = months[["paid_in_month", "failed"]].fillna(0).astype(np.int64)
+    st = _runs(mkey_all)
+    at_month = np.searchsorted(mkey_all[st], mt * _MONTHS + (months["mi"].to_numpy() - mi0))  # every rent month is a run
+    months["paid_in_month"] = _sums(np.where(is_p, amount, 0), st)[at_month]
+    months["failed"] = _sums((kind == RETURNED).astype(np.int64), st)[at_month]
     months_end = month_start(months["mi"].to_numpy() + 1) - 1
     months["balance_end"] = at(mt, np.minimum(months_end, as_of), balance)
     months["complete"] = months_end < as_of
@@ -171,7 +197,7 @@ def analyse(tid: np.ndarray, ids: np.ndarray, day: np.ndarray, kind: np.ndarray,
     # ---- window: the last 12 rent months that are past their grace days
     months["observed"] = months["due"] + GRACE_DAYS < as_of
     obs = months[months["observed"]].copy()
-    obs["rank_from_end"] = obs.groupby("tid").cumcount(ascending=False)
+    obs["rank_from_end"] = _rank_from_end(obs["tid"].to_numpy())
     win = obs[obs["rank_from_end"] < 12]
     late = (win["days_late"] > GRACE_DAYS)
     g = win.assign(late=late, open=~win["settled"], parts_many=win["parts"] >= 2).groupby("tid")
@@ -189,7 +215,7 @@ def analyse(tid: np.ndarray, ids: np.ndarray, day: np.ndarray, kind: np.ndarray,
 
     # ---- trend of the month-end balance (last complete months), least squares
     comp = months[months["complete"]].copy()
-    comp["r"] = comp.groupby("tid").cumcount(ascending=False)
+    comp["r"] = _rank_from_end(comp["tid"].to_numpy())
     tw = comp[comp["r"] < TREND_MONTHS].copy()
     tw["x"] = -tw["r"].astype(float)
     tw["y"] = tw["balance_end"].astype(float)

@@ -106,6 +106,13 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
     bad = np.zeros(n, dtype=bool)
     errors: list[tuple] = []  # (row, order, column, value, reason, tenancy)
     tenancy = trimmed["tenancy"]
+    dictionaries: dict[str, object] = {}
+
+    def encoded(col: str):
+        """The column's dictionary encoding, made once (the checks and the duplicate key share it)."""
+        if col not in dictionaries:
+            dictionaries[col] = pc.dictionary_encode(trimmed[col])
+        return dictionaries[col]
 
     skip = np.isin(rows, np.fromiter(skip_rows, dtype=np.int64)) if skip_rows else np.zeros(n, dtype=bool)
 
@@ -134,13 +141,13 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
     # tenancy
     empty_t = np_(pc.equal(pc.utf8_length(tenancy), 0))
     report(empty_t, "tenancy", "ingen leieforhold-id i denne raden", lambda v: "")
-    fnr = _national_ids(tenancy)
+    fnr = _national_ids(tenancy, encoded("tenancy"))
     report(fnr & ~empty_t, "tenancy", "inneholder et fødselsnummer eller D-nummer: bruk leieforholdets nummer,"
            " ikke personopplysninger", lambda v: "")
 
     # date, kind, amount: few distinct values (a ledger has a few hundred dates), so each is
     # parsed once in the dictionary and looked up per row
-    day, bad_date = _by_dictionary(trimmed["date"], parse_dates)
+    day, bad_date = _by_dictionary(encoded("date"), parse_dates)
     report(bad_date, "date", "ikke en dato: skriv dd.mm.åååå, dd.mm.åå eller ÅÅÅÅ-MM-DD, gjerne med klokkeslett (en"
            " dag som finnes, årene 1990–2100)", _show_number)
 
@@ -148,7 +155,7 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
     amount_help = ("ikke et beløp: kroner med høyst to desimaler, for eksempel 9500, 9 500,50, 9.500,00-, (9.500,00)"
                    " eller kr 747,37 (høyst 100 000 000)")
     if "amount" in ours:
-        ore, bad_amount = _by_dictionary(trimmed["amount"], parse_amounts)
+        ore, bad_amount = _by_dictionary(encoded("amount"), parse_amounts)
         report(bad_amount, "amount", amount_help, _show_number)
         side = np.zeros(n, dtype=np.int8)
     else:
@@ -160,7 +167,7 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
             if col not in ours:
                 continue
             here = np_(pc.greater(pc.utf8_length(trimmed[col]), 0))
-            v, b = _by_dictionary(trimmed[col], parse_amounts)
+            v, b = _by_dictionary(encoded(col), parse_amounts)
             report(b & here, col, amount_help, _show_number)
             bad_amount |= b & here
             nonzero = here & ~b & (v != 0)
@@ -179,7 +186,7 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
     # kind: their booking word; without a kind column, the side (Debet: a charge, Kredit: a payment)
     if "kind" in ours:
         lookup = kind_lookup(colmap)
-        enc = pc.dictionary_encode(trimmed["kind"])  # a ledger has a handful of words: fold each once
+        enc = encoded("kind")  # a ledger has a handful of words: fold each once
         idx = pc.index_in(_fold_arrow(enc.dictionary), value_set=pa.array(list(lookup)))
         per_word = np.asarray(list(lookup.values()), dtype=np.int8)[np_(pc.fill_null(idx, 0)).astype(np.int64)]
         word = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -194,16 +201,14 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
     good = ~bad & ~blank
     errs = [RowError(name, r, c, v, reason, tid) for r, _, c, v, reason, tid in sorted(errors, key=lambda e: e[:2])]
     gi = pa.array(np.flatnonzero(good))
-    key = _dupkey(trimmed, gi)
+    key = _dupkey({c: encoded(c) for c in trimmed}, np.flatnonzero(good))
     return Chunk(tenancy.take(gi), day[good].astype(np.int32), codes[good], ore[good], rows[good], key, errs, n,
                  int(blank.sum()), int((bad & ~blank).sum()))
 
 
-def _by_dictionary(a, parse):
-    """`parse` applied to the distinct values of `a` only, then spread to every row."""
-    import pyarrow.compute as pc
-
-    enc = pc.dictionary_encode(a)
+def _by_dictionary(enc, parse):
+    """`parse` applied to the distinct values of a column only (`enc`: its dictionary encoding),
+    then spread to every row."""
     idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     return tuple(x[idx] for x in parse(enc.dictionary))
 
@@ -222,28 +227,28 @@ def _arrow_text(values):
     return pc.fill_null(values, "")
 
 
-def _dupkey(trimmed: dict, gi) -> np.ndarray:
-    """A hash of every mapped cell (free text included, never kept) to find duplicated rows. The
-    distinct values are hashed once (dictionary encoding), then looked up per row."""
-    import pyarrow.compute as pc
-
-    out = np.zeros(len(gi), dtype=np.uint64)
-    for c in sorted(trimmed):
-        enc = pc.dictionary_encode(trimmed[c].take(gi))
+def _dupkey(encoded: dict, good: np.ndarray) -> np.ndarray:
+    """A hash of every mapped cell (free text included, never kept) of the rows `good` to find
+    duplicated rows. The distinct values are hashed once (the columns' dictionary encodings,
+    `encoded`), then looked up per row."""
+    out = np.zeros(len(good), dtype=np.uint64)
+    for c in sorted(encoded):
+        enc = encoded[c]
         words = enc.dictionary.to_numpy(zero_copy_only=False).astype(object)
         h = pd.util.hash_array(words) if len(words) else np.zeros(0, np.uint64)
-        out = out * np.uint64(1_000_003) ^ h[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+        idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)[good]
+        out = out * np.uint64(1_000_003) ^ h[idx]
     return out
 
 
-def _national_ids(tenancy) -> np.ndarray:
+def _national_ids(tenancy, enc=None) -> np.ndarray:
     """Which ids hold a fødselsnummer or D-number, by the project's one rule
     (`planner.personal.has_national_id`, python-stdnum), checked once per distinct id: the same
     rule as batch and the household files, so no spelling slips through and a case number that
     merely has eleven digits is not refused."""
     import pyarrow.compute as pc
 
-    enc = pc.dictionary_encode(tenancy)
+    enc = pc.dictionary_encode(tenancy) if enc is None else enc
     # a fødselsnummer has eleven digits: only the ids with as many go to the rule (most have fewer)
     maybe = np.flatnonzero(np.asarray(pc.greater_equal(pc.count_substring_regex(enc.dictionary, "[0-9]"), 11)
                                       .to_numpy(zero_copy_only=False), dtype=bool))

@@ -71,6 +71,10 @@ class Ledger:
     chunks: Iterator[Chunk]
     file_errors: list[RowError] = field(default_factory=list)
     encoding: str = "utf-8"
+    #: With `open_ledger(..., late_rows=True)`: set, once the last block is read, when the file
+    #: holds ragged rows; it turns the rows given so far (counted as if there were none) into the
+    #: rows a spreadsheet shows. The chunk of the ragged rows themselves comes after it is set.
+    row_map: Callable[[np.ndarray], np.ndarray] | None = None
 
 
 # --------------------------------------------------------------------------- opening
@@ -78,11 +82,16 @@ class Ledger:
 
 def open_ledger(path: str | Path, colmap: ColumnMap | None = None, chunk_rows: int = 500_000,
                 display_name: str | None = None, work_dir: Path | None = None,
-                limits: TableLimits = COMMAND_LINE) -> Ledger:
+                limits: TableLimits = COMMAND_LINE, late_rows: bool = False) -> Ledger:
     """Open a CSV or XLSX ledger; raises `LedgerInputError` when it cannot be used at all, or
     is over `limits` (checked before parsing, and as the rows come: `planner.io.tables.limits`).
     A temporary copy (a file of mixed encodings) is written in `work_dir` (the output folder),
-    never in the shared temporary folder."""
+    never in the shared temporary folder.
+
+    `late_rows`: a CSV's rows are numbered as if it had no ragged rows, and the pre-scan that
+    finds them runs only when the reader met one (`Ledger.row_map` then corrects the numbers
+    given): for a caller that keeps the rows until the file is read (`planner ledger`). A
+    well-formed file, the usual case, is then read once instead of twice."""
     colmap = colmap or ColumnMap()
     path = Path(path)
     name = display_name or str(path)
@@ -102,7 +111,7 @@ def open_ledger(path: str | Path, colmap: ColumnMap | None = None, chunk_rows: i
         limits.check_csv(name, path)
     except TableTooLarge as exc:
         raise LedgerInputError(f"{exc.nb}; ingenting ble lest") from None
-    return _open_csv(path, name, colmap, chunk_rows, work_dir, limits)
+    return _open_csv(path, name, colmap, chunk_rows, work_dir, limits, late_rows)
 
 
 def _usable(ours: dict[str, str]) -> bool:
@@ -160,7 +169,7 @@ def _sniff_encoding(path: Path) -> str:
 
 
 def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_dir: Path | None = None,
-              limits: TableLimits = COMMAND_LINE) -> Ledger:
+              limits: TableLimits = COMMAND_LINE, late_rows: bool = False) -> Ledger:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -222,6 +231,9 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
             if pending:
                 yield from _emit(pending)
             if ragged:
+                if lazy:  # the rows given so far counted no ragged row: the caller corrects them
+                    found = _prescan_ragged(source, sep, read_enc, len(headers), head) - head
+                    ledger.row_map = lambda r: _rows_of(np.asarray(r, dtype=np.int64) - 2 - head, found) + head
                 yield _ragged_chunk(source, name, sep, read_enc, headers, ours, head)
         finally:
             for p in cleanup:
@@ -230,6 +242,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
     def _emit(batches) -> Iterator[Chunk]:
         nonlocal k
         table = pa.Table.from_batches(batches)
+        batches.clear()  # the block's text lives only as long as its checks (not while the caller spools)
         n = table.num_rows
         try:
             limits.check_rows(name, k + n, len(headers))
@@ -240,13 +253,18 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
         k += n
         rows = _rows_of(rec, ragged_rows) + head  # filled in by a pre-scan only when ragged rows exist
         chunk = check_cells(name, ours, cells, rows, bad_encoding, colmap=colmap)
+        del table, cells
         yield chunk
 
     # Ragged rows (more or fewer fields than the header) are skipped by the reader without their
     # row number; a quick pre-scan finds them so every other row keeps the number a spreadsheet
     # shows. It runs only when the file has such rows (found by a first count with pyarrow).
-    ragged_rows = _prescan_ragged(source, sep, read_enc, len(headers), head) - head
-    return Ledger(name, ours, unused, chunks(), [], enc)
+    # (With `late_rows`, the pre-scan waits for the reader to meet a ragged row: `row_map`.)
+    lazy = late_rows and not bad_encoding  # the rows of a mixed file are matched to its bad lines
+    ragged_rows = np.empty(0, dtype=np.int64) if lazy else _prescan_ragged(source, sep, read_enc, len(headers),
+                                                                            head) - head
+    ledger = Ledger(name, ours, unused, chunks(), [], enc)
+    return ledger
 
 
 def _prescan_ragged(path: Path, sep: str, enc: str, width: int, head: int = 0) -> np.ndarray:

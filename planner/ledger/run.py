@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,9 @@ from ..io.tables import ColumnMap, RowError
 from . import output
 from .analysis import analyse, month_of
 from .contact import contact_list
-from .patterns import PATTERNS, RULES, classify, evidence, evidence_text, pattern_name, payment_days
+from .patterns import PATTERNS, classify, payment_days
 from .reading import LedgerInputError, open_ledger
+from .render import by_value, iso_days, pattern_lines
 from .summary import INCOMPLETE, LedgerOptions, LedgerSummary, console_lines, summary_text
 from .warning import early_warning, to_day
 
@@ -81,7 +83,8 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     remove_leftovers(out, LEFTOVERS)
     remove_leftovers(out / "drafts", [".*.tmp"])
     try:
-        ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name, work_dir=out, limits=opts.limits)
+        ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name, work_dir=out, limits=opts.limits,
+                             late_rows=True)
         return _run(path, opts, ledger, out, t0)
     except (LedgerInputError, OSError):  # bad input, or a full disk: what this run made is removed
         for p in created:
@@ -111,12 +114,17 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
         buckets = _Buckets(k, spool_dir)
         done_bytes = 0
         for chunk in ledger.chunks:
+            if ledger.row_map is not None and buckets.row_map is None:  # ragged rows: renumber the rows so far
+                buckets.row_map = ledger.row_map
+                errors = [replace(e, row=int(ledger.row_map(np.array([e.row]))[0])) if e.row else e for e in errors]
             s.rows_read += chunk.rows_read
             s.rows_blank += chunk.blank
             s.rows_in_errors += chunk.bad_rows
             errors.extend(chunk.errors)
             buckets.add(chunk)
             done_bytes += chunk.rows_read * _BYTES_PER_ROW
+            del chunk
+            _give_back()
             if opts.progress:
                 opts.progress("read", min(done_bytes, size), size)
         s.rows_used = s.rows_read - s.rows_blank - s.rows_in_errors
@@ -142,6 +150,7 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
                     errors.extend(dup_errors)
                     if t is not None:
                         tables.append(t)
+                    _give_back()
                 del bucket
                 if opts.progress:
                     opts.progress("analyse", b + 1, k)
@@ -167,7 +176,9 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
     if only_rejected:
         tables.append(_rejected_only(only_rejected, incomplete, alias))
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=_ALL_COLUMNS)
+    del tables  # one copy of the tenancy table from here
     table = table.sort_values("tenancy", kind="stable").reset_index(drop=True)
+    _give_back()
     s.tenancies = len(table)
     counts = Counter(table["pattern"].tolist())
     s.by_pattern = {p: int(counts.get(p, 0)) for p in (*PATTERNS, INCOMPLETE)}
@@ -203,6 +214,8 @@ class _Buckets:
         self.folder = folder
         self.mem: list[dict] = []
         self.writers: dict[int, Any] = {}  # pyarrow.ipc stream writers (pyarrow ships no type hints)
+        #: the reader's rows to the rows a spreadsheet shows, when it met ragged rows (`Ledger.row_map`)
+        self.row_map: Callable[[np.ndarray], np.ndarray] | None = None
 
     def add(self, chunk) -> None:
         import pyarrow as pa
@@ -242,7 +255,7 @@ class _Buckets:
 
         if self.k == 1:
             if self.mem:
-                yield _concat(self.mem)
+                yield self._renumbered(_concat(self.mem))
             return
         for w in self.writers.values():
             w.close()
@@ -253,9 +266,33 @@ class _Buckets:
             with pa.memory_map(str(path)) as src:
                 table = ipc.open_stream(src).read_all()
             cols = {c: table.column(c).combine_chunks() for c in table.column_names}
-            yield {"tenancy": cols["tenancy"], **{c: np.asarray(cols[c].to_numpy(zero_copy_only=False))
-                                                  for c in ("day", "kind", "amount", "row", "dupkey")}}
+            yield self._renumbered({"tenancy": cols["tenancy"], **{c: np.asarray(cols[c].to_numpy(
+                zero_copy_only=False)) for c in ("day", "kind", "amount", "row", "dupkey")}})
             path.unlink()
+
+    def _renumbered(self, cols: dict) -> dict:
+        if self.row_map is not None:
+            cols["row"] = self.row_map(cols["row"])
+        return cols
+
+
+def _give_back() -> None:
+    """Hand the memory freed by a block or a part back to the system.
+
+    Why: a block's checks and a part's analysis make and drop hundreds of megabytes of arrays;
+    glibc's allocator and Arrow's pool keep much of it for reuse, scattered, so the process's
+    resident size grew with the run to its peak instead of staying at one part's worth. Cheap
+    (milliseconds), called once a block and once a part."""
+    import ctypes
+
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).malloc_trim(0)  # glibc; another C library has none: nothing to do
+        except (OSError, AttributeError):
+            pass
 
 
 def _parts(cols: dict, max_rows: int) -> Iterator[dict]:
@@ -351,6 +388,42 @@ def _iso_or_empty(days) -> list[str]:
     return text.tolist()
 
 
+def _months_table(m: pd.DataFrame, shown: np.ndarray):
+    """months.csv's rows of a part as an Arrow table, the columns typed as the CSV writes them
+    (text quoted, numbers bare). Built from numpy without a pandas frame between: the ids (made
+    `csv_safe` once per tenancy), months and dates are turned into text once per distinct value
+    and taken per row."""
+    import pyarrow as pa
+
+    from ..io.tables import csv_safe
+
+    tid = m["tid"].to_numpy()
+    ids = pa.array([csv_safe(x) for x in shown.tolist()], pa.string())
+    settled = np.where(m["settled"].to_numpy(), np.maximum(m["settled_day"].to_numpy(), 0), -1)
+    return pa.table({
+        "tenancy": ids.take(pa.array(tid)),
+        "month": _text_of(m["mi"].to_numpy(), "datetime64[M]"),
+        "due": _text_of(m["due"].to_numpy(), "datetime64[D]"),
+        "charged_ore": m["charged"].to_numpy(), "paid_in_month_ore": m["paid_in_month"].to_numpy(),
+        "parts": m["parts"].to_numpy(), "settled": _text_of(settled, "datetime64[D]"),
+        "days_late": m["days_late"].to_numpy(), "failed_debits": m["failed"].to_numpy(),
+        "balance_end_ore": m["balance_end"].to_numpy(),
+    })
+
+
+def _text_of(values: np.ndarray, unit: str):
+    """Months or days since 1970 as ISO text ('' for a negative value: none), as an Arrow string
+    array: days by Arrow's date type, months once per distinct value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = np.asarray(values, dtype=np.int64)
+    if unit == "datetime64[M]":
+        return by_value(values, lambda x: f"{1970 + x // 12}-{x % 12 + 1:02d}" if x >= 0 else "")
+    text = iso_days(np.maximum(values, 0))
+    return pc.if_else(pa.array(values < 0), "", text) if (values < 0).any() else text
+
+
 def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_out,
             incomplete: dict[str, tuple[int, str]] | None = None):
     """One bucket: duplicates, as-of cut, analysis, patterns, warning; months and evidence written.
@@ -362,10 +435,11 @@ def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text
     row = cols["row"]
     order = np.argsort(row, kind="stable")
     cols = {c: (v.take(order) if c == "tenancy" else v[order]) for c, v in cols.items()}
-    _, first, inv = np.unique(cols["dupkey"], return_index=True, return_inverse=True)
-    dup = first[inv] != np.arange(len(inv))
+    # a repeat of an earlier row (by row number): by hashing, the sort only when there is one
+    dup = pd.Series(cols["dupkey"]).duplicated(keep="first").to_numpy()
     dup_errors = []
     if dup.any():
+        _, first, inv = np.unique(cols["dupkey"], return_index=True, return_inverse=True)
         di = np.flatnonzero(dup)
         tids = cols["tenancy"].take(di).to_pylist()
         for i, t in zip(di, tids):
@@ -424,40 +498,14 @@ def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text
     table.attrs["raw"] = set(raw)
     m = a.months
     m = m[~inc[m["tid"].to_numpy()]]
-    mi = m["mi"].to_numpy()
-    months_out.frame(pd.DataFrame({
-        "tenancy": shown[m["tid"].to_numpy()],
-        "month": np.datetime_as_string(mi.astype("datetime64[M]")),
-        "due": np.datetime_as_string(m["due"].to_numpy().astype("datetime64[D]")),
-        "charged_ore": m["charged"], "paid_in_month_ore": m["paid_in_month"], "parts": m["parts"],
-        "settled": np.where(m["settled"].to_numpy(),
-                            np.datetime_as_string(np.maximum(m["settled_day"].to_numpy(), 0).astype("datetime64[D]")),
-                            ""),
-        "days_late": m["days_late"], "failed_debits": m["failed"], "balance_end_ore": m["balance_end"],
-    }), output.MONTH_COLUMNS)
-    docs = evidence(a, np.where(inc, "on_time", pattern), as_of)
-    lines, texts = [], []
-    cols_ = {c: t[c].tolist() for c in ("due_day", "arrears_ore", "trend_ore_per_month", "observed_months",
-                                        "late_months")}
-    rent_l = rent.tolist()
-    for k in range(len(t)):
-        pk = str(pattern[k])
-        if inc[k]:
-            lines.append(output.json_line({"tenancy": shown[k], "pattern": INCOMPLETE, "rule": incomplete[raw[k]][1],
-                                           "rejected_rows": incomplete[raw[k]][0]}))
-            texts.append(f"{shown[k]}: {incomplete[raw[k]][1]}")
-            continue
-        base = {"tenancy": shown[k], "pattern": pk, "rule": RULES[pk], "rent_ore": rent_l[k],
-                "due_day": cols_["due_day"][k], "arrears_ore": cols_["arrears_ore"][k],
-                "trend_ore_per_month": cols_["trend_ore_per_month"][k], "observed_months": cols_["observed_months"][k],
-                "late_months": cols_["late_months"][k], "payment_days": days.iat[k]}
-        doc = docs[k]
-        if doc is not None:
-            base["evidence"] = doc
-            texts.append(f"{shown[k]}: {pattern_name(pk)} ({RULES[pk]})\n" + evidence_text(doc, pk))
-        lines.append(output.json_line(base))
+    months_out.table(_months_table(m, shown))
+    lines, texts = pattern_lines(a, np.where(inc, "on_time", pattern), shown, rent, days, as_of)
+    for k in np.flatnonzero(inc).tolist():  # not judged: the reason, no figures
+        lines[k] = output.json_line({"tenancy": shown[k], "pattern": INCOMPLETE, "rule": incomplete[raw[k]][1],
+                                     "rejected_rows": incomplete[raw[k]][0]})
+        texts[k] = f"{shown[k]}: {incomplete[raw[k]][1]}"
     json_out.lines(lines)
-    text_out.lines(texts)
+    text_out.lines(x for x in texts if x is not None)
     return table, dup_errors, after
 
 

@@ -122,6 +122,7 @@ def create_app(
         yield
         web.pool.shutdown()
         web.solver.shutdown()
+        statistics.shutdown(web)  # the Statistikk chart helper (started by the warm-up)
 
     app = FastAPI(title="planner", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(csrf_check)], lifespan=lifespan)

@@ -31,6 +31,20 @@ def plan_svg(household, plan) -> str:
     return without_inline_css(text)
 
 
+def statistics_svg(fig) -> bytes | None:
+    """A Statistikk figure's chart as the page serves it: `planner.halfyear.charts.figure_chart`
+    with its text as text, matplotlib's CSS turned into attributes (`without_inline_css`); None
+    when the figure has nothing to draw, or is None (a helper process's start: the libraries
+    loaded). Module-level, so a helper process can be sent it."""
+    from ..halfyear.charts import figure_chart
+
+    svg = None if fig is None else figure_chart(fig, "svg", text_as_text=True)
+    if svg is None:
+        return None
+    text = svg.decode("utf-8")
+    return without_inline_css(text[text.index("<svg"):]).encode("utf-8")
+
+
 _STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
 
 

@@ -274,11 +274,15 @@ class Web:
         """Load before the server says it is ready what the first page would otherwise load:
         the solver processes (each warmed by a tiny plan and chart), every template compiled,
         the bank holidays of the years around today, and the household page's path in this
-        process (plan schema, explanation, letters) for a tiny household."""
+        process (plan schema, explanation, letters) for a tiny household; beside them, in a
+        thread, the Statistikk page of this half-year and the one before."""
         from ..calendar import bank_holidays
         from ..explain import asks_text, compare_plans, robust_text
         from ..letters import recipients
+        from .routes.statistics import warm_up as warm_statistics
 
+        statistics = threading.Thread(target=warm_statistics, args=(self, today()), name="planner-statistics-warm-up")
+        statistics.start()  # mostly while this thread waits for the solver processes to warm up
         self.solver.start(wait=True)
         for name in self.templates.env.list_templates(filter_func=lambda n: n.endswith(".html")):
             self.templates.get_template(name)
@@ -289,6 +293,7 @@ class Web:
         p = self.compute(h)  # the household page's path (`routes.households.plan_context`)
         self.chart(h)
         asks_text(p), robust_text(p, h), compare_plans(p), recipients(p, h)
+        statistics.join()
 
     @staticmethod
     def aligned(h: Household):

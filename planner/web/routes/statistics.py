@@ -19,18 +19,23 @@ shows the period chooser only, and "Vis" builds the report. With
 a view, a chart or a download of unchanged data is a look-up; all of it runs in the worker pool.
 The chart URLs and the download form carry the data version the page was built at (`v`), so
 its charts and downloads are those of the page shown, taken from the cache without reading the
-database again (a version no longer kept is read afresh).
+database again (a version no longer kept is read afresh). `planner serve` builds the page of the
+two half-years it offers, charts included, before it says it is ready (`warm_up`), so their
+first view is a look-up too; after it, a page built anew (another period, changed data) has its
+new charts drawn while it is built, half of them in a helper process on the second core.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
@@ -38,9 +43,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from ...formatting import nb_date
 from ..casework import parse_day
-from ..core import web_of
+from ..core import today, web_of
 
 router = APIRouter()
+log = logging.getLogger("planner.web")
 
 DOWNLOADS = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "md": "text/markdown; charset=utf-8"}
@@ -60,7 +66,7 @@ def _period(fra: str, til: str):
     from ...halfyear import Period
 
     if not fra.strip() and not til.strip():
-        return half_year(date.today())[0], None
+        return half_year(today())[0], None
     start, end = parse_day(fra), parse_day(til)
     if start is None or end is None:
         return None, "Skriv datoene som dd.mm.åååå (for eksempel 01.01.2026 og 30.06.2026)."
@@ -96,26 +102,102 @@ class StatisticsCache:
         #: chart SVGs by what they draw (`chart_data`'s panels): after one case changes, most
         #: figures' shown cells are the same, and their charts are not drawn again
         self.svgs: OrderedDict[str, bytes | None] = OrderedDict()
+        #: the process drawing half of a new page's charts (`start_helper`), or None
+        self.helper: Any = None
+        self._alive: Any = None  # (reader, writer): the writer held open while this process lives
 
-    def svg(self, fig) -> bytes | None:
-        """The web page's SVG of `fig`'s chart, drawn once per distinct drawing."""
-        from ...halfyear.charts import chart_data, figure_chart
-        from ..charts import without_inline_css
+    @staticmethod
+    def _svg_key(fig) -> str:
+        from ...halfyear.charts import chart_data
 
-        key = hashlib.blake2b(repr(chart_data(fig).panels).encode(), digest_size=16).hexdigest()
-        with self._lock:
-            if key in self.svgs:
-                self.svgs.move_to_end(key)
-                return self.svgs[key]
-        svg = figure_chart(fig, "svg", text_as_text=True)
-        if svg is not None:
-            text = svg.decode("utf-8")
-            svg = without_inline_css(text[text.index("<svg"):]).encode("utf-8")
+        return hashlib.blake2b(repr(chart_data(fig).panels).encode(), digest_size=16).hexdigest()
+
+    def _keep(self, key: str, svg: bytes | None) -> None:
         with self._lock:
             self.svgs[key] = svg
             while len(self.svgs) > 16 * self.SIZE:
                 self.svgs.popitem(last=False)
+
+    def svg(self, fig) -> bytes | None:
+        """The web page's SVG of `fig`'s chart, drawn once per distinct drawing."""
+        from ..charts import statistics_svg
+
+        key = self._svg_key(fig)
+        with self._lock:
+            if key in self.svgs:
+                self.svgs.move_to_end(key)
+                return self.svgs[key]
+        svg = statistics_svg(fig)
+        self._keep(key, svg)
         return svg
+
+    def start_helper(self) -> None:
+        """Start the helper process that draws half of a new page's charts (`draw_all`): the
+        server's warm-up does, so `planner serve` uses the second core for them; without it
+        (the tests) every chart is drawn in the server process when its URL is asked for."""
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        from .. import solving
+        from ..charts import statistics_svg
+        from ..pool import _watch_parent
+
+        with self._lock:
+            if self.helper is not None:
+                return
+            # forked from the forkserver (never from this process, which has threads), which
+            # loads what the solver processes load, matplotlib included: the same list as
+            # theirs, whichever of them starts it
+            ctx = mp.get_context("forkserver")
+            ctx.set_forkserver_preload(list(solving.PRELOAD))
+            # the helper ends when this process is gone, whatever the signal: the pipe's end of
+            # file (its parent is the forkserver, as the solver processes')
+            self._alive = ctx.Pipe(duplex=False)
+            self.helper = ProcessPoolExecutor(1, mp_context=ctx, initializer=_watch_parent, initargs=(self._alive[0],))
+        helper = self.helper
+        weakref.finalize(self, helper.shutdown, wait=False, cancel_futures=True)
+        try:
+            helper.submit(statistics_svg, None).result(timeout=120)  # started, matplotlib loaded
+        except BaseException:
+            self.helper = None  # every chart drawn here, as without a helper
+            helper.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def stop_helper(self) -> None:
+        """Stop the helper process and wait for it (the app's shutdown): its queues' semaphores
+        are released, and nothing is left behind."""
+        with self._lock:
+            helper, alive = self.helper, self._alive
+            self.helper = self._alive = None
+        if helper is not None:
+            helper.shutdown(wait=True, cancel_futures=True)
+        for end in alive or ():
+            end.close()
+
+    def draw_all(self, built: Built) -> None:
+        """Every chart of a page just built and not drawn before, half in the helper process
+        (when started) and half here, at once, so the page's chart URLs are look-ups. A helper
+        that fails leaves its charts to be drawn here."""
+        from ...halfyear.charts import chart_data
+        from ..charts import statistics_svg
+
+        helper = self.helper
+        if helper is None:
+            return
+        with self._lock:
+            todo = [f for f in built.report.figures  # type: ignore[attr-defined]
+                    if f.available and chart_data(f).panels and self._svg_key(f) not in self.svgs]
+        try:
+            sent = [(f, helper.submit(statistics_svg, f)) for f in todo[1::2]]
+        except RuntimeError:  # shut down, or broken
+            return
+        for f in todo[0::2]:
+            self.svg(f)
+        for f, future in sent:
+            try:
+                self._keep(self._svg_key(f), future.result(timeout=60))
+            except Exception as exc:  # noqa: BLE001 - drawn here on its URL instead
+                log.warning("Statistikk chart helper failed (%s)", type(exc).__name__)
 
     def cached(self, version: str, period) -> Built | None:
         """The `Built` of `version` if it is still kept: a chart or a download of the page the
@@ -146,6 +228,7 @@ class StatisticsCache:
             body = html_fragment(report, heading=False,
                                  chart_src=lambda fig: f"/statistikk/diagram/{fig.key}.svg?{q}&v={version}&sig=SIG")
             built = Built(version, report, body)
+            self.draw_all(built)
             with self._lock:
                 self._entries[key] = built
                 while len(self._entries) > self.SIZE:
@@ -189,7 +272,7 @@ def _query(period) -> str:
 async def statistics(request: Request, fra: str = "", til: str = ""):
     web = web_of(request)
     period, error = _period(fra, til)
-    this, before = half_year(date.today())
+    this, before = half_year(today())
     presets = [("Dette halvåret", _query(this)), ("Forrige halvår", _query(before))]
     ctx = {"title": "Statistikk", "fra": fra, "til": til, "error": error, "presets": presets, "body": None}
     if period is None:
@@ -204,6 +287,33 @@ async def statistics(request: Request, fra: str = "", til: str = ""):
                start=period.start.isoformat(), end=period.end.isoformat(), version=built.version,
                body=built.body.replace("&amp;sig=SIG", f"&amp;sig={signature(request, period)}"))
     return web.render(request, "statistics.html", ctx)
+
+
+def warm_up(web, day: date | None = None) -> None:
+    """Before the server says it is ready (`Web.warm_up`, `planner serve`): the page of the two
+    periods it offers (this half-year and the one before, by `day`, default today) built and
+    every chart drawn, so their first view is a look-up; reading the store also fills the
+    cases' memo (`read_cases`), so another period's first view parses no household; and the
+    helper process that draws half of a new page's charts is started. A failure here is logged
+    (its kind only) and left for the first view to meet and report."""
+    try:
+        cache_of(web).start_helper()
+    except Exception as exc:  # noqa: BLE001 - without it the charts are drawn in this process
+        log.warning("Statistikk chart helper did not start (%s)", type(exc).__name__)
+    try:
+        for period in half_year(day or today()):
+            built = cache_of(web).get(web, period)
+            for fig in built.report.figures:  # type: ignore[attr-defined]
+                _chart(web, period, fig.key, built.version)
+    except Exception as exc:  # noqa: BLE001 - a warm-up must never keep the server from starting
+        log.warning("Statistikk warm-up failed (%s); the first view builds the page", type(exc).__name__)
+
+
+def shutdown(web) -> None:
+    """The app's shutdown (`create_app`'s lifespan): the chart helper stopped."""
+    cache = _CACHES.get(web)
+    if cache is not None:
+        cache.stop_helper()
 
 
 def _built(web, period, version: str) -> Built:
