@@ -218,6 +218,26 @@ def estimate_bostotte(members: int, kommunegruppe: int, income_monthly_ore: int,
 def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEstimate:
     e = h.entitlement
     rates = rules.statlig_at(as_of)
+    members, group, income, uncertain = _basis(h, rules)
+    kinds = {s.kind for s in h.income}
+    heating, more = _heating_and_doubts(h, as_of, rules, rates, kinds)
+    uncertain += more
+    housing = h.rent.amount + e.other_housing_costs
+    # § 4: a household of one with alderspensjon has its own thresholds (the file's income kind tells)
+    pensioner = members == 1 and "alderspensjon" in kinds
+    steps, computed, paid = estimate_bostotte(members, group, income, housing, rates, heating, h.children, pensioner)
+    deadline, for_month, first = _deadline(as_of, rules)
+    return BostotteEstimate(
+        rules_from=rates.valid_from, known_until=rules.statlig_known_until, members=members, kommunegruppe=group,
+        steps=steps, computed_ore=computed, monthly_ore=paid, minimum_payout_ore=rates.minimum_payout,
+        has_stream="bostotte" in kinds, applied=e.bostotte_applied, deadline=deadline, for_month=for_month,
+        first_payout=first, uncertain=tuple(uncertain))
+
+
+def _basis(h: Household, rules: EntitlementRules) -> tuple[int, int, int, list[str]]:
+    """Members, kommune group and monthly income the estimate uses, and what of them is a
+    default rather than the file's own figure (in the order the output names them)."""
+    e = h.entitlement
     uncertain: list[str] = []
     members = e.members if e.members is not None else max(1, h.adults + h.children)
     if e.members is None:
@@ -232,7 +252,15 @@ def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEst
         income = monthly_income(h, rules.income_kinds)
         if income:
             uncertain.append("income_net")
-    kinds = {s.kind for s in h.income}
+    return members, group, income, uncertain
+
+
+def _heating_and_doubts(h: Household, as_of: date, rules: EntitlementRules, rates: StatligRates,
+                        kinds: set[str]) -> tuple[bool, list[str]]:
+    """Whether heating is added to the housing costs, and what else the estimate cannot know
+    from the file (after `_basis`'s doubts, in the order the output names them)."""
+    e = h.entitlement
+    uncertain: list[str] = []
     if "annen" in kinds and e.gross_income_monthly is None:
         uncertain.append("income_other")
     if kinds & {"aap", "dagpenger"}:
@@ -251,16 +279,7 @@ def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEst
     if as_of > rules.statlig_known_until or as_of < rates.valid_from:
         uncertain.append("rules_dated")
     uncertain.append("household_rules")
-    housing = h.rent.amount + e.other_housing_costs
-    # § 4: a household of one with alderspensjon has its own thresholds (the file's income kind tells)
-    pensioner = members == 1 and "alderspensjon" in kinds
-    steps, computed, paid = estimate_bostotte(members, group, income, housing, rates, heating, h.children, pensioner)
-    deadline, for_month, first = _deadline(as_of, rules)
-    return BostotteEstimate(
-        rules_from=rates.valid_from, known_until=rules.statlig_known_until, members=members, kommunegruppe=group,
-        steps=steps, computed_ore=computed, monthly_ore=paid, minimum_payout_ore=rates.minimum_payout,
-        has_stream="bostotte" in kinds, applied=e.bostotte_applied, deadline=deadline, for_month=for_month,
-        first_payout=first, uncertain=tuple(uncertain))
+    return heating, uncertain
 
 
 def _ceil_div(num: int, den: int) -> int:

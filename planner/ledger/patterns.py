@@ -109,9 +109,9 @@ def payment_days(a: Analysis, as_of: int, max_days: int = 4) -> pd.Series:
     return pd.Series([[int(x) for x in row if x] for row in picked.tolist()], dtype=object)
 
 
-_KIND_NAME = {1: "payment", 2: "reversal", 3: "returned"}
+KIND_NAME = {1: "payment", 2: "reversal", 3: "returned"}
 #: the booking kinds of the evidence (machine keys in patterns.jsonl) as patterns.txt writes them
-_KIND_NB = {"payment": "innbetaling", "reversal": "tilbakeføring", "returned": "avvist trekk"}
+KIND_NB = {"payment": "innbetaling", "reversal": "tilbakeføring", "returned": "avvist trekk"}
 
 
 def _iso_all(days: np.ndarray) -> list[str]:
@@ -141,7 +141,7 @@ def evidence(a: Analysis, pattern: np.ndarray, as_of: int, pay_months: int = 6) 
     p = p[(month_of(p["day"].to_numpy()) > cut) & want[p["tid"].to_numpy()]]
     pt = p["tid"].to_numpy()
     p_lo, p_hi = np.searchsorted(pt, np.arange(n)), np.searchsorted(pt, np.arange(n), side="right")
-    prows = list(zip(_iso_all(p["day"].to_numpy()), [_KIND_NAME.get(k, "?") for k in p["kind"].tolist()],
+    prows = list(zip(_iso_all(p["day"].to_numpy()), [KIND_NAME.get(k, "?") for k in p["kind"].tolist()],
                      p["amount"].tolist(), p["row"].tolist()))
     inst = a.instalments
     it = inst["tid"].to_numpy().astype(np.int64) if len(inst) else np.zeros(0, np.int64)
@@ -177,7 +177,7 @@ def evidence(a: Analysis, pattern: np.ndarray, as_of: int, pay_months: int = 6) 
 
 
 @lru_cache(maxsize=1)
-def _formats():
+def formats():
     """`format_kr`, `format_month` and `excel_date`, each remembering its answers: the evidence of
     100 000 tenancies repeats a few thousand amounts, months and dates."""
     from ..formatting import excel_date, format_kr, format_month
@@ -189,7 +189,7 @@ def _formats():
 def evidence_text(doc: dict, pattern: str) -> str:
     """The evidence in a few lines for a caseworker (kroner, dates as dd.mm.åååå, months as
     «januar 2026»)."""
-    format_kr, format_month, excel_date = _formats()
+    format_kr, format_month, excel_date = formats()
 
     def d(iso: str | None) -> str:
         return "-" if iso is None else excel_date(iso)
@@ -215,7 +215,7 @@ def evidence_text(doc: dict, pattern: str) -> str:
     if doc["bookings"]:
         lines.append("  innbetalinger, siste måneder: " + "; ".join(
             f"{d(b['date'])} {'-' if b['kind'] != 'payment' else ''}{format_kr(b['amount_ore'])}"
-            f"{'' if b['kind'] == 'payment' else ' ' + _KIND_NB.get(b['kind'], b['kind'])}" for b in doc["bookings"]))
+            f"{'' if b['kind'] == 'payment' else ' ' + KIND_NB.get(b['kind'], b['kind'])}" for b in doc["bookings"]))
     return "\n".join(lines)
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .analysis import GRACE_DAYS, Analysis, month_of
-from .patterns import _KIND_NAME, _KIND_NB, RULES, _formats, pattern_name
+from .patterns import KIND_NAME, KIND_NB, RULES, formats, pattern_name
 
 #: the tenancy figures patterns.jsonl repeats, in its order
 _FIGURES = ("due_day", "arrears_ore", "trend_ore_per_month", "observed_months", "late_months")
@@ -90,7 +90,7 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
     tenancy without evidence (on time, too few months) has no patterns.txt entry (None).
     `pattern` is the pattern each is judged by (its evidence chosen by it)."""
     pa, pc = _pa()
-    format_kr, format_month, excel_date = _formats()
+    format_kr, format_month, excel_date = formats()
     n = len(a.tenancies)
     pattern = np.asarray(pattern).astype(str)
     want = ~np.isin(pattern, _NO_EVIDENCE)
@@ -125,13 +125,13 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
     kind = p["kind"].to_numpy()
     p_day = p["day"].to_numpy()
     p_amount = p["amount"].to_numpy()
-    kind_name = by_value(kind, lambda k: _KIND_NAME.get(k, "?"))
+    kind_name = by_value(kind, lambda k: KIND_NAME.get(k, "?"))
     p_json = _cat('{"date":"', iso_days(p_day), '","kind":"', kind_name, '","amount_ore":', _num(p_amount), ',"row":',
                   _num(p["row"]), "}")
     paid = kind == 1
     p_text = _cat(by_value(p_day, lambda d: excel_date(str(np.datetime64(int(d), "D")))), " ",
                   _choose(paid, "", "-"), by_value(p_amount, format_kr),
-                  _choose(paid, "", by_value(kind, lambda k: " " + _KIND_NB.get(_KIND_NAME.get(k, "?"), "?"))))
+                  _choose(paid, "", by_value(kind, lambda k: " " + KIND_NB.get(KIND_NAME.get(k, "?"), "?"))))
 
     # ---- instalments and returned debits: all
     inst = a.instalments

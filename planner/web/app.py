@@ -118,7 +118,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if settings.warm_up:  # before uvicorn listens and says "running on": the first plan is fast
-            web.warm_up()
+            web.warm_up(beside=statistics.warm_up)
         yield
         web.pool.shutdown()
         web.solver.shutdown()

@@ -270,18 +270,19 @@ class Web:
         allowed = sorted(resolve(h, allow, forbid).allowed)
         return json.dumps([forms.household_document(h), allowed, robust], sort_keys=True, ensure_ascii=False)
 
-    def warm_up(self) -> None:
+    def warm_up(self, beside: Callable[[Web, Any], None] | None = None) -> None:
         """Load before the server says it is ready what the first page would otherwise load:
         the solver processes (each warmed by a tiny plan and chart), every template compiled,
         the bank holidays of the years around today, and the household page's path in this
         process (plan schema, explanation, letters) for a tiny household; beside them, in a
-        thread, the Statistikk page of this half-year and the one before."""
+        thread, `beside(web, today)` (the app passes the Statistikk page's warm-up: this half-year
+        and the one before; a route module is the app's to know, not this one's)."""
         from ..calendar import bank_holidays
         from ..explain import asks_text, compare_plans, robust_text
         from ..letters import recipients
-        from .routes.statistics import warm_up as warm_statistics
 
-        statistics = threading.Thread(target=warm_statistics, args=(self, today()), name="planner-statistics-warm-up")
+        statistics = threading.Thread(target=beside or (lambda web, day: None), args=(self, today()),
+                                      name="planner-statistics-warm-up")
         statistics.start()  # mostly while this thread waits for the solver processes to warm up
         self.solver.start(wait=True)
         for name in self.templates.env.list_templates(filter_func=lambda n: n.endswith(".html")):

@@ -299,7 +299,7 @@ def _worker_main(conn: Any, alive: Any, warm: Callable[[], None] | None) -> None
     """A solver worker: warm up, say "ready", then answer `(fn, args)` requests until the
     server closes the pipe. An exception goes back to the caller (or its type, if it cannot
     be pickled)."""
-    _watch_parent(alive)
+    watch_parent(alive)
     if warm is not None:
         warm()
     conn.send("ready")
@@ -318,7 +318,7 @@ def _worker_main(conn: Any, alive: Any, warm: Callable[[], None] | None) -> None
             conn.send((False, RuntimeError(f"{type(exc).__name__} in the solver worker")))
 
 
-def _watch_parent(alive: Any) -> None:
+def watch_parent(alive: Any) -> None:
     """A daemon thread that ends this worker when the server process is gone, whatever the
     signal: the pipe's only write end is in the server, so its end of file is the server's
     death (the worker's parent is the forkserver, so getppid would watch the wrong process).

@@ -140,7 +140,7 @@ class StatisticsCache:
 
         from .. import solving
         from ..charts import statistics_svg
-        from ..pool import _watch_parent
+        from ..pool import watch_parent
 
         with self._lock:
             if self.helper is not None:
@@ -153,7 +153,7 @@ class StatisticsCache:
             # the helper ends when this process is gone, whatever the signal: the pipe's end of
             # file (its parent is the forkserver, as the solver processes')
             self._alive = ctx.Pipe(duplex=False)
-            self.helper = ProcessPoolExecutor(1, mp_context=ctx, initializer=_watch_parent, initargs=(self._alive[0],))
+            self.helper = ProcessPoolExecutor(1, mp_context=ctx, initializer=watch_parent, initargs=(self._alive[0],))
         helper = self.helper
         weakref.finalize(self, helper.shutdown, wait=False, cancel_futures=True)
         try:
