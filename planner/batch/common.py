@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ..priority import PriorityInput
+from ..priority import priority_parts as _parts
 from ..priority import weights as _priority_weights
 
 JOURNAL = "journal.jsonl"
@@ -158,10 +160,7 @@ _ROW_COLUMNS = tuple(c for c in RESULT_COLUMNS if not c.startswith("priority"))
 def priority_parts(row: dict, rent_ore: int = 0) -> dict[str, int]:
     """The priority (0-100) and its five parts of a batch row (`planner.priority`), with the
     household's monthly rent (not a results.csv column)."""
-    from ..priority import PriorityInput
-    from ..priority import priority_parts as parts
-
-    return parts(PriorityInput.from_row(row, rent_ore))
+    return _parts(PriorityInput.from_row(row, rent_ore))
 
 
 @dataclass

@@ -9,9 +9,28 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
+import orjson
+
 from ..io.files import private_opener
 
 # --------------------------------------------------------------------------- journal
+
+
+def journal_line(row: dict) -> str:
+    """A finished row as its journal line (without the newline): compact JSON, keys in order,
+    `json.dumps(row, ensure_ascii=False, separators=(",", ":"))` byte for byte. A row of str
+    keys and str, int or None values (every row a batch journals) is written by orjson, which
+    writes such a row as `json` does (tested on generated rows) in a fifth of the time; any
+    other, by `json`."""
+    if all(type(v) in _ORJSON_PLAIN for v in row.values()) and all(type(k) is str for k in row):
+        try:
+            return orjson.dumps(row).decode("utf-8")
+        except orjson.JSONEncodeError:  # (a lone surrogate, an int past 64 bits: json writes them)
+            pass
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
+_ORJSON_PLAIN = (str, int, type(None))
 
 
 class Journal:
@@ -69,7 +88,10 @@ class Journal:
 
     def write(self, row: dict) -> str:
         """Append `row`; returns its line (without the newline)."""
-        line = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        return self.write_line(journal_line(row))
+
+    def write_line(self, line: str) -> str:
+        """Append a line made by `journal_line` (in a worker: the main process only writes it)."""
         assert self.fh is not None, "open() the journal first"
         self.fh.write(line + "\n")
         self.unsynced += 1

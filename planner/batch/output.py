@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from ..formatting import excel_date, format_decimal, format_kr, nb_date
-from ..io.excelcsv import ExcelCsv, excel_name, kroner
+from ..io.excelcsv import ExcelCsv, cell, excel_name, kroner
 from ..io.files import atomic_file, write_atomic
 from ..io.tables import (
     ERROR_HEADER,
@@ -34,6 +34,11 @@ from .journal import Journal
 # --------------------------------------------------------------------------- outputs
 
 
+def rank_key(row: dict) -> tuple[object, object, int, str]:
+    """(id, seq, priority, request date or "9999"): where a finished row goes in the results."""
+    return (row.get("id"), row.get("seq"), int(row.get("priority") or 0), row.get("eviction_request") or "9999")
+
+
 class Ranked:
     """The finished rows in the order the results list them (priority, then request date, then
     input order), kept in the spool as they are journaled. The sheet and the list can then start
@@ -49,8 +54,11 @@ class Ranked:
         self.pending: list[tuple] = []
 
     def add(self, line: str, row: dict) -> None:
-        self.pending.append((row.get("id"), row.get("seq"), int(row.get("priority") or 0),
-                             row.get("eviction_request") or "9999", line))
+        self.add_key(rank_key(row), line)
+
+    def add_key(self, key: tuple[object, object, int, str], line: str) -> None:
+        """A row by its `rank_key` (worked out by the worker that finished it) and journal line."""
+        self.pending.append((*key, line))
         if len(self.pending) >= self.batch:
             self.flush()
 
@@ -95,12 +103,14 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
         w = csv.writer(fh)
         w.writerow(columns)
         xw = ExcelCsv(xfh, [EXCEL_HEADER[c] for c in columns])
+        excel_cells = ExcelCells(columns)
 
         def rows_to_csv():
             nonlocal n_ok, n_bad
             for r in ordered():
-                w.writerow([csv_safe(r.get(c, "")) for c in columns])
-                xw.row(_excel_row(r, columns))
+                cells = [r.get(c, "") for c in columns]
+                w.writerow([v if type(v) is int else csv_safe(v) for v in cells])  # (a number needs no care)
+                xw.w.writerow(excel_cells(r))  # (the cells as `xw.row` makes them)
                 by_status[r["status"]] += 1
                 if r["status"] == "error":
                     n_bad += 1
@@ -198,11 +208,49 @@ def console_lines(s: BatchSummary) -> list[str]:
             f"mest minne: hovedprosessen {s.main_rss_kib // 1024} MiB, største arbeider {s.worker_rss_kib // 1024} MiB"]
 
 
-def _excel_row(r: dict, columns: list[str]) -> list[object]:
-    """A results row for results-excel.csv: kroner, dd.mm.åååå and the Norwegian words."""
-    out: list[object] = []
-    for c in columns:
-        v = r.get(c, "")
+#: results.csv's columns whose values repeat from row to row (their Excel cells are worked out
+#: once per distinct value); the rest (ids, amounts, counts) are nearly all distinct
+_FEW_VALUES = frozenset({"start", "end", "problem", "first_shortfall", "min_balance_before_date", "status",
+                         "interventions", "actors", "eviction_request", "bostotte_ikke_sokt", "note"})
+
+
+#: columns whose cell is worked out from the value's text (amounts, the words of `_cell`)
+_WORDED = ORE_COLUMNS | {"status", "problem", "actors"}
+
+
+class ExcelCells:
+    """A results row's cells for results-excel.csv (kroner, dd.mm.åååå, the Norwegian words, text
+    made safe from formulas: `excelcsv.kroner`, the vocabulary and `excelcsv.cell`), made for
+    100 000 rows: an amount in øre by integer arithmetic, the same text `kroner` makes (tested);
+    a count as it is; a cell of a column whose values repeat, once per value."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        self.memo: dict[tuple[str, object], object] = {}
+        self.exact = _grouping_is_babel_default()
+
+    def __call__(self, r: dict) -> list[object]:
+        out: list[object] = []
+        memo = self.memo
+        for c in self.columns:
+            v = r.get(c, "")
+            if type(v) is int and c in ORE_COLUMNS and self.exact:
+                a = -v if v < 0 else v
+                out.append(f"{'-' if v < 0 else ''}{a // 100},{a % 100:02d}")
+            elif type(v) is int and c not in _WORDED:
+                out.append(v)  # (`cell` keeps a number as it is)
+            elif c in _FEW_VALUES:
+                key = (c, v)
+                got = memo.get(key, memo)
+                if got is memo:
+                    got = memo[key] = self._cell(c, v)
+                out.append(got)
+            else:
+                out.append(self._cell(c, v))
+        return out
+
+    @staticmethod
+    def _cell(c: str, v: object) -> object:
         if c in ORE_COLUMNS:
             v = kroner(v)
         elif c == "status":
@@ -211,8 +259,14 @@ def _excel_row(r: dict, columns: list[str]) -> list[object]:
             v = problem_nb(str(v)) if v else v
         elif c == "actors":
             v = actors_nb(str(v or ""))
-        out.append(v)
-    return out
+        return cell(v)
+
+
+def _grouping_is_babel_default() -> bool:
+    """Whether `format_decimal` formats by Decimal's own rules (the integer route's premise)."""
+    from .. import formatting
+
+    return getattr(formatting, "_GROUPING", None) == (3, 3)
 
 
 def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict]) -> None:

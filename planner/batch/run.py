@@ -33,7 +33,7 @@ from .common import (
 from .engines import DaskEngine, InlineEngine, LocalEngine
 from .journal import Journal
 from .output import Ranked, finish
-from .worker import ChunkResult, check_chunk, invalid_plan_error, peak_rss, plan_one, scrub
+from .worker import ChunkResult, check_chunk, invalid_plan_error, peak_rss, plan_one, scrub, warm_up_check
 
 # --------------------------------------------------------------------------- the run
 
@@ -110,6 +110,7 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
     # temporary folder that is deleted as it is opened, so no copy of the input is left behind
     # when the run ends or is killed.
     spool = Spool(None)
+    starting = _Starting(opts)  # the workers start while this process reads the input
     try:
         spool.load(found, colmap)
         rows_in = spool.count_households()
@@ -131,7 +132,7 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
             error_sink.add(-1, "", e)
         stats = {"worker_rss_kib": 0}
         if rows_in:
-            _process(spool, opts, journal, ranked, error_sink, pending, stats)
+            _process(spool, opts, journal, ranked, error_sink, pending, stats, starting.engine())
         journal.close()
         orphans = 0
         for e in spool.orphan_payouts():
@@ -145,10 +146,54 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
         summary.main_rss_kib = peak_rss()
         summary.worker_rss_kib = stats["worker_rss_kib"]
     finally:
+        starting.close()
         journal.close()
         spool.close()
         lock.close()
     return summary
+
+
+class _Starting:
+    """The local engine's workers, started by a thread of their own while the main process reads
+    the input: starting the forkserver (it imports the planner) and each worker's first imports
+    take a second or two that would otherwise come after the reading. Other engines start in
+    `_process`, as the reading has found rows to check."""
+
+    def __init__(self, opts: BatchOptions) -> None:
+        import threading
+
+        self._engine: LocalEngine | None = None
+        self._error: BaseException | None = None
+        self._thread = None
+        if opts.engine == "local":
+            self._thread = threading.Thread(target=self._start, args=(opts.workers or os.cpu_count() or 1,),
+                                            name="planner-batch-start", daemon=True)
+            self._thread.start()
+
+    def _start(self, workers: int) -> None:
+        try:
+            self._engine = LocalEngine(workers)
+            for _ in range(workers):
+                self._engine.submit(warm_up_check)
+        except BaseException as exc:  # noqa: BLE001 - raised in the main thread by `engine`
+            self._error = exc
+
+    def engine(self) -> LocalEngine | None:
+        """The started engine (None: `_process` starts its own); a failure to start is raised here."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        engine, self._engine = self._engine, None
+        return engine
+
+    def close(self) -> None:
+        """Stop an engine that was never used (no rows, or an error while reading)."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._engine is not None:
+            self._engine.close(cancel=True)
+            self._engine = None
 
 
 #: run.json's keys as the options that set them
@@ -221,9 +266,11 @@ class _ErrorSink:
 
 
 def _process(spool: Spool, opts: BatchOptions, journal: Journal, ranked: Ranked, errors: _ErrorSink, pending: int,
-             stats: dict) -> None:
+             stats: dict, started: LocalEngine | None = None) -> None:
     engine: DaskEngine | InlineEngine | LocalEngine
-    if opts.engine == "dask":
+    if started is not None:
+        engine = started
+    elif opts.engine == "dask":
         if not opts.scheduler:
             raise BatchError("--engine dask needs --scheduler ADDRESS")
         engine = DaskEngine(opts.scheduler)
@@ -272,9 +319,8 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, ranked: Ranked,
                         errors.add(seq, input_row, e)
                     for row in res.bad:
                         errors.add_bad(row)
-                    for row in res.rows:
-                        done_row = row.finished()
-                        ranked.add(journal.write(done_row), done_row)
+                    for rank, line in res.finished:
+                        ranked.add_key(rank, journal.write_line(line))
                     queue.extend(res.jobs)
                     progress.checked(n, len(res.jobs))
                     journal.sync(force=True)

@@ -18,6 +18,8 @@ from ..io.tables import (
 )
 from ..personal import has_national_id
 from .common import BatchRow, InvalidPlan, pseudonym
+from .journal import journal_line
+from .output import rank_key
 
 # --------------------------------------------------------------------------- worker side
 
@@ -37,11 +39,25 @@ def _request_after(first_due: date) -> date:
 
 @dataclass
 class ChunkResult:
-    rows: list[BatchRow] = field(default_factory=list)  # finished: no plan needed (or check only)
+    #: finished (no plan needed, or check only), as (rank key, journal line): made here, so the
+    #: main process, which also reads the input and writes the journal, only stores them
+    finished: list[tuple[tuple, str]] = field(default_factory=list)
     jobs: list[tuple] = field(default_factory=list)  # (Household, BatchRow) to plan
     errors: list[tuple[int, str, RowError]] = field(default_factory=list)  # (seq, input_row, error)
     bad: list[BatchRow] = field(default_factory=list)  # rows of households in errors
     rss_kib: int = 0  # the worker's peak memory so far
+
+
+def warm_up_check() -> int:
+    """Import what `check_chunk` needs, in a fresh worker, while the main process still reads the
+    input (`run_batch` sends one to each worker first): the first chunks then start at once."""
+    from .. import calendar, cashflow, entitlement, eviction  # noqa: F401
+    from ..io import household  # noqa: F401
+    from ..io.tables.office import benefit_names
+
+    benefit_names("income")
+    benefit_names("expense")
+    return os.getpid()
 
 
 def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None, same_day_credit: bool,
@@ -142,14 +158,20 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
             )
             if not needs_plan:
                 row.status, row.min_balance_after_ore, row.cost = "solvent", min_bal[j], 0
-                out.rows.append(row)
+                out.finished.append(_finish(row))
             elif check_only:
                 row.status, row.note = "not planned", "bare sjekket (--check-only)"
-                out.rows.append(row)
+                out.finished.append(_finish(row))
             else:
                 out.jobs.append((h, row))
     out.rss_kib = peak_rss()
     return out
+
+
+def _finish(row: BatchRow) -> tuple[tuple, str]:
+    """A finished row's rank key and journal line."""
+    done = row.finished()
+    return rank_key(done), journal_line(done)
 
 
 def _needs_plan(problem: str, h) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -79,7 +80,11 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], shee
                 elif isinstance(v, (int, float)):
                     number(n, k, v, fmt if k in money else None)
                 elif isinstance(v, date):  # a real Excel date (sorts, filters), shown dd.mm.åååå
-                    ws.write_datetime(n, k, datetime(v.year, v.month, v.day), day_fmt)
+                    serial = _serial(v) if type(v) is date else None
+                    if serial is None:
+                        ws.write_datetime(n, k, datetime(v.year, v.month, v.day), day_fmt)
+                    else:
+                        number(n, k, serial, day_fmt)
                 else:
                     text(n, k, str(v))
         ws.autofilter(0, 0, n, max(0, len(header) - 1))
@@ -87,6 +92,21 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], shee
         fh.flush()
         os.fsync(fh.fileno())
     return n
+
+
+@lru_cache(maxsize=4096)
+def _serial(day: date) -> float | None:
+    """The Excel serial number XlsxWriter's `write_datetime` stores for `day` (days since
+    1899-12-31, one more from March 1900: Excel's leap day 1900-02-29), worked out once per
+    date: a sheet of 100 000 rows holds a few hundred distinct dates in 500 000 date cells.
+    XlsxWriter writes a date cell and a number cell of the same value and format alike. None
+    before 1901 (XlsxWriter's own special cases for 1900; `write_datetime` then)."""
+    if day.year < 1901:
+        return None
+    return float((day - _EPOCH).days + 1)
+
+
+_EPOCH = date(1899, 12, 31)
 
 
 def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], *, sheet: str = "results",

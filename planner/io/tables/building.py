@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from ...levers.settings import settings as lever_settings
@@ -33,6 +34,7 @@ def build(raw: RawHousehold, months: int | None = None):
     """(Household | None, [RowError]): the household from its rows, validated as a file would be."""
     from ..household import household_from_dict
 
+    raw.unpack()
     errors = list(raw.errors)
     if raw.toml is not None:
         return _from_file(raw, months, errors)
@@ -169,10 +171,12 @@ def _payout_items(raw: RawHousehold, data: dict, errors: list[RowError]) -> dict
     return rows_of
 
 
+@lru_cache(maxsize=4096)
 def _kind(text: str, group: str) -> str:
     """A payout's kind: the code, or the benefit's (or bill's) name as offices write it (`Bostøtte`,
     `AAP`, `Barnetrygd`, `Uføretrygd`), case and æøå aside. An unknown word is passed on, so the
-    model's message lists the kinds allowed."""
+    model's message lists the kinds allowed. Cached: a batch writes the same few kinds on
+    every row, and folding each costs three regular expressions."""
     return kind_code(text, benefit_names(group))
 
 
