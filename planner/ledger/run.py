@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from ..io.tables import ColumnMap, RowError
 from . import output
 from .analysis import analyse, month_of
 from .contact import contact_list
+from .memory import concat, give_back, parts
 from .patterns import PATTERNS, classify, payment_days
 from .reading import LedgerInputError, open_ledger
 from .render import by_value, iso_days, pattern_lines
@@ -124,7 +125,7 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
             buckets.add(chunk)
             done_bytes += chunk.rows_read * _BYTES_PER_ROW
             del chunk
-            _give_back()
+            give_back()
             if opts.progress:
                 opts.progress("read", min(done_bytes, size), size)
         s.rows_used = s.rows_read - s.rows_blank - s.rows_in_errors
@@ -142,7 +143,7 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
             text_out = output.Appender(out / "patterns.txt")
             appenders.append(text_out)
             for b, bucket in enumerate(buckets.read()):
-                for cols in _parts(bucket, opts.part_rows):
+                for cols in parts(bucket, opts.part_rows):
                     t, dup_errors, after = _bucket(cols, ledger.name, as_of, alias, months_out, json_out, text_out,
                                                    incomplete)
                     s.duplicates += len(dup_errors)
@@ -150,7 +151,7 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
                     errors.extend(dup_errors)
                     if t is not None:
                         tables.append(t)
-                    _give_back()
+                    give_back()
                 del bucket
                 if opts.progress:
                     opts.progress("analyse", b + 1, k)
@@ -178,7 +179,7 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=_ALL_COLUMNS)
     del tables  # one copy of the tenancy table from here
     table = table.sort_values("tenancy", kind="stable").reset_index(drop=True)
-    _give_back()
+    give_back()
     s.tenancies = len(table)
     counts = Counter(table["pattern"].tolist())
     s.by_pattern = {p: int(counts.get(p, 0)) for p in (*PATTERNS, INCOMPLETE)}
@@ -255,7 +256,7 @@ class _Buckets:
 
         if self.k == 1:
             if self.mem:
-                yield self._renumbered(_concat(self.mem))
+                yield self._renumbered(concat(self.mem))
             return
         for w in self.writers.values():
             w.close()
@@ -274,61 +275,6 @@ class _Buckets:
         if self.row_map is not None:
             cols["row"] = self.row_map(cols["row"])
         return cols
-
-
-def _give_back() -> None:
-    """Hand the memory freed by a block or a part back to the system.
-
-    Why: a block's checks and a part's analysis make and drop hundreds of megabytes of arrays;
-    glibc's allocator and Arrow's pool keep much of it for reuse, scattered, so the process's
-    resident size grew with the run to its peak instead of staying at one part's worth. Cheap
-    (milliseconds), called once a block and once a part."""
-    import ctypes
-
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None).malloc_trim(0)  # glibc; another C library has none: nothing to do
-        except (OSError, AttributeError):
-            pass
-
-
-def _parts(cols: dict, max_rows: int) -> Iterator[dict]:
-    """A bucket's rows in parts of about `max_rows`, each holding whole tenancies, in the order
-    `analysis.analyse` puts tenancies (their ids sorted as text).
-
-    Why: the analysis of a bucket costs memory in proportion to its rows (pandas tables of its
-    months, evidence), and the bucket count cannot change without changing the order of
-    months.csv and patterns.*. Parts in id order append exactly what the whole bucket would
-    (every figure is per tenancy; a duplicated row is a repeat of the same tenancy's row), so the
-    bytes stay the same while memory holds one part."""
-    n = len(cols["day"])
-    if n <= max_rows:
-        yield cols
-        return
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    enc = pc.dictionary_encode(cols["tenancy"])
-    ids = np.asarray(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[np.argsort(ids.astype(str), kind="stable")] = np.arange(len(ids))
-    row_rank = rank[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
-    rows_before = np.cumsum(np.bincount(row_rank, minlength=len(ids))) - 1  # by rank: rows up to its last
-    part = (rows_before // max_rows)[row_rank]  # non-decreasing in rank: each part whole tenancies
-    order = np.argsort(part, kind="stable")
-    bounds = np.flatnonzero(np.diff(part[order])) + 1
-    for sel in np.split(order, bounds):
-        yield {c: (v.take(pa.array(sel)) if c == "tenancy" else v[sel]) for c, v in cols.items()}
-
-
-def _concat(parts: list[dict]) -> dict:
-    import pyarrow as pa
-
-    return {"tenancy": pa.concat_arrays([p["tenancy"] for p in parts]),
-            **{c: np.concatenate([p[c] for p in parts]) for c in ("day", "kind", "amount", "row", "dupkey")}}
 
 
 def _no_usable_row(name: str, s: LedgerSummary, errors: list[RowError]) -> str:
