@@ -240,3 +240,42 @@ def test_servers_starting_at_once_make_one_secret_key(tmp_path, monkeypatch):
     assert keys == {secret_file(url).read_text().strip()}
     assert [p.name for p in tmp_path.iterdir()] == ["p.db.secret"]
     assert secret_file(url).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_job_started_in_one_server_process_shows_its_progress_in_the_other(tmp_path, pg_url):
+    """Two `planner serve` processes on one PostgreSQL: a large import posted to one runs as a
+    background job; its page, opened through the other, shows its state and progress until it is
+    done, and the households it stored are there for both."""
+    from test_web_jobs import SCENARIOS, batch_zip  # noqa: F401
+
+    from planner.assessment import plan_explained
+    from planner.io.household import read_household
+
+    plan = plan_explained(read_household(SCENARIOS / "alt-i-orden.toml"), time_limit_s=5).to_json()
+    users = _users(tmp_path)
+    with serve(tmp_path, pg_url, "--auth", str(users), name="a") as (a, _), \
+            serve(tmp_path, pg_url, "--auth", str(users), name="b") as (b, _):
+        with httpx.Client(base_url=a, timeout=60) as ca:
+            assert _login(ca, "kari", "riktig-passord").status_code == 303
+            cookie = ca.cookies.get("planner_session")
+            r = ca.post("/import/batch", files=[("files", ("batch.zip", batch_zip(plan, 120)))],
+                        data={"csrf_token": _csrf(ca, "/import")}, follow_redirects=False)
+            assert r.status_code == 303 and r.headers["location"].startswith("/jobber/"), r.text[:500]
+            location = r.headers["location"]
+        states: list[tuple[str, str]] = []
+        with httpx.Client(base_url=b, timeout=60, cookies={"planner_session": cookie}) as cb:
+            deadline = time.monotonic() + 300
+            while True:
+                page = cb.get(location)
+                assert page.status_code == 200, page.text[:500]
+                state = re.search(r'id="job-state">([^<]+)<', page.text).group(1)
+                value = re.search(r'id="job-progress"[^>]*value="(\d+)"', page.text).group(1)
+                states.append((state, value))
+                if state == "Ferdig":
+                    break
+                assert state in ("I kø", "Kjører") and time.monotonic() < deadline, states[-3:]
+                time.sleep(0.3)
+            assert "120 nye" in cb.get(location + "/resultat").text
+            assert cb.get("/?q=hh-0119").status_code == 200
+        assert states[-1] == ("Ferdig", "121")  # the upload read, then 120 households
+        assert any(s == "Kjører" and 0 < int(v) < 121 for s, v in states), states  # seen part-way, from b
