@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 
+from ..io.workers import watch_parent
 from .common import BatchError
 
 # --------------------------------------------------------------------------- engines
@@ -24,7 +23,7 @@ class LocalEngine:
         # Workers exit when this process dies (even by SIGKILL): each holds the read end of a
         # pipe whose only write end is here, and a thread in it waits for the end of file.
         self._alive_r, self._alive_w = ctx.Pipe(duplex=False)
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_watch_parent,
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=watch_parent,
                                         initargs=(self._alive_r,))
 
     def submit(self, fn, *args):
@@ -40,22 +39,6 @@ class LocalEngine:
         self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
         self._alive_w.close()  # (after a cancel, this stops the workers still planning)
         self._alive_r.close()
-
-
-def _watch_parent(alive) -> None:
-    """Worker initializer: a daemon thread that ends this worker when the batch's main
-    process is gone. (Its parent is the forkserver, so PR_SET_PDEATHSIG or getppid would
-    watch the wrong process; the pipe's end of file is the main process's death, whatever
-    the signal.)"""
-
-    def watch() -> None:
-        try:
-            alive.recv()  # nothing is ever sent: this returns with EOFError when the writer is gone
-        except (EOFError, OSError):
-            pass
-        os._exit(1)
-
-    threading.Thread(target=watch, name="planner-parent-watch", daemon=True).start()
 
 
 class InlineEngine:

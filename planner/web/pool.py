@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
 import queue
 import threading
 import time
@@ -26,6 +25,8 @@ from contextlib import contextmanager, nullcontext
 from typing import Any, Callable, ContextManager, Iterator, TypeVar
 
 from starlette.exceptions import HTTPException
+
+from ..io.workers import watch_parent
 
 T = TypeVar("T")
 
@@ -165,7 +166,7 @@ class SolverProcesses:
 
     The workers are forked from a forkserver that has imported the engine (`preload`), never
     from the server process itself (which has threads and database connections), and end when
-    the server does, whatever the signal (`planner.batch.engines._watch_parent`)."""
+    the server does, whatever the signal (`planner.io.workers.watch_parent`)."""
 
     def __init__(self, workers: int, warm: Callable[[], None] | None = None, preload: tuple[str, ...] = ()):
         self.workers = max(1, workers)
@@ -299,7 +300,7 @@ def _worker_main(conn: Any, alive: Any, warm: Callable[[], None] | None) -> None
     """A solver worker: warm up, say "ready", then answer `(fn, args)` requests until the
     server closes the pipe. An exception goes back to the caller (or its type, if it cannot
     be pickled)."""
-    watch_parent(alive)
+    watch_parent(alive, "planner-server-watch")
     if warm is not None:
         warm()
     conn.send("ready")
@@ -316,19 +317,3 @@ def _worker_main(conn: Any, alive: Any, warm: Callable[[], None] | None) -> None
             conn.send(answer)
         except Exception as exc:  # noqa: BLE001 - an answer that cannot be pickled
             conn.send((False, RuntimeError(f"{type(exc).__name__} in the solver worker")))
-
-
-def watch_parent(alive: Any) -> None:
-    """A daemon thread that ends this worker when the server process is gone, whatever the
-    signal: the pipe's only write end is in the server, so its end of file is the server's
-    death (the worker's parent is the forkserver, so getppid would watch the wrong process).
-    The same watch as the batch's workers (`planner.batch.engines`)."""
-
-    def watch() -> None:
-        try:
-            alive.recv()  # nothing is ever sent
-        except (EOFError, OSError):
-            pass
-        os._exit(1)
-
-    threading.Thread(target=watch, name="planner-server-watch", daemon=True).start()

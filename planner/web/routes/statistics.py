@@ -138,9 +138,9 @@ class StatisticsCache:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
+        from ...io.workers import watch_parent
         from .. import solving
         from ..charts import statistics_svg
-        from ..pool import watch_parent
 
         with self._lock:
             if self.helper is not None:
