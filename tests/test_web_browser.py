@@ -12,10 +12,6 @@ and fails instead in CI (`CI` set, see tests/_browser.py).
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -30,6 +26,8 @@ HID = "enslig-mor-2006"
 from _browser import PAGES as SHARED_PAGES  # noqa: E402
 from _browser import chromium, require_browser  # noqa: E402  (skips, or fails in CI, without chromium)
 
+from tests.serving import serve  # noqa: E402
+
 sync_api = require_browser()
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(__name__)]  # a browser; in order on one worker
 
@@ -43,42 +41,11 @@ def shots(tmp_path_factory) -> Path:
     return folder
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(tmp: Path, *extra: str, today: str = "2026-01-01"):
-    """`planner serve` on a free loopback port; yields (base URL, log file), then stops it."""
-    port = _free_port()
-    log = tmp / "server.log"
-    # the server's today is pinned (PLANNER_TODAY) to the day the tests' households are made for
-    env = dict(os.environ, PLANNER_SECRET_KEY="browser-test-secret", XDG_DATA_HOME=str(tmp / "data"),
-               MPLBACKEND="Agg", PLANNER_TODAY=today)
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "planner", "serve", "--port", str(port), "--db", f"sqlite:///{tmp / 'web.db'}",
-             "--time-limit", "5", *extra],
-            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/health", timeout=2)
-            break
-        except (urllib.error.URLError, ConnectionError, OSError):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("planner serve did not start:\n" + log.read_text())
-            time.sleep(0.1)
-    yield base, log
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    """`planner serve` on SQLite in `tmp`; yields (base URL, log file), then stops it."""
+    with serve(tmp, f"sqlite:///{tmp / 'web.db'}", *extra, secret="browser-test-secret", today=today,
+               start_s=60) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

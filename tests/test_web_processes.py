@@ -13,55 +13,14 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
+
+from tests.serving import serve
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serve(tmp: Path, db_url: str, *extra: str, name: str = "server") -> Iterator[tuple[str, Path]]:
-    """`planner serve` on a free loopback port until the block ends; yields (base URL, log)."""
-    port = _free_port()
-    log = tmp / f"{name}.log"
-    env = dict(os.environ, PLANNER_SECRET_KEY="processes-test-secret", XDG_DATA_HOME=str(tmp / "data"),
-               MPLBACKEND="Agg", PLANNER_TODAY="2026-01-01")
-    with open(log, "w") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "planner", "serve", "--port", str(port), "--db", db_url,
-                                 "--time-limit", "5", *extra], cwd=ROOT, env=env, stdout=fh,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(base + "/health", timeout=2)
-                break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("planner serve did not start:\n" + log.read_text())
-                time.sleep(0.2)
-        yield base, log
-    finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait()
 
 
 def _partial(base: str, data: bytes) -> socket.socket:
