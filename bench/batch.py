@@ -1,7 +1,7 @@
 """Throughput and memory of `planner batch`, end to end from CSV files to results.
 
     python bench/batch.py [--sizes 1000,10000,100000] [--plan-sizes 1000] [--workers 2] [--seed 2026]
-                          [--as-of 2026-01-01]
+                          [--as-of 2026-01-01] [--phases]
 
 For each size it writes a tenants.csv and a payouts.csv of that many households into a
 temporary folder (deterministic, seeded), then runs the batch:
@@ -150,6 +150,10 @@ def main() -> None:
                     help="the batch's --as-of (default: the households' start, so the figures do not move with the calendar)")
     ap.add_argument("--time-limit", type=float, default=10.0)
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--phases", action="store_true",
+                    help="after each check-only run, the CPU time of its three parts measured alone, each in a"
+                         " fresh process: reading the input into the spool, checking every household in one"
+                         " process, and writing results.xlsx from results.csv")
     ap.add_argument("--baseline", type=Path, default=None,
                     help="another planner tree (e.g. `git archive REF planner | tar -x -C DIR`): each check-only"
                          " run is followed by one from that tree on the same files, and the outputs are compared")
@@ -173,6 +177,8 @@ def main() -> None:
                 wall, me, kids, _ = _run(base + ["--out", str(folder / "check"), "--check-only"])
                 print(f"  check only : {wall:7.1f} s  {n / wall:9.0f} households/s   peak RSS main {me / 1024:6.0f} MiB,"
                       f" largest worker {kids / 1024:6.0f} MiB")
+                if args.phases:
+                    print(phases(t_path, p_path, folder / "check", args.workers))
                 if args.baseline is not None:
                     wall, me, kids, _ = _run(base + ["--out", str(folder / "baseline"), "--check-only"],
                                              args.baseline.resolve())
@@ -196,6 +202,60 @@ def main() -> None:
 
 #: the outputs a check-only run must write byte for byte alike, whatever the code's insides
 OUTPUTS = ("results.csv", "results-excel.csv", "results.xlsx", "errors.csv", "errors-excel.csv", "summary.txt")
+
+
+#: `--phases`: each part of a check-only run alone, in a process of its own; prints CPU seconds
+_PHASE_CODE = r"""
+import csv, sys, time
+from datetime import date
+from pathlib import Path
+phase, tenants, payouts, out = sys.argv[1:5]
+from planner.io.tables import ColumnMap, Spool, discover
+if phase == "xlsx":
+    from planner.batch.common import DATE_COLUMNS, INT_COLUMNS, ORE_COLUMNS
+    from planner.io.xlsx import write_xlsx
+    with open(Path(out) / "results.csv", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    columns, rows = rows[0], rows[1:]
+    kind = ["ore" if c in ORE_COLUMNS else "date" if c in DATE_COLUMNS else "int" if c in INT_COLUMNS else ""
+            for c in columns]
+    values = [[(int(v) / 100 if k == "ore" else date.fromisoformat(v) if k == "date" else int(v) if k == "int"
+                else v) if v != "" else v for k, v in zip(kind, r)] for r in rows]
+    header = [c[:-4] + "_kr" if c in ORE_COLUMNS else c for c in columns]
+    t = time.process_time()
+    write_xlsx(Path(out) / "phase.xlsx", header, values, money_columns=[i for i, k in enumerate(kind) if k == "ore"])
+    print(time.process_time() - t)
+    sys.exit()
+colmap = ColumnMap.load(None)
+spool = Spool(None)
+t = time.process_time()
+spool.load(discover([tenants, payouts], colmap), colmap)
+if phase == "read":
+    print(time.process_time() - t)
+    sys.exit()
+from planner.batch.worker import check_chunk, warm_up_check
+warm_up_check()
+chunks = list(spool.households(1000))
+t = time.process_time()
+for chunk in chunks:
+    check_chunk(chunk, None, None, False, True)
+print(time.process_time() - t)
+"""
+
+
+def phases(tenants: Path, payouts: Path, out: Path, workers: int) -> str:
+    """`--phases`: the CPU seconds of reading, checking and writing results.xlsx, each alone, and
+    the least wall time they allow on `workers` cores (reading and the sheet are serial: the sheet
+    is in priority order, known when the last household is checked)."""
+    cpu = {}
+    for phase in ("read", "check", "xlsx"):
+        proc = subprocess.run([sys.executable, "-c", _PHASE_CODE, phase, str(tenants), str(payouts), str(out)],
+                              capture_output=True, text=True, cwd=ROOT, check=True)
+        cpu[phase] = float(proc.stdout.split()[-1])
+    floor = cpu["read"] + cpu["check"] / workers + cpu["xlsx"]
+    return (f"  phases alone (CPU s): read {cpu['read']:.1f}, check {cpu['check']:.1f} (one process), results.xlsx"
+            f" {cpu['xlsx']:.1f}; least wall time on {workers} cores: {cpu['read']:.1f} + {cpu['check']:.1f}/{workers}"
+            f" + {cpu['xlsx']:.1f} = {floor:.1f} s")
 
 
 def _same_outputs(a: Path, b: Path) -> str:
