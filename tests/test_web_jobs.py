@@ -51,7 +51,7 @@ def job_state(client, location: str) -> str:
 
 def follow_job(client, r, timeout: float = 240.0):
     """The answer a job-starting POST leads to: not a 303, that answer itself; else the job's
-    page polled (as its meta refresh does) until it ends, then its result (done) or its page."""
+    page polled (as its «Oppdater» link does) until it ends, then its result (done) or its page."""
     if r.status_code != 303 or not r.headers["location"].startswith("/jobber/"):
         return r
     location = r.headers["location"]
@@ -124,7 +124,7 @@ def test_a_300_household_zip_answers_at_once_and_is_stored_by_a_job(tmp_path, ba
         assert "/jobber/" in c.get("/jobber").text
         job_page = c.get(r.headers["location"]).text
         assert "Husstand 300 av 300 er importert" in job_page and 'value="301"' in job_page  # reading + 300
-        assert 'http-equiv="refresh"' not in job_page  # ended: no more refreshing
+        assert "job.js" not in job_page and "data-status" not in job_page  # ended: nothing to update
     rows = stored(url)
     assert sorted(rows) == [f"hh-{i:04d}" for i in range(300)]
     assert all(rows[f"hh-{i:04d}"][1] == i % 100 for i in range(300))
@@ -246,7 +246,16 @@ def test_two_apps_on_one_database_see_one_job_and_its_progress(db_url, base_plan
         runner.store.progress = progress  # type: ignore[method-assign]
         assert runner.run_once()  # process 2 runs 7 parts: process 1 shows them
         page = c1.get(location).text
-        assert "Husstand 6 av 25 er importert" in page and 'value="7"' in page and 'http-equiv="refresh" content="2"' in page
+        assert "Husstand 6 av 25 er importert" in page and 'value="7"' in page
+        assert f'data-status="{location}/status"' in page and '<script src="/static/job.js">' in page
+        assert 'http-equiv="refresh"' not in page  # updated in place by job.js, never reloaded
+        status = c1.get(location + "/status")  # what job.js reads, through the other process
+        assert status.json() == {"state": "running", "state_nb": "Kjører", "done": 7, "total": 26, "percent": 26,
+                                 "message": "Husstand 6 av 25 er importert", "ended": False}
+        assert status.headers["cache-control"] == "no-store"
+        assert "data-status" not in c1.get(location + "?oppdater=nei").text  # turned off: «Oppdater» only
+        assert "data-status" not in c1.get(location).text  # (kept in the session)
+        assert "data-status" in c1.get(location + "?oppdater=ja").text
         assert job_state(c1, location) == "Kjører"
         runner._stop.clear()
         runner.store.progress = real  # type: ignore[method-assign]
@@ -283,12 +292,13 @@ def test_jobs_are_seen_by_their_user_and_office_only(tmp_path, base_plan):
         job = JobStore(app.state.store.engine).get(location.rsplit("/", 1)[1])
         assert job is not None and (job.user, job.office) == ("siv", "Bydel Sagene")
         assert siv.get(location).status_code == 200 and location in siv.get("/jobber").text
-        for path in (location, location + "/resultat"):
+        for path in (location, location + "/resultat", location + "/status"):
             assert ali.get(path).status_code == 404  # as for an id that does not exist
         assert location not in ali.get("/jobber").text
         assert ali.post(location + "/avbryt", data={"csrf_token": token(ali, "/import")}).status_code == 404
         assert per.get(location).status_code == 200 and location in per.get("/jobber").text  # an administrator
         assert anon.get(location, follow_redirects=False).status_code == 303  # to the login
+        assert anon.get(location + "/status", follow_redirects=False).status_code in (303, 401)
         assert anon.post(location + "/avbryt", data={}).status_code in (401, 403)
         assert _runner(app, "A").run_once()
         assert stored(str(app.state.store.url))["hh-0000"][0] is not None
@@ -302,7 +312,7 @@ def test_unknown_and_bad_job_ids_are_404_not_500(tmp_path):
     app = _no_runner_app(f"sqlite:///{tmp_path / 'web.db'}")
     with TestClient(app, base_url=BASE) as c:
         for path in ("/jobber/finnes-ikke", "/jobber/" + "x" * 500, "/jobber/%00", "/jobber/'; drop table jobs;--",
-                     "/jobber/finnes-ikke/resultat"):
+                     "/jobber/finnes-ikke/resultat", "/jobber/finnes-ikke/status"):
             assert c.get(path).status_code in (400, 404), path  # NUL is refused before routing (400)
         assert c.post("/jobber/finnes-ikke/avbryt", data={"csrf_token": token(c, "/import")}).status_code == 404
         assert "Ingen jobber" in c.get("/jobber").text

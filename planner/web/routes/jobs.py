@@ -1,7 +1,7 @@
 """The job pages: `/jobber` (the signed-in user's jobs; an administrator sees every one) and
-`/jobber/{id}` (state and progress, refreshing itself every 2 seconds while the job runs, without
-JavaScript), with the result when it is done: the import report, the ledger's worklist, the
-report file. A job belongs to its user and office: anyone else gets the 404 of an unknown id.
+`/jobber/{id}` (state and progress, updated in place every 2 seconds while the job runs by
+static/job.js from `/jobber/{id}/status`; without JavaScript the page has an «Oppdater» link),
+with the result when it is done: the import report, the ledger's worklist, the report file. A job belongs to its user and office: anyone else gets the 404 of an unknown id.
 Every answer is read from the database, so any server process shows any job."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import base64
 import binascii
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from ...formatting import nb_date
@@ -55,16 +55,28 @@ def job_list(request: Request):
 
 @router.get("/jobber/{jid}", response_class=HTMLResponse)
 def job_page(request: Request, jid: str, oppdater: str = ""):
-    """The job's state and progress. While it runs the page reloads itself every 2 seconds
-    (meta refresh) unless the user has turned that off (`?oppdater=nei`, kept in her session
-    for every job page; `?oppdater=ja` turns it on again): a screen reader's user may want
-    the page to hold still (WCAG 2.2.1), and reloads it with «Oppdater» instead."""
+    """The job's state and progress. While it runs, static/job.js updates the state, the
+    progress bar and the message in place every 2 seconds (no reload: a screen reader keeps its
+    place, and axe's meta-refresh rule, WCAG 2.2.1, has nothing to find), and loads the page once
+    more when the job has ended, for its result. The user can turn the updating off
+    (`?oppdater=nei`, kept in her session for every job page; `?oppdater=ja` turns it on again)
+    and update with «Oppdater», as a browser without JavaScript does."""
     job = _job(request, jid)
     if oppdater in ("ja", "nei"):
         request.session["job_refresh"] = oppdater == "ja"
     refresh = bool(request.session.get("job_refresh", True))
     return _render(request, "job.html", {"title": jobkinds.KIND_NB.get(job.kind, "Jobb"), "job": job,
                                          "refresh": refresh and not job.ended})
+
+
+@router.get("/jobber/{jid}/status")
+def job_status(request: Request, jid: str):
+    """What the job page shows of a running job, for static/job.js: state (and its Norwegian
+    word), parts done of total, the message, whether it has ended. Never cached."""
+    job = _job(request, jid)
+    return JSONResponse({"state": job.state, "state_nb": STATE_NB.get(job.state, job.state), "done": job.done,
+                         "total": job.total, "percent": job.percent, "message": job.message or "",
+                         "ended": job.ended}, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/jobber/{jid}/avbryt")
