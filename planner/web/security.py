@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# connect-src 'self': the household page's what-if fetches its plan part from the same server
+# connect-src 'self': the household page's what-if fetches its plan part, and a running job's page its
+# status, from the same server
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 HEADERS = {
