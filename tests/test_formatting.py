@@ -128,3 +128,12 @@ def test_the_excel_csv_is_for_norwegian_excel(tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     assert raw.decode("utf-8-sig").split("\r\n") == [
         "Id;Beløp (kr);Dato;Merknad", "a;1234,50;01.02.2026;'=SUM(A1)", 'b;-0,05;04.03.2026;"x;y"', ""]
+
+
+@pytest.mark.parametrize("text", ["²", "-²", "١٢٣", "12³", "½"])
+def test_an_amount_in_other_digits_than_0_to_9_is_shown_as_it_was_written(text):
+    """Such a cell (an input cell in error, copied to the Excel twin) is not øre: it is shown as
+    written, never read as a number, never an error (hypothesis found '²': a digit to
+    `str.isdigit`, not to `int`)."""
+    assert kroner(text) == text
+    assert kroner("12345") == "123,45" and kroner("-5") == "-0,05"

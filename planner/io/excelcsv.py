@@ -33,7 +33,8 @@ def excel_name(name: str) -> str:
 def kroner(ore: object) -> str:
     """Øre (int or its text) as kroner for Excel: 123450 -> '1234,50'; empty stays empty."""
     text = str(ore if ore is not None else "").strip()
-    if not text.lstrip("-").isdigit():
+    digits = text.lstrip("-")
+    if not (digits.isascii() and digits.isdigit()):  # ('²' is a digit to `isdigit`, not to `int`)
         return text
     return format_decimal(Decimal(int(text)) / 100, 2, group=False)
 
