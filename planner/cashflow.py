@@ -170,7 +170,7 @@ def _fill_flows(table: StreamTable, ent: _Entries, lo: int, hi: int, e_lo: int, 
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while many small acyclic objects are made: it would
     otherwise walk the whole heap again and again (about half the time of `diagnose_many`)."""
     was = gc.isenabled()
@@ -237,7 +237,7 @@ class CheckResult:
         problem, min_bal, min_day, first_short, days_below, buffer, floor = (c[rows].tolist() for c in cols)
         keys, at = hz.month_keys, self._date
         out = []
-        with _gc_paused():
+        with gc_paused():
             for k, i in enumerate(rows):
                 inc, outg, low, lday, endb = income[k], outgoings[k], lowest[k], low_day[k], end_balance[k]
                 months = tuple(

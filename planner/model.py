@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -84,6 +85,20 @@ class _Scheduled(Strict):
 
     @model_validator(mode="after")
     def _one_form(self) -> Any:
+        if self.plain_form():
+            return self
+        return self._form_error()
+
+    def plain_form(self) -> bool:
+        """The schedule forms of nearly every row, which `_form_error` lets through, told at a
+        glance (a batch checks half a million rows): a monthly or dated row without `first`, or
+        `every_days` with its `first` and nothing else."""
+        day, dates, every = self.day, self.dates, self.every_days
+        if every is None:
+            return self.first is None and (dates is None or (day is None and self.month_day is None and bool(dates)))
+        return self.first is not None and day is None and dates is None and self.month_day is None
+
+    def _form_error(self) -> Any:
         # `field` and `value` in the context let the reader name the offending key and its line
         # (pydantic reports a model-level error at the table, not at a key).
         forms = [n for n in ("day", "every_days", "dates") if getattr(self, n) is not None]
@@ -136,14 +151,14 @@ class IncomeStream(_Scheduled):
     @field_validator("kind", mode="before")
     @classmethod
     def _known_kind(cls, value: object) -> str:
-        cat = catalogue()
-        if not isinstance(value, str) or cat.canonical(value.strip().lower()) is None:
+        kind = _income_kind(value) if isinstance(value, str) else None
+        if kind is None:
             raise PydanticCustomError(
                 "kind",
                 template("unknown_benefit_kind"),
-                {"value": repr(value), "allowed": cat.allowed_income_names()},
+                {"value": repr(value), "allowed": catalogue().allowed_income_names()},
             )
-        return cat.canonical(value.strip().lower())  # type: ignore[return-value]
+        return kind
 
     #: dated payout exceptions of the kind the household uses (benefits.toml `exceptions`),
     #: e.g. ["jul-2025"]: the AAP meldekort sent early in the Christmas window
@@ -185,14 +200,14 @@ class Expense(_Scheduled):
     @field_validator("kind", mode="before")
     @classmethod
     def _known_kind(cls, value: object) -> str:
-        kinds = catalogue().expenses
-        if not isinstance(value, str) or value.strip().lower() not in kinds:
+        kind = _expense_kind(value) if isinstance(value, str) else None
+        if kind is None:
             raise PydanticCustomError(
                 "kind",
                 template("unknown_expense_kind"),
-                {"value": repr(value), "allowed": ", ".join(sorted(kinds))},
+                {"value": repr(value), "allowed": ", ".join(sorted(catalogue().expenses))},
             )
-        return value.strip().lower()
+        return kind
 
     @property
     def stream(self) -> str:
@@ -310,23 +325,23 @@ class Household(Strict):
                                                                  "code": code, "params": params})
         return self
 
-    def _schedule_problems(self, group: str, idx: int,
-                           item: IncomeStream | Expense) -> Iterator[tuple[str, Any, str, str, dict[str, Any]]]:
+    def _schedule_problem(self, group: str, idx: int,
+                          item: IncomeStream | Expense) -> tuple[str, Any, str, str, dict[str, Any]] | None:
         """A row whose schedule cannot be resolved (`planner.calendar`): at its `first` when a
         monthly kind was given one, else at its day."""
-        from .calendar import ScheduleError, resolve_expense, resolve_income
-
+        cal = _calendar()
         try:
-            if isinstance(item, IncomeStream):
-                resolve_income(item, self.start, self.profile)
+            if group == "income":
+                cal.resolve_income(item, self.start, self.profile)
             else:
-                resolve_expense(item)
-        except ScheduleError as exc:
+                cal.resolve_expense(item)
+        except cal.ScheduleError as exc:
             if group == "income" and item.first is not None and item.every_days is None:
                 # `first` on a monthly kind
-                yield (f"{group}.{idx}.first", item.first.isoformat(), str(exc), exc.code, exc.params)
-            else:  # no schedule given and the kind has no default day
-                yield (f"{group}.{idx}.day", None, str(exc), exc.code, exc.params)
+                return (f"{group}.{idx}.first", item.first.isoformat(), str(exc), exc.code, exc.params)
+            # no schedule given and the kind has no default day
+            return (f"{group}.{idx}.day", None, str(exc), exc.code, exc.params)
+        return None
 
     def _household_problems(self) -> Iterator[tuple[str, Any, str, str, dict[str, Any]]]:
         """Checks that need the whole household: yields (dotted path, bad value, message, code,
@@ -351,14 +366,15 @@ class Household(Strict):
         for group, items in groups:
             seen: set[str] = set()
             for idx, item in enumerate(items):
-                if item.stream in seen:
+                stream = item.stream
+                if stream in seen:
                     yield (
                         f"{group}.{idx}.name",
-                        item.stream,
-                        english("same_name", group=group, name=item.stream),
-                        "same_name", {"name": item.stream, "group": group},
+                        stream,
+                        english("same_name", group=group, name=stream),
+                        "same_name", {"name": stream, "group": group},
                     )
-                seen.add(item.stream)
+                seen.add(stream)
                 for d in item.dates or ():
                     if not self.start <= d <= end:
                         yield (
@@ -367,7 +383,9 @@ class Household(Strict):
                             english("date_outside_horizon", date=d, start=self.start, end=end),
                             "date_outside_horizon", {"date": d, "start": self.start, "end": end},
                         )
-                yield from self._schedule_problems(group, idx, item)
+                problem = self._schedule_problem(group, idx, item)
+                if problem is not None:
+                    yield problem
         if self.arrears is not None and self.arrears.since is not None and self.arrears.since > end:
             yield (
                 "arrears.since",
@@ -389,7 +407,7 @@ class Household(Strict):
         """Last day of the horizon (inclusive)."""
         if self.until is not None:
             return self.until
-        return add_months(self.start, self.months) - timedelta(days=1)
+        return _horizon_end(self.start, self.months)
 
     @property
     def days(self) -> int:
@@ -397,7 +415,39 @@ class Household(Strict):
 
     @property
     def rent(self) -> Expense:
-        return next(e for e in self.expense if e.kind == "husleie")
+        for e in self.expense:
+            if e.kind == "husleie":
+                return e
+        raise StopIteration  # (as `next` of an empty search: a household always has its rent)
+
+
+@lru_cache(maxsize=4096)
+def _income_kind(value: str) -> str | None:
+    """A benefit kind as the catalogue names it (an alias by its kind), None if unknown (cached:
+    every row of a batch names one of a few)."""
+    return catalogue().canonical(value.strip().lower())
+
+
+@lru_cache(maxsize=4096)
+def _expense_kind(value: str) -> str | None:
+    """An expense kind as the catalogue names it, None if unknown (cached, as `_income_kind`)."""
+    kind = value.strip().lower()
+    return kind if kind in catalogue().expenses else None
+
+
+@lru_cache(maxsize=4096)
+def _horizon_end(start: date, months: int) -> date:
+    """The last day of `months` months from `start` (cached: asked for again and again)."""
+    return add_months(start, months) - timedelta(days=1)
+
+
+@lru_cache(maxsize=1)
+def _calendar() -> Any:
+    """`planner.calendar`, imported on first use (it imports numpy, which a household file's
+    reader need not wait for) and then at the cost of a call."""
+    from . import calendar
+
+    return calendar
 
 
 # Engine results live in planner.results; re-exported here, where every caller imports them.

@@ -64,6 +64,15 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
                 check_only: bool) -> ChunkResult:
     """Build, validate and check a chunk of households; the pure part of a batch (runs in a worker)."""
 
+    from ..cashflow import gc_paused
+
+    # a chunk makes many small acyclic objects: the collector would walk the heap again and again
+    with gc_paused():
+        return _check_chunk(raws, months, key, same_day_credit, check_only)
+
+
+def _check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None, same_day_credit: bool,
+                 check_only: bool) -> ChunkResult:
     from ..calendar import occurrences, resolve_expense
     from ..cashflow import PROBLEMS, check_table, compile_households
     from ..entitlement import unused_bostotte
