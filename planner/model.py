@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -28,7 +28,7 @@ from .codes import english, template
 from .datafiles import levers as lever_data
 from .model_entitlement import Entitlement
 from .model_fields import Day, NonNegativeOre, Ore, PositiveOre, Strict, no_personal_data, shown
-from .periods import add_months, key_of
+from .periods import add_months, horizon_end, key_of
 from .personal import reserved_id_reason
 
 #: The levers, in the catalogue's order: the one list is `data/levers.toml`.
@@ -135,6 +135,8 @@ class _Scheduled(Strict):
 
     def amount_for(self, year: int, month: int) -> int:
         """The amount of a payout whose nominal date is in `year`-`month`."""
+        if not self.month_amounts:
+            return self.amount
         specific = self.month_amounts.get(key_of(year, month))
         if specific is None:
             specific = self.month_amounts.get(f"{year:04d}-{month}")
@@ -407,7 +409,7 @@ class Household(Strict):
         """Last day of the horizon (inclusive)."""
         if self.until is not None:
             return self.until
-        return _horizon_end(self.start, self.months)
+        return horizon_end(self.start, self.months)
 
     @property
     def days(self) -> int:
@@ -433,12 +435,6 @@ def _expense_kind(value: str) -> str | None:
     """An expense kind as the catalogue names it, None if unknown (cached, as `_income_kind`)."""
     kind = value.strip().lower()
     return kind if kind in catalogue().expenses else None
-
-
-@lru_cache(maxsize=4096)
-def _horizon_end(start: date, months: int) -> date:
-    """The last day of `months` months from `start` (cached: asked for again and again)."""
-    return add_months(start, months) - timedelta(days=1)
 
 
 @lru_cache(maxsize=1)

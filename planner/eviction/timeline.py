@@ -229,8 +229,11 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
     start, lease = h.start, h.rent
     carried = 0
     out: list[UnpaidRent] = []
-    for occ in rent_occurrences(resolve_expense(lease), start, h.end):
-        balance = int(series[(occ.effective - start).days]) + carried
+    schedule = resolve_expense(lease)
+    rents = rent_occurrences(schedule, start, h.end)
+    at_debit = series[rent_offsets(schedule, start, h.end)].tolist()  # the balance at each debit
+    for occ, found in zip(rents, at_debit):
+        balance = found + carried
         if payments:
             balance -= sum(a for d, a in payments if d <= occ.effective)
         if balance >= 0:  # covered: nothing unpaid, whatever the month's rent
@@ -254,6 +257,14 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
 def rent_occurrences(schedule: Schedule, start: date, end: date) -> tuple[Occurrence, ...]:
     """A rent schedule's occurrences (households share them; the projection asks again and again)."""
     return occurrences(schedule, start, end)
+
+
+@lru_cache(maxsize=4096)
+def rent_offsets(schedule: Schedule, start: date, end: date) -> np.ndarray:
+    """The days (from `start`) the `rent_occurrences` are debited, as an index into a series."""
+    offsets = np.array([(o.effective - start).days for o in rent_occurrences(schedule, start, end)], dtype=np.int64)
+    offsets.flags.writeable = False
+    return offsets
 
 
 def first_unpaid_due(rents: Sequence[Occurrence], start: date, series: np.ndarray) -> date | None:
