@@ -135,13 +135,15 @@ class _Scheduled(Strict):
 
     def amount_for(self, year: int, month: int) -> int:
         """The amount of a payout whose nominal date is in `year`-`month`."""
-        if not self.month_amounts:
+        amounts = self.month_amounts
+        if not amounts:
             return self.amount
-        specific = self.month_amounts.get(key_of(year, month))
+        one, one_short, every, every_padded = _month_amount_keys(year, month)
+        specific = amounts.get(one)
         if specific is None:
-            specific = self.month_amounts.get(f"{year:04d}-{month}")
+            specific = amounts.get(one_short)
         if specific is None:
-            specific = self.month_amounts.get(str(month), self.month_amounts.get(f"{month:02d}"))
+            specific = amounts.get(every, amounts.get(every_padded))
         return self.amount if specific is None else specific
 
 
@@ -421,6 +423,13 @@ class Household(Strict):
             if e.kind == "husleie":
                 return e
         raise StopIteration  # (as `next` of an empty search: a household always has its rent)
+
+
+@lru_cache(maxsize=4096)
+def _month_amount_keys(year: int, month: int) -> tuple[str, str, str, str]:
+    """The keys `month_amounts` may give a month by, in the order they count ("2026-12",
+    "2026-1" for a January, "12", "01"); made once per month, not once per payout."""
+    return key_of(year, month), f"{year:04d}-{month}", str(month), f"{month:02d}"
 
 
 @lru_cache(maxsize=4096)
