@@ -25,9 +25,9 @@ def to_ore(value: object) -> int:
 
 def to_positive_ore(value: object) -> int:
     ore = to_ore(value)
-    if ore <= 0:
-        raise PydanticCustomError("money", template("amount_not_positive"), {"code": "amount_not_positive"})
-    return ore
+    if ore > 0:
+        return ore
+    raise PydanticCustomError("money", template("amount_not_positive"), {"code": "amount_not_positive"})
 
 
 def to_nonnegative_ore(value: object) -> int:
