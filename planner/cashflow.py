@@ -60,11 +60,14 @@ class StreamTable:
     overrides: list[tuple[int, int, int]] = field(default_factory=list)
 
 
-def compile_households(households: Sequence[Household]) -> StreamTable:
-    """Households sharing one horizon as a `StreamTable`; schedules are deduplicated."""
+def compile_households(households: Sequence[Household], end: date | None = None) -> StreamTable:
+    """Households sharing one horizon as a `StreamTable`; schedules are deduplicated. `end`:
+    their schedules continued (or cut) to this day instead of their horizon's end (what
+    `model_copy(update={"months": ...})` of each would give, without the copies)."""
     if not households:
         raise ValueError("no households to compile")
-    start, end = households[0].start, households[0].end
+    start, own_end = households[0].start, households[0].end
+    end = own_end if end is None else end
     hz = horizon(start, end)
     sched_index: dict[Schedule, int] = {}
     schedules: list[Schedule] = []
@@ -73,7 +76,7 @@ def compile_households(households: Sequence[Household]) -> StreamTable:
     amount: list[int] = []
     overrides: list[tuple[int, int, int]] = []
     for i, h in enumerate(households):
-        if h.start != start or h.end != end:
+        if h.start != start or h.end != own_end:
             raise ValueError("compile_households needs households of one horizon; group them first")
         incomes, expenses = household_schedules(h)
         for sign, streams, scheds in ((1, h.income, incomes), (-1, h.expense, expenses)):

@@ -255,6 +255,11 @@ class Levers(Strict):
     lead: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+#: A household file's `[entitlement]` when it has none: one frozen table shared by all of them
+#: (made once, not validated again for each of a batch's households).
+_NO_ENTITLEMENT = Entitlement()
+
+
 class Household(Strict):
     """A household file: who gets what when, what goes out, and what may be changed."""
 
@@ -278,7 +283,7 @@ class Household(Strict):
     living: Living = Field(default_factory=Living)
     arrears: Arrears | None = None
     levers: Levers = Field(default_factory=Levers)
-    entitlement: Entitlement = Field(default_factory=Entitlement)
+    entitlement: Entitlement = Field(default_factory=lambda: _NO_ENTITLEMENT)
 
     @field_validator("start", "as_of")
     @classmethod
@@ -397,8 +402,8 @@ class Household(Strict):
                 english("arrears_after_horizon", end=end),
                 "arrears_after_horizon", {"end": end},
             )
-        oldest = max(date(1990, 1, 1), add_months(self.start, -12 * ARREARS_MAX_YEARS))
-        if self.arrears is not None and self.arrears.since is not None and self.arrears.since < oldest:
+        if self.arrears is not None and self.arrears.since is not None and self.arrears.since < (
+                oldest := max(date(1990, 1, 1), add_months(self.start, -12 * ARREARS_MAX_YEARS))):
             yield (
                 "arrears.since",
                 self.arrears.since.isoformat(),

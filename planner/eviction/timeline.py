@@ -267,13 +267,16 @@ def rent_offsets(schedule: Schedule, start: date, end: date) -> np.ndarray:
     return offsets
 
 
-def first_unpaid_due(rents: Sequence[Occurrence], start: date, series: np.ndarray) -> date | None:
+def first_unpaid_due(rents: Sequence[Occurrence], start: date, series: np.ndarray,
+                     offsets: np.ndarray | None = None) -> date | None:
     """The due date of the first rent the account cannot cover: the first rent debit that finds
     the balance (`series`, per day from `start`, after the day's debits) below zero. The one
-    rule of `unpaid_rents` (its first entry) and of the batch's vectorised check."""
+    rule of `unpaid_rents` (its first entry) and of the batch's vectorised check. `offsets`:
+    the rents' debit days from `start` (`rent_offsets`), if the caller has them."""
     if not rents:
         return None
-    offs = np.fromiter(((o.effective - start).days for o in rents), dtype=np.int64, count=len(rents))
+    offs = offsets if offsets is not None else np.fromiter(((o.effective - start).days for o in rents),
+                                                          dtype=np.int64, count=len(rents))
     neg = np.nonzero(series[offs] < 0)[0]
     return rents[int(neg[0])].nominal if len(neg) else None
 
