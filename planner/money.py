@@ -78,17 +78,25 @@ def kroner_to_ore(value: object) -> int:
 _SIMPLE = re.compile(r"(-?)([0-9]{1,9})(?:\.([0-9]{1,2}))?", re.ASCII)
 
 
-def _text_to_ore(value: str) -> int:
-    """A written amount in øre. The simple form is read by integer arithmetic (the same øre as
-    the `Decimal` route, tested on generated text), every other through `_written_ore`."""
+def simple_ore(value: str) -> int | None:
+    """A written amount in the simple form (`-1234.5`: digits, at most two decimals after a
+    point, below `MAX_KRONER`) in øre by integer arithmetic, the same øre as the `Decimal` route
+    gives (tested on generated text); None for any other text."""
     m = _SIMPLE.fullmatch(value)
-    if m is not None:
-        whole = int(m[2])
-        if whole < MAX_KRONER:
-            cents = m[3]
-            ore = whole * 100 + (0 if cents is None else int(cents) * (10 if len(cents) == 1 else 1))
-            return -ore if m[1] else ore
-    return _written_ore(value)
+    if m is None:
+        return None
+    whole = int(m[2])
+    if whole >= MAX_KRONER:
+        return None
+    cents = m[3]
+    ore = whole * 100 + (0 if cents is None else int(cents) * (10 if len(cents) == 1 else 1))
+    return -ore if m[1] else ore
+
+
+def _text_to_ore(value: str) -> int:
+    """A written amount in øre: the simple form at once, every other through `_written_ore`."""
+    ore = simple_ore(value)
+    return _written_ore(value) if ore is None else ore
 
 
 @lru_cache(maxsize=65536)
