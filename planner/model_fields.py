@@ -12,11 +12,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from .codes import template
-from .money import MoneyError, kroner_to_ore
+from .money import MoneyError, kroner_to_ore, simple_ore
 from .personal import has_national_id
 
 
 def to_ore(value: object) -> int:
+    if type(value) is str:  # (a table cell: nearly always the simple form, read at once)
+        ore = simple_ore(value)
+        if ore is not None:
+            return ore
     try:
         return kroner_to_ore(value)
     except MoneyError as exc:

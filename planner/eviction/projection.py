@@ -390,22 +390,29 @@ def _account(start: date, series: np.ndarray, unpaid: Sequence[UnpaidRent],
 def _afford(start: date, end: date, account: np.ndarray) -> Callable[[date], int | None]:
     """The lowest balance from a day to the end of its month (within the known days): each
     month's running minimum taken from its last day backwards, once."""
-    hz = horizon(start, end)
-    month_of_day, firsts, lasts = hz.month_of_day, hz.month_first, hz.month_last
+    month_of_day, firsts, lasts = _months_of_days(start, end)
+    days = len(account)
     months: dict[int, list[int]] = {}  # each month's running minimum, worked out when first asked for
 
     def low(day: date) -> int | None:
         t = (day - start).days
-        if not 0 <= t < len(account):
+        if not 0 <= t < days:
             return None
-        m = int(month_of_day[t])
+        m = month_of_day[t]
         block = months.get(m)
         if block is None:
-            a, b = int(firsts[m]), int(lasts[m])
-            block = months[m] = np.minimum.accumulate(account[a:b + 1][::-1])[::-1].tolist()
-        return block[t - int(firsts[m])]
+            block = months[m] = np.minimum.accumulate(account[firsts[m]:lasts[m] + 1][::-1])[::-1].tolist()
+        return block[t - firsts[m]]
 
     return low
+
+
+@lru_cache(maxsize=512)
+def _months_of_days(start: date, end: date) -> tuple[list[int], list[int], list[int]]:
+    """The horizon's month of each day and each month's first and last day, as Python lists
+    (read day by day by `_afford`; never changed)."""
+    hz = horizon(start, end)
+    return hz.month_of_day.tolist(), hz.month_first.tolist(), hz.month_last.tolist()
 
 
 def _settled_notes(settled: Sequence[Settlement]) -> tuple[str, ...]:

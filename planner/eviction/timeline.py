@@ -232,10 +232,13 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
     schedule = resolve_expense(lease)
     rents = rent_occurrences(schedule, start, h.end)
     at_debit = series[rent_offsets(schedule, start, h.end)].tolist()  # the balance at each debit
+    paid = sorted(payments)  # (the rents come in debit order: the payments made by each are summed as it comes)
+    k = paid_by = 0
     for occ, found in zip(rents, at_debit):
-        balance = found + carried
-        if payments:
-            balance -= sum(a for d, a in payments if d <= occ.effective)
+        while k < len(paid) and paid[k][0] <= occ.effective:
+            paid_by += paid[k][1]
+            k += 1
+        balance = found + carried - paid_by
         if balance >= 0:  # covered: nothing unpaid, whatever the month's rent
             continue
         rent = lease.amount_for(occ.nominal.year, occ.nominal.month)
