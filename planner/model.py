@@ -338,6 +338,8 @@ class Household(Strict):
                           item: IncomeStream | Expense) -> tuple[str, Any, str, str, dict[str, Any]] | None:
         """A row whose schedule cannot be resolved (`planner.calendar`): at its `first` when a
         monthly kind was given one, else at its day."""
+        if resolves_plainly(group, item):
+            return None
         cal = _calendar()
         try:
             if group == "income":
@@ -428,6 +430,14 @@ class Household(Strict):
             if e.kind == "husleie":
                 return e
         raise StopIteration  # (as `next` of an empty search: a household always has its rent)
+
+
+def resolves_plainly(group: str, item: IncomeStream | Expense) -> bool:
+    """Whether the row's schedule resolves whatever its kind (`planner.calendar`): dates, a
+    rhythm, or a day of its own (on an income, without a `first`). The household's check asks the
+    calendar only about the others (tested: the calendar resolves every row this lets through)."""
+    return item.dates is not None or item.every_days is not None or (
+        item.day is not None and (group == "expense" or item.first is None))
 
 
 @lru_cache(maxsize=4096)
