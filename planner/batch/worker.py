@@ -54,9 +54,12 @@ def warm_up_check() -> int:
     from .. import calendar, cashflow, entitlement, eviction  # noqa: F401
     from ..io import household  # noqa: F401
     from ..io.tables.office import benefit_names
+    from ..levers.settings import household_model
 
     benefit_names("income")
     benefit_names("expense")
+    household_model()  # (the validating model is made on first use)
+    calendar.bank_holidays(2000)  # imports the holidays package: a tenth of a second
     return os.getpid()
 
 
