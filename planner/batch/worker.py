@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -60,6 +61,9 @@ def warm_up_check() -> int:
     benefit_names("expense")
     household_model()  # (the validating model is made on first use)
     calendar.bank_holidays(2000)  # imports the holidays package: a tenth of a second
+    # what is imported lives as long as the worker: out of the collector's sight, whose full
+    # collections (as chunks cross to and from the worker) then walk only the chunks' objects
+    gc.freeze()
     return os.getpid()
 
 
