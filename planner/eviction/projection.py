@@ -194,10 +194,12 @@ def _beyond_reach(h: Household, windows: tuple[_Window, ...] | None, series: np.
                  else sum(rent.amount_for(y, m) for y, m in dues))
         need = costs - later + (existing if since <= when else 0)
         for t, month_end in days:
-            if int(series[t:month_end + 1].min()) >= need:
+            if int(_lowest(series[t:month_end + 1])) >= need:
                 return False
     return True
 
+
+_lowest = np.minimum.reduce  # (`ndarray.min` without its Python wrapper: a few days at a time)
 
 #: (notice date, its costs, (year, month) of each rent it counts as held beyond the claim,
 #: ((window day, its month's last known day), ...)) of each notice with a deadline

@@ -280,8 +280,9 @@ def first_unpaid_due(rents: Sequence[Occurrence], start: date, series: np.ndarra
         return None
     offs = offsets if offsets is not None else np.fromiter(((o.effective - start).days for o in rents),
                                                           dtype=np.int64, count=len(rents))
-    neg = np.nonzero(series[offs] < 0)[0]
-    return rents[int(neg[0])].nominal if len(neg) else None
+    below = series[offs] < 0
+    first = int(below.argmax())  # (the first True, or 0 when there is none)
+    return rents[first].nominal if below[first] else None
 
 
 def process_start(first_unpaid: date | None, arrears: Arrears | None, start: date) -> date | None:
