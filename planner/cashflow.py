@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -35,7 +36,7 @@ from .flows import (  # the bookings and the simulation, imported from here by m
     sort_transactions,
     transactions,
 )
-from .model import Diagnosis, Household, MonthFigures
+from .model import Diagnosis, Household, MonthFigures, month_amount_keys
 
 PROBLEMS: tuple[str, ...] = ("none", "timing", "income")
 
@@ -89,12 +90,12 @@ def compile_households(households: Sequence[Household], end: date | None = None)
                 hh.append(i)
                 sid.append(j)
                 amount.append(sign * stream.amount)
-                if stream.month_amounts:
-                    _, months = occurrence_arrays(sc, start, end)
-                    for mi in sorted(set(months.tolist())):
-                        a = stream.amount_for(mi // 12, mi % 12 + 1)
-                        if a != stream.amount:
-                            overrides.append((row, mi, sign * a))
+                amounts = stream.month_amounts
+                if amounts:
+                    # (what `amount_for` gives each month, by the key it reads there)
+                    for mi, key in _overridden_months(tuple(amounts), sc, start, end):
+                        if amounts[key] != stream.amount:
+                            overrides.append((row, mi, sign * amounts[key]))
     return StreamTable(
         hz=hz,
         ids=[h.id for h in households],
@@ -107,6 +108,20 @@ def compile_households(households: Sequence[Household], end: date | None = None)
         schedules=schedules,
         overrides=overrides,
     )
+
+
+@lru_cache(maxsize=4096)
+def _overridden_months(keys: tuple[str, ...], schedule: Schedule, start: date, end: date) -> tuple[tuple[int, str], ...]:
+    """(nominal month index, the key `amount_for` reads there) of each month with an occurrence
+    that one of `keys` (a stream's `month_amounts`) names, in month order: the same for every
+    stream with these keys and this schedule, so worked out once."""
+    _, months = occurrence_arrays(schedule, start, end)
+    out = []
+    for mi in sorted(set(months.tolist())):
+        key = next((k for k in month_amount_keys(mi // 12, mi % 12 + 1) if k in keys), None)
+        if key is not None:
+            out.append((mi, key))
+    return tuple(out)
 
 
 @dataclass(frozen=True)

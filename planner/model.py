@@ -138,7 +138,7 @@ class _Scheduled(Strict):
         amounts = self.month_amounts
         if not amounts:
             return self.amount
-        one, one_short, every, every_padded = _month_amount_keys(year, month)
+        one, one_short, every, every_padded = month_amount_keys(year, month)
         specific = amounts.get(one)
         if specific is None:
             specific = amounts.get(one_short)
@@ -441,7 +441,7 @@ def resolves_plainly(group: str, item: IncomeStream | Expense) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _month_amount_keys(year: int, month: int) -> tuple[str, str, str, str]:
+def month_amount_keys(year: int, month: int) -> tuple[str, str, str, str]:
     """The keys `month_amounts` may give a month by, in the order they count ("2026-12",
     "2026-1" for a January, "12", "01"); made once per month, not once per payout."""
     return key_of(year, month), f"{year:04d}-{month}", str(month), f"{month:02d}"
