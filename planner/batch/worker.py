@@ -120,24 +120,11 @@ def _built(raws: list[RawHousehold], months: int | None, key: bytes | None, out:
 def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bool, check_only: bool,
                  out: ChunkResult) -> None:
     """Check the households of one horizon at once; their rows (or jobs to plan) into `out`."""
-    from ..cashflow import PROBLEMS, check_table, compile_households
+    from ..cashflow import PROBLEMS
     from ..entitlement import unused_bostotte
-    from ..periods import horizon_end
 
     members = [h for _, _, h in built]
-    if check_only:
-        # nearly every household is projected: balances continued for the projection, and the
-        # check made on their first days, from one compiled table
-        from ..eviction import projection_months
-
-        months = projection_months(members[0])
-        if any(h.until is not None for h in members):  # (a horizon cut short stays cut: as each one's copy)
-            table = compile_households([h.model_copy(update={"months": months}) for h in members])
-        else:
-            table = compile_households(members, end=horizon_end(start, months))
-        res = check_table(table, same_day_credit, days=(end - start).days + 1)
-    else:
-        res = check_table(compile_households(members), same_day_credit)
+    res = _checked(members, start, end, same_day_credit, check_only)
     problems = [PROBLEMS[p] for p in res.problem.tolist()]
     min_bal = res.min_balance.tolist()
     min_day = res.min_day.tolist()
@@ -174,6 +161,25 @@ def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bo
             out.finished.append(_finish(row))
         else:
             out.jobs.append((h, row))
+
+
+def _checked(members: list, start: date, end: date, same_day_credit: bool, check_only: bool):
+    """The check of households of one horizon (`planner.cashflow.check_table`)."""
+    from ..cashflow import check_table, compile_households
+
+    if not check_only:
+        return check_table(compile_households(members), same_day_credit)
+    # nearly every household is projected: balances continued for the projection, and the check
+    # made on their first days, from one compiled table
+    from ..eviction import projection_months
+    from ..periods import horizon_end
+
+    months = projection_months(members[0])
+    if any(h.until is not None for h in members):  # (a horizon cut short stays cut: as each one's copy)
+        table = compile_households([h.model_copy(update={"months": months}) for h in members])
+    else:
+        table = compile_households(members, end=horizon_end(start, months))
+    return check_table(table, same_day_credit, days=(end - start).days + 1)
 
 
 def _first_dues(members: list, start: date, end: date, series) -> list[date | None]:
