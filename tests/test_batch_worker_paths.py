@@ -18,7 +18,7 @@ from strategies import INCOME_KINDS, examples, households
 from planner.calendar import ScheduleError, resolve_expense, resolve_income
 from planner.cashflow import check_table, compile_households
 from planner.entitlement import entitlements, unused_bostotte
-from planner.eviction import unpaid_rents
+from planner.eviction import project_household, request_date, unpaid_rents
 from planner.eviction.projection import _afford
 from planner.eviction.timeline import solvency_series
 from planner.flows import horizon
@@ -171,3 +171,12 @@ def test_the_affordable_low_is_the_lowest_balance_to_the_months_end(values, day0
             continue
         last = int(hz.month_last[hz.month_of_day[t]])
         assert got == min(values[t:last + 1])
+
+
+@_FAST
+@given(households(max_months=12), st.integers(0, 200), st.booleans())
+def test_the_request_date_of_a_horizon_cut_short_is_the_projections(h, cut, same_day_credit):
+    """A household whose horizon was cut at `until` (an as-of date): the batch's route to the
+    request date (the bound, then the walk) says what the full projection says."""
+    h = h.model_copy(update={"until": max(h.start, h.end - timedelta(days=cut))})
+    assert request_date(h, same_day_credit) == project_household(h, same_day_credit).request_date

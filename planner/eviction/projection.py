@@ -148,7 +148,8 @@ def request_date(household: Household, same_day_credit: bool = False, rules: Evi
         return None
     walk = walk_steps(first_due, rules, None)
     needed = add_months(date_of(walk, EVICTION_STEP), 1)
-    end = h.end if needed <= h.end else horizon_end(h.start, _months_to(h, needed))
+    # (a horizon cut at `until` stays cut when continued, as `_Balances.continued` keeps it)
+    end = h.end if needed <= h.end or h.until is not None else horizon_end(h.start, _months_to(h, needed))
     known = balances.known(end)
     windows = _reach_windows(resolve_expense(h.rent), h.start, end, first_due, rules, len(known) - 1)
     if _beyond_reach(h, windows, known):
