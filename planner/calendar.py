@@ -270,15 +270,27 @@ def _default_monthly(kind_name: str, rule: BenefitRule, shift: Shift, month_day:
 
 
 def resolve_expense(expense: Expense) -> Schedule:
-    """An expense's schedule; its shift defaults to the kind's (autogiro: next bank day)."""
-    shift: Shift = expense.shift or catalogue().expenses[expense.kind].shift
-    if expense.dates is not None:
-        return Schedule(shift=shift, dates=tuple(sorted(expense.dates)))
-    if expense.every_days is not None:
-        return Schedule(shift=shift, every_days=expense.every_days, first=expense.first)
-    if expense.day is None:
-        raise ScheduleError(english("expense_no_schedule", name=expense.stream), "expense_no_schedule")
-    return Schedule(shift=shift, day=expense.day, month_day=_parse_month_day(expense.month_day))
+    """An expense's schedule; its shift defaults to the kind's (autogiro: next bank day).
+    (Worked out once per distinct schedule form, as `resolve_income`: the batch asks for the
+    rent's again and again.)"""
+    dates, month_day = expense.dates, expense.month_day
+    return _resolve_expense(expense.kind, expense.shift, None if dates is None else tuple(dates), expense.every_days,
+                            expense.first, expense.day, None if month_day is None else tuple(month_day.items()),
+                            expense.stream)
+
+
+@lru_cache(maxsize=65536)
+def _resolve_expense(kind: str, own_shift: Shift | None, dates: tuple[date, ...] | None, every_days: int | None,
+                     first: date | None, day: int | None, month_day: tuple[tuple[str, int], ...] | None,
+                     stream: str) -> Schedule:
+    shift: Shift = own_shift or catalogue().expenses[kind].shift
+    if dates is not None:
+        return Schedule(shift=shift, dates=tuple(sorted(dates)))
+    if every_days is not None:
+        return Schedule(shift=shift, every_days=every_days, first=first)
+    if day is None:
+        raise ScheduleError(english("expense_no_schedule", name=stream), "expense_no_schedule")
+    return Schedule(shift=shift, day=day, month_day=_parse_month_day(dict(month_day) if month_day else None))
 
 
 def household_schedules(household: Household) -> tuple[list[Schedule], list[Schedule]]:

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -35,7 +36,7 @@ from .flows import (  # the bookings and the simulation, imported from here by m
     sort_transactions,
     transactions,
 )
-from .model import Diagnosis, Household, MonthFigures
+from .model import Diagnosis, Household, MonthFigures, month_amount_keys
 
 PROBLEMS: tuple[str, ...] = ("none", "timing", "income")
 
@@ -60,11 +61,14 @@ class StreamTable:
     overrides: list[tuple[int, int, int]] = field(default_factory=list)
 
 
-def compile_households(households: Sequence[Household]) -> StreamTable:
-    """Households sharing one horizon as a `StreamTable`; schedules are deduplicated."""
+def compile_households(households: Sequence[Household], end: date | None = None) -> StreamTable:
+    """Households sharing one horizon as a `StreamTable`; schedules are deduplicated. `end`:
+    their schedules continued (or cut) to this day instead of their horizon's end (what
+    `model_copy(update={"months": ...})` of each would give, without the copies)."""
     if not households:
         raise ValueError("no households to compile")
-    start, end = households[0].start, households[0].end
+    start, own_end = households[0].start, households[0].end
+    end = own_end if end is None else end
     hz = horizon(start, end)
     sched_index: dict[Schedule, int] = {}
     schedules: list[Schedule] = []
@@ -73,7 +77,7 @@ def compile_households(households: Sequence[Household]) -> StreamTable:
     amount: list[int] = []
     overrides: list[tuple[int, int, int]] = []
     for i, h in enumerate(households):
-        if h.start != start or h.end != end:
+        if h.start != start or h.end != own_end:
             raise ValueError("compile_households needs households of one horizon; group them first")
         incomes, expenses = household_schedules(h)
         for sign, streams, scheds in ((1, h.income, incomes), (-1, h.expense, expenses)):
@@ -86,12 +90,12 @@ def compile_households(households: Sequence[Household]) -> StreamTable:
                 hh.append(i)
                 sid.append(j)
                 amount.append(sign * stream.amount)
-                if stream.month_amounts:
-                    _, months = occurrence_arrays(sc, start, end)
-                    for mi in sorted(set(months.tolist())):
-                        a = stream.amount_for(mi // 12, mi % 12 + 1)
-                        if a != stream.amount:
-                            overrides.append((row, mi, sign * a))
+                amounts = stream.month_amounts
+                if amounts:
+                    # (what `amount_for` gives each month, by the key it reads there)
+                    for mi, key in _overridden_months(tuple(amounts), sc, start, end):
+                        if amounts[key] != stream.amount:
+                            overrides.append((row, mi, sign * amounts[key]))
     return StreamTable(
         hz=hz,
         ids=[h.id for h in households],
@@ -104,6 +108,20 @@ def compile_households(households: Sequence[Household]) -> StreamTable:
         schedules=schedules,
         overrides=overrides,
     )
+
+
+@lru_cache(maxsize=4096)
+def _overridden_months(keys: tuple[str, ...], schedule: Schedule, start: date, end: date) -> tuple[tuple[int, str], ...]:
+    """(nominal month index, the key `amount_for` reads there) of each month with an occurrence
+    that one of `keys` (a stream's `month_amounts`) names, in month order: the same for every
+    stream with these keys and this schedule, so worked out once."""
+    _, months = occurrence_arrays(schedule, start, end)
+    out = []
+    for mi in sorted(set(months.tolist())):
+        key = next((k for k in month_amount_keys(mi // 12, mi % 12 + 1) if k in keys), None)
+        if key is not None:
+            out.append((mi, key))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -170,7 +188,7 @@ def _fill_flows(table: StreamTable, ent: _Entries, lo: int, hi: int, e_lo: int, 
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while many small acyclic objects are made: it would
     otherwise walk the whole heap again and again (about half the time of `diagnose_many`)."""
     was = gc.isenabled()
@@ -237,7 +255,7 @@ class CheckResult:
         problem, min_bal, min_day, first_short, days_below, buffer, floor = (c[rows].tolist() for c in cols)
         keys, at = hz.month_keys, self._date
         out = []
-        with _gc_paused():
+        with gc_paused():
             for k, i in enumerate(rows):
                 inc, outg, low, lday, endb = income[k], outgoings[k], lowest[k], low_day[k], end_balance[k]
                 months = tuple(

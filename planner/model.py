@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -27,7 +28,7 @@ from .codes import english, template
 from .datafiles import levers as lever_data
 from .model_entitlement import Entitlement
 from .model_fields import Day, NonNegativeOre, Ore, PositiveOre, Strict, no_personal_data, shown
-from .periods import add_months, key_of
+from .periods import add_months, horizon_end, key_of
 from .personal import reserved_id_reason
 
 #: The levers, in the catalogue's order: the one list is `data/levers.toml`.
@@ -84,6 +85,20 @@ class _Scheduled(Strict):
 
     @model_validator(mode="after")
     def _one_form(self) -> Any:
+        if self.plain_form():
+            return self
+        return self._form_error()
+
+    def plain_form(self) -> bool:
+        """The schedule forms of nearly every row, which `_form_error` lets through, told at a
+        glance (a batch checks half a million rows): a monthly or dated row without `first`, or
+        `every_days` with its `first` and nothing else."""
+        day, dates, every = self.day, self.dates, self.every_days
+        if every is None:
+            return self.first is None and (dates is None or (day is None and self.month_day is None and bool(dates)))
+        return self.first is not None and day is None and dates is None and self.month_day is None
+
+    def _form_error(self) -> Any:
         # `field` and `value` in the context let the reader name the offending key and its line
         # (pydantic reports a model-level error at the table, not at a key).
         forms = [n for n in ("day", "every_days", "dates") if getattr(self, n) is not None]
@@ -120,11 +135,15 @@ class _Scheduled(Strict):
 
     def amount_for(self, year: int, month: int) -> int:
         """The amount of a payout whose nominal date is in `year`-`month`."""
-        specific = self.month_amounts.get(key_of(year, month))
+        amounts = self.month_amounts
+        if not amounts:
+            return self.amount
+        one, one_short, every, every_padded = month_amount_keys(year, month)
+        specific = amounts.get(one)
         if specific is None:
-            specific = self.month_amounts.get(f"{year:04d}-{month}")
+            specific = amounts.get(one_short)
         if specific is None:
-            specific = self.month_amounts.get(str(month), self.month_amounts.get(f"{month:02d}"))
+            specific = amounts.get(every, amounts.get(every_padded))
         return self.amount if specific is None else specific
 
 
@@ -136,14 +155,14 @@ class IncomeStream(_Scheduled):
     @field_validator("kind", mode="before")
     @classmethod
     def _known_kind(cls, value: object) -> str:
-        cat = catalogue()
-        if not isinstance(value, str) or cat.canonical(value.strip().lower()) is None:
+        kind = _income_kind(value) if isinstance(value, str) else None
+        if kind is None:
             raise PydanticCustomError(
                 "kind",
                 template("unknown_benefit_kind"),
-                {"value": repr(value), "allowed": cat.allowed_income_names()},
+                {"value": repr(value), "allowed": catalogue().allowed_income_names()},
             )
-        return cat.canonical(value.strip().lower())  # type: ignore[return-value]
+        return kind
 
     #: dated payout exceptions of the kind the household uses (benefits.toml `exceptions`),
     #: e.g. ["jul-2025"]: the AAP meldekort sent early in the Christmas window
@@ -185,14 +204,14 @@ class Expense(_Scheduled):
     @field_validator("kind", mode="before")
     @classmethod
     def _known_kind(cls, value: object) -> str:
-        kinds = catalogue().expenses
-        if not isinstance(value, str) or value.strip().lower() not in kinds:
+        kind = _expense_kind(value) if isinstance(value, str) else None
+        if kind is None:
             raise PydanticCustomError(
                 "kind",
                 template("unknown_expense_kind"),
-                {"value": repr(value), "allowed": ", ".join(sorted(kinds))},
+                {"value": repr(value), "allowed": ", ".join(sorted(catalogue().expenses))},
             )
-        return value.strip().lower()
+        return kind
 
     @property
     def stream(self) -> str:
@@ -236,6 +255,11 @@ class Levers(Strict):
     lead: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+#: A household file's `[entitlement]` when it has none: one frozen table shared by all of them
+#: (made once, not validated again for each of a batch's households).
+_NO_ENTITLEMENT = Entitlement()
+
+
 class Household(Strict):
     """A household file: who gets what when, what goes out, and what may be changed."""
 
@@ -259,7 +283,7 @@ class Household(Strict):
     living: Living = Field(default_factory=Living)
     arrears: Arrears | None = None
     levers: Levers = Field(default_factory=Levers)
-    entitlement: Entitlement = Field(default_factory=Entitlement)
+    entitlement: Entitlement = Field(default_factory=lambda: _NO_ENTITLEMENT)
 
     @field_validator("start", "as_of")
     @classmethod
@@ -310,23 +334,25 @@ class Household(Strict):
                                                                  "code": code, "params": params})
         return self
 
-    def _schedule_problems(self, group: str, idx: int,
-                           item: IncomeStream | Expense) -> Iterator[tuple[str, Any, str, str, dict[str, Any]]]:
+    def _schedule_problem(self, group: str, idx: int,
+                          item: IncomeStream | Expense) -> tuple[str, Any, str, str, dict[str, Any]] | None:
         """A row whose schedule cannot be resolved (`planner.calendar`): at its `first` when a
         monthly kind was given one, else at its day."""
-        from .calendar import ScheduleError, resolve_expense, resolve_income
-
+        if resolves_plainly(group, item):
+            return None
+        cal = _calendar()
         try:
-            if isinstance(item, IncomeStream):
-                resolve_income(item, self.start, self.profile)
+            if group == "income":
+                cal.resolve_income(item, self.start, self.profile)
             else:
-                resolve_expense(item)
-        except ScheduleError as exc:
+                cal.resolve_expense(item)
+        except cal.ScheduleError as exc:
             if group == "income" and item.first is not None and item.every_days is None:
                 # `first` on a monthly kind
-                yield (f"{group}.{idx}.first", item.first.isoformat(), str(exc), exc.code, exc.params)
-            else:  # no schedule given and the kind has no default day
-                yield (f"{group}.{idx}.day", None, str(exc), exc.code, exc.params)
+                return (f"{group}.{idx}.first", item.first.isoformat(), str(exc), exc.code, exc.params)
+            # no schedule given and the kind has no default day
+            return (f"{group}.{idx}.day", None, str(exc), exc.code, exc.params)
+        return None
 
     def _household_problems(self) -> Iterator[tuple[str, Any, str, str, dict[str, Any]]]:
         """Checks that need the whole household: yields (dotted path, bad value, message, code,
@@ -351,14 +377,15 @@ class Household(Strict):
         for group, items in groups:
             seen: set[str] = set()
             for idx, item in enumerate(items):
-                if item.stream in seen:
+                stream = item.stream
+                if stream in seen:
                     yield (
                         f"{group}.{idx}.name",
-                        item.stream,
-                        english("same_name", group=group, name=item.stream),
-                        "same_name", {"name": item.stream, "group": group},
+                        stream,
+                        english("same_name", group=group, name=stream),
+                        "same_name", {"name": stream, "group": group},
                     )
-                seen.add(item.stream)
+                seen.add(stream)
                 for d in item.dates or ():
                     if not self.start <= d <= end:
                         yield (
@@ -367,7 +394,9 @@ class Household(Strict):
                             english("date_outside_horizon", date=d, start=self.start, end=end),
                             "date_outside_horizon", {"date": d, "start": self.start, "end": end},
                         )
-                yield from self._schedule_problems(group, idx, item)
+                problem = self._schedule_problem(group, idx, item)
+                if problem is not None:
+                    yield problem
         if self.arrears is not None and self.arrears.since is not None and self.arrears.since > end:
             yield (
                 "arrears.since",
@@ -375,8 +404,8 @@ class Household(Strict):
                 english("arrears_after_horizon", end=end),
                 "arrears_after_horizon", {"end": end},
             )
-        oldest = max(date(1990, 1, 1), add_months(self.start, -12 * ARREARS_MAX_YEARS))
-        if self.arrears is not None and self.arrears.since is not None and self.arrears.since < oldest:
+        if self.arrears is not None and self.arrears.since is not None and self.arrears.since < (
+                oldest := max(date(1990, 1, 1), add_months(self.start, -12 * ARREARS_MAX_YEARS))):
             yield (
                 "arrears.since",
                 self.arrears.since.isoformat(),
@@ -389,7 +418,7 @@ class Household(Strict):
         """Last day of the horizon (inclusive)."""
         if self.until is not None:
             return self.until
-        return add_months(self.start, self.months) - timedelta(days=1)
+        return horizon_end(self.start, self.months)
 
     @property
     def days(self) -> int:
@@ -397,7 +426,48 @@ class Household(Strict):
 
     @property
     def rent(self) -> Expense:
-        return next(e for e in self.expense if e.kind == "husleie")
+        for e in self.expense:
+            if e.kind == "husleie":
+                return e
+        raise StopIteration  # (as `next` of an empty search: a household always has its rent)
+
+
+def resolves_plainly(group: str, item: IncomeStream | Expense) -> bool:
+    """Whether the row's schedule resolves whatever its kind (`planner.calendar`): dates, a
+    rhythm, or a day of its own (on an income, without a `first`). The household's check asks the
+    calendar only about the others (tested: the calendar resolves every row this lets through)."""
+    return item.dates is not None or item.every_days is not None or (
+        item.day is not None and (group == "expense" or item.first is None))
+
+
+@lru_cache(maxsize=4096)
+def month_amount_keys(year: int, month: int) -> tuple[str, str, str, str]:
+    """The keys `month_amounts` may give a month by, in the order they count ("2026-12",
+    "2026-1" for a January, "12", "01"); made once per month, not once per payout."""
+    return key_of(year, month), f"{year:04d}-{month}", str(month), f"{month:02d}"
+
+
+@lru_cache(maxsize=4096)
+def _income_kind(value: str) -> str | None:
+    """A benefit kind as the catalogue names it (an alias by its kind), None if unknown (cached:
+    every row of a batch names one of a few)."""
+    return catalogue().canonical(value.strip().lower())
+
+
+@lru_cache(maxsize=4096)
+def _expense_kind(value: str) -> str | None:
+    """An expense kind as the catalogue names it, None if unknown (cached, as `_income_kind`)."""
+    kind = value.strip().lower()
+    return kind if kind in catalogue().expenses else None
+
+
+@lru_cache(maxsize=1)
+def _calendar() -> Any:
+    """`planner.calendar`, imported on first use (it imports numpy, which a household file's
+    reader need not wait for) and then at the cost of a call."""
+    from . import calendar
+
+    return calendar
 
 
 # Engine results live in planner.results; re-exported here, where every caller imports them.

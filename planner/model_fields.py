@@ -12,11 +12,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from .codes import template
-from .money import MoneyError, kroner_to_ore
+from .money import MoneyError, kroner_to_ore, simple_ore
 from .personal import has_national_id
 
 
 def to_ore(value: object) -> int:
+    if type(value) is str:  # (a table cell: nearly always the simple form, read at once)
+        ore = simple_ore(value)
+        if ore is not None:
+            return ore
     try:
         return kroner_to_ore(value)
     except MoneyError as exc:
@@ -25,9 +29,9 @@ def to_ore(value: object) -> int:
 
 def to_positive_ore(value: object) -> int:
     ore = to_ore(value)
-    if ore <= 0:
-        raise PydanticCustomError("money", template("amount_not_positive"), {"code": "amount_not_positive"})
-    return ore
+    if ore > 0:
+        return ore
+    raise PydanticCustomError("money", template("amount_not_positive"), {"code": "amount_not_positive"})
 
 
 def to_nonnegative_ore(value: object) -> int:

@@ -53,6 +53,8 @@ _PLAIN = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+", re.ASCII)
 
 def kroner_to_ore(value: object) -> int:
     """Convert a kroner figure (int, float, Decimal or text) to integer øre, exactly."""
+    if type(value) is str:  # (first: the form of every table cell)
+        return _text_to_ore(value)
     if isinstance(value, bool):
         raise MoneyError(english("amount_bool"), "amount_bool")
     if isinstance(value, int):
@@ -72,8 +74,33 @@ def kroner_to_ore(value: object) -> int:
     return _decimal_to_ore(dec)
 
 
-@lru_cache(maxsize=65536)
+#: The one form nearly every amount cell has: digits, and at most two decimals after a point.
+_SIMPLE = re.compile(r"(-?)([0-9]{1,9})(?:\.([0-9]{1,2}))?", re.ASCII)
+
+
+def simple_ore(value: str) -> int | None:
+    """A written amount in the simple form (`-1234.5`: digits, at most two decimals after a
+    point, below `MAX_KRONER`) in øre by integer arithmetic, the same øre as the `Decimal` route
+    gives (tested on generated text); None for any other text."""
+    m = _SIMPLE.fullmatch(value)
+    if m is None:
+        return None
+    whole = int(m[2])
+    if whole >= MAX_KRONER:
+        return None
+    cents = m[3]
+    ore = whole * 100 + (0 if cents is None else int(cents) * (10 if len(cents) == 1 else 1))
+    return -ore if m[1] else ore
+
+
 def _text_to_ore(value: str) -> int:
+    """A written amount in øre: the simple form at once, every other through `_written_ore`."""
+    ore = simple_ore(value)
+    return _written_ore(value) if ore is None else ore
+
+
+@lru_cache(maxsize=65536)
+def _written_ore(value: str) -> int:
     """A written amount in øre (cached: a batch's tables repeat the same few amounts)."""
     return _decimal_to_ore(_parse_kroner_text(value))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar as _stdcal
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import TypeVar
 
@@ -43,6 +43,12 @@ def add_months(d: date, months: int) -> date:
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
     return date(year, month, min(d.day, _stdcal.monthrange(year, month)[1]))
+
+
+@lru_cache(maxsize=4096)
+def horizon_end(start: date, months: int) -> date:
+    """The last day of a horizon of `months` months from `start` (cached, as `add_months`)."""
+    return add_months(start, months) - timedelta(days=1)
 
 
 def months_between(start: date, end: date) -> Iterator[tuple[int, int]]:

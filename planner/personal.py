@@ -26,7 +26,7 @@ _CANDIDATE = re.compile(
 
 def has_national_id(text: str | None) -> bool:
     """Whether `text` holds a valid fødselsnummer or D-number in one of its usual spellings."""
-    if not text:
+    if not text or len(text) < 11:  # (a candidate has eleven digits: most ids and labels are shorter)
         return False
     return any(fodselsnummer.is_valid("".join(m.groups())) for m in _CANDIDATE.finditer(text))
 

@@ -7,6 +7,7 @@ import hmac
 import os
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 
 from ..priority import PriorityInput
@@ -140,7 +141,7 @@ class BatchRow:
 
     def columns(self) -> dict[str, object]:
         """The results.csv columns this row has (the priority's are not yet)."""
-        return {c: getattr(self, c) for c in _ROW_COLUMNS}
+        return dict(zip(_ROW_COLUMNS, _row_values(self)))
 
     def finished(self) -> dict[str, object]:
         """The journal's row: `seq`, then every results.csv column in order, priority filled in."""
@@ -155,6 +156,7 @@ class BatchRow:
 
 #: results.csv's columns that a `BatchRow` holds (the priority's are computed when it is finished)
 _ROW_COLUMNS = tuple(c for c in RESULT_COLUMNS if not c.startswith("priority"))
+_row_values = attrgetter(*_ROW_COLUMNS)
 
 
 def priority_parts(row: dict, rent_ore: int = 0) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -54,9 +55,15 @@ def warm_up_check() -> int:
     from .. import calendar, cashflow, entitlement, eviction  # noqa: F401
     from ..io import household  # noqa: F401
     from ..io.tables.office import benefit_names
+    from ..levers.settings import household_model
 
     benefit_names("income")
     benefit_names("expense")
+    household_model()  # (the validating model is made on first use)
+    calendar.bank_holidays(2000)  # imports the holidays package: a tenth of a second
+    # what is imported lives as long as the worker: out of the collector's sight, whose full
+    # collections (as chunks cross to and from the worker) then walk only the chunks' objects
+    gc.freeze()
     return os.getpid()
 
 
@@ -64,12 +71,29 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
                 check_only: bool) -> ChunkResult:
     """Build, validate and check a chunk of households; the pure part of a batch (runs in a worker)."""
 
-    from ..calendar import occurrences, resolve_expense
-    from ..cashflow import PROBLEMS, check_table, compile_households
-    from ..entitlement import unused_bostotte
-    from ..eviction import first_unpaid_due, process_start, projection_months, projection_series, request_date
+    from ..cashflow import gc_paused
 
+    # a chunk makes many small acyclic objects: the collector would walk the heap again and again
+    with gc_paused():
+        return _check_chunk(raws, months, key, same_day_credit, check_only)
+
+
+def _check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None, same_day_credit: bool,
+                 check_only: bool) -> ChunkResult:
     out = ChunkResult()
+    built = _built(raws, months, key, out)
+    groups: dict[tuple[date, date], list[int]] = {}
+    for k, (_, _, h) in enumerate(built):
+        groups.setdefault((h.start, h.end), []).append(k)
+    for (start, end), idx in groups.items():
+        _check_group([built[k] for k in idx], start, end, same_day_credit, check_only, out)
+    out.rss_kib = peak_rss()
+    return out
+
+
+def _built(raws: list[RawHousehold], months: int | None, key: bytes | None, out: ChunkResult) -> list[tuple]:
+    """(seq, input row, Household) of the chunk's households that are valid; the others' errors
+    and rows into `out`."""
     built = []
     for raw in raws:
         h, errors = build(raw, months)
@@ -90,82 +114,108 @@ def check_chunk(raws: list[RawHousehold], months: int | None, key: bytes | None,
         if key:
             h = h.model_copy(update={"id": key_id, "label": None})
         built.append((raw.seq, input_row, h))
-    groups: dict[tuple[date, date], list[int]] = {}
-    for k, (_, _, h) in enumerate(built):
-        groups.setdefault((h.start, h.end), []).append(k)
-    rent_occ: dict = {}
-    for (start, end), idx in groups.items():
-        members = [built[k][2] for k in idx]
-        if check_only:
-            # nearly every household is projected: balances continued for the projection, and the
-            # check made on their first days, from one compiled table
-            months = projection_months(members[0])
-            table = compile_households([h.model_copy(update={"months": months}) for h in members])
-            res = check_table(table, same_day_credit, days=(end - start).days + 1)
+    return built
+
+
+def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bool, check_only: bool,
+                 out: ChunkResult) -> None:
+    """Check the households of one horizon at once; their rows (or jobs to plan) into `out`."""
+    from ..cashflow import PROBLEMS
+    from ..entitlement import unused_bostotte
+
+    members = [h for _, _, h in built]
+    res = _checked(members, start, end, same_day_credit, check_only)
+    problems = [PROBLEMS[p] for p in res.problem.tolist()]
+    min_bal = res.min_balance.tolist()
+    min_day = res.min_day.tolist()
+    first_short = res.first_short.tolist()
+    days_below = res.days_below.tolist()
+    first_dues = _first_dues(members, start, end, res.series)
+    projected = _projected(members, problems, first_dues, res.series, same_day_credit, check_only)
+    for j, (seq, input_row, h) in enumerate(built):
+        first_due = first_dues[j]
+        needs_plan = _needs_plan(problems[j], h)
+        request = projected[j] if j in projected else (_request_after(first_due) if first_due else None)
+        t0 = first_short[j]
+        # "bostøtte ikke søkt?": no bostøtte stream and an estimate at or above the minimum payout
+        unused = unused_bostotte(h, h.as_of or start)
+        row = BatchRow(
+            seq=seq, id=h.id, label=h.label or "", input_row=input_row,
+            start=start.isoformat(), end=end.isoformat(),
+            problem=problems[j],
+            first_shortfall=(start.fromordinal(start.toordinal() + t0)).isoformat() if t0 >= 0 else "",
+            days_below_floor=days_below[j],
+            min_balance_before_ore=min_bal[j],
+            min_balance_before_date=start.fromordinal(start.toordinal() + min_day[j]).isoformat(),
+            eviction_request=request.isoformat() if request else "",
+            days_to_request=(request - start).days if request else "",
+            arrears_ore=h.arrears.amount if h.arrears is not None else 0, children=h.children,
+            rent_ore=h.rent.amount, bostotte_ikke_sokt="ja" if unused else "", bostotte_estimate_ore=unused or "",
+            project=first_due is not None and needs_plan and not check_only,
+        )
+        if not needs_plan:
+            row.status, row.min_balance_after_ore, row.cost = "solvent", min_bal[j], 0
+            out.finished.append(_finish(row))
+        elif check_only:
+            row.status, row.note = "not planned", "bare sjekket (--check-only)"
+            out.finished.append(_finish(row))
         else:
-            res = check_table(compile_households(members), same_day_credit)
-        problem = res.problem.tolist()
-        min_bal = res.min_balance.tolist()
-        min_day = res.min_day.tolist()
-        first_short = res.first_short.tolist()
-        days_below = res.days_below.tolist()
-        series = res.series
-        first_dues = []
-        for j, k in enumerate(idx):
-            h = built[k][2]
-            sched = resolve_expense(h.rent)
-            occ = rent_occ.get((sched, start, end))
-            if occ is None:
-                occ = rent_occ[(sched, start, end)] = occurrences(sched, start, end)
-            # the eviction projection's start, by its own rules (planner.eviction)
-            first_dues.append(process_start(first_unpaid_due(occ, start, series[j]), h.arrears, h.start))
-        # A claim the account can pay by a notice's deadline stops the process (issue 13): only
-        # the full projection knows, and only households heading for a request need it. A
-        # household that is planned gets it from its plan's assessment (projected once); the
-        # others here, from balances continued for all of them at once.
-        heading = [j for j, (k, due) in enumerate(zip(idx, first_dues)) if due is not None
-                   and (check_only or not _needs_plan(PROBLEMS[problem[j]], built[k][2]))]
-        if check_only:
-            projected = {j: request_date(built[idx[j]][2], same_day_credit, series=series[j], first_due=first_dues[j])
-                         for j in heading}
-        else:
-            continued = projection_series([built[idx[j]][2] for j in heading], same_day_credit) if heading else None
-            projected = {j: request_date(built[idx[j]][2], same_day_credit, series=continued[n])
-                         for n, j in enumerate(heading)} if continued is not None else {}
-        for j, k in enumerate(idx):
-            seq, input_row, h = built[k]
-            first_due = first_dues[j]
-            arrears = h.arrears.amount if h.arrears is not None else 0
-            needs_plan = _needs_plan(PROBLEMS[problem[j]], h)
-            project = first_due is not None and needs_plan and not check_only
-            request = projected[j] if j in projected else (_request_after(first_due) if first_due else None)
-            t0 = first_short[j]
-            # "bostøtte ikke søkt?": no bostøtte stream and an estimate at or above the minimum payout
-            unused = unused_bostotte(h, h.as_of or start)
-            row = BatchRow(
-                seq=seq, id=h.id, label=h.label or "", input_row=input_row,
-                start=start.isoformat(), end=end.isoformat(),
-                problem=PROBLEMS[problem[j]],
-                first_shortfall=(start.fromordinal(start.toordinal() + t0)).isoformat() if t0 >= 0 else "",
-                days_below_floor=days_below[j],
-                min_balance_before_ore=min_bal[j],
-                min_balance_before_date=start.fromordinal(start.toordinal() + min_day[j]).isoformat(),
-                eviction_request=request.isoformat() if request else "",
-                days_to_request=(request - start).days if request else "",
-                arrears_ore=arrears, children=h.children, rent_ore=h.rent.amount,
-                bostotte_ikke_sokt="ja" if unused else "", bostotte_estimate_ore=unused or "",
-                project=project,
-            )
-            if not needs_plan:
-                row.status, row.min_balance_after_ore, row.cost = "solvent", min_bal[j], 0
-                out.finished.append(_finish(row))
-            elif check_only:
-                row.status, row.note = "not planned", "bare sjekket (--check-only)"
-                out.finished.append(_finish(row))
-            else:
-                out.jobs.append((h, row))
-    out.rss_kib = peak_rss()
+            out.jobs.append((h, row))
+
+
+def _checked(members: list, start: date, end: date, same_day_credit: bool, check_only: bool):
+    """The check of households of one horizon (`planner.cashflow.check_table`)."""
+    from ..cashflow import check_table, compile_households
+
+    if not check_only:
+        return check_table(compile_households(members), same_day_credit)
+    # nearly every household is projected: balances continued for the projection, and the check
+    # made on their first days, from one compiled table
+    from ..eviction import projection_months
+    from ..periods import horizon_end
+
+    months = projection_months(members[0])
+    if any(h.until is not None for h in members):  # (a horizon cut short stays cut: as each one's copy)
+        table = compile_households([h.model_copy(update={"months": months}) for h in members])
+    else:
+        table = compile_households(members, end=horizon_end(start, months))
+    return check_table(table, same_day_credit, days=(end - start).days + 1)
+
+
+def _first_dues(members: list, start: date, end: date, series) -> list[date | None]:
+    """Each household's eviction projection start, by its own rules (planner.eviction), from its
+    balances (a row of `series`)."""
+    from ..calendar import resolve_expense
+    from ..eviction import first_unpaid_due, process_start, rent_occurrences, rent_offsets
+
+    out = []
+    for j, h in enumerate(members):
+        sched = resolve_expense(h.rent)
+        unpaid = first_unpaid_due(rent_occurrences(sched, start, end), start, series[j],
+                                  rent_offsets(sched, start, end))
+        out.append(process_start(unpaid, h.arrears, h.start))
     return out
+
+
+def _projected(members: list, problems: list[str], first_dues: list, series, same_day_credit: bool,
+               check_only: bool) -> dict[int, date | None]:
+    """The eviction request date of the households (by index) that the check projects.
+
+    A claim the account can pay by a notice's deadline stops the process (issue 13): only the
+    full projection knows, and only households heading for a request need it. A household that
+    is planned gets it from its plan's assessment (projected once); the others here, from
+    balances continued for all of them at once."""
+    from ..eviction import projection_series, request_date
+
+    heading = [j for j, (h, due) in enumerate(zip(members, first_dues)) if due is not None
+               and (check_only or not _needs_plan(problems[j], h))]
+    if check_only:
+        return {j: request_date(members[j], same_day_credit, series=series[j], first_due=first_dues[j])
+                for j in heading}
+    if not heading:
+        return {}
+    continued = projection_series([members[j] for j in heading], same_day_credit)
+    return {j: request_date(members[j], same_day_credit, series=continued[n]) for n, j in enumerate(heading)}
 
 
 def _finish(row: BatchRow) -> tuple[tuple, str]:

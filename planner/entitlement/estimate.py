@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ..calendar import Schedule, effective_date, occurrences, resolve_income
 from ..model import Household
@@ -161,15 +161,32 @@ def household_weight(members: int, children: int, rates: StatligRates) -> int:
     return rates.first_weight + rates.further_weight * (members - 1 - kids) + rates.child_weight_or_further * kids
 
 
-def estimate_bostotte(members: int, kommunegruppe: int, income_monthly_ore: int, housing_monthly_ore: int,
-                      rates: StatligRates, heating: bool = False, children: int = 0,
-                      single_pensioner: bool = False) -> tuple[tuple[Step, ...], int, int]:
-    """The calculation alone: (steps, computed per month, paid per month) for a household of
-    `members` (`children` of them under 18) in `kommunegruppe` with a month's gross taxable income
-    and housing costs; `heating`: it pays for heating outside the rent (§ 2 d adds the rules'
-    heating supplement); `single_pensioner`: a household of one with alderspensjon, whose
-    egenandel starts at § 4's own, higher thresholds where the rules have them."""
-    steps: list[Step] = []
+class Figures(NamedTuple):
+    """The calculation's figures (øre per year unless named otherwise), as `estimate_bostotte`
+    lists them in its steps."""
+
+    annual: int
+    weight: int  # hundredths
+    weighted: int
+    share: int
+    prog: int
+    upper: int
+    egenandel: int
+    heat: int
+    housing: int
+    ceiling: int
+    approved: int
+    basis: int
+    per_year: int
+    computed: int  # per month, before the minimum payout test
+    paid: int  # per month
+
+
+def bostotte_figures(members: int, kommunegruppe: int, income_monthly_ore: int, housing_monthly_ore: int,
+                     rates: StatligRates, heating: bool = False, children: int = 0,
+                     single_pensioner: bool = False) -> Figures:
+    """The calculation's figures alone (see `estimate_bostotte`): what the batch's "bostøtte
+    ikke søkt?" needs of every row, without the steps that show them."""
     annual = 12 * income_monthly_ore
     weight = household_weight(members, children, rates)
     weighted_kr = _half_up(annual * 100, weight * 100)
@@ -197,41 +214,75 @@ def estimate_bostotte(members: int, kommunegruppe: int, income_monthly_ore: int,
     per_year = _half_up(basis * rates.coverage, 10_000)
     computed = _half_up(per_year, 1200) * 100  # whole kroner per month
     paid = computed if computed >= rates.minimum_payout else 0
-    steps += [Step("income_monthly", income_monthly_ore, "ore"), Step("income_annual", annual, "ore"),
-              Step("weight", weight, "hundredths"), Step("weighted_income", weighted, "ore"),
-              Step("egenandel_minimum", rates.minimum_egenandel, "ore"), Step("egenandel_share", share, "ore")]
+    return Figures(annual, weight, weighted, share, prog, upper, egenandel, heat, housing, ceiling, approved, basis,
+                   per_year, computed, paid)
+
+
+def estimate_bostotte(members: int, kommunegruppe: int, income_monthly_ore: int, housing_monthly_ore: int,
+                      rates: StatligRates, heating: bool = False, children: int = 0,
+                      single_pensioner: bool = False) -> tuple[tuple[Step, ...], int, int]:
+    """The calculation alone: (steps, computed per month, paid per month) for a household of
+    `members` (`children` of them under 18) in `kommunegruppe` with a month's gross taxable income
+    and housing costs; `heating`: it pays for heating outside the rent (§ 2 d adds the rules'
+    heating supplement); `single_pensioner`: a household of one with alderspensjon, whose
+    egenandel starts at § 4's own, higher thresholds where the rules have them."""
+    f = bostotte_figures(members, kommunegruppe, income_monthly_ore, housing_monthly_ore, rates, heating, children,
+                         single_pensioner)
+    steps = [Step("income_monthly", income_monthly_ore, "ore"), Step("income_annual", f.annual, "ore"),
+             Step("weight", f.weight, "hundredths"), Step("weighted_income", f.weighted, "ore"),
+             Step("egenandel_minimum", rates.minimum_egenandel, "ore"), Step("egenandel_share", f.share, "ore")]
     if rates.progressive_rate:
-        steps.append(Step("egenandel_progressive", prog, "ore"))
+        steps.append(Step("egenandel_progressive", f.prog, "ore"))
     if rates.upper_share:
-        steps.append(Step("egenandel_upper", upper, "ore"))
-    steps += [Step("egenandel", egenandel, "ore")]
-    if heat:
-        steps.append(Step("heating", heat, "ore"))
-    steps += [Step("housing_annual", housing, "ore"), Step("ceiling", ceiling, "ore"),
-              Step("approved", approved, "ore"), Step("basis", basis, "ore"),
-              Step("coverage", rates.coverage, "per10000"), Step("per_year", per_year, "ore"),
-              Step("computed_monthly", computed, "ore"), Step("minimum_payout", rates.minimum_payout, "ore"),
-              Step("monthly", paid, "ore")]
-    return tuple(steps), computed, paid
+        steps.append(Step("egenandel_upper", f.upper, "ore"))
+    steps += [Step("egenandel", f.egenandel, "ore")]
+    if f.heat:
+        steps.append(Step("heating", f.heat, "ore"))
+    steps += [Step("housing_annual", f.housing, "ore"), Step("ceiling", f.ceiling, "ore"),
+              Step("approved", f.approved, "ore"), Step("basis", f.basis, "ore"),
+              Step("coverage", rates.coverage, "per10000"), Step("per_year", f.per_year, "ore"),
+              Step("computed_monthly", f.computed, "ore"), Step("minimum_payout", rates.minimum_payout, "ore"),
+              Step("monthly", f.paid, "ore")]
+    return tuple(steps), f.computed, f.paid
 
 
-def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEstimate:
+class _Basis(NamedTuple):
+    """What the calculation is given for a household, and what of it the file does not tell."""
+
+    rates: StatligRates
+    members: int
+    group: int
+    income: int
+    housing: int
+    heating: bool
+    pensioner: bool
+    kinds: set[str]
+    uncertain: list[str]
+
+
+def _inputs(h: Household, as_of: date, rules: EntitlementRules) -> _Basis:
     e = h.entitlement
     rates = rules.statlig_at(as_of)
     members, group, income, uncertain = _basis(h, rules)
     kinds = {s.kind for s in h.income}
     heating, more = _heating_and_doubts(h, as_of, rules, rates, kinds)
-    uncertain += more
     housing = h.rent.amount + e.other_housing_costs
     # § 4: a household of one with alderspensjon has its own thresholds (the file's income kind tells)
     pensioner = members == 1 and "alderspensjon" in kinds
-    steps, computed, paid = estimate_bostotte(members, group, income, housing, rates, heating, h.children, pensioner)
+    return _Basis(rates, members, group, income, housing, heating, pensioner, kinds, uncertain + more)
+
+
+def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEstimate:
+    e = h.entitlement
+    x = _inputs(h, as_of, rules)
+    steps, computed, paid = estimate_bostotte(x.members, x.group, x.income, x.housing, x.rates, x.heating, h.children,
+                                              x.pensioner)
     deadline, for_month, first = _deadline(as_of, rules)
     return BostotteEstimate(
-        rules_from=rates.valid_from, known_until=rules.statlig_known_until, members=members, kommunegruppe=group,
-        steps=steps, computed_ore=computed, monthly_ore=paid, minimum_payout_ore=rates.minimum_payout,
-        has_stream="bostotte" in kinds, applied=e.bostotte_applied, deadline=deadline, for_month=for_month,
-        first_payout=first, uncertain=tuple(uncertain))
+        rules_from=x.rates.valid_from, known_until=rules.statlig_known_until, members=x.members,
+        kommunegruppe=x.group, steps=steps, computed_ore=computed, monthly_ore=paid,
+        minimum_payout_ore=x.rates.minimum_payout, has_stream="bostotte" in x.kinds, applied=e.bostotte_applied,
+        deadline=deadline, for_month=for_month, first_payout=first, uncertain=tuple(x.uncertain))
 
 
 def _basis(h: Household, rules: EntitlementRules) -> tuple[int, int, int, list[str]]:
@@ -365,5 +416,6 @@ def unused_bostotte(h: Household, as_of: date) -> int:
     minimum payout, else 0: the batch's "bostøtte ikke søkt?" and the half-year sum."""
     if any(s.kind == "bostotte" for s in h.income):
         return 0  # the cheap answer first: a batch asks this of every row
-    b = _bostotte(h, as_of, entitlement_rules())
-    return b.monthly_ore if b.unused else 0
+    x = _inputs(h, as_of, entitlement_rules())
+    # (what `_bostotte(...).monthly_ore` is, without its steps: it is "unused" when above 0)
+    return bostotte_figures(x.members, x.group, x.income, x.housing, x.rates, x.heating, h.children, x.pensioner).paid

@@ -71,11 +71,19 @@ from .rules import (
     parse_rules,
 )
 from .text import projection_text
-from .timeline import court_fees, first_unpaid_due, process_start, step_dates, unpaid_rents
+from .timeline import (
+    court_fees,
+    first_unpaid_due,
+    process_start,
+    rent_occurrences,
+    rent_offsets,
+    step_dates,
+    unpaid_rents,
+)
 
 __all__ = [
     "COST_BASES", "COURT_FEES", "EVICTION_STEP", "FORMAT", "MAX_PROCESSES", "REQUEST_STEP", "ROUNDINGS", "STATUSES",
     "CostLine", "DatedValue", "EvictionProjection", "EvictionRules", "FeesUsed", "Parameter", "Profile", "Settlement",
-    "Step", "UnpaidRent", "court_fees", "eviction_rules", "has_problem", "first_unpaid_due", "process_start", "parse_rules", "project_claim", "project_household", "project_households",
+    "Step", "UnpaidRent", "court_fees", "eviction_rules", "has_problem", "first_unpaid_due", "rent_occurrences", "rent_offsets", "process_start", "parse_rules", "project_claim", "project_household", "project_households",
     "project_profile", "projection_months", "projection_series", "projection_text", "request_date", "step_dates", "unpaid_rents",
 ]

@@ -53,6 +53,13 @@ def walk_steps(first_due: date, rules: EvictionRules, profile: str | None) -> tu
     return tuple(out)
 
 
+@lru_cache(maxsize=8)
+def _rate_lookups(rules: EvictionRules) -> tuple[RateAt, Callable[[date], date | None]]:
+    """The rules' interest rate on a day and its next change, each cached for every claim
+    (rules are hashed by identity: one parse, one cache)."""
+    return lru_cache(maxsize=65536)(rules.interest.at), lru_cache(maxsize=65536)(rules.interest.changes_after)
+
+
 class _Claim:
     """What is owed in one process: its debts, and simple interest on them at the data's rates
     (or a profile's one rate), exactly; `fallback` says whether any day used a fallback rate."""
@@ -70,8 +77,7 @@ class _Claim:
             self.source: Literal["data", "profile"] = "profile"
         else:
             # the same few days are looked up again and again (each notice day, each debt)
-            self.rate_at = lru_cache(maxsize=None)(rules.interest.at)
-            self.next_change = lru_cache(maxsize=None)(rules.interest.changes_after)
+            self.rate_at, self.next_change = _rate_lookups(rules)
             self.source = "data"
 
     def principal_owed(self, owed_by: date) -> int:

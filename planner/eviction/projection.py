@@ -7,15 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 
-from ..calendar import resolve_expense
+from ..calendar import Schedule, resolve_expense
 from ..cashflow import check_table, compile_households, group_by_horizon, horizon
 from ..formatting import format_kr
 from ..formatting import nb_date as _d
 from ..model import Household, Transaction, add_months
-from ..periods import month_key
+from ..periods import horizon_end, month_key
 from ..results import Diagnosis
 from .process import NO_REQUEST, WalkStep, claim_of, date_of, first_settlement, project_walk, walk_steps
 from .results import EvictionProjection, Settlement, UnpaidRent
@@ -147,8 +148,11 @@ def request_date(household: Household, same_day_credit: bool = False, rules: Evi
         return None
     walk = walk_steps(first_due, rules, None)
     needed = add_months(date_of(walk, EVICTION_STEP), 1)
-    hx = balances.continued(_months_to(h, needed)) if needed > h.end else h
-    if _out_of_reach(hx, walk, balances.of(hx)):
+    # (a horizon cut at `until` stays cut when continued, as `_Balances.continued` keeps it)
+    end = h.end if needed <= h.end or h.until is not None else horizon_end(h.start, _months_to(h, needed))
+    known = balances.known(end)
+    windows = _reach_windows(resolve_expense(h.rent), h.start, end, first_due, rules, len(known) - 1)
+    if _beyond_reach(h, windows, known):
         return date_of(walk, REQUEST_STEP)  # the first process ends in a request
     settled: list[Settlement] = []
     for r in _processes(h, same_day_credit, rules, balances, settled):
@@ -174,11 +178,50 @@ def _out_of_reach(h: Household, walk: tuple[WalkStep, ...], series: np.ndarray) 
     of the claim). The lowest of that from t to its month's end grows with t within a month, so
     each month's last window day decides: if there it is below the notice's costs for every
     window, no day can pay principal + interest (never negative) + costs."""
-    start, rent = h.start, h.rent
-    existing = h.arrears.amount if h.arrears is not None and h.arrears.amount > 0 else 0
-    since = (h.arrears.since or start) if h.arrears is not None else start
-    known = len(series) - 1
-    rents = [(o.nominal, (o.effective - start).days) for o in rent_occurrences(resolve_expense(rent), start, h.end)]
+    return _beyond_reach(h, _windows(resolve_expense(h.rent), h.start, h.end, walk, len(series) - 1), series)
+
+
+def _beyond_reach(h: Household, windows: tuple[_Window, ...] | None, series: np.ndarray) -> bool:
+    """`_out_of_reach` of `h` by its notices' `windows` (`_windows`): the windows and the rents
+    each notice counts are the same for every household with its rent schedule and process
+    (`_reach_windows`), so only the sums and the lowest balances are its own."""
+    if windows is None:
+        return False  # days the series does not know: the full walk decides
+    rent, arrears = h.rent, h.arrears
+    existing = arrears.amount if arrears is not None and arrears.amount > 0 else 0
+    since = (arrears.since or h.start) if arrears is not None else h.start
+    for when, costs, dues, days in windows:
+        later = (len(dues) * rent.amount if not rent.month_amounts
+                 else sum(rent.amount_for(y, m) for y, m in dues))
+        need = costs - later + (existing if since <= when else 0)
+        for t, month_end in days:
+            if int(_lowest(series[t:month_end + 1])) >= need:
+                return False
+    return True
+
+
+_lowest = np.minimum.reduce  # (`ndarray.min` without its Python wrapper: a few days at a time)
+
+#: (notice date, its costs, (year, month) of each rent it counts as held beyond the claim,
+#: ((window day, its month's last known day), ...)) of each notice with a deadline
+_Window = tuple[date, int, tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]
+
+
+@lru_cache(maxsize=4096)
+def _reach_windows(schedule: Schedule, start: date, end: date, first_due: date, rules: EvictionRules,
+                   known: int) -> tuple[_Window, ...] | None:
+    """`_windows` of a process from `first_due`, worked out once for every household with this
+    rent schedule and horizon (a batch's households share a few hundred)."""
+    return _windows(schedule, start, end, walk_steps(first_due, rules, None), known)
+
+
+def _windows(schedule: Schedule, start: date, end: date, walk: tuple[WalkStep, ...],
+             known: int) -> tuple[_Window, ...] | None:
+    """What `_beyond_reach` reads of each notice with a deadline, over the horizon [start, end]
+    whose balances are known to day `known`; None when a window runs past the known days (the
+    bound cannot decide)."""
+    rents = [(o.nominal, (o.effective - start).days) for o in rent_occurrences(schedule, start, end)]
+    out: list[_Window] = []
     for rule, when, _, costs in walk:
         if not rule.pay_within_days:
             continue
@@ -187,15 +230,13 @@ def _out_of_reach(h: Household, walk: tuple[WalkStep, ...], series: np.ndarray) 
         if b < 0:
             continue  # the whole window lies before the horizon: nothing can be paid there
         if b > known:
-            return False  # days the series does not know: the full walk decides
+            return None
         reach = min(known, (month_last_day(month_key(deadline)) - start).days)
-        later = sum(rent.amount_for(due.year, due.month) for due, debit in rents if due > when and debit <= reach)
-        owed_before = existing if since <= when else 0
-        for t in _last_window_days(start, a, b):
-            month_end = min(known, (month_last_day(month_key(start + timedelta(days=t))) - start).days)
-            if int(series[t:month_end + 1].min()) + later - owed_before >= costs:
-                return False
-    return True
+        dues = tuple((due.year, due.month) for due, debit in rents if due > when and debit <= reach)
+        days = tuple((t, min(known, (month_last_day(month_key(start + timedelta(days=t))) - start).days))
+                     for t in _last_window_days(start, a, b))
+        out.append((when, costs, dues, days))
+    return tuple(out)
 
 
 def _last_window_days(start: date, a: int, b: int) -> list[int]:
@@ -258,7 +299,7 @@ def _processes(h: Household, same_day_credit: bool, rules: EvictionRules, balanc
 def _months_to(h: Household, needed: date) -> int:
     """The fewest months from the household's start whose horizon reaches `needed`."""
     months = h.months
-    while add_months(h.start, months) - timedelta(days=1) < needed:
+    while horizon_end(h.start, months) < needed:
         months += 1
     return months
 
@@ -310,6 +351,13 @@ class _Balances:
             self._households[months] = self.h.model_copy(update={"months": months})
         return self._households[months]
 
+    def known(self, end: date) -> np.ndarray:
+        """The series to `end`, the household's horizon end or a continued one's."""
+        days = (end - self.h.start).days + 1
+        if self.long is not None and len(self.long) >= days:
+            return self.long[:days]
+        return self.of(self.h if end == self.h.end else self.continued(_months_to(self.h, end)))
+
     def of(self, hx: Household) -> np.ndarray:
         days = (hx.end - hx.start).days + 1
         if self.long is not None and len(self.long) >= days:
@@ -345,16 +393,29 @@ def _account(start: date, series: np.ndarray, unpaid: Sequence[UnpaidRent],
 def _afford(start: date, end: date, account: np.ndarray) -> Callable[[date], int | None]:
     """The lowest balance from a day to the end of its month (within the known days): each
     month's running minimum taken from its last day backwards, once."""
-    hz = horizon(start, end)
-    low_from = np.empty_like(account)
-    for a, b in zip(hz.month_first.tolist(), hz.month_last.tolist()):
-        low_from[a:b + 1] = np.minimum.accumulate(account[a:b + 1][::-1])[::-1]
+    month_of_day, firsts, lasts = _months_of_days(start, end)
+    days = len(account)
+    months: dict[int, list[int]] = {}  # each month's running minimum, worked out when first asked for
 
     def low(day: date) -> int | None:
         t = (day - start).days
-        return int(low_from[t]) if 0 <= t < len(low_from) else None
+        if not 0 <= t < days:
+            return None
+        m = month_of_day[t]
+        block = months.get(m)
+        if block is None:
+            block = months[m] = np.minimum.accumulate(account[firsts[m]:lasts[m] + 1][::-1])[::-1].tolist()
+        return block[t - firsts[m]]
 
     return low
+
+
+@lru_cache(maxsize=512)
+def _months_of_days(start: date, end: date) -> tuple[list[int], list[int], list[int]]:
+    """The horizon's month of each day and each month's first and last day, as Python lists
+    (read day by day by `_afford`; never changed)."""
+    hz = horizon(start, end)
+    return hz.month_of_day.tolist(), hz.month_first.tolist(), hz.month_last.tolist()
 
 
 def _settled_notes(settled: Sequence[Settlement]) -> tuple[str, ...]:

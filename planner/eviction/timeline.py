@@ -229,10 +229,16 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
     start, lease = h.start, h.rent
     carried = 0
     out: list[UnpaidRent] = []
-    for occ in rent_occurrences(resolve_expense(lease), start, h.end):
-        balance = int(series[(occ.effective - start).days]) + carried
-        if payments:
-            balance -= sum(a for d, a in payments if d <= occ.effective)
+    schedule = resolve_expense(lease)
+    rents = rent_occurrences(schedule, start, h.end)
+    at_debit = series[rent_offsets(schedule, start, h.end)].tolist()  # the balance at each debit
+    paid = sorted(payments)  # (the rents come in debit order: the payments made by each are summed as it comes)
+    k = paid_by = 0
+    for occ, found in zip(rents, at_debit):
+        while k < len(paid) and paid[k][0] <= occ.effective:
+            paid_by += paid[k][1]
+            k += 1
+        balance = found + carried - paid_by
         if balance >= 0:  # covered: nothing unpaid, whatever the month's rent
             continue
         rent = lease.amount_for(occ.nominal.year, occ.nominal.month)
@@ -256,15 +262,27 @@ def rent_occurrences(schedule: Schedule, start: date, end: date) -> tuple[Occurr
     return occurrences(schedule, start, end)
 
 
-def first_unpaid_due(rents: Sequence[Occurrence], start: date, series: np.ndarray) -> date | None:
+@lru_cache(maxsize=4096)
+def rent_offsets(schedule: Schedule, start: date, end: date) -> np.ndarray:
+    """The days (from `start`) the `rent_occurrences` are debited, as an index into a series."""
+    offsets = np.array([(o.effective - start).days for o in rent_occurrences(schedule, start, end)], dtype=np.int64)
+    offsets.flags.writeable = False
+    return offsets
+
+
+def first_unpaid_due(rents: Sequence[Occurrence], start: date, series: np.ndarray,
+                     offsets: np.ndarray | None = None) -> date | None:
     """The due date of the first rent the account cannot cover: the first rent debit that finds
     the balance (`series`, per day from `start`, after the day's debits) below zero. The one
-    rule of `unpaid_rents` (its first entry) and of the batch's vectorised check."""
+    rule of `unpaid_rents` (its first entry) and of the batch's vectorised check. `offsets`:
+    the rents' debit days from `start` (`rent_offsets`), if the caller has them."""
     if not rents:
         return None
-    offs = np.fromiter(((o.effective - start).days for o in rents), dtype=np.int64, count=len(rents))
-    neg = np.nonzero(series[offs] < 0)[0]
-    return rents[int(neg[0])].nominal if len(neg) else None
+    offs = offsets if offsets is not None else np.fromiter(((o.effective - start).days for o in rents),
+                                                          dtype=np.int64, count=len(rents))
+    below = series[offs] < 0
+    first = int(below.argmax())  # (the first True, or 0 when there is none)
+    return rents[first].nominal if below[first] else None
 
 
 def process_start(first_unpaid: date | None, arrears: Arrears | None, start: date) -> date | None:

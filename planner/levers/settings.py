@@ -72,14 +72,20 @@ def settings_model() -> type[Levers]:
 
 
 def _stream_problems(h: Household) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-    streams = {i.stream for i in h.income} | {i.kind for i in h.income}
-    for key, s in settings().items():
-        if s.kind != "streams":
-            continue
+    streams: set[str] | None = None  # (made only when a setting names a stream)
+    for key in _stream_settings():
         for name in getattr(h.levers, key, None) or ():
+            if streams is None:
+                streams = {i.stream for i in h.income} | {i.kind for i in h.income}
             if name not in streams:
                 params = {"name": name, "streams": sorted(streams)}
                 yield f"levers.{key}", name, english("not_a_stream", **params), params
+
+
+@lru_cache(maxsize=1)
+def _stream_settings() -> tuple[str, ...]:
+    """The settings that name the household's streams (their names are checked against them)."""
+    return tuple(key for key, s in settings().items() if s.kind == "streams")
 
 
 class _CheckedHousehold(Household):

@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from .columns import (
@@ -343,6 +344,15 @@ def convert(col: str, text: str) -> object:
         return _amount(text)
     if col in INT_COLS:
         return _int(text)
+    value = _converted(col, text)
+    # (a fresh list or table each time: the cached one is shared by every row with this text)
+    return list(value) if type(value) is list else dict(value) if type(value) is dict else value
+
+
+@lru_cache(maxsize=4096)
+def _converted(col: str, text: str) -> object:
+    """`convert` of a column other than an amount or a count, cached: a batch writes the same
+    few dates, lists and words on every row (a bad map's error is raised every time)."""
     if col in DATE_COLS:
         return _date(text)
     if col in BOOL_COLS:
