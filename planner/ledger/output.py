@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -338,15 +339,15 @@ def _sheet_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], lis
     return [EXCEL_HEADER[c] for c in columns], rows, ore
 
 
-class Appender:
-    """A CSV or text file written a block at a time (months.csv, patterns.jsonl), private."""
+class TextOut:
+    """Rows of months.csv or lines of patterns.* as text in memory (a part judged by the run's
+    helper process, written by the run in the parts' order); `Appender` writes them to a file."""
 
-    def __init__(self, path: Path, header: list[str] | None = None):
-        self.path = path
-        self._cm = private(path)
-        self.fh = self._cm.__enter__()
-        if header:
-            self.fh.write(",".join(header) + "\n")
+    def __init__(self) -> None:
+        self.fh: Any = io.StringIO()
+
+    def text(self) -> str:
+        return self.fh.getvalue()
 
     def table(self, table) -> None:
         """Rows of an Arrow table (numbers and text only; the text already `csv_safe`), written
@@ -361,6 +362,20 @@ class Appender:
         for line in lines:
             self.fh.write(line)
             self.fh.write("\n")
+
+
+class Appender(TextOut):
+    """A CSV or text file written a block at a time (months.csv, patterns.jsonl), private."""
+
+    def __init__(self, path: Path, header: list[str] | None = None):
+        self.path = path
+        self._cm = private(path)
+        self.fh = self._cm.__enter__()
+        if header:
+            self.fh.write(",".join(header) + "\n")
+
+    def write(self, text: str) -> None:
+        self.fh.write(text)
 
     def close(self, ok: bool = True) -> None:
         if ok:
@@ -428,5 +443,5 @@ def json_line(doc: object) -> str:
     return _JSON.encode(doc)
 
 
-__all__ = ["Appender", "CONTACT_COLUMNS", "EXCEL_HEADER", "write_excel_frame", "write_sheet", "FORMAT", "MONTH_COLUMNS", "TENANCY_COLUMNS", "json_line", "prepare",
+__all__ = ["Appender", "TextOut", "CONTACT_COLUMNS", "EXCEL_HEADER", "write_excel_frame", "write_sheet", "FORMAT", "MONTH_COLUMNS", "TENANCY_COLUMNS", "json_line", "prepare",
            "private", "DraftZip", "SheetAside", "write_draft", "write_errors", "write_frame", "write_text"]

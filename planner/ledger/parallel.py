@@ -1,0 +1,224 @@
+"""The parts of a ledger run judged by two processes: this one and a helper, in the run's order.
+
+Why: judging the parts (`judge.judge`) is most of a large run's time and uses one core; the
+machine has two. The helper is started (forkserver: a small process, not a copy of the run's
+memory) before the ledger is read, so its imports are done by the time the first part comes.
+The main process reads the buckets and cuts the parts as before, hands the helper a part
+whenever it has fewer than `DEPTH` waiting, and judges the others itself. Every part's months
+and evidence come back as text (`Judged`), and the run writes them in the parts' order, so the
+files are the same bytes as a run in one process (`workers=1`): a part's figures depend on its
+rows only.
+
+A failure in the helper is raised in the run as it was raised there (the same exception type,
+an OSError with its errno); a helper that dies (killed, out of memory) leaves its parts to this
+process, which judges them itself: the same bytes, later. The helper ends with the run: it is a
+daemon process, and it watches a pipe whose only writer is the run (`watch_parent`).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..io.tables import RowError
+
+#: parts handed to the helper and not yet back: one being judged, one waiting (so it never idles)
+DEPTH = 2
+
+
+@dataclass
+class Context:
+    """What judging a part needs besides its rows (sent to the helper once, after the reading)."""
+
+    name: str
+    as_of: int
+    key: bytes | None
+    incomplete: dict[str, tuple[int, str]]
+    _alias: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
+
+    def alias(self) -> Callable[[str], str]:
+        if self._alias is None:
+            from .judge import pseudonymiser
+
+            self._alias = pseudonymiser(self.key)
+        return self._alias
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_alias": None}  # a closure: made again where it is used
+
+
+@dataclass
+class Judged:
+    """A judged part: its rows of the tenancy table, its duplicate rows, its bookings after the
+    as-of date, and its text of months.csv, patterns.jsonl and patterns.txt."""
+
+    table: pd.DataFrame | None
+    raw: set[str]
+    dup_errors: list[RowError]
+    after: int
+    months: str
+    json: str
+    text: str
+
+
+def judge_text(cols: dict, ctx: Context) -> Judged:
+    """`judge.judge` of one part, its outputs as text."""
+    from . import output
+    from .judge import judge
+    from .memory import give_back
+
+    outs = (output.TextOut(), output.TextOut(), output.TextOut())
+    table, dup_errors, after = judge(cols, ctx.name, ctx.as_of, ctx.alias(), *outs, ctx.incomplete)
+    raw = set(table.attrs.pop("raw", set())) if table is not None else set()
+    done = Judged(table, raw, dup_errors, after, *(o.text() for o in outs))
+    give_back()
+    return done
+
+
+def judge_all(parts: Iterable[dict], ctx: Context, helper: Helper | None) -> Iterator[Judged]:
+    """Every part judged, by this process or the helper, yielded in the parts' order."""
+    done: dict[int, Judged] = {}
+    nxt = total = 0
+    for seq, cols in enumerate(parts):
+        total = seq + 1
+        if helper is not None and helper.takes():
+            helper.submit(seq, cols)
+        else:
+            done[seq] = judge_text(cols, ctx)
+        del cols
+        if helper is not None:
+            done.update(helper.ready())
+        while nxt in done:
+            yield done.pop(nxt)
+            nxt += 1
+    while nxt < total:
+        if nxt not in done and helper is not None:
+            done.update(helper.wait())
+        yield done.pop(nxt)
+        nxt += 1
+
+
+class Helper:
+    """The second process judging parts (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        import multiprocessing as mp
+
+        ctx: Any = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+        self.tasks = ctx.Queue()
+        self.results = ctx.Queue()
+        self._alive_r, self._alive_w = ctx.Pipe(duplex=False)
+        self.sent: dict[int, dict] = {}  # parts out, kept to judge here if the helper dies
+        self.ctx: Context | None = None
+        self.proc = ctx.Process(target=serve, name="planner-ledger-helper", daemon=True,
+                                args=(self.tasks, self.results, self._alive_r))
+        self.proc.start()
+        self._alive_r.close()
+
+    def setup(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.tasks.put(ctx)
+
+    def takes(self) -> bool:
+        return len(self.sent) < DEPTH and self.proc.is_alive()
+
+    def submit(self, seq: int, cols: dict) -> None:
+        self.sent[seq] = cols
+        self.tasks.put((seq, cols))
+
+    def ready(self) -> dict[int, Judged]:
+        """The parts judged by now (without waiting)."""
+        out: dict[int, Judged] = {}
+        while self.sent:
+            try:
+                item = self.results.get_nowait()
+            except queue.Empty:
+                break
+            out.update(self._take(item))
+        return out
+
+    def wait(self) -> dict[int, Judged]:
+        """At least one part back (or, the helper gone, every part it had judged here)."""
+        while self.sent:
+            try:
+                return self._take(self.results.get(timeout=0.2))
+            except queue.Empty:
+                if not self.proc.is_alive():
+                    return self._orphans()
+        return {}
+
+    def _take(self, item: tuple[int, bool, Any]) -> dict[int, Judged]:
+        seq, ok, value = item
+        self.sent.pop(seq, None)
+        if not ok:
+            raise value
+        return {seq: value}
+
+    def _orphans(self) -> dict[int, Judged]:
+        """The helper died: what it sent before is taken, the rest judged here."""
+        out = self.ready()
+        assert self.ctx is not None
+        for seq, cols in sorted(self.sent.items()):
+            out[seq] = judge_text(cols, self.ctx)
+        self.sent.clear()
+        return out
+
+    def close(self) -> None:
+        """Stop the helper: at once (it may be judging a part nobody waits for), and wait for it."""
+        self._alive_w.close()
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(10)
+        for q in (self.tasks, self.results):
+            q.cancel_join_thread()
+            q.close()
+
+
+def serve(tasks, results, alive) -> None:  # pragma: no cover - runs in the helper process
+    """The helper's loop: the context, then parts until None (or the run's end)."""
+    watch_parent(alive)
+    from . import judge  # noqa: F401 - the imports done while the run reads the ledger
+
+    ctx = tasks.get()
+    while True:
+        task = tasks.get()
+        if task is None:
+            return
+        seq, cols = task
+        try:
+            results.put((seq, True, judge_text(cols, ctx)))
+        except BaseException as exc:  # noqa: BLE001 - raised in the run (`Helper._take`)
+            results.put((seq, False, _sendable(exc)))
+        del task, cols
+
+
+def _sendable(exc: BaseException) -> BaseException:
+    """`exc`, or, if it cannot be pickled (the queue would drop it and the run wait), a
+    RuntimeError naming it."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - anything pickle raises
+        return RuntimeError(f"{type(exc).__name__} in the ledger's helper process: {exc}")
+
+
+def watch_parent(alive: Any) -> None:
+    """A daemon thread that ends this helper when the run's process is gone, whatever the
+    signal: the pipe's only write end is in the run, so its end of file is the run's end (the
+    helper's parent is the forkserver: getppid would watch the wrong process)."""
+
+    def watch() -> None:
+        try:
+            alive.recv()  # nothing is ever sent
+        except (EOFError, OSError):
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="planner-ledger-watch", daemon=True).start()
