@@ -216,9 +216,11 @@ def _judge(buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, name: str, 
 def _parts(buckets: _Buckets, opts: LedgerOptions) -> Iterator[dict]:
     """The buckets' rows in parts (`memory.parts`), in order; progress once a bucket."""
     for b, bucket in enumerate(buckets.read()):
-        yield from parts(bucket, opts.part_rows)
+        cut = list(parts(bucket, opts.part_rows))  # copies: the bucket (a mapped file) is let go
         del bucket
         give_back()
+        while cut:
+            yield cut.pop(0)
         if opts.progress:
             opts.progress("analyse", b + 1, buckets.k)
 
@@ -283,8 +285,11 @@ class _Buckets:
             with pa.memory_map(str(path)) as src:
                 table = ipc.open_stream(src).read_all()
             cols = {c: table.column(c).combine_chunks() for c in table.column_names}
-            yield self._renumbered({"tenancy": cols["tenancy"], **{c: np.asarray(cols[c].to_numpy(
+            bucket = self._renumbered({"tenancy": cols["tenancy"], **{c: np.asarray(cols[c].to_numpy(
                 zero_copy_only=False)) for c in ("day", "kind", "amount", "row", "dupkey")}})
+            del table, cols  # (a suspended generator would keep them, and the mapped file, alive)
+            yield bucket
+            del bucket
             path.unlink()
 
     def _renumbered(self, cols: dict) -> dict:
