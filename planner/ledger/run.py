@@ -52,6 +52,10 @@ from .warning import to_day
 
 #: bytes of CSV per booking, about (to size the buckets before reading)
 _BYTES_PER_ROW = 40
+#: With the helper (`parallel`), parts of at most this many rows: two parts are judged at once,
+#: each costing ~0.75 KB a row at its peak (the tree of a 5.5 M-row run stays under 600 MB);
+#: smaller parts cost more time a row (pandas' fixed cost per call).
+HELPED_PART_ROWS = 100_000
 _HIDDEN_COLUMNS = ["x_collector_day", "x_request_day", "x_collector_line_ore", "x_rises", "x_days"]
 _ALL_COLUMNS = output.TENANCY_COLUMNS + _HIDDEN_COLUMNS
 #: What a killed run leaves in the output folder (the spool, a cleaned copy of the ledger,
@@ -186,7 +190,8 @@ def _judge(buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, name: str, 
         ctx = Context(name, to_day(opts.as_of), opts.key, incomplete)
         if helper is not None:
             helper.setup(ctx)
-        for j in judge_all(_parts(buckets, opts), ctx, helper):
+        part_rows = opts.part_rows if helper is None else min(opts.part_rows, HELPED_PART_ROWS)
+        for j in judge_all(_parts(buckets, part_rows, opts.progress), ctx, helper):
             s.duplicates += len(j.dup_errors)
             s.rows_after_as_of += j.after
             errors.extend(j.dup_errors)
@@ -213,16 +218,16 @@ def _judge(buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, name: str, 
     return tables, seen
 
 
-def _parts(buckets: _Buckets, opts: LedgerOptions) -> Iterator[dict]:
+def _parts(buckets: _Buckets, part_rows: int, progress) -> Iterator[dict]:
     """The buckets' rows in parts (`memory.parts`), in order; progress once a bucket."""
     for b, bucket in enumerate(buckets.read()):
-        cut = list(parts(bucket, opts.part_rows))  # copies: the bucket (a mapped file) is let go
+        cut = list(parts(bucket, part_rows))  # copies: the bucket (a mapped file) is let go
         del bucket
         give_back()
         while cut:
             yield cut.pop(0)
-        if opts.progress:
-            opts.progress("analyse", b + 1, buckets.k)
+        if progress:
+            progress("analyse", b + 1, buckets.k)
 
 
 class _Buckets:
