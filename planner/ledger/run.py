@@ -219,11 +219,8 @@ def _judge(buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, name: str, 
 
 
 def _parts(buckets: _Buckets, part_rows: int, progress) -> Iterator[dict]:
-    """The buckets' rows in parts (`memory.parts`), in order; progress once a bucket."""
-    for b, bucket in enumerate(buckets.read()):
-        cut = list(parts(bucket, part_rows))  # copies: the bucket (a mapped file) is let go
-        del bucket
-        give_back()
+    """The buckets' rows in parts, in order; progress once a bucket."""
+    for b, cut in enumerate(buckets.cut(part_rows)):
         while cut:
             yield cut.pop(0)
         if progress:
@@ -273,29 +270,37 @@ class _Buckets:
                 self.writers[b] = w
             w.write_batch(part)
 
-    def read(self):
+    def cut(self, part_rows: int) -> Iterator[list[dict]]:
+        """Each bucket's rows as a list of parts (`memory.parts`: copies), the bucket itself (a
+        mapped file) let go before they are judged; the caller pops the parts off the list."""
+        for b in range(self.k):
+            bucket = self._load(b)
+            if bucket is None:
+                continue
+            cut = list(parts(bucket, part_rows))
+            del bucket
+            give_back()
+            yield cut
+
+    def _load(self, b: int) -> dict | None:
         import pyarrow as pa
         import pyarrow.ipc as ipc
 
         if self.k == 1:
-            if self.mem:
-                yield self._renumbered(concat(self.mem))
-            return
+            bucket, self.mem = (concat(self.mem) if self.mem else None), []
+            return None if bucket is None else self._renumbered(bucket)
         for w in self.writers.values():
             w.close()
-        for b in range(self.k):
-            path = self.folder / f"b{b:04d}.arrow"
-            if not path.exists():
-                continue
-            with pa.memory_map(str(path)) as src:
-                table = ipc.open_stream(src).read_all()
-            cols = {c: table.column(c).combine_chunks() for c in table.column_names}
-            bucket = self._renumbered({"tenancy": cols["tenancy"], **{c: np.asarray(cols[c].to_numpy(
-                zero_copy_only=False)) for c in ("day", "kind", "amount", "row", "dupkey")}})
-            del table, cols  # (a suspended generator would keep them, and the mapped file, alive)
-            yield bucket
-            del bucket
-            path.unlink()
+        self.writers = {}
+        path = self.folder / f"b{b:04d}.arrow"
+        if not path.exists():
+            return None
+        with pa.memory_map(str(path)) as src:
+            table = ipc.open_stream(src).read_all()
+        cols = {c: table.column(c).combine_chunks() for c in table.column_names}
+        path.unlink()
+        return self._renumbered({"tenancy": cols["tenancy"], **{c: np.asarray(cols[c].to_numpy(
+            zero_copy_only=False)) for c in ("day", "kind", "amount", "row", "dupkey")}})
 
     def _renumbered(self, cols: dict) -> dict:
         if self.row_map is not None:
