@@ -56,6 +56,9 @@ _BYTES_PER_ROW = 40
 #: each costing ~0.75 KB a row at its peak (the tree of a 5.5 M-row run stays under 600 MB);
 #: smaller parts cost more time a row (pandas' fixed cost per call).
 HELPED_PART_ROWS = 100_000
+#: With the helper, blocks of at most this many rows read at a time: the helper's memory is
+#: taken while the ledger is read, so the reading holds less.
+HELPED_CHUNK_ROWS = 250_000
 _HIDDEN_COLUMNS = ["x_collector_day", "x_request_day", "x_collector_line_ore", "x_rises", "x_days"]
 _ALL_COLUMNS = output.TENANCY_COLUMNS + _HIDDEN_COLUMNS
 #: What a killed run leaves in the output folder (the spool, a cleaned copy of the ledger,
@@ -76,10 +79,12 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     output.prepare(out)
     remove_leftovers(out, LEFTOVERS)
     remove_leftovers(out / "drafts", [".*.tmp"])
+    # a second process judges parts where there are several (`parallel`); the blocks are read smaller then
+    helped = _workers(opts) > 1 and _rows_about(path) > opts.part_rows
     try:
-        ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name, work_dir=out, limits=opts.limits,
-                             late_rows=True)
-        return _run(path, opts, ledger, out, t0)
+        ledger = open_ledger(path, colmap, min(opts.chunk_rows, HELPED_CHUNK_ROWS) if helped else opts.chunk_rows,
+                             opts.display_name, work_dir=out, limits=opts.limits, late_rows=True)
+        return _run(path, opts, ledger, out, t0, helped)
     except (LedgerInputError, OSError):  # bad input, or a full disk: what this run made is removed
         for p in created:
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
@@ -93,15 +98,22 @@ def _new_parts(out: Path) -> list[Path]:
     return [] if (out / "drafts").exists() else [out / "drafts"]
 
 
-def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) -> LedgerSummary:
+def _rows_about(path: str | Path) -> float:
+    """The ledger's rows, about, from its size (to size the buckets before reading)."""
+    try:
+        size = os.path.getsize(path)
+    except OSError:  # (the reader says what is wrong with the path)
+        return 0
+    return size * (4 if Path(path).suffix.lower() in (".xlsx", ".xlsm") else 1) / _BYTES_PER_ROW
+
+
+def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float, helped: bool) -> LedgerSummary:
     s = LedgerSummary(ledger.name, opts.as_of, unused_columns=ledger.unused, pseudonymised=opts.key is not None)
     size = os.path.getsize(path)
-    rows = size * (4 if Path(path).suffix.lower() in (".xlsx", ".xlsm") else 1) / _BYTES_PER_ROW  # about
-    k = s.buckets = max(1, math.ceil(rows / opts.bucket_rows))
+    k = s.buckets = max(1, math.ceil(_rows_about(path) / opts.bucket_rows))
     alias = pseudonymiser(opts.key)
     spool_dir = Path(tempfile.mkdtemp(prefix=f".spool-ledger-{os.getpid()}-", dir=out))
-    # a second process judges parts where there are several: started now, it imports while the file is read
-    helper = Helper() if _workers(opts) > 1 and rows > opts.part_rows else None
+    helper = Helper() if helped else None  # started now: it imports while the file is read
     try:
         buckets = _Buckets(k, spool_dir)
         errors = _read(ledger, buckets, s, opts, size)
