@@ -1,8 +1,10 @@
 """The parts of a ledger run judged by two processes: this one and a helper, in the run's order.
 
 Why: judging the parts (`judge.judge`) is most of a large run's time and uses one core; the
-machine has two. The helper is started (forkserver: a small process, not a copy of the run's
-memory) before the ledger is read, so its imports are done by the time the first part comes.
+machine has two. The helper is started before the ledger is read, while the run is small: forked (it
+shares the run's imports, and its memory is the run's at that moment, a hundred MB), or, where
+the run has threads (a web server: a fork would copy locks others hold), from the forkserver,
+whose child imports while the ledger is read.
 The main process reads the buckets and cuts the parts as before, hands the helper a part
 whenever it has fewer than `DEPTH` waiting, and judges the others itself. Every part's months
 and evidence come back as text (`Judged`), and the run writes them in the parts' order, so the
@@ -111,14 +113,17 @@ class Helper:
     def __init__(self) -> None:
         import multiprocessing as mp
 
-        ctx: Any = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+        methods = mp.get_all_start_methods()
+        ctx: Any = mp.get_context("fork" if "fork" in methods and threading.active_count() == 1 else
+                                  "forkserver" if "forkserver" in methods else "spawn")
         self.tasks = ctx.Queue()
         self.results = ctx.Queue()
         self._alive_r, self._alive_w = ctx.Pipe(duplex=False)
         self.sent: dict[int, dict] = {}  # parts out, kept to judge here if the helper dies
         self.ctx: Context | None = None
+        writer = self._alive_w if ctx.get_start_method() == "fork" else None  # the child's copy, to close
         self.proc = ctx.Process(target=serve, name="planner-ledger-helper", daemon=True,
-                                args=(self.tasks, self.results, self._alive_r))
+                                args=(self.tasks, self.results, self._alive_r, writer))
         self.proc.start()
         self._alive_r.close()
 
@@ -170,8 +175,18 @@ class Helper:
         self.sent.clear()
         return out
 
+    @classmethod
+    def start(cls) -> Helper | None:
+        """A helper, or None where no process can be started (the run judges every part itself)."""
+        try:
+            return cls()
+        except (OSError, RuntimeError, AssertionError):  # no child here (a sandbox, a daemon)
+            return None
+
     def close(self) -> None:
         """Stop the helper: at once (it may be judging a part nobody waits for), and wait for it."""
+        if self._alive_w.closed:
+            return
         self._alive_w.close()
         if self.proc.is_alive():
             self.proc.kill()
@@ -181,8 +196,12 @@ class Helper:
             q.close()
 
 
-def serve(tasks, results, alive) -> None:  # pragma: no cover - runs in the helper process
-    """The helper's loop: the context, then parts until None (or the run's end)."""
+def serve(tasks, results, alive, writer=None) -> None:  # pragma: no cover - runs in the helper process
+    """The helper's loop: the context, then parts until None (or the run's end). `writer`: the
+    run's end of the `alive` pipe, inherited by a forked helper, closed here (else the pipe
+    would never end)."""
+    if writer is not None:
+        writer.close()
     watch_parent(alive)
     from . import judge  # noqa: F401 - the imports done while the run reads the ledger
 

@@ -55,7 +55,7 @@ _BYTES_PER_ROW = 40
 #: With the helper (`parallel`), parts of at most this many rows: two parts are judged at once,
 #: each costing ~0.75 KB a row at its peak (the tree of a 5.5 M-row run stays under 600 MB);
 #: smaller parts cost more time a row (pandas' fixed cost per call).
-HELPED_PART_ROWS = 100_000
+HELPED_PART_ROWS = 75_000
 #: With the helper, blocks of at most this many rows read at a time: the helper's memory is
 #: taken while the ledger is read, so the reading holds less.
 HELPED_CHUNK_ROWS = 250_000
@@ -79,16 +79,20 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     output.prepare(out)
     remove_leftovers(out, LEFTOVERS)
     remove_leftovers(out / "drafts", [".*.tmp"])
-    # a second process judges parts where there are several (`parallel`); the blocks are read smaller then
-    helped = _workers(opts) > 1 and _rows_about(path) > opts.part_rows
+    # a second process judges parts where there are several (`parallel`), started now, while this one is
+    # small; the blocks are read smaller then
+    helper = Helper.start() if _workers(opts) > 1 and _rows_about(path) > opts.part_rows else None
     try:
-        ledger = open_ledger(path, colmap, min(opts.chunk_rows, HELPED_CHUNK_ROWS) if helped else opts.chunk_rows,
-                             opts.display_name, work_dir=out, limits=opts.limits, late_rows=True)
-        return _run(path, opts, ledger, out, t0, helped)
+        ledger = open_ledger(path, colmap, opts.chunk_rows if helper is None else min(opts.chunk_rows,
+                             HELPED_CHUNK_ROWS), opts.display_name, work_dir=out, limits=opts.limits, late_rows=True)
+        return _run(path, opts, ledger, out, t0, helper)
     except (LedgerInputError, OSError):  # bad input, or a full disk: what this run made is removed
         for p in created:
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
         raise
+    finally:
+        if helper is not None:
+            helper.close()
 
 
 def _new_parts(out: Path) -> list[Path]:
@@ -107,13 +111,12 @@ def _rows_about(path: str | Path) -> float:
     return size * (4 if Path(path).suffix.lower() in (".xlsx", ".xlsm") else 1) / _BYTES_PER_ROW
 
 
-def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float, helped: bool) -> LedgerSummary:
+def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float, helper: Helper | None) -> LedgerSummary:
     s = LedgerSummary(ledger.name, opts.as_of, unused_columns=ledger.unused, pseudonymised=opts.key is not None)
     size = os.path.getsize(path)
     k = s.buckets = max(1, math.ceil(_rows_about(path) / opts.bucket_rows))
     alias = pseudonymiser(opts.key)
     spool_dir = Path(tempfile.mkdtemp(prefix=f".spool-ledger-{os.getpid()}-", dir=out))
-    helper = Helper() if helped else None  # started now: it imports while the file is read
     try:
         buckets = _Buckets(k, spool_dir)
         errors = _read(ledger, buckets, s, opts, size)
@@ -121,7 +124,7 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float, he
         tables, seen = _judge(buckets, s, opts, ledger.name, out, errors, incomplete, helper)
     finally:
         if helper is not None:
-            helper.close()
+            helper.close()  # (its memory is not needed for the outputs)
         shutil.rmtree(spool_dir, ignore_errors=True)
     only_rejected = [tid for tid in incomplete if tid not in seen]  # every row of it rejected
     if only_rejected:
