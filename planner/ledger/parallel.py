@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import pickle
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,9 @@ from ..io.tables import RowError
 
 #: parts handed to the helper and not yet back: one being judged, one waiting (so it never idles)
 DEPTH = 2
+#: a helper that sends nothing back for this long (a part takes about a second) is taken for
+#: stuck: stopped, and its parts judged here (never a run that waits for ever)
+STALL_SECONDS = 300.0
 
 
 @dataclass
@@ -113,6 +117,9 @@ class Helper:
     def __init__(self) -> None:
         import multiprocessing as mp
 
+        for stream in (sys.stdout, sys.stderr):  # a forked child must not write this process's buffers again
+            if stream is not None:
+                stream.flush()
         methods = mp.get_all_start_methods()
         ctx: Any = mp.get_context("fork" if "fork" in methods and threading.active_count() == 1 else
                                   "forkserver" if "forkserver" in methods else "spawn")
@@ -151,11 +158,15 @@ class Helper:
 
     def wait(self) -> dict[int, Judged]:
         """At least one part back (or, the helper gone, every part it had judged here)."""
+        waited = 0.0
         while self.sent:
             try:
                 return self._take(self.results.get(timeout=0.2))
             except queue.Empty:
-                if not self.proc.is_alive():
+                waited += 0.2
+                if not self.proc.is_alive() or waited > STALL_SECONDS:
+                    if self.proc.is_alive():
+                        self.proc.kill()
                     return self._orphans()
         return {}
 
@@ -200,8 +211,11 @@ def serve(tasks, results, alive, writer=None) -> None:  # pragma: no cover - run
     """The helper's loop: the context, then parts until None (or the run's end). `writer`: the
     run's end of the `alive` pipe, inherited by a forked helper, closed here (else the pipe
     would never end)."""
+    import signal
+
     if writer is not None:
         writer.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle: it stops the helper
     watch_parent(alive)
     from . import judge  # noqa: F401 - the imports done while the run reads the ledger
 

@@ -7,9 +7,11 @@ The run, with memory flat in the number of rows:
 2. each block's good rows are spread over buckets by a hash of the tenancy id, so every booking
    of a tenancy lands in the same bucket. A small ledger is one bucket in memory; a large one
    spills its buckets to Arrow files in DIR (removed at the end), about `bucket_rows` rows each;
-3. each bucket in turn: duplicated rows found (to errors, counted once), bookings after the
-   as-of date counted and left out, then `analysis.analyse` → `patterns.classify` →
-   `warning.early_warning`, and its months and evidence appended to the output;
+3. each bucket in turn, cut into parts of whole tenancies (`judge.judge`): duplicated rows found
+   (to errors, counted once), bookings after the as-of date counted and left out, then
+   `analysis.analyse` → `patterns.classify` → `warning.early_warning`, and its months and
+   evidence appended to the output. Where there are several parts, a helper process judges
+   some of them (`parallel`), and the outputs are written in the parts' order: the same bytes;
 4. at the end the tenancy table (one small row per tenancy) is ranked into the contact list
    (`contact`), drafts are written for the plan candidates, and errors.csv and the summary
    (`summary`).
