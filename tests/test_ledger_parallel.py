@@ -61,8 +61,8 @@ def messy(folder: Path, seed: int, n: int = 300) -> Path:
 
 
 def digests(ledger: Path, out: Path, **kw) -> dict[str, str]:
-    """sha256 of every file a run writes (drafts.zip's members too; summary.json without the
-    seconds and memory it does not hold), by name."""
+    """sha256 of every file a run writes (drafts.zip's members too; summary.json holds counts,
+    no time or memory, so it is compared whole), by name."""
     run_ledger(ledger, LedgerOptions(out=out, as_of=AS_OF, **kw))
     found = {}
     for f in sorted(out.rglob("*")):

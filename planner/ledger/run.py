@@ -163,8 +163,11 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float, he
 
 
 def _workers(opts: LedgerOptions) -> int:
-    """Processes judging parts: `opts.workers`, or two on a machine with two cores or more."""
-    return opts.workers if opts.workers is not None else min(2, os.cpu_count() or 1)
+    """Processes judging parts: `opts.workers`, or two where this process may use two cores or more."""
+    if opts.workers is not None:
+        return opts.workers
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(2, cores)
 
 
 def _read(ledger, buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, size: int) -> list[RowError]:
