@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+import planner.ledger.output as output
 import planner.ledger.parallel as parallel
 from planner.ledger.run import LedgerOptions, run_ledger
 from planner.ledger.synth import generate, to_csv
@@ -55,6 +56,7 @@ def messy(folder: Path, seed: int, n: int = 300) -> Path:
             out.append(line)  # duplicated
         if rng.random() < 0.003:
             out.append(f"{tid},2027-01-0{rng.randint(1, 9)},payment,100.00,x")  # after the as-of date
+    out += ["Z999999,2026-02-30,charge,9500.00,x", "Z999999,2026-13-01,payment,9500.00,x"]  # no row usable
     path = folder / f"messy-{seed}.csv"
     path.write_text("\n".join([head, *out]) + "\n", encoding="utf-8")
     return path
@@ -77,15 +79,22 @@ def digests(ledger: Path, out: Path, **kw) -> dict[str, str]:
 
 @pytest.fixture
 def counted(monkeypatch):
-    """Parts handed to the helper, counted (a test that never used the helper would prove nothing)."""
-    sent: list[int] = []
+    """Parts handed to the helper, and tenancies.csv written from the rows rendered part by part,
+    counted (a test that never used them would prove nothing)."""
+    sent: list[object] = []
     real = parallel.Helper.submit
+    write = output.LineSpool.write
 
     def submit(self, seq, cols):
         sent.append(seq)
         return real(self, seq, cols)
 
+    def spooled(self, out, order):
+        sent.append("lines")
+        return write(self, out, order)
+
     monkeypatch.setattr(parallel.Helper, "submit", submit)
+    monkeypatch.setattr(output.LineSpool, "write", spooled)
     return sent
 
 
@@ -96,11 +105,12 @@ def test_two_processes_write_the_bytes_of_one(tmp_path: Path, counted: list[int]
     one = digests(ledger, tmp_path / "one", workers=1, **small)
     assert not counted
     two = digests(ledger, tmp_path / "two", workers=2, **small)
-    assert len(counted) >= 3  # the helper judged parts
+    assert len(counted) >= 4 and "lines" in counted  # the helper judged parts; the rows were rendered in parts
     assert two == one
     summary = json.loads((tmp_path / "two" / "summary.json").read_text(encoding="utf-8"))
     rows = summary["rows"]
     assert rows["duplicates"] > 0 and rows["after_as_of"] > 0 and summary["incomplete"] > 0
+    assert "Z999999" in (tmp_path / "two" / "tenancies.csv").read_text(encoding="utf-8")  # every row rejected
     assert rows["in_errors"] > rows["duplicates"] and rows["blank"] > 0
     assert rows["read"] == rows["used"] + rows["blank"] + rows["in_errors"]
     errors = (tmp_path / "two" / "errors.csv").read_text(encoding="utf-8").splitlines()

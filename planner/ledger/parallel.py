@@ -47,6 +47,7 @@ class Context:
     as_of: int
     key: bytes | None
     incomplete: dict[str, tuple[int, str]]
+    lines: bool = False  # render the part's rows of tenancies.csv and its twin (`output.tenancy_lines`)
     _alias: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
 
     def alias(self) -> Callable[[str], str]:
@@ -72,6 +73,7 @@ class Judged:
     months: str
     json: str
     text: str
+    lines: tuple[list[str], list[str]] | None = None
 
 
 def judge_text(cols: dict, ctx: Context) -> Judged:
@@ -83,7 +85,8 @@ def judge_text(cols: dict, ctx: Context) -> Judged:
     outs = (output.TextOut(), output.TextOut(), output.TextOut())
     table, dup_errors, after = judge(cols, ctx.name, ctx.as_of, ctx.alias(), *outs, ctx.incomplete)
     raw = set(table.attrs.pop("raw", set())) if table is not None else set()
-    done = Judged(table, raw, dup_errors, after, *(o.text() for o in outs))
+    lines = output.tenancy_lines(table) if ctx.lines and table is not None else None
+    done = Judged(table, raw, dup_errors, after, outs[0].text(), outs[1].text(), outs[2].text(), lines)
     give_back()
     return done
 

@@ -117,23 +117,42 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float, he
     s = LedgerSummary(ledger.name, opts.as_of, unused_columns=ledger.unused, pseudonymised=opts.key is not None)
     size = os.path.getsize(path)
     k = s.buckets = max(1, math.ceil(_rows_about(path) / opts.bucket_rows))
-    alias = pseudonymiser(opts.key)
     spool_dir = Path(tempfile.mkdtemp(prefix=f".spool-ledger-{os.getpid()}-", dir=out))
+    lines: output.LineSpool | None = None
     try:
         buckets = _Buckets(k, spool_dir)
         errors = _read(ledger, buckets, s, opts, size)
         incomplete, s.rejected_without_tenancy = _incomplete(errors)
-        tables, seen = _judge(buckets, s, opts, ledger.name, out, errors, incomplete, helper)
+        if helper is not None:  # then the rows of tenancies.csv and its twin are rendered part by part
+            (spool_dir / "lines").mkdir()
+            lines = output.LineSpool(spool_dir / "lines")
+        tables, seen = _judge(buckets, s, opts, ledger.name, out, errors, incomplete, helper, lines)
+        if helper is not None:
+            helper.close()  # now: its memory is not needed for the outputs
+        return _finish(opts, s, out, t0, tables, seen, incomplete, errors, ledger, lines)
     finally:
         if helper is not None:
-            helper.close()  # (its memory is not needed for the outputs)
+            helper.close()
+        if lines is not None:
+            lines.close()
         shutil.rmtree(spool_dir, ignore_errors=True)
+
+
+def _finish(opts: LedgerOptions, s: LedgerSummary, out: Path, t0: float, tables: list[pd.DataFrame], seen: set[str],
+            incomplete: dict[str, tuple[int, str]], errors: list[RowError], ledger,
+            lines: output.LineSpool | None) -> LedgerSummary:
+    """The tenancy table, the contact list, tenancies.csv, errors.csv and the summary."""
+    alias = pseudonymiser(opts.key)
     only_rejected = [tid for tid in incomplete if tid not in seen]  # every row of it rejected
     if only_rejected:
         tables.append(_rejected_only(only_rejected, incomplete, alias))
+        if lines is not None:
+            lines.add(output.tenancy_lines(tables[-1]))
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=_ALL_COLUMNS)
     del tables  # one copy of the tenancy table from here
-    table = table.sort_values("tenancy", kind="stable").reset_index(drop=True)
+    table = table.sort_values("tenancy", kind="stable")
+    order = table.index.to_numpy()  # (the rows of `lines` are in the order of the parts)
+    table = table.reset_index(drop=True)
     give_back()
     s.tenancies = len(table)
     counts = Counter(table["pattern"].tolist())
@@ -142,8 +161,11 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float, he
     pending: list[output.SheetAside] = []  # contact.xlsx, written by a child while the rest is written here
     try:
         contact = contact_list(table, opts, out, pending)
-        output.write_frame(out / "tenancies.csv", table, output.TENANCY_COLUMNS)
-        output.write_excel_frame(out / "tenancies-excel.csv", table, output.TENANCY_COLUMNS)
+        if lines is not None and lines.complete and len(table):
+            lines.write(out, order)
+        else:
+            output.write_frame(out / "tenancies.csv", table, output.TENANCY_COLUMNS)
+            output.write_excel_frame(out / "tenancies-excel.csv", table, output.TENANCY_COLUMNS)
         s.contact = len(contact)
         s.candidates = int(table["plan_candidate"].sum()) if len(table) else 0
         errors = [RowError(e.file, e.row, e.column, alias(e.value) if e.value and e.column == ledger.columns.get(
@@ -195,7 +217,8 @@ def _read(ledger, buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, size
 
 
 def _judge(buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, name: str, out: Path, errors: list[RowError],
-           incomplete: dict[str, tuple[int, str]], helper: Helper | None) -> tuple[list[pd.DataFrame], set[str]]:
+           incomplete: dict[str, tuple[int, str]], helper: Helper | None,
+           lines: output.LineSpool | None) -> tuple[list[pd.DataFrame], set[str]]:
     """Every part judged (`parallel.judge_all`), months.csv and patterns.* written in the parts'
     order; the duplicates go to `errors`. Returns the parts' tenancy tables and the tenancy ids
     judged."""
@@ -207,7 +230,7 @@ def _judge(buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, name: str, 
         appenders.append(output.Appender(out / "months.csv", output.MONTH_COLUMNS))
         appenders.append(output.Appender(out / "patterns.jsonl"))
         appenders.append(output.Appender(out / "patterns.txt"))
-        ctx = Context(name, to_day(opts.as_of), opts.key, incomplete)
+        ctx = Context(name, to_day(opts.as_of), opts.key, incomplete, lines=lines is not None)
         if helper is not None:
             helper.setup(ctx)
         part_rows = opts.part_rows if helper is None else min(opts.part_rows, HELPED_PART_ROWS)
@@ -218,6 +241,8 @@ def _judge(buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, name: str, 
             if j.table is not None:
                 tables.append(j.table)
                 seen |= j.raw
+                if lines is not None:
+                    lines.add(j.lines)
             for a, text in zip(appenders, (j.months, j.json, j.text)):
                 a.write(text)
         if not tables and s.rows_after_as_of and not incomplete:
