@@ -3,7 +3,8 @@
 Messy generated ledgers (bad cells, so incomplete tenancies; duplicated rows; rows after the
 as-of date; blank and ragged rows) run with the buckets and parts forced small, once in one
 process (`workers=1`) and once with the helper; every file must be the same, errors.csv and
-summary.json's counts included. A helper that dies leaves its parts to the run; a failure in
+summary.json's counts included (tenancies.csv and its twin rendered part by part against the
+one-process writer of the whole table). A helper that dies leaves its parts to the run; a failure in
 the helper is raised in the run; the helper ends with the run."""
 
 from __future__ import annotations
