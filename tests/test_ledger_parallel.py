@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-import planner.ledger.output as output
+import planner.ledger.lines as lines
 import planner.ledger.parallel as parallel
 from planner.ledger.run import LedgerOptions, run_ledger
 from planner.ledger.synth import generate, to_csv
@@ -84,7 +84,7 @@ def counted(monkeypatch):
     counted (a test that never used them would prove nothing)."""
     sent: list[object] = []
     real = parallel.Helper.submit
-    write = output.LineSpool.write
+    write = lines.LineSpool.write
 
     def submit(self, seq, cols):
         sent.append(seq)
@@ -95,7 +95,7 @@ def counted(monkeypatch):
         return write(self, out, order)
 
     monkeypatch.setattr(parallel.Helper, "submit", submit)
-    monkeypatch.setattr(output.LineSpool, "write", spooled)
+    monkeypatch.setattr(lines.LineSpool, "write", spooled)
     return sent
 
 

@@ -95,7 +95,7 @@ def to_csv(fh, frame: pd.DataFrame, sep: str = ",", lineterminator: str = "\n", 
     missing value as an empty cell); a table with a column of another kind (floats, dates) is
     left to pandas, whose formatting of those is its own. In slices, because a column as a list
     of Python strings takes several times the memory of the frame's."""
-    if not _plain(frame):
+    if not plain(frame):
         frame.to_csv(fh, sep=sep, index=False, header=header, lineterminator=lineterminator)
         return
     w = csv.writer(fh, delimiter=sep, lineterminator=lineterminator, quoting=csv.QUOTE_MINIMAL)
@@ -115,7 +115,7 @@ def to_csv(fh, frame: pd.DataFrame, sep: str = ",", lineterminator: str = "\n", 
         w.writerows(zip(*cols))
 
 
-def _plain(frame: pd.DataFrame) -> bool:
+def plain(frame: pd.DataFrame) -> bool:
     """Whether `to_csv` writes `frame` itself (whole numbers, booleans, text), not pandas."""
     for c in frame.columns:
         col = frame[c]
@@ -247,11 +247,11 @@ def write_excel_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> No
     a time from plain lists (no pandas frame of text between: `to_csv`'s reasons)."""
     from ..io.excelcsv import ExcelCsv
 
-    if not _excel_plain(frame, columns):  # a float or a missing value: pandas' own formatting
+    if not excel_plain(frame, columns):  # a float or a missing value: pandas' own formatting
         return _write_excel_frame_pandas(path, frame, columns)
     with private(path) as fh:
         ExcelCsv(fh, [EXCEL_HEADER[c] for c in columns])  # the byte order mark and the header
-        _excel_rows(csv.writer(fh, delimiter=";", lineterminator="\r\n"), frame, columns)
+        excel_rows(csv.writer(fh, delimiter=";", lineterminator="\r\n"), frame, columns)
 
 
 def _as_text(frame: pd.DataFrame, c: str) -> bool:
@@ -260,7 +260,7 @@ def _as_text(frame: pd.DataFrame, c: str) -> bool:
     return _is_worded(c) or not pd.api.types.is_numeric_dtype(frame[c].dtype)
 
 
-def _excel_plain(frame: pd.DataFrame, columns: list[str]) -> bool:
+def excel_plain(frame: pd.DataFrame, columns: list[str]) -> bool:
     """Whether `write_excel_frame` writes `frame` itself (no float, no missing value)."""
     for c in columns:
         if c == "pattern" or not _is_worded(c):
@@ -271,90 +271,14 @@ def _excel_plain(frame: pd.DataFrame, columns: list[str]) -> bool:
     return True
 
 
-def _excel_rows(w, frame: pd.DataFrame, columns: list[str]) -> None:
+def excel_rows(w, frame: pd.DataFrame, columns: list[str]) -> None:
+    """The rows of `write_excel_frame` (no header) to the csv writer `w`."""
     text = [_as_text(frame, c) for c in columns]
     for a in range(0, len(frame), SLICE):
         part = frame.iloc[a:a + SLICE]
         worded = _worded(part, columns)
         w.writerows(zip(*[cells_all(worded[c] if c in worded else part[c].tolist()) if t else part[c].tolist()
                           for c, t in zip(columns, text)]))
-
-
-class _Lines:
-    """A file for `csv.writer` that keeps each row it writes as one string."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def write(self, text: str) -> None:
-        self.lines.append(text)
-
-
-def tenancy_lines(frame: pd.DataFrame) -> tuple[list[str], list[str]] | None:
-    """The rows of tenancies.csv and tenancies-excel.csv for the tenancies of `frame`, one
-    string a row, exactly as `write_frame` and `write_excel_frame` write them (every cell is
-    formatted by itself, so a row's text does not depend on the other rows); None where either
-    would hand the frame to pandas (then the whole table is written as before)."""
-    safe = csv_safe_frame(frame, TENANCY_COLUMNS)
-    if not _plain(safe) or not _excel_plain(frame, TENANCY_COLUMNS):
-        return None
-    machine, excel = _Lines(), _Lines()
-    to_csv(machine, safe, header=False)
-    _excel_rows(csv.writer(excel, delimiter=";", lineterminator="\r\n"), frame, TENANCY_COLUMNS)
-    return machine.lines, excel.lines
-
-
-class LineSpool:
-    """The rows of tenancies.csv and its Excel twin, rendered part by part (`tenancy_lines`, in
-    the run's two processes) and kept on disk in DIR, written at the end in the table's order.
-
-    Why: on 100 000 tenancies the two files cost the run about two seconds after the parts were
-    judged, on one core; a part's rows can be rendered where the part is judged. On disk, not
-    in memory: the text of 100 000 rows twice is tens of MB the run's peak has no room for."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.complete = True  # every part's rows came (none was left to pandas)
-        self._fh = [open(folder / name, "wb") for name in ("machine", "excel")]
-        self._sizes: list[list[np.ndarray]] = [[], []]
-
-    def add(self, lines: tuple[list[str], list[str]] | None) -> None:
-        if lines is None:
-            self.complete = False
-        if lines is None or not self.complete:
-            return
-        for fh, sizes, rows in zip(self._fh, self._sizes, lines):
-            data = [r.encode("utf-8") for r in rows]
-            fh.write(b"".join(data))
-            sizes.append(np.fromiter(map(len, data), dtype=np.int64, count=len(data)))
-
-    def write(self, out: Path, order: np.ndarray) -> None:
-        """tenancies.csv and tenancies-excel.csv, the rows taken in `order` (the table's sort)."""
-        import mmap
-
-        from ..io.excelcsv import ExcelCsv
-
-        for fh in self._fh:
-            fh.close()
-        machine, excel = _Lines(), _Lines()
-        csv.writer(machine, lineterminator="\n").writerow(TENANCY_COLUMNS)
-        ExcelCsv(excel, [EXCEL_HEADER[c] for c in TENANCY_COLUMNS])  # type: ignore[arg-type]
-        for name, target, head, sizes in zip(("machine", "excel"), ("tenancies.csv", "tenancies-excel.csv"),
-                                             (machine, excel), self._sizes):
-            size = np.concatenate(sizes) if sizes else np.zeros(0, np.int64)
-            start = np.cumsum(size) - size
-            with private(out / target, "wb") as dst, open(self.folder / name, "rb") as src:
-                dst.write("".join(head.lines).encode("utf-8"))
-                if not len(size) or not size.sum():
-                    continue
-                with mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-                    for a in range(0, len(order), SLICE):
-                        dst.write(b"".join(mm[s:s + n] for s, n in zip(start[order[a:a + SLICE]].tolist(),
-                                                                        size[order[a:a + SLICE]].tolist())))
-
-    def close(self) -> None:
-        for fh in self._fh:
-            fh.close()
 
 
 def _is_worded(c: str) -> bool:
@@ -541,5 +465,5 @@ def json_line(doc: object) -> str:
     return _JSON.encode(doc)
 
 
-__all__ = ["Appender", "TextOut", "CONTACT_COLUMNS", "EXCEL_HEADER", "write_excel_frame", "write_sheet", "FORMAT", "MONTH_COLUMNS", "TENANCY_COLUMNS", "json_line", "prepare",
+__all__ = ["Appender", "TextOut", "excel_plain", "excel_rows", "plain", "SLICE", "to_csv", "CONTACT_COLUMNS", "EXCEL_HEADER", "write_excel_frame", "write_sheet", "FORMAT", "MONTH_COLUMNS", "TENANCY_COLUMNS", "json_line", "prepare",
            "private", "DraftZip", "SheetAside", "write_draft", "write_errors", "write_frame", "write_text"]

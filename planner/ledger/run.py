@@ -45,6 +45,7 @@ from . import output
 from .analysis import month_of
 from .contact import contact_list
 from .judge import pseudonymiser
+from .lines import LineSpool, tenancy_lines
 from .memory import concat, give_back, parts
 from .parallel import Context, Helper, judge_all
 from .patterns import PATTERNS
@@ -118,14 +119,14 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float, he
     size = os.path.getsize(path)
     k = s.buckets = max(1, math.ceil(_rows_about(path) / opts.bucket_rows))
     spool_dir = Path(tempfile.mkdtemp(prefix=f".spool-ledger-{os.getpid()}-", dir=out))
-    lines: output.LineSpool | None = None
+    lines: LineSpool | None = None
     try:
         buckets = _Buckets(k, spool_dir)
         errors = _read(ledger, buckets, s, opts, size)
         incomplete, s.rejected_without_tenancy = _incomplete(errors)
         if helper is not None:  # then the rows of tenancies.csv and its twin are rendered part by part
             (spool_dir / "lines").mkdir()
-            lines = output.LineSpool(spool_dir / "lines")
+            lines = LineSpool(spool_dir / "lines")
         tables, seen = _judge(buckets, s, opts, ledger.name, out, errors, incomplete, helper, lines)
         if helper is not None:
             helper.close()  # now: its memory is not needed for the outputs
@@ -140,14 +141,14 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float, he
 
 def _finish(opts: LedgerOptions, s: LedgerSummary, out: Path, t0: float, tables: list[pd.DataFrame], seen: set[str],
             incomplete: dict[str, tuple[int, str]], errors: list[RowError], ledger,
-            lines: output.LineSpool | None) -> LedgerSummary:
+            lines: LineSpool | None) -> LedgerSummary:
     """The tenancy table, the contact list, tenancies.csv, errors.csv and the summary."""
     alias = pseudonymiser(opts.key)
     only_rejected = [tid for tid in incomplete if tid not in seen]  # every row of it rejected
     if only_rejected:
         tables.append(_rejected_only(only_rejected, incomplete, alias))
         if lines is not None:
-            lines.add(output.tenancy_lines(tables[-1]))
+            lines.add(tenancy_lines(tables[-1]))
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=_ALL_COLUMNS)
     del tables  # one copy of the tenancy table from here
     table = table.sort_values("tenancy", kind="stable")
@@ -218,7 +219,7 @@ def _read(ledger, buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, size
 
 def _judge(buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, name: str, out: Path, errors: list[RowError],
            incomplete: dict[str, tuple[int, str]], helper: Helper | None,
-           lines: output.LineSpool | None) -> tuple[list[pd.DataFrame], set[str]]:
+           lines: LineSpool | None) -> tuple[list[pd.DataFrame], set[str]]:
     """Every part judged (`parallel.judge_all`), months.csv and patterns.* written in the parts'
     order; the duplicates go to `errors`. Returns the parts' tenancy tables and the tenancy ids
     judged."""
