@@ -19,7 +19,6 @@ daemon process, and it watches a pipe whose only writer is the run (`watch_paren
 
 from __future__ import annotations
 
-import os
 import pickle
 import queue
 import sys
@@ -30,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..io.processes import watch_parent
 from ..io.tables import RowError
 
 #: parts handed to the helper and not yet back: one being judged, one waiting (so it never idles)
@@ -220,7 +220,7 @@ def serve(tasks, results, alive, writer=None) -> None:  # pragma: no cover - run
     if writer is not None:
         writer.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle: it stops the helper
-    watch_parent(alive)
+    watch_parent(alive, "planner-ledger-watch")
     from . import judge  # noqa: F401 - the imports done while the run reads the ledger
 
     ctx = tasks.get()
@@ -244,18 +244,3 @@ def _sendable(exc: BaseException) -> BaseException:
         return exc
     except Exception:  # noqa: BLE001 - anything pickle raises
         return RuntimeError(f"{type(exc).__name__} in the ledger's helper process: {exc}")
-
-
-def watch_parent(alive: Any) -> None:
-    """A daemon thread that ends this helper when the run's process is gone, whatever the
-    signal: the pipe's only write end is in the run, so its end of file is the run's end (the
-    helper's parent is the forkserver: getppid would watch the wrong process)."""
-
-    def watch() -> None:
-        try:
-            alive.recv()  # nothing is ever sent
-        except (EOFError, OSError):
-            pass
-        os._exit(1)
-
-    threading.Thread(target=watch, name="planner-ledger-watch", daemon=True).start()
