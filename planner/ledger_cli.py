@@ -28,8 +28,11 @@ from planner.options import fail_input
               help="File holding the pseudonymisation key (implies --pseudonymise).")
 @click.option("--top", type=click.IntRange(1, 100_000), default=50, show_default=True,
               help="Tenancies explained in contact.txt (this week's calls).")
+@click.option("--workers", type=click.IntRange(1, 2), default=None,
+              help="Processes judging the ledger: 1 runs it in one process; default two on a machine with two"
+                   " cores or more. The files are the same either way.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
-def ledger_cmd(ledger, out, columns, as_of, pseudonymise, key_file, top, no_progress) -> None:
+def ledger_cmd(ledger, out, columns, as_of, pseudonymise, key_file, top, workers, no_progress) -> None:
     """Find tenants early in the landlord's rent ledger: patterns, early warning, who to call."""
     from planner import asof
     from planner.batch import BatchError, load_key
@@ -39,7 +42,7 @@ def ledger_cmd(ledger, out, columns, as_of, pseudonymise, key_file, top, no_prog
     try:
         key = load_key(key_file) if (pseudonymise or key_file) else None
         opts = LedgerOptions(out=out, as_of=as_of if as_of else asof.today(), columns=columns, key=key,
-                             top=top, progress=None if no_progress else _progress_bar())
+                             top=top, workers=workers, progress=None if no_progress else _progress_bar())
         s = run_ledger(ledger, opts)
     except (LedgerInputError, BatchError) as exc:
         fail_input([str(exc)])

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,14 +95,9 @@ def to_csv(fh, frame: pd.DataFrame, sep: str = ",", lineterminator: str = "\n", 
     missing value as an empty cell); a table with a column of another kind (floats, dates) is
     left to pandas, whose formatting of those is its own. In slices, because a column as a list
     of Python strings takes several times the memory of the frame's."""
-    for c in frame.columns:
-        col = frame[c]
-        if col.dtype.kind in "iub":
-            continue
-        if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)) or not set(
-                map(type, col.dropna().tolist())) <= _PLAIN:
-            frame.to_csv(fh, sep=sep, index=False, header=header, lineterminator=lineterminator)
-            return
+    if not plain(frame):
+        frame.to_csv(fh, sep=sep, index=False, header=header, lineterminator=lineterminator)
+        return
     w = csv.writer(fh, delimiter=sep, lineterminator=lineterminator, quoting=csv.QUOTE_MINIMAL)
     if header:
         w.writerow([str(c) for c in frame.columns])
@@ -117,6 +113,18 @@ def to_csv(fh, frame: pd.DataFrame, sep: str = ",", lineterminator: str = "\n", 
                     values[i] = ""
             cols.append(values)
         w.writerows(zip(*cols))
+
+
+def plain(frame: pd.DataFrame) -> bool:
+    """Whether `to_csv` writes `frame` itself (whole numbers, booleans, text), not pandas."""
+    for c in frame.columns:
+        col = frame[c]
+        if col.dtype.kind in "iub":
+            continue
+        if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)) or not set(
+                map(type, col.dropna().tolist())) <= _PLAIN:
+            return False
+    return True
 
 
 #: rows a table is written in at a time (`to_csv`, `write_excel_frame`)
@@ -239,23 +247,38 @@ def write_excel_frame(path: Path, frame: pd.DataFrame, columns: list[str]) -> No
     a time from plain lists (no pandas frame of text between: `to_csv`'s reasons)."""
     from ..io.excelcsv import ExcelCsv
 
-    def as_text(c: str) -> bool:  # cell by cell only where a cell can be a date or text (as pandas wrote the rest)
-        return _is_worded(c) or not pd.api.types.is_numeric_dtype(frame[c].dtype)
-
-    for c in columns:  # a float or a missing value: pandas' own formatting
-        if c == "pattern" or not _is_worded(c):
-            kinds = set(map(type, frame[c].tolist())) if as_text(c) else ({int} if frame[c].dtype.kind in "iub"
-                                                                             else {float})
-            if not kinds <= _PLAIN | {date}:
-                return _write_excel_frame_pandas(path, frame, columns)
+    if not excel_plain(frame, columns):  # a float or a missing value: pandas' own formatting
+        return _write_excel_frame_pandas(path, frame, columns)
     with private(path) as fh:
         ExcelCsv(fh, [EXCEL_HEADER[c] for c in columns])  # the byte order mark and the header
-        w = csv.writer(fh, delimiter=";", lineterminator="\r\n")
-        for a in range(0, len(frame), SLICE):
-            part = frame.iloc[a:a + SLICE]
-            worded = _worded(part, columns)
-            w.writerows(zip(*[cells_all(worded[c] if c in worded else part[c].tolist()) if as_text(c)
-                              else part[c].tolist() for c in columns]))
+        excel_rows(csv.writer(fh, delimiter=";", lineterminator="\r\n"), frame, columns)
+
+
+def _as_text(frame: pd.DataFrame, c: str) -> bool:
+    """A column written cell by cell (`cells_all`): where a cell can be a date or text (pandas
+    wrote the rest as they are)."""
+    return _is_worded(c) or not pd.api.types.is_numeric_dtype(frame[c].dtype)
+
+
+def excel_plain(frame: pd.DataFrame, columns: list[str]) -> bool:
+    """Whether `write_excel_frame` writes `frame` itself (no float, no missing value)."""
+    for c in columns:
+        if c == "pattern" or not _is_worded(c):
+            kinds = set(map(type, frame[c].tolist())) if _as_text(frame, c) else (
+                {int} if frame[c].dtype.kind in "iub" else {float})
+            if not kinds <= _PLAIN | {date}:
+                return False
+    return True
+
+
+def excel_rows(w, frame: pd.DataFrame, columns: list[str]) -> None:
+    """The rows of `write_excel_frame` (no header) to the csv writer `w`."""
+    text = [_as_text(frame, c) for c in columns]
+    for a in range(0, len(frame), SLICE):
+        part = frame.iloc[a:a + SLICE]
+        worded = _worded(part, columns)
+        w.writerows(zip(*[cells_all(worded[c] if c in worded else part[c].tolist()) if t else part[c].tolist()
+                          for c, t in zip(columns, text)]))
 
 
 def _is_worded(c: str) -> bool:
@@ -338,15 +361,15 @@ def _sheet_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], lis
     return [EXCEL_HEADER[c] for c in columns], rows, ore
 
 
-class Appender:
-    """A CSV or text file written a block at a time (months.csv, patterns.jsonl), private."""
+class TextOut:
+    """Rows of months.csv or lines of patterns.* as text in memory (a part judged by the run's
+    helper process, written by the run in the parts' order); `Appender` writes them to a file."""
 
-    def __init__(self, path: Path, header: list[str] | None = None):
-        self.path = path
-        self._cm = private(path)
-        self.fh = self._cm.__enter__()
-        if header:
-            self.fh.write(",".join(header) + "\n")
+    def __init__(self) -> None:
+        self.fh: Any = io.StringIO()
+
+    def text(self) -> str:
+        return self.fh.getvalue()
 
     def table(self, table) -> None:
         """Rows of an Arrow table (numbers and text only; the text already `csv_safe`), written
@@ -361,6 +384,20 @@ class Appender:
         for line in lines:
             self.fh.write(line)
             self.fh.write("\n")
+
+
+class Appender(TextOut):
+    """A CSV or text file written a block at a time (months.csv, patterns.jsonl), private."""
+
+    def __init__(self, path: Path, header: list[str] | None = None):
+        self.path = path
+        self._cm = private(path)
+        self.fh = self._cm.__enter__()
+        if header:
+            self.fh.write(",".join(header) + "\n")
+
+    def write(self, text: str) -> None:
+        self.fh.write(text)
 
     def close(self, ok: bool = True) -> None:
         if ok:
@@ -428,5 +465,5 @@ def json_line(doc: object) -> str:
     return _JSON.encode(doc)
 
 
-__all__ = ["Appender", "CONTACT_COLUMNS", "EXCEL_HEADER", "write_excel_frame", "write_sheet", "FORMAT", "MONTH_COLUMNS", "TENANCY_COLUMNS", "json_line", "prepare",
+__all__ = ["Appender", "TextOut", "excel_plain", "excel_rows", "plain", "SLICE", "to_csv", "CONTACT_COLUMNS", "EXCEL_HEADER", "write_excel_frame", "write_sheet", "FORMAT", "MONTH_COLUMNS", "TENANCY_COLUMNS", "json_line", "prepare",
            "private", "DraftZip", "SheetAside", "write_draft", "write_errors", "write_frame", "write_text"]

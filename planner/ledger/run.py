@@ -7,9 +7,11 @@ The run, with memory flat in the number of rows:
 2. each block's good rows are spread over buckets by a hash of the tenancy id, so every booking
    of a tenancy lands in the same bucket. A small ledger is one bucket in memory; a large one
    spills its buckets to Arrow files in DIR (removed at the end), about `bucket_rows` rows each;
-3. each bucket in turn: duplicated rows found (to errors, counted once), bookings after the
-   as-of date counted and left out, then `analysis.analyse` → `patterns.classify` →
-   `warning.early_warning`, and its months and evidence appended to the output;
+3. each bucket in turn, cut into parts of whole tenancies (`judge.judge`): duplicated rows found
+   (to errors, counted once), bookings after the as-of date counted and left out, then
+   `analysis.analyse` → `patterns.classify` → `warning.early_warning`, and its months and
+   evidence appended to the output. Where there are several parts, a helper process judges
+   some of them (`parallel`), and the outputs are written in the parts' order: the same bytes;
 4. at the end the tenancy table (one small row per tenancy) is ranked into the contact list
    (`contact`), drafts are written for the plan candidates, and errors.csv and the summary
    (`summary`).
@@ -29,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -40,34 +42,31 @@ import pandas as pd
 from ..io.files import remove_leftovers
 from ..io.tables import ColumnMap, RowError
 from . import output
-from .analysis import analyse, month_of
+from .analysis import month_of
 from .contact import contact_list
+from .judge import pseudonymiser
+from .lines import LineSpool, tenancy_lines
 from .memory import concat, give_back, parts
-from .patterns import PATTERNS, classify, payment_days
+from .parallel import Context, Helper, judge_all
+from .patterns import PATTERNS
 from .reading import LedgerInputError, open_ledger
-from .render import by_value, iso_days, pattern_lines
 from .summary import INCOMPLETE, LedgerOptions, LedgerSummary, console_lines, summary_text
-from .warning import early_warning, to_day
+from .warning import to_day
 
 #: bytes of CSV per booking, about (to size the buckets before reading)
 _BYTES_PER_ROW = 40
-#: Figures of an incomplete tenancy that would judge it from part of its rows: left empty.
-_JUDGING = ("balance_ore", "arrears_ore", "arrears_months", "trend_ore_per_month", "late_months", "open_months",
-            "split_months", "median_days_late", "failed_months", "broken_instalments", "payment_days",
-            "collector_date", "request_date")
+#: With the helper (`parallel`), parts of at most this many rows: two parts are judged at once,
+#: each costing ~0.75 KB a row at its peak (the tree of a 5.5 M-row run stays under 600 MB);
+#: smaller parts cost more time a row (pandas' fixed cost per call).
+HELPED_PART_ROWS = 75_000
+#: With the helper, blocks of at most this many rows read at a time: the helper's memory is
+#: taken while the ledger is read, so the reading holds less.
+HELPED_CHUNK_ROWS = 250_000
 _HIDDEN_COLUMNS = ["x_collector_day", "x_request_day", "x_collector_line_ore", "x_rises", "x_days"]
 _ALL_COLUMNS = output.TENANCY_COLUMNS + _HIDDEN_COLUMNS
 #: What a killed run leaves in the output folder (the spool, a cleaned copy of the ledger,
 #: half-written outputs): removed by the next run (`remove_leftovers`: ended processes only).
 LEFTOVERS = (".spool-ledger-*", ".ledger-*.csv", ".*.tmp")
-
-
-def pseudonymiser(key: bytes | None) -> Callable[[str], str]:
-    from ..batch import pseudonym
-
-    if key is None:
-        return lambda s: s
-    return lambda s: pseudonym(key, s)
 
 
 def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
@@ -83,14 +82,20 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     output.prepare(out)
     remove_leftovers(out, LEFTOVERS)
     remove_leftovers(out / "drafts", [".*.tmp"])
+    # a second process judges parts where there are several (`parallel`), started now, while this one is
+    # small; the blocks are read smaller then
+    helper = Helper.start() if _workers(opts) > 1 and _rows_about(path) > opts.part_rows else None
     try:
-        ledger = open_ledger(path, colmap, opts.chunk_rows, opts.display_name, work_dir=out, limits=opts.limits,
-                             late_rows=True)
-        return _run(path, opts, ledger, out, t0)
+        ledger = open_ledger(path, colmap, opts.chunk_rows if helper is None else min(opts.chunk_rows,
+                             HELPED_CHUNK_ROWS), opts.display_name, work_dir=out, limits=opts.limits, late_rows=True)
+        return _run(path, opts, ledger, out, t0, helper)
     except (LedgerInputError, OSError):  # bad input, or a full disk: what this run made is removed
         for p in created:
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
         raise
+    finally:
+        if helper is not None:
+            helper.close()
 
 
 def _new_parts(out: Path) -> list[Path]:
@@ -100,85 +105,55 @@ def _new_parts(out: Path) -> list[Path]:
     return [] if (out / "drafts").exists() else [out / "drafts"]
 
 
-def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) -> LedgerSummary:
+def _rows_about(path: str | Path) -> float:
+    """The ledger's rows, about, from its size (to size the buckets before reading)."""
+    try:
+        size = os.path.getsize(path)
+    except OSError:  # (the reader says what is wrong with the path)
+        return 0
+    return size * (4 if Path(path).suffix.lower() in (".xlsx", ".xlsm") else 1) / _BYTES_PER_ROW
+
+
+def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float, helper: Helper | None) -> LedgerSummary:
     s = LedgerSummary(ledger.name, opts.as_of, unused_columns=ledger.unused, pseudonymised=opts.key is not None)
     size = os.path.getsize(path)
-    k = max(1, math.ceil(size / _BYTES_PER_ROW / opts.bucket_rows))
-    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-        k = max(1, math.ceil(size * 4 / _BYTES_PER_ROW / opts.bucket_rows))
-    s.buckets = k
-    alias = pseudonymiser(opts.key)
-    as_of = to_day(opts.as_of)
-    errors: list[RowError] = []
+    k = s.buckets = max(1, math.ceil(_rows_about(path) / opts.bucket_rows))
     spool_dir = Path(tempfile.mkdtemp(prefix=f".spool-ledger-{os.getpid()}-", dir=out))
+    lines: LineSpool | None = None
     try:
         buckets = _Buckets(k, spool_dir)
-        done_bytes = 0
-        for chunk in ledger.chunks:
-            if ledger.row_map is not None and buckets.row_map is None:  # ragged rows: renumber the rows so far
-                buckets.row_map = ledger.row_map
-                errors = [replace(e, row=int(ledger.row_map(np.array([e.row]))[0])) if e.row else e for e in errors]
-            s.rows_read += chunk.rows_read
-            s.rows_blank += chunk.blank
-            s.rows_in_errors += chunk.bad_rows
-            errors.extend(chunk.errors)
-            buckets.add(chunk)
-            done_bytes += chunk.rows_read * _BYTES_PER_ROW
-            del chunk
-            give_back()
-            if opts.progress:
-                opts.progress("read", min(done_bytes, size), size)
-        s.rows_used = s.rows_read - s.rows_blank - s.rows_in_errors
-        if s.rows_used == 0:
-            raise LedgerInputError(_no_usable_row(ledger.name, s, errors))
+        errors = _read(ledger, buckets, s, opts, size)
         incomplete, s.rejected_without_tenancy = _incomplete(errors)
-        tables: list[pd.DataFrame] = []
-        appenders: list[output.Appender] = []
-        ok = False
-        try:
-            months_out = output.Appender(out / "months.csv", output.MONTH_COLUMNS)
-            appenders.append(months_out)
-            json_out = output.Appender(out / "patterns.jsonl")
-            appenders.append(json_out)
-            text_out = output.Appender(out / "patterns.txt")
-            appenders.append(text_out)
-            for b, bucket in enumerate(buckets.read()):
-                for cols in parts(bucket, opts.part_rows):
-                    t, dup_errors, after = _bucket(cols, ledger.name, as_of, alias, months_out, json_out, text_out,
-                                                   incomplete)
-                    s.duplicates += len(dup_errors)
-                    s.rows_after_as_of += after
-                    errors.extend(dup_errors)
-                    if t is not None:
-                        tables.append(t)
-                    give_back()
-                del bucket
-                if opts.progress:
-                    opts.progress("analyse", b + 1, k)
-            if not tables and s.rows_after_as_of and not incomplete:
-                raise LedgerInputError(f"{ledger.name}: nothing to judge: every booking is dated after the as-of date"
-                                       f" {opts.as_of.isoformat()} (give a later --as-of); nothing was written")
-            ok = True
-        finally:
-            failed: OSError | None = None
-            for a in appenders:  # a full disk while closing one: the others are removed, the run fails
-                try:
-                    a.close(ok and failed is None)
-                except OSError as exc:
-                    failed = failed or exc
-            if failed is not None and sys.exc_info()[0] is None:
-                raise failed
-        s.rows_used -= s.duplicates
-        s.rows_in_errors += s.duplicates
+        if helper is not None:  # then the rows of tenancies.csv and its twin are rendered part by part
+            (spool_dir / "lines").mkdir()
+            lines = LineSpool(spool_dir / "lines")
+        tables, seen = _judge(buckets, s, opts, ledger.name, out, errors, incomplete, helper, lines)
+        if helper is not None:
+            helper.close()  # now: its memory is not needed for the outputs
+        return _finish(opts, s, out, t0, tables, seen, incomplete, errors, ledger, lines)
     finally:
+        if helper is not None:
+            helper.close()
+        if lines is not None:
+            lines.close()
         shutil.rmtree(spool_dir, ignore_errors=True)
-    seen = set().union(*(t.attrs.get("raw", set()) for t in tables)) if tables else set()
+
+
+def _finish(opts: LedgerOptions, s: LedgerSummary, out: Path, t0: float, tables: list[pd.DataFrame], seen: set[str],
+            incomplete: dict[str, tuple[int, str]], errors: list[RowError], ledger,
+            lines: LineSpool | None) -> LedgerSummary:
+    """The tenancy table, the contact list, tenancies.csv, errors.csv and the summary."""
+    alias = pseudonymiser(opts.key)
     only_rejected = [tid for tid in incomplete if tid not in seen]  # every row of it rejected
     if only_rejected:
         tables.append(_rejected_only(only_rejected, incomplete, alias))
+        if lines is not None:
+            lines.add(tenancy_lines(tables[-1]))
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=_ALL_COLUMNS)
     del tables  # one copy of the tenancy table from here
-    table = table.sort_values("tenancy", kind="stable").reset_index(drop=True)
+    table = table.sort_values("tenancy", kind="stable")
+    order = table.index.to_numpy()  # (the rows of `lines` are in the order of the parts)
+    table = table.reset_index(drop=True)
     give_back()
     s.tenancies = len(table)
     counts = Counter(table["pattern"].tolist())
@@ -187,8 +162,11 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
     pending: list[output.SheetAside] = []  # contact.xlsx, written by a child while the rest is written here
     try:
         contact = contact_list(table, opts, out, pending)
-        output.write_frame(out / "tenancies.csv", table, output.TENANCY_COLUMNS)
-        output.write_excel_frame(out / "tenancies-excel.csv", table, output.TENANCY_COLUMNS)
+        if lines is not None and lines.complete and len(table):
+            lines.write(out, order)
+        else:
+            output.write_frame(out / "tenancies.csv", table, output.TENANCY_COLUMNS)
+            output.write_excel_frame(out / "tenancies-excel.csv", table, output.TENANCY_COLUMNS)
         s.contact = len(contact)
         s.candidates = int(table["plan_candidate"].sum()) if len(table) else 0
         errors = [RowError(e.file, e.row, e.column, alias(e.value) if e.value and e.column == ledger.columns.get(
@@ -205,6 +183,94 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float) ->
     output.write_text(out / "summary.json", json.dumps(s.to_json(), indent=2, ensure_ascii=False) + "\n")
     output.write_text(out / "summary.txt", summary_text(s, contact))
     return s
+
+
+def _workers(opts: LedgerOptions) -> int:
+    """Processes judging parts: `opts.workers`, or two where this process may use two cores or more."""
+    if opts.workers is not None:
+        return opts.workers
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(2, cores)
+
+
+def _read(ledger, buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, size: int) -> list[RowError]:
+    """The ledger read into the buckets, its rows counted; the errors of its bad rows."""
+    errors: list[RowError] = []
+    done_bytes = 0
+    for chunk in ledger.chunks:
+        if ledger.row_map is not None and buckets.row_map is None:  # ragged rows: renumber the rows so far
+            buckets.row_map = ledger.row_map
+            errors = [replace(e, row=int(ledger.row_map(np.array([e.row]))[0])) if e.row else e for e in errors]
+        s.rows_read += chunk.rows_read
+        s.rows_blank += chunk.blank
+        s.rows_in_errors += chunk.bad_rows
+        errors.extend(chunk.errors)
+        buckets.add(chunk)
+        done_bytes += chunk.rows_read * _BYTES_PER_ROW
+        del chunk
+        give_back()
+        if opts.progress:
+            opts.progress("read", min(done_bytes, size), size)
+    s.rows_used = s.rows_read - s.rows_blank - s.rows_in_errors
+    if s.rows_used == 0:
+        raise LedgerInputError(_no_usable_row(ledger.name, s, errors))
+    return errors
+
+
+def _judge(buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, name: str, out: Path, errors: list[RowError],
+           incomplete: dict[str, tuple[int, str]], helper: Helper | None,
+           lines: LineSpool | None) -> tuple[list[pd.DataFrame], set[str]]:
+    """Every part judged (`parallel.judge_all`), months.csv and patterns.* written in the parts'
+    order; the duplicates go to `errors`. Returns the parts' tenancy tables and the tenancy ids
+    judged."""
+    tables: list[pd.DataFrame] = []
+    seen: set[str] = set()
+    appenders: list[output.Appender] = []
+    ok = False
+    try:
+        appenders.append(output.Appender(out / "months.csv", output.MONTH_COLUMNS))
+        appenders.append(output.Appender(out / "patterns.jsonl"))
+        appenders.append(output.Appender(out / "patterns.txt"))
+        ctx = Context(name, to_day(opts.as_of), opts.key, incomplete, lines=lines is not None)
+        if helper is not None:
+            helper.setup(ctx)
+        part_rows = opts.part_rows if helper is None else min(opts.part_rows, HELPED_PART_ROWS)
+        for j in judge_all(_parts(buckets, part_rows, opts.progress), ctx, helper):
+            s.duplicates += len(j.dup_errors)
+            s.rows_after_as_of += j.after
+            errors.extend(j.dup_errors)
+            if j.table is not None:
+                tables.append(j.table)
+                seen |= j.raw
+                if lines is not None:
+                    lines.add(j.lines)
+            for a, text in zip(appenders, (j.months, j.json, j.text)):
+                a.write(text)
+        if not tables and s.rows_after_as_of and not incomplete:
+            raise LedgerInputError(f"{name}: nothing to judge: every booking is dated after the as-of date"
+                                   f" {opts.as_of.isoformat()} (give a later --as-of); nothing was written")
+        ok = True
+    finally:
+        failed: OSError | None = None
+        for a in appenders:  # a full disk while closing one: the others are removed, the run fails
+            try:
+                a.close(ok and failed is None)
+            except OSError as exc:
+                failed = failed or exc
+        if failed is not None and sys.exc_info()[0] is None:
+            raise failed
+    s.rows_used -= s.duplicates
+    s.rows_in_errors += s.duplicates
+    return tables, seen
+
+
+def _parts(buckets: _Buckets, part_rows: int, progress) -> Iterator[dict]:
+    """The buckets' rows in parts, in order; progress once a bucket."""
+    for b, cut in enumerate(buckets.cut(part_rows)):
+        while cut:
+            yield cut.pop(0)
+        if progress:
+            progress("analyse", b + 1, buckets.k)
 
 
 class _Buckets:
@@ -250,26 +316,37 @@ class _Buckets:
                 self.writers[b] = w
             w.write_batch(part)
 
-    def read(self):
+    def cut(self, part_rows: int) -> Iterator[list[dict]]:
+        """Each bucket's rows as a list of parts (`memory.parts`: copies), the bucket itself (a
+        mapped file) let go before they are judged; the caller pops the parts off the list."""
+        for b in range(self.k):
+            bucket = self._load(b)
+            if bucket is None:
+                continue
+            cut = list(parts(bucket, part_rows))
+            del bucket
+            give_back()
+            yield cut
+
+    def _load(self, b: int) -> dict | None:
         import pyarrow as pa
         import pyarrow.ipc as ipc
 
         if self.k == 1:
-            if self.mem:
-                yield self._renumbered(concat(self.mem))
-            return
+            bucket, self.mem = (concat(self.mem) if self.mem else None), []
+            return None if bucket is None else self._renumbered(bucket)
         for w in self.writers.values():
             w.close()
-        for b in range(self.k):
-            path = self.folder / f"b{b:04d}.arrow"
-            if not path.exists():
-                continue
-            with pa.memory_map(str(path)) as src:
-                table = ipc.open_stream(src).read_all()
-            cols = {c: table.column(c).combine_chunks() for c in table.column_names}
-            yield self._renumbered({"tenancy": cols["tenancy"], **{c: np.asarray(cols[c].to_numpy(
-                zero_copy_only=False)) for c in ("day", "kind", "amount", "row", "dupkey")}})
-            path.unlink()
+        self.writers = {}
+        path = self.folder / f"b{b:04d}.arrow"
+        if not path.exists():
+            return None
+        with pa.memory_map(str(path)) as src:
+            table = ipc.open_stream(src).read_all()
+        cols = {c: table.column(c).combine_chunks() for c in table.column_names}
+        path.unlink()
+        return self._renumbered({"tenancy": cols["tenancy"], **{c: np.asarray(cols[c].to_numpy(
+            zero_copy_only=False)) for c in ("day", "kind", "amount", "row", "dupkey")}})
 
     def _renumbered(self, cols: dict) -> dict:
         if self.row_map is not None:
@@ -324,135 +401,6 @@ def _rejected_only(ids: list[str], incomplete: dict[str, tuple[int, str]], alias
                    incomplete_reason=incomplete[tid][1], x_collector_day=-1, x_request_day=-1, x_days=[])
         recs.append(rec)
     return pd.DataFrame(recs)
-
-
-def _iso_or_empty(days) -> list[str]:
-    """Days since 1970-01-01 as ISO dates ('' for a negative day: none), all at once."""
-    d = np.asarray(days, dtype=np.int64)
-    text = np.datetime_as_string(np.maximum(d, 0).astype("datetime64[D]")).astype(object)
-    text[d < 0] = ""
-    return text.tolist()
-
-
-def _months_table(m: pd.DataFrame, shown: np.ndarray):
-    """months.csv's rows of a part as an Arrow table, the columns typed as the CSV writes them
-    (text quoted, numbers bare). Built from numpy without a pandas frame between: the ids (made
-    `csv_safe` once per tenancy), months and dates are turned into text once per distinct value
-    and taken per row."""
-    import pyarrow as pa
-
-    from ..io.tables import csv_safe
-
-    tid = m["tid"].to_numpy()
-    ids = pa.array([csv_safe(x) for x in shown.tolist()], pa.string())
-    settled = np.where(m["settled"].to_numpy(), np.maximum(m["settled_day"].to_numpy(), 0), -1)
-    return pa.table({
-        "tenancy": ids.take(pa.array(tid)),
-        "month": _text_of(m["mi"].to_numpy(), "datetime64[M]"),
-        "due": _text_of(m["due"].to_numpy(), "datetime64[D]"),
-        "charged_ore": m["charged"].to_numpy(), "paid_in_month_ore": m["paid_in_month"].to_numpy(),
-        "parts": m["parts"].to_numpy(), "settled": _text_of(settled, "datetime64[D]"),
-        "days_late": m["days_late"].to_numpy(), "failed_debits": m["failed"].to_numpy(),
-        "balance_end_ore": m["balance_end"].to_numpy(),
-    })
-
-
-def _text_of(values: np.ndarray, unit: str):
-    """Months or days since 1970 as ISO text ('' for a negative value: none), as an Arrow string
-    array: days by Arrow's date type, months once per distinct value."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    values = np.asarray(values, dtype=np.int64)
-    if unit == "datetime64[M]":
-        return by_value(values, lambda x: f"{1970 + x // 12}-{x % 12 + 1:02d}" if x >= 0 else "")
-    text = iso_days(np.maximum(values, 0))
-    return pc.if_else(pa.array(values < 0), "", text) if (values < 0).any() else text
-
-
-def _bucket(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_out,
-            incomplete: dict[str, tuple[int, str]] | None = None):
-    """One bucket: duplicates, as-of cut, analysis, patterns, warning; months and evidence written.
-    A tenancy in `incomplete` (a rejected row) is not judged: pattern `incomplete`, no dates, no
-    priority, no months or evidence. Returns (tenancy table, duplicate errors, rows after as-of)."""
-    incomplete = incomplete or {}
-    import pyarrow.compute as pc
-
-    row = cols["row"]
-    order = np.argsort(row, kind="stable")
-    cols = {c: (v.take(order) if c == "tenancy" else v[order]) for c, v in cols.items()}
-    # a repeat of an earlier row (by row number): by hashing, the sort only when there is one
-    dup = pd.Series(cols["dupkey"]).duplicated(keep="first").to_numpy()
-    dup_errors = []
-    if dup.any():
-        _, first, inv = np.unique(cols["dupkey"], return_index=True, return_inverse=True)
-        di = np.flatnonzero(dup)
-        tids = cols["tenancy"].take(di).to_pylist()
-        for i, t in zip(di, tids):
-            dup_errors.append(RowError(name, int(cols["row"][i]), "", "",
-                                       f"lik rad {int(cols['row'][first[inv[i]]])}: alle kolonnene som leses er like"
-                                       " (legg til en bilagskolonne, kartlagt som 'reference', hvis begge er"
-                                       " ekte); telt én gang", t))
-    keep = ~dup & (cols["day"] <= as_of)
-    after = int((~dup & (cols["day"] > as_of)).sum())
-    if not keep.any():
-        return None, dup_errors, after
-    enc = pc.dictionary_encode(cols["tenancy"])
-    ids = enc.dictionary.to_numpy(zero_copy_only=False)
-    tid = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    a = analyse(tid[keep], ids, cols["day"][keep], cols["kind"][keep], cols["amount"][keep], cols["row"][keep], as_of)
-    t = a.tenancies
-    pattern = classify(t)
-    w = early_warning(a, pattern, as_of)
-    days = payment_days(a, as_of)
-    raw = [str(x) for x in t["tenancy"]]
-    inc = np.array([x in incomplete for x in raw], dtype=bool)
-    if inc.any():  # not judged from part of its rows
-        pattern = np.where(inc, INCOMPLETE, pattern).astype(object)
-        for c in ("collector_day", "request_day"):
-            w[c] = np.where(inc, -1, w[c].to_numpy())
-        for c in ("priority", "priority_urgency", "priority_arrears", "priority_pattern"):
-            w[c] = np.where(inc, 0, w[c].to_numpy())
-        w["plan_candidate"] = w["plan_candidate"].to_numpy() & ~inc
-        days = days.where(~inc, pd.Series([[] for _ in range(len(days))], index=days.index))
-    shown = np.array([alias(str(x)) for x in t["tenancy"]], dtype=object)
-    rent = t["rent_ore"].to_numpy()
-    table = pd.DataFrame({
-        "tenancy": shown, "pattern": pattern, "rent_ore": rent, "due_day": t["due_day"],
-        "balance_ore": t["balance_ore"], "arrears_ore": t["arrears_ore"],
-        "arrears_months": [f"{x:.2f}" for x in np.where(rent > 0, t["arrears_ore"] / np.maximum(rent, 1), 0).tolist()],
-        "trend_ore_per_month": t["trend_ore_per_month"], "observed_months": t["observed_months"],
-        "late_months": t["late_months"], "open_months": t["open_months"], "split_months": t["split_months"],
-        "median_days_late": t["median_days_late"], "failed_debits": t["failed_debits"],
-        "failed_months": t["failed_months"], "instalments": t["instalments"],
-        "broken_instalments": t["broken_instalments"],
-        "payment_days": [";".join(map(str, d)) for d in days],
-        "collector_date": _iso_or_empty(w["collector_day"]), "request_date": _iso_or_empty(w["request_day"]),
-        "priority": w["priority"], "priority_urgency": w["priority_urgency"], "priority_arrears": w["priority_arrears"],
-        "priority_pattern": w["priority_pattern"], "plan_candidate": w["plan_candidate"].astype(int),
-        "rows": t["rows"], "first_row": t["first_row"],
-        # kept for the contact list, not written to tenancies.csv
-        "x_collector_day": w["collector_day"], "x_request_day": w["request_day"],
-        "x_collector_line_ore": w["collector_line_ore"], "x_rises": t["rises"],
-        "x_days": days,
-    })
-    table["rejected_rows"] = [incomplete[x][0] if x in incomplete else 0 for x in raw]
-    table["incomplete_reason"] = [incomplete[x][1] if x in incomplete else "" for x in raw]
-    if inc.any():
-        for c in _JUDGING:
-            table[c] = table[c].astype(object).where(~inc, "")
-    table.attrs["raw"] = set(raw)
-    m = a.months
-    m = m[~inc[m["tid"].to_numpy()]]
-    months_out.table(_months_table(m, shown))
-    lines, texts = pattern_lines(a, np.where(inc, "on_time", pattern), shown, rent, days, as_of)
-    for k in np.flatnonzero(inc).tolist():  # not judged: the reason, no figures
-        lines[k] = output.json_line({"tenancy": shown[k], "pattern": INCOMPLETE, "rule": incomplete[raw[k]][1],
-                                     "rejected_rows": incomplete[raw[k]][0]})
-        texts[k] = f"{shown[k]}: {incomplete[raw[k]][1]}"
-    json_out.lines(lines)
-    text_out.lines(x for x in texts if x is not None)
-    return table, dup_errors, after
 
 
 

@@ -29,6 +29,8 @@ class LedgerOptions:
     bucket_rows: int = 1_500_000
     part_rows: int = 250_000  # a bucket is analysed in parts of whole tenancies: memory holds one part
     chunk_rows: int = 500_000
+    #: processes judging the parts: 1 runs in this process alone; None, two where there are two cores
+    workers: int | None = None
     top: int = 50  # tenancies explained in contact.txt ("this week")
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
     display_name: str | None = None  # the file's name in messages (the web page's upload name)
