@@ -1,8 +1,8 @@
 """What every worker process of planner shares: a watch that ends it with the process it works for.
 
-The batch's workers, the web server's solver workers and its chart helper are started by a
-forkserver, so their parent is the forkserver and neither `getppid` nor `PR_SET_PDEATHSIG` watches
-the right process. Each gets instead the read end of a pipe whose only write end is held by the
+The batch's workers, the web server's solver workers and chart helper, and the ledger's helper
+are started by a forkserver (or forked), so their parent may be the forkserver and neither
+`getppid` nor `PR_SET_PDEATHSIG` watches the right process. Each gets instead the read end of a pipe whose only write end is held by the
 process it works for: the pipe's end of file is that process's death, whatever the signal
 (SIGKILL included), and the worker ends at once instead of running on as an orphan."""
 

@@ -29,8 +29,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..io.processes import watch_parent
 from ..io.tables import RowError
+from ..io.workers import watch_parent
 
 #: parts handed to the helper and not yet back: one being judged, one waiting (so it never idles)
 DEPTH = 2
