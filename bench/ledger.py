@@ -66,7 +66,8 @@ def run_size(n: int, months: int, seed: int, folder: Path, workers: int | None =
         raise SystemExit(proc.stderr.read().decode() if proc.stderr else "planner ledger failed")
     summary = json.loads((out / "summary.json").read_text())
     return {"tenancies": n, "rows": rows, "mb": path.stat().st_size / 2**20, "seconds": seconds,
-            "rows_per_s": rows / seconds, "rss_mib": tree.peak_sum / 1024, "hwm_mib": tree.hwm_sum() / 1024,
+            "rows_per_s": rows / seconds, "rss_mib": tree.peak_sum / 1024, "pss_mib": tree.peak_pss / 1024,
+            "hwm_mib": tree.hwm_sum() / 1024,
             "cpu": sum(tree.cpu.values()), "split": tree.split(), "consistent": summary["rows"]["read"] == rows}
 
 
@@ -77,14 +78,18 @@ class TreeSampler:
     forkserver, so a grandchild) and a child writing contact.xlsx; the peak of the parent alone
     (or `RUSAGE_CHILDREN`, a maximum over children, not a sum) would hide what they hold at the
     same time. `peak_sum` is the largest sum of the resident sizes (VmRSS) seen at one sample:
-    what the machine had to hold (pages shared between processes counted in each). A peak
-    shorter than 50 ms can be missed, so `hwm_sum` adds each process's own peak (VmHWM, exact):
-    an upper bound, as the peaks need not fall at the same time. CPU is user + system per process
+    pages shared between processes counted in each (the libraries every Python process maps,
+    and a forked child's pages it has not written yet). `peak_pss` is the largest sum of the
+    proportional set sizes (Pss in /proc/PID/smaps_rollup: a page shared by n processes counts
+    1/n in each), what the tree really holds. A peak shorter than 50 ms can be missed, so
+    `hwm_sum` adds each process's own peak (VmHWM, exact): an upper bound, as the peaks need not
+    fall at the same time. CPU is user + system per process
     at its last sample (up to 50 ms of each process's end is missed)."""
 
     def __init__(self, root: int):
         self.root = root
         self.peak_sum = 0  # KiB
+        self.peak_pss = 0  # KiB
         self.hwm: dict[int, int] = {}  # pid -> VmHWM KiB
         self.cpu: dict[int, float] = {}  # pid -> seconds
         self.name: dict[int, str] = {}
@@ -107,7 +112,7 @@ class TreeSampler:
         return pids
 
     def sample(self) -> None:
-        total = 0
+        total = pss = 0
         now: dict[int, int] = {}
         for pid in self._tree():
             try:
@@ -124,9 +129,11 @@ class TreeSampler:
                 continue
             rss = int(status.get("VmRSS", "0 kB").split()[0])
             total += rss
+            pss += _pss(pid)
             now[pid] = rss
             self.hwm[pid] = max(self.hwm.get(pid, 0), int(status.get("VmHWM", "0 kB").split()[0]))
             self.cpu[pid] = (int(fields[11]) + int(fields[12])) / self.tick  # utime, stime
+        self.peak_pss = max(self.peak_pss, pss)
         if total > self.peak_sum:
             self.peak_sum, self.at_peak, self.peak_at = total, now, time.perf_counter() - self.t0
 
@@ -139,6 +146,18 @@ class TreeSampler:
         return (", ".join(f"{self.name[p]} {self.cpu[p]:.1f} s / {self.hwm.get(p, 0) / 1024:.0f} MiB" for p in parts)
                 + f"; at the peak ({self.peak_at:.1f} s): "
                 + ", ".join(f"{self.name[p]} {kib / 1024:.0f} MiB" for p, kib in self.at_peak.items()))
+
+
+def _pss(pid: int) -> int:
+    """The process's proportional set size in KiB (0 where the kernel does not say)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def _role(cmdline: str, root: bool, forked: int, parent_is_root: bool) -> str:
@@ -193,12 +212,12 @@ def main() -> None:
     folder = Path(a.folder) if a.folder else Path(tempfile.mkdtemp(prefix="bench-ledger-"))
     folder.mkdir(parents=True, exist_ok=True)
     print(f"{'tenancies':>10} {'rows':>10} {'CSV MB':>7} {'seconds':>8} {'CPU s':>6} {'rows/s':>10} {'peak MiB':>9}"
-          f" {'Σ own peaks':>11}")
+          f" {'Σ own peaks':>11} {'peak PSS':>9}")
     for n in (int(x) for x in a.sizes.split(",") if x):
         r = run_size(n, a.months, a.seed, folder, a.workers)
         print(f"{r['tenancies']:>10} {r['rows']:>10} {r['mb']:>7.0f} {r['seconds']:>8.1f} {r['cpu']:>6.1f}"
               f" {r['rows_per_s']:>10.0f}"
-              f" {r['rss_mib']:>9.0f} {r['hwm_mib']:>11.0f}{'' if r['consistent'] else ' ROWS LOST'}")
+              f" {r['rss_mib']:>9.0f} {r['hwm_mib']:>11.0f} {r['pss_mib']:>9.0f}{'' if r['consistent'] else ' ROWS LOST'}")
         print(f"{'':>10} per process (CPU s / own peak): {r['split']}")
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     if a.lead:

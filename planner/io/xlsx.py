@@ -172,6 +172,25 @@ def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], 
     _child_failed(path, child.pid or 0, report)
 
 
+def start_writers() -> None:
+    """Start now the process `write_xlsx_aside` starts its writers from (the forkserver), for a
+    run that is small now and large when it writes its sheet (`planner ledger`).
+
+    Why: starting the forkserver forks this process and executes Python in the child; for that
+    moment the child shows this process's whole resident memory, so a run holding 480 MiB when
+    its sheet is written looked, to anyone summing the memory of its processes, like 960 MiB. A
+    forkserver already running costs 15 MiB and nothing more."""
+    import multiprocessing as mp
+
+    if "forkserver" in mp.get_all_start_methods() and _main_importable():
+        from multiprocessing import forkserver
+
+        try:
+            forkserver.ensure_running()
+        except (OSError, RuntimeError, AssertionError):  # no child here: `write_xlsx_aside` writes in-process
+            pass
+
+
 def _child_failed(path: Path, pid: int, report: tuple) -> NoReturn:
     """Remove what the child `pid` left of `path` (a killed child cleans nothing) and raise its
     failure here: an OSError as the same OSError, anything else as a RuntimeError."""

@@ -41,6 +41,7 @@ import pandas as pd
 
 from ..io.files import remove_leftovers
 from ..io.tables import ColumnMap, RowError
+from ..io.xlsx import start_writers
 from . import output
 from .analysis import month_of
 from .contact import contact_list
@@ -83,7 +84,8 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     remove_leftovers(out, LEFTOVERS)
     remove_leftovers(out / "drafts", [".*.tmp"])
     # a second process judges parts where there are several (`parallel`), started now, while this one is
-    # small; the blocks are read smaller then
+    # small; the blocks are read smaller then. The forkserver that starts contact.xlsx's writer too.
+    start_writers()
     helper = Helper.start() if _workers(opts) > 1 and _rows_about(path) > opts.part_rows else None
     try:
         ledger = open_ledger(path, colmap, opts.chunk_rows if helper is None else min(opts.chunk_rows,
