@@ -166,7 +166,8 @@ def test_create_the_single_mother_through_the_form_and_see_diagnosis_and_plan(pa
     assert page.locator("#households tbody tr").count() == len(others) + 1
     page.screenshot(path=str(shots / "list.png"), full_page=True)
     page.fill("input[name=q]", "enslig")
-    page.click(".filters button")
+    with page.expect_navigation():  # (`count` does not wait: the filtered list must have loaded)
+        page.click(".filters button")
     assert page.locator("#households tbody tr").count() == 1
 
 

@@ -132,7 +132,7 @@ def test_casework_from_entry_to_restore(context, server, tmp_path):
     _save(page, f"#restore-{HID}")
     assert page.url.endswith(f"/husstand/{HID}") and "gjenopprettet" in page.inner_text(".flash")
     # history: the versions, with the letter sent from the first
-    page.click("#history")
+    _save(page, "#history")  # (`count` does not wait: the page must have loaded)
     assert page.locator("#versions tbody tr").count() >= 2
     # nothing of the case record reached the server's log
     logged = log.read_text()
