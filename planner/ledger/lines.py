@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..io.files import private_opener
 from ..io.tables import csv_safe_frame
 from . import output
 
@@ -49,7 +50,8 @@ class LineSpool:
     def __init__(self, folder: Path):
         self.folder = folder
         self.complete = True  # every part's rows came (none was left to pandas)
-        self._fh = [open(folder / name, "wb") for name in ("machine", "excel")]
+        self._fh = [open(folder / name, "wb", opener=private_opener)  # noqa: SIM115 - closed by `write`/`close`
+                    for name in ("machine", "excel")]
         self._sizes: list[list[np.ndarray]] = [[], []]
 
     def add(self, lines: tuple[list[str], list[str]] | None) -> None:

@@ -39,12 +39,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..io.files import remove_leftovers
+from ..io.files import private_dir, remove_leftovers
 from ..io.tables import ColumnMap, RowError
 from ..io.xlsx import start_writers
 from . import output
 from .analysis import month_of
-from .contact import contact_list
+from .contact import ASIDE_ROWS, contact_list
 from .judge import pseudonymiser
 from .lines import LineSpool, tenancy_lines
 from .memory import concat, give_back, parts
@@ -84,9 +84,12 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     remove_leftovers(out, LEFTOVERS)
     remove_leftovers(out / "drafts", [".*.tmp"])
     # a second process judges parts where there are several (`parallel`), started now, while this one is
-    # small; the blocks are read smaller then. The forkserver that starts contact.xlsx's writer too.
-    start_writers()
-    helper = Helper.start() if _workers(opts) > 1 and _rows_about(path) > opts.part_rows else None
+    # small; the blocks are read smaller then. So is the forkserver that starts contact.xlsx's writer,
+    # for a ledger with rows enough for a contact list written aside (`contact.ASIDE_ROWS`)
+    rows = _rows_about(path)
+    if rows >= ASIDE_ROWS:
+        start_writers()
+    helper = Helper.start() if _workers(opts) > 1 and rows > opts.part_rows else None
     try:
         ledger = open_ledger(path, colmap, opts.chunk_rows if helper is None else min(opts.chunk_rows,
                              HELPED_CHUNK_ROWS), opts.display_name, work_dir=out, limits=opts.limits, late_rows=True)
@@ -127,7 +130,7 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float, he
         errors = _read(ledger, buckets, s, opts, size)
         incomplete, s.rejected_without_tenancy = _incomplete(errors)
         if helper is not None:  # then the rows of tenancies.csv and its twin are rendered part by part
-            (spool_dir / "lines").mkdir()
+            private_dir(spool_dir / "lines")
             lines = LineSpool(spool_dir / "lines")
         tables, seen = _judge(buckets, s, opts, ledger.name, out, errors, incomplete, helper, lines)
         if helper is not None:
