@@ -25,12 +25,15 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..io.tables import RowError
 from ..io.workers import watch_parent
+from .buckets import HELPER_SUFFIX, Spill
+from .reading import Block, Counts
 
 #: parts handed to the helper and not yet back: one being judged, one waiting (so it never idles)
 DEPTH = 2
@@ -116,7 +119,9 @@ def judge_all(parts: Iterable[dict], ctx: Context, helper: Helper | None) -> Ite
 
 
 class Helper:
-    """The second process judging parts (see the module's docstring)."""
+    """The second process checking blocks while the ledger is read, then judging parts (see the
+    module's docstring). One task at a time of one kind: blocks (`read_into`, `check`,
+    `end_reading`), then parts (`setup`, `submit`)."""
 
     def __init__(self) -> None:
         import multiprocessing as mp
@@ -130,28 +135,69 @@ class Helper:
         self.tasks = ctx.Queue()
         self.results = ctx.Queue()
         self._alive_r, self._alive_w = ctx.Pipe(duplex=False)
-        self.sent: dict[int, dict] = {}  # parts out, kept to judge here if the helper dies
-        self.ctx: Context | None = None
+        self.sent: dict[int, Any] = {}  # blocks or parts out, kept to do here if the helper dies
+        #: what this process does with a task of the helper's when the helper is gone
+        self.here: Callable[[Any], Any] | None = None
         writer = self._alive_w if ctx.get_start_method() == "fork" else None  # the child's copy, to close
         self.proc = ctx.Process(target=serve, name="planner-ledger-helper", daemon=True,
                                 args=(self.tasks, self.results, self._alive_r, writer))
         self.proc.start()
         self._alive_r.close()
 
+    def read_into(self, folder: Path, k: int, here: Callable[[Block], Counts]) -> bool:
+        """From now on blocks (`check`): the helper spills their good rows to its own files of
+        the `k` buckets in `folder` (`buckets.Spill`, `HELPER_SUFFIX`). `here` checks and spills
+        a block in this process (the blocks of a helper that died). False if the helper is gone."""
+        if not self.proc.is_alive():
+            return False
+        self.here = here
+        self.tasks.put(("spill", 0, (str(folder), k)))
+        return True
+
+    def check(self, seq: int, block: Block) -> None:
+        """Block `seq` checked and spilled by the helper; its `Counts` come back (`ready`, `wait`)."""
+        self.sent[seq] = block
+        self.tasks.put(("check", seq, block))
+
+    def end_reading(self) -> tuple[dict[int, Counts], bool]:
+        """Every block back (a dead helper's checked here), and the helper's files closed: the
+        counts by block, and whether the files were closed (else a file may end inside a batch)."""
+        out: dict[int, Counts] = {}
+        while self.sent:
+            out.update(self.wait())
+        if not self.proc.is_alive():
+            return out, False
+        self.tasks.put(("close", 0, None))
+        waited = 0.0
+        while True:
+            try:
+                _, _, ok, value = self.results.get(timeout=0.2)
+            except queue.Empty:
+                waited += 0.2
+                if self.proc.is_alive() and waited <= STALL_SECONDS:
+                    continue
+                if self.proc.is_alive():
+                    self.proc.kill()
+                return out, False
+            if not ok:
+                raise value
+            return out, True
+
     def setup(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.tasks.put(ctx)
+        """From now on parts (`submit`), judged in `ctx`."""
+        self.here = lambda cols: judge_text(cols, ctx)
+        self.tasks.put(("context", 0, ctx))
 
     def takes(self) -> bool:
         return len(self.sent) < DEPTH and self.proc.is_alive()
 
     def submit(self, seq: int, cols: dict) -> None:
         self.sent[seq] = cols
-        self.tasks.put((seq, cols))
+        self.tasks.put(("judge", seq, cols))
 
-    def ready(self) -> dict[int, Judged]:
-        """The parts judged by now (without waiting)."""
-        out: dict[int, Judged] = {}
+    def ready(self) -> dict[int, Any]:
+        """The tasks done by now (without waiting)."""
+        out: dict[int, Any] = {}
         while self.sent:
             try:
                 item = self.results.get_nowait()
@@ -160,8 +206,8 @@ class Helper:
             out.update(self._take(item))
         return out
 
-    def wait(self) -> dict[int, Judged]:
-        """At least one part back (or, the helper gone, every part it had judged here)."""
+    def wait(self) -> dict[int, Any]:
+        """At least one task back (or, the helper gone, every task it had done here)."""
         waited = 0.0
         while self.sent:
             try:
@@ -174,19 +220,19 @@ class Helper:
                     return self._orphans()
         return {}
 
-    def _take(self, item: tuple[int, bool, Any]) -> dict[int, Judged]:
-        seq, ok, value = item
+    def _take(self, item: tuple[str, int, bool, Any]) -> dict[int, Any]:
+        _, seq, ok, value = item
         self.sent.pop(seq, None)
         if not ok:
             raise value
         return {seq: value}
 
-    def _orphans(self) -> dict[int, Judged]:
-        """The helper died: what it sent before is taken, the rest judged here."""
+    def _orphans(self) -> dict[int, Any]:
+        """The helper died: what it sent before is taken, the rest done here."""
         out = self.ready()
-        assert self.ctx is not None
-        for seq, cols in sorted(self.sent.items()):
-            out[seq] = judge_text(cols, self.ctx)
+        assert self.here is not None
+        for seq, task in sorted(self.sent.items()):
+            out[seq] = self.here(task)
         self.sent.clear()
         return out
 
@@ -212,28 +258,63 @@ class Helper:
 
 
 def serve(tasks, results, alive, writer=None) -> None:  # pragma: no cover - runs in the helper process
-    """The helper's loop: the context, then parts until None (or the run's end). `writer`: the
-    run's end of the `alive` pipe, inherited by a forked helper, closed here (else the pipe
-    would never end)."""
+    """The helper's loop, until None (or the run's end): tasks `(kind, seq, payload)`, each done
+    answered `(kind, seq, ok, value)`. While the ledger is read: "spill" (the bucket files to
+    write), "check" (a `Block`: its `Counts` back, its good rows spilled), "close" (the files);
+    then "context" (a `Context`) and "judge" (a part: its `Judged` back). `writer`: the run's
+    end of the `alive` pipe, inherited by a forked helper, closed here (else the pipe would never
+    end)."""
     import signal
 
     if writer is not None:
         writer.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle: it stops the helper
     watch_parent(alive, "planner-ledger-watch")
-    from . import judge  # noqa: F401 - the imports done while the run reads the ledger
+    from . import cells  # noqa: F401 - the imports done while the run opens the ledger
 
-    ctx = tasks.get()
+    spill: Spill | None = None
+    ctx: Context | None = None
     while True:
         task = tasks.get()
         if task is None:
             return
-        seq, cols = task
+        kind, seq, payload = task
+        del task
         try:
-            results.put((seq, True, judge_text(cols, ctx)))
+            if kind == "spill":
+                spill = Spill(payload[1], Path(payload[0]), HELPER_SUFFIX)
+                continue
+            if kind == "context":
+                ctx = payload
+                continue
+            if kind == "check":
+                assert spill is not None
+                value: Any = check_block(payload, spill)
+            elif kind == "close":
+                assert spill is not None
+                spill.close()
+                value = spill = None
+                from . import judge  # noqa: F401 - the imports of the parts (a forkserver's child has none yet)
+            else:
+                assert ctx is not None
+                value = judge_text(payload, ctx)
+            results.put((kind, seq, True, value))
         except BaseException as exc:  # noqa: BLE001 - raised in the run (`Helper._take`)
-            results.put((seq, False, _sendable(exc)))
-        del task, cols
+            results.put((kind, seq, False, _sendable(exc)))
+        del payload
+
+
+def check_block(block: Block, spill: Spill) -> Counts:
+    """A block's cells checked (`cells.check_cells`) and its good rows spilled to the helper's
+    bucket files; its counts and errors to send back."""
+    from .memory import give_back
+
+    chunk = block.check()
+    spill.add(chunk)
+    done = Counts.of(chunk, (int(block.rows[0]), int(block.rows[-1])) if len(block.rows) else None)
+    del chunk
+    give_back()
+    return done
 
 
 def _sendable(exc: BaseException) -> BaseException:

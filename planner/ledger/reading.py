@@ -62,6 +62,40 @@ class MissingColumns(LedgerInputError):
 
 
 @dataclass
+class Block:
+    """A block of a CSV as read, its cells not checked yet: `check` it here, or send it to another
+    process to check (`parallel.Helper.check`: it pickles as its buffers). Its rows are numbered
+    where it was read (the reader's count, ragged rows, limits: see `_open_csv`)."""
+
+    name: str
+    ours: dict[str, str]
+    cells: dict  # ours -> pyarrow string array of the block's cells
+    rows: np.ndarray  # int64: the row of each cell as a spreadsheet counts it
+    bad_encoding: set[int]  # the block's rows that were not UTF-8 (a file of mixed encodings)
+    colmap: ColumnMap | None = None
+
+    def check(self) -> Chunk:
+        return check_cells(self.name, self.ours, self.cells, self.rows, self.bad_encoding, colmap=self.colmap)
+
+
+@dataclass
+class Counts:
+    """What a checked block tells the run besides its good rows (those went to the buckets):
+    its counts and the errors of its bad rows; `span`, the first and last row of a block the
+    helper checked and spilled (`buckets.Buckets.helped`)."""
+
+    rows_read: int
+    blank: int
+    bad_rows: int
+    errors: list[RowError]
+    span: tuple[int, int] | None = None
+
+    @classmethod
+    def of(cls, chunk: Chunk, span: tuple[int, int] | None = None) -> Counts:
+        return cls(chunk.rows_read, chunk.blank, chunk.bad_rows, chunk.errors, span)
+
+
+@dataclass
 class Ledger:
     """What `open_ledger` found: the mapped columns and a chunk iterator."""
 
@@ -75,6 +109,10 @@ class Ledger:
     #: holds ragged rows; it turns the rows given so far (counted as if there were none) into the
     #: rows a spreadsheet shows. The chunk of the ragged rows themselves comes after it is set.
     row_map: Callable[[np.ndarray], np.ndarray] | None = None
+    #: The same blocks as `chunks` (read one of the two), a CSV's not checked yet (`Block`), for a
+    #: caller that checks some of them in another process; the ragged rows' chunk, and an XLSX's
+    #: chunks, come checked.
+    blocks: Iterator[Block | Chunk] | None = None
 
 
 # --------------------------------------------------------------------------- opening
@@ -206,7 +244,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
     names = [f"c{i}" for i in range(len(headers))]
     reader = pcsv.open_csv(
         source,
-        read_options=pcsv.ReadOptions(skip_rows=head + 1, column_names=names, block_size=1 << 22,
+        read_options=pcsv.ReadOptions(skip_rows=head + 1, column_names=names, block_size=_block_bytes(chunk_rows),
                                       encoding="utf8" if read_enc == "utf-8-sig" else enc),
         parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
                                         invalid_row_handler=on_bad),
@@ -216,8 +254,9 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
     )
 
     k = 0  # records the reader kept so far
+    bad_sorted = np.sort(np.fromiter(bad_encoding, dtype=np.int64, count=len(bad_encoding)))
 
-    def chunks() -> Iterator[Chunk]:
+    def blocks() -> Iterator[Block | Chunk]:
         pending: list[pa.RecordBatch] = []
         n_pending = 0
         try:
@@ -239,7 +278,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
             for p in cleanup:
                 p.unlink(missing_ok=True)
 
-    def _emit(batches) -> Iterator[Chunk]:
+    def _emit(batches) -> Iterator[Block]:
         nonlocal k
         table = pa.Table.from_batches(batches)
         batches.clear()  # the block's text lives only as long as its checks (not while the caller spools)
@@ -249,12 +288,12 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
         except TableTooLarge as exc:
             raise LedgerInputError(f"{exc.nb}; ingenting ble skrevet") from None
         cells = {o: table.column(names[i]) for o, i in wanted.items()}
+        del table
         rec = np.arange(k, k + n, dtype=np.int64)
         k += n
         rows = _rows_of(rec, ragged_rows) + head  # filled in by a pre-scan only when ragged rows exist
-        chunk = check_cells(name, ours, cells, rows, bad_encoding, colmap=colmap)
-        del table, cells
-        yield chunk
+        lo, hi = np.searchsorted(bad_sorted, [rows[0], rows[-1] + 1]) if n else (0, 0)
+        yield Block(name, ours, cells, rows, set(bad_sorted[lo:hi].tolist()), colmap)
 
     # Ragged rows (more or fewer fields than the header) are skipped by the reader without their
     # row number; a quick pre-scan finds them so every other row keeps the number a spreadsheet
@@ -263,8 +302,21 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
     lazy = late_rows and not bad_encoding  # the rows of a mixed file are matched to its bad lines
     ragged_rows = np.empty(0, dtype=np.int64) if lazy else _prescan_ragged(source, sep, read_enc, len(headers),
                                                                             head) - head
-    ledger = Ledger(name, ours, unused, chunks(), [], enc)
+    raw = blocks()
+    ledger = Ledger(name, ours, unused, _checked(raw), [], enc, blocks=raw)
     return ledger
+
+
+def _checked(blocks: Iterator[Block | Chunk]) -> Iterator[Chunk]:
+    """The blocks, each checked as it comes (`Ledger.chunks`)."""
+    for b in blocks:
+        yield b.check() if isinstance(b, Block) else b
+
+
+def _block_bytes(chunk_rows: int) -> int:
+    """The reader's block: 4 MB (about 80 000 rows), or less where the caller asked for blocks of
+    fewer rows (a block is cut after the first of the reader's that reaches `chunk_rows`)."""
+    return min(1 << 22, max(1 << 14, chunk_rows * 32))
 
 
 def _prescan_ragged(path: Path, sep: str, enc: str, width: int, head: int = 0) -> np.ndarray:
@@ -465,5 +517,5 @@ def _xlsx_chunk(label, ours, buf, rows, formula_errors, formula_rows, colmap) ->
     return chunk
 
 
-__all__ = ["Chunk", "KIND_CODE", "KIND_WORDS", "Ledger", "LedgerInputError", "REQUIRED", "open_ledger",
+__all__ = ["Block", "Chunk", "Counts", "KIND_CODE", "KIND_WORDS", "Ledger", "LedgerInputError", "REQUIRED", "open_ledger",
            "parse_amounts", "parse_dates", "LEDGER_COLUMNS"]

@@ -31,10 +31,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,13 +43,14 @@ from ..io.tables import ColumnMap, RowError
 from ..io.xlsx import start_writers
 from . import output
 from .analysis import month_of
+from .buckets import Buckets
 from .contact import ASIDE_ROWS, contact_list
 from .judge import pseudonymiser
 from .lines import LineSpool, tenancy_lines
-from .memory import concat, give_back, parts
+from .memory import give_back
 from .parallel import Context, Helper, judge_all
 from .patterns import PATTERNS
-from .reading import LedgerInputError, open_ledger
+from .reading import Block, Chunk, Counts, LedgerInputError, open_ledger
 from .summary import INCOMPLETE, LedgerOptions, LedgerSummary, console_lines, summary_text
 from .warning import to_day
 
@@ -126,8 +126,8 @@ def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float, he
     spool_dir = Path(tempfile.mkdtemp(prefix=f".spool-ledger-{os.getpid()}-", dir=out))
     lines: LineSpool | None = None
     try:
-        buckets = _Buckets(k, spool_dir)
-        errors = _read(ledger, buckets, s, opts, size)
+        buckets = Buckets(k, spool_dir)
+        errors = _read(ledger, buckets, s, opts, size, helper)
         incomplete, s.rejected_without_tenancy = _incomplete(errors)
         if helper is not None:  # then the rows of tenancies.csv and its twin are rendered part by part
             private_dir(spool_dir / "lines")
@@ -198,31 +198,71 @@ def _workers(opts: LedgerOptions) -> int:
     return min(2, cores)
 
 
-def _read(ledger, buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, size: int) -> list[RowError]:
-    """The ledger read into the buckets, its rows counted; the errors of its bad rows."""
+def _read(ledger, buckets: Buckets, s: LedgerSummary, opts: LedgerOptions, size: int,
+          helper: Helper | None = None) -> list[RowError]:
+    """The ledger read into the buckets, its rows counted; the errors of its bad rows.
+
+    With a helper (and buckets on disk), the helper checks and spills a block whenever it has
+    fewer than `parallel.DEPTH` in hand, and this process the others, while it reads the next
+    (`parallel`); the blocks' counts and errors are taken in the file's order either way."""
     errors: list[RowError] = []
     done_bytes = 0
-    for chunk in ledger.chunks:
-        if ledger.row_map is not None and buckets.row_map is None:  # ragged rows: renumber the rows so far
-            buckets.row_map = ledger.row_map
-            errors = [replace(e, row=int(ledger.row_map(np.array([e.row]))[0])) if e.row else e for e in errors]
-        s.rows_read += chunk.rows_read
-        s.rows_blank += chunk.blank
-        s.rows_in_errors += chunk.bad_rows
-        errors.extend(chunk.errors)
+    done: dict[int, Counts] = {}
+    nxt = 0
+    mapped: int | None = None  # the first block read after `ledger.row_map` was set (ragged rows)
+
+    def here(block: Block | Chunk) -> Counts:
+        chunk = block.check() if isinstance(block, Block) else block
         buckets.add(chunk)
-        done_bytes += chunk.rows_read * _BYTES_PER_ROW
+        counts = Counts.of(chunk)
         del chunk
         give_back()
+        return counts
+
+    def take(seq: int, c: Counts) -> None:
+        nonlocal errors, done_bytes
+        if mapped is not None and seq >= mapped and buckets.row_map is None:  # ragged rows: renumber the rows so far
+            buckets.row_map = ledger.row_map
+            errors = [replace(e, row=int(ledger.row_map(np.array([e.row]))[0])) if e.row else e for e in errors]
+        s.rows_read += c.rows_read
+        s.rows_blank += c.blank
+        s.rows_in_errors += c.bad_rows
+        errors.extend(c.errors)
+        if c.span is not None:
+            buckets.helped.append(c.span)
+        done_bytes += c.rows_read * _BYTES_PER_ROW
         if opts.progress:
             opts.progress("read", min(done_bytes, size), size)
+
+    blocks = ledger.blocks if ledger.blocks is not None else ledger.chunks
+    helped = helper if helper is not None and buckets.k > 1 and helper.read_into(buckets.folder, buckets.k,
+                                                                                 here) else None
+    for seq, block in enumerate(blocks):
+        if mapped is None and ledger.row_map is not None:
+            mapped = seq
+        if helped is not None and isinstance(block, Block) and helped.takes():
+            helped.check(seq, block)
+        else:
+            done[seq] = here(block)
+        del block
+        if helped is not None:
+            done.update(helped.ready())
+        while nxt in done:
+            take(nxt, done.pop(nxt))
+            nxt += 1
+    if helped is not None:
+        back, buckets.helper_closed = helped.end_reading()
+        done.update(back)
+    while nxt in done:
+        take(nxt, done.pop(nxt))
+        nxt += 1
     s.rows_used = s.rows_read - s.rows_blank - s.rows_in_errors
     if s.rows_used == 0:
         raise LedgerInputError(_no_usable_row(ledger.name, s, errors))
     return errors
 
 
-def _judge(buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, name: str, out: Path, errors: list[RowError],
+def _judge(buckets: Buckets, s: LedgerSummary, opts: LedgerOptions, name: str, out: Path, errors: list[RowError],
            incomplete: dict[str, tuple[int, str]], helper: Helper | None,
            lines: LineSpool | None) -> tuple[list[pd.DataFrame], set[str]]:
     """Every part judged (`parallel.judge_all`), months.csv and patterns.* written in the parts'
@@ -269,94 +309,13 @@ def _judge(buckets: _Buckets, s: LedgerSummary, opts: LedgerOptions, name: str, 
     return tables, seen
 
 
-def _parts(buckets: _Buckets, part_rows: int, progress) -> Iterator[dict]:
+def _parts(buckets: Buckets, part_rows: int, progress) -> Iterator[dict]:
     """The buckets' rows in parts, in order; progress once a bucket."""
     for b, cut in enumerate(buckets.cut(part_rows)):
         while cut:
             yield cut.pop(0)
         if progress:
             progress("analyse", b + 1, buckets.k)
-
-
-class _Buckets:
-    """Good rows spread over `k` buckets by tenancy; in memory for one bucket, else Arrow files."""
-
-    def __init__(self, k: int, folder: Path):
-        self.k = k
-        self.folder = folder
-        self.mem: list[dict] = []
-        self.writers: dict[int, Any] = {}  # pyarrow.ipc stream writers (pyarrow ships no type hints)
-        #: the reader's rows to the rows a spreadsheet shows, when it met ragged rows (`Ledger.row_map`)
-        self.row_map: Callable[[np.ndarray], np.ndarray] | None = None
-
-    def add(self, chunk) -> None:
-        import pyarrow as pa
-
-        cols = {"tenancy": chunk.tenancy, "day": chunk.day, "kind": chunk.kind, "amount": chunk.amount,
-                "row": chunk.row, "dupkey": chunk.dupkey}
-        if len(chunk.day) == 0:
-            return
-        if self.k == 1:
-            self.mem.append(cols)
-            return
-        import pyarrow.compute as pc
-        import pyarrow.ipc as ipc
-
-        enc = pc.dictionary_encode(chunk.tenancy)
-        words = enc.dictionary.to_numpy(zero_copy_only=False).astype(object)
-        h = pd.util.hash_array(words) % np.uint64(self.k)
-        bucket = h[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)].astype(np.int64)
-        batch = pa.record_batch({"tenancy": chunk.tenancy, "day": pa.array(chunk.day), "kind": pa.array(chunk.kind),
-                                 "amount": pa.array(chunk.amount), "row": pa.array(chunk.row),
-                                 "dupkey": pa.array(chunk.dupkey)})
-        order = np.argsort(bucket, kind="stable")
-        bounds = np.searchsorted(bucket[order], np.arange(self.k + 1))
-        for b in range(self.k):
-            if bounds[b + 1] == bounds[b]:
-                continue
-            part = batch.take(pa.array(order[bounds[b]:bounds[b + 1]]))
-            w = self.writers.get(b)
-            if w is None:
-                w = ipc.new_stream(str(self.folder / f"b{b:04d}.arrow"), part.schema)
-                self.writers[b] = w
-            w.write_batch(part)
-
-    def cut(self, part_rows: int) -> Iterator[list[dict]]:
-        """Each bucket's rows as a list of parts (`memory.parts`: copies), the bucket itself (a
-        mapped file) let go before they are judged; the caller pops the parts off the list."""
-        for b in range(self.k):
-            bucket = self._load(b)
-            if bucket is None:
-                continue
-            cut = list(parts(bucket, part_rows))
-            del bucket
-            give_back()
-            yield cut
-
-    def _load(self, b: int) -> dict | None:
-        import pyarrow as pa
-        import pyarrow.ipc as ipc
-
-        if self.k == 1:
-            bucket, self.mem = (concat(self.mem) if self.mem else None), []
-            return None if bucket is None else self._renumbered(bucket)
-        for w in self.writers.values():
-            w.close()
-        self.writers = {}
-        path = self.folder / f"b{b:04d}.arrow"
-        if not path.exists():
-            return None
-        with pa.memory_map(str(path)) as src:
-            table = ipc.open_stream(src).read_all()
-        cols = {c: table.column(c).combine_chunks() for c in table.column_names}
-        path.unlink()
-        return self._renumbered({"tenancy": cols["tenancy"], **{c: np.asarray(cols[c].to_numpy(
-            zero_copy_only=False)) for c in ("day", "kind", "amount", "row", "dupkey")}})
-
-    def _renumbered(self, cols: dict) -> dict:
-        if self.row_map is not None:
-            cols["row"] = self.row_map(cols["row"])
-        return cols
 
 
 def _no_usable_row(name: str, s: LedgerSummary, errors: list[RowError]) -> str:
