@@ -100,9 +100,6 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
     n = len(rows)
     txt = {o: _arrow_text(v) for o, v in cells.items()}
     trimmed = {o: pc.utf8_trim_whitespace(a) for o, a in txt.items()}
-    blank = np.ones(n, dtype=bool)
-    for a in trimmed.values():
-        blank &= pc.equal(pc.utf8_length(a), 0).to_numpy(zero_copy_only=False)
     bad = np.zeros(n, dtype=bool)
     errors: list[tuple] = []  # (row, order, column, value, reason, tenancy)
     tenancy = trimmed["tenancy"]
@@ -113,6 +110,19 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
         if col not in dictionaries:
             dictionaries[col] = pc.dictionary_encode(trimmed[col])
         return dictionaries[col]
+
+    def empty(col: str) -> np.ndarray:
+        """Which cells of the column are empty, looked up in its dictionary (a few distinct words)."""
+        enc = encoded(col)
+        words = np.flatnonzero(np.asarray(pc.equal(pc.utf8_length(enc.dictionary), 0).to_numpy(
+            zero_copy_only=False), dtype=bool))
+        if words.size == 0:
+            return np.zeros(n, dtype=bool)
+        return np.asarray(enc.indices.to_numpy(zero_copy_only=False)) == words[0]  # (a dictionary's words are distinct)
+
+    blank = np.ones(n, dtype=bool)
+    for col in trimmed:
+        blank &= empty(col)
 
     skip = np.isin(rows, np.fromiter(skip_rows, dtype=np.int64)) if skip_rows else np.zeros(n, dtype=bool)
 
@@ -139,7 +149,7 @@ def check_cells(name: str, ours: dict[str, str], cells: dict, rows: np.ndarray, 
     bad |= skip & ~blank
 
     # tenancy
-    empty_t = np_(pc.equal(pc.utf8_length(tenancy), 0))
+    empty_t = empty("tenancy")
     report(empty_t, "tenancy", "ingen leieforhold-id i denne raden", lambda v: "")
     fnr = _national_ids(tenancy, encoded("tenancy"))
     report(fnr & ~empty_t, "tenancy", "inneholder et fødselsnummer eller D-nummer: bruk leieforholdets nummer,"
@@ -224,7 +234,7 @@ def _arrow_text(values):
         values = pa.array(["" if v is None else str(v) for v in values], type=pa.string())
     if values.type != pa.string():
         values = pc.cast(values, pa.string())
-    return pc.fill_null(values, "")
+    return pc.fill_null(values, "") if values.null_count else values
 
 
 def _dupkey(encoded: dict, good: np.ndarray) -> np.ndarray:

@@ -138,6 +138,7 @@ class Helper:
         self.sent: dict[int, Any] = {}  # blocks or parts out, kept to do here if the helper dies
         #: what this process does with a task of the helper's when the helper is gone
         self.here: Callable[[Any], Any] | None = None
+        self.folder = Path()  # the run's spool folder, while the ledger is read
         writer = self._alive_w if ctx.get_start_method() == "fork" else None  # the child's copy, to close
         self.proc = ctx.Process(target=serve, name="planner-ledger-helper", daemon=True,
                                 args=(self.tasks, self.results, self._alive_r, writer))
@@ -151,13 +152,15 @@ class Helper:
         if not self.proc.is_alive():
             return False
         self.here = here
+        self.folder = folder
         self.tasks.put(("spill", 0, (str(folder), k)))
         return True
 
     def check(self, seq: int, block: Block) -> None:
-        """Block `seq` checked and spilled by the helper; its `Counts` come back (`ready`, `wait`)."""
+        """Block `seq` checked and spilled by the helper; its `Counts` come back (`ready`, `wait`).
+        It goes through a file in the spool folder (`Block.sent`); it is kept here until then."""
         self.sent[seq] = block
-        self.tasks.put(("check", seq, block))
+        self.tasks.put(("check", seq, block.sent(self.folder / f"block{seq:06d}.arrow")))
 
     def end_reading(self) -> tuple[dict[int, Counts], bool]:
         """Every block back (a dead helper's checked here), and the helper's files closed: the
@@ -309,6 +312,7 @@ def check_block(block: Block, spill: Spill) -> Counts:
     bucket files; its counts and errors to send back."""
     from .memory import give_back
 
+    block = block.received()
     chunk = block.check()
     spill.add(chunk)
     done = Counts.of(chunk, (int(block.rows[0]), int(block.rows[-1])) if len(block.rows) else None)
