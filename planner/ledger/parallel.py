@@ -1,20 +1,31 @@
-"""The parts of a ledger run judged by two processes: this one and a helper, in the run's order.
+"""A large ledger read and judged by two processes: this one and a helper, in the run's order.
 
-Why: judging the parts (`judge.judge`) is most of a large run's time and uses one core; the
-machine has two. The helper is started before the ledger is read, while the run is small: forked (it
-shares the run's imports, and its memory is the run's at that moment, a hundred MB), or, where
-the run has threads (a web server: a fork would copy locks others hold), from the forkserver,
-whose child imports while the ledger is read.
-The main process reads the buckets and cuts the parts as before, hands the helper a part
-whenever it has fewer than `DEPTH` waiting, and judges the others itself. Every part's months
+Why: checking the blocks' cells and judging the parts (`judge.judge`) are most of a large run's
+time and each uses one core; the machine has two. The helper is started before the ledger is
+read, while the run is small: forked (it shares the run's imports, and its memory is the run's at
+that moment, a hundred MB), or, where the run has threads (a web server: a fork would copy locks
+others hold), from the forkserver.
+
+While the ledger is read (buckets on disk), the run parses the file and numbers the rows, and
+hands the helper a block (`reading.Block`, through an Arrow file in the spool folder) whenever it
+has fewer than `DEPTH`; the helper checks its cells (`cells.check_cells`), appends its good rows
+to bucket files of its own (`buckets.Spill`, `b0003.h.arrow`) and sends back the block's counts
+and errors (`reading.Counts`). The run checks and spills the other blocks itself, takes the
+counts and errors in the blocks' order, and loads each bucket from both files in file order
+(`buckets.Buckets`): the rows of one process. A helper that dies while reading leaves the
+blocks it has not answered for to the run (what it spilled of them is left out on loading).
+
+Then the run reads the buckets and cuts the parts, hands the helper a part whenever it has
+fewer than `DEPTH` waiting, and judges the others itself. Every part's months
 and evidence come back as text (`Judged`), and the run writes them in the parts' order, so the
 files are the same bytes as a run in one process (`workers=1`): a part's figures depend on its
 rows only.
 
 A failure in the helper is raised in the run as it was raised there (the same exception type,
-an OSError with its errno); a helper that dies (killed, out of memory) leaves its parts to this
-process, which judges them itself: the same bytes, later. The helper ends with the run: it is a
-daemon process, and it watches a pipe whose only writer is the run (`watch_parent`).
+an OSError with its errno); a helper that dies (killed, out of memory) leaves its blocks and
+parts to this process, which does them itself: the same bytes, later. The helper ends with
+the run: it is a daemon process, and it watches a pipe whose only writer is the run
+(`watch_parent`).
 """
 
 from __future__ import annotations
@@ -35,7 +46,7 @@ from ..io.workers import watch_parent
 from .buckets import HELPER_SUFFIX, Spill
 from .reading import Block, Counts
 
-#: parts handed to the helper and not yet back: one being judged, one waiting (so it never idles)
+#: blocks or parts handed to the helper and not yet back: one being done, one waiting (so it never idles)
 DEPTH = 2
 #: a helper that sends nothing back for this long (a part takes about a second) is taken for
 #: stuck: stopped, and its parts judged here (never a run that waits for ever)

@@ -4,9 +4,13 @@ The run, with memory flat in the number of rows:
 
 1. `reading.open_ledger` streams the file in blocks and checks every cell (vectorised); bad rows
    become errors, good rows typed columns;
-2. each block's good rows are spread over buckets by a hash of the tenancy id, so every booking
-   of a tenancy lands in the same bucket. A small ledger is one bucket in memory; a large one
-   spills its buckets to Arrow files in DIR (removed at the end), about `bucket_rows` rows each;
+2. each block's good rows are spread over buckets by a hash of the tenancy id (`buckets`), so
+   every booking of a tenancy lands in the same bucket. A small ledger is one bucket in memory; a
+   large one spills its buckets to Arrow files in DIR (removed at the end), about `bucket_rows`
+   rows each. There, with a helper process (`parallel`), the helper checks and spills about half
+   of the blocks into files of its own while this process reads the next blocks and checks the
+   others (`_read`); the blocks' counts and errors are taken in the file's order, and a bucket's
+   batches from both are put in file order: the same rows as one process;
 3. each bucket in turn, cut into parts of whole tenancies (`judge.judge`): duplicated rows found
    (to errors, counted once), bookings after the as-of date counted and left out, then
    `analysis.analyse` → `patterns.classify` → `warning.early_warning`, and its months and
@@ -60,11 +64,14 @@ _BYTES_PER_ROW = 40
 #: each costing ~0.75 KB a row at its peak (the tree of a 5.5 M-row run stays under 600 MB);
 #: smaller parts cost more time a row (pandas' fixed cost per call).
 HELPED_PART_ROWS = 75_000
-#: With the helper, blocks of at most this many rows read at a time: the helper checks some of
-#: them while the ledger is read (`parallel`), so two processes hold blocks at once, and a
-#: block and its pickled copy wait for the helper; at 250 000 the tree's peak PSS on 5.5 M rows
-#: was ~670 MiB while reading, at 125 000 ~545 MiB (the judging's peak), for the same time.
-HELPED_CHUNK_ROWS = 125_000
+#: With the helper, blocks of at most this many rows read at a time: the helper's memory is
+#: taken while the ledger is read, so the reading holds less.
+HELPED_CHUNK_ROWS = 250_000
+#: ... and where the helper checks some of the blocks while the ledger is read (buckets on disk,
+#: `_read`): two processes hold blocks at once, and a block waits in the spool for the helper;
+#: at 250 000 the tree's peak PSS on 5.5 M rows was ~670 MiB while reading, at 125 000 below
+#: the judging's (~550 MiB), for the same time.
+HELPED_READ_ROWS = 125_000
 _HIDDEN_COLUMNS = ["x_collector_day", "x_request_day", "x_collector_line_ore", "x_rises", "x_days"]
 _ALL_COLUMNS = output.TENANCY_COLUMNS + _HIDDEN_COLUMNS
 #: What a killed run leaves in the output folder (the spool, a cleaned copy of the ledger,
@@ -93,8 +100,10 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
         start_writers()
     helper = Helper.start() if _workers(opts) > 1 and rows > opts.part_rows else None
     try:
-        ledger = open_ledger(path, colmap, opts.chunk_rows if helper is None else min(opts.chunk_rows,
-                             HELPED_CHUNK_ROWS), opts.display_name, work_dir=out, limits=opts.limits, late_rows=True)
+        chunk_rows = opts.chunk_rows if helper is None else min(opts.chunk_rows, HELPED_READ_ROWS if _buckets(
+            path, opts) > 1 else HELPED_CHUNK_ROWS)
+        ledger = open_ledger(path, colmap, chunk_rows, opts.display_name, work_dir=out, limits=opts.limits,
+                             late_rows=True)
         return _run(path, opts, ledger, out, t0, helper)
     except (LedgerInputError, OSError):  # bad input, or a full disk: what this run made is removed
         for p in created:
@@ -121,10 +130,15 @@ def _rows_about(path: str | Path) -> float:
     return size * (4 if Path(path).suffix.lower() in (".xlsx", ".xlsm") else 1) / _BYTES_PER_ROW
 
 
+def _buckets(path: str | Path, opts: LedgerOptions) -> int:
+    """How many buckets the rows are spread over (one: in memory)."""
+    return max(1, math.ceil(_rows_about(path) / opts.bucket_rows))
+
+
 def _run(path: str | Path, opts: LedgerOptions, ledger, out: Path, t0: float, helper: Helper | None) -> LedgerSummary:
     s = LedgerSummary(ledger.name, opts.as_of, unused_columns=ledger.unused, pseudonymised=opts.key is not None)
     size = os.path.getsize(path)
-    k = s.buckets = max(1, math.ceil(_rows_about(path) / opts.bucket_rows))
+    k = s.buckets = _buckets(path, opts)
     spool_dir = Path(tempfile.mkdtemp(prefix=f".spool-ledger-{os.getpid()}-", dir=out))
     lines: LineSpool | None = None
     try:
