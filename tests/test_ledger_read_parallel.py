@@ -191,3 +191,36 @@ def chunk_batch(rows: list[int], ids: list[str]) -> dict:
     c = chunk(rows, ids)
     return {"tenancy": c.tenancy, "day": pa.array(c.day), "kind": pa.array(c.kind), "amount": pa.array(c.amount),
             "row": pa.array(c.row), "dupkey": pa.array(c.dupkey)}
+
+
+def test_cells_with_spaces_around_them_check_as_the_cells_trimmed():
+    """`cells._trimmed` trims the distinct values only where no cell has spaces around it: a block
+    with such cells (every path: some columns with, some without) checks exactly as the same block
+    trimmed beforehand."""
+    import random
+
+    from planner.ledger.cells import check_cells
+
+    rng = random.Random(4)
+    n = 3000
+
+    def spaced(v: str, p: float) -> str:
+        r = rng.random()
+        return (f" {v}" if r < p / 2 else f"{v}\t" if r < p else v) if v else (" " if r < p else v)
+
+    words = {"tenancy": ["T1", "T2", "", "12345678901", "Ø7"], "date": ["2026-01-01", "01.02.2026", "31.02.2026", ""],
+             "kind": ["charge", "payment", "Husleie", "x", ""], "amount": ["9500", "9 500,00", "0", "abc", ""],
+             "text": ["a", "b c", ""]}
+    odds = {"tenancy": 0.1, "date": 0.0, "kind": 0.05, "amount": 0.0, "text": 0.2}  # two columns never spaced
+    raw = {c: [spaced(rng.choice(w), odds[c]) for _ in range(n)] for c, w in words.items()}
+    assert any(v != v.strip() for v in raw["tenancy"])
+
+    def checked(cols: dict) -> tuple:
+        ch = check_cells("f.csv", {c: c for c in cols}, {c: pa.array(v) for c, v in cols.items()},
+                         np.arange(2, n + 2), {7, 9})
+        return (ch.tenancy.to_pylist(), ch.day.tolist(), ch.kind.tolist(), ch.amount.tolist(), ch.row.tolist(),
+                ch.dupkey.tolist(), ch.errors, ch.rows_read, ch.blank, ch.bad_rows)
+
+    spaced_out = checked(raw)
+    assert spaced_out == checked({c: [v.strip() for v in vs] for c, vs in raw.items()})
+    assert spaced_out[8] > 0 and spaced_out[9] > 0 and len(spaced_out[0]) > 0  # blank, bad and good rows
