@@ -63,7 +63,8 @@ HELPED_PART_ROWS = 75_000
 #: With the helper, blocks of at most this many rows read at a time: the helper's memory is
 #: taken while the ledger is read, so the reading holds less.
 HELPED_CHUNK_ROWS = 250_000
-_HIDDEN_COLUMNS = ["x_collector_day", "x_request_day", "x_collector_line_ore", "x_rises", "x_days"]
+_HIDDEN_COLUMNS = ["x_collector_day", "x_request_day", "x_collector_line_ore", "x_rises", "x_days", "x_why", "x_unused",
+                   "x_limit"]
 _ALL_COLUMNS = output.TENANCY_COLUMNS + _HIDDEN_COLUMNS
 #: What a killed run leaves in the output folder (the spool, a cleaned copy of the ledger,
 #: half-written outputs): removed by the next run (`remove_leftovers`: ended processes only).
