@@ -86,7 +86,9 @@ def words(table: pd.DataFrame, as_of: int) -> pd.DataFrame:
     Why per part: they depend on the tenancy alone, and worked out where the part is judged
     (`parallel.judge_text`, in both processes) they are ready when the ranking is, so
     contact.xlsx, the last file to finish, starts at once."""
-    why, unused, limits = [""] * len(table), [""] * len(table), [""] * len(table)
+    why: list[str] = [""] * len(table)
+    unused: list[str] = [""] * len(table)
+    limits: list[int | str] = [""] * len(table)
     candidate = table["plan_candidate"].to_numpy(dtype=bool)
     flags = ledger_flags(table["rent_ore"][candidate].astype(int).tolist(), to_date(as_of))
     for i, r in enumerate(table.itertuples(index=False)):
