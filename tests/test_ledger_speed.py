@@ -9,7 +9,8 @@
 * The column-at-a-time renderer (`render.pattern_lines`) against its readable definition
   (`patterns.evidence` encoded by `output.json_line`, `patterns.evidence_text`).
 * `output.to_csv` against pandas' `to_csv` on generated tables.
-* The ledger's bostøtte flag with rents capped at the ceiling against the uncapped bisection.
+* The ledger's bostøtte flag with rents capped at the ceiling against the uncapped bisection, and
+  the flags of a whole contact list (searched from the rent below) against the flag rent by rent.
 """
 
 from __future__ import annotations
@@ -229,3 +230,24 @@ def test_the_flag_of_a_capped_rent_is_the_flag_of_the_rent(rent, as_of):
     assert (flag.flagged, flag.max_estimate_ore, flag.income_limit_ore) == (limit >= 0, _paid(rent, 0, rates),
                                                                            max(0, limit) * 100)
 
+
+
+@settings(max_examples=60, deadline=None)
+@given(rent=st.integers(0, 3_000_000), near=st.integers(-5, 250_000),
+       as_of=st.dates(date(2024, 1, 1), date(2026, 12, 31)))
+def test_the_income_limit_searched_from_any_start_is_the_bisections(rent, near, as_of):
+    """`near` is checked, not trusted: wherever the search starts (paid or not, below or above
+    the limit, outside the range), the limit is the plain bisection's."""
+    from planner.entitlement.ledger import income_limit_kr
+    from planner.entitlement.rules import entitlement_rules
+
+    rates = entitlement_rules().statlig_at(as_of)
+    assert income_limit_kr(rent, rates, near) == income_limit_kr(rent, rates)
+
+
+@settings(max_examples=25, deadline=None)
+@given(rents=st.lists(st.integers(0, 2_000_000), max_size=40), as_of=st.dates(date(2024, 1, 1), date(2026, 12, 31)))
+def test_the_flags_of_a_contact_list_are_the_flags_rent_by_rent(rents, as_of):
+    from planner.entitlement.ledger import ledger_flag, ledger_flags
+
+    assert ledger_flags(rents, as_of) == {r: ledger_flag(r, as_of) for r in rents}

@@ -12,6 +12,7 @@ lower bound: a tenancy whose household earns less certainly may be owed bostøtt
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -41,13 +42,23 @@ def _paid(rent_ore: int, income_kr: int, rates: StatligRates) -> int:
     return estimate_bostotte(MEMBERS, GROUP, income_kr * 100, rent_ore, rates)[2]
 
 
-def income_limit_kr(rent_ore: int, rates: StatligRates) -> int:
+def income_limit_kr(rent_ore: int, rates: StatligRates, near: int = 0) -> int:
     """The highest gross income per month, in whole kroner, at which a one-person household in
     kommune group 4 with this rent still gets the minimum payout (-1: not even at none). The
-    payout never rises with the income, so a bisection finds it."""
+    payout never rises with the income, so a bisection finds it.
+
+    `near`: an income thought to be paid (the limit of a lower rent: a higher rent is paid at
+    least as much). Checked, not trusted: when it is paid, the search gallops up from it (a few
+    steps where limits lie close, instead of eighteen); when not, it is the whole range. Either
+    way the answer is the one boundary between paid and not paid."""
     if _paid(rent_ore, 0, rates) == 0:
         return -1
     lo, hi = 0, _TOP_KR  # paid at lo; not paid at hi (checked: the ceiling caps every payout)
+    if 0 < near < _TOP_KR and _paid(rent_ore, near, rates) > 0:
+        lo, step = near, 1
+        while lo + step < _TOP_KR and _paid(rent_ore, lo + step, rates) > 0:
+            lo, step = lo + step, step * 2
+        hi = min(_TOP_KR, lo + step)
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if _paid(rent_ore, mid, rates) > 0:
@@ -63,6 +74,34 @@ def ledger_flag(rent_ore: int, as_of: date, has_bostotte: bool = False) -> Ledge
     limit, top, valid_from = _figures(min(rent_ore, _capped_rent(as_of)), as_of)
     return LedgerFlag(flagged=not has_bostotte and limit >= 0, max_estimate_ore=top,
                       income_limit_ore=max(0, limit) * 100, rules_from=valid_from)
+
+
+def ledger_flags(rents_ore: Iterable[int], as_of: date) -> dict[int, LedgerFlag]:
+    """`ledger_flag` of every rent in `rents_ore` (none with a bostøtte stream), by rent.
+
+    Why: a contact list of 25 000 plan candidates has a few thousand distinct rents below the
+    ceiling, each a search for its income limit; taken from the lowest rent up, each search
+    starts from the limit of the rent below (`income_limit_kr`'s `near`): a few steps instead
+    of eighteen. The same figures as `ledger_flag`, rent by rent (a test holds them alike)."""
+    cap = _capped_rent(as_of)
+    rates = entitlement_rules().statlig_at(as_of)
+    out: dict[int, LedgerFlag] = {}
+    near = 0
+    for rent in sorted(set(rents_ore)):
+        capped = min(rent, cap)
+        if not (limit_top := _known.get((capped, as_of))):
+            if len(_known) >= 1 << 16:  # bounded (a server runs for months of as-of days)
+                _known.clear()
+            limit_top = _known[capped, as_of] = (income_limit_kr(capped, rates, near), _paid(capped, 0, rates))
+        limit, top = limit_top
+        near = max(near, limit)
+        out[rent] = LedgerFlag(flagged=limit >= 0, max_estimate_ore=top, income_limit_ore=max(0, limit) * 100,
+                               rules_from=rates.valid_from)
+    return out
+
+
+#: `ledger_flags`' (income limit, payout at no income) by (capped rent, as-of day)
+_known: dict[tuple[int, date], tuple[int, int]] = {}
 
 
 @lru_cache(maxsize=1 << 16)

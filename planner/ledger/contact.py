@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..entitlement.ledger import draft_note, ledger_flag
+from ..entitlement.ledger import draft_note, ledger_flags
 from ..formatting import format_kr, nb_date
 from . import output
 from .summary import INCOMPLETE, LedgerOptions
-from .warning import explain, household_draft, to_day
+from .warning import explain, household_draft, to_date, to_day
 
 #: A contact list this long is written to contact.xlsx by a child process (`output.SheetAside`);
 #: a shorter one here, where starting a process would cost more than the sheet (~0.1 s a 1 000 rows).
@@ -24,46 +24,20 @@ def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path,
                  pending: list[output.SheetAside] | None = None) -> pd.DataFrame:
     """The ranked contact list (contact.csv, contact.txt) and the drafts of the plan candidates.
     With `pending`, contact.xlsx is written aside (`output.SheetAside`) and added to it: the
-    caller waits for it after writing its own files."""
-    as_of = to_day(opts.as_of)
+    caller waits for it after writing its own files.
+
+    In this order: the ranking, then each row's words and "bostøtte ikke søkt?", then the sheet
+    (aside, it takes longest: started as soon as its cells are known), then the drafts, the CSV
+    files and contact.txt while it is written."""
     c = table[table["priority"] > 0].copy()
     req = c["x_request_day"].where(c["x_request_day"] >= 0, np.iinfo(np.int64).max)
     c = c.assign(_req=req).sort_values(["priority", "_req", "tenancy"], ascending=[False, True, True], kind="stable")
     c["rank"] = np.arange(1, len(c) + 1)
-    if not len(c):
-        c["why"], c["draft"], c["bostotte_ikke_sokt"], c["bostotte_inntektsgrense_ore"] = [], [], [], []
-    why, drafts, unused, limits = [], [], [], []
-    zipped = output.DraftZip(out / "drafts.zip")
-    for r in c.itertuples(index=False):
-        row = {"rent_ore": r.rent_ore, "arrears_ore": r.arrears_ore, "trend_ore_per_month": r.trend_ore_per_month,
-               "collector_day": r.x_collector_day, "request_day": r.x_request_day,
-               "collector_line_ore": r.x_collector_line_ore, "late_months": r.late_months,
-               "observed_months": r.observed_months, "median_days_late": r.median_days_late, "due_day": r.due_day,
-               "failed_debits": r.failed_debits, "failed_months": r.failed_months,
-               "broken_instalments": r.broken_instalments, "instalments": r.instalments, "rises": r.x_rises,
-               "priority": r.priority, "priority_urgency": r.priority_urgency, "priority_arrears": r.priority_arrears,
-               "priority_pattern": r.priority_pattern}
-        why.append(explain(row, r.pattern, list(r.x_days), as_of))
-        # "bostøtte ikke søkt?" (planner.entitlement.ledger): the draft has no bostøtte stream
-        flag = ledger_flag(int(r.rent_ore), opts.as_of) if r.plan_candidate else None
-        unused.append("ja" if flag and flag.flagged else "")
-        limits.append(flag.income_limit_ore if flag and flag.flagged else "")
-        if r.plan_candidate:  # all in drafts.zip; those on this week's list also as files in drafts/
-            name = file_name(r.tenancy)
-            text = household_draft(r.tenancy, int(r.rent_ore), int(r.due_day), list(r.x_days), as_of)
-            text += draft_note(flag) if flag else ""
-            zipped.add(name, text)
-            if r.rank <= opts.top:
-                output.write_draft(out / "drafts", name, text)
-                drafts.append(f"drafts/{name}.toml")
-            else:
-                drafts.append(f"drafts.zip:{name}.toml")
-        else:
-            drafts.append("")
-    zipped.close()
-    c["why"] = why
-    c["draft"] = drafts
-    c["bostotte_ikke_sokt"], c["bostotte_inntektsgrense_ore"] = unused, limits
+    candidate = c["plan_candidate"].to_numpy(dtype=bool)
+    # all drafts in drafts.zip; those on this week's list also as files in drafts/
+    c["draft"] = [("" if not cand else f"drafts/{file_name(t)}.toml" if rank <= opts.top else
+                   f"drafts.zip:{file_name(t)}.toml") for t, rank, cand in zip(c["tenancy"], c["rank"], candidate)]
+    c["why"], c["bostotte_ikke_sokt"], c["bostotte_inntektsgrense_ore"] = c["x_why"], c["x_unused"], c["x_limit"]
     # incomplete tenancies: not ranked (a rank from part of the rows would mislead), listed after
     inc = table[table["pattern"] == INCOMPLETE].copy()
     inc = inc.assign(rank="", why=inc["incomplete_reason"], draft="", bostotte_ikke_sokt="", bostotte_inntektsgrense_ore="")
@@ -72,6 +46,7 @@ def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path,
         output.write_sheet(out / "contact.xlsx", listed, output.CONTACT_COLUMNS, "Kontaktliste")
     else:  # first: it runs in a child while the rest is written here
         pending.append(output.SheetAside(out / "contact.xlsx", listed, output.CONTACT_COLUMNS, "Kontaktliste"))
+    _drafts(c[candidate], opts, out)
     output.write_frame(out / "contact.csv", listed, output.CONTACT_COLUMNS)
     output.write_excel_frame(out / "contact-excel.csv", listed, output.CONTACT_COLUMNS)
     lines = [f"Hvem bør kontaktes først, per {nb_date(opts.as_of)} (de første {min(opts.top, len(c))} av"
@@ -88,6 +63,56 @@ def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path,
         lines += [f"- {r.tenancy}: {r.incomplete_reason}" for r in inc.itertuples(index=False)]
     output.write_text(out / "contact.txt", "\n".join(lines) + "\n")
     return c
+
+
+def _explained(r) -> dict:
+    """The figures `explain` words, of a row of the ranked table."""
+    return {"rent_ore": r.rent_ore, "arrears_ore": r.arrears_ore, "trend_ore_per_month": r.trend_ore_per_month,
+            "collector_day": r.x_collector_day, "request_day": r.x_request_day,
+            "collector_line_ore": r.x_collector_line_ore, "late_months": r.late_months,
+            "observed_months": r.observed_months, "median_days_late": r.median_days_late, "due_day": r.due_day,
+            "failed_debits": r.failed_debits, "failed_months": r.failed_months,
+            "broken_instalments": r.broken_instalments, "instalments": r.instalments, "rises": r.x_rises,
+            "priority": r.priority, "priority_urgency": r.priority_urgency, "priority_arrears": r.priority_arrears,
+            "priority_pattern": r.priority_pattern}
+
+
+def words(table: pd.DataFrame, as_of: int) -> pd.DataFrame:
+    """The contact list's words of a part's tenancies, as hidden columns: `x_why` (`explain`) of
+    those with a priority, and "bostøtte ikke søkt?" of the plan candidates (their drafts have no
+    bostøtte stream; `planner.entitlement.ledger`): `x_unused` ("ja" or "") and `x_limit` (the
+    income limit in øre, or "").
+
+    Why per part: they depend on the tenancy alone, and worked out where the part is judged
+    (`parallel.judge_text`, in both processes) they are ready when the ranking is, so
+    contact.xlsx, the last file to finish, starts at once."""
+    why: list[str] = [""] * len(table)
+    unused: list[str] = [""] * len(table)
+    limits: list[int | str] = [""] * len(table)
+    candidate = table["plan_candidate"].to_numpy(dtype=bool)
+    flags = ledger_flags(table["rent_ore"][candidate].astype(int).tolist(), to_date(as_of))
+    for i, r in enumerate(table.itertuples(index=False)):
+        if r.priority > 0:
+            why[i] = explain(_explained(r), r.pattern, list(r.x_days), as_of)
+        if r.plan_candidate and (flag := flags[int(r.rent_ore)]).flagged:
+            unused[i], limits[i] = "ja", flag.income_limit_ore
+    return table.assign(x_why=why, x_unused=unused, x_limit=limits)
+
+
+def _drafts(candidates: pd.DataFrame, opts: LedgerOptions, out: Path) -> None:
+    """The household drafts of the plan candidates, in rank order: all in drafts.zip, those on
+    this week's list (`opts.top`) also as files in drafts/."""
+    as_of = to_day(opts.as_of)
+    flags = ledger_flags(candidates["rent_ore"].astype(int).tolist(), opts.as_of)
+    zipped = output.DraftZip(out / "drafts.zip")
+    for r in candidates.itertuples(index=False):
+        name = file_name(r.tenancy)
+        text = household_draft(r.tenancy, int(r.rent_ore), int(r.due_day), list(r.x_days), as_of)
+        text += draft_note(flags[int(r.rent_ore)])
+        zipped.add(name, text)
+        if r.rank <= opts.top:
+            output.write_draft(out / "drafts", name, text)
+    zipped.close()
 
 
 def file_name(tenancy: str) -> str:

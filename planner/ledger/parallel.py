@@ -93,6 +93,7 @@ class Judged:
 def judge_text(cols: dict, ctx: Context) -> Judged:
     """`judge.judge` of one part, its outputs as text."""
     from . import output
+    from .contact import words
     from .judge import judge
     from .lines import tenancy_lines
     from .memory import give_back
@@ -100,6 +101,7 @@ def judge_text(cols: dict, ctx: Context) -> Judged:
     outs = (output.TextOut(), output.TextOut(), output.TextOut())
     table, dup_errors, after = judge(cols, ctx.name, ctx.as_of, ctx.alias(), *outs, ctx.incomplete)
     raw = set(table.attrs.pop("raw", set())) if table is not None else set()
+    table = words(table, ctx.as_of) if table is not None else None  # contact.list's words, ready with the ranking
     lines = tenancy_lines(table) if ctx.lines and table is not None else None
     done = Judged(table, raw, dup_errors, after, outs[0].text(), outs[1].text(), outs[2].text(), lines)
     give_back()

@@ -209,15 +209,25 @@ def _map_columns(name: str, headers: list[str], colmap: ColumnMap, row: int = 1)
     return ours, unused
 
 
-def _sniff_encoding(path: Path) -> str:
-    """'utf-8' if the whole file is UTF-8; 'cp1252' if it holds no UTF-8 sequence at all (a
-    Norwegian Excel export); 'mixed' if it holds both (rows pasted from two sources)."""
+def _sniff_encoding(path: Path) -> tuple[str, int | None]:
+    """('utf-8' if the whole file is UTF-8; 'cp1252' if it holds no UTF-8 sequence at all (a
+    Norwegian Excel export); 'mixed' if it holds both (rows pasted from two sources), and the
+    count of quote characters (`_unclosed_quote`; None for a mixed file)), in one pass over the bytes.
+
+    Why one pass, and ASCII first: a ledger of millions of rows is hundreds of MB; decoding it
+    and counting its quotes in two passes cost half a second before a row was read. A block of
+    plain ASCII (most blocks of most ledgers) is valid UTF-8 without decoding it."""
     dec = codecs.getincrementaldecoder("utf-8")()
     seen_utf8 = False
     bad = False
+    quotes = 0
     multibyte = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 22), b""):
+            if b'"' in block:  # (a search for one byte is fast; counting every byte is not)
+                quotes += block.count(b'"')
+            if block.isascii() and not dec.getstate()[0]:  # nothing to decode, no sequence cut in two
+                continue
             if not seen_utf8 and multibyte.search(block):
                 seen_utf8 = True
             if not bad:
@@ -225,16 +235,16 @@ def _sniff_encoding(path: Path) -> str:
                     dec.decode(block)
                 except UnicodeDecodeError:
                     bad = True
-            if bad and seen_utf8:
-                break
+            if bad and seen_utf8:  # mixed: the quotes are counted in the clean copy
+                return "mixed", None
     if not bad:
         try:
             dec.decode(b"", final=True)
         except UnicodeDecodeError:
             bad = True
     if not bad:
-        return "utf-8"
-    return "mixed" if seen_utf8 else "cp1252"
+        return "utf-8", quotes
+    return ("mixed" if seen_utf8 else "cp1252"), quotes
 
 
 def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_dir: Path | None = None,
@@ -242,13 +252,18 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    enc = colmap.encoding or _sniff_encoding(path)
+    quotes: int | None = None  # quote characters in the file (counted with the encoding)
+    if colmap.encoding:
+        enc = colmap.encoding
+    else:
+        enc, quotes = _sniff_encoding(path)
     bad_encoding: set[int] = set()
     source = path
     cleanup: list[Path] = []
     if enc == "mixed":  # rows in another encoding are reported, the rest read as UTF-8
         source, bad_encoding = _clean_copy(path, colmap, work_dir)
         cleanup.append(source)
+        quotes = None  # (the copy is counted again)
         enc = "utf-8"
     read_enc = "utf-8-sig" if enc.replace("_", "-").lower() in ("utf-8", "utf8") else enc
     with open(source, encoding=read_enc, errors="replace", newline="") as fh:
@@ -263,7 +278,7 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
     if not first.endswith(("\n", "\r")):  # the file ends inside the header: pyarrow cannot skip it
         raise LedgerInputError(f"{name}: ingen rad kan brukes: filen har en overskriftsrad og ingen posteringer")
     wanted = {o: headers.index(t) for o, t in ours.items()}
-    if (line := _unclosed_quote(source, read_enc, sep)) is not None:
+    if (line := _unclosed_quote(source, read_enc, sep, quotes)) is not None:
         raise LedgerInputError(f"{name}: rad {line}: et anførselstegn (\") åpner en celle som aldri lukkes, så resten "
                                "av filen ville blitt lest som én celle; rett eller fjern tegnet og les filen på nytt")
     ragged: list[int] = []
@@ -392,17 +407,21 @@ def _prescan_ragged(path: Path, sep: str, enc: str, width: int, head: int = 0) -
     return np.asarray(out, dtype=np.int64)
 
 
-def _unclosed_quote(path: Path, enc: str, sep: str) -> int | None:
+def _unclosed_quote(path: Path, enc: str, sep: str, quotes: int | None = None) -> int | None:
     """The line where a quote opens a cell that the file never closes, or None.
 
     Quotes in a well-formed CSV come in pairs (a quoted cell opens and closes, a quote inside is
     doubled), so an odd count means one is left open: the reader would take everything after it
     as one cell and the ledger would silently lose its rows. Counting is one pass over the
-    bytes; the line is looked up only when the count is odd."""
+    bytes (`quotes`: counted already, by `_sniff_encoding`); the line is looked up only when the
+    count is odd."""
     count = 0
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 24), b""):
-            count += block.count(b'"')
+    if quotes is not None:
+        count = quotes
+    else:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 24), b""):
+                count += block.count(b'"')
     if count % 2 == 0:
         return None
     with open(path, encoding=enc, errors="replace", newline="") as fh:

@@ -72,7 +72,8 @@ HELPED_CHUNK_ROWS = 250_000
 #: at 250 000 the tree's peak PSS on 5.5 M rows was ~670 MiB while reading, at 125 000 below
 #: the judging's (~550 MiB), for the same time.
 HELPED_READ_ROWS = 125_000
-_HIDDEN_COLUMNS = ["x_collector_day", "x_request_day", "x_collector_line_ore", "x_rises", "x_days"]
+_HIDDEN_COLUMNS = ["x_collector_day", "x_request_day", "x_collector_line_ore", "x_rises", "x_days", "x_why", "x_unused",
+                   "x_limit"]
 _ALL_COLUMNS = output.TENANCY_COLUMNS + _HIDDEN_COLUMNS
 #: What a killed run leaves in the output folder (the spool, a cleaned copy of the ledger,
 #: half-written outputs): removed by the next run (`remove_leftovers`: ended processes only).
