@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 from unittest import mock
@@ -80,6 +81,24 @@ def test_reading_in_two_processes_writes_the_bytes_of_one(tmp_path: Path, checke
         assert "blandet tegnkoding" in errors
     # the reading's progress moves, once a block
     assert len(progress) >= len(checked) and [d for d, _ in progress] == sorted(d for d, _ in progress)
+
+
+def test_a_helper_from_the_forkserver_reads_alike(tmp_path: Path, checked: list[int], monkeypatch):
+    """Where the run has threads (the web server) the helper comes from the forkserver: it imports
+    what it needs itself, and the bytes are the same."""
+    ledger = messy(tmp_path, 17, n=200)
+    one = digests(ledger, tmp_path / "one", workers=1, **SMALL)
+    helped: list[int] = []
+    load = buckets.Buckets._load
+
+    def _load(self, b):
+        helped.append(len(self.helped))
+        return load(self, b)
+
+    monkeypatch.setattr(buckets.Buckets, "_load", _load)
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert digests(ledger, tmp_path / "two", workers=2, **SMALL) == one
+    assert checked and helped[0] == len(checked)  # it answered for every block it was handed (its first ones)
 
 
 def test_a_helper_killed_while_reading_leaves_its_blocks_to_the_run(tmp_path: Path, monkeypatch):
