@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import threading
 import time
@@ -26,6 +27,7 @@ import planner.ledger.buckets as buckets
 import planner.ledger.parallel as parallel
 from planner.ledger.buckets import HELPER_SUFFIX, Buckets, Spill
 from planner.ledger.cells import Chunk
+from planner.ledger.reading import Block
 from planner.ledger.run import LedgerOptions, run_ledger
 
 #: several blocks (the helper's share among them) and several buckets on a few thousand rows
@@ -197,6 +199,7 @@ def test_a_bucket_takes_both_processes_rows_in_file_order(tmp_path: Path):
         p = helper.path(b)
         p.write_bytes(p.read_bytes()[:-50])
     both.helper_closed = False
+    assert {f.stat().st_mode & 0o777 for f in (tmp_path / "two").iterdir()} == {0o600}  # the rows are personal data
     got = [both._load(b) for b in range(3)]
     for w, g in zip(want, got):
         assert w is not None and g is not None
@@ -243,3 +246,15 @@ def test_cells_with_spaces_around_them_check_as_the_cells_trimmed():
     spaced_out = checked(raw)
     assert spaced_out == checked({c: [v.strip() for v in vs] for c, vs in raw.items()})
     assert spaced_out[8] > 0 and spaced_out[9] > 0 and len(spaced_out[0]) > 0  # blank, bad and good rows
+
+
+def test_a_block_goes_to_the_helper_through_a_private_file(tmp_path: Path):
+    """`Block.sent` writes the cells and rows (0600), `received` reads them back and removes the file."""
+    cells = {"tenancy": pa.chunked_array([["T1", " T2"], ["", "Ø3"]]), "amount": pa.chunked_array([["1", "2", "", "x"]])}
+    block = Block("f.csv", {"tenancy": "Leieforhold", "amount": "Beløp"}, cells, np.array([2, 3, 5, 6]), {5}, None)
+    sent = block.sent(tmp_path / "b.arrow")
+    assert sent.cells == {} and len(sent.rows) == 0 and (tmp_path / "b.arrow").stat().st_mode & 0o777 == 0o600
+    back = pickle.loads(pickle.dumps(sent)).received()
+    assert not (tmp_path / "b.arrow").exists()
+    assert {c: v.to_pylist() for c, v in back.cells.items()} == {c: v.to_pylist() for c, v in cells.items()}
+    assert back.rows.tolist() == [2, 3, 5, 6] and back.bad_encoding == {5} and back.ours == block.ours

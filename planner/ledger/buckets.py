@@ -13,6 +13,7 @@ process wrote them, and every figure after that is the same bytes.
 from __future__ import annotations
 
 import bisect
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..io.files import private_opener
 from .memory import concat, give_back, parts
 
 #: what the helper's files are called beside the run's (`b0003.h.arrow`)
@@ -69,7 +71,7 @@ class Spill:
             part = batch.take(pa.array(order[bounds[b]:bounds[b + 1]]))
             w = self.writers.get(b)
             if w is None:
-                w = ipc.new_stream(str(self.path(b)), part.schema)
+                w = ipc.new_stream(str(created(self.path(b))), part.schema)
                 self.writers[b] = w
             w.write_batch(part)
 
@@ -153,6 +155,13 @@ class Buckets:
         if self.row_map is not None:
             cols["row"] = self.row_map(cols["row"])
         return cols
+
+
+def created(path: Path) -> Path:
+    """`path` created empty with mode 0600 (pyarrow then writes it, keeping the mode): the rows
+    of a ledger are personal data, like every file of the run."""
+    os.close(private_opener(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC))
+    return path
 
 
 def _batches(path: Path, whole: bool) -> list:

@@ -86,8 +86,10 @@ class Block:
         import pyarrow as pa
         import pyarrow.ipc as ipc
 
+        from .buckets import created
+
         table = pa.table({**self.cells, _ROW: self.rows})
-        with pa.OSFile(str(path), "wb") as f, ipc.new_file(f, table.schema) as w:
+        with pa.OSFile(str(created(path)), "wb") as f, ipc.new_file(f, table.schema) as w:
             w.write_table(table)
         return Block(self.name, self.ours, {}, np.empty(0, dtype=np.int64), self.bad_encoding, self.colmap, str(path))
 
