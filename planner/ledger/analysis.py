@@ -299,18 +299,22 @@ def _returned_debits(tid: np.ndarray, day: np.ndarray, kind: np.ndarray, amount:
     p_day, p_row = day[is_p], row[is_p]
     pos = np.empty(len(p_day), np.int64)
     pos[np.argsort(p_day, kind="quicksort")] = np.arange(len(p_day))
-    # (tenancy, amount) as one small number, then (that, day) as one sorted key
-    _, g = np.unique(np.concatenate([tid[is_p] * _BIG + amount[is_p], r_tid * _BIG + r_amount]), return_inverse=True)
-    pg, rg = g[:len(p_day)], g[len(p_day):]
-    ps = np.lexsort((pos, p_day, pg))
-    d0 = int(min(p_day.min() if len(p_day) else r_day.min(), r_day.min()))
-    i = np.searchsorted(pg[ps] * _DAYS + (p_day[ps] - d0), rg * _DAYS + (r_day - d0), side="left") - 1
-    j = ps[np.maximum(i, 0)] if len(ps) else np.zeros(len(i), np.int64)
-    ok = (i >= 0) & (pg[j] == rg) & (r_day - p_day[j] <= 21) if len(ps) else np.zeros(len(i), bool)
+    # (tenancy, amount) as one small number (its place among the returned debits' keys); only the
+    # payments with the key of a returned debit are searched, sorted by (key, day, place above)
+    keys = np.unique(r_tid * _BIG + r_amount)
+    rg = np.searchsorted(keys, r_tid * _BIG + r_amount)
+    pk = tid[is_p] * _BIG + amount[is_p]
+    pg = np.minimum(np.searchsorted(keys, pk), len(keys) - 1)
+    cand = np.flatnonzero(keys[pg] == pk)
+    cand = cand[np.lexsort((pos[cand], p_day[cand], pg[cand]))]
+    d0 = int(min(p_day[cand].min() if len(cand) else r_day.min(), r_day.min()))
+    i = np.searchsorted(pg[cand] * _DAYS + (p_day[cand] - d0), rg * _DAYS + (r_day - d0), side="left") - 1
+    j = cand[np.maximum(i, 0)] if len(cand) else np.zeros(len(i), np.int64)
+    ok = (i >= 0) & (pg[j] == rg) & (r_day - p_day[j] <= 21) if len(cand) else np.zeros(len(i), bool)
     q = np.argsort(r_day, kind="quicksort")
     o = q[np.lexsort((r_day[q], r_tid[q]))]
     ok = ok[o]
-    debit_day, debit_row = (p_day[j][o], p_row[j][o]) if len(ps) else (np.zeros(len(o), np.int64),) * 2
+    debit_day, debit_row = (p_day[j][o], p_row[j][o]) if len(cand) else (np.zeros(len(o), np.int64),) * 2
     if not ok.all():
         debit_day = np.where(ok, debit_day, np.nan)
         debit_row = np.where(ok, debit_row, np.nan)
