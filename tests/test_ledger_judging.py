@@ -5,7 +5,7 @@ ledger's code as it was before that work (`REFERENCE`, loaded from git as a pack
 * The parts a run cuts (captured from `run_ledger` on messy generated ledgers: bad rows, so
   incomplete tenancies; duplicated rows; rows after the as-of date; pseudonymised ids) judged by
   both: every text the same, the tenancy table the same values and types.
-* `analysis.analyse` and `warning.early_warning` on generated bookings (hypothesis: every kind,
+* `analysis.analyse`, `warning.early_warning` and `patterns.payment_days` on generated bookings (hypothesis: every kind,
   instalments, credit-only months, tenancies without a charge) against the reference's frames.
 
 Whole runs, every file byte for byte, are compared in tests/test_ledger_speed.py.
@@ -144,7 +144,7 @@ def _bookings(draw):
 @given(_bookings(), st.integers(20_000, 20_800))
 def test_the_analysis_and_early_warning_are_the_reference_s(ref, b, as_of):
     from planner.ledger.analysis import analyse
-    from planner.ledger.patterns import classify
+    from planner.ledger.patterns import classify, payment_days
     from planner.ledger.warning import early_warning
 
     tid, day, kind, amount = b
@@ -159,3 +159,4 @@ def test_the_analysis_and_early_warning_are_the_reference_s(ref, b, as_of):
     pattern = classify(new.tenancies)
     assert (pattern == ref("patterns").classify(old.tenancies)).all()
     pd.testing.assert_frame_equal(early_warning(new, pattern, as_of), ref("warning").early_warning(old, pattern, as_of))
+    assert payment_days(new, as_of).tolist() == ref("patterns").payment_days(old, as_of).tolist()
