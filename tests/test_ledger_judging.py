@@ -160,3 +160,12 @@ def test_the_analysis_and_early_warning_are_the_reference_s(ref, b, as_of):
     assert (pattern == ref("patterns").classify(old.tenancies)).all()
     pd.testing.assert_frame_equal(early_warning(new, pattern, as_of), ref("warning").early_warning(old, pattern, as_of))
     assert payment_days(new, as_of).tolist() == ref("patterns").payment_days(old, as_of).tolist()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(-30_000, 60_000), st.integers(0, 3_000), st.integers(0, 5_000), st.integers(0, 2**32 - 1))
+def test_the_month_of_many_days_is_numpy_s_calendar(lo, span, n, seed):
+    from planner.ledger.analysis import month_of
+
+    day = np.random.default_rng(seed).integers(lo, lo + span + 1, n)
+    assert (month_of(day) == day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)).all()

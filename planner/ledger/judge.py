@@ -86,8 +86,9 @@ def judge(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_o
     import pyarrow.compute as pc
 
     row = cols["row"]
-    order = np.argsort(row, kind="stable")
-    cols = {c: (v.take(order) if c == "tenancy" else v[order]) for c, v in cols.items()}
+    if len(row) and (row[1:] < row[:-1]).any():  # (a run's parts come in row order: nothing to sort)
+        order = np.argsort(row, kind="stable")
+        cols = {c: (v.take(order) if c == "tenancy" else v[order]) for c, v in cols.items()}
     # a repeat of an earlier row (by row number): by hashing, the sort only when there is one
     dup = pd.Series(cols["dupkey"]).duplicated(keep="first").to_numpy()
     dup_errors = []
