@@ -15,7 +15,7 @@ from ..io.tables import RowError
 from . import output
 from .analysis import analyse
 from .patterns import classify, payment_days
-from .render import by_value, iso_days, num_text, pattern_lines
+from .render import by_value, iso_days, pattern_lines
 from .summary import INCOMPLETE
 from .warning import early_warning
 
@@ -41,40 +41,40 @@ def iso_or_empty(days) -> list[str]:
     return text.tolist()
 
 
-def months_text(m: pd.DataFrame, shown: np.ndarray) -> str:
-    """months.csv's rows of a part, one line each (no newline after the last), as pyarrow's CSV
-    writer writes them with `quoting_style="needed"`: text quoted (a quote doubled), numbers bare.
-
-    Why not the writer itself: it costs several times a join of the columns' texts. The ids
-    (made `csv_safe`), months and dates are worded, quoted, once per distinct value and taken per
-    row; the numbers are Arrow's casts, as the writer's."""
+def months_table(m: pd.DataFrame, shown: np.ndarray):
+    """months.csv's rows of a part as an Arrow table, the columns typed as the CSV writes them
+    (text quoted, numbers bare). Built from numpy without a pandas frame between: the ids (made
+    `csv_safe` once per tenancy), months and dates are turned into text once per distinct value
+    and taken per row."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     from ..io.tables import csv_safe
 
-    if not len(m):
-        return ""
-    ids = pa.array(['"' + str(csv_safe(x)).replace('"', '""') + '"' for x in shown.tolist()], pa.string())
+    tid = m["tid"].to_numpy()
+    ids = pa.array([csv_safe(x) for x in shown.tolist()], pa.string())
     settled = np.where(m["settled"].to_numpy(), np.maximum(m["settled_day"].to_numpy(), 0), -1)
-    line = pc.binary_join_element_wise(
-        ids.take(pa.array(m["tid"].to_numpy())),
-        by_value(m["mi"].to_numpy(), lambda x: f'"{1970 + x // 12}-{x % 12 + 1:02d}"' if x >= 0 else '""'),
-        _quoted_days(m["due"].to_numpy()), *(num_text(m[c]) for c in ("charged", "paid_in_month", "parts")),
-        _quoted_days(settled), *(num_text(m[c]) for c in ("days_late", "failed", "balance_end")), ",")
-    return pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(line)], pa.int32()), line), "\n")[0].as_py()
+    return pa.table({
+        "tenancy": ids.take(pa.array(tid)),
+        "month": text_of(m["mi"].to_numpy(), "datetime64[M]"),
+        "due": text_of(m["due"].to_numpy(), "datetime64[D]"),
+        "charged_ore": m["charged"].to_numpy(), "paid_in_month_ore": m["paid_in_month"].to_numpy(),
+        "parts": m["parts"].to_numpy(), "settled": text_of(settled, "datetime64[D]"),
+        "days_late": m["days_late"].to_numpy(), "failed_debits": m["failed"].to_numpy(),
+        "balance_end_ore": m["balance_end"].to_numpy(),
+    })
 
 
-def _quoted_days(days: np.ndarray):
-    """Days since 1970 as quoted ISO dates ('""' for a negative day: none), each distinct day
-    worded once (Arrow's date type, as the CSV writer wrote it)."""
+def text_of(values: np.ndarray, unit: str):
+    """Months or days since 1970 as ISO text ('' for a negative value: none), as an Arrow string
+    array: days by Arrow's date type, months once per distinct value."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    enc = pc.dictionary_encode(pa.array(np.asarray(days, dtype=np.int64)))
-    d = enc.dictionary.to_numpy()
-    text = pc.binary_join_element_wise('"', iso_days(np.maximum(d, 0)), '"', "")
-    return pc.if_else(pa.array(d < 0), '""', text).take(enc.indices)
+    values = np.asarray(values, dtype=np.int64)
+    if unit == "datetime64[M]":
+        return by_value(values, lambda x: f"{1970 + x // 12}-{x % 12 + 1:02d}" if x >= 0 else "")
+    text = iso_days(np.maximum(values, 0))
+    return pc.if_else(pa.array(values < 0), "", text) if (values < 0).any() else text
 
 
 def judge(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_out,
@@ -152,9 +152,7 @@ def judge(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_o
     table.attrs["raw"] = set(raw)
     m = a.months
     m = m[~inc[m["tid"].to_numpy()]]
-    text = months_text(m, shown)
-    if text:
-        months_out.lines([text])
+    months_out.table(months_table(m, shown))
     lines, texts = pattern_lines(a, np.where(inc, "on_time", pattern), shown, rent, days, as_of)
     for k in np.flatnonzero(inc).tolist():  # not judged: the reason, no figures
         lines[k] = output.json_line({"tenancy": shown[k], "pattern": INCOMPLETE, "rule": incomplete[raw[k]][1],

@@ -37,7 +37,7 @@ def _pa():
     return pa, pc
 
 
-def num_text(values) -> Any:
+def _num(values) -> Any:
     """Whole numbers as text (as `json` and `str` write them)."""
     pa, pc = _pa()
     return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.string())
@@ -107,14 +107,14 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
     parts = m["parts"]
     month_iso = by_value(mi, lambda x: f"{1970 + x // 12}-{x % 12 + 1:02d}")
     m_json = _cat('{"month":"', month_iso, '","due":"', iso_days(m["due"]), '","charged_ore":',
-                  num_text(m["charged"]), ',"paid_in_month_ore":', num_text(m["paid_in_month"]), ',"parts":', num_text(parts),
+                  _num(m["charged"]), ',"paid_in_month_ore":', _num(m["paid_in_month"]), ',"parts":', _num(parts),
                   ',"settled":', _choose(settled, _cat('"', iso_days(np.maximum(m["settled_day"], 0)), '"'),
                                          "null"),
-                  ',"days_late":', num_text(late), ',"failed_debits":', num_text(m["failed"]), ',"balance_end_ore":',
-                  num_text(m["balance_end"]), "}")
+                  ',"days_late":', _num(late), ',"failed_debits":', _num(m["failed"]), ',"balance_end_ore":',
+                  _num(m["balance_end"]), "}")
     month_nb = by_value(mi, lambda x: format_month(f"{1970 + x // 12}-{x % 12 + 1:02d}"))
     is_late = late > GRACE_DAYS
-    late_text = _cat(month_nb, " (", num_text(late), " dager, ", num_text(parts), " ",
+    late_text = _cat(month_nb, " (", _num(late), " dager, ", _num(parts), " ",
                      _choose(parts != 1, "deler", "del"), ")").filter(pa.array(is_late))
     # the last six month-end balances, worded for a creeping tenancy only (the others show none)
     creeping_last = _last(mt, 6) & (pattern[mt] == "creeping")
@@ -131,8 +131,8 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
     p_day = p["day"]
     p_amount = p["amount"]
     kind_name = by_value(kind, lambda k: KIND_NAME.get(k, "?"))
-    p_json = _cat('{"date":"', iso_days(p_day), '","kind":"', kind_name, '","amount_ore":', num_text(p_amount), ',"row":',
-                  num_text(p["row"]), "}")
+    p_json = _cat('{"date":"', iso_days(p_day), '","kind":"', kind_name, '","amount_ore":', _num(p_amount), ',"row":',
+                  _num(p["row"]), "}")
     paid = kind == 1
     p_text = _cat(by_value(p_day, lambda d: excel_date(str(np.datetime64(int(d), "D")))), " ",
                   _choose(paid, "", "-"), by_value(p_amount, format_kr),
@@ -145,11 +145,11 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
     if len(inst):
         i_day = by_value(inst["day"].to_numpy(), lambda d: excel_date(str(np.datetime64(int(d), "D"))))
         kept = inst["kept"].to_numpy().astype(bool)
-        i_json = _cat('{"date":"', iso_days(inst["day"].to_numpy()), '","amount_ore":', num_text(inst["amount"]), ',"row":',
-                      num_text(inst["row"]), ',"checked":', _choose(inst["checked"].to_numpy(), "true", "false"),
-                      ',"kept":', _choose(kept, "true", "false"), ',"shortfall_ore":', num_text(inst["shortfall"]), "}")
+        i_json = _cat('{"date":"', iso_days(inst["day"].to_numpy()), '","amount_ore":', _num(inst["amount"]), ',"row":',
+                      _num(inst["row"]), ',"checked":', _choose(inst["checked"].to_numpy(), "true", "false"),
+                      ',"kept":', _choose(kept, "true", "false"), ',"shortfall_ore":', _num(inst["shortfall"]), "}")
         i_text = _cat(i_day, " ", by_value(inst["amount"].to_numpy(), format_kr), " (mangler ",
-                      by_value(inst["shortfall"].to_numpy(), format_kr), ", rad ", num_text(inst["row"]), ")"
+                      by_value(inst["shortfall"].to_numpy(), format_kr), ", rad ", _num(inst["row"]), ")"
                       ).filter(pa.array(~kept))
     ret = a.returned
     rt = ret["tid"].to_numpy().astype(np.int64) if len(ret) else np.zeros(0, np.int64)
@@ -159,13 +159,13 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
         has = ~np.isnan(dd)
         debit = np.nan_to_num(dd).astype(np.int64)
         r_day = ret["day"].to_numpy().astype(np.int64)
-        r_json = _cat('{"date":"', iso_days(r_day), '","amount_ore":', num_text(ret["amount"]), ',"row":', num_text(ret["row"]),
+        r_json = _cat('{"date":"', iso_days(r_day), '","amount_ore":', _num(ret["amount"]), ',"row":', _num(ret["row"]),
                       ',"debit_date":', _choose(has, _cat('"', iso_days(debit), '"'), "null"), ',"days_after_debit":',
-                      _choose(has, num_text(r_day - debit), "null"), "}")
+                      _choose(has, _num(r_day - debit), "null"), "}")
         r_text = _cat(by_value(r_day, lambda d: excel_date(str(np.datetime64(int(d), "D")))), " ",
                       by_value(ret["amount"].to_numpy(), format_kr), " (trekk ",
                       _choose(has, by_value(debit, lambda d: excel_date(str(np.datetime64(int(d), "D")))), "-"),
-                      ", rad ", num_text(ret["row"]), ")").filter(pa.array(_last(rt, 6)))
+                      ", rad ", _num(ret["row"]), ")").filter(pa.array(_last(rt, 6)))
 
     # ---- per tenancy
     def joined(values, owner, sep=",") -> Any:
@@ -187,9 +187,9 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
     t = a.tenancies
     figures: list = []
     for c in _FIGURES:
-        figures += [f',"{c}":', num_text(t[c])]
+        figures += [f',"{c}":', _num(t[c])]
     lines = _cat('{"tenancy":', pa.array([json_line(s) for s in shown.tolist()], pa.string()), ',"pattern":',
-                 pattern_json, ',"rule":', rule_json, ',"rent_ore":', num_text(rent), *figures, ',"payment_days":[',
+                 pattern_json, ',"rule":', rule_json, ',"rent_ore":', _num(rent), *figures, ',"payment_days":[',
                  pa.array([",".join(map(str, d)) for d in days], pa.string()), "]",
                  _choose(want, evidence, ""), "}")
 
@@ -217,4 +217,4 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
     return lines.to_pylist(), text_list
 
 
-__all__: Sequence[str] = ["by_value", "iso_days", "num_text", "pattern_lines"]
+__all__: Sequence[str] = ["by_value", "iso_days", "pattern_lines"]
