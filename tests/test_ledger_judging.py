@@ -169,3 +169,16 @@ def test_the_month_of_many_days_is_numpy_s_calendar(lo, span, n, seed):
 
     day = np.random.default_rng(seed).integers(lo, lo + span + 1, n)
     assert (month_of(day) == day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(19_000, 21_000), st.integers(0, 6), st.integers(0, 40)),
+                max_size=80), st.booleans())
+def test_the_bookings_order_is_lexsort_s(rows, in_row_order):
+    from planner.ledger.analysis import _booking_order
+
+    if in_row_order:
+        rows = sorted(rows, key=lambda r: r[3])
+    tid, day, kind, row = (np.array(x, dtype=np.int64).reshape(-1) for x in (zip(*rows) if rows else ([],) * 4))
+    kind = kind.astype(np.int8)
+    assert (_booking_order(tid, day, kind, row) == np.lexsort((row, kind, day, tid))).all()

@@ -118,6 +118,20 @@ def _group_median(values: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def _booking_order(tid: np.ndarray, day: np.ndarray, kind: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """The order of the bookings by (tenancy, day, kind, row): `np.lexsort` of the four. Where
+    the rows come in row order (a run's parts do), a stable sort of one key (tenancy, day,
+    kind) packed into an integer gives the same order at a tenth of the cost: the bookings are
+    in long sorted runs, which numpy's stable sort merges."""
+    if len(tid) > 1:
+        span = int(day.max()) - int(day.min())
+        if (span < 1 << 21 and len(tid) < 1 << 38 and int(kind.min()) >= 0 and int(kind.max()) < 16
+                and not (row[1:] < row[:-1]).any()):
+            key = (tid << 25) + ((np.asarray(day, dtype=np.int64) - int(day.min())) << 4) + kind
+            return np.argsort(key, kind="stable")
+    return np.lexsort((row, kind, day, tid))
+
+
 def analyse(tid: np.ndarray, ids: np.ndarray, day: np.ndarray, kind: np.ndarray, amount: np.ndarray,
             row: np.ndarray, as_of: int) -> Analysis:
     """Figures for the tenancies in these bookings, as of day `as_of` (days since 1970-01-01).
@@ -131,7 +145,7 @@ def analyse(tid: np.ndarray, ids: np.ndarray, day: np.ndarray, kind: np.ndarray,
     rank[by_id] = np.arange(len(ids))
     tid = rank[np.asarray(tid, dtype=np.int64)]
     ids = ids[by_id]
-    order = np.lexsort((row, kind, day, tid))
+    order = _booking_order(tid, day, kind, row)
     tid, day, kind, amount, row = tid[order], day[order].astype(np.int64), kind[order], amount[order], row[order]
     n_t = len(ids)
     counts = np.bincount(tid, minlength=n_t)
