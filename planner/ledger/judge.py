@@ -66,15 +66,17 @@ def months_table(m: pd.DataFrame, shown: np.ndarray):
 
 def text_of(values: np.ndarray, unit: str):
     """Months or days since 1970 as ISO text ('' for a negative value: none), as an Arrow string
-    array: days by Arrow's date type, months once per distinct value."""
+    array, each distinct value worded once: days by Arrow's date type, months by Python."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     values = np.asarray(values, dtype=np.int64)
     if unit == "datetime64[M]":
         return by_value(values, lambda x: f"{1970 + x // 12}-{x % 12 + 1:02d}" if x >= 0 else "")
-    text = iso_days(np.maximum(values, 0))
-    return pc.if_else(pa.array(values < 0), "", text) if (values < 0).any() else text
+    enc = pc.dictionary_encode(pa.array(values))
+    d = enc.dictionary.to_numpy()
+    text = iso_days(np.maximum(d, 0))
+    return (pc.if_else(pa.array(d < 0), "", text) if (d < 0).any() else text).take(enc.indices)
 
 
 def judge(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_out,

@@ -379,11 +379,13 @@ class TextOut:
 
     def table(self, table) -> None:
         """Rows of an Arrow table (numbers and text only; the text already `csv_safe`), written
-        by pyarrow's CSV writer (fast): text quoted, numbers bare."""
+        by pyarrow's CSV writer (fast): text quoted, numbers bare. In one batch: the writer's
+        cost per batch (of 1 024 rows by default) was a fifth of its time on a part's months."""
         import pyarrow.csv as pcsv
 
         buf = io.BytesIO()
-        pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
+        pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False, quoting_style="needed",
+                                                     batch_size=max(1024, table.num_rows)))
         self.fh.write(buf.getvalue().decode("utf-8"))
 
     def lines(self, lines: Iterable[str]) -> None:
