@@ -134,8 +134,8 @@ def _bookings(draw):
             for _ in range(draw(st.integers(0, 3))):
                 rows.append((t, base + draw(st.integers(-5, 40)), draw(st.sampled_from(_KINDS)),
                              draw(st.sampled_from([rent, rent // 2, rent * 2, 50_000, 1]))))
-    if not rows:
-        rows.append((0, 0, "payment", 100))
+    if not rows or draw(st.booleans()):  # (and a tenancy with a payment only, after the others)
+        rows.append((draw(st.integers(0, 7)), draw(st.integers(0, 700)), "payment", 100))
     t, d, k, a = (np.array(x) for x in zip(*rows))
     return t, d + 20_000, np.array([KIND_CODE[x] for x in k], np.int8), a.astype(np.int64)
 

@@ -269,9 +269,10 @@ def analyse(tid: np.ndarray, ids: np.ndarray, day: np.ndarray, kind: np.ndarray,
         rise = step > 0.01 * rent[tt]
     t["rises"] = np.bincount(tt[rise], minlength=n_t)
     b_end = balance_end[tw]
-    ends = np.searchsorted(tt, np.arange(n_t), side="right")
-    t["trend_window_rise_ore"] = np.where(n > 0, b_end[np.maximum(ends - 1, 0)] - b_end[np.maximum(ends - n, 0)], 0
-                                          ) if len(tt) else np.zeros(n_t, np.int64)
+    ends = np.searchsorted(tt, np.arange(n_t), side="right")  # each tenancy's window: ends - n .. ends
+    last_i, first_i = np.clip(ends - 1, 0, len(tt) - 1), np.clip(ends - n, 0, len(tt) - 1)
+    t["trend_window_rise_ore"] = np.where(n > 0, b_end[last_i] - b_end[first_i], 0) if len(tt) else np.zeros(
+        n_t, np.int64)
 
     # ---- repayment agreements: instalment i is kept when the money paid in since the agreement
     # began covers the rent charged since then and the instalments due so far, within tolerance
