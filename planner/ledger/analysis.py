@@ -101,6 +101,8 @@ def _rank_from_end(owner: np.ndarray) -> np.ndarray:
     """Each row's place counted from the last row of its group (0 for the last), `owner` sorted:
     `groupby(owner).cumcount(ascending=False)` by arithmetic."""
     owner = np.asarray(owner)
+    if len(owner) and owner[0] >= 0:  # (small whole numbers, as tenancies are: each run's end by counting)
+        return np.cumsum(np.bincount(owner))[owner] - 1 - np.arange(len(owner))
     return np.searchsorted(owner, owner, side="right") - 1 - np.arange(len(owner))
 
 
@@ -109,7 +111,13 @@ def _group_median(values: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
     `groupby(owner).median()` of whole numbers (the mean of the middle two as a float, as pandas
     computes it), without pandas' cost per call."""
     counts = np.bincount(owner, minlength=n)
-    v = np.asarray(values, dtype=np.float64)[np.lexsort((values, owner))]
+    values = np.asarray(values, dtype=np.int64)
+    lo_v = int(values.min()) if len(values) else 0
+    if len(values) and int(values.max()) - lo_v < 1 << 42 and n < 1 << 20:  # one packed key: a plain sort
+        v = (np.sort((np.asarray(owner, dtype=np.int64) << 42) + (values - lo_v)) & ((1 << 42) - 1)) + lo_v
+        v = v.astype(np.float64)
+    else:
+        v = values.astype(np.float64)[np.lexsort((values, owner))]
     starts = np.cumsum(counts) - counts
     lo, hi = starts + (counts - 1) // 2, starts + counts // 2
     ok = counts > 0
@@ -138,7 +146,11 @@ def analyse(tid: np.ndarray, ids: np.ndarray, day: np.ndarray, kind: np.ndarray,
 
     `tid` indexes `ids` (the tenancy ids, as a dictionary encoding gives them); the result is in
     id order. Bookings after `as_of` must already be left out (the caller counts them)."""
-    present, tid = np.unique(np.asarray(tid, dtype=np.int64), return_inverse=True)
+    tid = np.asarray(tid, dtype=np.int64)
+    present = np.flatnonzero(np.bincount(tid, minlength=len(ids)))  # the ids with bookings (np.unique, by counting)
+    renumber = np.empty(len(ids), dtype=np.int64)
+    renumber[present] = np.arange(len(present))
+    tid = renumber[tid]
     ids = np.asarray(ids, dtype=object)[present]
     by_id = np.argsort(ids.astype(str), kind="stable")
     rank = np.empty(len(ids), dtype=np.int64)
