@@ -114,8 +114,8 @@ def _group_median(values: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
     values = np.asarray(values, dtype=np.int64)
     lo_v = int(values.min()) if len(values) else 0
     if len(values) and int(values.max()) - lo_v < 1 << 42 and n < 1 << 20:  # one packed key: a plain sort
-        v = (np.sort((np.asarray(owner, dtype=np.int64) << 42) + (values - lo_v)) & ((1 << 42) - 1)) + lo_v
-        v = v.astype(np.float64)
+        v = ((np.sort((np.asarray(owner, dtype=np.int64) << 42) + (values - lo_v)) & ((1 << 42) - 1)) + lo_v).astype(
+            np.float64)
     else:
         v = values.astype(np.float64)[np.lexsort((values, owner))]
     starts = np.cumsum(counts) - counts
