@@ -105,7 +105,7 @@ def payment_days(a: Analysis, as_of: int, max_days: int = 4) -> pd.Series:
         cols = np.arange(32)[None, :]
         eligible &= ~(ok[:, None] & (cols >= lo[:, None]) & (cols <= hi[:, None]))
     picked.sort(axis=1)
-    return pd.Series([[int(x) for x in row if x] for row in picked.tolist()], dtype=object)
+    return pd.Series([[x for x in row if x] for row in picked.tolist()], dtype=object)  # (tolist: Python ints)
 
 
 KIND_NAME = {1: "payment", 2: "reversal", 3: "returned"}
