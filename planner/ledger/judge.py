@@ -115,7 +115,7 @@ def judge(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_o
     pattern = classify(t)
     w = early_warning(a, pattern, as_of)
     days = payment_days(a, as_of)
-    raw = [str(x) for x in t["tenancy"]]
+    raw = [str(x) for x in t["tenancy"].tolist()]
     inc = np.array([x in incomplete for x in raw], dtype=bool)
     if inc.any():  # not judged from part of its rows
         pattern = np.where(inc, INCOMPLETE, pattern).astype(object)
@@ -125,7 +125,7 @@ def judge(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_o
             w[c] = np.where(inc, 0, w[c].to_numpy())
         w["plan_candidate"] = w["plan_candidate"].to_numpy() & ~inc
         days = days.where(~inc, pd.Series([[] for _ in range(len(days))], index=days.index))
-    shown = np.array([alias(str(x)) for x in t["tenancy"]], dtype=object)
+    shown = np.array([alias(x) for x in raw], dtype=object)
     rent = t["rent_ore"].to_numpy()
     table = pd.DataFrame({
         "tenancy": shown, "pattern": pattern, "rent_ore": rent, "due_day": t["due_day"],
@@ -145,9 +145,9 @@ def judge(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_o
         "x_collector_day": w["collector_day"], "x_request_day": w["request_day"],
         "x_collector_line_ore": w["collector_line_ore"], "x_rises": t["rises"],
         "x_days": days,
+        "rejected_rows": [incomplete[x][0] if x in incomplete else 0 for x in raw],
+        "incomplete_reason": [incomplete[x][1] if x in incomplete else "" for x in raw],
     })
-    table["rejected_rows"] = [incomplete[x][0] if x in incomplete else 0 for x in raw]
-    table["incomplete_reason"] = [incomplete[x][1] if x in incomplete else "" for x in raw]
     if inc.any():
         for c in JUDGING:
             table[c] = table[c].astype(object).where(~inc, "")
