@@ -66,15 +66,17 @@ def months_table(m: pd.DataFrame, shown: np.ndarray):
 
 def text_of(values: np.ndarray, unit: str):
     """Months or days since 1970 as ISO text ('' for a negative value: none), as an Arrow string
-    array: days by Arrow's date type, months once per distinct value."""
+    array, each distinct value worded once: days by Arrow's date type, months by Python."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     values = np.asarray(values, dtype=np.int64)
     if unit == "datetime64[M]":
         return by_value(values, lambda x: f"{1970 + x // 12}-{x % 12 + 1:02d}" if x >= 0 else "")
-    text = iso_days(np.maximum(values, 0))
-    return pc.if_else(pa.array(values < 0), "", text) if (values < 0).any() else text
+    enc = pc.dictionary_encode(pa.array(values))
+    d = enc.dictionary.to_numpy()
+    text = iso_days(np.maximum(d, 0))
+    return (pc.if_else(pa.array(d < 0), "", text) if (d < 0).any() else text).take(enc.indices)
 
 
 def judge(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_out,
@@ -86,8 +88,9 @@ def judge(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_o
     import pyarrow.compute as pc
 
     row = cols["row"]
-    order = np.argsort(row, kind="stable")
-    cols = {c: (v.take(order) if c == "tenancy" else v[order]) for c, v in cols.items()}
+    if len(row) and (row[1:] < row[:-1]).any():  # (a run's parts come in row order: nothing to sort)
+        order = np.argsort(row, kind="stable")
+        cols = {c: (v.take(order) if c == "tenancy" else v[order]) for c, v in cols.items()}
     # a repeat of an earlier row (by row number): by hashing, the sort only when there is one
     dup = pd.Series(cols["dupkey"]).duplicated(keep="first").to_numpy()
     dup_errors = []
@@ -112,7 +115,7 @@ def judge(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_o
     pattern = classify(t)
     w = early_warning(a, pattern, as_of)
     days = payment_days(a, as_of)
-    raw = [str(x) for x in t["tenancy"]]
+    raw = [str(x) for x in t["tenancy"].tolist()]
     inc = np.array([x in incomplete for x in raw], dtype=bool)
     if inc.any():  # not judged from part of its rows
         pattern = np.where(inc, INCOMPLETE, pattern).astype(object)
@@ -122,7 +125,7 @@ def judge(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_o
             w[c] = np.where(inc, 0, w[c].to_numpy())
         w["plan_candidate"] = w["plan_candidate"].to_numpy() & ~inc
         days = days.where(~inc, pd.Series([[] for _ in range(len(days))], index=days.index))
-    shown = np.array([alias(str(x)) for x in t["tenancy"]], dtype=object)
+    shown = np.array([alias(x) for x in raw], dtype=object)
     rent = t["rent_ore"].to_numpy()
     table = pd.DataFrame({
         "tenancy": shown, "pattern": pattern, "rent_ore": rent, "due_day": t["due_day"],
@@ -142,9 +145,9 @@ def judge(cols: dict, name: str, as_of: int, alias, months_out, json_out, text_o
         "x_collector_day": w["collector_day"], "x_request_day": w["request_day"],
         "x_collector_line_ore": w["collector_line_ore"], "x_rises": t["rises"],
         "x_days": days,
+        "rejected_rows": [incomplete[x][0] if x in incomplete else 0 for x in raw],
+        "incomplete_reason": [incomplete[x][1] if x in incomplete else "" for x in raw],
     })
-    table["rejected_rows"] = [incomplete[x][0] if x in incomplete else 0 for x in raw]
-    table["incomplete_reason"] = [incomplete[x][1] if x in incomplete else "" for x in raw]
     if inc.any():
         for c in JUDGING:
             table[c] = table[c].astype(object).where(~inc, "")

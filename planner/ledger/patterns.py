@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .analysis import AGREEMENT_TOLERANCE_DAYS, GRACE_DAYS, Analysis, month_of
+from .analysis import AGREEMENT_TOLERANCE_DAYS, GRACE_DAYS, Analysis, month_of, month_start
 
 PATTERNS = ("on_time", "late_complete", "creeping", "broken_agreement", "failed_debits", "unclear",
             "too_few_months")
@@ -85,12 +85,11 @@ def payment_days(a: Analysis, as_of: int, max_days: int = 4) -> pd.Series:
     least 30 % of the observed months, the most frequent day of a neighbourhood standing for it;
     at most `max_days`, in calendar order. Vectorised over a tenancies × 31 count matrix."""
     n = len(a.tenancies)
-    p = a.payments
-    recent = p[(p["kind"] == 1) & (month_of(p["day"].to_numpy()) > int(month_of(np.array([as_of]))[0]) - 12)]
-    counts = np.zeros((n, 32), dtype=np.int64)
-    if len(recent):
-        dom = pd.to_datetime(recent["day"].to_numpy().astype("datetime64[D]")).day.to_numpy()
-        np.add.at(counts, (recent["tid"].to_numpy(), dom), 1)
+    day = a.payments["day"].to_numpy()
+    mi = month_of(day)
+    recent = (a.payments["kind"].to_numpy() == 1) & (mi > int(month_of(np.array([as_of]))[0]) - 12)
+    dom = day[recent] - month_start(mi[recent]) + 1  # the day of the month
+    counts = np.bincount(a.payments["tid"].to_numpy()[recent] * 32 + dom, minlength=n * 32).reshape(n, 32)
     padded = np.pad(counts, ((0, 0), (3, 3)))
     near = sum(padded[:, 3 + k:3 + k + 32] for k in range(-3, 4))
     need = 0.3 * np.maximum(a.tenancies["observed_months"].to_numpy(), 1)[:, None]
@@ -106,7 +105,7 @@ def payment_days(a: Analysis, as_of: int, max_days: int = 4) -> pd.Series:
         cols = np.arange(32)[None, :]
         eligible &= ~(ok[:, None] & (cols >= lo[:, None]) & (cols <= hi[:, None]))
     picked.sort(axis=1)
-    return pd.Series([[int(x) for x in row if x] for row in picked.tolist()], dtype=object)
+    return pd.Series([[x for x in row if x] for row in picked.tolist()], dtype=object)  # (tolist: Python ints)
 
 
 KIND_NAME = {1: "payment", 2: "reversal", 3: "returned"}

@@ -53,9 +53,11 @@ def by_value(values: np.ndarray, convert: Callable[[Any], str]) -> Any:
 
 
 def iso_days(days: np.ndarray) -> Any:
-    """Days since 1970-01-01 as ISO dates (Arrow's date32 as text: 2026-02-01)."""
+    """Days since 1970-01-01 as ISO dates (Arrow's date32 as text: 2026-02-01), each distinct
+    day worded once (a part's 30 000 months have a few hundred due dates)."""
     pa, pc = _pa()
-    return pc.cast(pc.cast(pa.array(np.asarray(days, dtype=np.int32)), pa.date32()), pa.string())
+    enc = pc.dictionary_encode(pa.array(np.asarray(days, dtype=np.int32)))
+    return pc.cast(pc.cast(enc.dictionary, pa.date32()), pa.string()).take(enc.indices)
 
 
 def _cat(*parts) -> Any:
@@ -96,17 +98,19 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
     want = ~np.isin(pattern, _NO_EVIDENCE)
 
     # ---- months: the observed rent months of the window (at most the last 12)
-    m = a.months[a.months["observed"].to_numpy() & want[a.months["tid"].to_numpy()]]
-    m = m[m.groupby("tid").cumcount(ascending=False).to_numpy() < 12]
-    mt = m["tid"].to_numpy()
-    mi = m["mi"].to_numpy()
-    settled = m["settled"].to_numpy()
-    late = m["days_late"].to_numpy()
-    parts = m["parts"].to_numpy()
+    sel = np.flatnonzero(a.months["observed"].to_numpy() & want[a.months["tid"].to_numpy()])
+    sel = sel[_last(a.months["tid"].to_numpy()[sel], 12)]
+    m = {c: a.months[c].to_numpy()[sel] for c in ("tid", "mi", "due", "charged", "paid_in_month", "parts", "settled",
+                                                    "settled_day", "days_late", "failed", "balance_end")}
+    mt = m["tid"]
+    mi = m["mi"]
+    settled = m["settled"]
+    late = m["days_late"]
+    parts = m["parts"]
     month_iso = by_value(mi, lambda x: f"{1970 + x // 12}-{x % 12 + 1:02d}")
-    m_json = _cat('{"month":"', month_iso, '","due":"', iso_days(m["due"].to_numpy()), '","charged_ore":',
+    m_json = _cat('{"month":"', month_iso, '","due":"', iso_days(m["due"]), '","charged_ore":',
                   _num(m["charged"]), ',"paid_in_month_ore":', _num(m["paid_in_month"]), ',"parts":', _num(parts),
-                  ',"settled":', _choose(settled, _cat('"', iso_days(np.maximum(m["settled_day"].to_numpy(), 0)), '"'),
+                  ',"settled":', _choose(settled, _cat('"', iso_days(np.maximum(m["settled_day"], 0)), '"'),
                                          "null"),
                   ',"days_late":', _num(late), ',"failed_debits":', _num(m["failed"]), ',"balance_end_ore":',
                   _num(m["balance_end"]), "}")
@@ -114,17 +118,20 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
     is_late = late > GRACE_DAYS
     late_text = _cat(month_nb, " (", _num(late), " dager, ", _num(parts), " ",
                      _choose(parts != 1, "deler", "del"), ")").filter(pa.array(is_late))
-    balance_text = _cat(month_nb, " ", by_value(m["balance_end"].to_numpy(), format_kr)).filter(
-        pa.array(_last(mt, 6)))
+    # the last six month-end balances, worded for a creeping tenancy only (the others show none)
+    creeping_last = _last(mt, 6) & (pattern[mt] == "creeping")
+    balance_text = _cat(month_nb.filter(pa.array(creeping_last)), " ",
+                        by_value(m["balance_end"][creeping_last], format_kr))
 
     # ---- bookings: payments, reversals, returned debits of the last `pay_months` months
-    p = a.payments
-    p = p[(month_of(p["day"].to_numpy()) > int(month_of(np.array([as_of]))[0]) - pay_months)
-          & want[p["tid"].to_numpy()]]
-    pt = p["tid"].to_numpy()
-    kind = p["kind"].to_numpy()
-    p_day = p["day"].to_numpy()
-    p_amount = p["amount"].to_numpy()
+    p_day = a.payments["day"].to_numpy()
+    sel = np.flatnonzero((month_of(p_day) > int(month_of(np.array([as_of]))[0]) - pay_months)
+                         & want[a.payments["tid"].to_numpy()])
+    p = {c: a.payments[c].to_numpy()[sel] for c in ("tid", "kind", "day", "amount", "row")}
+    pt = p["tid"]
+    kind = p["kind"]
+    p_day = p["day"]
+    p_amount = p["amount"]
     kind_name = by_value(kind, lambda k: KIND_NAME.get(k, "?"))
     p_json = _cat('{"date":"', iso_days(p_day), '","kind":"', kind_name, '","amount_ore":', _num(p_amount), ',"row":',
                   _num(p["row"]), "}")
@@ -192,7 +199,7 @@ def pattern_lines(a: Analysis, pattern: np.ndarray, shown: np.ndarray, rent: np.
     late_line = _choose(np.bincount(mt[is_late], minlength=n)[:n] > 0,
                         _cat("\n  måneder betalt for sent: ", joined(late_text, mt[is_late], "; ")), "")
     balance_line = _choose(pattern == "creeping",
-                           _cat("\n  saldo ved månedsslutt: ", joined(balance_text, mt[_last(mt, 6)], "; ")), "")
+                           _cat("\n  saldo ved månedsslutt: ", joined(balance_text, mt[creeping_last], "; ")), "")
     inst_line: Any = ""
     if i_text is not None:
         kept_rows = inst["kept"].to_numpy().astype(bool)

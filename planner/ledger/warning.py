@@ -77,12 +77,16 @@ def early_warning(a: Analysis, pattern: np.ndarray, as_of: int) -> pd.DataFrame:
     arrears = t["arrears_ore"].to_numpy()
     trend = t["trend_ore_per_month"].to_numpy()
     # already over the line: when the month-end balance last crossed it
-    m = a.months[["tid", "mi", "balance_end"]]
-    below = m["balance_end"].to_numpy() < line[m["tid"].to_numpy()]
-    last_below = pd.Series(np.where(below, m["mi"].to_numpy(), -1)).groupby(m["tid"].to_numpy()).max()
-    first_mi = m.groupby("tid")["mi"].min()
-    crossed_mi = (last_below.reindex(t.index).fillna(-1).astype(np.int64) + 1)
-    crossed_mi = np.maximum(crossed_mi.to_numpy(), first_mi.reindex(t.index).fillna(0).astype(np.int64).to_numpy())
+    # (the months are in (tenancy, month) order: each tenancy's a run, its first month first)
+    mt, mi = a.months["tid"].to_numpy(), a.months["mi"].to_numpy()
+    below = a.months["balance_end"].to_numpy() < line[mt]
+    starts = np.flatnonzero(np.concatenate(([True], mt[1:] != mt[:-1]))) if len(mt) else np.zeros(0, np.int64)
+    last_below = np.full(len(t), -1, dtype=np.int64)
+    first_mi = np.zeros(len(t), dtype=np.int64)
+    if len(mt):
+        last_below[mt[starts]] = np.maximum.reduceat(np.where(below, mi, -1), starts)
+        first_mi[mt[starts]] = mi[starts]
+    crossed_mi = np.maximum(last_below + 1, first_mi)
     crossed_day = month_start(crossed_mi + 1) - 1  # the end of the first month over the line
     over = (arrears >= line) & (rent > 0)
     rising = ~over & (trend > 0) & (rent > 0)
@@ -97,22 +101,21 @@ def early_warning(a: Analysis, pattern: np.ndarray, as_of: int) -> pd.DataFrame:
     arrears_part = np.where(line > 0, np.minimum(30, (2 * 30 * np.maximum(arrears, 0) + line) // np.maximum(2 * line, 1)),
                             0)
     weight = np.array([PATTERN_WEIGHT.get(p, 0) for p in pattern], dtype=np.int64)
-    out = pd.DataFrame({
-        "collector_line_ore": line,
-        "collector_day": collector,
-        "request_day": request,
-        "priority_urgency": urgency.astype(np.int64),
-        "priority_arrears": arrears_part.astype(np.int64),
-        "priority_pattern": weight,
-    }, index=t.index)
     on_time = np.isin(pattern, ["on_time", "too_few_months"])
     # an on-time tenancy with no arrears needs no call; arrears or a coming request still count
     quiet = on_time & (arrears == 0) & (request < 0)
-    for c in ("priority_urgency", "priority_arrears"):
-        out.loc[quiet, c] = 0
-    out["priority"] = out["priority_urgency"] + out["priority_arrears"] + out["priority_pattern"]
-    out["plan_candidate"] = np.isin(pattern, TIMING_PATTERNS)
-    return out
+    urgency = np.where(quiet, 0, urgency).astype(np.int64)
+    arrears_part = np.where(quiet, 0, arrears_part).astype(np.int64)
+    return pd.DataFrame({
+        "collector_line_ore": line,
+        "collector_day": collector,
+        "request_day": request,
+        "priority_urgency": urgency,
+        "priority_arrears": arrears_part,
+        "priority_pattern": weight,
+        "priority": urgency + arrears_part + weight,
+        "plan_candidate": np.isin(pattern, TIMING_PATTERNS),
+    }, index=t.index)
 
 
 def _d(day: int) -> str:
