@@ -276,14 +276,14 @@ def test_ledger_temporaries_are_private_in_the_output_folder_and_stale_ones_remo
     live = out / f".months.csv.{alive}.tmp"  # another process still writing: left alone
     live.write_text("x", encoding="utf-8")
     copies = []
-    real = reading._clean_copy
+    real = reading.clean_copy
 
     def spy(*args, **kw):
         path, bad = real(*args, **kw)
         copies.append((path, path.stat().st_mode & 0o777))
         return path, bad
 
-    monkeypatch.setattr(reading, "_clean_copy", spy)
+    monkeypatch.setattr(reading, "clean_copy", spy)
     path = tmp_path / "blandet.csv"  # mixed encodings: the reader makes a cleaned copy
     path.write_bytes(LEDGER.encode() + "Å1,2026-01-01,charge,9500\n".encode()
                      + "Ø2,2026-01-01,charge,9500\n".encode("cp1252"))

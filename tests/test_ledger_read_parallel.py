@@ -25,9 +25,9 @@ from test_ledger_parallel import AS_OF, digests, messy
 
 import planner.ledger.buckets as buckets
 import planner.ledger.parallel as parallel
+from planner.ledger.blocks import Block
 from planner.ledger.buckets import HELPER_SUFFIX, Buckets, Spill
 from planner.ledger.cells import Chunk
-from planner.ledger.reading import Block
 from planner.ledger.run import LedgerOptions, run_ledger
 
 #: several blocks (the helper's share among them) and several buckets on a few thousand rows

@@ -7,10 +7,10 @@ that moment, a hundred MB), or, where the run has threads (a web server: a fork 
 others hold), from the forkserver.
 
 While the ledger is read (buckets on disk), the run parses the file and numbers the rows, and
-hands the helper a block (`reading.Block`, through an Arrow file in the spool folder) whenever it
+hands the helper a block (`blocks.Block`, through an Arrow file in the spool folder) whenever it
 has fewer than `DEPTH`; the helper checks its cells (`cells.check_cells`), appends its good rows
 to bucket files of its own (`buckets.Spill`, `b0003.h.arrow`) and sends back the block's counts
-and errors (`reading.Counts`). The run checks and spills the other blocks itself, takes the
+and errors (`blocks.Counts`). The run checks and spills the other blocks itself, takes the
 counts and errors in the blocks' order, and loads each bucket from both files in file order
 (`buckets.Buckets`): the rows of one process. A helper that dies while reading leaves the
 blocks it has not answered for to the run (what it spilled of them is left out on loading).
@@ -43,8 +43,8 @@ import pandas as pd
 
 from ..io.tables import RowError
 from ..io.workers import watch_parent
+from .blocks import Block, Counts
 from .buckets import HELPER_SUFFIX, Spill
-from .reading import Block, Counts
 
 #: blocks or parts handed to the helper and not yet back: one being done, one waiting (so it never idles)
 DEPTH = 2

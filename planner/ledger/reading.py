@@ -16,17 +16,14 @@ separator and encoding. Free text (`text`) is never decoded or copied: it only t
 telling duplicated rows from real repeats.
 
 This module finds the header and cuts the file into blocks; the checks of the cells, and the
-booking words, are `planner.ledger.cells`.
+booking words, are `planner.ledger.cells`, the encoding `planner.ledger.encoding`, a block on its
+way to the helper process `planner.ledger.blocks`.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import itertools
-import os
-import re
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +34,7 @@ from ..io.tables import LEDGER_COLUMNS, ColumnMap, RowError, guess_separator
 from ..io.tables.limits import COMMAND_LINE, TableLimits, TableTooLarge, check_xlsx
 from ..io.tables.office import HEADER_SEARCH, csv_header, find_header
 from ..personal import has_national_id
+from .blocks import Block
 from .cells import (
     KIND_CODE,
     KIND_WORDS,
@@ -46,6 +44,7 @@ from .cells import (
     parse_amounts,
     parse_dates,
 )
+from .encoding import clean_copy, sniff_encoding
 
 #: Columns that give the amount and its direction instead of `amount` (and `kind`): an export
 #: with a Debet and a Kredit column.
@@ -59,73 +58,6 @@ class LedgerInputError(Exception):
 class MissingColumns(LedgerInputError):
     """The file's header names none of the columns we need: the web page offers to choose them."""
 
-
-
-@dataclass
-class Block:
-    """A block of a CSV as read, its cells not checked yet: `check` it here, or send it to another
-    process to check (`parallel.Helper.check`, through a file: `sent`, `received`). Its rows are
-    numbered where it was read (the reader's count, ragged rows, limits: see `_open_csv`)."""
-
-    name: str
-    ours: dict[str, str]
-    cells: dict  # ours -> pyarrow string array of the block's cells
-    rows: np.ndarray  # int64: the row of each cell as a spreadsheet counts it
-    bad_encoding: set[int]  # the block's rows that were not UTF-8 (a file of mixed encodings)
-    colmap: ColumnMap | None = None
-    path: str | None = None  # where its cells and rows wait for the other process (`sent`)
-
-    def check(self) -> Chunk:
-        return check_cells(self.name, self.ours, self.cells, self.rows, self.bad_encoding, colmap=self.colmap)
-
-    def sent(self, path: Path) -> Block:
-        """The block to send another process: its cells and rows written to an Arrow file at `path`
-        (private: in the run's spool folder), the rest as it is. Why a file: a block pickled
-        through a pipe cost both processes several times the CPU of writing it once and mapping it
-        (pickle's copy, the pipe's 64 KB writes, the copy out)."""
-        import pyarrow as pa
-        import pyarrow.ipc as ipc
-
-        from .buckets import created
-
-        table = pa.table({**self.cells, _ROW: self.rows})
-        with pa.OSFile(str(created(path)), "wb") as f, ipc.new_file(f, table.schema) as w:
-            w.write_table(table)
-        return Block(self.name, self.ours, {}, np.empty(0, dtype=np.int64), self.bad_encoding, self.colmap, str(path))
-
-    def received(self) -> Block:
-        """A block `sent` here: its cells and rows mapped from its file (removed)."""
-        import pyarrow as pa
-        import pyarrow.ipc as ipc
-
-        if self.path is None:
-            return self
-        with pa.memory_map(self.path) as src:
-            table = ipc.open_file(src).read_all()
-        os.unlink(self.path)
-        cells = {c: table.column(c) for c in table.column_names if c != _ROW}
-        rows = np.asarray(table.column(_ROW).to_numpy())
-        return Block(self.name, self.ours, cells, rows, self.bad_encoding, self.colmap)
-
-
-_ROW = "__row__"  # the rows' column in a block's file (no column of ours is named so)
-
-
-@dataclass
-class Counts:
-    """What a checked block tells the run besides its good rows (those went to the buckets):
-    its counts and the errors of its bad rows; `span`, the first and last row of a block the
-    helper checked and spilled (`buckets.Buckets.helped`)."""
-
-    rows_read: int
-    blank: int
-    bad_rows: int
-    errors: list[RowError]
-    span: tuple[int, int] | None = None
-
-    @classmethod
-    def of(cls, chunk: Chunk, span: tuple[int, int] | None = None) -> Counts:
-        return cls(chunk.rows_read, chunk.blank, chunk.bad_rows, chunk.errors, span)
 
 
 @dataclass
@@ -211,44 +143,6 @@ def _map_columns(name: str, headers: list[str], colmap: ColumnMap, row: int = 1)
     return ours, unused
 
 
-def _sniff_encoding(path: Path) -> tuple[str, int | None]:
-    """('utf-8' if the whole file is UTF-8; 'cp1252' if it holds no UTF-8 sequence at all (a
-    Norwegian Excel export); 'mixed' if it holds both (rows pasted from two sources), and the
-    count of quote characters (`_unclosed_quote`; None for a mixed file)), in one pass over the bytes.
-
-    Why one pass, and ASCII first: a ledger of millions of rows is hundreds of MB; decoding it
-    and counting its quotes in two passes cost half a second before a row was read. A block of
-    plain ASCII (most blocks of most ledgers) is valid UTF-8 without decoding it."""
-    dec = codecs.getincrementaldecoder("utf-8")()
-    seen_utf8 = False
-    bad = False
-    quotes = 0
-    multibyte = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            if b'"' in block:  # (a search for one byte is fast; counting every byte is not)
-                quotes += block.count(b'"')
-            if block.isascii() and not dec.getstate()[0]:  # nothing to decode, no sequence cut in two
-                continue
-            if not seen_utf8 and multibyte.search(block):
-                seen_utf8 = True
-            if not bad:
-                try:
-                    dec.decode(block)
-                except UnicodeDecodeError:
-                    bad = True
-            if bad and seen_utf8:  # mixed: the quotes are counted in the clean copy
-                return "mixed", None
-    if not bad:
-        try:
-            dec.decode(b"", final=True)
-        except UnicodeDecodeError:
-            bad = True
-    if not bad:
-        return "utf-8", quotes
-    return ("mixed" if seen_utf8 else "cp1252"), quotes
-
-
 def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_dir: Path | None = None,
               limits: TableLimits = COMMAND_LINE, late_rows: bool = False) -> Ledger:
     import pyarrow as pa
@@ -258,12 +152,12 @@ def _open_csv(path: Path, name: str, colmap: ColumnMap, chunk_rows: int, work_di
     if colmap.encoding:
         enc = colmap.encoding
     else:
-        enc, quotes = _sniff_encoding(path)
+        enc, quotes = sniff_encoding(path)
     bad_encoding: set[int] = set()
     source = path
     cleanup: list[Path] = []
     if enc == "mixed":  # rows in another encoding are reported, the rest read as UTF-8
-        source, bad_encoding = _clean_copy(path, colmap, work_dir)
+        source, bad_encoding = clean_copy(path, colmap, work_dir)
         cleanup.append(source)
         quotes = None  # (the copy is counted again)
         enc = "utf-8"
@@ -415,7 +309,7 @@ def _unclosed_quote(path: Path, enc: str, sep: str, quotes: int | None = None) -
     Quotes in a well-formed CSV come in pairs (a quoted cell opens and closes, a quote inside is
     doubled), so an odd count means one is left open: the reader would take everything after it
     as one cell and the ledger would silently lose its rows. Counting is one pass over the
-    bytes (`quotes`: counted already, by `_sniff_encoding`); the line is looked up only when the
+    bytes (`quotes`: counted already, by `encoding.sniff_encoding`); the line is looked up only when the
     count is odd."""
     count = 0
     if quotes is not None:
@@ -459,34 +353,6 @@ def _ragged_chunk(path: Path, name: str, sep: str, enc: str, headers: list[str],
     empty = np.empty(0)
     return Chunk(pa.array([], pa.string()), empty.astype(np.int32), empty.astype(np.int8), empty.astype(np.int64),
                  empty.astype(np.int64), empty.astype(np.uint64), errors, len(errors), 0, len(errors))
-
-
-def _clean_copy(path: Path, colmap: ColumnMap, work_dir: Path | None = None) -> tuple[Path, set[int]]:
-    """A UTF-8 copy of a file that mixes encodings, and the rows that were not UTF-8.
-
-    Read as latin-1 (every byte is a character), so records and quoting are kept; a record whose
-    bytes are not UTF-8 is decoded as cp1252 in the copy and reported, because its tenancy id may
-    differ from the same tenancy's UTF-8 rows (Ø as one byte or two)."""
-    bad: set[int] = set()
-    # 0600, named by this process (a killed run's copy is removed by the next, see run_ledger)
-    fd, tmp = tempfile.mkstemp(prefix=f".ledger-{os.getpid()}-", suffix=".csv", dir=work_dir)
-    with open(path, encoding="latin-1", newline="") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
-        lines = [src.readline() for _ in range(30)]
-        # the header line has the most separators (a title line above it has none)
-        sep = colmap.separator or guess_separator(max(lines, key=lambda ln: sum(map(ln.count, ",;\t"))))
-        src.seek(0)
-        w = csv.writer(dst, delimiter=sep, lineterminator="\n")
-        for n, fields in enumerate(csv.reader(src, delimiter=sep), 1):
-            out = []
-            for f in fields:
-                b = f.encode("latin-1")
-                try:
-                    out.append(b.decode("utf-8-sig" if n == 1 else "utf-8"))
-                except UnicodeDecodeError:
-                    out.append(b.decode("cp1252", errors="replace"))
-                    bad.add(n)
-            w.writerow(out)
-    return Path(tmp), bad
 
 
 def _open_xlsx(path: Path, name: str, colmap: ColumnMap, chunk_rows: int) -> Ledger:
@@ -569,5 +435,5 @@ def _xlsx_chunk(label, ours, buf, rows, formula_errors, formula_rows, colmap) ->
     return chunk
 
 
-__all__ = ["Block", "Chunk", "Counts", "KIND_CODE", "KIND_WORDS", "Ledger", "LedgerInputError", "REQUIRED", "open_ledger",
+__all__ = ["Chunk", "KIND_CODE", "KIND_WORDS", "Ledger", "LedgerInputError", "REQUIRED", "open_ledger",
            "parse_amounts", "parse_dates", "LEDGER_COLUMNS"]

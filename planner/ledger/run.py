@@ -47,6 +47,7 @@ from ..io.tables import ColumnMap, RowError
 from ..io.xlsx import start_writers
 from . import output
 from .analysis import month_of
+from .blocks import Block, Counts
 from .buckets import Buckets
 from .contact import ASIDE_ROWS, contact_list
 from .judge import pseudonymiser
@@ -54,7 +55,7 @@ from .lines import LineSpool, tenancy_lines
 from .memory import give_back
 from .parallel import Context, Helper, judge_all
 from .patterns import PATTERNS
-from .reading import Block, Chunk, Counts, LedgerInputError, open_ledger
+from .reading import Chunk, LedgerInputError, open_ledger
 from .summary import INCOMPLETE, LedgerOptions, LedgerSummary, console_lines, summary_text
 from .warning import to_day
 
