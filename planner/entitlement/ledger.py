@@ -122,11 +122,13 @@ def _capped_rent(as_of: date) -> int:
     return -(-ceiling // 12)
 
 
-def draft_note(flag: LedgerFlag) -> str:
-    """Comment lines for the household draft (TOML comments: the draft stays a valid file)."""
-    if not flag.flagged:
+def draft_note(income_limit_ore: int | None) -> str:
+    """Comment lines for the household draft of a flagged tenancy (`LedgerFlag.flagged`), its
+    income limit given; "" for None, a tenancy not flagged (TOML comments: the draft stays a
+    valid file)."""
+    if income_limit_ore is None:
         return ""
     return ("\n# Bostøtte ikke søkt? Utkastet har ingen bostøtte. Med denne husleien kan en husstand på én person\n"
-            f"# få bostøtte hvis bruttoinntekten er høyst {format_kr(flag.income_limit_ore)} i måneden "
+            f"# få bostøtte hvis bruttoinntekten er høyst {format_kr(income_limit_ore)} i måneden "
             "(et anslag, ikke et vedtak;\n# større husstander og kommunegruppe 1-3 har høyere grense). "
             "Fyll inn [entitlement] og kjør: planner entitlement FIL\n")
