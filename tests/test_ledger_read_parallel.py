@@ -71,7 +71,7 @@ def test_reading_in_two_processes_writes_the_bytes_of_one(tmp_path: Path, checke
     progress: list[tuple[int, int]] = []
     two = digests(ledger, tmp_path / "two", workers=2, progress=lambda stage, done, total: progress.append(
         (done, total)) if stage == "read" else None, **SMALL)
-    assert len(checked) >= 3  # the helper checked blocks
+    assert len(checked) >= 2  # the helper checked blocks (the first two always go to it; the rest as it answers)
     assert two == one
     summary = json.loads((tmp_path / "two" / "summary.json").read_text(encoding="utf-8"))
     rows = summary["rows"]

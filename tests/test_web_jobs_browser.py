@@ -80,8 +80,9 @@ def test_job_page_shows_progress_and_the_report(browser, server, base_plan, tmp_
             else:
                 with page.expect_navigation():
                     page.click("#refresh-now")
-        if auto:  # moved in place, then loaded once more at the end, for the result
-            assert len(seen) >= 3, seen
+        if auto:  # moved in place (a value seen after the first, on the same page), then loaded once more at
+            # the end, for the result (how many values the 2 s polls catch depends on the machine's speed)
+            assert len(seen) >= 2, seen
             assert page.evaluate("window.plannerSamePage === undefined")
         assert page.locator("#job-progress").get_attribute("value") == "301"  # the upload read, then 300 households
         problems += _check(page, "job-done", width, shots)
