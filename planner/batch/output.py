@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -30,6 +32,9 @@ from .common import (
     BatchSummary,
 )
 from .journal import Journal
+
+#: results.xlsx of at least this many rows is written by two processes side by side
+SPLIT_ROWS = 20_000
 
 # --------------------------------------------------------------------------- outputs
 
@@ -89,11 +94,16 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
     db.execute("COMMIT")
     columns = [c for c in RESULT_COLUMNS if c != "label" or (spool.has_label and opts.key is None)]
 
-    def ordered():
-        for (row_json,) in db.execute("SELECT row FROM res ORDER BY priority DESC, req, seq"):
+    def ordered(limit: int = -1, offset: int = 0):
+        for (row_json,) in db.execute("SELECT row FROM res ORDER BY priority DESC, req, seq LIMIT ? OFFSET ?",
+                                      (limit, offset)):
             yield json.loads(row_json)
 
-    # results.csv and results.xlsx in one pass over the sorted rows
+    # results.csv and results.xlsx in one pass over the sorted rows; a long sheet in two parts
+    # written side by side (`write_xlsx_aside`), the second part's CSV lines kept in an anonymous
+    # file (0600, in DIR, gone when closed) until the first part's are written
+    total = db.execute("SELECT count(*) FROM res").fetchone()[0]
+    k = total // 2 if total >= SPLIT_ROWS else total
     by_status: Counter = Counter()
     by_problem: Counter = Counter()
     n_ok = n_bad = 0
@@ -104,13 +114,15 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
         w.writerow(columns)
         xw = ExcelCsv(xfh, [EXCEL_HEADER[c] for c in columns])
         excel_cells = ExcelCells(columns)
+        later = tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=out)
+        xlater = tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=out)
 
-        def rows_to_csv():
+        def rows_to_csv(rows, w, xw):
             nonlocal n_ok, n_bad
-            for r in ordered():
+            for r in rows:
                 cells = [r.get(c, "") for c in columns]
                 w.writerow([v if type(v) is int else csv_safe(v) for v in cells])  # (a number needs no care)
-                xw.w.writerow(excel_cells(r))  # (the cells as `xw.row` makes them)
+                xw.writerow(excel_cells(r))  # (the cells as `ExcelCsv.row` makes them)
                 by_status[r["status"]] += 1
                 if r["status"] == "error":
                     n_bad += 1
@@ -122,7 +134,13 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
                         unused[1] += int(r.get("bostotte_estimate_ore") or 0)
                 yield r
 
-        _write_xlsx(out / "results.xlsx", columns, rows_to_csv())
+        head = rows_to_csv(ordered(k), w, xw.w)
+        tail = rows_to_csv(ordered(-1, k), csv.writer(later), csv.writer(xlater, dialect=xw.w.dialect))
+        with later, xlater:
+            _write_xlsx(out / "results.xlsx", columns, head, (k, tail) if k < total else None)
+            for part, whole in ((later, fh), (xlater, xfh)):
+                part.seek(0)
+                shutil.copyfileobj(part, whole, 1 << 20)
     # errors.csv: file-level problems first, then by household input order, then orphan payouts
     n_err = 0
     in_errors = db.execute("SELECT count(*) FROM bad").fetchone()[0]
@@ -269,7 +287,8 @@ def _grouping_is_babel_default() -> bool:
     return getattr(formatting, "_GROUPING", None) == (3, 3)
 
 
-def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
+def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict],
+                tail: tuple[int, Iterable[dict]] | None = None) -> None:
     """results.xlsx, streamed: amounts shown in kroner (columns *_kr; øre / 100 is exact to the
     øre in a double), counts as numbers, dates as Excel dates, everything else as text. Written by a child process
     while this one writes results.csv from the same rows (`write_xlsx_aside`)."""
@@ -281,7 +300,7 @@ def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
 
     date_idx = [k for k, c in enumerate(columns) if c in DATE_COLUMNS]
 
-    def values():
+    def values(rows):
         for r in rows:
             v = [r.get(c, "") for c in columns]
             for k in date_idx:
@@ -295,4 +314,5 @@ def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
                     v[k] = int(v[k]) / 100
             yield v
 
-    write_xlsx_aside(path, header, values(), sheet="results", money_columns=ore_idx)
+    write_xlsx_aside(path, header, values(rows), sheet="results", money_columns=ore_idx,
+                     tail=None if tail is None else (tail[0], values(tail[1])))

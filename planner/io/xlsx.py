@@ -9,6 +9,7 @@ the workbook's "created" property is fixed here, so the same rows give the same 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from functools import lru_cache
@@ -29,16 +30,22 @@ def write_xlsx(path: str | Path, header: list[str], rows: Iterable[list], *, she
     when done or interrupted), so a tenant's data is never copied to a shared temporary folder
     nor left behind. Returns the row count.
     """
+    return _write_file(Path(path), header, rows, sheet, set(money_columns), widths)
+
+
+def _write_file(path: Path, header: list[str], rows: Iterable[list], sheet: str, money: set[int],
+                widths: list[int] | None, part: _Part | None = None) -> int:
+    """`write_xlsx`, or a part of a sheet written by two processes (`part`); the last row's
+    number (the row count of a whole sheet)."""
     import shutil
     import tempfile
 
-    path = Path(path)
     tmp, spill_prefix = _leftovers(path, os.getpid())
     # XlsxWriter's spill files in a private folder of their own (mkdtemp: 0700), removed
     # whatever happens: an interrupted write leaves no copy of the rows behind
     spill = Path(tempfile.mkdtemp(prefix=spill_prefix, dir=path.parent))
     try:
-        n = _write(tmp, spill, header, rows, sheet, set(money_columns), widths)
+        n = _write(tmp, spill, header, rows, sheet, money, widths, _Part() if part is None else part)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -48,18 +55,29 @@ def write_xlsx(path: str | Path, header: list[str], rows: Iterable[list], *, she
     return n
 
 
+class _Part:
+    """Which part of a sheet a writer writes (`_write_split`): the whole sheet by default; the
+    tail its rows from row `first_row` (and the header), telling in `used` the format index
+    each of its formats got; the head calls `merge` with its worksheet, its last row and its
+    formats after its rows, and gets the sheet's last row."""
+
+    def __init__(self, first_row: int = 1, merge=None) -> None:
+        self.first_row, self.merge = first_row, merge
+        self.used: dict[str, int] = {}
+        self.cols: tuple[int | None, int | None] = (None, None)
+
+
 def _leftovers(path: Path, pid: int) -> tuple[Path, str]:
     """The temporary file and the spill folders' name prefix of process `pid` writing `path`."""
     return path.with_name(f".{path.name}.{pid}.tmp"), f".{path.name}.spill-{pid}-"
 
 
 def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], sheet: str, money: set[int],
-           widths: list[int] | None) -> int:
+           widths: list[int] | None, part: _Part) -> int:
     import xlsxwriter
 
     from .files import private_opener
 
-    n = 0
     with open(tmp, "wb", opener=private_opener) as fh:
         wb = xlsxwriter.Workbook(fh, {"constant_memory": True, "tmpdir": str(spill.resolve())})
         wb.set_properties({"created": CREATED})
@@ -71,7 +89,8 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], shee
         ws.freeze_panes(1, 1)
         ws.write_row(0, 0, header, bold)
         number, text, boolean = ws.write_number, ws.write_string, ws.write_boolean
-        for n, values in enumerate(rows, 1):
+
+        def put(n: int, values: list) -> None:
             for k, v in enumerate(values):
                 if v is None or v == "":
                     continue
@@ -87,8 +106,17 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], shee
                         number(n, k, serial, day_fmt)
                 else:
                     text(n, k, str(v))
+
+        n = part.first_row - 1
+        for n, values in enumerate(rows, part.first_row):
+            put(n, values)
+        formats = {"bold": bold, "money": fmt, "day": day_fmt}
+        if part.merge is not None:
+            n = part.merge(ws, n, formats)
         ws.autofilter(0, 0, n, max(0, len(header) - 1))
         wb.close()
+        part.used = {name: f.xf_index for name, f in formats.items() if f.xf_index is not None}
+        part.cols = (ws.dim_colmin, ws.dim_colmax)
         fh.flush()
         os.fsync(fh.fileno())
     return n
@@ -110,66 +138,207 @@ _EPOCH = date(1899, 12, 31)
 
 
 def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], *, sheet: str = "results",
-                     money_columns: Iterable[int] = (), widths: list[int] | None = None, batch: int = 1000) -> int:
+                     money_columns: Iterable[int] = (), widths: list[int] | None = None, batch: int = 1000,
+                     tail: tuple[int, Iterable[list]] | None = None) -> int:
     """`write_xlsx`, with the writing done by a child process that this one feeds `rows` through
     a pipe, `batch` rows at a time. This process goes on producing the rows (the batch writes
     results.csv in the same pass) while the child spends XlsxWriter's few µs a cell, so a
     100 000-row sheet adds little to the run's time on a machine with a core to spare. The
     same bytes as `write_xlsx`. The rows live only in memory and the pipe.
 
+    `tail` = (k, more rows): `rows` are the sheet's first k rows and the others follow. Two
+    children then write the sheet, each its part, fed in turn (`_write_split`): a sheet that
+    can start only when its last row is known takes half the time on two cores.
+
     A failure in the child is raised here: an OSError as the same OSError (errno, file name).
     An error while making the rows is raised as it is, after the child has stopped. A child
     that dies (killed) is an OSError, and what it had written is removed."""
-    import multiprocessing as mp
-
     path = Path(path)
-    if not _main_importable():  # a child would fail to start: write here
-        return write_xlsx(path, header, rows, sheet=sheet, money_columns=money_columns, widths=widths)
-    ctx: Any = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-    rows_r, rows_w = ctx.Pipe(duplex=False)
-    done_r, done_w = ctx.Pipe(duplex=False)
     money = list(money_columns)
-    child = ctx.Process(target=_write_from_pipe, name="planner-xlsx", daemon=True,
-                        args=(rows_r, done_w, str(path), header, sheet, money, widths))
+    every = rows if tail is None else _chain(rows, tail[1])
+    if not _main_importable():  # a child would fail to start: write here
+        return write_xlsx(path, header, every, sheet=sheet, money_columns=money, widths=widths)
+    if tail is not None and _mergeable():
+        return _write_split(path, header, iter(rows), tail[0], iter(tail[1]), sheet, money, widths, batch)
     try:
-        child.start()
-    except (OSError, RuntimeError, AssertionError):  # no child here (a sandbox, a daemon, an unguarded script)
-        for end in (rows_r, rows_w, done_r, done_w):
-            end.close()
-        return write_xlsx(path, header, rows, sheet=sheet, money_columns=money, widths=widths)
-    rows_r.close()
-    done_w.close()
+        child = _Child(path, (str(path), header, sheet, money, widths))
+    except _NoChild:
+        return write_xlsx(path, header, every, sheet=sheet, money_columns=money, widths=widths)
+    child.feed(every, batch)
+    return child.result()
+
+
+class _NoChild(Exception):
+    """No writer process could start here (a sandbox, a daemon, a main script that cannot be
+    imported again): the sheet is written in this process."""
+
+
+class _Child:
+    """One writer process (`_write_from_pipe`) fed rows through a pipe."""
+
+    def __init__(self, path: Path, args: tuple) -> None:
+        import multiprocessing as mp
+
+        ctx: Any = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+        self.path = path
+        rows_r, self.rows_w = ctx.Pipe(duplex=False)
+        self.done_r, done_w = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_write_from_pipe, name="planner-xlsx", daemon=True,
+                                args=(rows_r, done_w, *args))
+        try:
+            self.proc.start()
+        except (OSError, RuntimeError, AssertionError):  # no child here
+            for end in (rows_r, self.rows_w, self.done_r, done_w):
+                end.close()
+            raise _NoChild() from None
+        rows_r.close()
+        done_w.close()
+        try:
+            ready = self.done_r.recv()[0] == "ready"
+        except EOFError:  # the child could not start (e.g. a main script it cannot import again)
+            ready = False
+        if not ready:
+            self.proc.join()
+            self.rows_w.close()
+            self.done_r.close()
+            raise _NoChild()
+
+    def send(self, item: object) -> bool:
+        """Send `item` (a list of rows, or a word); False if the child has closed its end."""
+        try:
+            self.rows_w.send(item)
+            return True
+        except (BrokenPipeError, OSError):
+            return False
+
+    def feed(self, rows: Iterable[list], batch: int) -> None:
+        """Send `rows`, `batch` at a time, then the end mark. An error while making the rows stops the child (`stop`) and is raised
+        as it is. A pipe the child has closed (it stopped early) ends the sending; the child's
+        report says why."""
+        buf: list[list] = []
+        try:
+            for row in rows:
+                buf.append(row)
+                if len(buf) >= batch:
+                    if not self.send(buf):
+                        return
+                    buf = []
+        except BaseException:
+            self.stop()
+            raise
+        if self.send(buf):
+            self.send(None)
+
+    def stop(self) -> None:
+        """Close the pipe: the child reads its end, stops and removes what it wrote."""
+        self.rows_w.close()
+        self.proc.join(30)
+        if self.proc.is_alive():  # pragma: no cover - a child that does not stop
+            self.proc.kill()
+            self.proc.join()
+        self.done_r.close()
+
+    def report(self) -> tuple:
+        """The child's last word: ("ok", n, ...) or its failure (a killed child: an OSError)."""
+        self.rows_w.close()
+        try:
+            return self.done_r.recv()
+        except EOFError:  # the child died without a word (killed)
+            return ("oserror", None, f"{self.path.name}: the process writing it ended unexpectedly", None, None)
+
+    def result(self) -> int:
+        """The row count the child wrote; its failure raised here (what it left removed)."""
+        report = self.report()
+        self.done_r.close()
+        self.proc.join()
+        if report[0] == "ok":
+            return int(report[1])
+        _child_failed(self.path, self.proc.pid or 0, report)
+
+
+def _first(rows: Iterable[list], limit: int):
+    """The first `limit` of `rows`, taking no more from them."""
+    for n, row in enumerate(rows, 1):
+        yield row
+        if n >= limit:
+            return
+
+
+def _write_split(path: Path, header: list[str], rows, k: int, tail_rows, sheet: str, money: list[int],
+                 widths: list[int] | None, batch: int) -> int:
+    """The sheet written by two children, fed a batch each in turn: the head writes `rows`
+    (rows 1..k) into `path`; the tail writes `tail_rows` from row k+1 into a workbook of its
+    own in a private folder, and the head then takes the tail's rows into its sheet
+    (`_merge_tail`) before it closes: the same bytes as one writer."""
+    import shutil
+    import tempfile
+
+    if k < 1:  # (no head: the tail's rows are the sheet)
+        return write_xlsx_aside(path, header, _chain(rows, tail_rows), sheet=sheet, money_columns=money,
+                                widths=widths, batch=batch)
+    _, spill_prefix = _leftovers(path, os.getpid())
+    spill = Path(tempfile.mkdtemp(prefix=spill_prefix, dir=path.parent))  # 0700, removed below
+    tail_path = spill / "tail.xlsx"
     try:
-        ready = done_r.recv()[0] == "ready"
-    except EOFError:  # the child could not start (e.g. a main script it cannot import again)
-        ready = False
-    if not ready:
-        child.join()
-        for end in (rows_w, done_r):
-            end.close()
-        return write_xlsx(path, header, rows, sheet=sheet, money_columns=money, widths=widths)
-    try:
-        _feed(rows_w, rows, batch)
-    except BaseException:
-        rows_w.close()  # the child reads the end of the pipe, stops, and removes its file
-        child.join(30)
-        if child.is_alive():  # pragma: no cover - a child that does not stop
-            child.kill()
-            child.join()
-        done_r.close()
-        raise
+        try:
+            head = _Child(path, (str(path), header, sheet, money, widths, True))
+        except _NoChild:
+            return write_xlsx(path, header, _chain(rows, tail_rows), sheet=sheet, money_columns=money, widths=widths)
+        try:
+            tail = _Child(path, (str(tail_path), header, sheet, money, widths, False, k + 1))
+        except _NoChild:
+            head.feed(_chain(rows, tail_rows), batch)
+            head.send(None)  # (nothing to merge)
+            return head.result()
+        try:
+            sent = _feed_both(head, tail, rows, tail_rows, batch)
+        except BaseException:  # (an error while making the rows: both stop, and it is raised)
+            tail.stop()
+            head.stop()
+            raise
+        told = tail.report()
+        tail.done_r.close()
+        tail.proc.join()
+        if told[0] != "ok":
+            head.stop()
+            _child_failed(path, tail.proc.pid or 0, told)
+        if sent[0] != k and told[1]:  # the head stopped early, or `rows` did not hold k rows
+            report = head.report()  # (the pipe closed: a living head stops and removes its file)
+            head.done_r.close()
+            head.proc.join()
+            if report[0] == "oserror":
+                _child_failed(path, head.proc.pid or 0, report)
+            raise ValueError(f"{path.name}: the sheet's first part held {sent[0]} rows, not {k}")
+        head.send(("merge", str(tail_path), k + 1, int(told[1]), told[2], told[3]) if told[1] else None)
+        return head.result()
     finally:
-        rows_w.close()
-    try:
-        report = done_r.recv()
-    except EOFError:  # the child died without a word (killed): what it wrote goes too
-        report = ("oserror", None, f"{path.name}: the process writing it ended unexpectedly", None, None)
-    finally:
-        done_r.close()
-    child.join()
-    if report[0] == "ok":
-        return int(report[1])
-    _child_failed(path, child.pid or 0, report)
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _feed_both(head: _Child, tail: _Child, rows, tail_rows, batch: int) -> tuple[int, int]:
+    """A batch of `rows` to the head, one of `tail_rows` to the tail, in turn, then each its end
+    mark; the counts sent. A child that has closed its pipe is fed no more (its report says why)."""
+    sent = [0, 0]
+    live = [True, True]
+    sources = (iter(rows), iter(tail_rows))
+    children = (head, tail)
+    while live[0] or live[1]:
+        for i in (0, 1):
+            if not live[i]:
+                continue
+            part = list(_first(sources[i], batch))
+            if part and children[i].send(part):
+                sent[i] += len(part)
+                if len(part) == batch:
+                    continue
+            live[i] = False
+            children[i].send(None)  # (the end of its rows; nothing on a closed pipe)
+    return sent[0], sent[1]
+
+
+def _chain(*parts: Iterable[list]):
+    for part in parts:
+        yield from part
 
 
 def start_writers() -> None:
@@ -219,30 +388,13 @@ def _main_importable() -> bool:
     return file is None or os.path.exists(file)
 
 
-def _feed(rows_w, rows: Iterable[list], batch: int) -> None:
-    """Send `rows` down the pipe, `batch` at a time, then the end mark. A pipe the child has
-    closed (it stopped early) ends the sending; the child's report says why."""
-    buf: list[list] = []
-
-    def send(item) -> bool:
-        try:
-            rows_w.send(item)
-            return True
-        except BrokenPipeError:
-            return False
-
-    for row in rows:
-        buf.append(row)
-        if len(buf) >= batch:
-            if not send(buf):
-                return
-            buf = []
-    if send(buf):
-        send(None)
-
-
 def _write_from_pipe(rows_r, done_w, path: str, header: list[str], sheet: str, money: list[int],
-                     widths: list[int] | None) -> None:  # pragma: no cover - runs in the child process
+                     widths: list[int] | None, head: bool = False,
+                     first_row: int = 1) -> None:  # pragma: no cover - runs in the child process
+    """A writer process: the rows from the pipe (lists of rows, then None) into `path`. The
+    head of a split sheet then reads ("merge", tail file, tail's first row, its row count, its
+    formats' indices) or None; the tail writes its rows from `first_row` (`_write_split`)."""
+
     def rows():
         while True:
             part = rows_r.recv()
@@ -250,10 +402,15 @@ def _write_from_pipe(rows_r, done_w, path: str, header: list[str], sheet: str, m
                 return
             yield from part
 
+    def merge(ws, last: int, formats: dict) -> int:
+        word = rows_r.recv()
+        return last if word is None else _merge_tail(ws, last, formats, Path(word[1]), *word[2:])
+
     done_w.send(("ready",))
     try:
-        n = write_xlsx(path, header, rows(), sheet=sheet, money_columns=money, widths=widths)
-        done_w.send(("ok", n))
+        part = _Part(first_row, merge if head else None)
+        n = _write_file(Path(path), header, rows(), sheet, set(money), widths, part)
+        done_w.send(("ok", n - first_row + 1, part.used, part.cols))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
         report = (("oserror", exc.errno, exc.strerror or str(exc), exc.filename, exc.filename2)
                   if isinstance(exc, OSError) else ("error", f"{type(exc).__name__}: {exc}"))
@@ -261,3 +418,68 @@ def _write_from_pipe(rows_r, done_w, path: str, header: list[str], sheet: str, m
             done_w.send(report)
         except OSError:
             pass
+
+
+def _mergeable() -> bool:
+    """Whether this XlsxWriter has the worksheet insides `_merge_tail` uses (else one writer)."""
+    try:
+        from xlsxwriter.worksheet import Worksheet
+
+        ws = Worksheet()
+    except Exception:  # noqa: BLE001 - any failure: one writer
+        return False
+    from xlsxwriter.format import Format
+
+    fmt = Format()
+    return (callable(getattr(ws, "_write_single_row", None)) and callable(getattr(fmt, "_get_xf_index", None))
+            and hasattr(fmt, "xf_index")
+            and all(hasattr(ws, a) for a in ("row_data_fh", "previous_row", "dim_rowmax", "dim_colmin", "dim_colmax",
+                                             "table")))
+
+
+def _merge_tail(ws, last: int, formats: dict, tail: Path, first_row: int, count: int, used: dict[str, int],
+                cols: tuple[int | None, int | None]) -> int:
+    """Take the rows the tail wrote (its sheet's rows from `first_row`, `count` of them, its
+    formats numbered `used`, its columns `cols`) into the head's worksheet `ws`, whose last row is `last`; the
+    sheet's last row.
+
+    Why XlsxWriter's insides: in constant-memory mode a worksheet keeps its finished rows as
+    XML text in a spill file and copies it into the sheet when the workbook closes. The tail's
+    rows, written by the same code at their own row numbers, are that same text, but for the
+    numbers of their cells' formats: a workbook numbers its formats in the order it first uses
+    them. So the formats the head has not used yet are numbered now, in the tail's order (as
+    one writer would have met them), the tail's cells renumbered to match, and the rows
+    appended to the head's spill file after its own last row: the sheet one writer makes
+    (`tests/test_xlsx_split.py` compares the bytes; `_mergeable` guards the names)."""
+    import zipfile
+
+    with zipfile.ZipFile(tail) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    data = xml.find("<sheetData>")
+    end = xml.rfind("</sheetData>")
+    if data < 0 or end < data:
+        raise RuntimeError(f"{tail.name}: no rows where XlsxWriter writes them")
+    # the tail's rows, numbered from 1 in the XML, past its header (a row with no cell is not
+    # written)
+    own = [(m.start(), int(m[1])) for m in _ROW.finditer(xml, data, end) if int(m[1]) > first_row]
+    ws._write_single_row(last + 1)  # the head's last row goes to the spill file
+    if own:
+        number = {index: formats[name]._get_xf_index() for name, index in sorted(used.items(), key=lambda u: u[1])}
+        body = xml[own[0][0]:end]
+        if any(a != b for a, b in number.items()):
+            body = _STYLE.sub(lambda m: f'{m[1]}{number[int(m[2])]}"', body)
+        ws.row_data_fh.write(body)
+        ws.dim_rowmax = max(ws.dim_rowmax or 0, own[-1][1] - 1)
+        ws.dim_colmin = min(c for c in (ws.dim_colmin, cols[0]) if c is not None)
+        ws.dim_colmax = max(c for c in (ws.dim_colmax, cols[1]) if c is not None)
+    last = first_row + count - 1
+    ws.previous_row = last  # (nothing left in memory to write there)
+    return last
+
+
+#: where a row starts in a sheet's XML, and its number
+_ROW = re.compile(r'<row r="(\d+)"')
+
+#: a cell's format number in a sheet's XML (cells are the only tags that start `<c r=`: text
+#: in a cell has its `<` escaped)
+_STYLE = re.compile(r'(<c r="[A-Z]+[0-9]+" s=")([0-9]+)"')

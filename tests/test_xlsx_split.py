@@ -1,0 +1,152 @@
+"""results.xlsx written by two processes side by side (`planner.io.xlsx`, `tail=`): the same bytes
+as one writer, whatever the rows and wherever the sheet is cut; failures raised here and nothing
+left behind; the batch's outputs the same with and without the split."""
+
+from __future__ import annotations
+
+import os
+import signal
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import SCENARIOS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import examples
+
+from planner.io.xlsx import write_xlsx, write_xlsx_aside
+
+HEADER = ["id", "start", "n", "amount_kr", "note", "flag", "blank"]
+
+#: a cell as the batch's sheet holds them: text (formula-like, markup, spaces, æøå), counts,
+#: kroner, dates, yes/no, empty
+CELL = st.one_of(
+    st.text(alphabet=st.sampled_from("ab æøå<&>\"'=-+ 0\t"), max_size=8),
+    st.integers(-10**9, 10**9),
+    st.integers(-10**8, 10**8).map(lambda ore: ore / 100),
+    st.dates(date(1901, 1, 1), date(2099, 12, 31)),
+    st.booleans(),
+    st.none(),
+)
+
+
+def _rows(n: int, seed: int = 0) -> list[list]:
+    return [[f"hh-{i}", date(2026, 1, 1 + (i + seed) % 28), i, (i * 37 % 2001 - 1000) / 100,
+             "" if i % 3 else "x<&>\"", i % 2 == 0, None] for i in range(n)]
+
+
+def _split(path: Path, rows: list[list], k: int, **kw) -> int:
+    return write_xlsx_aside(path, HEADER, iter(rows[:k]), money_columns=[3], tail=(k, iter(rows[k:])), **kw)
+
+
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(CELL, min_size=0, max_size=len(HEADER) + 2), min_size=0, max_size=40), data=st.data())
+def test_two_writers_make_the_bytes_of_one(tmp_path_factory, rows, data):
+    """Any rows, cut anywhere (before the first row, after the last, in a batch or between
+    batches): the sheet's bytes are those of one writer, and nothing else is left."""
+    k = data.draw(st.integers(0, len(rows)), label="k")
+    batch = data.draw(st.sampled_from([1, 3, 1000]), label="batch")
+    folder = tmp_path_factory.mktemp("x")
+    one = write_xlsx(folder / "one.xlsx", HEADER, iter(rows), money_columns=[3])
+    assert _split(folder / "two.xlsx", rows, k, batch=batch) == one == len(rows)
+    assert (folder / "one.xlsx").read_bytes() == (folder / "two.xlsx").read_bytes()
+    assert os.stat(folder / "two.xlsx").st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in folder.iterdir()) == ["one.xlsx", "two.xlsx"]
+
+
+def test_two_writers_on_a_long_sheet(tmp_path):
+    """25 000 rows cut in the middle of a batch: the same bytes as one writer."""
+    rows = _rows(25_000)
+    write_xlsx(tmp_path / "one.xlsx", HEADER, iter(rows), money_columns=[3])
+    assert _split(tmp_path / "two.xlsx", rows, 12_345) == 25_000
+    assert (tmp_path / "one.xlsx").read_bytes() == (tmp_path / "two.xlsx").read_bytes()
+
+
+def test_without_xlsxwriters_insides_one_writer_makes_the_sheet(tmp_path, monkeypatch):
+    """An XlsxWriter without the names the merge uses: one child writes the whole sheet."""
+    import multiprocessing
+
+    from planner.io import xlsx
+
+    rows = _rows(300)
+    write_xlsx(tmp_path / "one.xlsx", HEADER, iter(rows), money_columns=[3])
+    monkeypatch.setattr(xlsx, "_mergeable", lambda: False)
+    started = []
+    real_start = multiprocessing.process.BaseProcess.start
+
+    def start(self):
+        started.append(self)
+        real_start(self)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
+    assert _split(tmp_path / "two.xlsx", rows, 100) == 300
+    assert len(started) == 1
+    assert (tmp_path / "one.xlsx").read_bytes() == (tmp_path / "two.xlsx").read_bytes()
+
+
+@pytest.mark.parametrize("part", ["head", "tail"])
+def test_an_error_while_making_either_part_stops_both_writers(tmp_path, part):
+    """An error in the rows of either part is raised as it is; both children stop and no copy of
+    the rows is left."""
+    import multiprocessing
+
+    def broken(start: int):
+        for i in range(start, start + 2_500):
+            yield [f"personal-{i}", date(2026, 1, 1), i, 1.0, "", True, None]
+        raise ValueError(f"bad row in the {part}")
+
+    rows = _rows(2_500)
+    head = broken(0) if part == "head" else iter(rows)
+    tail = broken(2_500) if part == "tail" else iter(_rows(2_500, 1))
+    with pytest.raises(ValueError, match=f"bad row in the {part}"):
+        write_xlsx_aside(tmp_path / "r.xlsx", HEADER, head, tail=(2_500, tail), batch=100)
+    assert list(tmp_path.iterdir()) == []
+    assert not [p for p in multiprocessing.active_children() if p.name == "planner-xlsx"]
+
+
+@pytest.mark.parametrize("victim", [0, 1])
+def test_a_killed_writer_is_an_error_and_leaves_nothing(tmp_path, victim):
+    """Either child killed mid-sheet: an OSError here, and neither part's temporary files (the
+    rows in plain text) are left."""
+    import multiprocessing
+
+    def rows(start: int, kill: bool):
+        for i in range(start, start + 20_000):
+            if kill and i == start + 5_000:
+                writers = sorted((p for p in multiprocessing.active_children() if p.name == "planner-xlsx"),
+                                 key=lambda p: p.pid)
+                os.kill(writers[victim].pid, signal.SIGKILL)
+                writers[victim].join()
+            yield [f"personal-{i}", None, i, None, "", None, None]
+
+    with pytest.raises(OSError, match="ended unexpectedly"):
+        write_xlsx_aside(tmp_path / "r.xlsx", HEADER, rows(0, victim == 0), tail=(20_000, rows(20_000, victim == 1)),
+                         batch=100)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_first_part_short_of_its_rows_is_refused(tmp_path):
+    """The caller said the first part holds k rows and it held fewer: the tail's rows would be
+    written after a gap, so the sheet is refused and nothing is left."""
+    rows = _rows(10)
+    with pytest.raises(ValueError, match="first part held 3 rows, not 5"):
+        write_xlsx_aside(tmp_path / "r.xlsx", HEADER, iter(rows[:3]), tail=(5, iter(rows[3:])))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_batch_writes_the_same_outputs_with_its_sheet_in_two_parts(tmp_path, monkeypatch):
+    """The bundled batch, its sheet in one part and (with the threshold lowered) in two: every
+    output the same bytes; results.csv keeps its order though its second half is written last."""
+    from test_batch import run_inline
+
+    from planner.batch import output
+
+    inputs = [SCENARIOS / "batch" / "tenants.csv", SCENARIOS / "batch" / "payouts.csv"]
+    run_inline(inputs, tmp_path / "one", as_of=date(2026, 1, 1))
+    monkeypatch.setattr(output, "SPLIT_ROWS", 2)
+    run_inline(inputs, tmp_path / "two", as_of=date(2026, 1, 1))
+    names = ["results.csv", "results-excel.csv", "results.xlsx", "errors.csv", "errors-excel.csv", "summary.txt"]
+    for name in names:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    assert len((tmp_path / "one" / "results.csv").read_text(encoding="utf-8").splitlines()) > 3
