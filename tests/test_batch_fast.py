@@ -183,13 +183,19 @@ def test_the_excel_cells_are_the_reference_cells(rows):
 @settings(max_examples=1000, deadline=None)
 @given(st.dictionaries(st.text(max_size=6), st.one_of(
     st.text(), st.text(st.characters(blacklist_categories=[])),  # (the second with lone surrogates too)
-    st.integers(), st.integers(min_value=-2**70, max_value=2**70), st.none(), st.booleans()), max_size=8))
+    st.integers(), st.integers(min_value=-2**70, max_value=2**70), st.none(), st.booleans(),
+    st.floats(allow_nan=False)), max_size=8))
 def test_a_journal_line_is_what_json_writes(row):
+    """... and is read back (results.csv, results.xlsx) into the row `json` reads."""
     import json
 
     from planner.batch.journal import journal_line
+    from planner.batch.output import _loads
 
-    assert journal_line(row) == json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+    line = journal_line(row)
+    assert line == json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+    back = _loads(line)
+    assert back == json.loads(line) == row and [type(v) for v in back.values()] == [type(v) for v in row.values()]
 
 
 # --------------------------------------------------------------------------- results.xlsx

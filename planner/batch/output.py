@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+import orjson
+
 from ..formatting import excel_date, format_decimal, format_kr, nb_date
 from ..io.excelcsv import ExcelCsv, cell, excel_name, kroner
 from ..io.files import atomic_file, write_atomic
@@ -97,7 +99,7 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
     def ordered(limit: int = -1, offset: int = 0):
         for (row_json,) in db.execute("SELECT row FROM res ORDER BY priority DESC, req, seq LIMIT ? OFFSET ?",
                                       (limit, offset)):
-            yield json.loads(row_json)
+            yield _loads(row_json)
 
     # results.csv and results.xlsx in one pass over the sorted rows; a long sheet in two parts
     # written side by side (`write_xlsx_aside`), the second part's CSV lines kept in an anonymous
@@ -162,6 +164,18 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
                            unused_bostotte=unused[0], unused_bostotte_ore=unused[1])
     write_atomic(out / "summary.txt", summary_text(summary, list(_top(db, 20)), opts))
     return summary
+
+
+def _loads(line: str) -> dict:
+    """A journaled row back: orjson reads the lines `journal_line` writes (text, integers, null)
+    into the same dict as `json.loads` in a third of the time. Whatever it refuses (a lone
+    surrogate, NaN) and any row with a float (orjson reads an integer past 64 bits as a float;
+    a journaled row holds none) is read by `json` (tested on generated rows)."""
+    try:
+        row = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
+    return json.loads(line) if float in set(map(type, row.values())) else row
 
 
 def _top(db, n: int):
