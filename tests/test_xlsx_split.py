@@ -150,3 +150,13 @@ def test_a_batch_writes_the_same_outputs_with_its_sheet_in_two_parts(tmp_path, m
     for name in names:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
     assert len((tmp_path / "one" / "results.csv").read_text(encoding="utf-8").splitlines()) > 3
+
+
+def test_a_sheet_that_cannot_take_its_place_is_that_error(tmp_path):
+    """The sheet's place is taken by a folder: the head's error is raised with its type, and
+    neither part leaves a temporary copy."""
+    (tmp_path / "r.xlsx").mkdir()
+    rows = _rows(3_000)
+    with pytest.raises(IsADirectoryError):
+        _split(tmp_path / "r.xlsx", rows, 1_500)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.xlsx"]
