@@ -328,7 +328,7 @@ class Spool:
                                                  "; map your id column to 'id' with --columns") + ")",
                                               reason_nb=f"Filen har ingen kolonne «{c}» (må være med; knytt din "
                                               f"kolonne til «{c}» i kolonnekartet)."))
-                if id_key(hid) in dup:
+                if dup and id_key(hid) in dup:
                     others, n_others = _others(dup[id_key(hid)], name, row)
                     rh.errors.append(RowError(name, row, cols.get("id", "id"), hid,
                                               _duplicate_reason(others, n_others, True),
@@ -349,7 +349,7 @@ class Spool:
                 out.append(rh)
             # the chunk's payouts in one query
             ids = sorted({r.hid for r in out if r.tenant is not None and r.hid})
-            by_id: dict[str, list] = {}
+            by_id: dict[str, tuple[list, list[str]]] = {}  # id -> (its rows' (file, row, columns, {}), cells)
             bad_rows: dict[str, list[RowError]] = {}
             if ids:
                 q = (f"SELECT hid, src, row, cells FROM payouts WHERE hid IN ({','.join('?' * len(ids))}) "
@@ -360,13 +360,16 @@ class Spool:
                         bad_rows.setdefault(hid, []).append(RowError(name, row, _bad(packed)[0], "", _bad(packed)[1], hid,
                                                                      _bad_nb(_bad(packed)[1])))
                     else:
-                        by_id.setdefault(hid, []).append(((name, row, cols, {}), packed))
+                        got = by_id.get(hid)
+                        if got is None:
+                            got = by_id[hid] = ([], [])
+                        got[0].append((name, row, cols, {}))
+                        got[1].append(packed)
             for r in out:
                 if r.tenant is None:
                     continue
-                refs = by_id.get(r.hid, []) if r.hid else []
-                r.payouts = [ref for ref, _ in refs]
-                r.packed_payouts = [packed for _, packed in refs]
+                refs, packs = by_id.get(r.hid, ([], [])) if r.hid else ([], [])
+                r.payouts, r.packed_payouts = list(refs), list(packs)  # (own lists: two rows may share an id)
                 r.errors.extend(bad_rows.get(r.hid, []) if r.hid else [])
                 if orphans and r.hid and not r.payouts and r.hid not in bad_rows and r.validate:
                     name, row, cols, _ = r.tenant
