@@ -177,6 +177,14 @@ def test_the_excel_cells_are_the_reference_cells(rows):
         assert cells(r) == _excel_row_reference(r, list(RESULT_COLUMNS))
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_values, st.text(alphabet="=+-@\t\r0123456789.,ab ", max_size=6))))
+def test_csv_safe_cells_is_csv_safe_of_each_cell(cells):
+    from planner.io.tables import csv_safe, csv_safe_cells
+
+    assert csv_safe_cells(cells) == [csv_safe(v) for v in cells]
+
+
 # --------------------------------------------------------------------------- the journal
 
 

@@ -21,6 +21,7 @@ from ..io.tables import (
     ERROR_HEADER,
     Spool,
     csv_safe,
+    csv_safe_cells,
 )
 from ..vocabulary import actors_nb, problem_nb, status_nb
 from .common import (
@@ -123,8 +124,8 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
             nonlocal n_ok, n_bad
             for r in rows:
                 cells = [r.get(c, "") for c in columns]
-                w.writerow([v if type(v) is int else csv_safe(v) for v in cells])  # (a number needs no care)
-                xw.writerow(excel_cells(r))  # (the cells as `ExcelCsv.row` makes them)
+                w.writerow(csv_safe_cells(cells))
+                xw.writerow(excel_cells.of(cells))  # (the cells as `ExcelCsv.row` makes them)
                 by_status[r["status"]] += 1
                 if r["status"] == "error":
                     n_bad += 1
@@ -134,7 +135,7 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
                     if r.get("bostotte_ikke_sokt"):
                         unused[0] += 1
                         unused[1] += int(r.get("bostotte_estimate_ore") or 0)
-                yield r
+                yield cells
 
         head = rows_to_csv(ordered(k), w, xw.w)
         tail = rows_to_csv(ordered(-1, k), csv.writer(later), csv.writer(xlater, dialect=xw.w.dialect))
@@ -260,18 +261,27 @@ class ExcelCells:
         self.columns = columns
         self.memo: dict[tuple[str, object], object] = {}
         self.exact = _grouping_is_babel_default()
+        # per column: an amount in øre written by integer arithmetic; worked out from its text;
+        # few values
+        self.kinds = [(c in ORE_COLUMNS and self.exact, c in _WORDED, c in _FEW_VALUES) for c in columns]
 
     def __call__(self, r: dict) -> list[object]:
+        return self.of([r.get(c, "") for c in self.columns])
+
+    def of(self, values: list) -> list[object]:
+        """The cells of a row given as its values in `columns`' order."""
         out: list[object] = []
         memo = self.memo
-        for c in self.columns:
-            v = r.get(c, "")
-            if type(v) is int and c in ORE_COLUMNS and self.exact:
-                a = -v if v < 0 else v
-                out.append(f"{'-' if v < 0 else ''}{a // 100},{a % 100:02d}")
-            elif type(v) is int and c not in _WORDED:
-                out.append(v)  # (`cell` keeps a number as it is)
-            elif c in _FEW_VALUES:
+        for c, v, (ore, worded, few) in zip(self.columns, values, self.kinds):
+            if type(v) is int:
+                if ore:
+                    a = -v if v < 0 else v
+                    out.append(f"{'-' if v < 0 else ''}{a // 100},{a % 100:02d}")
+                    continue
+                if not worded:
+                    out.append(v)  # (`cell` keeps a number as it is)
+                    continue
+            if few or v == "":  # (an empty cell is empty in every column: worked out once)
                 key = (c, v)
                 got = memo.get(key, memo)
                 if got is memo:
@@ -301,9 +311,10 @@ def _grouping_is_babel_default() -> bool:
     return getattr(formatting, "_GROUPING", None) == (3, 3)
 
 
-def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict],
-                tail: tuple[int, Iterable[dict]] | None = None) -> None:
-    """results.xlsx, streamed: amounts shown in kroner (columns *_kr; øre / 100 is exact to the
+def _write_xlsx(path: Path, columns: list[str], rows: Iterable[list],
+                tail: tuple[int, Iterable[list]] | None = None) -> None:
+    """results.xlsx, streamed from the rows' values in `columns`' order (each list made into the
+    sheet's cells in place): amounts shown in kroner (columns *_kr; øre / 100 is exact to the
     øre in a double), counts as numbers, dates as Excel dates, everything else as text. Written by a child process
     while this one writes results.csv from the same rows (`write_xlsx_aside`)."""
     from ..io.xlsx import write_xlsx_aside
@@ -315,8 +326,7 @@ def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict],
     date_idx = [k for k, c in enumerate(columns) if c in DATE_COLUMNS]
 
     def values(rows):
-        for r in rows:
-            v = [r.get(c, "") for c in columns]
+        for v in rows:
             for k in date_idx:
                 if v[k]:
                     v[k] = date.fromisoformat(str(v[k]))

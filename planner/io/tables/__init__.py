@@ -27,7 +27,7 @@ Parts: `columns` (our columns, the column map, row errors), `sources` (sorting t
 from rows, errors.csv).
 """
 
-from .building import build, csv_safe, csv_safe_frame, write_errors_csv
+from .building import build, csv_safe, csv_safe_cells, csv_safe_frame, write_errors_csv
 from .columns import (
     ERROR_HEADER,
     LEDGER_COLUMNS,
@@ -45,6 +45,6 @@ from .spool import RawHousehold, Spool, id_key
 __all__ = [
     "ERROR_HEADER", "LEDGER_COLUMNS", "LEDGER_KINDS", "PAYOUT_COLUMNS", "STATEMENT_COLUMNS", "TENANT_COLUMNS", "ColumnMap", "Inputs",
     "RawHousehold", "RowError", "Source", "Spool", "TableChunk", "TableError", "UnreadableInput", "build",
-    "cell_text", "convert", "csv_safe", "csv_safe_frame", "discover", "display_names", "guess_separator", "id_key", "read_table",
+    "cell_text", "convert", "csv_safe", "csv_safe_cells", "csv_safe_frame", "discover", "display_names", "guess_separator", "id_key", "read_table",
     "write_errors_csv",
 ]

@@ -266,6 +266,12 @@ def csv_safe(value: object) -> object:
     return value
 
 
+def csv_safe_cells(cells: list) -> list:
+    """`csv_safe` of each cell, its first test made here: only a text starting like a formula is
+    looked at further (the batch writes 100 000 rows of 30 cells)."""
+    return [csv_safe(v) if type(v) is str and v.startswith(_FORMULA_START) else v for v in cells]
+
+
 def csv_safe_frame(frame, columns: list[str]):
     """`frame[columns]` with every text cell made `csv_safe` (pandas frames written as CSV: the
     ledger's tables). Only the few cells that start like a formula are touched."""
