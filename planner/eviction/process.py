@@ -16,10 +16,9 @@ from .timeline import (
     Debt,
     RateAt,
     court_fees,
-    interest_exact,
+    interest_rounded,
     month_keys,
     month_last_day,
-    round_ore,
     step_costs,
     step_dates,
 )
@@ -86,9 +85,9 @@ class _Claim:
     def interest_to(self, when: date, owed_by: date) -> int:
         """Interest up to `when` on the debts owed by `owed_by`, rounded to whole øre."""
         owed = (d for d in self.debts if d.owed_from <= owed_by)
-        exact, fb = interest_exact(owed, when, self.rate_at, self.next_change, self.day_count)
+        ore, fb = interest_rounded(owed, when, self.rate_at, self.next_change, self.day_count)
         self.fallback = self.fallback or fb
-        return round_ore(exact)
+        return ore
 
 
 def claim_of(walk: tuple[WalkStep, ...], debts: list[Debt], rules: EvictionRules, profile: Profile | None,
