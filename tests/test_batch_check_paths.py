@@ -1,17 +1,21 @@
 """The batch check's short routes give what the plain ones give, on generated inputs: the
-interest in whole øre by integer arithmetic, ..."""
+interest in whole øre by integer arithmetic; the request date from the balances over the
+horizon, continued only for the households that need more ..."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import examples
+from strategies import examples, households
 
+from planner.batch.worker import _checked, _first_dues, _projected
+from planner.eviction import request_date
 from planner.eviction.rules import Lookup, eviction_rules
 from planner.eviction.timeline import Debt, interest_exact, interest_rounded, round_ore
+from planner.model import Arrears
 
 # --------------------------------------------------------------------------- interest
 
@@ -49,3 +53,27 @@ def test_interest_in_whole_ore_with_any_rates(debts, rates, period, day_count):
     until = base + timedelta(days=500)
     exact, _ = interest_exact(ds, until, rate_at, next_change, day_count)
     assert interest_rounded(ds, until, rate_at, next_change, day_count)[0] == round_ore(exact)
+
+
+# --------------------------------------------------------------------------- the request date
+
+
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(households(max_months=12), min_size=1, max_size=4), st.sampled_from([0, 0, 150_000, 1_234_567]),
+       st.integers(-60, 200), st.booleans())
+def test_the_check_only_request_date_is_the_projections(hs, arrears, since_days, same_day_credit):
+    """A check-only batch projects from the balances over the horizon and continues only the
+    households whose processes run past it: each date is `request_date`'s by simulation."""
+    first = hs[0]
+    group = [h.model_copy(update={"start": first.start, "months": first.months, "until": first.until})
+             for h in hs]
+    if arrears:
+        group = [h.model_copy(update={"arrears": Arrears(amount=arrears * (k + 1),
+                                                          since=first.start + timedelta(days=since_days))})
+                 for k, h in enumerate(group)]
+    start, end = group[0].start, group[0].end
+    res = _checked(group, start, end, same_day_credit, True)
+    dues = _first_dues(group, start, end, res.series)
+    got = _projected(group, ["timing"] * len(group), dues, res.series, same_day_credit, True)
+    for j, h in enumerate(group):
+        assert got.get(j) == (request_date(h, same_day_credit) if dues[j] is not None else None)

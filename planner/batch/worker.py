@@ -164,22 +164,12 @@ def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bo
 
 
 def _checked(members: list, start: date, end: date, same_day_credit: bool, check_only: bool):
-    """The check of households of one horizon (`planner.cashflow.check_table`)."""
+    """The check of households of one horizon (`planner.cashflow.check_table`), over that
+    horizon: a check-only run projects from these balances, and continues the few households
+    whose projection runs past them on its own (`_projected`)."""
     from ..cashflow import check_table, compile_households
 
-    if not check_only:
-        return check_table(compile_households(members), same_day_credit)
-    # nearly every household is projected: balances continued for the projection, and the check
-    # made on their first days, from one compiled table
-    from ..eviction import projection_months
-    from ..periods import horizon_end
-
-    months = projection_months(members[0])
-    if any(h.until is not None for h in members):  # (a horizon cut short stays cut: as each one's copy)
-        table = compile_households([h.model_copy(update={"months": months}) for h in members])
-    else:
-        table = compile_households(members, end=horizon_end(start, months))
-    return check_table(table, same_day_credit, days=(end - start).days + 1)
+    return check_table(compile_households(members), same_day_credit)
 
 
 def _first_dues(members: list, start: date, end: date, series) -> list[date | None]:
@@ -205,13 +195,29 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
     full projection knows, and only households heading for a request need it. A household that
     is planned gets it from its plan's assessment (projected once); the others here, from
     balances continued for all of them at once."""
-    from ..eviction import projection_series, request_date
+    from ..eviction import ShortSeries, projection_series, request_date
 
     heading = [j for j, (h, due) in enumerate(zip(members, first_dues)) if due is not None
                and (check_only or not _needs_plan(problems[j], h))]
     if check_only:
-        return {j: request_date(members[j], same_day_credit, series=series[j], first_due=first_dues[j])
-                for j in heading}
+        # from the balances over the horizon; a household whose later processes run past them
+        # (a few in a hundred) is projected again from its series continued, with the others of
+        # its chunk at once: the date is the same as from a longer series at the first go, since
+        # the longer series begins with the shorter one (`projection_series`), and continuing
+        # every household's balances made the whole check twice as dear
+        out: dict[int, date | None] = {}
+        longer = []
+        for j in heading:
+            try:
+                out[j] = request_date(members[j], same_day_credit, series=series[j], first_due=first_dues[j],
+                                      only_series=True)
+            except ShortSeries:
+                longer.append(j)
+        if longer:
+            continued = projection_series([members[j] for j in longer], same_day_credit)
+            for n, j in enumerate(longer):
+                out[j] = request_date(members[j], same_day_credit, series=continued[n], first_due=first_dues[j])
+        return out
     if not heading:
         return {}
     continued = projection_series([members[j] for j in heading], same_day_credit)

@@ -131,15 +131,24 @@ def project_households(
     return out  # type: ignore[return-value]
 
 
+class ShortSeries(Exception):
+    """`request_date(..., only_series=True)` needs balances past the `series` it was given."""
+
+
 def request_date(household: Household, same_day_credit: bool = False, rules: EvictionRules | None = None,
-                 series: np.ndarray | None = None, first_due: date | None = None) -> date | None:
+                 series: np.ndarray | None = None, first_due: date | None = None,
+                 only_series: bool = False) -> date | None:
     """`project_household(...).request_date`, by the same processes and the same settle rule,
     without the parts the batch does not show (each step's claim, the fees, the notes): the
     batch's `--check-only` asks this of every household heading for a request. `first_due`:
-    the date its first process counts from (`process_start`), if the caller has it already."""
+    the date its first process counts from (`process_start`), if the caller has it already.
+    `only_series`: raise `ShortSeries` where balances past `series` are needed, instead of
+    simulating them one household at a time: the batch checks over the households' own
+    horizon and continues, in bulk, the series of the few whose later processes run past it
+    (each balance depends only on the days before it, so a longer series gives the same date)."""
     rules = rules or eviction_rules()
     h = household
-    balances = _Balances(h, same_day_credit, None, series)
+    balances = _Balances(h, same_day_credit, None, series, only_series)
     if first_due is None:
         existing = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
         rents = rent_occurrences(resolve_expense(h.rent), h.start, h.end)
@@ -337,11 +346,12 @@ class _Balances:
     serves every horizon it covers."""
 
     def __init__(self, h: Household, same_day_credit: bool, txs: Sequence[Transaction] | None,
-                 series: np.ndarray | None) -> None:
+                 series: np.ndarray | None, only_series: bool = False) -> None:
         self.h = h
         self.same_day_credit = same_day_credit
         self.txs = txs
         self.long = series
+        self.only_series = only_series  # days past `series`: raise `ShortSeries`, never simulate
         self._households: dict[int, Household] = {h.months: h}
         self._series: dict[int, np.ndarray] = {}
 
@@ -362,6 +372,8 @@ class _Balances:
         days = (hx.end - hx.start).days + 1
         if self.long is not None and len(self.long) >= days:
             return self.long[:days]
+        if self.only_series:
+            raise ShortSeries(f"{days} days of balances needed, {0 if self.long is None else len(self.long)} given")
         if hx.months not in self._series:
             txs = self.txs if hx.months == self.h.months else None
             self._series[hx.months] = solvency_series(hx, self.same_day_credit, txs)
