@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import examples, households
 
 from planner.batch.worker import _checked, _first_dues, _projected
 from planner.eviction import request_date
+from planner.eviction.projection import _afford
 from planner.eviction.rules import Lookup, eviction_rules
 from planner.eviction.timeline import Debt, interest_exact, interest_rounded, round_ore
 from planner.model import Arrears
@@ -77,3 +79,13 @@ def test_the_check_only_request_date_is_the_projections(hs, arrears, since_days,
     got = _projected(group, ["timing"] * len(group), dues, res.series, same_day_credit, True)
     for j, h in enumerate(group):
         assert got.get(j) == (request_date(h, same_day_credit) if dues[j] is not None else None)
+
+
+@given(st.lists(st.integers(-50_000, 50_000), min_size=1, max_size=120), st.integers(0, 27),
+       st.integers(-40, 130), st.integers(0, 40))
+def test_a_windows_lows_are_each_days_low(values, day0, a, length):
+    """`Afford.span` of a notice's window lists what the day-by-day lookup gives each day,
+    None for the days outside the account's."""
+    start = date(2026, 1, 1) + timedelta(days=day0)
+    low = _afford(start, start + timedelta(days=len(values) - 1), np.array(values, dtype=np.int64))
+    assert low.span(a, a + length) == [low(start + timedelta(days=t)) for t in range(a, a + length + 1)]

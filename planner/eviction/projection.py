@@ -4,7 +4,7 @@ route to the request date)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -18,7 +18,7 @@ from ..formatting import nb_date as _d
 from ..model import Household, Transaction, add_months
 from ..periods import horizon_end, month_key
 from ..results import Diagnosis
-from .process import NO_REQUEST, WalkStep, claim_of, date_of, first_settlement, project_walk, walk_steps
+from .process import NO_REQUEST, Afford, WalkStep, claim_of, date_of, first_settlement, project_walk, walk_steps
 from .results import EvictionProjection, Settlement, UnpaidRent
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, eviction_rules
 from .timeline import (
@@ -267,7 +267,7 @@ class _Process:
     debts: list[Debt]
     unpaid: tuple[UnpaidRent, ...]
     existing_ore: int
-    afford: Callable[[date], int | None]
+    afford: Afford
 
 
 def _processes(h: Household, same_day_credit: bool, rules: EvictionRules, balances: _Balances,
@@ -402,24 +402,10 @@ def _account(start: date, series: np.ndarray, unpaid: Sequence[UnpaidRent],
     return account
 
 
-def _afford(start: date, end: date, account: np.ndarray) -> Callable[[date], int | None]:
+def _afford(start: date, end: date, account: np.ndarray) -> Afford:
     """The lowest balance from a day to the end of its month (within the known days): each
     month's running minimum taken from its last day backwards, once."""
-    month_of_day, firsts, lasts = _months_of_days(start, end)
-    days = len(account)
-    months: dict[int, list[int]] = {}  # each month's running minimum, worked out when first asked for
-
-    def low(day: date) -> int | None:
-        t = (day - start).days
-        if not 0 <= t < days:
-            return None
-        m = month_of_day[t]
-        block = months.get(m)
-        if block is None:
-            block = months[m] = np.minimum.accumulate(account[firsts[m]:lasts[m] + 1][::-1])[::-1].tolist()
-        return block[t - firsts[m]]
-
-    return low
+    return Afford(start, account, *_months_of_days(start, end))
 
 
 @lru_cache(maxsize=512)
