@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from strategies import examples, households
 
 from planner.batch.worker import _checked, _first_dues, _projected
+from planner.calendar import occurrences, resolve_income
+from planner.entitlement.estimate import _half_up, _months_of, monthly_income
 from planner.eviction import request_date
 from planner.eviction.projection import _afford
 from planner.eviction.rules import Lookup, eviction_rules
@@ -89,3 +91,16 @@ def test_a_windows_lows_are_each_days_low(values, day0, a, length):
     start = date(2026, 1, 1) + timedelta(days=day0)
     low = _afford(start, start + timedelta(days=len(values) - 1), np.array(values, dtype=np.int64))
     assert low.span(a, a + length) == [low(start + timedelta(days=t)) for t in range(a, a + length + 1)]
+
+
+# --------------------------------------------------------------------------- bostøtte
+
+
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households(max_months=14))
+def test_the_monthly_income_sums_every_payout(h):
+    """The average income per month, each month's amount looked up once per month, is the
+    plain sum over every payout's own month."""
+    total = sum(s.amount_for(o.nominal.year, o.nominal.month)
+                for s in h.income for o in occurrences(resolve_income(s, h.start, h.profile), h.start, h.end))
+    assert monthly_income(h, None) == _half_up(total, _months_of(h))

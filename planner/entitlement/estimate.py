@@ -133,8 +133,20 @@ def monthly_income(h: Household, kinds: frozenset[str] | None, exclude: frozense
         if not stream.month_amounts:
             total += stream.amount * _count(sched, h.start, h.end)
         else:
-            total += sum(stream.amount_for(o.nominal.year, o.nominal.month) for o in occurrences(sched, h.start, h.end))
+            total += sum(stream.amount_for(y, m) * n for y, m, n in _payout_months(sched, h.start, h.end))
     return _half_up(total, _months_of(h))
+
+
+@lru_cache(maxsize=4096)
+def _payout_months(sched: Schedule, start: date, end: date) -> tuple[tuple[int, int, int], ...]:
+    """(year, month, payouts) of each month with a payout of the schedule in the horizon, by
+    the payouts' nominal dates (cached as `_count`: a month's amount is then looked up once per
+    month, not once per payout)."""
+    months: dict[tuple[int, int], int] = {}
+    for o in occurrences(sched, start, end):
+        key = (o.nominal.year, o.nominal.month)
+        months[key] = months.get(key, 0) + 1
+    return tuple((y, m, n) for (y, m), n in months.items())
 
 
 @lru_cache(maxsize=4096)
