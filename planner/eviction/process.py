@@ -150,6 +150,22 @@ def date_of(walk: tuple[WalkStep, ...], key: str) -> date:
     return next(when for rule, when, _, _ in walk if rule.key == key)
 
 
+def walk_date(first_due: date, rules: EvictionRules, key: str) -> date:
+    """`date_of(walk_steps(first_due, rules, None), key)`, by a cached table of the walk's
+    dates: the batch asks for a process's request and eviction dates of every household."""
+    return _walk_dates(first_due, rules)[key]
+
+
+@lru_cache(maxsize=4096)
+def _walk_dates(first_due: date, rules: EvictionRules) -> dict[str, date]:
+    """Each step's date of the walk from `first_due` (the first step of a key, as `date_of`
+    finds it); never changed, shared by every caller."""
+    out: dict[str, date] = {}
+    for rule, when, _, _ in walk_steps(first_due, rules, None):
+        out.setdefault(rule.key, when)
+    return out
+
+
 def first_settlement(walk: tuple[WalkStep, ...], claim: _Claim, afford: Afford,
                       first_due: date) -> Settlement | None:
     """The first notice with a deadline whose claim the account pays by then, or None."""

@@ -18,7 +18,16 @@ from ..formatting import nb_date as _d
 from ..model import Household, Transaction, add_months
 from ..periods import horizon_end, month_key
 from ..results import Diagnosis
-from .process import NO_REQUEST, Afford, WalkStep, claim_of, date_of, first_settlement, project_walk, walk_steps
+from .process import (
+    NO_REQUEST,
+    Afford,
+    WalkStep,
+    claim_of,
+    first_settlement,
+    project_walk,
+    walk_date,
+    walk_steps,
+)
 from .results import EvictionProjection, Settlement, UnpaidRent
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, eviction_rules
 from .timeline import (
@@ -155,20 +164,20 @@ def request_date(household: Household, same_day_credit: bool = False, rules: Evi
         first_due = process_start(first_unpaid_due(rents, h.start, balances.of(h)), existing, h.start)
     if first_due is None:
         return None
-    walk = walk_steps(first_due, rules, None)
-    needed = add_months(date_of(walk, EVICTION_STEP), 1)
+    h_end = h.end
+    needed = add_months(walk_date(first_due, rules, EVICTION_STEP), 1)
     # (a horizon cut at `until` stays cut when continued, as `_Balances.continued` keeps it)
-    end = h.end if needed <= h.end or h.until is not None else horizon_end(h.start, _months_to(h, needed))
+    end = h_end if needed <= h_end or h.until is not None else horizon_end(h.start, _months_to(h, needed))
     known = balances.known(end)
     windows = _reach_windows(resolve_expense(h.rent), h.start, end, first_due, rules, len(known) - 1)
     if _beyond_reach(h, windows, known):
-        return date_of(walk, REQUEST_STEP)  # the first process ends in a request
+        return walk_date(first_due, rules, REQUEST_STEP)  # the first process ends in a request
     settled: list[Settlement] = []
     for r in _processes(h, same_day_credit, rules, balances, settled):
         walk = walk_steps(r.first_due, rules, None)
         x = first_settlement(walk, claim_of(walk, r.debts, rules, None, r.first_due), r.afford, r.first_due)
         if x is None:
-            return date_of(walk, REQUEST_STEP)
+            return walk_date(r.first_due, rules, REQUEST_STEP)
         settled.append(x)
     return None
 
@@ -287,7 +296,7 @@ def _processes(h: Household, same_day_credit: bool, rules: EvictionRules, balanc
             return
         first_due = process_start(unpaid[0].due if unpaid else None, owed_existing, h.start)
         assert first_due is not None  # unpaid rent or existing arrears (the loop stops otherwise)
-        eviction = date_of(walk_steps(first_due, rules, None), EVICTION_STEP)
+        eviction = walk_date(first_due, rules, EVICTION_STEP)
         # Rent due up to the eviction date counts; a holiday can push its debit days later, so
         # the schedule as it stands is continued a month past the eviction date when the
         # horizon is short.
@@ -353,6 +362,7 @@ class _Balances:
         self.long = series
         self.only_series = only_series  # days past `series`: raise `ShortSeries`, never simulate
         self._households: dict[int, Household] = {h.months: h}
+        self._days = {h.months: (h.end - h.start).days + 1}  # (each horizon's days, worked out once)
         self._series: dict[int, np.ndarray] = {}
 
     def continued(self, months: int) -> Household:
@@ -366,10 +376,12 @@ class _Balances:
         days = (end - self.h.start).days + 1
         if self.long is not None and len(self.long) >= days:
             return self.long[:days]
-        return self.of(self.h if end == self.h.end else self.continued(_months_to(self.h, end)))
+        return self.of(self.h if days == self._days[self.h.months] else self.continued(_months_to(self.h, end)))
 
     def of(self, hx: Household) -> np.ndarray:
-        days = (hx.end - hx.start).days + 1
+        days = self._days.get(hx.months)
+        if days is None:
+            days = self._days[hx.months] = (hx.end - hx.start).days + 1
         if self.long is not None and len(self.long) >= days:
             return self.long[:days]
         if self.only_series:

@@ -258,12 +258,12 @@ def unpaid_rents(household: Household, same_day_credit: bool = False,
     h = household
     if series is None:
         series = solvency_series(h, same_day_credit, txs)
-    start, lease = h.start, h.rent
+    start, end, lease = h.start, h.end, h.rent
     carried = 0
     out: list[UnpaidRent] = []
     schedule = resolve_expense(lease)
-    rents = rent_occurrences(schedule, start, h.end)
-    at_debit = series[rent_offsets(schedule, start, h.end)].tolist()  # the balance at each debit
+    rents = rent_occurrences(schedule, start, end)
+    at_debit = series[rent_offsets(schedule, start, end)].tolist()  # the balance at each debit
     paid = sorted(payments)  # (the rents come in debit order: the payments made by each are summed as it comes)
     k = paid_by = 0
     for occ, found in zip(rents, at_debit):
