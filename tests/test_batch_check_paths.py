@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from strategies import examples, households
 
 from planner.batch.worker import _checked, _first_dues, _projected
-from planner.calendar import occurrences, resolve_income
+from planner.calendar import occurrences, resolve_expense, resolve_income
 from planner.entitlement.estimate import _half_up, _months_of, monthly_income
-from planner.eviction import request_date
+from planner.eviction import first_unpaid_due, process_start, rent_occurrences, request_date
 from planner.eviction.projection import _afford
 from planner.eviction.rules import Lookup, eviction_rules
 from planner.eviction.timeline import Debt, interest_exact, interest_rounded, round_ore
@@ -62,12 +62,9 @@ def test_interest_in_whole_ore_with_any_rates(debts, rates, period, day_count):
 # --------------------------------------------------------------------------- the request date
 
 
-@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(households(max_months=12), min_size=1, max_size=4), st.sampled_from([0, 0, 150_000, 1_234_567]),
-       st.integers(-60, 200), st.booleans())
-def test_the_check_only_request_date_is_the_projections(hs, arrears, since_days, same_day_credit):
-    """A check-only batch projects from the balances over the horizon and continues only the
-    households whose processes run past it: each date is `request_date`'s by simulation."""
+def _one_horizon(hs: list, arrears: int, since_days: int) -> list:
+    """`hs` on the first one's horizon, with existing arrears (0: as drawn) since `since_days`
+    from its start."""
     first = hs[0]
     group = [h.model_copy(update={"start": first.start, "months": first.months, "until": first.until})
              for h in hs]
@@ -75,6 +72,30 @@ def test_the_check_only_request_date_is_the_projections(hs, arrears, since_days,
         group = [h.model_copy(update={"arrears": Arrears(amount=arrears * (k + 1),
                                                           since=first.start + timedelta(days=since_days))})
                  for k, h in enumerate(group)]
+    return group
+
+
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(households(max_months=12), min_size=1, max_size=6), st.sampled_from([0, 0, 150_000]),
+       st.integers(-60, 200), st.booleans())
+def test_the_first_dues_of_a_group_are_each_households(hs, arrears, since_days, same_day_credit):
+    """The first unpaid rent of households sharing a rent schedule, found for all at once, is
+    each one's `first_unpaid_due` (and the process's start `process_start`'s)."""
+    group = _one_horizon(hs, arrears, since_days)
+    start, end = group[0].start, group[0].end
+    series = _checked(group, start, end, same_day_credit, True).series
+    want = [process_start(first_unpaid_due(rent_occurrences(resolve_expense(h.rent), start, end), start, series[j]),
+                          h.arrears, h.start) for j, h in enumerate(group)]
+    assert _first_dues(group, start, end, series) == want
+
+
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(households(max_months=12), min_size=1, max_size=4), st.sampled_from([0, 0, 150_000, 1_234_567]),
+       st.integers(-60, 200), st.booleans())
+def test_the_check_only_request_date_is_the_projections(hs, arrears, since_days, same_day_credit):
+    """A check-only batch projects from the balances over the horizon and continues only the
+    households whose processes run past it: each date is `request_date`'s by simulation."""
+    group = _one_horizon(hs, arrears, since_days)
     start, end = group[0].start, group[0].end
     res = _checked(group, start, end, same_day_credit, True)
     dues = _first_dues(group, start, end, res.series)

@@ -175,16 +175,27 @@ def _checked(members: list, start: date, end: date, same_day_credit: bool, check
 def _first_dues(members: list, start: date, end: date, series) -> list[date | None]:
     """Each household's eviction projection start, by its own rules (planner.eviction), from its
     balances (a row of `series`)."""
-    from ..calendar import resolve_expense
-    from ..eviction import first_unpaid_due, process_start, rent_occurrences, rent_offsets
+    import numpy as np
 
-    out = []
+    from ..calendar import resolve_expense
+    from ..eviction import process_start, rent_occurrences, rent_offsets
+
+    # `first_unpaid_due` of every household sharing a rent schedule at once: the balance at
+    # each debit of the rent, the first one below zero (households share a few schedules)
+    by_schedule: dict = {}
     for j, h in enumerate(members):
-        sched = resolve_expense(h.rent)
-        unpaid = first_unpaid_due(rent_occurrences(sched, start, end), start, series[j],
-                                  rent_offsets(sched, start, end))
-        out.append(process_start(unpaid, h.arrears, h.start))
-    return out
+        by_schedule.setdefault(resolve_expense(h.rent), []).append(j)
+    unpaid: list[date | None] = [None] * len(members)
+    for sched, rows in by_schedule.items():
+        rents = rent_occurrences(sched, start, end)
+        if not rents:
+            continue
+        below = series[np.array(rows)[:, None], rent_offsets(sched, start, end)[None, :]] < 0
+        first = below.argmax(axis=1)  # (the first True, or 0 when there is none)
+        for j, k, hit in zip(rows, first.tolist(), below[np.arange(len(rows)), first].tolist()):
+            if hit:
+                unpaid[j] = rents[k].nominal
+    return [process_start(unpaid[j], h.arrears, h.start) for j, h in enumerate(members)]
 
 
 def _projected(members: list, problems: list[str], first_dues: list, series, same_day_credit: bool,
