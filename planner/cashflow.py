@@ -71,6 +71,11 @@ def compile_households(households: Sequence[Household], end: date | None = None)
     end = own_end if end is None else end
     hz = horizon(start, end)
     sched_index: dict[Schedule, int] = {}
+    # ... and first by identity: the calendar hands the streams of one form the same object (its
+    # cache), so most are found without hashing a schedule again (each object seen is kept
+    # alive by `seen`, so its id stays its own)
+    by_id: dict[int, int] = {}
+    seen: list[Schedule] = []
     schedules: list[Schedule] = []
     hh: list[int] = []
     sid: list[int] = []
@@ -82,10 +87,14 @@ def compile_households(households: Sequence[Household], end: date | None = None)
         incomes, expenses = household_schedules(h)
         for sign, streams, scheds in ((1, h.income, incomes), (-1, h.expense, expenses)):
             for stream, sc in zip(streams, scheds):
-                j = sched_index.get(sc)
+                j = by_id.get(id(sc))
                 if j is None:
-                    j = sched_index[sc] = len(schedules)
-                    schedules.append(sc)
+                    j = sched_index.get(sc)
+                    if j is None:
+                        j = sched_index[sc] = len(schedules)
+                        schedules.append(sc)
+                    by_id[id(sc)] = j
+                    seen.append(sc)
                 row = len(hh)
                 hh.append(i)
                 sid.append(j)

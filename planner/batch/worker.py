@@ -262,7 +262,13 @@ def _input_row(raw: RawHousehold) -> str:
     if raw.toml is not None:
         return os.path.basename(raw.toml[0])
     file, row, _, _ = raw.tenant  # type: ignore[misc]
-    return f"{os.path.basename(file)}:{row}"
+    return f"{_base_name(file)}:{row}"
+
+
+@lru_cache(maxsize=64)
+def _base_name(path: str) -> str:
+    """`os.path.basename`, once per file (every row of a table names the same one)."""
+    return os.path.basename(path)
 
 
 #: A household runs at most this many solver phases (three, the early dip, two shortfall sums).
