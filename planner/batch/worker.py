@@ -132,6 +132,8 @@ def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bo
     days_below = res.days_below.tolist()
     first_dues = _first_dues(members, start, end, res.series)
     projected = _projected(members, problems, first_dues, res.series, same_day_credit, check_only)
+    start_iso, end_iso = start.isoformat(), end.isoformat()
+    day_iso = _iso_days(start, (end - start).days + 1)
     for j, (seq, input_row, h) in enumerate(built):
         first_due = first_dues[j]
         needs_plan = _needs_plan(problems[j], h)
@@ -141,12 +143,12 @@ def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bo
         unused = unused_bostotte(h, h.as_of or start)
         row = BatchRow(
             seq=seq, id=h.id, label=h.label or "", input_row=input_row,
-            start=start.isoformat(), end=end.isoformat(),
+            start=start_iso, end=end_iso,
             problem=problems[j],
-            first_shortfall=(start.fromordinal(start.toordinal() + t0)).isoformat() if t0 >= 0 else "",
+            first_shortfall=day_iso[t0] if t0 >= 0 else "",
             days_below_floor=days_below[j],
             min_balance_before_ore=min_bal[j],
-            min_balance_before_date=start.fromordinal(start.toordinal() + min_day[j]).isoformat(),
+            min_balance_before_date=day_iso[min_day[j]],
             eviction_request=request.isoformat() if request else "",
             days_to_request=(request - start).days if request else "",
             arrears_ore=h.arrears.amount if h.arrears is not None else 0, children=h.children,
@@ -161,6 +163,14 @@ def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bo
             out.finished.append(_finish(row))
         else:
             out.jobs.append((h, row))
+
+
+@lru_cache(maxsize=64)
+def _iso_days(start: date, days: int) -> tuple[str, ...]:
+    """Each day of a horizon as YYYY-MM-DD, by its offset from `start`: the rows of a horizon
+    name their days from this one table (a batch's households share a few horizons)."""
+    first = start.toordinal()
+    return tuple(date.fromordinal(first + t).isoformat() for t in range(days))
 
 
 def _checked(members: list, start: date, end: date, same_day_credit: bool, check_only: bool):
