@@ -14,6 +14,7 @@ from strategies import examples, households
 
 from planner.batch.worker import _checked, _first_dues, _projected
 from planner.calendar import occurrences, resolve_expense, resolve_income
+from planner.cashflow import check_table, compile_households
 from planner.entitlement.estimate import _half_up, _months_of, monthly_income
 from planner.eviction import first_unpaid_due, process_start, rent_occurrences, request_date
 from planner.eviction.projection import _afford
@@ -125,3 +126,31 @@ def test_the_monthly_income_sums_every_payout(h):
     total = sum(s.amount_for(o.nominal.year, o.nominal.month)
                 for s in h.income for o in occurrences(resolve_income(s, h.start, h.profile), h.start, h.end))
     assert monthly_income(h, None) == _half_up(total, _months_of(h))
+
+
+# --------------------------------------------------------------------------- the check
+
+
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(households(max_months=14), min_size=1, max_size=8), st.booleans(), st.integers(0, 6),
+       st.integers(0, 300))
+def test_the_check_without_flows_gives_the_same_figures(hs, same_day_credit, more, cut):
+    """Checked in one scratch block without keeping the flows (and in blocks of a few rows,
+    so that several blocks share it), every figure and the series are the full check's."""
+    import planner.cashflow as cashflow
+
+    group = _one_horizon(hs, 0, 0)
+    h0 = group[0]
+    end = h0.end + timedelta(days=31 * more)
+    table = compile_households(group, end=end)
+    days = max(1, (h0.end - h0.start).days + 1 - cut)
+    full = check_table(table, same_day_credit, days=days)
+    saved = cashflow._BLOCK_DAYS
+    try:
+        cashflow._BLOCK_DAYS = 2 * table.hz.days  # (two households a block)
+        lean = check_table(table, same_day_credit, days=days, flows=False)
+    finally:
+        cashflow._BLOCK_DAYS = saved
+    assert lean.credits is None and lean.end_of_day is None
+    for name in ("series", "problem", "min_balance", "min_day", "first_short", "days_below", "buffer"):
+        assert np.array_equal(getattr(lean, name), getattr(full, name)), name

@@ -179,7 +179,7 @@ def _checked(members: list, start: date, end: date, same_day_credit: bool, check
     whose projection runs past them on its own (`_projected`)."""
     from ..cashflow import check_table, compile_households
 
-    return check_table(compile_households(members), same_day_credit)
+    return check_table(compile_households(members), same_day_credit, flows=False)
 
 
 def _first_dues(members: list, start: date, end: date, series) -> list[date | None]:

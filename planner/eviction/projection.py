@@ -330,7 +330,7 @@ def projection_series(households: Sequence[Household], same_day_credit: bool = F
     projects many households without listing their bookings one by one."""
     months = projection_months(households[0], rules)
     longer = [h.model_copy(update={"months": months}) for h in households]
-    return check_table(compile_households(longer), same_day_credit).series
+    return check_table(compile_households(longer), same_day_credit, flows=False).series
 
 
 #: Rent debited on the horizon's last days may fall due a little after it (a due date on a
