@@ -368,8 +368,10 @@ def check_table(table: StreamTable, same_day_credit: bool = False, days: int | N
     short_overall = last_eod < table.floor
     problem = np.where(days_below > 0, np.where(short_overall, 2, 1), 0)
     buffer = np.maximum(0, table.floor - min_bal)
-    kept = (credits, debits, eod) if flows else (None, None, None)
-    return CheckResult(table, *kept, series, problem, min_bal, min_day, first, days_below, buffer,
+    if not flows:
+        return CheckResult(table, None, None, None, series, problem, min_bal, min_day, first, days_below, buffer,
+                           continued=n_diag < n_d)
+    return CheckResult(table, credits, debits, eod, series, problem, min_bal, min_day, first, days_below, buffer,
                        continued=n_diag < n_d)
 
 
