@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import examples, households
 
+from planner.batch.common import RESULT_COLUMNS, BatchRow, priority_parts
 from planner.batch.worker import _checked, _first_dues, _projected
 from planner.calendar import occurrences, resolve_expense, resolve_income
 from planner.cashflow import check_table, compile_households
@@ -154,3 +155,27 @@ def test_the_check_without_flows_gives_the_same_figures(hs, same_day_credit, mor
     assert lean.credits is None and lean.end_of_day is None
     for name in ("series", "problem", "min_balance", "min_day", "first_short", "days_below", "buffer"):
         assert np.array_equal(getattr(lean, name), getattr(full, name)), name
+
+
+# --------------------------------------------------------------------------- the finished row
+
+_cell = st.one_of(st.just(""), st.integers(-10**9, 10**9))
+
+
+@given(st.integers(1, 10**6), st.sampled_from(["none", "timing", "income", ""]),
+       st.sampled_from(["solvent", "not planned", "planned", "infeasible", "timeout", ""]),
+       st.one_of(st.just(""), st.integers(0, 40)), st.integers(0, 5_000_000), st.sampled_from(["", "2026-03-01"]),
+       st.one_of(st.just(""), st.integers(-30, 400)), st.integers(0, 6), st.integers(0, 3_000_000),
+       st.sampled_from(["", "ja"]), _cell, _cell)
+def test_a_finished_row_is_its_columns_and_priority_in_order(seq, problem, status, cost, arrears, request, days,
+                                                             children, rent, flagged, estimate, low):
+    """The journal's row made from one template is the row's columns, its priority filled in,
+    in results.csv's order after `seq` (what it was made as before)."""
+    row = BatchRow(seq=seq, id=f"hh-{seq}", problem=problem, status=status, cost=cost, arrears_ore=arrears,
+                   eviction_request=request, days_to_request=days, children=children, rent_ore=rent,
+                   bostotte_ikke_sokt=flagged, bostotte_estimate_ore=estimate, min_balance_before_ore=low)
+    cols = row.columns()
+    cols.update(priority_parts(cols, rent))
+    want = {"seq": seq, **{c: cols.get(c, "") for c in RESULT_COLUMNS}}
+    got = row.finished()
+    assert got == want and list(got) == list(want)
