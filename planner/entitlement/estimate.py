@@ -426,8 +426,9 @@ def entitlements(h: Household, as_of: date, rules: EntitlementRules | None = Non
 def unused_bostotte(h: Household, as_of: date) -> int:
     """The estimated bostøtte per month (øre) of a household that has none and would reach the
     minimum payout, else 0: the batch's "bostøtte ikke søkt?" and the half-year sum."""
-    if any(s.kind == "bostotte" for s in h.income):
-        return 0  # the cheap answer first: a batch asks this of every row
+    for s in h.income:  # (a loop, not `any` over a generator: a batch asks this of every row)
+        if s.kind == "bostotte":
+            return 0  # the cheap answer first
     x = _inputs(h, as_of, entitlement_rules())
     # (what `_bostotte(...).monthly_ore` is, without its steps: it is "unused" when above 0)
     return bostotte_figures(x.members, x.group, x.income, x.housing, x.rates, x.heating, h.children, x.pensioner).paid
