@@ -216,7 +216,9 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
     full projection knows, and only households heading for a request need it. A household that
     is planned gets it from its plan's assessment (projected once); the others here, from
     balances continued for all of them at once."""
-    from ..eviction import ShortSeries, projection_series, request_date
+    from ..calendar import resolve_expense
+    from ..eviction import REQUEST_STEP, ShortSeries, eviction_rules, projection_series, reach_rows, request_date
+    from ..eviction.process import walk_date
 
     heading = [j for j, (h, due) in enumerate(zip(members, first_dues)) if due is not None
                and (check_only or not _needs_plan(problems[j], h))]
@@ -226,14 +228,25 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
         # its chunk at once: the date is the same as from a longer series at the first go, since
         # the longer series begins with the shorter one (`projection_series`), and continuing
         # every household's balances made the whole check twice as dear
+        # First the bound on the first process, for the households sharing a rent schedule and
+        # a first due date at once (`reach_rows`); the walk for the rest.
         out: dict[int, date | None] = {}
         longer = []
+        rules = eviction_rules()
+        groups: dict[tuple, list[int]] = {}
         for j in heading:
-            try:
-                out[j] = request_date(members[j], same_day_credit, series=series[j], first_due=first_dues[j],
-                                      only_series=True)
-            except ShortSeries:
-                longer.append(j)
+            groups.setdefault((resolve_expense(members[j].rent), first_dues[j]), []).append(j)
+        for (_, due), rows in groups.items():
+            beyond = reach_rows([members[j] for j in rows], due, series, rules, rows)
+            for k, j in enumerate(rows):
+                if beyond is not None and beyond[k]:
+                    out[j] = walk_date(due, rules, REQUEST_STEP)
+                    continue
+                try:
+                    out[j] = request_date(members[j], same_day_credit, rules, series=series[j], first_due=due,
+                                          only_series=True, bound=beyond is None)
+                except ShortSeries:
+                    longer.append(j)
         if longer:
             continued = projection_series([members[j] for j in longer], same_day_credit)
             for n, j in enumerate(longer):

@@ -146,7 +146,7 @@ class ShortSeries(Exception):
 
 def request_date(household: Household, same_day_credit: bool = False, rules: EvictionRules | None = None,
                  series: np.ndarray | None = None, first_due: date | None = None,
-                 only_series: bool = False) -> date | None:
+                 only_series: bool = False, bound: bool = True) -> date | None:
     """`project_household(...).request_date`, by the same processes and the same settle rule,
     without the parts the batch does not show (each step's claim, the fees, the notes): the
     batch's `--check-only` asks this of every household heading for a request. `first_due`:
@@ -154,7 +154,9 @@ def request_date(household: Household, same_day_credit: bool = False, rules: Evi
     `only_series`: raise `ShortSeries` where balances past `series` are needed, instead of
     simulating them one household at a time: the batch checks over the households' own
     horizon and continues, in bulk, the series of the few whose later processes run past it
-    (each balance depends only on the days before it, so a longer series gives the same date)."""
+    (each balance depends only on the days before it, so a longer series gives the same date).
+    `bound` False: the caller has found the first process within reach (`reach_rows`), so
+    the walk starts at once."""
     rules = rules or eviction_rules()
     h = household
     balances = _Balances(h, same_day_credit, None, series, only_series)
@@ -164,14 +166,15 @@ def request_date(household: Household, same_day_credit: bool = False, rules: Evi
         first_due = process_start(first_unpaid_due(rents, h.start, balances.of(h)), existing, h.start)
     if first_due is None:
         return None
-    h_end = h.end
-    needed = add_months(walk_date(first_due, rules, EVICTION_STEP), 1)
-    # (a horizon cut at `until` stays cut when continued, as `_Balances.continued` keeps it)
-    end = h_end if needed <= h_end or h.until is not None else horizon_end(h.start, _months_to(h, needed))
-    known = balances.known(end)
-    windows = _reach_windows(resolve_expense(h.rent), h.start, end, first_due, rules, len(known) - 1)
-    if _beyond_reach(h, windows, known):
-        return walk_date(first_due, rules, REQUEST_STEP)  # the first process ends in a request
+    if bound:
+        h_end = h.end
+        needed = add_months(walk_date(first_due, rules, EVICTION_STEP), 1)
+        # (a horizon cut at `until` stays cut when continued, as `_Balances.continued` keeps it)
+        end = h_end if needed <= h_end or h.until is not None else horizon_end(h.start, _months_to(h, needed))
+        known = balances.known(end)
+        windows = _reach_windows(resolve_expense(h.rent), h.start, end, first_due, rules, len(known) - 1)
+        if _beyond_reach(h, windows, known):
+            return walk_date(first_due, rules, REQUEST_STEP)  # the first process ends in a request
     settled: list[Settlement] = []
     for r in _processes(h, same_day_credit, rules, balances, settled):
         walk = walk_steps(r.first_due, rules, None)
@@ -205,17 +208,51 @@ def _beyond_reach(h: Household, windows: tuple[_Window, ...] | None, series: np.
     (`_reach_windows`), so only the sums and the lowest balances are its own."""
     if windows is None:
         return False  # days the series does not know: the full walk decides
-    rent, arrears = h.rent, h.arrears
-    existing = arrears.amount if arrears is not None and arrears.amount > 0 else 0
-    since = (arrears.since or h.start) if arrears is not None else h.start
-    for when, costs, dues, days in windows:
-        later = (len(dues) * rent.amount if not rent.month_amounts
-                 else sum(rent.amount_for(y, m) for y, m in dues))
-        need = costs - later + (existing if since <= when else 0)
+    for need, (_, _, _, days) in zip(_needs(h, windows), windows):
         for t, month_end in days:
             if int(_lowest(series[t:month_end + 1])) >= need:
                 return False
     return True
+
+
+def _needs(h: Household, windows: tuple[_Window, ...]) -> list[int]:
+    """What the account must hold at each of `windows` for the bound to let the notice be paid
+    (`_out_of_reach`): its costs, less the rent due after it held beyond the claim, plus the
+    existing arrears owed by then."""
+    rent, arrears = h.rent, h.arrears
+    existing = arrears.amount if arrears is not None and arrears.amount > 0 else 0
+    since = (arrears.since or h.start) if arrears is not None else h.start
+    return [costs - (len(dues) * rent.amount if not rent.month_amounts else sum(rent.amount_for(y, m) for y, m in dues))
+            + (existing if since <= when else 0) for when, costs, dues, _ in windows]
+
+
+def reach_rows(households: Sequence[Household], first_due: date, series: np.ndarray,
+               rules: EvictionRules | None = None, rows: Sequence[int] | None = None) -> list[bool] | None:
+    """The first step of `request_date` for many households at once: households of one horizon, one
+    rent schedule and one `first_due`, `series` their balances over
+    that horizon (one row each, or the rows `rows` of it). For each, True when the bound (`_out_of_reach`) finds its
+    first process ending in a request (the request date is then `walk_date(first_due, rules,
+    REQUEST_STEP)`); False when the walk must decide (`request_date(..., bound=False)`). None
+    when the process runs past the horizon (each household's own `request_date` then decides).
+
+    The windows are the same for all of them (`_reach_windows`); only each one's sums and
+    lowest balances are its own, taken for all at once: a check-only batch shares a few such
+    groups among a chunk's thousand households."""
+    rules = rules or eviction_rules()
+    h0 = households[0]
+    h_end = h0.end
+    if add_months(walk_date(first_due, rules, EVICTION_STEP), 1) > h_end:
+        return None
+    windows = _reach_windows(resolve_expense(h0.rent), h0.start, h_end, first_due, rules, (h_end - h0.start).days)
+    if windows is None:
+        return [False] * len(households)
+    needs = np.array([_needs(h, windows) for h in households], dtype=np.int64).reshape(len(households), len(windows))
+    reach = np.zeros(len(households), dtype=bool)
+    for w, (_, _, _, days) in enumerate(windows):
+        for t, month_end in days:
+            block = series[:, t:month_end + 1]
+            reach |= _lowest(block if rows is None else block[rows], axis=1) >= needs[:, w]
+    return (~reach).tolist()
 
 
 _lowest = np.minimum.reduce  # (`ndarray.min` without its Python wrapper: a few days at a time)
