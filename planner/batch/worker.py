@@ -130,8 +130,9 @@ def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bo
     min_day = res.min_day.tolist()
     first_short = res.first_short.tolist()
     days_below = res.days_below.tolist()
-    first_dues = _first_dues(members, start, end, res.series)
-    projected = _projected(members, problems, first_dues, res.series, same_day_credit, check_only)
+    rents = _rent_schedules(members)
+    first_dues = _first_dues(members, start, end, res.series, rents)
+    projected = _projected(members, problems, first_dues, res.series, same_day_credit, check_only, rents)
     start_iso, end_iso = start.isoformat(), end.isoformat()
     day_iso = _iso_days(start, (end - start).days + 1)
     for j, (seq, input_row, h) in enumerate(built):
@@ -182,19 +183,26 @@ def _checked(members: list, start: date, end: date, same_day_credit: bool, check
     return check_table(compile_households(members), same_day_credit, flows=False)
 
 
-def _first_dues(members: list, start: date, end: date, series) -> list[date | None]:
+def _rent_schedules(members: list) -> list:
+    """Each household's rent schedule (`resolve_expense`), once for the first dues and the
+    projection."""
+    from ..calendar import resolve_expense
+
+    return [resolve_expense(h.rent) for h in members]
+
+
+def _first_dues(members: list, start: date, end: date, series, rents: list | None = None) -> list[date | None]:
     """Each household's eviction projection start, by its own rules (planner.eviction), from its
-    balances (a row of `series`)."""
+    balances (a row of `series`); `rents`: their rent schedules, if the caller has them."""
     import numpy as np
 
-    from ..calendar import resolve_expense
     from ..eviction import process_start, rent_occurrences, rent_offsets
 
     # `first_unpaid_due` of every household sharing a rent schedule at once: the balance at
     # each debit of the rent, the first one below zero (households share a few schedules)
     by_schedule: dict = {}
-    for j, h in enumerate(members):
-        by_schedule.setdefault(resolve_expense(h.rent), []).append(j)
+    for j, sched in enumerate(_rent_schedules(members) if rents is None else rents):
+        by_schedule.setdefault(sched, []).append(j)
     unpaid: list[date | None] = [None] * len(members)
     for sched, rows in by_schedule.items():
         rents = rent_occurrences(sched, start, end)
@@ -209,33 +217,34 @@ def _first_dues(members: list, start: date, end: date, series) -> list[date | No
 
 
 def _projected(members: list, problems: list[str], first_dues: list, series, same_day_credit: bool,
-               check_only: bool) -> dict[int, date | None]:
-    """The eviction request date of the households (by index) that the check projects.
+               check_only: bool, rents: list | None = None) -> dict[int, date | None]:
+    """The eviction request date of the households (by index) that the check projects
+    (`rents`: their rent schedules, if the caller has them).
 
     A claim the account can pay by a notice's deadline stops the process (issue 13): only the
     full projection knows, and only households heading for a request need it. A household that
     is planned gets it from its plan's assessment (projected once); the others here, from
     balances continued for all of them at once."""
-    from ..calendar import resolve_expense
     from ..eviction import REQUEST_STEP, ShortSeries, eviction_rules, projection_series, reach_rows, request_date
     from ..eviction.process import walk_date
 
     heading = [j for j, (h, due) in enumerate(zip(members, first_dues)) if due is not None
                and (check_only or not _needs_plan(problems[j], h))]
     if check_only:
-        # from the balances over the horizon; a household whose later processes run past them
-        # (a few in a hundred) is projected again from its series continued, with the others of
-        # its chunk at once: the date is the same as from a longer series at the first go, since
-        # the longer series begins with the shorter one (`projection_series`), and continuing
-        # every household's balances made the whole check twice as dear
-        # First the bound on the first process, for the households sharing a rent schedule and
-        # a first due date at once (`reach_rows`); the walk for the rest.
+        # The bound on the first process for the households sharing a rent schedule and a first
+        # due date at once (`reach_rows`); the walk for the rest, from the balances over the
+        # horizon. A household whose later processes run past them (a few in a hundred) is
+        # projected again from its series continued, with the others of its chunk at once: the
+        # date is the same as from a longer series at the first go, since the longer series
+        # begins with the shorter one (`projection_series`), and continuing every household's
+        # balances made the whole check twice as dear.
         out: dict[int, date | None] = {}
         longer = []
         rules = eviction_rules()
+        rents = _rent_schedules(members) if rents is None else rents
         groups: dict[tuple, list[int]] = {}
         for j in heading:
-            groups.setdefault((resolve_expense(members[j].rent), first_dues[j]), []).append(j)
+            groups.setdefault((rents[j], first_dues[j]), []).append(j)
         for (_, due), rows in groups.items():
             beyond = reach_rows([members[j] for j in rows], due, series, rules, rows)
             for k, j in enumerate(rows):
