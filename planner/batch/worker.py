@@ -130,9 +130,9 @@ def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bo
     min_day = res.min_day.tolist()
     first_short = res.first_short.tolist()
     days_below = res.days_below.tolist()
-    rents = _rent_schedules(members)
-    first_dues = _first_dues(members, start, end, res.series, rents)
-    projected = _projected(members, problems, first_dues, res.series, same_day_credit, check_only, rents)
+    schedules = _rent_schedules(members)
+    first_dues = _first_dues(members, start, end, res.series, schedules)
+    projected = _projected(members, problems, first_dues, res.series, same_day_credit, check_only, schedules)
     start_iso, end_iso = start.isoformat(), end.isoformat()
     day_iso = _iso_days(start, (end - start).days + 1)
     for j, (seq, input_row, h) in enumerate(built):
@@ -191,9 +191,9 @@ def _rent_schedules(members: list) -> list:
     return [resolve_expense(h.rent) for h in members]
 
 
-def _first_dues(members: list, start: date, end: date, series, rents: list | None = None) -> list[date | None]:
+def _first_dues(members: list, start: date, end: date, series, schedules: list | None = None) -> list[date | None]:
     """Each household's eviction projection start, by its own rules (planner.eviction), from its
-    balances (a row of `series`); `rents`: their rent schedules, if the caller has them."""
+    balances (a row of `series`); `schedules`: their rent schedules, if the caller has them."""
     import numpy as np
 
     from ..eviction import process_start, rent_occurrences, rent_offsets
@@ -201,7 +201,7 @@ def _first_dues(members: list, start: date, end: date, series, rents: list | Non
     # `first_unpaid_due` of every household sharing a rent schedule at once: the balance at
     # each debit of the rent, the first one below zero (households share a few schedules)
     by_schedule: dict = {}
-    for j, sched in enumerate(_rent_schedules(members) if rents is None else rents):
+    for j, sched in enumerate(_rent_schedules(members) if schedules is None else schedules):
         by_schedule.setdefault(sched, []).append(j)
     unpaid: list[date | None] = [None] * len(members)
     for sched, rows in by_schedule.items():
@@ -217,9 +217,9 @@ def _first_dues(members: list, start: date, end: date, series, rents: list | Non
 
 
 def _projected(members: list, problems: list[str], first_dues: list, series, same_day_credit: bool,
-               check_only: bool, rents: list | None = None) -> dict[int, date | None]:
+               check_only: bool, schedules: list | None = None) -> dict[int, date | None]:
     """The eviction request date of the households (by index) that the check projects
-    (`rents`: their rent schedules, if the caller has them).
+    (`schedules`: their rent schedules, if the caller has them).
 
     A claim the account can pay by a notice's deadline stops the process (issue 13): only the
     full projection knows, and only households heading for a request need it. A household that
@@ -241,10 +241,10 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
         out: dict[int, date | None] = {}
         longer = []
         rules = eviction_rules()
-        rents = _rent_schedules(members) if rents is None else rents
+        schedules = _rent_schedules(members) if schedules is None else schedules
         groups: dict[tuple, list[int]] = {}
         for j in heading:
-            groups.setdefault((rents[j], first_dues[j]), []).append(j)
+            groups.setdefault((schedules[j], first_dues[j]), []).append(j)
         for (_, due), rows in groups.items():
             beyond = reach_rows([members[j] for j in rows], due, series, rules, rows)
             for k, j in enumerate(rows):
