@@ -228,12 +228,13 @@ def _needs(h: Household, windows: tuple[_Window, ...]) -> list[int]:
 
 def reach_rows(households: Sequence[Household], first_due: date, series: np.ndarray,
                rules: EvictionRules | None = None, rows: Sequence[int] | None = None) -> list[bool] | None:
-    """The first step of `request_date` for many households at once: households of one horizon, one
-    rent schedule and one `first_due`, `series` their balances over
-    that horizon (one row each, or the rows `rows` of it). For each, True when the bound (`_out_of_reach`) finds its
-    first process ending in a request (the request date is then `walk_date(first_due, rules,
-    REQUEST_STEP)`); False when the walk must decide (`request_date(..., bound=False)`). None
-    when the process runs past the horizon (each household's own `request_date` then decides).
+    """The first step of `request_date` for many households at once: households of one
+    horizon, one rent schedule and one `first_due`, `series` their balances over that horizon
+    (one row each, or the rows `rows` of it). For each, True when the bound (`_out_of_reach`)
+    finds its first process ending in a request (the request date is then
+    `walk_date(first_due, rules, REQUEST_STEP)`); False when the walk must decide
+    (`request_date(..., bound=False)`). None when the process runs past the horizon (each
+    household's own `request_date` then decides).
 
     The windows are the same for all of them (`_reach_windows`); only each one's sums and
     lowest balances are its own, taken for all at once: a check-only batch shares a few such
