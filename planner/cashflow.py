@@ -71,6 +71,11 @@ def compile_households(households: Sequence[Household], end: date | None = None)
     end = own_end if end is None else end
     hz = horizon(start, end)
     sched_index: dict[Schedule, int] = {}
+    # ... and first by identity: the calendar hands the streams of one form the same object (its
+    # cache), so most are found without hashing a schedule again (each object seen is kept
+    # alive by `seen`, so its id stays its own)
+    by_id: dict[int, int] = {}
+    seen: list[Schedule] = []
     schedules: list[Schedule] = []
     hh: list[int] = []
     sid: list[int] = []
@@ -82,10 +87,14 @@ def compile_households(households: Sequence[Household], end: date | None = None)
         incomes, expenses = household_schedules(h)
         for sign, streams, scheds in ((1, h.income, incomes), (-1, h.expense, expenses)):
             for stream, sc in zip(streams, scheds):
-                j = sched_index.get(sc)
+                j = by_id.get(id(sc))
                 if j is None:
-                    j = sched_index[sc] = len(schedules)
-                    schedules.append(sc)
+                    j = sched_index.get(sc)
+                    if j is None:
+                        j = sched_index[sc] = len(schedules)
+                        schedules.append(sc)
+                    by_id[id(sc)] = j
+                    seen.append(sc)
                 row = len(hh)
                 hh.append(i)
                 sid.append(j)
@@ -205,9 +214,11 @@ class CheckResult:
     """The diagnosis of many households as arrays; `diagnosis(i)` builds one `Diagnosis`."""
 
     table: StreamTable
-    credits: np.ndarray
-    debits: np.ndarray
-    end_of_day: np.ndarray
+    #: the day's credits, debits and end-of-day balance; None when checked without them
+    #: (`check_table(flows=False)`: the batch reads only the series and the figures)
+    credits: np.ndarray | None
+    debits: np.ndarray | None
+    end_of_day: np.ndarray | None
     series: np.ndarray  # the balance that must stay at or above the floor
     problem: np.ndarray  # index into PROBLEMS
     min_balance: np.ndarray
@@ -223,6 +234,8 @@ class CheckResult:
         """Per household and month (H, M): income, outgoings, lowest balance, its day offset,
         and the balance at the month's end; computed for all households at once, on demand."""
         assert not self.continued, "month figures of a continued table would run past the horizon"
+        assert self.credits is not None and self.debits is not None and self.end_of_day is not None, \
+            "month figures need the flows (check_table(flows=True))"
         if self._months is None:
             hz = self.table.hz
             n_h = len(self.table.ids)
@@ -293,7 +306,8 @@ class CheckResult:
 _BLOCK_DAYS = 1 << 16
 
 
-def check_table(table: StreamTable, same_day_credit: bool = False, days: int | None = None) -> CheckResult:
+def check_table(table: StreamTable, same_day_credit: bool = False, days: int | None = None,
+                flows: bool = True) -> CheckResult:
     """Balances and the diagnosis of every household in `table`, vectorised.
 
     `none` when no day dips below the floor. `income` when it dips and the horizon ends below
@@ -308,31 +322,42 @@ def check_table(table: StreamTable, same_day_credit: bool = False, days: int | N
 
     The work is done a block of households at a time (every step of a block while its rows
     are in the cache); the results are the same as one pass over all rows.
+
+    `flows`: keep each day's credits, debits and end-of-day balance (for the month figures of
+    `diagnosis`). Without them, a block's flows are worked out in one scratch block reused
+    for every block, and only the series is kept: a quarter of the memory written, for the
+    batch, which reads the series and the figures only (the same values: each block is
+    worked out the same way, wherever it is held).
     """
     n_h, n_d = len(table.ids), table.hz.days
     n_diag = n_d if days is None else days
     if not 0 < n_diag <= n_d:
         raise ValueError(f"days must be 1..{n_d}, not {days}")
     ent = _entries(table)
-    credits = np.empty((n_h, n_d), dtype=np.int64)
-    debits = np.empty((n_h, n_d), dtype=np.int64)
-    eod = np.empty((n_h, n_d), dtype=np.int64)
+    step = max(1, _BLOCK_DAYS // max(1, n_d))
+    rows = n_h if flows else min(step, n_h)  # (without the flows: room for one block)
+    credits = np.empty((rows, n_d), dtype=np.int64)
+    debits = np.empty((rows, n_d), dtype=np.int64)
+    eod = np.empty((n_h if flows or same_day_credit else rows, n_d), dtype=np.int64)
     series = eod if same_day_credit else np.empty((n_h, n_d), dtype=np.int64)
     days_below = np.empty(n_h, dtype=np.int64)
     first = np.empty(n_h, dtype=np.int64)
     min_day = np.empty(n_h, dtype=np.int64)
-    step = max(1, _BLOCK_DAYS // max(1, n_d))
+    last_eod = np.empty(n_h, dtype=np.int64)  # each household's end-of-day balance on its last diagnosed day
     starts = np.arange(0, n_h, step)
     e_bounds = np.append(ent.bounds(starts), len(ent.hh))
     for b, lo in enumerate(starts.tolist()):
         hi = min(lo + step, n_h)
-        c, d, e, s = credits[lo:hi], debits[lo:hi], eod[lo:hi], series[lo:hi]
+        at = slice(lo, hi) if flows else slice(0, hi - lo)
+        c, d, s = credits[at], debits[at], series[lo:hi]
+        e = eod[lo:hi] if flows or same_day_credit else eod[at]
         _fill_flows(table, ent, lo, hi, int(e_bounds[b]), int(e_bounds[b + 1]), c, d)
         np.subtract(c, d, out=e)
         np.cumsum(e, axis=1, out=e)
         e += table.opening[lo:hi, None]
         if not same_day_credit:
             np.subtract(e, c, out=s)
+        last_eod[lo:hi] = e[:, n_diag - 1]
         own = s[:, :n_diag]
         below = own < table.floor[lo:hi, None]
         n_below = np.count_nonzero(below, axis=1)
@@ -340,9 +365,12 @@ def check_table(table: StreamTable, same_day_credit: bool = False, days: int | N
         first[lo:hi] = np.where(n_below > 0, below.argmax(axis=1), -1)
         min_day[lo:hi] = own.argmin(axis=1)
     min_bal = series[np.arange(n_h), min_day]
-    short_overall = eod[:, n_diag - 1] < table.floor
+    short_overall = last_eod < table.floor
     problem = np.where(days_below > 0, np.where(short_overall, 2, 1), 0)
     buffer = np.maximum(0, table.floor - min_bal)
+    if not flows:
+        return CheckResult(table, None, None, None, series, problem, min_bal, min_day, first, days_below, buffer,
+                           continued=n_diag < n_d)
     return CheckResult(table, credits, debits, eod, series, problem, min_bal, min_day, first, days_below, buffer,
                        continued=n_diag < n_d)
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from .model import Household, Plan
 
@@ -47,9 +47,9 @@ def weights() -> Weights:
     )
 
 
-@dataclass(frozen=True)
-class PriorityInput:
-    """What the priority depends on, for one household."""
+class PriorityInput(NamedTuple):
+    """What the priority depends on, for one household. (A named tuple: as immutable as a
+    frozen dataclass, and made in half the time; the batch makes one for every row.)"""
 
     problem: str | None  # "none", "timing", "income"; None or "" when not checked
     status: str | None  # the plan's status ("planned", "infeasible", ...); None when not planned

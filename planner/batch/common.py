@@ -145,9 +145,14 @@ class BatchRow:
 
     def finished(self) -> dict[str, object]:
         """The journal's row: `seq`, then every results.csv column in order, priority filled in."""
-        cols = self.columns()
-        cols.update(priority_parts(cols, self.rent_ore))
-        return {"seq": self.seq, **{c: cols.get(c, "") for c in RESULT_COLUMNS}}
+        # (a copy of a row with every key in its final order, then filled in: the batch
+        # finishes every row this way, and two dicts a row were a tenth of the worker's time
+        # after the check)
+        row = _FINISHED_TEMPLATE.copy()
+        row["seq"] = self.seq
+        row.update(zip(_ROW_COLUMNS, _row_values(self)))
+        row.update(priority_parts(row, self.rent_ore))
+        return row
 
     def failed_row(self) -> dict[str, object]:
         """The row of a household in errors (kept with the errors, ranked last at the end)."""
@@ -157,6 +162,8 @@ class BatchRow:
 #: results.csv's columns that a `BatchRow` holds (the priority's are computed when it is finished)
 _ROW_COLUMNS = tuple(c for c in RESULT_COLUMNS if not c.startswith("priority"))
 _row_values = attrgetter(*_ROW_COLUMNS)
+#: a finished row's keys in their order: `seq`, then results.csv's columns
+_FINISHED_TEMPLATE: dict[str, object] = dict.fromkeys(("seq", *RESULT_COLUMNS), "")
 
 
 def priority_parts(row: dict, rent_ore: int = 0) -> dict[str, int]:

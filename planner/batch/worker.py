@@ -130,8 +130,11 @@ def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bo
     min_day = res.min_day.tolist()
     first_short = res.first_short.tolist()
     days_below = res.days_below.tolist()
-    first_dues = _first_dues(members, start, end, res.series)
-    projected = _projected(members, problems, first_dues, res.series, same_day_credit, check_only)
+    schedules = _rent_schedules(members)
+    first_dues = _first_dues(members, start, end, res.series, schedules)
+    projected = _projected(members, problems, first_dues, res.series, same_day_credit, check_only, schedules)
+    start_iso, end_iso = start.isoformat(), end.isoformat()
+    day_iso = _iso_days(start, (end - start).days + 1)
     for j, (seq, input_row, h) in enumerate(built):
         first_due = first_dues[j]
         needs_plan = _needs_plan(problems[j], h)
@@ -141,12 +144,12 @@ def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bo
         unused = unused_bostotte(h, h.as_of or start)
         row = BatchRow(
             seq=seq, id=h.id, label=h.label or "", input_row=input_row,
-            start=start.isoformat(), end=end.isoformat(),
+            start=start_iso, end=end_iso,
             problem=problems[j],
-            first_shortfall=(start.fromordinal(start.toordinal() + t0)).isoformat() if t0 >= 0 else "",
+            first_shortfall=day_iso[t0] if t0 >= 0 else "",
             days_below_floor=days_below[j],
             min_balance_before_ore=min_bal[j],
-            min_balance_before_date=start.fromordinal(start.toordinal() + min_day[j]).isoformat(),
+            min_balance_before_date=day_iso[min_day[j]],
             eviction_request=request.isoformat() if request else "",
             days_to_request=(request - start).days if request else "",
             arrears_ore=h.arrears.amount if h.arrears is not None else 0, children=h.children,
@@ -163,55 +166,101 @@ def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bo
             out.jobs.append((h, row))
 
 
+@lru_cache(maxsize=64)
+def _iso_days(start: date, days: int) -> tuple[str, ...]:
+    """Each day of a horizon as YYYY-MM-DD, by its offset from `start`: the rows of a horizon
+    name their days from this one table (a batch's households share a few horizons)."""
+    first = start.toordinal()
+    return tuple(date.fromordinal(first + t).isoformat() for t in range(days))
+
+
 def _checked(members: list, start: date, end: date, same_day_credit: bool, check_only: bool):
-    """The check of households of one horizon (`planner.cashflow.check_table`)."""
+    """The check of households of one horizon (`planner.cashflow.check_table`), over that
+    horizon: a check-only run projects from these balances, and continues the few households
+    whose projection runs past them on its own (`_projected`)."""
     from ..cashflow import check_table, compile_households
 
-    if not check_only:
-        return check_table(compile_households(members), same_day_credit)
-    # nearly every household is projected: balances continued for the projection, and the check
-    # made on their first days, from one compiled table
-    from ..eviction import projection_months
-    from ..periods import horizon_end
-
-    months = projection_months(members[0])
-    if any(h.until is not None for h in members):  # (a horizon cut short stays cut: as each one's copy)
-        table = compile_households([h.model_copy(update={"months": months}) for h in members])
-    else:
-        table = compile_households(members, end=horizon_end(start, months))
-    return check_table(table, same_day_credit, days=(end - start).days + 1)
+    return check_table(compile_households(members), same_day_credit, flows=False)
 
 
-def _first_dues(members: list, start: date, end: date, series) -> list[date | None]:
-    """Each household's eviction projection start, by its own rules (planner.eviction), from its
-    balances (a row of `series`)."""
+def _rent_schedules(members: list) -> list:
+    """Each household's rent schedule (`resolve_expense`), once for the first dues and the
+    projection."""
     from ..calendar import resolve_expense
-    from ..eviction import first_unpaid_due, process_start, rent_occurrences, rent_offsets
 
-    out = []
-    for j, h in enumerate(members):
-        sched = resolve_expense(h.rent)
-        unpaid = first_unpaid_due(rent_occurrences(sched, start, end), start, series[j],
-                                  rent_offsets(sched, start, end))
-        out.append(process_start(unpaid, h.arrears, h.start))
-    return out
+    return [resolve_expense(h.rent) for h in members]
+
+
+def _first_dues(members: list, start: date, end: date, series, schedules: list | None = None) -> list[date | None]:
+    """Each household's eviction projection start, by its own rules (planner.eviction), from its
+    balances (a row of `series`); `schedules`: their rent schedules, if the caller has them."""
+    import numpy as np
+
+    from ..eviction import process_start, rent_occurrences, rent_offsets
+
+    # `first_unpaid_due` of every household sharing a rent schedule at once: the balance at
+    # each debit of the rent, the first one below zero (households share a few schedules)
+    by_schedule: dict = {}
+    for j, sched in enumerate(_rent_schedules(members) if schedules is None else schedules):
+        by_schedule.setdefault(sched, []).append(j)
+    unpaid: list[date | None] = [None] * len(members)
+    for sched, rows in by_schedule.items():
+        rents = rent_occurrences(sched, start, end)
+        if not rents:
+            continue
+        below = series[np.array(rows)[:, None], rent_offsets(sched, start, end)[None, :]] < 0
+        first = below.argmax(axis=1)  # (the first True, or 0 when there is none)
+        for j, k, hit in zip(rows, first.tolist(), below[np.arange(len(rows)), first].tolist()):
+            if hit:
+                unpaid[j] = rents[k].nominal
+    return [process_start(unpaid[j], h.arrears, h.start) for j, h in enumerate(members)]
 
 
 def _projected(members: list, problems: list[str], first_dues: list, series, same_day_credit: bool,
-               check_only: bool) -> dict[int, date | None]:
-    """The eviction request date of the households (by index) that the check projects.
+               check_only: bool, schedules: list | None = None) -> dict[int, date | None]:
+    """The eviction request date of the households (by index) that the check projects
+    (`schedules`: their rent schedules, if the caller has them).
 
     A claim the account can pay by a notice's deadline stops the process (issue 13): only the
     full projection knows, and only households heading for a request need it. A household that
     is planned gets it from its plan's assessment (projected once); the others here, from
     balances continued for all of them at once."""
-    from ..eviction import projection_series, request_date
+    from ..eviction import REQUEST_STEP, ShortSeries, eviction_rules, projection_series, reach_rows, request_date
+    from ..eviction.process import walk_date
 
     heading = [j for j, (h, due) in enumerate(zip(members, first_dues)) if due is not None
                and (check_only or not _needs_plan(problems[j], h))]
     if check_only:
-        return {j: request_date(members[j], same_day_credit, series=series[j], first_due=first_dues[j])
-                for j in heading}
+        # The bound on the first process for the households sharing a rent schedule and a first
+        # due date at once (`reach_rows`); the walk for the rest, from the balances over the
+        # horizon. A household whose later processes run past them (a few in a hundred) is
+        # projected again from its series continued, with the others of its chunk at once: the
+        # date is the same as from a longer series at the first go, since the longer series
+        # begins with the shorter one (`projection_series`), and continuing every household's
+        # balances made the whole check twice as dear.
+        out: dict[int, date | None] = {}
+        longer = []
+        rules = eviction_rules()
+        schedules = _rent_schedules(members) if schedules is None else schedules
+        groups: dict[tuple, list[int]] = {}
+        for j in heading:
+            groups.setdefault((schedules[j], first_dues[j]), []).append(j)
+        for (_, due), rows in groups.items():
+            beyond = reach_rows([members[j] for j in rows], due, series, rules, rows)
+            for k, j in enumerate(rows):
+                if beyond is not None and beyond[k]:
+                    out[j] = walk_date(due, rules, REQUEST_STEP)
+                    continue
+                try:
+                    out[j] = request_date(members[j], same_day_credit, rules, series=series[j], first_due=due,
+                                          only_series=True, bound=beyond is None)
+                except ShortSeries:
+                    longer.append(j)
+        if longer:
+            continued = projection_series([members[j] for j in longer], same_day_credit)
+            for n, j in enumerate(longer):
+                out[j] = request_date(members[j], same_day_credit, series=continued[n], first_due=first_dues[j])
+        return out
     if not heading:
         return {}
     continued = projection_series([members[j] for j in heading], same_day_credit)
@@ -245,7 +294,13 @@ def _input_row(raw: RawHousehold) -> str:
     if raw.toml is not None:
         return os.path.basename(raw.toml[0])
     file, row, _, _ = raw.tenant  # type: ignore[misc]
-    return f"{os.path.basename(file)}:{row}"
+    return f"{_base_name(file)}:{row}"
+
+
+@lru_cache(maxsize=64)
+def _base_name(path: str) -> str:
+    """`os.path.basename`, once per file (every row of a table names the same one)."""
+    return os.path.basename(path)
 
 
 #: A household runs at most this many solver phases (three, the early dip, two shortfall sums).

@@ -133,8 +133,20 @@ def monthly_income(h: Household, kinds: frozenset[str] | None, exclude: frozense
         if not stream.month_amounts:
             total += stream.amount * _count(sched, h.start, h.end)
         else:
-            total += sum(stream.amount_for(o.nominal.year, o.nominal.month) for o in occurrences(sched, h.start, h.end))
+            total += sum(stream.amount_for(y, m) * n for y, m, n in _payout_months(sched, h.start, h.end))
     return _half_up(total, _months_of(h))
+
+
+@lru_cache(maxsize=4096)
+def _payout_months(sched: Schedule, start: date, end: date) -> tuple[tuple[int, int, int], ...]:
+    """(year, month, payouts) of each month with a payout of the schedule in the horizon, by
+    the payouts' nominal dates (cached as `_count`: a month's amount is then looked up once per
+    month, not once per payout)."""
+    months: dict[tuple[int, int], int] = {}
+    for o in occurrences(sched, start, end):
+        key = (o.nominal.year, o.nominal.month)
+        months[key] = months.get(key, 0) + 1
+    return tuple((y, m, n) for (y, m), n in months.items())
 
 
 @lru_cache(maxsize=4096)
@@ -414,8 +426,9 @@ def entitlements(h: Household, as_of: date, rules: EntitlementRules | None = Non
 def unused_bostotte(h: Household, as_of: date) -> int:
     """The estimated bostøtte per month (øre) of a household that has none and would reach the
     minimum payout, else 0: the batch's "bostøtte ikke søkt?" and the half-year sum."""
-    if any(s.kind == "bostotte" for s in h.income):
-        return 0  # the cheap answer first: a batch asks this of every row
+    for s in h.income:  # (a loop, not `any` over a generator: a batch asks this of every row)
+        if s.kind == "bostotte":
+            return 0  # the cheap answer first
     x = _inputs(h, as_of, entitlement_rules())
     # (what `_bostotte(...).monthly_ore` is, without its steps: it is "unused" when above 0)
     return bostotte_figures(x.members, x.group, x.income, x.housing, x.rates, x.heating, h.children, x.pensioner).paid

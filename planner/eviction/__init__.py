@@ -47,11 +47,13 @@ paid; a claim's and a profile's example), `projection` (a household's processes)
 from .process import project_claim, project_profile
 from .projection import (
     MAX_PROCESSES,
+    ShortSeries,
     has_problem,
     project_household,
     project_households,
     projection_months,
     projection_series,
+    reach_rows,
     request_date,
 )
 from .results import CostLine, EvictionProjection, FeesUsed, Settlement, Step, UnpaidRent
@@ -85,5 +87,5 @@ __all__ = [
     "COST_BASES", "COURT_FEES", "EVICTION_STEP", "FORMAT", "MAX_PROCESSES", "REQUEST_STEP", "ROUNDINGS", "STATUSES",
     "CostLine", "DatedValue", "EvictionProjection", "EvictionRules", "FeesUsed", "Parameter", "Profile", "Settlement",
     "Step", "UnpaidRent", "court_fees", "eviction_rules", "has_problem", "first_unpaid_due", "rent_occurrences", "rent_offsets", "process_start", "parse_rules", "project_claim", "project_household", "project_households",
-    "project_profile", "projection_months", "projection_series", "projection_text", "request_date", "step_dates", "unpaid_rents",
+    "ShortSeries", "project_profile", "projection_months", "projection_series", "projection_text", "reach_rows", "request_date", "step_dates", "unpaid_rents",
 ]

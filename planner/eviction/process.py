@@ -9,6 +9,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
+import numpy as np
+
 from ..formatting import format_kr, nb_date
 from .results import CostLine, EvictionProjection, FeesUsed, Settlement, Step, UnpaidRent
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, Lookup, Profile, StepRule, eviction_rules
@@ -16,10 +18,9 @@ from .timeline import (
     Debt,
     RateAt,
     court_fees,
-    interest_exact,
+    interest_rounded,
     month_keys,
     month_last_day,
-    round_ore,
     step_costs,
     step_dates,
 )
@@ -51,6 +52,53 @@ def walk_steps(first_due: date, rules: EvictionRules, profile: str | None) -> tu
         costs += sum(c.amount_ore for c in lines)
         out.append((rule, when, lines, costs))
     return tuple(out)
+
+
+class Afford:
+    """The lowest balance of an account from a day to the end of its month (within the known
+    days, `account` from `start`): what a notice's claim paid that day may take without leaving
+    the rest of the month's planned spending uncovered. Each month's running minimum is taken
+    from its last day backwards when first asked for, once.
+
+    Called with a date as a function; `span` gives a notice's whole window as one list, so the
+    search for a day to pay on walks a list instead of calling this for each day."""
+
+    __slots__ = ("start", "account", "month_of_day", "firsts", "lasts", "months")
+
+    def __init__(self, start: date, account: np.ndarray, month_of_day: list[int], firsts: list[int],
+                 lasts: list[int]) -> None:
+        self.start = start
+        self.account = account
+        self.month_of_day, self.firsts, self.lasts = month_of_day, firsts, lasts
+        self.months: dict[int, list[int]] = {}
+
+    def _block(self, m: int) -> list[int]:
+        block = self.months.get(m)
+        if block is None:
+            a, b = self.firsts[m], self.lasts[m] + 1
+            block = self.months[m] = np.minimum.accumulate(self.account[a:b][::-1])[::-1].tolist()
+        return block
+
+    def __call__(self, day: date) -> int | None:
+        t = (day - self.start).days
+        if not 0 <= t < len(self.account):
+            return None
+        m = self.month_of_day[t]
+        return self._block(m)[t - self.firsts[m]]
+
+    def span(self, a: int, b: int) -> list[int | None]:
+        """The lows of the days `a`..`b` (offsets from `start`), None for a day outside the
+        known days: `[self(start + a), ..., self(start + b)]`."""
+        days = len(self.account)
+        out: list[int | None] = [None] * (min(b, -1) - a + 1) if a < 0 else []
+        t = max(a, 0)
+        while t <= b and t < days:
+            m = self.month_of_day[t]
+            first, last = self.firsts[m], min(self.lasts[m], b)
+            out.extend(self._block(m)[t - first:last - first + 1])
+            t = last + 1
+        out.extend([None] * (b - t + 1) if t <= b else ())
+        return out
 
 
 @lru_cache(maxsize=8)
@@ -86,9 +134,9 @@ class _Claim:
     def interest_to(self, when: date, owed_by: date) -> int:
         """Interest up to `when` on the debts owed by `owed_by`, rounded to whole øre."""
         owed = (d for d in self.debts if d.owed_from <= owed_by)
-        exact, fb = interest_exact(owed, when, self.rate_at, self.next_change, self.day_count)
+        ore, fb = interest_rounded(owed, when, self.rate_at, self.next_change, self.day_count)
         self.fallback = self.fallback or fb
-        return round_ore(exact)
+        return ore
 
 
 def claim_of(walk: tuple[WalkStep, ...], debts: list[Debt], rules: EvictionRules, profile: Profile | None,
@@ -102,7 +150,23 @@ def date_of(walk: tuple[WalkStep, ...], key: str) -> date:
     return next(when for rule, when, _, _ in walk if rule.key == key)
 
 
-def first_settlement(walk: tuple[WalkStep, ...], claim: _Claim, afford: Callable[[date], int | None],
+def walk_date(first_due: date, rules: EvictionRules, key: str) -> date:
+    """`date_of(walk_steps(first_due, rules, None), key)`, by a cached table of the walk's
+    dates: the batch asks for a process's request and eviction dates of every household."""
+    return _walk_dates(first_due, rules)[key]
+
+
+@lru_cache(maxsize=4096)
+def _walk_dates(first_due: date, rules: EvictionRules) -> dict[str, date]:
+    """Each step's date of the walk from `first_due` (the first step of a key, as `date_of`
+    finds it); never changed, shared by every caller."""
+    out: dict[str, date] = {}
+    for rule, when, _, _ in walk_steps(first_due, rules, None):
+        out.setdefault(rule.key, when)
+    return out
+
+
+def first_settlement(walk: tuple[WalkStep, ...], claim: _Claim, afford: Afford,
                       first_due: date) -> Settlement | None:
     """The first notice with a deadline whose claim the account pays by then, or None."""
     for rule, when, _, costs in walk:
@@ -123,7 +187,7 @@ def project_walk(
     household: str | None,
     unpaid: tuple[UnpaidRent, ...],
     existing_ore: int,
-    afford: Callable[[date], int | None] | None = None,
+    afford: Afford | None = None,
 ) -> EvictionProjection:
     """The steps, costs and cure amount of one process. With `afford` (the lowest balance of the
     household's account from a day to the end of its month, before paying anything), a notice
@@ -206,22 +270,24 @@ def project_walk(
 
 def _try_settle(
     rule: StepRule, when: date, principal: int, interest_to: Callable[[date, date], int], costs: int,
-    afford: Callable[[date], int | None], first_due: date,
+    afford: Afford, first_due: date,
 ) -> Settlement | None:
     """The first day up to the notice's deadline on which the account can pay the notice's
     claim (`principal`, what was owed on the notice's date; interest to the day of payment; and
     the costs so far) and still cover the rest of that month's planned spending; None if there
     is none. Interest is never negative, so a day whose balance cannot meet the principal and
-    costs alone is passed over without working it out (exact fractions are the slow part)."""
-    deadline = when + timedelta(days=rule.pay_within_days or 0)
-    day = when
-    while day <= deadline:
-        low = afford(day)
-        if low is not None and low >= principal + costs:
+    costs alone is passed over without working it out (exact fractions are the slow part); the
+    window's lows come as one list (`Afford.span`)."""
+    days = rule.pay_within_days or 0
+    deadline = when + timedelta(days=days)
+    need = principal + costs
+    t0 = (when - afford.start).days
+    for k, low in enumerate(afford.span(t0, t0 + days)):
+        if low is not None and low >= need:
+            day = when + timedelta(days=k)
             interest = interest_to(day, when)
-            if low >= principal + interest + costs:
+            if low >= need + interest:
                 return Settlement(rule.key, rule.name_nb, when, deadline, day, first_due, principal, interest, costs)
-        day += timedelta(days=1)
     return None
 
 

@@ -4,7 +4,7 @@ route to the request date)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -18,7 +18,16 @@ from ..formatting import nb_date as _d
 from ..model import Household, Transaction, add_months
 from ..periods import horizon_end, month_key
 from ..results import Diagnosis
-from .process import NO_REQUEST, WalkStep, claim_of, date_of, first_settlement, project_walk, walk_steps
+from .process import (
+    NO_REQUEST,
+    Afford,
+    WalkStep,
+    claim_of,
+    first_settlement,
+    project_walk,
+    walk_date,
+    walk_steps,
+)
 from .results import EvictionProjection, Settlement, UnpaidRent
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, eviction_rules
 from .timeline import (
@@ -131,35 +140,47 @@ def project_households(
     return out  # type: ignore[return-value]
 
 
+class ShortSeries(Exception):
+    """`request_date(..., only_series=True)` needs balances past the `series` it was given."""
+
+
 def request_date(household: Household, same_day_credit: bool = False, rules: EvictionRules | None = None,
-                 series: np.ndarray | None = None, first_due: date | None = None) -> date | None:
+                 series: np.ndarray | None = None, first_due: date | None = None,
+                 only_series: bool = False, bound: bool = True) -> date | None:
     """`project_household(...).request_date`, by the same processes and the same settle rule,
     without the parts the batch does not show (each step's claim, the fees, the notes): the
     batch's `--check-only` asks this of every household heading for a request. `first_due`:
-    the date its first process counts from (`process_start`), if the caller has it already."""
+    the date its first process counts from (`process_start`), if the caller has it already.
+    `only_series`: raise `ShortSeries` where balances past `series` are needed, instead of
+    simulating them one household at a time: the batch checks over the households' own
+    horizon and continues, in bulk, the series of the few whose later processes run past it
+    (each balance depends only on the days before it, so a longer series gives the same date).
+    `bound` False: the caller has found the first process within reach (`reach_rows`), so
+    the walk starts at once."""
     rules = rules or eviction_rules()
     h = household
-    balances = _Balances(h, same_day_credit, None, series)
+    balances = _Balances(h, same_day_credit, None, series, only_series)
     if first_due is None:
         existing = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
         rents = rent_occurrences(resolve_expense(h.rent), h.start, h.end)
         first_due = process_start(first_unpaid_due(rents, h.start, balances.of(h)), existing, h.start)
     if first_due is None:
         return None
-    walk = walk_steps(first_due, rules, None)
-    needed = add_months(date_of(walk, EVICTION_STEP), 1)
-    # (a horizon cut at `until` stays cut when continued, as `_Balances.continued` keeps it)
-    end = h.end if needed <= h.end or h.until is not None else horizon_end(h.start, _months_to(h, needed))
-    known = balances.known(end)
-    windows = _reach_windows(resolve_expense(h.rent), h.start, end, first_due, rules, len(known) - 1)
-    if _beyond_reach(h, windows, known):
-        return date_of(walk, REQUEST_STEP)  # the first process ends in a request
+    if bound:
+        h_end = h.end
+        needed = add_months(walk_date(first_due, rules, EVICTION_STEP), 1)
+        # (a horizon cut at `until` stays cut when continued, as `_Balances.continued` keeps it)
+        end = h_end if needed <= h_end or h.until is not None else horizon_end(h.start, _months_to(h, needed))
+        known = balances.known(end)
+        windows = _reach_windows(resolve_expense(h.rent), h.start, end, first_due, rules, len(known) - 1)
+        if _beyond_reach(h, windows, known):
+            return walk_date(first_due, rules, REQUEST_STEP)  # the first process ends in a request
     settled: list[Settlement] = []
     for r in _processes(h, same_day_credit, rules, balances, settled):
         walk = walk_steps(r.first_due, rules, None)
         x = first_settlement(walk, claim_of(walk, r.debts, rules, None, r.first_due), r.afford, r.first_due)
         if x is None:
-            return date_of(walk, REQUEST_STEP)
+            return walk_date(r.first_due, rules, REQUEST_STEP)
         settled.append(x)
     return None
 
@@ -187,17 +208,52 @@ def _beyond_reach(h: Household, windows: tuple[_Window, ...] | None, series: np.
     (`_reach_windows`), so only the sums and the lowest balances are its own."""
     if windows is None:
         return False  # days the series does not know: the full walk decides
-    rent, arrears = h.rent, h.arrears
-    existing = arrears.amount if arrears is not None and arrears.amount > 0 else 0
-    since = (arrears.since or h.start) if arrears is not None else h.start
-    for when, costs, dues, days in windows:
-        later = (len(dues) * rent.amount if not rent.month_amounts
-                 else sum(rent.amount_for(y, m) for y, m in dues))
-        need = costs - later + (existing if since <= when else 0)
+    for need, (_, _, _, days) in zip(_needs(h, windows), windows):
         for t, month_end in days:
             if int(_lowest(series[t:month_end + 1])) >= need:
                 return False
     return True
+
+
+def _needs(h: Household, windows: tuple[_Window, ...]) -> list[int]:
+    """What the account must hold at each of `windows` for the bound to let the notice be paid
+    (`_out_of_reach`): its costs, less the rent due after it held beyond the claim, plus the
+    existing arrears owed by then."""
+    rent, arrears = h.rent, h.arrears
+    existing = arrears.amount if arrears is not None and arrears.amount > 0 else 0
+    since = (arrears.since or h.start) if arrears is not None else h.start
+    return [costs - (len(dues) * rent.amount if not rent.month_amounts else sum(rent.amount_for(y, m) for y, m in dues))
+            + (existing if since <= when else 0) for when, costs, dues, _ in windows]
+
+
+def reach_rows(households: Sequence[Household], first_due: date, series: np.ndarray,
+               rules: EvictionRules | None = None, rows: Sequence[int] | None = None) -> list[bool] | None:
+    """The first step of `request_date` for many households at once: households of one
+    horizon, one rent schedule and one `first_due`, `series` their balances over that horizon
+    (one row each, or the rows `rows` of it). For each, True when the bound (`_out_of_reach`)
+    finds its first process ending in a request (the request date is then
+    `walk_date(first_due, rules, REQUEST_STEP)`); False when the walk must decide
+    (`request_date(..., bound=False)`). None when the process runs past the horizon (each
+    household's own `request_date` then decides).
+
+    The windows are the same for all of them (`_reach_windows`); only each one's sums and
+    lowest balances are its own, taken for all at once: a check-only batch shares a few such
+    groups among a chunk's thousand households."""
+    rules = rules or eviction_rules()
+    h0 = households[0]
+    h_end = h0.end
+    if add_months(walk_date(first_due, rules, EVICTION_STEP), 1) > h_end:
+        return None
+    windows = _reach_windows(resolve_expense(h0.rent), h0.start, h_end, first_due, rules, (h_end - h0.start).days)
+    if windows is None:
+        return [False] * len(households)
+    needs = np.array([_needs(h, windows) for h in households], dtype=np.int64).reshape(len(households), len(windows))
+    reach = np.zeros(len(households), dtype=bool)
+    for w, (_, _, _, days) in enumerate(windows):
+        for t, month_end in days:
+            block = series[:, t:month_end + 1]
+            reach |= _lowest(block if rows is None else block[rows], axis=1) >= needs[:, w]
+    return (~reach).tolist()
 
 
 _lowest = np.minimum.reduce  # (`ndarray.min` without its Python wrapper: a few days at a time)
@@ -258,7 +314,7 @@ class _Process:
     debts: list[Debt]
     unpaid: tuple[UnpaidRent, ...]
     existing_ore: int
-    afford: Callable[[date], int | None]
+    afford: Afford
 
 
 def _processes(h: Household, same_day_credit: bool, rules: EvictionRules, balances: _Balances,
@@ -278,7 +334,7 @@ def _processes(h: Household, same_day_credit: bool, rules: EvictionRules, balanc
             return
         first_due = process_start(unpaid[0].due if unpaid else None, owed_existing, h.start)
         assert first_due is not None  # unpaid rent or existing arrears (the loop stops otherwise)
-        eviction = date_of(walk_steps(first_due, rules, None), EVICTION_STEP)
+        eviction = walk_date(first_due, rules, EVICTION_STEP)
         # Rent due up to the eviction date counts; a holiday can push its debit days later, so
         # the schedule as it stands is continued a month past the eviction date when the
         # horizon is short.
@@ -312,7 +368,7 @@ def projection_series(households: Sequence[Household], same_day_credit: bool = F
     projects many households without listing their bookings one by one."""
     months = projection_months(households[0], rules)
     longer = [h.model_copy(update={"months": months}) for h in households]
-    return check_table(compile_households(longer), same_day_credit).series
+    return check_table(compile_households(longer), same_day_credit, flows=False).series
 
 
 #: Rent debited on the horizon's last days may fall due a little after it (a due date on a
@@ -337,12 +393,14 @@ class _Balances:
     serves every horizon it covers."""
 
     def __init__(self, h: Household, same_day_credit: bool, txs: Sequence[Transaction] | None,
-                 series: np.ndarray | None) -> None:
+                 series: np.ndarray | None, only_series: bool = False) -> None:
         self.h = h
         self.same_day_credit = same_day_credit
         self.txs = txs
         self.long = series
+        self.only_series = only_series  # days past `series`: raise `ShortSeries`, never simulate
         self._households: dict[int, Household] = {h.months: h}
+        self._days = {h.months: (h.end - h.start).days + 1}  # (each horizon's days, worked out once)
         self._series: dict[int, np.ndarray] = {}
 
     def continued(self, months: int) -> Household:
@@ -356,12 +414,16 @@ class _Balances:
         days = (end - self.h.start).days + 1
         if self.long is not None and len(self.long) >= days:
             return self.long[:days]
-        return self.of(self.h if end == self.h.end else self.continued(_months_to(self.h, end)))
+        return self.of(self.h if days == self._days[self.h.months] else self.continued(_months_to(self.h, end)))
 
     def of(self, hx: Household) -> np.ndarray:
-        days = (hx.end - hx.start).days + 1
+        days = self._days.get(hx.months)
+        if days is None:
+            days = self._days[hx.months] = (hx.end - hx.start).days + 1
         if self.long is not None and len(self.long) >= days:
             return self.long[:days]
+        if self.only_series:
+            raise ShortSeries(f"{days} days of balances needed, {0 if self.long is None else len(self.long)} given")
         if hx.months not in self._series:
             txs = self.txs if hx.months == self.h.months else None
             self._series[hx.months] = solvency_series(hx, self.same_day_credit, txs)
@@ -390,24 +452,10 @@ def _account(start: date, series: np.ndarray, unpaid: Sequence[UnpaidRent],
     return account
 
 
-def _afford(start: date, end: date, account: np.ndarray) -> Callable[[date], int | None]:
+def _afford(start: date, end: date, account: np.ndarray) -> Afford:
     """The lowest balance from a day to the end of its month (within the known days): each
     month's running minimum taken from its last day backwards, once."""
-    month_of_day, firsts, lasts = _months_of_days(start, end)
-    days = len(account)
-    months: dict[int, list[int]] = {}  # each month's running minimum, worked out when first asked for
-
-    def low(day: date) -> int | None:
-        t = (day - start).days
-        if not 0 <= t < days:
-            return None
-        m = month_of_day[t]
-        block = months.get(m)
-        if block is None:
-            block = months[m] = np.minimum.accumulate(account[firsts[m]:lasts[m] + 1][::-1])[::-1].tolist()
-        return block[t - firsts[m]]
-
-    return low
+    return Afford(start, account, *_months_of_days(start, end))
 
 
 @lru_cache(maxsize=512)

@@ -112,20 +112,21 @@ def _tenant_data(raw: RawHousehold, months: int | None, errors: list[RowError]) 
     data: dict = {}
     rent: dict = {"kind": "husleie", "day": 1}
     for col, text in cells.items():
-        loc = _TENANT_LOC.get(col)
-        if loc is None:
+        plan = _TENANT_PLAN.get(col)
+        if plan is None:
             continue
+        typed, table, key = plan
         try:
-            value = convert(col, text) if col in _TYPED else text
+            value = convert(col, text) if typed else text
         except ValueError as exc:
             errors.append(RowError(file, row, cols.get(col, col), text, str(exc), raw.hid, _cell_nb(exc)))
             continue
-        if loc[0] == "expense":
-            rent[loc[2]] = value
-        elif len(loc) == 1:
-            data[loc[0]] = value
+        if table is None:
+            data[key] = value
+        elif table == "expense":
+            rent[key] = value
         else:
-            data.setdefault(loc[0], {})[loc[1]] = value
+            data.setdefault(table, {})[key] = value
     if months is not None:
         data["months"] = months
     if "arrears" in data and "amount" not in data["arrears"]:
@@ -139,6 +140,7 @@ def _tenant_data(raw: RawHousehold, months: int | None, errors: list[RowError]) 
 
 _FLOW_IN = ("in", "inn", "income", "inntekt")
 _FLOW_OUT = ("out", "ut", "expense", "utgift")
+_NOT_ITEM = frozenset({"household", "flow"})  # payouts columns that are not the item's own
 
 
 def _payout_items(raw: RawHousehold, data: dict, errors: list[RowError]) -> dict[str, list]:
@@ -156,7 +158,7 @@ def _payout_items(raw: RawHousehold, data: dict, errors: list[RowError]) -> dict
         item: dict = {}
         bad = False
         for col, text in pcells.items():
-            if col == "household" or col == "flow":
+            if col in _NOT_ITEM:
                 continue
             try:
                 item[col] = (_kind(text, group) if col == "kind" else
@@ -201,6 +203,11 @@ _TENANT_LOC: dict[str, tuple] = {
 _LOC_TENANT = {loc: col for col, loc in _TENANT_LOC.items()}
 _TYPED = (INT_COLS | DATE_COLS | BOOL_COLS | LIST_INT_COLS | LIST_STR_COLS | LIST_DATE_COLS | set(MAP_COLS)
           | MONEY_COLS)
+#: `_TENANT_LOC` as `_tenant_data` reads it for every cell of every row: (converted?, the table
+#: it goes in (None: the household's own key; "expense": the rent), its key there)
+_TENANT_PLAN: dict[str, tuple[bool, str | None, str]] = {
+    col: (col in _TYPED, None if len(loc) == 1 else loc[0], loc[-1]) for col, loc in _TENANT_LOC.items()
+}
 
 
 def _where_is(loc: tuple, raw: RawHousehold, rows_of: dict) -> tuple[str, int | None, str, str]:
