@@ -8,6 +8,7 @@ the workbook's "created" property is fixed here, so the same rows give the same 
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterable
@@ -57,12 +58,13 @@ def _write_file(path: Path, header: list[str], rows: Iterable[list], sheet: str,
 
 class _Part:
     """Which part of a sheet a writer writes (`_write_split`): the whole sheet by default; the
-    tail its rows from row `first_row` (and the header), telling in `used` the format index
-    each of its formats got; the head calls `merge` with its worksheet, its last row and its
-    formats after its rows, and gets the sheet's last row."""
+    tail (`rows_only`) its rows from row `first_row` (and the header) as the sheet's XML rows,
+    not a workbook, telling in `used` the format index each of its formats got and in `cols`
+    its columns; the head calls `merge` with its worksheet, its last row and its formats
+    after its rows, and gets the sheet's last row."""
 
-    def __init__(self, first_row: int = 1, merge=None) -> None:
-        self.first_row, self.merge = first_row, merge
+    def __init__(self, first_row: int = 1, merge=None, rows_only: bool = False) -> None:
+        self.first_row, self.merge, self.rows_only = first_row, merge, rows_only
         self.used: dict[str, int] = {}
         self.cols: tuple[int | None, int | None] = (None, None)
 
@@ -79,7 +81,8 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], shee
     from .files import private_opener
 
     with open(tmp, "wb", opener=private_opener) as fh:
-        wb = xlsxwriter.Workbook(fh, {"constant_memory": True, "tmpdir": str(spill.resolve())})
+        wb = xlsxwriter.Workbook(io.BytesIO() if part.rows_only else fh,
+                                 {"constant_memory": True, "tmpdir": str(spill.resolve())})
         wb.set_properties({"created": CREATED})
         ws = wb.add_worksheet(sheet[:31])
         bold, fmt = wb.add_format({"bold": True}), wb.add_format({"num_format": "#,##0.00"})
@@ -111,10 +114,17 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], shee
         for n, values in enumerate(rows, part.first_row):
             put(n, values)
         formats = {"bold": bold, "money": fmt, "day": day_fmt}
-        if part.merge is not None:
-            n = part.merge(ws, n, formats)
-        ws.autofilter(0, 0, n, max(0, len(header) - 1))
-        wb.close()
+        if part.rows_only:  # the rows' XML into `tmp`; the workbook is never made
+            ws._write_single_row()  # (the last row goes to the worksheet's spill file)
+            ws.row_data_fh.seek(0)
+            for block in iter(lambda: ws.row_data_fh.read(1 << 20), ""):
+                fh.write(block.encode("utf-8"))
+            ws.row_data_fh.close()
+        else:
+            if part.merge is not None:
+                n = part.merge(ws, n, formats)
+            ws.autofilter(0, 0, n, max(0, len(header) - 1))
+            wb.close()
         part.used = {name: f.xf_index for name, f in formats.items() if f.xf_index is not None}
         part.cols = (ws.dim_colmin, ws.dim_colmax)
         fh.flush()
@@ -267,9 +277,9 @@ def _first(rows: Iterable[list], limit: int):
 def _write_split(path: Path, header: list[str], rows, k: int, tail_rows, sheet: str, money: list[int],
                  widths: list[int] | None, batch: int) -> int:
     """The sheet written by two children, fed a batch each in turn: the head writes `rows`
-    (rows 1..k) into `path`; the tail writes `tail_rows` from row k+1 into a workbook of its
-    own in a private folder, and the head then takes the tail's rows into its sheet
-    (`_merge_tail`) before it closes: the same bytes as one writer."""
+    (rows 1..k) into `path`; the tail writes `tail_rows` from row k+1 as the sheet's XML rows
+    (XlsxWriter's, no workbook) into a private folder, and the head then takes them into its
+    sheet (`_merge_tail`) before it closes: the same bytes as one writer."""
     import shutil
     import tempfile
 
@@ -278,7 +288,7 @@ def _write_split(path: Path, header: list[str], rows, k: int, tail_rows, sheet: 
                                 widths=widths, batch=batch)
     _, spill_prefix = _leftovers(path, os.getpid())
     spill = Path(tempfile.mkdtemp(prefix=spill_prefix, dir=path.parent))  # 0700, removed below
-    tail_path = spill / "tail.xlsx"
+    tail_path = spill / "tail.xml"
     try:
         try:
             head = _Child(path, (str(path), header, sheet, money, widths, True))
@@ -408,7 +418,7 @@ def _write_from_pipe(rows_r, done_w, path: str, header: list[str], sheet: str, m
 
     done_w.send(("ready",))
     try:
-        part = _Part(first_row, merge if head else None)
+        part = _Part(first_row, merge if head else None, rows_only=first_row > 1 and not head)
         n = _write_file(Path(path), header, rows(), sheet, set(money), widths, part)
         done_w.send(("ok", n - first_row + 1, part.used, part.cols))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
@@ -451,17 +461,11 @@ def _merge_tail(ws, last: int, formats: dict, tail: Path, first_row: int, count:
     one writer would have met them), the tail's cells renumbered to match, and the rows
     appended to the head's spill file after its own last row: the sheet one writer makes
     (`tests/test_xlsx_split.py` compares the bytes; `_mergeable` guards the names)."""
-    import zipfile
-
-    with zipfile.ZipFile(tail) as z:
-        xml = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
-    data = xml.find("<sheetData>")
-    end = xml.rfind("</sheetData>")
-    if data < 0 or end < data:
-        raise RuntimeError(f"{tail.name}: no rows where XlsxWriter writes them")
+    xml = tail.read_text(encoding="utf-8")
+    end = len(xml)
     # the tail's rows, numbered from 1 in the XML, past its header (a row with no cell is not
     # written)
-    own = [(m.start(), int(m[1])) for m in _ROW.finditer(xml, data, end) if int(m[1]) > first_row]
+    own = [(m.start(), int(m[1])) for m in _ROW.finditer(xml) if int(m[1]) > first_row]
     ws._write_single_row(last + 1)  # the head's last row goes to the spill file
     if own:
         number = {index: formats[name]._get_xf_index() for name, index in sorted(used.items(), key=lambda u: u[1])}
