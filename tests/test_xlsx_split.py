@@ -135,21 +135,52 @@ def test_a_first_part_short_of_its_rows_is_refused(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_batch_writes_the_same_outputs_with_its_sheet_in_two_parts(tmp_path, monkeypatch):
-    """The bundled batch, its sheet in one part and (with the threshold lowered) in two: every
-    output the same bytes; results.csv keeps its order though its second half is written last."""
+MESSY_TENANTS = """id,start,months,opening_balance,children,rent,rent_day,living_monthly,arrears,arrears_since
+ok-1,2026-01-01,12,5000,1,8000,1,6000,,
+bad-date,2026-13-01,12,5000,0,8000,1,6000,,
+dup,2026-01-01,12,5000,0,8000,1,6000,,
+=cmd|' /C calc'!A0,2026-01-01,12,5000,0,8000,1,6000,,
+dup,2026-01-01,12,5000,0,8000,1,6000,,
+ok-2,01.01.2026,12,"5 000,50",2,9000,1,6000,1500,2025-12-01
+ok-3,2026-01-01,12,0,3,12000,1,4000,9000,2025-11-01
+"""
+MESSY_PAYOUTS = """household,kind,amount,day,every_days,first,flow
+ok-1,uforetrygd,19000,,,,
+ok-1,strom,800,15,,,out
+bad-date,sosialhjelp,12000,1,,,
+nobody,bostotte,2000,,,,
+ok-2,aap,6000,,14,2026-01-09,
+ok-2,barnetrygd,3532,,,,
+ok-3,aap,7000,,14,2026-01-02,
+dup,uforetrygd,19000,,,,
+"""
+
+
+@pytest.mark.parametrize("tables", ["bundled", "messy"])
+def test_a_batch_writes_the_same_outputs_with_its_sheet_in_two_parts(tmp_path, monkeypatch, tables):
+    """A batch, its sheet in one part and (with the threshold lowered) in two: every output the
+    same bytes, households in errors (sorted last, so in the second part) and text that looks
+    like a formula included; results.csv keeps its order though its second half is written last."""
     from test_batch import run_inline
 
     from planner.batch import output
 
-    inputs = [SCENARIOS / "batch" / "tenants.csv", SCENARIOS / "batch" / "payouts.csv"]
+    if tables == "bundled":
+        inputs = [SCENARIOS / "batch" / "tenants.csv", SCENARIOS / "batch" / "payouts.csv"]
+    else:
+        inputs = [tmp_path / "tenants.csv", tmp_path / "payouts.csv"]
+        inputs[0].write_text(MESSY_TENANTS, encoding="utf-8")
+        inputs[1].write_text(MESSY_PAYOUTS, encoding="utf-8")
     run_inline(inputs, tmp_path / "one", as_of=date(2026, 1, 1))
     monkeypatch.setattr(output, "SPLIT_ROWS", 2)
     run_inline(inputs, tmp_path / "two", as_of=date(2026, 1, 1))
     names = ["results.csv", "results-excel.csv", "results.xlsx", "errors.csv", "errors-excel.csv", "summary.txt"]
     for name in names:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
-    assert len((tmp_path / "one" / "results.csv").read_text(encoding="utf-8").splitlines()) > 3
+    lines = (tmp_path / "one" / "results.csv").read_text(encoding="utf-8").splitlines()
+    assert len(lines) > 3
+    if tables == "messy":
+        assert ",error," in lines[-1] and len((tmp_path / "one" / "errors.csv").read_text().splitlines()) > 3
 
 
 def test_a_sheet_that_cannot_take_its_place_is_that_error(tmp_path):
