@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -132,7 +133,8 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], shee
         part.used = {name: f.xf_index for name, f in formats.items() if f.xf_index is not None}
         part.cols = (ws.dim_colmin, ws.dim_colmax)
         fh.flush()
-        os.fsync(fh.fileno())
+        if not part.rows_only:  # (the tail's rows are read back at once and removed: nothing to keep)
+            os.fsync(fh.fileno())
     return n
 
 
@@ -270,14 +272,6 @@ class _Child:
         _child_failed(self.path, self.proc.pid or 0, report)
 
 
-def _first(rows: Iterable[list], limit: int):
-    """The first `limit` of `rows`, taking no more from them."""
-    for n, row in enumerate(rows, 1):
-        yield row
-        if n >= limit:
-            return
-
-
 def _write_split(path: Path, header: list[str], rows, k: int, tail_rows, sheet: str, money: list[int],
                  widths: list[int] | None, batch: int) -> int:
     """The sheet written by two children, fed a batch each in turn: the head writes `rows`
@@ -340,7 +334,7 @@ def _feed_both(head: _Child, tail: _Child, rows, tail_rows, batch: int) -> tuple
         for i in (0, 1):
             if not live[i]:
                 continue
-            part = list(_first(sources[i], batch))
+            part = list(islice(sources[i], batch))
             if part and children[i].send(part):
                 sent[i] += len(part)
                 if len(part) == batch:
