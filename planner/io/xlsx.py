@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from itertools import islice
@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 CREATED = datetime(1980, 1, 1, tzinfo=timezone.utc)
 
 
-def write_xlsx(path: str | Path, header: list[str], rows: Iterable[list], *, sheet: str = "results",
+def write_xlsx(path: str | Path, header: list[str], rows: Iterable[Sequence], *, sheet: str = "results",
                money_columns: Iterable[int] = (), widths: list[int] | None = None) -> int:
     """Write `header` and `rows` (lists of str / int / float / None) to `path` atomically, 0600.
 
@@ -35,7 +35,7 @@ def write_xlsx(path: str | Path, header: list[str], rows: Iterable[list], *, she
     return _write_file(Path(path), header, rows, sheet, set(money_columns), widths)
 
 
-def _write_file(path: Path, header: list[str], rows: Iterable[list], sheet: str, money: set[int],
+def _write_file(path: Path, header: list[str], rows: Iterable[Sequence], sheet: str, money: set[int],
                 widths: list[int] | None, part: _Part | None = None) -> int:
     """`write_xlsx`, or a part of a sheet written by two processes (`part`); the last row's
     number (the row count of a whole sheet)."""
@@ -75,7 +75,7 @@ def _leftovers(path: Path, pid: int) -> tuple[Path, str]:
     return path.with_name(f".{path.name}.{pid}.tmp"), f".{path.name}.spill-{pid}-"
 
 
-def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], sheet: str, money: set[int],
+def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[Sequence], sheet: str, money: set[int],
            widths: list[int] | None, part: _Part) -> int:
     import xlsxwriter
 
@@ -98,7 +98,7 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], shee
         text = getattr(ws, "_write_string", ws.write_string)
         boolean = getattr(ws, "_write_boolean", ws.write_boolean)
 
-        def put(n: int, values: list) -> None:
+        def put(n: int, values: Sequence) -> None:
             for k, v in enumerate(values):
                 if v is None or v == "":
                     continue
@@ -153,9 +153,9 @@ def _serial(day: date) -> float | None:
 _EPOCH = date(1899, 12, 31)
 
 
-def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], *, sheet: str = "results",
+def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[Sequence], *, sheet: str = "results",
                      money_columns: Iterable[int] = (), widths: list[int] | None = None, batch: int = 1000,
-                     tail: tuple[int, Iterable[list]] | None = None) -> int:
+                     tail: tuple[int, Iterable[Sequence]] | None = None) -> int:
     """`write_xlsx`, with the writing done by a child process that this one feeds `rows` through
     a pipe, `batch` rows at a time. This process goes on producing the rows (the batch writes
     results.csv in the same pass) while the child spends XlsxWriter's few µs a cell, so a
@@ -227,7 +227,7 @@ class _Child:
         except (BrokenPipeError, OSError):
             return False
 
-    def feed(self, rows: Iterable[list], batch: int) -> None:
+    def feed(self, rows: Iterable[Sequence], batch: int) -> None:
         """Send `rows`, `batch` at a time, then the end mark. An error while making the rows stops the child (`stop`) and is raised
         as it is. A pipe the child has closed (it stopped early) ends the sending; the child's
         report says why."""
@@ -344,7 +344,7 @@ def _feed_both(head: _Child, tail: _Child, rows, tail_rows, batch: int) -> tuple
     return sent[0], sent[1]
 
 
-def _chain(*parts: Iterable[list]):
+def _chain(*parts: Iterable[Sequence]):
     for part in parts:
         yield from part
 
