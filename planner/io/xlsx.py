@@ -231,7 +231,7 @@ class _Child:
         """Send `rows`, `batch` at a time, then the end mark. An error while making the rows stops the child (`stop`) and is raised
         as it is. A pipe the child has closed (it stopped early) ends the sending; the child's
         report says why."""
-        buf: list[list] = []
+        buf: list[Sequence] = []
         try:
             for row in rows:
                 buf.append(row)
