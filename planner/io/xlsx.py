@@ -119,12 +119,10 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[Sequence], 
         for n, values in enumerate(rows, part.first_row):
             put(n, values)
         formats = {"bold": bold, "money": fmt, "day": day_fmt}
-        if part.rows_only:  # the rows' XML into `tmp`; the workbook is never made
-            ws._write_single_row()  # (the last row goes to the worksheet's spill file)
-            ws.row_data_fh.seek(0)
-            for block in iter(lambda: ws.row_data_fh.read(1 << 20), ""):
-                fh.write(block.encode("utf-8"))
+        if part.rows_only:  # the rows' XML (the worksheet's spill file) becomes `tmp`; no workbook
+            ws._write_single_row()  # (the last row goes to the spill file)
             ws.row_data_fh.close()
+            os.replace(ws.row_data_filename, tmp)
         else:
             if part.merge is not None:
                 n = part.merge(ws, n, formats)
@@ -459,19 +457,22 @@ def _merge_tail(ws, last: int, formats: dict, tail: Path, first_row: int, count:
     one writer would have met them), the tail's cells renumbered to match, and the rows
     appended to the head's spill file after its own last row: the sheet one writer makes
     (`tests/test_xlsx_split.py` compares the bytes; `_mergeable` guards the names)."""
-    xml = tail.read_text(encoding="utf-8")
-    end = len(xml)
+    xml = tail.read_bytes()
     # the tail's rows, numbered from 1 in the XML, past its header (a row with no cell is not
     # written)
-    own = [(m.start(), int(m[1])) for m in _ROW.finditer(xml) if int(m[1]) > first_row]
+    at = xml.find(b'<row r="')
+    if at >= 0 and _row_number(xml, at) <= first_row:
+        at = xml.find(b'<row r="', at + 1)
     ws._write_single_row(last + 1)  # the head's last row goes to the spill file
-    if own:
+    if at >= 0:
         number = {index: formats[name]._get_xf_index() for name, index in sorted(used.items(), key=lambda u: u[1])}
-        body = xml[own[0][0]:end]
+        ws.row_data_fh.flush()
         if any(a != b for a, b in number.items()):
-            body = _STYLE.sub(lambda m: f'{m[1]}{number[int(m[2])]}"', body)
-        ws.row_data_fh.write(body)
-        ws.dim_rowmax = max(ws.dim_rowmax or 0, own[-1][1] - 1)
+            body = _STYLE.sub(lambda m: f'{m[1]}{number[int(m[2])]}"', xml[at:].decode("utf-8"))
+            ws.row_data_fh.buffer.write(body.encode("utf-8"))
+        else:  # (as written: the bytes as they are)
+            ws.row_data_fh.buffer.write(memoryview(xml)[at:])
+        ws.dim_rowmax = max(ws.dim_rowmax or 0, _row_number(xml, xml.rfind(b'<row r="')) - 1)
         ws.dim_colmin = min(c for c in (ws.dim_colmin, cols[0]) if c is not None)
         ws.dim_colmax = max(c for c in (ws.dim_colmax, cols[1]) if c is not None)
     last = first_row + count - 1
@@ -479,8 +480,10 @@ def _merge_tail(ws, last: int, formats: dict, tail: Path, first_row: int, count:
     return last
 
 
-#: where a row starts in a sheet's XML, and its number
-_ROW = re.compile(r'<row r="(\d+)"')
+def _row_number(xml: bytes, at: int) -> int:
+    """The number of the sheet XML's row whose tag starts at `at`."""
+    return int(xml[at + 8:xml.index(b'"', at + 8)])
+
 
 #: a cell's format number in a sheet's XML (cells are the only tags that start `<c r=`: text
 #: in a cell has its `<` escaped)
