@@ -73,6 +73,12 @@ class Ranked:
         if len(self.pending) >= self.batch:
             self.flush()
 
+    def add_finished(self, finished: list[tuple[tuple, str]]) -> None:
+        """Rows as a worker finished them: (`rank_key`, journal line) each."""
+        self.pending.extend([(*key, line) for key, line in finished])
+        if len(self.pending) >= self.batch:
+            self.flush()
+
     def add_journal(self, journal: Journal) -> None:
         """The rows a resumed run finished before."""
         for line, row in journal.lines():

@@ -328,8 +328,8 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, ranked: Ranked,
                         errors.add(seq, input_row, e)
                     for row in res.bad:
                         errors.add_bad(row)
-                    for rank, line in res.finished:
-                        ranked.add_key(rank, journal.write_line(line))
+                    journal.write_lines([line for _, line in res.finished])
+                    ranked.add_finished(res.finished)
                     queue.extend(res.jobs)
                     progress.checked(n, len(res.jobs))
                     journal.sync(force=True)
