@@ -183,6 +183,30 @@ def test_a_batch_writes_the_same_outputs_with_its_sheet_in_two_parts(tmp_path, m
         assert ",error," in lines[-1] and len((tmp_path / "one" / "errors.csv").read_text().splitlines()) > 3
 
 
+def test_a_failure_writing_the_second_parts_lines_fails_the_batch_and_leaves_no_results(tmp_path, monkeypatch):
+    """The second part's CSV lines are written by a thread after its rows are fed to the sheet:
+    its failure (a full disk, say) is the run's error, and no results file is left in place."""
+    from test_batch import run_inline
+
+    from planner.batch import output
+
+    monkeypatch.setattr(output, "SPLIT_ROWS", 2)
+    made = output._AfterFeeding.__init__
+
+    def failing(self, work, parts):
+        def full() -> None:
+            work()
+            raise OSError(28, "No space left on device")
+        made(self, full, parts)
+
+    monkeypatch.setattr(output._AfterFeeding, "__init__", failing)
+    inputs = [SCENARIOS / "batch" / "tenants.csv", SCENARIOS / "batch" / "payouts.csv"]
+    with pytest.raises(OSError, match="No space left"):
+        run_inline(inputs, tmp_path / "out", as_of=date(2026, 1, 1))
+    left = sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith("."))
+    assert not [n for n in left if n.startswith("results")], left
+
+
 def test_a_sheet_that_cannot_take_its_place_is_that_error(tmp_path):
     """The sheet's place is taken by a folder: the head's error is raised with its type, and
     neither part leaves a temporary copy."""

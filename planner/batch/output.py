@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
-import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
@@ -113,8 +111,8 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
             yield [_loads(row_json) for (row_json,) in block]
 
     # results.csv and results.xlsx in one pass over the sorted rows; a long sheet in two parts
-    # written side by side (`write_xlsx_aside`), the second part's CSV lines kept in an anonymous
-    # file (0600, in DIR, gone when closed) until the first part's are written
+    # written side by side (`write_xlsx_aside`), whose second part's CSV lines are written once
+    # its rows are fed (`_AfterFeeding`)
     total = db.execute("SELECT count(*) FROM res").fetchone()[0]
     k = total // 2 if total >= SPLIT_ROWS else total
     by_status: Counter = Counter()
@@ -124,21 +122,23 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
             atomic_file(out / excel_name("results.csv"), newline="") as xfh:
         w = csv.writer(fh)
         w.writerow(columns)
-        xw = ExcelCsv(xfh, [EXCEL_HEADER[c] for c in columns])
+        xlines = ExcelCsv(xfh, [EXCEL_HEADER[c] for c in columns]).w
         excel_cells = ExcelCells(columns)
         sheet_values = SheetValues(columns)
-        later = tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=out)
-        xlater = tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=out)
 
-        def rows_to_csv(blocks: Iterator[list[dict]], w, xw) -> Iterator[tuple]:
-            """Each block's lines to results.csv and results-excel.csv, its counts taken, and
-            its rows as the sheet's values. A block is handled a column at a time: each column's
-            cells are made by one function for the column (`ExcelCells.column`,
-            `SheetValues.column`), and the lines written by `writerows`."""
+        def lines(cols: list[list]) -> None:
+            """A block's lines to results.csv and results-excel.csv, written a block at a time
+            from its cells made a column at a time (`ExcelCells.column`)."""
+            w.writerows(zip(*map(csv_safe_cells, cols)))
+            xlines.writerows(zip(*excel_cells.of_columns(cols)))
+
+        def sheet_rows(blocks: Iterator[list[dict]], write: bool) -> Iterator[tuple]:
+            """The blocks' rows as the sheet's values (`SheetValues`), their counts taken, and
+            their lines written (`write`)."""
             for rows in blocks:
                 cols = value_columns(rows, columns)
-                w.writerows(zip(*map(csv_safe_cells, cols)))
-                xw.writerows(zip(*excel_cells.of_columns(cols)))
+                if write:
+                    lines(cols)
                 for r in rows:
                     status = r["status"]
                     by_status[status] += 1
@@ -148,14 +148,24 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
                             unused[0] += 1
                             unused[1] += int(r.get("bostotte_estimate_ore") or 0)
                 yield from zip(*sheet_values.of_columns(cols))
+            after.fed()
 
-        head = rows_to_csv(ordered(k), w, xw.w)
-        tail = rows_to_csv(ordered(-1, k), csv.writer(later), csv.writer(xlater, dialect=xw.w.dialect))
-        with later, xlater:
-            _write_xlsx(out / "results.xlsx", columns, head, (k, tail) if k < total else None)
-            for part, whole in ((later, fh), (xlater, xfh)):
-                part.seek(0)
-                shutil.copyfileobj(part, whole, 1 << 20)
+        def tail_lines() -> None:
+            for rows in ordered(-1, k):
+                lines(value_columns(rows, columns))
+
+        after = _AfterFeeding(tail_lines, parts=2 if k < total else 1)
+        try:
+            _write_xlsx(out / "results.xlsx", columns, sheet_rows(ordered(k), True),
+                        (k, sheet_rows(ordered(-1, k), False)) if k < total else None)
+        except BaseException:
+            after.join(raise_error=False)  # (the sheet's error is the one raised)
+            raise
+        try:
+            after.join()
+        except BaseException:
+            (out / "results.xlsx").unlink(missing_ok=True)  # (no sheet without its lists)
+            raise
     n_bad = by_status["error"]
     n_ok = sum(by_status.values()) - n_bad
     # errors.csv: file-level problems first, then by household input order, then orphan payouts
@@ -179,6 +189,41 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
                            unused_bostotte=unused[0], unused_bostotte_ore=unused[1])
     write_atomic(out / "summary.txt", summary_text(summary, list(_top(db, 20)), opts))
     return summary
+
+
+class _AfterFeeding:
+    """The second part's CSV lines, written by a thread once every row has been fed to the
+    sheet's writers (`fed` called by each part's rows when they end). While the rows are fed,
+    this process and the two writers keep both cores busy; afterwards the sheet's last steps
+    (the parts merged, the sheet compressed) take one, and the lines are written on the other.
+    They follow the first part's, which are written as its rows are fed. The spool is read by
+    the thread while this one waits for the writers: never at once."""
+
+    def __init__(self, work: Callable[[], object], parts: int) -> None:
+        import threading
+
+        self.work, self.left = work, parts
+        self.thread = threading.Thread(target=self._run, name="planner-results-lines", daemon=True)
+        self.error: BaseException | None = None
+
+    def fed(self) -> None:
+        self.left -= 1
+        if self.left == 0:
+            self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.work()
+        except BaseException as exc:  # noqa: BLE001 - raised by `join`
+            self.error = exc
+
+    def join(self, raise_error: bool = True) -> None:
+        """Wait for the lines, if they were started (not when the rows were not all fed: the
+        sheet's error is then on its way); their failure raised here (`raise_error`)."""
+        if self.thread.ident is not None:
+            self.thread.join()
+            if self.error is not None and raise_error:
+                raise self.error
 
 
 def _loads(line: str) -> dict:
