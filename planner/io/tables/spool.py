@@ -152,6 +152,14 @@ class RawHousehold:
     packed_tenant: str | None = None
     packed_payouts: list[str] | None = None
 
+    def packed_cells(self) -> tuple[list[str], list[list[str]]] | None:
+        """The packed rows' cells, each row split in its table's column order (empty cells
+        kept), with no dict made; None when the rows are not packed. The batch's workers build
+        a household from these, and `unpack` only the households whose rows are in error."""
+        if self.packed_tenant is None or self.tenant is None or self.packed_payouts is None:
+            return None
+        return self.packed_tenant.split(_SEP), [packed.split(_SEP) for packed in self.packed_payouts]
+
     def unpack(self) -> RawHousehold:
         """The cells of packed rows put in place (nothing to do when there are none)."""
         if self.packed_tenant is not None and self.tenant is not None:
