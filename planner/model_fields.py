@@ -28,7 +28,9 @@ def to_ore(value: object) -> int:
 
 
 def to_positive_ore(value: object) -> int:
-    ore = to_ore(value)
+    ore = simple_ore(value) if type(value) is str else None  # (`to_ore`'s first step, without its call)
+    if ore is None:
+        ore = to_ore(value)
     if ore > 0:
         return ore
     raise PydanticCustomError("money", template("amount_not_positive"), {"code": "amount_not_positive"})

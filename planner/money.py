@@ -74,23 +74,27 @@ def kroner_to_ore(value: object) -> int:
     return _decimal_to_ore(dec)
 
 
-#: The one form nearly every amount cell has: digits, and at most two decimals after a point.
-_SIMPLE = re.compile(r"(-?)([0-9]{1,9})(?:\.([0-9]{1,2}))?", re.ASCII)
-
-
 def simple_ore(value: str) -> int | None:
-    """A written amount in the simple form (`-1234.5`: digits, at most two decimals after a
-    point, below `MAX_KRONER`) in øre by integer arithmetic, the same øre as the `Decimal` route
-    gives (tested on generated text); None for any other text."""
-    m = _SIMPLE.fullmatch(value)
-    if m is None:
+    """A written amount in the simple form (`-1234.5`: an optional minus, one to nine ASCII
+    digits, at most two decimals after a point, below `MAX_KRONER`) in øre by integer
+    arithmetic, the same øre as the `Decimal` route gives (tested on generated text); None for
+    any other text. Told by string methods, not a regular expression: nearly every amount a
+    batch reads comes here (`str.isdigit` alone would also take Arabic-Indic digits, hence
+    `isascii`)."""
+    whole, point, cents = value.partition(".")
+    negative = whole[:1] == "-"
+    if negative:
+        whole = whole[1:]
+    if not (whole.isdigit() and whole.isascii() and len(whole) <= 9):
         return None
-    whole = int(m[2])
-    if whole >= MAX_KRONER:
+    ore = int(whole) * 100
+    if ore >= MAX_ORE:
         return None
-    cents = m[3]
-    ore = whole * 100 + (0 if cents is None else int(cents) * (10 if len(cents) == 1 else 1))
-    return -ore if m[1] else ore
+    if point:
+        if not (cents.isdigit() and cents.isascii() and len(cents) <= 2):
+            return None
+        ore += int(cents) * (10 if len(cents) == 1 else 1)
+    return -ore if negative else ore
 
 
 def _text_to_ore(value: str) -> int:

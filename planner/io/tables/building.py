@@ -64,9 +64,13 @@ def _built_packed(raw: RawHousehold, months: int | None):
     file, _, cols, _ = raw.tenant  # type: ignore[misc]
     try:
         data = _tenant_dict(zip(_tenant_plan(tuple(cols)), tenant), months, _give_up)
+        last = None  # (the rows of one payouts table share its columns: its plan is looked up once)
         for (_, _, pcols, _), cells in zip(raw.payouts, payouts):
-            plan, flow_at = _payout_plan(tuple(pcols))
-            group = _group(cells[flow_at] if flow_at < len(cells) else "")
+            if pcols is not last:
+                plan, flow_at = _payout_plan(tuple(pcols))
+                last = pcols
+            flow = cells[flow_at] if flow_at < len(cells) else ""
+            group = _GROUP_OF.get(flow) or _group(flow)
             if group is None:
                 return None
             data[group].append(_payout_item(zip(plan, cells), group, _give_up))
@@ -211,6 +215,10 @@ def _group(flow: str) -> str | None:
     """The list a payout row goes in by its `flow` cell ("": a payout to the tenant)."""
     flow = (flow or "in").strip().casefold()
     return "income" if flow in _FLOW_IN else "expense" if flow in _FLOW_OUT else None
+
+
+#: `_group` of the flow cells as written nearly always (their plain spelling), found at once
+_GROUP_OF = {flow: _group(flow) for flow in ("", *_FLOW_IN, *_FLOW_OUT)}
 
 
 def _payout_items(raw: RawHousehold, data: dict, errors: list[RowError]) -> dict[str, list]:

@@ -358,7 +358,9 @@ def _money_cell(text: str) -> object:
     return _amount(text)
 
 
+@lru_cache(maxsize=4096)
 def _int_cell(text: str) -> object:
+    """`_int`, cached: a batch's counts and days are a few dozen texts."""
     return _int(text)
 
 
