@@ -25,7 +25,7 @@ from .columns import (
     file_problem,
 )
 from .office import benefit_names, kind_code
-from .reading import MONEY_COLS, cell_text, converter
+from .reading import MONEY_COLS, cell_text, converter, packed_converter
 from .spool import RawHousehold
 
 # --------------------------------------------------------------------------- building households
@@ -308,14 +308,19 @@ def _payout_step(col: str) -> tuple[str, object] | None:
 
 @lru_cache(maxsize=64)
 def _tenant_plan(cols: tuple[str, ...]) -> tuple:
-    """A tenants table's step for each of its columns, in order (a packed row's cells)."""
-    return tuple(_TENANT_STEP.get(col) for col in cols)
+    """A tenants table's step for each of its columns, in order (a packed row's cells), with the
+    fast route's converters (`packed_converter`)."""
+    steps = (_TENANT_STEP.get(col) for col in cols)
+    return tuple(None if s is None else (s[0], s[1] and packed_converter(s[0]), *s[2:]) for s in steps)
 
 
 @lru_cache(maxsize=64)
 def _payout_plan(cols: tuple[str, ...]) -> tuple[tuple, int]:
-    """A payouts table's step for each of its columns, in order, and where its `flow` cell is."""
-    return tuple(_payout_step(col) for col in cols), cols.index("flow") if "flow" in cols else len(cols)
+    """A payouts table's step for each of its columns, in order, with the fast route's
+    converters (`packed_converter`), and where its `flow` cell is."""
+    steps = (_payout_step(col) for col in cols)
+    plan = tuple(s if s is None or s[1] is _KIND or s[1] is None else (s[0], packed_converter(s[0])) for s in steps)
+    return plan, cols.index("flow") if "flow" in cols else len(cols)
 
 
 def _where_is(loc: tuple, raw: RawHousehold, rows_of: dict) -> tuple[str, int | None, str, str]:

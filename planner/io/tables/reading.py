@@ -13,6 +13,7 @@ from datetime import date, datetime
 from functools import lru_cache, partial
 from pathlib import Path
 
+from ...money import ReadOre, simple_ore
 from .columns import (
     BENEFIT_LIST_COLS,
     BOOL_COLS,
@@ -355,6 +356,24 @@ def converter(col: str) -> Callable[[str], object]:
 
 
 def _money_cell(text: str) -> object:
+    return _amount(text)
+
+
+@lru_cache(maxsize=256)
+def packed_converter(col: str) -> Callable[[str], object]:
+    """`converter(col)` for the batch's fast building route: the same values, except that an
+    amount in the simple form is read into øre at once (`ReadOre`), which the model takes as
+    it is. (Its text is plain: `_amount` gives it back unchanged, and the model's `to_ore` reads
+    it with the same `simple_ore`.) A household in error is built again by `converter`'s
+    route, whose values are the cells' text, which its messages show."""
+    return _read_money_cell if col in MONEY_COLS else converter(col)
+
+
+def _read_money_cell(text: str) -> object:
+    if text[:1] != "-":  # (a sign is an office form: `_amount` normalises it)
+        ore = simple_ore(text)
+        if ore is not None:
+            return ReadOre(ore)
     return _amount(text)
 
 
