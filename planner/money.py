@@ -91,19 +91,21 @@ def simple_ore(value: str) -> int | None:
     batch reads comes here (`str.isdigit` alone would also take Arabic-Indic digits, hence
     `isascii`)."""
     whole, point, cents = value.partition(".")
-    negative = whole[:1] == "-"
-    if negative:
-        whole = whole[1:]
-    if not (whole.isdigit() and whole.isascii() and len(whole) <= 9):
+    digits = whole + cents
+    if not (digits.isdigit() and digits.isascii() and 0 < len(whole) < 10):
+        if whole[:1] == "-" and whole[1:2] != "-":
+            ore = simple_ore(value[1:])
+            return None if ore is None else -ore
         return None
-    ore = int(whole) * 100
-    if ore >= MAX_ORE:
+    if not point:
+        ore = int(digits) * 100
+    elif len(cents) == 2:
+        ore = int(digits)
+    elif len(cents) == 1:
+        ore = int(digits) * 10
+    else:  # "12." (as the pattern it replaces: a point needs a decimal)
         return None
-    if point:
-        if not (cents.isdigit() and cents.isascii() and len(cents) <= 2):
-            return None
-        ore += int(cents) * (10 if len(cents) == 1 else 1)
-    return -ore if negative else ore
+    return ore if ore < MAX_ORE else None
 
 
 def _text_to_ore(value: str) -> int:

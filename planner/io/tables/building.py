@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache, partial
+from itertools import compress
 from pathlib import Path
 
 from ...levers.settings import settings as lever_settings
@@ -50,9 +51,10 @@ def _give_up(col: str, text: str, exc: ValueError) -> None:
 def _built_packed(raw: RawHousehold, months: int | None):
     """The household of rows still packed as spooled, when nothing is in error: each row's cells
     converted by its table's plan, made once per table (`_tenant_plan`, `_payout_plan`), with
-    no dict of cells made. None whenever anything is in error or the rows are not packed: then
-    the plain route (`_built_plain`) builds it again and words every error. Both routes fill
-    the household dict with the same functions (`_tenant_dict`, `_payout_item`)."""
+    no dict of cells made and the empty cells left out without a Python loop (`compress`).
+    None whenever anything is in error or the rows are not packed: then the plain route
+    (`_built_plain`) builds it again and words every error. Both routes fill the household
+    dict with the same functions (`_tenant_dict`, `_payout_item`)."""
     from ..household import household_from_dict
 
     if raw.errors or not raw.validate or raw.toml is not None:
@@ -63,7 +65,7 @@ def _built_packed(raw: RawHousehold, months: int | None):
     tenant, payouts = packed
     file, _, cols, _ = raw.tenant  # type: ignore[misc]
     try:
-        data = _tenant_dict(zip(_tenant_plan(tuple(cols)), tenant), months, _give_up)
+        data = _tenant_dict(compress(zip(_tenant_plan(tuple(cols)), tenant), tenant), months, _give_up)
         last = None  # (the rows of one payouts table share its columns: its plan is looked up once)
         for (_, _, pcols, _), cells in zip(raw.payouts, payouts):
             if pcols is not last:
@@ -73,7 +75,7 @@ def _built_packed(raw: RawHousehold, months: int | None):
             group = _GROUP_OF.get(flow) or _group(flow)
             if group is None:
                 return None
-            data[group].append(_payout_item(zip(plan, cells), group, _give_up))
+            data[group].append(_payout_item(compress(zip(plan, cells), cells), group, _give_up))
         return household_from_dict(data, file)
     except (_InError, InputError):
         return None
