@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache, partial
 from itertools import compress
 from pathlib import Path
+from typing import Any
 
 from ...levers.settings import settings as lever_settings
 from ..errors import InputError, Problem
@@ -65,12 +66,9 @@ def _built_packed(raw: RawHousehold, months: int | None):
     tenant, payouts = packed
     file, _, cols, _ = raw.tenant  # type: ignore[misc]
     try:
-        data = _tenant_dict(compress(zip(_tenant_plan(tuple(cols)), tenant), tenant), months, _give_up)
-        last = None  # (the rows of one payouts table share its columns: its plan is looked up once)
+        data = _tenant_dict(compress(zip(_plan_of(cols, _tenant_plan), tenant), tenant), months, _give_up)
         for (_, _, pcols, _), cells in zip(raw.payouts, payouts):
-            if pcols is not last:
-                plan, flow_at = _payout_plan(tuple(pcols))
-                last = pcols
+            plan, flow_at = _plan_of(pcols, _payout_plan)
             flow = cells[flow_at] if flow_at < len(cells) else ""
             group = _GROUP_OF.get(flow) or _group(flow)
             if group is None:
@@ -306,6 +304,22 @@ def _payout_step(col: str) -> tuple[str, object] | None:
     if col in _NOT_ITEM:
         return None
     return col, _KIND if col == "kind" else converter(col) if col in _TYPED else None
+
+
+#: the last table's columns each plan was made for, and the plan: the rows of one table share
+#: one dict of columns (also across a chunk's households), so its plan is found by identity
+#: (the dict is held here, so its id is not reused; a table's columns are never changed)
+_LAST_PLAN: dict[Callable, tuple[dict, Any]] = {}
+
+
+def _plan_of(cols: dict[str, str], make: Callable[[tuple[str, ...]], Any]) -> Any:
+    """`make(tuple(cols))`, a table's plan, without hashing its columns for every row."""
+    last = _LAST_PLAN.get(make)
+    if last is not None and last[0] is cols:
+        return last[1]
+    plan = make(tuple(cols))
+    _LAST_PLAN[make] = (cols, plan)
+    return plan
 
 
 @lru_cache(maxsize=64)
