@@ -46,26 +46,44 @@ def _cell(col: str):
     return st.one_of(st.just(""), st.sampled_from(_CELLS.get(col, ["x"])))
 
 
-def _row(columns: list[str], valid: dict[str, str]):
-    """A row's cells by column: mostly a plain valid cell, sometimes any of the column's cells."""
-    return st.fixed_dictionaries({c: st.one_of(st.just(valid.get(c, "")), _cell(c)) if c in valid else _cell(c)
-                                  for c in columns})
+#: cells that are valid on their own (a household of them may still be refused as a whole)
+_GOOD: dict[str, list[str]] = {
+    "id": ["hh-1", "hh-2"], "start": ["2026-01-01", "01.02.2026"], "months": ["12", "6"],
+    "opening_balance": ["4410.46", "0", "kr 1 234,50", "-5"], "min_balance": ["0", "100"], "adults": ["1", "2"],
+    "children": ["0", "3"], "rent": ["9946.25", "9.500,00", "12"], "rent_day": ["10", "1", "31"],
+    "living_monthly": ["14295.01", "0"], "rent_days": ["1;5;10;15;20;25", "1,15"], "rent_instalments": ["3"],
+    "bostotte_to_landlord": ["ja", "nei"], "deduction_from": ["", "", "uforetrygd", "AAP; Uføretrygd"],
+    "household": ["hh-1"], "amount": ["1038.11", "21793", "0.5", "kr 747,37"],
+}
+#: (flow, kind, day) of payout rows that are valid together, one of each kind in a household
+_GOOD_PAYOUTS = [("in", "bostotte", ""), ("", "uforetrygd", ""), ("Inn", "Barnetrygd", ""), ("in", "aap", "5"),
+                 ("out", "strom", "22"), ("ut", "telefon", "9")]
 
 
-_TENANT_VALID = {"id": "hh-1", "start": "2026-01-01", "months": "12", "opening_balance": "4410.46", "min_balance": "0",
-                 "adults": "1", "children": "0", "rent": "9946.25", "rent_day": "10", "living_monthly": "14295.01",
-                 "rent_days": "1;5;10;15;20;25", "rent_instalments": "3", "bostotte_to_landlord": "nei",
-                 "deduction_from": "uforetrygd"}
-_PAYOUT_VALID = {"household": "hh-1", "kind": "bostotte", "amount": "1038.11"}
+def _row(columns: list[str], mode: str):
+    """A row's cells by column: "clean", each a valid cell of its column (or empty); "one", so
+    but for one cell, which may be any of its column's; "any", every cell any of its column's."""
+    if mode == "any":
+        return st.fixed_dictionaries({c: _cell(c) for c in columns})
+    clean = st.fixed_dictionaries({c: st.sampled_from(_GOOD[c]) if c in _GOOD else st.just("") for c in columns})
+    if mode == "clean":
+        return clean
+    return st.tuples(clean, st.sampled_from(columns), st.data()).map(
+        lambda t: {**t[0], t[1]: t[2].draw(_cell(t[1]))})
 
 
 @st.composite
 def _household(draw) -> RawHousehold:
     tcols = draw(st.permutations(sorted(set(TENANT_COLUMNS) & set(_CELLS))))
-    tcols = tcols[:draw(st.integers(len(tcols) - 4, len(tcols)))]
     pcols = draw(st.permutations(sorted(PAYOUT_COLUMNS)))
-    tenant = draw(_row(tcols, _TENANT_VALID))
-    payouts = draw(st.lists(_row(pcols, _PAYOUT_VALID), max_size=5))
+    mode = draw(st.sampled_from(["clean", "one", "any"]))
+    if mode == "any":  # (and columns left out)
+        tcols = tcols[:draw(st.integers(len(tcols) - 4, len(tcols)))]
+    tenant = draw(_row(tcols, mode))
+    payouts = draw(st.lists(_row(pcols, "clean" if mode == "one" else mode), max_size=5))
+    if mode != "any":
+        for row, (flow, kind, day) in zip(payouts, draw(st.permutations(_GOOD_PAYOUTS))):
+            row.update(flow=flow, kind=kind, day=day)
     theirs = {c: c.upper() for c in tcols}  # (their headers: errors name these)
     ptheirs = {c: "P_" + c for c in pcols}
     return RawHousehold(1, tenant.get("id", ""), ("tenants.csv", 2, theirs, {}),
