@@ -233,12 +233,15 @@ spool.load(discover([tenants, payouts], colmap), colmap)
 if phase == "read":
     print(time.process_time() - t)
     sys.exit()
+import gc, pickle
 from planner.batch.worker import check_chunk, warm_up_check
+# as the workers get them: a chunk at a time, unpickled, the rest of the heap frozen
+chunks = [pickle.dumps(c, protocol=5) for c in spool.households(1000)]
+spool.close()
 warm_up_check()
-chunks = list(spool.households(1000))
 t = time.process_time()
 for chunk in chunks:
-    check_chunk(chunk, None, None, False, True)
+    check_chunk(pickle.loads(chunk), None, None, False, True)
 print(time.process_time() - t)
 """
 

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from planner.io.tables import building, reading, spool
@@ -175,6 +175,62 @@ def test_the_excel_cells_are_the_reference_cells(rows):
     assert cells.exact  # (else the integer route is never taken)
     for r in rows + rows:  # twice: the second time from the memo
         assert cells(r) == _excel_row_reference(r, list(RESULT_COLUMNS))
+
+
+def _typed_values(c: str):
+    """A results column's values as a batch row may hold them, now and then any value."""
+    from planner.batch.common import DATE_COLUMNS, INT_COLUMNS
+
+    if c in DATE_COLUMNS:
+        kind = st.just("") | st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)).map(date.isoformat)
+    elif c in INT_COLUMNS:
+        kind = st.just("") | st.none() | st.integers(-10**12, 10**12) | st.integers(-999, 999).map(str)
+    else:
+        kind = _values
+    odd = st.one_of(_values, st.booleans(), st.floats(allow_nan=False))
+    return st.integers(0, 39).flatmap(lambda n: odd if n == 0 else kind)  # (an odd value one time in 40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.fixed_dictionaries({}, optional={c: _typed_values(c) for c in __import__(
+    "planner.batch.common", fromlist=["RESULT_COLUMNS"]).RESULT_COLUMNS}), min_size=1, max_size=6), st.booleans())
+def test_a_block_of_rows_gives_the_cells_and_sheet_values_of_each_row(rows, every_key):
+    """`finish` makes a block's cells a column at a time: the same cells as row by row (results-
+    excel.csv: `ExcelCells.of`, itself the reference above) and the same sheet values as the
+    sheet's conversion row by row (written out here as it was)."""
+    from planner.batch.common import DATE_COLUMNS, INT_COLUMNS, ORE_COLUMNS, RESULT_COLUMNS
+    from planner.batch.output import ExcelCells, SheetValues, value_columns
+
+    columns = list(RESULT_COLUMNS)
+    if every_key:  # (rows as the batch journals them: every key; else some rows lack some)
+        rows = [{c: r.get(c, "") for c in columns} for r in rows]
+    by_row = ExcelCells(columns)
+    by_column = ExcelCells(columns)
+    sheet = SheetValues(columns)
+    for block in (rows, rows[::-1]):  # (the second block meets the memo's values)
+        cols = value_columns(block, columns)
+        assert [list(r) for r in zip(*cols)] == [[r.get(c, "") for c in columns] for r in block]
+        made = [list(r) for r in zip(*by_column.of_columns(cols))]
+        want = [by_row.of([r.get(c, "") for c in columns]) for r in block]
+        assert [[(type(v), v) for v in r] for r in made] == [[(type(v), v) for v in r] for r in want]
+        try:
+            expected = []
+            for r in block:
+                v = [r.get(c, "") for c in columns]
+                for k, c in enumerate(columns):
+                    if c in DATE_COLUMNS and v[k]:
+                        v[k] = date.fromisoformat(str(v[k]))
+                    elif c in INT_COLUMNS and v[k] != "" and v[k] is not None:
+                        v[k] = int(v[k]) / 100 if c in ORE_COLUMNS else int(v[k])
+                expected.append(v)
+        except (ValueError, TypeError, OverflowError):  # (a value the sheet cannot take: refused alike)
+            with pytest.raises((ValueError, TypeError, OverflowError)):
+                sheet.of_columns(cols)
+            event("a value the sheet refuses")
+            continue
+        event("the sheet's values compared")
+        got = [list(r) for r in zip(*sheet.of_columns(cols))]
+        assert [[(type(v), v) for v in r] for r in got] == [[(type(v), v) for v in r] for r in expected]
 
 
 @settings(max_examples=500, deadline=None)

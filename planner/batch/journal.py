@@ -98,6 +98,13 @@ class Journal:
         self.unsynced += 1
         return line
 
+    def write_lines(self, lines: list[str]) -> None:
+        """Append lines made by `journal_line`, at once (a worker's chunk of finished rows)."""
+        assert self.fh is not None, "open() the journal first"
+        if lines:
+            self.fh.write("\n".join(lines) + "\n")
+            self.unsynced += len(lines)
+
     def sync(self, force: bool = False) -> None:
         if self.fh is None or not self.unsynced:
             return

@@ -8,8 +8,9 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 
 import orjson
@@ -38,6 +39,8 @@ from .journal import Journal
 
 #: results.xlsx of at least this many rows is written by two processes side by side
 SPLIT_ROWS = 20_000
+#: rows read from the spool and made into the outputs' cells at a time
+_BLOCK = 1000
 
 # --------------------------------------------------------------------------- outputs
 
@@ -70,6 +73,12 @@ class Ranked:
         if len(self.pending) >= self.batch:
             self.flush()
 
+    def add_finished(self, finished: list[tuple[tuple, str]]) -> None:
+        """Rows as a worker finished them: (`rank_key`, journal line) each."""
+        self.pending.extend([(*key, line) for key, line in finished])
+        if len(self.pending) >= self.batch:
+            self.flush()
+
     def add_journal(self, journal: Journal) -> None:
         """The rows a resumed run finished before."""
         for line, row in journal.lines():
@@ -97,10 +106,11 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
     db.execute("COMMIT")
     columns = [c for c in RESULT_COLUMNS if c != "label" or (spool.has_label and opts.key is None)]
 
-    def ordered(limit: int = -1, offset: int = 0):
-        for (row_json,) in db.execute("SELECT row FROM res ORDER BY priority DESC, req, seq LIMIT ? OFFSET ?",
-                                      (limit, offset)):
-            yield _loads(row_json)
+    def ordered(limit: int = -1, offset: int = 0) -> Iterator[list[dict]]:
+        """The rows in the results' order, a block at a time."""
+        cur = db.execute("SELECT row FROM res ORDER BY priority DESC, req, seq LIMIT ? OFFSET ?", (limit, offset))
+        while block := cur.fetchmany(_BLOCK):
+            yield [_loads(row_json) for (row_json,) in block]
 
     # results.csv and results.xlsx in one pass over the sorted rows; a long sheet in two parts
     # written side by side (`write_xlsx_aside`), the second part's CSV lines kept in an anonymous
@@ -109,7 +119,6 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
     k = total // 2 if total >= SPLIT_ROWS else total
     by_status: Counter = Counter()
     by_problem: Counter = Counter()
-    n_ok = n_bad = 0
     unused = [0, 0]  # households flagged "bostøtte ikke søkt?", the sum of their estimates
     with atomic_file(out / "results.csv", newline="") as fh, \
             atomic_file(out / excel_name("results.csv"), newline="") as xfh:
@@ -117,25 +126,28 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
         w.writerow(columns)
         xw = ExcelCsv(xfh, [EXCEL_HEADER[c] for c in columns])
         excel_cells = ExcelCells(columns)
+        sheet_values = SheetValues(columns)
         later = tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=out)
         xlater = tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=out)
 
-        def rows_to_csv(rows, w, xw):
-            nonlocal n_ok, n_bad
-            for r in rows:
-                cells = [r.get(c, "") for c in columns]
-                w.writerow(csv_safe_cells(cells))
-                xw.writerow(excel_cells.of(cells))  # (the cells as `ExcelCsv.row` makes them)
-                by_status[r["status"]] += 1
-                if r["status"] == "error":
-                    n_bad += 1
-                else:
-                    n_ok += 1
-                    by_problem[r["problem"]] += 1
-                    if r.get("bostotte_ikke_sokt"):
-                        unused[0] += 1
-                        unused[1] += int(r.get("bostotte_estimate_ore") or 0)
-                yield cells
+        def rows_to_csv(blocks: Iterator[list[dict]], w, xw) -> Iterator[tuple]:
+            """Each block's lines to results.csv and results-excel.csv, its counts taken, and
+            its rows as the sheet's values. A block is handled a column at a time: each column's
+            cells are made by one function for the column (`ExcelCells.column`,
+            `SheetValues.column`), and the lines written by `writerows`."""
+            for rows in blocks:
+                cols = value_columns(rows, columns)
+                w.writerows(zip(*map(csv_safe_cells, cols)))
+                xw.writerows(zip(*excel_cells.of_columns(cols)))
+                for r in rows:
+                    status = r["status"]
+                    by_status[status] += 1
+                    if status != "error":
+                        by_problem[r["problem"]] += 1
+                        if r.get("bostotte_ikke_sokt"):
+                            unused[0] += 1
+                            unused[1] += int(r.get("bostotte_estimate_ore") or 0)
+                yield from zip(*sheet_values.of_columns(cols))
 
         head = rows_to_csv(ordered(k), w, xw.w)
         tail = rows_to_csv(ordered(-1, k), csv.writer(later), csv.writer(xlater, dialect=xw.w.dialect))
@@ -144,6 +156,8 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
             for part, whole in ((later, fh), (xlater, xfh)):
                 part.seek(0)
                 shutil.copyfileobj(part, whole, 1 << 20)
+    n_bad = by_status["error"]
+    n_ok = sum(by_status.values()) - n_bad
     # errors.csv: file-level problems first, then by household input order, then orphan payouts
     n_err = 0
     in_errors = db.execute("SELECT count(*) FROM bad").fetchone()[0]
@@ -268,6 +282,37 @@ class ExcelCells:
     def __call__(self, r: dict) -> list[object]:
         return self.of([r.get(c, "") for c in self.columns])
 
+    def of_columns(self, values: list[list]) -> list[list]:
+        """The cells of many rows given as their values a column at a time (`value_columns`):
+        the cells `of` makes, made for each column by one comprehension for its kind (tested
+        against `of`)."""
+        return [self.column(k, col) for k, col in enumerate(values)]
+
+    def column(self, k: int, col: list) -> list:
+        """`of`'s cells of column `k`, for the column's values `col`."""
+        c = self.columns[k]
+        ore, worded, few = self.kinds[k]
+        empty = self._memo(c, "")
+        if ore:
+            return [_kroner_ore(v) if type(v) is int else empty if v == "" else self._cell(c, v) for v in col]
+        if few:
+            # (each new value once, then the column by look-up)
+            memo = self.memo
+            for v in {v for v in col if (c, v) not in memo}:
+                memo[(c, v)] = self._cell(c, v)
+            if worded:
+                return [memo[(c, v)] for v in col]
+            return [v if type(v) is int else memo[(c, v)] for v in col]
+        if worded:
+            return [empty if v == "" else self._cell(c, v) for v in col]
+        return [v if type(v) is int else empty if v == "" else self._cell(c, v) for v in col]
+
+    def _memo(self, c: str, v: object) -> object:
+        got = self.memo.get((c, v), self.memo)
+        if got is self.memo:
+            got = self.memo[(c, v)] = self._cell(c, v)
+        return got
+
     def of(self, values: list) -> list[object]:
         """The cells of a row given as its values in `columns`' order."""
         out: list[object] = []
@@ -275,8 +320,7 @@ class ExcelCells:
         for c, v, (ore, worded, few) in zip(self.columns, values, self.kinds):
             if type(v) is int:
                 if ore:
-                    a = -v if v < 0 else v
-                    out.append(f"{'-' if v < 0 else ''}{a // 100},{a % 100:02d}")
+                    out.append(_kroner_ore(v))
                     continue
                 if not worded:
                     out.append(v)  # (`cell` keeps a number as it is)
@@ -293,6 +337,7 @@ class ExcelCells:
 
     @staticmethod
     def _cell(c: str, v: object) -> object:
+        """A cell as `excelcsv.cell` makes it, amounts in kroner and words in Norwegian."""
         if c in ORE_COLUMNS:
             v = kroner(v)
         elif c == "status":
@@ -304,6 +349,50 @@ class ExcelCells:
         return cell(v)
 
 
+def _kroner_ore(v: int) -> str:
+    """An amount in øre as `excelcsv.kroner` writes it (when `_grouping_is_babel_default`), by
+    integer arithmetic."""
+    a = -v if v < 0 else v
+    return f"{'-' if v < 0 else ''}{a // 100},{a % 100:02d}"
+
+
+def value_columns(rows: list[dict], columns: list[str]) -> list[list]:
+    """The rows' values in `columns` (an absent key: ""), a column at a time. The rows a batch
+    journals hold every column: they are read by one getter, and only a block with a row short
+    of one, cell by cell."""
+    try:
+        return [list(col) for col in zip(*map(itemgetter(*columns), rows))] if len(columns) > 1 else \
+            [[r[columns[0]] for r in rows]]
+    except KeyError:
+        return [[r.get(c, "") for r in rows] for c in columns]
+
+
+class SheetValues:
+    """A block's values as results.xlsx holds them (`_write_xlsx`), a column at a time: ISO
+    dates as dates (each distinct text read once), counts as numbers, amounts in kroner (øre /
+    100 is exact to the øre in a double); everything else as it is."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.kinds = ["date" if c in DATE_COLUMNS else "ore" if c in ORE_COLUMNS else "int" if c in INT_COLUMNS
+                      else "" for c in columns]
+        self.days: dict[object, date] = {}
+
+    def of_columns(self, values: list[list]) -> list[list]:
+        return [self.column(kind, col) for kind, col in zip(self.kinds, values)]
+
+    def column(self, kind: str, col: list) -> list:
+        if kind == "date":
+            days = self.days
+            for v in {v for v in col if v and v not in days}:
+                days[v] = date.fromisoformat(str(v))
+            return [days[v] if v else v for v in col]
+        if kind == "ore":
+            return [int(v) / 100 if v != "" and v is not None else v for v in col]
+        if kind == "int":
+            return [int(v) if v != "" and v is not None else v for v in col]
+        return col
+
+
 def _grouping_is_babel_default() -> bool:
     """Whether `format_decimal` formats by Decimal's own rules (the integer route's premise)."""
     from .. import formatting
@@ -311,32 +400,14 @@ def _grouping_is_babel_default() -> bool:
     return getattr(formatting, "_GROUPING", None) == (3, 3)
 
 
-def _write_xlsx(path: Path, columns: list[str], rows: Iterable[list],
-                tail: tuple[int, Iterable[list]] | None = None) -> None:
-    """results.xlsx, streamed from the rows' values in `columns`' order (each list made into the
-    sheet's cells in place): amounts shown in kroner (columns *_kr; øre / 100 is exact to the
-    øre in a double), counts as numbers, dates as Excel dates, everything else as text. Written by a child process
-    while this one writes results.csv from the same rows (`write_xlsx_aside`)."""
+def _write_xlsx(path: Path, columns: list[str], rows: Iterable[tuple],
+                tail: tuple[int, Iterable[tuple]] | None = None) -> None:
+    """results.xlsx, streamed from the rows' values in `columns`' order as `SheetValues` makes
+    them: amounts shown in kroner (columns *_kr), counts as numbers, dates as Excel dates,
+    everything else as text. Written by a child process (two for a long sheet) while this one
+    writes results.csv from the same rows (`write_xlsx_aside`)."""
     from ..io.xlsx import write_xlsx_aside
 
     header = [c[:-4] + "_kr" if c in ORE_COLUMNS else c for c in columns]
     ore_idx = [k for k, c in enumerate(columns) if c in ORE_COLUMNS]
-    int_idx = [k for k, c in enumerate(columns) if c in INT_COLUMNS and c not in ORE_COLUMNS]
-
-    date_idx = [k for k, c in enumerate(columns) if c in DATE_COLUMNS]
-
-    def values(rows):
-        for v in rows:
-            for k in date_idx:
-                if v[k]:
-                    v[k] = date.fromisoformat(str(v[k]))
-            for k in int_idx:
-                if v[k] != "" and v[k] is not None:
-                    v[k] = int(v[k])
-            for k in ore_idx:
-                if v[k] != "" and v[k] is not None:
-                    v[k] = int(v[k]) / 100
-            yield v
-
-    write_xlsx_aside(path, header, values(rows), sheet="results", money_columns=ore_idx,
-                     tail=None if tail is None else (tail[0], values(tail[1])))
+    write_xlsx_aside(path, header, rows, sheet="results", money_columns=ore_idx, tail=tail)

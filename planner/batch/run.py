@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -111,8 +112,14 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
     # when the run ends or is killed.
     spool = Spool(None)
     starting = _Starting(opts)  # the workers start while this process reads the input
+    frozen = False
     try:
         spool.load(found, colmap)
+        # What lives now (the modules, the spool) lives to the end: out of the collector's
+        # sight, whose collections as chunks cross to the workers and rows to the outputs then
+        # walk only those (a second in all of the main process's time for 100 000 households)
+        gc.freeze()
+        frozen = True
         rows_in = spool.count_households()
         for name, cols in sorted(spool.unused_columns.items()):
             echo(printable(f"{name}: kolonner som ikke brukes: {', '.join(cols)}"))
@@ -146,6 +153,8 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
         summary.main_rss_kib = peak_rss()
         summary.worker_rss_kib = stats["worker_rss_kib"]
     finally:
+        if frozen:
+            gc.unfreeze()  # (collectable again: `run_batch` is also called by a long-lived process)
         starting.close()
         journal.close()
         spool.close()
@@ -319,8 +328,8 @@ def _process(spool: Spool, opts: BatchOptions, journal: Journal, ranked: Ranked,
                         errors.add(seq, input_row, e)
                     for row in res.bad:
                         errors.add_bad(row)
-                    for rank, line in res.finished:
-                        ranked.add_key(rank, journal.write_line(line))
+                    journal.write_lines([line for _, line in res.finished])
+                    ranked.add_finished(res.finished)
                     queue.extend(res.jobs)
                     progress.checked(n, len(res.jobs))
                     journal.sync(force=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from itertools import islice
@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 CREATED = datetime(1980, 1, 1, tzinfo=timezone.utc)
 
 
-def write_xlsx(path: str | Path, header: list[str], rows: Iterable[list], *, sheet: str = "results",
+def write_xlsx(path: str | Path, header: list[str], rows: Iterable[Sequence], *, sheet: str = "results",
                money_columns: Iterable[int] = (), widths: list[int] | None = None) -> int:
     """Write `header` and `rows` (lists of str / int / float / None) to `path` atomically, 0600.
 
@@ -35,7 +35,7 @@ def write_xlsx(path: str | Path, header: list[str], rows: Iterable[list], *, she
     return _write_file(Path(path), header, rows, sheet, set(money_columns), widths)
 
 
-def _write_file(path: Path, header: list[str], rows: Iterable[list], sheet: str, money: set[int],
+def _write_file(path: Path, header: list[str], rows: Iterable[Sequence], sheet: str, money: set[int],
                 widths: list[int] | None, part: _Part | None = None) -> int:
     """`write_xlsx`, or a part of a sheet written by two processes (`part`); the last row's
     number (the row count of a whole sheet)."""
@@ -75,7 +75,7 @@ def _leftovers(path: Path, pid: int) -> tuple[Path, str]:
     return path.with_name(f".{path.name}.{pid}.tmp"), f".{path.name}.spill-{pid}-"
 
 
-def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], sheet: str, money: set[int],
+def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[Sequence], sheet: str, money: set[int],
            widths: list[int] | None, part: _Part) -> int:
     import xlsxwriter
 
@@ -98,7 +98,7 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], shee
         text = getattr(ws, "_write_string", ws.write_string)
         boolean = getattr(ws, "_write_boolean", ws.write_boolean)
 
-        def put(n: int, values: list) -> None:
+        def put(n: int, values: Sequence) -> None:
             for k, v in enumerate(values):
                 if v is None or v == "":
                     continue
@@ -119,12 +119,10 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[list], shee
         for n, values in enumerate(rows, part.first_row):
             put(n, values)
         formats = {"bold": bold, "money": fmt, "day": day_fmt}
-        if part.rows_only:  # the rows' XML into `tmp`; the workbook is never made
-            ws._write_single_row()  # (the last row goes to the worksheet's spill file)
-            ws.row_data_fh.seek(0)
-            for block in iter(lambda: ws.row_data_fh.read(1 << 20), ""):
-                fh.write(block.encode("utf-8"))
+        if part.rows_only:  # the rows' XML (the worksheet's spill file) becomes `tmp`; no workbook
+            ws._write_single_row()  # (the last row goes to the spill file)
             ws.row_data_fh.close()
+            os.replace(ws.row_data_filename, tmp)
         else:
             if part.merge is not None:
                 n = part.merge(ws, n, formats)
@@ -153,9 +151,9 @@ def _serial(day: date) -> float | None:
 _EPOCH = date(1899, 12, 31)
 
 
-def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[list], *, sheet: str = "results",
+def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[Sequence], *, sheet: str = "results",
                      money_columns: Iterable[int] = (), widths: list[int] | None = None, batch: int = 1000,
-                     tail: tuple[int, Iterable[list]] | None = None) -> int:
+                     tail: tuple[int, Iterable[Sequence]] | None = None) -> int:
     """`write_xlsx`, with the writing done by a child process that this one feeds `rows` through
     a pipe, `batch` rows at a time. This process goes on producing the rows (the batch writes
     results.csv in the same pass) while the child spends XlsxWriter's few µs a cell, so a
@@ -227,11 +225,11 @@ class _Child:
         except (BrokenPipeError, OSError):
             return False
 
-    def feed(self, rows: Iterable[list], batch: int) -> None:
+    def feed(self, rows: Iterable[Sequence], batch: int) -> None:
         """Send `rows`, `batch` at a time, then the end mark. An error while making the rows stops the child (`stop`) and is raised
         as it is. A pipe the child has closed (it stopped early) ends the sending; the child's
         report says why."""
-        buf: list[list] = []
+        buf: list[Sequence] = []
         try:
             for row in rows:
                 buf.append(row)
@@ -344,7 +342,7 @@ def _feed_both(head: _Child, tail: _Child, rows, tail_rows, batch: int) -> tuple
     return sent[0], sent[1]
 
 
-def _chain(*parts: Iterable[list]):
+def _chain(*parts: Iterable[Sequence]):
     for part in parts:
         yield from part
 
@@ -459,19 +457,22 @@ def _merge_tail(ws, last: int, formats: dict, tail: Path, first_row: int, count:
     one writer would have met them), the tail's cells renumbered to match, and the rows
     appended to the head's spill file after its own last row: the sheet one writer makes
     (`tests/test_xlsx_split.py` compares the bytes; `_mergeable` guards the names)."""
-    xml = tail.read_text(encoding="utf-8")
-    end = len(xml)
+    xml = tail.read_bytes()
     # the tail's rows, numbered from 1 in the XML, past its header (a row with no cell is not
     # written)
-    own = [(m.start(), int(m[1])) for m in _ROW.finditer(xml) if int(m[1]) > first_row]
+    at = xml.find(b'<row r="')
+    if at >= 0 and _row_number(xml, at) <= first_row:
+        at = xml.find(b'<row r="', at + 1)
     ws._write_single_row(last + 1)  # the head's last row goes to the spill file
-    if own:
+    if at >= 0:
         number = {index: formats[name]._get_xf_index() for name, index in sorted(used.items(), key=lambda u: u[1])}
-        body = xml[own[0][0]:end]
+        ws.row_data_fh.flush()
         if any(a != b for a, b in number.items()):
-            body = _STYLE.sub(lambda m: f'{m[1]}{number[int(m[2])]}"', body)
-        ws.row_data_fh.write(body)
-        ws.dim_rowmax = max(ws.dim_rowmax or 0, own[-1][1] - 1)
+            body = _STYLE.sub(lambda m: f'{m[1]}{number[int(m[2])]}"', xml[at:].decode("utf-8"))
+            ws.row_data_fh.buffer.write(body.encode("utf-8"))
+        else:  # (as written: the bytes as they are)
+            ws.row_data_fh.buffer.write(memoryview(xml)[at:])
+        ws.dim_rowmax = max(ws.dim_rowmax or 0, _row_number(xml, xml.rfind(b'<row r="')) - 1)
         ws.dim_colmin = min(c for c in (ws.dim_colmin, cols[0]) if c is not None)
         ws.dim_colmax = max(c for c in (ws.dim_colmax, cols[1]) if c is not None)
     last = first_row + count - 1
@@ -479,8 +480,10 @@ def _merge_tail(ws, last: int, formats: dict, tail: Path, first_row: int, count:
     return last
 
 
-#: where a row starts in a sheet's XML, and its number
-_ROW = re.compile(r'<row r="(\d+)"')
+def _row_number(xml: bytes, at: int) -> int:
+    """The number of the sheet XML's row whose tag starts at `at`."""
+    return int(xml[at + 8:xml.index(b'"', at + 8)])
+
 
 #: a cell's format number in a sheet's XML (cells are the only tags that start `<c r=`: text
 #: in a cell has its `<` escaped)
