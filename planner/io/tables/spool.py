@@ -147,8 +147,9 @@ class RawHousehold:
     #: tenants row could not be read): only `errors` are reported
     validate: bool = True
     #: the rows' cells as spooled, when `Spool.households` left them packed (their cells in
-    #: `tenant`/`payouts` empty until `unpack`): the worker that builds the household unpacks
-    #: them, and a packed row crosses to it as one string instead of a dict of cells
+    #: `tenant`/`payouts` empty until `unpack`): the worker that builds the household reads
+    #: them (`packed_cells`; `unpack` for a household in error), and a packed row crosses to
+    #: it as one string instead of a dict of cells
     packed_tenant: str | None = None
     packed_payouts: list[str] | None = None
 
