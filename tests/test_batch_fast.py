@@ -7,8 +7,8 @@
   office writes them, through the fast batch (worker processes started while the input is read,
   the journal lines and rank keys made in the workers, the fast cell routes) and through the
   reference (one process, the office normalisers on every cell, kinds folded every time, every
-  household unpacked and built by the plain route): every
-  output is the same bytes, and the journal holds the same lines.
+  household unpacked and built by the plain route): every output is the same bytes, and the
+  journal holds the same lines.
 """
 
 from __future__ import annotations
