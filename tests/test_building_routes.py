@@ -85,11 +85,14 @@ def _household(draw) -> RawHousehold:
         for row, (flow, kind, day) in zip(payouts, draw(st.permutations(_GOOD_PAYOUTS))):
             row.update(flow=flow, kind=kind, day=day)
     theirs = {c: c.upper() for c in tcols}  # (their headers: errors name these)
-    ptheirs = {c: "P_" + c for c in pcols}
+    # payout rows from one table or two, with their columns in another order
+    tables = [(name, {c: "P_" + c for c in cols}) for name, cols in (
+        ("payouts.csv", pcols), ("more.csv", draw(st.permutations(sorted(PAYOUT_COLUMNS)))))]
+    where = [tables[draw(st.integers(0, 1))] for _ in payouts]
     return RawHousehold(1, tenant.get("id", ""), ("tenants.csv", 2, theirs, {}),
-                        [("payouts.csv", 2 + k, ptheirs, {}) for k in range(len(payouts))],
+                        [(name, 2 + k, cols, {}) for k, (name, cols) in enumerate(where)],
                         packed_tenant=spool._SEP.join(tenant[c] for c in tcols),
-                        packed_payouts=[spool._SEP.join(p[c] for c in pcols) for p in payouts])
+                        packed_payouts=[spool._SEP.join(p[c] for c in cols) for p, (_, cols) in zip(payouts, where)])
 
 
 @settings(max_examples=600, deadline=None)

@@ -67,8 +67,11 @@ def _built_packed(raw: RawHousehold, months: int | None):
     file, _, cols, _ = raw.tenant  # type: ignore[misc]
     try:
         data = _tenant_dict(compress(zip(_plan_of(cols, _tenant_plan), tenant), tenant), months, _give_up)
+        last = None
         for (_, _, pcols, _), cells in zip(raw.payouts, payouts):
-            plan, flow_at = _plan_of(pcols, _payout_plan)
+            if pcols is not last:  # (a household's payout rows are nearly always of one table)
+                plan, flow_at = _plan_of(pcols, _payout_plan)
+                last = pcols
             flow = cells[flow_at] if flow_at < len(cells) else ""
             group = _GROUP_OF.get(flow) or _group(flow)
             if group is None:
