@@ -177,6 +177,13 @@ class IncomeStream(_Scheduled):
         return self.late_days if self.late_days is not None else catalogue().kinds[self.kind].late_days
 
     @model_validator(mode="after")
+    def _one_form(self) -> Any:
+        """`_Scheduled._one_form`, then the exceptions: one validator, not two (each is a call out
+        of pydantic's core, half a million times in a batch)."""
+        if not self.plain_form():
+            self._form_error()
+        return self._known_exceptions()
+
     def _known_exceptions(self) -> Any:
         known = catalogue().kinds[self.kind].exceptions
         for name in self.exceptions or ():
@@ -372,7 +379,7 @@ class Household(Strict):
                 english("rent_twice", count=len(rents)),
                 "rent_twice", {"count": len(rents)},
             )
-        end = self.end
+        start, end = self.start, self.end
         groups: tuple[tuple[str, Sequence[IncomeStream | Expense]], ...] = (("income", self.income), ("expense", self.expense))
         for group, items in groups:
             seen: set[str] = set()
@@ -386,29 +393,34 @@ class Household(Strict):
                         "same_name", {"name": stream, "group": group},
                     )
                 seen.add(stream)
-                for d in item.dates or ():
-                    if not self.start <= d <= end:
-                        yield (
-                            f"{group}.{idx}.dates",
-                            d.isoformat(),
-                            english("date_outside_horizon", date=d, start=self.start, end=end),
-                            "date_outside_horizon", {"date": d, "start": self.start, "end": end},
-                        )
-                problem = self._schedule_problem(group, idx, item)
-                if problem is not None:
-                    yield problem
-        if self.arrears is not None and self.arrears.since is not None and self.arrears.since > end:
+                if item.dates is not None:
+                    for d in item.dates:
+                        if not start <= d <= end:
+                            yield (
+                                f"{group}.{idx}.dates",
+                                d.isoformat(),
+                                english("date_outside_horizon", date=d, start=start, end=end),
+                                "date_outside_horizon", {"date": d, "start": start, "end": end},
+                            )
+                # (the rows that resolve whatever their kind, nearly all, need no call)
+                if not resolves_plainly(group, item):
+                    problem = self._schedule_problem(group, idx, item)
+                    if problem is not None:
+                        yield problem
+        since = None if self.arrears is None else self.arrears.since
+        if since is None:
+            return
+        if since > end:
             yield (
                 "arrears.since",
-                self.arrears.since.isoformat(),
+                since.isoformat(),
                 english("arrears_after_horizon", end=end),
                 "arrears_after_horizon", {"end": end},
             )
-        if self.arrears is not None and self.arrears.since is not None and self.arrears.since < (
-                oldest := max(date(1990, 1, 1), add_months(self.start, -12 * ARREARS_MAX_YEARS))):
+        if since < (oldest := max(date(1990, 1, 1), add_months(start, -12 * ARREARS_MAX_YEARS))):
             yield (
                 "arrears.since",
-                self.arrears.since.isoformat(),
+                since.isoformat(),
                 english("arrears_too_old", oldest=oldest, years=ARREARS_MAX_YEARS),
                 "arrears_too_old", {"oldest": oldest, "years": ARREARS_MAX_YEARS},
             )

@@ -12,11 +12,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from .codes import template
-from .money import MoneyError, kroner_to_ore, simple_ore
+from .money import MoneyError, ReadOre, kroner_to_ore, simple_ore
 from .personal import has_national_id
 
 
 def to_ore(value: object) -> int:
+    if type(value) is ReadOre:  # (read into øre by the batch's table reader: `simple_ore` of its cell)
+        return int(value)
     if type(value) is str:  # (a table cell: nearly always the simple form, read at once)
         ore = simple_ore(value)
         if ore is not None:
@@ -28,7 +30,10 @@ def to_ore(value: object) -> int:
 
 
 def to_positive_ore(value: object) -> int:
-    ore = to_ore(value)
+    # (`to_ore`'s first steps, without its call)
+    ore = int(value) if type(value) is ReadOre else simple_ore(value) if type(value) is str else None
+    if ore is None:
+        ore = to_ore(value)
     if ore > 0:
         return ore
     raise PydanticCustomError("money", template("amount_not_positive"), {"code": "amount_not_positive"})

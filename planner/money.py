@@ -74,23 +74,38 @@ def kroner_to_ore(value: object) -> int:
     return _decimal_to_ore(dec)
 
 
-#: The one form nearly every amount cell has: digits, and at most two decimals after a point.
-_SIMPLE = re.compile(r"(-?)([0-9]{1,9})(?:\.([0-9]{1,2}))?", re.ASCII)
+class ReadOre(int):
+    """An amount already read into øre: what the batch's fast building route makes of a cell in
+    the simple form (`simple_ore`), so that the model's amount fields (`planner.model_fields`)
+    take it as it is instead of reading the text a second time. Made nowhere else: a file's
+    or a form's amounts arrive as text or numbers in kroner."""
+
+    __slots__ = ()
 
 
 def simple_ore(value: str) -> int | None:
-    """A written amount in the simple form (`-1234.5`: digits, at most two decimals after a
-    point, below `MAX_KRONER`) in øre by integer arithmetic, the same øre as the `Decimal` route
-    gives (tested on generated text); None for any other text."""
-    m = _SIMPLE.fullmatch(value)
-    if m is None:
+    """A written amount in the simple form (`-1234.5`: an optional minus, one to nine ASCII
+    digits, at most two decimals after a point, below `MAX_KRONER`) in øre by integer
+    arithmetic, the same øre as the `Decimal` route gives (tested on generated text); None for
+    any other text. Told by string methods, not a regular expression: nearly every amount a
+    batch reads comes here (`str.isdigit` alone would also take Arabic-Indic digits, hence
+    `isascii`)."""
+    whole, point, cents = value.partition(".")
+    digits = whole + cents
+    if not (digits.isdigit() and digits.isascii() and 0 < len(whole) < 10):
+        if whole[:1] == "-" and whole[1:2] != "-":
+            ore = simple_ore(value[1:])
+            return None if ore is None else -ore
         return None
-    whole = int(m[2])
-    if whole >= MAX_KRONER:
+    if not point:
+        ore = int(digits) * 100
+    elif len(cents) == 2:
+        ore = int(digits)
+    elif len(cents) == 1:
+        ore = int(digits) * 10
+    else:  # "12." (as the pattern it replaces: a point needs a decimal)
         return None
-    cents = m[3]
-    ore = whole * 100 + (0 if cents is None else int(cents) * (10 if len(cents) == 1 else 1))
-    return -ore if m[1] else ore
+    return ore if ore < MAX_ORE else None
 
 
 def _text_to_ore(value: str) -> int:

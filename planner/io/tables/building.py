@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import os
 import re
-from functools import lru_cache
+from collections.abc import Callable, Iterable
+from functools import lru_cache, partial
+from itertools import compress
 from pathlib import Path
+from typing import Any
 
 from ...levers.settings import settings as lever_settings
 from ..errors import InputError, Problem
@@ -24,7 +27,7 @@ from .columns import (
     file_problem,
 )
 from .office import benefit_names, kind_code
-from .reading import MONEY_COLS, cell_text, convert
+from .reading import MONEY_COLS, cell_text, converter, packed_converter
 from .spool import RawHousehold
 
 # --------------------------------------------------------------------------- building households
@@ -32,6 +35,56 @@ from .spool import RawHousehold
 
 def build(raw: RawHousehold, months: int | None = None):
     """(Household | None, [RowError]): the household from its rows, validated as a file would be."""
+    h = _built_packed(raw, months)
+    if h is not None:
+        return h, []
+    return _built_plain(raw, months)
+
+
+class _InError(Exception):
+    """A cell the fast route cannot convert: the household goes the plain route, which words it."""
+
+
+def _give_up(col: str, text: str, exc: ValueError) -> None:
+    raise _InError
+
+
+def _built_packed(raw: RawHousehold, months: int | None):
+    """The household of rows still packed as spooled, when nothing is in error: each row's cells
+    converted by its table's plan, made once per table (`_tenant_plan`, `_payout_plan`), with
+    no dict of cells made and the empty cells left out without a Python loop (`compress`).
+    None whenever anything is in error or the rows are not packed: then the plain route
+    (`_built_plain`) builds it again and words every error. Both routes fill the household
+    dict with the same functions (`_tenant_dict`, `_payout_item`)."""
+    from ..household import household_from_dict
+
+    if raw.errors or not raw.validate or raw.toml is not None:
+        return None
+    packed = raw.packed_cells()
+    if packed is None:
+        return None
+    tenant, payouts = packed
+    file, _, cols, _ = raw.tenant  # type: ignore[misc]
+    try:
+        data = _tenant_dict(compress(zip(_plan_of(cols, _tenant_plan), tenant), tenant), months, _give_up)
+        last = None
+        for (_, _, pcols, _), cells in zip(raw.payouts, payouts):
+            if pcols is not last:  # (a household's payout rows are nearly always of one table)
+                plan, flow_at = _plan_of(pcols, _payout_plan)
+                last = pcols
+            flow = cells[flow_at] if flow_at < len(cells) else ""
+            group = _GROUP_OF.get(flow) or _group(flow)
+            if group is None:
+                return None
+            data[group].append(_payout_item(compress(zip(plan, cells), cells), group, _give_up))
+        return household_from_dict(data, file)
+    except (_InError, InputError):
+        return None
+
+
+def _built_plain(raw: RawHousehold, months: int | None):
+    """`build` of every household: its rows unpacked, every bad cell and every model error
+    reported at its row and column."""
     from ..household import household_from_dict
 
     raw.unpack()
@@ -42,9 +95,6 @@ def build(raw: RawHousehold, months: int | None = None):
         return None, _dedupe(errors)
     file, row, cols, cells = raw.tenant  # type: ignore[misc]
     data = _tenant_data(raw, months, errors)
-    data["expense"] = [data.pop("_rent")] if "rent" in cells else []
-    data.pop("_rent", None)
-    data["income"] = []
     rows_of = _payout_items(raw, data, errors)
     # validated even when rows are already in error, so that every bad row is reported
     # (the rows in error are left out of `data`)
@@ -107,20 +157,40 @@ def _from_file(raw: RawHousehold, months: int | None, errors: list[RowError]):
 
 
 def _tenant_data(raw: RawHousehold, months: int | None, errors: list[RowError]) -> dict:
-    """The household dict of the tenants row (the rent under `_rent`); bad cells to `errors`."""
+    """The household dict of the tenants row, with the rent and no income yet; bad cells to `errors`."""
     file, row, cols, cells = raw.tenant  # type: ignore[misc]
+
+    return _tenant_dict(((_TENANT_STEP.get(col), text) for col, text in cells.items()), months,
+                        partial(_cell_error, errors, file, row, cols, raw.hid))
+
+
+def _cell_error(errors: list[RowError], file: str, row: int, cols: dict[str, str], hid: str,
+                col: str, text: str, exc: ValueError) -> None:
+    """A cell the reader could not convert, to `errors` at its row and column."""
+    errors.append(RowError(file, row, cols.get(col, col), text, str(exc), hid, _cell_nb(exc)))
+
+
+def _tenant_dict(cells: Iterable[tuple[tuple | None, str]], months: int | None, bad: Callable) -> dict:
+    """The household dict of a tenants row's (step, cell) pairs (a step of `_TENANT_STEP`, None:
+    not a household's column), with the rent and no income yet; a cell that cannot be
+    converted goes to `bad(col, text, exc)` and is left out."""
     data: dict = {}
     rent: dict = {"kind": "husleie", "day": 1}
-    for col, text in cells.items():
-        plan = _TENANT_PLAN.get(col)
-        if plan is None:
+    rent_given = False
+    for step, text in cells:
+        if step is None or not text:
             continue
-        typed, table, key = plan
-        try:
-            value = convert(col, text) if typed else text
-        except ValueError as exc:
-            errors.append(RowError(file, row, cols.get(col, col), text, str(exc), raw.hid, _cell_nb(exc)))
-            continue
+        col, conv, table, key = step
+        if col == "rent":
+            rent_given = True
+        if conv is None:
+            value: object = text
+        else:
+            try:
+                value = conv(text)
+            except ValueError as exc:
+                bad(col, text, exc)
+                continue
         if table is None:
             data[key] = value
         elif table == "expense":
@@ -134,7 +204,8 @@ def _tenant_data(raw: RawHousehold, months: int | None, errors: list[RowError]) 
             data["arrears"]["amount"] = "0"
         else:
             del data["arrears"]
-    data["_rent"] = rent
+    data["expense"] = [rent] if rent_given else []
+    data["income"] = []
     return data
 
 
@@ -143,34 +214,50 @@ _FLOW_OUT = ("out", "ut", "expense", "utgift")
 _NOT_ITEM = frozenset({"household", "flow"})  # payouts columns that are not the item's own
 
 
+def _group(flow: str) -> str | None:
+    """The list a payout row goes in by its `flow` cell ("": a payout to the tenant)."""
+    flow = (flow or "in").strip().casefold()
+    return "income" if flow in _FLOW_IN else "expense" if flow in _FLOW_OUT else None
+
+
+#: `_group` of the flow cells as written nearly always (their plain spelling), found at once
+_GROUP_OF = {flow: _group(flow) for flow in ("", *_FLOW_IN, *_FLOW_OUT)}
+
+
 def _payout_items(raw: RawHousehold, data: dict, errors: list[RowError]) -> dict[str, list]:
     """The payouts rows into `data`'s income and expense lists; which row each item came from."""
     rows_of: dict[str, list] = {"income": [], "expense": [None]}  # which payout row each item came from
     for prow_ref in raw.payouts:
         pfile, prow, pcols, pcells = prow_ref
-        flow = pcells.get("flow", "in").strip().casefold()
-        group = "income" if flow in _FLOW_IN else "expense" if flow in _FLOW_OUT else None
+        group = _group(pcells.get("flow", ""))
         if group is None:
             errors.append(RowError(pfile, prow, pcols.get("flow", "flow"), pcells.get("flow", ""),
                                    "flow must be 'in' (a payout to the tenant) or 'out' (a bill)", raw.hid,
                                    "Retning må være «inn» (en utbetaling til leietaker) eller «ut» (en regning)."))
             continue
-        item: dict = {}
-        bad = False
-        for col, text in pcells.items():
-            if col in _NOT_ITEM:
-                continue
-            try:
-                item[col] = (_kind(text, group) if col == "kind" else
-                             convert(col, text) if col in _TYPED else text)
-            except ValueError as exc:
-                errors.append(RowError(pfile, prow, pcols.get(col, col), text, str(exc), raw.hid, _cell_nb(exc)))
-                bad = True
-        if bad:
+        before = len(errors)
+        item = _payout_item(((_payout_step(col), text) for col, text in pcells.items()), group,
+                            partial(_cell_error, errors, pfile, prow, pcols, raw.hid))
+        if len(errors) > before:  # a cell in error: the row is left out
             continue
         data[group].append(item)
         rows_of[group].append(prow_ref)
     return rows_of
+
+
+def _payout_item(cells: Iterable[tuple[tuple | None, str]], group: str, bad: Callable) -> dict:
+    """A payout row's item of its (step, cell) pairs (a step of `_payout_step`, None: not the
+    item's column); a cell that cannot be converted goes to `bad(col, text, exc)`."""
+    item: dict = {}
+    for step, text in cells:
+        if step is None or not text:
+            continue
+        col, conv = step
+        try:
+            item[col] = _kind(text, group) if conv is _KIND else text if conv is None else conv(text)
+        except ValueError as exc:
+            bad(col, text, exc)
+    return item
 
 
 @lru_cache(maxsize=4096)
@@ -203,11 +290,56 @@ _TENANT_LOC: dict[str, tuple] = {
 _LOC_TENANT = {loc: col for col, loc in _TENANT_LOC.items()}
 _TYPED = (INT_COLS | DATE_COLS | BOOL_COLS | LIST_INT_COLS | LIST_STR_COLS | LIST_DATE_COLS | set(MAP_COLS)
           | MONEY_COLS)
-#: `_TENANT_LOC` as `_tenant_data` reads it for every cell of every row: (converted?, the table
-#: it goes in (None: the household's own key; "expense": the rent), its key there)
-_TENANT_PLAN: dict[str, tuple[bool, str | None, str]] = {
-    col: (col in _TYPED, None if len(loc) == 1 else loc[0], loc[-1]) for col, loc in _TENANT_LOC.items()
+#: `_TENANT_LOC` as `_tenant_dict` reads it for every cell of every row: (column, its converter
+#: (None: the text as it is), the table it goes in (None: the household's own key; "expense":
+#: the rent), its key there)
+_TENANT_STEP: dict[str, tuple[str, Callable | None, str | None, str]] = {
+    col: (col, converter(col) if col in _TYPED else None, None if len(loc) == 1 else loc[0], loc[-1])
+    for col, loc in _TENANT_LOC.items()
 }
+_KIND = object()  # (a payout's kind: converted by `_kind`, which needs the row's group)
+
+
+@lru_cache(maxsize=64)
+def _payout_step(col: str) -> tuple[str, object] | None:
+    """A payouts column's step in `_payout_item`: (column, converter: `_KIND`, a function, None
+    for the text as it is); None for a column that is not the item's own."""
+    if col in _NOT_ITEM:
+        return None
+    return col, _KIND if col == "kind" else converter(col) if col in _TYPED else None
+
+
+#: the last table's columns each plan was made for, and the plan: the rows of one table share
+#: one dict of columns (also across a chunk's households), so its plan is found by identity
+#: (the dict is held here, so its id is not reused; a table's columns are never changed)
+_LAST_PLAN: dict[Callable, tuple[dict, Any]] = {}
+
+
+def _plan_of(cols: dict[str, str], make: Callable[[tuple[str, ...]], Any]) -> Any:
+    """`make(tuple(cols))`, a table's plan, without hashing its columns for every row."""
+    last = _LAST_PLAN.get(make)
+    if last is not None and last[0] is cols:
+        return last[1]
+    plan = make(tuple(cols))
+    _LAST_PLAN[make] = (cols, plan)
+    return plan
+
+
+@lru_cache(maxsize=64)
+def _tenant_plan(cols: tuple[str, ...]) -> tuple:
+    """A tenants table's step for each of its columns, in order (a packed row's cells), with the
+    fast route's converters (`packed_converter`)."""
+    steps = (_TENANT_STEP.get(col) for col in cols)
+    return tuple(None if s is None else (s[0], s[1] and packed_converter(s[0]), *s[2:]) for s in steps)
+
+
+@lru_cache(maxsize=64)
+def _payout_plan(cols: tuple[str, ...]) -> tuple[tuple, int]:
+    """A payouts table's step for each of its columns, in order, with the fast route's
+    converters (`packed_converter`), and where its `flow` cell is."""
+    steps = (_payout_step(col) for col in cols)
+    plan = tuple(s if s is None or s[1] is _KIND or s[1] is None else (s[0], packed_converter(s[0])) for s in steps)
+    return plan, cols.index("flow") if "flow" in cols else len(cols)
 
 
 def _where_is(loc: tuple, raw: RawHousehold, rows_of: dict) -> tuple[str, int | None, str, str]:

@@ -147,10 +147,19 @@ class RawHousehold:
     #: tenants row could not be read): only `errors` are reported
     validate: bool = True
     #: the rows' cells as spooled, when `Spool.households` left them packed (their cells in
-    #: `tenant`/`payouts` empty until `unpack`): the worker that builds the household unpacks
-    #: them, and a packed row crosses to it as one string instead of a dict of cells
+    #: `tenant`/`payouts` empty until `unpack`): the worker that builds the household reads
+    #: them (`packed_cells`; `unpack` for a household in error), and a packed row crosses to
+    #: it as one string instead of a dict of cells
     packed_tenant: str | None = None
     packed_payouts: list[str] | None = None
+
+    def packed_cells(self) -> tuple[list[str], list[list[str]]] | None:
+        """The packed rows' cells, each row split in its table's column order (empty cells
+        kept), with no dict made; None when the rows are not packed. The batch's workers build
+        a household from these, and `unpack` only the households whose rows are in error."""
+        if self.packed_tenant is None or self.tenant is None or self.packed_payouts is None:
+            return None
+        return self.packed_tenant.split(_SEP), [packed.split(_SEP) for packed in self.packed_payouts]
 
     def unpack(self) -> RawHousehold:
         """The cells of packed rows put in place (nothing to do when there are none)."""
