@@ -20,6 +20,7 @@ from ..io.tables import (
     Spool,
     discover,
 )
+from ..io.tables.aside import AsideReader
 from ..report import printable
 from .common import (
     FORMAT,
@@ -111,10 +112,10 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
     # temporary folder that is deleted as it is opened, so no copy of the input is left behind
     # when the run ends or is killed.
     spool = Spool(None)
-    starting = _Starting(opts)  # the workers start while this process reads the input
+    starting: _Starting | None = None
     frozen = False
     try:
-        spool.load(found, colmap)
+        starting = _read(spool, found, colmap, opts)
         # What lives now (the modules, the spool) lives to the end: out of the collector's
         # sight, whose collections as chunks cross to the workers and rows to the outputs then
         # walk only those (a second in all of the main process's time for 100 000 households)
@@ -155,11 +156,29 @@ def run_batch(inputs: list[str | Path], opts: BatchOptions, echo: Callable[[str]
     finally:
         if frozen:
             gc.unfreeze()  # (collectable again: `run_batch` is also called by a long-lived process)
-        starting.close()
+        if starting is not None:
+            starting.close()
         journal.close()
         spool.close()
         lock.close()
     return summary
+
+
+def _read(spool: Spool, found, colmap: ColumnMap, opts: BatchOptions) -> _Starting:
+    """The input into the spool; the workers started meanwhile (`_Starting`), and the payouts
+    tables read by a forked process while this one reads the tenants (`AsideReader`; forked
+    first: a fork copies only the calling thread)."""
+    aside = AsideReader.start(found, colmap)
+    starting = _Starting(opts)
+    try:
+        spool.load(found, colmap, aside=aside)
+    except BaseException:
+        starting.close()
+        raise
+    finally:
+        if aside is not None:
+            aside.close()
+    return starting
 
 
 class _Starting:

@@ -198,19 +198,31 @@ class Spool:
 
     # ------------------------------------------------------------------ loading
 
-    def load(self, inputs: Inputs, colmap: ColumnMap, chunk_rows: int = 20_000) -> None:
+    def load(self, inputs: Inputs, colmap: ColumnMap, chunk_rows: int = 20_000, aside=None) -> None:
+        """Every input row into the spool. `aside` (`planner.io.tables.aside.AsideReader`): its
+        tables are read by another process meanwhile, and taken in after this one's, as if
+        read here (else read here)."""
         self.errors.extend(inputs.errors)
         self.failed_roles = set(inputs.failed_roles)
         self.db.execute("BEGIN")
         for source in inputs.sources:
-            self._load_table(source, colmap, chunk_rows)
+            if aside is None or source not in aside.sources:
+                self.load_table(source, colmap, chunk_rows)
+        if aside is not None:
+            first = self._src
+            if not aside.take(self):  # (the other process failed: what it gave is dropped)
+                self.db.execute("DELETE FROM payouts")
+                self.db.execute("DELETE FROM sources WHERE src > ?", (first,))
+                self._src = first
+                for source in aside.sources:
+                    self.load_table(source, colmap, chunk_rows)
         seq = self._next_seq()
         for path in inputs.household_files:
             try:
                 text = path.read_bytes().decode("utf-8-sig")
             except (OSError, UnicodeDecodeError) as exc:
                 text = "\0" + str(getattr(exc, "strerror", None) or "is not UTF-8 text")
-            src = self._source("household", inputs.show(path), {}, [])
+            src = self.add_source("household", inputs.show(path), {}, [])
             hid = _file_id(path, text)
             self.db.execute("INSERT INTO tenants VALUES (?,?,?,?,?,?)", (seq, src, 0, hid, text, id_key(hid)))
             seq += 1
@@ -222,14 +234,26 @@ class Spool:
     def _next_seq(self) -> int:
         return int(self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM tenants").fetchone()[0])
 
-    def _source(self, role: str, name: str, columns: dict, unused: list[str]) -> int:
+    # the four steps of loading a table that touch the database (`aside` collects them instead)
+
+    def add_source(self, role: str, name: str, columns: dict, unused: list[str]) -> int:
         self._src += 1
         self.db.execute("INSERT INTO sources VALUES (?,?,?,?,?)",
                         (self._src, role, name, json.dumps(columns, ensure_ascii=False),
                          json.dumps(unused, ensure_ascii=False)))
         return self._src
 
-    def _load_table(self, source: Source, colmap: ColumnMap, chunk_rows: int) -> None:
+    def table_base(self, table: str) -> int:
+        """What a table's next source adds to its row numbers for their `seq`."""
+        return int(self.db.execute(f"SELECT coalesce(max(seq), 0) + 1 FROM {table}").fetchone()[0]) - 2
+
+    def insert_rows(self, table: str, rows: list[tuple]) -> None:
+        self.db.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * (6 if table == 'tenants' else 5))})", rows)
+
+    def source_columns(self, src: int) -> dict[str, str]:
+        return json.loads(self.db.execute("SELECT columns FROM sources WHERE src=?", (src,)).fetchone()[0])
+
+    def load_table(self, source: Source, colmap: ColumnMap, chunk_rows: int) -> None:
         name = source.name
         table = source.role
         required = REQUIRED[table]
@@ -239,7 +263,7 @@ class Spool:
             for chunk in read_table(source, colmap, chunk_rows):
                 if src is None:
                     _, unused = colmap.rename(table, chunk.headers)
-                    src = self._source(table, name, chunk.columns, unused)
+                    src = self.add_source(table, name, chunk.columns, unused)
                     if unused:
                         self.unused_columns[name] = unused
                     if table == "tenants" and "label" in chunk.columns:
@@ -248,7 +272,7 @@ class Spool:
                     names = list(chunk.columns)
                     # input order: a row's seq follows from its row number, so a row read
                     # out of turn (a ragged row, reported at the end) keeps its place
-                    base = int(self.db.execute(f"SELECT coalesce(max(seq), 0) + 1 FROM {table}").fetchone()[0]) - 2
+                    base = self.table_base(table)
                 rows = _packed_rows(chunk, names, key, base, src)
                 any_rows = any_rows or bool(rows)
                 for row, hid, reason, *column in chunk.bad:  # a row that could not be read: reported per household
@@ -256,8 +280,7 @@ class Spool:
                     rows.append((base + row, src, row, hid, _BAD_ROW + (column[0] if column else "") + _SEP + reason))
                 if table == "tenants":
                     rows = [(*r, id_key(r[3])) for r in rows]
-                self.db.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * (6 if table == 'tenants' else 5))})",
-                                    rows)
+                self.insert_rows(table, rows)
         except TableError as exc:
             self.errors.append(exc.error)
             self.failed_roles.add(table)
@@ -271,8 +294,7 @@ class Spool:
                 self.errors.append(RowError(name, None, "", "", "the file has a header but no tenant rows",
                                             reason_nb="Filen har overskrifter, men ingen rader med leietakere."))
             return
-        missing = [c for c in required if c not in json.loads(
-            self.db.execute("SELECT columns FROM sources WHERE src=?", (src,)).fetchone()[0])]
+        missing = [c for c in required if c not in self.source_columns(src)]
         if missing and table == "payouts":
             self.failed_roles.add(table)
 
