@@ -23,6 +23,9 @@ from .spool import Spool
 #: payouts tables of at least this many bytes in all are read aside (below, forking costs more
 #: than it saves)
 ASIDE_BYTES = 4 << 20
+#: messages (a chunk of up to 20 000 rows each) held before they are taken in: the process
+#: waits beyond that, and this one's memory stays bounded however long the tables
+_HELD = 10
 
 
 class AsideReader:
@@ -32,7 +35,7 @@ class AsideReader:
     def __init__(self, sources: list[Source], conn, proc) -> None:
         self.sources = sources
         self.conn, self.proc = conn, proc
-        self.inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self.inbox: queue.Queue = queue.Queue(maxsize=_HELD)
         self.thread = threading.Thread(target=self._receive, name="planner-read-aside", daemon=True)
         self.thread.start()
 
@@ -107,12 +110,17 @@ class AsideReader:
                 return False
 
     def close(self) -> None:
-        """Stop the process (if still reading: this one stopped early) and the thread."""
+        """Stop the process (if still reading: this one stopped early) and the thread (what it
+        holds is dropped, so that it is not left waiting to hand on more)."""
         if self.proc.is_alive():
             self.proc.terminate()
         self.proc.join()
+        while self.thread.is_alive():
+            try:
+                self.inbox.get(timeout=0.05)
+            except queue.Empty:
+                pass
         self.conn.close()
-        self.thread.join()
 
 
 class _Collecting(Spool):
