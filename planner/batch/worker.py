@@ -226,6 +226,7 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
     is planned gets it from its plan's assessment (projected once); the others here, from
     balances continued for all of them at once."""
     from ..eviction import REQUEST_STEP, ShortSeries, eviction_rules, projection_series, reach_rows, request_date
+    from ..eviction.bulk import WALK, first_process_rows
     from ..eviction.process import walk_date
 
     heading = [j for j, (h, due) in enumerate(zip(members, first_dues)) if due is not None
@@ -246,10 +247,22 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
         for j in heading:
             groups.setdefault((schedules[j], first_dues[j]), []).append(j)
         for (_, due), rows in groups.items():
-            beyond = reach_rows([members[j] for j in rows], due, series, rules, rows)
+            group = [members[j] for j in rows]
+            beyond = reach_rows(group, due, series, rules, rows)
+            # the first process of the rest at once (`first_process_rows`), where it decides
+            first: dict[int, object] = {}
+            if beyond is not None:
+                rest = [k for k in range(len(rows)) if not beyond[k]]
+                if rest:
+                    decided = first_process_rows([group[k] for k in rest], due, series, rules, [rows[k] for k in rest])
+                    first = dict(zip(rest, decided))
             for k, j in enumerate(rows):
                 if beyond is not None and beyond[k]:
                     out[j] = walk_date(due, rules, REQUEST_STEP)
+                    continue
+                got = first.get(k, WALK)
+                if got is not WALK:
+                    out[j] = got  # type: ignore[assignment]
                     continue
                 try:
                     out[j] = request_date(members[j], same_day_credit, rules, series=series[j], first_due=due,

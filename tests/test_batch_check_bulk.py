@@ -1,0 +1,61 @@
+"""The check-only batch's first process of many households at once (`first_process_rows`)
+gives each household `request_date`'s date, on generated households sharing a horizon and a
+rent schedule, with and without existing arrears."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import HealthCheck, event, given, note, settings
+from hypothesis import strategies as st
+from strategies import examples, households
+
+from planner.batch.worker import _checked, _first_dues
+from planner.eviction import request_date
+from planner.eviction.bulk import WALK, first_process_rows
+from planner.model import Arrears
+
+
+def _group(hs: list, arrears: int, since_days: int, tight: int) -> list:
+    """`hs` on the first one's horizon and rent schedule (each its own amount, raised by
+    `tight` øre so that rent fails often), with existing arrears (0: none) since `since_days`."""
+    first = hs[0]
+    out = []
+    for k, h in enumerate(hs):
+        rent = first.rent.model_copy(update={"amount": h.rent.amount + tight * (k + 1)})
+        update: dict = {"start": first.start, "months": first.months, "until": first.until,
+                        "expense": [rent] + [e for e in h.expense if e.kind != "husleie"]}
+        if arrears:
+            update["arrears"] = Arrears(amount=arrears * (k + 1), since=first.start + timedelta(days=since_days))
+        out.append(h.model_copy(update=update))
+    return out
+
+
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(households(max_months=12), min_size=1, max_size=8), st.sampled_from([0, 0, 150_000, 1_234_567]),
+       st.integers(-60, 200), st.sampled_from([0, 50_000, 300_000, 1_500_000]), st.booleans())
+def test_the_first_process_of_a_group_is_each_households_walk(hs, arrears, since_days, tight, same_day_credit):
+    """Each household the bulk route decides has the date of its own walk (by simulation,
+    not from the batch's series); the others are left to the walk."""
+    group = _group(hs, arrears, since_days, tight)
+    start, end = group[0].start, group[0].end
+    series = _checked(group, start, end, same_day_credit, True).series
+    dues = _first_dues(group, start, end, series)
+    by_due: dict = {}
+    for j, due in enumerate(dues):
+        if due is not None:
+            by_due.setdefault(due, []).append(j)
+    decided = 0
+    for due, rows in by_due.items():
+        got = first_process_rows([group[j] for j in rows], due, series, rows=rows)
+        assert len(got) == len(rows)
+        for j, date_or_walk in zip(rows, got):
+            event("walk" if date_or_walk is WALK else "no request" if date_or_walk is None else "request")
+            if date_or_walk is not WALK:
+                decided += 1
+                assert date_or_walk == request_date(group[j], same_day_credit)
+    note(f"decided {decided} of {len(group)}")
+
+
+def test_a_group_of_none_is_none():
+    assert first_process_rows([], None, None) == []  # type: ignore[arg-type]
