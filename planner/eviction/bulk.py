@@ -118,8 +118,9 @@ def first_process_rows(households: Sequence[Household], first_due: date, series:
     can = np.zeros(n, dtype=bool)  # a day whose balance covers the principal and the costs
     for _, _, _, _, window, need in notices:
         can |= (window >= need[:, None]).any(axis=1)
-    first_unpaid = unpaid.argmax(axis=1).tolist()
-    has_unpaid = unpaid.any(axis=1).tolist()
+    first_unpaid: list[int] = unpaid.argmax(axis=1).tolist()
+    has_unpaid: list[bool] = unpaid.any(axis=1).tolist()
+    payable: list[bool] = can.tolist()
     request = walk_date(first_due, rules, REQUEST_STEP)
     out: list[date | None | _Walk] = []
     for i, h in enumerate(households):
@@ -127,7 +128,7 @@ def first_process_rows(households: Sequence[Household], first_due: date, series:
         if lease.month_amounts or lease.amount <= 0 or process_start(
                 rents[first_unpaid[i]].nominal if has_unpaid[i] else None, h.arrears, start) != first_due:
             out.append(WALK)  # (a rent of its own month by month, or a process of its own)
-        elif not can[i]:
+        elif not payable[i]:
             out.append(request)
         else:
             out.append(_settled(h, i, first_due, walk, rules, notices, unpaid[i].tolist(), rents,
