@@ -119,7 +119,7 @@ def first_process_rows(households: Sequence[Household], first_due: date, series:
     for _, _, _, _, window, need in notices:
         can |= (window >= need[:, None]).any(axis=1)
     first_unpaid: list[int] = unpaid.argmax(axis=1).tolist()
-    has_unpaid: list[bool] = unpaid.any(axis=1).tolist()
+    has_unpaid: list[bool] = np.asarray(unpaid.any(axis=1)).tolist()
     payable: list[bool] = can.tolist()
     request = walk_date(first_due, rules, REQUEST_STEP)
     out: list[date | None | _Walk] = []
