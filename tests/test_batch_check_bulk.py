@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 from strategies import examples, households
 
+from planner.batch.common import BatchRow, finished_row
 from planner.batch.worker import _checked, _first_dues
 from planner.eviction import request_date
 from planner.eviction.bulk import WALK, first_process_rows
@@ -59,3 +60,30 @@ def test_the_first_process_of_a_group_is_each_households_walk(hs, arrears, since
 
 def test_a_group_of_none_is_none():
     assert first_process_rows([], None, None) == []  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- the finished row
+
+_cell = st.one_of(st.just(""), st.integers(-10**9, 10**9))
+
+
+@given(st.integers(1, 10**6), st.text(max_size=8), st.text(max_size=8), st.sampled_from(["none", "timing", "income"]),
+       st.sampled_from(["", "2026-02-03"]), st.integers(0, 400), st.integers(-10**9, 10**9),
+       st.sampled_from([("solvent", 0), ("not planned", "")]), _cell,
+       st.sampled_from(["", "2026-03-01"]), st.one_of(st.just(""), st.integers(-30, 400)), st.integers(0, 5_000_000),
+       st.integers(0, 6), st.sampled_from(["", "ja"]), _cell, st.sampled_from(["", "bare sjekket (--check-only)"]),
+       st.integers(0, 3_000_000))
+def test_a_row_finished_at_once_is_the_rows_finished(seq, hid, label, problem, short, below, low, status_cost, after,
+                                                     request, days, arrears, children, flagged, estimate, note, rent):
+    """`finished_row` gives what a `BatchRow` of the same values gives when finished: the same
+    keys in the same order, the same values, the same priority."""
+    status, cost = status_cost
+    want = BatchRow(seq=seq, id=hid, label=label, input_row="t.csv:2", start="2026-01-01", end="2026-12-31",
+                    problem=problem, first_shortfall=short, days_below_floor=below, min_balance_before_ore=low,
+                    min_balance_before_date="2026-05-01", min_balance_after_ore=after, status=status, cost=cost,
+                    eviction_request=request, days_to_request=days, arrears_ore=arrears, children=children,
+                    bostotte_ikke_sokt=flagged, bostotte_estimate_ore=estimate, note=note, rent_ore=rent).finished()
+    got = finished_row(seq, hid, label, "t.csv:2", "2026-01-01", "2026-12-31", problem, short, below, low,
+                       "2026-05-01", after, status, cost, request, days, arrears, children, flagged, estimate, note,
+                       rent)
+    assert got == want and list(got) == list(want)

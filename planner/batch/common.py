@@ -166,6 +166,32 @@ _row_values = attrgetter(*_ROW_COLUMNS)
 _FINISHED_TEMPLATE: dict[str, object] = dict.fromkeys(("seq", *RESULT_COLUMNS), "")
 
 
+def finished_row(seq: int, id: str, label: str, input_row: str, start: str, end: str, problem: str,
+                 first_shortfall: str, days_below_floor: int, min_balance_before_ore: int,
+                 min_balance_before_date: str, min_balance_after_ore: int | str, status: str, cost: int | str,
+                 eviction_request: str, days_to_request: int | str, arrears_ore: int, children: int,
+                 bostotte_ikke_sokt: str, bostotte_estimate_ore: int | str, note: str,
+                 rent_ore: int) -> dict[str, object]:
+    """`BatchRow(...).finished()` of a row the check finishes (no plan: no interventions,
+    actors, shortfall or plan file), made at once: one dict in the journal's key order and its
+    priority from the values themselves (the batch finishes every row of a check-only run; a
+    row object, its columns and their priority read back from a dict were half its cost)."""
+    p = _parts(PriorityInput(problem, status, int(cost or 0), int(arrears_ore or 0), bool(eviction_request),
+                             None if days_to_request == "" else int(days_to_request), int(children or 0), rent_ore,
+                             int(bostotte_estimate_ore or 0) if bostotte_ikke_sokt else 0))
+    return {"seq": seq, "id": id, "label": label, "input_row": input_row, "start": start, "end": end,
+            "problem": problem, "first_shortfall": first_shortfall, "days_below_floor": days_below_floor,
+            "min_balance_before_ore": min_balance_before_ore, "min_balance_before_date": min_balance_before_date,
+            "min_balance_after_ore": min_balance_after_ore, "status": status, "interventions": "", "cost": cost,
+            "actors": "", "shortfall_monthly_ore": "", "shortfall_one_time_ore": "",
+            "eviction_request": eviction_request, "days_to_request": days_to_request, "arrears_ore": arrears_ore,
+            "children": children, "priority": p["priority"], "priority_urgency": p["priority_urgency"],
+            "priority_arrears": p["priority_arrears"], "priority_children": p["priority_children"],
+            "priority_levers": p["priority_levers"], "priority_bostotte": p["priority_bostotte"],
+            "bostotte_ikke_sokt": bostotte_ikke_sokt, "bostotte_estimate_ore": bostotte_estimate_ore, "plan_file": "",
+            "note": note}
+
+
 def priority_parts(row: dict, rent_ore: int = 0) -> dict[str, int]:
     """The priority (0-100) and its five parts of a batch row (`planner.priority`), with the
     household's monthly rent (not a results.csv column)."""

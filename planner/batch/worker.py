@@ -18,7 +18,7 @@ from ..io.tables import (
     build,
 )
 from ..personal import has_national_id
-from .common import BatchRow, InvalidPlan, pseudonym
+from .common import BatchRow, InvalidPlan, finished_row, pseudonym
 from .journal import journal_line
 from .output import rank_key
 
@@ -137,33 +137,41 @@ def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bo
     day_iso = _iso_days(start, (end - start).days + 1)
     for j, (seq, input_row, h) in enumerate(built):
         first_due = first_dues[j]
-        needs_plan = _needs_plan(problems[j], h)
+        problem = problems[j]
+        arrears = h.arrears
+        needs_plan = problem != "none" or (arrears is not None and arrears.amount > 0)  # (`_needs_plan`)
         request = projected[j] if j in projected else (_request_after(first_due) if first_due else None)
         t0 = first_short[j]
         # "bostøtte ikke søkt?": no bostøtte stream and an estimate at or above the minimum payout
         unused = unused_bostotte(h, h.as_of or start)
-        row = BatchRow(
-            seq=seq, id=h.id, label=h.label or "", input_row=input_row,
-            start=start_iso, end=end_iso,
-            problem=problems[j],
-            first_shortfall=day_iso[t0] if t0 >= 0 else "",
-            days_below_floor=days_below[j],
-            min_balance_before_ore=min_bal[j],
-            min_balance_before_date=day_iso[min_day[j]],
-            eviction_request=request.isoformat() if request else "",
-            days_to_request=(request - start).days if request else "",
-            arrears_ore=h.arrears.amount if h.arrears is not None else 0, children=h.children,
-            rent_ore=h.rent.amount, bostotte_ikke_sokt="ja" if unused else "", bostotte_estimate_ore=unused or "",
-            project=first_due is not None and needs_plan and not check_only,
-        )
-        if not needs_plan:
-            row.status, row.min_balance_after_ore, row.cost = "solvent", min_bal[j], 0
-            out.finished.append(_finish(row))
-        elif check_only:
-            row.status, row.note = "not planned", "bare sjekket (--check-only)"
-            out.finished.append(_finish(row))
+        if needs_plan and not check_only:
+            out.jobs.append((h, BatchRow(
+                seq=seq, id=h.id, label=h.label or "", input_row=input_row,
+                start=start_iso, end=end_iso,
+                problem=problem,
+                first_shortfall=day_iso[t0] if t0 >= 0 else "",
+                days_below_floor=days_below[j],
+                min_balance_before_ore=min_bal[j],
+                min_balance_before_date=day_iso[min_day[j]],
+                eviction_request=request.isoformat() if request else "",
+                days_to_request=(request - start).days if request else "",
+                arrears_ore=arrears.amount if arrears is not None else 0, children=h.children,
+                rent_ore=h.rent.amount, bostotte_ikke_sokt="ja" if unused else "", bostotte_estimate_ore=unused or "",
+                project=first_due is not None,
+            )))
+            continue
+        # finished here: solvent, or checked only (`finished_row`: what the row's `finished` gives)
+        if needs_plan:
+            status, after, cost, note = "not planned", "", "", "bare sjekket (--check-only)"
         else:
-            out.jobs.append((h, row))
+            status, after, cost, note = "solvent", min_bal[j], 0, ""
+        done = finished_row(
+            seq, h.id, h.label or "", input_row, start_iso, end_iso, problem,
+            day_iso[t0] if t0 >= 0 else "", days_below[j], min_bal[j], day_iso[min_day[j]], after, status, cost,
+            request.isoformat() if request else "", (request - start).days if request else "",
+            arrears.amount if arrears is not None else 0, h.children, "ja" if unused else "", unused or "", note,
+            h.rent.amount)
+        out.finished.append((rank_key(done), journal_line(done)))
 
 
 @lru_cache(maxsize=64)
@@ -278,12 +286,6 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
         return {}
     continued = projection_series([members[j] for j in heading], same_day_credit)
     return {j: request_date(members[j], same_day_credit, series=continued[n]) for n, j in enumerate(heading)}
-
-
-def _finish(row: BatchRow) -> tuple[tuple, str]:
-    """A finished row's rank key and journal line."""
-    done = row.finished()
-    return rank_key(done), journal_line(done)
 
 
 def _needs_plan(problem: str, h) -> bool:
