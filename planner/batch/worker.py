@@ -161,6 +161,8 @@ def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bo
             )))
             continue
         # finished here: solvent, or checked only (`finished_row`: what the row's `finished` gives)
+        after: int | str
+        cost: int | str
         if needs_plan:
             status, after, cost, note = "not planned", "", "", "bare sjekket (--check-only)"
         else:
