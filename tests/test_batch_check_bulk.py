@@ -13,7 +13,7 @@ from strategies import examples, households
 from planner.batch.common import BatchRow, finished_row
 from planner.batch.worker import _checked, _first_dues
 from planner.eviction import request_date
-from planner.eviction.bulk import WALK, first_process_rows
+from planner.eviction.bulk import LONGER, WALK, first_process_rows
 from planner.model import Arrears
 
 
@@ -51,6 +51,8 @@ def test_the_first_process_of_a_group_is_each_households_walk(hs, arrears, since
         got = first_process_rows([group[j] for j in rows], due, series, rows=rows)
         assert len(got) == len(rows)
         for j, date_or_walk in zip(rows, got):
+            if date_or_walk is LONGER:
+                continue  # (the walk on longer balances: `_projected`, tested against `request_date`)
             event("walk" if date_or_walk is WALK else "no request" if date_or_walk is None else "request")
             if date_or_walk is not WALK:
                 decided += 1

@@ -236,7 +236,7 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
     is planned gets it from its plan's assessment (projected once); the others here, from
     balances continued for all of them at once."""
     from ..eviction import REQUEST_STEP, ShortSeries, eviction_rules, projection_series, reach_rows, request_date
-    from ..eviction.bulk import WALK, first_process_rows
+    from ..eviction.bulk import LONGER, WALK, first_process_rows
     from ..eviction.process import walk_date
 
     heading = [j for j, (h, due) in enumerate(zip(members, first_dues)) if due is not None
@@ -271,6 +271,9 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
                     out[j] = walk_date(due, rules, REQUEST_STEP)
                     continue
                 got = first.get(k, WALK)
+                if got is LONGER:
+                    longer.append(j)
+                    continue
                 if got is not WALK:
                     out[j] = got  # type: ignore[assignment]
                     continue

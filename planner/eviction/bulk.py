@@ -19,27 +19,34 @@ import numpy as np
 from ..calendar import resolve_expense
 from ..cashflow import horizon
 from ..model import Household, add_months
-from .process import claim_of, walk_date, walk_steps
+from .process import Afford, claim_of, first_settlement, walk_date, walk_steps
+from .projection import MAX_PROCESSES
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, eviction_rules
 from .timeline import Debt, process_start, rent_occurrences, rent_offsets
 
 
 class _Walk:
-    """The result "the walk decides" (`request_date(..., bound=False)` of the household)."""
+    """A result the walk must find (`request_date` of the household)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def __repr__(self) -> str:
-        return "WALK"
+        return self.name
 
 
 #: what `first_process_rows` gives a household whose request date the walk must find
-WALK: Final = _Walk()
+WALK: Final = _Walk("WALK")
+#: ... and one whose later process runs past the balances given: the walk needs them continued
+LONGER: Final = _Walk("LONGER")
 
 
 @lru_cache(maxsize=64)
-def _months(start: date, end: date) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    """Each day's month and each month's first and last day (offsets from `start`)."""
+def _months(start: date, end: date) -> tuple[list[int], list[int], list[int]]:
+    """Each day's month and each month's first and last day (offsets from `start`; shared,
+    never changed)."""
     hz = horizon(start, end)
-    return tuple(hz.month_of_day.tolist()), tuple(hz.month_first.tolist()), tuple(hz.month_last.tolist())
+    return hz.month_of_day.tolist(), hz.month_first.tolist(), hz.month_last.tolist()
 
 
 def first_process_rows(households: Sequence[Household], first_due: date, series: np.ndarray,
@@ -131,16 +138,16 @@ def first_process_rows(households: Sequence[Household], first_due: date, series:
         elif not payable[i]:
             out.append(request)
         else:
-            out.append(_settled(h, i, first_due, walk, rules, notices, unpaid[i].tolist(), rents,
-                                at_debit[i].tolist(), int(existing[i]), since[i], start, request))
+            out.append(_settled(h, i, first_due, walk, rules, notices, unpaid[i].tolist(), rents, offs,
+                                block[i], at_debit[i].tolist(), int(existing[i]), since[i], start, request))
     return out
 
 
 def _settled(h: Household, i: int, first_due: date, walk: tuple, rules: EvictionRules, notices: list,
-             unpaid: list[bool], rents: tuple, at_debit: list[int], existing: int, since: date,
-             start: date, request: date) -> date | None | _Walk:
+             unpaid: list[bool], rents: tuple, offs: list[int], block: np.ndarray, at_debit: list[int],
+             existing: int, since: date, start: date, request: date) -> date | None | _Walk:
     """The household `i` of `first_process_rows` that may pay a notice: its request date when
-    it pays none, None when it pays one and no rent fails after (WALK when one does)."""
+    it pays none, else what its later processes give (`_later`)."""
     amount = h.rent.amount
     debts = [Debt(since, since, existing)] if existing else []
     debts += [Debt(o.nominal, o.effective, amount) for o, u in zip(rents, unpaid) if u]
@@ -159,12 +166,49 @@ def _settled(h: Household, i: int, first_due: date, walk: tuple, rules: Eviction
             break
     if paid is None:
         return request
-    # the next process: the rents that fail once the claim has left the account, due after the notice
-    paid_on, paid_ore, notice = paid
-    carried = 0
-    for o, found in zip(rents, at_debit):
-        if found + carried - (paid_ore if paid_on <= o.effective else 0) < 0:
-            if o.nominal > notice:
-                return WALK
-            carried += amount
+    return _later(block, rents, offs, at_debit, amount, [(paid[0], paid[1])], paid[2], rules, start,
+                  h.end, MAX_PROCESSES - 1)
+
+
+def _later(series: np.ndarray, rents: tuple, offs: list[int], at_debit: list[int], amount: int,
+           payments: list[tuple[date, int]], notice: date, rules: EvictionRules, start: date, end: date,
+           left: int) -> date | None | _Walk:
+    """The processes after a paid notice, one after another as the walk takes them
+    (`_processes`, `first_settlement`), from the household's balances over its horizon
+    (`series`) and its rents at each debit (`at_debit`): its request date, None when no rent
+    fails after the last notice paid, LONGER when a process runs past the horizon. `payments`:
+    the claims paid so far (paid on, øre); `notice`: the last one's notice date; `left`: how
+    many more processes the walk follows."""
+    month_of_day, firsts, lasts = _months(start, end)
+    for _ in range(left):
+        # the rents that fail once the claims paid have left the account
+        carried = k = paid_by = 0
+        failed = []
+        paid = sorted(payments)  # (the rents come in debit order: the payments made by each summed as it comes)
+        for r, (o, found) in enumerate(zip(rents, at_debit)):
+            while k < len(paid) and paid[k][0] <= o.effective:
+                paid_by += paid[k][1]
+                k += 1
+            if found + carried - paid_by < 0:
+                failed.append(r)
+                carried += amount
+        open_rents = [r for r in failed if rents[r].nominal > notice]
+        if not open_rents:
+            return None
+        due = rents[open_rents[0]].nominal
+        if add_months(walk_date(due, rules, EVICTION_STEP), 1) > end:
+            return LONGER  # (rent due up to the eviction counts: the walk continues the schedule)
+        account = np.array(series, dtype=np.int64)
+        for r in failed:
+            account[max(0, offs[r]):] += amount
+        for d, x in payments:
+            account[max(0, (d - start).days):] -= x
+        walk = walk_steps(due, rules, None)
+        debts = [Debt(rents[r].nominal, rents[r].effective, amount) for r in open_rents]
+        settled = first_settlement(walk, claim_of(walk, debts, rules, None, due),
+                                   Afford(start, account, month_of_day, firsts, lasts), due)
+        if settled is None:
+            return walk_date(due, rules, REQUEST_STEP)
+        payments.append((settled.paid_on, settled.amount_ore))
+        notice = settled.notice_date
     return None
