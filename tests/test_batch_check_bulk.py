@@ -11,7 +11,10 @@ from hypothesis import strategies as st
 from strategies import examples, households
 
 from planner.batch.common import BatchRow, finished_row
-from planner.batch.worker import _checked, _first_dues
+from planner.batch.worker import _checked, _first_dues, _rents
+from planner.calendar import household_schedules, resolve_expense
+from planner.entitlement import unused_bostotte
+from planner.entitlement.estimate import monthly_income
 from planner.eviction import request_date
 from planner.eviction.bulk import LONGER, WALK, first_process_rows
 from planner.model import Arrears
@@ -89,3 +92,23 @@ def test_a_row_finished_at_once_is_the_rows_finished(seq, hid, label, problem, s
                        "2026-05-01", after, status, cost, request, days, arrears, children, flagged, estimate, note,
                        rent)
     assert got == want and list(got) == list(want)
+
+
+# --------------------------------------------------------------------------- the schedules resolved once
+
+
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(households(max_months=14), min_size=1, max_size=5), st.booleans())
+def test_the_schedules_the_check_resolved_are_each_households(hs, same_day_credit):
+    """The rents and rent schedules, and the bostøtte estimate and income, from the schedules
+    the check resolved are what each household's own lookups give."""
+    group = [h.model_copy(update={"start": hs[0].start, "months": hs[0].months, "until": hs[0].until}) for h in hs]
+    resolved: list = []
+    _checked(group, group[0].start, group[0].end, same_day_credit, True, resolved)
+    assert resolved == [household_schedules(h) for h in group]
+    leases, schedules = _rents(group, resolved)
+    assert leases == [h.rent for h in group] and schedules == [resolve_expense(h.rent) for h in group]
+    for h, (incomes, _) in zip(group, resolved):
+        as_of = h.as_of or h.start
+        assert unused_bostotte(h, as_of, incomes) == unused_bostotte(h, as_of)
+        assert monthly_income(h, None, schedules=incomes) == monthly_income(h, None)

@@ -22,6 +22,7 @@ Intermediate øre are rounded half up; Husbanken's own rounding is not published
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -120,16 +121,18 @@ def _months_of(h: Household) -> int:
     return (h.end.year - h.start.year) * 12 + h.end.month - h.start.month + 1
 
 
-def monthly_income(h: Household, kinds: frozenset[str] | None, exclude: frozenset[str] = frozenset()) -> int:
+def monthly_income(h: Household, kinds: frozenset[str] | None, exclude: frozenset[str] = frozenset(),
+                   schedules: Sequence[Schedule] | None = None) -> int:
     """The household's average payouts per month over its horizon, in øre, from the streams of
     `kinds` (None: every kind) less those of `exclude`. An average, because Husbanken's monthly
     income is the month's actual payouts, and 14-day rhythms give some months three. Only the
-    income schedules are expanded (a batch asks this of every row)."""
+    income schedules are expanded (a batch asks this of every row). `schedules`: each income
+    stream's schedule (`household_schedules`), if the caller has them."""
     total = 0
-    for stream in h.income:
+    for k, stream in enumerate(h.income):
         if (kinds is not None and stream.kind not in kinds) or stream.kind in exclude:
             continue
-        sched = resolve_income(stream, h.start, h.profile)
+        sched = resolve_income(stream, h.start, h.profile) if schedules is None else schedules[k]
         if not stream.month_amounts:
             total += stream.amount * _count(sched, h.start, h.end)
         else:
@@ -272,10 +275,11 @@ class _Basis(NamedTuple):
     uncertain: list[str]
 
 
-def _inputs(h: Household, as_of: date, rules: EntitlementRules) -> _Basis:
+def _inputs(h: Household, as_of: date, rules: EntitlementRules,
+            schedules: Sequence[Schedule] | None = None) -> _Basis:
     e = h.entitlement
     rates = rules.statlig_at(as_of)
-    members, group, income, uncertain = _basis(h, rules)
+    members, group, income, uncertain = _basis(h, rules, schedules)
     kinds = {s.kind for s in h.income}
     heating, more = _heating_and_doubts(h, as_of, rules, rates, kinds)
     housing = h.rent.amount + e.other_housing_costs
@@ -297,9 +301,11 @@ def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEst
         deadline=deadline, for_month=for_month, first_payout=first, uncertain=tuple(x.uncertain))
 
 
-def _basis(h: Household, rules: EntitlementRules) -> tuple[int, int, int, list[str]]:
+def _basis(h: Household, rules: EntitlementRules,
+           schedules: Sequence[Schedule] | None = None) -> tuple[int, int, int, list[str]]:
     """Members, kommune group and monthly income the estimate uses, and what of them is a
-    default rather than the file's own figure (in the order the output names them)."""
+    default rather than the file's own figure (in the order the output names them).
+    `schedules`: the income streams' schedules, if the caller has them."""
     e = h.entitlement
     uncertain: list[str] = []
     members = e.members if e.members is not None else max(1, h.adults + h.children)
@@ -312,7 +318,7 @@ def _basis(h: Household, rules: EntitlementRules) -> tuple[int, int, int, list[s
     if e.gross_income_monthly is not None:
         income = e.gross_income_monthly
     else:
-        income = monthly_income(h, rules.income_kinds)
+        income = monthly_income(h, rules.income_kinds, schedules=schedules)
         if income:
             uncertain.append("income_net")
     return members, group, income, uncertain
@@ -423,12 +429,14 @@ def entitlements(h: Household, as_of: date, rules: EntitlementRules | None = Non
     return Entitlements(as_of, b, _kommunal(h, as_of, rules, b), _sosialhjelp(h, as_of, rules, unused))
 
 
-def unused_bostotte(h: Household, as_of: date) -> int:
+def unused_bostotte(h: Household, as_of: date, schedules: Sequence[Schedule] | None = None) -> int:
     """The estimated bostøtte per month (øre) of a household that has none and would reach the
-    minimum payout, else 0: the batch's "bostøtte ikke søkt?" and the half-year sum."""
+    minimum payout, else 0: the batch's "bostøtte ikke søkt?" and the half-year sum.
+    `schedules`: each income stream's schedule (`household_schedules`), if the caller has them
+    (the batch's check resolved them already)."""
     for s in h.income:  # (a loop, not `any` over a generator: a batch asks this of every row)
         if s.kind == "bostotte":
             return 0  # the cheap answer first
-    x = _inputs(h, as_of, entitlement_rules())
+    x = _inputs(h, as_of, entitlement_rules(), schedules)
     # (what `_bostotte(...).monthly_ore` is, without its steps: it is "unused" when above 0)
     return bostotte_figures(x.members, x.group, x.income, x.housing, x.rates, x.heating, h.children, x.pensioner).paid

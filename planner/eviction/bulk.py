@@ -18,7 +18,7 @@ import numpy as np
 
 from ..calendar import resolve_expense
 from ..cashflow import horizon
-from ..model import Household, add_months
+from ..model import Expense, Household, add_months
 from .process import Afford, claim_of, first_settlement, walk_date, walk_steps
 from .projection import MAX_PROCESSES
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, eviction_rules
@@ -51,12 +51,14 @@ def _months(start: date, end: date) -> tuple[list[int], list[int], list[int]]:
 
 def first_process_rows(households: Sequence[Household], first_due: date, series: np.ndarray,
                        rules: EvictionRules | None = None,
-                       rows: Sequence[int] | None = None) -> list[date | None | _Walk]:
+                       rows: Sequence[int] | None = None,
+                       leases: Sequence[Expense] | None = None) -> list[date | None | _Walk]:
     """`request_date(h, series=..., first_due=first_due, bound=False)` of households of one
     horizon, one rent schedule and one first due date (`series`: their balances over that
     horizon, one row each or the rows `rows` of it), where the first process decides it: its
     request date when no notice of it can be paid, None when one is paid and no rent fails
-    after it; `WALK` for the others.
+    after it; `WALK` for the others. `leases`: their rents (`Household.rent`), if the caller
+    has them.
 
     The same steps as the walk (`_processes`, `first_settlement`), for all of them at once: the
     rents each one leaves unpaid, found rent by rent; the account with them added, and each
@@ -74,11 +76,11 @@ def first_process_rows(households: Sequence[Household], first_due: date, series:
     eviction = walk_date(first_due, rules, EVICTION_STEP)
     if add_months(eviction, 1) > end:
         return [WALK] * n  # (the process runs past the horizon: the walk continues it)
-    schedule = resolve_expense(h0.rent)
+    leases = [h.rent for h in households] if leases is None else leases
+    schedule = resolve_expense(leases[0])
     rents = rent_occurrences(schedule, start, end)
     offs = rent_offsets(schedule, start, end).tolist()
     block = (series if rows is None else series[np.asarray(rows, dtype=np.int64)])[:, :days]
-    leases = [h.rent for h in households]
     amount = np.array([lease.amount for lease in leases], dtype=np.int64)
     # the rents each leaves unpaid, in debit order: a debit that finds the balance (and the
     # rent left unpaid before it) below zero fails whole
@@ -138,17 +140,17 @@ def first_process_rows(households: Sequence[Household], first_due: date, series:
         elif not payable[i]:
             out.append(request)
         else:
-            out.append(_settled(h, i, first_due, walk, rules, notices, unpaid[i].tolist(), rents, offs,
+            out.append(_settled(h, lease, i, first_due, walk, rules, notices, unpaid[i].tolist(), rents, offs,
                                 block[i], at_debit[i].tolist(), int(existing[i]), since[i], start, request))
     return out
 
 
-def _settled(h: Household, i: int, first_due: date, walk: tuple, rules: EvictionRules, notices: list,
+def _settled(h: Household, lease: Expense, i: int, first_due: date, walk: tuple, rules: EvictionRules, notices: list,
              unpaid: list[bool], rents: tuple, offs: list[int], block: np.ndarray, at_debit: list[int],
              existing: int, since: date, start: date, request: date) -> date | None | _Walk:
     """The household `i` of `first_process_rows` that may pay a notice: its request date when
     it pays none, else what its later processes give (`_later`)."""
-    amount = h.rent.amount
+    amount = lease.amount
     debts = [Debt(since, since, existing)] if existing else []
     debts += [Debt(o.nominal, o.effective, amount) for o, u in zip(rents, unpaid) if u]
     claim = claim_of(walk, debts, rules, None, first_due)
