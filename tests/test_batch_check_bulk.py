@@ -15,8 +15,8 @@ from planner.batch.worker import _checked, _first_dues, _rents
 from planner.calendar import household_schedules, resolve_expense
 from planner.entitlement import unused_bostotte
 from planner.entitlement.estimate import monthly_income
-from planner.eviction import request_date
-from planner.eviction.bulk import LONGER, WALK, first_process_rows
+from planner.eviction import eviction_rules, projection_series, request_date
+from planner.eviction.bulk import LONGER, WALK, first_process_rows, walk_from
 from planner.model import Arrears
 
 
@@ -65,6 +65,25 @@ def test_the_first_process_of_a_group_is_each_households_walk(hs, arrears, since
 
 def test_a_group_of_none_is_none():
     assert first_process_rows([], None, None) == []  # type: ignore[arg-type]
+
+
+
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(households(max_months=12), min_size=1, max_size=5), st.sampled_from([0, 0, 150_000, 1_234_567]),
+       st.integers(-60, 200), st.sampled_from([0, 50_000, 300_000, 1_500_000]), st.booleans(), st.booleans())
+def test_the_walk_from_the_balances_is_each_households_walk(hs, arrears, since_days, tight, same_day_credit,
+                                                            continued):
+    """`walk_from` over the balances of the horizon, or continued as the batch continues them,
+    gives each household's `request_date` (by simulation), or says it needs the walk."""
+    group = _group(hs, arrears, since_days, tight)
+    start, end = group[0].start, group[0].end
+    series = projection_series(group, same_day_credit) if continued else \
+        _checked(group, start, end, same_day_credit, True).series
+    for j, h in enumerate(group):
+        got = walk_from(h, h.rent, resolve_expense(h.rent), series[j], eviction_rules())
+        event("walk" if got is WALK else "longer" if got is LONGER else "no request" if got is None else "request")
+        if got is not WALK and got is not LONGER:
+            assert got == request_date(h, same_day_credit)
 
 
 # --------------------------------------------------------------------------- the finished row

@@ -187,9 +187,13 @@ def _checked(members: list, start: date, end: date, same_day_credit: bool, check
     return check_table(compile_households(members, resolved=resolved), same_day_credit, flows=False)
 
 
-def _rents(members: list, resolved: list) -> tuple[list, list]:
+def _rents(members: list, resolved: list | None = None) -> tuple[list, list]:
     """Each household's rent (`Household.rent`: its first husleie) and its schedule, from the
-    schedules the check resolved (`_checked`): neither looked up again."""
+    schedules the check resolved (`_checked`): neither looked up again (None: looked up)."""
+    if resolved is None:
+        from ..calendar import resolve_expense
+
+        return [h.rent for h in members], [resolve_expense(h.rent) for h in members]
     leases, schedules = [], []
     for h, (_, expenses) in zip(members, resolved):
         for e, sched in zip(h.expense, expenses):
@@ -202,14 +206,6 @@ def _rents(members: list, resolved: list) -> tuple[list, list]:
     return leases, schedules
 
 
-def _rent_schedules(members: list) -> list:
-    """Each household's rent schedule (`resolve_expense`), once for the first dues and the
-    projection."""
-    from ..calendar import resolve_expense
-
-    return [resolve_expense(h.rent) for h in members]
-
-
 def _first_dues(members: list, start: date, end: date, series, schedules: list | None = None) -> list[date | None]:
     """Each household's eviction projection start, by its own rules (planner.eviction), from its
     balances (a row of `series`); `schedules`: their rent schedules, if the caller has them."""
@@ -220,7 +216,7 @@ def _first_dues(members: list, start: date, end: date, series, schedules: list |
     # `first_unpaid_due` of every household sharing a rent schedule at once: the balance at
     # each debit of the rent, the first one below zero (households share a few schedules)
     by_schedule: dict = {}
-    for j, sched in enumerate(_rent_schedules(members) if schedules is None else schedules):
+    for j, sched in enumerate(_rents(members)[1] if schedules is None else schedules):
         by_schedule.setdefault(sched, []).append(j)
     unpaid: list[date | None] = [None] * len(members)
     for sched, rows in by_schedule.items():
@@ -245,7 +241,7 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
     is planned gets it from its plan's assessment (projected once); the others here, from
     balances continued for all of them at once."""
     from ..eviction import REQUEST_STEP, ShortSeries, eviction_rules, projection_series, reach_rows, request_date
-    from ..eviction.bulk import LONGER, WALK, first_process_rows
+    from ..eviction.bulk import LONGER, WALK, first_process_rows, walk_from
     from ..eviction.process import walk_date
 
     heading = [j for j, (h, due) in enumerate(zip(members, first_dues)) if due is not None
@@ -261,13 +257,14 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
         out: dict[int, date | None] = {}
         longer = []
         rules = eviction_rules()
-        schedules = _rent_schedules(members) if schedules is None else schedules
+        if schedules is None or leases is None:
+            leases, schedules = _rents(members)
         groups: dict[tuple, list[int]] = {}
         for j in heading:
             groups.setdefault((schedules[j], first_dues[j]), []).append(j)
         for (_, due), rows in groups.items():
             group = [members[j] for j in rows]
-            rents = None if leases is None else [leases[j] for j in rows]
+            rents = [leases[j] for j in rows]
             beyond = reach_rows(group, due, series, rules, rows, rents)
             # the first process of the rest at once (`first_process_rows`), where it decides
             first: dict[int, object] = {}
@@ -275,7 +272,7 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
                 rest = [k for k in range(len(rows)) if not beyond[k]]
                 if rest:
                     decided = first_process_rows([group[k] for k in rest], due, series, rules, [rows[k] for k in rest],
-                                                 None if rents is None else [rents[k] for k in rest])
+                                                 [rents[k] for k in rest])
                     first = dict(zip(rest, decided))
             for k, j in enumerate(rows):
                 if beyond is not None and beyond[k]:
@@ -296,7 +293,9 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
         if longer:
             continued = projection_series([members[j] for j in longer], same_day_credit)
             for n, j in enumerate(longer):
-                out[j] = request_date(members[j], same_day_credit, series=continued[n], first_due=first_dues[j])
+                got = walk_from(members[j], leases[j], schedules[j], continued[n], rules)
+                out[j] = request_date(members[j], same_day_credit, series=continued[n], first_due=first_dues[j]) \
+                    if got is WALK or got is LONGER else got  # type: ignore[assignment]
         return out
     if not heading:
         return {}

@@ -16,11 +16,12 @@ from typing import Final
 
 import numpy as np
 
-from ..calendar import resolve_expense
+from ..calendar import Schedule, resolve_expense
 from ..cashflow import horizon
 from ..model import Expense, Household, add_months
+from ..periods import horizon_end
 from .process import Afford, claim_of, first_settlement, walk_date, walk_steps
-from .projection import MAX_PROCESSES
+from .projection import MAX_PROCESSES, months_to
 from .rules import EVICTION_STEP, REQUEST_STEP, EvictionRules, eviction_rules
 from .timeline import Debt, process_start, rent_occurrences, rent_offsets
 
@@ -140,16 +141,16 @@ def first_process_rows(households: Sequence[Household], first_due: date, series:
         elif not payable[i]:
             out.append(request)
         else:
-            out.append(_settled(h, lease, i, first_due, walk, rules, notices, unpaid[i].tolist(), rents, offs,
-                                block[i], at_debit[i].tolist(), int(existing[i]), since[i], start, request))
+            out.append(_settled(h, lease, schedule, i, first_due, walk, rules, notices, unpaid[i].tolist(), rents,
+                                block[i], int(existing[i]), since[i], start, request))
     return out
 
 
-def _settled(h: Household, lease: Expense, i: int, first_due: date, walk: tuple, rules: EvictionRules, notices: list,
-             unpaid: list[bool], rents: tuple, offs: list[int], block: np.ndarray, at_debit: list[int],
+def _settled(h: Household, lease: Expense, schedule: Schedule, i: int, first_due: date, walk: tuple,
+             rules: EvictionRules, notices: list, unpaid: list[bool], rents: tuple, block: np.ndarray,
              existing: int, since: date, start: date, request: date) -> date | None | _Walk:
     """The household `i` of `first_process_rows` that may pay a notice: its request date when
-    it pays none, else what its later processes give (`_later`)."""
+    it pays none, else what its later processes give (`walk_from`)."""
     amount = lease.amount
     debts = [Debt(since, since, existing)] if existing else []
     debts += [Debt(o.nominal, o.effective, amount) for o, u in zip(rents, unpaid) if u]
@@ -168,25 +169,37 @@ def _settled(h: Household, lease: Expense, i: int, first_due: date, walk: tuple,
             break
     if paid is None:
         return request
-    return _later(block, rents, offs, at_debit, amount, [(paid[0], paid[1])], paid[2], rules, start,
-                  h.end, MAX_PROCESSES - 1)
+    return walk_from(h, lease, schedule, block, rules, [(paid[0], paid[1])], paid[2], 1)
 
 
-def _later(series: np.ndarray, rents: tuple, offs: list[int], at_debit: list[int], amount: int,
-           payments: list[tuple[date, int]], notice: date, rules: EvictionRules, start: date, end: date,
-           left: int) -> date | None | _Walk:
-    """The processes after a paid notice, one after another as the walk takes them
-    (`_processes`, `first_settlement`), from the household's balances over its horizon
-    (`series`) and its rents at each debit (`at_debit`): its request date, None when no rent
-    fails after the last notice paid, LONGER when a process runs past the horizon. `payments`:
-    the claims paid so far (paid on, øre); `notice`: the last one's notice date; `left`: how
-    many more processes the walk follows."""
-    month_of_day, firsts, lasts = _months(start, end)
-    for _ in range(left):
-        # the rents that fail once the claims paid have left the account
+def walk_from(h: Household, lease: Expense, schedule: Schedule, series: np.ndarray, rules: EvictionRules,
+              payments: list[tuple[date, int]] | None = None, notice: date | None = None,
+              done: int = 0) -> date | None | _Walk:
+    """`request_date(h, series=series)` by the walk's own steps (`_processes`,
+    `first_settlement`), for a household whose rent (`lease`, on `schedule`) is the same every
+    month (else WALK): its processes one after another from its balances (`series`, from its
+    start, over its horizon or longer) and its rents at each debit, without the walk's records
+    of each unpaid rent. LONGER when a process needs balances past `series`. `done`: the
+    processes already followed, `payments` the claims they paid (paid on, øre) and `notice`
+    the last one's notice date."""
+    if lease.month_amounts or lease.amount <= 0:
+        return WALK
+    amount, start, h_end = lease.amount, h.start, h.end
+    payments = [] if payments is None else payments
+    arrears = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
+    debits: dict[date, tuple[tuple, list[int], list[int]]] = {}
+
+    def failing(end: date) -> tuple[tuple, list[int], list[int]]:
+        """The rents to `end`, their debit days, and those that fail once the claims paid
+        have left the account (the rents come in debit order: the payments made by each are
+        summed as it comes)."""
+        if end not in debits:
+            offs = rent_offsets(schedule, start, end).tolist()
+            debits[end] = (rent_occurrences(schedule, start, end), offs, series[offs].tolist() if offs else [])
+        rents, offs, at_debit = debits[end]
         carried = k = paid_by = 0
         failed = []
-        paid = sorted(payments)  # (the rents come in debit order: the payments made by each summed as it comes)
+        paid = sorted(payments)
         for r, (o, found) in enumerate(zip(rents, at_debit)):
             while k < len(paid) and paid[k][0] <= o.effective:
                 paid_by += paid[k][1]
@@ -194,21 +207,37 @@ def _later(series: np.ndarray, rents: tuple, offs: list[int], at_debit: list[int
             if found + carried - paid_by < 0:
                 failed.append(r)
                 carried += amount
-        open_rents = [r for r in failed if rents[r].nominal > notice]
-        if not open_rents:
+        return rents, offs, failed
+
+    for n in range(done, MAX_PROCESSES):
+        owed = arrears if n == 0 else None  # (existing arrears are part of the first claim only)
+        rents, offs, failed = failing(h_end)
+        open_rents = [r for r in failed if notice is None or rents[r].nominal > notice]
+        if owed is None and not open_rents:
             return None
-        due = rents[open_rents[0]].nominal
-        if add_months(walk_date(due, rules, EVICTION_STEP), 1) > end:
-            return LONGER  # (rent due up to the eviction counts: the walk continues the schedule)
-        account = np.array(series, dtype=np.int64)
+        due = process_start(rents[open_rents[0]].nominal if open_rents else None, owed, start)
+        assert due is not None  # (unpaid rent or existing arrears)
+        end = h_end
+        needed = add_months(walk_date(due, rules, EVICTION_STEP), 1)
+        if needed > h_end:
+            # rent due up to the eviction date counts: the schedule continued (a horizon cut at
+            # `until` stays cut)
+            if h.until is None:
+                end = horizon_end(start, months_to(h, needed))
+            if (end - start).days + 1 > len(series):
+                return LONGER
+            rents, offs, failed = failing(end)
+            open_rents = [r for r in failed if notice is None or rents[r].nominal > notice]
+        account = np.array(series[:(end - start).days + 1], dtype=np.int64)
         for r in failed:
             account[max(0, offs[r]):] += amount
         for d, x in payments:
             account[max(0, (d - start).days):] -= x
         walk = walk_steps(due, rules, None)
-        debts = [Debt(rents[r].nominal, rents[r].effective, amount) for r in open_rents]
+        debts = [] if owed is None else [Debt(owed.since or start, owed.since or start, owed.amount)]
+        debts += [Debt(rents[r].nominal, rents[r].effective, amount) for r in open_rents]
         settled = first_settlement(walk, claim_of(walk, debts, rules, None, due),
-                                   Afford(start, account, month_of_day, firsts, lasts), due)
+                                   Afford(start, account, *_months(start, end)), due)
         if settled is None:
             return walk_date(due, rules, REQUEST_STEP)
         payments.append((settled.paid_on, settled.amount_ore))

@@ -170,7 +170,7 @@ def request_date(household: Household, same_day_credit: bool = False, rules: Evi
         h_end = h.end
         needed = add_months(walk_date(first_due, rules, EVICTION_STEP), 1)
         # (a horizon cut at `until` stays cut when continued, as `_Balances.continued` keeps it)
-        end = h_end if needed <= h_end or h.until is not None else horizon_end(h.start, _months_to(h, needed))
+        end = h_end if needed <= h_end or h.until is not None else horizon_end(h.start, months_to(h, needed))
         known = balances.known(end)
         windows = _reach_windows(resolve_expense(h.rent), h.start, end, first_due, rules, len(known) - 1)
         if _beyond_reach(h, windows, known):
@@ -343,7 +343,7 @@ def _processes(h: Household, same_day_credit: bool, rules: EvictionRules, balanc
         # horizon is short.
         needed = add_months(eviction, 1)
         if needed > h.end:
-            hx = balances.continued(_months_to(h, needed))
+            hx = balances.continued(months_to(h, needed))
             all_unpaid = unpaid_rents(hx, same_day_credit, None, payments, balances.of(hx))
             unpaid = _open_rents(all_unpaid, paid_until)
         debts = [Debt(u.due, u.debit_date, u.unpaid_ore) for u in unpaid]
@@ -355,8 +355,9 @@ def _processes(h: Household, same_day_credit: bool, rules: EvictionRules, balanc
                        _afford(hx.start, hx.end, account))
 
 
-def _months_to(h: Household, needed: date) -> int:
-    """The fewest months from the household's start whose horizon reaches `needed`."""
+def months_to(h: Household, needed: date) -> int:
+    """The fewest months from the household's start whose horizon reaches `needed` (how far
+    a process continues the schedule)."""
     months = h.months
     while horizon_end(h.start, months) < needed:
         months += 1
@@ -384,7 +385,7 @@ def projection_months(h: Household, rules: EvictionRules | None = None) -> int:
     schedule: to a month past the eviction date of rent falling due at the horizon's end (a
     longer one is simulated on its own, so this only decides what can be done in bulk)."""
     last_due = h.end + timedelta(days=DUE_AFTER_END_DAYS)
-    return _months_to(h, add_months(step_dates(last_due, rules)[EVICTION_STEP], 1))
+    return months_to(h, add_months(step_dates(last_due, rules)[EVICTION_STEP], 1))
 
 
 class _Balances:
@@ -417,7 +418,7 @@ class _Balances:
         days = (end - self.h.start).days + 1
         if self.long is not None and len(self.long) >= days:
             return self.long[:days]
-        return self.of(self.h if days == self._days[self.h.months] else self.continued(_months_to(self.h, end)))
+        return self.of(self.h if days == self._days[self.h.months] else self.continued(months_to(self.h, end)))
 
     def of(self, hx: Household) -> np.ndarray:
         days = self._days.get(hx.months)
