@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from strategies import examples, households
 
 from planner.batch.common import BatchRow, finished_row
+from planner.batch.journal import journal_line, plain_line
 from planner.batch.worker import _checked, _first_dues, _rents
 from planner.calendar import household_schedules, resolve_expense
 from planner.entitlement import unused_bostotte
@@ -91,7 +92,7 @@ def test_the_walk_from_the_balances_is_each_households_walk(hs, arrears, since_d
 _cell = st.one_of(st.just(""), st.integers(-10**9, 10**9))
 
 
-@given(st.integers(1, 10**6), st.text(max_size=8), st.text(max_size=8), st.sampled_from(["none", "timing", "income"]),
+@given(st.integers(1, 10**6), st.one_of(st.text(max_size=8), st.just("hh-\udcff")), st.text(max_size=8), st.sampled_from(["none", "timing", "income"]),
        st.sampled_from(["", "2026-02-03"]), st.integers(0, 400), st.integers(-10**9, 10**9),
        st.sampled_from([("solvent", 0), ("not planned", "")]), _cell,
        st.sampled_from(["", "2026-03-01"]), st.one_of(st.just(""), st.integers(-30, 400)), st.integers(0, 5_000_000),
@@ -100,7 +101,8 @@ _cell = st.one_of(st.just(""), st.integers(-10**9, 10**9))
 def test_a_row_finished_at_once_is_the_rows_finished(seq, hid, label, problem, short, below, low, status_cost, after,
                                                      request, days, arrears, children, flagged, estimate, note, rent):
     """`finished_row` gives what a `BatchRow` of the same values gives when finished: the same
-    keys in the same order, the same values, the same priority."""
+    keys in the same order, the same values, the same priority; and the same journal line
+    (`plain_line`, a lone surrogate in an id included)."""
     status, cost = status_cost
     want = BatchRow(seq=seq, id=hid, label=label, input_row="t.csv:2", start="2026-01-01", end="2026-12-31",
                     problem=problem, first_shortfall=short, days_below_floor=below, min_balance_before_ore=low,
@@ -111,6 +113,7 @@ def test_a_row_finished_at_once_is_the_rows_finished(seq, hid, label, problem, s
                        "2026-05-01", after, status, cost, request, days, arrears, children, flagged, estimate, note,
                        rent)
     assert got == want and list(got) == list(want)
+    assert plain_line(got) == journal_line(want)  # (its journal line, written at once)
 
 
 # --------------------------------------------------------------------------- the schedules resolved once

@@ -19,7 +19,7 @@ from ..io.tables import (
 )
 from ..personal import has_national_id
 from .common import BatchRow, InvalidPlan, finished_row, pseudonym
-from .journal import journal_line
+from .journal import plain_line
 from .output import rank_key
 
 # --------------------------------------------------------------------------- worker side
@@ -165,7 +165,7 @@ def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bo
             request.isoformat() if request else "", (request - start).days if request else "",
             arrears.amount if arrears is not None else 0, h.children, "ja" if unused else "", unused or "", note,
             leases[j].amount)
-        out.finished.append((rank_key(done), journal_line(done)))
+        out.finished.append((rank_key(done), plain_line(done)))
 
 
 @lru_cache(maxsize=64)

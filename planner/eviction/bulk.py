@@ -197,8 +197,15 @@ def walk_from(h: Household, lease: Expense, schedule: Schedule, series: np.ndarr
             offs = rent_offsets(schedule, start, end).tolist()
             debits[end] = (rent_occurrences(schedule, start, end), offs, series[offs].tolist() if offs else [])
         rents, offs, at_debit = debits[end]
-        carried = k = paid_by = 0
+        carried = 0
         failed = []
+        if not payments:
+            for r, found in enumerate(at_debit):
+                if found + carried < 0:
+                    failed.append(r)
+                    carried += amount
+            return rents, offs, failed
+        k = paid_by = 0
         paid = sorted(payments)
         for r, (o, found) in enumerate(zip(rents, at_debit)):
             while k < len(paid) and paid[k][0] <= o.effective:
