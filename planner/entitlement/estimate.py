@@ -276,12 +276,14 @@ class _Basis(NamedTuple):
 
 
 def _inputs(h: Household, as_of: date, rules: EntitlementRules,
-            schedules: Sequence[Schedule] | None = None) -> _Basis:
+            schedules: Sequence[Schedule] | None = None, doubts: bool = True) -> _Basis:
+    """`doubts` False: what the file does not tell past `_basis` is not listed (the batch's
+    flag needs the figures only)."""
     e = h.entitlement
     rates = rules.statlig_at(as_of)
     members, group, income, uncertain = _basis(h, rules, schedules)
     kinds = {s.kind for s in h.income}
-    heating, more = _heating_and_doubts(h, as_of, rules, rates, kinds)
+    heating, more = _heating_and_doubts(h, as_of, rules, rates, kinds) if doubts else (_heating(h, rates), [])
     housing = h.rent.amount + e.other_housing_costs
     # § 4: a household of one with alderspensjon has its own thresholds (the file's income kind tells)
     pensioner = members == 1 and "alderspensjon" in kinds
@@ -334,9 +336,7 @@ def _heating_and_doubts(h: Household, as_of: date, rules: EntitlementRules, rate
         uncertain.append("income_other")
     if kinds & {"aap", "dagpenger"}:
         uncertain.append("income_varies")
-    # § 2 d (from June 2025, for everyone): heating is added when it is not paid through the
-    # rent; a household that pays its own electricity (a "strom" expense) is taken to heat outside it
-    heating = bool(rates.heating_supplement) and any(x.kind == "strom" for x in h.expense)
+    heating = _heating(h, rates)
     if rates.heating_supplement and not heating:
         uncertain.append("heating_unknown")
     elif not rates.heating_supplement and kinds & {"uforetrygd", "alderspensjon"}:
@@ -349,6 +349,12 @@ def _heating_and_doubts(h: Household, as_of: date, rules: EntitlementRules, rate
         uncertain.append("rules_dated")
     uncertain.append("household_rules")
     return heating, uncertain
+
+
+def _heating(h: Household, rates: StatligRates) -> bool:
+    """§ 2 d (from June 2025, for everyone): heating is added when it is not paid through the
+    rent; a household that pays its own electricity (a "strom" expense) is taken to heat outside it."""
+    return bool(rates.heating_supplement) and any(x.kind == "strom" for x in h.expense)
 
 
 def _ceil_div(num: int, den: int) -> int:
@@ -437,6 +443,6 @@ def unused_bostotte(h: Household, as_of: date, schedules: Sequence[Schedule] | N
     for s in h.income:  # (a loop, not `any` over a generator: a batch asks this of every row)
         if s.kind == "bostotte":
             return 0  # the cheap answer first
-    x = _inputs(h, as_of, entitlement_rules(), schedules)
+    x = _inputs(h, as_of, entitlement_rules(), schedules, doubts=False)
     # (what `_bostotte(...).monthly_ore` is, without its steps: it is "unused" when above 0)
     return bostotte_figures(x.members, x.group, x.income, x.housing, x.rates, x.heating, h.children, x.pensioner).paid

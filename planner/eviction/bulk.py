@@ -74,56 +74,44 @@ def first_process_rows(households: Sequence[Household], first_due: date, series:
     h0 = households[0]
     start, end = h0.start, h0.end
     days = (end - start).days + 1
-    eviction = walk_date(first_due, rules, EVICTION_STEP)
-    if add_months(eviction, 1) > end:
+    if add_months(walk_date(first_due, rules, EVICTION_STEP), 1) > end:
         return [WALK] * n  # (the process runs past the horizon: the walk continues it)
     leases = [h.rent for h in households] if leases is None else leases
     schedule = resolve_expense(leases[0])
-    rents = rent_occurrences(schedule, start, end)
-    offs = rent_offsets(schedule, start, end).tolist()
+    rents, offs, notices_plan, request = _plan(schedule, start, end, first_due, rules)
     block = (series if rows is None else series[np.asarray(rows, dtype=np.int64)])[:, :days]
     amount = np.array([lease.amount for lease in leases], dtype=np.int64)
     # the rents each leaves unpaid, in debit order: a debit that finds the balance (and the
     # rent left unpaid before it) below zero fails whole
-    at_debit = block[:, offs] if offs else np.zeros((n, 0), dtype=np.int64)
-    carried = np.zeros(n, dtype=np.int64)
-    unpaid = np.zeros((n, len(rents)), dtype=bool)
+    at_debit = block[:, offs].T if offs else np.zeros((0, n), dtype=np.int64)
+    count = np.zeros(n, dtype=np.int64)
+    failed = np.empty((len(rents), n), dtype=bool)
     for r in range(len(rents)):
-        failed = at_debit[:, r] + carried < 0
-        unpaid[:, r] = failed
-        carried += np.where(failed, amount, 0)
+        np.less(at_debit[r] + amount * count, 0, out=failed[r])
+        count += failed[r]
+    unpaid = failed.T
+    owed = np.where(unpaid, amount[:, None], 0)
     # the account as the bank sees it: the rent that failed stayed on it
     added = np.zeros((n, days), dtype=np.int64)
-    for r, t in enumerate(offs):
-        added[:, max(0, t)] += np.where(unpaid[:, r], amount, 0)
+    np.add.at(added.T, np.array([max(0, t) for t in offs], dtype=np.int64), owed.T)
     account = block + np.cumsum(added, axis=1)
     existing = np.array([h.arrears.amount if h.arrears is not None and h.arrears.amount > 0 else 0
                          for h in households], dtype=np.int64)
     since = [(h.arrears.since or start) if h.arrears is not None else start for h in households]
-    owed = np.where(unpaid, amount[:, None], 0)
-    month_of_day, firsts, lasts = _months(start, end)
+    since_day = np.array([d.toordinal() for d in since], dtype=np.int64)
+    _, firsts, lasts = _months(start, end)
     lows: dict[int, np.ndarray] = {}  # each month's lowest balance from a day to its end
-    walk = walk_steps(first_due, rules, None)
     notices = []  # (rule, notice date, costs so far, first window day, lows of the window's days, need)
-    for rule, when, _, costs in walk:
-        if not rule.pay_within_days:
-            continue
-        t0 = (when - start).days
-        a, b = max(0, t0), min(t0 + rule.pay_within_days, days - 1)
-        parts = []
-        t = a
-        while t <= b:
-            m = month_of_day[t]
+    for rule, when, costs, a, parts, counted, by in notices_plan:
+        blocks = []
+        for m, lo, hi in parts:
             if m not in lows:
                 lows[m] = np.minimum.accumulate(account[:, firsts[m]:lasts[m] + 1][:, ::-1], axis=1)[:, ::-1]
-            last = min(lasts[m], b)
-            parts.append(lows[m][:, t - firsts[m]:last - firsts[m] + 1])
-            t = last + 1
-        window = np.concatenate(parts, axis=1) if parts else np.zeros((n, 0), dtype=np.int64)
+            blocks.append(lows[m][:, lo:hi])
+        window = np.concatenate(blocks, axis=1) if len(blocks) > 1 else blocks[0] if blocks else \
+            np.zeros((n, 0), dtype=np.int64)
         # the claim on the notice's date: the debts owed by then (and by the eviction date)
-        counted = [due <= when and due <= eviction for due in (o.nominal for o in rents)]
-        principal = owed[:, counted].sum(axis=1) + np.where(
-            np.array([s <= when and s <= eviction for s in since]), existing, 0)
+        principal = owed[:, counted].sum(axis=1) + np.where(since_day <= by, existing, 0)
         notices.append((rule, when, costs, a, window, principal + costs))
     can = np.zeros(n, dtype=bool)  # a day whose balance covers the principal and the costs
     for _, _, _, _, window, need in notices:
@@ -131,7 +119,7 @@ def first_process_rows(households: Sequence[Household], first_due: date, series:
     first_unpaid: list[int] = unpaid.argmax(axis=1).tolist()
     has_unpaid: list[bool] = np.asarray(unpaid.any(axis=1)).tolist()
     payable: list[bool] = can.tolist()
-    request = walk_date(first_due, rules, REQUEST_STEP)
+    walk = walk_steps(first_due, rules, None)
     out: list[date | None | _Walk] = []
     for i, h in enumerate(households):
         lease = leases[i]
@@ -144,6 +132,36 @@ def first_process_rows(households: Sequence[Household], first_due: date, series:
             out.append(_settled(h, lease, schedule, i, first_due, walk, rules, notices, unpaid[i].tolist(), rents,
                                 block[i], int(existing[i]), since[i], start, request))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _plan(schedule: Schedule, start: date, end: date, first_due: date, rules: EvictionRules) -> tuple:
+    """What `first_process_rows` reads of a process from `first_due` over the horizon, the
+    same for every household with this rent schedule: the rents and their debit days; of each
+    notice with a deadline its rule, date, costs so far, first window day, the window's days
+    as (month, first, last + 1) within each month's block, which rents its claim counts and
+    the last day existing arrears count by (an ordinal); and the request date."""
+    rents = rent_occurrences(schedule, start, end)
+    offs = rent_offsets(schedule, start, end).tolist()
+    eviction = walk_date(first_due, rules, EVICTION_STEP)
+    days = (end - start).days + 1
+    month_of_day, firsts, lasts = _months(start, end)
+    notices = []
+    for rule, when, _, costs in walk_steps(first_due, rules, None):
+        if not rule.pay_within_days:
+            continue
+        t0 = (when - start).days
+        a, b = max(0, t0), min(t0 + rule.pay_within_days, days - 1)
+        parts = []
+        t = a
+        while t <= b:
+            m = month_of_day[t]
+            last = min(lasts[m], b)
+            parts.append((m, t - firsts[m], last - firsts[m] + 1))
+            t = last + 1
+        counted = np.array([o.nominal <= when and o.nominal <= eviction for o in rents], dtype=bool)
+        notices.append((rule, when, costs, a, tuple(parts), counted, min(when, eviction).toordinal()))
+    return rents, offs, tuple(notices), walk_date(first_due, rules, REQUEST_STEP)
 
 
 def _settled(h: Household, lease: Expense, schedule: Schedule, i: int, first_due: date, walk: tuple,
