@@ -130,8 +130,15 @@ def first_process_rows(households: Sequence[Household], first_due: date, series:
             out.append(request)
         else:
             out.append(_settled(h, lease, schedule, i, first_due, walk, rules, notices, unpaid[i].tolist(), rents,
-                                block[i], int(existing[i]), since[i], start, request))
+                                block[i], at_debit[:, i].tolist(), int(existing[i]), since[i], start, request))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _debits(schedule: Schedule, start: date, end: date) -> tuple[tuple, list[int], list[date]]:
+    """The rents from `start` to `end`, their debit days (offsets from `start`) and dates."""
+    rents = rent_occurrences(schedule, start, end)
+    return rents, rent_offsets(schedule, start, end).tolist(), [o.effective for o in rents]
 
 
 @lru_cache(maxsize=4096)
@@ -166,7 +173,7 @@ def _plan(schedule: Schedule, start: date, end: date, first_due: date, rules: Ev
 
 def _settled(h: Household, lease: Expense, schedule: Schedule, i: int, first_due: date, walk: tuple,
              rules: EvictionRules, notices: list, unpaid: list[bool], rents: tuple, block: np.ndarray,
-             existing: int, since: date, start: date, request: date) -> date | None | _Walk:
+             at_debit: list[int], existing: int, since: date, start: date, request: date) -> date | None | _Walk:
     """The household `i` of `first_process_rows` that may pay a notice: its request date when
     it pays none, else what its later processes give (`walk_from`)."""
     amount = lease.amount
@@ -187,49 +194,51 @@ def _settled(h: Household, lease: Expense, schedule: Schedule, i: int, first_due
             break
     if paid is None:
         return request
-    return walk_from(h, lease, schedule, block, rules, [(paid[0], paid[1])], paid[2], 1)
+    return walk_from(h, lease, schedule, block, rules, [(paid[0], paid[1])], paid[2], 1, at_debit)
 
 
 def walk_from(h: Household, lease: Expense, schedule: Schedule, series: np.ndarray, rules: EvictionRules,
               payments: list[tuple[date, int]] | None = None, notice: date | None = None,
-              done: int = 0) -> date | None | _Walk:
+              done: int = 0, at_debit: list[int] | None = None) -> date | None | _Walk:
     """`request_date(h, series=series)` by the walk's own steps (`_processes`,
     `first_settlement`), for a household whose rent (`lease`, on `schedule`) is the same every
     month (else WALK): its processes one after another from its balances (`series`, from its
     start, over its horizon or longer) and its rents at each debit, without the walk's records
     of each unpaid rent. LONGER when a process needs balances past `series`. `done`: the
     processes already followed, `payments` the claims they paid (paid on, øre) and `notice`
-    the last one's notice date."""
+    the last one's notice date; `at_debit`: the balance at each debit of the rent over the
+    horizon, if the caller has it."""
     if lease.month_amounts or lease.amount <= 0:
         return WALK
     amount, start, h_end = lease.amount, h.start, h.end
     payments = [] if payments is None else payments
     arrears = h.arrears if h.arrears is not None and h.arrears.amount > 0 else None
-    debits: dict[date, tuple[tuple, list[int], list[int]]] = {}
+    debits: dict[date, list[int]] = {} if at_debit is None else {h_end: at_debit}
 
     def failing(end: date) -> tuple[tuple, list[int], list[int]]:
         """The rents to `end`, their debit days, and those that fail once the claims paid
         have left the account (the rents come in debit order: the payments made by each are
         summed as it comes)."""
-        if end not in debits:
-            offs = rent_offsets(schedule, start, end).tolist()
-            debits[end] = (rent_occurrences(schedule, start, end), offs, series[offs].tolist() if offs else [])
-        rents, offs, at_debit = debits[end]
+        rents, offs, debit_days = _debits(schedule, start, end)
+        found = debits.get(end)
+        if found is None:
+            found = debits[end] = series[offs].tolist() if offs else []
         carried = 0
         failed = []
-        if not payments:
-            for r, found in enumerate(at_debit):
-                if found + carried < 0:
+        if len(payments) == 1:
+            (on, x), = payments
+            for r, balance in enumerate(found):
+                if balance + carried - (x if on <= debit_days[r] else 0) < 0:
                     failed.append(r)
                     carried += amount
             return rents, offs, failed
         k = paid_by = 0
         paid = sorted(payments)
-        for r, (o, found) in enumerate(zip(rents, at_debit)):
-            while k < len(paid) and paid[k][0] <= o.effective:
+        for r, balance in enumerate(found):
+            while k < len(paid) and paid[k][0] <= debit_days[r]:
                 paid_by += paid[k][1]
                 k += 1
-            if found + carried - paid_by < 0:
+            if balance + carried - paid_by < 0:
                 failed.append(r)
                 carried += amount
         return rents, offs, failed
