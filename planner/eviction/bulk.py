@@ -194,7 +194,16 @@ def _settled(h: Household, lease: Expense, schedule: Schedule, i: int, first_due
             break
     if paid is None:
         return request
-    return walk_from(h, lease, schedule, block, rules, [(paid[0], paid[1])], paid[2], 1, at_debit)
+    # most owe nothing more: no rent due after the notice fails once the claim has left the
+    # account (`walk_from`'s next process, its common answer found without it)
+    on, ore, notice = paid
+    carried = 0
+    for o, balance in zip(rents, at_debit):
+        if balance + carried - (ore if on <= o.effective else 0) < 0:
+            if o.nominal > notice:
+                return walk_from(h, lease, schedule, block, rules, [(on, ore)], notice, 1, at_debit)
+            carried += amount
+    return None
 
 
 def walk_from(h: Household, lease: Expense, schedule: Schedule, series: np.ndarray, rules: EvictionRules,
