@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from ..calendar import Schedule, effective_date, occurrences, resolve_income
-from ..model import Household
+from ..model import Household, month_amount_keys
 from ..periods import key_of, next_month
 from .rules import EntitlementRules, KommunalRule, ReasonableCost, StatligRates, entitlement_rules
 
@@ -136,7 +136,9 @@ def monthly_income(h: Household, kinds: frozenset[str] | None, exclude: frozense
         if not stream.month_amounts:
             total += stream.amount * _count(sched, h.start, h.end)
         else:
-            total += sum(stream.amount_for(y, m) * n for y, m, n in _payout_months(sched, h.start, h.end))
+            amount, amounts = stream.amount, stream.month_amounts
+            total += sum(n * (amount if key is None else amounts[key])
+                         for n, key in _payout_keys(tuple(amounts), sched, h.start, h.end))
     return _half_up(total, _months_of(h))
 
 
@@ -150,6 +152,17 @@ def _payout_months(sched: Schedule, start: date, end: date) -> tuple[tuple[int, 
         key = (o.nominal.year, o.nominal.month)
         months[key] = months.get(key, 0) + 1
     return tuple((y, m, n) for (y, m), n in months.items())
+
+
+@lru_cache(maxsize=4096)
+def _payout_keys(keys: tuple[str, ...], sched: Schedule, start: date, end: date) -> tuple[tuple[int, str | None], ...]:
+    """(payouts, the key of `keys` that `amount_for` reads there or None) of each month of
+    `_payout_months`: the same for every stream with these `month_amounts` keys and this
+    schedule, so a month's amount is then one lookup."""
+    out = []
+    for y, m, n in _payout_months(sched, start, end):
+        out.append((n, next((k for k in month_amount_keys(y, m) if k in keys), None)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
