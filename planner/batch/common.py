@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..priority import PriorityInput
 from ..priority import priority_parts as _parts
+from ..priority import priority_values as _values
 from ..priority import weights as _priority_weights
 
 JOURNAL = "journal.jsonl"
@@ -176,18 +177,17 @@ def finished_row(seq: int, id: str, label: str, input_row: str, start: str, end:
     actors, shortfall or plan file), made at once: one dict in the journal's key order and its
     priority from the values themselves (the batch finishes every row of a check-only run; a
     row object, its columns and their priority read back from a dict were half its cost)."""
-    p = _parts(PriorityInput(problem, status, int(cost or 0), int(arrears_ore or 0), bool(eviction_request),
-                             None if days_to_request == "" else int(days_to_request), int(children or 0), rent_ore,
-                             int(bostotte_estimate_ore or 0) if bostotte_ikke_sokt else 0))
+    p = _values(problem, status, int(cost or 0), int(arrears_ore or 0), bool(eviction_request),
+                None if days_to_request == "" else int(days_to_request), int(children or 0), rent_ore,
+                int(bostotte_estimate_ore or 0) if bostotte_ikke_sokt else 0)
     return {"seq": seq, "id": id, "label": label, "input_row": input_row, "start": start, "end": end,
             "problem": problem, "first_shortfall": first_shortfall, "days_below_floor": days_below_floor,
             "min_balance_before_ore": min_balance_before_ore, "min_balance_before_date": min_balance_before_date,
             "min_balance_after_ore": min_balance_after_ore, "status": status, "interventions": "", "cost": cost,
             "actors": "", "shortfall_monthly_ore": "", "shortfall_one_time_ore": "",
             "eviction_request": eviction_request, "days_to_request": days_to_request, "arrears_ore": arrears_ore,
-            "children": children, "priority": p["priority"], "priority_urgency": p["priority_urgency"],
-            "priority_arrears": p["priority_arrears"], "priority_children": p["priority_children"],
-            "priority_levers": p["priority_levers"], "priority_bostotte": p["priority_bostotte"],
+            "children": children, "priority": p[0], "priority_urgency": p[1], "priority_arrears": p[2],
+            "priority_children": p[3], "priority_levers": p[4], "priority_bostotte": p[5],
             "bostotte_ikke_sokt": bostotte_ikke_sokt, "bostotte_estimate_ore": bostotte_estimate_ore, "plan_file": "",
             "note": note}
 
