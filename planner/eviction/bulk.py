@@ -3,9 +3,12 @@ process of households that share a horizon, a rent schedule and a first due date
 for all of them together from their balances (the same date as `request_date`'s walk).
 
 In a batch most households heading for a request either pay the first process's notice and
-owe nothing more, or cannot pay any notice of it: both are decided here. The others (a second
-process, a rent of its own month by month, a first due date that is not the group's) are left
-to the walk (`WALK`)."""
+owe nothing more, or cannot pay any notice of it: both are decided at once here. The later
+processes of the others are followed one household at a time from the same balances and
+rents (`walk_from`, which also serves the households whose balances the batch continues); a
+process that needs balances past those given is sent on with them continued (`LONGER`), and a
+rent of its own month by month, or a first due date that is not the group's, to the walk
+(`WALK`, `request_date`)."""
 
 from __future__ import annotations
 
@@ -58,8 +61,8 @@ def first_process_rows(households: Sequence[Household], first_due: date, series:
     horizon, one rent schedule and one first due date (`series`: their balances over that
     horizon, one row each or the rows `rows` of it), where the first process decides it: its
     request date when no notice of it can be paid, None when one is paid and no rent fails
-    after it; `WALK` for the others. `leases`: their rents (`Household.rent`), if the caller
-    has them.
+    after it; what `walk_from` gives from there for the others (LONGER, or WALK for those it
+    leaves to the walk). `leases`: their rents (`Household.rent`), if the caller has them.
 
     The same steps as the walk (`_processes`, `first_settlement`), for all of them at once: the
     rents each one leaves unpaid, found rent by rent; the account with them added, and each
