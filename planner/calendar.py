@@ -129,6 +129,23 @@ class Schedule:
     #: dated exceptions the household uses: ((from, to, paid_on), ...) on nominal dates
     moves: tuple[tuple[date, date, date], ...] = ()
 
+    def __hash__(self) -> int:
+        """The fields' hash, worked out once: a batch hashes its few shared schedules again and
+        again for every household (a cache key, a group), and one with published tables holds
+        years of dates. (Kept out of a pickle: a str's hash differs from process to process.)"""
+        try:
+            return self.__dict__["_hash"]  # type: ignore[no-any-return]
+        except KeyError:
+            value = hash((self.shift, self.day, self.every_days, self.first, self.dates, self.month_day, self.tables,
+                          self.moves))
+            object.__setattr__(self, "_hash", value)
+            return value
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state.pop("_hash", None)
+        return state
+
 
 @dataclass(frozen=True, slots=True)
 class Occurrence:

@@ -61,10 +61,13 @@ class StreamTable:
     overrides: list[tuple[int, int, int]] = field(default_factory=list)
 
 
-def compile_households(households: Sequence[Household], end: date | None = None) -> StreamTable:
+def compile_households(households: Sequence[Household], end: date | None = None,
+                       resolved: list[tuple[list[Schedule], list[Schedule]]] | None = None) -> StreamTable:
     """Households sharing one horizon as a `StreamTable`; schedules are deduplicated. `end`:
     their schedules continued (or cut) to this day instead of their horizon's end (what
-    `model_copy(update={"months": ...})` of each would give, without the copies)."""
+    `model_copy(update={"months": ...})` of each would give, without the copies).
+    `resolved`: a list to which each household's schedules (`household_schedules`) are
+    appended, for a caller that reads them again (the batch: the rent's, the incomes')."""
     if not households:
         raise ValueError("no households to compile")
     start, own_end = households[0].start, households[0].end
@@ -85,6 +88,8 @@ def compile_households(households: Sequence[Household], end: date | None = None)
         if h.start != start or h.end != own_end:
             raise ValueError("compile_households needs households of one horizon; group them first")
         incomes, expenses = household_schedules(h)
+        if resolved is not None:
+            resolved.append((incomes, expenses))
         for sign, streams, scheds in ((1, h.income, incomes), (-1, h.expense, expenses)):
             for stream, sc in zip(streams, scheds):
                 j = by_id.get(id(sc))

@@ -101,21 +101,31 @@ def priority_parts(x: PriorityInput, w: Weights | None = None) -> dict[str, int]
     payout (counted whatever the risk: it is money the household is owed). Otherwise no
     problem, no arrears and no request: 0. The sum is capped at 100.
     """
+    return dict(zip(PRIORITY_KEYS, priority_values(*x, w=w)))
+
+
+#: the keys of `priority_parts`, in order
+PRIORITY_KEYS = ("priority", "priority_urgency", "priority_arrears", "priority_children", "priority_levers",
+                 "priority_bostotte")
+
+
+def priority_values(problem: str | None, status: str | None, cost: int, arrears_ore: int, has_request: bool,
+                    days_to_request: int | None, children: int, rent_ore: int, unused_bostotte_ore: int = 0,
+                    w: Weights | None = None) -> tuple[int, int, int, int, int, int]:
+    """`priority_parts` of a `PriorityInput`'s fields, as values in `PRIORITY_KEYS`' order (the
+    batch finishes every row with them, without the record and the dict)."""
     w = w or weights()
-    urgency = arrears = children = levers = 0
-    at_risk = (x.problem not in (None, "", "none")) or x.arrears_ore > 0 or x.has_request
-    if at_risk:
-        if x.days_to_request is not None:
+    urgency = arrears = kids = levers = 0
+    if (problem not in (None, "", "none")) or arrears_ore > 0 or has_request:  # at risk
+        if days_to_request is not None:
             h = w.horizon_days
-            urgency = _half_up(w.urgency * (h - min(max(x.days_to_request, 0), h)), h)
-        if x.arrears_ore > 0 and x.rent_ore > 0:
-            arrears = min(w.arrears, _half_up(w.arrears * x.arrears_ore, w.months_of_rent * x.rent_ore))
-        elif x.arrears_ore > 0:
+            urgency = _half_up(w.urgency * (h - min(max(days_to_request, 0), h)), h)
+        if arrears_ore > 0 and rent_ore > 0:
+            arrears = min(w.arrears, _half_up(w.arrears * arrears_ore, w.months_of_rent * rent_ore))
+        elif arrears_ore > 0:
             arrears = w.arrears
-        children = 0 if x.children <= 0 else min(w.child_max, w.child_first + w.child_each_further * (x.children - 1))
-        if x.status == "planned":
-            levers = w.cheap if x.cost <= w.cheap_cost else w.dear
-    bostotte = w.bostotte if x.unused_bostotte_ore > 0 else 0
-    return {"priority": min(100, urgency + arrears + children + levers + bostotte), "priority_urgency": urgency,
-            "priority_arrears": arrears, "priority_children": children, "priority_levers": levers,
-            "priority_bostotte": bostotte}
+        kids = 0 if children <= 0 else min(w.child_max, w.child_first + w.child_each_further * (children - 1))
+        if status == "planned":
+            levers = w.cheap if cost <= w.cheap_cost else w.dear
+    bostotte = w.bostotte if unused_bostotte_ore > 0 else 0
+    return min(100, urgency + arrears + kids + levers + bostotte), urgency, arrears, kids, levers, bostotte

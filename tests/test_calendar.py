@@ -246,3 +246,19 @@ def test_the_dated_value_in_force():
     assert [pick(date(2025, 12, 31)), pick(date(2026, 1, 1)), pick(date(2026, 6, 30)), pick(date(2026, 7, 1))] == \
         ["a", "b", "b", "c"]
     assert in_force(table[1:], date(2025, 12, 31), lambda r: r[0]) is None
+
+
+def test_a_schedules_hash_is_its_fields_and_stays_out_of_a_pickle():
+    """Worked out once and kept (`Schedule.__hash__`), the hash is still the fields' own: equal
+    schedules hash alike and find each other in a dict, also after a pickle round trip (which
+    must not carry the cached hash: a str's hash differs from process to process)."""
+    import pickle
+
+    from planner.calendar import Schedule
+
+    a = Schedule(shift="next", day=3, month_day=((0, 12, 19),))
+    b = Schedule(shift="next", day=3, month_day=((0, 12, 19),))
+    assert hash(a) == hash(b) == hash(a) and {a: 1}[b] == 1
+    copy = pickle.loads(pickle.dumps(a))
+    assert "_hash" not in copy.__dict__ and copy == a and {a: 1}[copy] == 1
+    assert Schedule(shift="next", day=4) != a

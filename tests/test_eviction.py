@@ -635,7 +635,7 @@ def _first_process_out_of_reach(h, same_day_credit: bool = False) -> bool:
     """The batch's shortcut as `request_date` takes it: the bound on the first process."""
     from planner.calendar import resolve_expense
     from planner.eviction.process import walk_steps
-    from planner.eviction.projection import _months_to, _out_of_reach
+    from planner.eviction.projection import _out_of_reach, months_to
     from planner.eviction.timeline import first_unpaid_due, process_start, rent_occurrences
     from planner.model import add_months
 
@@ -647,7 +647,7 @@ def _first_process_out_of_reach(h, same_day_credit: bool = False) -> bool:
         return False
     walk = walk_steps(first, eviction_rules(), None)
     needed = add_months(step_dates(first)[EVICTION_STEP], 1)
-    hx = h.model_copy(update={"months": _months_to(h, needed)}) if needed > h.end else h
+    hx = h.model_copy(update={"months": months_to(h, needed)}) if needed > h.end else h
     return _out_of_reach(hx, walk, solvency_series(hx, same_day_credit))
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..priority import PriorityInput
 from ..priority import priority_parts as _parts
+from ..priority import priority_values as _values
 from ..priority import weights as _priority_weights
 
 JOURNAL = "journal.jsonl"
@@ -164,6 +165,31 @@ _ROW_COLUMNS = tuple(c for c in RESULT_COLUMNS if not c.startswith("priority"))
 _row_values = attrgetter(*_ROW_COLUMNS)
 #: a finished row's keys in their order: `seq`, then results.csv's columns
 _FINISHED_TEMPLATE: dict[str, object] = dict.fromkeys(("seq", *RESULT_COLUMNS), "")
+
+
+def finished_row(seq: int, id: str, label: str, input_row: str, start: str, end: str, problem: str,
+                 first_shortfall: str, days_below_floor: int, min_balance_before_ore: int,
+                 min_balance_before_date: str, min_balance_after_ore: int | str, status: str, cost: int | str,
+                 eviction_request: str, days_to_request: int | str, arrears_ore: int, children: int,
+                 bostotte_ikke_sokt: str, bostotte_estimate_ore: int | str, note: str,
+                 rent_ore: int) -> dict[str, object]:
+    """`BatchRow(...).finished()` of a row the check finishes (no plan: no interventions,
+    actors, shortfall or plan file), made at once: one dict in the journal's key order and its
+    priority from the values themselves (the batch finishes every row of a check-only run; a
+    row object, its columns and their priority read back from a dict were half its cost)."""
+    p = _values(problem, status, int(cost or 0), int(arrears_ore or 0), bool(eviction_request),
+                None if days_to_request == "" else int(days_to_request), int(children or 0), rent_ore,
+                int(bostotte_estimate_ore or 0) if bostotte_ikke_sokt else 0)
+    return {"seq": seq, "id": id, "label": label, "input_row": input_row, "start": start, "end": end,
+            "problem": problem, "first_shortfall": first_shortfall, "days_below_floor": days_below_floor,
+            "min_balance_before_ore": min_balance_before_ore, "min_balance_before_date": min_balance_before_date,
+            "min_balance_after_ore": min_balance_after_ore, "status": status, "interventions": "", "cost": cost,
+            "actors": "", "shortfall_monthly_ore": "", "shortfall_one_time_ore": "",
+            "eviction_request": eviction_request, "days_to_request": days_to_request, "arrears_ore": arrears_ore,
+            "children": children, "priority": p[0], "priority_urgency": p[1], "priority_arrears": p[2],
+            "priority_children": p[3], "priority_levers": p[4], "priority_bostotte": p[5],
+            "bostotte_ikke_sokt": bostotte_ikke_sokt, "bostotte_estimate_ore": bostotte_estimate_ore, "plan_file": "",
+            "note": note}
 
 
 def priority_parts(row: dict, rent_ore: int = 0) -> dict[str, int]:

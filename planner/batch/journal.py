@@ -30,6 +30,17 @@ def journal_line(row: dict) -> str:
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
+def plain_line(row: dict[str, object]) -> str:
+    """`journal_line` of a row whose keys are str and whose values are str or int (never a
+    bool or another subclass) by how it was made (`finished_row`): written by orjson without
+    looking at each key and value first (a lone surrogate or an int past 64 bits still goes to
+    `json`)."""
+    try:
+        return orjson.dumps(row).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
 _ORJSON_PLAIN = frozenset({str, int, type(None)})  # (exactly these types: a bool or an int subclass goes to json)
 _STR = frozenset({str})
 

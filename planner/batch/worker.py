@@ -18,8 +18,8 @@ from ..io.tables import (
     build,
 )
 from ..personal import has_national_id
-from .common import BatchRow, InvalidPlan, pseudonym
-from .journal import journal_line
+from .common import BatchRow, InvalidPlan, finished_row, pseudonym
+from .journal import plain_line
 from .output import rank_key
 
 # --------------------------------------------------------------------------- worker side
@@ -124,46 +124,48 @@ def _check_group(built: list[tuple], start: date, end: date, same_day_credit: bo
     from ..entitlement import unused_bostotte
 
     members = [h for _, _, h in built]
-    res = _checked(members, start, end, same_day_credit, check_only)
+    resolved: list = []
+    res = _checked(members, start, end, same_day_credit, check_only, resolved)
     problems = [PROBLEMS[p] for p in res.problem.tolist()]
-    min_bal = res.min_balance.tolist()
-    min_day = res.min_day.tolist()
-    first_short = res.first_short.tolist()
-    days_below = res.days_below.tolist()
-    schedules = _rent_schedules(members)
+    min_bal, min_day = res.min_balance.tolist(), res.min_day.tolist()
+    first_short, days_below = res.first_short.tolist(), res.days_below.tolist()
+    leases, schedules = _rents(members, resolved)
     first_dues = _first_dues(members, start, end, res.series, schedules)
-    projected = _projected(members, problems, first_dues, res.series, same_day_credit, check_only, schedules)
+    projected = _projected(members, problems, first_dues, res.series, same_day_credit, check_only, schedules, leases)
     start_iso, end_iso = start.isoformat(), end.isoformat()
     day_iso = _iso_days(start, (end - start).days + 1)
     for j, (seq, input_row, h) in enumerate(built):
-        first_due = first_dues[j]
-        needs_plan = _needs_plan(problems[j], h)
+        first_due, problem, arrears = first_dues[j], problems[j], h.arrears
+        needs_plan = _needs_plan(problem, h)
         request = projected[j] if j in projected else (_request_after(first_due) if first_due else None)
         t0 = first_short[j]
         # "bostøtte ikke søkt?": no bostøtte stream and an estimate at or above the minimum payout
-        unused = unused_bostotte(h, h.as_of or start)
-        row = BatchRow(
-            seq=seq, id=h.id, label=h.label or "", input_row=input_row,
-            start=start_iso, end=end_iso,
-            problem=problems[j],
-            first_shortfall=day_iso[t0] if t0 >= 0 else "",
-            days_below_floor=days_below[j],
-            min_balance_before_ore=min_bal[j],
-            min_balance_before_date=day_iso[min_day[j]],
-            eviction_request=request.isoformat() if request else "",
-            days_to_request=(request - start).days if request else "",
-            arrears_ore=h.arrears.amount if h.arrears is not None else 0, children=h.children,
-            rent_ore=h.rent.amount, bostotte_ikke_sokt="ja" if unused else "", bostotte_estimate_ore=unused or "",
-            project=first_due is not None and needs_plan and not check_only,
-        )
-        if not needs_plan:
-            row.status, row.min_balance_after_ore, row.cost = "solvent", min_bal[j], 0
-            out.finished.append(_finish(row))
-        elif check_only:
-            row.status, row.note = "not planned", "bare sjekket (--check-only)"
-            out.finished.append(_finish(row))
+        unused = unused_bostotte(h, h.as_of or start, resolved[j][0])
+        if needs_plan and not check_only:
+            out.jobs.append((h, BatchRow(
+                seq=seq, id=h.id, label=h.label or "", input_row=input_row, start=start_iso, end=end_iso,
+                problem=problem, first_shortfall=day_iso[t0] if t0 >= 0 else "", days_below_floor=days_below[j],
+                min_balance_before_ore=min_bal[j], min_balance_before_date=day_iso[min_day[j]],
+                eviction_request=request.isoformat() if request else "",
+                days_to_request=(request - start).days if request else "",
+                arrears_ore=arrears.amount if arrears is not None else 0, children=h.children,
+                rent_ore=leases[j].amount, bostotte_ikke_sokt="ja" if unused else "", bostotte_estimate_ore=unused or "",
+                project=first_due is not None)))
+            continue
+        # finished here: solvent, or checked only (`finished_row`: what the row's `finished` gives)
+        after: int | str
+        cost: int | str
+        if needs_plan:
+            status, after, cost, note = "not planned", "", "", "bare sjekket (--check-only)"
         else:
-            out.jobs.append((h, row))
+            status, after, cost, note = "solvent", min_bal[j], 0, ""
+        done = finished_row(
+            seq, h.id, h.label or "", input_row, start_iso, end_iso, problem,
+            day_iso[t0] if t0 >= 0 else "", days_below[j], min_bal[j], day_iso[min_day[j]], after, status, cost,
+            request.isoformat() if request else "", (request - start).days if request else "",
+            arrears.amount if arrears is not None else 0, h.children, "ja" if unused else "", unused or "", note,
+            leases[j].amount)
+        out.finished.append((rank_key(done), plain_line(done)))
 
 
 @lru_cache(maxsize=64)
@@ -174,21 +176,34 @@ def _iso_days(start: date, days: int) -> tuple[str, ...]:
     return tuple(date.fromordinal(first + t).isoformat() for t in range(days))
 
 
-def _checked(members: list, start: date, end: date, same_day_credit: bool, check_only: bool):
+def _checked(members: list, start: date, end: date, same_day_credit: bool, check_only: bool,
+             resolved: list | None = None):
     """The check of households of one horizon (`planner.cashflow.check_table`), over that
     horizon: a check-only run projects from these balances, and continues the few households
-    whose projection runs past them on its own (`_projected`)."""
+    whose projection runs past them on its own (`_projected`). `resolved`: each household's
+    schedules appended to it (`compile_households`)."""
     from ..cashflow import check_table, compile_households
 
-    return check_table(compile_households(members), same_day_credit, flows=False)
+    return check_table(compile_households(members, resolved=resolved), same_day_credit, flows=False)
 
 
-def _rent_schedules(members: list) -> list:
-    """Each household's rent schedule (`resolve_expense`), once for the first dues and the
-    projection."""
-    from ..calendar import resolve_expense
+def _rents(members: list, resolved: list | None = None) -> tuple[list, list]:
+    """Each household's rent (`Household.rent`: its first husleie) and its schedule, from the
+    schedules the check resolved (`_checked`): neither looked up again (None: looked up)."""
+    if resolved is None:
+        from ..calendar import resolve_expense
 
-    return [resolve_expense(h.rent) for h in members]
+        return [h.rent for h in members], [resolve_expense(h.rent) for h in members]
+    leases, schedules = [], []
+    for h, (_, expenses) in zip(members, resolved):
+        for e, sched in zip(h.expense, expenses):
+            if e.kind == "husleie":
+                leases.append(e)
+                schedules.append(sched)
+                break
+        else:  # pragma: no cover - a household always has its rent (the model checks)
+            raise ValueError(f"household {h.id} has no rent")
+    return leases, schedules
 
 
 def _first_dues(members: list, start: date, end: date, series, schedules: list | None = None) -> list[date | None]:
@@ -201,7 +216,7 @@ def _first_dues(members: list, start: date, end: date, series, schedules: list |
     # `first_unpaid_due` of every household sharing a rent schedule at once: the balance at
     # each debit of the rent, the first one below zero (households share a few schedules)
     by_schedule: dict = {}
-    for j, sched in enumerate(_rent_schedules(members) if schedules is None else schedules):
+    for j, sched in enumerate(_rents(members)[1] if schedules is None else schedules):
         by_schedule.setdefault(sched, []).append(j)
     unpaid: list[date | None] = [None] * len(members)
     for sched, rows in by_schedule.items():
@@ -217,15 +232,16 @@ def _first_dues(members: list, start: date, end: date, series, schedules: list |
 
 
 def _projected(members: list, problems: list[str], first_dues: list, series, same_day_credit: bool,
-               check_only: bool, schedules: list | None = None) -> dict[int, date | None]:
+               check_only: bool, schedules: list | None = None, leases: list | None = None) -> dict[int, date | None]:
     """The eviction request date of the households (by index) that the check projects
-    (`schedules`: their rent schedules, if the caller has them).
+    (`schedules`, `leases`: their rent schedules and rents, if the caller has them).
 
     A claim the account can pay by a notice's deadline stops the process (issue 13): only the
     full projection knows, and only households heading for a request need it. A household that
     is planned gets it from its plan's assessment (projected once); the others here, from
     balances continued for all of them at once."""
     from ..eviction import REQUEST_STEP, ShortSeries, eviction_rules, projection_series, reach_rows, request_date
+    from ..eviction.bulk import LONGER, WALK, first_process_rows, walk_from
     from ..eviction.process import walk_date
 
     heading = [j for j, (h, due) in enumerate(zip(members, first_dues)) if due is not None
@@ -241,15 +257,33 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
         out: dict[int, date | None] = {}
         longer = []
         rules = eviction_rules()
-        schedules = _rent_schedules(members) if schedules is None else schedules
+        if schedules is None or leases is None:
+            leases, schedules = _rents(members)
         groups: dict[tuple, list[int]] = {}
         for j in heading:
             groups.setdefault((schedules[j], first_dues[j]), []).append(j)
         for (_, due), rows in groups.items():
-            beyond = reach_rows([members[j] for j in rows], due, series, rules, rows)
+            group = [members[j] for j in rows]
+            rents = [leases[j] for j in rows]
+            beyond = reach_rows(group, due, series, rules, rows, rents)
+            # the first process of the rest at once (`first_process_rows`), where it decides
+            first: dict[int, object] = {}
+            if beyond is not None:
+                rest = [k for k in range(len(rows)) if not beyond[k]]
+                if rest:
+                    decided = first_process_rows([group[k] for k in rest], due, series, rules, [rows[k] for k in rest],
+                                                 [rents[k] for k in rest])
+                    first = dict(zip(rest, decided))
             for k, j in enumerate(rows):
                 if beyond is not None and beyond[k]:
                     out[j] = walk_date(due, rules, REQUEST_STEP)
+                    continue
+                got = first.get(k, WALK)
+                if got is LONGER:
+                    longer.append(j)
+                    continue
+                if got is not WALK:
+                    out[j] = got  # type: ignore[assignment]
                     continue
                 try:
                     out[j] = request_date(members[j], same_day_credit, rules, series=series[j], first_due=due,
@@ -259,18 +293,14 @@ def _projected(members: list, problems: list[str], first_dues: list, series, sam
         if longer:
             continued = projection_series([members[j] for j in longer], same_day_credit)
             for n, j in enumerate(longer):
-                out[j] = request_date(members[j], same_day_credit, series=continued[n], first_due=first_dues[j])
+                got = walk_from(members[j], leases[j], schedules[j], continued[n], rules)
+                out[j] = request_date(members[j], same_day_credit, series=continued[n], first_due=first_dues[j]) \
+                    if got is WALK or got is LONGER else got  # type: ignore[assignment]
         return out
     if not heading:
         return {}
     continued = projection_series([members[j] for j in heading], same_day_credit)
     return {j: request_date(members[j], same_day_credit, series=continued[n]) for n, j in enumerate(heading)}
-
-
-def _finish(row: BatchRow) -> tuple[tuple, str]:
-    """A finished row's rank key and journal line."""
-    done = row.finished()
-    return rank_key(done), journal_line(done)
 
 
 def _needs_plan(problem: str, h) -> bool:

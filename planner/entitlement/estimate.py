@@ -22,13 +22,14 @@ Intermediate øre are rounded half up; Husbanken's own rounding is not published
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from ..calendar import Schedule, effective_date, occurrences, resolve_income
-from ..model import Household
+from ..model import Household, month_amount_keys
 from ..periods import key_of, next_month
 from .rules import EntitlementRules, KommunalRule, ReasonableCost, StatligRates, entitlement_rules
 
@@ -120,20 +121,24 @@ def _months_of(h: Household) -> int:
     return (h.end.year - h.start.year) * 12 + h.end.month - h.start.month + 1
 
 
-def monthly_income(h: Household, kinds: frozenset[str] | None, exclude: frozenset[str] = frozenset()) -> int:
+def monthly_income(h: Household, kinds: frozenset[str] | None, exclude: frozenset[str] = frozenset(),
+                   schedules: Sequence[Schedule] | None = None) -> int:
     """The household's average payouts per month over its horizon, in øre, from the streams of
     `kinds` (None: every kind) less those of `exclude`. An average, because Husbanken's monthly
     income is the month's actual payouts, and 14-day rhythms give some months three. Only the
-    income schedules are expanded (a batch asks this of every row)."""
+    income schedules are expanded (a batch asks this of every row). `schedules`: each income
+    stream's schedule (`household_schedules`), if the caller has them."""
     total = 0
-    for stream in h.income:
+    for k, stream in enumerate(h.income):
         if (kinds is not None and stream.kind not in kinds) or stream.kind in exclude:
             continue
-        sched = resolve_income(stream, h.start, h.profile)
+        sched = resolve_income(stream, h.start, h.profile) if schedules is None else schedules[k]
         if not stream.month_amounts:
             total += stream.amount * _count(sched, h.start, h.end)
         else:
-            total += sum(stream.amount_for(y, m) * n for y, m, n in _payout_months(sched, h.start, h.end))
+            amount, amounts = stream.amount, stream.month_amounts
+            total += sum(n * (amount if key is None else amounts[key])
+                         for n, key in _payout_keys(tuple(amounts), sched, h.start, h.end))
     return _half_up(total, _months_of(h))
 
 
@@ -147,6 +152,17 @@ def _payout_months(sched: Schedule, start: date, end: date) -> tuple[tuple[int, 
         key = (o.nominal.year, o.nominal.month)
         months[key] = months.get(key, 0) + 1
     return tuple((y, m, n) for (y, m), n in months.items())
+
+
+@lru_cache(maxsize=4096)
+def _payout_keys(keys: tuple[str, ...], sched: Schedule, start: date, end: date) -> tuple[tuple[int, str | None], ...]:
+    """(payouts, the key of `keys` that `amount_for` reads there or None) of each month of
+    `_payout_months`: the same for every stream with these `month_amounts` keys and this
+    schedule, so a month's amount is then one lookup."""
+    out = []
+    for y, m, n in _payout_months(sched, start, end):
+        out.append((n, next((k for k in month_amount_keys(y, m) if k in keys), None)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
@@ -272,12 +288,15 @@ class _Basis(NamedTuple):
     uncertain: list[str]
 
 
-def _inputs(h: Household, as_of: date, rules: EntitlementRules) -> _Basis:
+def _inputs(h: Household, as_of: date, rules: EntitlementRules,
+            schedules: Sequence[Schedule] | None = None, doubts: bool = True) -> _Basis:
+    """`doubts` False: what the file does not tell past `_basis` is not listed (the batch's
+    flag needs the figures only)."""
     e = h.entitlement
     rates = rules.statlig_at(as_of)
-    members, group, income, uncertain = _basis(h, rules)
+    members, group, income, uncertain = _basis(h, rules, schedules)
     kinds = {s.kind for s in h.income}
-    heating, more = _heating_and_doubts(h, as_of, rules, rates, kinds)
+    heating, more = _heating_and_doubts(h, as_of, rules, rates, kinds) if doubts else (_heating(h, rates), [])
     housing = h.rent.amount + e.other_housing_costs
     # § 4: a household of one with alderspensjon has its own thresholds (the file's income kind tells)
     pensioner = members == 1 and "alderspensjon" in kinds
@@ -297,9 +316,11 @@ def _bostotte(h: Household, as_of: date, rules: EntitlementRules) -> BostotteEst
         deadline=deadline, for_month=for_month, first_payout=first, uncertain=tuple(x.uncertain))
 
 
-def _basis(h: Household, rules: EntitlementRules) -> tuple[int, int, int, list[str]]:
+def _basis(h: Household, rules: EntitlementRules,
+           schedules: Sequence[Schedule] | None = None) -> tuple[int, int, int, list[str]]:
     """Members, kommune group and monthly income the estimate uses, and what of them is a
-    default rather than the file's own figure (in the order the output names them)."""
+    default rather than the file's own figure (in the order the output names them).
+    `schedules`: the income streams' schedules, if the caller has them."""
     e = h.entitlement
     uncertain: list[str] = []
     members = e.members if e.members is not None else max(1, h.adults + h.children)
@@ -312,7 +333,7 @@ def _basis(h: Household, rules: EntitlementRules) -> tuple[int, int, int, list[s
     if e.gross_income_monthly is not None:
         income = e.gross_income_monthly
     else:
-        income = monthly_income(h, rules.income_kinds)
+        income = monthly_income(h, rules.income_kinds, schedules=schedules)
         if income:
             uncertain.append("income_net")
     return members, group, income, uncertain
@@ -328,9 +349,7 @@ def _heating_and_doubts(h: Household, as_of: date, rules: EntitlementRules, rate
         uncertain.append("income_other")
     if kinds & {"aap", "dagpenger"}:
         uncertain.append("income_varies")
-    # § 2 d (from June 2025, for everyone): heating is added when it is not paid through the
-    # rent; a household that pays its own electricity (a "strom" expense) is taken to heat outside it
-    heating = bool(rates.heating_supplement) and any(x.kind == "strom" for x in h.expense)
+    heating = _heating(h, rates)
     if rates.heating_supplement and not heating:
         uncertain.append("heating_unknown")
     elif not rates.heating_supplement and kinds & {"uforetrygd", "alderspensjon"}:
@@ -343,6 +362,12 @@ def _heating_and_doubts(h: Household, as_of: date, rules: EntitlementRules, rate
         uncertain.append("rules_dated")
     uncertain.append("household_rules")
     return heating, uncertain
+
+
+def _heating(h: Household, rates: StatligRates) -> bool:
+    """§ 2 d (from June 2025, for everyone): heating is added when it is not paid through the
+    rent; a household that pays its own electricity (a "strom" expense) is taken to heat outside it."""
+    return bool(rates.heating_supplement) and any(x.kind == "strom" for x in h.expense)
 
 
 def _ceil_div(num: int, den: int) -> int:
@@ -423,12 +448,14 @@ def entitlements(h: Household, as_of: date, rules: EntitlementRules | None = Non
     return Entitlements(as_of, b, _kommunal(h, as_of, rules, b), _sosialhjelp(h, as_of, rules, unused))
 
 
-def unused_bostotte(h: Household, as_of: date) -> int:
+def unused_bostotte(h: Household, as_of: date, schedules: Sequence[Schedule] | None = None) -> int:
     """The estimated bostøtte per month (øre) of a household that has none and would reach the
-    minimum payout, else 0: the batch's "bostøtte ikke søkt?" and the half-year sum."""
+    minimum payout, else 0: the batch's "bostøtte ikke søkt?" and the half-year sum.
+    `schedules`: each income stream's schedule (`household_schedules`), if the caller has them
+    (the batch's check resolved them already)."""
     for s in h.income:  # (a loop, not `any` over a generator: a batch asks this of every row)
         if s.kind == "bostotte":
             return 0  # the cheap answer first
-    x = _inputs(h, as_of, entitlement_rules())
+    x = _inputs(h, as_of, entitlement_rules(), schedules, doubts=False)
     # (what `_bostotte(...).monthly_ore` is, without its steps: it is "unused" when above 0)
     return bostotte_figures(x.members, x.group, x.income, x.housing, x.rates, x.heating, h.children, x.pensioner).paid

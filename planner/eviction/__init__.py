@@ -41,7 +41,8 @@ The arrears model (deliberately simple, and said in the output):
 Parts: `rules` (the data), `results` (what a projection finds), `timeline` (dates, fees,
 interest, the arrears model), `process` (one process from a due date: steps, claim, a notice
 paid; a claim's and a profile's example), `projection` (a household's processes),
-`text` (the Norwegian text).
+`bulk` (the check-only batch's request dates of many households at once), `text` (the
+Norwegian text).
 """
 
 from .process import project_claim, project_profile

@@ -15,7 +15,7 @@ from ..calendar import Schedule, resolve_expense
 from ..cashflow import check_table, compile_households, group_by_horizon, horizon
 from ..formatting import format_kr
 from ..formatting import nb_date as _d
-from ..model import Household, Transaction, add_months
+from ..model import Expense, Household, Transaction, add_months
 from ..periods import horizon_end, month_key
 from ..results import Diagnosis
 from .process import (
@@ -170,7 +170,7 @@ def request_date(household: Household, same_day_credit: bool = False, rules: Evi
         h_end = h.end
         needed = add_months(walk_date(first_due, rules, EVICTION_STEP), 1)
         # (a horizon cut at `until` stays cut when continued, as `_Balances.continued` keeps it)
-        end = h_end if needed <= h_end or h.until is not None else horizon_end(h.start, _months_to(h, needed))
+        end = h_end if needed <= h_end or h.until is not None else horizon_end(h.start, months_to(h, needed))
         known = balances.known(end)
         windows = _reach_windows(resolve_expense(h.rent), h.start, end, first_due, rules, len(known) - 1)
         if _beyond_reach(h, windows, known):
@@ -215,11 +215,11 @@ def _beyond_reach(h: Household, windows: tuple[_Window, ...] | None, series: np.
     return True
 
 
-def _needs(h: Household, windows: tuple[_Window, ...]) -> list[int]:
+def _needs(h: Household, windows: tuple[_Window, ...], rent: Expense | None = None) -> list[int]:
     """What the account must hold at each of `windows` for the bound to let the notice be paid
     (`_out_of_reach`): its costs, less the rent due after it held beyond the claim, plus the
-    existing arrears owed by then."""
-    rent, arrears = h.rent, h.arrears
+    existing arrears owed by then. `rent`: `h.rent`, if the caller has it."""
+    rent, arrears = h.rent if rent is None else rent, h.arrears
     existing = arrears.amount if arrears is not None and arrears.amount > 0 else 0
     since = (arrears.since or h.start) if arrears is not None else h.start
     return [costs - (len(dues) * rent.amount if not rent.month_amounts else sum(rent.amount_for(y, m) for y, m in dues))
@@ -227,7 +227,8 @@ def _needs(h: Household, windows: tuple[_Window, ...]) -> list[int]:
 
 
 def reach_rows(households: Sequence[Household], first_due: date, series: np.ndarray,
-               rules: EvictionRules | None = None, rows: Sequence[int] | None = None) -> list[bool] | None:
+               rules: EvictionRules | None = None, rows: Sequence[int] | None = None,
+               leases: Sequence[Expense] | None = None) -> list[bool] | None:
     """The first step of `request_date` for many households at once: households of one
     horizon, one rent schedule and one `first_due`, `series` their balances over that horizon
     (one row each, or the rows `rows` of it). For each, True when the bound (`_out_of_reach`)
@@ -238,16 +239,18 @@ def reach_rows(households: Sequence[Household], first_due: date, series: np.ndar
 
     The windows are the same for all of them (`_reach_windows`); only each one's sums and
     lowest balances are its own, taken for all at once: a check-only batch shares a few such
-    groups among a chunk's thousand households."""
+    groups among a chunk's thousand households. `leases`: their rents (`Household.rent`), if
+    the caller has them."""
     rules = rules or eviction_rules()
     h0 = households[0]
     h_end = h0.end
     if add_months(walk_date(first_due, rules, EVICTION_STEP), 1) > h_end:
         return None
-    windows = _reach_windows(resolve_expense(h0.rent), h0.start, h_end, first_due, rules, (h_end - h0.start).days)
+    rents = [h.rent for h in households] if leases is None else leases
+    windows = _reach_windows(resolve_expense(rents[0]), h0.start, h_end, first_due, rules, (h_end - h0.start).days)
     if windows is None:
         return [False] * len(households)
-    needs = np.array([_needs(h, windows) for h in households], dtype=np.int64).reshape(len(households), len(windows))
+    needs = np.array([_needs(h, windows, rent) for h, rent in zip(households, rents)], dtype=np.int64).reshape(len(households), len(windows))
     reach = np.zeros(len(households), dtype=bool)
     for w, (_, _, _, days) in enumerate(windows):
         for t, month_end in days:
@@ -340,7 +343,7 @@ def _processes(h: Household, same_day_credit: bool, rules: EvictionRules, balanc
         # horizon is short.
         needed = add_months(eviction, 1)
         if needed > h.end:
-            hx = balances.continued(_months_to(h, needed))
+            hx = balances.continued(months_to(h, needed))
             all_unpaid = unpaid_rents(hx, same_day_credit, None, payments, balances.of(hx))
             unpaid = _open_rents(all_unpaid, paid_until)
         debts = [Debt(u.due, u.debit_date, u.unpaid_ore) for u in unpaid]
@@ -352,8 +355,9 @@ def _processes(h: Household, same_day_credit: bool, rules: EvictionRules, balanc
                        _afford(hx.start, hx.end, account))
 
 
-def _months_to(h: Household, needed: date) -> int:
-    """The fewest months from the household's start whose horizon reaches `needed`."""
+def months_to(h: Household, needed: date) -> int:
+    """The fewest months from the household's start whose horizon reaches `needed` (how far
+    a process continues the schedule)."""
     months = h.months
     while horizon_end(h.start, months) < needed:
         months += 1
@@ -381,7 +385,7 @@ def projection_months(h: Household, rules: EvictionRules | None = None) -> int:
     schedule: to a month past the eviction date of rent falling due at the horizon's end (a
     longer one is simulated on its own, so this only decides what can be done in bulk)."""
     last_due = h.end + timedelta(days=DUE_AFTER_END_DAYS)
-    return _months_to(h, add_months(step_dates(last_due, rules)[EVICTION_STEP], 1))
+    return months_to(h, add_months(step_dates(last_due, rules)[EVICTION_STEP], 1))
 
 
 class _Balances:
@@ -414,7 +418,7 @@ class _Balances:
         days = (end - self.h.start).days + 1
         if self.long is not None and len(self.long) >= days:
             return self.long[:days]
-        return self.of(self.h if days == self._days[self.h.months] else self.continued(_months_to(self.h, end)))
+        return self.of(self.h if days == self._days[self.h.months] else self.continued(months_to(self.h, end)))
 
     def of(self, hx: Household) -> np.ndarray:
         days = self._days.get(hx.months)
