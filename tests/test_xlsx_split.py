@@ -55,6 +55,23 @@ def test_two_writers_make_the_bytes_of_one(tmp_path_factory, rows, data):
     assert sorted(p.name for p in folder.iterdir()) == ["one.xlsx", "two.xlsx"]
 
 
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(CELL, min_size=0, max_size=len(HEADER) + 2), min_size=0, max_size=40))
+def test_the_cheaper_worksheet_writes_the_bytes_of_xlsxwriters_own(tmp_path_factory, rows):
+    """`planner.io.xlsx_sheet.FastSheet` (a cell's format number not searched for escapes, the
+    spill file written only) against XlsxWriter's own worksheet: the same bytes, on any rows."""
+    from unittest import mock
+
+    from planner.io import xlsx_sheet
+
+    assert xlsx_sheet.fast_sheet_class() is not None  # (else the cheaper one is never used)
+    folder = tmp_path_factory.mktemp("x")
+    write_xlsx(folder / "fast.xlsx", HEADER, iter(rows), money_columns=[3])
+    with mock.patch.object(xlsx_sheet, "fast_sheet_class", lambda: None):
+        write_xlsx(folder / "own.xlsx", HEADER, iter(rows), money_columns=[3])
+    assert (folder / "fast.xlsx").read_bytes() == (folder / "own.xlsx").read_bytes()
+
+
 def test_two_writers_on_a_long_sheet(tmp_path):
     """25 000 rows cut in the middle of a batch: the same bytes as one writer."""
     rows = _rows(25_000)

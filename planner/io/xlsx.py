@@ -80,12 +80,13 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[Sequence], 
     import xlsxwriter
 
     from .files import private_opener
+    from .xlsx_sheet import fast_sheet_class
 
     with open(tmp, "wb", opener=private_opener) as fh:
         wb = xlsxwriter.Workbook(io.BytesIO() if part.rows_only else fh,
                                  {"constant_memory": True, "tmpdir": str(spill.resolve())})
         wb.set_properties({"created": CREATED})
-        ws = wb.add_worksheet(sheet[:31])
+        ws = wb.add_worksheet(sheet[:31], worksheet_class=fast_sheet_class())
         bold, fmt = wb.add_format({"bold": True}), wb.add_format({"num_format": "#,##0.00"})
         day_fmt = wb.add_format({"num_format": "dd.mm.yyyy"})
         for k, w in enumerate(widths or [max(10, min(40, len(h) + 2)) for h in header]):
@@ -127,6 +128,8 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[Sequence], 
             if part.merge is not None:
                 n = part.merge(ws, n, formats)
             ws.autofilter(0, 0, n, max(0, len(header) - 1))
+            if hasattr(ws, "close_spill"):
+                ws.close_spill()
             wb.close()
         part.used = {name: f.xf_index for name, f in formats.items() if f.xf_index is not None}
         part.cols = (ws.dim_colmin, ws.dim_colmax)
