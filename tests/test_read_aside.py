@@ -15,6 +15,8 @@ from planner.io.tables import ColumnMap, Spool, discover
 from planner.io.tables import aside as aside_module
 from planner.io.tables.aside import AsideReader
 
+_ONE_THREAD = aside_module._one_thread  # (the real test, which the fixture below replaces)
+
 TENANTS = """id,start,months,opening_balance,min_balance,rent,rent_day,living_monthly,arrears,label
 a,2026-01-01,12,5000,0,8000,1,6000,,A
 b,2026-01-01,12,5000,0,8000,1,6000,,
@@ -62,7 +64,27 @@ def _tables(tmp_path: Path, *texts: str) -> list[Path]:
 
 @pytest.fixture(autouse=True)
 def _any_size(monkeypatch):
+    """Tables of any size read aside, and from this test process, whose other threads (the
+    test runner's) take no part in reading."""
     monkeypatch.setattr(aside_module, "ASIDE_BYTES", 0)
+    monkeypatch.setattr(aside_module, "_one_thread", lambda: True)
+
+
+def test_a_process_running_another_thread_reads_here(tmp_path, monkeypatch):
+    """Another thread running (a fork would copy a lock it holds, held for ever): read here."""
+    import threading
+
+    monkeypatch.setattr(aside_module, "_one_thread", _ONE_THREAD)
+    inputs = _tables(tmp_path, TENANTS, PAYOUTS)
+    colmap = ColumnMap.load(None)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert AsideReader.start(discover([str(p) for p in inputs], colmap), colmap) is None
+    finally:
+        stop.set()
+        other.join()
 
 
 @pytest.mark.parametrize("case", ["bundled", "messy", "two payouts tables", "no payout rows", "no header",

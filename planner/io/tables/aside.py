@@ -42,10 +42,11 @@ class AsideReader:
     @classmethod
     def start(cls, inputs: Inputs, colmap: ColumnMap, chunk_rows: int = 20_000) -> AsideReader | None:
         """The payouts tables started in a forked process, or None where that does not apply: not
-        on Linux (fork), no tenants table, a payouts table before a tenants table, a payouts
-        table in a workbook (read once, with its tenants sheet), or small tables. Called
-        before this process starts a thread (a fork copies only the calling thread)."""
-        if not sys.platform.startswith("linux"):
+        on Linux (fork), another thread running (a fork copies only the calling thread, and
+        a lock another holds would stay held in the copy: `planner batch` forks before it
+        starts one), no tenants table, a payouts table before a tenants table, a payouts
+        table in a workbook (read once, with its tenants sheet), or small tables."""
+        if not sys.platform.startswith("linux") or not _one_thread():
             return None
         roles = [s.role for s in inputs.sources]
         aside = [s for s in inputs.sources if s.role == "payouts"]
@@ -121,6 +122,10 @@ class AsideReader:
             except queue.Empty:
                 pass
         self.conn.close()
+
+
+def _one_thread() -> bool:
+    return threading.active_count() == 1
 
 
 class _Collecting(Spool):
