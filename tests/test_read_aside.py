@@ -146,3 +146,20 @@ def test_a_reader_that_fails_midway_is_replaced_by_reading_here(tmp_path, monkey
     monkeypatch.setattr(aside_module, "_read", failing)
     got = _spool(inputs, True)
     assert got[-1] and got[:-1] == here[:-1]
+
+
+@pytest.mark.parametrize("extra", [False, True])
+def test_rows_of_blank_cells_are_left_out_as_before(tmp_path, extra):
+    """A row whose cells are all empty or white space is not a row (a CSV's blank-looking line),
+    whether every column is one the batch reads (blank told from the cells read) or one is not
+    (told from every cell): the other rows keep their numbers."""
+    header = "id,start,months,opening_balance,min_balance,rent,rent_day,living_monthly" + (",merknad" if extra else "")
+    filler = ",x" if extra else ""
+    blank = ", ,\t,,  ,,," + ("," if extra else "")
+    text = "\n".join([header, "a,2026-01-01,12,5000,0,8000,1,6000" + filler, blank,
+                      "b,2026-01-01,12,5000,0,8000,1,6000" + filler, ",,,,,,," + ("," if extra else "")]) + "\n"
+    (tmp_path / "tenants.csv").write_text(text, encoding="utf-8")
+    colmap = ColumnMap.load(None)
+    spool = Spool(None)
+    spool.load(discover([str(tmp_path / "tenants.csv")], colmap), colmap)
+    assert spool.db.execute("SELECT row, hid FROM tenants ORDER BY seq").fetchall() == [(2, "a"), (4, "b")]

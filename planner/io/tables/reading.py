@@ -116,7 +116,7 @@ def read_table(source: Source, colmap: ColumnMap, chunk_rows: int = 20_000) -> I
         # Except the first data rows: from a longer first row pandas infers an index column
         # and shifts every column of the file, so those are found here and skipped.
         ragged: dict[int, int] = _leading_ragged(source.path, enc, sep, len(headers), head)
-        reader = pd.read_csv(source.path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+        reader = pd.read_csv(source.path, sep=sep, dtype=object, keep_default_na=False, na_filter=False,
                              skip_blank_lines=False, encoding=enc, chunksize=chunk_rows, header=0,
                              engine="c", quotechar='"', on_bad_lines="warn", index_col=False,
                              skiprows=[*range(head), *(n - 1 for n in ragged)] or None)
@@ -271,7 +271,10 @@ def _chunks(source: Source, colmap: ColumnMap, headers: list[str], df, first_row
             blank = [not any(every[h][k] for h in headers) for k in range(len(part))]
         else:
             every = {h: _texts(part[h].tolist(), False) for h in set(ours.values())}
-            blank = part.apply(lambda c: c.str.strip() == "").all(axis=1).tolist() if headers else []
+            if every and set(every) == set(part.columns):  # (every column read: blank if its cells are)
+                blank = [not any(cells) for cells in zip(*every.values())]
+            else:
+                blank = part.apply(lambda c: c.str.strip() == "").all(axis=1).tolist() if headers else []
         bad = []
         for r, (column, cell) in sorted((uncached or {}).items()):
             k = r - first_row - lo
