@@ -154,7 +154,7 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
             for rows in ordered(-1, k):
                 lines(value_columns(rows, columns))
 
-        after = _AfterFeeding(tail_lines, parts=2 if k < total else 1)
+        after = _AfterFeeding(tail_lines, parts=2) if k < total else _AfterFeeding(lambda: None, parts=1)
         try:
             _write_xlsx(out / "results.xlsx", columns, sheet_rows(ordered(k), True),
                         (k, sheet_rows(ordered(-1, k), False)) if k < total else None)
