@@ -116,9 +116,13 @@ def _write(tmp: Path, spill: Path, header: list[str], rows: Iterable[Sequence], 
                 else:
                     text(n, k, str(v))
 
+        fast = getattr(ws, "write_values", None)  # (`xlsx_sheet.FastSheet`: a plain row at once)
+        number_formats = [fmt if k in money else None for k in range(len(header) + 64)]
+        serial = _serial
         n = part.first_row - 1
         for n, values in enumerate(rows, part.first_row):
-            put(n, values)
+            if fast is None or not fast(n, values, number_formats, day_fmt, serial):
+                put(n, values)
         formats = {"bold": bold, "money": fmt, "day": day_fmt}
         if part.rows_only:  # the rows' XML (the worksheet's spill file) becomes `tmp`; no workbook
             ws._write_single_row()  # (the last row goes to the spill file)
