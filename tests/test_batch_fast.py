@@ -171,7 +171,7 @@ _values = st.one_of(
     "planner.batch.common", fromlist=["RESULT_COLUMNS"]).RESULT_COLUMNS}), min_size=1, max_size=6))
 def test_the_excel_cells_are_the_reference_cells(rows):
     from planner.batch.common import RESULT_COLUMNS
-    from planner.batch.output import ExcelCells
+    from planner.batch.result_lines import ExcelCells
 
     cells = ExcelCells(list(RESULT_COLUMNS))
     assert cells.exact  # (else the integer route is never taken)
@@ -201,7 +201,7 @@ def test_a_block_of_rows_gives_the_cells_and_sheet_values_of_each_row(rows, ever
     excel.csv: `ExcelCells.of`, itself the reference above) and the same sheet values as the
     sheet's conversion row by row (written out here as it was)."""
     from planner.batch.common import DATE_COLUMNS, INT_COLUMNS, ORE_COLUMNS, RESULT_COLUMNS
-    from planner.batch.output import ExcelCells, SheetValues, value_columns
+    from planner.batch.result_lines import ExcelCells, SheetValues, value_columns
 
     columns = list(RESULT_COLUMNS)
     if every_key:  # (rows as the batch journals them: every key; else some rows lack some)
@@ -256,7 +256,7 @@ def test_a_journal_line_is_what_json_writes(row):
     import json
 
     from planner.batch.journal import journal_line
-    from planner.batch.output import _loads
+    from planner.batch.result_lines import loads_row as _loads
 
     line = journal_line(row)
     assert line == json.dumps(row, ensure_ascii=False, separators=(",", ":"))

@@ -88,7 +88,7 @@ def test_without_xlsxwriters_insides_one_writer_makes_the_sheet(tmp_path, monkey
 
     rows = _rows(300)
     write_xlsx(tmp_path / "one.xlsx", HEADER, iter(rows), money_columns=[3])
-    monkeypatch.setattr(xlsx, "_mergeable", lambda: False)
+    monkeypatch.setattr(xlsx, "mergeable", lambda: False)
     started = []
     real_start = multiprocessing.process.BaseProcess.start
 
@@ -201,27 +201,78 @@ def test_a_batch_writes_the_same_outputs_with_its_sheet_in_two_parts(tmp_path, m
 
 
 def test_a_failure_writing_the_second_parts_lines_fails_the_batch_and_leaves_no_results(tmp_path, monkeypatch):
-    """The second part's CSV lines are written by a thread after its rows are fed to the sheet:
-    its failure (a full disk, say) is the run's error, and no results file is left in place."""
+    """The second part's CSV lines are made by its writer and written here after the first
+    part's: a failure then (a full disk, say) is the run's error, and no results file is left."""
     from test_batch import run_inline
 
     from planner.batch import output
 
     monkeypatch.setattr(output, "SPLIT_ROWS", 2)
-    made = output._AfterFeeding.__init__
 
-    def failing(self, work, parts):
-        def full() -> None:
-            work()
-            raise OSError(28, "No space left on device")
-        made(self, full, parts)
+    def full(self):
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(output._AfterFeeding, "__init__", failing)
+    monkeypatch.setattr(output.TailLines, "outcome", full)
     inputs = [SCENARIOS / "batch" / "tenants.csv", SCENARIOS / "batch" / "payouts.csv"]
     with pytest.raises(OSError, match="No space left"):
         run_inline(inputs, tmp_path / "out", as_of=date(2026, 1, 1))
     left = sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith("."))
     assert not [n for n in left if n.startswith("results")], left
+
+
+class Tenfold:
+    """A `TailMaker` for the tests: an item `i` makes the row `_rows`' row i with its count ten
+    times over; its result is the items' sum; it fails at the item `fail_at`."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.fail_at, self.total, self.absorbed = fail_at, 0, None
+
+    def rows(self, items: list) -> list[list]:
+        if self.fail_at is not None and self.fail_at in items:
+            raise ValueError(f"item {self.fail_at} cannot be made")
+        self.total += sum(items)
+        return [_ten(i) for i in items]
+
+    def result(self) -> int:
+        return self.total
+
+    def absorb(self, result) -> None:
+        self.absorbed = result
+
+
+def _ten(i: int) -> list:
+    row = _rows(i + 1)[i]
+    row[2] *= 10
+    return row
+
+
+@pytest.mark.parametrize("route", ["two writers", "one writer", "in this process"])
+def test_the_tails_maker_makes_its_rows_and_its_result_comes_back(tmp_path, monkeypatch, route):
+    """The second part's items made into rows by a `TailMaker` where the writer is (or here when
+    none can run): the sheet is the bytes of the made rows written by one writer, and what the
+    maker made besides reaches the caller."""
+    from planner.io import xlsx
+
+    rows = _rows(3_000)
+    made = rows[:1_200] + [_ten(i) for i in range(1_200, 3_000)]
+    write_xlsx(tmp_path / "one.xlsx", HEADER, iter(made), money_columns=[3])
+    if route == "one writer":
+        monkeypatch.setattr(xlsx, "mergeable", lambda: False)
+    elif route == "in this process":
+        monkeypatch.setattr(xlsx, "_main_importable", lambda: False)
+    maker = Tenfold()
+    n = write_xlsx_aside(tmp_path / "two.xlsx", HEADER, iter(rows[:1_200]), money_columns=[3], batch=100,
+                         tail=(1_200, iter(range(1_200, 3_000))), tail_maker=maker)
+    assert n == 3_000
+    assert (tmp_path / "one.xlsx").read_bytes() == (tmp_path / "two.xlsx").read_bytes()
+    assert (maker.absorbed if route == "two writers" else maker.total) == sum(range(1_200, 3_000))
+
+
+def test_a_failure_of_the_tails_maker_in_its_writer_is_raised_and_leaves_nothing(tmp_path):
+    with pytest.raises(RuntimeError, match="item 2500 cannot be made"):
+        write_xlsx_aside(tmp_path / "r.xlsx", HEADER, iter(_rows(1_200)), batch=100,
+                         tail=(1_200, iter(range(1_200, 3_000))), tail_maker=Tenfold(fail_at=2_500))
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_sheet_that_cannot_take_its_place_is_that_error(tmp_path):

@@ -5,35 +5,28 @@ from __future__ import annotations
 import csv
 import json
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from datetime import date
-from operator import itemgetter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import orjson
-
 from ..formatting import excel_date, format_decimal, format_kr, nb_date
-from ..io.excelcsv import ExcelCsv, cell, excel_name, kroner
+from ..io.excelcsv import ExcelCsv, excel_name
 from ..io.files import atomic_file, write_atomic
 from ..io.tables import (
     ERROR_HEADER,
     Spool,
     csv_safe,
-    csv_safe_cells,
 )
 from ..vocabulary import actors_nb, problem_nb, status_nb
 from .common import (
-    DATE_COLUMNS,
     EXCEL_ERROR_HEADER,
     EXCEL_HEADER,
-    INT_COLUMNS,
     ORE_COLUMNS,
     RESULT_COLUMNS,
     BatchOptions,
     BatchSummary,
 )
 from .journal import Journal
+from .result_lines import ResultLines, TailLines, loads_row
 
 #: results.xlsx of at least this many rows is written by two processes side by side
 SPLIT_ROWS = 20_000
@@ -104,68 +97,40 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
     db.execute("COMMIT")
     columns = [c for c in RESULT_COLUMNS if c != "label" or (spool.has_label and opts.key is None)]
 
-    def ordered(limit: int = -1, offset: int = 0) -> Iterator[list[dict]]:
-        """The rows in the results' order, a block at a time."""
+    def ordered(limit: int = -1, offset: int = 0) -> Iterator[list[str]]:
+        """The rows in the results' order as journaled, a block at a time."""
         cur = db.execute("SELECT row FROM res ORDER BY priority DESC, req, seq LIMIT ? OFFSET ?", (limit, offset))
         while block := cur.fetchmany(_BLOCK):
-            yield [_loads(row_json) for (row_json,) in block]
+            yield [row_json for (row_json,) in block]
 
     # results.csv and results.xlsx in one pass over the sorted rows; a long sheet in two parts
-    # written side by side (`write_xlsx_aside`), whose second part's CSV lines are written once
-    # its rows are fed (`_AfterFeeding`)
+    # written side by side (`write_xlsx_aside`): the second part's writer is sent its rows as
+    # journaled and makes their CSV lines too (`TailLines`), written here after the first part's
     total = db.execute("SELECT count(*) FROM res").fetchone()[0]
     k = total // 2 if total >= SPLIT_ROWS else total
-    by_status: Counter = Counter()
-    by_problem: Counter = Counter()
-    unused = [0, 0]  # households flagged "bostøtte ikke søkt?", the sum of their estimates
     with atomic_file(out / "results.csv", newline="") as fh, \
             atomic_file(out / excel_name("results.csv"), newline="") as xfh:
-        w = csv.writer(fh)
-        w.writerow(columns)
-        xlines = ExcelCsv(xfh, [EXCEL_HEADER[c] for c in columns]).w
-        excel_cells = ExcelCells(columns)
-        sheet_values = SheetValues(columns)
+        csv.writer(fh).writerow(columns)
+        ExcelCsv(xfh, [EXCEL_HEADER[c] for c in columns])
+        made = ResultLines(columns, fh, xfh)
 
-        def lines(cols: list[list]) -> None:
-            """A block's lines to results.csv and results-excel.csv, written a block at a time
-            from its cells made a column at a time (`ExcelCells.column`)."""
-            w.writerows(zip(*map(csv_safe_cells, cols)))
-            xlines.writerows(zip(*excel_cells.of_columns(cols)))
+        def sheet_rows(blocks: Iterator[list[str]]) -> Iterator[tuple]:
+            for lines in blocks:
+                yield from made.block([loads_row(line) for line in lines])
 
-        def sheet_rows(blocks: Iterator[list[dict]], write: bool) -> Iterator[tuple]:
-            """The blocks' rows as the sheet's values (`SheetValues`), their counts taken, and
-            their lines written (`write`)."""
-            for rows in blocks:
-                cols = value_columns(rows, columns)
-                if write:
-                    lines(cols)
-                for r in rows:
-                    status = r["status"]
-                    by_status[status] += 1
-                    if status != "error":
-                        by_problem[r["problem"]] += 1
-                        if r.get("bostotte_ikke_sokt"):
-                            unused[0] += 1
-                            unused[1] += int(r.get("bostotte_estimate_ore") or 0)
-                yield from zip(*sheet_values.of_columns(cols))
-            after.fed()
-
-        def tail_lines() -> None:
-            for rows in ordered(-1, k):
-                lines(value_columns(rows, columns))
-
-        after = _AfterFeeding(tail_lines, parts=2) if k < total else _AfterFeeding(lambda: None, parts=1)
-        try:
-            _write_xlsx(out / "results.xlsx", columns, sheet_rows(ordered(k), True),
-                        (k, sheet_rows(ordered(-1, k), False)) if k < total else None)
-        except BaseException:
-            after.join(raise_error=False)  # (the sheet's error is the one raised)
-            raise
-        try:
-            after.join()
-        except BaseException:
-            (out / "results.xlsx").unlink(missing_ok=True)  # (no sheet without its lists)
-            raise
+        tail = TailLines(columns) if k < total else None
+        _write_xlsx(out / "results.xlsx", columns, sheet_rows(ordered(k)),
+                    None if tail is None else (k, (line for lines in ordered(-1, k) for line in lines), tail))
+        if tail is not None:
+            try:
+                csv_text, excel_text, by_status, by_problem, unused = tail.outcome()
+                fh.write(csv_text)
+                xfh.write(excel_text)
+                made.add_counts(by_status, by_problem, unused)
+            except BaseException:
+                (out / "results.xlsx").unlink(missing_ok=True)  # (no sheet without its lists)
+                raise
+    by_status, by_problem, unused = made.by_status, made.by_problem, made.unused
     n_bad = by_status["error"]
     n_ok = sum(by_status.values()) - n_bad
     # errors.csv: file-level problems first, then by household input order, then orphan payouts
@@ -189,53 +154,6 @@ def finish(out: Path, spool: Spool, ranked: Ranked, opts: BatchOptions, rows_in:
                            unused_bostotte=unused[0], unused_bostotte_ore=unused[1])
     write_atomic(out / "summary.txt", summary_text(summary, list(_top(db, 20)), opts))
     return summary
-
-
-class _AfterFeeding:
-    """The second part's CSV lines, written by a thread once every row has been fed to the
-    sheet's writers (`fed` called by each part's rows when they end). While the rows are fed,
-    this process and the two writers keep both cores busy; afterwards the sheet's last steps
-    (the parts merged, the sheet compressed) take one, and the lines are written on the other.
-    They follow the first part's, which are written as its rows are fed. The spool is read by
-    the thread while this one waits for the writers: never at once."""
-
-    def __init__(self, work: Callable[[], object], parts: int) -> None:
-        import threading
-
-        self.work, self.left = work, parts
-        self.thread = threading.Thread(target=self._run, name="planner-results-lines", daemon=True)
-        self.error: BaseException | None = None
-
-    def fed(self) -> None:
-        self.left -= 1
-        if self.left == 0:
-            self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.work()
-        except BaseException as exc:  # noqa: BLE001 - raised by `join`
-            self.error = exc
-
-    def join(self, raise_error: bool = True) -> None:
-        """Wait for the lines, if they were started (not when the rows were not all fed: the
-        sheet's error is then on its way); their failure raised here (`raise_error`)."""
-        if self.thread.ident is not None:
-            self.thread.join()
-            if self.error is not None and raise_error:
-                raise self.error
-
-
-def _loads(line: str) -> dict:
-    """A journaled row back: orjson reads the lines `journal_line` writes (text, integers, null)
-    into the same dict as `json.loads` in a third of the time. Whatever it refuses (a lone
-    surrogate, NaN) and any row with a float (orjson reads an integer past 64 bits as a float;
-    a journaled row holds none) is read by `json` (tested on generated rows)."""
-    try:
-        row = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return json.loads(line)
-    return json.loads(line) if float in set(map(type, row.values())) else row
 
 
 def _top(db, n: int):
@@ -300,153 +218,8 @@ def console_lines(s: BatchSummary) -> list[str]:
             f"mest minne: hovedprosessen {s.main_rss_kib // 1024} MiB, største arbeider {s.worker_rss_kib // 1024} MiB"]
 
 
-#: results.csv's columns whose values repeat from row to row (their Excel cells are worked out
-#: once per distinct value); the rest (ids, amounts, counts) are nearly all distinct
-_FEW_VALUES = frozenset({"start", "end", "problem", "first_shortfall", "min_balance_before_date", "status",
-                         "interventions", "actors", "eviction_request", "bostotte_ikke_sokt", "note"})
-
-
-#: columns whose cell is worked out from the value's text (amounts, the words of `_cell`)
-_WORDED = ORE_COLUMNS | {"status", "problem", "actors"}
-
-
-class ExcelCells:
-    """A results row's cells for results-excel.csv (kroner, dd.mm.åååå, the Norwegian words, text
-    made safe from formulas: `excelcsv.kroner`, the vocabulary and `excelcsv.cell`), made for
-    100 000 rows: an amount in øre by integer arithmetic, the same text `kroner` makes (tested);
-    a count as it is; a cell of a column whose values repeat, once per value."""
-
-    def __init__(self, columns: list[str]) -> None:
-        self.columns = columns
-        self.memo: dict[tuple[str, object], object] = {}
-        self.exact = _grouping_is_babel_default()
-        # per column: an amount in øre written by integer arithmetic; worked out from its text;
-        # few values
-        self.kinds = [(c in ORE_COLUMNS and self.exact, c in _WORDED, c in _FEW_VALUES) for c in columns]
-
-    def __call__(self, r: dict) -> list[object]:
-        return self.of([r.get(c, "") for c in self.columns])
-
-    def of_columns(self, values: list[list]) -> list[list]:
-        """The cells of many rows given as their values a column at a time (`value_columns`):
-        the cells `of` makes, made for each column by one comprehension for its kind (tested
-        against `of`)."""
-        return [self.column(k, col) for k, col in enumerate(values)]
-
-    def column(self, k: int, col: list) -> list:
-        """`of`'s cells of column `k`, for the column's values `col`."""
-        c = self.columns[k]
-        ore, worded, few = self.kinds[k]
-        empty = self._memo(c, "")
-        if ore:
-            return [_kroner_ore(v) if type(v) is int else empty if v == "" else self._cell(c, v) for v in col]
-        if few:
-            # (each new value once, then the column by look-up)
-            memo = self.memo
-            for v in {v for v in col if (c, v) not in memo}:
-                memo[(c, v)] = self._cell(c, v)
-            if worded:
-                return [memo[(c, v)] for v in col]
-            return [v if type(v) is int else memo[(c, v)] for v in col]
-        if worded:
-            return [empty if v == "" else self._cell(c, v) for v in col]
-        return [v if type(v) is int else empty if v == "" else self._cell(c, v) for v in col]
-
-    def _memo(self, c: str, v: object) -> object:
-        got = self.memo.get((c, v), self.memo)
-        if got is self.memo:
-            got = self.memo[(c, v)] = self._cell(c, v)
-        return got
-
-    def of(self, values: list) -> list[object]:
-        """The cells of a row given as its values in `columns`' order."""
-        out: list[object] = []
-        memo = self.memo
-        for c, v, (ore, worded, few) in zip(self.columns, values, self.kinds):
-            if type(v) is int:
-                if ore:
-                    out.append(_kroner_ore(v))
-                    continue
-                if not worded:
-                    out.append(v)  # (`cell` keeps a number as it is)
-                    continue
-            if few or v == "":  # (an empty cell is empty in every column: worked out once)
-                key = (c, v)
-                got = memo.get(key, memo)
-                if got is memo:
-                    got = memo[key] = self._cell(c, v)
-                out.append(got)
-            else:
-                out.append(self._cell(c, v))
-        return out
-
-    @staticmethod
-    def _cell(c: str, v: object) -> object:
-        """A cell as `excelcsv.cell` makes it, amounts in kroner and words in Norwegian."""
-        if c in ORE_COLUMNS:
-            v = kroner(v)
-        elif c == "status":
-            v = status_nb(str(v))
-        elif c == "problem":
-            v = problem_nb(str(v)) if v else v
-        elif c == "actors":
-            v = actors_nb(str(v or ""))
-        return cell(v)
-
-
-def _kroner_ore(v: int) -> str:
-    """An amount in øre as `excelcsv.kroner` writes it (when `_grouping_is_babel_default`), by
-    integer arithmetic."""
-    a = -v if v < 0 else v
-    return f"{'-' if v < 0 else ''}{a // 100},{a % 100:02d}"
-
-
-def value_columns(rows: list[dict], columns: list[str]) -> list[list]:
-    """The rows' values in `columns` (an absent key: ""), a column at a time. The rows a batch
-    journals hold every column: they are read by one getter, and only a block with a row short
-    of one, cell by cell."""
-    try:
-        return [list(col) for col in zip(*map(itemgetter(*columns), rows))] if len(columns) > 1 else \
-            [[r[columns[0]] for r in rows]]
-    except KeyError:
-        return [[r.get(c, "") for r in rows] for c in columns]
-
-
-class SheetValues:
-    """A block's values as results.xlsx holds them (`_write_xlsx`), a column at a time: ISO
-    dates as dates (each distinct text read once), counts as numbers, amounts in kroner (øre /
-    100 is exact to the øre in a double); everything else as it is."""
-
-    def __init__(self, columns: list[str]) -> None:
-        self.kinds = ["date" if c in DATE_COLUMNS else "ore" if c in ORE_COLUMNS else "int" if c in INT_COLUMNS
-                      else "" for c in columns]
-        self.days: dict[object, date] = {}
-
-    def of_columns(self, values: list[list]) -> list[list]:
-        return [self.column(kind, col) for kind, col in zip(self.kinds, values)]
-
-    def column(self, kind: str, col: list) -> list:
-        if kind == "date":
-            days = self.days
-            for v in {v for v in col if v and v not in days}:
-                days[v] = date.fromisoformat(str(v))
-            return [days[v] if v else v for v in col]
-        if kind == "ore":
-            return [int(v) / 100 if v != "" and v is not None else v for v in col]
-        if kind == "int":
-            return [int(v) if v != "" and v is not None else v for v in col]
-        return col
-
-
-def _grouping_is_babel_default() -> bool:
-    """Whether `format_decimal` formats by Decimal's own rules (the integer route's premise)."""
-    from .. import formatting
-
-    return getattr(formatting, "_GROUPING", None) == (3, 3)
-
-
 def _write_xlsx(path: Path, columns: list[str], rows: Iterable[tuple],
-                tail: tuple[int, Iterable[tuple]] | None = None) -> None:
+                tail: tuple[int, Iterable[str], TailLines] | None = None) -> None:
     """results.xlsx, streamed from the rows' values in `columns`' order as `SheetValues` makes
     them: amounts shown in kroner (columns *_kr), counts as numbers, dates as Excel dates,
     everything else as text. Written by a child process (two for a long sheet) while this one
@@ -455,4 +228,5 @@ def _write_xlsx(path: Path, columns: list[str], rows: Iterable[tuple],
 
     header = [c[:-4] + "_kr" if c in ORE_COLUMNS else c for c in columns]
     ore_idx = [k for k, c in enumerate(columns) if c in ORE_COLUMNS]
-    write_xlsx_aside(path, header, rows, sheet="results", money_columns=ore_idx, tail=tail)
+    write_xlsx_aside(path, header, rows, sheet="results", money_columns=ore_idx,
+                     tail=None if tail is None else tail[:2], tail_maker=None if tail is None else tail[2])

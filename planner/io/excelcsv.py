@@ -57,16 +57,21 @@ def cell(value: object) -> object:
     return value
 
 
+def excel_writer(fh: IO[str]):
+    """A CSV writer of Norwegian Excel's dialect (`;` between fields, CRLF) on `fh` (newline="")."""
+    return csv.writer(fh, delimiter=";", lineterminator="\r\n")
+
+
 class ExcelCsv:
     """Rows to an open text file (newline="") as Norwegian Excel reads them."""
 
     def __init__(self, fh: IO[str], header: list[str]):
         fh.write("\ufeff")
-        self.w = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        self.w = excel_writer(fh)
         self.w.writerow(header)
 
     def row(self, values: Iterable[object]) -> None:
         self.w.writerow([cell(v) for v in values])
 
 
-__all__ = ["ExcelCsv", "SUFFIX", "cell", "decimal", "excel_name", "kroner"]
+__all__ = ["ExcelCsv", "SUFFIX", "cell", "decimal", "excel_name", "excel_writer", "kroner"]

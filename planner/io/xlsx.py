@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
+
+from .xlsx_sheet import merge_tail, mergeable
 
 #: the workbook's "created" property (fixed: see the module docstring)
 CREATED = datetime(1980, 1, 1, tzinfo=timezone.utc)
@@ -160,7 +161,7 @@ _EPOCH = date(1899, 12, 31)
 
 def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[Sequence], *, sheet: str = "results",
                      money_columns: Iterable[int] = (), widths: list[int] | None = None, batch: int = 1000,
-                     tail: tuple[int, Iterable[Sequence]] | None = None) -> int:
+                     tail: tuple[int, Iterable] | None = None, tail_maker: TailMaker | None = None) -> int:
     """`write_xlsx`, with the writing done by a child process that this one feeds `rows` through
     a pipe, `batch` rows at a time. This process goes on producing the rows (the batch writes
     results.csv in the same pass) while the child spends XlsxWriter's few µs a cell, so a
@@ -169,18 +170,20 @@ def write_xlsx_aside(path: str | Path, header: list[str], rows: Iterable[Sequenc
 
     `tail` = (k, more rows): `rows` are the sheet's first k rows and the others follow. Two
     children then write the sheet, each its part, fed in turn (`_write_split`): a sheet that
-    can start only when its last row is known takes half the time on two cores.
+    can start only when its last row is known takes half the time on two cores. With
+    `tail_maker` the tail's items are not rows but what its `rows` makes them into, in the
+    second child (where it can do more for the caller: see `TailMaker`).
 
     A failure in the child is raised here: an OSError as the same OSError (errno, file name).
     An error while making the rows is raised as it is, after the child has stopped. A child
     that dies (killed) is an OSError, and what it had written is removed."""
     path = Path(path)
     money = list(money_columns)
-    every = rows if tail is None else _chain(rows, tail[1])
+    every = rows if tail is None else _chain(rows, _made(tail_maker, tail[1], batch))
     if not _main_importable():  # a child would fail to start: write here
         return write_xlsx(path, header, every, sheet=sheet, money_columns=money, widths=widths)
-    if tail is not None and _mergeable():
-        return _write_split(path, header, iter(rows), tail[0], iter(tail[1]), sheet, money, widths, batch)
+    if tail is not None and mergeable():
+        return _write_split(path, header, iter(rows), tail[0], iter(tail[1]), sheet, money, widths, batch, tail_maker)
     try:
         child = _Child(path, (str(path), header, sheet, money, widths))
     except _NoChild:
@@ -278,17 +281,17 @@ class _Child:
 
 
 def _write_split(path: Path, header: list[str], rows, k: int, tail_rows, sheet: str, money: list[int],
-                 widths: list[int] | None, batch: int) -> int:
+                 widths: list[int] | None, batch: int, maker: TailMaker | None = None) -> int:
     """The sheet written by two children, fed a batch each in turn: the head writes `rows`
     (rows 1..k) into `path`; the tail writes `tail_rows` from row k+1 as the sheet's XML rows
     (XlsxWriter's, no workbook) into a private folder, and the head then takes them into its
-    sheet (`_merge_tail`) before it closes: the same bytes as one writer."""
+    sheet (`merge_tail`) before it closes: the same bytes as one writer."""
     import shutil
     import tempfile
 
     if k < 1:  # (no head: the tail's rows are the sheet)
-        return write_xlsx_aside(path, header, _chain(rows, tail_rows), sheet=sheet, money_columns=money,
-                                widths=widths, batch=batch)
+        return write_xlsx_aside(path, header, _chain(rows, _made(maker, tail_rows, batch)), sheet=sheet,
+                                money_columns=money, widths=widths, batch=batch)
     _, spill_prefix = _leftovers(path, os.getpid())
     spill = Path(tempfile.mkdtemp(prefix=spill_prefix, dir=path.parent))  # 0700, removed below
     tail_path = spill / "tail.xml"
@@ -296,11 +299,12 @@ def _write_split(path: Path, header: list[str], rows, k: int, tail_rows, sheet: 
         try:
             head = _Child(path, (str(path), header, sheet, money, widths, True))
         except _NoChild:
-            return write_xlsx(path, header, _chain(rows, tail_rows), sheet=sheet, money_columns=money, widths=widths)
+            return write_xlsx(path, header, _chain(rows, _made(maker, tail_rows, batch)), sheet=sheet,
+                              money_columns=money, widths=widths)
         try:
-            tail = _Child(path, (str(tail_path), header, sheet, money, widths, False, k + 1))
+            tail = _Child(path, (str(tail_path), header, sheet, money, widths, False, k + 1, maker))
         except _NoChild:
-            head.feed(_chain(rows, tail_rows), batch)
+            head.feed(_chain(rows, _made(maker, tail_rows, batch)), batch)
             head.send(None)  # (nothing to merge)
             return head.result()
         try:
@@ -315,6 +319,8 @@ def _write_split(path: Path, header: list[str], rows, k: int, tail_rows, sheet: 
         if told[0] != "ok":
             head.stop()
             _child_failed(path, tail.proc.pid or 0, told)
+        if maker is not None:
+            maker.absorb(told[4])
         if sent[0] != k and told[1]:  # the head stopped early, or `rows` did not hold k rows
             report = head.report()  # (the pipe closed: a living head stops and removes its file)
             head.done_r.close()
@@ -352,6 +358,33 @@ def _feed_both(head: _Child, tail: _Child, rows, tail_rows, batch: int) -> tuple
 def _chain(*parts: Iterable[Sequence]):
     for part in parts:
         yield from part
+
+
+class TailMaker(Protocol):
+    """What the second writer of a split sheet makes its rows with (`write_xlsx_aside`'s
+    `tail_maker`): it is sent the tail's items instead of rows, so that work the caller would
+    do for each of them runs on the writer's core. The batch sends the rows as journaled and
+    has their CSV lines made there too (`planner.batch.tail_lines`)."""
+
+    def rows(self, items: list) -> Iterable[Sequence]:
+        """The sheet's rows of a batch of items, in order."""
+
+    def result(self) -> Any:
+        """What it made besides the rows (picklable: it crosses back from the writer)."""
+
+    def absorb(self, result: Any) -> None:
+        """Take in `result` as made by a copy of it in the writer."""
+
+
+def _made(maker: TailMaker | None, items: Iterable, batch: int) -> Iterable[Sequence]:
+    """The rows `maker` makes of `items`, `batch` at a time, here (no second writer); the items
+    as they are without one."""
+    if maker is None:
+        yield from items
+        return
+    it = iter(items)
+    while part := list(islice(it, batch)):
+        yield from maker.rows(part)
 
 
 def start_writers() -> None:
@@ -402,28 +435,29 @@ def _main_importable() -> bool:
 
 
 def _write_from_pipe(rows_r, done_w, path: str, header: list[str], sheet: str, money: list[int],
-                     widths: list[int] | None, head: bool = False,
-                     first_row: int = 1) -> None:  # pragma: no cover - runs in the child process
+                     widths: list[int] | None, head: bool = False, first_row: int = 1,
+                     maker: TailMaker | None = None) -> None:  # pragma: no cover - runs in the child process
     """A writer process: the rows from the pipe (lists of rows, then None) into `path`. The
     head of a split sheet then reads ("merge", tail file, tail's first row, its row count, its
-    formats' indices) or None; the tail writes its rows from `first_row` (`_write_split`)."""
+    formats' indices) or None; the tail writes its rows from `first_row` (`_write_split`),
+    made by `maker` from the items it is sent, and reports what `maker` made besides."""
 
     def rows():
         while True:
             part = rows_r.recv()
             if part is None:
                 return
-            yield from part
+            yield from (part if maker is None else maker.rows(part))
 
     def merge(ws, last: int, formats: dict) -> int:
         word = rows_r.recv()
-        return last if word is None else _merge_tail(ws, last, formats, Path(word[1]), *word[2:])
+        return last if word is None else merge_tail(ws, last, formats, Path(word[1]), *word[2:])
 
     done_w.send(("ready",))
     try:
         part = _Part(first_row, merge if head else None, rows_only=first_row > 1 and not head)
         n = _write_file(Path(path), header, rows(), sheet, set(money), widths, part)
-        done_w.send(("ok", n - first_row + 1, part.used, part.cols))
+        done_w.send(("ok", n - first_row + 1, part.used, part.cols, None if maker is None else maker.result()))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
         report = (("oserror", exc.errno, exc.strerror or str(exc), exc.filename, exc.filename2)
                   if isinstance(exc, OSError) else ("error", f"{type(exc).__name__}: {exc}"))
@@ -431,67 +465,3 @@ def _write_from_pipe(rows_r, done_w, path: str, header: list[str], sheet: str, m
             done_w.send(report)
         except OSError:
             pass
-
-
-def _mergeable() -> bool:
-    """Whether this XlsxWriter has the worksheet insides `_merge_tail` uses (else one writer)."""
-    try:
-        from xlsxwriter.worksheet import Worksheet
-
-        ws = Worksheet()
-    except Exception:  # noqa: BLE001 - any failure: one writer
-        return False
-    from xlsxwriter.format import Format
-
-    fmt = Format()
-    return (callable(getattr(ws, "_write_single_row", None)) and callable(getattr(fmt, "_get_xf_index", None))
-            and hasattr(fmt, "xf_index")
-            and all(hasattr(ws, a) for a in ("row_data_fh", "previous_row", "dim_rowmax", "dim_colmin", "dim_colmax",
-                                             "table")))
-
-
-def _merge_tail(ws, last: int, formats: dict, tail: Path, first_row: int, count: int, used: dict[str, int],
-                cols: tuple[int | None, int | None]) -> int:
-    """Take the rows the tail wrote (its sheet's rows from `first_row`, `count` of them, its
-    formats numbered `used`, its columns `cols`) into the head's worksheet `ws`, whose last row is `last`; the
-    sheet's last row.
-
-    Why XlsxWriter's insides: in constant-memory mode a worksheet keeps its finished rows as
-    XML text in a spill file and copies it into the sheet when the workbook closes. The tail's
-    rows, written by the same code at their own row numbers, are that same text, but for the
-    numbers of their cells' formats: a workbook numbers its formats in the order it first uses
-    them. So the formats the head has not used yet are numbered now, in the tail's order (as
-    one writer would have met them), the tail's cells renumbered to match, and the rows
-    appended to the head's spill file after its own last row: the sheet one writer makes
-    (`tests/test_xlsx_split.py` compares the bytes; `_mergeable` guards the names)."""
-    xml = tail.read_bytes()
-    # the tail's rows, numbered from 1 in the XML, past its header (a row with no cell is not
-    # written)
-    at = xml.find(b'<row r="')
-    if at >= 0 and _row_number(xml, at) <= first_row:
-        at = xml.find(b'<row r="', at + 1)
-    ws._write_single_row(last + 1)  # the head's last row goes to the spill file
-    if at >= 0:
-        number = {index: formats[name]._get_xf_index() for name, index in sorted(used.items(), key=lambda u: u[1])}
-        ws.row_data_fh.flush()
-        if any(a != b for a, b in number.items()):
-            body = _STYLE.sub(lambda m: f'{m[1]}{number[int(m[2])]}"', xml[at:].decode("utf-8"))
-            ws.row_data_fh.buffer.write(body.encode("utf-8"))
-        else:  # (as written: the bytes as they are)
-            ws.row_data_fh.buffer.write(memoryview(xml)[at:])
-        ws.dim_rowmax = max(ws.dim_rowmax or 0, _row_number(xml, xml.rfind(b'<row r="')) - 1)
-        ws.dim_colmin = min(c for c in (ws.dim_colmin, cols[0]) if c is not None)
-        ws.dim_colmax = max(c for c in (ws.dim_colmax, cols[1]) if c is not None)
-    last = first_row + count - 1
-    ws.previous_row = last  # (nothing left in memory to write there)
-    return last
-
-
-def _row_number(xml: bytes, at: int) -> int:
-    """The number of the sheet XML's row whose tag starts at `at`."""
-    return int(xml[at + 8:xml.index(b'"', at + 8)])
-
-
-#: a cell's format number in a sheet's XML (cells are the only tags that start `<c r=`: text
-#: in a cell has its `<` escaped)
-_STYLE = re.compile(r'(<c r="[A-Z]+[0-9]+" s=")([0-9]+)"')

@@ -29,6 +29,7 @@ import re
 import shutil
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 
 #: text XlsxWriter writes in a cell as it is: nothing to escape (`&<>"` and the newline), no
 #: control character nor `_xHHHH_` text to encode, no whitespace at either end to preserve, not
@@ -143,3 +144,67 @@ def write_plain_row(ws, n: int, values: Sequence, number_formats: Sequence, day_
     cells.append("</row>")
     ws.fh.write("".join(cells))
     return True
+
+
+def mergeable() -> bool:
+    """Whether this XlsxWriter has the worksheet insides `merge_tail` uses (else one writer)."""
+    try:
+        from xlsxwriter.worksheet import Worksheet
+
+        ws = Worksheet()
+    except Exception:  # noqa: BLE001 - any failure: one writer
+        return False
+    from xlsxwriter.format import Format
+
+    fmt = Format()
+    return (callable(getattr(ws, "_write_single_row", None)) and callable(getattr(fmt, "_get_xf_index", None))
+            and hasattr(fmt, "xf_index")
+            and all(hasattr(ws, a) for a in ("row_data_fh", "previous_row", "dim_rowmax", "dim_colmin", "dim_colmax",
+                                             "table")))
+
+
+def merge_tail(ws, last: int, formats: dict, tail: Path, first_row: int, count: int, used: dict[str, int],
+                cols: tuple[int | None, int | None]) -> int:
+    """Take the rows the tail wrote (its sheet's rows from `first_row`, `count` of them, its
+    formats numbered `used`, its columns `cols`) into the head's worksheet `ws`, whose last row is `last`; the
+    sheet's last row.
+
+    Why XlsxWriter's insides: in constant-memory mode a worksheet keeps its finished rows as
+    XML text in a spill file and copies it into the sheet when the workbook closes. The tail's
+    rows, written by the same code at their own row numbers, are that same text, but for the
+    numbers of their cells' formats: a workbook numbers its formats in the order it first uses
+    them. So the formats the head has not used yet are numbered now, in the tail's order (as
+    one writer would have met them), the tail's cells renumbered to match, and the rows
+    appended to the head's spill file after its own last row: the sheet one writer makes
+    (`tests/test_xlsx_split.py` compares the bytes; `mergeable` guards the names)."""
+    xml = tail.read_bytes()
+    # the tail's rows, numbered from 1 in the XML, past its header (a row with no cell is not
+    # written)
+    at = xml.find(b'<row r="')
+    if at >= 0 and row_number(xml, at) <= first_row:
+        at = xml.find(b'<row r="', at + 1)
+    ws._write_single_row(last + 1)  # the head's last row goes to the spill file
+    if at >= 0:
+        number = {index: formats[name]._get_xf_index() for name, index in sorted(used.items(), key=lambda u: u[1])}
+        ws.row_data_fh.flush()
+        if any(a != b for a, b in number.items()):
+            body = _STYLE.sub(lambda m: f'{m[1]}{number[int(m[2])]}"', xml[at:].decode("utf-8"))
+            ws.row_data_fh.buffer.write(body.encode("utf-8"))
+        else:  # (as written: the bytes as they are)
+            ws.row_data_fh.buffer.write(memoryview(xml)[at:])
+        ws.dim_rowmax = max(ws.dim_rowmax or 0, row_number(xml, xml.rfind(b'<row r="')) - 1)
+        ws.dim_colmin = min(c for c in (ws.dim_colmin, cols[0]) if c is not None)
+        ws.dim_colmax = max(c for c in (ws.dim_colmax, cols[1]) if c is not None)
+    last = first_row + count - 1
+    ws.previous_row = last  # (nothing left in memory to write there)
+    return last
+
+
+def row_number(xml: bytes, at: int) -> int:
+    """The number of the sheet XML's row whose tag starts at `at`."""
+    return int(xml[at + 8:xml.index(b'"', at + 8)])
+
+
+#: a cell's format number in a sheet's XML (cells are the only tags that start `<c r=`: text
+#: in a cell has its `<` escaped)
+_STYLE = re.compile(r'(<c r="[A-Z]+[0-9]+" s=")([0-9]+)"')
