@@ -181,10 +181,7 @@ class Spool:
         """`path` None: an anonymous database (SQLite deletes its file as it opens it, so
         nothing is left behind even when the process is killed)."""
         self.path = path
-        # (`check_same_thread` off: a batch's last CSV lines are read by a thread of their own
-        # while the main thread waits for the sheet's writers, never both at once)
-        self.db = sqlite3.connect(str(path) if path is not None else "", isolation_level=None,
-                                  check_same_thread=False)
+        self.db = sqlite3.connect(str(path) if path is not None else "", isolation_level=None)
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
         self.db.executescript(_SCHEMA)
