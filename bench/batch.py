@@ -33,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import speed_line
+
 ROOT = Path(__file__).resolve().parent.parent
 
 TENANT_HEADER = ["id", "start", "months", "opening_balance", "min_balance", "adults", "children", "rent", "rent_day",
@@ -162,6 +164,7 @@ def main() -> None:
     plan_sizes = [int(s) for s in args.plan_sizes.split(",") if s]
     print(f"planner batch benchmark: python {platform.python_version()} on {platform.machine()},"
           f" {os.cpu_count()} cores, --workers {args.workers}, 12-month horizons")
+    print(speed_line())
     tmp = Path(tempfile.mkdtemp(prefix="planner-bench-"))
     try:
         for n in sorted(set(sizes) | set(plan_sizes)):
