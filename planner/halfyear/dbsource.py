@@ -141,6 +141,8 @@ def read_cases(engine, versioned: bool = True, parallel: bool = False, meanwhile
     if not versioned:
         from .forked import split_map
 
+        if parallel:
+            load_case_libraries()  # once, before the fork, rather than in the child and again here
         return split_map(lambda r: _case(r, _json(firsts.get(r.id)), _json(records.get(r.id)) or {},
                                          first_letter.get(r.id), by_hh.get(r.id, [])), rows, parallel=parallel,
                          chunk=250, meanwhile=meanwhile), ""
@@ -208,6 +210,18 @@ def _case(r, first_doc: dict | None, record: dict, first_letter, task_rows: list
         priority=round(r.priority) if isinstance(r.priority, (int, float)) else None,
         unused_bostotte_ore=_unused_bostotte(doc),
         has_plan_data=plan is not None)
+
+
+def load_case_libraries() -> None:
+    """Import what making a case needs (the household model and its validation, the bostøtte
+    estimate, its rules and the bank holidays): done lazily by the first case otherwise, and
+    with a forked child that would be twice, once in each process."""
+    import holidays  # noqa: F401 - the bank days of the bostøtte estimate's income schedules
+
+    from ..entitlement import entitlement_rules
+    from ..model import Household  # noqa: F401
+
+    entitlement_rules()
 
 
 def _unused_bostotte(doc: dict | None) -> int | None:
