@@ -143,7 +143,7 @@ def read_cases(engine, versioned: bool = True, parallel: bool = False, meanwhile
 
         if parallel:
             load_case_libraries()  # once, before the fork, rather than in the child and again here
-        return split_map(lambda r: _case(r, _json(firsts.get(r.id)), _json(records.get(r.id)) or {},
+        return split_map(lambda r: _case(r, firsts.get(r.id), _json(records.get(r.id)) or {},
                                          first_letter.get(r.id), by_hh.get(r.id, [])), rows, parallel=parallel,
                          chunk=250, meanwhile=meanwhile), ""
     version = hashlib.blake2b(digest_size=16)
@@ -158,7 +158,7 @@ def read_cases(engine, versioned: bool = True, parallel: bool = False, meanwhile
             if case is not None:
                 _MEMO.move_to_end(key)
         if case is None:
-            case = _case(r, _json(inputs[1]), _json(inputs[2]) or {}, inputs[3], by_hh.get(r.id, []))
+            case = _case(r, inputs[1], _json(inputs[2]) or {}, inputs[3], by_hh.get(r.id, []))
             with _MEMO_LOCK:
                 _MEMO[key] = case
                 while len(_MEMO) > _MEMO_SIZE:
@@ -173,8 +173,11 @@ _MEMO_LOCK = threading.Lock()
 _MEMO_SIZE = 100_000
 
 
-def _case(r, first_doc: dict | None, record: dict, first_letter, task_rows: list) -> Case:
+def _case(r, first_text: str | None, record: dict, first_letter, task_rows: list) -> Case:
+    """The case of household row `r`; `first_text` is its first version's document (most often
+    the same text as the current one: then read once, and only read from)."""
     doc, plan = _json(r.document), _json(r.plan)
+    first_doc = doc if first_text == r.document else _json(first_text)
     status = r.status if r.status in ("solvent", "planned") else ("no_plan" if r.status in NO_PLAN else None)
     outcome, odate = r.outcome, _day(r.outcome_date)
     contacts = [d for d in [_day(first_letter)] if d]
