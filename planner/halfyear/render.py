@@ -66,13 +66,16 @@ def draw_charts(report: Report, fmt: str, *, text_as_text: bool = False, paralle
 
 def preload(fmt: str) -> None:
     """Load the libraries writing `fmt` needs (matplotlib, OR-Tools for the small-cell rule,
-    WeasyPrint or XlsxWriter): `planner report` does it while its forked child reads cases."""
+    WeasyPrint for the PDF, XlsxWriter): `planner report` does it while its forked child reads
+    cases. The HTML is written as text (`letters.convert.html_page`): no WeasyPrint, whose
+    import costs half a second of CPU (a quarter of it the compiler and linker that ctypes runs
+    to look for the libraries WeasyPrint names for other systems)."""
     import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.backends.backend_svg  # noqa: F401
     import matplotlib.figure  # noqa: F401
     from ortools.sat.python import cp_model  # noqa: F401
 
-    if fmt in ("pdf", "html"):
+    if fmt == "pdf":
         import weasyprint  # noqa: F401
     elif fmt == "xlsx":
         import xlsxwriter  # noqa: F401
