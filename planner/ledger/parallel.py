@@ -104,7 +104,7 @@ def judge_text(cols: dict, ctx: Context) -> Judged:
     table = words(table, ctx.as_of) if table is not None else None  # contact.list's words, ready with the ranking
     lines = tenancy_lines(table) if ctx.lines and table is not None else None
     done = Judged(table, raw, dup_errors, after, outs[0].text(), outs[1].text(), outs[2].text(), lines)
-    give_back()
+    give_back(trim=False)  # (the next part takes the heap's freed memory again)
     return done
 
 
@@ -330,7 +330,7 @@ def check_block(block: Block, spill: Spill) -> Counts:
     spill.add(chunk)
     done = Counts.of(chunk, (int(block.rows[0]), int(block.rows[-1])) if len(block.rows) else None)
     del chunk
-    give_back()
+    give_back(trim=False)  # (the next block takes the heap's freed memory again)
     return done
 
 

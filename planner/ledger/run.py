@@ -234,7 +234,7 @@ def _read(ledger, buckets: Buckets, s: LedgerSummary, opts: LedgerOptions, size:
         buckets.add(chunk)
         counts = Counts.of(chunk)
         del chunk
-        give_back()
+        give_back(trim=False)  # (the heap: trimmed once a bucket is loaded)
         return counts
 
     def take(seq: int, c: Counts) -> None:
