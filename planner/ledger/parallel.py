@@ -84,9 +84,9 @@ class Judged:
     raw: set[str]
     dup_errors: list[RowError]
     after: int
-    months: str
-    json: str
-    text: str
+    months: bytes  # (UTF-8: `output.TextOut`)
+    json: bytes
+    text: bytes
     lines: tuple[list[str], list[str]] | None = None
 
 
