@@ -52,7 +52,7 @@ from .buckets import Buckets
 from .contact import ASIDE_ROWS, contact_list
 from .judge import pseudonymiser
 from .lines import LineSpool, tenancy_lines
-from .memory import give_back
+from .memory import give_back, system_pool
 from .parallel import Context, Helper, judge_all
 from .patterns import PATTERNS
 from .reading import Chunk, LedgerInputError, open_ledger
@@ -87,6 +87,11 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     from ..extras import require
 
     require("ledger")  # pyarrow is an extra: say so before anything is read or written
+    with system_pool():  # (`memory.give_back`)
+        return _run_ledger(path, opts)
+
+
+def _run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     t0 = time.perf_counter()
     colmap = ColumnMap.load(opts.columns)
     out = Path(opts.out)
@@ -234,7 +239,7 @@ def _read(ledger, buckets: Buckets, s: LedgerSummary, opts: LedgerOptions, size:
         buckets.add(chunk)
         counts = Counts.of(chunk)
         del chunk
-        give_back(trim=False)  # (the heap: trimmed once a bucket is loaded)
+        give_back()  # (the reader's buffers: the next block's are not where these were)
         return counts
 
     def take(seq: int, c: Counts) -> None:
