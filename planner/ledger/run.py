@@ -62,9 +62,10 @@ from .warning import to_day
 #: bytes of CSV per booking, about (to size the buckets before reading)
 _BYTES_PER_ROW = 40
 #: With the helper (`parallel`), parts of at most this many rows: two parts are judged at once,
-#: each costing ~0.75 KB a row at its peak (the tree of a 5.5 M-row run stays under 600 MB);
-#: smaller parts cost more time a row (pandas' fixed cost per call).
-HELPED_PART_ROWS = 75_000
+#: each costing ~0.75 KB a row at its peak (the tree of a 5.5 M-row run stays under 600 MB:
+#: 514-533 MiB PSS at 100 000 with Arrow in glibc's heap, `memory.system_pool`; it was 75 000
+#: before); smaller parts cost more time a row (pandas' fixed cost per call).
+HELPED_PART_ROWS = 100_000
 #: With the helper, blocks of at most this many rows read at a time: the helper's memory is
 #: taken while the ledger is read, so the reading holds less.
 HELPED_CHUNK_ROWS = 250_000
