@@ -251,3 +251,14 @@ def test_the_flags_of_a_contact_list_are_the_flags_rent_by_rent(rents, as_of):
     from planner.entitlement.ledger import ledger_flag, ledger_flags
 
     assert ledger_flags(rents, as_of) == {r: ledger_flag(r, as_of) for r in rents}
+
+
+@settings(max_examples=200, deadline=None)
+@given(tenancy=st.text(max_size=100))
+def test_a_draft_file_name_is_the_id_with_every_unsafe_character_replaced(tenancy):
+    """`contact.file_name` (one regular expression) against its readable definition: a
+    character at a time, ASCII letters, digits and -_. kept, anything else "_", at most 80."""
+    from planner.ledger.contact import file_name
+
+    expected = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in tenancy)[:80] or "_"
+    assert file_name(tenancy) == expected

@@ -18,7 +18,7 @@ from datetime import date
 from functools import lru_cache
 
 from ..formatting import format_kr
-from .estimate import estimate_bostotte
+from .estimate import bostotte_figures, estimate_bostotte
 from .rules import StatligRates, entitlement_rules
 
 #: the household the ledger assumes: the smallest, in the kommune group with the lowest ceiling
@@ -39,7 +39,8 @@ class LedgerFlag:
 
 
 def _paid(rent_ore: int, income_kr: int, rates: StatligRates) -> int:
-    return estimate_bostotte(MEMBERS, GROUP, income_kr * 100, rent_ore, rates)[2]
+    """The payout per month (`estimate_bostotte`'s, from its figures alone: no steps to build)."""
+    return bostotte_figures(MEMBERS, GROUP, income_kr * 100, rent_ore, rates).paid
 
 
 def income_limit_kr(rent_ore: int, rates: StatligRates, near: int = 0) -> int:
@@ -47,18 +48,25 @@ def income_limit_kr(rent_ore: int, rates: StatligRates, near: int = 0) -> int:
     kommune group 4 with this rent still gets the minimum payout (-1: not even at none). The
     payout never rises with the income, so a bisection finds it.
 
-    `near`: an income thought to be paid (the limit of a lower rent: a higher rent is paid at
-    least as much). Checked, not trusted: when it is paid, the search gallops up from it (a few
-    steps where limits lie close, instead of eighteen); when not, it is the whole range. Either
-    way the answer is the one boundary between paid and not paid."""
+    `near`: an income thought to lie near the limit (`ledger_flags`: the limits of lower rents,
+    drawn on). Checked, not trusted: when it is paid, the search gallops up from it, when not,
+    down (a few steps where the guess is close, instead of eighteen). Either way the answer is
+    the one boundary between paid and not paid."""
     if _paid(rent_ore, 0, rates) == 0:
         return -1
     lo, hi = 0, _TOP_KR  # paid at lo; not paid at hi (checked: the ceiling caps every payout)
-    if 0 < near < _TOP_KR and _paid(rent_ore, near, rates) > 0:
-        lo, step = near, 1
-        while lo + step < _TOP_KR and _paid(rent_ore, lo + step, rates) > 0:
-            lo, step = lo + step, step * 2
-        hi = min(_TOP_KR, lo + step)
+    if 0 < near < _TOP_KR:
+        step = 1
+        if _paid(rent_ore, near, rates) > 0:
+            lo = near
+            while lo + step < _TOP_KR and _paid(rent_ore, lo + step, rates) > 0:
+                lo, step = lo + step, step * 2
+            hi = min(_TOP_KR, lo + step)
+        else:
+            hi = near
+            while hi - step > 0 and _paid(rent_ore, hi - step, rates) == 0:
+                hi, step = hi - step, step * 2
+            lo = max(0, hi - step)
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if _paid(rent_ore, mid, rates) > 0:
@@ -86,18 +94,33 @@ def ledger_flags(rents_ore: Iterable[int], as_of: date) -> dict[int, LedgerFlag]
     cap = _capped_rent(as_of)
     rates = entitlement_rules().statlig_at(as_of)
     out: dict[int, LedgerFlag] = {}
-    near = 0
+    last: list[tuple[int, int]] = []  # the last two (capped rent, limit) with a limit, for the next guess
     for rent in sorted(set(rents_ore)):
         capped = min(rent, cap)
         if not (limit_top := _known.get((capped, as_of))):
             if len(_known) >= 1 << 16:  # bounded (a server runs for months of as-of days)
                 _known.clear()
-            limit_top = _known[capped, as_of] = (income_limit_kr(capped, rates, near), _paid(capped, 0, rates))
+            limit_top = _known[capped, as_of] = (income_limit_kr(capped, rates, _guess(last, capped)),
+                                                 _paid(capped, 0, rates))
         limit, top = limit_top
-        near = max(near, limit)
+        if limit >= 0 and (not last or capped > last[-1][0]):
+            last = [*last[-1:], (capped, limit)]
         out[rent] = LedgerFlag(flagged=limit >= 0, max_estimate_ore=top, income_limit_ore=max(0, limit) * 100,
                                rules_from=rates.valid_from)
     return out
+
+
+def _guess(last: list[tuple[int, int]], rent: int) -> int:
+    """The income limit of `rent` drawn on the line through the limits of the two rents below it
+    (the limit grows with the rent, by about the same amount an øre within a stretch of the
+    rules), or the limit of the one rent below; 0: no guess. Only a start (`income_limit_kr`)."""
+    if not last:
+        return 0
+    r2, l2 = last[-1]
+    if len(last) < 2:
+        return l2
+    r1, l1 = last[0]
+    return l2 + (rent - r2) * (l2 - l1) // (r2 - r1)
 
 
 #: `ledger_flags`' (income limit, payout at no income) by (capped rent, as-of day)

@@ -4,6 +4,7 @@ and a draft to plan with."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +37,9 @@ def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path,
     c["rank"] = np.arange(1, len(c) + 1)
     candidate = c["plan_candidate"].to_numpy(dtype=bool)
     # all drafts in drafts.zip; those on this week's list also as files in drafts/
-    c["draft"] = [("" if not cand else f"drafts/{file_name(t)}.toml" if rank <= opts.top else
-                   f"drafts.zip:{file_name(t)}.toml") for t, rank, cand in zip(c["tenancy"], c["rank"], candidate)]
+    names = [file_name(t) if cand else "" for t, cand in zip(c["tenancy"].tolist(), candidate.tolist())]
+    c["draft"] = [("" if not cand else f"drafts/{name}.toml" if rank <= opts.top else f"drafts.zip:{name}.toml")
+                  for name, rank, cand in zip(names, range(1, len(c) + 1), candidate.tolist())]
     c["why"], c["bostotte_ikke_sokt"], c["bostotte_inntektsgrense_ore"] = c["x_why"], c["x_unused"], c["x_limit"]
     # incomplete tenancies: not ranked (a rank from part of the rows would mislead), listed after
     inc = table.loc[table["pattern"] == INCOMPLETE, _used(table)]
@@ -48,7 +50,8 @@ def contact_list(table: pd.DataFrame, opts: LedgerOptions, out: Path,
         output.write_sheet(out / "contact.xlsx", listed, output.CONTACT_COLUMNS, "Kontaktliste")
     else:  # first: it runs in a child while the rest is written here
         pending.append(output.SheetAside(out / "contact.xlsx", listed, output.CONTACT_COLUMNS, "Kontaktliste"))
-    _drafts(c.loc[candidate, ["tenancy", "rent_ore", "due_day", "x_days", "x_unused", "x_limit", "rank"]], opts, out)
+    _drafts(c.loc[candidate, ["tenancy", "rent_ore", "due_day", "x_days", "x_unused", "x_limit", "rank"]],
+            [n for n in names if n], opts, out)
     give_back()
     output.write_frame(out / "contact.csv", listed, output.CONTACT_COLUMNS)
     give_back()
@@ -79,16 +82,15 @@ def _used(table: pd.DataFrame) -> list[str]:
     return [col for col in table.columns if col in _USED]
 
 
-def _explained(r) -> dict:
-    """The figures `explain` words, of a row of the ranked table."""
-    return {"rent_ore": r.rent_ore, "arrears_ore": r.arrears_ore, "trend_ore_per_month": r.trend_ore_per_month,
-            "collector_day": r.x_collector_day, "request_day": r.x_request_day,
-            "collector_line_ore": r.x_collector_line_ore, "late_months": r.late_months,
-            "observed_months": r.observed_months, "median_days_late": r.median_days_late, "due_day": r.due_day,
-            "failed_debits": r.failed_debits, "failed_months": r.failed_months,
-            "broken_instalments": r.broken_instalments, "instalments": r.instalments, "rises": r.x_rises,
-            "priority": r.priority, "priority_urgency": r.priority_urgency, "priority_arrears": r.priority_arrears,
-            "priority_pattern": r.priority_pattern}
+#: `explain`'s figures and the tenancy table's columns they are in
+_EXPLAINED = {"rent_ore": "rent_ore", "arrears_ore": "arrears_ore", "trend_ore_per_month": "trend_ore_per_month",
+              "collector_day": "x_collector_day", "request_day": "x_request_day",
+              "collector_line_ore": "x_collector_line_ore", "late_months": "late_months",
+              "observed_months": "observed_months", "median_days_late": "median_days_late", "due_day": "due_day",
+              "failed_debits": "failed_debits", "failed_months": "failed_months",
+              "broken_instalments": "broken_instalments", "instalments": "instalments", "rises": "x_rises",
+              "priority": "priority", "priority_urgency": "priority_urgency", "priority_arrears": "priority_arrears",
+              "priority_pattern": "priority_pattern"}
 
 
 def words(table: pd.DataFrame, as_of: int) -> pd.DataFrame:
@@ -99,34 +101,48 @@ def words(table: pd.DataFrame, as_of: int) -> pd.DataFrame:
 
     Why per part: they depend on the tenancy alone, and worked out where the part is judged
     (`parallel.judge_text`, in both processes) they are ready when the ranking is, so
-    contact.xlsx, the last file to finish, starts at once."""
+    contact.xlsx, the last file to finish, starts at once. The figures are taken a column at a
+    time, of the rows with a priority only (not a row at a time of the whole table: its text
+    columns are Arrow arrays, slow to iterate a cell at a time)."""
     why: list[str] = [""] * len(table)
     unused: list[str] = [""] * len(table)
     limits: list[int | str] = [""] * len(table)
     candidate = table["plan_candidate"].to_numpy(dtype=bool)
-    flags = ledger_flags(table["rent_ore"][candidate].astype(int).tolist(), to_date(as_of))
-    for i, r in enumerate(table.itertuples(index=False)):
-        if r.priority > 0:
-            why[i] = explain(_explained(r), r.pattern, list(r.x_days), as_of)
-        if r.plan_candidate and (flag := flags[int(r.rent_ore)]).flagged:
+    rents = table["rent_ore"][candidate].astype(int).tolist()
+    flags = ledger_flags(rents, to_date(as_of))
+    for i, rent in zip(np.flatnonzero(candidate).tolist(), rents):
+        if (flag := flags[rent]).flagged:
             unused[i], limits[i] = "ja", flag.income_limit_ore
+    ranked = np.flatnonzero(table["priority"].to_numpy() > 0)
+    if len(ranked):
+        part = table.iloc[ranked]
+        cols = [part[c].tolist() for c in _EXPLAINED.values()]
+        for i, figures, pattern, days in zip(ranked.tolist(), zip(*cols), part["pattern"].tolist(),
+                                             part["x_days"].tolist()):
+            why[i] = explain(dict(zip(_EXPLAINED, figures)), pattern, list(days), as_of)
     return table.assign(x_why=why, x_unused=unused, x_limit=limits)
 
 
-def _drafts(candidates: pd.DataFrame, opts: LedgerOptions, out: Path) -> None:
-    """The household drafts of the plan candidates, in rank order: all in drafts.zip, those on
-    this week's list (`opts.top`) also as files in drafts/."""
+def _drafts(candidates: pd.DataFrame, names: list[str], opts: LedgerOptions, out: Path) -> None:
+    """The household drafts of the plan candidates (`names`: their file names), in rank order:
+    all in drafts.zip, those on this week's list (`opts.top`) also as files in drafts/. Taken a
+    column at a time (`words`)."""
     as_of = to_day(opts.as_of)
     zipped = output.DraftZip(out / "drafts.zip")
-    for r in candidates.itertuples(index=False):
-        name = file_name(r.tenancy)
-        text = household_draft(r.tenancy, int(r.rent_ore), int(r.due_day), list(r.x_days), as_of)
-        text += draft_note(int(r.x_limit) if r.x_unused else None)  # (`words`)
+    cols = [candidates[c].tolist() for c in ("tenancy", "rent_ore", "due_day", "x_days", "x_unused", "x_limit",
+                                             "rank")]
+    for name, (tenancy, rent, due_day, days, unused, limit, rank) in zip(names, zip(*cols)):
+        text = household_draft(tenancy, int(rent), int(due_day), list(days), as_of)
+        text += draft_note(int(limit) if unused else None)  # (`words`)
         zipped.add(name, text)
-        if r.rank <= opts.top:
+        if rank <= opts.top:
             output.write_draft(out / "drafts", name, text)
     zipped.close()
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
 def file_name(tenancy: str) -> str:
-    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in tenancy)[:80] or "_"
+    """The tenancy id as a file name: ASCII letters, digits and -_. kept, anything else "_"."""
+    return _UNSAFE.sub("_", tenancy)[:80] or "_"

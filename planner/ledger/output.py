@@ -368,13 +368,15 @@ def _sheet_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[list[str], lis
 
 
 class TextOut:
-    """Rows of months.csv or lines of patterns.* as text in memory (a part judged by the run's
-    helper process, written by the run in the parts' order); `Appender` writes them to a file."""
+    """Rows of months.csv or lines of patterns.* as UTF-8 bytes in memory (a part judged by the
+    run's helper process, written by the run in the parts' order); `Appender` writes them to a
+    file. Bytes, not text: what the helper sends back is pickled as it is, and the run writes
+    it as it is (no decoding where pyarrow writes, no encoding where the file is written)."""
 
     def __init__(self) -> None:
-        self.fh: Any = io.StringIO()
+        self.fh: Any = io.BytesIO()
 
-    def text(self) -> str:
+    def text(self) -> bytes:
         return self.fh.getvalue()
 
     def table(self, table) -> None:
@@ -383,28 +385,29 @@ class TextOut:
         cost per batch (of 1 024 rows by default) was a fifth of its time on a part's months."""
         import pyarrow.csv as pcsv
 
-        buf = io.BytesIO()
-        pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False, quoting_style="needed",
-                                                     batch_size=max(1024, table.num_rows)))
-        self.fh.write(buf.getvalue().decode("utf-8"))
+        pcsv.write_csv(table, self.fh, pcsv.WriteOptions(include_header=False, quoting_style="needed",
+                                                         batch_size=max(1024, table.num_rows)))
 
     def lines(self, lines: Iterable[str]) -> None:
-        for line in lines:
-            self.fh.write(line)
-            self.fh.write("\n")
+        """Each line followed by a line break, encoded at once."""
+        text = list(lines)
+        if text:
+            text.append("")
+            self.fh.write("\n".join(text).encode("utf-8"))
 
 
 class Appender(TextOut):
-    """A CSV or text file written a block at a time (months.csv, patterns.jsonl), private."""
+    """A CSV or text file written a block at a time (months.csv, patterns.jsonl), private; its
+    blocks are UTF-8 bytes (`TextOut`)."""
 
     def __init__(self, path: Path, header: list[str] | None = None):
         self.path = path
-        self._cm = private(path)
+        self._cm = private(path, "wb")
         self.fh = self._cm.__enter__()
         if header:
-            self.fh.write(",".join(header) + "\n")
+            self.fh.write((",".join(header) + "\n").encode("utf-8"))
 
-    def write(self, text: str) -> None:
+    def write(self, text: bytes) -> None:
         self.fh.write(text)
 
     def close(self, ok: bool = True) -> None:
@@ -433,14 +436,19 @@ def write_errors(path: Path, errors) -> int:
 
 class DraftZip:
     """All household drafts in one zip (0600, fixed timestamps: the same run gives the same bytes);
-    tens of thousands of small files would cost more than the analysis."""
+    tens of thousands of small files would cost more than the analysis.
+
+    Built in memory and written at the end (a few bytes a draft: 15 MB for 25 000): zipfile
+    seeks back to each member's header to fill in its size, and on a file every seek is a
+    flush and a system call, three a draft."""
 
     def __init__(self, path: Path):
         import zipfile
 
         self._cm = private(path, "wb")
         self.fh = self._cm.__enter__()
-        self.zf = zipfile.ZipFile(self.fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+        self.buf = io.BytesIO()
+        self.zf = zipfile.ZipFile(self.buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
         self.n = 0
 
     def add(self, name: str, text: str) -> None:
@@ -454,6 +462,8 @@ class DraftZip:
 
     def close(self) -> None:
         self.zf.close()
+        self.fh.write(self.buf.getbuffer())
+        self.buf = io.BytesIO()
         self._cm.__exit__(None, None, None)
 
 

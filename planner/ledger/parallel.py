@@ -84,9 +84,9 @@ class Judged:
     raw: set[str]
     dup_errors: list[RowError]
     after: int
-    months: str
-    json: str
-    text: str
+    months: bytes  # (UTF-8: `output.TextOut`)
+    json: bytes
+    text: bytes
     lines: tuple[list[str], list[str]] | None = None
 
 
@@ -96,16 +96,13 @@ def judge_text(cols: dict, ctx: Context) -> Judged:
     from .contact import words
     from .judge import judge
     from .lines import tenancy_lines
-    from .memory import give_back
 
     outs = (output.TextOut(), output.TextOut(), output.TextOut())
     table, dup_errors, after = judge(cols, ctx.name, ctx.as_of, ctx.alias(), *outs, ctx.incomplete)
     raw = set(table.attrs.pop("raw", set())) if table is not None else set()
     table = words(table, ctx.as_of) if table is not None else None  # contact.list's words, ready with the ranking
     lines = tenancy_lines(table) if ctx.lines and table is not None else None
-    done = Judged(table, raw, dup_errors, after, outs[0].text(), outs[1].text(), outs[2].text(), lines)
-    give_back()
-    return done
+    return Judged(table, raw, dup_errors, after, outs[0].text(), outs[1].text(), outs[2].text(), lines)
 
 
 def judge_all(parts: Iterable[dict], ctx: Context, helper: Helper | None) -> Iterator[Judged]:
@@ -287,7 +284,13 @@ def serve(tasks, results, alive, writer=None) -> None:  # pragma: no cover - run
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle: it stops the helper
     watch_parent(alive, "planner-ledger-watch")
     from . import cells  # noqa: F401 - the imports done while the run opens the ledger
+    from .memory import system_pool
 
+    with system_pool():  # as the run's (a forkserver's child does not inherit it)
+        _serve(tasks, results)
+
+
+def _serve(tasks, results) -> None:  # pragma: no cover - runs in the helper process
     spill: Spill | None = None
     ctx: Context | None = None
     while True:
@@ -330,7 +333,7 @@ def check_block(block: Block, spill: Spill) -> Counts:
     spill.add(chunk)
     done = Counts.of(chunk, (int(block.rows[0]), int(block.rows[-1])) if len(block.rows) else None)
     del chunk
-    give_back()
+    give_back()  # (as the run does after a block: `run._read`)
     return done
 
 

@@ -52,7 +52,7 @@ from .buckets import Buckets
 from .contact import ASIDE_ROWS, contact_list
 from .judge import pseudonymiser
 from .lines import LineSpool, tenancy_lines
-from .memory import give_back
+from .memory import give_back, system_pool
 from .parallel import Context, Helper, judge_all
 from .patterns import PATTERNS
 from .reading import Chunk, LedgerInputError, open_ledger
@@ -62,9 +62,10 @@ from .warning import to_day
 #: bytes of CSV per booking, about (to size the buckets before reading)
 _BYTES_PER_ROW = 40
 #: With the helper (`parallel`), parts of at most this many rows: two parts are judged at once,
-#: each costing ~0.75 KB a row at its peak (the tree of a 5.5 M-row run stays under 600 MB);
-#: smaller parts cost more time a row (pandas' fixed cost per call).
-HELPED_PART_ROWS = 75_000
+#: each costing ~0.75 KB a row at its peak (the tree of a 5.5 M-row run stays under 600 MB:
+#: 514-533 MiB PSS at 100 000 with Arrow in glibc's heap, `memory.system_pool`; it was 75 000
+#: before); smaller parts cost more time a row (pandas' fixed cost per call).
+HELPED_PART_ROWS = 100_000
 #: With the helper, blocks of at most this many rows read at a time: the helper's memory is
 #: taken while the ledger is read, so the reading holds less.
 HELPED_CHUNK_ROWS = 250_000
@@ -87,6 +88,11 @@ def run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     from ..extras import require
 
     require("ledger")  # pyarrow is an extra: say so before anything is read or written
+    with system_pool():  # (`memory.give_back`)
+        return _run_ledger(path, opts)
+
+
+def _run_ledger(path: str | Path, opts: LedgerOptions) -> LedgerSummary:
     t0 = time.perf_counter()
     colmap = ColumnMap.load(opts.columns)
     out = Path(opts.out)
@@ -234,7 +240,7 @@ def _read(ledger, buckets: Buckets, s: LedgerSummary, opts: LedgerOptions, size:
         buckets.add(chunk)
         counts = Counts.of(chunk)
         del chunk
-        give_back()
+        give_back()  # (the reader's buffers: the next block's are not where these were)
         return counts
 
     def take(seq: int, c: Counts) -> None:
