@@ -7,11 +7,8 @@ naming what is wrong and exit status 2, never a traceback.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -40,24 +37,6 @@ def write_private(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for one short run (restored after, also on error).
-
-    A report holds tens of thousands of objects that live to the end (the cases, the figures,
-    the libraries' modules); each full collection walked all of them again, seven times in a
-    run of 10 000 cases: a seventh of the command's CPU time. The garbage with cycles a report
-    makes (matplotlib's figures, WeasyPrint's boxes) is a few tens of megabytes, freed at exit.
-    The bytes written are the same either way."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 @click.command(name="report")
 @click.option("--from", "start", required=True, type=DATE,
               help="First day of the period, DD.MM.YYYY or YYYY-MM-DD.")
@@ -73,7 +52,11 @@ def collector_paused() -> Iterator[None]:
               help="Format (default: from --out's suffix).")
 def report(start: date, end: date, db_url: str | None, batches: tuple[Path, ...], out: Path, fmt: str | None) -> None:
     """The half-year report: the caseload in figures, with no personal data (counts under 5 shown as "< 5")."""
-    with collector_paused():
+    from ..cashflow import gc_paused
+
+    # (a report holds tens of thousands of objects to the end: each full collection walked them
+    # all again, a seventh of the command's CPU; the bytes are the same either way)
+    with gc_paused():
         _report(start, end, db_url, batches, out, fmt)
 
 
