@@ -235,21 +235,19 @@ class TailLines:
 
     def __init__(self, columns: list[str]) -> None:
         self.columns = columns
-        self.made: ResultLines | None = None
         self.buffers = (io.StringIO(), io.StringIO())
+        self.made = ResultLines(columns, *self.buffers)
         self.absorbed: tuple | None = None
 
     def __reduce__(self) -> tuple:
         return (TailLines, (self.columns,))  # (it crosses to the writer before it makes anything)
 
     def rows(self, items: list) -> list[tuple]:
-        if self.made is None:
-            self.made = ResultLines(self.columns, *self.buffers)
         return self.made.block([loads_row(line) for line in items])
 
     def result(self) -> tuple[str, str, Counter, Counter, list[int]]:
         """(results.csv's lines, results-excel.csv's lines, by status, by problem, unused bostøtte)."""
-        made = self.made or ResultLines(self.columns, *self.buffers)
+        made = self.made
         return (self.buffers[0].getvalue(), self.buffers[1].getvalue(), made.by_status, made.by_problem,
                 made.unused)
 
